@@ -1,0 +1,59 @@
+# unionbase — a thin Makefile over Meson + Ninja and the scripts/ folder.
+#
+#   make          install what is missing, configure and build build/
+#   make run      build, create demo.db if missing, serve it on 127.0.0.1:8080
+#   make test     everything: scripts/test.sh (ends with "N passed, N failed")
+#   make lint     clang-tidy + cppcheck over src/ (scripts/lint.sh)
+#   make bench    bench/run.sh
+#   make clean    remove build/ and build-test/ (and a leftover test PostgreSQL)
+#
+# Variables: DB=demo.db LISTEN=127.0.0.1:8080 BUILDTYPE=debugoptimized
+
+DB        ?= demo.db
+LISTEN    ?= 127.0.0.1:8080
+BUILDTYPE ?= debugoptimized
+BUILDDIR  := build
+
+# meson setup that works on a fresh folder and on an already configured one.
+# $(1) = build dir, $(2) = options
+define meson_setup
+	@if [ -f $(1)/meson-private/coredata.dat ]; then \
+		meson setup --reconfigure $(1) $(2) >/dev/null || \
+		{ echo "meson reconfigure of $(1) failed; wiping it"; meson setup --wipe $(1) $(2); }; \
+	else \
+		meson setup $(1) $(2) || { rm -rf $(1) && meson setup $(1) $(2); }; \
+	fi
+endef
+
+.PHONY: all deps build run test lint bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(call meson_setup,$(BUILDDIR),--buildtype=$(BUILDTYPE))
+	ninja -C $(BUILDDIR)
+
+run: build
+	@if [ ! -e "$(DB)" ]; then \
+		echo "creating $(DB) with demo data"; \
+		$(BUILDDIR)/unionbase init --demo "$(DB)" || { rm -f "$(DB)"; exit 1; }; \
+	fi
+	@echo "serving $(DB) at http://$(LISTEN)/"
+	$(BUILDDIR)/unionbase serve --db "$(DB)" --listen "$(LISTEN)"
+
+test:
+	@scripts/test.sh
+
+lint: build
+	@scripts/lint.sh $(BUILDDIR)
+
+bench: build
+	@if [ -f bench/run.sh ]; then sh bench/run.sh; \
+	else echo "no bench/run.sh yet: nothing to run"; fi
+
+clean:
+	@scripts/pg-test-server.sh stop 2>/dev/null || true
+	rm -rf build build-test build-pg

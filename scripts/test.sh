@@ -1,0 +1,296 @@
+#!/usr/bin/env bash
+# test.sh — install, build the sanitizer build and run every test.
+#
+# Steps (each counted; a failure never stops the later steps):
+#   deps         scripts/install-deps.sh
+#   build        build-test/: -Db_sanitize=address,undefined -Db_lundef=false
+#   unit         meson test --suite unit
+#   store/sqlite meson test --suite store, UNIONBASE_TEST_DB=sqlite:<tmp>/store.db
+#   store/pg     meson test --suite store, UNIONBASE_TEST_DB=postgresql://...
+#   api/sqlite   node --test tests/api/
+#   api/pg       node --test tests/api/ with UNIONBASE_TEST_PG set
+#   browser      node --test tests/browser/
+#   clang-tidy, cppcheck   scripts/lint.sh
+# Test cases are counted one by one where the tool reports them (cmocka's
+# "[  PASSED  ] N test(s)" lines in meson's log, node's "# pass N / # fail N");
+# a step that reports no test case counts as one. The last line printed is
+# "N passed, N failed"; the exit code is non-zero if anything failed.
+#
+# Environment seen by the tests:
+#   UNIONBASE_BIN       absolute path of build-test/unionbase (API, browser tests)
+#   UNIONBASE_TEST_DB   store tests: the database URL to use (a fresh, empty
+#                       database each run: sqlite:/tmp/.../store.db or
+#                       postgresql://unionbase@127.0.0.1:PORT/unionbase_store)
+#   UNIONBASE_TEST_PG   API tests, PostgreSQL run only: the server's base URL,
+#                       postgresql://unionbase@127.0.0.1:PORT/ — append a
+#                       database name. The role is a superuser with CREATEDB:
+#                       create databases with SQL (CREATE DATABASE x) through
+#                       ${UNIONBASE_TEST_PG}unionbase, or with `createdb x`
+#                       (PGHOST, PGPORT, PGUSER, PGDATABASE are exported too).
+#   ASAN_OPTIONS, UBSAN_OPTIONS   leak detection on, halt on the first error.
+#
+# Knobs:
+#   UNIONBASE_PG_TESTS=1|0   run the PostgreSQL steps; default 1 when
+#                            src/store/db_pg.c exists, else 0. When on and the
+#                            server cannot start, those steps FAIL.
+#   CC=clang                 compiler for build-test (default: meson's choice)
+#   MESON_TEST_TIMEOUT_MULTIPLIER (default 3), NODE_TEST_TIMEOUT seconds (1200)
+#   SKIP_DEPS=1              do not run install-deps.sh (counted as skipped: no)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+builddir=build-test
+logdir=$top/$builddir/test-logs
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+if [ -z "${LSAN_OPTIONS:-}" ] && [ -f "$top/scripts/lsan-suppressions.txt" ]; then
+    export LSAN_OPTIONS="suppressions=$top/scripts/lsan-suppressions.txt:print_suppressions=0"
+fi
+timeout_mult=${MESON_TEST_TIMEOUT_MULTIPLIER:-3}
+node_timeout=${NODE_TEST_TIMEOUT:-1200}
+
+if [ -z "${UNIONBASE_PG_TESTS:-}" ]; then
+    if [ -f src/store/db_pg.c ]; then UNIONBASE_PG_TESTS=1; else UNIONBASE_PG_TESTS=0; fi
+fi
+
+total_pass=0
+total_fail=0
+summary=()
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/unionbase-test.XXXXXX")
+pg_started=0
+
+cleanup() {
+    if [ "$pg_started" = 1 ]; then
+        scripts/pg-test-server.sh stop >/dev/null 2>&1 || true
+    fi
+    rm -rf -- "$tmp"
+}
+trap cleanup EXIT
+trap 'echo "test.sh: interrupted" >&2; exit 130' INT TERM
+
+banner() { printf '\n==== %s ====\n' "$*"; }
+
+# record NAME PASSED FAILED [NOTE]
+record() {
+    total_pass=$((total_pass + $2))
+    total_fail=$((total_fail + $3))
+    local status=ok
+    [ "$3" -gt 0 ] && status=FAILED
+    summary+=("$(printf '%-14s %-6s %4d passed %4d failed  %s' "$1" "$status" "$2" "$3" "${4:-}")")
+}
+
+# step NAME CMD... : a step that is one check (passes when CMD exits 0).
+# Sets step_rc.
+step() {
+    local name=$1; shift
+    banner "$name"
+    "$@"
+    step_rc=$?
+    if [ $step_rc = 0 ]; then record "$name" 1 0; else record "$name" 0 1 "exit $step_rc"; fi
+}
+
+meson_setup() { # DIR OPTIONS...
+    local dir=$1; shift
+    if [ -f "$dir/meson-private/coredata.dat" ]; then
+        meson setup --reconfigure "$dir" "$@" >"$tmp/reconfigure.log" 2>&1 && return 0
+        cat "$tmp/reconfigure.log"
+        echo "test.sh: reconfigure of $dir failed; wiping it"
+        meson setup --wipe "$dir" "$@"
+    else
+        meson setup "$dir" "$@"
+    fi
+}
+
+build_test() {
+    meson_setup "$builddir" --buildtype=debugoptimized -Dtests=true \
+        -Db_sanitize=address,undefined -Db_lundef=false &&
+        ninja -C "$builddir"
+}
+
+# count_meson LOGBASE RC: prints "PASSED FAILED NOTE" for one meson test run.
+count_meson() {
+    python3 - "$top/$builddir/meson-logs/$1.json" "$2" <<'EOF'
+import json, re, sys
+path, rc = sys.argv[1], int(sys.argv[2])
+p = f = skipped = 0
+try:
+    lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+except OSError:
+    print(0, 1, "no meson log %s" % path); sys.exit()
+tests = [json.loads(l) for l in lines if l.strip()]
+for t in tests:
+    out = (t.get("stdout") or "") + "\n" + (t.get("stderr") or "")
+    ok = t.get("result") in ("OK", "EXPECTEDFAIL")
+    if t.get("result") == "SKIP":
+        skipped += 1
+        continue
+    cp = sum(int(n) for n in re.findall(r"^\[  PASSED  \] (\d+) test", out, re.M))
+    cf = sum(int(n) for n in re.findall(r"^\[  FAILED  \] (\d+) test", out, re.M))
+    tp = len(re.findall(r"^ok \d+", out, re.M))
+    tf = len(re.findall(r"^not ok \d+", out, re.M))
+    if cp + cf == 0 and tp + tf > 0:
+        cp, cf = tp, tf
+    if cp + cf == 0:
+        cp, cf = (1, 0) if ok else (0, 1)
+    elif not ok and cf == 0:
+        cf = 1  # cases passed, the program did not (leak, crash at exit, ...)
+    p += cp
+    f += cf
+note = "%d programs" % len(tests)
+if skipped:
+    note += ", %d skipped" % skipped
+if not tests:
+    f, note = 1, "no tests in this suite"
+elif rc != 0 and f == 0:
+    f, note = 1, note + ", meson exit %d" % rc
+print(p, f, note)
+EOF
+}
+
+# meson_suite NAME SUITE NPROCESSES [VAR=VALUE...]
+meson_suite() {
+    local name=$1 suite=$2 nproc=$3; shift 3
+    local logbase=${name//\//-}
+    banner "$name"
+    rm -f "$builddir/meson-logs/$logbase.json"
+    env "$@" meson test -C "$builddir" --suite "$suite" --no-rebuild --print-errorlogs \
+        --timeout-multiplier "$timeout_mult" --num-processes "$nproc" \
+        --logbase "$logbase" 2>&1 | tee "$logdir/$logbase.log"
+    local rc=${PIPESTATUS[0]}
+    local p f note
+    read -r p f note < <(count_meson "$logbase" "$rc")
+    record "$name" "${p:-0}" "${f:-1}" "$note"
+}
+
+# node_suite NAME DIR [VAR=VALUE...]
+node_suite() {
+    local name=$1 dir=$2; shift 2
+    local logbase=${name//\//-}
+    banner "$name"
+    local tap=$logdir/$logbase.tap
+    rm -f "$tap"
+    env UNIONBASE_BIN="$top/$builddir/unionbase" "$@" \
+        timeout --kill-after=30 "$node_timeout" \
+        node --test --test-reporter=spec --test-reporter-destination=stdout \
+        --test-reporter=tap --test-reporter-destination="$tap" "$dir" 2>&1 |
+        tee "$logdir/$logbase.log"
+    local rc=${PIPESTATUS[0]}
+    local p f c
+    p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
+    f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
+    c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -n 1)
+    p=${p:-0}; f=$(( ${f:-0} + ${c:-0} ))
+    local note="node exit $rc"
+    [ "$rc" = 124 ] && note="timed out after ${node_timeout}s"
+    if [ $((p + f)) -eq 0 ]; then
+        f=1; note="$note, no test ran"
+    elif [ "$rc" != 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+    fi
+    record "$name" "$p" "$f" "$note"
+}
+
+not_run() { # NAME WHY
+    banner "$1"
+    echo "test.sh: $1 not run: $2"
+    record "$1" 0 1 "not run: $2"
+}
+
+# ---------------------------------------------------------------------------
+start_time=$(date +%s)
+
+if [ "${SKIP_DEPS:-0}" = 1 ]; then
+    banner deps; echo "test.sh: SKIP_DEPS=1, not installing"
+else
+    step deps scripts/install-deps.sh
+fi
+
+step build build_test
+built=0
+[ $step_rc = 0 ] && [ -x "$builddir/unionbase" ] && built=1
+mkdir -p "$logdir"
+
+if [ $built = 1 ]; then
+    meson_suite unit unit "$(nproc)"
+    rm -f "$tmp/store.db" "$tmp/store.db-wal" "$tmp/store.db-shm"
+    meson_suite store/sqlite store 1 UNIONBASE_TEST_DB="sqlite:$tmp/store.db"
+else
+    not_run unit "build failed"
+    not_run store/sqlite "build failed"
+fi
+
+pg_ok=0
+if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
+    banner "PostgreSQL server"
+    if scripts/pg-test-server.sh status 2>/dev/null; then
+        echo "test.sh: reusing the running test server"
+    elif scripts/pg-test-server.sh start >/dev/null; then
+        pg_started=1
+    fi
+    if pg_base=$(scripts/pg-test-server.sh base) && pg_env=$(scripts/pg-test-server.sh env); then
+        pg_ok=1
+        echo "test.sh: PostgreSQL at $pg_base"
+    else
+        echo "test.sh: ERROR: PostgreSQL did not start: the PostgreSQL steps FAIL" >&2
+        record postgresql 0 1 "server did not start"
+    fi
+else
+    banner "PostgreSQL"
+    echo "test.sh: PostgreSQL steps OFF (UNIONBASE_PG_TESTS=0; src/store/db_pg.c does not exist)"
+    summary+=("$(printf '%-14s %-6s %s' postgresql OFF "UNIONBASE_PG_TESTS=0: store/pg and api/pg not run")")
+fi
+
+if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
+    if [ $built != 1 ]; then
+        not_run store/pg "build failed"
+    elif [ $pg_ok != 1 ]; then
+        not_run store/pg "PostgreSQL did not start"
+    elif store_url=$(scripts/pg-test-server.sh createdb unionbase_store); then
+        meson_suite store/pg store 1 UNIONBASE_TEST_DB="$store_url"
+    else
+        not_run store/pg "could not create database unionbase_store"
+    fi
+fi
+
+if [ $built = 1 ]; then
+    node_suite api/sqlite tests/api/
+else
+    not_run api/sqlite "build failed"
+fi
+
+if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
+    if [ $built != 1 ]; then
+        not_run api/pg "build failed"
+    elif [ $pg_ok != 1 ]; then
+        not_run api/pg "PostgreSQL did not start"
+    else
+        # shellcheck disable=SC2086 # pg_env is "export A=x B=y ..."
+        node_suite api/pg tests/api/ UNIONBASE_TEST_PG="$pg_base" ${pg_env#export }
+    fi
+fi
+
+if [ $built = 1 ]; then
+    node_suite browser tests/browser/
+else
+    not_run browser "build failed"
+fi
+
+if [ -f "$builddir/compile_commands.json" ]; then
+    step clang-tidy env LINT_TOOLS=clang-tidy scripts/lint.sh "$builddir"
+    step cppcheck env LINT_TOOLS=cppcheck scripts/lint.sh "$builddir"
+else
+    not_run clang-tidy "build-test not configured"
+    not_run cppcheck "build-test not configured"
+fi
+
+if [ "$pg_started" = 1 ]; then
+    scripts/pg-test-server.sh stop >/dev/null 2>&1 && pg_started=0
+fi
+
+banner "summary ($(( $(date +%s) - start_time ))s; logs in $builddir/test-logs/)"
+printf '%s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

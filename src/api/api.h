@@ -1,0 +1,91 @@
+/*
+ * api.h - the HTTP server: libmicrohttpd with a thread pool, one database
+ * connection per worker thread, routes registered per resource.
+ *
+ * A request reads top to bottom: server.c bounds and collects it, finds the
+ * route, hands an api_req_t to the resource's handler (units.c, ...), which
+ * parses and validates the input, calls the store, and fills an api_resp_t
+ * with JSON; server.c sends it. All JSON goes through jansson, all SQL
+ * through bound parameters.
+ *
+ * Ownership: a handler puts a new JSON reference into resp->body; server.c
+ * releases it after sending. Strings in api_req_t belong to the request and
+ * live until the handler returns.
+ */
+#ifndef UB_API_H
+#define UB_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/date.h"
+#include "core/err.h"
+#include "store/db.h"
+
+#define API_BODY_MAX (64 * 1024)
+#define API_QUERY_MAX 4096
+#define API_MAX_PARAMS 4
+
+struct MHD_Connection;
+
+typedef struct api_req {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	const char *params[API_MAX_PARAMS]; /* {captures} of the route, URL-decoded */
+	const char *body;                   /* NUL-terminated, may be empty */
+	size_t body_len;
+	db_t *db;
+	date_t today;
+} api_req_t;
+
+typedef struct api_resp {
+	int status;
+	json_t *body;
+} api_resp_t;
+
+typedef int (*api_handler_fn)(api_req_t *req, api_resp_t *resp, err_t *e);
+
+typedef struct api_route {
+	const char *method;
+	const char *pattern; /* "/api/v1/units/{}/children" */
+	api_handler_fn fn;
+} api_route_t;
+
+/* Routes of each resource, NULL-terminated arrays. */
+extern const api_route_t API_UNIT_ROUTES[];
+
+typedef struct api_options {
+	const char *db_url;
+	const char *listen;  /* "127.0.0.1:8080" */
+	int threads;         /* worker threads; 0 picks a default */
+	const char *web_dir; /* serve the web app from here instead of the built-in copy */
+} api_options_t;
+
+/* Runs the server until SIGINT or SIGTERM. Returns 0 or -1 with e. */
+int api_serve(const api_options_t *opt, err_t *e);
+
+/* ---- helpers for handlers (http.c) ---- */
+
+/* A query string argument, or NULL. */
+const char *api_query(api_req_t *req, const char *name);
+/* as_of from the query string, today by default; ERR_BAD_REQUEST if bad. */
+int api_query_date(api_req_t *req, const char *name, date_t def, date_t *out, err_t *e);
+/* An integer argument within [min, max], def when absent. */
+int api_query_int(api_req_t *req, const char *name, int def, int min, int max, int *out, err_t *e);
+/* Parses the body as a JSON object; ERR_BAD_REQUEST when it is not. The
+ * caller owns *out. */
+int api_body_object(api_req_t *req, json_t **out, err_t *e);
+
+/* Reads optional/required string members with a bound on their length
+ * (in bytes), adding a detail to e on a problem. Return 0 or -1. */
+int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e);
+/* A "date" member (required); detail on a problem. */
+int api_date(json_t *obj, const char *key, date_t *out, err_t *e);
+/* Fails with a detail per member of obj not in allowed (NULL-ended). */
+int api_only(json_t *obj, const char *const *allowed, const char *prefix, err_t *e);
+/* After collecting details: ERR_INVALID when there are any. */
+int api_check_details(err_t *e);
+
+#endif

@@ -1,0 +1,491 @@
+/*
+ * server.c - the HTTP server (see api.h): limits, routing, one database
+ * connection per worker thread, JSON and static responses.
+ *
+ * Limits are enforced before a handler runs: a body over API_BODY_MAX or a
+ * query string over API_QUERY_MAX gets 413. Every API answer is JSON; an
+ * error is {"error":{"code","message","details"}}. Anything outside /api/
+ * and /healthz is the web app: its files are built into the binary (or read
+ * from --web DIR during development), and unknown paths without a file
+ * extension get index.html so that deep links work.
+ */
+#include "api/api.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/embedded.h"
+#include "store/migrate.h"
+
+typedef struct req_ctx {
+	char *body;
+	size_t len;
+	bool too_large;
+	char segs[512];  /* copies of the captured path segments */
+} req_ctx_t;
+
+/* ---- database connections: one per worker thread ---- */
+
+static const char *g_db_url;
+static const char *g_web_dir;
+static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static db_t *g_conns[256];
+static size_t g_n_conns;
+static _Thread_local db_t *tls_db;
+
+static db_t *thread_db(err_t *e)
+{
+	char msg[256];
+	db_t *db = NULL;
+
+	if (tls_db)
+		return tls_db;
+	if (db_open(g_db_url, &db, msg, sizeof(msg)) != DB_OK) {
+		err_set(e, ERR_INTERNAL, "store_unavailable", "%s", msg);
+		return NULL;
+	}
+	pthread_mutex_lock(&g_conns_lock);
+	if (g_n_conns == sizeof(g_conns) / sizeof(g_conns[0])) {
+		pthread_mutex_unlock(&g_conns_lock);
+		db_close(db);
+		err_set(e, ERR_INTERNAL, "store_unavailable", "too many database connections");
+		return NULL;
+	}
+	g_conns[g_n_conns++] = db;
+	pthread_mutex_unlock(&g_conns_lock);
+	tls_db = db;
+	return db;
+}
+
+static void close_all_dbs(void)
+{
+	pthread_mutex_lock(&g_conns_lock);
+	for (size_t i = 0; i < g_n_conns; i++)
+		db_close(g_conns[i]);
+	g_n_conns = 0;
+	pthread_mutex_unlock(&g_conns_lock);
+}
+
+/* ---- responses ---- */
+
+static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, const char *type,
+				   const void *data, size_t len, enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, mode);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	ret = MHD_queue_response(conn, (unsigned int)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+
+	if (!text)
+		return send_buffer(conn, 500, "application/json; charset=utf-8",
+				   "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\",\"details\":[]}}",
+				   76, MHD_RESPMEM_PERSISTENT);
+	return send_buffer(conn, status, "application/json; charset=utf-8", text, strlen(text),
+			   MHD_RESPMEM_MUST_FREE);
+}
+
+static json_t *error_json(const err_t *e)
+{
+	json_t *details = json_array();
+
+	for (int i = 0; details && i < e->n_details; i++)
+		json_array_append_new(details, json_pack("{s:s, s:s}", "field", e->details[i].field,
+							 "message", e->details[i].message));
+	return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", e->code[0] ? e->code : err_kind_code(e->kind),
+			 "message", e->message, "details", details);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, const err_t *e)
+{
+	json_t *j = error_json(e);
+	enum MHD_Result r = send_json(conn, err_http_status(e->kind), j);
+	json_decref(j);
+	return r;
+}
+
+static enum MHD_Result send_simple_error(struct MHD_Connection *conn, err_kind_t kind, const char *code,
+					 const char *message)
+{
+	err_t e;
+	err_clear(&e);
+	err_set(&e, kind, code, "%s", message);
+	return send_error(conn, &e);
+}
+
+/* ---- static files ---- */
+
+static const char *content_type(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot)
+		return "application/octet-stream";
+	if (!strcmp(dot, ".html"))
+		return "text/html; charset=utf-8";
+	if (!strcmp(dot, ".js") || !strcmp(dot, ".mjs"))
+		return "text/javascript; charset=utf-8";
+	if (!strcmp(dot, ".css"))
+		return "text/css; charset=utf-8";
+	if (!strcmp(dot, ".json"))
+		return "application/json; charset=utf-8";
+	if (!strcmp(dot, ".svg"))
+		return "image/svg+xml";
+	if (!strcmp(dot, ".png"))
+		return "image/png";
+	if (!strcmp(dot, ".ico"))
+		return "image/x-icon";
+	if (!strcmp(dot, ".webmanifest"))
+		return "application/manifest+json";
+	return "application/octet-stream";
+}
+
+/* Reads dir/rel into a malloc'd buffer; NULL when absent or unsafe. */
+static char *read_disk_file(const char *dir, const char *rel, size_t *len)
+{
+	char path[1024];
+	struct stat st;
+	char *buf;
+	FILE *f;
+
+	if (strstr(rel, "..") || snprintf(path, sizeof(path), "%s/%s", dir, rel) >= (int)sizeof(path))
+		return NULL;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 16 * 1024 * 1024)
+		return NULL;
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf && fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (buf) {
+		buf[st.st_size] = '\0';
+		*len = (size_t)st.st_size;
+	}
+	return buf;
+}
+
+static enum MHD_Result send_static(struct MHD_Connection *conn, const char *url)
+{
+	char name[600];
+	const char *rel = url + 1;
+	const embedded_file_t *f;
+
+	if (!*rel)
+		rel = "index.html";
+	if (strlen(rel) > 500 || strstr(rel, ".."))
+		return send_simple_error(conn, ERR_NOT_FOUND, "not_found", "no such file");
+	/* deep links into the app: paths without an extension are the app */
+	if (!strchr(strrchr(rel, '/') ? strrchr(rel, '/') : rel, '.'))
+		rel = "index.html";
+	if (strncmp(rel, "vendor/", 7) == 0) {
+		snprintf(name, sizeof(name), "%s", rel);
+	} else {
+		if (g_web_dir) {
+			size_t len = 0;
+			char *data = read_disk_file(g_web_dir, rel, &len);
+			if (data)
+				return send_buffer(conn, 200, content_type(rel), data, len, MHD_RESPMEM_MUST_FREE);
+			return send_simple_error(conn, ERR_NOT_FOUND, "not_found", "no such file");
+		}
+		snprintf(name, sizeof(name), "web/%s", rel);
+	}
+	f = embedded_find(name);
+	if (!f)
+		return send_simple_error(conn, ERR_NOT_FOUND, "not_found", "no such file");
+	return send_buffer(conn, 200, content_type(rel), f->data, f->len, MHD_RESPMEM_PERSISTENT);
+}
+
+/* ---- routing ---- */
+
+static const api_route_t *const ROUTE_TABLES[] = { API_UNIT_ROUTES, NULL };
+
+/* Matches url against pattern, copying captures into ctx->segs. */
+static bool route_match(const char *pattern, const char *url, req_ctx_t *ctx, const char **params)
+{
+	const char *p = pattern, *u = url;
+	size_t used = 0;
+	int np = 0;
+
+	while (*p && *u) {
+		if (p[0] == '{' && p[1] == '}') {
+			size_t len = strcspn(u, "/");
+			if (len == 0 || np == API_MAX_PARAMS || used + len + 1 > sizeof(ctx->segs))
+				return false;
+			memcpy(ctx->segs + used, u, len);
+			ctx->segs[used + len] = '\0';
+			params[np++] = ctx->segs + used;
+			used += len + 1;
+			u += len;
+			p += 2;
+		} else if (*p == *u) {
+			p++;
+			u++;
+		} else {
+			return false;
+		}
+	}
+	return *p == '\0' && *u == '\0';
+}
+
+static const api_route_t *find_route(const char *method, const char *url, req_ctx_t *ctx,
+				     const char **params, bool *path_known)
+{
+	*path_known = false;
+	for (int t = 0; ROUTE_TABLES[t]; t++)
+		for (const api_route_t *r = ROUTE_TABLES[t]; r->method; r++) {
+			const char *tmp[API_MAX_PARAMS] = {0};
+			if (!route_match(r->pattern, url, ctx, tmp))
+				continue;
+			*path_known = true;
+			if (strcmp(r->method, method) == 0) {
+				memcpy(params, tmp, sizeof(tmp));
+				return r;
+			}
+		}
+	return NULL;
+}
+
+/* ---- the request cycle ---- */
+
+typedef struct query_size {
+	size_t total;
+} query_size_t;
+
+static enum MHD_Result add_query_size(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	query_size_t *q = cls;
+	(void)kind;
+	q->total += strlen(key) + 2 + (value ? strlen(value) : 0);
+	return MHD_YES;
+}
+
+static enum MHD_Result handle_health(struct MHD_Connection *conn)
+{
+	err_t e;
+	db_t *db;
+	int version = 0;
+	json_t *j;
+	enum MHD_Result r;
+
+	err_clear(&e);
+	db = thread_db(&e);
+	if (!db || migrate_version(db, &version, &e)) {
+		json_t *body = json_pack("{s:s, s:s}", "status", "unavailable", "message", e.message);
+		r = send_json(conn, 503, body);
+		json_decref(body);
+		return r;
+	}
+	j = json_pack("{s:s, s:i}", "status", "ok", "schema_version", version);
+	r = send_json(conn, 200, j);
+	json_decref(j);
+	return r;
+}
+
+static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, const char *method,
+				req_ctx_t *ctx)
+{
+	api_req_t req;
+	api_resp_t resp = { 200, NULL };
+	const api_route_t *route;
+	bool known;
+	err_t e;
+	enum MHD_Result r;
+	query_size_t qs = { 0 };
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query_size, &qs);
+	if (qs.total > API_QUERY_MAX)
+		return send_simple_error(conn, ERR_TOO_LARGE, "too_large", "the query string is too long");
+	if (ctx->too_large)
+		return send_simple_error(conn, ERR_TOO_LARGE, "too_large", "the request body is too large (at most 64 KiB)");
+	if (strcmp(url, "/healthz") == 0)
+		return handle_health(conn);
+	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0) {
+		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+			return send_simple_error(conn, ERR_BAD_REQUEST, "method_not_allowed", "only GET here");
+		return send_static(conn, url);
+	}
+	memset(&req, 0, sizeof(req));
+	route = find_route(method, url, ctx, req.params, &known);
+	if (!route) {
+		err_clear(&e);
+		if (known) {
+			json_t *j;
+			err_set(&e, ERR_BAD_REQUEST, "method_not_allowed", "%s is not allowed on %s", method, url);
+			j = error_json(&e);
+			r = send_json(conn, 405, j);
+			json_decref(j);
+			return r;
+		}
+		return send_simple_error(conn, ERR_NOT_FOUND, "not_found", "no such API endpoint");
+	}
+	err_clear(&e);
+	req.conn = conn;
+	req.method = method;
+	req.path = url;
+	req.body = ctx->body ? ctx->body : "";
+	req.body_len = ctx->len;
+	req.today = date_today();
+	req.db = thread_db(&e);
+	if (!req.db)
+		return send_error(conn, &e);
+	if (route->fn(&req, &resp, &e) != 0) {
+		json_decref(resp.body);
+		if (e.kind == ERR_NONE)
+			err_set(&e, ERR_INTERNAL, "internal", "the handler failed without saying why");
+		if (e.kind == ERR_INTERNAL)
+			fprintf(stderr, "unionbase: %s %s: %s\n", method, url, e.message);
+		return send_error(conn, &e);
+	}
+	r = send_json(conn, resp.status, resp.body);
+	json_decref(resp.body);
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	req_ctx_t *ctx = *con_cls;
+	(void)cls;
+	(void)version;
+
+	if (!ctx) {
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		ctx = calloc(1, sizeof(*ctx));
+		if (!ctx)
+			return MHD_NO;
+		*con_cls = ctx;
+		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX)
+			ctx->too_large = true;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!ctx->too_large && ctx->len + *upload_data_size <= API_BODY_MAX) {
+			char *b = realloc(ctx->body, ctx->len + *upload_data_size + 1);
+			if (!b)
+				return MHD_NO;
+			memcpy(b + ctx->len, upload_data, *upload_data_size);
+			ctx->len += *upload_data_size;
+			b[ctx->len] = '\0';
+			ctx->body = b;
+		} else {
+			ctx->too_large = true;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(conn, url, method, ctx);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	req_ctx_t *ctx = *con_cls;
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (ctx) {
+		free(ctx->body);
+		free(ctx);
+		*con_cls = NULL;
+	}
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa, err_t *e)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	char *end = NULL;
+	long port;
+
+	if (!colon || (size_t)(colon - listen) >= sizeof(host))
+		return err_set(e, ERR_INVALID, "invalid", "--listen wants HOST:PORT, e.g. 127.0.0.1:8080");
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return err_set(e, ERR_INVALID, "invalid", "--listen: bad port '%s'", colon + 1);
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa->sin_addr) != 1)
+		return err_set(e, ERR_INVALID, "invalid", "--listen: '%s' is not an IPv4 address", host);
+	return 0;
+}
+
+int api_serve(const api_options_t *opt, err_t *e)
+{
+	struct sockaddr_in sa;
+	struct MHD_Daemon *d;
+	sigset_t set;
+	db_t *db = NULL;
+	char msg[256];
+	int sig = 0;
+	unsigned int threads = opt->threads > 0 ? (unsigned int)opt->threads : 8;
+
+	if (parse_listen(opt->listen, &sa, e))
+		return -1;
+	if (db_open(opt->db_url, &db, msg, sizeof(msg)) != DB_OK)
+		return err_set(e, ERR_INTERNAL, "store_unavailable", "%s", msg);
+	if (migrate_check(db, e)) {
+		db_close(db);
+		return -1;
+	}
+	db_close(db);
+	g_db_url = opt->db_url;
+	g_web_dir = opt->web_dir;
+
+	/* worker threads inherit this mask; the main thread waits for them */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
+			     on_request, NULL,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+			     MHD_OPTION_THREAD_POOL_SIZE, threads,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+			     MHD_OPTION_END);
+	if (!d)
+		return err_set(e, ERR_INTERNAL, "listen_failed", "cannot listen on %s: %s", opt->listen,
+			       strerror(errno));
+	fprintf(stderr, "unionbase: serving http://%s/ (%u threads)\n", opt->listen, threads);
+	if (sigwait(&set, &sig) != 0)
+		sig = 0;
+	fprintf(stderr, "unionbase: stopping\n");
+	MHD_stop_daemon(d);
+	close_all_dbs();
+	return 0;
+}

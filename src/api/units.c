@@ -1,0 +1,520 @@
+/*
+ * units.c - the organisation tree over HTTP: reads as of a date, and one
+ * POST per reorganisation operation (see docs/api.md). Handlers parse and
+ * validate the request, call store/org_store.h, and answer JSON from
+ * io/unit_json.h. No SQL and no domain rules here.
+ */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/embedded.h"
+#include "io/unit_json.h"
+#include "store/org_store.h"
+
+/* ---- reads ---- */
+
+static int get_levels(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	level_t *lv = NULL;
+	size_t n = 0;
+	json_t *items;
+
+	if (org_levels(req->db, &lv, &n, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < n; i++)
+		json_array_append_new(items, level_json(&lv[i]));
+	free(lv);
+	resp->body = json_pack("{s:o}", "items", items);
+	return 0;
+}
+
+static int check_level_arg(const char *level, err_t *e)
+{
+	if (strlen(level) > LEVEL_KEY_MAX)
+		return err_set(e, ERR_BAD_REQUEST, "bad_request", "level is too long");
+	for (const char *p = level; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+			return err_set(e, ERR_BAD_REQUEST, "bad_request", "level must be a level name such as province");
+	return 0;
+}
+
+static int list_common(api_req_t *req, unit_query_t *q, err_t *e)
+{
+	const char *sort = api_query(req, "sort");
+
+	memset(q, 0, sizeof(*q));
+	if (api_query_date(req, "as_of", req->today, &q->as_of, e) ||
+	    api_query_int(req, "limit", 100, 1, ORG_PAGE_MAX, &q->limit, e))
+		return -1;
+	q->cursor = api_query(req, "cursor");
+	if (sort && strcmp(sort, "name") == 0)
+		q->sort_name = true;
+	else if (sort && *sort && strcmp(sort, "code") != 0)
+		return err_set(e, ERR_BAD_REQUEST, "bad_request", "sort must be code or name");
+	return 0;
+}
+
+static int get_units(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	unit_query_t q;
+	unit_list_t l;
+	const char *parent;
+	unit_t p;
+
+	if (list_common(req, &q, e))
+		return -1;
+	q.level = api_query(req, "level");
+	if (q.level && !*q.level)
+		q.level = NULL;
+	if (q.level && check_level_arg(q.level, e))
+		return -1;
+	q.q = api_query(req, "q");
+	if (q.q && strlen(q.q) > 200)
+		return err_set(e, ERR_BAD_REQUEST, "bad_request", "q is too long (at most 200 bytes)");
+	parent = api_query(req, "parent");
+	if (parent && *parent) {
+		if (org_unit_get(req->db, parent, q.as_of, &p, e))
+			return -1;
+		q.parent_id = p.id;
+	}
+	if (org_units_list(req->db, &q, &l, e))
+		return -1;
+	resp->body = unit_list_json(&l, q.as_of);
+	unit_list_free(&l);
+	return 0;
+}
+
+static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	unit_history_t h;
+	date_t d;
+	unit_t u;
+
+	if (api_query_date(req, "as_of", req->today, &d, e) ||
+	    org_unit_get(req->db, req->params[0], d, &u, e) || org_unit_history(req->db, u.id, &h, e))
+		return -1;
+	resp->body = unit_detail_json(&u, &h);
+	unit_history_free(&h);
+	return 0;
+}
+
+static int get_children(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	unit_query_t q;
+	unit_list_t l;
+	unit_t u;
+
+	if (list_common(req, &q, e) || org_unit_get(req->db, req->params[0], q.as_of, &u, e))
+		return -1;
+	q.parent_id = u.id;
+	if (org_units_list(req->db, &q, &l, e))
+		return -1;
+	resp->body = unit_list_json(&l, q.as_of);
+	unit_list_free(&l);
+	return 0;
+}
+
+static int get_ancestors(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	unit_list_t l;
+	date_t d;
+	unit_t u;
+
+	if (api_query_date(req, "as_of", req->today, &d, e) ||
+	    org_unit_get(req->db, req->params[0], d, &u, e) || org_ancestors(req->db, u.id, d, &l, e))
+		return -1;
+	resp->body = unit_list_json(&l, d);
+	json_object_del(resp->body, "next");
+	unit_list_free(&l);
+	return 0;
+}
+
+static int get_lineage(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	lineage_t l;
+	date_t d;
+	unit_t u;
+
+	if (api_query_date(req, "as_of", req->today, &d, e) ||
+	    org_unit_get(req->db, req->params[0], d, &u, e) || org_lineage(req->db, u.id, d, &l, e))
+		return -1;
+	resp->body = lineage_json(&u, &l);
+	lineage_free(&l);
+	return 0;
+}
+
+static int get_tree(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	const char *root = api_query(req, "root");
+	unit_list_t l;
+	int depth;
+	date_t d;
+	unit_t u;
+
+	if (api_query_date(req, "as_of", req->today, &d, e) ||
+	    api_query_int(req, "depth", 2, 1, 6, &depth, e) ||
+	    org_unit_get(req->db, root && *root ? root : "VN", d, &u, e) ||
+	    org_subtree(req->db, u.id, d, depth, &l, e))
+		return -1;
+	resp->body = tree_json(&l, d);
+	unit_list_free(&l);
+	return resp->body ? 0 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int get_events(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	const char *unit = api_query(req, "unit");
+	date_t as_of, from, to;
+	event_list_t l;
+	json_t *items;
+	int64_t unit_id = 0;
+	int limit;
+	unit_t u;
+
+	if (api_query_date(req, "as_of", req->today, &as_of, e) ||
+	    api_query_date(req, "from", 0, &from, e) || api_query_date(req, "to", DATE_OPEN, &to, e) ||
+	    api_query_int(req, "limit", 100, 1, ORG_PAGE_MAX, &limit, e))
+		return -1;
+	if (unit && *unit) {
+		if (org_unit_get(req->db, unit, as_of, &u, e))
+			return -1;
+		unit_id = u.id;
+	}
+	if (org_events(req->db, unit_id, from, to, limit, api_query(req, "cursor"), &l, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < l.n; i++)
+		json_array_append_new(items, event_json(&l.items[i]));
+	resp->body = json_pack("{s:o, s:o}", "items", items, "next", l.next[0] ? json_string(l.next) : json_null());
+	event_list_free(&l);
+	return 0;
+}
+
+static int get_openapi(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	const embedded_file_t *f = embedded_find("api/openapi.json");
+	json_error_t je;
+
+	(void)req;
+	if (!f)
+		return err_set(e, ERR_INTERNAL, NULL, "the OpenAPI document is missing from this build");
+	resp->body = json_loadb((const char *)f->data, f->len, 0, &je);
+	if (!resp->body)
+		return err_set(e, ERR_INTERNAL, NULL, "the built-in OpenAPI document is not valid JSON: %s", je.text);
+	return 0;
+}
+
+/* ---- writes ---- */
+
+/* Reads the members of a unit spec from obj; prefix names fields in
+ * details ("into."). */
+static void read_spec(json_t *obj, unit_spec_t *s, err_t *e)
+{
+	json_t *attrs = json_object_get(obj, "attributes");
+
+	memset(s, 0, sizeof(*s));
+	api_str(obj, "code", true, UNIT_CODE_MAX, s->code, sizeof(s->code), e);
+	api_str(obj, "name_vi", true, UNIT_NAME_BUF - 1, s->name_vi, sizeof(s->name_vi), e);
+	api_str(obj, "name_en", true, UNIT_NAME_BUF - 1, s->name_en, sizeof(s->name_en), e);
+	api_str(obj, "level", false, LEVEL_KEY_MAX, s->level, sizeof(s->level), e);
+	api_str(obj, "kind", false, UNIT_KIND_MAX, s->kind, sizeof(s->kind), e);
+	api_str(obj, "parent", false, UNIT_CODE_MAX + 3, s->parent, sizeof(s->parent), e);
+	if (attrs && !json_is_null(attrs)) {
+		size_t i;
+		json_t *a;
+		if (!json_is_array(attrs)) {
+			err_detail(e, "attributes", "must be a list of words");
+			return;
+		}
+		json_array_foreach(attrs, i, a) {
+			size_t len = strlen(s->attributes);
+			if (!json_is_string(a) || json_string_length(a) > 40) {
+				err_detail(e, "attributes", "must be a list of words");
+				return;
+			}
+			if (len + json_string_length(a) + 2 > sizeof(s->attributes)) {
+				err_detail(e, "attributes", "too many attributes");
+				return;
+			}
+			if (len)
+				strcat(s->attributes, " ");
+			strcat(s->attributes, json_string_value(a));
+		}
+	}
+}
+
+static const char *const SPEC_FIELDS[] = { "code", "name_vi", "name_en", "level", "kind", "attributes", "parent", NULL };
+
+static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "code", "name_vi", "name_en", "level", "kind", "attributes",
+					       "parent", "date", "note", NULL };
+	char note[NOTE_MAX * 4 + 1];
+	unit_spec_t s;
+	json_t *body;
+	date_t d = 0;
+	unit_t u;
+
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	read_spec(body, &s, e);
+	if (!s.level[0])
+		err_detail(e, "level", "is required");
+	api_date(body, "date", &d, e);
+	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	json_decref(body);
+	if (api_check_details(e) || org_create(req->db, &s, d, note[0] ? note : NULL, &u, e))
+		return -1;
+	resp->status = 201;
+	resp->body = unit_json(&u);
+	return 0;
+}
+
+static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "date", "name_vi", "name_en", "note", NULL };
+	char vi[UNIT_NAME_BUF], en[UNIT_NAME_BUF], note[NOTE_MAX * 4 + 1];
+	json_t *body;
+	date_t d = 0;
+	unit_t u;
+
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "date", &d, e);
+	api_str(body, "name_vi", true, sizeof(vi) - 1, vi, sizeof(vi), e);
+	api_str(body, "name_en", true, sizeof(en) - 1, en, sizeof(en), e);
+	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	json_decref(body);
+	if (api_check_details(e) ||
+	    org_rename(req->db, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e))
+		return -1;
+	resp->body = unit_json(&u);
+	return 0;
+}
+
+static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "date", "parent", "note", NULL };
+	char parent[UNIT_CODE_MAX + 4], note[NOTE_MAX * 4 + 1];
+	json_t *body;
+	date_t d = 0;
+	unit_t u;
+
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "date", &d, e);
+	api_str(body, "parent", true, sizeof(parent) - 1, parent, sizeof(parent), e);
+	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	json_decref(body);
+	if (api_check_details(e) ||
+	    org_move(req->db, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
+		return -1;
+	resp->body = unit_json(&u);
+	return 0;
+}
+
+static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "date", "note", NULL };
+	char note[NOTE_MAX * 4 + 1];
+	json_t *body;
+	date_t d = 0;
+	unit_t u;
+
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "date", &d, e);
+	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	json_decref(body);
+	if (api_check_details(e) || org_close(req->db, req->params[0], d, note[0] ? note : NULL, &u, e))
+		return -1;
+	resp->body = unit_json(&u);
+	return 0;
+}
+
+static json_t *event_and(db_t *db, int64_t event_id, const char *key, json_t *value, err_t *e)
+{
+	event_t ev;
+	json_t *j;
+
+	if (org_event_get(db, event_id, &ev, e)) {
+		json_decref(value);
+		return NULL;
+	}
+	j = json_pack("{s:o, s:o}", "event", event_json(&ev), key, value);
+	event_free(&ev);
+	return j;
+}
+
+#define MERGE_SOURCES_MAX 64
+
+static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "date", "sources", "into", "note", NULL };
+	char codes[MERGE_SOURCES_MAX][UNIT_CODE_MAX + 4], into_ref[UNIT_CODE_MAX + 4] = "";
+	char note[NOTE_MAX * 4 + 1];
+	const char *src[MERGE_SOURCES_MAX];
+	unit_spec_t spec;
+	bool into_new = false;
+	json_t *body, *sources, *into, *v;
+	size_t n = 0, i;
+	int64_t ev = 0;
+	date_t d = 0;
+	unit_t u;
+	int r = -1;
+
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "date", &d, e);
+	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	sources = json_object_get(body, "sources");
+	if (!json_is_array(sources) || json_array_size(sources) == 0) {
+		err_detail(e, "sources", "must be a list of unit codes");
+	} else if (json_array_size(sources) > MERGE_SOURCES_MAX) {
+		err_detail(e, "sources", "at most %d units", MERGE_SOURCES_MAX);
+	} else {
+		json_array_foreach(sources, i, v) {
+			if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > UNIT_CODE_MAX + 3) {
+				err_detail(e, "sources", "must be a list of unit codes");
+				break;
+			}
+			memcpy(codes[n], json_string_value(v), json_string_length(v) + 1);
+			src[n] = codes[n];
+			n++;
+		}
+	}
+	into = json_object_get(body, "into");
+	if (json_is_string(into)) {
+		api_str(body, "into", true, sizeof(into_ref) - 1, into_ref, sizeof(into_ref), e);
+	} else if (json_is_object(into)) {
+		err_t sub;
+		err_clear(&sub);
+		into_new = true;
+		api_only(into, SPEC_FIELDS, "into", e);
+		read_spec(into, &spec, &sub);
+		for (int k = 0; k < sub.n_details; k++)
+			err_detail(e, "into", "%s %s", sub.details[k].field, sub.details[k].message);
+	} else {
+		err_detail(e, "into", "must be a unit code or a new unit");
+	}
+	if (!api_check_details(e) &&
+	    !org_merge(req->db, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
+		       note[0] ? note : NULL, &u, &ev, e)) {
+		resp->status = into_new ? 201 : 200;
+		resp->body = event_and(req->db, ev, "unit", unit_json(&u), e);
+		r = resp->body ? 0 : -1;
+	}
+	json_decref(body);
+	return r;
+}
+
+#define SPLIT_PARTS_MAX 32
+#define SPLIT_CHILDREN_MAX 2000
+
+static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "date", "into", "children", "note", NULL };
+	char note[NOTE_MAX * 4 + 1];
+	unit_spec_t *parts = NULL;
+	child_assign_t *assign = NULL;
+	size_t n_parts = 0, n_assign = 0, i;
+	json_t *body, *into, *children, *v, *items;
+	const char *key;
+	unit_list_t out;
+	int64_t ev = 0;
+	date_t d = 0;
+	int r = -1;
+
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "date", &d, e);
+	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	into = json_object_get(body, "into");
+	children = json_object_get(body, "children");
+	if (!json_is_array(into) || json_array_size(into) < 2 || json_array_size(into) > SPLIT_PARTS_MAX) {
+		err_detail(e, "into", "must be a list of 2 to %d new units", SPLIT_PARTS_MAX);
+	} else {
+		parts = calloc(json_array_size(into), sizeof(*parts));
+		if (!parts) {
+			json_decref(body);
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+		json_array_foreach(into, i, v) {
+			err_t sub;
+			err_clear(&sub);
+			if (!json_is_object(v)) {
+				err_detail(e, "into", "item %zu must be an object", i);
+				continue;
+			}
+			api_only(v, SPEC_FIELDS, "into", e);
+			read_spec(v, &parts[n_parts++], &sub);
+			for (int k = 0; k < sub.n_details; k++)
+				err_detail(e, "into", "item %zu: %s %s", i, sub.details[k].field, sub.details[k].message);
+		}
+	}
+	if (children && !json_is_null(children)) {
+		if (!json_is_object(children) || json_object_size(children) > SPLIT_CHILDREN_MAX) {
+			err_detail(e, "children", "must map child codes to new unit codes");
+		} else if (json_object_size(children) > 0) {
+			assign = calloc(json_object_size(children), sizeof(*assign));
+			if (!assign) {
+				free(parts);
+				json_decref(body);
+				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			json_object_foreach(children, key, v) {
+				if (!json_is_string(v) || strlen(key) > UNIT_CODE_MAX ||
+				    json_string_length(v) > UNIT_CODE_MAX) {
+					err_detail(e, "children", "must map child codes to new unit codes");
+					break;
+				}
+				ub_strlcpy(assign[n_assign].child, key, sizeof(assign[n_assign].child));
+				ub_strlcpy(assign[n_assign].part, json_string_value(v), sizeof(assign[n_assign].part));
+				n_assign++;
+			}
+		}
+	}
+	if (!api_check_details(e) &&
+	    !org_split(req->db, req->params[0], d, parts, n_parts, assign, n_assign,
+		       note[0] ? note : NULL, &out, &ev, e)) {
+		items = json_array();
+		for (i = 0; items && i < out.n; i++)
+			json_array_append_new(items, unit_json(&out.items[i]));
+		unit_list_free(&out);
+		resp->status = 201;
+		resp->body = event_and(req->db, ev, "units", items, e);
+		r = resp->body ? 0 : -1;
+	}
+	free(parts);
+	free(assign);
+	json_decref(body);
+	return r;
+}
+
+const api_route_t API_UNIT_ROUTES[] = {
+	{ "GET", "/api/v1/openapi.json", get_openapi },
+	{ "GET", "/api/v1/levels", get_levels },
+	{ "GET", "/api/v1/tree", get_tree },
+	{ "GET", "/api/v1/events", get_events },
+	{ "GET", "/api/v1/units", get_units },
+	{ "POST", "/api/v1/units", post_unit },
+	{ "POST", "/api/v1/units/merge", post_merge },
+	{ "GET", "/api/v1/units/{}", get_unit },
+	{ "GET", "/api/v1/units/{}/children", get_children },
+	{ "GET", "/api/v1/units/{}/ancestors", get_ancestors },
+	{ "GET", "/api/v1/units/{}/lineage", get_lineage },
+	{ "POST", "/api/v1/units/{}/rename", post_rename },
+	{ "POST", "/api/v1/units/{}/move", post_move },
+	{ "POST", "/api/v1/units/{}/close", post_close },
+	{ "POST", "/api/v1/units/{}/split", post_split },
+	{ NULL, NULL, NULL },
+};

@@ -1,0 +1,37 @@
+/*
+ * cli.h - what the subcommands share: opening the database named by --db or
+ * UNIONBASE_DB, reporting an error in one line, printing JSON.
+ */
+#ifndef UB_CLI_H
+#define UB_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "store/db.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1   /* the operation was refused or failed */
+#define CLI_EXIT_USAGE 2  /* the command line is wrong */
+
+/* Opens the database (url NULL: UNIONBASE_DB) and checks its schema.
+ * Returns NULL after printing the reason. The caller closes it. */
+db_t *cli_open_db(const char *url);
+
+/* Prints "unionbase: <message>" (and details) to stderr; returns the exit
+ * code that goes with e (usage errors and refusals alike give 1). */
+int cli_fail(const err_t *e);
+
+/* Prints a usage error and returns CLI_EXIT_USAGE. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints j (pretty, UTF-8) to stdout and releases it. Returns 0, or 1 if j
+ * is NULL. */
+int cli_print_json(json_t *j);
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_units(int argc, char **argv);
+
+#endif

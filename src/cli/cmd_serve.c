@@ -1,0 +1,52 @@
+/*
+ * cmd_serve.c - `unionbase serve --db DB --listen HOST:PORT`: runs the HTTP
+ * server until interrupted.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'b' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "web", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL };
+	char *end = NULL;
+	err_t e;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': opt.db_url = optarg; break;
+		case 'l': opt.listen = optarg; break;
+		case 'w': opt.web_dir = optarg; break;
+		case 't':
+			opt.threads = (int)strtol(optarg, &end, 10);
+			if (*end || opt.threads < 1 || opt.threads > 128)
+				return cli_usage("serve: --threads takes a number from 1 to 128");
+			break;
+		default: return cli_usage("serve: unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage("serve: unexpected argument '%s'", argv[optind]);
+	if (!opt.db_url)
+		opt.db_url = getenv("UNIONBASE_DB");
+	if (!opt.db_url || !*opt.db_url)
+		return cli_usage("serve: give --db DB or set UNIONBASE_DB");
+	if (!opt.web_dir && getenv("UNIONBASE_WEB_DIR") && *getenv("UNIONBASE_WEB_DIR"))
+		opt.web_dir = getenv("UNIONBASE_WEB_DIR");
+	err_clear(&e);
+	if (api_serve(&opt, &e))
+		return cli_fail(&e);
+	return CLI_EXIT_OK;
+}

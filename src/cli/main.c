@@ -1,0 +1,119 @@
+/*
+ * main.c - the unionbase program: dispatches to one file per subcommand.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/migrate.h"
+
+#ifndef UB_VERSION
+#define UB_VERSION "0.0.0"
+#endif
+
+static const char HELP[] =
+	"unionbase - the information system of a women's union, at every level\n"
+	"\n"
+	"usage: unionbase COMMAND [OPTIONS]\n"
+	"\n"
+	"commands:\n"
+	"  init [--demo] [--levels L1,L2,...] DB\n"
+	"                       create (or migrate) a database with the reference data:\n"
+	"                       the central union, 63 provinces until 2025-06-30 merged\n"
+	"                       into 34 from 2025-07-01, the 54 ethnic groups; --demo adds\n"
+	"                       communes, branches and groups to look at\n"
+	"  serve --db DB --listen HOST:PORT [--threads N] [--web DIR]\n"
+	"                       serve the JSON API under /api/v1/ and the web app at /\n"
+	"  units list|show|tree|lineage|events|add|rename|move|merge|split|close|apply\n"
+	"                       the organisation tree as of any date, and its\n"
+	"                       reorganisation; 'unionbase units help' for details\n"
+	"  help                 this text\n"
+	"  --version            the program's version\n"
+	"\n"
+	"DB is a file path, sqlite:PATH or postgresql://USER@HOST:PORT/NAME. Commands\n"
+	"that open a database take --db DB or read UNIONBASE_DB. Every command prints\n"
+	"for people by default and JSON with --json; on error it prints one line to\n"
+	"stderr and exits non-zero.\n";
+
+int cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("unionbase: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see 'unionbase help')\n", stderr);
+	return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const err_t *e)
+{
+	fprintf(stderr, "unionbase: %s", e->message[0] ? e->message : "failed");
+	if (e->code[0] && e->kind != ERR_INTERNAL)
+		fprintf(stderr, " [%s]", e->code);
+	for (int i = 0; i < e->n_details; i++)
+		fprintf(stderr, "%s%s %s", i ? "; " : ": ", e->details[i].field, e->details[i].message);
+	fputc('\n', stderr);
+	return CLI_EXIT_FAIL;
+}
+
+db_t *cli_open_db(const char *url)
+{
+	char msg[512];
+	db_t *db = NULL;
+	err_t e;
+
+	if (!url || !*url)
+		url = getenv("UNIONBASE_DB");
+	if (!url || !*url) {
+		fprintf(stderr, "unionbase: no database: give --db DB or set UNIONBASE_DB\n");
+		return NULL;
+	}
+	if (db_open(url, &db, msg, sizeof(msg)) != DB_OK) {
+		fprintf(stderr, "unionbase: %s\n", msg);
+		return NULL;
+	}
+	err_clear(&e);
+	if (migrate_check(db, &e)) {
+		cli_fail(&e);
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+int cli_print_json(json_t *j)
+{
+	if (!j) {
+		fprintf(stderr, "unionbase: out of memory\n");
+		return CLI_EXIT_FAIL;
+	}
+	json_dumpf(j, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(j);
+	return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "help";
+
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(HELP, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("unionbase %s (schema %d)\n", UB_VERSION, SCHEMA_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (!strcmp(cmd, "init"))
+		return cmd_init(argc - 1, argv + 1);
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(cmd, "units"))
+		return cmd_units(argc - 1, argv + 1);
+	return cli_usage("unknown command '%s'", cmd);
+}

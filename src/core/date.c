@@ -1,0 +1,80 @@
+/*
+ * date.c - see date.h. Conversions go through the C library (timegm and
+ * gmtime_r) rather than a calendar routine of our own.
+ */
+#include "core/date.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+const date_t DATE_OPEN = 2932896; /* 9999-12-31; checked in the unit tests */
+
+static int two_digits(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+int date_parse(const char *s, date_t *out)
+{
+	struct tm tm, back;
+	time_t t;
+	int i;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = two_digits(s) * 100 + two_digits(s + 2) - 1900;
+	tm.tm_mon = two_digits(s + 5) - 1;
+	tm.tm_mday = two_digits(s + 8);
+	tm.tm_hour = 12; /* away from any day boundary */
+	if (tm.tm_year + 1900 < DATE_MIN_YEAR || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1)
+		return -1;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || !gmtime_r(&t, &back))
+		return -1;
+	/* timegm normalises 2025-02-30 into March: a round trip catches it. */
+	if (back.tm_year != tm.tm_year || back.tm_mon != tm.tm_mon || back.tm_mday != tm.tm_mday)
+		return -1;
+	*out = (date_t)(t / 86400);
+	return 0;
+}
+
+char *date_format(date_t d, char buf[DATE_STR_LEN])
+{
+	struct tm tm;
+	time_t t = (time_t)d * 86400 + 43200;
+
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, DATE_STR_LEN, "0000-00-00");
+		return buf;
+	}
+	snprintf(buf, DATE_STR_LEN, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
+	return buf;
+}
+
+date_t date_today(void)
+{
+	time_t now = time(NULL);
+	struct tm lt;
+	char buf[DATE_STR_LEN];
+	date_t d = 0;
+
+	if (!localtime_r(&now, &lt))
+		return (date_t)(now / 86400);
+	snprintf(buf, sizeof(buf), "%04u-%02u-%02u", (unsigned)(lt.tm_year + 1900) % 10000u,
+		 (unsigned)(lt.tm_mon + 1) % 100u, (unsigned)lt.tm_mday % 100u);
+	if (date_parse(buf, &d) != 0)
+		return (date_t)(now / 86400);
+	return d;
+}
+
+bool date_in(date_t d, date_t from, date_t to)
+{
+	return d >= from && d < to;
+}

@@ -1,0 +1,60 @@
+/*
+ * err.h - errors as values.
+ *
+ * Every function in unionbase that can fail returns 0 on success and -1 on
+ * failure, and fills an err_t the caller passed in. The err_t carries what a
+ * user needs to see (a stable machine code such as "cycle", a message, and
+ * per-field details) and a kind that the API maps to an HTTP status and the
+ * CLI to an exit code. No allocation: an err_t lives on the caller's stack.
+ */
+#ifndef UB_ERR_H
+#define UB_ERR_H
+
+#include <stddef.h>
+
+typedef enum err_kind {
+	ERR_NONE = 0,
+	ERR_BAD_REQUEST,   /* malformed input: 400 */
+	ERR_INVALID,       /* well-formed but unacceptable field values: 422 */
+	ERR_NOT_FOUND,     /* 404 */
+	ERR_CONFLICT,      /* an invariant of the data would break: 409 */
+	ERR_TOO_LARGE,     /* 413 */
+	ERR_INTERNAL       /* a bug or a store failure: 500 */
+} err_kind_t;
+
+#define ERR_MAX_DETAILS 16
+
+typedef struct err_detail {
+	char field[64];
+	char message[192];
+} err_detail_t;
+
+typedef struct err {
+	err_kind_t kind;
+	char code[32];      /* stable, machine-readable: "not_found", "cycle", ... */
+	char message[384];  /* for the user, in English */
+	int n_details;
+	err_detail_t details[ERR_MAX_DETAILS];
+} err_t;
+
+/* Clears e. */
+void err_clear(err_t *e);
+
+/* Sets kind, code and a printf-style message; keeps the details already
+ * added (so field checks can collect details first, then fail once). Returns -1 so
+ * that callers can write `return err_set(...)`. e may be NULL. */
+int err_set(err_t *e, err_kind_t kind, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Appends a field detail (silently drops beyond ERR_MAX_DETAILS, noting it in
+ * the last one). Returns -1. */
+int err_detail(err_t *e, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The HTTP status that goes with a kind. */
+int err_http_status(err_kind_t kind);
+
+/* The default code word for a kind ("not_found", "invalid", ...). */
+const char *err_kind_code(err_kind_t kind);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * org.h - the rules of the organisation tree through time.
+ *
+ * The store loads the facts an operation needs (the unit, the parent it would
+ * get, the parent's ancestors on the date, how many children it has) and asks
+ * these functions whether the operation is allowed; only then does it write.
+ * Each check returns 0, or -1 with an ERR_CONFLICT (or ERR_INVALID) err_t
+ * whose code is one of the invariant names below. No I/O here.
+ *
+ * Invariants (error codes):
+ *   cycle              a unit cannot become its own ancestor
+ *   parent_not_valid   a parent must exist over the whole time it is parent
+ *   two_parents        a unit has one parent on any day
+ *   date_out_of_range  no operation dated before a unit exists
+ *   unit_closed        no operation dated on or after a unit is closed
+ *   level_order        a child's level is below its parent's
+ *   code_taken         a code names one unit on any one date
+ *   has_children       a unit with children cannot be closed
+ *   same_day_change    one change of a kind (name, parent) per unit per day
+ */
+#ifndef UB_ORG_H
+#define UB_ORG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/date.h"
+#include "core/err.h"
+#include "core/unit.h"
+
+/* Unit u must exist on day d (valid_from <= d < valid_to). */
+int org_check_alive(const unit_t *u, date_t d, err_t *e);
+
+/* An operation that changes u from day d on (rename, move, close, being a
+ * source of a merge or split) needs u to exist on d and on the day before:
+ * a unit cannot be changed on the day it was created. */
+int org_check_changeable(const unit_t *u, date_t d, err_t *e);
+
+/* parent may be the parent of a unit of rank child_rank over [from, to):
+ * parent exists over the whole interval and its level is above. */
+int org_check_parent(const unit_t *parent, int child_rank, date_t from, date_t to, err_t *e);
+
+/* Moving unit_id under a parent whose ancestors on the date are
+ * ancestors[0..n) (the parent itself included) would make a cycle. */
+int org_check_no_cycle(int64_t unit_id, const char *unit_code, const int64_t *ancestors,
+		       size_t n, err_t *e);
+
+/* A change of parent or name starting on d in an interval that starts on
+ * interval_from: refused when they are the same day (the unit would have two
+ * parents, or two names, that day). what is "parent" or "name". */
+int org_check_not_same_day(const char *what, date_t interval_from, date_t d, err_t *e);
+
+/* Closing u on d (its last day d - 1) with n_children units under it on or
+ * after d. */
+int org_check_close(const unit_t *u, date_t d, int64_t n_children, err_t *e);
+
+/* A code is free for [from, DATE_OPEN) when no other unit holds it then;
+ * holder is the unit that does (or NULL when none). */
+int org_check_code_free(const char *code, date_t from, const unit_t *holder, err_t *e);
+
+/* Level rank check between a parent and a child (level_order). */
+int org_check_level(const unit_t *parent, int child_rank, const char *child_level, err_t *e);
+
+/*
+ * Lineage: predecessors and successors through merges and splits,
+ * transitively. The graph is read through a callback so that the walk
+ * (breadth-first, each unit once, depth counted from the start) is the same
+ * whatever holds the edges.
+ */
+typedef enum lineage_dir { LINEAGE_BACK = 0, LINEAGE_FORWARD = 1 } lineage_dir_t;
+
+typedef struct lineage_edge {
+	int64_t unit_id;   /* the neighbour */
+	int64_t event_id;  /* the merge or split that links them */
+} lineage_edge_t;
+
+/* Fills out[0..*n) with the neighbours of unit_id in direction dir, at most
+ * cap of them; returns 0 or -1 with e set. */
+typedef int (*lineage_neighbours_fn)(void *ctx, int64_t unit_id, lineage_dir_t dir,
+				     lineage_edge_t *out, size_t cap, size_t *n, err_t *e);
+
+typedef struct lineage_step {
+	int64_t unit_id;
+	int64_t event_id;
+	int depth;         /* 1 for a direct predecessor or successor */
+} lineage_step_t;
+
+#define LINEAGE_MAX 4096   /* steps in one direction; a walk beyond is cut */
+#define LINEAGE_FANOUT 256 /* neighbours of one unit */
+
+/* Walks from start in direction dir. *steps receives a malloc'd array of *n
+ * steps, owned by the caller (free()). The start unit is not included.
+ * Returns 0 or -1 (callback failure, no memory). */
+int lineage_walk(int64_t start, lineage_dir_t dir, lineage_neighbours_fn fn, void *ctx,
+		 lineage_step_t **steps, size_t *n, err_t *e);
+
+#endif

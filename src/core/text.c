@@ -1,0 +1,276 @@
+/*
+ * text.c - see text.h.
+ */
+#include "core/text.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+bool text_valid(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+
+	if (!s)
+		return false;
+	while (*p) {
+		n = utf8proc_iterate(p, -1, &cp);
+		if (n <= 0)
+			return false;
+		if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+			return false;
+		if (cp == 0x7f)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+static char *trim_dup(const char *s)
+{
+	size_t len;
+	char *r;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	r = malloc(len + 1);
+	if (!r)
+		return NULL;
+	memcpy(r, s, len);
+	r[len] = '\0';
+	return r;
+}
+
+int text_nfc(const char *s, char **out)
+{
+	utf8proc_uint8_t *r = NULL;
+	utf8proc_ssize_t n;
+
+	*out = NULL;
+	if (!text_valid(s))
+		return -1;
+	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &r,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (n < 0)
+		return -1;
+	*out = trim_dup((const char *)r);
+	free(r);
+	return *out ? 0 : -1;
+}
+
+/* đ and Đ have no decomposition, so stripping marks leaves them alone;
+ * a search for "d" must still find them. */
+static utf8proc_int32_t fold_extra(utf8proc_int32_t cp, void *data)
+{
+	(void)data;
+	if (cp == 0x0110 || cp == 0x0111)
+		return 'd';
+	return cp;
+}
+
+/* Collapses runs of white space into one space and trims, in place. */
+static void squeeze_spaces(char *s)
+{
+	char *w = s;
+	bool space = true; /* drops leading spaces */
+
+	for (char *r = s; *r; r++) {
+		if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r') {
+			if (!space)
+				*w++ = ' ';
+			space = true;
+		} else {
+			*w++ = *r;
+			space = false;
+		}
+	}
+	if (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+}
+
+int text_fold(const char *s, char **out)
+{
+	utf8proc_uint8_t *r = NULL;
+	utf8proc_ssize_t n;
+
+	*out = NULL;
+	if (!text_valid(s))
+		return -1;
+	n = utf8proc_map_custom((const utf8proc_uint8_t *)s, 0, &r,
+				UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+				UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_LUMP,
+				fold_extra, NULL);
+	if (n < 0)
+		return -1;
+	squeeze_spaces((char *)r);
+	*out = (char *)r;
+	return 0;
+}
+
+/*
+ * The sort key has two levels separated by 0x01: first one byte per letter in
+ * Vietnamese alphabetical order (letters with breve, circumflex or horn are
+ * letters of their own), then one byte per letter for its tone. Digits sort
+ * before letters, a space before both; any other character keeps its UTF-8
+ * bytes, which sort after all of these.
+ */
+enum { KEY_SEP = 0x01, KEY_SPACE = 0x02, KEY_DIGIT0 = 0x10, KEY_LETTER0 = 0x20 };
+
+static const char *const ALPHABET[] = {
+	"a", "a\xcc\x86", "a\xcc\x82", "b", "c", "d", "\xc4\x91", "e", "e\xcc\x82", "f", "g", "h",
+	"i", "j", "k", "l", "m", "n", "o", "o\xcc\x82", "o\xcc\x9b", "p", "q", "r", "s", "t",
+	"u", "u\xcc\x9b", "v", "w", "x", "y", "z",
+};
+
+enum {
+	MOD_NONE = 0, MOD_BREVE = 0x0306, MOD_CIRCUMFLEX = 0x0302, MOD_HORN = 0x031B,
+};
+
+static int tone_rank(utf8proc_int32_t cp)
+{
+	switch (cp) {
+	case 0x0300: return 1; /* huyền */
+	case 0x0309: return 2; /* hỏi */
+	case 0x0303: return 3; /* ngã */
+	case 0x0301: return 4; /* sắc */
+	case 0x0323: return 5; /* nặng */
+	default: return 0;
+	}
+}
+
+static int letter_index(utf8proc_int32_t base, utf8proc_int32_t mod)
+{
+	char want[8];
+	size_t n = 0;
+
+	if (base == 0x0111) {
+		memcpy(want, "\xc4\x91", 3);
+	} else {
+		want[n++] = (char)base;
+		if (mod) {
+			n += (size_t)utf8proc_encode_char(mod, (utf8proc_uint8_t *)want + n);
+		}
+		want[n] = '\0';
+	}
+	for (size_t i = 0; i < sizeof(ALPHABET) / sizeof(ALPHABET[0]); i++)
+		if (strcmp(ALPHABET[i], want) == 0)
+			return (int)i;
+	return -1;
+}
+
+typedef struct keybuf {
+	char *p;
+	size_t len, cap;
+} keybuf_t;
+
+static int kb_put(keybuf_t *b, const void *data, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->cap ? b->cap * 2 : 64) + n;
+		char *p = realloc(b->p, cap);
+		if (!p)
+			return -1;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static int kb_byte(keybuf_t *b, int c)
+{
+	unsigned char ch = (unsigned char)c;
+	return kb_put(b, &ch, 1);
+}
+
+int text_sort_key(const char *s, char **out)
+{
+	utf8proc_uint8_t *nfd = NULL;
+	keybuf_t prim = {0}, tone = {0};
+	const utf8proc_uint8_t *p;
+	int rc = -1;
+
+	*out = NULL;
+	if (!text_valid(s))
+		return -1;
+	if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &nfd,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD) < 0)
+		return -1;
+	p = nfd;
+	while (*p) {
+		utf8proc_int32_t cp, next, mod = MOD_NONE;
+		int t = 0, idx;
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+		if (n <= 0)
+			goto out;
+		p += n;
+		/* gather the combining marks that follow the base character */
+		while (*p) {
+			utf8proc_ssize_t m = utf8proc_iterate(p, -1, &next);
+			if (m <= 0)
+				goto out;
+			if (next == MOD_BREVE || next == MOD_CIRCUMFLEX || next == MOD_HORN) {
+				mod = next;
+			} else if (tone_rank(next)) {
+				t = tone_rank(next);
+			} else {
+				break;
+			}
+			p += m;
+		}
+		idx = (cp < 0x80 && cp >= 'a' && cp <= 'z') || cp == 0x0111 ? letter_index(cp, mod) : -1;
+		if (idx < 0 && mod && cp < 0x80)
+			idx = letter_index(cp, MOD_NONE);
+		if (idx >= 0) {
+			if (kb_byte(&prim, KEY_LETTER0 + idx) || kb_byte(&tone, '0' + t))
+				goto out;
+		} else if (cp >= '0' && cp <= '9') {
+			if (kb_byte(&prim, KEY_DIGIT0 + (int)(cp - '0')))
+				goto out;
+		} else if (cp == ' ' || cp == '\t') {
+			if (prim.len && prim.p[prim.len - 1] != KEY_SPACE && kb_byte(&prim, KEY_SPACE))
+				goto out;
+		} else {
+			utf8proc_uint8_t enc[4];
+			utf8proc_ssize_t m = utf8proc_encode_char(cp, enc);
+			/* ASCII punctuation is prefixed so that it sorts after the
+			 * letters without colliding with their key bytes; keys stay
+			 * valid UTF-8, which PostgreSQL requires of text */
+			if (m == 1) {
+				if (kb_byte(&prim, 0x7E) || kb_byte(&prim, enc[0]))
+					goto out;
+			} else if (kb_put(&prim, enc, (size_t)m)) {
+				goto out;
+			}
+		}
+	}
+	if (kb_byte(&prim, KEY_SEP) || (tone.len && kb_put(&prim, tone.p, tone.len)))
+		goto out;
+	*out = prim.p;
+	prim.p = NULL;
+	rc = 0;
+out:
+	free(prim.p);
+	free(tone.p);
+	free(nfd);
+	return rc;
+}
+
+size_t text_length(const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80)
+			n++;
+	return n;
+}

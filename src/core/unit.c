@@ -1,0 +1,163 @@
+/*
+ * unit.c - field rules for units (see unit.h).
+ */
+#include "core/unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+
+const char *const UNIT_ATTRIBUTES[] = {
+	"border", "city", "coastal", "ethnic_minority", "island", "mountain",
+	"rural", "special_zone", "urban", NULL,
+};
+
+const char *const UNIT_KINDS[] = { "territorial", "enterprise", "agency", "network", NULL };
+
+int ub_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+
+	if (cap == 0)
+		return -1;
+	if (n >= cap) {
+		memcpy(dst, src, cap - 1);
+		dst[cap - 1] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+int unit_code_check(const char *code, const char *field, err_t *e)
+{
+	size_t n = strlen(code);
+
+	if (n == 0)
+		return err_detail(e, field, "is required");
+	if (n > UNIT_CODE_MAX)
+		return err_detail(e, field, "is longer than %d characters", UNIT_CODE_MAX);
+	for (const char *p = code; *p; p++) {
+		char c = *p;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return err_detail(e, field, "may contain only letters A-Z, digits, '.', '_' and '-'");
+	}
+	return 0;
+}
+
+int unit_name_normalise(char *name, size_t cap, const char *field, err_t *e)
+{
+	char *nfc = NULL;
+	int rc = -1;
+
+	if (name[0] == '\0')
+		return err_detail(e, field, "is required");
+	if (text_nfc(name, &nfc) != 0)
+		return err_detail(e, field, "is not valid UTF-8 text");
+	if (nfc[0] == '\0')
+		err_detail(e, field, "is required");
+	else if (text_length(nfc) > UNIT_NAME_MAX)
+		err_detail(e, field, "is longer than %d characters", UNIT_NAME_MAX);
+	else if (ub_strlcpy(name, nfc, cap) != 0)
+		err_detail(e, field, "is too long");
+	else
+		rc = 0;
+	free(nfc);
+	return rc;
+}
+
+bool unit_kind_valid(const char *kind)
+{
+	for (int i = 0; UNIT_KINDS[i]; i++)
+		if (strcmp(kind, UNIT_KINDS[i]) == 0)
+			return true;
+	return false;
+}
+
+static int attribute_index(const char *word, size_t len)
+{
+	for (int i = 0; UNIT_ATTRIBUTES[i]; i++)
+		if (strlen(UNIT_ATTRIBUTES[i]) == len && strncmp(UNIT_ATTRIBUTES[i], word, len) == 0)
+			return i;
+	return -1;
+}
+
+int unit_attributes_normalise(char *attrs, size_t cap, const char *field, err_t *e)
+{
+	bool seen[32] = {0};
+	char out[UNIT_ATTRS_BUF] = "";
+	const char *p = attrs;
+	int rc = 0;
+
+	while (*p) {
+		size_t len;
+		int idx;
+		while (*p == ' ' || *p == ',')
+			p++;
+		len = strcspn(p, " ,");
+		if (len == 0)
+			break;
+		idx = attribute_index(p, len);
+		if (idx < 0)
+			rc = err_detail(e, field, "unknown attribute '%.*s'", (int)(len > 40 ? 40 : len), p);
+		else
+			seen[idx] = true;
+		p += len;
+	}
+	if (rc)
+		return rc;
+	/* UNIT_ATTRIBUTES is sorted, so walking it yields a sorted list */
+	for (int i = 0; UNIT_ATTRIBUTES[i]; i++) {
+		if (!seen[i])
+			continue;
+		if (out[0])
+			strcat(out, " ");
+		strcat(out, UNIT_ATTRIBUTES[i]);
+	}
+	if (ub_strlcpy(attrs, out, cap) != 0)
+		return err_detail(e, field, "too many attributes");
+	return 0;
+}
+
+static int level_key_check(const char *key, const char *field, err_t *e)
+{
+	if (key[0] == '\0')
+		return err_detail(e, field, "is required");
+	for (const char *p = key; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+			return err_detail(e, field, "is not a level name");
+	return 0;
+}
+
+int unit_spec_normalise(unit_spec_t *s, const char *prefix, err_t *e)
+{
+	char f[64];
+	int bad = 0;
+
+#define FIELD(name) (snprintf(f, sizeof(f), "%s%s", prefix, name), f)
+	if (unit_code_check(s->code, FIELD("code"), e))
+		bad = 1;
+	if (unit_name_normalise(s->name_vi, sizeof(s->name_vi), FIELD("name_vi"), e))
+		bad = 1;
+	if (unit_name_normalise(s->name_en, sizeof(s->name_en), FIELD("name_en"), e))
+		bad = 1;
+	if (level_key_check(s->level, FIELD("level"), e))
+		bad = 1;
+	if (s->kind[0] == '\0')
+		ub_strlcpy(s->kind, "territorial", sizeof(s->kind));
+	else if (!unit_kind_valid(s->kind)) {
+		err_detail(e, FIELD("kind"), "must be territorial, enterprise, agency or network");
+		bad = 1;
+	}
+	if (unit_attributes_normalise(s->attributes, sizeof(s->attributes), FIELD("attributes"), e))
+		bad = 1;
+	if (s->parent[0] && unit_code_check(s->parent, FIELD("parent"), e))
+		bad = 1;
+#undef FIELD
+	if (bad)
+		return err_set(e, ERR_INVALID, "invalid", "the unit's fields are not valid");
+	return 0;
+}

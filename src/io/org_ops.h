@@ -1,0 +1,38 @@
+/*
+ * org_ops.h - reorganisation operations read from CSV, and the reference
+ * data every database starts with.
+ *
+ * An operations file has the columns
+ *   op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note
+ * with op one of create, merge, rename, move, close (see data/demo-units.csv
+ * and docs/api.md for what each needs). Operations are applied in date order
+ * (stable: for one date, in file order), through the same store functions
+ * the API uses, so every invariant holds for loaded data too.
+ *
+ * The reference data (built in): the central union VN (from 1930-10-20, the
+ * union's founding day), the 63 provinces as they stood from 2008-08-01 to
+ * 2025-06-30, the 34 provinces formed from them on 2025-07-01 (merges, and
+ * one rename: Thừa Thiên Huế became Huế), and the 54 ethnic groups.
+ */
+#ifndef UB_ORG_OPS_H
+#define UB_ORG_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "store/db.h"
+
+/* Loads the levels (default: central, province, district, commune, branch,
+ * group; or the comma-separated keys in `levels`), the reference data and,
+ * when demo is true, the built-in demo units, in one transaction.
+ * Returns 0, or -1 with e (the line of the failing operation in the message)
+ * and nothing written. */
+int org_seed(db_t *db, const char *levels, bool demo, err_t *e);
+
+/* Applies the operations of an operations CSV document (in date order) in
+ * one transaction. *applied counts them. Returns 0 or -1 with e naming the
+ * line; nothing is written on failure. */
+int org_ops_apply_csv(db_t *db, const char *csv, size_t len, size_t *applied, err_t *e);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * db.c - the driver-independent half of db.h: URL dispatch, transactions
+ * bookkeeping, date binding and migration token expansion.
+ */
+#include "store/db_driver.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int db_fail(db_t *db, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (db) {
+		va_start(ap, fmt);
+		vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static const db_driver_t *driver_for(const char *url, const char **target)
+{
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		*target = url + 7;
+		return &db_sqlite_driver;
+	}
+	if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+		*target = url;
+		return db_postgresql_driver();
+	}
+	if (strstr(url, "://")) {
+		*target = NULL;
+		return NULL;
+	}
+	*target = url; /* a plain file path */
+	return &db_sqlite_driver;
+}
+
+int db_open(const char *url, db_t **out, char *errbuf, size_t errlen)
+{
+	const char *target = NULL;
+	const db_driver_t *drv;
+
+	*out = NULL;
+	if (!url || !*url) {
+		snprintf(errbuf, errlen, "no database given (use --db or UNIONBASE_DB)");
+		return DB_CONNECT;
+	}
+	drv = driver_for(url, &target);
+	if (!drv) {
+		snprintf(errbuf, errlen, "unsupported database URL (use a file path, sqlite:PATH or postgresql://...)");
+		return DB_CONNECT;
+	}
+	if (!*target) {
+		snprintf(errbuf, errlen, "empty database path in %s", url);
+		return DB_CONNECT;
+	}
+	return drv->open(target, out, errbuf, errlen);
+}
+
+void db_close(db_t *db)
+{
+	if (!db)
+		return;
+	if (db->in_tx)
+		(void)db_rollback(db);
+	db->drv->close(db);
+}
+
+db_dialect_t db_dialect(const db_t *db) { return db->drv->dialect; }
+const char *db_errmsg(const db_t *db) { return db->errmsg; }
+int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
+int db_prepare(db_t *db, const char *sql, db_stmt_t **out) { return db->drv->prepare(db, sql, out); }
+int db_bind_int64(db_stmt_t *st, int idx, int64_t v) { return st->db->drv->bind_int64(st, idx, v); }
+int db_bind_text(db_stmt_t *st, int idx, const char *v)
+{
+	return v ? st->db->drv->bind_text(st, idx, v) : st->db->drv->bind_null(st, idx);
+}
+int db_bind_null(db_stmt_t *st, int idx) { return st->db->drv->bind_null(st, idx); }
+int db_step(db_stmt_t *st) { return st->db->drv->step(st); }
+int db_reset(db_stmt_t *st) { return st->db->drv->reset(st); }
+int db_col_count(db_stmt_t *st) { return st->db->drv->col_count(st); }
+bool db_col_is_null(db_stmt_t *st, int col) { return st->db->drv->col_is_null(st, col); }
+int64_t db_col_int64(db_stmt_t *st, int col) { return st->db->drv->col_int64(st, col); }
+const char *db_col_text(db_stmt_t *st, int col) { return st->db->drv->col_text(st, col); }
+
+void db_finalize(db_stmt_t *st)
+{
+	if (st)
+		st->db->drv->finalize(st);
+}
+
+int db_bind_date(db_stmt_t *st, int idx, date_t d)
+{
+	char buf[DATE_STR_LEN];
+	return st->db->drv->bind_text(st, idx, date_format(d, buf));
+}
+
+int db_bind_dates(db_stmt_t *st, int first, int last, date_t d)
+{
+	for (int i = first; i <= last; i++) {
+		int rc = db_bind_date(st, i, d);
+		if (rc)
+			return rc;
+	}
+	return DB_OK;
+}
+
+int db_col_date(db_stmt_t *st, int col, date_t *out)
+{
+	const char *s;
+
+	if (db_col_is_null(st, col)) {
+		*out = DATE_OPEN;
+		return 0;
+	}
+	s = db_col_text(st, col);
+	return date_parse(s, out);
+}
+
+int db_begin(db_t *db)
+{
+	int rc;
+
+	if (db->in_tx)
+		return db_fail(db, DB_ERROR, "a transaction is already open");
+	rc = db->drv->begin(db);
+	if (rc == DB_OK)
+		db->in_tx = true;
+	return rc;
+}
+
+int db_commit(db_t *db)
+{
+	int rc;
+
+	if (!db->in_tx)
+		return db_fail(db, DB_ERROR, "no transaction is open");
+	rc = db->drv->exec(db, "COMMIT");
+	if (rc != DB_OK) {
+		/* the transaction is gone either way; keep the commit's message */
+		char msg[sizeof(db->errmsg)];
+		memcpy(msg, db->errmsg, sizeof(msg));
+		(void)db->drv->exec(db, "ROLLBACK");
+		memcpy(db->errmsg, msg, sizeof(msg));
+	}
+	db->in_tx = false;
+	return rc;
+}
+
+int db_rollback(db_t *db)
+{
+	int rc;
+
+	if (!db->in_tx)
+		return DB_OK;
+	db->in_tx = false;
+	rc = db->drv->exec(db, "ROLLBACK");
+	return rc;
+}
+
+bool db_in_transaction(const db_t *db) { return db->in_tx; }
+
+int db_bulk_begin(db_t *db, const char *table, const char *const *columns, int ncols,
+		  db_bulk_t **out)
+{
+	*out = NULL;
+	if (!db->in_tx)
+		return db_fail(db, DB_ERROR, "bulk load outside a transaction");
+	return db->drv->bulk_begin(db, table, columns, ncols, out);
+}
+
+int db_bulk_row(db_bulk_t *b, const char *const *values) { return b->db->drv->bulk_row(b, values); }
+int db_bulk_end(db_bulk_t *b) { return b ? b->db->drv->bulk_end(b) : DB_OK; }
+
+const char *db_type(const db_t *db, db_type_t t) { return db->drv->types[t]; }
+
+char *db_expand(const db_t *db, const char *sql)
+{
+	static const char *const tokens[] = { "@ID@", "@DATE@", "@TIMESTAMP@", "@BINARY@" };
+	size_t cap = strlen(sql) * 2 + 256, len = 0;
+	char *out = malloc(cap);
+	const char *p = sql;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		int hit = -1;
+		for (int t = 0; t < 4; t++)
+			if (strncmp(p, tokens[t], strlen(tokens[t])) == 0)
+				hit = t;
+		const char *piece = hit >= 0 ? db->drv->types[hit] : p;
+		size_t plen = hit >= 0 ? strlen(piece) : 1;
+		if (len + plen + 1 > cap) {
+			char *n;
+			cap = (cap + plen) * 2;
+			n = realloc(out, cap);
+			if (!n) {
+				free(out);
+				return NULL;
+			}
+			out = n;
+		}
+		memcpy(out + len, piece, plen);
+		len += plen;
+		p += hit >= 0 ? strlen(tokens[hit]) : 1;
+	}
+	out[len] = '\0';
+	return out;
+}

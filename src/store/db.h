@@ -1,0 +1,123 @@
+/*
+ * db.h - the one SQL interface of unionbase.
+ *
+ * Callers write SQL once, with `?` placeholders, and run it on whichever
+ * store the URL names: a file path or sqlite:PATH (SQLite) or
+ * postgresql://... (PostgreSQL, added by its own driver behind the same
+ * functions). What differs between dialects lives in the drivers: placeholder
+ * syntax, type names used by migrations (db_type), transaction start, error
+ * classification and bulk loading.
+ *
+ * Conventions that keep the SQL portable:
+ *   - dates are bound and read as "YYYY-MM-DD" text (db_bind_date,
+ *     db_col_date); PostgreSQL columns are DATE, SQLite's TEXT;
+ *   - booleans are integers 0/1;
+ *   - new rows' ids come back through INSERT ... RETURNING id;
+ *   - text that must sort bytewise is declared with the @BINARY@ token.
+ *
+ * Return codes: functions return DB_OK (0) or a negative db_rc; db_step
+ * returns DB_ROW or DB_DONE. The message of the last failure is
+ * db_errmsg(db). Constraint violations are classified so that callers can
+ * answer 409 for a duplicate whichever store is behind.
+ *
+ * Ownership: db_open gives a db_t the caller closes with db_close;
+ * db_prepare gives a db_stmt_t the caller finalizes with db_finalize before
+ * closing the db. Text returned by db_col_text belongs to the statement and
+ * is valid until the next db_step, db_reset or db_finalize. A db_t is used by
+ * one thread at a time.
+ */
+#ifndef UB_DB_H
+#define UB_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/date.h"
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+typedef enum db_rc {
+	DB_OK = 0,
+	DB_ROW = 1,
+	DB_DONE = 2,
+	DB_ERROR = -1,      /* anything else; see db_errmsg */
+	DB_UNIQUE = -2,     /* unique or primary key violation */
+	DB_CONSTRAINT = -3, /* foreign key, check, not null */
+	DB_BUSY = -4,       /* locked, serialisation failure: retry the transaction */
+	DB_CONNECT = -5,    /* cannot open or reach the database */
+} db_rc_t;
+
+typedef enum db_dialect { DB_SQLITE = 1, DB_POSTGRESQL = 2 } db_dialect_t;
+
+/* Opens the database named by url. Returns DB_OK and *out, or a negative code
+ * with a message in errbuf (and *out NULL). */
+int db_open(const char *url, db_t **out, char *errbuf, size_t errlen);
+
+/* Closes db; NULL is fine. Rolls back an open transaction. */
+void db_close(db_t *db);
+
+db_dialect_t db_dialect(const db_t *db);
+
+/* The message of the last failure on db (never NULL). */
+const char *db_errmsg(const db_t *db);
+
+/* Runs one or more statements without parameters (migrations, pragmas). */
+int db_exec(db_t *db, const char *sql);
+
+int db_prepare(db_t *db, const char *sql, db_stmt_t **out);
+/* Placeholders are numbered from 1 in the order they appear. Values are
+ * copied; the caller's buffers may be reused at once. */
+int db_bind_int64(db_stmt_t *st, int idx, int64_t v);
+int db_bind_text(db_stmt_t *st, int idx, const char *v);   /* NULL binds NULL */
+int db_bind_null(db_stmt_t *st, int idx);
+int db_bind_date(db_stmt_t *st, int idx, date_t d);
+/* Binds d to placeholders first..last inclusive. */
+int db_bind_dates(db_stmt_t *st, int first, int last, date_t d);
+
+/* Runs or advances the statement: DB_ROW (a row is ready), DB_DONE, or < 0. */
+int db_step(db_stmt_t *st);
+/* Makes the statement ready to run again, keeping the bindings. */
+int db_reset(db_stmt_t *st);
+void db_finalize(db_stmt_t *st);
+
+int db_col_count(db_stmt_t *st);
+bool db_col_is_null(db_stmt_t *st, int col);     /* columns numbered from 0 */
+int64_t db_col_int64(db_stmt_t *st, int col);    /* 0 for NULL */
+const char *db_col_text(db_stmt_t *st, int col); /* "" for NULL */
+/* Parses a date column; DATE_OPEN for NULL. Returns 0 or -1 (not a date). */
+int db_col_date(db_stmt_t *st, int col, date_t *out);
+
+/* Transactions. db_begin starts a write transaction that sees and keeps a
+ * consistent state (SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE).
+ * Nesting is an error. db_rollback is safe to call when none is open. */
+int db_begin(db_t *db);
+int db_commit(db_t *db);
+int db_rollback(db_t *db);
+bool db_in_transaction(const db_t *db);
+
+/* Bulk load: rows of text values (NULL for SQL NULL) into table(columns),
+ * fast on each store (SQLite: one prepared INSERT; PostgreSQL: COPY). Must
+ * run inside a transaction. */
+typedef struct db_bulk db_bulk_t;
+int db_bulk_begin(db_t *db, const char *table, const char *const *columns, int ncols,
+		  db_bulk_t **out);
+int db_bulk_row(db_bulk_t *b, const char *const *values);
+/* Ends the load and frees b (also on failure). */
+int db_bulk_end(db_bulk_t *b);
+
+/* Dialect words for migrations; see store/migrate.c. */
+typedef enum db_type {
+	DB_TYPE_ID,      /* integer primary key that numbers itself */
+	DB_TYPE_DATE,
+	DB_TYPE_TIMESTAMP,
+	DB_TYPE_BINARY,  /* collation clause for bytewise-sorted text ("" on SQLite) */
+} db_type_t;
+const char *db_type(const db_t *db, db_type_t t);
+
+/* Expands the @ID@, @DATE@, @TIMESTAMP@ and @BINARY@ tokens of sql for db.
+ * Returns a malloc'd string owned by the caller, or NULL on no memory. */
+char *db_expand(const db_t *db, const char *sql);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * db_sqlite.c - the SQLite driver behind db.h.
+ *
+ * Every connection runs in WAL mode with foreign keys on and a busy timeout,
+ * so that a server's threads and a CLI command can share one file. Write
+ * transactions start with BEGIN IMMEDIATE: the write lock is taken before
+ * anything is read, so the checks an operation makes still hold when it
+ * writes.
+ */
+#include "store/db_driver.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sqlite_db {
+	struct db base;
+	sqlite3 *h;
+} sqlite_db_t;
+
+typedef struct sqlite_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *h;
+	bool done;
+} sqlite_stmt_t;
+
+typedef struct sqlite_bulk {
+	struct db_bulk base;
+	sqlite3_stmt *h;
+	int ncols;
+} sqlite_bulk_t;
+
+#define SDB(db) ((sqlite_db_t *)(db))
+#define SST(st) ((sqlite_stmt_t *)(st))
+
+static int classify(int rc, int ext)
+{
+	switch (rc) {
+	case SQLITE_OK: return DB_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return DB_BUSY;
+	case SQLITE_CONSTRAINT:
+		if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return DB_UNIQUE;
+		return DB_CONSTRAINT;
+	case SQLITE_CANTOPEN:
+	case SQLITE_NOTADB: return DB_CONNECT;
+	default: return DB_ERROR;
+	}
+}
+
+static int fail(db_t *db, int rc)
+{
+	sqlite3 *h = SDB(db)->h;
+	return db_fail(db, classify(rc, sqlite3_extended_errcode(h)), "sqlite: %s", sqlite3_errmsg(h));
+}
+
+static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
+{
+	sqlite_db_t *db = calloc(1, sizeof(*db));
+	int rc;
+
+	if (!db) {
+		snprintf(errbuf, errlen, "out of memory");
+		return DB_ERROR;
+	}
+	db->base.drv = &db_sqlite_driver;
+	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(errbuf, errlen, "cannot open %s: %s", path, db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		sqlite3_close(db->h);
+		free(db);
+		return DB_CONNECT;
+	}
+	sqlite3_busy_timeout(db->h, 10000);
+	rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(errbuf, errlen, "cannot open %s: %s", path, sqlite3_errmsg(db->h));
+		sqlite3_close(db->h);
+		free(db);
+		return classify(rc, 0) == DB_ERROR ? DB_CONNECT : classify(rc, 0);
+	}
+	*out = &db->base;
+	return DB_OK;
+}
+
+static void s_close(db_t *db)
+{
+	sqlite3_close(SDB(db)->h);
+	free(db);
+}
+
+static int s_exec(db_t *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(SDB(db)->h, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		int code = classify(rc, sqlite3_extended_errcode(SDB(db)->h));
+		db_fail(db, code, "sqlite: %s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return code;
+	}
+	return DB_OK;
+}
+
+static int s_prepare(db_t *db, const char *sql, db_stmt_t **out)
+{
+	sqlite_stmt_t *st = calloc(1, sizeof(*st));
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return db_fail(db, DB_ERROR, "out of memory");
+	rc = sqlite3_prepare_v2(SDB(db)->h, sql, -1, &st->h, NULL);
+	if (rc != SQLITE_OK) {
+		free(st);
+		return fail(db, rc);
+	}
+	st->base.db = db;
+	*out = &st->base;
+	return DB_OK;
+}
+
+static int s_bind_int64(db_stmt_t *st, int idx, int64_t v)
+{
+	int rc = sqlite3_bind_int64(SST(st)->h, idx, v);
+	return rc == SQLITE_OK ? DB_OK : fail(st->db, rc);
+}
+
+static int s_bind_text(db_stmt_t *st, int idx, const char *v)
+{
+	int rc = sqlite3_bind_text(SST(st)->h, idx, v, -1, SQLITE_TRANSIENT);
+	return rc == SQLITE_OK ? DB_OK : fail(st->db, rc);
+}
+
+static int s_bind_null(db_stmt_t *st, int idx)
+{
+	int rc = sqlite3_bind_null(SST(st)->h, idx);
+	return rc == SQLITE_OK ? DB_OK : fail(st->db, rc);
+}
+
+static int s_step(db_stmt_t *st)
+{
+	int rc;
+
+	if (SST(st)->done)
+		return DB_DONE;
+	rc = sqlite3_step(SST(st)->h);
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE) {
+		SST(st)->done = true;
+		return DB_DONE;
+	}
+	return fail(st->db, rc);
+}
+
+static int s_reset(db_stmt_t *st)
+{
+	SST(st)->done = false;
+	sqlite3_reset(SST(st)->h);
+	return DB_OK;
+}
+
+static void s_finalize(db_stmt_t *st)
+{
+	sqlite3_finalize(SST(st)->h);
+	free(st);
+}
+
+static int s_col_count(db_stmt_t *st) { return sqlite3_column_count(SST(st)->h); }
+static bool s_col_is_null(db_stmt_t *st, int col) { return sqlite3_column_type(SST(st)->h, col) == SQLITE_NULL; }
+static int64_t s_col_int64(db_stmt_t *st, int col) { return sqlite3_column_int64(SST(st)->h, col); }
+
+static const char *s_col_text(db_stmt_t *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(SST(st)->h, col);
+	return t ? (const char *)t : "";
+}
+
+static int s_begin(db_t *db) { return s_exec(db, "BEGIN IMMEDIATE"); }
+
+static int s_bulk_begin(db_t *db, const char *table, const char *const *columns, int ncols,
+			db_bulk_t **out)
+{
+	char sql[2048];
+	size_t len;
+	sqlite_bulk_t *b;
+	int rc;
+
+	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s (", table);
+	for (int i = 0; i < ncols && len < sizeof(sql); i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? "," : "", columns[i]);
+	if (len < sizeof(sql))
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (");
+	for (int i = 0; i < ncols && len < sizeof(sql); i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
+	if (len < sizeof(sql))
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ")");
+	if (len >= sizeof(sql))
+		return db_fail(db, DB_ERROR, "bulk load: too many columns");
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return db_fail(db, DB_ERROR, "out of memory");
+	rc = sqlite3_prepare_v2(SDB(db)->h, sql, -1, &b->h, NULL);
+	if (rc != SQLITE_OK) {
+		free(b);
+		return fail(db, rc);
+	}
+	b->base.db = db;
+	b->ncols = ncols;
+	*out = &b->base;
+	return DB_OK;
+}
+
+static int s_bulk_row(db_bulk_t *base, const char *const *values)
+{
+	sqlite_bulk_t *b = (sqlite_bulk_t *)base;
+	int rc;
+
+	sqlite3_reset(b->h);
+	for (int i = 0; i < b->ncols; i++) {
+		rc = values[i] ? sqlite3_bind_text(b->h, i + 1, values[i], -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(b->h, i + 1);
+		if (rc != SQLITE_OK)
+			return fail(base->db, rc);
+	}
+	rc = sqlite3_step(b->h);
+	return rc == SQLITE_DONE ? DB_OK : fail(base->db, rc);
+}
+
+static int s_bulk_end(db_bulk_t *base)
+{
+	sqlite_bulk_t *b = (sqlite_bulk_t *)base;
+	sqlite3_finalize(b->h);
+	free(b);
+	return DB_OK;
+}
+
+const db_driver_t db_sqlite_driver = {
+	.name = "sqlite",
+	.dialect = DB_SQLITE,
+	.open = s_open,
+	.close = s_close,
+	.exec = s_exec,
+	.prepare = s_prepare,
+	.bind_int64 = s_bind_int64,
+	.bind_text = s_bind_text,
+	.bind_null = s_bind_null,
+	.step = s_step,
+	.reset = s_reset,
+	.finalize = s_finalize,
+	.col_count = s_col_count,
+	.col_is_null = s_col_is_null,
+	.col_int64 = s_col_int64,
+	.col_text = s_col_text,
+	.begin = s_begin,
+	.bulk_begin = s_bulk_begin,
+	.bulk_row = s_bulk_row,
+	.bulk_end = s_bulk_end,
+	.types = { "INTEGER PRIMARY KEY", "TEXT", "TEXT", "" },
+};

@@ -1,0 +1,192 @@
+/*
+ * migrate.c - the schema and its versions (see migrate.h).
+ *
+ * Dialect differences are confined to four tokens expanded by the driver:
+ * @ID@ (self-numbering primary key), @DATE@, @TIMESTAMP@ and @BINARY@
+ * (bytewise collation for codes and sort keys, so that ORDER BY gives the
+ * same order on both stores).
+ *
+ * Validity intervals are half-open [valid_from, valid_to) with 9999-12-31
+ * for "still valid", so that as-of queries are two comparisons that an index
+ * can serve. The primary keys (unit_id, valid_from) of the interval tables
+ * are a backstop for "one parent (one name) on any day".
+ */
+#include "store/migrate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const MIGRATIONS[] = {
+	/* 1: the organisation tree through time, reference data */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE levels ("
+	"  key TEXT PRIMARY KEY,"
+	"  rank INTEGER NOT NULL UNIQUE,"
+	"  name_vi TEXT NOT NULL,"
+	"  name_en TEXT NOT NULL);"
+	"CREATE TABLE units ("
+	"  id @ID@,"
+	"  code TEXT @BINARY@ NOT NULL,"
+	"  level TEXT NOT NULL REFERENCES levels(key),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('territorial','enterprise','agency','network')),"
+	"  attributes TEXT NOT NULL DEFAULT '',"
+	"  valid_from @DATE@ NOT NULL,"
+	"  valid_to @DATE@ NOT NULL,"
+	"  CHECK (valid_from < valid_to));"
+	"CREATE INDEX units_code ON units (code, valid_from);"
+	"CREATE INDEX units_level ON units (level, valid_from);"
+	"CREATE TABLE unit_names ("
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  name_vi TEXT NOT NULL,"
+	"  name_en TEXT NOT NULL,"
+	"  search_key TEXT NOT NULL,"
+	"  sort_key TEXT @BINARY@ NOT NULL,"
+	"  valid_from @DATE@ NOT NULL,"
+	"  valid_to @DATE@ NOT NULL,"
+	"  PRIMARY KEY (unit_id, valid_from),"
+	"  CHECK (valid_from < valid_to));"
+	"CREATE TABLE unit_parents ("
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  parent_id BIGINT NOT NULL REFERENCES units(id),"
+	"  valid_from @DATE@ NOT NULL,"
+	"  valid_to @DATE@ NOT NULL,"
+	"  PRIMARY KEY (unit_id, valid_from),"
+	"  CHECK (valid_from < valid_to),"
+	"  CHECK (unit_id <> parent_id));"
+	"CREATE INDEX unit_parents_parent ON unit_parents (parent_id, valid_from);"
+	"CREATE TABLE events ("
+	"  id @ID@,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('create','rename','move','merge','split','close')),"
+	"  date @DATE@ NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  recorded_at @TIMESTAMP@ NOT NULL);"
+	"CREATE INDEX events_date ON events (date, id);"
+	"CREATE TABLE event_units ("
+	"  event_id BIGINT NOT NULL REFERENCES events(id),"
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  role TEXT NOT NULL CHECK (role IN ('source','target')),"
+	"  PRIMARY KEY (event_id, unit_id, role));"
+	"CREATE INDEX event_units_unit ON event_units (unit_id, role);"
+	"CREATE TABLE ethnic_groups ("
+	"  code TEXT PRIMARY KEY,"
+	"  name_vi TEXT NOT NULL,"
+	"  name_en TEXT NOT NULL);",
+};
+
+#define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
+
+int store_fail(db_t *db, int rc, err_t *e)
+{
+	if (rc == DB_UNIQUE)
+		return err_set(e, ERR_CONFLICT, "conflict", "%s", db_errmsg(db));
+	if (rc == DB_BUSY)
+		return err_set(e, ERR_INTERNAL, "busy", "the database is busy, try again: %s", db_errmsg(db));
+	return err_set(e, ERR_INTERNAL, "internal", "%s", db_errmsg(db));
+}
+
+static int table_exists(db_t *db, const char *name, bool *yes, err_t *e)
+{
+	const char *sql = db_dialect(db) == DB_SQLITE
+		? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+		: "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?";
+	db_stmt_t *st = NULL;
+	int rc = db_prepare(db, sql, &st);
+
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 1, name);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		*yes = db_col_int64(st, 0) > 0;
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+int migrate_version(db_t *db, int *version, err_t *e)
+{
+	bool has_meta = false;
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*version = 0;
+	if (table_exists(db, "meta", &has_meta, e))
+		return -1;
+	if (!has_meta)
+		return 0;
+	rc = db_prepare(db, "SELECT value FROM meta WHERE key = 'schema_version'", &st);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		*version = atoi(db_col_text(st, 0));
+		rc = DB_OK;
+	} else if (rc == DB_DONE) {
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static int apply_one(db_t *db, int version, err_t *e)
+{
+	char *sql = db_expand(db, MIGRATIONS[version - 1]);
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (!sql)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	rc = db_begin(db);
+	if (rc == DB_OK)
+		rc = db_exec(db, sql);
+	free(sql);
+	if (rc == DB_OK)
+		rc = db_prepare(db, version == 1
+				? "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
+				: "UPDATE meta SET value = ? WHERE key = 'schema_version'", &st);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 1, version);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_DONE)
+		rc = DB_OK;
+	db_finalize(st);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		store_fail(db, rc, e);
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+int migrate_apply(db_t *db, err_t *e)
+{
+	int version;
+
+	if (migrate_version(db, &version, e))
+		return -1;
+	if (version > N_MIGRATIONS)
+		return err_set(e, ERR_INTERNAL, "schema_too_new",
+			       "the database is at schema version %d, newer than this program (%d)",
+			       version, N_MIGRATIONS);
+	for (int v = version + 1; v <= N_MIGRATIONS; v++)
+		if (apply_one(db, v, e))
+			return -1;
+	return 0;
+}
+
+int migrate_check(db_t *db, err_t *e)
+{
+	int version;
+
+	if (migrate_version(db, &version, e))
+		return -1;
+	if (version == 0)
+		return err_set(e, ERR_INTERNAL, "schema_missing",
+			       "the database is empty: create it with 'unionbase init'");
+	if (version < SCHEMA_VERSION)
+		return err_set(e, ERR_INTERNAL, "schema_old",
+			       "the database is at schema version %d, this program needs %d: run 'unionbase init' on it to migrate",
+			       version, SCHEMA_VERSION);
+	if (version > SCHEMA_VERSION)
+		return err_set(e, ERR_INTERNAL, "schema_too_new",
+			       "the database is at schema version %d, newer than this program (%d)",
+			       version, SCHEMA_VERSION);
+	return 0;
+}

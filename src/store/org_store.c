@@ -1,0 +1,1830 @@
+/*
+ * org_store.c - the organisation tree in the store (see org_store.h).
+ *
+ * The as-of queries share one SELECT (UNIT_SELECT) that joins a unit with
+ * its name, its parent and the parent's name valid on the day asked; every
+ * `?` in it is that day. Operations follow one shape: run in a transaction
+ * (tx_begin/tx_end), resolve the units involved, ask core/org.h, write
+ * intervals, record the event.
+ */
+#include "store/org_store.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/text.h"
+#include "store/migrate.h"
+
+#define UNIT_SELECT                                                                              \
+	"SELECT u.id, u.code, n.name_vi, n.name_en, u.level, l.rank, u.kind, u.attributes,"      \
+	" u.valid_from, u.valid_to, p.parent_id, pu.code, pn.name_vi, pn.name_en,"                \
+	" (SELECT count(*) FROM unit_parents c WHERE c.parent_id = u.id"                          \
+	"   AND c.valid_from <= ? AND c.valid_to > ?)"                                            \
+	" FROM units u JOIN levels l ON l.key = u.level"                                          \
+	" JOIN unit_names n ON n.unit_id = u.id AND n.valid_from <= ? AND n.valid_to > ?"         \
+	" LEFT JOIN unit_parents p ON p.unit_id = u.id AND p.valid_from <= ? AND p.valid_to > ?"  \
+	" LEFT JOIN units pu ON pu.id = p.parent_id"                                              \
+	" LEFT JOIN unit_names pn ON pn.unit_id = pu.id AND pn.valid_from <= ? AND pn.valid_to > ?"
+#define UNIT_SELECT_DATES 8
+/* the unit itself valid on the day: two more date placeholders */
+#define UNIT_ALIVE " u.valid_from <= ? AND u.valid_to > ?"
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                       */
+
+static int prep(db_t *db, const char *sql, db_stmt_t **st, err_t *e)
+{
+	int rc = db_prepare(db, sql, st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+/* Runs a statement that returns no rows, then finalizes it. */
+static int run_done(db_t *db, db_stmt_t *st, err_t *e)
+{
+	int rc = db_step(st);
+	db_finalize(st);
+	return rc == DB_DONE || rc == DB_ROW ? 0 : store_fail(db, rc, e);
+}
+
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+	(void)ub_strlcpy(dst, src, cap);
+}
+
+static int read_date(db_t *db, db_stmt_t *st, int col, date_t *out, err_t *e)
+{
+	if (db_col_date(st, col, out) != 0)
+		return err_set(e, ERR_INTERNAL, NULL, "store: column %d is not a date: '%s' (%s)", col,
+			       db_col_text(st, col), db_dialect(db) == DB_SQLITE ? "sqlite" : "postgresql");
+	return 0;
+}
+
+static int read_unit(db_t *db, db_stmt_t *st, unit_t *u, err_t *e)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = db_col_int64(st, 0);
+	copy_text(u->code, sizeof(u->code), db_col_text(st, 1));
+	copy_text(u->name_vi, sizeof(u->name_vi), db_col_text(st, 2));
+	copy_text(u->name_en, sizeof(u->name_en), db_col_text(st, 3));
+	copy_text(u->level, sizeof(u->level), db_col_text(st, 4));
+	u->level_rank = (int)db_col_int64(st, 5);
+	copy_text(u->kind, sizeof(u->kind), db_col_text(st, 6));
+	copy_text(u->attributes, sizeof(u->attributes), db_col_text(st, 7));
+	if (read_date(db, st, 8, &u->valid_from, e) || read_date(db, st, 9, &u->valid_to, e))
+		return -1;
+	u->has_parent = !db_col_is_null(st, 10);
+	if (u->has_parent) {
+		u->parent.id = db_col_int64(st, 10);
+		copy_text(u->parent.code, sizeof(u->parent.code), db_col_text(st, 11));
+		copy_text(u->parent.name_vi, sizeof(u->parent.name_vi), db_col_text(st, 12));
+		copy_text(u->parent.name_en, sizeof(u->parent.name_en), db_col_text(st, 13));
+	}
+	u->child_count = db_col_int64(st, 14);
+	return 0;
+}
+
+static int list_push(unit_list_t *l, size_t *cap, const unit_t *u)
+{
+	if (l->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		unit_t *v = realloc(l->items, ncap * sizeof(*v));
+		if (!v)
+			return -1;
+		l->items = v;
+		*cap = ncap;
+	}
+	l->items[l->n++] = *u;
+	return 0;
+}
+
+void unit_list_free(unit_list_t *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+void event_free(event_t *ev)
+{
+	if (!ev)
+		return;
+	free(ev->sources);
+	free(ev->targets);
+	ev->sources = ev->targets = NULL;
+	ev->n_sources = ev->n_targets = 0;
+}
+
+void event_list_free(event_list_t *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		event_free(&l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+void unit_history_free(unit_history_t *h)
+{
+	if (!h)
+		return;
+	free(h->names);
+	free(h->parents);
+	event_list_free(&h->events);
+	h->names = NULL;
+	h->parents = NULL;
+	h->n_names = h->n_parents = 0;
+}
+
+void lineage_free(lineage_t *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n_pred; i++)
+		event_free(&l->pred[i].event);
+	for (size_t i = 0; i < l->n_succ; i++)
+		event_free(&l->succ[i].event);
+	free(l->pred);
+	free(l->succ);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Runs a UNIT_SELECT statement whose first UNIT_SELECT_DATES placeholders
+ * are d, collecting every row. */
+static int collect_units(db_t *db, db_stmt_t *st, unit_list_t *out, size_t max, err_t *e)
+{
+	size_t cap = 0;
+	unit_t u;
+	int rc;
+
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (out->n >= max)
+			break;
+		if (read_unit(db, st, &u, e))
+			return -1;
+		if (list_push(out, &cap, &u))
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	return 0;
+}
+
+/* Parses "id:N". Returns true and sets *id when ref has that form. */
+static bool ref_is_id(const char *ref, int64_t *id)
+{
+	char *end = NULL;
+	long long v;
+
+	if (strncmp(ref, "id:", 3) != 0)
+		return false;
+	v = strtoll(ref + 3, &end, 10);
+	if (end == ref + 3 || *end || v <= 0)
+		return false;
+	*id = v;
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* levels                                                              */
+
+int org_levels(db_t *db, level_t **out, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (prep(db, "SELECT key, rank, name_vi, name_en FROM levels ORDER BY rank", &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		level_t *lv;
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			level_t *v = realloc(*out, ncap * sizeof(*v));
+			if (!v) {
+				db_finalize(st);
+				free(*out);
+				*out = NULL;
+				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			*out = v;
+			cap = ncap;
+		}
+		lv = &(*out)[(*n)++];
+		memset(lv, 0, sizeof(*lv));
+		copy_text(lv->key, sizeof(lv->key), db_col_text(st, 0));
+		lv->rank = (int)db_col_int64(st, 1);
+		copy_text(lv->name_vi, sizeof(lv->name_vi), db_col_text(st, 2));
+		copy_text(lv->name_en, sizeof(lv->name_en), db_col_text(st, 3));
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return store_fail(db, rc, e);
+	}
+	return 0;
+}
+
+int org_level_get(db_t *db, const char *key, const char *field, level_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, "SELECT key, rank, name_vi, name_en FROM levels WHERE key = ?", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, key);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		memset(out, 0, sizeof(*out));
+		copy_text(out->key, sizeof(out->key), db_col_text(st, 0));
+		out->rank = (int)db_col_int64(st, 1);
+		copy_text(out->name_vi, sizeof(out->name_vi), db_col_text(st, 2));
+		copy_text(out->name_en, sizeof(out->name_en), db_col_text(st, 3));
+		db_finalize(st);
+		return 0;
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	err_detail(e, field, "unknown level '%.40s'", key);
+	return err_set(e, ERR_INVALID, "invalid", "unknown level '%.40s'", key);
+}
+
+int org_levels_set(db_t *db, const level_t *levels, size_t n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc = db_exec(db, "DELETE FROM levels");
+
+	if (rc != DB_OK)
+		return store_fail(db, rc, e);
+	for (size_t i = 0; i < n; i++) {
+		if (prep(db, "INSERT INTO levels (key, rank, name_vi, name_en) VALUES (?, ?, ?, ?)", &st, e))
+			return -1;
+		rc = db_bind_text(st, 1, levels[i].key);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 2, levels[i].rank);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 3, levels[i].name_vi);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 4, levels[i].name_en);
+		if (rc != DB_OK) {
+			db_finalize(st);
+			return store_fail(db, rc, e);
+		}
+		if (run_done(db, st, e))
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* reads                                                               */
+
+static int unit_by_id_at(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, UNIT_SELECT " WHERE u.id = ? AND" UNIT_ALIVE, &st, e))
+		return -1;
+	rc = db_bind_dates(st, 1, UNIT_SELECT_DATES, d);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, UNIT_SELECT_DATES + 1, id);
+	if (rc == DB_OK)
+		rc = db_bind_dates(st, UNIT_SELECT_DATES + 2, UNIT_SELECT_DATES + 3, d);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		int r = read_unit(db, st, out, e);
+		db_finalize(st);
+		return r;
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on that date", (long long)id);
+}
+
+static int unit_by_code_at(db_t *db, const char *code, date_t d, unit_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	char buf[DATE_STR_LEN];
+	int rc;
+
+	if (prep(db, UNIT_SELECT " WHERE u.code = ? AND" UNIT_ALIVE, &st, e))
+		return -1;
+	rc = db_bind_dates(st, 1, UNIT_SELECT_DATES, d);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, UNIT_SELECT_DATES + 1, code);
+	if (rc == DB_OK)
+		rc = db_bind_dates(st, UNIT_SELECT_DATES + 2, UNIT_SELECT_DATES + 3, d);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		int r = read_unit(db, st, out, e);
+		db_finalize(st);
+		return r;
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", code,
+		       date_format(d, buf));
+}
+
+/* The validity of a unit id: ERR_NOT_FOUND when unknown. */
+static int unit_validity(db_t *db, int64_t id, date_t *from, date_t *to, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, "SELECT valid_from, valid_to FROM units WHERE id = ?", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, id);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		int r = read_date(db, st, 0, from, e) || read_date(db, st, 1, to, e) ? -1 : 0;
+		db_finalize(st);
+		return r;
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld", (long long)id);
+}
+
+static date_t clamp_into(date_t d, date_t from, date_t to)
+{
+	if (d < from)
+		return from;
+	if (d >= to)
+		return to - 1;
+	return d;
+}
+
+int org_unit_view(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e)
+{
+	date_t from, to;
+
+	if (unit_validity(db, id, &from, &to, e))
+		return -1;
+	return unit_by_id_at(db, id, clamp_into(d, from, to), out, e);
+}
+
+int org_unit_get(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
+{
+	int64_t id;
+
+	if (ref_is_id(ref, &id)) {
+		char buf[DATE_STR_LEN];
+		if (unit_by_id_at(db, id, d, out, e) == 0)
+			return 0;
+		if (e && e->kind == ERR_NOT_FOUND)
+			err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on %s", (long long)id,
+				date_format(d, buf));
+		return -1;
+	}
+	return unit_by_code_at(db, ref, d, out, e);
+}
+
+/*
+ * Resolves a unit that an operation dated d will change. When the code names
+ * no unit on d but did on other days, the error says why the date does not
+ * fit (unit_closed, date_out_of_range) rather than a bare 404.
+ */
+static int resolve_for_change(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int64_t id = 0, best = 0;
+	date_t best_to = 0;
+	int rc;
+
+	if (org_unit_get(db, ref, d, out, e) == 0)
+		return 0;
+	if (!e || e->kind != ERR_NOT_FOUND)
+		return -1;
+	if (ref_is_id(ref, &id)) {
+		if (org_unit_view(db, id, d, out, e))
+			return -1;
+		return org_check_alive(out, d, e);
+	}
+	/* the unit that held the code nearest before d, else the first after */
+	if (prep(db, "SELECT id, valid_from, valid_to FROM units WHERE code = ? ORDER BY valid_from", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, ref);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		date_t from, to;
+		if (read_date(db, st, 1, &from, e) || read_date(db, st, 2, &to, e)) {
+			db_finalize(st);
+			return -1;
+		}
+		if (to <= d && (!best || to > best_to)) {
+			best = db_col_int64(st, 0);
+			best_to = to;
+		} else if (from > d && !best) {
+			best = db_col_int64(st, 0);
+			best_to = 0;
+		}
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	if (!best)
+		return -1; /* e still says not_found */
+	if (org_unit_view(db, best, d, out, e))
+		return -1;
+	return org_check_alive(out, d, e);
+}
+
+/* Resolves the parent named in a request: unknown -> ERR_INVALID on field. */
+static int resolve_parent(db_t *db, const char *ref, date_t d, const char *field, unit_t *out, err_t *e)
+{
+	char buf[DATE_STR_LEN];
+
+	if (resolve_for_change(db, ref, d, out, e) == 0)
+		return 0;
+	if (e && (e->kind == ERR_NOT_FOUND)) {
+		err_detail(e, field, "no unit with code %.40s on %s", ref, date_format(d, buf));
+		return err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s on %s", ref, buf);
+	}
+	if (e && e->kind == ERR_CONFLICT)
+		return err_set(e, ERR_CONFLICT, "parent_not_valid", "parent %.40s: %s", ref, e->message);
+	return -1;
+}
+
+/* cursor: base64url of "<key>\x1f<id>" */
+static int cursor_encode(const char *key, int64_t id, char *out, size_t cap)
+{
+	char raw[ORG_CURSOR_MAX];
+	int n = snprintf(raw, sizeof(raw), "%s\x1f%lld", key, (long long)id);
+
+	if (n < 0 || (size_t)n >= sizeof(raw) / 2 ||
+	    sodium_base64_encoded_len((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING) > cap)
+		return -1;
+	sodium_bin2base64(out, cap, (const unsigned char *)raw, (size_t)n,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return 0;
+}
+
+static int cursor_decode(const char *cursor, char *key, size_t cap, int64_t *id, err_t *e)
+{
+	unsigned char raw[ORG_CURSOR_MAX];
+	size_t n = 0;
+	char *sep, *end = NULL;
+
+	if (strlen(cursor) >= ORG_CURSOR_MAX ||
+	    sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &n, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
+	raw[n] = '\0';
+	sep = strchr((char *)raw, '\x1f');
+	if (!sep || (size_t)(sep - (char *)raw) >= cap)
+		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
+	*sep = '\0';
+	*id = strtoll(sep + 1, &end, 10);
+	if (!end || *end || end == sep + 1)
+		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
+	memcpy(key, raw, (size_t)(sep - (char *)raw) + 1);
+	return 0;
+}
+
+/* Escapes LIKE wildcards with '\'. out must hold 2 * strlen(in) + 3. */
+static void like_pattern(const char *in, char *out)
+{
+	char *w = out;
+
+	*w++ = '%';
+	for (const char *p = in; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			*w++ = '\\';
+		*w++ = *p;
+	}
+	*w++ = '%';
+	*w = '\0';
+}
+
+int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e)
+{
+	char sql[2048], after_key[ORG_CURSOR_MAX] = "";
+	char *folded = NULL, *pattern = NULL;
+	int64_t after_id = 0;
+	db_stmt_t *st = NULL;
+	int rc = DB_OK, idx, r = -1;
+	size_t len;
+	const char *sort_col = q->sort_name ? "n.sort_key" : "u.code";
+
+	memset(out, 0, sizeof(*out));
+	if (q->cursor && *q->cursor &&
+	    cursor_decode(q->cursor, after_key, sizeof(after_key), &after_id, e))
+		return -1;
+	if (q->q && *q->q) {
+		if (text_fold(q->q, &folded) != 0)
+			return err_set(e, ERR_BAD_REQUEST, "bad_request", "q is not valid UTF-8 text");
+		pattern = malloc(strlen(folded) * 2 + 3);
+		if (!pattern) {
+			free(folded);
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+		like_pattern(folded, pattern);
+	}
+	len = (size_t)snprintf(sql, sizeof(sql), "%s WHERE%s", UNIT_SELECT, UNIT_ALIVE);
+	if (q->level)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND u.level = ?");
+	if (q->parent_id)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND p.parent_id = ?");
+	if (pattern)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+					" AND (n.search_key LIKE ? ESCAPE '\\' OR u.code = ?)");
+	if (after_id)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+					" AND (%s > ? OR (%s = ? AND u.id > ?))", sort_col, sort_col);
+	snprintf(sql + len, sizeof(sql) - len, " ORDER BY %s, u.id LIMIT ?", sort_col);
+
+	if (prep(db, sql, &st, e))
+		goto out;
+	rc = db_bind_dates(st, 1, UNIT_SELECT_DATES + 2, q->as_of);
+	idx = UNIT_SELECT_DATES + 3;
+	if (rc == DB_OK && q->level)
+		rc = db_bind_text(st, idx++, q->level);
+	if (rc == DB_OK && q->parent_id)
+		rc = db_bind_int64(st, idx++, q->parent_id);
+	if (rc == DB_OK && pattern) {
+		rc = db_bind_text(st, idx++, pattern);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, idx++, q->q);
+	}
+	if (rc == DB_OK && after_id) {
+		rc = db_bind_text(st, idx++, after_key);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, idx++, after_key);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, idx++, after_id);
+	}
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, idx, q->limit + 1);
+	if (rc != DB_OK) {
+		store_fail(db, rc, e);
+		goto out;
+	}
+	if (collect_units(db, st, out, (size_t)q->limit + 1, e))
+		goto out;
+	if (out->n > (size_t)q->limit) {
+		/* one more row than asked: there is a next page after the last
+		 * row shown. The sort key is re-read for the name order. */
+		const unit_t *last = &out->items[q->limit - 1];
+		char *key = NULL;
+		out->n = (size_t)q->limit;
+		if (q->sort_name) {
+			if (text_sort_key(last->name_vi, &key) != 0) {
+				err_set(e, ERR_INTERNAL, NULL, "cannot compute a sort key");
+				goto out;
+			}
+		}
+		if (cursor_encode(key ? key : last->code, last->id, out->next, sizeof(out->next))) {
+			free(key);
+			err_set(e, ERR_INTERNAL, NULL, "cursor too long");
+			goto out;
+		}
+		free(key);
+	}
+	r = 0;
+out:
+	db_finalize(st);
+	free(folded);
+	free(pattern);
+	if (r)
+		unit_list_free(out);
+	return r;
+}
+
+int org_ancestors(db_t *db, int64_t id, date_t d, unit_list_t *out, err_t *e)
+{
+	unit_t u;
+	size_t cap = 0;
+	int guard = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (unit_by_id_at(db, id, d, &u, e))
+		return -1;
+	while (u.has_parent && guard++ < 64) {
+		if (unit_by_id_at(db, u.parent.id, d, &u, e) || list_push(out, &cap, &u)) {
+			unit_list_free(out);
+			return e && e->kind ? -1 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+	}
+	/* collected parent first; the contract is root first */
+	for (size_t i = 0; i < out->n / 2; i++) {
+		unit_t t = out->items[i];
+		out->items[i] = out->items[out->n - 1 - i];
+		out->items[out->n - 1 - i] = t;
+	}
+	return 0;
+}
+
+int org_subtree(db_t *db, int64_t id, date_t d, int depth, unit_list_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* the CTE comes first in the text, so its placeholders bind first */
+	if (prep(db,
+		 "WITH RECURSIVE sub(id, depth) AS ("
+		 "  SELECT CAST(? AS BIGINT), 0"
+		 "  UNION ALL"
+		 "  SELECT c.unit_id, s.depth + 1 FROM unit_parents c JOIN sub s ON c.parent_id = s.id"
+		 "  WHERE c.valid_from <= ? AND c.valid_to > ? AND s.depth < ?) "
+		 UNIT_SELECT " JOIN sub ON sub.id = u.id WHERE" UNIT_ALIVE
+		 " ORDER BY sub.depth, u.code, u.id", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, id);
+	if (rc == DB_OK)
+		rc = db_bind_dates(st, 2, 3, d);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 4, depth);
+	if (rc == DB_OK)
+		rc = db_bind_dates(st, 5, 4 + UNIT_SELECT_DATES + 2, d);
+	if (rc != DB_OK) {
+		db_finalize(st);
+		return store_fail(db, rc, e);
+	}
+	rc = collect_units(db, st, out, (size_t)-1, e);
+	db_finalize(st);
+	if (rc) {
+		unit_list_free(out);
+		return -1;
+	}
+	if (out->n == 0)
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on that date", (long long)id);
+	return 0;
+}
+
+/* ---- events ---- */
+
+static int event_refs(db_t *db, event_t *ev, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, "SELECT unit_id, role FROM event_units WHERE event_id = ? ORDER BY role, unit_id", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, ev->id);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		bool source = strcmp(db_col_text(st, 1), "source") == 0;
+		int64_t uid = db_col_int64(st, 0);
+		unit_ref_t **arr = source ? &ev->sources : &ev->targets;
+		size_t *n = source ? &ev->n_sources : &ev->n_targets;
+		unit_ref_t *v = realloc(*arr, (*n + 1) * sizeof(**arr));
+		unit_t u;
+		if (!v) {
+			db_finalize(st);
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+		*arr = v;
+		/* a source as it was the day before, a target as it became */
+		if (org_unit_view(db, uid, source && strcmp(ev->kind, "create") != 0 ? ev->date - 1 : ev->date, &u, e)) {
+			db_finalize(st);
+			return -1;
+		}
+		memset(&v[*n], 0, sizeof(v[*n]));
+		v[*n].id = u.id;
+		copy_text(v[*n].code, sizeof(v[*n].code), u.code);
+		copy_text(v[*n].name_vi, sizeof(v[*n].name_vi), u.name_vi);
+		copy_text(v[*n].name_en, sizeof(v[*n].name_en), u.name_en);
+		(*n)++;
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc < 0 ? store_fail(db, rc, e) : 0;
+}
+
+static int read_event_row(db_t *db, db_stmt_t *st, event_t *ev, err_t *e)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->id = db_col_int64(st, 0);
+	copy_text(ev->kind, sizeof(ev->kind), db_col_text(st, 1));
+	copy_text(ev->note, sizeof(ev->note), db_col_text(st, 3));
+	return read_date(db, st, 2, &ev->date, e);
+}
+
+int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (prep(db, "SELECT id, kind, date, note FROM events WHERE id = ?", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, id);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		int r = read_event_row(db, st, out, e);
+		db_finalize(st);
+		if (r || event_refs(db, out, e)) {
+			event_free(out);
+			return -1;
+		}
+		return 0;
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	return err_set(e, ERR_NOT_FOUND, "not_found", "no event %lld", (long long)id);
+}
+
+int org_events(db_t *db, int64_t unit_id, date_t from, date_t to, int limit,
+	       const char *cursor, event_list_t *out, err_t *e)
+{
+	char sql[1024], after_key[ORG_CURSOR_MAX] = "";
+	int64_t after_id = 0;
+	db_stmt_t *st = NULL;
+	size_t len, cap = 0;
+	int rc, idx = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (cursor && *cursor && cursor_decode(cursor, after_key, sizeof(after_key), &after_id, e))
+		return -1;
+	len = (size_t)snprintf(sql, sizeof(sql), "SELECT e.id, e.kind, e.date, e.note FROM events e WHERE e.date >= ? AND e.date <= ?");
+	if (unit_id)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+					" AND e.id IN (SELECT event_id FROM event_units WHERE unit_id = ?)");
+	if (after_id)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND (e.date < ? OR (e.date = ? AND e.id < ?))");
+	snprintf(sql + len, sizeof(sql) - len, " ORDER BY e.date DESC, e.id DESC LIMIT ?");
+	if (prep(db, sql, &st, e))
+		return -1;
+	rc = db_bind_date(st, idx++, from);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, idx++, to);
+	if (rc == DB_OK && unit_id)
+		rc = db_bind_int64(st, idx++, unit_id);
+	if (rc == DB_OK && after_id) {
+		date_t ad;
+		if (date_parse(after_key, &ad) != 0) {
+			db_finalize(st);
+			return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
+		}
+		rc = db_bind_date(st, idx++, ad);
+		if (rc == DB_OK)
+			rc = db_bind_date(st, idx++, ad);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, idx++, after_id);
+	}
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, idx, limit + 1);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			event_t *v = realloc(out->items, ncap * sizeof(*v));
+			if (!v) {
+				db_finalize(st);
+				event_list_free(out);
+				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			out->items = v;
+			cap = ncap;
+		}
+		if (read_event_row(db, st, &out->items[out->n], e)) {
+			db_finalize(st);
+			event_list_free(out);
+			return -1;
+		}
+		out->n++;
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		event_list_free(out);
+		return store_fail(db, rc, e);
+	}
+	if (out->n > (size_t)limit) {
+		char buf[DATE_STR_LEN];
+		event_free(&out->items[limit]);
+		out->n = (size_t)limit;
+		cursor_encode(date_format(out->items[limit - 1].date, buf), out->items[limit - 1].id,
+			      out->next, sizeof(out->next));
+	}
+	for (size_t i = 0; i < out->n; i++)
+		if (event_refs(db, &out->items[i], e)) {
+			event_list_free(out);
+			return -1;
+		}
+	return 0;
+}
+
+int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (prep(db, "SELECT name_vi, name_en, valid_from, valid_to FROM unit_names WHERE unit_id = ? ORDER BY valid_from", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, id);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		name_span_t *v = realloc(out->names, (out->n_names + 1) * sizeof(*v));
+		if (!v) {
+			rc = DB_ERROR;
+			break;
+		}
+		out->names = v;
+		v = &v[out->n_names++];
+		copy_text(v->name_vi, sizeof(v->name_vi), db_col_text(st, 0));
+		copy_text(v->name_en, sizeof(v->name_en), db_col_text(st, 1));
+		if (read_date(db, st, 2, &v->valid_from, e) || read_date(db, st, 3, &v->valid_to, e)) {
+			db_finalize(st);
+			unit_history_free(out);
+			return -1;
+		}
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		unit_history_free(out);
+		return store_fail(db, rc, e);
+	}
+	if (prep(db, "SELECT parent_id, valid_from, valid_to FROM unit_parents WHERE unit_id = ? ORDER BY valid_from", &st, e)) {
+		unit_history_free(out);
+		return -1;
+	}
+	rc = db_bind_int64(st, 1, id);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		parent_span_t *v = realloc(out->parents, (out->n_parents + 1) * sizeof(*v));
+		unit_t p;
+		if (!v) {
+			rc = DB_ERROR;
+			break;
+		}
+		out->parents = v;
+		v = &v[out->n_parents++];
+		memset(v, 0, sizeof(*v));
+		if (read_date(db, st, 1, &v->valid_from, e) || read_date(db, st, 2, &v->valid_to, e) ||
+		    org_unit_view(db, db_col_int64(st, 0), v->valid_from, &p, e)) {
+			db_finalize(st);
+			unit_history_free(out);
+			return -1;
+		}
+		v->parent.id = p.id;
+		copy_text(v->parent.code, sizeof(v->parent.code), p.code);
+		copy_text(v->parent.name_vi, sizeof(v->parent.name_vi), p.name_vi);
+		copy_text(v->parent.name_en, sizeof(v->parent.name_en), p.name_en);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		unit_history_free(out);
+		return store_fail(db, rc, e);
+	}
+	if (org_events(db, id, 0, DATE_OPEN, 1000, NULL, &out->events, e)) {
+		unit_history_free(out);
+		return -1;
+	}
+	/* oldest first for a history */
+	for (size_t i = 0; i < out->events.n / 2; i++) {
+		event_t t = out->events.items[i];
+		out->events.items[i] = out->events.items[out->events.n - 1 - i];
+		out->events.items[out->events.n - 1 - i] = t;
+	}
+	return 0;
+}
+
+/* ---- lineage ---- */
+
+static int lineage_neighbours(void *ctx, int64_t unit_id, lineage_dir_t dir, lineage_edge_t *out,
+			      size_t cap, size_t *n, err_t *e)
+{
+	db_t *db = ctx;
+	db_stmt_t *st = NULL;
+	int rc;
+	const char *sql = dir == LINEAGE_BACK
+		? "SELECT o.unit_id, ev.id FROM event_units m JOIN events ev ON ev.id = m.event_id"
+		  " JOIN event_units o ON o.event_id = ev.id AND o.role = 'source'"
+		  " WHERE m.unit_id = ? AND m.role = 'target' AND ev.kind IN ('merge', 'split')"
+		  " AND o.unit_id <> ? ORDER BY ev.date DESC, o.unit_id"
+		: "SELECT o.unit_id, ev.id FROM event_units m JOIN events ev ON ev.id = m.event_id"
+		  " JOIN event_units o ON o.event_id = ev.id AND o.role = 'target'"
+		  " WHERE m.unit_id = ? AND m.role = 'source' AND ev.kind IN ('merge', 'split')"
+		  " AND o.unit_id <> ? ORDER BY ev.date, o.unit_id";
+
+	*n = 0;
+	if (prep(db, sql, &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, unit_id);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, unit_id);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		if (*n < cap) {
+			out[*n].unit_id = db_col_int64(st, 0);
+			out[*n].event_id = db_col_int64(st, 1);
+			(*n)++;
+		}
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc < 0 ? store_fail(db, rc, e) : 0;
+}
+
+static int lineage_side(db_t *db, int64_t id, date_t d, lineage_dir_t dir, lineage_entry_t **out,
+			size_t *n, err_t *e)
+{
+	lineage_step_t *steps = NULL;
+	size_t k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (lineage_walk(id, dir, lineage_neighbours, db, &steps, &k, e))
+		return -1;
+	if (k) {
+		*out = calloc(k, sizeof(**out));
+		if (!*out) {
+			free(steps);
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		lineage_entry_t *le = &(*out)[i];
+		le->depth = steps[i].depth;
+		*n = i + 1;
+		if (org_unit_view(db, steps[i].unit_id, d, &le->unit, e) ||
+		    org_event_get(db, steps[i].event_id, &le->event, e)) {
+			free(steps);
+			return -1;
+		}
+	}
+	free(steps);
+	return 0;
+}
+
+int org_lineage(db_t *db, int64_t id, date_t d, lineage_t *out, err_t *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (lineage_side(db, id, d, LINEAGE_BACK, &out->pred, &out->n_pred, e) ||
+	    lineage_side(db, id, d, LINEAGE_FORWARD, &out->succ, &out->n_succ, e)) {
+		lineage_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* writes                                                              */
+
+/* Joins the caller's transaction or opens one; *own says which. */
+static int tx_begin(db_t *db, bool *own, err_t *e)
+{
+	int rc;
+
+	*own = !db_in_transaction(db);
+	if (!*own)
+		return 0;
+	rc = db_begin(db);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+/* Commits (on ok) or rolls back an owned transaction. Returns the result:
+ * ok ? 0 : -1 (a failed commit turns ok into -1). */
+static int tx_end(db_t *db, bool own, int ok, err_t *e)
+{
+	int rc;
+
+	if (!own)
+		return ok == 0 ? 0 : -1;
+	if (ok != 0) {
+		db_rollback(db);
+		return -1;
+	}
+	rc = db_commit(db);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static void now_utc(char *buf, size_t cap)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(buf, cap, "1970-01-01T00:00:00Z");
+}
+
+static int event_record(db_t *db, const char *kind, date_t d, const char *note, int64_t *id, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	char ts[32];
+	int rc;
+
+	now_utc(ts, sizeof(ts));
+	if (prep(db, "INSERT INTO events (kind, date, note, recorded_at) VALUES (?, ?, ?, ?) RETURNING id", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, kind);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 2, d);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 3, note ? note : "");
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 4, ts);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		*id = db_col_int64(st, 0);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static int event_unit(db_t *db, int64_t event_id, int64_t unit_id, const char *role, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, "INSERT INTO event_units (event_id, unit_id, role) VALUES (?, ?, ?)", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, event_id);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, unit_id);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 3, role);
+	if (rc != DB_OK) {
+		db_finalize(st);
+		return store_fail(db, rc, e);
+	}
+	return run_done(db, st, e);
+}
+
+/* A simple event naming one unit as both source and target. */
+static int event_simple(db_t *db, const char *kind, date_t d, const char *note, int64_t unit_id, err_t *e)
+{
+	int64_t ev;
+
+	if (event_record(db, kind, d, note, &ev, e))
+		return -1;
+	if (strcmp(kind, "create") != 0 && event_unit(db, ev, unit_id, "source", e))
+		return -1;
+	return event_unit(db, ev, unit_id, "target", e);
+}
+
+static int insert_name(db_t *db, int64_t unit_id, const char *vi, const char *en, date_t from,
+		       date_t to, err_t *e)
+{
+	char *fold_vi = NULL, *fold_en = NULL, *key = NULL, *search = NULL;
+	db_stmt_t *st = NULL;
+	int rc, r = -1;
+
+	if (text_fold(vi, &fold_vi) || text_fold(en, &fold_en) || text_sort_key(vi, &key)) {
+		err_set(e, ERR_INVALID, "invalid", "a name is not valid UTF-8 text");
+		goto out;
+	}
+	search = malloc(strlen(fold_vi) + strlen(fold_en) + 4);
+	if (!search) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	sprintf(search, "%s | %s", fold_vi, fold_en);
+	if (prep(db, "INSERT INTO unit_names (unit_id, name_vi, name_en, search_key, sort_key, valid_from, valid_to)"
+		     " VALUES (?, ?, ?, ?, ?, ?, ?)", &st, e))
+		goto out;
+	rc = db_bind_int64(st, 1, unit_id);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 2, vi);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 3, en);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 4, search);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 5, key);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 6, from);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 7, to);
+	if (rc != DB_OK) {
+		db_finalize(st);
+		store_fail(db, rc, e);
+		goto out;
+	}
+	r = run_done(db, st, e);
+out:
+	free(fold_vi);
+	free(fold_en);
+	free(key);
+	free(search);
+	return r;
+}
+
+static int insert_parent(db_t *db, int64_t unit_id, int64_t parent_id, date_t from, date_t to, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, "INSERT INTO unit_parents (unit_id, parent_id, valid_from, valid_to) VALUES (?, ?, ?, ?)", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, unit_id);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, parent_id);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 3, from);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 4, to);
+	if (rc != DB_OK) {
+		db_finalize(st);
+		return store_fail(db, rc, e);
+	}
+	return run_done(db, st, e);
+}
+
+/* Runs sql with (int64 a, date d) or (int64 a, date d, date d2)... bound in
+ * the order given by fmt: 'i' int64, 'd' date. */
+static int exec_fmt(db_t *db, const char *sql, const char *fmt, const int64_t *ints, const date_t *dates, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc = DB_OK, ii = 0, di = 0;
+
+	if (prep(db, sql, &st, e))
+		return -1;
+	for (int k = 0; fmt[k] && rc == DB_OK; k++)
+		rc = fmt[k] == 'i' ? db_bind_int64(st, k + 1, ints[ii++]) : db_bind_date(st, k + 1, dates[di++]);
+	if (rc != DB_OK) {
+		db_finalize(st);
+		return store_fail(db, rc, e);
+	}
+	return run_done(db, st, e);
+}
+
+/* Is the code held by another unit at any time from `from` on? */
+static int code_holder(db_t *db, const char *code, date_t from, unit_t *holder, bool *found, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int64_t id = 0;
+	int rc;
+
+	*found = false;
+	if (prep(db, "SELECT id FROM units WHERE code = ? AND valid_to > ? ORDER BY valid_from LIMIT 1", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, code);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 2, from);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		id = db_col_int64(st, 0);
+		rc = DB_OK;
+	} else if (rc == DB_DONE) {
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc != DB_OK)
+		return store_fail(db, rc, e);
+	if (!id)
+		return 0;
+	*found = true;
+	return org_unit_view(db, id, from, holder, e);
+}
+
+static int check_code_free(db_t *db, const char *code, date_t from, err_t *e)
+{
+	unit_t holder;
+	bool found;
+
+	if (code_holder(db, code, from, &holder, &found, e))
+		return -1;
+	return org_check_code_free(code, from, found ? &holder : NULL, e);
+}
+
+/* Inserts a unit (no checks: callers have made them). */
+static int insert_unit(db_t *db, const unit_spec_t *s, date_t d, int64_t parent_id, int64_t *id, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, "INSERT INTO units (code, level, kind, attributes, valid_from, valid_to)"
+		     " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, s->code);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 2, s->level);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 3, s->kind);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 4, s->attributes);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 5, d);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 6, DATE_OPEN);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		*id = db_col_int64(st, 0);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc != DB_OK)
+		return store_fail(db, rc, e);
+	if (insert_name(db, *id, s->name_vi, s->name_en, d, DATE_OPEN, e))
+		return -1;
+	if (parent_id && insert_parent(db, *id, parent_id, d, DATE_OPEN, e))
+		return -1;
+	return 0;
+}
+
+static int check_note(const char *note, err_t *e)
+{
+	if (!note)
+		return 0;
+	if (!text_valid(note) || text_length(note) > NOTE_MAX) {
+		err_detail(e, "note", "must be valid text of at most %d characters", NOTE_MAX);
+		return err_set(e, ERR_INVALID, "invalid", "the note is not valid");
+	}
+	return 0;
+}
+
+/* Checks a new unit's spec against the store: level known, parent valid on
+ * [d, open) and above it, code free from d. *parent_id is 0 for a root. */
+static int prepare_new_unit(db_t *db, unit_spec_t *s, const char *prefix, date_t d,
+			    int64_t *parent_id, level_t *lv, err_t *e)
+{
+	char field[64];
+	unit_t parent;
+
+	*parent_id = 0;
+	snprintf(field, sizeof(field), "%slevel", prefix);
+	if (org_level_get(db, s->level, field, lv, e))
+		return -1;
+	if (s->parent[0]) {
+		snprintf(field, sizeof(field), "%sparent", prefix);
+		if (resolve_parent(db, s->parent, d, field, &parent, e))
+			return -1;
+		if (org_check_level(&parent, lv->rank, lv->key, e) ||
+		    org_check_parent(&parent, lv->rank, d, DATE_OPEN, e))
+			return -1;
+		*parent_id = parent.id;
+	} else {
+		level_t *all = NULL;
+		size_t n = 0;
+		bool top;
+		if (org_levels(db, &all, &n, e))
+			return -1;
+		top = n > 0 && all[0].rank == lv->rank;
+		free(all);
+		if (!top) {
+			snprintf(field, sizeof(field), "%sparent", prefix);
+			err_detail(e, field, "is required for a unit of level %s", lv->key);
+			return err_set(e, ERR_INVALID, "invalid", "a %s needs a parent", lv->key);
+		}
+	}
+	return check_code_free(db, s->code, d, e);
+}
+
+int org_create(db_t *db, unit_spec_t *spec, date_t d, const char *note, unit_t *out, err_t *e)
+{
+	bool own;
+	int64_t parent_id, id;
+	level_t lv;
+	int r;
+
+	if (unit_spec_normalise(spec, "", e) || check_note(note, e))
+		return -1;
+	if (tx_begin(db, &own, e))
+		return -1;
+	r = prepare_new_unit(db, spec, "", d, &parent_id, &lv, e);
+	if (!r)
+		r = insert_unit(db, spec, d, parent_id, &id, e);
+	if (!r)
+		r = event_simple(db, "create", d, note, id, e);
+	if (!r)
+		r = unit_by_id_at(db, id, d, out, e);
+	return tx_end(db, own, r, e);
+}
+
+int org_rename(db_t *db, const char *ref, date_t d, const char *name_vi, const char *name_en,
+	       const char *note, unit_t *out, err_t *e)
+{
+	char vi[UNIT_NAME_BUF], en[UNIT_NAME_BUF];
+	db_stmt_t *st = NULL;
+	date_t from = 0, to = 0;
+	unit_t u;
+	bool own;
+	int r, rc, bad = 0;
+
+	if (ub_strlcpy(vi, name_vi, sizeof(vi)) || unit_name_normalise(vi, sizeof(vi), "name_vi", e))
+		bad = err_detail(e, "name_vi", "is not a valid name");
+	if (ub_strlcpy(en, name_en, sizeof(en)) || unit_name_normalise(en, sizeof(en), "name_en", e))
+		bad = err_detail(e, "name_en", "is not a valid name");
+	if (bad)
+		return err_set(e, ERR_INVALID, "invalid", "the new name is not valid");
+	if (check_note(note, e) || tx_begin(db, &own, e))
+		return -1;
+	r = resolve_for_change(db, ref, d, &u, e);
+	if (!r)
+		r = org_check_changeable(&u, d, e);
+	if (!r && strcmp(u.name_vi, vi) == 0 && strcmp(u.name_en, en) == 0) {
+		err_detail(e, "name_vi", "is already the unit's name");
+		r = err_set(e, ERR_INVALID, "invalid", "unit %s already has that name", u.code);
+	}
+	if (!r)
+		r = prep(db, "SELECT valid_from, valid_to FROM unit_names WHERE unit_id = ? AND valid_from <= ? AND valid_to > ?", &st, e);
+	if (!r) {
+		rc = db_bind_int64(st, 1, u.id);
+		if (rc == DB_OK)
+			rc = db_bind_dates(st, 2, 3, d);
+		if (rc == DB_OK)
+			rc = db_step(st);
+		if (rc == DB_ROW)
+			r = read_date(db, st, 0, &from, e) || read_date(db, st, 1, &to, e) ? -1 : 0;
+		else
+			r = rc < 0 ? store_fail(db, rc, e) : err_set(e, ERR_INTERNAL, NULL, "unit %s has no name on that date", u.code);
+		db_finalize(st);
+	}
+	if (!r)
+		r = org_check_not_same_day("name", from, d, e);
+	if (!r)
+		r = exec_fmt(db, "UPDATE unit_names SET valid_to = ? WHERE unit_id = ? AND valid_from = ?", "did",
+			     (int64_t[]){ u.id }, (date_t[]){ d, from }, e);
+	if (!r)
+		r = insert_name(db, u.id, vi, en, d, to, e);
+	if (!r)
+		r = event_simple(db, "rename", d, note, u.id, e);
+	if (!r)
+		r = unit_by_id_at(db, u.id, d, out, e);
+	return tx_end(db, own, r, e);
+}
+
+/* The parent interval of unit id that contains d. *found false for none. */
+static int parent_span_at(db_t *db, int64_t id, date_t d, int64_t *parent, date_t *from, date_t *to,
+			  bool *found, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc, r = 0;
+
+	*found = false;
+	if (prep(db, "SELECT parent_id, valid_from, valid_to FROM unit_parents WHERE unit_id = ? AND valid_from <= ? AND valid_to > ?", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, id);
+	if (rc == DB_OK)
+		rc = db_bind_dates(st, 2, 3, d);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		*found = true;
+		*parent = db_col_int64(st, 0);
+		r = read_date(db, st, 1, from, e) || read_date(db, st, 2, to, e) ? -1 : 0;
+	} else if (rc < 0) {
+		r = store_fail(db, rc, e);
+	}
+	db_finalize(st);
+	return r;
+}
+
+/* Ids of the ancestors of id on d, id itself first. */
+static int ancestor_ids(db_t *db, int64_t id, date_t d, int64_t *out, size_t cap, size_t *n, err_t *e)
+{
+	*n = 0;
+	while (id && *n < cap) {
+		int64_t parent = 0;
+		date_t from, to;
+		bool found;
+		out[(*n)++] = id;
+		if (parent_span_at(db, id, d, &parent, &from, &to, &found, e))
+			return -1;
+		id = found ? parent : 0;
+	}
+	return 0;
+}
+
+/* Re-parents unit id from day d on (within the interval [from, to) that
+ * contains d, to parent_id). */
+static int reparent(db_t *db, int64_t id, int64_t parent_id, date_t d, date_t from, date_t to, err_t *e)
+{
+	int64_t ids[] = { id };
+
+	if (from == d)
+		return exec_fmt(db, "UPDATE unit_parents SET parent_id = ? WHERE unit_id = ? AND valid_from = ?", "iid",
+				(int64_t[]){ parent_id, id }, (date_t[]){ d }, e);
+	if (exec_fmt(db, "UPDATE unit_parents SET valid_to = ? WHERE unit_id = ? AND valid_from = ?", "did",
+		     ids, (date_t[]){ d, from }, e))
+		return -1;
+	return insert_parent(db, id, parent_id, d, to, e);
+}
+
+int org_move(db_t *db, const char *ref, date_t d, const char *parent_ref, const char *note,
+	     unit_t *out, err_t *e)
+{
+	int64_t anc[64], cur_parent = 0;
+	size_t n_anc = 0;
+	date_t from = 0, to = 0;
+	unit_t u, parent;
+	bool own, found = false;
+	int r;
+
+	if (unit_code_check(parent_ref, "parent", e) && strncmp(parent_ref, "id:", 3) != 0)
+		return err_set(e, ERR_INVALID, "invalid", "the new parent is not a unit code");
+	if (check_note(note, e) || tx_begin(db, &own, e))
+		return -1;
+	r = resolve_for_change(db, ref, d, &u, e);
+	if (!r)
+		r = org_check_changeable(&u, d, e);
+	if (!r)
+		r = resolve_parent(db, parent_ref, d, "parent", &parent, e);
+	if (!r)
+		r = parent_span_at(db, u.id, d, &cur_parent, &from, &to, &found, e);
+	if (!r && !found) {
+		err_detail(e, "code", "the root of the tree has no parent to change");
+		r = err_set(e, ERR_INVALID, "invalid", "unit %s has no parent and cannot be moved", u.code);
+	}
+	if (!r && cur_parent == parent.id) {
+		err_detail(e, "parent", "is already the unit's parent");
+		r = err_set(e, ERR_INVALID, "invalid", "unit %s is already under %s", u.code, parent.code);
+	}
+	if (!r)
+		r = ancestor_ids(db, parent.id, d, anc, 64, &n_anc, e);
+	if (!r)
+		r = org_check_no_cycle(u.id, u.code, anc, n_anc, e);
+	if (!r)
+		r = org_check_level(&parent, u.level_rank, u.level, e);
+	if (!r)
+		r = org_check_parent(&parent, u.level_rank, d, to, e);
+	if (!r)
+		r = org_check_not_same_day("parent", from, d, e);
+	if (!r)
+		r = reparent(db, u.id, parent.id, d, from, to, e);
+	if (!r)
+		r = event_simple(db, "move", d, note, u.id, e);
+	if (!r)
+		r = unit_by_id_at(db, u.id, d, out, e);
+	return tx_end(db, own, r, e);
+}
+
+static int count_children_from(db_t *db, int64_t id, date_t d, int64_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, "SELECT count(*) FROM unit_parents WHERE parent_id = ? AND valid_to > ?", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, id);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 2, d);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		*n = db_col_int64(st, 0);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+/* Ends unit id on d: its validity, names and parents stop the day before. */
+static int end_unit(db_t *db, int64_t id, date_t d, err_t *e)
+{
+	int64_t ids[] = { id };
+	date_t dd[] = { d };
+	date_t ddd[] = { d, d };
+
+	if (exec_fmt(db, "DELETE FROM unit_names WHERE unit_id = ? AND valid_from >= ?", "id", ids, dd, e) ||
+	    exec_fmt(db, "UPDATE unit_names SET valid_to = ? WHERE unit_id = ? AND valid_to > ?", "did", ids, ddd, e) ||
+	    exec_fmt(db, "DELETE FROM unit_parents WHERE unit_id = ? AND valid_from >= ?", "id", ids, dd, e) ||
+	    exec_fmt(db, "UPDATE unit_parents SET valid_to = ? WHERE unit_id = ? AND valid_to > ?", "did", ids, ddd, e) ||
+	    exec_fmt(db, "UPDATE units SET valid_to = ? WHERE id = ?", "di", ids, dd, e))
+		return -1;
+	return 0;
+}
+
+int org_close(db_t *db, const char *ref, date_t d, const char *note, unit_t *out, err_t *e)
+{
+	int64_t n_children = 0;
+	unit_t u;
+	bool own;
+	int r;
+
+	if (check_note(note, e) || tx_begin(db, &own, e))
+		return -1;
+	r = resolve_for_change(db, ref, d, &u, e);
+	if (!r)
+		r = count_children_from(db, u.id, d, &n_children, e);
+	if (!r)
+		r = org_check_close(&u, d, n_children, e);
+	if (!r)
+		r = end_unit(db, u.id, d, e);
+	if (!r)
+		r = event_simple(db, "close", d, note, u.id, e);
+	if (!r)
+		r = org_unit_view(db, u.id, d, out, e);
+	return tx_end(db, own, r, e);
+}
+
+typedef struct child_span {
+	int64_t unit_id;
+	date_t from, to;
+} child_span_t;
+
+/* Parent intervals under parent_id that reach d or later. *out malloc'd. */
+static int child_spans(db_t *db, int64_t parent_id, date_t d, child_span_t **out, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (prep(db, "SELECT unit_id, valid_from, valid_to FROM unit_parents WHERE parent_id = ? AND valid_to > ? ORDER BY unit_id, valid_from", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, parent_id);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 2, d);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		child_span_t *v = realloc(*out, (*n + 1) * sizeof(*v));
+		if (!v) {
+			rc = DB_ERROR;
+			break;
+		}
+		*out = v;
+		v[*n].unit_id = db_col_int64(st, 0);
+		if (read_date(db, st, 1, &v[*n].from, e) || read_date(db, st, 2, &v[*n].to, e)) {
+			db_finalize(st);
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+		(*n)++;
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return store_fail(db, rc, e);
+	}
+	return 0;
+}
+
+/* Hands the children of old_parent from d on to new_parent, checking the
+ * level order for each. */
+static int hand_over_children(db_t *db, int64_t old_parent, const unit_t *new_parent, date_t d, err_t *e)
+{
+	child_span_t *spans = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (child_spans(db, old_parent, d, &spans, &n, e))
+		return -1;
+	for (size_t i = 0; i < n && !r; i++) {
+		unit_t child;
+		r = org_unit_view(db, spans[i].unit_id, d, &child, e);
+		if (!r)
+			r = org_check_level(new_parent, child.level_rank, child.level, e);
+		if (!r)
+			r = org_check_parent(new_parent, child.level_rank, spans[i].from > d ? spans[i].from : d,
+					     spans[i].to, e);
+		if (!r)
+			r = reparent(db, spans[i].unit_id, new_parent->id, spans[i].from > d ? spans[i].from : d,
+				     spans[i].from, spans[i].to, e);
+	}
+	free(spans);
+	return r;
+}
+
+int org_merge(db_t *db, const char *const *sources, size_t n, date_t d, unit_spec_t *into_new,
+	      const char *into_ref, const char *note, unit_t *out, int64_t *event_id, err_t *e)
+{
+	unit_t *src = NULL, target;
+	int64_t ev = 0, parent_id = 0, target_id = 0;
+	level_t lv;
+	bool own;
+	int r = 0;
+
+	if ((into_new != NULL) == (into_ref != NULL))
+		return err_set(e, ERR_INVALID, "invalid", "a merge goes into a new unit or an existing one");
+	if (n < 1 || (into_new && n < 2) || n > 1000) {
+		err_detail(e, "sources", "needs %s", into_new ? "two or more units" : "one or more units");
+		return err_set(e, ERR_INVALID, "invalid", "not enough units to merge");
+	}
+	if (check_note(note, e))
+		return -1;
+	src = calloc(n, sizeof(*src));
+	if (!src)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (tx_begin(db, &own, e)) {
+		free(src);
+		return -1;
+	}
+	for (size_t i = 0; i < n && !r; i++) {
+		r = resolve_for_change(db, sources[i], d, &src[i], e);
+		if (!r)
+			r = org_check_changeable(&src[i], d, e);
+		for (size_t j = 0; j < i && !r; j++)
+			if (src[j].id == src[i].id) {
+				err_detail(e, "sources", "unit %s is listed twice", src[i].code);
+				r = err_set(e, ERR_INVALID, "invalid", "unit %s is listed twice", src[i].code);
+			}
+	}
+	if (!r && into_ref)
+		r = resolve_for_change(db, into_ref, d, &target, e);
+	if (!r && into_new) {
+		/* the new unit defaults to the first source's level and parent */
+		if (!into_new->level[0])
+			ub_strlcpy(into_new->level, src[0].level, sizeof(into_new->level));
+		if (!into_new->parent[0] && src[0].has_parent)
+			ub_strlcpy(into_new->parent, src[0].parent.code, sizeof(into_new->parent));
+		r = unit_spec_normalise(into_new, "into.", e);
+		for (size_t i = 0; i < n && !r; i++)
+			if (strcmp(into_new->parent, src[i].code) == 0) {
+				err_detail(e, "into.parent", "cannot be one of the merged units");
+				r = err_set(e, ERR_INVALID, "invalid",
+					    "the new unit cannot be placed under a unit merged into it");
+			}
+	}
+	/* end the sources first: the new unit may take one of their codes */
+	for (size_t i = 0; i < n && !r; i++)
+		if (!into_ref || src[i].id != target.id)
+			r = end_unit(db, src[i].id, d, e);
+	if (!r && into_new) {
+		r = prepare_new_unit(db, into_new, "into.", d, &parent_id, &lv, e);
+		if (!r)
+			r = insert_unit(db, into_new, d, parent_id, &target_id, e);
+		if (!r)
+			r = unit_by_id_at(db, target_id, d, &target, e);
+	}
+	if (!r)
+		r = event_record(db, "merge", d, note, &ev, e);
+	for (size_t i = 0; i < n && !r; i++) {
+		r = event_unit(db, ev, src[i].id, "source", e);
+		if (!r && src[i].id != target.id)
+			r = hand_over_children(db, src[i].id, &target, d, e);
+	}
+	if (!r)
+		r = event_unit(db, ev, target.id, "target", e);
+	if (!r)
+		r = unit_by_id_at(db, target.id, d, out, e);
+	if (!r && event_id)
+		*event_id = ev;
+	free(src);
+	return tx_end(db, own, r, e);
+}
+
+int org_split(db_t *db, const char *ref, date_t d, unit_spec_t *parts, size_t n,
+	      const child_assign_t *assign, size_t n_assign, const char *note,
+	      unit_list_t *out, int64_t *event_id, err_t *e)
+{
+	child_span_t *spans = NULL;
+	size_t n_spans = 0, cap = 0;
+	int64_t ev = 0, *part_ids = NULL;
+	unit_t u;
+	bool own;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (n < 2 || n > 100) {
+		err_detail(e, "into", "needs two or more new units");
+		return err_set(e, ERR_INVALID, "invalid", "a split needs two or more new units");
+	}
+	if (check_note(note, e))
+		return -1;
+	part_ids = calloc(n, sizeof(*part_ids));
+	if (!part_ids)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (tx_begin(db, &own, e)) {
+		free(part_ids);
+		return -1;
+	}
+	r = resolve_for_change(db, ref, d, &u, e);
+	if (!r)
+		r = org_check_changeable(&u, d, e);
+	/* the parts default to the unit's level and parent */
+	for (size_t i = 0; i < n && !r; i++) {
+		char prefix[32];
+		snprintf(prefix, sizeof(prefix), "into[%zu].", i);
+		if (!parts[i].level[0])
+			ub_strlcpy(parts[i].level, u.level, sizeof(parts[i].level));
+		if (!parts[i].parent[0] && u.has_parent)
+			ub_strlcpy(parts[i].parent, u.parent.code, sizeof(parts[i].parent));
+		if (unit_spec_normalise(&parts[i], prefix, e))
+			r = -1;
+		for (size_t j = 0; j < i && !r; j++)
+			if (strcmp(parts[i].code, parts[j].code) == 0) {
+				err_detail(e, prefix, "code %s is used twice", parts[i].code);
+				r = err_set(e, ERR_INVALID, "invalid", "two new units have the same code");
+			}
+	}
+	if (!r)
+		r = child_spans(db, u.id, d, &spans, &n_spans, e);
+	/* every child assigned, to a part that exists */
+	for (size_t i = 0; i < n_spans && !r; i++) {
+		unit_t child;
+		bool ok = false;
+		r = org_unit_view(db, spans[i].unit_id, d, &child, e);
+		for (size_t k = 0; k < n_assign && !r; k++)
+			if (strcmp(assign[k].child, child.code) == 0)
+				ok = true;
+		if (!r && !ok)
+			err_detail(e, "children", "child %s is not assigned to a new unit", child.code);
+	}
+	for (size_t k = 0; k < n_assign && !r; k++) {
+		bool ok = false;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(assign[k].part, parts[i].code) == 0)
+				ok = true;
+		if (!ok)
+			err_detail(e, "children", "%s is not one of the new units", assign[k].part);
+	}
+	if (!r && e && e->n_details)
+		r = err_set(e, ERR_INVALID, "invalid", "every child of %s must go to one of the new units", u.code);
+	if (!r) {
+		/* the parts may reuse the unit's code: end it first */
+		r = end_unit(db, u.id, d, e);
+	}
+	if (!r)
+		r = event_record(db, "split", d, note, &ev, e);
+	if (!r)
+		r = event_unit(db, ev, u.id, "source", e);
+	for (size_t i = 0; i < n && !r; i++) {
+		char prefix[32];
+		int64_t parent_id;
+		level_t lv;
+		unit_t part;
+		snprintf(prefix, sizeof(prefix), "into[%zu].", i);
+		r = prepare_new_unit(db, &parts[i], prefix, d, &parent_id, &lv, e);
+		if (!r)
+			r = insert_unit(db, &parts[i], d, parent_id, &part_ids[i], e);
+		if (!r)
+			r = event_unit(db, ev, part_ids[i], "target", e);
+		if (!r)
+			r = unit_by_id_at(db, part_ids[i], d, &part, e);
+		if (!r && list_push(out, &cap, &part))
+			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	/* children follow their assignment; the spans were read before the
+	 * unit was ended, which trimmed them to end on d */
+	for (size_t i = 0; i < n_spans && !r; i++) {
+		unit_t child;
+		r = org_unit_view(db, spans[i].unit_id, d, &child, e);
+		for (size_t k = 0; k < n_assign && !r; k++) {
+			if (strcmp(assign[k].child, child.code) != 0)
+				continue;
+			for (size_t p = 0; p < n && !r; p++) {
+				if (strcmp(assign[k].part, parts[p].code) != 0)
+					continue;
+				r = org_check_level(&out->items[p], child.level_rank, child.level, e);
+				if (!r)
+					r = exec_fmt(db, "UPDATE unit_parents SET parent_id = ? WHERE unit_id = ? AND parent_id = ? AND valid_from >= ?",
+						     "iiid", (int64_t[]){ part_ids[p], child.id, u.id }, (date_t[]){ d }, e);
+				if (!r && spans[i].from < d)
+					r = exec_fmt(db, "UPDATE unit_parents SET valid_to = ? WHERE unit_id = ? AND valid_from = ?",
+						     "did", (int64_t[]){ child.id }, (date_t[]){ d, spans[i].from }, e);
+				if (!r && spans[i].from < d)
+					r = insert_parent(db, child.id, part_ids[p], d, spans[i].to, e);
+			}
+		}
+	}
+	if (!r && event_id)
+		*event_id = ev;
+	free(spans);
+	free(part_ids);
+	if (r)
+		unit_list_free(out);
+	return tx_end(db, own, r, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* reference data                                                      */
+
+int org_ethnic_group_add(db_t *db, const char *code, const char *name_vi, const char *name_en, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, "INSERT INTO ethnic_groups (code, name_vi, name_en) VALUES (?, ?, ?)", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, code);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 2, name_vi);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 3, name_en);
+	if (rc != DB_OK) {
+		db_finalize(st);
+		return store_fail(db, rc, e);
+	}
+	return run_done(db, st, e);
+}
+
+int org_ethnic_group_count(db_t *db, int64_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, "SELECT count(*) FROM ethnic_groups", &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*n = db_col_int64(st, 0);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}

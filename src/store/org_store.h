@@ -1,0 +1,184 @@
+/*
+ * org_store.h - the organisation tree in the store: queries as of a date and
+ * the reorganisation operations.
+ *
+ * Each operation runs in one transaction: it loads the facts, asks core/org.h
+ * whether the change is allowed, writes the new intervals and records an
+ * event. On any failure nothing is changed. When the caller already holds a
+ * transaction (db_in_transaction), operations join it and leave commit or
+ * rollback to the caller (used by init to load reference data in one go).
+ *
+ * A unit reference `ref` is a code, resolved on the date of the request, or
+ * "id:N" for an internal id.
+ *
+ * Ownership: unit_list_t, event_t and event_list_t own malloc'd arrays that
+ * the caller releases with the matching *_free (safe on zeroed structs).
+ */
+#ifndef UB_ORG_STORE_H
+#define UB_ORG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/date.h"
+#include "core/err.h"
+#include "core/org.h"
+#include "core/unit.h"
+#include "store/db.h"
+
+#define ORG_PAGE_MAX 500
+#define ORG_CURSOR_MAX 512
+
+typedef struct unit_list {
+	unit_t *items;
+	size_t n;
+	char next[ORG_CURSOR_MAX]; /* "" when there is no next page */
+} unit_list_t;
+
+void unit_list_free(unit_list_t *l);
+
+typedef struct event {
+	int64_t id;
+	char kind[16];
+	date_t date;
+	char note[NOTE_MAX * 4 + 1];
+	unit_ref_t *sources;
+	size_t n_sources;
+	unit_ref_t *targets;
+	size_t n_targets;
+} event_t;
+
+void event_free(event_t *ev);
+
+typedef struct event_list {
+	event_t *items;
+	size_t n;
+	char next[ORG_CURSOR_MAX];
+} event_list_t;
+
+void event_list_free(event_list_t *l);
+
+typedef struct name_span {
+	char name_vi[UNIT_NAME_BUF];
+	char name_en[UNIT_NAME_BUF];
+	date_t valid_from, valid_to;
+} name_span_t;
+
+typedef struct parent_span {
+	unit_ref_t parent;
+	date_t valid_from, valid_to;
+} parent_span_t;
+
+typedef struct unit_history {
+	name_span_t *names;
+	size_t n_names;
+	parent_span_t *parents;
+	size_t n_parents;
+	event_list_t events;
+} unit_history_t;
+
+void unit_history_free(unit_history_t *h);
+
+typedef struct lineage_entry {
+	unit_t unit;     /* as of a day inside its own validity */
+	int depth;
+	event_t event;
+} lineage_entry_t;
+
+typedef struct lineage {
+	lineage_entry_t *pred;
+	size_t n_pred;
+	lineage_entry_t *succ;
+	size_t n_succ;
+} lineage_t;
+
+void lineage_free(lineage_t *l);
+
+/* ---- levels ---- */
+
+/* All levels, top first: *out is malloc'd (caller frees). */
+int org_levels(db_t *db, level_t **out, size_t *n, err_t *e);
+/* One level by key; ERR_INVALID (detail on `field`) when unknown. */
+int org_level_get(db_t *db, const char *key, const char *field, level_t *out, err_t *e);
+/* Replaces the configured levels (init only, before any unit exists). */
+int org_levels_set(db_t *db, const level_t *levels, size_t n, err_t *e);
+
+/* ---- reads ---- */
+
+/* The unit `ref` as of d; ERR_NOT_FOUND when no such unit exists that day. */
+int org_unit_get(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e);
+
+/* The unit with this id as of a day inside its validity: d clamped into
+ * [valid_from, valid_to - 1]. ERR_NOT_FOUND for an unknown id. */
+int org_unit_view(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e);
+
+typedef struct unit_query {
+	date_t as_of;
+	const char *level;   /* NULL: any */
+	int64_t parent_id;   /* 0: any */
+	const char *q;       /* NULL: no search */
+	int limit;           /* 1..ORG_PAGE_MAX */
+	const char *cursor;  /* NULL or "": first page */
+	bool sort_name;      /* Vietnamese name order instead of code order */
+} unit_query_t;
+
+/* ERR_BAD_REQUEST for a malformed cursor. */
+int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e);
+
+/* Ancestors of unit id as of d, root first, the unit itself excluded. */
+int org_ancestors(db_t *db, int64_t id, date_t d, unit_list_t *out, err_t *e);
+
+/* The unit and its descendants as of d down to `depth` levels below it,
+ * parents before children; each item's parent.id links it to its parent. */
+int org_subtree(db_t *db, int64_t id, date_t d, int depth, unit_list_t *out, err_t *e);
+
+int org_lineage(db_t *db, int64_t id, date_t d, lineage_t *out, err_t *e);
+
+int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e);
+
+/* Events, newest first; unit_id 0 for all units; from/to inclusive bounds
+ * (pass 0 and DATE_OPEN for none). */
+int org_events(db_t *db, int64_t unit_id, date_t from, date_t to, int limit,
+	       const char *cursor, event_list_t *out, err_t *e);
+
+int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e);
+
+/* ---- operations (each records an event; note may be NULL) ---- */
+
+/* Creates the unit spec describes on day d. spec is normalised in place.
+ * *out receives the new unit as of d. */
+int org_create(db_t *db, unit_spec_t *spec, date_t d, const char *note, unit_t *out, err_t *e);
+
+int org_rename(db_t *db, const char *ref, date_t d, const char *name_vi, const char *name_en,
+	       const char *note, unit_t *out, err_t *e);
+
+int org_move(db_t *db, const char *ref, date_t d, const char *parent_ref, const char *note,
+	     unit_t *out, err_t *e);
+
+int org_close(db_t *db, const char *ref, date_t d, const char *note, unit_t *out, err_t *e);
+
+/* Merges sources[0..n) on d into a new unit (into_new, normalised in place)
+ * or an existing one (into_ref); exactly one of the two is non-NULL. *out is
+ * the target as of d, *event_id the merge event. */
+int org_merge(db_t *db, const char *const *sources, size_t n, date_t d, unit_spec_t *into_new,
+	      const char *into_ref, const char *note, unit_t *out, int64_t *event_id, err_t *e);
+
+typedef struct child_assign {
+	char child[UNIT_CODE_MAX + 1]; /* code of a child of the split unit */
+	char part[UNIT_CODE_MAX + 1];  /* code of the new part it goes to */
+} child_assign_t;
+
+/* Splits ref on d into parts[0..n) (normalised in place; level defaults to
+ * the unit's, parent to its parent), giving each child of ref to the part
+ * assign names. out receives the parts as of d. */
+int org_split(db_t *db, const char *ref, date_t d, unit_spec_t *parts, size_t n,
+	      const child_assign_t *assign, size_t n_assign, const char *note,
+	      unit_list_t *out, int64_t *event_id, err_t *e);
+
+/* ---- reference data ---- */
+
+int org_ethnic_group_add(db_t *db, const char *code, const char *name_vi, const char *name_en,
+			 err_t *e);
+int org_ethnic_group_count(db_t *db, int64_t *n, err_t *e);
+
+#endif

@@ -1,0 +1,319 @@
+// server.js - a real unionbase server for one test file, and a client for it.
+//
+// startServer() creates a fresh database (a SQLite file in a temporary folder,
+// or, when UNIONBASE_TEST_PG names a PostgreSQL server, a new database on it),
+// runs `unionbase init [--demo] DB`, starts `unionbase serve` on a free port,
+// waits for /healthz and loads the OpenAPI document the server serves. Every
+// response that goes through the returned client is checked against that
+// document (status documented, body valid against the schema); a test that
+// wants to see a mismatch itself passes {validate: false}.
+//
+// Environment:
+//   UNIONBASE_BIN      the program (default: build/unionbase at the repo top)
+//   UNIONBASE_TEST_PG  base URL of a PostgreSQL server where the tests may
+//                      CREATE DATABASE, e.g. postgresql://unionbase@127.0.0.1:5433/postgres
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import assert from 'node:assert/strict';
+import { Contract } from './openapi.js';
+
+const execFileP = promisify(execFile);
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = process.env.UNIONBASE_BIN ? path.resolve(process.env.UNIONBASE_BIN)
+  : path.join(REPO, 'build', 'unionbase');
+
+const REQUEST_TIMEOUT_MS = 30000;
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function run(file, args, what) {
+  try {
+    return await execFileP(file, args, { maxBuffer: 64 << 20, env: process.env });
+  } catch (e) {
+    throw new Error(`${what} failed (exit ${e.code}): ${file} ${args.join(' ')}\n${e.stdout || ''}${e.stderr || ''}`);
+  }
+}
+
+// A fresh database: {url, drop()}.
+async function createDatabase(dir) {
+  const base = process.env.UNIONBASE_TEST_PG;
+  if (!base) return { url: path.join(dir, 'unionbase.db'), drop: async () => {} };
+  const name = 'ub_' + crypto.randomBytes(6).toString('hex');
+  await run('psql', [base, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `CREATE DATABASE ${name}`], 'CREATE DATABASE');
+  const u = new URL(base);
+  u.pathname = '/' + name;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      try {
+        await run('psql', [base, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], 'DROP DATABASE');
+      } catch {
+        await run('psql', [base, '-q', '-c', `DROP DATABASE IF EXISTS ${name}`], 'DROP DATABASE').catch(() => {});
+      }
+    },
+  };
+}
+
+function startProcess(db, port) {
+  const child = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  const log = { text: '' };
+  const keep = (chunk) => {
+    log.text += chunk.toString();
+    if (log.text.length > 1 << 20) log.text = log.text.slice(-(1 << 19));
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.on('error', (e) => { log.text += `\nspawn error: ${e.message}`; });
+  return { child, log, exited };
+}
+
+async function waitHealthy(base, proc, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let dead = null;
+  proc.exited.then((x) => { dead = x; });
+  while (Date.now() < deadline) {
+    if (dead) return { ok: false, dead };
+    try {
+      const r = await fetch(base + '/healthz', { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) { await r.text(); return { ok: true }; }
+      await r.text();
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { ok: false, dead };
+}
+
+// Starts a server on a fresh database. Options: demo (init --demo).
+export async function startServer({ demo = false } = {}) {
+  assert.ok(fs.existsSync(BIN), `${BIN} does not exist: build it first (ninja -C build) or set UNIONBASE_BIN`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-api-'));
+  const db = await createDatabase(dir);
+  let proc = null;
+  try {
+    await run(BIN, demo ? ['init', '--demo', db.url] : ['init', db.url], 'unionbase init');
+    let base = null;
+    for (let attempt = 0; attempt < 5 && !base; attempt++) {
+      const port = await freePort();
+      proc = startProcess(db.url, port);
+      const h = await waitHealthy(`http://127.0.0.1:${port}`, proc, 30000);
+      if (h.ok) { base = `http://127.0.0.1:${port}`; break; }
+      if (!h.dead) {
+        proc.child.kill('SIGKILL');
+        throw new Error(`unionbase serve did not answer /healthz within 30 s:\n${proc.log.text}`);
+      }
+      // the port may have been taken between freePort() and bind(): try another
+      if (!/address|bind|in use/i.test(proc.log.text) || attempt === 4) {
+        throw new Error(`unionbase serve exited (${JSON.stringify(h.dead)}):\n${proc.log.text}`);
+      }
+    }
+    const server = new Server(base, proc, db, dir);
+    await server.loadContract();
+    return server;
+  } catch (e) {
+    if (proc) proc.child.kill('SIGKILL');
+    await db.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export class Server {
+  constructor(base, proc, db, dir) {
+    this.base = base;
+    this.proc = proc;
+    this.db = db;
+    this.dir = dir;
+    this.contract = null;
+    this.exercised = new Set(); // "get /api/v1/units/{code}" of documented operations seen
+  }
+
+  get log() { return this.proc.log.text; }
+
+  async loadContract() {
+    const r = await fetch(this.base + '/api/v1/openapi.json', { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const text = await r.text();
+    assert.equal(r.status, 200, `GET /api/v1/openapi.json -> ${r.status}: ${text.slice(0, 500)}`);
+    this.doc = JSON.parse(text);
+    this.contract = new Contract(this.doc);
+  }
+
+  // request(method, path, {query, body, raw, headers, validate}) ->
+  //   {status, headers, body, text}
+  // query: object (undefined/null values left out) or a ready string;
+  // body: a value sent as JSON; raw: a string/Buffer sent as is.
+  async request(method, p, { query, body, raw, headers = {}, validate = true } = {}) {
+    let qs = '';
+    if (typeof query === 'string') qs = query ? '?' + query.replace(/^\?/, '') : '';
+    else if (query) {
+      const u = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) u.set(k, String(v));
+      const s = u.toString();
+      qs = s ? '?' + s : '';
+    }
+    const init = { method, headers: { Accept: 'application/json', ...headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers['Content-Type'] = 'application/json';
+    } else if (raw !== undefined) {
+      init.body = raw;
+      init.headers['Content-Type'] ??= 'application/json';
+    }
+    const res = await fetch(this.base + p + qs, init);
+    const text = await res.text();
+    const out = { status: res.status, headers: res.headers, text, body: undefined };
+    const where = `${method} ${p}${qs.length > 200 ? qs.slice(0, 200) + '...' : qs} -> ${res.status}`;
+    if (text.length) {
+      try { out.body = JSON.parse(text); } catch { out.body = undefined; }
+    }
+    if (validate) {
+      const ct = res.headers.get('content-type') || '';
+      assert.match(ct, /^application\/json\b/i, `${where}: Content-Type is "${ct}", not application/json`);
+      assert.ok(out.body !== undefined, `${where}: the body is not JSON: ${text.slice(0, 300)}`);
+      const pathname = p.split('?')[0];
+      const template = this.contract.check({ method, pathname, status: res.status, body: out.body, requestBody: body });
+      if (template && this.doc.paths[template][method.toLowerCase()]) this.exercised.add(`${method.toLowerCase()} ${template}`);
+    }
+    return out;
+  }
+
+  get(p, query, opts = {}) { return this.request('GET', p, { ...opts, query }); }
+  post(p, body, opts = {}) { return this.request('POST', p, { ...opts, body }); }
+
+  // GET expecting 200; returns the body.
+  async ok(p, query) {
+    const r = await this.get(p, query);
+    assert.equal(r.status, 200, `GET ${p} ${JSON.stringify(query || {})} -> ${r.status}: ${r.text.slice(0, 500)}`);
+    return r.body;
+  }
+
+  // POST expecting one of the given statuses (default 200/201); returns the body.
+  async op(p, body, expect = [200, 201]) {
+    const r = await this.post(p, body);
+    const want = [].concat(expect);
+    assert.ok(want.includes(r.status), `POST ${p} ${JSON.stringify(body)} -> ${r.status} (wanted ${want.join('/')}): ${r.text.slice(0, 800)}`);
+    return r.body;
+  }
+
+  // Every item of a paged list, following `next` until null. Checks that pages
+  // do not overlap and that no page is larger than limit.
+  async all(p, query = {}, limit = 500) {
+    const items = [];
+    let cursor;
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 1000, `GET ${p}: more than 1000 pages`);
+      const body = await this.ok(p, { ...query, limit, cursor });
+      assert.ok(body.items.length <= limit, `GET ${p}: page of ${body.items.length} items with limit ${limit}`);
+      items.push(...body.items);
+      if (body.next === null) break;
+      assert.ok(body.items.length > 0, `GET ${p}: an empty page with a next cursor`);
+      assert.notEqual(body.next, cursor, `GET ${p}: the cursor did not move`);
+      cursor = body.next;
+    }
+    return items;
+  }
+
+  // Stops the server and removes its database. Fails when the process died
+  // before, exited with an error, or wrote a sanitizer report.
+  async stop() {
+    let status = null;
+    const { child, exited } = this.proc;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10000);
+      status = await exited;
+      clearTimeout(t);
+    } else {
+      status = await exited;
+      status.before_stop = true;
+    }
+    await this.db.drop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    const log = this.proc.log.text;
+    if (/AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer/.test(log)) {
+      throw new Error(`the server reported a sanitizer error:\n${log.slice(-20000)}`);
+    }
+    if (status.before_stop) throw new Error(`the server had exited during the tests (${JSON.stringify(status)}):\n${log.slice(-5000)}`);
+    if (status.signal === 'SIGKILL') throw new Error(`the server did not stop on SIGTERM within 10 s:\n${log.slice(-5000)}`);
+    if (status.code !== 0 && status.signal !== 'SIGTERM') {
+      throw new Error(`the server exited with ${JSON.stringify(status)} on SIGTERM:\n${log.slice(-5000)}`);
+    }
+  }
+}
+
+// ---- helpers shared by the test files -------------------------------------
+
+// Search form of a string, as the contract describes search: case folded,
+// marks stripped, đ -> d, white space collapsed.
+export function fold(s) {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+// Vietnamese alphabetical order, first level: letters in the order
+// a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y, tones ignored,
+// case ignored. Returns a key whose arrays compare element by element.
+const VI_LETTERS = 'a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z'.split(' ');
+const VI_RANK = new Map(VI_LETTERS.map((c, i) => [c, i + 100]));
+export function viKey(s) {
+  const out = [];
+  for (const ch of s.normalize('NFC').toLowerCase()) {
+    // strip tones (grave, acute, hook, tilde, dot below) but keep the letter
+    // marks that make distinct letters (breve, circumflex, horn); đ is a letter.
+    const base = ch.normalize('NFD').replace(/[\u0300\u0301\u0303\u0309\u0323]/g, '').normalize('NFC');
+    if (VI_RANK.has(base)) out.push(VI_RANK.get(base));
+    else if (/\s/.test(base)) out.push(1);
+    else out.push(base.codePointAt(0) < 100 ? base.codePointAt(0) : base.codePointAt(0) + 1000);
+  }
+  return out;
+}
+export function viCompare(a, b) {
+  const x = viKey(a), y = viKey(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+// The server's "today", in its local time zone (the tests run on the same machine).
+export function today() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+// Reads a CSV of the shipped reference data (simple: no quoted commas).
+export function readCsv(rel) {
+  const [head, ...lines] = fs.readFileSync(path.join(REPO, rel), 'utf8').split(/\r?\n/).filter((l) => l.trim());
+  const cols = head.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+}
+
+// Asserts an error answer: status and code; returns the error object.
+export function assertError(r, status, code, what = '') {
+  const e = r.body && r.body.error;
+  assert.equal(r.status, status, `${what} expected ${status} ${code}, got ${r.status}: ${r.text.slice(0, 500)}`);
+  assert.ok(e, `${what}: no error object in ${r.text.slice(0, 300)}`);
+  if (code) {
+    const codes = [].concat(code);
+    assert.ok(codes.includes(e.code), `${what} expected code ${codes.join(' or ')}, got ${e.code}: ${e.message}`);
+  }
+  return e;
+}

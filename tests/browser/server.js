@@ -1,0 +1,115 @@
+// server: start the real unionbase server for browser tests.
+//
+// startServer() makes a temporary directory, runs `unionbase init --demo DB`,
+// then `unionbase serve --db DB --listen 127.0.0.1:PORT` on a free port, waits
+// for GET /healthz, and returns {base, url(path), post(path, body), stop()}.
+// The binary is $UNIONBASE_BIN or build/unionbase. The web app is the copy
+// embedded in the binary, unless UNIONBASE_WEB_DIR (passed through from the
+// environment) points the server at a folder: UNIONBASE_WEB_DIR=$PWD/web
+// tests the files on disk without rebuilding.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function binary() {
+  const bin = process.env.UNIONBASE_BIN || 'build/unionbase';
+  return path.isAbsolute(bin) ? bin : path.join(REPO, bin);
+}
+
+// freePort: bind port 0, read the port the kernel chose, release it.
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
+  const bin = binary();
+  if (!existsSync(bin)) throw new Error(`${bin} does not exist: build it first (make) or set UNIONBASE_BIN`);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-browser-'));
+  const db = path.join(dir, 'test.db');
+  const env = { ...process.env };
+  try {
+    await run(bin, ['init', ...(demo ? ['--demo'] : []), db], { cwd: REPO, env, timeout: timeoutMs * 4 });
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`unionbase init failed: ${e.message}\n${e.stderr || ''}`);
+  }
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
+    cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => { output = (output + chunk).slice(-20000); };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  const exit = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    resolve(exited);
+  }));
+
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, 5000);
+      await exit;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error(`unionbase serve exited (${JSON.stringify(exited)}) before it was ready:\n${output}`);
+    }
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) break;
+    } catch (e) { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`unionbase serve did not answer /healthz within ${timeoutMs} ms:\n${output}`);
+    }
+    await sleep(100);
+  }
+
+  return {
+    base,
+    db,
+    url: (p) => base + p,
+    output: () => output,
+    async post(p, body) {
+      const res = await fetch(base + p, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      let json = null;
+      try { json = JSON.parse(text); } catch (e) { /* keep text */ }
+      return { status: res.status, body: json, text };
+    },
+    stop,
+  };
+}

@@ -1,0 +1,281 @@
+// Browser test of the organisation tree: a real server (tests/browser/server.js)
+// and Debian's chromium driven by playwright-core.
+//
+// Covers: the tree opens on the central union with 34 provinces on 2025-07-01
+// and 63 on 2025-06-01 (the as-of picker reloads everything); lazy expansion;
+// diacritic-free search; unit details with lineage (24 Bắc Ninh came from
+// 24 Bắc Giang and 27 Bắc Ninh) and lineage links that land inside each unit's
+// validity; the API's error message shown on a bad code; Vietnamese by default,
+// English after the switch, kept after a reload; no horizontal scroll at
+// 360 px; and a unit name holding markup shown as text with no script run.
+// Screenshots go to tests/artifacts/.
+//
+// The tests share one server and run in order: the last one adds a province.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, REPO } from './server.js';
+
+const ARTIFACTS = path.join(REPO, 'tests', 'artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const PROVINCES = '[data-testid="tree"] [data-testid="tree-node"][data-depth="1"]';
+
+let server;
+let browser;
+
+before(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+// openPage: a fresh browser context (so localStorage starts empty) whose
+// page records script errors, console errors and dialogs for later checks.
+async function openPage(viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  const problems = [];
+  const dialogs = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  return { context, page, problems, dialogs };
+}
+
+// withArtifactOnFailure: keep a screenshot of the page when a step fails.
+async function withArtifactOnFailure(page, name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `failed-${name}.png`), fullPage: true }).catch(() => {});
+    throw e;
+  }
+}
+
+function localToday() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+async function waitCount(page, selector, n) {
+  try {
+    await page.waitForFunction(([s, k]) => document.querySelectorAll(s).length === k, [selector, n]);
+  } catch (e) {
+    const got = await page.locator(selector).count();
+    throw new Error(`expected ${n} × ${selector}, got ${got}`);
+  }
+}
+
+async function waitText(page, selector, text) {
+  try {
+    await page.waitForFunction(([s, x]) => {
+      const el = document.querySelector(s);
+      return !!el && el.textContent.includes(x);
+    }, [selector, text]);
+  } catch (e) {
+    const got = await page.locator(selector).first().textContent().catch(() => null);
+    throw new Error(`expected ${selector} to contain ${JSON.stringify(text)}, got ${JSON.stringify(got)}`);
+  }
+}
+
+async function waitHash(page, re) {
+  await page.waitForFunction((src) => new RegExp(src).test(location.hash), re.source);
+}
+
+async function setAsOf(page, date) {
+  await page.getByTestId('as-of').fill(date);
+  await waitHash(page, new RegExp(`as_of=${date}`));
+}
+
+async function api(p) {
+  const res = await fetch(server.url(p));
+  return { status: res.status, body: await res.json() };
+}
+
+async function noHorizontalScroll(page) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= 360, `page is ${scroll} px wide on a 360 px screen (client ${client})`);
+}
+
+test('the tree through time, search, details with lineage, language, phone', { timeout: 180000 }, async () => {
+  const { context, page, problems } = await openPage();
+  await withArtifactOnFailure(page, 'tree', async () => {
+    await page.goto(server.url('/'));
+
+    // Opens in Vietnamese on today's tree, rooted at the central union.
+    await page.getByTestId('tree').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'vi');
+    assert.equal(await page.getByTestId('as-of').inputValue(), localToday());
+    assert.equal(await page.locator('h1').first().textContent(), 'Cây tổ chức');
+    assert.equal(await page.locator('[data-testid="tree"] > [data-testid="tree-node"]').getAttribute('data-code'), 'VN');
+
+    // 2025-07-01: 34 provinces.
+    await setAsOf(page, '2025-07-01');
+    await waitCount(page, PROVINCES, 34);
+    await waitText(page, '[data-testid="unit-count"]', '34 đơn vị');
+    const names = await page.locator(`${PROVINCES} > .node-row .node-name`).allTextContents();
+    assert.ok(names.includes('Bắc Ninh') && names.includes('Huế'), `34 provinces: ${names.join(', ')}`);
+    assert.ok(!names.includes('Bắc Giang'), 'Bắc Giang is no province on 2025-07-01');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'tree-vi.png'), fullPage: true });
+
+    // Lazy expansion: open a province with children and see exactly them.
+    const provinces = (await api('/api/v1/units?level=province&as_of=2025-07-01&limit=500')).body.items;
+    const withKids = provinces.find((p) => p.child_count > 0);
+    assert.ok(withKids, 'the demo database has communes under some province');
+    const kids = (await api(`/api/v1/units/${encodeURIComponent(withKids.code)}/children?as_of=2025-07-01&limit=500`)).body.items;
+    const node = page.locator(`${PROVINCES}[data-code="${withKids.code}"]`);
+    const toggle = node.locator(':scope > .node-row button.toggle');
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    const kidSel = `${PROVINCES}[data-code="${withKids.code}"] [data-testid="tree-node"][data-depth="2"]`;
+    await waitCount(page, kidSel, kids.length);
+    assert.deepEqual(
+      await page.locator(kidSel).evaluateAll((els) => els.map((e) => e.dataset.code)),
+      kids.map((k) => k.code),
+    );
+    await toggle.click();
+    await waitCount(page, kidSel, 0);
+
+    // Search without diacritics finds Bắc Ninh (code 24 on this date).
+    await page.getByTestId('search-input').fill('bac ninh');
+    const hit = page.locator('[data-testid="search-result"][data-code="24"]');
+    await hit.waitFor();
+    assert.match(await hit.textContent(), /Bắc Ninh/);
+    assert.equal(await page.getByTestId('tree').count(), 0, 'search results replace the tree');
+    const shown = await page.locator('[data-testid="search-result"]').count();
+    assert.match(await page.getByTestId('unit-count').textContent(), new RegExp(`\\b${shown}\\b`));
+
+    // Details of 24 on 2025-07-01, with its lineage: 24 Bắc Giang + 27 Bắc Ninh.
+    await hit.locator('a').first().click();
+    await page.locator('[data-testid="unit-details"][data-code="24"]').waitFor();
+    await waitHash(page, /^#\/units\/24\?as_of=2025-07-01$/);
+    assert.equal(await page.locator('[data-testid="unit-details"] h1').textContent(), 'Bắc Ninh');
+    await page.locator('[data-testid="lineage"] [data-testid="predecessor"]').first().waitFor();
+    const preds = page.locator('[data-testid="lineage"] [data-testid="predecessor"]');
+    const predCodes = (await preds.evaluateAll((els) => els.map((e) => e.dataset.code))).sort();
+    assert.deepEqual(predCodes, ['24', '27']);
+    assert.match(await preds.locator('xpath=self::*[@data-code="24"]').textContent(), /Bắc Giang/);
+    assert.match(await preds.locator('xpath=self::*[@data-code="27"]').textContent(), /Bắc Ninh/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'unit-vi.png'), fullPage: true });
+
+    // A predecessor link opens that unit on its last day: the old 24, Bắc Giang.
+    await preds.locator('xpath=self::*[@data-code="24"]').locator('a').click();
+    await waitHash(page, /^#\/units\/24\?as_of=2025-06-30$/);
+    await waitText(page, '[data-testid="unit-details"] h1', 'Bắc Giang');
+    assert.equal(await page.getByTestId('as-of').inputValue(), '2025-06-30');
+    const succ = page.locator('[data-testid="lineage"] [data-testid="successor"][data-code="24"]');
+    await succ.waitFor();
+    assert.match(await succ.textContent(), /Bắc Ninh/);
+    // ... and its successor link opens the new 24 on its first day.
+    await succ.locator('a').click();
+    await waitHash(page, /^#\/units\/24\?as_of=2025-07-01$/);
+    await waitText(page, '[data-testid="unit-details"] h1', 'Bắc Ninh');
+
+    // An unknown code shows the API's own error message.
+    const missing = await api('/api/v1/units/NO-SUCH-UNIT?as_of=2025-07-01');
+    assert.equal(missing.status, 404);
+    await page.goto(server.url('/#/units/NO-SUCH-UNIT?as_of=2025-07-01'));
+    await waitText(page, '[role="alert"]', missing.body.error.message);
+
+    // Back to the tree, then 2025-06-01: 63 provinces.
+    await page.goto(server.url('/#/?as_of=2025-07-01'));
+    await waitCount(page, PROVINCES, 34);
+    await setAsOf(page, '2025-06-01');
+    await waitCount(page, PROVINCES, 63);
+    await waitText(page, '[data-testid="unit-count"]', '63 đơn vị');
+    const oldNames = await page.locator(`${PROVINCES} > .node-row .node-name`).allTextContents();
+    assert.ok(oldNames.includes('Bắc Giang') && oldNames.includes('Thừa Thiên Huế'), 'the 63 provinces');
+
+    // English, and it survives a reload.
+    await page.getByTestId('lang-switch').selectOption('en');
+    await waitText(page, 'h1', 'Organisation tree');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    await waitText(page, '[data-testid="unit-count"]', '63 units');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'tree-en.png'), fullPage: true });
+    await page.reload();
+    await waitCount(page, PROVINCES, 63);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.equal(await page.locator('h1').first().textContent(), 'Organisation tree');
+    assert.equal(await page.getByTestId('lang-switch').inputValue(), 'en');
+    assert.equal(await page.getByTestId('as-of').inputValue(), '2025-06-01');
+
+    // A 360 px phone: no horizontal scroll on the tree (one level open) or a unit.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await setAsOf(page, '2025-07-01');
+    await waitCount(page, PROVINCES, 34);
+    await page.locator(`${PROVINCES}[data-code="${withKids.code}"] > .node-row button.toggle`).click();
+    await waitCount(page, kidSel, kids.length);
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'tree-en-phone.png'), fullPage: true });
+    await page.goto(server.url('/#/units/24?as_of=2025-07-01'));
+    await page.locator('[data-testid="lineage"] [data-testid="predecessor"]').first().waitFor();
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'unit-en-phone.png'), fullPage: true });
+
+    // Back in Vietnamese on the phone.
+    await page.getByTestId('lang-switch').selectOption('vi');
+    await page.goto(server.url('/#/?as_of=2025-07-01'));
+    await waitText(page, '[data-testid="unit-count"]', '34 đơn vị');
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'tree-vi-phone.png'), fullPage: true });
+
+    assert.deepEqual(problems.filter((p) => !/404 \(Not Found\)/.test(p)), []);
+  });
+  await context.close();
+});
+
+test('a unit name holding markup is shown as text and runs nothing', { timeout: 120000 }, async () => {
+  const nameVi = '<img src=x onerror="window.__xss=1;alert(1)"> Hội <b>đậm</b>';
+  const nameEn = '<script>window.__xss=2;alert(2)</script>';
+  const created = await server.post('/api/v1/units', {
+    code: 'XSS1', name_vi: nameVi, name_en: nameEn, level: 'province',
+    kind: 'territorial', attributes: [], parent: 'VN', date: '2025-07-01', note: 'XSS test',
+  });
+  assert.equal(created.status, 201, created.text);
+
+  const { context, page, problems, dialogs } = await openPage();
+  await withArtifactOnFailure(page, 'xss', async () => {
+    await page.goto(server.url('/#/?as_of=2025-07-01'));
+    const node = page.locator(`${PROVINCES}[data-code="XSS1"]`);
+    await node.waitFor();
+    assert.equal(await node.locator('.node-name').textContent(), nameVi);
+
+    await page.getByTestId('search-input').fill('XSS1');
+    const hit = page.locator('[data-testid="search-result"][data-code="XSS1"]');
+    await hit.waitFor();
+    assert.equal(await hit.locator('a').textContent(), nameVi);
+
+    await hit.locator('a').click();
+    await page.locator('[data-testid="unit-details"][data-code="XSS1"]').waitFor();
+    assert.equal(await page.locator('[data-testid="unit-details"] h1').textContent(), nameVi);
+    await waitText(page, '[data-testid="unit-details"]', nameEn);
+
+    await page.getByTestId('lang-switch').selectOption('en');
+    await waitText(page, '[data-testid="unit-details"] h1', nameEn);
+
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('main img, main script, main b').count(), 0);
+    assert.equal(await page.evaluate(() => typeof window.__xss), 'undefined');
+    assert.deepEqual(dialogs, []);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'xss.png'), fullPage: true });
+    assert.deepEqual(problems.filter((p) => !/404 \(Not Found\)/.test(p)), []);
+  });
+  await context.close();
+});

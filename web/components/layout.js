@@ -1,0 +1,85 @@
+// layout: the frame around every page: a skip link, the header (app name,
+// navigation, language switch, as-of date picker) and the main area.
+// Navigation entries come from the routes that declare a `nav` key.
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../lib/html.js';
+import { t, setLang } from '../lib/i18n.js';
+import { LANGS } from '../lib/config.js';
+import { useApp } from '../lib/context.js';
+import { href, navigate } from '../lib/router.js';
+import { isIsoDate } from '../lib/dates.js';
+
+export function Layout({ routes, section, children }) {
+  const { loc, asOfParam } = useApp();
+  return html`
+    <a class="skip" href="#main" onClick=${skipToMain}>${t('skip.main')}</a>
+    <header class="app-header">
+      <div class="bar">
+        <a class="brand" href=${href('/', { as_of: asOfParam })}>
+          <span class="brand-name">${t('app.name')}</span>
+          <span class="brand-tagline">${t('app.tagline')}</span>
+        </a>
+        <${LangSwitch} />
+      </div>
+      <div class="bar">
+        <nav aria-label=${t('nav.label')}>
+          <ul role="list">
+            ${routes.filter((r) => r.nav).map((r) => html`
+              <li key=${r.path}>
+                <a href=${href(r.path, { as_of: asOfParam })}
+                   aria-current=${section === r.path ? (loc.path === r.path ? 'page' : 'true') : undefined}
+                   class=${section === r.path ? 'current' : undefined}>${t(r.nav)}</a>
+              </li>`)}
+          </ul>
+        </nav>
+        <${AsOfPicker} loc=${loc} />
+      </div>
+    </header>
+    <main id="main" tabindex="-1">${children}</main>
+  `;
+}
+
+// The skip link must not change the hash, which is the router's.
+function skipToMain(e) {
+  e.preventDefault();
+  const main = document.getElementById('main');
+  if (main) main.focus();
+}
+
+function LangSwitch() {
+  const { lang } = useApp();
+  return html`
+    <label class="field lang">
+      <span class="field-label">${t('lang.label')}</span>
+      <select data-testid="lang-switch" value=${lang} onChange=${(e) => setLang(e.currentTarget.value)}>
+        ${LANGS.map((l) => html`<option key=${l} value=${l} lang=${l}>${t(`lang.${l}`)}</option>`)}
+      </select>
+    </label>`;
+}
+
+// AsOfPicker: the date every page shows its data for, kept in the URL's
+// as_of. Changing it re-renders the page, whose requests depend on it.
+// Typing a date in the field passes through dates like 0002-07-01 on the
+// way to 2025-07-01: only years from 1900 count, and only after a short
+// pause, so each keystroke does not reload the page.
+function AsOfPicker({ loc }) {
+  const { asOf, asOfParam } = useApp();
+  const [draft, setDraft] = useState(asOf);
+  useEffect(() => setDraft(asOf), [asOf]);
+  const set = (value) => navigate(loc.path, { ...loc.query, as_of: value || undefined });
+  useEffect(() => {
+    if (draft === asOf || !isIsoDate(draft) || draft < '1900') return undefined;
+    const id = setTimeout(() => set(draft), 250);
+    return () => clearTimeout(id);
+  }, [draft]);
+  return html`
+    <div class="asof">
+      <label class="field">
+        <span class="field-label">${t('asof.label')}</span>
+        <input type="date" data-testid="as-of" value=${isIsoDate(draft) ? draft : ''} min="1900-01-01" required
+          onInput=${(e) => setDraft(e.currentTarget.value)}
+          onChange=${(e) => setDraft(e.currentTarget.value)} />
+      </label>
+      ${asOfParam && html`<button type="button" class="button small" onClick=${() => set(undefined)}>${t('asof.today')}</button>`}
+    </div>`;
+}

@@ -1,0 +1,20 @@
+// status: the loading and error states every page shows the same way.
+import { html } from '../lib/html.js';
+import { t } from '../lib/i18n.js';
+
+export function Loading({ inline }) {
+  return html`<p class=${inline ? 'loading inline' : 'loading'} role="status" aria-live="polite">
+    <span class="spinner" aria-hidden="true"></span>${t('status.loading')}</p>`;
+}
+
+// ErrorBox: shows the API's error.message (or a network message) and a retry.
+export function ErrorBox({ error, onRetry, children }) {
+  if (!error) return null;
+  const message = error.code === 'network' ? t('error.network') : error.message || String(error);
+  return html`<div class="error" role="alert" data-testid="error">
+    <p><strong>${t('status.error')}</strong></p>
+    <p class="error-message">${message}</p>
+    ${onRetry && html`<button type="button" class="button" onClick=${onRetry}>${t('status.retry')}</button>`}
+    ${children}
+  </div>`;
+}

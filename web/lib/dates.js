@@ -1,0 +1,33 @@
+// dates: the app's dates are ISO calendar days (YYYY-MM-DD) with no time zone.
+// They are computed and compared as strings or as UTC midnights, never in the
+// browser's zone, so a day never shifts by one.
+const ISO = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isIsoDate(s) {
+  if (typeof s !== 'string' || !ISO.test(s)) return false;
+  const d = new Date(s + 'T00:00:00Z');
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+// today: the browser's local calendar day.
+export function today() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+export function addDays(iso, n) {
+  const d = new Date(iso + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+// formatDate: 01/07/2025 in Vietnamese, 1 Jul 2025 in English.
+export function formatDate(iso, lang) {
+  if (!isIsoDate(iso)) return iso || '';
+  const d = new Date(iso + 'T00:00:00Z');
+  const opts = lang === 'vi'
+    ? { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }
+    : { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', opts).format(d);
+}

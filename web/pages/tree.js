@@ -1,0 +1,98 @@
+// The organisation tree page (#/): the root unit (VN) opened on its children,
+// and a search box over all units valid on the as-of date. The search text is
+// kept in the URL (?q=) so results survive going to a unit and back.
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../lib/html.js';
+import { get, unitPath } from '../lib/api.js';
+import { ROOT_CODE, PAGE_SIZE } from '../lib/config.js';
+import { t, tn } from '../lib/i18n.js';
+import { useApp } from '../lib/context.js';
+import { useAsync, useCursorList, useDebounced } from '../lib/hooks.js';
+import { navigate } from '../lib/router.js';
+import { formatDate } from '../lib/dates.js';
+import { unitName, unitHref, levelName } from '../lib/units.js';
+import { TreeNode } from '../components/tree.js';
+import { Loading, ErrorBox } from '../components/status.js';
+
+export function TreePage({ query }) {
+  const { lang, asOf } = useApp();
+  const q = (query.q || '').trim();
+  return html`
+    <h1>${t('tree.title')}</h1>
+    <p class="muted">${t('tree.intro', { date: formatDate(asOf, lang) })}</p>
+    <${SearchBox} query=${query} />
+    ${q ? html`<${SearchResults} q=${q} />` : html`<${OrgTree} />`}
+  `;
+}
+
+function SearchBox({ query }) {
+  const urlQ = query.q || '';
+  const [text, setText] = useState(urlQ);
+  const typed = useDebounced(text.trim(), 250);
+  const commit = (value) => navigate('/', { ...query, q: value || undefined }, { replace: true });
+  // typing -> URL, after a pause
+  useEffect(() => { if (typed !== urlQ.trim()) commit(typed); }, [typed]);
+  // URL -> box, when the location changes from elsewhere (back button, link)
+  useEffect(() => { if (urlQ.trim() !== text.trim()) setText(urlQ); }, [urlQ]);
+  return html`
+    <form class="search" role="search" onSubmit=${(e) => { e.preventDefault(); commit(text.trim()); }}>
+      <label class="field" for="unit-search">
+        <span class="field-label">${t('search.label')}</span>
+      </label>
+      <div class="search-row">
+        <input id="unit-search" type="search" data-testid="search-input" value=${text}
+          placeholder=${t('search.placeholder')} autocomplete="off" spellcheck="false"
+          onInput=${(e) => setText(e.currentTarget.value)} />
+        ${text && html`<button type="button" class="button" onClick=${() => { setText(''); commit(''); }}>
+          ${t('search.clear')}</button>`}
+      </div>
+    </form>`;
+}
+
+function OrgTree() {
+  const { asOf } = useApp();
+  const root = useAsync((signal) => get(unitPath(ROOT_CODE), { as_of: asOf }, signal), [asOf]);
+  return html`
+    <section class="panel" aria-labelledby="tree-heading">
+      <h2 id="tree-heading" class="sr-only">${t('tree.title')}</h2>
+      ${root.loading && html`<${Loading} />`}
+      <${ErrorBox} error=${root.error} onRetry=${root.reload} />
+      ${root.data && html`
+        <ul class="tree" data-testid="tree" role="list">
+          <${TreeNode} key=${root.data.id} unit=${root.data} depth=${0} initiallyOpen showCount />
+        </ul>`}
+    </section>`;
+}
+
+function SearchResults({ q }) {
+  const { asOf, asOfParam, lang } = useApp();
+  const list = useCursorList(
+    (cursor, signal) => get('/units', { q, as_of: asOf, limit: PAGE_SIZE, cursor }, signal),
+    [q, asOf],
+  );
+  const { items, next, loading, error } = list;
+  return html`
+    <section class="panel" aria-labelledby="results-heading">
+      <h2 id="results-heading">${t('search.results')}</h2>
+      ${!(loading && items.length === 0) && !error && html`
+        <p class="count" data-testid="unit-count" role="status">
+          ${items.length === 0 ? t('search.none', { q }) : tn(next ? 'count.found_more' : 'count.found', items.length)}
+        </p>`}
+      ${items.length > 0 && html`
+        <ul class="results" data-testid="search-results" role="list">
+          ${items.map((u) => html`
+            <li key=${u.id} data-testid="search-result" data-code=${u.code}>
+              <a class="node-name" href=${unitHref(u.code, asOfParam)}>${unitName(u, lang)}</a>
+              <span class="node-meta">
+                <span class="code">${u.code}</span>
+                <span class="level">${levelName(u.level, lang)}</span>
+                ${u.parent && html`<span class="parent">${t('unit.in', { name: unitName(u.parent, lang) })}</span>`}
+              </span>
+            </li>`)}
+        </ul>`}
+      ${loading && html`<${Loading} inline />`}
+      <${ErrorBox} error=${error} onRetry=${items.length ? list.loadMore : list.reload} />
+      ${next && !loading && !error && html`
+        <button type="button" class="button more" onClick=${list.loadMore}>${t('tree.more')}</button>`}
+    </section>`;
+}
