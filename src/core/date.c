@@ -18,7 +18,7 @@ static int two_digits(const char *s)
 
 int date_parse(const char *s, date_t *out)
 {
-	struct tm tm, back;
+	struct tm tm, back, want;
 	time_t t;
 	int i;
 
@@ -34,11 +34,12 @@ int date_parse(const char *s, date_t *out)
 	tm.tm_hour = 12; /* away from any day boundary */
 	if (tm.tm_year + 1900 < DATE_MIN_YEAR || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1)
 		return -1;
+	want = tm;
 	t = timegm(&tm);
 	if (t == (time_t)-1 || !gmtime_r(&t, &back))
 		return -1;
 	/* timegm normalises 2025-02-30 into March: a round trip catches it. */
-	if (back.tm_year != tm.tm_year || back.tm_mon != tm.tm_mon || back.tm_mday != tm.tm_mday)
+	if (back.tm_year != want.tm_year || back.tm_mon != want.tm_mon || back.tm_mday != want.tm_mday)
 		return -1;
 	*out = (date_t)(t / 86400);
 	return 0;

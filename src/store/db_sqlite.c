@@ -36,7 +36,7 @@ typedef struct sqlite_bulk {
 
 static int classify(int rc, int ext)
 {
-	switch (rc) {
+	switch (rc & 0xff) {
 	case SQLITE_OK: return DB_OK;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED: return DB_BUSY;

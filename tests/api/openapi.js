@@ -76,12 +76,18 @@ export class Contract {
     return out;
   }
 
-  // The path template a concrete path matches (first match, literal first) or null.
-  // OpenAPI matches the path first and the method second, so /units/merge is
-  // the literal path even for a GET.
-  matchPath(pathname) {
-    for (const t of this.templates) if (t.re.test(pathname)) return t.template;
-    return null;
+  // The path template a concrete path matches (literal segments first) or null;
+  // method given: a template that has the method wins, so GET /units/merge is
+  // GET /units/{code} (a unit may be coded "merge").
+  matchPath(pathname, method) {
+    const m = method && method.toLowerCase();
+    let first = null;
+    for (const t of this.templates) {
+      if (!t.re.test(pathname)) continue;
+      if (!m || this.doc.paths[t.template][m]) return t.template;
+      first ??= t.template;
+    }
+    return first;
   }
 
   resolve(obj) {
@@ -135,7 +141,7 @@ export class Contract {
   check({ method, pathname, status, body, requestBody }) {
     const m = method.toLowerCase();
     const where = `${method.toUpperCase()} ${pathname} -> ${status}`;
-    const template = this.matchPath(pathname);
+    const template = this.matchPath(pathname, m);
     let validate;
     if (!template) {
       assert.ok(status === 404 || status === 413,

@@ -67,6 +67,8 @@ export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
     resolve(exited);
   }));
 
+  // stop: end the server and remove its files. Returns its exit and output,
+  // so a caller can look for sanitizer reports.
   const stop = async () => {
     if (!exited) {
       child.kill('SIGTERM');
@@ -75,6 +77,7 @@ export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
       clearTimeout(timer);
     }
     await rm(dir, { recursive: true, force: true });
+    return { exit: exited, output };
   };
 
   const deadline = Date.now() + timeoutMs;
@@ -112,4 +115,12 @@ export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
     },
     stop,
   };
+}
+
+// sanitizerReport: the first AddressSanitizer / LeakSanitizer / UBSan report
+// in a server's output, or null. Test builds use the sanitizers; a report
+// means the server misbehaved while the browser used it.
+export function sanitizerReport(output) {
+  const m = /(==\d+==ERROR: \w+Sanitizer|runtime error:)[\s\S]{0,2000}/.exec(output || '');
+  return m ? m[0] : null;
 }

@@ -8,6 +8,7 @@
 // validity; the API's error message shown on a bad code; Vietnamese by default,
 // English after the switch, kept after a reload; no horizontal scroll at
 // 360 px; and a unit name holding markup shown as text with no script run.
+// A child list longer than a page loads the rest behind "show more".
 // Screenshots go to tests/artifacts/.
 //
 // The tests share one server and run in order: the last one adds a province.
@@ -16,7 +17,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, REPO } from './server.js';
+import { startServer, sanitizerReport, REPO } from './server.js';
 
 const ARTIFACTS = path.join(REPO, 'tests', 'artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -37,7 +38,11 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) await server.stop();
+  if (server) {
+    const { output } = await server.stop();
+    const report = sanitizerReport(output);
+    assert.equal(report, null, `the server reported:\n${report}`);
+  }
 });
 
 // openPage: a fresh browser context (so localStorage starts empty) whose
@@ -237,6 +242,29 @@ test('the tree through time, search, details with lineage, language, phone', { t
     await page.screenshot({ path: path.join(ARTIFACTS, 'tree-vi-phone.png'), fullPage: true });
 
     assert.deepEqual(problems.filter((p) => !/404 \(Not Found\)/.test(p)), []);
+  });
+  await context.close();
+});
+
+test('long child lists come page by page behind "show more"', { timeout: 60000 }, async () => {
+  const { context, page, problems } = await openPage();
+  await withArtifactOnFailure(page, 'pages', async () => {
+    // The app asks for large pages; ask the server for pages of 2 instead.
+    await page.route('**/api/v1/units/VN/children?*', (route) => {
+      route.continue({ url: route.request().url().replace(/limit=\d+/, 'limit=2') });
+    });
+    await page.goto(server.url('/#/?as_of=2025-07-01'));
+    await waitCount(page, PROVINCES, 2);
+    await waitText(page, '[data-testid="unit-count"]', '2/34');
+    for (let shown = 2; shown < 34; shown += 2) {
+      await page.locator('[data-testid="tree"] button.more').click();
+      await waitCount(page, PROVINCES, shown + 2);
+    }
+    await waitText(page, '[data-testid="unit-count"]', '34 đơn vị');
+    assert.equal(await page.locator('[data-testid="tree"] button.more').count(), 0);
+    const codes = await page.locator(PROVINCES).evaluateAll((els) => els.map((e) => e.dataset.code));
+    assert.equal(new Set(codes).size, 34, 'no province twice');
+    assert.deepEqual(problems, []);
   });
   await context.close();
 });

@@ -7,6 +7,12 @@ export function Loading({ inline }) {
     <span class="spinner" aria-hidden="true"></span>${t('status.loading')}</p>`;
 }
 
+// Asking again helps when the network or the server failed, not when the
+// request itself was refused (400, 404, 409, 422).
+function retryable(error) {
+  return !(error.status >= 400 && error.status < 500);
+}
+
 // ErrorBox: shows the API's error.message (or a network message) and a retry.
 export function ErrorBox({ error, onRetry, children }) {
   if (!error) return null;
@@ -14,7 +20,7 @@ export function ErrorBox({ error, onRetry, children }) {
   return html`<div class="error" role="alert" data-testid="error">
     <p><strong>${t('status.error')}</strong></p>
     <p class="error-message">${message}</p>
-    ${onRetry && html`<button type="button" class="button" onClick=${onRetry}>${t('status.retry')}</button>`}
+    ${onRetry && retryable(error) && html`<button type="button" class="button" onClick=${onRetry}>${t('status.retry')}</button>`}
     ${children}
   </div>`;
 }

@@ -29,7 +29,7 @@ export function UnitPage({ params }) {
   if (unit.error) {
     return html`
       <h1>${t('unit.title')} ${code}</h1>
-      <${ErrorBox} error=${unit.error} onRetry=${unit.error.status === 0 || unit.error.status >= 500 ? unit.reload : undefined}>
+      <${ErrorBox} error=${unit.error} onRetry=${unit.reload}>
         <p><a href=${href('/', { as_of: asOfParam })}>${t('unit.back')}</a></p>
       </${ErrorBox}>`;
   }

@@ -1,0 +1,227 @@
+// contract.test.js - the OpenAPI document itself: served by the program and
+// equal to src/api/openapi.json, well formed (every $ref resolves, every schema
+// compiles in Ajv's strict mode, examples match their schemas), in step with
+// docs/api.md, and exercised: every operation it describes is called here with
+// a valid request and answers a documented 2xx whose body matches its schema.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, REPO } from './server.js';
+import { Contract, METHODS } from './openapi.js';
+
+const FILE = path.join(REPO, 'src', 'api', 'openapi.json');
+const API_MD = path.join(REPO, 'docs', 'api.md');
+
+let s;
+let doc;
+before(async () => {
+  s = await startServer();
+  doc = s.doc;
+});
+after(async () => { if (s) await s.stop(); });
+
+function walk(v, fn, where = '#') {
+  if (Array.isArray(v)) v.forEach((x, i) => walk(x, fn, `${where}/${i}`));
+  else if (v && typeof v === 'object') {
+    fn(v, where);
+    for (const [k, x] of Object.entries(v)) walk(x, fn, `${where}/${k}`);
+  }
+}
+
+test('GET /api/v1/openapi.json serves src/api/openapi.json', async () => {
+  const r = await s.get('/api/v1/openapi.json');
+  assert.equal(r.status, 200);
+  const file = JSON.parse(fs.readFileSync(FILE, 'utf8'));
+  assert.deepEqual(r.body, file, 'the served document is the source file (rebuild after editing it)');
+  assert.equal(r.body.openapi, '3.1.0');
+});
+
+test('GET /healthz', async () => {
+  const r = await s.get('/healthz');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.status, 'ok');
+  assert.ok(Number.isInteger(r.body.schema_version) && r.body.schema_version >= 1);
+});
+
+test('the document is well formed', () => {
+  assert.equal(doc.openapi, '3.1.0');
+  assert.ok(doc.info.title && doc.info.version);
+  // every $ref resolves
+  walk(doc, (o, where) => {
+    if (typeof o.$ref === 'string') {
+      assert.match(o.$ref, /^#\//, `${where}: only local refs`);
+      const target = o.$ref.slice(2).split('/').reduce((x, p) => x?.[p.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+      assert.ok(target !== undefined, `${where}: $ref ${o.$ref} does not resolve`);
+    }
+  });
+  // every schema compiles in strict mode, every response and request body too
+  const c = new Contract(doc);
+  c.compileAll();
+  const tags = new Set((doc.tags || []).map((t) => t.name));
+  const ids = new Set();
+  for (const { template, method, op } of c.operations()) {
+    const where = `${method.toUpperCase()} ${template}`;
+    assert.ok(op.operationId, `${where}: operationId`);
+    assert.ok(!ids.has(op.operationId), `${where}: operationId ${op.operationId} is unique`);
+    ids.add(op.operationId);
+    assert.ok(op.summary, `${where}: summary`);
+    for (const t of op.tags || []) assert.ok(tags.has(t), `${where}: tag ${t} is declared`);
+    const statuses = Object.keys(op.responses);
+    assert.ok(statuses.some((x) => /^2\d\d$/.test(x)), `${where}: a 2xx response`);
+    assert.ok(statuses.includes('413') && statuses.includes('500'), `${where}: 413 and 500 are documented`);
+    for (const st of statuses) {
+      const resp = c.resolve(op.responses[st]);
+      assert.ok(resp.description, `${where} ${st}: description`);
+      assert.ok(resp.content?.['application/json']?.schema, `${where} ${st}: a JSON schema`);
+    }
+    if (method === 'post') assert.ok(op.requestBody?.required, `${where}: a required request body`);
+    // path parameters declared exactly once, matching the template
+    const params = [...(doc.paths[template].parameters || []), ...(op.parameters || [])].map((p) => c.resolve(p));
+    const inPath = params.filter((p) => p.in === 'path').map((p) => p.name).sort();
+    const inTemplate = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+    assert.deepEqual(inPath, inTemplate, `${where}: path parameters`);
+    for (const p of params) {
+      assert.ok(p.schema, `${where}: parameter ${p.name} has a schema`);
+      if (p.in === 'path') assert.equal(p.required, true);
+    }
+    const names = params.map((p) => `${p.in}:${p.name}`);
+    assert.equal(new Set(names).size, names.length, `${where}: no parameter twice`);
+  }
+  for (const name of ['Unit', 'UnitDetail', 'Event', 'UnitList', 'Lineage', 'Tree', 'TreeNode', 'Level', 'LevelList', 'EventList', 'Error', 'Ancestors', 'MergeResult', 'SplitResult']) {
+    assert.ok(doc.components.schemas[name], `components/schemas/${name}`);
+  }
+  for (const name of ['BadRequest', 'NotFound', 'MethodNotAllowed', 'Conflict', 'TooLarge', 'Invalid', 'Internal']) {
+    assert.ok(doc.components.responses[name], `components/responses/${name}`);
+  }
+});
+
+test('the examples in the document match their schemas', () => {
+  const c = new Contract(doc);
+  let n = 0;
+  for (const [name, schema] of Object.entries(doc.components.schemas)) {
+    for (const ex of schema.examples || []) {
+      const v = c.ajv.getSchema('urn:unionbase:schemas:' + name);
+      assert.ok(v(ex), `example of ${name}: ${c.ajv.errorsText(v.errors)}`);
+      n++;
+    }
+  }
+  assert.ok(n >= 5, 'request bodies have examples');
+  // the objects shown in docs/api.md are valid
+  const unit = {
+    id: 25, code: '24', name_vi: 'Bắc Ninh', name_en: 'Bac Ninh', level: 'province', kind: 'territorial', attributes: ['border'],
+    valid_from: '2025-07-01', valid_until: null, parent: { id: 1, code: 'VN', name_vi: 'Trung ương Hội LHPN Việt Nam', name_en: 'Central Union' }, child_count: 3,
+  };
+  const event = { id: 7, kind: 'merge', date: '2025-07-01', note: 'Nghị quyết 202/2025/QH15',
+    sources: [{ id: 24, code: '24', name_vi: 'Bắc Giang' }, { id: 27, code: '27', name_vi: 'Bắc Ninh' }],
+    targets: [{ id: 70, code: '24', name_vi: 'Bắc Ninh' }] };
+  const check = (name, v) => {
+    const f = c.ajv.getSchema('urn:unionbase:schemas:' + name);
+    assert.ok(f(v), `${name}: ${c.ajv.errorsText(f.errors)}`);
+  };
+  const refuse = (name, v, why) => assert.ok(!c.ajv.getSchema('urn:unionbase:schemas:' + name)(v), `${name} must refuse ${why}`);
+  check('Unit', unit);
+  check('Event', event);
+  check('Error', { error: { code: 'not_found', message: 'no unit with code 99 on 2025-07-01', details: [] } });
+  check('InvalidError', { error: { code: 'invalid', message: 'bad', details: [{ field: 'name_vi', message: 'is required' }] } });
+  check('Lineage', { unit, predecessors: [{ unit, depth: 1, event }], successors: [] });
+  check('Tree', { as_of: '2025-07-01', root: { ...unit, children: [{ ...unit, children: [] }] } });
+  check('UnitDetail', { ...unit, names: [{ name_vi: 'Bắc Ninh', name_en: 'Bac Ninh', valid_from: '2025-07-01', valid_until: null }],
+    parents: [{ parent: unit.parent, valid_from: '2025-07-01', valid_until: null }], events: [event] });
+  refuse('Unit', { ...unit, extra: 1 }, 'an unknown property');
+  refuse('Unit', { ...unit, valid_from: '2025-02-30' }, 'an impossible date');
+  refuse('Unit', { ...unit, kind: 'company' }, 'an unknown kind');
+  refuse('Unit', (({ child_count, ...u }) => u)(unit), 'a missing child_count');
+  refuse('Event', { ...event, kind: 'create' }, 'a create with sources');
+  refuse('UnitList', { as_of: '2025-07-01', items: [unit] }, 'a list without next');
+  refuse('InvalidError', { error: { code: 'invalid', message: 'bad', details: [] } }, 'invalid without details');
+  refuse('ConflictError', { error: { code: 'not_found', message: 'x', details: [] } }, 'a 409 with another code');
+});
+
+test('every endpoint of docs/api.md is in the document', () => {
+  const md = fs.readFileSync(API_MD, 'utf8');
+  const heads = [...md.matchAll(/^### `(GET|POST|PUT|PATCH|DELETE) ([^`\s]+)`/gm)].map((m) => [m[1].toLowerCase(), m[2]]);
+  assert.ok(heads.length >= 15, `endpoints found in docs/api.md: ${heads.length}`);
+  for (const [method, p] of heads) {
+    assert.ok(doc.paths[p]?.[method], `${method.toUpperCase()} ${p} (docs/api.md) is in the OpenAPI document`);
+  }
+  const documented = new Set(heads.map(([m, p]) => `${m} ${p}`));
+  for (const [p, item] of Object.entries(doc.paths)) {
+    for (const m of METHODS) if (item[m]) assert.ok(documented.has(`${m} ${p}`), `${m.toUpperCase()} ${p} is described in docs/api.md`);
+  }
+});
+
+// One valid call per operation, in an order that makes the writes possible.
+const D = '2025-08-01';
+const D2 = '2025-09-01';
+const commune = (code, extra = {}) => ({ code, name_vi: `Xã ${code}`, name_en: `${code} Commune`, level: 'commune', parent: '01', date: D, ...extra });
+const SAMPLES = [
+  ['getHealth', 'GET', '/healthz'],
+  ['getOpenApi', 'GET', '/api/v1/openapi.json'],
+  ['listLevels', 'GET', '/api/v1/levels'],
+  ['listUnits', 'GET', '/api/v1/units', { query: { level: 'province', as_of: '2025-07-01', q: 'ninh', sort: 'name', limit: 5 } }],
+  ['createUnit', 'POST', '/api/v1/units', { body: commune('C0001', { kind: 'territorial', attributes: ['island'], note: 'x' }) }],
+  ['createUnit', 'POST', '/api/v1/units', { body: commune('C0002') }],
+  ['createUnit', 'POST', '/api/v1/units', { body: commune('C0003') }],
+  ['createUnit', 'POST', '/api/v1/units', { body: commune('C0004') }],
+  ['createUnit', 'POST', '/api/v1/units', { body: commune('C0005') }],
+  ['createUnit', 'POST', '/api/v1/units', { body: commune('C0009') }],
+  ['createUnit', 'POST', '/api/v1/units', { body: { code: 'C0005-1', name_vi: 'Chi hội 1', name_en: 'Branch 1', level: 'branch', parent: 'C0005', date: D } }],
+  ['getUnit', 'GET', '/api/v1/units/C0001', { query: { as_of: D } }],
+  ['listChildren', 'GET', '/api/v1/units/01/children', { query: { as_of: D, limit: 2, sort: 'code' } }],
+  ['listAncestors', 'GET', '/api/v1/units/C0005-1/ancestors', { query: { as_of: D } }],
+  ['getLineage', 'GET', '/api/v1/units/24/lineage', { query: { as_of: '2025-07-01' } }],
+  ['renameUnit', 'POST', '/api/v1/units/C0001/rename', { body: { date: D2, name_vi: 'Phường C0001', name_en: 'C0001 Ward', note: 'x' } }],
+  ['moveUnit', 'POST', '/api/v1/units/C0002/move', { body: { date: D2, parent: '04', note: 'x' } }],
+  ['closeUnit', 'POST', '/api/v1/units/C0003/close', { body: { date: D2, note: 'x' } }],
+  ['mergeUnits', 'POST', '/api/v1/units/merge', { body: { date: D2, sources: ['C0004', 'C0009'], into: { code: 'C0006', name_vi: 'Xã C0006', name_en: 'C0006 Commune', level: 'commune', kind: 'territorial', attributes: [] }, note: 'x' } }],
+  ['splitUnit', 'POST', '/api/v1/units/C0005/split', { body: { date: D2, into: [{ code: 'C0007', name_vi: 'Xã C0007', name_en: 'C0007 Commune', level: 'commune' }, { code: 'C0008', name_vi: 'Xã C0008', name_en: 'C0008 Commune', level: 'commune', kind: 'territorial', attributes: [] }], children: { 'C0005-1': 'C0008' }, note: 'x' } }],
+  ['mergeUnits', 'POST', '/api/v1/units/merge', { body: { date: '2025-10-01', sources: ['C0007', 'C0008'], into: 'C0008' } }],
+  ['getTree', 'GET', '/api/v1/tree', { query: { as_of: D2, root: '01', depth: 3 } }],
+  ['listEvents', 'GET', '/api/v1/events', { query: { unit: '01', as_of: D2, from: '2025-01-01', to: '2025-12-31', limit: 10 } }],
+];
+
+test('every operation of the document answers a documented 2xx that matches its schema', async () => {
+  const c = new Contract(doc);
+  const all = c.operations();
+  const byId = new Map(all.map((o) => [o.op.operationId, o]));
+  const sampled = new Set(SAMPLES.map(([opId]) => opId));
+  for (const opId of byId.keys()) assert.ok(sampled.has(opId), `a sample call for ${opId}`);
+  for (const [opId, method, p, opts = {}] of SAMPLES) {
+    const o = byId.get(opId);
+    assert.ok(o, `${opId} is in the document`);
+    assert.equal(method.toLowerCase(), o.method, `${opId}: method`);
+    assert.equal(c.matchPath(p, method), o.template, `${opId}: ${p} matches ${o.template}`);
+    const r = await s.request(method, p, opts);
+    assert.ok(r.status >= 200 && r.status < 300, `${opId}: ${method} ${p} -> ${r.status}: ${r.text.slice(0, 500)}`);
+  }
+  const missing = all.filter((o) => !s.exercised.has(`${o.method} ${o.template}`)).map((o) => `${o.method.toUpperCase()} ${o.template}`);
+  assert.deepEqual(missing, [], 'every operation was exercised');
+});
+
+test('merge answers 201 for a new target and 200 for an existing one', async () => {
+  await s.op('/api/v1/units', commune('C0010'), 201);
+  await s.op('/api/v1/units', commune('C0011'), 201);
+  await s.op('/api/v1/units', commune('C0012'), 201);
+  const r1 = await s.post('/api/v1/units/merge', { date: D2, sources: ['C0010'], into: 'C0012' });
+  assert.equal(r1.status, 200, r1.text);
+  const r2 = await s.post('/api/v1/units/merge', { date: D2, sources: ['C0011', 'C0012'], into: { code: 'C0013', name_vi: 'Xã C0013', name_en: 'C0013 Commune', level: 'commune' } });
+  assert.equal(r2.status, 201, r2.text);
+});
+
+test('every path of the document exists (no 404 for a valid unit) and every other method is 405', async () => {
+  for (const [template, item] of Object.entries(doc.paths)) {
+    const p = template.replace('{code}', '01');
+    for (const m of METHODS.filter((x) => x !== 'head' && x !== 'options' && x !== 'trace')) {
+      if (item[m]) {
+        if (m === 'get') {
+          const r = await s.get(p, { as_of: '2025-07-01' });
+          assert.equal(r.status, 200, `GET ${p}: ${r.text.slice(0, 300)}`);
+        }
+      } else if (!(m === 'get' && template === '/api/v1/units/merge')) { // GET /units/merge may read unit "merge"
+        const r = await s.request(m.toUpperCase(), p, m === 'delete' ? {} : { body: {} });
+        assert.equal(r.status, 405, `${m.toUpperCase()} ${p} -> ${r.status}`);
+      }
+    }
+  }
+});

@@ -1,0 +1,25 @@
+/*
+ * store_fixture.h - a fresh database for each store test, on the store that
+ * UNIONBASE_TEST_DB names (sqlite:PATH, or a postgresql:// URL whose public
+ * schema the fixture empties). Default: a SQLite file under /tmp.
+ */
+#ifndef UB_STORE_FIXTURE_H
+#define UB_STORE_FIXTURE_H
+
+#include "core/err.h"
+#include "store/db.h"
+
+/* Opens an empty database (nothing in it). Fails the test on error. */
+db_t *fixture_empty_db(void);
+
+/* An empty database migrated and loaded with the reference data. */
+db_t *fixture_seeded_db(void);
+
+/* Every row of the tree's tables as one string, for "nothing changed"
+ * checks. Caller frees. */
+char *fixture_snapshot(db_t *db);
+
+/* The URL in use. */
+const char *fixture_url(void);
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * Store tests of db.h, run on SQLite and PostgreSQL alike: placeholders,
+ * types, transactions, error classes, bulk load, migrations.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/migrate.h"
+#include "store_fixture.h"
+
+static db_t *table_db(void)
+{
+	db_t *db = fixture_empty_db();
+	char *sql = db_expand(db, "CREATE TABLE t (id @ID@, name TEXT NOT NULL UNIQUE, n BIGINT, d @DATE@, k TEXT @BINARY@)");
+	assert_non_null(sql);
+	assert_int_equal(db_exec(db, sql), DB_OK);
+	free(sql);
+	return db;
+}
+
+static int64_t insert(db_t *db, const char *name, int64_t n, const char *d)
+{
+	db_stmt_t *st = NULL;
+	int64_t id;
+	date_t dd;
+
+	assert_int_equal(db_prepare(db, "INSERT INTO t (name, n, d) VALUES (?, ?, ?) RETURNING id", &st), DB_OK);
+	assert_int_equal(db_bind_text(st, 1, name), DB_OK);
+	assert_int_equal(db_bind_int64(st, 2, n), DB_OK);
+	if (d) {
+		assert_int_equal(date_parse(d, &dd), 0);
+		assert_int_equal(db_bind_date(st, 3, dd), DB_OK);
+	} else {
+		assert_int_equal(db_bind_null(st, 3), DB_OK);
+	}
+	assert_int_equal(db_step(st), DB_ROW);
+	id = db_col_int64(st, 0);
+	db_finalize(st);
+	return id;
+}
+
+static int64_t count(db_t *db)
+{
+	db_stmt_t *st = NULL;
+	int64_t n;
+	assert_int_equal(db_prepare(db, "SELECT count(*) FROM t", &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	n = db_col_int64(st, 0);
+	db_finalize(st);
+	return n;
+}
+
+static void values_round_trip(void **state)
+{
+	db_t *db = table_db();
+	db_stmt_t *st = NULL;
+	date_t d;
+	(void)state;
+
+	insert(db, "Nguyễn Thị Đào <b>'?'</b>", INT64_C(9007199254740993), "2025-07-01");
+	insert(db, "null date", -5, NULL);
+	assert_int_equal(db_prepare(db, "SELECT name, n, d, '?' FROM t WHERE n > ? ORDER BY n DESC", &st), DB_OK);
+	assert_int_equal(db_bind_int64(st, 1, -10), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "Nguyễn Thị Đào <b>'?'</b>");
+	assert_true(db_col_int64(st, 1) == INT64_C(9007199254740993));
+	assert_int_equal(db_col_date(st, 2, &d), 0);
+	assert_string_equal(db_col_text(st, 2), "2025-07-01");
+	assert_string_equal(db_col_text(st, 3), "?"); /* a quoted ? is not a placeholder */
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_true(db_col_is_null(st, 2));
+	assert_int_equal(db_col_date(st, 2, &d), 0);
+	assert_int_equal(d, DATE_OPEN);
+	assert_string_equal(db_col_text(st, 2), "");
+	assert_int_equal(db_step(st), DB_DONE);
+	assert_int_equal(db_step(st), DB_DONE);
+	/* run again after a reset, with other bindings */
+	assert_int_equal(db_reset(st), DB_OK);
+	assert_int_equal(db_bind_int64(st, 1, 0), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_finalize(st);
+	db_close(db);
+}
+
+static void dates_compare_as_dates(void **state)
+{
+	db_t *db = table_db();
+	db_stmt_t *st = NULL;
+	date_t d;
+	(void)state;
+
+	insert(db, "a", 1, "2025-06-30");
+	insert(db, "b", 2, "2025-07-01");
+	insert(db, "c", 3, "9999-12-31");
+	assert_int_equal(db_prepare(db, "SELECT name FROM t WHERE d >= ? ORDER BY d", &st), DB_OK);
+	date_parse("2025-07-01", &d);
+	assert_int_equal(db_bind_date(st, 1, d), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "b");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "c");
+	assert_int_equal(db_step(st), DB_DONE);
+	db_finalize(st);
+	db_close(db);
+}
+
+static void unique_violation_is_classified(void **state)
+{
+	db_t *db = table_db();
+	db_stmt_t *st = NULL;
+	(void)state;
+
+	insert(db, "once", 1, NULL);
+	assert_int_equal(db_prepare(db, "INSERT INTO t (name) VALUES (?)", &st), DB_OK);
+	assert_int_equal(db_bind_text(st, 1, "once"), DB_OK);
+	assert_int_equal(db_step(st), DB_UNIQUE);
+	assert_true(strlen(db_errmsg(db)) > 0);
+	db_finalize(st);
+	/* NOT NULL is a constraint, not a uniqueness problem */
+	assert_int_equal(db_prepare(db, "INSERT INTO t (n) VALUES (1)", &st), DB_OK);
+	assert_int_equal(db_step(st), DB_CONSTRAINT);
+	db_finalize(st);
+	/* a syntax error is an error */
+	assert_int_equal(db_prepare(db, "SELEC nonsense", &st) == DB_OK ? db_step(st) : DB_ERROR, DB_ERROR);
+	db_finalize(st);
+	db_close(db);
+}
+
+static void rollback_leaves_nothing(void **state)
+{
+	db_t *db = table_db();
+	(void)state;
+
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_true(db_in_transaction(db));
+	assert_int_equal(db_begin(db), DB_ERROR); /* no nesting */
+	insert(db, "x", 1, NULL);
+	insert(db, "y", 2, NULL);
+	assert_int_equal(count(db), 2);
+	assert_int_equal(db_rollback(db), DB_OK);
+	assert_false(db_in_transaction(db));
+	assert_int_equal(count(db), 0);
+	assert_int_equal(db_begin(db), DB_OK);
+	insert(db, "z", 3, NULL);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(count(db), 1);
+	assert_int_equal(db_commit(db), DB_ERROR); /* none open */
+	assert_int_equal(db_rollback(db), DB_OK);  /* harmless */
+	db_close(db);
+}
+
+static void close_rolls_back_an_open_transaction(void **state)
+{
+	db_t *db = table_db();
+	(void)state;
+
+	assert_int_equal(db_begin(db), DB_OK);
+	insert(db, "lost", 1, NULL);
+	db_close(db); /* like a crash mid-write */
+	{
+		char msg[256];
+		db_t *again = NULL;
+		assert_int_equal(db_open(fixture_url(), &again, msg, sizeof(msg)), DB_OK);
+		assert_int_equal(count(again), 0);
+		db_close(again);
+	}
+}
+
+static void bulk_load_many_rows(void **state)
+{
+	db_t *db = table_db();
+	static const char *const cols[] = { "name", "n", "d", "k" };
+	db_bulk_t *b = NULL;
+	char name[32], n[32];
+	(void)state;
+
+	assert_int_equal(db_bulk_begin(db, "t", cols, 4, &b), DB_ERROR); /* needs a transaction */
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(db_bulk_begin(db, "t", cols, 4, &b), DB_OK);
+	for (int i = 0; i < 5000; i++) {
+		const char *row[4];
+		snprintf(name, sizeof(name), "tab\there\\%d\n", i);
+		snprintf(n, sizeof(n), "%d", i);
+		row[0] = name;
+		row[1] = n;
+		row[2] = i % 2 ? "2025-07-01" : NULL;
+		row[3] = "k";
+		assert_int_equal(db_bulk_row(b, row), DB_OK);
+	}
+	assert_int_equal(db_bulk_end(b), DB_OK);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(count(db), 5000);
+	{
+		db_stmt_t *st = NULL;
+		assert_int_equal(db_prepare(db, "SELECT name, d FROM t WHERE n = 7", &st), DB_OK);
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_string_equal(db_col_text(st, 0), "tab\there\\7\n");
+		assert_string_equal(db_col_text(st, 1), "2025-07-01");
+		db_finalize(st);
+	}
+	db_close(db);
+}
+
+static void binary_collation_orders_bytes(void **state)
+{
+	db_t *db = table_db();
+	static const char *const cols[] = { "name", "k" };
+	const char *rows[][2] = { { "1", "b" }, { "2", "B" }, { "3", "\x02z" }, { "4", "a" } };
+	db_bulk_t *b = NULL;
+	db_stmt_t *st = NULL;
+	const char *want[] = { "3", "2", "4", "1" };
+	(void)state;
+
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(db_bulk_begin(db, "t", cols, 2, &b), DB_OK);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(db_bulk_row(b, rows[i]), DB_OK);
+	assert_int_equal(db_bulk_end(b), DB_OK);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(db_prepare(db, "SELECT name FROM t ORDER BY k", &st), DB_OK);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_string_equal(db_col_text(st, 0), want[i]);
+	}
+	db_finalize(st);
+	db_close(db);
+}
+
+static void migrations_apply_once_and_are_checked(void **state)
+{
+	db_t *db = fixture_empty_db();
+	int v = -1;
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(migrate_version(db, &v, &e), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(migrate_check(db, &e), -1);
+	assert_string_equal(e.code, "schema_missing");
+	assert_int_equal(migrate_apply(db, &e), 0);
+	assert_int_equal(migrate_apply(db, &e), 0); /* idempotent */
+	assert_int_equal(migrate_version(db, &v, &e), 0);
+	assert_int_equal(v, SCHEMA_VERSION);
+	assert_int_equal(migrate_check(db, &e), 0);
+	assert_int_equal(db_exec(db, "UPDATE meta SET value = '999' WHERE key = 'schema_version'"), DB_OK);
+	assert_int_equal(migrate_check(db, &e), -1);
+	assert_string_equal(e.code, "schema_too_new");
+	db_close(db);
+}
+
+static void bad_urls_fail_cleanly(void **state)
+{
+	char msg[256];
+	db_t *db = NULL;
+	(void)state;
+
+	assert_int_equal(db_open("mysql://x", &db, msg, sizeof(msg)), DB_CONNECT);
+	assert_null(db);
+	assert_int_equal(db_open("", &db, msg, sizeof(msg)), DB_CONNECT);
+	assert_int_equal(db_open("sqlite:/nonexistent-dir/x.db", &db, msg, sizeof(msg)), DB_CONNECT);
+	assert_int_equal(db_open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", &db, msg, sizeof(msg)), DB_CONNECT);
+	assert_non_null(strstr(msg, "PostgreSQL"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(values_round_trip),
+		cmocka_unit_test(dates_compare_as_dates),
+		cmocka_unit_test(unique_violation_is_classified),
+		cmocka_unit_test(rollback_leaves_nothing),
+		cmocka_unit_test(close_rolls_back_an_open_transaction),
+		cmocka_unit_test(bulk_load_many_rows),
+		cmocka_unit_test(binary_collation_orders_bytes),
+		cmocka_unit_test(migrations_apply_once_and_are_checked),
+		cmocka_unit_test(bad_urls_fail_cleanly),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

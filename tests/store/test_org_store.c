@@ -1,0 +1,571 @@
+/*
+ * Store tests of the organisation tree (store/org_store.h) on SQLite and
+ * PostgreSQL: the reference data as of both sides of the 2025 reform, every
+ * operation, every invariant with a check that nothing changed, search and
+ * pagination.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/org_ops.h"
+#include "store/org_store.h"
+#include "store_fixture.h"
+
+static date_t D(const char *s)
+{
+	date_t d = 0;
+	assert_int_equal(date_parse(s, &d), 0);
+	return d;
+}
+
+static int setup(void **state)
+{
+	*state = fixture_seeded_db();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	db_close(*state);
+	return 0;
+}
+
+static size_t count_level(db_t *db, const char *level, const char *as_of)
+{
+	unit_query_t q = { .as_of = D(as_of), .level = level, .limit = ORG_PAGE_MAX };
+	unit_list_t l;
+	size_t n;
+	err_t e;
+
+	err_clear(&e);
+	assert_int_equal(org_units_list(db, &q, &l, &e), 0);
+	n = l.n;
+	unit_list_free(&l);
+	return n;
+}
+
+static unit_t get(db_t *db, const char *code, const char *as_of)
+{
+	unit_t u;
+	err_t e;
+
+	err_clear(&e);
+	if (org_unit_get(db, code, D(as_of), &u, &e))
+		fail_msg("%s on %s: %s", code, as_of, e.message);
+	return u;
+}
+
+static unit_t add(db_t *db, const char *code, const char *name, const char *level, const char *parent,
+		  const char *date)
+{
+	unit_spec_t s;
+	unit_t u;
+	err_t e;
+
+	memset(&s, 0, sizeof(s));
+	strcpy(s.code, code);
+	strcpy(s.name_vi, name);
+	strcpy(s.name_en, name);
+	strcpy(s.level, level);
+	strcpy(s.parent, parent);
+	err_clear(&e);
+	if (org_create(db, &s, D(date), NULL, &u, &e))
+		fail_msg("create %s: %s", code, e.message);
+	return u;
+}
+
+/* Expects a refusal with `code`, and the database exactly as before. */
+#define REFUSED(db, call, want)                                                    \
+	do {                                                                       \
+		char *before_ = fixture_snapshot(db);                              \
+		char *after_;                                                      \
+		err_t e;                                                           \
+		err_clear(&e);                                                     \
+		if ((call) == 0)                                                   \
+			fail_msg("expected %s, but it was accepted", want);        \
+		if (strcmp(e.code, want) != 0)                                     \
+			fail_msg("expected %s, got %s: %s", want, e.code, e.message); \
+		after_ = fixture_snapshot(db);                                     \
+		assert_string_equal(before_, after_);                              \
+		free(before_);                                                     \
+		free(after_);                                                      \
+	} while (0)
+
+/* ---- reference data ---- */
+
+static void reform_turns_63_provinces_into_34(void **state)
+{
+	db_t *db = *state;
+
+	assert_int_equal(count_level(db, "province", "2025-06-01"), 63);
+	assert_int_equal(count_level(db, "province", "2025-06-30"), 63);
+	assert_int_equal(count_level(db, "province", "2025-07-01"), 34);
+	assert_int_equal(count_level(db, "province", "2026-01-01"), 34);
+	assert_int_equal(count_level(db, "province", "2008-07-31"), 0);
+	assert_int_equal(count_level(db, "central", "2000-01-01"), 1);
+	assert_int_equal(get(db, "VN", "2025-07-01").child_count, 34);
+	assert_int_equal(get(db, "VN", "2025-06-30").child_count, 63);
+}
+
+static void a_code_names_a_unit_on_a_date(void **state)
+{
+	db_t *db = *state;
+	unit_t old = get(db, "24", "2025-06-30"), now = get(db, "24", "2025-07-01");
+	unit_t yb = get(db, "15", "2025-06-30"), lc = get(db, "15", "2025-07-01");
+
+	assert_string_equal(old.name_vi, "Bắc Giang");
+	assert_string_equal(now.name_vi, "Bắc Ninh");
+	assert_true(old.id != now.id);
+	assert_int_equal(old.valid_to, D("2025-07-01"));
+	assert_string_equal(yb.name_vi, "Yên Bái");
+	assert_string_equal(lc.name_vi, "Lào Cai");
+	/* gone codes are gone */
+	{
+		unit_t u;
+		err_t e;
+		err_clear(&e);
+		assert_int_equal(org_unit_get(db, "27", D("2025-07-01"), &u, &e), -1);
+		assert_int_equal(e.kind, ERR_NOT_FOUND);
+	}
+}
+
+static void hue_continues_renamed(void **state)
+{
+	db_t *db = *state;
+	unit_t before = get(db, "46", "2025-06-30"), after = get(db, "46", "2025-07-01");
+	lineage_t l;
+	err_t e;
+
+	assert_int_equal(before.id, after.id);
+	assert_string_equal(before.name_vi, "Thừa Thiên Huế");
+	assert_string_equal(after.name_vi, "Huế");
+	err_clear(&e);
+	assert_int_equal(org_lineage(db, after.id, D("2025-07-01"), &l, &e), 0);
+	assert_int_equal(l.n_pred, 0);
+	assert_int_equal(l.n_succ, 0);
+	lineage_free(&l);
+	/* Hà Nội continues without any event on 2025-07-01 */
+	assert_int_equal(get(db, "01", "2025-06-30").id, get(db, "01", "2025-07-01").id);
+}
+
+static void lineage_of_24_names_24_and_27(void **state)
+{
+	db_t *db = *state;
+	unit_t now = get(db, "24", "2025-07-01");
+	lineage_t l;
+	err_t e;
+	bool saw24 = false, saw27 = false;
+
+	err_clear(&e);
+	assert_int_equal(org_lineage(db, now.id, D("2025-07-01"), &l, &e), 0);
+	assert_int_equal(l.n_pred, 2);
+	for (size_t i = 0; i < l.n_pred; i++) {
+		saw24 |= strcmp(l.pred[i].unit.code, "24") == 0 && strcmp(l.pred[i].unit.name_vi, "Bắc Giang") == 0;
+		saw27 |= strcmp(l.pred[i].unit.code, "27") == 0 && strcmp(l.pred[i].unit.name_vi, "Bắc Ninh") == 0;
+		assert_string_equal(l.pred[i].event.kind, "merge");
+		assert_int_equal(l.pred[i].depth, 1);
+	}
+	assert_true(saw24 && saw27);
+	lineage_free(&l);
+	/* and forwards from the old 27 */
+	assert_int_equal(org_lineage(db, get(db, "27", "2025-06-01").id, D("2025-06-01"), &l, &e), 0);
+	assert_int_equal(l.n_succ, 1);
+	assert_int_equal(l.pred ? 1 : 0, 0);
+	assert_int_equal(l.succ[0].unit.id, now.id);
+	lineage_free(&l);
+}
+
+static void search_folds_vietnamese(void **state)
+{
+	db_t *db = *state;
+	static const char *const queries[] = { "bac ninh", "BẮC NINH", "Ba\xcc\x86\xcc\x81" "c Ninh", "bắc   ninh", NULL };
+	err_t e;
+
+	err_clear(&e);
+	for (int i = 0; queries[i]; i++) {
+		unit_query_t q = { .as_of = D("2025-07-01"), .q = queries[i], .limit = 50 };
+		unit_list_t l;
+		assert_int_equal(org_units_list(db, &q, &l, &e), 0);
+		assert_int_equal(l.n, 1);
+		assert_string_equal(l.items[0].code, "24");
+		unit_list_free(&l);
+	}
+	{
+		/* "d" finds "đ"; LIKE wildcards are literal */
+		unit_query_t q = { .as_of = D("2025-07-01"), .q = "da nang", .limit = 50 };
+		unit_list_t l;
+		assert_int_equal(org_units_list(db, &q, &l, &e), 0);
+		assert_int_equal(l.n, 1);
+		assert_string_equal(l.items[0].name_vi, "Đà Nẵng");
+		unit_list_free(&l);
+		q.q = "%";
+		assert_int_equal(org_units_list(db, &q, &l, &e), 0);
+		assert_int_equal(l.n, 0);
+		unit_list_free(&l);
+	}
+}
+
+static void pages_cover_everything_once(void **state)
+{
+	db_t *db = *state;
+	char cursor[ORG_CURSOR_MAX] = "";
+	size_t total = 0;
+	int pages = 0;
+	err_t e;
+
+	err_clear(&e);
+	for (int sort = 0; sort < 2; sort++) {
+		char last[UNIT_CODE_MAX + 1] = "";
+		total = 0;
+		pages = 0;
+		cursor[0] = '\0';
+		do {
+			unit_query_t q = { .as_of = D("2025-06-01"), .level = "province", .limit = 10,
+					   .cursor = cursor, .sort_name = sort == 1 };
+			unit_list_t l;
+			assert_int_equal(org_units_list(db, &q, &l, &e), 0);
+			for (size_t i = 0; i < l.n && sort == 0; i++) {
+				assert_true(strcmp(last, l.items[i].code) < 0);
+				strcpy(last, l.items[i].code);
+			}
+			total += l.n;
+			pages++;
+			strcpy(cursor, l.next);
+			unit_list_free(&l);
+		} while (cursor[0]);
+		assert_int_equal(total, 63);
+		assert_int_equal(pages, 7);
+	}
+	{
+		unit_query_t q = { .as_of = D("2025-06-01"), .limit = 10, .cursor = "not a cursor!" };
+		unit_list_t l;
+		assert_int_equal(org_units_list(db, &q, &l, &e), -1);
+		assert_int_equal(e.kind, ERR_BAD_REQUEST);
+	}
+}
+
+static void name_order_is_vietnamese(void **state)
+{
+	db_t *db = *state;
+	unit_query_t q = { .as_of = D("2025-07-01"), .level = "province", .limit = 100, .sort_name = true };
+	unit_list_t l;
+	err_t e;
+
+	err_clear(&e);
+	assert_int_equal(org_units_list(db, &q, &l, &e), 0);
+	assert_string_equal(l.items[0].name_vi, "An Giang");
+	assert_string_equal(l.items[1].name_vi, "Bắc Ninh");
+	/* Đ after D: Đà Nẵng, Đắk Lắk, Điện Biên, Đồng Nai, Đồng Tháp, then Gia Lai */
+	for (size_t i = 0; i < l.n; i++)
+		if (strcmp(l.items[i].name_vi, "Gia Lai") == 0)
+			assert_string_equal(l.items[i - 1].name_vi, "Đồng Tháp");
+	unit_list_free(&l);
+}
+
+/* ---- operations ---- */
+
+static void create_rename_move_close(void **state)
+{
+	db_t *db = *state;
+	unit_t c1, c2, b, u;
+	unit_history_t h;
+	err_t e;
+
+	c1 = add(db, "T0001", "Xã Một", "commune", "24", "2025-07-01");
+	c2 = add(db, "T0002", "Xã Hai", "commune", "24", "2025-07-01");
+	b = add(db, "T0001.01", "Chi hội thôn Đông", "branch", "T0001", "2025-08-01");
+	assert_int_equal(get(db, "T0001", "2025-08-01").child_count, 1);
+	err_clear(&e);
+	assert_int_equal(org_rename(db, "T0001.01", D("2025-09-01"), "Chi hội thôn Đông Mới", "East", NULL, &u, &e), 0);
+	assert_string_equal(get(db, "T0001.01", "2025-08-31").name_vi, "Chi hội thôn Đông");
+	assert_string_equal(get(db, "T0001.01", "2025-09-01").name_vi, "Chi hội thôn Đông Mới");
+	assert_int_equal(org_move(db, "T0001.01", D("2025-10-01"), "T0002", "chuyển", &u, &e), 0);
+	assert_int_equal(get(db, "T0001.01", "2025-09-30").parent.id, c1.id);
+	assert_int_equal(get(db, "T0001.01", "2025-10-01").parent.id, c2.id);
+	assert_int_equal(get(db, "T0001", "2025-10-01").child_count, 0);
+	assert_int_equal(org_close(db, "T0001", D("2025-11-01"), NULL, &u, &e), 0);
+	assert_int_equal(u.valid_to, D("2025-11-01"));
+	assert_int_equal(get(db, "T0001", "2025-10-31").id, c1.id);
+	assert_int_equal(org_unit_history(db, b.id, &h, &e), 0);
+	assert_int_equal(h.n_names, 2);
+	assert_int_equal(h.n_parents, 2);
+	assert_int_equal(h.events.n, 3); /* create, rename, move */
+	assert_string_equal(h.events.items[0].kind, "create");
+	assert_string_equal(h.events.items[2].kind, "move");
+	unit_history_free(&h);
+}
+
+static void merge_into_new_moves_children_and_frees_codes(void **state)
+{
+	db_t *db = *state;
+	const char *src[] = { "T0001", "T0002" };
+	unit_spec_t into;
+	unit_t u, moved;
+	lineage_t l;
+	int64_t ev = 0;
+	err_t e;
+
+	add(db, "T0001", "Xã Một", "commune", "24", "2025-07-01");
+	add(db, "T0002", "Xã Hai", "commune", "24", "2025-07-01");
+	add(db, "T0001.01", "Chi hội A", "branch", "T0001", "2025-07-01");
+	add(db, "T0002.01", "Chi hội B", "branch", "T0002", "2025-07-01");
+	memset(&into, 0, sizeof(into));
+	strcpy(into.code, "T0001"); /* takes a source's code */
+	strcpy(into.name_vi, "Xã Mới");
+	strcpy(into.name_en, "New Commune");
+	err_clear(&e);
+	assert_int_equal(org_merge(db, src, 2, D("2026-01-01"), &into, NULL, "NQ 1", &u, &ev, &e), 0);
+	assert_true(ev > 0);
+	assert_string_equal(u.level, "commune");       /* defaults from the first source */
+	assert_string_equal(u.parent.code, "24");
+	assert_int_equal(u.child_count, 2);
+	moved = get(db, "T0002.01", "2026-01-01");
+	assert_int_equal(moved.parent.id, u.id);
+	assert_string_equal(get(db, "T0002.01", "2025-12-31").parent.code, "T0002");
+	assert_int_equal(count_level(db, "commune", "2025-12-31"), 2);
+	assert_int_equal(count_level(db, "commune", "2026-01-01"), 1);
+	assert_int_equal(org_lineage(db, u.id, D("2026-01-01"), &l, &e), 0);
+	assert_int_equal(l.n_pred, 2);
+	lineage_free(&l);
+}
+
+static void merge_into_existing_keeps_the_target(void **state)
+{
+	db_t *db = *state;
+	const char *src[] = { "T0001", "T0002" };
+	unit_t a, u;
+	err_t e;
+
+	a = add(db, "T0001", "Xã Một", "commune", "24", "2025-07-01");
+	add(db, "T0002", "Xã Hai", "commune", "24", "2025-07-01");
+	add(db, "T0002.01", "Chi hội B", "branch", "T0002", "2025-07-01");
+	err_clear(&e);
+	assert_int_equal(org_merge(db, src, 2, D("2026-01-01"), NULL, "T0001", NULL, &u, NULL, &e), 0);
+	assert_int_equal(u.id, a.id);
+	assert_int_equal(u.child_count, 1);
+	assert_int_equal(count_level(db, "commune", "2026-01-01"), 1);
+}
+
+static void split_assigns_every_child(void **state)
+{
+	db_t *db = *state;
+	unit_spec_t parts[2];
+	child_assign_t assign[2] = { { "S.01", "S1" }, { "S.02", "S2" } };
+	unit_list_t out;
+	unit_t s;
+	lineage_t l;
+	err_t e;
+
+	s = add(db, "S", "Xã Lớn", "commune", "24", "2025-07-01");
+	add(db, "S.01", "Chi hội 1", "branch", "S", "2025-07-01");
+	add(db, "S.02", "Chi hội 2", "branch", "S", "2025-07-01");
+	memset(parts, 0, sizeof(parts));
+	strcpy(parts[0].code, "S1");
+	strcpy(parts[0].name_vi, "Xã Bắc");
+	strcpy(parts[0].name_en, "North");
+	strcpy(parts[1].code, "S2");
+	strcpy(parts[1].name_vi, "Xã Nam");
+	strcpy(parts[1].name_en, "South");
+	err_clear(&e);
+	/* one child unassigned: refused, unchanged */
+	REFUSED(db, org_split(db, "S", D("2026-01-01"), parts, 2, assign, 1, NULL, &out, NULL, &e), "invalid");
+	assert_int_equal(org_split(db, "S", D("2026-01-01"), parts, 2, assign, 2, NULL, &out, NULL, &e), 0);
+	assert_int_equal(out.n, 2);
+	unit_list_free(&out);
+	assert_string_equal(get(db, "S.01", "2026-01-01").parent.code, "S1");
+	assert_string_equal(get(db, "S.02", "2026-01-01").parent.code, "S2");
+	assert_string_equal(get(db, "S.02", "2025-12-31").parent.code, "S");
+	assert_int_equal(org_lineage(db, s.id, D("2025-12-31"), &l, &e), 0);
+	assert_int_equal(l.n_succ, 2);
+	lineage_free(&l);
+}
+
+/* ---- invariants: refused, nothing changed ---- */
+
+static void invariant_cycle(void **state)
+{
+	db_t *db = *state;
+	unit_t u;
+
+	add(db, "A", "A", "district", "24", "2025-07-01");
+	add(db, "A.1", "A1", "commune", "A", "2025-07-01");
+	add(db, "A.1.1", "A11", "branch", "A.1", "2025-07-01");
+	REFUSED(db, org_move(db, "A", D("2025-08-01"), "A.1.1", NULL, &u, &e), "cycle");
+	REFUSED(db, org_move(db, "A.1", D("2025-08-01"), "A.1", NULL, &u, &e), "cycle");
+}
+
+static void invariant_level_order(void **state)
+{
+	db_t *db = *state;
+	unit_spec_t s;
+	unit_t u;
+
+	add(db, "B", "B", "commune", "24", "2025-07-01");
+	add(db, "B.1", "B1", "branch", "B", "2025-07-01");
+	add(db, "C", "C", "commune", "24", "2025-07-01");
+	memset(&s, 0, sizeof(s));
+	strcpy(s.code, "P9");
+	strcpy(s.name_vi, "Tỉnh 9");
+	strcpy(s.name_en, "P9");
+	strcpy(s.level, "province");
+	strcpy(s.parent, "B");
+	REFUSED(db, org_create(db, &s, D("2025-08-01"), NULL, &u, &e), "level_order");
+	REFUSED(db, org_move(db, "C", D("2025-08-01"), "B.1", NULL, &u, &e), "level_order");
+	REFUSED(db, org_move(db, "C", D("2025-08-01"), "B", NULL, &u, &e), "level_order");
+}
+
+static void invariant_parent_from_another_time(void **state)
+{
+	db_t *db = *state;
+	unit_spec_t s;
+	unit_t u;
+
+	memset(&s, 0, sizeof(s));
+	strcpy(s.code, "OLD1");
+	strcpy(s.name_vi, "Xã cũ");
+	strcpy(s.name_en, "Old");
+	strcpy(s.level, "commune");
+	strcpy(s.parent, "27"); /* closed on 2025-07-01: the child would outlive it */
+	REFUSED(db, org_create(db, &s, D("2020-01-01"), NULL, &u, &e), "parent_not_valid");
+	strcpy(s.parent, "02"); /* Hà Giang does not exist on 2025-08-01 */
+	REFUSED(db, org_create(db, &s, D("2025-08-01"), NULL, &u, &e), "parent_not_valid");
+	add(db, "D1", "D1", "commune", "24", "2025-07-01");
+	REFUSED(db, org_move(db, "D1", D("2025-08-01"), "27", NULL, &u, &e), "parent_not_valid");
+}
+
+static void invariant_two_parents(void **state)
+{
+	db_t *db = *state;
+	unit_t u;
+	err_t e2;
+
+	add(db, "E", "E", "commune", "24", "2025-07-01");
+	add(db, "F", "F", "commune", "24", "2025-07-01");
+	add(db, "E.1", "E1", "branch", "E", "2025-07-01");
+	err_clear(&e2);
+	assert_int_equal(org_move(db, "E.1", D("2025-08-01"), "F", NULL, &u, &e2), 0);
+	REFUSED(db, org_move(db, "E.1", D("2025-08-01"), "E", NULL, &u, &e), "two_parents");
+	assert_int_equal(org_rename(db, "E", D("2025-08-01"), "E2", "E2", NULL, &u, &e2), 0);
+	REFUSED(db, org_rename(db, "E", D("2025-08-01"), "E3", "E3", NULL, &u, &e), "same_day_change");
+}
+
+static void invariant_dates_inside_the_unit_life(void **state)
+{
+	db_t *db = *state;
+	unit_t u;
+
+	add(db, "G", "G", "commune", "24", "2025-07-01");
+	REFUSED(db, org_rename(db, "id:1", D("1900-01-01"), "X", "X", NULL, &u, &e), "date_out_of_range");
+	REFUSED(db, org_close(db, "G", D("2025-07-01"), NULL, &u, &e), "date_out_of_range");
+	REFUSED(db, org_rename(db, "27", D("2025-08-01"), "X", "X", NULL, &u, &e), "unit_closed");
+	REFUSED(db, org_move(db, "G", D("2025-06-01"), "24", NULL, &u, &e), "date_out_of_range");
+}
+
+static void invariant_code_taken(void **state)
+{
+	db_t *db = *state;
+	unit_spec_t s;
+	unit_t u;
+
+	add(db, "H", "H", "commune", "24", "2025-07-01");
+	memset(&s, 0, sizeof(s));
+	strcpy(s.code, "H");
+	strcpy(s.name_vi, "Another H");
+	strcpy(s.name_en, "H");
+	strcpy(s.level, "commune");
+	strcpy(s.parent, "24");
+	REFUSED(db, org_create(db, &s, D("2025-09-01"), NULL, &u, &e), "code_taken");
+	/* a code held later blocks an earlier open-ended unit too */
+	strcpy(s.code, "24");
+	strcpy(s.parent, "VN");
+	strcpy(s.level, "province");
+	REFUSED(db, org_create(db, &s, D("2025-06-01"), NULL, &u, &e), "code_taken");
+}
+
+static void invariant_has_children(void **state)
+{
+	db_t *db = *state;
+	unit_t u;
+
+	add(db, "K", "K", "commune", "24", "2025-07-01");
+	add(db, "K.1", "K1", "branch", "K", "2025-07-01");
+	REFUSED(db, org_close(db, "24", D("2026-01-01"), NULL, &u, &e), "has_children");
+	REFUSED(db, org_close(db, "K", D("2025-09-01"), NULL, &u, &e), "has_children");
+}
+
+static void failed_merge_half_way_changes_nothing(void **state)
+{
+	db_t *db = *state;
+	const char *src[] = { "M1", "M2" };
+	unit_spec_t into;
+	unit_t u;
+
+	add(db, "M1", "M1", "commune", "24", "2025-07-01");
+	add(db, "M2", "M2", "commune", "24", "2025-07-01");
+	add(db, "M2.1", "M21", "branch", "M2", "2025-07-01");
+	memset(&into, 0, sizeof(into));
+	strcpy(into.code, "M3");
+	strcpy(into.name_vi, "M3");
+	strcpy(into.name_en, "M3");
+	strcpy(into.level, "branch"); /* its new children would be at its own level */
+	/* the sources are ended and the target created before the children
+	 * are handed over and refused: the transaction must undo it all */
+	REFUSED(db, org_merge(db, src, 2, D("2026-01-01"), &into, NULL, NULL, &u, NULL, &e), "level_order");
+}
+
+static void operations_file_applies_in_date_order(void **state)
+{
+	db_t *db = *state;
+	static const char csv[] =
+		"op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note\r\n"
+		"close,2026-01-01,Q1,,,,,,,,\r\n"
+		"create,2025-08-01,Q1,\"Xã Q, một\",Q1,commune,,border,24,,\r\n";
+	static const char bad[] =
+		"op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note\n"
+		"create,2025-08-01,Q2,Q2,Q2,commune,,,24,,\n"
+		"create,2025-08-01,Q3,Q3,Q3,commune,,,NOPE,,\n";
+	size_t n = 0;
+	err_t e2;
+
+	err_clear(&e2);
+	assert_int_equal(org_ops_apply_csv(db, csv, sizeof(csv) - 1, &n, &e2), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(get(db, "Q1", "2025-12-31").name_vi, "Xã Q, một");
+	assert_string_equal(get(db, "Q1", "2025-12-31").attributes, "border");
+	REFUSED(db, org_ops_apply_csv(db, bad, sizeof(bad) - 1, &n, &e), "invalid");
+	assert_int_equal(org_ops_apply_csv(db, bad, sizeof(bad) - 1, &n, &e2), -1);
+	assert_non_null(strstr(e2.message, "line 3"));
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(reform_turns_63_provinces_into_34),
+		T(a_code_names_a_unit_on_a_date),
+		T(hue_continues_renamed),
+		T(lineage_of_24_names_24_and_27),
+		T(search_folds_vietnamese),
+		T(pages_cover_everything_once),
+		T(name_order_is_vietnamese),
+		T(create_rename_move_close),
+		T(merge_into_new_moves_children_and_frees_codes),
+		T(merge_into_existing_keeps_the_target),
+		T(split_assigns_every_child),
+		T(invariant_cycle),
+		T(invariant_level_order),
+		T(invariant_parent_from_another_time),
+		T(invariant_two_parents),
+		T(invariant_dates_inside_the_unit_life),
+		T(invariant_code_taken),
+		T(invariant_has_children),
+		T(failed_merge_half_way_changes_nothing),
+		T(operations_file_applies_in_date_order),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,240 @@
+/*
+ * Unit tests of core/org: every invariant of the tree through time, and the
+ * lineage walk over an in-memory graph of merges and splits.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/org.h"
+
+static date_t D(const char *s)
+{
+	date_t d = 0;
+	assert_int_equal(date_parse(s, &d), 0);
+	return d;
+}
+
+static unit_t mk(int64_t id, const char *code, const char *level, int rank, const char *from, const char *to)
+{
+	unit_t u;
+	memset(&u, 0, sizeof(u));
+	u.id = id;
+	strcpy(u.code, code);
+	strcpy(u.name_vi, code);
+	strcpy(u.level, level);
+	u.level_rank = rank;
+	u.valid_from = D(from);
+	u.valid_to = to ? D(to) : DATE_OPEN;
+	return u;
+}
+
+#define EXPECT_CODE(call, want)                          \
+	do {                                             \
+		err_t e_;                                \
+		err_clear(&e_);                          \
+		assert_int_equal((call), -1);            \
+		assert_string_equal(e_.code, (want));    \
+	} while (0)
+/* the macro's calls use e_ */
+
+static void alive_checks_both_ends(void **state)
+{
+	unit_t p = mk(1, "24", "province", 1, "2008-08-01", "2025-07-01");
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(org_check_alive(&p, D("2008-08-01"), &e), 0);
+	assert_int_equal(org_check_alive(&p, D("2025-06-30"), &e), 0);
+	EXPECT_CODE(org_check_alive(&p, D("2025-07-01"), &e_), "unit_closed");
+	EXPECT_CODE(org_check_alive(&p, D("2008-07-31"), &e_), "date_out_of_range");
+	/* a change needs the day before too */
+	EXPECT_CODE(org_check_changeable(&p, D("2008-08-01"), &e_), "date_out_of_range");
+	assert_int_equal(org_check_changeable(&p, D("2008-08-02"), &e), 0);
+}
+
+static void parent_must_cover_the_interval_and_be_above(void **state)
+{
+	unit_t old = mk(1, "27", "province", 1, "2008-08-01", "2025-07-01");
+	unit_t now = mk(2, "24", "province", 1, "2025-07-01", NULL);
+	unit_t commune = mk(3, "09193", "commune", 3, "2025-07-01", NULL);
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	/* an open-ended child cannot go under a parent that closes */
+	EXPECT_CODE(org_check_parent(&old, 3, D("2020-01-01"), DATE_OPEN, &e_), "parent_not_valid");
+	/* a child with a recorded end can, if the parent lasts as long */
+	assert_int_equal(org_check_parent(&old, 3, D("2020-01-01"), D("2025-07-01"), &e), 0);
+	EXPECT_CODE(org_check_parent(&old, 3, D("2020-01-01"), D("2025-07-02"), &e_), "parent_not_valid");
+	/* a parent from another time */
+	EXPECT_CODE(org_check_parent(&now, 3, D("2025-06-30"), DATE_OPEN, &e_), "parent_not_valid");
+	/* level order: same level or above is refused */
+	EXPECT_CODE(org_check_parent(&commune, 3, D("2025-07-01"), DATE_OPEN, &e_), "level_order");
+	EXPECT_CODE(org_check_level(&commune, 1, "province", &e_), "level_order");
+	assert_int_equal(org_check_level(&now, 3, "commune", &e), 0);
+	/* skipping a level is fine: communes sit under provinces since 2025 */
+	assert_int_equal(org_check_parent(&now, 4, D("2025-07-01"), DATE_OPEN, &e), 0);
+}
+
+static void cycles_are_refused(void **state)
+{
+	int64_t chain[] = { 7, 5, 3, 1 }; /* the new parent and its ancestors */
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	EXPECT_CODE(org_check_no_cycle(3, "C", chain, 4, &e_), "cycle");
+	EXPECT_CODE(org_check_no_cycle(7, "C", chain, 4, &e_), "cycle");
+	assert_int_equal(org_check_no_cycle(9, "C", chain, 4, &e), 0);
+}
+
+static void one_parent_and_one_name_a_day(void **state)
+{
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	EXPECT_CODE(org_check_not_same_day("parent", D("2025-07-01"), D("2025-07-01"), &e_), "two_parents");
+	EXPECT_CODE(org_check_not_same_day("name", D("2025-07-01"), D("2025-07-01"), &e_), "same_day_change");
+	assert_int_equal(org_check_not_same_day("parent", D("2025-07-01"), D("2025-07-02"), &e), 0);
+}
+
+static void close_needs_no_children(void **state)
+{
+	unit_t d = mk(1, "27D01", "district", 2, "2020-01-01", NULL);
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	EXPECT_CODE(org_check_close(&d, D("2025-07-01"), 3, &e_), "has_children");
+	assert_int_equal(org_check_close(&d, D("2025-07-01"), 0, &e), 0);
+	EXPECT_CODE(org_check_close(&d, D("2019-12-31"), 0, &e_), "date_out_of_range");
+	EXPECT_CODE(org_check_close(&d, D("2020-01-01"), 0, &e_), "date_out_of_range");
+}
+
+static void codes_are_unique_on_a_date(void **state)
+{
+	unit_t holder = mk(1, "24", "province", 1, "2008-08-01", NULL);
+	unit_t ended = mk(1, "24", "province", 1, "2008-08-01", "2025-07-01");
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(org_check_code_free("24", D("2025-07-01"), NULL, &e), 0);
+	EXPECT_CODE(org_check_code_free("24", D("2025-07-01"), &holder, &e_), "code_taken");
+	EXPECT_CODE(org_check_code_free("24", D("2020-01-01"), &ended, &e_), "code_taken");
+}
+
+/* ---- lineage over an in-memory graph ---- */
+
+typedef struct edge {
+	int64_t from, to, event;
+} edge_t;
+
+/* 24 + 27 -> 90 (event 1); 90 -> 91, 92 (split, event 2); 5 + 91 -> 93 (event 3) */
+static const edge_t GRAPH[] = {
+	{ 24, 90, 1 }, { 27, 90, 1 }, { 90, 91, 2 }, { 90, 92, 2 }, { 5, 93, 3 }, { 91, 93, 3 },
+};
+
+static int graph_neighbours(void *ctx, int64_t id, lineage_dir_t dir, lineage_edge_t *out, size_t cap,
+			    size_t *n, err_t *e)
+{
+	int *calls = ctx;
+	(void)e;
+	(*calls)++;
+	*n = 0;
+	for (size_t i = 0; i < sizeof(GRAPH) / sizeof(GRAPH[0]) && *n < cap; i++) {
+		if (dir == LINEAGE_FORWARD && GRAPH[i].from == id)
+			out[(*n)++] = (lineage_edge_t){ GRAPH[i].to, GRAPH[i].event };
+		if (dir == LINEAGE_BACK && GRAPH[i].to == id)
+			out[(*n)++] = (lineage_edge_t){ GRAPH[i].from, GRAPH[i].event };
+	}
+	return 0;
+}
+
+static int failing_neighbours(void *ctx, int64_t id, lineage_dir_t dir, lineage_edge_t *out, size_t cap,
+			      size_t *n, err_t *e)
+{
+	(void)ctx;
+	(void)id;
+	(void)dir;
+	(void)out;
+	(void)cap;
+	*n = 0;
+	return err_set(e, ERR_INTERNAL, NULL, "store down");
+}
+
+static bool has_step(const lineage_step_t *s, size_t n, int64_t id, int depth)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].unit_id == id && s[i].depth == depth)
+			return true;
+	return false;
+}
+
+static void lineage_is_transitive_both_ways(void **state)
+{
+	lineage_step_t *s = NULL;
+	size_t n = 0;
+	int calls = 0;
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(lineage_walk(93, LINEAGE_BACK, graph_neighbours, &calls, &s, &n, &e), 0);
+	assert_int_equal(n, 5);
+	assert_true(has_step(s, n, 5, 1));
+	assert_true(has_step(s, n, 91, 1));
+	assert_true(has_step(s, n, 90, 2));
+	assert_true(has_step(s, n, 24, 3));
+	assert_true(has_step(s, n, 27, 3));
+	free(s);
+
+	assert_int_equal(lineage_walk(24, LINEAGE_FORWARD, graph_neighbours, &calls, &s, &n, &e), 0);
+	assert_int_equal(n, 4);
+	assert_true(has_step(s, n, 90, 1));
+	assert_true(has_step(s, n, 91, 2));
+	assert_true(has_step(s, n, 92, 2));
+	assert_true(has_step(s, n, 93, 3));
+	free(s);
+
+	/* a unit nobody merged: no lineage */
+	assert_int_equal(lineage_walk(46, LINEAGE_BACK, graph_neighbours, &calls, &s, &n, &e), 0);
+	assert_int_equal(n, 0);
+	free(s);
+}
+
+static void lineage_passes_on_failures(void **state)
+{
+	lineage_step_t *s = NULL;
+	size_t n = 7;
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(lineage_walk(1, LINEAGE_BACK, failing_neighbours, NULL, &s, &n, &e), -1);
+	assert_null(s);
+	assert_int_equal(n, 0);
+	assert_string_equal(e.message, "store down");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(alive_checks_both_ends),
+		cmocka_unit_test(parent_must_cover_the_interval_and_be_above),
+		cmocka_unit_test(cycles_are_refused),
+		cmocka_unit_test(one_parent_and_one_name_a_day),
+		cmocka_unit_test(close_needs_no_children),
+		cmocka_unit_test(codes_are_unique_on_a_date),
+		cmocka_unit_test(lineage_is_transitive_both_ways),
+		cmocka_unit_test(lineage_passes_on_failures),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
