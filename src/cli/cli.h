@@ -33,5 +33,6 @@ int cli_print_json(json_t *j);
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_units(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
 
 #endif

@@ -29,6 +29,8 @@ static const char HELP[] =
 	"  units list|show|tree|lineage|events|add|rename|move|merge|split|close|apply\n"
 	"                       the organisation tree as of any date, and its\n"
 	"                       reorganisation; 'unionbase units help' for details\n"
+	"  copy FROM TO         copy a whole database between stores (SQLite and\n"
+	"                       PostgreSQL, either way) into a new, empty one\n"
 	"  help                 this text\n"
 	"  --version            the program's version\n"
 	"\n"
@@ -115,5 +117,7 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (!strcmp(cmd, "units"))
 		return cmd_units(argc - 1, argv + 1);
+	if (!strcmp(cmd, "copy"))
+		return cmd_copy(argc - 1, argv + 1);
 	return cli_usage("unknown command '%s'", cmd);
 }

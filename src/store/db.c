@@ -176,6 +176,11 @@ int db_bulk_begin(db_t *db, const char *table, const char *const *columns, int n
 int db_bulk_row(db_bulk_t *b, const char *const *values) { return b->db->drv->bulk_row(b, values); }
 int db_bulk_end(db_bulk_t *b) { return b ? b->db->drv->bulk_end(b) : DB_OK; }
 
+int db_sync_ids(db_t *db, const char *table)
+{
+	return db->drv->sync_ids ? db->drv->sync_ids(db, table) : DB_OK;
+}
+
 const char *db_type(const db_t *db, db_type_t t) { return db->drv->types[t]; }
 
 char *db_expand(const db_t *db, const char *sql)

@@ -107,6 +107,11 @@ int db_bulk_row(db_bulk_t *b, const char *const *values);
 /* Ends the load and frees b (also on failure). */
 int db_bulk_end(db_bulk_t *b);
 
+/* After rows were loaded with explicit ids, makes the id generator of
+ * table.id continue after the largest id (PostgreSQL identity; nothing to do
+ * on SQLite). */
+int db_sync_ids(db_t *db, const char *table);
+
 /* Dialect words for migrations; see store/migrate.c. */
 typedef enum db_type {
 	DB_TYPE_ID,      /* integer primary key that numbers itself */

@@ -29,6 +29,7 @@ typedef struct db_driver {
 			  db_bulk_t **out);
 	int (*bulk_row)(db_bulk_t *b, const char *const *values);
 	int (*bulk_end)(db_bulk_t *b);
+	int (*sync_ids)(db_t *db, const char *table);
 	const char *types[4]; /* indexed by db_type_t */
 } db_driver_t;
 

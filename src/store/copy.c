@@ -1,0 +1,146 @@
+/*
+ * copy.c - whole-database copy between stores (see copy.h). Rows are read
+ * as text and written with the target's bulk load (COPY on PostgreSQL), in
+ * one transaction, then the identity generators are moved past the copied
+ * ids.
+ */
+#include "store/copy.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/migrate.h"
+
+static const char *const LEVEL_COLS[] = { "key", "rank", "name_vi", "name_en", NULL };
+static const char *const UNIT_COLS[] = { "id", "code", "level", "kind", "attributes", "valid_from", "valid_to", NULL };
+static const char *const NAME_COLS[] = { "unit_id", "name_vi", "name_en", "search_key", "sort_key", "valid_from", "valid_to", NULL };
+static const char *const PARENT_COLS[] = { "unit_id", "parent_id", "valid_from", "valid_to", NULL };
+static const char *const EVENT_COLS[] = { "id", "kind", "date", "note", "recorded_at", NULL };
+static const char *const EVENT_UNIT_COLS[] = { "event_id", "unit_id", "role", NULL };
+static const char *const ETHNIC_COLS[] = { "code", "name_vi", "name_en", NULL };
+
+const table_def_t STORE_TABLES[] = {
+	{ "levels", LEVEL_COLS, "rank", 0 },
+	{ "units", UNIT_COLS, "id", 1 },
+	{ "unit_names", NAME_COLS, "unit_id, valid_from", 0 },
+	{ "unit_parents", PARENT_COLS, "unit_id, valid_from", 0 },
+	{ "events", EVENT_COLS, "id", 1 },
+	{ "event_units", EVENT_UNIT_COLS, "event_id, unit_id, role", 0 },
+	{ "ethnic_groups", ETHNIC_COLS, "code", 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+static int ncols(const char *const *cols)
+{
+	int n = 0;
+	while (cols[n])
+		n++;
+	return n;
+}
+
+static int count_rows(db_t *db, const char *table, int64_t *n, err_t *e)
+{
+	char sql[256];
+	db_stmt_t *st = NULL;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	rc = db_prepare(db, sql, &st);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		*n = db_col_int64(st, 0);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static int copy_table(db_t *from, db_t *to, const table_def_t *t, copy_progress_fn progress, void *ctx,
+		      err_t *e)
+{
+	char sql[1024];
+	size_t len;
+	int n = ncols(t->columns), rc;
+	int64_t rows = 0, total = 0;
+	db_stmt_t *st = NULL;
+	db_bulk_t *b = NULL;
+	const char *vals[16];
+
+	if (count_rows(from, t->name, &total, e))
+		return -1;
+	len = (size_t)snprintf(sql, sizeof(sql), "SELECT ");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? ", " : "", t->columns[i]);
+	snprintf(sql + len, sizeof(sql) - len, " FROM %s ORDER BY %s", t->name, t->order_by);
+	rc = db_prepare(from, sql, &st);
+	if (rc != DB_OK)
+		return store_fail(from, rc, e);
+	rc = db_bulk_begin(to, t->name, t->columns, n, &b);
+	if (rc != DB_OK) {
+		db_finalize(st);
+		return store_fail(to, rc, e);
+	}
+	while ((rc = db_step(st)) == DB_ROW) {
+		for (int i = 0; i < n; i++)
+			vals[i] = db_col_is_null(st, i) ? NULL : db_col_text(st, i);
+		rc = db_bulk_row(b, vals);
+		if (rc != DB_OK)
+			break;
+		if (++rows % 50000 == 0 && progress)
+			progress(ctx, t->name, rows, total);
+	}
+	if (rc != DB_DONE) {
+		int code = rc;
+		db_t *culprit = db_errmsg(to)[0] ? to : from;
+		db_bulk_end(b);
+		db_finalize(st);
+		return store_fail(culprit, code, e);
+	}
+	db_finalize(st);
+	rc = db_bulk_end(b);
+	if (rc != DB_OK)
+		return store_fail(to, rc, e);
+	if (progress)
+		progress(ctx, t->name, rows, total);
+	if (t->has_id && (rc = db_sync_ids(to, t->name)) != DB_OK)
+		return store_fail(to, rc, e);
+	return 0;
+}
+
+int store_copy(db_t *from, db_t *to, copy_progress_fn progress, void *ctx, err_t *e)
+{
+	int64_t existing = 0;
+	int r = 0, rc;
+
+	if (migrate_check(from, e) || migrate_apply(to, e))
+		return -1;
+	if (count_rows(to, "units", &existing, e))
+		return -1;
+	if (existing > 0)
+		return err_set(e, ERR_CONFLICT, "not_empty",
+			       "the target already holds %lld units: copy only into a new, empty database",
+			       (long long)existing);
+	/* one transaction on each side: a consistent picture of the source,
+	 * all or nothing in the target */
+	rc = db_begin(from);
+	if (rc != DB_OK)
+		return store_fail(from, rc, e);
+	rc = db_begin(to);
+	if (rc != DB_OK) {
+		db_rollback(from);
+		return store_fail(to, rc, e);
+	}
+	/* the target was just created: its levels (none) and meta (version)
+	 * are replaced by the source's */
+	rc = db_exec(to, "DELETE FROM levels");
+	if (rc != DB_OK)
+		r = store_fail(to, rc, e);
+	for (const table_def_t *t = STORE_TABLES; !r && t->name; t++)
+		r = copy_table(from, to, t, progress, ctx, e);
+	db_rollback(from);
+	if (r) {
+		db_rollback(to);
+		return -1;
+	}
+	rc = db_commit(to);
+	return rc == DB_OK ? 0 : store_fail(to, rc, e);
+}
