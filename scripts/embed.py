@@ -4,7 +4,7 @@
 usage: embed.py OUT.c NAME=PATH [NAME=PATH ...] [PREFIX/=DIR/ ...]
 
 An argument whose two sides end in '/' embeds every file below DIR (but
-hidden files and tests), named PREFIX/relative/path. OUT.c is rewritten only
+hidden files, backups and Markdown notes), named PREFIX/relative/path. OUT.c is rewritten only
 when its content changes, so the build can run this every time cheaply.
 
 Writes OUT.c defining `const embedded_file_t EMBEDDED_FILES[]` (ending with a
@@ -22,7 +22,8 @@ def expand(args):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for fn in sorted(files):
-                    if fn.startswith(".") or fn.endswith("~"):
+                    # hidden files, editor backups and notes for developers
+                    if fn.startswith(".") or fn.endswith("~") or fn.endswith(".md"):
                         continue
                     full = os.path.join(root, fn)
                     yield name + os.path.relpath(full, path).replace(os.sep, "/"), full

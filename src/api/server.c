@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "io/embedded.h"
 #include "store/migrate.h"
 
@@ -307,6 +309,28 @@ static enum MHD_Result handle_health(struct MHD_Connection *conn)
 	return r;
 }
 
+/*
+ * A write that meets a concurrent writer (PostgreSQL serialisation failure,
+ * SQLite lock after its busy timeout) failed as a whole and changed
+ * nothing: run it again a few times, after a short random pause, before
+ * answering 500 busy.
+ */
+static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	for (int attempt = 0;; attempt++) {
+		int rc;
+		err_clear(e);
+		resp->status = 200;
+		resp->body = NULL;
+		rc = route->fn(req, resp, e);
+		if (rc == 0 || strcmp(e->code, "busy") != 0 || attempt == 4)
+			return rc;
+		json_decref(resp->body);
+		resp->body = NULL;
+		usleep((useconds_t)(1000 * (5 + (int)randombytes_uniform(20)) * (attempt + 1)));
+	}
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, const char *method,
 				req_ctx_t *ctx)
 {
@@ -354,7 +378,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	req.db = thread_db(&e);
 	if (!req.db)
 		return send_error(conn, &e);
-	if (route->fn(&req, &resp, &e) != 0) {
+	if (run_handler(route, &req, &resp, &e) != 0) {
 		json_decref(resp.body);
 		if (e.kind == ERR_NONE)
 			err_set(&e, ERR_INTERNAL, "internal", "the handler failed without saying why");
@@ -453,6 +477,8 @@ int api_serve(const api_options_t *opt, err_t *e)
 
 	if (parse_listen(opt->listen, &sa, e))
 		return -1;
+	if (sodium_init() < 0)
+		return err_set(e, ERR_INTERNAL, NULL, "libsodium cannot start");
 	if (db_open(opt->db_url, &db, msg, sizeof(msg)) != DB_OK)
 		return err_set(e, ERR_INTERNAL, "store_unavailable", "%s", msg);
 	if (migrate_check(db, e)) {
