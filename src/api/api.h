@@ -23,7 +23,7 @@
 #include "core/err.h"
 #include "store/db.h"
 
-#define API_BODY_MAX (64 * 1024)
+#define API_BODY_MAX ((size_t)64 * 1024)
 #define API_QUERY_MAX 4096
 #define API_MAX_PARAMS 4
 

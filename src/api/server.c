@@ -174,7 +174,7 @@ static char *read_disk_file(const char *dir, const char *rel, size_t *len)
 
 	if (strstr(rel, "..") || snprintf(path, sizeof(path), "%s/%s", dir, rel) >= (int)sizeof(path))
 		return NULL;
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 16 * 1024 * 1024)
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)16 * 1024 * 1024)
 		return NULL;
 	f = fopen(path, "rb");
 	if (!f)

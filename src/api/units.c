@@ -57,10 +57,20 @@ static int list_common(api_req_t *req, unit_query_t *q, err_t *e)
 	return 0;
 }
 
+static int answer_list(api_req_t *req, const unit_query_t *q, api_resp_t *resp, err_t *e)
+{
+	unit_list_t l;
+
+	if (org_units_list(req->db, q, &l, e))
+		return -1;
+	resp->body = unit_list_json(&l, q->as_of);
+	unit_list_free(&l);
+	return 0;
+}
+
 static int get_units(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	unit_query_t q;
-	unit_list_t l;
 	const char *parent;
 	unit_t p;
 
@@ -80,11 +90,7 @@ static int get_units(api_req_t *req, api_resp_t *resp, err_t *e)
 			return -1;
 		q.parent_id = p.id;
 	}
-	if (org_units_list(req->db, &q, &l, e))
-		return -1;
-	resp->body = unit_list_json(&l, q.as_of);
-	unit_list_free(&l);
-	return 0;
+	return answer_list(req, &q, resp, e);
 }
 
 static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -104,17 +110,12 @@ static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 static int get_children(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	unit_query_t q;
-	unit_list_t l;
 	unit_t u;
 
 	if (list_common(req, &q, e) || org_unit_get(req->db, req->params[0], q.as_of, &u, e))
 		return -1;
 	q.parent_id = u.id;
-	if (org_units_list(req->db, &q, &l, e))
-		return -1;
-	resp->body = unit_list_json(&l, q.as_of);
-	unit_list_free(&l);
-	return 0;
+	return answer_list(req, &q, resp, e);
 }
 
 static int get_ancestors(api_req_t *req, api_resp_t *resp, err_t *e)

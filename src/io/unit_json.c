@@ -134,7 +134,7 @@ json_t *tree_json(const unit_list_t *l, date_t as_of)
 
 	if (l->n == 0)
 		return NULL;
-	nodes = calloc(l->n, sizeof(*nodes));
+	nodes = calloc(l->n, sizeof(json_t *));
 	if (!nodes)
 		return NULL;
 	for (size_t i = 0; i < l->n; i++) {

@@ -115,7 +115,7 @@ int migrate_version(db_t *db, int *version, err_t *e)
 		return 0;
 	rc = db_prepare(db, "SELECT value FROM meta WHERE key = 'schema_version'", &st);
 	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
-		*version = atoi(db_col_text(st, 0));
+		*version = (int)db_col_int64(st, 0);
 		rc = DB_OK;
 	} else if (rc == DB_DONE) {
 		rc = DB_OK;

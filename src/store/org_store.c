@@ -291,42 +291,20 @@ int org_levels_set(db_t *db, const level_t *levels, size_t n, err_t *e)
 /* ------------------------------------------------------------------ */
 /* reads                                                               */
 
-static int unit_by_id_at(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e)
-{
-	db_stmt_t *st = NULL;
-	int rc;
-
-	if (prep(db, UNIT_SELECT " WHERE u.id = ? AND" UNIT_ALIVE, &st, e))
-		return -1;
-	rc = db_bind_dates(st, 1, UNIT_SELECT_DATES, d);
-	if (rc == DB_OK)
-		rc = db_bind_int64(st, UNIT_SELECT_DATES + 1, id);
-	if (rc == DB_OK)
-		rc = db_bind_dates(st, UNIT_SELECT_DATES + 2, UNIT_SELECT_DATES + 3, d);
-	if (rc == DB_OK)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		int r = read_unit(db, st, out, e);
-		db_finalize(st);
-		return r;
-	}
-	db_finalize(st);
-	if (rc < 0)
-		return store_fail(db, rc, e);
-	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on that date", (long long)id);
-}
-
-static int unit_by_code_at(db_t *db, const char *code, date_t d, unit_t *out, err_t *e)
+/* One unit as of d, by id (code NULL) or by code. ERR_NOT_FOUND when it
+ * does not exist that day. */
+static int unit_lookup_at(db_t *db, int64_t id, const char *code, date_t d, unit_t *out, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	char buf[DATE_STR_LEN];
 	int rc;
 
-	if (prep(db, UNIT_SELECT " WHERE u.code = ? AND" UNIT_ALIVE, &st, e))
+	if (prep(db, code ? UNIT_SELECT " WHERE u.code = ? AND" UNIT_ALIVE : UNIT_SELECT " WHERE u.id = ? AND" UNIT_ALIVE,
+		 &st, e))
 		return -1;
 	rc = db_bind_dates(st, 1, UNIT_SELECT_DATES, d);
 	if (rc == DB_OK)
-		rc = db_bind_text(st, UNIT_SELECT_DATES + 1, code);
+		rc = code ? db_bind_text(st, UNIT_SELECT_DATES + 1, code) : db_bind_int64(st, UNIT_SELECT_DATES + 1, id);
 	if (rc == DB_OK)
 		rc = db_bind_dates(st, UNIT_SELECT_DATES + 2, UNIT_SELECT_DATES + 3, d);
 	if (rc == DB_OK)
@@ -339,8 +317,16 @@ static int unit_by_code_at(db_t *db, const char *code, date_t d, unit_t *out, er
 	db_finalize(st);
 	if (rc < 0)
 		return store_fail(db, rc, e);
-	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", code,
+	if (code)
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", code,
+			       date_format(d, buf));
+	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on %s", (long long)id,
 		       date_format(d, buf));
+}
+
+static int unit_by_id_at(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e)
+{
+	return unit_lookup_at(db, id, NULL, d, out, e);
 }
 
 /* The validity of a unit id: ERR_NOT_FOUND when unknown. */
@@ -387,16 +373,9 @@ int org_unit_get(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
 {
 	int64_t id;
 
-	if (ref_is_id(ref, &id)) {
-		char buf[DATE_STR_LEN];
-		if (unit_by_id_at(db, id, d, out, e) == 0)
-			return 0;
-		if (e && e->kind == ERR_NOT_FOUND)
-			err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on %s", (long long)id,
-				date_format(d, buf));
-		return -1;
-	}
-	return unit_by_code_at(db, ref, d, out, e);
+	if (ref_is_id(ref, &id))
+		return unit_by_id_at(db, id, d, out, e);
+	return unit_lookup_at(db, 0, ref, d, out, e);
 }
 
 /*
@@ -1420,7 +1399,7 @@ int org_move(db_t *db, const char *ref, date_t d, const char *parent_ref, const 
 	int64_t anc[64], cur_parent = 0;
 	size_t n_anc = 0;
 	date_t from = 0, to = 0;
-	unit_t u, parent;
+	unit_t u, parent = { 0 };
 	bool own, found = false;
 	int r;
 
