@@ -3,14 +3,18 @@
 #
 # Steps (each counted; a failure never stops the later steps):
 #   deps         scripts/install-deps.sh
-#   build        build-test/: -Db_sanitize=address,undefined -Db_lundef=false
+#   build        build/ as `make` builds it (gcc, -Werror): what users run
+#   build-test   build-test/: clang, -Db_sanitize=address,undefined
+#                -Db_lundef=false, -Werror. clang, because gcc 12 with
+#                sanitizers at -O2 reports false -Warray-bounds errors.
+#                Every test below runs on this build.
 #   unit         meson test --suite unit
 #   store/sqlite meson test --suite store, UNIONBASE_TEST_DB=sqlite:<tmp>/store.db
 #   store/pg     meson test --suite store, UNIONBASE_TEST_DB=postgresql://...
 #   api/sqlite   node --test tests/api/
 #   api/pg       node --test tests/api/ with UNIONBASE_TEST_PG set
 #   browser      node --test tests/browser/
-#   clang-tidy, cppcheck   scripts/lint.sh
+#   clang-tidy, cppcheck   scripts/lint.sh build (build/compile_commands.json)
 # Test cases are counted one by one where the tool reports them (cmocka's
 # "[  PASSED  ] N test(s)" lines in meson's log, node's "# pass N / # fail N");
 # a step that reports no test case counts as one. The last line printed is
@@ -33,7 +37,8 @@
 #   UNIONBASE_PG_TESTS=1|0   run the PostgreSQL steps; default 1 when
 #                            src/store/db_pg.c exists, else 0. When on and the
 #                            server cannot start, those steps FAIL.
-#   CC=clang                 compiler for build-test (default: meson's choice)
+#   TEST_CC=clang            compiler for build-test (default clang; a change
+#                            of compiler wipes build-test/)
 #   MESON_TEST_TIMEOUT_MULTIPLIER (default 3), NODE_TEST_TIMEOUT seconds (1200)
 #   SKIP_DEPS=1              do not run install-deps.sh (counted as skipped: no)
 set -uo pipefail
@@ -71,7 +76,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "test.sh: interrupted" >&2; exit 130' INT TERM
 
-banner() { printf '\n==== %s ====\n' "$*"; }
+step_start=$(date +%s)
+banner() { step_start=$(date +%s); printf '\n==== %s ====\n' "$*"; }
 
 # record NAME PASSED FAILED [NOTE]
 record() {
@@ -79,7 +85,8 @@ record() {
     total_fail=$((total_fail + $3))
     local status=ok
     [ "$3" -gt 0 ] && status=FAILED
-    summary+=("$(printf '%-14s %-6s %4d passed %4d failed  %s' "$1" "$status" "$2" "$3" "${4:-}")")
+    summary+=("$(printf '%-14s %-6s %4d passed %4d failed %5ss  %s' "$1" "$status" "$2" "$3" \
+        "$(( $(date +%s) - step_start ))" "${4:-}")")
 }
 
 # step NAME CMD... : a step that is one check (passes when CMD exits 0).
@@ -104,9 +111,21 @@ meson_setup() { # DIR OPTIONS...
     fi
 }
 
+build_release() {
+    meson_setup build --buildtype=debugoptimized && ninja -C build
+}
+
+test_cc=${TEST_CC:-clang}
 build_test() {
-    meson_setup "$builddir" --buildtype=debugoptimized -Dtests=true \
+    # The compiler is fixed when a build folder is configured: start afresh
+    # when it is not the one asked for.
+    if [ -d "$builddir" ] && [ "$(cat "$builddir/.test-cc" 2>/dev/null)" != "$test_cc" ]; then
+        echo "test.sh: build-test was not configured with $test_cc: wiping it"
+        rm -rf "$builddir"
+    fi
+    CC=$test_cc meson_setup "$builddir" --buildtype=debugoptimized -Dtests=true \
         -Db_sanitize=address,undefined -Db_lundef=false &&
+        echo "$test_cc" >"$builddir/.test-cc" &&
         ninja -C "$builddir"
 }
 
@@ -208,7 +227,8 @@ else
     step deps scripts/install-deps.sh
 fi
 
-step build build_test
+step build build_release
+step build-test build_test
 built=0
 [ $step_rc = 0 ] && [ -x "$builddir/unionbase" ] && built=1
 mkdir -p "$logdir"
@@ -278,12 +298,12 @@ else
     not_run browser "build failed"
 fi
 
-if [ -f "$builddir/compile_commands.json" ]; then
-    step clang-tidy env LINT_TOOLS=clang-tidy scripts/lint.sh "$builddir"
-    step cppcheck env LINT_TOOLS=cppcheck scripts/lint.sh "$builddir"
+if [ -f build/compile_commands.json ]; then
+    step clang-tidy env LINT_TOOLS=clang-tidy scripts/lint.sh build
+    step cppcheck env LINT_TOOLS=cppcheck scripts/lint.sh build
 else
-    not_run clang-tidy "build-test not configured"
-    not_run cppcheck "build-test not configured"
+    not_run clang-tidy "build/ not configured"
+    not_run cppcheck "build/ not configured"
 fi
 
 if [ "$pg_started" = 1 ]; then

@@ -81,8 +81,8 @@ int api_body_object(api_req_t *req, json_t **out, err_t *e);
 /* Reads optional/required string members with a bound on their length
  * (in bytes), adding a detail to e on a problem. Return 0 or -1. */
 int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e);
-/* A "date" member (required); detail on a problem. */
-int api_date(json_t *obj, const char *key, date_t *out, err_t *e);
+/* A date member, def when absent or null; a detail on a bad one. */
+int api_date(json_t *obj, const char *key, date_t def, date_t *out, err_t *e);
 /* Fails with a detail per member of obj not in allowed (NULL-ended). */
 int api_only(json_t *obj, const char *const *allowed, const char *prefix, err_t *e);
 /* After collecting details: ERR_INVALID when there are any. */

@@ -89,10 +89,13 @@ int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, 
 	return 0;
 }
 
-int api_date(json_t *obj, const char *key, date_t *out, err_t *e)
+int api_date(json_t *obj, const char *key, date_t def, date_t *out, err_t *e)
 {
 	char buf[DATE_STR_LEN + 8];
 
+	*out = def;
+	if (!json_object_get(obj, key) || json_is_null(json_object_get(obj, key)))
+		return 0;
 	if (api_str(obj, key, true, DATE_STR_LEN - 1, buf, sizeof(buf), e))
 		return -1;
 	if (date_parse(buf, out) != 0)

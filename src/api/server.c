@@ -273,6 +273,50 @@ static const api_route_t *find_route(const char *method, const char *url, req_ct
 	return NULL;
 }
 
+/* The methods the routes matching url accept, as an Allow header value. */
+static void allowed_methods(const char *url, req_ctx_t *ctx, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int t = 0; ROUTE_TABLES[t]; t++)
+		for (const api_route_t *r = ROUTE_TABLES[t]; r->method; r++) {
+			const char *tmp[API_MAX_PARAMS] = {0};
+			if (route_match(r->pattern, url, ctx, tmp) && !strstr(buf, r->method))
+				len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", r->method);
+			if (len >= cap)
+				return;
+		}
+}
+
+static enum MHD_Result send_method_not_allowed(struct MHD_Connection *conn, const char *method,
+					       const char *url, const char *allow)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	err_t e;
+	json_t *j;
+	char *text;
+
+	err_clear(&e);
+	err_set(&e, ERR_BAD_REQUEST, "method_not_allowed", "%s is not allowed on %.200s", method, url);
+	j = error_json(&e);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Allow", allow);
+	ret = MHD_queue_response(conn, 405, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* ---- the request cycle ---- */
 
 typedef struct query_size {
@@ -347,11 +391,14 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 		return send_simple_error(conn, ERR_TOO_LARGE, "too_large", "the query string is too long");
 	if (ctx->too_large)
 		return send_simple_error(conn, ERR_TOO_LARGE, "too_large", "the request body is too large (at most 64 KiB)");
-	if (strcmp(url, "/healthz") == 0)
+	if (strcmp(url, "/healthz") == 0) {
+		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+			return send_method_not_allowed(conn, method, url, "GET, HEAD");
 		return handle_health(conn);
+	}
 	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0) {
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-			return send_simple_error(conn, ERR_BAD_REQUEST, "method_not_allowed", "only GET here");
+			return send_method_not_allowed(conn, method, url, "GET, HEAD");
 		return send_static(conn, url);
 	}
 	memset(&req, 0, sizeof(req));
@@ -359,12 +406,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	if (!route) {
 		err_clear(&e);
 		if (known) {
-			json_t *j;
-			err_set(&e, ERR_BAD_REQUEST, "method_not_allowed", "%s is not allowed on %s", method, url);
-			j = error_json(&e);
-			r = send_json(conn, 405, j);
-			json_decref(j);
-			return r;
+			char allow[64];
+			allowed_methods(url, ctx, allow, sizeof(allow));
+			return send_method_not_allowed(conn, method, url, allow);
 		}
 		return send_simple_error(conn, ERR_NOT_FOUND, "not_found", "no such API endpoint");
 	}

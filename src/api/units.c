@@ -265,7 +265,7 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	read_spec(body, &s, e);
 	if (!s.level[0])
 		err_detail(e, "level", "is required");
-	api_date(body, "date", &d, e);
+	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
 	if (api_check_details(e) || org_create(req->db, &s, d, note[0] ? note : NULL, &u, e))
@@ -286,7 +286,7 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", &d, e);
+	api_date(body, "date", req->today, &d, e);
 	api_str(body, "name_vi", true, sizeof(vi) - 1, vi, sizeof(vi), e);
 	api_str(body, "name_en", true, sizeof(en) - 1, en, sizeof(en), e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
@@ -309,7 +309,7 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", &d, e);
+	api_date(body, "date", req->today, &d, e);
 	api_str(body, "parent", true, sizeof(parent) - 1, parent, sizeof(parent), e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
@@ -331,7 +331,7 @@ static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", &d, e);
+	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
 	if (api_check_details(e) || org_close(req->db, req->params[0], d, note[0] ? note : NULL, &u, e))
@@ -374,7 +374,7 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", &d, e);
+	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	sources = json_object_get(body, "sources");
 	if (!json_is_array(sources) || json_array_size(sources) == 0) {
@@ -437,7 +437,7 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", &d, e);
+	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	into = json_object_get(body, "into");
 	children = json_object_get(body, "children");

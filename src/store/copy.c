@@ -18,6 +18,12 @@ static const char *const PARENT_COLS[] = { "unit_id", "parent_id", "valid_from",
 static const char *const EVENT_COLS[] = { "id", "kind", "date", "note", "recorded_at", NULL };
 static const char *const EVENT_UNIT_COLS[] = { "event_id", "unit_id", "role", NULL };
 static const char *const ETHNIC_COLS[] = { "code", "name_vi", "name_en", NULL };
+static const char *const USER_COLS[] = { "id", "username", "display_name", "unit_id", "roles", "password_hash",
+					 "disabled", "created_at", "password_changed_at", NULL };
+static const char *const TOKEN_COLS[] = { "id", "user_id", "name", "token_hash", "roles", "created_at",
+					  "expires_at", "last_used_at", "revoked_at", NULL };
+static const char *const AUDIT_COLS[] = { "id", "at", "user_id", "username", "client_addr", "action", "unit_id",
+					  "record_type", "record_id", "before_value", "after_value", "detail", NULL };
 
 const table_def_t STORE_TABLES[] = {
 	{ "levels", LEVEL_COLS, "rank", 0 },
@@ -27,6 +33,11 @@ const table_def_t STORE_TABLES[] = {
 	{ "events", EVENT_COLS, "id", 1 },
 	{ "event_units", EVENT_UNIT_COLS, "event_id, unit_id, role", 0 },
 	{ "ethnic_groups", ETHNIC_COLS, "code", 0 },
+	/* sessions and log-in failures are not copied: they belong to the
+	 * running servers of the source, not to the records */
+	{ "users", USER_COLS, "id", 1 },
+	{ "api_tokens", TOKEN_COLS, "id", 1 },
+	{ "audit", AUDIT_COLS, "id", 1 },
 	{ NULL, NULL, NULL, 0 },
 };
 

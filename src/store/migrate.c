@@ -16,9 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const MIGRATIONS[] = {
+typedef struct migration {
+	const char *common;
+	const char *sqlite;     /* run after common on SQLite only */
+	const char *postgresql; /* run after common on PostgreSQL only */
+} migration_t;
+
+static const migration_t MIGRATIONS[] = {
 	/* 1: the organisation tree through time, reference data */
-	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	{ "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE levels ("
 	"  key TEXT PRIMARY KEY,"
 	"  rank INTEGER NOT NULL UNIQUE,"
@@ -70,10 +76,76 @@ static const char *const MIGRATIONS[] = {
 	"CREATE TABLE ethnic_groups ("
 	"  code TEXT PRIMARY KEY,"
 	"  name_vi TEXT NOT NULL,"
-	"  name_en TEXT NOT NULL);",
+	"  name_en TEXT NOT NULL);", NULL, NULL },
+
+	/* 2: users, sessions, API tokens, log-in throttling, the audit trail.
+	 * Times that are compared (sessions, tokens, throttling) are Unix
+	 * seconds; the audit's time is ISO 8601 UTC text, for people. The audit
+	 * is append-only: triggers refuse UPDATE and DELETE on it. */
+	{ "CREATE TABLE users ("
+	"  id @ID@,"
+	"  username TEXT @BINARY@ NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL,"
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  roles TEXT NOT NULL,"
+	"  password_hash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at BIGINT NOT NULL,"
+	"  password_changed_at BIGINT NOT NULL);"
+	"CREATE INDEX users_unit ON users (unit_id);"
+	"CREATE TABLE sessions ("
+	"  id_hash TEXT PRIMARY KEY,"
+	"  user_id BIGINT NOT NULL REFERENCES users(id),"
+	"  csrf_token TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  last_seen_at BIGINT NOT NULL,"
+	"  client_addr TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX sessions_user ON sessions (user_id);"
+	"CREATE TABLE api_tokens ("
+	"  id @ID@,"
+	"  user_id BIGINT NOT NULL REFERENCES users(id),"
+	"  name TEXT NOT NULL,"
+	"  token_hash TEXT NOT NULL UNIQUE,"
+	"  roles TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  expires_at BIGINT,"
+	"  last_used_at BIGINT,"
+	"  revoked_at BIGINT);"
+	"CREATE INDEX api_tokens_user ON api_tokens (user_id);"
+	"CREATE TABLE login_failures ("
+	"  key TEXT NOT NULL,"
+	"  at BIGINT NOT NULL);"
+	"CREATE INDEX login_failures_key ON login_failures (key, at);"
+	"CREATE TABLE audit ("
+	"  id @ID@,"
+	"  at @TIMESTAMP@ NOT NULL,"
+	"  user_id BIGINT,"
+	"  username TEXT NOT NULL DEFAULT '',"
+	"  client_addr TEXT NOT NULL DEFAULT '',"
+	"  action TEXT NOT NULL,"
+	"  unit_id BIGINT,"
+	"  record_type TEXT NOT NULL DEFAULT '',"
+	"  record_id TEXT NOT NULL DEFAULT '',"
+	"  before_value TEXT,"
+	"  after_value TEXT,"
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX audit_unit ON audit (unit_id, id);"
+	"CREATE INDEX audit_user ON audit (user_id, id);"
+	"CREATE INDEX audit_record ON audit (record_type, record_id, id);"
+	"CREATE INDEX audit_at ON audit (at, id);",
+	  "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	  " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	  "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	  " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+	  "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+	  " $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;"
+	  "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
+	  " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();" },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
+_Static_assert(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]) == SCHEMA_VERSION,
+	       "SCHEMA_VERSION must be the number of migrations");
 
 int store_fail(db_t *db, int rc, err_t *e)
 {
@@ -126,7 +198,9 @@ int migrate_version(db_t *db, int *version, err_t *e)
 
 static int apply_one(db_t *db, int version, err_t *e)
 {
-	char *sql = db_expand(db, MIGRATIONS[version - 1]);
+	const migration_t *m = &MIGRATIONS[version - 1];
+	const char *extra = db_dialect(db) == DB_SQLITE ? m->sqlite : m->postgresql;
+	char *sql = db_expand(db, m->common);
 	db_stmt_t *st = NULL;
 	int rc;
 
@@ -136,6 +210,8 @@ static int apply_one(db_t *db, int version, err_t *e)
 	if (rc == DB_OK)
 		rc = db_exec(db, sql);
 	free(sql);
+	if (rc == DB_OK && extra)
+		rc = db_exec(db, extra);
 	if (rc == DB_OK)
 		rc = db_prepare(db, version == 1
 				? "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"

@@ -1761,6 +1761,9 @@ int org_split(db_t *db, const char *ref, date_t d, unit_spec_t *parts, size_t n,
 			}
 		}
 	}
+	/* the parts as they stand now that their children arrived */
+	for (size_t i = 0; i < n && !r; i++)
+		r = unit_by_id_at(db, part_ids[i], d, &out->items[i], e);
 	if (!r && event_id)
 		*event_id = ev;
 	free(spans);

@@ -1,0 +1,120 @@
+/*
+ * access.c - the permission matrix (see access.h and docs/security.md).
+ */
+#include "core/access.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const ROLE_NAMES[] = { "viewer", "entry", "approver", "admin", "member" };
+
+/* For each permission, the roles that grant it. */
+static const unsigned MATRIX[PERM_COUNT] = {
+	[PERM_UNIT_READ] = ROLE_VIEWER | ROLE_ENTRY | ROLE_APPROVER | ROLE_ADMIN,
+	[PERM_UNIT_REORGANISE] = ROLE_ADMIN,
+	[PERM_USER_READ] = ROLE_ADMIN,
+	[PERM_USER_MANAGE] = ROLE_ADMIN,
+	[PERM_AUDIT_READ] = ROLE_ADMIN,
+	[PERM_SENSITIVE_READ] = ROLE_ENTRY | ROLE_APPROVER | ROLE_ADMIN,
+	[PERM_RECORD_WRITE] = ROLE_ENTRY | ROLE_APPROVER | ROLE_ADMIN,
+	[PERM_REPORT_APPROVE] = ROLE_APPROVER | ROLE_ADMIN,
+};
+
+static const char *const PERM_NAMES[PERM_COUNT] = {
+	[PERM_UNIT_READ] = "unit.read",
+	[PERM_UNIT_REORGANISE] = "unit.reorganise",
+	[PERM_USER_READ] = "user.read",
+	[PERM_USER_MANAGE] = "user.manage",
+	[PERM_AUDIT_READ] = "audit.read",
+	[PERM_SENSITIVE_READ] = "sensitive.read",
+	[PERM_RECORD_WRITE] = "record.write",
+	[PERM_REPORT_APPROVE] = "report.approve",
+};
+
+bool access_allows(unsigned roles, perm_t p)
+{
+	if ((int)p < 0 || p >= PERM_COUNT)
+		return false;
+	return (roles & MATRIX[p]) != 0;
+}
+
+int role_parse(const char *word, role_t *out)
+{
+	for (size_t i = 0; i < sizeof(ROLE_NAMES) / sizeof(ROLE_NAMES[0]); i++)
+		if (strcmp(word, ROLE_NAMES[i]) == 0) {
+			*out = (role_t)(1u << i);
+			return 0;
+		}
+	return -1;
+}
+
+const char *role_name(role_t r)
+{
+	for (size_t i = 0; i < sizeof(ROLE_NAMES) / sizeof(ROLE_NAMES[0]); i++)
+		if ((unsigned)r == 1u << i)
+			return ROLE_NAMES[i];
+	return "unknown";
+}
+
+int roles_parse(const char *list, unsigned *mask, const char *field, err_t *e)
+{
+	const char *p = list;
+
+	*mask = 0;
+	while (*p) {
+		char word[16];
+		size_t len;
+		role_t r;
+		while (*p == ' ' || *p == ',')
+			p++;
+		len = strcspn(p, " ,");
+		if (len == 0)
+			break;
+		if (len >= sizeof(word))
+			return err_detail(e, field, "unknown role '%.*s'", 15, p);
+		memcpy(word, p, len);
+		word[len] = '\0';
+		if (role_parse(word, &r) != 0)
+			return err_detail(e, field, "unknown role '%s' (viewer, entry, approver, admin or member)", word);
+		*mask |= (unsigned)r;
+		p += len;
+	}
+	if (!*mask)
+		return err_detail(e, field, "needs at least one role");
+	return 0;
+}
+
+void roles_format(unsigned mask, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	if (cap)
+		buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(ROLE_NAMES) / sizeof(ROLE_NAMES[0]); i++)
+		if (mask & (1u << i)) {
+			int n = snprintf(buf + len, cap - len, "%s%s", len ? " " : "", ROLE_NAMES[i]);
+			if (n < 0 || (size_t)n >= cap - len)
+				return;
+			len += (size_t)n;
+		}
+}
+
+const char *perm_name(perm_t p)
+{
+	if ((int)p < 0 || p >= PERM_COUNT)
+		return "unknown";
+	return PERM_NAMES[p];
+}
+
+void access_mask(const char *value, char *buf, size_t cap)
+{
+	size_t n = strlen(value), keep = n > 4 ? 4 : 0, i;
+
+	if (cap == 0)
+		return;
+	for (i = 0; i < n - keep && i + 1 < cap; i++)
+		buf[i] = '*';
+	for (size_t k = 0; k < keep && i + 1 < cap; k++, i++)
+		buf[i] = value[n - keep + k];
+	buf[i] = '\0';
+}

@@ -1,0 +1,64 @@
+/*
+ * access.h - who may do what: roles, permissions and the masking of
+ * sensitive values. The permission matrix lives here, in one table, and is
+ * documented in docs/security.md; every handler asks access_allows() and the
+ * store decides scope (which units a caller's unit covers).
+ *
+ * A user belongs to one unit and holds roles there; each role applies to
+ * that unit's subtree. An `admin` at the root unit (VN) is the system admin.
+ * A `member` account sees only her own record.
+ */
+#ifndef UB_ACCESS_H
+#define UB_ACCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef enum role {
+	ROLE_VIEWER = 1 << 0,
+	ROLE_ENTRY = 1 << 1,
+	ROLE_APPROVER = 1 << 2,
+	ROLE_ADMIN = 1 << 3,
+	ROLE_MEMBER = 1 << 4,
+} role_t;
+
+#define ROLE_ALL (ROLE_VIEWER | ROLE_ENTRY | ROLE_APPROVER | ROLE_ADMIN | ROLE_MEMBER)
+
+typedef enum perm {
+	PERM_UNIT_READ,       /* the tree, its history and lineage, in scope */
+	PERM_UNIT_REORGANISE, /* create, rename, move, merge, split, close */
+	PERM_USER_READ,       /* users of units in scope */
+	PERM_USER_MANAGE,     /* add, disable, reset users in scope */
+	PERM_AUDIT_READ,      /* the audit trail of units in scope */
+	PERM_SENSITIVE_READ,  /* ethnicity, religion, ID numbers unmasked */
+	PERM_RECORD_WRITE,    /* member records and figures (data entry) */
+	PERM_REPORT_APPROVE,  /* approve and lock reports */
+	PERM_COUNT
+} perm_t;
+
+/* True when any of the roles grants p. */
+bool access_allows(unsigned roles, perm_t p);
+
+/* "viewer" -> ROLE_VIEWER ... Returns 0, or -1 for an unknown word. */
+int role_parse(const char *word, role_t *out);
+const char *role_name(role_t r);
+
+/* Parses a space- or comma-separated role list into a mask. Returns 0 or
+ * -1 with an ERR_INVALID detail on `field`. An empty list is refused. */
+int roles_parse(const char *list, unsigned *mask, const char *field, err_t *e);
+
+/* Writes the role names of mask, space-separated, into buf. */
+void roles_format(unsigned mask, char *buf, size_t cap);
+
+/* The permission's name as documented ("unit.read"). */
+const char *perm_name(perm_t p);
+
+/* Masks all but the last four characters: "012345678901" -> "********8901".
+ * Writes into buf (cap bytes). Values of four characters or fewer are
+ * masked whole. */
+void access_mask(const char *value, char *buf, size_t cap);
+
+#endif
