@@ -138,6 +138,35 @@ export async function startServer({ demo = false } = {}) {
   }
 }
 
+// Starts one more server process on the database of `server` (several
+// servers behind a proxy share one database). Its stop() leaves the
+// database to the first server.
+export async function startPeer(server) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const proc = startProcess(server.db.url, port);
+    const h = await waitHealthy(`http://127.0.0.1:${port}`, proc, 30000);
+    if (h.ok) {
+      const peer = new Server(`http://127.0.0.1:${port}`, proc, { url: server.db.url, drop: async () => {} }, null);
+      await peer.loadContract();
+      return peer;
+    }
+    proc.child.kill('SIGKILL');
+    if (!/address|bind|in use/i.test(proc.log.text)) throw new Error(`peer server failed:\n${proc.log.text}`);
+  }
+  throw new Error('no free port for a peer server');
+}
+
+// Runs the program with args; returns {stdout, stderr}; throws on a non-zero exit.
+export function runBin(args) {
+  return run(BIN, args, `unionbase ${args[0]}`);
+}
+
+// A fresh empty database of the store under test: {url, drop()}.
+export function freshDatabase(dir) {
+  return createDatabase(dir);
+}
+
 export class Server {
   constructor(base, proc, db, dir) {
     this.base = base;
@@ -248,7 +277,7 @@ export class Server {
       status.before_stop = true;
     }
     await this.db.drop();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
     const log = this.proc.log.text;
     if (/AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer/.test(log)) {
       throw new Error(`the server reported a sanitizer error:\n${log.slice(-20000)}`);
