@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/access.h"
 #include "core/date.h"
 #include "core/err.h"
 #include "store/db.h"
@@ -38,6 +39,7 @@ typedef struct api_req {
 	size_t body_len;
 	db_t *db;
 	date_t today;
+	principal_t who;                    /* the authenticated caller */
 } api_req_t;
 
 typedef struct api_resp {

@@ -268,7 +268,7 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
-	if (api_check_details(e) || org_create(req->db, &s, d, note[0] ? note : NULL, &u, e))
+	if (api_check_details(e) || org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->status = 201;
 	resp->body = unit_json(&u);
@@ -292,7 +292,7 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
 	if (api_check_details(e) ||
-	    org_rename(req->db, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e))
+	    org_rename(req->db, &req->who, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->body = unit_json(&u);
 	return 0;
@@ -314,7 +314,7 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
 	if (api_check_details(e) ||
-	    org_move(req->db, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
+	    org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->body = unit_json(&u);
 	return 0;
@@ -334,7 +334,7 @@ static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
-	if (api_check_details(e) || org_close(req->db, req->params[0], d, note[0] ? note : NULL, &u, e))
+	if (api_check_details(e) || org_close(req->db, &req->who, req->params[0], d, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->body = unit_json(&u);
 	return 0;
@@ -407,7 +407,7 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 		err_detail(e, "into", "must be a unit code or a new unit");
 	}
 	if (!api_check_details(e) &&
-	    !org_merge(req->db, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
+	    !org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
 		       note[0] ? note : NULL, &u, &ev, e)) {
 		resp->status = into_new ? 201 : 200;
 		resp->body = event_and(req->db, ev, "unit", unit_json(&u), e);
@@ -485,7 +485,7 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 		}
 	}
 	if (!api_check_details(e) &&
-	    !org_split(req->db, req->params[0], d, parts, n_parts, assign, n_assign,
+	    !org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
 		       note[0] ? note : NULL, &out, &ev, e)) {
 		items = json_array();
 		for (i = 0; items && i < out.n; i++)

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "core/access.h"
 #include "core/err.h"
 #include "store/db.h"
 
@@ -25,6 +26,10 @@ int cli_fail(const err_t *e);
 
 /* Prints a usage error and returns CLI_EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The command line's identity in the audit trail: "cli:<login name>",
+ * with every right (whoever can open the database has them anyway). */
+void cli_principal(principal_t *who);
 
 /* Prints j (pretty, UTF-8) to stdout and releases it. Returns 0, or 1 if j
  * is NULL. */

@@ -46,6 +46,7 @@ typedef struct uopts {
 	int n_children;
 	char **args;
 	int n_args;
+	principal_t who; /* the command line acts as the program itself */
 } uopts_t;
 
 static int parse_opts(int argc, char **argv, uopts_t *o)
@@ -66,6 +67,7 @@ static int parse_opts(int argc, char **argv, uopts_t *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	cli_principal(&o->who);
 	o->as_of = date_today();
 	o->limit = 100;
 	o->depth = 1;
@@ -347,7 +349,7 @@ static int do_add(db_t *db, const uopts_t *o, err_t *e)
 		return CLI_EXIT_USAGE;
 	if (!s.level[0])
 		return cli_usage("units add needs --level");
-	if (org_create(db, &s, o->date, o->note, &u, e))
+	if (org_create(db, &o->who, &s, o->date, o->note, &u, e))
 		return cli_fail(e);
 	return out_unit(o, &u);
 }
@@ -360,7 +362,7 @@ static int do_rename(db_t *db, const uopts_t *o, err_t *e)
 		return cli_usage("units rename CODE --name-vi N --name-en N --date D");
 	if (need_date(o, "rename"))
 		return CLI_EXIT_USAGE;
-	if (org_rename(db, o->args[0], o->date, o->name_vi, o->name_en, o->note, &u, e))
+	if (org_rename(db, &o->who, o->args[0], o->date, o->name_vi, o->name_en, o->note, &u, e))
 		return cli_fail(e);
 	return out_unit(o, &u);
 }
@@ -373,7 +375,7 @@ static int do_move(db_t *db, const uopts_t *o, err_t *e)
 		return cli_usage("units move CODE --parent P --date D");
 	if (need_date(o, "move"))
 		return CLI_EXIT_USAGE;
-	if (org_move(db, o->args[0], o->date, o->parent, o->note, &u, e))
+	if (org_move(db, &o->who, o->args[0], o->date, o->parent, o->note, &u, e))
 		return cli_fail(e);
 	return out_unit(o, &u);
 }
@@ -386,7 +388,7 @@ static int do_close(db_t *db, const uopts_t *o, err_t *e)
 		return cli_usage("units close CODE --date D");
 	if (need_date(o, "close"))
 		return CLI_EXIT_USAGE;
-	if (org_close(db, o->args[0], o->date, o->note, &u, e))
+	if (org_close(db, &o->who, o->args[0], o->date, o->note, &u, e))
 		return cli_fail(e);
 	return out_unit(o, &u);
 }
@@ -401,7 +403,7 @@ static int do_merge(db_t *db, const uopts_t *o, err_t *e)
 		return cli_usage("units merge SRC... --into CODE | --code C --name-vi N --name-en N, with --date D");
 	if (need_date(o, "merge") || spec_from_opts(o, &s))
 		return CLI_EXIT_USAGE;
-	if (org_merge(db, (const char *const *)o->args, (size_t)o->n_args, o->date, o->into ? NULL : &s,
+	if (org_merge(db, &o->who, (const char *const *)o->args, (size_t)o->n_args, o->date, o->into ? NULL : &s,
 		      o->into, o->note, &u, &ev, e))
 		return cli_fail(e);
 	return out_unit(o, &u);
@@ -440,7 +442,7 @@ static int do_split(db_t *db, const uopts_t *o, err_t *e)
 		memcpy(assign[i].child, o->children[i], len);
 		assign[i].child[len] = '\0';
 	}
-	if (org_split(db, o->args[0], o->date, parts, (size_t)o->n_parts, assign, (size_t)o->n_children,
+	if (org_split(db, &o->who, o->args[0], o->date, parts, (size_t)o->n_parts, assign, (size_t)o->n_children,
 		      o->note, &out, &ev, e))
 		return cli_fail(e);
 	if (o->json) {
@@ -494,7 +496,7 @@ static int do_apply(db_t *db, const uopts_t *o, err_t *e)
 		err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		return cli_fail(e);
 	}
-	if (org_ops_apply_csv(db, buf, len, &applied, e)) {
+	if (org_ops_apply_csv(db, &o->who, buf, len, &applied, e)) {
 		free(buf);
 		return cli_fail(e);
 	}

@@ -1,10 +1,12 @@
 /*
  * main.c - the unionbase program: dispatches to one file per subcommand.
  */
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "store/migrate.h"
@@ -85,6 +87,18 @@ db_t *cli_open_db(const char *url)
 		return NULL;
 	}
 	return db;
+}
+
+void cli_principal(principal_t *who)
+{
+	struct passwd pw, *found = NULL;
+	char buf[1024], name[64];
+
+	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &found) != 0 || !found)
+		snprintf(name, sizeof(name), "cli:uid%u", (unsigned)geteuid());
+	else
+		snprintf(name, sizeof(name), "cli:%.40s", found->pw_name);
+	principal_system(who, name);
 }
 
 int cli_print_json(json_t *j)

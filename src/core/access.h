@@ -39,6 +39,27 @@ typedef enum perm {
 	PERM_COUNT
 } perm_t;
 
+#define PRINCIPAL_MAX_ROOTS 32
+
+/* Who is asking: a user through a session or an API token, or the program
+ * itself (init, the command line). Plain data, no heap. */
+typedef struct principal {
+	int64_t user_id;          /* 0 for the program itself */
+	char username[64];        /* "cli:root", "init" for the program */
+	int64_t unit_id;          /* the user's unit */
+	unsigned roles;           /* role mask at that unit */
+	int64_t token_id;         /* set when authenticated by an API token */
+	int64_t session_ok;       /* 1 when authenticated by a session cookie */
+	char client_addr[64];
+	bool global;              /* the whole tree is in scope */
+	int64_t roots[PRINCIPAL_MAX_ROOTS]; /* scope: the unit and its predecessors */
+	size_t n_roots;
+} principal_t;
+
+/* The program itself, with every right (init, the command line: whoever can
+ * open the database file or connect to the server has them anyway). */
+void principal_system(principal_t *p, const char *name);
+
 /* True when any of the roles grants p. */
 bool access_allows(unsigned roles, perm_t p);
 

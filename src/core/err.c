@@ -55,6 +55,10 @@ int err_http_status(err_kind_t kind)
 	case ERR_CONFLICT: return 409;
 	case ERR_TOO_LARGE: return 413;
 	case ERR_INTERNAL: return 500;
+	case ERR_UNAUTHORIZED: return 401;
+	case ERR_FORBIDDEN: return 403;
+	case ERR_TOO_MANY: return 429;
+	case ERR_UNAVAILABLE: return 503;
 	}
 	return 500;
 }
@@ -69,6 +73,10 @@ const char *err_kind_code(err_kind_t kind)
 	case ERR_CONFLICT: return "conflict";
 	case ERR_TOO_LARGE: return "too_large";
 	case ERR_INTERNAL: return "internal";
+	case ERR_UNAUTHORIZED: return "unauthorized";
+	case ERR_FORBIDDEN: return "forbidden";
+	case ERR_TOO_MANY: return "too_many_requests";
+	case ERR_UNAVAILABLE: return "unavailable";
 	}
 	return "internal";
 }

@@ -19,7 +19,11 @@ typedef enum err_kind {
 	ERR_NOT_FOUND,     /* 404 */
 	ERR_CONFLICT,      /* an invariant of the data would break: 409 */
 	ERR_TOO_LARGE,     /* 413 */
-	ERR_INTERNAL       /* a bug or a store failure: 500 */
+	ERR_INTERNAL,      /* a bug or a store failure: 500 */
+	ERR_UNAUTHORIZED,  /* no valid credentials: 401 */
+	ERR_FORBIDDEN,     /* credentials valid, action not allowed: 403 */
+	ERR_TOO_MANY,      /* throttled: 429 */
+	ERR_UNAVAILABLE    /* try again later: 503 */
 } err_kind_t;
 
 #define ERR_MAX_DETAILS 16

@@ -142,24 +142,24 @@ static size_t split_codes(char *buf, const char **ptrs, size_t cap)
 	return n;
 }
 
-static int op_apply(db_t *db, op_t *o, err_t *e)
+static int op_apply(db_t *db, const principal_t *who, op_t *o, err_t *e)
 {
 	unit_t out;
 	const char *note = o->note[0] ? o->note : NULL;
 	int r;
 
 	if (strcmp(o->op, "create") == 0) {
-		r = org_create(db, &o->spec, o->date, note, &out, e);
+		r = org_create(db, who, &o->spec, o->date, note, &out, e);
 	} else if (strcmp(o->op, "rename") == 0) {
-		r = org_rename(db, o->spec.code, o->date, o->spec.name_vi, o->spec.name_en, note, &out, e);
+		r = org_rename(db, who, o->spec.code, o->date, o->spec.name_vi, o->spec.name_en, note, &out, e);
 	} else if (strcmp(o->op, "move") == 0) {
-		r = org_move(db, o->spec.code, o->date, o->spec.parent, note, &out, e);
+		r = org_move(db, who, o->spec.code, o->date, o->spec.parent, note, &out, e);
 	} else if (strcmp(o->op, "close") == 0) {
-		r = org_close(db, o->spec.code, o->date, note, &out, e);
+		r = org_close(db, who, o->spec.code, o->date, note, &out, e);
 	} else if (strcmp(o->op, "merge") == 0) {
 		const char *src[64];
 		size_t n = split_codes(o->sources, src, 64);
-		r = org_merge(db, src, n, o->date, &o->spec, NULL, note, &out, NULL, e);
+		r = org_merge(db, who, src, n, o->date, &o->spec, NULL, note, &out, NULL, e);
 	} else {
 		r = err_set(e, ERR_INVALID, "invalid", "unknown operation '%.8s'", o->op);
 	}
@@ -172,11 +172,11 @@ static int op_apply(db_t *db, op_t *o, err_t *e)
 	return r;
 }
 
-static int apply_all(db_t *db, op_list_t *l, err_t *e)
+static int apply_all(db_t *db, const principal_t *who, op_list_t *l, err_t *e)
 {
 	qsort(l->v, l->n, sizeof(op_t), op_cmp);
 	for (size_t i = 0; i < l->n; i++)
-		if (op_apply(db, &l->v[i], e))
+		if (op_apply(db, who, &l->v[i], e))
 			return -1;
 	return 0;
 }
@@ -373,8 +373,11 @@ int org_seed(db_t *db, const char *levels, bool demo, err_t *e)
 		const embedded_file_t *f = builtin("data/demo-units.csv", e);
 		r = f ? ops_from_csv((const char *)f->data, f->len, "data/demo-units.csv", 1, &ops, e) : -1;
 	}
-	if (!r)
-		r = apply_all(db, &ops, e);
+	if (!r) {
+		principal_t init;
+		principal_system(&init, "init");
+		r = apply_all(db, &init, &ops, e);
+	}
 	free(ops.v);
 	if (r) {
 		db_rollback(db);
@@ -386,7 +389,7 @@ int org_seed(db_t *db, const char *levels, bool demo, err_t *e)
 	return 0;
 }
 
-int org_ops_apply_csv(db_t *db, const char *csv, size_t len, size_t *applied, err_t *e)
+int org_ops_apply_csv(db_t *db, const principal_t *who, const char *csv, size_t len, size_t *applied, err_t *e)
 {
 	op_list_t ops = {0};
 	int r, rc;
@@ -402,7 +405,7 @@ int org_ops_apply_csv(db_t *db, const char *csv, size_t len, size_t *applied, er
 		free(ops.v);
 		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
 	}
-	r = apply_all(db, &ops, e);
+	r = apply_all(db, who, &ops, e);
 	free(ops.v);
 	if (r) {
 		db_rollback(db);

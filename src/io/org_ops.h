@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/access.h"
 #include "core/err.h"
 #include "store/db.h"
 
@@ -31,8 +32,9 @@
 int org_seed(db_t *db, const char *levels, bool demo, err_t *e);
 
 /* Applies the operations of an operations CSV document (in date order) in
- * one transaction. *applied counts them. Returns 0 or -1 with e naming the
+ * one transaction, as `who` (named in the audit trail). *applied counts them. Returns 0 or -1 with e naming the
  * line; nothing is written on failure. */
-int org_ops_apply_csv(db_t *db, const char *csv, size_t len, size_t *applied, err_t *e);
+int org_ops_apply_csv(db_t *db, const principal_t *who, const char *csv, size_t len, size_t *applied,
+		      err_t *e);
 
 #endif

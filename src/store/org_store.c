@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/text.h"
+#include "store/audit.h"
 #include "store/migrate.h"
 
 #define UNIT_SELECT                                                                              \
@@ -1262,7 +1263,7 @@ static int prepare_new_unit(db_t *db, unit_spec_t *s, const char *prefix, date_t
 	return check_code_free(db, s->code, d, e);
 }
 
-int org_create(db_t *db, unit_spec_t *spec, date_t d, const char *note, unit_t *out, err_t *e)
+int org_create(db_t *db, const principal_t *who, unit_spec_t *spec, date_t d, const char *note, unit_t *out, err_t *e)
 {
 	bool own;
 	int64_t parent_id, id;
@@ -1280,10 +1281,12 @@ int org_create(db_t *db, unit_spec_t *spec, date_t d, const char *note, unit_t *
 		r = event_simple(db, "create", d, note, id, e);
 	if (!r)
 		r = unit_by_id_at(db, id, d, out, e);
+	if (!r)
+		r = audit_unit(db, who, "unit.create", NULL, out, note, e);
 	return tx_end(db, own, r, e);
 }
 
-int org_rename(db_t *db, const char *ref, date_t d, const char *name_vi, const char *name_en,
+int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, const char *name_vi, const char *name_en,
 	       const char *note, unit_t *out, err_t *e)
 {
 	char vi[UNIT_NAME_BUF], en[UNIT_NAME_BUF];
@@ -1333,6 +1336,8 @@ int org_rename(db_t *db, const char *ref, date_t d, const char *name_vi, const c
 		r = event_simple(db, "rename", d, note, u.id, e);
 	if (!r)
 		r = unit_by_id_at(db, u.id, d, out, e);
+	if (!r)
+		r = audit_unit(db, who, "unit.rename", &u, out, note, e);
 	return tx_end(db, own, r, e);
 }
 
@@ -1393,7 +1398,7 @@ static int reparent(db_t *db, int64_t id, int64_t parent_id, date_t d, date_t fr
 	return insert_parent(db, id, parent_id, d, to, e);
 }
 
-int org_move(db_t *db, const char *ref, date_t d, const char *parent_ref, const char *note,
+int org_move(db_t *db, const principal_t *who, const char *ref, date_t d, const char *parent_ref, const char *note,
 	     unit_t *out, err_t *e)
 {
 	int64_t anc[64], cur_parent = 0;
@@ -1438,6 +1443,8 @@ int org_move(db_t *db, const char *ref, date_t d, const char *parent_ref, const 
 		r = event_simple(db, "move", d, note, u.id, e);
 	if (!r)
 		r = unit_by_id_at(db, u.id, d, out, e);
+	if (!r)
+		r = audit_unit(db, who, "unit.move", &u, out, note, e);
 	return tx_end(db, own, r, e);
 }
 
@@ -1475,7 +1482,7 @@ static int end_unit(db_t *db, int64_t id, date_t d, err_t *e)
 	return 0;
 }
 
-int org_close(db_t *db, const char *ref, date_t d, const char *note, unit_t *out, err_t *e)
+int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const char *note, unit_t *out, err_t *e)
 {
 	int64_t n_children = 0;
 	unit_t u;
@@ -1495,6 +1502,8 @@ int org_close(db_t *db, const char *ref, date_t d, const char *note, unit_t *out
 		r = event_simple(db, "close", d, note, u.id, e);
 	if (!r)
 		r = org_unit_view(db, u.id, d, out, e);
+	if (!r)
+		r = audit_unit(db, who, "unit.close", &u, out, note, e);
 	return tx_end(db, own, r, e);
 }
 
@@ -1569,7 +1578,7 @@ static int hand_over_children(db_t *db, int64_t old_parent, const unit_t *new_pa
 	return r;
 }
 
-int org_merge(db_t *db, const char *const *sources, size_t n, date_t d, unit_spec_t *into_new,
+int org_merge(db_t *db, const principal_t *who, const char *const *sources, size_t n, date_t d, unit_spec_t *into_new,
 	      const char *into_ref, const char *note, unit_t *out, int64_t *event_id, err_t *e)
 {
 	unit_t *src = NULL, target;
@@ -1641,13 +1650,23 @@ int org_merge(db_t *db, const char *const *sources, size_t n, date_t d, unit_spe
 		r = event_unit(db, ev, target.id, "target", e);
 	if (!r)
 		r = unit_by_id_at(db, target.id, d, out, e);
+	for (size_t i = 0; i < n && !r; i++) {
+		unit_t ended;
+		if (src[i].id == out->id)
+			continue;
+		r = org_unit_view(db, src[i].id, d - 1, &ended, e);
+		if (!r)
+			r = audit_unit(db, who, "unit.merge", &src[i], &ended, note, e);
+	}
+	if (!r)
+		r = audit_unit(db, who, "unit.merge", into_ref ? &target : NULL, out, note, e);
 	if (!r && event_id)
 		*event_id = ev;
 	free(src);
 	return tx_end(db, own, r, e);
 }
 
-int org_split(db_t *db, const char *ref, date_t d, unit_spec_t *parts, size_t n,
+int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_spec_t *parts, size_t n,
 	      const child_assign_t *assign, size_t n_assign, const char *note,
 	      unit_list_t *out, int64_t *event_id, err_t *e)
 {
@@ -1762,8 +1781,17 @@ int org_split(db_t *db, const char *ref, date_t d, unit_spec_t *parts, size_t n,
 		}
 	}
 	/* the parts as they stand now that their children arrived */
-	for (size_t i = 0; i < n && !r; i++)
+	for (size_t i = 0; i < n && !r; i++) {
 		r = unit_by_id_at(db, part_ids[i], d, &out->items[i], e);
+		if (!r)
+			r = audit_unit(db, who, "unit.split", NULL, &out->items[i], note, e);
+	}
+	if (!r) {
+		unit_t ended;
+		r = org_unit_view(db, u.id, d - 1, &ended, e);
+		if (!r)
+			r = audit_unit(db, who, "unit.split", &u, &ended, note, e);
+	}
 	if (!r && event_id)
 		*event_id = ev;
 	free(spans);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/access.h"
 #include "core/date.h"
 #include "core/err.h"
 #include "core/org.h"
@@ -143,24 +144,27 @@ int org_events(db_t *db, int64_t unit_id, date_t from, date_t to, int limit,
 
 int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e);
 
-/* ---- operations (each records an event; note may be NULL) ---- */
+/* ---- operations ----
+ * Each records an event and an audit row per unit it changes, naming `who`
+ * (never NULL); note may be NULL. Scope and permission are the caller's
+ * business (api/ checks them before calling). */
 
 /* Creates the unit spec describes on day d. spec is normalised in place.
  * *out receives the new unit as of d. */
-int org_create(db_t *db, unit_spec_t *spec, date_t d, const char *note, unit_t *out, err_t *e);
+int org_create(db_t *db, const principal_t *who, unit_spec_t *spec, date_t d, const char *note, unit_t *out, err_t *e);
 
-int org_rename(db_t *db, const char *ref, date_t d, const char *name_vi, const char *name_en,
+int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, const char *name_vi, const char *name_en,
 	       const char *note, unit_t *out, err_t *e);
 
-int org_move(db_t *db, const char *ref, date_t d, const char *parent_ref, const char *note,
+int org_move(db_t *db, const principal_t *who, const char *ref, date_t d, const char *parent_ref, const char *note,
 	     unit_t *out, err_t *e);
 
-int org_close(db_t *db, const char *ref, date_t d, const char *note, unit_t *out, err_t *e);
+int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const char *note, unit_t *out, err_t *e);
 
 /* Merges sources[0..n) on d into a new unit (into_new, normalised in place)
  * or an existing one (into_ref); exactly one of the two is non-NULL. *out is
  * the target as of d, *event_id the merge event. */
-int org_merge(db_t *db, const char *const *sources, size_t n, date_t d, unit_spec_t *into_new,
+int org_merge(db_t *db, const principal_t *who, const char *const *sources, size_t n, date_t d, unit_spec_t *into_new,
 	      const char *into_ref, const char *note, unit_t *out, int64_t *event_id, err_t *e);
 
 typedef struct child_assign {
@@ -171,7 +175,7 @@ typedef struct child_assign {
 /* Splits ref on d into parts[0..n) (normalised in place; level defaults to
  * the unit's, parent to its parent), giving each child of ref to the part
  * assign names. out receives the parts as of d. */
-int org_split(db_t *db, const char *ref, date_t d, unit_spec_t *parts, size_t n,
+int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_spec_t *parts, size_t n,
 	      const child_assign_t *assign, size_t n_assign, const char *note,
 	      unit_list_t *out, int64_t *event_id, err_t *e);
 

@@ -20,6 +20,9 @@
 #include "store/org_store.h"
 #include "store_fixture.h"
 
+/* operations in these tests act as the program itself */
+static principal_t SYS;
+
 static void round_trip_is_lossless(void **state)
 {
 	static const char ops[] =
@@ -38,7 +41,7 @@ static void round_trip_is_lossless(void **state)
 
 	err_clear(&e);
 	src = fixture_seeded_db();
-	assert_int_equal(org_ops_apply_csv(src, ops, sizeof(ops) - 1, &n, &e), 0);
+	assert_int_equal(org_ops_apply_csv(src, &SYS, ops, sizeof(ops) - 1, &n, &e), 0);
 	before = fixture_snapshot(src);
 
 	snprintf(tmp, sizeof(tmp), "/tmp/unionbase-copy-%d.db", (int)getpid());
@@ -66,7 +69,7 @@ static void round_trip_is_lossless(void **state)
 	strcpy(s.level, "commune");
 	strcpy(s.parent, "24");
 	err_clear(&e);
-	if (org_create(back, &s, 20454 /* 2026-01-01 */, NULL, &u, &e))
+	if (org_create(back, &SYS, &s, 20454 /* 2026-01-01 */, NULL, &u, &e))
 		fail_msg("create after copy: %s", e.message);
 	{
 		db_stmt_t *st = NULL;
@@ -85,6 +88,7 @@ static void round_trip_is_lossless(void **state)
 
 int main(void)
 {
+	principal_system(&SYS, "test");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_is_lossless),
 	};

@@ -16,6 +16,9 @@
 #include "store/org_store.h"
 #include "store_fixture.h"
 
+/* operations in these tests act as the program itself */
+static principal_t SYS;
+
 static date_t D(const char *s)
 {
 	date_t d = 0;
@@ -74,7 +77,7 @@ static unit_t add(db_t *db, const char *code, const char *name, const char *leve
 	strcpy(s.level, level);
 	strcpy(s.parent, parent);
 	err_clear(&e);
-	if (org_create(db, &s, D(date), NULL, &u, &e))
+	if (org_create(db, &SYS, &s, D(date), NULL, &u, &e))
 		fail_msg("create %s: %s", code, e.message);
 	return u;
 }
@@ -281,14 +284,14 @@ static void create_rename_move_close(void **state)
 	b = add(db, "T0001.01", "Chi hội thôn Đông", "branch", "T0001", "2025-08-01");
 	assert_int_equal(get(db, "T0001", "2025-08-01").child_count, 1);
 	err_clear(&e);
-	assert_int_equal(org_rename(db, "T0001.01", D("2025-09-01"), "Chi hội thôn Đông Mới", "East", NULL, &u, &e), 0);
+	assert_int_equal(org_rename(db, &SYS, "T0001.01", D("2025-09-01"), "Chi hội thôn Đông Mới", "East", NULL, &u, &e), 0);
 	assert_string_equal(get(db, "T0001.01", "2025-08-31").name_vi, "Chi hội thôn Đông");
 	assert_string_equal(get(db, "T0001.01", "2025-09-01").name_vi, "Chi hội thôn Đông Mới");
-	assert_int_equal(org_move(db, "T0001.01", D("2025-10-01"), "T0002", "chuyển", &u, &e), 0);
+	assert_int_equal(org_move(db, &SYS, "T0001.01", D("2025-10-01"), "T0002", "chuyển", &u, &e), 0);
 	assert_int_equal(get(db, "T0001.01", "2025-09-30").parent.id, c1.id);
 	assert_int_equal(get(db, "T0001.01", "2025-10-01").parent.id, c2.id);
 	assert_int_equal(get(db, "T0001", "2025-10-01").child_count, 0);
-	assert_int_equal(org_close(db, "T0001", D("2025-11-01"), NULL, &u, &e), 0);
+	assert_int_equal(org_close(db, &SYS, "T0001", D("2025-11-01"), NULL, &u, &e), 0);
 	assert_int_equal(u.valid_to, D("2025-11-01"));
 	assert_int_equal(get(db, "T0001", "2025-10-31").id, c1.id);
 	assert_int_equal(org_unit_history(db, b.id, &h, &e), 0);
@@ -319,7 +322,7 @@ static void merge_into_new_moves_children_and_frees_codes(void **state)
 	strcpy(into.name_vi, "Xã Mới");
 	strcpy(into.name_en, "New Commune");
 	err_clear(&e);
-	assert_int_equal(org_merge(db, src, 2, D("2026-01-01"), &into, NULL, "NQ 1", &u, &ev, &e), 0);
+	assert_int_equal(org_merge(db, &SYS, src, 2, D("2026-01-01"), &into, NULL, "NQ 1", &u, &ev, &e), 0);
 	assert_true(ev > 0);
 	assert_string_equal(u.level, "commune");       /* defaults from the first source */
 	assert_string_equal(u.parent.code, "24");
@@ -345,7 +348,7 @@ static void merge_into_existing_keeps_the_target(void **state)
 	add(db, "T0002", "Xã Hai", "commune", "24", "2025-07-01");
 	add(db, "T0002.01", "Chi hội B", "branch", "T0002", "2025-07-01");
 	err_clear(&e);
-	assert_int_equal(org_merge(db, src, 2, D("2026-01-01"), NULL, "T0001", NULL, &u, NULL, &e), 0);
+	assert_int_equal(org_merge(db, &SYS, src, 2, D("2026-01-01"), NULL, "T0001", NULL, &u, NULL, &e), 0);
 	assert_int_equal(u.id, a.id);
 	assert_int_equal(u.child_count, 1);
 	assert_int_equal(count_level(db, "commune", "2026-01-01"), 1);
@@ -373,8 +376,8 @@ static void split_assigns_every_child(void **state)
 	strcpy(parts[1].name_en, "South");
 	err_clear(&e);
 	/* one child unassigned: refused, unchanged */
-	REFUSED(db, org_split(db, "S", D("2026-01-01"), parts, 2, assign, 1, NULL, &out, NULL, &e), "invalid");
-	assert_int_equal(org_split(db, "S", D("2026-01-01"), parts, 2, assign, 2, NULL, &out, NULL, &e), 0);
+	REFUSED(db, org_split(db, &SYS, "S", D("2026-01-01"), parts, 2, assign, 1, NULL, &out, NULL, &e), "invalid");
+	assert_int_equal(org_split(db, &SYS, "S", D("2026-01-01"), parts, 2, assign, 2, NULL, &out, NULL, &e), 0);
 	assert_int_equal(out.n, 2);
 	unit_list_free(&out);
 	assert_string_equal(get(db, "S.01", "2026-01-01").parent.code, "S1");
@@ -395,8 +398,8 @@ static void invariant_cycle(void **state)
 	add(db, "A", "A", "district", "24", "2025-07-01");
 	add(db, "A.1", "A1", "commune", "A", "2025-07-01");
 	add(db, "A.1.1", "A11", "branch", "A.1", "2025-07-01");
-	REFUSED(db, org_move(db, "A", D("2025-08-01"), "A.1.1", NULL, &u, &e), "cycle");
-	REFUSED(db, org_move(db, "A.1", D("2025-08-01"), "A.1", NULL, &u, &e), "cycle");
+	REFUSED(db, org_move(db, &SYS, "A", D("2025-08-01"), "A.1.1", NULL, &u, &e), "cycle");
+	REFUSED(db, org_move(db, &SYS, "A.1", D("2025-08-01"), "A.1", NULL, &u, &e), "cycle");
 }
 
 static void invariant_level_order(void **state)
@@ -414,9 +417,9 @@ static void invariant_level_order(void **state)
 	strcpy(s.name_en, "P9");
 	strcpy(s.level, "province");
 	strcpy(s.parent, "B");
-	REFUSED(db, org_create(db, &s, D("2025-08-01"), NULL, &u, &e), "level_order");
-	REFUSED(db, org_move(db, "C", D("2025-08-01"), "B.1", NULL, &u, &e), "level_order");
-	REFUSED(db, org_move(db, "C", D("2025-08-01"), "B", NULL, &u, &e), "level_order");
+	REFUSED(db, org_create(db, &SYS, &s, D("2025-08-01"), NULL, &u, &e), "level_order");
+	REFUSED(db, org_move(db, &SYS, "C", D("2025-08-01"), "B.1", NULL, &u, &e), "level_order");
+	REFUSED(db, org_move(db, &SYS, "C", D("2025-08-01"), "B", NULL, &u, &e), "level_order");
 }
 
 static void invariant_parent_from_another_time(void **state)
@@ -431,11 +434,11 @@ static void invariant_parent_from_another_time(void **state)
 	strcpy(s.name_en, "Old");
 	strcpy(s.level, "commune");
 	strcpy(s.parent, "27"); /* closed on 2025-07-01: the child would outlive it */
-	REFUSED(db, org_create(db, &s, D("2020-01-01"), NULL, &u, &e), "parent_not_valid");
+	REFUSED(db, org_create(db, &SYS, &s, D("2020-01-01"), NULL, &u, &e), "parent_not_valid");
 	strcpy(s.parent, "02"); /* Hà Giang does not exist on 2025-08-01 */
-	REFUSED(db, org_create(db, &s, D("2025-08-01"), NULL, &u, &e), "parent_not_valid");
+	REFUSED(db, org_create(db, &SYS, &s, D("2025-08-01"), NULL, &u, &e), "parent_not_valid");
 	add(db, "D1", "D1", "commune", "24", "2025-07-01");
-	REFUSED(db, org_move(db, "D1", D("2025-08-01"), "27", NULL, &u, &e), "parent_not_valid");
+	REFUSED(db, org_move(db, &SYS, "D1", D("2025-08-01"), "27", NULL, &u, &e), "parent_not_valid");
 }
 
 static void invariant_two_parents(void **state)
@@ -448,10 +451,10 @@ static void invariant_two_parents(void **state)
 	add(db, "F", "F", "commune", "24", "2025-07-01");
 	add(db, "E.1", "E1", "branch", "E", "2025-07-01");
 	err_clear(&e2);
-	assert_int_equal(org_move(db, "E.1", D("2025-08-01"), "F", NULL, &u, &e2), 0);
-	REFUSED(db, org_move(db, "E.1", D("2025-08-01"), "E", NULL, &u, &e), "two_parents");
-	assert_int_equal(org_rename(db, "E", D("2025-08-01"), "E2", "E2", NULL, &u, &e2), 0);
-	REFUSED(db, org_rename(db, "E", D("2025-08-01"), "E3", "E3", NULL, &u, &e), "same_day_change");
+	assert_int_equal(org_move(db, &SYS, "E.1", D("2025-08-01"), "F", NULL, &u, &e2), 0);
+	REFUSED(db, org_move(db, &SYS, "E.1", D("2025-08-01"), "E", NULL, &u, &e), "two_parents");
+	assert_int_equal(org_rename(db, &SYS, "E", D("2025-08-01"), "E2", "E2", NULL, &u, &e2), 0);
+	REFUSED(db, org_rename(db, &SYS, "E", D("2025-08-01"), "E3", "E3", NULL, &u, &e), "same_day_change");
 }
 
 static void invariant_dates_inside_the_unit_life(void **state)
@@ -460,10 +463,10 @@ static void invariant_dates_inside_the_unit_life(void **state)
 	unit_t u;
 
 	add(db, "G", "G", "commune", "24", "2025-07-01");
-	REFUSED(db, org_rename(db, "id:1", D("1900-01-01"), "X", "X", NULL, &u, &e), "date_out_of_range");
-	REFUSED(db, org_close(db, "G", D("2025-07-01"), NULL, &u, &e), "date_out_of_range");
-	REFUSED(db, org_rename(db, "27", D("2025-08-01"), "X", "X", NULL, &u, &e), "unit_closed");
-	REFUSED(db, org_move(db, "G", D("2025-06-01"), "24", NULL, &u, &e), "date_out_of_range");
+	REFUSED(db, org_rename(db, &SYS, "id:1", D("1900-01-01"), "X", "X", NULL, &u, &e), "date_out_of_range");
+	REFUSED(db, org_close(db, &SYS, "G", D("2025-07-01"), NULL, &u, &e), "date_out_of_range");
+	REFUSED(db, org_rename(db, &SYS, "27", D("2025-08-01"), "X", "X", NULL, &u, &e), "unit_closed");
+	REFUSED(db, org_move(db, &SYS, "G", D("2025-06-01"), "24", NULL, &u, &e), "date_out_of_range");
 }
 
 static void invariant_code_taken(void **state)
@@ -479,12 +482,12 @@ static void invariant_code_taken(void **state)
 	strcpy(s.name_en, "H");
 	strcpy(s.level, "commune");
 	strcpy(s.parent, "24");
-	REFUSED(db, org_create(db, &s, D("2025-09-01"), NULL, &u, &e), "code_taken");
+	REFUSED(db, org_create(db, &SYS, &s, D("2025-09-01"), NULL, &u, &e), "code_taken");
 	/* a code held later blocks an earlier open-ended unit too */
 	strcpy(s.code, "24");
 	strcpy(s.parent, "VN");
 	strcpy(s.level, "province");
-	REFUSED(db, org_create(db, &s, D("2025-06-01"), NULL, &u, &e), "code_taken");
+	REFUSED(db, org_create(db, &SYS, &s, D("2025-06-01"), NULL, &u, &e), "code_taken");
 }
 
 static void invariant_has_children(void **state)
@@ -494,8 +497,8 @@ static void invariant_has_children(void **state)
 
 	add(db, "K", "K", "commune", "24", "2025-07-01");
 	add(db, "K.1", "K1", "branch", "K", "2025-07-01");
-	REFUSED(db, org_close(db, "24", D("2026-01-01"), NULL, &u, &e), "has_children");
-	REFUSED(db, org_close(db, "K", D("2025-09-01"), NULL, &u, &e), "has_children");
+	REFUSED(db, org_close(db, &SYS, "24", D("2026-01-01"), NULL, &u, &e), "has_children");
+	REFUSED(db, org_close(db, &SYS, "K", D("2025-09-01"), NULL, &u, &e), "has_children");
 }
 
 static void failed_merge_half_way_changes_nothing(void **state)
@@ -515,7 +518,7 @@ static void failed_merge_half_way_changes_nothing(void **state)
 	strcpy(into.level, "branch"); /* its new children would be at its own level */
 	/* the sources are ended and the target created before the children
 	 * are handed over and refused: the transaction must undo it all */
-	REFUSED(db, org_merge(db, src, 2, D("2026-01-01"), &into, NULL, NULL, &u, NULL, &e), "level_order");
+	REFUSED(db, org_merge(db, &SYS, src, 2, D("2026-01-01"), &into, NULL, NULL, &u, NULL, &e), "level_order");
 }
 
 static void operations_file_applies_in_date_order(void **state)
@@ -533,17 +536,18 @@ static void operations_file_applies_in_date_order(void **state)
 	err_t e2;
 
 	err_clear(&e2);
-	assert_int_equal(org_ops_apply_csv(db, csv, sizeof(csv) - 1, &n, &e2), 0);
+	assert_int_equal(org_ops_apply_csv(db, &SYS, csv, sizeof(csv) - 1, &n, &e2), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(get(db, "Q1", "2025-12-31").name_vi, "Xã Q, một");
 	assert_string_equal(get(db, "Q1", "2025-12-31").attributes, "border");
-	REFUSED(db, org_ops_apply_csv(db, bad, sizeof(bad) - 1, &n, &e), "invalid");
-	assert_int_equal(org_ops_apply_csv(db, bad, sizeof(bad) - 1, &n, &e2), -1);
+	REFUSED(db, org_ops_apply_csv(db, &SYS, bad, sizeof(bad) - 1, &n, &e), "invalid");
+	assert_int_equal(org_ops_apply_csv(db, &SYS, bad, sizeof(bad) - 1, &n, &e2), -1);
 	assert_non_null(strstr(e2.message, "line 3"));
 }
 
 int main(void)
 {
+	principal_system(&SYS, "test");
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(reform_turns_63_provinces_into_34),

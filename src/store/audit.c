@@ -1,0 +1,234 @@
+/*
+ * audit.c - the audit trail (see audit.h).
+ */
+#include "store/audit.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/migrate.h"
+#include "store/scope.h"
+
+static void now_iso(char *buf, size_t cap)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(buf, cap, "1970-01-01T00:00:00Z");
+}
+
+int audit_write(db_t *db, const principal_t *who, const char *action, int64_t unit_id,
+		const char *record_type, const char *record_id, const char *before, const char *after,
+		const char *detail, err_t *e)
+{
+	static const char sql[] =
+		"INSERT INTO audit (at, user_id, username, client_addr, action, unit_id, record_type, record_id,"
+		" before_value, after_value, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	db_stmt_t *st = NULL;
+	char at[32];
+	int rc;
+
+	now_iso(at, sizeof(at));
+	rc = db_prepare(db, sql, &st);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 1, at);
+	if (rc == DB_OK)
+		rc = who->user_id ? db_bind_int64(st, 2, who->user_id) : db_bind_null(st, 2);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 3, who->username);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 4, who->client_addr);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 5, action);
+	if (rc == DB_OK)
+		rc = unit_id ? db_bind_int64(st, 6, unit_id) : db_bind_null(st, 6);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 7, record_type ? record_type : "");
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 8, record_id ? record_id : "");
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 9, before);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 10, after);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 11, detail ? detail : "");
+	if (rc == DB_OK && (rc = db_step(st)) == DB_DONE)
+		rc = DB_OK;
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+char *audit_unit_text(const unit_t *u)
+{
+	char from[DATE_STR_LEN], to[DATE_STR_LEN];
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+			      "id", (json_int_t)u->id, "code", u->code, "name_vi", u->name_vi,
+			      "name_en", u->name_en, "level", u->level, "kind", u->kind,
+			      "attributes", u->attributes, "valid_from", date_format(u->valid_from, from),
+			      "valid_until", u->valid_to == DATE_OPEN ? json_null() : json_string(date_format(u->valid_to - 1, to)),
+			      "parent", u->has_parent ? json_string(u->parent.code) : json_null());
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	json_decref(j);
+	return text;
+}
+
+int audit_unit(db_t *db, const principal_t *who, const char *action, const unit_t *before,
+	       const unit_t *after, const char *detail, err_t *e)
+{
+	const unit_t *u = after ? after : before;
+	char *b = before ? audit_unit_text(before) : NULL;
+	char *a = after ? audit_unit_text(after) : NULL;
+	int r;
+
+	if ((before && !b) || (after && !a)) {
+		free(b);
+		free(a);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	r = audit_write(db, who, action, u->id, "unit", u->code, b, a, detail, e);
+	free(b);
+	free(a);
+	return r;
+}
+
+void audit_list_free(audit_list_t *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].before);
+		free(l->items[i].after);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static char *dup_or_null(db_stmt_t *st, int col)
+{
+	return db_col_is_null(st, col) ? NULL : strdup(db_col_text(st, col));
+}
+
+int audit_search(db_t *db, const audit_query_t *q, audit_list_t *out, err_t *e)
+{
+	char sql[4096], scope[2048], day_to[32];
+	size_t len, cap = 0;
+	db_stmt_t *st = NULL;
+	int rc = DB_OK, idx = 1, n_dates = 0;
+
+	memset(out, 0, sizeof(*out));
+	len = (size_t)snprintf(sql, sizeof(sql),
+			       "SELECT id, at, user_id, username, client_addr, action, unit_id, record_type, record_id,"
+			       " before_value, after_value, detail FROM audit a WHERE 1 = 1");
+	if (q->unit_id)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.unit_id = ?");
+	if (q->user_id)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.user_id = ?");
+	if (q->record_type)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.record_type = ?");
+	if (q->record_id)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.record_id = ?");
+	if (q->action)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.action = ?");
+	if (q->from)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.at >= ?");
+	if (q->to)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.at < ?");
+	if (q->before_id)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.id < ?");
+	if (q->scope && !q->scope->global) {
+		/* rows about a unit in scope, or about a user of such a unit */
+		char scope2[2048];
+		int n2 = 0;
+		if (scope_sql(q->scope, "a.unit_id", scope, sizeof(scope), &n_dates) ||
+		    scope_sql(q->scope, "u2.unit_id", scope2, sizeof(scope2), &n2))
+			return err_set(e, ERR_INTERNAL, NULL, "scope too large");
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+					" AND (%s OR EXISTS (SELECT 1 FROM users u2 WHERE u2.id = a.user_id AND %s))",
+					scope, scope2);
+		n_dates += n2;
+	}
+	if (len >= sizeof(sql) - 64)
+		return err_set(e, ERR_INTERNAL, NULL, "query too long");
+	snprintf(sql + len, sizeof(sql) - len, " ORDER BY a.id DESC LIMIT ?");
+	rc = db_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return store_fail(db, rc, e);
+	if (q->unit_id)
+		rc = db_bind_int64(st, idx++, q->unit_id);
+	if (rc == DB_OK && q->user_id)
+		rc = db_bind_int64(st, idx++, q->user_id);
+	if (rc == DB_OK && q->record_type)
+		rc = db_bind_text(st, idx++, q->record_type);
+	if (rc == DB_OK && q->record_id)
+		rc = db_bind_text(st, idx++, q->record_id);
+	if (rc == DB_OK && q->action)
+		rc = db_bind_text(st, idx++, q->action);
+	if (rc == DB_OK && q->from)
+		rc = db_bind_text(st, idx++, q->from);
+	if (rc == DB_OK && q->to) {
+		/* inclusive day: everything before the next day */
+		date_t d;
+		char buf[DATE_STR_LEN];
+		if (date_parse(q->to, &d) != 0) {
+			db_finalize(st);
+			return err_set(e, ERR_BAD_REQUEST, "bad_request", "to must be a date YYYY-MM-DD");
+		}
+		snprintf(day_to, sizeof(day_to), "%s", date_format(d + 1, buf));
+		rc = db_bind_text(st, idx++, day_to);
+	}
+	if (rc == DB_OK && q->before_id)
+		rc = db_bind_int64(st, idx++, q->before_id);
+	if (rc == DB_OK && n_dates) {
+		rc = db_bind_dates(st, idx, idx + n_dates - 1, date_today());
+		idx += n_dates;
+	}
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, idx, q->limit + 1);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		audit_row_t *r;
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			audit_row_t *v = realloc(out->items, ncap * sizeof(*v));
+			if (!v) {
+				rc = DB_ERROR;
+				break;
+			}
+			out->items = v;
+			cap = ncap;
+		}
+		r = &out->items[out->n++];
+		memset(r, 0, sizeof(*r));
+		r->id = db_col_int64(st, 0);
+		snprintf(r->at, sizeof(r->at), "%s", db_col_text(st, 1));
+		r->user_id = db_col_int64(st, 2);
+		snprintf(r->username, sizeof(r->username), "%s", db_col_text(st, 3));
+		snprintf(r->client_addr, sizeof(r->client_addr), "%s", db_col_text(st, 4));
+		snprintf(r->action, sizeof(r->action), "%s", db_col_text(st, 5));
+		r->unit_id = db_col_int64(st, 6);
+		snprintf(r->record_type, sizeof(r->record_type), "%s", db_col_text(st, 7));
+		snprintf(r->record_id, sizeof(r->record_id), "%s", db_col_text(st, 8));
+		r->before = dup_or_null(st, 9);
+		r->after = dup_or_null(st, 10);
+		snprintf(r->detail, sizeof(r->detail), "%s", db_col_text(st, 11));
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		audit_list_free(out);
+		return rc == DB_ERROR && !db_errmsg(db)[0] ? err_set(e, ERR_INTERNAL, NULL, "out of memory") : store_fail(db, rc, e);
+	}
+	if (out->n > (size_t)q->limit) {
+		free(out->items[q->limit].before);
+		free(out->items[q->limit].after);
+		out->n = (size_t)q->limit;
+		snprintf(out->next, sizeof(out->next), "%lld", (long long)out->items[q->limit - 1].id);
+	}
+	return 0;
+}
