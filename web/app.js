@@ -1,5 +1,8 @@
-// app: the entry point. Loads the dictionaries and level names, then renders
-// the layout with the page the hash location names (see routes.js).
+// app: the entry point. Loads the dictionaries, asks the server who is logged
+// in (GET /api/v1/session), then renders either the log-in page or the layout
+// with the page the hash location names (see routes.js). The log-in page
+// leaves the hash alone, so logging in (again, after the session expired)
+// lands on the page that was asked for.
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './lib/html.js';
@@ -7,23 +10,31 @@ import { loadI18n, getLang, onLangChange, t } from './lib/i18n.js';
 import { AppContext } from './lib/context.js';
 import { useLocation, match } from './lib/router.js';
 import { today } from './lib/dates.js';
-import { loadLevels } from './lib/units.js';
+import { useSession, checkSession, isAdmin } from './lib/session.js';
 import { routes } from './routes.js';
 import { Layout } from './components/layout.js';
+import { Loading, ErrorBox } from './components/status.js';
 import { NotFoundPage } from './pages/not-found.js';
+import { LoginPage } from './pages/login.js';
 
 function App() {
   const loc = useLocation();
+  const session = useSession();
   const [lang, setLang] = useState(getLang());
   useEffect(() => onLangChange(setLang), []);
 
-  const m = match(routes, loc.path);
-  const route = m ? m.route : null;
+  const user = session.status === 'in' ? session.user : null;
+  const admin = isAdmin(user);
+  const m = user ? match(routes, loc.path) : null;
+  // A page for admins is, for anyone else, a page that does not exist.
+  const route = m && (!m.route.admin || admin) ? m.route : null;
   const Page = route ? route.page : NotFoundPage;
   const asOfParam = loc.query.as_of || undefined;
-  const ctx = { lang, loc, asOfParam, asOf: asOfParam || today() };
+  const ctx = { lang, loc, asOfParam, asOf: asOfParam || today(), user, admin };
 
-  const titleKey = route ? route.title || route.nav : 'notfound.title';
+  let titleKey;
+  if (session.status === 'anon') titleKey = 'login.title';
+  else if (user) titleKey = route ? route.title || route.nav : 'notfound.title';
   useEffect(() => {
     document.title = titleKey ? t('page.title', { page: t(titleKey) }) : t('app.name');
   }, [titleKey, lang]);
@@ -38,19 +49,27 @@ function App() {
     if (main) main.focus({ preventScroll: false });
   }, [loc.path]);
 
-  return html`
-    <${AppContext.Provider} value=${ctx}>
-      <${Layout} routes=${routes} section=${route ? route.section || route.path : null}>
+  let body;
+  if (session.status === 'loading') {
+    body = html`<${Layout}><${Loading} /></${Layout}>`;
+  } else if (session.status === 'error') {
+    body = html`<${Layout}><${ErrorBox} error=${session.error} onRetry=${checkSession} /></${Layout}>`;
+  } else if (session.status === 'anon') {
+    body = html`<${Layout}><${LoginPage} reason=${session.reason} /></${Layout}>`;
+  } else {
+    body = html`
+      <${Layout} routes=${routes} section=${route ? route.section || route.path : null}
+          dated=${!route || route.dated !== false}>
         <${Page} key=${loc.path} params=${m ? m.params : {}} query=${loc.query} />
-      </${Layout}>
-    </${AppContext.Provider}>`;
+      </${Layout}>`;
+  }
+  return html`<${AppContext.Provider} value=${ctx}>${body}</${AppContext.Provider}>`;
 }
 
 async function start() {
   const root = document.getElementById('app');
   try {
-    // Level names are a nicety: without them the i18n names are used.
-    await Promise.all([loadI18n(), loadLevels().catch(() => {})]);
+    await loadI18n();
   } catch (e) {
     // No dictionary, so no words to say it with: plain text, both languages.
     root.textContent = `unionbase: không tải được giao diện / the interface could not be loaded (${e.message})`;
@@ -58,6 +77,7 @@ async function start() {
   }
   root.textContent = '';
   render(html`<${App} />`, root);
+  checkSession();
 }
 
 start();

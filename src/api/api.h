@@ -22,6 +22,7 @@
 #include "core/access.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/unit.h"
 #include "store/db.h"
 
 #define API_BODY_MAX ((size_t)64 * 1024)
@@ -40,29 +41,57 @@ typedef struct api_req {
 	db_t *db;
 	date_t today;
 	principal_t who;                    /* the authenticated caller */
+	char client_addr[64];
+	const char *session_id;             /* the session cookie's secret, or NULL */
+	char csrf_token[64];                /* the session's CSRF token, when by session */
+	bool secure_cookies;
 } api_req_t;
 
 typedef struct api_resp {
 	int status;
 	json_t *body;
+	char set_cookie[256];               /* a Set-Cookie header to send, or "" */
+	int retry_after;                    /* seconds for a Retry-After header, or 0 */
 } api_resp_t;
 
 typedef int (*api_handler_fn)(api_req_t *req, api_resp_t *resp, err_t *e);
+
+enum {
+	ROUTE_PUBLIC = 1, /* answers without a caller */
+};
 
 typedef struct api_route {
 	const char *method;
 	const char *pattern; /* "/api/v1/units/{}/children" */
 	api_handler_fn fn;
+	unsigned flags;
 } api_route_t;
 
 /* Routes of each resource, NULL-terminated arrays. */
 extern const api_route_t API_UNIT_ROUTES[];
+extern const api_route_t API_SESSION_ROUTES[];
+extern const api_route_t API_USER_ROUTES[];
+extern const api_route_t API_AUDIT_ROUTES[];
+
+#define SESSION_COOKIE "ub_session"
+
+/* Fails with 403 forbidden unless the caller's roles grant p. */
+int api_require(api_req_t *req, perm_t p, err_t *e);
+
+/* Resolves a unit the caller asks about on day d: ERR_NOT_FOUND, worded
+ * like a unit that does not exist, when it lies outside her scope. */
+int api_unit_in_scope(api_req_t *req, const char *ref, date_t d, unit_t *out, err_t *e);
+
+/* A unit referred to by an operation dated d (errors such as unit_closed
+ * are kept), and in scope. */
+int api_unit_for_change(api_req_t *req, const char *ref, date_t d, err_t *e);
 
 typedef struct api_options {
 	const char *db_url;
 	const char *listen;  /* "127.0.0.1:8080" */
 	int threads;         /* worker threads; 0 picks a default */
 	const char *web_dir; /* serve the web app from here instead of the built-in copy */
+	bool secure_cookies; /* mark the session cookie Secure (served over TLS) */
 } api_options_t;
 
 /* Runs the server until SIGINT or SIGTERM. Returns 0 or -1 with e. */

@@ -26,6 +26,8 @@
 
 #include <sodium.h>
 
+#include "api/auth.h"
+#include "core/password.h"
 #include "io/embedded.h"
 #include "store/migrate.h"
 
@@ -40,6 +42,7 @@ typedef struct req_ctx {
 
 static const char *g_db_url;
 static const char *g_web_dir;
+static bool g_secure_cookies;
 static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *g_conns[256];
 static size_t g_n_conns;
@@ -80,14 +83,22 @@ static void close_all_dbs(void)
 
 /* ---- responses ---- */
 
-static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, const char *type,
-				   const void *data, size_t len, enum MHD_ResponseMemoryMode mode)
+static enum MHD_Result send_buffer_h(struct MHD_Connection *conn, int status, const char *type,
+				     const void *data, size_t len, enum MHD_ResponseMemoryMode mode,
+				     const api_resp_t *extra)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, mode);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
+	if (extra && extra->set_cookie[0])
+		MHD_add_response_header(r, "Set-Cookie", extra->set_cookie);
+	if (extra && extra->retry_after > 0) {
+		char ra[16];
+		snprintf(ra, sizeof(ra), "%d", extra->retry_after);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -97,16 +108,27 @@ static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, cons
 	return ret;
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *body)
+static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, const char *type,
+				   const void *data, size_t len, enum MHD_ResponseMemoryMode mode)
 {
+	return send_buffer_h(conn, status, type, data, len, mode, NULL);
+}
+
+static enum MHD_Result send_json_h(struct MHD_Connection *conn, int status, json_t *body, const api_resp_t *extra)
+{
+	static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\",\"details\":[]}}";
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	if (!text)
-		return send_buffer(conn, 500, "application/json; charset=utf-8",
-				   "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\",\"details\":[]}}",
-				   76, MHD_RESPMEM_PERSISTENT);
-	return send_buffer(conn, status, "application/json; charset=utf-8", text, strlen(text),
-			   MHD_RESPMEM_MUST_FREE);
+		return send_buffer(conn, 500, "application/json; charset=utf-8", oom, sizeof(oom) - 1,
+				   MHD_RESPMEM_PERSISTENT);
+	return send_buffer_h(conn, status, "application/json; charset=utf-8", text, strlen(text),
+			     MHD_RESPMEM_MUST_FREE, extra);
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *body)
+{
+	return send_json_h(conn, status, body, NULL);
 }
 
 static json_t *error_json(const err_t *e)
@@ -120,12 +142,17 @@ static json_t *error_json(const err_t *e)
 			 "message", e->message, "details", details);
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *conn, const err_t *e)
+static enum MHD_Result send_error_h(struct MHD_Connection *conn, const err_t *e, const api_resp_t *extra)
 {
 	json_t *j = error_json(e);
-	enum MHD_Result r = send_json(conn, err_http_status(e->kind), j);
+	enum MHD_Result r = send_json_h(conn, err_http_status(e->kind), j, extra);
 	json_decref(j);
 	return r;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, const err_t *e)
+{
+	return send_error_h(conn, e, NULL);
 }
 
 static enum MHD_Result send_simple_error(struct MHD_Connection *conn, err_kind_t kind, const char *code,
@@ -225,7 +252,9 @@ static enum MHD_Result send_static(struct MHD_Connection *conn, const char *url)
 
 /* ---- routing ---- */
 
-static const api_route_t *const ROUTE_TABLES[] = { API_UNIT_ROUTES, NULL };
+static const api_route_t *const ROUTE_TABLES[] = {
+	API_UNIT_ROUTES, API_SESSION_ROUTES, API_USER_ROUTES, API_AUDIT_ROUTES, NULL,
+};
 
 /* Matches url against pattern, copying captures into ctx->segs. */
 static bool route_match(const char *pattern, const char *url, req_ctx_t *ctx, const char **params)
@@ -366,7 +395,11 @@ static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *res
 		err_clear(e);
 		resp->status = 200;
 		resp->body = NULL;
-		rc = route->fn(req, resp, e);
+		resp->set_cookie[0] = '\0';
+		resp->retry_after = 0;
+		rc = api_authenticate(req, !(route->flags & ROUTE_PUBLIC), e);
+		if (rc == 0)
+			rc = route->fn(req, resp, e);
 		if (rc == 0 || strcmp(e->code, "busy") != 0 || attempt == 4)
 			return rc;
 		json_decref(resp->body);
@@ -379,7 +412,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 				req_ctx_t *ctx)
 {
 	api_req_t req;
-	api_resp_t resp = { 200, NULL };
+	api_resp_t resp;
 	const api_route_t *route;
 	bool known;
 	err_t e;
@@ -413,7 +446,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 		return send_simple_error(conn, ERR_NOT_FOUND, "not_found", "no such API endpoint");
 	}
 	err_clear(&e);
+	memset(&resp, 0, sizeof(resp));
+	resp.status = 200;
 	req.conn = conn;
+	req.secure_cookies = g_secure_cookies;
+	api_client_addr(conn, req.client_addr, sizeof(req.client_addr));
 	req.method = method;
 	req.path = url;
 	req.body = ctx->body ? ctx->body : "";
@@ -428,9 +465,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 			err_set(&e, ERR_INTERNAL, "internal", "the handler failed without saying why");
 		if (e.kind == ERR_INTERNAL)
 			fprintf(stderr, "unionbase: %s %s: %s\n", method, url, e.message);
-		return send_error(conn, &e);
+		return send_error_h(conn, &e, &resp);
 	}
-	r = send_json(conn, resp.status, resp.body);
+	r = send_json_h(conn, resp.status, resp.body, &resp);
 	json_decref(resp.body);
 	return r;
 }
@@ -521,7 +558,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 
 	if (parse_listen(opt->listen, &sa, e))
 		return -1;
-	if (sodium_init() < 0)
+	if (password_init() != 0)
 		return err_set(e, ERR_INTERNAL, NULL, "libsodium cannot start");
 	if (db_open(opt->db_url, &db, msg, sizeof(msg)) != DB_OK)
 		return err_set(e, ERR_INTERNAL, "store_unavailable", "%s", msg);
@@ -532,6 +569,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	db_close(db);
 	g_db_url = opt->db_url;
 	g_web_dir = opt->web_dir;
+	g_secure_cookies = opt->secure_cookies;
 
 	/* worker threads inherit this mask; the main thread waits for them */
 	sigemptyset(&set);

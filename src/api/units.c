@@ -9,9 +9,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/auth.h"
 #include "io/embedded.h"
 #include "io/unit_json.h"
 #include "store/org_store.h"
+
+/* ---- scope ---- */
+
+/* Drops the units outside the caller's scope (keeping the order). */
+static void keep_in_scope(api_req_t *req, unit_list_t *l)
+{
+	size_t w = 0;
+
+	if (req->who.global)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		if (api_id_in_scope(req, l->items[i].id))
+			l->items[w++] = l->items[i];
+	l->n = w;
+}
+
+static void keep_side(api_req_t *req, lineage_entry_t *v, size_t *n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (api_id_in_scope(req, v[i].unit.id)) {
+			v[w++] = v[i];
+		} else {
+			event_free(&v[i].event);
+		}
+	}
+	*n = w;
+}
+
+static void keep_lineage_in_scope(api_req_t *req, lineage_t *l)
+{
+	if (req->who.global)
+		return;
+	keep_side(req, l->pred, &l->n_pred);
+	keep_side(req, l->succ, &l->n_succ);
+}
+
+/* The parent of the top of a caller's scope lies outside it: say nothing
+ * about it. */
+static void hide_parent_outside_scope(api_req_t *req, unit_t *u)
+{
+	if (!req->who.global && u->has_parent && !api_id_in_scope(req, u->parent.id)) {
+		u->has_parent = false;
+		memset(&u->parent, 0, sizeof(u->parent));
+	}
+}
 
 /* ---- reads ---- */
 
@@ -21,7 +69,7 @@ static int get_levels(api_req_t *req, api_resp_t *resp, err_t *e)
 	size_t n = 0;
 	json_t *items;
 
-	if (org_levels(req->db, &lv, &n, e))
+	if (api_require(req, PERM_UNIT_READ, e) || org_levels(req->db, &lv, &n, e))
 		return -1;
 	items = json_array();
 	for (size_t i = 0; items && i < n; i++)
@@ -46,6 +94,8 @@ static int list_common(api_req_t *req, unit_query_t *q, err_t *e)
 	const char *sort = api_query(req, "sort");
 
 	memset(q, 0, sizeof(*q));
+	if (api_require(req, PERM_UNIT_READ, e))
+		return -1;
 	if (api_query_date(req, "as_of", req->today, &q->as_of, e) ||
 	    api_query_int(req, "limit", 100, 1, ORG_PAGE_MAX, &q->limit, e))
 		return -1;
@@ -57,10 +107,11 @@ static int list_common(api_req_t *req, unit_query_t *q, err_t *e)
 	return 0;
 }
 
-static int answer_list(api_req_t *req, const unit_query_t *q, api_resp_t *resp, err_t *e)
+static int answer_list(api_req_t *req, unit_query_t *q, api_resp_t *resp, err_t *e)
 {
 	unit_list_t l;
 
+	q->scope = &req->who;
 	if (org_units_list(req->db, q, &l, e))
 		return -1;
 	resp->body = unit_list_json(&l, q->as_of);
@@ -86,7 +137,7 @@ static int get_units(api_req_t *req, api_resp_t *resp, err_t *e)
 		return err_set(e, ERR_BAD_REQUEST, "bad_request", "q is too long (at most 200 bytes)");
 	parent = api_query(req, "parent");
 	if (parent && *parent) {
-		if (org_unit_get(req->db, parent, q.as_of, &p, e))
+		if (api_unit_in_scope(req, parent, q.as_of, &p, e))
 			return -1;
 		q.parent_id = p.id;
 	}
@@ -99,9 +150,10 @@ static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d;
 	unit_t u;
 
-	if (api_query_date(req, "as_of", req->today, &d, e) ||
-	    org_unit_get(req->db, req->params[0], d, &u, e) || org_unit_history(req->db, u.id, &h, e))
+	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e) ||
+	    api_unit_in_scope(req, req->params[0], d, &u, e) || org_unit_history(req->db, u.id, &h, e))
 		return -1;
+	hide_parent_outside_scope(req, &u);
 	resp->body = unit_detail_json(&u, &h);
 	unit_history_free(&h);
 	return 0;
@@ -112,7 +164,7 @@ static int get_children(api_req_t *req, api_resp_t *resp, err_t *e)
 	unit_query_t q;
 	unit_t u;
 
-	if (list_common(req, &q, e) || org_unit_get(req->db, req->params[0], q.as_of, &u, e))
+	if (list_common(req, &q, e) || api_unit_in_scope(req, req->params[0], q.as_of, &u, e))
 		return -1;
 	q.parent_id = u.id;
 	return answer_list(req, &q, resp, e);
@@ -124,9 +176,10 @@ static int get_ancestors(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d;
 	unit_t u;
 
-	if (api_query_date(req, "as_of", req->today, &d, e) ||
-	    org_unit_get(req->db, req->params[0], d, &u, e) || org_ancestors(req->db, u.id, d, &l, e))
+	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e) ||
+	    api_unit_in_scope(req, req->params[0], d, &u, e) || org_ancestors(req->db, u.id, d, &l, e))
 		return -1;
+	keep_in_scope(req, &l);
 	resp->body = unit_list_json(&l, d);
 	json_object_del(resp->body, "next");
 	unit_list_free(&l);
@@ -139,9 +192,11 @@ static int get_lineage(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d;
 	unit_t u;
 
-	if (api_query_date(req, "as_of", req->today, &d, e) ||
-	    org_unit_get(req->db, req->params[0], d, &u, e) || org_lineage(req->db, u.id, d, &l, e))
+	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e) ||
+	    api_unit_in_scope(req, req->params[0], d, &u, e) || org_lineage(req->db, u.id, d, &l, e))
 		return -1;
+	keep_lineage_in_scope(req, &l);
+	hide_parent_outside_scope(req, &u);
 	resp->body = lineage_json(&u, &l);
 	lineage_free(&l);
 	return 0;
@@ -155,11 +210,21 @@ static int get_tree(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d;
 	unit_t u;
 
-	if (api_query_date(req, "as_of", req->today, &d, e) ||
-	    api_query_int(req, "depth", 2, 1, 6, &depth, e) ||
-	    org_unit_get(req->db, root && *root ? root : "VN", d, &u, e) ||
-	    org_subtree(req->db, u.id, d, depth, &l, e))
+	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e) ||
+	    api_query_int(req, "depth", 2, 1, 6, &depth, e))
 		return -1;
+	if (root && *root) {
+		if (api_unit_in_scope(req, root, d, &u, e))
+			return -1;
+	} else if (org_unit_view(req->db, req->who.unit_id, d, &u, e)) {
+		/* without a root asked for: the caller's own unit */
+		return -1;
+	}
+	if (org_subtree(req->db, u.id, d, depth, &l, e))
+		return -1;
+	keep_in_scope(req, &l);
+	if (l.n)
+		hide_parent_outside_scope(req, &l.items[0]);
 	resp->body = tree_json(&l, d);
 	unit_list_free(&l);
 	return resp->body ? 0 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
@@ -179,12 +244,14 @@ static int get_events(api_req_t *req, api_resp_t *resp, err_t *e)
 	    api_query_date(req, "from", 0, &from, e) || api_query_date(req, "to", DATE_OPEN, &to, e) ||
 	    api_query_int(req, "limit", 100, 1, ORG_PAGE_MAX, &limit, e))
 		return -1;
+	if (api_require(req, PERM_UNIT_READ, e))
+		return -1;
 	if (unit && *unit) {
-		if (org_unit_get(req->db, unit, as_of, &u, e))
+		if (api_unit_in_scope(req, unit, as_of, &u, e))
 			return -1;
 		unit_id = u.id;
 	}
-	if (org_events(req->db, unit_id, from, to, limit, api_query(req, "cursor"), &l, e))
+	if (org_events(req->db, &req->who, unit_id, from, to, limit, api_query(req, "cursor"), &l, e))
 		return -1;
 	items = json_array();
 	for (size_t i = 0; items && i < l.n; i++)
@@ -209,6 +276,15 @@ static int get_openapi(api_req_t *req, api_resp_t *resp, err_t *e)
 }
 
 /* ---- writes ---- */
+
+/* Creating a unit without a parent (a new root) is for the system admin. */
+static int need_global(api_req_t *req, err_t *e)
+{
+	if (req->who.global)
+		return 0;
+	err_detail(e, "parent", "is required");
+	return err_set(e, ERR_INVALID, "invalid", "a unit needs a parent");
+}
 
 /* Reads the members of a unit spec from obj; prefix names fields in
  * details ("into."). */
@@ -259,6 +335,8 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d = 0;
 	unit_t u;
 
+	if (api_require(req, PERM_UNIT_REORGANISE, e))
+		return -1;
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
@@ -268,7 +346,8 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
-	if (api_check_details(e) || org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e))
+	if (api_check_details(e) || (s.parent[0] ? api_unit_for_change(req, s.parent, d, e) : need_global(req, e)) ||
+	    org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->status = 201;
 	resp->body = unit_json(&u);
@@ -283,6 +362,8 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d = 0;
 	unit_t u;
 
+	if (api_require(req, PERM_UNIT_REORGANISE, e))
+		return -1;
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
@@ -291,7 +372,7 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "name_en", true, sizeof(en) - 1, en, sizeof(en), e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
-	if (api_check_details(e) ||
+	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
 	    org_rename(req->db, &req->who, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->body = unit_json(&u);
@@ -306,6 +387,8 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d = 0;
 	unit_t u;
 
+	if (api_require(req, PERM_UNIT_REORGANISE, e))
+		return -1;
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
@@ -313,8 +396,8 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "parent", true, sizeof(parent) - 1, parent, sizeof(parent), e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
-	if (api_check_details(e) ||
-	    org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
+	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
+	    api_unit_for_change(req, parent, d, e) || org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->body = unit_json(&u);
 	return 0;
@@ -328,13 +411,15 @@ static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d = 0;
 	unit_t u;
 
+	if (api_require(req, PERM_UNIT_REORGANISE, e))
+		return -1;
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
-	if (api_check_details(e) || org_close(req->db, &req->who, req->params[0], d, note[0] ? note : NULL, &u, e))
+	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) || org_close(req->db, &req->who, req->params[0], d, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->body = unit_json(&u);
 	return 0;
@@ -371,6 +456,8 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 	unit_t u;
 	int r = -1;
 
+	if (api_require(req, PERM_UNIT_REORGANISE, e))
+		return -1;
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
@@ -406,7 +493,13 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 	} else {
 		err_detail(e, "into", "must be a unit code or a new unit");
 	}
-	if (!api_check_details(e) &&
+	for (i = 0; i < n && !e->n_details && e->kind == ERR_NONE; i++)
+		api_unit_for_change(req, src[i], d, e);
+	if (e->kind == ERR_NONE && !into_new && into_ref[0])
+		api_unit_for_change(req, into_ref, d, e);
+	if (e->kind == ERR_NONE && into_new && spec.parent[0])
+		api_unit_for_change(req, spec.parent, d, e);
+	if (e->kind == ERR_NONE && !api_check_details(e) &&
 	    !org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
 		       note[0] ? note : NULL, &u, &ev, e)) {
 		resp->status = into_new ? 201 : 200;
@@ -434,6 +527,8 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d = 0;
 	int r = -1;
 
+	if (api_require(req, PERM_UNIT_REORGANISE, e))
+		return -1;
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
@@ -484,7 +579,12 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 			}
 		}
 	}
-	if (!api_check_details(e) &&
+	if (!e->n_details)
+		api_unit_for_change(req, req->params[0], d, e);
+	for (i = 0; i < n_parts && e->kind == ERR_NONE && !e->n_details; i++)
+		if (parts[i].parent[0])
+			api_unit_for_change(req, parts[i].parent, d, e);
+	if (e->kind == ERR_NONE && !api_check_details(e) &&
 	    !org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
 		       note[0] ? note : NULL, &out, &ev, e)) {
 		items = json_array();
@@ -502,20 +602,20 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 }
 
 const api_route_t API_UNIT_ROUTES[] = {
-	{ "GET", "/api/v1/openapi.json", get_openapi },
-	{ "GET", "/api/v1/levels", get_levels },
-	{ "GET", "/api/v1/tree", get_tree },
-	{ "GET", "/api/v1/events", get_events },
-	{ "GET", "/api/v1/units", get_units },
-	{ "POST", "/api/v1/units", post_unit },
-	{ "POST", "/api/v1/units/merge", post_merge },
-	{ "GET", "/api/v1/units/{}", get_unit },
-	{ "GET", "/api/v1/units/{}/children", get_children },
-	{ "GET", "/api/v1/units/{}/ancestors", get_ancestors },
-	{ "GET", "/api/v1/units/{}/lineage", get_lineage },
-	{ "POST", "/api/v1/units/{}/rename", post_rename },
-	{ "POST", "/api/v1/units/{}/move", post_move },
-	{ "POST", "/api/v1/units/{}/close", post_close },
-	{ "POST", "/api/v1/units/{}/split", post_split },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/v1/openapi.json", get_openapi, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/levels", get_levels, 0 },
+	{ "GET", "/api/v1/tree", get_tree, 0 },
+	{ "GET", "/api/v1/events", get_events, 0 },
+	{ "GET", "/api/v1/units", get_units, 0 },
+	{ "POST", "/api/v1/units", post_unit, 0 },
+	{ "POST", "/api/v1/units/merge", post_merge, 0 },
+	{ "GET", "/api/v1/units/{}", get_unit, 0 },
+	{ "GET", "/api/v1/units/{}/children", get_children, 0 },
+	{ "GET", "/api/v1/units/{}/ancestors", get_ancestors, 0 },
+	{ "GET", "/api/v1/units/{}/lineage", get_lineage, 0 },
+	{ "POST", "/api/v1/units/{}/rename", post_rename, 0 },
+	{ "POST", "/api/v1/units/{}/move", post_move, 0 },
+	{ "POST", "/api/v1/units/{}/close", post_close, 0 },
+	{ "POST", "/api/v1/units/{}/split", post_split, 0 },
+	{ NULL, NULL, NULL, 0 },
 };

@@ -10,8 +10,26 @@
 #include "cli/cli.h"
 #include "io/org_ops.h"
 #include "store/migrate.h"
+#include "store/auth_store.h"
 #include "store/org_store.h"
 #include <stdlib.h>
+
+/* The first system admin: user `admin` at the root unit VN, with a
+ * generated password printed once. */
+static int create_admin(db_t *db, err_t *e)
+{
+	char password[17];
+	principal_t who;
+	user_t u;
+
+	cli_principal(&who);
+	password_generate(password);
+	if (user_create(db, &who, "admin", "Quản trị hệ thống", "VN", ROLE_ADMIN, password, &u, e))
+		return -1;
+	printf("system admin created: user name: admin password: %s\n", password);
+	printf("(shown once: write it down, then change it after logging in)\n");
+	return 0;
+}
 
 int cmd_init(int argc, char **argv)
 {
@@ -73,6 +91,10 @@ int cmd_init(int argc, char **argv)
 	}
 	printf("%s: created (schema %d), reference data loaded: 63 provinces until 2025-06-30, 34 from 2025-07-01, %lld ethnic groups%s\n",
 	       url, SCHEMA_VERSION, (long long)units, demo ? ", demo units" : "");
+	if (create_admin(db, &e)) {
+		rc = cli_fail(&e);
+		goto out;
+	}
 	rc = CLI_EXIT_OK;
 out:
 	db_close(db);

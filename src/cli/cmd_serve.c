@@ -16,9 +16,11 @@ int cmd_serve(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "web", required_argument, NULL, 'w' },
+		{ "secure-cookies", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL };
+	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL, false };
+	const char *web_env = getenv("UNIONBASE_WEB_DIR");
 	char *end = NULL;
 	err_t e;
 	int c;
@@ -29,6 +31,7 @@ int cmd_serve(int argc, char **argv)
 		case 'b': opt.db_url = optarg; break;
 		case 'l': opt.listen = optarg; break;
 		case 'w': opt.web_dir = optarg; break;
+		case 's': opt.secure_cookies = true; break;
 		case 't':
 			opt.threads = (int)strtol(optarg, &end, 10);
 			if (*end || opt.threads < 1 || opt.threads > 128)
@@ -43,8 +46,8 @@ int cmd_serve(int argc, char **argv)
 		opt.db_url = getenv("UNIONBASE_DB");
 	if (!opt.db_url || !*opt.db_url)
 		return cli_usage("serve: give --db DB or set UNIONBASE_DB");
-	if (!opt.web_dir && getenv("UNIONBASE_WEB_DIR") && *getenv("UNIONBASE_WEB_DIR"))
-		opt.web_dir = getenv("UNIONBASE_WEB_DIR");
+	if (!opt.web_dir && web_env && *web_env)
+		opt.web_dir = web_env;
 	err_clear(&e);
 	if (api_serve(&opt, &e))
 		return cli_fail(&e);

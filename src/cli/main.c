@@ -26,11 +26,13 @@ static const char HELP[] =
 	"                       the central union, 63 provinces until 2025-06-30 merged\n"
 	"                       into 34 from 2025-07-01, the 54 ethnic groups; --demo adds\n"
 	"                       communes, branches and groups to look at\n"
-	"  serve --db DB --listen HOST:PORT [--threads N] [--web DIR]\n"
+	"  serve --db DB --listen HOST:PORT [--threads N] [--web DIR] [--secure-cookies]\n"
 	"                       serve the JSON API under /api/v1/ and the web app at /\n"
 	"  units list|show|tree|lineage|events|add|rename|move|merge|split|close|apply\n"
 	"                       the organisation tree as of any date, and its\n"
 	"                       reorganisation; 'unionbase units help' for details\n"
+	"  user add|list|disable|enable|passwd|token\n"
+	"                       user accounts and API tokens; 'unionbase user help'\n"
 	"  copy FROM TO         copy a whole database between stores (SQLite and\n"
 	"                       PostgreSQL, either way) into a new, empty one\n"
 	"  help                 this text\n"
@@ -133,5 +135,7 @@ int main(int argc, char **argv)
 		return cmd_units(argc - 1, argv + 1);
 	if (!strcmp(cmd, "copy"))
 		return cmd_copy(argc - 1, argv + 1);
+	if (!strcmp(cmd, "user"))
+		return cmd_user(argc - 1, argv + 1);
 	return cli_usage("unknown command '%s'", cmd);
 }

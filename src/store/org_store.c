@@ -18,6 +18,7 @@
 #include "core/text.h"
 #include "store/audit.h"
 #include "store/migrate.h"
+#include "store/scope.h"
 
 #define UNIT_SELECT                                                                              \
 	"SELECT u.id, u.code, n.name_vi, n.name_en, u.level, l.rank, u.kind, u.attributes,"      \
@@ -384,7 +385,7 @@ int org_unit_get(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
  * no unit on d but did on other days, the error says why the date does not
  * fit (unit_closed, date_out_of_range) rather than a bare 404.
  */
-static int resolve_for_change(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
+int org_unit_nearest(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	int64_t id = 0, best = 0;
@@ -395,11 +396,8 @@ static int resolve_for_change(db_t *db, const char *ref, date_t d, unit_t *out, 
 		return 0;
 	if (!e || e->kind != ERR_NOT_FOUND)
 		return -1;
-	if (ref_is_id(ref, &id)) {
-		if (org_unit_view(db, id, d, out, e))
-			return -1;
-		return org_check_alive(out, d, e);
-	}
+	if (ref_is_id(ref, &id))
+		return org_unit_view(db, id, d, out, e);
 	/* the unit that held the code nearest before d, else the first after */
 	if (prep(db, "SELECT id, valid_from, valid_to FROM units WHERE code = ? ORDER BY valid_from", &st, e))
 		return -1;
@@ -424,7 +422,17 @@ static int resolve_for_change(db_t *db, const char *ref, date_t d, unit_t *out, 
 		return store_fail(db, rc, e);
 	if (!best)
 		return -1; /* e still says not_found */
-	if (org_unit_view(db, best, d, out, e))
+	return org_unit_view(db, best, d, out, e);
+}
+
+/*
+ * Resolves a unit that an operation dated d will change. When the code names
+ * no unit on d but did on other days, the error says why the date does not
+ * fit (unit_closed, date_out_of_range) rather than a bare 404.
+ */
+static int resolve_for_change(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
+{
+	if (org_unit_nearest(db, ref, d, out, e))
 		return -1;
 	return org_check_alive(out, d, e);
 }
@@ -498,11 +506,11 @@ static void like_pattern(const char *in, char *out)
 
 int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e)
 {
-	char sql[2048], after_key[ORG_CURSOR_MAX] = "";
+	char sql[4096], after_key[ORG_CURSOR_MAX] = "", scope[2048] = "";
 	char *folded = NULL, *pattern = NULL;
 	int64_t after_id = 0;
 	db_stmt_t *st = NULL;
-	int rc = DB_OK, idx, r = -1;
+	int rc = DB_OK, idx, r = -1, n_scope = 0;
 	size_t len;
 	const char *sort_col = q->sort_name ? "n.sort_key" : "u.code";
 
@@ -531,6 +539,13 @@ int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e)
 	if (after_id)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
 					" AND (%s > ? OR (%s = ? AND u.id > ?))", sort_col, sort_col);
+	if (q->scope && !q->scope->global) {
+		if (scope_sql(q->scope, "u.id", scope, sizeof(scope), &n_scope)) {
+			err_set(e, ERR_INTERNAL, NULL, "scope too large");
+			goto out;
+		}
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND %s", scope);
+	}
 	snprintf(sql + len, sizeof(sql) - len, " ORDER BY %s, u.id LIMIT ?", sort_col);
 
 	if (prep(db, sql, &st, e))
@@ -552,6 +567,10 @@ int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e)
 			rc = db_bind_text(st, idx++, after_key);
 		if (rc == DB_OK)
 			rc = db_bind_int64(st, idx++, after_id);
+	}
+	if (rc == DB_OK && n_scope) {
+		rc = db_bind_dates(st, idx, idx + n_scope - 1, date_today());
+		idx += n_scope;
 	}
 	if (rc == DB_OK)
 		rc = db_bind_int64(st, idx, q->limit + 1);
@@ -726,10 +745,11 @@ int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e)
 	return err_set(e, ERR_NOT_FOUND, "not_found", "no event %lld", (long long)id);
 }
 
-int org_events(db_t *db, int64_t unit_id, date_t from, date_t to, int limit,
+int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from, date_t to, int limit,
 	       const char *cursor, event_list_t *out, err_t *e)
 {
-	char sql[1024], after_key[ORG_CURSOR_MAX] = "";
+	char sql[4096], after_key[ORG_CURSOR_MAX] = "", scope_cond[2048];
+	int n_scope = 0;
 	int64_t after_id = 0;
 	db_stmt_t *st = NULL;
 	size_t len, cap = 0;
@@ -744,6 +764,12 @@ int org_events(db_t *db, int64_t unit_id, date_t from, date_t to, int limit,
 					" AND e.id IN (SELECT event_id FROM event_units WHERE unit_id = ?)");
 	if (after_id)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND (e.date < ? OR (e.date = ? AND e.id < ?))");
+	if (scope && !scope->global) {
+		if (scope_sql(scope, "unit_id", scope_cond, sizeof(scope_cond), &n_scope))
+			return err_set(e, ERR_INTERNAL, NULL, "scope too large");
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+					" AND e.id IN (SELECT event_id FROM event_units WHERE %s)", scope_cond);
+	}
 	snprintf(sql + len, sizeof(sql) - len, " ORDER BY e.date DESC, e.id DESC LIMIT ?");
 	if (prep(db, sql, &st, e))
 		return -1;
@@ -763,6 +789,10 @@ int org_events(db_t *db, int64_t unit_id, date_t from, date_t to, int limit,
 			rc = db_bind_date(st, idx++, ad);
 		if (rc == DB_OK)
 			rc = db_bind_int64(st, idx++, after_id);
+	}
+	if (rc == DB_OK && n_scope) {
+		rc = db_bind_dates(st, idx, idx + n_scope - 1, date_today());
+		idx += n_scope;
 	}
 	if (rc == DB_OK)
 		rc = db_bind_int64(st, idx, limit + 1);
@@ -869,7 +899,7 @@ int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 		unit_history_free(out);
 		return store_fail(db, rc, e);
 	}
-	if (org_events(db, id, 0, DATE_OPEN, 1000, NULL, &out->events, e)) {
+	if (org_events(db, NULL, id, 0, DATE_OPEN, 1000, NULL, &out->events, e)) {
 		unit_history_free(out);
 		return -1;
 	}

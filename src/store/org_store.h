@@ -109,6 +109,11 @@ int org_levels_set(db_t *db, const level_t *levels, size_t n, err_t *e);
 /* The unit `ref` as of d; ERR_NOT_FOUND when no such unit exists that day. */
 int org_unit_get(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e);
 
+/* The unit `ref` names on d, or else the one that held the code nearest
+ * before d, or else the first after (as of a day inside its own validity).
+ * ERR_NOT_FOUND when the code never named a unit. */
+int org_unit_nearest(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e);
+
 /* The unit with this id as of a day inside its validity: d clamped into
  * [valid_from, valid_to - 1]. ERR_NOT_FOUND for an unknown id. */
 int org_unit_view(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e);
@@ -121,6 +126,7 @@ typedef struct unit_query {
 	int limit;           /* 1..ORG_PAGE_MAX */
 	const char *cursor;  /* NULL or "": first page */
 	bool sort_name;      /* Vietnamese name order instead of code order */
+	const principal_t *scope; /* only units in this caller's scope; NULL: all */
 } unit_query_t;
 
 /* ERR_BAD_REQUEST for a malformed cursor. */
@@ -138,8 +144,9 @@ int org_lineage(db_t *db, int64_t id, date_t d, lineage_t *out, err_t *e);
 int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e);
 
 /* Events, newest first; unit_id 0 for all units; from/to inclusive bounds
- * (pass 0 and DATE_OPEN for none). */
-int org_events(db_t *db, int64_t unit_id, date_t from, date_t to, int limit,
+ * (pass 0 and DATE_OPEN for none); scope NULL for all, else only events
+ * that touch a unit in that caller's scope. */
+int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from, date_t to, int limit,
 	       const char *cursor, event_list_t *out, err_t *e);
 
 int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e);

@@ -1,6 +1,9 @@
 // layout: the frame around every page: a skip link, the header (app name,
-// navigation, language switch, as-of date picker) and the main area.
-// Navigation entries come from the routes that declare a `nav` key.
+// language switch, the user menu; navigation and the as-of date picker once
+// someone is logged in) and the main area.
+// Navigation entries come from the routes that declare a `nav` key; those
+// marked `admin` are listed for admins only. `dated` shows the as-of picker
+// (pages whose data do not depend on a date leave it out).
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, setLang } from '../lib/i18n.js';
@@ -8,9 +11,11 @@ import { LANGS } from '../lib/config.js';
 import { useApp } from '../lib/context.js';
 import { href, navigate } from '../lib/router.js';
 import { isIsoDate } from '../lib/dates.js';
+import { UserMenu } from './user-menu.js';
 
-export function Layout({ routes, section, children }) {
-  const { loc, asOfParam } = useApp();
+export function Layout({ routes, section, dated, children }) {
+  const { loc, asOfParam, user, admin } = useApp();
+  const entries = user && routes ? routes.filter((r) => r.nav && (!r.admin || admin)) : [];
   return html`
     <a class="skip" href="#main" onClick=${skipToMain}>${t('skip.main')}</a>
     <header class="app-header">
@@ -19,21 +24,25 @@ export function Layout({ routes, section, children }) {
           <span class="brand-name">${t('app.name')}</span>
           <span class="brand-tagline">${t('app.tagline')}</span>
         </a>
-        <${LangSwitch} />
+        <div class="bar-end">
+          <${LangSwitch} />
+          ${user && html`<${UserMenu} user=${user} />`}
+        </div>
       </div>
-      <div class="bar">
-        <nav aria-label=${t('nav.label')}>
-          <ul role="list">
-            ${routes.filter((r) => r.nav).map((r) => html`
-              <li key=${r.path}>
-                <a href=${href(r.path, { as_of: asOfParam })}
-                   aria-current=${section === r.path ? (loc.path === r.path ? 'page' : 'true') : undefined}
-                   class=${section === r.path ? 'current' : undefined}>${t(r.nav)}</a>
-              </li>`)}
-          </ul>
-        </nav>
-        <${AsOfPicker} loc=${loc} />
-      </div>
+      ${user && html`
+        <div class="bar">
+          <nav aria-label=${t('nav.label')}>
+            <ul role="list">
+              ${entries.map((r) => html`
+                <li key=${r.path}>
+                  <a href=${href(r.path, { as_of: asOfParam })} data-testid=${r.testid}
+                     aria-current=${section === r.path ? (loc.path === r.path ? 'page' : 'true') : undefined}
+                     class=${section === r.path ? 'current' : undefined}>${t(r.nav)}</a>
+                </li>`)}
+            </ul>
+          </nav>
+          ${dated && html`<${AsOfPicker} loc=${loc} />`}
+        </div>`}
     </header>
     <main id="main" tabindex="-1">${children}</main>
   `;

@@ -1,17 +1,34 @@
 // api: the HTTP client for /api/v1. Every request goes through request(), which
-// turns the API's error body {"error":{"code","message","details"}} into an
-// ApiError whose message is the server's message, so pages can show it as is.
+//   - sends the session cookie (same origin) and, on every state-changing
+//     request (POST, PUT, PATCH, DELETE), the CSRF token as X-CSRF-Token;
+//   - turns the API's error body {"error":{"code","message","details"}} into an
+//     ApiError whose message is the server's message, so pages can show it as is;
+//   - tells the app when the session is gone: a 401 (unauthorized or
+//     session_expired) on an ordinary request calls the onUnauthorized handler,
+//     which shows the log-in page. Requests that expect a 401 as an answer
+//     (log-in itself, "who am I", the password change) pass {auth: false}.
+// The CSRF token lives only in this module's memory, never in storage.
 import { API_BASE } from './config.js';
 
 export class ApiError extends Error {
-  constructor(status, code, message, details) {
+  constructor(status, code, message, details, retryAfter) {
     super(message);
     this.name = 'ApiError';
     this.status = status;   // HTTP status, 0 for a network failure
     this.code = code;       // the API's error code, or 'network' / 'bad_response'
     this.details = details || [];
+    this.retryAfter = retryAfter; // seconds from a Retry-After header, or null
   }
 }
+
+let csrfToken = null;
+let unauthorizedHandler = null;
+
+// setCsrfToken: remember the token from POST or GET /session (null: forget it).
+export function setCsrfToken(token) { csrfToken = token || null; }
+
+// onUnauthorized: fn(error) is called when an ordinary request answers 401.
+export function onUnauthorized(fn) { unauthorizedHandler = fn; }
 
 // query: build "?a=1&b=2" from an object, leaving out null/undefined/'' values.
 export function query(params) {
@@ -28,14 +45,27 @@ export function unitPath(code) {
   return '/units/' + encodeURIComponent(code);
 }
 
-export async function request(method, path, { params, body, signal } = {}) {
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+// retryAfterSeconds: a Retry-After header (seconds or an HTTP date) in seconds.
+function retryAfterSeconds(value) {
+  if (!value) return null;
+  if (/^\s*\d+\s*$/.test(value)) return parseInt(value, 10);
+  const when = Date.parse(value);
+  return Number.isNaN(when) ? null : Math.max(0, Math.ceil((when - Date.now()) / 1000));
+}
+
+export async function request(method, path, { params, body, signal, auth = true } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (WRITES.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;
   try {
     res = await fetch(API_BASE + path + query(params), {
       method,
       signal,
-      headers: body === undefined ? { Accept: 'application/json' }
-        : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers,
+      credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
@@ -49,10 +79,13 @@ export async function request(method, path, { params, body, signal } = {}) {
   }
   if (!res.ok) {
     const err = data && data.error;
-    if (err && typeof err.message === 'string') {
-      throw new ApiError(res.status, err.code || 'error', err.message, err.details);
-    }
-    throw new ApiError(res.status, 'bad_response', `HTTP ${res.status} ${res.statusText}`);
+    const error = err && typeof err.message === 'string'
+      ? new ApiError(res.status, err.code || 'error', err.message, err.details,
+        retryAfterSeconds(res.headers.get('Retry-After')))
+      : new ApiError(res.status, 'bad_response', `HTTP ${res.status} ${res.statusText}`, [],
+        retryAfterSeconds(res.headers.get('Retry-After')));
+    if (res.status === 401 && auth && unauthorizedHandler) unauthorizedHandler(error);
+    throw error;
   }
   if (data === null) throw new ApiError(res.status, 'bad_response', `HTTP ${res.status}: not JSON`);
   return data;
@@ -60,3 +93,14 @@ export async function request(method, path, { params, body, signal } = {}) {
 
 export const get = (path, params, signal) => request('GET', path, { params, signal });
 export const post = (path, body, signal) => request('POST', path, { body, signal });
+export const del = (path, signal) => request('DELETE', path, { signal });
+
+// fieldErrors: the details of a 422 answer as {field: message} (the first
+// message per field), so forms can show each one next to its field.
+export function fieldErrors(error) {
+  const out = {};
+  for (const d of (error && error.details) || []) {
+    if (d && typeof d.field === 'string' && !(d.field in out)) out[d.field] = d.message || '';
+  }
+  return out;
+}

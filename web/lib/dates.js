@@ -31,3 +31,22 @@ export function formatDate(iso, lang) {
     : { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' };
   return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', opts).format(d);
 }
+
+// parseInstant: an API time (ISO 8601, UTC) as a Date, or null. A time
+// written without a zone ("2025-07-01 08:30:00") is taken as UTC too.
+export function parseInstant(s) {
+  if (typeof s !== 'string' || !s) return null;
+  let v = s.trim();
+  if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v)) v = v.replace(' ', 'T') + 'Z';
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+// formatDateTime: an API time in the browser's zone, e.g. 01/07/2025 08:30:00.
+export function formatDateTime(s, lang) {
+  const d = parseInstant(s);
+  if (!d) return s || '';
+  return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).format(d);
+}

@@ -1,0 +1,93 @@
+/*
+ * audit.c - reading the audit trail (admins; rows about units in scope and
+ * users of those units). There is no route that changes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/views.h"
+#include "store/audit.h"
+#include "store/auth_store.h"
+#include "store/org_store.h"
+
+static const char *arg(api_req_t *req, const char *name, size_t max, err_t *e)
+{
+	const char *v = api_query(req, name);
+
+	if (!v || !*v)
+		return NULL;
+	if (strlen(v) > max)
+		err_detail(e, name, "is too long");
+	return v;
+}
+
+static int get_audit(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	audit_query_t q;
+	audit_list_t l;
+	const char *unit, *user, *cursor;
+	json_t *items;
+	date_t d;
+
+	if (api_require(req, PERM_AUDIT_READ, e))
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.scope = &req->who;
+	unit = arg(req, "unit", UNIT_CODE_MAX + 3, e);
+	user = arg(req, "user", USERNAME_MAX, e);
+	q.record_type = arg(req, "record_type", 30, e);
+	q.record_id = arg(req, "record_id", 60, e);
+	q.action = arg(req, "action", 38, e);
+	q.from = arg(req, "from", 10, e);
+	q.to = arg(req, "to", 10, e);
+	cursor = arg(req, "cursor", 20, e);
+	if ((q.from && date_parse(q.from, &d)) || (q.to && date_parse(q.to, &d)))
+		err_detail(e, "from", "from and to must be dates YYYY-MM-DD");
+	if (e->n_details)
+		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the query string is not valid");
+	if (api_query_int(req, "limit", 100, 1, 500, &q.limit, e))
+		return -1;
+	if (cursor) {
+		char *end = NULL;
+		q.before_id = strtoll(cursor, &end, 10);
+		if (!end || *end || q.before_id <= 0)
+			return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
+	}
+	if (unit) {
+		unit_t u;
+		if (api_unit_in_scope(req, unit, req->today, &u, e) &&
+		    (e->kind != ERR_NOT_FOUND || org_unit_nearest(req->db, unit, req->today, &u, e) ||
+		     !api_id_in_scope(req, u.id)))
+			return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s", unit);
+		q.unit_id = u.id;
+	}
+	if (user) {
+		user_t who;
+		if (user_by_name(req->db, user, &who, NULL, e) || !api_id_in_scope(req, who.unit_id))
+			return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+		q.user_id = who.id;
+	}
+	if (audit_search(req->db, &q, &l, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < l.n; i++) {
+		json_t *ref = NULL;
+		unit_t u;
+		err_t ignore;
+		err_clear(&ignore);
+		if (l.items[i].unit_id && org_unit_view(req->db, l.items[i].unit_id, req->today, &u, &ignore) == 0)
+			ref = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u.id, "code", u.code, "name_vi", u.name_vi);
+		json_array_append_new(items, audit_row_json(&l.items[i], ref));
+	}
+	resp->body = json_pack("{s:o, s:o}", "items", items, "next", l.next[0] ? json_string(l.next) : json_null());
+	audit_list_free(&l);
+	return 0;
+}
+
+const api_route_t API_AUDIT_ROUTES[] = {
+	{ "GET", "/api/v1/audit", get_audit, 0 },
+	{ NULL, NULL, NULL, 0 },
+};

@@ -1,0 +1,144 @@
+/*
+ * auth.c - who is calling, and may she: the one place every request passes
+ * through for authentication (session cookie or API token), CSRF checks,
+ * permissions and scope. Handlers call api_require() and
+ * api_unit_in_scope(); server.c calls api_authenticate() before any handler
+ * of a non-public route.
+ */
+#include "api/auth.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/auth_store.h"
+#include "store/org_store.h"
+#include "store/scope.h"
+
+void api_client_addr(struct MHD_Connection *conn, char *buf, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(buf, cap, "unknown");
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, (socklen_t)cap);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, (socklen_t)cap);
+}
+
+static bool state_changing(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
+}
+
+int api_authenticate(api_req_t *req, bool required, err_t *e)
+{
+	const char *authz = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
+	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+	int64_t now = (int64_t)time(NULL);
+	user_t user;
+
+	memset(&req->who, 0, sizeof(req->who));
+	req->session_id = NULL;
+	if (authz && strncmp(authz, "Bearer ", 7) == 0) {
+		api_token_t tok;
+		if (token_lookup(req->db, authz + 7, now, &user, &tok, e) ||
+		    principal_for_user(req->db, &user, req->client_addr, &req->who, e))
+			return -1;
+		req->who.roles = tok.roles;
+		req->who.token_id = tok.id;
+		return 0;
+	}
+	if (authz && *authz)
+		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the Authorization header must be 'Bearer <token>'");
+	if (cookie && *cookie) {
+		const char *sent;
+		if (session_lookup(req->db, cookie, now, &user, req->csrf_token, e)) {
+			if (!required && e->kind == ERR_UNAUTHORIZED) {
+				err_clear(e);
+				return 0;
+			}
+			return -1;
+		}
+		if (principal_for_user(req->db, &user, req->client_addr, &req->who, e))
+			return -1;
+		req->who.session_ok = 1;
+		req->session_id = cookie;
+		sent = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+		if (required && state_changing(req->method) && (!sent || !secret_equal(sent, req->csrf_token)))
+			return err_set(e, ERR_FORBIDDEN, "csrf",
+				       "this request needs the X-CSRF-Token header given at log-in");
+		return 0;
+	}
+	if (required)
+		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "log in first (or send an API token)");
+	return 0;
+}
+
+int api_require(api_req_t *req, perm_t p, err_t *e)
+{
+	if (access_allows(req->who.roles, p))
+		return 0;
+	return err_set(e, ERR_FORBIDDEN, "forbidden", "your roles do not allow this (%s)", perm_name(p));
+}
+
+static int hide(const char *ref, date_t d, err_t *e)
+{
+	char buf[DATE_STR_LEN];
+	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", ref, date_format(d, buf));
+}
+
+int api_unit_in_scope(api_req_t *req, const char *ref, date_t d, unit_t *out, err_t *e)
+{
+	bool yes = false;
+
+	if (org_unit_get(req->db, ref, d, out, e))
+		return -1;
+	if (scope_contains(req->db, &req->who, out->id, &yes, e))
+		return -1;
+	return yes ? 0 : hide(ref, d, e);
+}
+
+int api_unit_for_change(api_req_t *req, const char *ref, date_t d, err_t *e)
+{
+	unit_t u;
+	bool yes = false;
+	err_t probe;
+
+	err_clear(&probe);
+	if (org_unit_nearest(req->db, ref, d, &u, &probe)) {
+		if (probe.kind == ERR_NOT_FOUND)
+			return 0; /* the operation reports it, as for anyone */
+		*e = probe;
+		return -1;
+	}
+	if (scope_contains(req->db, &req->who, u.id, &yes, e))
+		return -1;
+	return yes ? 0 : hide(ref, d, e);
+}
+
+bool api_id_in_scope(api_req_t *req, int64_t unit_id)
+{
+	bool yes = false;
+	err_t e;
+
+	err_clear(&e);
+	return scope_contains(req->db, &req->who, unit_id, &yes, &e) == 0 && yes;
+}
+
+void api_session_cookie(api_req_t *req, api_resp_t *resp, const char *value)
+{
+	if (value)
+		snprintf(resp->set_cookie, sizeof(resp->set_cookie),
+			 SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", value,
+			 SESSION_ABSOLUTE_SECONDS, req->secure_cookies ? "; Secure" : "");
+	else
+		snprintf(resp->set_cookie, sizeof(resp->set_cookie),
+			 SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+			 req->secure_cookies ? "; Secure" : "");
+}

@@ -1,0 +1,225 @@
+/*
+ * session.c - log-in, log-out, who am I, password change, and the caller's
+ * own API tokens.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/views.h"
+#include "store/audit.h"
+#include "store/auth_store.h"
+
+static int audit_login(api_req_t *req, const char *action, const user_t *u, const char *username)
+{
+	principal_t who;
+	err_t ignore;
+	int rc;
+
+	memset(&who, 0, sizeof(who));
+	who.user_id = u ? u->id : 0;
+	snprintf(who.username, sizeof(who.username), "%s", username);
+	snprintf(who.client_addr, sizeof(who.client_addr), "%s", req->client_addr);
+	err_clear(&ignore);
+	/* its own transaction: a failed log-in leaves a trace even though
+	 * nothing else is written */
+	rc = audit_write(req->db, &who, action, u ? u->unit_id : 0, "user", username, NULL, NULL, "", &ignore);
+	if (rc)
+		fprintf(stderr, "unionbase: cannot write the audit of %s: %s\n", action, ignore.message);
+	return rc;
+}
+
+static int throttled(api_req_t *req, const char *user_key, const char *addr_key, api_resp_t *resp, err_t *e)
+{
+	int64_t n = 0, wait = 0, n2 = 0, wait2 = 0, now = (int64_t)time(NULL);
+
+	if (throttle_count(req->db, user_key, now, &n, &wait, e) ||
+	    throttle_count(req->db, addr_key, now, &n2, &wait2, e))
+		return -1;
+	if (n >= THROTTLE_PER_ACCOUNT || n2 >= THROTTLE_PER_ADDRESS) {
+		resp->retry_after = (int)(n >= THROTTLE_PER_ACCOUNT ? wait : wait2);
+		if (resp->retry_after < 1)
+			resp->retry_after = 1;
+		return err_set(e, ERR_TOO_MANY, "too_many_requests",
+			       "too many failed log-ins: try again in %d minute(s)", (resp->retry_after + 59) / 60);
+	}
+	return 0;
+}
+
+static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "username", "password", NULL };
+	char username[USERNAME_MAX + 8], password[PASSWORD_MAX_LEN + 8], hash[PASSWORD_HASH_MAX];
+	char user_key[96], addr_key[96], sid[SECRET_TEXT_MAX], csrf[SECRET_TEXT_MAX];
+	json_t *body;
+	user_t u;
+	err_t probe;
+	int64_t now = (int64_t)time(NULL);
+
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_str(body, "username", true, USERNAME_MAX, username, sizeof(username), e);
+	api_str(body, "password", true, PASSWORD_MAX_LEN, password, sizeof(password), e);
+	json_decref(body);
+	if (api_check_details(e))
+		return -1;
+	for (char *p = username; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	snprintf(user_key, sizeof(user_key), "user:%s", username);
+	snprintf(addr_key, sizeof(addr_key), "addr:%s", req->client_addr);
+	if (throttled(req, user_key, addr_key, resp, e))
+		return -1;
+	err_clear(&probe);
+	if (user_by_name(req->db, username, &u, hash, &probe) != 0 || u.disabled ||
+	    password_verify(hash, password, &probe) != 0) {
+		if (probe.kind == ERR_UNAVAILABLE) {
+			*e = probe;
+			return -1;
+		}
+		if (throttle_record(req->db, user_key, now, e) || throttle_record(req->db, addr_key, now, e))
+			return -1;
+		audit_login(req, "session.login_failed", probe.kind == ERR_NOT_FOUND ? NULL : &u, username);
+		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "wrong user name or password");
+	}
+	if (password_needs_rehash(hash) && user_rehash(req->db, u.id, password, e))
+		return -1;
+	/* a fresh id at every log-in; a session the browser still holds ends */
+	if (req->session_id && session_delete(req->db, req->session_id, e))
+		return -1;
+	if (throttle_clear(req->db, user_key, e) || session_create(req->db, u.id, req->client_addr, sid, csrf, e))
+		return -1;
+	audit_login(req, "session.login", &u, u.username);
+	api_session_cookie(req, resp, sid);
+	resp->body = json_pack("{s:o, s:s}", "user", user_json(&u), "csrf_token", csrf);
+	return 0;
+}
+
+static int get_session(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	user_t u;
+
+	if (user_by_id(req->db, req->who.user_id, &u, e))
+		return -1;
+	resp->body = json_pack("{s:o, s:s?, s:s}", "user", user_json(&u),
+			       "csrf_token", req->who.session_ok ? req->csrf_token : NULL,
+			       "via", req->who.token_id ? "token" : "session");
+	return 0;
+}
+
+static int delete_session(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	if (req->session_id && session_delete(req->db, req->session_id, e))
+		return -1;
+	audit_login(req, "session.logout", NULL, req->who.username);
+	api_session_cookie(req, resp, NULL);
+	resp->body = json_pack("{s:b}", "ok", 1);
+	return 0;
+}
+
+static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "current_password", "new_password", NULL };
+	char cur[PASSWORD_MAX_LEN + 8], next[PASSWORD_MAX_LEN + 8], hash[PASSWORD_HASH_MAX], digest[65];
+	json_t *body;
+	user_t u;
+
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_str(body, "current_password", true, PASSWORD_MAX_LEN, cur, sizeof(cur), e);
+	api_str(body, "new_password", true, PASSWORD_MAX_LEN + 1, next, sizeof(next), e);
+	json_decref(body);
+	if (api_check_details(e))
+		return -1;
+	if (user_by_name(req->db, req->who.username, &u, hash, e) || password_verify(hash, cur, e))
+		return -1;
+	if (req->session_id)
+		secret_digest(req->session_id, digest);
+	if (user_set_password(req->db, &req->who, u.id, next, req->session_id ? digest : NULL, e))
+		return -1;
+	resp->body = json_pack("{s:b}", "ok", 1);
+	return 0;
+}
+
+/* ---- the caller's API tokens ---- */
+
+static int get_tokens(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	token_list_t l;
+	json_t *items;
+
+	if (tokens_list(req->db, req->who.user_id, &l, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < l.n; i++)
+		json_array_append_new(items, token_json(&l.items[i]));
+	token_list_free(&l);
+	resp->body = json_pack("{s:o}", "items", items);
+	return 0;
+}
+
+static int post_token(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "name", "roles", "expires_at", NULL };
+	char name[128], expires[32], secret[SECRET_TEXT_MAX];
+	unsigned roles = 0;
+	int64_t expires_at = 0;
+	api_token_t tok;
+	json_t *body;
+	user_t u;
+
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_str(body, "name", true, 100, name, sizeof(name), e);
+	api_roles(body, "roles", &roles, e);
+	api_str(body, "expires_at", false, 30, expires, sizeof(expires), e);
+	json_decref(body);
+	if (expires[0]) {
+		date_t d;
+		if (date_parse(expires, &d) != 0)
+			err_detail(e, "expires_at", "must be a date YYYY-MM-DD");
+		else
+			expires_at = (int64_t)d * 86400;
+	}
+	if (api_check_details(e))
+		return -1;
+	if (user_by_id(req->db, req->who.user_id, &u, e))
+		return -1;
+	/* a token made with a token has at most that token's rights */
+	u.roles &= req->who.roles;
+	if (token_create(req->db, &req->who, &u, name, roles, expires_at, secret, &tok, e))
+		return -1;
+	resp->status = 201;
+	resp->body = json_pack("{s:o, s:s}", "token", token_json(&tok), "secret", secret);
+	return 0;
+}
+
+static int delete_token(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	char *end = NULL;
+	long long id = strtoll(req->params[0], &end, 10);
+
+	if (!end || *end || id <= 0)
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no such token");
+	if (token_revoke(req->db, &req->who, req->who.user_id, id, e))
+		return -1;
+	resp->body = json_pack("{s:b}", "ok", 1);
+	return 0;
+}
+
+const api_route_t API_SESSION_ROUTES[] = {
+	{ "POST", "/api/v1/session", post_session, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/session", get_session, 0 },
+	{ "DELETE", "/api/v1/session", delete_session, 0 },
+	{ "POST", "/api/v1/session/password", post_password, 0 },
+	{ "GET", "/api/v1/tokens", get_tokens, 0 },
+	{ "POST", "/api/v1/tokens", post_token, 0 },
+	{ "DELETE", "/api/v1/tokens/{}", delete_token, 0 },
+	{ NULL, NULL, NULL, 0 },
+};

@@ -1,0 +1,94 @@
+/*
+ * users.c - user management for admins: list, create, disable, enable.
+ * Users of units outside the admin's scope do not exist for her (404).
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/views.h"
+#include "store/auth_store.h"
+
+static int get_users(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	user_list_t l;
+	json_t *items;
+
+	if (api_require(req, PERM_USER_READ, e) || users_list(req->db, &req->who, &l, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < l.n; i++)
+		json_array_append_new(items, user_json(&l.items[i]));
+	user_list_free(&l);
+	resp->body = json_pack("{s:o}", "items", items);
+	return 0;
+}
+
+static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "username", "display_name", "unit", "roles", "password", NULL };
+	char username[USERNAME_MAX + 8], display[UNIT_NAME_BUF], unit_code[UNIT_CODE_MAX + 8];
+	char password[PASSWORD_MAX_LEN + 8];
+	unsigned roles = 0;
+	json_t *body;
+	user_t u;
+	unit_t unit;
+
+	if (api_require(req, PERM_USER_MANAGE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_str(body, "username", true, USERNAME_MAX, username, sizeof(username), e);
+	api_str(body, "display_name", false, sizeof(display) - 1, display, sizeof(display), e);
+	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, sizeof(unit_code), e);
+	api_roles(body, "roles", &roles, e);
+	api_str(body, "password", true, PASSWORD_MAX_LEN + 1, password, sizeof(password), e);
+	json_decref(body);
+	if (api_check_details(e))
+		return -1;
+	if (api_unit_in_scope(req, unit_code, req->today, &unit, e)) {
+		if (e->kind == ERR_NOT_FOUND) {
+			err_detail(e, "unit", "no unit with code %.40s today", unit_code);
+			return err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s today", unit_code);
+		}
+		return -1;
+	}
+	if (user_create(req->db, &req->who, username, display, unit_code, roles, password, &u, e))
+		return -1;
+	resp->status = 201;
+	resp->body = user_json(&u);
+	return 0;
+}
+
+static int set_disabled(api_req_t *req, api_resp_t *resp, bool disabled, err_t *e)
+{
+	user_t u;
+
+	if (api_require(req, PERM_USER_MANAGE, e))
+		return -1;
+	if (user_by_name(req->db, req->params[0], &u, NULL, e) || !api_id_in_scope(req, u.unit_id))
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+	if (u.id == req->who.user_id && disabled)
+		return err_set(e, ERR_CONFLICT, "conflict", "you cannot disable your own account");
+	if (user_set_disabled(req->db, &req->who, u.id, disabled, e) || user_by_id(req->db, u.id, &u, e))
+		return -1;
+	resp->body = user_json(&u);
+	return 0;
+}
+
+static int post_disable(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return set_disabled(req, resp, true, e);
+}
+
+static int post_enable(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return set_disabled(req, resp, false, e);
+}
+
+const api_route_t API_USER_ROUTES[] = {
+	{ "GET", "/api/v1/users", get_users, 0 },
+	{ "POST", "/api/v1/users", post_user, 0 },
+	{ "POST", "/api/v1/users/{}/disable", post_disable, 0 },
+	{ "POST", "/api/v1/users/{}/enable", post_enable, 0 },
+	{ NULL, NULL, NULL, 0 },
+};

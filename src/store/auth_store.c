@@ -1,0 +1,743 @@
+/*
+ * auth_store.c - users, sessions, tokens and throttling (see auth_store.h).
+ */
+#include "store/auth_store.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/text.h"
+#include "store/audit.h"
+#include "store/migrate.h"
+#include "store/org_store.h"
+#include "store/scope.h"
+
+#define USER_COLS                                                                             \
+	"u.id, u.username, u.display_name, u.unit_id, u.roles, u.disabled, u.created_at, u.password_hash"
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int prep(db_t *db, const char *sql, db_stmt_t **st, err_t *e)
+{
+	int rc = db_prepare(db, sql, st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static int finish(db_t *db, db_stmt_t *st, int rc, err_t *e)
+{
+	if (rc == DB_OK && (rc = db_step(st)) == DB_DONE)
+		rc = DB_OK;
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static int tx_begin(db_t *db, bool *own, err_t *e)
+{
+	int rc;
+
+	*own = !db_in_transaction(db);
+	if (!*own)
+		return 0;
+	rc = db_begin(db);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static int tx_end(db_t *db, bool own, int r, err_t *e)
+{
+	int rc;
+
+	if (!own)
+		return r ? -1 : 0;
+	if (r) {
+		db_rollback(db);
+		return -1;
+	}
+	rc = db_commit(db);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+void user_list_free(user_list_t *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+void token_list_free(token_list_t *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+int username_check(const char *name, const char *field, err_t *e)
+{
+	size_t n = strlen(name);
+
+	if (n < 3 || n > USERNAME_MAX)
+		return err_detail(e, field, "must be 3 to %d characters", USERNAME_MAX);
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+			return err_detail(e, field, "may contain only a-z, 0-9, '.', '_' and '-'");
+	return 0;
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* Reads USER_COLS into u (and the hash, when wanted). fill_unit adds the
+ * unit's code and name afterwards. */
+static void read_user(db_stmt_t *st, user_t *u, char *hash)
+{
+	err_t ignore;
+
+	memset(u, 0, sizeof(*u));
+	u->id = db_col_int64(st, 0);
+	ub_strlcpy(u->username, db_col_text(st, 1), sizeof(u->username));
+	ub_strlcpy(u->display_name, db_col_text(st, 2), sizeof(u->display_name));
+	u->unit_id = db_col_int64(st, 3);
+	if (roles_parse(db_col_text(st, 4), &u->roles, "roles", (err_clear(&ignore), &ignore)) != 0)
+		u->roles = 0;
+	u->disabled = db_col_int64(st, 5) != 0;
+	u->created_at = db_col_int64(st, 6);
+	if (hash)
+		ub_strlcpy(hash, db_col_text(st, 7), PASSWORD_HASH_MAX);
+}
+
+/* Fills the unit code and name of each user (a second pass: the statement
+ * that read the users is finished by then). */
+static int fill_unit(db_t *db, user_t *u, err_t *e)
+{
+	unit_t unit;
+
+	if (org_unit_view(db, u->unit_id, date_today(), &unit, e))
+		return -1;
+	ub_strlcpy(u->unit_code, unit.code, sizeof(u->unit_code));
+	ub_strlcpy(u->unit_name_vi, unit.name_vi, sizeof(u->unit_name_vi));
+	return 0;
+}
+
+static int user_one(db_t *db, const char *where, const char *text, int64_t id, user_t *out,
+		    char hash[PASSWORD_HASH_MAX], err_t *e)
+{
+	char sql[512];
+	db_stmt_t *st = NULL;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT " USER_COLS " FROM users u WHERE %s", where);
+	if (prep(db, sql, &st, e))
+		return -1;
+	rc = text ? db_bind_text(st, 1, text) : db_bind_int64(st, 1, id);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		read_user(st, out, hash);
+		db_finalize(st);
+		return fill_unit(db, out, e);
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+}
+
+int user_by_name(db_t *db, const char *username, user_t *out, char hash[PASSWORD_HASH_MAX], err_t *e)
+{
+	char name[USERNAME_MAX + 1];
+
+	if (ub_strlcpy(name, username, sizeof(name)))
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+	lower(name);
+	return user_one(db, "u.username = ?", name, 0, out, hash, e);
+}
+
+int user_by_id(db_t *db, int64_t id, user_t *out, err_t *e)
+{
+	return user_one(db, "u.id = ?", NULL, id, out, NULL, e);
+}
+
+static char *user_audit_text(const user_t *u)
+{
+	char roles[64];
+	json_t *j;
+	char *text;
+
+	roles_format(u->roles, roles, sizeof(roles));
+	j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id, "username", u->username,
+		      "display_name", u->display_name, "unit", u->unit_code, "roles", roles,
+		      "disabled", u->disabled);
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	return text;
+}
+
+static int audit_user(db_t *db, const principal_t *who, const char *action, const user_t *before,
+		      const user_t *after, err_t *e)
+{
+	const user_t *u = after ? after : before;
+	char *b = before ? user_audit_text(before) : NULL, *a = after ? user_audit_text(after) : NULL;
+	char id[32];
+	int r;
+
+	snprintf(id, sizeof(id), "%lld", (long long)u->id);
+	r = audit_write(db, who, action, u->unit_id, "user", id, b, a, u->username, e);
+	free(b);
+	free(a);
+	return r;
+}
+
+int user_create(db_t *db, const principal_t *who, const char *username, const char *display_name,
+		const char *unit_ref, unsigned roles, const char *password, user_t *out, err_t *e)
+{
+	char name[USERNAME_MAX + 1] = "", display[UNIT_NAME_BUF] = "", hash[PASSWORD_HASH_MAX];
+	db_stmt_t *st = NULL;
+	unit_t unit;
+	int64_t id = 0, now = now_s();
+	char roles_text[64];
+	bool own;
+	int r, rc;
+
+	if (ub_strlcpy(name, username, sizeof(name)))
+		err_detail(e, "username", "is too long");
+	lower(name);
+	username_check(name, "username", e);
+	if (ub_strlcpy(display, display_name && *display_name ? display_name : name, sizeof(display)) ||
+	    unit_name_normalise(display, sizeof(display), "display_name", e))
+		err_detail(e, "display_name", "is not a valid name");
+	if (!roles || (roles & ~(unsigned)ROLE_ALL))
+		err_detail(e, "roles", "needs at least one known role");
+	password_check_new(password, "password", e);
+	if (e && e->n_details)
+		return err_set(e, ERR_INVALID, "invalid", "the user's fields are not valid");
+	if (password_hash(password, hash, e))
+		return -1;
+	roles_format(roles, roles_text, sizeof(roles_text));
+	if (tx_begin(db, &own, e))
+		return -1;
+	r = org_unit_get(db, unit_ref, date_today(), &unit, e);
+	if (r && e && e->kind == ERR_NOT_FOUND) {
+		err_detail(e, "unit", "no unit with code %.40s today", unit_ref);
+		r = err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s today", unit_ref);
+	}
+	if (!r)
+		r = prep(db, "INSERT INTO users (username, display_name, unit_id, roles, password_hash, disabled,"
+			     " created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?) RETURNING id", &st, e);
+	if (!r) {
+		rc = db_bind_text(st, 1, name);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 2, display);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 3, unit.id);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 4, roles_text);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 5, hash);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 6, now);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 7, now);
+		if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+			id = db_col_int64(st, 0);
+			rc = DB_OK;
+		}
+		db_finalize(st);
+		if (rc == DB_UNIQUE)
+			r = err_set(e, ERR_CONFLICT, "username_taken", "the user name %s is taken", name);
+		else if (rc != DB_OK)
+			r = store_fail(db, rc, e);
+	}
+	if (!r)
+		r = user_by_id(db, id, out, e);
+	if (!r)
+		r = audit_user(db, who, "user.create", NULL, out, e);
+	sodium_memzero(hash, sizeof(hash));
+	return tx_end(db, own, r, e);
+}
+
+int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e)
+{
+	char sql[3072], scope[2048];
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	int n_dates = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (scope_sql(who, "u.unit_id", scope, sizeof(scope), &n_dates))
+		return err_set(e, ERR_INTERNAL, NULL, "scope too large");
+	snprintf(sql, sizeof(sql), "SELECT " USER_COLS " FROM users u WHERE %s ORDER BY u.username LIMIT 5000", scope);
+	if (prep(db, sql, &st, e))
+		return -1;
+	rc = n_dates ? db_bind_dates(st, 1, n_dates, date_today()) : DB_OK;
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			user_t *v = realloc(out->items, ncap * sizeof(*v));
+			if (!v) {
+				db_finalize(st);
+				user_list_free(out);
+				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			out->items = v;
+			cap = ncap;
+		}
+		read_user(st, &out->items[out->n++], NULL);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		user_list_free(out);
+		return store_fail(db, rc, e);
+	}
+	for (size_t i = 0; i < out->n; i++)
+		if (fill_unit(db, &out->items[i], e)) {
+			user_list_free(out);
+			return -1;
+		}
+	return 0;
+}
+
+static int exec_i(db_t *db, const char *sql, int64_t a, int64_t b, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (prep(db, sql, &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, a);
+	if (rc == DB_OK && strchr(strchr(sql, '?') + 1, '?'))
+		rc = db_bind_int64(st, 2, b);
+	return finish(db, st, rc, e);
+}
+
+int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool disabled, err_t *e)
+{
+	user_t before, after;
+	bool own;
+	int r;
+
+	if (tx_begin(db, &own, e))
+		return -1;
+	r = user_by_id(db, user_id, &before, e);
+	if (!r)
+		r = exec_i(db, "UPDATE users SET disabled = ? WHERE id = ?", disabled ? 1 : 0, user_id, e);
+	if (!r && disabled)
+		r = exec_i(db, "DELETE FROM sessions WHERE user_id = ?", user_id, 0, e);
+	if (!r && disabled)
+		r = exec_i(db, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now_s(),
+			   user_id, e);
+	if (!r)
+		r = user_by_id(db, user_id, &after, e);
+	if (!r)
+		r = audit_user(db, who, disabled ? "user.disable" : "user.enable", &before, &after, e);
+	return tx_end(db, own, r, e);
+}
+
+int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const char *password,
+		      const char *keep_session_hash, err_t *e)
+{
+	char hash[PASSWORD_HASH_MAX];
+	db_stmt_t *st = NULL;
+	user_t u;
+	bool own;
+	int r, rc;
+
+	if (password_check_new(password, "new_password", e))
+		return err_set(e, ERR_INVALID, "invalid", "the new password is not acceptable");
+	if (password_hash(password, hash, e))
+		return -1;
+	if (tx_begin(db, &own, e))
+		return -1;
+	r = user_by_id(db, user_id, &u, e);
+	if (!r)
+		r = prep(db, "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?", &st, e);
+	if (!r) {
+		rc = db_bind_text(st, 1, hash);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 2, now_s());
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 3, user_id);
+		r = finish(db, st, rc, e);
+	}
+	if (!r) {
+		if (prep(db, keep_session_hash ? "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?"
+					       : "DELETE FROM sessions WHERE user_id = ?", &st, e))
+			r = -1;
+		else {
+			rc = db_bind_int64(st, 1, user_id);
+			if (rc == DB_OK && keep_session_hash)
+				rc = db_bind_text(st, 2, keep_session_hash);
+			r = finish(db, st, rc, e);
+		}
+	}
+	if (!r)
+		r = audit_user(db, who, "user.password", &u, &u, e);
+	sodium_memzero(hash, sizeof(hash));
+	return tx_end(db, own, r, e);
+}
+
+int user_rehash(db_t *db, int64_t user_id, const char *password, err_t *e)
+{
+	char hash[PASSWORD_HASH_MAX];
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (password_hash(password, hash, e) || prep(db, "UPDATE users SET password_hash = ? WHERE id = ?", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, hash);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, user_id);
+	return finish(db, st, rc, e);
+}
+
+int principal_for_user(db_t *db, const user_t *u, const char *client_addr, principal_t *out, err_t *e)
+{
+	memset(out, 0, sizeof(*out));
+	out->user_id = u->id;
+	ub_strlcpy(out->username, u->username, sizeof(out->username));
+	out->unit_id = u->unit_id;
+	out->roles = u->roles;
+	ub_strlcpy(out->client_addr, client_addr ? client_addr : "", sizeof(out->client_addr));
+	return scope_load(db, out, e);
+}
+
+/* ---- sessions ---- */
+
+int session_create(db_t *db, int64_t user_id, const char *client_addr, char id_out[SECRET_TEXT_MAX],
+		   char csrf_out[SECRET_TEXT_MAX], err_t *e)
+{
+	char digest[65];
+	db_stmt_t *st = NULL;
+	int64_t now = now_s();
+	int rc;
+
+	secret_new("", id_out, SECRET_TEXT_MAX);
+	secret_new("", csrf_out, SECRET_TEXT_MAX);
+	secret_digest(id_out, digest);
+	if (prep(db, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, client_addr)"
+		     " VALUES (?, ?, ?, ?, ?, ?)", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, digest);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, user_id);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 3, csrf_out);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 4, now);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 5, now);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 6, client_addr ? client_addr : "");
+	return finish(db, st, rc, e);
+}
+
+int session_lookup(db_t *db, const char *id, int64_t now, user_t *user, char csrf_out[SECRET_TEXT_MAX],
+		   err_t *e)
+{
+	char digest[65];
+	db_stmt_t *st = NULL;
+	int64_t user_id = 0, created = 0, seen = 0;
+	int rc;
+
+	if (strlen(id) >= SECRET_TEXT_MAX)
+		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "log in first");
+	secret_digest(id, digest);
+	if (prep(db, "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = ?", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, digest);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		user_id = db_col_int64(st, 0);
+		ub_strlcpy(csrf_out, db_col_text(st, 1), SECRET_TEXT_MAX);
+		created = db_col_int64(st, 2);
+		seen = db_col_int64(st, 3);
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	if (!user_id)
+		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "log in first");
+	if (now - seen > SESSION_IDLE_SECONDS || now - created > SESSION_ABSOLUTE_SECONDS) {
+		err_t ignore;
+		err_clear(&ignore);
+		(void)session_delete(db, id, &ignore);
+		return err_set(e, ERR_UNAUTHORIZED, "session_expired", "the session has expired: log in again");
+	}
+	if (user_by_id(db, user_id, user, e))
+		return -1;
+	if (user->disabled)
+		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "this account is disabled");
+	/* touch at most once a minute: a write per request would be a waste */
+	if (now - seen >= 60 && prep(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", &st, e) == 0) {
+		rc = db_bind_int64(st, 1, now);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 2, digest);
+		return finish(db, st, rc, e);
+	}
+	return 0;
+}
+
+int session_delete(db_t *db, const char *id, err_t *e)
+{
+	char digest[65];
+	db_stmt_t *st = NULL;
+
+	secret_digest(id, digest);
+	if (prep(db, "DELETE FROM sessions WHERE id_hash = ?", &st, e))
+		return -1;
+	return finish(db, st, db_bind_text(st, 1, digest), e);
+}
+
+/* ---- tokens ---- */
+
+static int read_token(db_stmt_t *st, api_token_t *t)
+{
+	err_t ignore;
+
+	memset(t, 0, sizeof(*t));
+	t->id = db_col_int64(st, 0);
+	t->user_id = db_col_int64(st, 1);
+	ub_strlcpy(t->name, db_col_text(st, 2), sizeof(t->name));
+	err_clear(&ignore);
+	if (roles_parse(db_col_text(st, 3), &t->roles, "roles", &ignore))
+		t->roles = 0;
+	t->created_at = db_col_int64(st, 4);
+	t->expires_at = db_col_int64(st, 5);
+	t->last_used_at = db_col_int64(st, 6);
+	t->revoked_at = db_col_int64(st, 7);
+	return 0;
+}
+
+#define TOKEN_COLS "id, user_id, name, roles, created_at, expires_at, last_used_at, revoked_at"
+
+int token_create(db_t *db, const principal_t *who, const user_t *u, const char *name, unsigned roles,
+		 int64_t expires_at, char secret_out[SECRET_TEXT_MAX], api_token_t *out, err_t *e)
+{
+	char digest[65], roles_text[64], id[32];
+	db_stmt_t *st = NULL;
+	int64_t now = now_s(), tid = 0;
+	bool own;
+	int r, rc;
+
+	if (!name || !*name || strlen(name) > 100 || !text_valid(name))
+		err_detail(e, "name", "is required (at most 100 characters)");
+	if (!roles || (roles & ~u->roles))
+		err_detail(e, "roles", "must be some of your own roles");
+	if (expires_at && expires_at <= now)
+		err_detail(e, "expires_at", "must be in the future");
+	if (e && e->n_details)
+		return err_set(e, ERR_INVALID, "invalid", "the token's fields are not valid");
+	secret_new("ubt_", secret_out, SECRET_TEXT_MAX);
+	secret_digest(secret_out, digest);
+	roles_format(roles, roles_text, sizeof(roles_text));
+	if (tx_begin(db, &own, e))
+		return -1;
+	r = prep(db, "INSERT INTO api_tokens (user_id, name, token_hash, roles, created_at, expires_at)"
+		     " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", &st, e);
+	if (!r) {
+		rc = db_bind_int64(st, 1, u->id);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 2, name);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 3, digest);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 4, roles_text);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 5, now);
+		if (rc == DB_OK)
+			rc = expires_at ? db_bind_int64(st, 6, expires_at) : db_bind_null(st, 6);
+		if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+			tid = db_col_int64(st, 0);
+			rc = DB_OK;
+		}
+		db_finalize(st);
+		if (rc != DB_OK)
+			r = store_fail(db, rc, e);
+	}
+	if (!r) {
+		memset(out, 0, sizeof(*out));
+		out->id = tid;
+		out->user_id = u->id;
+		ub_strlcpy(out->name, name, sizeof(out->name));
+		out->roles = roles;
+		out->created_at = now;
+		out->expires_at = expires_at;
+		snprintf(id, sizeof(id), "%lld", (long long)tid);
+		r = audit_write(db, who, "token.create", u->unit_id, "token", id, NULL, NULL, name, e);
+	}
+	return tx_end(db, own, r, e);
+}
+
+int token_lookup(db_t *db, const char *secret, int64_t now, user_t *user, api_token_t *tok, err_t *e)
+{
+	char digest[65];
+	db_stmt_t *st = NULL;
+	int rc;
+	bool found = false;
+
+	if (strlen(secret) >= SECRET_TEXT_MAX)
+		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid");
+	secret_digest(secret, digest);
+	if (prep(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE token_hash = ?", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, digest);
+	if (rc == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		read_token(st, tok);
+		found = true;
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	if (!found || tok->revoked_at || (tok->expires_at && tok->expires_at <= now))
+		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid (unknown, revoked or expired)");
+	if (user_by_id(db, tok->user_id, user, e))
+		return -1;
+	if (user->disabled)
+		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token's user is disabled");
+	/* a token never has more rights than its user has now */
+	tok->roles &= user->roles;
+	if (now - tok->last_used_at >= 60 && prep(db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", &st, e) == 0) {
+		rc = db_bind_int64(st, 1, now);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 2, tok->id);
+		return finish(db, st, rc, e);
+	}
+	return 0;
+}
+
+int tokens_list(db_t *db, int64_t user_id, token_list_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (prep(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE user_id = ? ORDER BY id", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, user_id);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			api_token_t *v = realloc(out->items, ncap * sizeof(*v));
+			if (!v) {
+				db_finalize(st);
+				token_list_free(out);
+				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			out->items = v;
+			cap = ncap;
+		}
+		read_token(st, &out->items[out->n++]);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		token_list_free(out);
+		return store_fail(db, rc, e);
+	}
+	return 0;
+}
+
+int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t token_id, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	char id[32];
+	int64_t found = 0, unit_id = 0;
+	bool own;
+	int r, rc;
+
+	if (tx_begin(db, &own, e))
+		return -1;
+	r = prep(db, "SELECT t.id, u.unit_id FROM api_tokens t JOIN users u ON u.id = t.user_id"
+		     " WHERE t.id = ? AND t.user_id = ? AND t.revoked_at IS NULL", &st, e);
+	if (!r) {
+		rc = db_bind_int64(st, 1, token_id);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 2, user_id);
+		if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+			found = db_col_int64(st, 0);
+			unit_id = db_col_int64(st, 1);
+			rc = DB_OK;
+		} else if (rc == DB_DONE) {
+			rc = DB_OK;
+		}
+		db_finalize(st);
+		if (rc != DB_OK)
+			r = store_fail(db, rc, e);
+	}
+	if (!r && !found)
+		r = err_set(e, ERR_NOT_FOUND, "not_found", "no such token");
+	if (!r)
+		r = exec_i(db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", now_s(), token_id, e);
+	if (!r) {
+		snprintf(id, sizeof(id), "%lld", (long long)token_id);
+		r = audit_write(db, who, "token.revoke", unit_id, "token", id, NULL, NULL, "", e);
+	}
+	return tx_end(db, own, r, e);
+}
+
+/* ---- throttling ---- */
+
+int throttle_count(db_t *db, const char *key, int64_t now, int64_t *n, int64_t *retry_after, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*n = 0;
+	*retry_after = 0;
+	if (prep(db, "SELECT count(*), min(at) FROM login_failures WHERE key = ? AND at > ?", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, key);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, now - THROTTLE_WINDOW_SECONDS);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		*n = db_col_int64(st, 0);
+		if (*n)
+			*retry_after = db_col_int64(st, 1) + THROTTLE_WINDOW_SECONDS - now + 1;
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+int throttle_record(db_t *db, const char *key, int64_t now, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	/* keep the table small: what left every window goes */
+	if (exec_i(db, "DELETE FROM login_failures WHERE at < ?", now - THROTTLE_WINDOW_SECONDS, 0, e))
+		return -1;
+	if (prep(db, "INSERT INTO login_failures (key, at) VALUES (?, ?)", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, key);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, now);
+	return finish(db, st, rc, e);
+}
+
+int throttle_clear(db_t *db, const char *key, err_t *e)
+{
+	db_stmt_t *st = NULL;
+
+	if (prep(db, "DELETE FROM login_failures WHERE key = ?", &st, e))
+		return -1;
+	return finish(db, st, db_bind_text(st, 1, key), e);
+}

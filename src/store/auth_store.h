@@ -1,0 +1,135 @@
+/*
+ * auth_store.h - users, log-in sessions, API tokens and log-in throttling,
+ * all kept in the database so that several servers share them.
+ *
+ * Secrets are never stored: a session id and an API token are random
+ * strings shown once to their holder; the database keeps their SHA-256.
+ * Passwords are kept as argon2id hashes (core/password.h).
+ *
+ * Every change here writes an audit row in its own transaction.
+ */
+#ifndef UB_AUTH_STORE_H
+#define UB_AUTH_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/err.h"
+#include "core/password.h"
+#include "core/unit.h"
+#include "store/db.h"
+
+#define USERNAME_MAX 64
+#define SESSION_IDLE_SECONDS (30 * 60)
+#define SESSION_ABSOLUTE_SECONDS (12 * 60 * 60)
+#define THROTTLE_WINDOW_SECONDS (15 * 60)
+#define THROTTLE_PER_ACCOUNT 5
+#define THROTTLE_PER_ADDRESS 30
+
+typedef struct user {
+	int64_t id;
+	char username[USERNAME_MAX + 1];
+	char display_name[UNIT_NAME_BUF];
+	int64_t unit_id;
+	char unit_code[UNIT_CODE_MAX + 1];
+	char unit_name_vi[UNIT_NAME_BUF];
+	unsigned roles;
+	bool disabled;
+	int64_t created_at;
+} user_t;
+
+typedef struct user_list {
+	user_t *items;
+	size_t n;
+} user_list_t;
+
+void user_list_free(user_list_t *l);
+
+/* Checks a user name: 3..64 of a-z 0-9 . _ - (lower case). */
+int username_check(const char *name, const char *field, err_t *e);
+
+/* Creates a user at unit `unit_ref` (a code, resolved today) with roles and
+ * password. who is recorded in the audit. ERR_CONFLICT code "username_taken"
+ * for a name in use. */
+int user_create(db_t *db, const principal_t *who, const char *username, const char *display_name,
+		const char *unit_ref, unsigned roles, const char *password, user_t *out, err_t *e);
+
+/* A user by name (any case); ERR_NOT_FOUND when none. hash (may be NULL)
+ * receives the password hash. */
+int user_by_name(db_t *db, const char *username, user_t *out, char hash[PASSWORD_HASH_MAX], err_t *e);
+int user_by_id(db_t *db, int64_t id, user_t *out, err_t *e);
+
+/* Users of the units in who's scope, by name. */
+int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e);
+
+/* Disables (or enables) a user; disabling ends her sessions and tokens. */
+int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool disabled, err_t *e);
+
+/* Sets a new password (hashes it); ends her other sessions (all but
+ * keep_session_hash, which may be NULL). */
+int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const char *password,
+		      const char *keep_session_hash, err_t *e);
+
+/* Replaces a stored hash made with older parameters (no audit row: the
+ * password did not change). */
+int user_rehash(db_t *db, int64_t user_id, const char *password, err_t *e);
+
+/* Fills a principal for user u (roles, unit, scope). */
+int principal_for_user(db_t *db, const user_t *u, const char *client_addr, principal_t *out, err_t *e);
+
+/* ---- sessions ---- */
+
+/* Starts a session for user_id. id_out receives the secret for the cookie,
+ * csrf_out the CSRF token. */
+int session_create(db_t *db, int64_t user_id, const char *client_addr, char id_out[SECRET_TEXT_MAX],
+		   char csrf_out[SECRET_TEXT_MAX], err_t *e);
+
+/* The session of secret id, still within its idle and absolute limits at
+ * `now`: fills user and csrf_out and touches it. ERR_UNAUTHORIZED code
+ * "session_expired" or "unauthorized" when it is not valid. */
+int session_lookup(db_t *db, const char *id, int64_t now, user_t *user, char csrf_out[SECRET_TEXT_MAX],
+		   err_t *e);
+
+int session_delete(db_t *db, const char *id, err_t *e);
+
+/* ---- API tokens ---- */
+
+typedef struct api_token {
+	int64_t id;
+	int64_t user_id;
+	char name[128];
+	unsigned roles;
+	int64_t created_at, expires_at, last_used_at, revoked_at; /* 0: none */
+} api_token_t;
+
+typedef struct token_list {
+	api_token_t *items;
+	size_t n;
+} token_list_t;
+
+void token_list_free(token_list_t *l);
+
+/* Creates a token for user u with roles (a subset of hers) and an optional
+ * expiry (0: none). secret_out receives the token, shown once. */
+int token_create(db_t *db, const principal_t *who, const user_t *u, const char *name, unsigned roles,
+		 int64_t expires_at, char secret_out[SECRET_TEXT_MAX], api_token_t *out, err_t *e);
+
+/* The user and token of a secret; ERR_UNAUTHORIZED when unknown, revoked,
+ * expired or the user is disabled. */
+int token_lookup(db_t *db, const char *secret, int64_t now, user_t *user, api_token_t *tok, err_t *e);
+
+int tokens_list(db_t *db, int64_t user_id, token_list_t *out, err_t *e);
+
+/* Revokes token id of user_id; ERR_NOT_FOUND when she has none such. */
+int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t token_id, err_t *e);
+
+/* ---- throttling of failed log-ins ---- */
+
+/* How many failures `key` had since now - THROTTLE_WINDOW_SECONDS, and the
+ * seconds until the oldest of them leaves the window. */
+int throttle_count(db_t *db, const char *key, int64_t now, int64_t *n, int64_t *retry_after, err_t *e);
+int throttle_record(db_t *db, const char *key, int64_t now, err_t *e);
+int throttle_clear(db_t *db, const char *key, err_t *e);
+
+#endif

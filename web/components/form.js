@@ -1,0 +1,51 @@
+// form: the pieces every form shares. A Field is a label, its control and the
+// message the API gave for that field (422 details, shown next to it and
+// linked with aria-describedby so screen readers read it with the field).
+import { html } from '../lib/html.js';
+import { t } from '../lib/i18n.js';
+
+// Field: a labelled input. Props: id, label, value, onInput(value), error,
+// hint, type, inputRef, and any other attribute for the input (autocomplete,
+// required...).
+export function Field({ id, label, value, onInput, error, hint, type = 'text', inputRef, ...rest }) {
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  return html`
+    <div class=${error ? 'form-field invalid' : 'form-field'}>
+      <label for=${id} class="field-label">${label}</label>
+      ${hint && html`<span class="hint" id=${`${id}-hint`}>${hint}</span>`}
+      <input id=${id} ref=${inputRef} type=${type} value=${value} aria-invalid=${error ? 'true' : undefined}
+        aria-describedby=${described} onInput=${(e) => onInput(e.currentTarget.value)} ...${rest} />
+      ${error && html`<span class="field-error" id=${`${id}-error`} data-testid=${`${id}-error`}>${error}</span>`}
+    </div>`;
+}
+
+// RoleChecks: one checkbox per role in `roles`; `value` is the chosen list.
+export function RoleChecks({ id, legend, roles, value, onChange, error, nameOf }) {
+  const toggle = (r, on) => onChange(on ? roles.filter((x) => x === r || value.includes(x)) : value.filter((x) => x !== r));
+  return html`
+    <fieldset class=${error ? 'form-field checks invalid' : 'form-field checks'}
+        aria-describedby=${error ? `${id}-error` : undefined}>
+      <legend class="field-label">${legend}</legend>
+      <div class="check-row">
+        ${roles.map((r) => html`
+          <label key=${r} class="check">
+            <input type="checkbox" name=${id} value=${r} data-testid=${`${id}-${r}`}
+              checked=${value.includes(r)} onChange=${(e) => toggle(r, e.currentTarget.checked)} />
+            <span>${nameOf(r)}</span>
+          </label>`)}
+      </div>
+      ${error && html`<span class="field-error" id=${`${id}-error`} data-testid=${`${id}-error`}>${error}</span>`}
+    </fieldset>`;
+}
+
+// FormError: a message about the whole form (not one field).
+export function FormError({ message }) {
+  if (!message) return null;
+  return html`<div class="error" role="alert" data-testid="form-error"><p class="error-message">${message}</p></div>`;
+}
+
+// errorText: the words to show for an ApiError (or anything thrown).
+export function errorText(e) {
+  if (!e) return '';
+  return e.code === 'network' ? t('error.network') : e.message || String(e);
+}
