@@ -41,7 +41,7 @@ int api_authenticate(api_req_t *req, bool required, err_t *e)
 	const char *authz = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
 	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
 	int64_t now = (int64_t)time(NULL);
-	user_t user;
+	user_t user = { 0 };
 
 	memset(&req->who, 0, sizeof(req->who));
 	req->session_id = NULL;
@@ -135,8 +135,8 @@ void api_session_cookie(api_req_t *req, api_resp_t *resp, const char *value)
 {
 	if (value)
 		snprintf(resp->set_cookie, sizeof(resp->set_cookie),
-			 SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", value,
-			 SESSION_ABSOLUTE_SECONDS, req->secure_cookies ? "; Secure" : "");
+			 SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", value,
+			 (long long)SESSION_ABSOLUTE_SECONDS, req->secure_cookies ? "; Secure" : "");
 	else
 		snprintf(resp->set_cookie, sizeof(resp->set_cookie),
 			 SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",

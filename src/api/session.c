@@ -55,7 +55,7 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 	char username[USERNAME_MAX + 8], password[PASSWORD_MAX_LEN + 8], hash[PASSWORD_HASH_MAX];
 	char user_key[96], addr_key[96], sid[SECRET_TEXT_MAX], csrf[SECRET_TEXT_MAX];
 	json_t *body;
-	user_t u;
+	user_t u = { 0 };
 	err_t probe;
 	int64_t now = (int64_t)time(NULL);
 
@@ -101,7 +101,7 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 
 static int get_session(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	user_t u;
+	user_t u = { 0 };
 
 	if (user_by_id(req->db, req->who.user_id, &u, e))
 		return -1;
@@ -124,9 +124,9 @@ static int delete_session(api_req_t *req, api_resp_t *resp, err_t *e)
 static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "current_password", "new_password", NULL };
-	char cur[PASSWORD_MAX_LEN + 8], next[PASSWORD_MAX_LEN + 8], hash[PASSWORD_HASH_MAX], digest[65];
+	char cur[PASSWORD_MAX_LEN + 8], next[PASSWORD_MAX_LEN + 8], hash[PASSWORD_HASH_MAX], digest[65] = "";
 	json_t *body;
-	user_t u;
+	user_t u = { 0 };
 
 	if (api_body_object(req, &body, e))
 		return -1;
@@ -171,7 +171,7 @@ static int post_token(api_req_t *req, api_resp_t *resp, err_t *e)
 	int64_t expires_at = 0;
 	api_token_t tok;
 	json_t *body;
-	user_t u;
+	user_t u = { 0 };
 
 	if (api_body_object(req, &body, e))
 		return -1;

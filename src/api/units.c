@@ -316,9 +316,8 @@ static void read_spec(json_t *obj, unit_spec_t *s, err_t *e)
 				err_detail(e, "attributes", "too many attributes");
 				return;
 			}
-			if (len)
-				strcat(s->attributes, " ");
-			strcat(s->attributes, json_string_value(a));
+			snprintf(s->attributes + len, sizeof(s->attributes) - len, "%s%s", len ? " " : "",
+				 json_string_value(a));
 		}
 	}
 }

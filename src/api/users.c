@@ -31,8 +31,8 @@ static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 	char password[PASSWORD_MAX_LEN + 8];
 	unsigned roles = 0;
 	json_t *body;
-	user_t u;
-	unit_t unit;
+	user_t u = { 0 };
+	unit_t unit = { 0 };
 
 	if (api_require(req, PERM_USER_MANAGE, e) || api_body_object(req, &body, e))
 		return -1;
@@ -61,7 +61,7 @@ static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 
 static int set_disabled(api_req_t *req, api_resp_t *resp, bool disabled, err_t *e)
 {
-	user_t u;
+	user_t u = { 0 };
 
 	if (api_require(req, PERM_USER_MANAGE, e))
 		return -1;

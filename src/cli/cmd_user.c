@@ -58,7 +58,7 @@ int cmd_user(int argc, char **argv)
 	bool json = false, generated = false;
 	principal_t who;
 	db_t *db;
-	user_t u;
+	user_t u = { 0 };
 	err_t e;
 	int c, rc = CLI_EXIT_FAIL;
 
@@ -77,11 +77,13 @@ int cmd_user(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'j': json = true; break;
 		case 'r':
-			if (strlen(roles_text) + strlen(optarg) + 2 > sizeof(roles_text))
+		{
+			size_t len = strlen(roles_text);
+			if (len + strlen(optarg) + 2 > sizeof(roles_text))
 				return cli_usage("too many --role");
-			strcat(roles_text, " ");
-			strcat(roles_text, optarg);
+			snprintf(roles_text + len, sizeof(roles_text) - len, " %s", optarg);
 			break;
+		}
 		default: return CLI_EXIT_USAGE;
 		}
 	}

@@ -11,38 +11,29 @@ void err_clear(err_t *e)
 		memset(e, 0, sizeof(*e));
 }
 
-int err_set(err_t *e, err_kind_t kind, const char *code, const char *fmt, ...)
+void err_vset(err_t *e, err_kind_t kind, const char *code, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (!e)
-		return -1;
+		return;
 	e->kind = kind;
 	snprintf(e->code, sizeof(e->code), "%s", code ? code : err_kind_code(kind));
-	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
-int err_detail(err_t *e, const char *field, const char *fmt, ...)
+void err_vdetail(err_t *e, const char *field, const char *fmt, va_list ap)
 {
-	va_list ap;
 	err_detail_t *d;
 
 	if (!e)
-		return -1;
+		return;
 	if (e->n_details >= ERR_MAX_DETAILS) {
 		d = &e->details[ERR_MAX_DETAILS - 1];
 		snprintf(d->message, sizeof(d->message), "more errors not shown");
-		return -1;
+		return;
 	}
 	d = &e->details[e->n_details++];
 	snprintf(d->field, sizeof(d->field), "%s", field ? field : "");
-	va_start(ap, fmt);
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 int err_http_status(err_kind_t kind)

@@ -10,6 +10,7 @@
 #ifndef UB_ERR_H
 #define UB_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef enum err_kind {
@@ -44,16 +45,40 @@ typedef struct err {
 /* Clears e. */
 void err_clear(err_t *e);
 
-/* Sets kind, code and a printf-style message; keeps the details already
- * added (so field checks can collect details first, then fail once). Returns -1 so
- * that callers can write `return err_set(...)`. e may be NULL. */
-int err_set(err_t *e, err_kind_t kind, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void err_vset(err_t *e, err_kind_t kind, const char *code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+void err_vdetail(err_t *e, const char *field, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
-/* Appends a field detail (silently drops beyond ERR_MAX_DETAILS, noting it in
- * the last one). Returns -1. */
-int err_detail(err_t *e, const char *field, const char *fmt, ...)
+/* Sets kind, code and a printf-style message; keeps the details already
+ * added (so field checks can collect details first, then fail once).
+ * e may be NULL. Returns -1, so that callers can write
+ * `return err_set(...)`; defined here so that static analysers see it. */
+static inline int err_set(err_t *e, err_kind_t kind, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static inline int err_set(err_t *e, err_kind_t kind, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, kind, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Appends a field detail (beyond ERR_MAX_DETAILS the last one says more
+ * were left out). Returns -1. */
+static inline int err_detail(err_t *e, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static inline int err_detail(err_t *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vdetail(e, field, fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 /* The HTTP status that goes with a kind. */
 int err_http_status(err_kind_t kind);

@@ -172,7 +172,9 @@ typedef struct keybuf {
 
 static int kb_put(keybuf_t *b, const void *data, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
+	if (n == 0)
+		return 0;
+	if (!b->p || b->len + n + 1 > b->cap) {
 		size_t cap = (b->cap ? b->cap * 2 : 64) + n;
 		char *p = realloc(b->p, cap);
 		if (!p)

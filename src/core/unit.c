@@ -111,11 +111,9 @@ int unit_attributes_normalise(char *attrs, size_t cap, const char *field, err_t 
 		return rc;
 	/* UNIT_ATTRIBUTES is sorted, so walking it yields a sorted list */
 	for (int i = 0; UNIT_ATTRIBUTES[i]; i++) {
-		if (!seen[i])
-			continue;
-		if (out[0])
-			strcat(out, " ");
-		strcat(out, UNIT_ATTRIBUTES[i]);
+		size_t len = strlen(out);
+		if (seen[i])
+			snprintf(out + len, sizeof(out) - len, "%s%s", len ? " " : "", UNIT_ATTRIBUTES[i]);
 	}
 	if (ub_strlcpy(attrs, out, cap) != 0)
 		return err_detail(e, field, "too many attributes");

@@ -174,7 +174,8 @@ static int op_apply(db_t *db, const principal_t *who, op_t *o, err_t *e)
 
 static int apply_all(db_t *db, const principal_t *who, op_list_t *l, err_t *e)
 {
-	qsort(l->v, l->n, sizeof(op_t), op_cmp);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(op_t), op_cmp);
 	for (size_t i = 0; i < l->n; i++)
 		if (op_apply(db, who, &l->v[i], e))
 			return -1;

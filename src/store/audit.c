@@ -83,10 +83,13 @@ int audit_unit(db_t *db, const principal_t *who, const char *action, const unit_
 	       const unit_t *after, const char *detail, err_t *e)
 {
 	const unit_t *u = after ? after : before;
-	char *b = before ? audit_unit_text(before) : NULL;
-	char *a = after ? audit_unit_text(after) : NULL;
+	char *b, *a;
 	int r;
 
+	if (!u)
+		return err_set(e, ERR_INTERNAL, NULL, "an audit row needs a unit");
+	b = before ? audit_unit_text(before) : NULL;
+	a = after ? audit_unit_text(after) : NULL;
 	if ((before && !b) || (after && !a)) {
 		free(b);
 		free(a);

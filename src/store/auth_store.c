@@ -123,7 +123,7 @@ static void read_user(db_stmt_t *st, user_t *u, char *hash)
  * that read the users is finished by then). */
 static int fill_unit(db_t *db, user_t *u, err_t *e)
 {
-	unit_t unit;
+	unit_t unit = { 0 };
 
 	if (org_unit_view(db, u->unit_id, date_today(), &unit, e))
 		return -1;
@@ -190,10 +190,14 @@ static int audit_user(db_t *db, const principal_t *who, const char *action, cons
 		      const user_t *after, err_t *e)
 {
 	const user_t *u = after ? after : before;
-	char *b = before ? user_audit_text(before) : NULL, *a = after ? user_audit_text(after) : NULL;
+	char *b, *a;
 	char id[32];
 	int r;
 
+	if (!u)
+		return err_set(e, ERR_INTERNAL, NULL, "an audit row needs a user");
+	b = before ? user_audit_text(before) : NULL;
+	a = after ? user_audit_text(after) : NULL;
 	snprintf(id, sizeof(id), "%lld", (long long)u->id);
 	r = audit_write(db, who, action, u->unit_id, "user", id, b, a, u->username, e);
 	free(b);
@@ -206,7 +210,7 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 {
 	char name[USERNAME_MAX + 1] = "", display[UNIT_NAME_BUF] = "", hash[PASSWORD_HASH_MAX];
 	db_stmt_t *st = NULL;
-	unit_t unit;
+	unit_t unit = { 0 };
 	int64_t id = 0, now = now_s();
 	char roles_text[64];
 	bool own;
@@ -326,7 +330,7 @@ static int exec_i(db_t *db, const char *sql, int64_t a, int64_t b, err_t *e)
 
 int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool disabled, err_t *e)
 {
-	user_t before, after;
+	user_t before = { 0 }, after = { 0 };
 	bool own;
 	int r;
 
@@ -352,7 +356,7 @@ int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const c
 {
 	char hash[PASSWORD_HASH_MAX];
 	db_stmt_t *st = NULL;
-	user_t u;
+	user_t u = { 0 };
 	bool own;
 	int r, rc;
 

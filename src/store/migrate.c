@@ -147,13 +147,14 @@ static const migration_t MIGRATIONS[] = {
 _Static_assert(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]) == SCHEMA_VERSION,
 	       "SCHEMA_VERSION must be the number of migrations");
 
-int store_fail(db_t *db, int rc, err_t *e)
+void store_fail_(db_t *db, int rc, err_t *e)
 {
 	if (rc == DB_UNIQUE)
-		return err_set(e, ERR_CONFLICT, "conflict", "%s", db_errmsg(db));
-	if (rc == DB_BUSY)
-		return err_set(e, ERR_INTERNAL, "busy", "the database is busy, try again: %s", db_errmsg(db));
-	return err_set(e, ERR_INTERNAL, "internal", "%s", db_errmsg(db));
+		err_set(e, ERR_CONFLICT, "conflict", "%s", db_errmsg(db));
+	else if (rc == DB_BUSY)
+		err_set(e, ERR_INTERNAL, "busy", "the database is busy, try again: %s", db_errmsg(db));
+	else
+		err_set(e, ERR_INTERNAL, "internal", "%s", db_errmsg(db));
 }
 
 static int table_exists(db_t *db, const char *name, bool *yes, err_t *e)

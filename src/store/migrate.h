@@ -26,7 +26,12 @@ int migrate_version(db_t *db, int *version, err_t *e);
 int migrate_check(db_t *db, err_t *e);
 
 /* Sets e from the last failure of db (kind ERR_INTERNAL, or ERR_CONFLICT for
- * a unique violation, code "busy" for DB_BUSY). Returns -1. */
-int store_fail(db_t *db, int rc, err_t *e);
+ * a unique violation, code "busy" for DB_BUSY). store_fail(...) is worth -1. */
+void store_fail_(db_t *db, int rc, err_t *e);
+static inline int store_fail(db_t *db, int rc, err_t *e)
+{
+	store_fail_(db, rc, e);
+	return -1;
+}
 
 #endif

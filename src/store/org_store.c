@@ -162,7 +162,7 @@ void lineage_free(lineage_t *l)
 static int collect_units(db_t *db, db_stmt_t *st, unit_list_t *out, size_t max, err_t *e)
 {
 	size_t cap = 0;
-	unit_t u;
+	unit_t u = { 0 };
 	int rc;
 
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -242,6 +242,7 @@ int org_level_get(db_t *db, const char *key, const char *field, level_t *out, er
 	db_stmt_t *st = NULL;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	if (prep(db, "SELECT key, rank, name_vi, name_en FROM levels WHERE key = ?", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, key);
@@ -364,7 +365,7 @@ static date_t clamp_into(date_t d, date_t from, date_t to)
 
 int org_unit_view(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e)
 {
-	date_t from, to;
+	date_t from = 0, to = 0;
 
 	if (unit_validity(db, id, &from, &to, e))
 		return -1;
@@ -611,7 +612,7 @@ out:
 
 int org_ancestors(db_t *db, int64_t id, date_t d, unit_list_t *out, err_t *e)
 {
-	unit_t u;
+	unit_t u = { 0 };
 	size_t cap = 0;
 	int guard = 0;
 
@@ -1078,7 +1079,7 @@ static int event_unit(db_t *db, int64_t event_id, int64_t unit_id, const char *r
 /* A simple event naming one unit as both source and target. */
 static int event_simple(db_t *db, const char *kind, date_t d, const char *note, int64_t unit_id, err_t *e)
 {
-	int64_t ev;
+	int64_t ev = 0;
 
 	if (event_record(db, kind, d, note, &ev, e))
 		return -1;
@@ -1262,7 +1263,7 @@ static int prepare_new_unit(db_t *db, unit_spec_t *s, const char *prefix, date_t
 			    int64_t *parent_id, level_t *lv, err_t *e)
 {
 	char field[64];
-	unit_t parent;
+	unit_t parent = { 0 };
 
 	*parent_id = 0;
 	snprintf(field, sizeof(field), "%slevel", prefix);
@@ -1282,7 +1283,7 @@ static int prepare_new_unit(db_t *db, unit_spec_t *s, const char *prefix, date_t
 		bool top;
 		if (org_levels(db, &all, &n, e))
 			return -1;
-		top = n > 0 && all[0].rank == lv->rank;
+		top = all && n > 0 && all[0].rank == lv->rank;
 		free(all);
 		if (!top) {
 			snprintf(field, sizeof(field), "%sparent", prefix);
@@ -1296,7 +1297,7 @@ static int prepare_new_unit(db_t *db, unit_spec_t *s, const char *prefix, date_t
 int org_create(db_t *db, const principal_t *who, unit_spec_t *spec, date_t d, const char *note, unit_t *out, err_t *e)
 {
 	bool own;
-	int64_t parent_id, id;
+	int64_t parent_id = 0, id = 0;
 	level_t lv;
 	int r;
 
@@ -1322,7 +1323,7 @@ int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, cons
 	char vi[UNIT_NAME_BUF], en[UNIT_NAME_BUF];
 	db_stmt_t *st = NULL;
 	date_t from = 0, to = 0;
-	unit_t u;
+	unit_t u = { 0 };
 	bool own;
 	int r, rc, bad = 0;
 
@@ -1434,7 +1435,7 @@ int org_move(db_t *db, const principal_t *who, const char *ref, date_t d, const 
 	int64_t anc[64], cur_parent = 0;
 	size_t n_anc = 0;
 	date_t from = 0, to = 0;
-	unit_t u, parent = { 0 };
+	unit_t u = { 0 }, parent = { 0 };
 	bool own, found = false;
 	int r;
 
@@ -1515,7 +1516,7 @@ static int end_unit(db_t *db, int64_t id, date_t d, err_t *e)
 int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const char *note, unit_t *out, err_t *e)
 {
 	int64_t n_children = 0;
-	unit_t u;
+	unit_t u = { 0 };
 	bool own;
 	int r;
 
@@ -1611,7 +1612,7 @@ static int hand_over_children(db_t *db, int64_t old_parent, const unit_t *new_pa
 int org_merge(db_t *db, const principal_t *who, const char *const *sources, size_t n, date_t d, unit_spec_t *into_new,
 	      const char *into_ref, const char *note, unit_t *out, int64_t *event_id, err_t *e)
 {
-	unit_t *src = NULL, target;
+	unit_t *src = NULL, target = { 0 };
 	int64_t ev = 0, parent_id = 0, target_id = 0;
 	level_t lv;
 	bool own;
@@ -1703,7 +1704,7 @@ int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_
 	child_span_t *spans = NULL;
 	size_t n_spans = 0, cap = 0;
 	int64_t ev = 0, *part_ids = NULL;
-	unit_t u;
+	unit_t u = { 0 };
 	bool own;
 	int r = 0;
 

@@ -3,6 +3,9 @@
 // compiles in Ajv's strict mode, examples match their schemas), in step with
 // docs/api.md, and exercised: every operation it describes is called here with
 // a valid request and answers a documented 2xx whose body matches its schema.
+// Security is declared: every operation needs a caller (bearer token or session
+// cookie, plus the CSRF header for state-changing ones) except the public
+// three, and documents the 401 and 403 it can give.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,6 +14,8 @@ import { startServer, REPO } from './server.js';
 import { Contract, METHODS } from './openapi.js';
 
 const FILE = path.join(REPO, 'src', 'api', 'openapi.json');
+// the operations that answer without a caller
+const PUBLIC = new Set(['get /healthz', 'get /api/v1/openapi.json', 'post /api/v1/session']);
 const API_MD = path.join(REPO, 'docs', 'api.md');
 
 let s;
@@ -75,7 +80,29 @@ test('the document is well formed', () => {
       assert.ok(resp.description, `${where} ${st}: description`);
       assert.ok(resp.content?.['application/json']?.schema, `${where} ${st}: a JSON schema`);
     }
-    if (method === 'post') assert.ok(op.requestBody?.required, `${where}: a required request body`);
+    // a POST takes a required body, or none at all (an action such as /disable)
+    if (method === 'post' && op.requestBody) assert.ok(op.requestBody.required, `${where}: a request body is required when there is one`);
+    if (method === 'post' && !op.requestBody) assert.match(template, /\/(disable|enable)$/, `${where}: a request body`);
+    // security: the document's default (a caller) unless the operation is public
+    const security = op.security ?? doc.security;
+    const isPublic = PUBLIC.has(`${method} ${template}`);
+    if (isPublic) {
+      assert.deepEqual(op.security, [], `${where}: public, security []`);
+    } else {
+      assert.ok(Array.isArray(security) && security.length >= 2, `${where}: needs a caller (bearer or session)`);
+      for (const req of security) for (const name of Object.keys(req)) assert.ok(doc.components.securitySchemes[name], `${where}: security scheme ${name} is declared`);
+      assert.ok(security.some((r) => Object.keys(r).length === 1 && 'bearerToken' in r), `${where}: an API token alone is enough`);
+      const bySession = security.find((r) => 'sessionCookie' in r);
+      assert.ok(bySession, `${where}: a session cookie is accepted`);
+      if (['post', 'put', 'patch', 'delete'].includes(method)) {
+        assert.ok('csrfHeader' in bySession, `${where}: a state-changing request with the cookie needs X-CSRF-Token`);
+        assert.ok(statuses.includes('403'), `${where}: 403 (csrf) is documented`);
+        assert.ok(c.resolve(op.responses['403']).content['application/json'].schema, `${where}: 403 schema`);
+      } else {
+        assert.ok(!('csrfHeader' in bySession), `${where}: a read needs no CSRF header`);
+      }
+      assert.ok(statuses.includes('401'), `${where}: 401 is documented`);
+    }
     // path parameters declared exactly once, matching the template
     const params = [...(doc.paths[template].parameters || []), ...(op.parameters || [])].map((p) => c.resolve(p));
     const inPath = params.filter((p) => p.in === 'path').map((p) => p.name).sort();
@@ -88,12 +115,29 @@ test('the document is well formed', () => {
     const names = params.map((p) => `${p.in}:${p.name}`);
     assert.equal(new Set(names).size, names.length, `${where}: no parameter twice`);
   }
-  for (const name of ['Unit', 'UnitDetail', 'Event', 'UnitList', 'Lineage', 'Tree', 'TreeNode', 'Level', 'LevelList', 'EventList', 'Error', 'Ancestors', 'MergeResult', 'SplitResult']) {
+  for (const name of ['Unit', 'UnitDetail', 'Event', 'UnitList', 'Lineage', 'Tree', 'TreeNode', 'Level', 'LevelList', 'EventList', 'Error', 'Ancestors', 'MergeResult', 'SplitResult',
+    'User', 'UserList', 'Token', 'TokenList', 'TokenCreated', 'AuditRow', 'AuditList', 'LoginResult', 'SessionInfo']) {
     assert.ok(doc.components.schemas[name], `components/schemas/${name}`);
   }
-  for (const name of ['BadRequest', 'NotFound', 'MethodNotAllowed', 'Conflict', 'TooLarge', 'Invalid', 'Internal']) {
+  for (const name of ['BadRequest', 'NotFound', 'MethodNotAllowed', 'Conflict', 'TooLarge', 'Invalid', 'Internal', 'Unauthorized', 'Forbidden', 'TooManyRequests', 'Unavailable']) {
     assert.ok(doc.components.responses[name], `components/responses/${name}`);
   }
+  // the security schemes: the session cookie, its CSRF header, bearer tokens
+  const sch = doc.components.securitySchemes;
+  assert.deepEqual({ type: sch.sessionCookie.type, in: sch.sessionCookie.in, name: sch.sessionCookie.name }, { type: 'apiKey', in: 'cookie', name: 'ub_session' });
+  assert.deepEqual({ type: sch.csrfHeader.type, in: sch.csrfHeader.in, name: sch.csrfHeader.name }, { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' });
+  assert.deepEqual({ type: sch.bearerToken.type, scheme: sch.bearerToken.scheme }, { type: 'http', scheme: 'bearer' });
+  // log-in: 429 with Retry-After, 503 when no hashing slot is free
+  const login = doc.paths['/api/v1/session'].post;
+  assert.ok(c.resolve(login.responses['429']).headers['Retry-After'].required, 'log-in 429 has a Retry-After header');
+  assert.ok(login.responses['503'], 'log-in documents 503');
+  // the error codes of 401 and 403
+  const codesOf = (name) => {
+    const s = doc.components.schemas[name].allOf[1].properties.error.properties.code;
+    return s.enum || [s.const];
+  };
+  assert.deepEqual(codesOf('UnauthorizedError').sort(), ['session_expired', 'unauthorized']);
+  assert.deepEqual(codesOf('ForbiddenError').sort(), ['csrf', 'forbidden']);
 });
 
 test('the examples in the document match their schemas', () => {
@@ -136,6 +180,27 @@ test('the examples in the document match their schemas', () => {
   refuse('UnitList', { as_of: '2025-07-01', items: [unit] }, 'a list without next');
   refuse('InvalidError', { error: { code: 'invalid', message: 'bad', details: [] } }, 'invalid without details');
   refuse('ConflictError', { error: { code: 'not_found', message: 'x', details: [] } }, 'a 409 with another code');
+  // the objects of the authentication section of docs/api.md
+  const user = { id: 2, username: 'lan.bn', display_name: 'Nguyễn Thị Lan', unit: { id: 90, code: '24', name_vi: 'Bắc Ninh' }, roles: ['admin'], disabled: false, created_at: '2025-07-01T08:30:00Z' };
+  const token = { id: 3, name: 'export', roles: ['viewer'], created_at: '2025-07-01T08:30:00Z', expires_at: null, last_used_at: null, revoked_at: null };
+  const row = { id: 9, at: '2025-07-01T08:30:00Z', user: 'admin', client_addr: '127.0.0.1', action: 'unit.rename', unit: { id: 90, code: '24', name_vi: 'Bắc Ninh' },
+    record_type: 'unit', record_id: '24', before: { name_vi: 'A' }, after: { name_vi: 'B' }, detail: '' };
+  check('User', user);
+  check('Token', token);
+  check('TokenCreated', { token, secret: 'ubt_' + 'a'.repeat(43) });
+  check('AuditRow', row);
+  check('AuditList', { items: [row, { ...row, unit: null, before: null, after: null }], next: null });
+  check('LoginResult', { user, csrf_token: 'x'.repeat(43) });
+  check('SessionInfo', { user, csrf_token: 'x'.repeat(43), via: 'session' });
+  check('SessionInfo', { user, csrf_token: null, via: 'token' });
+  check('UnauthorizedError', { error: { code: 'session_expired', message: 'the session has expired', details: [] } });
+  check('ForbiddenError', { error: { code: 'csrf', message: 'send X-CSRF-Token', details: [] } });
+  refuse('User', { ...user, password_hash: '$argon2id$...' }, 'a password hash');
+  refuse('User', { ...user, roles: ['root'] }, 'an unknown role');
+  refuse('Token', { ...token, secret: 'ubt_x' }, 'a secret in a listed token');
+  refuse('SessionInfo', { user, csrf_token: null, via: 'session' }, 'a session without its CSRF token');
+  refuse('AuditRow', { ...row, action: 'unit.delete' }, 'an unknown action');
+  refuse('ForbiddenError', { error: { code: 'unauthorized', message: 'x', details: [] } }, 'a 403 with a 401 code');
 });
 
 test('every endpoint of docs/api.md is in the document', () => {
@@ -146,6 +211,14 @@ test('every endpoint of docs/api.md is in the document', () => {
     assert.ok(doc.paths[p]?.[method], `${method.toUpperCase()} ${p} (docs/api.md) is in the OpenAPI document`);
   }
   const documented = new Set(heads.map(([m, p]) => `${m} ${p}`));
+  // the newer sections list endpoints as `METHOD /path...` in running text,
+  // "`POST /api/v1/users/{username}/disable` and `/enable`" naming two
+  for (const m of md.matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/[^`?\s]*)[^`]*`(?: and `(\/[^`]+)`)?/g)) {
+    const method = m[1].toLowerCase();
+    documented.add(`${method} ${m[2]}`);
+    if (m[3]) documented.add(`${method} ${m[2].replace(/\/[^/]+$/, m[3])}`);
+    assert.ok(doc.paths[m[2]]?.[method], `${m[1]} ${m[2]} (docs/api.md) is in the OpenAPI document`);
+  }
   for (const [p, item] of Object.entries(doc.paths)) {
     for (const m of METHODS) if (item[m]) assert.ok(documented.has(`${m} ${p}`), `${m.toUpperCase()} ${p} is described in docs/api.md`);
   }
@@ -179,7 +252,28 @@ const SAMPLES = [
   ['mergeUnits', 'POST', '/api/v1/units/merge', { body: { date: '2025-10-01', sources: ['C0007', 'C0008'], into: 'C0008' } }],
   ['getTree', 'GET', '/api/v1/tree', { query: { as_of: D2, root: '01', depth: 3 } }],
   ['listEvents', 'GET', '/api/v1/events', { query: { unit: '01', as_of: D2, from: '2025-01-01', to: '2025-12-31', limit: 10 } }],
+  // users, sessions, tokens, audit; a function computes a request from the
+  // answers so far (ctx: operationId -> last body)
+  ['createUser', 'POST', '/api/v1/users', { body: { username: 'sample.user', display_name: 'Người Mẫu', unit: '01', roles: ['viewer', 'entry'], password: 'sample-password-1' } }],
+  ['listUsers', 'GET', '/api/v1/users'],
+  ['disableUser', 'POST', '/api/v1/users/sample.user/disable'],
+  ['enableUser', 'POST', '/api/v1/users/sample.user/enable'],
+  ['logIn', 'POST', '/api/v1/session', { auth: false, body: { username: 'sample.user', password: 'sample-password-1' } }],
+  ['getSession', 'GET', '/api/v1/session', (ctx) => ({ auth: false, headers: cookieAuth(ctx) })],
+  ['createToken', 'POST', '/api/v1/tokens', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { name: 'sample token', roles: ['viewer'], expires_at: '2099-12-31' } })],
+  ['listTokens', 'GET', '/api/v1/tokens', (ctx) => ({ auth: ctx.createToken.secret })],
+  ['revokeToken', 'DELETE', (ctx) => `/api/v1/tokens/${ctx.createToken.token.id}`, (ctx) => ({ auth: false, headers: cookieAuth(ctx, true) })],
+  ['changePassword', 'POST', '/api/v1/session/password', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { current_password: 'sample-password-1', new_password: 'sample-password-2' } })],
+  ['logOut', 'DELETE', '/api/v1/session', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true) })],
+  ['listAudit', 'GET', '/api/v1/audit', { query: { action: 'unit.create', user: 'admin', from: '2000-01-01', to: '2999-12-31', limit: 5 } }],
 ];
+
+// The session cookie (and CSRF header) of the last log-in of the samples.
+function cookieAuth(ctx, csrf = false) {
+  const h = { Cookie: `ub_session=${ctx.cookie}` };
+  if (csrf) h['X-CSRF-Token'] = ctx.logIn.csrf_token;
+  return h;
+}
 
 test('every operation of the document answers a documented 2xx that matches its schema', async () => {
   const c = new Contract(doc);
@@ -187,13 +281,19 @@ test('every operation of the document answers a documented 2xx that matches its 
   const byId = new Map(all.map((o) => [o.op.operationId, o]));
   const sampled = new Set(SAMPLES.map(([opId]) => opId));
   for (const opId of byId.keys()) assert.ok(sampled.has(opId), `a sample call for ${opId}`);
-  for (const [opId, method, p, opts = {}] of SAMPLES) {
+  const ctx = {};
+  for (const [opId, method, path0, opts0 = {}] of SAMPLES) {
     const o = byId.get(opId);
+    const p = typeof path0 === 'function' ? path0(ctx) : path0;
+    const opts = typeof opts0 === 'function' ? opts0(ctx) : opts0;
     assert.ok(o, `${opId} is in the document`);
     assert.equal(method.toLowerCase(), o.method, `${opId}: method`);
     assert.equal(c.matchPath(p, method), o.template, `${opId}: ${p} matches ${o.template}`);
     const r = await s.request(method, p, opts);
     assert.ok(r.status >= 200 && r.status < 300, `${opId}: ${method} ${p} -> ${r.status}: ${r.text.slice(0, 500)}`);
+    ctx[opId] = r.body;
+    const sc = /ub_session=([^;]*)/.exec(r.headers.getSetCookie().join('\n'));
+    if (opId === 'logIn') ctx.cookie = sc[1];
   }
   const missing = all.filter((o) => !s.exercised.has(`${o.method} ${o.template}`)).map((o) => `${o.method.toUpperCase()} ${o.template}`);
   assert.deepEqual(missing, [], 'every operation was exercised');
@@ -212,7 +312,7 @@ test('merge answers 201 for a new target and 200 for an existing one', async () 
 test('every path of the document exists (no 404 for a valid unit) and every other method is 405', async () => {
   const wrong = [];
   for (const [template, item] of Object.entries(doc.paths)) {
-    const p = template.replace('{code}', '01');
+    const p = template.replace('{code}', '01').replace('{id}', '1').replace('{username}', 'admin');
     for (const m of METHODS.filter((x) => x !== 'head' && x !== 'options' && x !== 'trace')) {
       if (item[m]) {
         if (m === 'get') {

@@ -14,6 +14,7 @@
 //                      CREATE DATABASE, e.g. postgresql://unionbase@127.0.0.1:5433/postgres
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,7 +112,13 @@ export async function startServer({ demo = false } = {}) {
   const db = await createDatabase(dir);
   let proc = null;
   try {
-    await run(BIN, demo ? ['init', '--demo', db.url] : ['init', db.url], 'unionbase init');
+    const init = await run(BIN, demo ? ['init', '--demo', db.url] : ['init', db.url], 'unionbase init');
+    const pw = /user name: admin password: (\S+)/.exec(init.stdout);
+    assert.ok(pw, `init did not print the admin password:\n${init.stdout}`);
+    // the tests act as the system admin through an API token unless they
+    // ask for another caller (request option auth)
+    const tok = await run(BIN, ['user', 'token', 'admin', '--name', 'api-tests', '--db', db.url], 'unionbase user token');
+    const adminToken = tok.stdout.trim();
     let base = null;
     for (let attempt = 0; attempt < 5 && !base; attempt++) {
       const port = await freePort();
@@ -128,6 +135,8 @@ export async function startServer({ demo = false } = {}) {
       }
     }
     const server = new Server(base, proc, db, dir);
+    server.adminPassword = pw[1];
+    server.adminToken = adminToken;
     await server.loadContract();
     return server;
   } catch (e) {
@@ -148,6 +157,8 @@ export async function startPeer(server) {
     const h = await waitHealthy(`http://127.0.0.1:${port}`, proc, 30000);
     if (h.ok) {
       const peer = new Server(`http://127.0.0.1:${port}`, proc, { url: server.db.url, drop: async () => {} }, null);
+      peer.adminToken = server.adminToken;
+      peer.adminPassword = server.adminPassword;
       await peer.loadContract();
       return peer;
     }
@@ -187,11 +198,20 @@ export class Server {
     this.contract = new Contract(this.doc);
   }
 
-  // request(method, path, {query, body, raw, headers, validate}) ->
+  // request(method, path, {query, body, raw, headers, validate, auth, cookie, csrf, from}) ->
   //   {status, headers, body, text}
+  // auth: undefined = the admin's API token (unless cookie is given); a
+  // string = that bearer token; false = no Authorization header.
+  // cookie: a session id sent as the ub_session cookie; csrf: an
+  // X-CSRF-Token header. from: the local address to connect from (any
+  // 127.x.y.z: the server sees another client address).
   // query: object (undefined/null values left out) or a ready string;
   // body: a value sent as JSON; raw: a string/Buffer sent as is.
-  async request(method, p, { query, body, raw, headers = {}, validate = true } = {}) {
+  async request(method, p, { query, body, raw, headers = {}, validate = true, auth, cookie, csrf, from } = {}) {
+    const bearer = auth === undefined ? (cookie === undefined ? this.adminToken : false) : auth;
+    if (bearer) headers = { Authorization: `Bearer ${bearer}`, ...headers };
+    if (cookie !== undefined) headers = { Cookie: `ub_session=${cookie}`, ...headers };
+    if (csrf !== undefined) headers = { 'X-CSRF-Token': csrf, ...headers };
     let qs = '';
     if (typeof query === 'string') qs = query ? '?' + query.replace(/^\?/, '') : '';
     else if (query) {
@@ -208,7 +228,7 @@ export class Server {
       init.body = raw;
       init.headers['Content-Type'] ??= 'application/json';
     }
-    const res = await fetch(this.base + p + qs, init);
+    const res = from ? await requestFrom(from, this.base + p + qs, init) : await fetch(this.base + p + qs, init);
     const text = await res.text();
     const out = { status: res.status, headers: res.headers, text, body: undefined };
     const where = `${method} ${p}${qs.length > 200 ? qs.slice(0, 200) + '...' : qs} -> ${res.status}`;
@@ -224,6 +244,16 @@ export class Server {
       if (template && this.doc.paths[template][method.toLowerCase()]) this.exercised.add(`${method.toLowerCase()} ${template}`);
     }
     return out;
+  }
+
+  // Logs in through POST /api/v1/session: {status, r, cookie, csrf, user}
+  // (cookie and csrf undefined when it failed). opts: from, validate.
+  async login(username, password, opts = {}) {
+    const r = await this.request('POST', '/api/v1/session', { auth: false, body: { username, password }, ...opts });
+    const m = /(?:^|\n)ub_session=([^;]*)/.exec(r.headers.getSetCookie().join('\n'));
+    if (r.status !== 200) return { status: r.status, r };
+    assert.ok(m && m[1], `log-in of ${username}: no ub_session cookie in ${JSON.stringify(r.headers.getSetCookie())}`);
+    return { status: r.status, r, cookie: m[1], csrf: r.body.csrf_token, user: r.body.user };
   }
 
   get(p, query, opts = {}) { return this.request('GET', p, { ...opts, query }); }
@@ -288,6 +318,31 @@ export class Server {
       throw new Error(`the server exited with ${JSON.stringify(status)} on SIGTERM:\n${log.slice(-5000)}`);
     }
   }
+}
+
+// fetch() cannot choose the local address: node:http can. Answers what
+// fetch would (status, headers as a Headers object, text()).
+function requestFrom(localAddress, url, init) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = http.request({
+      host: u.hostname, port: u.port, path: u.pathname + u.search, method: init.method,
+      headers: init.headers, localAddress, timeout: REQUEST_TIMEOUT_MS,
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const h = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) h.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode, headers: h, text: async () => text });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${init.method} ${url}: timed out`)));
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
 
 // ---- helpers shared by the test files -------------------------------------

@@ -2,7 +2,13 @@
 //
 // startServer() makes a temporary directory, runs `unionbase init --demo DB`,
 // then `unionbase serve --db DB --listen 127.0.0.1:PORT` on a free port, waits
-// for GET /healthz, and returns {base, url(path), post(path, body), stop()}.
+// for GET /healthz, and returns {base, url(path), admin, login(), api(),
+// post(path, body), createUser(user), stop()}.
+// `init` creates the first system admin and prints her one-time password on
+// standard output ("... user name: admin password: XXXX"); startServer reads
+// it from there into `admin` ({username, password}).
+// api() is an API client logged in as the admin (cookie + X-CSRF-Token, the
+// way the web app does it); login(name, password) makes one for anyone else.
 // The binary is $UNIONBASE_BIN or build/unionbase. The web app is the copy
 // embedded in the binary, unless UNIONBASE_WEB_DIR (passed through from the
 // environment) points the server at a folder: UNIONBASE_WEB_DIR=$PWD/web
@@ -45,8 +51,10 @@ export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-browser-'));
   const db = path.join(dir, 'test.db');
   const env = { ...process.env };
+  let admin;
   try {
-    await run(bin, ['init', ...(demo ? ['--demo'] : []), db], { cwd: REPO, env, timeout: timeoutMs * 4 });
+    const { stdout } = await run(bin, ['init', ...(demo ? ['--demo'] : []), db], { cwd: REPO, env, timeout: timeoutMs * 4 });
+    admin = parseAdmin(stdout);
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`unionbase init failed: ${e.message}\n${e.stderr || ''}`);
@@ -97,23 +105,82 @@ export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
     await sleep(100);
   }
 
-  return {
+  const server = {
     base,
     db,
+    admin,
     url: (p) => base + p,
     output: () => output,
+    // login: an API client for this user, or an Error carrying the answer.
+    login: (username, password) => login(base, username, password),
+    // api: the admin's API client (logged in once, on first use).
+    async api() {
+      if (!adminClient) adminClient = await login(base, admin.username, admin.password);
+      return adminClient;
+    },
+    // post: POST as the admin; {status, body, text}.
     async post(p, body) {
-      const res = await fetch(base + p, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const text = await res.text();
-      let json = null;
-      try { json = JSON.parse(text); } catch (e) { /* keep text */ }
-      return { status: res.status, body: json, text };
+      return (await server.api()).request('POST', p, body);
+    },
+    // createUser: POST /api/v1/users as the admin; throws unless 201.
+    async createUser(user) {
+      const res = await server.post('/api/v1/users', user);
+      if (res.status !== 201) throw new Error(`creating user ${user.username}: ${res.status} ${res.text}`);
+      return res.body;
     },
     stop,
+  };
+  let adminClient = null;
+  return server;
+}
+
+// parseAdmin: the first system admin's name and one-time password from the
+// output of `unionbase init`: "system admin created: user name: admin password: XXXX".
+export function parseAdmin(stdout) {
+  const pw = /password:\s*(\S+)/.exec(stdout || '');
+  if (!pw) throw new Error(`unionbase init printed no admin password:\n${stdout}`);
+  const name = /user name:\s*(\S+)/.exec(stdout);
+  return { username: name ? name[1] : 'admin', password: pw[1] };
+}
+
+// login: POST /api/v1/session, then a client that sends the session cookie
+// and, on state-changing requests, the CSRF token. request() answers
+// {status, body, text} whatever the status.
+export async function login(base, username, password) {
+  const res = await fetch(base + '/api/v1/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) {
+    const err = new Error(`log-in as ${username}: ${res.status} ${text}`);
+    err.status = res.status;
+    throw err;
+  }
+  const body = JSON.parse(text);
+  const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
+  const csrf = body.csrf_token;
+  async function request(method, p, reqBody) {
+    const headers = { Cookie: cookie };
+    if (reqBody !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
+    const r = await fetch(base + p, {
+      method, headers, body: reqBody === undefined ? undefined : JSON.stringify(reqBody),
+    });
+    const t = await r.text();
+    let json = null;
+    try { json = JSON.parse(t); } catch (e) { /* keep text */ }
+    return { status: r.status, body: json, text: t, headers: r.headers };
+  }
+  return {
+    user: body.user,
+    cookie,
+    csrf,
+    request,
+    get: (p) => request('GET', p),
+    post: (p, b) => request('POST', p, b === undefined ? {} : b),
+    del: (p) => request('DELETE', p),
   };
 }
 

@@ -43,7 +43,7 @@ export function PasswordPage() {
       if (err.status === 401) {
         // Still logged in? Then the current password was wrong.
         const still = await refreshSession().catch(() => true);
-        if (still) setErrors({ current_password: err.message || t('password.wrong') });
+        if (still) setErrors({ current_password: t('password.wrong') });
       } else if (err.status === 422) {
         const fe = fieldErrors(err);
         const known = ['current_password', 'new_password'];

@@ -1,6 +1,8 @@
-// The organisation tree page (#/): the root unit (VN) opened on its children,
-// and a search box over all units valid on the as-of date. The search text is
-// kept in the URL (?q=) so results survive going to a unit and back.
+// The organisation tree page (#/): the user's own unit (VN for the central
+// union; her commune for a commune officer, whose scope it is: VN would answer
+// 404 for her) opened on its children, and a search box over the units she
+// may see that are valid on the as-of date. The search text is kept in the
+// URL (?q=) so results survive going to a unit and back.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { get, unitPath } from '../lib/api.js';
@@ -50,8 +52,9 @@ function SearchBox({ query }) {
 }
 
 function OrgTree() {
-  const { asOf } = useApp();
-  const root = useAsync((signal) => get(unitPath(ROOT_CODE), { as_of: asOf }, signal), [asOf]);
+  const { asOf, user } = useApp();
+  const rootCode = (user && user.unit && user.unit.code) || ROOT_CODE;
+  const root = useAsync((signal) => get(unitPath(rootCode), { as_of: asOf }, signal), [rootCode, asOf]);
   return html`
     <section class="panel" aria-labelledby="tree-heading">
       <h2 id="tree-heading" class="sr-only">${t('tree.title')}</h2>

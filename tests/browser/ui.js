@@ -1,0 +1,115 @@
+// ui: what the browser tests share: Debian's chromium through playwright-core,
+// pages that record script errors, waiting helpers, the 360 px check, and
+// logging in through the log-in page the way a person does.
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { REPO } from './server.js';
+
+export const ARTIFACTS = path.join(REPO, 'tests', 'artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export async function launch() {
+  await mkdir(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// openPage: a fresh browser context (so cookies and localStorage start empty)
+// whose page records script errors, console errors and dialogs for later checks.
+export async function openPage(browser, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  const problems = [];
+  const dialogs = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  return { context, page, problems, dialogs };
+}
+
+// realProblems: the recorded problems but the browser's own notes about API
+// answers the app expects and handles (401 before logging in, 404 for a unit
+// out of scope, 422 for a refused form).
+export function realProblems(problems) {
+  return problems.filter((p) => !/status of (401|404|422|409) \(/.test(p));
+}
+
+// withArtifactOnFailure: keep a screenshot of the page when a step fails.
+export async function withArtifactOnFailure(page, name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `failed-${name}.png`), fullPage: true }).catch(() => {});
+    throw e;
+  }
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
+}
+
+export async function waitCount(page, selector, n) {
+  try {
+    await page.waitForFunction(([s, k]) => document.querySelectorAll(s).length === k, [selector, n]);
+  } catch (e) {
+    const got = await page.locator(selector).count();
+    throw new Error(`expected ${n} × ${selector}, got ${got}`);
+  }
+}
+
+export async function waitText(page, selector, text) {
+  try {
+    await page.waitForFunction(([s, x]) => {
+      const el = document.querySelector(s);
+      return !!el && el.textContent.includes(x);
+    }, [selector, text]);
+  } catch (e) {
+    const got = await page.locator(selector).first().textContent().catch(() => null);
+    throw new Error(`expected ${selector} to contain ${JSON.stringify(text)}, got ${JSON.stringify(got)}`);
+  }
+}
+
+export async function waitHash(page, re) {
+  try {
+    await page.waitForFunction((src) => new RegExp(src).test(location.hash), re.source);
+  } catch (e) {
+    throw new Error(`expected the hash to match ${re}, got ${await page.evaluate(() => location.hash)}`);
+  }
+}
+
+export async function noHorizontalScroll(page) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= 360, `page is ${scroll} px wide on a 360 px screen (client ${client})`);
+}
+
+// fillLogin: type a name and password into the log-in page and submit.
+export async function fillLogin(page, username, password) {
+  await page.locator('#login-username').fill(username);
+  await page.locator('#login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+// login: open url (default: the app's start) and log in as {username, password};
+// returns when the user menu is there, i.e. the app shows pages.
+export async function login(page, url, who) {
+  if (url) await page.goto(url);
+  await page.getByTestId('login-form').waitFor();
+  await fillLogin(page, who.username, who.password);
+  await page.getByTestId('user-menu').waitFor();
+}
+
+// logout: through the user menu; returns when the log-in page is back.
+export async function logout(page) {
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('logout').click();
+  await page.getByTestId('login-form').waitFor();
+}

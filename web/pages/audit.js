@@ -1,0 +1,237 @@
+// The audit page (#/audit, admins only): the audit trail, newest first
+// (GET /api/v1/audit), filtered by unit code, user name, record type, action
+// and a date range. The filters live in the URL, so a filtered view can be
+// shared and survives a reload. Each row opens a field-by-field view of the
+// record before and after the change; values are shown as text (JSON for
+// anything that is not a string). "Load more" follows the `next` cursor.
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../lib/html.js';
+import { t, tn, has } from '../lib/i18n.js';
+import { get } from '../lib/api.js';
+import { useApp } from '../lib/context.js';
+import { useCursorList } from '../lib/hooks.js';
+import { navigate } from '../lib/router.js';
+import { formatDateTime, isIsoDate } from '../lib/dates.js';
+import { unitName, unitHref } from '../lib/units.js';
+import { Loading, ErrorBox } from '../components/status.js';
+
+const PAGE = 50;
+
+// The actions the server records (docs/api.md). Written as one string: each
+// is also a dictionary key under "action.".
+export const ACTIONS = ('unit.create unit.rename unit.move unit.close unit.merge unit.split '
+  + 'session.login session.login_failed session.logout user.create user.disable user.enable '
+  + 'user.password token.create token.revoke').split(' ');
+const RECORD_TYPES = ['unit', 'user', 'session', 'token'];
+const FILTERS = ['unit', 'user', 'record_type', 'action', 'from', 'to'];
+
+export function actionName(a) {
+  return has(`action.${a}`) ? t(`action.${a}`) : a;
+}
+
+function recordTypeName(r) {
+  return has(`record.${r}`) ? t(`record.${r}`) : r;
+}
+
+function pick(query) {
+  const f = {};
+  for (const k of FILTERS) f[k] = query[k] || '';
+  return f;
+}
+
+export function AuditPage({ query }) {
+  const { asOfParam } = useApp();
+  const filters = pick(query);
+  const key = FILTERS.map((k) => filters[k]).join('\u0001');
+  const apply = (f) => navigate('/audit', { ...f, as_of: asOfParam });
+  return html`
+    <h1>${t('audit.title')}</h1>
+    <p class="muted">${t('audit.intro')}</p>
+    <${Filters} filters=${filters} onApply=${apply} />
+    <${AuditList} key=${key} filters=${filters} />`;
+}
+
+function Filters({ filters, onApply }) {
+  const [d, setD] = useState(filters);
+  const [error, setError] = useState('');
+  useEffect(() => setD(filters), [FILTERS.map((k) => filters[k]).join('\u0001')]);
+  const set = (k) => (e) => setD((o) => ({ ...o, [k]: e.currentTarget.value }));
+  const submit = (e) => {
+    e.preventDefault();
+    if ((d.from && !isIsoDate(d.from)) || (d.to && !isIsoDate(d.to))) { setError(t('audit.bad_date')); return; }
+    if (d.from && d.to && d.from > d.to) { setError(t('audit.bad_range')); return; }
+    setError('');
+    const out = {};
+    for (const k of FILTERS) out[k] = (d[k] || '').trim() || undefined;
+    onApply(out);
+  };
+  const clear = () => { setError(''); onApply({}); };
+  const input = (k, label, extra = {}) => html`
+    <label class="form-field" for=${`audit-${k}`}>
+      <span class="field-label">${label}</span>
+      <input id=${`audit-${k}`} data-testid=${`audit-filter-${k}`} value=${d[k]} onInput=${set(k)}
+        autocomplete="off" spellcheck="false" ...${extra} />
+    </label>`;
+  return html`
+    <form class="panel form filters" data-testid="audit-filters" onSubmit=${submit} role="search"
+        aria-label=${t('audit.filters')}>
+      <div class="filter-grid">
+        ${input('unit', t('audit.unit'), { placeholder: t('audit.unit_placeholder') })}
+        ${input('user', t('audit.user'))}
+        <label class="form-field" for="audit-record_type">
+          <span class="field-label">${t('audit.record_type')}</span>
+          <select id="audit-record_type" data-testid="audit-filter-record_type" value=${d.record_type}
+              onChange=${set('record_type')}>
+            <option value="">${t('audit.any')}</option>
+            ${RECORD_TYPES.map((r) => html`<option key=${r} value=${r}>${recordTypeName(r)}</option>`)}
+          </select>
+        </label>
+        <label class="form-field" for="audit-action">
+          <span class="field-label">${t('audit.action')}</span>
+          <select id="audit-action" data-testid="audit-filter-action" value=${d.action} onChange=${set('action')}>
+            <option value="">${t('audit.any')}</option>
+            ${ACTIONS.map((a) => html`<option key=${a} value=${a}>${actionName(a)}</option>`)}
+          </select>
+        </label>
+        ${input('from', t('audit.from'), { type: 'date' })}
+        ${input('to', t('audit.to'), { type: 'date' })}
+      </div>
+      ${error && html`<p class="form-error" role="alert">${error}</p>`}
+      <div class="form-actions">
+        <button type="submit" class="button primary" data-testid="audit-apply">${t('audit.apply')}</button>
+        <button type="button" class="button" data-testid="audit-clear" onClick=${clear}>${t('audit.clear')}</button>
+      </div>
+    </form>`;
+}
+
+function AuditList({ filters }) {
+  const list = useCursorList(
+    (cursor, signal) => get('/audit', { ...filters, limit: PAGE, cursor }, signal),
+    [],
+  );
+  const { items, next, loading, error } = list;
+  return html`
+    <section class="panel" aria-labelledby="audit-heading">
+      <h2 id="audit-heading">${t('audit.results')}</h2>
+      ${!(loading && items.length === 0) && !error && html`
+        <p class="count" data-testid="audit-count" role="status">
+          ${items.length === 0 ? t('audit.none') : tn(next ? 'count.entries_more' : 'count.entries', items.length)}
+        </p>`}
+      ${items.length > 0 && html`
+        <table class="table stack audit" data-testid="audit-table">
+          <thead>
+            <tr>
+              <th scope="col">${t('audit.at')}</th>
+              <th scope="col">${t('audit.user')}</th>
+              <th scope="col">${t('audit.client')}</th>
+              <th scope="col">${t('audit.action')}</th>
+              <th scope="col">${t('audit.unit')}</th>
+              <th scope="col">${t('audit.record')}</th>
+              <th scope="col"><span class="sr-only">${t('audit.changes')}</span></th>
+            </tr>
+          </thead>
+          ${items.map((row) => html`<${AuditRow} key=${row.id} row=${row} />`)}
+        </table>`}
+      ${loading && html`<${Loading} inline />`}
+      <${ErrorBox} error=${error} onRetry=${items.length ? list.loadMore : list.reload} />
+      ${next && !loading && !error && html`
+        <button type="button" class="button more" data-testid="audit-more" onClick=${list.loadMore}>
+          ${t('audit.more')}</button>`}
+    </section>`;
+}
+
+// One entry: a <tbody> of its own, so the opened changes row stays with it.
+function AuditRow({ row }) {
+  const { lang } = useApp();
+  const [open, setOpen] = useState(false);
+  const hasValues = row.before != null || row.after != null || !!row.detail;
+  const detailId = `audit-detail-${row.id}`;
+  return html`
+    <tbody class="audit-entry" data-testid="audit-row" data-id=${row.id} data-action=${row.action}
+        data-user=${row.user || ''}>
+      <tr>
+        <td data-label=${t('audit.at')}><time datetime=${row.at}>${formatDateTime(row.at, lang)}</time></td>
+        <td data-label=${t('audit.user')}><span class="code">${row.user || '—'}</span></td>
+        <td data-label=${t('audit.client')}><span class="code">${row.client_addr || '—'}</span></td>
+        <td data-label=${t('audit.action')}>
+          <span>${actionName(row.action)}</span> <span class="code muted">${row.action}</span>
+        </td>
+        <td data-label=${t('audit.unit')}>
+          ${row.unit
+            ? html`<a href=${unitHref(row.unit.code)}>${unitName(row.unit, lang)}</a> <span class="code muted">${row.unit.code}</span>`
+            : '—'}
+        </td>
+        <td data-label=${t('audit.record')} data-testid="audit-record">
+          ${row.record_type ? html`${recordTypeName(row.record_type)} <span class="code">${row.record_id ?? ''}</span>` : '—'}
+        </td>
+        <td class="actions">
+          ${hasValues && html`
+            <button type="button" class="button small" data-testid="audit-toggle" aria-expanded=${open ? 'true' : 'false'}
+                aria-controls=${detailId} onClick=${() => setOpen(!open)}>
+              ${open ? t('audit.hide') : t('audit.show')}</button>`}
+        </td>
+      </tr>
+      ${open && html`
+        <tr class="audit-detail-row">
+          <td colspan="7" id=${detailId} data-testid="audit-detail">
+            ${row.detail && html`<p class="audit-note">${typeof row.detail === 'string' ? row.detail : show(row.detail)}</p>`}
+            ${(row.before != null || row.after != null) && html`<${Diff} before=${row.before} after=${row.after} />`}
+          </td>
+        </tr>`}
+    </tbody>`;
+}
+
+// show: a value as text. Strings as they are; everything else as JSON.
+export function show(v) {
+  if (v === undefined) return '';
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v, null, 2);
+}
+
+// diffRows: one row per field of before and/or after (before's order first),
+// with how it changed: 'same', 'changed', 'added' or 'removed'.
+export function diffRows(before, after) {
+  const b = before && typeof before === 'object' && !Array.isArray(before) ? before : (before == null ? {} : { '': before });
+  const a = after && typeof after === 'object' && !Array.isArray(after) ? after : (after == null ? {} : { '': after });
+  const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !(k in b))];
+  return keys.map((k) => {
+    const inB = k in b;
+    const inA = k in a;
+    let kind = 'same';
+    if (inB && !inA) kind = 'removed';
+    else if (!inB && inA) kind = 'added';
+    else if (JSON.stringify(b[k]) !== JSON.stringify(a[k])) kind = 'changed';
+    return { field: k, before: inB ? b[k] : undefined, after: inA ? a[k] : undefined, kind };
+  });
+}
+
+function Diff({ before, after }) {
+  const rows = diffRows(before, after);
+  const [all, setAll] = useState(false);
+  const changed = rows.filter((r) => r.kind !== 'same');
+  const shown = all || changed.length === 0 ? rows : changed;
+  return html`
+    <div class="diff" data-testid="audit-diff">
+      <table class="table diff-table">
+        <thead>
+          <tr>
+            <th scope="col">${t('audit.field')}</th>
+            <th scope="col">${t('audit.before')}</th>
+            <th scope="col">${t('audit.after')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${shown.map((r) => html`
+            <tr key=${r.field} class=${`diff-${r.kind}`} data-testid="diff-row" data-field=${r.field} data-kind=${r.kind}>
+              <th scope="row" class="code">${r.field || t('audit.value')}
+                ${r.kind !== 'same' && html`<span class="diff-kind">${t(`audit.kind_${r.kind}`)}</span>`}</th>
+              <td data-label=${t('audit.before')}><pre>${r.before === undefined ? '—' : show(r.before)}</pre></td>
+              <td data-label=${t('audit.after')}><pre>${r.after === undefined ? '—' : show(r.after)}</pre></td>
+            </tr>`)}
+        </tbody>
+      </table>
+      ${changed.length > 0 && changed.length < rows.length && html`
+        <button type="button" class="button small" onClick=${() => setAll(!all)}>
+          ${all ? t('audit.only_changed') : t('audit.all_fields', { n: rows.length })}</button>`}
+    </div>`;
+}
