@@ -17,11 +17,36 @@
 #include "store/org_store.h"
 #include "store/scope.h"
 
-void api_client_addr(struct MHD_Connection *conn, char *buf, size_t cap)
+/* The rightmost address of an X-Forwarded-For list, when it is one. */
+static bool forwarded_for(const char *xff, char *buf, size_t cap)
+{
+	const char *last = strrchr(xff, ',');
+	char addr[64];
+	unsigned char bin[16];
+	size_t n;
+
+	last = last ? last + 1 : xff;
+	while (*last == ' ')
+		last++;
+	n = strcspn(last, " ");
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, last, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1)
+		return false;
+	snprintf(buf, cap, "%s", addr);
+	return true;
+}
+
+void api_client_addr(struct MHD_Connection *conn, bool trust_proxy, char *buf, size_t cap)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	const char *xff = trust_proxy ? MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
 
+	if (xff && forwarded_for(xff, buf, cap))
+		return;
 	snprintf(buf, cap, "unknown");
 	if (!sa)
 		return;

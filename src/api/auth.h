@@ -10,8 +10,9 @@
 
 #include "api/api.h"
 
-/* The client's address as text. */
-void api_client_addr(struct MHD_Connection *conn, char *buf, size_t cap);
+/* The client's address as text: the socket's peer, or, when trust_proxy,
+ * the last address in X-Forwarded-For (the one our own proxy added). */
+void api_client_addr(struct MHD_Connection *conn, bool trust_proxy, char *buf, size_t cap);
 
 /* Finds the caller (API token or session cookie) and fills req->who. When
  * `required`, no caller is ERR_UNAUTHORIZED, and a cookie-authenticated

@@ -43,6 +43,7 @@ typedef struct req_ctx {
 static const char *g_db_url;
 static const char *g_web_dir;
 static bool g_secure_cookies;
+static bool g_trust_proxy;
 static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *g_conns[256];
 static size_t g_n_conns;
@@ -53,8 +54,13 @@ static db_t *thread_db(err_t *e)
 	char msg[256];
 	db_t *db = NULL;
 
-	if (tls_db)
+	if (tls_db) {
+		if (db_ensure_connected(tls_db) != DB_OK) {
+			err_set(e, ERR_UNAVAILABLE, "store_unavailable", "%s", db_errmsg(tls_db));
+			return NULL;
+		}
 		return tls_db;
+	}
 	if (db_open(g_db_url, &db, msg, sizeof(msg)) != DB_OK) {
 		err_set(e, ERR_INTERNAL, "store_unavailable", "%s", msg);
 		return NULL;
@@ -386,7 +392,8 @@ static enum MHD_Result handle_health(struct MHD_Connection *conn)
  * A write that meets a concurrent writer (PostgreSQL serialisation failure,
  * SQLite lock after its busy timeout) failed as a whole and changed
  * nothing: run it again a few times, after a short random pause, before
- * answering 500 busy.
+ * answering 500 busy. A request whose database connection broke is run
+ * again on a fresh connection.
  */
 static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *resp, err_t *e)
 {
@@ -400,6 +407,14 @@ static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *res
 		rc = api_authenticate(req, !(route->flags & ROUTE_PUBLIC), e);
 		if (rc == 0)
 			rc = route->fn(req, resp, e);
+		if (rc != 0 && strcmp(e->code, "store_unavailable") == 0 && attempt < 4 &&
+		    db_ensure_connected(req->db) == DB_OK) {
+			/* the connection broke (server restart, failover) and
+			 * took the transaction with it: run it again */
+			json_decref(resp->body);
+			resp->body = NULL;
+			continue;
+		}
 		if (rc == 0 || strcmp(e->code, "busy") != 0 || attempt == 4)
 			return rc;
 		json_decref(resp->body);
@@ -450,7 +465,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	resp.status = 200;
 	req.conn = conn;
 	req.secure_cookies = g_secure_cookies;
-	api_client_addr(conn, req.client_addr, sizeof(req.client_addr));
+	api_client_addr(conn, g_trust_proxy, req.client_addr, sizeof(req.client_addr));
 	req.method = method;
 	req.path = url;
 	req.body = ctx->body ? ctx->body : "";
@@ -570,6 +585,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	g_db_url = opt->db_url;
 	g_web_dir = opt->web_dir;
 	g_secure_cookies = opt->secure_cookies;
+	g_trust_proxy = opt->trust_proxy;
 
 	/* worker threads inherit this mask; the main thread waits for them */
 	sigemptyset(&set);

@@ -17,9 +17,10 @@ int cmd_serve(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "web", required_argument, NULL, 'w' },
 		{ "secure-cookies", no_argument, NULL, 's' },
+		{ "trust-proxy", no_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL, false };
+	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL, false, false };
 	const char *web_env = getenv("UNIONBASE_WEB_DIR");
 	char *end = NULL;
 	err_t e;
@@ -32,6 +33,7 @@ int cmd_serve(int argc, char **argv)
 		case 'l': opt.listen = optarg; break;
 		case 'w': opt.web_dir = optarg; break;
 		case 's': opt.secure_cookies = true; break;
+		case 'p': opt.trust_proxy = true; break;
 		case 't':
 			opt.threads = (int)strtol(optarg, &end, 10);
 			if (*end || opt.threads < 1 || opt.threads > 128)

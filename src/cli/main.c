@@ -27,6 +27,8 @@ static const char HELP[] =
 	"                       into 34 from 2025-07-01, the 54 ethnic groups; --demo adds\n"
 	"                       communes, branches and groups to look at\n"
 	"  serve --db DB --listen HOST:PORT [--threads N] [--web DIR] [--secure-cookies]\n"
+	"        [--trust-proxy]  behind a reverse proxy: cookies Secure, client address\n"
+	"                       from X-Forwarded-For\n"
 	"                       serve the JSON API under /api/v1/ and the web app at /\n"
 	"  units list|show|tree|lineage|events|add|rename|move|merge|split|close|apply\n"
 	"                       the organisation tree as of any date, and its\n"

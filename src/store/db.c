@@ -71,6 +71,13 @@ void db_close(db_t *db)
 }
 
 db_dialect_t db_dialect(const db_t *db) { return db->drv->dialect; }
+
+int db_ensure_connected(db_t *db)
+{
+	if (!db->drv->ensure_connected)
+		return DB_OK;
+	return db->drv->ensure_connected(db);
+}
 const char *db_errmsg(const db_t *db) { return db->errmsg; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
 int db_prepare(db_t *db, const char *sql, db_stmt_t **out) { return db->drv->prepare(db, sql, out); }

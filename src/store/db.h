@@ -60,6 +60,11 @@ void db_close(db_t *db);
 
 db_dialect_t db_dialect(const db_t *db);
 
+/* Makes sure the connection is usable, reconnecting a PostgreSQL
+ * connection that broke (server restart, failover, a dropped idle
+ * connection). Returns DB_OK or DB_CONNECT. */
+int db_ensure_connected(db_t *db);
+
 /* The message of the last failure on db (never NULL). */
 const char *db_errmsg(const db_t *db);
 

@@ -30,6 +30,7 @@ typedef struct db_driver {
 	int (*bulk_row)(db_bulk_t *b, const char *const *values);
 	int (*bulk_end)(db_bulk_t *b);
 	int (*sync_ids)(db_t *db, const char *table);
+	int (*ensure_connected)(db_t *db);
 	const char *types[4]; /* indexed by db_type_t */
 } db_driver_t;
 

@@ -151,6 +151,8 @@ void store_fail_(db_t *db, int rc, err_t *e)
 {
 	if (rc == DB_UNIQUE)
 		err_set(e, ERR_CONFLICT, "conflict", "%s", db_errmsg(db));
+	else if (rc == DB_CONNECT)
+		err_set(e, ERR_UNAVAILABLE, "store_unavailable", "the database cannot be reached: %s", db_errmsg(db));
 	else if (rc == DB_BUSY)
 		err_set(e, ERR_INTERNAL, "busy", "the database is busy, try again: %s", db_errmsg(db));
 	else

@@ -144,7 +144,11 @@ function AuditList({ filters }) {
 function AuditRow({ row }) {
   const { lang } = useApp();
   const [open, setOpen] = useState(false);
-  const hasValues = row.before != null || row.after != null || !!row.detail;
+  // detail: a word about the record (the user name for user.create); text
+  // goes in the row, anything else with the values.
+  const note = typeof row.detail === 'string' ? row.detail : '';
+  const extra = row.detail != null && typeof row.detail !== 'string' ? row.detail : null;
+  const hasValues = row.before != null || row.after != null || extra != null;
   const detailId = `audit-detail-${row.id}`;
   return html`
     <tbody class="audit-entry" data-testid="audit-row" data-id=${row.id} data-action=${row.action}
@@ -163,6 +167,7 @@ function AuditRow({ row }) {
         </td>
         <td data-label=${t('audit.record')} data-testid="audit-record">
           ${row.record_type ? html`${recordTypeName(row.record_type)} <span class="code">${row.record_id ?? ''}</span>` : '—'}
+          ${note && html`<span class="node-meta audit-note" data-testid="audit-note">${note}</span>`}
         </td>
         <td class="actions">
           ${hasValues && html`
@@ -174,7 +179,7 @@ function AuditRow({ row }) {
       ${open && html`
         <tr class="audit-detail-row">
           <td colspan="7" id=${detailId} data-testid="audit-detail">
-            ${row.detail && html`<p class="audit-note">${typeof row.detail === 'string' ? row.detail : show(row.detail)}</p>`}
+            ${extra != null && html`<pre class="audit-extra">${show(extra)}</pre>`}
             ${(row.before != null || row.after != null) && html`<${Diff} before=${row.before} after=${row.after} />`}
           </td>
         </tr>`}
