@@ -39,7 +39,16 @@ build: deps
 run: build
 	@if [ ! -e "$(DB)" ]; then \
 		echo "creating $(DB) with demo data"; \
-		$(BUILDDIR)/unionbase init --demo "$(DB)" || { rm -f "$(DB)"; exit 1; }; \
+		umask 077; \
+		$(BUILDDIR)/unionbase init --demo "$(DB)" > "$(DB).login" || { rm -f "$(DB)" "$(DB).login"; exit 1; }; \
+	fi
+	@if [ -f "$(DB).login" ] && grep -q 'password:' "$(DB).login"; then \
+		echo "log in at http://$(LISTEN)/ as $$(grep -o 'user name: [^ ]*' "$(DB).login" | cut -d' ' -f3)" \
+		     "with password $$(grep -o 'password: [^ ]*' "$(DB).login" | head -1 | cut -d' ' -f2)" \
+		     "(kept in $(DB).login; change it after logging in)"; \
+	else \
+		echo "log in with the admin password printed when $(DB) was created" \
+		     "(or set a new one: build/unionbase user passwd admin --db $(DB))"; \
 	fi
 	@echo "serving $(DB) at http://$(LISTEN)/"
 	$(BUILDDIR)/unionbase serve --db "$(DB)" --listen "$(LISTEN)"

@@ -8,6 +8,7 @@
 #include "api/auth.h"
 #include "api/views.h"
 #include "store/auth_store.h"
+#include "store/privacy.h"
 
 static int get_users(api_req_t *req, api_resp_t *resp, err_t *e)
 {
@@ -85,7 +86,90 @@ static int post_enable(api_req_t *req, api_resp_t *resp, err_t *e)
 	return set_disabled(req, resp, false, e);
 }
 
+/* The user named in the path, when the caller may see her: herself, or an
+ * admin whose scope holds her unit; else 404. */
+static int user_for(api_req_t *req, bool self_ok, user_t *u, err_t *e)
+{
+	err_t probe;
+
+	err_clear(&probe);
+	if (user_by_name(req->db, req->params[0], u, NULL, &probe) != 0) {
+		if (probe.kind != ERR_NOT_FOUND) {
+			*e = probe;
+			return -1;
+		}
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+	}
+	if (self_ok && u->id == req->who.user_id)
+		return 0;
+	if (!access_allows(req->who.roles, PERM_USER_MANAGE) || !api_id_in_scope(req, u->unit_id))
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+	return 0;
+}
+
+static int get_export(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	user_t u;
+
+	if (user_for(req, true, &u, e) || privacy_export_user(req->db, &req->who, u.id, &resp->body, e))
+		return -1;
+	return 0;
+}
+
+static int post_erase(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	user_t u;
+
+	if (api_require(req, PERM_USER_MANAGE, e) || user_for(req, false, &u, e))
+		return -1;
+	if (u.id == req->who.user_id)
+		return err_set(e, ERR_CONFLICT, "conflict", "ask another admin to erase your own account");
+	if (privacy_erase_user(req->db, &req->who, u.id, e) || user_by_id(req->db, u.id, &u, e))
+		return -1;
+	resp->body = user_json(&u);
+	return 0;
+}
+
+static int get_consents(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	json_t *items = NULL;
+	user_t u;
+
+	if (user_for(req, true, &u, e) || consent_list(req->db, u.id, &items, e))
+		return -1;
+	resp->body = json_pack("{s:o}", "items", items);
+	return 0;
+}
+
+static int post_consent(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "purpose", "date", "withdraw", NULL };
+	char purpose[256];
+	json_t *body, *items = NULL;
+	bool withdraw;
+	date_t d = 0;
+	user_t u;
+
+	if (user_for(req, true, &u, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_str(body, "purpose", true, 200, purpose, sizeof(purpose), e);
+	api_date(body, "date", req->today, &d, e);
+	withdraw = json_is_true(json_object_get(body, "withdraw"));
+	json_decref(body);
+	if (api_check_details(e) || consent_record(req->db, &req->who, u.id, purpose, d, withdraw, e) ||
+	    consent_list(req->db, u.id, &items, e))
+		return -1;
+	resp->status = 201;
+	resp->body = json_pack("{s:o}", "items", items);
+	return 0;
+}
+
 const api_route_t API_USER_ROUTES[] = {
+	{ "GET", "/api/v1/users/{}/export", get_export, 0 },
+	{ "POST", "/api/v1/users/{}/erase", post_erase, 0 },
+	{ "GET", "/api/v1/users/{}/consents", get_consents, 0 },
+	{ "POST", "/api/v1/users/{}/consents", post_consent, 0 },
 	{ "GET", "/api/v1/users", get_users, 0 },
 	{ "POST", "/api/v1/users", post_user, 0 },
 	{ "POST", "/api/v1/users/{}/disable", post_disable, 0 },

@@ -22,6 +22,8 @@ static const char *const USER_COLS[] = { "id", "username", "display_name", "unit
 					 "disabled", "created_at", "password_changed_at", NULL };
 static const char *const TOKEN_COLS[] = { "id", "user_id", "name", "token_hash", "roles", "created_at",
 					  "expires_at", "last_used_at", "revoked_at", NULL };
+static const char *const CONSENT_COLS[] = { "id", "subject_type", "subject_id", "purpose", "given_on",
+					    "withdrawn_on", "recorded_at", "recorded_by", NULL };
 static const char *const AUDIT_COLS[] = { "id", "at", "user_id", "username", "client_addr", "action", "unit_id",
 					  "record_type", "record_id", "before_value", "after_value", "detail", NULL };
 
@@ -38,6 +40,7 @@ const table_def_t STORE_TABLES[] = {
 	{ "users", USER_COLS, "id", 1 },
 	{ "api_tokens", TOKEN_COLS, "id", 1 },
 	{ "audit", AUDIT_COLS, "id", 1 },
+	{ "consents", CONSENT_COLS, "id", 1 },
 	{ NULL, NULL, NULL, 0 },
 };
 

@@ -141,6 +141,19 @@ static const migration_t MIGRATIONS[] = {
 	  " $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;"
 	  "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
 	  " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();" },
+
+	/* 3: consent to the processing of personal data, per person (a user
+	 * account now, a member with the member registry), with its dates */
+	{ "CREATE TABLE consents ("
+	"  id @ID@,"
+	"  subject_type TEXT NOT NULL CHECK (subject_type IN ('user','member')),"
+	"  subject_id BIGINT NOT NULL,"
+	"  purpose TEXT NOT NULL,"
+	"  given_on @DATE@ NOT NULL,"
+	"  withdrawn_on @DATE@,"
+	"  recorded_at BIGINT NOT NULL,"
+	"  recorded_by TEXT NOT NULL);"
+	"CREATE INDEX consents_subject ON consents (subject_type, subject_id);", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -12,7 +12,7 @@
 #include "core/err.h"
 #include "store/db.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* Applies every migration the database lacks. Returns 0 or -1 with e. */
 int migrate_apply(db_t *db, err_t *e);

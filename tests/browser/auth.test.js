@@ -275,10 +275,19 @@ test('the Audit page shows who created her, with the values', { timeout: 120000 
     await mine.first().waitFor();
     assert.equal(await page.getByTestId('audit-filter-action').inputValue(), 'user.create');
 
-    // A filter matching nothing.
+    // A filter matching nothing: the officer created nobody.
+    await page.getByTestId('audit-filter-user').fill(officer.username);
+    await page.getByTestId('audit-apply').click();
+    await waitHash(page, /user=lan\.officer/);
+    await waitText(page, '[data-testid="audit-count"]', 'Không có mục nào');
+    assert.equal(await rows.count(), 0);
+
+    // A filter the server refuses (no such user): its message.
+    const refused = await admin.get('/api/v1/audit?user=nobody-did-this');
+    assert.ok(refused.status >= 400, refused.text);
     await page.getByTestId('audit-filter-user').fill('nobody-did-this');
     await page.getByTestId('audit-apply').click();
-    await waitText(page, '[data-testid="audit-count"]', 'Không có mục nào');
+    await waitText(page, '[data-testid="error"]', refused.body.error.message);
 
     await page.setViewportSize(PHONE);
     await page.getByTestId('audit-clear').click();

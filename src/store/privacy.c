@@ -1,0 +1,258 @@
+/*
+ * privacy.c - consent, export and erasure of personal data (see privacy.h).
+ */
+#include "store/privacy.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/password.h"
+#include "core/text.h"
+#include "store/audit.h"
+#include "store/auth_store.h"
+#include "store/migrate.h"
+
+static int tx_begin(db_t *db, bool *own, err_t *e)
+{
+	int rc;
+
+	*own = !db_in_transaction(db);
+	if (!*own)
+		return 0;
+	rc = db_begin(db);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static int tx_end(db_t *db, bool own, int r, err_t *e)
+{
+	int rc;
+
+	if (!own)
+		return r ? -1 : 0;
+	if (r) {
+		db_rollback(db);
+		return -1;
+	}
+	rc = db_commit(db);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static int run(db_t *db, db_stmt_t *st, int rc, err_t *e)
+{
+	if (rc == DB_OK && (rc = db_step(st)) == DB_DONE)
+		rc = DB_OK;
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char *purpose, date_t given,
+		   bool withdraw, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	char day[DATE_STR_LEN], id[32];
+	user_t u;
+	bool own;
+	int r, rc;
+
+	if (!purpose || !*purpose || strlen(purpose) > 200 || !text_valid(purpose)) {
+		err_detail(e, "purpose", "is required (at most 200 characters)");
+		return err_set(e, ERR_INVALID, "invalid", "the consent is not valid");
+	}
+	if (tx_begin(db, &own, e))
+		return -1;
+	r = user_by_id(db, user_id, &u, e);
+	if (!r && !withdraw) {
+		r = db_prepare(db, "INSERT INTO consents (subject_type, subject_id, purpose, given_on, recorded_at, recorded_by)"
+				   " VALUES ('user', ?, ?, ?, ?, ?)", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
+		if (!r) {
+			rc = db_bind_int64(st, 1, user_id);
+			if (rc == DB_OK)
+				rc = db_bind_text(st, 2, purpose);
+			if (rc == DB_OK)
+				rc = db_bind_date(st, 3, given);
+			if (rc == DB_OK)
+				rc = db_bind_int64(st, 4, (int64_t)time(NULL));
+			if (rc == DB_OK)
+				rc = db_bind_text(st, 5, who->username);
+			r = run(db, st, rc, e);
+		}
+	} else if (!r) {
+		r = db_prepare(db, "UPDATE consents SET withdrawn_on = ? WHERE subject_type = 'user' AND subject_id = ?"
+				   " AND purpose = ? AND withdrawn_on IS NULL", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
+		if (!r) {
+			rc = db_bind_date(st, 1, given);
+			if (rc == DB_OK)
+				rc = db_bind_int64(st, 2, user_id);
+			if (rc == DB_OK)
+				rc = db_bind_text(st, 3, purpose);
+			r = run(db, st, rc, e);
+		}
+	}
+	if (!r) {
+		char detail[300];
+		snprintf(id, sizeof(id), "%lld", (long long)user_id);
+		snprintf(detail, sizeof(detail), "%s %s on %s", withdraw ? "withdrawn:" : "given:", purpose,
+			 date_format(given, day));
+		r = audit_write(db, who, withdraw ? "consent.withdraw" : "consent.give", u.unit_id, "user", id, NULL,
+				NULL, detail, e);
+	}
+	return tx_end(db, own, r, e);
+}
+
+int consent_list(db_t *db, int64_t user_id, json_t **out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*out = json_array();
+	if (!*out)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	rc = db_prepare(db, "SELECT purpose, given_on, withdrawn_on, recorded_by FROM consents"
+			    " WHERE subject_type = 'user' AND subject_id = ? ORDER BY given_on, id", &st);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 1, user_id);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		json_array_append_new(*out, json_pack("{s:s, s:s, s:s?, s:s}", "purpose", db_col_text(st, 0),
+						      "given_on", db_col_text(st, 1),
+						      "withdrawn_on", db_col_is_null(st, 2) ? NULL : db_col_text(st, 2),
+						      "recorded_by", db_col_text(st, 3)));
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return store_fail(db, rc, e);
+	}
+	return 0;
+}
+
+/* Rows of a query with one int64 parameter as a JSON array of objects
+ * named by cols. */
+static int rows_json(db_t *db, const char *sql, int64_t arg, const char *const *cols, json_t **out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*out = json_array();
+	rc = db_prepare(db, sql, &st);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 1, arg);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		json_t *o = json_object();
+		for (int i = 0; cols[i]; i++)
+			json_object_set_new(o, cols[i], db_col_is_null(st, i) ? json_null() : json_string(db_col_text(st, i)));
+		json_array_append_new(*out, o);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return store_fail(db, rc, e);
+	}
+	return 0;
+}
+
+int privacy_export_user(db_t *db, const principal_t *who, int64_t user_id, json_t **out, err_t *e)
+{
+	static const char *const token_cols[] = { "name", "roles", "created_at", "expires_at", "last_used_at", "revoked_at", NULL };
+	static const char *const session_cols[] = { "created_at", "last_seen_at", "client_addr", NULL };
+	static const char *const audit_cols[] = { "at", "username", "client_addr", "action", "record_type", "record_id",
+						  "before_value", "after_value", "detail", NULL };
+	json_t *consents = NULL, *tokens = NULL, *sessions = NULL, *actions = NULL, *about = NULL;
+	char roles[64], id[32];
+	user_t u;
+	bool own;
+	int r;
+
+	*out = NULL;
+	if (tx_begin(db, &own, e))
+		return -1;
+	r = user_by_id(db, user_id, &u, e);
+	snprintf(id, sizeof(id), "%lld", (long long)user_id);
+	if (!r)
+		r = consent_list(db, user_id, &consents, e);
+	if (!r)
+		r = rows_json(db, "SELECT name, roles, created_at, expires_at, last_used_at, revoked_at FROM api_tokens"
+				  " WHERE user_id = ? ORDER BY id", user_id, token_cols, &tokens, e);
+	if (!r)
+		r = rows_json(db, "SELECT created_at, last_seen_at, client_addr FROM sessions WHERE user_id = ?"
+				  " ORDER BY created_at", user_id, session_cols, &sessions, e);
+	if (!r)
+		r = rows_json(db, "SELECT at, username, client_addr, action, record_type, record_id, before_value,"
+				  " after_value, detail FROM audit WHERE user_id = ? ORDER BY id", user_id, audit_cols,
+			      &actions, e);
+	if (!r)
+		r = rows_json(db, "SELECT at, username, client_addr, action, record_type, record_id, before_value,"
+				  " after_value, detail FROM audit WHERE record_type = 'user' AND record_id = CAST(? AS TEXT)"
+				  " ORDER BY id", user_id, audit_cols, &about, e);
+	if (!r) {
+		roles_format(u.roles, roles, sizeof(roles));
+		*out = json_pack("{s:s, s:{s:I, s:s, s:s, s:s, s:s, s:b, s:I}, s:o, s:o, s:o, s:o, s:o}",
+				 "exported_for", u.username,
+				 "account", "id", (json_int_t)u.id, "username", u.username, "display_name",
+				 u.display_name, "unit", u.unit_code, "roles", roles, "disabled", u.disabled,
+				 "created_at", (json_int_t)u.created_at,
+				 "consents", consents, "api_tokens", tokens, "sessions", sessions,
+				 "audit_of_her_actions", actions, "audit_of_her_account", about);
+		consents = tokens = sessions = actions = about = NULL;
+		if (!*out)
+			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	if (!r)
+		r = audit_write(db, who, "user.export", u.unit_id, "user", id, NULL, NULL, u.username, e);
+	json_decref(consents);
+	json_decref(tokens);
+	json_decref(sessions);
+	json_decref(actions);
+	json_decref(about);
+	if (r) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return tx_end(db, own, r, e);
+}
+
+int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t *e)
+{
+	char name[64], id[32], unusable[SECRET_TEXT_MAX + 8];
+	db_stmt_t *st = NULL;
+	user_t u;
+	bool own;
+	int r, rc;
+
+	snprintf(name, sizeof(name), "erased-%lld", (long long)user_id);
+	snprintf(id, sizeof(id), "%lld", (long long)user_id);
+	/* not an argon2 hash: no password ever matches it */
+	secret_new("erased:", unusable, sizeof(unusable));
+	if (tx_begin(db, &own, e))
+		return -1;
+	r = user_by_id(db, user_id, &u, e);
+	if (!r)
+		r = db_prepare(db, "UPDATE users SET username = ?, display_name = ?, password_hash = ?, disabled = 1"
+				   " WHERE id = ?", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
+	if (!r) {
+		rc = db_bind_text(st, 1, name);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 2, "(đã xóa / erased)");
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 3, unusable);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 4, user_id);
+		r = run(db, st, rc, e);
+	}
+	if (!r)
+		r = db_prepare(db, "DELETE FROM sessions WHERE user_id = ?", &st) == DB_OK
+			? run(db, st, db_bind_int64(st, 1, user_id), e) : store_fail(db, DB_ERROR, e);
+	if (!r)
+		r = db_prepare(db, "UPDATE api_tokens SET revoked_at = ?, name = 'erased' WHERE user_id = ?", &st) == DB_OK
+			? run(db, st, db_bind_int64(st, 1, (int64_t)time(NULL)) == DB_OK ? db_bind_int64(st, 2, user_id) : DB_ERROR, e)
+			: store_fail(db, DB_ERROR, e);
+	if (!r)
+		r = audit_write(db, who, "user.erase", u.unit_id, "user", id, NULL, NULL, "anonymised on request", e);
+	return tx_end(db, own, r, e);
+}

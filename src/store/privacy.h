@@ -1,0 +1,40 @@
+/*
+ * privacy.h - personal data under Decree 13/2023/ND-CP: consent per person,
+ * a person's data exported on request, and erasure by anonymisation. The
+ * persons today are user accounts; the member registry will add members
+ * with the same three operations (subject_type "member").
+ */
+#ifndef UB_PRIVACY_H
+#define UB_PRIVACY_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "store/db.h"
+
+/* Records consent of user user_id to purpose given on `given`, or its
+ * withdrawal (withdraw true: the open consent to purpose ends on `given`).
+ * Audited. */
+int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char *purpose, date_t given,
+		   bool withdraw, err_t *e);
+
+/* The consents of user user_id as a JSON array (new reference). */
+int consent_list(db_t *db, int64_t user_id, json_t **out, err_t *e);
+
+/* Everything unionbase holds about user user_id, as one JSON object (new
+ * reference): her account, consents, tokens (never secrets), sessions (times
+ * and addresses), the audit rows about her account and those of her own
+ * actions. The export itself is audited. */
+int privacy_export_user(db_t *db, const principal_t *who, int64_t user_id, json_t **out, err_t *e);
+
+/* Erases user user_id by anonymisation: name and display name replaced,
+ * password made unusable, disabled, sessions ended, tokens revoked,
+ * consents kept as dated facts of the (now nameless) account. Counts and the audit trail
+ * (kept by law, append-only) stay right: the account row keeps its id.
+ * Audited. */
+int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t *e);
+
+#endif
