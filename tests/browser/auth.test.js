@@ -4,7 +4,8 @@
 //
 // Covers, in order (the tests share one server and build on each other):
 //   - the log-in page: Vietnamese by default, the API's message for a wrong
-//     password, the system admin logging in (the password `init` printed),
+//     password, the wait in words after too many failures (429 Retry-After),
+//     the system admin logging in (the password `init` printed),
 //     the language switch still working once logged in, admin-only navigation;
 //   - the Users page: a refused form shows the API's 422 detail at its field;
 //     the admin creates a commune officer (a commune of province 24, role
@@ -82,6 +83,28 @@ test('log-in page: wrong password, the admin logs in, language still switches', 
     await waitText(page, '[data-testid="login-error"]', message);
     assert.equal(await page.locator('#login-password').inputValue(), '', 'the password field is emptied');
     assert.equal(await page.getByTestId('user-menu').count(), 0);
+
+    // Too many failures for one account: 429, and the wait in words from
+    // Retry-After. (A throwaway account, so the others can still log in.)
+    await server.createUser({
+      username: 'throttled.user', display_name: 'Throttled', unit: commune.code, roles: ['viewer'],
+      password: 'Throttled-pass-2025',
+    });
+    let last;
+    for (let i = 0; i < 10; i++) {
+      last = await fetch(server.url('/api/v1/session'), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'throttled.user', password: `wrong-${i}` }),
+      });
+      if (last.status === 429) break;
+    }
+    assert.equal(last.status, 429, 'the account is throttled after repeated failures');
+    const wait = Number(last.headers.get('retry-after'));
+    assert.ok(wait > 0, 'with a Retry-After header');
+    const tooMany = (await last.json()).error.message;
+    await fillLogin(page, 'throttled.user', 'Throttled-pass-2025');
+    await waitText(page, '[data-testid="login-error"]', tooMany);
+    assert.match(await page.getByTestId('login-wait').textContent(), /\d+ (phút|giây)/);
 
     // The right one: the tree, rooted at the central union, and the user menu.
     await fillLogin(page, server.admin.username, server.admin.password);

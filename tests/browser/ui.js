@@ -35,9 +35,9 @@ export async function openPage(browser, viewport = { width: 1280, height: 900 })
 
 // realProblems: the recorded problems but the browser's own notes about API
 // answers the app expects and handles (401 before logging in, 404 for a unit
-// out of scope, 422 for a refused form).
+// out of scope, 422 for a refused form, 429 after too many failed log-ins).
 export function realProblems(problems) {
-  return problems.filter((p) => !/status of (401|404|422|409) \(/.test(p));
+  return problems.filter((p) => !/status of (401|404|409|422|429) \(/.test(p));
 }
 
 // withArtifactOnFailure: keep a screenshot of the page when a step fails.

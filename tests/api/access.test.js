@@ -1,0 +1,710 @@
+// access.test.js - the access matrix: every operation of the OpenAPI document,
+// called by every role from inside and outside its scope, with an API token
+// and with a session cookie, answers what the rules below say.
+//
+// On the demo database the system admin creates, through the API, users with
+// each role at: the root VN (admin only), province 24, a commune of 24, and
+// province 01 with a commune of it (out-of-scope checks). Each logs in
+// (POST /api/v1/session) and makes herself an API token with her role
+// (POST /api/v1/tokens, cookie + X-CSRF-Token).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, assertError, today } from './server.js';
+import { METHODS } from './openapi.js';
+
+// ---- the rules ---------------------------------------------------------------
+//
+// What each role may do, in its unit's subtree (docs/security.md):
+//   read        GET levels, units, units/{code}, children, ancestors, lineage, tree, events
+//   reorganise  POST units, units/merge, units/{code}/rename, move, close, split
+//   users       GET users, POST users, users/{username}/disable, /enable
+//   audit       GET audit
+//   self        GET/DELETE session, POST session/password, GET/POST tokens, DELETE tokens/{id}
+//
+const MATRIX = {
+  //           read   reorganise  users  audit  self
+  viewer:   { read: 1, reorganise: 0, users: 0, audit: 0, self: 1 },
+  entry:    { read: 1, reorganise: 0, users: 0, audit: 0, self: 1 },
+  approver: { read: 1, reorganise: 0, users: 0, audit: 0, self: 1 },
+  admin:    { read: 1, reorganise: 1, users: 1, audit: 1, self: 1 },
+  member:   { read: 0, reorganise: 0, users: 0, audit: 0, self: 1 },
+};
+//
+// How the answer follows:
+//   no caller (no token, no cookie, a bad one)   401 unauthorized, except the public operations
+//   the role does not allow it                   403 forbidden, whatever the unit (existing, in scope
+//                                                or not), and nothing changed
+//   allowed, the unit in scope                   2xx
+//   allowed, a unit outside scope                404 not_found, the very answer given for a code that
+//                                                names no unit at all (so existence does not leak);
+//                                                a unit named in a body (parent, unit of a user) gets
+//                                                what a code naming no unit gets there: 422 invalid
+//   lists (units, children, events, tree, ancestors, lineage, users, audit)
+//                                                only what lies in scope
+// Scope: the caller's unit and its subtree on today's tree, with the units
+// it was formed from (a merged province's officers see its predecessors); the
+// admin at VN has everything. A user of another unit, outside scope, is
+// answered as a user that does not exist.
+//
+// Every operation of the document, by what it needs:
+const OPERATIONS = {
+  getHealth: 'public', getOpenApi: 'public', logIn: 'public',
+  listLevels: 'read', listUnits: 'read', getUnit: 'read', listChildren: 'read', listAncestors: 'read',
+  getLineage: 'read', getTree: 'read', listEvents: 'read',
+  createUnit: 'reorganise', renameUnit: 'reorganise', moveUnit: 'reorganise', closeUnit: 'reorganise',
+  mergeUnits: 'reorganise', splitUnit: 'reorganise',
+  listUsers: 'users', createUser: 'users', disableUser: 'users', enableUser: 'users',
+  listAudit: 'audit',
+  getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
+};
+const ROLES = Object.keys(MATRIX);
+
+// ---- set-up ------------------------------------------------------------------
+
+let s;
+const NOW = today();
+const NOWHERE = 'ZZ404';            // a code that names no unit, ever
+const NOBODY = 'no.such.user';      // a user name nobody has
+const P = {};                       // places: code of root, prov, commune, sibling, branch, group, other, otherCommune
+const callers = {};                 // name -> {name, role, place, username, password, token, cookie, csrf, user}
+const universe = {};                // place code -> Set of unit ids in its scope (computed as the system admin);
+                                    // the root's scope is everything: a set that has every id
+const todayTree = {};               // place code -> Set of unit ids of its subtree today
+let PW_N = 0;
+
+const password = () => `access-pw-${++PW_N}-${Math.random().toString(36).slice(2, 8)}`;
+
+// Request options that make `c` the caller, through her token or her session.
+function as(c, via = 'token') {
+  if (via === 'token') return { auth: c.token };
+  return { cookie: c.cookie, csrf: c.csrf };
+}
+
+async function call(method, p, opts = {}) {
+  return s.request(method, p, opts);
+}
+
+// Every item of a paged list as caller opts.
+async function allItems(p, query, opts) {
+  const items = [];
+  let cursor;
+  for (let pages = 0; pages < 100; pages++) {
+    const r = await s.get(p, { ...query, limit: 500, cursor }, opts);
+    assert.equal(r.status, 200, `GET ${p} ${JSON.stringify(query)}: ${r.text.slice(0, 300)}`);
+    items.push(...r.body.items);
+    if (r.body.next === null) return items;
+    cursor = r.body.next;
+  }
+  throw new Error(`GET ${p}: too many pages`);
+}
+
+function treeIds(node, out = new Set()) {
+  out.add(node.id);
+  for (const c of node.children || []) treeIds(c, out);
+  return out;
+}
+
+async function subtree(ref, as_of) {
+  const t = await s.ok('/api/v1/tree', { root: ref, depth: 6, as_of });
+  return treeIds(t.root);
+}
+
+// The scope of a unit as the system admin sees it: its subtree today, and the
+// subtrees of the units it was formed from, each on its last day.
+async function scopeOf(code) {
+  const ids = new Set(await subtree(code, NOW));
+  todayTree[code] = new Set(ids);
+  const l = await s.ok(`/api/v1/units/${code}/lineage`, { as_of: NOW });
+  for (const p of l.predecessors) {
+    const day = p.unit.valid_until || NOW;
+    for (const id of await subtree(`id:${p.unit.id}`, day)) ids.add(id);
+  }
+  return ids;
+}
+
+async function makeCaller(name, role, place) {
+  const username = name.toLowerCase();
+  const pw = password();
+  const r = await s.post('/api/v1/users', { username, display_name: `Cán bộ ${name}`, unit: place, roles: [role], password: pw });
+  assert.equal(r.status, 201, `create ${username}: ${r.text}`);
+  const l = await s.login(username, pw);
+  assert.equal(l.status, 200, `log-in of ${username}: ${l.r.text}`);
+  const t = await s.post('/api/v1/tokens', { name: `${name} token`, roles: [role] }, { cookie: l.cookie, csrf: l.csrf });
+  assert.equal(t.status, 201, `token of ${username}: ${t.text}`);
+  callers[name] = { name, role, place, username, password: pw, token: t.body.secret, tokenId: t.body.token.id, cookie: l.cookie, csrf: l.csrf, user: l.user };
+}
+
+before(async () => {
+  s = await startServer({ demo: true });
+  P.root = 'VN';
+  P.prov = '24';
+  P.other = '01';
+  const kids = (await s.ok(`/api/v1/units/${P.prov}/children`, { as_of: NOW })).items;
+  assert.ok(kids.length >= 2, 'province 24 has communes today');
+  P.commune = kids[0].code;
+  P.sibling = kids[1].code;
+  const branches = (await s.ok(`/api/v1/units/${P.commune}/children`, { as_of: NOW })).items;
+  const withGroups = branches.find((b) => b.child_count > 0);
+  assert.ok(withGroups, `a branch of ${P.commune} has groups`);
+  P.branch = withGroups.code;
+  P.group = (await s.ok(`/api/v1/units/${P.branch}/children`, { as_of: NOW })).items[0].code;
+  P.siblingBranch = (await s.ok(`/api/v1/units/${P.sibling}/children`, { as_of: NOW })).items[0].code;
+  P.otherCommune = (await s.ok(`/api/v1/units/${P.other}/children`, { as_of: NOW })).items[0].code;
+
+  await makeCaller('vn.admin', 'admin', P.root);
+  for (const role of ROLES) {
+    await makeCaller(`p24.${role}`, role, P.prov);
+    await makeCaller(`c24.${role}`, role, P.commune);
+    await makeCaller(`p01.${role}`, role, P.other);
+  }
+  await makeCaller('c01.viewer', 'viewer', P.otherCommune);
+  await makeCaller('c01.admin', 'admin', P.otherCommune);
+
+  for (const code of [P.prov, P.commune, P.other, P.otherCommune]) universe[code] = await scopeOf(code);
+  universe[P.root] = { has: () => true };
+  todayTree[P.root] = await subtree(P.root, NOW);
+});
+after(async () => { if (s) await s.stop(); });
+
+// What lies in and outside the scope of each place, for the checks below.
+function targets(place) {
+  switch (place) {
+    case P.root: return { inside: [P.root, P.prov, P.commune, P.group, P.other], outside: [] };
+    case P.prov: return { inside: [P.prov, P.commune, P.group, P.siblingBranch], outside: [P.root, P.other, P.otherCommune] };
+    case P.commune: return { inside: [P.commune, P.branch, P.group], outside: [P.root, P.prov, P.sibling, P.siblingBranch, P.other, P.otherCommune] };
+    case P.other: return { inside: [P.other, P.otherCommune], outside: [P.root, P.prov, P.commune, P.group] };
+    case P.otherCommune: return { inside: [P.otherCommune], outside: [P.other, P.prov, P.commune] };
+    default: throw new Error(place);
+  }
+}
+
+// The error answer with the unit reference taken out, to compare a unit
+// outside scope with one that does not exist.
+function shape(r, ref) {
+  return JSON.stringify({ status: r.status, body: r.body }).split(ref).join('<ref>');
+}
+
+async function idOf(code, as_of = NOW) {
+  return (await s.ok(`/api/v1/units/${code}`, { as_of })).id;
+}
+
+// The read operations that take a unit.
+const UNIT_READS = {
+  getUnit: (u) => [`/api/v1/units/${u}`, {}],
+  listChildren: (u) => [`/api/v1/units/${u}/children`, {}],
+  listAncestors: (u) => [`/api/v1/units/${u}/ancestors`, {}],
+  getLineage: (u) => [`/api/v1/units/${u}/lineage`, {}],
+  getTree: (u) => ['/api/v1/tree', { root: u }],
+  listEvents: (u) => ['/api/v1/events', { unit: u }],
+  listUnits: (u) => ['/api/v1/units', { parent: u }],
+};
+
+// Fails listing (the first of) the departures from the rules collected in bad.
+function none(bad, what = 'departures from the matrix') {
+  if (bad.length) assert.fail(`${bad.length} ${what}:\n  ${bad.slice(0, 25).join('\n  ')}${bad.length > 25 ? '\n  ...' : ''}`);
+}
+
+// ---- the tests -----------------------------------------------------------------
+
+test('the matrix names every operation of the OpenAPI document, and every caller exists', () => {
+  const ops = [];
+  for (const [p, item] of Object.entries(s.doc.paths)) for (const m of METHODS) if (item[m]) ops.push(item[m].operationId);
+  assert.deepEqual(ops.filter((id) => !OPERATIONS[id]), [], 'operations missing from OPERATIONS');
+  assert.deepEqual(Object.keys(OPERATIONS).filter((id) => !ops.includes(id)), [], 'OPERATIONS names no operation the document lacks');
+  for (const [id, need] of Object.entries(OPERATIONS)) if (need !== 'public') assert.ok(need in MATRIX.viewer, `${id}: ${need}`);
+  assert.equal(Object.keys(callers).length, 1 + 3 * ROLES.length + 2);
+  for (const c of Object.values(callers)) assert.deepEqual(c.user.roles, [c.role], `${c.name}: her roles`);
+});
+
+test('no caller: 401 on every operation but /healthz, the OpenAPI document and log-in', async () => {
+  const sample = { code: P.prov, id: '1', username: 'admin' };
+  const bad = [];
+  for (const [template, item] of Object.entries(s.doc.paths)) {
+    const p = template.replace(/\{(\w+)\}/g, (_, k) => sample[k]);
+    for (const m of METHODS) {
+      const op = item[m];
+      if (!op) continue;
+      const body = m === 'get' || m === 'delete' ? undefined : {};
+      for (const [what, opts] of [
+        ['nothing', { auth: false }],
+        ['an unknown token', { auth: 'ubt_' + 'x'.repeat(43) }],
+        ['a malformed Authorization header', { auth: false, headers: { Authorization: 'Basic YWRtaW46YWRtaW4=' } }],
+        ['an unknown session cookie', { cookie: 'x'.repeat(43), csrf: 'y'.repeat(43) }],
+        ['an empty session cookie', { cookie: '' }],
+      ]) {
+        const need = OPERATIONS[op.operationId];
+        // public operations are not checked against the document here: a 401
+        // there is itself the failure to report
+        const r = await call(m.toUpperCase(), p, { ...opts, body, validate: need !== 'public' });
+        if (need === 'public') {
+          // answered without a caller (log-in looks at the body: {} is 422)
+          if (r.status === 401 && op.operationId !== 'logIn') bad.push(`${m.toUpperCase()} ${p} with ${what} -> 401`);
+          if (op.operationId === 'logIn' && r.status !== 422) bad.push(`POST ${p} {} with ${what} -> ${r.status}`);
+        } else if (r.status !== 401 || r.body?.error?.code !== 'unauthorized') {
+          bad.push(`${m.toUpperCase()} ${p} with ${what} -> ${r.status} ${r.body?.error?.code}`);
+        }
+      }
+    }
+  }
+  none(bad);
+  assert.equal((await call('GET', '/healthz', { auth: false })).status, 200);
+  assert.equal((await call('GET', '/api/v1/openapi.json', { auth: false })).status, 200);
+});
+
+test('every role, every unit read, from inside and outside its scope, by token and by session', async () => {
+  const bad = [];
+  const check = (ok, what) => { if (!ok) bad.push(what); };
+  // the answers for units that do not exist, per operation (as the system admin)
+  const missing = {};
+  for (const [op, f] of Object.entries(UNIT_READS)) {
+    const [p, q] = f(NOWHERE);
+    missing[op] = await call('GET', p, { query: q });
+    assertError(missing[op], 404, 'not_found', `${op} ${NOWHERE}`);
+  }
+  for (const c of Object.values(callers)) {
+    const { inside, outside } = targets(c.place);
+    const may = MATRIX[c.role].read;
+    for (const via of ['token', 'session']) {
+      const who = `${c.name} (${via})`;
+      const lv = await call('GET', '/api/v1/levels', as(c, via));
+      check(lv.status === (may ? 200 : 403), `${who} GET levels -> ${lv.status}`);
+      for (const [op, f] of Object.entries(UNIT_READS)) {
+        for (const u of inside) {
+          const [p, q] = f(u);
+          const r = await call('GET', p, { query: q, ...as(c, via) });
+          if (may) check(r.status === 200, `${who} ${op} ${u} (in scope) -> ${r.status} ${r.text.slice(0, 120)}`);
+          else check(r.status === 403 && r.body.error.code === 'forbidden', `${who} ${op} ${u} -> ${r.status}, wanted 403 forbidden`);
+        }
+        for (const u of [...outside, NOWHERE]) {
+          const [p, q] = f(u);
+          const r = await call('GET', p, { query: q, ...as(c, via) });
+          if (!may) {
+            check(r.status === 403 && r.body.error.code === 'forbidden', `${who} ${op} ${u} -> ${r.status}, wanted 403 forbidden`);
+          } else {
+            check(shape(r, u) === shape(missing[op], NOWHERE),
+              `${who} ${op} ${u} (outside scope) -> ${r.status} ${r.text.slice(0, 150)}, wanted what ${NOWHERE} gets: ${missing[op].text.slice(0, 150)}`);
+          }
+        }
+      }
+    }
+  }
+  none(bad);
+});
+
+test('a unit outside scope named by internal id, or by a code on an earlier date, is hidden the same way', async () => {
+  const bad = [];
+  const ghost = 'id:99999999';
+  const missing = await call('GET', `/api/v1/units/${ghost}`);
+  assertError(missing, 404, 'not_found');
+  for (const c of Object.values(callers).filter((x) => MATRIX[x.role].read)) {
+    for (const u of targets(c.place).outside) {
+      const ref = `id:${await idOf(u)}`;
+      const r = await call('GET', `/api/v1/units/${ref}`, as(c));
+      if (shape(r, ref) !== shape(missing, ghost)) bad.push(`${c.name} GET ${ref} (${u}) -> ${r.status} ${r.text.slice(0, 120)}`);
+    }
+  }
+  none(bad);
+  // 24 named Bắc Giang until 2025-06-30: a predecessor of today's 24, in the
+  // scope of its officers; 27 (old Bắc Ninh) too; not in a commune's
+  const old = '2025-06-01';
+  for (const [name, code, want] of [['p24.viewer', '24', 200], ['p24.viewer', '27', 200], ['c24.viewer', '24', 404],
+    ['p01.viewer', '24', 404], ['p01.viewer', '27', 404], ['vn.admin', '27', 200]]) {
+    const r = await call('GET', `/api/v1/units/${code}`, { query: { as_of: old }, ...as(callers[name]) });
+    assert.equal(r.status, want, `${name} GET /units/${code}?as_of=${old}: ${r.text.slice(0, 200)}`);
+    if (want === 404) {
+      const m = await call('GET', `/api/v1/units/${NOWHERE}`, { query: { as_of: old }, ...as(callers[name]) });
+      assert.equal(shape(r, code), shape(m, NOWHERE));
+    }
+  }
+});
+
+test('lists hold only what lies in scope: units, children, search, tree, ancestors, lineage, events', async () => {
+  const places = { 'vn.admin': P.root, 'p24.viewer': P.prov, 'c24.viewer': P.commune, 'p01.approver': P.other, 'c01.viewer': P.otherCommune };
+  const ids = (items) => new Set(items.map((u) => u.id));
+  const sorted = (set) => [...set].sort((a, b) => a - b);
+  for (const [name, place] of Object.entries(places)) {
+    const c = callers[name];
+    const scope = universe[place];
+    const now = todayTree[place];
+    // every unit valid today: exactly her subtree
+    const units = await allItems('/api/v1/units', {}, as(c));
+    assert.deepEqual(sorted(ids(units)), sorted(now), `${name}: GET /units is her subtree today`);
+    // by level
+    const provinces = await allItems('/api/v1/units', { level: 'province' }, as(c, 'session'));
+    const wantProv = { [P.root]: 34, [P.prov]: 1, [P.other]: 1, [P.commune]: 0, [P.otherCommune]: 0 }[place];
+    assert.equal(provinces.length, wantProv, `${name}: provinces ${provinces.map((u) => u.code)}`);
+    if (wantProv === 1) assert.equal(provinces[0].code, place);
+    const communes = await allItems('/api/v1/units', { level: 'commune' }, as(c));
+    const adminCommunes = await allItems('/api/v1/units', { level: 'commune' }, {});
+    assert.deepEqual(sorted(ids(communes)), sorted(new Set(adminCommunes.filter((u) => now.has(u.id)).map((u) => u.id))), `${name}: communes`);
+    // search
+    for (const q of ['bac', 'phu nu', 'ha']) {
+      const found = await allItems('/api/v1/units', { q }, as(c));
+      const all = await allItems('/api/v1/units', { q }, {});
+      assert.deepEqual(sorted(ids(found)), sorted(new Set(all.filter((u) => now.has(u.id)).map((u) => u.id))), `${name}: search ${q}`);
+    }
+    // on an earlier date: only units of her scope
+    const before = await allItems('/api/v1/units', { as_of: '2025-06-01' }, as(c));
+    for (const u of before) assert.ok(scope.has(u.id), `${name}: ${u.code} on 2025-06-01 is outside her scope`);
+    const adminBefore = await allItems('/api/v1/units', { as_of: '2025-06-01' }, {});
+    assert.deepEqual(sorted(ids(before)), sorted(new Set(adminBefore.filter((u) => scope.has(u.id)).map((u) => u.id))), `${name}: units on 2025-06-01`);
+    // children of her unit: the system admin's answer
+    const kids = await allItems(`/api/v1/units/${place}/children`, {}, as(c));
+    const adminKids = await allItems(`/api/v1/units/${place}/children`, {}, {});
+    assert.deepEqual(kids.map((u) => u.id), adminKids.map((u) => u.id), `${name}: children of ${place}`);
+    // her tree starts at her unit and holds her subtree
+    const t = await call('GET', '/api/v1/tree', { query: { depth: 6 }, ...as(c) });
+    assert.equal(t.status, 200);
+    assert.equal(t.body.root.code, place, `${name}: GET /tree starts at her unit`);
+    assert.deepEqual(sorted(treeIds(t.body.root)), sorted(now), `${name}: her tree is her subtree`);
+    const t2 = await call('GET', '/api/v1/tree', as(c, 'session'));
+    assert.equal(t2.body.root.code, place, `${name}: GET /tree (default depth) starts at her unit`);
+    // ancestors of a group: only those in scope
+    if (now.has(await idOf(P.group)) || place === P.root) {
+      const a = await call('GET', `/api/v1/units/${P.group}/ancestors`, as(c));
+      const aa = await call('GET', `/api/v1/units/${P.group}/ancestors`);
+      assert.deepEqual(a.body.items.map((u) => u.code), aa.body.items.filter((u) => scope.has(u.id)).map((u) => u.code), `${name}: ancestors of ${P.group}`);
+    }
+    const mine = await call('GET', `/api/v1/units/${place}/ancestors`, as(c));
+    assert.ok(mine.body.items.every((u) => scope.has(u.id)), `${name}: ancestors of her own unit ${mine.text}`);
+    if (place !== P.root) assert.deepEqual(mine.body.items, [], `${name}: her unit's ancestors lie outside her scope`);
+    // lineage of her unit: entries in scope
+    const lin = await call('GET', `/api/v1/units/${place}/lineage`, as(c));
+    for (const e of [...lin.body.predecessors, ...lin.body.successors]) assert.ok(scope.has(e.unit.id), `${name}: lineage entry ${e.unit.code}`);
+    if (lin.body.unit.parent) assert.ok(scope.has(lin.body.unit.parent.id), `${name}: the parent shown with her unit`);
+    // events: only events about units of her scope, and all of them
+    const ev = await allItems('/api/v1/events', {}, as(c));
+    const adminEv = await allItems('/api/v1/events', {}, {});
+    const touches = (e) => [...e.sources, ...e.targets].some((u) => scope.has(u.id));
+    for (const e of ev) assert.ok(touches(e), `${name}: event ${e.id} ${e.kind} ${JSON.stringify(e.targets)} lies outside her scope`);
+    assert.deepEqual(ev.map((e) => e.id), adminEv.filter(touches).map((e) => e.id), `${name}: every event of her scope`);
+  }
+  // the Done-when: a commune officer gets 404 for another commune, sees only her subtree
+  const c = callers['c24.viewer'];
+  assertError(await call('GET', `/api/v1/units/${P.sibling}`, as(c)), 404, 'not_found');
+  assert.deepEqual((await call('GET', '/api/v1/units', { query: { level: 'province' }, ...as(c) })).body.items, []);
+});
+
+// ---- writes: the reorganisation of units ---------------------------------------
+
+const D1 = '2025-08-01';
+const D2 = '2025-09-01';
+const D3 = '2025-10-01';
+const D4 = '2025-11-01';
+const LEVEL_BELOW = { province: 'commune', commune: 'branch', branch: 'group' };
+
+const newUnit = (code, level, parent, date = D1) => ({ code, name_vi: `Đơn vị ${code}`, name_en: `Unit ${code}`, level, parent, date });
+
+// A fingerprint of the tree around `code` (as the system admin): unchanged
+// when a refused write changed nothing.
+async function fingerprint(...codes) {
+  const out = [];
+  for (const code of codes) {
+    const r = await call('GET', `/api/v1/units/${code}`, { query: { as_of: D1 } });
+    out.push(r.status === 200 ? r.body : r.status);
+  }
+  out.push((await call('GET', '/api/v1/events', { query: { limit: 5 } })).body.items.map((e) => e.id));
+  return JSON.stringify(out);
+}
+
+test('roles without reorganise get 403 forbidden on every write, in scope, outside and for no unit; nothing changes', async () => {
+  // a unit of each scope to try on
+  const spot = { [P.prov]: 'W24', [P.commune]: 'W24C', [P.other]: 'W01' };
+  await s.op('/api/v1/units', newUnit('W24', 'commune', P.prov), 201);
+  await s.op('/api/v1/units', newUnit('W24C', 'branch', P.commune), 201);
+  await s.op('/api/v1/units', newUnit('W01', 'commune', P.other), 201);
+  const before = await fingerprint('W24', 'W24C', 'W01');
+  const bad = [];
+  for (const c of Object.values(callers).filter((x) => !MATRIX[x.role].reorganise)) {
+    for (const u of [spot[c.place], 'W24', 'W01', NOWHERE]) {
+      const level = u === 'W24C' ? 'group' : 'branch';
+      const writes = [
+        ['POST', '/api/v1/units', newUnit(`N-${c.username}`, level, u, D2)],
+        ['POST', `/api/v1/units/${u}/rename`, { date: D2, name_vi: 'Tên mới', name_en: 'New name' }],
+        ['POST', `/api/v1/units/${u}/move`, { date: D2, parent: c.place === P.commune ? P.commune : P.prov }],
+        ['POST', `/api/v1/units/${u}/close`, { date: D2 }],
+        ['POST', '/api/v1/units/merge', { date: D2, sources: [u], into: { code: `M-${c.username}`, name_vi: 'Hợp nhất', name_en: 'Merged', level: 'commune' } }],
+        ['POST', `/api/v1/units/${u}/split`, { date: D2, into: [{ code: `S1-${c.username}`, name_vi: 'Một', name_en: 'One', level: 'commune' }, { code: `S2-${c.username}`, name_vi: 'Hai', name_en: 'Two', level: 'commune' }], children: {} }],
+      ];
+      for (const via of ['token', 'session']) {
+        for (const [m, p, body] of writes) {
+          const r = await call(m, p, { body, ...as(c, via) });
+          if (r.status !== 403 || r.body.error.code !== 'forbidden') bad.push(`${c.name} (${via}) ${m} ${p} -> ${r.status} ${r.text.slice(0, 120)}`);
+        }
+      }
+    }
+  }
+  none(bad);
+  assert.equal(await fingerprint('W24', 'W24C', 'W01'), before, 'nothing changed');
+});
+
+test('admins reorganise inside their scope (2xx) and not outside it (404 as for no unit; 422 for a parent outside)', async () => {
+  // each admin runs the whole life of some units of her own: create, rename,
+  // move, close, merge, split
+  const admins = [
+    ['vn.admin', P.other, 'province', 'token'],
+    ['p24.admin', P.prov, 'province', 'session'],
+    ['c24.admin', P.commune, 'commune', 'token'],
+    ['p01.admin', P.other, 'province', 'session'],
+    ['c01.admin', P.otherCommune, 'commune', 'token'],
+  ];
+  for (const [name, place, level, via] of admins) {
+    const c = callers[name];
+    const t = name.replace('.', '').toUpperCase(); // code prefix
+    const l1 = LEVEL_BELOW[level];
+    const l2 = LEVEL_BELOW[l1];
+    const o = as(c, via);
+    const ok = async (p, body, want) => {
+      const r = await call('POST', p, { body, ...o });
+      assert.equal(r.status, want, `${name} (${via}) POST ${p} ${JSON.stringify(body)}: ${r.text.slice(0, 300)}`);
+      return r.body;
+    };
+    await ok('/api/v1/units', newUnit(`${t}A`, l1, place), 201);
+    await ok('/api/v1/units', newUnit(`${t}B`, l1, place), 201);
+    await ok('/api/v1/units', newUnit(`${t}C`, l2, `${t}B`), 201);
+    await ok('/api/v1/units', newUnit(`${t}X`, l1, place), 201);
+    await ok('/api/v1/units', newUnit(`${t}Y`, l1, place), 201);
+    const rn = await ok(`/api/v1/units/${t}A/rename`, { date: D2, name_vi: `Đổi tên ${t}`, name_en: `Renamed ${t}` }, 200);
+    assert.equal(rn.name_vi, `Đổi tên ${t}`);
+    const mv = await ok(`/api/v1/units/${t}C/move`, { date: D2, parent: `${t}A` }, 200);
+    assert.equal(mv.parent.code, `${t}A`);
+    await ok(`/api/v1/units/${t}X/close`, { date: D2 }, 200);
+    const mg = await ok('/api/v1/units/merge', { date: D3, sources: [`${t}B`, `${t}Y`], into: { code: `${t}E`, name_vi: `Hợp nhất ${t}`, name_en: `Merged ${t}`, level: l1 } }, 201);
+    assert.equal(mg.unit.parent.code, place);
+    const sp = await ok(`/api/v1/units/${t}A/split`, { date: D4, into: [{ code: `${t}F`, name_vi: `Tách ${t} 1`, name_en: 'Split 1', level: l1 }, { code: `${t}G`, name_vi: `Tách ${t} 2`, name_en: 'Split 2', level: l1 }], children: { [`${t}C`]: `${t}F` } }, 201);
+    assert.deepEqual(sp.units.map((u) => u.code), [`${t}F`, `${t}G`]);
+  }
+
+  // outside scope: the admins of 24 and of a commune of 24 try units of 01
+  // (made by the system admin), and the admin of 01 a unit of 24
+  await s.op('/api/v1/units', newUnit('O1', 'commune', P.other), 201);
+  await s.op('/api/v1/units', newUnit('O2', 'commune', P.other), 201);
+  await s.op('/api/v1/units', newUnit('O3', 'branch', 'O1'), 201);
+  await s.op('/api/v1/units', newUnit('I24', 'commune', P.prov), 201);
+  await s.op('/api/v1/units', newUnit('I24C', 'branch', P.commune), 201);
+  const bad = [];
+  const same = (what, r, rMissing, ref) => {
+    if (shape(r, ref) !== shape(rMissing, NOWHERE)) bad.push(`${what} -> ${r.status} ${r.text.slice(0, 160)}; for a code naming no unit: ${rMissing.status} ${rMissing.text.slice(0, 160)}`);
+  };
+  for (const [name, mineL1, mineL2, foreign, foreignChild] of [
+    ['p24.admin', 'I24', 'P24ADMINC', 'O1', 'O3'],
+    ['c24.admin', 'I24C', 'C24ADMINC', 'O1', 'O3'],
+    ['p01.admin', 'O2', 'O3', 'I24', 'I24C'],
+  ]) {
+    const c = callers[name];
+    const before = await fingerprint(foreign, foreignChild, mineL1, mineL2);
+    for (const via of ['token', 'session']) {
+      const o = as(c, via);
+      const who = `${name} (${via})`;
+      const both = async (m, build, ref) => {
+        const [p, opts] = build(ref);
+        const [pm, optsm] = build(NOWHERE);
+        const r = await call(m, p, { ...opts, ...o });
+        const rm = await call(m, pm, { ...optsm, ...o });
+        same(`${who} ${m} ${p} ${JSON.stringify(opts.body || {})}`, r, rm, ref);
+      };
+      const body = (b) => ({ body: b });
+      // the unit in the path
+      await both('POST', (u) => [`/api/v1/units/${u}/rename`, body({ date: D2, name_vi: 'Chiếm', name_en: 'Taken' })], foreign);
+      await both('POST', (u) => [`/api/v1/units/${u}/move`, body({ date: D2, parent: c.place })], foreign);
+      await both('POST', (u) => [`/api/v1/units/${u}/close`, body({ date: D3 })], foreign);
+      await both('POST', (u) => [`/api/v1/units/${u}/split`, body({ date: D3, into: [{ code: 'Q1', name_vi: 'Q1', name_en: 'Q1', level: 'commune' }, { code: 'Q2', name_vi: 'Q2', name_en: 'Q2', level: 'commune' }], children: {} })], foreign);
+      // units in the body
+      await both('POST', (u) => ['/api/v1/units/merge', body({ date: D3, sources: [u, mineL1], into: { code: 'Q3', name_vi: 'Q3', name_en: 'Q3', level: 'commune' } })], foreign);
+      await both('POST', (u) => ['/api/v1/units/merge', body({ date: D3, sources: [mineL1, u], into: { code: 'Q4', name_vi: 'Q4', name_en: 'Q4', level: 'commune' } })], foreign);
+      await both('POST', (u) => ['/api/v1/units/merge', body({ date: D3, sources: [mineL1], into: u })], foreign);
+      await both('POST', (u) => ['/api/v1/units', body(newUnit('Q5', 'branch', u, D2))], foreign);
+      await both('POST', (u) => [`/api/v1/units/${mineL2}/move`, body({ date: D3, parent: u })], foreign);
+    }
+    assert.equal(await fingerprint(foreign, foreignChild, mineL1, mineL2), before, `${name}: nothing changed`);
+  }
+  // a root can only be made by the system admin (a unit needs a parent)
+  const e = assertError(await call('POST', '/api/v1/units', { body: { code: 'R1', name_vi: 'Gốc', name_en: 'Root', level: 'central', date: D1 }, ...as(callers['p24.admin']) }), 422, 'invalid');
+  assert.ok(e.details.some((d) => d.field === 'parent'));
+  none(bad);
+});
+
+// ---- users and audit ---------------------------------------------------------------
+
+// The place (unit code) of each user made in this file, for scope checks.
+function placeOfUser(username) {
+  const c = Object.values(callers).find((x) => x.username === username);
+  return c ? c.place : null;
+}
+
+test('users: only admins, and only the users of their scope; users of other units do not exist for them', async () => {
+  const bad = [];
+  const all = (await call('GET', '/api/v1/users')).body.items;
+  assert.ok(all.length >= Object.keys(callers).length + 1);
+  for (const c of Object.values(callers)) {
+    for (const via of ['token', 'session']) {
+      const r = await call('GET', '/api/v1/users', as(c, via));
+      if (!MATRIX[c.role].users) {
+        if (r.status !== 403 || r.body.error.code !== 'forbidden') bad.push(`${c.name} (${via}) GET /users -> ${r.status}`);
+        continue;
+      }
+      assert.equal(r.status, 200, `${c.name} GET /users: ${r.text.slice(0, 200)}`);
+      const want = all.filter((u) => todayTree[c.place].has(u.unit.id)).map((u) => u.username);
+      assert.deepEqual(r.body.items.map((u) => u.username), want, `${c.name}: the users of her scope`);
+      assert.ok(r.body.items.every((u) => todayTree[c.place].has(u.unit.id)));
+    }
+  }
+  none(bad);
+  // a commune admin sees her commune's users only
+  assert.deepEqual((await call('GET', '/api/v1/users', as(callers['c24.admin']))).body.items.map((u) => u.username).sort(),
+    ROLES.map((r) => `c24.${r}`).sort());
+});
+
+test('creating, disabling and enabling users: admins in scope; others 403; outside scope as if absent', async () => {
+  const bad = [];
+  const pw = password();
+  const nobodyUnit = await call('POST', '/api/v1/users', { body: { username: 'probe.nowhere', unit: NOWHERE, roles: ['viewer'], password: pw } });
+  assertError(nobodyUnit, 422, 'invalid');
+  const nobodyUser = await call('POST', `/api/v1/users/${NOBODY}/disable`);
+  assertError(nobodyUser, 404, 'not_found');
+  for (const c of Object.values(callers)) {
+    const inside = c.place;
+    for (const via of ['token', 'session']) {
+      const o = as(c, via);
+      const who = `${c.name} (${via})`;
+      const uname = `u.${c.username}.${via}`;
+      const r = await call('POST', '/api/v1/users', { body: { username: uname, unit: inside, roles: ['viewer'], password: pw }, ...o });
+      if (!MATRIX[c.role].users) {
+        if (r.status !== 403 || r.body.error.code !== 'forbidden') bad.push(`${who} POST /users -> ${r.status}`);
+        for (const action of ['disable', 'enable']) {
+          const d = await call('POST', `/api/v1/users/p24.viewer/${action}`, o);
+          if (d.status !== 403 || d.body.error.code !== 'forbidden') bad.push(`${who} ${action} -> ${d.status}`);
+        }
+        continue;
+      }
+      if (r.status !== 201) { bad.push(`${who} POST /users in scope (${inside}) -> ${r.status} ${r.text.slice(0, 200)}`); continue; }
+      assert.equal(r.body.unit.code, inside);
+      const d = await call('POST', `/api/v1/users/${uname}/disable`, o);
+      if (d.status !== 200 || d.body.disabled !== true) bad.push(`${who} disable ${uname} -> ${d.status}`);
+      const en = await call('POST', `/api/v1/users/${uname}/enable`, o);
+      if (en.status !== 200 || en.body.disabled !== false) bad.push(`${who} enable ${uname} -> ${en.status}`);
+      // outside scope: a unit outside is answered as a code naming no unit;
+      // a user of another unit as a user nobody has
+      for (const u of targets(c.place).outside) {
+        const ro = await call('POST', '/api/v1/users', { body: { username: `x.${c.username}`, unit: u, roles: ['viewer'], password: pw }, ...o });
+        if (shape(ro, u) !== shape(nobodyUnit, NOWHERE)) bad.push(`${who} POST /users unit ${u} -> ${ro.status} ${ro.text.slice(0, 160)}`);
+      }
+      for (const other of Object.values(callers).filter((x) => !todayTree[c.place].has(x.user.unit.id))) {
+        for (const action of ['disable', 'enable']) {
+          const ro = await call('POST', `/api/v1/users/${other.username}/${action}`, o);
+          if (shape(ro, other.username) !== shape(nobodyUser, NOBODY)) bad.push(`${who} ${action} ${other.username} -> ${ro.status} ${ro.text.slice(0, 160)}`);
+        }
+      }
+    }
+  }
+  none(bad);
+  // nobody outside scope was disabled: every caller still works
+  for (const c of Object.values(callers)) assert.equal((await call('GET', '/api/v1/session', as(c))).status, 200, `${c.name} still works`);
+});
+
+test('audit: only admins, only rows of their scope; a unit or user outside scope as if absent', async () => {
+  const bad = [];
+  const all = await allItems('/api/v1/audit', {}, {});
+  const usersAll = (await call('GET', '/api/v1/users')).body.items;
+  const unitOfUser = new Map(usersAll.map((u) => [u.username, u.unit.id]));
+  const missingUnit = await call('GET', '/api/v1/audit', { query: { unit: NOWHERE } });
+  assertError(missingUnit, 404, 'not_found');
+  const missingUser = await call('GET', '/api/v1/audit', { query: { user: NOBODY } });
+  assertError(missingUser, 404, 'not_found');
+  for (const c of Object.values(callers)) {
+    for (const via of ['token', 'session']) {
+      const o = as(c, via);
+      const who = `${c.name} (${via})`;
+      if (!MATRIX[c.role].audit) {
+        for (const q of [{}, { unit: c.place }, { user: c.username }]) {
+          const r = await call('GET', '/api/v1/audit', { query: q, ...o });
+          if (r.status !== 403 || r.body.error.code !== 'forbidden') bad.push(`${who} GET /audit ${JSON.stringify(q)} -> ${r.status}`);
+        }
+        continue;
+      }
+      if (via === 'session') continue; // the lists once per admin are enough
+      const scope = universe[c.place];
+      const rows = await allItems('/api/v1/audit', {}, o);
+      // every row is about a unit of her scope or a user of such a unit
+      const mine = (row) => (row.unit && scope.has(row.unit.id)) || (unitOfUser.has(row.user) && todayTree[c.place].has(unitOfUser.get(row.user)));
+      for (const row of rows) if (!mine(row)) bad.push(`${who} sees audit row ${row.id} ${row.action} ${row.user} ${row.unit?.code}`);
+      // and all of them (up to the last row both saw)
+      const last = Math.min(rows[0].id, all[0].id);
+      const want = all.filter((row) => row.id <= last && mine(row)).map((row) => row.id);
+      const got = rows.filter((row) => row.id <= last).map((row) => row.id);
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        const g = new Set(got);
+        const w = new Set(want);
+        bad.push(`${who}: rows of her scope missing: ${want.filter((x) => !g.has(x)).slice(0, 10)}; extra: ${got.filter((x) => !w.has(x)).slice(0, 10)}`);
+      }
+      // her own unit and her own log-in
+      const r = await call('GET', '/api/v1/audit', { query: { unit: c.place }, ...o });
+      assert.equal(r.status, 200);
+      assert.ok(r.body.items.every((row) => row.unit && row.unit.code === c.place), `${who}: ?unit=${c.place}`);
+      const ru = await call('GET', '/api/v1/audit', { query: { user: c.username, action: 'session.login' }, ...o });
+      assert.ok(ru.body.items.length >= 1, `${who}: her log-in`);
+      // outside: as if absent
+      for (const u of targets(c.place).outside) {
+        const ro = await call('GET', '/api/v1/audit', { query: { unit: u }, ...o });
+        if (shape(ro, u) !== shape(missingUnit, NOWHERE)) bad.push(`${who} GET /audit?unit=${u} -> ${ro.status} ${ro.text.slice(0, 150)}`);
+      }
+      for (const other of Object.values(callers).filter((x) => !todayTree[c.place].has(x.user.unit.id))) {
+        const ro = await call('GET', '/api/v1/audit', { query: { user: other.username }, ...o });
+        if (shape(ro, other.username) !== shape(missingUser, NOBODY)) bad.push(`${who} GET /audit?user=${other.username} -> ${ro.status}`);
+      }
+    }
+  }
+  none(bad);
+});
+
+// ---- the caller's own session and tokens ---------------------------------------
+
+test('every role: who am I, her own tokens (a subset of her roles), never another user\'s', async () => {
+  const bad = [];
+  for (const c of Object.values(callers)) {
+    for (const via of ['token', 'session']) {
+      const o = as(c, via);
+      const who = `${c.name} (${via})`;
+      const me = await call('GET', '/api/v1/session', o);
+      if (me.status !== 200 || me.body.user.username !== c.username || me.body.via !== via) bad.push(`${who} GET /session -> ${me.status} ${me.text.slice(0, 120)}`);
+      if (via === 'session' && me.body.csrf_token !== c.csrf) bad.push(`${who}: csrf_token of GET /session`);
+      const list = await call('GET', '/api/v1/tokens', o);
+      if (list.status !== 200 || !list.body.items.some((t) => t.id === c.tokenId)) bad.push(`${who} GET /tokens -> ${list.status}`);
+      // a token with her role: fine; with a role she has not: 422
+      const t = await call('POST', '/api/v1/tokens', { body: { name: `extra ${via}`, roles: [c.role] }, ...o });
+      if (t.status !== 201) bad.push(`${who} POST /tokens [${c.role}] -> ${t.status} ${t.text.slice(0, 120)}`);
+      const other = c.role === 'admin' ? 'member' : 'admin';
+      const t2 = await call('POST', '/api/v1/tokens', { body: { name: 'more', roles: [other] }, ...o });
+      if (t2.status !== 422) bad.push(`${who} POST /tokens [${other}] -> ${t2.status}`);
+      // revoke the new one; anybody else's token is not hers (404)
+      if (t.status === 201) {
+        const d = await call('DELETE', `/api/v1/tokens/${t.body.token.id}`, o);
+        if (d.status !== 200) bad.push(`${who} DELETE her token -> ${d.status}`);
+      }
+      const someoneElse = Object.values(callers).find((x) => x !== c);
+      const d2 = await call('DELETE', `/api/v1/tokens/${someoneElse.tokenId}`, o);
+      if (d2.status !== 404) bad.push(`${who} DELETE ${someoneElse.name}'s token -> ${d2.status}`);
+    }
+  }
+  none(bad);
+  // nobody's token was revoked by somebody else
+  for (const c of Object.values(callers)) assert.equal((await call('GET', '/api/v1/tokens', as(c))).status, 200, c.name);
+});
+
+test('a token carries its roles only: an admin\'s viewer token cannot write, and a token never outgrows its user', async () => {
+  // a province admin who also holds viewer makes herself a viewer-only token
+  const pw = password();
+  await s.op('/api/v1/users', { username: 'p24.both', unit: P.prov, roles: ['viewer', 'admin'], password: pw }, 201);
+  const l = await s.login('p24.both', pw);
+  const t = await call('POST', '/api/v1/tokens', { body: { name: 'read only', roles: ['viewer'] }, cookie: l.cookie, csrf: l.csrf });
+  assert.equal(t.status, 201, t.text);
+  const o = { auth: t.body.secret };
+  assert.equal((await call('GET', `/api/v1/units/${P.prov}`, o)).status, 200);
+  assertError(await call('POST', `/api/v1/units/${P.commune}/rename`, { body: { date: D2, name_vi: 'X', name_en: 'X' }, ...o }), 403, 'forbidden');
+  assertError(await call('GET', '/api/v1/users', o), 403, 'forbidden');
+  assertError(await call('GET', '/api/v1/audit', o), 403, 'forbidden');
+  // a token made with that token cannot have admin
+  assertError(await call('POST', '/api/v1/tokens', { body: { name: 'escalate', roles: ['admin'] }, ...o }), 422, 'invalid');
+  // the session itself still has both
+  assert.equal((await call('GET', '/api/v1/users', { cookie: l.cookie })).status, 200);
+});
