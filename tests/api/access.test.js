@@ -160,10 +160,15 @@ before(async () => {
   await makeCaller('c01.viewer', 'viewer', P.otherCommune);
   await makeCaller('c01.admin', 'admin', P.otherCommune);
 
+  await refreshScopes();
+});
+
+// (Re)computes the scope of every place, after writes made new units.
+async function refreshScopes() {
   for (const code of [P.prov, P.commune, P.other, P.otherCommune]) universe[code] = await scopeOf(code);
   universe[P.root] = { has: () => true };
   todayTree[P.root] = await subtree(P.root, NOW);
-});
+}
 after(async () => { if (s) await s.stop(); });
 
 // What lies in and outside the scope of each place, for the checks below.
@@ -604,6 +609,7 @@ test('creating, disabling and enabling users: admins in scope; others 403; outsi
 
 test('audit: only admins, only rows of their scope; a unit or user outside scope as if absent', async () => {
   const bad = [];
+  await refreshScopes();
   const all = await allItems('/api/v1/audit', {}, {});
   const usersAll = (await call('GET', '/api/v1/users')).body.items;
   const unitOfUser = new Map(usersAll.map((u) => [u.username, u.unit.id]));
