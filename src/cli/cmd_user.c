@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "core/password.h"
 #include "store/auth_store.h"
+#include "store/privacy.h"
 
 static const char USER_HELP[] =
 	"usage: unionbase user COMMAND ... --db DB\n"
@@ -24,6 +25,8 @@ static const char USER_HELP[] =
 	"  passwd NAME    a new password, read or generated as for add\n"
 	"  token NAME --name TEXT [--role ROLE ...]\n"
 	"                 an API token with some of the user's roles, printed once\n"
+	"  export NAME    everything held about her, as JSON (audited)\n"
+	"  erase NAME     anonymise her account on request (audited; see docs/privacy.md)\n"
 	"roles: viewer, entry, approver, admin, member\n";
 
 /* Reads a password from stdin when it is not a terminal (first line), or
@@ -160,6 +163,20 @@ int cmd_user(int argc, char **argv)
 		if (user_by_name(db, argv[optind], &u, NULL, &e) == 0 &&
 		    token_create(db, &who, &u, name, roles ? roles : u.roles, 0, secret, &tok, &e) == 0) {
 			printf("%s\n", secret);
+			rc = CLI_EXIT_OK;
+		} else {
+			rc = cli_fail(&e);
+		}
+	} else if (!strcmp(sub, "export")) {
+		json_t *j = NULL;
+		if (user_by_name(db, argv[optind], &u, NULL, &e) == 0 &&
+		    privacy_export_user(db, &who, u.id, &j, &e) == 0)
+			rc = cli_print_json(j);
+		else
+			rc = cli_fail(&e);
+	} else if (!strcmp(sub, "erase")) {
+		if (user_by_name(db, argv[optind], &u, NULL, &e) == 0 && privacy_erase_user(db, &who, u.id, &e) == 0) {
+			printf("user %s erased (now erased-%lld)\n", u.username, (long long)u.id);
 			rc = CLI_EXIT_OK;
 		} else {
 			rc = cli_fail(&e);
