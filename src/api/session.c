@@ -136,8 +136,15 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;
-	if (user_by_name(req->db, req->who.username, &u, hash, e) || password_verify(hash, cur, e))
+	if (user_by_name(req->db, req->who.username, &u, hash, e))
 		return -1;
+	if (password_verify(hash, cur, e)) {
+		if (e->kind != ERR_UNAUTHORIZED)
+			return -1;
+		err_clear(e);
+		err_detail(e, "current_password", "is not your current password");
+		return err_set(e, ERR_INVALID, "invalid", "the current password is wrong");
+	}
 	if (req->session_id)
 		secret_digest(req->session_id, digest);
 	if (user_set_password(req->db, &req->who, u.id, next, req->session_id ? digest : NULL, e))
@@ -185,7 +192,7 @@ static int post_token(api_req_t *req, api_resp_t *resp, err_t *e)
 		if (date_parse(expires, &d) != 0)
 			err_detail(e, "expires_at", "must be a date YYYY-MM-DD");
 		else
-			expires_at = (int64_t)d * 86400;
+			expires_at = ((int64_t)d + 1) * 86400; /* through the end of that day (UTC) */
 	}
 	if (api_check_details(e))
 		return -1;

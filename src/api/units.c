@@ -114,6 +114,8 @@ static int answer_list(api_req_t *req, unit_query_t *q, api_resp_t *resp, err_t 
 	q->scope = &req->who;
 	if (org_units_list(req->db, q, &l, e))
 		return -1;
+	for (size_t i = 0; i < l.n; i++)
+		hide_parent_outside_scope(req, &l.items[i]);
 	resp->body = unit_list_json(&l, q->as_of);
 	unit_list_free(&l);
 	return 0;

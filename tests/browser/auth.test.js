@@ -9,7 +9,8 @@
 //     the language switch still working once logged in, admin-only navigation;
 //   - the Users page: a refused form shows the API's 422 detail at its field;
 //     the admin creates a commune officer (a commune of province 24, role
-//     viewer); a display name holding markup shows as text;
+//     viewer); a display name holding markup shows as text; disabling (a
+//     disabled user cannot log in) and enabling;
 //   - log-out; the commune officer logs in, her tree starts at her commune,
 //     #/units/VN and another province's unit show the not-found message, the
 //     admin pages do not exist for her, search finds nothing outside her scope;
@@ -193,6 +194,24 @@ test('the Users page: a refused form, then a commune officer created', { timeout
     assert.equal(lan.unit.code, commune.code);
     assert.deepEqual(lan.roles, ['viewer']);
     assert.equal(lan.display_name, officer.display_name);
+
+    // Disable (after a confirmation) and enable again.
+    const mai = () => page.locator('[data-testid="user-row"][data-username="mai.markup"]');
+    await mai().getByTestId('user-disable').click();
+    await mai().getByTestId('user-disable-confirm').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="user-row"][data-username="mai.markup"]').dataset.disabled === 'true');
+    assert.equal(await mai().getByTestId('user-state').textContent(), 'Disabled');
+    let listed = (await admin.get('/api/v1/users')).body.items.find((u) => u.username === 'mai.markup');
+    assert.equal(listed.disabled, true);
+    const refused = await fetch(server.url('/api/v1/session'), {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'mai.markup', password: 'Mai-mat-khau-2025' }),
+    });
+    assert.equal(refused.status, 401, 'a disabled user cannot log in');
+    await mai().getByTestId('user-enable').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="user-row"][data-username="mai.markup"]').dataset.disabled === 'false');
+    listed = (await admin.get('/api/v1/users')).body.items.find((u) => u.username === 'mai.markup');
+    assert.equal(listed.disabled, false);
 
     await page.setViewportSize(PHONE);
     await noHorizontalScroll(page);
