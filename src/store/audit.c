@@ -12,17 +12,6 @@
 #include "store/migrate.h"
 #include "store/scope.h"
 
-static void now_iso(char *buf, size_t cap)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm))
-		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	else
-		snprintf(buf, cap, "1970-01-01T00:00:00Z");
-}
-
 int audit_write(db_t *db, const principal_t *who, const char *action, int64_t unit_id,
 		const char *record_type, const char *record_id, const char *before, const char *after,
 		const char *detail, err_t *e)
@@ -34,7 +23,7 @@ int audit_write(db_t *db, const principal_t *who, const char *action, int64_t un
 	char at[32];
 	int rc;
 
-	now_iso(at, sizeof(at));
+	store_now_iso(at, sizeof(at));
 	rc = db_prepare(db, sql, &st);
 	if (rc == DB_OK)
 		rc = db_bind_text(st, 1, at);

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "store/audit.h"
 #include "store/migrate.h"
+#include "store/util.h"
 #include "store/org_store.h"
 #include "store/scope.h"
 
@@ -24,42 +25,11 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
-static int prep(db_t *db, const char *sql, db_stmt_t **st, err_t *e)
-{
-	int rc = db_prepare(db, sql, st);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
-}
-
 static int finish(db_t *db, db_stmt_t *st, int rc, err_t *e)
 {
 	if (rc == DB_OK && (rc = db_step(st)) == DB_DONE)
 		rc = DB_OK;
 	db_finalize(st);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
-}
-
-static int tx_begin(db_t *db, bool *own, err_t *e)
-{
-	int rc;
-
-	*own = !db_in_transaction(db);
-	if (!*own)
-		return 0;
-	rc = db_begin(db);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
-}
-
-static int tx_end(db_t *db, bool own, int r, err_t *e)
-{
-	int rc;
-
-	if (!own)
-		return r ? -1 : 0;
-	if (r) {
-		db_rollback(db);
-		return -1;
-	}
-	rc = db_commit(db);
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
@@ -140,7 +110,7 @@ static int user_one(db_t *db, const char *where, const char *text, int64_t id, u
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT " USER_COLS " FROM users u WHERE %s", where);
-	if (prep(db, sql, &st, e))
+	if (store_prep(db, sql, &st, e))
 		return -1;
 	rc = text ? db_bind_text(st, 1, text) : db_bind_int64(st, 1, id);
 	if (rc == DB_OK)
@@ -231,7 +201,7 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 	if (password_hash(password, hash, e))
 		return -1;
 	roles_format(roles, roles_text, sizeof(roles_text));
-	if (tx_begin(db, &own, e))
+	if (store_tx_begin(db, &own, e))
 		return -1;
 	r = org_unit_get(db, unit_ref, date_today(), &unit, e);
 	if (r && e && e->kind == ERR_NOT_FOUND) {
@@ -239,7 +209,7 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 		r = err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s today", unit_ref);
 	}
 	if (!r)
-		r = prep(db, "INSERT INTO users (username, display_name, unit_id, roles, password_hash, disabled,"
+		r = store_prep(db, "INSERT INTO users (username, display_name, unit_id, roles, password_hash, disabled,"
 			     " created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?) RETURNING id", &st, e);
 	if (!r) {
 		rc = db_bind_text(st, 1, name);
@@ -270,7 +240,7 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 	if (!r)
 		r = audit_user(db, who, "user.create", NULL, out, e);
 	sodium_memzero(hash, sizeof(hash));
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e)
@@ -284,7 +254,7 @@ int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e)
 	if (scope_sql(who, "u.unit_id", scope, sizeof(scope), &n_dates))
 		return err_set(e, ERR_INTERNAL, NULL, "scope too large");
 	snprintf(sql, sizeof(sql), "SELECT " USER_COLS " FROM users u WHERE %s ORDER BY u.username LIMIT 5000", scope);
-	if (prep(db, sql, &st, e))
+	if (store_prep(db, sql, &st, e))
 		return -1;
 	rc = n_dates ? db_bind_dates(st, 1, n_dates, date_today()) : DB_OK;
 	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
@@ -320,7 +290,7 @@ static int exec_i(db_t *db, const char *sql, int64_t a, int64_t b, err_t *e)
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (prep(db, sql, &st, e))
+	if (store_prep(db, sql, &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, a);
 	if (rc == DB_OK && strchr(strchr(sql, '?') + 1, '?'))
@@ -334,7 +304,7 @@ int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool di
 	bool own;
 	int r;
 
-	if (tx_begin(db, &own, e))
+	if (store_tx_begin(db, &own, e))
 		return -1;
 	r = user_by_id(db, user_id, &before, e);
 	if (!r)
@@ -348,7 +318,7 @@ int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool di
 		r = user_by_id(db, user_id, &after, e);
 	if (!r)
 		r = audit_user(db, who, disabled ? "user.disable" : "user.enable", &before, &after, e);
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const char *password,
@@ -364,11 +334,11 @@ int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const c
 		return err_set(e, ERR_INVALID, "invalid", "the new password is not acceptable");
 	if (password_hash(password, hash, e))
 		return -1;
-	if (tx_begin(db, &own, e))
+	if (store_tx_begin(db, &own, e))
 		return -1;
 	r = user_by_id(db, user_id, &u, e);
 	if (!r)
-		r = prep(db, "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?", &st, e);
+		r = store_prep(db, "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?", &st, e);
 	if (!r) {
 		rc = db_bind_text(st, 1, hash);
 		if (rc == DB_OK)
@@ -378,7 +348,7 @@ int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const c
 		r = finish(db, st, rc, e);
 	}
 	if (!r) {
-		if (prep(db, keep_session_hash ? "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?"
+		if (store_prep(db, keep_session_hash ? "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?"
 					       : "DELETE FROM sessions WHERE user_id = ?", &st, e))
 			r = -1;
 		else {
@@ -391,7 +361,7 @@ int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const c
 	if (!r)
 		r = audit_user(db, who, "user.password", &u, &u, e);
 	sodium_memzero(hash, sizeof(hash));
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 int user_rehash(db_t *db, int64_t user_id, const char *password, err_t *e)
@@ -400,7 +370,7 @@ int user_rehash(db_t *db, int64_t user_id, const char *password, err_t *e)
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (password_hash(password, hash, e) || prep(db, "UPDATE users SET password_hash = ? WHERE id = ?", &st, e))
+	if (password_hash(password, hash, e) || store_prep(db, "UPDATE users SET password_hash = ? WHERE id = ?", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, hash);
 	if (rc == DB_OK)
@@ -432,7 +402,7 @@ int session_create(db_t *db, int64_t user_id, const char *client_addr, char id_o
 	secret_new("", id_out, SECRET_TEXT_MAX);
 	secret_new("", csrf_out, SECRET_TEXT_MAX);
 	secret_digest(id_out, digest);
-	if (prep(db, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, client_addr)"
+	if (store_prep(db, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, client_addr)"
 		     " VALUES (?, ?, ?, ?, ?, ?)", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, digest);
@@ -460,7 +430,7 @@ int session_lookup(db_t *db, const char *id, int64_t now, user_t *user, char csr
 	if (strlen(id) >= SECRET_TEXT_MAX)
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "log in first");
 	secret_digest(id, digest);
-	if (prep(db, "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = ?", &st, e))
+	if (store_prep(db, "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = ?", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, digest);
 	if (rc == DB_OK)
@@ -487,7 +457,7 @@ int session_lookup(db_t *db, const char *id, int64_t now, user_t *user, char csr
 	if (user->disabled)
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "this account is disabled");
 	/* touch at most once a minute: a write per request would be a waste */
-	if (now - seen >= 60 && prep(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", &st, e) == 0) {
+	if (now - seen >= 60 && store_prep(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", &st, e) == 0) {
 		rc = db_bind_int64(st, 1, now);
 		if (rc == DB_OK)
 			rc = db_bind_text(st, 2, digest);
@@ -502,7 +472,7 @@ int session_delete(db_t *db, const char *id, err_t *e)
 	db_stmt_t *st = NULL;
 
 	secret_digest(id, digest);
-	if (prep(db, "DELETE FROM sessions WHERE id_hash = ?", &st, e))
+	if (store_prep(db, "DELETE FROM sessions WHERE id_hash = ?", &st, e))
 		return -1;
 	return finish(db, st, db_bind_text(st, 1, digest), e);
 }
@@ -549,9 +519,9 @@ int token_create(db_t *db, const principal_t *who, const user_t *u, const char *
 	secret_new("ubt_", secret_out, SECRET_TEXT_MAX);
 	secret_digest(secret_out, digest);
 	roles_format(roles, roles_text, sizeof(roles_text));
-	if (tx_begin(db, &own, e))
+	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = prep(db, "INSERT INTO api_tokens (user_id, name, token_hash, roles, created_at, expires_at)"
+	r = store_prep(db, "INSERT INTO api_tokens (user_id, name, token_hash, roles, created_at, expires_at)"
 		     " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", &st, e);
 	if (!r) {
 		rc = db_bind_int64(st, 1, u->id);
@@ -584,7 +554,7 @@ int token_create(db_t *db, const principal_t *who, const user_t *u, const char *
 		snprintf(id, sizeof(id), "%lld", (long long)tid);
 		r = audit_write(db, who, "token.create", u->unit_id, "token", id, NULL, NULL, name, e);
 	}
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 int token_lookup(db_t *db, const char *secret, int64_t now, user_t *user, api_token_t *tok, err_t *e)
@@ -597,7 +567,7 @@ int token_lookup(db_t *db, const char *secret, int64_t now, user_t *user, api_to
 	if (strlen(secret) >= SECRET_TEXT_MAX)
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid");
 	secret_digest(secret, digest);
-	if (prep(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE token_hash = ?", &st, e))
+	if (store_prep(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE token_hash = ?", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, digest);
 	if (rc == DB_OK)
@@ -617,7 +587,7 @@ int token_lookup(db_t *db, const char *secret, int64_t now, user_t *user, api_to
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token's user is disabled");
 	/* a token never has more rights than its user has now */
 	tok->roles &= user->roles;
-	if (now - tok->last_used_at >= 60 && prep(db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", &st, e) == 0) {
+	if (now - tok->last_used_at >= 60 && store_prep(db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", &st, e) == 0) {
 		rc = db_bind_int64(st, 1, now);
 		if (rc == DB_OK)
 			rc = db_bind_int64(st, 2, tok->id);
@@ -633,7 +603,7 @@ int tokens_list(db_t *db, int64_t user_id, token_list_t *out, err_t *e)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (prep(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE user_id = ? ORDER BY id", &st, e))
+	if (store_prep(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE user_id = ? ORDER BY id", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, user_id);
 	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
@@ -667,9 +637,9 @@ int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t toke
 	bool own;
 	int r, rc;
 
-	if (tx_begin(db, &own, e))
+	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = prep(db, "SELECT t.id, u.unit_id FROM api_tokens t JOIN users u ON u.id = t.user_id"
+	r = store_prep(db, "SELECT t.id, u.unit_id FROM api_tokens t JOIN users u ON u.id = t.user_id"
 		     " WHERE t.id = ? AND t.user_id = ? AND t.revoked_at IS NULL", &st, e);
 	if (!r) {
 		rc = db_bind_int64(st, 1, token_id);
@@ -694,7 +664,7 @@ int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t toke
 		snprintf(id, sizeof(id), "%lld", (long long)token_id);
 		r = audit_write(db, who, "token.revoke", unit_id, "token", id, NULL, NULL, "", e);
 	}
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 /* ---- throttling ---- */
@@ -706,7 +676,7 @@ int throttle_count(db_t *db, const char *key, int64_t now, int64_t *n, int64_t *
 
 	*n = 0;
 	*retry_after = 0;
-	if (prep(db, "SELECT count(*), min(at) FROM login_failures WHERE key = ? AND at > ?", &st, e))
+	if (store_prep(db, "SELECT count(*), min(at) FROM login_failures WHERE key = ? AND at > ?", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, key);
 	if (rc == DB_OK)
@@ -729,7 +699,7 @@ int throttle_record(db_t *db, const char *key, int64_t now, err_t *e)
 	/* keep the table small: what left every window goes */
 	if (exec_i(db, "DELETE FROM login_failures WHERE at < ?", now - THROTTLE_WINDOW_SECONDS, 0, e))
 		return -1;
-	if (prep(db, "INSERT INTO login_failures (key, at) VALUES (?, ?)", &st, e))
+	if (store_prep(db, "INSERT INTO login_failures (key, at) VALUES (?, ?)", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, key);
 	if (rc == DB_OK)
@@ -741,7 +711,7 @@ int throttle_clear(db_t *db, const char *key, err_t *e)
 {
 	db_stmt_t *st = NULL;
 
-	if (prep(db, "DELETE FROM login_failures WHERE key = ?", &st, e))
+	if (store_prep(db, "DELETE FROM login_failures WHERE key = ?", &st, e))
 		return -1;
 	return finish(db, st, db_bind_text(st, 1, key), e);
 }

@@ -160,18 +160,6 @@ static const migration_t MIGRATIONS[] = {
 _Static_assert(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]) == SCHEMA_VERSION,
 	       "SCHEMA_VERSION must be the number of migrations");
 
-void store_fail_(db_t *db, int rc, err_t *e)
-{
-	if (rc == DB_UNIQUE)
-		err_set(e, ERR_CONFLICT, "conflict", "%s", db_errmsg(db));
-	else if (rc == DB_CONNECT)
-		err_set(e, ERR_UNAVAILABLE, "store_unavailable", "the database cannot be reached: %s", db_errmsg(db));
-	else if (rc == DB_BUSY)
-		err_set(e, ERR_INTERNAL, "busy", "the database is busy, try again: %s", db_errmsg(db));
-	else
-		err_set(e, ERR_INTERNAL, "internal", "%s", db_errmsg(db));
-}
-
 static int table_exists(db_t *db, const char *name, bool *yes, err_t *e)
 {
 	const char *sql = db_dialect(db) == DB_SQLITE

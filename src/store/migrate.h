@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "store/db.h"
+#include "store/util.h"
 
 #define SCHEMA_VERSION 3
 
@@ -24,14 +25,5 @@ int migrate_version(db_t *db, int *version, err_t *e);
 /* Fails unless the database is at SCHEMA_VERSION, with a message that says
  * what to do. */
 int migrate_check(db_t *db, err_t *e);
-
-/* Sets e from the last failure of db (kind ERR_INTERNAL, or ERR_CONFLICT for
- * a unique violation, code "busy" for DB_BUSY). store_fail(...) is worth -1. */
-void store_fail_(db_t *db, int rc, err_t *e);
-static inline int store_fail(db_t *db, int rc, err_t *e)
-{
-	store_fail_(db, rc, e);
-	return -1;
-}
 
 #endif

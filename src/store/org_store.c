@@ -18,6 +18,7 @@
 #include "core/text.h"
 #include "store/audit.h"
 #include "store/migrate.h"
+#include "store/util.h"
 #include "store/scope.h"
 
 #define UNIT_SELECT                                                                              \
@@ -36,12 +37,6 @@
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                       */
-
-static int prep(db_t *db, const char *sql, db_stmt_t **st, err_t *e)
-{
-	int rc = db_prepare(db, sql, st);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
-}
 
 /* Runs a statement that returns no rows, then finalizes it. */
 static int run_done(db_t *db, db_stmt_t *st, err_t *e)
@@ -204,7 +199,7 @@ int org_levels(db_t *db, level_t **out, size_t *n, err_t *e)
 
 	*out = NULL;
 	*n = 0;
-	if (prep(db, "SELECT key, rank, name_vi, name_en FROM levels ORDER BY rank", &st, e))
+	if (store_prep(db, "SELECT key, rank, name_vi, name_en FROM levels ORDER BY rank", &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
 		level_t *lv;
@@ -243,7 +238,7 @@ int org_level_get(db_t *db, const char *key, const char *field, level_t *out, er
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (prep(db, "SELECT key, rank, name_vi, name_en FROM levels WHERE key = ?", &st, e))
+	if (store_prep(db, "SELECT key, rank, name_vi, name_en FROM levels WHERE key = ?", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, key);
 	if (rc == DB_OK)
@@ -272,7 +267,7 @@ int org_levels_set(db_t *db, const level_t *levels, size_t n, err_t *e)
 	if (rc != DB_OK)
 		return store_fail(db, rc, e);
 	for (size_t i = 0; i < n; i++) {
-		if (prep(db, "INSERT INTO levels (key, rank, name_vi, name_en) VALUES (?, ?, ?, ?)", &st, e))
+		if (store_prep(db, "INSERT INTO levels (key, rank, name_vi, name_en) VALUES (?, ?, ?, ?)", &st, e))
 			return -1;
 		rc = db_bind_text(st, 1, levels[i].key);
 		if (rc == DB_OK)
@@ -302,7 +297,7 @@ static int unit_lookup_at(db_t *db, int64_t id, const char *code, date_t d, unit
 	char buf[DATE_STR_LEN];
 	int rc;
 
-	if (prep(db, code ? UNIT_SELECT " WHERE u.code = ? AND" UNIT_ALIVE : UNIT_SELECT " WHERE u.id = ? AND" UNIT_ALIVE,
+	if (store_prep(db, code ? UNIT_SELECT " WHERE u.code = ? AND" UNIT_ALIVE : UNIT_SELECT " WHERE u.id = ? AND" UNIT_ALIVE,
 		 &st, e))
 		return -1;
 	rc = db_bind_dates(st, 1, UNIT_SELECT_DATES, d);
@@ -338,7 +333,7 @@ static int unit_validity(db_t *db, int64_t id, date_t *from, date_t *to, err_t *
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (prep(db, "SELECT valid_from, valid_to FROM units WHERE id = ?", &st, e))
+	if (store_prep(db, "SELECT valid_from, valid_to FROM units WHERE id = ?", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, id);
 	if (rc == DB_OK)
@@ -400,7 +395,7 @@ int org_unit_nearest(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
 	if (ref_is_id(ref, &id))
 		return org_unit_view(db, id, d, out, e);
 	/* the unit that held the code nearest before d, else the first after */
-	if (prep(db, "SELECT id, valid_from, valid_to FROM units WHERE code = ? ORDER BY valid_from", &st, e))
+	if (store_prep(db, "SELECT id, valid_from, valid_to FROM units WHERE code = ? ORDER BY valid_from", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, ref);
 	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
@@ -549,7 +544,7 @@ int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e)
 	}
 	snprintf(sql + len, sizeof(sql) - len, " ORDER BY %s, u.id LIMIT ?", sort_col);
 
-	if (prep(db, sql, &st, e))
+	if (store_prep(db, sql, &st, e))
 		goto out;
 	rc = db_bind_dates(st, 1, UNIT_SELECT_DATES + 2, q->as_of);
 	idx = UNIT_SELECT_DATES + 3;
@@ -641,7 +636,7 @@ int org_subtree(db_t *db, int64_t id, date_t d, int depth, unit_list_t *out, err
 
 	memset(out, 0, sizeof(*out));
 	/* the CTE comes first in the text, so its placeholders bind first */
-	if (prep(db,
+	if (store_prep(db,
 		 "WITH RECURSIVE sub(id, depth) AS ("
 		 "  SELECT CAST(? AS BIGINT), 0"
 		 "  UNION ALL"
@@ -679,7 +674,7 @@ static int event_refs(db_t *db, event_t *ev, err_t *e)
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (prep(db, "SELECT unit_id, role FROM event_units WHERE event_id = ? ORDER BY role, unit_id", &st, e))
+	if (store_prep(db, "SELECT unit_id, role FROM event_units WHERE event_id = ? ORDER BY role, unit_id", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, ev->id);
 	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
@@ -726,7 +721,7 @@ int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (prep(db, "SELECT id, kind, date, note FROM events WHERE id = ?", &st, e))
+	if (store_prep(db, "SELECT id, kind, date, note FROM events WHERE id = ?", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, id);
 	if (rc == DB_OK)
@@ -772,7 +767,7 @@ int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from,
 					" AND e.id IN (SELECT event_id FROM event_units WHERE %s)", scope_cond);
 	}
 	snprintf(sql + len, sizeof(sql) - len, " ORDER BY e.date DESC, e.id DESC LIMIT ?");
-	if (prep(db, sql, &st, e))
+	if (store_prep(db, sql, &st, e))
 		return -1;
 	rc = db_bind_date(st, idx++, from);
 	if (rc == DB_OK)
@@ -843,7 +838,7 @@ int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (prep(db, "SELECT name_vi, name_en, valid_from, valid_to FROM unit_names WHERE unit_id = ? ORDER BY valid_from", &st, e))
+	if (store_prep(db, "SELECT name_vi, name_en, valid_from, valid_to FROM unit_names WHERE unit_id = ? ORDER BY valid_from", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, id);
 	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
@@ -868,7 +863,7 @@ int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 		unit_history_free(out);
 		return store_fail(db, rc, e);
 	}
-	if (prep(db, "SELECT parent_id, valid_from, valid_to FROM unit_parents WHERE unit_id = ? ORDER BY valid_from", &st, e)) {
+	if (store_prep(db, "SELECT parent_id, valid_from, valid_to FROM unit_parents WHERE unit_id = ? ORDER BY valid_from", &st, e)) {
 		unit_history_free(out);
 		return -1;
 	}
@@ -932,7 +927,7 @@ static int lineage_neighbours(void *ctx, int64_t unit_id, lineage_dir_t dir, lin
 		  " AND o.unit_id <> ? ORDER BY ev.date, o.unit_id";
 
 	*n = 0;
-	if (prep(db, sql, &st, e))
+	if (store_prep(db, sql, &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, unit_id);
 	if (rc == DB_OK)
@@ -994,53 +989,14 @@ int org_lineage(db_t *db, int64_t id, date_t d, lineage_t *out, err_t *e)
 /* ------------------------------------------------------------------ */
 /* writes                                                              */
 
-/* Joins the caller's transaction or opens one; *own says which. */
-static int tx_begin(db_t *db, bool *own, err_t *e)
-{
-	int rc;
-
-	*own = !db_in_transaction(db);
-	if (!*own)
-		return 0;
-	rc = db_begin(db);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
-}
-
-/* Commits (on ok) or rolls back an owned transaction. Returns the result:
- * ok ? 0 : -1 (a failed commit turns ok into -1). */
-static int tx_end(db_t *db, bool own, int ok, err_t *e)
-{
-	int rc;
-
-	if (!own)
-		return ok == 0 ? 0 : -1;
-	if (ok != 0) {
-		db_rollback(db);
-		return -1;
-	}
-	rc = db_commit(db);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
-}
-
-static void now_utc(char *buf, size_t cap)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm))
-		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	else
-		snprintf(buf, cap, "1970-01-01T00:00:00Z");
-}
-
 static int event_record(db_t *db, const char *kind, date_t d, const char *note, int64_t *id, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	char ts[32];
 	int rc;
 
-	now_utc(ts, sizeof(ts));
-	if (prep(db, "INSERT INTO events (kind, date, note, recorded_at) VALUES (?, ?, ?, ?) RETURNING id", &st, e))
+	store_now_iso(ts, sizeof(ts));
+	if (store_prep(db, "INSERT INTO events (kind, date, note, recorded_at) VALUES (?, ?, ?, ?) RETURNING id", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, kind);
 	if (rc == DB_OK)
@@ -1062,7 +1018,7 @@ static int event_unit(db_t *db, int64_t event_id, int64_t unit_id, const char *r
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (prep(db, "INSERT INTO event_units (event_id, unit_id, role) VALUES (?, ?, ?)", &st, e))
+	if (store_prep(db, "INSERT INTO event_units (event_id, unit_id, role) VALUES (?, ?, ?)", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, event_id);
 	if (rc == DB_OK)
@@ -1105,7 +1061,7 @@ static int insert_name(db_t *db, int64_t unit_id, const char *vi, const char *en
 		goto out;
 	}
 	sprintf(search, "%s | %s", fold_vi, fold_en);
-	if (prep(db, "INSERT INTO unit_names (unit_id, name_vi, name_en, search_key, sort_key, valid_from, valid_to)"
+	if (store_prep(db, "INSERT INTO unit_names (unit_id, name_vi, name_en, search_key, sort_key, valid_from, valid_to)"
 		     " VALUES (?, ?, ?, ?, ?, ?, ?)", &st, e))
 		goto out;
 	rc = db_bind_int64(st, 1, unit_id);
@@ -1140,7 +1096,7 @@ static int insert_parent(db_t *db, int64_t unit_id, int64_t parent_id, date_t fr
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (prep(db, "INSERT INTO unit_parents (unit_id, parent_id, valid_from, valid_to) VALUES (?, ?, ?, ?)", &st, e))
+	if (store_prep(db, "INSERT INTO unit_parents (unit_id, parent_id, valid_from, valid_to) VALUES (?, ?, ?, ?)", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, unit_id);
 	if (rc == DB_OK)
@@ -1163,7 +1119,7 @@ static int exec_fmt(db_t *db, const char *sql, const char *fmt, const int64_t *i
 	db_stmt_t *st = NULL;
 	int rc = DB_OK, ii = 0, di = 0;
 
-	if (prep(db, sql, &st, e))
+	if (store_prep(db, sql, &st, e))
 		return -1;
 	for (int k = 0; fmt[k] && rc == DB_OK; k++)
 		rc = fmt[k] == 'i' ? db_bind_int64(st, k + 1, ints[ii++]) : db_bind_date(st, k + 1, dates[di++]);
@@ -1182,7 +1138,7 @@ static int code_holder(db_t *db, const char *code, date_t from, unit_t *holder, 
 	int rc;
 
 	*found = false;
-	if (prep(db, "SELECT id FROM units WHERE code = ? AND valid_to > ? ORDER BY valid_from LIMIT 1", &st, e))
+	if (store_prep(db, "SELECT id FROM units WHERE code = ? AND valid_to > ? ORDER BY valid_from LIMIT 1", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, code);
 	if (rc == DB_OK)
@@ -1218,7 +1174,7 @@ static int insert_unit(db_t *db, const unit_spec_t *s, date_t d, int64_t parent_
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (prep(db, "INSERT INTO units (code, level, kind, attributes, valid_from, valid_to)"
+	if (store_prep(db, "INSERT INTO units (code, level, kind, attributes, valid_from, valid_to)"
 		     " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, s->code);
@@ -1303,7 +1259,7 @@ int org_create(db_t *db, const principal_t *who, unit_spec_t *spec, date_t d, co
 
 	if (unit_spec_normalise(spec, "", e) || check_note(note, e))
 		return -1;
-	if (tx_begin(db, &own, e))
+	if (store_tx_begin(db, &own, e))
 		return -1;
 	r = prepare_new_unit(db, spec, "", d, &parent_id, &lv, e);
 	if (!r)
@@ -1314,7 +1270,7 @@ int org_create(db_t *db, const principal_t *who, unit_spec_t *spec, date_t d, co
 		r = unit_by_id_at(db, id, d, out, e);
 	if (!r)
 		r = audit_unit(db, who, "unit.create", NULL, out, note, e);
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, const char *name_vi, const char *name_en,
@@ -1333,7 +1289,7 @@ int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, cons
 		bad = err_detail(e, "name_en", "is not a valid name");
 	if (bad)
 		return err_set(e, ERR_INVALID, "invalid", "the new name is not valid");
-	if (check_note(note, e) || tx_begin(db, &own, e))
+	if (check_note(note, e) || store_tx_begin(db, &own, e))
 		return -1;
 	r = resolve_for_change(db, ref, d, &u, e);
 	if (!r)
@@ -1343,7 +1299,7 @@ int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, cons
 		r = err_set(e, ERR_INVALID, "invalid", "unit %s already has that name", u.code);
 	}
 	if (!r)
-		r = prep(db, "SELECT valid_from, valid_to FROM unit_names WHERE unit_id = ? AND valid_from <= ? AND valid_to > ?", &st, e);
+		r = store_prep(db, "SELECT valid_from, valid_to FROM unit_names WHERE unit_id = ? AND valid_from <= ? AND valid_to > ?", &st, e);
 	if (!r) {
 		rc = db_bind_int64(st, 1, u.id);
 		if (rc == DB_OK)
@@ -1369,7 +1325,7 @@ int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, cons
 		r = unit_by_id_at(db, u.id, d, out, e);
 	if (!r)
 		r = audit_unit(db, who, "unit.rename", &u, out, note, e);
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 /* The parent interval of unit id that contains d. *found false for none. */
@@ -1380,7 +1336,7 @@ static int parent_span_at(db_t *db, int64_t id, date_t d, int64_t *parent, date_
 	int rc, r = 0;
 
 	*found = false;
-	if (prep(db, "SELECT parent_id, valid_from, valid_to FROM unit_parents WHERE unit_id = ? AND valid_from <= ? AND valid_to > ?", &st, e))
+	if (store_prep(db, "SELECT parent_id, valid_from, valid_to FROM unit_parents WHERE unit_id = ? AND valid_from <= ? AND valid_to > ?", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, id);
 	if (rc == DB_OK)
@@ -1441,7 +1397,7 @@ int org_move(db_t *db, const principal_t *who, const char *ref, date_t d, const 
 
 	if (unit_code_check(parent_ref, "parent", e) && strncmp(parent_ref, "id:", 3) != 0)
 		return err_set(e, ERR_INVALID, "invalid", "the new parent is not a unit code");
-	if (check_note(note, e) || tx_begin(db, &own, e))
+	if (check_note(note, e) || store_tx_begin(db, &own, e))
 		return -1;
 	r = resolve_for_change(db, ref, d, &u, e);
 	if (!r)
@@ -1476,7 +1432,7 @@ int org_move(db_t *db, const principal_t *who, const char *ref, date_t d, const 
 		r = unit_by_id_at(db, u.id, d, out, e);
 	if (!r)
 		r = audit_unit(db, who, "unit.move", &u, out, note, e);
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 static int count_children_from(db_t *db, int64_t id, date_t d, int64_t *n, err_t *e)
@@ -1484,7 +1440,7 @@ static int count_children_from(db_t *db, int64_t id, date_t d, int64_t *n, err_t
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (prep(db, "SELECT count(*) FROM unit_parents WHERE parent_id = ? AND valid_to > ?", &st, e))
+	if (store_prep(db, "SELECT count(*) FROM unit_parents WHERE parent_id = ? AND valid_to > ?", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, id);
 	if (rc == DB_OK)
@@ -1520,7 +1476,7 @@ int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const
 	bool own;
 	int r;
 
-	if (check_note(note, e) || tx_begin(db, &own, e))
+	if (check_note(note, e) || store_tx_begin(db, &own, e))
 		return -1;
 	r = resolve_for_change(db, ref, d, &u, e);
 	if (!r)
@@ -1535,7 +1491,7 @@ int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const
 		r = org_unit_view(db, u.id, d, out, e);
 	if (!r)
 		r = audit_unit(db, who, "unit.close", &u, out, note, e);
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 typedef struct child_span {
@@ -1551,7 +1507,7 @@ static int child_spans(db_t *db, int64_t parent_id, date_t d, child_span_t **out
 
 	*out = NULL;
 	*n = 0;
-	if (prep(db, "SELECT unit_id, valid_from, valid_to FROM unit_parents WHERE parent_id = ? AND valid_to > ? ORDER BY unit_id, valid_from", &st, e))
+	if (store_prep(db, "SELECT unit_id, valid_from, valid_to FROM unit_parents WHERE parent_id = ? AND valid_to > ? ORDER BY unit_id, valid_from", &st, e))
 		return -1;
 	rc = db_bind_int64(st, 1, parent_id);
 	if (rc == DB_OK)
@@ -1629,7 +1585,7 @@ int org_merge(db_t *db, const principal_t *who, const char *const *sources, size
 	src = calloc(n, sizeof(*src));
 	if (!src)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	if (tx_begin(db, &own, e)) {
+	if (store_tx_begin(db, &own, e)) {
 		free(src);
 		return -1;
 	}
@@ -1694,7 +1650,7 @@ int org_merge(db_t *db, const principal_t *who, const char *const *sources, size
 	if (!r && event_id)
 		*event_id = ev;
 	free(src);
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_spec_t *parts, size_t n,
@@ -1718,7 +1674,7 @@ int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_
 	part_ids = calloc(n, sizeof(*part_ids));
 	if (!part_ids)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	if (tx_begin(db, &own, e)) {
+	if (store_tx_begin(db, &own, e)) {
 		free(part_ids);
 		return -1;
 	}
@@ -1829,7 +1785,7 @@ int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_
 	free(part_ids);
 	if (r)
 		unit_list_free(out);
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1840,7 +1796,7 @@ int org_ethnic_group_add(db_t *db, const char *code, const char *name_vi, const 
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (prep(db, "INSERT INTO ethnic_groups (code, name_vi, name_en) VALUES (?, ?, ?)", &st, e))
+	if (store_prep(db, "INSERT INTO ethnic_groups (code, name_vi, name_en) VALUES (?, ?, ?)", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, code);
 	if (rc == DB_OK)
@@ -1859,7 +1815,7 @@ int org_ethnic_group_count(db_t *db, int64_t *n, err_t *e)
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (prep(db, "SELECT count(*) FROM ethnic_groups", &st, e))
+	if (store_prep(db, "SELECT count(*) FROM ethnic_groups", &st, e))
 		return -1;
 	rc = db_step(st);
 	if (rc == DB_ROW) {

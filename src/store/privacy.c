@@ -14,31 +14,7 @@
 #include "store/audit.h"
 #include "store/auth_store.h"
 #include "store/migrate.h"
-
-static int tx_begin(db_t *db, bool *own, err_t *e)
-{
-	int rc;
-
-	*own = !db_in_transaction(db);
-	if (!*own)
-		return 0;
-	rc = db_begin(db);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
-}
-
-static int tx_end(db_t *db, bool own, int r, err_t *e)
-{
-	int rc;
-
-	if (!own)
-		return r ? -1 : 0;
-	if (r) {
-		db_rollback(db);
-		return -1;
-	}
-	rc = db_commit(db);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
-}
+#include "store/util.h"
 
 static int run(db_t *db, db_stmt_t *st, int rc, err_t *e)
 {
@@ -61,7 +37,7 @@ int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char
 		err_detail(e, "purpose", "is required (at most 200 characters)");
 		return err_set(e, ERR_INVALID, "invalid", "the consent is not valid");
 	}
-	if (tx_begin(db, &own, e))
+	if (store_tx_begin(db, &own, e))
 		return -1;
 	r = user_by_id(db, user_id, &u, e);
 	if (!r && !withdraw) {
@@ -99,7 +75,7 @@ int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char
 		r = audit_write(db, who, withdraw ? "consent.withdraw" : "consent.give", u.unit_id, "user", id, NULL,
 				NULL, detail, e);
 	}
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 int consent_list(db_t *db, int64_t user_id, json_t **out, err_t *e)
@@ -170,7 +146,7 @@ int privacy_export_user(db_t *db, const principal_t *who, int64_t user_id, json_
 	int r;
 
 	*out = NULL;
-	if (tx_begin(db, &own, e))
+	if (store_tx_begin(db, &own, e))
 		return -1;
 	r = user_by_id(db, user_id, &u, e);
 	snprintf(id, sizeof(id), "%lld", (long long)user_id);
@@ -214,7 +190,7 @@ int privacy_export_user(db_t *db, const principal_t *who, int64_t user_id, json_
 		json_decref(*out);
 		*out = NULL;
 	}
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }
 
 int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t *e)
@@ -229,7 +205,7 @@ int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t 
 	snprintf(id, sizeof(id), "%lld", (long long)user_id);
 	/* not an argon2 hash: no password ever matches it */
 	secret_new("erased:", unusable, sizeof(unusable));
-	if (tx_begin(db, &own, e))
+	if (store_tx_begin(db, &own, e))
 		return -1;
 	r = user_by_id(db, user_id, &u, e);
 	if (!r)
@@ -254,5 +230,5 @@ int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t 
 			: store_fail(db, DB_ERROR, e);
 	if (!r)
 		r = audit_write(db, who, "user.erase", u.unit_id, "user", id, NULL, NULL, "anonymised on request", e);
-	return tx_end(db, own, r, e);
+	return store_tx_end(db, own, r, e);
 }

@@ -82,7 +82,7 @@ test('the document is well formed', () => {
     }
     // a POST takes a required body, or none at all (an action such as /disable)
     if (method === 'post' && op.requestBody) assert.ok(op.requestBody.required, `${where}: a request body is required when there is one`);
-    if (method === 'post' && !op.requestBody) assert.match(template, /\/(disable|enable)$/, `${where}: a request body`);
+    if (method === 'post' && !op.requestBody) assert.match(template, /\/(disable|enable|erase)$/, `${where}: a request body`);
     // security: the document's default (a caller) unless the operation is public
     const security = op.security ?? doc.security;
     const isPublic = PUBLIC.has(`${method} ${template}`);
@@ -266,6 +266,12 @@ const SAMPLES = [
   ['changePassword', 'POST', '/api/v1/session/password', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { current_password: 'sample-password-1', new_password: 'sample-password-2' } })],
   ['logOut', 'DELETE', '/api/v1/session', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true) })],
   ['listAudit', 'GET', '/api/v1/audit', { query: { action: 'unit.create', user: 'admin', from: '2000-01-01', to: '2999-12-31', limit: 5 } }],
+  // personal data: consent, export, erasure
+  ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-08-01', withdraw: false } }],
+  ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-09-01', withdraw: true } }],
+  ['listConsents', 'GET', '/api/v1/users/sample.user/consents'],
+  ['exportUser', 'GET', '/api/v1/users/sample.user/export'],
+  ['eraseUser', 'POST', '/api/v1/users/sample.user/erase'],
 ];
 
 // The session cookie (and CSRF header) of the last log-in of the samples.

@@ -1,0 +1,59 @@
+/* util.c - see util.h. */
+#include "store/util.h"
+
+#include <stdio.h>
+#include <time.h>
+
+void store_fail_(db_t *db, int rc, err_t *e)
+{
+	if (rc == DB_UNIQUE)
+		err_set(e, ERR_CONFLICT, "conflict", "%s", db_errmsg(db));
+	else if (rc == DB_CONNECT)
+		err_set(e, ERR_UNAVAILABLE, "store_unavailable", "the database cannot be reached: %s", db_errmsg(db));
+	else if (rc == DB_BUSY)
+		err_set(e, ERR_INTERNAL, "busy", "the database is busy, try again: %s", db_errmsg(db));
+	else
+		err_set(e, ERR_INTERNAL, "internal", "%s", db_errmsg(db));
+}
+
+int store_prep(db_t *db, const char *sql, db_stmt_t **st, err_t *e)
+{
+	int rc = db_prepare(db, sql, st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+int store_tx_begin(db_t *db, bool *own, err_t *e)
+{
+	int rc;
+
+	*own = !db_in_transaction(db);
+	if (!*own)
+		return 0;
+	rc = db_begin(db);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+int store_tx_end(db_t *db, bool own, int r, err_t *e)
+{
+	int rc;
+
+	if (!own)
+		return r ? -1 : 0;
+	if (r) {
+		db_rollback(db);
+		return -1;
+	}
+	rc = db_commit(db);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+void store_now_iso(char *buf, size_t cap)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(buf, cap, "1970-01-01T00:00:00Z");
+}

@@ -1,0 +1,41 @@
+/*
+ * util.h - what every module of the store shares: turning a driver failure
+ * into an err_t, joining or owning a transaction, the time as text.
+ */
+#ifndef UB_STORE_UTIL_H
+#define UB_STORE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "store/db.h"
+
+/* Sets e from the last failure of db: ERR_CONFLICT for a unique violation,
+ * ERR_UNAVAILABLE code "store_unavailable" when the database cannot be
+ * reached, code "busy" for DB_BUSY (retry the transaction), ERR_INTERNAL
+ * otherwise. */
+void store_fail_(db_t *db, int rc, err_t *e);
+
+/* store_fail_ that returns -1, for `return store_fail(...)`. */
+static inline int store_fail(db_t *db, int rc, err_t *e)
+{
+	store_fail_(db, rc, e);
+	return -1;
+}
+
+/* Prepares sql; 0, or -1 with e. */
+int store_prep(db_t *db, const char *sql, db_stmt_t **st, err_t *e);
+
+/* Joins the caller's transaction or opens one; *own says which. */
+int store_tx_begin(db_t *db, bool *own, err_t *e);
+
+/* Ends what store_tx_begin started: commits an owned transaction when r is
+ * 0, rolls it back otherwise; a joined transaction is left to its owner.
+ * Returns 0, or -1 when r was non-zero or the commit failed. */
+int store_tx_end(db_t *db, bool own, int r, err_t *e);
+
+/* Now as ISO 8601 UTC text ("2026-11-26T11:40:04Z"). */
+void store_now_iso(char *buf, size_t cap);
+
+#endif
