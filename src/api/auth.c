@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -112,9 +113,20 @@ int api_require(api_req_t *req, perm_t p, err_t *e)
 	return err_set(e, ERR_FORBIDDEN, "forbidden", "your roles do not allow this (%s)", perm_name(p));
 }
 
+/* The answer for a unit outside the caller's scope: word for word what a
+ * unit that does not exist gets (store/org_store.c), so nothing leaks. */
 static int hide(const char *ref, date_t d, err_t *e)
 {
-	char buf[DATE_STR_LEN];
+	char buf[DATE_STR_LEN], *end = NULL;
+	long long id;
+
+	err_clear(e);
+	if (strncmp(ref, "id:", 3) == 0) {
+		id = strtoll(ref + 3, &end, 10);
+		if (end && !*end && id > 0)
+			return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on %s", id,
+				       date_format(d, buf));
+	}
 	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", ref, date_format(d, buf));
 }
 
