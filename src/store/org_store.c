@@ -1539,9 +1539,22 @@ static int child_spans(db_t *db, int64_t parent_id, date_t d, child_span_t **out
 	return 0;
 }
 
+/* The audit row of a child that a merge or split moved: as it was (before
+ * the change, `before` read as of d) and as it is on d. */
+static int audit_child_moved(db_t *db, const principal_t *who, const char *action, const unit_t *before, date_t d,
+			     err_t *e)
+{
+	unit_t after;
+
+	if (org_unit_view(db, before->id, d, &after, e))
+		return -1;
+	return audit_unit(db, who, action, before, &after, "moved with its parent", e);
+}
+
 /* Hands the children of old_parent from d on to new_parent, checking the
- * level order for each. */
-static int hand_over_children(db_t *db, int64_t old_parent, const unit_t *new_parent, date_t d, err_t *e)
+ * level order for each, and audits each move. */
+static int hand_over_children(db_t *db, const principal_t *who, int64_t old_parent, const unit_t *new_parent,
+			      date_t d, const char *action, err_t *e)
 {
 	child_span_t *spans = NULL;
 	size_t n = 0;
@@ -1560,6 +1573,8 @@ static int hand_over_children(db_t *db, int64_t old_parent, const unit_t *new_pa
 		if (!r)
 			r = reparent(db, spans[i].unit_id, new_parent->id, spans[i].from > d ? spans[i].from : d,
 				     spans[i].from, spans[i].to, e);
+		if (!r)
+			r = audit_child_moved(db, who, action, &child, d, e);
 	}
 	free(spans);
 	return r;
@@ -1631,7 +1646,7 @@ int org_merge(db_t *db, const principal_t *who, const char *const *sources, size
 	for (size_t i = 0; i < n && !r; i++) {
 		r = event_unit(db, ev, src[i].id, "source", e);
 		if (!r && src[i].id != target.id)
-			r = hand_over_children(db, src[i].id, &target, d, e);
+			r = hand_over_children(db, who, src[i].id, &target, d, "unit.merge", e);
 	}
 	if (!r)
 		r = event_unit(db, ev, target.id, "target", e);
@@ -1744,11 +1759,11 @@ int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_
 		if (!r && list_push(out, &cap, &part))
 			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	}
-	/* children follow their assignment; the spans were read before the
-	 * unit was ended, which trimmed them to end on d */
+	/* children follow their assignment; each is read as it stood the day
+	 * before, under the unit being split */
 	for (size_t i = 0; i < n_spans && !r; i++) {
 		unit_t child;
-		r = org_unit_view(db, spans[i].unit_id, d, &child, e);
+		r = org_unit_view(db, spans[i].unit_id, d - 1, &child, e);
 		for (size_t k = 0; k < n_assign && !r; k++) {
 			if (strcmp(assign[k].child, child.code) != 0)
 				continue;
@@ -1764,6 +1779,8 @@ int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_
 						     "did", (int64_t[]){ child.id }, (date_t[]){ d, spans[i].from }, e);
 				if (!r && spans[i].from < d)
 					r = insert_parent(db, child.id, part_ids[p], d, spans[i].to, e);
+				if (!r)
+					r = audit_child_moved(db, who, "unit.split", &child, d, e);
 			}
 		}
 	}

@@ -20,6 +20,10 @@ import { METHODS } from './openapi.js';
 //   users       GET users, POST users, users/{username}/disable, /enable
 //   audit       GET audit
 //   self        GET/DELETE session, POST session/password, GET/POST tokens, DELETE tokens/{id}
+//   person      GET users/{username}/export, GET/POST users/{username}/consents: her own
+//               always; another user's only with `users` (an admin whose scope holds
+//               her unit), else 404 as for a user nobody has
+//   (users also covers POST users/{username}/erase: never on one's own account, 409)
 //
 const MATRIX = {
   //           read   reorganise  users  audit  self
@@ -53,7 +57,8 @@ const OPERATIONS = {
   getLineage: 'read', getTree: 'read', listEvents: 'read',
   createUnit: 'reorganise', renameUnit: 'reorganise', moveUnit: 'reorganise', closeUnit: 'reorganise',
   mergeUnits: 'reorganise', splitUnit: 'reorganise',
-  listUsers: 'users', createUser: 'users', disableUser: 'users', enableUser: 'users',
+  listUsers: 'users', createUser: 'users', disableUser: 'users', enableUser: 'users', eraseUser: 'users',
+  exportUser: 'person', listConsents: 'person', recordConsent: 'person',
   listAudit: 'audit',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };
@@ -258,7 +263,7 @@ test('the matrix names every operation of the OpenAPI document, and every caller
   for (const [p, item] of Object.entries(s.doc.paths)) for (const m of METHODS) if (item[m]) ops.push(item[m].operationId);
   assert.deepEqual(ops.filter((id) => !OPERATIONS[id]), [], 'operations missing from OPERATIONS');
   assert.deepEqual(Object.keys(OPERATIONS).filter((id) => !ops.includes(id)), [], 'OPERATIONS names no operation the document lacks');
-  for (const [id, need] of Object.entries(OPERATIONS)) if (need !== 'public') assert.ok(need in MATRIX.viewer, `${id}: ${need}`);
+  for (const [id, need] of Object.entries(OPERATIONS)) if (need !== 'public' && need !== 'person') assert.ok(need in MATRIX.viewer, `${id}: ${need}`);
   assert.equal(Object.keys(callers).length, 1 + 3 * ROLES.length + 2);
   for (const c of Object.values(callers)) assert.deepEqual(c.user.roles, [c.role], `${c.name}: her roles`);
 });
@@ -757,4 +762,105 @@ test('a token carries its roles only: an admin\'s viewer token cannot write, and
   assertError(await call('POST', '/api/v1/tokens', { body: { name: 'escalate', roles: ['admin'] }, ...o }), 422, 'invalid');
   // the session itself still has both
   assert.equal((await call('GET', '/api/v1/users', { cookie: l.cookie })).status, 200);
+});
+
+test('personal data: her own always; another user\'s only for an admin in scope; else as if absent', async () => {
+  const bad = [];
+  const nobody = {
+    export: await call('GET', `/api/v1/users/${NOBODY}/export`),
+    consents: await call('GET', `/api/v1/users/${NOBODY}/consents`),
+    record: await call('POST', `/api/v1/users/${NOBODY}/consents`, { body: { purpose: 'thử', date: D1 } }),
+  };
+  for (const r of Object.values(nobody)) assertError(r, 404, 'not_found');
+  const all = Object.values(callers);
+  for (const c of all) {
+    for (const via of ['token', 'session']) {
+      const o = as(c, via);
+      const who = `${c.name} (${via})`;
+      // her own
+      const ex = await call('GET', `/api/v1/users/${c.username}/export`, o);
+      if (ex.status !== 200 || ex.body.exported_for !== c.username) bad.push(`${who} export herself -> ${ex.status}`);
+      const rc = await call('POST', `/api/v1/users/${c.username}/consents`, { body: { purpose: `thống kê ${via}`, date: D1 }, ...o });
+      if (rc.status !== 201 || !rc.body.items.some((x) => x.purpose === `thống kê ${via}`)) bad.push(`${who} record her consent -> ${rc.status}`);
+      const lc = await call('GET', `/api/v1/users/${c.username}/consents`, o);
+      if (lc.status !== 200) bad.push(`${who} her consents -> ${lc.status}`);
+      // the others
+      for (const other of all.filter((x) => x !== c)) {
+        const visible = MATRIX[c.role].users && todayTree[c.place].has(other.user.unit.id);
+        const tries = {
+          export: await call('GET', `/api/v1/users/${other.username}/export`, o),
+          consents: await call('GET', `/api/v1/users/${other.username}/consents`, o),
+        };
+        if (via === 'token') tries.record = await call('POST', `/api/v1/users/${other.username}/consents`, { body: { purpose: 'thử', date: D1 }, ...o });
+        for (const [k, r] of Object.entries(tries)) {
+          if (visible) {
+            if (r.status !== (k === 'record' ? 201 : 200)) bad.push(`${who} ${k} of ${other.name} (in scope) -> ${r.status}`);
+          } else if (shape(r, other.username) !== shape(nobody[k], NOBODY)) {
+            bad.push(`${who} ${k} of ${other.name} -> ${r.status} ${r.text.slice(0, 100)}, wanted what a user nobody has gets`);
+          }
+        }
+      }
+    }
+  }
+  none(bad);
+});
+
+test('erasing users: admins in scope, never their own account; others 403; outside scope as if absent', async () => {
+  const bad = [];
+  const nobody = await call('POST', `/api/v1/users/${NOBODY}/erase`);
+  assertError(nobody, 404, 'not_found');
+  for (const c of Object.values(callers)) {
+    for (const via of ['token', 'session']) {
+      const o = as(c, via);
+      const who = `${c.name} (${via})`;
+      if (!MATRIX[c.role].users) {
+        for (const u of [c.username, 'p24.viewer', NOBODY]) {
+          const r = await call('POST', `/api/v1/users/${u}/erase`, o);
+          if (r.status !== 403 || r.body.error.code !== 'forbidden') bad.push(`${who} erase ${u} -> ${r.status}`);
+        }
+        continue;
+      }
+      const self = await call('POST', `/api/v1/users/${c.username}/erase`, o);
+      if (self.status !== 409 || self.body.error.code !== 'conflict') bad.push(`${who} erase herself -> ${self.status}`);
+      for (const other of Object.values(callers).filter((x) => !todayTree[c.place].has(x.user.unit.id))) {
+        const r = await call('POST', `/api/v1/users/${other.username}/erase`, o);
+        if (shape(r, other.username) !== shape(nobody, NOBODY)) bad.push(`${who} erase ${other.name} (outside) -> ${r.status} ${r.text.slice(0, 100)}`);
+      }
+      // the user she created in the test above
+      const mine = `u.${c.username}.${via}`;
+      const r = await call('POST', `/api/v1/users/${mine}/erase`, o);
+      if (r.status !== 200 || r.body.disabled !== true || !/^erased-/.test(r.body.username)) bad.push(`${who} erase ${mine} -> ${r.status} ${r.text.slice(0, 100)}`);
+    }
+  }
+  none(bad);
+  for (const c of Object.values(callers)) assert.equal((await call('GET', '/api/v1/session', as(c))).status, 200, `${c.name} still works`);
+});
+
+test('no answer to a caller names a unit outside her scope (not even the parent of her own unit)', async () => {
+  const bad = [];
+  // every object with an id and a code is a unit (or a reference to one)
+  const refs = (v, out = []) => {
+    if (Array.isArray(v)) v.forEach((x) => refs(x, out));
+    else if (v && typeof v === 'object') {
+      if (Number.isInteger(v.id) && typeof v.code === 'string') out.push(v);
+      Object.values(v).forEach((x) => refs(x, out));
+    }
+    return out;
+  };
+  for (const name of ['p24.viewer', 'c24.viewer', 'p01.viewer', 'c01.viewer']) {
+    const c = callers[name];
+    const scope = universe[c.place];
+    const reads = [
+      ['/api/v1/units', {}], ['/api/v1/units', { q: 'phu' }], ['/api/v1/units', { as_of: '2025-06-01' }],
+      [`/api/v1/units/${c.place}`, {}], [`/api/v1/units/${c.place}/children`, {}], [`/api/v1/units/${c.place}/ancestors`, {}],
+      [`/api/v1/units/${c.place}/lineage`, {}], ['/api/v1/tree', {}], ['/api/v1/events', { limit: 500 }],
+    ];
+    for (const [p, q] of reads) {
+      const r = await call('GET', p, { query: q, ...as(c) });
+      assert.equal(r.status, 200, `${name} GET ${p}: ${r.text.slice(0, 200)}`);
+      const out = [...new Set(refs(r.body).filter((u) => !scope.has(u.id)).map((u) => u.code))];
+      if (out.length) bad.push(`${name} GET ${p} ${JSON.stringify(q)} names ${out.join(', ')}`);
+    }
+  }
+  none(bad, 'answers naming units outside scope');
 });

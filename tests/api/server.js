@@ -246,6 +246,18 @@ export class Server {
     return out;
   }
 
+  // Runs SQL directly on the test's database (behind the server's back):
+  // sqlite3 on the SQLite file, psql on the PostgreSQL database. Returns the
+  // output (rows as "a|b" lines); throws when the statement fails.
+  async sql(text) {
+    const url = this.db.url;
+    if (/^postgres(ql)?:\/\//.test(url)) {
+      return (await run('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qtA', '-c', text], 'psql')).stdout;
+    }
+    const file = url.replace(/^sqlite:/, '');
+    return (await run('sqlite3', ['-bail', '-cmd', '.timeout 10000', file, text], 'sqlite3')).stdout;
+  }
+
   // Logs in through POST /api/v1/session: {status, r, cookie, csrf, user}
   // (cookie and csrf undefined when it failed). opts: from, validate.
   async login(username, password, opts = {}) {

@@ -1,0 +1,165 @@
+// cli.test.js - the command line, used as people and scripts use it: every
+// `units` subcommand on a fresh database of the store under test, human and
+// --json output, one-line errors with a non-zero exit, UNIONBASE_DB, and the
+// `user` commands (password from standard input, tokens that work).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, freshDatabase } from './server.js';
+
+let dir, db;
+
+function ub(args, { input, env = {} } = {}) {
+  return new Promise((resolve) => {
+    const child = execFile(BIN, args, { env: { ...process.env, ...env }, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}
+
+async function ok(args, opts) {
+  const r = await ub(args, opts);
+  assert.equal(r.code, 0, `unionbase ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function json(args) {
+  return JSON.parse(await ok([...args, '--json']));
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-cli-'));
+  db = await freshDatabase(dir);
+  const out = await ok(['init', db.url]);
+  assert.match(out, /63 provinces until 2025-06-30, 34 from 2025-07-01, 54 ethnic groups/);
+  assert.match(out, /user name: admin password: \S{16}/);
+});
+
+after(async () => {
+  await db.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('help, version, unknown commands', async () => {
+  assert.match(await ok(['help']), /units list\|show\|tree\|lineage/);
+  assert.match(await ok(['--version']), /^unionbase \d+\.\d+\.\d+ \(schema \d+\)/);
+  assert.match(await ok(['units', 'help']), /merge SRC SRC\.\.\. --into CODE/);
+  const r = await ub(['frobnicate']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^unionbase: unknown command 'frobnicate'/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('reading the tree as of a date, for people and for scripts', async () => {
+  const before = await json(['units', 'list', '--level', 'province', '--as-of', '2025-06-01', '--limit', '500', '--db', db.url]);
+  assert.equal(before.items.length, 63);
+  const now = await json(['units', 'list', '--level', 'province', '--as-of', '2025-07-01', '--limit', '500', '--db', db.url]);
+  assert.equal(now.items.length, 34);
+  const text = await ok(['units', 'list', '--level', 'province', '--as-of', '2025-07-01', '--db', db.url]);
+  assert.match(text, /34 unit\(s\)/);
+  assert.match(text, /24\s+Bắc Ninh \(province\)/);
+  // UNIONBASE_DB instead of --db
+  const viaEnv = await ok(['units', 'show', '46', '--as-of', '2025-07-01'], { env: { UNIONBASE_DB: db.url } });
+  assert.match(viaEnv, /Huế/);
+  assert.match(viaEnv, /Thừa Thiên Huế/);
+  const lineage = await json(['units', 'lineage', '24', '--as-of', '2025-07-01', '--db', db.url]);
+  assert.deepEqual(lineage.predecessors.map((p) => p.unit.code).sort(), ['24', '27']);
+  const search = await json(['units', 'list', '--q', 'da nang', '--db', db.url]);
+  assert.deepEqual(search.items.map((u) => u.name_vi), ['Đà Nẵng']);
+  const tree = await json(['units', 'tree', 'VN', '--depth', '1', '--as-of', '2025-06-01', '--db', db.url]);
+  assert.equal(tree.root.children.length, 63);
+});
+
+test('every reorganisation from the command line, with its events', async () => {
+  const d = ['--db', db.url];
+  await ok(['units', 'add', '--code', 'C1', '--name-vi', 'Xã Một', '--name-en', 'One', '--level', 'commune', '--parent', '24', '--date', '2025-08-01', ...d]);
+  await ok(['units', 'add', '--code', 'C2', '--name-vi', 'Xã Hai', '--name-en', 'Two', '--level', 'commune', '--parent', '24', '--date', '2025-08-01', '--attr', 'border island', ...d]);
+  await ok(['units', 'add', '--code', 'C1.1', '--name-vi', 'Chi hội A', '--name-en', 'A', '--level', 'branch', '--parent', 'C1', '--date', '2025-08-01', ...d]);
+  await ok(['units', 'add', '--code', 'C1.2', '--name-vi', 'Chi hội B', '--name-en', 'B', '--level', 'branch', '--parent', 'C1', '--date', '2025-08-01', ...d]);
+  await ok(['units', 'rename', 'C1', '--name-vi', 'Xã Một Mới', '--name-en', 'New One', '--date', '2025-09-01', ...d]);
+  await ok(['units', 'move', 'C1.2', '--parent', 'C2', '--date', '2025-09-15', ...d]);
+  const split = await ok(['units', 'split', 'C1', '--part', 'S1:Xã Bắc:North', '--part', 'S2:Xã Nam:South', '--child', 'C1.1=S1', '--date', '2025-10-01', ...d]);
+  assert.match(split, /S1\s+Xã Bắc/);
+  const merged = await json(['units', 'merge', 'S2', 'C2', '--code', 'M1', '--name-vi', 'Xã Hợp Nhất', '--name-en', 'Merged', '--date', '2025-11-01', ...d]);
+  assert.equal(merged.code, 'M1');
+  assert.equal(merged.child_count, 1); // C1.2 came from C2
+  await ok(['units', 'move', 'C1.1', '--parent', 'M1', '--date', '2025-11-15', ...d]);
+  await ok(['units', 'close', 'S1', '--date', '2025-12-01', ...d]);
+  // a child that moves with its parent's merge keeps its parent history
+  const c12 = await json(['units', 'show', 'C1.2', '--as-of', '2025-11-01', ...d]);
+  assert.deepEqual(c12.parents.map((p) => p.parent.code), ['C1', 'C2', 'M1']);
+  const events = await json(['units', 'events', 'C1.2', '--as-of', '2025-11-01', ...d]);
+  assert.deepEqual(events.items.map((e) => e.kind), ['move', 'create']);
+  const m1 = await json(['units', 'lineage', 'M1', '--as-of', '2025-11-01', ...d]);
+  assert.deepEqual(m1.predecessors.map((p) => p.unit.code).sort(), ['C1', 'C2', 'S2']);
+});
+
+test('refusals: one line on stderr, exit 1, nothing changed', async () => {
+  const d = ['--db', db.url];
+  const snapshot = await ok(['units', 'events', '--limit', '500', '--json', ...d]);
+  for (const [args, code] of [
+    [['units', 'move', '24', '--parent', '24', '--date', '2025-08-01'], 'cycle'],
+    [['units', 'add', '--code', '24', '--name-vi', 'X', '--name-en', 'X', '--level', 'province', '--parent', 'VN', '--date', '2025-08-01'], 'code_taken'],
+    [['units', 'close', '24', '--date', '2026-01-01'], 'has_children'],
+    [['units', 'rename', '27', '--name-vi', 'X', '--name-en', 'X', '--date', '2025-08-01'], 'unit_closed'],
+    [['units', 'add', '--code', 'Z9', '--name-vi', 'X', '--name-en', 'X', '--level', 'province', '--parent', 'M1', '--date', '2025-12-01'], 'level_order'],
+  ]) {
+    const r = await ub([...args, ...d]);
+    assert.equal(r.code, 1, `${args.join(' ')}: exit ${r.code}`);
+    assert.match(r.stderr, new RegExp(`\\[${code}\\]`), r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  const usage = await ub(['units', 'move', '24', ...d]);
+  assert.equal(usage.code, 2);
+  const badDate = await ub(['units', 'list', '--as-of', '2025-02-30', ...d]);
+  assert.equal(badDate.code, 2);
+  const noDb = await ub(['units', 'list'], { env: { UNIONBASE_DB: '' } });
+  assert.equal(noDb.code, 1);
+  assert.match(noDb.stderr, /--db DB or set UNIONBASE_DB/);
+  assert.equal(await ok(['units', 'events', '--limit', '500', '--json', ...d]), snapshot);
+});
+
+test('operations files apply all or nothing, naming the bad line', async () => {
+  const d = ['--db', db.url];
+  const good = path.join(dir, 'ops.csv');
+  fs.writeFileSync(good, 'op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note\n'
+    + 'create,2026-02-01,F1,"Xã Phố, Một",F1,commune,,,24,,NQ 1\n'
+    + 'create,2026-02-01,F2,Xã Hai,F2,commune,,,24,,\n');
+  assert.match(await ok(['units', 'apply', good, ...d]), /2 operation\(s\) applied/);
+  const bad = path.join(dir, 'bad.csv');
+  fs.writeFileSync(bad, 'op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note\n'
+    + 'create,2026-02-01,F3,Xã Ba,F3,commune,,,24,,\n'
+    + 'create,2026-02-01,F4,Xã Bốn,F4,commune,,,NOPE,,\n');
+  const r = await ub(['units', 'apply', bad, ...d]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /line 3/);
+  const f3 = await ub(['units', 'show', 'F3', '--as-of', '2026-02-01', ...d]);
+  assert.equal(f3.code, 1, 'F3 of the refused file must not exist');
+});
+
+test('users: password from standard input, tokens that work, disable', async () => {
+  const d = ['--db', db.url];
+  const add = await ok(['user', 'add', 'lan', '--unit', '24', '--role', 'viewer', '--role', 'entry', '--display-name', 'Nguyễn Thị Lan', ...d], { input: 'mat-khau-rat-dai\n' });
+  assert.match(add, /user lan created at 24/);
+  assert.doesNotMatch(add, /password:/);
+  const short = await ub(['user', 'add', 'mai', '--unit', '24', '--role', 'viewer', ...d], { input: 'short\n' });
+  assert.equal(short.code, 1);
+  assert.match(short.stderr, /at least 10 characters/);
+  const list = await ok(['user', 'list', ...d]);
+  assert.match(list, /lan\s+24\s+viewer entry/);
+  const token = (await ok(['user', 'token', 'lan', '--name', 'script', '--role', 'viewer', ...d])).trim();
+  assert.match(token, /^ubt_[A-Za-z0-9_-]{43}$/);
+  const exp = await json(['user', 'export', 'lan', ...d].filter((a) => a !== '--json'));
+  assert.equal(exp.account.username, 'lan');
+  assert.equal(exp.api_tokens.length, 1);
+  assert.ok(!JSON.stringify(exp).includes(token), 'an export never holds a secret');
+  assert.match(await ok(['user', 'disable', 'lan', ...d]), /user lan disabled/);
+  const dup = await ub(['user', 'add', 'lan', '--unit', '24', '--role', 'viewer', ...d], { input: 'mat-khau-rat-dai\n' });
+  assert.equal(dup.code, 1);
+  assert.match(dup.stderr, /username_taken/);
+});
