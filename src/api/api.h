@@ -86,6 +86,10 @@ int api_unit_in_scope(api_req_t *req, const char *ref, date_t d, unit_t *out, er
  * are kept), and in scope. */
 int api_unit_for_change(api_req_t *req, const char *ref, date_t d, err_t *e);
 
+/* The same for a unit named as a parent in a body field: outside the
+ * caller's scope it gets the 422 a parent that does not exist gets. */
+int api_parent_in_scope(api_req_t *req, const char *ref, date_t d, const char *field, err_t *e);
+
 typedef struct api_options {
 	const char *db_url;
 	const char *listen;  /* "127.0.0.1:8080" */

@@ -62,7 +62,23 @@ static bool state_changing(const char *method)
 	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
 }
 
+static int authenticate(api_req_t *req, bool required, err_t *e);
+
 int api_authenticate(api_req_t *req, bool required, err_t *e)
+{
+	int rc = authenticate(req, required, e);
+
+	if (rc != 0 && !required && (e->kind == ERR_UNAUTHORIZED || e->kind == ERR_FORBIDDEN)) {
+		/* a public route answers whatever credentials came along */
+		err_clear(e);
+		memset(&req->who, 0, sizeof(req->who));
+		req->session_id = NULL;
+		return 0;
+	}
+	return rc;
+}
+
+static int authenticate(api_req_t *req, bool required, err_t *e)
 {
 	const char *authz = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
 	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
@@ -139,6 +155,20 @@ int api_unit_in_scope(api_req_t *req, const char *ref, date_t d, unit_t *out, er
 	if (scope_contains(req->db, &req->who, out->id, &yes, e))
 		return -1;
 	return yes ? 0 : hide(ref, d, e);
+}
+
+int api_parent_in_scope(api_req_t *req, const char *ref, date_t d, const char *field, err_t *e)
+{
+	char buf[DATE_STR_LEN];
+
+	if (api_unit_for_change(req, ref, d, e) == 0)
+		return 0;
+	if (e->kind != ERR_NOT_FOUND)
+		return -1;
+	/* what a parent that does not exist gets (store/org_store.c) */
+	err_clear(e);
+	err_detail(e, field, "no unit with code %.40s on %s", ref, date_format(d, buf));
+	return err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s on %s", ref, buf);
 }
 
 int api_unit_for_change(api_req_t *req, const char *ref, date_t d, err_t *e)

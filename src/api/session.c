@@ -13,20 +13,25 @@
 #include "store/audit.h"
 #include "store/auth_store.h"
 
+/* The audit row of a log-in, failed log-in or log-out: record_id is the
+ * user's id (empty for an unknown name), detail the name that was given. */
 static int audit_login(api_req_t *req, const char *action, const user_t *u, const char *username)
 {
 	principal_t who;
+	char id[32] = "";
 	err_t ignore;
 	int rc;
 
 	memset(&who, 0, sizeof(who));
 	who.user_id = u ? u->id : 0;
-	snprintf(who.username, sizeof(who.username), "%s", username);
+	snprintf(who.username, sizeof(who.username), "%s", u ? u->username : username);
 	snprintf(who.client_addr, sizeof(who.client_addr), "%s", req->client_addr);
+	if (u)
+		snprintf(id, sizeof(id), "%lld", (long long)u->id);
 	err_clear(&ignore);
 	/* its own transaction: a failed log-in leaves a trace even though
 	 * nothing else is written */
-	rc = audit_write(req->db, &who, action, u ? u->unit_id : 0, "user", username, NULL, NULL, "", &ignore);
+	rc = audit_write(req->db, &who, action, u ? u->unit_id : 0, "user", id, NULL, NULL, username, &ignore);
 	if (rc)
 		fprintf(stderr, "unionbase: cannot write the audit of %s: %s\n", action, ignore.message);
 	return rc;
@@ -75,8 +80,18 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (throttled(req, user_key, addr_key, resp, e))
 		return -1;
 	err_clear(&probe);
-	if (user_by_name(req->db, username, &u, hash, &probe) != 0 || u.disabled ||
-	    password_verify(hash, password, &probe) != 0) {
+	if (user_by_name(req->db, username, &u, hash, &probe) != 0 || u.disabled) {
+		/* as slow as a wrong password, so that timing does not tell
+		 * which names exist */
+		err_t ignore;
+		err_clear(&ignore);
+		password_burn(password, &ignore);
+		if (probe.kind == ERR_NONE)
+			err_set(&probe, ERR_UNAUTHORIZED, "unauthorized", "disabled");
+	} else {
+		password_verify(hash, password, &probe);
+	}
+	if (probe.kind != ERR_NONE) {
 		if (probe.kind == ERR_UNAVAILABLE) {
 			*e = probe;
 			return -1;
@@ -113,9 +128,13 @@ static int get_session(api_req_t *req, api_resp_t *resp, err_t *e)
 
 static int delete_session(api_req_t *req, api_resp_t *resp, err_t *e)
 {
+	user_t u = { 0 };
+
 	if (req->session_id && session_delete(req->db, req->session_id, e))
 		return -1;
-	audit_login(req, "session.logout", NULL, req->who.username);
+	if (user_by_id(req->db, req->who.user_id, &u, e))
+		return -1;
+	audit_login(req, "session.logout", &u, u.username);
 	api_session_cookie(req, resp, NULL);
 	resp->body = json_pack("{s:b}", "ok", 1);
 	return 0;
@@ -199,7 +218,7 @@ static int post_token(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (user_by_id(req->db, req->who.user_id, &u, e))
 		return -1;
 	/* a token made with a token has at most that token's rights */
-	u.roles &= req->who.roles;
+	u.roles = roles_covered(u.roles, req->who.roles);
 	if (token_create(req->db, &req->who, &u, name, roles, expires_at, secret, &tok, e))
 		return -1;
 	resp->status = 201;

@@ -16,6 +16,8 @@
 
 /* ---- scope ---- */
 
+static void hide_parent_outside_scope(api_req_t *req, unit_t *u);
+
 /* Drops the units outside the caller's scope (keeping the order). */
 static void keep_in_scope(api_req_t *req, unit_list_t *l)
 {
@@ -49,6 +51,23 @@ static void keep_lineage_in_scope(api_req_t *req, lineage_t *l)
 		return;
 	keep_side(req, l->pred, &l->n_pred);
 	keep_side(req, l->succ, &l->n_succ);
+	for (size_t i = 0; i < l->n_pred; i++)
+		hide_parent_outside_scope(req, &l->pred[i].unit);
+	for (size_t i = 0; i < l->n_succ; i++)
+		hide_parent_outside_scope(req, &l->succ[i].unit);
+}
+
+/* A unit's parent history without the parents outside the caller's scope. */
+static void keep_history_in_scope(api_req_t *req, unit_history_t *h)
+{
+	size_t w = 0;
+
+	if (req->who.global)
+		return;
+	for (size_t i = 0; i < h->n_parents; i++)
+		if (api_id_in_scope(req, h->parents[i].parent.id))
+			h->parents[w++] = h->parents[i];
+	h->n_parents = w;
 }
 
 /* The parent of the top of a caller's scope lies outside it: say nothing
@@ -156,6 +175,7 @@ static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	    api_unit_in_scope(req, req->params[0], d, &u, e) || org_unit_history(req->db, u.id, &h, e))
 		return -1;
 	hide_parent_outside_scope(req, &u);
+	keep_history_in_scope(req, &h);
 	resp->body = unit_detail_json(&u, &h);
 	unit_history_free(&h);
 	return 0;
@@ -347,7 +367,7 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
-	if (api_check_details(e) || (s.parent[0] ? api_unit_for_change(req, s.parent, d, e) : need_global(req, e)) ||
+	if (api_check_details(e) || (s.parent[0] ? api_parent_in_scope(req, s.parent, d, "parent", e) : need_global(req, e)) ||
 	    org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->status = 201;
@@ -398,7 +418,7 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
 	json_decref(body);
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
-	    api_unit_for_change(req, parent, d, e) || org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
+	    api_parent_in_scope(req, parent, d, "parent", e) || org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->body = unit_json(&u);
 	return 0;
@@ -499,7 +519,7 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (e->kind == ERR_NONE && !into_new && into_ref[0])
 		api_unit_for_change(req, into_ref, d, e);
 	if (e->kind == ERR_NONE && into_new && spec.parent[0])
-		api_unit_for_change(req, spec.parent, d, e);
+		api_parent_in_scope(req, spec.parent, d, "into.parent", e);
 	if (e->kind == ERR_NONE && !api_check_details(e) &&
 	    !org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
 		       note[0] ? note : NULL, &u, &ev, e)) {
@@ -584,7 +604,7 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 		api_unit_for_change(req, req->params[0], d, e);
 	for (i = 0; i < n_parts && e->kind == ERR_NONE && !e->n_details; i++)
 		if (parts[i].parent[0])
-			api_unit_for_change(req, parts[i].parent, d, e);
+			api_parent_in_scope(req, parts[i].parent, d, "into", e);
 	if (e->kind == ERR_NONE && !api_check_details(e) &&
 	    !org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
 		       note[0] ? note : NULL, &out, &ev, e)) {

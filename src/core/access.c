@@ -46,6 +46,26 @@ bool access_allows(unsigned roles, perm_t p)
 	return (roles & MATRIX[p]) != 0;
 }
 
+bool roles_within(unsigned want, unsigned have)
+{
+	if ((want & ROLE_MEMBER) && !(have & ROLE_MEMBER))
+		return false;
+	for (int p = 0; p < PERM_COUNT; p++)
+		if (access_allows(want, (perm_t)p) && !access_allows(have, (perm_t)p))
+			return false;
+	return true;
+}
+
+unsigned roles_covered(unsigned want, unsigned have)
+{
+	unsigned out = 0;
+
+	for (unsigned bit = 1; bit <= ROLE_MEMBER; bit <<= 1)
+		if ((want & bit) && roles_within(bit, have))
+			out |= bit;
+	return out;
+}
+
 int role_parse(const char *word, role_t *out)
 {
 	for (size_t i = 0; i < sizeof(ROLE_NAMES) / sizeof(ROLE_NAMES[0]); i++)

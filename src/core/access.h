@@ -63,6 +63,14 @@ void principal_system(principal_t *p, const char *name);
 /* True when any of the roles grants p. */
 bool access_allows(unsigned roles, perm_t p);
 
+/* True when every permission `want` grants is granted by `have` too (an
+ * admin may hand a viewer's rights to a token). The member role stands for
+ * one's own record and is covered only by itself. */
+bool roles_within(unsigned want, unsigned have);
+
+/* The roles of `want` that `have` covers, one by one. */
+unsigned roles_covered(unsigned want, unsigned have);
+
 /* "viewer" -> ROLE_VIEWER ... Returns 0, or -1 for an unknown word. */
 int role_parse(const char *word, role_t *out);
 const char *role_name(role_t r);

@@ -83,6 +83,22 @@ int password_verify(const char *hash, const char *pw, err_t *e)
 	return 0;
 }
 
+int password_burn(const char *pw, err_t *e)
+{
+	static const char salt_source[] = "unionbase: no such user";
+	unsigned char out[32], salt[crypto_pwhash_SALTBYTES];
+	int rc;
+
+	crypto_generichash(salt, sizeof(salt), (const unsigned char *)salt_source, sizeof(salt_source) - 1, NULL, 0);
+	if (take_slot(e))
+		return -1;
+	rc = crypto_pwhash(out, sizeof(out), pw, strlen(pw), salt, PASSWORD_OPSLIMIT, PASSWORD_MEMLIMIT,
+			   crypto_pwhash_ALG_ARGON2ID13);
+	give_slot();
+	sodium_memzero(out, sizeof(out));
+	return rc == 0 ? 0 : err_set(e, ERR_UNAVAILABLE, "unavailable", "out of memory while hashing a password");
+}
+
 bool password_needs_rehash(const char *hash)
 {
 	return crypto_pwhash_str_needs_rehash(hash, PASSWORD_OPSLIMIT, PASSWORD_MEMLIMIT) != 0;

@@ -37,6 +37,10 @@ int password_hash(const char *pw, char out[PASSWORD_HASH_MAX], err_t *e);
  * ERR_UNAVAILABLE when no hashing slot came free). */
 int password_verify(const char *hash, const char *pw, err_t *e);
 
+/* Spends the time of a verification without a real hash (log-in of an
+ * unknown user). Returns 0 or -1 (no hashing slot). */
+int password_burn(const char *pw, err_t *e);
+
 /* True when hash was made with weaker parameters than today's. */
 bool password_needs_rehash(const char *hash);
 

@@ -499,6 +499,22 @@ static int read_token(db_stmt_t *st, api_token_t *t)
 
 #define TOKEN_COLS "id, user_id, name, roles, created_at, expires_at, last_used_at, revoked_at"
 
+/* The audit form of a token (never its secret): malloc'd JSON text. */
+static char *token_audit_text(const api_token_t *t)
+{
+	char roles[64];
+	json_t *j;
+	char *text;
+
+	roles_format(t->roles, roles, sizeof(roles));
+	j = json_pack("{s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)t->id, "name", t->name, "roles", roles,
+		      "expires_at", t->expires_at ? json_integer(t->expires_at) : json_null(),
+		      "revoked_at", t->revoked_at ? json_integer(t->revoked_at) : json_null());
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	return text;
+}
+
 int token_create(db_t *db, const principal_t *who, const user_t *u, const char *name, unsigned roles,
 		 int64_t expires_at, char secret_out[SECRET_TEXT_MAX], api_token_t *out, err_t *e)
 {
@@ -510,8 +526,8 @@ int token_create(db_t *db, const principal_t *who, const user_t *u, const char *
 
 	if (!name || !*name || strlen(name) > 100 || !text_valid(name))
 		err_detail(e, "name", "is required (at most 100 characters)");
-	if (!roles || (roles & ~u->roles))
-		err_detail(e, "roles", "must be some of your own roles");
+	if (!roles || !roles_within(roles, u->roles))
+		err_detail(e, "roles", "must give no right beyond your own roles");
 	if (expires_at && expires_at <= now)
 		err_detail(e, "expires_at", "must be in the future");
 	if (e && e->n_details)
@@ -551,8 +567,11 @@ int token_create(db_t *db, const principal_t *who, const user_t *u, const char *
 		out->roles = roles;
 		out->created_at = now;
 		out->expires_at = expires_at;
+		char *after = token_audit_text(out);
 		snprintf(id, sizeof(id), "%lld", (long long)tid);
-		r = audit_write(db, who, "token.create", u->unit_id, "token", id, NULL, NULL, name, e);
+		r = after ? audit_write(db, who, "token.create", u->unit_id, "token", id, NULL, after, name, e)
+			  : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		free(after);
 	}
 	return store_tx_end(db, own, r, e);
 }
@@ -586,7 +605,7 @@ int token_lookup(db_t *db, const char *secret, int64_t now, user_t *user, api_to
 	if (user->disabled)
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token's user is disabled");
 	/* a token never has more rights than its user has now */
-	tok->roles &= user->roles;
+	tok->roles = roles_covered(tok->roles, user->roles);
 	if (now - tok->last_used_at >= 60 && store_prep(db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", &st, e) == 0) {
 		rc = db_bind_int64(st, 1, now);
 		if (rc == DB_OK)
@@ -633,21 +652,25 @@ int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t toke
 {
 	db_stmt_t *st = NULL;
 	char id[32];
-	int64_t found = 0, unit_id = 0;
-	bool own;
+	api_token_t before = { 0 }, after;
+	int64_t unit_id = 0;
+	bool own, found = false;
+	char *b = NULL, *a = NULL;
 	int r, rc;
 
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = store_prep(db, "SELECT t.id, u.unit_id FROM api_tokens t JOIN users u ON u.id = t.user_id"
-		     " WHERE t.id = ? AND t.user_id = ? AND t.revoked_at IS NULL", &st, e);
+	r = store_prep(db, "SELECT t.id, t.user_id, t.name, t.roles, t.created_at, t.expires_at, t.last_used_at,"
+			   " t.revoked_at, u.unit_id FROM api_tokens t JOIN users u ON u.id = t.user_id"
+			   " WHERE t.id = ? AND t.user_id = ? AND t.revoked_at IS NULL", &st, e);
 	if (!r) {
 		rc = db_bind_int64(st, 1, token_id);
 		if (rc == DB_OK)
 			rc = db_bind_int64(st, 2, user_id);
 		if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
-			found = db_col_int64(st, 0);
-			unit_id = db_col_int64(st, 1);
+			read_token(st, &before);
+			unit_id = db_col_int64(st, 8);
+			found = true;
 			rc = DB_OK;
 		} else if (rc == DB_DONE) {
 			rc = DB_OK;
@@ -658,12 +681,19 @@ int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t toke
 	}
 	if (!r && !found)
 		r = err_set(e, ERR_NOT_FOUND, "not_found", "no such token");
+	after = before;
+	after.revoked_at = (int64_t)time(NULL);
 	if (!r)
-		r = exec_i(db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", now_s(), token_id, e);
+		r = exec_i(db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", after.revoked_at, token_id, e);
 	if (!r) {
+		b = token_audit_text(&before);
+		a = token_audit_text(&after);
 		snprintf(id, sizeof(id), "%lld", (long long)token_id);
-		r = audit_write(db, who, "token.revoke", unit_id, "token", id, NULL, NULL, "", e);
+		r = a && b ? audit_write(db, who, "token.revoke", unit_id, "token", id, b, a, before.name, e)
+			   : err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	}
+	free(b);
+	free(a);
 	return store_tx_end(db, own, r, e);
 }
 

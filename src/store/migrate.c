@@ -154,6 +154,13 @@ static const migration_t MIGRATIONS[] = {
 	"  recorded_at BIGINT NOT NULL,"
 	"  recorded_by TEXT NOT NULL);"
 	"CREATE INDEX consents_subject ON consents (subject_type, subject_id);", NULL, NULL },
+
+	/* 4: TRUNCATE empties a PostgreSQL table without row triggers: refuse
+	 * it on the audit trail too (SQLite has no TRUNCATE; its DELETE
+	 * triggers already hold) */
+	{ "SELECT 1", NULL,
+	  "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
+	  " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();" },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -106,6 +106,53 @@ int consent_list(db_t *db, int64_t user_id, json_t **out, err_t *e)
 	return 0;
 }
 
+/* ISO 8601 UTC text of Unix seconds. */
+static json_t *iso_time(int64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm))
+		return json_null();
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+/* A list of words as a JSON array. */
+static json_t *words(const char *text)
+{
+	json_t *a = json_array();
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (char *w = strtok_r(buf, " ", &save); a && w; w = strtok_r(NULL, " ", &save))
+		json_array_append_new(a, json_string(w));
+	return a;
+}
+
+/* A column's value in an export: times as ISO text, role lists as arrays,
+ * audited values as the JSON they hold, the rest as text. */
+static json_t *export_value(const char *col, const char *v)
+{
+	size_t n = strlen(col);
+	json_error_t je;
+	json_t *j;
+
+	if (!v)
+		return json_null();
+	if (n > 3 && strcmp(col + n - 3, "_at") == 0 && strcmp(col, "at") != 0 && v[0] >= '0' && v[0] <= '9' &&
+	    !strchr(v, '-'))
+		return iso_time(strtoll(v, NULL, 10));
+	if (strcmp(col, "roles") == 0)
+		return words(v);
+	if (strcmp(col, "before_value") == 0 || strcmp(col, "after_value") == 0) {
+		j = json_loads(v, 0, &je);
+		return j ? j : json_string(v);
+	}
+	return json_string(v);
+}
+
 /* Rows of a query with one int64 parameter as a JSON array of objects
  * named by cols. */
 static int rows_json(db_t *db, const char *sql, int64_t arg, const char *const *cols, json_t **out, err_t *e)
@@ -120,7 +167,7 @@ static int rows_json(db_t *db, const char *sql, int64_t arg, const char *const *
 	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
 		json_t *o = json_object();
 		for (int i = 0; cols[i]; i++)
-			json_object_set_new(o, cols[i], db_col_is_null(st, i) ? json_null() : json_string(db_col_text(st, i)));
+			json_object_set_new(o, cols[i], export_value(cols[i], db_col_is_null(st, i) ? NULL : db_col_text(st, i)));
 		json_array_append_new(*out, o);
 		rc = DB_OK;
 	}
@@ -168,11 +215,11 @@ int privacy_export_user(db_t *db, const principal_t *who, int64_t user_id, json_
 				  " ORDER BY id", user_id, audit_cols, &about, e);
 	if (!r) {
 		roles_format(u.roles, roles, sizeof(roles));
-		*out = json_pack("{s:s, s:{s:I, s:s, s:s, s:s, s:s, s:b, s:I}, s:o, s:o, s:o, s:o, s:o}",
+		*out = json_pack("{s:s, s:{s:I, s:s, s:s, s:s, s:o, s:b, s:o}, s:o, s:o, s:o, s:o, s:o}",
 				 "exported_for", u.username,
 				 "account", "id", (json_int_t)u.id, "username", u.username, "display_name",
-				 u.display_name, "unit", u.unit_code, "roles", roles, "disabled", u.disabled,
-				 "created_at", (json_int_t)u.created_at,
+				 u.display_name, "unit", u.unit_code, "roles", words(roles), "disabled", u.disabled,
+				 "created_at", iso_time(u.created_at),
 				 "consents", consents, "api_tokens", tokens, "sessions", sessions,
 				 "audit_of_her_actions", actions, "audit_of_her_account", about);
 		consents = tokens = sessions = actions = about = NULL;
