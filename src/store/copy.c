@@ -135,7 +135,7 @@ int store_copy(db_t *from, db_t *to, copy_progress_fn progress, void *ctx, err_t
 			       (long long)existing);
 	/* one transaction on each side: a consistent picture of the source,
 	 * all or nothing in the target */
-	rc = db_begin(from);
+	rc = db_begin_read(from);
 	if (rc != DB_OK)
 		return store_fail(from, rc, e);
 	rc = db_begin(to);

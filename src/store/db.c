@@ -140,6 +140,18 @@ int db_begin(db_t *db)
 	return rc;
 }
 
+int db_begin_read(db_t *db)
+{
+	int rc;
+
+	if (db->in_tx)
+		return db_fail(db, DB_ERROR, "a transaction is already open");
+	rc = db->drv->begin_read(db);
+	if (rc == DB_OK)
+		db->in_tx = true;
+	return rc;
+}
+
 int db_commit(db_t *db)
 {
 	int rc;

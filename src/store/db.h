@@ -94,10 +94,15 @@ const char *db_col_text(db_stmt_t *st, int col); /* "" for NULL */
 /* Parses a date column; DATE_OPEN for NULL. Returns 0 or -1 (not a date). */
 int db_col_date(db_stmt_t *st, int col, date_t *out);
 
-/* Transactions. db_begin starts a write transaction that sees and keeps a
- * consistent state (SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE).
- * Nesting is an error. db_rollback is safe to call when none is open. */
+/* Transactions. db_begin starts a write transaction holding the database's
+ * one write lock, so that what it reads stays true until it commits
+ * (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock in READ
+ * COMMITTED). db_begin_read starts a read-only snapshot that blocks no one
+ * (SQLite: a deferred transaction in WAL mode; PostgreSQL: REPEATABLE READ
+ * READ ONLY, also on a standby); end it with db_rollback. Nesting is an
+ * error. db_rollback is safe to call when none is open. */
 int db_begin(db_t *db);
+int db_begin_read(db_t *db);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);
 bool db_in_transaction(const db_t *db);

@@ -25,6 +25,7 @@ typedef struct db_driver {
 	int64_t (*col_int64)(db_stmt_t *st, int col);
 	const char *(*col_text)(db_stmt_t *st, int col);
 	int (*begin)(db_t *db);
+	int (*begin_read)(db_t *db);
 	int (*bulk_begin)(db_t *db, const char *table, const char *const *columns, int ncols,
 			  db_bulk_t **out);
 	int (*bulk_row)(db_bulk_t *b, const char *const *values);

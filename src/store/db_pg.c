@@ -6,8 +6,8 @@
  * the server infers their types from the columns they meet, so callers bind
  * dates as "YYYY-MM-DD" exactly as on SQLite. A statement runs at its first
  * db_step and its rows are then read from the PGresult. Write transactions
- * are SERIALIZABLE: a conflict with a concurrent writer comes back as
- * DB_BUSY and the caller retries the whole transaction. Errors are
+ * take one write lock (see p_begin); read transactions are REPEATABLE READ
+ * READ ONLY snapshots, which work on a standby too. Errors are
  * classified by SQLSTATE so that a unique violation is DB_UNIQUE, as on
  * SQLite. Bulk loads use COPY ... FROM STDIN.
  */
@@ -311,7 +311,30 @@ static int64_t p_col_int64(db_stmt_t *st, int col)
 	return strtoll(t, NULL, 10);
 }
 
-static int p_begin(db_t *db) { return p_exec(db, "BEGIN ISOLATION LEVEL SERIALIZABLE"); }
+/*
+ * A write transaction holds the database's one write lock, as SQLite's
+ * BEGIN IMMEDIATE does: an advisory lock taken first, in READ COMMITTED, so
+ * that every statement after it sees what the writers before committed.
+ * The checks an operation makes then still hold when it writes, and
+ * concurrent writers wait for each other instead of failing as
+ * SERIALIZABLE would under load. Readers never wait.
+ */
+#define WRITE_LOCK_KEY "730512025" /* any constant shared by every server */
+
+static int p_begin(db_t *db)
+{
+	int rc = p_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED");
+
+	if (rc == DB_OK)
+		rc = p_exec(db, "SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")");
+	if (rc != DB_OK) {
+		char msg[sizeof(db->errmsg)];
+		memcpy(msg, db->errmsg, sizeof(msg));
+		(void)p_exec(db, "ROLLBACK");
+		memcpy(db->errmsg, msg, sizeof(msg));
+	}
+	return rc;
+}
 
 static int p_bulk_begin(db_t *db, const char *table, const char *const *columns, int ncols,
 			db_bulk_t **out)
@@ -431,6 +454,8 @@ static int p_sync_ids(db_t *db, const char *table)
 	return p_exec(db, sql);
 }
 
+static int p_begin_read(db_t *db) { return p_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+
 static const db_driver_t pg_driver = {
 	.name = "postgresql",
 	.dialect = DB_POSTGRESQL,
@@ -449,6 +474,7 @@ static const db_driver_t pg_driver = {
 	.col_int64 = p_col_int64,
 	.col_text = p_col_text,
 	.begin = p_begin,
+	.begin_read = p_begin_read,
 	.bulk_begin = p_bulk_begin,
 	.bulk_row = p_bulk_row,
 	.bulk_end = p_bulk_end,

@@ -184,6 +184,10 @@ static const char *s_col_text(db_stmt_t *st, int col)
 
 static int s_begin(db_t *db) { return s_exec(db, "BEGIN IMMEDIATE"); }
 
+/* In WAL mode a deferred transaction reads one snapshot without blocking
+ * writers. */
+static int s_begin_read(db_t *db) { return s_exec(db, "BEGIN DEFERRED"); }
+
 static int s_bulk_begin(db_t *db, const char *table, const char *const *columns, int ncols,
 			db_bulk_t **out)
 {
@@ -259,6 +263,7 @@ const db_driver_t db_sqlite_driver = {
 	.col_int64 = s_col_int64,
 	.col_text = s_col_text,
 	.begin = s_begin,
+	.begin_read = s_begin_read,
 	.bulk_begin = s_bulk_begin,
 	.bulk_row = s_bulk_row,
 	.bulk_end = s_bulk_end,
