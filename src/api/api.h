@@ -97,6 +97,7 @@ typedef struct api_options {
 	const char *web_dir; /* serve the web app from here instead of the built-in copy */
 	bool secure_cookies; /* mark the session cookie Secure (served over TLS) */
 	bool trust_proxy;    /* take the client address from X-Forwarded-For (behind a proxy) */
+	bool quiet;          /* no access log */
 } api_options_t;
 
 /* Runs the server until SIGINT or SIGTERM. Returns 0 or -1 with e. */

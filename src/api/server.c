@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +45,7 @@ static const char *g_db_url;
 static const char *g_web_dir;
 static bool g_secure_cookies;
 static bool g_trust_proxy;
+static bool g_quiet;
 static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *g_conns[256];
 static size_t g_n_conns;
@@ -423,11 +425,43 @@ static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *res
 	}
 }
 
+/* Behind a trusted proxy: did the browser come over TLS? */
+static bool forwarded_https(struct MHD_Connection *conn)
+{
+	const char *proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+	return proto && strcasecmp(proto, "https") == 0;
+}
+
+/*
+ * One line per API request on stderr: time, client, caller, method, path
+ * (never the query string, which may hold names being searched), status,
+ * milliseconds.
+ */
+static void access_log(const api_req_t *req, int status, const struct timespec *t0)
+{
+	struct timespec t1;
+	char at[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (g_quiet)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (gmtime_r(&now, &tm))
+		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(at, sizeof(at), "-");
+	fprintf(stderr, "%s %s %s %s %.200s %d %.1fms\n", at, req->client_addr,
+		req->who.username[0] ? req->who.username : "-", req->method, req->path, status,
+		(double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, const char *method,
 				req_ctx_t *ctx)
 {
 	api_req_t req;
 	api_resp_t resp;
+	struct timespec t0;
 	const api_route_t *route;
 	bool known;
 	err_t e;
@@ -464,7 +498,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	memset(&resp, 0, sizeof(resp));
 	resp.status = 200;
 	req.conn = conn;
-	req.secure_cookies = g_secure_cookies;
+	req.secure_cookies = g_secure_cookies || (g_trust_proxy && forwarded_https(conn));
 	api_client_addr(conn, g_trust_proxy, req.client_addr, sizeof(req.client_addr));
 	req.method = method;
 	req.path = url;
@@ -474,14 +508,17 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	req.db = thread_db(&e);
 	if (!req.db)
 		return send_error(conn, &e);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (run_handler(route, &req, &resp, &e) != 0) {
 		json_decref(resp.body);
 		if (e.kind == ERR_NONE)
 			err_set(&e, ERR_INTERNAL, "internal", "the handler failed without saying why");
 		if (e.kind == ERR_INTERNAL)
 			fprintf(stderr, "unionbase: %s %s: %s\n", method, url, e.message);
+		access_log(&req, err_http_status(e.kind), &t0);
 		return send_error_h(conn, &e, &resp);
 	}
+	access_log(&req, resp.status, &t0);
 	r = send_json_h(conn, resp.status, resp.body, &resp);
 	json_decref(resp.body);
 	return r;
@@ -586,6 +623,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	g_web_dir = opt->web_dir;
 	g_secure_cookies = opt->secure_cookies;
 	g_trust_proxy = opt->trust_proxy;
+	g_quiet = opt->quiet;
 
 	/* worker threads inherit this mask; the main thread waits for them */
 	sigemptyset(&set);

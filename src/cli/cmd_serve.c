@@ -18,9 +18,10 @@ int cmd_serve(int argc, char **argv)
 		{ "web", required_argument, NULL, 'w' },
 		{ "secure-cookies", no_argument, NULL, 's' },
 		{ "trust-proxy", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL, false, false };
+	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL, false, false, false };
 	const char *web_env = getenv("UNIONBASE_WEB_DIR");
 	char *end = NULL;
 	err_t e;
@@ -34,6 +35,7 @@ int cmd_serve(int argc, char **argv)
 		case 'w': opt.web_dir = optarg; break;
 		case 's': opt.secure_cookies = true; break;
 		case 'p': opt.trust_proxy = true; break;
+		case 'q': opt.quiet = true; break;
 		case 't':
 			opt.threads = (int)strtol(optarg, &end, 10);
 			if (*end || opt.threads < 1 || opt.threads > 128)

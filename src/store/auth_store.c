@@ -402,6 +402,15 @@ int session_create(db_t *db, int64_t user_id, const char *client_addr, char id_o
 	secret_new("", id_out, SECRET_TEXT_MAX);
 	secret_new("", csrf_out, SECRET_TEXT_MAX);
 	secret_digest(id_out, digest);
+	/* sessions nobody will use again go at each log-in: the table holds
+	 * only live ones */
+	if (store_prep(db, "DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, now - SESSION_IDLE_SECONDS);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, now - SESSION_ABSOLUTE_SECONDS);
+	if (finish(db, st, rc, e))
+		return -1;
 	if (store_prep(db, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, client_addr)"
 		     " VALUES (?, ?, ?, ?, ?, ?)", &st, e))
 		return -1;
