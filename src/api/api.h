@@ -82,8 +82,10 @@ int api_require(api_req_t *req, perm_t p, err_t *e);
  * like a unit that does not exist, when it lies outside her scope. */
 int api_unit_in_scope(api_req_t *req, const char *ref, date_t d, unit_t *out, err_t *e);
 
-/* A unit referred to by an operation dated d (errors such as unit_closed
- * are kept), and in scope. */
+/* A unit that an operation dated d changes: strictly inside the caller's
+ * scope (its parent in scope too), else ERR_NOT_FOUND worded like a unit
+ * that does not exist. Errors about the date (unit_closed, ...) are left
+ * to the operation. */
 int api_unit_for_change(api_req_t *req, const char *ref, date_t d, err_t *e);
 
 /* The same for a unit named as a parent in a body field: outside the

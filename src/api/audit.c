@@ -58,10 +58,16 @@ static int get_audit(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	if (unit) {
 		unit_t u;
-		if (api_unit_in_scope(req, unit, req->today, &u, e) &&
-		    (e->kind != ERR_NOT_FOUND || org_unit_nearest(req->db, unit, req->today, &u, e) ||
-		     !api_id_in_scope(req, u.id)))
+		err_t probe;
+		err_clear(&probe);
+		/* a unit of today, or one that held the code before */
+		if (org_unit_nearest(req->db, unit, req->today, &u, &probe) || !api_id_in_scope(req, u.id)) {
+			if (probe.kind != ERR_NONE && probe.kind != ERR_NOT_FOUND) {
+				*e = probe;
+				return -1;
+			}
 			return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s", unit);
+		}
 		q.unit_id = u.id;
 	}
 	if (user) {

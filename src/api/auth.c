@@ -146,29 +146,36 @@ static int hide(const char *ref, date_t d, err_t *e)
 	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", ref, date_format(d, buf));
 }
 
+/* *ok when u lies in the caller's scope and, when `inside`, strictly inside
+ * it: its parent on the date in scope too. A unit may be changed only from
+ * above: a commune's officers manage its branches, the province manages the
+ * commune itself. */
+static int check_scope(api_req_t *req, const unit_t *u, bool inside, bool *ok, err_t *e)
+{
+	*ok = false;
+	if (req->who.global) {
+		*ok = true;
+		return 0;
+	}
+	if (scope_contains(req->db, &req->who, u->id, ok, e))
+		return -1;
+	if (*ok && inside) {
+		*ok = false;
+		if (u->has_parent && scope_contains(req->db, &req->who, u->parent.id, ok, e))
+			return -1;
+	}
+	return 0;
+}
+
 int api_unit_in_scope(api_req_t *req, const char *ref, date_t d, unit_t *out, err_t *e)
 {
 	bool yes = false;
 
 	if (org_unit_get(req->db, ref, d, out, e))
 		return -1;
-	if (scope_contains(req->db, &req->who, out->id, &yes, e))
+	if (check_scope(req, out, false, &yes, e))
 		return -1;
 	return yes ? 0 : hide(ref, d, e);
-}
-
-int api_parent_in_scope(api_req_t *req, const char *ref, date_t d, const char *field, err_t *e)
-{
-	char buf[DATE_STR_LEN];
-
-	if (api_unit_for_change(req, ref, d, e) == 0)
-		return 0;
-	if (e->kind != ERR_NOT_FOUND)
-		return -1;
-	/* what a parent that does not exist gets (store/org_store.c) */
-	err_clear(e);
-	err_detail(e, field, "no unit with code %.40s on %s", ref, date_format(d, buf));
-	return err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s on %s", ref, buf);
 }
 
 int api_unit_for_change(api_req_t *req, const char *ref, date_t d, err_t *e)
@@ -180,13 +187,37 @@ int api_unit_for_change(api_req_t *req, const char *ref, date_t d, err_t *e)
 	err_clear(&probe);
 	if (org_unit_nearest(req->db, ref, d, &u, &probe)) {
 		if (probe.kind == ERR_NOT_FOUND)
-			return 0; /* the operation reports it, as for anyone */
+			return hide(ref, d, e);
 		*e = probe;
 		return -1;
 	}
-	if (scope_contains(req->db, &req->who, u.id, &yes, e))
+	if (check_scope(req, &u, true, &yes, e))
 		return -1;
 	return yes ? 0 : hide(ref, d, e);
+}
+
+int api_parent_in_scope(api_req_t *req, const char *ref, date_t d, const char *field, err_t *e)
+{
+	char buf[DATE_STR_LEN];
+	unit_t u;
+	bool yes = false;
+	err_t probe;
+
+	err_clear(&probe);
+	if (org_unit_nearest(req->db, ref, d, &u, &probe) == 0) {
+		if (check_scope(req, &u, false, &yes, e))
+			return -1;
+		if (yes)
+			return 0;
+	} else if (probe.kind != ERR_NOT_FOUND) {
+		*e = probe;
+		return -1;
+	}
+	/* word for word what a parent that does not exist gets
+	 * (store/org_store.c, resolve_parent) */
+	err_clear(e);
+	err_detail(e, field, "no unit with code %.40s on %s", ref, date_format(d, buf));
+	return err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s on %s", ref, buf);
 }
 
 bool api_id_in_scope(api_req_t *req, int64_t unit_id)

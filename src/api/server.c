@@ -98,8 +98,11 @@ static enum MHD_Result send_buffer_h(struct MHD_Connection *conn, int status, co
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, mode);
 	enum MHD_Result ret;
 
-	if (!r)
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free((void *)data);
 		return MHD_NO;
+	}
 	if (extra && extra->set_cookie[0])
 		MHD_add_response_header(r, "Set-Cookie", extra->set_cookie);
 	if (extra && extra->retry_after > 0) {
@@ -110,6 +113,10 @@ static enum MHD_Result send_buffer_h(struct MHD_Connection *conn, int status, co
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	/* no page of ours may be framed (clickjacking); the page's own policy
+	 * is in its meta tag, this header adds what a meta tag cannot */
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Content-Security-Policy", "frame-ancestors 'none'");
 	MHD_add_response_header(r, "Cache-Control", "no-cache");
 	ret = MHD_queue_response(conn, (unsigned int)status, r);
 	MHD_destroy_response(r);
@@ -394,8 +401,8 @@ static enum MHD_Result handle_health(struct MHD_Connection *conn)
  * A write that meets a concurrent writer (PostgreSQL serialisation failure,
  * SQLite lock after its busy timeout) failed as a whole and changed
  * nothing: run it again a few times, after a short random pause, before
- * answering 500 busy. A request whose database connection broke is run
- * again on a fresh connection.
+ * answering 500 busy. A read whose database connection broke is run again
+ * on a fresh connection (the next request of any kind gets one).
  */
 static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *resp, err_t *e)
 {
@@ -410,9 +417,10 @@ static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *res
 		if (rc == 0)
 			rc = route->fn(req, resp, e);
 		if (rc != 0 && strcmp(e->code, "store_unavailable") == 0 && attempt < 4 &&
-		    db_ensure_connected(req->db) == DB_OK) {
-			/* the connection broke (server restart, failover) and
-			 * took the transaction with it: run it again */
+		    db_ensure_connected(req->db) == DB_OK && strcmp(req->method, "GET") == 0) {
+			/* the connection broke (server restart, failover): a read
+			 * runs again; a write answers 503, because the commit may
+			 * have landed before the connection went */
 			json_decref(resp->body);
 			resp->body = NULL;
 			continue;
@@ -423,6 +431,40 @@ static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *res
 		resp->body = NULL;
 		usleep((useconds_t)(1000 * (5 + (int)randombytes_uniform(20)) * (attempt + 1)));
 	}
+}
+
+/*
+ * A state-changing request must carry JSON (a plain HTML form cannot send
+ * application/json across sites without a CORS preflight, which we never
+ * grant) and must not come from another site's page (Origin,
+ * Sec-Fetch-Site). This also stops log-in CSRF, which the CSRF token cannot:
+ * there is no session yet.
+ */
+static int check_request_origin(struct MHD_Connection *conn, const char *method, size_t body_len, err_t *e)
+{
+	const char *type, *origin, *site, *host, *p;
+
+	if (!strcmp(method, "GET") || !strcmp(method, "HEAD") || !strcmp(method, "OPTIONS"))
+		return 0;
+	type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	if (body_len > 0 && (!type || strncasecmp(type, "application/json", 16) != 0 ||
+			     (type[16] != '\0' && type[16] != ';' && type[16] != ' ')))
+		return err_set(e, ERR_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json");
+	site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	if (site && strcmp(site, "cross-site") == 0)
+		return err_set(e, ERR_FORBIDDEN, "cross_origin", "requests from other sites are refused");
+	origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	host = g_trust_proxy ? MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host") : NULL;
+	if (!host)
+		host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	if (origin && strcmp(origin, "null") != 0) {
+		p = strstr(origin, "://");
+		if (!host || !p || strcasecmp(p + 3, host) != 0)
+			return err_set(e, ERR_FORBIDDEN, "cross_origin", "requests from other sites are refused");
+	} else if (origin) {
+		return err_set(e, ERR_FORBIDDEN, "cross_origin", "requests from other sites are refused");
+	}
+	return 0;
 }
 
 /* Behind a trusted proxy: did the browser come over TLS? */
@@ -440,7 +482,7 @@ static bool forwarded_https(struct MHD_Connection *conn)
 static void access_log(const api_req_t *req, int status, const struct timespec *t0)
 {
 	struct timespec t1;
-	char at[32];
+	char at[32], path[256];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -451,8 +493,20 @@ static void access_log(const api_req_t *req, int status, const struct timespec *
 		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	else
 		snprintf(at, sizeof(at), "-");
-	fprintf(stderr, "%s %s %s %s %.200s %d %.1fms\n", at, req->client_addr,
-		req->who.username[0] ? req->who.username : "-", req->method, req->path, status,
+	/* the path is URL-decoded: control characters would forge lines */
+	{
+		size_t i = 0;
+		for (const char *p = req->path; *p && i < sizeof(path) - 4; p++) {
+			unsigned char c = (unsigned char)*p;
+			if (c < 0x20 || c == 0x7f)
+				i += (size_t)snprintf(path + i, sizeof(path) - i, "%%%02X", c);
+			else
+				path[i++] = (char)c;
+		}
+		path[i] = '\0';
+	}
+	fprintf(stderr, "%s %s %s %s %s %d %.1fms\n", at, req->client_addr,
+		req->who.username[0] ? req->who.username : "-", req->method, path, status,
 		(double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
 }
 
@@ -505,6 +559,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	req.body = ctx->body ? ctx->body : "";
 	req.body_len = ctx->len;
 	req.today = date_today();
+	if (check_request_origin(conn, method, ctx->len, &e))
+		return send_error(conn, &e);
 	req.db = thread_db(&e);
 	if (!req.db)
 		return send_error(conn, &e);

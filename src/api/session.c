@@ -37,21 +37,28 @@ static int audit_login(api_req_t *req, const char *action, const user_t *u, cons
 	return rc;
 }
 
-static int throttled(api_req_t *req, const char *user_key, const char *addr_key, api_resp_t *resp, err_t *e)
+/*
+ * Claims one attempt against the throttle before the password is checked:
+ * the count and the new failure record are one transaction under the write
+ * lock, so parallel attempts cannot all pass the count. A right password
+ * gives the attempt back (forget_attempt). Over the limit: 429 with
+ * Retry-After, and nothing recorded.
+ */
+static int claim_attempt(api_req_t *req, const char *user_key, const char *addr_key, int64_t now,
+			 api_resp_t *resp, err_t *e)
 {
-	int64_t n = 0, wait = 0, n2 = 0, wait2 = 0, now = (int64_t)time(NULL);
+	int64_t wait = 0;
 
-	if (throttle_count(req->db, user_key, now, &n, &wait, e) ||
-	    throttle_count(req->db, addr_key, now, &n2, &wait2, e))
-		return -1;
-	if (n >= THROTTLE_PER_ACCOUNT || n2 >= THROTTLE_PER_ADDRESS) {
-		resp->retry_after = (int)(n >= THROTTLE_PER_ACCOUNT ? wait : wait2);
-		if (resp->retry_after < 1)
-			resp->retry_after = 1;
-		return err_set(e, ERR_TOO_MANY, "too_many_requests",
-			       "too many failed log-ins: try again in %d minute(s)", (resp->retry_after + 59) / 60);
-	}
-	return 0;
+	if (throttle_claim(req->db, user_key, addr_key, now, &wait, e) == 0)
+		return 0;
+	if (e->kind == ERR_TOO_MANY)
+		resp->retry_after = (int)wait;
+	return -1;
+}
+
+static int forget_attempt(api_req_t *req, const char *user_key, const char *addr_key, int64_t now, err_t *e)
+{
+	return throttle_clear(req->db, user_key, e) || throttle_forget(req->db, addr_key, now, e) ? -1 : 0;
 }
 
 static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -77,7 +84,7 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 			*p = (char)(*p - 'A' + 'a');
 	snprintf(user_key, sizeof(user_key), "user:%s", username);
 	snprintf(addr_key, sizeof(addr_key), "addr:%s", req->client_addr);
-	if (throttled(req, user_key, addr_key, resp, e))
+	if (claim_attempt(req, user_key, addr_key, now, resp, e))
 		return -1;
 	err_clear(&probe);
 	if (user_by_name(req->db, username, &u, hash, &probe) != 0 || u.disabled) {
@@ -96,8 +103,6 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 			*e = probe;
 			return -1;
 		}
-		if (throttle_record(req->db, user_key, now, e) || throttle_record(req->db, addr_key, now, e))
-			return -1;
 		audit_login(req, "session.login_failed", probe.kind == ERR_NOT_FOUND ? NULL : &u, username);
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "wrong user name or password");
 	}
@@ -106,7 +111,8 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 	/* a fresh id at every log-in; a session the browser still holds ends */
 	if (req->session_id && session_delete(req->db, req->session_id, e))
 		return -1;
-	if (throttle_clear(req->db, user_key, e) || session_create(req->db, u.id, req->client_addr, sid, csrf, e))
+	if (forget_attempt(req, user_key, addr_key, now, e) ||
+	    session_create(req->db, u.id, req->client_addr, sid, csrf, e))
 		return -1;
 	audit_login(req, "session.login", &u, u.username);
 	api_session_cookie(req, resp, sid);
@@ -144,9 +150,15 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "current_password", "new_password", NULL };
 	char cur[PASSWORD_MAX_LEN + 8], next[PASSWORD_MAX_LEN + 8], hash[PASSWORD_HASH_MAX], digest[65] = "";
+	char user_key[96], addr_key[96];
+	int64_t now = (int64_t)time(NULL);
 	json_t *body;
 	user_t u = { 0 };
 
+	/* a leaked read-only token must not become a way to guess and change
+	 * the password: only the person, logged in, changes it */
+	if (!req->who.session_ok)
+		return err_set(e, ERR_FORBIDDEN, "forbidden", "change the password after logging in, not with an API token");
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
@@ -157,13 +169,20 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	if (user_by_name(req->db, req->who.username, &u, hash, e))
 		return -1;
+	snprintf(user_key, sizeof(user_key), "user:%s", u.username);
+	snprintf(addr_key, sizeof(addr_key), "addr:%s", req->client_addr);
+	if (claim_attempt(req, user_key, addr_key, now, resp, e))
+		return -1;
 	if (password_verify(hash, cur, e)) {
 		if (e->kind != ERR_UNAUTHORIZED)
 			return -1;
+		audit_login(req, "user.password_failed", &u, u.username);
 		err_clear(e);
 		err_detail(e, "current_password", "is not your current password");
 		return err_set(e, ERR_INVALID, "invalid", "the current password is wrong");
 	}
+	if (forget_attempt(req, user_key, addr_key, now, e))
+		return -1;
 	if (req->session_id)
 		secret_digest(req->session_id, digest);
 	if (user_set_password(req->db, &req->who, u.id, next, req->session_id ? digest : NULL, e))

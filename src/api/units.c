@@ -17,6 +17,7 @@
 /* ---- scope ---- */
 
 static void hide_parent_outside_scope(api_req_t *req, unit_t *u);
+static void redact_event(api_req_t *req, event_t *ev);
 
 /* Drops the units outside the caller's scope (keeping the order). */
 static void keep_in_scope(api_req_t *req, unit_list_t *l)
@@ -51,10 +52,34 @@ static void keep_lineage_in_scope(api_req_t *req, lineage_t *l)
 		return;
 	keep_side(req, l->pred, &l->n_pred);
 	keep_side(req, l->succ, &l->n_succ);
-	for (size_t i = 0; i < l->n_pred; i++)
+	for (size_t i = 0; i < l->n_pred; i++) {
 		hide_parent_outside_scope(req, &l->pred[i].unit);
-	for (size_t i = 0; i < l->n_succ; i++)
+		redact_event(req, &l->pred[i].event);
+	}
+	for (size_t i = 0; i < l->n_succ; i++) {
 		hide_parent_outside_scope(req, &l->succ[i].unit);
+		redact_event(req, &l->succ[i].event);
+	}
+}
+
+/* Drops the units outside the caller's scope from an event's sources and
+ * targets: an event that touched her unit does not name the others. */
+static void redact_refs(api_req_t *req, unit_ref_t *v, size_t *n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (api_id_in_scope(req, v[i].id))
+			v[w++] = v[i];
+	*n = w;
+}
+
+static void redact_event(api_req_t *req, event_t *ev)
+{
+	if (req->who.global)
+		return;
+	redact_refs(req, ev->sources, &ev->n_sources);
+	redact_refs(req, ev->targets, &ev->n_targets);
 }
 
 /* A unit's parent history without the parents outside the caller's scope. */
@@ -68,6 +93,8 @@ static void keep_history_in_scope(api_req_t *req, unit_history_t *h)
 		if (api_id_in_scope(req, h->parents[i].parent.id))
 			h->parents[w++] = h->parents[i];
 	h->n_parents = w;
+	for (size_t i = 0; i < h->events.n; i++)
+		redact_event(req, &h->events.items[i]);
 }
 
 /* The parent of the top of a caller's scope lies outside it: say nothing
@@ -263,7 +290,7 @@ static int get_events(api_req_t *req, api_resp_t *resp, err_t *e)
 	unit_t u;
 
 	if (api_query_date(req, "as_of", req->today, &as_of, e) ||
-	    api_query_date(req, "from", 0, &from, e) || api_query_date(req, "to", DATE_OPEN, &to, e) ||
+	    api_query_date(req, "from", DATE_FIRST, &from, e) || api_query_date(req, "to", DATE_OPEN, &to, e) ||
 	    api_query_int(req, "limit", 100, 1, ORG_PAGE_MAX, &limit, e))
 		return -1;
 	if (api_require(req, PERM_UNIT_READ, e))
@@ -276,8 +303,10 @@ static int get_events(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (org_events(req->db, &req->who, unit_id, from, to, limit, api_query(req, "cursor"), &l, e))
 		return -1;
 	items = json_array();
-	for (size_t i = 0; items && i < l.n; i++)
+	for (size_t i = 0; items && i < l.n; i++) {
+		redact_event(req, &l.items[i]);
 		json_array_append_new(items, event_json(&l.items[i]));
+	}
 	resp->body = json_pack("{s:o, s:o}", "items", items, "next", l.next[0] ? json_string(l.next) : json_null());
 	event_list_free(&l);
 	return 0;
@@ -371,6 +400,7 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	    org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->status = 201;
+	hide_parent_outside_scope(req, &u);
 	resp->body = unit_json(&u);
 	return 0;
 }
@@ -396,6 +426,7 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
 	    org_rename(req->db, &req->who, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e))
 		return -1;
+	hide_parent_outside_scope(req, &u);
 	resp->body = unit_json(&u);
 	return 0;
 }
@@ -420,6 +451,7 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
 	    api_parent_in_scope(req, parent, d, "parent", e) || org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
 		return -1;
+	hide_parent_outside_scope(req, &u);
 	resp->body = unit_json(&u);
 	return 0;
 }
@@ -442,19 +474,21 @@ static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_decref(body);
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) || org_close(req->db, &req->who, req->params[0], d, note[0] ? note : NULL, &u, e))
 		return -1;
+	hide_parent_outside_scope(req, &u);
 	resp->body = unit_json(&u);
 	return 0;
 }
 
-static json_t *event_and(db_t *db, int64_t event_id, const char *key, json_t *value, err_t *e)
+static json_t *event_and(api_req_t *req, int64_t event_id, const char *key, json_t *value, err_t *e)
 {
 	event_t ev;
 	json_t *j;
 
-	if (org_event_get(db, event_id, &ev, e)) {
+	if (org_event_get(req->db, event_id, &ev, e)) {
 		json_decref(value);
 		return NULL;
 	}
+	redact_event(req, &ev);
 	j = json_pack("{s:o, s:o}", "event", event_json(&ev), key, value);
 	event_free(&ev);
 	return j;
@@ -524,7 +558,8 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 	    !org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
 		       note[0] ? note : NULL, &u, &ev, e)) {
 		resp->status = into_new ? 201 : 200;
-		resp->body = event_and(req->db, ev, "unit", unit_json(&u), e);
+		hide_parent_outside_scope(req, &u);
+		resp->body = event_and(req, ev, "unit", unit_json(&u), e);
 		r = resp->body ? 0 : -1;
 	}
 	json_decref(body);
@@ -609,11 +644,13 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 	    !org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
 		       note[0] ? note : NULL, &out, &ev, e)) {
 		items = json_array();
-		for (i = 0; items && i < out.n; i++)
+		for (i = 0; items && i < out.n; i++) {
+			hide_parent_outside_scope(req, &out.items[i]);
 			json_array_append_new(items, unit_json(&out.items[i]));
+		}
 		unit_list_free(&out);
 		resp->status = 201;
-		resp->body = event_and(req->db, ev, "units", items, e);
+		resp->body = event_and(req, ev, "units", items, e);
 		r = resp->body ? 0 : -1;
 	}
 	free(parts);

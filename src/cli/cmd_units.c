@@ -295,7 +295,7 @@ static int do_events(db_t *db, const uopts_t *o, err_t *e)
 			return cli_fail(e);
 		id = u.id;
 	}
-	if (org_events(db, NULL, id, 0, DATE_OPEN, o->limit, NULL, &l, e))
+	if (org_events(db, NULL, id, DATE_FIRST, DATE_OPEN, o->limit, NULL, &l, e))
 		return cli_fail(e);
 	if (o->json) {
 		json_t *items = json_array();

@@ -10,6 +10,7 @@
 #include <time.h>
 
 const date_t DATE_OPEN = 2932896; /* 9999-12-31; checked in the unit tests */
+const date_t DATE_FIRST = -25567; /* 1900-01-01; checked in the unit tests */
 
 static int two_digits(const char *s)
 {
@@ -41,7 +42,8 @@ int date_parse(const char *s, date_t *out)
 	/* timegm normalises 2025-02-30 into March: a round trip catches it. */
 	if (back.tm_year != want.tm_year || back.tm_mon != want.tm_mon || back.tm_mday != want.tm_mday)
 		return -1;
-	*out = (date_t)(t / 86400);
+	/* t is noon: t - 12 h is a whole number of days, also before 1970 */
+	*out = (date_t)((t - 43200) / 86400);
 	return 0;
 }
 

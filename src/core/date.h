@@ -19,6 +19,7 @@ typedef int32_t date_t;
 #define DATE_MIN_YEAR 1900
 #define DATE_MAX_YEAR 9999
 extern const date_t DATE_OPEN;  /* 9999-12-31 */
+extern const date_t DATE_FIRST; /* 1900-01-01, the first day date_parse accepts */
 
 /* Parses exactly "YYYY-MM-DD" (a real calendar day, year 1900..9999).
  * Returns 0 and sets *out, or -1 on anything else. */

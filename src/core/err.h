@@ -24,7 +24,8 @@ typedef enum err_kind {
 	ERR_UNAUTHORIZED,  /* no valid credentials: 401 */
 	ERR_FORBIDDEN,     /* credentials valid, action not allowed: 403 */
 	ERR_TOO_MANY,      /* throttled: 429 */
-	ERR_UNAVAILABLE    /* try again later: 503 */
+	ERR_UNAVAILABLE,   /* try again later: 503 */
+	ERR_MEDIA_TYPE     /* a body that is not JSON: 415 */
 } err_kind_t;
 
 #define ERR_MAX_DETAILS 16

@@ -29,6 +29,23 @@ bool text_valid(const char *s)
 	return true;
 }
 
+bool text_utf8(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+
+	if (!s)
+		return false;
+	while (*p) {
+		n = utf8proc_iterate(p, -1, &cp);
+		if (n <= 0)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 static char *trim_dup(const char *s)
 {
 	size_t len;

@@ -22,6 +22,9 @@
  * than tab, newline and carriage return. */
 bool text_valid(const char *s);
 
+/* True when s is valid UTF-8 (any code point but NUL). */
+bool text_utf8(const char *s);
+
 /* NFC form of s, with surrounding white space trimmed. Returns 0, or -1 when
  * s is not valid UTF-8 or memory runs out. */
 int text_nfc(const char *s, char **out);

@@ -60,6 +60,8 @@ int username_check(const char *name, const char *field, err_t *e)
 	for (const char *p = name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
 			return err_detail(e, field, "may contain only a-z, 0-9, '.', '_' and '-'");
+	if (strncmp(name, "erased-", 7) == 0)
+		return err_detail(e, field, "may not start with 'erased-' (kept for erased accounts)");
 	return 0;
 }
 
@@ -130,7 +132,7 @@ int user_by_name(db_t *db, const char *username, user_t *out, char hash[PASSWORD
 {
 	char name[USERNAME_MAX + 1];
 
-	if (ub_strlcpy(name, username, sizeof(name)))
+	if (ub_strlcpy(name, username, sizeof(name)) || !text_valid(name))
 		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
 	lower(name);
 	return user_one(db, "u.username = ?", name, 0, out, hash, e);
@@ -723,7 +725,7 @@ int throttle_count(db_t *db, const char *key, int64_t now, int64_t *n, int64_t *
 	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
 		*n = db_col_int64(st, 0);
 		if (*n)
-			*retry_after = db_col_int64(st, 1) + THROTTLE_WINDOW_SECONDS - now + 1;
+			*retry_after = db_col_int64(st, 1) + THROTTLE_WINDOW_SECONDS - now;
 		rc = DB_OK;
 	}
 	db_finalize(st);
@@ -753,4 +755,40 @@ int throttle_clear(db_t *db, const char *key, err_t *e)
 	if (store_prep(db, "DELETE FROM login_failures WHERE key = ?", &st, e))
 		return -1;
 	return finish(db, st, db_bind_text(st, 1, key), e);
+}
+
+int throttle_forget(db_t *db, const char *key, int64_t at, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (store_prep(db, "DELETE FROM login_failures WHERE key = ? AND at = ?", &st, e))
+		return -1;
+	rc = db_bind_text(st, 1, key);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, at);
+	return finish(db, st, rc, e);
+}
+
+int throttle_claim(db_t *db, const char *user_key, const char *addr_key, int64_t now, int64_t *retry_after,
+		   err_t *e)
+{
+	int64_t n = 0, wait = 0, n2 = 0, wait2 = 0;
+	bool own;
+	int r;
+
+	*retry_after = 0;
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = throttle_count(db, user_key, now, &n, &wait, e) || throttle_count(db, addr_key, now, &n2, &wait2, e) ? -1 : 0;
+	if (!r && (n >= THROTTLE_PER_ACCOUNT || n2 >= THROTTLE_PER_ADDRESS)) {
+		*retry_after = n >= THROTTLE_PER_ACCOUNT ? wait : wait2;
+		if (*retry_after < 1)
+			*retry_after = 1;
+		r = err_set(e, ERR_TOO_MANY, "too_many_requests", "too many failed attempts: try again in %lld minute(s)",
+			    (long long)((*retry_after + 59) / 60));
+	}
+	if (!r)
+		r = throttle_record(db, user_key, now, e) || throttle_record(db, addr_key, now, e) ? -1 : 0;
+	return store_tx_end(db, own, r, e);
 }

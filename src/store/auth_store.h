@@ -130,6 +130,18 @@ int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t toke
  * seconds until the oldest of them leaves the window. */
 int throttle_count(db_t *db, const char *key, int64_t now, int64_t *n, int64_t *retry_after, err_t *e);
 int throttle_record(db_t *db, const char *key, int64_t now, err_t *e);
+
+/* Claims one attempt for an account key and an address key before a
+ * password is checked: the counts and the new failure records are one
+ * transaction under the write lock, so parallel attempts cannot all pass.
+ * Over THROTTLE_PER_ACCOUNT or THROTTLE_PER_ADDRESS: ERR_TOO_MANY with
+ * *retry_after seconds, nothing recorded. A right password gives the
+ * attempt back with throttle_clear (account) and throttle_forget (address). */
+int throttle_claim(db_t *db, const char *user_key, const char *addr_key, int64_t now, int64_t *retry_after,
+		   err_t *e);
 int throttle_clear(db_t *db, const char *key, err_t *e);
+/* Takes back the failure recorded for key at `at` (a claimed attempt that
+ * succeeded; others of the same second go with it). */
+int throttle_forget(db_t *db, const char *key, int64_t at, err_t *e);
 
 #endif

@@ -367,12 +367,26 @@ int org_unit_view(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e)
 	return unit_by_id_at(db, id, clamp_into(d, from, to), out, e);
 }
 
+/* A reference that can name no unit (not a code, not id:N) is not looked
+ * up: it is simply not found. Invalid bytes never reach the database. */
+static bool ref_plausible(const char *ref)
+{
+	int64_t id;
+	err_t ignore;
+
+	err_clear(&ignore);
+	return ref_is_id(ref, &id) || unit_code_check(ref, "code", &ignore) == 0;
+}
+
 int org_unit_get(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
 {
+	char buf[DATE_STR_LEN];
 	int64_t id;
 
 	if (ref_is_id(ref, &id))
 		return unit_by_id_at(db, id, d, out, e);
+	if (!ref_plausible(ref))
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", ref, date_format(d, buf));
 	return unit_lookup_at(db, 0, ref, d, out, e);
 }
 
@@ -390,7 +404,7 @@ int org_unit_nearest(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
 
 	if (org_unit_get(db, ref, d, out, e) == 0)
 		return 0;
-	if (!e || e->kind != ERR_NOT_FOUND)
+	if (!e || e->kind != ERR_NOT_FOUND || !ref_plausible(ref))
 		return -1;
 	if (ref_is_id(ref, &id))
 		return org_unit_view(db, id, d, out, e);
@@ -478,6 +492,8 @@ static int cursor_decode(const char *cursor, char *key, size_t cap, int64_t *id,
 	if (!sep || (size_t)(sep - (char *)raw) >= cap)
 		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
 	*sep = '\0';
+	if (!text_utf8((const char *)raw))
+		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
 	*id = strtoll(sep + 1, &end, 10);
 	if (!end || *end || end == sep + 1)
 		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
@@ -821,8 +837,11 @@ int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from,
 		char buf[DATE_STR_LEN];
 		event_free(&out->items[limit]);
 		out->n = (size_t)limit;
-		cursor_encode(date_format(out->items[limit - 1].date, buf), out->items[limit - 1].id,
-			      out->next, sizeof(out->next));
+		if (cursor_encode(date_format(out->items[limit - 1].date, buf), out->items[limit - 1].id,
+				  out->next, sizeof(out->next))) {
+			event_list_free(out);
+			return err_set(e, ERR_INTERNAL, NULL, "cursor too long");
+		}
 	}
 	for (size_t i = 0; i < out->n; i++)
 		if (event_refs(db, &out->items[i], e)) {
@@ -895,7 +914,7 @@ int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 		unit_history_free(out);
 		return store_fail(db, rc, e);
 	}
-	if (org_events(db, NULL, id, 0, DATE_OPEN, 1000, NULL, &out->events, e)) {
+	if (org_events(db, NULL, id, DATE_FIRST, DATE_OPEN, 1000, NULL, &out->events, e)) {
 		unit_history_free(out);
 		return -1;
 	}
@@ -1453,6 +1472,39 @@ static int count_children_from(db_t *db, int64_t id, date_t d, int64_t *n, err_t
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
+/* A unit may end on d only when nothing is recorded for it on or after d:
+ * history is never rewritten, so a close, merge or split cannot be dated
+ * before a change already made. */
+static int check_nothing_later(db_t *db, const unit_t *u, date_t d, err_t *e)
+{
+	char a[DATE_STR_LEN], b[DATE_STR_LEN];
+	db_stmt_t *st = NULL;
+	int64_t n = 0;
+	date_t last = 0;
+	int rc;
+
+	if (store_prep(db, "SELECT count(*), max(e.date) FROM event_units eu JOIN events e ON e.id = eu.event_id"
+			   " WHERE eu.unit_id = ? AND e.date >= ?", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, u->id);
+	if (rc == DB_OK)
+		rc = db_bind_date(st, 2, d);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		n = db_col_int64(st, 0);
+		if (n && db_col_date(st, 1, &last) != 0)
+			last = d;
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc != DB_OK)
+		return store_fail(db, rc, e);
+	if (n)
+		return err_set(e, ERR_CONFLICT, "date_out_of_range",
+			       "unit %s has changes recorded on or after %s (the last on %s): it can end only after them",
+			       u->code, date_format(d, a), date_format(last, b));
+	return 0;
+}
+
 /* Ends unit id on d: its validity, names and parents stop the day before. */
 static int end_unit(db_t *db, int64_t id, date_t d, err_t *e)
 {
@@ -1483,6 +1535,8 @@ int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const
 		r = count_children_from(db, u.id, d, &n_children, e);
 	if (!r)
 		r = org_check_close(&u, d, n_children, e);
+	if (!r)
+		r = check_nothing_later(db, &u, d, e);
 	if (!r)
 		r = end_unit(db, u.id, d, e);
 	if (!r)
@@ -1608,6 +1662,8 @@ int org_merge(db_t *db, const principal_t *who, const char *const *sources, size
 		r = resolve_for_change(db, sources[i], d, &src[i], e);
 		if (!r)
 			r = org_check_changeable(&src[i], d, e);
+		if (!r)
+			r = check_nothing_later(db, &src[i], d, e);
 		for (size_t j = 0; j < i && !r; j++)
 			if (src[j].id == src[i].id) {
 				err_detail(e, "sources", "unit %s is listed twice", src[i].code);
@@ -1696,6 +1752,8 @@ int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_
 	r = resolve_for_change(db, ref, d, &u, e);
 	if (!r)
 		r = org_check_changeable(&u, d, e);
+	if (!r)
+		r = check_nothing_later(db, &u, d, e);
 	/* the parts default to the unit's level and parent */
 	for (size_t i = 0; i < n && !r; i++) {
 		char prefix[32];

@@ -12,27 +12,37 @@
 #include "store/migrate.h"
 #include "store/org_store.h"
 
-int scope_load(db_t *db, principal_t *who, err_t *e)
+/* The root of the tree: the first unit of the top level, without a parent
+ * (VN, created by init). Another unit without a parent (a network at the
+ * top level) is not the root and gives no global scope. */
+static int tree_root(db_t *db, int64_t *id, err_t *e)
 {
-	lineage_t l;
 	db_stmt_t *st = NULL;
-	int64_t n_parents = 0;
 	int rc;
 
-	who->n_roots = 0;
-	who->global = false;
-	rc = db_prepare(db, "SELECT count(*) FROM unit_parents WHERE unit_id = ?", &st);
-	if (rc == DB_OK)
-		rc = db_bind_int64(st, 1, who->unit_id);
+	*id = 0;
+	rc = db_prepare(db, "SELECT min(u.id) FROM units u JOIN levels l ON l.key = u.level"
+			    " WHERE l.rank = (SELECT min(rank) FROM levels)"
+			    " AND NOT EXISTS (SELECT 1 FROM unit_parents p WHERE p.unit_id = u.id)", &st);
 	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
-		n_parents = db_col_int64(st, 0);
+		*id = db_col_int64(st, 0);
 		rc = DB_OK;
 	}
 	db_finalize(st);
-	if (rc != DB_OK)
-		return store_fail(db, rc, e);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+int scope_load(db_t *db, principal_t *who, err_t *e)
+{
+	lineage_t l;
+	int64_t root = 0;
+
+	who->n_roots = 0;
+	who->global = false;
+	if (tree_root(db, &root, e))
+		return -1;
 	who->roots[who->n_roots++] = who->unit_id;
-	if (n_parents == 0) {
+	if (root && who->unit_id == root) {
 		/* the root of the tree: everything, at every date */
 		who->global = true;
 		return 0;

@@ -311,7 +311,11 @@ test('merge answers 201 for a new target and 200 for an existing one', async () 
   await s.op('/api/v1/units', commune('C0012'), 201);
   const r1 = await s.post('/api/v1/units/merge', { date: D2, sources: ['C0010'], into: 'C0012' });
   assert.equal(r1.status, 200, r1.text);
-  const r2 = await s.post('/api/v1/units/merge', { date: D2, sources: ['C0011', 'C0012'], into: { code: 'C0013', name_vi: 'Xã C0013', name_en: 'C0013 Commune', level: 'commune' } });
+  // C0012 changed on D2: it can end only later, not on that same day
+  const same = await s.post('/api/v1/units/merge', { date: D2, sources: ['C0011', 'C0012'], into: { code: 'C0013', name_vi: 'Xã C0013', name_en: 'C0013 Commune', level: 'commune' } });
+  assert.equal(same.status, 409, same.text);
+  assert.equal(same.body.error.code, 'date_out_of_range');
+  const r2 = await s.post('/api/v1/units/merge', { date: '2025-09-02', sources: ['C0011', 'C0012'], into: { code: 'C0013', name_vi: 'Xã C0013', name_en: 'C0013 Commune', level: 'commune' } });
   assert.equal(r2.status, 201, r2.text);
 });
 

@@ -282,13 +282,28 @@ test('password change: wrong current or too short 422, then other sessions end, 
   assertError(await me({ cookie: b.cookie }), 401, 'unauthorized', 'her other session ended');
   assertError((await s.login(name, PW[name])).r, 401, 'unauthorized', 'the old password');
   await login(name, '1234567890');
-  // through an API token (no session): every session ends
+  // never through an API token: a leaked token must not become a way to
+  // guess and change the password
   const c = await login(name, '1234567890');
   const viaToken = await s.request('POST', '/api/v1/session/password', { auth: tok.body.secret, body: { current_password: '1234567890', new_password: 'the-third-password' } });
-  assert.equal(viaToken.status, 200, viaToken.text);
-  assertError(await me({ cookie: c.cookie }), 401, 'unauthorized');
-  assertError(await me({ cookie: a.cookie }), 401, 'unauthorized');
-  await login(name, 'the-third-password');
+  assertError(viaToken, 403, 'forbidden', 'password change with a token');
+  assert.equal((await me({ cookie: c.cookie })).status, 200, 'her session is untouched');
+  await login(name, '1234567890');
+});
+
+test('password change is throttled like log-in, and failures are audited', async () => {
+  const name = 'pw.guess';
+  await s.op('/api/v1/users', { username: name, unit: '24', roles: ['viewer'], password: 'right-password-1' }, 201);
+  const a = (await s.login(name, 'right-password-1', { from: '127.0.0.77' }));
+  const codes = [];
+  for (let i = 0; i < 6; i++) {
+    const r = await s.request('POST', '/api/v1/session/password', { auth: false, from: '127.0.0.77', cookie: a.cookie, csrf: a.csrf, body: { current_password: `wrong-${i}-guess`, new_password: 'another-password' }, validate: false });
+    codes.push(r.status);
+  }
+  assert.deepEqual(codes.slice(0, 5), [422, 422, 422, 422, 422]);
+  assert.equal(codes[5], 429);
+  const audit = await s.ok('/api/v1/audit', { action: 'user.password_failed', user: name });
+  assert.equal(audit.items.length, 5);
 });
 
 // ---- API tokens -------------------------------------------------------------------------

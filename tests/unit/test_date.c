@@ -47,6 +47,8 @@ static void open_end_is_the_last_day_of_9999(void **state)
 	assert_int_equal(date_parse("9999-12-31", &d), 0);
 	assert_int_equal(d, DATE_OPEN);
 	assert_string_equal(date_format(DATE_OPEN, buf), "9999-12-31");
+	assert_int_equal(date_parse("1900-01-01", &d), 0);
+	assert_int_equal(d, DATE_FIRST);
 }
 
 static void intervals_are_half_open(void **state)
