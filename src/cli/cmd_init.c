@@ -15,20 +15,15 @@
 #include <stdlib.h>
 
 /* The first system admin: user `admin` at the root unit VN, with a
- * generated password printed once. */
-static int create_admin(db_t *db, err_t *e)
+ * generated password (printed by the caller once the transaction lands). */
+static int create_admin(db_t *db, char password[17], err_t *e)
 {
-	char password[17];
 	principal_t who;
 	user_t u;
 
 	cli_principal(&who);
 	password_generate(password);
-	if (user_create(db, &who, "admin", "Quản trị hệ thống", "VN", ROLE_ADMIN, password, &u, e))
-		return -1;
-	printf("system admin created: user name: admin password: %s\n", password);
-	printf("(shown once: write it down, then change it after logging in)\n");
-	return 0;
+	return user_create(db, &who, "admin", "Quản trị hệ thống", "VN", ROLE_ADMIN, password, &u, e);
 }
 
 int cmd_init(int argc, char **argv)
@@ -41,7 +36,7 @@ int cmd_init(int argc, char **argv)
 	};
 	const char *url = NULL, *levels = NULL;
 	bool demo = false;
-	char msg[512];
+	char msg[512], password[17] = "";
 	int c, version = 0, rc = CLI_EXIT_FAIL;
 	int64_t units = 0;
 	db_t *db = NULL;
@@ -69,11 +64,21 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "unionbase: %s\n", msg);
 		return CLI_EXIT_FAIL;
 	}
-	if (migrate_version(db, &version, &e) || migrate_apply(db, &e)) {
-		rc = cli_fail(&e);
+	/* all or nothing: a database is either created whole (schema,
+	 * reference data, first admin) or left as it was */
+	rc = db_begin(db) == DB_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+	if (rc != CLI_EXIT_OK) {
+		fprintf(stderr, "unionbase: %s\n", db_errmsg(db));
 		goto out;
 	}
+	if (migrate_version(db, &version, &e) || migrate_apply(db, &e))
+		goto fail;
 	if (version > 0) {
+		if (db_commit(db) != DB_OK) {
+			fprintf(stderr, "unionbase: %s\n", db_errmsg(db));
+			rc = CLI_EXIT_FAIL;
+			goto out;
+		}
 		printf("%s: schema at version %d%s\n", url, SCHEMA_VERSION,
 		       version < SCHEMA_VERSION ? " (migrated)" : " (already initialised)");
 		if (demo || levels)
@@ -81,21 +86,23 @@ int cmd_init(int argc, char **argv)
 		rc = demo || levels ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 		goto out;
 	}
-	if (org_seed(db, levels, demo, &e)) {
-		rc = cli_fail(&e);
-		goto out;
-	}
-	if (org_ethnic_group_count(db, &units, &e)) {
-		rc = cli_fail(&e);
+	if (org_seed(db, levels, demo, &e) || org_ethnic_group_count(db, &units, &e) ||
+	    create_admin(db, password, &e))
+		goto fail;
+	if (db_commit(db) != DB_OK) {
+		fprintf(stderr, "unionbase: %s\n", db_errmsg(db));
+		rc = CLI_EXIT_FAIL;
 		goto out;
 	}
 	printf("%s: created (schema %d), reference data loaded: 63 provinces until 2025-06-30, 34 from 2025-07-01, %lld ethnic groups%s\n",
 	       url, SCHEMA_VERSION, (long long)units, demo ? ", demo units" : "");
-	if (create_admin(db, &e)) {
-		rc = cli_fail(&e);
-		goto out;
-	}
+	printf("system admin created: user name: admin password: %s\n", password);
+	printf("(shown once: write it down, then change it after logging in)\n");
 	rc = CLI_EXIT_OK;
+	goto out;
+fail:
+	db_rollback(db);
+	rc = cli_fail(&e);
 out:
 	db_close(db);
 	return rc;

@@ -18,6 +18,7 @@
 #include "io/csv_table.h"
 #include "io/embedded.h"
 #include "store/org_store.h"
+#include "store/util.h"
 
 #define SOURCES_BUF 1024
 #define REFORM_DATE "2025-07-01"
@@ -348,7 +349,8 @@ int org_seed(db_t *db, const char *levels, bool demo, err_t *e)
 	level_t lv[16];
 	size_t n_lv = 0;
 	op_list_t ops = {0};
-	int r, rc;
+	bool own;
+	int r;
 
 	if (levels && *levels) {
 		if (parse_levels(levels, lv, 16, &n_lv, e))
@@ -362,9 +364,8 @@ int org_seed(db_t *db, const char *levels, bool demo, err_t *e)
 		memcpy(lv, DEFAULT_LEVELS, sizeof(DEFAULT_LEVELS));
 		n_lv = N_DEFAULT_LEVELS;
 	}
-	rc = db_begin(db);
-	if (rc != DB_OK)
-		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
+	if (store_tx_begin(db, &own, e))
+		return -1;
 	r = org_levels_set(db, lv, n_lv, e);
 	if (!r)
 		r = ethnic_groups(db, e);
@@ -380,14 +381,7 @@ int org_seed(db_t *db, const char *levels, bool demo, err_t *e)
 		r = apply_all(db, &init, &ops, e);
 	}
 	free(ops.v);
-	if (r) {
-		db_rollback(db);
-		return -1;
-	}
-	rc = db_commit(db);
-	if (rc != DB_OK)
-		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
-	return 0;
+	return store_tx_end(db, own, r, e);
 }
 
 int org_ops_apply_csv(db_t *db, const principal_t *who, const char *csv, size_t len, size_t *applied, err_t *e)

@@ -26,7 +26,8 @@
 
 /* Loads the levels (default: central, province, district, commune, branch,
  * group; or the comma-separated keys in `levels`), the reference data and,
- * when demo is true, the built-in demo units, in one transaction.
+ * when demo is true, the built-in demo units, in one transaction (or in
+ * the caller's, when one is open).
  * Returns 0, or -1 with e (the line of the failing operation in the message)
  * and nothing written. */
 int org_seed(db_t *db, const char *levels, bool demo, err_t *e);

@@ -213,13 +213,16 @@ static int apply_one(db_t *db, int version, err_t *e)
 	const char *extra = db_dialect(db) == DB_SQLITE ? m->sqlite : m->postgresql;
 	char *sql = db_expand(db, m->common);
 	db_stmt_t *st = NULL;
+	bool own;
 	int rc;
 
 	if (!sql)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	rc = db_begin(db);
-	if (rc == DB_OK)
-		rc = db_exec(db, sql);
+	if (store_tx_begin(db, &own, e)) {
+		free(sql);
+		return -1;
+	}
+	rc = db_exec(db, sql);
 	free(sql);
 	if (rc == DB_OK && extra)
 		rc = db_exec(db, extra);
@@ -232,14 +235,11 @@ static int apply_one(db_t *db, int version, err_t *e)
 	if (rc == DB_OK && (rc = db_step(st)) == DB_DONE)
 		rc = DB_OK;
 	db_finalize(st);
-	if (rc == DB_OK)
-		rc = db_commit(db);
 	if (rc != DB_OK) {
 		store_fail(db, rc, e);
-		db_rollback(db);
-		return -1;
+		return store_tx_end(db, own, -1, e);
 	}
-	return 0;
+	return store_tx_end(db, own, 0, e);
 }
 
 int migrate_apply(db_t *db, err_t *e)
