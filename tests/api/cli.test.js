@@ -45,6 +45,20 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('init is all or nothing: a refused init leaves a database that init can still create', async () => {
+  const d2 = await freshDatabase(dir);
+  try {
+    const bad = await ub(['init', '--levels', 'central,commune', d2.url]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /central and province/);
+    const good = await ok(['init', d2.url]);
+    assert.match(good, /created \(schema \d+\)/);
+    assert.match(good, /user name: admin password: /);
+  } finally {
+    await d2.drop();
+  }
+});
+
 test('help, version, unknown commands', async () => {
   assert.match(await ok(['help']), /units list\|show\|tree\|lineage/);
   assert.match(await ok(['--version']), /^unionbase \d+\.\d+\.\d+ \(schema \d+\)/);

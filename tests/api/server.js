@@ -55,7 +55,7 @@ async function run(file, args, what) {
 // A fresh database: {url, drop()}.
 async function createDatabase(dir) {
   const base = process.env.UNIONBASE_TEST_PG;
-  if (!base) return { url: path.join(dir, 'unionbase.db'), drop: async () => {} };
+  if (!base) return { url: path.join(dir, `unionbase-${crypto.randomBytes(4).toString('hex')}.db`), drop: async () => {} };
   const name = 'ub_' + crypto.randomBytes(6).toString('hex');
   await run('psql', [base, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `CREATE DATABASE ${name}`], 'CREATE DATABASE');
   const u = new URL(base);
