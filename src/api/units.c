@@ -14,6 +14,9 @@
 #include "io/unit_json.h"
 #include "store/org_store.h"
 
+/* A tree answer holds at most this many units (about 10 MB of JSON). */
+#define TREE_MAX_UNITS 10000
+
 /* ---- scope ---- */
 
 static void hide_parent_outside_scope(api_req_t *req, unit_t *u);
@@ -269,7 +272,7 @@ static int get_tree(api_req_t *req, api_resp_t *resp, err_t *e)
 		/* without a root asked for: the caller's own unit */
 		return -1;
 	}
-	if (org_subtree(req->db, u.id, d, depth, &l, e))
+	if (org_subtree(req->db, u.id, d, depth, TREE_MAX_UNITS, &l, e))
 		return -1;
 	keep_in_scope(req, &l);
 	if (l.n)

@@ -211,7 +211,7 @@ static int do_tree(db_t *db, const uopts_t *o, err_t *e)
 	unit_t u;
 
 	if (org_unit_get(db, o->n_args ? o->args[0] : "VN", o->as_of, &u, e) ||
-	    org_subtree(db, u.id, o->as_of, o->depth, &l, e))
+	    org_subtree(db, u.id, o->as_of, o->depth, 1000000, &l, e))
 		return cli_fail(e);
 	if (o->json) {
 		int rc = cli_print_json(tree_json(&l, o->as_of));

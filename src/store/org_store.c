@@ -645,7 +645,7 @@ int org_ancestors(db_t *db, int64_t id, date_t d, unit_list_t *out, err_t *e)
 	return 0;
 }
 
-int org_subtree(db_t *db, int64_t id, date_t d, int depth, unit_list_t *out, err_t *e)
+int org_subtree(db_t *db, int64_t id, date_t d, int depth, size_t max, unit_list_t *out, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	int rc;
@@ -672,11 +672,16 @@ int org_subtree(db_t *db, int64_t id, date_t d, int depth, unit_list_t *out, err
 		db_finalize(st);
 		return store_fail(db, rc, e);
 	}
-	rc = collect_units(db, st, out, (size_t)-1, e);
+	rc = collect_units(db, st, out, max + 1, e);
 	db_finalize(st);
 	if (rc) {
 		unit_list_free(out);
 		return -1;
+	}
+	if (out->n > max) {
+		unit_list_free(out);
+		return err_set(e, ERR_TOO_LARGE, "too_large",
+			       "more than %zu units below at that depth: ask for fewer levels, or a unit further down", max);
 	}
 	if (out->n == 0)
 		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on that date", (long long)id);

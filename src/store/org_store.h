@@ -136,8 +136,9 @@ int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e);
 int org_ancestors(db_t *db, int64_t id, date_t d, unit_list_t *out, err_t *e);
 
 /* The unit and its descendants as of d down to `depth` levels below it,
- * parents before children; each item's parent.id links it to its parent. */
-int org_subtree(db_t *db, int64_t id, date_t d, int depth, unit_list_t *out, err_t *e);
+ * parents before children; each item's parent.id links it to its parent.
+ * More than `max` units: ERR_TOO_LARGE (ask for fewer levels). */
+int org_subtree(db_t *db, int64_t id, date_t d, int depth, size_t max, unit_list_t *out, err_t *e);
 
 int org_lineage(db_t *db, int64_t id, date_t d, lineage_t *out, err_t *e);
 
