@@ -8,7 +8,9 @@
 #include <string.h>
 #include <utf8proc.h>
 
-bool text_valid(const char *s)
+/* Valid UTF-8 without NUL; with `text`, also without C0 controls other
+ * than tab, newline and carriage return, and without DEL. */
+static bool utf8_check(const char *s, bool text)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	utf8proc_int32_t cp;
@@ -20,30 +22,21 @@ bool text_valid(const char *s)
 		n = utf8proc_iterate(p, -1, &cp);
 		if (n <= 0)
 			return false;
-		if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
-			return false;
-		if (cp == 0x7f)
+		if (text && ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f))
 			return false;
 		p += n;
 	}
 	return true;
 }
 
+bool text_valid(const char *s)
+{
+	return utf8_check(s, true);
+}
+
 bool text_utf8(const char *s)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-
-	if (!s)
-		return false;
-	while (*p) {
-		n = utf8proc_iterate(p, -1, &cp);
-		if (n <= 0)
-			return false;
-		p += n;
-	}
-	return true;
+	return utf8_check(s, false);
 }
 
 static char *trim_dup(const char *s)

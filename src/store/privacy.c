@@ -78,34 +78,6 @@ int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char
 	return store_tx_end(db, own, r, e);
 }
 
-int consent_list(db_t *db, int64_t user_id, json_t **out, err_t *e)
-{
-	db_stmt_t *st = NULL;
-	int rc;
-
-	*out = json_array();
-	if (!*out)
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	rc = db_prepare(db, "SELECT purpose, given_on, withdrawn_on, recorded_by FROM consents"
-			    " WHERE subject_type = 'user' AND subject_id = ? ORDER BY given_on, id", &st);
-	if (rc == DB_OK)
-		rc = db_bind_int64(st, 1, user_id);
-	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:s?, s:s}", "purpose", db_col_text(st, 0),
-						      "given_on", db_col_text(st, 1),
-						      "withdrawn_on", db_col_is_null(st, 2) ? NULL : db_col_text(st, 2),
-						      "recorded_by", db_col_text(st, 3)));
-		rc = DB_OK;
-	}
-	db_finalize(st);
-	if (rc < 0) {
-		json_decref(*out);
-		*out = NULL;
-		return store_fail(db, rc, e);
-	}
-	return 0;
-}
-
 /* ISO 8601 UTC text of Unix seconds. */
 static json_t *iso_time(int64_t t)
 {
@@ -178,6 +150,15 @@ static int rows_json(db_t *db, const char *sql, int64_t arg, const char *const *
 		return store_fail(db, rc, e);
 	}
 	return 0;
+}
+
+int consent_list(db_t *db, int64_t user_id, json_t **out, err_t *e)
+{
+	static const char *const cols[] = { "purpose", "given_on", "withdrawn_on", "recorded_by", NULL };
+
+	return rows_json(db, "SELECT purpose, given_on, withdrawn_on, recorded_by FROM consents"
+			     " WHERE subject_type = 'user' AND subject_id = ? ORDER BY given_on, id",
+			 user_id, cols, out, e);
 }
 
 int privacy_export_user(db_t *db, const principal_t *who, int64_t user_id, json_t **out, err_t *e)
