@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -63,11 +64,14 @@ char *date_format(date_t d, char buf[DATE_STR_LEN])
 
 date_t date_today(void)
 {
+	const char *pinned = getenv("UNIONBASE_TODAY");
 	time_t now = time(NULL);
 	struct tm lt;
 	char buf[DATE_STR_LEN];
 	date_t d = 0;
 
+	if (pinned && *pinned && date_parse(pinned, &d) == 0)
+		return d;
 	if (!localtime_r(&now, &lt))
 		return (date_t)(now / 86400);
 	snprintf(buf, sizeof(buf), "%04u-%02u-%02u", (unsigned)(lt.tm_year + 1900) % 10000u,

@@ -28,7 +28,10 @@ int date_parse(const char *s, date_t *out);
 /* Writes "YYYY-MM-DD" into buf (DATE_STR_LEN bytes). Returns buf. */
 char *date_format(date_t d, char buf[DATE_STR_LEN]);
 
-/* Today in the server's local time zone. */
+/* Today: UNIONBASE_TODAY=YYYY-MM-DD when it is set to a valid date (tests,
+ * demos, training), else the day in the local time zone. The one place
+ * unionbase reads the clock for "today": call it once at the edge (per
+ * request, per command) and pass the day down. */
 date_t date_today(void);
 
 /* True when d lies in [from, to). */

@@ -237,7 +237,10 @@ function shape(r, ref) {
   let text = JSON.stringify({ status: r.status, body: r.body });
   const id = /^id:([0-9]+)$/.exec(ref);
   if (id) text = text.replace(new RegExp(`\\bid ${id[1]}\\b`, 'g'), 'id <ref>'); // "no unit with id 7"
-  return text.split(ref).join('<ref>');
+  // the reference as a whole token only: "01" must not be cut out of the
+  // date 2026-12-01 (nor "24" out of the 24th of a month)
+  const esc = ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(?<![\\w:.-])${esc}(?![\\w.-])`, 'g'), '<ref>');
 }
 
 async function idOf(code, as_of = NOW) {
