@@ -24,8 +24,45 @@ static const char *arg(api_req_t *req, const char *name, size_t max, err_t *e)
 	return v;
 }
 
+/* The unit of each row as it is today (refs[i].id 0 for a row without
+ * one), read together: *refs is malloc'd, the caller frees it. */
+static int unit_refs(api_req_t *req, const audit_list_t *l, unit_ref_t **refs, err_t *e)
+{
+	int64_t *ids = NULL;
+	date_t *days = NULL;
+	unit_ref_t *found = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	*refs = calloc(l->n ? l->n : 1, sizeof(**refs));
+	ids = malloc((l->n ? l->n : 1) * sizeof(*ids));
+	days = malloc((l->n ? l->n : 1) * sizeof(*days));
+	found = malloc((l->n ? l->n : 1) * sizeof(*found));
+	if (!*refs || !ids || !days || !found)
+		r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; !r && i < l->n; i++)
+		if (l->items[i].unit_id) {
+			ids[n] = l->items[i].unit_id;
+			days[n++] = req->today;
+		}
+	if (!r && n)
+		r = org_unit_refs(req->db, ids, days, n, found, e);
+	for (size_t i = 0, k = 0; !r && i < l->n; i++)
+		if (l->items[i].unit_id)
+			(*refs)[i] = found[k++];
+	free(ids);
+	free(days);
+	free(found);
+	if (r) {
+		free(*refs);
+		*refs = NULL;
+	}
+	return r;
+}
+
 static int get_audit(api_req_t *req, api_resp_t *resp, err_t *e)
 {
+	unit_ref_t *refs = NULL;
 	audit_query_t q;
 	audit_list_t l;
 	const char *unit, *user, *cursor;
@@ -72,22 +109,25 @@ static int get_audit(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	if (user) {
 		user_t who;
-		if (user_by_name(req->db, user, &who, NULL, e) || !api_id_in_scope(req, who.unit_id))
+		if (user_by_name(req->db, user, req->today, &who, NULL, e) || !api_id_in_scope(req, who.unit_id))
 			return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
 		q.user_id = who.id;
 	}
 	if (audit_search(req->db, &q, &l, e))
 		return -1;
+	if (unit_refs(req, &l, &refs, e)) {
+		audit_list_free(&l);
+		return -1;
+	}
 	items = json_array();
 	for (size_t i = 0; items && i < l.n; i++) {
 		json_t *ref = NULL;
-		unit_t u;
-		err_t ignore;
-		err_clear(&ignore);
-		if (l.items[i].unit_id && org_unit_view(req->db, l.items[i].unit_id, req->today, &u, &ignore) == 0)
-			ref = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u.id, "code", u.code, "name_vi", u.name_vi);
+		if (l.items[i].unit_id && refs[i].id)
+			ref = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)refs[i].id, "code", refs[i].code, "name_vi",
+					refs[i].name_vi);
 		json_array_append_new(items, audit_row_json(&l.items[i], ref));
 	}
+	free(refs);
 	resp->body = json_pack("{s:o, s:o}", "items", items, "next", l.next[0] ? json_string(l.next) : json_null());
 	audit_list_free(&l);
 	return 0;

@@ -89,8 +89,8 @@ static int authenticate(api_req_t *req, bool required, err_t *e)
 	req->session_id = NULL;
 	if (authz && strncmp(authz, "Bearer ", 7) == 0) {
 		api_token_t tok;
-		if (token_lookup(req->db, authz + 7, now, &user, &tok, e) ||
-		    principal_for_user(req->db, &user, req->client_addr, &req->who, e))
+		if (token_lookup(req->db, authz + 7, now, req->today, &user, &tok, e) ||
+		    principal_for_user(req->db, &user, req->client_addr, req->today, &req->who, e))
 			return -1;
 		req->who.roles = tok.roles;
 		req->who.token_id = tok.id;
@@ -100,14 +100,14 @@ static int authenticate(api_req_t *req, bool required, err_t *e)
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the Authorization header must be 'Bearer <token>'");
 	if (cookie && *cookie) {
 		const char *sent;
-		if (session_lookup(req->db, cookie, now, &user, req->csrf_token, e)) {
+		if (session_lookup(req->db, cookie, now, req->today, &user, req->csrf_token, e)) {
 			if (!required && e->kind == ERR_UNAUTHORIZED) {
 				err_clear(e);
 				return 0;
 			}
 			return -1;
 		}
-		if (principal_for_user(req->db, &user, req->client_addr, &req->who, e))
+		if (principal_for_user(req->db, &user, req->client_addr, req->today, &req->who, e))
 			return -1;
 		req->who.session_ok = 1;
 		req->session_id = cookie;
@@ -152,18 +152,17 @@ static int hide(const char *ref, date_t d, err_t *e)
  * commune itself. */
 static int check_scope(api_req_t *req, const unit_t *u, bool inside, bool *ok, err_t *e)
 {
+	int64_t ids[2] = { u->id, u->has_parent ? u->parent.id : 0 };
+	bool in[2] = { false, false };
+
 	*ok = false;
 	if (req->who.global) {
 		*ok = true;
 		return 0;
 	}
-	if (scope_contains(req->db, &req->who, u->id, ok, e))
+	if (scope_mark(req->db, &req->who, ids, inside ? 2 : 1, in, e))
 		return -1;
-	if (*ok && inside) {
-		*ok = false;
-		if (u->has_parent && scope_contains(req->db, &req->who, u->parent.id, ok, e))
-			return -1;
-	}
+	*ok = in[0] && (!inside || in[1]);
 	return 0;
 }
 
@@ -227,6 +226,11 @@ bool api_id_in_scope(api_req_t *req, int64_t unit_id)
 
 	err_clear(&e);
 	return scope_contains(req->db, &req->who, unit_id, &yes, &e) == 0 && yes;
+}
+
+int api_scope_mark(api_req_t *req, const int64_t *ids, size_t n, bool *in, err_t *e)
+{
+	return scope_mark(req->db, &req->who, ids, n, in, e);
 }
 
 void api_session_cookie(api_req_t *req, api_resp_t *resp, const char *value)

@@ -87,7 +87,7 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (claim_attempt(req, user_key, addr_key, now, resp, e))
 		return -1;
 	err_clear(&probe);
-	if (user_by_name(req->db, username, &u, hash, &probe) != 0 || u.disabled) {
+	if (user_by_name(req->db, username, req->today, &u, hash, &probe) != 0 || u.disabled) {
 		/* as slow as a wrong password, so that timing does not tell
 		 * which names exist */
 		err_t ignore;
@@ -124,7 +124,7 @@ static int get_session(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	user_t u = { 0 };
 
-	if (user_by_id(req->db, req->who.user_id, &u, e))
+	if (user_by_id(req->db, req->who.user_id, req->today, &u, e))
 		return -1;
 	resp->body = json_pack("{s:o, s:s?, s:s}", "user", user_json(&u),
 			       "csrf_token", req->who.session_ok ? req->csrf_token : NULL,
@@ -138,7 +138,7 @@ static int delete_session(api_req_t *req, api_resp_t *resp, err_t *e)
 
 	if (req->session_id && session_delete(req->db, req->session_id, e))
 		return -1;
-	if (user_by_id(req->db, req->who.user_id, &u, e))
+	if (user_by_id(req->db, req->who.user_id, req->today, &u, e))
 		return -1;
 	audit_login(req, "session.logout", &u, u.username);
 	api_session_cookie(req, resp, NULL);
@@ -167,7 +167,7 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;
-	if (user_by_name(req->db, req->who.username, &u, hash, e))
+	if (user_by_name(req->db, req->who.username, req->today, &u, hash, e))
 		return -1;
 	snprintf(user_key, sizeof(user_key), "user:%s", u.username);
 	snprintf(addr_key, sizeof(addr_key), "addr:%s", req->client_addr);
@@ -234,7 +234,7 @@ static int post_token(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	if (api_check_details(e))
 		return -1;
-	if (user_by_id(req->db, req->who.user_id, &u, e))
+	if (user_by_id(req->db, req->who.user_id, req->today, &u, e))
 		return -1;
 	/* a token made with a token has at most that token's rights */
 	u.roles = roles_covered(u.roles, req->who.roles);

@@ -17,31 +17,182 @@
 /* A tree answer holds at most this many units (about 10 MB of JSON). */
 #define TREE_MAX_UNITS 10000
 
-/* ---- scope ---- */
+/* ---- scope ----
+ * An answer is judged whole: its handler gathers every unit it would show
+ * (units, their parents, the units its events name), asks once which lie in
+ * the caller's scope (one query per SCOPE_MARK_CHUNK units), then drops or
+ * hides the others. */
 
-static void hide_parent_outside_scope(api_req_t *req, unit_t *u);
-static void redact_event(api_req_t *req, event_t *ev);
+typedef struct judged {
+	int64_t *ids;  /* gathered, then the ones in scope, sorted */
+	size_t n, cap;
+	bool all;      /* a global scope: everything is in */
+	bool no_mem;
+} judged_t;
 
-/* Drops the units outside the caller's scope (keeping the order). */
-static void keep_in_scope(api_req_t *req, unit_list_t *l)
+static void judged_add(judged_t *j, int64_t id)
+{
+	if (!id || j->no_mem)
+		return;
+	if (j->n == j->cap) {
+		size_t ncap = j->cap ? j->cap * 2 : 64;
+		int64_t *v = realloc(j->ids, ncap * sizeof(*v));
+		if (!v) {
+			j->no_mem = true;
+			return;
+		}
+		j->ids = v;
+		j->cap = ncap;
+	}
+	j->ids[j->n++] = id;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Asks which gathered units lie in scope and keeps those. */
+static int judged_run(api_req_t *req, judged_t *j, err_t *e)
+{
+	bool *in;
+	size_t w = 0;
+
+	j->all = req->who.global;
+	if (j->all)
+		return 0;
+	if (j->no_mem)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (j->n == 0)
+		return 0;
+	qsort(j->ids, j->n, sizeof(*j->ids), cmp_id);
+	for (size_t i = 0; i < j->n; i++)
+		if (w == 0 || j->ids[w - 1] != j->ids[i])
+			j->ids[w++] = j->ids[i];
+	j->n = w;
+	in = malloc(j->n * sizeof(*in));
+	if (!in)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (api_scope_mark(req, j->ids, j->n, in, e)) {
+		free(in);
+		return -1;
+	}
+	w = 0;
+	for (size_t i = 0; i < j->n; i++)
+		if (in[i])
+			j->ids[w++] = j->ids[i];
+	j->n = w;
+	free(in);
+	return 0;
+}
+
+static bool judged_in(const judged_t *j, int64_t id)
+{
+	return j->all || (j->n && bsearch(&id, j->ids, j->n, sizeof(*j->ids), cmp_id) != NULL);
+}
+
+static void judged_free(judged_t *j)
+{
+	free(j->ids);
+	memset(j, 0, sizeof(*j));
+}
+
+static void gather_unit(judged_t *j, const unit_t *u)
+{
+	judged_add(j, u->id);
+	if (u->has_parent)
+		judged_add(j, u->parent.id);
+}
+
+static void gather_event(judged_t *j, const event_t *ev)
+{
+	for (size_t i = 0; i < ev->n_sources; i++)
+		judged_add(j, ev->sources[i].id);
+	for (size_t i = 0; i < ev->n_targets; i++)
+		judged_add(j, ev->targets[i].id);
+}
+
+/* The parent of the top of a caller's scope lies outside it: say nothing
+ * about it. */
+static void hide_parent(const judged_t *j, unit_t *u)
+{
+	if (u->has_parent && !judged_in(j, u->parent.id)) {
+		u->has_parent = false;
+		memset(&u->parent, 0, sizeof(u->parent));
+	}
+}
+
+/* hide_parent for one unit on its own (an answer about one unit). */
+static int hide_parent_outside_scope(api_req_t *req, unit_t *u, err_t *e)
+{
+	judged_t j = { 0 };
+	int r;
+
+	gather_unit(&j, u);
+	r = judged_run(req, &j, e);
+	if (!r)
+		hide_parent(&j, u);
+	judged_free(&j);
+	return r;
+}
+
+/* Drops the units outside the caller's scope (keeping the order) and hides
+ * the parents outside it. */
+static void keep_units(const judged_t *j, unit_list_t *l)
 {
 	size_t w = 0;
 
-	if (req->who.global)
-		return;
 	for (size_t i = 0; i < l->n; i++)
-		if (api_id_in_scope(req, l->items[i].id))
-			l->items[w++] = l->items[i];
+		if (judged_in(j, l->items[i].id)) {
+			l->items[w] = l->items[i];
+			hide_parent(j, &l->items[w++]);
+		}
 	l->n = w;
 }
 
-static void keep_side(api_req_t *req, lineage_entry_t *v, size_t *n)
+static int keep_in_scope(api_req_t *req, unit_list_t *l, err_t *e)
+{
+	judged_t j = { 0 };
+	int r;
+
+	for (size_t i = 0; i < l->n; i++)
+		gather_unit(&j, &l->items[i]);
+	r = judged_run(req, &j, e);
+	if (!r)
+		keep_units(&j, l);
+	judged_free(&j);
+	return r;
+}
+
+/* Drops the units outside the caller's scope from an event's sources and
+ * targets: an event that touched her unit does not name the others. */
+static void redact_refs(const judged_t *j, unit_ref_t *v, size_t *n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (judged_in(j, v[i].id))
+			v[w++] = v[i];
+	*n = w;
+}
+
+static void redact_event(const judged_t *j, event_t *ev)
+{
+	redact_refs(j, ev->sources, &ev->n_sources);
+	redact_refs(j, ev->targets, &ev->n_targets);
+}
+
+static void keep_side(const judged_t *j, lineage_entry_t *v, size_t *n)
 {
 	size_t w = 0;
 
 	for (size_t i = 0; i < *n; i++) {
-		if (api_id_in_scope(req, v[i].unit.id)) {
-			v[w++] = v[i];
+		if (judged_in(j, v[i].unit.id)) {
+			v[w] = v[i];
+			hide_parent(j, &v[w].unit);
+			redact_event(j, &v[w].event);
+			w++;
 		} else {
 			event_free(&v[i].event);
 		}
@@ -49,65 +200,88 @@ static void keep_side(api_req_t *req, lineage_entry_t *v, size_t *n)
 	*n = w;
 }
 
-static void keep_lineage_in_scope(api_req_t *req, lineage_t *l)
+/* A lineage without the units outside scope, and the unit it is about with
+ * its parent hidden when that lies outside. */
+static int keep_lineage_in_scope(api_req_t *req, unit_t *u, lineage_t *l, err_t *e)
 {
-	if (req->who.global)
-		return;
-	keep_side(req, l->pred, &l->n_pred);
-	keep_side(req, l->succ, &l->n_succ);
+	judged_t j = { 0 };
+	int r;
+
+	gather_unit(&j, u);
 	for (size_t i = 0; i < l->n_pred; i++) {
-		hide_parent_outside_scope(req, &l->pred[i].unit);
-		redact_event(req, &l->pred[i].event);
+		gather_unit(&j, &l->pred[i].unit);
+		gather_event(&j, &l->pred[i].event);
 	}
 	for (size_t i = 0; i < l->n_succ; i++) {
-		hide_parent_outside_scope(req, &l->succ[i].unit);
-		redact_event(req, &l->succ[i].event);
+		gather_unit(&j, &l->succ[i].unit);
+		gather_event(&j, &l->succ[i].event);
 	}
+	r = judged_run(req, &j, e);
+	if (!r) {
+		hide_parent(&j, u);
+		keep_side(&j, l->pred, &l->n_pred);
+		keep_side(&j, l->succ, &l->n_succ);
+	}
+	judged_free(&j);
+	return r;
 }
 
-/* Drops the units outside the caller's scope from an event's sources and
- * targets: an event that touched her unit does not name the others. */
-static void redact_refs(api_req_t *req, unit_ref_t *v, size_t *n)
+/* A unit's history without the parents outside the caller's scope, its
+ * events naming only units in scope, and the unit's own parent hidden when
+ * that lies outside. */
+static int keep_history_in_scope(api_req_t *req, unit_t *u, unit_history_t *h, err_t *e)
 {
+	judged_t j = { 0 };
 	size_t w = 0;
+	int r;
 
-	for (size_t i = 0; i < *n; i++)
-		if (api_id_in_scope(req, v[i].id))
-			v[w++] = v[i];
-	*n = w;
-}
-
-static void redact_event(api_req_t *req, event_t *ev)
-{
-	if (req->who.global)
-		return;
-	redact_refs(req, ev->sources, &ev->n_sources);
-	redact_refs(req, ev->targets, &ev->n_targets);
-}
-
-/* A unit's parent history without the parents outside the caller's scope. */
-static void keep_history_in_scope(api_req_t *req, unit_history_t *h)
-{
-	size_t w = 0;
-
-	if (req->who.global)
-		return;
+	gather_unit(&j, u);
 	for (size_t i = 0; i < h->n_parents; i++)
-		if (api_id_in_scope(req, h->parents[i].parent.id))
-			h->parents[w++] = h->parents[i];
-	h->n_parents = w;
+		judged_add(&j, h->parents[i].parent.id);
 	for (size_t i = 0; i < h->events.n; i++)
-		redact_event(req, &h->events.items[i]);
+		gather_event(&j, &h->events.items[i]);
+	r = judged_run(req, &j, e);
+	if (!r) {
+		hide_parent(&j, u);
+		for (size_t i = 0; i < h->n_parents; i++)
+			if (judged_in(&j, h->parents[i].parent.id))
+				h->parents[w++] = h->parents[i];
+		h->n_parents = w;
+		for (size_t i = 0; i < h->events.n; i++)
+			redact_event(&j, &h->events.items[i]);
+	}
+	judged_free(&j);
+	return r;
 }
 
-/* The parent of the top of a caller's scope lies outside it: say nothing
- * about it. */
-static void hide_parent_outside_scope(api_req_t *req, unit_t *u)
+static int redact_events(api_req_t *req, event_list_t *l, err_t *e)
 {
-	if (!req->who.global && u->has_parent && !api_id_in_scope(req, u->parent.id)) {
-		u->has_parent = false;
-		memset(&u->parent, 0, sizeof(u->parent));
-	}
+	judged_t j = { 0 };
+	int r;
+
+	for (size_t i = 0; i < l->n; i++)
+		gather_event(&j, &l->items[i]);
+	r = judged_run(req, &j, e);
+	for (size_t i = 0; !r && i < l->n; i++)
+		redact_event(&j, &l->items[i]);
+	judged_free(&j);
+	return r;
+}
+
+/* The parents of a list's units outside the caller's scope, hidden. */
+static int hide_parents(api_req_t *req, unit_list_t *l, err_t *e)
+{
+	judged_t j = { 0 };
+	int r;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].has_parent)
+			judged_add(&j, l->items[i].parent.id);
+	r = judged_run(req, &j, e);
+	for (size_t i = 0; !r && i < l->n; i++)
+		hide_parent(&j, &l->items[i]);
+	judged_free(&j);
+	return r;
 }
 
 /* ---- reads ---- */
@@ -163,8 +337,10 @@ static int answer_list(api_req_t *req, unit_query_t *q, api_resp_t *resp, err_t 
 	q->scope = &req->who;
 	if (org_units_list(req->db, q, &l, e))
 		return -1;
-	for (size_t i = 0; i < l.n; i++)
-		hide_parent_outside_scope(req, &l.items[i]);
+	if (hide_parents(req, &l, e)) {
+		unit_list_free(&l);
+		return -1;
+	}
 	resp->body = unit_list_json(&l, q->as_of);
 	unit_list_free(&l);
 	return 0;
@@ -204,8 +380,10 @@ static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e) ||
 	    api_unit_in_scope(req, req->params[0], d, &u, e) || org_unit_history(req->db, u.id, &h, e))
 		return -1;
-	hide_parent_outside_scope(req, &u);
-	keep_history_in_scope(req, &h);
+	if (keep_history_in_scope(req, &u, &h, e)) {
+		unit_history_free(&h);
+		return -1;
+	}
 	resp->body = unit_detail_json(&u, &h);
 	unit_history_free(&h);
 	return 0;
@@ -231,7 +409,10 @@ static int get_ancestors(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e) ||
 	    api_unit_in_scope(req, req->params[0], d, &u, e) || org_ancestors(req->db, u.id, d, &l, e))
 		return -1;
-	keep_in_scope(req, &l);
+	if (keep_in_scope(req, &l, e)) {
+		unit_list_free(&l);
+		return -1;
+	}
 	resp->body = unit_list_json(&l, d);
 	json_object_del(resp->body, "next");
 	unit_list_free(&l);
@@ -247,8 +428,10 @@ static int get_lineage(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e) ||
 	    api_unit_in_scope(req, req->params[0], d, &u, e) || org_lineage(req->db, u.id, d, &l, e))
 		return -1;
-	keep_lineage_in_scope(req, &l);
-	hide_parent_outside_scope(req, &u);
+	if (keep_lineage_in_scope(req, &u, &l, e)) {
+		lineage_free(&l);
+		return -1;
+	}
 	resp->body = lineage_json(&u, &l);
 	lineage_free(&l);
 	return 0;
@@ -274,9 +457,10 @@ static int get_tree(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	if (org_subtree(req->db, u.id, d, depth, TREE_MAX_UNITS, &l, e))
 		return -1;
-	keep_in_scope(req, &l);
-	if (l.n)
-		hide_parent_outside_scope(req, &l.items[0]);
+	if (keep_in_scope(req, &l, e)) {
+		unit_list_free(&l);
+		return -1;
+	}
 	resp->body = tree_json(&l, d);
 	unit_list_free(&l);
 	return resp->body ? 0 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
@@ -305,11 +489,13 @@ static int get_events(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	if (org_events(req->db, &req->who, unit_id, from, to, limit, api_query(req, "cursor"), &l, e))
 		return -1;
-	items = json_array();
-	for (size_t i = 0; items && i < l.n; i++) {
-		redact_event(req, &l.items[i]);
-		json_array_append_new(items, event_json(&l.items[i]));
+	if (redact_events(req, &l, e)) {
+		event_list_free(&l);
+		return -1;
 	}
+	items = json_array();
+	for (size_t i = 0; items && i < l.n; i++)
+		json_array_append_new(items, event_json(&l.items[i]));
 	resp->body = json_pack("{s:o, s:o}", "items", items, "next", l.next[0] ? json_string(l.next) : json_null());
 	event_list_free(&l);
 	return 0;
@@ -403,7 +589,8 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	    org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e))
 		return -1;
 	resp->status = 201;
-	hide_parent_outside_scope(req, &u);
+	if (hide_parent_outside_scope(req, &u, e))
+		return -1;
 	resp->body = unit_json(&u);
 	return 0;
 }
@@ -429,7 +616,8 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
 	    org_rename(req->db, &req->who, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e))
 		return -1;
-	hide_parent_outside_scope(req, &u);
+	if (hide_parent_outside_scope(req, &u, e))
+		return -1;
 	resp->body = unit_json(&u);
 	return 0;
 }
@@ -454,7 +642,8 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
 	    api_parent_in_scope(req, parent, d, "parent", e) || org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
 		return -1;
-	hide_parent_outside_scope(req, &u);
+	if (hide_parent_outside_scope(req, &u, e))
+		return -1;
 	resp->body = unit_json(&u);
 	return 0;
 }
@@ -477,7 +666,8 @@ static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_decref(body);
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) || org_close(req->db, &req->who, req->params[0], d, note[0] ? note : NULL, &u, e))
 		return -1;
-	hide_parent_outside_scope(req, &u);
+	if (hide_parent_outside_scope(req, &u, e))
+		return -1;
 	resp->body = unit_json(&u);
 	return 0;
 }
@@ -491,7 +681,14 @@ static json_t *event_and(api_req_t *req, int64_t event_id, const char *key, json
 		json_decref(value);
 		return NULL;
 	}
-	redact_event(req, &ev);
+	{
+		event_list_t one = { .items = &ev, .n = 1 };
+		if (redact_events(req, &one, e)) {
+			event_free(&ev);
+			json_decref(value);
+			return NULL;
+		}
+	}
 	j = json_pack("{s:o, s:o}", "event", event_json(&ev), key, value);
 	event_free(&ev);
 	return j;
@@ -561,9 +758,10 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 	    !org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
 		       note[0] ? note : NULL, &u, &ev, e)) {
 		resp->status = into_new ? 201 : 200;
-		hide_parent_outside_scope(req, &u);
-		resp->body = event_and(req, ev, "unit", unit_json(&u), e);
-		r = resp->body ? 0 : -1;
+		if (hide_parent_outside_scope(req, &u, e) == 0) {
+			resp->body = event_and(req, ev, "unit", unit_json(&u), e);
+			r = resp->body ? 0 : -1;
+		}
 	}
 	json_decref(body);
 	return r;
@@ -646,15 +844,15 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (e->kind == ERR_NONE && !api_check_details(e) &&
 	    !org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
 		       note[0] ? note : NULL, &out, &ev, e)) {
-		items = json_array();
-		for (i = 0; items && i < out.n; i++) {
-			hide_parent_outside_scope(req, &out.items[i]);
-			json_array_append_new(items, unit_json(&out.items[i]));
+		if (hide_parents(req, &out, e) == 0) {
+			items = json_array();
+			for (i = 0; items && i < out.n; i++)
+				json_array_append_new(items, unit_json(&out.items[i]));
+			resp->status = 201;
+			resp->body = event_and(req, ev, "units", items, e);
+			r = resp->body ? 0 : -1;
 		}
 		unit_list_free(&out);
-		resp->status = 201;
-		resp->body = event_and(req, ev, "units", items, e);
-		r = resp->body ? 0 : -1;
 	}
 	free(parts);
 	free(assign);

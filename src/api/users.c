@@ -66,11 +66,11 @@ static int set_disabled(api_req_t *req, api_resp_t *resp, bool disabled, err_t *
 
 	if (api_require(req, PERM_USER_MANAGE, e))
 		return -1;
-	if (user_by_name(req->db, req->params[0], &u, NULL, e) || !api_id_in_scope(req, u.unit_id))
+	if (user_by_name(req->db, req->params[0], req->today, &u, NULL, e) || !api_id_in_scope(req, u.unit_id))
 		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
 	if (u.id == req->who.user_id && disabled)
 		return err_set(e, ERR_CONFLICT, "conflict", "you cannot disable your own account");
-	if (user_set_disabled(req->db, &req->who, u.id, disabled, e) || user_by_id(req->db, u.id, &u, e))
+	if (user_set_disabled(req->db, &req->who, u.id, disabled, e) || user_by_id(req->db, u.id, req->today, &u, e))
 		return -1;
 	resp->body = user_json(&u);
 	return 0;
@@ -93,7 +93,7 @@ static int user_for(api_req_t *req, bool self_ok, user_t *u, err_t *e)
 	err_t probe;
 
 	err_clear(&probe);
-	if (user_by_name(req->db, req->params[0], u, NULL, &probe) != 0) {
+	if (user_by_name(req->db, req->params[0], req->today, u, NULL, &probe) != 0) {
 		if (probe.kind != ERR_NOT_FOUND) {
 			*e = probe;
 			return -1;
@@ -124,7 +124,7 @@ static int post_erase(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	if (u.id == req->who.user_id)
 		return err_set(e, ERR_CONFLICT, "conflict", "ask another admin to erase your own account");
-	if (privacy_erase_user(req->db, &req->who, u.id, e) || user_by_id(req->db, u.id, &u, e))
+	if (privacy_erase_user(req->db, &req->who, u.id, e) || user_by_id(req->db, u.id, req->today, &u, e))
 		return -1;
 	resp->body = user_json(&u);
 	return 0;

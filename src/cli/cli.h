@@ -28,7 +28,8 @@ int cli_fail(const err_t *e);
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The command line's identity in the audit trail: "cli:<login name>",
- * with every right (whoever can open the database has them anyway). */
+ * with every right (whoever can open the database has them anyway), and
+ * the command's today: the one place a command reads the clock. */
 void cli_principal(principal_t *who);
 
 /* Prints j (pretty, UTF-8) to stdout and releases it. Returns 0, or 1 if j
@@ -38,6 +39,7 @@ int cli_print_json(json_t *j);
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_units(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 

@@ -16,14 +16,12 @@
 
 /* The first system admin: user `admin` at the root unit VN, with a
  * generated password (printed by the caller once the transaction lands). */
-static int create_admin(db_t *db, char password[17], err_t *e)
+static int create_admin(db_t *db, const principal_t *who, char password[17], err_t *e)
 {
-	principal_t who;
 	user_t u;
 
-	cli_principal(&who);
 	password_generate(password);
-	return user_create(db, &who, "admin", "Quản trị hệ thống", "VN", ROLE_ADMIN, password, &u, e);
+	return user_create(db, who, "admin", "Quản trị hệ thống", "VN", ROLE_ADMIN, password, &u, e);
 }
 
 int cmd_init(int argc, char **argv)
@@ -40,8 +38,10 @@ int cmd_init(int argc, char **argv)
 	int c, version = 0, rc = CLI_EXIT_FAIL;
 	int64_t units = 0;
 	db_t *db = NULL;
+	principal_t who;
 	err_t e;
 
+	cli_principal(&who);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -86,8 +86,8 @@ int cmd_init(int argc, char **argv)
 		rc = demo || levels ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 		goto out;
 	}
-	if (org_seed(db, levels, demo, &e) || org_ethnic_group_count(db, &units, &e) ||
-	    create_admin(db, password, &e))
+	if (org_seed(db, levels, demo, who.today, &e) || org_ethnic_group_count(db, &units, &e) ||
+	    create_admin(db, &who, password, &e))
 		goto fail;
 	if (db_commit(db) != DB_OK) {
 		fprintf(stderr, "unionbase: %s\n", db_errmsg(db));

@@ -68,7 +68,7 @@ static int parse_opts(int argc, char **argv, uopts_t *o)
 
 	memset(o, 0, sizeof(*o));
 	cli_principal(&o->who);
-	o->as_of = date_today();
+	o->as_of = o->who.today;
 	o->limit = 100;
 	o->depth = 1;
 	optind = 1;

@@ -135,7 +135,7 @@ int cmd_user(int argc, char **argv)
 			rc = cli_fail(&e);
 		}
 	} else if (!strcmp(sub, "disable") || !strcmp(sub, "enable")) {
-		if (user_by_name(db, argv[optind], &u, NULL, &e) == 0 &&
+		if (user_by_name(db, argv[optind], who.today, &u, NULL, &e) == 0 &&
 		    user_set_disabled(db, &who, u.id, !strcmp(sub, "disable"), &e) == 0) {
 			printf("user %s %sd\n", u.username, sub);
 			rc = CLI_EXIT_OK;
@@ -143,7 +143,7 @@ int cmd_user(int argc, char **argv)
 			rc = cli_fail(&e);
 		}
 	} else if (!strcmp(sub, "passwd")) {
-		if (user_by_name(db, argv[optind], &u, NULL, &e) == 0 &&
+		if (user_by_name(db, argv[optind], who.today, &u, NULL, &e) == 0 &&
 		    get_password(password, sizeof(password), &generated) == 0 &&
 		    user_set_password(db, &who, u.id, password, NULL, &e) == 0) {
 			printf("password of %s changed%s\n", u.username, generated ? "" : " (from standard input)");
@@ -160,7 +160,7 @@ int cmd_user(int argc, char **argv)
 			db_close(db);
 			return cli_usage("user token NAME --name TEXT [--role ROLE]");
 		}
-		if (user_by_name(db, argv[optind], &u, NULL, &e) == 0 &&
+		if (user_by_name(db, argv[optind], who.today, &u, NULL, &e) == 0 &&
 		    token_create(db, &who, &u, name, roles ? roles : u.roles, 0, secret, &tok, &e) == 0) {
 			printf("%s\n", secret);
 			rc = CLI_EXIT_OK;
@@ -169,13 +169,13 @@ int cmd_user(int argc, char **argv)
 		}
 	} else if (!strcmp(sub, "export")) {
 		json_t *j = NULL;
-		if (user_by_name(db, argv[optind], &u, NULL, &e) == 0 &&
+		if (user_by_name(db, argv[optind], who.today, &u, NULL, &e) == 0 &&
 		    privacy_export_user(db, &who, u.id, &j, &e) == 0)
 			rc = cli_print_json(j);
 		else
 			rc = cli_fail(&e);
 	} else if (!strcmp(sub, "erase")) {
-		if (user_by_name(db, argv[optind], &u, NULL, &e) == 0 && privacy_erase_user(db, &who, u.id, &e) == 0) {
+		if (user_by_name(db, argv[optind], who.today, &u, NULL, &e) == 0 && privacy_erase_user(db, &who, u.id, &e) == 0) {
 			printf("user %s erased (now erased-%lld)\n", u.username, (long long)u.id);
 			rc = CLI_EXIT_OK;
 		} else {

@@ -37,6 +37,8 @@ static const char HELP[] =
 	"                       reorganisation; 'unionbase units help' for details\n"
 	"  user add|list|disable|enable|passwd|token\n"
 	"                       user accounts and API tokens; 'unionbase user help'\n"
+	"  check --db DB        verify the tables the store keeps derived (ancestry\n"
+	"                       through time) against a walk of the tree\n"
 	"  copy FROM TO         copy a whole database between stores (SQLite and\n"
 	"                       PostgreSQL, either way) into a new, empty one\n"
 	"  help                 this text\n"
@@ -104,7 +106,7 @@ void cli_principal(principal_t *who)
 		snprintf(name, sizeof(name), "cli:uid%u", (unsigned)geteuid());
 	else
 		snprintf(name, sizeof(name), "cli:%.40s", found->pw_name);
-	principal_system(who, name);
+	principal_system(who, name, date_today());
 }
 
 int cli_print_json(json_t *j)
@@ -137,6 +139,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (!strcmp(cmd, "units"))
 		return cmd_units(argc - 1, argv + 1);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "copy"))
 		return cmd_copy(argc - 1, argv + 1);
 	if (!strcmp(cmd, "user"))

@@ -31,9 +31,10 @@ static const char *const PERM_NAMES[PERM_COUNT] = {
 	[PERM_REPORT_APPROVE] = "report.approve",
 };
 
-void principal_system(principal_t *p, const char *name)
+void principal_system(principal_t *p, const char *name, date_t today)
 {
 	memset(p, 0, sizeof(*p));
+	p->today = today;
 	snprintf(p->username, sizeof(p->username), "%s", name);
 	p->roles = ROLE_VIEWER | ROLE_ENTRY | ROLE_APPROVER | ROLE_ADMIN;
 	p->global = true;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/date.h"
 #include "core/err.h"
 
 typedef enum role {
@@ -47,6 +48,7 @@ typedef struct principal {
 	int64_t user_id;          /* 0 for the program itself */
 	char username[64];        /* "cli:root", "init" for the program */
 	int64_t unit_id;          /* the user's unit */
+	date_t today;             /* the day of the request or command, read once at the edge */
 	unsigned roles;           /* role mask at that unit */
 	int64_t token_id;         /* set when authenticated by an API token */
 	int64_t session_ok;       /* 1 when authenticated by a session cookie */
@@ -57,8 +59,9 @@ typedef struct principal {
 } principal_t;
 
 /* The program itself, with every right (init, the command line: whoever can
- * open the database file or connect to the server has them anyway). */
-void principal_system(principal_t *p, const char *name);
+ * open the database file or connect to the server has them anyway), acting
+ * on day today. */
+void principal_system(principal_t *p, const char *name, date_t today);
 
 /* True when any of the roles grants p. */
 bool access_allows(unsigned roles, perm_t p);

@@ -344,7 +344,7 @@ static bool has_level(const level_t *lv, size_t n, const char *key)
 	return false;
 }
 
-int org_seed(db_t *db, const char *levels, bool demo, err_t *e)
+int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e)
 {
 	level_t lv[16];
 	size_t n_lv = 0;
@@ -377,7 +377,7 @@ int org_seed(db_t *db, const char *levels, bool demo, err_t *e)
 	}
 	if (!r) {
 		principal_t init;
-		principal_system(&init, "init");
+		principal_system(&init, "init", today);
 		r = apply_all(db, &init, &ops, e);
 	}
 	free(ops.v);

@@ -30,7 +30,7 @@
  * the caller's, when one is open).
  * Returns 0, or -1 with e (the line of the failing operation in the message)
  * and nothing written. */
-int org_seed(db_t *db, const char *levels, bool demo, err_t *e);
+int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e);
 
 /* Applies the operations of an operations CSV document (in date order) in
  * one transaction, as `who` (named in the audit trail). *applied counts them. Returns 0 or -1 with e naming the

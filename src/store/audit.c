@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "store/migrate.h"
+#include "store/query.h"
 #include "store/scope.h"
 
 int audit_write(db_t *db, const principal_t *who, const char *action, int64_t unit_id,
@@ -109,80 +110,48 @@ static char *dup_or_null(db_stmt_t *st, int col)
 
 int audit_search(db_t *db, const audit_query_t *q, audit_list_t *out, err_t *e)
 {
-	char sql[4096], scope[2048], day_to[32];
-	size_t len, cap = 0;
+	char day_to[DATE_STR_LEN];
+	size_t cap = 0;
 	db_stmt_t *st = NULL;
-	int rc = DB_OK, idx = 1, n_dates = 0;
+	query_t sq;
+	int rc = DB_OK;
 
 	memset(out, 0, sizeof(*out));
-	len = (size_t)snprintf(sql, sizeof(sql),
-			       "SELECT id, at, user_id, username, client_addr, action, unit_id, record_type, record_id,"
-			       " before_value, after_value, detail FROM audit a WHERE 1 = 1");
+	query_init(&sq);
+	query_sql(&sq, "SELECT id, at, user_id, username, client_addr, action, unit_id, record_type, record_id,"
+		       " before_value, after_value, detail FROM audit a WHERE 1 = 1");
 	if (q->unit_id)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.unit_id = ?");
+		query_add(&sq, " AND a.unit_id = ?", QI(q->unit_id));
 	if (q->user_id)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.user_id = ?");
+		query_add(&sq, " AND a.user_id = ?", QI(q->user_id));
 	if (q->record_type)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.record_type = ?");
+		query_add(&sq, " AND a.record_type = ?", QT(q->record_type));
 	if (q->record_id)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.record_id = ?");
+		query_add(&sq, " AND a.record_id = ?", QT(q->record_id));
 	if (q->action)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.action = ?");
+		query_add(&sq, " AND a.action = ?", QT(q->action));
 	if (q->from)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.at >= ?");
-	if (q->to)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.at < ?");
-	if (q->before_id)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND a.id < ?");
-	if (q->scope && !q->scope->global) {
-		/* rows about a unit in scope, or about a user of such a unit */
-		char scope2[2048];
-		int n2 = 0;
-		if (scope_sql(q->scope, "a.unit_id", scope, sizeof(scope), &n_dates) ||
-		    scope_sql(q->scope, "u2.unit_id", scope2, sizeof(scope2), &n2))
-			return err_set(e, ERR_INTERNAL, NULL, "scope too large");
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-					" AND (%s OR EXISTS (SELECT 1 FROM users u2 WHERE u2.id = a.user_id AND %s))",
-					scope, scope2);
-		n_dates += n2;
-	}
-	if (len >= sizeof(sql) - 64)
-		return err_set(e, ERR_INTERNAL, NULL, "query too long");
-	snprintf(sql + len, sizeof(sql) - len, " ORDER BY a.id DESC LIMIT ?");
-	rc = db_prepare(db, sql, &st);
-	if (rc != DB_OK)
-		return store_fail(db, rc, e);
-	if (q->unit_id)
-		rc = db_bind_int64(st, idx++, q->unit_id);
-	if (rc == DB_OK && q->user_id)
-		rc = db_bind_int64(st, idx++, q->user_id);
-	if (rc == DB_OK && q->record_type)
-		rc = db_bind_text(st, idx++, q->record_type);
-	if (rc == DB_OK && q->record_id)
-		rc = db_bind_text(st, idx++, q->record_id);
-	if (rc == DB_OK && q->action)
-		rc = db_bind_text(st, idx++, q->action);
-	if (rc == DB_OK && q->from)
-		rc = db_bind_text(st, idx++, q->from);
-	if (rc == DB_OK && q->to) {
+		query_add(&sq, " AND a.at >= ?", QT(q->from));
+	if (q->to) {
 		/* inclusive day: everything before the next day */
 		date_t d;
-		char buf[DATE_STR_LEN];
-		if (date_parse(q->to, &d) != 0) {
-			db_finalize(st);
+		if (date_parse(q->to, &d) != 0)
 			return err_set(e, ERR_BAD_REQUEST, "bad_request", "to must be a date YYYY-MM-DD");
-		}
-		snprintf(day_to, sizeof(day_to), "%s", date_format(d + 1, buf));
-		rc = db_bind_text(st, idx++, day_to);
+		query_add(&sq, " AND a.at < ?", QT(date_format(d + 1, day_to)));
 	}
-	if (rc == DB_OK && q->before_id)
-		rc = db_bind_int64(st, idx++, q->before_id);
-	if (rc == DB_OK && n_dates) {
-		rc = db_bind_dates(st, idx, idx + n_dates - 1, date_today());
-		idx += n_dates;
+	if (q->before_id)
+		query_add(&sq, " AND a.id < ?", QI(q->before_id));
+	if (q->scope && !q->scope->global) {
+		/* rows about a unit in scope, or about a user of such a unit */
+		query_sql(&sq, " AND ((a.unit_id IS NOT NULL");
+		scope_filter(&sq, q->scope, "a.unit_id");
+		query_sql(&sq, ") OR EXISTS (SELECT 1 FROM users u2 WHERE u2.id = a.user_id");
+		scope_filter(&sq, q->scope, "u2.unit_id");
+		query_sql(&sq, "))");
 	}
-	if (rc == DB_OK)
-		rc = db_bind_int64(st, idx, q->limit + 1);
+	query_add(&sq, " ORDER BY a.id DESC LIMIT ?", QI(q->limit + 1));
+	if (query_prepare(db, &sq, &st, e))
+		return -1;
 	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
 		audit_row_t *r;
 		if (out->n == cap) {

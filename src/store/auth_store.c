@@ -15,10 +15,19 @@
 #include "store/migrate.h"
 #include "store/util.h"
 #include "store/org_store.h"
+#include "store/query.h"
 #include "store/scope.h"
 
-#define USER_COLS                                                                             \
-	"u.id, u.username, u.display_name, u.unit_id, u.roles, u.disabled, u.created_at, u.password_hash"
+/* A user with her unit's code and its name on today's date (or, for a unit
+ * closed or not yet opened, its last or first name): four placeholders, all
+ * today. */
+#define USER_SELECT                                                                                   \
+	"SELECT u.id, u.username, u.display_name, u.unit_id, u.roles, u.disabled, u.created_at,"        \
+	" u.password_hash, uu.code, un.name_vi FROM users u JOIN units uu ON uu.id = u.unit_id"          \
+	" LEFT JOIN unit_names un ON un.unit_id = uu.id AND ("                                         \
+	"  (un.valid_from <= ? AND un.valid_to > ?)"                                                   \
+	"  OR (uu.valid_to <= ? AND un.valid_to = uu.valid_to)"                                        \
+	"  OR (uu.valid_from > ? AND un.valid_from = uu.valid_from))"
 
 static int64_t now_s(void)
 {
@@ -72,8 +81,7 @@ static void lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
-/* Reads USER_COLS into u (and the hash, when wanted). fill_unit adds the
- * unit's code and name afterwards. */
+/* Reads a USER_SELECT row into u (and the hash, when wanted). */
 static void read_user(db_stmt_t *st, user_t *u, char *hash)
 {
 	err_t ignore;
@@ -89,38 +97,30 @@ static void read_user(db_stmt_t *st, user_t *u, char *hash)
 	u->created_at = db_col_int64(st, 6);
 	if (hash)
 		ub_strlcpy(hash, db_col_text(st, 7), PASSWORD_HASH_MAX);
+	ub_strlcpy(u->unit_code, db_col_text(st, 8), sizeof(u->unit_code));
+	ub_strlcpy(u->unit_name_vi, db_col_text(st, 9), sizeof(u->unit_name_vi));
 }
 
-/* Fills the unit code and name of each user (a second pass: the statement
- * that read the users is finished by then). */
-static int fill_unit(db_t *db, user_t *u, err_t *e)
-{
-	unit_t unit = { 0 };
-
-	if (org_unit_view(db, u->unit_id, date_today(), &unit, e))
-		return -1;
-	ub_strlcpy(u->unit_code, unit.code, sizeof(u->unit_code));
-	ub_strlcpy(u->unit_name_vi, unit.name_vi, sizeof(u->unit_name_vi));
-	return 0;
-}
-
-static int user_one(db_t *db, const char *where, const char *text, int64_t id, user_t *out,
+static int user_one(db_t *db, const char *where, const char *text, int64_t id, date_t today, user_t *out,
 		    char hash[PASSWORD_HASH_MAX], err_t *e)
 {
-	char sql[512];
 	db_stmt_t *st = NULL;
+	query_t q;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT " USER_COLS " FROM users u WHERE %s", where);
-	if (store_prep(db, sql, &st, e))
+	query_init(&q);
+	query_add_dates(&q, USER_SELECT, today);
+	if (text)
+		query_add(&q, where, QT(text));
+	else
+		query_add(&q, where, QI(id));
+	if (query_prepare(db, &q, &st, e))
 		return -1;
-	rc = text ? db_bind_text(st, 1, text) : db_bind_int64(st, 1, id);
-	if (rc == DB_OK)
-		rc = db_step(st);
+	rc = db_step(st);
 	if (rc == DB_ROW) {
 		read_user(st, out, hash);
 		db_finalize(st);
-		return fill_unit(db, out, e);
+		return 0;
 	}
 	db_finalize(st);
 	if (rc < 0)
@@ -128,19 +128,19 @@ static int user_one(db_t *db, const char *where, const char *text, int64_t id, u
 	return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
 }
 
-int user_by_name(db_t *db, const char *username, user_t *out, char hash[PASSWORD_HASH_MAX], err_t *e)
+int user_by_name(db_t *db, const char *username, date_t today, user_t *out, char hash[PASSWORD_HASH_MAX], err_t *e)
 {
 	char name[USERNAME_MAX + 1];
 
 	if (ub_strlcpy(name, username, sizeof(name)) || !text_valid(name))
 		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
 	lower(name);
-	return user_one(db, "u.username = ?", name, 0, out, hash, e);
+	return user_one(db, " WHERE u.username = ?", name, 0, today, out, hash, e);
 }
 
-int user_by_id(db_t *db, int64_t id, user_t *out, err_t *e)
+int user_by_id(db_t *db, int64_t id, date_t today, user_t *out, err_t *e)
 {
-	return user_one(db, "u.id = ?", NULL, id, out, NULL, e);
+	return user_one(db, " WHERE u.id = ?", NULL, id, today, out, NULL, e);
 }
 
 static char *user_audit_text(const user_t *u)
@@ -205,7 +205,7 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 	roles_format(roles, roles_text, sizeof(roles_text));
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = org_unit_get(db, unit_ref, date_today(), &unit, e);
+	r = org_unit_get(db, unit_ref, who->today, &unit, e);
 	if (r && e && e->kind == ERR_NOT_FOUND) {
 		err_detail(e, "unit", "no unit with code %.40s today", unit_ref);
 		r = err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s today", unit_ref);
@@ -238,7 +238,7 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 			r = store_fail(db, rc, e);
 	}
 	if (!r)
-		r = user_by_id(db, id, out, e);
+		r = user_by_id(db, id, who->today, out, e);
 	if (!r)
 		r = audit_user(db, who, "user.create", NULL, out, e);
 	sodium_memzero(hash, sizeof(hash));
@@ -247,19 +247,19 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 
 int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e)
 {
-	char sql[3072], scope[2048];
 	db_stmt_t *st = NULL;
 	size_t cap = 0;
-	int n_dates = 0, rc;
+	query_t q;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (scope_sql(who, "u.unit_id", scope, sizeof(scope), &n_dates))
-		return err_set(e, ERR_INTERNAL, NULL, "scope too large");
-	snprintf(sql, sizeof(sql), "SELECT " USER_COLS " FROM users u WHERE %s ORDER BY u.username LIMIT 5000", scope);
-	if (store_prep(db, sql, &st, e))
+	query_init(&q);
+	query_add_dates(&q, USER_SELECT " WHERE 1 = 1", who->today);
+	scope_filter(&q, who, "u.unit_id");
+	query_sql(&q, " ORDER BY u.username LIMIT 5000");
+	if (query_prepare(db, &q, &st, e))
 		return -1;
-	rc = n_dates ? db_bind_dates(st, 1, n_dates, date_today()) : DB_OK;
-	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (out->n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			user_t *v = realloc(out->items, ncap * sizeof(*v));
@@ -272,18 +272,12 @@ int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e)
 			cap = ncap;
 		}
 		read_user(st, &out->items[out->n++], NULL);
-		rc = DB_OK;
 	}
 	db_finalize(st);
 	if (rc < 0) {
 		user_list_free(out);
 		return store_fail(db, rc, e);
 	}
-	for (size_t i = 0; i < out->n; i++)
-		if (fill_unit(db, &out->items[i], e)) {
-			user_list_free(out);
-			return -1;
-		}
 	return 0;
 }
 
@@ -308,7 +302,7 @@ int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool di
 
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = user_by_id(db, user_id, &before, e);
+	r = user_by_id(db, user_id, who->today, &before, e);
 	if (!r)
 		r = exec_i(db, "UPDATE users SET disabled = ? WHERE id = ?", disabled ? 1 : 0, user_id, e);
 	if (!r && disabled)
@@ -317,7 +311,7 @@ int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool di
 		r = exec_i(db, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now_s(),
 			   user_id, e);
 	if (!r)
-		r = user_by_id(db, user_id, &after, e);
+		r = user_by_id(db, user_id, who->today, &after, e);
 	if (!r)
 		r = audit_user(db, who, disabled ? "user.disable" : "user.enable", &before, &after, e);
 	return store_tx_end(db, own, r, e);
@@ -338,7 +332,7 @@ int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const c
 		return -1;
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = user_by_id(db, user_id, &u, e);
+	r = user_by_id(db, user_id, who->today, &u, e);
 	if (!r)
 		r = store_prep(db, "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?", &st, e);
 	if (!r) {
@@ -380,9 +374,10 @@ int user_rehash(db_t *db, int64_t user_id, const char *password, err_t *e)
 	return finish(db, st, rc, e);
 }
 
-int principal_for_user(db_t *db, const user_t *u, const char *client_addr, principal_t *out, err_t *e)
+int principal_for_user(db_t *db, const user_t *u, const char *client_addr, date_t today, principal_t *out, err_t *e)
 {
 	memset(out, 0, sizeof(*out));
+	out->today = today;
 	out->user_id = u->id;
 	ub_strlcpy(out->username, u->username, sizeof(out->username));
 	out->unit_id = u->unit_id;
@@ -430,7 +425,7 @@ int session_create(db_t *db, int64_t user_id, const char *client_addr, char id_o
 	return finish(db, st, rc, e);
 }
 
-int session_lookup(db_t *db, const char *id, int64_t now, user_t *user, char csrf_out[SECRET_TEXT_MAX],
+int session_lookup(db_t *db, const char *id, int64_t now, date_t today, user_t *user, char csrf_out[SECRET_TEXT_MAX],
 		   err_t *e)
 {
 	char digest[65];
@@ -463,7 +458,7 @@ int session_lookup(db_t *db, const char *id, int64_t now, user_t *user, char csr
 		(void)session_delete(db, id, &ignore);
 		return err_set(e, ERR_UNAUTHORIZED, "session_expired", "the session has expired: log in again");
 	}
-	if (user_by_id(db, user_id, user, e))
+	if (user_by_id(db, user_id, today, user, e))
 		return -1;
 	if (user->disabled)
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "this account is disabled");
@@ -587,7 +582,7 @@ int token_create(db_t *db, const principal_t *who, const user_t *u, const char *
 	return store_tx_end(db, own, r, e);
 }
 
-int token_lookup(db_t *db, const char *secret, int64_t now, user_t *user, api_token_t *tok, err_t *e)
+int token_lookup(db_t *db, const char *secret, int64_t now, date_t today, user_t *user, api_token_t *tok, err_t *e)
 {
 	char digest[65];
 	db_stmt_t *st = NULL;
@@ -611,7 +606,7 @@ int token_lookup(db_t *db, const char *secret, int64_t now, user_t *user, api_to
 		return store_fail(db, rc, e);
 	if (!found || tok->revoked_at || (tok->expires_at && tok->expires_at <= now))
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid (unknown, revoked or expired)");
-	if (user_by_id(db, tok->user_id, user, e))
+	if (user_by_id(db, tok->user_id, today, user, e))
 		return -1;
 	if (user->disabled)
 		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token's user is disabled");

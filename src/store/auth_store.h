@@ -57,8 +57,8 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 
 /* A user by name (any case); ERR_NOT_FOUND when none. hash (may be NULL)
  * receives the password hash. */
-int user_by_name(db_t *db, const char *username, user_t *out, char hash[PASSWORD_HASH_MAX], err_t *e);
-int user_by_id(db_t *db, int64_t id, user_t *out, err_t *e);
+int user_by_name(db_t *db, const char *username, date_t today, user_t *out, char hash[PASSWORD_HASH_MAX], err_t *e);
+int user_by_id(db_t *db, int64_t id, date_t today, user_t *out, err_t *e);
 
 /* Users of the units in who's scope, by name. */
 int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e);
@@ -76,7 +76,7 @@ int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const c
 int user_rehash(db_t *db, int64_t user_id, const char *password, err_t *e);
 
 /* Fills a principal for user u (roles, unit, scope). */
-int principal_for_user(db_t *db, const user_t *u, const char *client_addr, principal_t *out, err_t *e);
+int principal_for_user(db_t *db, const user_t *u, const char *client_addr, date_t today, principal_t *out, err_t *e);
 
 /* ---- sessions ---- */
 
@@ -88,7 +88,7 @@ int session_create(db_t *db, int64_t user_id, const char *client_addr, char id_o
 /* The session of secret id, still within its idle and absolute limits at
  * `now`: fills user and csrf_out and touches it. ERR_UNAUTHORIZED code
  * "session_expired" or "unauthorized" when it is not valid. */
-int session_lookup(db_t *db, const char *id, int64_t now, user_t *user, char csrf_out[SECRET_TEXT_MAX],
+int session_lookup(db_t *db, const char *id, int64_t now, date_t today, user_t *user, char csrf_out[SECRET_TEXT_MAX],
 		   err_t *e);
 
 int session_delete(db_t *db, const char *id, err_t *e);
@@ -117,7 +117,7 @@ int token_create(db_t *db, const principal_t *who, const user_t *u, const char *
 
 /* The user and token of a secret; ERR_UNAUTHORIZED when unknown, revoked,
  * expired or the user is disabled. */
-int token_lookup(db_t *db, const char *secret, int64_t now, user_t *user, api_token_t *tok, err_t *e);
+int token_lookup(db_t *db, const char *secret, int64_t now, date_t today, user_t *user, api_token_t *tok, err_t *e);
 
 int tokens_list(db_t *db, int64_t user_id, token_list_t *out, err_t *e);
 

@@ -13,6 +13,8 @@
  */
 #include "store/migrate.h"
 
+#include "store/ancestry.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +163,24 @@ static const migration_t MIGRATIONS[] = {
 	{ "SELECT 1", NULL,
 	  "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
 	  " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();" },
+
+	/* 5: ancestry through time (store/ancestry.h): every (descendant,
+	 * ancestor) pair with the depth between them and the interval over which
+	 * it holds, the unit itself at depth 0; kept exact by every write to
+	 * units and unit_parents, in the same transaction. ancestry_work is the
+	 * scratch list of units being refreshed (writers take turns, so one
+	 * table serves them all). Filled here from the intervals already held. */
+	{ "CREATE TABLE ancestry ("
+	"  descendant BIGINT NOT NULL REFERENCES units(id),"
+	"  ancestor BIGINT NOT NULL REFERENCES units(id),"
+	"  depth INTEGER NOT NULL,"
+	"  valid_from @DATE@ NOT NULL,"
+	"  valid_to @DATE@ NOT NULL,"
+	"  PRIMARY KEY (descendant, ancestor, valid_from),"
+	"  CHECK (valid_from < valid_to));"
+	"CREATE INDEX ancestry_ancestor ON ancestry (ancestor, depth, valid_from);"
+	"CREATE TABLE ancestry_work (id BIGINT PRIMARY KEY);"
+	ANCESTRY_FILL_SQL("SELECT id FROM units") ";", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

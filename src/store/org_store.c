@@ -16,7 +16,9 @@
 #include <time.h>
 
 #include "core/text.h"
+#include "store/ancestry.h"
 #include "store/audit.h"
+#include "store/query.h"
 #include "store/migrate.h"
 #include "store/util.h"
 #include "store/scope.h"
@@ -518,13 +520,12 @@ static void like_pattern(const char *in, char *out)
 
 int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e)
 {
-	char sql[4096], after_key[ORG_CURSOR_MAX] = "", scope[2048] = "";
+	char after_key[ORG_CURSOR_MAX] = "";
 	char *folded = NULL, *pattern = NULL;
 	int64_t after_id = 0;
 	db_stmt_t *st = NULL;
-	int rc = DB_OK, idx, r = -1, n_scope = 0;
-	size_t len;
-	const char *sort_col = q->sort_name ? "n.sort_key" : "u.code";
+	int r = -1;
+	query_t sq;
 
 	memset(out, 0, sizeof(*out));
 	if (q->cursor && *q->cursor &&
@@ -540,56 +541,24 @@ int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e)
 		}
 		like_pattern(folded, pattern);
 	}
-	len = (size_t)snprintf(sql, sizeof(sql), "%s WHERE%s", UNIT_SELECT, UNIT_ALIVE);
+	query_init(&sq);
+	query_add_dates(&sq, UNIT_SELECT " WHERE" UNIT_ALIVE, q->as_of);
 	if (q->level)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND u.level = ?");
+		query_add(&sq, " AND u.level = ?", QT(q->level));
 	if (q->parent_id)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND p.parent_id = ?");
+		query_add(&sq, " AND p.parent_id = ?", QI(q->parent_id));
 	if (pattern)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-					" AND (n.search_key LIKE ? ESCAPE '\\' OR u.code = ?)");
-	if (after_id)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-					" AND (%s > ? OR (%s = ? AND u.id > ?))", sort_col, sort_col);
-	if (q->scope && !q->scope->global) {
-		if (scope_sql(q->scope, "u.id", scope, sizeof(scope), &n_scope)) {
-			err_set(e, ERR_INTERNAL, NULL, "scope too large");
-			goto out;
-		}
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND %s", scope);
-	}
-	snprintf(sql + len, sizeof(sql) - len, " ORDER BY %s, u.id LIMIT ?", sort_col);
-
-	if (store_prep(db, sql, &st, e))
+		query_add(&sq, " AND (n.search_key LIKE ? ESCAPE '\\' OR u.code = ?)", QT(pattern), QT(q->q));
+	if (after_id && q->sort_name)
+		query_add(&sq, " AND (n.sort_key > ? OR (n.sort_key = ? AND u.id > ?))", QT(after_key), QT(after_key), QI(after_id));
+	else if (after_id)
+		query_add(&sq, " AND (u.code > ? OR (u.code = ? AND u.id > ?))", QT(after_key), QT(after_key), QI(after_id));
+	if (q->scope)
+		scope_filter(&sq, q->scope, "u.id");
+	query_sql(&sq, q->sort_name ? " ORDER BY n.sort_key, u.id" : " ORDER BY u.code, u.id");
+	query_add(&sq, " LIMIT ?", QI(q->limit + 1));
+	if (query_prepare(db, &sq, &st, e))
 		goto out;
-	rc = db_bind_dates(st, 1, UNIT_SELECT_DATES + 2, q->as_of);
-	idx = UNIT_SELECT_DATES + 3;
-	if (rc == DB_OK && q->level)
-		rc = db_bind_text(st, idx++, q->level);
-	if (rc == DB_OK && q->parent_id)
-		rc = db_bind_int64(st, idx++, q->parent_id);
-	if (rc == DB_OK && pattern) {
-		rc = db_bind_text(st, idx++, pattern);
-		if (rc == DB_OK)
-			rc = db_bind_text(st, idx++, q->q);
-	}
-	if (rc == DB_OK && after_id) {
-		rc = db_bind_text(st, idx++, after_key);
-		if (rc == DB_OK)
-			rc = db_bind_text(st, idx++, after_key);
-		if (rc == DB_OK)
-			rc = db_bind_int64(st, idx++, after_id);
-	}
-	if (rc == DB_OK && n_scope) {
-		rc = db_bind_dates(st, idx, idx + n_scope - 1, date_today());
-		idx += n_scope;
-	}
-	if (rc == DB_OK)
-		rc = db_bind_int64(st, idx, q->limit + 1);
-	if (rc != DB_OK) {
-		store_fail(db, rc, e);
-		goto out;
-	}
 	if (collect_units(db, st, out, (size_t)q->limit + 1, e))
 		goto out;
 	if (out->n > (size_t)q->limit) {
@@ -623,55 +592,46 @@ out:
 
 int org_ancestors(db_t *db, int64_t id, date_t d, unit_list_t *out, err_t *e)
 {
-	unit_t u = { 0 };
-	size_t cap = 0;
-	int guard = 0;
+	char buf[DATE_STR_LEN];
+	db_stmt_t *st = NULL;
+	query_t q;
 
 	memset(out, 0, sizeof(*out));
-	if (unit_by_id_at(db, id, d, &u, e))
+	/* root first, the unit itself last (depth 0: only when it exists on d) */
+	query_init(&q);
+	query_add_dates(&q, UNIT_SELECT " JOIN ancestry a ON a.ancestor = u.id WHERE a.valid_from <= ? AND a.valid_to > ?"
+			" AND" UNIT_ALIVE, d);
+	query_add(&q, " AND a.descendant = ? ORDER BY a.depth DESC", QI(id));
+	if (query_prepare(db, &q, &st, e))
 		return -1;
-	while (u.has_parent && guard++ < 64) {
-		if (unit_by_id_at(db, u.parent.id, d, &u, e) || list_push(out, &cap, &u)) {
-			unit_list_free(out);
-			return e && e->kind ? -1 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
-		}
+	if (collect_units(db, st, out, 64, e)) {
+		db_finalize(st);
+		unit_list_free(out);
+		return -1;
 	}
-	/* collected parent first; the contract is root first */
-	for (size_t i = 0; i < out->n / 2; i++) {
-		unit_t t = out->items[i];
-		out->items[i] = out->items[out->n - 1 - i];
-		out->items[out->n - 1 - i] = t;
+	db_finalize(st);
+	if (out->n == 0 || out->items[out->n - 1].id != id) {
+		unit_list_free(out);
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on %s", (long long)id,
+			       date_format(d, buf));
 	}
+	out->n--;
 	return 0;
 }
 
 int org_subtree(db_t *db, int64_t id, date_t d, int depth, size_t max, unit_list_t *out, err_t *e)
 {
 	db_stmt_t *st = NULL;
+	query_t q;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	/* the CTE comes first in the text, so its placeholders bind first */
-	if (store_prep(db,
-		 "WITH RECURSIVE sub(id, depth) AS ("
-		 "  SELECT CAST(? AS BIGINT), 0"
-		 "  UNION ALL"
-		 "  SELECT c.unit_id, s.depth + 1 FROM unit_parents c JOIN sub s ON c.parent_id = s.id"
-		 "  WHERE c.valid_from <= ? AND c.valid_to > ? AND s.depth < ?) "
-		 UNIT_SELECT " JOIN sub ON sub.id = u.id WHERE" UNIT_ALIVE
-		 " ORDER BY sub.depth, u.code, u.id", &st, e))
+	query_init(&q);
+	query_add_dates(&q, UNIT_SELECT " JOIN ancestry a ON a.descendant = u.id WHERE a.valid_from <= ? AND a.valid_to > ?"
+			" AND" UNIT_ALIVE, d);
+	query_add(&q, " AND a.ancestor = ? AND a.depth <= ? ORDER BY a.depth, u.code, u.id", QI(id), QI(depth));
+	if (query_prepare(db, &q, &st, e))
 		return -1;
-	rc = db_bind_int64(st, 1, id);
-	if (rc == DB_OK)
-		rc = db_bind_dates(st, 2, 3, d);
-	if (rc == DB_OK)
-		rc = db_bind_int64(st, 4, depth);
-	if (rc == DB_OK)
-		rc = db_bind_dates(st, 5, 4 + UNIT_SELECT_DATES + 2, d);
-	if (rc != DB_OK) {
-		db_finalize(st);
-		return store_fail(db, rc, e);
-	}
 	rc = collect_units(db, st, out, max + 1, e);
 	db_finalize(st);
 	if (rc) {
@@ -688,43 +648,239 @@ int org_subtree(db_t *db, int64_t id, date_t d, int depth, size_t max, unit_list
 	return 0;
 }
 
-/* ---- events ---- */
+/* ---- unit references, set-wise ---- */
 
-static int event_refs(db_t *db, event_t *ev, err_t *e)
+/* One name interval of a unit, with the unit's code and validity. */
+typedef struct name_row {
+	int64_t id;
+	char code[UNIT_CODE_MAX + 1];
+	date_t u_from, u_to, n_from, n_to;
+	char *name_vi, *name_en;
+} name_row_t;
+
+static void name_rows_free(name_row_t *v, size_t n)
 {
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name_vi);
+		free(v[i].name_en);
+	}
+	free(v);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Appends the name rows of ids[0..n) (n <= REF_CHUNK) to *rows. */
+#define REF_CHUNK 256
+static int load_name_rows(db_t *db, const int64_t *ids, size_t n, name_row_t **rows, size_t *n_rows, size_t *cap,
+			  err_t *e)
+{
+	size_t width = n <= 1 ? 1 : n <= 16 ? 16 : REF_CHUNK;
 	db_stmt_t *st = NULL;
+	query_t q;
 	int rc;
 
-	if (store_prep(db, "SELECT unit_id, role FROM event_units WHERE event_id = ? ORDER BY role, unit_id", &st, e))
+	query_init(&q);
+	query_sql(&q, "SELECT u.id, u.code, u.valid_from, u.valid_to, n.name_vi, n.name_en, n.valid_from, n.valid_to"
+		      " FROM units u JOIN unit_names n ON n.unit_id = u.id WHERE u.id IN (");
+	for (size_t i = 0; i < width; i++)
+		query_add(&q, i ? ", ?" : "?", QI(i < n ? ids[i] : 0));
+	query_sql(&q, ") ORDER BY u.id, n.valid_from");
+	if (query_prepare(db, &q, &st, e))
 		return -1;
-	rc = db_bind_int64(st, 1, ev->id);
-	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
-		bool source = strcmp(db_col_text(st, 1), "source") == 0;
-		int64_t uid = db_col_int64(st, 0);
-		unit_ref_t **arr = source ? &ev->sources : &ev->targets;
-		size_t *n = source ? &ev->n_sources : &ev->n_targets;
-		unit_ref_t *v = realloc(*arr, (*n + 1) * sizeof(**arr));
-		unit_t u;
-		if (!v) {
+	while ((rc = db_step(st)) == DB_ROW) {
+		name_row_t *r;
+		if (*n_rows == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 64;
+			name_row_t *v = realloc(*rows, ncap * sizeof(*v));
+			if (!v) {
+				db_finalize(st);
+				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			*rows = v;
+			*cap = ncap;
+		}
+		r = &(*rows)[(*n_rows)++];
+		memset(r, 0, sizeof(*r));
+		r->id = db_col_int64(st, 0);
+		copy_text(r->code, sizeof(r->code), db_col_text(st, 1));
+		r->name_vi = strdup(db_col_text(st, 4));
+		r->name_en = strdup(db_col_text(st, 5));
+		if (!r->name_vi || !r->name_en) {
 			db_finalize(st);
 			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		}
-		*arr = v;
-		/* a source as it was the day before, a target as it became */
-		if (org_unit_view(db, uid, source && strcmp(ev->kind, "create") != 0 ? ev->date - 1 : ev->date, &u, e)) {
+		if (read_date(db, st, 2, &r->u_from, e) || read_date(db, st, 3, &r->u_to, e) ||
+		    read_date(db, st, 6, &r->n_from, e) || read_date(db, st, 7, &r->n_to, e)) {
 			db_finalize(st);
 			return -1;
 		}
-		memset(&v[*n], 0, sizeof(v[*n]));
-		v[*n].id = u.id;
-		copy_text(v[*n].code, sizeof(v[*n].code), u.code);
-		copy_text(v[*n].name_vi, sizeof(v[*n].name_vi), u.name_vi);
-		copy_text(v[*n].name_en, sizeof(v[*n].name_en), u.name_en);
-		(*n)++;
-		rc = DB_OK;
 	}
 	db_finalize(st);
 	return rc < 0 ? store_fail(db, rc, e) : 0;
+}
+
+/* The reference of one unit on day d (clamped into its validity) from the
+ * rows loaded for it. */
+static int pick_ref(const name_row_t *rows, size_t n_rows, int64_t id, date_t d, unit_ref_t *out, err_t *e)
+{
+	size_t lo = 0, hi = n_rows;
+
+	while (lo < hi) { /* first row of id */
+		size_t mid = (lo + hi) / 2;
+		if (rows[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memset(out, 0, sizeof(*out));
+	if (lo == n_rows || rows[lo].id != id)
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld", (long long)id);
+	d = clamp_into(d, rows[lo].u_from, rows[lo].u_to);
+	for (size_t i = lo; i < n_rows && rows[i].id == id; i++) {
+		if (date_in(d, rows[i].n_from, rows[i].n_to) || i + 1 == n_rows || rows[i + 1].id != id) {
+			out->id = id;
+			copy_text(out->code, sizeof(out->code), rows[i].code);
+			copy_text(out->name_vi, sizeof(out->name_vi), rows[i].name_vi);
+			copy_text(out->name_en, sizeof(out->name_en), rows[i].name_en);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int org_unit_refs(db_t *db, const int64_t *ids, const date_t *days, size_t n, unit_ref_t *out, err_t *e)
+{
+	int64_t *uniq = NULL;
+	name_row_t *rows = NULL;
+	size_t n_uniq = 0, n_rows = 0, cap = 0;
+	int r = 0;
+
+	if (n == 0)
+		return 0;
+	uniq = malloc(n * sizeof(*uniq));
+	if (!uniq)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	memcpy(uniq, ids, n * sizeof(*uniq));
+	qsort(uniq, n, sizeof(*uniq), cmp_i64);
+	for (size_t i = 0; i < n; i++)
+		if (n_uniq == 0 || uniq[n_uniq - 1] != uniq[i])
+			uniq[n_uniq++] = uniq[i];
+	for (size_t at = 0; at < n_uniq && !r; at += REF_CHUNK)
+		r = load_name_rows(db, uniq + at, n_uniq - at < REF_CHUNK ? n_uniq - at : REF_CHUNK, &rows, &n_rows,
+				   &cap, e);
+	/* chunks come in id order, each ordered by id: rows are sorted */
+	for (size_t i = 0; i < n && !r; i++)
+		r = pick_ref(rows, n_rows, ids[i], days[i], &out[i], e);
+	name_rows_free(rows, n_rows);
+	free(uniq);
+	return r;
+}
+
+/* ---- events ---- */
+
+/* One unit of an event, as read from event_units. */
+typedef struct event_member {
+	int64_t event_id, unit_id;
+	bool source;
+} event_member_t;
+
+static int push_ref(unit_ref_t **arr, size_t *n, const unit_ref_t *ref)
+{
+	unit_ref_t *v = realloc(*arr, (*n + 1) * sizeof(**arr));
+
+	if (!v)
+		return -1;
+	*arr = v;
+	v[(*n)++] = *ref;
+	return 0;
+}
+
+/* Fills the sources and targets of events[0..n) (ordered by anything) with
+ * three queries per REF_CHUNK events whatever their number: a source as it
+ * was the day before the event, a target as it became. */
+static int events_fill_refs(db_t *db, event_t *events, size_t n, err_t *e)
+{
+	event_member_t *m = NULL;
+	size_t n_m = 0, cap = 0;
+	int64_t *ids = NULL;
+	date_t *days = NULL;
+	unit_ref_t *refs = NULL;
+	int r = 0;
+
+	for (size_t at = 0; at < n && !r; at += REF_CHUNK) {
+		size_t k = n - at < REF_CHUNK ? n - at : REF_CHUNK, width = k <= 1 ? 1 : k <= 16 ? 16 : REF_CHUNK;
+		db_stmt_t *st = NULL;
+		query_t q;
+		int rc;
+
+		query_init(&q);
+		query_sql(&q, "SELECT event_id, unit_id, role FROM event_units WHERE event_id IN (");
+		for (size_t i = 0; i < width; i++)
+			query_add(&q, i ? ", ?" : "?", QI(i < k ? events[at + i].id : 0));
+		query_sql(&q, ") ORDER BY event_id, role, unit_id");
+		if (query_prepare(db, &q, &st, e)) {
+			r = -1;
+			break;
+		}
+		while ((rc = db_step(st)) == DB_ROW) {
+			if (n_m == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				event_member_t *v = realloc(m, ncap * sizeof(*v));
+				if (!v) {
+					rc = DB_ERROR;
+					break;
+				}
+				m = v;
+				cap = ncap;
+			}
+			m[n_m].event_id = db_col_int64(st, 0);
+			m[n_m].unit_id = db_col_int64(st, 1);
+			m[n_m].source = strcmp(db_col_text(st, 2), "source") == 0;
+			n_m++;
+		}
+		db_finalize(st);
+		if (rc == DB_ERROR)
+			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		else if (rc < 0)
+			r = store_fail(db, rc, e);
+	}
+	if (!r && n_m) {
+		ids = malloc(n_m * sizeof(*ids));
+		days = malloc(n_m * sizeof(*days));
+		refs = malloc(n_m * sizeof(*refs));
+		if (!ids || !days || !refs)
+			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	for (size_t i = 0; i < n_m && !r; i++) {
+		const event_t *ev = NULL;
+		for (size_t j = 0; j < n && !ev; j++)
+			if (events[j].id == m[i].event_id)
+				ev = &events[j];
+		ids[i] = m[i].unit_id;
+		days[i] = ev && m[i].source && strcmp(ev->kind, "create") != 0 ? ev->date - 1 : ev ? ev->date : 0;
+	}
+	if (!r && n_m)
+		r = org_unit_refs(db, ids, days, n_m, refs, e);
+	for (size_t i = 0; i < n_m && !r; i++) {
+		for (size_t j = 0; j < n; j++) {
+			event_t *ev = &events[j];
+			if (ev->id != m[i].event_id)
+				continue;
+			if (m[i].source ? push_ref(&ev->sources, &ev->n_sources, &refs[i])
+					: push_ref(&ev->targets, &ev->n_targets, &refs[i]))
+				r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			break;
+		}
+	}
+	free(m);
+	free(ids);
+	free(days);
+	free(refs);
+	return r;
 }
 
 static int read_event_row(db_t *db, db_stmt_t *st, event_t *ev, err_t *e)
@@ -750,7 +906,7 @@ int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e)
 	if (rc == DB_ROW) {
 		int r = read_event_row(db, st, out, e);
 		db_finalize(st);
-		if (r || event_refs(db, out, e)) {
+		if (r || events_fill_refs(db, out, 1, e)) {
 			event_free(out);
 			return -1;
 		}
@@ -765,55 +921,38 @@ int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e)
 int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from, date_t to, int limit,
 	       const char *cursor, event_list_t *out, err_t *e)
 {
-	char sql[4096], after_key[ORG_CURSOR_MAX] = "", scope_cond[2048];
-	int n_scope = 0;
+	char after_key[ORG_CURSOR_MAX] = "";
 	int64_t after_id = 0;
 	db_stmt_t *st = NULL;
-	size_t len, cap = 0;
-	int rc, idx = 1;
+	size_t cap = 0;
+	query_t q;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (cursor && *cursor && cursor_decode(cursor, after_key, sizeof(after_key), &after_id, e))
 		return -1;
-	len = (size_t)snprintf(sql, sizeof(sql), "SELECT e.id, e.kind, e.date, e.note FROM events e WHERE e.date >= ? AND e.date <= ?");
+	query_init(&q);
+	query_add(&q, "SELECT e.id, e.kind, e.date, e.note FROM events e WHERE e.date >= ? AND e.date <= ?", QD(from),
+		  QD(to));
 	if (unit_id)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-					" AND e.id IN (SELECT event_id FROM event_units WHERE unit_id = ?)");
-	if (after_id)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND (e.date < ? OR (e.date = ? AND e.id < ?))");
-	if (scope && !scope->global) {
-		if (scope_sql(scope, "unit_id", scope_cond, sizeof(scope_cond), &n_scope))
-			return err_set(e, ERR_INTERNAL, NULL, "scope too large");
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-					" AND e.id IN (SELECT event_id FROM event_units WHERE %s)", scope_cond);
-	}
-	snprintf(sql + len, sizeof(sql) - len, " ORDER BY e.date DESC, e.id DESC LIMIT ?");
-	if (store_prep(db, sql, &st, e))
-		return -1;
-	rc = db_bind_date(st, idx++, from);
-	if (rc == DB_OK)
-		rc = db_bind_date(st, idx++, to);
-	if (rc == DB_OK && unit_id)
-		rc = db_bind_int64(st, idx++, unit_id);
-	if (rc == DB_OK && after_id) {
+		query_add(&q, " AND e.id IN (SELECT event_id FROM event_units WHERE unit_id = ?)", QI(unit_id));
+	if (after_id) {
 		date_t ad;
-		if (date_parse(after_key, &ad) != 0) {
-			db_finalize(st);
+		if (date_parse(after_key, &ad) != 0)
 			return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
-		}
-		rc = db_bind_date(st, idx++, ad);
-		if (rc == DB_OK)
-			rc = db_bind_date(st, idx++, ad);
-		if (rc == DB_OK)
-			rc = db_bind_int64(st, idx++, after_id);
+		query_add(&q, " AND (e.date < ? OR (e.date = ? AND e.id < ?))", QD(ad), QD(ad), QI(after_id));
 	}
-	if (rc == DB_OK && n_scope) {
-		rc = db_bind_dates(st, idx, idx + n_scope - 1, date_today());
-		idx += n_scope;
+	if (scope && !scope->global) {
+		/* the units in scope drive the query: an officer's few events are
+		 * found without reading the country's */
+		query_sql(&q, " AND e.id IN (SELECT eu.event_id FROM event_units eu WHERE eu.unit_id IN (");
+		scope_units(&q, scope);
+		query_sql(&q, "))");
 	}
-	if (rc == DB_OK)
-		rc = db_bind_int64(st, idx, limit + 1);
-	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+	query_add(&q, " ORDER BY e.date DESC, e.id DESC LIMIT ?", QI(limit + 1));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (out->n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			event_t *v = realloc(out->items, ncap * sizeof(*v));
@@ -831,7 +970,6 @@ int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from,
 			return -1;
 		}
 		out->n++;
-		rc = DB_OK;
 	}
 	db_finalize(st);
 	if (rc < 0) {
@@ -848,12 +986,66 @@ int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from,
 			return err_set(e, ERR_INTERNAL, NULL, "cursor too long");
 		}
 	}
-	for (size_t i = 0; i < out->n; i++)
-		if (event_refs(db, &out->items[i], e)) {
-			event_list_free(out);
+	if (events_fill_refs(db, out->items, out->n, e)) {
+		event_list_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* The parent spans of unit id, oldest first, each parent named as it was
+ * on the span's first day. */
+static int history_parents(db_t *db, int64_t id, unit_history_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int64_t *ids = NULL;
+	date_t *days = NULL;
+	unit_ref_t *refs = NULL;
+	int rc, r = 0;
+
+	if (store_prep(db, "SELECT parent_id, valid_from, valid_to FROM unit_parents WHERE unit_id = ? ORDER BY valid_from", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, id);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		parent_span_t *v = realloc(out->parents, (out->n_parents + 1) * sizeof(*v));
+		if (!v) {
+			rc = DB_ERROR;
+			break;
+		}
+		out->parents = v;
+		v = &v[out->n_parents++];
+		memset(v, 0, sizeof(*v));
+		v->parent.id = db_col_int64(st, 0);
+		if (read_date(db, st, 1, &v->valid_from, e) || read_date(db, st, 2, &v->valid_to, e)) {
+			db_finalize(st);
 			return -1;
 		}
-	return 0;
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc == DB_ERROR)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	if (out->n_parents == 0)
+		return 0;
+	ids = malloc(out->n_parents * sizeof(*ids));
+	days = malloc(out->n_parents * sizeof(*days));
+	refs = malloc(out->n_parents * sizeof(*refs));
+	if (!ids || !days || !refs)
+		r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < out->n_parents && !r; i++) {
+		ids[i] = out->parents[i].parent.id;
+		days[i] = out->parents[i].valid_from;
+	}
+	if (!r)
+		r = org_unit_refs(db, ids, days, out->n_parents, refs, e);
+	for (size_t i = 0; i < out->n_parents && !r; i++)
+		out->parents[i].parent = refs[i];
+	free(ids);
+	free(days);
+	free(refs);
+	return r;
 }
 
 int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e)
@@ -885,41 +1077,10 @@ int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 	db_finalize(st);
 	if (rc < 0) {
 		unit_history_free(out);
-		return store_fail(db, rc, e);
+		return rc == DB_ERROR ? err_set(e, ERR_INTERNAL, NULL, "out of memory") : store_fail(db, rc, e);
 	}
-	if (store_prep(db, "SELECT parent_id, valid_from, valid_to FROM unit_parents WHERE unit_id = ? ORDER BY valid_from", &st, e)) {
-		unit_history_free(out);
-		return -1;
-	}
-	rc = db_bind_int64(st, 1, id);
-	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
-		parent_span_t *v = realloc(out->parents, (out->n_parents + 1) * sizeof(*v));
-		unit_t p;
-		if (!v) {
-			rc = DB_ERROR;
-			break;
-		}
-		out->parents = v;
-		v = &v[out->n_parents++];
-		memset(v, 0, sizeof(*v));
-		if (read_date(db, st, 1, &v->valid_from, e) || read_date(db, st, 2, &v->valid_to, e) ||
-		    org_unit_view(db, db_col_int64(st, 0), v->valid_from, &p, e)) {
-			db_finalize(st);
-			unit_history_free(out);
-			return -1;
-		}
-		v->parent.id = p.id;
-		copy_text(v->parent.code, sizeof(v->parent.code), p.code);
-		copy_text(v->parent.name_vi, sizeof(v->parent.name_vi), p.name_vi);
-		copy_text(v->parent.name_en, sizeof(v->parent.name_en), p.name_en);
-		rc = DB_OK;
-	}
-	db_finalize(st);
-	if (rc < 0) {
-		unit_history_free(out);
-		return store_fail(db, rc, e);
-	}
-	if (org_events(db, NULL, id, DATE_FIRST, DATE_OPEN, 1000, NULL, &out->events, e)) {
+	if (history_parents(db, id, out, e) ||
+	    org_events(db, NULL, id, DATE_FIRST, DATE_OPEN, 1000, NULL, &out->events, e)) {
 		unit_history_free(out);
 		return -1;
 	}
@@ -966,6 +1127,11 @@ static int lineage_neighbours(void *ctx, int64_t unit_id, lineage_dir_t dir, lin
 	}
 	db_finalize(st);
 	return rc < 0 ? store_fail(db, rc, e) : 0;
+}
+
+int org_lineage_ids(db_t *db, int64_t id, lineage_dir_t dir, lineage_step_t **steps, size_t *n, err_t *e)
+{
+	return lineage_walk(id, dir, lineage_neighbours, db, steps, n, e);
 }
 
 static int lineage_side(db_t *db, int64_t id, date_t d, lineage_dir_t dir, lineage_entry_t **out,
@@ -1223,7 +1389,7 @@ static int insert_unit(db_t *db, const unit_spec_t *s, date_t d, int64_t parent_
 		return -1;
 	if (parent_id && insert_parent(db, *id, parent_id, d, DATE_OPEN, e))
 		return -1;
-	return 0;
+	return ancestry_refresh(db, *id, e);
 }
 
 static int check_note(const char *note, err_t *e)
@@ -1400,13 +1566,16 @@ static int reparent(db_t *db, int64_t id, int64_t parent_id, date_t d, date_t fr
 {
 	int64_t ids[] = { id };
 
-	if (from == d)
-		return exec_fmt(db, "UPDATE unit_parents SET parent_id = ? WHERE unit_id = ? AND valid_from = ?", "iid",
-				(int64_t[]){ parent_id, id }, (date_t[]){ d }, e);
-	if (exec_fmt(db, "UPDATE unit_parents SET valid_to = ? WHERE unit_id = ? AND valid_from = ?", "did",
-		     ids, (date_t[]){ d, from }, e))
+	if (from == d) {
+		if (exec_fmt(db, "UPDATE unit_parents SET parent_id = ? WHERE unit_id = ? AND valid_from = ?", "iid",
+			     (int64_t[]){ parent_id, id }, (date_t[]){ d }, e))
+			return -1;
+	} else if (exec_fmt(db, "UPDATE unit_parents SET valid_to = ? WHERE unit_id = ? AND valid_from = ?", "did",
+			    ids, (date_t[]){ d, from }, e) ||
+		   insert_parent(db, id, parent_id, d, to, e)) {
 		return -1;
-	return insert_parent(db, id, parent_id, d, to, e);
+	}
+	return ancestry_refresh(db, id, e);
 }
 
 int org_move(db_t *db, const principal_t *who, const char *ref, date_t d, const char *parent_ref, const char *note,
@@ -1523,7 +1692,7 @@ static int end_unit(db_t *db, int64_t id, date_t d, err_t *e)
 	    exec_fmt(db, "UPDATE unit_parents SET valid_to = ? WHERE unit_id = ? AND valid_to > ?", "did", ids, ddd, e) ||
 	    exec_fmt(db, "UPDATE units SET valid_to = ? WHERE id = ?", "di", ids, dd, e))
 		return -1;
-	return 0;
+	return ancestry_refresh(db, id, e);
 }
 
 int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const char *note, unit_t *out, err_t *e)
@@ -1842,6 +2011,8 @@ int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_
 						     "did", (int64_t[]){ child.id }, (date_t[]){ d, spans[i].from }, e);
 				if (!r && spans[i].from < d)
 					r = insert_parent(db, child.id, part_ids[p], d, spans[i].to, e);
+				if (!r)
+					r = ancestry_refresh(db, child.id, e);
 				if (!r)
 					r = audit_child_moved(db, who, "unit.split", &child, d, e);
 			}

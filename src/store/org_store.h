@@ -142,6 +142,15 @@ int org_subtree(db_t *db, int64_t id, date_t d, int depth, size_t max, unit_list
 
 int org_lineage(db_t *db, int64_t id, date_t d, lineage_t *out, err_t *e);
 
+/* The ids only of the lineage of id in one direction (the scope's roots
+ * need no names): *steps is malloc'd, owned by the caller (free()). */
+int org_lineage_ids(db_t *db, int64_t id, lineage_dir_t dir, lineage_step_t **steps, size_t *n, err_t *e);
+
+/* The references (code and names) of units ids[0..n), each as of days[i]
+ * clamped into its validity, into out[0..n): a few queries whatever n is.
+ * ERR_NOT_FOUND for an unknown id. */
+int org_unit_refs(db_t *db, const int64_t *ids, const date_t *days, size_t n, unit_ref_t *out, err_t *e);
+
 int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e);
 
 /* Events, newest first; unit_id 0 for all units; from/to inclusive bounds

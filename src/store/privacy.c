@@ -39,7 +39,7 @@ int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char
 	}
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = user_by_id(db, user_id, &u, e);
+	r = user_by_id(db, user_id, who->today, &u, e);
 	if (!r && !withdraw) {
 		r = db_prepare(db, "INSERT INTO consents (subject_type, subject_id, purpose, given_on, recorded_at, recorded_by)"
 				   " VALUES ('user', ?, ?, ?, ?, ?)", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
@@ -176,7 +176,7 @@ int privacy_export_user(db_t *db, const principal_t *who, int64_t user_id, json_
 	*out = NULL;
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = user_by_id(db, user_id, &u, e);
+	r = user_by_id(db, user_id, who->today, &u, e);
 	snprintf(id, sizeof(id), "%lld", (long long)user_id);
 	if (!r)
 		r = consent_list(db, user_id, &consents, e);
@@ -235,7 +235,7 @@ int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t 
 	secret_new("erased:", unusable, sizeof(unusable));
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = user_by_id(db, user_id, &u, e);
+	r = user_by_id(db, user_id, who->today, &u, e);
 	if (!r)
 		r = db_prepare(db, "UPDATE users SET username = ?, display_name = ?, password_hash = ?, disabled = 1"
 				   " WHERE id = ?", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);

@@ -1,16 +1,25 @@
 /*
- * scope.c - see scope.h. The same rule is written twice, once walking up
- * from one unit (scope_contains) and once walking down from the roots in
- * SQL (scope_sql); the store tests check that they agree.
+ * scope.c - see scope.h. The rule is written once, as SCOPE_LATEST below:
+ * the ancestry row of unit su that holds on its reference day (today,
+ * clamped into its validity) has one of the caller's roots as ancestor.
+ * The roots are bound as values, padded to a few fixed counts so that the
+ * statement texts stay few (each is prepared once per connection).
  */
 #include "store/scope.h"
 
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/org.h"
-#include "store/migrate.h"
 #include "store/org_store.h"
+#include "store/util.h"
+
+/* Ancestry row sa of unit su in its latest position, as of today (six
+ * placeholders, all today); no date arithmetic, so it runs on both stores. */
+#define SCOPE_LATEST                                                                          \
+	" ((su.valid_from <= ? AND su.valid_to > ? AND sa.valid_from <= ? AND sa.valid_to > ?)" \
+	" OR (su.valid_to <= ? AND sa.valid_to = su.valid_to)"                                  \
+	" OR (su.valid_from > ? AND sa.valid_from = su.valid_from))"
 
 /* The root of the tree: the first unit of the top level, without a parent
  * (VN, created by init). Another unit without a parent (a network at the
@@ -34,7 +43,8 @@ static int tree_root(db_t *db, int64_t *id, err_t *e)
 
 int scope_load(db_t *db, principal_t *who, err_t *e)
 {
-	lineage_t l;
+	lineage_step_t *steps = NULL;
+	size_t n = 0;
 	int64_t root = 0;
 
 	who->n_roots = 0;
@@ -47,89 +57,94 @@ int scope_load(db_t *db, principal_t *who, err_t *e)
 		who->global = true;
 		return 0;
 	}
-	if (org_lineage(db, who->unit_id, date_today(), &l, e))
+	if (org_lineage_ids(db, who->unit_id, LINEAGE_BACK, &steps, &n, e))
 		return -1;
-	for (size_t i = 0; i < l.n_pred && who->n_roots < PRINCIPAL_MAX_ROOTS; i++)
-		who->roots[who->n_roots++] = l.pred[i].unit.id;
-	lineage_free(&l);
+	for (size_t i = 0; i < n && who->n_roots < PRINCIPAL_MAX_ROOTS; i++)
+		who->roots[who->n_roots++] = steps[i].unit_id;
+	free(steps);
 	return 0;
 }
 
-/* The parent of unit id in its latest position (see scope.h); 0 for none. */
-static int latest_parent(db_t *db, int64_t id, date_t today, int64_t *parent, err_t *e)
+/* Appends "IN (?, ...)" with the roots, padded with 0 (no unit's id) to 1,
+ * 4, 16 or PRINCIPAL_MAX_ROOTS values. */
+static void add_roots(query_t *q, const principal_t *who)
 {
-	static const char sql[] =
-		"SELECT c.parent_id FROM unit_parents c JOIN units cu ON cu.id = c.unit_id WHERE c.unit_id = ? AND ("
-		" (cu.valid_from <= ? AND cu.valid_to > ? AND c.valid_from <= ? AND c.valid_to > ?)"
-		" OR (cu.valid_to <= ? AND c.valid_to = cu.valid_to)"
-		" OR (cu.valid_from > ? AND c.valid_from = cu.valid_from))";
+	size_t width = who->n_roots <= 1 ? 1 : who->n_roots <= 4 ? 4 : who->n_roots <= 16 ? 16 : PRINCIPAL_MAX_ROOTS;
+
+	query_sql(q, " IN (");
+	for (size_t i = 0; i < width; i++)
+		query_add(q, i ? ", ?" : "?", QI(i < who->n_roots ? who->roots[i] : 0));
+	query_sql(q, ")");
+}
+
+void scope_filter(query_t *q, const principal_t *who, const char *col)
+{
+	if (who->global)
+		return;
+	query_sql(q, " AND EXISTS (SELECT 1 FROM ancestry sa JOIN units su ON su.id = sa.descendant WHERE sa.descendant = ");
+	query_sql(q, col);
+	query_sql(q, " AND sa.ancestor");
+	add_roots(q, who);
+	query_add_dates(q, " AND" SCOPE_LATEST ")", who->today);
+}
+
+void scope_units(query_t *q, const principal_t *who)
+{
+	query_sql(q, "SELECT sa.descendant FROM ancestry sa JOIN units su ON su.id = sa.descendant WHERE sa.ancestor");
+	add_roots(q, who);
+	query_add_dates(q, " AND" SCOPE_LATEST, who->today);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Marks ids[0..n) (n <= SCOPE_MARK_CHUNK) with one query. */
+static int mark_chunk(db_t *db, const principal_t *who, const int64_t *ids, size_t n, bool *in, err_t *e)
+{
+	int64_t found[SCOPE_MARK_CHUNK];
+	size_t n_found = 0, width = n <= 1 ? 1 : n <= 16 ? 16 : SCOPE_MARK_CHUNK;
 	db_stmt_t *st = NULL;
+	query_t q;
 	int rc;
 
-	*parent = 0;
-	rc = db_prepare(db, sql, &st);
-	if (rc == DB_OK)
-		rc = db_bind_int64(st, 1, id);
-	if (rc == DB_OK)
-		rc = db_bind_dates(st, 2, 7, today);
-	if (rc == DB_OK)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		*parent = db_col_int64(st, 0);
-		rc = DB_OK;
-	} else if (rc == DB_DONE) {
-		rc = DB_OK;
-	}
+	query_init(&q);
+	query_sql(&q, "SELECT DISTINCT sa.descendant FROM ancestry sa JOIN units su ON su.id = sa.descendant"
+		      " WHERE sa.descendant IN (");
+	for (size_t i = 0; i < width; i++)
+		query_add(&q, i ? ", ?" : "?", QI(i < n ? ids[i] : 0));
+	query_sql(&q, ") AND sa.ancestor");
+	add_roots(&q, who);
+	query_add_dates(&q, " AND" SCOPE_LATEST, who->today);
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW)
+		if (n_found < SCOPE_MARK_CHUNK)
+			found[n_found++] = db_col_int64(st, 0);
 	db_finalize(st);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	qsort(found, n_found, sizeof(found[0]), cmp_id);
+	for (size_t i = 0; i < n; i++)
+		in[i] = bsearch(&ids[i], found, n_found, sizeof(found[0]), cmp_id) != NULL;
+	return 0;
+}
+
+int scope_mark(db_t *db, const principal_t *who, const int64_t *ids, size_t n, bool *in, err_t *e)
+{
+	for (size_t i = 0; i < n; i++)
+		in[i] = who->global;
+	if (who->global)
+		return 0;
+	for (size_t at = 0; at < n; at += SCOPE_MARK_CHUNK)
+		if (mark_chunk(db, who, ids + at, n - at < SCOPE_MARK_CHUNK ? n - at : SCOPE_MARK_CHUNK, in + at, e))
+			return -1;
+	return 0;
 }
 
 int scope_contains(db_t *db, const principal_t *who, int64_t unit_id, bool *yes, err_t *e)
 {
-	date_t today = date_today();
-	int64_t node = unit_id;
-
-	*yes = who->global;
-	for (int depth = 0; !*yes && node && depth < 64; depth++) {
-		for (size_t i = 0; i < who->n_roots; i++)
-			if (who->roots[i] == node)
-				*yes = true;
-		if (!*yes && latest_parent(db, node, today, &node, e))
-			return -1;
-	}
-	return 0;
-}
-
-int scope_sql(const principal_t *who, const char *col, char *buf, size_t cap, int *n_dates)
-{
-	size_t len;
-	int n;
-
-	*n_dates = 0;
-	if (who->global) {
-		n = snprintf(buf, cap, "1 = 1");
-		return n < 0 || (size_t)n >= cap ? -1 : 0;
-	}
-	n = snprintf(buf, cap, "%s IN (WITH RECURSIVE sc(id) AS (SELECT id FROM units WHERE id IN (", col);
-	if (n < 0 || (size_t)n >= cap)
-		return -1;
-	len = (size_t)n;
-	for (size_t i = 0; i < who->n_roots; i++) {
-		/* ids come from the database, not from the request */
-		n = snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)who->roots[i]);
-		if (n < 0 || (size_t)n >= cap - len)
-			return -1;
-		len += (size_t)n;
-	}
-	n = snprintf(buf + len, cap - len,
-		     ") UNION SELECT c.unit_id FROM unit_parents c JOIN sc ON c.parent_id = sc.id"
-		     " JOIN units cu ON cu.id = c.unit_id WHERE"
-		     " (cu.valid_from <= ? AND cu.valid_to > ? AND c.valid_from <= ? AND c.valid_to > ?)"
-		     " OR (cu.valid_to <= ? AND c.valid_to = cu.valid_to)"
-		     " OR (cu.valid_from > ? AND c.valid_from = cu.valid_from))"
-		     " SELECT id FROM sc)");
-	if (n < 0 || (size_t)n >= cap - len)
-		return -1;
-	*n_dates = 6;
-	return 0;
+	return scope_mark(db, who, &unit_id, 1, yes, e);
 }

@@ -62,7 +62,7 @@ db_t *fixture_seeded_db(void)
 	err_t e;
 
 	err_clear(&e);
-	if (migrate_apply(db, &e) || org_seed(db, NULL, false, &e))
+	if (migrate_apply(db, &e) || org_seed(db, NULL, false, date_today(), &e))
 		fail_msg("cannot seed: %s", e.message);
 	return db;
 }

@@ -18,6 +18,7 @@
 #include "store/migrate.h"
 #include "store/org_store.h"
 #include "store/privacy.h"
+#include "store/query.h"
 #include "store/scope.h"
 #include "store_fixture.h"
 
@@ -31,7 +32,7 @@ static int setup_demo(void **state)
 	err_t e;
 
 	err_clear(&e);
-	if (migrate_apply(db, &e) || org_seed(db, NULL, true, &e))
+	if (migrate_apply(db, &e) || org_seed(db, NULL, true, date_today(), &e))
 		fail_msg("seed: %s", e.message);
 	*state = db;
 	return 0;
@@ -66,19 +67,53 @@ static principal_t as(db_t *db, const user_t *u)
 	err_t e;
 
 	err_clear(&e);
-	if (principal_for_user(db, u, "127.0.0.1", &p, &e))
+	if (principal_for_user(db, u, "127.0.0.1", date_today(), &p, &e))
 		fail_msg("principal: %s", e.message);
 	return p;
 }
 
-/* Every unit ever, checked both ways: the walk up and the SQL down agree. */
+/* The parent of id on day d by unit_parents alone (0 for none). */
+static int64_t parent_on(db_t *db, int64_t id, date_t d)
+{
+	db_stmt_t *st = NULL;
+	int64_t parent = 0;
+
+	assert_int_equal(db_prepare(db, "SELECT parent_id FROM unit_parents WHERE unit_id = ? AND valid_from <= ? AND valid_to > ?", &st), DB_OK);
+	assert_int_equal(db_bind_int64(st, 1, id), DB_OK);
+	assert_int_equal(db_bind_dates(st, 2, 3, d), DB_OK);
+	if (db_step(st) == DB_ROW)
+		parent = db_col_int64(st, 0);
+	db_finalize(st);
+	return parent;
+}
+
+/* The rule of docs/security.md walked without the ancestry table: a unit is
+ * in scope when, on its reference day (today clamped into its validity),
+ * it or one of its ancestors that day is a root of the scope. */
+static bool scope_by_walk(db_t *db, const principal_t *p, int64_t id, date_t from, date_t to)
+{
+	date_t day = p->today < from ? from : p->today >= to ? to - 1 : p->today;
+
+	if (p->global)
+		return true;
+	for (int depth = 0; id && depth < 64; depth++) {
+		for (size_t i = 0; i < p->n_roots; i++)
+			if (p->roots[i] == id)
+				return true;
+		id = parent_on(db, id, day);
+	}
+	return false;
+}
+
+/* Every unit ever, checked three ways: the walk up, the list filter and the
+ * set-wise check agree. */
 static void check_scope_agrees(db_t *db, const principal_t *p, size_t *n_in)
 {
-	char cond[2048], sql[2600];
-	int n_dates = 0;
 	db_stmt_t *st = NULL;
-	bool *in_sql;
-	int64_t max_id = 0;
+	bool *in_list, *in_mark;
+	int64_t max_id = 0, *ids;
+	date_t *from, *to;
+	query_t q;
 	err_t e;
 
 	err_clear(&e);
@@ -86,24 +121,41 @@ static void check_scope_agrees(db_t *db, const principal_t *p, size_t *n_in)
 	assert_int_equal(db_step(st), DB_ROW);
 	max_id = db_col_int64(st, 0);
 	db_finalize(st);
-	in_sql = calloc((size_t)max_id + 1, sizeof(bool));
-	assert_int_equal(scope_sql(p, "u.id", cond, sizeof(cond), &n_dates), 0);
-	snprintf(sql, sizeof(sql), "SELECT u.id FROM units u WHERE %s", cond);
-	assert_int_equal(db_prepare(db, sql, &st), DB_OK);
-	if (n_dates)
-		assert_int_equal(db_bind_dates(st, 1, n_dates, date_today()), DB_OK);
+	in_list = calloc((size_t)max_id + 1, sizeof(bool));
+	in_mark = calloc((size_t)max_id + 1, sizeof(bool));
+	ids = calloc((size_t)max_id + 1, sizeof(*ids));
+	from = calloc((size_t)max_id + 1, sizeof(*from));
+	to = calloc((size_t)max_id + 1, sizeof(*to));
+	query_init(&q);
+	query_sql(&q, "SELECT u.id FROM units u WHERE 1 = 1");
+	scope_filter(&q, p, "u.id");
+	assert_int_equal(query_prepare(db, &q, &st, &e), 0);
 	while (db_step(st) == DB_ROW)
-		in_sql[db_col_int64(st, 0)] = true;
+		in_list[db_col_int64(st, 0)] = true;
 	db_finalize(st);
+	assert_int_equal(db_prepare(db, "SELECT id, valid_from, valid_to FROM units", &st), DB_OK);
+	while (db_step(st) == DB_ROW) {
+		int64_t id = db_col_int64(st, 0);
+		assert_int_equal(db_col_date(st, 1, &from[id]), 0);
+		assert_int_equal(db_col_date(st, 2, &to[id]), 0);
+	}
+	db_finalize(st);
+	for (int64_t id = 0; id <= max_id; id++)
+		ids[id] = id;
+	assert_int_equal(scope_mark(db, p, ids + 1, (size_t)max_id, in_mark + 1, &e), 0);
 	*n_in = 0;
 	for (int64_t id = 1; id <= max_id; id++) {
-		bool up = false;
-		assert_int_equal(scope_contains(db, p, id, &up, &e), 0);
-		if (up != in_sql[id])
-			fail_msg("unit %lld: walk says %d, SQL says %d", (long long)id, up, in_sql[id]);
-		*n_in += up;
+		bool walk = scope_by_walk(db, p, id, from[id], to[id]);
+		if (walk != in_list[id] || walk != in_mark[id])
+			fail_msg("unit %lld: walk says %d, list filter %d, set check %d", (long long)id, walk, in_list[id],
+				 in_mark[id]);
+		*n_in += walk;
 	}
-	free(in_sql);
+	free(in_list);
+	free(in_mark);
+	free(ids);
+	free(from);
+	free(to);
 }
 
 static void scope_of_each_level(void **state)
@@ -193,23 +245,23 @@ static void sessions_expire(void **state)
 
 	err_clear(&e);
 	assert_int_equal(session_create(db, u.id, "10.0.0.1", sid, csrf, &e), 0);
-	assert_int_equal(session_lookup(db, sid, now, &found, csrf2, &e), 0);
+	assert_int_equal(session_lookup(db, sid, now, date_today(), &found, csrf2, &e), 0);
 	assert_int_equal(found.id, u.id);
 	assert_string_equal(csrf, csrf2);
 	/* idle for more than 30 minutes: gone, and gone for good */
-	assert_int_equal(session_lookup(db, sid, now + SESSION_IDLE_SECONDS + 5, &found, csrf2, &e), -1);
+	assert_int_equal(session_lookup(db, sid, now + SESSION_IDLE_SECONDS + 5, date_today(), &found, csrf2, &e), -1);
 	assert_string_equal(e.code, "session_expired");
 	err_clear(&e);
-	assert_int_equal(session_lookup(db, sid, now, &found, csrf2, &e), -1);
+	assert_int_equal(session_lookup(db, sid, now, date_today(), &found, csrf2, &e), -1);
 	assert_string_equal(e.code, "unauthorized");
 	/* a made-up id is nothing */
 	err_clear(&e);
-	assert_int_equal(session_lookup(db, "not-a-session", now, &found, csrf2, &e), -1);
+	assert_int_equal(session_lookup(db, "not-a-session", now, date_today(), &found, csrf2, &e), -1);
 	/* disabling ends sessions */
 	err_clear(&e);
 	assert_int_equal(session_create(db, u.id, "10.0.0.1", sid, csrf, &e), 0);
 	assert_int_equal(user_set_disabled(db, &SYS, u.id, true, &e), 0);
-	assert_int_equal(session_lookup(db, sid, now, &found, csrf2, &e), -1);
+	assert_int_equal(session_lookup(db, sid, now, date_today(), &found, csrf2, &e), -1);
 }
 
 static void tokens_carry_a_subset_and_can_be_revoked(void **state)
@@ -227,19 +279,19 @@ static void tokens_carry_a_subset_and_can_be_revoked(void **state)
 	err_clear(&e);
 	assert_int_equal(token_create(db, &SYS, &u, "báo cáo", ROLE_VIEWER, 0, secret, &tok, &e), 0);
 	assert_int_equal(strncmp(secret, "ubt_", 4), 0);
-	assert_int_equal(token_lookup(db, secret, now, &found, &got, &e), 0);
+	assert_int_equal(token_lookup(db, secret, now, date_today(), &found, &got, &e), 0);
 	assert_int_equal(got.roles, ROLE_VIEWER);
 	assert_int_equal(found.id, u.id);
 	assert_int_equal(tokens_list(db, u.id, &l, &e), 0);
 	assert_int_equal(l.n, 1);
 	token_list_free(&l);
 	assert_int_equal(token_revoke(db, &SYS, u.id, tok.id, &e), 0);
-	assert_int_equal(token_lookup(db, secret, now, &found, &got, &e), -1);
+	assert_int_equal(token_lookup(db, secret, now, date_today(), &found, &got, &e), -1);
 	assert_int_equal(e.kind, ERR_UNAUTHORIZED);
 	/* expiry */
 	err_clear(&e);
 	assert_int_equal(token_create(db, &SYS, &u, "ngắn hạn", ROLE_VIEWER, now + 60, secret, &tok, &e), 0);
-	assert_int_equal(token_lookup(db, secret, now + 61, &found, &got, &e), -1);
+	assert_int_equal(token_lookup(db, secret, now + 61, date_today(), &found, &got, &e), -1);
 }
 
 static void throttling_counts_a_window(void **state)
@@ -293,10 +345,10 @@ static void erasure_anonymises_and_keeps_the_id(void **state)
 	assert_int_equal(json_array_size(json_object_get(exp, "consents")), 1);
 	json_decref(exp);
 	assert_int_equal(privacy_erase_user(db, &SYS, u.id, &e), 0);
-	assert_int_equal(user_by_id(db, u.id, &after, &e), 0);
+	assert_int_equal(user_by_id(db, u.id, date_today(), &after, &e), 0);
 	assert_non_null(strstr(after.username, "erased-"));
 	assert_true(after.disabled);
-	assert_int_equal(user_by_name(db, "xoa", &after, NULL, &e), -1);
+	assert_int_equal(user_by_name(db, "xoa", date_today(), &after, NULL, &e), -1);
 	err_clear(&e);
 	assert_int_equal(consent_list(db, u.id, &consents, &e), 0);
 	assert_int_equal(json_array_size(consents), 1);
@@ -315,7 +367,7 @@ int main(void)
 		T(audit_is_append_only),
 		T(erasure_anonymises_and_keeps_the_id),
 	};
-	principal_system(&SYS, "test");
+	principal_system(&SYS, "test", date_today());
 	if (password_init() != 0)
 		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);

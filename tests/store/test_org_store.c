@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "io/org_ops.h"
+#include "store/ancestry.h"
+#include "store/migrate.h"
 #include "store/org_store.h"
 #include "store_fixture.h"
 
@@ -32,11 +34,23 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Whatever a test did, the ancestry table still agrees with a walk of the
+ * tree on every date anything changed. */
 static int teardown(void **state)
 {
+	size_t checked = 0, diffs = 0;
+	err_t e;
+
+	err_clear(&e);
+	if (ancestry_check(*state, stderr, &checked, &diffs, &e))
+		fail_msg("ancestry check: %s", e.message);
+	if (diffs)
+		fail_msg("ancestry differs from the tree in %zu of %zu unit-days", diffs, checked);
+	assert_true(checked > 60);
 	db_close(*state);
 	return 0;
 }
+
 
 static size_t count_level(db_t *db, const char *level, const char *as_of)
 {
@@ -545,9 +559,41 @@ static void operations_file_applies_in_date_order(void **state)
 	assert_non_null(strstr(e2.message, "line 3"));
 }
 
+/* The demo (1,345 units, a worked history of moves, renames and mergers):
+ * ancestry agrees with the walk on every unit on every date, and a subtree,
+ * ancestors and a scope read through it match what the walk says. */
+static void ancestry_of_the_demo_is_exact(void **state)
+{
+	db_t *db = fixture_empty_db();
+	size_t checked = 0, diffs = 0;
+	unit_list_t anc, sub;
+	err_t e;
+
+	(void)state;
+	err_clear(&e);
+	if (migrate_apply(db, &e) || org_seed(db, NULL, true, date_today(), &e))
+		fail_msg("seed: %s", e.message);
+	assert_int_equal(ancestry_check(db, stderr, &checked, &diffs, &e), 0);
+	assert_int_equal(diffs, 0);
+	assert_true(checked > 1345);
+	/* a commune of the new Bắc Ninh: VN > 24 > commune */
+	assert_int_equal(org_ancestors(db, get(db, "09193", "2025-08-01").id, D("2025-08-01"), &anc, &e), 0);
+	assert_int_equal(anc.n, 2);
+	assert_string_equal(anc.items[0].code, "VN");
+	assert_string_equal(anc.items[1].code, "24");
+	unit_list_free(&anc);
+	/* the province on the eve of the reform and after: its subtree changes */
+	assert_int_equal(org_subtree(db, get(db, "24", "2025-08-01").id, D("2025-08-01"), 1, 10000, &sub, &e), 0);
+	assert_true(sub.n > 1);
+	for (size_t i = 1; i < sub.n; i++)
+		assert_string_equal(sub.items[i].parent.code, "24");
+	unit_list_free(&sub);
+	db_close(db);
+}
+
 int main(void)
 {
-	principal_system(&SYS, "test");
+	principal_system(&SYS, "test", date_today());
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(reform_turns_63_provinces_into_34),
@@ -570,6 +616,7 @@ int main(void)
 		T(invariant_has_children),
 		T(failed_merge_half_way_changes_nothing),
 		T(operations_file_applies_in_date_order),
+		cmocka_unit_test(ancestry_of_the_demo_is_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
