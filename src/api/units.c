@@ -528,10 +528,37 @@ static int need_global(api_req_t *req, err_t *e)
 
 /* Reads the members of a unit spec from obj; prefix names fields in
  * details ("into."). */
-static void read_spec(json_t *obj, unit_spec_t *s, err_t *e)
+/* Reads the word list in member "attributes" of obj (absent or null:
+ * none) into buf as space-separated words; a detail on a bad one. */
+static void read_attributes(json_t *obj, char *buf, size_t cap, err_t *e)
 {
 	json_t *attrs = json_object_get(obj, "attributes");
+	size_t i;
+	json_t *a;
 
+	buf[0] = '\0';
+	if (!attrs || json_is_null(attrs))
+		return;
+	if (!json_is_array(attrs)) {
+		err_detail(e, "attributes", "must be a list of words");
+		return;
+	}
+	json_array_foreach(attrs, i, a) {
+		size_t len = strlen(buf);
+		if (!json_is_string(a) || json_string_length(a) > 40) {
+			err_detail(e, "attributes", "must be a list of words");
+			return;
+		}
+		if (len + json_string_length(a) + 2 > cap) {
+			err_detail(e, "attributes", "too many attributes");
+			return;
+		}
+		snprintf(buf + len, cap - len, "%s%s", len ? " " : "", json_string_value(a));
+	}
+}
+
+static void read_spec(json_t *obj, unit_spec_t *s, err_t *e)
+{
 	memset(s, 0, sizeof(*s));
 	api_str(obj, "code", true, UNIT_CODE_MAX, s->code, sizeof(s->code), e);
 	api_str(obj, "name_vi", true, UNIT_NAME_BUF - 1, s->name_vi, sizeof(s->name_vi), e);
@@ -539,27 +566,7 @@ static void read_spec(json_t *obj, unit_spec_t *s, err_t *e)
 	api_str(obj, "level", false, LEVEL_KEY_MAX, s->level, sizeof(s->level), e);
 	api_str(obj, "kind", false, UNIT_KIND_MAX, s->kind, sizeof(s->kind), e);
 	api_str(obj, "parent", false, UNIT_CODE_MAX + 3, s->parent, sizeof(s->parent), e);
-	if (attrs && !json_is_null(attrs)) {
-		size_t i;
-		json_t *a;
-		if (!json_is_array(attrs)) {
-			err_detail(e, "attributes", "must be a list of words");
-			return;
-		}
-		json_array_foreach(attrs, i, a) {
-			size_t len = strlen(s->attributes);
-			if (!json_is_string(a) || json_string_length(a) > 40) {
-				err_detail(e, "attributes", "must be a list of words");
-				return;
-			}
-			if (len + json_string_length(a) + 2 > sizeof(s->attributes)) {
-				err_detail(e, "attributes", "too many attributes");
-				return;
-			}
-			snprintf(s->attributes + len, sizeof(s->attributes) - len, "%s%s", len ? " " : "",
-				 json_string_value(a));
-		}
-	}
+	read_attributes(obj, s->attributes, sizeof(s->attributes), e);
 }
 
 static const char *const SPEC_FIELDS[] = { "code", "name_vi", "name_en", "level", "kind", "attributes", "parent", NULL };
@@ -615,6 +622,35 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_decref(body);
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
 	    org_rename(req->db, &req->who, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e))
+		return -1;
+	if (hide_parent_outside_scope(req, &u, e))
+		return -1;
+	resp->body = unit_json(&u);
+	return 0;
+}
+
+static int post_attributes(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "date", "attributes", "note", NULL };
+	char attrs[UNIT_ATTRS_BUF], note[NOTE_MAX * 4 + 1];
+	json_t *body;
+	date_t d = 0;
+	unit_t u;
+
+	if (api_require(req, PERM_UNIT_REORGANISE, e))
+		return -1;
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "date", req->today, &d, e);
+	if (!json_is_array(json_object_get(body, "attributes")))
+		err_detail(e, "attributes", "is required: a list of words, [] for none");
+	else
+		read_attributes(body, attrs, sizeof(attrs), e);
+	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	json_decref(body);
+	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
+	    org_set_attributes(req->db, &req->who, req->params[0], d, attrs, note[0] ? note : NULL, &u, e))
 		return -1;
 	if (hide_parent_outside_scope(req, &u, e))
 		return -1;
@@ -873,6 +909,7 @@ const api_route_t API_UNIT_ROUTES[] = {
 	{ "GET", "/api/v1/units/{}/ancestors", get_ancestors, 0 },
 	{ "GET", "/api/v1/units/{}/lineage", get_lineage, 0 },
 	{ "POST", "/api/v1/units/{}/rename", post_rename, 0 },
+	{ "POST", "/api/v1/units/{}/attributes", post_attributes, 0 },
 	{ "POST", "/api/v1/units/{}/move", post_move, 0 },
 	{ "POST", "/api/v1/units/{}/close", post_close, 0 },
 	{ "POST", "/api/v1/units/{}/split", post_split, 0 },

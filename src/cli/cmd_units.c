@@ -27,6 +27,7 @@ static const char UNITS_HELP[] =
 	"an optional --note TEXT):\n"
 	"  add --code C --name-vi N --name-en N --level L [--parent P] [--kind K] [--attr 'a b']\n"
 	"  rename CODE --name-vi N --name-en N\n"
+	"  attributes CODE --attr 'a b'   the unit's attributes from --date on ('' for none)\n"
 	"  move CODE --parent P\n"
 	"  close CODE\n"
 	"  merge SRC SRC... --into CODE\n"
@@ -198,6 +199,10 @@ static int do_show(db_t *db, const uopts_t *o, err_t *e)
 	for (size_t i = 0; i < h.n_names; i++)
 		printf("  name  %s .. %s  %s\n", date_format(h.names[i].valid_from, a),
 		       h.names[i].valid_to == DATE_OPEN ? "" : date_format(h.names[i].valid_to - 1, b), h.names[i].name_vi);
+	for (size_t i = 0; h.n_attributes > 1 && i < h.n_attributes; i++)
+		printf("  attributes  %s .. %s  %s\n", date_format(h.attributes[i].valid_from, a),
+		       h.attributes[i].valid_to == DATE_OPEN ? "" : date_format(h.attributes[i].valid_to - 1, b),
+		       h.attributes[i].attributes[0] ? h.attributes[i].attributes : "(none)");
 	for (size_t i = 0; i < h.events.n; i++)
 		printf("  event %s %s%s%s\n", date_format(h.events.items[i].date, a), h.events.items[i].kind,
 		       h.events.items[i].note[0] ? ": " : "", h.events.items[i].note);
@@ -367,6 +372,19 @@ static int do_rename(db_t *db, const uopts_t *o, err_t *e)
 	return out_unit(o, &u);
 }
 
+static int do_attributes(db_t *db, const uopts_t *o, err_t *e)
+{
+	unit_t u;
+
+	if (o->n_args != 1 || !o->attr)
+		return cli_usage("units attributes CODE --attr 'border island' --date D");
+	if (need_date(o, "attributes"))
+		return CLI_EXIT_USAGE;
+	if (org_set_attributes(db, &o->who, o->args[0], o->date, o->attr, o->note, &u, e))
+		return cli_fail(e);
+	return out_unit(o, &u);
+}
+
 static int do_move(db_t *db, const uopts_t *o, err_t *e)
 {
 	unit_t u;
@@ -512,7 +530,8 @@ static const struct {
 	units_fn fn;
 } UNIT_COMMANDS[] = {
 	{ "list", do_list }, { "show", do_show }, { "tree", do_tree }, { "lineage", do_lineage },
-	{ "events", do_events }, { "add", do_add }, { "rename", do_rename }, { "move", do_move },
+	{ "events", do_events }, { "add", do_add }, { "rename", do_rename },
+	{ "attributes", do_attributes }, { "move", do_move },
 	{ "close", do_close }, { "merge", do_merge }, { "split", do_split }, { "apply", do_apply },
 };
 

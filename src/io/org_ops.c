@@ -27,7 +27,7 @@
 #define REFORM_NOTE "Nghị quyết 202/2025/QH15 về sắp xếp đơn vị hành chính cấp tỉnh"
 
 typedef struct op {
-	char op[8];
+	char op[16];
 	date_t date;
 	unit_spec_t spec;       /* create, merge target; rename uses names */
 	char sources[SOURCES_BUF];
@@ -153,6 +153,8 @@ static int op_apply(db_t *db, const principal_t *who, op_t *o, err_t *e)
 		r = org_create(db, who, &o->spec, o->date, note, &out, e);
 	} else if (strcmp(o->op, "rename") == 0) {
 		r = org_rename(db, who, o->spec.code, o->date, o->spec.name_vi, o->spec.name_en, note, &out, e);
+	} else if (strcmp(o->op, "attributes") == 0) {
+		r = org_set_attributes(db, who, o->spec.code, o->date, o->spec.attributes, note, &out, e);
 	} else if (strcmp(o->op, "move") == 0) {
 		r = org_move(db, who, o->spec.code, o->date, o->spec.parent, note, &out, e);
 	} else if (strcmp(o->op, "close") == 0) {
@@ -162,7 +164,7 @@ static int op_apply(db_t *db, const principal_t *who, op_t *o, err_t *e)
 		size_t n = split_codes(o->sources, src, 64);
 		r = org_merge(db, who, src, n, o->date, &o->spec, NULL, note, &out, NULL, e);
 	} else {
-		r = err_set(e, ERR_INVALID, "invalid", "unknown operation '%.8s'", o->op);
+		r = err_set(e, ERR_INVALID, "invalid", "unknown operation '%.15s'", o->op);
 	}
 	if (r && e) {
 		char msg[sizeof(e->message)];
@@ -239,13 +241,30 @@ static int reference_ops(op_list_t *l, err_t *e)
 		const char *from = csv_field(row, csv_col(&t34, "merged_from"));
 		bool continues = strcmp(code, from) == 0;
 		const char *name_vi = csv_field(row, csv_col(&t34, "name_vi"));
-		bool renamed = false;
+		const char *kind = csv_field(row, csv_col(&t34, "kind"));
+		bool renamed = false, retyped = false;
 
 		if (continues) {
-			/* the same unit goes on; only a changed name is an event */
+			/* the same unit goes on; only a changed name is an event, and
+			 * a changed kind (Huế became a centrally run city) changes
+			 * its attributes from that day */
 			for (size_t k = 0; k < t63.n_rows; k++)
-				if (strcmp(csv_field(&t63.rows[k], csv_col(&t63, "code")), code) == 0)
+				if (strcmp(csv_field(&t63.rows[k], csv_col(&t63, "code")), code) == 0) {
 					renamed = strcmp(csv_field(&t63.rows[k], csv_col(&t63, "name_vi")), name_vi) != 0;
+					retyped = strcmp(csv_field(&t63.rows[k], csv_col(&t63, "kind")), kind) != 0;
+				}
+			if (retyped) {
+				if (!(o = op_new(l, e)))
+					goto out;
+				o->origin = "data/provinces-34.csv";
+				o->line = row->line;
+				ub_strlcpy(o->op, "attributes", sizeof(o->op));
+				date_parse(REFORM_DATE, &o->date);
+				ub_strlcpy(o->spec.code, code, sizeof(o->spec.code));
+				ub_strlcpy(o->spec.attributes, strcmp(kind, "city") == 0 ? "city" : "",
+					   sizeof(o->spec.attributes));
+				ub_strlcpy(o->note, REFORM_NOTE, sizeof(o->note));
+			}
 			if (!renamed)
 				continue;
 		}

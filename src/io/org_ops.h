@@ -4,7 +4,7 @@
  *
  * An operations file has the columns
  *   op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note
- * with op one of create, merge, rename, move, close (see data/demo-units.csv
+ * with op one of create, merge, rename, attributes, move, close (see data/demo-units.csv
  * and docs/api.md for what each needs). Operations are applied in date order
  * (stable: for one date, in file order), through the same store functions
  * the API uses, so every invariant holds for loaded data too.

@@ -81,12 +81,18 @@ json_t *event_json(const event_t *ev)
 json_t *unit_detail_json(const unit_t *u, const unit_history_t *h)
 {
 	json_t *j = unit_json(u), *names = json_array(), *parents = json_array(), *events = json_array();
+	json_t *attrs = json_array();
 
 	for (size_t i = 0; names && i < h->n_names; i++)
 		json_array_append_new(names, json_pack("{s:s, s:s, s:o, s:o}", "name_vi", h->names[i].name_vi,
 						       "name_en", h->names[i].name_en,
 						       "valid_from", json_date(h->names[i].valid_from),
 						       "valid_until", json_last_day(h->names[i].valid_to)));
+	for (size_t i = 0; attrs && i < h->n_attributes; i++)
+		json_array_append_new(attrs, json_pack("{s:o, s:o, s:o}", "attributes",
+						       attributes_json(h->attributes[i].attributes),
+						       "valid_from", json_date(h->attributes[i].valid_from),
+						       "valid_until", json_last_day(h->attributes[i].valid_to)));
 	for (size_t i = 0; parents && i < h->n_parents; i++)
 		json_array_append_new(parents, json_pack("{s:o, s:o, s:o}", "parent", unit_ref_json(&h->parents[i].parent),
 							 "valid_from", json_date(h->parents[i].valid_from),
@@ -95,9 +101,11 @@ json_t *unit_detail_json(const unit_t *u, const unit_history_t *h)
 		json_array_append_new(events, event_json(&h->events.items[i]));
 	if (j) {
 		json_object_set_new(j, "names", names);
+		json_object_set_new(j, "attribute_history", attrs);
 		json_object_set_new(j, "parents", parents);
 		json_object_set_new(j, "events", events);
 	} else {
+		json_decref(attrs);
 		json_decref(names);
 		json_decref(parents);
 		json_decref(events);

@@ -12,7 +12,8 @@
 #include "store/migrate.h"
 
 static const char *const LEVEL_COLS[] = { "key", "rank", "name_vi", "name_en", NULL };
-static const char *const UNIT_COLS[] = { "id", "code", "level", "kind", "attributes", "valid_from", "valid_to", NULL };
+static const char *const UNIT_COLS[] = { "id", "code", "level", "kind", "valid_from", "valid_to", NULL };
+static const char *const ATTRIBUTE_COLS[] = { "unit_id", "attributes", "valid_from", "valid_to", NULL };
 static const char *const NAME_COLS[] = { "unit_id", "name_vi", "name_en", "search_key", "sort_key", "valid_from", "valid_to", NULL };
 static const char *const PARENT_COLS[] = { "unit_id", "parent_id", "valid_from", "valid_to", NULL };
 static const char *const ANCESTRY_COLS[] = { "descendant", "ancestor", "depth", "valid_from", "valid_to", NULL };
@@ -33,6 +34,7 @@ const table_def_t STORE_TABLES[] = {
 	{ "units", UNIT_COLS, "id", 1 },
 	{ "unit_names", NAME_COLS, "unit_id, valid_from", 0 },
 	{ "unit_parents", PARENT_COLS, "unit_id, valid_from", 0 },
+	{ "unit_attributes", ATTRIBUTE_COLS, "unit_id, valid_from", 0 },
 	{ "ancestry", ANCESTRY_COLS, "descendant, ancestor, valid_from", 0 },
 	{ "events", EVENT_COLS, "id", 1 },
 	{ "event_units", EVENT_UNIT_COLS, "event_id, unit_id, role", 0 },

@@ -180,7 +180,19 @@ static const migration_t MIGRATIONS[] = {
 	"  CHECK (valid_from < valid_to));"
 	"CREATE INDEX ancestry_ancestor ON ancestry (ancestor, depth, valid_from);"
 	"CREATE TABLE ancestry_work (id BIGINT PRIMARY KEY);"
-	ANCESTRY_FILL_SQL("SELECT id FROM units") ";", NULL, NULL },
+	ANCESTRY_FILL_SQL("SELECT id FROM units") ";"
+	/* and attributes through time, like names (Huế became a centrally run
+	 * city; a border commune may stop being one) */
+	"CREATE TABLE unit_attributes ("
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  attributes TEXT NOT NULL DEFAULT '',"
+	"  valid_from @DATE@ NOT NULL,"
+	"  valid_to @DATE@ NOT NULL,"
+	"  PRIMARY KEY (unit_id, valid_from),"
+	"  CHECK (valid_from < valid_to));"
+	"INSERT INTO unit_attributes (unit_id, attributes, valid_from, valid_to)"
+	"  SELECT id, attributes, valid_from, valid_to FROM units;"
+	"ALTER TABLE units DROP COLUMN attributes;", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

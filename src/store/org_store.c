@@ -18,13 +18,14 @@
 #include "core/text.h"
 #include "store/ancestry.h"
 #include "store/audit.h"
+#include "store/interval.h"
 #include "store/query.h"
 #include "store/migrate.h"
 #include "store/util.h"
 #include "store/scope.h"
 
 #define UNIT_SELECT                                                                              \
-	"SELECT u.id, u.code, n.name_vi, n.name_en, u.level, l.rank, u.kind, u.attributes,"      \
+	"SELECT u.id, u.code, n.name_vi, n.name_en, u.level, l.rank, u.kind, ua.attributes,"     \
 	" u.valid_from, u.valid_to, p.parent_id, pu.code, pn.name_vi, pn.name_en,"                \
 	" (SELECT count(*) FROM unit_parents c WHERE c.parent_id = u.id"                          \
 	"   AND c.valid_from <= ? AND c.valid_to > ?)"                                            \
@@ -32,8 +33,9 @@
 	" JOIN unit_names n ON n.unit_id = u.id AND n.valid_from <= ? AND n.valid_to > ?"         \
 	" LEFT JOIN unit_parents p ON p.unit_id = u.id AND p.valid_from <= ? AND p.valid_to > ?"  \
 	" LEFT JOIN units pu ON pu.id = p.parent_id"                                              \
-	" LEFT JOIN unit_names pn ON pn.unit_id = pu.id AND pn.valid_from <= ? AND pn.valid_to > ?"
-#define UNIT_SELECT_DATES 8
+	" LEFT JOIN unit_names pn ON pn.unit_id = pu.id AND pn.valid_from <= ? AND pn.valid_to > ?" \
+	" LEFT JOIN unit_attributes ua ON ua.unit_id = u.id AND ua.valid_from <= ? AND ua.valid_to > ?"
+#define UNIT_SELECT_DATES 10
 /* the unit itself valid on the day: two more date placeholders */
 #define UNIT_ALIVE " u.valid_from <= ? AND u.valid_to > ?"
 
@@ -134,11 +136,13 @@ void unit_history_free(unit_history_t *h)
 	if (!h)
 		return;
 	free(h->names);
+	free(h->attributes);
 	free(h->parents);
 	event_list_free(&h->events);
 	h->names = NULL;
+	h->attributes = NULL;
 	h->parents = NULL;
-	h->n_names = h->n_parents = 0;
+	h->n_names = h->n_attributes = h->n_parents = 0;
 }
 
 void lineage_free(lineage_t *l)
@@ -1048,6 +1052,36 @@ static int history_parents(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 	return r;
 }
 
+/* The attribute spans of unit id, oldest first. */
+static int history_attributes(db_t *db, int64_t id, unit_history_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	query_init(&q);
+	query_add(&q, "SELECT attributes, valid_from, valid_to FROM unit_attributes WHERE unit_id = ? ORDER BY valid_from",
+		  QI(id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		attr_span_t *v = realloc(out->attributes, (out->n_attributes + 1) * sizeof(*v));
+		if (!v) {
+			db_finalize(st);
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+		out->attributes = v;
+		v = &v[out->n_attributes++];
+		copy_text(v->attributes, sizeof(v->attributes), db_col_text(st, 0));
+		if (read_date(db, st, 1, &v->valid_from, e) || read_date(db, st, 2, &v->valid_to, e)) {
+			db_finalize(st);
+			return -1;
+		}
+	}
+	db_finalize(st);
+	return rc < 0 ? store_fail(db, rc, e) : 0;
+}
+
 int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 {
 	db_stmt_t *st = NULL;
@@ -1079,7 +1113,7 @@ int org_unit_history(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 		unit_history_free(out);
 		return rc == DB_ERROR ? err_set(e, ERR_INTERNAL, NULL, "out of memory") : store_fail(db, rc, e);
 	}
-	if (history_parents(db, id, out, e) ||
+	if (history_attributes(db, id, out, e) || history_parents(db, id, out, e) ||
 	    org_events(db, NULL, id, DATE_FIRST, DATE_OPEN, 1000, NULL, &out->events, e)) {
 		unit_history_free(out);
 		return -1;
@@ -1281,6 +1315,16 @@ out:
 	return r;
 }
 
+static int insert_attributes(db_t *db, int64_t unit_id, const char *attributes, date_t from, date_t to, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "INSERT INTO unit_attributes (unit_id, attributes, valid_from, valid_to) VALUES (?, ?, ?, ?)",
+		  QI(unit_id), QT(attributes), QD(from), QD(to));
+	return query_run(db, &q, e);
+}
+
 static int insert_parent(db_t *db, int64_t unit_id, int64_t parent_id, date_t from, date_t to, err_t *e)
 {
 	db_stmt_t *st = NULL;
@@ -1364,28 +1408,22 @@ static int insert_unit(db_t *db, const unit_spec_t *s, date_t d, int64_t parent_
 	db_stmt_t *st = NULL;
 	int rc;
 
-	if (store_prep(db, "INSERT INTO units (code, level, kind, attributes, valid_from, valid_to)"
-		     " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", &st, e))
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "INSERT INTO units (code, level, kind, valid_from, valid_to) VALUES (?, ?, ?, ?, ?) RETURNING id",
+		  QT(s->code), QT(s->level), QT(s->kind), QD(d), QD(DATE_OPEN));
+	if (query_prepare(db, &q, &st, e))
 		return -1;
-	rc = db_bind_text(st, 1, s->code);
-	if (rc == DB_OK)
-		rc = db_bind_text(st, 2, s->level);
-	if (rc == DB_OK)
-		rc = db_bind_text(st, 3, s->kind);
-	if (rc == DB_OK)
-		rc = db_bind_text(st, 4, s->attributes);
-	if (rc == DB_OK)
-		rc = db_bind_date(st, 5, d);
-	if (rc == DB_OK)
-		rc = db_bind_date(st, 6, DATE_OPEN);
-	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		*id = db_col_int64(st, 0);
 		rc = DB_OK;
 	}
 	db_finalize(st);
 	if (rc != DB_OK)
 		return store_fail(db, rc, e);
-	if (insert_name(db, *id, s->name_vi, s->name_en, d, DATE_OPEN, e))
+	if (insert_name(db, *id, s->name_vi, s->name_en, d, DATE_OPEN, e) ||
+	    insert_attributes(db, *id, s->attributes, d, DATE_OPEN, e))
 		return -1;
 	if (parent_id && insert_parent(db, *id, parent_id, d, DATE_OPEN, e))
 		return -1;
@@ -1467,11 +1505,10 @@ int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, cons
 	       const char *note, unit_t *out, err_t *e)
 {
 	char vi[UNIT_NAME_BUF], en[UNIT_NAME_BUF];
-	db_stmt_t *st = NULL;
 	date_t from = 0, to = 0;
 	unit_t u = { 0 };
-	bool own;
-	int r, rc, bad = 0;
+	bool own, found = false;
+	int r, bad = 0;
 
 	if (ub_strlcpy(vi, name_vi, sizeof(vi)) || unit_name_normalise(vi, sizeof(vi), "name_vi", e))
 		bad = err_detail(e, "name_vi", "is not a valid name");
@@ -1489,24 +1526,13 @@ int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, cons
 		r = err_set(e, ERR_INVALID, "invalid", "unit %s already has that name", u.code);
 	}
 	if (!r)
-		r = store_prep(db, "SELECT valid_from, valid_to FROM unit_names WHERE unit_id = ? AND valid_from <= ? AND valid_to > ?", &st, e);
-	if (!r) {
-		rc = db_bind_int64(st, 1, u.id);
-		if (rc == DB_OK)
-			rc = db_bind_dates(st, 2, 3, d);
-		if (rc == DB_OK)
-			rc = db_step(st);
-		if (rc == DB_ROW)
-			r = read_date(db, st, 0, &from, e) || read_date(db, st, 1, &to, e) ? -1 : 0;
-		else
-			r = rc < 0 ? store_fail(db, rc, e) : err_set(e, ERR_INTERNAL, NULL, "unit %s has no name on that date", u.code);
-		db_finalize(st);
-	}
+		r = interval_at(db, "unit_names", "unit_id", u.id, d, &from, &to, &found, e);
+	if (!r && !found)
+		r = err_set(e, ERR_INTERNAL, NULL, "unit %s has no name on that date", u.code);
 	if (!r)
 		r = org_check_not_same_day("name", from, d, e);
 	if (!r)
-		r = exec_fmt(db, "UPDATE unit_names SET valid_to = ? WHERE unit_id = ? AND valid_from = ?", "did",
-			     (int64_t[]){ u.id }, (date_t[]){ d, from }, e);
+		r = interval_cut(db, "unit_names", "unit_id", u.id, from, d, e);
 	if (!r)
 		r = insert_name(db, u.id, vi, en, d, to, e);
 	if (!r)
@@ -1515,6 +1541,47 @@ int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, cons
 		r = unit_by_id_at(db, u.id, d, out, e);
 	if (!r)
 		r = audit_unit(db, who, "unit.rename", &u, out, note, e);
+	return store_tx_end(db, own, r, e);
+}
+
+int org_set_attributes(db_t *db, const principal_t *who, const char *ref, date_t d, const char *attributes,
+		       const char *note, unit_t *out, err_t *e)
+{
+	char attrs[UNIT_ATTRS_BUF];
+	date_t from = 0, to = 0;
+	unit_t u = { 0 };
+	bool own, found = false;
+	int r;
+
+	if (ub_strlcpy(attrs, attributes, sizeof(attrs))) {
+		err_detail(e, "attributes", "too many attributes");
+		return err_set(e, ERR_INVALID, "invalid", "the attributes are not valid");
+	}
+	if (unit_attributes_normalise(attrs, sizeof(attrs), "attributes", e))
+		return err_set(e, ERR_INVALID, "invalid", "the attributes are not valid");
+	if (check_note(note, e) || store_tx_begin(db, &own, e))
+		return -1;
+	r = resolve_for_change(db, ref, d, &u, e);
+	if (!r)
+		r = org_check_changeable(&u, d, e);
+	if (!r && strcmp(u.attributes, attrs) == 0) {
+		err_detail(e, "attributes", "are already the unit's attributes");
+		r = err_set(e, ERR_INVALID, "invalid", "unit %s already has those attributes", u.code);
+	}
+	if (!r)
+		r = interval_at(db, "unit_attributes", "unit_id", u.id, d, &from, &to, &found, e);
+	if (!r && !found)
+		r = err_set(e, ERR_INTERNAL, NULL, "unit %s has no attributes on that date", u.code);
+	if (!r)
+		r = org_check_not_same_day("attributes", from, d, e);
+	if (!r)
+		r = interval_cut(db, "unit_attributes", "unit_id", u.id, from, d, e);
+	if (!r)
+		r = insert_attributes(db, u.id, attrs, d, to, e);
+	if (!r)
+		r = unit_by_id_at(db, u.id, d, out, e);
+	if (!r)
+		r = audit_unit(db, who, "unit.attributes", &u, out, note, e);
 	return store_tx_end(db, own, r, e);
 }
 
@@ -1564,14 +1631,11 @@ static int ancestor_ids(db_t *db, int64_t id, date_t d, int64_t *out, size_t cap
  * contains d, to parent_id). */
 static int reparent(db_t *db, int64_t id, int64_t parent_id, date_t d, date_t from, date_t to, err_t *e)
 {
-	int64_t ids[] = { id };
-
 	if (from == d) {
 		if (exec_fmt(db, "UPDATE unit_parents SET parent_id = ? WHERE unit_id = ? AND valid_from = ?", "iid",
 			     (int64_t[]){ parent_id, id }, (date_t[]){ d }, e))
 			return -1;
-	} else if (exec_fmt(db, "UPDATE unit_parents SET valid_to = ? WHERE unit_id = ? AND valid_from = ?", "did",
-			    ids, (date_t[]){ d, from }, e) ||
+	} else if (interval_cut(db, "unit_parents", "unit_id", id, from, d, e) ||
 		   insert_parent(db, id, parent_id, d, to, e)) {
 		return -1;
 	}
@@ -1679,18 +1743,19 @@ static int check_nothing_later(db_t *db, const unit_t *u, date_t d, err_t *e)
 	return 0;
 }
 
-/* Ends unit id on d: its validity, names and parents stop the day before. */
+/* Ends unit id on d: its validity, names, attributes and parents stop the
+ * day before. */
 static int end_unit(db_t *db, int64_t id, date_t d, err_t *e)
 {
-	int64_t ids[] = { id };
-	date_t dd[] = { d };
-	date_t ddd[] = { d, d };
+	query_t q;
 
-	if (exec_fmt(db, "DELETE FROM unit_names WHERE unit_id = ? AND valid_from >= ?", "id", ids, dd, e) ||
-	    exec_fmt(db, "UPDATE unit_names SET valid_to = ? WHERE unit_id = ? AND valid_to > ?", "did", ids, ddd, e) ||
-	    exec_fmt(db, "DELETE FROM unit_parents WHERE unit_id = ? AND valid_from >= ?", "id", ids, dd, e) ||
-	    exec_fmt(db, "UPDATE unit_parents SET valid_to = ? WHERE unit_id = ? AND valid_to > ?", "did", ids, ddd, e) ||
-	    exec_fmt(db, "UPDATE units SET valid_to = ? WHERE id = ?", "di", ids, dd, e))
+	if (interval_end(db, "unit_names", "unit_id", id, d, e) ||
+	    interval_end(db, "unit_attributes", "unit_id", id, d, e) ||
+	    interval_end(db, "unit_parents", "unit_id", id, d, e))
+		return -1;
+	query_init(&q);
+	query_add(&q, "UPDATE units SET valid_to = ? WHERE id = ?", QD(d), QI(id));
+	if (query_run(db, &q, e))
 		return -1;
 	return ancestry_refresh(db, id, e);
 }

@@ -70,9 +70,16 @@ typedef struct parent_span {
 	date_t valid_from, valid_to;
 } parent_span_t;
 
+typedef struct attr_span {
+	char attributes[UNIT_ATTRS_BUF];
+	date_t valid_from, valid_to;
+} attr_span_t;
+
 typedef struct unit_history {
 	name_span_t *names;
 	size_t n_names;
+	attr_span_t *attributes;
+	size_t n_attributes;
 	parent_span_t *parents;
 	size_t n_parents;
 	event_list_t events;
@@ -172,6 +179,14 @@ int org_create(db_t *db, const principal_t *who, unit_spec_t *spec, date_t d, co
 
 int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, const char *name_vi, const char *name_en,
 	       const char *note, unit_t *out, err_t *e);
+
+/* Sets the attributes of ref from day d on (space- or comma-separated
+ * words of UNIT_ATTRIBUTES; "" for none): the interval that holds on d is
+ * cut and a new one starts, as a rename does for names. Recorded in the
+ * audit trail (unit.attributes) and in the unit's history of attributes;
+ * no event (events are changes of names, places and lineage). */
+int org_set_attributes(db_t *db, const principal_t *who, const char *ref, date_t d, const char *attributes,
+		       const char *note, unit_t *out, err_t *e);
 
 int org_move(db_t *db, const principal_t *who, const char *ref, date_t d, const char *parent_ref, const char *note,
 	     unit_t *out, err_t *e);

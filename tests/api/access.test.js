@@ -18,7 +18,7 @@ import { METHODS } from './openapi.js';
 // unit's subtree. 1: allowed; 0: 403 forbidden.
 //
 //   read        GET levels, units, units/{code}, children, ancestors, lineage, tree, events
-//   reorganise  POST units, units/merge, units/{code}/rename, move, close, split
+//   reorganise  POST units, units/merge, units/{code}/rename, attributes, move, close, split
 //   users       GET users; POST users, users/{username}/disable, /enable, /erase (never
 //               on her own account: 409)
 //   audit       GET audit
@@ -57,7 +57,7 @@ const OPERATIONS = {
   getHealth: 'public', getOpenApi: 'public', logIn: 'public',
   listLevels: 'read', listUnits: 'read', getUnit: 'read', listChildren: 'read', listAncestors: 'read',
   getLineage: 'read', getTree: 'read', listEvents: 'read',
-  createUnit: 'reorganise', renameUnit: 'reorganise', moveUnit: 'reorganise', closeUnit: 'reorganise',
+  createUnit: 'reorganise', renameUnit: 'reorganise', setUnitAttributes: 'reorganise', moveUnit: 'reorganise', closeUnit: 'reorganise',
   mergeUnits: 'reorganise', splitUnit: 'reorganise',
   listUsers: 'users', createUser: 'users', disableUser: 'users', enableUser: 'users', eraseUser: 'users',
   exportUser: 'person', listConsents: 'person', recordConsent: 'person',
@@ -117,18 +117,17 @@ async function subtree(ref, as_of) {
 }
 
 // The scope of each place, worked out from what the system admin sees, by the
-// rule of docs/security.md: a unit lies in the scope of place X when, walking
-// up from it through each unit's latest position (a unit valid today: its
-// parent today; a closed one: its parent on its last day; a future one: its
-// parent on its first day), one meets X or a unit X was formed from (X's
-// lineage predecessors).
+// rule of docs/security.md: a unit lies in the scope of place X when, on its
+// reference day (today for a unit valid today, its last day for a closed one,
+// its first day for a future one), X or a unit X was formed from (X's lineage
+// predecessors) is the unit itself or one of its ancestors that day.
 function dayBefore(d) {
   const t = new Date(`${d}T00:00:00Z`);
   t.setUTCDate(t.getUTCDate() - 1);
   return t.toISOString().slice(0, 10);
 }
 
-async function latestParents() {
+async function referenceChains() {
   const events = await allItems('/api/v1/events', {}, {});
   const days = new Set([NOW]);
   for (const e of events) { days.add(e.date); days.add(dayBefore(e.date)); }
@@ -145,25 +144,24 @@ async function latestParents() {
     };
     walk(r.body.root);
   }
-  const parent = new Map();
+  // id -> the chain of its ancestors on its reference day, itself first
+  const chains = new Map();
   for (const [id, rec] of info) {
     const day = rec.valid_until ?? (rec.valid_from > NOW ? rec.valid_from : NOW);
-    assert.ok(rec.at.has(day), `unit id:${id}: its latest day ${day} is among the days read`);
-    parent.set(id, rec.at.get(day));
+    assert.ok(rec.at.has(day), `unit id:${id}: its reference day ${day} is among the days read`);
+    const chain = [];
+    for (let n = id; n && chain.length < 64; n = info.get(n)?.at.get(day)) chain.push(n);
+    chains.set(id, chain);
   }
-  return parent;
+  return chains;
 }
 
-async function scopeOf(code, parent) {
+async function scopeOf(code, chains) {
   const roots = new Set([await idOf(code)]);
   const l = await s.ok(`/api/v1/units/${code}/lineage`, { as_of: NOW });
   for (const p of l.predecessors) roots.add(p.unit.id);
   const ids = new Set();
-  for (const id of parent.keys()) {
-    for (let n = id, depth = 0; n && depth < 64; n = parent.get(n), depth++) {
-      if (roots.has(n)) { ids.add(id); break; }
-    }
-  }
+  for (const [id, chain] of chains) if (chain.some((n) => roots.has(n))) ids.add(id);
   return ids;
 }
 
@@ -209,9 +207,9 @@ before(async () => {
 
 // (Re)computes the scope of every place, after writes made new units.
 async function refreshScopes() {
-  const parent = await latestParents();
+  const chains = await referenceChains();
   for (const code of [P.prov, P.commune, P.other, P.otherCommune]) {
-    universe[code] = await scopeOf(code, parent);
+    universe[code] = await scopeOf(code, chains);
     todayTree[code] = await subtree(code, NOW);
   }
   universe[P.root] = { has: () => true };
@@ -493,6 +491,7 @@ test('roles without reorganise get 403 forbidden on every write, in scope, outsi
       const writes = [
         ['POST', '/api/v1/units', newUnit(`N-${c.username}`, level, u, D2)],
         ['POST', `/api/v1/units/${u}/rename`, { date: D2, name_vi: 'Tên mới', name_en: 'New name' }],
+        ['POST', `/api/v1/units/${u}/attributes`, { date: D2, attributes: ['border'] }],
         ['POST', `/api/v1/units/${u}/move`, { date: D2, parent: c.place === P.commune ? P.commune : P.prov }],
         ['POST', `/api/v1/units/${u}/close`, { date: D2 }],
         ['POST', '/api/v1/units/merge', { date: D2, sources: [u], into: { code: `M-${c.username}`, name_vi: 'Hợp nhất', name_en: 'Merged', level: 'commune' } }],
@@ -538,6 +537,8 @@ test('admins reorganise inside their scope: create, rename, move, close, merge, 
     await ok('/api/v1/units', newUnit(`${t}Y`, l1, place), 201);
     const rn = await ok(`/api/v1/units/${t}A/rename`, { date: D2, name_vi: `Đổi tên ${t}`, name_en: `Renamed ${t}` }, 200);
     assert.equal(rn.name_vi, `Đổi tên ${t}`);
+    const at = await ok(`/api/v1/units/${t}A/attributes`, { date: D2, attributes: ['border', 'mountain'] }, 200);
+    assert.deepEqual(at.attributes, ['border', 'mountain']);
     const mv = await ok(`/api/v1/units/${t}C/move`, { date: D2, parent: `${t}A` }, 200);
     assert.equal(mv.parent.code, `${t}A`);
     await ok(`/api/v1/units/${t}X/close`, { date: D2 }, 200);
@@ -599,6 +600,7 @@ const body = (b) => ({ body: b });
 test('admins: a unit outside scope, in the path or among merge sources and targets, is 404 word for word like a missing one', async () => {
   none(await tryOutside(({ c, mineL1 }) => [
     (u) => [`/api/v1/units/${u}/rename`, body({ date: D2, name_vi: 'Chiếm', name_en: 'Taken' })],
+    (u) => [`/api/v1/units/${u}/attributes`, body({ date: D2, attributes: ['island'] })],
     (u) => [`/api/v1/units/${u}/move`, body({ date: D2, parent: c.place })],
     (u) => [`/api/v1/units/${u}/close`, body({ date: D3 })],
     (u) => [`/api/v1/units/${u}/split`, body({ date: D3, into: [{ code: 'Q1', name_vi: 'Q1', name_en: 'Q1', level: 'commune' }, { code: 'Q2', name_vi: 'Q2', name_en: 'Q2', level: 'commune' }], children: {} })],

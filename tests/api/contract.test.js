@@ -245,6 +245,7 @@ const SAMPLES = [
   ['listAncestors', 'GET', '/api/v1/units/C0005-1/ancestors', { query: { as_of: D } }],
   ['getLineage', 'GET', '/api/v1/units/24/lineage', { query: { as_of: '2025-07-01' } }],
   ['renameUnit', 'POST', '/api/v1/units/C0001/rename', { body: { date: D2, name_vi: 'Phường C0001', name_en: 'C0001 Ward', note: 'x' } }],
+  ['setUnitAttributes', 'POST', '/api/v1/units/C0001/attributes', { body: { date: D2, attributes: ['border', 'island'], note: 'x' } }],
   ['moveUnit', 'POST', '/api/v1/units/C0002/move', { body: { date: D2, parent: '04', note: 'x' } }],
   ['closeUnit', 'POST', '/api/v1/units/C0003/close', { body: { date: D2, note: 'x' } }],
   ['mergeUnits', 'POST', '/api/v1/units/merge', { body: { date: D2, sources: ['C0004', 'C0009'], into: { code: 'C0006', name_vi: 'Xã C0006', name_en: 'C0006 Commune', level: 'commune', kind: 'territorial', attributes: [] }, note: 'x' } }],

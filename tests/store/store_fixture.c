@@ -84,7 +84,9 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s)
 char *fixture_snapshot(db_t *db)
 {
 	static const char *const queries[] = {
-		"SELECT id, code, level, kind, attributes, valid_from, valid_to FROM units ORDER BY id",
+		"SELECT id, code, level, kind, valid_from, valid_to FROM units ORDER BY id",
+		"SELECT unit_id, attributes, valid_from, valid_to FROM unit_attributes ORDER BY unit_id, valid_from",
+		"SELECT descendant, ancestor, depth, valid_from, valid_to FROM ancestry ORDER BY descendant, ancestor, valid_from",
 		"SELECT unit_id, name_vi, name_en, valid_from, valid_to FROM unit_names ORDER BY unit_id, valid_from",
 		"SELECT unit_id, parent_id, valid_from, valid_to FROM unit_parents ORDER BY unit_id, valid_from",
 		"SELECT id, kind, date, note FROM events ORDER BY id",

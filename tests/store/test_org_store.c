@@ -317,6 +317,44 @@ static void create_rename_move_close(void **state)
 	unit_history_free(&h);
 }
 
+/* Attributes change through time like names: cut at the date, the past
+ * kept; the same day twice, an unknown word or the unit's own attributes
+ * are refused with nothing changed; a close ends them with the unit. */
+static void attributes_through_time(void **state)
+{
+	db_t *db = *state;
+	unit_history_t h;
+	unit_t c, u;
+	err_t e;
+
+	c = add(db, "T0003", "Xã Biên Giới", "commune", "24", "2025-07-01");
+	err_clear(&e);
+	assert_string_equal(c.attributes, "");
+	assert_int_equal(org_set_attributes(db, &SYS, "T0003", D("2025-09-01"), "mountain, border", "Quyết định 1", &u, &e), 0);
+	assert_string_equal(u.attributes, "border mountain");
+	assert_string_equal(get(db, "T0003", "2025-08-31").attributes, "");
+	assert_string_equal(get(db, "T0003", "2025-09-01").attributes, "border mountain");
+	REFUSED(db, org_set_attributes(db, &SYS, "T0003", D("2025-09-01"), "island", NULL, &u, &e), "same_day_change");
+	REFUSED(db, org_set_attributes(db, &SYS, "T0003", D("2025-10-01"), "volcano", NULL, &u, &e), "invalid");
+	REFUSED(db, org_set_attributes(db, &SYS, "T0003", D("2025-10-01"), "border mountain", NULL, &u, &e), "invalid");
+	REFUSED(db, org_set_attributes(db, &SYS, "T0003", D("2025-06-01"), "island", NULL, &u, &e), "date_out_of_range");
+	/* no longer a border commune */
+	assert_int_equal(org_set_attributes(db, &SYS, "T0003", D("2026-01-01"), "mountain", NULL, &u, &e), 0);
+	assert_string_equal(get(db, "T0003", "2025-12-31").attributes, "border mountain");
+	assert_string_equal(get(db, "T0003", "2026-01-01").attributes, "mountain");
+	assert_int_equal(org_close(db, &SYS, "T0003", D("2026-06-01"), NULL, &u, &e), 0);
+	assert_int_equal(org_unit_history(db, c.id, &h, &e), 0);
+	assert_int_equal(h.n_attributes, 3);
+	assert_string_equal(h.attributes[1].attributes, "border mountain");
+	assert_int_equal(h.attributes[1].valid_to, D("2026-01-01"));
+	assert_int_equal(h.attributes[2].valid_to, D("2026-06-01"));
+	assert_int_equal(h.events.n, 2); /* create and close: attributes are not events */
+	unit_history_free(&h);
+	/* Huế became a city in the reform's reference data */
+	assert_string_equal(get(db, "46", "2025-06-30").attributes, "");
+	assert_string_equal(get(db, "46", "2025-07-01").attributes, "city");
+}
+
 static void merge_into_new_moves_children_and_frees_codes(void **state)
 {
 	db_t *db = *state;
@@ -604,6 +642,7 @@ int main(void)
 		T(pages_cover_everything_once),
 		T(name_order_is_vietnamese),
 		T(create_rename_move_close),
+		T(attributes_through_time),
 		T(merge_into_new_moves_children_and_frees_codes),
 		T(merge_into_existing_keeps_the_target),
 		T(split_assigns_every_child),
