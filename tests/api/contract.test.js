@@ -171,6 +171,7 @@ test('the examples in the document match their schemas', () => {
   check('Lineage', { unit, predecessors: [{ unit, depth: 1, event }], successors: [] });
   check('Tree', { as_of: '2025-07-01', root: { ...unit, children: [{ ...unit, children: [] }] } });
   check('UnitDetail', { ...unit, names: [{ name_vi: 'Bắc Ninh', name_en: 'Bac Ninh', valid_from: '2025-07-01', valid_until: null }],
+    attribute_history: [{ attributes: ['border'], valid_from: '2025-07-01', valid_until: null }],
     parents: [{ parent: unit.parent, valid_from: '2025-07-01', valid_until: null }], events: [event] });
   refuse('Unit', { ...unit, extra: 1 }, 'an unknown property');
   refuse('Unit', { ...unit, valid_from: '2025-02-30' }, 'an impossible date');

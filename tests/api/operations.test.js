@@ -438,3 +438,33 @@ test('operations without a date take effect today', async () => {
   assert.equal(r.id, u.id);
   assert.equal((await s.get('/api/v1/units/T0011')).status, 404);
 });
+
+test('attributes change through time: cut at the date, the past kept, audited, not an event', async () => {
+  await create(commune('T0A01', 'Biên Giới', { attributes: ['border', 'mountain'] }));
+  const u = await s.op('/api/v1/units/T0A01/attributes', { date: D3, attributes: ['mountain'], note: 'Quyết định 2/QĐ-TEST' }, 200);
+  assert.deepEqual(u.attributes, ['mountain']);
+  assert.deepEqual((await unitAt('T0A01', D3_LAST)).attributes, ['border', 'mountain']);
+  assert.deepEqual((await unitAt('T0A01', D3)).attributes, ['mountain']);
+  const detail = await unitAt('T0A01', D3);
+  assert.deepEqual(detail.attribute_history, [
+    { attributes: ['border', 'mountain'], valid_from: D1, valid_until: D3_LAST },
+    { attributes: ['mountain'], valid_from: D3, valid_until: null },
+  ]);
+  assert.deepEqual(detail.events.map((e) => e.kind), ['create']);
+  // refused, nothing changed: the same day twice, an unknown word, no list
+  let r = await s.post('/api/v1/units/T0A01/attributes', { date: D3, attributes: ['island'] });
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.body.error.code, 'same_day_change');
+  r = await s.post('/api/v1/units/T0A01/attributes', { date: D4, attributes: ['volcano'] });
+  assert.equal(r.status, 422, r.text);
+  r = await s.post('/api/v1/units/T0A01/attributes', { date: D4, attributes: 'border' });
+  assert.equal(r.status, 422, r.text);
+  r = await s.post('/api/v1/units/T0A01/attributes', { date: D4 });
+  assert.equal(r.status, 422, r.text);
+  assert.deepEqual((await unitAt('T0A01', D4)).attribute_history.length, 2);
+  // the audit trail has it with before and after
+  const audit = await s.ok('/api/v1/audit', { unit: 'T0A01', action: 'unit.attributes' });
+  assert.equal(audit.items.length, 1);
+  assert.equal(audit.items[0].before.attributes, 'border mountain');
+  assert.equal(audit.items[0].after.attributes, 'mountain');
+});

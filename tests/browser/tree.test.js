@@ -186,6 +186,14 @@ test('the tree through time, search, details with lineage, language, phone', { t
     await page.getByTestId('lang-switch').selectOption('vi');
     await page.goto(server.url('/#/?as_of=2025-07-01'));
     await waitText(page, '[data-testid="unit-count"]', '34 đơn vị');
+
+    // Huế's attributes through time: none until 2025-06-30, a city from 2025-07-01.
+    await page.goto(server.url('/#/units/46?as_of=2025-07-01'));
+    const attrHistory = page.getByTestId('attribute-history');
+    await attrHistory.waitFor();
+    assert.equal(await attrHistory.locator(':scope > ol > li').count(), 2);
+    assert.match(await attrHistory.innerText(), /30\/06\/2025/);
+    await noHorizontalScroll(page);
     await noHorizontalScroll(page);
     await page.screenshot({ path: path.join(ARTIFACTS, 'tree-vi-phone.png'), fullPage: true });
 

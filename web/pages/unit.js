@@ -48,6 +48,7 @@ export function UnitPage({ params }) {
           </div>
         </section>`}
       <${NameHistory} u=${u} />
+      <${AttributeHistory} u=${u} />
       <${ParentHistory} u=${u} />
       <${Events} u=${u} />
     </article>`;
@@ -153,6 +154,27 @@ function NameHistory({ u }) {
           <li key=${i}>
             <span lang="vi">${n.name_vi}</span>${n.name_en && html` · <span lang="en">${n.name_en}</span>`}
             <span class="node-meta">${validity(n.valid_from, n.valid_until, lang)}</span>
+          </li>`)}
+      </ol>
+    </section>`;
+}
+
+// Attributes through time: shown only when they ever changed (Huế became a
+// centrally run city; a border commune may stop being one).
+function AttributeHistory({ u }) {
+  const { lang } = useApp();
+  const spans = u.attribute_history || [];
+  if (spans.length < 2) return null;
+  return html`
+    <section class="panel" aria-labelledby="attributes-heading" data-testid="attribute-history">
+      <h2 id="attributes-heading">${t('unit.attribute_history')}</h2>
+      <ol class="plain history" role="list">
+        ${spans.map((a, i) => html`
+          <li key=${i}>
+            ${a.attributes.length
+              ? html`<ul class="chips" role="list">${a.attributes.map((w) => html`<li key=${w}>${attrName(w)}</li>`)}</ul>`
+              : t('unit.none')}
+            <span class="node-meta">${validity(a.valid_from, a.valid_until, lang)}</span>
           </li>`)}
       </ol>
     </section>`;
