@@ -1,6 +1,7 @@
 /*
- * db.c - the driver-independent half of db.h: URL dispatch, transactions
- * bookkeeping, date binding and migration token expansion.
+ * db.c - the driver-independent half of db.h: URL dispatch, the statement
+ * cache, transactions bookkeeping, date binding and migration token
+ * expansion.
  */
 #include "store/db_driver.h"
 
@@ -67,6 +68,7 @@ void db_close(db_t *db)
 		return;
 	if (db->in_tx)
 		(void)db_rollback(db);
+	db_cache_clear(db);
 	db->drv->close(db);
 }
 
@@ -80,7 +82,6 @@ int db_ensure_connected(db_t *db)
 }
 const char *db_errmsg(const db_t *db) { return db->errmsg; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
-int db_prepare(db_t *db, const char *sql, db_stmt_t **out) { return db->drv->prepare(db, sql, out); }
 int db_bind_int64(db_stmt_t *st, int idx, int64_t v) { return st->db->drv->bind_int64(st, idx, v); }
 int db_bind_text(db_stmt_t *st, int idx, const char *v)
 {
@@ -94,10 +95,172 @@ bool db_col_is_null(db_stmt_t *st, int col) { return st->db->drv->col_is_null(st
 int64_t db_col_int64(db_stmt_t *st, int col) { return st->db->drv->col_int64(st, col); }
 const char *db_col_text(db_stmt_t *st, int col) { return st->db->drv->col_text(st, col); }
 
+/* ---- the statement cache (see db.h and db_driver.h) ---- */
+
+static uint32_t sql_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static db_stmt_t **bucket_of(db_t *db, uint32_t hash)
+{
+	return &db->cache.buckets[hash & (DB_STMT_CACHE_BUCKETS - 1)];
+}
+
+static void idle_unlink(db_t *db, db_stmt_t *st)
+{
+	db_stmt_cache_t *c = &db->cache;
+
+	if (st->iprev)
+		st->iprev->inext = st->inext;
+	else
+		c->idle_first = st->inext;
+	if (st->inext)
+		st->inext->iprev = st->iprev;
+	else
+		c->idle_last = st->iprev;
+	st->iprev = st->inext = NULL;
+	st->idle = false;
+	c->idle--;
+}
+
+static void idle_append(db_t *db, db_stmt_t *st)
+{
+	db_stmt_cache_t *c = &db->cache;
+
+	st->iprev = c->idle_last;
+	st->inext = NULL;
+	if (c->idle_last)
+		c->idle_last->inext = st;
+	else
+		c->idle_first = st;
+	c->idle_last = st;
+	st->idle = true;
+	c->idle++;
+}
+
+/* Takes st out of the cache (idle or not): afterwards it is a statement
+ * like any other, which db_finalize destroys. */
+static void cache_forget(db_t *db, db_stmt_t *st)
+{
+	db_stmt_t **p = bucket_of(db, st->hash);
+
+	while (*p && *p != st)
+		p = &(*p)->hnext;
+	if (*p)
+		*p = st->hnext;
+	st->hnext = NULL;
+	if (st->idle)
+		idle_unlink(db, st);
+	free(st->sql);
+	st->sql = NULL;
+	db->cache.count--;
+}
+
+/* Destroys st through its driver, keeping db_errmsg as it was. */
+static void destroy(db_stmt_t *st)
+{
+	db_t *db = st->db;
+	char msg[sizeof(db->errmsg)];
+
+	memcpy(msg, db->errmsg, sizeof(msg));
+	db->drv->finalize(st);
+	memcpy(db->errmsg, msg, sizeof(msg));
+}
+
+void db_cache_clear(db_t *db)
+{
+	for (size_t b = 0; b < DB_STMT_CACHE_BUCKETS; b++) {
+		while (db->cache.buckets[b]) {
+			db_stmt_t *st = db->cache.buckets[b];
+			bool idle = st->idle;
+			cache_forget(db, st);
+			if (idle)
+				destroy(st);
+			/* a handed-out one is destroyed by its db_finalize */
+		}
+	}
+}
+
+void db_cache_stats(const db_t *db, db_cache_stats_t *out)
+{
+	out->cached = db->cache.count;
+	out->idle = db->cache.idle;
+	out->hits = db->cache.hits;
+	out->misses = db->cache.misses;
+	out->evictions = db->cache.evictions;
+}
+
+int db_prepare(db_t *db, const char *sql, db_stmt_t **out)
+{
+	uint32_t hash = sql_hash(sql);
+	db_stmt_t *st;
+	int rc;
+
+	*out = NULL;
+	for (st = *bucket_of(db, hash); st; st = st->hnext) {
+		if (st->idle && st->hash == hash && strcmp(st->sql, sql) == 0) {
+			idle_unlink(db, st);
+			db->cache.hits++;
+			*out = st;
+			return DB_OK;
+		}
+	}
+	rc = db->drv->prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	db->cache.misses++;
+	if (db->cache.count >= DB_STMT_CACHE_MAX && db->cache.idle_first) {
+		db_stmt_t *old = db->cache.idle_first;
+		cache_forget(db, old);
+		destroy(old);
+		db->cache.evictions++;
+	}
+	if (db->cache.count < DB_STMT_CACHE_MAX) {
+		/* without memory for the key the statement is simply not kept */
+		st->sql = strdup(sql);
+		if (st->sql) {
+			db_stmt_t **b = bucket_of(db, hash);
+			st->hash = hash;
+			st->hnext = *b;
+			*b = st;
+			db->cache.count++;
+		}
+	}
+	*out = st;
+	return DB_OK;
+}
+
 void db_finalize(db_stmt_t *st)
 {
-	if (st)
-		st->db->drv->finalize(st);
+	db_t *db;
+	char msg[sizeof(st->db->errmsg)];
+	bool keep;
+
+	if (!st)
+		return;
+	db = st->db;
+	if (!st->sql) {
+		destroy(st);
+		return;
+	}
+	/* reset releases what the run holds (SQLite's read lock, the rest of
+	 * a PostgreSQL result); a statement that cannot be reset is not kept */
+	memcpy(msg, db->errmsg, sizeof(msg));
+	keep = db->drv->reset(st) == DB_OK && db->drv->clear_bindings(st) == DB_OK;
+	memcpy(db->errmsg, msg, sizeof(msg));
+	if (keep) {
+		idle_append(db, st);
+		return;
+	}
+	cache_forget(db, st);
+	destroy(st);
 }
 
 int db_bind_date(db_stmt_t *st, int idx, date_t d)
@@ -158,7 +321,7 @@ int db_commit(db_t *db)
 
 	if (!db->in_tx)
 		return db_fail(db, DB_ERROR, "no transaction is open");
-	rc = db->drv->exec(db, "COMMIT");
+	rc = db->drv->commit ? db->drv->commit(db) : db->drv->exec(db, "COMMIT");
 	if (rc != DB_OK) {
 		/* the transaction is gone either way; keep the commit's message */
 		char msg[sizeof(db->errmsg)];
