@@ -161,7 +161,7 @@ static int queue_push(pg_stmt_t *st, PGresult *res)
 {
 	if (st->qlen == st->qcap) {
 		size_t cap = st->qcap ? st->qcap * 2 : 64;
-		PGresult **q = realloc(st->queue, cap * sizeof(*q));
+		PGresult **q = realloc(st->queue, cap * sizeof(PGresult *));
 		if (!q)
 			return -1;
 		st->queue = q;
