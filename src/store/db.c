@@ -97,15 +97,28 @@ const char *db_col_text(db_stmt_t *st, int col) { return st->db->drv->col_text(s
 
 /* ---- the statement cache (see db.h and db_driver.h) ---- */
 
-static uint32_t sql_hash(const char *s)
+/* A hash of the SQL text's len bytes, eight at a time (texts run to a few
+ * kilobytes and are hashed at every db_prepare). */
+static uint32_t sql_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint64_t h = 0x9e3779b97f4a7c15u ^ len;
+	size_t i = 0;
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
 	}
-	return h;
+	if (i < len) {
+		uint64_t w = 0;
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 static db_stmt_t **bucket_of(db_t *db, uint32_t hash)
@@ -199,13 +212,14 @@ void db_cache_stats(const db_t *db, db_cache_stats_t *out)
 
 int db_prepare(db_t *db, const char *sql, db_stmt_t **out)
 {
-	uint32_t hash = sql_hash(sql);
+	size_t len = strlen(sql);
+	uint32_t hash = sql_hash(sql, len);
 	db_stmt_t *st;
 	int rc;
 
 	*out = NULL;
 	for (st = *bucket_of(db, hash); st; st = st->hnext) {
-		if (st->idle && st->hash == hash && strcmp(st->sql, sql) == 0) {
+		if (st->idle && st->hash == hash && st->sqllen == len && memcmp(st->sql, sql, len) == 0) {
 			idle_unlink(db, st);
 			db->cache.hits++;
 			*out = st;
@@ -224,9 +238,11 @@ int db_prepare(db_t *db, const char *sql, db_stmt_t **out)
 	}
 	if (db->cache.count < DB_STMT_CACHE_MAX) {
 		/* without memory for the key the statement is simply not kept */
-		st->sql = strdup(sql);
+		st->sql = malloc(len + 1);
 		if (st->sql) {
 			db_stmt_t **b = bucket_of(db, hash);
+			memcpy(st->sql, sql, len + 1);
+			st->sqllen = len;
 			st->hash = hash;
 			st->hnext = *b;
 			*b = st;
@@ -271,8 +287,11 @@ int db_bind_date(db_stmt_t *st, int idx, date_t d)
 
 int db_bind_dates(db_stmt_t *st, int first, int last, date_t d)
 {
+	char buf[DATE_STR_LEN];
+
+	date_format(d, buf); /* once for all of them */
 	for (int i = first; i <= last; i++) {
-		int rc = db_bind_date(st, i, d);
+		int rc = st->db->drv->bind_text(st, i, buf);
 		if (rc)
 			return rc;
 	}

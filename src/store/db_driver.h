@@ -77,6 +77,7 @@ struct db_stmt {
 	db_t *db;
 	/* cache bookkeeping, owned by db.c */
 	char *sql;                        /* the cache's key (owned), NULL when not cached */
+	size_t sqllen;
 	uint32_t hash;
 	bool idle;                        /* in the cache, not handed out */
 	struct db_stmt *hnext;            /* next in its hash bucket */
