@@ -82,14 +82,39 @@ int db_ensure_connected(db_t *db)
 }
 const char *db_errmsg(const db_t *db) { return db->errmsg; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
-int db_bind_int64(db_stmt_t *st, int idx, int64_t v) { return st->db->drv->bind_int64(st, idx, v); }
+/* A statement idle in the cache was finalized by its caller: using it is
+ * a bug that ASan no longer sees (the memory is still allocated). */
+#define REFUSE_IDLE(st)                                                                          \
+	do {                                                                                     \
+		if ((st)->idle)                                                                  \
+			return db_fail((st)->db, DB_ERROR, "a statement used after db_finalize"); \
+	} while (0)
+
+int db_bind_int64(db_stmt_t *st, int idx, int64_t v)
+{
+	REFUSE_IDLE(st);
+	return st->db->drv->bind_int64(st, idx, v);
+}
 int db_bind_text(db_stmt_t *st, int idx, const char *v)
 {
+	REFUSE_IDLE(st);
 	return v ? st->db->drv->bind_text(st, idx, v) : st->db->drv->bind_null(st, idx);
 }
-int db_bind_null(db_stmt_t *st, int idx) { return st->db->drv->bind_null(st, idx); }
-int db_step(db_stmt_t *st) { return st->db->drv->step(st); }
-int db_reset(db_stmt_t *st) { return st->db->drv->reset(st); }
+int db_bind_null(db_stmt_t *st, int idx)
+{
+	REFUSE_IDLE(st);
+	return st->db->drv->bind_null(st, idx);
+}
+int db_step(db_stmt_t *st)
+{
+	REFUSE_IDLE(st);
+	return st->db->drv->step(st);
+}
+int db_reset(db_stmt_t *st)
+{
+	REFUSE_IDLE(st);
+	return st->db->drv->reset(st);
+}
 int db_col_count(db_stmt_t *st) { return st->db->drv->col_count(st); }
 bool db_col_is_null(db_stmt_t *st, int col) { return st->db->drv->col_is_null(st, col); }
 int64_t db_col_int64(db_stmt_t *st, int col) { return st->db->drv->col_int64(st, col); }
@@ -262,6 +287,13 @@ void db_finalize(db_stmt_t *st)
 	if (!st)
 		return;
 	db = st->db;
+	if (st->idle) {
+		/* finalized twice: a bug that freed the statement twice before
+		 * the cache, and glibc stopped the program then too; going on
+		 * could hand one statement to two callers */
+		fprintf(stderr, "unionbase: db_finalize called twice on one statement\n");
+		abort();
+	}
 	if (!st->sql) {
 		destroy(st);
 		return;
@@ -282,6 +314,8 @@ void db_finalize(db_stmt_t *st)
 int db_bind_date(db_stmt_t *st, int idx, date_t d)
 {
 	char buf[DATE_STR_LEN];
+
+	REFUSE_IDLE(st);
 	return st->db->drv->bind_text(st, idx, date_format(d, buf));
 }
 
@@ -289,6 +323,7 @@ int db_bind_dates(db_stmt_t *st, int first, int last, date_t d)
 {
 	char buf[DATE_STR_LEN];
 
+	REFUSE_IDLE(st);
 	date_format(d, buf); /* once for all of them */
 	for (int i = first; i <= last; i++) {
 		int rc = st->db->drv->bind_text(st, i, buf);

@@ -647,6 +647,30 @@ static void named_statements_can_be_turned_off(void **state)
 	assert_non_null(strstr(msg, "named_statements"));
 }
 
+/* A statement the cache keeps idle refuses to be used through an old
+ * pointer (ASan cannot see that: its memory is still allocated). */
+static void a_finalized_statement_refuses_use(void **state)
+{
+	db_t *db = table_db(1);
+	db_stmt_t *st = NULL, *stale;
+	(void)state;
+
+	assert_int_equal(db_prepare(db, "SELECT n FROM t WHERE n = ?", &st), DB_OK);
+	stale = st;
+	db_finalize(st);
+	assert_int_equal(db_bind_int64(stale, 1, 1), DB_ERROR);
+	assert_int_equal(db_step(stale), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "after db_finalize"));
+	assert_int_equal(db_reset(stale), DB_ERROR);
+	/* and it is still good for the next db_prepare */
+	assert_int_equal(db_prepare(db, "SELECT n FROM t WHERE n = ?", &st), DB_OK);
+	assert_ptr_equal(st, stale);
+	assert_int_equal(db_bind_int64(st, 1, 1), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	db_finalize(st);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +686,7 @@ int main(void)
 		cmocka_unit_test(an_idle_statement_holds_nothing),
 		cmocka_unit_test(reconnect_with_cached_statements),
 		cmocka_unit_test(named_statements_can_be_turned_off),
+		cmocka_unit_test(a_finalized_statement_refuses_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
