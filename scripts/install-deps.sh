@@ -26,6 +26,7 @@ pkgs=(
     postgresql
     chromium fonts-dejavu-core
     clang clang-tidy cppcheck
+    wrk
 )
 
 # LeakSanitizer/ASan runtime for clang builds, matching the installed clang

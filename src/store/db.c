@@ -1,6 +1,7 @@
 /*
- * db.c - the driver-independent half of db.h: URL dispatch, transactions
- * bookkeeping, date binding and migration token expansion.
+ * db.c - the driver-independent half of db.h: URL dispatch, the statement
+ * cache, transactions bookkeeping, date binding and migration token
+ * expansion.
  */
 #include "store/db_driver.h"
 
@@ -67,6 +68,7 @@ void db_close(db_t *db)
 		return;
 	if (db->in_tx)
 		(void)db_rollback(db);
+	db_cache_clear(db);
 	db->drv->close(db);
 }
 
@@ -80,36 +82,251 @@ int db_ensure_connected(db_t *db)
 }
 const char *db_errmsg(const db_t *db) { return db->errmsg; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
-int db_prepare(db_t *db, const char *sql, db_stmt_t **out) { return db->drv->prepare(db, sql, out); }
-int db_bind_int64(db_stmt_t *st, int idx, int64_t v) { return st->db->drv->bind_int64(st, idx, v); }
+/* A statement idle in the cache was finalized by its caller: using it is
+ * a bug that ASan no longer sees (the memory is still allocated). */
+#define REFUSE_IDLE(st)                                                                          \
+	do {                                                                                     \
+		if ((st)->idle)                                                                  \
+			return db_fail((st)->db, DB_ERROR, "a statement used after db_finalize"); \
+	} while (0)
+
+int db_bind_int64(db_stmt_t *st, int idx, int64_t v)
+{
+	REFUSE_IDLE(st);
+	return st->db->drv->bind_int64(st, idx, v);
+}
 int db_bind_text(db_stmt_t *st, int idx, const char *v)
 {
+	REFUSE_IDLE(st);
 	return v ? st->db->drv->bind_text(st, idx, v) : st->db->drv->bind_null(st, idx);
 }
-int db_bind_null(db_stmt_t *st, int idx) { return st->db->drv->bind_null(st, idx); }
-int db_step(db_stmt_t *st) { return st->db->drv->step(st); }
-int db_reset(db_stmt_t *st) { return st->db->drv->reset(st); }
+int db_bind_null(db_stmt_t *st, int idx)
+{
+	REFUSE_IDLE(st);
+	return st->db->drv->bind_null(st, idx);
+}
+int db_step(db_stmt_t *st)
+{
+	REFUSE_IDLE(st);
+	return st->db->drv->step(st);
+}
+int db_reset(db_stmt_t *st)
+{
+	REFUSE_IDLE(st);
+	return st->db->drv->reset(st);
+}
 int db_col_count(db_stmt_t *st) { return st->db->drv->col_count(st); }
 bool db_col_is_null(db_stmt_t *st, int col) { return st->db->drv->col_is_null(st, col); }
 int64_t db_col_int64(db_stmt_t *st, int col) { return st->db->drv->col_int64(st, col); }
 const char *db_col_text(db_stmt_t *st, int col) { return st->db->drv->col_text(st, col); }
 
+/* ---- the statement cache (see db.h and db_driver.h) ---- */
+
+/* A hash of the SQL text's len bytes, eight at a time (texts run to a few
+ * kilobytes and are hashed at every db_prepare). */
+static uint32_t sql_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15u ^ len;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	if (i < len) {
+		uint64_t w = 0;
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+static db_stmt_t **bucket_of(db_t *db, uint32_t hash)
+{
+	return &db->cache.buckets[hash & (DB_STMT_CACHE_BUCKETS - 1)];
+}
+
+static void idle_unlink(db_t *db, db_stmt_t *st)
+{
+	db_stmt_cache_t *c = &db->cache;
+
+	if (st->iprev)
+		st->iprev->inext = st->inext;
+	else
+		c->idle_first = st->inext;
+	if (st->inext)
+		st->inext->iprev = st->iprev;
+	else
+		c->idle_last = st->iprev;
+	st->iprev = st->inext = NULL;
+	st->idle = false;
+	c->idle--;
+}
+
+static void idle_append(db_t *db, db_stmt_t *st)
+{
+	db_stmt_cache_t *c = &db->cache;
+
+	st->iprev = c->idle_last;
+	st->inext = NULL;
+	if (c->idle_last)
+		c->idle_last->inext = st;
+	else
+		c->idle_first = st;
+	c->idle_last = st;
+	st->idle = true;
+	c->idle++;
+}
+
+/* Takes st out of the cache (idle or not): afterwards it is a statement
+ * like any other, which db_finalize destroys. */
+static void cache_forget(db_t *db, db_stmt_t *st)
+{
+	db_stmt_t **p = bucket_of(db, st->hash);
+
+	while (*p && *p != st)
+		p = &(*p)->hnext;
+	if (*p)
+		*p = st->hnext;
+	st->hnext = NULL;
+	if (st->idle)
+		idle_unlink(db, st);
+	free(st->sql);
+	st->sql = NULL;
+	db->cache.count--;
+}
+
+/* Destroys st through its driver, keeping db_errmsg as it was. */
+static void destroy(db_stmt_t *st)
+{
+	db_t *db = st->db;
+	char msg[sizeof(db->errmsg)];
+
+	memcpy(msg, db->errmsg, sizeof(msg));
+	db->drv->finalize(st);
+	memcpy(db->errmsg, msg, sizeof(msg));
+}
+
+void db_cache_clear(db_t *db)
+{
+	for (size_t b = 0; b < DB_STMT_CACHE_BUCKETS; b++) {
+		while (db->cache.buckets[b]) {
+			db_stmt_t *st = db->cache.buckets[b];
+			bool idle = st->idle;
+			cache_forget(db, st);
+			if (idle)
+				destroy(st);
+			/* a handed-out one is destroyed by its db_finalize */
+		}
+	}
+}
+
+void db_cache_stats(const db_t *db, db_cache_stats_t *out)
+{
+	out->cached = db->cache.count;
+	out->idle = db->cache.idle;
+	out->hits = db->cache.hits;
+	out->misses = db->cache.misses;
+	out->evictions = db->cache.evictions;
+}
+
+int db_prepare(db_t *db, const char *sql, db_stmt_t **out)
+{
+	size_t len = strlen(sql);
+	uint32_t hash = sql_hash(sql, len);
+	db_stmt_t *st;
+	int rc;
+
+	*out = NULL;
+	for (st = *bucket_of(db, hash); st; st = st->hnext) {
+		if (st->idle && st->hash == hash && st->sqllen == len && memcmp(st->sql, sql, len) == 0) {
+			idle_unlink(db, st);
+			db->cache.hits++;
+			*out = st;
+			return DB_OK;
+		}
+	}
+	rc = db->drv->prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	db->cache.misses++;
+	if (db->cache.count >= DB_STMT_CACHE_MAX && db->cache.idle_first) {
+		db_stmt_t *old = db->cache.idle_first;
+		cache_forget(db, old);
+		destroy(old);
+		db->cache.evictions++;
+	}
+	if (db->cache.count < DB_STMT_CACHE_MAX) {
+		/* without memory for the key the statement is simply not kept */
+		st->sql = malloc(len + 1);
+		if (st->sql) {
+			db_stmt_t **b = bucket_of(db, hash);
+			memcpy(st->sql, sql, len + 1);
+			st->sqllen = len;
+			st->hash = hash;
+			st->hnext = *b;
+			*b = st;
+			db->cache.count++;
+		}
+	}
+	*out = st;
+	return DB_OK;
+}
+
 void db_finalize(db_stmt_t *st)
 {
-	if (st)
-		st->db->drv->finalize(st);
+	db_t *db;
+	char msg[sizeof(st->db->errmsg)];
+	bool keep;
+
+	if (!st)
+		return;
+	db = st->db;
+	if (st->idle) {
+		/* finalized twice: a bug that freed the statement twice before
+		 * the cache, and glibc stopped the program then too; going on
+		 * could hand one statement to two callers */
+		fprintf(stderr, "unionbase: db_finalize called twice on one statement\n");
+		abort();
+	}
+	if (!st->sql) {
+		destroy(st);
+		return;
+	}
+	/* reset releases what the run holds (SQLite's read lock, the rest of
+	 * a PostgreSQL result); a statement that cannot be reset is not kept */
+	memcpy(msg, db->errmsg, sizeof(msg));
+	keep = db->drv->reset(st) == DB_OK && db->drv->clear_bindings(st) == DB_OK;
+	memcpy(db->errmsg, msg, sizeof(msg));
+	if (keep) {
+		idle_append(db, st);
+		return;
+	}
+	cache_forget(db, st);
+	destroy(st);
 }
 
 int db_bind_date(db_stmt_t *st, int idx, date_t d)
 {
 	char buf[DATE_STR_LEN];
+
+	REFUSE_IDLE(st);
 	return st->db->drv->bind_text(st, idx, date_format(d, buf));
 }
 
 int db_bind_dates(db_stmt_t *st, int first, int last, date_t d)
 {
+	char buf[DATE_STR_LEN];
+
+	REFUSE_IDLE(st);
+	date_format(d, buf); /* once for all of them */
 	for (int i = first; i <= last; i++) {
-		int rc = db_bind_date(st, i, d);
+		int rc = st->db->drv->bind_text(st, i, buf);
 		if (rc)
 			return rc;
 	}
@@ -158,7 +375,7 @@ int db_commit(db_t *db)
 
 	if (!db->in_tx)
 		return db_fail(db, DB_ERROR, "no transaction is open");
-	rc = db->drv->exec(db, "COMMIT");
+	rc = db->drv->commit ? db->drv->commit(db) : db->drv->exec(db, "COMMIT");
 	if (rc != DB_OK) {
 		/* the transaction is gone either way; keep the commit's message */
 		char msg[sizeof(db->errmsg)];

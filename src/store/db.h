@@ -22,9 +22,36 @@
  *
  * Ownership: db_open gives a db_t the caller closes with db_close;
  * db_prepare gives a db_stmt_t the caller finalizes with db_finalize before
- * closing the db. Text returned by db_col_text belongs to the statement and
- * is valid until the next db_step, db_reset or db_finalize. A db_t is used by
- * one thread at a time.
+ * closing the db, and must not touch after (the db may hand the same
+ * statement to its next db_prepare). Text returned by db_col_text belongs to
+ * the statement and is valid until the next db_step, db_reset or
+ * db_finalize. A db_t, and every statement of it, is used by one thread at
+ * a time (SQLite connections are opened without their own mutex).
+ *
+ * Statement cache: each db_t keeps the statements it prepared, keyed by
+ * their SQL text, and owns them. db_prepare with a text seen before on this
+ * db_t hands out an idle cached statement, reset and with every parameter
+ * NULL, instead of parsing again; the same text may be open several times
+ * at once (a query per row of another), each a statement of its own.
+ * db_finalize gives the statement back to the cache: it is reset first, so
+ * an idle statement holds no read lock, no transaction and no result. The
+ * cache holds at most DB_STMT_CACHE_MAX (256) statements and destroys the
+ * least recently used idle one to make room; a statement prepared when
+ * every place is handed out is destroyed by its db_finalize. The cache is
+ * emptied when a PostgreSQL connection is made anew (db_ensure_connected)
+ * and by db_close. db_exec does not use it. Build SQL texts from fixed
+ * pieces and bind values with `?`, or every value makes a text of its own.
+ *
+ * Streaming: rows are read as db_step asks for them, in bounded memory, on
+ * both stores (PostgreSQL: single-row mode). A connection receives one
+ * result at a time: when a statement runs while another of the same
+ * connection is still being read (a query per row of another), the rest of
+ * the other's rows are read into memory first and it goes on from there,
+ * its current row untouched. An error met in the middle of the rows (row
+ * 500,000 divides by zero) comes back from db_step after the rows before it.
+ * On PostgreSQL a statement finalized before its last row still runs to its
+ * end on the server; if the rows not read fail, the open transaction is
+ * aborted and db_commit fails.
  */
 #ifndef UB_DB_H
 #define UB_DB_H
@@ -81,11 +108,25 @@ int db_bind_date(db_stmt_t *st, int idx, date_t d);
 /* Binds d to placeholders first..last inclusive. */
 int db_bind_dates(db_stmt_t *st, int first, int last, date_t d);
 
-/* Runs or advances the statement: DB_ROW (a row is ready), DB_DONE, or < 0. */
+/* Runs or advances the statement: DB_ROW (a row is ready), DB_DONE, or < 0
+ * (then DB_DONE until db_reset). */
 int db_step(db_stmt_t *st);
 /* Makes the statement ready to run again, keeping the bindings. */
 int db_reset(db_stmt_t *st);
+/* Gives st back to its db's cache (or destroys it); NULL is fine. Never
+ * changes db_errmsg. */
 void db_finalize(db_stmt_t *st);
+
+/* What the statement cache of db holds and has done, for tests and
+ * measurements. */
+typedef struct db_cache_stats {
+	int cached;         /* statements held, idle or handed out */
+	int idle;
+	uint64_t hits;      /* db_prepare answered from the cache */
+	uint64_t misses;    /* db_prepare that parsed */
+	uint64_t evictions; /* idle statements destroyed to make room */
+} db_cache_stats_t;
+void db_cache_stats(const db_t *db, db_cache_stats_t *out);
 
 int db_col_count(db_stmt_t *st);
 bool db_col_is_null(db_stmt_t *st, int col);     /* columns numbered from 0 */

@@ -4,12 +4,31 @@
  * `?` placeholders are rewritten to $1, $2, ... (outside quoted literals and
  * identifiers) when a statement is prepared; parameters travel as text and
  * the server infers their types from the columns they meet, so callers bind
- * dates as "YYYY-MM-DD" exactly as on SQLite. A statement runs at its first
- * db_step and its rows are then read from the PGresult. Write transactions
- * take one write lock (see p_begin); read transactions are REPEATABLE READ
- * READ ONLY snapshots, which work on a standby too. Errors are
- * classified by SQLSTATE so that a unique violation is DB_UNIQUE, as on
- * SQLite. Bulk loads use COPY ... FROM STDIN.
+ * dates as "YYYY-MM-DD" exactly as on SQLite. db.c keeps prepared statements
+ * for the life of the connection (db.h), and with them the rewritten SQL;
+ * by default each is also prepared once on the server as a named statement
+ * (PQprepare at its first run, PQsendQueryPrepared after), which spares the
+ * server parsing and planning it again. The URL parameter
+ * named_statements=off (removed before libpq sees the URL) sends every run
+ * as the unnamed statement instead (PQsendQueryParams), for PgBouncer in
+ * transaction mode (docs/operations.md). Server-side statements the cache
+ * evicts are deallocated before the next one is prepared.
+ *
+ * Results stream: a statement runs at its first db_step in single-row mode,
+ * and each db_step receives one more row, so a result of millions of rows
+ * takes the memory of one. A connection receives one result at a time: the
+ * statement receiving it is pg_db_t.streaming. Anything else that needs the
+ * connection (another statement, db_exec, a transaction, COPY) first reads
+ * the rest of that result into the streaming statement's own queue (drain);
+ * that statement then goes on from its queue, its current row untouched,
+ * and an error met while draining comes back from its db_step in turn. A
+ * statement finalized or reset before its last row receives and drops the
+ * rest (discard).
+ *
+ * Write transactions take one write lock (see p_begin); read transactions
+ * are REPEATABLE READ READ ONLY snapshots, which work on a standby too.
+ * Errors are classified by SQLSTATE so that a unique violation is
+ * DB_UNIQUE, as on SQLite. Bulk loads use COPY ... FROM STDIN.
  */
 #include "store/db_driver.h"
 
@@ -18,20 +37,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct pg_stmt pg_stmt_t;
+
 typedef struct pg_db {
 	struct db base;
 	PGconn *conn;
+	bool named;            /* server-side named statements (named_statements=on) */
+	unsigned conn_gen;     /* counts reconnects: statements named before are gone */
+	unsigned next_name;    /* the last server-side name given, "ub<n>" */
+	pg_stmt_t *streaming;  /* the statement whose result the connection is receiving */
+	char *dealloc;         /* "DEALLOCATE ub1;DEALLOCATE ub7;" still to send, owned */
+	size_t dealloc_len, dealloc_cap;
+	int last_code;         /* the last error a statement met, for a refused COMMIT */
+	char last_error[256];
 } pg_db_t;
 
-typedef struct pg_stmt {
+typedef enum pg_state {
+	PG_IDLE,      /* not run since prepared or reset */
+	PG_STREAMING, /* its result is arriving: it is the connection's streaming statement */
+	PG_BUFFERED,  /* the rest of its result is in its queue */
+	PG_DONE,      /* no more rows */
+} pg_state_t;
+
+struct pg_stmt {
 	struct db_stmt base;
-	char *sql;        /* with $n placeholders */
+	char *sql;          /* with $n placeholders, owned */
 	int nparams;
-	char **values;    /* nparams strings or NULL, owned */
-	PGresult *res;
-	int row;          /* the current row, -1 before the first */
-	bool ran;
-} pg_stmt_t;
+	char **values;      /* nparams strings or NULL, owned */
+	char name[16];      /* the server-side statement, "" when none */
+	unsigned name_gen;  /* the conn_gen it was prepared on */
+	pg_state_t state;
+	PGresult *cur;      /* the result holding the current row, owned, or NULL */
+	int currow;
+	int ncols;
+	PGresult **queue;   /* results drained ahead (each one row or more), owned */
+	size_t qhead, qlen, qcap;
+	int err;            /* the failure that follows the queued rows, or 0 */
+	char errmsg[512];
+};
 
 typedef struct pg_bulk {
 	struct db_bulk base;
@@ -58,22 +101,150 @@ static int classify(const char *sqlstate)
 	return DB_ERROR;
 }
 
-/* Records a failed result's message and classification; clears res. */
-static int fail_res(db_t *db, PGresult *res)
+/* Classifies a failed result (NULL: the connection's failure) and writes
+ * its message's first line into buf; remembers it as the last error.
+ * Returns the db_rc. */
+static int describe(pg_db_t *pdb, const PGresult *res, char *buf, size_t cap)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorMessage(res) : NULL;
 	int code;
 
 	if (!msg || !*msg)
-		msg = PQerrorMessage(PDB(db)->conn);
+		msg = PQerrorMessage(pdb->conn);
+	if (!*msg)
+		msg = res ? PQresStatus(PQresultStatus(res)) : "no answer from the server";
 	code = classify(state);
-	if (!state && PQstatus(PDB(db)->conn) != CONNECTION_OK)
+	if (!state && PQstatus(pdb->conn) != CONNECTION_OK)
 		code = DB_CONNECT;
-	db_fail(db, code, "postgresql: %.*s", (int)strcspn(msg, "\n"), msg);
+	snprintf(pdb->last_error, sizeof(pdb->last_error), "%.*s", (int)strcspn(msg, "\n"), msg);
+	pdb->last_code = code;
+	snprintf(buf, cap, "postgresql: %s", pdb->last_error);
+	return code;
+}
+
+/* Records a failed result's message and classification; clears res. */
+static int fail_res(db_t *db, PGresult *res)
+{
+	char msg[sizeof(db->errmsg)];
+	int code = describe(PDB(db), res, msg, sizeof(msg));
+
+	db_fail(db, code, "%s", msg);
 	PQclear(res);
 	return code;
 }
+
+static bool rows_status(ExecStatusType s) { return s == PGRES_SINGLE_TUPLE || s == PGRES_TUPLES_OK; }
+static bool ok_status(ExecStatusType s) { return rows_status(s) || s == PGRES_COMMAND_OK; }
+
+/* PQgetResult that never leaves the connection inside a COPY that a
+ * statement started (COPY runs through db_bulk_*): the COPY result then
+ * reads as a failure. */
+static PGresult *get_result(PGconn *conn)
+{
+	PGresult *res = PQgetResult(conn);
+	ExecStatusType s = PQresultStatus(res);
+
+	if (res && s == PGRES_COPY_IN) {
+		(void)PQputCopyEnd(conn, "COPY runs through the bulk load functions"); /* its failure arrives as the next result */
+	} else if (res && s == PGRES_COPY_OUT) {
+		char *buf = NULL;
+		while (PQgetCopyData(conn, &buf, 0) > 0)
+			PQfreemem(buf);
+	}
+	return res;
+}
+
+/* ---- one result at a time on a connection ---- */
+
+static int queue_push(pg_stmt_t *st, PGresult *res)
+{
+	if (st->qlen == st->qcap) {
+		size_t cap = st->qcap ? st->qcap * 2 : 64;
+		PGresult **q = realloc(st->queue, cap * sizeof(PGresult *));
+		if (!q)
+			return -1;
+		st->queue = q;
+		st->qcap = cap;
+	}
+	st->queue[st->qlen++] = res;
+	return 0;
+}
+
+/* Reads the rest of st's result into its queue, so that the connection can
+ * run something else. A failure is kept for st's db_step, after the rows. */
+static void drain(pg_stmt_t *st)
+{
+	pg_db_t *pdb = PDB(st->base.db);
+	PGresult *res;
+
+	while ((res = get_result(pdb->conn)) != NULL) {
+		ExecStatusType s = PQresultStatus(res);
+		if (rows_status(s) && PQntuples(res) > 0 && !st->err) {
+			if (queue_push(st, res) == 0)
+				continue;
+			st->err = DB_ERROR;
+			snprintf(st->errmsg, sizeof(st->errmsg), "postgresql: out of memory reading the rest of a result");
+		} else if (!ok_status(s) && !st->err) {
+			st->err = describe(pdb, res, st->errmsg, sizeof(st->errmsg));
+		}
+		if (rows_status(s))
+			st->ncols = PQnfields(res);
+		PQclear(res);
+	}
+	pdb->streaming = NULL;
+	st->state = PG_BUFFERED;
+}
+
+/* Frees the connection for a statement (self, or NULL) or command. */
+static void claim(pg_db_t *pdb, const pg_stmt_t *self)
+{
+	if (pdb->streaming && pdb->streaming != self)
+		drain(pdb->streaming);
+}
+
+static void clear_rows(pg_stmt_t *st)
+{
+	PQclear(st->cur);
+	st->cur = NULL;
+	st->currow = 0;
+	for (size_t i = st->qhead; i < st->qlen; i++)
+		PQclear(st->queue[i]);
+	free(st->queue);
+	st->queue = NULL;
+	st->qhead = st->qlen = st->qcap = 0;
+	st->err = 0;
+	st->errmsg[0] = '\0';
+}
+
+/* Forgets st's run; a result still arriving is received and dropped.
+ * Returns DB_OK, or DB_CONNECT when the connection broke. */
+static int discard(pg_stmt_t *st)
+{
+	pg_db_t *pdb = PDB(st->base.db);
+	int rc = DB_OK;
+
+	if (st->state == PG_STREAMING) {
+		PGresult *res;
+		while ((res = get_result(pdb->conn)) != NULL) {
+			if (!ok_status(PQresultStatus(res))) {
+				/* rows nobody will read failed: an open transaction
+				 * is now aborted, and p_commit says why */
+				char msg[sizeof(st->errmsg)];
+				(void)describe(pdb, res, msg, sizeof(msg));
+			}
+			PQclear(res);
+		}
+		pdb->streaming = NULL;
+		if (PQstatus(pdb->conn) != CONNECTION_OK)
+			rc = DB_CONNECT;
+	}
+	clear_rows(st);
+	st->state = PG_IDLE;
+	return rc;
+}
+
+/* ---- connections ---- */
 
 static void quiet_notices(void *arg, const char *message)
 {
@@ -85,32 +256,114 @@ static void quiet_notices(void *arg, const char *message)
 
 static int p_ensure_connected(db_t *db)
 {
+	pg_db_t *pdb = PDB(db);
 	PGresult *res;
 
-	if (PQstatus(PDB(db)->conn) == CONNECTION_OK)
+	if (PQstatus(pdb->conn) == CONNECTION_OK)
 		return DB_OK;
 	db->in_tx = false;
-	PQreset(PDB(db)->conn);
-	if (PQstatus(PDB(db)->conn) != CONNECTION_OK)
-		return db_fail(db, DB_CONNECT, "postgresql: cannot reconnect: %s", PQerrorMessage(PDB(db)->conn));
-	res = PQexec(PDB(db)->conn, SESSION_SETUP);
+	if (pdb->streaming) {
+		pg_stmt_t *st = pdb->streaming;
+		pdb->streaming = NULL;
+		st->state = PG_BUFFERED;
+		if (!st->err) {
+			st->err = DB_CONNECT;
+			snprintf(st->errmsg, sizeof(st->errmsg), "postgresql: the connection was lost");
+		}
+	}
+	/* the server-side statements went with the old connection */
+	pdb->conn_gen++;
+	pdb->dealloc_len = 0;
+	db_cache_clear(db);
+	PQreset(pdb->conn);
+	if (PQstatus(pdb->conn) != CONNECTION_OK)
+		return db_fail(db, DB_CONNECT, "postgresql: cannot reconnect: %s", PQerrorMessage(pdb->conn));
+	res = PQexec(pdb->conn, SESSION_SETUP);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		return fail_res(db, res);
 	PQclear(res);
 	return DB_OK;
 }
 
+/* Is the query parameter p (up to its end) "named_statements=..."? */
+static bool is_our_option(const char *p, size_t len)
+{
+	static const char key[] = "named_statements=";
+	return len >= sizeof(key) - 1 && strncmp(p, key, sizeof(key) - 1) == 0;
+}
+
+/* Copies url without our own query parameter (named_statements=on|off),
+ * which it reads into *named. Returns 0, or -1 with a message in errbuf. */
+static int split_url(const char *url, char **libpq_url, bool *named, char *errbuf, size_t errlen)
+{
+	const char *q = strchr(url, '?');
+	size_t len;
+	char *out;
+
+	*named = true;
+	*libpq_url = NULL;
+	out = malloc(strlen(url) + 1);
+	if (!out) {
+		snprintf(errbuf, errlen, "out of memory");
+		return -1;
+	}
+	len = q ? (size_t)(q - url) : strlen(url);
+	memcpy(out, url, len);
+	out[len] = '\0';
+	if (q) {
+		const char *p = q + 1;
+		bool first = true;
+		while (*p) {
+			size_t n = strcspn(p, "&");
+			if (is_our_option(p, n)) {
+				const char *v = p + strlen("named_statements=");
+				size_t vn = n - strlen("named_statements=");
+				if ((vn == 2 && strncmp(v, "on", 2) == 0) || (vn == 1 && *v == '1') ||
+				    (vn == 4 && strncmp(v, "true", 4) == 0) || (vn == 3 && strncmp(v, "yes", 3) == 0)) {
+					*named = true;
+				} else if ((vn == 3 && strncmp(v, "off", 3) == 0) || (vn == 1 && *v == '0') ||
+					   (vn == 5 && strncmp(v, "false", 5) == 0) || (vn == 2 && strncmp(v, "no", 2) == 0)) {
+					*named = false;
+				} else {
+					snprintf(errbuf, errlen, "named_statements=%.*s: say on or off", (int)vn, v);
+					free(out);
+					return -1;
+				}
+			} else if (n > 0) {
+				out[len++] = first ? '?' : '&';
+				memcpy(out + len, p, n);
+				len += n;
+				first = false;
+			}
+			p += n;
+			if (*p == '&')
+				p++;
+		}
+		out[len] = '\0';
+	}
+	*libpq_url = out;
+	return 0;
+}
+
 static int p_open(const char *url, db_t **out, char *errbuf, size_t errlen)
 {
-	pg_db_t *db = calloc(1, sizeof(*db));
+	pg_db_t *db;
 	PGresult *res;
+	char *libpq_url = NULL;
+	bool named = true;
 
+	if (split_url(url, &libpq_url, &named, errbuf, errlen))
+		return DB_CONNECT;
+	db = calloc(1, sizeof(*db));
 	if (!db) {
+		free(libpq_url);
 		snprintf(errbuf, errlen, "out of memory");
 		return DB_ERROR;
 	}
 	db->base.drv = db_postgresql_driver();
-	db->conn = PQconnectdb(url);
+	db->named = named;
+	db->conn = PQconnectdb(libpq_url);
+	free(libpq_url);
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
 		const char *m = db->conn ? PQerrorMessage(db->conn) : "out of memory";
 		snprintf(errbuf, errlen, "cannot connect to PostgreSQL: %.*s", (int)strcspn(m, "\n"), m);
@@ -135,19 +388,25 @@ static int p_open(const char *url, db_t **out, char *errbuf, size_t errlen)
 static void p_close(db_t *db)
 {
 	PQfinish(PDB(db)->conn);
+	free(PDB(db)->dealloc);
 	free(db);
 }
 
 static int p_exec(db_t *db, const char *sql)
 {
-	PGresult *res = PQexec(PDB(db)->conn, sql);
-	ExecStatusType s = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType s;
 
+	claim(PDB(db), NULL);
+	res = PQexec(PDB(db)->conn, sql);
+	s = PQresultStatus(res);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
 		return fail_res(db, res);
 	PQclear(res);
 	return DB_OK;
 }
+
+/* ---- statements ---- */
 
 /* Rewrites ? into $n outside '...', "..." and comments. Returns the count
  * of placeholders, or -1 on no memory. */
@@ -210,9 +469,133 @@ static int p_prepare(db_t *db, const char *sql, db_stmt_t **out)
 		}
 	}
 	st->base.db = db;
-	st->row = -1;
+	st->state = PG_IDLE;
 	*out = &st->base;
 	return DB_OK;
+}
+
+/* Sends the DEALLOCATEs of evicted statements (not inside a failed
+ * transaction, where they would fail: they wait). */
+static int flush_dealloc(pg_db_t *pdb)
+{
+	PGresult *res;
+
+	if (!pdb->dealloc_len || PQtransactionStatus(pdb->conn) == PQTRANS_INERROR)
+		return DB_OK;
+	claim(pdb, NULL);
+	res = PQexec(pdb->conn, pdb->dealloc);
+	pdb->dealloc_len = 0;
+	pdb->dealloc[0] = '\0';
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return fail_res(&pdb->base, res);
+	PQclear(res);
+	return DB_OK;
+}
+
+/* Remembers that the server-side statement name is to be deallocated.
+ * Without memory it stays on the server until the connection ends. */
+static void queue_dealloc(pg_db_t *pdb, const char *name)
+{
+	size_t need = pdb->dealloc_len + strlen(name) + 16;
+
+	if (need > pdb->dealloc_cap) {
+		size_t cap = need * 2;
+		char *p = realloc(pdb->dealloc, cap);
+		if (!p)
+			return;
+		pdb->dealloc = p;
+		pdb->dealloc_cap = cap;
+	}
+	pdb->dealloc_len += (size_t)snprintf(pdb->dealloc + pdb->dealloc_len, pdb->dealloc_cap - pdb->dealloc_len,
+					     "DEALLOCATE %s;", name);
+}
+
+static int prepare_named(pg_stmt_t *st)
+{
+	db_t *db = st->base.db;
+	pg_db_t *pdb = PDB(db);
+	PGresult *res;
+	int rc = flush_dealloc(pdb);
+
+	if (rc != DB_OK)
+		return rc;
+	snprintf(st->name, sizeof(st->name), "ub%u", ++pdb->next_name);
+	res = PQprepare(pdb->conn, st->name, st->sql, st->nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		st->name[0] = '\0';
+		return fail_res(db, res);
+	}
+	PQclear(res);
+	st->name_gen = pdb->conn_gen;
+	return DB_OK;
+}
+
+/* Sends st's query; its rows then arrive one by one. */
+static int start(pg_stmt_t *st)
+{
+	db_t *db = st->base.db;
+	pg_db_t *pdb = PDB(db);
+	int sent;
+
+	claim(pdb, st);
+	st->state = PG_DONE; /* until it is sent */
+	if (pdb->named && (!st->name[0] || st->name_gen != pdb->conn_gen)) {
+		int rc = prepare_named(st);
+		if (rc != DB_OK)
+			return rc;
+	}
+	if (pdb->named)
+		sent = PQsendQueryPrepared(pdb->conn, st->name, st->nparams, (const char *const *)st->values,
+					   NULL, NULL, 0);
+	else
+		sent = PQsendQueryParams(pdb->conn, st->sql, st->nparams, NULL, (const char *const *)st->values,
+					 NULL, NULL, 0);
+	if (!sent) {
+		char msg[sizeof(db->errmsg)];
+		int code = describe(pdb, NULL, msg, sizeof(msg));
+		return db_fail(db, code, "%s", msg);
+	}
+	/* fails only when not called right after sending, which it is; the
+	 * rows would then come in one result, which p_step reads as well */
+	(void)PQsetSingleRowMode(pdb->conn);
+	st->state = PG_STREAMING;
+	pdb->streaming = st;
+	return DB_OK;
+}
+
+/* The next row of st's arriving result, or its end. */
+static int next_streamed(pg_stmt_t *st)
+{
+	db_t *db = st->base.db;
+	pg_db_t *pdb = PDB(db);
+	PGresult *res;
+	int code = DB_DONE;
+
+	while ((res = get_result(pdb->conn)) != NULL) {
+		ExecStatusType s = PQresultStatus(res);
+		if (rows_status(s))
+			st->ncols = PQnfields(res);
+		if (rows_status(s) && PQntuples(res) > 0 && code == DB_DONE) {
+			st->cur = res;
+			st->currow = 0;
+			return DB_ROW;
+		}
+		if (!ok_status(s) && code == DB_DONE) {
+			/* a plan cached by name that a schema change made
+			 * unusable is prepared afresh at the next run */
+			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			if (state && strcmp(state, "0A000") == 0 && st->name[0] && st->name_gen == pdb->conn_gen) {
+				queue_dealloc(pdb, st->name);
+				st->name[0] = '\0';
+			}
+			code = fail_res(db, res); /* then read on to the end of the answer */
+			continue;
+		}
+		PQclear(res);
+	}
+	pdb->streaming = NULL;
+	st->state = PG_DONE;
+	return code;
 }
 
 static int set_value(db_stmt_t *base, int idx, const char *v)
@@ -246,40 +629,56 @@ static int p_step(db_stmt_t *base)
 {
 	pg_stmt_t *st = PST(base);
 
-	if (!st->ran) {
-		ExecStatusType s;
-		st->res = PQexecParams(PDB(base->db)->conn, st->sql, st->nparams, NULL,
-				       (const char *const *)st->values, NULL, NULL, 0);
-		st->ran = true;
-		s = PQresultStatus(st->res);
-		if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-			int code = fail_res(base->db, st->res);
-			st->res = NULL;
-			return code;
-		}
-		st->row = -1;
+	if (st->state == PG_IDLE) {
+		int rc = start(st);
+		if (rc != DB_OK)
+			return rc;
 	}
-	if (!st->res)
-		return DB_DONE;
-	st->row++;
-	return st->row < PQntuples(st->res) ? DB_ROW : DB_DONE;
+	if (st->cur && st->currow + 1 < PQntuples(st->cur)) {
+		st->currow++;
+		return DB_ROW;
+	}
+	PQclear(st->cur);
+	st->cur = NULL;
+	st->currow = 0;
+	if (st->state == PG_STREAMING)
+		return next_streamed(st);
+	if (st->state == PG_BUFFERED) {
+		int code;
+		if (st->qhead < st->qlen) {
+			st->cur = st->queue[st->qhead++];
+			return DB_ROW;
+		}
+		code = st->err ? db_fail(base->db, st->err, "%s", st->errmsg) : DB_DONE;
+		clear_rows(st);
+		st->state = PG_DONE;
+		return code;
+	}
+	return DB_DONE;
 }
 
-static int p_reset(db_stmt_t *base)
+static int p_reset(db_stmt_t *base) { return discard(PST(base)); }
+
+static int p_clear_bindings(db_stmt_t *base)
 {
 	pg_stmt_t *st = PST(base);
-	PQclear(st->res);
-	st->res = NULL;
-	st->ran = false;
-	st->row = -1;
+
+	for (int i = 0; i < st->nparams; i++) {
+		free(st->values[i]);
+		st->values[i] = NULL;
+	}
 	return DB_OK;
 }
 
 static void p_finalize(db_stmt_t *base)
 {
 	pg_stmt_t *st = PST(base);
+	pg_db_t *pdb = PDB(base->db);
 
-	PQclear(st->res);
+	/* a broken connection (DB_CONNECT) leaves nothing to clean up */
+	(void)discard(st);
+	if (st->name[0] && st->name_gen == pdb->conn_gen)
+		queue_dealloc(pdb, st->name);
 	for (int i = 0; i < st->nparams; i++)
 		free(st->values[i]);
 	free(st->values);
@@ -287,12 +686,12 @@ static void p_finalize(db_stmt_t *base)
 	free(st);
 }
 
-static int p_col_count(db_stmt_t *st) { return PST(st)->res ? PQnfields(PST(st)->res) : 0; }
+static int p_col_count(db_stmt_t *st) { return PST(st)->ncols; }
 
 static bool p_col_is_null(db_stmt_t *base, int col)
 {
 	pg_stmt_t *st = PST(base);
-	return !st->res || st->row < 0 || PQgetisnull(st->res, st->row, col);
+	return !st->cur || col < 0 || col >= PQnfields(st->cur) || PQgetisnull(st->cur, st->currow, col);
 }
 
 static const char *p_col_text(db_stmt_t *base, int col)
@@ -300,7 +699,7 @@ static const char *p_col_text(db_stmt_t *base, int col)
 	pg_stmt_t *st = PST(base);
 	if (p_col_is_null(base, col))
 		return "";
-	return PQgetvalue(st->res, st->row, col);
+	return PQgetvalue(st->cur, st->currow, col);
 }
 
 static int64_t p_col_int64(db_stmt_t *st, int col)
@@ -351,6 +750,7 @@ static int p_bulk_begin(db_t *db, const char *table, const char *const *columns,
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") FROM STDIN");
 	if (len >= sizeof(sql))
 		return db_fail(db, DB_ERROR, "bulk load: too many columns");
+	claim(PDB(db), NULL);
 	res = PQexec(PDB(db)->conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN)
 		return fail_res(db, res);
@@ -456,6 +856,20 @@ static int p_sync_ids(db_t *db, const char *table)
 
 static int p_begin_read(db_t *db) { return p_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
 
+/* PostgreSQL answers COMMIT in a transaction that an error aborted with a
+ * silent rollback: say it failed, and why. */
+static int p_commit(db_t *db)
+{
+	pg_db_t *pdb = PDB(db);
+
+	claim(pdb, NULL);
+	if (PQtransactionStatus(pdb->conn) == PQTRANS_INERROR)
+		return db_fail(db, pdb->last_code ? pdb->last_code : DB_ERROR,
+			       "postgresql: not committed: an earlier statement of the transaction failed: %s",
+			       pdb->last_error[0] ? pdb->last_error : "(unknown)");
+	return p_exec(db, "COMMIT");
+}
+
 static const db_driver_t pg_driver = {
 	.name = "postgresql",
 	.dialect = DB_POSTGRESQL,
@@ -468,6 +882,7 @@ static const db_driver_t pg_driver = {
 	.bind_null = p_bind_null,
 	.step = p_step,
 	.reset = p_reset,
+	.clear_bindings = p_clear_bindings,
 	.finalize = p_finalize,
 	.col_count = p_col_count,
 	.col_is_null = p_col_is_null,
@@ -475,6 +890,7 @@ static const db_driver_t pg_driver = {
 	.col_text = p_col_text,
 	.begin = p_begin,
 	.begin_read = p_begin_read,
+	.commit = p_commit,
 	.bulk_begin = p_bulk_begin,
 	.bulk_row = p_bulk_row,
 	.bulk_end = p_bulk_end,
