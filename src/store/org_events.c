@@ -284,46 +284,63 @@ static int load_event_members(db_t *db, const event_t *events, size_t k, event_m
 	return rc < 0 ? store_fail(db, rc, e) : 0;
 }
 
+/* The day a unit of event ev is named as: a source as it was the day
+ * before the event (a created unit as it began), a target as it became. */
+static date_t member_day(const event_t *ev, const event_member_t *m)
+{
+	if (!ev)
+		return 0;
+	return m->source && strcmp(ev->kind, "create") != 0 ? ev->date - 1 : ev->date;
+}
+
+/* Names the units m[0..n_m) of events[0..n) (one org_unit_refs) and adds
+ * each to its event's sources or targets. */
+static int attach_members(db_t *db, event_t *events, size_t n, const event_member_t *m, size_t n_m, err_t *e)
+{
+	int64_t *ids = malloc(n_m * sizeof(*ids));
+	date_t *days = malloc(n_m * sizeof(*days));
+	unit_ref_t *refs = malloc(n_m * sizeof(*refs));
+	int r = -1;
+
+	if (!ids || !days || !refs) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n_m; i++) {
+		ids[i] = m[i].unit_id;
+		days[i] = member_day(event_by_id(events, n, m[i].event_id), &m[i]);
+	}
+	if (org_unit_refs(db, ids, days, n_m, refs, e))
+		goto out;
+	for (size_t i = 0; i < n_m; i++) {
+		event_t *ev = event_by_id(events, n, m[i].event_id);
+		if (ev && (m[i].source ? push_ref(&ev->sources, &ev->n_sources, &refs[i])
+				       : push_ref(&ev->targets, &ev->n_targets, &refs[i]))) {
+			err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	free(ids);
+	free(days);
+	free(refs);
+	return r;
+}
+
 /* Fills the sources and targets of events[0..n) (ordered by anything) with
- * three queries per REF_CHUNK events whatever their number: a source as it
- * was the day before the event, a target as it became. */
+ * three queries per REF_CHUNK events whatever their number. */
 static int events_fill_refs(db_t *db, event_t *events, size_t n, err_t *e)
 {
 	event_member_t *m = NULL;
 	size_t n_m = 0, cap = 0;
-	int64_t *ids = NULL;
-	date_t *days = NULL;
-	unit_ref_t *refs = NULL;
 	int r = 0;
 
 	for (size_t at = 0; at < n && !r; at += REF_CHUNK)
 		r = load_event_members(db, events + at, n - at < REF_CHUNK ? n - at : REF_CHUNK, &m, &n_m, &cap, e);
-	if (!r && n_m) {
-		ids = malloc(n_m * sizeof(*ids));
-		days = malloc(n_m * sizeof(*days));
-		refs = malloc(n_m * sizeof(*refs));
-		if (!ids || !days || !refs)
-			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	}
-	for (size_t i = 0; i < n_m && !r; i++) {
-		const event_t *ev = event_by_id(events, n, m[i].event_id);
-		ids[i] = m[i].unit_id;
-		days[i] = ev && m[i].source && strcmp(ev->kind, "create") != 0 ? ev->date - 1 : ev ? ev->date : 0;
-	}
 	if (!r && n_m)
-		r = org_unit_refs(db, ids, days, n_m, refs, e);
-	for (size_t i = 0; i < n_m && !r; i++) {
-		event_t *ev = event_by_id(events, n, m[i].event_id);
-		if (!ev)
-			continue;
-		if (m[i].source ? push_ref(&ev->sources, &ev->n_sources, &refs[i])
-				: push_ref(&ev->targets, &ev->n_targets, &refs[i]))
-			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	}
+		r = attach_members(db, events, n, m, n_m, e);
 	free(m);
-	free(ids);
-	free(days);
-	free(refs);
 	return r;
 }
 
@@ -511,18 +528,22 @@ static int history_name_parents(db_t *db, unit_history_t *out, err_t *e)
 	int64_t *ids = malloc(out->n_parents * sizeof(*ids));
 	date_t *days = malloc(out->n_parents * sizeof(*days));
 	unit_ref_t *refs = malloc(out->n_parents * sizeof(*refs));
-	int r = 0;
+	int r = -1;
 
-	if (!ids || !days || !refs)
-		r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	for (size_t i = 0; i < out->n_parents && !r; i++) {
+	if (!ids || !days || !refs) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < out->n_parents; i++) {
 		ids[i] = out->parents[i].parent.id;
 		days[i] = out->parents[i].valid_from;
 	}
-	if (!r)
-		r = org_unit_refs(db, ids, days, out->n_parents, refs, e);
-	for (size_t i = 0; i < out->n_parents && !r; i++)
+	if (org_unit_refs(db, ids, days, out->n_parents, refs, e))
+		goto out;
+	for (size_t i = 0; i < out->n_parents; i++)
 		out->parents[i].parent = refs[i];
+	r = 0;
+out:
 	free(ids);
 	free(days);
 	free(refs);
