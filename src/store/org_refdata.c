@@ -33,11 +33,14 @@ int org_levels(db_t *db, level_t **out, size_t *n, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	size_t cap = 0;
+	query_t q;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (store_prep(db, LEVEL_SELECT " ORDER BY rank", &st, e))
+	query_init(&q);
+	query_sql(&q, LEVEL_SELECT " ORDER BY rank");
+	if (query_prepare(db, &q, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (*n == cap) {
@@ -90,12 +93,13 @@ int org_level_get(db_t *db, const char *key, const char *field, level_t *out, er
 
 int org_levels_set(db_t *db, const level_t *levels, size_t n, err_t *e)
 {
-	int rc = db_exec(db, "DELETE FROM levels");
+	query_t q;
 
-	if (rc != DB_OK)
-		return store_fail(db, rc, e);
+	query_init(&q);
+	query_sql(&q, "DELETE FROM levels");
+	if (query_run(db, &q, e))
+		return -1;
 	for (size_t i = 0; i < n; i++) {
-		query_t q;
 		query_init(&q);
 		query_add(&q, "INSERT INTO levels (key, rank, name_vi, name_en) VALUES (?, ?, ?, ?)", QT(levels[i].key),
 			  QI(levels[i].rank), QT(levels[i].name_vi), QT(levels[i].name_en));

@@ -13,6 +13,11 @@
  *
  * Ownership: unit_list_t, event_t and event_list_t own malloc'd arrays that
  * the caller releases with the matching *_free (safe on zeroed structs).
+ *
+ * Written in four files by topic: org_read.c (units as of a date, lists,
+ * ancestors, subtrees), org_events.c (events, history, lineage, unit
+ * references), org_write.c (the operations), org_refdata.c (levels, ethnic
+ * groups); what they share is in the private org_internal.h.
  */
 #ifndef UB_ORG_STORE_H
 #define UB_ORG_STORE_H
