@@ -4,6 +4,7 @@
  */
 #include "core/org.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,98 @@ int org_check_code_free(const char *code, date_t from, const unit_t *holder, err
 	return err_set(e, ERR_CONFLICT, "code_taken",
 		       "code %s is used by %s (%s) until %s", code, holder->name_vi, holder->level,
 		       date_format(holder->valid_to - 1, b));
+}
+
+int org_check_merge_plan(size_t n_sources, bool into_new, bool into_existing, err_t *e)
+{
+	if (into_new == into_existing)
+		return err_set(e, ERR_INVALID, "invalid", "a merge goes into a new unit or an existing one");
+	if (n_sources < 1 || (into_new && n_sources < 2) || n_sources > ORG_MERGE_SOURCES_MAX) {
+		err_detail(e, "sources", "needs %s", into_new ? "two or more units" : "one or more units");
+		return err_set(e, ERR_INVALID, "invalid", "not enough units to merge");
+	}
+	return 0;
+}
+
+int org_check_merge_source(const unit_t *sources, size_t i, err_t *e)
+{
+	for (size_t j = 0; j < i; j++)
+		if (sources[j].id == sources[i].id) {
+			err_detail(e, "sources", "unit %s is listed twice", sources[i].code);
+			return err_set(e, ERR_INVALID, "invalid", "unit %s is listed twice", sources[i].code);
+		}
+	return 0;
+}
+
+int org_check_merge_parent(const char *parent_code, const unit_t *sources, size_t n, err_t *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(parent_code, sources[i].code) == 0) {
+			err_detail(e, "into.parent", "cannot be one of the merged units");
+			return err_set(e, ERR_INVALID, "invalid",
+				       "the new unit cannot be placed under a unit merged into it");
+		}
+	return 0;
+}
+
+int org_check_split_plan(size_t n_parts, err_t *e)
+{
+	if (n_parts < 2 || n_parts > ORG_SPLIT_PARTS_MAX) {
+		err_detail(e, "into", "needs two or more new units");
+		return err_set(e, ERR_INVALID, "invalid", "a split needs two or more new units");
+	}
+	return 0;
+}
+
+int org_check_split_part(const unit_spec_t *parts, size_t i, err_t *e)
+{
+	char field[32];
+
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(parts[i].code, parts[j].code) == 0) {
+			snprintf(field, sizeof(field), ORG_SPLIT_PART_FIELD, i);
+			err_detail(e, field, "code %s is used twice", parts[i].code);
+			return err_set(e, ERR_INVALID, "invalid", "two new units have the same code");
+		}
+	return 0;
+}
+
+static bool child_is_assigned(const char *child, const child_assign_t *assign, size_t n_assign)
+{
+	for (size_t k = 0; k < n_assign; k++)
+		if (strcmp(assign[k].child, child) == 0)
+			return true;
+	return false;
+}
+
+static bool is_part_code(const char *code, const unit_spec_t *parts, size_t n_parts)
+{
+	for (size_t i = 0; i < n_parts; i++)
+		if (strcmp(code, parts[i].code) == 0)
+			return true;
+	return false;
+}
+
+int org_check_split_children(const char *unit_code, const char *const *children, size_t n_children,
+			     const unit_spec_t *parts, size_t n_parts, const child_assign_t *assign,
+			     size_t n_assign, err_t *e)
+{
+	bool bad = false;
+
+	for (size_t i = 0; i < n_children; i++)
+		if (!child_is_assigned(children[i], assign, n_assign)) {
+			err_detail(e, "children", "child %s is not assigned to a new unit", children[i]);
+			bad = true;
+		}
+	for (size_t k = 0; k < n_assign; k++)
+		if (!is_part_code(assign[k].part, parts, n_parts)) {
+			err_detail(e, "children", "%s is not one of the new units", assign[k].part);
+			bad = true;
+		}
+	if (bad)
+		return err_set(e, ERR_INVALID, "invalid", "every child of %s must go to one of the new units",
+			       unit_code);
+	return 0;
 }
 
 typedef struct step_list {

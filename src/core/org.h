@@ -17,10 +17,15 @@
  *   code_taken         a code names one unit on any one date
  *   has_children       a unit with children cannot be closed
  *   same_day_change    one change of a kind (name, parent) per unit per day
+ *
+ * The plan of a merge or a split (how many units, none twice, every child
+ * placed) is checked here too, over the codes and ids the request names;
+ * those refusals are ERR_INVALID "invalid" with a detail on the field.
  */
 #ifndef UB_ORG_H
 #define UB_ORG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +65,53 @@ int org_check_code_free(const char *code, date_t from, const unit_t *holder, err
 
 /* Level rank check between a parent and a child (level_order). */
 int org_check_level(const unit_t *parent, int child_rank, const char *child_level, err_t *e);
+
+/*
+ * Plans of merges and splits. Each check is called where the store has the
+ * facts it needs, in the order the store resolves them (so the first
+ * problem a request meets is the one reported), and returns 0, or -1 with an
+ * ERR_INVALID err_t, code "invalid", and a detail on the field named below.
+ */
+#define ORG_MERGE_SOURCES_MAX 1000
+#define ORG_SPLIT_PARTS_MAX 100
+/* The field prefix of part i of a split ("into[1]."), for details. */
+#define ORG_SPLIT_PART_FIELD "into[%zu]."
+
+/* A merge goes into exactly one target, a new unit or an existing one (no
+ * detail when not), from 1..ORG_MERGE_SOURCES_MAX sources, two or more
+ * into a new unit (detail on "sources"). */
+int org_check_merge_plan(size_t n_sources, bool into_new, bool into_existing, err_t *e);
+
+/* Source i, resolved to sources[i], is not the same unit as one of
+ * sources[0..i) (by id: a code and "id:N" may name the same unit). Detail
+ * on "sources". */
+int org_check_merge_source(const unit_t *sources, size_t i, err_t *e);
+
+/* The parent code asked for the new unit of a merge is not the code of one
+ * of sources[0..n). Detail on "into.parent". */
+int org_check_merge_parent(const char *parent_code, const unit_t *sources, size_t n, err_t *e);
+
+/* A split makes 2..ORG_SPLIT_PARTS_MAX parts. Detail on "into". */
+int org_check_split_plan(size_t n_parts, err_t *e);
+
+/* Part i does not reuse the code of one of parts[0..i). Detail on
+ * ORG_SPLIT_PART_FIELD of i. */
+int org_check_split_part(const unit_spec_t *parts, size_t i, err_t *e);
+
+/* Which new part of a split a child of the split unit goes to. */
+typedef struct child_assign {
+	char child[UNIT_CODE_MAX + 1]; /* code of a child of the split unit */
+	char part[UNIT_CODE_MAX + 1];  /* code of the new part it goes to */
+} child_assign_t;
+
+/* Splitting the unit unit_code, whose children from the split's date on
+ * are children[0..n_children) (one code per parent interval, so a code may
+ * repeat), into parts[0..n_parts): every child is assigned by
+ * assign[0..n_assign), and every assignment names one of the parts. Every
+ * problem is a detail on "children"; then the one error names unit_code. */
+int org_check_split_children(const char *unit_code, const char *const *children, size_t n_children,
+			     const unit_spec_t *parts, size_t n_parts, const child_assign_t *assign,
+			     size_t n_assign, err_t *e);
 
 /*
  * Lineage: predecessors and successors through merges and splits,

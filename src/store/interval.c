@@ -4,8 +4,10 @@
 #include "store/query.h"
 #include "store/util.h"
 
-int interval_at(db_t *db, const char *table, const char *key_col, int64_t key, date_t d, date_t *from, date_t *to,
-		bool *found, err_t *e)
+/* The interval of key that contains d, with value_col (NULL: none) as
+ * its third column. */
+static int interval_find(db_t *db, const char *table, const char *key_col, int64_t key, const char *value_col,
+			 date_t d, int64_t *value, date_t *from, date_t *to, bool *found, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	query_t q;
@@ -13,7 +15,12 @@ int interval_at(db_t *db, const char *table, const char *key_col, int64_t key, d
 
 	*found = false;
 	query_init(&q);
-	query_sql(&q, "SELECT valid_from, valid_to FROM ");
+	query_sql(&q, "SELECT valid_from, valid_to");
+	if (value_col) {
+		query_sql(&q, ", ");
+		query_sql(&q, value_col);
+	}
+	query_sql(&q, " FROM ");
 	query_sql(&q, table);
 	query_sql(&q, " WHERE ");
 	query_sql(&q, key_col);
@@ -25,11 +32,25 @@ int interval_at(db_t *db, const char *table, const char *key_col, int64_t key, d
 		*found = true;
 		if (db_col_date(st, 0, from) || db_col_date(st, 1, to))
 			r = err_set(e, ERR_INTERNAL, NULL, "store: %s holds an interval that is not a date", table);
+		if (value_col)
+			*value = db_col_int64(st, 2);
 	} else if (rc < 0) {
 		r = store_fail(db, rc, e);
 	}
 	db_finalize(st);
 	return r;
+}
+
+int interval_at(db_t *db, const char *table, const char *key_col, int64_t key, date_t d, date_t *from, date_t *to,
+		bool *found, err_t *e)
+{
+	return interval_find(db, table, key_col, key, NULL, d, NULL, from, to, found, e);
+}
+
+int interval_value_at(db_t *db, const char *table, const char *key_col, int64_t key, const char *value_col, date_t d,
+		      int64_t *value, date_t *from, date_t *to, bool *found, err_t *e)
+{
+	return interval_find(db, table, key_col, key, value_col, d, value, from, to, found, e);
 }
 
 int interval_cut(db_t *db, const char *table, const char *key_col, int64_t key, date_t from, date_t d, err_t *e)

@@ -25,6 +25,12 @@
 int interval_at(db_t *db, const char *table, const char *key_col, int64_t key, date_t d, date_t *from, date_t *to,
 		bool *found, err_t *e);
 
+/* As interval_at, for a table whose rows also hold an integer column
+ * value_col (unit_parents and its parent_id): *value is that column of the
+ * interval that contains d. */
+int interval_value_at(db_t *db, const char *table, const char *key_col, int64_t key, const char *value_col, date_t d,
+		      int64_t *value, date_t *from, date_t *to, bool *found, err_t *e);
+
 /* Cuts the interval of `key` that starts on `from` so that it ends on d
  * (d after from): the caller then inserts the row that holds from d. */
 int interval_cut(db_t *db, const char *table, const char *key_col, int64_t key, date_t from, date_t d, err_t *e);

@@ -13,6 +13,11 @@
  *
  * Ownership: unit_list_t, event_t and event_list_t own malloc'd arrays that
  * the caller releases with the matching *_free (safe on zeroed structs).
+ *
+ * Written in four files by topic: org_read.c (units as of a date, lists,
+ * ancestors, subtrees), org_events.c (events, history, lineage, unit
+ * references), org_write.c (the operations), org_refdata.c (levels, ethnic
+ * groups); what they share is in the private org_internal.h.
  */
 #ifndef UB_ORG_STORE_H
 #define UB_ORG_STORE_H
@@ -199,14 +204,10 @@ int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const
 int org_merge(db_t *db, const principal_t *who, const char *const *sources, size_t n, date_t d, unit_spec_t *into_new,
 	      const char *into_ref, const char *note, unit_t *out, int64_t *event_id, err_t *e);
 
-typedef struct child_assign {
-	char child[UNIT_CODE_MAX + 1]; /* code of a child of the split unit */
-	char part[UNIT_CODE_MAX + 1];  /* code of the new part it goes to */
-} child_assign_t;
-
 /* Splits ref on d into parts[0..n) (normalised in place; level defaults to
  * the unit's, parent to its parent), giving each child of ref to the part
- * assign names. out receives the parts as of d. */
+ * assign names (child_assign_t is in core/org.h, with the checks of the
+ * plan). out receives the parts as of d. */
 int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_spec_t *parts, size_t n,
 	      const child_assign_t *assign, size_t n_assign, const char *note,
 	      unit_list_t *out, int64_t *event_id, err_t *e);

@@ -1,6 +1,7 @@
 /*
- * Unit tests of core/org: every invariant of the tree through time, and the
- * lineage walk over an in-memory graph of merges and splits.
+ * Unit tests of core/org: every invariant of the tree through time, the
+ * plans of merges and splits, and the lineage walk over an in-memory graph
+ * of merges and splits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -131,6 +132,169 @@ static void codes_are_unique_on_a_date(void **state)
 	EXPECT_CODE(org_check_code_free("24", D("2020-01-01"), &ended, &e_), "code_taken");
 }
 
+/* ---- plans of merges and splits ---- */
+
+/* Expects a refusal of kind ERR_INVALID, code "invalid", whose only detail
+ * is on `field` (NULL: no detail) and mentions `says` (NULL: anything). */
+static void expect_invalid(int rc, const err_t *e, const char *field, const char *says)
+{
+	assert_int_equal(rc, -1);
+	assert_int_equal(e->kind, ERR_INVALID);
+	assert_string_equal(e->code, "invalid");
+	if (!field) {
+		assert_int_equal(e->n_details, 0);
+		return;
+	}
+	assert_int_equal(e->n_details, 1);
+	assert_string_equal(e->details[0].field, field);
+	if (says)
+		assert_non_null(strstr(e->details[0].message, says));
+}
+
+static void merge_needs_one_target_and_enough_sources(void **state)
+{
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(org_check_merge_plan(1, false, true, &e), 0);
+	assert_int_equal(org_check_merge_plan(2, true, false, &e), 0);
+	assert_int_equal(org_check_merge_plan(ORG_MERGE_SOURCES_MAX, true, false, &e), 0);
+	assert_int_equal(e.n_details, 0);
+
+	/* a new unit and an existing one, or neither */
+	expect_invalid(org_check_merge_plan(2, true, true, &e), &e, NULL, NULL);
+	assert_string_equal(e.message, "a merge goes into a new unit or an existing one");
+	err_clear(&e);
+	expect_invalid(org_check_merge_plan(2, false, false, &e), &e, NULL, NULL);
+
+	/* into an existing unit: one source is enough, none is not */
+	err_clear(&e);
+	expect_invalid(org_check_merge_plan(0, false, true, &e), &e, "sources", "needs one or more units");
+	assert_string_equal(e.message, "not enough units to merge");
+	/* into a new unit: two or more */
+	err_clear(&e);
+	expect_invalid(org_check_merge_plan(1, true, false, &e), &e, "sources", "needs two or more units");
+	err_clear(&e);
+	expect_invalid(org_check_merge_plan(ORG_MERGE_SOURCES_MAX + 1, true, false, &e), &e, "sources", NULL);
+	err_clear(&e);
+	expect_invalid(org_check_merge_plan(ORG_MERGE_SOURCES_MAX + 1, false, true, &e), &e, "sources", NULL);
+}
+
+static void merge_sources_are_listed_once(void **state)
+{
+	unit_t src[3] = {
+		mk(4, "04", "province", 1, "2008-08-01", NULL),
+		mk(1, "01", "province", 1, "2008-08-01", NULL),
+		mk(6, "06", "province", 1, "2008-08-01", NULL),
+	};
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(org_check_merge_source(src, i, &e), 0);
+	/* the third names the first again (by its id, say): refused at the third */
+	src[2] = src[0];
+	assert_int_equal(org_check_merge_source(src, 1, &e), 0);
+	expect_invalid(org_check_merge_source(src, 2, &e), &e, "sources", "unit 04 is listed twice");
+	assert_string_equal(e.message, "unit 04 is listed twice");
+}
+
+static void merge_new_unit_not_under_a_source(void **state)
+{
+	unit_t src[2] = {
+		mk(4, "04", "commune", 3, "2008-08-01", NULL),
+		mk(5, "05", "commune", 3, "2008-08-01", NULL),
+	};
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(org_check_merge_parent("01", src, 2, &e), 0);
+	assert_int_equal(org_check_merge_parent("", src, 2, &e), 0); /* a root */
+	expect_invalid(org_check_merge_parent("05", src, 2, &e), &e, "into.parent", "cannot be one of the merged units");
+	assert_string_equal(e.message, "the new unit cannot be placed under a unit merged into it");
+}
+
+static unit_spec_t part(const char *code)
+{
+	unit_spec_t s;
+
+	memset(&s, 0, sizeof(s));
+	strcpy(s.code, code);
+	return s;
+}
+
+static void split_needs_two_to_a_hundred_parts(void **state)
+{
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(org_check_split_plan(2, &e), 0);
+	assert_int_equal(org_check_split_plan(ORG_SPLIT_PARTS_MAX, &e), 0);
+	expect_invalid(org_check_split_plan(1, &e), &e, "into", "needs two or more new units");
+	assert_string_equal(e.message, "a split needs two or more new units");
+	err_clear(&e);
+	expect_invalid(org_check_split_plan(0, &e), &e, "into", NULL);
+	err_clear(&e);
+	expect_invalid(org_check_split_plan(ORG_SPLIT_PARTS_MAX + 1, &e), &e, "into", NULL);
+}
+
+static void split_parts_have_their_own_codes(void **state)
+{
+	unit_spec_t parts[3] = { part("A"), part("B"), part("A") };
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(org_check_split_part(parts, 0, &e), 0);
+	assert_int_equal(org_check_split_part(parts, 1, &e), 0);
+	expect_invalid(org_check_split_part(parts, 2, &e), &e, "into[2].", "code A is used twice");
+	assert_string_equal(e.message, "two new units have the same code");
+}
+
+static void split_places_every_child_in_a_part(void **state)
+{
+	unit_spec_t parts[2] = { part("P1"), part("P2") };
+	const char *children[] = { "C1", "C2", "C1" }; /* C1 under the unit twice, in two intervals */
+	child_assign_t both[] = { { "C1", "P1" }, { "C2", "P2" } };
+	child_assign_t only_c1[] = { { "C1", "P1" } };
+	child_assign_t elsewhere[] = { { "C1", "P1" }, { "C2", "P9" } };
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	assert_int_equal(org_check_split_children("S", children, 3, parts, 2, both, 2, &e), 0);
+	/* no children and no assignments */
+	assert_int_equal(org_check_split_children("S", NULL, 0, parts, 2, NULL, 0, &e), 0);
+	assert_int_equal(e.n_details, 0);
+
+	/* a child left out */
+	expect_invalid(org_check_split_children("S", children, 3, parts, 2, only_c1, 1, &e), &e, "children",
+		       "child C2 is not assigned to a new unit");
+	assert_string_equal(e.message, "every child of S must go to one of the new units");
+
+	/* an assignment to a code that is not a part */
+	err_clear(&e);
+	expect_invalid(org_check_split_children("S", children, 3, parts, 2, elsewhere, 2, &e), &e, "children",
+		       "P9 is not one of the new units");
+
+	/* every problem is a detail: each interval of an unassigned child,
+	 * then each assignment that names no part */
+	err_clear(&e);
+	assert_int_equal(org_check_split_children("S", children, 3, parts, 2, elsewhere + 1, 1, &e), -1);
+	assert_int_equal(e.kind, ERR_INVALID);
+	assert_string_equal(e.code, "invalid");
+	assert_int_equal(e.n_details, 3);
+	assert_string_equal(e.details[0].message, "child C1 is not assigned to a new unit");
+	assert_string_equal(e.details[1].message, "child C1 is not assigned to a new unit");
+	assert_string_equal(e.details[2].message, "P9 is not one of the new units");
+	for (int i = 0; i < e.n_details; i++)
+		assert_string_equal(e.details[i].field, "children");
+}
+
 /* ---- lineage over an in-memory graph ---- */
 
 typedef struct edge {
@@ -233,6 +397,12 @@ int main(void)
 		cmocka_unit_test(one_parent_and_one_name_a_day),
 		cmocka_unit_test(close_needs_no_children),
 		cmocka_unit_test(codes_are_unique_on_a_date),
+		cmocka_unit_test(merge_needs_one_target_and_enough_sources),
+		cmocka_unit_test(merge_sources_are_listed_once),
+		cmocka_unit_test(merge_new_unit_not_under_a_source),
+		cmocka_unit_test(split_needs_two_to_a_hundred_parts),
+		cmocka_unit_test(split_parts_have_their_own_codes),
+		cmocka_unit_test(split_places_every_child_in_a_part),
 		cmocka_unit_test(lineage_is_transitive_both_ways),
 		cmocka_unit_test(lineage_passes_on_failures),
 	};
