@@ -76,13 +76,13 @@ int audit_unit(db_t *db, const principal_t *who, const char *action, const unit_
 	int r;
 
 	if (!u)
-		return err_set(e, ERR_INTERNAL, NULL, "an audit row needs a unit");
+		return err_fail(e, ERR_INTERNAL, NULL, "an audit row needs a unit");
 	b = before ? audit_unit_text(before) : NULL;
 	a = after ? audit_unit_text(after) : NULL;
 	if ((before && !b) || (after && !a)) {
 		free(b);
 		free(a);
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	r = audit_write(db, who, action, u->id, "unit", u->code, b, a, detail, e);
 	free(b);
@@ -140,14 +140,14 @@ int audit_search(db_t *db, const audit_query_t *q, audit_list_t *out, err_t *e)
 		int n2 = 0;
 		if (scope_sql(q->scope, "a.unit_id", scope, sizeof(scope), &n_dates) ||
 		    scope_sql(q->scope, "u2.unit_id", scope2, sizeof(scope2), &n2))
-			return err_set(e, ERR_INTERNAL, NULL, "scope too large");
+			return err_fail(e, ERR_INTERNAL, NULL, "scope too large");
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
 					" AND (%s OR EXISTS (SELECT 1 FROM users u2 WHERE u2.id = a.user_id AND %s))",
 					scope, scope2);
 		n_dates += n2;
 	}
 	if (len >= sizeof(sql) - 64)
-		return err_set(e, ERR_INTERNAL, NULL, "query too long");
+		return err_fail(e, ERR_INTERNAL, NULL, "query too long");
 	snprintf(sql + len, sizeof(sql) - len, " ORDER BY a.id DESC LIMIT ?");
 	rc = db_prepare(db, sql, &st);
 	if (rc != DB_OK)
@@ -170,7 +170,8 @@ int audit_search(db_t *db, const audit_query_t *q, audit_list_t *out, err_t *e)
 		char buf[DATE_STR_LEN];
 		if (date_parse(q->to, &d) != 0) {
 			db_finalize(st);
-			return err_set(e, ERR_BAD_REQUEST, "bad_request", "to must be a date YYYY-MM-DD");
+			err_field(e, "to", "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", q->to));
+			return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} must be a date YYYY-MM-DD", ERR_STR("arg", "to"));
 		}
 		snprintf(day_to, sizeof(day_to), "%s", date_format(d + 1, buf));
 		rc = db_bind_text(st, idx++, day_to);
@@ -214,7 +215,7 @@ int audit_search(db_t *db, const audit_query_t *q, audit_list_t *out, err_t *e)
 	db_finalize(st);
 	if (rc < 0) {
 		audit_list_free(out);
-		return rc == DB_ERROR && !db_errmsg(db)[0] ? err_set(e, ERR_INTERNAL, NULL, "out of memory") : store_fail(db, rc, e);
+		return rc == DB_ERROR && !db_errmsg(db)[0] ? err_fail(e, ERR_INTERNAL, NULL, "out of memory") : store_fail(db, rc, e);
 	}
 	if (out->n > (size_t)q->limit) {
 		free(out->items[q->limit].before);

@@ -21,6 +21,7 @@
 #include "store/db.h"
 
 #define USERNAME_MAX 64
+#define TOKEN_NAME_MAX 100 /* characters */
 #define SESSION_IDLE_SECONDS ((int64_t)30 * 60)
 #define SESSION_ABSOLUTE_SECONDS ((int64_t)12 * 60 * 60)
 #define THROTTLE_WINDOW_SECONDS ((int64_t)15 * 60)
