@@ -121,7 +121,8 @@ int api_body_object(api_req_t *req, json_t **out, err_t *e);
  * problem (required, not_a_string, not_text, too_long, too_many_bytes).
  * max bounds the length in characters (code points of the NFC form, as
  * the store keeps text); dst[cap] bounds the bytes, so give cap room for
- * 4 bytes a character (max * 4 + 1). Return 0 or -1. */
+ * 4 bytes a character (max * 4 + 1): text that does not fit as sent is
+ * kept in NFC (trimmed) when that fits. Return 0 or -1. */
 int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e);
 /* A date member, def when absent or null; a detail on a bad one. */
 int api_date(json_t *obj, const char *key, date_t def, date_t *out, err_t *e);

@@ -104,12 +104,20 @@ int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, 
 	 * when the count as sent is over */
 	if (text_length(s) > max && nfc_length(s) > max)
 		return err_field(e, key, "too_long", "is too long (at most {max} characters)", ERR_INT("max", max));
-	/* the buffer's bound: reached only by text in few characters of many
-	 * bytes (NFD, combining marks) */
-	if (bytes >= cap)
-		return err_field(e, key, "too_many_bytes", "is too long (at most {max} bytes of UTF-8)",
-				 ERR_INT("max", cap - 1));
-	memcpy(dst, s, bytes + 1);
+	/* the buffer's bound: reached only by text of few characters and many
+	 * bytes, such as a name typed in NFD; kept in NFC when that fits */
+	if (bytes >= cap) {
+		char *nfc = NULL;
+		if (text_nfc(s, &nfc) != 0 || strlen(nfc) >= cap) {
+			free(nfc);
+			return err_field(e, key, "too_many_bytes", "is too long (at most {max} bytes of UTF-8)",
+					 ERR_INT("max", cap - 1));
+		}
+		memcpy(dst, nfc, strlen(nfc) + 1);
+		free(nfc);
+	} else {
+		memcpy(dst, s, bytes + 1);
+	}
 	if (required && !*dst)
 		return err_field(e, key, "required", "is required");
 	return 0;

@@ -163,7 +163,7 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	api_only(body, allowed, "", e);
 	api_str(body, "current_password", true, PASSWORD_MAX_LEN, cur, sizeof(cur), e);
-	api_str(body, "new_password", true, PASSWORD_MAX_LEN + 1, next, sizeof(next), e);
+	api_str(body, "new_password", true, PASSWORD_MAX_LEN, next, sizeof(next), e);
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;

@@ -42,7 +42,7 @@ static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "display_name", false, UNIT_NAME_MAX, display, sizeof(display), e);
 	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, sizeof(unit_code), e);
 	api_roles(body, "roles", &roles, e);
-	api_str(body, "password", true, PASSWORD_MAX_LEN + 1, password, sizeof(password), e);
+	api_str(body, "password", true, PASSWORD_MAX_LEN, password, sizeof(password), e);
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;

@@ -163,11 +163,17 @@ static void expand(char *out, size_t cap, const char *tmpl, const err_param_t *p
 
 int err_failv(err_t *e, err_kind_t kind, const char *code, const char *tmpl, const err_arg_t *args, int n)
 {
+	err_param_t p[ERR_MAX_PARAMS];
+	int np;
+
 	if (!e)
 		return -1;
+	/* through copies: an argument may point into e itself */
+	np = store_params(p, ERR_MAX_PARAMS, args, n);
 	e->kind = kind;
 	snprintf(e->code, sizeof(e->code), "%s", code ? code : err_kind_code(kind));
-	e->n_params = store_params(e->params, ERR_MAX_PARAMS, args, n);
+	memcpy(e->params, p, (size_t)np * sizeof(p[0]));
+	e->n_params = np;
 	expand(e->message, sizeof(e->message), tmpl, e->params, e->n_params);
 	return -1;
 }
@@ -190,13 +196,22 @@ static err_detail_t *next_detail(err_t *e)
 
 int err_fieldv(err_t *e, const char *field, const char *code, const char *tmpl, const err_arg_t *args, int n)
 {
+	err_param_t p[ERR_MAX_DETAIL_PARAMS];
+	char f[sizeof(((err_detail_t *)0)->field)];
 	err_detail_t *d;
+	int np;
 
-	if (!e || !(d = next_detail(e)))
+	if (!e)
 		return -1;
-	copy_text(d->field, sizeof(d->field), field ? field : "");
+	/* through copies: an argument may point into e itself */
+	np = store_params(p, ERR_MAX_DETAIL_PARAMS, args, n);
+	copy_text(f, sizeof(f), field ? field : "");
+	if (!(d = next_detail(e)))
+		return -1;
+	memcpy(d->field, f, sizeof(f));
 	copy_text(d->code, sizeof(d->code), code ? code : "invalid");
-	d->n_params = store_params(d->params, ERR_MAX_DETAIL_PARAMS, args, n);
+	memcpy(d->params, p, (size_t)np * sizeof(p[0]));
+	d->n_params = np;
 	expand(d->message, sizeof(d->message), tmpl, d->params, d->n_params);
 	return -1;
 }
@@ -246,24 +261,33 @@ const err_param_t *err_detail_param(const err_detail_t *d, const char *name)
 
 void err_vset(err_t *e, err_kind_t kind, const char *code, const char *fmt, va_list ap)
 {
+	char msg[sizeof(e->message)];
+
 	if (!e)
 		return;
+	/* through a copy: callers may pass e->message itself as an argument
+	 * ("parent %s: %s", ref, e->message) */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	e->kind = kind;
 	snprintf(e->code, sizeof(e->code), "%s", code ? code : err_kind_code(kind));
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	memcpy(e->message, msg, sizeof(msg));
 	make_utf8(e->message);
 	e->n_params = 0;
 }
 
 void err_vdetail(err_t *e, const char *field, const char *fmt, va_list ap)
 {
+	char msg[sizeof(((err_detail_t *)0)->message)];
 	err_detail_t *d;
 
-	if (!e || !(d = next_detail(e)))
+	if (!e)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap); /* before the detail changes: it may be an argument */
+	if (!(d = next_detail(e)))
 		return;
 	copy_text(d->field, sizeof(d->field), field ? field : "");
 	snprintf(d->code, sizeof(d->code), "invalid");
-	vsnprintf(d->message, sizeof(d->message), fmt, ap);
+	memcpy(d->message, msg, sizeof(msg));
 	make_utf8(d->message);
 	d->n_params = 0;
 }

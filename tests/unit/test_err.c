@@ -125,6 +125,16 @@ static void the_old_calls_still_work(void **state)
 	assert_string_equal(e.code, "parent_not_valid");
 	assert_int_equal(e.n_params, 0);
 	assert_int_equal(e.n_details, 1);
+	/* an error's own message or parameter as an argument: read before written */
+	err_fail(&e, ERR_CONFLICT, "unit_closed", "unit {unit} no longer exists", ERR_STR("unit", "27"));
+	err_set(&e, ERR_CONFLICT, "parent_not_valid", "parent %s: %s", "27", e.message);
+	assert_string_equal(e.message, "parent 27: unit 27 no longer exists");
+	err_fail(&e, ERR_NOT_FOUND, "not_found", "{ref}", ERR_STR("ref", "zzz"));
+	err_fail(&e, ERR_INVALID, "invalid", "{a} {ref}", ERR_STR("a", err_param(&e, "ref")->text),
+		 ERR_STR("ref", err_param(&e, "ref")->text));
+	assert_string_equal(e.message, "zzz zzz");
+	err_detail(&e, "x", "%s!", e.details[0].message);
+	assert_string_equal(e.details[1].message, "must be valid text of at most 500 characters!");
 }
 
 static void parameter_names_are_checked(void **state)
