@@ -195,9 +195,9 @@ static inline int err_field_4(err_t *e, const char *field, const char *code, con
  * Returns 0, or -1 when there is no room or the name is not allowed. */
 int err_add_param(err_t *e, err_arg_t a);
 
-/* Appends a copy of detail d (from another err_t) with its field prefixed:
+/* Appends a copy of detail src (from another err_t) with its field prefixed:
  * prefix "into." makes "name_vi" "into.name_vi". Returns -1. */
-int err_field_copy(err_t *e, const char *prefix, const err_detail_t *d);
+int err_field_copy(err_t *e, const char *prefix, const err_detail_t *src);
 
 /* The parameter of that name of the error (err_param) or of a detail
  * (err_detail_param), or NULL. */
