@@ -117,12 +117,18 @@ int api_query_int(api_req_t *req, const char *name, int def, int min, int max, i
  * caller owns *out. */
 int api_body_object(api_req_t *req, json_t **out, err_t *e);
 
-/* Reads optional/required string members with a bound on their length
- * (in bytes), adding a detail to e on a problem. Return 0 or -1. */
+/* Reads optional/required string members, adding a detail to e on a
+ * problem (required, not_a_string, not_text, too_long, too_many_bytes).
+ * max bounds the length in characters (code points of the NFC form, as
+ * the store keeps text); dst[cap] bounds the bytes, so give cap room for
+ * 4 bytes a character (max * 4 + 1): text that does not fit as sent is
+ * kept in NFC (trimmed) when that fits. Return 0 or -1. */
 int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e);
 /* A date member, def when absent or null; a detail on a bad one. */
 int api_date(json_t *obj, const char *key, date_t def, date_t *out, err_t *e);
-/* Fails with a detail per member of obj not in allowed (NULL-ended). */
+/* Fails with an unknown_field detail per member of obj not in allowed
+ * (NULL-ended); prefix ("into", "into[1]") names obj in the detail's field
+ * ("into.extra"). */
 int api_only(json_t *obj, const char *const *allowed, const char *prefix, err_t *e);
 /* After collecting details: ERR_INVALID when there are any. */
 int api_check_details(err_t *e);

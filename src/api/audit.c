@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/views.h"
+#include "core/text.h"
 #include "store/audit.h"
 #include "store/auth_store.h"
 #include "store/org_store.h"
@@ -19,8 +20,8 @@ static const char *arg(api_req_t *req, const char *name, size_t max, err_t *e)
 
 	if (!v || !*v)
 		return NULL;
-	if (strlen(v) > max)
-		err_detail(e, name, "is too long");
+	if (text_length(v) > max)
+		err_field(e, name, "too_long", "is too long (at most {max} characters)", ERR_INT("max", max));
 	return v;
 }
 
@@ -81,17 +82,19 @@ static int get_audit(api_req_t *req, api_resp_t *resp, err_t *e)
 	q.from = arg(req, "from", 10, e);
 	q.to = arg(req, "to", 10, e);
 	cursor = arg(req, "cursor", 20, e);
-	if ((q.from && date_parse(q.from, &d)) || (q.to && date_parse(q.to, &d)))
-		err_detail(e, "from", "from and to must be dates YYYY-MM-DD");
+	if (q.from && date_parse(q.from, &d))
+		err_field(e, "from", "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", q.from));
+	if (q.to && date_parse(q.to, &d))
+		err_field(e, "to", "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", q.to));
 	if (e->n_details)
-		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the query string is not valid");
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the query string is not valid");
 	if (api_query_int(req, "limit", 100, 1, 500, &q.limit, e))
 		return -1;
 	if (cursor) {
 		char *end = NULL;
 		q.before_id = strtoll(cursor, &end, 10);
 		if (!end || *end || q.before_id <= 0)
-			return err_set(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
+			return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the cursor is not valid");
 	}
 	if (unit) {
 		unit_t u;
@@ -103,14 +106,14 @@ static int get_audit(api_req_t *req, api_resp_t *resp, err_t *e)
 				*e = probe;
 				return -1;
 			}
-			return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s", unit);
+			return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit with code {ref}", ERR_STR("ref", unit));
 		}
 		q.unit_id = u.id;
 	}
 	if (user) {
 		user_t who;
 		if (user_by_name(req->db, user, req->today, &who, NULL, e) || !api_id_in_scope(req, who.unit_id))
-			return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+			return err_fail(e, ERR_NOT_FOUND, "not_found", "no such user");
 		q.user_id = who.id;
 	}
 	if (audit_search(req->db, &q, &l, e))

@@ -97,7 +97,7 @@ static int authenticate(api_req_t *req, bool required, err_t *e)
 		return 0;
 	}
 	if (authz && *authz)
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the Authorization header must be 'Bearer <token>'");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "the Authorization header must be 'Bearer <token>'");
 	if (cookie && *cookie) {
 		const char *sent;
 		if (session_lookup(req->db, cookie, now, req->today, &user, req->csrf_token, e)) {
@@ -113,12 +113,11 @@ static int authenticate(api_req_t *req, bool required, err_t *e)
 		req->session_id = cookie;
 		sent = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
 		if (required && state_changing(req->method) && (!sent || !secret_equal(sent, req->csrf_token)))
-			return err_set(e, ERR_FORBIDDEN, "csrf",
-				       "this request needs the X-CSRF-Token header given at log-in");
+			return err_fail(e, ERR_FORBIDDEN, "csrf", "this request needs the X-CSRF-Token header given at log-in");
 		return 0;
 	}
 	if (required)
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "log in first (or send an API token)");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "log in first (or send an API token)");
 	return 0;
 }
 
@@ -126,24 +125,27 @@ int api_require(api_req_t *req, perm_t p, err_t *e)
 {
 	if (access_allows(req->who.roles, p))
 		return 0;
-	return err_set(e, ERR_FORBIDDEN, "forbidden", "your roles do not allow this (%s)", perm_name(p));
+	return err_fail(e, ERR_FORBIDDEN, "forbidden", "your roles do not allow this ({permission})",
+			ERR_STR("permission", perm_name(p)));
 }
 
-/* The answer for a unit outside the caller's scope: word for word what a
- * unit that does not exist gets (store/org_store.c), so nothing leaks. */
+/* The answer for a unit that does not exist on d, and word for word for
+ * one outside the caller's scope, so that nothing leaks: the functions
+ * below give it for both. */
 static int hide(const char *ref, date_t d, err_t *e)
 {
-	char buf[DATE_STR_LEN], *end = NULL;
+	char *end = NULL;
 	long long id;
 
 	err_clear(e);
 	if (strncmp(ref, "id:", 3) == 0) {
 		id = strtoll(ref + 3, &end, 10);
 		if (end && !*end && id > 0)
-			return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on %s", id,
-				       date_format(d, buf));
+			return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {ref} on {date}", ERR_STR("ref", ref),
+					ERR_DATE("date", d));
 	}
-	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", ref, date_format(d, buf));
+	return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit with code {ref} on {date}", ERR_STR("ref", ref),
+			ERR_DATE("date", d));
 }
 
 /* *ok when u lies in the caller's scope and, when `inside`, strictly inside
@@ -171,7 +173,7 @@ int api_unit_in_scope(api_req_t *req, const char *ref, date_t d, unit_t *out, er
 	bool yes = false;
 
 	if (org_unit_get(req->db, ref, d, out, e))
-		return -1;
+		return e->kind == ERR_NOT_FOUND ? hide(ref, d, e) : -1;
 	if (check_scope(req, out, false, &yes, e))
 		return -1;
 	return yes ? 0 : hide(ref, d, e);
@@ -197,7 +199,6 @@ int api_unit_for_change(api_req_t *req, const char *ref, date_t d, err_t *e)
 
 int api_parent_in_scope(api_req_t *req, const char *ref, date_t d, const char *field, err_t *e)
 {
-	char buf[DATE_STR_LEN];
 	unit_t u;
 	bool yes = false;
 	err_t probe;
@@ -212,11 +213,12 @@ int api_parent_in_scope(api_req_t *req, const char *ref, date_t d, const char *f
 		*e = probe;
 		return -1;
 	}
-	/* word for word what a parent that does not exist gets
-	 * (store/org_store.c, resolve_parent) */
+	/* the same answer for a parent outside the caller's scope as for one
+	 * that does not exist (and as store/org_store.c, resolve_parent) */
 	err_clear(e);
-	err_detail(e, field, "no unit with code %.40s on %s", ref, date_format(d, buf));
-	return err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s on %s", ref, buf);
+	err_field(e, field, "not_found", "no unit with code {value} on {date}", ERR_STR("value", ref), ERR_DATE("date", d));
+	return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", ref),
+			ERR_DATE("date", d));
 }
 
 bool api_id_in_scope(api_req_t *req, int64_t unit_id)

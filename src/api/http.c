@@ -5,6 +5,7 @@
 #include "api/api.h"
 
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,8 +25,8 @@ int api_query_date(api_req_t *req, const char *name, date_t def, date_t *out, er
 		return 0;
 	}
 	if (date_parse(v, out) != 0) {
-		err_detail(e, name, "must be a date YYYY-MM-DD");
-		return err_set(e, ERR_BAD_REQUEST, "bad_request", "%s must be a date YYYY-MM-DD", name);
+		err_field(e, name, "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", v));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} must be a date YYYY-MM-DD", ERR_STR("arg", name));
 	}
 	return 0;
 }
@@ -42,8 +43,10 @@ int api_query_int(api_req_t *req, const char *name, int def, int min, int max, i
 	}
 	n = strtol(v, &end, 10);
 	if (*end || n < min || n > max) {
-		err_detail(e, name, "must be a whole number from %d to %d", min, max);
-		return err_set(e, ERR_BAD_REQUEST, "bad_request", "%s must be a whole number from %d to %d", name, min, max);
+		err_field(e, name, "out_of_range", "must be a whole number from {min} to {max}", ERR_INT("min", min),
+			  ERR_INT("max", max));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} must be a whole number from {min} to {max}",
+				ERR_STR("arg", name), ERR_INT("min", min), ERR_INT("max", max));
 	}
 	*out = (int)n;
 	return 0;
@@ -55,51 +58,84 @@ int api_body_object(api_req_t *req, json_t **out, err_t *e)
 
 	*out = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
 	if (!*out)
-		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the body is not valid JSON: %s (line %d)",
-			       je.text, je.line);
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the body is not valid JSON: {reason} (line {line})",
+				ERR_STR("reason", je.text), ERR_INT("line", je.line), ERR_INT("column", je.column));
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
-		return err_set(e, ERR_BAD_REQUEST, "bad_request", "the body must be a JSON object");
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the body must be a JSON object");
 	}
 	return 0;
+}
+
+/* Characters in valid UTF-8 s as the store will keep it (NFC, trimmed): an
+ * NFD "ễ" counts once. */
+static size_t nfc_length(const char *s)
+{
+	char *nfc = NULL;
+	size_t n;
+
+	if (text_nfc(s, &nfc) != 0)
+		return text_length(s);
+	n = text_length(nfc);
+	free(nfc);
+	return n;
 }
 
 int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e)
 {
 	json_t *v = json_object_get(obj, key);
 	const char *s;
+	size_t bytes;
 
 	dst[0] = '\0';
 	if (!v || json_is_null(v)) {
 		if (required)
-			return err_detail(e, key, "is required");
+			return err_field(e, key, "required", "is required");
 		return 0;
 	}
 	if (!json_is_string(v))
-		return err_detail(e, key, "must be a string");
+		return err_field(e, key, "not_a_string", "must be a string");
 	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v) || !text_valid(s))
-		return err_detail(e, key, "must be text without control characters");
-	if (strlen(s) > max || strlen(s) >= cap)
-		return err_detail(e, key, "is too long (at most %zu bytes)", max < cap - 1 ? max : cap - 1);
-	memcpy(dst, s, strlen(s) + 1);
+	bytes = strlen(s);
+	if (bytes != json_string_length(v) || !text_valid(s))
+		return err_field(e, key, "not_text", "must be text without control characters");
+	/* NFC never has more characters than the text as sent: normalise only
+	 * when the count as sent is over */
+	if (text_length(s) > max && nfc_length(s) > max)
+		return err_field(e, key, "too_long", "is too long (at most {max} characters)", ERR_INT("max", max));
+	/* the buffer's bound: reached only by text of few characters and many
+	 * bytes, such as a name typed in NFD; kept in NFC when that fits */
+	if (bytes >= cap) {
+		char *nfc = NULL;
+		if (text_nfc(s, &nfc) != 0 || strlen(nfc) >= cap) {
+			free(nfc);
+			return err_field(e, key, "too_many_bytes", "is too long (at most {max} bytes of UTF-8)",
+					 ERR_INT("max", cap - 1));
+		}
+		memcpy(dst, nfc, strlen(nfc) + 1);
+		free(nfc);
+	} else {
+		memcpy(dst, s, bytes + 1);
+	}
 	if (required && !*dst)
-		return err_detail(e, key, "is required");
+		return err_field(e, key, "required", "is required");
 	return 0;
 }
 
 int api_date(json_t *obj, const char *key, date_t def, date_t *out, err_t *e)
 {
-	char buf[DATE_STR_LEN + 8];
+	json_t *v = json_object_get(obj, key);
 
 	*out = def;
-	if (!json_object_get(obj, key) || json_is_null(json_object_get(obj, key)))
+	if (!v || json_is_null(v))
 		return 0;
-	if (api_str(obj, key, true, DATE_STR_LEN - 1, buf, sizeof(buf), e))
-		return -1;
-	if (date_parse(buf, out) != 0)
-		return err_detail(e, key, "must be a date YYYY-MM-DD");
+	if (!json_is_string(v))
+		return err_field(e, key, "not_a_string", "must be a string");
+	if (date_parse(json_string_value(v), out) != 0 || strlen(json_string_value(v)) != json_string_length(v)) {
+		*out = def;
+		return err_field(e, key, "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", json_string_value(v)));
+	}
 	return 0;
 }
 
@@ -111,12 +147,15 @@ int api_only(json_t *obj, const char *const *allowed, const char *prefix, err_t 
 
 	json_object_foreach(obj, key, v) {
 		bool ok = false;
+		char field[64];
 		(void)v;
 		for (int i = 0; allowed[i]; i++)
 			if (strcmp(allowed[i], key) == 0)
 				ok = true;
-		if (!ok)
-			r = err_detail(e, key, "is not a field here%s%s", prefix[0] ? " in " : "", prefix);
+		if (ok)
+			continue;
+		snprintf(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "", key);
+		r = err_field(e, field, "unknown_field", "is not a field here");
 	}
 	return r;
 }
@@ -124,6 +163,6 @@ int api_only(json_t *obj, const char *const *allowed, const char *prefix, err_t 
 int api_check_details(err_t *e)
 {
 	if (e && e->n_details)
-		return err_set(e, ERR_INVALID, "invalid", "the request has invalid fields");
+		return err_fail(e, ERR_INVALID, "invalid", "the request has invalid fields");
 	return 0;
 }

@@ -4,10 +4,10 @@
  *
  * Limits are enforced before a handler runs: a body over API_BODY_MAX or a
  * query string over API_QUERY_MAX gets 413. Every API answer is JSON; an
- * error is {"error":{"code","message","details"}}. Anything outside /api/
- * and /healthz is the web app: its files are built into the binary (or read
- * from --web DIR during development), and unknown paths without a file
- * extension get index.html so that deep links work.
+ * error is {"error":{"code","message",<params>,"details"}} (error_json).
+ * Anything outside /api/ and /healthz is the web app: its files are built
+ * into the binary (or read from --web DIR during development), and unknown
+ * paths without a file extension get index.html so that deep links work.
  */
 #include "api/api.h"
 
@@ -71,7 +71,7 @@ static db_t *thread_db(err_t *e)
 	if (g_n_conns == sizeof(g_conns) / sizeof(g_conns[0])) {
 		pthread_mutex_unlock(&g_conns_lock);
 		db_close(db);
-		err_set(e, ERR_INTERNAL, "store_unavailable", "too many database connections");
+		err_fail(e, ERR_INTERNAL, "store_unavailable", "too many database connections");
 		return NULL;
 	}
 	g_conns[g_n_conns++] = db;
@@ -146,15 +146,36 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
 	return send_json_h(conn, status, body, NULL);
 }
 
+/* Adds the parameters to obj, beside its other members (err.h keeps their
+ * names clear of code, message, field and details). */
+static void add_params(json_t *obj, const err_param_t *p, int n)
+{
+	for (int i = 0; obj && i < n; i++)
+		json_object_set_new(obj, p[i].name, p[i].type == ERR_PARAM_INT ? json_integer((json_int_t)p[i].num)
+									: json_string(p[i].text));
+}
+
+/* {"error": {"code", "message", <params>..., "details": [{"field", "code",
+ * "message", <params>...}]}}: the parameters are members of the object they
+ * belong to (docs/api.md, "Errors"). */
 static json_t *error_json(const err_t *e)
 {
-	json_t *details = json_array();
+	json_t *details = json_array(), *err;
 
-	for (int i = 0; details && i < e->n_details; i++)
-		json_array_append_new(details, json_pack("{s:s, s:s}", "field", e->details[i].field,
-							 "message", e->details[i].message));
-	return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", e->code[0] ? e->code : err_kind_code(e->kind),
-			 "message", e->message, "details", details);
+	for (int i = 0; details && i < e->n_details; i++) {
+		const err_detail_t *d = &e->details[i];
+		json_t *j = json_pack("{s:s, s:s, s:s}", "field", d->field, "code", d->code[0] ? d->code : "invalid",
+				      "message", d->message);
+		add_params(j, d->params, d->n_params);
+		json_array_append_new(details, j);
+	}
+	err = json_pack("{s:s, s:s}", "code", e->code[0] ? e->code : err_kind_code(e->kind), "message", e->message);
+	add_params(err, e->params, e->n_params);
+	if (err)
+		json_object_set_new(err, "details", details ? details : json_array());
+	else
+		json_decref(details);
+	return err ? json_pack("{s:o}", "error", err) : NULL;
 }
 
 static enum MHD_Result send_error_h(struct MHD_Connection *conn, const err_t *e, const api_resp_t *extra)
@@ -175,7 +196,7 @@ static enum MHD_Result send_simple_error(struct MHD_Connection *conn, err_kind_t
 {
 	err_t e;
 	err_clear(&e);
-	err_set(&e, kind, code, "%s", message);
+	err_fail(&e, kind, code, message);
 	return send_error(conn, &e);
 }
 
@@ -343,7 +364,8 @@ static enum MHD_Result send_method_not_allowed(struct MHD_Connection *conn, cons
 	char *text;
 
 	err_clear(&e);
-	err_set(&e, ERR_BAD_REQUEST, "method_not_allowed", "%s is not allowed on %.200s", method, url);
+	err_fail(&e, ERR_BAD_REQUEST, "method_not_allowed", "{method} is not allowed on {path}", ERR_STR("method", method),
+		 ERR_STR("path", url));
 	j = error_json(&e);
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
@@ -449,10 +471,10 @@ static int check_request_origin(struct MHD_Connection *conn, const char *method,
 	type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	if (body_len > 0 && (!type || strncasecmp(type, "application/json", 16) != 0 ||
 			     (type[16] != '\0' && type[16] != ';' && type[16] != ' ')))
-		return err_set(e, ERR_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json");
+		return err_fail(e, ERR_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json");
 	site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
 	if (site && strcmp(site, "cross-site") == 0)
-		return err_set(e, ERR_FORBIDDEN, "cross_origin", "requests from other sites are refused");
+		return err_fail(e, ERR_FORBIDDEN, "cross_origin", "requests from other sites are refused");
 	origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
 	host = g_trust_proxy ? MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host") : NULL;
 	if (!host)
@@ -460,9 +482,9 @@ static int check_request_origin(struct MHD_Connection *conn, const char *method,
 	if (origin && strcmp(origin, "null") != 0) {
 		p = strstr(origin, "://");
 		if (!host || !p || strcasecmp(p + 3, host) != 0)
-			return err_set(e, ERR_FORBIDDEN, "cross_origin", "requests from other sites are refused");
+			return err_fail(e, ERR_FORBIDDEN, "cross_origin", "requests from other sites are refused");
 	} else if (origin) {
-		return err_set(e, ERR_FORBIDDEN, "cross_origin", "requests from other sites are refused");
+		return err_fail(e, ERR_FORBIDDEN, "cross_origin", "requests from other sites are refused");
 	}
 	return 0;
 }
@@ -568,7 +590,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	if (run_handler(route, &req, &resp, &e) != 0) {
 		json_decref(resp.body);
 		if (e.kind == ERR_NONE)
-			err_set(&e, ERR_INTERNAL, "internal", "the handler failed without saying why");
+			err_fail(&e, ERR_INTERNAL, "internal", "the handler failed without saying why");
 		if (e.kind == ERR_INTERNAL)
 			fprintf(stderr, "unionbase: %s %s: %s\n", method, url, e.message);
 		access_log(&req, err_http_status(e.kind), &t0);
@@ -638,19 +660,19 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, err_t *e)
 	long port;
 
 	if (!colon || (size_t)(colon - listen) >= sizeof(host))
-		return err_set(e, ERR_INVALID, "invalid", "--listen wants HOST:PORT, e.g. 127.0.0.1:8080");
+		return err_fail(e, ERR_INVALID, "invalid", "--listen wants HOST:PORT, e.g. 127.0.0.1:8080");
 	memcpy(host, listen, (size_t)(colon - listen));
 	host[colon - listen] = '\0';
 	port = strtol(colon + 1, &end, 10);
 	if (*end || port < 0 || port > 65535)
-		return err_set(e, ERR_INVALID, "invalid", "--listen: bad port '%s'", colon + 1);
+		return err_fail(e, ERR_INVALID, "invalid", "--listen: bad port '{value}'", ERR_STR("value", colon + 1));
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons((uint16_t)port);
 	if (strcmp(host, "localhost") == 0)
 		snprintf(host, sizeof(host), "127.0.0.1");
 	if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa->sin_addr) != 1)
-		return err_set(e, ERR_INVALID, "invalid", "--listen: '%s' is not an IPv4 address", host);
+		return err_fail(e, ERR_INVALID, "invalid", "--listen: '{value}' is not an IPv4 address", ERR_STR("value", host));
 	return 0;
 }
 
@@ -667,7 +689,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	if (parse_listen(opt->listen, &sa, e))
 		return -1;
 	if (password_init() != 0)
-		return err_set(e, ERR_INTERNAL, NULL, "libsodium cannot start");
+		return err_fail(e, ERR_INTERNAL, NULL, "libsodium cannot start");
 	if (db_open(opt->db_url, &db, msg, sizeof(msg)) != DB_OK)
 		return err_set(e, ERR_INTERNAL, "store_unavailable", "%s", msg);
 	if (migrate_check(db, e)) {

@@ -64,7 +64,7 @@ static int forget_attempt(api_req_t *req, const char *user_key, const char *addr
 static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "username", "password", NULL };
-	char username[USERNAME_MAX + 8], password[PASSWORD_MAX_LEN + 8], hash[PASSWORD_HASH_MAX];
+	char username[USERNAME_MAX * 4 + 8], password[PASSWORD_MAX_LEN * 4 + 8], hash[PASSWORD_HASH_MAX];
 	char user_key[96], addr_key[96], sid[SECRET_TEXT_MAX], csrf[SECRET_TEXT_MAX];
 	json_t *body;
 	user_t u = { 0 };
@@ -94,7 +94,7 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 		err_clear(&ignore);
 		password_burn(password, &ignore);
 		if (probe.kind == ERR_NONE)
-			err_set(&probe, ERR_UNAUTHORIZED, "unauthorized", "disabled");
+			err_fail(&probe, ERR_UNAUTHORIZED, "unauthorized", "disabled");
 	} else {
 		password_verify(hash, password, &probe);
 	}
@@ -104,7 +104,7 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 			return -1;
 		}
 		audit_login(req, "session.login_failed", probe.kind == ERR_NOT_FOUND ? NULL : &u, username);
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "wrong user name or password");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "wrong user name or password");
 	}
 	if (password_needs_rehash(hash) && user_rehash(req->db, u.id, password, e))
 		return -1;
@@ -149,7 +149,7 @@ static int delete_session(api_req_t *req, api_resp_t *resp, err_t *e)
 static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "current_password", "new_password", NULL };
-	char cur[PASSWORD_MAX_LEN + 8], next[PASSWORD_MAX_LEN + 8], hash[PASSWORD_HASH_MAX], digest[65] = "";
+	char cur[PASSWORD_MAX_LEN * 4 + 8], next[PASSWORD_MAX_LEN * 4 + 8], hash[PASSWORD_HASH_MAX], digest[65] = "";
 	char user_key[96], addr_key[96];
 	int64_t now = (int64_t)time(NULL);
 	json_t *body;
@@ -158,12 +158,12 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 	/* a leaked read-only token must not become a way to guess and change
 	 * the password: only the person, logged in, changes it */
 	if (!req->who.session_ok)
-		return err_set(e, ERR_FORBIDDEN, "forbidden", "change the password after logging in, not with an API token");
+		return err_fail(e, ERR_FORBIDDEN, "forbidden", "change the password after logging in, not with an API token");
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
 	api_str(body, "current_password", true, PASSWORD_MAX_LEN, cur, sizeof(cur), e);
-	api_str(body, "new_password", true, PASSWORD_MAX_LEN + 1, next, sizeof(next), e);
+	api_str(body, "new_password", true, PASSWORD_MAX_LEN, next, sizeof(next), e);
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;
@@ -178,8 +178,8 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 			return -1;
 		audit_login(req, "user.password_failed", &u, u.username);
 		err_clear(e);
-		err_detail(e, "current_password", "is not your current password");
-		return err_set(e, ERR_INVALID, "invalid", "the current password is wrong");
+		err_field(e, "current_password", "wrong_password", "is not your current password");
+		return err_fail(e, ERR_INVALID, "invalid", "the current password is wrong");
 	}
 	if (forget_attempt(req, user_key, addr_key, now, e))
 		return -1;
@@ -211,7 +211,7 @@ static int get_tokens(api_req_t *req, api_resp_t *resp, err_t *e)
 static int post_token(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "name", "roles", "expires_at", NULL };
-	char name[128], expires[32], secret[SECRET_TEXT_MAX];
+	char name[TOKEN_NAME_MAX * 4 + 1], secret[SECRET_TEXT_MAX];
 	unsigned roles = 0;
 	int64_t expires_at = 0;
 	api_token_t tok;
@@ -221,17 +221,14 @@ static int post_token(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_str(body, "name", true, 100, name, sizeof(name), e);
+	api_str(body, "name", true, TOKEN_NAME_MAX, name, sizeof(name), e);
 	api_roles(body, "roles", &roles, e);
-	api_str(body, "expires_at", false, 30, expires, sizeof(expires), e);
-	json_decref(body);
-	if (expires[0]) {
-		date_t d;
-		if (date_parse(expires, &d) != 0)
-			err_detail(e, "expires_at", "must be a date YYYY-MM-DD");
-		else
+	{
+		date_t d = INT32_MIN;
+		if (api_date(body, "expires_at", INT32_MIN, &d, e) == 0 && d != INT32_MIN)
 			expires_at = ((int64_t)d + 1) * 86400; /* through the end of that day (UTC) */
 	}
+	json_decref(body);
 	if (api_check_details(e))
 		return -1;
 	if (user_by_id(req->db, req->who.user_id, req->today, &u, e))
@@ -251,7 +248,7 @@ static int delete_token(api_req_t *req, api_resp_t *resp, err_t *e)
 	long long id = strtoll(req->params[0], &end, 10);
 
 	if (!end || *end || id <= 0)
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no such token");
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such token");
 	if (token_revoke(req->db, &req->who, req->who.user_id, id, e))
 		return -1;
 	resp->body = json_pack("{s:b}", "ok", 1);

@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "api/auth.h"
+#include "core/text.h"
 #include "io/embedded.h"
 #include "io/unit_json.h"
 #include "store/org_store.h"
 
 /* A tree answer holds at most this many units (about 10 MB of JSON). */
 #define TREE_MAX_UNITS 10000
+/* The longest search text, in characters. */
+#define Q_MAX 200
 
 /* ---- scope ----
  * An answer is judged whole: its handler gathers every unit it would show
@@ -304,11 +307,15 @@ static int get_levels(api_req_t *req, api_resp_t *resp, err_t *e)
 
 static int check_level_arg(const char *level, err_t *e)
 {
-	if (strlen(level) > LEVEL_KEY_MAX)
-		return err_set(e, ERR_BAD_REQUEST, "bad_request", "level is too long");
+	if (strlen(level) > LEVEL_KEY_MAX) {
+		err_field(e, "level", "too_long", "is too long (at most {max} characters)", ERR_INT("max", LEVEL_KEY_MAX));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "level is too long");
+	}
 	for (const char *p = level; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
-			return err_set(e, ERR_BAD_REQUEST, "bad_request", "level must be a level name such as province");
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_')) {
+			err_field(e, "level", "bad_characters", "may contain only {allowed}", ERR_STR("allowed", "a-z _"));
+			return err_fail(e, ERR_BAD_REQUEST, "bad_request", "level must be a level name such as province");
+		}
 	return 0;
 }
 
@@ -325,8 +332,11 @@ static int list_common(api_req_t *req, unit_query_t *q, err_t *e)
 	q->cursor = api_query(req, "cursor");
 	if (sort && strcmp(sort, "name") == 0)
 		q->sort_name = true;
-	else if (sort && *sort && strcmp(sort, "code") != 0)
-		return err_set(e, ERR_BAD_REQUEST, "bad_request", "sort must be code or name");
+	else if (sort && *sort && strcmp(sort, "code") != 0) {
+		err_field(e, "sort", "not_one_of", "must be one of {allowed}", ERR_STR("value", sort),
+			  ERR_STR("allowed", "code, name"));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "sort must be code or name");
+	}
 	return 0;
 }
 
@@ -360,8 +370,11 @@ static int get_units(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (q.level && check_level_arg(q.level, e))
 		return -1;
 	q.q = api_query(req, "q");
-	if (q.q && strlen(q.q) > 200)
-		return err_set(e, ERR_BAD_REQUEST, "bad_request", "q is too long (at most 200 bytes)");
+	if (q.q && text_length(q.q) > Q_MAX) {
+		err_field(e, "q", "too_long", "is too long (at most {max} characters)", ERR_INT("max", Q_MAX));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "q is too long (at most {max} characters)",
+				ERR_INT("max", Q_MAX));
+	}
 	parent = api_query(req, "parent");
 	if (parent && *parent) {
 		if (api_unit_in_scope(req, parent, q.as_of, &p, e))
@@ -463,7 +476,7 @@ static int get_tree(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	resp->body = tree_json(&l, d);
 	unit_list_free(&l);
-	return resp->body ? 0 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
 static int get_events(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -508,7 +521,7 @@ static int get_openapi(api_req_t *req, api_resp_t *resp, err_t *e)
 
 	(void)req;
 	if (!f)
-		return err_set(e, ERR_INTERNAL, NULL, "the OpenAPI document is missing from this build");
+		return err_fail(e, ERR_INTERNAL, NULL, "the OpenAPI document is missing from this build");
 	resp->body = json_loadb((const char *)f->data, f->len, 0, &je);
 	if (!resp->body)
 		return err_set(e, ERR_INTERNAL, NULL, "the built-in OpenAPI document is not valid JSON: %s", je.text);
@@ -517,17 +530,24 @@ static int get_openapi(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* ---- writes ---- */
 
+/* True when e already holds a detail on field. */
+static bool has_detail(const err_t *e, const char *field)
+{
+	for (int i = 0; i < e->n_details; i++)
+		if (strcmp(e->details[i].field, field) == 0)
+			return true;
+	return false;
+}
+
 /* Creating a unit without a parent (a new root) is for the system admin. */
 static int need_global(api_req_t *req, err_t *e)
 {
 	if (req->who.global)
 		return 0;
-	err_detail(e, "parent", "is required");
-	return err_set(e, ERR_INVALID, "invalid", "a unit needs a parent");
+	err_field(e, "parent", "required", "is required");
+	return err_fail(e, ERR_INVALID, "invalid", "a unit needs a parent");
 }
 
-/* Reads the members of a unit spec from obj; prefix names fields in
- * details ("into."). */
 /* Reads the word list in member "attributes" of obj (absent or null:
  * none) into buf as space-separated words; a detail on a bad one. */
 static void read_attributes(json_t *obj, char *buf, size_t cap, err_t *e)
@@ -540,32 +560,42 @@ static void read_attributes(json_t *obj, char *buf, size_t cap, err_t *e)
 	if (!attrs || json_is_null(attrs))
 		return;
 	if (!json_is_array(attrs)) {
-		err_detail(e, "attributes", "must be a list of words");
+		err_field(e, "attributes", "not_a_list", "must be a list of words ({allowed})",
+			  ERR_STR("allowed", UNIT_ATTRIBUTE_LIST));
 		return;
 	}
 	json_array_foreach(attrs, i, a) {
 		size_t len = strlen(buf);
-		if (!json_is_string(a) || json_string_length(a) > 40) {
-			err_detail(e, "attributes", "must be a list of words");
+		if (!json_is_string(a)) {
+			err_field(e, "attributes", "not_a_list", "must be a list of words ({allowed})",
+				  ERR_STR("allowed", UNIT_ATTRIBUTE_LIST));
+			return;
+		}
+		if (json_string_length(a) > 40) {
+			err_field(e, "attributes", "not_one_of", "has an unknown word '{value}' (use {allowed})",
+				  ERR_STR("value", json_string_value(a)), ERR_STR("allowed", UNIT_ATTRIBUTE_LIST));
 			return;
 		}
 		if (len + json_string_length(a) + 2 > cap) {
-			err_detail(e, "attributes", "too many attributes");
+			err_field(e, "attributes", "too_many", "has too many words (at most {max})",
+				  ERR_INT("max", UNIT_ATTRIBUTE_COUNT));
 			return;
 		}
 		snprintf(buf + len, cap - len, "%s%s", len ? " " : "", json_string_value(a));
 	}
 }
 
+/* Reads the members of a unit spec from obj, details on its own field
+ * names (the caller prefixes them for a nested spec). */
 static void read_spec(json_t *obj, unit_spec_t *s, err_t *e)
 {
 	memset(s, 0, sizeof(*s));
 	api_str(obj, "code", true, UNIT_CODE_MAX, s->code, sizeof(s->code), e);
-	api_str(obj, "name_vi", true, UNIT_NAME_BUF - 1, s->name_vi, sizeof(s->name_vi), e);
-	api_str(obj, "name_en", true, UNIT_NAME_BUF - 1, s->name_en, sizeof(s->name_en), e);
+	api_str(obj, "name_vi", true, UNIT_NAME_MAX, s->name_vi, sizeof(s->name_vi), e);
+	api_str(obj, "name_en", true, UNIT_NAME_MAX, s->name_en, sizeof(s->name_en), e);
 	api_str(obj, "level", false, LEVEL_KEY_MAX, s->level, sizeof(s->level), e);
 	api_str(obj, "kind", false, UNIT_KIND_MAX, s->kind, sizeof(s->kind), e);
-	api_str(obj, "parent", false, UNIT_CODE_MAX + 3, s->parent, sizeof(s->parent), e);
+	api_str(obj, "parent", false, UNIT_CODE_MAX, s->parent, sizeof(s->parent), e);
 	read_attributes(obj, s->attributes, sizeof(s->attributes), e);
 }
 
@@ -587,10 +617,10 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	api_only(body, allowed, "", e);
 	read_spec(body, &s, e);
-	if (!s.level[0])
-		err_detail(e, "level", "is required");
+	if (!s.level[0] && !has_detail(e, "level"))
+		err_field(e, "level", "required", "is required");
 	api_date(body, "date", req->today, &d, e);
-	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
 	json_decref(body);
 	if (api_check_details(e) || (s.parent[0] ? api_parent_in_scope(req, s.parent, d, "parent", e) : need_global(req, e)) ||
 	    org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e))
@@ -616,9 +646,9 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
-	api_str(body, "name_vi", true, sizeof(vi) - 1, vi, sizeof(vi), e);
-	api_str(body, "name_en", true, sizeof(en) - 1, en, sizeof(en), e);
-	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	api_str(body, "name_vi", true, UNIT_NAME_MAX, vi, sizeof(vi), e);
+	api_str(body, "name_en", true, UNIT_NAME_MAX, en, sizeof(en), e);
+	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
 	json_decref(body);
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
 	    org_rename(req->db, &req->who, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e))
@@ -673,7 +703,7 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "parent", true, sizeof(parent) - 1, parent, sizeof(parent), e);
-	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
 	json_decref(body);
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
 	    api_parent_in_scope(req, parent, d, "parent", e) || org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
@@ -698,7 +728,7 @@ static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
-	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
 	json_decref(body);
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) || org_close(req->db, &req->who, req->params[0], d, note[0] ? note : NULL, &u, e))
 		return -1;
@@ -753,16 +783,20 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
-	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
 	sources = json_object_get(body, "sources");
-	if (!json_is_array(sources) || json_array_size(sources) == 0) {
-		err_detail(e, "sources", "must be a list of unit codes");
+	if (!sources || json_is_null(sources)) {
+		err_field(e, "sources", "required", "is required");
+	} else if (!json_is_array(sources)) {
+		err_field(e, "sources", "not_a_list", "must be a list of unit codes");
+	} else if (json_array_size(sources) == 0) {
+		err_field(e, "sources", "too_few", "needs at least {min} unit", ERR_INT("min", 1));
 	} else if (json_array_size(sources) > MERGE_SOURCES_MAX) {
-		err_detail(e, "sources", "at most %d units", MERGE_SOURCES_MAX);
+		err_field(e, "sources", "too_many", "has too many units (at most {max})", ERR_INT("max", MERGE_SOURCES_MAX));
 	} else {
 		json_array_foreach(sources, i, v) {
 			if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > UNIT_CODE_MAX + 3) {
-				err_detail(e, "sources", "must be a list of unit codes");
+				err_field(e, "sources", "not_a_list", "must be a list of unit codes");
 				break;
 			}
 			memcpy(codes[n], json_string_value(v), json_string_length(v) + 1);
@@ -780,9 +814,11 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 		api_only(into, SPEC_FIELDS, "into", e);
 		read_spec(into, &spec, &sub);
 		for (int k = 0; k < sub.n_details; k++)
-			err_detail(e, "into", "%s %s", sub.details[k].field, sub.details[k].message);
+			err_field_copy(e, "into.", &sub.details[k]);
+	} else if (!into || json_is_null(into)) {
+		err_field(e, "into", "required", "is required");
 	} else {
-		err_detail(e, "into", "must be a unit code or a new unit");
+		err_field(e, "into", "not_a_code_or_unit", "must be a unit code or a new unit");
 	}
 	for (i = 0; i < n && !e->n_details && e->kind == ERR_NONE; i++)
 		api_unit_for_change(req, src[i], d, e);
@@ -826,44 +862,56 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
-	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);
+	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
 	into = json_object_get(body, "into");
 	children = json_object_get(body, "children");
-	if (!json_is_array(into) || json_array_size(into) < 2 || json_array_size(into) > SPLIT_PARTS_MAX) {
-		err_detail(e, "into", "must be a list of 2 to %d new units", SPLIT_PARTS_MAX);
+	if (!into || json_is_null(into)) {
+		err_field(e, "into", "required", "is required");
+	} else if (!json_is_array(into)) {
+		err_field(e, "into", "not_a_list", "must be a list of new units");
+	} else if (json_array_size(into) < 2) {
+		err_field(e, "into", "too_few", "needs at least {min} new units", ERR_INT("min", 2));
+	} else if (json_array_size(into) > SPLIT_PARTS_MAX) {
+		err_field(e, "into", "too_many", "has too many new units (at most {max})", ERR_INT("max", SPLIT_PARTS_MAX));
 	} else {
 		parts = calloc(json_array_size(into), sizeof(*parts));
 		if (!parts) {
 			json_decref(body);
-			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		}
 		json_array_foreach(into, i, v) {
+			char item[32];
 			err_t sub;
 			err_clear(&sub);
+			snprintf(item, sizeof(item), "into[%zu]", i);
 			if (!json_is_object(v)) {
-				err_detail(e, "into", "item %zu must be an object", i);
+				err_field(e, item, "not_an_object", "must be an object (a new unit)");
 				continue;
 			}
-			api_only(v, SPEC_FIELDS, "into", e);
+			api_only(v, SPEC_FIELDS, item, e);
 			read_spec(v, &parts[n_parts++], &sub);
+			snprintf(item, sizeof(item), "into[%zu].", i);
 			for (int k = 0; k < sub.n_details; k++)
-				err_detail(e, "into", "item %zu: %s %s", i, sub.details[k].field, sub.details[k].message);
+				err_field_copy(e, item, &sub.details[k]);
 		}
 	}
 	if (children && !json_is_null(children)) {
-		if (!json_is_object(children) || json_object_size(children) > SPLIT_CHILDREN_MAX) {
-			err_detail(e, "children", "must map child codes to new unit codes");
+		if (!json_is_object(children)) {
+			err_field(e, "children", "not_an_object", "must map child codes to new unit codes");
+		} else if (json_object_size(children) > SPLIT_CHILDREN_MAX) {
+			err_field(e, "children", "too_many", "has too many children (at most {max})",
+				  ERR_INT("max", SPLIT_CHILDREN_MAX));
 		} else if (json_object_size(children) > 0) {
 			assign = calloc(json_object_size(children), sizeof(*assign));
 			if (!assign) {
 				free(parts);
 				json_decref(body);
-				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+				return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 			}
 			json_object_foreach(children, key, v) {
 				if (!json_is_string(v) || strlen(key) > UNIT_CODE_MAX ||
 				    json_string_length(v) > UNIT_CODE_MAX) {
-					err_detail(e, "children", "must map child codes to new unit codes");
+					err_field(e, "children", "not_an_object", "must map child codes to new unit codes");
 					break;
 				}
 				ub_strlcpy(assign[n_assign].child, key, sizeof(assign[n_assign].child));
@@ -875,8 +923,11 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (!e->n_details)
 		api_unit_for_change(req, req->params[0], d, e);
 	for (i = 0; i < n_parts && e->kind == ERR_NONE && !e->n_details; i++)
-		if (parts[i].parent[0])
-			api_parent_in_scope(req, parts[i].parent, d, "into", e);
+		if (parts[i].parent[0]) {
+			char field[48];
+			snprintf(field, sizeof(field), "into[%zu].parent", i);
+			api_parent_in_scope(req, parts[i].parent, d, field, e);
+		}
 	if (e->kind == ERR_NONE && !api_check_details(e) &&
 	    !org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
 		       note[0] ? note : NULL, &out, &ev, e)) {

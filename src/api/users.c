@@ -28,8 +28,8 @@ static int get_users(api_req_t *req, api_resp_t *resp, err_t *e)
 static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "username", "display_name", "unit", "roles", "password", NULL };
-	char username[USERNAME_MAX + 8], display[UNIT_NAME_BUF], unit_code[UNIT_CODE_MAX + 8];
-	char password[PASSWORD_MAX_LEN + 8];
+	char username[USERNAME_MAX * 4 + 8], display[UNIT_NAME_BUF], unit_code[UNIT_CODE_MAX * 4 + 8];
+	char password[PASSWORD_MAX_LEN * 4 + 8];
 	unsigned roles = 0;
 	json_t *body;
 	user_t u = { 0 };
@@ -39,17 +39,21 @@ static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	api_only(body, allowed, "", e);
 	api_str(body, "username", true, USERNAME_MAX, username, sizeof(username), e);
-	api_str(body, "display_name", false, sizeof(display) - 1, display, sizeof(display), e);
+	api_str(body, "display_name", false, UNIT_NAME_MAX, display, sizeof(display), e);
 	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, sizeof(unit_code), e);
 	api_roles(body, "roles", &roles, e);
-	api_str(body, "password", true, PASSWORD_MAX_LEN + 1, password, sizeof(password), e);
+	api_str(body, "password", true, PASSWORD_MAX_LEN, password, sizeof(password), e);
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;
 	if (api_unit_in_scope(req, unit_code, req->today, &unit, e)) {
 		if (e->kind == ERR_NOT_FOUND) {
-			err_detail(e, "unit", "no unit with code %.40s today", unit_code);
-			return err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s today", unit_code);
+			/* the answer api_unit_in_scope gives, moved onto the field */
+			err_clear(e);
+			err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
+				  ERR_DATE("date", req->today));
+			return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", unit_code),
+					ERR_DATE("date", req->today));
 		}
 		return -1;
 	}
@@ -67,9 +71,9 @@ static int set_disabled(api_req_t *req, api_resp_t *resp, bool disabled, err_t *
 	if (api_require(req, PERM_USER_MANAGE, e))
 		return -1;
 	if (user_by_name(req->db, req->params[0], req->today, &u, NULL, e) || !api_id_in_scope(req, u.unit_id))
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such user");
 	if (u.id == req->who.user_id && disabled)
-		return err_set(e, ERR_CONFLICT, "conflict", "you cannot disable your own account");
+		return err_fail(e, ERR_CONFLICT, "conflict", "you cannot disable your own account");
 	if (user_set_disabled(req->db, &req->who, u.id, disabled, e) || user_by_id(req->db, u.id, req->today, &u, e))
 		return -1;
 	resp->body = user_json(&u);
@@ -98,12 +102,12 @@ static int user_for(api_req_t *req, bool self_ok, user_t *u, err_t *e)
 			*e = probe;
 			return -1;
 		}
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such user");
 	}
 	if (self_ok && u->id == req->who.user_id)
 		return 0;
 	if (!access_allows(req->who.roles, PERM_USER_MANAGE) || !api_id_in_scope(req, u->unit_id))
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such user");
 	return 0;
 }
 
@@ -123,7 +127,7 @@ static int post_erase(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_USER_MANAGE, e) || user_for(req, false, &u, e))
 		return -1;
 	if (u.id == req->who.user_id)
-		return err_set(e, ERR_CONFLICT, "conflict", "ask another admin to erase your own account");
+		return err_fail(e, ERR_CONFLICT, "conflict", "ask another admin to erase your own account");
 	if (privacy_erase_user(req->db, &req->who, u.id, e) || user_by_id(req->db, u.id, req->today, &u, e))
 		return -1;
 	resp->body = user_json(&u);
@@ -144,7 +148,7 @@ static int get_consents(api_req_t *req, api_resp_t *resp, err_t *e)
 static int post_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "purpose", "date", "withdraw", NULL };
-	char purpose[256];
+	char purpose[CONSENT_PURPOSE_MAX * 4 + 1];
 	json_t *body, *items = NULL;
 	bool withdraw;
 	date_t d = 0;
@@ -153,7 +157,7 @@ static int post_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (user_for(req, true, &u, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_str(body, "purpose", true, 200, purpose, sizeof(purpose), e);
+	api_str(body, "purpose", true, CONSENT_PURPOSE_MAX, purpose, sizeof(purpose), e);
 	api_date(body, "date", req->today, &d, e);
 	withdraw = json_is_true(json_object_get(body, "withdraw"));
 	json_decref(body);

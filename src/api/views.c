@@ -68,12 +68,21 @@ int api_roles(json_t *obj, const char *key, unsigned *mask, err_t *e)
 	size_t i;
 
 	*mask = 0;
-	if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > 8)
-		return err_detail(e, key, "must be a list of roles (viewer, entry, approver, admin, member)");
+	if (!a || json_is_null(a))
+		return err_field(e, key, "required", "is required");
+	if (!json_is_array(a))
+		return err_field(e, key, "not_a_list", "must be a list of roles ({allowed})", ERR_STR("allowed", ROLE_LIST));
+	if (json_array_size(a) == 0)
+		return err_field(e, key, "too_few", "needs at least {min} role", ERR_INT("min", 1));
+	if (json_array_size(a) > 8)
+		return err_field(e, key, "too_many", "has too many roles (at most {max})", ERR_INT("max", 8));
 	json_array_foreach(a, i, v) {
 		role_t r;
-		if (!json_is_string(v) || role_parse(json_string_value(v), &r) != 0)
-			return err_detail(e, key, "unknown role; use viewer, entry, approver, admin or member");
+		if (!json_is_string(v))
+			return err_field(e, key, "not_a_list", "must be a list of roles ({allowed})", ERR_STR("allowed", ROLE_LIST));
+		if (role_parse(json_string_value(v), &r) != 0 || strlen(json_string_value(v)) != json_string_length(v))
+			return err_field(e, key, "not_one_of", "has an unknown role '{value}' (use {allowed})",
+					 ERR_STR("value", json_string_value(v)), ERR_STR("allowed", ROLE_LIST));
 		*mask |= (unsigned)r;
 	}
 	return 0;

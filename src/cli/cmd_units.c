@@ -484,7 +484,7 @@ static int do_apply(db_t *db, const uopts_t *o, err_t *e)
 		return cli_usage("units apply FILE.csv");
 	f = fopen(o->args[0], "rb");
 	if (!f) {
-		err_set(e, ERR_NOT_FOUND, "not_found", "cannot open %s", o->args[0]);
+		err_fail(e, ERR_NOT_FOUND, "not_found", "cannot open {file}", ERR_STR("file", o->args[0]));
 		return cli_fail(e);
 	}
 	buf = malloc(cap);
@@ -497,7 +497,8 @@ static int do_apply(db_t *db, const uopts_t *o, err_t *e)
 			free(buf);
 			buf = NULL;
 			fclose(f);
-			err_set(e, ERR_TOO_LARGE, "too_large", "%s is larger than 64 MiB", o->args[0]);
+			err_fail(e, ERR_TOO_LARGE, "too_large", "{file} is larger than {max} MiB", ERR_STR("file", o->args[0]),
+				 ERR_INT("max", 64));
 			return cli_fail(e);
 		}
 		char *nb = realloc(buf, cap * 2);
@@ -511,7 +512,7 @@ static int do_apply(db_t *db, const uopts_t *o, err_t *e)
 	}
 	fclose(f);
 	if (!buf) {
-		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		return cli_fail(e);
 	}
 	if (org_ops_apply_csv(db, &o->who, buf, len, &applied, e)) {

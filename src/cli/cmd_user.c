@@ -56,7 +56,7 @@ int cmd_user(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sub = argc > 1 ? argv[1] : "help", *url = NULL, *unit = NULL, *display = NULL, *name = NULL;
-	char roles_text[256] = "", password[PASSWORD_MAX_LEN + 2];
+	char roles_text[256] = "", password[PASSWORD_MAX_LEN * 4 + 2];
 	unsigned roles = 0;
 	bool json = false, generated = false;
 	principal_t who;

@@ -99,17 +99,16 @@ int roles_parse(const char *list, unsigned *mask, const char *field, err_t *e)
 		len = strcspn(p, " ,");
 		if (len == 0)
 			break;
-		if (len >= sizeof(word))
-			return err_detail(e, field, "unknown role '%.*s'", 15, p);
-		memcpy(word, p, len);
-		word[len] = '\0';
-		if (role_parse(word, &r) != 0)
-			return err_detail(e, field, "unknown role '%s' (viewer, entry, approver, admin or member)", word);
+		memcpy(word, p, len < sizeof(word) ? len : sizeof(word) - 1);
+		word[len < sizeof(word) ? len : sizeof(word) - 1] = '\0';
+		if (len >= sizeof(word) || role_parse(word, &r) != 0)
+			return err_field(e, field, "not_one_of", "has an unknown role '{value}' (use {allowed})",
+					 ERR_STR("value", word), ERR_STR("allowed", ROLE_LIST));
 		*mask |= (unsigned)r;
 		p += len;
 	}
 	if (!*mask)
-		return err_detail(e, field, "needs at least one role");
+		return err_field(e, field, "required", "needs at least one role");
 	return 0;
 }
 

@@ -27,6 +27,8 @@ typedef enum role {
 } role_t;
 
 #define ROLE_ALL (ROLE_VIEWER | ROLE_ENTRY | ROLE_APPROVER | ROLE_ADMIN | ROLE_MEMBER)
+/* The role names, as error parameter "allowed". */
+#define ROLE_LIST "viewer, entry, approver, admin, member"
 
 typedef enum perm {
 	PERM_UNIT_READ,       /* the tree, its history and lineage, in scope */

@@ -10,58 +10,57 @@
 
 int org_check_alive(const unit_t *u, date_t d, err_t *e)
 {
-	char a[DATE_STR_LEN], b[DATE_STR_LEN];
-
 	if (d < u->valid_from)
-		return err_set(e, ERR_CONFLICT, "date_out_of_range",
-			       "unit %s does not exist yet on %s: it starts on %s", u->code,
-			       date_format(d, a), date_format(u->valid_from, b));
+		return err_fail(e, ERR_CONFLICT, "date_out_of_range",
+				"unit {unit} does not exist yet on {date}: it starts on {from}", ERR_STR("unit", u->code),
+				ERR_DATE("date", d), ERR_DATE("from", u->valid_from));
 	if (d >= u->valid_to)
-		return err_set(e, ERR_CONFLICT, "unit_closed",
-			       "unit %s no longer exists on %s: its last day was %s", u->code,
-			       date_format(d, a), date_format(u->valid_to - 1, b));
+		return err_fail(e, ERR_CONFLICT, "unit_closed",
+				"unit {unit} no longer exists on {date}: its last day was {until}", ERR_STR("unit", u->code),
+				ERR_DATE("date", d), ERR_DATE("until", u->valid_to - 1));
 	return 0;
 }
 
 int org_check_changeable(const unit_t *u, date_t d, err_t *e)
 {
-	char a[DATE_STR_LEN];
-
 	if (org_check_alive(u, d, e))
 		return -1;
 	if (d == u->valid_from)
-		return err_set(e, ERR_CONFLICT, "date_out_of_range",
-			       "unit %s starts on %s and cannot be changed on its first day",
-			       u->code, date_format(d, a));
+		return err_fail(e, ERR_CONFLICT, "date_out_of_range",
+				"unit {unit} starts on {from} and cannot be changed on its first day",
+				ERR_STR("unit", u->code), ERR_DATE("date", d), ERR_DATE("from", u->valid_from));
 	return 0;
 }
 
 int org_check_level(const unit_t *parent, int child_rank, const char *child_level, err_t *e)
 {
-	if (child_rank <= parent->level_rank)
-		return err_set(e, ERR_CONFLICT, "level_order",
-			       "a %s cannot be placed under %s, a %s: a child's level must be below its parent's",
-			       child_level, parent->code, parent->level);
-	return 0;
+	if (child_rank > parent->level_rank)
+		return 0;
+	if (!child_level)
+		return err_fail(e, ERR_CONFLICT, "level_order",
+				"a unit of this level cannot be placed under {parent}, a {parent_level}: a child's level must be below its parent's",
+				ERR_STR("parent", parent->code), ERR_STR("parent_level", parent->level));
+	return err_fail(e, ERR_CONFLICT, "level_order",
+			"a {level} cannot be placed under {parent}, a {parent_level}: a child's level must be below its parent's",
+			ERR_STR("level", child_level), ERR_STR("parent", parent->code),
+			ERR_STR("parent_level", parent->level));
 }
 
 int org_check_parent(const unit_t *parent, int child_rank, date_t from, date_t to, err_t *e)
 {
-	char a[DATE_STR_LEN], b[DATE_STR_LEN];
-
 	if (parent->valid_from > from)
-		return err_set(e, ERR_CONFLICT, "parent_not_valid",
-			       "parent %s does not exist yet on %s", parent->code, date_format(from, a));
+		return err_fail(e, ERR_CONFLICT, "parent_not_valid", "parent {parent} does not exist yet on {date}",
+				ERR_STR("parent", parent->code), ERR_DATE("date", from));
 	if (parent->valid_to < to) {
 		if (to == DATE_OPEN)
-			return err_set(e, ERR_CONFLICT, "parent_not_valid",
-				       "parent %s closes after %s; a unit cannot outlive its parent",
-				       parent->code, date_format(parent->valid_to - 1, a));
-		return err_set(e, ERR_CONFLICT, "parent_not_valid",
-			       "parent %s closes after %s, before %s", parent->code,
-			       date_format(parent->valid_to - 1, a), date_format(to - 1, b));
+			return err_fail(e, ERR_CONFLICT, "parent_not_valid",
+					"parent {parent} closes after {until}; a unit cannot outlive its parent",
+					ERR_STR("parent", parent->code), ERR_DATE("until", parent->valid_to - 1));
+		return err_fail(e, ERR_CONFLICT, "parent_not_valid", "parent {parent} closes after {until}, before {date}",
+				ERR_STR("parent", parent->code), ERR_DATE("until", parent->valid_to - 1),
+				ERR_DATE("date", to - 1));
 	}
-	return org_check_level(parent, child_rank, "unit of this level", e);
+	return org_check_level(parent, child_rank, NULL, e);
 }
 
 int org_check_no_cycle(int64_t unit_id, const char *unit_code, const int64_t *ancestors,
@@ -69,49 +68,43 @@ int org_check_no_cycle(int64_t unit_id, const char *unit_code, const int64_t *an
 {
 	for (size_t i = 0; i < n; i++)
 		if (ancestors[i] == unit_id)
-			return err_set(e, ERR_CONFLICT, "cycle",
-				       "unit %s cannot be placed under itself or one of its descendants",
-				       unit_code);
+			return err_fail(e, ERR_CONFLICT, "cycle",
+					"unit {unit} cannot be placed under itself or one of its descendants",
+					ERR_STR("unit", unit_code));
 	return 0;
 }
 
 int org_check_not_same_day(const char *what, date_t interval_from, date_t d, err_t *e)
 {
-	char a[DATE_STR_LEN];
-
 	if (interval_from == d)
-		return err_set(e, ERR_CONFLICT, strcmp(what, "parent") == 0 ? "two_parents" : "same_day_change",
-			       "the %s already changes on %s; a unit has one %s on any day", what,
-			       date_format(d, a), what);
+		return err_fail(e, ERR_CONFLICT, strcmp(what, "parent") == 0 ? "two_parents" : "same_day_change",
+				"the {what} already changes on {date}; a unit has one {what} on any day",
+				ERR_STR("what", what), ERR_DATE("date", d));
 	return 0;
 }
 
 int org_check_close(const unit_t *u, date_t d, int64_t n_children, err_t *e)
 {
-	char a[DATE_STR_LEN];
-
 	if (org_check_changeable(u, d, e))
 		return -1;
 	if (n_children > 0)
-		return err_set(e, ERR_CONFLICT, "has_children",
-			       "unit %s still has %lld child unit(s) on or after %s: move, merge or close them first",
-			       u->code, (long long)n_children, date_format(d, a));
+		return err_fail(e, ERR_CONFLICT, "has_children",
+				"unit {unit} still has {count} child unit(s) on or after {date}: move, merge or close them first",
+				ERR_STR("unit", u->code), ERR_INT("count", n_children), ERR_DATE("date", d));
 	return 0;
 }
 
 int org_check_code_free(const char *code, date_t from, const unit_t *holder, err_t *e)
 {
-	char a[DATE_STR_LEN], b[DATE_STR_LEN];
-
 	if (!holder)
 		return 0;
 	if (holder->valid_to == DATE_OPEN)
-		return err_set(e, ERR_CONFLICT, "code_taken",
-			       "code %s is used by %s (%s) from %s", code, holder->name_vi,
-			       holder->level, date_format(holder->valid_from > from ? holder->valid_from : from, a));
-	return err_set(e, ERR_CONFLICT, "code_taken",
-		       "code %s is used by %s (%s) until %s", code, holder->name_vi, holder->level,
-		       date_format(holder->valid_to - 1, b));
+		return err_fail(e, ERR_CONFLICT, "code_taken", "code {value} is used by {name} ({level}) from {from}",
+				ERR_STR("value", code), ERR_STR("name", holder->name_vi), ERR_STR("level", holder->level),
+				ERR_DATE("from", holder->valid_from > from ? holder->valid_from : from));
+	return err_fail(e, ERR_CONFLICT, "code_taken", "code {value} is used by {name} ({level}) until {until}",
+			ERR_STR("value", code), ERR_STR("name", holder->name_vi), ERR_STR("level", holder->level),
+			ERR_DATE("until", holder->valid_to - 1));
 }
 
 int org_check_merge_plan(size_t n_sources, bool into_new, bool into_existing, err_t *e)
@@ -248,7 +241,7 @@ int lineage_walk(int64_t start, lineage_dir_t dir, lineage_neighbours_fn fn, voi
 	*n = 0;
 	edges = malloc(LINEAGE_FANOUT * sizeof(*edges));
 	if (!edges)
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	/* breadth-first: the queue is the list itself, read from head */
 	for (;;) {
 		size_t k = 0;
@@ -259,7 +252,7 @@ int lineage_walk(int64_t start, lineage_dir_t dir, lineage_neighbours_fn fn, voi
 			if (step_seen(&l, s.unit_id, start))
 				continue;
 			if (step_push(&l, s) != 0) {
-				err_set(e, ERR_INTERNAL, NULL, "out of memory");
+				err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 				goto fail;
 			}
 		}

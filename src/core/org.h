@@ -63,7 +63,8 @@ int org_check_close(const unit_t *u, date_t d, int64_t n_children, err_t *e);
  * holder is the unit that does (or NULL when none). */
 int org_check_code_free(const char *code, date_t from, const unit_t *holder, err_t *e);
 
-/* Level rank check between a parent and a child (level_order). */
+/* Level rank check between a parent and a child (level_order);
+ * child_level is the child's level key, or NULL when not known. */
 int org_check_level(const unit_t *parent, int child_rank, const char *child_level, err_t *e);
 
 /*

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/text.h"
+
 static sem_t g_slots;
 static bool g_ready;
 
@@ -30,12 +32,12 @@ static int take_slot(err_t *e)
 	struct timespec until;
 
 	if (!g_ready && password_init() != 0)
-		return err_set(e, ERR_INTERNAL, NULL, "libsodium cannot start");
+		return err_fail(e, ERR_INTERNAL, NULL, "libsodium cannot start");
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 5;
 	while (sem_timedwait(&g_slots, &until) != 0) {
 		if (errno != EINTR)
-			return err_set(e, ERR_UNAVAILABLE, "unavailable", "too many log-ins at once: try again in a moment");
+			return err_fail(e, ERR_UNAVAILABLE, "unavailable", "too many log-ins at once: try again in a moment");
 	}
 	return 0;
 }
@@ -47,12 +49,14 @@ static void give_slot(void)
 
 int password_check_new(const char *pw, const char *field, err_t *e)
 {
-	size_t n = strlen(pw);
+	size_t n = text_length(pw);
 
 	if (n < PASSWORD_MIN_LEN)
-		return err_detail(e, field, "must be at least %d characters", PASSWORD_MIN_LEN);
+		return err_field(e, field, "too_short", "is too short (at least {min} characters)",
+				 ERR_INT("min", PASSWORD_MIN_LEN));
 	if (n > PASSWORD_MAX_LEN)
-		return err_detail(e, field, "must be at most %d characters", PASSWORD_MAX_LEN);
+		return err_field(e, field, "too_long", "is too long (at most {max} characters)",
+				 ERR_INT("max", PASSWORD_MAX_LEN));
 	return 0;
 }
 
@@ -66,7 +70,7 @@ int password_hash(const char *pw, char out[PASSWORD_HASH_MAX], err_t *e)
 				   crypto_pwhash_ALG_ARGON2ID13);
 	give_slot();
 	if (rc != 0)
-		return err_set(e, ERR_UNAVAILABLE, "unavailable", "out of memory while hashing a password");
+		return err_fail(e, ERR_UNAVAILABLE, "unavailable", "out of memory while hashing a password");
 	return 0;
 }
 
@@ -79,7 +83,7 @@ int password_verify(const char *hash, const char *pw, err_t *e)
 	rc = crypto_pwhash_str_verify(hash, pw, strlen(pw));
 	give_slot();
 	if (rc != 0)
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "wrong user name or password");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "wrong user name or password");
 	return 0;
 }
 
@@ -96,7 +100,7 @@ int password_burn(const char *pw, err_t *e)
 			   crypto_pwhash_ALG_ARGON2ID13);
 	give_slot();
 	sodium_memzero(out, sizeof(out));
-	return rc == 0 ? 0 : err_set(e, ERR_UNAVAILABLE, "unavailable", "out of memory while hashing a password");
+	return rc == 0 ? 0 : err_fail(e, ERR_UNAVAILABLE, "unavailable", "out of memory while hashing a password");
 }
 
 bool password_needs_rehash(const char *hash)

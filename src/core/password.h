@@ -26,8 +26,9 @@
 /* Initialises libsodium; call once at start-up. Returns 0 or -1. */
 int password_init(void);
 
-/* Checks a new password's length (bytes: PASSWORD_MIN_LEN..MAX); detail
- * on `field`. */
+/* Checks a new password's length in characters (code points:
+ * PASSWORD_MIN_LEN..MAX; up to 4 bytes each); a too_short or too_long
+ * detail on `field`. */
 int password_check_new(const char *pw, const char *field, err_t *e);
 
 /* Hashes pw into out (PASSWORD_HASH_MAX bytes). Returns 0 or -1 with e. */

@@ -16,6 +16,9 @@ const char *const UNIT_ATTRIBUTES[] = {
 
 const char *const UNIT_KINDS[] = { "territorial", "enterprise", "agency", "network", NULL };
 
+const char UNIT_ATTRIBUTE_LIST[] = "border, city, coastal, ethnic_minority, island, mountain, rural, special_zone, urban";
+const char UNIT_KIND_LIST[] = "territorial, enterprise, agency, network";
+
 int ub_strlcpy(char *dst, const char *src, size_t cap)
 {
 	size_t n = strlen(src);
@@ -36,14 +39,15 @@ int unit_code_check(const char *code, const char *field, err_t *e)
 	size_t n = strlen(code);
 
 	if (n == 0)
-		return err_detail(e, field, "is required");
+		return err_field(e, field, "required", "is required");
 	if (n > UNIT_CODE_MAX)
-		return err_detail(e, field, "is longer than %d characters", UNIT_CODE_MAX);
+		return err_field(e, field, "too_long", "is too long (at most {max} characters)", ERR_INT("max", UNIT_CODE_MAX));
 	for (const char *p = code; *p; p++) {
 		char c = *p;
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		      c == '.' || c == '_' || c == '-'))
-			return err_detail(e, field, "may contain only letters A-Z, digits, '.', '_' and '-'");
+			return err_field(e, field, "bad_characters", "may contain only {allowed}",
+					 ERR_STR("allowed", UNIT_CODE_CHARS));
 	}
 	return 0;
 }
@@ -54,15 +58,15 @@ int unit_name_normalise(char *name, size_t cap, const char *field, err_t *e)
 	int rc = -1;
 
 	if (name[0] == '\0')
-		return err_detail(e, field, "is required");
+		return err_field(e, field, "required", "is required");
 	if (text_nfc(name, &nfc) != 0)
-		return err_detail(e, field, "is not valid UTF-8 text");
+		return err_field(e, field, "not_text", "must be text without control characters");
 	if (nfc[0] == '\0')
-		err_detail(e, field, "is required");
+		err_field(e, field, "required", "is required");
 	else if (text_length(nfc) > UNIT_NAME_MAX)
-		err_detail(e, field, "is longer than %d characters", UNIT_NAME_MAX);
+		err_field(e, field, "too_long", "is too long (at most {max} characters)", ERR_INT("max", UNIT_NAME_MAX));
 	else if (ub_strlcpy(name, nfc, cap) != 0)
-		err_detail(e, field, "is too long");
+		err_field(e, field, "too_many_bytes", "is too long (at most {max} bytes of UTF-8)", ERR_INT("max", cap - 1));
 	else
 		rc = 0;
 	free(nfc);
@@ -101,8 +105,12 @@ int unit_attributes_normalise(char *attrs, size_t cap, const char *field, err_t 
 		if (len == 0)
 			break;
 		idx = attribute_index(p, len);
-		if (idx < 0)
-			rc = err_detail(e, field, "unknown attribute '%.*s'", (int)(len > 40 ? 40 : len), p);
+		if (idx < 0) {
+			char word[41];
+			snprintf(word, sizeof(word), "%.*s", (int)(len > 40 ? 40 : len), p);
+			rc = err_field(e, field, "not_one_of", "has an unknown word '{value}' (use {allowed})",
+				       ERR_STR("value", word), ERR_STR("allowed", UNIT_ATTRIBUTE_LIST));
+		}
 		else
 			seen[idx] = true;
 		p += len;
@@ -116,17 +124,18 @@ int unit_attributes_normalise(char *attrs, size_t cap, const char *field, err_t 
 			snprintf(out + len, sizeof(out) - len, "%s%s", len ? " " : "", UNIT_ATTRIBUTES[i]);
 	}
 	if (ub_strlcpy(attrs, out, cap) != 0)
-		return err_detail(e, field, "too many attributes");
+		return err_field(e, field, "too_many", "has too many words (at most {max})",
+				 ERR_INT("max", UNIT_ATTRIBUTE_COUNT));
 	return 0;
 }
 
 static int level_key_check(const char *key, const char *field, err_t *e)
 {
 	if (key[0] == '\0')
-		return err_detail(e, field, "is required");
+		return err_field(e, field, "required", "is required");
 	for (const char *p = key; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
-			return err_detail(e, field, "is not a level name");
+			return err_field(e, field, "bad_characters", "may contain only {allowed}", ERR_STR("allowed", "a-z _"));
 	return 0;
 }
 
@@ -147,7 +156,8 @@ int unit_spec_normalise(unit_spec_t *s, const char *prefix, err_t *e)
 	if (s->kind[0] == '\0')
 		ub_strlcpy(s->kind, "territorial", sizeof(s->kind));
 	else if (!unit_kind_valid(s->kind)) {
-		err_detail(e, FIELD("kind"), "must be territorial, enterprise, agency or network");
+		err_field(e, FIELD("kind"), "not_one_of", "must be one of {allowed}", ERR_STR("value", s->kind),
+			  ERR_STR("allowed", UNIT_KIND_LIST));
 		bad = 1;
 	}
 	if (unit_attributes_normalise(s->attributes, sizeof(s->attributes), FIELD("attributes"), e))
@@ -156,6 +166,6 @@ int unit_spec_normalise(unit_spec_t *s, const char *prefix, err_t *e)
 		bad = 1;
 #undef FIELD
 	if (bad)
-		return err_set(e, ERR_INVALID, "invalid", "the unit's fields are not valid");
+		return err_fail(e, ERR_INVALID, "invalid", "the unit's fields are not valid");
 	return 0;
 }

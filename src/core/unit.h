@@ -100,5 +100,12 @@ int unit_spec_normalise(unit_spec_t *s, const char *prefix, err_t *e);
 /* The words unit_attributes_normalise accepts, NULL-terminated. */
 extern const char *const UNIT_ATTRIBUTES[];
 extern const char *const UNIT_KINDS[];
+/* The same lists as text, for messages and error parameters ("border,
+ * city, ..."). */
+extern const char UNIT_ATTRIBUTE_LIST[];
+extern const char UNIT_KIND_LIST[];
+#define UNIT_ATTRIBUTE_COUNT 9
+/* The characters a unit code may hold, as error parameter "allowed". */
+#define UNIT_CODE_CHARS "A-Z a-z 0-9 . _ -"
 
 #endif

@@ -107,7 +107,7 @@ int csv_table_parse(const char *data, size_t len, csv_table_t *out, err_t *e)
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		pos = 3; /* a byte order mark, as Excel writes */
 	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL) != 0)
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	/* feed line by line so that we know where each record starts */
 	while (pos < len && !b.oom) {
 		const char *nl = memchr(data + pos, '\n', len - pos);
@@ -117,8 +117,8 @@ int csv_table_parse(const char *data, size_t len, csv_table_t *out, err_t *e)
 			csv_free(&p);
 			row_free(&b.cur);
 			csv_table_free(out);
-			return err_set(e, ERR_BAD_REQUEST, "bad_csv", "line %zu: %s", line,
-				       csv_strerror(csv_error(&p)));
+			return err_fail(e, ERR_BAD_REQUEST, "bad_csv", "line {line}: {reason}", ERR_INT("line", line),
+					ERR_STR("reason", csv_strerror(csv_error(&p))));
 		}
 		pos += chunk;
 		b.line++;
@@ -131,16 +131,17 @@ int csv_table_parse(const char *data, size_t len, csv_table_t *out, err_t *e)
 		csv_free(&p);
 		row_free(&b.cur);
 		csv_table_free(out);
-		return err_set(e, ERR_BAD_REQUEST, "bad_csv", "line %zu: %s", line, csv_strerror(csv_error(&p)));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_csv", "line {line}: {reason}", ERR_INT("line", line),
+				ERR_STR("reason", csv_strerror(csv_error(&p))));
 	}
 	csv_free(&p);
 	row_free(&b.cur);
 	if (b.oom) {
 		csv_table_free(out);
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	if (!b.have_header)
-		return err_set(e, ERR_BAD_REQUEST, "bad_csv", "the file is empty");
+		return err_fail(e, ERR_BAD_REQUEST, "bad_csv", "the file is empty");
 	return 0;
 }
 

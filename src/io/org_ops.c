@@ -49,7 +49,7 @@ static op_t *op_new(op_list_t *l, err_t *e)
 		size_t cap = l->cap ? l->cap * 2 : 256;
 		op_t *v = realloc(l->v, cap * sizeof(*v));
 		if (!v) {
-			err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 			return NULL;
 		}
 		l->v = v;
@@ -75,7 +75,8 @@ static int op_cmp(const void *a, const void *b)
 static int field_copy(char *dst, size_t cap, const char *src, const op_t *o, const char *name, err_t *e)
 {
 	if (ub_strlcpy(dst, src, cap) != 0)
-		return err_set(e, ERR_INVALID, "invalid", "%s line %zu: %s is too long", o->origin, o->line, name);
+		return err_fail(e, ERR_INVALID, "invalid", "{file} line {line}: {column} is too long", ERR_STR("file", o->origin),
+				ERR_INT("line", o->line), ERR_STR("column", name), ERR_INT("max", cap - 1));
 	return 0;
 }
 
@@ -88,13 +89,14 @@ static int op_from_row(const csv_table_t *t, const csv_row_t *r, op_t *o, err_t 
 	for (int i = 0; i < 11; i++)
 		c[i] = csv_col(t, cols[i]);
 	if (c[0] < 0 || c[1] < 0 || c[2] < 0)
-		return err_set(e, ERR_INVALID, "invalid", "%s: the header needs at least op, date and code", o->origin);
+		return err_fail(e, ERR_INVALID, "invalid", "{file}: the header needs at least op, date and code",
+				ERR_STR("file", o->origin));
 	o->line = r->line;
 	if (field_copy(o->op, sizeof(o->op), csv_field(r, c[0]), o, "op", e))
 		return -1;
 	if (date_parse(csv_field(r, c[1]), &o->date) != 0)
-		return err_set(e, ERR_INVALID, "invalid", "%s line %zu: date '%.20s' is not YYYY-MM-DD",
-			       o->origin, o->line, csv_field(r, c[1]));
+		return err_fail(e, ERR_INVALID, "invalid", "{file} line {line}: date '{value}' is not YYYY-MM-DD",
+				ERR_STR("file", o->origin), ERR_INT("line", o->line), ERR_STR("value", csv_field(r, c[1])));
 	if (field_copy(o->spec.code, sizeof(o->spec.code), csv_field(r, c[2]), o, "code", e) ||
 	    field_copy(o->spec.name_vi, sizeof(o->spec.name_vi), csv_field(r, c[3]), o, "name_vi", e) ||
 	    field_copy(o->spec.name_en, sizeof(o->spec.name_en), csv_field(r, c[4]), o, "name_en", e) ||
@@ -114,9 +116,13 @@ static int ops_from_csv(const char *data, size_t len, const char *origin, int pr
 	int r = 0;
 
 	if (csv_table_parse(data, len, &t, e)) {
-		char msg[sizeof(e->message)];
-		snprintf(msg, sizeof(msg), "%s", e ? e->message : "");
-		return err_set(e, ERR_BAD_REQUEST, "bad_csv", "%s: %s", origin, msg);
+		if (e) {
+			char msg[sizeof(e->message)];
+			snprintf(msg, sizeof(msg), "%s", e->message);
+			snprintf(e->message, sizeof(e->message), "%s: %s", origin, msg);
+			err_add_param(e, ERR_STR("file", origin));
+		}
+		return -1;
 	}
 	for (size_t i = 0; i < t.n_rows && !r; i++) {
 		op_t *o = op_new(l, e);
@@ -164,13 +170,16 @@ static int op_apply(db_t *db, const principal_t *who, op_t *o, err_t *e)
 		size_t n = split_codes(o->sources, src, 64);
 		r = org_merge(db, who, src, n, o->date, &o->spec, NULL, note, &out, NULL, e);
 	} else {
-		r = err_set(e, ERR_INVALID, "invalid", "unknown operation '%.15s'", o->op);
+		r = err_fail(e, ERR_INVALID, "invalid", "unknown operation '{value}'", ERR_STR("value", o->op));
 	}
 	if (r && e) {
 		char msg[sizeof(e->message)];
 		snprintf(msg, sizeof(msg), "%s", e->message);
 		snprintf(e->message, sizeof(e->message), "%s line %zu (%s %s): %s", o->origin, o->line,
 			 o->op, o->spec.code, msg);
+		/* where, for a program: the error's own parameters stay */
+		err_add_param(e, ERR_STR("file", o->origin));
+		err_add_param(e, ERR_INT("line", o->line));
 	}
 	return r;
 }
@@ -189,7 +198,7 @@ static const embedded_file_t *builtin(const char *name, err_t *e)
 {
 	const embedded_file_t *f = embedded_find(name);
 	if (!f)
-		err_set(e, ERR_INTERNAL, NULL, "built-in file %s is missing from this build", name);
+		err_fail(e, ERR_INTERNAL, NULL, "built-in file {file} is missing from this build", ERR_STR("file", name));
 	return f;
 }
 
@@ -325,18 +334,20 @@ static int parse_levels(const char *spec, level_t *out, size_t cap, size_t *n, e
 
 	*n = 0;
 	if (ub_strlcpy(buf, spec, sizeof(buf)))
-		return err_set(e, ERR_INVALID, "invalid", "the level list is too long");
+		return err_fail(e, ERR_INVALID, "invalid", "the level list is too long");
 	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		level_t *lv;
 		if (*n == cap)
-			return err_set(e, ERR_INVALID, "invalid", "at most %zu levels", cap);
+			return err_fail(e, ERR_INVALID, "invalid", "at most {max} levels", ERR_INT("max", cap));
 		for (const char *p = tok; *p; p++)
 			if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
-				return err_set(e, ERR_INVALID, "invalid", "level '%.31s' must be lower-case letters", tok);
+				return err_fail(e, ERR_INVALID, "invalid", "level '{value}' must be lower-case letters",
+						ERR_STR("value", tok));
 		lv = &out[*n];
 		memset(lv, 0, sizeof(*lv));
 		if (ub_strlcpy(lv->key, tok, sizeof(lv->key)))
-			return err_set(e, ERR_INVALID, "invalid", "level '%.31s' is too long", tok);
+			return err_fail(e, ERR_INVALID, "invalid", "level '{value}' is too long", ERR_STR("value", tok),
+					ERR_INT("max", sizeof(lv->key) - 1));
 		lv->rank = (int)*n;
 		ub_strlcpy(lv->name_vi, tok, sizeof(lv->name_vi));
 		ub_strlcpy(lv->name_en, tok, sizeof(lv->name_en));
@@ -347,11 +358,11 @@ static int parse_levels(const char *spec, level_t *out, size_t cap, size_t *n, e
 			}
 		for (size_t k = 0; k < *n; k++)
 			if (strcmp(out[k].key, lv->key) == 0)
-				return err_set(e, ERR_INVALID, "invalid", "level '%s' is listed twice", lv->key);
+				return err_fail(e, ERR_INVALID, "invalid", "level '{value}' is listed twice", ERR_STR("value", lv->key));
 		(*n)++;
 	}
 	if (*n < 2)
-		return err_set(e, ERR_INVALID, "invalid", "give at least two levels");
+		return err_fail(e, ERR_INVALID, "invalid", "give at least {min} levels", ERR_INT("min", 2));
 	return 0;
 }
 
@@ -375,10 +386,10 @@ int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e)
 		if (parse_levels(levels, lv, 16, &n_lv, e))
 			return -1;
 		if (!has_level(lv, n_lv, "central") || !has_level(lv, n_lv, "province"))
-			return err_set(e, ERR_INVALID, "invalid", "the levels must include central and province (the reference data uses them)");
+			return err_fail(e, ERR_INVALID, "invalid", "the levels must include central and province (the reference data uses them)");
 		if (demo && !(has_level(lv, n_lv, "district") && has_level(lv, n_lv, "commune") &&
 			      has_level(lv, n_lv, "branch") && has_level(lv, n_lv, "group")))
-			return err_set(e, ERR_INVALID, "invalid", "the demo data needs the levels district, commune, branch and group");
+			return err_fail(e, ERR_INVALID, "invalid", "the demo data needs the levels district, commune, branch and group");
 	} else {
 		memcpy(lv, DEFAULT_LEVELS, sizeof(DEFAULT_LEVELS));
 		n_lv = N_DEFAULT_LEVELS;

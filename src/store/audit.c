@@ -77,13 +77,13 @@ int audit_unit(db_t *db, const principal_t *who, const char *action, const unit_
 	int r;
 
 	if (!u)
-		return err_set(e, ERR_INTERNAL, NULL, "an audit row needs a unit");
+		return err_fail(e, ERR_INTERNAL, NULL, "an audit row needs a unit");
 	b = before ? audit_unit_text(before) : NULL;
 	a = after ? audit_unit_text(after) : NULL;
 	if ((before && !b) || (after && !a)) {
 		free(b);
 		free(a);
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	r = audit_write(db, who, action, u->id, "unit", u->code, b, a, detail, e);
 	free(b);
@@ -135,8 +135,10 @@ int audit_search(db_t *db, const audit_query_t *q, audit_list_t *out, err_t *e)
 	if (q->to) {
 		/* inclusive day: everything before the next day */
 		date_t d;
-		if (date_parse(q->to, &d) != 0)
-			return err_set(e, ERR_BAD_REQUEST, "bad_request", "to must be a date YYYY-MM-DD");
+		if (date_parse(q->to, &d) != 0) {
+			err_field(e, "to", "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", q->to));
+			return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} must be a date YYYY-MM-DD", ERR_STR("arg", "to"));
+		}
 		query_add(&sq, " AND a.at < ?", QT(date_format(d + 1, day_to)));
 	}
 	if (q->before_id)
@@ -183,7 +185,7 @@ int audit_search(db_t *db, const audit_query_t *q, audit_list_t *out, err_t *e)
 	db_finalize(st);
 	if (rc < 0) {
 		audit_list_free(out);
-		return rc == DB_ERROR && !db_errmsg(db)[0] ? err_set(e, ERR_INTERNAL, NULL, "out of memory") : store_fail(db, rc, e);
+		return rc == DB_ERROR && !db_errmsg(db)[0] ? err_fail(e, ERR_INTERNAL, NULL, "out of memory") : store_fail(db, rc, e);
 	}
 	if (out->n > (size_t)q->limit) {
 		free(out->items[q->limit].before);

@@ -65,12 +65,14 @@ int username_check(const char *name, const char *field, err_t *e)
 	size_t n = strlen(name);
 
 	if (n < 3 || n > USERNAME_MAX)
-		return err_detail(e, field, "must be 3 to %d characters", USERNAME_MAX);
+		return n < 3 ? err_field(e, field, "too_short", "is too short (at least {min} characters)", ERR_INT("min", 3))
+			     : err_field(e, field, "too_long", "is too long (at most {max} characters)", ERR_INT("max", USERNAME_MAX));
 	for (const char *p = name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
-			return err_detail(e, field, "may contain only a-z, 0-9, '.', '_' and '-'");
+			return err_field(e, field, "bad_characters", "may contain only {allowed}", ERR_STR("allowed", "a-z 0-9 . _ -"));
 	if (strncmp(name, "erased-", 7) == 0)
-		return err_detail(e, field, "may not start with 'erased-' (kept for erased accounts)");
+		return err_field(e, field, "reserved", "may not start with '{prefix}' (kept for erased accounts)",
+				 ERR_STR("prefix", "erased-"));
 	return 0;
 }
 
@@ -125,7 +127,7 @@ static int user_one(db_t *db, const char *where, const char *text, int64_t id, d
 	db_finalize(st);
 	if (rc < 0)
 		return store_fail(db, rc, e);
-	return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+	return err_fail(e, ERR_NOT_FOUND, "not_found", "no such user");
 }
 
 int user_by_name(db_t *db, const char *username, date_t today, user_t *out, char hash[PASSWORD_HASH_MAX], err_t *e)
@@ -133,7 +135,7 @@ int user_by_name(db_t *db, const char *username, date_t today, user_t *out, char
 	char name[USERNAME_MAX + 1];
 
 	if (ub_strlcpy(name, username, sizeof(name)) || !text_valid(name))
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no such user");
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such user");
 	lower(name);
 	return user_one(db, " WHERE u.username = ?", name, 0, today, out, hash, e);
 }
@@ -167,7 +169,7 @@ static int audit_user(db_t *db, const principal_t *who, const char *action, cons
 	int r;
 
 	if (!u)
-		return err_set(e, ERR_INTERNAL, NULL, "an audit row needs a user");
+		return err_fail(e, ERR_INTERNAL, NULL, "an audit row needs a user");
 	b = before ? user_audit_text(before) : NULL;
 	a = after ? user_audit_text(after) : NULL;
 	snprintf(id, sizeof(id), "%lld", (long long)u->id);
@@ -189,17 +191,18 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 	int r, rc;
 
 	if (ub_strlcpy(name, username, sizeof(name)))
-		err_detail(e, "username", "is too long");
+		err_field(e, "username", "too_long", "is too long (at most {max} characters)", ERR_INT("max", USERNAME_MAX));
 	lower(name);
 	username_check(name, "username", e);
-	if (ub_strlcpy(display, display_name && *display_name ? display_name : name, sizeof(display)) ||
-	    unit_name_normalise(display, sizeof(display), "display_name", e))
-		err_detail(e, "display_name", "is not a valid name");
+	if (ub_strlcpy(display, display_name && *display_name ? display_name : name, sizeof(display)))
+		err_field(e, "display_name", "too_long", "is too long (at most {max} characters)", ERR_INT("max", UNIT_NAME_MAX));
+	else
+		unit_name_normalise(display, sizeof(display), "display_name", e);
 	if (!roles || (roles & ~(unsigned)ROLE_ALL))
-		err_detail(e, "roles", "needs at least one known role");
+		err_field(e, "roles", "required", "needs at least one known role");
 	password_check_new(password, "password", e);
 	if (e && e->n_details)
-		return err_set(e, ERR_INVALID, "invalid", "the user's fields are not valid");
+		return err_fail(e, ERR_INVALID, "invalid", "the user's fields are not valid");
 	if (password_hash(password, hash, e))
 		return -1;
 	roles_format(roles, roles_text, sizeof(roles_text));
@@ -207,8 +210,9 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 		return -1;
 	r = org_unit_get(db, unit_ref, who->today, &unit, e);
 	if (r && e && e->kind == ERR_NOT_FOUND) {
-		err_detail(e, "unit", "no unit with code %.40s today", unit_ref);
-		r = err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s today", unit_ref);
+		err_clear(e);
+		err_field(e, "unit", "not_found", "no unit with code {value} today", ERR_STR("value", unit_ref));
+		r = err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} today", ERR_STR("ref", unit_ref));
 	}
 	if (!r)
 		r = store_prep(db, "INSERT INTO users (username, display_name, unit_id, roles, password_hash, disabled,"
@@ -233,7 +237,7 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 		}
 		db_finalize(st);
 		if (rc == DB_UNIQUE)
-			r = err_set(e, ERR_CONFLICT, "username_taken", "the user name %s is taken", name);
+			r = err_fail(e, ERR_CONFLICT, "username_taken", "the user name {username} is taken", ERR_STR("username", name));
 		else if (rc != DB_OK)
 			r = store_fail(db, rc, e);
 	}
@@ -266,7 +270,7 @@ int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e)
 			if (!v) {
 				db_finalize(st);
 				user_list_free(out);
-				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+				return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 			}
 			out->items = v;
 			cap = ncap;
@@ -327,7 +331,7 @@ int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const c
 	int r, rc;
 
 	if (password_check_new(password, "new_password", e))
-		return err_set(e, ERR_INVALID, "invalid", "the new password is not acceptable");
+		return err_fail(e, ERR_INVALID, "invalid", "the new password is not acceptable");
 	if (password_hash(password, hash, e))
 		return -1;
 	if (store_tx_begin(db, &own, e))
@@ -434,7 +438,7 @@ int session_lookup(db_t *db, const char *id, int64_t now, date_t today, user_t *
 	int rc;
 
 	if (strlen(id) >= SECRET_TEXT_MAX)
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "log in first");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "log in first");
 	secret_digest(id, digest);
 	if (store_prep(db, "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = ?", &st, e))
 		return -1;
@@ -451,17 +455,17 @@ int session_lookup(db_t *db, const char *id, int64_t now, date_t today, user_t *
 	if (rc < 0)
 		return store_fail(db, rc, e);
 	if (!user_id)
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "log in first");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "log in first");
 	if (now - seen > SESSION_IDLE_SECONDS || now - created > SESSION_ABSOLUTE_SECONDS) {
 		err_t ignore;
 		err_clear(&ignore);
 		(void)session_delete(db, id, &ignore);
-		return err_set(e, ERR_UNAUTHORIZED, "session_expired", "the session has expired: log in again");
+		return err_fail(e, ERR_UNAUTHORIZED, "session_expired", "the session has expired: log in again");
 	}
 	if (user_by_id(db, user_id, today, user, e))
 		return -1;
 	if (user->disabled)
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "this account is disabled");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "this account is disabled");
 	/* touch at most once a minute: a write per request would be a waste */
 	if (now - seen >= 60 && store_prep(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", &st, e) == 0) {
 		rc = db_bind_int64(st, 1, now);
@@ -530,14 +534,18 @@ int token_create(db_t *db, const principal_t *who, const user_t *u, const char *
 	bool own;
 	int r, rc;
 
-	if (!name || !*name || strlen(name) > 100 || !text_valid(name))
-		err_detail(e, "name", "is required (at most 100 characters)");
+	if (!name || !*name)
+		err_field(e, "name", "required", "is required");
+	else if (!text_valid(name))
+		err_field(e, "name", "not_text", "must be text without control characters");
+	else if (text_length(name) > TOKEN_NAME_MAX)
+		err_field(e, "name", "too_long", "is too long (at most {max} characters)", ERR_INT("max", TOKEN_NAME_MAX));
 	if (!roles || !roles_within(roles, u->roles))
-		err_detail(e, "roles", "must give no right beyond your own roles");
+		err_field(e, "roles", "beyond_own_roles", "must give no right beyond your own roles");
 	if (expires_at && expires_at <= now)
-		err_detail(e, "expires_at", "must be in the future");
+		err_field(e, "expires_at", "not_in_future", "must be in the future");
 	if (e && e->n_details)
-		return err_set(e, ERR_INVALID, "invalid", "the token's fields are not valid");
+		return err_fail(e, ERR_INVALID, "invalid", "the token's fields are not valid");
 	secret_new("ubt_", secret_out, SECRET_TEXT_MAX);
 	secret_digest(secret_out, digest);
 	roles_format(roles, roles_text, sizeof(roles_text));
@@ -576,7 +584,7 @@ int token_create(db_t *db, const principal_t *who, const user_t *u, const char *
 		char *after = token_audit_text(out);
 		snprintf(id, sizeof(id), "%lld", (long long)tid);
 		r = after ? audit_write(db, who, "token.create", u->unit_id, "token", id, NULL, after, name, e)
-			  : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			  : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		free(after);
 	}
 	return store_tx_end(db, own, r, e);
@@ -590,7 +598,7 @@ int token_lookup(db_t *db, const char *secret, int64_t now, date_t today, user_t
 	bool found = false;
 
 	if (strlen(secret) >= SECRET_TEXT_MAX)
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid");
 	secret_digest(secret, digest);
 	if (store_prep(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE token_hash = ?", &st, e))
 		return -1;
@@ -605,11 +613,11 @@ int token_lookup(db_t *db, const char *secret, int64_t now, date_t today, user_t
 	if (rc < 0)
 		return store_fail(db, rc, e);
 	if (!found || tok->revoked_at || (tok->expires_at && tok->expires_at <= now))
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid (unknown, revoked or expired)");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid (unknown, revoked or expired)");
 	if (user_by_id(db, tok->user_id, today, user, e))
 		return -1;
 	if (user->disabled)
-		return err_set(e, ERR_UNAUTHORIZED, "unauthorized", "the token's user is disabled");
+		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "the token's user is disabled");
 	/* a token never has more rights than its user has now */
 	tok->roles = roles_covered(tok->roles, user->roles);
 	if (now - tok->last_used_at >= 60 && store_prep(db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", &st, e) == 0) {
@@ -638,7 +646,7 @@ int tokens_list(db_t *db, int64_t user_id, token_list_t *out, err_t *e)
 			if (!v) {
 				db_finalize(st);
 				token_list_free(out);
-				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+				return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 			}
 			out->items = v;
 			cap = ncap;
@@ -686,7 +694,7 @@ int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t toke
 			r = store_fail(db, rc, e);
 	}
 	if (!r && !found)
-		r = err_set(e, ERR_NOT_FOUND, "not_found", "no such token");
+		r = err_fail(e, ERR_NOT_FOUND, "not_found", "no such token");
 	after = before;
 	after.revoked_at = (int64_t)time(NULL);
 	if (!r)
@@ -696,7 +704,7 @@ int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t toke
 		a = token_audit_text(&after);
 		snprintf(id, sizeof(id), "%lld", (long long)token_id);
 		r = a && b ? audit_write(db, who, "token.revoke", unit_id, "token", id, b, a, before.name, e)
-			   : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			   : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	free(b);
 	free(a);
@@ -780,8 +788,8 @@ int throttle_claim(db_t *db, const char *user_key, const char *addr_key, int64_t
 		*retry_after = n >= THROTTLE_PER_ACCOUNT ? wait : wait2;
 		if (*retry_after < 1)
 			*retry_after = 1;
-		r = err_set(e, ERR_TOO_MANY, "too_many_requests", "too many failed attempts: try again in %lld minute(s)",
-			    (long long)((*retry_after + 59) / 60));
+		r = err_fail(e, ERR_TOO_MANY, "too_many_requests", "too many failed attempts: try again in {minutes} minute(s)",
+			     ERR_INT("minutes", (*retry_after + 59) / 60));
 	}
 	if (!r)
 		r = throttle_record(db, user_key, now, e) || throttle_record(db, addr_key, now, e) ? -1 : 0;

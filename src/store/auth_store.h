@@ -21,6 +21,7 @@
 #include "store/db.h"
 
 #define USERNAME_MAX 64
+#define TOKEN_NAME_MAX 100 /* characters */
 #define SESSION_IDLE_SECONDS ((int64_t)30 * 60)
 #define SESSION_ABSOLUTE_SECONDS ((int64_t)12 * 60 * 60)
 #define THROTTLE_WINDOW_SECONDS ((int64_t)15 * 60)
@@ -98,7 +99,7 @@ int session_delete(db_t *db, const char *id, err_t *e);
 typedef struct api_token {
 	int64_t id;
 	int64_t user_id;
-	char name[128];
+	char name[TOKEN_NAME_MAX * 4 + 1]; /* up to TOKEN_NAME_MAX characters */
 	unsigned roles;
 	int64_t created_at, expires_at, last_used_at, revoked_at; /* 0: none */
 } api_token_t;

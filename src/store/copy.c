@@ -134,9 +134,9 @@ int store_copy(db_t *from, db_t *to, copy_progress_fn progress, void *ctx, err_t
 	if (count_rows(to, "units", &existing, e))
 		return -1;
 	if (existing > 0)
-		return err_set(e, ERR_CONFLICT, "not_empty",
-			       "the target already holds %lld units: copy only into a new, empty database",
-			       (long long)existing);
+		return err_fail(e, ERR_CONFLICT, "not_empty",
+				"the target already holds {count} units: copy only into a new, empty database",
+				ERR_INT("count", existing));
 	/* one transaction on each side: a consistent picture of the source,
 	 * all or nothing in the target */
 	rc = db_begin_read(from);

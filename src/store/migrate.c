@@ -249,7 +249,7 @@ static int apply_one(db_t *db, int version, err_t *e)
 	int rc;
 
 	if (!sql)
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	if (store_tx_begin(db, &own, e)) {
 		free(sql);
 		return -1;
@@ -281,9 +281,9 @@ int migrate_apply(db_t *db, err_t *e)
 	if (migrate_version(db, &version, e))
 		return -1;
 	if (version > N_MIGRATIONS)
-		return err_set(e, ERR_INTERNAL, "schema_too_new",
-			       "the database is at schema version %d, newer than this program (%d)",
-			       version, N_MIGRATIONS);
+		return err_fail(e, ERR_INTERNAL, "schema_too_new",
+				"the database is at schema version {version}, newer than this program ({needed})",
+				ERR_INT("version", version), ERR_INT("needed", N_MIGRATIONS));
 	for (int v = version + 1; v <= N_MIGRATIONS; v++)
 		if (apply_one(db, v, e))
 			return -1;
@@ -297,15 +297,14 @@ int migrate_check(db_t *db, err_t *e)
 	if (migrate_version(db, &version, e))
 		return -1;
 	if (version == 0)
-		return err_set(e, ERR_INTERNAL, "schema_missing",
-			       "the database is empty: create it with 'unionbase init'");
+		return err_fail(e, ERR_INTERNAL, "schema_missing", "the database is empty: create it with 'unionbase init'");
 	if (version < SCHEMA_VERSION)
-		return err_set(e, ERR_INTERNAL, "schema_old",
-			       "the database is at schema version %d, this program needs %d: run 'unionbase init' on it to migrate",
-			       version, SCHEMA_VERSION);
+		return err_fail(e, ERR_INTERNAL, "schema_old",
+				"the database is at schema version {version}, this program needs {needed}: run 'unionbase init' on it to migrate",
+				ERR_INT("version", version), ERR_INT("needed", SCHEMA_VERSION));
 	if (version > SCHEMA_VERSION)
-		return err_set(e, ERR_INTERNAL, "schema_too_new",
-			       "the database is at schema version %d, newer than this program (%d)",
-			       version, SCHEMA_VERSION);
+		return err_fail(e, ERR_INTERNAL, "schema_too_new",
+				"the database is at schema version {version}, newer than this program ({needed})",
+				ERR_INT("version", version), ERR_INT("needed", SCHEMA_VERSION));
 	return 0;
 }

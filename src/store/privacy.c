@@ -33,9 +33,14 @@ int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char
 	bool own;
 	int r, rc;
 
-	if (!purpose || !*purpose || strlen(purpose) > 200 || !text_valid(purpose)) {
-		err_detail(e, "purpose", "is required (at most 200 characters)");
-		return err_set(e, ERR_INVALID, "invalid", "the consent is not valid");
+	if (!purpose || !*purpose || !text_valid(purpose) || text_length(purpose) > CONSENT_PURPOSE_MAX) {
+		if (!purpose || !*purpose)
+			err_field(e, "purpose", "required", "is required");
+		else if (!text_valid(purpose))
+			err_field(e, "purpose", "not_text", "must be text without control characters");
+		else
+			err_field(e, "purpose", "too_long", "is too long (at most {max} characters)", ERR_INT("max", CONSENT_PURPOSE_MAX));
+		return err_fail(e, ERR_INVALID, "invalid", "the consent is not valid");
 	}
 	if (store_tx_begin(db, &own, e))
 		return -1;
@@ -205,7 +210,7 @@ int privacy_export_user(db_t *db, const principal_t *who, int64_t user_id, json_
 				 "audit_of_her_actions", actions, "audit_of_her_account", about);
 		consents = tokens = sessions = actions = about = NULL;
 		if (!*out)
-			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			r = err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	if (!r)
 		r = audit_write(db, who, "user.export", u.unit_id, "user", id, NULL, NULL, u.username, e);

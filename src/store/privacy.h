@@ -15,6 +15,8 @@
 #include "core/err.h"
 #include "store/db.h"
 
+#define CONSENT_PURPOSE_MAX 200 /* characters */
+
 /* Records consent of user user_id to purpose given on `given`, or its
  * withdrawal (withdraw true: the open consent to purpose ends on `given`).
  * Audited. */

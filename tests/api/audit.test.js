@@ -374,7 +374,7 @@ test('a province admin sees only the rows of her scope', async () => {
   const ghost = await s.get('/api/v1/audit', { unit: 'ZZ404' }, { auth: people.p24.token });
   const out = await s.get('/api/v1/audit', { unit: '01' }, { auth: people.p24.token });
   assert.equal(out.status, 404);
-  assert.deepEqual(out.body, JSON.parse(JSON.stringify(ghost.body).replace('ZZ404', '01')));
+  assert.deepEqual(out.body, JSON.parse(JSON.stringify(ghost.body).replaceAll('ZZ404', '01')));
   const ghostUser = await s.get('/api/v1/audit', { user: 'no.such.user' }, { auth: people.p24.token });
   const outUser = await s.get('/api/v1/audit', { user: people.target.username }, { auth: people.p24.token });
   assert.deepEqual({ status: outUser.status, body: outUser.body }, { status: ghostUser.status, body: ghostUser.body });

@@ -166,8 +166,11 @@ test('the examples in the document match their schemas', () => {
   const refuse = (name, v, why) => assert.ok(!c.ajv.getSchema('urn:unionbase:schemas:' + name)(v), `${name} must refuse ${why}`);
   check('Unit', unit);
   check('Event', event);
-  check('Error', { error: { code: 'not_found', message: 'no unit with code 99 on 2025-07-01', details: [] } });
-  check('InvalidError', { error: { code: 'invalid', message: 'bad', details: [{ field: 'name_vi', message: 'is required' }] } });
+  check('Error', { error: { code: 'not_found', message: 'no unit with code 99 on 2025-07-01', ref: '99', date: '2025-07-01', details: [] } });
+  check('InvalidError', { error: { code: 'invalid', message: 'bad', details: [{ field: 'name_vi', code: 'required', message: 'is required' }] } });
+  check('InvalidError', { error: { code: 'invalid', message: 'the request has invalid fields', details: [
+    { field: 'display_name', code: 'too_long', max: 200, message: 'is too long (at most 200 characters)' },
+    { field: 'parent', code: 'not_found', value: 'zzz', date: '2026-12-01', message: 'no unit with code zzz on 2026-12-01' }] } });
   check('Lineage', { unit, predecessors: [{ unit, depth: 1, event }], successors: [] });
   check('Tree', { as_of: '2025-07-01', root: { ...unit, children: [{ ...unit, children: [] }] } });
   check('UnitDetail', { ...unit, names: [{ name_vi: 'Bắc Ninh', name_en: 'Bac Ninh', valid_from: '2025-07-01', valid_until: null }],
@@ -180,6 +183,10 @@ test('the examples in the document match their schemas', () => {
   refuse('Event', { ...event, kind: 'create' }, 'a create with sources');
   refuse('UnitList', { as_of: '2025-07-01', items: [unit] }, 'a list without next');
   refuse('InvalidError', { error: { code: 'invalid', message: 'bad', details: [] } }, 'invalid without details');
+  refuse('InvalidError', { error: { code: 'invalid', message: 'bad', details: [{ field: 'name_vi', message: 'is required' }] } }, 'a detail without a code');
+  refuse('InvalidError', { error: { code: 'invalid', message: 'bad', details: [{ field: 'name_vi', code: 'too_long', message: 'is too long' }] } }, 'too_long without max');
+  refuse('InvalidError', { error: { code: 'invalid', message: 'bad', details: [{ field: 'name_vi', code: 'required', max: 3, message: 'is required' }] } }, 'a parameter its code does not have');
+  refuse('Error', { error: { code: 'method_not_allowed', message: 'x', details: [] } }, 'method_not_allowed without method and path');
   refuse('ConflictError', { error: { code: 'not_found', message: 'x', details: [] } }, 'a 409 with another code');
   // the objects of the authentication section of docs/api.md
   const user = { id: 2, username: 'lan.bn', display_name: 'Nguyễn Thị Lan', unit: { id: 90, code: '24', name_vi: 'Bắc Ninh' }, roles: ['admin'], disabled: false, created_at: '2025-07-01T08:30:00Z' };

@@ -235,6 +235,8 @@ export class Server {
     if (text.length) {
       try { out.body = JSON.parse(text); } catch { out.body = undefined; }
     }
+    // every error answer, validated or not: codes and parameters a program can use
+    if (out.body && typeof out.body === 'object' && 'error' in out.body) checkErrorCodes(out.body, where);
     if (validate) {
       const ct = res.headers.get('content-type') || '';
       assert.match(ct, /^application\/json\b/i, `${where}: Content-Type is "${ct}", not application/json`);
@@ -400,6 +402,35 @@ export function readCsv(rel) {
   const [head, ...lines] = fs.readFileSync(path.join(REPO, rel), 'utf8').split(/\r?\n/).filter((l) => l.trim());
   const cols = head.split(',');
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+}
+
+// Fails unless body is an error whose code and every detail's code are
+// machine codes, with parameters (integers and strings) beside them: what a
+// program needs to say the error in another language (docs/api.md, Errors).
+const ERROR_MEMBERS = new Set(['code', 'message', 'details']);
+const DETAIL_MEMBERS = new Set(['field', 'code', 'message']);
+export function checkErrorCodes(body, where = '') {
+  const e = body && body.error;
+  const code = /^[a-z][a-z_]*$/;
+  assert.ok(e && typeof e === 'object', `${where}: no error object`);
+  assert.ok(typeof e.code === 'string' && code.test(e.code), `${where}: the error has no machine code: ${JSON.stringify(e).slice(0, 300)}`);
+  assert.ok(typeof e.message === 'string' && e.message.length > 0, `${where}: the error has no message`);
+  assert.ok(Array.isArray(e.details), `${where}: details is not a list`);
+  const params = (o, members, what) => {
+    for (const [k, v] of Object.entries(o)) {
+      if (members.has(k)) continue;
+      assert.match(k, code, `${where}: ${what}: parameter name ${k}`);
+      assert.ok(Number.isInteger(v) || typeof v === 'string', `${where}: ${what}: parameter ${k} is ${JSON.stringify(v)}, not an integer or a string`);
+    }
+  };
+  params(e, ERROR_MEMBERS, 'error');
+  for (const d of e.details) {
+    const what = `detail ${JSON.stringify(d).slice(0, 200)}`;
+    assert.ok(d && typeof d === 'object' && typeof d.field === 'string', `${where}: ${what}: no field`);
+    assert.ok(typeof d.code === 'string' && code.test(d.code), `${where}: ${what}: no machine code`);
+    assert.ok(typeof d.message === 'string' && d.message.length > 0, `${where}: ${what}: no message`);
+    params(d, DETAIL_MEMBERS, what);
+  }
 }
 
 // Asserts an error answer: status and code; returns the error object.
