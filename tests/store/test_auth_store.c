@@ -91,7 +91,7 @@ static void check_scope_agrees(db_t *db, const principal_t *p, size_t *n_in)
 	snprintf(sql, sizeof(sql), "SELECT u.id FROM units u WHERE %s", cond);
 	assert_int_equal(db_prepare(db, sql, &st), DB_OK);
 	if (n_dates)
-		assert_int_equal(db_bind_dates(st, 1, n_dates, date_today()), DB_OK);
+		assert_int_equal(db_bind_dates(st, 1, n_dates, fixture_today()), DB_OK);
 	while (db_step(st) == DB_ROW)
 		in_sql[db_col_int64(st, 0)] = true;
 	db_finalize(st);
@@ -116,12 +116,12 @@ static void scope_of_each_level(void **state)
 	err_t e;
 
 	err_clear(&e);
-	assert_int_equal(org_unit_get(db, "VN", date_today(), &vn, &e), 0);
-	assert_int_equal(org_unit_get(db, "24", date_today(), &p24, &e), 0);
+	assert_int_equal(org_unit_get(db, "VN", fixture_today(), &vn, &e), 0);
+	assert_int_equal(org_unit_get(db, "24", fixture_today(), &p24, &e), 0);
 	assert_int_equal(org_unit_get(db, "27", 20000, &old27, &e), 0); /* 2024-10-04 */
-	assert_int_equal(org_unit_get(db, "09193", date_today(), &commune, &e), 0);
+	assert_int_equal(org_unit_get(db, "09193", fixture_today(), &commune, &e), 0);
 	assert_int_equal(org_unit_get(db, "09217", 20000, &old_commune, &e), 0);
-	assert_int_equal(org_unit_get(db, "01", date_today(), &other, &e), 0);
+	assert_int_equal(org_unit_get(db, "01", fixture_today(), &other, &e), 0);
 	{
 		user_t a = make_user(db, "quantri", "VN", ROLE_ADMIN);
 		user_t b = make_user(db, "tinh24", "24", ROLE_ADMIN);
@@ -152,7 +152,7 @@ static void scope_of_each_level(void **state)
 	assert_true(yes); /* her commune was formed from it */
 	/* lists follow the scope */
 	{
-		unit_query_t q = { .as_of = date_today(), .level = "province", .limit = 100, .scope = &com };
+		unit_query_t q = { .as_of = fixture_today(), .level = "province", .limit = 100, .scope = &com };
 		unit_list_t l;
 		assert_int_equal(org_units_list(db, &q, &l, &e), 0);
 		assert_int_equal(l.n, 0);
