@@ -26,6 +26,7 @@ pkgs=(
     postgresql
     chromium fonts-dejavu-core
     clang clang-tidy cppcheck
+    faketime tzdata
 )
 
 # LeakSanitizer/ASan runtime for clang builds, matching the installed clang
