@@ -249,6 +249,7 @@ node_suite_faketime() {
         not_run "$name" "libfaketime did not move the clock (node says '$seen', wanted ${at%% *})"
         return
     fi
+    echo "test.sh: $name: the clock starts at $at ($zone; FAKETIME=${offset}s via $lib)"
     node_suite "$name" "$paths" "${env[@]}" "$@"
 }
 
