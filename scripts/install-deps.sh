@@ -27,6 +27,7 @@ pkgs=(
     chromium fonts-dejavu-core
     clang clang-tidy cppcheck
     wrk
+    faketime tzdata
 )
 
 # LeakSanitizer/ASan runtime for clang builds, matching the installed clang

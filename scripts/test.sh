@@ -13,6 +13,11 @@
 #   store/pg     meson test --suite store, UNIONBASE_TEST_DB=postgresql://...
 #   api/sqlite   node --test tests/api/
 #   api/pg       node --test tests/api/ with UNIONBASE_TEST_PG set
+#   api/faketime the API tests of SQLite (FAKETIME_TESTS) again, with every
+#                process (node, the servers, the CLI, sqlite3) under
+#                libfaketime: the wall clock starts at FAKETIME_AT in
+#                FAKETIME_TZ, a day far from today, and runs on (across a
+#                midnight). The tests must not care what day it is.
 #   browser      node --test tests/browser/
 #   clang-tidy, cppcheck   scripts/lint.sh build (build/compile_commands.json)
 # Test cases are counted one by one where the tool reports them (cmocka's
@@ -41,6 +46,12 @@
 #                            of compiler wipes build-test/)
 #   MESON_TEST_TIMEOUT_MULTIPLIER (default 3), NODE_TEST_TIMEOUT seconds (1200)
 #   SKIP_DEPS=1              do not run install-deps.sh (counted as skipped: no)
+#   FAKETIME_AT="2028-02-29 23:58:30"  FAKETIME_TZ=Asia/Ho_Chi_Minh
+#                            where api/faketime's clock starts (a leap day,
+#                            90 s before midnight in Việt Nam: 16:58 UTC)
+#   FAKETIME_TESTS="..."     the files (or folders) api/faketime runs; see
+#                            faketime_tests below. FAKETIME_TESTS=0: not run
+#                            (counted as a failure, like a missing tool).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -184,9 +195,11 @@ meson_suite() {
     record "$name" "${p:-0}" "${f:-1}" "$note"
 }
 
-# node_suite NAME DIR [VAR=VALUE...]
+# node_suite NAME PATHS [VAR=VALUE...]: PATHS is a folder or files, space-separated
 node_suite() {
     local name=$1 dir=$2; shift 2
+    local paths
+    read -ra paths <<<"$dir"
     local logbase=${name//\//-}
     banner "$name"
     local tap=$logdir/$logbase.tap
@@ -194,7 +207,7 @@ node_suite() {
     env UNIONBASE_BIN="$top/$builddir/unionbase" "$@" \
         timeout --kill-after=30 "$node_timeout" \
         node --test --test-reporter=spec --test-reporter-destination=stdout \
-        --test-reporter=tap --test-reporter-destination="$tap" "$dir" 2>&1 |
+        --test-reporter=tap --test-reporter-destination="$tap" "${paths[@]}" 2>&1 |
         tee "$logdir/$logbase.log"
     local rc=${PIPESTATUS[0]}
     local p f c
@@ -210,6 +223,43 @@ node_suite() {
         f=1
     fi
     record "$name" "$p" "$f" "$note"
+}
+
+# node_suite_faketime NAME AT ZONE PATHS [VAR=VALUE...]: node_suite with the
+# wall clock of every process starting at AT (local time in ZONE) and running
+# on. libfaketime is preloaded with a relative offset (FAKETIME=+Ns), the same
+# for every process whenever it starts, so node and the servers it starts
+# read the same time; monotonic clocks stay real (timeouts). ASan's
+# allocator reads the clock while it starts, before libfaketime is ready,
+# and deadlocks unless releasing memory to the OS on a timer is off
+# (allocator_release_to_os_interval_ms=-1). The step fails if the clock did
+# not move (a run at the real date proves nothing).
+node_suite_faketime() {
+    local name=$1 at=$2 zone=$3 paths=$4; shift 4
+    local lib start offset seen
+    lib=$(faketime_lib) || { not_run "$name" "libfaketime not found (Debian package faketime)"; return; }
+    start=$(TZ=$zone date -d "$at" +%s 2>/dev/null) || { not_run "$name" "FAKETIME_AT '$at' is not a time"; return; }
+    offset=$((start - $(date +%s)))
+    [ "$offset" -ge 0 ] && offset="+$offset"
+    local env=(TZ="$zone" LD_PRELOAD="$lib" FAKETIME="${offset}s" FAKETIME_DONT_FAKE_MONOTONIC=1
+        ASAN_OPTIONS="$ASAN_OPTIONS:allocator_release_to_os_interval_ms=-1")
+    seen=$(env "${env[@]}" node -e 'const d = new Date(); const p = (n) => String(n).padStart(2, "0");
+        process.stdout.write(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`)' 2>&1)
+    if [ "$seen" != "$(TZ=$zone date -d "$at" +%F)" ]; then
+        not_run "$name" "libfaketime did not move the clock (node says '$seen', wanted ${at%% *})"
+        return
+    fi
+    echo "test.sh: $name: the clock starts at $at ($zone; FAKETIME=${offset}s via $lib)"
+    node_suite "$name" "$paths" "${env[@]}" "$@"
+}
+
+faketime_lib() {
+    local f
+    for f in /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1 \
+        /usr/local/lib/faketime/libfaketimeMT.so.1; do
+        [ -f "$f" ] && { echo "$f"; return 0; }
+    done
+    return 1
 }
 
 not_run() { # NAME WHY
@@ -279,6 +329,20 @@ if [ $built = 1 ]; then
     node_suite api/sqlite tests/api/
 else
     not_run api/sqlite "build failed"
+fi
+
+# The API tests that look at "today" or at the wall clock, and would break
+# first on a day of their own: where today comes from (today), scope by
+# today's tree (access), operations without a date (operations), today's 34
+# provinces (reform), the audit trail's times and date filters (audit),
+# session and token expiry (session), the CLI's today (cli).
+faketime_tests=${FAKETIME_TESTS:-tests/api/today.test.js tests/api/access.test.js tests/api/operations.test.js tests/api/reform.test.js tests/api/audit.test.js tests/api/session.test.js tests/api/cli.test.js}
+if [ $built != 1 ]; then
+    not_run api/faketime "build failed"
+elif [ "$faketime_tests" = 0 ]; then
+    not_run api/faketime "FAKETIME_TESTS=0"
+else
+    node_suite_faketime api/faketime "${FAKETIME_AT:-2028-02-29 23:58:30}" "${FAKETIME_TZ:-Asia/Ho_Chi_Minh}" "$faketime_tests"
 fi
 
 if [ "$UNIONBASE_PG_TESTS" = 1 ]; then

@@ -23,6 +23,7 @@ int cmd_serve(int argc, char **argv)
 	};
 	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL, false, false, false };
 	const char *web_env = getenv("UNIONBASE_WEB_DIR");
+	const char *pinned = getenv("UNIONBASE_TODAY"); /* checked in main.c */
 	char *end = NULL;
 	err_t e;
 	int c;
@@ -52,6 +53,8 @@ int cmd_serve(int argc, char **argv)
 		return cli_usage("serve: give --db DB or set UNIONBASE_DB");
 	if (!opt.web_dir && web_env && *web_env)
 		opt.web_dir = web_env;
+	if (pinned && *pinned)
+		fprintf(stderr, "unionbase: today is pinned to %s (UNIONBASE_TODAY)\n", pinned);
 	err_clear(&e);
 	if (api_serve(&opt, &e))
 		return cli_fail(&e);

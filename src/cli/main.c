@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/date.h"
 #include "store/migrate.h"
 
 #ifndef UB_VERSION
@@ -122,6 +123,21 @@ int cli_print_json(json_t *j)
 	return CLI_EXIT_OK;
 }
 
+/* UNIONBASE_TODAY pins "today" (core/date.h). A value that is not a day is
+ * refused before any command runs, rather than silently replaced by the
+ * system clock. Returns 0 when it is unset, empty or a valid day. */
+static int check_pinned_today(void)
+{
+	const char *v = getenv("UNIONBASE_TODAY");
+	date_t d;
+
+	if (!v || !*v || date_parse(v, &d) == 0)
+		return 0;
+	fprintf(stderr, "unionbase: UNIONBASE_TODAY='%.40s' is not a day YYYY-MM-DD: "
+		"give a valid day, or unset it to use the system clock\n", v);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "help";
@@ -134,6 +150,8 @@ int main(int argc, char **argv)
 		printf("unionbase %s (schema %d)\n", UB_VERSION, SCHEMA_VERSION);
 		return CLI_EXIT_OK;
 	}
+	if (check_pinned_today())
+		return CLI_EXIT_USAGE;
 	if (!strcmp(cmd, "init"))
 		return cmd_init(argc - 1, argv + 1);
 	if (!strcmp(cmd, "serve"))

@@ -7,9 +7,13 @@
 // record_type/record_id, action, from/to) and paging work; a province admin
 // sees only rows of her scope; no route changes or deletes a row, and in the
 // database itself UPDATE and DELETE on the audit table fail.
+//
+// The writes are made by fixtures (once() each) that every test needing them
+// awaits, so that a test passes alone and in any order. The rows' times are
+// wall-clock UTC; the date filters are checked against the rows' own days.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError } from './server.js';
+import { startServer, assertError, addDays } from './server.js';
 
 let s;
 const A = '127.0.5.5'; // the auditor's address (a system admin)
@@ -21,7 +25,12 @@ let T0;                 // ISO time before the first write (to the second)
 const people = {};      // name -> {username, password, id, cookie, csrf}
 
 const isoNow = () => new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-const utcDay = (offset = 0) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+
+// once(fn): fn run the first time it is asked for, its promise after that.
+function once(fn) {
+  let p = null;
+  return () => (p ??= fn());
+}
 
 // Every audit row matching query, as the system admin (newest first).
 async function rows(query = {}, opts = {}) {
@@ -100,15 +109,90 @@ before(async () => {
 });
 after(async () => { if (s) await s.stop(); });
 
-// ---- every write, found with its values ------------------------------------------------
+// ---- the writes (fixtures) ---------------------------------------------------------------
 
-test('unit create, rename, move, close: who, where, when, which unit, before and after', async () => {
-  const au = people.auditor.username;
+const unitWrites = once(async () => {
   await post('/api/v1/units', unitBody('AU1', '24'), asA(), 201);
   await post('/api/v1/units/AU1/rename', { date: D2, name_vi: 'Phường AU1', name_en: 'AU1 Ward' }, asA(), 200);
   await post('/api/v1/units/AU1/move', { date: D3, parent: '01' }, asA(), 200);
   await post('/api/v1/units', unitBody('AU2', '24'), asA(), 201);
   await post('/api/v1/units/AU2/close', { date: D2 }, asA(), 200);
+});
+
+const mergeWrites = once(async () => {
+  for (const [code, parent, level] of [['AU3', '24', 'commune'], ['AU4', '24', 'commune'], ['AU3-1', 'AU3', 'branch']]) {
+    await post('/api/v1/units', unitBody(code, parent, level), asA(), 201);
+  }
+  await post('/api/v1/units/merge', { date: D2, sources: ['AU3', 'AU4'], into: { code: 'AU5', name_vi: 'Xã AU5', name_en: 'AU5 Commune', level: 'commune' } }, asA(), 201);
+});
+
+const splitWrites = once(async () => {
+  for (const [code, parent, level] of [['AU6', '24', 'commune'], ['AU6-1', 'AU6', 'branch'], ['AU6-2', 'AU6', 'branch']]) {
+    await post('/api/v1/units', unitBody(code, parent, level), asA(), 201);
+  }
+  await post('/api/v1/units/AU6/split', { date: D2, into: [{ code: 'AU7', name_vi: 'Xã AU7', name_en: 'AU7', level: 'commune' }, { code: 'AU8', name_vi: 'Xã AU8', name_en: 'AU8', level: 'commune' }], children: { 'AU6-1': 'AU7', 'AU6-2': 'AU8' } }, asA(), 201);
+});
+
+// au.new: created, disabled, enabled (her id); then erased
+const userWrites = once(async () => {
+  const u = await post('/api/v1/users', { username: 'au.new', display_name: 'Chị Mới', unit: '24', roles: ['viewer', 'entry'], password: 'a-password-of-hers' }, asA(), 201);
+  await post('/api/v1/users/au.new/disable', undefined, asA(), 200);
+  await post('/api/v1/users/au.new/enable', undefined, asA(), 200);
+  return u;
+});
+const userErase = once(async () => {
+  await userWrites();
+  await post('/api/v1/users/au.new/erase', undefined, asA(), 200);
+});
+
+// the target: a failed log-in of hers and one of a user nobody has, from B
+const failedLogins = once(async () => {
+  const bad = await s.login(people.target.username, 'not-her-password', { from: B });
+  assert.equal(bad.status, 401);
+  const ghost = await s.login('au.ghost', 'whatever-password', { from: B });
+  assert.equal(ghost.status, 401);
+});
+
+// the target's token, made and revoked in her session
+const tokenWrites = once(async () => {
+  const tok = await post('/api/v1/tokens', { name: 'her script', roles: ['viewer'] }, asB(), 201);
+  const rv = await s.request('DELETE', `/api/v1/tokens/${tok.token.id}`, asB());
+  assert.equal(rv.status, 200);
+  return tok;
+});
+
+// the target's consent, its withdrawal, and her password change
+const consentAndPassword = once(async () => {
+  const t = people.target;
+  await post(`/api/v1/users/${t.username}/consents`, { purpose: 'thống kê', date: D1 }, asB(), 201);
+  await post(`/api/v1/users/${t.username}/consents`, { purpose: 'thống kê', date: D2, withdraw: true }, asB(), 201);
+  const pw = await s.request('POST', '/api/v1/session/password', { ...asB(), body: { current_password: t.password, new_password: 'her-new-password' } });
+  assert.equal(pw.status, 200, pw.text);
+});
+
+// the target logs out: after everything else done in her session
+const logout = once(async () => {
+  await tokenWrites();
+  await consentAndPassword();
+  const out = await s.request('DELETE', '/api/v1/session', asB());
+  assert.equal(out.status, 200);
+});
+
+// every write of this file
+async function everything() {
+  await unitWrites();
+  await mergeWrites();
+  await splitWrites();
+  await userErase();
+  await failedLogins();
+  await logout();
+}
+
+// ---- every write, found with its values ------------------------------------------------
+
+test('unit create, rename, move, close: who, where, when, which unit, before and after', async () => {
+  const au = people.auditor.username;
+  await unitWrites();
 
   const c = await one('unit.create', 'unit', 'AU1');
   by(c, au, A, 'AU1');
@@ -135,10 +219,7 @@ test('unit create, rename, move, close: who, where, when, which unit, before and
 
 test('merge: a row for each source (closed) and the target (new), who, where, when', async () => {
   const au = people.auditor.username;
-  for (const [code, parent, level] of [['AU3', '24', 'commune'], ['AU4', '24', 'commune'], ['AU3-1', 'AU3', 'branch']]) {
-    await post('/api/v1/units', unitBody(code, parent, level), asA(), 201);
-  }
-  await post('/api/v1/units/merge', { date: D2, sources: ['AU3', 'AU4'], into: { code: 'AU5', name_vi: 'Xã AU5', name_en: 'AU5 Commune', level: 'commune' } }, asA(), 201);
+  await mergeWrites();
   for (const src of ['AU3', 'AU4']) {
     const r = await one('unit.merge', 'unit', src);
     by(r, au, A, src);
@@ -152,6 +233,7 @@ test('merge: a row for each source (closed) and the target (new), who, where, wh
 });
 
 test('merge: the child that moved to the target has its row too', async () => {
+  await mergeWrites();
   const child = await one('unit.merge', 'unit', 'AU3-1');
   by(child, people.auditor.username, A, 'AU3-1');
   assert.deepEqual(changed(child), { parent: ['AU3', 'AU5'] }, 'merge: the child moved to the target');
@@ -159,10 +241,7 @@ test('merge: the child that moved to the target has its row too', async () => {
 
 test('split: a row for the unit (closed) and each new part, who, where, when', async () => {
   const au = people.auditor.username;
-  for (const [code, parent, level] of [['AU6', '24', 'commune'], ['AU6-1', 'AU6', 'branch'], ['AU6-2', 'AU6', 'branch']]) {
-    await post('/api/v1/units', unitBody(code, parent, level), asA(), 201);
-  }
-  await post('/api/v1/units/AU6/split', { date: D2, into: [{ code: 'AU7', name_vi: 'Xã AU7', name_en: 'AU7', level: 'commune' }, { code: 'AU8', name_vi: 'Xã AU8', name_en: 'AU8', level: 'commune' }], children: { 'AU6-1': 'AU7', 'AU6-2': 'AU8' } }, asA(), 201);
+  await splitWrites();
   const split = await one('unit.split', 'unit', 'AU6');
   by(split, au, A, 'AU6');
   assert.deepEqual(changed(split), { valid_until: [null, '2025-08-31'] }, 'split: the unit is closed');
@@ -176,6 +255,7 @@ test('split: a row for the unit (closed) and each new part, who, where, when', a
 });
 
 test('split: the children that moved to the parts have their rows too', async () => {
+  await splitWrites();
   for (const [kid, part] of [['AU6-1', 'AU7'], ['AU6-2', 'AU8']]) {
     const r = await one('unit.split', 'unit', kid);
     by(r, people.auditor.username, A, kid);
@@ -185,9 +265,7 @@ test('split: the children that moved to the parts have their rows too', async ()
 
 test('user create, disable, enable: who, where, which user, before and after (never a password)', async () => {
   const au = people.auditor.username;
-  const u = await post('/api/v1/users', { username: 'au.new', display_name: 'Chị Mới', unit: '24', roles: ['viewer', 'entry'], password: 'a-password-of-hers' }, asA(), 201);
-  await post('/api/v1/users/au.new/disable', undefined, asA(), 200);
-  await post('/api/v1/users/au.new/enable', undefined, asA(), 200);
+  const u = await userWrites();
   const c = await one('user.create', 'user', u.id);
   by(c, au, A, '24');
   assert.equal(c.detail, 'au.new', 'her name is in detail');
@@ -207,7 +285,7 @@ test('user create, disable, enable: who, where, which user, before and after (ne
     assert.ok(!/password|argon2|hash/i.test(JSON.stringify([r.before, r.after])), `${r.action}: no password in the trail`);
   }
   // erasure
-  await post('/api/v1/users/au.new/erase', undefined, asA(), 200);
+  await userErase();
   const er = await one('user.erase', 'user', u.id);
   by(er, au, A, '24');
 });
@@ -216,10 +294,7 @@ test('log-in and failed log-in: her name, her address, her unit, her record', as
   const t = people.target;
   const id = String(t.id);
   // a failed log-in (wrong password), and one of a user nobody has
-  const bad = await s.login(t.username, 'not-her-password', { from: B });
-  assert.equal(bad.status, 401);
-  const ghost = await s.login('au.ghost', 'whatever-password', { from: B });
-  assert.equal(ghost.status, 401);
+  await failedLogins();
   // the log-in of before(); her name is in detail, her id is the record
   const login = (await rows({ action: 'session.login', user: t.username }));
   assert.equal(login.length, 1, 'one log-in of hers');
@@ -238,9 +313,7 @@ test('log-in and failed log-in: her name, her address, her unit, her record', as
 
 test('token create and revoke: her name, address, unit, the token, its values before and after (never its secret)', async () => {
   const t = people.target;
-  const tok = await post('/api/v1/tokens', { name: 'her script', roles: ['viewer'] }, asB(), 201);
-  const rv = await s.request('DELETE', `/api/v1/tokens/${tok.token.id}`, asB());
-  assert.equal(rv.status, 200);
+  const tok = await tokenWrites();
   const tc = await one('token.create', 'token', tok.token.id);
   by(tc, t.username, B, '01');
   assert.equal(tc.detail, 'her script');
@@ -256,14 +329,11 @@ test('token create and revoke: her name, address, unit, the token, its values be
 test('consent and password change: her name, address, unit, record; never a password', async () => {
   const t = people.target;
   const id = String(t.id);
-  await post(`/api/v1/users/${t.username}/consents`, { purpose: 'thống kê', date: D1 }, asB(), 201);
-  await post(`/api/v1/users/${t.username}/consents`, { purpose: 'thống kê', date: D2, withdraw: true }, asB(), 201);
+  await consentAndPassword();
   const give = await one('consent.give', 'user', id);
   by(give, t.username, B, '01');
   assert.match(give.detail, /thống kê/);
   by(await one('consent.withdraw', 'user', id), t.username, B, '01');
-  const pw = await s.request('POST', '/api/v1/session/password', { ...asB(), body: { current_password: t.password, new_password: 'her-new-password' } });
-  assert.equal(pw.status, 200, pw.text);
   const pc = await one('user.password', 'user', id);
   by(pc, t.username, B, '01');
   assert.equal(pc.detail, t.username);
@@ -273,8 +343,7 @@ test('consent and password change: her name, address, unit, record; never a pass
 
 test('log-out: her name, address, unit and record', async () => {
   const t = people.target;
-  const out = await s.request('DELETE', '/api/v1/session', asB());
-  assert.equal(out.status, 200);
+  await logout();
   const lo = await rows({ action: 'session.logout' });
   const mine = lo.filter((r) => r.user === t.username);
   assert.equal(mine.length, 1, `one log-out of hers: ${JSON.stringify(lo)}`);
@@ -290,6 +359,7 @@ test('filters: unit (code or id), user, record, action, dates, and paging', asyn
     assert.ok(list.length > 0, `${what}: some rows`);
     for (const r of list) assert.ok(pred(r), `${what}: row ${r.id} ${r.action} ${r.record_id} ${r.user} does not match`);
   };
+  await everything();
   const all = await rows();
   // unit: by code today, by id, and a closed unit
   const au1 = await rows({ unit: 'AU1' });
@@ -314,11 +384,20 @@ test('filters: unit (code or id), user, record, action, dates, and paging', asyn
   check(await rows({ action: 'unit.rename' }), (r) => r.action === 'unit.rename', 'action');
   assert.equal((await rows({ unit: 'AU1', action: 'unit.rename' })).length, 1, 'unit and action');
   assert.deepEqual(await rows({ action: 'unit.rename', user: people.target.username }), [], 'nothing matches both');
-  // dates: rows are dated in UTC
-  const today = await rows({ from: utcDay(), to: utcDay() });
-  assert.ok(today.some((r) => r.unit?.code === 'AU1'), 'from=to=today holds today\'s rows');
-  assert.deepEqual(await rows({ to: utcDay(-1) }), [], 'nothing before today');
-  assert.deepEqual(await rows({ from: utcDay(1) }), [], 'nothing after today');
+  // dates: a row is dated by the UTC day of its time; from and to are days,
+  // both included. Taken from the rows themselves, not from the clock (the
+  // run may cross midnight UTC between a write and this read).
+  const created = au1.find((r) => r.action === 'unit.create');
+  const day = created.at.slice(0, 10);
+  const onDay = await rows({ from: day, to: day });
+  assert.ok(onDay.some((r) => r.id === created.id), `from=to=${day} holds the rows of that day`);
+  for (const r of onDay) assert.equal(r.at.slice(0, 10), day, `row ${r.id} at ${r.at} is of ${day}`);
+  const upTo = all[0].id;
+  const split = [...await rows({ to: addDays(day, -1) }), ...await rows({ from: day })].filter((r) => r.id <= upTo);
+  assert.deepEqual(split.map((r) => r.id).sort((a, b) => a - b), all.map((r) => r.id).sort((a, b) => a - b), `to=${addDays(day, -1)} and from=${day} share the trail out`);
+  const oldest = all.at(-1).at.slice(0, 10);
+  assert.deepEqual(await rows({ to: addDays(oldest, -1) }), [], 'nothing before the first row\'s day');
+  assert.deepEqual(await rows({ from: addDays(all[0].at.slice(0, 10), 1) }), [], 'nothing after the last row\'s day');
   assert.equal((await rows({ from: '2000-01-01' })).length, all.length);
   // paging: newest first, no overlap, nothing lost
   const pages = [];
@@ -342,6 +421,7 @@ test('filters: unit (code or id), user, record, action, dates, and paging', asyn
 });
 
 test('a province admin sees only the rows of her scope', async () => {
+  await everything();
   const all = await rows();
   const p24 = await rows({}, { auth: people.p24.token });
   const p01 = await rows({}, { auth: people.p01.token });
@@ -381,6 +461,8 @@ test('a province admin sees only the rows of her scope', async () => {
 });
 
 test('a province admin sees the log-ins, failed log-ins and log-outs of her users', async () => {
+  await failedLogins();
+  await logout();
   const p01 = await rows({ user: people.target.username }, { auth: people.p01.token });
   for (const a of ['session.login', 'session.login_failed', 'session.logout', 'user.password']) {
     assert.ok(p01.some((r) => r.action === a), `01's admin sees ${a} of her user: ${p01.map((r) => r.action)}`);
@@ -390,6 +472,7 @@ test('a province admin sees the log-ins, failed log-ins and log-outs of her user
 // ---- append-only ----------------------------------------------------------------------------
 
 test('no route changes or deletes an audit row: other methods are 405, no path per row', async () => {
+  await unitWrites();
   const before = await rows();
   for (const m of ['PUT', 'PATCH', 'DELETE', 'POST']) {
     const r = await s.request(m, '/api/v1/audit', { ...(m === 'DELETE' ? {} : { body: { action: 'x' } }) });
@@ -406,6 +489,7 @@ test('no route changes or deletes an audit row: other methods are 405, no path p
 });
 
 test('in the database itself, UPDATE and DELETE on the audit table fail and change nothing', async () => {
+  await unitWrites();
   const before = await rows();
   const id = before.find((r) => r.action === 'unit.rename').id;
   const attempts = [

@@ -115,13 +115,15 @@ test('every reorganisation from the command line, with its events', async () => 
 
 test('refusals: one line on stderr, exit 1, nothing changed', async () => {
   const d = ['--db', db.url];
+  // a commune of its own under 24 (a plain init has none)
+  await ok(['units', 'add', '--code', 'RF1', '--name-vi', 'Xã Từ Chối', '--name-en', 'Refusal', '--level', 'commune', '--parent', '24', '--date', '2025-08-01', ...d]);
   const snapshot = await ok(['units', 'events', '--limit', '500', '--json', ...d]);
   for (const [args, code] of [
     [['units', 'move', '24', '--parent', '24', '--date', '2025-08-01'], 'cycle'],
     [['units', 'add', '--code', '24', '--name-vi', 'X', '--name-en', 'X', '--level', 'province', '--parent', 'VN', '--date', '2025-08-01'], 'code_taken'],
     [['units', 'close', '24', '--date', '2026-01-01'], 'has_children'],
     [['units', 'rename', '27', '--name-vi', 'X', '--name-en', 'X', '--date', '2025-08-01'], 'unit_closed'],
-    [['units', 'add', '--code', 'Z9', '--name-vi', 'X', '--name-en', 'X', '--level', 'province', '--parent', 'M1', '--date', '2025-12-01'], 'level_order'],
+    [['units', 'add', '--code', 'Z9', '--name-vi', 'X', '--name-en', 'X', '--level', 'province', '--parent', 'RF1', '--date', '2025-12-01'], 'level_order'],
   ]) {
     const r = await ub([...args, ...d]);
     assert.equal(r.code, 1, `${args.join(' ')}: exit ${r.code}`);

@@ -269,7 +269,7 @@ const SAMPLES = [
   ['enableUser', 'POST', '/api/v1/users/sample.user/enable'],
   ['logIn', 'POST', '/api/v1/session', { auth: false, body: { username: 'sample.user', password: 'sample-password-1' } }],
   ['getSession', 'GET', '/api/v1/session', (ctx) => ({ auth: false, headers: cookieAuth(ctx) })],
-  ['createToken', 'POST', '/api/v1/tokens', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { name: 'sample token', roles: ['viewer'], expires_at: '2099-12-31' } })],
+  ['createToken', 'POST', '/api/v1/tokens', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { name: 'sample token', roles: ['viewer'], expires_at: `${new Date().getUTCFullYear() + 70}-12-31` } })],
   ['listTokens', 'GET', '/api/v1/tokens', (ctx) => ({ auth: ctx.createToken.secret })],
   ['revokeToken', 'DELETE', (ctx) => `/api/v1/tokens/${ctx.createToken.token.id}`, (ctx) => ({ auth: false, headers: cookieAuth(ctx, true) })],
   ['changePassword', 'POST', '/api/v1/session/password', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { current_password: 'sample-password-1', new_password: 'sample-password-2' } })],

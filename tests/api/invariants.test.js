@@ -224,17 +224,27 @@ for (const [name, pathT, bodyT, status, code, check] of CASES) {
   });
 }
 
-test('after all the refusals the same operations succeed when they are right', async () => {
-  const r = await s.op('/api/v1/units/T1000-1-1/close', { date: D4 }, 200);
+test('the same operations succeed when they are right (on a copy of the fixtures)', async () => {
+  // units like the fixtures, of this test's own (the refusals above keep theirs)
+  await commune('T2000');
+  await branch('T2000-1', 'T2000');
+  await create({ code: 'T2000-1-1', name_vi: 'Tổ 1', name_en: 'Group 1', level: 'group', parent: 'T2000-1' });
+  await commune('T2003');
+  await branch('T2003-1', 'T2003');
+  await commune('T2004');
+  await commune('T2005');
+  await branch('T2005-1', 'T2005');
+  await branch('T2005-2', 'T2005');
+  const r = await s.op('/api/v1/units/T2000-1-1/close', { date: D4 }, 200);
   assert.equal(r.valid_until, '2025-10-31');
-  await s.op('/api/v1/units/T1000-1/close', { date: D4 }, 200);
-  await s.op('/api/v1/units/T1000/close', { date: D4 }, 200);
-  const m = await s.op('/api/v1/units/merge', { date: D4, sources: ['T1003', 'T1004'], into: newCommune('T1121') }, 201);
+  await s.op('/api/v1/units/T2000-1/close', { date: D4 }, 200);
+  await s.op('/api/v1/units/T2000/close', { date: D4 }, 200);
+  const m = await s.op('/api/v1/units/merge', { date: D4, sources: ['T2003', 'T2004'], into: newCommune('T2121') }, 201);
   assert.equal(m.unit.child_count, 1);
-  const sp = await s.op('/api/v1/units/T1005/split', {
-    date: D4, into: [newCommune('T1122'), newCommune('T1123')], children: { 'T1005-1': 'T1122', 'T1005-2': 'T1123' },
+  const sp = await s.op('/api/v1/units/T2005/split', {
+    date: D4, into: [newCommune('T2122'), newCommune('T2123')], children: { 'T2005-1': 'T2122', 'T2005-2': 'T2123' },
   }, 201);
   assert.equal(sp.units.length, 2);
-  const again = await s.op('/api/v1/units', { ...newCommune('T1000'), parent: '01', date: D4 }, 201);
-  assert.notEqual(again.id, id.T1000, 'the code is free once its unit has closed');
+  const again = await s.op('/api/v1/units', { ...newCommune('T2000'), parent: '01', date: D4 }, 201);
+  assert.notEqual(again.id, id.T2000, 'the code is free once its unit has closed');
 });

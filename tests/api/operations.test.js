@@ -5,10 +5,12 @@
 // intervals, its events, children, ancestors, tree and lineage.
 //
 // The units are our own, created under the province 01 (Hà Nội, which
-// continues through the 2025 reform) from 2025-08-01 on a plain `init`.
+// continues through the 2025 reform) from 2025-08-01 on a plain `init`. Each
+// test makes the units it works on (its own codes), so that it passes alone
+// and in any order; counts are compared with what they were just before.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, today } from './server.js';
+import { startServer, today, addDays } from './server.js';
 
 const D1 = '2025-08-01';
 const D2 = '2025-09-01';
@@ -35,7 +37,7 @@ const stripDetail = ({ names, attribute_history, parents, events, ...u }) => u; 
 const sortBy = (k) => (a, b) => (a[k] < b[k] ? -1 : a[k] > b[k] ? 1 : 0);
 
 test('create: a commune under a province, seen from its first day on', async () => {
-  const before01 = await unitAt('01', '2025-07-31');
+  const before01 = await unitAt('01', D1);
   const u = await create(commune('T0001', 'Thử Nghiệm', { kind: 'territorial', attributes: ['rural', 'border'], note: 'Quyết định 1/QĐ-TEST' }));
   assert.equal(u.code, 'T0001');
   assert.equal(u.name_vi, 'Xã Thử Nghiệm');
@@ -82,13 +84,13 @@ test('create: defaults (kind territorial, no attributes), levels below and anoth
   const u = await create(commune('T0002', 'Mặc Định'));
   assert.equal(u.kind, 'territorial');
   assert.deepEqual(u.attributes, []);
-  const b = await create(branch('T0001-1', 'T0001'));
+  const b = await create(branch('T0002-1', 'T0002'));
   assert.equal(b.level, 'branch');
-  assert.equal(b.parent.code, 'T0001');
-  const g = await create({ code: 'T0001-1-1', name_vi: 'Tổ phụ nữ 1', name_en: 'Group 1', level: 'group', parent: 'T0001-1', date: D1 });
+  assert.equal(b.parent.code, 'T0002');
+  const g = await create({ code: 'T0002-1-1', name_vi: 'Tổ phụ nữ 1', name_en: 'Group 1', level: 'group', parent: 'T0002-1', date: D1 });
   assert.equal(g.level, 'group');
-  const anc = await s.ok('/api/v1/units/T0001-1-1/ancestors', { as_of: D1 });
-  assert.deepEqual(anc.items.map((x) => x.code), ['VN', '01', 'T0001', 'T0001-1']);
+  const anc = await s.ok('/api/v1/units/T0002-1-1/ancestors', { as_of: D1 });
+  assert.deepEqual(anc.items.map((x) => x.code), ['VN', '01', 'T0002', 'T0002-1']);
   assert.equal(anc.items[2].child_count, 1);
   const dn = await create({ code: 'DN0001', name_vi: 'Cơ sở Hội Công ty May 10', name_en: 'May 10 Company union base', level: 'commune', kind: 'enterprise', attributes: ['urban'], parent: '01', date: D1 });
   assert.equal(dn.kind, 'enterprise');
@@ -98,10 +100,10 @@ test('create: defaults (kind territorial, no attributes), levels below and anoth
   assert.equal(later.parent.code, '01');
   assert.equal(later.valid_from, '2025-08-15');
   // the tree shows the chain
-  const t = await s.ok('/api/v1/tree', { root: 'T0001', as_of: D1, depth: 2 });
-  assert.equal(t.root.code, 'T0001');
-  assert.deepEqual(t.root.children.map((x) => x.code), ['T0001-1']);
-  assert.deepEqual(t.root.children[0].children.map((x) => x.code), ['T0001-1-1']);
+  const t = await s.ok('/api/v1/tree', { root: 'T0002', as_of: D1, depth: 2 });
+  assert.equal(t.root.code, 'T0002');
+  assert.deepEqual(t.root.children.map((x) => x.code), ['T0002-1']);
+  assert.deepEqual(t.root.children[0].children.map((x) => x.code), ['T0002-1-1']);
 });
 
 test('create: without a date the unit starts today', async () => {
@@ -122,16 +124,17 @@ test('create: a code is reused on another date (27 was Bắc Ninh until 2025-06-
 });
 
 test('rename: new names from the date on, same unit, no lineage', async () => {
-  const before = await unitAt('T0002', D1);
-  const r = await s.op('/api/v1/units/T0002/rename', { date: D2, name_vi: 'Phường Đổi Tên', name_en: 'Doi Ten Ward', note: 'NQ 1/2025' }, 200);
+  await create(commune('T0006', 'Mặc Định'));
+  const before = await unitAt('T0006', D1);
+  const r = await s.op('/api/v1/units/T0006/rename', { date: D2, name_vi: 'Phường Đổi Tên', name_en: 'Doi Ten Ward', note: 'NQ 1/2025' }, 200);
   assert.equal(r.id, before.id);
-  assert.equal(r.code, 'T0002');
+  assert.equal(r.code, 'T0006');
   assert.equal(r.name_vi, 'Phường Đổi Tên');
   assert.equal(r.name_en, 'Doi Ten Ward');
   assert.equal(r.valid_from, D1);
   assert.equal(r.valid_until, null);
-  assert.equal((await unitAt('T0002', D2_LAST)).name_vi, 'Xã Mặc Định');
-  const after = await unitAt('T0002', D2);
+  assert.equal((await unitAt('T0006', D2_LAST)).name_vi, 'Xã Mặc Định');
+  const after = await unitAt('T0006', D2);
   assert.deepEqual(stripDetail(after), r);
   assert.deepEqual([...after.names].sort(sortBy('valid_from')), [
     { name_vi: 'Xã Mặc Định', name_en: 'Mac Dinh Commune', valid_from: D1, valid_until: D2_LAST },
@@ -143,23 +146,24 @@ test('rename: new names from the date on, same unit, no lineage', async () => {
   assert.equal(ev.note, 'NQ 1/2025');
   assert.deepEqual(ev.sources.map((x) => x.id), [before.id]);
   assert.deepEqual(ev.targets.map((x) => x.id), [before.id]);
-  const lin = await s.ok('/api/v1/units/T0002/lineage', { as_of: D2 });
+  const lin = await s.ok('/api/v1/units/T0006/lineage', { as_of: D2 });
   assert.deepEqual([lin.predecessors, lin.successors], [[], []]);
   const found = await s.ok('/api/v1/units', { q: 'doi ten', as_of: D2 });
   assert.ok(found.items.some((u) => u.id === before.id), 'search finds the new name');
   // a second rename, naming the unit by internal id
   const r2 = await s.op(`/api/v1/units/id:${before.id}/rename`, { date: D3, name_vi: 'Phường Ba', name_en: 'Ba Ward' }, 200);
   assert.equal(r2.name_vi, 'Phường Ba');
-  const d = await unitAt('T0002', D3);
+  const d = await unitAt('T0006', D3);
   assert.equal(d.names.length, 3);
-  assert.equal((await unitAt('T0002', D3_LAST)).name_vi, 'Phường Đổi Tên');
+  assert.equal((await unitAt('T0006', D3_LAST)).name_vi, 'Phường Đổi Tên');
 });
 
 test('move: another parent from the date on; children come along', async () => {
   await create(commune('T0003', 'Di Chuyển'));
   await create(branch('T0003-1', 'T0003'));
-  const p01 = await unitAt('01', D2_LAST);
-  const p04 = await unitAt('04', D2_LAST);
+  const p01 = await unitAt('01', D2);
+  const p04 = await unitAt('04', D2);
+  const p01Last = await unitAt('01', D2_LAST);
   const r = await s.op('/api/v1/units/T0003/move', { date: D2, parent: '04', note: 'điều chỉnh địa giới' }, 200);
   assert.equal(r.code, 'T0003');
   assert.equal(r.parent.code, '04');
@@ -178,6 +182,7 @@ test('move: another parent from the date on; children come along', async () => {
   assert.ok(codesOf((await s.ok('/api/v1/units/01/children', { as_of: D2_LAST, limit: 500 })).items).includes('T0003'));
   assert.equal((await unitAt('01', D2)).child_count, p01.child_count - 1);
   assert.equal((await unitAt('04', D2)).child_count, p04.child_count + 1);
+  assert.equal((await unitAt('01', D2_LAST)).child_count, p01Last.child_count, 'the day before is as it was');
   assert.deepEqual((await s.ok('/api/v1/units/T0003-1/ancestors', { as_of: D2 })).items.map((x) => x.code), ['VN', '04', 'T0003']);
   assert.deepEqual((await s.ok('/api/v1/units/T0003-1/ancestors', { as_of: D2_LAST })).items.map((x) => x.code), ['VN', '01', 'T0003']);
   const lin = await s.ok('/api/v1/units/T0003/lineage', { as_of: D2 });
@@ -207,9 +212,12 @@ test('close: the day before the date becomes the last day', async () => {
   assert.ok(!codesOf((await s.ok('/api/v1/units/01/children', { as_of: D3, limit: 500 })).items).includes('T0004'));
   assert.ok(codesOf((await s.ok('/api/v1/units/01/children', { as_of: D3_LAST, limit: 500 })).items).includes('T0004'));
   // a group, then its branch once it has no children left
-  await s.op('/api/v1/units/T0001-1-1/close', { date: D2 }, 200);
-  assert.equal((await unitAt('T0001-1', D2)).child_count, 0);
-  const b = await s.op('/api/v1/units/T0001-1/close', { date: D3 }, 200);
+  await create(commune('T0007', 'Có Chi Hội'));
+  await create(branch('T0007-1', 'T0007'));
+  await create({ code: 'T0007-1-1', name_vi: 'Tổ phụ nữ 7', name_en: 'Group 7', level: 'group', parent: 'T0007-1', date: D1 });
+  await s.op('/api/v1/units/T0007-1-1/close', { date: D2 }, 200);
+  assert.equal((await unitAt('T0007-1', D2)).child_count, 0);
+  const b = await s.op('/api/v1/units/T0007-1/close', { date: D3 }, 200);
   assert.equal(b.valid_until, D3_LAST);
   // the code is free again afterwards
   const again = await create(commune('T0004', 'Tái Lập', { date: D4 }));
@@ -366,32 +374,48 @@ test('split: the unit ends, its children go where the mapping says', async () =>
   assert.deepEqual(r.units.map((u) => u.child_count), [1, 2], 'the units answered are as of the date, with their children');
 });
 
+// mergeOnD3(prefix): communes <prefix>1 and <prefix>2, each with a branch
+// (<prefix>1-1, <prefix>2-1), merged into a new <prefix>3 on D3.
+async function mergeOnD3(prefix) {
+  for (const n of [1, 2]) {
+    await create(commune(`${prefix}${n}`, `Nguồn ${prefix}${n}`));
+    await create(branch(`${prefix}${n}-1`, `${prefix}${n}`));
+  }
+  return s.op('/api/v1/units/merge', {
+    date: D3, sources: [`${prefix}1`, `${prefix}2`],
+    into: { code: `${prefix}3`, name_vi: `Xã Hợp ${prefix}`, name_en: `Merged ${prefix}`, level: 'commune' },
+  }, 201);
+}
+
 test('lineage is transitive: merge then split', async () => {
-  // T0103 was made from T0101 and T0102 on D3; split it on D4
-  const m = await unitAt('T0103', D3);
-  const r = await s.op('/api/v1/units/T0103/split', {
+  // T0123 made from T0121 and T0122 on D3; split on D4
+  const merged = await mergeOnD3('T012');
+  const m = await unitAt('T0123', D3);
+  assert.equal(m.id, merged.unit.id);
+  const r = await s.op('/api/v1/units/T0123/split', {
     date: D4,
     into: [
-      { code: 'T0104', name_vi: 'Xã Sau Một', name_en: 'Sau Mot Commune', level: 'commune' },
-      { code: 'T0105', name_vi: 'Xã Sau Hai', name_en: 'Sau Hai Commune', level: 'commune' },
+      { code: 'T0124', name_vi: 'Xã Sau Một', name_en: 'Sau Mot Commune', level: 'commune' },
+      { code: 'T0125', name_vi: 'Xã Sau Hai', name_en: 'Sau Hai Commune', level: 'commune' },
     ],
-    children: { 'T0101-1': 'T0104', 'T0102-1': 'T0105' },
+    children: { 'T0121-1': 'T0124', 'T0122-1': 'T0125' },
   }, 201);
-  const lin = await s.ok('/api/v1/units/T0104/lineage', { as_of: D4 });
+  const lin = await s.ok('/api/v1/units/T0124/lineage', { as_of: D4 });
   const preds = lin.predecessors.map((p) => [p.unit.code, p.depth]).sort();
-  assert.deepEqual(preds, [['T0101', 2], ['T0102', 2], ['T0103', 1]]);
-  const mid = lin.predecessors.find((p) => p.unit.code === 'T0103');
+  assert.deepEqual(preds, [['T0121', 2], ['T0122', 2], ['T0123', 1]]);
+  const mid = lin.predecessors.find((p) => p.unit.code === 'T0123');
   assert.equal(mid.unit.id, m.id);
   assert.equal(mid.unit.valid_until, D4_LAST);
   assert.equal(mid.event.id, r.event.id);
-  const linA = await s.ok('/api/v1/units/T0101/lineage', { as_of: D3_LAST });
-  assert.deepEqual(linA.successors.map((x) => [x.unit.code, x.depth]).sort(), [['T0103', 1], ['T0104', 2], ['T0105', 2]]);
-  const linM = await s.ok('/api/v1/units/T0103/lineage', { as_of: D3 });
-  assert.deepEqual(linM.predecessors.map((x) => [x.unit.code, x.depth]).sort(), [['T0101', 1], ['T0102', 1]]);
-  assert.deepEqual(linM.successors.map((x) => [x.unit.code, x.depth]).sort(), [['T0104', 1], ['T0105', 1]]);
+  const linA = await s.ok('/api/v1/units/T0121/lineage', { as_of: D3_LAST });
+  assert.deepEqual(linA.successors.map((x) => [x.unit.code, x.depth]).sort(), [['T0123', 1], ['T0124', 2], ['T0125', 2]]);
+  const linM = await s.ok('/api/v1/units/T0123/lineage', { as_of: D3 });
+  assert.deepEqual(linM.predecessors.map((x) => [x.unit.code, x.depth]).sort(), [['T0121', 1], ['T0122', 1]]);
+  assert.deepEqual(linM.successors.map((x) => [x.unit.code, x.depth]).sort(), [['T0124', 1], ['T0125', 1]]);
 });
 
 test('the tree of 01 shows the reorganised units as of each date', async () => {
+  await mergeOnD3('T013');
   const check = (node, depth, max) => {
     if (depth < max) {
       assert.ok(Array.isArray(node.children), `${node.code} has children listed`);
@@ -411,17 +435,28 @@ test('the tree of 01 shows the reorganised units as of each date', async () => {
     assert.deepEqual(t.root.children.map((c) => c.id).sort(), kids.map((c) => c.id).sort(), `tree and children agree on ${as_of}`);
   }
   const t = await s.ok('/api/v1/tree', { root: '01', as_of: D3, depth: 2 });
-  const m = t.root.children.find((c) => c.code === 'T0103');
-  assert.deepEqual(m.children.map((c) => c.code).sort(), ['T0101-1', 'T0102-1']);
+  const m = t.root.children.find((c) => c.code === 'T0133');
+  assert.deepEqual(m.children.map((c) => c.code).sort(), ['T0131-1', 'T0132-1']);
+  const t2 = await s.ok('/api/v1/tree', { root: '01', as_of: D3_LAST, depth: 2 });
+  assert.deepEqual(t2.root.children.filter((c) => /^T013/.test(c.code)).map((c) => [c.code, c.children.map((k) => k.code)]).sort(),
+    [['T0131', ['T0131-1']], ['T0132', ['T0132-1']]], 'the day before the merge');
 });
 
 test('the events list has every kind, newest first, and filters by unit', async () => {
+  // one operation of each kind, three of them on D2
+  for (const code of ['T0141', 'T0142', 'T0143', 'T0147']) await create(commune(code, `Sự Kiện ${code}`));
+  await s.op('/api/v1/units/T0141/rename', { date: D2, name_vi: 'Xã Sự Kiện Mới', name_en: 'Su Kien Moi Commune' }, 200);
+  await s.op('/api/v1/units/T0142/move', { date: D2, parent: '04' }, 200);
+  await s.op('/api/v1/units/T0147/close', { date: D2 }, 200);
+  await s.op('/api/v1/units/merge', { date: D3, sources: ['T0142', 'T0143'], into: { code: 'T0144', name_vi: 'Xã T0144', name_en: 'T0144', level: 'commune' } }, 201);
+  await s.op('/api/v1/units/T0144/split', { date: D4, into: [{ code: 'T0145', name_vi: 'Xã T0145', name_en: 'T0145', level: 'commune' }, { code: 'T0146', name_vi: 'Xã T0146', name_en: 'T0146', level: 'commune' }], children: {} }, 201);
   const all = await s.all('/api/v1/events', { from: D1 });
   const kinds = new Set(all.map((e) => e.kind));
   for (const k of ['create', 'rename', 'move', 'merge', 'split', 'close']) assert.ok(kinds.has(k), `an event of kind ${k}`);
   for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].date >= all[i].date);
-  const t2 = await unitAt('T0002', D3);
-  const mine = await s.all('/api/v1/events', { unit: 'T0002', as_of: D3 });
+  const t2 = await unitAt('T0141', D3);
+  assert.deepEqual(t2.events.map((e) => e.kind), ['create', 'rename']);
+  const mine = await s.all('/api/v1/events', { unit: 'T0141', as_of: D3 });
   assert.deepEqual(mine.map((e) => e.id), [...t2.events].reverse().map((e) => e.id), 'newest first, the same events as the detail');
   const window = await s.all('/api/v1/events', { from: D2, to: D2 });
   assert.ok(window.length >= 3);
@@ -431,10 +466,7 @@ test('the events list has every kind, newest first, and filters by unit', async 
 test('operations without a date take effect today', async () => {
   const u = await create({ code: 'T0011', name_vi: 'Xã Đóng Hôm Nay', name_en: 'Dong Hom Nay Commune', level: 'commune', parent: '01', date: D1 });
   const r = await s.op('/api/v1/units/T0011/close', {}, 200);
-  const t = new Date();
-  t.setDate(t.getDate() - 1);
-  const p = (n) => String(n).padStart(2, '0');
-  assert.equal(r.valid_until, `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())}`);
+  assert.equal(r.valid_until, addDays(today(), -1), 'the last day is the day before the server\'s today');
   assert.equal(r.id, u.id);
   assert.equal((await s.get('/api/v1/units/T0011')).status, 404);
 });

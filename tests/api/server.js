@@ -8,10 +8,25 @@
 // document (status documented, body valid against the schema); a test that
 // wants to see a mismatch itself passes {validate: false}.
 //
+// Today: the harness reads the clock once, when this module loads, and pins
+// that day (UNIONBASE_TODAY) for every program it starts (init, serve, the
+// CLI of cli.test.js, through process.env). A test and the server it talks to
+// therefore always agree on "today", even when the run crosses midnight or the
+// machine's time zone is far from UTC. today() and TODAY are that day.
+// today.test.js starts servers without the pin (the clock path) and with
+// another pin. Session and token expiry and the audit trail's times are
+// wall-clock seconds, not this day.
+//
+// Ports: a server is started on a port the kernel handed out a moment before
+// (freePort); it counts as started only once its own log says it serves that
+// port, so a test never talks to another test's server that took the port in
+// between. A port taken meanwhile is retried on another.
+//
 // Environment:
 //   UNIONBASE_BIN      the program (default: build/unionbase at the repo top)
 //   UNIONBASE_TEST_PG  base URL of a PostgreSQL server where the tests may
 //                      CREATE DATABASE, e.g. postgresql://unionbase@127.0.0.1:5433/postgres
+//   UNIONBASE_TODAY    when set, the day pinned instead of the clock's
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -32,6 +47,46 @@ export const BIN = process.env.UNIONBASE_BIN ? path.resolve(process.env.UNIONBAS
 
 const REQUEST_TIMEOUT_MS = 30000;
 
+// ---- today ---------------------------------------------------------------------
+
+// The calendar day of a time in the local time zone (the zone the servers
+// started here run in: they inherit TZ).
+export function localDay(d = new Date()) {
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+// ISO day arithmetic, in UTC so that no time zone or DST shifts a day.
+export function addDays(iso, n) {
+  const t = new Date(`${iso}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + n);
+  return t.toISOString().slice(0, 10);
+}
+
+// The fixtures of the tests are dated up to FIXTURES_END: the tests read
+// "today's" tree expecting those changes to have happened. A pin before it
+// is a mistake in the run, not in the program: say so at once.
+export const FIXTURES_END = '2026-04-01';
+
+export const TODAY = process.env.UNIONBASE_TODAY || localDay();
+process.env.UNIONBASE_TODAY = TODAY;
+assert.ok(/^\d{4}-\d{2}-\d{2}$/.test(TODAY) && TODAY > FIXTURES_END,
+  `the API tests need today (${TODAY}) to be a day after their fixtures (${FIXTURES_END}): set UNIONBASE_TODAY to a later day`);
+
+// The server's "today": the day the harness pinned.
+export function today() {
+  return TODAY;
+}
+
+// env for a child process: the harness's environment with extra on top
+// (a key whose value is undefined is removed: {UNIONBASE_TODAY: undefined}
+// runs the program on the clock).
+function childEnv(extra = {}) {
+  const env = { ...process.env, ...extra };
+  for (const [k, v] of Object.entries(extra)) if (v === undefined || v === null) delete env[k];
+  return env;
+}
+
 async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -44,9 +99,9 @@ async function freePort() {
   });
 }
 
-async function run(file, args, what) {
+async function run(file, args, what, env = process.env) {
   try {
-    return await execFileP(file, args, { maxBuffer: 64 << 20, env: process.env });
+    return await execFileP(file, args, { maxBuffer: 64 << 20, env });
   } catch (e) {
     throw new Error(`${what} failed (exit ${e.code}): ${file} ${args.join(' ')}\n${e.stdout || ''}${e.stderr || ''}`);
   }
@@ -72,10 +127,10 @@ async function createDatabase(dir) {
   };
 }
 
-function startProcess(db, port) {
+function startProcess(db, port, env = process.env) {
   const child = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    env,
   });
   const log = { text: '' };
   const keep = (chunk) => {
@@ -89,12 +144,19 @@ function startProcess(db, port) {
   return { child, log, exited };
 }
 
+// Waits until the process says it serves base (so the port is its own, not
+// another server's that took it since freePort), then for /healthz.
 async function waitHealthy(base, proc, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
+  const serving = `serving ${base}/`;
   let dead = null;
   proc.exited.then((x) => { dead = x; });
   while (Date.now() < deadline) {
     if (dead) return { ok: false, dead };
+    if (!proc.log.text.includes(serving)) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
     try {
       const r = await fetch(base + '/healthz', { signal: AbortSignal.timeout(2000) });
       if (r.status === 200) { await r.text(); return { ok: true }; }
@@ -105,24 +167,27 @@ async function waitHealthy(base, proc, timeoutMs) {
   return { ok: false, dead };
 }
 
-// Starts a server on a fresh database. Options: demo (init --demo).
-export async function startServer({ demo = false } = {}) {
+// Starts a server on a fresh database. Options: demo (init --demo); env:
+// variables for init and serve on top of the harness's (undefined removes
+// one: {UNIONBASE_TODAY: undefined} runs them on the clock).
+export async function startServer({ demo = false, env: extra = {} } = {}) {
   assert.ok(fs.existsSync(BIN), `${BIN} does not exist: build it first (ninja -C build) or set UNIONBASE_BIN`);
+  const env = childEnv(extra);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-api-'));
   const db = await createDatabase(dir);
   let proc = null;
   try {
-    const init = await run(BIN, demo ? ['init', '--demo', db.url] : ['init', db.url], 'unionbase init');
+    const init = await run(BIN, demo ? ['init', '--demo', db.url] : ['init', db.url], 'unionbase init', env);
     const pw = /user name: admin password: (\S+)/.exec(init.stdout);
     assert.ok(pw, `init did not print the admin password:\n${init.stdout}`);
     // the tests act as the system admin through an API token unless they
     // ask for another caller (request option auth)
-    const tok = await run(BIN, ['user', 'token', 'admin', '--name', 'api-tests', '--db', db.url], 'unionbase user token');
+    const tok = await run(BIN, ['user', 'token', 'admin', '--name', 'api-tests', '--db', db.url], 'unionbase user token', env);
     const adminToken = tok.stdout.trim();
     let base = null;
     for (let attempt = 0; attempt < 5 && !base; attempt++) {
       const port = await freePort();
-      proc = startProcess(db.url, port);
+      proc = startProcess(db.url, port, env);
       const h = await waitHealthy(`http://127.0.0.1:${port}`, proc, 30000);
       if (h.ok) { base = `http://127.0.0.1:${port}`; break; }
       if (!h.dead) {
@@ -135,6 +200,7 @@ export async function startServer({ demo = false } = {}) {
       }
     }
     const server = new Server(base, proc, db, dir);
+    server.env = env;
     server.adminPassword = pw[1];
     server.adminToken = adminToken;
     await server.loadContract();
@@ -153,10 +219,11 @@ export async function startServer({ demo = false } = {}) {
 export async function startPeer(server) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const proc = startProcess(server.db.url, port);
+    const proc = startProcess(server.db.url, port, server.env);
     const h = await waitHealthy(`http://127.0.0.1:${port}`, proc, 30000);
     if (h.ok) {
       const peer = new Server(`http://127.0.0.1:${port}`, proc, { url: server.db.url, drop: async () => {} }, null);
+      peer.env = server.env;
       peer.adminToken = server.adminToken;
       peer.adminPassword = server.adminPassword;
       await peer.loadContract();
@@ -169,8 +236,9 @@ export async function startPeer(server) {
 }
 
 // Runs the program with args; returns {stdout, stderr}; throws on a non-zero exit.
-export function runBin(args) {
-  return run(BIN, args, `unionbase ${args[0]}`);
+// env: as for startServer.
+export function runBin(args, env = {}) {
+  return run(BIN, args, `unionbase ${args[0]}`, childEnv(env));
 }
 
 // A fresh empty database of the store under test: {url, drop()}.
@@ -388,13 +456,6 @@ export function viCompare(a, b) {
   const x = viKey(a), y = viKey(b);
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;
-}
-
-// The server's "today", in its local time zone (the tests run on the same machine).
-export function today() {
-  const d = new Date();
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
 // Reads a CSV of the shipped reference data (simple: no quoted commas).

@@ -40,6 +40,12 @@ function setCookie(r) {
 }
 
 const me = (opts) => s.request('GET', '/api/v1/session', opts);
+// a day far ahead of the wall clock (token expiry is wall-clock time), and the
+// first moment after it: a token expiring then works for decades, whatever
+// year the tests run in
+const FAR_YEAR = new Date().getUTCFullYear() + 70;
+const FAR = `${FAR_YEAR}-12-31`;
+const AFTER_FAR = `${FAR_YEAR + 1}-01-01T00:00:00Z`;
 const unitCount = async () => (await s.all('/api/v1/units', { as_of: '2025-09-01', level: 'commune' })).length;
 
 before(async () => { s = await startServer(); });
@@ -318,10 +324,10 @@ test('API tokens: the secret is shown once and works as Bearer; lists never show
   assert.deepEqual(t1.body.token.roles, ['viewer']);
   assert.equal(t1.body.token.revoked_at, null);
   assert.equal(t1.body.token.expires_at, null);
-  const t2 = await mk({ name: 'two roles', roles: ['entry', 'viewer'], expires_at: '2099-12-31' });
+  const t2 = await mk({ name: 'two roles', roles: ['entry', 'viewer'], expires_at: FAR });
   assert.equal(t2.status, 201, t2.text);
   assert.deepEqual(t2.body.token.roles, ['viewer', 'entry']);
-  assert.equal(t2.body.token.expires_at, '2100-01-01T00:00:00Z', 'it works through the end of 2099-12-31 (UTC)');
+  assert.equal(t2.body.token.expires_at, AFTER_FAR, `it works through the end of ${FAR} (UTC)`);
   assert.notEqual(t1.body.secret, t2.body.secret);
 
   // it works as Bearer, without cookie or CSRF token
@@ -376,7 +382,7 @@ test('API tokens: the secret is shown once and works as Bearer; lists never show
   assert.equal((await s.request('DELETE', `/api/v1/tokens/${t2.body.token.id}`, { auth: t2.body.secret })).status, 200);
   assertError(await me({ auth: t2.body.secret }), 401, 'unauthorized');
   // an expired token is dead (its expiry moved into the past in the database)
-  const t3 = await mk({ name: 'soon', roles: ['viewer'], expires_at: '2099-01-01' });
+  const t3 = await mk({ name: 'soon', roles: ['viewer'], expires_at: FAR });
   assert.equal((await me({ auth: t3.body.secret })).status, 200);
   await s.sql(`UPDATE api_tokens SET expires_at = ${Math.floor(Date.now() / 1000) - 1} WHERE id = ${t3.body.token.id}`);
   assertError(await me({ auth: t3.body.secret }), 401, 'unauthorized', 'an expired token');

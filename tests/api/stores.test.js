@@ -49,16 +49,20 @@ test('two servers on one database: a write through one is read through the other
 });
 
 test('concurrent writes through both servers all land, none twice', async () => {
+  // a commune of its own to write under
+  await a.op('/api/v1/units', {
+    code: 'CONC', name_vi: 'Xã Đồng Thời', name_en: 'Concurrent Commune', level: 'commune', parent: '24', date: '2025-08-01',
+  }, 201);
   const writes = [];
   for (let i = 0; i < 20; i++) {
     const s = i % 2 ? a : b;
     writes.push(s.op('/api/v1/units', {
-      code: `CONC${i}`, name_vi: `Chi hội ${i}`, name_en: `Branch ${i}`, level: 'branch', parent: 'PEER1', date: '2025-10-01',
+      code: `CONC${i}`, name_vi: `Chi hội ${i}`, name_en: `Branch ${i}`, level: 'branch', parent: 'CONC', date: '2025-10-01',
     }, 201));
   }
   const made = await Promise.all(writes);
   assert.equal(new Set(made.map((u) => u.id)).size, 20);
-  const kids = await a.all('/api/v1/units/PEER1/children', { as_of: '2025-10-01' });
+  const kids = await a.all('/api/v1/units/CONC/children', { as_of: '2025-10-01' });
   assert.equal(kids.length, 20);
 });
 

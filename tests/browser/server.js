@@ -13,6 +13,14 @@
 // embedded in the binary, unless UNIONBASE_WEB_DIR (passed through from the
 // environment) points the server at a folder: UNIONBASE_WEB_DIR=$PWD/web
 // tests the files on disk without rebuilding.
+//
+// Today: TODAY is read from the clock once, when this module loads (or taken
+// from UNIONBASE_TODAY when the run pins it), and pinned for init and serve
+// (UNIONBASE_TODAY) and for the browser's clock (ui.js), so that the server,
+// the web app and the test agree on "today" even across midnight.
+// Ports: a server counts as started once its own log says it serves the port
+// freePort handed out (not another test's server that took it meanwhile); a
+// port taken between freePort and bind is retried on another.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -24,6 +32,15 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+// The local calendar day of a time (the zone the server and chromium run in).
+export function localDay(d = new Date()) {
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+export const TODAY = process.env.UNIONBASE_TODAY || localDay();
+process.env.UNIONBASE_TODAY = TODAY;
 
 export function binary() {
   const bin = process.env.UNIONBASE_BIN || 'build/unionbase';
@@ -60,49 +77,61 @@ export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
     throw new Error(`unionbase init failed: ${e.message}\n${e.stderr || ''}`);
   }
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
-    cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk) => { output = (output + chunk).slice(-20000); };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exited = null;
-  const exit = new Promise((resolve) => child.on('exit', (code, signal) => {
-    exited = { code, signal };
-    resolve(exited);
-  }));
+  // serve on a free port: started once its log says it serves that port
+  let child, base, exited, exit, output;
+  let stop;
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const proc = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
+      cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    output = '';
+    exited = null;
+    const keep = (chunk) => { output = (output + chunk).slice(-20000); };
+    proc.stdout.on('data', keep);
+    proc.stderr.on('data', keep);
+    exit = new Promise((resolve) => proc.on('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    }));
 
-  // stop: end the server and remove its files. Returns its exit and output,
-  // so a caller can look for sanitizer reports.
-  const stop = async () => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, 5000);
-      await exit;
-      clearTimeout(timer);
-    }
-    await rm(dir, { recursive: true, force: true });
-    return { exit: exited, output };
-  };
+    // stop: end the server and remove its files. Returns its exit and output,
+    // so a caller can look for sanitizer reports.
+    stop = async () => {
+      if (!exited) {
+        proc.kill('SIGTERM');
+        const timer = setTimeout(() => { if (!exited) proc.kill('SIGKILL'); }, 5000);
+        await exit;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
+      return { exit: exited, output };
+    };
 
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited) {
-      await stop();
-      throw new Error(`unionbase serve exited (${JSON.stringify(exited)}) before it was ready:\n${output}`);
+    const deadline = Date.now() + timeoutMs;
+    let ready = false;
+    while (!ready) {
+      if (exited) break;
+      if (output.includes(`serving ${base}/`)) {
+        try {
+          const res = await fetch(`${base}/healthz`);
+          if (res.ok) ready = true;
+        } catch (e) { /* not listening yet */ }
+      }
+      if (ready) break;
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`unionbase serve did not answer /healthz within ${timeoutMs} ms:\n${output}`);
+      }
+      await sleep(100);
     }
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) break;
-    } catch (e) { /* not listening yet */ }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`unionbase serve did not answer /healthz within ${timeoutMs} ms:\n${output}`);
-    }
-    await sleep(100);
+    if (ready) break;
+    // it exited: the port was taken since freePort (try another), or worse
+    if (attempt < 4 && /cannot listen|address|in use/i.test(output)) continue;
+    await stop();
+    throw new Error(`unionbase serve exited (${JSON.stringify(exited)}) before it was ready:\n${output}`);
   }
 
   const server = {
@@ -111,6 +140,7 @@ export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
     admin,
     url: (p) => base + p,
     output: () => output,
+    today: TODAY,
     // login: an API client for this user, or an Error carrying the answer.
     login: (username, password) => login(base, username, password),
     // api: the admin's API client (logged in once, on first use).

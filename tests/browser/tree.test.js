@@ -12,11 +12,13 @@
 // Screenshots go to tests/artifacts/.
 //
 // Every test logs in as the system admin first (the password `init` printed).
-// The tests share one server and run in order: the last one adds a province.
+// The tests share one server; each passes alone and in any order (the
+// province the markup test adds exists from 2025-08-01 only, after the dates
+// the others count provinces on).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, sanitizerReport } from './server.js';
+import { startServer, sanitizerReport, TODAY } from './server.js';
 import {
   ARTIFACTS, launch, openPage as open, realProblems, withArtifactOnFailure,
   waitCount, waitText, waitHash, noHorizontalScroll, login,
@@ -49,12 +51,6 @@ async function openPage(viewport) {
   return opened;
 }
 
-function localToday() {
-  const d = new Date();
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
 async function setAsOf(page, date) {
   await page.getByTestId('as-of').fill(date);
   await waitHash(page, new RegExp(`as_of=${date}`));
@@ -74,7 +70,7 @@ test('the tree through time, search, details with lineage, language, phone', { t
     // Opens in Vietnamese on today's tree, rooted at the central union.
     await page.getByTestId('tree').waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'vi');
-    assert.equal(await page.getByTestId('as-of').inputValue(), localToday());
+    assert.equal(await page.getByTestId('as-of').inputValue(), TODAY, 'the server\'s today (the browser\'s clock is set to it)');
     assert.equal(await page.locator('h1').first().textContent(), 'Cây tổ chức');
     assert.equal(await page.locator('[data-testid="tree"] > [data-testid="tree-node"]').getAttribute('data-code'), 'VN');
 
@@ -225,18 +221,20 @@ test('long child lists come page by page behind "show more"', { timeout: 60000 }
   await context.close();
 });
 
+const XSS_DATE = '2025-08-01';
+
 test('a unit name holding markup is shown as text and runs nothing', { timeout: 120000 }, async () => {
   const nameVi = '<img src=x onerror="window.__xss=1;alert(1)"> Hội <b>đậm</b>';
   const nameEn = '<script>window.__xss=2;alert(2)</script>';
   const created = await server.post('/api/v1/units', {
     code: 'XSS1', name_vi: nameVi, name_en: nameEn, level: 'province',
-    kind: 'territorial', attributes: [], parent: 'VN', date: '2025-07-01', note: 'XSS test',
+    kind: 'territorial', attributes: [], parent: 'VN', date: XSS_DATE, note: 'XSS test',
   });
   assert.equal(created.status, 201, created.text);
 
   const { context, page, problems, dialogs } = await openPage();
   await withArtifactOnFailure(page, 'xss', async () => {
-    await page.goto(server.url('/#/?as_of=2025-07-01'));
+    await page.goto(server.url(`/#/?as_of=${XSS_DATE}`));
     const node = page.locator(`${PROVINCES}[data-code="XSS1"]`);
     await node.waitFor();
     assert.equal(await node.locator('.node-name').textContent(), nameVi);

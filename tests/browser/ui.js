@@ -1,11 +1,16 @@
 // ui: what the browser tests share: Debian's chromium through playwright-core,
 // pages that record script errors, waiting helpers, the 360 px check, and
 // logging in through the log-in page the way a person does.
+//
+// The web app takes "today" from the browser's clock (web/lib/dates.js), the
+// server from UNIONBASE_TODAY: each context's clock is set to noon of the
+// harness's TODAY (server.js) and runs on from there, so the app's today is
+// the server's whatever the hour the tests run at.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { REPO } from './server.js';
+import { REPO, TODAY } from './server.js';
 
 export const ARTIFACTS = path.join(REPO, 'tests', 'artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -23,6 +28,8 @@ export async function launch() {
 // whose page records script errors, console errors and dialogs for later checks.
 export async function openPage(browser, viewport = { width: 1280, height: 900 }) {
   const context = await browser.newContext({ viewport });
+  const [y, m, d] = TODAY.split('-').map(Number);
+  await context.clock.setSystemTime(new Date(y, m - 1, d, 12, 0, 0));
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
   const problems = [];

@@ -3,6 +3,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -29,6 +30,21 @@ const char *fixture_url(void)
 	return g_url;
 }
 
+date_t fixture_today(void)
+{
+	static date_t today;
+	static bool pinned;
+	char buf[DATE_STR_LEN];
+
+	if (!pinned) {
+		today = date_today();
+		setenv("UNIONBASE_TODAY", date_format(today, buf), 0);
+		today = date_today();
+		pinned = true;
+	}
+	return today;
+}
+
 static void remove_sqlite_files(const char *path)
 {
 	char p[600];
@@ -46,6 +62,7 @@ db_t *fixture_empty_db(void)
 	char msg[512];
 	db_t *db = NULL;
 
+	(void)fixture_today();
 	if (strncmp(url, "sqlite:", 7) == 0)
 		remove_sqlite_files(url + 7);
 	if (db_open(url, &db, msg, sizeof(msg)) != DB_OK)
@@ -62,7 +79,7 @@ db_t *fixture_seeded_db(void)
 	err_t e;
 
 	err_clear(&e);
-	if (migrate_apply(db, &e) || org_seed(db, NULL, false, date_today(), &e))
+	if (migrate_apply(db, &e) || org_seed(db, NULL, false, fixture_today(), &e))
 		fail_msg("cannot seed: %s", e.message);
 	return db;
 }

@@ -6,8 +6,16 @@
 #ifndef UB_STORE_FIXTURE_H
 #define UB_STORE_FIXTURE_H
 
+#include "core/date.h"
 #include "core/err.h"
 #include "store/db.h"
+
+/* Pins "today" (UNIONBASE_TODAY) for the rest of the test program to the
+ * clock's day now, unless a pin is set already, and returns it: the store
+ * reads today itself (scope, users' units), and a test comparing with its own
+ * date_today() must not see another day after a midnight in between.
+ * fixture_empty_db and fixture_seeded_db call it. */
+date_t fixture_today(void);
 
 /* Opens an empty database (nothing in it). Fails the test on error. */
 db_t *fixture_empty_db(void);

@@ -32,7 +32,7 @@ static int setup_demo(void **state)
 	err_t e;
 
 	err_clear(&e);
-	if (migrate_apply(db, &e) || org_seed(db, NULL, true, date_today(), &e))
+	if (migrate_apply(db, &e) || org_seed(db, NULL, true, fixture_today(), &e))
 		fail_msg("seed: %s", e.message);
 	*state = db;
 	return 0;
@@ -67,7 +67,7 @@ static principal_t as(db_t *db, const user_t *u)
 	err_t e;
 
 	err_clear(&e);
-	if (principal_for_user(db, u, "127.0.0.1", date_today(), &p, &e))
+	if (principal_for_user(db, u, "127.0.0.1", fixture_today(), &p, &e))
 		fail_msg("principal: %s", e.message);
 	return p;
 }
@@ -168,12 +168,12 @@ static void scope_of_each_level(void **state)
 	err_t e;
 
 	err_clear(&e);
-	assert_int_equal(org_unit_get(db, "VN", date_today(), &vn, &e), 0);
-	assert_int_equal(org_unit_get(db, "24", date_today(), &p24, &e), 0);
+	assert_int_equal(org_unit_get(db, "VN", fixture_today(), &vn, &e), 0);
+	assert_int_equal(org_unit_get(db, "24", fixture_today(), &p24, &e), 0);
 	assert_int_equal(org_unit_get(db, "27", 20000, &old27, &e), 0); /* 2024-10-04 */
-	assert_int_equal(org_unit_get(db, "09193", date_today(), &commune, &e), 0);
+	assert_int_equal(org_unit_get(db, "09193", fixture_today(), &commune, &e), 0);
 	assert_int_equal(org_unit_get(db, "09217", 20000, &old_commune, &e), 0);
-	assert_int_equal(org_unit_get(db, "01", date_today(), &other, &e), 0);
+	assert_int_equal(org_unit_get(db, "01", fixture_today(), &other, &e), 0);
 	{
 		user_t a = make_user(db, "quantri", "VN", ROLE_ADMIN);
 		user_t b = make_user(db, "tinh24", "24", ROLE_ADMIN);
@@ -204,7 +204,7 @@ static void scope_of_each_level(void **state)
 	assert_true(yes); /* her commune was formed from it */
 	/* lists follow the scope */
 	{
-		unit_query_t q = { .as_of = date_today(), .level = "province", .limit = 100, .scope = &com };
+		unit_query_t q = { .as_of = fixture_today(), .level = "province", .limit = 100, .scope = &com };
 		unit_list_t l;
 		assert_int_equal(org_units_list(db, &q, &l, &e), 0);
 		assert_int_equal(l.n, 0);
@@ -245,23 +245,23 @@ static void sessions_expire(void **state)
 
 	err_clear(&e);
 	assert_int_equal(session_create(db, u.id, "10.0.0.1", sid, csrf, &e), 0);
-	assert_int_equal(session_lookup(db, sid, now, date_today(), &found, csrf2, &e), 0);
+	assert_int_equal(session_lookup(db, sid, now, fixture_today(), &found, csrf2, &e), 0);
 	assert_int_equal(found.id, u.id);
 	assert_string_equal(csrf, csrf2);
 	/* idle for more than 30 minutes: gone, and gone for good */
-	assert_int_equal(session_lookup(db, sid, now + SESSION_IDLE_SECONDS + 5, date_today(), &found, csrf2, &e), -1);
+	assert_int_equal(session_lookup(db, sid, now + SESSION_IDLE_SECONDS + 5, fixture_today(), &found, csrf2, &e), -1);
 	assert_string_equal(e.code, "session_expired");
 	err_clear(&e);
-	assert_int_equal(session_lookup(db, sid, now, date_today(), &found, csrf2, &e), -1);
+	assert_int_equal(session_lookup(db, sid, now, fixture_today(), &found, csrf2, &e), -1);
 	assert_string_equal(e.code, "unauthorized");
 	/* a made-up id is nothing */
 	err_clear(&e);
-	assert_int_equal(session_lookup(db, "not-a-session", now, date_today(), &found, csrf2, &e), -1);
+	assert_int_equal(session_lookup(db, "not-a-session", now, fixture_today(), &found, csrf2, &e), -1);
 	/* disabling ends sessions */
 	err_clear(&e);
 	assert_int_equal(session_create(db, u.id, "10.0.0.1", sid, csrf, &e), 0);
 	assert_int_equal(user_set_disabled(db, &SYS, u.id, true, &e), 0);
-	assert_int_equal(session_lookup(db, sid, now, date_today(), &found, csrf2, &e), -1);
+	assert_int_equal(session_lookup(db, sid, now, fixture_today(), &found, csrf2, &e), -1);
 }
 
 static void tokens_carry_a_subset_and_can_be_revoked(void **state)
@@ -279,19 +279,19 @@ static void tokens_carry_a_subset_and_can_be_revoked(void **state)
 	err_clear(&e);
 	assert_int_equal(token_create(db, &SYS, &u, "báo cáo", ROLE_VIEWER, 0, secret, &tok, &e), 0);
 	assert_int_equal(strncmp(secret, "ubt_", 4), 0);
-	assert_int_equal(token_lookup(db, secret, now, date_today(), &found, &got, &e), 0);
+	assert_int_equal(token_lookup(db, secret, now, fixture_today(), &found, &got, &e), 0);
 	assert_int_equal(got.roles, ROLE_VIEWER);
 	assert_int_equal(found.id, u.id);
 	assert_int_equal(tokens_list(db, u.id, &l, &e), 0);
 	assert_int_equal(l.n, 1);
 	token_list_free(&l);
 	assert_int_equal(token_revoke(db, &SYS, u.id, tok.id, &e), 0);
-	assert_int_equal(token_lookup(db, secret, now, date_today(), &found, &got, &e), -1);
+	assert_int_equal(token_lookup(db, secret, now, fixture_today(), &found, &got, &e), -1);
 	assert_int_equal(e.kind, ERR_UNAUTHORIZED);
 	/* expiry */
 	err_clear(&e);
 	assert_int_equal(token_create(db, &SYS, &u, "ngắn hạn", ROLE_VIEWER, now + 60, secret, &tok, &e), 0);
-	assert_int_equal(token_lookup(db, secret, now + 61, date_today(), &found, &got, &e), -1);
+	assert_int_equal(token_lookup(db, secret, now + 61, fixture_today(), &found, &got, &e), -1);
 }
 
 static void throttling_counts_a_window(void **state)
@@ -345,10 +345,10 @@ static void erasure_anonymises_and_keeps_the_id(void **state)
 	assert_int_equal(json_array_size(json_object_get(exp, "consents")), 1);
 	json_decref(exp);
 	assert_int_equal(privacy_erase_user(db, &SYS, u.id, &e), 0);
-	assert_int_equal(user_by_id(db, u.id, date_today(), &after, &e), 0);
+	assert_int_equal(user_by_id(db, u.id, fixture_today(), &after, &e), 0);
 	assert_non_null(strstr(after.username, "erased-"));
 	assert_true(after.disabled);
-	assert_int_equal(user_by_name(db, "xoa", date_today(), &after, NULL, &e), -1);
+	assert_int_equal(user_by_name(db, "xoa", fixture_today(), &after, NULL, &e), -1);
 	err_clear(&e);
 	assert_int_equal(consent_list(db, u.id, &consents, &e), 0);
 	assert_int_equal(json_array_size(consents), 1);
@@ -367,7 +367,7 @@ int main(void)
 		T(audit_is_append_only),
 		T(erasure_anonymises_and_keeps_the_id),
 	};
-	principal_system(&SYS, "test", date_today());
+	principal_system(&SYS, "test", fixture_today());
 	if (password_init() != 0)
 		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);

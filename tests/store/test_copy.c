@@ -88,7 +88,7 @@ static void round_trip_is_lossless(void **state)
 
 int main(void)
 {
-	principal_system(&SYS, "test", date_today());
+	principal_system(&SYS, "test", fixture_today());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_is_lossless),
 	};

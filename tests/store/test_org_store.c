@@ -609,7 +609,7 @@ static void ancestry_of_the_demo_is_exact(void **state)
 
 	(void)state;
 	err_clear(&e);
-	if (migrate_apply(db, &e) || org_seed(db, NULL, true, date_today(), &e))
+	if (migrate_apply(db, &e) || org_seed(db, NULL, true, fixture_today(), &e))
 		fail_msg("seed: %s", e.message);
 	assert_int_equal(ancestry_check(db, stderr, &checked, &diffs, &e), 0);
 	assert_int_equal(diffs, 0);
@@ -631,7 +631,7 @@ static void ancestry_of_the_demo_is_exact(void **state)
 
 int main(void)
 {
-	principal_system(&SYS, "test", date_today());
+	principal_system(&SYS, "test", fixture_today());
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(reform_turns_63_provinces_into_34),

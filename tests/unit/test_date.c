@@ -1,10 +1,17 @@
-/* Unit tests of core/date: strict parsing, formatting, the open end. */
+/* Unit tests of core/date: strict parsing, formatting, the open end, and
+ * today (pinned by UNIONBASE_TODAY, else the clock's day in the local time
+ * zone). The tests of today set and restore TZ and UNIONBASE_TODAY
+ * themselves, so they hold on any day, in any zone, with or without a pin
+ * in the environment they run in. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/date.h"
 
@@ -64,14 +71,126 @@ static void intervals_are_half_open(void **state)
 	assert_false(date_in(a - 1, a, b));
 }
 
-static void today_is_a_plausible_day(void **state)
+/* An environment variable to set for one test and put back afterwards. */
+typedef struct {
+	const char *name;
+	char *saved; /* NULL: was unset */
+} saved_env_t;
+
+static saved_env_t env_save(const char *name)
 {
-	date_t lo;
+	const char *v = getenv(name);
+	saved_env_t s = { name, v ? strdup(v) : NULL };
+	return s;
+}
+
+static void env_restore(saved_env_t *s)
+{
+	if (s->saved)
+		setenv(s->name, s->saved, 1);
+	else
+		unsetenv(s->name);
+	free(s->saved);
+	s->saved = NULL;
+	tzset();
+}
+
+/* The calendar day of t in the current local time zone, worked out here. */
+static date_t local_day(time_t t)
+{
+	struct tm tm;
+	char buf[DATE_STR_LEN];
+	date_t d = 0;
+
+	assert_non_null(localtime_r(&t, &tm));
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	assert_int_equal(date_parse(buf, &d), 0);
+	return d;
+}
+
+/* date_today() in zone tz (POSIX TZ syntax, read by glibc without tzdata),
+ * checked against the local day before and after the call (a midnight in
+ * between makes either right). */
+static date_t today_in(const char *tz)
+{
+	time_t t0, t1;
+	date_t d;
+
+	setenv("TZ", tz, 1);
+	tzset();
+	t0 = time(NULL);
+	d = date_today();
+	t1 = time(NULL);
+	if (d != local_day(t0) && d != local_day(t1))
+		fail_msg("TZ=%s: date_today() is not the local day", tz);
+	return d;
+}
+
+static void today_is_the_pinned_day(void **state)
+{
+	saved_env_t pin = env_save("UNIONBASE_TODAY"), tz = env_save("TZ");
+	char buf[DATE_STR_LEN];
+	static const char *const days[] = { "2028-02-29", "2031-01-01", "1900-01-01", "9999-12-30" };
 	(void)state;
 
-	date_parse("2024-01-01", &lo);
-	assert_true(date_today() > lo);
-	assert_true(date_today() < DATE_OPEN);
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+		setenv("UNIONBASE_TODAY", days[i], 1);
+		assert_string_equal(date_format(date_today(), buf), days[i]);
+		/* a pin is a day: no time zone moves it */
+		setenv("TZ", "<+14>-14", 1);
+		tzset();
+		assert_string_equal(date_format(date_today(), buf), days[i]);
+		setenv("TZ", "<-12>+12", 1);
+		tzset();
+		assert_string_equal(date_format(date_today(), buf), days[i]);
+		unsetenv("TZ");
+		tzset();
+	}
+	env_restore(&pin);
+	env_restore(&tz);
+}
+
+static void today_unpinned_is_the_local_day(void **state)
+{
+	saved_env_t pin = env_save("UNIONBASE_TODAY"), tz = env_save("TZ");
+	date_t east, west;
+	(void)state;
+
+	unsetenv("UNIONBASE_TODAY");
+	(void)today_in("UTC0");
+	(void)today_in("<+0545>-5:45");
+	(void)today_in("<+07>-7"); /* Việt Nam */
+	/* 26 hours apart: the two zones are never on the same day, so this
+	 * tells a local day from a UTC one at any hour */
+	east = today_in("<+14>-14");
+	west = today_in("<-12>+12");
+	if (east - west != 1 && east - west != 2) {
+		/* a midnight in either zone between the two calls: once more */
+		east = today_in("<+14>-14");
+		west = today_in("<-12>+12");
+	}
+	assert_true(east - west == 1 || east - west == 2);
+	/* empty is unset */
+	setenv("UNIONBASE_TODAY", "", 1);
+	(void)today_in("<+07>-7");
+	env_restore(&pin);
+	env_restore(&tz);
+}
+
+static void today_ignores_a_pin_that_is_not_a_day(void **state)
+{
+	/* core falls back to the clock; the program refuses such a pin at
+	 * start-up (src/cli/main.c, tests/api/today.test.js) */
+	saved_env_t pin = env_save("UNIONBASE_TODAY"), tz = env_save("TZ");
+	static const char *const bad[] = { "2027-02-29", "2031-13-01", "tomorrow", "2031-1-1", " 2031-01-01" };
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("UNIONBASE_TODAY", bad[i], 1);
+		(void)today_in("<+07>-7");
+	}
+	env_restore(&pin);
+	env_restore(&tz);
 }
 
 int main(void)
@@ -81,7 +200,9 @@ int main(void)
 		cmocka_unit_test(refuses_what_is_not_a_day),
 		cmocka_unit_test(open_end_is_the_last_day_of_9999),
 		cmocka_unit_test(intervals_are_half_open),
-		cmocka_unit_test(today_is_a_plausible_day),
+		cmocka_unit_test(today_is_the_pinned_day),
+		cmocka_unit_test(today_unpinned_is_the_local_day),
+		cmocka_unit_test(today_ignores_a_pin_that_is_not_a_day),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
