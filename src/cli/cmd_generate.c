@@ -15,13 +15,14 @@
 #include "io/gen_country.h"
 
 static const char GENERATE_HELP[] =
-	"usage: unionbase generate --db DB [--seed S] [--scale F] [--json]\n"
+	"usage: unionbase generate --db DB [--seed S] [--scale F] [--provinces N] [--json]\n"
 	"  on a database fresh from 'unionbase init' (no --demo), adds a synthetic\n"
 	"  national tree, the same for the same seed and scale: about 700 districts,\n"
 	"  10,000 communes and 100,000 branches and groups under the 63 provinces\n"
 	"  from 2008-08-01, merged on 2025-07-01 into about 3,321 communes under the\n"
 	"  34 provinces (districts closed, branches handed over). --scale 0.01 makes\n"
-	"  a hundredth of it (from 0.001 to 3; default 1); --seed defaults to 1.\n";
+	"  a hundredth of it (from 0.001 to 3; default 1); --provinces N fills only\n"
+	"  the first N of the 63 (for quick tests); --seed defaults to 1.\n";
 
 typedef struct progress_state {
 	bool tty;
@@ -67,7 +68,8 @@ int cmd_generate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'b' }, { "seed", required_argument, NULL, 's' },
-		{ "scale", required_argument, NULL, 'S' }, { "json", no_argument, NULL, 'j' },
+		{ "scale", required_argument, NULL, 'S' }, { "provinces", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *url = NULL;
@@ -97,6 +99,13 @@ int cmd_generate(int argc, char **argv)
 				return cli_usage("--scale takes a number from %g to %g, not '%s'", GEN_SCALE_MIN,
 						 GEN_SCALE_MAX, optarg);
 			break;
+		case 'p': {
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 63)
+				return cli_usage("--provinces takes a number from 1 to 63, not '%s'", optarg);
+			o.provinces = (int)n;
+			break;
+		}
 		case 'j': json = true; break;
 		case 'h': fputs(GENERATE_HELP, stdout); return CLI_EXIT_OK;
 		default: return CLI_EXIT_USAGE;

@@ -413,6 +413,8 @@ static int plan_provinces(gen_t *g, const csv_table_t *t63, err_t *e)
 	for (size_t i = 0; i < g->n_provs; i++) {
 		gprov_t *p = &g->provs[i];
 		double c = p->weight * TARGET_COMMUNES / total_w * g->o->scale;
+		if (g->o->provinces > 0 && i >= (size_t)g->o->provinces)
+			continue; /* left empty */
 		double per_district = TARGET_COMMUNES / TARGET_DISTRICTS;
 		p->n_communes = c < 2 ? 2 : round_size(c);
 		p->n_districts = round_size((double)p->n_communes / per_district);
@@ -445,14 +447,19 @@ static void name_pair(rng_t *r, region_t region, bool mountain_names, char *vi, 
 static int plan_province(gen_t *g, size_t pi, size_t *di, size_t *ci, err_t *e)
 {
 	gprov_t *p = &g->provs[pi];
-	char (*dnames)[PLACE_BUF] = calloc(p->n_districts, PLACE_BUF);
+	char (*dnames)[PLACE_BUF] = NULL;
 	char (*cnames)[PLACE_BUF] = NULL;
-	size_t base = p->n_communes / p->n_districts, rem = p->n_communes % p->n_districts;
+	size_t base, rem;
 	int quan_num = 0;
 
+	p->first_district = *di;
+	if (p->n_districts == 0)
+		return 0; /* left empty (--provinces) */
+	base = p->n_communes / p->n_districts;
+	rem = p->n_communes % p->n_districts;
+	dnames = calloc(p->n_districts, PLACE_BUF);
 	if (!dnames)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	p->first_district = *di;
 	for (size_t k = 0; k < p->n_districts; k++) {
 		gdistrict_t *d = &g->districts[(*di)++];
 		size_t nc = base + (k < rem ? 1 : 0);
@@ -785,17 +792,18 @@ static int phase_create(gen_t *g, err_t *e)
 	return 0;
 }
 
-/* How many new communes each new province gets: TARGET_NEW_COMMUNES scaled,
- * shared by the number of old communes (largest remainder), at least one,
- * at most as many as it has old communes. */
-static void share_new(const size_t *old, size_t n, double scale, size_t *out)
+/* How many new communes each new province gets: one for every
+ * TARGET_COMMUNES / TARGET_NEW_COMMUNES old ones in all, shared by the
+ * number of old communes (largest remainder), at least one, at most as many
+ * as it has old communes. */
+static void share_new(const size_t *old, size_t n, size_t *out)
 {
 	size_t total_old = 0, given = 0, target;
 	double *rem = calloc(n ? n : 1, sizeof(double));
 
 	for (size_t i = 0; i < n; i++)
 		total_old += old[i];
-	target = round_size(TARGET_NEW_COMMUNES * scale);
+	target = round_size((double)total_old * TARGET_NEW_COMMUNES / TARGET_COMMUNES);
 	if (target > total_old)
 		target = total_old;
 	for (size_t i = 0; i < n; i++) {
@@ -953,7 +961,7 @@ static int phase_reform(gen_t *g, const csv_table_t *t34, err_t *e)
 			}
 		old[i] = np[i].n_members;
 	}
-	share_new(old, n, g->o->scale, k);
+	share_new(old, n, k);
 	for (size_t i = 0; i < n; i++)
 		total_new += old[i] ? k[i] : 0;
 	phase_start(g, "reform", total_new);
@@ -1072,6 +1080,8 @@ int gen_country(db_t *db, const principal_t *who, const gen_opts_t *o, gen_stats
 	if (!(o->scale >= GEN_SCALE_MIN && o->scale <= GEN_SCALE_MAX))
 		return err_set(e, ERR_INVALID, "invalid", "the scale must lie between %g and %g", GEN_SCALE_MIN,
 			       GEN_SCALE_MAX);
+	if (o->provinces < 0)
+		return err_set(e, ERR_INVALID, "invalid", "the number of provinces cannot be negative");
 	date_parse(DISTRICT_FROM, &g.d_district);
 	date_parse(PROVINCE_FROM, &g.d_from);
 	date_parse(REFORM_DATE, &g.d_reform);

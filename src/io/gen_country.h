@@ -50,6 +50,8 @@ typedef void (*gen_progress_fn)(void *ctx, const char *phase, size_t done, size_
 typedef struct gen_opts {
 	uint64_t seed;        /* same seed and scale, same tree */
 	double scale;         /* 1.0: national size; GEN_SCALE_MIN..GEN_SCALE_MAX */
+	int provinces;        /* 0: all 63; else only the first N of the 63 (file
+			       * order) get districts and communes (small tests) */
 	gen_progress_fn progress; /* NULL: silent */
 	void *progress_ctx;
 } gen_opts_t;
