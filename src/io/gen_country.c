@@ -58,7 +58,7 @@ static size_t rng_below(rng_t *r, size_t n)
 /* A number in [lo, hi]. */
 static int rng_range(rng_t *r, int lo, int hi)
 {
-	return lo + (int)rng_below(r, (size_t)(hi - lo + 1));
+	return lo + (int)rng_below(r, (size_t)(hi - lo) + 1);
 }
 
 /* True with probability p (0..1). */
@@ -699,16 +699,16 @@ static int make_groups(gen_t *g, const gprov_t *p, const gcommune_t *c, const ch
 			snprintf(vi, sizeof(vi), "Tổ phụ nữ tiết kiệm vay vốn %s", f->vi);
 			snprintf(en, sizeof(en), "%s Women's Savings and Credit Group", f->en);
 		} else {
-			size_t cand[N_OF(THEMES)], n = 0;
+			/* a theme that fits the place (every place has one) */
+			size_t cand[N_OF(THEMES)] = { 0 }, n = 0;
+			const word_t *t;
 			for (size_t k = 0; k < N_OF(THEMES); k++)
 				if (THEMES[k].ctx == ctx || (ctx == T_COASTAL && THEMES[k].ctx == T_RURAL) ||
 				    (ctx == T_MEKONG && THEMES[k].ctx == T_RURAL))
 					cand[n++] = k;
-			{
-				const word_t *t = &THEMES[cand[rng_below(r, n)]].name;
-				snprintf(vi, sizeof(vi), "%s", t->vi);
-				snprintf(en, sizeof(en), "%s", t->en);
-			}
+			t = &THEMES[cand[rng_below(r, n)]].name;
+			snprintf(vi, sizeof(vi), "%s", t->vi);
+			snprintf(en, sizeof(en), "%s", t->en);
 		}
 		if (strcmp(vi, prev) == 0) {
 			snprintf(vi, sizeof(vi), "Tổ phụ nữ số %d", i);
