@@ -413,9 +413,10 @@ static int plan_provinces(gen_t *g, const csv_table_t *t63, err_t *e)
 	for (size_t i = 0; i < g->n_provs; i++) {
 		gprov_t *p = &g->provs[i];
 		double c = p->weight * TARGET_COMMUNES / total_w * g->o->scale;
+		double per_district = TARGET_COMMUNES / TARGET_DISTRICTS;
+
 		if (g->o->provinces > 0 && i >= (size_t)g->o->provinces)
 			continue; /* left empty */
-		double per_district = TARGET_COMMUNES / TARGET_DISTRICTS;
 		p->n_communes = c < 2 ? 2 : round_size(c);
 		p->n_districts = round_size((double)p->n_communes / per_district);
 		if (p->n_districts < 1)
