@@ -46,6 +46,7 @@ import math
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -460,7 +461,8 @@ def render(meta, results, info):
                     "; copied to PostgreSQL in %.0f s (`unionbase copy`)" % info["copy_seconds"]
                     if info.get("copy_seconds") else ""))
     lines.append("- callers (API tokens): admin at VN (%d provinces below); province officer at %s %s "
-                 "(%d communes); commune officer at %s %s (%d branches); each with roles admin+viewer"
+                 "(%d communes); commune officer at %s %s (%d branches); roles admin and viewer (the commune "
+                 "officer also entry)"
                  % (u["admin"]["children"], u["province"]["code"], u["province"]["name"],
                     u["province"]["children"], u["commune"]["code"], u["commune"]["name"],
                     u["commune"]["children"]))
@@ -573,7 +575,7 @@ def main():
     info = {"date": now.strftime("%Y-%m-%d"), "when": now.strftime("%Y-%m-%d %H:%M UTC"), "commit": commit,
             "label": LABEL or git("log", "-1", "--format=%s")[:80] or "(no label)",
             "machine": machine(),
-            "command": " ".join("%s=%s" % (k, ENV[k]) for k in sorted(ENV) if k.startswith("BENCH_"))
+            "command": " ".join("%s=%s" % (k, shlex.quote(ENV[k])) for k in sorted(ENV) if k.startswith("BENCH_"))
                        + (" " if any(k.startswith("BENCH_") for k in ENV) else "") + "make bench"}
     db, meta = make_country()
     results = {}
