@@ -154,9 +154,14 @@ def make_country():
             meta = json.load(f)
         log("country: cached %s (generated in %.0f s)" % (os.path.relpath(db, TOP), meta["generate_seconds"]))
         return db, meta
-    for old in os.listdir(CACHE):
-        if old.startswith("country-"):
-            os.remove(os.path.join(CACHE, old))
+    # keep the newest other country (a before/after pair), drop older ones
+    others = sorted((f for f in os.listdir(CACHE) if f.startswith("country-") and f.endswith(".json")),
+                    key=lambda f: os.path.getmtime(os.path.join(CACHE, f)), reverse=True)
+    for old in others[1:]:
+        stem = old[:-len(".json")]
+        for f in os.listdir(CACHE):
+            if f.startswith(stem):
+                os.remove(os.path.join(CACHE, f))
     tmp = db + ".tmp"
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(tmp + suffix):
