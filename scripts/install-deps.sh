@@ -3,6 +3,7 @@
 # when it is all there already.
 #
 #  1. Debian packages: asks dpkg-query which of the list below are installed
+#     (wrk is for `make bench`, bench/run.sh)
 #     and runs `apt-get update` + `apt-get install` only for the missing ones.
 #     nodejs and npm are asked for only when there is no `node` at all (a
 #     newer Node.js from elsewhere is never replaced).

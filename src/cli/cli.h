@@ -42,5 +42,6 @@ int cmd_units(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 #endif

@@ -41,6 +41,10 @@ static const char HELP[] =
 	"                       user accounts and API tokens; 'unionbase user help'\n"
 	"  check --db DB        verify the tables the store keeps derived (ancestry\n"
 	"                       through time) against a walk of the tree\n"
+	"  generate --db DB [--seed S] [--scale F]\n"
+	"                       add a synthetic national tree (districts, 10,000\n"
+	"                       communes, 100,000 branches and groups, the 2025 reform)\n"
+	"                       to a database fresh from init; 'unionbase generate --help'\n"
 	"  copy FROM TO         copy a whole database between stores (SQLite and\n"
 	"                       PostgreSQL, either way) into a new, empty one\n"
 	"  help                 this text\n"
@@ -164,5 +168,7 @@ int main(int argc, char **argv)
 		return cmd_copy(argc - 1, argv + 1);
 	if (!strcmp(cmd, "user"))
 		return cmd_user(argc - 1, argv + 1);
+	if (!strcmp(cmd, "generate"))
+		return cmd_generate(argc - 1, argv + 1);
 	return cli_usage("unknown command '%s'", cmd);
 }

@@ -1,0 +1,170 @@
+// generate.test.js - `unionbase generate` on a small scale, on the store under
+// test: the tree it writes as of 2025-06-30 and 2025-07-01 (63 provinces
+// become 34, districts close, communes merge, no branch or group is lost),
+// read back through `units tree`; the same seed gives the same tree; a
+// database that already holds communes is refused and left as it was.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, freshDatabase } from './server.js';
+
+// A small country: the first 6 of the 63 provinces (01 02 04 06 08 10), which
+// become parts of 01, 04, 08 (08 + 02), 19 (06 with 19) and 15 (10 with 15).
+const SMALL = ['--scale', '0.02', '--provinces', '6', '--seed', '7'];
+
+let dir, db, stats;
+
+function ub(args) {
+  return new Promise((resolve) => {
+    execFile(BIN, args, { env: process.env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function ok(args) {
+  const r = await ub(args);
+  assert.equal(r.code, 0, `unionbase ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+// Every unit of the tree as of a date: [{code, name_vi, level, parent, ...}].
+async function units(url, asOf) {
+  const t = JSON.parse(await ok(['units', 'tree', 'VN', '--depth', '6', '--as-of', asOf, '--json', '--db', url]));
+  const out = [];
+  const walk = (n, parent) => {
+    out.push({ ...n, parentCode: parent ? parent.code : null, parentLevel: parent ? parent.level : null, children: undefined });
+    for (const c of n.children) walk(c, n);
+  };
+  walk(t.root, null);
+  return out;
+}
+
+function count(list, level) {
+  return list.filter((u) => u.level === level).length;
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-generate-'));
+  db = await freshDatabase(dir);
+  await ok(['init', db.url]);
+  stats = JSON.parse(await ok(['generate', '--db', db.url, ...SMALL, '--json']));
+});
+
+after(async () => {
+  await db.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('help lists generate; bad options are usage errors', async () => {
+  assert.match(await ok(['help']), /generate --db DB \[--seed S\] \[--scale F\]/);
+  assert.match(await ok(['generate', '--help']), /--provinces N/);
+  for (const bad of [['--scale', '0'], ['--scale', 'x'], ['--seed', 'abc'], ['--provinces', '64'], ['extra']]) {
+    const r = await ub(['generate', '--db', db.url, ...bad]);
+    assert.equal(r.code, 2, `generate ${bad.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+});
+
+test('the summary adds up', () => {
+  const b = stats.before_reform, a = stats.after_reform;
+  assert.equal(stats.seed, 7);
+  assert.ok(b.districts >= 6, `districts ${b.districts}`);
+  assert.ok(b.communes >= 12 && b.branches >= 5 * b.communes, JSON.stringify(b));
+  assert.ok(a.communes >= 5 && a.communes < b.communes, JSON.stringify(a));
+  assert.equal(a.merged + a.continued, a.communes);
+  assert.equal(a.branches, b.branches);
+  assert.equal(stats.units_created, b.districts + b.communes + b.branches + b.groups + a.merged);
+});
+
+test('as of 2025-06-30: 63 provinces, districts under them, communes under districts', async () => {
+  const u = await units(db.url, '2025-06-30');
+  const b = stats.before_reform;
+  assert.equal(count(u, 'province'), 63);
+  assert.equal(count(u, 'district'), b.districts);
+  assert.equal(count(u, 'commune'), b.communes);
+  assert.equal(count(u, 'branch'), b.branches);
+  assert.equal(count(u, 'group'), b.groups);
+  for (const x of u) {
+    const want = { district: 'province', commune: 'district', branch: 'commune', group: 'branch' }[x.level];
+    if (want) assert.equal(x.parentLevel, want, `${x.code} ${x.level} under ${x.parentCode}`);
+  }
+  // the six provinces filled are the first six; districts carry their code
+  for (const x of u.filter((v) => v.level === 'district')) {
+    assert.match(x.code, /^(01|02|04|06|08|10)D\d\d$/);
+    assert.ok(x.code.startsWith(x.parentCode), `${x.code} under ${x.parentCode}`);
+    assert.match(x.name_vi, /^(Huyện|Quận|Thị xã|Thành phố) \S/);
+  }
+  for (const x of u.filter((v) => v.level === 'commune')) {
+    assert.match(x.code, /^\d{5}$/);
+    assert.match(x.name_vi, /^(Xã|Phường|Thị trấn) \S/);
+  }
+  for (const x of u.filter((v) => v.level === 'branch')) {
+    assert.match(x.code, /^\d{5}\.\d\d$/);
+    assert.match(x.name_vi, /^Chi hội Phụ nữ \S/);
+    assert.match(x.name_en, /Women's Branch$/);
+  }
+  for (const x of u.filter((v) => v.level === 'group')) assert.match(x.name_vi, /^Tổ (phụ nữ|hợp tác phụ nữ) /);
+  // codes are unique on the date
+  assert.equal(new Set(u.map((x) => x.code)).size, u.length);
+});
+
+test('as of 2025-07-01: 34 provinces, no district, fewer communes, every branch and group kept', async () => {
+  const old = await units(db.url, '2025-06-30');
+  const u = await units(db.url, '2025-07-01');
+  const a = stats.after_reform;
+  assert.equal(count(u, 'province'), 34);
+  assert.equal(count(u, 'district'), 0);
+  assert.equal(count(u, 'commune'), a.communes);
+  const codes = (list, level) => list.filter((x) => x.level === level).map((x) => x.code).sort();
+  assert.deepEqual(codes(u, 'branch'), codes(old, 'branch'), 'the same branches on both sides of the reform');
+  assert.deepEqual(codes(u, 'group'), codes(old, 'group'));
+  for (const x of u) {
+    const want = { commune: 'province', branch: 'commune', group: 'branch' }[x.level];
+    if (want) assert.equal(x.parentLevel, want, `${x.code} ${x.level} under ${x.parentCode}`);
+  }
+  // communes sit only under the provinces formed from the six filled
+  const parents = new Set(u.filter((x) => x.level === 'commune').map((x) => x.parentCode));
+  for (const p of parents) assert.ok(['01', '04', '08', '15', '19'].includes(p), `a commune under ${p}`);
+  assert.equal(new Set(u.map((x) => x.code)).size, u.length);
+});
+
+test('a merged commune knows the communes it was formed from', async () => {
+  const u = await units(db.url, '2025-07-01');
+  const merged = u.filter((x) => x.level === 'commune' && x.valid_from === '2025-07-01');
+  assert.ok(merged.length >= 1);
+  const l = JSON.parse(await ok(['units', 'lineage', merged[0].code, '--as-of', '2025-07-01', '--json', '--db', db.url]));
+  assert.ok(l.predecessors.length >= 2, `${merged[0].code} from ${l.predecessors.length} communes`);
+  for (const p of l.predecessors) {
+    assert.equal(p.unit.level, 'commune');
+    assert.equal(p.unit.valid_until, '2025-06-30');
+    assert.equal(p.event.kind, 'merge');
+  }
+  // the new commune takes the code of its seat, one of the communes merged
+  assert.ok(l.predecessors.some((p) => p.unit.code === merged[0].code));
+  const text = await ok(['units', 'lineage', merged[0].code, '--as-of', '2025-07-01', '--db', db.url]);
+  assert.match(text, /from \(merge 2025-07-01\)/);
+});
+
+test('the same seed gives the same tree; generate twice is refused and changes nothing', async () => {
+  const d2 = await freshDatabase(dir);
+  try {
+    await ok(['init', d2.url]);
+    const again = JSON.parse(await ok(['generate', '--db', d2.url, ...SMALL, '--json']));
+    assert.deepEqual({ ...again, seconds: 0 }, { ...stats, seconds: 0 });
+    const strip = (list) => list.map((x) => [x.code, x.name_vi, x.name_en, x.level, x.attributes, x.parentCode, x.valid_from].join('|'));
+    for (const d of ['2025-06-30', '2025-07-01'])
+      assert.deepEqual(strip(await units(d2.url, d)), strip(await units(db.url, d)), `tree as of ${d}`);
+
+    const r = await ub(['generate', '--db', d2.url, ...SMALL]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^unionbase: the database already holds (districts|communes).*\[not_empty\]/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(count(await units(d2.url, '2025-07-01'), 'commune'), stats.after_reform.communes);
+  } finally {
+    await d2.drop();
+  }
+});
