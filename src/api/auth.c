@@ -214,7 +214,7 @@ int api_parent_in_scope(api_req_t *req, const char *ref, date_t d, const char *f
 		return -1;
 	}
 	/* the same answer for a parent outside the caller's scope as for one
-	 * that does not exist (and as store/org_store.c, resolve_parent) */
+	 * that does not exist (and as store/org_write.c, resolve_parent) */
 	err_clear(e);
 	err_field(e, field, "not_found", "no unit with code {value} on {date}", ERR_STR("value", ref), ERR_DATE("date", d));
 	return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", ref),

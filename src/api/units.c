@@ -674,7 +674,7 @@ static int post_attributes(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
 	if (!json_is_array(json_object_get(body, "attributes")))
-		err_detail(e, "attributes", "is required: a list of words, [] for none");
+		err_field(e, "attributes", "required", "is required: a list of words, [] for none");
 	else
 		read_attributes(body, attrs, sizeof(attrs), e);
 	api_str(body, "note", false, sizeof(note) - 1, note, sizeof(note), e);

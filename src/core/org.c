@@ -112,8 +112,13 @@ int org_check_merge_plan(size_t n_sources, bool into_new, bool into_existing, er
 	if (into_new == into_existing)
 		return err_set(e, ERR_INVALID, "invalid", "a merge goes into a new unit or an existing one");
 	if (n_sources < 1 || (into_new && n_sources < 2) || n_sources > ORG_MERGE_SOURCES_MAX) {
-		err_detail(e, "sources", "needs %s", into_new ? "two or more units" : "one or more units");
-		return err_set(e, ERR_INVALID, "invalid", "not enough units to merge");
+		if (n_sources > ORG_MERGE_SOURCES_MAX) {
+			err_field(e, "sources", "too_many", "has too many units (at most {max})",
+				  ERR_INT("max", ORG_MERGE_SOURCES_MAX));
+			return err_fail(e, ERR_INVALID, "invalid", "too many units to merge");
+		}
+		err_field(e, "sources", "too_few", "needs {min} or more units", ERR_INT("min", into_new ? 2 : 1));
+		return err_fail(e, ERR_INVALID, "invalid", "not enough units to merge");
 	}
 	return 0;
 }
@@ -122,8 +127,8 @@ int org_check_merge_source(const unit_t *sources, size_t i, err_t *e)
 {
 	for (size_t j = 0; j < i; j++)
 		if (sources[j].id == sources[i].id) {
-			err_detail(e, "sources", "unit %s is listed twice", sources[i].code);
-			return err_set(e, ERR_INVALID, "invalid", "unit %s is listed twice", sources[i].code);
+			err_field(e, "sources", "duplicate", "unit {value} is listed twice", ERR_STR("value", sources[i].code));
+			return err_fail(e, ERR_INVALID, "invalid", "unit {value} is listed twice", ERR_STR("value", sources[i].code));
 		}
 	return 0;
 }
@@ -132,9 +137,9 @@ int org_check_merge_parent(const char *parent_code, const unit_t *sources, size_
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(parent_code, sources[i].code) == 0) {
-			err_detail(e, "into.parent", "cannot be one of the merged units");
-			return err_set(e, ERR_INVALID, "invalid",
-				       "the new unit cannot be placed under a unit merged into it");
+			err_field(e, "into.parent", "is_merged", "cannot be {value}, one of the merged units",
+				  ERR_STR("value", parent_code));
+			return err_fail(e, ERR_INVALID, "invalid", "the new unit cannot be placed under a unit merged into it");
 		}
 	return 0;
 }
@@ -142,8 +147,13 @@ int org_check_merge_parent(const char *parent_code, const unit_t *sources, size_
 int org_check_split_plan(size_t n_parts, err_t *e)
 {
 	if (n_parts < 2 || n_parts > ORG_SPLIT_PARTS_MAX) {
-		err_detail(e, "into", "needs two or more new units");
-		return err_set(e, ERR_INVALID, "invalid", "a split needs two or more new units");
+		if (n_parts > ORG_SPLIT_PARTS_MAX)
+			err_field(e, "into", "too_many", "has too many new units (at most {max})",
+				  ERR_INT("max", ORG_SPLIT_PARTS_MAX));
+		else
+			err_field(e, "into", "too_few", "needs {min} or more new units", ERR_INT("min", 2));
+		return err_fail(e, ERR_INVALID, "invalid", "a split needs from 2 to {max} new units",
+				ERR_INT("max", ORG_SPLIT_PARTS_MAX));
 	}
 	return 0;
 }
@@ -155,8 +165,8 @@ int org_check_split_part(const unit_spec_t *parts, size_t i, err_t *e)
 	for (size_t j = 0; j < i; j++)
 		if (strcmp(parts[i].code, parts[j].code) == 0) {
 			snprintf(field, sizeof(field), ORG_SPLIT_PART_FIELD, i);
-			err_detail(e, field, "code %s is used twice", parts[i].code);
-			return err_set(e, ERR_INVALID, "invalid", "two new units have the same code");
+			err_field(e, field, "duplicate", "code {value} is used twice", ERR_STR("value", parts[i].code));
+			return err_fail(e, ERR_INVALID, "invalid", "two new units have the same code");
 		}
 	return 0;
 }
@@ -185,17 +195,19 @@ int org_check_split_children(const char *unit_code, const char *const *children,
 
 	for (size_t i = 0; i < n_children; i++)
 		if (!child_is_assigned(children[i], assign, n_assign)) {
-			err_detail(e, "children", "child %s is not assigned to a new unit", children[i]);
+			err_field(e, "children", "not_assigned", "child {value} is not assigned to a new unit",
+				  ERR_STR("value", children[i]));
 			bad = true;
 		}
 	for (size_t k = 0; k < n_assign; k++)
 		if (!is_part_code(assign[k].part, parts, n_parts)) {
-			err_detail(e, "children", "%s is not one of the new units", assign[k].part);
+			err_field(e, "children", "not_a_new_unit", "{value} is not one of the new units",
+				  ERR_STR("value", assign[k].part));
 			bad = true;
 		}
 	if (bad)
-		return err_set(e, ERR_INVALID, "invalid", "every child of %s must go to one of the new units",
-			       unit_code);
+		return err_fail(e, ERR_INVALID, "invalid", "every child of {ref} must go to one of the new units",
+				ERR_STR("ref", unit_code));
 	return 0;
 }
 

@@ -176,7 +176,7 @@ static int pick_ref(const name_row_t *rows, size_t n_rows, int64_t id, date_t d,
 	}
 	memset(out, 0, sizeof(*out));
 	if (lo == n_rows || rows[lo].id != id)
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld", (long long)id);
+		return org_not_found(NULL, id, DATE_OPEN, e);
 	d = clamp_into(d, rows[lo].u_from, rows[lo].u_to);
 	for (size_t i = lo; i < n_rows && rows[i].id == id; i++) {
 		if (date_in(d, rows[i].n_from, rows[i].n_to) || i + 1 == n_rows || rows[i + 1].id != id) {

@@ -98,4 +98,9 @@ int org_query_int(db_t *db, const query_t *q, int64_t *out, err_t *e);
 int org_cursor_encode(const char *key, int64_t id, char *out, size_t cap);
 int org_cursor_decode(const char *cursor, char *key, size_t cap, int64_t *id, err_t *e);
 
+/* The not_found error of a unit named by code (id 0) or by id, on day d
+ * (DATE_OPEN: on no particular day), worded and parametrised exactly as
+ * api/auth.c words a unit outside the caller's scope. Returns -1. */
+int org_not_found(const char *code, int64_t id, date_t d, err_t *e);
+
 #endif

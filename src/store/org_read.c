@@ -166,12 +166,28 @@ void unit_list_free(unit_list_t *l)
 /* ------------------------------------------------------------------ */
 /* one unit                                                            */
 
+int org_not_found(const char *code, int64_t id, date_t d, err_t *e)
+{
+	char ref[UNIT_CODE_MAX + 24];
+
+	if (code)
+		snprintf(ref, sizeof(ref), "%.*s", UNIT_CODE_MAX + 8, code);
+	else
+		snprintf(ref, sizeof(ref), "id:%lld", (long long)id);
+	if (d == DATE_OPEN)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {ref}", ERR_STR("ref", ref));
+	if (code)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit with code {ref} on {date}", ERR_STR("ref", ref),
+				ERR_DATE("date", d));
+	return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {ref} on {date}", ERR_STR("ref", ref),
+			ERR_DATE("date", d));
+}
+
 /* One unit as of d, by id (code NULL) or by code. ERR_NOT_FOUND when it
  * does not exist that day. */
 static int unit_lookup_at(db_t *db, int64_t id, const char *code, date_t d, unit_t *out, err_t *e)
 {
 	db_stmt_t *st = NULL;
-	char buf[DATE_STR_LEN];
 	query_t q;
 	int rc, r;
 
@@ -192,10 +208,8 @@ static int unit_lookup_at(db_t *db, int64_t id, const char *code, date_t d, unit
 	if (rc < 0)
 		return store_fail(db, rc, e);
 	if (code)
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", code,
-			       date_format(d, buf));
-	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on %s", (long long)id,
-		       date_format(d, buf));
+		return org_not_found(code, 0, d, e);
+	return org_not_found(NULL, id, d, e);
 }
 
 int org_unit_at(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e)
@@ -222,7 +236,7 @@ static int unit_validity(db_t *db, int64_t id, date_t *from, date_t *to, err_t *
 		return r;
 	if (rc < 0)
 		return store_fail(db, rc, e);
-	return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld", (long long)id);
+	return org_not_found(NULL, id, DATE_OPEN, e);
 }
 
 int org_unit_view(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e)
@@ -247,13 +261,12 @@ static bool ref_plausible(const char *ref)
 
 int org_unit_get(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e)
 {
-	char buf[DATE_STR_LEN];
 	int64_t id;
 
 	if (org_ref_is_id(ref, &id))
 		return org_unit_at(db, id, d, out, e);
 	if (!ref_plausible(ref))
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with code %.40s on %s", ref, date_format(d, buf));
+		return org_not_found(ref, 0, d, e);
 	return unit_lookup_at(db, 0, ref, d, out, e);
 }
 
@@ -421,7 +434,6 @@ out:
 
 int org_ancestors(db_t *db, int64_t id, date_t d, unit_list_t *out, err_t *e)
 {
-	char buf[DATE_STR_LEN];
 	db_stmt_t *st = NULL;
 	query_t q;
 	int rc;
@@ -442,8 +454,7 @@ int org_ancestors(db_t *db, int64_t id, date_t d, unit_list_t *out, err_t *e)
 	}
 	if (out->n == 0 || out->items[out->n - 1].id != id) {
 		unit_list_free(out);
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on %s", (long long)id,
-			       date_format(d, buf));
+		return org_not_found(NULL, id, d, e);
 	}
 	out->n--;
 	return 0;
@@ -474,6 +485,6 @@ int org_subtree(db_t *db, int64_t id, date_t d, int depth, size_t max, unit_list
 			       "more than %zu units below at that depth: ask for fewer levels, or a unit further down", max);
 	}
 	if (out->n == 0)
-		return err_set(e, ERR_NOT_FOUND, "not_found", "no unit with id %lld on that date", (long long)id);
+		return org_not_found(NULL, id, d, e);
 	return 0;
 }

@@ -87,8 +87,8 @@ int org_level_get(db_t *db, const char *key, const char *field, level_t *out, er
 		return 0;
 	if (rc < 0)
 		return store_fail(db, rc, e);
-	err_detail(e, field, "unknown level '%.40s'", key);
-	return err_set(e, ERR_INVALID, "invalid", "unknown level '%.40s'", key);
+	err_field(e, field, "unknown_level", "unknown level '{value}'", ERR_STR("value", key));
+	return err_fail(e, ERR_INVALID, "invalid", "unknown level '{value}'", ERR_STR("value", key));
 }
 
 int org_levels_set(db_t *db, const level_t *levels, size_t n, err_t *e)

@@ -236,8 +236,11 @@ static int check_note(const char *note, err_t *e)
 	if (!note)
 		return 0;
 	if (!text_valid(note) || text_length(note) > NOTE_MAX) {
-		err_detail(e, "note", "must be valid text of at most %d characters", NOTE_MAX);
-		return err_set(e, ERR_INVALID, "invalid", "the note is not valid");
+		if (!text_valid(note))
+			err_field(e, "note", "not_text", "must be text");
+		else
+			err_field(e, "note", "too_long", "is too long (at most {max} characters)", ERR_INT("max", NOTE_MAX));
+		return err_fail(e, ERR_INVALID, "invalid", "the note is not valid");
 	}
 	return 0;
 }
@@ -292,13 +295,15 @@ static int resolve_for_change(db_t *db, const char *ref, date_t d, unit_t *out, 
 /* Resolves the parent named in a request: unknown -> ERR_INVALID on field. */
 static int resolve_parent(db_t *db, const char *ref, date_t d, const char *field, unit_t *out, err_t *e)
 {
-	char buf[DATE_STR_LEN];
-
 	if (resolve_for_change(db, ref, d, out, e) == 0)
 		return 0;
 	if (e && (e->kind == ERR_NOT_FOUND)) {
-		err_detail(e, field, "no unit with code %.40s on %s", ref, date_format(d, buf));
-		return err_set(e, ERR_INVALID, "invalid", "no unit with code %.40s on %s", ref, buf);
+		/* word for word what api/auth.c says of a parent outside scope */
+		err_clear(e);
+		err_field(e, field, "not_found", "no unit with code {value} on {date}", ERR_STR("value", ref),
+			  ERR_DATE("date", d));
+		return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", ref),
+				ERR_DATE("date", d));
 	}
 	if (e && e->kind == ERR_CONFLICT)
 		return err_set(e, ERR_CONFLICT, "parent_not_valid", "parent %.40s: %s", ref, e->message);
@@ -320,8 +325,8 @@ static int check_may_be_root(db_t *db, const level_t *lv, const char *prefix, er
 	if (top)
 		return 0;
 	snprintf(field, sizeof(field), "%sparent", prefix);
-	err_detail(e, field, "is required for a unit of level %s", lv->key);
-	return err_set(e, ERR_INVALID, "invalid", "a %s needs a parent", lv->key);
+	err_field(e, field, "required", "is required for a unit of level {level}", ERR_STR("level", lv->key));
+	return err_fail(e, ERR_INVALID, "invalid", "a {level} needs a parent", ERR_STR("level", lv->key));
 }
 
 /* Checks a new unit's spec against the store: level known, parent valid on
@@ -385,19 +390,25 @@ int org_rename(db_t *db, const principal_t *who, const char *ref, date_t d, cons
 	bool own, found = false;
 	int r, bad = 0;
 
-	if (ub_strlcpy(vi, name_vi, sizeof(vi)) || unit_name_normalise(vi, sizeof(vi), "name_vi", e))
-		bad = err_detail(e, "name_vi", "is not a valid name");
-	if (ub_strlcpy(en, name_en, sizeof(en)) || unit_name_normalise(en, sizeof(en), "name_en", e))
-		bad = err_detail(e, "name_en", "is not a valid name");
+	if (ub_strlcpy(vi, name_vi, sizeof(vi)))
+		bad = err_field(e, "name_vi", "too_many_bytes", "is too long (at most {max} bytes)",
+				ERR_INT("max", UNIT_NAME_BUF - 1));
+	else if (unit_name_normalise(vi, sizeof(vi), "name_vi", e))
+		bad = -1;
+	if (ub_strlcpy(en, name_en, sizeof(en)))
+		bad = err_field(e, "name_en", "too_many_bytes", "is too long (at most {max} bytes)",
+				ERR_INT("max", UNIT_NAME_BUF - 1));
+	else if (unit_name_normalise(en, sizeof(en), "name_en", e))
+		bad = -1;
 	if (bad)
-		return err_set(e, ERR_INVALID, "invalid", "the new name is not valid");
+		return err_fail(e, ERR_INVALID, "invalid", "the new name is not valid");
 	if (check_note(note, e) || store_tx_begin(db, &own, e))
 		return -1;
 	r = resolve_for_change(db, ref, d, &u, e);
 	if (!r)
 		r = org_check_changeable(&u, d, e);
 	if (!r && strcmp(u.name_vi, vi) == 0 && strcmp(u.name_en, en) == 0) {
-		err_detail(e, "name_vi", "is already the unit's name");
+		err_field(e, "name_vi", "same_as_current", "is already the unit's name");
 		r = err_set(e, ERR_INVALID, "invalid", "unit %s already has that name", u.code);
 	}
 	if (!r)
@@ -429,7 +440,8 @@ int org_set_attributes(db_t *db, const principal_t *who, const char *ref, date_t
 	int r;
 
 	if (ub_strlcpy(attrs, attributes, sizeof(attrs))) {
-		err_detail(e, "attributes", "too many attributes");
+		err_field(e, "attributes", "too_many", "has too many words (at most {max})",
+			  ERR_INT("max", UNIT_ATTRIBUTE_COUNT));
 		return err_set(e, ERR_INVALID, "invalid", "the attributes are not valid");
 	}
 	if (unit_attributes_normalise(attrs, sizeof(attrs), "attributes", e))
@@ -440,7 +452,7 @@ int org_set_attributes(db_t *db, const principal_t *who, const char *ref, date_t
 	if (!r)
 		r = org_check_changeable(&u, d, e);
 	if (!r && strcmp(u.attributes, attrs) == 0) {
-		err_detail(e, "attributes", "are already the unit's attributes");
+		err_field(e, "attributes", "same_as_current", "are already the unit's attributes");
 		r = err_set(e, ERR_INVALID, "invalid", "unit %s already has those attributes", u.code);
 	}
 	if (!r)
@@ -482,11 +494,11 @@ int org_move(db_t *db, const principal_t *who, const char *ref, date_t d, const 
 	if (!r)
 		r = parent_span_at(db, u.id, d, &cur_parent, &from, &to, &found, e);
 	if (!r && !found) {
-		err_detail(e, "code", "the root of the tree has no parent to change");
+		err_field(e, "code", "is_root", "the root of the tree has no parent to change");
 		r = err_set(e, ERR_INVALID, "invalid", "unit %s has no parent and cannot be moved", u.code);
 	}
 	if (!r && cur_parent == parent.id) {
-		err_detail(e, "parent", "is already the unit's parent");
+		err_field(e, "parent", "same_as_current", "is already the unit's parent");
 		r = err_set(e, ERR_INVALID, "invalid", "unit %s is already under %s", u.code, parent.code);
 	}
 	if (!r)

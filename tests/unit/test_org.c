@@ -170,13 +170,18 @@ static void merge_needs_one_target_and_enough_sources(void **state)
 
 	/* into an existing unit: one source is enough, none is not */
 	err_clear(&e);
-	expect_invalid(org_check_merge_plan(0, false, true, &e), &e, "sources", "needs one or more units");
+	expect_invalid(org_check_merge_plan(0, false, true, &e), &e, "sources", "needs 1 or more units");
+	assert_string_equal(e.details[0].code, "too_few");
+	assert_int_equal(err_detail_param(&e.details[0], "min")->num, 1);
 	assert_string_equal(e.message, "not enough units to merge");
 	/* into a new unit: two or more */
 	err_clear(&e);
-	expect_invalid(org_check_merge_plan(1, true, false, &e), &e, "sources", "needs two or more units");
+	expect_invalid(org_check_merge_plan(1, true, false, &e), &e, "sources", "needs 2 or more units");
+	assert_int_equal(err_detail_param(&e.details[0], "min")->num, 2);
 	err_clear(&e);
 	expect_invalid(org_check_merge_plan(ORG_MERGE_SOURCES_MAX + 1, true, false, &e), &e, "sources", NULL);
+	assert_string_equal(e.details[0].code, "too_many");
+	assert_int_equal(err_detail_param(&e.details[0], "max")->num, ORG_MERGE_SOURCES_MAX);
 	err_clear(&e);
 	expect_invalid(org_check_merge_plan(ORG_MERGE_SOURCES_MAX + 1, false, true, &e), &e, "sources", NULL);
 }
@@ -213,7 +218,8 @@ static void merge_new_unit_not_under_a_source(void **state)
 	err_clear(&e);
 	assert_int_equal(org_check_merge_parent("01", src, 2, &e), 0);
 	assert_int_equal(org_check_merge_parent("", src, 2, &e), 0); /* a root */
-	expect_invalid(org_check_merge_parent("05", src, 2, &e), &e, "into.parent", "cannot be one of the merged units");
+	expect_invalid(org_check_merge_parent("05", src, 2, &e), &e, "into.parent", "one of the merged units");
+	assert_string_equal(e.details[0].code, "is_merged");
 	assert_string_equal(e.message, "the new unit cannot be placed under a unit merged into it");
 }
 
@@ -234,8 +240,9 @@ static void split_needs_two_to_a_hundred_parts(void **state)
 	err_clear(&e);
 	assert_int_equal(org_check_split_plan(2, &e), 0);
 	assert_int_equal(org_check_split_plan(ORG_SPLIT_PARTS_MAX, &e), 0);
-	expect_invalid(org_check_split_plan(1, &e), &e, "into", "needs two or more new units");
-	assert_string_equal(e.message, "a split needs two or more new units");
+	expect_invalid(org_check_split_plan(1, &e), &e, "into", "needs 2 or more new units");
+	assert_string_equal(e.details[0].code, "too_few");
+	assert_string_equal(e.message, "a split needs from 2 to 100 new units");
 	err_clear(&e);
 	expect_invalid(org_check_split_plan(0, &e), &e, "into", NULL);
 	err_clear(&e);
