@@ -305,8 +305,15 @@ static int resolve_parent(db_t *db, const char *ref, date_t d, const char *field
 		return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", ref),
 				ERR_DATE("date", d));
 	}
-	if (e && e->kind == ERR_CONFLICT)
-		return err_set(e, ERR_CONFLICT, "parent_not_valid", "parent %.40s: %s", ref, e->message);
+	if (e && e->kind == ERR_CONFLICT) {
+		/* the unit the code named on other days: it did not exist on d */
+		err_clear(e);
+		if (d < out->valid_from)
+			return err_fail(e, ERR_CONFLICT, "parent_not_valid", "parent {parent} does not exist yet on {date}",
+					ERR_STR("parent", ref), ERR_DATE("date", d));
+		return err_fail(e, ERR_CONFLICT, "parent_not_valid", "parent {parent} existed until {until}, not on {date}",
+				ERR_STR("parent", ref), ERR_DATE("date", d), ERR_DATE("until", out->valid_to - 1));
+	}
 	return -1;
 }
 

@@ -118,23 +118,20 @@ test('unit create: every field check has its code and parameters', async () => {
   ]);
 });
 
-// The checks that store/org_store.c makes: their details still have the
-// generic code invalid until that file is converted (then these pass).
-const ORG_STORE = { todo: 'store/org_store.c still gives these details the code invalid' };
-
-test('unit create: an unknown level', ORG_STORE, async () => {
+// The checks that the reorganisation store makes (store/org_write.c).
+test('unit create: an unknown level', async () => {
   const e = await invalid('/api/v1/units', unitBody({ level: 'planet' }), 'level planet');
   hasDetail(e, 'level', 'unknown_level', { value: 'planet' });
   assert.deepEqual(params(e), { value: 'planet' });
 });
 
-test('unit create: a commune without a parent', ORG_STORE, async () => {
+test('unit create: a commune without a parent', async () => {
   const np = await invalid('/api/v1/units', (({ parent, ...b }) => b)(unitBody({ code: 'C0009' })), 'no parent');
   hasDetail(np, 'parent', 'required', { level: 'commune' });
   assert.deepEqual(params(np), { level: 'commune' });
 });
 
-test('unit create: a parent that exists only on other days', { todo: 'store/org_store.c (resolve_parent) re-sets this conflict without parameters' }, async () => {
+test('unit create: a parent that exists only on other days', async () => {
   // 27 (old Bắc Ninh) ended on 2025-06-30: 409, not "no such unit"
   const p = assertError(await s.post('/api/v1/units', unitBody({ code: 'C0009', parent: '27' })), 409, 'parent_not_valid');
   assert.deepEqual(params(p), { parent: '27', date: DAY, until: '2025-06-30' });
