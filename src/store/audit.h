@@ -43,7 +43,7 @@ typedef struct audit_row {
 	char record_id[64];
 	char *before;  /* malloc'd JSON text or NULL */
 	char *after;
-	char detail[512];
+	char detail[NOTE_MAX * 4 + 128]; /* a note of NOTE_MAX characters, a consent purpose */
 } audit_row_t;
 
 typedef struct audit_list {

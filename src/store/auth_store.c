@@ -190,7 +190,7 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 	bool own;
 	int r, rc;
 
-	if (ub_strlcpy(name, username, sizeof(name)))
+	if (ub_strlcpy(name, username, sizeof(name)) && text_length(username) > USERNAME_MAX)
 		err_field(e, "username", "too_long", "is too long (at most {max} characters)", ERR_INT("max", USERNAME_MAX));
 	lower(name);
 	username_check(name, "username", e);

@@ -73,7 +73,7 @@ int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char
 		}
 	}
 	if (!r) {
-		char detail[300];
+		char detail[CONSENT_PURPOSE_MAX * 4 + 64];
 		snprintf(id, sizeof(id), "%lld", (long long)user_id);
 		snprintf(detail, sizeof(detail), "%s %s on %s", withdraw ? "withdrawn:" : "given:", purpose,
 			 date_format(given, day));

@@ -83,6 +83,8 @@ test('unit create: every field check has its code and parameters', async () => {
   hasDetail(await invalid('/api/v1/units', unitBody({ note: 'ghi chú '.repeat(62) + 'ghi ch' })), 'note', 'too_long', { max: 500 });
   const long = await s.op('/api/v1/units', unitBody({ code: 'C0002', name_vi: E3.repeat(200), note: 'ễ'.repeat(500) }), 201);
   assert.equal(long.name_vi, E3.repeat(200));
+  const au = await s.ok('/api/v1/audit', { action: 'unit.create', record_id: 'C0002' });
+  assert.equal(au.items[0].detail, 'ễ'.repeat(500), 'the audit row holds the whole note (1,500 bytes)');
   const nfd = E3.normalize('NFD').repeat(200); // 1,000 bytes, 200 characters
   assert.ok(Buffer.byteLength(nfd) > 800);
   // (JSON Schema counts the 600 code points as sent: the document's bound is
@@ -299,4 +301,7 @@ test('consents: the purpose is counted in characters', async () => {
   hasDetail(await invalid('/api/v1/users/admin/consents', { date: '2025-02-30' }), 'date', 'not_a_date', { value: '2025-02-30' });
   const ok = await s.op('/api/v1/users/admin/consents', { purpose: E3.repeat(200), date: DAY }, 201);
   assert.ok(ok.items.some((c) => c.purpose === E3.repeat(200)));
+  // 600 bytes: the audit row holds all of it (no cut inside a character)
+  const audit = await s.ok('/api/v1/audit', { action: 'consent.give' });
+  assert.ok(audit.items.some((r) => r.detail.includes(E3.repeat(200))), 'the audit row holds the whole purpose');
 });
