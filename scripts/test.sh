@@ -229,7 +229,9 @@ node_suite() {
 # wall clock of every process starting at AT (local time in ZONE) and running
 # on. libfaketime is preloaded with a relative offset (FAKETIME=+Ns), the same
 # for every process whenever it starts, so node and the servers it starts
-# read the same time; monotonic clocks stay real (timeouts). ASan's
+# read the same time; monotonic clocks move by the same offset, which no
+# timeout notices (chromium cannot open a tab when only the wall clock
+# moves: FAKETIME_DONT_FAKE_MONOTONIC=1 breaks the browser tests). ASan's
 # allocator reads the clock while it starts, before libfaketime is ready,
 # and deadlocks unless releasing memory to the OS on a timer is off
 # (allocator_release_to_os_interval_ms=-1). The step fails if the clock did
@@ -241,7 +243,7 @@ node_suite_faketime() {
     start=$(TZ=$zone date -d "$at" +%s 2>/dev/null) || { not_run "$name" "FAKETIME_AT '$at' is not a time"; return; }
     offset=$((start - $(date +%s)))
     [ "$offset" -ge 0 ] && offset="+$offset"
-    local env=(TZ="$zone" LD_PRELOAD="$lib" FAKETIME="${offset}s" FAKETIME_DONT_FAKE_MONOTONIC=1
+    local env=(TZ="$zone" LD_PRELOAD="$lib" FAKETIME="${offset}s"
         ASAN_OPTIONS="$ASAN_OPTIONS:allocator_release_to_os_interval_ms=-1")
     seen=$(env "${env[@]}" node -e 'const d = new Date(); const p = (n) => String(n).padStart(2, "0");
         process.stdout.write(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`)' 2>&1)

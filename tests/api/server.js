@@ -71,7 +71,7 @@ export const FIXTURES_END = '2026-04-01';
 export const TODAY = process.env.UNIONBASE_TODAY || localDay();
 process.env.UNIONBASE_TODAY = TODAY;
 assert.ok(/^\d{4}-\d{2}-\d{2}$/.test(TODAY) && TODAY > FIXTURES_END,
-  `the API tests need today (${TODAY}) to be a day after their fixtures (${FIXTURES_END}): set UNIONBASE_TODAY to a later day`);
+  `the API tests need today (${TODAY}) to be a day YYYY-MM-DD after their fixtures (${FIXTURES_END}): set UNIONBASE_TODAY to one`);
 
 // The server's "today": the day the harness pinned.
 export function today() {
