@@ -41,7 +41,7 @@ int cmd_check(int argc, char **argv)
 			       diffs
 			? CLI_EXIT_FAIL
 			: CLI_EXIT_OK;
-	printf("ancestry: %zu unit-days checked, %zu differences%s\n", checked, diffs,
+	printf("ancestry: %zu units checked, %zu differences%s\n", checked, diffs,
 	       diffs ? "" : ": the table agrees with the tree");
 	return diffs ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

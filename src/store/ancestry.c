@@ -42,84 +42,89 @@ int ancestry_refresh(db_t *db, int64_t unit_id, err_t *e)
 	return run_ids(db, "DELETE FROM ancestry_work", 0, 0, e);
 }
 
-/* ---- the check ---- */
+/* ---- the check ----
+ * Everything is read into memory once (units, parent intervals, the table
+ * sorted by descendant), then for each unit the rows it should have are
+ * worked out by walking up its parent intervals in C, independently of the
+ * SQL that derived the table, and compared after merging consecutive
+ * intervals of the same (ancestor, depth). O(rows): the generated country's
+ * 113,000 units and 870,000 rows take seconds, on any number of dates. */
 
-typedef struct check_state {
-	db_t *db;
-	FILE *report;
-	size_t n_ids;       /* arrays below are indexed by unit id, 0..n_ids-1 */
-	int64_t *parent;    /* parent on the date, 0 for none */
-	unsigned char *alive;
-	unsigned char *seen;
-	size_t checked, diffs;
-} check_state_t;
+typedef struct span {
+	int64_t unit, other; /* parent interval: unit, parent; table row: descendant, ancestor */
+	int64_t depth;
+	date_t from, to;
+} span_t;
 
-static void differ(check_state_t *c, date_t d, int64_t unit, const char *what, int64_t a, int64_t b)
+typedef struct span_vec {
+	span_t *v;
+	size_t n, cap;
+} span_vec_t;
+
+static int span_push(span_vec_t *s, span_t x)
 {
-	char buf[DATE_STR_LEN];
-
-	if (c->report && c->diffs < 100)
-		fprintf(c->report, "ancestry differs on %s for unit id %lld: %s (table %lld, walk %lld)\n",
-			date_format(d, buf), (long long)unit, what, (long long)a, (long long)b);
-	c->diffs++;
-}
-
-static int read_dates(db_t *db, date_t **out, size_t *n, err_t *e)
-{
-	static const char sql[] =
-		"SELECT valid_from FROM units UNION SELECT valid_to FROM units"
-		" UNION SELECT valid_from FROM unit_parents UNION SELECT valid_to FROM unit_parents"
-		" UNION SELECT valid_from FROM ancestry UNION SELECT valid_to FROM ancestry ORDER BY 1";
-	db_stmt_t *st = NULL;
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (store_prep(db, sql, &st, e))
-		return -1;
-	while ((rc = db_step(st)) == DB_ROW) {
-		date_t d;
-		if (db_col_date(st, 0, &d) != 0) {
-			rc = DB_ERROR;
-			break;
-		}
-		if (d == DATE_OPEN)
-			continue;
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			date_t *v = realloc(*out, ncap * sizeof(*v));
-			if (!v) {
-				db_finalize(st);
-				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-			}
-			*out = v;
-			cap = ncap;
-		}
-		(*out)[(*n)++] = d;
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 256;
+		span_t *v = realloc(s->v, ncap * sizeof(*v));
+		if (!v)
+			return -1;
+		s->v = v;
+		s->cap = ncap;
 	}
-	db_finalize(st);
-	if (rc != DB_DONE)
-		return rc == DB_ERROR ? err_set(e, ERR_INTERNAL, NULL, "store: a validity date is not a date")
-				      : store_fail(db, rc, e);
+	s->v[s->n++] = x;
 	return 0;
 }
 
-static int max_unit_id(db_t *db, int64_t *max, err_t *e)
-{
-	db_stmt_t *st = NULL;
-	int rc;
+typedef struct check_state {
+	FILE *report;
+	size_t n_ids;        /* by unit id, 0..n_ids-1 */
+	date_t *u_from, *u_to;
+	size_t *p_first;     /* parent intervals of unit id: parents.v[p_first[id] .. p_first[id + 1]) */
+	span_vec_t parents;  /* sorted by unit, from */
+	span_vec_t want;     /* scratch: the rows one unit should have */
+	size_t checked, diffs;
+	bool no_mem;
+} check_state_t;
 
-	*max = 0;
-	if (store_prep(db, "SELECT max(id) FROM units", &st, e))
-		return -1;
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*max = db_col_int64(st, 0);
-		rc = DB_OK;
+static void differ(check_state_t *c, int64_t unit, const char *what, const span_t *row)
+{
+	char a[DATE_STR_LEN], b[DATE_STR_LEN];
+
+	if (c->report && c->diffs < 100)
+		fprintf(c->report, "ancestry differs for unit id %lld: %s (ancestor id %lld at depth %lld, %s .. %s)\n",
+			(long long)unit, what, (long long)row->other, (long long)row->depth, date_format(row->from, a),
+			date_format(row->to, b));
+	c->diffs++;
+}
+
+static int cmp_span(const void *pa, const void *pb)
+{
+	const span_t *a = pa, *b = pb;
+
+	if (a->unit != b->unit)
+		return a->unit < b->unit ? -1 : 1;
+	if (a->other != b->other)
+		return a->other < b->other ? -1 : 1;
+	if (a->depth != b->depth)
+		return a->depth < b->depth ? -1 : 1;
+	return a->from < b->from ? -1 : a->from > b->from;
+}
+
+/* Sorts v[0..n) and merges consecutive intervals of the same (unit,
+ * ancestor, depth); returns the new count. */
+static size_t normalise(span_t *v, size_t n)
+{
+	size_t w = 0;
+
+	qsort(v, n, sizeof(*v), cmp_span);
+	for (size_t i = 0; i < n; i++) {
+		if (w && v[w - 1].unit == v[i].unit && v[w - 1].other == v[i].other && v[w - 1].depth == v[i].depth &&
+		    v[w - 1].to == v[i].from)
+			v[w - 1].to = v[i].to;
+		else
+			v[w++] = v[i];
 	}
-	db_finalize(st);
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+	return w;
 }
 
 static bool id_ok(const check_state_t *c, int64_t id)
@@ -127,150 +132,167 @@ static bool id_ok(const check_state_t *c, int64_t id)
 	return id > 0 && (size_t)id < c->n_ids;
 }
 
-/* Loads which units are alive on d and their parents that day. */
-static int load_day(check_state_t *c, date_t d, err_t *e)
+/* The ancestors of `unit` over [from, to), reached through `node` at depth. */
+static void walk_up(check_state_t *c, int64_t unit, int64_t node, int64_t depth, date_t from, date_t to)
 {
-	db_stmt_t *st = NULL;
-	int rc;
-
-	memset(c->parent, 0, c->n_ids * sizeof(*c->parent));
-	memset(c->alive, 0, c->n_ids);
-	memset(c->seen, 0, c->n_ids);
-	if (store_prep(c->db, "SELECT id FROM units WHERE valid_from <= ? AND valid_to > ?", &st, e))
-		return -1;
-	rc = db_bind_dates(st, 1, 2, d);
-	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
-		if (id_ok(c, db_col_int64(st, 0)))
-			c->alive[db_col_int64(st, 0)] = 1;
-		rc = DB_OK;
+	if (!id_ok(c, node) || depth >= 64)
+		return;
+	for (size_t i = c->p_first[node]; i < c->p_first[node + 1]; i++) {
+		const span_t *p = &c->parents.v[i];
+		date_t f = p->from > from ? p->from : from, t = p->to < to ? p->to : to;
+		if (f >= t)
+			continue;
+		if (span_push(&c->want, (span_t){ unit, p->other, depth + 1, f, t }))
+			c->no_mem = true;
+		walk_up(c, unit, p->other, depth + 1, f, t);
 	}
-	db_finalize(st);
-	if (rc < 0)
-		return store_fail(c->db, rc, e);
-	if (store_prep(c->db, "SELECT unit_id, parent_id FROM unit_parents WHERE valid_from <= ? AND valid_to > ?", &st, e))
-		return -1;
-	rc = db_bind_dates(st, 1, 2, d);
-	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
-		if (id_ok(c, db_col_int64(st, 0)))
-			c->parent[db_col_int64(st, 0)] = db_col_int64(st, 1);
-		rc = DB_OK;
-	}
-	db_finalize(st);
-	return rc < 0 ? store_fail(c->db, rc, e) : 0;
 }
 
-/* The ancestor of unit at depth by the walk; 0 when the walk ends first. */
-static int64_t walk_up(const check_state_t *c, int64_t unit, int64_t depth)
+/* Compares the table's rows of one unit, have[0..n) (normalised), with
+ * what the walk says. */
+static void compare_unit(check_state_t *c, int64_t unit, span_t *have, size_t n)
 {
-	for (int64_t k = 0; k < depth && unit; k++)
-		unit = id_ok(c, unit) ? c->parent[unit] : 0;
-	return unit;
-}
-
-static int64_t walk_length(const check_state_t *c, int64_t unit)
-{
-	int64_t n = 0;
-
-	for (; unit && n < 64; n++)
-		unit = id_ok(c, unit) ? c->parent[unit] : 0;
-	return n;
-}
-
-/* Compares the rows of one descendant (rows[0..n) as (ancestor, depth)). */
-static void compare_unit(check_state_t *c, date_t d, int64_t unit, const int64_t (*rows)[2], size_t n)
-{
-	int64_t want = walk_length(c, unit);
+	size_t n_want, i = 0, j = 0;
 
 	c->checked++;
-	if (!id_ok(c, unit) || !c->alive[unit]) {
-		differ(c, d, unit, "rows for a unit that does not exist that day", (int64_t)n, 0);
+	c->want.n = 0;
+	if (!id_ok(c, unit)) {
+		if (n)
+			differ(c, unit, "rows for a unit that does not exist", &have[0]);
 		return;
 	}
-	c->seen[unit] = 1;
-	if ((int64_t)n != want)
-		differ(c, d, unit, "number of ancestors", (int64_t)n, want);
-	for (size_t i = 0; i < n; i++) {
-		int64_t expect = walk_up(c, unit, rows[i][1]);
-		if (rows[i][0] != expect)
-			differ(c, d, unit, "ancestor at a depth", rows[i][0], expect);
+	if (span_push(&c->want, (span_t){ unit, unit, 0, c->u_from[unit], c->u_to[unit] }))
+		c->no_mem = true;
+	walk_up(c, unit, unit, 0, c->u_from[unit], c->u_to[unit]);
+	n_want = normalise(c->want.v, c->want.n);
+	while (i < n || j < n_want) {
+		int cmp = i == n ? 1 : j == n_want ? -1 : cmp_span(&have[i], &c->want.v[j]);
+		if (cmp == 0 && have[i].to == c->want.v[j].to) {
+			i++;
+			j++;
+		} else if (cmp == 0) {
+			differ(c, unit, "an interval ends on another day", &have[i]);
+			i++;
+			j++;
+		} else if (cmp < 0) {
+			differ(c, unit, "a row the tree does not have", &have[i++]);
+		} else {
+			differ(c, unit, "a row missing from the table", &c->want.v[j++]);
+		}
 	}
 }
 
-static int check_day(check_state_t *c, date_t d, err_t *e)
+static int read_spans(db_t *db, const char *sql, bool with_depth, span_vec_t *out, err_t *e)
 {
-	int64_t rows[64][2], cur = 0;
 	db_stmt_t *st = NULL;
-	size_t n = 0;
 	int rc;
+	int col = with_depth ? 3 : 2;
 
-	if (load_day(c, d, e))
+	if (store_prep(db, sql, &st, e))
 		return -1;
-	if (store_prep(c->db, "SELECT descendant, ancestor, depth FROM ancestry"
-			      " WHERE valid_from <= ? AND valid_to > ? ORDER BY descendant, depth", &st, e))
-		return -1;
-	rc = db_bind_dates(st, 1, 2, d);
-	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
-		int64_t unit = db_col_int64(st, 0);
-		if (unit != cur) {
-			if (cur)
-				compare_unit(c, d, cur, (const int64_t(*)[2])rows, n);
-			cur = unit;
-			n = 0;
+	while ((rc = db_step(st)) == DB_ROW) {
+		span_t x = { db_col_int64(st, 0), db_col_int64(st, 1), with_depth ? db_col_int64(st, 2) : 0, 0, 0 };
+		if (db_col_date(st, col, &x.from) || db_col_date(st, col + 1, &x.to)) {
+			db_finalize(st);
+			return err_set(e, ERR_INTERNAL, NULL, "store: an interval that is not a date");
 		}
-		if (n < 64) {
-			rows[n][0] = db_col_int64(st, 1);
-			rows[n][1] = db_col_int64(st, 2);
-			n++;
+		if (span_push(out, x)) {
+			db_finalize(st);
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		}
-		rc = DB_OK;
 	}
 	db_finalize(st);
-	if (rc < 0)
-		return store_fail(c->db, rc, e);
-	if (cur)
-		compare_unit(c, d, cur, (const int64_t(*)[2])rows, n);
-	for (size_t id = 1; id < c->n_ids; id++)
-		if (c->alive[id] && !c->seen[id]) {
-			c->checked++;
-			differ(c, d, (int64_t)id, "no rows for a unit that exists", 0, walk_length(c, (int64_t)id));
-		}
+	return rc < 0 ? store_fail(db, rc, e) : 0;
+}
+
+static int read_units(db_t *db, check_state_t *c, err_t *e)
+{
+	span_vec_t u = { 0 };
+	int64_t max = 0;
+
+	if (read_spans(db, "SELECT id, id, valid_from, valid_to FROM units ORDER BY id", false, &u, e)) {
+		free(u.v);
+		return -1;
+	}
+	for (size_t i = 0; i < u.n; i++)
+		if (u.v[i].unit > max)
+			max = u.v[i].unit;
+	c->n_ids = (size_t)max + 1;
+	c->u_from = calloc(c->n_ids, sizeof(*c->u_from));
+	c->u_to = calloc(c->n_ids, sizeof(*c->u_to));
+	c->p_first = calloc(c->n_ids + 1, sizeof(*c->p_first));
+	if (!c->u_from || !c->u_to || !c->p_first) {
+		free(u.v);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	for (size_t i = 0; i < u.n; i++) {
+		c->u_from[u.v[i].unit] = u.v[i].from;
+		c->u_to[u.v[i].unit] = u.v[i].to;
+	}
+	free(u.v);
 	return 0;
+}
+
+/* Indexes the parent intervals (sorted by unit) by unit id. */
+static void index_parents(check_state_t *c)
+{
+	size_t k = 0;
+
+	for (size_t id = 0; id <= c->n_ids; id++) {
+		while (k < c->parents.n && c->parents.v[k].unit < (int64_t)id)
+			k++;
+		c->p_first[id] = k;
+	}
 }
 
 int ancestry_check(db_t *db, FILE *report, size_t *n_checked, size_t *n_diff, err_t *e)
 {
-	check_state_t c = { .db = db, .report = report };
-	date_t *dates = NULL;
-	size_t n_dates = 0;
-	int64_t max = 0;
+	check_state_t c = { .report = report };
+	span_vec_t rows = { 0 };
 	bool own = !db_in_transaction(db);
 	int r = -1, rc;
+	size_t at = 0;
 
 	*n_checked = *n_diff = 0;
 	if (own && (rc = db_begin_read(db)) != DB_OK)
 		return store_fail(db, rc, e);
-	if (max_unit_id(db, &max, e) || read_dates(db, &dates, &n_dates, e))
+	if (read_units(db, &c, e) ||
+	    read_spans(db, "SELECT unit_id, parent_id, valid_from, valid_to FROM unit_parents ORDER BY unit_id, valid_from",
+		       false, &c.parents, e) ||
+	    read_spans(db, "SELECT descendant, ancestor, depth, valid_from, valid_to FROM ancestry", true, &rows, e))
 		goto out;
-	c.n_ids = (size_t)max + 1;
-	c.parent = calloc(c.n_ids, sizeof(*c.parent));
-	c.alive = calloc(c.n_ids, 1);
-	c.seen = calloc(c.n_ids, 1);
-	if (!c.parent || !c.alive || !c.seen) {
+	index_parents(&c);
+	rows.n = normalise(rows.v, rows.n);
+	/* every unit, with or without rows */
+	for (int64_t id = 1; (size_t)id < c.n_ids; id++) {
+		size_t end = at;
+		if (!c.u_to[id] && !c.u_from[id])
+			continue; /* no unit with this id */
+		for (; at < rows.n && rows.v[at].unit < id; at++)
+			differ(&c, rows.v[at].unit, "rows for a unit that does not exist", &rows.v[at]);
+		end = at;
+		while (end < rows.n && rows.v[end].unit == id)
+			end++;
+		compare_unit(&c, id, rows.v + at, end - at);
+		at = end;
+	}
+	for (; at < rows.n; at++)
+		differ(&c, rows.v[at].unit, "rows for a unit that does not exist", &rows.v[at]);
+	if (c.no_mem) {
 		err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n_dates; i++)
-		if (check_day(&c, dates[i], e))
-			goto out;
 	*n_checked = c.checked;
 	*n_diff = c.diffs;
 	r = 0;
 out:
 	if (own)
 		db_rollback(db);
-	free(dates);
-	free(c.parent);
-	free(c.alive);
-	free(c.seen);
+	free(rows.v);
+	free(c.parents.v);
+	free(c.want.v);
+	free(c.u_from);
+	free(c.u_to);
+	free(c.p_first);
 	return r;
 }

@@ -51,12 +51,14 @@
  * Returns 0 or -1 with e. */
 int ancestry_refresh(db_t *db, int64_t unit_id, err_t *e);
 
-/* Checks the table against a walk up unit_parents from every unit valid on
- * every date at which anything in units, unit_parents or ancestry changes.
- * Each difference is written as one line to `report` (may be NULL) and
- * counted in *n_diff (lines beyond the first 100 are only counted).
- * *n_checked counts the (unit, date) pairs compared. Reads in a snapshot.
- * Returns 0 (also when differences were found) or -1 with e. */
+/* Checks the table against a walk up unit_parents, unit by unit: the rows
+ * each unit should have (itself over its life, then each parent interval
+ * and the parent's own intervals, intersected), with consecutive
+ * intervals of one (ancestor, depth) merged on both sides. Each difference
+ * is written as one line to `report` (may be NULL) and counted in *n_diff
+ * (lines beyond the first 100 are only counted). *n_checked counts the
+ * units compared. Reads in a snapshot, in memory proportional to the
+ * table. Returns 0 (also when differences were found) or -1 with e. */
 int ancestry_check(db_t *db, FILE *report, size_t *n_checked, size_t *n_diff, err_t *e);
 
 #endif

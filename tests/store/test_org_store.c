@@ -45,7 +45,7 @@ static int teardown(void **state)
 	if (ancestry_check(*state, stderr, &checked, &diffs, &e))
 		fail_msg("ancestry check: %s", e.message);
 	if (diffs)
-		fail_msg("ancestry differs from the tree in %zu of %zu unit-days", diffs, checked);
+		fail_msg("ancestry differs from the tree in %zu places (%zu units checked)", diffs, checked);
 	assert_true(checked > 60);
 	db_close(*state);
 	return 0;
@@ -613,7 +613,7 @@ static void ancestry_of_the_demo_is_exact(void **state)
 		fail_msg("seed: %s", e.message);
 	assert_int_equal(ancestry_check(db, stderr, &checked, &diffs, &e), 0);
 	assert_int_equal(diffs, 0);
-	assert_true(checked > 1345);
+	assert_true(checked >= 1345);
 	/* a commune of the new Bắc Ninh: VN > 24 > commune */
 	assert_int_equal(org_ancestors(db, get(db, "09193", "2025-08-01").id, D("2025-08-01"), &anc, &e), 0);
 	assert_int_equal(anc.n, 2);
