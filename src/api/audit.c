@@ -39,8 +39,14 @@ static int unit_refs(api_req_t *req, const audit_list_t *l, unit_ref_t **refs, e
 	ids = malloc((l->n ? l->n : 1) * sizeof(*ids));
 	days = malloc((l->n ? l->n : 1) * sizeof(*days));
 	found = malloc((l->n ? l->n : 1) * sizeof(*found));
-	if (!*refs || !ids || !days || !found)
-		r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (!*refs || !ids || !days || !found) {
+		free(*refs);
+		*refs = NULL;
+		free(ids);
+		free(days);
+		free(found);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
 	for (size_t i = 0; !r && i < l->n; i++)
 		if (l->items[i].unit_id) {
 			ids[n] = l->items[i].unit_id;
@@ -125,7 +131,7 @@ static int get_audit(api_req_t *req, api_resp_t *resp, err_t *e)
 	items = json_array();
 	for (size_t i = 0; items && i < l.n; i++) {
 		json_t *ref = NULL;
-		if (l.items[i].unit_id && refs[i].id)
+		if (refs && l.items[i].unit_id && refs[i].id)
 			ref = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)refs[i].id, "code", refs[i].code, "name_vi",
 					refs[i].name_vi);
 		json_array_append_new(items, audit_row_json(&l.items[i], ref));

@@ -116,6 +116,8 @@ static size_t normalise(span_t *v, size_t n)
 {
 	size_t w = 0;
 
+	if (n < 2)
+		return n;
 	qsort(v, n, sizeof(*v), cmp_span);
 	for (size_t i = 0; i < n; i++) {
 		if (w && v[w - 1].unit == v[i].unit && v[w - 1].other == v[i].other && v[w - 1].depth == v[i].depth &&
@@ -261,11 +263,13 @@ int ancestry_check(db_t *db, FILE *report, size_t *n_checked, size_t *n_diff, er
 		       false, &c.parents, e) ||
 	    read_spans(db, "SELECT descendant, ancestor, depth, valid_from, valid_to FROM ancestry", true, &rows, e))
 		goto out;
+	if (!c.u_from || !c.u_to || !c.p_first) /* read_units failed: already said */
+		goto out;
 	index_parents(&c);
 	rows.n = normalise(rows.v, rows.n);
 	/* every unit, with or without rows */
 	for (int64_t id = 1; (size_t)id < c.n_ids; id++) {
-		size_t end = at;
+		size_t end;
 		if (!c.u_to[id] && !c.u_from[id])
 			continue; /* no unit with this id */
 		for (; at < rows.n && rows.v[at].unit < id; at++)
