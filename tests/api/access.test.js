@@ -659,9 +659,12 @@ test('users: only admins, and only the users of their scope; users of other unit
     }
   }
   none(bad);
-  // a commune admin sees her commune's users only
-  assert.deepEqual((await call('GET', '/api/v1/users', as(callers['c24.admin']))).body.items.map((u) => u.username).sort(),
-    ROLES.map((r) => `c24.${r}`).sort());
+  // a commune admin sees her commune's users only (every caller made there,
+  // and whoever other tests made there, nobody else)
+  const seen = (await call('GET', '/api/v1/users', as(callers['c24.admin']))).body.items;
+  for (const r of ROLES) assert.ok(seen.some((u) => u.username === `c24.${r}`), `c24.admin sees c24.${r}`);
+  for (const u of seen) assert.ok(todayTree[P.commune].has(u.unit.id), `c24.admin sees ${u.username} of ${u.unit.code}, outside her commune`);
+  assert.ok(!seen.some((u) => /^(p24|p01|c01|vn)\./.test(u.username)), 'no caller of another place');
 });
 
 test('creating, disabling and enabling users: admins in scope; others 403; outside scope as if absent', async () => {
