@@ -87,8 +87,27 @@ function as(c, via = 'token') {
   return { cookie: c.cookie, csrf: c.csrf };
 }
 
+// Scopes (universe, todayTree) are worked out once and again only after a
+// write changed the units: a test that uses them awaits scopes() first, so it
+// sees every unit the tests before it made, whichever ran.
+let scopesStale = true;
+const changesUnits = (method, p, status) => method === 'POST' && /^\/api\/v1\/units(\/|$)/.test(p) && status < 300;
+
 async function call(method, p, opts = {}) {
-  return s.request(method, p, opts);
+  const r = await s.request(method, p, opts);
+  if (changesUnits(method, p, r.status)) scopesStale = true;
+  return r;
+}
+
+// s.op, marking the scopes stale.
+async function op(p, body, expect) {
+  const r = await s.op(p, body, expect);
+  if (changesUnits('POST', p, 200)) scopesStale = true;
+  return r;
+}
+
+async function scopes() {
+  if (scopesStale) await refreshScopes();
 }
 
 // Every item of a paged list as caller opts.
@@ -202,11 +221,12 @@ before(async () => {
   // two at a time: the server hashes at most two passwords at once
   for (let i = 0; i < wanted.length; i += 2) await Promise.all(wanted.slice(i, i + 2).map((w) => makeCaller(...w)));
 
-  await refreshScopes();
+  await scopes();
 });
 
 // (Re)computes the scope of every place, after writes made new units.
 async function refreshScopes() {
+  scopesStale = false;
   const chains = await referenceChains();
   for (const code of [P.prov, P.commune, P.other, P.otherCommune]) {
     universe[code] = await scopeOf(code, chains);
@@ -320,6 +340,7 @@ test('the public operations answer without a caller, whatever stale or foreign c
 });
 
 test('every role, every unit read, from inside and outside its scope, by token and by session', async () => {
+  await scopes();
   const bad = [];
   const check = (ok, what) => { if (!ok) bad.push(what); };
   // the answers for units that do not exist, per operation (as the system admin)
@@ -362,6 +383,7 @@ test('every role, every unit read, from inside and outside its scope, by token a
 });
 
 test('a unit outside scope named by internal id, or by a code on an earlier date, is hidden the same way', async () => {
+  await scopes();
   const bad = [];
   const ghost = 'id:99999999';
   const missing = await call('GET', `/api/v1/units/${ghost}`);
@@ -389,6 +411,7 @@ test('a unit outside scope named by internal id, or by a code on an earlier date
 });
 
 test('lists hold only what lies in scope: units, children, search, tree, ancestors, lineage, events', async () => {
+  await scopes();
   const places = { 'vn.admin': P.root, 'p24.viewer': P.prov, 'c24.viewer': P.commune, 'p01.approver': P.other, 'c01.viewer': P.otherCommune };
   const ids = (items) => new Set(items.map((u) => u.id));
   const sorted = (set) => [...set].sort((a, b) => a - b);
@@ -480,9 +503,9 @@ async function fingerprint(...codes) {
 test('roles without reorganise get 403 forbidden on every write, in scope, outside and for no unit; nothing changes', async () => {
   // a unit of each scope to try on
   const spot = { [P.prov]: 'W24', [P.commune]: 'W24C', [P.other]: 'W01' };
-  await s.op('/api/v1/units', newUnit('W24', 'commune', P.prov), 201);
-  await s.op('/api/v1/units', newUnit('W24C', 'branch', P.commune), 201);
-  await s.op('/api/v1/units', newUnit('W01', 'commune', P.other), 201);
+  await op('/api/v1/units', newUnit('W24', 'commune', P.prov), 201);
+  await op('/api/v1/units', newUnit('W24C', 'branch', P.commune), 201);
+  await op('/api/v1/units', newUnit('W01', 'commune', P.other), 201);
   const before = await fingerprint('W24', 'W24C', 'W01');
   const bad = [];
   for (const c of Object.values(callers).filter((x) => !MATRIX[x.role].reorganise)) {
@@ -567,11 +590,11 @@ let outsideMade = false;
 async function tryOutside(tries) {
   if (!outsideMade) {
     outsideMade = true;
-    await s.op('/api/v1/units', newUnit('O1', 'commune', P.other), 201);
-    await s.op('/api/v1/units', newUnit('O2', 'commune', P.other), 201);
-    await s.op('/api/v1/units', newUnit('O3', 'branch', 'O1'), 201);
-    await s.op('/api/v1/units', newUnit('I24', 'commune', P.prov), 201);
-    await s.op('/api/v1/units', newUnit('I24C', 'branch', P.commune), 201);
+    await op('/api/v1/units', newUnit('O1', 'commune', P.other), 201);
+    await op('/api/v1/units', newUnit('O2', 'commune', P.other), 201);
+    await op('/api/v1/units', newUnit('O3', 'branch', 'O1'), 201);
+    await op('/api/v1/units', newUnit('I24', 'commune', P.prov), 201);
+    await op('/api/v1/units', newUnit('I24C', 'branch', P.commune), 201);
   }
   const bad = [];
   for (const [name, mineL1, mineL2, foreign, foreignChild] of OUTSIDE) {
@@ -620,6 +643,7 @@ test('admins: a parent outside scope in a body (create, move) is answered like a
 // ---- users and audit ---------------------------------------------------------------
 
 test('users: only admins, and only the users of their scope; users of other units do not exist for them', async () => {
+  await scopes();
   const bad = [];
   const all = (await call('GET', '/api/v1/users')).body.items;
   assert.ok(all.length >= Object.keys(callers).length + 1);
@@ -637,12 +661,16 @@ test('users: only admins, and only the users of their scope; users of other unit
     }
   }
   none(bad);
-  // a commune admin sees her commune's users only
-  assert.deepEqual((await call('GET', '/api/v1/users', as(callers['c24.admin']))).body.items.map((u) => u.username).sort(),
-    ROLES.map((r) => `c24.${r}`).sort());
+  // a commune admin sees her commune's users only (every caller made there,
+  // and whoever other tests made there, nobody else)
+  const seen = (await call('GET', '/api/v1/users', as(callers['c24.admin']))).body.items;
+  for (const r of ROLES) assert.ok(seen.some((u) => u.username === `c24.${r}`), `c24.admin sees c24.${r}`);
+  for (const u of seen) assert.ok(todayTree[P.commune].has(u.unit.id), `c24.admin sees ${u.username} of ${u.unit.code}, outside her commune`);
+  assert.ok(!seen.some((u) => /^(p24|p01|c01|vn)\./.test(u.username)), 'no caller of another place');
 });
 
 test('creating, disabling and enabling users: admins in scope; others 403; outside scope as if absent', async () => {
+  await scopes();
   const bad = [];
   const pw = password();
   const nobodyUnit = await call('POST', '/api/v1/users', { body: { username: 'probe.nowhere', unit: NOWHERE, roles: ['viewer'], password: pw } });
@@ -691,7 +719,7 @@ test('creating, disabling and enabling users: admins in scope; others 403; outsi
 
 test('audit: only admins, only rows of their scope; a unit or user outside scope as if absent', async () => {
   const bad = [];
-  await refreshScopes();
+  await scopes();
   const all = await allItems('/api/v1/audit', {}, {});
   const usersAll = (await call('GET', '/api/v1/users')).body.items;
   const unitOfUser = new Map(usersAll.map((u) => [u.username, u.unit.id]));
@@ -798,6 +826,7 @@ test('a token carries its roles only: an admin\'s viewer token cannot write, and
 });
 
 test('personal data: her own always; another user\'s only for an admin in scope; else as if absent', async () => {
+  await scopes();
   const bad = [];
   const nobody = {
     export: await call('GET', `/api/v1/users/${NOBODY}/export`),
@@ -841,6 +870,7 @@ test('personal data: her own always; another user\'s only for an admin in scope;
 });
 
 test('erasing users: admins in scope, never their own account; others 403; outside scope as if absent', async () => {
+  await scopes();
   const bad = [];
   const nobody = await call('POST', `/api/v1/users/${NOBODY}/erase`);
   assertError(nobody, 404, 'not_found');
@@ -861,8 +891,9 @@ test('erasing users: admins in scope, never their own account; others 403; outsi
         const r = await call('POST', `/api/v1/users/${other.username}/erase`, o);
         if (shape(r, other.username) !== shape(nobody, NOBODY)) bad.push(`${who} erase ${other.name} (outside) -> ${r.status} ${r.text.slice(0, 100)}`);
       }
-      // the user she created in the test above
-      const mine = `u.${c.username}.${via}`;
+      // a user of her unit, made for this (by the system admin)
+      const mine = `e.${c.username}.${via}`;
+      await s.op('/api/v1/users', { username: mine, unit: c.place, roles: ['viewer'], password: password() }, 201);
       const r = await call('POST', `/api/v1/users/${mine}/erase`, o);
       if (r.status !== 200 || r.body.disabled !== true || !/^erased-/.test(r.body.username)) bad.push(`${who} erase ${mine} -> ${r.status} ${r.text.slice(0, 100)}`);
     }
@@ -872,6 +903,7 @@ test('erasing users: admins in scope, never their own account; others 403; outsi
 });
 
 test('no answer to a caller names a unit outside her scope (not even the parent of her own unit)', async () => {
+  await scopes();
   const bad = [];
   // every object with an id and a code is a unit (or a reference to one)
   const refs = (v, out = []) => {
@@ -900,9 +932,21 @@ test('no answer to a caller names a unit outside her scope (not even the parent 
   none(bad, 'answers naming units outside scope');
 });
 
-test('every role may change her own password and log out (last: it ends the sessions of this file)', async () => {
+test('every role may change her own password and log out', async () => {
+  // users of their own (one per role, at the province), so that the callers
+  // of the other tests keep their passwords and sessions
   const bad = [];
-  const list = Object.values(callers);
+  const list = [];
+  for (const role of ROLES) {
+    const username = `pw.${role}`;
+    const pw = password();
+    await s.op('/api/v1/users', { username, unit: P.prov, roles: [role], password: pw }, 201);
+    const l = await s.login(username, pw);
+    assert.equal(l.status, 200, `log-in of ${username}: ${l.r.text}`);
+    const t = await s.post('/api/v1/tokens', { name: `${username} token`, roles: [role] }, { cookie: l.cookie, csrf: l.csrf });
+    assert.equal(t.status, 201, t.text);
+    list.push({ name: username, password: pw, token: t.body.secret, cookie: l.cookie, csrf: l.csrf });
+  }
   // two at a time: each change hashes a password
   for (let i = 0; i < list.length; i += 2) {
     await Promise.all(list.slice(i, i + 2).map(async (c) => {
@@ -918,6 +962,8 @@ test('every role may change her own password and log out (last: it ends the sess
       if (after.status !== 401) bad.push(`${c.name} her session after log-out -> ${after.status}`);
       const tok = await call('GET', '/api/v1/session', as(c, 'token'));
       if (tok.status !== 200) bad.push(`${c.name} her token after log-out -> ${tok.status}`);
+      const again = await s.login(c.name, c.password);
+      if (again.status !== 200) bad.push(`${c.name} log in with her new password -> ${again.status}`);
     }));
   }
   none(bad);
