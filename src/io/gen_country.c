@@ -1025,7 +1025,7 @@ static int phase_districts(gen_t *g, err_t *e)
 static int check_empty(db_t *db, const gen_t *g, err_t *e)
 {
 	static const char *const levels[] = { "district", "commune" };
-	date_t dates[] = { g->d_reform - 1, g->d_reform, date_today() };
+	date_t dates[] = { g->d_reform - 1, g->d_reform, g->who->today };
 
 	for (size_t l = 0; l < N_OF(levels); l++)
 		for (size_t k = 0; k < N_OF(dates); k++) {
