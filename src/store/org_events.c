@@ -461,29 +461,33 @@ int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from,
 /* ------------------------------------------------------------------ */
 /* history                                                             */
 
-/* The name spans of unit id, oldest first. */
-static int history_names(db_t *db, int64_t id, unit_history_t *out, err_t *e)
+/* Reads a span row (its columns, then valid_from and valid_to) into item. */
+typedef int (*span_reader_fn)(db_t *db, db_stmt_t *st, void *item, err_t *e);
+
+/* Runs "SELECT ..., valid_from, valid_to FROM table WHERE unit_id = ?
+ * ORDER BY valid_from" for unit id and appends each row, read by fn, to the
+ * malloc'd array *items of *n items of `size` bytes (owned by the caller). */
+static int history_spans(db_t *db, const char *select, int64_t id, size_t size, span_reader_fn fn, void **items,
+			 size_t *n, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	query_t q;
 	int rc;
 
 	query_init(&q);
-	query_add(&q, "SELECT name_vi, name_en, valid_from, valid_to FROM unit_names WHERE unit_id = ? ORDER BY valid_from",
-		  QI(id));
+	query_sql(&q, select);
+	query_add(&q, " WHERE unit_id = ? ORDER BY valid_from", QI(id));
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
-		name_span_t *v = realloc(out->names, (out->n_names + 1) * sizeof(*v));
+		char *v = realloc(*items, (*n + 1) * size);
 		if (!v) {
 			db_finalize(st);
 			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		}
-		out->names = v;
-		v = &v[out->n_names++];
-		copy_text(v->name_vi, sizeof(v->name_vi), db_col_text(st, 0));
-		copy_text(v->name_en, sizeof(v->name_en), db_col_text(st, 1));
-		if (org_read_date(db, st, 2, &v->valid_from, e) || org_read_date(db, st, 3, &v->valid_to, e)) {
+		*items = v;
+		memset(v + *n * size, 0, size);
+		if (fn(db, st, v + (*n)++ * size, e)) {
 			db_finalize(st);
 			return -1;
 		}
@@ -492,34 +496,43 @@ static int history_names(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 	return rc < 0 ? store_fail(db, rc, e) : 0;
 }
 
+static int read_name_span(db_t *db, db_stmt_t *st, void *item, err_t *e)
+{
+	name_span_t *v = item;
+
+	copy_text(v->name_vi, sizeof(v->name_vi), db_col_text(st, 0));
+	copy_text(v->name_en, sizeof(v->name_en), db_col_text(st, 1));
+	return org_read_date(db, st, 2, &v->valid_from, e) || org_read_date(db, st, 3, &v->valid_to, e) ? -1 : 0;
+}
+
+static int read_attr_span(db_t *db, db_stmt_t *st, void *item, err_t *e)
+{
+	attr_span_t *v = item;
+
+	copy_text(v->attributes, sizeof(v->attributes), db_col_text(st, 0));
+	return org_read_date(db, st, 1, &v->valid_from, e) || org_read_date(db, st, 2, &v->valid_to, e) ? -1 : 0;
+}
+
+/* The name spans of unit id, oldest first. */
+static int history_names(db_t *db, int64_t id, unit_history_t *out, err_t *e)
+{
+	void *items = out->names;
+	int r = history_spans(db, "SELECT name_vi, name_en, valid_from, valid_to FROM unit_names", id,
+			      sizeof(name_span_t), read_name_span, &items, &out->n_names, e);
+
+	out->names = items;
+	return r;
+}
+
 /* The attribute spans of unit id, oldest first. */
 static int history_attributes(db_t *db, int64_t id, unit_history_t *out, err_t *e)
 {
-	db_stmt_t *st = NULL;
-	query_t q;
-	int rc;
+	void *items = out->attributes;
+	int r = history_spans(db, "SELECT attributes, valid_from, valid_to FROM unit_attributes", id,
+			      sizeof(attr_span_t), read_attr_span, &items, &out->n_attributes, e);
 
-	query_init(&q);
-	query_add(&q, "SELECT attributes, valid_from, valid_to FROM unit_attributes WHERE unit_id = ? ORDER BY valid_from",
-		  QI(id));
-	if (query_prepare(db, &q, &st, e))
-		return -1;
-	while ((rc = db_step(st)) == DB_ROW) {
-		attr_span_t *v = realloc(out->attributes, (out->n_attributes + 1) * sizeof(*v));
-		if (!v) {
-			db_finalize(st);
-			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-		}
-		out->attributes = v;
-		v = &v[out->n_attributes++];
-		copy_text(v->attributes, sizeof(v->attributes), db_col_text(st, 0));
-		if (org_read_date(db, st, 1, &v->valid_from, e) || org_read_date(db, st, 2, &v->valid_to, e)) {
-			db_finalize(st);
-			return -1;
-		}
-	}
-	db_finalize(st);
-	return rc < 0 ? store_fail(db, rc, e) : 0;
+	out->attributes = items;
+	return r;
 }
 
 /* Names each parent of out->parents as it was on its span's first day. */
