@@ -170,7 +170,7 @@ static int post_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 }
 
 const api_route_t API_USER_ROUTES[] = {
-	{ "GET", "/api/v1/users/{}/export", get_export, 0 },
+	{ "GET", "/api/v1/users/{}/export", get_export, ROUTE_WRITES },
 	{ "POST", "/api/v1/users/{}/erase", post_erase, 0 },
 	{ "GET", "/api/v1/users/{}/consents", get_consents, 0 },
 	{ "POST", "/api/v1/users/{}/consents", post_consent, 0 },

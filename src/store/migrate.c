@@ -193,6 +193,17 @@ static const migration_t MIGRATIONS[] = {
 	"INSERT INTO unit_attributes (unit_id, attributes, valid_from, valid_to)"
 	"  SELECT id, attributes, valid_from, valid_to FROM units;"
 	"ALTER TABLE units DROP COLUMN attributes;", NULL, NULL },
+
+	/* 6: the indexes of the hot reads hold every column those reads use,
+	 * so that they never visit the table (measured on the generated
+	 * country: counting the children of 3,321 communes took 25 ms through
+	 * unit_parents_parent, which lacked valid_to; a scope check fetched
+	 * the ancestry row for valid_to and depth) */
+	{ "DROP INDEX ancestry_ancestor;"
+	"CREATE INDEX ancestry_ancestor ON ancestry (ancestor, depth, valid_from, valid_to, descendant);"
+	"CREATE INDEX ancestry_descendant ON ancestry (descendant, ancestor, valid_from, valid_to, depth);"
+	"DROP INDEX unit_parents_parent;"
+	"CREATE INDEX unit_parents_parent ON unit_parents (parent_id, valid_from, valid_to, unit_id);", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

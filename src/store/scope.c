@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/org.h"
-#include "store/org_store.h"
 #include "store/util.h"
 
 /* Ancestry row sa of unit su in its latest position, as of today (six
@@ -41,9 +39,36 @@ static int tree_root(db_t *db, int64_t *id, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
+/* The units that unit_id was formed from, through merges and splits, nearest
+ * first, at most cap of them: one recursive query, not a query per step.
+ * The depth bound stops a cycle that bad data could hold. */
+static int predecessors(db_t *db, int64_t unit_id, int64_t *out, size_t cap, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "WITH RECURSIVE back(id, depth) AS (SELECT CAST(? AS BIGINT), 0 UNION"
+		      " SELECT o.unit_id, b.depth + 1 FROM back b"
+		      " JOIN event_units m ON m.unit_id = b.id AND m.role = 'target'"
+		      " JOIN events ev ON ev.id = m.event_id AND ev.kind IN ('merge', 'split')"
+		      " JOIN event_units o ON o.event_id = ev.id AND o.role = 'source'"
+		      " WHERE o.unit_id <> b.id AND b.depth < 64)"
+		      " SELECT id FROM back WHERE id <> ? GROUP BY id ORDER BY min(depth), id",
+		  QI(unit_id), QI(unit_id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW)
+		if (*n < cap)
+			out[(*n)++] = db_col_int64(st, 0);
+	db_finalize(st);
+	return rc < 0 ? store_fail(db, rc, e) : 0;
+}
+
 int scope_load(db_t *db, principal_t *who, err_t *e)
 {
-	lineage_step_t *steps = NULL;
 	size_t n = 0;
 	int64_t root = 0;
 
@@ -57,11 +82,9 @@ int scope_load(db_t *db, principal_t *who, err_t *e)
 		who->global = true;
 		return 0;
 	}
-	if (org_lineage_ids(db, who->unit_id, LINEAGE_BACK, &steps, &n, e))
+	if (predecessors(db, who->unit_id, who->roots + 1, PRINCIPAL_MAX_ROOTS - 1, &n, e))
 		return -1;
-	for (size_t i = 0; i < n && who->n_roots < PRINCIPAL_MAX_ROOTS; i++)
-		who->roots[who->n_roots++] = steps[i].unit_id;
-	free(steps);
+	who->n_roots += n;
 	return 0;
 }
 
@@ -105,7 +128,7 @@ static int cmp_id(const void *a, const void *b)
 static int mark_chunk(db_t *db, const principal_t *who, const int64_t *ids, size_t n, bool *in, err_t *e)
 {
 	int64_t found[SCOPE_MARK_CHUNK];
-	size_t n_found = 0, width = n <= 1 ? 1 : n <= 16 ? 16 : SCOPE_MARK_CHUNK;
+	size_t n_found = 0, width = n <= 1 ? 1 : n <= 16 ? 16 : n <= 64 ? 64 : SCOPE_MARK_CHUNK;
 	db_stmt_t *st = NULL;
 	query_t q;
 	int rc;
