@@ -460,7 +460,7 @@ def render(meta, results, info):
                  "average %.1f at the start, %s at the end of each store"
                  % (m["nproc"], m["cpu"], m["mem_gib"], m["os"], m["load"],
                     ", ".join("%.1f (%s)" % (results[s].get("load_end", 0), s) for s in results)))
-    lines.append("- program: %s, commit %s" % (meta["version"], commit))
+    lines.append("- program: %s, commit %s" % (ub("--version").strip(), commit))
     lines.append("- data: `unionbase generate --seed %s --scale %s`: %s units created "
                  "(%s districts, %s communes, %s branches, %s groups until 2025-06-30; "
                  "%s communes from 2025-07-01), generated in %.0f s on SQLite%s"

@@ -160,5 +160,13 @@ int store_copy(db_t *from, db_t *to, copy_progress_fn progress, void *ctx, err_t
 		return -1;
 	}
 	rc = db_commit(to);
-	return rc == DB_OK ? 0 : store_fail(to, rc, e);
+	if (rc != DB_OK)
+		return store_fail(to, rc, e);
+	/* PostgreSQL plans from statistics, and a bulk load leaves none until
+	 * autovacuum comes by: without them the first minutes of a copied
+	 * country ran its scoped reads 10 to 50 times slower. SQLite's plans
+	 * come from its rules and the indexes, not from statistics. */
+	if (db_dialect(to) == DB_POSTGRESQL && (rc = db_exec(to, "ANALYZE")) != DB_OK)
+		return store_fail(to, rc, e);
+	return 0;
 }
