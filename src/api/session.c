@@ -38,34 +38,29 @@ static int audit_login(api_req_t *req, const char *action, const user_t *u, cons
 }
 
 /*
- * Claims one attempt against the throttle before the password is checked:
- * the count and the new failure record are one transaction under the write
- * lock, so parallel attempts cannot all pass the count. A right password
- * gives the attempt back (forget_attempt). Over the limit: 429 with
- * Retry-After, and nothing recorded.
+ * Claims one attempt against the throttle before the password is checked
+ * (store/auth_store.h: per account and address, per address, per account).
+ * A right password gives the attempt back (throttle_release). Over a limit:
+ * 429 with Retry-After, and nothing recorded.
  */
-static int claim_attempt(api_req_t *req, const char *user_key, const char *addr_key, int64_t now,
+static int claim_attempt(api_req_t *req, const char *account, int64_t now, throttle_claim_t *claim,
 			 api_resp_t *resp, err_t *e)
 {
 	int64_t wait = 0;
 
-	if (throttle_claim(req->db, user_key, addr_key, now, &wait, e) == 0)
+	if (throttle_claim(req->db, account, req->client_addr, now, claim, &wait, e) == 0)
 		return 0;
 	if (e->kind == ERR_TOO_MANY)
 		resp->retry_after = (int)wait;
 	return -1;
 }
 
-static int forget_attempt(api_req_t *req, const char *user_key, const char *addr_key, int64_t now, err_t *e)
-{
-	return throttle_clear(req->db, user_key, e) || throttle_forget(req->db, addr_key, now, e) ? -1 : 0;
-}
-
 static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "username", "password", NULL };
 	char username[USERNAME_MAX * 4 + 8], password[PASSWORD_MAX_LEN * 4 + 8], hash[PASSWORD_HASH_MAX];
-	char user_key[96], addr_key[96], sid[SECRET_TEXT_MAX], csrf[SECRET_TEXT_MAX];
+	char sid[SECRET_TEXT_MAX], csrf[SECRET_TEXT_MAX];
+	throttle_claim_t claim;
 	json_t *body;
 	user_t u = { 0 };
 	err_t probe;
@@ -82,9 +77,7 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 	for (char *p = username; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	snprintf(user_key, sizeof(user_key), "user:%s", username);
-	snprintf(addr_key, sizeof(addr_key), "addr:%s", req->client_addr);
-	if (claim_attempt(req, user_key, addr_key, now, resp, e))
+	if (claim_attempt(req, username, now, &claim, resp, e))
 		return -1;
 	err_clear(&probe);
 	if (user_by_name(req->db, username, req->today, &u, hash, &probe) != 0 || u.disabled) {
@@ -111,7 +104,7 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 	/* a fresh id at every log-in; a session the browser still holds ends */
 	if (req->session_id && session_delete(req->db, req->session_id, e))
 		return -1;
-	if (forget_attempt(req, user_key, addr_key, now, e) ||
+	if (throttle_release(req->db, &claim, e) ||
 	    session_create(req->db, u.id, req->client_addr, sid, csrf, e))
 		return -1;
 	audit_login(req, "session.login", &u, u.username);
@@ -150,7 +143,7 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "current_password", "new_password", NULL };
 	char cur[PASSWORD_MAX_LEN * 4 + 8], next[PASSWORD_MAX_LEN * 4 + 8], hash[PASSWORD_HASH_MAX], digest[65] = "";
-	char user_key[96], addr_key[96];
+	throttle_claim_t claim;
 	int64_t now = (int64_t)time(NULL);
 	json_t *body;
 	user_t u = { 0 };
@@ -169,9 +162,7 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	if (user_by_name(req->db, req->who.username, req->today, &u, hash, e))
 		return -1;
-	snprintf(user_key, sizeof(user_key), "user:%s", u.username);
-	snprintf(addr_key, sizeof(addr_key), "addr:%s", req->client_addr);
-	if (claim_attempt(req, user_key, addr_key, now, resp, e))
+	if (claim_attempt(req, u.username, now, &claim, resp, e))
 		return -1;
 	if (password_verify(hash, cur, e)) {
 		if (e->kind != ERR_UNAUTHORIZED)
@@ -181,7 +172,7 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 		err_field(e, "current_password", "wrong_password", "is not your current password");
 		return err_fail(e, ERR_INVALID, "invalid", "the current password is wrong");
 	}
-	if (forget_attempt(req, user_key, addr_key, now, e))
+	if (throttle_release(req->db, &claim, e))
 		return -1;
 	if (req->session_id)
 		secret_digest(req->session_id, digest);

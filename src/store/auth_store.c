@@ -735,63 +735,85 @@ int throttle_count(db_t *db, const char *key, int64_t now, int64_t *n, int64_t *
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
-int throttle_record(db_t *db, const char *key, int64_t now, err_t *e)
+/* Records one failure of `key` for the claim. */
+static int throttle_record(db_t *db, const char *key, const char *claim, int64_t now, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	int rc;
 
-	/* keep the table small: what left every window goes */
-	if (exec_i(db, "DELETE FROM login_failures WHERE at < ?", now - THROTTLE_WINDOW_SECONDS, 0, e))
-		return -1;
-	if (store_prep(db, "INSERT INTO login_failures (key, at) VALUES (?, ?)", &st, e))
+	if (store_prep(db, "INSERT INTO login_failures (key, at, claim) VALUES (?, ?, ?)", &st, e))
 		return -1;
 	rc = db_bind_text(st, 1, key);
 	if (rc == DB_OK)
 		rc = db_bind_int64(st, 2, now);
-	return finish(db, st, rc, e);
-}
-
-int throttle_clear(db_t *db, const char *key, err_t *e)
-{
-	db_stmt_t *st = NULL;
-
-	if (store_prep(db, "DELETE FROM login_failures WHERE key = ?", &st, e))
-		return -1;
-	return finish(db, st, db_bind_text(st, 1, key), e);
-}
-
-int throttle_forget(db_t *db, const char *key, int64_t at, err_t *e)
-{
-	db_stmt_t *st = NULL;
-	int rc;
-
-	if (store_prep(db, "DELETE FROM login_failures WHERE key = ? AND at = ?", &st, e))
-		return -1;
-	rc = db_bind_text(st, 1, key);
 	if (rc == DB_OK)
-		rc = db_bind_int64(st, 2, at);
+		rc = db_bind_text(st, 3, claim);
 	return finish(db, st, rc, e);
 }
 
-int throttle_claim(db_t *db, const char *user_key, const char *addr_key, int64_t now, int64_t *retry_after,
-		   err_t *e)
+/* The three counters of an attempt, with their limits. */
+typedef struct throttle_keys {
+	char key[3][USERNAME_MAX * 4 + 96];
+	int64_t limit[3];
+} throttle_keys_t;
+
+static void throttle_keys(const char *account, const char *addr, throttle_keys_t *k)
 {
-	int64_t n = 0, wait = 0, n2 = 0, wait2 = 0;
+	snprintf(k->key[0], sizeof(k->key[0]), "pair:%s|%s", account, addr);
+	snprintf(k->key[1], sizeof(k->key[1]), "addr:%s", addr);
+	snprintf(k->key[2], sizeof(k->key[2]), "user:%s", account);
+	k->limit[0] = THROTTLE_PER_PAIR;
+	k->limit[1] = THROTTLE_PER_ADDRESS;
+	k->limit[2] = THROTTLE_PER_ACCOUNT;
+}
+
+int throttle_claim(db_t *db, const char *account, const char *addr, int64_t now, throttle_claim_t *claim,
+		   int64_t *retry_after, err_t *e)
+{
+	throttle_keys_t k;
+	bool own;
+	int r = 0;
+
+	*retry_after = 0;
+	memset(claim, 0, sizeof(*claim));
+	secret_new("", claim->id, sizeof(claim->id));
+	ub_strlcpy(claim->account, account, sizeof(claim->account));
+	ub_strlcpy(claim->addr, addr, sizeof(claim->addr));
+	throttle_keys(account, addr, &k);
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	/* keep the table small: what left every window goes */
+	r = exec_i(db, "DELETE FROM login_failures WHERE at < ?", now - THROTTLE_WINDOW_SECONDS, 0, e);
+	for (int i = 0; !r && i < 3; i++) {
+		int64_t n = 0, wait = 0;
+		r = throttle_count(db, k.key[i], now, &n, &wait, e);
+		if (!r && n >= k.limit[i] && wait > *retry_after)
+			*retry_after = wait;
+	}
+	if (!r && *retry_after > 0)
+		r = err_fail(e, ERR_TOO_MANY, "too_many_requests", "too many failed attempts: try again in {minutes} minute(s)",
+			     ERR_INT("minutes", (*retry_after + 59) / 60));
+	for (int i = 0; !r && i < 3; i++)
+		r = throttle_record(db, k.key[i], claim->id, now, e);
+	return store_tx_end(db, own, r, e);
+}
+
+int throttle_release(db_t *db, const throttle_claim_t *claim, err_t *e)
+{
+	throttle_keys_t k;
+	db_stmt_t *st = NULL;
 	bool own;
 	int r;
 
-	*retry_after = 0;
+	throttle_keys(claim->account, claim->addr, &k);
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = throttle_count(db, user_key, now, &n, &wait, e) || throttle_count(db, addr_key, now, &n2, &wait2, e) ? -1 : 0;
-	if (!r && (n >= THROTTLE_PER_ACCOUNT || n2 >= THROTTLE_PER_ADDRESS)) {
-		*retry_after = n >= THROTTLE_PER_ACCOUNT ? wait : wait2;
-		if (*retry_after < 1)
-			*retry_after = 1;
-		r = err_fail(e, ERR_TOO_MANY, "too_many_requests", "too many failed attempts: try again in {minutes} minute(s)",
-			     ERR_INT("minutes", (*retry_after + 59) / 60));
+	r = store_prep(db, "DELETE FROM login_failures WHERE claim = ? OR key = ?", &st, e);
+	if (!r) {
+		int rc = db_bind_text(st, 1, claim->id);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 2, k.key[0]);
+		r = finish(db, st, rc, e);
 	}
-	if (!r)
-		r = throttle_record(db, user_key, now, e) || throttle_record(db, addr_key, now, e) ? -1 : 0;
 	return store_tx_end(db, own, r, e);
 }

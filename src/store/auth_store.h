@@ -25,8 +25,13 @@
 #define SESSION_IDLE_SECONDS ((int64_t)30 * 60)
 #define SESSION_ABSOLUTE_SECONDS ((int64_t)12 * 60 * 60)
 #define THROTTLE_WINDOW_SECONDS ((int64_t)15 * 60)
-#define THROTTLE_PER_ACCOUNT 5
+/* Failed attempts within the window: on one account from one address (the
+ * guesser is held back, the owner elsewhere is not), from one address on
+ * any accounts, and on one account from anywhere (a guesser with many
+ * addresses; high enough that locking someone out takes at least ten). */
+#define THROTTLE_PER_PAIR 5
 #define THROTTLE_PER_ADDRESS 30
+#define THROTTLE_PER_ACCOUNT 50
 
 typedef struct user {
 	int64_t id;
@@ -130,19 +135,24 @@ int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t toke
 /* How many failures `key` had since now - THROTTLE_WINDOW_SECONDS, and the
  * seconds until the oldest of them leaves the window. */
 int throttle_count(db_t *db, const char *key, int64_t now, int64_t *n, int64_t *retry_after, err_t *e);
-int throttle_record(db_t *db, const char *key, int64_t now, err_t *e);
 
-/* Claims one attempt for an account key and an address key before a
- * password is checked: the counts and the new failure records are one
- * transaction under the write lock, so parallel attempts cannot all pass.
- * Over THROTTLE_PER_ACCOUNT or THROTTLE_PER_ADDRESS: ERR_TOO_MANY with
- * *retry_after seconds, nothing recorded. A right password gives the
- * attempt back with throttle_clear (account) and throttle_forget (address). */
-int throttle_claim(db_t *db, const char *user_key, const char *addr_key, int64_t now, int64_t *retry_after,
-		   err_t *e);
-int throttle_clear(db_t *db, const char *key, err_t *e);
-/* Takes back the failure recorded for key at `at` (a claimed attempt that
- * succeeded; others of the same second go with it). */
-int throttle_forget(db_t *db, const char *key, int64_t at, err_t *e);
+/* One attempt's claim: the random id its failure rows carry. */
+typedef struct throttle_claim {
+	char id[SECRET_TEXT_MAX];
+	char account[USERNAME_MAX * 4 + 8];
+	char addr[64];
+} throttle_claim_t;
+
+/* Claims one attempt on `account` from `addr` before a password is checked,
+ * against THROTTLE_PER_PAIR, THROTTLE_PER_ADDRESS and THROTTLE_PER_ACCOUNT:
+ * the counts and the new failure rows are one transaction under the write
+ * lock, so parallel attempts cannot all pass. Over a limit: ERR_TOO_MANY
+ * with *retry_after seconds, nothing recorded. Fills *claim. */
+int throttle_claim(db_t *db, const char *account, const char *addr, int64_t now, throttle_claim_t *claim,
+		   int64_t *retry_after, err_t *e);
+
+/* A right password: takes back the rows of this claim (no other attempt's)
+ * and the account's failures from this address. */
+int throttle_release(db_t *db, const throttle_claim_t *claim, err_t *e);
 
 #endif

@@ -204,6 +204,11 @@ static const migration_t MIGRATIONS[] = {
 	"CREATE INDEX ancestry_descendant ON ancestry (descendant, ancestor, valid_from, valid_to, depth);"
 	"DROP INDEX unit_parents_parent;"
 	"CREATE INDEX unit_parents_parent ON unit_parents (parent_id, valid_from, valid_to, unit_id);", NULL, NULL },
+
+	/* 7: each log-in attempt's failure rows carry the attempt's own random
+	 * id, so that a right password takes back that attempt's rows and no
+	 * other (a shared second let one good log-in wipe eight bad ones) */
+	{ "ALTER TABLE login_failures ADD COLUMN claim TEXT;", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

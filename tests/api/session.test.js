@@ -195,29 +195,55 @@ function retryAfter(r) {
   return secs;
 }
 
-test('throttling per account: the 6th failure is 429 with Retry-After; then even the right password, from any address, until the window passes', async () => {
+test('throttling per account and address: the 6th failure is 429 with Retry-After, even with the right password; the owner elsewhere still gets in', async () => {
   const name = await user('thr');
-  // failures from several addresses count for the one account
-  for (let i = 0; i < 5; i++) assertError(await wrongLogin(name, `127.0.1.${i + 1}`), 401, 'unauthorized', `failure ${i + 1}`);
-  const sixth = await wrongLogin(name, '127.0.1.9');
+  const from = '127.0.1.1';
+  for (let i = 0; i < 5; i++) assertError(await wrongLogin(name, from), 401, 'unauthorized', `failure ${i + 1}`);
+  const sixth = await wrongLogin(name, from);
   assertError(sixth, 429, 'too_many_requests', '6th attempt');
   retryAfter(sixth);
-  const right = await s.request('POST', '/api/v1/session', { auth: false, from: '127.0.1.10', body: { username: name, password: PW[name] } });
+  const right = await s.request('POST', '/api/v1/session', { auth: false, from, body: { username: name, password: PW[name] } });
   assertError(right, 429, 'too_many_requests', 'the right password while throttled');
   retryAfter(right);
   assert.equal(setCookie(right), null, 'no session');
+  // issue 13, finding 11: five guesses no longer lock the account itself
+  await login(name, PW[name], { from: '127.0.1.2' });
   // an unknown account's name is throttled the same way (no enumeration)
   for (let i = 0; i < 5; i++) await wrongLogin('ghost.account', '127.0.1.20');
-  assertError(await wrongLogin('ghost.account', '127.0.1.21'), 429, 'too_many_requests');
-  // other accounts are not affected
-  const other = await user('thr.other');
-  await login(other);
-  // the window passes (the failures are aged in the database): she gets in
+  assertError(await wrongLogin('ghost.account', '127.0.1.20'), 429, 'too_many_requests');
+  // the window passes (the failures are aged in the database): she gets in from there too
   await s.sql("UPDATE login_failures SET at = at - 901");
-  await login(name);
+  await login(name, PW[name], { from });
 });
 
-test('throttling: a successful log-in clears the account\'s failures', async () => {
+test('throttling per account from anywhere: 50 failures from many addresses hold the account back, the admin\'s too', async () => {
+  const name = await user('thr.wide');
+  for (let i = 0; i < 50; i++) assertError(await wrongLogin(name, `127.0.4.${1 + (i % 10)}`), 401, 'unauthorized', `failure ${i + 1}`);
+  const r = await s.request('POST', '/api/v1/session', { auth: false, from: '127.0.4.99', body: { username: name, password: PW[name] } });
+  assertError(r, 429, 'too_many_requests', 'the 51st attempt, from a new address');
+  retryAfter(r);
+  await s.sql("UPDATE login_failures SET at = at - 901");
+  await login(name, PW[name], { from: '127.0.4.99' });
+});
+
+test('throttling: one good log-in does not take back the failures of other attempts (issue 13, finding 2)', async () => {
+  const name = await user('thr.known');
+  const from = '127.0.5.1';
+  // 8 wrong guesses against different accounts, then one good log-in, in the same second, over and over
+  let throttled = null;
+  for (let round = 0; round < 5 && !throttled; round++) {
+    for (let i = 0; i < 8; i++) {
+      const r = await wrongLogin(`victim.${round}.${i}`, from);
+      if (r.status === 429) { throttled = { round, i }; break; }
+      assertError(r, 401, 'unauthorized');
+    }
+    if (!throttled) await login(name, PW[name], { from });
+  }
+  assert.ok(throttled, 'the address is held back after 30 failures, good log-ins in between or not');
+  assert.equal(throttled.round * 8 + throttled.i, 30, '429 at the 31st guess');
+});
+
+test('throttling: a successful log-in clears the account\'s failures from that address', async () => {
   const name = await user('thr.clear');
   for (let i = 0; i < 4; i++) assertError(await wrongLogin(name, '127.0.2.1'), 401, 'unauthorized');
   await login(name, PW[name], { from: '127.0.2.1' });

@@ -298,19 +298,66 @@ static void throttling_counts_a_window(void **state)
 {
 	db_t *db = *state;
 	int64_t now = 1800000000, n = 0, wait = 0;
+	throttle_claim_t c;
 	err_t e;
 
 	err_clear(&e);
-	for (int i = 0; i < 5; i++)
-		assert_int_equal(throttle_record(db, "user:x", now + i, &e), 0);
-	assert_int_equal(throttle_count(db, "user:x", now + 10, &n, &wait, &e), 0);
-	assert_int_equal(n, 5);
+	for (int i = 0; i < THROTTLE_PER_PAIR; i++)
+		assert_int_equal(throttle_claim(db, "x", "10.0.0.1", now + i, &c, &wait, &e), 0);
+	assert_int_equal(throttle_count(db, "pair:x|10.0.0.1", now + 10, &n, &wait, &e), 0);
+	assert_int_equal(n, THROTTLE_PER_PAIR);
 	assert_true(wait > 0 && wait <= THROTTLE_WINDOW_SECONDS + 1);
-	assert_int_equal(throttle_count(db, "user:x", now + THROTTLE_WINDOW_SECONDS + 10, &n, &wait, &e), 0);
+	/* the guesser's address is held back on that account ... */
+	assert_int_equal(throttle_claim(db, "x", "10.0.0.1", now + 10, &c, &wait, &e), -1);
+	assert_int_equal(e.kind, ERR_TOO_MANY);
+	assert_true(wait > 0);
+	/* ... the owner elsewhere is not (no lock-out of the account) */
+	err_clear(&e);
+	assert_int_equal(throttle_claim(db, "x", "10.0.0.2", now + 10, &c, &wait, &e), 0);
+	/* the window passes */
+	assert_int_equal(throttle_count(db, "pair:x|10.0.0.1", now + THROTTLE_WINDOW_SECONDS + 10, &n, &wait, &e), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(throttle_clear(db, "user:x", &e), 0);
-	assert_int_equal(throttle_count(db, "user:x", now + 10, &n, &wait, &e), 0);
+}
+
+/* Issue 13, finding 2: one good log-in took back every failure of its
+ * address made in the same second. */
+static void a_good_attempt_takes_back_only_its_own(void **state)
+{
+	db_t *db = *state;
+	int64_t now = 1800001000, n = 0, wait = 0;
+	throttle_claim_t bad, good;
+	char account[16];
+	err_t e;
+
+	err_clear(&e);
+	for (int i = 0; i < 8; i++) {
+		snprintf(account, sizeof(account), "guess%d", i);
+		assert_int_equal(throttle_claim(db, account, "10.0.0.9", now, &bad, &wait, &e), 0);
+	}
+	assert_int_equal(throttle_claim(db, "known", "10.0.0.9", now, &good, &wait, &e), 0);
+	assert_int_equal(throttle_release(db, &good, &e), 0);
+	assert_int_equal(throttle_count(db, "addr:10.0.0.9", now, &n, &wait, &e), 0);
+	assert_int_equal(n, 8);
+	assert_int_equal(throttle_count(db, "user:known", now, &n, &wait, &e), 0);
 	assert_int_equal(n, 0);
+}
+
+/* Over THROTTLE_PER_ADDRESS failures from one address on any accounts. */
+static void an_address_is_held_back_across_accounts(void **state)
+{
+	db_t *db = *state;
+	int64_t now = 1800002000, wait = 0;
+	throttle_claim_t c;
+	char account[16];
+	err_t e;
+
+	err_clear(&e);
+	for (int i = 0; i < THROTTLE_PER_ADDRESS; i++) {
+		snprintf(account, sizeof(account), "a%d", i);
+		assert_int_equal(throttle_claim(db, account, "10.0.0.7", now, &c, &wait, &e), 0);
+	}
+	assert_int_equal(throttle_claim(db, "another", "10.0.0.7", now, &c, &wait, &e), -1);
+	assert_int_equal(e.kind, ERR_TOO_MANY);
 }
 
 static void audit_is_append_only(void **state)
@@ -364,6 +411,8 @@ int main(void)
 		T(sessions_expire),
 		T(tokens_carry_a_subset_and_can_be_revoked),
 		T(throttling_counts_a_window),
+		T(a_good_attempt_takes_back_only_its_own),
+		T(an_address_is_held_back_across_accounts),
 		T(audit_is_append_only),
 		T(erasure_anonymises_and_keeps_the_id),
 	};
