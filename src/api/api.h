@@ -79,6 +79,12 @@ extern const api_route_t API_AUDIT_ROUTES[];
 /* Fails with 403 forbidden unless the caller's roles grant p. */
 int api_require(api_req_t *req, perm_t p, err_t *e);
 
+/* 0 when the caller logged in with her password (a session), else -1 with
+ * ERR_FORBIDDEN code session_required: what she does to her own account
+ * (API tokens, consents, the export of her data, her password) needs the
+ * person, not a token, which may have leaked and may hold fewer rights. */
+int api_require_session(api_req_t *req, err_t *e);
+
 /* Resolves a unit the caller asks about on day d: ERR_NOT_FOUND, worded
  * like a unit that does not exist, when it lies outside her scope. */
 int api_unit_in_scope(api_req_t *req, const char *ref, date_t d, unit_t *out, err_t *e);

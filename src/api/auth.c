@@ -129,6 +129,14 @@ int api_require(api_req_t *req, perm_t p, err_t *e)
 			ERR_STR("permission", perm_name(p)));
 }
 
+int api_require_session(api_req_t *req, err_t *e)
+{
+	if (req->who.session_ok)
+		return 0;
+	return err_fail(e, ERR_FORBIDDEN, "session_required",
+			"do this after logging in with your password, not with an API token");
+}
+
 /* The answer for a unit that does not exist on d, and word for word for
  * one outside the caller's scope, so that nothing leaks: the functions
  * below give it for both. */

@@ -150,8 +150,8 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 
 	/* a leaked read-only token must not become a way to guess and change
 	 * the password: only the person, logged in, changes it */
-	if (!req->who.session_ok)
-		return err_fail(e, ERR_FORBIDDEN, "forbidden", "change the password after logging in, not with an API token");
+	if (api_require_session(req, e))
+		return -1;
 	if (api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
@@ -209,7 +209,9 @@ static int post_token(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_t *body;
 	user_t u = { 0 };
 
-	if (api_body_object(req, &body, e))
+	/* a token cannot make tokens: one that expires would make one that
+	 * does not, and outlive its own revocation (issue 13, finding 3) */
+	if (api_require_session(req, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
 	api_str(body, "name", true, TOKEN_NAME_MAX, name, sizeof(name), e);
@@ -224,8 +226,6 @@ static int post_token(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	if (user_by_id(req->db, req->who.user_id, req->today, &u, e))
 		return -1;
-	/* a token made with a token has at most that token's rights */
-	u.roles = roles_covered(u.roles, req->who.roles);
 	if (token_create(req->db, &req->who, &u, name, roles, expires_at, secret, &tok, e))
 		return -1;
 	resp->status = 201;
@@ -240,6 +240,10 @@ static int delete_token(api_req_t *req, api_resp_t *resp, err_t *e)
 
 	if (!end || *end || id <= 0)
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such token");
+	/* a token may revoke itself (a script that finds it leaked); her other
+	 * tokens only she, logged in, revokes */
+	if (id != req->who.token_id && api_require_session(req, e))
+		return -1;
 	if (token_revoke(req->db, &req->who, req->who.user_id, id, e))
 		return -1;
 	resp->body = json_pack("{s:b}", "ok", 1);

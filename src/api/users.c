@@ -111,11 +111,19 @@ static int user_for(api_req_t *req, bool self_ok, user_t *u, err_t *e)
 	return 0;
 }
 
+/* What she does to her own account needs her logged in (a leaked token must
+ * not export her data or change her consents); an admin acting on another
+ * user goes by her roles, whichever way she came in. */
+static int require_session_for_self(api_req_t *req, const user_t *u, err_t *e)
+{
+	return u->id == req->who.user_id ? api_require_session(req, e) : 0;
+}
+
 static int get_export(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	user_t u;
 
-	if (user_for(req, true, &u, e) || privacy_export_user(req->db, &req->who, u.id, &resp->body, e))
+	if (user_for(req, true, &u, e) || require_session_for_self(req, &u, e) || privacy_export_user(req->db, &req->who, u.id, &resp->body, e))
 		return -1;
 	return 0;
 }
@@ -154,7 +162,7 @@ static int post_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d = 0;
 	user_t u;
 
-	if (user_for(req, true, &u, e) || api_body_object(req, &body, e))
+	if (user_for(req, true, &u, e) || require_session_for_self(req, &u, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
 	api_str(body, "purpose", true, CONSENT_PURPOSE_MAX, purpose, sizeof(purpose), e);

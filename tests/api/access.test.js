@@ -25,6 +25,9 @@ import { METHODS } from './openapi.js';
 //   self        GET/DELETE session, POST session/password, GET/POST tokens, DELETE tokens/{id}
 //   person      GET users/{username}/export, GET/POST users/{username}/consents:
 //               'own': her own only; 'scope': also the users of her scope.
+//               Her own export and consent changes, token making, and revoking
+//               another of her tokens need her logged in: 403 session_required
+//               with a token.
 //               Another user she may not see is answered as a user nobody has (404).
 //
 const MATRIX = {
@@ -786,19 +789,24 @@ test('every role: who am I, her own tokens (a subset of her roles), never anothe
       if (via === 'session' && me.body.csrf_token !== c.csrf) bad.push(`${who}: csrf_token of GET /session`);
       const list = await call('GET', '/api/v1/tokens', o);
       if (list.status !== 200 || !list.body.items.some((t) => t.id === c.tokenId)) bad.push(`${who} GET /tokens -> ${list.status}`);
-      // a token with her role: fine; with a role she has not: 422
+      // logged in, a token with her role: fine; with a role she has not: 422;
+      // with a token: no token is made at all (403 session_required)
       const t = await call('POST', '/api/v1/tokens', { body: { name: `extra ${via}`, roles: [c.role] }, ...o });
-      if (t.status !== 201) bad.push(`${who} POST /tokens [${c.role}] -> ${t.status} ${t.text.slice(0, 120)}`);
+      const made = via === 'session' ? 201 : 403;
+      if (t.status !== made) bad.push(`${who} POST /tokens [${c.role}] -> ${t.status} ${t.text.slice(0, 120)}`);
+      if (via === 'token' && t.body?.error?.code !== 'session_required') bad.push(`${who} POST /tokens: ${t.text.slice(0, 120)}`);
       const other = c.role === 'admin' ? 'member' : 'admin';
       const t2 = await call('POST', '/api/v1/tokens', { body: { name: 'more', roles: [other] }, ...o });
-      if (t2.status !== 422) bad.push(`${who} POST /tokens [${other}] -> ${t2.status}`);
-      // revoke the new one; anybody else's token is not hers (404)
+      if (t2.status !== (via === 'session' ? 422 : 403)) bad.push(`${who} POST /tokens [${other}] -> ${t2.status}`);
+      // revoke the new one (logged in); anybody else's token is not hers (404)
       if (t.status === 201) {
+        const byToken = await call('DELETE', `/api/v1/tokens/${t.body.token.id}`, as(c, 'token'));
+        if (byToken.status !== 403) bad.push(`${who} DELETE her other token with a token -> ${byToken.status}`);
         const d = await call('DELETE', `/api/v1/tokens/${t.body.token.id}`, o);
         if (d.status !== 200) bad.push(`${who} DELETE her token -> ${d.status}`);
       }
       const someoneElse = Object.values(callers).find((x) => x !== c);
-      const d2 = await call('DELETE', `/api/v1/tokens/${someoneElse.tokenId}`, o);
+      const d2 = await call('DELETE', `/api/v1/tokens/${someoneElse.tokenId}`, as(c, 'session'));
       if (d2.status !== 404) bad.push(`${who} DELETE ${someoneElse.name}'s token -> ${d2.status}`);
     }
   }
@@ -819,8 +827,16 @@ test('a token carries its roles only: an admin\'s viewer token cannot write, and
   assertError(await call('POST', `/api/v1/units/${P.commune}/rename`, { body: { date: D2, name_vi: 'X', name_en: 'X' }, ...o }), 403, 'forbidden');
   assertError(await call('GET', '/api/v1/users', o), 403, 'forbidden');
   assertError(await call('GET', '/api/v1/audit', o), 403, 'forbidden');
-  // a token made with that token cannot have admin
-  assertError(await call('POST', '/api/v1/tokens', { body: { name: 'escalate', roles: ['admin'] }, ...o }), 422, 'invalid');
+  // nor make tokens, revoke her other tokens, export her data or change her consents (issue 13, findings 3 and 4)
+  assertError(await call('POST', '/api/v1/tokens', { body: { name: 'escalate', roles: ['admin'] }, ...o }), 403, 'session_required');
+  assertError(await call('POST', '/api/v1/tokens', { body: { name: 'same', roles: ['viewer'] }, ...o }), 403, 'session_required');
+  const adminToken = await call('POST', '/api/v1/tokens', { body: { name: 'admin work', roles: ['admin'] }, cookie: l.cookie, csrf: l.csrf });
+  assert.equal(adminToken.status, 201, adminToken.text);
+  assertError(await call('DELETE', `/api/v1/tokens/${adminToken.body.token.id}`, o), 403, 'session_required');
+  assert.equal((await call('GET', '/api/v1/users', { auth: adminToken.body.secret })).status, 200, 'her admin token lives');
+  assertError(await call('GET', '/api/v1/users/p24.both/export', o), 403, 'session_required');
+  assertError(await call('POST', '/api/v1/users/p24.both/consents', { body: { purpose: 'thống kê', date: D1 }, ...o }), 403, 'session_required');
+  assert.equal((await call('GET', '/api/v1/users/p24.both/consents', o)).status, 200, 'reading her consents is fine');
   // the session itself still has both
   assert.equal((await call('GET', '/api/v1/users', { cookie: l.cookie })).status, 200);
 });
@@ -841,11 +857,16 @@ test('personal data: her own always; another user\'s only for an admin in scope;
     for (const via of ['token', 'session']) {
       const o = as(c, via);
       const who = `${c.name} (${via})`;
-      // her own
+      // her own: logged in; with a token 403 session_required (a leaked token must not export her data)
       const ex = await call('GET', `/api/v1/users/${c.username}/export`, o);
-      if (ex.status !== 200 || ex.body.exported_for !== c.username) bad.push(`${who} export herself -> ${ex.status}`);
       const rc = await call('POST', `/api/v1/users/${c.username}/consents`, { body: { purpose: `thống kê ${via}`, date: D1 }, ...o });
-      if (rc.status !== 201 || !rc.body.items.some((x) => x.purpose === `thống kê ${via}`)) bad.push(`${who} record her consent -> ${rc.status}`);
+      if (via === 'session') {
+        if (ex.status !== 200 || ex.body.exported_for !== c.username) bad.push(`${who} export herself -> ${ex.status}`);
+        if (rc.status !== 201 || !rc.body.items.some((x) => x.purpose === `thống kê ${via}`)) bad.push(`${who} record her consent -> ${rc.status}`);
+      } else {
+        if (ex.status !== 403 || ex.body.error.code !== 'session_required') bad.push(`${who} export herself -> ${ex.status}`);
+        if (rc.status !== 403 || rc.body.error.code !== 'session_required') bad.push(`${who} record her consent -> ${rc.status}`);
+      }
       const lc = await call('GET', `/api/v1/users/${c.username}/consents`, o);
       if (lc.status !== 200) bad.push(`${who} her consents -> ${lc.status}`);
       // the others

@@ -137,7 +137,7 @@ test('the document is well formed', () => {
     return s.enum || [s.const];
   };
   assert.deepEqual(codesOf('UnauthorizedError').sort(), ['session_expired', 'unauthorized']);
-  assert.deepEqual(codesOf('ForbiddenError').sort(), ['csrf', 'forbidden']);
+  assert.deepEqual(codesOf('ForbiddenError').sort(), ['csrf', 'forbidden', 'session_required']);
 });
 
 test('the examples in the document match their schemas', () => {
@@ -334,7 +334,12 @@ test('every path of the document exists (no 404 for a valid unit) and every othe
     const p = template.replace('{code}', '01').replace('{id}', '1').replace('{username}', 'admin');
     for (const m of METHODS.filter((x) => x !== 'head' && x !== 'options' && x !== 'trace')) {
       if (item[m]) {
-        if (m === 'get') {
+        if (m === 'get' && template.endsWith('/export')) {
+          // her own data, with her API token: only logged in (session_required)
+          const r = await s.request('GET', p);
+          assert.equal(r.status, 403, `GET ${p}: ${r.text.slice(0, 300)}`);
+          assert.equal(r.body.error.code, 'session_required');
+        } else if (m === 'get') {
           const r = await s.get(p, { as_of: '2025-07-01' });
           assert.equal(r.status, 200, `GET ${p}: ${r.text.slice(0, 300)}`);
         }

@@ -318,7 +318,7 @@ test('password change: wrong current or too short 422, then other sessions end, 
   // guess and change the password
   const c = await login(name, '1234567890');
   const viaToken = await s.request('POST', '/api/v1/session/password', { auth: tok.body.secret, body: { current_password: '1234567890', new_password: 'the-third-password' } });
-  assertError(viaToken, 403, 'forbidden', 'password change with a token');
+  assertError(viaToken, 403, 'session_required', 'password change with a token');
   assert.equal((await me({ cookie: c.cookie })).status, 200, 'her session is untouched');
   await login(name, '1234567890');
 });
@@ -386,9 +386,13 @@ test('API tokens: the secret is shown once and works as Bearer; lists never show
     { name: 'x', roles: ['viewer'], secret: 'ubt_mine' }, { name: 'x'.repeat(101), roles: ['viewer'] }]) {
     assertError(await mk(body), 422, 'invalid', JSON.stringify(body));
   }
-  // a token made with a token has at most its roles
-  assertError(await s.request('POST', '/api/v1/tokens', { auth: t1.body.secret, body: { name: 'up', roles: ['entry'] } }), 422, 'invalid');
-  assert.equal((await s.request('POST', '/api/v1/tokens', { auth: t1.body.secret, body: { name: 'same', roles: ['viewer'] } })).status, 201);
+  // a token cannot make tokens (issue 13, finding 3: an expiring one made one that never expired)
+  assertError(await s.request('POST', '/api/v1/tokens', { auth: t1.body.secret, body: { name: 'up', roles: ['entry'] } }), 403, 'session_required');
+  assertError(await s.request('POST', '/api/v1/tokens', { auth: t2.body.secret, body: { name: 'same', roles: ['viewer'] } }), 403, 'session_required');
+  assert.equal((await s.get('/api/v1/tokens', {}, { cookie: l.cookie })).body.items.length, 2, 'nothing was made');
+  // nor revoke her other tokens (issue 13, finding 4)
+  assertError(await s.request('DELETE', `/api/v1/tokens/${t2.body.token.id}`, { auth: t1.body.secret }), 403, 'session_required');
+  assert.equal((await me({ auth: t2.body.secret })).status, 200, 'the other token lives');
 
   // revoke: 401 at once; the list shows when; revoking again is 404; not someone else's
   assertError(await s.request('DELETE', `/api/v1/tokens/${t1.body.token.id}`, { cookie: lo.cookie, csrf: lo.csrf }), 404, 'not_found', 'another user\'s token');
@@ -397,7 +401,7 @@ test('API tokens: the secret is shown once and works as Bearer; lists never show
   assert.equal(d.status, 200, d.text);
   assert.deepEqual(d.body, { ok: true });
   assertError(await me({ auth: t1.body.secret }), 401, 'unauthorized', 'a revoked token');
-  assertError(await s.request('POST', '/api/v1/tokens', { auth: t1.body.secret, body: { name: 'x', roles: ['viewer'] } }), 401, 'unauthorized');
+  assertError(await s.request('GET', '/api/v1/tokens', { auth: t1.body.secret }), 401, 'unauthorized');
   const after = (await s.get('/api/v1/tokens', {}, { cookie: l.cookie })).body.items.find((t) => t.id === t1.body.token.id);
   assert.ok(after.revoked_at, 'revoked_at is set');
   assertError(await s.request('DELETE', `/api/v1/tokens/${t1.body.token.id}`, { cookie: l.cookie, csrf: l.csrf }), 404, 'not_found', 'revoked twice');
