@@ -57,11 +57,32 @@ static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 		}
 		return -1;
 	}
+	if (roles && !roles_grantable(roles, req->who.roles)) {
+		err_field(e, "roles", "beyond_own_roles", "must give no right beyond your own roles (or be member alone)");
+		return err_fail(e, ERR_INVALID, "invalid", "the user's fields are not valid");
+	}
+	if (!req->who.global && !user_manageable(req->who.unit_id, unit.id, roles)) {
+		err_field(e, "roles", "managed_from_above", "an admin of your own unit is appointed from the unit above");
+		return err_fail(e, ERR_INVALID, "invalid", "the user's fields are not valid");
+	}
 	if (user_create(req->db, &req->who, username, display, unit_code, roles, password, &u, e))
 		return -1;
 	resp->status = 201;
 	resp->body = user_json(&u);
 	return 0;
+}
+
+/* 403 managed_from_above for an admin of the caller's own unit (issue 13,
+ * finding 5: two admins of one unit disabled and erased each other). The
+ * admin at the root has no unit above: hers are managed from the command
+ * line. */
+static int api_require_manageable(api_req_t *req, const user_t *u, err_t *e)
+{
+	if (user_manageable(req->who.unit_id, u->unit_id, u->roles))
+		return 0;
+	return err_fail(e, ERR_FORBIDDEN, "managed_from_above",
+			"{username} is an admin of your own unit: she is managed from the unit above",
+			ERR_STR("username", u->username));
 }
 
 static int set_disabled(api_req_t *req, api_resp_t *resp, bool disabled, err_t *e)
@@ -74,6 +95,8 @@ static int set_disabled(api_req_t *req, api_resp_t *resp, bool disabled, err_t *
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such user");
 	if (u.id == req->who.user_id && disabled)
 		return err_fail(e, ERR_CONFLICT, "conflict", "you cannot disable your own account");
+	if (api_require_manageable(req, &u, e))
+		return -1;
 	if (user_set_disabled(req->db, &req->who, u.id, disabled, e) || user_by_id(req->db, u.id, req->today, &u, e))
 		return -1;
 	resp->body = user_json(&u);
@@ -136,6 +159,8 @@ static int post_erase(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	if (u.id == req->who.user_id)
 		return err_fail(e, ERR_CONFLICT, "conflict", "ask another admin to erase your own account");
+	if (api_require_manageable(req, &u, e))
+		return -1;
 	if (privacy_erase_user(req->db, &req->who, u.id, e) || user_by_id(req->db, u.id, req->today, &u, e))
 		return -1;
 	resp->body = user_json(&u);

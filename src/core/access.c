@@ -67,6 +67,18 @@ unsigned roles_covered(unsigned want, unsigned have)
 	return out;
 }
 
+bool roles_grantable(unsigned want, unsigned have)
+{
+	if (!want || (want & ~(unsigned)ROLE_ALL))
+		return false;
+	return want == ROLE_MEMBER || roles_within(want, have);
+}
+
+bool user_manageable(int64_t caller_unit, int64_t target_unit, unsigned target_roles)
+{
+	return caller_unit != target_unit || !(target_roles & ROLE_ADMIN);
+}
+
 int role_parse(const char *word, role_t *out)
 {
 	for (size_t i = 0; i < sizeof(ROLE_NAMES) / sizeof(ROLE_NAMES[0]); i++)

@@ -76,6 +76,17 @@ bool roles_within(unsigned want, unsigned have);
 /* The roles of `want` that `have` covers, one by one. */
 unsigned roles_covered(unsigned want, unsigned have);
 
+/* True when an admin holding `have` may give a user the roles `want`: the
+ * ones her roles cover, or member alone (a member's own account reaches
+ * only her own record, so it gives away nothing). */
+bool roles_grantable(unsigned want, unsigned have);
+
+/* True when an admin at unit caller_unit may create, disable, enable or
+ * erase a user of her scope at target_unit holding target_roles: an admin
+ * of her own unit (like herself) is managed from the unit above, so that
+ * two admins of one unit cannot shut each other out. */
+bool user_manageable(int64_t caller_unit, int64_t target_unit, unsigned target_roles);
+
 /* "viewer" -> ROLE_VIEWER ... Returns 0, or -1 for an unknown word. */
 int role_parse(const char *word, role_t *out);
 const char *role_name(role_t r);

@@ -95,7 +95,9 @@ static void read_user(db_stmt_t *st, user_t *u, char *hash)
 	u->unit_id = db_col_int64(st, 3);
 	if (roles_parse(db_col_text(st, 4), &u->roles, "roles", (err_clear(&ignore), &ignore)) != 0)
 		u->roles = 0;
+	/* users.disabled: 0 active, 1 disabled, USER_ERASED erased */
 	u->disabled = db_col_int64(st, 5) != 0;
+	u->erased = db_col_int64(st, 5) == USER_ERASED;
 	u->created_at = db_col_int64(st, 6);
 	if (hash)
 		ub_strlcpy(hash, db_col_text(st, 7), PASSWORD_HASH_MAX);
@@ -307,6 +309,9 @@ int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool di
 	if (store_tx_begin(db, &own, e))
 		return -1;
 	r = user_by_id(db, user_id, who->today, &before, e);
+	if (!r && before.erased)
+		r = err_fail(e, ERR_CONFLICT, "user_erased", "the account {username} was erased: it cannot be used again",
+			     ERR_STR("username", before.username));
 	if (!r)
 		r = exec_i(db, "UPDATE users SET disabled = ? WHERE id = ?", disabled ? 1 : 0, user_id, e);
 	if (!r && disabled)

@@ -33,6 +33,11 @@
 #define THROTTLE_PER_ADDRESS 30
 #define THROTTLE_PER_ACCOUNT 50
 
+/* users.disabled of an erased account (0 active, 1 disabled): it can never
+ * be enabled again. */
+#define USER_ERASED 2
+#define USER_ERASED_TEXT "2"
+
 typedef struct user {
 	int64_t id;
 	char username[USERNAME_MAX + 1];
@@ -42,6 +47,7 @@ typedef struct user {
 	char unit_name_vi[UNIT_NAME_BUF];
 	unsigned roles;
 	bool disabled;
+	bool erased;       /* anonymised on request: disabled for good, no roles */
 	int64_t created_at;
 } user_t;
 

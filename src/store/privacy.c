@@ -242,8 +242,8 @@ int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t 
 		return -1;
 	r = user_by_id(db, user_id, who->today, &u, e);
 	if (!r)
-		r = db_prepare(db, "UPDATE users SET username = ?, display_name = ?, password_hash = ?, disabled = 1"
-				   " WHERE id = ?", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
+		r = db_prepare(db, "UPDATE users SET username = ?, display_name = ?, password_hash = ?, roles = '',"
+				   " disabled = " USER_ERASED_TEXT " WHERE id = ?", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
 	if (!r) {
 		rc = db_bind_text(st, 1, name);
 		if (rc == DB_OK)

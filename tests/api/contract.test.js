@@ -137,7 +137,7 @@ test('the document is well formed', () => {
     return s.enum || [s.const];
   };
   assert.deepEqual(codesOf('UnauthorizedError').sort(), ['session_expired', 'unauthorized']);
-  assert.deepEqual(codesOf('ForbiddenError').sort(), ['csrf', 'forbidden', 'session_required']);
+  assert.deepEqual(codesOf('ForbiddenError').sort(), ['csrf', 'forbidden', 'managed_from_above', 'session_required']);
 });
 
 test('the examples in the document match their schemas', () => {
@@ -189,7 +189,7 @@ test('the examples in the document match their schemas', () => {
   refuse('Error', { error: { code: 'method_not_allowed', message: 'x', details: [] } }, 'method_not_allowed without method and path');
   refuse('ConflictError', { error: { code: 'not_found', message: 'x', details: [] } }, 'a 409 with another code');
   // the objects of the authentication section of docs/api.md
-  const user = { id: 2, username: 'lan.bn', display_name: 'Nguyễn Thị Lan', unit: { id: 90, code: '24', name_vi: 'Bắc Ninh' }, roles: ['admin'], disabled: false, created_at: '2025-07-01T08:30:00Z' };
+  const user = { id: 2, username: 'lan.bn', display_name: 'Nguyễn Thị Lan', unit: { id: 90, code: '24', name_vi: 'Bắc Ninh' }, roles: ['admin'], disabled: false, erased: false, created_at: '2025-07-01T08:30:00Z' };
   const token = { id: 3, name: 'export', roles: ['viewer'], created_at: '2025-07-01T08:30:00Z', expires_at: null, last_used_at: null, revoked_at: null };
   const row = { id: 9, at: '2025-07-01T08:30:00Z', user: 'admin', client_addr: '127.0.0.1', action: 'unit.rename', unit: { id: 90, code: '24', name_vi: 'Bắc Ninh' },
     record_type: 'unit', record_id: '24', before: { name_vi: 'A' }, after: { name_vi: 'B' }, detail: '' };

@@ -198,22 +198,27 @@ test('user create: every field check has its code and parameters', async () => {
 });
 
 test('token create: every field check has its code and parameters', async () => {
-  const none = await invalid('/api/v1/tokens', {}, 'an empty token');
+  // tokens are made by the person logged in (a token cannot make tokens)
+  const l = await s.login('admin', s.adminPassword);
+  const me = { cookie: l.cookie, csrf: l.csrf };
+  const none = await invalid('/api/v1/tokens', {}, 'an empty token', me);
   hasDetail(none, 'name', 'required');
   hasDetail(none, 'roles', 'required');
   // a name of 100 Vietnamese letters (300 bytes) is fine, 101 too long
-  const tok = await s.op('/api/v1/tokens', { name: E3.repeat(100), roles: ['viewer'] }, 201);
+  const made = await s.post('/api/v1/tokens', { name: E3.repeat(100), roles: ['viewer'] }, me);
+  assert.equal(made.status, 201, made.text);
+  const tok = made.body;
   assert.equal(tok.token.name, E3.repeat(100));
-  hasDetail(await invalid('/api/v1/tokens', { name: E3.repeat(101), roles: ['viewer'] }), 'name', 'too_long', { max: 100 },
+  hasDetail(await invalid('/api/v1/tokens', { name: E3.repeat(101), roles: ['viewer'] }, undefined, me), 'name', 'too_long', { max: 100 },
     'is too long (at most 100 characters)');
-  hasDetail(await invalid('/api/v1/tokens', { name: 'x', roles: ['boss'] }), 'roles', 'not_one_of',
+  hasDetail(await invalid('/api/v1/tokens', { name: 'x', roles: ['boss'] }, undefined, me), 'roles', 'not_one_of',
     { value: 'boss', allowed: 'viewer, entry, approver, admin, member' });
   for (const expires_at of ['2025-02-30', '30/12/2027', 'never']) {
-    hasDetail(await invalid('/api/v1/tokens', { name: 'x', roles: ['viewer'], expires_at }), 'expires_at', 'not_a_date', { value: expires_at });
+    hasDetail(await invalid('/api/v1/tokens', { name: 'x', roles: ['viewer'], expires_at }, undefined, me), 'expires_at', 'not_a_date', { value: expires_at });
   }
-  hasDetail(await invalid('/api/v1/tokens', { name: 'x', roles: ['viewer'], expires_at: '2020-01-01' }), 'expires_at', 'not_in_future', {},
+  hasDetail(await invalid('/api/v1/tokens', { name: 'x', roles: ['viewer'], expires_at: '2020-01-01' }, undefined, me), 'expires_at', 'not_in_future', {},
     'must be in the future');
-  hasDetail(await invalid('/api/v1/tokens', { name: 'x', roles: ['viewer'], scope: 'all' }), 'scope', 'unknown_field');
+  hasDetail(await invalid('/api/v1/tokens', { name: 'x', roles: ['viewer'], scope: 'all' }, undefined, me), 'scope', 'unknown_field');
   // roles beyond the caller's own
   await s.op('/api/v1/users', userBody({ username: 'code.viewer', password: 'viewer-password-1' }), 201);
   const v = await s.login('code.viewer', 'viewer-password-1');
@@ -297,9 +302,14 @@ test('a representative error of each kind: its code and parameters', async () =>
 });
 
 test('consents: the purpose is counted in characters', async () => {
-  hasDetail(await invalid('/api/v1/users/admin/consents', { purpose: E3.repeat(201) }), 'purpose', 'too_long', { max: 200 });
-  hasDetail(await invalid('/api/v1/users/admin/consents', { date: '2025-02-30' }), 'date', 'not_a_date', { value: '2025-02-30' });
-  const ok = await s.op('/api/v1/users/admin/consents', { purpose: E3.repeat(200), date: DAY }, 201);
+  // her own consents are changed by her logged in
+  const l = await s.login('admin', s.adminPassword);
+  const me = { cookie: l.cookie, csrf: l.csrf };
+  hasDetail(await invalid('/api/v1/users/admin/consents', { purpose: E3.repeat(201) }, undefined, me), 'purpose', 'too_long', { max: 200 });
+  hasDetail(await invalid('/api/v1/users/admin/consents', { date: '2025-02-30' }, undefined, me), 'date', 'not_a_date', { value: '2025-02-30' });
+  const made = await s.post('/api/v1/users/admin/consents', { purpose: E3.repeat(200), date: DAY }, me);
+  assert.equal(made.status, 201, made.text);
+  const ok = made.body;
   assert.ok(ok.items.some((c) => c.purpose === E3.repeat(200)));
   // 600 bytes: the audit row holds all of it (no cut inside a character)
   const audit = await s.ok('/api/v1/audit', { action: 'consent.give' });
