@@ -100,6 +100,12 @@ int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, 
 	bytes = strlen(s);
 	if (bytes != json_string_length(v) || !text_valid(s))
 		return err_field(e, key, "not_text", "must be text without control characters");
+	if (text_format_char(s)) {
+		char cp[16];
+		text_code_point_name(text_format_char(s), cp, sizeof(cp));
+		return err_field(e, key, "format_chars", "must not hold invisible formatting characters ({value})",
+				 ERR_STR("value", cp));
+	}
 	/* NFC never has more characters than the text as sent: normalise only
 	 * when the count as sent is over */
 	if (text_length(s) > max && nfc_length(s) > max)
@@ -135,6 +141,12 @@ int api_date(json_t *obj, const char *key, date_t def, date_t *out, err_t *e)
 	if (date_parse(json_string_value(v), out) != 0 || strlen(json_string_value(v)) != json_string_length(v)) {
 		*out = def;
 		return err_field(e, key, "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", json_string_value(v)));
+	}
+	if (*out >= DATE_OPEN) {
+		/* 9999-12-31 stands for "still holds": no change happens on it */
+		*out = def;
+		return err_field(e, key, "too_late", "must be a day before 9999-12-31 (which stands for \"still holds\")",
+				 ERR_STR("value", json_string_value(v)));
 	}
 	return 0;
 }

@@ -95,6 +95,8 @@ static int parse_opts(int argc, char **argv, uopts_t *o)
 		case 'd':
 			if (date_parse(optarg, &o->date))
 				return cli_usage("--date wants YYYY-MM-DD, not '%s'", optarg);
+			if (o->date >= DATE_OPEN)
+				return cli_usage("--date wants a day before 9999-12-31 (which stands for \"still holds\")");
 			o->has_date = true;
 			break;
 		case 'L':

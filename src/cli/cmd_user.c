@@ -39,6 +39,11 @@ static int get_password(char *buf, size_t cap, bool *generated)
 		if (!fgets(buf, (int)cap, stdin))
 			return cli_usage("no password on standard input");
 		n = strcspn(buf, "\r\n");
+		/* a line that does not fit is refused, not cut: a cut password
+		 * would not be the one its owner types */
+		if (!buf[n] && !feof(stdin))
+			return cli_usage("the password on standard input is too long (at most %d characters)",
+					 PASSWORD_MAX_LEN);
 		buf[n] = '\0';
 		return 0;
 	}

@@ -57,6 +57,8 @@ int password_check_new(const char *pw, const char *field, err_t *e)
 	if (n > PASSWORD_MAX_LEN)
 		return err_field(e, field, "too_long", "is too long (at most {max} characters)",
 				 ERR_INT("max", PASSWORD_MAX_LEN));
+	if (text_blank(pw))
+		return err_field(e, field, "blank", "must hold more than white space");
 	return 0;
 }
 

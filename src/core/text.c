@@ -4,6 +4,7 @@
 #include "core/text.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -285,4 +286,49 @@ size_t text_length(const char *s)
 		if ((*p & 0xC0) != 0x80)
 			n++;
 	return n;
+}
+
+/* The first code point of valid UTF-8 s for which fn is true, or 0 (also
+ * for invalid UTF-8, which callers have refused before). */
+static int32_t find_code_point(const char *s, bool (*fn)(utf8proc_int32_t))
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+
+	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
+		if (fn(cp))
+			return cp;
+		p += n;
+	}
+	return 0;
+}
+
+static bool is_not_space(utf8proc_int32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category(cp);
+
+	if (cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' || cp == '\f')
+		return false;
+	return c != UTF8PROC_CATEGORY_ZS && c != UTF8PROC_CATEGORY_ZL && c != UTF8PROC_CATEGORY_ZP;
+}
+
+static bool is_format(utf8proc_int32_t cp)
+{
+	return utf8proc_category(cp) == UTF8PROC_CATEGORY_CF;
+}
+
+bool text_blank(const char *s)
+{
+	return find_code_point(s, is_not_space) == 0;
+}
+
+int32_t text_format_char(const char *s)
+{
+	return find_code_point(s, is_format);
+}
+
+void text_code_point_name(int32_t cp, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "U+%04X", (unsigned)cp);
 }

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* True when s is valid UTF-8 without NUL or C0 control characters other
  * than tab, newline and carriage return. */
@@ -38,5 +39,18 @@ int text_sort_key(const char *s, char **out);
 
 /* Number of code points in valid UTF-8 s. */
 size_t text_length(const char *s);
+
+/* True when valid UTF-8 s holds nothing but white space (Unicode separators
+ * and the ASCII blanks), or nothing at all. */
+bool text_blank(const char *s);
+
+/* The first invisible formatting character of valid UTF-8 s (Unicode
+ * category Cf: right-to-left overrides and isolates, zero-width spaces and
+ * joiners, the byte order mark, soft hyphens), which in a name would let it
+ * pose as another or hide what it says; 0 when there is none. */
+int32_t text_format_char(const char *s);
+
+/* Writes "U+XXXX" for code point cp into buf (cap >= 12). */
+void text_code_point_name(int32_t cp, char *buf, size_t cap);
 
 #endif

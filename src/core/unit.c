@@ -63,7 +63,12 @@ int unit_name_normalise(char *name, size_t cap, const char *field, err_t *e)
 		return err_field(e, field, "not_text", "must be text without control characters");
 	if (nfc[0] == '\0')
 		err_field(e, field, "required", "is required");
-	else if (text_length(nfc) > UNIT_NAME_MAX)
+	else if (text_format_char(nfc)) {
+		char cp[16];
+		text_code_point_name(text_format_char(nfc), cp, sizeof(cp));
+		err_field(e, field, "format_chars", "must not hold invisible formatting characters ({value})",
+			  ERR_STR("value", cp));
+	} else if (text_length(nfc) > UNIT_NAME_MAX)
 		err_field(e, field, "too_long", "is too long (at most {max} characters)", ERR_INT("max", UNIT_NAME_MAX));
 	else if (ub_strlcpy(name, nfc, cap) != 0)
 		err_field(e, field, "too_many_bytes", "is too long (at most {max} bytes of UTF-8)", ERR_INT("max", cap - 1));

@@ -76,3 +76,47 @@ test('an erased account cannot be enabled again and holds no roles', async () =>
   assert.equal(after.erased, true);
   assertError(await s.post(`/api/v1/users/${name}/disable`, {}), 409, 'user_erased', 'nor disabled again');
 });
+
+test('passwords: counted in characters; only white space is refused (issue 13, finding 10)', async () => {
+  const long = 'ễ'.repeat(256); // 256 characters, 768 bytes
+  const made = await s.post('/api/v1/users', newUser('acc.pw', 'A1.1', ['viewer']) && { ...newUser('acc.pw', 'A1.1', ['viewer']), password: long });
+  assert.equal(made.status, 201, made.text);
+  const l = await s.login('acc.pw', long);
+  assert.equal(l.status, 200, 'she logs in with it');
+  const tooLong = assertError(await s.post('/api/v1/users', { ...newUser('acc.pw2', 'A1.1', ['viewer']), password: 'ễ'.repeat(257) }), 422, 'invalid');
+  assert.ok(tooLong.details.some((d) => d.field === 'password' && d.code === 'too_long' && d.max === 256), JSON.stringify(tooLong.details));
+  for (const blank of [' '.repeat(12), '\t'.repeat(12), '\u3000'.repeat(12), ' \u00a0'.repeat(6)]) {
+    const e = assertError(await s.post('/api/v1/users', { ...newUser('acc.pw3', 'A1.1', ['viewer']), password: blank }), 422, 'invalid', JSON.stringify(blank));
+    assert.ok(e.details.some((d) => d.field === 'password' && d.code === 'blank'), JSON.stringify(e.details));
+  }
+  const change = await s.request('POST', '/api/v1/session/password', { cookie: l.cookie, csrf: l.csrf, body: { current_password: long, new_password: ' '.repeat(20) } });
+  const ce = assertError(change, 422, 'invalid');
+  assert.ok(ce.details.some((d) => d.field === 'new_password' && d.code === 'blank'), JSON.stringify(ce.details));
+});
+
+test('names refuse invisible formatting characters: right-to-left overrides, zero-width spaces and joiners (issue 13, finding 10)', async () => {
+  for (const [bad, cp] of [['Nguyễn\u202eThị', 'U+202E'], ['Lan\u200b', 'U+200B'], ['\u2066Hoa\u2069', 'U+2066'], ['\ufeffMai', 'U+FEFF'], ['Đào\u200d', 'U+200D']]) {
+    const u = assertError(await s.post('/api/v1/users', { ...newUser('acc.fmt', 'A1.1', ['viewer']), display_name: bad }), 422, 'invalid', cp);
+    assert.ok(u.details.some((d) => d.field === 'display_name' && d.code === 'format_chars' && d.value === cp), JSON.stringify(u.details));
+    const n = assertError(await s.post('/api/v1/units', { code: 'AF1', name_vi: bad, name_en: 'x', level: 'branch', parent: 'A1', date: '2025-09-01' }), 422, 'invalid', cp);
+    assert.ok(n.details.some((d) => d.field === 'name_vi' && d.code === 'format_chars'), JSON.stringify(n.details));
+  }
+  // Vietnamese itself, in NFC and NFD, is fine
+  assert.equal((await s.post('/api/v1/users', { ...newUser('acc.fmt', 'A1.1', ['viewer']), display_name: 'Nguyễn Thị Lan' })).status, 201);
+  assert.equal((await s.post('/api/v1/units', { code: 'AF2', name_vi: 'Chi hội Ấp Đông'.normalize('NFD'), name_en: 'East', level: 'branch', parent: 'A1', date: '2025-09-01' })).status, 201);
+});
+
+test('9999-12-31 stands for "still holds": no change is dated on it (issue 13, finding 10)', async () => {
+  for (const [p, body] of [
+    ['/api/v1/units', { code: 'AZ1', name_vi: 'Z', name_en: 'Z', level: 'branch', parent: 'A1', date: '9999-12-31' }],
+    ['/api/v1/units/A1.1/move', { parent: 'A1', date: '9999-12-31' }],
+    ['/api/v1/units/A1.1/rename', { name_vi: 'Z', name_en: 'Z', date: '9999-12-31' }],
+    ['/api/v1/units/A1.1/close', { date: '9999-12-31' }],
+  ]) {
+    const e = assertError(await s.post(p, body), 422, 'invalid', p);
+    const d = e.details.find((x) => x.field === 'date');
+    assert.ok(d && d.code === 'too_late' && d.value === '9999-12-31', JSON.stringify(e.details));
+    assert.ok(!/no longer exists|existed until/.test(JSON.stringify(e)), JSON.stringify(e));
+  }
+  assert.equal((await s.post('/api/v1/units/A1.1/rename', { name_vi: 'Chi hội xa', name_en: 'Far', date: '9999-12-30' })).status, 200, 'the day before is a day');
+});

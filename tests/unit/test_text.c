@@ -113,6 +113,24 @@ static void length_counts_code_points(void **state)
 	assert_int_equal(text_length(""), 0);
 }
 
+static void blank_and_format_characters(void **state)
+{
+	char buf[16];
+	(void)state;
+
+	assert_true(text_blank(""));
+	assert_true(text_blank("            "));
+	assert_true(text_blank("\t \xe3\x80\x80 \xc2\xa0"));   /* ideographic and no-break spaces */
+	assert_false(text_blank("  a  "));
+	assert_false(text_blank("\xe1\xbb\x85"));                  /* ễ */
+	assert_int_equal(text_format_char("Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b"), 0);
+	assert_int_equal(text_format_char("a\xe2\x80\xae" "b"), 0x202E); /* right-to-left override */
+	assert_int_equal(text_format_char("a\xe2\x80\x8b"), 0x200B);  /* zero-width space */
+	assert_int_equal(text_format_char("\xef\xbb\xbf" "a"), 0xFEFF);  /* byte order mark */
+	text_code_point_name(0x202E, buf, sizeof(buf));
+	assert_string_equal(buf, "U+202E");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +140,7 @@ int main(void)
 		cmocka_unit_test(vietnamese_alphabet_order),
 		cmocka_unit_test(tones_are_a_second_level),
 		cmocka_unit_test(length_counts_code_points),
+		cmocka_unit_test(blank_and_format_characters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
