@@ -13,7 +13,6 @@
 #include "io/csv_table.h"
 
 #include <csv.h>
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,15 +26,14 @@
 typedef struct builder {
 	csv_table_t *t;
 	err_t *e;
-	/* the row being read: its kept fields' text, one after the other */
+	/* the row being read: its fields' text, one after the other */
 	char *text;
 	size_t text_len, text_cap;
-	size_t *starts;     /* starts[i]: offset of kept field i in text */
+	size_t *starts;     /* starts[i]: offset of field i in text */
 	size_t starts_cap;
-	size_t n;           /* fields of this row seen so far */
-	size_t kept;        /* of which kept (not beyond the header) */
+	size_t n;           /* fields of this row so far */
 	size_t rows_cap;
-	size_t fields;      /* fields kept in the whole table */
+	size_t fields;      /* fields in the whole table */
 	size_t seen;        /* fields seen in the whole document */
 	size_t line;        /* line of the piece being parsed */
 	size_t row_line;    /* line the current row started on */
@@ -120,22 +118,18 @@ static void on_field(void *s, size_t len, void *data)
 		return;
 	}
 	if (b->have_header && b->n >= b->t->header.n) {
-		/* beyond the header: an empty field is dropped, a value refused */
-		if (len) {
-			const err_arg_t a = ERR_INT("columns", b->t->header.n);
-			csv_fail(b, "csv_extra_field", line, column,
-				 "a value beyond the {columns} columns of the header (is a comma inside a value not quoted?)",
-				 &a, 1);
-			return;
-		}
-		b->n++;
+		/* even an empty one: a row longer than the header is most often
+		 * one whose values have shifted */
+		const err_arg_t a = ERR_INT("columns", b->t->header.n);
+		csv_fail(b, "csv_extra_field", line, column,
+			 "a field beyond the {columns} columns of the header (is a comma inside a value not quoted?)", &a, 1);
 		return;
 	}
-	if (b->fields + b->kept >= CSV_MAX_FIELDS) {
+	if (b->fields + b->n >= CSV_MAX_FIELDS) {
 		csv_fail_max(b, "csv_too_many_fields", line, 0, "the file has more than {max} fields", CSV_MAX_FIELDS);
 		return;
 	}
-	if (b->kept == b->starts_cap) {
+	if (b->n == b->starts_cap) {
 		size_t cap = b->starts_cap ? b->starts_cap * 2 : 16;
 		size_t *v = realloc(b->starts, cap * sizeof(*v));
 		if (!v) {
@@ -167,37 +161,36 @@ static void on_field(void *s, size_t len, void *data)
 			 0);
 		return;
 	}
-	b->starts[b->kept++] = b->text_len;
+	b->starts[b->n++] = b->text_len;
 	b->text_len += len + 1;
-	b->n++;
 }
 
 static void row_reset(builder_t *b)
 {
-	b->n = b->kept = b->text_len = 0;
+	b->n = b->text_len = 0;
 }
 
-/* The current row as one allocation: kept pointers, then the text. */
+/* The current row as one allocation: the pointers, then the text. */
 static int row_take(builder_t *b, csv_row_t *r)
 {
-	char **v = malloc(b->kept * sizeof(char *) + b->text_len);
+	char **v = malloc(b->n * sizeof(char *) + b->text_len);
 	char *text;
 
 	if (!v)
 		return -1;
-	text = (char *)(v + b->kept);
+	text = (char *)(v + b->n);
 	memcpy(text, b->text, b->text_len);
-	for (size_t i = 0; i < b->kept; i++)
+	for (size_t i = 0; i < b->n; i++)
 		v[i] = text + b->starts[i];
 	r->fields = v;
-	r->n = b->kept;
+	r->n = b->n;
 	r->line = b->row_line;
 	return 0;
 }
 
 static bool row_is_empty(const builder_t *b)
 {
-	for (size_t i = 0; i < b->kept; i++)
+	for (size_t i = 0; i < b->n; i++)
 		if (b->text[b->starts[i]])
 			return false;
 	return true;
@@ -417,6 +410,7 @@ const char *csv_field(const csv_row_t *r, int col)
  * or 0 when it is empty or longer than SUGGEST_MAX. */
 static size_t suggest_form(const char *name, char *out)
 {
+	static const char LOWER[] = "abcdefghijklmnopqrstuvwxyz";
 	size_t n = 0, len;
 
 	while (*name == ' ')
@@ -427,8 +421,12 @@ static size_t suggest_form(const char *name, char *out)
 	if (len == 0 || len > SUGGEST_MAX)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		out[n++] = c == '-' || c == ' ' ? '_' : (char)tolower(c);
+		char c = name[i];
+		if (c >= 'A' && c <= 'Z')
+			c = LOWER[c - 'A'];
+		else if (c == '-' || c == ' ')
+			c = '_';
+		out[n++] = c;
 	}
 	out[n] = '\0';
 	return n;

@@ -9,7 +9,7 @@
  * The reader refuses, naming the line (and the column where there is one),
  * rather than guess: a NUL byte, text that is not UTF-8, a quote that is
  * never closed or stands where it cannot, a header that names a column
- * twice, a value beyond the header's last column, and anything over the
+ * twice, a field beyond the header's last column, and anything over the
  * bounds below. Every error is ERR_BAD_REQUEST with one of the codes
  * csv_nul_byte, csv_not_utf8, csv_unclosed_quote, csv_stray_quote,
  * csv_text_after_quote, csv_duplicate_column, csv_extra_field,
@@ -29,11 +29,11 @@
 
 #include "core/err.h"
 
-#define CSV_MAX_COLUMNS 1024           /* fields in a row, header included */
-#define CSV_MAX_FIELD (64 * 1024)      /* bytes of one field, as read */
-#define CSV_MAX_ROW (1024 * 1024)      /* bytes of one row, as written in the file */
-#define CSV_MAX_ROWS 1000000           /* rows after the header */
-#define CSV_MAX_FIELDS (8 * 1000000)   /* fields of all rows together */
+#define CSV_MAX_COLUMNS ((size_t)1024)          /* fields in a row, header included */
+#define CSV_MAX_FIELD ((size_t)64 * 1024)       /* bytes of one field, as read */
+#define CSV_MAX_ROW ((size_t)1024 * 1024)       /* bytes of one row, as written in the file */
+#define CSV_MAX_ROWS ((size_t)1000000)          /* rows after the header */
+#define CSV_MAX_FIELDS ((size_t)8 * 1000000)    /* fields of all rows together */
 
 typedef struct csv_row {
 	char **fields; /* fields[0..n), each NUL-terminated valid UTF-8 */
@@ -51,7 +51,7 @@ typedef struct csv_table {
  * codes above and the line of the first malformed record (ERR_INTERNAL when
  * memory runs out); *out is then empty. Empty lines are skipped. A row may
  * have fewer fields than the header (csv_field gives "" for the missing
- * ones); empty fields beyond the header's last column are dropped. */
+ * ones), not more. */
 int csv_table_parse(const char *data, size_t len, csv_table_t *out, err_t *e);
 
 void csv_table_free(csv_table_t *t);

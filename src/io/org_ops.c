@@ -34,7 +34,7 @@ enum { F_OP, F_DATE, F_CODE, F_NAME_VI, F_NAME_EN, F_LEVEL, F_KIND, F_ATTRIBUTES
 static const char *const COLUMNS[F_N] = { "op",    "date",       "code",   "name_vi", "name_en", "level",
 					  "kind",  "attributes", "parent", "sources", "note" };
 static const size_t MAX_BYTES[F_N] = { 0, 0, UNIT_CODE_MAX, UNIT_NAME_BUF - 1, UNIT_NAME_BUF - 1, LEVEL_KEY_MAX,
-				       UNIT_KIND_MAX, UNIT_ATTRS_BUF - 1, UNIT_CODE_MAX, SOURCES_BUF - 1, NOTE_MAX * 4 };
+				       UNIT_KIND_MAX, UNIT_ATTRS_BUF - 1, UNIT_CODE_MAX, SOURCES_BUF - 1, (size_t)NOTE_MAX * 4 };
 static const char *const OPS[] = { "create", "merge", "rename", "attributes", "move", "close" };
 #define OPS_ALLOWED "create, merge, rename, attributes, move, close"
 
@@ -488,27 +488,33 @@ int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e)
 	return store_tx_end(db, own, r, e);
 }
 
+/* apply_all in a transaction of its own. Returns 0, or -1 with e and
+ * nothing written. */
+static int apply_in_tx(db_t *db, const principal_t *who, op_list_t *ops, err_t *e)
+{
+	if (db_begin(db) != DB_OK)
+		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
+	if (apply_all(db, who, ops, e)) {
+		db_rollback(db);
+		return -1;
+	}
+	if (db_commit(db) != DB_OK)
+		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
+	return 0;
+}
+
 int org_ops_apply_csv(db_t *db, const principal_t *who, const char *csv, size_t len, size_t *applied, err_t *e)
 {
 	csv_table_t t = {0};
 	op_list_t ops = {0};
-	int r, rc;
+	int r;
 
 	*applied = 0;
 	r = ops_from_csv(csv, len, "operations file", 1, &t, &ops, e);
-	if (!r) {
-		rc = db_begin(db);
-		if (rc != DB_OK) {
-			r = err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
-		} else if (apply_all(db, who, &ops, e)) {
-			db_rollback(db);
-			r = -1;
-		} else if (db_commit(db) != DB_OK) {
-			r = err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
-		} else {
-			*applied = ops.n;
-		}
-	}
+	if (!r)
+		r = apply_in_tx(db, who, &ops, e);
+	if (!r)
+		*applied = ops.n;
 	free(ops.v);
 	csv_table_free(&t);
 	return r;
