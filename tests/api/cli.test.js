@@ -209,6 +209,13 @@ test('operations files: malformed files are refused with line, column and code, 
   }
 });
 
+test('operations files: a folder is not read as an empty file', async () => {
+  // was: fread's error taken for the end of the file, "the file is empty"
+  const r = await ub(['units', 'apply', dir, '--db', db.url]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /cannot read .*: Is a directory \[unreadable\]/);
+});
+
 test('operations files: every bad row is reported with its line and column, nothing applied', async () => {
   const d = ['--db', db.url];
   const file = path.join(dir, 'bad-rows.csv');
