@@ -3,6 +3,7 @@
  * line, through the same store functions as the API. Codes are resolved as
  * of --as-of (reads) or --date (operations), today by default.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,9 @@ static const char UNITS_HELP[] =
 	"  merge SRC SRC... --code C --name-vi N --name-en N [--level L] [--parent P]\n"
 	"  split CODE --part C:NAME_VI:NAME_EN --part ... [--child CHILD=C ...]\n"
 	"  apply FILE.csv       apply an operations file (columns op,date,code,name_vi,\n"
-	"                       name_en,level,kind,attributes,parent,sources,note)\n";
+	"                       name_en,level,kind,attributes,parent,sources,note; UTF-8):\n"
+	"                       every row is checked first, then all are applied in\n"
+	"                       date order, or none: a refusal names each bad line\n";
 
 typedef struct uopts {
 	const char *db, *level, *parent, *q, *sort, *code, *name_vi, *name_en, *kind, *attr, *note, *into;
@@ -493,6 +496,15 @@ static int do_apply(db_t *db, const uopts_t *o, err_t *e)
 	while (buf) {
 		size_t n = fread(buf + len, 1, cap - len, f);
 		len += n;
+		if (len < cap && ferror(f)) {
+			/* a folder, a device that fails: not an empty file */
+			int err = errno;
+			free(buf);
+			fclose(f);
+			err_fail(e, ERR_BAD_REQUEST, "unreadable", "cannot read {file}: {reason}", ERR_STR("file", o->args[0]),
+				 ERR_STR("reason", strerror(err)));
+			return cli_fail(e);
+		}
 		if (len < cap)
 			break;
 		if (cap >= (64u << 20)) {

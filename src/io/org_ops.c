@@ -21,17 +21,27 @@
 #include "store/util.h"
 
 #define SOURCES_BUF 1024
+#define OPS_MAX 200000 /* operations in one file */
 #define REFORM_DATE "2025-07-01"
 #define PROVINCES_63_FROM "2008-08-01"
 #define ROOT_FROM "1930-10-20"
 #define REFORM_NOTE "Nghị quyết 202/2025/QH15 về sắp xếp đơn vị hành chính cấp tỉnh"
 
+/* The columns of an operations file, in the order of op_t.f; the first
+ * three are required. max: bytes (0: checked otherwise). */
+enum { F_OP, F_DATE, F_CODE, F_NAME_VI, F_NAME_EN, F_LEVEL, F_KIND, F_ATTRIBUTES, F_PARENT, F_SOURCES, F_NOTE, F_N };
+#define F_REQUIRED 3
+static const char *const COLUMNS[F_N] = { "op",    "date",       "code",   "name_vi", "name_en", "level",
+					  "kind",  "attributes", "parent", "sources", "note" };
+static const size_t MAX_BYTES[F_N] = { 0, 0, UNIT_CODE_MAX, UNIT_NAME_BUF - 1, UNIT_NAME_BUF - 1, LEVEL_KEY_MAX,
+				       UNIT_KIND_MAX, UNIT_ATTRS_BUF - 1, UNIT_CODE_MAX, SOURCES_BUF - 1, (size_t)NOTE_MAX * 4 };
+static const char *const OPS[] = { "create", "merge", "rename", "attributes", "move", "close" };
+#define OPS_ALLOWED "create, merge, rename, attributes, move, close"
+
 typedef struct op {
-	char op[16];
+	const char *f[F_N];     /* the values, "" when not given: borrowed from the
+				   CSV table or string literals, which outlive the op */
 	date_t date;
-	unit_spec_t spec;       /* create, merge target; rename uses names */
-	char sources[SOURCES_BUF];
-	char note[NOTE_MAX * 4 + 1];
 	const char *origin;     /* file name for messages */
 	size_t line;
 	int prio;               /* 0 reference data, 1 other files */
@@ -43,8 +53,10 @@ typedef struct op_list {
 	size_t n, cap;
 } op_list_t;
 
-static op_t *op_new(op_list_t *l, err_t *e)
+static op_t *op_new(op_list_t *l, const char *origin, int prio, size_t line, err_t *e)
 {
+	op_t *o;
+
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 256;
 		op_t *v = realloc(l->v, cap * sizeof(*v));
@@ -55,9 +67,15 @@ static op_t *op_new(op_list_t *l, err_t *e)
 		l->v = v;
 		l->cap = cap;
 	}
-	memset(&l->v[l->n], 0, sizeof(op_t));
-	l->v[l->n].seq = l->n;
-	return &l->v[l->n++];
+	o = &l->v[l->n];
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < F_N; i++)
+		o->f[i] = "";
+	o->seq = l->n++;
+	o->origin = origin;
+	o->prio = prio;
+	o->line = line;
+	return o;
 }
 
 static int op_cmp(const void *a, const void *b)
@@ -71,112 +89,146 @@ static int op_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Copies a field, failing with a line-numbered error when it is too long. */
-static int field_copy(char *dst, size_t cap, const char *src, const op_t *o, const char *name, err_t *e)
+/* Checks an operation's values before anything is applied, adding a detail
+ * to e ("line 3, date") for each problem, and sets o->date. Returns the
+ * number of problems. */
+static int op_check(op_t *o, err_t *e)
 {
-	if (ub_strlcpy(dst, src, cap) != 0)
-		return err_fail(e, ERR_INVALID, "invalid", "{file} line {line}: {column} is too long", ERR_STR("file", o->origin),
-				ERR_INT("line", o->line), ERR_STR("column", name), ERR_INT("max", cap - 1));
+	char where[48];
+	size_t n_src = 0;
+	int bad = 0;
+	bool known = false;
+
+	for (size_t i = 0; i < sizeof(OPS) / sizeof(OPS[0]); i++)
+		known = known || strcmp(o->f[F_OP], OPS[i]) == 0;
+	if (!known) {
+		snprintf(where, sizeof(where), "line %zu, op", o->line);
+		err_field(e, where, "not_one_of", "'{value}' is not an operation ({allowed})", ERR_INT("line", o->line),
+			  ERR_STR("column", "op"), ERR_STR("value", o->f[F_OP]), ERR_STR("allowed", OPS_ALLOWED));
+		bad++;
+	}
+	if (date_parse(o->f[F_DATE], &o->date) != 0) {
+		snprintf(where, sizeof(where), "line %zu, date", o->line);
+		err_field(e, where, "not_a_date", "'{value}' is not a day YYYY-MM-DD", ERR_INT("line", o->line),
+			  ERR_STR("column", "date"), ERR_STR("value", o->f[F_DATE]));
+		bad++;
+	}
+	for (int i = F_CODE; i < F_N; i++)
+		if (strlen(o->f[i]) > MAX_BYTES[i]) {
+			snprintf(where, sizeof(where), "line %zu, %s", o->line, COLUMNS[i]);
+			err_field(e, where, "too_many_bytes", "is too long (at most {max} bytes)", ERR_INT("line", o->line),
+				  ERR_STR("column", COLUMNS[i]), ERR_INT("max", MAX_BYTES[i]));
+			bad++;
+		}
+	for (const char *p = o->f[F_SOURCES]; *p;) {
+		while (*p == ' ')
+			p++;
+		if (*p)
+			n_src++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	if (n_src > ORG_MERGE_SOURCES_MAX) {
+		snprintf(where, sizeof(where), "line %zu, sources", o->line);
+		err_field(e, where, "too_many", "lists more than {max} units", ERR_INT("line", o->line),
+			  ERR_STR("column", "sources"), ERR_INT("max", ORG_MERGE_SOURCES_MAX));
+		bad++;
+	}
+	return bad;
+}
+
+/* Puts origin in front of e's message and adds it as the parameter file. */
+static void name_file(err_t *e, const char *origin)
+{
+	char msg[sizeof(e->message)];
+
+	if (!e)
+		return;
+	snprintf(msg, sizeof(msg), "%s", e->message);
+	snprintf(e->message, sizeof(e->message), "%s: %s", origin, msg);
+	err_add_param(e, ERR_STR("file", origin));
+}
+
+/* Reads an operations CSV document into t (which the ops added to l
+ * borrow from: the caller frees it after them) and checks every row.
+ * Returns 0, or -1 with e: the document's first malformed line, a header
+ * that is not one of an operations file, or every bad row (details). */
+static int ops_from_csv(const char *data, size_t len, const char *origin, int prio, csv_table_t *t, op_list_t *l,
+			err_t *e)
+{
+	int col[F_N];
+	int bad_rows = 0;
+
+	if (csv_table_parse(data, len, t, e) || csv_check_columns(t, COLUMNS, F_N, F_REQUIRED, e)) {
+		name_file(e, origin);
+		return -1;
+	}
+	if (t->n_rows > OPS_MAX)
+		return err_fail(e, ERR_TOO_LARGE, "too_large",
+				"{file}: more than {max} operations in one file (split it in several)",
+				ERR_STR("file", origin), ERR_INT("max", OPS_MAX));
+	for (int i = 0; i < F_N; i++)
+		col[i] = csv_col(t, COLUMNS[i]);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const csv_row_t *r = &t->rows[i];
+		op_t *o = op_new(l, origin, prio, r->line, e);
+		if (!o)
+			return -1;
+		for (int k = 0; k < F_N; k++)
+			o->f[k] = csv_field(r, col[k]);
+		if (op_check(o, e))
+			bad_rows++;
+	}
+	if (bad_rows)
+		return err_fail(e, ERR_INVALID, "invalid", "{file}: {count} row(s) are not valid", ERR_STR("file", origin),
+				ERR_INT("count", bad_rows));
 	return 0;
 }
 
-static int op_from_row(const csv_table_t *t, const csv_row_t *r, op_t *o, err_t *e)
+static int op_apply(db_t *db, const principal_t *who, const op_t *o, err_t *e)
 {
-	static const char *const cols[] = { "op", "date", "code", "name_vi", "name_en", "level", "kind",
-					    "attributes", "parent", "sources", "note" };
-	int c[11];
-
-	for (int i = 0; i < 11; i++)
-		c[i] = csv_col(t, cols[i]);
-	if (c[0] < 0 || c[1] < 0 || c[2] < 0)
-		return err_fail(e, ERR_INVALID, "invalid", "{file}: the header needs at least op, date and code",
-				ERR_STR("file", o->origin));
-	o->line = r->line;
-	if (field_copy(o->op, sizeof(o->op), csv_field(r, c[0]), o, "op", e))
-		return -1;
-	if (date_parse(csv_field(r, c[1]), &o->date) != 0)
-		return err_fail(e, ERR_INVALID, "invalid", "{file} line {line}: date '{value}' is not YYYY-MM-DD",
-				ERR_STR("file", o->origin), ERR_INT("line", o->line), ERR_STR("value", csv_field(r, c[1])));
-	if (field_copy(o->spec.code, sizeof(o->spec.code), csv_field(r, c[2]), o, "code", e) ||
-	    field_copy(o->spec.name_vi, sizeof(o->spec.name_vi), csv_field(r, c[3]), o, "name_vi", e) ||
-	    field_copy(o->spec.name_en, sizeof(o->spec.name_en), csv_field(r, c[4]), o, "name_en", e) ||
-	    field_copy(o->spec.level, sizeof(o->spec.level), csv_field(r, c[5]), o, "level", e) ||
-	    field_copy(o->spec.kind, sizeof(o->spec.kind), csv_field(r, c[6]), o, "kind", e) ||
-	    field_copy(o->spec.attributes, sizeof(o->spec.attributes), csv_field(r, c[7]), o, "attributes", e) ||
-	    field_copy(o->spec.parent, sizeof(o->spec.parent), csv_field(r, c[8]), o, "parent", e) ||
-	    field_copy(o->sources, sizeof(o->sources), csv_field(r, c[9]), o, "sources", e) ||
-	    field_copy(o->note, sizeof(o->note), csv_field(r, c[10]), o, "note", e))
-		return -1;
-	return 0;
-}
-
-static int ops_from_csv(const char *data, size_t len, const char *origin, int prio, op_list_t *l, err_t *e)
-{
-	csv_table_t t;
-	int r = 0;
-
-	if (csv_table_parse(data, len, &t, e)) {
-		if (e) {
-			char msg[sizeof(e->message)];
-			snprintf(msg, sizeof(msg), "%s", e->message);
-			snprintf(e->message, sizeof(e->message), "%s: %s", origin, msg);
-			err_add_param(e, ERR_STR("file", origin));
-		}
-		return -1;
-	}
-	for (size_t i = 0; i < t.n_rows && !r; i++) {
-		op_t *o = op_new(l, e);
-		if (!o) {
-			r = -1;
-			break;
-		}
-		o->origin = origin;
-		o->prio = prio;
-		r = op_from_row(&t, &t.rows[i], o, e);
-	}
-	csv_table_free(&t);
-	return r;
-}
-
-/* Splits a space-separated list of codes into ptrs (pointing into buf). */
-static size_t split_codes(char *buf, const char **ptrs, size_t cap)
-{
-	size_t n = 0;
-	char *save = NULL;
-
-	for (char *tok = strtok_r(buf, " ", &save); tok && n < cap; tok = strtok_r(NULL, " ", &save))
-		ptrs[n++] = tok;
-	return n;
-}
-
-static int op_apply(db_t *db, const principal_t *who, op_t *o, err_t *e)
-{
+	const char *const *f = o->f;
+	const char *note = f[F_NOTE][0] ? f[F_NOTE] : NULL;
+	unit_spec_t spec;
 	unit_t out;
-	const char *note = o->note[0] ? o->note : NULL;
 	int r;
 
-	if (strcmp(o->op, "create") == 0) {
-		r = org_create(db, who, &o->spec, o->date, note, &out, e);
-	} else if (strcmp(o->op, "rename") == 0) {
-		r = org_rename(db, who, o->spec.code, o->date, o->spec.name_vi, o->spec.name_en, note, &out, e);
-	} else if (strcmp(o->op, "attributes") == 0) {
-		r = org_set_attributes(db, who, o->spec.code, o->date, o->spec.attributes, note, &out, e);
-	} else if (strcmp(o->op, "move") == 0) {
-		r = org_move(db, who, o->spec.code, o->date, o->spec.parent, note, &out, e);
-	} else if (strcmp(o->op, "close") == 0) {
-		r = org_close(db, who, o->spec.code, o->date, note, &out, e);
-	} else if (strcmp(o->op, "merge") == 0) {
-		const char *src[64];
-		size_t n = split_codes(o->sources, src, 64);
-		r = org_merge(db, who, src, n, o->date, &o->spec, NULL, note, &out, NULL, e);
+	/* the values' lengths were checked by op_check */
+	memset(&spec, 0, sizeof(spec));
+	ub_strlcpy(spec.code, f[F_CODE], sizeof(spec.code));
+	ub_strlcpy(spec.name_vi, f[F_NAME_VI], sizeof(spec.name_vi));
+	ub_strlcpy(spec.name_en, f[F_NAME_EN], sizeof(spec.name_en));
+	ub_strlcpy(spec.level, f[F_LEVEL], sizeof(spec.level));
+	ub_strlcpy(spec.kind, f[F_KIND], sizeof(spec.kind));
+	ub_strlcpy(spec.attributes, f[F_ATTRIBUTES], sizeof(spec.attributes));
+	ub_strlcpy(spec.parent, f[F_PARENT], sizeof(spec.parent));
+	if (strcmp(f[F_OP], "create") == 0) {
+		r = org_create(db, who, &spec, o->date, note, &out, e);
+	} else if (strcmp(f[F_OP], "rename") == 0) {
+		r = org_rename(db, who, spec.code, o->date, spec.name_vi, spec.name_en, note, &out, e);
+	} else if (strcmp(f[F_OP], "attributes") == 0) {
+		r = org_set_attributes(db, who, spec.code, o->date, spec.attributes, note, &out, e);
+	} else if (strcmp(f[F_OP], "move") == 0) {
+		r = org_move(db, who, spec.code, o->date, spec.parent, note, &out, e);
+	} else if (strcmp(f[F_OP], "close") == 0) {
+		r = org_close(db, who, spec.code, o->date, note, &out, e);
+	} else if (strcmp(f[F_OP], "merge") == 0) {
+		/* at most SOURCES_BUF - 1 bytes (op_check): at most half as many codes */
+		const char *src[SOURCES_BUF / 2];
+		char buf[SOURCES_BUF], *save = NULL;
+		size_t n = 0;
+		ub_strlcpy(buf, f[F_SOURCES], sizeof(buf));
+		for (char *tok = strtok_r(buf, " ", &save); tok && n < SOURCES_BUF / 2; tok = strtok_r(NULL, " ", &save))
+			src[n++] = tok;
+		r = org_merge(db, who, src, n, o->date, &spec, NULL, note, &out, NULL, e);
 	} else {
-		r = err_fail(e, ERR_INVALID, "invalid", "unknown operation '{value}'", ERR_STR("value", o->op));
+		r = err_fail(e, ERR_INVALID, "invalid", "unknown operation '{value}'", ERR_STR("value", f[F_OP]));
 	}
 	if (r && e) {
 		char msg[sizeof(e->message)];
 		snprintf(msg, sizeof(msg), "%s", e->message);
-		snprintf(e->message, sizeof(e->message), "%s line %zu (%s %s): %s", o->origin, o->line,
-			 o->op, o->spec.code, msg);
+		snprintf(e->message, sizeof(e->message), "%s line %zu (%s %s): %s", o->origin, o->line, f[F_OP], spec.code,
+			 msg);
 		/* where, for a program: the error's own parameters stay */
 		err_add_param(e, ERR_STR("file", o->origin));
 		err_add_param(e, ERR_INT("line", o->line));
@@ -202,117 +254,135 @@ static const embedded_file_t *builtin(const char *name, err_t *e)
 	return f;
 }
 
-/* The reference timeline: root, 63 provinces, the 2025 reform. */
-static int reference_ops(op_list_t *l, err_t *e)
+/* Parses a built-in CSV file into t and checks its columns (all of
+ * `columns` required). Returns 0, or -1 with e and t empty. */
+static int builtin_table(const char *name, const char *const *columns, size_t n, csv_table_t *t, err_t *e)
 {
-	const embedded_file_t *f63 = builtin("data/provinces-63.csv", e);
-	const embedded_file_t *f34 = f63 ? builtin("data/provinces-34.csv", e) : NULL;
-	csv_table_t t63 = {0}, t34 = {0};
-	op_t *o;
-	int r = -1;
+	const embedded_file_t *f = builtin(name, e);
 
-	if (!f34)
+	if (!f)
 		return -1;
-	if (csv_table_parse((const char *)f63->data, f63->len, &t63, e) ||
-	    csv_table_parse((const char *)f34->data, f34->len, &t34, e))
-		goto out;
-	if (!(o = op_new(l, e)))
-		goto out;
-	o->origin = "reference data";
-	ub_strlcpy(o->op, "create", sizeof(o->op));
-	date_parse(ROOT_FROM, &o->date);
-	ub_strlcpy(o->spec.code, "VN", sizeof(o->spec.code));
-	ub_strlcpy(o->spec.name_vi, "Hội Liên hiệp Phụ nữ Việt Nam", sizeof(o->spec.name_vi));
-	ub_strlcpy(o->spec.name_en, "Vietnam Women's Union", sizeof(o->spec.name_en));
-	ub_strlcpy(o->spec.level, "central", sizeof(o->spec.level));
-	ub_strlcpy(o->note, "Thành lập ngày 20/10/1930", sizeof(o->note));
-
-	for (size_t i = 0; i < t63.n_rows; i++) {
-		const csv_row_t *row = &t63.rows[i];
-		if (!(o = op_new(l, e)))
-			goto out;
-		o->origin = "data/provinces-63.csv";
-		o->line = row->line;
-		ub_strlcpy(o->op, "create", sizeof(o->op));
-		date_parse(PROVINCES_63_FROM, &o->date);
-		ub_strlcpy(o->spec.code, csv_field(row, csv_col(&t63, "code")), sizeof(o->spec.code));
-		ub_strlcpy(o->spec.name_vi, csv_field(row, csv_col(&t63, "name_vi")), sizeof(o->spec.name_vi));
-		ub_strlcpy(o->spec.name_en, csv_field(row, csv_col(&t63, "name_en")), sizeof(o->spec.name_en));
-		ub_strlcpy(o->spec.level, "province", sizeof(o->spec.level));
-		ub_strlcpy(o->spec.attributes,
-			   strcmp(csv_field(row, csv_col(&t63, "kind")), "city") == 0 ? "city" : "",
-			   sizeof(o->spec.attributes));
-		ub_strlcpy(o->spec.parent, "VN", sizeof(o->spec.parent));
+	if (csv_table_parse((const char *)f->data, f->len, t, e) || csv_check_columns(t, columns, n, n, e)) {
+		csv_table_free(t);
+		name_file(e, name);
+		return -1;
 	}
-	for (size_t i = 0; i < t34.n_rows; i++) {
-		const csv_row_t *row = &t34.rows[i];
-		const char *code = csv_field(row, csv_col(&t34, "code"));
-		const char *from = csv_field(row, csv_col(&t34, "merged_from"));
+	return 0;
+}
+
+/* The reference timeline: root, 63 provinces, the 2025 reform, from the
+ * tables t63 and t34 (filled here; the ops borrow from them, and the
+ * caller frees them after the ops, also on failure). */
+static int reference_ops(op_list_t *l, csv_table_t *t63, csv_table_t *t34, err_t *e)
+{
+	static const char *const cols63[] = { "code", "name_vi", "name_en", "kind" };
+	static const char *const cols34[] = { "code", "name_vi", "name_en", "kind", "merged_from" };
+	int c63_code, c63_vi, c63_en, c63_kind, c34_code, c34_vi, c34_en, c34_kind, c34_from;
+	op_t *o;
+	int bad = 0;
+
+	if (builtin_table("data/provinces-63.csv", cols63, 4, t63, e) ||
+	    builtin_table("data/provinces-34.csv", cols34, 5, t34, e))
+		return -1;
+	c63_code = csv_col(t63, "code");
+	c63_vi = csv_col(t63, "name_vi");
+	c63_en = csv_col(t63, "name_en");
+	c63_kind = csv_col(t63, "kind");
+	c34_code = csv_col(t34, "code");
+	c34_vi = csv_col(t34, "name_vi");
+	c34_en = csv_col(t34, "name_en");
+	c34_kind = csv_col(t34, "kind");
+	c34_from = csv_col(t34, "merged_from");
+
+	if (!(o = op_new(l, "reference data", 0, 0, e)))
+		return -1;
+	o->f[F_OP] = "create";
+	o->f[F_DATE] = ROOT_FROM;
+	o->f[F_CODE] = "VN";
+	o->f[F_NAME_VI] = "Hội Liên hiệp Phụ nữ Việt Nam";
+	o->f[F_NAME_EN] = "Vietnam Women's Union";
+	o->f[F_LEVEL] = "central";
+	o->f[F_NOTE] = "Thành lập ngày 20/10/1930";
+	bad += op_check(o, e);
+
+	for (size_t i = 0; i < t63->n_rows; i++) {
+		const csv_row_t *row = &t63->rows[i];
+		if (!(o = op_new(l, "data/provinces-63.csv", 0, row->line, e)))
+			return -1;
+		o->f[F_OP] = "create";
+		o->f[F_DATE] = PROVINCES_63_FROM;
+		o->f[F_CODE] = csv_field(row, c63_code);
+		o->f[F_NAME_VI] = csv_field(row, c63_vi);
+		o->f[F_NAME_EN] = csv_field(row, c63_en);
+		o->f[F_LEVEL] = "province";
+		o->f[F_ATTRIBUTES] = strcmp(csv_field(row, c63_kind), "city") == 0 ? "city" : "";
+		o->f[F_PARENT] = "VN";
+		bad += op_check(o, e);
+	}
+	for (size_t i = 0; i < t34->n_rows; i++) {
+		const csv_row_t *row = &t34->rows[i];
+		const char *code = csv_field(row, c34_code);
+		const char *from = csv_field(row, c34_from);
 		bool continues = strcmp(code, from) == 0;
-		const char *name_vi = csv_field(row, csv_col(&t34, "name_vi"));
-		const char *kind = csv_field(row, csv_col(&t34, "kind"));
+		const char *name_vi = csv_field(row, c34_vi);
+		const char *kind = csv_field(row, c34_kind);
 		bool renamed = false, retyped = false;
 
 		if (continues) {
 			/* the same unit goes on; only a changed name is an event, and
 			 * a changed kind (Huế became a centrally run city) changes
 			 * its attributes from that day */
-			for (size_t k = 0; k < t63.n_rows; k++)
-				if (strcmp(csv_field(&t63.rows[k], csv_col(&t63, "code")), code) == 0) {
-					renamed = strcmp(csv_field(&t63.rows[k], csv_col(&t63, "name_vi")), name_vi) != 0;
-					retyped = strcmp(csv_field(&t63.rows[k], csv_col(&t63, "kind")), kind) != 0;
+			for (size_t k = 0; k < t63->n_rows; k++)
+				if (strcmp(csv_field(&t63->rows[k], c63_code), code) == 0) {
+					renamed = strcmp(csv_field(&t63->rows[k], c63_vi), name_vi) != 0;
+					retyped = strcmp(csv_field(&t63->rows[k], c63_kind), kind) != 0;
 				}
 			if (retyped) {
-				if (!(o = op_new(l, e)))
-					goto out;
-				o->origin = "data/provinces-34.csv";
-				o->line = row->line;
-				ub_strlcpy(o->op, "attributes", sizeof(o->op));
-				date_parse(REFORM_DATE, &o->date);
-				ub_strlcpy(o->spec.code, code, sizeof(o->spec.code));
-				ub_strlcpy(o->spec.attributes, strcmp(kind, "city") == 0 ? "city" : "",
-					   sizeof(o->spec.attributes));
-				ub_strlcpy(o->note, REFORM_NOTE, sizeof(o->note));
+				if (!(o = op_new(l, "data/provinces-34.csv", 0, row->line, e)))
+					return -1;
+				o->f[F_OP] = "attributes";
+				o->f[F_DATE] = REFORM_DATE;
+				o->f[F_CODE] = code;
+				o->f[F_ATTRIBUTES] = strcmp(kind, "city") == 0 ? "city" : "";
+				o->f[F_NOTE] = REFORM_NOTE;
+				bad += op_check(o, e);
 			}
 			if (!renamed)
 				continue;
 		}
-		if (!(o = op_new(l, e)))
-			goto out;
-		o->origin = "data/provinces-34.csv";
-		o->line = row->line;
-		ub_strlcpy(o->op, continues ? "rename" : "merge", sizeof(o->op));
-		date_parse(REFORM_DATE, &o->date);
-		ub_strlcpy(o->spec.code, code, sizeof(o->spec.code));
-		ub_strlcpy(o->spec.name_vi, name_vi, sizeof(o->spec.name_vi));
-		ub_strlcpy(o->spec.name_en, csv_field(row, csv_col(&t34, "name_en")), sizeof(o->spec.name_en));
-		ub_strlcpy(o->spec.level, "province", sizeof(o->spec.level));
-		ub_strlcpy(o->spec.attributes,
-			   strcmp(csv_field(row, csv_col(&t34, "kind")), "city") == 0 ? "city" : "",
-			   sizeof(o->spec.attributes));
-		ub_strlcpy(o->spec.parent, "VN", sizeof(o->spec.parent));
-		ub_strlcpy(o->sources, from, sizeof(o->sources));
-		ub_strlcpy(o->note, REFORM_NOTE, sizeof(o->note));
+		if (!(o = op_new(l, "data/provinces-34.csv", 0, row->line, e)))
+			return -1;
+		o->f[F_OP] = continues ? "rename" : "merge";
+		o->f[F_DATE] = REFORM_DATE;
+		o->f[F_CODE] = code;
+		o->f[F_NAME_VI] = name_vi;
+		o->f[F_NAME_EN] = csv_field(row, c34_en);
+		o->f[F_LEVEL] = "province";
+		o->f[F_ATTRIBUTES] = strcmp(kind, "city") == 0 ? "city" : "";
+		o->f[F_PARENT] = "VN";
+		o->f[F_SOURCES] = from;
+		o->f[F_NOTE] = REFORM_NOTE;
+		bad += op_check(o, e);
 	}
-	r = 0;
-out:
-	csv_table_free(&t63);
-	csv_table_free(&t34);
-	return r;
+	if (bad)
+		return err_fail(e, ERR_INTERNAL, NULL, "the built-in reference data is not valid");
+	return 0;
 }
 
 static int ethnic_groups(db_t *db, err_t *e)
 {
-	const embedded_file_t *f = builtin("data/ethnic-groups.csv", e);
+	static const char *const cols[] = { "code", "name_vi", "name_en" };
 	csv_table_t t;
-	int r = 0;
+	int r = 0, c_code, c_vi, c_en;
 
-	if (!f || csv_table_parse((const char *)f->data, f->len, &t, e))
+	if (builtin_table("data/ethnic-groups.csv", cols, 3, &t, e))
 		return -1;
+	c_code = csv_col(&t, "code");
+	c_vi = csv_col(&t, "name_vi");
+	c_en = csv_col(&t, "name_en");
 	for (size_t i = 0; i < t.n_rows && !r; i++)
-		r = org_ethnic_group_add(db, csv_field(&t.rows[i], csv_col(&t, "code")),
-					 csv_field(&t.rows[i], csv_col(&t, "name_vi")),
-					 csv_field(&t.rows[i], csv_col(&t, "name_en")), e);
+		r = org_ethnic_group_add(db, csv_field(&t.rows[i], c_code), csv_field(&t.rows[i], c_vi),
+					 csv_field(&t.rows[i], c_en), e);
 	csv_table_free(&t);
 	return r;
 }
@@ -376,6 +446,7 @@ static bool has_level(const level_t *lv, size_t n, const char *key)
 
 int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e)
 {
+	csv_table_t t63 = {0}, t34 = {0}, tdemo = {0};
 	level_t lv[16];
 	size_t n_lv = 0;
 	op_list_t ops = {0};
@@ -400,10 +471,10 @@ int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e)
 	if (!r)
 		r = ethnic_groups(db, e);
 	if (!r)
-		r = reference_ops(&ops, e);
+		r = reference_ops(&ops, &t63, &t34, e);
 	if (!r && demo) {
 		const embedded_file_t *f = builtin("data/demo-units.csv", e);
-		r = f ? ops_from_csv((const char *)f->data, f->len, "data/demo-units.csv", 1, &ops, e) : -1;
+		r = f ? ops_from_csv((const char *)f->data, f->len, "data/demo-units.csv", 1, &tdemo, &ops, e) : -1;
 	}
 	if (!r) {
 		principal_t init;
@@ -411,34 +482,40 @@ int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e)
 		r = apply_all(db, &init, &ops, e);
 	}
 	free(ops.v);
+	csv_table_free(&t63);
+	csv_table_free(&t34);
+	csv_table_free(&tdemo);
 	return store_tx_end(db, own, r, e);
+}
+
+/* apply_all in a transaction of its own. Returns 0, or -1 with e and
+ * nothing written. */
+static int apply_in_tx(db_t *db, const principal_t *who, op_list_t *ops, err_t *e)
+{
+	if (db_begin(db) != DB_OK)
+		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
+	if (apply_all(db, who, ops, e)) {
+		db_rollback(db);
+		return -1;
+	}
+	if (db_commit(db) != DB_OK)
+		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
+	return 0;
 }
 
 int org_ops_apply_csv(db_t *db, const principal_t *who, const char *csv, size_t len, size_t *applied, err_t *e)
 {
+	csv_table_t t = {0};
 	op_list_t ops = {0};
-	int r, rc;
+	int r;
 
 	*applied = 0;
-	r = ops_from_csv(csv, len, "operations file", 1, &ops, e);
-	if (r) {
-		free(ops.v);
-		return -1;
-	}
-	rc = db_begin(db);
-	if (rc != DB_OK) {
-		free(ops.v);
-		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
-	}
-	r = apply_all(db, who, &ops, e);
+	r = ops_from_csv(csv, len, "operations file", 1, &t, &ops, e);
+	if (!r)
+		r = apply_in_tx(db, who, &ops, e);
+	if (!r)
+		*applied = ops.n;
 	free(ops.v);
-	if (r) {
-		db_rollback(db);
-		return -1;
-	}
-	rc = db_commit(db);
-	if (rc != DB_OK)
-		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
-	*applied = ops.n;
-	return 0;
+	csv_table_free(&t);
+	return r;
 }

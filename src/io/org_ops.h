@@ -33,8 +33,16 @@
 int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e);
 
 /* Applies the operations of an operations CSV document (in date order) in
- * one transaction, as `who` (named in the audit trail). *applied counts them. Returns 0 or -1 with e naming the
- * line; nothing is written on failure. */
+ * one transaction, as `who` (named in the audit trail). *applied counts
+ * them. Nothing is applied unless the whole file reads: the document is
+ * parsed by csv_table (its refusals: csv_table.h), the header checked
+ * (unknown_column with a suggestion, missing_column, unnamed_column), and
+ * every row checked (op, date, byte bounds) before the first is applied;
+ * the bad rows are each a detail ("line 3, date"; parameters line, column,
+ * value or max) of one error `invalid` (parameters file, count). At most
+ * 200,000 operations (`too_large`). An operation the store refuses stops
+ * the file there, with its own code and the file and line added.
+ * Returns 0 or -1 with e; nothing is written on failure. */
 int org_ops_apply_csv(db_t *db, const principal_t *who, const char *csv, size_t len, size_t *applied,
 		      err_t *e);
 

@@ -158,6 +158,82 @@ test('operations files apply all or nothing, naming the bad line', async () => {
   assert.equal(f3.code, 1, 'F3 of the refused file must not exist');
 });
 
+// Issue 13, finding 9: `units apply` refused nothing of these, or refused
+// with a misleading error. Each now fails with the line (and column), the
+// reason and a code, and nothing of the file is applied.
+test('operations files: malformed files are refused with line, column and code, nothing applied', async () => {
+  const d = ['--db', db.url];
+  const head = 'op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note\n';
+  const row = (code, name = `Xã ${code}`) => `create,2026-03-01,${code},${name},${code},commune,,,24,,\n`;
+  const cases = [
+    // a NUL byte cut the field silently: "Xa" was stored
+    ['nul', Buffer.concat([Buffer.from(head + row('N1')), Buffer.from('create,2026-03-01,N2,Xa'), Buffer.from([0]),
+      Buffer.from('Hai,N2,commune,,,24,,\n')]), /line 3, column 4 \(name_vi\): a NUL byte.*\[csv_nul_byte\]/],
+    // a misspelt column was ignored, and the parent reported missing
+    ['misspelt', 'op,date,code,name_vi,name_en,level,parnet\ncreate,2026-03-01,N1,Xã N1,N1,commune,24\n',
+      /line 1, column 7: unknown column 'parnet' \(did you mean 'parent'\?\) \[unknown_column\]/],
+    ['unknown', 'op,date,code,name_vi,name_en,level,parent,population\ncreate,2026-03-01,N1,Xã N1,N1,commune,24,5\n',
+      /line 1, column 8: unknown column 'population' \(the columns are op, date, code, .*\) \[unknown_column\]/],
+    // a column named twice: the first one was used, the second ignored
+    ['twice', 'op,date,code,name_vi,name_en,level,parent,parent\ncreate,2026-03-01,N1,Xã N1,N1,commune,24,01\n',
+      /line 1, column 8 \(parent\): column 7 has the same name \[csv_duplicate_column\]/],
+    // 200,000 columns were accepted
+    ['wide', 'op,date,code,name_vi,name_en,level,parent,' + Array.from({ length: 200000 }, (_, i) => `x${i}`).join(',')
+      + '\ncreate,2026-03-01,N1,Xã N1,N1,commune,24\n', /line 1: more than 1024 columns \[csv_too_many_columns\]/],
+    // an unclosed quote was reported as two missing fields
+    ['unclosed', head + 'create,2026-03-01,N1,"Xã N1,N1,commune,,,24,,\n' + row('N2'),
+      /line 2, column 4 \(name_vi\): the quoted value that starts here has no closing quote \[csv_unclosed_quote\]/],
+    // a field and a row over their bounds
+    ['long-field', head + row('N1', 'x'.repeat(70000)), /line 2, column 4 \(name_vi\): the field is longer than 65536 bytes \[csv_field_too_long\]/],
+    ['long-row', 'op,date,code,' + Array.from({ length: 20 }, (_, i) => `c${i}`).join(',') + '\n'
+      + 'create,2026-03-01,N1,' + Array.from({ length: 20 }, () => 'y'.repeat(60000)).join(',') + '\n',
+      /line 2: the row is longer than 1048576 bytes \[csv_row_too_long\]/],
+    // a value beyond the header (an unquoted comma) was dropped
+    ['shifted', head + 'create,2026-03-01,N1,Xã N1, Một,N1,commune,,,24,,\n',
+      /line 2, column 12: a field beyond the 11 columns of the header.*\[csv_extra_field\]/],
+    ['latin1', Buffer.concat([Buffer.from(head + 'create,2026-03-01,N1,X'), Buffer.from([0xe3]), Buffer.from(',N1,commune,,,24,,\n')]),
+      /line 2, column 4 \(name_vi\): the text is not UTF-8.*\[csv_not_utf8\]/],
+  ];
+  for (const [name, content, want] of cases) {
+    const file = path.join(dir, `malformed-${name}.csv`);
+    fs.writeFileSync(file, content);
+    const r = await ub(['units', 'apply', file, ...d]);
+    assert.equal(r.code, 1, `${name}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, want, name);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.doesNotMatch(r.stdout, /applied/, name);
+    for (const code of ['N1', 'N2']) {
+      const u = await ub(['units', 'show', code, '--as-of', '2026-03-01', ...d]);
+      assert.equal(u.code, 1, `${name}: ${code} must not exist`);
+    }
+  }
+});
+
+test('operations files: a folder is not read as an empty file', async () => {
+  // was: fread's error taken for the end of the file, "the file is empty"
+  const r = await ub(['units', 'apply', dir, '--db', db.url]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /cannot read .*: Is a directory \[unreadable\]/);
+});
+
+test('operations files: every bad row is reported with its line and column, nothing applied', async () => {
+  const d = ['--db', db.url];
+  const file = path.join(dir, 'bad-rows.csv');
+  fs.writeFileSync(file, 'op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note\n'
+    + 'create,2026-03-01,R1,Xã R1,R1,commune,,,24,,\n'
+    + 'craete,2026-03-01,R2,Xã R2,R2,commune,,,24,,\n'
+    + 'create,2026-02-30,R3,Xã R3,R3,commune,,,24,,\n'
+    + `create,2026-03-01,R4,${'n'.repeat(900)},R4,commune,,,24,,\n`);
+  const r = await ub(['units', 'apply', file, ...d]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /operations file: 3 row\(s\) are not valid \[invalid\]/);
+  assert.match(r.stderr, /line 3, op 'craete' is not an operation \(create, merge, rename, attributes, move, close\)/);
+  assert.match(r.stderr, /line 4, date '2026-02-30' is not a day YYYY-MM-DD/);
+  assert.match(r.stderr, /line 5, name_vi is too long \(at most 800 bytes\)/);
+  const u = await ub(['units', 'show', 'R1', '--as-of', '2026-03-01', ...d]);
+  assert.equal(u.code, 1, 'R1, a good row of the refused file, must not exist');
+});
+
 test('users: password from standard input, tokens that work, disable', async () => {
   const d = ['--db', db.url];
   const add = await ok(['user', 'add', 'lan', '--unit', '24', '--role', 'viewer', '--role', 'entry', '--display-name', 'Nguyễn Thị Lan', ...d], { input: 'mat-khau-rat-dai\n' });

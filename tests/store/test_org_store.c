@@ -597,6 +597,73 @@ static void operations_file_applies_in_date_order(void **state)
 	assert_non_null(strstr(e2.message, "line 3"));
 }
 
+/* A malformed operations file is refused before anything is applied,
+ * naming the line (and column) and the reason with a code; the database is
+ * as it was (issue 13, finding 9). Each case was accepted, or refused with
+ * a misleading error, before. */
+static void operations_file_refuses_malformed_files(void **state)
+{
+	db_t *db = *state;
+	static const char head[] = "op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note\n";
+	static const char nul[] = "op,date,code,name_vi,name_en,level,parent\n"
+				  "create,2025-08-01,Q5,Q5,Q5,commune,24\n"
+				  "create,2025-08-01,Q6,Xa\0Sau,Q6,commune,24\n";
+	static const char misspelt[] = "op,date,code,name_vi,name_en,level,parnet\n"
+				       "create,2025-08-01,Q5,Q5,Q5,commune,24\n";
+	static const char twice[] = "op,date,code,name_vi,name_en,level,parent,parent\n"
+				    "create,2025-08-01,Q5,Q5,Q5,commune,24,01\n";
+	static const char unclosed[] = "op,date,code,name_vi,name_en,level,parent\n"
+				       "create,2025-08-01,Q5,\"Q5,Q5,commune,24\n"
+				       "create,2025-08-01,Q6,Q6,Q6,commune,24\n";
+	static const char shifted[] = "op,date,code,name_vi,name_en,level,kind,attributes,parent,sources,note\n"
+				      "create,2025-08-01,Q5,Xã Q, năm,Q5,commune,,,24,,\n";
+	char bad_rows[1024];
+	size_t n = 0;
+	err_t e2;
+
+	REFUSED(db, org_ops_apply_csv(db, &SYS, nul, sizeof(nul) - 1, &n, &e), "csv_nul_byte");
+	REFUSED(db, org_ops_apply_csv(db, &SYS, misspelt, sizeof(misspelt) - 1, &n, &e), "unknown_column");
+	REFUSED(db, org_ops_apply_csv(db, &SYS, twice, sizeof(twice) - 1, &n, &e), "csv_duplicate_column");
+	REFUSED(db, org_ops_apply_csv(db, &SYS, unclosed, sizeof(unclosed) - 1, &n, &e), "csv_unclosed_quote");
+	REFUSED(db, org_ops_apply_csv(db, &SYS, shifted, sizeof(shifted) - 1, &n, &e), "csv_extra_field");
+	REFUSED(db, org_ops_apply_csv(db, &SYS, head, 3, &n, &e), "missing_column"); /* "op,": no date, no code */
+
+	err_clear(&e2);
+	assert_int_equal(org_ops_apply_csv(db, &SYS, misspelt, sizeof(misspelt) - 1, &n, &e2), -1);
+	assert_string_equal(e2.message,
+			    "operations file: line 1, column 7: unknown column 'parnet' (did you mean 'parent'?)");
+	assert_string_equal(err_param(&e2, "suggestion")->text, "parent");
+	assert_string_equal(err_param(&e2, "file")->text, "operations file");
+	err_clear(&e2);
+	assert_int_equal(org_ops_apply_csv(db, &SYS, unclosed, sizeof(unclosed) - 1, &n, &e2), -1);
+	assert_int_equal(err_param(&e2, "line")->num, 2);
+	assert_int_equal(err_param(&e2, "column")->num, 4);
+	assert_string_equal(err_param(&e2, "name")->text, "name_vi");
+	assert_int_equal(n, 0);
+
+	/* every bad row is reported, each with its line and column, and none
+	 * of the good ones is applied */
+	snprintf(bad_rows, sizeof(bad_rows),
+		 "%screate,2025-08-01,Q5,Q5,Q5,commune,,,24,,\n"
+		 "craete,2025-08-01,Q6,Q6,Q6,commune,,,24,,\n"
+		 "create,2025-02-30,Q7,Q7,Q7,commune,,,24,,\n"
+		 "create,2025-08-01,Q8901234567890123456789012345678901,Q8,Q8,commune,,,24,,\n",
+		 head);
+	REFUSED(db, org_ops_apply_csv(db, &SYS, bad_rows, strlen(bad_rows), &n, &e), "invalid");
+	err_clear(&e2);
+	assert_int_equal(org_ops_apply_csv(db, &SYS, bad_rows, strlen(bad_rows), &n, &e2), -1);
+	assert_int_equal(err_param(&e2, "count")->num, 3);
+	assert_int_equal(e2.n_details, 3);
+	assert_string_equal(e2.details[0].field, "line 3, op");
+	assert_string_equal(e2.details[0].code, "not_one_of");
+	assert_string_equal(err_detail_param(&e2.details[0], "value")->text, "craete");
+	assert_string_equal(e2.details[1].field, "line 4, date");
+	assert_string_equal(e2.details[1].code, "not_a_date");
+	assert_string_equal(e2.details[2].field, "line 5, code");
+	assert_string_equal(e2.details[2].code, "too_many_bytes");
+	assert_int_equal(err_detail_param(&e2.details[2], "line")->num, 5);
+}
+
 /* The demo (1,345 units, a worked history of moves, renames and mergers):
  * ancestry agrees with the walk on every unit on every date, and a subtree,
  * ancestors and a scope read through it match what the walk says. */
@@ -655,6 +722,7 @@ int main(void)
 		T(invariant_has_children),
 		T(failed_merge_half_way_changes_nothing),
 		T(operations_file_applies_in_date_order),
+		T(operations_file_refuses_malformed_files),
 		cmocka_unit_test(ancestry_of_the_demo_is_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
