@@ -242,6 +242,15 @@ test('users: password from standard input, tokens that work, disable', async () 
   const short = await ub(['user', 'add', 'mai', '--unit', '24', '--role', 'viewer', ...d], { input: 'short\n' });
   assert.equal(short.code, 1);
   assert.match(short.stderr, /at least 10 characters/);
+  // issue 13, finding 10: a password longer than the limit is refused, not cut; one of white space is refused
+  for (const n of [300, 400]) { // 900 bytes: read whole, then too long; 1,200: more than the line read
+    const long = await ub(['user', 'add', 'mai', '--unit', '24', '--role', 'viewer', ...d], { input: 'ễ'.repeat(n) + '\n' });
+    assert.notEqual(long.code, 0, long.stderr);
+    assert.match(long.stderr, /too long \(at most 256 characters\)/);
+  }
+  const blank = await ub(['user', 'add', 'mai', '--unit', '24', '--role', 'viewer', ...d], { input: ' '.repeat(16) + '\n' });
+  assert.equal(blank.code, 1);
+  assert.match(blank.stderr, /more than white space/);
   const list = await ok(['user', 'list', ...d]);
   assert.match(list, /lan\s+24\s+viewer entry/);
   const token = (await ok(['user', 'token', 'lan', '--name', 'script', '--role', 'viewer', ...d])).trim();
