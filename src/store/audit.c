@@ -57,12 +57,15 @@ int audit_write(db_t *db, const principal_t *who, const char *action, int64_t un
 char *audit_unit_text(const unit_t *u)
 {
 	char from[DATE_STR_LEN], to[DATE_STR_LEN];
-	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+	/* the parent's id beside its code (codes are reused): the trail is
+	 * read back by officers whose scope may not hold the parent */
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
 			      "id", (json_int_t)u->id, "code", u->code, "name_vi", u->name_vi,
 			      "name_en", u->name_en, "level", u->level, "kind", u->kind,
 			      "attributes", u->attributes, "valid_from", date_format(u->valid_from, from),
 			      "valid_until", u->valid_to == DATE_OPEN ? json_null() : json_string(date_format(u->valid_to - 1, to)),
-			      "parent", u->has_parent ? json_string(u->parent.code) : json_null());
+			      "parent", u->has_parent ? json_string(u->parent.code) : json_null(),
+			      "parent_id", u->has_parent ? json_integer((json_int_t)u->parent.id) : json_null());
 	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 	json_decref(j);

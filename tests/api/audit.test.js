@@ -64,11 +64,12 @@ function by(row, username, addr, unitCode) {
   else assert.equal(row.unit?.code, unitCode, `${what}: unit ${JSON.stringify(row.unit)}`);
 }
 
-// The values of before/after that differ.
+// The values of before/after that differ (parent_id goes with parent).
 function changed(row) {
   const b = row.before || {};
   const a = row.after || {};
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])]
+    .filter((k) => k !== 'parent_id' && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
   return Object.fromEntries(keys.sort().map((k) => [k, [b[k], a[k]]]));
 }
 
@@ -211,6 +212,8 @@ test('unit create, rename, move, close: who, where, when, which unit, before and
   const mv = await one('unit.move', 'unit', 'AU1');
   by(mv, au, A, 'AU1');
   assert.deepEqual(changed(mv), { parent: ['24', '01'] }, 'a move changes the parent');
+  assert.ok(Number.isInteger(mv.before.parent_id) && Number.isInteger(mv.after.parent_id) && mv.before.parent_id !== mv.after.parent_id,
+    'the parents\' ids beside their codes');
 
   const cl = await one('unit.close', 'unit', 'AU2');
   by(cl, au, A, 'AU2');

@@ -124,3 +124,25 @@ test('pages cannot be framed', async () => {
   assert.equal(r.headers.get('x-frame-options'), 'DENY');
   assert.match(r.headers.get('content-security-policy') || '', /frame-ancestors 'none'/);
 });
+
+test('the audit trail hides a parent outside the caller\'s scope, as the unit\'s history does (issue 13, finding 7)', async () => {
+  // a commune of province 01 moves into province 24; 24's admin reads its audit rows
+  await s.op('/api/v1/units', { code: 'HMV', name_vi: 'Xã Di Chuyển', name_en: 'Moving', level: 'commune', parent: '01', date: '2025-08-01' }, 201);
+  await s.op('/api/v1/units/HMV/move', { parent: '24', date: '2025-09-01' }, 200);
+  const tok = await tokenFor('admin.p24.audit', '24', ['admin']);
+  const hist = await s.get('/api/v1/units/HMV', {}, { auth: tok });
+  assert.equal(hist.status, 200, hist.text);
+  assert.ok(!hist.text.includes('"code":"01"'), 'the history names no unit of province 01');
+  const r = await s.get('/api/v1/audit', { unit: 'HMV' }, { auth: tok });
+  assert.equal(r.status, 200, r.text);
+  const move = r.body.items.find((x) => x.action === 'unit.move');
+  assert.ok(move, JSON.stringify(r.body.items.map((x) => x.action)));
+  assert.equal(move.before.parent, null, 'before: the parent in province 01 is hidden');
+  assert.equal(move.after.parent, '24', 'after: her own province is shown');
+  const create = r.body.items.find((x) => x.action === 'unit.create');
+  if (create) assert.equal(create.after.parent, null, 'its creation under 01 is hidden too');
+  assert.ok(!r.text.includes('"parent":"01"'), 'no row names province 01');
+  // the admin at the root sees everything
+  const all = await s.get('/api/v1/audit', { unit: 'HMV' });
+  assert.equal(all.body.items.find((x) => x.action === 'unit.move').before.parent, '01');
+});
