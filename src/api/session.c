@@ -59,7 +59,8 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "username", "password", NULL };
 	char username[USERNAME_MAX * 4 + 8], password[PASSWORD_MAX_LEN * 4 + 8], hash[PASSWORD_HASH_MAX];
-	char sid[SECRET_TEXT_MAX], csrf[SECRET_TEXT_MAX];
+	char sid[SECRET_TEXT_MAX], csrf[SECRET_TEXT_MAX], failed_at[32];
+	int64_t failed = 0;
 	throttle_claim_t claim;
 	json_t *body;
 	user_t u = { 0 };
@@ -107,9 +108,14 @@ static int post_session(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (throttle_release(req->db, &claim, e) ||
 	    session_create(req->db, u.id, req->client_addr, sid, csrf, e))
 		return -1;
+	/* guesses at her password since she last came in: she is told, since
+	 * a guesser only holds back his own address (issue 13, finding 11) */
+	if (audit_failed_logins(req->db, u.id, &failed, failed_at, e))
+		return -1;
 	audit_login(req, "session.login", &u, u.username);
 	api_session_cookie(req, resp, sid);
-	resp->body = json_pack("{s:o, s:s}", "user", user_json(&u), "csrf_token", csrf);
+	resp->body = json_pack("{s:o, s:s, s:{s:I, s:o}}", "user", user_json(&u), "csrf_token", csrf, "failed_logins",
+			       "count", (json_int_t)failed, "last_at", failed ? json_string(failed_at) : json_null());
 	return 0;
 }
 

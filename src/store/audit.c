@@ -94,6 +94,30 @@ int audit_unit(db_t *db, const principal_t *who, const char *action, const unit_
 	return r;
 }
 
+int audit_failed_logins(db_t *db, int64_t user_id, int64_t *count, char last_at[32], err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*count = 0;
+	last_at[0] = '\0';
+	query_init(&q);
+	query_add(&q, "SELECT count(*), max(at) FROM audit WHERE user_id = ? AND action = 'session.login_failed'"
+		      " AND id > (SELECT coalesce(max(id), 0) FROM audit WHERE user_id = ? AND action = 'session.login')",
+		  QI(user_id), QI(user_id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	if ((rc = db_step(st)) == DB_ROW) {
+		*count = db_col_int64(st, 0);
+		if (*count)
+			snprintf(last_at, 32, "%s", db_col_text(st, 1));
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
 void audit_list_free(audit_list_t *l)
 {
 	if (!l)

@@ -31,6 +31,11 @@ char *audit_unit_text(const unit_t *u);
 int audit_unit(db_t *db, const principal_t *who, const char *action, const unit_t *before,
 	       const unit_t *after, const char *detail, err_t *e);
 
+/* The failed log-ins of user_id since her last log-in (all of them when
+ * she never logged in): *count, and in last_at the time of the latest ("" for
+ * none), for the notice shown when she logs in. Returns 0 or -1 with e. */
+int audit_failed_logins(db_t *db, int64_t user_id, int64_t *count, char last_at[32], err_t *e);
+
 typedef struct audit_row {
 	int64_t id;
 	char at[32];

@@ -198,7 +198,8 @@ test('the examples in the document match their schemas', () => {
   check('TokenCreated', { token, secret: 'ubt_' + 'a'.repeat(43) });
   check('AuditRow', row);
   check('AuditList', { items: [row, { ...row, unit: null, before: null, after: null }], next: null });
-  check('LoginResult', { user, csrf_token: 'x'.repeat(43) });
+  check('LoginResult', { user, csrf_token: 'x'.repeat(43), failed_logins: { count: 0, last_at: null } });
+  check('LoginResult', { user, csrf_token: 'x'.repeat(43), failed_logins: { count: 3, last_at: '2026-12-01T08:30:00Z' } });
   check('SessionInfo', { user, csrf_token: 'x'.repeat(43), via: 'session' });
   check('SessionInfo', { user, csrf_token: null, via: 'token' });
   check('UnauthorizedError', { error: { code: 'session_expired', message: 'the session has expired', details: [] } });

@@ -226,6 +226,18 @@ test('throttling per account from anywhere: 50 failures from many addresses hold
   await login(name, PW[name], { from: '127.0.4.99' });
 });
 
+test('she is told at log-in how many guesses at her password were made since her last visit (issue 13, finding 11)', async () => {
+  const name = await user('thr.notice');
+  const first = await s.request('POST', '/api/v1/session', { auth: false, body: { username: name, password: PW[name] } });
+  assert.deepEqual(first.body.failed_logins, { count: 0, last_at: null });
+  for (let i = 0; i < 3; i++) await wrongLogin(name, `127.0.6.${i + 1}`);
+  const next = await s.request('POST', '/api/v1/session', { auth: false, body: { username: name, password: PW[name] } });
+  assert.equal(next.body.failed_logins.count, 3);
+  assert.match(next.body.failed_logins.last_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  const again = await s.request('POST', '/api/v1/session', { auth: false, body: { username: name, password: PW[name] } });
+  assert.deepEqual(again.body.failed_logins, { count: 0, last_at: null }, 'counted from her last log-in');
+});
+
 test('throttling: one good log-in does not take back the failures of other attempts (issue 13, finding 2)', async () => {
   const name = await user('thr.known');
   const from = '127.0.5.1';

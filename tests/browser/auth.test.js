@@ -126,6 +126,13 @@ test('log-in page: wrong password, the admin logs in, language still switches', 
     await fillLogin(page, server.admin.username, server.admin.password);
     await page.getByTestId('tree').waitFor();
     assert.equal(await page.locator('[data-testid="tree"] > [data-testid="tree-node"]').getAttribute('data-code'), 'VN');
+    // She is told of the wrong password tried on her account (issue 13,
+    // finding 11), in Vietnamese, and can put the notice away.
+    const notice = page.getByTestId('failed-logins');
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /Có 1 lần đăng nhập sai vào tài khoản của bạn/);
+    await page.getByTestId('failed-logins-dismiss').click();
+    assert.equal(await page.getByTestId('failed-logins').count(), 0, 'dismissed');
     const me = (await admin.get('/api/v1/session')).body.user;
     assert.equal(await page.getByTestId('user-name').textContent(), me.display_name);
     assert.equal(await page.getByTestId('user-unit').textContent(), me.unit.name_vi);

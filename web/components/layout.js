@@ -6,12 +6,13 @@
 // (pages whose data do not depend on a date leave it out).
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
-import { t, setLang } from '../lib/i18n.js';
+import { t, tn, setLang } from '../lib/i18n.js';
 import { LANGS } from '../lib/config.js';
 import { useApp } from '../lib/context.js';
 import { href, navigate } from '../lib/router.js';
-import { isIsoDate } from '../lib/dates.js';
+import { isIsoDate, formatDateTime } from '../lib/dates.js';
 import { UserMenu } from './user-menu.js';
+import { useSession, dismissFailedLogins } from '../lib/session.js';
 
 export function Layout({ routes, section, dated, children }) {
   const { loc, asOfParam, user, admin } = useApp();
@@ -44,8 +45,27 @@ export function Layout({ routes, section, dated, children }) {
           ${dated && html`<${AsOfPicker} loc=${loc} />`}
         </div>`}
     </header>
-    <main id="main" tabindex="-1">${children}</main>
+    <main id="main" tabindex="-1">
+      ${user && html`<${FailedLoginsNotice} />`}
+      ${children}
+    </main>
   `;
+}
+
+// Guesses at her password since her last log-in: a guesser is held back
+// only at his own address, so she is told (and may change her password).
+function FailedLoginsNotice() {
+  const session = useSession();
+  const { lang } = useApp();
+  const f = session.status === 'in' ? session.failedLogins : null;
+  if (!f) return null;
+  return html`
+    <div class="notice" role="status" data-testid="failed-logins">
+      <p>${tn('notice.failed_logins', f.count, { when: formatDateTime(f.last_at, lang) })}</p>
+      <p>${t('notice.failed_logins.advice')}
+        ${' '}<a href=${href('/account/password')}>${t('menu.password')}</a></p>
+      <button type="button" class="button" data-testid="failed-logins-dismiss" onClick=${dismissFailedLogins}>${t('notice.dismiss')}</button>
+    </div>`;
 }
 
 // The skip link must not change the hash, which is the router's.

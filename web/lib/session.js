@@ -4,7 +4,10 @@
 //   {status: 'anon', reason}                show the log-in page; reason is
 //                                           'expired' after the session ended
 //                                           while in use, else null
-//   {status: 'in', user}                    user is the API's User object
+//   {status: 'in', user, failedLogins}      user is the API's User object;
+//                                           failedLogins the log-in answer's
+//                                           failed_logins (null after a reload
+//                                           or once she has read it)
 //   {status: 'error', error}                the server could not be asked
 // The CSRF token from the log-in or GET /session answer is handed to api.js,
 // which sends it with every state-changing request; it is kept in memory only.
@@ -44,7 +47,13 @@ export function isAdmin(user) {
 async function enter(answer) {
   setCsrfToken(answer.csrf_token);
   await loadLevels().catch(() => {});
-  set({ status: 'in', user: answer.user });
+  const failed = answer.failed_logins && answer.failed_logins.count > 0 ? answer.failed_logins : null;
+  set({ status: 'in', user: answer.user, failedLogins: failed });
+}
+
+// dismissFailedLogins: she has read the notice of failed log-ins.
+export function dismissFailedLogins() {
+  if (state.status === 'in') set({ ...state, failedLogins: null });
 }
 
 function leave(reason) {
@@ -69,7 +78,7 @@ export async function refreshSession() {
   try {
     const answer = await request('GET', '/session', { auth: false });
     setCsrfToken(answer.csrf_token);
-    set({ status: 'in', user: answer.user });
+    set({ status: 'in', user: answer.user, failedLogins: state.failedLogins || null });
     return true;
   } catch (e) {
     if (e.status === 401) { leave('expired'); return false; }
