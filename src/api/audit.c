@@ -81,39 +81,47 @@ static json_t *with_parent(json_t *row, const char *side)
  * with one scope query, by the parent's id; a row written before the id was
  * recorded (its code alone is ambiguous) keeps its parent only for the
  * admin at the root. */
+/* A before or after that names a parent. */
+typedef struct named_parent {
+	json_t *state;
+} named_parent_t;
+
 static int hide_parents_outside_scope(api_req_t *req, json_t *items, err_t *e)
 {
 	static const char *const sides[] = { "before", "after" };
 	size_t n = 0, cap = json_array_size(items) * 2, i;
+	named_parent_t *states;
+	json_t *row;
 	int64_t *ids;
 	bool *in;
-	json_t *row;
 	int r;
 
 	if (req->who.global || cap == 0)
 		return 0;
-	ids = malloc(cap * sizeof(*ids));
-	in = malloc(cap * sizeof(*in));
-	if (!ids || !in) {
+	states = calloc(cap, sizeof(*states));
+	ids = calloc(cap, sizeof(*ids));
+	in = calloc(cap, sizeof(*in));
+	if (!states || !ids || !in) {
+		free(states);
 		free(ids);
 		free(in);
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	json_array_foreach(items, i, row)
-		for (size_t k = 0; k < 2; k++) {
+		for (size_t k = 0; k < 2 && n < cap; k++) {
 			json_t *v = with_parent(row, sides[k]);
-			ids[n++] = v ? (int64_t)json_integer_value(json_object_get(v, "parent_id")) : 0;
-		}
-	r = api_scope_mark(req, ids, n, in, e);
-	n = 0;
-	json_array_foreach(items, i, row)
-		for (size_t k = 0; k < 2; k++, n++) {
-			json_t *v = with_parent(row, sides[k]);
-			if (!r && v && (!ids[n] || !in[n])) {
-				json_object_set_new(v, "parent", json_null());
-				json_object_set_new(v, "parent_id", json_null());
+			if (v) {
+				states[n].state = v;
+				ids[n++] = (int64_t)json_integer_value(json_object_get(v, "parent_id"));
 			}
 		}
+	r = api_scope_mark(req, ids, n, in, e);
+	for (size_t k = 0; !r && k < n; k++)
+		if (!ids[k] || !in[k]) {
+			json_object_set_new(states[k].state, "parent", json_null());
+			json_object_set_new(states[k].state, "parent_id", json_null());
+		}
+	free(states);
 	free(ids);
 	free(in);
 	return r;

@@ -775,7 +775,7 @@ static void throttle_keys(const char *account, const char *addr, throttle_keys_t
 int throttle_claim(db_t *db, const char *account, const char *addr, int64_t now, throttle_claim_t *claim,
 		   int64_t *retry_after, err_t *e)
 {
-	throttle_keys_t k;
+	throttle_keys_t k = { 0 };
 	bool own;
 	int r = 0;
 
@@ -805,7 +805,7 @@ int throttle_claim(db_t *db, const char *account, const char *addr, int64_t now,
 
 int throttle_release(db_t *db, const throttle_claim_t *claim, err_t *e)
 {
-	throttle_keys_t k;
+	throttle_keys_t k = { 0 };
 	db_stmt_t *st = NULL;
 	bool own;
 	int r;
