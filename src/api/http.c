@@ -11,6 +11,37 @@
 
 #include "core/text.h"
 
+typedef struct bad_arg {
+	err_t *e;
+	bool found;
+} bad_arg_t;
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	bad_arg_t *b = cls;
+	(void)kind;
+
+	if (text_utf8(key) && (!value || text_utf8(value)))
+		return MHD_YES;
+	/* err.c turns the bytes of a name that is not UTF-8 into '?' */
+	err_field(b->e, key, "not_text", "must be text in UTF-8");
+	err_fail(b->e, ERR_BAD_REQUEST, "bad_request", "{arg} must be text in UTF-8", ERR_STR("arg", key));
+	b->found = true;
+	return MHD_NO;
+}
+
+int api_check_utf8(api_req_t *req, err_t *e)
+{
+	bad_arg_t b = { e, false };
+
+	if (req->path && !text_utf8(req->path)) {
+		err_field(e, "path", "not_text", "must be text in UTF-8");
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the path must be text in UTF-8");
+	}
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_arg, &b);
+	return b.found ? -1 : 0;
+}
+
 const char *api_query(api_req_t *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);

@@ -603,6 +603,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	req.body = ctx->body ? ctx->body : "";
 	req.body_len = ctx->len;
 	req.today = date_today();
+	if (api_check_utf8(&req, &e))
+		return send_error(conn, &e);
 	if (check_request_origin(conn, method, ctx->len, &e))
 		return send_error(conn, &e);
 	req.db = thread_db(&e);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
+
 void err_clear(err_t *e)
 {
 	if (!e)
@@ -18,35 +20,16 @@ void err_clear(err_t *e)
 	e->n_details = 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* Messages quote what users sent and are cut at a byte count: keep them
- * valid UTF-8 (JSON needs it), with '?' for any byte that is not. */
+ * valid UTF-8 (JSON needs it), with '?' for any byte that starts no
+ * character of strict UTF-8 (text.h: a surrogate, an overlong form or a
+ * code point above U+10FFFF gets one '?' a byte). */
 static void make_utf8(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
 
 	while (*p) {
-		size_t n = utf8_seq(p);
+		size_t n = text_utf8_char((const char *)p);
 		if (n == 0) {
 			*p++ = '?';
 		} else {
