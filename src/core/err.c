@@ -154,7 +154,7 @@ int err_failv(err_t *e, err_kind_t kind, const char *code, const char *tmpl, con
 	/* through copies: an argument may point into e itself */
 	np = store_params(p, ERR_MAX_PARAMS, args, n);
 	e->kind = kind;
-	snprintf(e->code, sizeof(e->code), "%s", code ? code : err_kind_code(kind));
+	copy_text(e->code, sizeof(e->code), code ? code : err_kind_code(kind));
 	memcpy(e->params, p, (size_t)np * sizeof(p[0]));
 	e->n_params = np;
 	expand(e->message, sizeof(e->message), tmpl, e->params, e->n_params);
@@ -252,7 +252,7 @@ void err_vset(err_t *e, err_kind_t kind, const char *code, const char *fmt, va_l
 	 * ("parent %s: %s", ref, e->message) */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	e->kind = kind;
-	snprintf(e->code, sizeof(e->code), "%s", code ? code : err_kind_code(kind));
+	copy_text(e->code, sizeof(e->code), code ? code : err_kind_code(kind));
 	memcpy(e->message, msg, sizeof(msg));
 	make_utf8(e->message);
 	e->n_params = 0;

@@ -121,7 +121,8 @@ int csv_table_parse(const char *data, size_t len, csv_table_t *out, err_t *e)
 					ERR_STR("reason", csv_strerror(csv_error(&p))));
 		}
 		pos += chunk;
-		b.line++;
+		if (nl) /* a last line without one is still this line */
+			b.line++;
 		/* a record that has not started yet starts on the next line */
 		if (b.cur.n == 0)
 			b.row_line = b.line;

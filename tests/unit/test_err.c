@@ -395,6 +395,13 @@ static void surrogates_overlongs_and_beyond_become_question_marks(void **state)
 		assert_true(text_utf8(e.message));
 		err_detail(&e, "f", "got %s", in);
 		assert_true(text_utf8(e.details[1].message));
+		/* found by tests/fuzz/fuzz_text: the error's own code was
+		 * copied as it was (codes are the program's words, but an
+		 * err_t is written as JSON whatever it holds) */
+		err_fail(&e, ERR_BAD_REQUEST, in, "x");
+		assert_string_equal(e.code, want);
+		err_set(&e, ERR_BAD_REQUEST, in, "x");
+		assert_string_equal(e.code, want);
 		/* a template that holds the bytes itself */
 		err_fail(&e, ERR_BAD_REQUEST, "bad_request", in);
 		assert_string_equal(e.message, want);
