@@ -115,3 +115,23 @@ test('the server logged no internal error', () => {
   assert.doesNotMatch(s.log, /^unionbase: (GET|POST|DELETE) /m);
   assert.doesNotMatch(s.log, /out of memory|invalid byte sequence/i);
 });
+
+// Found with tests/fuzz/fuzz_json's property "a string read is within its
+// length in NFC": U+0958 (DEVANAGARI LETTER QA) is one code point as sent
+// and two in NFC (it is excluded from composition), so a field within its
+// bound as sent could be twice as long as the store keeps text. Lengths
+// are counted in NFC (docs/api.md).
+test('lengths are counted in NFC, also where NFC is longer than the text as sent', async () => {
+  const QA = '\u0958';
+  assert.equal(QA.normalize('NFC').length, 2);
+  let e = assertError(await s.post('/api/v1/units/01/rename', { date: '2025-08-02', name_vi: 'Thành phố Hà Nội', name_en: 'Ha Noi City', note: QA.repeat(400) }), 422, 'invalid', 'note');
+  assert.deepEqual(e.details.filter((d) => d.field === 'note').map((d) => [d.code, d.max]), [['too_long', 500]]);
+  e = assertError(await s.post('/api/v1/tokens', { name: QA.repeat(60), roles: ['viewer'] }), 422, 'invalid', 'token name');
+  assert.deepEqual(e.details.filter((d) => d.field === 'name').map((d) => [d.code, d.max]), [['too_long', 100]]);
+  e = assertError(await s.post('/api/v1/units', { code: 'QA001', name_vi: QA.repeat(150), name_en: 'Qa', level: 'commune', parent: '01', date: DAY }), 422, 'invalid', 'name_vi');
+  assert.deepEqual(e.details.filter((d) => d.field === 'name_vi').map((d) => [d.code, d.max]), [['too_long', 200]]);
+  // within the bound in NFC: accepted
+  const r = await s.post('/api/v1/units', { code: 'QA002', name_vi: QA.repeat(100), name_en: 'Qa', level: 'commune', parent: '01', date: DAY });
+  assert.equal(r.status, 201, r.text.slice(0, 300));
+  assert.equal([...r.body.name_vi].length, 200);
+});
