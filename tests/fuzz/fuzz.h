@@ -33,17 +33,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 	} while (0)
 
 /* data[0..size) as a NUL-terminated string (cut at its first NUL), or
- * NULL when memory runs out. */
-static inline char *fuzz_cstr(const uint8_t *data, size_t size)
-{
-	char *s = malloc(size + 1);
-
-	if (!s)
-		return NULL;
-	memcpy(s, data, size);
-	s[size] = '\0';
-	return s;
-}
+ * NULL when memory runs out. Defined in fuzz_common.c. */
+char *fuzz_cstr(const uint8_t *data, size_t size);
 
 /* Fails unless every string of e (code, message, parameters, details) is
  * strict UTF-8 inside its array: what the server writes as JSON. Defined in

@@ -5,6 +5,17 @@
 
 #include "core/text.h"
 
+char *fuzz_cstr(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+
+	if (!s)
+		return NULL;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	return s;
+}
+
 /* json_string refuses what is not UTF-8: the server's error answer would
  * then be the 500 "out of memory" of issue 13, finding 6. */
 static void check_str(const char *s, size_t cap)
