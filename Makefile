@@ -3,11 +3,14 @@
 #   make          install what is missing, configure and build build/
 #   make run      build, create demo.db if missing, serve it on 127.0.0.1:8080
 #   make test     everything: scripts/test.sh (ends with "N passed, N failed")
+#   make fuzz     every libFuzzer target of tests/fuzz/ for FUZZ_SECONDS (180)
+#                 each, going on from build-fuzz/corpus/ (scripts/fuzz.sh)
 #   make lint     clang-tidy + cppcheck over src/ (scripts/lint.sh)
 #   make bench    bench/run.sh
-#   make clean    remove build/ and build-test/ (and a leftover test PostgreSQL)
+#   make clean    remove build/, build-test/ and build-fuzz/ (and a leftover test PostgreSQL)
 #
 # Variables: DB=demo.db LISTEN=127.0.0.1:8080 BUILDTYPE=debugoptimized
+#            FUZZ_SECONDS=180
 
 DB        ?= demo.db
 LISTEN    ?= 127.0.0.1:8080
@@ -25,7 +28,9 @@ define meson_setup
 	fi
 endef
 
-.PHONY: all deps build run test lint bench clean
+FUZZ_SECONDS ?= 180
+
+.PHONY: all deps build run test fuzz lint bench clean
 
 all: build
 
@@ -56,6 +61,9 @@ run: build
 test:
 	@scripts/test.sh
 
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
 lint: build
 	@scripts/lint.sh $(BUILDDIR)
 
@@ -65,4 +73,4 @@ bench: build
 
 clean:
 	@scripts/pg-test-server.sh stop 2>/dev/null || true
-	rm -rf build build-test build-pg
+	rm -rf build build-test build-fuzz build-pg

@@ -32,7 +32,9 @@ pkgs=(
 )
 
 # LeakSanitizer/ASan runtime for clang builds, matching the installed clang
-# (Debian 12: clang 14).
+# (Debian 12: clang 14). The same package holds libFuzzer's runtime
+# (libclang_rt.fuzzer-x86_64.a) for scripts/fuzz.sh, which links with
+# libstdc++ (build-essential's g++).
 clang_major=14
 if command -v clang >/dev/null 2>&1; then
     v=$(clang -dumpversion 2>/dev/null | cut -d. -f1 || true)

@@ -19,6 +19,10 @@
 #                FAKETIME_TZ, a day far from today, and runs on (across a
 #                midnight). The tests must not care what day it is.
 #   browser      node --test tests/browser/
+#   fuzz         scripts/fuzz.sh: builds build-fuzz/ (clang, libFuzzer) and
+#                runs every target of tests/fuzz/ for FUZZ_TEST_SECONDS
+#                (default 7) from its committed seeds; one test case per
+#                target (a crash or a broken property fails it)
 #   clang-tidy, cppcheck   scripts/lint.sh build (build/compile_commands.json)
 # Test cases are counted one by one where the tool reports them (cmocka's
 # "[  PASSED  ] N test(s)" lines in meson's log, node's "# pass N / # fail N");
@@ -46,6 +50,8 @@
 #                            of compiler wipes build-test/)
 #   MESON_TEST_TIMEOUT_MULTIPLIER (default 3), NODE_TEST_TIMEOUT seconds (1200)
 #   SKIP_DEPS=1              do not run install-deps.sh (counted as skipped: no)
+#   FUZZ_TEST_SECONDS=7      seconds each fuzz target runs (0: the fuzz step
+#                            is not run, and counts as a failure)
 #   FAKETIME_AT="2028-02-29 23:58:30"  FAKETIME_TZ=Asia/Ho_Chi_Minh
 #                            where api/faketime's clock starts (a leap day,
 #                            90 s before midnight in Việt Nam: 16:58 UTC)
@@ -362,6 +368,22 @@ if [ $built = 1 ]; then
     node_suite browser tests/browser/
 else
     not_run browser "build failed"
+fi
+
+# fuzz: every target a few seconds from its seeds, in a fresh corpus (the
+# same start each run); one test case per target, as scripts/fuzz.sh counts
+# them in its last line "fuzz: N passed, N failed"
+fuzz_seconds=${FUZZ_TEST_SECONDS:-7}
+if [ "$fuzz_seconds" = 0 ]; then
+    not_run fuzz "FUZZ_TEST_SECONDS=0"
+else
+    banner fuzz
+    FUZZ_SECONDS=$fuzz_seconds FUZZ_KEEP=0 scripts/fuzz.sh 2>&1 | tee "$logdir/fuzz.log"
+    fuzz_rc=${PIPESTATUS[0]}
+    read -r fuzz_p fuzz_f < <(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$logdir/fuzz.log" | tail -n 1)
+    fuzz_p=${fuzz_p:-0}; fuzz_f=${fuzz_f:-0}
+    if [ $((fuzz_p + fuzz_f)) -eq 0 ] || { [ "$fuzz_rc" != 0 ] && [ "$fuzz_f" -eq 0 ]; }; then fuzz_f=$((fuzz_f + 1)); fi
+    record fuzz "$fuzz_p" "$fuzz_f" "${fuzz_seconds}s a target; logs in build-fuzz/fuzz-logs/"
 fi
 
 if [ -f build/compile_commands.json ]; then

@@ -114,6 +114,14 @@ int api_serve(const api_options_t *opt, err_t *e);
 
 /* ---- helpers for handlers (http.c) ---- */
 
+/* Fails with 400 bad_request unless the path and every query argument
+ * (name and value, as URL-decoded) are strict UTF-8 (core/text.h): a
+ * detail {field: the argument's name or "path", code: "not_text"}, and
+ * the argument's name as the error's `arg`. server.c calls it on every
+ * API request before the handler, so handlers and the store see UTF-8
+ * only. */
+int api_check_utf8(api_req_t *req, err_t *e);
+
 /* A query string argument, or NULL. */
 const char *api_query(api_req_t *req, const char *name);
 /* as_of from the query string, today by default; ERR_BAD_REQUEST if bad. */

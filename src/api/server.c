@@ -29,6 +29,7 @@
 #include <sodium.h>
 
 #include "api/auth.h"
+#include "api/route.h"
 #include "core/password.h"
 #include "io/embedded.h"
 #include "store/migrate.h"
@@ -294,34 +295,6 @@ static const api_route_t *const ROUTE_TABLES[] = {
 	API_UNIT_ROUTES, API_SESSION_ROUTES, API_USER_ROUTES, API_AUDIT_ROUTES, NULL,
 };
 
-/* Matches url against pattern, copying captures into ctx->segs. */
-static bool route_match(const char *pattern, const char *url, req_ctx_t *ctx, const char **params)
-{
-	const char *p = pattern, *u = url;
-	size_t used = 0;
-	int np = 0;
-
-	while (*p && *u) {
-		if (p[0] == '{' && p[1] == '}') {
-			size_t len = strcspn(u, "/");
-			if (len == 0 || np == API_MAX_PARAMS || used + len + 1 > sizeof(ctx->segs))
-				return false;
-			memcpy(ctx->segs + used, u, len);
-			ctx->segs[used + len] = '\0';
-			params[np++] = ctx->segs + used;
-			used += len + 1;
-			u += len;
-			p += 2;
-		} else if (*p == *u) {
-			p++;
-			u++;
-		} else {
-			return false;
-		}
-	}
-	return *p == '\0' && *u == '\0';
-}
-
 static const api_route_t *find_route(const char *method, const char *url, req_ctx_t *ctx,
 				     const char **params, bool *path_known)
 {
@@ -329,7 +302,7 @@ static const api_route_t *find_route(const char *method, const char *url, req_ct
 	for (int t = 0; ROUTE_TABLES[t]; t++)
 		for (const api_route_t *r = ROUTE_TABLES[t]; r->method; r++) {
 			const char *tmp[API_MAX_PARAMS] = {0};
-			if (!route_match(r->pattern, url, ctx, tmp))
+			if (!api_route_match(r->pattern, url, ctx->segs, sizeof(ctx->segs), tmp))
 				continue;
 			*path_known = true;
 			if (strcmp(r->method, method) == 0) {
@@ -349,7 +322,7 @@ static void allowed_methods(const char *url, req_ctx_t *ctx, char *buf, size_t c
 	for (int t = 0; ROUTE_TABLES[t]; t++)
 		for (const api_route_t *r = ROUTE_TABLES[t]; r->method; r++) {
 			const char *tmp[API_MAX_PARAMS] = {0};
-			if (route_match(r->pattern, url, ctx, tmp) && !strstr(buf, r->method))
+			if (api_route_match(r->pattern, url, ctx->segs, sizeof(ctx->segs), tmp) && !strstr(buf, r->method))
 				len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", r->method);
 			if (len >= cap)
 				return;
@@ -603,6 +576,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	req.body = ctx->body ? ctx->body : "";
 	req.body_len = ctx->len;
 	req.today = date_today();
+	if (api_check_utf8(&req, &e))
+		return send_error(conn, &e);
 	if (check_request_origin(conn, method, ctx->len, &e))
 		return send_error(conn, &e);
 	req.db = thread_db(&e);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
+
 void err_clear(err_t *e)
 {
 	if (!e)
@@ -18,35 +20,16 @@ void err_clear(err_t *e)
 	e->n_details = 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* Messages quote what users sent and are cut at a byte count: keep them
- * valid UTF-8 (JSON needs it), with '?' for any byte that is not. */
+ * valid UTF-8 (JSON needs it), with '?' for any byte that starts no
+ * character of strict UTF-8 (text.h: a surrogate, an overlong form or a
+ * code point above U+10FFFF gets one '?' a byte). */
 static void make_utf8(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
 
 	while (*p) {
-		size_t n = utf8_seq(p);
+		size_t n = text_utf8_char((const char *)p);
 		if (n == 0) {
 			*p++ = '?';
 		} else {
@@ -171,7 +154,7 @@ int err_failv(err_t *e, err_kind_t kind, const char *code, const char *tmpl, con
 	/* through copies: an argument may point into e itself */
 	np = store_params(p, ERR_MAX_PARAMS, args, n);
 	e->kind = kind;
-	snprintf(e->code, sizeof(e->code), "%s", code ? code : err_kind_code(kind));
+	copy_text(e->code, sizeof(e->code), code ? code : err_kind_code(kind));
 	memcpy(e->params, p, (size_t)np * sizeof(p[0]));
 	e->n_params = np;
 	expand(e->message, sizeof(e->message), tmpl, e->params, e->n_params);
@@ -269,7 +252,7 @@ void err_vset(err_t *e, err_kind_t kind, const char *code, const char *fmt, va_l
 	 * ("parent %s: %s", ref, e->message) */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	e->kind = kind;
-	snprintf(e->code, sizeof(e->code), "%s", code ? code : err_kind_code(kind));
+	copy_text(e->code, sizeof(e->code), code ? code : err_kind_code(kind));
 	memcpy(e->message, msg, sizeof(msg));
 	make_utf8(e->message);
 	e->n_params = 0;

@@ -9,18 +9,38 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* utf8proc_iterate refuses surrogates, overlong forms and anything above
+ * U+10FFFF (tests/unit/test_text.c holds it to that). With a negative
+ * length it reads up to 4 bytes, but only while they are continuation
+ * bytes, so never past a NUL. */
+static utf8proc_ssize_t utf8_next(const char *s, utf8proc_int32_t *cp)
+{
+	return utf8proc_iterate((const utf8proc_uint8_t *)s, -1, cp);
+}
+
+size_t text_utf8_char(const char *s)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+
+	if (!s || !*s)
+		return 0;
+	n = utf8_next(s, &cp);
+	return n > 0 ? (size_t)n : 0;
+}
+
 /* Valid UTF-8 without NUL; with `text`, also without C0 controls other
  * than tab, newline and carriage return, and without DEL. */
 static bool utf8_check(const char *s, bool text)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	const char *p = s;
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t n;
 
 	if (!s)
 		return false;
 	while (*p) {
-		n = utf8proc_iterate(p, -1, &cp);
+		n = utf8_next(p, &cp);
 		if (n <= 0)
 			return false;
 		if (text && ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f))

@@ -19,12 +19,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * UTF-8 here is strict (RFC 3629): the shortest form of a Unicode scalar
+ * value, so no surrogates (U+D800..U+DFFF, CESU-8), no overlong forms
+ * (C0 80, E0 80 80) and nothing above U+10FFFF (F4 90 80 80, F5..FF).
+ * utf8proc_iterate decodes it; these are the only checks of UTF-8 in the
+ * program (err.c's messages, the API's query strings and paths, JSON
+ * strings through jansson's own check).
+ */
+
 /* True when s is valid UTF-8 without NUL or C0 control characters other
- * than tab, newline and carriage return. */
+ * than tab, newline and carriage return, and without DEL. */
 bool text_valid(const char *s);
 
-/* True when s is valid UTF-8 (any code point but NUL). */
+/* True when s is valid UTF-8 (any code point but NUL). False for NULL. */
 bool text_utf8(const char *s);
+
+/* Bytes (1 to 4) of the valid UTF-8 character s starts with, or 0 when s
+ * does not start with one or is empty. Reads no byte past a NUL. */
+size_t text_utf8_char(const char *s);
 
 /* NFC form of s, with surrounding white space trimmed. Returns 0, or -1 when
  * s is not valid UTF-8 or memory runs out. */

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/org.h"
 #include "core/password.h"
+#include "core/text.h"
 #include "core/unit.h"
 
 static void fail_sets_code_params_and_message(void **state)
@@ -359,6 +360,54 @@ static void lists_match_their_arrays(void **state)
 	assert_string_equal(buf, UNIT_KIND_LIST);
 }
 
+/* Issue 13, finding 6: parameters and messages quote what users sent; a
+ * surrogate, an overlong form or a code point above U+10FFFF passed the
+ * old check, and the error could then not be written as JSON (500 "out of
+ * memory"). Every byte that starts no valid character becomes '?'. */
+static void surrogates_overlongs_and_beyond_become_question_marks(void **state)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "a\xed\xa0\x80" "b", "a???b" },         /* U+D800 */
+		{ "a\xe0\x80\x80" "b", "a???b" },         /* overlong U+0000 */
+		{ "a\xc0\xaf" "b", "a??b" },              /* overlong '/' */
+		{ "a\xf4\x90\x80\x80" "b", "a????b" },    /* U+110000 */
+		{ "a\xf0\x8f\xbf\xbf" "b", "a????b" },    /* overlong U+FFFF */
+		{ "\xe1\xbb", "??" },                     /* cut short */
+		{ "\xe1\xbb\x85\xed\xa0\x80", "\xe1\xbb\x85???" }, /* ễ, then a surrogate */
+		{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" }, /* U+10FFFF stays */
+	};
+	err_t e;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *in = cases[i].in, *want = cases[i].want;
+		err_clear(&e);
+		err_fail(&e, ERR_NOT_FOUND, "not_found", "no unit with code {ref}", ERR_STR("ref", in));
+		assert_string_equal(err_param(&e, "ref")->text, want);
+		assert_true(text_utf8(e.message));
+		assert_true(text_utf8(err_param(&e, "ref")->text));
+		err_field(&e, in, "not_text", "'{value}'", ERR_STR("value", in));
+		assert_string_equal(err_detail_param(&e.details[0], "value")->text, want);
+		assert_string_equal(e.details[0].field, want);
+		assert_true(text_utf8(e.details[0].message));
+		/* the printf-style calls too */
+		err_set(&e, ERR_BAD_REQUEST, "bad_request", "got %s", in);
+		assert_true(text_utf8(e.message));
+		err_detail(&e, "f", "got %s", in);
+		assert_true(text_utf8(e.details[1].message));
+		/* found by tests/fuzz/fuzz_text: the error's own code was
+		 * copied as it was (codes are the program's words, but an
+		 * err_t is written as JSON whatever it holds) */
+		err_fail(&e, ERR_BAD_REQUEST, in, "x");
+		assert_string_equal(e.code, want);
+		err_set(&e, ERR_BAD_REQUEST, in, "x");
+		assert_string_equal(e.code, want);
+		/* a template that holds the bytes itself */
+		err_fail(&e, ERR_BAD_REQUEST, "bad_request", in);
+		assert_string_equal(e.message, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +422,7 @@ int main(void)
 		cmocka_unit_test(core_checks_give_codes),
 		cmocka_unit_test(core_conflicts_carry_params),
 		cmocka_unit_test(lists_match_their_arrays),
+		cmocka_unit_test(surrogates_overlongs_and_beyond_become_question_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

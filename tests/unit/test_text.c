@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +132,74 @@ static void blank_and_format_characters(void **state)
 	assert_string_equal(buf, "U+202E");
 }
 
+/* The forms strict UTF-8 refuses (RFC 3629; issue 13, finding 6): each is
+ * refused by text_utf8 and text_valid, alone and inside other text, and
+ * text_utf8_char finds no character at its first byte. */
+static const char *const NOT_UTF8[] = {
+	"\xed\xa0\x80",         /* U+D800, a surrogate */
+	"\xed\xbf\xbf",         /* U+DFFF */
+	"\xed\xa0\xbd\xed\xb8\x80", /* a surrogate pair in CESU-8 */
+	"\xe0\x80\x80",         /* U+0000, overlong in three bytes */
+	"\xc0\x80",             /* U+0000, overlong in two */
+	"\xc0\xaf",             /* '/', overlong */
+	"\xc1\xbf",             /* U+007F, overlong */
+	"\xe0\x9f\xbf",         /* U+07FF, overlong */
+	"\xf0\x8f\xbf\xbf",     /* U+FFFF, overlong */
+	"\xf4\x90\x80\x80",     /* U+110000, above U+10FFFF */
+	"\xf5\x80\x80\x80",     /* a lead byte that cannot start a character */
+	"\xf8\x88\x80\x80\x80", /* five bytes */
+	"\xff", "\xfe", "\x80", "\xbf", /* no lead byte */
+	"\xe1\xbb",             /* "ễ" cut short */
+	"\xf0\x9f\x98",         /* U+1F600 cut short */
+	"\xc3\x28",             /* a lead byte without its continuation */
+};
+
+static void strict_utf8_refuses_surrogates_overlongs_and_beyond(void **state)
+{
+	char buf[64];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(NOT_UTF8) / sizeof(NOT_UTF8[0]); i++) {
+		const char *bad = NOT_UTF8[i];
+		char *out = NULL;
+		assert_false(text_utf8(bad));
+		assert_false(text_valid(bad));
+		assert_int_equal(text_utf8_char(bad), 0);
+		snprintf(buf, sizeof(buf), "Xã %s Lỗi", bad);
+		assert_false(text_utf8(buf));
+		assert_false(text_valid(buf));
+		assert_int_equal(text_nfc(buf, &out), -1);
+		assert_null(out);
+		assert_int_equal(text_fold(buf, &out), -1);
+		assert_int_equal(text_sort_key(buf, &out), -1);
+	}
+}
+
+static void strict_utf8_accepts_every_scalar_value(void **state)
+{
+	/* the boundaries around what is refused above */
+	static const struct { const char *s; size_t n; } ok[] = {
+		{ "A", 1 }, { "\x7f", 1 }, { "\xc2\x80", 2 }, { "\xdf\xbf", 2 }, { "\xe0\xa0\x80", 3 },
+		{ "\xed\x9f\xbf", 3 }, /* U+D7FF */ { "\xee\x80\x80", 3 }, /* U+E000 */
+		{ "\xef\xbf\xbe", 3 }, /* U+FFFE: a noncharacter, still UTF-8 */
+		{ "\xf0\x90\x80\x80", 4 }, /* U+10000 */ { "\xf4\x8f\xbf\xbf", 4 }, /* U+10FFFF */
+		{ "\xe1\xbb\x85", 3 }, /* ễ */ { "\xc4\x91", 2 }, /* đ */
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_true(text_utf8(ok[i].s));
+		assert_int_equal(text_utf8_char(ok[i].s), ok[i].n);
+	}
+	assert_true(text_valid("\xf4\x8f\xbf\xbf"));
+	assert_false(text_valid("\x7f")); /* DEL is UTF-8 but not text */
+	assert_true(text_utf8(""));
+	assert_int_equal(text_utf8_char(""), 0);
+	assert_false(text_utf8(NULL));
+	/* the character at s only: what follows does not matter */
+	assert_int_equal(text_utf8_char("\xe1\xbb\x85\xff"), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +210,8 @@ int main(void)
 		cmocka_unit_test(tones_are_a_second_level),
 		cmocka_unit_test(length_counts_code_points),
 		cmocka_unit_test(blank_and_format_characters),
+		cmocka_unit_test(strict_utf8_refuses_surrogates_overlongs_and_beyond),
+		cmocka_unit_test(strict_utf8_accepts_every_scalar_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
