@@ -16,6 +16,7 @@ import { Layout } from './components/layout.js';
 import { Loading, ErrorBox } from './components/status.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { LoginPage } from './pages/login.js';
+import { PasswordPage } from './pages/password.js';
 
 function App() {
   const loc = useLocation();
@@ -34,6 +35,7 @@ function App() {
 
   let titleKey;
   if (session.status === 'anon') titleKey = 'login.title';
+  else if (user && user.must_change_password) titleKey = 'password.title';
   else if (user) titleKey = route ? route.title || route.nav : 'notfound.title';
   useEffect(() => {
     document.title = titleKey ? t('page.title', { page: t(titleKey) }) : t('app.name');
@@ -56,6 +58,10 @@ function App() {
     body = html`<${Layout}><${ErrorBox} error=${session.error} onRetry=${checkSession} /></${Layout}>`;
   } else if (session.status === 'anon') {
     body = html`<${Layout}><${LoginPage} reason=${session.reason} /></${Layout}>`;
+  } else if (user.must_change_password) {
+    // An admin reset her password: the server answers nothing else until
+    // she changes it (403 password_change_required), so neither does the app.
+    body = html`<${Layout} dated=${false}><${PasswordPage} forced /></${Layout}>`;
   } else {
     body = html`
       <${Layout} routes=${routes} section=${route ? route.section || route.path : null}

@@ -64,6 +64,19 @@ static bool state_changing(const char *method)
 
 static int authenticate(api_req_t *req, bool required, err_t *e);
 
+/* While her password is a one-time one an admin set, her log-in reaches
+ * only who she is, the password change and log-out. */
+static int require_changed_password(const api_req_t *req, const user_t *u, err_t *e)
+{
+	const char *m = req->method, *p = req->path;
+
+	if (!u->must_change_password || (!strcmp(p, "/api/v1/session") && (!strcmp(m, "GET") || !strcmp(m, "DELETE"))) ||
+	    (!strcmp(p, "/api/v1/session/password") && !strcmp(m, "POST")))
+		return 0;
+	return err_fail(e, ERR_FORBIDDEN, "password_change_required",
+			"your password was reset: change it (POST /api/v1/session/password) before anything else");
+}
+
 int api_authenticate(api_req_t *req, bool required, err_t *e)
 {
 	int rc = authenticate(req, required, e);
@@ -94,7 +107,7 @@ static int authenticate(api_req_t *req, bool required, err_t *e)
 			return -1;
 		req->who.roles = tok.roles;
 		req->who.token_id = tok.id;
-		return 0;
+		return require_changed_password(req, &user, e);
 	}
 	if (authz && *authz)
 		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "the Authorization header must be 'Bearer <token>'");
@@ -114,7 +127,7 @@ static int authenticate(api_req_t *req, bool required, err_t *e)
 		sent = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
 		if (required && state_changing(req->method) && (!sent || !secret_equal(sent, req->csrf_token)))
 			return err_fail(e, ERR_FORBIDDEN, "csrf", "this request needs the X-CSRF-Token header given at log-in");
-		return 0;
+		return required ? require_changed_password(req, &user, e) : 0;
 	}
 	if (required)
 		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "log in first (or send an API token)");

@@ -166,6 +166,11 @@ static int post_password(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;
+	/* a one-time password an admin gave is not kept by typing it again */
+	if (strcmp(cur, next) == 0) {
+		err_field(e, "new_password", "same_as_current", "must differ from the current password");
+		return err_fail(e, ERR_INVALID, "invalid", "the new password is not acceptable");
+	}
 	if (user_by_name(req->db, req->who.username, req->today, &u, hash, e))
 		return -1;
 	if (claim_attempt(req, u.username, now, &claim, resp, e))

@@ -1,8 +1,13 @@
 /*
- * users.c - user management for admins: list, create, disable, enable.
+ * users.c - user management for admins: list, create, edit, disable,
+ * enable, reset a password, see and end a user's sessions and tokens.
  * Users of units outside the admin's scope do not exist for her (404).
  */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <sodium.h>
 
 #include "api/api.h"
 #include "api/auth.h"
@@ -23,6 +28,22 @@ static int get_users(api_req_t *req, api_resp_t *resp, err_t *e)
 	user_list_free(&l);
 	resp->body = json_pack("{s:o}", "items", items);
 	return 0;
+}
+
+/* The unit of a user's "unit" field, today, in the caller's scope; one
+ * outside it gets the 422 a code naming no unit gets. */
+static int unit_field(api_req_t *req, const char *unit_code, unit_t *unit, err_t *e)
+{
+	if (api_unit_in_scope(req, unit_code, req->today, unit, e) == 0)
+		return 0;
+	if (e->kind != ERR_NOT_FOUND)
+		return -1;
+	/* the answer api_unit_in_scope gives, moved onto the field */
+	err_clear(e);
+	err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
+		  ERR_DATE("date", req->today));
+	return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", unit_code),
+			ERR_DATE("date", req->today));
 }
 
 static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -46,17 +67,8 @@ static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;
-	if (api_unit_in_scope(req, unit_code, req->today, &unit, e)) {
-		if (e->kind == ERR_NOT_FOUND) {
-			/* the answer api_unit_in_scope gives, moved onto the field */
-			err_clear(e);
-			err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
-				  ERR_DATE("date", req->today));
-			return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", unit_code),
-					ERR_DATE("date", req->today));
-		}
+	if (unit_field(req, unit_code, &unit, e))
 		return -1;
-	}
 	if (roles && !roles_grantable(roles, req->who.roles)) {
 		err_field(e, "roles", "beyond_own_roles", "must give no right beyond your own roles (or be member alone)");
 		return err_fail(e, ERR_INVALID, "invalid", "the user's fields are not valid");
@@ -202,6 +214,160 @@ static int post_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 	return 0;
 }
 
+/* PATCH /api/v1/users/{username}: her display name, unit and roles, each
+ * when given. The rules of creation hold for the user as she is and as
+ * she will be: in scope, not an admin of the caller's own unit, roles the
+ * caller's cover (or member alone). */
+static int patch_user(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "display_name", "unit", "roles", NULL };
+	char display[UNIT_NAME_BUF] = "", unit_code[UNIT_CODE_MAX * 4 + 8] = "";
+	bool has_display, has_unit, has_roles;
+	unsigned roles = 0;
+	json_t *body;
+	user_t u = { 0 }, out = { 0 };
+	unit_t unit = { 0 };
+
+	if (api_require(req, PERM_USER_MANAGE, e) || user_for(req, false, &u, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	has_display = json_object_get(body, "display_name") != NULL;
+	has_unit = json_object_get(body, "unit") != NULL;
+	has_roles = json_object_get(body, "roles") != NULL;
+	if (has_display && api_str(body, "display_name", true, UNIT_NAME_MAX, display, sizeof(display), e) == 0 &&
+	    !*display)
+		err_field(e, "display_name", "required", "is required");
+	if (has_unit)
+		api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, sizeof(unit_code), e);
+	if (has_roles)
+		api_roles(body, "roles", &roles, e);
+	json_decref(body);
+	if (api_check_details(e))
+		return -1;
+	if (u.erased)
+		return err_fail(e, ERR_CONFLICT, "user_erased", "the account {username} was erased: it cannot be used again",
+				ERR_STR("username", u.username));
+	if (api_require_manageable(req, &u, e))
+		return -1;
+	if (has_unit && unit_field(req, unit_code, &unit, e))
+		return -1;
+	if (has_roles && roles && !roles_grantable(roles, req->who.roles)) {
+		err_field(e, "roles", "beyond_own_roles", "must give no right beyond your own roles (or be member alone)");
+		return err_fail(e, ERR_INVALID, "invalid", "the user's fields are not valid");
+	}
+	if (!req->who.global && !user_manageable(req->who.unit_id, has_unit ? unit.id : u.unit_id, has_roles ? roles : u.roles)) {
+		err_field(e, "roles", "managed_from_above", "an admin of your own unit is appointed from the unit above");
+		return err_fail(e, ERR_INVALID, "invalid", "the user's fields are not valid");
+	}
+	if (user_update(req->db, &req->who, u.id, has_display ? display : NULL, has_unit ? unit.id : 0,
+			has_roles ? roles : 0, &out, e))
+		return -1;
+	resp->body = user_json(&out);
+	return 0;
+}
+
+/* POST /api/v1/users/{username}/password-reset: a one-time password, in
+ * the answer only; she changes it at her next log-in. */
+static int post_password_reset(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	char password[17];
+	user_t u = { 0 };
+
+	if (api_require(req, PERM_USER_MANAGE, e) || user_for(req, false, &u, e))
+		return -1;
+	if (u.erased)
+		return err_fail(e, ERR_CONFLICT, "user_erased", "the account {username} was erased: it cannot be used again",
+				ERR_STR("username", u.username));
+	if (api_require_manageable(req, &u, e) || user_reset_password(req->db, &req->who, u.id, password, e))
+		return -1;
+	if (user_by_id(req->db, u.id, req->today, &u, e)) {
+		sodium_memzero(password, sizeof(password));
+		return -1;
+	}
+	resp->body = json_pack("{s:o, s:s}", "user", user_json(&u), "password", password);
+	sodium_memzero(password, sizeof(password));
+	return 0;
+}
+
+/* The user of a sessions or tokens route: an admin's, in scope; her own
+ * needs her logged in (a token cannot act on the account itself). A
+ * change to an admin of the caller's own unit is made from above. */
+static int user_for_sessions(api_req_t *req, bool change, user_t *u, err_t *e)
+{
+	if (api_require(req, PERM_USER_MANAGE, e) || user_for(req, false, u, e) || require_session_for_self(req, u, e))
+		return -1;
+	if (change && u->id != req->who.user_id && api_require_manageable(req, u, e))
+		return -1;
+	return 0;
+}
+
+static int get_user_sessions(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	char digest[65] = "";
+	session_list_t l;
+	json_t *items;
+	user_t u;
+
+	if (user_for_sessions(req, false, &u, e))
+		return -1;
+	if (req->session_id)
+		secret_digest(req->session_id, digest);
+	if (sessions_list(req->db, u.id, (int64_t)time(NULL), req->session_id ? digest : NULL, &l, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < l.n; i++)
+		json_array_append_new(items, json_pack("{s:s, s:o, s:o, s:s, s:b}", "id", l.items[i].id, "created_at",
+						       json_time(l.items[i].created_at), "last_seen_at",
+						       json_time(l.items[i].last_seen_at), "client_addr",
+						       l.items[i].client_addr, "current", l.items[i].current));
+	session_list_free(&l);
+	resp->body = json_pack("{s:o}", "items", items);
+	return 0;
+}
+
+static int delete_user_session(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	user_t u;
+
+	if (user_for_sessions(req, true, &u, e) || session_revoke(req->db, &req->who, u.id, req->params[1], e))
+		return -1;
+	resp->body = json_pack("{s:b}", "ok", 1);
+	return 0;
+}
+
+static int get_user_tokens(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	token_list_t l;
+	json_t *items;
+	user_t u;
+
+	if (user_for_sessions(req, false, &u, e) || tokens_list(req->db, u.id, &l, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < l.n; i++)
+		json_array_append_new(items, token_json(&l.items[i]));
+	token_list_free(&l);
+	resp->body = json_pack("{s:o}", "items", items);
+	return 0;
+}
+
+static int delete_user_token(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	char *end = NULL;
+	long long id;
+	user_t u;
+
+	if (user_for_sessions(req, true, &u, e))
+		return -1;
+	id = strtoll(req->params[1], &end, 10);
+	if (!end || *end || id <= 0)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such token");
+	if (token_revoke(req->db, &req->who, u.id, id, e))
+		return -1;
+	resp->body = json_pack("{s:b}", "ok", 1);
+	return 0;
+}
+
 const api_route_t API_USER_ROUTES[] = {
 	{ "GET", "/api/v1/users/{}/export", get_export, ROUTE_WRITES },
 	{ "POST", "/api/v1/users/{}/erase", post_erase, 0 },
@@ -211,5 +377,11 @@ const api_route_t API_USER_ROUTES[] = {
 	{ "POST", "/api/v1/users", post_user, 0 },
 	{ "POST", "/api/v1/users/{}/disable", post_disable, 0 },
 	{ "POST", "/api/v1/users/{}/enable", post_enable, 0 },
+	{ "PATCH", "/api/v1/users/{}", patch_user, 0 },
+	{ "POST", "/api/v1/users/{}/password-reset", post_password_reset, 0 },
+	{ "GET", "/api/v1/users/{}/sessions", get_user_sessions, 0 },
+	{ "DELETE", "/api/v1/users/{}/sessions/{}", delete_user_session, 0 },
+	{ "GET", "/api/v1/users/{}/tokens", get_user_tokens, 0 },
+	{ "DELETE", "/api/v1/users/{}/tokens/{}", delete_user_token, 0 },
 	{ NULL, NULL, NULL, 0 },
 };

@@ -1,5 +1,5 @@
 /*
- * cmd_user.c - `unionbase user add|list|disable|enable|passwd|token`: user
+ * cmd_user.c - `unionbase user add|list|edit|disable|enable|passwd|reset|token`: user
  * accounts from the command line (for the first admins of a deployment and
  * for scripts). Passwords are read from standard input when it is not a
  * terminal, else generated and printed once.
@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "core/password.h"
 #include "store/auth_store.h"
+#include "store/org_store.h"
 #include "store/privacy.h"
 
 static const char USER_HELP[] =
@@ -21,8 +22,12 @@ static const char USER_HELP[] =
 	"                 the password is read from standard input when it is not a\n"
 	"                 terminal; otherwise one is generated and printed once\n"
 	"  list [--json]\n"
+	"  edit NAME [--display-name TEXT] [--unit CODE] [--role ROLE ...]\n"
+	"                 change what is given; --role replaces her roles\n"
 	"  disable NAME | enable NAME\n"
 	"  passwd NAME    a new password, read or generated as for add\n"
+	"  reset NAME     a one-time password, printed once: she must change it at\n"
+	"                 her next log-in; her sessions end\n"
 	"  token NAME --name TEXT [--role ROLE ...]\n"
 	"                 an API token with some of the user's roles, printed once\n"
 	"  export NAME    everything held about her, as JSON (audited)\n"
@@ -135,6 +140,34 @@ int cmd_user(int argc, char **argv)
 					       l.items[i].disabled ? "disabled" : "");
 			}
 			user_list_free(&l);
+			rc = CLI_EXIT_OK;
+		} else {
+			rc = cli_fail(&e);
+		}
+	} else if (!strcmp(sub, "edit")) {
+		unit_t place = { 0 };
+		user_t after = { 0 };
+		if (!display && !unit && !roles) {
+			db_close(db);
+			return cli_usage("user edit NAME [--display-name TEXT] [--unit CODE] [--role ROLE ...]");
+		}
+		if (user_by_name(db, argv[optind], who.today, &u, NULL, &e) == 0 &&
+		    (!unit || org_unit_get(db, unit, who.today, &place, &e) == 0) &&
+		    user_update(db, &who, u.id, display, place.id, roles, &after, &e) == 0) {
+			char r[64];
+			roles_format(after.roles, r, sizeof(r));
+			printf("user %s: %s, at %s, roles %s\n", after.username, after.display_name, after.unit_code, r);
+			rc = CLI_EXIT_OK;
+		} else {
+			rc = cli_fail(&e);
+		}
+	} else if (!strcmp(sub, "reset")) {
+		char once[17];
+		if (user_by_name(db, argv[optind], who.today, &u, NULL, &e) == 0 &&
+		    user_reset_password(db, &who, u.id, once, &e) == 0) {
+			printf("one-time password of %s: %s\n(shown once; she must change it at her next log-in)\n",
+			       u.username, once);
+			memset(once, 0, sizeof(once));
 			rc = CLI_EXIT_OK;
 		} else {
 			rc = cli_fail(&e);

@@ -23,7 +23,7 @@
  * today. */
 #define USER_SELECT                                                                                   \
 	"SELECT u.id, u.username, u.display_name, u.unit_id, u.roles, u.disabled, u.created_at,"        \
-	" u.password_hash, uu.code, un.name_vi FROM users u JOIN units uu ON uu.id = u.unit_id"          \
+	" u.password_hash, uu.code, un.name_vi, u.must_change_password FROM users u JOIN units uu ON uu.id = u.unit_id"          \
 	" LEFT JOIN unit_names un ON un.unit_id = uu.id AND ("                                         \
 	"  (un.valid_from <= ? AND un.valid_to > ?)"                                                   \
 	"  OR (uu.valid_to <= ? AND un.valid_to = uu.valid_to)"                                        \
@@ -103,6 +103,7 @@ static void read_user(db_stmt_t *st, user_t *u, char *hash)
 		ub_strlcpy(hash, db_col_text(st, 7), PASSWORD_HASH_MAX);
 	ub_strlcpy(u->unit_code, db_col_text(st, 8), sizeof(u->unit_code));
 	ub_strlcpy(u->unit_name_vi, db_col_text(st, 9), sizeof(u->unit_name_vi));
+	u->must_change_password = db_col_int64(st, 10) != 0;
 }
 
 static int user_one(db_t *db, const char *where, const char *text, int64_t id, date_t today, user_t *out,
@@ -157,6 +158,9 @@ static char *user_audit_text(const user_t *u)
 	j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id, "username", u->username,
 		      "display_name", u->display_name, "unit", u->unit_code, "roles", roles,
 		      "disabled", u->disabled);
+	/* shown only while it holds, so that the rows of before stay as they were */
+	if (j && u->must_change_password)
+		json_object_set_new(j, "must_change_password", json_true());
 	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	return text;
@@ -326,6 +330,111 @@ int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool di
 	return store_tx_end(db, own, r, e);
 }
 
+/* ERR_CONFLICT user_erased for an erased account, which cannot change. */
+static int refuse_erased(const user_t *u, err_t *e)
+{
+	if (!u->erased)
+		return 0;
+	return err_fail(e, ERR_CONFLICT, "user_erased", "the account {username} was erased: it cannot be used again",
+			ERR_STR("username", u->username));
+}
+
+int user_update(db_t *db, const principal_t *who, int64_t user_id, const char *display_name, int64_t unit_id,
+		unsigned roles, user_t *out, err_t *e)
+{
+	char display[UNIT_NAME_BUF] = "", roles_text[64];
+	user_t before = { 0 };
+	db_stmt_t *st = NULL;
+	bool own;
+	int r, rc;
+
+	if (display_name) {
+		if (!*display_name)
+			err_field(e, "display_name", "required", "is required");
+		else if (ub_strlcpy(display, display_name, sizeof(display)))
+			err_field(e, "display_name", "too_long", "is too long (at most {max} characters)",
+				  ERR_INT("max", UNIT_NAME_MAX));
+		else
+			unit_name_normalise(display, sizeof(display), "display_name", e);
+	}
+	if (roles & ~(unsigned)ROLE_ALL)
+		err_field(e, "roles", "required", "needs at least one known role");
+	if (e && e->n_details)
+		return err_fail(e, ERR_INVALID, "invalid", "the user's fields are not valid");
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = user_by_id(db, user_id, who->today, &before, e);
+	if (!r)
+		r = refuse_erased(&before, e);
+	if (!r && (!display_name || !strcmp(display, before.display_name)) && (!unit_id || unit_id == before.unit_id) &&
+	    (!roles || roles == before.roles)) {
+		/* nothing changes: no row to write, none to audit */
+		*out = before;
+		return store_tx_end(db, own, r, e);
+	}
+	if (!r) {
+		roles_format(roles ? roles : before.roles, roles_text, sizeof(roles_text));
+		r = store_prep(db, "UPDATE users SET display_name = ?, unit_id = ?, roles = ? WHERE id = ?", &st, e);
+	}
+	if (!r) {
+		rc = db_bind_text(st, 1, display_name ? display : before.display_name);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 2, unit_id ? unit_id : before.unit_id);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 3, roles_text);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 4, user_id);
+		r = finish(db, st, rc, e);
+	}
+	if (!r)
+		r = user_by_id(db, user_id, who->today, out, e);
+	if (!r)
+		r = audit_user(db, who, "user.update", &before, out, e);
+	return store_tx_end(db, own, r, e);
+}
+
+int user_reset_password(db_t *db, const principal_t *who, int64_t user_id, char password_out[17], err_t *e)
+{
+	char hash[PASSWORD_HASH_MAX];
+	user_t before = { 0 }, after = { 0 };
+	db_stmt_t *st = NULL;
+	bool own;
+	int r, rc;
+
+	password_generate(password_out);
+	if (password_hash(password_out, hash, e))
+		return -1;
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = user_by_id(db, user_id, who->today, &before, e);
+	if (!r)
+		r = refuse_erased(&before, e);
+	if (!r)
+		r = store_prep(db, "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = 1"
+				   " WHERE id = ?", &st, e);
+	if (!r) {
+		rc = db_bind_text(st, 1, hash);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 2, now_s());
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 3, user_id);
+		r = finish(db, st, rc, e);
+	}
+	/* whoever held her old password is logged out */
+	if (!r)
+		r = exec_i(db, "DELETE FROM sessions WHERE user_id = ?", user_id, 0, e);
+	if (!r)
+		r = user_by_id(db, user_id, who->today, &after, e);
+	if (!r)
+		r = audit_user(db, who, "user.password_reset", &before, &after, e);
+	sodium_memzero(hash, sizeof(hash));
+	if (store_tx_end(db, own, r, e)) {
+		sodium_memzero(password_out, 17);
+		return -1;
+	}
+	return 0;
+}
+
 int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const char *password,
 		      const char *keep_session_hash, err_t *e)
 {
@@ -343,7 +452,8 @@ int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const c
 		return -1;
 	r = user_by_id(db, user_id, who->today, &u, e);
 	if (!r)
-		r = store_prep(db, "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?", &st, e);
+		r = store_prep(db, "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = 0"
+				   " WHERE id = ?", &st, e);
 	if (!r) {
 		rc = db_bind_text(st, 1, hash);
 		if (rc == DB_OK)
@@ -490,6 +600,124 @@ int session_delete(db_t *db, const char *id, err_t *e)
 	if (store_prep(db, "DELETE FROM sessions WHERE id_hash = ?", &st, e))
 		return -1;
 	return finish(db, st, db_bind_text(st, 1, digest), e);
+}
+
+void session_list_free(session_list_t *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+int sessions_list(db_t *db, int64_t user_id, int64_t now, const char *current_hash, session_list_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_prep(db, "SELECT id_hash, created_at, last_seen_at, client_addr FROM sessions"
+			   " WHERE user_id = ? AND last_seen_at >= ? AND created_at >= ?"
+			   " ORDER BY created_at DESC, id_hash", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, user_id);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, now - SESSION_IDLE_SECONDS);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 3, now - SESSION_ABSOLUTE_SECONDS);
+	while (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		user_session_t *s;
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			user_session_t *v = realloc(out->items, ncap * sizeof(*v));
+			if (!v) {
+				db_finalize(st);
+				session_list_free(out);
+				return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			out->items = v;
+			cap = ncap;
+		}
+		s = &out->items[out->n++];
+		memset(s, 0, sizeof(*s));
+		snprintf(s->id, sizeof(s->id), "%.*s", SESSION_HANDLE_LEN, db_col_text(st, 0));
+		s->current = current_hash && strcmp(current_hash, db_col_text(st, 0)) == 0;
+		s->created_at = db_col_int64(st, 1);
+		s->last_seen_at = db_col_int64(st, 2);
+		ub_strlcpy(s->client_addr, db_col_text(st, 3), sizeof(s->client_addr));
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		session_list_free(out);
+		return store_fail(db, rc, e);
+	}
+	return 0;
+}
+
+/* The audit form of a session: its handle, when and where it began. */
+static char *session_audit_text(const char *handle, int64_t created_at, const char *client_addr)
+{
+	json_t *j = json_pack("{s:s, s:I, s:s}", "id", handle, "created_at", (json_int_t)created_at, "client_addr",
+			      client_addr);
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	json_decref(j);
+	return text;
+}
+
+int session_revoke(db_t *db, const principal_t *who, int64_t user_id, const char *handle, err_t *e)
+{
+	char digest[65] = "", addr[64] = "", id[32];
+	db_stmt_t *st = NULL;
+	int64_t created = 0;
+	user_t u = { 0 };
+	char *b = NULL;
+	bool own, found = false;
+	int r, rc;
+
+	/* a handle is hex of a fixed length: anything else names no session */
+	if (strlen(handle) != SESSION_HANDLE_LEN || strspn(handle, "0123456789abcdef") != SESSION_HANDLE_LEN)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such session");
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = user_by_id(db, user_id, who->today, &u, e);
+	if (!r)
+		r = store_prep(db, "SELECT id_hash, created_at, client_addr FROM sessions WHERE user_id = ?"
+				   " AND substr(id_hash, 1, 16) = ?", &st, e);
+	if (!r) {
+		rc = db_bind_int64(st, 1, user_id);
+		if (rc == DB_OK)
+			rc = db_bind_text(st, 2, handle);
+		if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+			ub_strlcpy(digest, db_col_text(st, 0), sizeof(digest));
+			created = db_col_int64(st, 1);
+			ub_strlcpy(addr, db_col_text(st, 2), sizeof(addr));
+			found = true;
+			rc = DB_OK;
+		} else if (rc == DB_DONE) {
+			rc = DB_OK;
+		}
+		db_finalize(st);
+		if (rc != DB_OK)
+			r = store_fail(db, rc, e);
+	}
+	if (!r && !found)
+		r = err_fail(e, ERR_NOT_FOUND, "not_found", "no such session");
+	if (!r && store_prep(db, "DELETE FROM sessions WHERE id_hash = ?", &st, e))
+		r = -1;
+	if (!r)
+		r = finish(db, st, db_bind_text(st, 1, digest), e);
+	if (!r) {
+		b = session_audit_text(handle, created, addr);
+		snprintf(id, sizeof(id), "%lld", (long long)user_id);
+		r = b ? audit_write(db, who, "session.revoke", u.unit_id, "user", id, b, NULL, u.username, e)
+		      : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	free(b);
+	return store_tx_end(db, own, r, e);
 }
 
 /* ---- tokens ---- */

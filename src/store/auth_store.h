@@ -48,6 +48,7 @@ typedef struct user {
 	unsigned roles;
 	bool disabled;
 	bool erased;       /* anonymised on request: disabled for good, no roles */
+	bool must_change_password; /* an admin reset it: one-time until she changes it */
 	int64_t created_at;
 } user_t;
 
@@ -78,7 +79,22 @@ int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e);
 /* Disables (or enables) a user; disabling ends her sessions and tokens. */
 int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool disabled, err_t *e);
 
-/* Sets a new password (hashes it); ends her other sessions (all but
+/* Changes a user's display name (NULL: kept), unit (0: kept) and roles (0:
+ * kept) in one audited step (user.update, before and after); fills *out
+ * with her as she is now. ERR_CONFLICT user_erased for an erased account;
+ * ERR_INVALID with a detail for a display name that is not acceptable.
+ * Who may do it is the caller's business (api/users.c). */
+int user_update(db_t *db, const principal_t *who, int64_t user_id, const char *display_name, int64_t unit_id,
+		unsigned roles, user_t *out, err_t *e);
+
+/* Resets a password to a one-time one, generated into password_out (shown
+ * once, never stored): she must change it at her next log-in, and until
+ * then her log-in reaches nothing else. Ends her sessions. Audited as
+ * user.password_reset (without the password). ERR_CONFLICT user_erased
+ * for an erased account. */
+int user_reset_password(db_t *db, const principal_t *who, int64_t user_id, char password_out[17], err_t *e);
+
+/* Sets a new password (hashes it) and clears must_change_password; ends her other sessions (all but
  * keep_session_hash, which may be NULL). */
 int user_set_password(db_t *db, const principal_t *who, int64_t user_id, const char *password,
 		      const char *keep_session_hash, err_t *e);
@@ -104,6 +120,32 @@ int session_lookup(db_t *db, const char *id, int64_t now, date_t today, user_t *
 		   err_t *e);
 
 int session_delete(db_t *db, const char *id, err_t *e);
+
+/* The length of a session's public handle: the first hex digits of its
+ * stored SHA-256, which names it without giving it away. */
+#define SESSION_HANDLE_LEN 16
+
+typedef struct user_session {
+	char id[SESSION_HANDLE_LEN + 1];
+	int64_t created_at, last_seen_at;
+	char client_addr[64];
+	bool current; /* the session of keep_hash given to sessions_list */
+} user_session_t;
+
+typedef struct session_list {
+	user_session_t *items;
+	size_t n;
+} session_list_t;
+
+void session_list_free(session_list_t *l);
+
+/* The live sessions of user_id at `now` (within their idle and absolute
+ * limits), newest first. current_hash (may be NULL) marks the caller's. */
+int sessions_list(db_t *db, int64_t user_id, int64_t now, const char *current_hash, session_list_t *out, err_t *e);
+
+/* Ends the session of user_id whose handle is `handle`; audited as
+ * session.revoke. ERR_NOT_FOUND when she has none such. */
+int session_revoke(db_t *db, const principal_t *who, int64_t user_id, const char *handle, err_t *e);
 
 /* ---- API tokens ---- */
 

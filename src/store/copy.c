@@ -21,7 +21,7 @@ static const char *const EVENT_COLS[] = { "id", "kind", "date", "note", "recorde
 static const char *const EVENT_UNIT_COLS[] = { "event_id", "unit_id", "role", NULL };
 static const char *const ETHNIC_COLS[] = { "code", "name_vi", "name_en", NULL };
 static const char *const USER_COLS[] = { "id", "username", "display_name", "unit_id", "roles", "password_hash",
-					 "disabled", "created_at", "password_changed_at", NULL };
+					 "disabled", "created_at", "password_changed_at", "must_change_password", NULL };
 static const char *const TOKEN_COLS[] = { "id", "user_id", "name", "token_hash", "roles", "created_at",
 					  "expires_at", "last_used_at", "revoked_at", NULL };
 static const char *const CONSENT_COLS[] = { "id", "subject_type", "subject_id", "purpose", "given_on",

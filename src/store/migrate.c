@@ -209,6 +209,10 @@ static const migration_t MIGRATIONS[] = {
 	 * id, so that a right password takes back that attempt's rows and no
 	 * other (a shared second let one good log-in wipe eight bad ones) */
 	{ "ALTER TABLE login_failures ADD COLUMN claim TEXT;", NULL, NULL },
+
+	/* 8: a password an admin reset is a one-time one: until she changes
+	 * it, her log-in reaches nothing but the password change (issue 14) */
+	{ "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -20,7 +20,10 @@ import { METHODS } from './openapi.js';
 //   read        GET levels, units, units/{code}, children, ancestors, lineage, tree, events
 //   reorganise  POST units, units/merge, units/{code}/rename, attributes, move, close, split
 //   users       GET users; POST users, users/{username}/disable, /enable, /erase (never
-//               on her own account: 409)
+//               on her own account: 409); PATCH users/{username}, POST /password-reset,
+//               GET /sessions, /tokens, DELETE /sessions/{id}, /tokens/{id} (an admin of
+//               her own unit, herself included, is edited and reset from above: 403
+//               managed_from_above; her own sessions and tokens need her session)
 //   audit       GET audit
 //   self        GET/DELETE session, POST session/password, GET/POST tokens, DELETE tokens/{id}
 //   person      GET users/{username}/export, GET/POST users/{username}/consents:
@@ -63,6 +66,8 @@ const OPERATIONS = {
   createUnit: 'reorganise', renameUnit: 'reorganise', setUnitAttributes: 'reorganise', moveUnit: 'reorganise', closeUnit: 'reorganise',
   mergeUnits: 'reorganise', splitUnit: 'reorganise',
   listUsers: 'users', createUser: 'users', disableUser: 'users', enableUser: 'users', eraseUser: 'users',
+  updateUser: 'users', resetPassword: 'users', listUserSessions: 'users', revokeUserSession: 'users',
+  listUserTokens: 'users', revokeUserToken: 'users',
   exportUser: 'person', listConsents: 'person', recordConsent: 'person',
   listAudit: 'audit',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
@@ -717,6 +722,71 @@ test('creating, disabling and enabling users: admins in scope; others 403; outsi
   }
   none(bad);
   // nobody outside scope was disabled: every caller still works
+  for (const c of Object.values(callers)) assert.equal((await call('GET', '/api/v1/session', as(c))).status, 200, `${c.name} still works`);
+});
+
+// The user-administration operations of issue 14 on user `name`, as the
+// caller opts: [label, method, path, body].
+function adminOps(name, handle = '0123456789abcdef', tokenId = '999999') {
+  return [
+    ['edit', 'PATCH', `/api/v1/users/${name}`, { display_name: 'Tên mới' }],
+    ['sessions', 'GET', `/api/v1/users/${name}/sessions`, undefined],
+    ['tokens', 'GET', `/api/v1/users/${name}/tokens`, undefined],
+    ['end session', 'DELETE', `/api/v1/users/${name}/sessions/${handle}`, undefined],
+    ['revoke token', 'DELETE', `/api/v1/users/${name}/tokens/${tokenId}`, undefined],
+    ['reset', 'POST', `/api/v1/users/${name}/password-reset`, undefined], // last: it ends her sessions
+  ];
+}
+
+test('editing, resetting, sessions and tokens of users: admins in scope; others 403; outside scope as if absent', async () => {
+  await scopes();
+  const bad = [];
+  const nobody = {};
+  for (const [label, m, p, b] of adminOps(NOBODY)) nobody[label] = await call(m, p, { body: b });
+  for (const r of Object.values(nobody)) assertError(r, 404, 'not_found');
+  for (const c of Object.values(callers)) {
+    for (const via of ['token', 'session']) {
+      const o = as(c, via);
+      const who = `${c.name} (${via})`;
+      if (!MATRIX[c.role].users) {
+        for (const name of ['p24.viewer', NOBODY]) {
+          for (const [label, m, p, b] of adminOps(name)) {
+            const r = await call(m, p, { body: b, ...o });
+            if (r.status !== 403 || r.body.error.code !== 'forbidden') bad.push(`${who} ${label} ${name} -> ${r.status}`);
+          }
+        }
+        continue;
+      }
+      // a viewer of her place, made for this: every operation works
+      const uname = `adm.${c.username}.${via}`;
+      const pw = password();
+      await s.op('/api/v1/users', { username: uname, unit: c.place, roles: ['viewer'], password: pw }, 201);
+      const l = await s.login(uname, pw);
+      const t = await s.request('POST', '/api/v1/tokens', { cookie: l.cookie, csrf: l.csrf, body: { name: 't', roles: ['viewer'] } });
+      const sess = await call('GET', `/api/v1/users/${uname}/sessions`, o);
+      if (sess.status !== 200 || sess.body.items.length !== 1) { bad.push(`${who} sessions ${uname} -> ${sess.status} ${sess.text.slice(0, 160)}`); continue; }
+      for (const [label, m, p, b] of adminOps(uname, sess.body.items[0].id, String(t.body.token.id))) {
+        const r = await call(m, p, { body: b, ...o });
+        if (r.status !== 200) bad.push(`${who} ${label} ${uname} -> ${r.status} ${r.text.slice(0, 160)}`);
+      }
+      // a user of another place: as a user nobody has
+      for (const other of Object.values(callers).filter((x) => !todayTree[c.place].has(x.user.unit.id))) {
+        for (const [label, m, p, b] of adminOps(other.username)) {
+          const r = await call(m, p, { body: b, ...o });
+          if (shape(r, other.username) !== shape(nobody[label], NOBODY)) bad.push(`${who} ${label} ${other.username} -> ${r.status} ${r.text.slice(0, 160)}`);
+        }
+      }
+      // herself: edited and reset from above; her sessions and tokens with her session only
+      for (const [label, m, p, b] of adminOps(c.username).filter(([l]) => l === 'edit' || l === 'reset')) {
+        const r = await call(m, p, { body: b, ...o });
+        if (r.status !== 403 || r.body.error.code !== 'managed_from_above') bad.push(`${who} ${label} herself -> ${r.status} ${r.text.slice(0, 120)}`);
+      }
+      const own = await call('GET', `/api/v1/users/${c.username}/tokens`, o);
+      const want = via === 'token' ? 403 : 200;
+      if (own.status !== want) bad.push(`${who} her own tokens -> ${own.status}`);
+    }
+  }
+  none(bad);
   for (const c of Object.values(callers)) assert.equal((await call('GET', '/api/v1/session', as(c))).status, 200, `${c.name} still works`);
 });
 

@@ -264,3 +264,25 @@ test('users: password from standard input, tokens that work, disable', async () 
   assert.equal(dup.code, 1);
   assert.match(dup.stderr, /username_taken/);
 });
+
+test('users: edit and reset from the command line (issue 14), audited', async () => {
+  const d = ['--db', db.url];
+  await ok(['user', 'add', 'hue', '--unit', '24', '--role', 'viewer', ...d], { input: 'mat-khau-rat-dai\n' });
+  const edit = await ok(['user', 'edit', 'hue', '--display-name', 'Phạm Thị Huệ', '--unit', '01', '--role', 'viewer', '--role', 'entry', ...d]);
+  assert.match(edit, /user hue: Phạm Thị Huệ, at 01, roles viewer entry/);
+  assert.match(await ok(['user', 'list', ...d]), /hue\s+01\s+viewer entry/);
+  const none = await ub(['user', 'edit', 'hue', ...d]);
+  assert.equal(none.code, 2, none.stderr);
+  const nowhere = await ub(['user', 'edit', 'hue', '--unit', 'ZZ404', ...d]);
+  assert.equal(nowhere.code, 1);
+  assert.match(nowhere.stderr, /ZZ404/);
+  const reset = await ok(['user', 'reset', 'hue', ...d]);
+  const m = /one-time password of hue: (\S{16})/.exec(reset);
+  assert.ok(m, reset);
+  const exp = JSON.parse(await ok(['user', 'export', 'hue', ...d]));
+  assert.equal(exp.account.must_change_password ?? true, true);
+  const actions = exp.actions ? JSON.stringify(exp.actions) : '';
+  assert.ok(!actions.includes(m[1]), 'the one-time password is not kept in the audit');
+  const gone = await ub(['user', 'reset', 'no.such.user', ...d]);
+  assert.equal(gone.code, 1);
+});

@@ -84,7 +84,7 @@ test('the document is well formed', () => {
     }
     // a POST takes a required body, or none at all (an action such as /disable)
     if (method === 'post' && op.requestBody) assert.ok(op.requestBody.required, `${where}: a request body is required when there is one`);
-    if (method === 'post' && !op.requestBody) assert.match(template, /\/(disable|enable|erase)$/, `${where}: a request body`);
+    if (method === 'post' && !op.requestBody) assert.match(template, /\/(disable|enable|erase|password-reset)$/, `${where}: a request body`);
     // security: the document's default (a caller) unless the operation is public
     const security = op.security ?? doc.security;
     const isPublic = PUBLIC.has(`${method} ${template}`);
@@ -139,7 +139,8 @@ test('the document is well formed', () => {
     return s.enum || [s.const];
   };
   assert.deepEqual(codesOf('UnauthorizedError').sort(), ['session_expired', 'unauthorized']);
-  assert.deepEqual(codesOf('ForbiddenError').sort(), ['csrf', 'forbidden', 'managed_from_above', 'session_required']);
+  assert.deepEqual(codesOf('ForbiddenError').sort(), ['csrf', 'forbidden', 'managed_from_above', 'password_change_required', 'session_required']);
+  assert.deepEqual(codesOf('RoleForbiddenError').sort(), ['forbidden', 'password_change_required']);
 });
 
 test('the examples in the document match their schemas', () => {
@@ -191,7 +192,7 @@ test('the examples in the document match their schemas', () => {
   refuse('Error', { error: { code: 'method_not_allowed', message: 'x', details: [] } }, 'method_not_allowed without method and path');
   refuse('ConflictError', { error: { code: 'not_found', message: 'x', details: [] } }, 'a 409 with another code');
   // the objects of the authentication section of docs/api.md
-  const user = { id: 2, username: 'lan.bn', display_name: 'Nguyễn Thị Lan', unit: { id: 90, code: '24', name_vi: 'Bắc Ninh' }, roles: ['admin'], disabled: false, erased: false, created_at: '2025-07-01T08:30:00Z' };
+  const user = { id: 2, username: 'lan.bn', display_name: 'Nguyễn Thị Lan', unit: { id: 90, code: '24', name_vi: 'Bắc Ninh' }, roles: ['admin'], disabled: false, erased: false, must_change_password: false, created_at: '2025-07-01T08:30:00Z' };
   const token = { id: 3, name: 'export', roles: ['viewer'], created_at: '2025-07-01T08:30:00Z', expires_at: null, last_used_at: null, revoked_at: null };
   const row = { id: 9, at: '2025-07-01T08:30:00Z', user: 'admin', client_addr: '127.0.0.1', action: 'unit.rename', unit: { id: 90, code: '24', name_vi: 'Bắc Ninh' },
     record_type: 'unit', record_id: '24', before: { name_vi: 'A' }, after: { name_vi: 'B' }, detail: '' };
@@ -275,8 +276,17 @@ const SAMPLES = [
   ['createToken', 'POST', '/api/v1/tokens', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { name: 'sample token', roles: ['viewer'], expires_at: `${new Date().getUTCFullYear() + 70}-12-31` } })],
   ['listTokens', 'GET', '/api/v1/tokens', (ctx) => ({ auth: ctx.createToken.secret })],
   ['revokeToken', 'DELETE', (ctx) => `/api/v1/tokens/${ctx.createToken.token.id}`, (ctx) => ({ auth: false, headers: cookieAuth(ctx, true) })],
+  // an admin sees and revokes her tokens and sessions, edits her, resets her password
+  ['createToken', 'POST', '/api/v1/tokens', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { name: 'second token', roles: ['viewer'] } })],
+  ['listUserTokens', 'GET', '/api/v1/users/sample.user/tokens'],
+  ['revokeUserToken', 'DELETE', (ctx) => `/api/v1/users/sample.user/tokens/${ctx.createToken.token.id}`],
   ['changePassword', 'POST', '/api/v1/session/password', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { current_password: 'sample-password-1', new_password: 'sample-password-2' } })],
   ['logOut', 'DELETE', '/api/v1/session', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true) })],
+  ['logIn', 'POST', '/api/v1/session', { auth: false, body: { username: 'sample.user', password: 'sample-password-2' } }],
+  ['listUserSessions', 'GET', '/api/v1/users/sample.user/sessions'],
+  ['revokeUserSession', 'DELETE', (ctx) => `/api/v1/users/sample.user/sessions/${ctx.listUserSessions.items[0].id}`],
+  ['updateUser', 'PATCH', '/api/v1/users/sample.user', { body: { display_name: 'Người Mẫu Hai', unit: '04', roles: ['viewer'] } }],
+  ['resetPassword', 'POST', '/api/v1/users/sample.user/password-reset'],
   ['listAudit', 'GET', '/api/v1/audit', { query: { action: 'unit.create', user: 'admin', from: '2000-01-01', to: '2999-12-31', limit: 5 } }],
   // personal data: consent, export, erasure
   ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-08-01', withdraw: false } }],
@@ -337,7 +347,7 @@ test('every path of the document exists (no 404 for a valid unit) and every othe
     const p = template.replace('{code}', '01').replace('{id}', '1').replace('{username}', 'admin');
     for (const m of METHODS.filter((x) => x !== 'head' && x !== 'options' && x !== 'trace')) {
       if (item[m]) {
-        if (m === 'get' && template.endsWith('/export')) {
+        if (m === 'get' && /^\/api\/v1\/users\/\{username\}\/(export|sessions|tokens)$/.test(template)) {
           // her own data, with her API token: only logged in (session_required)
           const r = await s.request('GET', p);
           assert.equal(r.status, 403, `GET ${p}: ${r.text.slice(0, 300)}`);

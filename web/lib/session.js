@@ -46,7 +46,8 @@ export function isAdmin(user) {
 // caller, so they are loaded now rather than at start-up.
 async function enter(answer) {
   setCsrfToken(answer.csrf_token);
-  await loadLevels().catch(() => {});
+  // (not while a reset password awaits its change: the server refuses it)
+  if (!answer.user.must_change_password) await loadLevels().catch(() => {});
   const failed = answer.failed_logins && answer.failed_logins.count > 0 ? answer.failed_logins : null;
   set({ status: 'in', user: answer.user, failedLogins: failed });
 }
@@ -78,6 +79,9 @@ export async function refreshSession() {
   try {
     const answer = await request('GET', '/session', { auth: false });
     setCsrfToken(answer.csrf_token);
+    if (state.user && state.user.must_change_password && !answer.user.must_change_password) {
+      await loadLevels().catch(() => {});
+    }
     set({ status: 'in', user: answer.user, failedLogins: state.failedLogins || null });
     return true;
   } catch (e) {

@@ -21,7 +21,7 @@ const PAGE = 50;
 // is also a dictionary key under "action.".
 export const ACTIONS = ('unit.create unit.rename unit.move unit.close unit.merge unit.split '
   + 'session.login session.login_failed session.logout user.create user.disable user.enable '
-  + 'user.password token.create token.revoke').split(' ');
+  + 'user.password user.update user.password_reset session.revoke token.create token.revoke').split(' ');
 const RECORD_TYPES = ['unit', 'user', 'session', 'token'];
 const FILTERS = ['unit', 'user', 'record_type', 'action', 'from', 'to'];
 

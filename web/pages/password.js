@@ -11,7 +11,8 @@ import { Field, FormError, errorText } from '../components/form.js';
 
 const EMPTY = { current: '', next: '', again: '' };
 
-export function PasswordPage() {
+// forced: her password was reset by an admin and must be changed first.
+export function PasswordPage({ forced = false }) {
   const [v, setV] = useState(EMPTY);
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState('');
@@ -59,7 +60,9 @@ export function PasswordPage() {
 
   return html`
     <h1>${t('password.title')}</h1>
-    <p class="muted">${t('password.intro')}</p>
+    ${forced
+      ? html`<p class="warning" role="alert" data-testid="password-must-change">${t('password.must_change')}</p>`
+      : html`<p class="muted">${t('password.intro')}</p>`}
     <form class="panel form narrow" data-testid="password-form" onSubmit=${submit} novalidate>
       <${Field} id="password-current" label=${t('password.current')} type="password" value=${v.current}
         onInput=${set('current')} error=${errors.current_password} autocomplete="current-password" required />

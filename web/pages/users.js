@@ -4,10 +4,15 @@
 // to add one (POST /api/v1/users): user name, display name, the unit's code
 // (its name is looked up as she types, so she sees which unit she chose),
 // roles, and a first password. The API's 422 details are shown at the fields.
-import { useEffect, useState } from 'preact/hooks';
+// For each other user of her scope (issue 14): edit her display name, unit
+// and roles (PATCH /api/v1/users/{username}); reset her password to a
+// one-time one, shown once (POST .../password-reset); see and end her
+// sessions and revoke her tokens (GET/DELETE .../sessions, .../tokens). The
+// admin's own row offers none of these: she is managed from above.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
-import { get, post, unitPath, fieldErrors } from '../lib/api.js';
+import { get, post, del, request, unitPath, fieldErrors } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, useDebounced } from '../lib/hooks.js';
 import { formatDateTime } from '../lib/dates.js';
@@ -22,15 +27,25 @@ export function UsersPage() {
   const [added, setAdded] = useState([]);     // users created on this page
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState('');
+  const [open, setOpen] = useState(null);       // {username, mode: 'edit' | 'access'}
+  const [oneTime, setOneTime] = useState(null); // {name, password} after a reset, shown once
 
   const loaded = (list.data && list.data.items) || [];
   const items = [...loaded.filter((u) => !added.some((a) => a.username === u.username)), ...added]
     .map((u) => changed[u.username] || u);
+  const opened = open && items.find((u) => u.username === open.username);
+  const change = (x) => setChanged((c) => ({ ...c, [x.username]: x }));
 
   return html`
     <h1>${t('users.title')}</h1>
     <p class="muted">${t('users.intro')}</p>
     ${notice && html`<p class="success" role="status" data-testid="users-notice">${notice}</p>`}
+    ${oneTime && html`<${OneTimePassword} shown=${oneTime} onClose=${() => setOneTime(null)} />`}
+    ${opened && open.mode === 'edit' && html`<${EditUser} key=${'edit-' + opened.username} u=${opened}
+        onCancel=${() => setOpen(null)}
+        onSaved=${(x) => { change(x); setOpen(null); setNotice(t('users.saved', { name: x.display_name || x.username })); }} />`}
+    ${opened && open.mode === 'access' && html`<${UserAccess} key=${'access-' + opened.username} u=${opened}
+        onClose=${() => setOpen(null)} />`}
     ${!adding && html`
       <p><button type="button" class="button primary" data-testid="users-add"
           onClick=${() => { setAdding(true); setNotice(''); }}>${t('users.add')}</button></p>`}
@@ -59,16 +74,18 @@ export function UsersPage() {
             </tr>
           </thead>
           <tbody>
-            ${items.map((u) => html`<${UserRow} key=${u.username} u=${u}
-                onChanged=${(x) => setChanged((c) => ({ ...c, [u.username]: x }))} />`)}
+            ${items.map((u) => html`<${UserRow} key=${u.username} u=${u} onChanged=${change}
+                onOpen=${(mode) => { setOpen({ username: u.username, mode }); setNotice(''); }}
+                onReset=${(x, password) => { change(x); setOpen(null); setOneTime({ name: x.display_name || x.username, password }); }} />`)}
           </tbody>
         </table>`}
     </section>`;
 }
 
-function UserRow({ u, onChanged }) {
-  const { lang } = useApp();
-  const [confirming, setConfirming] = useState(false);
+function UserRow({ u, onChanged, onOpen, onReset }) {
+  const { lang, user } = useApp();
+  const [confirming, setConfirming] = useState(false);     // disabling
+  const [confirmReset, setConfirmReset] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const act = async (what) => {
@@ -83,6 +100,22 @@ function UserRow({ u, onChanged }) {
       setBusy(false);
     }
   };
+  const reset = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      const r = await post(`/users/${encodeURIComponent(u.username)}/password-reset`, {});
+      setConfirmReset(false);
+      onReset(r.user, r.password);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const name = u.display_name || u.username;
+  // her own row and an erased account offer nothing
+  const actionable = !u.erased && !(user && user.username === u.username);
   return html`
     <tr data-testid="user-row" data-username=${u.username} data-disabled=${u.disabled ? 'true' : 'false'}>
       <td data-label=${t('users.username')}><span class="code">${u.username}</span></td>
@@ -95,10 +128,26 @@ function UserRow({ u, onChanged }) {
       <td data-label=${t('users.state')}>
         <span class=${u.disabled ? 'badge state-revoked' : 'badge state-active'} data-testid="user-state">
           ${u.disabled ? t('users.disabled') : t('users.active')}</span>
+        ${u.must_change_password && html` <span class="badge" data-testid="user-must-change">${t('users.must_change')}</span>`}
         ${u.created_at && html`<span class="node-meta">${t('users.since', { date: formatDateTime(u.created_at, lang) })}</span>`}
       </td>
       <td class="actions">
-        ${u.disabled
+        ${actionable && html`
+          <button type="button" class="button small" data-testid="user-edit" onClick=${() => onOpen('edit')}
+            aria-label=${`${t('users.edit')}: ${name}`}>${t('users.edit')}</button>
+          <button type="button" class="button small" data-testid="user-access" onClick=${() => onOpen('access')}
+            aria-label=${`${t('users.access')}: ${name}`}>${t('users.access')}</button>
+          ${!confirmReset
+            ? html`<button type="button" class="button small" data-testid="user-reset"
+                onClick=${() => setConfirmReset(true)}>${t('users.reset')}</button>`
+            : html`<div class="confirm" role="group" aria-label=${t('users.reset')}>
+                <p>${t('users.reset_confirm', { name })}</p>
+                <button type="button" class="button small danger" data-testid="user-reset-confirm" disabled=${busy}
+                  onClick=${reset}>${t('users.reset')}</button>
+                <button type="button" class="button small" disabled=${busy}
+                  onClick=${() => setConfirmReset(false)}>${t('form.cancel')}</button>
+              </div>`}`}
+        ${!actionable ? null : u.disabled
           ? html`<button type="button" class="button small" data-testid="user-enable" disabled=${busy}
               onClick=${() => act('enable')}>${t('users.enable')}</button>`
           : !confirming
@@ -206,4 +255,160 @@ function UnitLookup({ code }) {
       ? html`${unitName(state.u, lang)} <span class="muted">· ${levelName(state.u.level, lang)}</span>`
       : html`<span class="field-error">${errorText(state.error)}</span>`}
   </p>`;
+}
+
+// Moves focus to the heading of a panel that just opened.
+function useFocusOnOpen() {
+  const ref = useRef(null);
+  useEffect(() => { if (ref.current) ref.current.focus(); }, []);
+  return ref;
+}
+
+// OneTimePassword: the password a reset gave, shown once, with a warning.
+function OneTimePassword({ shown, onClose }) {
+  const heading = useFocusOnOpen();
+  return html`
+    <section class="panel secret" data-testid="user-reset-panel" aria-labelledby="reset-heading">
+      <h2 id="reset-heading" tabindex="-1" ref=${heading}>${t('users.reset_title', { name: shown.name })}</h2>
+      <p class="warning">${t('users.reset_warning')}</p>
+      <p class="secret-row">
+        <label class="sr-only" for="user-reset-password">${t('users.reset_secret')}</label>
+        <input id="user-reset-password" class="secret-value" data-testid="user-reset-password" readonly
+          value=${shown.password} spellcheck="false" autocomplete="off" onFocus=${(e) => e.currentTarget.select()} />
+      </p>
+      <div class="form-actions">
+        <button type="button" class="button" data-testid="user-reset-close" onClick=${onClose}>${t('users.close')}</button>
+      </div>
+    </section>`;
+}
+
+const EDIT_FIELDS = ['display_name', 'unit', 'roles'];
+
+// EditUser: her display name, unit and roles; only what changed is sent.
+function EditUser({ u, onSaved, onCancel }) {
+  const heading = useFocusOnOpen();
+  const [v, setV] = useState({ display_name: u.display_name || '', unit: (u.unit && u.unit.code) || '' });
+  const [roles, setRoles] = useState(u.roles || []);
+  const [errors, setErrors] = useState({});
+  const [formError, setFormError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (value) => setV((o) => ({ ...o, [k]: value }));
+
+  const submit = async (e) => {
+    e.preventDefault();
+    if (busy) return;
+    const local = {};
+    if (!v.display_name.trim()) local.display_name = t('form.required');
+    if (!v.unit.trim()) local.unit = t('form.required');
+    if (!roles.length) local.roles = t('users.roles_required');
+    setErrors(local);
+    setFormError('');
+    if (Object.keys(local).length) return;
+    const body = {};
+    if (v.display_name.trim() !== u.display_name) body.display_name = v.display_name.trim();
+    if (!u.unit || v.unit.trim() !== u.unit.code) body.unit = v.unit.trim();
+    const same = roles.length === (u.roles || []).length && roles.every((r) => u.roles.includes(r));
+    if (!same) body.roles = roles;
+    setBusy(true);
+    try {
+      onSaved(await request('PATCH', `/users/${encodeURIComponent(u.username)}`, { body }));
+    } catch (err) {
+      const fe = fieldErrors(err);
+      setErrors(fe);
+      if (!EDIT_FIELDS.some((k) => k in fe)) setFormError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return html`
+    <section class="panel" aria-labelledby="user-edit-heading">
+      <h2 id="user-edit-heading" tabindex="-1" ref=${heading}>
+        ${t('users.edit_title', { name: u.username })}</h2>
+      <form class="form" data-testid="user-edit-form" onSubmit=${submit} novalidate>
+        <${Field} id="user-edit-display-name" label=${t('users.display_name')} value=${v.display_name}
+          onInput=${set('display_name')} error=${errors.display_name} autocomplete="off" required />
+        <${Field} id="user-edit-unit" label=${t('users.unit_code')} value=${v.unit} onInput=${set('unit')}
+          error=${errors.unit} hint=${t('users.unit_change_hint')} autocomplete="off" spellcheck="false" required />
+        <${UnitLookup} code=${v.unit.trim()} />
+        <${RoleChecks} id="user-edit-role" legend=${t('users.roles')} roles=${ROLES} value=${roles}
+          onChange=${setRoles} error=${errors.roles} nameOf=${roleName} />
+        <${FormError} message=${formError} />
+        <div class="form-actions">
+          <button type="submit" class="button primary" data-testid="user-save" disabled=${busy}>
+            ${t('users.save')}</button>
+          <button type="button" class="button" onClick=${onCancel}>${t('form.cancel')}</button>
+        </div>
+      </form>
+    </section>`;
+}
+
+// UserAccess: her live sessions and her API tokens, each to end or revoke.
+function UserAccess({ u, onClose }) {
+  const { lang } = useApp();
+  const heading = useFocusOnOpen();
+  const base = `/users/${encodeURIComponent(u.username)}`;
+  const sessions = useAsync((s) => get(`${base}/sessions`, undefined, s), [u.username]);
+  const tokens = useAsync((s) => get(`${base}/tokens`, undefined, s), [u.username]);
+  const [done, setDone] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const act = async (path, message, reload) => {
+    setBusy(true);
+    setError('');
+    setDone('');
+    try {
+      await del(path);
+      setDone(message);
+      reload();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const live = ((tokens.data && tokens.data.items) || []).filter((x) => !x.revoked_at);
+  const sess = (sessions.data && sessions.data.items) || [];
+  return html`
+    <section class="panel" data-testid="user-access-panel" aria-labelledby="user-access-heading">
+      <h2 id="user-access-heading" tabindex="-1" ref=${heading}>
+        ${t('users.access_title', { name: u.display_name || u.username })}</h2>
+      ${done && html`<p class="success" role="status" data-testid="user-access-done">${done}</p>`}
+      ${error && html`<p class="form-error" role="alert">${error}</p>`}
+      <h3>${t('users.sessions')}</h3>
+      ${sessions.loading && html`<${Loading} inline />`}
+      <${ErrorBox} error=${sessions.error} onRetry=${sessions.reload} />
+      ${sessions.data && !sess.length && html`<p class="muted">${t('users.sessions_none')}</p>`}
+      <ul class="plain-list" role="list">
+        ${sess.map((x) => html`
+          <li key=${x.id} data-testid="user-session">
+            <span>${t('users.session_started')}: ${formatDateTime(x.created_at, lang)}</span>
+            <span class="node-meta"> · ${t('users.session_seen')}: ${formatDateTime(x.last_seen_at, lang)}</span>
+            <span class="node-meta"> · ${t('users.session_addr')}: <span class="code">${x.client_addr}</span></span>
+            ${x.current
+              ? html` <span class="badge">${t('users.session_current')}</span>`
+              : html` <button type="button" class="button small danger" data-testid="user-session-end" disabled=${busy}
+                  onClick=${() => act(`${base}/sessions/${x.id}`, t('users.session_ended'), sessions.reload)}>
+                  ${t('users.session_end')}</button>`}
+          </li>`)}
+      </ul>
+      <h3>${t('users.tokens')}</h3>
+      ${tokens.loading && html`<${Loading} inline />`}
+      <${ErrorBox} error=${tokens.error} onRetry=${tokens.reload} />
+      ${tokens.data && !live.length && html`<p class="muted">${t('users.tokens_none')}</p>`}
+      <ul class="plain-list" role="list">
+        ${live.map((x) => html`
+          <li key=${x.id} data-testid="user-token">
+            <span>${x.name}</span>
+            <span class="node-meta"> · ${(x.roles || []).map(roleName).join(', ')}</span>
+            <span class="node-meta"> · ${t('tokens.last_used')}: ${x.last_used_at ? formatDateTime(x.last_used_at, lang) : t('tokens.not_used')}</span>
+            <button type="button" class="button small danger" data-testid="user-token-revoke" disabled=${busy}
+              onClick=${() => act(`${base}/tokens/${x.id}`, t('users.token_revoked', { name: x.name }), tokens.reload)}>
+              ${t('tokens.revoke')}</button>
+          </li>`)}
+      </ul>
+      <div class="form-actions">
+        <button type="button" class="button" data-testid="user-access-close" onClick=${onClose}>${t('users.close')}</button>
+      </div>
+    </section>`;
 }
