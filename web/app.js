@@ -8,8 +8,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './lib/html.js';
 import { loadI18n, getLang, onLangChange, t } from './lib/i18n.js';
 import { AppContext } from './lib/context.js';
-import { useLocation, match } from './lib/router.js';
-import { today } from './lib/dates.js';
+import { useLocation, match, href } from './lib/router.js';
+import { today, isIsoDate } from './lib/dates.js';
 import { useSession, checkSession, isAdmin } from './lib/session.js';
 import { routes } from './routes.js';
 import { Layout } from './components/layout.js';
@@ -30,12 +30,16 @@ function App() {
   // A page for admins is, for anyone else, a page that does not exist.
   const route = m && (!m.route.admin || admin) ? m.route : null;
   const Page = route ? route.page : NotFoundPage;
-  const asOfParam = loc.query.as_of || undefined;
+  // A date in the URL that is not a day (#/?as_of=2025-02-30) is not sent to
+  // the API: the page says so in her language and offers today instead.
+  const badAsOf = loc.query.as_of && !isIsoDate(loc.query.as_of) ? loc.query.as_of : null;
+  const asOfParam = (!badAsOf && loc.query.as_of) || undefined;
   const ctx = { lang, loc, asOfParam, asOf: asOfParam || today(), user, admin };
 
   let titleKey;
   if (session.status === 'anon') titleKey = 'login.title';
   else if (user && user.must_change_password) titleKey = 'password.title';
+  else if (user && badAsOf) titleKey = 'asof.bad_title';
   else if (user) titleKey = route ? route.title || route.nav : 'notfound.title';
   useEffect(() => {
     document.title = titleKey ? t('page.title', { page: t(titleKey) }) : t('app.name');
@@ -62,6 +66,15 @@ function App() {
     // An admin reset her password: the server answers nothing else until
     // she changes it (403 password_change_required), so neither does the app.
     body = html`<${Layout} dated=${false}><${PasswordPage} forced /></${Layout}>`;
+  } else if (badAsOf) {
+    body = html`
+      <${Layout} routes=${routes} section=${route ? route.section || route.path : null} dated=${true}>
+        <h1>${t('asof.bad_title')}</h1>
+        <div class="error" role="alert" data-testid="as-of-bad">
+          <p class="error-message">${t('asof.bad', { value: badAsOf })}</p>
+          <p><a href=${href(loc.path, { ...loc.query, as_of: undefined })}>${t('asof.show_today')}</a></p>
+        </div>
+      </${Layout}>`;
   } else {
     body = html`
       <${Layout} routes=${routes} section=${route ? route.section || route.path : null}

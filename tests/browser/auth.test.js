@@ -88,7 +88,8 @@ test('log-in page: wrong password, the admin logs in, language still switches', 
     assert.equal(await page.getByTestId('login-expired').count(), 0, 'no expiry message on a first visit');
     await shot(page, 'login-vi.png');
 
-    // A wrong password: the API's own message (the same for an unknown user).
+    // A wrong password: said in Vietnamese (the API's code unauthorized; its
+    // English message never shows), the same for an unknown user.
     const refused = await fetch(server.url('/api/v1/session'), {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ username: 'nobody-at-all', password: 'not-a-password' }),
@@ -96,7 +97,8 @@ test('log-in page: wrong password, the admin logs in, language still switches', 
     assert.equal(refused.status, 401);
     const message = (await refused.json()).error.message;
     await fillLogin(page, server.admin.username, 'not-the-password');
-    await waitText(page, '[data-testid="login-error"]', message);
+    await waitText(page, '[data-testid="login-error"]', 'Sai tên đăng nhập hoặc mật khẩu.');
+    assert.ok(!(await page.getByTestId('login-error').textContent()).includes(message), 'not the English message');
     assert.equal(await page.locator('#login-password').inputValue(), '', 'the password field is emptied');
     assert.equal(await page.getByTestId('user-menu').count(), 0);
 
@@ -119,8 +121,10 @@ test('log-in page: wrong password, the admin logs in, language still switches', 
     assert.ok(wait > 0, 'with a Retry-After header');
     const tooMany = (await last.json()).error.message;
     await fillLogin(page, 'throttled.user', 'Throttled-pass-2025');
-    await waitText(page, '[data-testid="login-error"]', tooMany);
+    await waitText(page, '[data-testid="login-error"]', 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau');
     assert.match(await page.getByTestId('login-wait').textContent(), /\d+ (phút|giây)/);
+    assert.equal(await page.locator('[data-testid="login-error"] p').count(), 1, 'one sentence, not the English one beside it');
+    assert.ok(!(await page.getByTestId('login-error').textContent()).includes(tooMany));
 
     // The right one: the tree, rooted at the central union, and the user menu.
     await fillLogin(page, server.admin.username, server.admin.password);
@@ -196,7 +200,8 @@ test('the Users page: a refused form, then a commune officer created', { timeout
     const detail = probe.body.error.details.find((d) => d.field === 'password');
     assert.ok(detail, probe.text);
     await page.getByTestId('user-create').click();
-    await waitText(page, '[data-testid="user-password-error"]', detail.message);
+    assert.equal(detail.code, 'too_short', probe.text);
+    await waitText(page, '[data-testid="user-password-error"]', `Too short: at least ${detail.min} characters.`);
     assert.equal(await page.locator('#user-password').getAttribute('aria-invalid'), 'true');
 
     // Now a good one.
@@ -274,7 +279,8 @@ test('a commune officer sees her commune and nothing outside it', { timeout: 120
       const res = await client.get(`/api/v1/units/${code}`);
       assert.equal(res.status, 404, `${code}: ${res.text}`);
       await page.evaluate((c) => { location.hash = `#/units/${c}`; }, code);
-      await waitText(page, '[data-testid="error"]', res.body.error.message);
+      const day = res.body.error.date.split('-').reverse().join('/');
+      await waitText(page, '[data-testid="error"]', `Không có đơn vị mã ${code} vào ngày ${day}.`);
       assert.equal(await page.getByTestId('unit-details').count(), 0);
     }
     // Her own commune does.
@@ -284,7 +290,7 @@ test('a commune officer sees her commune and nothing outside it', { timeout: 120
     // The admin pages are pages that do not exist.
     for (const p of ['users', 'audit']) {
       await page.evaluate((x) => { location.hash = `#/${x}`; }, p);
-      await waitText(page, 'main h1', 'Không có trang này');
+      await waitText(page, 'main h1', 'Không tìm thấy trang');
     }
 
     // Search finds nothing outside her commune.
@@ -348,12 +354,13 @@ test('the Audit page shows who created her, with the values', { timeout: 120000 
     await waitText(page, '[data-testid="audit-count"]', 'Không có mục nào');
     assert.equal(await rows.count(), 0);
 
-    // A filter the server refuses (no such user): its message.
+    // A filter the server refuses (no such user): not_found, in Vietnamese.
     const refused = await admin.get('/api/v1/audit?user=nobody-did-this');
-    assert.ok(refused.status >= 400, refused.text);
+    assert.equal(refused.status, 404, refused.text);
+    assert.equal(refused.body.error.code, 'not_found');
     await page.getByTestId('audit-filter-user').fill('nobody-did-this');
     await page.getByTestId('audit-apply').click();
-    await waitText(page, '[data-testid="error"]', refused.body.error.message);
+    await waitText(page, '[data-testid="error"]', 'Không tìm thấy nội dung này.');
 
     await page.setViewportSize(PHONE);
     await page.getByTestId('audit-clear').click();

@@ -46,3 +46,55 @@ test('every dictionary key the app names exists', async () => {
   }
   assert.deepEqual(missing, []);
 });
+
+// The codes of src/api/openapi.json's ErrorCode and ErrorDetailCode, each
+// with the parameters its description names (`max`, `ref`, ...).
+async function apiCodes(schema) {
+  const doc = JSON.parse(await readFile(path.join(REPO, 'src', 'api', 'openapi.json'), 'utf8'));
+  const s = doc.components.schemas[schema];
+  const params = {};
+  for (const line of s.description.split('\n')) {
+    const m = /^- `(\w+)`(.*)$/.exec(line);
+    if (m) params[m[1]] = new Set([...m[2].matchAll(/`(\w+)`/g)].map((x) => x[1]));
+  }
+  return s.enum.map((code) => ({ code, params: params[code] || new Set() }));
+}
+
+test('every error and detail code of the API has its words in both dictionaries, with parameters it carries', async () => {
+  const vi = await load('vi');
+  const en = await load('en');
+  const problems = [];
+  for (const [schema, prefix] of [['ErrorCode', 'error'], ['ErrorDetailCode', 'detail']]) {
+    for (const { code, params } of await apiCodes(schema)) {
+      const base = `${prefix}.${code}`;
+      if (!(base in vi)) problems.push(`${base} missing`);
+      for (const d of [vi, en]) {
+        for (const k of Object.keys(d).filter((x) => x === base || x.startsWith(base + '.'))) {
+          for (const h of holes(d[k])) if (!params.has(h)) problems.push(`${k}: {${h}} is not a parameter of ${code}`);
+        }
+      }
+    }
+  }
+  for (const k of ['error.unknown', 'detail.unknown', 'error.network', 'error.bad_response', 'error.unexpected', 'detail.on_field']) {
+    if (!(k in vi)) problems.push(`${k} missing`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('level names come from the server only: no level.* in the dictionaries', async () => {
+  for (const lang of ['vi', 'en']) {
+    assert.deepEqual(Object.keys(await load(lang)).filter((k) => k.startsWith('level.')), [], lang);
+  }
+});
+
+test('the words check (words.js) refuses what is not from the dictionary of the page\'s language', async () => {
+  const { allowed } = await import('./words.js');
+  const data = new Set(['Hà Nội', 'zzz']);
+  assert.ok(allowed('Mở rộng Hà Nội', 'vi', data));
+  assert.ok(allowed('Không có đơn vị mã zzz vào ngày 01/07/2025.', 'vi', data));
+  assert.ok(allowed('Hà Nội', 'vi', data));
+  assert.ok(!allowed('no unit with code zzz on 2025-07-01', 'vi', data), 'the server\'s English message');
+  assert.ok(!allowed('Wrong user name or password.', 'vi', data), 'English in the Vietnamese page');
+  assert.ok(!allowed('Mật khẩu: is too short', 'vi', data), '"{field}: {message}" does not let anything through');
+  assert.ok(!allowed('detail.too_long', 'vi', data), 'a key without words');
+});

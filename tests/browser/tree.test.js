@@ -51,8 +51,13 @@ async function openPage(viewport) {
   return opened;
 }
 
+// dmy: 2025-07-01 as the app writes it in Vietnamese, 01/07/2025.
+const dmy = (iso) => iso.split('-').reverse().join('/');
+
+// setAsOf: type the day into the as-of field the Vietnamese way (dd/mm/yyyy,
+// which the field takes in English too); the URL follows.
 async function setAsOf(page, date) {
-  await page.getByTestId('as-of').fill(date);
+  await page.getByTestId('as-of').fill(dmy(date));
   await waitHash(page, new RegExp(`as_of=${date}`));
 }
 
@@ -70,7 +75,7 @@ test('the tree through time, search, details with lineage, language, phone', { t
     // Opens in Vietnamese on today's tree, rooted at the central union.
     await page.getByTestId('tree').waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'vi');
-    assert.equal(await page.getByTestId('as-of').inputValue(), TODAY, 'the server\'s today (the browser\'s clock is set to it)');
+    assert.equal(await page.getByTestId('as-of').inputValue(), dmy(TODAY), 'the server\'s today (the browser\'s clock is set to it)');
     assert.equal(await page.locator('h1').first().textContent(), 'Cây tổ chức');
     assert.equal(await page.locator('[data-testid="tree"] > [data-testid="tree-node"]').getAttribute('data-code'), 'VN');
 
@@ -128,7 +133,7 @@ test('the tree through time, search, details with lineage, language, phone', { t
     await preds.locator('xpath=self::*[@data-code="24"]').locator('a').click();
     await waitHash(page, /^#\/units\/24\?as_of=2025-06-30$/);
     await waitText(page, '[data-testid="unit-details"] h1', 'Bắc Giang');
-    assert.equal(await page.getByTestId('as-of').inputValue(), '2025-06-30');
+    assert.equal(await page.getByTestId('as-of').inputValue(), '30/06/2025');
     const succ = page.locator('[data-testid="lineage"] [data-testid="successor"][data-code="24"]');
     await succ.waitFor();
     assert.match(await succ.textContent(), /Bắc Ninh/);
@@ -137,11 +142,14 @@ test('the tree through time, search, details with lineage, language, phone', { t
     await waitHash(page, /^#\/units\/24\?as_of=2025-07-01$/);
     await waitText(page, '[data-testid="unit-details"] h1', 'Bắc Ninh');
 
-    // An unknown code shows the API's own error message.
+    // An unknown code: the API's not_found, said in Vietnamese with its
+    // parameters (the code and the day, written the Vietnamese way).
     const missing = await api('/api/v1/units/NO-SUCH-UNIT?as_of=2025-07-01');
     assert.equal(missing.status, 404);
+    assert.deepEqual([missing.body.error.code, missing.body.error.ref, missing.body.error.date], ['not_found', 'NO-SUCH-UNIT', '2025-07-01']);
     await page.goto(server.url('/#/units/NO-SUCH-UNIT?as_of=2025-07-01'));
-    await waitText(page, '[role="alert"]', missing.body.error.message);
+    await waitText(page, '[role="alert"]', 'Không có đơn vị mã NO-SUCH-UNIT vào ngày 01/07/2025.');
+    assert.ok(!(await page.locator('[role="alert"]').textContent()).includes(missing.body.error.message), 'not the English message');
 
     // Back to the tree, then 2025-06-01: 63 provinces.
     await page.goto(server.url('/#/?as_of=2025-07-01'));
@@ -163,7 +171,7 @@ test('the tree through time, search, details with lineage, language, phone', { t
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     assert.equal(await page.locator('h1').first().textContent(), 'Organisation tree');
     assert.equal(await page.getByTestId('lang-switch').inputValue(), 'en');
-    assert.equal(await page.getByTestId('as-of').inputValue(), '2025-06-01');
+    assert.equal(await page.getByTestId('as-of').inputValue(), '1 Jun 2025', 'English dates in the field too');
 
     // A 360 px phone: no horizontal scroll on the tree (one level open) or a unit.
     await page.setViewportSize({ width: 360, height: 740 });

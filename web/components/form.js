@@ -1,8 +1,11 @@
 // form: the pieces every form shares. A Field is a label, its control and the
-// message the API gave for that field (422 details, shown next to it and
-// linked with aria-describedby so screen readers read it with the field).
+// problem with that field (the API's 422 details in the user's language,
+// lib/errors.js, shown next to it and linked with aria-describedby so screen
+// readers read it with the field).
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { errorMessage } from '../lib/errors.js';
+
+export { formErrors } from '../lib/errors.js';
 
 // Field: a labelled input. Props: id, label, value, onInput(value), error,
 // hint, type, inputRef, and any other attribute for the input (autocomplete,
@@ -38,14 +41,18 @@ export function RoleChecks({ id, legend, roles, value, onChange, error, nameOf }
     </fieldset>`;
 }
 
-// FormError: a message about the whole form (not one field).
-export function FormError({ message }) {
-  if (!message) return null;
-  return html`<div class="error" role="alert" data-testid="form-error"><p class="error-message">${message}</p></div>`;
+// FormError: what is wrong with the whole form rather than one field: a
+// sentence (`message`) or several (`messages`, e.g. formErrors(e).form).
+export function FormError({ message, messages }) {
+  const list = (messages || [message]).filter(Boolean);
+  if (!list.length) return null;
+  return html`<div class="error" role="alert" data-testid="form-error">
+    ${list.map((m, i) => html`<p key=${i} class="error-message">${m}</p>`)}
+  </div>`;
 }
 
-// errorText: the words to show for an ApiError (or anything thrown).
-export function errorText(e) {
-  if (!e) return '';
-  return e.code === 'network' ? t('error.network') : e.message || String(e);
+// errorText: the words to show for an ApiError (or anything thrown), in the
+// user's language (never the server's English message).
+export function errorText(e, overrides) {
+  return errorMessage(e, overrides);
 }

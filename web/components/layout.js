@@ -11,6 +11,7 @@ import { LANGS } from '../lib/config.js';
 import { useApp } from '../lib/context.js';
 import { href, navigate } from '../lib/router.js';
 import { isIsoDate, formatDateTime } from '../lib/dates.js';
+import { useDateText } from './date-field.js';
 import { UserMenu } from './user-menu.js';
 import { useSession, dismissFailedLogins } from '../lib/session.js';
 
@@ -88,27 +89,33 @@ function LangSwitch() {
 
 // AsOfPicker: the date every page shows its data for, kept in the URL's
 // as_of. Changing it re-renders the page, whose requests depend on it.
-// Typing a date in the field passes through dates like 0002-07-01 on the
-// way to 2025-07-01: only years from 1900 count, and only after a short
-// pause, so each keystroke does not reload the page.
+// The date is typed the app's way (31/12/2025; see date-field.js), not in
+// the browser's date input, which follows the browser's language. A day
+// counts once typed whole (four-digit year, from 1900) and after a short
+// pause, so each keystroke does not reload the page; Enter counts at once.
 function AsOfPicker({ loc }) {
   const { asOf, asOfParam } = useApp();
-  const [draft, setDraft] = useState(asOf);
-  useEffect(() => setDraft(asOf), [asOf]);
+  const [draft, setDraft] = useState(isIsoDate(asOf) ? asOf : '');
+  useEffect(() => setDraft(isIsoDate(asOf) ? asOf : ''), [asOf]);
+  const d = useDateText(draft, setDraft);
   const set = (value) => navigate(loc.path, { ...loc.query, as_of: value || undefined });
+  const ready = (v) => isIsoDate(v) && v >= '1900' && v !== asOf;
   useEffect(() => {
-    if (draft === asOf || !isIsoDate(draft) || draft < '1900') return undefined;
-    const id = setTimeout(() => set(draft), 250);
+    if (!ready(draft)) return undefined;
+    const id = setTimeout(() => set(draft), 400);
     return () => clearTimeout(id);
   }, [draft]);
+  const onKeyDown = (e) => { if (e.key === 'Enter' && ready(draft)) set(draft); };
   return html`
     <div class="asof">
       <label class="field">
         <span class="field-label">${t('asof.label')}</span>
-        <input type="date" data-testid="as-of" value=${isIsoDate(draft) ? draft : ''} min="1900-01-01" required
-          onInput=${(e) => setDraft(e.currentTarget.value)}
-          onChange=${(e) => setDraft(e.currentTarget.value)} />
+        <input data-testid="as-of" class="date-input" value=${d.text} inputmode="numeric" autocomplete="off"
+          spellcheck="false" placeholder=${t('date.placeholder')} aria-invalid=${d.bad ? 'true' : undefined}
+          aria-describedby=${d.bad ? 'as-of-error' : undefined}
+          onInput=${(e) => d.onInput(e.currentTarget.value)} onBlur=${d.onBlur} onKeyDown=${onKeyDown} />
       </label>
       ${asOfParam && html`<button type="button" class="button small" onClick=${() => set(undefined)}>${t('asof.today')}</button>`}
+      ${d.bad && html`<span class="field-error" id="as-of-error" role="alert">${d.invalid}</span>`}
     </div>`;
 }

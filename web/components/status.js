@@ -1,6 +1,7 @@
 // status: the loading and error states every page shows the same way.
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
+import { errorMessage } from '../lib/errors.js';
 
 export function Loading({ inline }) {
   return html`<p class=${inline ? 'loading inline' : 'loading'} role="status" aria-live="polite">
@@ -13,10 +14,10 @@ function retryable(error) {
   return !(error.status >= 400 && error.status < 500);
 }
 
-// ErrorBox: shows the API's error.message (or a network message) and a retry.
+// ErrorBox: what went wrong, in the user's language (lib/errors.js), and a retry.
 export function ErrorBox({ error, onRetry, children }) {
   if (!error) return null;
-  const message = error.code === 'network' ? t('error.network') : error.message || String(error);
+  const message = errorMessage(error);
   return html`<div class="error" role="alert" data-testid="error">
     <p><strong>${t('status.error')}</strong></p>
     <p class="error-message">${message}</p>

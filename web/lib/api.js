@@ -1,8 +1,11 @@
 // api: the HTTP client for /api/v1. Every request goes through request(), which
 //   - sends the session cookie (same origin) and, on every state-changing
 //     request (POST, PUT, PATCH, DELETE), the CSRF token as X-CSRF-Token;
-//   - turns the API's error body {"error":{"code","message","details"}} into an
-//     ApiError whose message is the server's message, so pages can show it as is;
+//   - turns the API's error body {"error":{"code","message","details",...}}
+//     into an ApiError with its machine code, its parameters (the members
+//     beside code, message and details) and its field details; pages show
+//     the code's words from the dictionaries (lib/errors.js), never the
+//     server's English message, which is kept for logs and debugging only;
 //   - tells the app when the session is gone: a 401 (unauthorized or
 //     session_expired) on an ordinary request calls the onUnauthorized handler,
 //     which shows the log-in page. Requests that expect a 401 as an answer
@@ -11,13 +14,14 @@
 import { API_BASE } from './config.js';
 
 export class ApiError extends Error {
-  constructor(status, code, message, details, retryAfter) {
+  constructor(status, code, message, details, retryAfter, params) {
     super(message);
     this.name = 'ApiError';
     this.status = status;   // HTTP status, 0 for a network failure
     this.code = code;       // the API's error code, or 'network' / 'bad_response'
-    this.details = details || [];
+    this.details = Array.isArray(details) ? details : [];
     this.retryAfter = retryAfter; // seconds from a Retry-After header, or null
+    this.params = params || {};   // the error's parameters ({ref, date} for not_found...)
   }
 }
 
@@ -79,9 +83,10 @@ export async function request(method, path, { params, body, signal, auth = true 
   }
   if (!res.ok) {
     const err = data && data.error;
-    const error = err && typeof err.message === 'string'
-      ? new ApiError(res.status, err.code || 'error', err.message, err.details,
-        retryAfterSeconds(res.headers.get('Retry-After')))
+    const { code, message, details, ...params } = (err && typeof err === 'object') ? err : {};
+    const error = err && typeof code === 'string'
+      ? new ApiError(res.status, code, typeof message === 'string' ? message : '', details,
+        retryAfterSeconds(res.headers.get('Retry-After')), params)
       : new ApiError(res.status, 'bad_response', `HTTP ${res.status} ${res.statusText}`, [],
         retryAfterSeconds(res.headers.get('Retry-After')));
     if (res.status === 401 && auth && unauthorizedHandler) unauthorizedHandler(error);
@@ -95,12 +100,6 @@ export const get = (path, params, signal) => request('GET', path, { params, sign
 export const post = (path, body, signal) => request('POST', path, { body, signal });
 export const del = (path, signal) => request('DELETE', path, { signal });
 
-// fieldErrors: the details of a 422 answer as {field: message} (the first
-// message per field), so forms can show each one next to its field.
-export function fieldErrors(error) {
-  const out = {};
-  for (const d of (error && error.details) || []) {
-    if (d && typeof d.field === 'string' && !(d.field in out)) out[d.field] = d.message || '';
-  }
-  return out;
-}
+// fieldErrors: the details of a 422 answer as {field: text in the user's
+// language}, each field's problems once (see lib/errors.js).
+export { fieldErrors } from './errors.js';

@@ -50,3 +50,46 @@ export function formatDateTime(s, lang) {
     year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
   }).format(d);
 }
+
+// Month names an English date may be typed with ("1 Jul 2025", "Jul 1, 2025").
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+function isoOf(y, m, d) {
+  const p = (n, w) => String(n).padStart(w, '0');
+  const iso = `${p(y, 4)}-${p(m, 2)}-${p(d, 2)}`;
+  return y >= 1000 && y <= 9999 && isIsoDate(iso) ? iso : null;
+}
+
+function monthOf(word) {
+  const w = word.toLowerCase();
+  if (w.length < 3) return 0;
+  const i = MONTHS.findIndex((m) => w.startsWith(m));
+  return i < 0 ? 0 : i + 1;
+}
+
+// parseDate: a day typed by a person, as ISO (YYYY-MM-DD); '' for nothing
+// typed, null for anything that is not a day of the calendar. Takes the
+// day first, as Vietnam and the app write it: 31/12/2025 (also with . or -
+// or spaces, or as 31122025), 31 Dec 2025, Dec 31, 2025, and ISO 2025-12-31.
+// The year has four digits; the calendar is checked (30/02/2025 is null,
+// never a day of March): no Date arithmetic rolls a bad day over.
+export function parseDate(text) {
+  const s = String(text ?? '').trim();
+  if (!s) return '';
+  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  if (m) return isoOf(+m[1], +m[2], +m[3]);
+  m = /^(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})$/.exec(s);
+  if (m) return isoOf(+m[3], +m[2], +m[1]);
+  m = /^(\d{2})(\d{2})(\d{4})$/.exec(s);
+  if (m) return isoOf(+m[3], +m[2], +m[1]);
+  m = /^(\d{1,2})[\s/.\-]+([A-Za-z]+)\.?,?[\s/.\-]+(\d{4})$/.exec(s);
+  if (m && monthOf(m[2])) return isoOf(+m[3], monthOf(m[2]), +m[1]);
+  m = /^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$/.exec(s);
+  if (m && monthOf(m[1])) return isoOf(+m[3], monthOf(m[1]), +m[2]);
+  return null;
+}
+
+// exampleDate: how a date is typed, for hints: 31/12/2025.
+export function exampleDate() {
+  return '31/12/2025';
+}

@@ -45,6 +45,23 @@ export function has(key) {
   return key in (dicts[current] || {}) || key in (dicts[DEFAULT_LANG] || {});
 }
 
+// variants: the keys equal to key or starting with "key." (in the current
+// language or in Vietnamese): the forms of one message for different sets
+// of parameters, e.g. error.not_found and error.not_found.date.
+export function variants(key) {
+  const out = new Set();
+  for (const d of [dicts[current] || {}, dicts[DEFAULT_LANG] || {}]) {
+    for (const k of Object.keys(d)) if (k === key || k.startsWith(key + '.')) out.add(k);
+  }
+  return [...out];
+}
+
+// placeholders: the {names} a key's text holds.
+export function placeholders(key) {
+  const s = (dicts[current] && dicts[current][key]) ?? (dicts[DEFAULT_LANG] && dicts[DEFAULT_LANG][key]) ?? '';
+  return [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+}
+
 // t: the text for key in the current language (falling back to Vietnamese,
 // then to the key itself so a missing word is visible, not blank).
 export function t(key, params) {

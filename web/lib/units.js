@@ -1,6 +1,8 @@
-// units: how a unit is named and linked in the UI. Level names come from
-// GET /api/v1/levels (levels are configurable per deployment), falling back to
-// the i18n dictionary and then to the raw key.
+// units: how a unit is named and linked in the UI. Level names come from one
+// place, GET /api/v1/levels (levels are configurable per deployment, and the
+// server names them in both languages: "Xã, phường, đặc khu", "Tổ phụ nữ");
+// the dictionaries hold none. Before they are loaded, or for a level the
+// server does not list, the level's key is shown.
 import { get } from './api.js';
 import { t, has } from './i18n.js';
 import { href } from './router.js';
@@ -17,7 +19,7 @@ export async function loadLevels() {
 export function levelName(key, lang) {
   const l = levels[key];
   if (l) return (lang === 'en' ? l.name_en || l.name_vi : l.name_vi || l.name_en) || key;
-  return has(`level.${key}`) ? t(`level.${key}`) : key;
+  return key;
 }
 
 export function kindName(key) {

@@ -14,6 +14,7 @@ import { navigate } from '../lib/router.js';
 import { formatDateTime, isIsoDate } from '../lib/dates.js';
 import { unitName, unitHref } from '../lib/units.js';
 import { Loading, ErrorBox } from '../components/status.js';
+import { DateField } from '../components/date-field.js';
 
 const PAGE = 50;
 
@@ -58,11 +59,14 @@ function Filters({ filters, onApply }) {
   const set = (k) => (e) => setD((o) => ({ ...o, [k]: e.currentTarget.value }));
   const submit = (e) => {
     e.preventDefault();
-    if ((d.from && !isIsoDate(d.from)) || (d.to && !isIsoDate(d.to))) { setError(t('audit.bad_date')); return; }
+    if (d.from === null || d.to === null || (d.from && !isIsoDate(d.from)) || (d.to && !isIsoDate(d.to))) {
+      setError(t('audit.bad_date'));
+      return;
+    }
     if (d.from && d.to && d.from > d.to) { setError(t('audit.bad_range')); return; }
     setError('');
     const out = {};
-    for (const k of FILTERS) out[k] = (d[k] || '').trim() || undefined;
+    for (const k of FILTERS) out[k] = String(d[k] || '').trim() || undefined;
     onApply(out);
   };
   const clear = () => { setError(''); onApply({}); };
@@ -93,8 +97,10 @@ function Filters({ filters, onApply }) {
             ${ACTIONS.map((a) => html`<option key=${a} value=${a}>${actionName(a)}</option>`)}
           </select>
         </label>
-        ${input('from', t('audit.from'), { type: 'date' })}
-        ${input('to', t('audit.to'), { type: 'date' })}
+        <${DateField} id="audit-from" data-testid="audit-filter-from" label=${t('audit.from')} value=${d.from}
+          onChange=${(v) => setD((o) => ({ ...o, from: v }))} />
+        <${DateField} id="audit-to" data-testid="audit-filter-to" label=${t('audit.to')} value=${d.to}
+          onChange=${(v) => setD((o) => ({ ...o, to: v }))} />
       </div>
       ${error && html`<p class="form-error" role="alert">${error}</p>`}
       <div class="form-actions">

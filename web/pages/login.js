@@ -1,8 +1,9 @@
 // The log-in page, shown instead of any page while nobody is logged in. It
 // does not change the hash: after logging in, the page in the address bar is
 // the one shown (the one the user was on when her session expired).
-// Shows the API's own message for a refused log-in; after too many failures
-// (429) also how long to wait, from the Retry-After header, in words.
+// A refused log-in is told in the user's language: a wrong user name or
+// password (401), or after too many failures (429) how long to wait, from
+// the Retry-After header, in words (one sentence, not two).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
@@ -53,9 +54,9 @@ export function LoginPage({ reason }) {
           onInput=${setPassword} autocomplete="current-password" required inputRef=${passInput} />
         ${error && html`
           <div class="error" role="alert" data-testid="login-error">
-            <p class="error-message">${errorText(error)}</p>
-            ${error.status === 429 && error.retryAfter != null && html`
-              <p class="error-message" data-testid="login-wait">${t('login.retry_after', { wait: waitWords(error.retryAfter) })}</p>`}
+            ${error.status === 429 && error.retryAfter != null
+              ? html`<p class="error-message" data-testid="login-wait">${t('login.retry_after', { wait: waitWords(error.retryAfter) })}</p>`
+              : html`<p class="error-message">${errorText(error, { unauthorized: 'login.wrong' })}</p>`}
           </div>`}
         <div class="form-actions">
           <button type="submit" class="button primary" data-testid="login-submit"

@@ -1,13 +1,17 @@
 // The "change password" page (#/account/password): the current password and
-// the new one twice; POST /api/v1/session/password. The API's 422 details are
-// shown at their fields. A 401 from this endpoint means either a wrong current
+// the new one twice; POST /api/v1/session/password. The API's 422 details
+// (too_short, too_long, blank, ...) are shown at their fields in the user's
+// language (lib/errors.js). A 401 from this endpoint means either a wrong current
 // password or a session that has ended: GET /session tells which.
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
-import { request, fieldErrors } from '../lib/api.js';
+import { request } from '../lib/api.js';
 import { refreshSession } from '../lib/session.js';
-import { Field, FormError, errorText } from '../components/form.js';
+import { Field, FormError, formErrors } from '../components/form.js';
+
+// What the API says of a new password, said of a password.
+const OVERRIDES = { same_as_current: 'password.same_as_current' };
 
 const EMPTY = { current: '', next: '', again: '' };
 
@@ -15,7 +19,7 @@ const EMPTY = { current: '', next: '', again: '' };
 export function PasswordPage({ forced = false }) {
   const [v, setV] = useState(EMPTY);
   const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState('');
+  const [formError, setFormError] = useState([]);
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
   const set = (k) => (value) => { setV((o) => ({ ...o, [k]: value })); setDone(false); };
@@ -24,7 +28,7 @@ export function PasswordPage({ forced = false }) {
     e.preventDefault();
     if (busy) return;
     setErrors({});
-    setFormError('');
+    setFormError([]);
     setDone(false);
     const local = {};
     if (!v.current) local.current_password = t('form.required');
@@ -45,13 +49,10 @@ export function PasswordPage({ forced = false }) {
         // Still logged in? Then the current password was wrong.
         const still = await refreshSession().catch(() => true);
         if (still) setErrors({ current_password: t('password.wrong') });
-      } else if (err.status === 422) {
-        const fe = fieldErrors(err);
-        const known = ['current_password', 'new_password'];
-        setErrors(fe);
-        if (!known.some((k) => k in fe)) setFormError(errorText(err));
       } else {
-        setFormError(errorText(err));
+        const fe = formErrors(err, ['current_password', 'new_password'], { overrides: OVERRIDES });
+        setErrors(fe.fields);
+        setFormError(fe.form);
       }
     } finally {
       setBusy(false);
@@ -71,7 +72,7 @@ export function PasswordPage({ forced = false }) {
         autocomplete="new-password" required />
       <${Field} id="password-again" label=${t('password.again')} type="password" value=${v.again}
         onInput=${set('again')} error=${errors.again} autocomplete="new-password" required />
-      <${FormError} message=${formError} />
+      <${FormError} messages=${formError} />
       ${done && html`<p class="success" role="status" data-testid="password-done">${t('password.done')}</p>`}
       <div class="form-actions">
         <button type="submit" class="button primary" data-testid="password-submit" disabled=${busy}>

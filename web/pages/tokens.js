@@ -7,19 +7,19 @@
 import { useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
-import { get, post, del, fieldErrors } from '../lib/api.js';
+import { get, post, del } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync } from '../lib/hooks.js';
-import { formatDateTime, isIsoDate, today, addDays } from '../lib/dates.js';
+import { formatDateTime, today, exampleDate } from '../lib/dates.js';
 import { ROLES, roleName } from '../lib/roles.js';
 import { Loading, ErrorBox } from '../components/status.js';
-import { Field, RoleChecks, FormError, errorText } from '../components/form.js';
+import { Field, RoleChecks, FormError, errorText, formErrors } from '../components/form.js';
+import { DateField } from '../components/date-field.js';
 
-// The API takes the expiry as a day (YYYY-MM-DD): the token stops working at
-// the start of that day (00:00 UTC), so the earliest choice is tomorrow.
-function expiresAt(date) {
-  return date || null;
-}
+// The API takes the expiry as a day (YYYY-MM-DD) and keeps the token working
+// through the end of that day, UTC (expires_at is the next day's 00:00 UTC);
+// the day must lie after today. A typed text that is not a day of the
+// calendar (02/30/2027) is refused here: it must never become "no expiry".
 
 function tokenState(tok) {
   if (tok.revoked_at) return 'revoked';
@@ -105,9 +105,9 @@ function TokenRow({ tok, onRevoked }) {
 function CreateToken({ roles, onCreated }) {
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState(roles.includes('viewer') ? ['viewer'] : roles.slice(0, 1));
-  const [until, setUntil] = useState('');
+  const [until, setUntil] = useState(''); // ISO, '' (no expiry) or null (not a day)
   const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState('');
+  const [formError, setFormError] = useState([]);
   const [busy, setBusy] = useState(false);
 
   const submit = async (e) => {
@@ -116,20 +116,21 @@ function CreateToken({ roles, onCreated }) {
     const local = {};
     if (!name.trim()) local.name = t('form.required');
     if (!chosen.length) local.roles = t('tokens.roles_required');
-    if (until && (!isIsoDate(until) || until <= today())) local.expires_at = t('tokens.until_past');
+    if (until === null) local.expires_at = t('date.invalid', { example: exampleDate() });
+    else if (until && until <= today()) local.expires_at = t('tokens.until_past');
     setErrors(local);
-    setFormError('');
+    setFormError([]);
     if (Object.keys(local).length) return;
     setBusy(true);
     try {
-      const answer = await post('/tokens', { name: name.trim(), roles: chosen, expires_at: expiresAt(until) });
+      const answer = await post('/tokens', { name: name.trim(), roles: chosen, expires_at: until || null });
       onCreated(answer);
       setName('');
       setUntil('');
     } catch (err) {
-      const fe = fieldErrors(err);
-      setErrors(fe);
-      if (!['name', 'roles', 'expires_at'].some((k) => k in fe)) setFormError(errorText(err));
+      const fe = formErrors(err, ['name', 'roles', 'expires_at']);
+      setErrors(fe.fields);
+      setFormError(fe.form);
     } finally {
       setBusy(false);
     }
@@ -143,9 +144,9 @@ function CreateToken({ roles, onCreated }) {
           error=${errors.name} hint=${t('tokens.name_hint')} maxlength="100" required />
         <${RoleChecks} id="token-role" legend=${t('tokens.roles')} roles=${roles} value=${chosen}
           onChange=${setChosen} error=${errors.roles} nameOf=${roleName} />
-        <${Field} id="token-until" label=${t('tokens.until')} type="date" value=${until} onInput=${setUntil}
-          error=${errors.expires_at} hint=${t('tokens.until_hint')} min=${addDays(today(), 1)} />
-        <${FormError} message=${formError} />
+        <${DateField} id="token-until" label=${t('tokens.until')} value=${until} onChange=${setUntil}
+          error=${errors.expires_at} hint=${t('tokens.until_hint')} />
+        <${FormError} messages=${formError} />
         <div class="form-actions">
           <button type="submit" class="button primary" data-testid="token-create" disabled=${busy}>
             ${t('tokens.create')}</button>

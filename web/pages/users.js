@@ -200,7 +200,7 @@ function CreateUser({ onCreated, onCancel }) {
       onCreated(created);
     } catch (err) {
       const fe = fieldErrors(err);
-      if (err.code === 'username_taken' && !fe.username) fe.username = err.message;
+      if (err.code === 'username_taken' && !fe.username) fe.username = errorText(err);
       setErrors(fe);
       if (!FIELDS.some((k) => k in fe)) setFormError(errorText(err));
     } finally {
@@ -219,7 +219,7 @@ function CreateUser({ onCreated, onCancel }) {
           onInput=${set('display_name')} error=${errors.display_name} autocomplete="off" required />
         <${Field} id="user-unit" label=${t('users.unit_code')} value=${v.unit} onInput=${set('unit')}
           error=${errors.unit} hint=${t('users.unit_hint')} autocomplete="off" spellcheck="false" required />
-        <${UnitLookup} code=${v.unit.trim()} />
+        <${UnitLookup} code=${v.unit.trim()} quiet=${!!errors.unit} />
         <${RoleChecks} id="user-role" legend=${t('users.roles')} roles=${ROLES} value=${roles}
           onChange=${setRoles} error=${errors.roles} nameOf=${roleName} />
         <${Field} id="user-password" label=${t('users.password')} type="password" value=${v.password}
@@ -235,8 +235,9 @@ function CreateUser({ onCreated, onCancel }) {
     </section>`;
 }
 
-// UnitLookup: which unit the typed code names today (or why none).
-function UnitLookup({ code }) {
+// UnitLookup: which unit the typed code names today (or why none; quiet:
+// not when the field already shows its problem, which would say it twice).
+function UnitLookup({ code, quiet }) {
   const { lang } = useApp();
   const typed = useDebounced(code, 300);
   const [state, setState] = useState(null);
@@ -249,7 +250,7 @@ function UnitLookup({ code }) {
     );
     return () => ctl.abort();
   }, [typed]);
-  if (!state || typed !== code) return null;
+  if (!state || typed !== code || (quiet && state.error)) return null;
   return html`<p class="lookup" aria-live="polite" data-testid="user-unit-name">
     ${state.u
       ? html`${unitName(state.u, lang)} <span class="muted">· ${levelName(state.u.level, lang)}</span>`
