@@ -49,9 +49,7 @@
 typedef struct req_ctx {
 	char *body;
 	size_t len;
-	bool started;    /* the handler has seen the headers */
 	bool too_large;
-	bool answered;   /* refused by on_uri, which answered already */
 	char segs[512];  /* copies of the captured path segments */
 } req_ctx_t;
 
@@ -812,7 +810,10 @@ static void *watchdog(void *arg)
  * (a request line is parsed only once the previous answer has been sent,
  * so nothing of libmicrohttpd's is interleaved), and the socket is shut
  * for writing, which ends the connection whatever libmicrohttpd does next.
- * Returns the request's context (on_request's *con_cls).
+ * Returns the request's first context (on_request's *con_cls): NULL, or
+ * &g_refused for a request answered here. Nothing is allocated here: when
+ * it fills its pool, libmicrohttpd 0.9.75 closes the connection without
+ * calling on_completed, which would leak it.
  */
 static void answer_raw(struct MHD_Connection *conn, int status, const char *reason, const err_t *e)
 {
@@ -858,15 +859,16 @@ static void answer_raw(struct MHD_Connection *conn, int status, const char *reas
 	free(body);
 }
 
+static req_ctx_t g_refused;
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	req_ctx_t *ctx = calloc(1, sizeof(*ctx));
 	const char *q = strchr(uri, '?');
 	size_t params = 1;
 	(void)cls;
 
 	if (!q)
-		return ctx;
+		return NULL;
 	for (const char *p = q + 1; *p; p++)
 		params += *p == '&';
 	if (strlen(q + 1) > API_QUERY_MAX || params > QUERY_PARAMS_MAX) {
@@ -881,15 +883,15 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		err_fail(&e, ERR_TOO_LARGE, "too_large", "the query string is too long (at most {max_bytes} bytes and {max_params} parameters)",
 			 ERR_INT("max_bytes", API_QUERY_MAX), ERR_INT("max_params", QUERY_PARAMS_MAX));
 		answer_raw(conn, 413, "Content Too Large", &e);
-		if (ctx)
-			ctx->answered = true;
 		if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
 			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, client,
 				  sizeof(client));
 		snprintf(path, sizeof(path), "%.*s", (int)(q - uri), uri);
+		MHD_http_unescape(path); /* as libmicrohttpd decodes the paths of the others */
 		log_line(client, NULL, NULL, path, 413, &t0);
+		return &g_refused;
 	}
-	return ctx;
+	return NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -900,16 +902,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)cls;
 	(void)version;
 
-	if (!ctx || !ctx->started) {
+	if (ctx == &g_refused)
+		return MHD_NO; /* on_uri answered it: close */
+	if (!ctx) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (!ctx)
-			ctx = calloc(1, sizeof(*ctx));
+		ctx = calloc(1, sizeof(*ctx));
 		if (!ctx)
 			return MHD_NO;
 		*con_cls = ctx;
-		if (ctx->answered)
-			return MHD_NO; /* on_uri answered it: close */
-		ctx->started = true;
 		set_deadline(conn, g_body_ms);
 		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX) {
 			/* answered before the body is read: libmicrohttpd then
@@ -946,7 +946,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	req_ctx_t *ctx = *con_cls;
 	(void)cls;
 	(void)toe;
-	if (ctx) {
+	if (ctx && ctx != &g_refused) {
 		free(ctx->body);
 		free(ctx);
 		*con_cls = NULL;
