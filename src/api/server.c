@@ -771,7 +771,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
  * many on stderr, at most once every 10 s (an attack would flood the log). */
 static void *watchdog(void *arg)
 {
-	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+	const struct timespec tick = { 0, 100000000L }; /* 100 ms */
 	long long reported = 0;
 	unsigned long closed = 0;
 	(void)arg;
