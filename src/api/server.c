@@ -880,8 +880,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		err_clear(&e);
-		err_fail(&e, ERR_TOO_LARGE, "too_large", "the query string is too long (at most {max_bytes} bytes and {max_params} parameters)",
-			 ERR_INT("max_bytes", API_QUERY_MAX), ERR_INT("max_params", QUERY_PARAMS_MAX));
+		err_set(&e, ERR_TOO_LARGE, "too_large", "the query string is too long (at most %d bytes and %d parameters)",
+			API_QUERY_MAX, QUERY_PARAMS_MAX);
 		answer_raw(conn, 413, "Content Too Large", &e);
 		if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
 			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, client,
