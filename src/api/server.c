@@ -1030,7 +1030,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	unsigned int max_conns = opt->max_connections > 0 ? (unsigned int)opt->max_connections : 4096;
 	/* behind a trusted proxy every connection comes from the proxy */
 	unsigned int per_ip = opt->max_connections_per_ip >= 0 ? (unsigned int)opt->max_connections_per_ip
-				: opt->trust_proxy ? 0 : 64;
+				: opt->trust_proxy ? 0 : 128;
 	unsigned int fit;
 
 	if (parse_listen(opt->listen, &sa, e))

@@ -33,7 +33,7 @@ static const char HELP[] =
 	"                       --trust-proxy behind a reverse proxy: cookies Secure,\n"
 	"                       client address from X-Forwarded-For; --quiet: no access\n"
 	"                       log (one line per API request on stderr); connections at\n"
-	"                       most 4096 in all, 64 per client address (no limit with\n"
+	"                       most 4096 in all, 128 per client address (no limit with\n"
 	"                       --trust-proxy; 0: none); a request's line and headers\n"
 	"                       within 10 s, its body within 30 s\n"
 	"                       serve the JSON API under /api/v1/ and the web app at /\n"
