@@ -863,7 +863,7 @@ static req_ctx_t g_refused;
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	const char *q = strchr(uri, '?');
+	const char *q = uri ? strchr(uri, '?') : NULL;
 	size_t params = 1;
 	(void)cls;
 
