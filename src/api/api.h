@@ -107,6 +107,12 @@ typedef struct api_options {
 	bool secure_cookies; /* mark the session cookie Secure (served over TLS) */
 	bool trust_proxy;    /* take the client address from X-Forwarded-For (behind a proxy) */
 	bool quiet;          /* no access log */
+	/* slow clients (docs/operations.md, 2.2): 0 (or -1 for the per-address
+	 * limit) picks the default */
+	int max_connections;        /* open connections in all */
+	int max_connections_per_ip; /* from one client address; 0: no limit */
+	int header_timeout;         /* seconds for a request line and headers */
+	int body_timeout;           /* seconds for a body, after its headers */
 } api_options_t;
 
 /* Runs the server until SIGINT or SIGTERM. Returns 0 or -1 with e. */

@@ -3,7 +3,12 @@
  * connection per worker thread, JSON and static responses.
  *
  * Limits are enforced before a handler runs: a body over API_BODY_MAX or a
- * query string over API_QUERY_MAX gets 413. Every API answer is JSON; an
+ * query string over API_QUERY_MAX bytes or QUERY_PARAMS_MAX parameters gets
+ * 413. Slow clients are bounded by libmicrohttpd's limits (connections in
+ * all and per client address, an idle timeout) and by two deadlines that
+ * activity does not move, kept by a watchdog thread: one for a request's
+ * line and headers, one for its body (see "deadlines" below). Every API
+ * answer is JSON; an
  * error is {"error":{"code","message",<params>,"details"}} (error_json).
  * Anything outside /api/ and /healthz is the web app: its files are built
  * into the binary (or read from --web DIR during development), and unknown
@@ -18,10 +23,13 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +42,10 @@
 #include "io/embedded.h"
 #include "store/migrate.h"
 #include "store/util.h"
+
+/* A query string with more parameters than this is refused (413) before
+ * libmicrohttpd parses it: see on_uri. */
+#define QUERY_PARAMS_MAX 100
 
 typedef struct req_ctx {
 	char *body;
@@ -94,6 +106,24 @@ static void close_all_dbs(void)
 
 /* ---- responses ---- */
 
+/* Sent with every answer of ours: no page of ours may be framed
+ * (clickjacking); the page's own policy is in its meta tag, these headers
+ * add what a meta tag cannot. */
+static const char *const SECURITY_HEADERS[][2] = {
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "X-Frame-Options", "DENY" },
+	{ "Content-Security-Policy", "frame-ancestors 'none'" },
+	{ "Cache-Control", "no-cache" },
+};
+
+static void add_common_headers(struct MHD_Response *r, const char *type)
+{
+	MHD_add_response_header(r, "Content-Type", type);
+	for (size_t i = 0; i < sizeof(SECURITY_HEADERS) / sizeof(SECURITY_HEADERS[0]); i++)
+		MHD_add_response_header(r, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
+}
+
 static enum MHD_Result send_buffer_h(struct MHD_Connection *conn, int status, const char *type,
 				     const void *data, size_t len, enum MHD_ResponseMemoryMode mode,
 				     const api_resp_t *extra)
@@ -113,14 +143,7 @@ static enum MHD_Result send_buffer_h(struct MHD_Connection *conn, int status, co
 		snprintf(ra, sizeof(ra), "%d", extra->retry_after);
 		MHD_add_response_header(r, "Retry-After", ra);
 	}
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	/* no page of ours may be framed (clickjacking); the page's own policy
-	 * is in its meta tag, this header adds what a meta tag cannot */
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Content-Security-Policy", "frame-ancestors 'none'");
-	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	add_common_headers(r, type);
 	ret = MHD_queue_response(conn, (unsigned int)status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -351,7 +374,7 @@ static enum MHD_Result send_method_not_allowed(struct MHD_Connection *conn, cons
 		free(text);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	add_common_headers(r, "application/json; charset=utf-8");
 	MHD_add_response_header(r, "Allow", allow);
 	ret = MHD_queue_response(conn, 405, r);
 	MHD_destroy_response(r);
@@ -492,14 +515,37 @@ static bool forwarded_https(struct MHD_Connection *conn)
 }
 
 /*
- * One line per API request on stderr: time, client, caller, method, path
- * (never the query string, which may hold names being searched), status,
- * milliseconds.
+ * A field of the access log: printable ASCII as it is, every other byte
+ * (controls, which would forge lines; spaces, which would shift fields;
+ * bytes of UTF-8 or of no encoding at all, which a log reader might
+ * interpret) and '%' itself as %XX, so the line is plain ASCII and the
+ * bytes can be read back. Cut at cap, never in the middle of an escape;
+ * "-" when empty.
  */
-static void access_log(const api_req_t *req, int status, const struct timespec *t0)
+static void log_field(char *out, size_t cap, const char *in)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i = 0;
+
+	for (const unsigned char *p = (const unsigned char *)(in ? in : ""); *p && i + 4 <= cap; p++) {
+		if (*p > 0x20 && *p < 0x7f && *p != '%') {
+			out[i++] = (char)*p;
+		} else {
+			out[i++] = '%';
+			out[i++] = hex[*p >> 4];
+			out[i++] = hex[*p & 15];
+		}
+	}
+	if (i == 0 && cap > 1)
+		out[i++] = '-';
+	out[i] = '\0';
+}
+
+static void log_line(const char *client, const char *user, const char *method, const char *url, int status,
+		     const struct timespec *t0)
 {
 	struct timespec t1;
-	char at[32], path[256];
+	char at[32], addr[200], who[200], meth[64], path[256];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -510,21 +556,22 @@ static void access_log(const api_req_t *req, int status, const struct timespec *
 		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	else
 		snprintf(at, sizeof(at), "-");
-	/* the path is URL-decoded: control characters would forge lines */
-	{
-		size_t i = 0;
-		for (const char *p = req->path; *p && i < sizeof(path) - 4; p++) {
-			unsigned char c = (unsigned char)*p;
-			if (c < 0x20 || c == 0x7f)
-				i += (size_t)snprintf(path + i, sizeof(path) - i, "%%%02X", c);
-			else
-				path[i++] = (char)c;
-		}
-		path[i] = '\0';
-	}
-	fprintf(stderr, "%s %s %s %s %s %d %.1fms\n", at, req->client_addr,
-		req->who.username[0] ? req->who.username : "-", req->method, path, status,
+	log_field(addr, sizeof(addr), client);
+	log_field(who, sizeof(who), user);
+	log_field(meth, sizeof(meth), method);
+	log_field(path, sizeof(path), url);
+	fprintf(stderr, "%s %s %s %s %s %d %.1fms\n", at, addr, who, meth, path, status,
 		(double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+}
+
+/*
+ * One line per API request on stderr: time, client, caller, method, path
+ * (URL-decoded, never the query string, which may hold names being
+ * searched), status, milliseconds. Each field goes through log_field.
+ */
+static void access_log(const api_req_t *req, int status, const struct timespec *t0)
+{
+	log_line(req->client_addr, req->who.username, req->method, req->path, status, t0);
 }
 
 static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, const char *method,
@@ -599,6 +646,229 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	return r;
 }
 
+/* ---- deadlines ----
+ *
+ * libmicrohttpd's connection timeout is an idle timeout: every byte
+ * received starts it again, so a client that sends one header line every
+ * few seconds (or one body byte) keeps a connection for ever. So each
+ * connection also has a deadline that activity does not move:
+ *
+ *   - from the moment it opens, or has sent its last answer, the next
+ *     request's line and headers must arrive within g_header_ms (a kept-
+ *     alive connection that stays idle longer is closed too);
+ *   - from the end of the headers, the body must arrive within g_body_ms;
+ *   - while the handler runs and the answer is sent there is none (the idle
+ *     timeout still closes a client that stops reading).
+ *
+ * libmicrohttpd offers no deadline of this kind and no way to close a
+ * connection from outside its own callbacks, which are not called while a
+ * request trickles in. So a watchdog thread shuts down (shutdown(2)) the
+ * socket of a connection past its deadline; the worker thread that owns it
+ * then reads end-of-file and closes it as it would any connection the
+ * client dropped. The list of connections is kept from
+ * MHD_OPTION_NOTIFY_CONNECTION; libmicrohttpd calls it (CLOSED) before it
+ * closes the socket, and the watchdog shuts sockets down only under the
+ * list's lock, so it never touches a descriptor that has been reused.
+ */
+typedef struct conn_watch {
+	struct conn_watch *prev, *next;
+	int fd;
+	atomic_llong deadline; /* CLOCK_MONOTONIC milliseconds; 0: none */
+	bool shut;             /* shut down by the watchdog (under g_watch_lock) */
+} conn_watch_t;
+
+static pthread_mutex_t g_watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static conn_watch_t *g_watch_head;
+static atomic_bool g_watch_stop;
+static long long g_header_ms = 10000, g_body_ms = 30000;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static conn_watch_t *watch_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* The connection's deadline: ms from now, or none (0). */
+static void set_deadline(struct MHD_Connection *conn, long long ms)
+{
+	conn_watch_t *w = watch_of(conn);
+	if (w)
+		atomic_store(&w->deadline, ms ? now_ms() + ms : 0);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	conn_watch_t *w;
+	(void)cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		w = calloc(1, sizeof(*w));
+		if (!w || !ci) {
+			free(w); /* no deadline for this one: only the idle timeout */
+			return;
+		}
+		w->fd = ci->connect_fd;
+		atomic_init(&w->deadline, now_ms() + g_header_ms);
+		pthread_mutex_lock(&g_watch_lock);
+		w->next = g_watch_head;
+		if (g_watch_head)
+			g_watch_head->prev = w;
+		g_watch_head = w;
+		pthread_mutex_unlock(&g_watch_lock);
+		*socket_context = w;
+		return;
+	}
+	w = *socket_context;
+	if (!w)
+		return;
+	pthread_mutex_lock(&g_watch_lock);
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		g_watch_head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	pthread_mutex_unlock(&g_watch_lock);
+	free(w);
+	*socket_context = NULL;
+}
+
+/* Every 100 ms: shuts down the connections past their deadline. Says how
+ * many on stderr, at most once every 10 s (an attack would flood the log). */
+static void *watchdog(void *arg)
+{
+	const struct timespec tick = { 0, 100000000L }; /* 100 ms */
+	long long reported = 0;
+	unsigned long closed = 0;
+	(void)arg;
+
+	while (!atomic_load(&g_watch_stop)) {
+		long long now;
+		nanosleep(&tick, NULL);
+		now = now_ms();
+		pthread_mutex_lock(&g_watch_lock);
+		for (conn_watch_t *w = g_watch_head; w; w = w->next) {
+			long long d = atomic_load(&w->deadline);
+			if (!w->shut && d != 0 && now >= d) {
+				(void)shutdown(w->fd, SHUT_RDWR);
+				w->shut = true;
+				closed++;
+			}
+		}
+		pthread_mutex_unlock(&g_watch_lock);
+		if (closed && now - reported >= 10000) {
+			fprintf(stderr, "unionbase: closed %lu connection(s) that did not send a request in time\n", closed);
+			closed = 0;
+			reported = now;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Called by libmicrohttpd as soon as a request line has arrived, before it
+ * parses the query string into its connection's memory pool (64 KiB). A
+ * query of about 600 parameters or more fills that pool, and libmicrohttpd
+ * 0.9.75 then drops the connection without the 431 it means to send. So a
+ * query over QUERY_PARAMS_MAX parameters or API_QUERY_MAX bytes is refused
+ * here, with the 413 any oversize query gets: libmicrohttpd cannot queue an
+ * answer before the headers, so this one is written to the socket directly
+ * (a request line is parsed only once the previous answer has been sent,
+ * so nothing of libmicrohttpd's is interleaved), and the socket is shut
+ * for writing, which ends the connection whatever libmicrohttpd does next.
+ * Returns the request's first context (on_request's *con_cls): NULL, or
+ * &g_refused for a request answered here. Nothing is allocated here: when
+ * it fills its pool, libmicrohttpd 0.9.75 closes the connection without
+ * calling on_completed, which would leak it.
+ */
+static void answer_raw(struct MHD_Connection *conn, int status, const char *reason, const err_t *e)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	json_t *j = error_json(e);
+	char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char head[1024], date[64] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t n, sent = 0;
+
+	json_decref(j);
+	if (!ci || !body) {
+		free(body);
+		return;
+	}
+	if (gmtime_r(&now, &tm))
+		snprintf(date, sizeof(date), "Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n", days[tm.tm_wday % 7],
+			 tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	n = (size_t)snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n%sConnection: close\r\n"
+				 "Content-Type: application/json; charset=utf-8\r\n", status, reason, date);
+	for (size_t i = 0; i < sizeof(SECURITY_HEADERS) / sizeof(SECURITY_HEADERS[0]) && n < sizeof(head); i++)
+		n += (size_t)snprintf(head + n, sizeof(head) - n, "%s: %s\r\n", SECURITY_HEADERS[i][0],
+				      SECURITY_HEADERS[i][1]);
+	if (n < sizeof(head))
+		n += (size_t)snprintf(head + n, sizeof(head) - n, "Content-Length: %zu\r\n\r\n", strlen(body));
+	if (n < sizeof(head)) {
+		/* a fresh socket's send buffer holds this at once; if not, the
+		 * client gets what fitted and the connection ends */
+		while (sent < n) {
+			ssize_t k = send(ci->connect_fd, head + sent, n - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (k <= 0)
+				break;
+			sent += (size_t)k;
+		}
+		if (sent == n)
+			(void)send(ci->connect_fd, body, strlen(body), MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	(void)shutdown(ci->connect_fd, SHUT_WR);
+	free(body);
+}
+
+static req_ctx_t g_refused;
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	const char *q = uri ? strchr(uri, '?') : NULL;
+	size_t params = 1;
+	(void)cls;
+
+	if (!q)
+		return NULL;
+	for (const char *p = q + 1; *p; p++)
+		params += *p == '&';
+	if (strlen(q + 1) > API_QUERY_MAX || params > QUERY_PARAMS_MAX) {
+		char path[600];
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		char client[64] = "-";
+		struct timespec t0;
+		err_t e;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err_clear(&e);
+		err_set(&e, ERR_TOO_LARGE, "too_large", "the query string is too long (at most %d bytes and %d parameters)",
+			API_QUERY_MAX, QUERY_PARAMS_MAX);
+		answer_raw(conn, 413, "Content Too Large", &e);
+		if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, client,
+				  sizeof(client));
+		snprintf(path, sizeof(path), "%.*s", (int)(q - uri), uri);
+		MHD_http_unescape(path); /* as libmicrohttpd decodes the paths of the others */
+		log_line(client, NULL, NULL, path, 413, &t0);
+		return &g_refused;
+	}
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -607,14 +877,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)cls;
 	(void)version;
 
+	if (ctx == &g_refused)
+		return MHD_NO; /* on_uri answered it: close */
 	if (!ctx) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		ctx = calloc(1, sizeof(*ctx));
 		if (!ctx)
 			return MHD_NO;
 		*con_cls = ctx;
-		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX)
+		set_deadline(conn, g_body_ms);
+		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX) {
+			/* answered before the body is read: libmicrohttpd then
+			 * closes the connection instead of reading it */
 			ctx->too_large = true;
+			set_deadline(conn, 0);
+			return send_simple_error(conn, ERR_TOO_LARGE, "too_large",
+						 "the request body is too large (at most 64 KiB)");
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -632,6 +911,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	set_deadline(conn, 0);
 	return dispatch(conn, url, method, ctx);
 }
 
@@ -640,13 +920,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	req_ctx_t *ctx = *con_cls;
 	(void)cls;
-	(void)conn;
 	(void)toe;
-	if (ctx) {
+	if (ctx && ctx != &g_refused) {
 		free(ctx->body);
 		free(ctx);
 		*con_cls = NULL;
 	}
+	/* the next request on this connection, if it is kept alive */
+	set_deadline(conn, g_header_ms);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa, err_t *e)
@@ -686,18 +967,60 @@ static void keep_heap_between_requests(void)
 	(void)mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 }
 
+/*
+ * Each connection takes a file descriptor, and so does each worker thread's
+ * database connection (SQLite: the file, its -wal and -shm) and
+ * libmicrohttpd's own (epoll and a wake-up pipe per thread). Raises the
+ * soft limit towards the hard one so that max_conns fit, and returns how
+ * many connections do fit.
+ */
+static unsigned int fit_fd_limit(unsigned int max_conns, unsigned int threads)
+{
+	struct rlimit rl;
+	rlim_t reserve = 64 + (rlim_t)threads * 6, want = (rlim_t)max_conns + reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return max_conns;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		struct rlimit up = rl;
+		up.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want) ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+		return rl.rlim_cur > reserve + threads ? (unsigned int)(rl.rlim_cur - reserve) : threads;
+	return max_conns;
+}
+
 int api_serve(const api_options_t *opt, err_t *e)
 {
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
 	sigset_t set;
 	db_t *db = NULL;
+	pthread_t dog;
 	char msg[256];
 	int sig = 0;
 	unsigned int threads = opt->threads > 0 ? (unsigned int)opt->threads : 8;
+	unsigned int max_conns = opt->max_connections > 0 ? (unsigned int)opt->max_connections : 4096;
+	/* behind a trusted proxy every connection comes from the proxy */
+	unsigned int per_ip = opt->max_connections_per_ip >= 0 ? (unsigned int)opt->max_connections_per_ip
+				: opt->trust_proxy ? 0 : 128;
+	unsigned int fit;
 
 	if (parse_listen(opt->listen, &sa, e))
 		return -1;
+	if (max_conns < threads)
+		return err_fail(e, ERR_INVALID, "invalid", "--max-connections must be at least --threads ({threads})",
+				ERR_INT("threads", (long long)threads));
+	fit = fit_fd_limit(max_conns, threads);
+	if (fit < max_conns) {
+		fprintf(stderr, "unionbase: the file descriptor limit allows only %u connections, not %u "
+				"(raise LimitNOFILE or ulimit -n)\n", fit, max_conns);
+		max_conns = fit;
+	}
+	g_header_ms = 1000LL * (opt->header_timeout > 0 ? opt->header_timeout : 10);
+	g_body_ms = 1000LL * (opt->body_timeout > 0 ? opt->body_timeout : 30);
 	keep_heap_between_requests();
 	if (password_init() != 0)
 		return err_fail(e, ERR_INTERNAL, NULL, "libsodium cannot start");
@@ -721,21 +1044,36 @@ int api_serve(const api_options_t *opt, err_t *e)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* A pool of threads, each polling many connections (epoll): a slow
+	 * client costs a socket and up to 64 KiB, not a thread. */
+	atomic_store(&g_watch_stop, false);
+	if (pthread_create(&dog, NULL, watchdog, NULL) != 0)
+		return err_fail(e, ERR_INTERNAL, NULL, "cannot start the connection watchdog");
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
 			     on_request, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 			     MHD_OPTION_THREAD_POOL_SIZE, threads,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+			     MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+			     MHD_OPTION_CONNECTION_LIMIT, max_conns,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 			     MHD_OPTION_END);
-	if (!d)
-		return err_set(e, ERR_INTERNAL, "listen_failed", "cannot listen on %s: %s", opt->listen,
-			       strerror(errno));
+	if (!d) {
+		int err = errno;
+		atomic_store(&g_watch_stop, true);
+		pthread_join(dog, NULL);
+		return err_set(e, ERR_INTERNAL, "listen_failed", "cannot listen on %s: %s", opt->listen, strerror(err));
+	}
 	fprintf(stderr, "unionbase: serving http://%s/ (%u threads)\n", opt->listen, threads);
 	if (sigwait(&set, &sig) != 0)
 		sig = 0;
 	fprintf(stderr, "unionbase: stopping\n");
+	/* the watchdog first: it must not shut down sockets being closed */
+	atomic_store(&g_watch_stop, true);
+	pthread_join(dog, NULL);
 	MHD_stop_daemon(d);
 	close_all_dbs();
 	return 0;

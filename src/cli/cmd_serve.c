@@ -9,6 +9,18 @@
 #include "api/api.h"
 #include "cli/cli.h"
 
+/* A whole number from min to max in *out, or -1. */
+static int number_arg(const char *text, long min, long max, int *out)
+{
+	char *end = NULL;
+	long n = strtol(text, &end, 10);
+
+	if (!*text || *end || n < min || n > max)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -19,12 +31,15 @@ int cmd_serve(int argc, char **argv)
 		{ "secure-cookies", no_argument, NULL, 's' },
 		{ "trust-proxy", no_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "max-connections", required_argument, NULL, 'c' },
+		{ "max-connections-per-ip", required_argument, NULL, 'i' },
+		{ "header-timeout", required_argument, NULL, 'H' },
+		{ "body-timeout", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
-	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL, false, false, false };
+	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL, false, false, false, 0, -1, 0, 0 };
 	const char *web_env = getenv("UNIONBASE_WEB_DIR");
 	const char *pinned = getenv("UNIONBASE_TODAY"); /* checked in main.c */
-	char *end = NULL;
 	err_t e;
 	int c;
 
@@ -38,9 +53,24 @@ int cmd_serve(int argc, char **argv)
 		case 'p': opt.trust_proxy = true; break;
 		case 'q': opt.quiet = true; break;
 		case 't':
-			opt.threads = (int)strtol(optarg, &end, 10);
-			if (*end || opt.threads < 1 || opt.threads > 128)
+			if (number_arg(optarg, 1, 128, &opt.threads))
 				return cli_usage("serve: --threads takes a number from 1 to 128");
+			break;
+		case 'c':
+			if (number_arg(optarg, 1, 1000000, &opt.max_connections))
+				return cli_usage("serve: --max-connections takes a number from 1 to 1000000");
+			break;
+		case 'i':
+			if (number_arg(optarg, 0, 1000000, &opt.max_connections_per_ip))
+				return cli_usage("serve: --max-connections-per-ip takes a number from 0 (no limit) to 1000000");
+			break;
+		case 'H':
+			if (number_arg(optarg, 1, 3600, &opt.header_timeout))
+				return cli_usage("serve: --header-timeout takes seconds from 1 to 3600");
+			break;
+		case 'B':
+			if (number_arg(optarg, 1, 3600, &opt.body_timeout))
+				return cli_usage("serve: --body-timeout takes seconds from 1 to 3600");
 			break;
 		default: return cli_usage("serve: unknown option");
 		}

@@ -127,8 +127,8 @@ async function createDatabase(dir) {
   };
 }
 
-function startProcess(db, port, env = process.env) {
-  const child = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
+function startProcess(db, port, env = process.env, args = []) {
+  const child = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   });
@@ -169,8 +169,9 @@ async function waitHealthy(base, proc, timeoutMs) {
 
 // Starts a server on a fresh database. Options: demo (init --demo); env:
 // variables for init and serve on top of the harness's (undefined removes
-// one: {UNIONBASE_TODAY: undefined} runs them on the clock).
-export async function startServer({ demo = false, env: extra = {} } = {}) {
+// one: {UNIONBASE_TODAY: undefined} runs them on the clock); args: more
+// options for serve (['--header-timeout', '2']).
+export async function startServer({ demo = false, env: extra = {}, args = [] } = {}) {
   assert.ok(fs.existsSync(BIN), `${BIN} does not exist: build it first (ninja -C build) or set UNIONBASE_BIN`);
   const env = childEnv(extra);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-api-'));
@@ -187,7 +188,7 @@ export async function startServer({ demo = false, env: extra = {} } = {}) {
     let base = null;
     for (let attempt = 0; attempt < 5 && !base; attempt++) {
       const port = await freePort();
-      proc = startProcess(db.url, port, env);
+      proc = startProcess(db.url, port, env, args);
       const h = await waitHealthy(`http://127.0.0.1:${port}`, proc, 30000);
       if (h.ok) { base = `http://127.0.0.1:${port}`; break; }
       if (!h.dead) {
@@ -201,6 +202,8 @@ export async function startServer({ demo = false, env: extra = {} } = {}) {
     }
     const server = new Server(base, proc, db, dir);
     server.env = env;
+    server.args = args;
+    server.port = Number(new URL(base).port);
     server.adminPassword = pw[1];
     server.adminToken = adminToken;
     await server.loadContract();
@@ -219,7 +222,7 @@ export async function startServer({ demo = false, env: extra = {} } = {}) {
 export async function startPeer(server) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const proc = startProcess(server.db.url, port, server.env);
+    const proc = startProcess(server.db.url, port, server.env, server.args);
     const h = await waitHealthy(`http://127.0.0.1:${port}`, proc, 30000);
     if (h.ok) {
       const peer = new Server(`http://127.0.0.1:${port}`, proc, { url: server.db.url, drop: async () => {} }, null);
