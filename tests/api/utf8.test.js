@@ -126,7 +126,8 @@ test('lengths are counted in NFC, also where NFC is longer than the text as sent
   assert.equal(QA.normalize('NFC').length, 2);
   let e = assertError(await s.post('/api/v1/units/01/rename', { date: '2025-08-02', name_vi: 'Thành phố Hà Nội', name_en: 'Ha Noi City', note: QA.repeat(400) }), 422, 'invalid', 'note');
   assert.deepEqual(e.details.filter((d) => d.field === 'note').map((d) => [d.code, d.max]), [['too_long', 500]]);
-  e = assertError(await s.post('/api/v1/tokens', { name: QA.repeat(60), roles: ['viewer'] }), 422, 'invalid', 'token name');
+  const l = await s.login('admin', s.adminPassword); // tokens are made logged in
+  e = assertError(await s.post('/api/v1/tokens', { name: QA.repeat(60), roles: ['viewer'] }, { cookie: l.cookie, csrf: l.csrf }), 422, 'invalid', 'token name');
   assert.deepEqual(e.details.filter((d) => d.field === 'name').map((d) => [d.code, d.max]), [['too_long', 100]]);
   e = assertError(await s.post('/api/v1/units', { code: 'QA001', name_vi: QA.repeat(150), name_en: 'Qa', level: 'commune', parent: '01', date: DAY }), 422, 'invalid', 'name_vi');
   assert.deepEqual(e.details.filter((d) => d.field === 'name_vi').map((d) => [d.code, d.max]), [['too_long', 200]]);
