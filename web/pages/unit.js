@@ -9,13 +9,15 @@
 import { html } from '../lib/html.js';
 import { get, unitPath } from '../lib/api.js';
 import { t, tn } from '../lib/i18n.js';
+import { useState } from 'preact/hooks';
 import { useApp } from '../lib/context.js';
 import { useAsync } from '../lib/hooks.js';
-import { href } from '../lib/router.js';
+import { href, navigate } from '../lib/router.js';
 import { addDays, formatDate } from '../lib/dates.js';
 import { unitName, unitHref, levelName, kindName, attrName, eventName, validity } from '../lib/units.js';
 import { ChildList } from '../components/tree.js';
 import { Loading, ErrorBox } from '../components/status.js';
+import { ReorgPanel } from './unit-reorg.js';
 
 export function UnitPage({ params }) {
   const { asOf, asOfParam } = useApp();
@@ -24,6 +26,15 @@ export function UnitPage({ params }) {
   const unit = useAsync((s) => get(base, { as_of: asOf }, s), [code, asOf]);
   const ancestors = useAsync((s) => get(base + '/ancestors', { as_of: asOf }, s), [code, asOf]);
   const lineage = useAsync((s) => get(base + '/lineage', { as_of: asOf }, s), [code, asOf]);
+  const [notice, setNotice] = useState(null); // {text, code}: after a change made on this page
+
+  // After a reorganisation: the unit it left (or made) on the day it took
+  // effect, where its events list it.
+  const done = (newCode, date, text) => {
+    setNotice({ text, code: newCode });
+    if (newCode === code && date === asOf) { unit.reload(); ancestors.reload(); lineage.reload(); }
+    else navigate('/units/' + encodeURIComponent(newCode), { as_of: date });
+  };
 
   if (unit.loading) return html`<${Loading} />`;
   if (unit.error) {
@@ -38,7 +49,9 @@ export function UnitPage({ params }) {
     <${Breadcrumb} unit=${u} ancestors=${ancestors} />
     <article class="unit" data-testid="unit-details" data-code=${u.code}>
       <${Header} u=${u} />
+      ${notice && notice.code === u.code && html`<p class="success" role="status" data-testid="reorg-done">${notice.text}</p>`}
       <${Facts} u=${u} />
+      <${ReorgPanel} key=${`${u.id}-${asOf}`} u=${u} onDone=${done} />
       <${Lineage} state=${lineage} />
       ${u.child_count > 0 && html`
         <section class="panel" aria-labelledby="children-heading">
