@@ -115,3 +115,54 @@ test('a viewer sees no reorganisation forms', { timeout: 120000 }, async () => {
   assert.deepEqual(realProblems(problems), []);
   await context.close();
 });
+
+test('the merge wizard: a refused code in Vietnamese, the preview, confirm, the tree after', { timeout: 180000 }, async () => {
+  const { context, page, problems } = await openPage(browser, PHONE);
+  const data = watchData(page);
+  await withArtifactOnFailure(page, 'reorg-merge', async () => {
+    await login(page, server.url('/#/units/09193'), lan);
+    await waitText(page, 'main h1', 'Xã Yên Phong');
+    await page.getByTestId('reorg-merge').click();
+    const form = page.getByTestId('reorg-merge-form');
+    await form.waitFor();
+    await page.getByTestId('reorg-source-09223.01').check();
+    await page.getByTestId('reorg-source-09223.02').check();
+    // a code another unit holds: the server refuses it, said in Vietnamese at the field
+    await page.locator('#reorg-code').fill('09232.01');
+    await page.locator('#reorg-name-vi').fill('Chi hội Phụ nữ thôn Trác Bút - Phong Xá');
+    await page.locator('#reorg-name-en').fill('Trac But - Phong Xa Women\'s Branch');
+    await page.locator('#reorg-note').fill('Nghị quyết 202/2025/QH15');
+    await page.getByTestId('reorg-preview').click();
+    assert.match(await fieldError(page, 'reorg-code'), /^Mã 09232\.01 đã được dùng cho đơn vị “Chi hội Phụ nữ thôn Long Khám”/);
+    assert.equal(await page.getByTestId('reorg-preview-result').count(), 0);
+    await checkWords(page, data, 'merge refused');
+
+    // a free code: the preview shows the units before and after, and what moves
+    await page.locator('#reorg-code').fill('09223.09');
+    await page.getByTestId('reorg-preview').click();
+    await page.getByTestId('reorg-preview-result').waitFor();
+    await waitText(page, '[data-testid="reorg-before"]', 'Chi hội Phụ nữ thôn Trác Bút');
+    const moved = await page.getByTestId('reorg-moved').evaluateAll((els) => els.map((e) => e.dataset.code));
+    assert.deepEqual(moved, ['09223.01.1']);
+    await noHorizontalScroll(page);
+    await shot(page, 'reorg-merge-preview-vi-phone.png');
+    await checkWords(page, data, 'merge preview');
+    // nothing was written by the preview
+    const still = await (await server.api()).request('GET', '/api/v1/units/09223.01');
+    assert.equal(still.status, 200);
+    assert.equal(still.body.valid_until, null);
+
+    await page.getByTestId('reorg-confirm').click();
+    await waitText(page, '[data-testid="reorg-done"]', 'Đã hợp nhất thành Chi hội Phụ nữ thôn Trác Bút - Phong Xá.');
+    await waitText(page, 'main h1', 'Chi hội Phụ nữ thôn Trác Bút - Phong Xá');
+    await page.locator('[data-testid="events"] li[data-kind="merge"]').waitFor();
+    await page.locator('[data-testid="tree-node"][data-code="09223.01.1"]').waitFor();
+    await checkWords(page, data, 'after the merge');
+    // the event is on the page of each unit it touched: a source, as on its last day
+    await page.locator('[data-testid="predecessor"][data-code="09223.01"] a').click();
+    await waitText(page, 'main h1', 'Chi hội Phụ nữ thôn Trác Bút');
+    await page.locator('[data-testid="events"] li[data-kind="merge"]').waitFor();
+  });
+  assert.deepEqual(realProblems(problems), []);
+  await context.close();
+});

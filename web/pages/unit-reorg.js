@@ -11,14 +11,16 @@
 // unit on the day it took effect, whose events list the change.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
-import { post, unitPath } from '../lib/api.js';
+import { t, tn } from '../lib/i18n.js';
+import { get, post, unitPath } from '../lib/api.js';
+import { useAsync } from '../lib/hooks.js';
 import { useApp } from '../lib/context.js';
-import { addDays, exampleDate } from '../lib/dates.js';
+import { addDays, exampleDate, formatDate } from '../lib/dates.js';
 import { unitName, levelName, levelList, kindName } from '../lib/units.js';
 import { Field, FormError, formErrors } from '../components/form.js';
 import { DateField } from '../components/date-field.js';
 import { UnitLookup } from '../components/unit-lookup.js';
+import { Loading, ErrorBox } from '../components/status.js';
 
 const KINDS = ['territorial', 'enterprise', 'agency', 'network'];
 
@@ -48,11 +50,13 @@ export function ReorgPanel({ u, onDone }) {
         ${rights.change && button('move', t('reorg.move'))}
         ${rights.change && button('close', t('reorg.close'))}
         ${rights.add && button('create', t('reorg.create'))}
+        ${rights.add && u.child_count >= 2 && button('merge', t('reorg.merge'))}
       </div>
       ${mode === 'rename' && html`<${RenameForm} key="rename" u=${u} onCancel=${close} onDone=${onDone} />`}
       ${mode === 'move' && html`<${MoveForm} key="move" u=${u} onCancel=${close} onDone=${onDone} />`}
       ${mode === 'close' && html`<${CloseForm} key="close" u=${u} onCancel=${close} onDone=${onDone} />`}
       ${mode === 'create' && html`<${CreateForm} key="create" u=${u} onCancel=${close} onDone=${onDone} />`}
+      ${mode === 'merge' && html`<${MergeWizard} key="merge" u=${u} onCancel=${close} onDone=${onDone} />`}
     </section>`;
 }
 
@@ -248,4 +252,119 @@ export function Select({ id, label, value, onChange, options, error }) {
       </select>
       ${error && html`<span class="field-error" id=${`${id}-error`} data-testid=${`${id}-error`}>${error}</span>`}
     </div>`;
+}
+
+// MergeWizard: merge some of u's children into a new unit. Step 1: choose
+// the units, the new code and names, the date and the legal basis. Step 2:
+// the server's preview (dry_run): the units before, each with the children
+// that move, and the new unit after with all of them; a refusal (a code
+// taken, a unit closed...) is shown in her language and sends her back to
+// the fields. Step 3: confirm; the new unit's page opens on the date, where
+// its events list the merge (and each source's page lists it too).
+function MergeWizard({ u, onCancel, onDone }) {
+  const { asOf, lang } = useApp();
+  const heading = useFocusOnOpen();
+  const op = useOperation(asOf);
+  const children = useAsync((sig) => get(`${unitPath('id:' + u.id)}/children`, { as_of: asOf, limit: 500 }, sig), [u.id, asOf]);
+  const [sources, setSources] = useState([]);
+  const [v, setV] = useState({ code: '', name_vi: '', name_en: '' });
+  const [preview, setPreview] = useState(null);
+  const previewRef = useRef(null);
+  const set = (k) => (value) => { setPreview(null); setV((o) => ({ ...o, [k]: value })); };
+  const items = (children.data && children.data.items) || [];
+  const toggle = (code, on) => { setPreview(null); setSources((l) => (on ? [...l, code] : l.filter((c) => c !== code))); };
+  const body = () => {
+    const first = items.find((c) => c.code === sources[0]);
+    return { sources, into: { code: v.code.trim(), name_vi: v.name_vi.trim(), name_en: v.name_en.trim(),
+      level: first ? first.level : undefined, kind: first ? first.kind : undefined } };
+  };
+  const FIELDS = ['sources', 'code', 'name_vi', 'name_en'];
+  const ALIASES = { 'into.code': 'code', 'into.name_vi': 'name_vi', 'into.name_en': 'name_en' };
+  const check = () => {
+    const local = {};
+    if (sources.length < 2) local.sources = t('reorg.merge_pick');
+    for (const k of ['code', 'name_vi', 'name_en']) if (!v[k].trim()) local[k] = t('form.required');
+    return op.check(local);
+  };
+  const onPreview = async (e) => {
+    e.preventDefault();
+    if (op.busy || !check()) return;
+    setPreview(null);
+    const r = await op.send('/units/merge', { ...body(), dry_run: true }, FIELDS, ALIASES);
+    if (r) {
+      setPreview(r);
+      setTimeout(() => previewRef.current && previewRef.current.focus(), 0);
+    }
+  };
+  const onConfirm = async () => {
+    if (op.busy || !check()) return;
+    const r = await op.send('/units/merge', body(), FIELDS, ALIASES);
+    if (r) onDone(r.unit.code, op.date, t('reorg.merged', { name: r.unit.name_vi }));
+  };
+  const movedFrom = (code) => (preview ? preview.moved.filter((m) => m.from.code === code) : []);
+  return html`
+    <form class="form" data-testid="reorg-merge-form" onSubmit=${onPreview} novalidate ref=${op.formRef}>
+      <h3 tabindex="-1" ref=${heading}>${t('reorg.merge_title', { name: unitName(u, lang) })}</h3>
+      ${children.loading && html`<${Loading} inline />`}
+      <${ErrorBox} error=${children.error} onRetry=${children.reload} />
+      <fieldset class=${op.errors.sources ? 'form-field checks invalid' : 'form-field checks'}
+          aria-describedby=${op.errors.sources ? 'reorg-sources-error' : undefined}>
+        <legend class="field-label">${t('reorg.merge_sources')}</legend>
+        <div class="check-list">
+          ${items.map((c) => html`
+            <label key=${c.id} class="check">
+              <input type="checkbox" data-testid=${`reorg-source-${c.code}`} checked=${sources.includes(c.code)}
+                onChange=${(e) => toggle(c.code, e.currentTarget.checked)} />
+              <span>${unitName(c, lang)} <span class="code">${c.code}</span></span>
+            </label>`)}
+        </div>
+        ${op.errors.sources && html`<span class="field-error" id="reorg-sources-error" data-testid="reorg-sources-error">${op.errors.sources}</span>`}
+      </fieldset>
+      <${Field} id="reorg-code" label=${t('reorg.merge_code')} value=${v.code} onInput=${set('code')}
+        error=${op.errors.code} autocomplete="off" spellcheck="false" required />
+      <${Field} id="reorg-name-vi" label=${t('reorg.name_vi')} value=${v.name_vi} onInput=${set('name_vi')}
+        error=${op.errors.name_vi} lang="vi" autocomplete="off" required />
+      <${Field} id="reorg-name-en" label=${t('reorg.name_en')} value=${v.name_en} onInput=${set('name_en')}
+        error=${op.errors.name_en} lang="en" autocomplete="off" required />
+      <${WhenAndWhy} id="reorg" op=${{ ...op, setDate: (d) => { setPreview(null); op.setDate(d); } }} />
+      <${FormError} messages=${op.formError} />
+      <div class="form-actions">
+        <button type="submit" class="button" data-testid="reorg-preview" disabled=${op.busy}>${t('reorg.preview')}</button>
+        <button type="button" class="button" onClick=${onCancel}>${t('form.cancel')}</button>
+      </div>
+      ${preview && html`
+        <section class="preview" data-testid="reorg-preview-result" aria-labelledby="reorg-preview-heading">
+          <h4 id="reorg-preview-heading" tabindex="-1" ref=${previewRef}>${t('reorg.preview_title', { date: formatDate(preview.event.date, lang) })}</h4>
+          <div class="lineage-cols">
+            <div data-testid="reorg-before">
+              <h5>${t('reorg.before')}</h5>
+              <ul class="plain" role="list">
+                ${preview.event.sources.map((src) => html`
+                  <li key=${src.id}><strong>${unitName(src, lang)}</strong> <span class="code">${src.code}</span>
+                    <span class="node-meta">${t('reorg.ends', { date: formatDate(addDays(preview.event.date, -1), lang) })}</span>
+                    ${movedFrom(src.code).length > 0 && html`<ul role="list">
+                      ${movedFrom(src.code).map((m) => html`<li key=${m.unit.id}>${unitName(m.unit, lang)} <span class="code">${m.unit.code}</span></li>`)}
+                    </ul>`}
+                  </li>`)}
+              </ul>
+            </div>
+            <div data-testid="reorg-after">
+              <h5>${t('reorg.after')}</h5>
+              <ul class="plain" role="list">
+                <li><strong>${unitName(preview.unit, lang)}</strong> <span class="code">${preview.unit.code}</span>
+                  <span class="node-meta">${t('reorg.under', { name: unitName(preview.unit.parent, lang) })}</span>
+                  ${preview.moved.length > 0 && html`<ul role="list">
+                    ${preview.moved.map((m) => html`<li key=${m.unit.id} data-testid="reorg-moved" data-code=${m.unit.code}>${unitName(m.unit, lang)} <span class="code">${m.unit.code}</span></li>`)}
+                  </ul>`}
+                </li>
+              </ul>
+              <p class="muted">${tn('reorg.moved_count', preview.moved.length)}</p>
+            </div>
+          </div>
+          <div class="form-actions">
+            <button type="button" class="button primary" data-testid="reorg-confirm" disabled=${op.busy}
+              onClick=${onConfirm}>${t('reorg.confirm')}</button>
+          </div>
+        </section>`}
+    </form>`;
 }

@@ -19,6 +19,10 @@ import { ChildList } from '../components/tree.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import { ReorgPanel } from './unit-reorg.js';
 
+// What a change made on a unit page says, kept across the navigation to the
+// unit it left or made (another code is another page).
+let pendingNotice = null;
+
 export function UnitPage({ params }) {
   const { asOf, asOfParam } = useApp();
   const code = params.code;
@@ -26,14 +30,16 @@ export function UnitPage({ params }) {
   const unit = useAsync((s) => get(base, { as_of: asOf }, s), [code, asOf]);
   const ancestors = useAsync((s) => get(base + '/ancestors', { as_of: asOf }, s), [code, asOf]);
   const lineage = useAsync((s) => get(base + '/lineage', { as_of: asOf }, s), [code, asOf]);
-  const [notice, setNotice] = useState(null); // {text, code}: after a change made on this page
+  // {text, code}: after a change made on this page (or the page it came from)
+  const [notice, setNotice] = useState(() => { const n = pendingNotice; pendingNotice = null; return n; });
 
   // After a reorganisation: the unit it left (or made) on the day it took
   // effect, where its events list it.
   const done = (newCode, date, text) => {
     setNotice({ text, code: newCode });
-    if (newCode === code && date === asOf) { unit.reload(); ancestors.reload(); lineage.reload(); }
-    else navigate('/units/' + encodeURIComponent(newCode), { as_of: date });
+    if (newCode === code && date === asOf) { unit.reload(); ancestors.reload(); lineage.reload(); return; }
+    pendingNotice = { text, code: newCode };
+    navigate('/units/' + encodeURIComponent(newCode), { as_of: date });
   };
 
   if (unit.loading) return html`<${Loading} />`;
