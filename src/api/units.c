@@ -14,6 +14,7 @@
 #include "io/embedded.h"
 #include "io/unit_json.h"
 #include "store/org_store.h"
+#include "store/util.h"
 
 /* A tree answer holds at most this many units (about 10 MB of JSON). */
 #define TREE_MAX_UNITS 10000
@@ -603,15 +604,169 @@ static void read_spec(json_t *obj, unit_spec_t *s, err_t *e)
 
 static const char *const SPEC_FIELDS[] = { "code", "name_vi", "name_en", "level", "kind", "attributes", "parent", NULL };
 
+/* ---- dry runs ----
+ * An operation whose body holds "dry_run": true runs as it would, inside a
+ * transaction the handler opens (the store's operation joins it), and its
+ * answer is read inside that transaction; then everything is rolled back:
+ * no unit, interval, event or audit row is left. The checks and refusals
+ * are the real call's, in the same order. The answer (200) is the real
+ * one's with "dry_run": true, the event the operation would record and,
+ * for a merge or split, "moved": the children that would change parent. */
+
+static json_t *event_and(api_req_t *req, int64_t event_id, const char *key, json_t *value, err_t *e);
+
+/* The answer of a dry run of create, rename, move or close: the event the
+ * operation recorded and the unit (taken over), read inside the dry run's
+ * transaction. NULL on failure. */
+static json_t *dry_answer(api_req_t *req, json_t *unit, err_t *e)
+{
+	int64_t ev = 0;
+	json_t *j;
+
+	if (org_event_last(req->db, &ev, e)) {
+		json_decref(unit);
+		return NULL;
+	}
+	j = event_and(req, ev, "unit", unit, e);
+	if (j)
+		json_object_set_new(j, "dry_run", json_true());
+	return j;
+}
+
+/* Reads the optional member "dry_run" of body: true, false or null. */
+static bool read_dry_run(json_t *body, err_t *e)
+{
+	json_t *v = json_object_get(body, "dry_run");
+
+	if (!v || json_is_null(v))
+		return false;
+	if (!json_is_boolean(v)) {
+		err_field(e, "dry_run", "not_a_boolean", "must be true or false");
+		return false;
+	}
+	return json_is_true(v);
+}
+
+/* Opens the transaction of a dry run (nothing when !dry). */
+static int dry_begin(api_req_t *req, bool dry, err_t *e)
+{
+	int rc;
+
+	if (!dry)
+		return 0;
+	rc = db_begin(req->db);
+	return rc == DB_OK ? 0 : store_fail(req->db, rc, e);
+}
+
+/* Ends a dry run: rolls its transaction back whatever happened. Returns r. */
+static int dry_end(api_req_t *req, bool dry, int r)
+{
+	if (dry && db_in_transaction(req->db))
+		db_rollback(req->db);
+	return r;
+}
+
+/* A child that an operation hands to another parent. */
+typedef struct moved {
+	int64_t id;
+	unit_ref_t from;
+} moved_t;
+
+typedef struct moved_list {
+	moved_t *items;
+	size_t n, cap;
+} moved_list_t;
+
+static void moved_free(moved_list_t *m)
+{
+	free(m->items);
+	memset(m, 0, sizeof(*m));
+}
+
+static void ref_of(const unit_t *u, unit_ref_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = u->id;
+	ub_strlcpy(r->code, u->code, sizeof(r->code));
+	ub_strlcpy(r->name_vi, u->name_vi, sizeof(r->name_vi));
+	ub_strlcpy(r->name_en, u->name_en, sizeof(r->name_en));
+}
+
+/* Appends the children of the unit `ref` names on d (every page) to m.
+ * A ref that names no unit that day adds nothing: the operation itself
+ * then refuses it with its own error. */
+static int moved_add_children(api_req_t *req, const char *ref, date_t d, moved_list_t *m, err_t *e)
+{
+	unit_query_t q = { .as_of = d, .limit = ORG_PAGE_MAX };
+	char cursor[ORG_CURSOR_MAX] = "";
+	unit_ref_t from;
+	unit_t parent;
+	err_t probe;
+
+	err_clear(&probe);
+	if (org_unit_get(req->db, ref, d, &parent, &probe))
+		return 0;
+	ref_of(&parent, &from);
+	q.parent_id = parent.id;
+	do {
+		unit_list_t l = { 0 };
+		q.cursor = cursor;
+		if (org_units_list(req->db, &q, &l, e))
+			return -1;
+		for (size_t i = 0; i < l.n; i++) {
+			if (m->n == m->cap) {
+				size_t cap = m->cap ? m->cap * 2 : 16;
+				moved_t *p = realloc(m->items, cap * sizeof(*p));
+				if (!p) {
+					unit_list_free(&l);
+					return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+				}
+				m->items = p;
+				m->cap = cap;
+			}
+			m->items[m->n].id = l.items[i].id;
+			m->items[m->n].from = from;
+			m->n++;
+		}
+		ub_strlcpy(cursor, l.next, sizeof(cursor));
+		unit_list_free(&l);
+	} while (cursor[0]);
+	return 0;
+}
+
+/* [{"unit","from","to"}] for the children in m as they stand on d (read
+ * inside the dry run's transaction, after the operation). NULL on failure. */
+static json_t *moved_json(api_req_t *req, const moved_list_t *m, date_t d, err_t *e)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < m->n; i++) {
+		unit_t c;
+		unit_ref_t now;
+		if (org_unit_view(req->db, m->items[i].id, d, &c, e)) {
+			json_decref(a);
+			return NULL;
+		}
+		ref_of(&c, &now);
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "unit", unit_ref_json(&now), "from",
+						   unit_ref_json(&m->items[i].from), "to",
+						   c.has_parent ? unit_ref_json(&c.parent) : json_null()));
+	}
+	if (!a)
+		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	return a;
+}
+
 static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "code", "name_vi", "name_en", "level", "kind", "attributes",
-					       "parent", "date", "note", NULL };
+					       "parent", "date", "note", "dry_run", NULL };
 	char note[NOTE_MAX * 4 + 1];
 	unit_spec_t s;
 	json_t *body;
 	date_t d = 0;
 	unit_t u;
+	bool dry;
 
 	if (api_require(req, PERM_UNIT_REORGANISE, e))
 		return -1;
@@ -623,24 +778,26 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 		err_field(e, "level", "required", "is required");
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
+	dry = read_dry_run(body, e);
 	json_decref(body);
 	if (api_check_details(e) || (s.parent[0] ? api_parent_in_scope(req, s.parent, d, "parent", e) : need_global(req, e)) ||
-	    org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e))
+	    dry_begin(req, dry, e))
 		return -1;
-	resp->status = 201;
-	if (hide_parent_outside_scope(req, &u, e))
-		return -1;
-	resp->body = unit_json(&u);
-	return 0;
+	if (org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e) || hide_parent_outside_scope(req, &u, e))
+		return dry_end(req, dry, -1);
+	resp->status = dry ? 200 : 201;
+	resp->body = dry ? dry_answer(req, unit_json(&u), e) : unit_json(&u);
+	return dry_end(req, dry, resp->body ? 0 : -1);
 }
 
 static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	static const char *const allowed[] = { "date", "name_vi", "name_en", "note", NULL };
+	static const char *const allowed[] = { "date", "name_vi", "name_en", "note", "dry_run", NULL };
 	char vi[UNIT_NAME_BUF], en[UNIT_NAME_BUF], note[NOTE_MAX * 4 + 1];
 	json_t *body;
 	date_t d = 0;
 	unit_t u;
+	bool dry;
 
 	if (api_require(req, PERM_UNIT_REORGANISE, e))
 		return -1;
@@ -651,14 +808,15 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "name_vi", true, UNIT_NAME_MAX, vi, sizeof(vi), e);
 	api_str(body, "name_en", true, UNIT_NAME_MAX, en, sizeof(en), e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
+	dry = read_dry_run(body, e);
 	json_decref(body);
-	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
-	    org_rename(req->db, &req->who, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e))
+	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) || dry_begin(req, dry, e))
 		return -1;
-	if (hide_parent_outside_scope(req, &u, e))
-		return -1;
-	resp->body = unit_json(&u);
-	return 0;
+	if (org_rename(req->db, &req->who, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e) ||
+	    hide_parent_outside_scope(req, &u, e))
+		return dry_end(req, dry, -1);
+	resp->body = dry ? dry_answer(req, unit_json(&u), e) : unit_json(&u);
+	return dry_end(req, dry, resp->body ? 0 : -1);
 }
 
 static int post_attributes(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -692,11 +850,12 @@ static int post_attributes(api_req_t *req, api_resp_t *resp, err_t *e)
 
 static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	static const char *const allowed[] = { "date", "parent", "note", NULL };
+	static const char *const allowed[] = { "date", "parent", "note", "dry_run", NULL };
 	char parent[UNIT_CODE_MAX + 4], note[NOTE_MAX * 4 + 1];
 	json_t *body;
 	date_t d = 0;
 	unit_t u;
+	bool dry;
 
 	if (api_require(req, PERM_UNIT_REORGANISE, e))
 		return -1;
@@ -706,23 +865,26 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "parent", true, sizeof(parent) - 1, parent, sizeof(parent), e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
+	dry = read_dry_run(body, e);
 	json_decref(body);
 	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) ||
-	    api_parent_in_scope(req, parent, d, "parent", e) || org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e))
+	    api_parent_in_scope(req, parent, d, "parent", e) || dry_begin(req, dry, e))
 		return -1;
-	if (hide_parent_outside_scope(req, &u, e))
-		return -1;
-	resp->body = unit_json(&u);
-	return 0;
+	if (org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e) ||
+	    hide_parent_outside_scope(req, &u, e))
+		return dry_end(req, dry, -1);
+	resp->body = dry ? dry_answer(req, unit_json(&u), e) : unit_json(&u);
+	return dry_end(req, dry, resp->body ? 0 : -1);
 }
 
 static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	static const char *const allowed[] = { "date", "note", NULL };
+	static const char *const allowed[] = { "date", "note", "dry_run", NULL };
 	char note[NOTE_MAX * 4 + 1];
 	json_t *body;
 	date_t d = 0;
 	unit_t u;
+	bool dry;
 
 	if (api_require(req, PERM_UNIT_REORGANISE, e))
 		return -1;
@@ -731,13 +893,15 @@ static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
+	dry = read_dry_run(body, e);
 	json_decref(body);
-	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) || org_close(req->db, &req->who, req->params[0], d, note[0] ? note : NULL, &u, e))
+	if (api_check_details(e) || api_unit_for_change(req, req->params[0], d, e) || dry_begin(req, dry, e))
 		return -1;
-	if (hide_parent_outside_scope(req, &u, e))
-		return -1;
-	resp->body = unit_json(&u);
-	return 0;
+	if (org_close(req->db, &req->who, req->params[0], d, note[0] ? note : NULL, &u, e) ||
+	    hide_parent_outside_scope(req, &u, e))
+		return dry_end(req, dry, -1);
+	resp->body = dry ? dry_answer(req, unit_json(&u), e) : unit_json(&u);
+	return dry_end(req, dry, resp->body ? 0 : -1);
 }
 
 static json_t *event_and(api_req_t *req, int64_t event_id, const char *key, json_t *value, err_t *e)
@@ -766,12 +930,13 @@ static json_t *event_and(api_req_t *req, int64_t event_id, const char *key, json
 
 static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	static const char *const allowed[] = { "date", "sources", "into", "note", NULL };
+	static const char *const allowed[] = { "date", "sources", "into", "note", "dry_run", NULL };
 	char codes[MERGE_SOURCES_MAX][UNIT_CODE_MAX + 4], into_ref[UNIT_CODE_MAX + 4] = "";
 	char note[NOTE_MAX * 4 + 1];
 	const char *src[MERGE_SOURCES_MAX];
 	unit_spec_t spec;
-	bool into_new = false;
+	moved_list_t moved = { 0 };
+	bool into_new = false, dry;
 	json_t *body, *sources, *into, *v;
 	size_t n = 0, i;
 	int64_t ev = 0;
@@ -786,6 +951,7 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
+	dry = read_dry_run(body, e);
 	sources = json_object_get(body, "sources");
 	if (!sources || json_is_null(sources)) {
 		err_field(e, "sources", "required", "is required");
@@ -828,15 +994,31 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 		api_unit_for_change(req, into_ref, d, e);
 	if (e->kind == ERR_NONE && into_new && spec.parent[0])
 		api_parent_in_scope(req, spec.parent, d, "into.parent", e);
-	if (e->kind == ERR_NONE && !api_check_details(e) &&
-	    !org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
-		       note[0] ? note : NULL, &u, &ev, e)) {
-		resp->status = into_new ? 201 : 200;
-		if (hide_parent_outside_scope(req, &u, e) == 0) {
-			resp->body = event_and(req, ev, "unit", unit_json(&u), e);
-			r = resp->body ? 0 : -1;
+	if (e->kind == ERR_NONE && !api_check_details(e) && dry_begin(req, dry, e) == 0) {
+		int ok = 0;
+		for (i = 0; dry && i < n && ok == 0; i++)
+			ok = moved_add_children(req, src[i], d, &moved, e);
+		if (ok == 0 &&
+		    !org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
+			       note[0] ? note : NULL, &u, &ev, e)) {
+			resp->status = into_new && !dry ? 201 : 200;
+			if (hide_parent_outside_scope(req, &u, e) == 0) {
+				resp->body = event_and(req, ev, "unit", unit_json(&u), e);
+				r = resp->body ? 0 : -1;
+			}
+			if (r == 0 && dry) {
+				json_t *m = moved_json(req, &moved, d, e);
+				json_object_set_new(resp->body, "dry_run", json_true());
+				r = m ? json_object_set_new(resp->body, "moved", m) : -1;
+			}
+		}
+		r = dry_end(req, dry, r);
+		if (r && resp->body) {
+			json_decref(resp->body);
+			resp->body = NULL;
 		}
 	}
+	moved_free(&moved);
 	json_decref(body);
 	return r;
 }
@@ -846,7 +1028,7 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 
 static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	static const char *const allowed[] = { "date", "into", "children", "note", NULL };
+	static const char *const allowed[] = { "date", "into", "children", "note", "dry_run", NULL };
 	char note[NOTE_MAX * 4 + 1];
 	unit_spec_t *parts = NULL;
 	child_assign_t *assign = NULL;
@@ -854,8 +1036,10 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_t *body, *into, *children, *v, *items;
 	const char *key;
 	unit_list_t out;
+	moved_list_t moved = { 0 };
 	int64_t ev = 0;
 	date_t d = 0;
+	bool dry;
 	int r = -1;
 
 	if (api_require(req, PERM_UNIT_REORGANISE, e))
@@ -865,6 +1049,7 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_only(body, allowed, "", e);
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
+	dry = read_dry_run(body, e);
 	into = json_object_get(body, "into");
 	children = json_object_get(body, "children");
 	if (!into || json_is_null(into)) {
@@ -930,19 +1115,32 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 			snprintf(field, sizeof(field), "into[%zu].parent", i);
 			api_parent_in_scope(req, parts[i].parent, d, field, e);
 		}
-	if (e->kind == ERR_NONE && !api_check_details(e) &&
-	    !org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
-		       note[0] ? note : NULL, &out, &ev, e)) {
-		if (hide_parents(req, &out, e) == 0) {
-			items = json_array();
-			for (i = 0; items && i < out.n; i++)
-				json_array_append_new(items, unit_json(&out.items[i]));
-			resp->status = 201;
-			resp->body = event_and(req, ev, "units", items, e);
-			r = resp->body ? 0 : -1;
+	if (e->kind == ERR_NONE && !api_check_details(e) && dry_begin(req, dry, e) == 0) {
+		if ((!dry || moved_add_children(req, req->params[0], d, &moved, e) == 0) &&
+		    !org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
+			       note[0] ? note : NULL, &out, &ev, e)) {
+			if (hide_parents(req, &out, e) == 0) {
+				items = json_array();
+				for (i = 0; items && i < out.n; i++)
+					json_array_append_new(items, unit_json(&out.items[i]));
+				resp->status = dry ? 200 : 201;
+				resp->body = event_and(req, ev, "units", items, e);
+				r = resp->body ? 0 : -1;
+			}
+			if (r == 0 && dry) {
+				json_t *m = moved_json(req, &moved, d, e);
+				json_object_set_new(resp->body, "dry_run", json_true());
+				r = m ? json_object_set_new(resp->body, "moved", m) : -1;
+			}
+			unit_list_free(&out);
 		}
-		unit_list_free(&out);
+		r = dry_end(req, dry, r);
+		if (r && resp->body) {
+			json_decref(resp->body);
+			resp->body = NULL;
+		}
 	}
+	moved_free(&moved);
 	free(parts);
 	free(assign);
 	json_decref(body);

@@ -379,6 +379,28 @@ int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e)
 	return 0;
 }
 
+int org_event_last(db_t *db, int64_t *id, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*id = 0;
+	query_init(&q);
+	query_sql(&q, "SELECT MAX(id) FROM events");
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_col_int64(st, 0);
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(db, rc, e);
+	if (*id == 0)
+		return err_set(e, ERR_NOT_FOUND, "not_found", "no event recorded");
+	return 0;
+}
+
 /* Steps st (rows of read_event_row), appending each event to out. On
  * failure out keeps what was read (the caller frees it). */
 static int collect_events(db_t *db, db_stmt_t *st, event_list_t *out, err_t *e)

@@ -173,6 +173,11 @@ int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from,
 
 int org_event_get(db_t *db, int64_t id, event_t *out, err_t *e);
 
+/* The id of the newest event. Inside a write transaction (one writer at a
+ * time on both stores) that is the event the transaction just recorded.
+ * ERR_NOT_FOUND when there is none. */
+int org_event_last(db_t *db, int64_t *id, err_t *e);
+
 /* ---- operations ----
  * Each records an event and an audit row per unit it changes, naming `who`
  * (never NULL); note may be NULL. Scope and permission are the caller's

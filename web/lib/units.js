@@ -16,6 +16,11 @@ export async function loadLevels() {
   levels = Object.fromEntries((data.items || []).map((l) => [l.key, l]));
 }
 
+// levelList: the deployment's levels, top first ([] before they are loaded).
+export function levelList() {
+  return Object.values(levels).sort((a, b) => a.rank - b.rank);
+}
+
 export function levelName(key, lang) {
   const l = levels[key];
   if (l) return (lang === 'en' ? l.name_en || l.name_vi : l.name_vi || l.name_en) || key;

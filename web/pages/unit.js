@@ -9,13 +9,19 @@
 import { html } from '../lib/html.js';
 import { get, unitPath } from '../lib/api.js';
 import { t, tn } from '../lib/i18n.js';
+import { useState } from 'preact/hooks';
 import { useApp } from '../lib/context.js';
 import { useAsync } from '../lib/hooks.js';
-import { href } from '../lib/router.js';
+import { href, navigate } from '../lib/router.js';
 import { addDays, formatDate } from '../lib/dates.js';
 import { unitName, unitHref, levelName, kindName, attrName, eventName, validity } from '../lib/units.js';
 import { ChildList } from '../components/tree.js';
 import { Loading, ErrorBox } from '../components/status.js';
+import { ReorgPanel } from './unit-reorg.js';
+
+// What a change made on a unit page says, kept across the navigation to the
+// unit it left or made (another code is another page).
+let pendingNotice = null;
 
 export function UnitPage({ params }) {
   const { asOf, asOfParam } = useApp();
@@ -24,6 +30,17 @@ export function UnitPage({ params }) {
   const unit = useAsync((s) => get(base, { as_of: asOf }, s), [code, asOf]);
   const ancestors = useAsync((s) => get(base + '/ancestors', { as_of: asOf }, s), [code, asOf]);
   const lineage = useAsync((s) => get(base + '/lineage', { as_of: asOf }, s), [code, asOf]);
+  // {text, code}: after a change made on this page (or the page it came from)
+  const [notice, setNotice] = useState(() => { const n = pendingNotice; pendingNotice = null; return n; });
+
+  // After a reorganisation: the unit it left (or made) on the day it took
+  // effect, where its events list it.
+  const done = (newCode, date, text) => {
+    setNotice({ text, code: newCode });
+    if (newCode === code && date === asOf) { unit.reload(); ancestors.reload(); lineage.reload(); return; }
+    pendingNotice = { text, code: newCode };
+    navigate('/units/' + encodeURIComponent(newCode), { as_of: date });
+  };
 
   if (unit.loading) return html`<${Loading} />`;
   if (unit.error) {
@@ -38,7 +55,9 @@ export function UnitPage({ params }) {
     <${Breadcrumb} unit=${u} ancestors=${ancestors} />
     <article class="unit" data-testid="unit-details" data-code=${u.code}>
       <${Header} u=${u} />
+      ${notice && notice.code === u.code && html`<p class="success" role="status" data-testid="reorg-done">${notice.text}</p>`}
       <${Facts} u=${u} />
+      <${ReorgPanel} key=${`${u.id}-${asOf}`} u=${u} onDone=${done} />
       <${Lineage} state=${lineage} />
       ${u.child_count > 0 && html`
         <section class="panel" aria-labelledby="children-heading">

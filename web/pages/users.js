@@ -14,12 +14,13 @@ import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
 import { get, post, del, request, unitPath, fieldErrors } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
-import { useAsync, useDebounced } from '../lib/hooks.js';
+import { useAsync } from '../lib/hooks.js';
 import { formatDateTime } from '../lib/dates.js';
 import { ROLES, roleName } from '../lib/roles.js';
-import { unitName, unitHref, levelName } from '../lib/units.js';
+import { unitName, unitHref } from '../lib/units.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import { Field, RoleChecks, FormError, errorText } from '../components/form.js';
+import { UnitLookup } from '../components/unit-lookup.js';
 
 export function UsersPage() {
   const list = useAsync((s) => get('/users', undefined, s), []);
@@ -233,29 +234,6 @@ function CreateUser({ onCreated, onCancel }) {
         </div>
       </form>
     </section>`;
-}
-
-// UnitLookup: which unit the typed code names today (or why none; quiet:
-// not when the field already shows its problem, which would say it twice).
-function UnitLookup({ code, quiet }) {
-  const { lang } = useApp();
-  const typed = useDebounced(code, 300);
-  const [state, setState] = useState(null);
-  useEffect(() => {
-    if (!typed) { setState(null); return undefined; }
-    const ctl = new AbortController();
-    get(unitPath(typed), undefined, ctl.signal).then(
-      (u) => { if (!ctl.signal.aborted) setState({ u }); },
-      (error) => { if (!ctl.signal.aborted && error.name !== 'AbortError') setState({ error }); },
-    );
-    return () => ctl.abort();
-  }, [typed]);
-  if (!state || typed !== code || (quiet && state.error)) return null;
-  return html`<p class="lookup" aria-live="polite" data-testid="user-unit-name">
-    ${state.u
-      ? html`${unitName(state.u, lang)} <span class="muted">· ${levelName(state.u.level, lang)}</span>`
-      : html`<span class="field-error">${errorText(state.error)}</span>`}
-  </p>`;
 }
 
 // Moves focus to the heading of a panel that just opened.
