@@ -21,7 +21,7 @@
 # build-fuzz/artifacts/ and the last lines of the log are printed. Turn it
 # into a seed and a regression test (tests/fuzz/README.md).
 #
-# Environment: FUZZ_SECONDS (180), FUZZ_KEEP (1), FUZZ_TIMEOUT (10),
+# Environment: FUZZ_SECONDS (180), FUZZ_KEEP (1), FUZZ_SEED (0: random), FUZZ_TIMEOUT (10),
 # FUZZ_RSS_MB (2048), FUZZ_MAX_LEN (8192), CC_FUZZ (clang), SKIP_BUILD=1.
 # The last line printed is "fuzz: N passed, N failed" (one per target);
 # the exit code is non-zero when any failed.
@@ -96,8 +96,11 @@ for t in "${targets[@]}"; do
     logf=$builddir/fuzz-logs/$t.log
     start=$(date +%s)
     # -timeout: one input; -max_total_time: the run. The seeds are read
-    # first, then the fuzzing goes on until the time is up.
-    "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
+    # first, then the fuzzing goes on until the time is up. -seed: 0 picks a
+    # new one each run (make fuzz explores); make test fixes it (FUZZ_SEED=1),
+    # so that its short run tries the same inputs, in the same order, every
+    # time, and a failure there is one a developer can reproduce.
+    "$bin" -seed="${FUZZ_SEED:-0}" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
         -max_len="${FUZZ_MAX_LEN:-8192}" -print_final_stats=1 \
         -artifact_prefix="$builddir/artifacts/$t-" "$work" "$seeds" >"$logf" 2>&1
     rc=$?

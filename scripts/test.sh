@@ -370,15 +370,15 @@ else
     not_run browser "build failed"
 fi
 
-# fuzz: every target a few seconds from its seeds, in a fresh corpus (the
-# same start each run); one test case per target, as scripts/fuzz.sh counts
+# fuzz: every target a few seconds from its seeds, in a fresh corpus, with a
+# fixed random seed (the same start each run); one test case per target, as scripts/fuzz.sh counts
 # them in its last line "fuzz: N passed, N failed"
 fuzz_seconds=${FUZZ_TEST_SECONDS:-7}
 if [ "$fuzz_seconds" = 0 ]; then
     not_run fuzz "FUZZ_TEST_SECONDS=0"
 else
     banner fuzz
-    FUZZ_SECONDS=$fuzz_seconds FUZZ_KEEP=0 scripts/fuzz.sh 2>&1 | tee "$logdir/fuzz.log"
+    FUZZ_SECONDS=$fuzz_seconds FUZZ_KEEP=0 FUZZ_SEED=1 scripts/fuzz.sh 2>&1 | tee "$logdir/fuzz.log"
     fuzz_rc=${PIPESTATUS[0]}
     read -r fuzz_p fuzz_f < <(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$logdir/fuzz.log" | tail -n 1)
     fuzz_p=${fuzz_p:-0}; fuzz_f=${fuzz_f:-0}

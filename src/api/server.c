@@ -623,14 +623,12 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	req.body = ctx->body ? ctx->body : "";
 	req.body_len = ctx->len;
 	req.today = date_today();
-	if (api_check_utf8(&req, &e))
-		return send_error(conn, &e);
-	if (check_request_origin(conn, method, ctx->len, &e))
-		return send_error(conn, &e);
-	req.db = thread_db(&e);
-	if (!req.db)
-		return send_error(conn, &e);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* refused before the handler: logged like any other answer */
+	if (api_check_utf8(&req, &e) || check_request_origin(conn, method, ctx->len, &e) || !(req.db = thread_db(&e))) {
+		access_log(&req, err_http_status(e.kind), &t0);
+		return send_error(conn, &e);
+	}
 	if (run_handler(route, &req, &resp, &e) != 0) {
 		json_decref(resp.body);
 		if (e.kind == ERR_NONE)
