@@ -59,6 +59,7 @@ typedef int (*api_handler_fn)(api_req_t *req, api_resp_t *resp, err_t *e);
 enum {
 	ROUTE_PUBLIC = 1, /* answers without a caller */
 	ROUTE_WRITES = 2, /* a GET that writes too (an audit row): not run in a read snapshot */
+	ROUTE_LOCKED = 4, /* checks and writes in one write transaction: what was checked is what is changed */
 };
 
 typedef struct api_route {

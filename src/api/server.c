@@ -431,6 +431,20 @@ static int run_route(const api_route_t *route, api_req_t *req, api_resp_t *resp,
 {
 	int rc;
 
+	if (route->flags & ROUTE_LOCKED) {
+		/* the writers' lock from before the first check: two requests,
+		 * each allowed alone, cannot combine into what neither may do
+		 * (a role given and a unit changed at once) */
+		rc = db_begin(req->db);
+		if (rc != DB_OK)
+			return store_fail(req->db, rc, e);
+		if (route->fn(req, resp, e)) {
+			db_rollback(req->db);
+			return -1;
+		}
+		rc = db_commit(req->db);
+		return rc == DB_OK ? 0 : store_fail(req->db, rc, e);
+	}
 	if (strcmp(req->method, "GET") != 0 || (route->flags & ROUTE_WRITES))
 		return route->fn(req, resp, e);
 	rc = db_begin_read(req->db);

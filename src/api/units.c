@@ -734,6 +734,43 @@ static int moved_add_children(api_req_t *req, const char *ref, date_t d, moved_l
 	return 0;
 }
 
+/* 403 children_out_of_scope when a child in m lies outside the caller's
+ * scope today: a merge or split would rewrite the history of a unit that
+ * has since moved to another province (found by review: a split named such
+ * a child in its refusal and in a dry run's "moved", and the real call
+ * changed its parent intervals). Neither the child nor its code is named. */
+static int children_in_scope(api_req_t *req, const moved_list_t *m, err_t *e)
+{
+	int64_t *ids;
+	bool *in;
+	size_t out = 0;
+	int r;
+
+	if (req->who.global || m->n == 0)
+		return 0;
+	ids = calloc(m->n, sizeof(*ids));
+	in = calloc(m->n, sizeof(*in));
+	if (!ids || !in) {
+		free(ids);
+		free(in);
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	for (size_t i = 0; i < m->n; i++)
+		ids[i] = m->items[i].id;
+	r = api_scope_mark(req, ids, m->n, in, e);
+	for (size_t i = 0; !r && i < m->n; i++)
+		out += !in[i];
+	free(ids);
+	free(in);
+	if (r)
+		return -1;
+	if (out)
+		return err_fail(e, ERR_FORBIDDEN, "children_out_of_scope",
+				"{count} of the children this would move lie outside your scope today: the unit above must do it",
+				ERR_INT("count", (int64_t)out));
+	return 0;
+}
+
 /* [{"unit","from","to"}] for the children in m as they stand on d (read
  * inside the dry run's transaction, after the operation). NULL on failure. */
 static json_t *moved_json(api_req_t *req, const moved_list_t *m, date_t d, err_t *e)
@@ -994,12 +1031,12 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 		api_unit_for_change(req, into_ref, d, e);
 	if (e->kind == ERR_NONE && into_new && spec.parent[0])
 		api_parent_in_scope(req, spec.parent, d, "into.parent", e);
+	for (i = 0; i < n && e->kind == ERR_NONE && !e->n_details; i++)
+		moved_add_children(req, src[i], d, &moved, e);
+	if (e->kind == ERR_NONE && !e->n_details)
+		children_in_scope(req, &moved, e);
 	if (e->kind == ERR_NONE && !api_check_details(e) && dry_begin(req, dry, e) == 0) {
-		int ok = 0;
-		for (i = 0; dry && i < n && ok == 0; i++)
-			ok = moved_add_children(req, src[i], d, &moved, e);
-		if (ok == 0 &&
-		    !org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
+		if (!org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
 			       note[0] ? note : NULL, &u, &ev, e)) {
 			resp->status = into_new && !dry ? 201 : 200;
 			if (hide_parent_outside_scope(req, &u, e) == 0) {
@@ -1115,9 +1152,10 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 			snprintf(field, sizeof(field), "into[%zu].parent", i);
 			api_parent_in_scope(req, parts[i].parent, d, field, e);
 		}
+	if (e->kind == ERR_NONE && !e->n_details && moved_add_children(req, req->params[0], d, &moved, e) == 0)
+		children_in_scope(req, &moved, e);
 	if (e->kind == ERR_NONE && !api_check_details(e) && dry_begin(req, dry, e) == 0) {
-		if ((!dry || moved_add_children(req, req->params[0], d, &moved, e) == 0) &&
-		    !org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
+		if (!org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
 			       note[0] ? note : NULL, &out, &ev, e)) {
 			if (hide_parents(req, &out, e) == 0) {
 				items = json_array();

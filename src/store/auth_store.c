@@ -420,9 +420,14 @@ int user_reset_password(db_t *db, const principal_t *who, int64_t user_id, char 
 			rc = db_bind_int64(st, 3, user_id);
 		r = finish(db, st, rc, e);
 	}
-	/* whoever held her old password is logged out */
+	/* whoever held her old password is logged out, and the tokens made
+	 * with it die (a reset is how a taken-over account is recovered:
+	 * suspended tokens would come back to life at her next password) */
 	if (!r)
 		r = exec_i(db, "DELETE FROM sessions WHERE user_id = ?", user_id, 0, e);
+	if (!r)
+		r = exec_i(db, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now_s(),
+			   user_id, e);
 	if (!r)
 		r = user_by_id(db, user_id, who->today, &after, e);
 	if (!r)

@@ -89,7 +89,8 @@ int user_update(db_t *db, const principal_t *who, int64_t user_id, const char *d
 
 /* Resets a password to a one-time one, generated into password_out (shown
  * once, never stored): she must change it at her next log-in, and until
- * then her log-in reaches nothing else. Ends her sessions. Audited as
+ * then her log-in reaches nothing else. Ends her sessions and revokes her
+ * API tokens. Audited as
  * user.password_reset (without the password). ERR_CONFLICT user_erased
  * for an erased account. */
 int user_reset_password(db_t *db, const principal_t *who, int64_t user_id, char password_out[17], err_t *e);

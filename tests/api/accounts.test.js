@@ -120,3 +120,19 @@ test('9999-12-31 stands for "still holds": no change is dated on it (issue 13, f
   }
   assert.equal((await s.post('/api/v1/units/A1.1/rename', { name_vi: 'Chi hội xa', name_en: 'Far', date: '9999-12-30' })).status, 200, 'the day before is a day');
 });
+
+test('two edits, each allowed alone, cannot combine into an admin of her own unit (a race found by review)', async () => {
+  const tok = await adminToken('acc.race.admin', 'A1');
+  await s.op('/api/v1/users', newUser('acc.racer', 'A1.1', ['viewer']), 201);
+  const patch = (body, auth) => s.request('PATCH', '/api/v1/users/acc.racer', { body, ...(auth ? { auth } : {}) });
+  const bad = [];
+  for (let i = 0; i < 40; i++) {
+    // back to a viewer of the branch (by the root)
+    const reset = await patch({ unit: 'A1.1', roles: ['viewer'] });
+    assert.equal(reset.status, 200, reset.text);
+    const [a, b] = await Promise.all([patch({ roles: ['admin'] }, tok), patch({ unit: 'A1' }, tok)]);
+    const now = (await s.get('/api/v1/users')).body.items.find((u) => u.username === 'acc.racer');
+    if (now.unit.code === 'A1' && now.roles.includes('admin')) bad.push(`round ${i}: ${a.status} ${b.status}`);
+  }
+  assert.deepEqual(bad, [], 'she became an admin of the commune admin\'s own unit');
+});

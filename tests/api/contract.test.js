@@ -139,7 +139,7 @@ test('the document is well formed', () => {
     return s.enum || [s.const];
   };
   assert.deepEqual(codesOf('UnauthorizedError').sort(), ['session_expired', 'unauthorized']);
-  assert.deepEqual(codesOf('ForbiddenError').sort(), ['csrf', 'forbidden', 'managed_from_above', 'password_change_required', 'session_required']);
+  assert.deepEqual(codesOf('ForbiddenError').sort(), ['children_out_of_scope', 'csrf', 'forbidden', 'managed_from_above', 'password_change_required', 'session_required']);
   assert.deepEqual(codesOf('RoleForbiddenError').sort(), ['forbidden', 'password_change_required']);
 });
 

@@ -152,3 +152,29 @@ test('the audit trail hides a parent outside the caller\'s scope, as the unit\'s
   const all = await s.get('/api/v1/audit', { unit: 'HMV' });
   assert.equal(all.body.items.find((x) => x.action === 'unit.move').before.parent, '01');
 });
+
+test('a split or merge cannot move, name or rewrite a child that has since left the caller\'s scope (found by review)', async () => {
+  // HS1 under province 01; its branch HS1.9 moves to province 24 later
+  await s.op('/api/v1/units', { code: 'HS1', name_vi: 'Xã Tách', name_en: 'Split', level: 'commune', parent: '01', date: '2025-08-01' }, 201);
+  await s.op('/api/v1/units', { code: 'HS1.1', name_vi: 'Chi hội Một', name_en: 'One', level: 'branch', parent: 'HS1', date: '2025-08-01' }, 201);
+  await s.op('/api/v1/units', { code: 'HS1.9', name_vi: 'Chi hội Bí mật', name_en: 'Secret', level: 'branch', parent: 'HS1', date: '2025-08-01' }, 201);
+  await s.op('/api/v1/units', { code: 'HS2', name_vi: 'Xã Nhận', name_en: 'Receiver', level: 'commune', parent: '24', date: '2025-08-01' }, 201);
+  await s.op('/api/v1/units/HS1.9/move', { parent: 'HS2', date: '2026-01-01' }, 200);
+  const tok = await tokenFor('admin.p01.split', '01', ['admin']);
+  const into = [{ code: 'HSA', name_vi: 'A', name_en: 'A', level: 'commune' }, { code: 'HSB', name_vi: 'B', name_en: 'B', level: 'commune' }];
+  const before = (await s.get('/api/v1/units/HS1.9')).body;
+  for (const body of [
+    { date: '2025-09-01', into, children: { 'HS1.1': 'HSA' }, dry_run: true },
+    { date: '2025-09-01', into, children: { 'HS1.1': 'HSA', 'HS1.9': 'HSB' }, dry_run: true },
+    { date: '2025-09-01', into, children: { 'HS1.1': 'HSA', 'HS1.9': 'HSB' } },
+  ]) {
+    const r = await s.post('/api/v1/units/HS1/split', body, { auth: tok });
+    const err = assertError(r, 403, 'children_out_of_scope', JSON.stringify(body));
+    assert.equal(err.count, 1);
+    assert.ok(!r.text.includes('HS1.9') && !r.text.includes('Bí mật'), r.text);
+  }
+  await s.op('/api/v1/units', { code: 'HS3', name_vi: 'Xã Ba', name_en: 'Three', level: 'commune', parent: '01', date: '2025-08-01' }, 201);
+  const merge = await s.post('/api/v1/units/merge', { date: '2025-09-01', sources: ['HS1', 'HS3'], into: { code: 'HSM', name_vi: 'M', name_en: 'M', level: 'commune' }, dry_run: true }, { auth: tok });
+  assertError(merge, 403, 'children_out_of_scope');
+  assert.deepEqual((await s.get('/api/v1/units/HS1.9')).body, before, 'its history is untouched');
+});

@@ -112,7 +112,8 @@ test('a reset password is one-time: her sessions end, she must change it before 
   for (const [m, p] of [['GET', '/api/v1/units'], ['GET', '/api/v1/tokens'], ['POST', '/api/v1/tokens']]) {
     assertError(await s.request(m, p, { ...me, body: m === 'POST' ? { name: 'x', roles: ['viewer'] } : undefined }), 403, 'password_change_required', `${m} ${p}`);
   }
-  assertError(await s.get('/api/v1/units', undefined, { auth: t.body.secret }), 403, 'password_change_required', 'her token too');
+  // her tokens died with the reset (a taken-over account is recovered this way)
+  assertError(await s.get('/api/v1/units', undefined, { auth: t.body.secret }), 401, 'unauthorized', 'her token is revoked');
   // not the one-time password again
   const same = assertError(await s.request('POST', '/api/v1/session/password', { ...me, body: { current_password: once, new_password: once } }), 422, 'invalid');
   assert.equal(same.details[0].code, 'same_as_current');
@@ -120,6 +121,7 @@ test('a reset password is one-time: her sessions end, she must change it before 
   assert.equal(ch.status, 200, ch.text);
   assert.equal((await s.get('/api/v1/units', undefined, me)).status, 200, 'free again');
   assert.equal((await s.get('/api/v1/session', undefined, me)).body.user.must_change_password, false);
+  assertError(await s.get('/api/v1/units', undefined, { auth: t.body.secret }), 401, 'unauthorized', 'and stays revoked after the change');
   const rows = (await s.ok('/api/v1/audit', { action: 'user.password_reset', record_type: 'user', record_id: String(r.body.user.id) })).items;
   assert.equal(rows.length, 1);
   assert.equal(rows[0].after.must_change_password, true);
