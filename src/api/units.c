@@ -658,11 +658,42 @@ static int dry_begin(api_req_t *req, bool dry, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(req->db, rc, e);
 }
 
-/* Ends a dry run: rolls its transaction back whatever happened. Returns r. */
-static int dry_end(api_req_t *req, bool dry, int r)
+/* A code_taken refusal names the unit holding the code (its name and
+ * level): for a holder outside the caller's scope that would answer what a
+ * unit outside scope must not, so the refusal keeps the code and the day
+ * only (found by review: a dry run made it a lookup of any unit). */
+static void hide_code_holder(api_req_t *req, err_t *e)
+{
+	const err_param_t *code = err_param(e, "value"), *from = err_param(e, "from"), *until = err_param(e, "until");
+	char value[UNIT_CODE_MAX * 4 + 8], day[DATE_STR_LEN];
+	unit_t holder;
+	date_t d;
+	err_t probe;
+
+	if (req->who.global || strcmp(e->code, "code_taken") != 0 || !code || (!from && !until))
+		return;
+	ub_strlcpy(value, code->text, sizeof(value));
+	ub_strlcpy(day, from ? from->text : until->text, sizeof(day));
+	err_clear(&probe);
+	if (date_parse(day, &d) != 0 || org_unit_get(req->db, value, d, &holder, &probe) != 0 ||
+	    api_id_in_scope(req, holder.id))
+		return;
+	if (from)
+		err_fail(e, ERR_CONFLICT, "code_taken", "code {value} is used by another unit from {from}",
+			 ERR_STR("value", value), ERR_DATE("from", d));
+	else
+		err_fail(e, ERR_CONFLICT, "code_taken", "code {value} is used by another unit until {until}",
+			 ERR_STR("value", value), ERR_DATE("until", d));
+}
+
+/* Ends an operation, a dry run or not: rolls a dry run's transaction back
+ * whatever happened, and hides a code's holder outside scope. Returns r. */
+static int dry_end(api_req_t *req, bool dry, int r, err_t *e)
 {
 	if (dry && db_in_transaction(req->db))
 		db_rollback(req->db);
+	if (r)
+		hide_code_holder(req, e);
 	return r;
 }
 
@@ -821,10 +852,10 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	    dry_begin(req, dry, e))
 		return -1;
 	if (org_create(req->db, &req->who, &s, d, note[0] ? note : NULL, &u, e) || hide_parent_outside_scope(req, &u, e))
-		return dry_end(req, dry, -1);
+		return dry_end(req, dry, -1, e);
 	resp->status = dry ? 200 : 201;
 	resp->body = dry ? dry_answer(req, unit_json(&u), e) : unit_json(&u);
-	return dry_end(req, dry, resp->body ? 0 : -1);
+	return dry_end(req, dry, resp->body ? 0 : -1, e);
 }
 
 static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -851,9 +882,9 @@ static int post_rename(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	if (org_rename(req->db, &req->who, req->params[0], d, vi, en, note[0] ? note : NULL, &u, e) ||
 	    hide_parent_outside_scope(req, &u, e))
-		return dry_end(req, dry, -1);
+		return dry_end(req, dry, -1, e);
 	resp->body = dry ? dry_answer(req, unit_json(&u), e) : unit_json(&u);
-	return dry_end(req, dry, resp->body ? 0 : -1);
+	return dry_end(req, dry, resp->body ? 0 : -1, e);
 }
 
 static int post_attributes(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -909,9 +940,9 @@ static int post_move(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	if (org_move(req->db, &req->who, req->params[0], d, parent, note[0] ? note : NULL, &u, e) ||
 	    hide_parent_outside_scope(req, &u, e))
-		return dry_end(req, dry, -1);
+		return dry_end(req, dry, -1, e);
 	resp->body = dry ? dry_answer(req, unit_json(&u), e) : unit_json(&u);
-	return dry_end(req, dry, resp->body ? 0 : -1);
+	return dry_end(req, dry, resp->body ? 0 : -1, e);
 }
 
 static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -936,9 +967,9 @@ static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	if (org_close(req->db, &req->who, req->params[0], d, note[0] ? note : NULL, &u, e) ||
 	    hide_parent_outside_scope(req, &u, e))
-		return dry_end(req, dry, -1);
+		return dry_end(req, dry, -1, e);
 	resp->body = dry ? dry_answer(req, unit_json(&u), e) : unit_json(&u);
-	return dry_end(req, dry, resp->body ? 0 : -1);
+	return dry_end(req, dry, resp->body ? 0 : -1, e);
 }
 
 static json_t *event_and(api_req_t *req, int64_t event_id, const char *key, json_t *value, err_t *e)
@@ -1049,7 +1080,7 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 				r = m ? json_object_set_new(resp->body, "moved", m) : -1;
 			}
 		}
-		r = dry_end(req, dry, r);
+		r = dry_end(req, dry, r, e);
 		if (r && resp->body) {
 			json_decref(resp->body);
 			resp->body = NULL;
@@ -1172,7 +1203,7 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 			}
 			unit_list_free(&out);
 		}
-		r = dry_end(req, dry, r);
+		r = dry_end(req, dry, r, e);
 		if (r && resp->body) {
 			json_decref(resp->body);
 			resp->body = NULL;

@@ -178,3 +178,20 @@ test('a split or merge cannot move, name or rewrite a child that has since left 
   assertError(merge, 403, 'children_out_of_scope');
   assert.deepEqual((await s.get('/api/v1/units/HS1.9')).body, before, 'its history is untouched');
 });
+
+test('code_taken does not name a unit outside the caller\'s scope (found by review)', async () => {
+  await s.op('/api/v1/units', { code: 'HCT1', name_vi: 'Xã Bí Danh', name_en: 'Hidden', level: 'commune', parent: '01', date: '2025-08-01' }, 201);
+  const tok = await tokenFor('admin.p24.codes', '24', ['admin']);
+  const body = { code: 'HCT1', name_vi: 'X', name_en: 'X', level: 'commune', parent: '24', date: '2025-09-01' };
+  for (const dry of [true, false]) {
+    const r = await s.post('/api/v1/units', { ...body, dry_run: dry }, { auth: tok });
+    const err = assertError(r, 409, 'code_taken', `dry_run ${dry}`);
+    assert.equal(err.value, 'HCT1');
+    assert.equal(err.name, undefined, r.text);
+    assert.equal(err.level, undefined, r.text);
+    assert.ok(!r.text.includes('Bí Danh'), r.text);
+  }
+  // the root admin, whose scope holds it, is told which unit holds the code
+  const root = assertError(await s.post('/api/v1/units', body), 409, 'code_taken');
+  assert.equal(root.name, 'Xã Bí Danh');
+});
