@@ -616,6 +616,22 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 		return send_static(conn, url);
 	}
 	memset(&req, 0, sizeof(req));
+	err_clear(&e);
+	req.conn = conn;
+	req.secure_cookies = g_secure_cookies || (g_trust_proxy && forwarded_https(conn));
+	api_client_addr(conn, g_trust_proxy, req.client_addr, sizeof(req.client_addr));
+	req.method = method;
+	req.path = url;
+	req.body = ctx->body ? ctx->body : "";
+	req.body_len = ctx->len;
+	req.today = date_today();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* text that is not UTF-8 is refused before anything reads it, the route
+	 * table included (a 405 used to echo such a path) */
+	if (api_check_utf8(&req, &e)) {
+		access_log(&req, err_http_status(e.kind), &t0);
+		return send_error(conn, &e);
+	}
 	route = find_route(method, url, ctx, req.params, &known);
 	if (!route) {
 		err_clear(&e);
@@ -626,20 +642,10 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 		}
 		return send_simple_error(conn, ERR_NOT_FOUND, "not_found", "no such API endpoint");
 	}
-	err_clear(&e);
 	memset(&resp, 0, sizeof(resp));
 	resp.status = 200;
-	req.conn = conn;
-	req.secure_cookies = g_secure_cookies || (g_trust_proxy && forwarded_https(conn));
-	api_client_addr(conn, g_trust_proxy, req.client_addr, sizeof(req.client_addr));
-	req.method = method;
-	req.path = url;
-	req.body = ctx->body ? ctx->body : "";
-	req.body_len = ctx->len;
-	req.today = date_today();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* refused before the handler: logged like any other answer */
-	if (api_check_utf8(&req, &e) || check_request_origin(conn, method, ctx->len, &e) || !(req.db = thread_db(&e))) {
+	if (check_request_origin(conn, method, ctx->len, &e) || !(req.db = thread_db(&e))) {
 		access_log(&req, err_http_status(e.kind), &t0);
 		return send_error(conn, &e);
 	}

@@ -136,3 +136,13 @@ test('lengths are counted in NFC, also where NFC is longer than the text as sent
   assert.equal(r.status, 201, r.text.slice(0, 300));
   assert.equal([...r.body.name_vi].length, 200);
 });
+
+test('a path that is not UTF-8 is 400 whatever the method, never a 405 that echoes it (found by review)', async () => {
+  for (const [m, p] of [['PUT', '/api/v1/units/%ff%fe'], ['GET', '/api/v1/units/%ff/rename'], ['PATCH', '/api/v1/units/%e0%80%80'],
+    ['GET', '/api/v1/users/admin/sessions/%ed%a0%80']]) {
+    const r = await s.request(m, p, { auth: false, validate: false, ...(m === 'GET' ? {} : { body: {} }) });
+    assert.equal(r.status, 400, `${m} ${p}: ${r.text}`);
+    assert.equal(r.body.error.code, 'bad_request');
+    assert.ok(r.body.error.details.some((d) => d.field === 'path' && d.code === 'not_text'), r.text);
+  }
+});
