@@ -424,30 +424,23 @@ static enum MHD_Result handle_health(struct MHD_Connection *conn)
  * answering 500 busy. A read whose database connection broke is run again
  * on a fresh connection (the next request of any kind gets one).
  */
-/* A read runs in one snapshot: its queries see one state of the database
- * (a unit page never mixes a unit from before a merge with events from
- * after it), and on SQLite the read lock is taken once, not per query. */
+/* A handler runs in one transaction when it needs one. A GET reads one
+ * snapshot: its queries see one state of the database (a unit page never
+ * mixes a unit from before a merge with events from after it), and SQLite
+ * takes its read lock once, not per query. A ROUTE_LOCKED route holds the
+ * writers' lock from before its first check: two requests, each allowed
+ * alone, cannot combine into what neither may do (a role given and a unit
+ * changed at once). Other writes open their own transactions in the store. */
 static int run_route(const api_route_t *route, api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	int rc;
 
-	if (route->flags & ROUTE_LOCKED) {
-		/* the writers' lock from before the first check: two requests,
-		 * each allowed alone, cannot combine into what neither may do
-		 * (a role given and a unit changed at once) */
+	if (route->flags & ROUTE_LOCKED)
 		rc = db_begin(req->db);
-		if (rc != DB_OK)
-			return store_fail(req->db, rc, e);
-		if (route->fn(req, resp, e)) {
-			db_rollback(req->db);
-			return -1;
-		}
-		rc = db_commit(req->db);
-		return rc == DB_OK ? 0 : store_fail(req->db, rc, e);
-	}
-	if (strcmp(req->method, "GET") != 0 || (route->flags & ROUTE_WRITES))
+	else if (strcmp(req->method, "GET") == 0 && !(route->flags & ROUTE_WRITES))
+		rc = db_begin_read(req->db);
+	else
 		return route->fn(req, resp, e);
-	rc = db_begin_read(req->db);
 	if (rc != DB_OK)
 		return store_fail(req->db, rc, e);
 	if (route->fn(req, resp, e)) {
