@@ -12,6 +12,7 @@
 #include "api/auth.h"
 #include "core/text.h"
 #include "io/embedded.h"
+#include "io/org_ops.h"
 #include "io/unit_json.h"
 #include "store/org_store.h"
 #include "store/util.h"
@@ -972,26 +973,31 @@ static int post_close(api_req_t *req, api_resp_t *resp, err_t *e)
 	return dry_end(req, dry, resp->body ? 0 : -1, e);
 }
 
-static json_t *event_and(api_req_t *req, int64_t event_id, const char *key, json_t *value, err_t *e)
+/* Event event_id as the caller may see it (units outside her scope left
+ * out), or NULL on failure. */
+static json_t *scoped_event_json(api_req_t *req, int64_t event_id, err_t *e)
 {
+	event_list_t one = { .n = 1 };
 	event_t ev;
 	json_t *j;
 
-	if (org_event_get(req->db, event_id, &ev, e)) {
+	if (org_event_get(req->db, event_id, &ev, e))
+		return NULL;
+	one.items = &ev;
+	j = redact_events(req, &one, e) ? NULL : event_json(&ev);
+	event_free(&ev);
+	return j;
+}
+
+static json_t *event_and(api_req_t *req, int64_t event_id, const char *key, json_t *value, err_t *e)
+{
+	json_t *ev = scoped_event_json(req, event_id, e);
+
+	if (!ev) {
 		json_decref(value);
 		return NULL;
 	}
-	{
-		event_list_t one = { .items = &ev, .n = 1 };
-		if (redact_events(req, &one, e)) {
-			event_free(&ev);
-			json_decref(value);
-			return NULL;
-		}
-	}
-	j = json_pack("{s:o, s:o}", "event", event_json(&ev), key, value);
-	event_free(&ev);
-	return j;
+	return json_pack("{s:o, s:o}", "event", ev, key, value);
 }
 
 #define MERGE_SOURCES_MAX 64
@@ -1216,6 +1222,157 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 	return r;
 }
 
+/* ---- plans ----
+ * POST /units/plan applies an operations file (the CSV `units apply`
+ * reads, io/org_ops.h) all or nothing, or previews it (dry_run): each
+ * operation is checked against the caller's scope as its own route checks
+ * it, inside the plan's one transaction, so a unit an earlier line created
+ * counts; the first refusal stops the plan with the line it came from. */
+
+#define PLAN_SOURCES_BUF 1024
+
+/* The scope checks of one merge line: every source changed from above,
+ * the new unit's parent in scope, and every child that moves in scope
+ * (collected into moved for the answer). */
+static int plan_merge_in_scope(api_req_t *req, const org_plan_op_t *op, moved_list_t *moved, err_t *e)
+{
+	char buf[PLAN_SOURCES_BUF], *save = NULL;
+
+	ub_strlcpy(buf, op->sources, sizeof(buf));
+	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (api_unit_for_change(req, tok, op->date, e) || moved_add_children(req, tok, op->date, moved, e))
+			return -1;
+	if (op->parent[0] && api_parent_in_scope(req, op->parent, op->date, "parent", e))
+		return -1;
+	return children_in_scope(req, moved, e);
+}
+
+/* What the route of op's kind checks before calling the store. */
+static int plan_op_in_scope(api_req_t *req, const org_plan_op_t *op, moved_list_t *moved, err_t *e)
+{
+	if (strcmp(op->op, "create") == 0)
+		return op->parent[0] ? api_parent_in_scope(req, op->parent, op->date, "parent", e) : need_global(req, e);
+	if (strcmp(op->op, "merge") == 0)
+		return plan_merge_in_scope(req, op, moved, e);
+	if (api_unit_for_change(req, op->code, op->date, e))
+		return -1;
+	if (strcmp(op->op, "move") == 0)
+		return api_parent_in_scope(req, op->parent, op->date, "parent", e);
+	return 0;
+}
+
+/* The newest event's id, 0 when there is none. */
+static int last_event(api_req_t *req, int64_t *id, err_t *e)
+{
+	err_t probe;
+
+	err_clear(&probe);
+	*id = 0;
+	if (org_event_last(req->db, id, &probe) == 0 || probe.kind == ERR_NOT_FOUND)
+		return 0;
+	*e = probe;
+	return -1;
+}
+
+/* {"line", "op", "date", "code", "event", "moved"} for an operation just
+ * applied: the event it recorded (null for attributes, which records
+ * none) and the children a merge handed to the new unit. */
+static json_t *plan_step_json(api_req_t *req, const org_plan_op_t *op, int64_t ev, const moved_list_t *moved,
+			      err_t *e)
+{
+	json_t *event = ev ? scoped_event_json(req, ev, e) : json_null();
+	json_t *m = event ? moved_json(req, moved, op->date, e) : NULL;
+
+	if (!m) {
+		json_decref(event);
+		return NULL;
+	}
+	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o}", "line", (json_int_t)op->line, "op", op->op, "date",
+			 json_date(op->date), "code", op->code, "event", event, "moved", m);
+}
+
+/* Checks and applies operation i of plan, appending its answer to out.
+ * A refusal gets the operation's line. */
+static int plan_step(api_req_t *req, const org_plan_t *plan, size_t i, json_t *out, err_t *e)
+{
+	moved_list_t moved = { 0 };
+	int64_t before = 0, after = 0;
+	org_plan_op_t op;
+	json_t *item = NULL;
+
+	org_plan_get(plan, i, &op);
+	if (plan_op_in_scope(req, &op, &moved, e)) {
+		err_add_param(e, ERR_INT("line", (int64_t)op.line));
+	} else if (last_event(req, &before, e) == 0 && org_plan_apply(req->db, &req->who, plan, i, e) == 0 &&
+		   last_event(req, &after, e) == 0) {
+		item = plan_step_json(req, &op, after != before ? after : 0, &moved, e);
+	}
+	moved_free(&moved);
+	return item ? json_array_append_new(out, item) : -1;
+}
+
+/* Applies every operation of plan in the transaction the caller opened,
+ * into a new array *out (NULL on failure). */
+static int plan_run(api_req_t *req, const org_plan_t *plan, json_t **out, err_t *e)
+{
+	json_t *ops = json_array();
+
+	*out = NULL;
+	if (!ops)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < org_plan_count(plan); i++)
+		if (plan_step(req, plan, i, ops, e)) {
+			hide_code_holder(req, e);
+			json_decref(ops);
+			return -1;
+		}
+	*out = ops;
+	return 0;
+}
+
+static int post_plan(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "csv", "dry_run", NULL };
+	org_plan_t *plan = NULL;
+	json_t *body, *csv, *ops = NULL;
+	bool dry;
+	int rc;
+
+	if (api_require(req, PERM_UNIT_REORGANISE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	dry = read_dry_run(body, e);
+	csv = json_object_get(body, "csv");
+	if (!csv || json_is_null(csv))
+		err_field(e, "csv", "required", "is required");
+	else if (!json_is_string(csv))
+		err_field(e, "csv", "not_a_string", "must be a string");
+	if (api_check_details(e) ||
+	    org_plan_read(json_string_value(csv), json_string_length(csv), NULL, &plan, e)) {
+		json_decref(body);
+		return -1;
+	}
+	json_decref(body);
+	rc = db_begin(req->db);
+	if (rc != DB_OK) {
+		org_plan_free(plan);
+		return store_fail(req->db, rc, e);
+	}
+	if (plan_run(req, plan, &ops, e) == 0 && !dry && (rc = db_commit(req->db)) != DB_OK) {
+		json_decref(ops);
+		ops = NULL;
+		store_fail(req->db, rc, e);
+	}
+	if (db_in_transaction(req->db))
+		db_rollback(req->db);
+	org_plan_free(plan);
+	if (!ops)
+		return -1;
+	resp->body = json_pack("{s:b, s:I, s:o}", "dry_run", dry, "count", (json_int_t)json_array_size(ops),
+			       "operations", ops);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
 const api_route_t API_UNIT_ROUTES[] = {
 	{ "GET", "/api/v1/openapi.json", get_openapi, ROUTE_PUBLIC },
 	{ "GET", "/api/v1/levels", get_levels, 0 },
@@ -1224,6 +1381,7 @@ const api_route_t API_UNIT_ROUTES[] = {
 	{ "GET", "/api/v1/units", get_units, 0 },
 	{ "POST", "/api/v1/units", post_unit, 0 },
 	{ "POST", "/api/v1/units/merge", post_merge, 0 },
+	{ "POST", "/api/v1/units/plan", post_plan, 0 },
 	{ "GET", "/api/v1/units/{}", get_unit, 0 },
 	{ "GET", "/api/v1/units/{}/children", get_children, 0 },
 	{ "GET", "/api/v1/units/{}/ancestors", get_ancestors, 0 },

@@ -42,7 +42,7 @@ typedef struct op {
 	const char *f[F_N];     /* the values, "" when not given: borrowed from the
 				   CSV table or string literals, which outlive the op */
 	date_t date;
-	const char *origin;     /* file name for messages */
+	const char *origin;     /* file name for messages, or NULL for none */
 	size_t line;
 	int prio;               /* 0 reference data, 1 other files */
 	size_t seq;
@@ -142,7 +142,7 @@ static void name_file(err_t *e, const char *origin)
 {
 	char msg[sizeof(e->message)];
 
-	if (!e)
+	if (!e || !origin)
 		return;
 	snprintf(msg, sizeof(msg), "%s", e->message);
 	snprintf(e->message, sizeof(e->message), "%s: %s", origin, msg);
@@ -164,9 +164,11 @@ static int ops_from_csv(const char *data, size_t len, const char *origin, int pr
 		return -1;
 	}
 	if (t->n_rows > OPS_MAX)
-		return err_fail(e, ERR_TOO_LARGE, "too_large",
-				"{file}: more than {max} operations in one file (split it in several)",
-				ERR_STR("file", origin), ERR_INT("max", OPS_MAX));
+		return origin ? err_fail(e, ERR_TOO_LARGE, "too_large",
+					 "{file}: more than {max} operations in one file (split it in several)",
+					 ERR_STR("file", origin), ERR_INT("max", OPS_MAX))
+			      : err_fail(e, ERR_TOO_LARGE, "too_large", "more than {max} operations (split them)",
+					 ERR_INT("max", OPS_MAX));
 	for (int i = 0; i < F_N; i++)
 		col[i] = csv_col(t, COLUMNS[i]);
 	for (size_t i = 0; i < t->n_rows; i++) {
@@ -179,9 +181,11 @@ static int ops_from_csv(const char *data, size_t len, const char *origin, int pr
 		if (op_check(o, e))
 			bad_rows++;
 	}
-	if (bad_rows)
+	if (bad_rows && origin)
 		return err_fail(e, ERR_INVALID, "invalid", "{file}: {count} row(s) are not valid", ERR_STR("file", origin),
 				ERR_INT("count", bad_rows));
+	if (bad_rows)
+		return err_fail(e, ERR_INVALID, "invalid", "{count} row(s) are not valid", ERR_INT("count", bad_rows));
 	return 0;
 }
 
@@ -227,10 +231,11 @@ static int op_apply(db_t *db, const principal_t *who, const op_t *o, err_t *e)
 	if (r && e) {
 		char msg[sizeof(e->message)];
 		snprintf(msg, sizeof(msg), "%s", e->message);
-		snprintf(e->message, sizeof(e->message), "%s line %zu (%s %s): %s", o->origin, o->line, f[F_OP], spec.code,
-			 msg);
+		snprintf(e->message, sizeof(e->message), "%s%sline %zu (%s %s): %s", o->origin ? o->origin : "",
+			 o->origin ? " " : "", o->line, f[F_OP], spec.code, msg);
 		/* where, for a program: the error's own parameters stay */
-		err_add_param(e, ERR_STR("file", o->origin));
+		if (o->origin)
+			err_add_param(e, ERR_STR("file", o->origin));
 		err_add_param(e, ERR_INT("line", o->line));
 	}
 	return r;
@@ -503,19 +508,70 @@ static int apply_in_tx(db_t *db, const principal_t *who, op_list_t *ops, err_t *
 	return 0;
 }
 
+struct org_plan {
+	csv_table_t table; /* the values the operations borrow */
+	op_list_t ops;     /* in the order they apply */
+};
+
+int org_plan_read(const char *csv, size_t len, const char *origin, org_plan_t **out, err_t *e)
+{
+	org_plan_t *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	if (ops_from_csv(csv, len, origin, 1, &p->table, &p->ops, e)) {
+		org_plan_free(p);
+		return -1;
+	}
+	if (p->ops.n)
+		qsort(p->ops.v, p->ops.n, sizeof(op_t), op_cmp);
+	*out = p;
+	return 0;
+}
+
+size_t org_plan_count(const org_plan_t *p)
+{
+	return p->ops.n;
+}
+
+void org_plan_get(const org_plan_t *p, size_t i, org_plan_op_t *out)
+{
+	const op_t *o = &p->ops.v[i];
+
+	out->op = o->f[F_OP];
+	out->code = o->f[F_CODE];
+	out->parent = o->f[F_PARENT];
+	out->sources = o->f[F_SOURCES];
+	out->date = o->date;
+	out->line = o->line;
+}
+
+int org_plan_apply(db_t *db, const principal_t *who, const org_plan_t *p, size_t i, err_t *e)
+{
+	return op_apply(db, who, &p->ops.v[i], e);
+}
+
+void org_plan_free(org_plan_t *p)
+{
+	if (!p)
+		return;
+	free(p->ops.v);
+	csv_table_free(&p->table);
+	free(p);
+}
+
 int org_ops_apply_csv(db_t *db, const principal_t *who, const char *csv, size_t len, size_t *applied, err_t *e)
 {
-	csv_table_t t = {0};
-	op_list_t ops = {0};
+	org_plan_t *p = NULL;
 	int r;
 
 	*applied = 0;
-	r = ops_from_csv(csv, len, "operations file", 1, &t, &ops, e);
+	if (org_plan_read(csv, len, "operations file", &p, e))
+		return -1;
+	r = apply_in_tx(db, who, &p->ops, e);
 	if (!r)
-		r = apply_in_tx(db, who, &ops, e);
-	if (!r)
-		*applied = ops.n;
-	free(ops.v);
-	csv_table_free(&t);
+		*applied = p->ops.n;
+	org_plan_free(p);
 	return r;
 }

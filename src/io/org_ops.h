@@ -46,4 +46,33 @@ int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e);
 int org_ops_apply_csv(db_t *db, const principal_t *who, const char *csv, size_t len, size_t *applied,
 		      err_t *e);
 
+/* A plan: an operations file read and checked (as org_ops_apply_csv does
+ * before applying), its operations in the order they apply, for a caller
+ * that checks or previews each one itself (the API checks the caller's
+ * scope before each, inside its own transaction). Owned by the caller:
+ * release it with org_plan_free. */
+typedef struct org_plan org_plan_t;
+
+/* One operation of a plan; the strings are borrowed from the plan ("" when
+ * the file leaves the column empty). sources: codes separated by spaces. */
+typedef struct org_plan_op {
+	const char *op, *code, *parent, *sources;
+	date_t date;
+	size_t line; /* the line of the file it was read from */
+} org_plan_op_t;
+
+/* Reads csv[0..len) into *out, with every refusal org_ops_apply_csv makes
+ * before applying anything. origin names the file in messages and in the
+ * errors' parameter `file`; NULL leaves both without it (the API's plan is
+ * not a file). Returns 0, or -1 with e and *out NULL. */
+int org_plan_read(const char *csv, size_t len, const char *origin, org_plan_t **out, err_t *e);
+size_t org_plan_count(const org_plan_t *p);
+/* Operation i (< org_plan_count) into *out. */
+void org_plan_get(const org_plan_t *p, size_t i, org_plan_op_t *out);
+/* Applies operation i as `who` through the store (joining the caller's
+ * transaction). Returns 0, or -1 with the store's refusal and the
+ * parameters line and (with an origin) file. */
+int org_plan_apply(db_t *db, const principal_t *who, const org_plan_t *p, size_t i, err_t *e);
+void org_plan_free(org_plan_t *p);
+
 #endif

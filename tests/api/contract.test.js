@@ -263,6 +263,7 @@ const SAMPLES = [
   ['mergeUnits', 'POST', '/api/v1/units/merge', { body: { date: D2, sources: ['C0004', 'C0009'], into: { code: 'C0006', name_vi: 'Xã C0006', name_en: 'C0006 Commune', level: 'commune', kind: 'territorial', attributes: [] }, note: 'x' } }],
   ['splitUnit', 'POST', '/api/v1/units/C0005/split', { body: { date: D2, into: [{ code: 'C0007', name_vi: 'Xã C0007', name_en: 'C0007 Commune', level: 'commune' }, { code: 'C0008', name_vi: 'Xã C0008', name_en: 'C0008 Commune', level: 'commune', kind: 'territorial', attributes: [] }], children: { 'C0005-1': 'C0008' }, note: 'x' } }],
   ['mergeUnits', 'POST', '/api/v1/units/merge', { body: { date: '2025-10-01', sources: ['C0007', 'C0008'], into: 'C0008' } }],
+  ['applyPlan', 'POST', '/api/v1/units/plan', { body: { dry_run: true, csv: 'op,date,code,name_vi,name_en,level,parent,sources\nrename,2025-11-01,C0008,Xã C0008 Mới,New C0008 Commune,,,\nmerge,2025-11-01,C0010,Xã C0010,C0010 Commune,commune,,C0001 C0002\n' } }],
   ['getTree', 'GET', '/api/v1/tree', { query: { as_of: D2, root: '01', depth: 3 } }],
   ['listEvents', 'GET', '/api/v1/events', { query: { unit: '01', as_of: D2, from: '2025-01-01', to: '2025-12-31', limit: 10 } }],
   // users, sessions, tokens, audit; a function computes a request from the
@@ -356,7 +357,7 @@ test('every path of the document exists (no 404 for a valid unit) and every othe
           const r = await s.get(p, { as_of: '2025-07-01' });
           assert.equal(r.status, 200, `GET ${p}: ${r.text.slice(0, 300)}`);
         }
-      } else if (!(m === 'get' && template === '/api/v1/units/merge')) { // GET /units/merge may read unit "merge"
+      } else if (!(m === 'get' && ['/api/v1/units/merge', '/api/v1/units/plan'].includes(template))) { // GET /units/merge may read unit "merge"
         const r = await s.request(m.toUpperCase(), p, { ...(['get', 'delete'].includes(m) ? {} : { body: {} }), validate: false });
         if (r.status !== 405) wrong.push(`${m.toUpperCase()} ${p} -> ${r.status}`);
         else s.contract.check({ method: m, pathname: p, status: r.status, body: r.body });
