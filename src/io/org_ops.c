@@ -518,8 +518,10 @@ int org_plan_read(const char *csv, size_t len, const char *origin, org_plan_t **
 	org_plan_t *p = calloc(1, sizeof(*p));
 
 	*out = NULL;
-	if (!p)
-		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	if (!p) {
+		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		return -1;
+	}
 	if (ops_from_csv(csv, len, origin, 1, &p->table, &p->ops, e)) {
 		org_plan_free(p);
 		return -1;
