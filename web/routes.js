@@ -16,10 +16,12 @@ import { UsersPage } from './pages/users.js';
 import { AuditPage } from './pages/audit.js';
 import { PasswordPage } from './pages/password.js';
 import { TokensPage } from './pages/tokens.js';
+import { PlanPage } from './pages/plan.js';
 
 export const routes = [
   { path: '/', page: TreePage, nav: 'nav.tree', testid: 'nav-tree', title: 'tree.title' },
   { path: '/units/:code', page: UnitPage, section: '/', title: 'unit.title' },
+  { path: '/plan', page: PlanPage, nav: 'nav.plan', testid: 'nav-plan', title: 'plan.title', admin: true, dated: false },
   { path: '/users', page: UsersPage, nav: 'nav.users', testid: 'nav-users', title: 'users.title', admin: true, dated: false },
   { path: '/audit', page: AuditPage, nav: 'nav.audit', testid: 'nav-audit', title: 'audit.title', admin: true, dated: false },
   { path: '/account/password', page: PasswordPage, title: 'password.title', dated: false },
