@@ -107,6 +107,12 @@ test('the real call applies the whole plan in one transaction', async () => {
   assertError(await s.get('/api/v1/units/PL1', { as_of: D2 }), 404, 'not_found');
   const ev = await s.ok('/api/v1/events', { unit: 'PLM', as_of: D3 });
   assert.deepEqual(ev.items.map((e) => e.kind).sort(), ['merge', 'rename']);
+  // a branch the merger handed to the new commune lists it too: one click
+  // from every unit it touched
+  const branch = await s.ok('/api/v1/events', { unit: 'PL1.1', as_of: D2 });
+  assert.deepEqual(branch.items.map((e) => [e.kind, e.date]), [['merge', D2], ['create', D1]]);
+  const page = await s.ok('/api/v1/units/PL2.1', { as_of: D2 });
+  assert.deepEqual(page.events.map((e) => e.kind).sort(), ['create', 'merge']);
   // applying it again is refused at its first line: PL1 has ended
   const again = assertError(await s.post('/api/v1/units/plan', { csv: PLAN }), 409, 'unit_closed');
   assert.equal(again.line, 3);
