@@ -7,9 +7,11 @@
 #include <semaphore.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/common_passwords.h"
 #include "core/text.h"
 
 static sem_t g_slots;
@@ -47,6 +49,41 @@ static void give_slot(void)
 	sem_post(&g_slots);
 }
 
+static int cmp_entry(const void *key, const void *entry)
+{
+	return strcmp(key, *(const char *const *)entry);
+}
+
+static bool listed(const char *word)
+{
+	return bsearch(word, COMMON_PASSWORDS, COMMON_PASSWORDS_N, sizeof(COMMON_PASSWORDS[0]), cmp_entry) != NULL;
+}
+
+/* True when pw, with A-Z lower-cased, is on the list or is an entry followed
+ * by nothing but digits ("password12345"): adding digits is the first
+ * variation a guesser tries. A password with a byte beyond ASCII is never
+ * common, as no entry has one. */
+static bool is_common(const char *pw)
+{
+	char low[PASSWORD_MAX_LEN + 1];
+	size_t n;
+	bool found = false;
+
+	for (n = 0; pw[n] && (unsigned char)pw[n] < 0x80 && n < PASSWORD_MAX_LEN; n++)
+		low[n] = (char)(pw[n] >= 'A' && pw[n] <= 'Z' ? pw[n] - 'A' + 'a' : pw[n]);
+	low[n] = '\0';
+	/* stopped early: a byte beyond ASCII (or a length beyond the bound),
+	 * which no entry has */
+	if (pw[n] == '\0') {
+		/* the whole password, then without its last digit, and so on
+		 * while the characters taken off are digits */
+		while (!(found = listed(low)) && n > 0 && low[n - 1] >= '0' && low[n - 1] <= '9')
+			low[--n] = '\0';
+	}
+	sodium_memzero(low, sizeof(low));
+	return found;
+}
+
 int password_check_new(const char *pw, const char *field, err_t *e)
 {
 	size_t n = text_length(pw);
@@ -59,6 +96,9 @@ int password_check_new(const char *pw, const char *field, err_t *e)
 				 ERR_INT("max", PASSWORD_MAX_LEN));
 	if (text_blank(pw))
 		return err_field(e, field, "blank", "must hold more than white space");
+	if (is_common(pw))
+		return err_field(e, field, "common_password",
+				 "is a common password, or one with digits added: choose another");
 	return 0;
 }
 

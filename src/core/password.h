@@ -26,9 +26,12 @@
 /* Initialises libsodium; call once at start-up. Returns 0 or -1. */
 int password_init(void);
 
-/* Checks a new password's length in characters (code points:
- * PASSWORD_MIN_LEN..MAX; up to 4 bytes each); a too_short or too_long
- * detail on `field`. */
+/* Checks a new password: its length in characters (code points:
+ * PASSWORD_MIN_LEN..MAX; up to 4 bytes each), that it is more than white
+ * space, and that it is not one of the most common passwords
+ * (core/common_passwords.h), lower-cased (A-Z), nor one of them followed by
+ * digits only. Returns 0, or -1 with one detail on `field`: too_short,
+ * too_long, blank or common_password. */
 int password_check_new(const char *pw, const char *field, err_t *e);
 
 /* Hashes pw into out (PASSWORD_HASH_MAX bytes). Returns 0 or -1 with e. */

@@ -94,6 +94,26 @@ test('passwords: counted in characters; only white space is refused (issue 13, f
   assert.ok(ce.details.some((d) => d.field === 'new_password' && d.code === 'blank'), JSON.stringify(ce.details));
 });
 
+test('passwords: the most common ones are refused, also with digits added (issue 14, item 5)', async () => {
+  const body = (password) => ({ ...newUser('acc.common', 'A1.1', ['viewer']), password });
+  // on the list as it is, in any case of A-Z; or a listed one and digits
+  for (const pw of ['qwertyuiop', 'QWERTYuiop', 'Password12345', 'anhyeuem2024', 'Matkhau123', 'Demo@12345']) {
+    const e = assertError(await s.post('/api/v1/users', body(pw)), 422, 'invalid', pw);
+    assert.deepEqual(e.details.map((d) => [d.field, d.code]), [['password', 'common_password']], pw);
+  }
+  // the rule is that and no more: a symbol after the digits, Vietnamese letters
+  assert.equal((await s.post('/api/v1/users', body('password12345!'))).status, 201);
+  const other = await s.post('/api/v1/users', { ...body('mậtkhẩu12345'), username: 'acc.common2' });
+  assert.equal(other.status, 201, other.text);
+  const l = await s.login('acc.common', 'password12345!');
+  assert.equal(l.status, 200);
+  const change = (np) => s.request('POST', '/api/v1/session/password', { cookie: l.cookie, csrf: l.csrf, body: { current_password: 'password12345!', new_password: np } });
+  const ce = assertError(await change('iloveyou2024'), 422, 'invalid');
+  assert.deepEqual(ce.details.map((d) => [d.field, d.code]), [['new_password', 'common_password']]);
+  assert.equal((await s.login('acc.common', 'password12345!')).status, 200, 'the password is unchanged');
+  assert.equal((await change('ba-con-meo-tren-mai-nha')).status, 200);
+});
+
 test('names refuse invisible formatting characters: right-to-left overrides, zero-width spaces and joiners (issue 13, finding 10)', async () => {
   for (const [bad, cp] of [['Nguyễn\u202eThị', 'U+202E'], ['Lan\u200b', 'U+200B'], ['\u2066Hoa\u2069', 'U+2066'], ['\ufeffMai', 'U+FEFF'], ['Đào\u200d', 'U+200D']]) {
     const u = assertError(await s.post('/api/v1/users', { ...newUser('acc.fmt', 'A1.1', ['viewer']), display_name: bad }), 422, 'invalid', cp);

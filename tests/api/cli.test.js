@@ -251,8 +251,17 @@ test('users: password from standard input, tokens that work, disable', async () 
   const blank = await ub(['user', 'add', 'mai', '--unit', '24', '--role', 'viewer', ...d], { input: ' '.repeat(16) + '\n' });
   assert.equal(blank.code, 1);
   assert.match(blank.stderr, /more than white space/);
+  // issue 14, item 5: one of the most common passwords, or one with digits added
+  const common = await ub(['user', 'add', 'mai', '--unit', '24', '--role', 'viewer', ...d], { input: 'Password12345\n' });
+  assert.equal(common.code, 1);
+  assert.match(common.stderr, /is a common password, or one with digits added: choose another/);
   const list = await ok(['user', 'list', ...d]);
   assert.match(list, /lan\s+24\s+viewer entry/);
+  assert.doesNotMatch(list, /\bmai\b/);
+  const passwd = await ub(['user', 'passwd', 'lan', ...d], { input: 'iloveyou2024\n' });
+  assert.equal(passwd.code, 1);
+  assert.match(passwd.stderr, /common password/);
+  assert.match(await ok(['user', 'passwd', 'lan', ...d], { input: 'mat-khau-moi-cua-lan\n' }), /password of lan changed/);
   const token = (await ok(['user', 'token', 'lan', '--name', 'script', '--role', 'viewer', ...d])).trim();
   assert.match(token, /^ubt_[A-Za-z0-9_-]{43}$/);
   const exp = await json(['user', 'export', 'lan', ...d].filter((a) => a !== '--json'));

@@ -180,6 +180,8 @@ test('user create: every field check has its code and parameters', async () => {
   hasDetail(await invalid('/api/v1/users', userBody({ password: 'short' })), 'password', 'too_short', { min: 10 });
   hasDetail(await invalid('/api/v1/users', userBody({ password: E3.repeat(9) })), 'password', 'too_short', { min: 10 });
   hasDetail(await invalid('/api/v1/users', userBody({ password: 'p'.repeat(257) })), 'password', 'too_long', { max: 256 });
+  hasDetail(await invalid('/api/v1/users', userBody({ password: 'Password12345' })), 'password', 'common_password', {},
+    'is a common password, or one with digits added: choose another');
   // unknown field, unknown unit
   hasDetail(await invalid('/api/v1/users', userBody({ admin: true })), 'admin', 'unknown_field');
   const u = await invalid('/api/v1/users', userBody({ unit: 'zzz' }), 'an unknown unit');

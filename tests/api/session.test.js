@@ -319,20 +319,20 @@ test('password change: wrong current or too short 422, then other sessions end, 
   // nothing changed so far
   assert.equal((await me({ cookie: b.cookie })).status, 200);
   await login(name);
-  const ok = await change({ current_password: PW[name], new_password: '1234567890' }); // 10 characters: the minimum
+  const ok = await change({ current_password: PW[name], new_password: 'hoa-10-ky!' }); // 10 characters: the minimum
   assert.equal(ok.status, 200, ok.text);
   assert.deepEqual(ok.body, { ok: true });
   assert.equal((await me({ cookie: a.cookie })).status, 200, 'the session that changed it goes on');
   assertError(await me({ cookie: b.cookie }), 401, 'unauthorized', 'her other session ended');
   assertError((await s.login(name, PW[name])).r, 401, 'unauthorized', 'the old password');
-  await login(name, '1234567890');
+  await login(name, 'hoa-10-ky!');
   // never through an API token: a leaked token must not become a way to
   // guess and change the password
-  const c = await login(name, '1234567890');
-  const viaToken = await s.request('POST', '/api/v1/session/password', { auth: tok.body.secret, body: { current_password: '1234567890', new_password: 'the-third-password' } });
+  const c = await login(name, 'hoa-10-ky!');
+  const viaToken = await s.request('POST', '/api/v1/session/password', { auth: tok.body.secret, body: { current_password: 'hoa-10-ky!', new_password: 'the-third-password' } });
   assertError(viaToken, 403, 'session_required', 'password change with a token');
   assert.equal((await me({ cookie: c.cookie })).status, 200, 'her session is untouched');
-  await login(name, '1234567890');
+  await login(name, 'hoa-10-ky!');
 });
 
 test('password change is throttled like log-in, and failures are audited', async () => {

@@ -117,6 +117,10 @@ test('a reset password is one-time: her sessions end, she must change it before 
   // not the one-time password again
   const same = assertError(await s.request('POST', '/api/v1/session/password', { ...me, body: { current_password: once, new_password: once } }), 422, 'invalid');
   assert.equal(same.details[0].code, 'same_as_current');
+  // nor one of the most common passwords (issue 14, item 5)
+  const common = assertError(await s.request('POST', '/api/v1/session/password', { ...me, body: { current_password: once, new_password: 'Matkhau12345' } }), 422, 'invalid');
+  assert.deepEqual(common.details.map((d) => [d.field, d.code]), [['new_password', 'common_password']]);
+  assert.equal((await s.get('/api/v1/session', undefined, me)).body.user.must_change_password, true, 'still to be changed');
   const ch = await s.request('POST', '/api/v1/session/password', { ...me, body: { current_password: once, new_password: 'mat-khau-moi-cua-hoa' } });
   assert.equal(ch.status, 200, ch.text);
   assert.equal((await s.get('/api/v1/units', undefined, me)).status, 200, 'free again');

@@ -99,6 +99,7 @@ test('password change: the reasons the API gives, at the field, in Vietnamese', 
     const cases = [
       ['short', (d) => `Ngắn quá: ít nhất ${d.min} ký tự.`, 'too_short'],
       [' '.repeat(12), () => 'Không được chỉ gồm khoảng trắng.', 'blank'],
+      ['Matkhau2025', () => 'Mật khẩu này quá phổ biến, dễ bị đoán ra (thêm chữ số vào cuối cũng vậy). Hãy chọn mật khẩu khác.', 'common_password'],
       [long, (d) => `Dài quá: tối đa ${d.max} ký tự.`, 'too_long'],
     ];
     for (const [pw, words, code] of cases) {
