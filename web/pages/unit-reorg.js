@@ -252,8 +252,11 @@ function CreateForm({ u, onCancel, onDone }) {
     const local = requireNewUnit(v, {});
     if (!v.level) local.level = t('form.required');
     if (!op.check(local)) return;
-    const body = { ...newUnitBody(v), level: v.level, kind: v.kind, parent: `id:${u.id}` };
-    const r = await op.send('/units', body, [...NEW_UNIT_KEYS, 'level', 'kind', 'parent']);
+    // POST /units takes the parent by its code only (an id: selector is
+    // refused as bad_characters); the server resolves it on the date. The
+    // form has no parent field: a refusal about it is the whole form's.
+    const body = { ...newUnitBody(v), level: v.level, kind: v.kind, parent: u.code };
+    const r = await op.send('/units', body, [...NEW_UNIT_KEYS, 'level', 'kind']);
     if (r) onDone(r.code, op.date, t('reorg.created', { name: r.name_vi }));
   };
   return html`
