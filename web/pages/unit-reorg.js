@@ -296,8 +296,8 @@ function useChildren(u) {
 // useWizard: an operation (useOperation) with a preview step. preview is the
 // server's dry-run answer; edit(fn) wraps a setter so that any change clears
 // it (it would no longer show what the confirm does); runPreview(path, body,
-// fields, aliases) asks for it and moves the focus to it; whenOp is op with
-// the date and note setters wrapped so, for WhenAndWhy.
+// fields, aliases) asks for it and moves the focus to it; whenOp is op for
+// WhenAndWhy, whose date and note changes clear it too.
 function useWizard(initialDate) {
   const op = useOperation(initialDate);
   const [preview, setPreview] = useState(null);
@@ -374,6 +374,11 @@ function Preview({ w, before, after, count, confirmLabel, onConfirm }) {
 // The last day of the units a change ends, said for the preview.
 function endsNote(preview, lang) {
   return t('reorg.ends', { date: formatDate(addDays(preview.event.date, -1), lang) });
+}
+
+// Where a unit of the preview stands (its parent may be hidden: outside her scope).
+function underNote(unit, lang) {
+  return unit.parent ? t('reorg.under', { name: unitName(unit.parent, lang) }) : '';
 }
 
 // MergeWizard: merge some of u's children into a new unit or into an
@@ -474,7 +479,7 @@ function MergePreview({ w, onConfirm }) {
     meta: src.id === p.unit.id ? t('reorg.continues') : endsNote(p, lang),
     moved: moved.filter((m) => m.from.id === src.id),
   }));
-  const after = [{ unit: p.unit, meta: t('reorg.under', { name: unitName(p.unit.parent, lang) }), moved }];
+  const after = [{ unit: p.unit, meta: underNote(p.unit, lang), moved }];
   return html`<${Preview} w=${w} before=${before} after=${after} count=${tn('reorg.moved_count', moved.length)}
     confirmLabel=${t('reorg.confirm')} onConfirm=${onConfirm} />`;
 }
@@ -597,11 +602,7 @@ function SplitPreview({ w, onConfirm }) {
   const { lang } = useApp();
   const p = w.preview;
   const before = p.event.sources.map((src) => ({ unit: src, meta: endsNote(p, lang), moved: p.moved }));
-  const after = p.units.map((x) => ({
-    unit: x,
-    meta: x.parent ? t('reorg.under', { name: unitName(x.parent, lang) }) : '',
-    moved: p.moved.filter((m) => m.to.id === x.id),
-  }));
+  const after = p.units.map((x) => ({ unit: x, meta: underNote(x, lang), moved: p.moved.filter((m) => m.to.id === x.id) }));
   return html`<${Preview} w=${w} before=${before} after=${after} count=${tn('reorg.split_moved_count', p.moved.length)}
     confirmLabel=${t('reorg.split_confirm')} onConfirm=${onConfirm} />`;
 }
