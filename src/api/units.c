@@ -1068,8 +1068,10 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 		api_unit_for_change(req, into_ref, d, e);
 	if (e->kind == ERR_NONE && into_new && spec.parent[0])
 		api_parent_in_scope(req, spec.parent, d, "into.parent", e);
+	/* a source that is also the target keeps its children: they do not move */
 	for (i = 0; i < n && e->kind == ERR_NONE && !e->n_details; i++)
-		moved_add_children(req, src[i], d, &moved, e);
+		if (into_new || strcmp(src[i], into_ref) != 0)
+			moved_add_children(req, src[i], d, &moved, e);
 	if (e->kind == ERR_NONE && !e->n_details)
 		children_in_scope(req, &moved, e);
 	if (e->kind == ERR_NONE && !api_check_details(e) && dry_begin(req, dry, e) == 0) {

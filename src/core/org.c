@@ -164,7 +164,7 @@ int org_check_split_part(const unit_spec_t *parts, size_t i, err_t *e)
 
 	for (size_t j = 0; j < i; j++)
 		if (strcmp(parts[i].code, parts[j].code) == 0) {
-			snprintf(field, sizeof(field), ORG_SPLIT_PART_FIELD, i);
+			snprintf(field, sizeof(field), ORG_SPLIT_PART_FIELD "code", i);
 			err_field(e, field, "duplicate", "code {value} is used twice", ERR_STR("value", parts[i].code));
 			return err_fail(e, ERR_INVALID, "invalid", "two new units have the same code");
 		}

@@ -132,6 +132,23 @@ test('split: the preview gives the new units and where each child goes', async (
   assert.deepEqual(moved, ['DR1.1:DR12>DR12A', 'DR1.2:DR12>DR12B']);
 });
 
+test('merge into one of the sources: its own children are not listed as moving', async () => {
+  // DR3 holds DR2.1 (moved there before); DR12's children move to DR3
+  const p = await preview('/api/v1/units/merge', { date: '2025-09-10', sources: ['DR12', 'DR3'], into: 'DR3' });
+  const moved = p.moved.map((m) => `${m.unit.code}:${m.from.code}>${m.to.code}`).sort();
+  assert.deepEqual(moved, ['DR1.1:DR12>DR3', 'DR1.2:DR12>DR3']);
+});
+
+test('split: two new units with one code are refused at the second one\'s code', async () => {
+  const r = await s.post('/api/v1/units/DR12/split', {
+    date: '2025-10-01', dry_run: true,
+    into: [{ code: 'DR12A', name_vi: 'Xã A', name_en: 'A Commune', level: 'commune' }, { code: 'DR12A', name_vi: 'Xã B', name_en: 'B Commune', level: 'commune' }],
+    children: { 'DR1.1': 'DR12A', 'DR1.2': 'DR12A' },
+  });
+  assert.equal(r.status, 422, r.text);
+  assert.deepEqual(r.body.error.details.map((d) => [d.field, d.code]), [['into[1].code', 'duplicate']]);
+});
+
 test('refusals: the preview refuses what the real call refuses, with the same answer', async () => {
   // a code taken
   await sameRefusal('/api/v1/units', { code: 'DR12', name_vi: 'X', name_en: 'X', level: 'commune', parent: '01', date: D2 }, 409, 'code_taken');

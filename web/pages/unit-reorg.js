@@ -471,9 +471,7 @@ function MergeWizard({ u, onCancel, onDone }) {
 function MergePreview({ w, onConfirm }) {
   const { lang } = useApp();
   const p = w.preview;
-  // The server lists the children of a source that is also the target as
-  // moved (from it to itself); they stay where they are.
-  const moved = p.moved.filter((m) => m.from.id !== m.to.id);
+  const { moved } = p;
   const before = p.event.sources.map((src) => ({
     unit: src,
     meta: src.id === p.unit.id ? t('reorg.continues') : endsNote(p, lang),
