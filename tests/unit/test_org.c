@@ -258,7 +258,7 @@ static void split_parts_have_their_own_codes(void **state)
 	err_clear(&e);
 	assert_int_equal(org_check_split_part(parts, 0, &e), 0);
 	assert_int_equal(org_check_split_part(parts, 1, &e), 0);
-	expect_invalid(org_check_split_part(parts, 2, &e), &e, "into[2].", "code A is used twice");
+	expect_invalid(org_check_split_part(parts, 2, &e), &e, "into[2].code", "code A is used twice");
 	assert_string_equal(e.message, "two new units have the same code");
 }
 
