@@ -74,6 +74,12 @@ test('a province admin previews and applies her communes\' merger from a CSV pla
     await noHorizontalScroll(page);
     await shot(page, 'plan-refused-vi-phone.png');
     await checkWords(page, data, 'bad lines');
+    // the refusal is worded again in the language she switches to
+    await page.getByTestId('lang-switch').selectOption('en');
+    await waitText(page, '[data-testid="form-error"]', 'The file has 2 problems; nothing was changed:');
+    await checkWords(page, data, 'bad lines, in English');
+    await page.getByTestId('lang-switch').selectOption('vi');
+    await waitText(page, '[data-testid="form-error"]', 'Tệp có 2 lỗi, chưa thay đổi gì:');
 
     // a commune of another province: refused at its line, as if it did not exist
     await previewFile(page, file('ngoai.csv', `rename,${DAY},07616,Xã Tây Yên Tử Mới,New Tay Yen Tu Commune,,,,,,`, `merge,${DAY},09999,Phường Mới,New Ward,commune,territorial,,,09187 00004,${NOTE}`), data);

@@ -44,8 +44,9 @@ export function planErrors(e) {
 export function PlanPage() {
   const { lang } = useApp();
   const [file, setFile] = useState(null); // {name, text}
-  const [fileError, setFileError] = useState('');
-  const [errors, setErrors] = useState([]);
+  const [fileProblem, setFileProblem] = useState(null); // [key, params]
+  const fileError = fileProblem ? t(...fileProblem) : '';
+  const [error, setError] = useState(null); // the refusal, worded at render: in the language shown
   const [preview, setPreview] = useState(null);
   const [applied, setApplied] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -55,19 +56,19 @@ export function PlanPage() {
 
   const choose = async (ev) => {
     const f = ev.currentTarget.files && ev.currentTarget.files[0];
-    setPreview(null); setApplied(null); setErrors([]); setFileError(''); setFile(null);
+    setPreview(null); setApplied(null); setError(null); setFileProblem(null); setFile(null);
     if (!f) return;
-    if (f.size > MAX_BYTES) { setFileError(t('plan.too_large', { max: MAX_BYTES / 1024 })); return; }
+    if (f.size > MAX_BYTES) { setFileProblem(['plan.too_large', { max: MAX_BYTES / 1024 }]); return; }
     setFile({ name: f.name, text: await f.text() });
   };
   const send = async (dry) => {
     if (busy) return null;
-    if (!file) { setFileError(t('plan.choose')); inputRef.current && inputRef.current.focus(); return null; }
-    setBusy(true); setErrors([]);
+    if (!file) { setFileProblem(['plan.choose']); inputRef.current && inputRef.current.focus(); return null; }
+    setBusy(true); setError(null);
     try {
       return await post('/units/plan', { csv: file.text, dry_run: dry });
     } catch (e) {
-      setErrors(planErrors(e));
+      setError(e);
       setPreview(null);
       focusResult();
       return null;
@@ -113,7 +114,7 @@ export function PlanPage() {
       </div>
     </form>
     <div tabindex="-1" ref=${resultRef} class="plan-result">
-      <${FormError} messages=${errors} />
+      <${FormError} messages=${error ? planErrors(error) : []} />
       ${preview && html`
         <section class="panel preview" data-testid="plan-preview-result" aria-labelledby="plan-preview-heading">
           <h2 id="plan-preview-heading">${tn('plan.preview_title', preview.count)}</h2>
