@@ -241,7 +241,7 @@ static int check_cccd(const char *id, date_t birth, person_sex_t sex, member_kin
 int person_id_number(const char *in, bool has_birth, date_t birth, person_sex_t sex, member_kind_t kind,
 		     const char *field, char out[PERSON_ID_BUF], person_id_kind_t *kind_out, err_t *e)
 {
-	char buf[PERSON_ID_BUF];
+	char buf[PERSON_ID_BUF] = { 0 };
 	size_t n;
 
 	*kind_out = ID_NONE;
