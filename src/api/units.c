@@ -188,6 +188,23 @@ static void redact_event(const judged_t *j, event_t *ev)
 	redact_refs(j, ev->targets, &ev->n_targets);
 }
 
+/* Drops the events that, redacted, name no unit: a merge or split that
+ * handed a unit in scope from one parent to another, both outside the
+ * caller's scope (found by review: a branch head saw her province's
+ * mergers as events naming nothing, with their notes). */
+static void drop_blank_events(event_list_t *l)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->items[i].n_sources || l->items[i].n_targets)
+			l->items[w++] = l->items[i];
+		else
+			event_free(&l->items[i]);
+	}
+	l->n = w;
+}
+
 static void keep_side(const judged_t *j, lineage_entry_t *v, size_t *n)
 {
 	size_t w = 0;
@@ -254,6 +271,7 @@ static int keep_history_in_scope(api_req_t *req, unit_t *u, unit_history_t *h, e
 		h->n_parents = w;
 		for (size_t i = 0; i < h->events.n; i++)
 			redact_event(&j, &h->events.items[i]);
+		drop_blank_events(&h->events);
 	}
 	judged_free(&j);
 	return r;
@@ -510,6 +528,7 @@ static int get_events(api_req_t *req, api_resp_t *resp, err_t *e)
 		event_list_free(&l);
 		return -1;
 	}
+	drop_blank_events(&l);
 	items = json_array();
 	for (size_t i = 0; items && i < l.n; i++)
 		json_array_append_new(items, event_json(&l.items[i]));
@@ -666,6 +685,8 @@ static int dry_begin(api_req_t *req, bool dry, err_t *e)
 static void hide_code_holder(api_req_t *req, err_t *e)
 {
 	const err_param_t *code = err_param(e, "value"), *from = err_param(e, "from"), *until = err_param(e, "until");
+	const err_param_t *line_param = err_param(e, "line");
+	long long line = line_param ? line_param->num : 0;
 	char value[UNIT_CODE_MAX * 4 + 8], day[DATE_STR_LEN];
 	unit_t holder;
 	date_t d;
@@ -685,6 +706,8 @@ static void hide_code_holder(api_req_t *req, err_t *e)
 	else
 		err_fail(e, ERR_CONFLICT, "code_taken", "code {value} is used by another unit until {until}",
 			 ERR_STR("value", value), ERR_DATE("until", d));
+	if (line) /* a plan's refusal keeps its line */
+		err_add_param(e, ERR_INT("line", line));
 }
 
 /* Ends an operation, a dry run or not: rolls a dry run's transaction back
@@ -766,36 +789,45 @@ static int moved_add_children(api_req_t *req, const char *ref, date_t d, moved_l
 	return 0;
 }
 
-/* 403 children_out_of_scope when a child in m lies outside the caller's
- * scope today: a merge or split would rewrite the history of a unit that
- * has since moved to another province (found by review: a split named such
- * a child in its refusal and in a dry run's "moved", and the real call
- * changed its parent intervals). Neither the child nor its code is named. */
-static int children_in_scope(api_req_t *req, const moved_list_t *m, err_t *e)
+/* 403 children_out_of_scope when a unit that the sources refs[0..n) (as
+ * they stand on d) are the parent of on d or any day after lies outside
+ * the caller's scope today: a merge or split re-parents every such stay,
+ * so it would rewrite the history of a unit that has since moved to
+ * another province (found by review twice: a split named such a child in
+ * its refusal; a child that came under a source only after d was re-parented
+ * without a word). Neither the child nor its code is named. A ref that
+ * names no unit on d is left to the operation's own refusal. */
+static int children_in_scope(api_req_t *req, const char *const *refs, size_t n, date_t d, err_t *e)
 {
-	int64_t *ids;
-	bool *in;
 	size_t out = 0;
-	int r;
 
-	if (req->who.global || m->n == 0)
+	if (req->who.global)
 		return 0;
-	ids = calloc(m->n, sizeof(*ids));
-	in = calloc(m->n, sizeof(*in));
-	if (!ids || !in) {
+	for (size_t i = 0; i < n; i++) {
+		int64_t *ids = NULL;
+		size_t k = 0;
+		bool *in;
+		unit_t src;
+		err_t probe;
+		int r;
+		err_clear(&probe);
+		if (org_unit_get(req->db, refs[i], d, &src, &probe))
+			continue;
+		if (org_child_ids_from(req->db, src.id, d, &ids, &k, e))
+			return -1;
+		in = k ? calloc(k, sizeof(*in)) : NULL;
+		if (k && !in) {
+			free(ids);
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+		r = k ? api_scope_mark(req, ids, k, in, e) : 0;
+		for (size_t c = 0; !r && c < k; c++)
+			out += !in[c];
 		free(ids);
 		free(in);
-		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		if (r)
+			return -1;
 	}
-	for (size_t i = 0; i < m->n; i++)
-		ids[i] = m->items[i].id;
-	r = api_scope_mark(req, ids, m->n, in, e);
-	for (size_t i = 0; !r && i < m->n; i++)
-		out += !in[i];
-	free(ids);
-	free(in);
-	if (r)
-		return -1;
 	if (out)
 		return err_fail(e, ERR_FORBIDDEN, "children_out_of_scope",
 				"{count} of the children this would move lie outside your scope today: the unit above must do it",
@@ -1007,12 +1039,12 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 	static const char *const allowed[] = { "date", "sources", "into", "note", "dry_run", NULL };
 	char codes[MERGE_SOURCES_MAX][UNIT_CODE_MAX + 4], into_ref[UNIT_CODE_MAX + 4] = "";
 	char note[NOTE_MAX * 4 + 1];
-	const char *src[MERGE_SOURCES_MAX];
+	const char *src[MERGE_SOURCES_MAX], *handed[MERGE_SOURCES_MAX];
 	unit_spec_t spec;
 	moved_list_t moved = { 0 };
 	bool into_new = false, dry;
 	json_t *body, *sources, *into, *v;
-	size_t n = 0, i;
+	size_t n = 0, n_handed = 0, i;
 	int64_t ev = 0;
 	date_t d = 0;
 	unit_t u;
@@ -1069,11 +1101,13 @@ static int post_merge(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (e->kind == ERR_NONE && into_new && spec.parent[0])
 		api_parent_in_scope(req, spec.parent, d, "into.parent", e);
 	/* a source that is also the target keeps its children: they do not move */
-	for (i = 0; i < n && e->kind == ERR_NONE && !e->n_details; i++)
+	for (i = 0; i < n; i++)
 		if (into_new || strcmp(src[i], into_ref) != 0)
-			moved_add_children(req, src[i], d, &moved, e);
+			handed[n_handed++] = src[i];
+	for (i = 0; i < n_handed && e->kind == ERR_NONE && !e->n_details; i++)
+		moved_add_children(req, handed[i], d, &moved, e);
 	if (e->kind == ERR_NONE && !e->n_details)
-		children_in_scope(req, &moved, e);
+		children_in_scope(req, handed, n_handed, d, e);
 	if (e->kind == ERR_NONE && !api_check_details(e) && dry_begin(req, dry, e) == 0) {
 		if (!org_merge(req->db, &req->who, src, n, d, into_new ? &spec : NULL, into_new ? NULL : into_ref,
 			       note[0] ? note : NULL, &u, &ev, e)) {
@@ -1192,7 +1226,7 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 			api_parent_in_scope(req, parts[i].parent, d, field, e);
 		}
 	if (e->kind == ERR_NONE && !e->n_details && moved_add_children(req, req->params[0], d, &moved, e) == 0)
-		children_in_scope(req, &moved, e);
+		children_in_scope(req, &req->params[0], 1, d, e);
 	if (e->kind == ERR_NONE && !api_check_details(e) && dry_begin(req, dry, e) == 0) {
 		if (!org_split(req->db, &req->who, req->params[0], d, parts, n_parts, assign, n_assign,
 			       note[0] ? note : NULL, &out, &ev, e)) {
@@ -1239,14 +1273,18 @@ static int post_split(api_req_t *req, api_resp_t *resp, err_t *e)
 static int plan_merge_in_scope(api_req_t *req, const org_plan_op_t *op, moved_list_t *moved, err_t *e)
 {
 	char buf[PLAN_SOURCES_BUF], *save = NULL;
+	const char *src[PLAN_SOURCES_BUF / 2];
+	size_t n = 0;
 
 	ub_strlcpy(buf, op->sources, sizeof(buf));
-	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+	for (char *tok = strtok_r(buf, " ", &save); tok && n < PLAN_SOURCES_BUF / 2; tok = strtok_r(NULL, " ", &save)) {
 		if (api_unit_for_change(req, tok, op->date, e) || moved_add_children(req, tok, op->date, moved, e))
 			return -1;
+		src[n++] = tok;
+	}
 	if (op->parent[0] && api_parent_in_scope(req, op->parent, op->date, "parent", e))
 		return -1;
-	return children_in_scope(req, moved, e);
+	return children_in_scope(req, src, n, op->date, e);
 }
 
 /* What the route of op's kind checks before calling the store. */

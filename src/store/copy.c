@@ -28,6 +28,14 @@ static const char *const CONSENT_COLS[] = { "id", "subject_type", "subject_id", 
 					    "withdrawn_on", "recorded_at", "recorded_by", NULL };
 static const char *const AUDIT_COLS[] = { "id", "at", "user_id", "username", "client_addr", "action", "unit_id",
 					  "record_type", "record_id", "before_value", "after_value", "detail", NULL };
+static const char *const PERSON_COLS[] = { "id", "full_name", "name_fold", "name_key", "birth_date", "sex",
+					   "ethnicity", "religion", "education", "qualification", "political_theory",
+					   "occupation", "id_number", "id_kind", "phone", "address_province",
+					   "address_commune", "hamlet", "street", "circumstances", "digital",
+					   "party_member", "notes", "erased", "created_at", "updated_at", NULL };
+static const char *const PERSON_WORD_COLS[] = { "word", "person_id", NULL };
+static const char *const MEMBERSHIP_COLS[] = { "id", "person_id", "unit_id", "kind", "valid_from", "valid_to",
+					       "start_reason", "end_reason", NULL };
 
 const table_def_t STORE_TABLES[] = {
 	{ "levels", LEVEL_COLS, "rank", 0 },
@@ -45,6 +53,9 @@ const table_def_t STORE_TABLES[] = {
 	{ "api_tokens", TOKEN_COLS, "id", 1 },
 	{ "audit", AUDIT_COLS, "id", 1 },
 	{ "consents", CONSENT_COLS, "id", 1 },
+	{ "persons", PERSON_COLS, "id", 1 },
+	{ "person_words", PERSON_WORD_COLS, "word, person_id", 0 },
+	{ "memberships", MEMBERSHIP_COLS, "id", 1 },
 	{ NULL, NULL, NULL, 0 },
 };
 

@@ -213,6 +213,56 @@ static const migration_t MIGRATIONS[] = {
 	/* 8: a password an admin reset is a one-time one: until she changes
 	 * it, her log-in reaches nothing but the password change (issue 14) */
 	{ "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;", NULL, NULL },
+
+	/* 9: the member registry (issue 15, docs/members.md): a person's
+	 * record, her memberships as intervals (a transfer ends one and starts
+	 * the next on the same day), and the words of her folded name for
+	 * search by the beginning of any word. An ID number is unique;
+	 * several records may have none. */
+	{ "CREATE TABLE persons ("
+	"  id @ID@,"
+	"  full_name TEXT NOT NULL,"
+	"  name_fold TEXT NOT NULL,"
+	"  name_key TEXT @BINARY@ NOT NULL,"
+	"  birth_date @DATE@ NOT NULL,"
+	"  sex TEXT NOT NULL CHECK (sex IN ('female', 'male')),"
+	"  ethnicity TEXT REFERENCES ethnic_groups(code),"
+	"  religion TEXT NOT NULL DEFAULT '',"
+	"  education TEXT NOT NULL DEFAULT '',"
+	"  qualification TEXT NOT NULL DEFAULT '',"
+	"  political_theory TEXT NOT NULL DEFAULT '',"
+	"  occupation TEXT NOT NULL DEFAULT '',"
+	"  id_number TEXT UNIQUE,"
+	"  id_kind TEXT CHECK (id_kind IN ('cccd', 'cmnd')),"
+	"  phone TEXT,"
+	"  address_province TEXT NOT NULL DEFAULT '',"
+	"  address_commune TEXT NOT NULL DEFAULT '',"
+	"  hamlet TEXT NOT NULL DEFAULT '',"
+	"  street TEXT NOT NULL DEFAULT '',"
+	"  circumstances TEXT NOT NULL DEFAULT '',"
+	"  digital INTEGER NOT NULL DEFAULT 0,"
+	"  party_member INTEGER NOT NULL DEFAULT 0,"
+	"  notes TEXT NOT NULL DEFAULT '',"
+	"  erased INTEGER NOT NULL DEFAULT 0,"
+	"  created_at @TIMESTAMP@ NOT NULL,"
+	"  updated_at @TIMESTAMP@ NOT NULL);"
+	"CREATE INDEX persons_phone ON persons (phone);"
+	"CREATE TABLE person_words ("
+	"  word TEXT @BINARY@ NOT NULL,"
+	"  person_id BIGINT NOT NULL REFERENCES persons(id),"
+	"  PRIMARY KEY (word, person_id));"
+	"CREATE TABLE memberships ("
+	"  id @ID@,"
+	"  person_id BIGINT NOT NULL REFERENCES persons(id),"
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('member', 'honorary')),"
+	"  valid_from @DATE@ NOT NULL,"
+	"  valid_to @DATE@ NOT NULL,"
+	"  start_reason TEXT NOT NULL,"
+	"  end_reason TEXT,"
+	"  CHECK (valid_from < valid_to));"
+	"CREATE UNIQUE INDEX memberships_person ON memberships (person_id, valid_from);"
+	"CREATE INDEX memberships_unit ON memberships (unit_id, valid_from, valid_to, person_id);", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -248,6 +248,46 @@ int org_unit_view(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e)
 	return org_unit_at(db, id, clamp_into(d, from, to), out, e);
 }
 
+int org_child_ids_from(db_t *db, int64_t parent_id, date_t d, int64_t **ids, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT DISTINCT unit_id FROM unit_parents WHERE parent_id = ? AND valid_to > ? ORDER BY unit_id",
+		  QI(parent_id), QD(d));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			int64_t *v = realloc(*ids, ncap * sizeof(*v));
+			if (!v) {
+				db_finalize(st);
+				free(*ids);
+				*ids = NULL;
+				*n = 0;
+				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			*ids = v;
+			cap = ncap;
+		}
+		(*ids)[(*n)++] = db_col_int64(st, 0);
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return store_fail(db, rc, e);
+	}
+	return 0;
+}
+
 /* A reference that can name no unit (not a code, not id:N) is not looked
  * up: it is simply not found. Invalid bytes never reach the database. */
 static bool ref_plausible(const char *ref)

@@ -126,6 +126,12 @@ int org_unit_get(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e);
  * ERR_NOT_FOUND when the code never named a unit. */
 int org_unit_nearest(db_t *db, const char *ref, date_t d, unit_t *out, err_t *e);
 
+/* The ids of the units that have parent_id as their parent on some day on
+ * or after d: the children a merge or split of it on d re-parents (also
+ * one whose stay under it begins after d). *ids is malloc'd (NULL when
+ * there are none); the caller frees it. Returns 0 or -1 with e. */
+int org_child_ids_from(db_t *db, int64_t parent_id, date_t d, int64_t **ids, size_t *n, err_t *e);
+
 /* The unit with this id as of a day inside its validity: d clamped into
  * [valid_from, valid_to - 1]. ERR_NOT_FOUND for an unknown id. */
 int org_unit_view(db_t *db, int64_t id, date_t d, unit_t *out, err_t *e);

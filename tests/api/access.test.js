@@ -18,7 +18,7 @@ import { METHODS } from './openapi.js';
 // unit's subtree. 1: allowed; 0: 403 forbidden.
 //
 //   read        GET levels, units, units/{code}, children, ancestors, lineage, tree, events
-//   reorganise  POST units, units/merge, units/{code}/rename, attributes, move, close, split
+//   reorganise  POST units, units/merge, units/plan, units/{code}/rename, attributes, move, close, split
 //   users       GET users; POST users, users/{username}/disable, /enable, /erase (never
 //               on her own account: 409); PATCH users/{username}, POST /password-reset,
 //               GET /sessions, /tokens, DELETE /sessions/{id}, /tokens/{id} (an admin of
@@ -64,7 +64,7 @@ const OPERATIONS = {
   listLevels: 'read', listUnits: 'read', getUnit: 'read', listChildren: 'read', listAncestors: 'read',
   getLineage: 'read', getTree: 'read', listEvents: 'read',
   createUnit: 'reorganise', renameUnit: 'reorganise', setUnitAttributes: 'reorganise', moveUnit: 'reorganise', closeUnit: 'reorganise',
-  mergeUnits: 'reorganise', splitUnit: 'reorganise',
+  mergeUnits: 'reorganise', splitUnit: 'reorganise', applyPlan: 'reorganise',
   listUsers: 'users', createUser: 'users', disableUser: 'users', enableUser: 'users', eraseUser: 'users',
   updateUser: 'users', resetPassword: 'users', listUserSessions: 'users', revokeUserSession: 'users',
   listUserTokens: 'users', revokeUserToken: 'users',
@@ -527,6 +527,7 @@ test('roles without reorganise get 403 forbidden on every write, in scope, outsi
         ['POST', `/api/v1/units/${u}/close`, { date: D2 }],
         ['POST', '/api/v1/units/merge', { date: D2, sources: [u], into: { code: `M-${c.username}`, name_vi: 'Hợp nhất', name_en: 'Merged', level: 'commune' } }],
         ['POST', `/api/v1/units/${u}/split`, { date: D2, into: [{ code: `S1-${c.username}`, name_vi: 'Một', name_en: 'One', level: 'commune' }, { code: `S2-${c.username}`, name_vi: 'Hai', name_en: 'Two', level: 'commune' }], children: {} }],
+        ['POST', '/api/v1/units/plan', { csv: `op,date,code,name_vi,name_en\nrename,${D2},${u},Tên mới,New name\n` }],
       ];
       for (const via of ['token', 'session']) {
         for (const [m, p, body] of writes) {
@@ -638,6 +639,8 @@ test('admins: a unit outside scope, in the path or among merge sources and targe
     (u) => ['/api/v1/units/merge', body({ date: D3, sources: [u, mineL1], into: { code: 'Q3', name_vi: 'Q3', name_en: 'Q3', level: 'commune' } })],
     (u) => ['/api/v1/units/merge', body({ date: D3, sources: [mineL1, u], into: { code: 'Q4', name_vi: 'Q4', name_en: 'Q4', level: 'commune' } })],
     (u) => ['/api/v1/units/merge', body({ date: D3, sources: [mineL1], into: u })],
+    (u) => ['/api/v1/units/plan', body({ csv: `op,date,code,name_vi,name_en\nrename,${D2},${u},Chiếm,Taken\n` })],
+    (u) => ['/api/v1/units/plan', body({ csv: `op,date,code,name_vi,name_en,level,sources\nmerge,${D3},Q6,Q6,Q6,commune,${mineL1} ${u}\n` })],
   ]));
 });
 
