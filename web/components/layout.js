@@ -60,15 +60,13 @@ export function Layout({ routes, section, dated, children }) {
 // the page (a region that appears with its message is not read); each
 // message is a new paragraph, so the same words twice are said twice.
 function LiveRegion() {
-  const m = useAnnouncement();
+  const messages = useAnnouncement();
+  const said = (assertive) => messages.filter((m) => m.assertive === assertive)
+    .map((m) => html`<p key=${m.n}>${m.text}</p>`);
   return html`
     <div class="sr-only" data-testid="announcer">
-      <div role="status" data-testid="announce-polite">
-        ${m.text && !m.assertive && html`<p key=${m.n}>${m.text}</p>`}
-      </div>
-      <div role="alert" data-testid="announce-assertive">
-        ${m.text && m.assertive && html`<p key=${m.n}>${m.text}</p>`}
-      </div>
+      <div role="status" data-testid="announce-polite">${said(false)}</div>
+      <div role="alert" data-testid="announce-assertive">${said(true)}</div>
     </div>`;
 }
 

@@ -72,7 +72,8 @@ export function ChildList({ unit, depth, id, showCount }) {
   const total = Math.max(unit.child_count || 0, items.length);
   const counted = showCount && !(loading && items.length === 0) && !(error && items.length === 0);
   const count = next ? t('count.shown_of', { shown: items.length, total }) : tn('count.units', items.length);
-  useAnnounce(counted ? count : '');
+  // Said once she asked for more (the first page's count is not news).
+  useAnnounce(counted && items.length > PAGE_SIZE ? count : '');
   return html`
     ${counted && html`<p class="count" data-testid="unit-count">${count}</p>`}
     ${items.length > 0 && html`

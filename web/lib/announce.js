@@ -7,24 +7,36 @@
 //   announce(text, {assertive: true})  errors: said at once
 //   useAnnounce(text, options)      announce text whenever it changes (not '')
 import { useEffect, useState } from 'preact/hooks';
+import { onLangChange } from './i18n.js';
 
-let last = { text: '', assertive: false, n: 0 };
+// The latest messages, oldest first: one that comes right after another
+// is added after it, not put in its place, so both are read.
+const KEEP = 3;
+let messages = [];
+let n = 0;
 const listeners = new Set();
+
+function set(next) {
+  messages = next;
+  for (const fn of listeners) fn(messages);
+}
 
 export function announce(text, { assertive = false } = {}) {
   if (!text) return;
   // n makes the same words said twice a new message (a second refusal).
-  last = { text, assertive, n: last.n + 1 };
-  for (const fn of listeners) fn(last);
+  set([...messages, { text, assertive, n: ++n }].slice(-KEEP));
 }
+
+// Said in the language she has left: not to be found in the page any more.
+onLangChange(() => set([]));
 
 export function useAnnounce(text, options) {
   useEffect(() => announce(text, options), [text]);
 }
 
-// useAnnouncement: the latest message, for the live region.
+// useAnnouncement: the latest messages, for the live region.
 export function useAnnouncement() {
-  const [m, setM] = useState(last);
+  const [m, setM] = useState(messages);
   useEffect(() => {
     listeners.add(setM);
     return () => listeners.delete(setM);

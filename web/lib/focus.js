@@ -50,14 +50,17 @@ export function focusHeading() {
 export function useDialogFocus() {
   const heading = useRef(null);
   useEffect(() => {
-    const opener = document.activeElement;
+    // (a button disabled while its request ran has lost focus: still it)
+    const active = document.activeElement;
+    const opener = active && active !== document.body ? active : last;
     const panel = heading.current && heading.current.closest('section, form') || heading.current;
     focusOn(heading.current);
     return () => {
-      const inside = panel && panel.contains(document.activeElement);
-      // After Preact has removed the panel.
+      // (Preact may run this after removing the panel, rescue below having
+      // found focus a place meanwhile: that place is no choice of hers.)
+      const now = document.activeElement;
+      const lost = !now || now === document.body || now === rescued || (panel && panel.contains(now));
       setTimeout(() => {
-        const lost = inside || document.activeElement === document.body || !document.activeElement;
         if (lost && opener && opener.isConnected && opener !== document.body) focusOn(opener);
       }, 0);
     };
@@ -72,6 +75,8 @@ let trail = [];
 // The last disclosure button she used (aria-expanded): a form it opened
 // and that closed gives focus back to it.
 let disclosure = null;
+// Where rescue last put focus.
+let rescued = null;
 
 function ancestors(el) {
   const out = [];
@@ -86,19 +91,18 @@ function headingOf(region) {
 }
 
 // rescue: focus was on an element that is gone. Back to the disclosure
-// that opened the closed form, or else to the heading of the nearest
-// region still on the page (the list a revoked token was in; the page
-// itself once it has reloaded).
+// that opened the closed form (when in the same region), or else to the
+// heading of the nearest region still on the page (the list a revoked
+// token was in; the page itself once it has reloaded).
 function rescue() {
   const active = document.activeElement;
   if (!last || last.isConnected || (active && active !== document.body)) return;
-  if (disclosure && disclosure.isConnected && disclosure.getAttribute('aria-expanded') === 'false'
-      && focusOn(disclosure)) return;
-  for (const a of trail) {
-    if (!a.isConnected || !a.matches('section, form, article, main')) continue;
-    if (focusOn(headingOf(a))) return;
-    if (a.id === 'main') return; // its h1 is still to come: wait for it
-  }
+  const region = trail.find((a) => a.isConnected && a.matches('section, form, article, main'));
+  if (!region) return;
+  const to = region.id !== 'main' && disclosure && region.contains(disclosure)
+    && disclosure.getAttribute('aria-expanded') === 'false' ? disclosure : headingOf(region);
+  // (the main area's h1 may be still to come: the next change tries again)
+  if (focusOn(to)) rescued = to;
 }
 
 export function keepFocus(root) {
