@@ -8,9 +8,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './lib/html.js';
 import { loadI18n, getLang, onLangChange, t } from './lib/i18n.js';
 import { AppContext } from './lib/context.js';
-import { useLocation, match, href } from './lib/router.js';
+import { useLocation, match, href, trackEntries } from './lib/router.js';
 import { today, isIsoDate } from './lib/dates.js';
 import { useSession, checkSession, isAdmin } from './lib/session.js';
+import { usePageTitle } from './lib/hooks.js';
+import { focusHeading, keepFocus } from './lib/focus.js';
+import { useAnnounce } from './lib/announce.js';
 import { routes } from './routes.js';
 import { Layout } from './components/layout.js';
 import { Loading, ErrorBox } from './components/status.js';
@@ -36,24 +39,19 @@ function App() {
   const asOfParam = (!badAsOf && loc.query.as_of) || undefined;
   const ctx = { lang, loc, asOfParam, asOf: asOfParam || today(), user, admin };
 
-  let titleKey;
-  if (session.status === 'anon') titleKey = 'login.title';
-  else if (user && user.must_change_password) titleKey = 'password.title';
-  else if (user && badAsOf) titleKey = 'asof.bad_title';
-  else if (user) titleKey = route ? route.title || route.nav : 'notfound.title';
-  useEffect(() => {
-    document.title = titleKey ? t('page.title', { page: t(titleKey) }) : t('app.name');
-  }, [titleKey, lang]);
+  // The pages name themselves (usePageTitle); these states are the App's own.
+  usePageTitle(session.status === 'error' ? t('status.error') : user && badAsOf ? t('asof.bad_title') : null);
+  useAnnounce(user && badAsOf ? t('asof.bad', { value: badAsOf }) : '', { assertive: true });
 
-  // After moving to another page (not on first load, not on a query change),
-  // put keyboard and screen-reader focus at the start of the new content.
-  const lastPath = useRef(loc.path);
+  // After moving to another page (not on first load, not on a query change)
+  // and after logging in, focus goes to the new page's h1 (lib/focus.js).
+  const last = useRef({ path: loc.path, status: session.status });
   useEffect(() => {
-    if (lastPath.current === loc.path) return;
-    lastPath.current = loc.path;
-    const main = document.getElementById('main');
-    if (main) main.focus({ preventScroll: false });
-  }, [loc.path]);
+    const moved = last.current.path !== loc.path;
+    const loggedIn = last.current.status === 'anon' && session.status === 'in';
+    last.current = { path: loc.path, status: session.status };
+    if ((moved || loggedIn) && session.status === 'in') focusHeading();
+  }, [loc.path, session.status]);
 
   let body;
   if (session.status === 'loading') {
@@ -70,7 +68,7 @@ function App() {
     body = html`
       <${Layout} routes=${routes} section=${route ? route.section || route.path : null} dated=${true}>
         <h1>${t('asof.bad_title')}</h1>
-        <div class="error" role="alert" data-testid="as-of-bad">
+        <div class="error" data-testid="as-of-bad">
           <p class="error-message">${t('asof.bad', { value: badAsOf })}</p>
           <p><a href=${href(loc.path, { ...loc.query, as_of: undefined })}>${t('asof.show_today')}</a></p>
         </div>
@@ -95,6 +93,8 @@ async function start() {
     return;
   }
   root.textContent = '';
+  trackEntries();
+  keepFocus(root);
   render(html`<${App} />`, root);
   checkSession();
 }

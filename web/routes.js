@@ -5,11 +5,11 @@
 //   nav      i18n key: show this route in the header navigation
 //   testid   data-testid of its navigation link
 //   section  the nav entry to mark as current (defaults to the route's path)
-//   title    i18n key for the document title (optional; the page's nav key otherwise)
 //   admin    true: for users with the admin role only (listed in the
 //            navigation for them only; anyone else gets "page not found")
 //   dated    false: the page does not depend on the as-of date (no picker)
 // Every page is behind the log-in page: nobody sees one before logging in.
+// A page names itself: its heading and document title (lib/hooks.js usePageTitle).
 import { TreePage } from './pages/tree.js';
 import { UnitPage } from './pages/unit.js';
 import { UsersPage } from './pages/users.js';
@@ -19,11 +19,11 @@ import { TokensPage } from './pages/tokens.js';
 import { PlanPage } from './pages/plan.js';
 
 export const routes = [
-  { path: '/', page: TreePage, nav: 'nav.tree', testid: 'nav-tree', title: 'tree.title' },
-  { path: '/units/:code', page: UnitPage, section: '/', title: 'unit.title' },
-  { path: '/plan', page: PlanPage, nav: 'nav.plan', testid: 'nav-plan', title: 'plan.title', admin: true, dated: false },
-  { path: '/users', page: UsersPage, nav: 'nav.users', testid: 'nav-users', title: 'users.title', admin: true, dated: false },
-  { path: '/audit', page: AuditPage, nav: 'nav.audit', testid: 'nav-audit', title: 'audit.title', admin: true, dated: false },
-  { path: '/account/password', page: PasswordPage, title: 'password.title', dated: false },
-  { path: '/account/tokens', page: TokensPage, title: 'tokens.title', dated: false },
+  { path: '/', page: TreePage, nav: 'nav.tree', testid: 'nav-tree' },
+  { path: '/units/:code', page: UnitPage, section: '/' },
+  { path: '/plan', page: PlanPage, nav: 'nav.plan', testid: 'nav-plan', admin: true, dated: false },
+  { path: '/users', page: UsersPage, nav: 'nav.users', testid: 'nav-users', admin: true, dated: false },
+  { path: '/audit', page: AuditPage, nav: 'nav.audit', testid: 'nav-audit', admin: true, dated: false },
+  { path: '/account/password', page: PasswordPage, dated: false },
+  { path: '/account/tokens', page: TokensPage, dated: false },
 ];

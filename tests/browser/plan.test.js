@@ -58,7 +58,7 @@ test('a province admin previews and applies her communes\' merger from a CSV pla
     await login(page, server.url('/#/'), lan);
     await page.getByTestId('nav-plan').click();
     await waitText(page, 'main h1', 'Sắp xếp đơn vị theo kế hoạch');
-    assert.equal(await page.title(), 'Sắp xếp đơn vị theo kế hoạch · unionbase');
+    assert.equal(await page.title(), 'Sắp xếp đơn vị theo kế hoạch — unionbase');
     await checkWords(page, data, 'plan page');
 
     // no file chosen

@@ -120,3 +120,80 @@ export async function logout(page) {
   await page.getByTestId('logout').click();
   await page.getByTestId('login-form').waitFor();
 }
+
+// setLang: choose the UI language with the header's switch.
+export async function setLang(page, lang) {
+  await page.getByTestId('lang-switch').selectOption(lang);
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+}
+
+// settled: no loading sign left in the main area.
+export async function settled(page) {
+  await page.waitForFunction(() => !document.querySelector('#main .loading'));
+}
+
+// focused: what has keyboard focus, as {tag, id, testid, text}.
+export async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return el && {
+      tag: el.tagName.toLowerCase(), id: el.id, testid: el.dataset ? el.dataset.testid : undefined,
+      text: (el.textContent || '').trim(),
+    };
+  });
+}
+
+// waitFocus: wait until the focused element matches selector (CSS).
+export async function waitFocus(page, selector) {
+  try {
+    await page.waitForFunction((s) => document.activeElement && document.activeElement.matches(s), selector);
+  } catch (e) {
+    throw new Error(`expected focus on ${selector}, it is on ${JSON.stringify(await focused(page))}`);
+  }
+}
+
+// tabTo: press Tab until the focused element matches selector (at most max times).
+export async function tabTo(page, selector, max = 150) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => !!document.activeElement && document.activeElement.matches(s), selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`no ${selector} within ${max} presses of Tab; focus is on ${JSON.stringify(await focused(page))}`);
+}
+
+// announced: wait until the latest message of the live region (polite or
+// assertive; web/components/layout.js LiveRegion) is text.
+export async function announced(page, text, { assertive = false } = {}) {
+  await waitText(page, `[data-testid="announce-${assertive ? 'assertive' : 'polite'}"] > p:last-child`, text);
+}
+
+// endSession: end the page's session on the server (DELETE /api/v1/session
+// with its cookie), as an expiry would, behind the app's back.
+export async function endSession(context, server) {
+  const cookie = (await context.cookies(server.base)).map((c) => `${c.name}=${c.value}`).join('; ');
+  const who = await fetch(server.url('/api/v1/session'), { headers: { Cookie: cookie } });
+  assert.equal(who.status, 200, 'the page has a session to end');
+  const { csrf_token: csrf } = await who.json();
+  const res = await fetch(server.url('/api/v1/session'), {
+    method: 'DELETE', headers: { Cookie: cookie, 'X-CSRF-Token': csrf },
+  });
+  assert.ok(res.ok, `DELETE /api/v1/session: ${res.status}`);
+}
+
+// Axe (axe-core) in every document of a context: an init script goes in
+// through the browser's debugging protocol, which the page's CSP does not
+// govern (page.addScriptTag would be an inline script, which it refuses).
+const AXE = path.join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
+
+export async function withAxe(context) {
+  await context.addInitScript({ path: AXE });
+}
+
+// axeViolations: axe's findings on the page as it is, one line each.
+export async function axeViolations(page) {
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return found.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 5).join(', ')}${v.nodes.length > 5 ? ', …' : ''}`);
+}

@@ -2,8 +2,12 @@
 // problem with that field (the API's 422 details in the user's language,
 // lib/errors.js, shown next to it and linked with aria-describedby so screen
 // readers read it with the field).
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
+import { t, tn } from '../lib/i18n.js';
 import { errorMessage } from '../lib/errors.js';
+import { announce } from '../lib/announce.js';
+import { focusOn } from '../lib/focus.js';
 
 export { formErrors } from '../lib/errors.js';
 
@@ -46,7 +50,7 @@ export function RoleChecks({ id, legend, roles, value, onChange, error, nameOf }
 export function FormError({ message, messages }) {
   const list = (messages || [message]).filter(Boolean);
   if (!list.length) return null;
-  return html`<div class="error" role="alert" data-testid="form-error">
+  return html`<div class="error" data-testid="form-error">
     ${list.map((m, i) => html`<p key=${i} class="error-message">${m}</p>`)}
   </div>`;
 }
@@ -55,4 +59,48 @@ export function FormError({ message, messages }) {
 // user's language (never the server's English message).
 export function errorText(e, overrides) {
   return errorMessage(e, overrides);
+}
+
+// refuse: after a form was refused (by the page's own checks or by the
+// API), once its errors are drawn: focus on the first field marked invalid
+// (or on the whole form's error) and say how many things to correct.
+export function refuse(formRef) {
+  setTimeout(() => {
+    const form = formRef.current;
+    // (gone: a 401 put the log-in page in its place)
+    if (!form || !form.isConnected) return;
+    focusOn(form.querySelector('[aria-invalid="true"], .invalid input, [data-testid="form-error"]'));
+    const n = form.querySelectorAll('.field-error[id], [data-testid="form-error"] .error-message').length;
+    announce(tn('form.refused', Math.max(n, 1)), { assertive: true });
+  }, 0);
+}
+
+// ConfirmButton: a button whose action is asked about again in its place
+// ("Revoke the token X?", the action, Cancel). Focus goes to the question,
+// and back to the button when she cancels. onConfirm() answers true once
+// done; the row then shows its new state (lib/focus.js keeps focus nearby
+// if the button is gone with it).
+export function ConfirmButton({ label, question, testid, busy, onConfirm, danger = true, small = false }) {
+  const [asking, setAsking] = useState(false);
+  const group = useRef(null);
+  const button = useRef(null);
+  const cancelled = useRef(false);
+  useEffect(() => {
+    if (asking) focusOn(group.current);
+    else if (cancelled.current) { cancelled.current = false; focusOn(button.current); }
+  }, [asking]);
+  const cls = (d) => ['button', small && 'small', d && 'danger'].filter(Boolean).join(' ');
+  if (!asking) {
+    return html`<button type="button" class=${cls(danger)} data-testid=${testid} ref=${button}
+      onClick=${() => setAsking(true)}>${label}</button>`;
+  }
+  const confirm = async () => { if (await onConfirm()) setAsking(false); };
+  const cancel = () => { cancelled.current = true; setAsking(false); };
+  return html`
+    <div class="confirm" role="group" aria-label=${label} ref=${group}>
+      <p>${question}</p>
+      <button type="button" class=${cls(true)} data-testid=${`${testid}-confirm`} disabled=${busy}
+        onClick=${confirm}>${label}</button>
+      <button type="button" class=${cls(false)} disabled=${busy} onClick=${cancel}>${t('form.cancel')}</button>
+    </div>`;
 }

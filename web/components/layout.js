@@ -14,6 +14,7 @@ import { isIsoDate, formatDateTime } from '../lib/dates.js';
 import { useDateText } from './date-field.js';
 import { UserMenu } from './user-menu.js';
 import { useSession, dismissFailedLogins } from '../lib/session.js';
+import { useAnnouncement, useAnnounce } from '../lib/announce.js';
 
 export function Layout({ routes, section, dated, children }) {
   const { loc, asOfParam, user, admin } = useApp();
@@ -50,7 +51,23 @@ export function Layout({ routes, section, dated, children }) {
       ${user && html`<${FailedLoginsNotice} />`}
       ${children}
     </main>
+    <${LiveRegion} />
   `;
+}
+
+// LiveRegion: the one place where errors and the results of actions are
+// said to screen readers (pages call lib/announce.js). Both regions stay on
+// the page (a region that appears with its message is not read); each
+// message is a new paragraph, so the same words twice are said twice.
+function LiveRegion() {
+  const messages = useAnnouncement();
+  const said = (assertive) => messages.filter((m) => m.assertive === assertive)
+    .map((m) => html`<p key=${m.n}>${m.text}</p>`);
+  return html`
+    <div class="sr-only" data-testid="announcer">
+      <div role="status" data-testid="announce-polite">${said(false)}</div>
+      <div role="alert" data-testid="announce-assertive">${said(true)}</div>
+    </div>`;
 }
 
 // Guesses at her password since her last log-in: a guesser is held back
@@ -59,10 +76,12 @@ function FailedLoginsNotice() {
   const session = useSession();
   const { lang } = useApp();
   const f = session.status === 'in' ? session.failedLogins : null;
+  const text = f ? tn('notice.failed_logins', f.count, { when: formatDateTime(f.last_at, lang) }) : '';
+  useAnnounce(text);
   if (!f) return null;
   return html`
-    <div class="notice" role="status" data-testid="failed-logins">
-      <p>${tn('notice.failed_logins', f.count, { when: formatDateTime(f.last_at, lang) })}</p>
+    <div class="notice" data-testid="failed-logins">
+      <p>${text}</p>
       <p>${t('notice.failed_logins.advice')}
         ${' '}<a href=${href('/account/password')}>${t('menu.password')}</a></p>
       <button type="button" class="button" data-testid="failed-logins-dismiss" onClick=${dismissFailedLogins}>${t('notice.dismiss')}</button>
@@ -106,6 +125,7 @@ function AsOfPicker({ loc }) {
     return () => clearTimeout(id);
   }, [draft]);
   const onKeyDown = (e) => { if (e.key === 'Enter' && ready(draft)) set(draft); };
+  useAnnounce(d.bad ? d.invalid : '', { assertive: true });
   return html`
     <div class="asof">
       <label class="field">
@@ -116,6 +136,6 @@ function AsOfPicker({ loc }) {
           onInput=${(e) => d.onInput(e.currentTarget.value)} onBlur=${d.onBlur} onKeyDown=${onKeyDown} />
       </label>
       ${asOfParam && html`<button type="button" class="button small" onClick=${() => set(undefined)}>${t('asof.today')}</button>`}
-      ${d.bad && html`<span class="field-error" id="as-of-error" role="alert">${d.invalid}</span>`}
+      ${d.bad && html`<span class="field-error" id="as-of-error">${d.invalid}</span>`}
     </div>`;
 }

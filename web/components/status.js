@@ -2,6 +2,7 @@
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { errorMessage } from '../lib/errors.js';
+import { useAnnounce } from '../lib/announce.js';
 
 export function Loading({ inline }) {
   return html`<p class=${inline ? 'loading inline' : 'loading'} role="status" aria-live="polite">
@@ -16,12 +17,23 @@ function retryable(error) {
 
 // ErrorBox: what went wrong, in the user's language (lib/errors.js), and a retry.
 export function ErrorBox({ error, onRetry, children }) {
+  const message = error ? errorMessage(error) : '';
+  useAnnounce(message, { assertive: true });
   if (!error) return null;
-  const message = errorMessage(error);
-  return html`<div class="error" role="alert" data-testid="error">
+  return html`<div class="error" data-testid="error">
     <p><strong>${t('status.error')}</strong></p>
     <p class="error-message">${message}</p>
     ${onRetry && retryable(error) && html`<button type="button" class="button" onClick=${onRetry}>${t('status.retry')}</button>`}
     ${children}
   </div>`;
+}
+
+// MoreButton: "show more" under a paged list (lib/hooks.js useCursorList).
+// It stays while the next page loads (marked busy rather than removed), so
+// keyboard focus stays on it.
+export function MoreButton({ list, label, testid }) {
+  if (!list.next || list.error) return null;
+  return html`<button type="button" class="button more" data-testid=${testid}
+    aria-disabled=${list.loading ? 'true' : undefined} onClick=${() => { if (!list.loading) list.loadMore(); }}>
+    ${label}</button>`;
 }

@@ -3,19 +3,36 @@
 // GET /api/v1/units/{code}/children for the current as-of date (page by page).
 // Plain nested lists with aria-expanded buttons: every node is reachable with
 // Tab and works with screen readers without a custom keyboard model.
-import { useState } from 'preact/hooks';
+// Which branches are open is kept with the history entry (RememberBranches,
+// lib/router.js useViewState): Back from a unit shows the tree as she left it.
+import { createContext } from 'preact';
+import { useContext, useMemo } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { get, unitPath } from '../lib/api.js';
 import { PAGE_SIZE } from '../lib/config.js';
 import { t, tn } from '../lib/i18n.js';
 import { useApp } from '../lib/context.js';
 import { useCursorList } from '../lib/hooks.js';
+import { useViewState } from '../lib/router.js';
 import { unitName, unitHref, levelName } from '../lib/units.js';
-import { Loading, ErrorBox } from './status.js';
+import { useAnnounce } from '../lib/announce.js';
+import { Loading, ErrorBox, MoreButton } from './status.js';
+
+// {open: {unit id: true | false}, toggle(id, on)}, for the nodes below.
+const Branches = createContext(null);
+
+// RememberBranches: around a tree whose open branches Back should restore.
+export function RememberBranches({ children }) {
+  const [open, setOpen] = useViewState('branches', {});
+  const value = useMemo(() => ({ open, toggle: (id, on) => setOpen((o) => ({ ...o, [id]: on })) }), [open]);
+  return html`<${Branches.Provider} value=${value}>${children}</${Branches.Provider}>`;
+}
 
 export function TreeNode({ unit, depth, initiallyOpen, showCount }) {
   const { lang, asOfParam } = useApp();
-  const [open, setOpen] = useState(!!initiallyOpen);
+  const branches = useContext(Branches);
+  const open = unit.id in branches.open ? branches.open[unit.id] : !!initiallyOpen;
+  const setOpen = (on) => branches.toggle(unit.id, on);
   const name = unitName(unit, lang);
   const hasChildren = unit.child_count > 0;
   const listId = `tree-children-${unit.id}`;
@@ -53,11 +70,12 @@ export function ChildList({ unit, depth, id, showCount }) {
   );
   const { items, next, loading, error } = list;
   const total = Math.max(unit.child_count || 0, items.length);
+  const counted = showCount && !(loading && items.length === 0) && !(error && items.length === 0);
+  const count = next ? t('count.shown_of', { shown: items.length, total }) : tn('count.units', items.length);
+  // Said once she asked for more (the first page's count is not news).
+  useAnnounce(counted && items.length > PAGE_SIZE ? count : '');
   return html`
-    ${showCount && !(loading && items.length === 0) && !(error && items.length === 0) && html`
-      <p class="count" data-testid="unit-count" aria-live="polite">
-        ${next ? t('count.shown_of', { shown: items.length, total }) : tn('count.units', items.length)}
-      </p>`}
+    ${counted && html`<p class="count" data-testid="unit-count">${count}</p>`}
     ${items.length > 0 && html`
       <ul class="tree-children" id=${id} role="list">
         ${items.map((u) => html`<${TreeNode} key=${u.id} unit=${u} depth=${depth} />`)}
@@ -65,7 +83,6 @@ export function ChildList({ unit, depth, id, showCount }) {
     ${!loading && !error && items.length === 0 && html`<p class="muted">${t('tree.empty')}</p>`}
     ${loading && html`<${Loading} inline />`}
     ${error && html`<${ErrorBox} error=${error} onRetry=${items.length ? list.loadMore : list.reload} />`}
-    ${next && !loading && !error && html`
-      <button type="button" class="button more" onClick=${list.loadMore}>${t('tree.more')}</button>`}
+    <${MoreButton} list=${list} label=${t('tree.more')} />
   `;
 }

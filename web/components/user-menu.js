@@ -10,6 +10,8 @@ import { href, navigate } from '../lib/router.js';
 import { logout } from '../lib/session.js';
 import { unitName } from '../lib/units.js';
 import { roleName } from '../lib/roles.js';
+import { errorMessage } from '../lib/errors.js';
+import { useAnnounce } from '../lib/announce.js';
 
 export function UserMenu({ user }) {
   const { lang, loc } = useApp();
@@ -18,6 +20,7 @@ export function UserMenu({ user }) {
   const [busy, setBusy] = useState(false);
   const root = useRef(null);
   const button = useRef(null);
+  useAnnounce(error, { assertive: true });
 
   // Close on a click outside or Escape (focus back on the button).
   useEffect(() => {
@@ -47,7 +50,7 @@ export function UserMenu({ user }) {
       // The next person to log in starts at the tree, not on this page.
       navigate('/', {});
     } catch (e) {
-      setError(e.code === 'network' ? t('error.network') : e.message);
+      setError(errorMessage(e));
       setBusy(false);
     }
   };
@@ -79,7 +82,7 @@ export function UserMenu({ user }) {
             <li><button type="button" class="button" data-testid="logout" disabled=${busy}
                 onClick=${doLogout}>${t('menu.logout')}</button></li>
           </ul>
-          ${error && html`<p class="form-error" role="alert">${error}</p>`}
+          ${error && html`<p class="form-error">${error}</p>`}
         </div>`}
     </div>`;
 }

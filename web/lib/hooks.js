@@ -1,5 +1,8 @@
 // hooks: small Preact hooks shared by pages.
 import { useEffect, useState, useCallback, useRef } from 'preact/hooks';
+import { getSession } from './session.js';
+import { parseLocation } from './router.js';
+import { t } from './i18n.js';
 
 // useAsync: run load(signal) whenever deps change; returns
 // {loading, data, error, reload}. A newer run aborts the older one, so a
@@ -18,6 +21,12 @@ export function useAsync(load, deps) {
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { ...state, reload };
+}
+
+// usePageTitle: the document's title for this page ("Xã Phù Khê — unionbase"),
+// in her language; nothing while page is empty.
+export function usePageTitle(page) {
+  useEffect(() => { if (page) document.title = t('page.title', { page }); }, [page]);
 }
 
 // useDebounced: value, but only after it has stayed the same for ms.
@@ -71,4 +80,37 @@ export function useCursorList(fetchPage, deps) {
     loadMore: () => state.next && load(state.next, true),
     reload: () => load(undefined, false),
   };
+}
+
+// Drafts: what she has typed into the forms of the page she is on, kept in
+// memory only while the log-in page stands in for it because her session
+// expired, so that after logging in again she finds the form as she left
+// it. Keyed by her user name, the route and the field; dropped when the form
+// goes away for any other reason (she left the page, logged out, sent it:
+// see clear). Never for passwords or token secrets: those forms keep them
+// in plain useState.
+const drafts = new Map();
+let draftsOf = null;
+
+function draftKey(name) {
+  const s = getSession();
+  const user = s.status === 'in' ? s.user.username : null;
+  // Another person logging in finds nothing of hers.
+  if (user !== draftsOf) { drafts.clear(); draftsOf = user; }
+  return `${parseLocation().path}\n${name}`;
+}
+
+// useDraft: useState for a form's value that survives a session expiry.
+// Returns [value, set, clear]; clear() after a successful submit puts back
+// the initial value.
+export function useDraft(name, initial) {
+  const [key] = useState(() => draftKey(name));
+  const [value, setValue] = useState(() => (drafts.has(key) ? drafts.get(key) : initial));
+  useEffect(() => { drafts.set(key, value); }, [value]);
+  useEffect(() => () => {
+    const s = getSession();
+    if (!(s.status === 'anon' && s.reason === 'expired')) drafts.delete(key);
+  }, []);
+  const clear = useCallback(() => { drafts.delete(key); setValue(initial); }, [key]);
+  return [value, setValue, clear];
 }

@@ -4,17 +4,19 @@
 // shared and survives a reload. Each row opens a field-by-field view of the
 // record before and after the change; values are shown as text (JSON for
 // anything that is not a string). "Load more" follows the `next` cursor.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn, has } from '../lib/i18n.js';
 import { get } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
-import { useCursorList } from '../lib/hooks.js';
+import { useCursorList, useDraft, usePageTitle } from '../lib/hooks.js';
+import { useAnnounce } from '../lib/announce.js';
 import { navigate } from '../lib/router.js';
 import { formatDateTime, isIsoDate } from '../lib/dates.js';
 import { unitName, unitHref } from '../lib/units.js';
-import { Loading, ErrorBox } from '../components/status.js';
+import { Loading, ErrorBox, MoreButton } from '../components/status.js';
 import { DateField } from '../components/date-field.js';
+import { refuse } from '../components/form.js';
 
 const PAGE = 50;
 
@@ -45,6 +47,7 @@ export function AuditPage({ query }) {
   const filters = pick(query);
   const key = FILTERS.map((k) => filters[k]).join('\u0001');
   const apply = (f) => navigate('/audit', { ...f, as_of: asOfParam });
+  usePageTitle(t('audit.title'));
   return html`
     <h1>${t('audit.title')}</h1>
     <p class="muted">${t('audit.intro')}</p>
@@ -52,24 +55,37 @@ export function AuditPage({ query }) {
     <${AuditList} key=${key} filters=${filters} />`;
 }
 
+// dateErrors: what is wrong with the filter's dates, by field.
+function dateErrors(d) {
+  const bad = (v) => v === null || (v && !isIsoDate(v));
+  const out = {};
+  for (const k of ['from', 'to']) if (bad(d[k])) out[k] = t('audit.bad_date');
+  if (!out.from && !out.to && d.from && d.to && d.from > d.to) out.to = t('audit.bad_range');
+  return out;
+}
+
 function Filters({ filters, onApply }) {
-  const [d, setD] = useState(filters);
-  const [error, setError] = useState('');
-  useEffect(() => setD(filters), [FILTERS.map((k) => filters[k]).join('\u0001')]);
+  // (filters typed but not yet applied survive a session expiry)
+  const [d, setD] = useDraft('audit-filters', filters);
+  const [errors, setErrors] = useState({});
+  const form = useRef(null);
+  // The URL's filters changed (applied, Back): show them.
+  const applied = FILTERS.map((k) => filters[k]).join('\u0001');
+  const shown = useRef(applied);
+  useEffect(() => {
+    if (shown.current !== applied) { shown.current = applied; setD(filters); }
+  }, [applied]);
   const set = (k) => (e) => setD((o) => ({ ...o, [k]: e.currentTarget.value }));
   const submit = (e) => {
     e.preventDefault();
-    if (d.from === null || d.to === null || (d.from && !isIsoDate(d.from)) || (d.to && !isIsoDate(d.to))) {
-      setError(t('audit.bad_date'));
-      return;
-    }
-    if (d.from && d.to && d.from > d.to) { setError(t('audit.bad_range')); return; }
-    setError('');
+    const bad = dateErrors(d);
+    setErrors(bad);
+    if (Object.keys(bad).length) { refuse(form); return; }
     const out = {};
     for (const k of FILTERS) out[k] = String(d[k] || '').trim() || undefined;
     onApply(out);
   };
-  const clear = () => { setError(''); onApply({}); };
+  const clear = () => { setErrors({}); onApply({}); };
   const input = (k, label, extra = {}) => html`
     <label class="form-field" for=${`audit-${k}`}>
       <span class="field-label">${label}</span>
@@ -78,7 +94,7 @@ function Filters({ filters, onApply }) {
     </label>`;
   return html`
     <form class="panel form filters" data-testid="audit-filters" onSubmit=${submit} role="search"
-        aria-label=${t('audit.filters')}>
+        aria-label=${t('audit.filters')} ref=${form}>
       <div class="filter-grid">
         ${input('unit', t('audit.unit'), { placeholder: t('audit.unit_placeholder') })}
         ${input('user', t('audit.user'))}
@@ -98,11 +114,10 @@ function Filters({ filters, onApply }) {
           </select>
         </label>
         <${DateField} id="audit-from" data-testid="audit-filter-from" label=${t('audit.from')} value=${d.from}
-          onChange=${(v) => setD((o) => ({ ...o, from: v }))} />
+          error=${errors.from} onChange=${(v) => setD((o) => ({ ...o, from: v }))} />
         <${DateField} id="audit-to" data-testid="audit-filter-to" label=${t('audit.to')} value=${d.to}
-          onChange=${(v) => setD((o) => ({ ...o, to: v }))} />
+          error=${errors.to} onChange=${(v) => setD((o) => ({ ...o, to: v }))} />
       </div>
-      ${error && html`<p class="form-error" role="alert">${error}</p>`}
       <div class="form-actions">
         <button type="submit" class="button primary" data-testid="audit-apply">${t('audit.apply')}</button>
         <button type="button" class="button" data-testid="audit-clear" onClick=${clear}>${t('audit.clear')}</button>
@@ -116,13 +131,13 @@ function AuditList({ filters }) {
     [],
   );
   const { items, next, loading, error } = list;
+  const counted = !(loading && items.length === 0) && !error;
+  const count = items.length === 0 ? t('audit.none') : tn(next ? 'count.entries_more' : 'count.entries', items.length);
+  useAnnounce(counted ? count : '');
   return html`
     <section class="panel" aria-labelledby="audit-heading">
       <h2 id="audit-heading">${t('audit.results')}</h2>
-      ${!(loading && items.length === 0) && !error && html`
-        <p class="count" data-testid="audit-count" role="status">
-          ${items.length === 0 ? t('audit.none') : tn(next ? 'count.entries_more' : 'count.entries', items.length)}
-        </p>`}
+      ${counted && html`<p class="count" data-testid="audit-count">${count}</p>`}
       ${items.length > 0 && html`
         <table class="table stack audit" data-testid="audit-table">
           <thead>
@@ -140,9 +155,7 @@ function AuditList({ filters }) {
         </table>`}
       ${loading && html`<${Loading} inline />`}
       <${ErrorBox} error=${error} onRetry=${items.length ? list.loadMore : list.reload} />
-      ${next && !loading && !error && html`
-        <button type="button" class="button more" data-testid="audit-more" onClick=${list.loadMore}>
-          ${t('audit.more')}</button>`}
+      <${MoreButton} list=${list} label=${t('audit.more')} testid="audit-more" />
     </section>`;
 }
 

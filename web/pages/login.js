@@ -8,12 +8,21 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
 import { login } from '../lib/session.js';
+import { usePageTitle } from '../lib/hooks.js';
+import { announce, useAnnounce } from '../lib/announce.js';
 import { Field, errorText } from '../components/form.js';
 
 // waitWords: 75 -> "2 phút" / "2 minutes"; under a minute, in seconds.
 export function waitWords(seconds) {
   if (seconds >= 60) return tn('wait.minutes', Math.ceil(seconds / 60));
   return tn('wait.seconds', Math.max(1, seconds));
+}
+
+// refusal: why the log-in was refused, in one sentence.
+function refusal(error) {
+  return error.status === 429 && error.retryAfter != null
+    ? t('login.retry_after', { wait: waitWords(error.retryAfter) })
+    : errorText(error, { unauthorized: 'login.wrong' });
 }
 
 export function LoginPage({ reason }) {
@@ -25,6 +34,8 @@ export function LoginPage({ reason }) {
   const passInput = useRef(null);
 
   useEffect(() => { if (nameInput.current) nameInput.current.focus(); }, []);
+  usePageTitle(t('login.title'));
+  useAnnounce(reason === 'expired' ? t('login.expired') : '', { assertive: true });
 
   const submit = async (e) => {
     e.preventDefault();
@@ -38,6 +49,7 @@ export function LoginPage({ reason }) {
       setBusy(false);
       setPassword('');
       setError(err);
+      announce(refusal(err), { assertive: true });
       if (passInput.current) passInput.current.focus();
     }
   };
@@ -46,17 +58,16 @@ export function LoginPage({ reason }) {
     <div class="login">
       <h1>${t('login.title')}</h1>
       ${reason === 'expired' && html`
-        <p class="notice" role="status" data-testid="login-expired">${t('login.expired')}</p>`}
+        <p class="notice" data-testid="login-expired">${t('login.expired')}</p>`}
       <form class="panel form" data-testid="login-form" onSubmit=${submit} novalidate>
         <${Field} id="login-username" label=${t('login.username')} value=${username} onInput=${setUsername}
           autocomplete="username" autocapitalize="none" spellcheck="false" required inputRef=${nameInput} />
         <${Field} id="login-password" label=${t('login.password')} type="password" value=${password}
           onInput=${setPassword} autocomplete="current-password" required inputRef=${passInput} />
         ${error && html`
-          <div class="error" role="alert" data-testid="login-error">
-            ${error.status === 429 && error.retryAfter != null
-              ? html`<p class="error-message" data-testid="login-wait">${t('login.retry_after', { wait: waitWords(error.retryAfter) })}</p>`
-              : html`<p class="error-message">${errorText(error, { unauthorized: 'login.wrong' })}</p>`}
+          <div class="error" data-testid="login-error">
+            <p class="error-message" data-testid=${error.status === 429 && error.retryAfter != null ? 'login-wait' : undefined}>
+              ${refusal(error)}</p>
           </div>`}
         <div class="form-actions">
           <button type="submit" class="button primary" data-testid="login-submit"

@@ -13,10 +13,13 @@ import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
 import { post } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
+import { usePageTitle } from '../lib/hooks.js';
+import { announce } from '../lib/announce.js';
+import { focusOn } from '../lib/focus.js';
 import { addDays, formatDate } from '../lib/dates.js';
 import { errorMessage, detailMessage } from '../lib/errors.js';
 import { unitName, unitHref, eventName } from '../lib/units.js';
-import { FormError } from '../components/form.js';
+import { FormError, refuse } from '../components/form.js';
 
 // The JSON body holds the file: the API's body limit is 64 KiB.
 const MAX_BYTES = 60 * 1024;
@@ -51,26 +54,32 @@ export function PlanPage() {
   const [applied, setApplied] = useState(null);
   const [busy, setBusy] = useState(false);
   const inputRef = useRef(null);
+  const formRef = useRef(null);
   const resultRef = useRef(null);
-  const focusResult = () => setTimeout(() => resultRef.current && resultRef.current.focus(), 0);
+  usePageTitle(t('plan.title'));
+  // after a preview or the plan applied: its heading, read out
+  const showResult = (text) => setTimeout(() => {
+    focusOn(resultRef.current && resultRef.current.querySelector('h2'));
+    announce(text);
+  }, 0);
 
   const choose = async (ev) => {
     const f = ev.currentTarget.files && ev.currentTarget.files[0];
     setPreview(null); setApplied(null); setError(null); setFileProblem(null); setFile(null);
     if (!f) return;
-    if (f.size > MAX_BYTES) { setFileProblem(['plan.too_large', { max: MAX_BYTES / 1024 }]); return; }
+    if (f.size > MAX_BYTES) { setFileProblem(['plan.too_large', { max: MAX_BYTES / 1024 }]); refuse(formRef); return; }
     setFile({ name: f.name, text: await f.text() });
   };
   const send = async (dry) => {
     if (busy) return null;
-    if (!file) { setFileProblem(['plan.choose']); inputRef.current && inputRef.current.focus(); return null; }
+    if (!file) { setFileProblem(['plan.choose']); refuse(formRef); return null; }
     setBusy(true); setError(null);
     try {
       return await post('/units/plan', { csv: file.text, dry_run: dry });
     } catch (e) {
       setError(e);
       setPreview(null);
-      focusResult();
+      refuse(resultRef);
       return null;
     } finally {
       setBusy(false);
@@ -80,11 +89,15 @@ export function PlanPage() {
     ev.preventDefault();
     setApplied(null);
     const r = await send(true);
-    if (r) { setPreview(r); focusResult(); }
+    if (r) { setPreview(r); showResult(tn('plan.preview_title', r.count)); }
   };
   const onApply = async () => {
     const r = await send(false);
-    if (r) { setPreview(null); setApplied(r); setFile(null); if (inputRef.current) inputRef.current.value = ''; focusResult(); }
+    if (r) {
+      setPreview(null); setApplied(r); setFile(null);
+      if (inputRef.current) inputRef.current.value = '';
+      showResult(tn('plan.applied', r.count));
+    }
   };
 
   return html`
@@ -96,7 +109,7 @@ export function PlanPage() {
       <p><code>${t('plan.header')}</code></p>
       <ul>${COLUMNS.map((c) => html`<li key=${c}>${t(`plan.column.${c}`)}</li>`)}</ul>
     </details>
-    <form class="form narrow" data-testid="plan-form" onSubmit=${onPreview} novalidate>
+    <form class="form narrow" data-testid="plan-form" onSubmit=${onPreview} novalidate ref=${formRef}>
       <div class=${fileError ? 'form-field invalid' : 'form-field'}>
         <label for="plan-file" class="field-label">${t('plan.file')}</label>
         <span class="hint" id="plan-file-hint">${t('plan.file_hint', { max: MAX_BYTES / 1024 })}</span>
@@ -113,11 +126,11 @@ export function PlanPage() {
         <button type="submit" class="button" data-testid="plan-preview" disabled=${busy}>${t('reorg.preview')}</button>
       </div>
     </form>
-    <div tabindex="-1" ref=${resultRef} class="plan-result">
+    <div ref=${resultRef} class="plan-result">
       <${FormError} messages=${error ? planErrors(error) : []} />
       ${preview && html`
         <section class="panel preview" data-testid="plan-preview-result" aria-labelledby="plan-preview-heading">
-          <h2 id="plan-preview-heading">${tn('plan.preview_title', preview.count)}</h2>
+          <h2 id="plan-preview-heading" tabindex="-1">${tn('plan.preview_title', preview.count)}</h2>
           <${Steps} steps=${preview.operations} lang=${lang} linked=${false} />
           <p class="warning">${t('plan.apply_warning')}</p>
           <div class="form-actions">
@@ -126,7 +139,7 @@ export function PlanPage() {
         </section>`}
       ${applied && html`
         <section class="panel" data-testid="plan-applied" aria-labelledby="plan-applied-heading">
-          <h2 id="plan-applied-heading">${tn('plan.applied', applied.count)}</h2>
+          <h2 id="plan-applied-heading" tabindex="-1">${tn('plan.applied', applied.count)}</h2>
           <${Steps} steps=${applied.operations} lang=${lang} linked=${true} />
         </section>`}
     </div>`;

@@ -9,11 +9,13 @@ import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { get, post, del } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
-import { useAsync } from '../lib/hooks.js';
+import { useAsync, useDraft, usePageTitle } from '../lib/hooks.js';
+import { announce, useAnnounce } from '../lib/announce.js';
+import { useDialogFocus } from '../lib/focus.js';
 import { formatDateTime, today, exampleDate } from '../lib/dates.js';
 import { ROLES, roleName } from '../lib/roles.js';
 import { Loading, ErrorBox } from '../components/status.js';
-import { Field, RoleChecks, FormError, errorText, formErrors } from '../components/form.js';
+import { Field, RoleChecks, FormError, ConfirmButton, errorText, formErrors, refuse } from '../components/form.js';
 import { DateField } from '../components/date-field.js';
 
 // The API takes the expiry as a day (YYYY-MM-DD) and keeps the token working
@@ -37,6 +39,7 @@ export function TokensPage() {
   const items = [...extra, ...((list.data && list.data.items) || []).filter((x) => !extra.some((e) => e.id === x.id))]
     .map((x) => replaced[x.id] || x);
 
+  usePageTitle(t('tokens.title'));
   return html`
     <h1>${t('tokens.title')}</h1>
     <p class="muted">${t('tokens.intro')}</p>
@@ -58,9 +61,9 @@ export function TokensPage() {
 
 function TokenRow({ tok, onRevoked }) {
   const { lang } = useApp();
-  const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  useAnnounce(error, { assertive: true });
   const state = tokenState(tok);
   const revoke = async () => {
     setBusy(true);
@@ -68,9 +71,11 @@ function TokenRow({ tok, onRevoked }) {
     try {
       await del(`/tokens/${encodeURIComponent(tok.id)}`);
       onRevoked({ ...tok, revoked_at: new Date().toISOString() });
-      setConfirming(false);
+      announce(t('tokens.revoked_done', { name: tok.name }));
+      return true;
     } catch (e) {
       setError(errorText(e));
+      return false;
     } finally {
       setBusy(false);
     }
@@ -88,27 +93,20 @@ function TokenRow({ tok, onRevoked }) {
         <div><dt>${t('tokens.last_used')}</dt><dd>${tok.last_used_at ? formatDateTime(tok.last_used_at, lang) : t('tokens.not_used')}</dd></div>
         ${tok.revoked_at && html`<div><dt>${t('tokens.revoked')}</dt><dd>${formatDateTime(tok.revoked_at, lang)}</dd></div>`}
       </dl>
-      ${state === 'active' && !confirming && html`
-        <button type="button" class="button danger" data-testid="token-revoke" onClick=${() => setConfirming(true)}>
-          ${t('tokens.revoke')}</button>`}
-      ${state === 'active' && confirming && html`
-        <div class="confirm" role="group" aria-label=${t('tokens.revoke')}>
-          <p>${t('tokens.revoke_confirm', { name: tok.name })}</p>
-          <button type="button" class="button danger" data-testid="token-revoke-confirm" disabled=${busy}
-            onClick=${revoke}>${t('tokens.revoke')}</button>
-          <button type="button" class="button" disabled=${busy} onClick=${() => setConfirming(false)}>${t('form.cancel')}</button>
-        </div>`}
-      ${error && html`<p class="form-error" role="alert">${error}</p>`}
+      ${state === 'active' && html`<${ConfirmButton} label=${t('tokens.revoke')} testid="token-revoke"
+          question=${t('tokens.revoke_confirm', { name: tok.name })} busy=${busy} onConfirm=${revoke} />`}
+      ${error && html`<p class="form-error">${error}</p>`}
     </li>`;
 }
 
 function CreateToken({ roles, onCreated }) {
-  const [name, setName] = useState('');
-  const [chosen, setChosen] = useState(roles.includes('viewer') ? ['viewer'] : roles.slice(0, 1));
-  const [until, setUntil] = useState(''); // ISO, '' (no expiry) or null (not a day)
+  const [name, setName, clearName] = useDraft('token-name', '');
+  const [chosen, setChosen, clearChosen] = useDraft('token-roles', roles.includes('viewer') ? ['viewer'] : roles.slice(0, 1));
+  const [until, setUntil, clearUntil] = useDraft('token-until', ''); // ISO, '' (no expiry) or null (not a day)
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState([]);
   const [busy, setBusy] = useState(false);
+  const form = useRef(null);
 
   const submit = async (e) => {
     e.preventDefault();
@@ -120,17 +118,19 @@ function CreateToken({ roles, onCreated }) {
     else if (until && until <= today()) local.expires_at = t('tokens.until_past');
     setErrors(local);
     setFormError([]);
-    if (Object.keys(local).length) return;
+    if (Object.keys(local).length) { refuse(form); return; }
     setBusy(true);
     try {
       const answer = await post('/tokens', { name: name.trim(), roles: chosen, expires_at: until || null });
       onCreated(answer);
-      setName('');
-      setUntil('');
+      clearName();
+      clearChosen();
+      clearUntil();
     } catch (err) {
       const fe = formErrors(err, ['name', 'roles', 'expires_at']);
       setErrors(fe.fields);
       setFormError(fe.form);
+      refuse(form);
     } finally {
       setBusy(false);
     }
@@ -139,7 +139,7 @@ function CreateToken({ roles, onCreated }) {
   return html`
     <section class="panel" aria-labelledby="token-new-heading">
       <h2 id="token-new-heading">${t('tokens.new')}</h2>
-      <form class="form" data-testid="token-form" onSubmit=${submit} novalidate>
+      <form class="form" data-testid="token-form" onSubmit=${submit} novalidate ref=${form}>
         <${Field} id="token-name" label=${t('tokens.name')} value=${name} onInput=${setName}
           error=${errors.name} hint=${t('tokens.name_hint')} maxlength="100" required />
         <${RoleChecks} id="token-role" legend=${t('tokens.roles')} roles=${roles} value=${chosen}
@@ -159,6 +159,9 @@ function CreateToken({ roles, onCreated }) {
 function Secret({ created, onDone }) {
   const [copied, setCopied] = useState('');
   const input = useRef(null);
+  const heading = useDialogFocus();
+  useAnnounce(t('tokens.secret_warning'));
+  useAnnounce(copied && t(copied === 'ok' ? 'tokens.copied' : 'tokens.copy_manual'));
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(created.secret);
@@ -173,8 +176,8 @@ function Secret({ created, onDone }) {
   };
   return html`
     <section class="panel secret" data-testid="token-secret-panel" aria-labelledby="secret-heading">
-      <h2 id="secret-heading">${t('tokens.secret_title', { name: created.token.name })}</h2>
-      <p class="warning" role="alert">${t('tokens.secret_warning')}</p>
+      <h2 id="secret-heading" ref=${heading}>${t('tokens.secret_title', { name: created.token.name })}</h2>
+      <p class="warning">${t('tokens.secret_warning')}</p>
       <div class="search-row">
         <label class="sr-only" for="token-secret">${t('tokens.secret')}</label>
         <input id="token-secret" class="secret-value" data-testid="token-secret" readonly ref=${input}
@@ -182,7 +185,7 @@ function Secret({ created, onDone }) {
           onFocus=${(e) => e.currentTarget.select()} />
         <button type="button" class="button" data-testid="token-copy" onClick=${copy}>${t('tokens.copy')}</button>
       </div>
-      ${copied && html`<p class="muted" role="status" data-testid="token-copied">
+      ${copied && html`<p class="muted" data-testid="token-copied">
         ${copied === 'ok' ? t('tokens.copied') : t('tokens.copy_manual')}</p>`}
       <p class="muted">${t('tokens.usage')}</p>
       <button type="button" class="button" data-testid="token-done" onClick=${onDone}>${t('tokens.done')}</button>

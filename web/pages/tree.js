@@ -9,16 +9,18 @@ import { get, unitPath } from '../lib/api.js';
 import { ROOT_CODE, PAGE_SIZE } from '../lib/config.js';
 import { t, tn } from '../lib/i18n.js';
 import { useApp } from '../lib/context.js';
-import { useAsync, useCursorList, useDebounced } from '../lib/hooks.js';
+import { useAsync, useCursorList, useDebounced, usePageTitle } from '../lib/hooks.js';
+import { useAnnounce } from '../lib/announce.js';
 import { navigate } from '../lib/router.js';
 import { formatDate } from '../lib/dates.js';
 import { unitName, unitHref, levelName } from '../lib/units.js';
-import { TreeNode } from '../components/tree.js';
-import { Loading, ErrorBox } from '../components/status.js';
+import { TreeNode, RememberBranches } from '../components/tree.js';
+import { Loading, ErrorBox, MoreButton } from '../components/status.js';
 
 export function TreePage({ query }) {
   const { lang, asOf } = useApp();
   const q = (query.q || '').trim();
+  usePageTitle(t('tree.title'));
   return html`
     <h1>${t('tree.title')}</h1>
     <p class="muted">${t('tree.intro', { date: formatDate(asOf, lang) })}</p>
@@ -61,9 +63,11 @@ function OrgTree() {
       ${root.loading && html`<${Loading} />`}
       <${ErrorBox} error=${root.error} onRetry=${root.reload} />
       ${root.data && html`
-        <ul class="tree" data-testid="tree" role="list">
-          <${TreeNode} key=${root.data.id} unit=${root.data} depth=${0} initiallyOpen showCount />
-        </ul>`}
+        <${RememberBranches}>
+          <ul class="tree" data-testid="tree" role="list">
+            <${TreeNode} key=${root.data.id} unit=${root.data} depth=${0} initiallyOpen showCount />
+          </ul>
+        </${RememberBranches}>`}
     </section>`;
 }
 
@@ -74,13 +78,13 @@ function SearchResults({ q }) {
     [q, asOf],
   );
   const { items, next, loading, error } = list;
+  const counted = !(loading && items.length === 0) && !error;
+  const count = items.length === 0 ? t('search.none', { q }) : tn(next ? 'count.found_more' : 'count.found', items.length);
+  useAnnounce(counted ? count : '');
   return html`
     <section class="panel" aria-labelledby="results-heading">
       <h2 id="results-heading">${t('search.results')}</h2>
-      ${!(loading && items.length === 0) && !error && html`
-        <p class="count" data-testid="unit-count" role="status">
-          ${items.length === 0 ? t('search.none', { q }) : tn(next ? 'count.found_more' : 'count.found', items.length)}
-        </p>`}
+      ${counted && html`<p class="count" data-testid="unit-count">${count}</p>`}
       ${items.length > 0 && html`
         <ul class="results" data-testid="search-results" role="list">
           ${items.map((u) => html`
@@ -95,7 +99,6 @@ function SearchResults({ q }) {
         </ul>`}
       ${loading && html`<${Loading} inline />`}
       <${ErrorBox} error=${error} onRetry=${items.length ? list.loadMore : list.reload} />
-      ${next && !loading && !error && html`
-        <button type="button" class="button more" onClick=${list.loadMore}>${t('tree.more')}</button>`}
+      <${MoreButton} list=${list} label=${t('tree.more')} />
     </section>`;
 }

@@ -18,7 +18,7 @@ import { useAsync } from '../lib/hooks.js';
 import { useApp } from '../lib/context.js';
 import { addDays, exampleDate, formatDate } from '../lib/dates.js';
 import { unitName, levelName, levelList, kindName } from '../lib/units.js';
-import { Field, FormError, formErrors } from '../components/form.js';
+import { Field, FormError, formErrors, refuse } from '../components/form.js';
 import { DateField } from '../components/date-field.js';
 import { UnitLookup } from '../components/unit-lookup.js';
 import { Loading, ErrorBox } from '../components/status.js';
@@ -82,10 +82,7 @@ export function useOperation(initialDate) {
   const [formError, setFormError] = useState([]);
   const [busy, setBusy] = useState(false);
   const formRef = useRef(null);
-  const focusFirstInvalid = () => setTimeout(() => {
-    const el = formRef.current && formRef.current.querySelector('[aria-invalid="true"], [data-testid="form-error"]');
-    if (el) { if (!el.hasAttribute('tabindex') && el.tagName === 'DIV') el.setAttribute('tabindex', '-1'); el.focus(); }
-  }, 0);
+  const focusFirstInvalid = () => refuse(formRef);
   const check = (local) => {
     if (date === null) local.date = t('date.invalid', { example: exampleDate() });
     else if (!date) local.date = t('form.required');

@@ -11,11 +11,12 @@ import { get, unitPath } from '../lib/api.js';
 import { t, tn } from '../lib/i18n.js';
 import { useState } from 'preact/hooks';
 import { useApp } from '../lib/context.js';
-import { useAsync } from '../lib/hooks.js';
+import { useAsync, usePageTitle } from '../lib/hooks.js';
+import { useAnnounce } from '../lib/announce.js';
 import { href, navigate } from '../lib/router.js';
 import { addDays, formatDate } from '../lib/dates.js';
 import { unitName, unitHref, levelName, kindName, attrName, eventName, validity } from '../lib/units.js';
-import { ChildList } from '../components/tree.js';
+import { ChildList, RememberBranches } from '../components/tree.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import { ReorgPanel } from './unit-reorg.js';
 
@@ -24,7 +25,7 @@ import { ReorgPanel } from './unit-reorg.js';
 let pendingNotice = null;
 
 export function UnitPage({ params }) {
-  const { asOf, asOfParam } = useApp();
+  const { asOf, asOfParam, lang } = useApp();
   const code = params.code;
   const base = unitPath(code);
   const unit = useAsync((s) => get(base, { as_of: asOf }, s), [code, asOf]);
@@ -32,6 +33,10 @@ export function UnitPage({ params }) {
   const lineage = useAsync((s) => get(base + '/lineage', { as_of: asOf }, s), [code, asOf]);
   // {text, code}: after a change made on this page (or the page it came from)
   const [notice, setNotice] = useState(() => { const n = pendingNotice; pendingNotice = null; return n; });
+  // Named as its heading: the unit's name once known, "Đơn vị 24" till then.
+  usePageTitle(unit.data ? unitName(unit.data, lang) : `${t('unit.title')} ${code}`);
+  const shownNotice = notice && unit.data && notice.code === unit.data.code ? notice.text : '';
+  useAnnounce(shownNotice);
 
   // After a reorganisation: the unit it left (or made) on the day it took
   // effect, where its events list it.
@@ -55,7 +60,7 @@ export function UnitPage({ params }) {
     <${Breadcrumb} unit=${u} ancestors=${ancestors} />
     <article class="unit" data-testid="unit-details" data-code=${u.code}>
       <${Header} u=${u} />
-      ${notice && notice.code === u.code && html`<p class="success" role="status" data-testid="reorg-done">${notice.text}</p>`}
+      ${shownNotice && html`<p class="success" data-testid="reorg-done">${shownNotice}</p>`}
       <${Facts} u=${u} />
       <${ReorgPanel} key=${`${u.id}-${asOf}`} u=${u} onDone=${done} />
       <${Lineage} state=${lineage} />
@@ -63,7 +68,9 @@ export function UnitPage({ params }) {
         <section class="panel" aria-labelledby="children-heading">
           <h2 id="children-heading">${t('unit.children')}</h2>
           <div class="tree">
-            <${ChildList} key=${u.id} unit=${u} depth=${1} id=${`children-${u.id}`} showCount />
+            <${RememberBranches}>
+              <${ChildList} key=${u.id} unit=${u} depth=${1} id=${`children-${u.id}`} showCount />
+            </${RememberBranches}>
           </div>
         </section>`}
       <${NameHistory} u=${u} />

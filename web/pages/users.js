@@ -9,26 +9,29 @@
 // one-time one, shown once (POST .../password-reset); see and end her
 // sessions and revoke her tokens (GET/DELETE .../sessions, .../tokens). The
 // admin's own row offers none of these: she is managed from above.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
 import { get, post, del, request, unitPath, fieldErrors } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
-import { useAsync } from '../lib/hooks.js';
+import { useAsync, useDraft, usePageTitle } from '../lib/hooks.js';
+import { announce, useAnnounce } from '../lib/announce.js';
+import { useDialogFocus } from '../lib/focus.js';
 import { formatDateTime } from '../lib/dates.js';
 import { ROLES, roleName } from '../lib/roles.js';
 import { unitName, unitHref } from '../lib/units.js';
 import { Loading, ErrorBox } from '../components/status.js';
-import { Field, RoleChecks, FormError, errorText } from '../components/form.js';
+import { Field, RoleChecks, FormError, ConfirmButton, errorText, refuse } from '../components/form.js';
 import { UnitLookup } from '../components/unit-lookup.js';
 
 export function UsersPage() {
   const list = useAsync((s) => get('/users', undefined, s), []);
   const [changed, setChanged] = useState({}); // username -> User after an action
   const [added, setAdded] = useState([]);     // users created on this page
-  const [adding, setAdding] = useState(false);
+  // (the open forms, like their fields, survive a session expiry: useDraft)
+  const [adding, setAdding] = useDraft('users-adding', false);
   const [notice, setNotice] = useState('');
-  const [open, setOpen] = useState(null);       // {username, mode: 'edit' | 'access'}
+  const [open, setOpen] = useDraft('users-open', null); // {username, mode: 'edit' | 'access'}
   const [oneTime, setOneTime] = useState(null); // {name, password} after a reset, shown once
 
   const loaded = (list.data && list.data.items) || [];
@@ -36,20 +39,21 @@ export function UsersPage() {
     .map((u) => changed[u.username] || u);
   const opened = open && items.find((u) => u.username === open.username);
   const change = (x) => setChanged((c) => ({ ...c, [x.username]: x }));
+  usePageTitle(t('users.title'));
+  useAnnounce(notice);
 
   return html`
     <h1>${t('users.title')}</h1>
     <p class="muted">${t('users.intro')}</p>
-    ${notice && html`<p class="success" role="status" data-testid="users-notice">${notice}</p>`}
+    ${notice && html`<p class="success" data-testid="users-notice">${notice}</p>`}
     ${oneTime && html`<${OneTimePassword} shown=${oneTime} onClose=${() => setOneTime(null)} />`}
     ${opened && open.mode === 'edit' && html`<${EditUser} key=${'edit-' + opened.username} u=${opened}
         onCancel=${() => setOpen(null)}
         onSaved=${(x) => { change(x); setOpen(null); setNotice(t('users.saved', { name: x.display_name || x.username })); }} />`}
     ${opened && open.mode === 'access' && html`<${UserAccess} key=${'access-' + opened.username} u=${opened}
         onClose=${() => setOpen(null)} />`}
-    ${!adding && html`
-      <p><button type="button" class="button primary" data-testid="users-add"
-          onClick=${() => { setAdding(true); setNotice(''); }}>${t('users.add')}</button></p>`}
+    <p><button type="button" class="button primary" data-testid="users-add" aria-expanded=${adding ? 'true' : 'false'}
+        onClick=${() => { setAdding(!adding); setNotice(''); }}>${t('users.add')}</button></p>
     ${adding && html`<${CreateUser}
         onCancel=${() => setAdding(false)}
         onCreated=${(u) => {
@@ -83,38 +87,31 @@ export function UsersPage() {
     </section>`;
 }
 
+// What is said once a user was disabled or enabled.
+const DONE = { disable: 'users.disabled_done', enable: 'users.enabled_done' };
+
 function UserRow({ u, onChanged, onOpen, onReset }) {
   const { lang, user } = useApp();
-  const [confirming, setConfirming] = useState(false);     // disabling
-  const [confirmReset, setConfirmReset] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const act = async (what) => {
-    setBusy(true);
-    setError('');
-    try {
-      onChanged(await post(`/users/${encodeURIComponent(u.username)}/${what}`, {}));
-      setConfirming(false);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const reset = async () => {
-    setBusy(true);
-    setError('');
-    try {
-      const r = await post(`/users/${encodeURIComponent(u.username)}/password-reset`, {});
-      setConfirmReset(false);
-      onReset(r.user, r.password);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  useAnnounce(error, { assertive: true });
   const name = u.display_name || u.username;
+  // run: one action on her; true once done.
+  const run = async (what, done) => {
+    setBusy(true);
+    setError('');
+    try {
+      done(await post(`/users/${encodeURIComponent(u.username)}/${what}`, {}));
+      return true;
+    } catch (e) {
+      setError(errorText(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const act = (what) => run(what, (x) => { onChanged(x); announce(t(DONE[what], { name })); });
+  const reset = () => run('password-reset', (r) => onReset(r.user, r.password));
   // her own row and an erased account offer nothing
   const actionable = !u.erased && !(user && user.username === u.username);
   return html`
@@ -138,41 +135,29 @@ function UserRow({ u, onChanged, onOpen, onReset }) {
             aria-label=${`${t('users.edit')}: ${name}`}>${t('users.edit')}</button>
           <button type="button" class="button small" data-testid="user-access" onClick=${() => onOpen('access')}
             aria-label=${`${t('users.access')}: ${name}`}>${t('users.access')}</button>
-          ${!confirmReset
-            ? html`<button type="button" class="button small" data-testid="user-reset"
-                onClick=${() => setConfirmReset(true)}>${t('users.reset')}</button>`
-            : html`<div class="confirm" role="group" aria-label=${t('users.reset')}>
-                <p>${t('users.reset_confirm', { name })}</p>
-                <button type="button" class="button small danger" data-testid="user-reset-confirm" disabled=${busy}
-                  onClick=${reset}>${t('users.reset')}</button>
-                <button type="button" class="button small" disabled=${busy}
-                  onClick=${() => setConfirmReset(false)}>${t('form.cancel')}</button>
-              </div>`}`}
+          <${ConfirmButton} label=${t('users.reset')} testid="user-reset" question=${t('users.reset_confirm', { name })}
+            busy=${busy} onConfirm=${reset} danger=${false} small />`}
         ${!actionable ? null : u.disabled
           ? html`<button type="button" class="button small" data-testid="user-enable" disabled=${busy}
               onClick=${() => act('enable')}>${t('users.enable')}</button>`
-          : !confirming
-            ? html`<button type="button" class="button small danger" data-testid="user-disable"
-                onClick=${() => setConfirming(true)}>${t('users.disable')}</button>`
-            : html`<div class="confirm" role="group" aria-label=${t('users.disable')}>
-                <p>${t('users.disable_confirm', { name: u.display_name || u.username })}</p>
-                <button type="button" class="button small danger" data-testid="user-disable-confirm" disabled=${busy}
-                  onClick=${() => act('disable')}>${t('users.disable')}</button>
-                <button type="button" class="button small" disabled=${busy}
-                  onClick=${() => setConfirming(false)}>${t('form.cancel')}</button>
-              </div>`}
-        ${error && html`<p class="form-error" role="alert">${error}</p>`}
+          : html`<${ConfirmButton} label=${t('users.disable')} testid="user-disable" busy=${busy} small
+              question=${t('users.disable_confirm', { name })} onConfirm=${() => act('disable')} />`}
+        ${error && html`<p class="form-error">${error}</p>`}
       </td>
     </tr>`;
 }
 
-const EMPTY = { username: '', display_name: '', unit: '', password: '' };
+const EMPTY = { username: '', display_name: '', unit: '' };
 const FIELDS = ['username', 'display_name', 'unit', 'roles', 'password'];
 
 function CreateUser({ onCreated, onCancel }) {
   const { user } = useApp();
-  const [v, setV] = useState({ ...EMPTY, unit: (user.unit && user.unit.code) || '' });
-  const [roles, setRoles] = useState(['viewer']);
+  const heading = useDialogFocus();
+  const form = useRef(null);
+  const [v, setV, clearV] = useDraft('user-new', { ...EMPTY, unit: (user.unit && user.unit.code) || '' });
+  const [roles, setRoles, clearRoles] = useDraft('user-new-roles', ['viewer']);
+  // (her first password is never kept as a draft)
+  const [password, setPassword] = useState('');
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -182,13 +167,14 @@ function CreateUser({ onCreated, onCancel }) {
     e.preventDefault();
     if (busy) return;
     const local = {};
-    for (const k of ['username', 'display_name', 'unit', 'password']) {
+    for (const k of ['username', 'display_name', 'unit']) {
       if (!v[k].trim()) local[k] = t('form.required');
     }
     if (!roles.length) local.roles = t('users.roles_required');
+    if (!password.trim()) local.password = t('form.required');
     setErrors(local);
     setFormError('');
-    if (Object.keys(local).length) return;
+    if (Object.keys(local).length) { refuse(form); return; }
     setBusy(true);
     try {
       const created = await post('/users', {
@@ -196,14 +182,17 @@ function CreateUser({ onCreated, onCancel }) {
         display_name: v.display_name.trim(),
         unit: v.unit.trim(),
         roles,
-        password: v.password,
+        password,
       });
+      clearV();
+      clearRoles();
       onCreated(created);
     } catch (err) {
       const fe = fieldErrors(err);
       if (err.code === 'username_taken' && !fe.username) fe.username = errorText(err);
       setErrors(fe);
       if (!FIELDS.some((k) => k in fe)) setFormError(errorText(err));
+      refuse(form);
     } finally {
       setBusy(false);
     }
@@ -211,8 +200,8 @@ function CreateUser({ onCreated, onCancel }) {
 
   return html`
     <section class="panel" aria-labelledby="user-new-heading">
-      <h2 id="user-new-heading">${t('users.new')}</h2>
-      <form class="form" data-testid="user-form" onSubmit=${submit} novalidate>
+      <h2 id="user-new-heading" ref=${heading}>${t('users.new')}</h2>
+      <form class="form" data-testid="user-form" onSubmit=${submit} novalidate ref=${form}>
         <${Field} id="user-username" label=${t('users.username')} value=${v.username} onInput=${set('username')}
           error=${errors.username} hint=${t('users.username_hint')} autocomplete="off" autocapitalize="none"
           spellcheck="false" required />
@@ -223,8 +212,8 @@ function CreateUser({ onCreated, onCancel }) {
         <${UnitLookup} code=${v.unit.trim()} quiet=${!!errors.unit} />
         <${RoleChecks} id="user-role" legend=${t('users.roles')} roles=${ROLES} value=${roles}
           onChange=${setRoles} error=${errors.roles} nameOf=${roleName} />
-        <${Field} id="user-password" label=${t('users.password')} type="password" value=${v.password}
-          onInput=${set('password')} error=${errors.password} hint=${t('password.hint')}
+        <${Field} id="user-password" label=${t('users.password')} type="password" value=${password}
+          onInput=${setPassword} error=${errors.password} hint=${t('password.hint')}
           autocomplete="new-password" required />
         <${FormError} message=${formError} />
         <div class="form-actions">
@@ -236,19 +225,12 @@ function CreateUser({ onCreated, onCancel }) {
     </section>`;
 }
 
-// Moves focus to the heading of a panel that just opened.
-function useFocusOnOpen() {
-  const ref = useRef(null);
-  useEffect(() => { if (ref.current) ref.current.focus(); }, []);
-  return ref;
-}
-
 // OneTimePassword: the password a reset gave, shown once, with a warning.
 function OneTimePassword({ shown, onClose }) {
-  const heading = useFocusOnOpen();
+  const heading = useDialogFocus();
   return html`
     <section class="panel secret" data-testid="user-reset-panel" aria-labelledby="reset-heading">
-      <h2 id="reset-heading" tabindex="-1" ref=${heading}>${t('users.reset_title', { name: shown.name })}</h2>
+      <h2 id="reset-heading" ref=${heading}>${t('users.reset_title', { name: shown.name })}</h2>
       <p class="warning">${t('users.reset_warning')}</p>
       <p class="secret-row">
         <label class="sr-only" for="user-reset-password">${t('users.reset_secret')}</label>
@@ -265,9 +247,10 @@ const EDIT_FIELDS = ['display_name', 'unit', 'roles'];
 
 // EditUser: her display name, unit and roles; only what changed is sent.
 function EditUser({ u, onSaved, onCancel }) {
-  const heading = useFocusOnOpen();
-  const [v, setV] = useState({ display_name: u.display_name || '', unit: (u.unit && u.unit.code) || '' });
-  const [roles, setRoles] = useState(u.roles || []);
+  const heading = useDialogFocus();
+  const form = useRef(null);
+  const [v, setV, clearV] = useDraft(`user-edit-${u.username}`, { display_name: u.display_name || '', unit: (u.unit && u.unit.code) || '' });
+  const [roles, setRoles, clearRoles] = useDraft(`user-edit-roles-${u.username}`, u.roles || []);
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -282,7 +265,7 @@ function EditUser({ u, onSaved, onCancel }) {
     if (!roles.length) local.roles = t('users.roles_required');
     setErrors(local);
     setFormError('');
-    if (Object.keys(local).length) return;
+    if (Object.keys(local).length) { refuse(form); return; }
     const body = {};
     if (v.display_name.trim() !== u.display_name) body.display_name = v.display_name.trim();
     if (!u.unit || v.unit.trim() !== u.unit.code) body.unit = v.unit.trim();
@@ -290,11 +273,15 @@ function EditUser({ u, onSaved, onCancel }) {
     if (!same) body.roles = roles;
     setBusy(true);
     try {
-      onSaved(await request('PATCH', `/users/${encodeURIComponent(u.username)}`, { body }));
+      const saved = await request('PATCH', `/users/${encodeURIComponent(u.username)}`, { body });
+      clearV();
+      clearRoles();
+      onSaved(saved);
     } catch (err) {
       const fe = fieldErrors(err);
       setErrors(fe);
       if (!EDIT_FIELDS.some((k) => k in fe)) setFormError(errorText(err));
+      refuse(form);
     } finally {
       setBusy(false);
     }
@@ -302,9 +289,9 @@ function EditUser({ u, onSaved, onCancel }) {
 
   return html`
     <section class="panel" aria-labelledby="user-edit-heading">
-      <h2 id="user-edit-heading" tabindex="-1" ref=${heading}>
+      <h2 id="user-edit-heading" ref=${heading}>
         ${t('users.edit_title', { name: u.username })}</h2>
-      <form class="form" data-testid="user-edit-form" onSubmit=${submit} novalidate>
+      <form class="form" data-testid="user-edit-form" onSubmit=${submit} novalidate ref=${form}>
         <${Field} id="user-edit-display-name" label=${t('users.display_name')} value=${v.display_name}
           onInput=${set('display_name')} error=${errors.display_name} autocomplete="off" required />
         <${Field} id="user-edit-unit" label=${t('users.unit_code')} value=${v.unit} onInput=${set('unit')}
@@ -325,13 +312,15 @@ function EditUser({ u, onSaved, onCancel }) {
 // UserAccess: her live sessions and her API tokens, each to end or revoke.
 function UserAccess({ u, onClose }) {
   const { lang } = useApp();
-  const heading = useFocusOnOpen();
+  const heading = useDialogFocus();
   const base = `/users/${encodeURIComponent(u.username)}`;
   const sessions = useAsync((s) => get(`${base}/sessions`, undefined, s), [u.username]);
   const tokens = useAsync((s) => get(`${base}/tokens`, undefined, s), [u.username]);
   const [done, setDone] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  useAnnounce(done);
+  useAnnounce(error, { assertive: true });
   const act = async (path, message, reload) => {
     setBusy(true);
     setError('');
@@ -350,10 +339,10 @@ function UserAccess({ u, onClose }) {
   const sess = (sessions.data && sessions.data.items) || [];
   return html`
     <section class="panel" data-testid="user-access-panel" aria-labelledby="user-access-heading">
-      <h2 id="user-access-heading" tabindex="-1" ref=${heading}>
+      <h2 id="user-access-heading" ref=${heading}>
         ${t('users.access_title', { name: u.display_name || u.username })}</h2>
-      ${done && html`<p class="success" role="status" data-testid="user-access-done">${done}</p>`}
-      ${error && html`<p class="form-error" role="alert">${error}</p>`}
+      ${done && html`<p class="success" data-testid="user-access-done">${done}</p>`}
+      ${error && html`<p class="form-error">${error}</p>`}
       <h3>${t('users.sessions')}</h3>
       ${sessions.loading && html`<${Loading} inline />`}
       <${ErrorBox} error=${sessions.error} onRetry=${sessions.reload} />

@@ -1,0 +1,103 @@
+// Accessibility check with axe-core (node_modules/axe-core, pinned in
+// package-lock.json) on every page of the app: the log-in page, the tree, a
+// unit's page with the reorganisation panel's rename form open, change
+// password, API tokens, users (also with a refused form), audit (also with an
+// entry opened) and "page not found", in Vietnamese and English, on a
+// 1366x800 screen and a 360x740 phone. Any violation fails the test, listed
+// by page, language and size.
+//
+// Axe goes into the pages as an init script (ui.js withAxe), which the
+// page's CSP does not govern; the CSP itself is left as it is and still
+// refuses an inline script, which this test checks too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, sanitizerReport } from './server.js';
+import {
+  launch, openPage, realProblems, withArtifactOnFailure, login, setLang, settled, withAxe, axeViolations,
+} from './ui.js';
+
+const SIZES = [{ width: 1366, height: 800 }, { width: 360, height: 740 }];
+const LANGS = ['vi', 'en'];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) {
+    const { output } = await server.stop();
+    const report = sanitizerReport(output);
+    assert.equal(report, null, `the server reported:\n${report}`);
+  }
+});
+
+// open: go to a hash route and wait for what shows the page is ready.
+async function open(page, hash, ready) {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  await page.locator(ready).first().waitFor();
+  await settled(page);
+}
+
+// The pages behind the log-in: [name, hash, selector once ready, then (optional)].
+const PAGES = [
+  ['tree', '#/', '[data-testid="tree"] [data-testid="tree-node"][data-depth="1"]'],
+  ['unit with the rename form', '#/units/09217.01', '[data-testid="reorg-panel"]', async (page) => {
+    await page.getByTestId('reorg-rename').click();
+    await page.getByTestId('reorg-rename-form').waitFor();
+  }],
+  ['password', '#/account/password', '[data-testid="password-form"]'],
+  ['tokens', '#/account/tokens', '[data-testid="token-form"]'],
+  ['users', '#/users', '[data-testid="users-table"]'],
+  ['users with the new-user form refused', '#/users', '[data-testid="users-table"]', async (page) => {
+    await page.getByTestId('users-add').click();
+    await page.getByTestId('user-create').click();
+    await page.getByTestId('user-username-error').waitFor();
+  }],
+  ['audit', '#/audit', '[data-testid="audit-table"]'],
+  ['audit with an entry opened', '#/audit', '[data-testid="audit-table"]', async (page) => {
+    await page.getByTestId('audit-toggle').first().click();
+    await page.getByTestId('audit-detail').waitFor();
+  }],
+  ['not found', '#/no/such/page', 'main h1'],
+];
+
+test('axe finds no violation on any page, in both languages, at both sizes', { timeout: 300000 }, async () => {
+  const { context, page, problems } = await openPage(browser, SIZES[0]);
+  await withAxe(context);
+  const found = [];
+  // scan: the page as it is now, at each size and in each language.
+  const scan = async (name) => {
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      for (const lang of LANGS) {
+        await setLang(page, lang);
+        for (const v of await axeViolations(page)) found.push(`${name}, ${lang}, ${size.width}x${size.height}: ${v}`);
+      }
+    }
+  };
+  await withArtifactOnFailure(page, 'a11y', async () => {
+    await page.goto(server.url('/'));
+    await page.getByTestId('login-form').waitFor();
+    assert.equal(await page.evaluate(() => typeof window.axe), 'object', 'axe is in the page');
+    // The CSP still refuses a script the page did not bring.
+    await page.addScriptTag({ content: 'window.__inline = 1;' }).catch(() => {});
+    assert.equal(await page.evaluate(() => window.__inline), undefined, 'an inline script is refused');
+
+    await scan('log-in');
+    await setLang(page, 'vi');
+    await login(page, null, server.admin);
+    for (const [name, hash, ready, then] of PAGES) {
+      await open(page, hash, ready);
+      if (then) await then(page);
+      await scan(name);
+    }
+    assert.deepEqual(found, [], `axe found:\n${found.join('\n')}`);
+    assert.deepEqual(realProblems(problems).filter((p) => !p.includes('Content Security Policy')), []);
+  });
+  await context.close();
+});
