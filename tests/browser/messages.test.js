@@ -208,7 +208,7 @@ test('the users form: each problem at its field, once, in Vietnamese', { timeout
     await page.locator('#user-unit').fill('01');
     await page.locator('#user-password').fill('Mot-mat-khau-dai-2025');
     await page.getByTestId('user-create').click();
-    await waitText(page, '[data-testid="user-username-error"]', `Tên đăng nhập “${viewer.username}” đã có người dùng.`);
+    await waitText(page, '[data-testid="user-username-error"]', `Tên đăng nhập “${viewer.username}” đã được dùng. Hãy chọn tên khác.`);
     await checkWords(page, data, 'users form, name taken');
     assert.deepEqual(realProblems(problems), []);
   });
@@ -234,7 +234,7 @@ test('a bad date in the URL, the tree and a unit: every word from the dictionari
     await waitText(page, '[data-testid="unit-details"] dt', 'Code');
     await checkWords(page, data, 'unit 24, English');
     await page.goto(server.url('/#/?as_of=2025-02-30'));
-    await waitText(page, '[data-testid="as-of-bad"]', 'The date “2025-02-30” in the page\'s address is not a real day.');
+    await waitText(page, '[data-testid="as-of-bad"]', 'The date “2025-02-30” in the page\'s address is not a real date.');
     await checkWords(page, data, 'bad as_of, English');
     assert.deepEqual(realProblems(problems), []);
   });

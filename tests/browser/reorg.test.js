@@ -204,7 +204,7 @@ test('the merge wizard into an existing unit: one of the merged branches carries
     await checkWords(page, data, 'merge into an existing unit: preview');
 
     await page.getByTestId('reorg-confirm').click();
-    await waitText(page, '[data-testid="reorg-done"]', 'Đã hợp nhất vào Chi hội Phụ nữ khu phố 1.');
+    await waitText(page, '[data-testid="reorg-done"]', 'Đã sáp nhập vào Chi hội Phụ nữ khu phố 1.');
     await waitText(page, 'main h1', 'Chi hội Phụ nữ khu phố 1');
     await waitText(page, '[data-testid="events"] li[data-kind="merge"] .node-meta', 'Nghị quyết 12/NQ-HĐND');
     await page.locator('[data-testid="tree-node"][data-code="09187.02.1"]').waitFor();
