@@ -74,6 +74,7 @@ extern const api_route_t API_UNIT_ROUTES[];
 extern const api_route_t API_SESSION_ROUTES[];
 extern const api_route_t API_USER_ROUTES[];
 extern const api_route_t API_AUDIT_ROUTES[];
+extern const api_route_t API_MEMBER_ROUTES[];
 
 #define SESSION_COOKIE "ub_session"
 

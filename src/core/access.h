@@ -39,6 +39,7 @@ typedef enum perm {
 	PERM_SENSITIVE_READ,  /* ethnicity, religion, ID numbers unmasked */
 	PERM_RECORD_WRITE,    /* member records and figures (data entry) */
 	PERM_REPORT_APPROVE,  /* approve and lock reports */
+	PERM_RECORD_READ,     /* member records in scope (sensitive fields masked without sensitive.read) */
 	PERM_COUNT
 } perm_t;
 

@@ -3,6 +3,7 @@
  */
 #include "core/person.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -142,6 +143,32 @@ int person_name(const char *in, const char *field, char **out, err_t *e)
 	}
 	*out = name;
 	return 0;
+}
+
+int person_sort_key(const char *full_name, char **out)
+{
+	size_t len = strlen(full_name);
+	char *order = malloc(len + 2);
+	const char *last, *first;
+	int r;
+
+	*out = NULL;
+	if (!order)
+		return -1;
+	/* "Nguyễn Thị Minh Hoa" -> "Hoa Thị Minh Nguyễn": the given name (the
+	 * last word), the middle names, the family name (the first word) */
+	last = strrchr(full_name, ' ');
+	first = strchr(full_name, ' ');
+	if (!last)
+		snprintf(order, len + 2, "%s", full_name);
+	else if (first == last)
+		snprintf(order, len + 2, "%s %.*s", last + 1, (int)(first - full_name), full_name);
+	else
+		snprintf(order, len + 2, "%s %.*s %.*s", last + 1, (int)(last - first - 1), first + 1,
+			 (int)(first - full_name), full_name);
+	r = text_sort_key(order, out);
+	free(order);
+	return r;
 }
 
 /* ---- dates ---- */

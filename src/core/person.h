@@ -25,7 +25,8 @@
  *   3, 5, 7, 8 or 9; fixed lines 0 + 10 digits beginning 2 (area code 2xx).
  *   Stored as +84 and the national number.
  *
- * Ownership: person_name's *out is malloc'd; the caller frees it.
+ * Ownership: the *out of person_name and person_sort_key is malloc'd; the
+ * caller frees it.
  */
 #ifndef UB_PERSON_H
 #define UB_PERSON_H
@@ -53,6 +54,12 @@ const char *person_id_kind_name(person_id_kind_t k);
 /* Parses the names above; -1 for anything else. */
 int person_sex_parse(const char *s, person_sex_t *out);
 int member_kind_parse(const char *s, member_kind_t *out);
+
+/* The Vietnamese sort key of a full name (text_sort_key) taken in the
+ * order names are sorted in: given name, then middle names, then family
+ * name ("Nguyễn Thị Hoa" sorts as "Hoa Thị Nguyễn"). *out malloc'd.
+ * Returns 0 or -1 (invalid UTF-8, no memory). */
+int person_sort_key(const char *full_name, char **out);
 
 /* A person's full name as written: NFC, trimmed, inner white space
  * collapsed to one space. Details: required (empty or blank), format_chars

@@ -25,6 +25,8 @@ import { METHODS } from './openapi.js';
 //               her own unit, herself included, is edited and reset from above: 403
 //               managed_from_above; her own sessions and tokens need her session)
 //   audit       GET audit
+//   records     GET members, members/{id} (members whose unit lies in scope)
+//   record_write POST members (the unit in scope)
 //   self        GET/DELETE session, POST session/password, GET/POST tokens, DELETE tokens/{id}
 //   person      GET users/{username}/export, GET/POST users/{username}/consents:
 //               'own': her own only; 'scope': also the users of her scope.
@@ -34,12 +36,12 @@ import { METHODS } from './openapi.js';
 //               Another user she may not see is answered as a user nobody has (404).
 //
 const MATRIX = {
-  //           read  reorganise  users     audit     self     person
-  viewer:   { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own' },
-  entry:    { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own' },
-  approver: { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own' },
-  admin:    { read: 1, reorganise: 1, users: 1, audit: 1, self: 1, person: 'scope' },
-  member:   { read: 0, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own' },
+  //           read  reorganise  users     audit     self     person        records    record_write
+  viewer:   { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 0 },
+  entry:    { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1 },
+  approver: { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1 },
+  admin:    { read: 1, reorganise: 1, users: 1, audit: 1, self: 1, person: 'scope', records: 1, record_write: 1 },
+  member:   { read: 0, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 0, record_write: 0 },
 };
 //
 // How the answer follows:
@@ -70,6 +72,7 @@ const OPERATIONS = {
   listUserTokens: 'users', revokeUserToken: 'users',
   exportUser: 'person', listConsents: 'person', recordConsent: 'person',
   listAudit: 'audit',
+  listMembers: 'records', getMember: 'records', createMember: 'record_write',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };
 const ROLES = Object.keys(MATRIX);
@@ -1059,6 +1062,24 @@ test('every role may change her own password and log out', async () => {
       const again = await s.login(c.name, c.password);
       if (again.status !== 200) bad.push(`${c.name} log in with her new password -> ${again.status}`);
     }));
+  }
+  none(bad);
+});
+
+// ---- the member registry -----------------------------------------------------
+
+test('members: records to read for every role but member; to write for entry, approver and admin', async () => {
+  const bad = [];
+  for (const c of Object.values(callers)) {
+    for (const via of ['token', 'session']) {
+      const r = await call('GET', '/api/v1/members', as(c, via));
+      const want = MATRIX[c.role].records ? 200 : 403;
+      if (r.status !== want) bad.push(`${c.name} (${via}) GET members -> ${r.status}, wanted ${want}`);
+      const w = await call('POST', '/api/v1/members', { body: { full_name: 'Thử Quyền', birth_date: '1990-01-01', unit: 'khong-co' }, ...as(c, via) });
+      // with the right, the unknown unit is refused (422); without it, 403 first
+      const wantW = MATRIX[c.role].record_write ? 422 : 403;
+      if (w.status !== wantW) bad.push(`${c.name} (${via}) POST members -> ${w.status}, wanted ${wantW}`);
+    }
   }
   none(bad);
 });

@@ -289,6 +289,9 @@ const SAMPLES = [
   ['updateUser', 'PATCH', '/api/v1/users/sample.user', { body: { display_name: 'Người Mẫu Hai', unit: '04', roles: ['viewer'] } }],
   ['resetPassword', 'POST', '/api/v1/users/sample.user/password-reset'],
   ['listAudit', 'GET', '/api/v1/audit', { query: { action: 'unit.create', user: 'admin', from: '2000-01-01', to: '2999-12-31', limit: 5 } }],
+  ['createMember', 'POST', '/api/v1/members', { body: { full_name: 'Nguyễn Thị Mẫu', birth_date: '1990-05-04', unit: 'C0005-1', joined_on: '2025-08-01', ethnicity: '01', id_number: '001190054321', phone: '0912 000 111', digital: true } }],
+  ['listMembers', 'GET', '/api/v1/members', { query: { q: 'nguyen mau', as_of: '2025-08-01', sort: 'name', limit: 5 } }],
+  ['getMember', 'GET', (ctx) => `/api/v1/members/${ctx.createMember.id}`, { query: { as_of: '2025-08-01' } }],
   // personal data: consent, export, erasure
   ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-08-01', withdraw: false } }],
   ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-09-01', withdraw: true } }],

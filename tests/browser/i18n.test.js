@@ -98,3 +98,14 @@ test('the words check (words.js) refuses what is not from the dictionary of the 
   assert.ok(!allowed('Mật khẩu: is too short', 'vi', data), '"{field}: {message}" does not let anything through');
   assert.ok(!allowed('detail.too_long', 'vi', data), 'a key without words');
 });
+
+test('the audit page offers every action the server records, each with its words', async () => {
+  const src = await readFile(path.join(WEB, 'pages', 'audit.js'), 'utf8');
+  const m = /export const ACTIONS = \(([\s\S]*?)\)\.split/.exec(src);
+  assert.ok(m, 'ACTIONS in pages/audit.js');
+  const listed = m[1].replace(/'\s*\+\s*'/g, '').replace(/'/g, '').trim().split(/\s+/).sort();
+  const doc = JSON.parse(await readFile(path.join(REPO, 'src', 'api', 'openapi.json'), 'utf8'));
+  assert.deepEqual(listed, [...doc.components.schemas.AuditAction.enum].sort());
+  const vi = await load('vi');
+  assert.deepEqual(listed.filter((a) => !vi[`action.${a}`]), [], 'actions without words');
+});

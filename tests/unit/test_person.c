@@ -190,6 +190,24 @@ static void phone_numbers(void **state)
 	}
 }
 
+/* Given name first, then middle names, then family name; a < ă < â. */
+static void names_sort_the_vietnamese_way(void **state)
+{
+	static const char *const sorted[] = { "Nguyễn Thị An", "Trần Thị Ánh", "Lê Thị Ân", "Phạm Thị Ăn Nhi" };
+	char *prev = NULL;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(sorted) / sizeof(sorted[0]); i++) {
+		char *key = NULL;
+		assert_int_equal(person_sort_key(sorted[i], &key), 0);
+		if (prev)
+			assert_true(strcmp(prev, key) < 0);
+		free(prev);
+		prev = key;
+	}
+	free(prev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +218,7 @@ int main(void)
 		cmocka_unit_test(id_numbers),
 		cmocka_unit_test(province_codes_are_the_63),
 		cmocka_unit_test(phone_numbers),
+		cmocka_unit_test(names_sort_the_vietnamese_way),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

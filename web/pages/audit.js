@@ -22,10 +22,12 @@ const PAGE = 50;
 
 // The actions the server records (docs/api.md). Written as one string: each
 // is also a dictionary key under "action.".
-export const ACTIONS = ('unit.create unit.rename unit.move unit.close unit.merge unit.split '
-  + 'session.login session.login_failed session.logout user.create user.disable user.enable '
-  + 'user.password user.update user.password_reset session.revoke token.create token.revoke').split(' ');
-const RECORD_TYPES = ['unit', 'user', 'session', 'token'];
+// (tests/browser/i18n.test.js checks it against AuditAction in the API's document)
+export const ACTIONS = ('unit.create unit.rename unit.attributes unit.move unit.close unit.merge unit.split '
+  + 'session.login session.login_failed session.logout session.revoke user.create user.update user.disable '
+  + 'user.enable user.password user.password_failed user.password_reset user.export user.erase '
+  + 'consent.give consent.withdraw token.create token.revoke member.create member.sensitive_read').split(' ');
+const RECORD_TYPES = ['unit', 'user', 'session', 'token', 'member'];
 const FILTERS = ['unit', 'user', 'record_type', 'action', 'from', 'to'];
 
 export function actionName(a) {

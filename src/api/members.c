@@ -1,0 +1,329 @@
+/*
+ * members.c - the member registry's routes (docs/members.md, docs/api.md):
+ * add a member, list and search the members of a subtree on a day, read
+ * one member with her history.
+ *
+ * A member lies in the caller's scope when her unit does (on the day
+ * asked; a former member by her last unit). Sensitive data (ethnicity,
+ * religion, ID number, household circumstances: Law 91/2025/QH15) appear
+ * only on a member's own page: masked without sensitive.read, and every
+ * unmasked read leaves an audit row. Lists carry none of it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "core/person.h"
+#include "io/unit_json.h"
+#include "store/members.h"
+#include "store/org_store.h"
+
+static const char *const SENSITIVE[] = { "ethnicity", "religion", "id_number", "circumstances", NULL };
+
+/* ---- answers ---- */
+
+static json_t *text_or_null(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+static json_t *stay_json(const membership_t *m)
+{
+	return json_pack("{s:o, s:s, s:o, s:o, s:s, s:o}", "unit", unit_ref_json(&m->unit), "kind",
+			 member_kind_name(m->kind), "from", json_date(m->valid_from), "until", json_last_day(m->valid_to),
+			 "start_reason", m->start_reason, "end_reason", text_or_null(m->end_reason));
+}
+
+/* What every answer about a member holds: who she is and her stay on the
+ * day asked (unit, kind, joined_on: null when she has none that day). */
+static json_t *member_head_json(const member_t *m)
+{
+	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o}", "id", (json_int_t)m->p.id, "full_name",
+			 m->p.full_name, "birth_date", json_date(m->p.birth_date), "sex", person_sex_name(m->p.sex),
+			 "kind", m->current ? json_string(member_kind_name(m->m.kind)) : json_null(), "unit",
+			 m->current ? unit_ref_json(&m->m.unit) : json_null(), "joined_on",
+			 m->current ? json_date(m->m.valid_from) : json_null());
+}
+
+/* The sensitive fields, unmasked or masked (ID number: its last four
+ * digits; the others: null) with "masked" naming them. */
+static void add_sensitive(json_t *j, const person_t *p, bool unmasked)
+{
+	char masked_id[PERSON_ID_BUF];
+	json_t *masked = json_array();
+
+	if (unmasked) {
+		json_object_set_new(j, "ethnicity", text_or_null(p->ethnicity));
+		json_object_set_new(j, "religion", json_string(p->religion));
+		json_object_set_new(j, "id_number", text_or_null(p->id_number));
+		json_object_set_new(j, "circumstances", json_string(p->circumstances));
+	} else {
+		access_mask(p->id_number, masked_id, sizeof(masked_id));
+		json_object_set_new(j, "ethnicity", json_null());
+		json_object_set_new(j, "religion", json_null());
+		json_object_set_new(j, "id_number", p->id_number[0] ? json_string(masked_id) : json_null());
+		json_object_set_new(j, "circumstances", json_null());
+		for (int i = 0; SENSITIVE[i]; i++)
+			json_array_append_new(masked, json_string(SENSITIVE[i]));
+	}
+	json_object_set_new(j, "masked", masked);
+}
+
+static json_t *member_json(const member_t *m, const membership_t *hist, size_t n, bool unmasked)
+{
+	const person_t *p = &m->p;
+	json_t *j = member_head_json(m), *h = json_array();
+
+	for (size_t i = 0; h && i < n; i++)
+		json_array_append_new(h, stay_json(&hist[i]));
+	if (!j || !h) {
+		json_decref(j);
+		json_decref(h);
+		return NULL;
+	}
+	json_object_set_new(j, "id_kind", p->id_kind ? json_string(person_id_kind_name(p->id_kind)) : json_null());
+	json_object_set_new(j, "phone", text_or_null(p->phone));
+	json_object_set_new(j, "education", json_string(p->education));
+	json_object_set_new(j, "qualification", json_string(p->qualification));
+	json_object_set_new(j, "political_theory", json_string(p->political_theory));
+	json_object_set_new(j, "occupation", json_string(p->occupation));
+	json_object_set_new(j, "hamlet", json_string(p->hamlet));
+	json_object_set_new(j, "street", json_string(p->street));
+	json_object_set_new(j, "digital", json_boolean(p->digital));
+	json_object_set_new(j, "party_member", json_boolean(p->party_member));
+	json_object_set_new(j, "notes", json_string(p->notes));
+	add_sensitive(j, p, unmasked);
+	json_object_set_new(j, "history", h);
+	return j;
+}
+
+/* ---- reading a body ---- */
+
+/* An optional free-text member into dst (PERSON_TEXT_BUF): NFC, trimmed. */
+static void text_field(json_t *body, const char *key, char *dst, err_t *e)
+{
+	api_str(body, key, false, PERSON_TEXT_MAX, dst, PERSON_TEXT_BUF, e);
+}
+
+/* An optional boolean member (absent or null: false). */
+static bool bool_field(json_t *body, const char *key, err_t *e)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (!v || json_is_null(v))
+		return false;
+	if (!json_is_boolean(v)) {
+		err_field(e, key, "not_a_boolean", "must be true or false");
+		return false;
+	}
+	return json_is_true(v);
+}
+
+/* An optional enumeration member read by parse (absent or null: def). */
+static int enum_field(json_t *body, const char *key, const char *allowed, int (*parse)(const char *, int *), int def,
+		      err_t *e)
+{
+	json_t *v = json_object_get(body, key);
+	int out = def;
+
+	if (!v || json_is_null(v))
+		return def;
+	if (!json_is_string(v))
+		err_field(e, key, "not_a_string", "must be a string");
+	else if (parse(json_string_value(v), &out) != 0)
+		err_field(e, key, "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", json_string_value(v)),
+			  ERR_STR("allowed", allowed));
+	return out;
+}
+
+static int parse_sex(const char *s, int *out)
+{
+	person_sex_t v = SEX_FEMALE;
+	int r = person_sex_parse(s, &v);
+	*out = (int)v;
+	return r;
+}
+
+static int parse_kind(const char *s, int *out)
+{
+	member_kind_t v = MEMBER_REGULAR;
+	int r = member_kind_parse(s, &v);
+	*out = (int)v;
+	return r;
+}
+
+/* A new member's record from body into p, every problem a detail on e;
+ * the unit's code into unit_code and the day she joins into *joined. */
+static void read_member(api_req_t *req, json_t *body, person_t *p, member_kind_t *kind, char *unit_code,
+			size_t unit_cap, date_t *joined, err_t *e)
+{
+	char name[PERSON_NAME_BUF + 64], id[64] = "", phone[64] = "";
+	char *nfc = NULL;
+	bool has_birth;
+
+	memset(p, 0, sizeof(*p));
+	if (api_str(body, "full_name", true, PERSON_NAME_MAX, name, sizeof(name), e) == 0 &&
+	    person_name(name, "full_name", &nfc, e) == 0)
+		snprintf(p->full_name, sizeof(p->full_name), "%s", nfc);
+	free(nfc);
+	if (!json_object_get(body, "birth_date"))
+		err_field(e, "birth_date", "required", "is required");
+	has_birth = api_date(body, "birth_date", 0, &p->birth_date, e) == 0 && p->birth_date &&
+		    person_check_birth(p->birth_date, req->today, "birth_date", e) == 0;
+	p->sex = (person_sex_t)enum_field(body, "sex", "female, male", parse_sex, SEX_FEMALE, e);
+	*kind = (member_kind_t)enum_field(body, "kind", "member, honorary", parse_kind, MEMBER_REGULAR, e);
+	if (*kind == MEMBER_REGULAR && p->sex == SEX_MALE)
+		err_field(e, "sex", "not_one_of", "a member is a woman (a man may be an honorary member)",
+			  ERR_STR("value", "male"), ERR_STR("allowed", "female"));
+	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, unit_cap, e);
+	api_date(body, "joined_on", req->today, joined, e);
+	if (has_birth && *joined)
+		person_check_join_age(p->birth_date, *joined, *kind, "joined_on", e);
+	api_str(body, "ethnicity", false, 7, p->ethnicity, sizeof(p->ethnicity), e);
+	if (api_str(body, "id_number", false, 40, id, sizeof(id), e) == 0 && id[0])
+		person_id_number(id, has_birth, p->birth_date, p->sex, *kind, "id_number", p->id_number, &p->id_kind, e);
+	if (api_str(body, "phone", false, 40, phone, sizeof(phone), e) == 0 && phone[0])
+		person_phone(phone, "phone", p->phone, e);
+	text_field(body, "religion", p->religion, e);
+	text_field(body, "education", p->education, e);
+	text_field(body, "qualification", p->qualification, e);
+	text_field(body, "political_theory", p->political_theory, e);
+	text_field(body, "occupation", p->occupation, e);
+	text_field(body, "hamlet", p->hamlet, e);
+	text_field(body, "street", p->street, e);
+	text_field(body, "circumstances", p->circumstances, e);
+	text_field(body, "notes", p->notes, e);
+	p->digital = bool_field(body, "digital", e);
+	p->party_member = bool_field(body, "party_member", e);
+}
+
+/* ---- routes ---- */
+
+static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "full_name", "birth_date", "sex", "kind", "unit", "joined_on",
+					       "ethnicity", "id_number", "phone", "religion", "education",
+					       "qualification", "political_theory", "occupation", "hamlet", "street",
+					       "circumstances", "digital", "party_member", "notes", NULL };
+	char unit_code[UNIT_CODE_MAX * 4 + 8] = "";
+	member_kind_t kind = MEMBER_REGULAR;
+	date_t joined = 0;
+	json_t *body;
+	member_t m;
+	unit_t unit;
+	person_t p;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	read_member(req, body, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
+	json_decref(body);
+	if (api_check_details(e) || api_parent_in_scope(req, unit_code, joined, "unit", e) ||
+	    org_unit_get(req->db, unit_code, joined, &unit, e) ||
+	    member_add(req->db, &req->who, &p, unit.id, kind, joined, e) || member_get(req->db, p.id, joined, &m, e))
+		return -1;
+	resp->status = 201;
+	{
+		membership_t *h = NULL;
+		size_t n = 0;
+		if (member_history(req->db, p.id, &h, &n, e))
+			return -1;
+		resp->body = member_json(&m, h, n, access_allows(req->who.roles, PERM_SENSITIVE_READ));
+		free(h);
+	}
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int get_members(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	member_query_t q = { .scope = &req->who };
+	const char *unit = api_query(req, "unit"), *sort = api_query(req, "sort");
+	member_list_t l;
+	json_t *items;
+	unit_t u;
+
+	if (api_query_date(req, "as_of", req->today, &q.as_of, e) ||
+	    api_query_int(req, "limit", 50, 1, ORG_PAGE_MAX, &q.limit, e))
+		return -1;
+	if (sort && *sort && strcmp(sort, "name") != 0) {
+		err_field(e, "sort", "not_one_of", "must be one of {allowed}", ERR_STR("value", sort),
+			  ERR_STR("allowed", "name"));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "sort must be name", ERR_STR("arg", "sort"));
+	}
+	if (api_require(req, PERM_RECORD_READ, e))
+		return -1;
+	if (unit && *unit) {
+		if (api_unit_in_scope(req, unit, q.as_of, &u, e))
+			return -1;
+		q.unit_id = u.id;
+	}
+	q.q = api_query(req, "q");
+	q.cursor = api_query(req, "cursor");
+	if (member_list(req->db, &q, &l, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < l.n; i++)
+		json_array_append_new(items, member_head_json(&l.items[i]));
+	resp->body = json_pack("{s:o, s:o, s:o}", "as_of", json_date(q.as_of), "items", items, "next",
+			       l.next[0] ? json_string(l.next) : json_null());
+	member_list_free(&l);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+/* The id in the path: digits only, else not found (like an unknown id). */
+static int path_id(const char *s, int64_t *id, err_t *e)
+{
+	char *end = NULL;
+	long long v;
+
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 18 || (v = strtoll(s, &end, 10)) <= 0)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", s ? s : ""));
+	*id = v;
+	return 0;
+}
+
+/* A member's unit for the scope check: her stay on d, else her last. */
+static int64_t member_unit(const member_t *m, const membership_t *h, size_t n)
+{
+	if (m->current)
+		return m->m.unit.id;
+	return n ? h[n - 1].unit.id : 0;
+}
+
+static int get_member(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	int64_t id = 0, unit_id;
+	bool unmasked = access_allows(req->who.roles, PERM_SENSITIVE_READ);
+	date_t d;
+	member_t m;
+	char rid[24];
+
+	if (api_query_date(req, "as_of", req->today, &d, e) || api_require(req, PERM_RECORD_READ, e) ||
+	    path_id(req->params[0], &id, e) || member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
+		return -1;
+	unit_id = member_unit(&m, h, n);
+	if (!api_id_in_scope(req, unit_id)) {
+		free(h);
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", req->params[0]));
+	}
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	/* every read of her sensitive data is on record (Law 91/2025/QH15) */
+	if (unmasked && member_audit_read(req->db, &req->who, unit_id, rid, e)) {
+		free(h);
+		return -1;
+	}
+	resp->body = member_json(&m, h, n, unmasked);
+	free(h);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+const api_route_t API_MEMBER_ROUTES[] = {
+	{ "GET", "/api/v1/members", get_members, 0 },
+	{ "POST", "/api/v1/members", post_member, ROUTE_LOCKED },
+	{ "GET", "/api/v1/members/{}", get_member, ROUTE_WRITES },
+	{ NULL, NULL, NULL, 0 },
+};

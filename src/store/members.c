@@ -1,0 +1,495 @@
+/*
+ * members.c - the member registry in the store (see members.h).
+ *
+ * A person's name is kept three ways: as written (NFC), folded for search
+ * (name_fold, one row per word in person_words for "begins a word of the
+ * name"), and as a sort key (person_sort_key). A membership is an interval
+ * like every history here; a person's stays never overlap (the unique
+ * index on (person_id, valid_from) is the backstop, member_add the check).
+ */
+#include "store/members.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+#include "store/audit.h"
+#include "store/org_internal.h"
+#include "store/query.h"
+#include "store/scope.h"
+#include "store/util.h"
+
+/* The columns of a person, in the order read_person reads them. */
+#define PERSON_COLS                                                                                    \
+	"p.id, p.full_name, p.birth_date, p.sex, coalesce(p.ethnicity, ''), p.religion, p.education,"   \
+	" p.qualification, p.political_theory, p.occupation, coalesce(p.id_number, ''),"               \
+	" coalesce(p.id_kind, ''), coalesce(p.phone, ''), p.hamlet, p.street, p.circumstances,"        \
+	" p.digital, p.party_member, p.notes"
+#define PERSON_NCOLS 19
+
+/* The columns of a membership, after a person's. */
+#define STAY_COLS "m.id, m.unit_id, m.kind, m.valid_from, m.valid_to, m.start_reason, coalesce(m.end_reason, '')"
+#define STAY_NCOLS 7
+
+void member_list_free(member_list_t *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+/* ---- reading ---- */
+
+static int read_person(db_t *db, db_stmt_t *st, person_t *p, err_t *e)
+{
+	const char *kind;
+
+	memset(p, 0, sizeof(*p));
+	p->id = db_col_int64(st, 0);
+	copy_text(p->full_name, sizeof(p->full_name), db_col_text(st, 1));
+	if (org_read_date(db, st, 2, &p->birth_date, e))
+		return -1;
+	p->sex = strcmp(db_col_text(st, 3), "male") == 0 ? SEX_MALE : SEX_FEMALE;
+	copy_text(p->ethnicity, sizeof(p->ethnicity), db_col_text(st, 4));
+	copy_text(p->religion, sizeof(p->religion), db_col_text(st, 5));
+	copy_text(p->education, sizeof(p->education), db_col_text(st, 6));
+	copy_text(p->qualification, sizeof(p->qualification), db_col_text(st, 7));
+	copy_text(p->political_theory, sizeof(p->political_theory), db_col_text(st, 8));
+	copy_text(p->occupation, sizeof(p->occupation), db_col_text(st, 9));
+	copy_text(p->id_number, sizeof(p->id_number), db_col_text(st, 10));
+	kind = db_col_text(st, 11);
+	p->id_kind = strcmp(kind, "cccd") == 0 ? ID_CCCD : strcmp(kind, "cmnd") == 0 ? ID_CMND : ID_NONE;
+	copy_text(p->phone, sizeof(p->phone), db_col_text(st, 12));
+	copy_text(p->hamlet, sizeof(p->hamlet), db_col_text(st, 13));
+	copy_text(p->street, sizeof(p->street), db_col_text(st, 14));
+	copy_text(p->circumstances, sizeof(p->circumstances), db_col_text(st, 15));
+	p->digital = db_col_int64(st, 16) != 0;
+	p->party_member = db_col_int64(st, 17) != 0;
+	copy_text(p->notes, sizeof(p->notes), db_col_text(st, 18));
+	return 0;
+}
+
+/* A membership from column `at` on (STAY_COLS); its unit's id in
+ * m->unit.id, named later (name_stays). */
+static int read_stay(db_t *db, db_stmt_t *st, int at, membership_t *m, err_t *e)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = db_col_int64(st, at);
+	m->unit.id = db_col_int64(st, at + 1);
+	m->kind = strcmp(db_col_text(st, at + 2), "honorary") == 0 ? MEMBER_HONORARY : MEMBER_REGULAR;
+	if (org_read_date(db, st, at + 3, &m->valid_from, e) || org_read_date(db, st, at + 4, &m->valid_to, e))
+		return -1;
+	copy_text(m->start_reason, sizeof(m->start_reason), db_col_text(st, at + 5));
+	copy_text(m->end_reason, sizeof(m->end_reason), db_col_text(st, at + 6));
+	return 0;
+}
+
+/* Names the units of stays[i] (every stride bytes from first) as of day d,
+ * or each stay's first day when d is 0: one org_unit_refs. */
+static int name_stays(db_t *db, membership_t *first, size_t n, size_t stride, date_t d, err_t *e)
+{
+	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+	date_t *days = malloc((n ? n : 1) * sizeof(*days));
+	unit_ref_t *refs = malloc((n ? n : 1) * sizeof(*refs));
+	int r = -1;
+
+	if (!ids || !days || !refs) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const membership_t *m = (const membership_t *)(const void *)((const char *)first + i * stride);
+		ids[i] = m->unit.id;
+		days[i] = d ? d : m->valid_from;
+	}
+	if (n && org_unit_refs(db, ids, days, n, refs, e))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		((membership_t *)(void *)((char *)first + i * stride))->unit = refs[i];
+	r = 0;
+out:
+	free(ids);
+	free(days);
+	free(refs);
+	return r;
+}
+
+int member_get(db_t *db, int64_t id, date_t d, member_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	query_init(&q);
+	query_add(&q, "SELECT " PERSON_COLS ", " STAY_COLS " FROM persons p"
+		      " LEFT JOIN memberships m ON m.person_id = p.id AND m.valid_from <= ? AND m.valid_to > ?"
+		      " WHERE p.id = ? AND p.erased = 0",
+		  QD(d), QD(d), QI(id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		r = read_person(db, st, &out->p, e);
+		out->current = !db_col_is_null(st, PERSON_NCOLS);
+		if (!r && out->current)
+			r = read_stay(db, st, PERSON_NCOLS, &out->m, e);
+	}
+	db_finalize(st);
+	if (rc == DB_DONE) {
+		char ref[24];
+		snprintf(ref, sizeof(ref), "%lld", (long long)id);
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", ref));
+	}
+	if (rc != DB_ROW)
+		return store_fail(db, rc, e);
+	if (!r && out->current)
+		r = name_stays(db, &out->m, 1, sizeof(membership_t), d, e);
+	return r;
+}
+
+int member_history(db_t *db, int64_t id, membership_t **out, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT " STAY_COLS " FROM memberships m WHERE m.person_id = ? ORDER BY m.valid_from", QI(id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			membership_t *v = realloc(*out, ncap * sizeof(*v));
+			if (!v) {
+				r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+				break;
+			}
+			*out = v;
+			cap = ncap;
+		}
+		r = read_stay(db, st, 0, &(*out)[*n], e);
+		if (!r)
+			(*n)++;
+	}
+	db_finalize(st);
+	if (!r && rc < 0)
+		r = store_fail(db, rc, e);
+	if (!r)
+		r = name_stays(db, *out, *n, sizeof(membership_t), 0, e);
+	if (r) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+/* ---- the list ---- */
+
+/* q's words into words[] (folded, at most MEMBER_SEARCH_WORDS), or its
+ * digits into digits when it holds nothing else (an ID number or phone
+ * being typed). fold is the caller's buffer to free. */
+static int split_query(const char *text, char **fold, const char *words[MEMBER_SEARCH_WORDS], size_t *n,
+		       char digits[24])
+{
+	size_t k = 0;
+	char *save = NULL;
+
+	*n = 0;
+	digits[0] = '\0';
+	if (text_fold(text, fold))
+		return -1;
+	for (const char *p = *fold; *p && k + 1 < 24; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits[k++] = *p;
+		else if (*p != ' ' && *p != '+' && *p != '.' && *p != '-') {
+			k = 0;
+			break;
+		}
+	}
+	digits[k] = '\0';
+	if (k)
+		return 0;
+	for (char *w = strtok_r(*fold, " ", &save); w && *n < MEMBER_SEARCH_WORDS; w = strtok_r(NULL, " ", &save))
+		words[(*n)++] = w;
+	return 0;
+}
+
+/* The greatest UTF-8 character: word || MAX_CHAR bounds every word that
+ * begins with word, bytewise. */
+#define MAX_CHAR "\xf4\x8f\xbf\xbf"
+
+int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e)
+{
+	char after_key[ORG_CURSOR_MAX] = "", last_key[ORG_CURSOR_MAX] = "", digits[24] = "", phone[32] = "", id_like[32] = "";
+	char uppers[MEMBER_SEARCH_WORDS][ORG_CURSOR_MAX];
+	const char *words[MEMBER_SEARCH_WORDS];
+	char *fold = NULL;
+	size_t n_words = 0, cap = 0;
+	int64_t after_id = 0;
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (mq->cursor && *mq->cursor && org_cursor_decode(mq->cursor, after_key, sizeof(after_key), &after_id, e))
+		return -1;
+	if (mq->q && *mq->q && split_query(mq->q, &fold, words, &n_words, digits)) {
+		free(fold);
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the search is not text");
+	}
+	query_init(&q);
+	query_sql(&q, "SELECT " PERSON_COLS ", " STAY_COLS ", p.name_key FROM memberships m"
+		      " JOIN persons p ON p.id = m.person_id");
+	if (mq->unit_id)
+		query_add(&q, " JOIN ancestry a ON a.descendant = m.unit_id AND a.ancestor = ? AND a.valid_from <= ?"
+			      " AND a.valid_to > ?",
+			  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of));
+	query_add(&q, " WHERE m.valid_from <= ? AND m.valid_to > ? AND p.erased = 0", QD(mq->as_of), QD(mq->as_of));
+	if (mq->scope)
+		scope_filter(&q, mq->scope, "m.unit_id");
+	for (size_t i = 0; i < n_words; i++) {
+		snprintf(uppers[i], sizeof(uppers[i]), "%s" MAX_CHAR, words[i]);
+		query_add(&q, " AND p.id IN (SELECT w.person_id FROM person_words w WHERE w.word >= ? AND w.word < ?)",
+			  QT(words[i]), QT(uppers[i]));
+	}
+	if (digits[0]) {
+		/* an ID number begins with them; a phone, typed 0912... or 84912... */
+		const char *national = digits[0] == '0' ? digits + 1 : strncmp(digits, "84", 2) == 0 ? digits + 2 : digits;
+		snprintf(id_like, sizeof(id_like), "%s%%", digits);
+		snprintf(phone, sizeof(phone), "+84%s%%", national);
+		query_add(&q, " AND (p.id_number LIKE ? OR p.phone LIKE ?)", QT(id_like), QT(phone));
+	}
+	if (after_id)
+		query_add(&q, " AND (p.name_key > ? OR (p.name_key = ? AND p.id > ?))", QT(after_key), QT(after_key),
+			  QI(after_id));
+	query_add(&q, " ORDER BY p.name_key, p.id LIMIT ?", QI(mq->limit + 1));
+	r = query_prepare(db, &q, &st, e);
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			member_t *v = realloc(out->items, ncap * sizeof(*v));
+			if (!v) {
+				r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+				break;
+			}
+			out->items = v;
+			cap = ncap;
+		}
+		member_t *m = &out->items[out->n];
+		memset(m, 0, sizeof(*m));
+		m->current = true;
+		r = read_person(db, st, &m->p, e);
+		if (!r)
+			r = read_stay(db, st, PERSON_NCOLS, &m->m, e);
+		if (!r && out->n == (size_t)mq->limit) {
+			/* the row after the page: the page's last row makes the cursor */
+			if (org_cursor_encode(last_key, out->items[out->n - 1].p.id, out->next, sizeof(out->next)))
+				r = err_set(e, ERR_INTERNAL, NULL, "a name too long for a cursor");
+			break;
+		}
+		if (!r) {
+			copy_text(last_key, sizeof(last_key), db_col_text(st, PERSON_NCOLS + STAY_NCOLS));
+			out->n++;
+		}
+	}
+	if (!r && rc < 0 && st)
+		r = store_fail(db, rc, e);
+	db_finalize(st);
+	free(fold);
+	if (!r && out->n)
+		r = name_stays(db, &out->items[0].m, out->n, sizeof(member_t), mq->as_of, e);
+	if (r)
+		member_list_free(out);
+	return r;
+}
+
+/* ---- writing ---- */
+
+/* A membership's unit: of the two lowest levels and existing on day d. */
+static int check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int64_t below = 0;
+	query_t q;
+	int rc;
+
+	query_init(&q);
+	query_add(&q, "SELECT (SELECT count(*) FROM levels b WHERE b.rank > l.rank) FROM units u"
+		      " JOIN levels l ON l.key = u.level WHERE u.id = ? AND u.valid_from <= ? AND u.valid_to > ?",
+		  QI(unit_id), QD(d), QD(d));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		below = db_col_int64(st, 0);
+	db_finalize(st);
+	if (rc == DB_DONE) {
+		char ref[32];
+		snprintf(ref, sizeof(ref), "id:%lld", (long long)unit_id);
+		err_field(e, "unit", "not_found", "no unit {value} on {date}", ERR_STR("value", ref), ERR_DATE("date", d));
+		return err_fail(e, ERR_INVALID, "invalid", "the unit does not exist on {date}", ERR_DATE("date", d));
+	}
+	if (rc != DB_ROW)
+		return store_fail(db, rc, e);
+	if (below > 1) {
+		err_field(e, "unit", "not_a_branch", "is not a branch or a group");
+		return err_fail(e, ERR_INVALID, "invalid", "a member belongs to a branch or a group");
+	}
+	return 0;
+}
+
+/* 409 id_number_taken when another person than `self` holds id_number. */
+static int check_id_free(db_t *db, const char *id_number, int64_t self, err_t *e)
+{
+	int64_t n = 0;
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM persons WHERE id_number = ? AND id <> ?", QT(id_number), QI(self));
+	if (org_query_int(db, &q, &n, e))
+		return -1;
+	if (n)
+		return err_fail(e, ERR_CONFLICT, "id_number_taken", "ID number {value} is another person's",
+				ERR_STR("value", id_number));
+	return 0;
+}
+
+static int check_ethnicity(db_t *db, const char *code, err_t *e)
+{
+	int64_t n = 0;
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM ethnic_groups WHERE code = ?", QT(code));
+	if (org_query_int(db, &q, &n, e))
+		return -1;
+	if (!n) {
+		err_field(e, "ethnicity", "not_one_of", "'{value}' is not the code of an ethnic group",
+			  ERR_STR("value", code));
+		return err_fail(e, ERR_INVALID, "invalid", "unknown ethnic group");
+	}
+	return 0;
+}
+
+static int insert_person(db_t *db, person_t *p, const char *fold, const char *key, err_t *e)
+{
+	char ts[32];
+	query_t q;
+
+	store_now_iso(ts, sizeof(ts));
+	query_init(&q);
+	query_add(&q, "INSERT INTO persons (full_name, name_fold, name_key, birth_date, sex, ethnicity, religion,"
+		      " education, qualification, political_theory, occupation, id_number, id_kind, phone, hamlet,"
+		      " street, circumstances, digital, party_member, notes, created_at, updated_at)"
+		      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		  QT(p->full_name), QT(fold), QT(key), QD(p->birth_date), QT(person_sex_name(p->sex)),
+		  QT(p->ethnicity[0] ? p->ethnicity : NULL), QT(p->religion), QT(p->education), QT(p->qualification),
+		  QT(p->political_theory), QT(p->occupation), QT(p->id_number[0] ? p->id_number : NULL),
+		  QT(person_id_kind_name(p->id_kind)), QT(p->phone[0] ? p->phone : NULL), QT(p->hamlet), QT(p->street),
+		  QT(p->circumstances), QI(p->digital), QI(p->party_member), QT(p->notes), QT(ts), QT(ts));
+	return org_query_int(db, &q, &p->id, e);
+}
+
+/* One person_words row per distinct word of fold. */
+static int insert_words(db_t *db, int64_t id, const char *fold, err_t *e)
+{
+	char *copy = strdup(fold), *save = NULL;
+	int r = 0;
+
+	if (!copy)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (char *w = strtok_r(copy, " ", &save); w && !r; w = strtok_r(NULL, " ", &save)) {
+		query_t q;
+		query_init(&q);
+		query_add(&q, "INSERT INTO person_words (word, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING", QT(w),
+			  QI(id));
+		r = query_run(db, &q, e);
+	}
+	free(copy);
+	return r;
+}
+
+static int insert_stay(db_t *db, int64_t person_id, int64_t unit_id, member_kind_t kind, date_t from,
+		       const char *reason, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason)"
+		      " VALUES (?, ?, ?, ?, ?, ?)",
+		  QI(person_id), QI(unit_id), QT(member_kind_name(kind)), QD(from), QD(DATE_OPEN), QT(reason));
+	return query_run(db, &q, e);
+}
+
+/* The audit row of a new member: who she is and where she joined, never
+ * her sensitive data (the trail is read by admins without sensitive.read). */
+static int audit_join(db_t *db, const principal_t *who, const person_t *p, int64_t unit_id, member_kind_t kind,
+		      date_t joined, err_t *e)
+{
+	char id[24], day[DATE_STR_LEN], *after;
+	json_t *j;
+	int r;
+
+	snprintf(id, sizeof(id), "%lld", (long long)p->id);
+	j = json_pack("{s:s, s:I, s:s, s:s}", "full_name", p->full_name, "unit_id", (json_int_t)unit_id, "joined_on",
+		      date_format(joined, day), "kind", member_kind_name(kind));
+	after = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	if (!after)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	r = audit_write(db, who, "member.create", unit_id, "member", id, NULL, after, NULL, e);
+	free(after);
+	return r;
+}
+
+int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
+	       err_t *e)
+{
+	char *fold = NULL, *key = NULL;
+	bool own = false;
+	int r;
+
+	if (text_fold(p->full_name, &fold) || person_sort_key(p->full_name, &key)) {
+		free(fold);
+		free(key);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	r = store_tx_begin(db, &own, e);
+	if (r) {
+		free(fold);
+		free(key);
+		return -1;
+	}
+	r = check_unit(db, unit_id, joined, e);
+	if (!r && p->ethnicity[0])
+		r = check_ethnicity(db, p->ethnicity, e);
+	if (!r && p->id_number[0])
+		r = check_id_free(db, p->id_number, 0, e);
+	if (!r)
+		r = insert_person(db, p, fold, key, e);
+	if (!r)
+		r = insert_words(db, p->id, fold, e);
+	if (!r)
+		r = insert_stay(db, p->id, unit_id, kind, joined, "joined", e);
+	if (!r)
+		r = audit_join(db, who, p, unit_id, kind, joined, e);
+	free(fold);
+	free(key);
+	return store_tx_end(db, own, r, e);
+}
+
+int member_audit_read(db_t *db, const principal_t *who, int64_t unit_id, const char *id, err_t *e)
+{
+	return audit_write(db, who, "member.sensitive_read", unit_id, "member", id, NULL, NULL,
+			   "ethnicity, religion, id_number, circumstances", e);
+}

@@ -1,0 +1,117 @@
+/*
+ * members.h - the member registry in the store (docs/members.md): persons,
+ * their memberships through time, and the member list with search.
+ *
+ * The values reach here checked (core/person.h does the rules, api/ and
+ * cli/ call it); the store keeps the invariants that need the database: an
+ * ID number names one person, a membership is in a unit of the two lowest
+ * levels that exists on the day she joins, and her stays never overlap.
+ * Every write records an audit row in its own transaction. Scope and
+ * permission are the caller's business, as for units; lists take the
+ * caller's scope and show only members whose unit lies in it.
+ *
+ * Ownership: plain structs with fixed buffers; member_list_t owns its items
+ * (member_list_free), member_history's *out is malloc'd (caller frees).
+ */
+#ifndef UB_MEMBERS_H
+#define UB_MEMBERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/err.h"
+#include "core/person.h"
+#include "core/unit.h"
+#include "store/db.h"
+#include "store/org_store.h"
+
+#define PERSON_TEXT_MAX 200               /* characters of the free-text fields */
+#define PERSON_TEXT_BUF (PERSON_TEXT_MAX * 4 + 1)
+#define PERSON_NAME_BUF (PERSON_NAME_MAX * 4 + 1)
+#define MEMBER_REASON_MAX 16
+#define MEMBER_SEARCH_WORDS 6             /* words of a query that count */
+
+typedef struct person {
+	int64_t id;
+	char full_name[PERSON_NAME_BUF];
+	date_t birth_date;
+	person_sex_t sex;
+	char ethnicity[8];                /* two-digit code of ethnic_groups, "" for none */
+	char religion[PERSON_TEXT_BUF];
+	char education[PERSON_TEXT_BUF];
+	char qualification[PERSON_TEXT_BUF];
+	char political_theory[PERSON_TEXT_BUF];
+	char occupation[PERSON_TEXT_BUF];
+	char id_number[PERSON_ID_BUF];    /* "" for none */
+	person_id_kind_t id_kind;
+	char phone[PERSON_PHONE_BUF];     /* "+84...", "" for none */
+	char hamlet[PERSON_TEXT_BUF];
+	char street[PERSON_TEXT_BUF];
+	char circumstances[PERSON_TEXT_BUF]; /* words separated by spaces */
+	bool digital;
+	bool party_member;
+	char notes[PERSON_TEXT_BUF];
+} person_t;
+
+typedef struct membership {
+	int64_t id;
+	unit_ref_t unit;                  /* as of the stay's first day */
+	member_kind_t kind;
+	date_t valid_from, valid_to;      /* [from, to); DATE_OPEN while it lasts */
+	char start_reason[MEMBER_REASON_MAX];
+	char end_reason[MEMBER_REASON_MAX]; /* "" while it lasts */
+} membership_t;
+
+/* A person and her stay on the day asked, if any. */
+typedef struct member {
+	person_t p;
+	bool current;                     /* m holds on the day asked */
+	membership_t m;
+} member_t;
+
+typedef struct member_list {
+	member_t *items;
+	size_t n;
+	char next[ORG_CURSOR_MAX];        /* "" on the last page */
+} member_list_t;
+
+void member_list_free(member_list_t *l);
+
+/* Records a new person p (p->id is set) who joins unit_id as `kind` on
+ * `joined`. Refusals: 409 id_number_taken (value; name when the holder is
+ * in who's scope is the caller's to add), 422 with a detail on field
+ * "unit": not_a_branch (the unit is not of the two lowest levels),
+ * not_found (no such unit on that day); 422 ethnicity not_one_of. One
+ * transaction (or the caller's), with an audit row member.create. */
+int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
+	       err_t *e);
+
+/* The person with this id, and her stay on day d (out->current false when
+ * she has none that day). ERR_NOT_FOUND when there is no such person. */
+int member_get(db_t *db, int64_t id, date_t d, member_t *out, err_t *e);
+
+/* Every stay of person id, oldest first, into *out (malloc'd) and *n. */
+int member_history(db_t *db, int64_t id, membership_t **out, size_t *n, err_t *e);
+
+typedef struct member_query {
+	const principal_t *scope; /* only members whose unit lies in it; NULL: all */
+	int64_t unit_id;          /* 0, or the members of this unit's subtree */
+	const char *q;            /* NULL or text: every word the beginning of a word of
+				     the name (folded), or digits of an ID number or phone */
+	date_t as_of;             /* members on this day, sorted by name (person_sort_key) */
+	int limit;                /* 1..ORG_PAGE_MAX */
+	const char *cursor;       /* NULL or a member_list_t.next */
+} member_query_t;
+
+/* One page of the members on q->as_of. Returns 0 or -1 with e (a bad
+ * cursor: ERR_BAD_REQUEST). */
+int member_list(db_t *db, const member_query_t *q, member_list_t *out, err_t *e);
+
+
+/* Records that who read the sensitive data of member `id` (a unit_id of
+ * her unit): action member.sensitive_read, naming the fields. */
+int member_audit_read(db_t *db, const principal_t *who, int64_t unit_id, const char *id, err_t *e);
+
+#endif

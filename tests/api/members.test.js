@@ -1,0 +1,149 @@
+// members.test.js - the member registry through the API (issue 15, items
+// 1, 3, 4, 5): adding a member with every validation rule, reading her
+// record with the sensitive fields masked or (audited) unmasked, and the
+// member list: scope, the unit's subtree, search without diacritics, in NFD,
+// by the beginning of any word, by ID number or phone, Vietnamese order and
+// keyset paging. Runs on the store UNIONBASE_TEST_PG chooses.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, assertError } from './server.js';
+
+const D = '2025-08-01';
+let s;
+const as = {}; // callers by name: {cookie, csrf}
+
+async function caller(name, unit, roles) {
+  const pw = `${name}-mat-khau-2025`;
+  const r = await s.post('/api/v1/users', { username: name, display_name: `Cán bộ ${name}`, unit, roles, password: pw });
+  assert.equal(r.status, 201, r.text);
+  const l = await s.login(name, pw);
+  as[name] = { cookie: l.cookie, csrf: l.csrf };
+}
+
+before(async () => {
+  s = await startServer();
+  const mk = (b) => s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', ...b }, 201);
+  await mk({ code: 'MC1', name_vi: 'Xã Một', name_en: 'Mot Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'MC1.1', name_vi: 'Chi hội Một', name_en: 'Branch One', level: 'branch', parent: 'MC1' });
+  await mk({ code: 'MC1.2', name_vi: 'Chi hội Hai', name_en: 'Branch Two', level: 'branch', parent: 'MC1' });
+  await mk({ code: 'MO1', name_vi: 'Xã Khác', name_en: 'Other Commune', level: 'commune', parent: '01' });
+  await mk({ code: 'MO1.1', name_vi: 'Chi hội Khác', name_en: 'Other Branch', level: 'branch', parent: 'MO1' });
+  await caller('entry.mc1', 'MC1', ['entry']);
+  await caller('viewer.mc1', 'MC1', ['viewer']);
+  await caller('entry.mo1', 'MO1', ['entry']);
+});
+after(async () => { if (s) await s.stop(); });
+
+const post = (body, who) => s.post('/api/v1/members', body, who ? { cookie: as[who].cookie, csrf: as[who].csrf } : {});
+const get = (p, query, who) => s.get(p, query, who ? { cookie: as[who].cookie } : {});
+const HOA = { full_name: 'Nguyễn Thị Hoa', birth_date: '1990-05-04', unit: 'MC1.1', joined_on: D, ethnicity: '01', id_number: '001 190 012345', phone: '0912 345 678', religion: 'Không', circumstances: 'single_mother' };
+
+test('an entry officer adds a member: stored normalised, read back with her history', async () => {
+  const r = await post({ ...HOA, full_name: '  Nguye\u0302\u0303n   Thi\u0323 Hoa ' }, 'entry.mc1');
+  assert.equal(r.status, 201, r.text);
+  const m = r.body;
+  assert.equal(m.full_name, 'Nguyễn Thị Hoa', 'NFC, trimmed, one space');
+  assert.equal(m.full_name.normalize('NFC'), m.full_name);
+  assert.deepEqual([m.sex, m.kind, m.unit.code, m.joined_on], ['female', 'member', 'MC1.1', D]);
+  assert.deepEqual([m.id_number, m.id_kind, m.phone, m.ethnicity], ['001190012345', 'cccd', '+84912345678', '01']);
+  assert.deepEqual(m.masked, []);
+  assert.equal(m.history.length, 1);
+  assert.deepEqual([m.history[0].unit.code, m.history[0].from, m.history[0].until, m.history[0].start_reason], ['MC1.1', D, null, 'joined']);
+  Object.defineProperty(HOA, 'id', { value: m.id, enumerable: false }); // not sent again
+});
+
+test('every rule of a record: one detail per field, in one answer, nothing stored', async () => {
+  const before = await s.sql('SELECT count(*) FROM persons');
+  const r = await post({ full_name: 'Lan 2', birth_date: '2030-01-01', unit: 'MC1.1', id_number: '12345', phone: '12', sex: 'x', kind: 'y', digital: 'yes', extra: 1 }, 'entry.mc1');
+  const e = assertError(r, 422, 'invalid');
+  const by = Object.fromEntries(e.details.map((d) => [d.field, d.code]));
+  assert.deepEqual(by, { extra: 'unknown_field', full_name: 'bad_characters', birth_date: 'in_future', sex: 'not_one_of', kind: 'not_one_of', id_number: 'not_an_id_number', phone: 'not_a_phone', digital: 'not_a_boolean' });
+  const cases = [
+    [{ birth_date: '2010-01-01' }, 'joined_on', 'under_age'],
+    [{ id_number: '003190012345' }, 'id_number', 'id_province'],
+    [{ id_number: '001390012345' }, 'id_number', 'id_century'],
+    [{ id_number: '001090012345' }, 'id_number', 'id_sex'],
+    [{ id_number: '001191012345' }, 'id_number', 'id_birth_year'],
+    [{ sex: 'male' }, 'sex', 'not_one_of'],
+    [{ unit: 'MC1' }, 'unit', 'not_a_branch'],
+    [{ unit: 'khong-co' }, 'unit', 'not_found'],
+    [{ full_name: 'Lan\u200bAnh' }, 'full_name', 'format_chars'],
+    [{ full_name: '   ' }, 'full_name', 'required'],
+    [{ birth_date: undefined }, 'birth_date', 'required'],
+  ];
+  for (const [change, field, code] of cases) {
+    const body = { full_name: 'Trần Thị Lan', birth_date: '1990-05-04', unit: 'MC1.1', joined_on: D, ...change };
+    const x = assertError(await post(body, 'entry.mc1'), 422, 'invalid', JSON.stringify(change));
+    assert.deepEqual(x.details.map((d) => [d.field, d.code]), [[field, code]], JSON.stringify(change));
+  }
+  // an honorary member: any sex, any age, her ID number's sex not checked
+  const hon = await post({ full_name: 'Lê Văn Nam', birth_date: '1990-05-04', sex: 'male', kind: 'honorary', unit: 'MC1.2', joined_on: D, id_number: '001090099999' }, 'entry.mc1');
+  assert.equal(hon.status, 201, hon.text);
+  assert.deepEqual([hon.body.sex, hon.body.kind], ['male', 'honorary']);
+  // an old CMND: accepted, flagged
+  const cmnd = await post({ full_name: 'Phạm Thị Cúc', birth_date: '1965-02-03', unit: 'MC1.2', joined_on: D, id_number: '012345678' }, 'entry.mc1');
+  assert.equal(cmnd.body.id_kind, 'cmnd');
+  // one ID number, one person
+  const dup = assertError(await post({ ...HOA, full_name: 'Người Khác' }, 'entry.mc1'), 409, 'id_number_taken');
+  assert.equal(dup.value, '001190012345');
+  assert.equal(Number(await s.sql('SELECT count(*) FROM persons')), Number(before) + 2);
+});
+
+test('scope and rights: a unit outside scope is a unit that does not exist; a viewer cannot add', async () => {
+  const out = assertError(await post({ ...HOA, id_number: undefined, unit: 'MO1.1' }, 'entry.mc1'), 422, 'invalid');
+  assert.deepEqual(out.details.map((d) => [d.field, d.code]), [['unit', 'not_found']]);
+  assertError(await post({ ...HOA, id_number: undefined }, 'viewer.mc1'), 403, 'forbidden');
+  assertError(await get(`/api/v1/members/${HOA.id}`, {}, 'entry.mo1'), 404, 'not_found');
+  assertError(await get('/api/v1/members/abc', {}, 'entry.mc1'), 404, 'not_found');
+  assertError(await get('/api/v1/members/999999', {}, 'entry.mc1'), 404, 'not_found');
+});
+
+test('sensitive data: masked for a viewer, unmasked and audited for an officer with sensitive.read', async () => {
+  const v = await get(`/api/v1/members/${HOA.id}`, {}, 'viewer.mc1');
+  assert.equal(v.status, 200, v.text);
+  assert.deepEqual([v.body.ethnicity, v.body.religion, v.body.circumstances, v.body.id_number], [null, null, null, '********2345']);
+  assert.deepEqual(v.body.masked, ['ethnicity', 'religion', 'id_number', 'circumstances']);
+  const reads = async () => Number(await s.sql(`SELECT count(*) FROM audit WHERE action = 'member.sensitive_read' AND record_id = '${HOA.id}'`));
+  const n = await reads();
+  const o = await get(`/api/v1/members/${HOA.id}`, {}, 'entry.mc1');
+  assert.deepEqual([o.body.ethnicity, o.body.religion, o.body.id_number], ['01', 'Không', '001190012345']);
+  assert.equal(await reads(), n + 1, 'the unmasked read is on record');
+  const list = await get('/api/v1/members', { unit: 'MC1' }, 'viewer.mc1');
+  assert.ok(list.body.items.every((m) => !('ethnicity' in m) && !('id_number' in m)), 'lists carry no sensitive data');
+});
+
+test('search: without diacritics, NFD, by word beginnings, by ID number or phone; Vietnamese order; paging', async () => {
+  const names = ['Đặng Thị Lan', 'Trần Thị Ánh', 'Lê Thị Ân', 'Nguyễn Thị An', 'Phạm Thị Ăn Nhi', 'Ngô Thị Bích'];
+  for (const [i, full_name] of names.entries()) {
+    const r = await post({ full_name, birth_date: '1980-01-0' + (i + 1), unit: i % 2 ? 'MC1.1' : 'MC1.2', joined_on: D }, 'entry.mc1');
+    assert.equal(r.status, 201, r.text);
+  }
+  await post({ full_name: 'Nguyễn Thị Hoa Khác', birth_date: '1980-01-01', unit: 'MO1.1', joined_on: D }, 'entry.mo1');
+  const find = async (q, extra = {}) => (await get('/api/v1/members', { q, as_of: '2026-01-01', ...extra }, 'viewer.mc1')).body.items.map((m) => m.full_name);
+  assert.deepEqual(await find('nguyen thi'), ['Nguyễn Thị An', 'Nguyễn Thị Hoa'], 'no member of another province');
+  assert.deepEqual(await find('dang'), ['Đặng Thị Lan']);
+  assert.deepEqual(await find('D'), ['Đặng Thị Lan'], 'd finds đ');
+  assert.deepEqual(await find('Nguye\u0302\u0303n hoa'), ['Nguyễn Thị Hoa'], 'NFD input');
+  assert.deepEqual(await find('thi ho'), ['Nguyễn Thị Hoa'], 'each word begins a word');
+  assert.deepEqual(await find('oa'), [], 'not inside a word');
+  assert.deepEqual(await find('001190'), ['Nguyễn Thị Hoa'], 'an ID number being typed');
+  assert.deepEqual(await find('0912 345'), ['Nguyễn Thị Hoa'], 'a phone as written');
+  // the Vietnamese order: by given name, then middle names, then family
+  // name; a < ă < â, tones after letters (An < Ánh < Ân)
+  assert.deepEqual(await find('', { unit: 'MC1.2' }), ['Lê Thị Ân', 'Phạm Thị Cúc', 'Đặng Thị Lan', 'Lê Văn Nam', 'Phạm Thị Ăn Nhi']);
+  const all = await find('thi');
+  assert.deepEqual(all, ['Nguyễn Thị An', 'Trần Thị Ánh', 'Lê Thị Ân', 'Ngô Thị Bích', 'Phạm Thị Cúc', 'Nguyễn Thị Hoa', 'Đặng Thị Lan', 'Phạm Thị Ăn Nhi']);
+  // pages of two, joined, are the whole list
+  let cursor; const seen = [];
+  do {
+    const r = await get('/api/v1/members', { q: 'thi', limit: 2, cursor, as_of: '2026-01-01' }, 'viewer.mc1');
+    assert.equal(r.status, 200, r.text);
+    seen.push(...r.body.items.map((m) => m.full_name));
+    cursor = r.body.next ?? undefined;
+  } while (cursor);
+  assert.deepEqual(seen, all);
+  // before she joined, she is not a member
+  assert.deepEqual(await find('hoa', { as_of: '2025-07-31' }), []);
+  assertError(await get('/api/v1/members', { sort: 'age' }, 'viewer.mc1'), 400, 'bad_request');
+  assertError(await get('/api/v1/members', { cursor: '!!' }, 'viewer.mc1'), 400, 'bad_request');
+});
