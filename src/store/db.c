@@ -281,7 +281,7 @@ int db_prepare(db_t *db, const char *sql, db_stmt_t **out)
 void db_finalize(db_stmt_t *st)
 {
 	db_t *db;
-	char msg[sizeof(st->db->errmsg)];
+	char msg[DB_ERRMSG_MAX];
 	bool keep;
 
 	if (!st)

@@ -64,12 +64,14 @@ typedef struct db_stmt_cache {
 	uint64_t hits, misses, evictions;
 } db_stmt_cache_t;
 
+#define DB_ERRMSG_MAX 512 /* bytes of a store's last error message, NUL included */
+
 /* Every driver's db_t and db_stmt_t begin with these. Drivers allocate them
  * zeroed (calloc). */
 struct db {
 	const db_driver_t *drv;
 	bool in_tx;
-	char errmsg[512];
+	char errmsg[DB_ERRMSG_MAX];
 	db_stmt_cache_t cache; /* owned by db.c */
 };
 
