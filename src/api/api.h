@@ -22,6 +22,7 @@
 #include "core/access.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/person.h"
 #include "core/unit.h"
 #include "store/db.h"
 
@@ -100,6 +101,15 @@ int api_unit_for_change(api_req_t *req, const char *ref, date_t d, err_t *e);
 /* The same for a unit named as a parent in a body field: outside the
  * caller's scope it gets the 422 a parent that does not exist gets. */
 int api_parent_in_scope(api_req_t *req, const char *ref, date_t d, const char *field, err_t *e);
+
+/* A new member's record from a request body (POST /api/v1/members) into
+ * p, every problem a detail on e (core/person.h's rules); the unit's code
+ * into unit_code[unit_cap] and the day she joins (today by default) into
+ * *joined. Shared with `unionbase members add`, so that both check alike.
+ * A unit_cap of UNIT_CODE_MAX * 4 + 8 holds any code the body may send. */
+struct person;
+void api_member_read(json_t *body, date_t today, struct person *p, member_kind_t *kind, char *unit_code,
+		     size_t unit_cap, date_t *joined, err_t *e);
 
 typedef struct api_options {
 	const char *db_url;

@@ -16,88 +16,10 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "core/person.h"
+#include "io/member_json.h"
 #include "io/unit_json.h"
 #include "store/members.h"
 #include "store/org_store.h"
-
-static const char *const SENSITIVE[] = { "ethnicity", "religion", "id_number", "circumstances", NULL };
-
-/* ---- answers ---- */
-
-static json_t *text_or_null(const char *s)
-{
-	return s[0] ? json_string(s) : json_null();
-}
-
-static json_t *stay_json(const membership_t *m)
-{
-	return json_pack("{s:o, s:s, s:o, s:o, s:s, s:o}", "unit", unit_ref_json(&m->unit), "kind",
-			 member_kind_name(m->kind), "from", json_date(m->valid_from), "until", json_last_day(m->valid_to),
-			 "start_reason", m->start_reason, "end_reason", text_or_null(m->end_reason));
-}
-
-/* What every answer about a member holds: who she is and her stay on the
- * day asked (unit, kind, joined_on: null when she has none that day). */
-static json_t *member_head_json(const member_t *m)
-{
-	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o}", "id", (json_int_t)m->p.id, "full_name",
-			 m->p.full_name, "birth_date", json_date(m->p.birth_date), "sex", person_sex_name(m->p.sex),
-			 "kind", m->current ? json_string(member_kind_name(m->m.kind)) : json_null(), "unit",
-			 m->current ? unit_ref_json(&m->m.unit) : json_null(), "joined_on",
-			 m->current ? json_date(m->m.valid_from) : json_null());
-}
-
-/* The sensitive fields, unmasked or masked (ID number: its last four
- * digits; the others: null) with "masked" naming them. */
-static void add_sensitive(json_t *j, const person_t *p, bool unmasked)
-{
-	char masked_id[PERSON_ID_BUF];
-	json_t *masked = json_array();
-
-	if (unmasked) {
-		json_object_set_new(j, "ethnicity", text_or_null(p->ethnicity));
-		json_object_set_new(j, "religion", json_string(p->religion));
-		json_object_set_new(j, "id_number", text_or_null(p->id_number));
-		json_object_set_new(j, "circumstances", json_string(p->circumstances));
-	} else {
-		access_mask(p->id_number, masked_id, sizeof(masked_id));
-		json_object_set_new(j, "ethnicity", json_null());
-		json_object_set_new(j, "religion", json_null());
-		json_object_set_new(j, "id_number", p->id_number[0] ? json_string(masked_id) : json_null());
-		json_object_set_new(j, "circumstances", json_null());
-		for (int i = 0; SENSITIVE[i]; i++)
-			json_array_append_new(masked, json_string(SENSITIVE[i]));
-	}
-	json_object_set_new(j, "masked", masked);
-}
-
-static json_t *member_json(const member_t *m, const membership_t *hist, size_t n, bool unmasked)
-{
-	const person_t *p = &m->p;
-	json_t *j = member_head_json(m), *h = json_array();
-
-	for (size_t i = 0; h && i < n; i++)
-		json_array_append_new(h, stay_json(&hist[i]));
-	if (!j || !h) {
-		json_decref(j);
-		json_decref(h);
-		return NULL;
-	}
-	json_object_set_new(j, "id_kind", p->id_kind ? json_string(person_id_kind_name(p->id_kind)) : json_null());
-	json_object_set_new(j, "phone", text_or_null(p->phone));
-	json_object_set_new(j, "education", json_string(p->education));
-	json_object_set_new(j, "qualification", json_string(p->qualification));
-	json_object_set_new(j, "political_theory", json_string(p->political_theory));
-	json_object_set_new(j, "occupation", json_string(p->occupation));
-	json_object_set_new(j, "hamlet", json_string(p->hamlet));
-	json_object_set_new(j, "street", json_string(p->street));
-	json_object_set_new(j, "digital", json_boolean(p->digital));
-	json_object_set_new(j, "party_member", json_boolean(p->party_member));
-	json_object_set_new(j, "notes", json_string(p->notes));
-	add_sensitive(j, p, unmasked);
-	json_object_set_new(j, "history", h);
-	return j;
-}
 
 /* ---- reading a body ---- */
 
@@ -154,10 +76,8 @@ static int parse_kind(const char *s, int *out)
 	return r;
 }
 
-/* A new member's record from body into p, every problem a detail on e;
- * the unit's code into unit_code and the day she joins into *joined. */
-static void read_member(api_req_t *req, json_t *body, person_t *p, member_kind_t *kind, char *unit_code,
-			size_t unit_cap, date_t *joined, err_t *e)
+void api_member_read(json_t *body, date_t today, person_t *p, member_kind_t *kind, char *unit_code, size_t unit_cap,
+		     date_t *joined, err_t *e)
 {
 	char name[PERSON_NAME_BUF + 64], id[64] = "", phone[64] = "";
 	char *nfc = NULL;
@@ -171,14 +91,14 @@ static void read_member(api_req_t *req, json_t *body, person_t *p, member_kind_t
 	if (!json_object_get(body, "birth_date"))
 		err_field(e, "birth_date", "required", "is required");
 	has_birth = api_date(body, "birth_date", 0, &p->birth_date, e) == 0 && p->birth_date &&
-		    person_check_birth(p->birth_date, req->today, "birth_date", e) == 0;
+		    person_check_birth(p->birth_date, today, "birth_date", e) == 0;
 	p->sex = (person_sex_t)enum_field(body, "sex", "female, male", parse_sex, SEX_FEMALE, e);
 	*kind = (member_kind_t)enum_field(body, "kind", "member, honorary", parse_kind, MEMBER_REGULAR, e);
 	if (*kind == MEMBER_REGULAR && p->sex == SEX_MALE)
 		err_field(e, "sex", "not_one_of", "a member is a woman (a man may be an honorary member)",
 			  ERR_STR("value", "male"), ERR_STR("allowed", "female"));
 	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, unit_cap, e);
-	api_date(body, "joined_on", req->today, joined, e);
+	api_date(body, "joined_on", today, joined, e);
 	if (has_birth && *joined)
 		person_check_join_age(p->birth_date, *joined, *kind, "joined_on", e);
 	api_str(body, "ethnicity", false, 7, p->ethnicity, sizeof(p->ethnicity), e);
@@ -218,7 +138,7 @@ static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	read_member(req, body, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
+	api_member_read(body, req->today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
 	json_decref(body);
 	if (api_check_details(e) || api_parent_in_scope(req, unit_code, joined, "unit", e) ||
 	    org_unit_get(req->db, unit_code, joined, &unit, e) ||

@@ -41,6 +41,8 @@ static const char HELP[] =
 	"        close|apply\n"
 	"                       the organisation tree as of any date, and its\n"
 	"                       reorganisation; 'unionbase units help' for details\n"
+	"  members list|show|add\n"
+	"                       the member registry; 'unionbase members help' for details\n"
 	"  user add|list|disable|enable|passwd|token\n"
 	"                       user accounts and API tokens; 'unionbase user help'\n"
 	"  check --db DB        verify the tables the store keeps derived (ancestry\n"
@@ -166,6 +168,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (!strcmp(cmd, "units"))
 		return cmd_units(argc - 1, argv + 1);
+	if (!strcmp(cmd, "members"))
+		return cmd_members(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "copy"))

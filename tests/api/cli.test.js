@@ -296,3 +296,24 @@ test('users: edit and reset from the command line (issue 14), audited', async ()
   const gone = await ub(['user', 'reset', 'no.such.user', ...d]);
   assert.equal(gone.code, 1);
 });
+
+test('members from the command line: add (checked as the API checks), list with search, show', async () => {
+  const d = ['--db', db.url];
+  await ok(['units', 'add', '--code', 'MB1', '--name-vi', 'Xã Hội Viên', '--name-en', 'Members Commune', '--level', 'commune', '--parent', '24', '--date', '2025-08-01', ...d]);
+  await ok(['units', 'add', '--code', 'MB1.1', '--name-vi', 'Chi hội Một', '--name-en', 'Branch One', '--level', 'branch', '--parent', 'MB1', '--date', '2025-08-01', ...d]);
+  const add = ['members', 'add', '--full-name', 'Nguyễn  Thị Hoa', '--birth-date', '1990-05-04', '--unit', 'MB1.1', '--joined-on', '2025-09-01', ...d];
+  // a man's century digit on a woman's ID number: refused with the API's code, nothing added
+  const bad = await ub([...add, '--id-number', '001090012345']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /id_number.*4th digit.*\[invalid\]|\[invalid\].*id_number/s);
+  const m = await json([...add, '--id-number', '001190012345', '--phone', '0912 345 678', '--field', 'digital=true', '--field', 'occupation=Nông dân']);
+  assert.deepEqual([m.full_name, m.unit.code, m.joined_on, m.id_number, m.phone, m.digital, m.occupation], ['Nguyễn Thị Hoa', 'MB1.1', '2025-09-01', '001190012345', '+84912345678', true, 'Nông dân']);
+  const list = await json(['members', 'list', '--q', 'nguyen hoa', '--as-of', '2025-09-01', ...d]);
+  assert.deepEqual(list.items.map((x) => x.id), [m.id]);
+  assert.deepEqual((await json(['members', 'list', '--q', 'nguyen hoa', '--as-of', '2025-08-31', ...d])).items, [], 'not yet a member');
+  const shown = await json(['members', 'show', String(m.id), ...d]);
+  assert.deepEqual(shown.history.map((h) => [h.unit.code, h.from, h.until]), [['MB1.1', '2025-09-01', null]]);
+  assert.match(await ok(['members', 'list', '--unit', 'MB1', '--as-of', '2025-09-01', ...d]), /Nguyễn Thị Hoa\s+1990-05-04\s+MB1\.1\s+since 2025-09-01/);
+  assert.equal((await ub(['members', 'show', 'abc', ...d])).code, 2);
+  assert.equal((await ub(['members', 'list', '--as-of', '2025-02-30', ...d])).code, 2);
+});

@@ -1,0 +1,272 @@
+/*
+ * cmd_members.c - `unionbase members ...`: the member registry from the
+ * command line, through the same store functions and the same checks as
+ * the API (api_member_read reads the options as it reads a request body).
+ * The command line acts as the program itself: every unit, sensitive data
+ * unmasked (whoever can open the database can read it anyway); what it adds
+ * is audited under cli:<login name>.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "io/member_json.h"
+#include "io/unit_json.h"
+#include "store/members.h"
+#include "store/org_store.h"
+
+static const char MEMBERS_HELP[] =
+	"usage: unionbase members COMMAND [OPTIONS] --db DB\n"
+	"\n"
+	"  list [--unit CODE] [--q TEXT] [--as-of YYYY-MM-DD] [--limit N] [--json]\n"
+	"                       the members on that day (today by default), by name;\n"
+	"                       --q: words that begin words of the name (no diacritics\n"
+	"                       needed), or the first digits of an ID number or phone\n"
+	"  show ID [--as-of YYYY-MM-DD] [--json]\n"
+	"                       a member's record and history\n"
+	"  add --full-name N --birth-date D --unit CODE [--joined-on D] [--sex female|male]\n"
+	"      [--kind member|honorary] [--ethnicity CODE] [--id-number N] [--phone P]\n"
+	"      [--field NAME=VALUE ...] [--json]\n"
+	"                       adds a member, checked as the API checks her (--field:\n"
+	"                       religion, education, qualification, political_theory,\n"
+	"                       occupation, hamlet, street, circumstances, notes;\n"
+	"                       digital=true, party_member=true)\n";
+
+typedef struct mopts {
+	const char *db, *unit, *q, *as_of_text, *limit_text;
+	json_t *body; /* add: the options as a request body */
+	bool json;
+	char **args;
+	int n_args;
+	principal_t who;
+} mopts_t;
+
+/* --field NAME=VALUE into body: "true"/"false" for the two booleans. */
+static int add_field(json_t *body, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char name[40];
+
+	if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof(name))
+		return cli_usage("--field takes NAME=VALUE, not '%s'", spec);
+	memcpy(name, spec, (size_t)(eq - spec));
+	name[eq - spec] = '\0';
+	if (!strcmp(name, "digital") || !strcmp(name, "party_member"))
+		json_object_set_new(body, name, json_boolean(!strcmp(eq + 1, "true")));
+	else
+		json_object_set_new(body, name, json_string(eq + 1));
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, mopts_t *o)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'b' },        { "unit", required_argument, NULL, 'u' },
+		{ "q", required_argument, NULL, 'q' },         { "as-of", required_argument, NULL, 'o' },
+		{ "limit", required_argument, NULL, 'l' },     { "json", no_argument, NULL, 'j' },
+		{ "full-name", required_argument, NULL, 'n' }, { "birth-date", required_argument, NULL, 'B' },
+		{ "joined-on", required_argument, NULL, 'J' }, { "sex", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },      { "ethnicity", required_argument, NULL, 'e' },
+		{ "id-number", required_argument, NULL, 'i' }, { "phone", required_argument, NULL, 'p' },
+		{ "field", required_argument, NULL, 'f' },     { NULL, 0, NULL, 0 },
+	};
+	static const struct { int c; const char *key; } BODY[] = {
+		{ 'n', "full_name" }, { 'B', "birth_date" }, { 'J', "joined_on" }, { 's', "sex" }, { 'k', "kind" },
+		{ 'e', "ethnicity" }, { 'i', "id_number" }, { 'p', "phone" }, { 'u', "unit" },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	cli_principal(&o->who);
+	o->body = json_object();
+	if (!o->body)
+		return cli_usage("out of memory");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		for (size_t i = 0; i < sizeof(BODY) / sizeof(BODY[0]); i++)
+			if (BODY[i].c == c)
+				json_object_set_new(o->body, BODY[i].key, json_string(optarg));
+		switch (c) {
+		case 'b': o->db = optarg; break;
+		case 'u': o->unit = optarg; break;
+		case 'q': o->q = optarg; break;
+		case 'o': o->as_of_text = optarg; break;
+		case 'l': o->limit_text = optarg; break;
+		case 'j': o->json = true; break;
+		case 'f':
+			if (add_field(o->body, optarg))
+				return CLI_EXIT_USAGE;
+			break;
+		case '?': return CLI_EXIT_USAGE;
+		default: break;
+		}
+	}
+	o->args = argv + optind;
+	o->n_args = argc - optind;
+	return 0;
+}
+
+static void mopts_free(mopts_t *o)
+{
+	json_decref(o->body);
+	o->body = NULL;
+}
+
+/* The day of --as-of, today by default. */
+static int as_of(const mopts_t *o, date_t *d)
+{
+	*d = o->who.today;
+	if (o->as_of_text && date_parse(o->as_of_text, d) != 0)
+		return cli_usage("--as-of takes YYYY-MM-DD, not '%s'", o->as_of_text);
+	return 0;
+}
+
+static void print_member_line(const member_t *m)
+{
+	char born[DATE_STR_LEN], since[DATE_STR_LEN];
+
+	printf("%-8lld %-32s %s  %-12s since %s%s\n", (long long)m->p.id, m->p.full_name,
+	       date_format(m->p.birth_date, born), m->current ? m->m.unit.code : "-",
+	       m->current ? date_format(m->m.valid_from, since) : "-",
+	       m->current && m->m.kind == MEMBER_HONORARY ? "  (honorary)" : "");
+}
+
+static int do_list(db_t *db, mopts_t *o, err_t *e)
+{
+	member_query_t q = { .q = o->q, .limit = 100 };
+	member_list_t l;
+	unit_t u;
+	int rc;
+
+	if (as_of(o, &q.as_of))
+		return CLI_EXIT_USAGE;
+	if (o->limit_text && ((q.limit = atoi(o->limit_text)) < 1 || q.limit > ORG_PAGE_MAX))
+		return cli_usage("--limit takes 1..%d", ORG_PAGE_MAX);
+	if (o->unit) {
+		if (org_unit_get(db, o->unit, q.as_of, &u, e))
+			return cli_fail(e);
+		q.unit_id = u.id;
+	}
+	if (member_list(db, &q, &l, e))
+		return cli_fail(e);
+	if (o->json) {
+		json_t *items = json_array();
+		for (size_t i = 0; items && i < l.n; i++)
+			json_array_append_new(items, member_head_json(&l.items[i]));
+		rc = cli_print_json(json_pack("{s:o, s:o, s:o}", "as_of", json_date(q.as_of), "items", items, "next",
+					      l.next[0] ? json_string(l.next) : json_null()));
+	} else {
+		for (size_t i = 0; i < l.n; i++)
+			print_member_line(&l.items[i]);
+		rc = CLI_EXIT_OK;
+	}
+	member_list_free(&l);
+	return rc;
+}
+
+/* Prints member id as of d: her record (--json) or a summary. */
+static int show_member(db_t *db, const mopts_t *o, int64_t id, date_t d, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	member_t m;
+	int rc = CLI_EXIT_OK;
+
+	if (member_get(db, id, d, &m, e) || member_history(db, id, &h, &n, e))
+		return cli_fail(e);
+	if (o->json) {
+		rc = cli_print_json(member_json(&m, h, n, true));
+	} else {
+		print_member_line(&m);
+		for (size_t i = 0; i < n; i++) {
+			char from[DATE_STR_LEN], until[DATE_STR_LEN];
+			printf("  %s .. %s  %-12s %s%s%s\n", date_format(h[i].valid_from, from),
+			       h[i].valid_to == DATE_OPEN ? "" : date_format(h[i].valid_to - 1, until), h[i].unit.code,
+			       h[i].start_reason, h[i].end_reason[0] ? " -> " : "", h[i].end_reason);
+		}
+	}
+	free(h);
+	return rc;
+}
+
+static int do_show(db_t *db, mopts_t *o, err_t *e)
+{
+	char *end = NULL;
+	long long id;
+	date_t d;
+
+	if (o->n_args != 1)
+		return cli_usage("members show ID");
+	id = strtoll(o->args[0], &end, 10);
+	if (!end || *end || id <= 0)
+		return cli_usage("members show: '%s' is not a member id", o->args[0]);
+	if (as_of(o, &d))
+		return CLI_EXIT_USAGE;
+	return show_member(db, o, id, d, e);
+}
+
+static int do_add(db_t *db, mopts_t *o, err_t *e)
+{
+	char unit_code[UNIT_CODE_MAX * 4 + 8] = "";
+	member_kind_t kind = MEMBER_REGULAR;
+	date_t joined = 0;
+	person_t p;
+	unit_t u;
+
+	if (o->n_args)
+		return cli_usage("members add takes options only");
+	api_member_read(o->body, o->who.today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
+	if (api_check_details(e) || org_unit_get(db, unit_code, joined, &u, e) || member_add(db, &o->who, &p, u.id, kind, joined, e))
+		return cli_fail(e);
+	if (!o->json)
+		printf("member %lld added\n", (long long)p.id);
+	return o->json ? show_member(db, o, p.id, joined, e) : CLI_EXIT_OK;
+}
+
+typedef int (*members_fn)(db_t *db, mopts_t *o, err_t *e);
+
+static const struct {
+	const char *name;
+	members_fn fn;
+} MEMBER_COMMANDS[] = {
+	{ "list", do_list },
+	{ "show", do_show },
+	{ "add", do_add },
+};
+
+int cmd_members(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "help";
+	mopts_t o;
+	db_t *db;
+	err_t e;
+	int rc;
+
+	if (!strcmp(sub, "help") || !strcmp(sub, "--help")) {
+		fputs(MEMBERS_HELP, stdout);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(MEMBER_COMMANDS) / sizeof(MEMBER_COMMANDS[0]); i++) {
+		if (strcmp(sub, MEMBER_COMMANDS[i].name) != 0)
+			continue;
+		rc = parse_opts(argc - 1, argv + 1, &o);
+		if (rc) {
+			mopts_free(&o);
+			return rc;
+		}
+		db = cli_open_db(o.db);
+		if (!db) {
+			mopts_free(&o);
+			return CLI_EXIT_FAIL;
+		}
+		err_clear(&e);
+		rc = MEMBER_COMMANDS[i].fn(db, &o, &e);
+		db_close(db);
+		mopts_free(&o);
+		return rc;
+	}
+	return cli_usage("members: unknown command '%s'", sub);
+}

@@ -1,0 +1,83 @@
+/*
+ * member_json.c - see member_json.h.
+ */
+#include "io/member_json.h"
+
+#include "core/access.h"
+#include "io/unit_json.h"
+
+static const char *const SENSITIVE[] = { "ethnicity", "religion", "id_number", "circumstances", NULL };
+
+static json_t *text_or_null(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+static json_t *stay_json(const membership_t *m)
+{
+	return json_pack("{s:o, s:s, s:o, s:o, s:s, s:o}", "unit", unit_ref_json(&m->unit), "kind",
+			 member_kind_name(m->kind), "from", json_date(m->valid_from), "until", json_last_day(m->valid_to),
+			 "start_reason", m->start_reason, "end_reason", text_or_null(m->end_reason));
+}
+
+json_t *member_head_json(const member_t *m)
+{
+	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o}", "id", (json_int_t)m->p.id, "full_name",
+			 m->p.full_name, "birth_date", json_date(m->p.birth_date), "sex", person_sex_name(m->p.sex),
+			 "kind", m->current ? json_string(member_kind_name(m->m.kind)) : json_null(), "unit",
+			 m->current ? unit_ref_json(&m->m.unit) : json_null(), "joined_on",
+			 m->current ? json_date(m->m.valid_from) : json_null());
+}
+
+/* The sensitive fields, unmasked or masked (ID number: its last four
+ * digits; the others: null) with "masked" naming them. */
+static void add_sensitive(json_t *j, const person_t *p, bool unmasked)
+{
+	char masked_id[PERSON_ID_BUF];
+	json_t *masked = json_array();
+
+	if (unmasked) {
+		json_object_set_new(j, "ethnicity", text_or_null(p->ethnicity));
+		json_object_set_new(j, "religion", json_string(p->religion));
+		json_object_set_new(j, "id_number", text_or_null(p->id_number));
+		json_object_set_new(j, "circumstances", json_string(p->circumstances));
+	} else {
+		access_mask(p->id_number, masked_id, sizeof(masked_id));
+		json_object_set_new(j, "ethnicity", json_null());
+		json_object_set_new(j, "religion", json_null());
+		json_object_set_new(j, "id_number", p->id_number[0] ? json_string(masked_id) : json_null());
+		json_object_set_new(j, "circumstances", json_null());
+		for (int i = 0; SENSITIVE[i]; i++)
+			json_array_append_new(masked, json_string(SENSITIVE[i]));
+	}
+	json_object_set_new(j, "masked", masked);
+}
+
+json_t *member_json(const member_t *m, const membership_t *hist, size_t n, bool unmasked)
+{
+	const person_t *p = &m->p;
+	json_t *j = member_head_json(m), *h = json_array();
+
+	for (size_t i = 0; h && i < n; i++)
+		json_array_append_new(h, stay_json(&hist[i]));
+	if (!j || !h) {
+		json_decref(j);
+		json_decref(h);
+		return NULL;
+	}
+	json_object_set_new(j, "id_kind", p->id_kind ? json_string(person_id_kind_name(p->id_kind)) : json_null());
+	json_object_set_new(j, "phone", text_or_null(p->phone));
+	json_object_set_new(j, "education", json_string(p->education));
+	json_object_set_new(j, "qualification", json_string(p->qualification));
+	json_object_set_new(j, "political_theory", json_string(p->political_theory));
+	json_object_set_new(j, "occupation", json_string(p->occupation));
+	json_object_set_new(j, "hamlet", json_string(p->hamlet));
+	json_object_set_new(j, "street", json_string(p->street));
+	json_object_set_new(j, "digital", json_boolean(p->digital));
+	json_object_set_new(j, "party_member", json_boolean(p->party_member));
+	json_object_set_new(j, "notes", json_string(p->notes));
+	add_sensitive(j, p, unmasked);
+	json_object_set_new(j, "history", h);
+	return j;
+}
+

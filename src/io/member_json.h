@@ -1,0 +1,27 @@
+/*
+ * member_json.h - the JSON form of members (docs/api.md, "Members";
+ * src/api/openapi.json: Member, MemberListItem), shared by the API and the
+ * command line's --json output.
+ *
+ * Ownership: each function returns a new jansson reference the caller owns
+ * (json_decref), or NULL when memory runs out.
+ */
+#ifndef UB_MEMBER_JSON_H
+#define UB_MEMBER_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/members.h"
+
+/* Who she is and her stay on the day asked (unit, kind, joined_on: null
+ * when she has none that day): a list item. */
+json_t *member_head_json(const member_t *m);
+
+/* Her record with her history hist[0..n). Without unmasked, the sensitive
+ * fields (ethnicity, religion, ID number, circumstances) are null (the ID
+ * number: its last four digits) and named in "masked". */
+json_t *member_json(const member_t *m, const membership_t *hist, size_t n, bool unmasked);
+
+#endif
