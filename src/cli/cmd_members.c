@@ -143,8 +143,13 @@ static int do_list(db_t *db, mopts_t *o, err_t *e)
 
 	if (as_of(o, &q.as_of))
 		return CLI_EXIT_USAGE;
-	if (o->limit_text && ((q.limit = atoi(o->limit_text)) < 1 || q.limit > ORG_PAGE_MAX))
-		return cli_usage("--limit takes 1..%d", ORG_PAGE_MAX);
+	if (o->limit_text) {
+		char *end = NULL;
+		long v = strtol(o->limit_text, &end, 10);
+		if (!end || *end || v < 1 || v > ORG_PAGE_MAX)
+			return cli_usage("--limit takes 1..%d", ORG_PAGE_MAX);
+		q.limit = (int)v;
+	}
 	if (o->unit) {
 		if (org_unit_get(db, o->unit, q.as_of, &u, e))
 			return cli_fail(e);
