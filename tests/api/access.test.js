@@ -25,7 +25,7 @@ import { METHODS } from './openapi.js';
 //               her own unit, herself included, is edited and reset from above: 403
 //               managed_from_above; her own sessions and tokens need her session)
 //   audit       GET audit
-//   records     GET members, members/{id} (members whose unit lies in scope)
+//   records     GET members, members/{id}, reports/members (members whose unit lies in scope)
 //   record_write POST members (the unit in scope)
 //   self        GET/DELETE session, POST session/password, GET/POST tokens, DELETE tokens/{id}
 //   person      GET users/{username}/export, GET/POST users/{username}/consents:
@@ -72,7 +72,7 @@ const OPERATIONS = {
   listUserTokens: 'users', revokeUserToken: 'users',
   exportUser: 'person', listConsents: 'person', recordConsent: 'person',
   listAudit: 'audit',
-  listMembers: 'records', getMember: 'records', createMember: 'record_write',
+  listMembers: 'records', getMember: 'records', createMember: 'record_write', reportMembers: 'records',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };
 const ROLES = Object.keys(MATRIX);

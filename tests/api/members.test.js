@@ -147,3 +147,33 @@ test('search: without diacritics, NFD, by word beginnings, by ID number or phone
   assertError(await get('/api/v1/members', { sort: 'age' }, 'viewer.mc1'), 400, 'bad_request');
   assertError(await get('/api/v1/members', { cursor: '!!' }, 'viewer.mc1'), 400, 'bad_request');
 });
+
+test('figures of a unit on a day: they add up across levels, by kind and by age; ethnicity only with sensitive.read', async () => {
+  const day = '2026-01-01';
+  const r = await get('/api/v1/reports/members', { unit: 'MC1', as_of: day }, 'entry.mc1');
+  assert.equal(r.status, 200, r.text);
+  const rep = r.body;
+  const listed = (await get('/api/v1/members', { unit: 'MC1', as_of: day, limit: 500 }, 'entry.mc1')).body.items;
+  assert.equal(rep.total, listed.length, 'the list and the figure agree');
+  assert.equal(rep.direct + rep.children.reduce((a, c) => a + c.total, 0), rep.total, 'a unit is the sum of its children');
+  assert.deepEqual(rep.children.map((c) => c.unit.code), ['MC1.1', 'MC1.2']);
+  assert.equal(rep.branches, 2);
+  assert.equal(rep.breakdowns.kind.member + rep.breakdowns.kind.honorary, rep.total);
+  assert.equal(rep.breakdowns.kind.honorary, listed.filter((m) => m.kind === 'honorary').length);
+  assert.equal(Object.values(rep.breakdowns.age).reduce((a, b) => a + b, 0), rep.total);
+  const eth = rep.breakdowns.ethnicity;
+  assert.equal(eth.reduce((a, b) => a + b.total, 0), rep.total);
+  assert.deepEqual(eth.find((x) => x.code === '01'), { code: '01', name_vi: 'Kinh', name_en: 'Kinh', total: 1 });
+  // a branch's figure is its row in the commune's
+  const b = (await get('/api/v1/reports/members', { unit: 'MC1.1', as_of: day }, 'entry.mc1')).body;
+  assert.equal(b.total, rep.children[0].total);
+  // the province: the commune is one of its children, with the same total
+  const prov = (await get('/api/v1/reports/members', { unit: '24', as_of: day })).body;
+  assert.equal(prov.children.find((c) => c.unit.code === 'MC1').total, rep.total);
+  // a viewer: no ethnicity
+  const v = (await get('/api/v1/reports/members', { as_of: day }, 'viewer.mc1')).body;
+  assert.deepEqual([v.unit.code, v.total, v.breakdowns.ethnicity, v.masked], ['MC1', rep.total, null, ['ethnicity']]);
+  // before anyone joined, nothing; outside scope, as if absent
+  assert.equal((await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2025-07-15' }, 'entry.mc1')).body.total, 0);
+  assertError(await get('/api/v1/reports/members', { unit: 'MO1' }, 'entry.mc1'), 404, 'not_found');
+});
