@@ -241,6 +241,202 @@ static int get_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* ---- leaving and transfers ---- */
+
+static const char *const LEAVE_REASONS[] = { "moved_away", "married_away", "left", "died", NULL };
+#define LEAVE_REASON_LIST "moved_away, married_away, left, died"
+
+/* Member `ref` (the path's id) for a change dated d: in the caller's scope
+ * by her unit on d (a former member: her last), else 404 like an unknown
+ * id; her record into *m. */
+static int member_for_change(api_req_t *req, const char *ref, date_t d, member_t *m, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	int64_t id = 0;
+	bool in;
+
+	if (path_id(ref, &id, e) || member_get(req->db, id, d, m, e) || member_history(req->db, id, &h, &n, e))
+		return -1;
+	in = api_id_in_scope(req, member_unit(m, h, n));
+	free(h);
+	if (!in)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", ref));
+	return 0;
+}
+
+/* Her record as of d, with her history, as the answer's member. */
+static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	member_t m;
+	json_t *j;
+
+	if (member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
+		return NULL;
+	j = member_json(&m, h, n, access_allows(req->who.roles, PERM_SENSITIVE_READ));
+	free(h);
+	if (!j)
+		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	return j;
+}
+
+static bool one_of(const char *v, const char *const *list)
+{
+	for (int i = 0; list[i]; i++)
+		if (!strcmp(v, list[i]))
+			return true;
+	return false;
+}
+
+static int post_leave(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "date", "reason", NULL };
+	char reason[32] = "";
+	json_t *body;
+	date_t d = 0;
+	member_t m;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "date", req->today, &d, e);
+	if (api_str(body, "reason", true, 20, reason, sizeof(reason), e) == 0 && !one_of(reason, LEAVE_REASONS))
+		err_field(e, "reason", "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", reason),
+			  ERR_STR("allowed", LEAVE_REASON_LIST));
+	json_decref(body);
+	if (api_check_details(e) || member_for_change(req, req->params[0], d, &m, e) ||
+	    member_end_stay(req->db, &req->who, m.p.id, d, reason, 0, e))
+		return -1;
+	resp->body = member_answer(req, m.p.id, d - 1, e);
+	return resp->body ? 0 : -1;
+}
+
+/* Inside her scope, the caller moves her at once; to a unit outside it,
+ * she issues a transfer that the receiving unit accepts or refuses. */
+static int post_transfer(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "to", "date", "note", NULL };
+	char to[UNIT_CODE_MAX * 4 + 8] = "", note[NOTE_MAX * 4 + 1] = "";
+	json_t *body, *member, *tj = NULL;
+	int64_t tid = 0;
+	transfer_t t;
+	date_t d = 0;
+	member_t m;
+	unit_t u;
+	err_t probe;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "date", req->today, &d, e);
+	api_str(body, "to", true, UNIT_CODE_MAX, to, sizeof(to), e);
+	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
+	json_decref(body);
+	if (api_check_details(e) || member_for_change(req, req->params[0], d, &m, e))
+		return -1;
+	err_clear(&probe);
+	if (org_unit_get(req->db, to, d, &u, &probe)) {
+		err_field(e, "to", "not_found", "no unit with code {value} on {date}", ERR_STR("value", to),
+			  ERR_DATE("date", d));
+		return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", to),
+				ERR_DATE("date", d));
+	}
+	if (api_id_in_scope(req, u.id)) {
+		if (member_end_stay(req->db, &req->who, m.p.id, d, "transferred", u.id, e))
+			return -1;
+	} else if (transfer_create(req->db, &req->who, m.p.id, d, u.id, note, &tid, e) ||
+		   transfer_get(req->db, tid, &t, e) || !(tj = transfer_json(&t))) {
+		return e->kind ? -1 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	member = member_answer(req, m.p.id, d, e);
+	if (!member) {
+		json_decref(tj);
+		return -1;
+	}
+	resp->status = tj ? 201 : 200;
+	resp->body = json_pack("{s:o, s:o}", "member", member, "transfer", tj ? tj : json_null());
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int get_transfers(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	const char *box = api_query(req, "box"), *status = api_query(req, "status");
+	static const char *const STATUSES[] = { "pending", "accepted", "refused", "cancelled", NULL };
+	transfer_list_t l;
+	json_t *items;
+	int limit;
+
+	if (api_query_int(req, "limit", 100, 1, ORG_PAGE_MAX, &limit, e))
+		return -1;
+	if (box && *box && strcmp(box, "in") != 0 && strcmp(box, "out") != 0) {
+		err_field(e, "box", "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", box),
+			  ERR_STR("allowed", "in, out"));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "box must be in or out", ERR_STR("arg", "box"));
+	}
+	if (status && *status && !one_of(status, STATUSES)) {
+		err_field(e, "status", "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", status),
+			  ERR_STR("allowed", "pending, accepted, refused, cancelled"));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "unknown status", ERR_STR("arg", "status"));
+	}
+	if (api_require(req, PERM_RECORD_READ, e) ||
+	    transfer_list(req->db, &req->who, !box || !*box || !strcmp(box, "in"), status && *status ? status : NULL,
+			  limit, &l, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < l.n; i++)
+		json_array_append_new(items, transfer_json(&l.items[i]));
+	transfer_list_free(&l);
+	resp->body = json_pack("{s:o}", "items", items);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+/* Decides transfer `ref`: the receiving unit accepts or refuses, the
+ * sending unit cancels; a transfer whose deciding side lies outside the
+ * caller's scope is 404 like an unknown id. */
+static int decide(api_req_t *req, api_resp_t *resp, transfer_decision_t what, err_t *e)
+{
+	static const char *const allowed[] = { "date", "reason", NULL };
+	char reason[NOTE_MAX * 4 + 1] = "";
+	json_t *body;
+	int64_t id = 0;
+	transfer_t t;
+	date_t d = 0;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "date", req->today, &d, e);
+	api_str(body, "reason", what == TRANSFER_REFUSE, NOTE_MAX, reason, sizeof(reason), e);
+	json_decref(body);
+	if (api_check_details(e) || path_id(req->params[0], &id, e))
+		return -1;
+	if (transfer_get(req->db, id, &t, e))
+		return -1;
+	if (!api_id_in_scope(req, what == TRANSFER_CANCEL ? t.from.id : t.to.id))
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no transfer with id {ref}", ERR_STR("ref", req->params[0]));
+	if (transfer_decide(req->db, &req->who, id, what, d, reason, e) || transfer_get(req->db, id, &t, e))
+		return -1;
+	resp->body = transfer_json(&t);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int post_accept(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return decide(req, resp, TRANSFER_ACCEPT, e);
+}
+
+static int post_refuse(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return decide(req, resp, TRANSFER_REFUSE, e);
+}
+
+static int post_cancel(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return decide(req, resp, TRANSFER_CANCEL, e);
+}
+
 /* ---- statistics ---- */
 
 static json_t *stats_json(const unit_t *u, date_t d, const member_stats_t *s, bool with_sensitive)
@@ -298,5 +494,11 @@ const api_route_t API_MEMBER_ROUTES[] = {
 	{ "GET", "/api/v1/members", get_members, 0 },
 	{ "POST", "/api/v1/members", post_member, ROUTE_LOCKED },
 	{ "GET", "/api/v1/members/{}", get_member, ROUTE_WRITES },
+	{ "POST", "/api/v1/members/{}/leave", post_leave, ROUTE_LOCKED },
+	{ "POST", "/api/v1/members/{}/transfer", post_transfer, ROUTE_LOCKED },
+	{ "GET", "/api/v1/transfers", get_transfers, 0 },
+	{ "POST", "/api/v1/transfers/{}/accept", post_accept, ROUTE_LOCKED },
+	{ "POST", "/api/v1/transfers/{}/refuse", post_refuse, ROUTE_LOCKED },
+	{ "POST", "/api/v1/transfers/{}/cancel", post_cancel, ROUTE_LOCKED },
 	{ NULL, NULL, NULL, 0 },
 };

@@ -81,3 +81,13 @@ json_t *member_json(const member_t *m, const membership_t *hist, size_t n, bool 
 	return j;
 }
 
+
+json_t *transfer_json(const transfer_t *t)
+{
+	return json_pack("{s:I, s:{s:I, s:s, s:o}, s:o, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:o}", "id",
+			 (json_int_t)t->id, "member", "id", (json_int_t)t->person_id, "full_name", t->full_name,
+			 "birth_date", json_date(t->birth_date), "from", unit_ref_json(&t->from), "to",
+			 unit_ref_json(&t->to), "date", json_date(t->date), "status", t->status, "note", t->note,
+			 "reason", text_or_null(t->reason), "created_by", t->created_by, "decided_by",
+			 text_or_null(t->decided_by), "decided_on", t->decided_on ? json_date(t->decided_on) : json_null());
+}

@@ -24,4 +24,8 @@ json_t *member_head_json(const member_t *m);
  * number: its last four digits) and named in "masked". */
 json_t *member_json(const member_t *m, const membership_t *hist, size_t n, bool unmasked);
 
+/* A transfer: {"id","member":{"id","full_name","birth_date"},"from","to",
+ * "date","status","note","reason","created_by","decided_by","decided_on"}. */
+json_t *transfer_json(const transfer_t *t);
+
 #endif

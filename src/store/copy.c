@@ -36,6 +36,9 @@ static const char *const PERSON_COLS[] = { "id", "full_name", "name_fold", "name
 static const char *const PERSON_WORD_COLS[] = { "word", "person_id", NULL };
 static const char *const MEMBERSHIP_COLS[] = { "id", "person_id", "unit_id", "kind", "valid_from", "valid_to",
 					       "start_reason", "end_reason", NULL };
+static const char *const TRANSFER_COLS[] = { "id", "person_id", "from_unit", "to_unit", "date", "status", "note",
+					     "reason", "created_by", "created_at", "decided_by", "decided_at",
+					     "decided_on", NULL };
 
 const table_def_t STORE_TABLES[] = {
 	{ "levels", LEVEL_COLS, "rank", 0 },
@@ -56,6 +59,7 @@ const table_def_t STORE_TABLES[] = {
 	{ "persons", PERSON_COLS, "id", 1 },
 	{ "person_words", PERSON_WORD_COLS, "word, person_id", 0 },
 	{ "memberships", MEMBERSHIP_COLS, "id", 1 },
+	{ "transfers", TRANSFER_COLS, "id", 1 },
 	{ NULL, NULL, NULL, 0 },
 };
 

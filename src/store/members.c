@@ -699,3 +699,315 @@ int member_stats(db_t *db, int64_t unit_id, date_t d, bool with_sensitive, membe
 		member_stats_free(out);
 	return r;
 }
+
+/* ---- leaving and moving ---- */
+
+/* The stay of person_id that holds day d: its id, unit, kind and bounds.
+ * 409 not_a_member when none does. */
+static int stay_on(db_t *db, int64_t person_id, date_t d, membership_t *m, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	query_init(&q);
+	query_add(&q, "SELECT " STAY_COLS " FROM memberships m WHERE m.person_id = ? AND m.valid_from <= ?"
+		      " AND m.valid_to > ?",
+		  QI(person_id), QD(d), QD(d));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		r = read_stay(db, st, 0, m, e);
+	db_finalize(st);
+	if (rc == DB_DONE)
+		return err_fail(e, ERR_CONFLICT, "not_a_member", "she is not a member on {date}", ERR_DATE("date", d));
+	if (rc != DB_ROW)
+		return store_fail(db, rc, e);
+	return r;
+}
+
+/* A stay can end on d only after its first day, and only when nothing is
+ * recorded after it (the stay is open). */
+static int check_can_end(const membership_t *m, date_t d, err_t *e)
+{
+	if (m->valid_from >= d)
+		return err_fail(e, ERR_CONFLICT, "date_out_of_range",
+				"her stay there began on {from}: it can end only after that day", ERR_DATE("date", d),
+				ERR_DATE("from", m->valid_from));
+	if (m->valid_to != DATE_OPEN)
+		return err_fail(e, ERR_CONFLICT, "date_out_of_range",
+				"her history after {date} is recorded already: change it from its last stay",
+				ERR_DATE("date", d), ERR_DATE("from", m->valid_from));
+	return 0;
+}
+
+static int audit_stay(db_t *db, const principal_t *who, const char *action, int64_t person_id, int64_t unit_id,
+		      date_t d, const char *reason, int64_t to_unit, err_t *e)
+{
+	char id[24], day[DATE_STR_LEN], *after;
+	json_t *j;
+	int r;
+
+	snprintf(id, sizeof(id), "%lld", (long long)person_id);
+	j = json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)unit_id, "date", date_format(d, day), "reason", reason);
+	if (j && to_unit)
+		json_object_set_new(j, "to_unit_id", json_integer(to_unit));
+	after = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	if (!after)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	r = audit_write(db, who, action, unit_id, "member", id, NULL, after, NULL, e);
+	free(after);
+	return r;
+}
+
+int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
+		    int64_t to_unit, err_t *e)
+{
+	membership_t m;
+	bool own = false;
+	query_t q;
+	int r;
+
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = stay_on(db, person_id, d, &m, e);
+	if (!r)
+		r = check_can_end(&m, d, e);
+	if (!r && to_unit)
+		r = check_unit(db, to_unit, d, e);
+	if (!r) {
+		query_init(&q);
+		query_add(&q, "UPDATE memberships SET valid_to = ?, end_reason = ? WHERE id = ?", QD(d), QT(reason),
+			  QI(m.id));
+		r = query_run(db, &q, e);
+	}
+	if (!r && to_unit)
+		r = insert_stay(db, person_id, to_unit, m.kind, d, "transferred", e);
+	if (!r)
+		r = audit_stay(db, who, to_unit ? "member.transfer" : "member.leave", person_id, m.unit.id, d, reason,
+			       to_unit, e);
+	return store_tx_end(db, own, r, e);
+}
+
+/* ---- transfers ---- */
+
+void transfer_list_free(transfer_list_t *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+#define TRANSFER_COLS                                                                                  \
+	"t.id, t.person_id, p.full_name, p.birth_date, t.from_unit, t.to_unit, t.date, t.status, t.note," \
+	" t.reason, t.created_by, coalesce(t.decided_by, ''), t.decided_on"
+
+static int read_transfer(db_t *db, db_stmt_t *st, transfer_t *t, err_t *e)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = db_col_int64(st, 0);
+	t->person_id = db_col_int64(st, 1);
+	copy_text(t->full_name, sizeof(t->full_name), db_col_text(st, 2));
+	if (org_read_date(db, st, 3, &t->birth_date, e) || org_read_date(db, st, 6, &t->date, e))
+		return -1;
+	t->from.id = db_col_int64(st, 4);
+	t->to.id = db_col_int64(st, 5);
+	copy_text(t->status, sizeof(t->status), db_col_text(st, 7));
+	copy_text(t->note, sizeof(t->note), db_col_text(st, 8));
+	copy_text(t->reason, sizeof(t->reason), db_col_text(st, 9));
+	copy_text(t->created_by, sizeof(t->created_by), db_col_text(st, 10));
+	copy_text(t->decided_by, sizeof(t->decided_by), db_col_text(st, 11));
+	if (!db_col_is_null(st, 12) && org_read_date(db, st, 12, &t->decided_on, e))
+		return -1;
+	return 0;
+}
+
+/* Names the two units of transfers[0..n) as of each one's date. */
+static int name_transfer_units(db_t *db, transfer_t *v, size_t n, err_t *e)
+{
+	int64_t *ids = malloc((2 * n + 1) * sizeof(*ids));
+	date_t *days = malloc((2 * n + 1) * sizeof(*days));
+	unit_ref_t *refs = malloc((2 * n + 1) * sizeof(*refs));
+	int r = -1;
+
+	if (!ids || !days || !refs) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ids[2 * i] = v[i].from.id;
+		ids[2 * i + 1] = v[i].to.id;
+		days[2 * i] = days[2 * i + 1] = v[i].date;
+	}
+	if (n && org_unit_refs(db, ids, days, 2 * n, refs, e))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		v[i].from = refs[2 * i];
+		v[i].to = refs[2 * i + 1];
+	}
+	r = 0;
+out:
+	free(ids);
+	free(days);
+	free(refs);
+	return r;
+}
+
+int transfer_get(db_t *db, int64_t id, transfer_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	query_init(&q);
+	query_add(&q, "SELECT " TRANSFER_COLS " FROM transfers t JOIN persons p ON p.id = t.person_id WHERE t.id = ?",
+		  QI(id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		r = read_transfer(db, st, out, e);
+	db_finalize(st);
+	if (rc == DB_DONE) {
+		char ref[24];
+		snprintf(ref, sizeof(ref), "%lld", (long long)id);
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no transfer with id {ref}", ERR_STR("ref", ref));
+	}
+	if (rc != DB_ROW)
+		return store_fail(db, rc, e);
+	return r ? -1 : name_transfer_units(db, out, 1, e);
+}
+
+int transfer_list(db_t *db, const principal_t *scope, bool incoming, const char *status, int limit,
+		  transfer_list_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	query_init(&q);
+	query_sql(&q, "SELECT " TRANSFER_COLS " FROM transfers t JOIN persons p ON p.id = t.person_id WHERE 1 = 1");
+	if (status)
+		query_add(&q, " AND t.status = ?", QT(status));
+	if (scope)
+		scope_filter(&q, scope, incoming ? "t.to_unit" : "t.from_unit");
+	query_add(&q, " ORDER BY t.id DESC LIMIT ?", QI(limit));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			transfer_t *v = realloc(out->items, ncap * sizeof(*v));
+			if (!v) {
+				r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+				break;
+			}
+			out->items = v;
+			cap = ncap;
+		}
+		r = read_transfer(db, st, &out->items[out->n], e);
+		if (!r)
+			out->n++;
+	}
+	db_finalize(st);
+	if (!r && rc < 0)
+		r = store_fail(db, rc, e);
+	if (!r)
+		r = name_transfer_units(db, out->items, out->n, e);
+	if (r)
+		transfer_list_free(out);
+	return r;
+}
+
+static int audit_transfer(db_t *db, const principal_t *who, const char *action, int64_t unit_id, int64_t id,
+			  const char *detail, err_t *e)
+{
+	char rid[24];
+
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	return audit_write(db, who, action, unit_id, "transfer", rid, NULL, NULL, detail, e);
+}
+
+int transfer_create(db_t *db, const principal_t *who, int64_t person_id, date_t d, int64_t to_unit,
+		    const char *note, int64_t *id, err_t *e)
+{
+	membership_t m;
+	int64_t pending = 0;
+	bool own = false;
+	char ts[32];
+	query_t q;
+	int r;
+
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = stay_on(db, person_id, d, &m, e);
+	if (!r)
+		r = check_can_end(&m, d, e);
+	if (!r)
+		r = check_unit(db, to_unit, d, e);
+	if (!r) {
+		query_init(&q);
+		query_add(&q, "SELECT count(*) FROM transfers WHERE person_id = ? AND status = 'pending'", QI(person_id));
+		r = org_query_int(db, &q, &pending, e);
+	}
+	if (!r && pending)
+		r = err_fail(e, ERR_CONFLICT, "transfer_pending", "a transfer of hers awaits its answer already");
+	if (!r) {
+		store_now_iso(ts, sizeof(ts));
+		query_init(&q);
+		query_add(&q, "INSERT INTO transfers (person_id, from_unit, to_unit, date, status, note, created_by,"
+			      " created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id",
+			  QI(person_id), QI(m.unit.id), QI(to_unit), QD(d), QT(note ? note : ""), QT(who->username),
+			  QT(ts));
+		r = org_query_int(db, &q, id, e);
+	}
+	if (!r)
+		r = audit_transfer(db, who, "transfer.create", m.unit.id, *id, note, e);
+	return store_tx_end(db, own, r, e);
+}
+
+int transfer_decide(db_t *db, const principal_t *who, int64_t id, transfer_decision_t what, date_t d,
+		    const char *reason, err_t *e)
+{
+	static const char *const STATUS[] = { "accepted", "refused", "cancelled" };
+	static const char *const ACTION[] = { "transfer.accept", "transfer.refuse", "transfer.cancel" };
+	transfer_t t;
+	bool own = false;
+	char ts[32];
+	query_t q;
+	int r;
+
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = transfer_get(db, id, &t, e);
+	if (!r && strcmp(t.status, "pending") != 0)
+		r = err_fail(e, ERR_CONFLICT, "transfer_decided", "the transfer is {status} already",
+			     ERR_STR("status", t.status));
+	if (!r && what == TRANSFER_ACCEPT) {
+		membership_t m;
+		/* she may have left, or moved, since it was issued */
+		r = stay_on(db, t.person_id, d, &m, e);
+		if (!r && m.unit.id != t.from.id)
+			r = err_fail(e, ERR_CONFLICT, "not_a_member", "she is not a member of the sending unit on {date}",
+				     ERR_DATE("date", d));
+		if (!r)
+			r = member_end_stay(db, who, t.person_id, d, "transferred", t.to.id, e);
+	}
+	if (!r) {
+		store_now_iso(ts, sizeof(ts));
+		query_init(&q);
+		query_add(&q, "UPDATE transfers SET status = ?, reason = ?, decided_by = ?, decided_at = ?, decided_on = ?"
+			      " WHERE id = ?",
+			  QT(STATUS[what]), QT(reason ? reason : ""), QT(who->username), QT(ts), QD(d), QI(id));
+		r = query_run(db, &q, e);
+	}
+	if (!r)
+		r = audit_transfer(db, who, ACTION[what], what == TRANSFER_CANCEL ? t.from.id : t.to.id, id, reason, e);
+	return store_tx_end(db, own, r, e);
+}

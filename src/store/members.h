@@ -110,6 +110,68 @@ typedef struct member_query {
 int member_list(db_t *db, const member_query_t *q, member_list_t *out, err_t *e);
 
 
+/* ---- leaving and moving ---- */
+
+#define MEMBER_NOTE_BUF (NOTE_MAX * 4 + 1)
+
+/* Ends her stay that holds day d on d (its last day d - 1) for reason
+ * (moved_away, married_away, left, died, transferred); with to_unit (not
+ * 0), she starts a stay there on d, "transferred", of the same kind.
+ * Refusals: 409 not_a_member (date) when no stay holds d; 409
+ * date_out_of_range (date, from) when the stay begins on d or later, or a
+ * later change is recorded; the new unit's as member_add's. Audited as
+ * member.leave or member.transfer, in one transaction (or the caller's). */
+int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
+		    int64_t to_unit, err_t *e);
+
+/* ---- transfers across scope ---- */
+
+typedef struct transfer {
+	int64_t id;
+	int64_t person_id;
+	char full_name[PERSON_NAME_BUF];
+	date_t birth_date;
+	unit_ref_t from, to;              /* as of the transfer's date */
+	date_t date;                      /* the day the sending unit asked for */
+	char status[12];                  /* pending, accepted, refused, cancelled */
+	char note[MEMBER_NOTE_BUF];
+	char reason[MEMBER_NOTE_BUF];     /* why it was refused */
+	char created_by[64];
+	char decided_by[64];              /* "" while pending */
+	date_t decided_on;                /* 0 while pending */
+} transfer_t;
+
+typedef struct transfer_list {
+	transfer_t *items;
+	size_t n;
+} transfer_list_t;
+
+void transfer_list_free(transfer_list_t *l);
+
+/* A pending transfer of person_id from her unit on d to to_unit (a branch
+ * or group existing on d). Refusals: 409 not_a_member (no stay on d), 409
+ * transfer_pending (she has one already), the unit's as member_add's.
+ * *id receives the new transfer's id. Audited as transfer.create. */
+int transfer_create(db_t *db, const principal_t *who, int64_t person_id, date_t d, int64_t to_unit,
+		    const char *note, int64_t *id, err_t *e);
+
+/* ERR_NOT_FOUND when there is no such transfer. */
+int transfer_get(db_t *db, int64_t id, transfer_t *out, err_t *e);
+
+/* The transfers whose receiving (incoming) or sending unit lies in scope
+ * (NULL: all), newest first, only those with status when it is not NULL;
+ * at most limit. */
+int transfer_list(db_t *db, const principal_t *scope, bool incoming, const char *status, int limit,
+		  transfer_list_t *out, err_t *e);
+
+/* Decides a pending transfer: accepted on day d (her stay moves to the
+ * receiving unit on d: member_end_stay), or refused with reason, or
+ * cancelled by the sender. 409 transfer_decided (status) when it is not
+ * pending. Audited as transfer.accept, transfer.refuse, transfer.cancel. */
+typedef enum transfer_decision { TRANSFER_ACCEPT, TRANSFER_REFUSE, TRANSFER_CANCEL } transfer_decision_t;
+int transfer_decide(db_t *db, const principal_t *who, int64_t id, transfer_decision_t what, date_t d,
+		    const char *reason, err_t *e);
+
 /* ---- statistics ---- */
 
 #define MEMBER_AGE_BANDS 5 /* under 31, 31-45, 46-60, over 60, and unknown */

@@ -263,6 +263,27 @@ static const migration_t MIGRATIONS[] = {
 	"  CHECK (valid_from < valid_to));"
 	"CREATE UNIQUE INDEX memberships_person ON memberships (person_id, valid_from);"
 	"CREATE INDEX memberships_unit ON memberships (unit_id, valid_from, valid_to, person_id);", NULL, NULL },
+
+	/* 10: transfers across scope ("giới thiệu sinh hoạt", issue 15 item 2):
+	 * issued by the sending unit's officers, accepted or refused by the
+	 * receiving unit's. The member's history changes only on acceptance. */
+	{ "CREATE TABLE transfers ("
+	"  id @ID@,"
+	"  person_id BIGINT NOT NULL REFERENCES persons(id),"
+	"  from_unit BIGINT NOT NULL REFERENCES units(id),"
+	"  to_unit BIGINT NOT NULL REFERENCES units(id),"
+	"  date @DATE@ NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'refused', 'cancelled')),"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  created_by TEXT NOT NULL,"
+	"  created_at @TIMESTAMP@ NOT NULL,"
+	"  decided_by TEXT,"
+	"  decided_at @TIMESTAMP@,"
+	"  decided_on @DATE@);"
+	"CREATE INDEX transfers_to ON transfers (to_unit, status, id);"
+	"CREATE INDEX transfers_from ON transfers (from_unit, status, id);"
+	"CREATE INDEX transfers_person ON transfers (person_id, status);", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

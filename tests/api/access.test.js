@@ -25,8 +25,9 @@ import { METHODS } from './openapi.js';
 //               her own unit, herself included, is edited and reset from above: 403
 //               managed_from_above; her own sessions and tokens need her session)
 //   audit       GET audit
-//   records     GET members, members/{id}, reports/members (members whose unit lies in scope)
-//   record_write POST members (the unit in scope)
+//   records     GET members, members/{id}, reports/members, transfers (members whose unit lies in scope)
+//   record_write POST members (the unit in scope), members/{id}/leave, /transfer,
+//               transfers/{id}/accept, /refuse, /cancel
 //   self        GET/DELETE session, POST session/password, GET/POST tokens, DELETE tokens/{id}
 //   person      GET users/{username}/export, GET/POST users/{username}/consents:
 //               'own': her own only; 'scope': also the users of her scope.
@@ -73,6 +74,8 @@ const OPERATIONS = {
   exportUser: 'person', listConsents: 'person', recordConsent: 'person',
   listAudit: 'audit',
   listMembers: 'records', getMember: 'records', createMember: 'record_write', reportMembers: 'records',
+  leaveMember: 'record_write', transferMember: 'record_write', listTransfers: 'records', acceptTransfer: 'record_write',
+  refuseTransfer: 'record_write', cancelTransfer: 'record_write',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };
 const ROLES = Object.keys(MATRIX);

@@ -177,3 +177,72 @@ test('figures of a unit on a day: they add up across levels, by kind and by age;
   assert.equal((await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2025-07-15' }, 'entry.mc1')).body.total, 0);
   assertError(await get('/api/v1/reports/members', { unit: 'MO1' }, 'entry.mc1'), 404, 'not_found');
 });
+
+test('leaving: her stay ends on the day; refused when she is no member then, or on her first day', async () => {
+  const r = await post({ full_name: 'Võ Thị Rời', birth_date: '1970-03-03', unit: 'MC1.1', joined_on: D }, 'entry.mc1');
+  const id = r.body.id;
+  const leave = (body, who = 'entry.mc1') => s.post(`/api/v1/members/${id}/leave`, body, { cookie: as[who].cookie, csrf: as[who].csrf });
+  assert.equal(assertError(await leave({ date: D, reason: 'moved_away' }), 409, 'date_out_of_range').from, D);
+  assert.deepEqual(assertError(await leave({ date: '2025-09-01', reason: 'eloped' }), 422, 'invalid').details.map((d) => [d.field, d.code]), [['reason', 'not_one_of']]);
+  assertError(await leave({ date: '2025-09-01', reason: 'moved_away' }, 'viewer.mc1'), 403, 'forbidden');
+  assertError(await leave({ date: '2025-09-01', reason: 'moved_away' }, 'entry.mo1'), 404, 'not_found');
+  const ok = await leave({ date: '2025-09-01', reason: 'married_away' });
+  assert.equal(ok.status, 200, ok.text);
+  assert.deepEqual(ok.body.history.map((h) => [h.unit.code, h.from, h.until, h.end_reason]), [['MC1.1', D, '2025-08-31', 'married_away']]);
+  assertError(await leave({ date: '2025-10-01', reason: 'left' }), 409, 'not_a_member');
+  const list = async (day) => (await get('/api/v1/members', { q: 'vo thi roi', as_of: day }, 'entry.mc1')).body.items.length;
+  assert.deepEqual([await list('2025-08-31'), await list('2025-09-01')], [1, 0]);
+  // still found by her id, as a former member in scope
+  assert.equal((await get(`/api/v1/members/${id}`, { as_of: '2025-10-01' }, 'entry.mc1')).body.unit, null);
+});
+
+test('transfers: inside scope at once; across scope issued, seen in the inbox, accepted or refused', async () => {
+  const add = async (full_name) => (await post({ full_name, birth_date: '1985-06-06', unit: 'MC1.1', joined_on: D }, 'entry.mc1')).body.id;
+  const mv = (id, body, who = 'entry.mc1') => s.post(`/api/v1/members/${id}/transfer`, body, { cookie: as[who].cookie, csrf: as[who].csrf });
+  // inside her scope: moved at once
+  const a = await add('Hồ Thị Chuyển');
+  const inside = await mv(a, { to: 'MC1.2', date: '2025-10-01' });
+  assert.equal(inside.status, 200, inside.text);
+  assert.equal(inside.body.transfer, null);
+  assert.deepEqual(inside.body.member.history.map((h) => [h.unit.code, h.until, h.start_reason, h.end_reason]),
+    [['MC1.1', '2025-09-30', 'joined', 'transferred'], ['MC1.2', null, 'transferred', null]]);
+  // to another province: a transfer awaits the receiving unit
+  const b = await add('Mai Thị Đi Xa');
+  const issued = await mv(b, { to: 'MO1.1', date: '2025-10-01', note: 'Theo chồng về Hà Nội' });
+  assert.equal(issued.status, 201, issued.text);
+  const t = issued.body.transfer;
+  assert.deepEqual([t.status, t.from.code, t.to.code, t.member.full_name, t.note], ['pending', 'MC1.1', 'MO1.1', 'Mai Thị Đi Xa', 'Theo chồng về Hà Nội']);
+  assert.equal(issued.body.member.unit.code, 'MC1.1', 'nothing moves before the answer');
+  assertError(await mv(b, { to: 'MO1.1', date: '2025-10-02' }), 409, 'transfer_pending');
+  assert.deepEqual(assertError(await mv(b, { to: 'khong-co' }), 422, 'invalid').details.map((d) => d.field), ['to']);
+  // the inboxes: the receiver sees it; the sender sees it in her outbox only
+  const box = async (who, q) => (await get('/api/v1/transfers', q, who)).body.items.map((x) => x.id);
+  assert.deepEqual(await box('entry.mo1', { box: 'in', status: 'pending' }), [t.id]);
+  assert.deepEqual(await box('entry.mc1', { box: 'in' }), []);
+  assert.deepEqual(await box('entry.mc1', { box: 'out' }), [t.id]);
+  // the sender cannot accept it; the receiver cannot cancel it; neither sees the other's member list
+  const act = (id, what, body, who) => s.post(`/api/v1/transfers/${id}/${what}`, body, { cookie: as[who].cookie, csrf: as[who].csrf });
+  assertError(await act(t.id, 'accept', {}, 'entry.mc1'), 404, 'not_found');
+  assertError(await act(t.id, 'cancel', {}, 'entry.mo1'), 404, 'not_found');
+  assertError(await get(`/api/v1/members/${b}`, {}, 'entry.mo1'), 404, 'not_found');
+  assert.deepEqual(assertError(await act(t.id, 'refuse', {}, 'entry.mo1'), 422, 'invalid').details.map((d) => [d.field, d.code]), [['reason', 'required']]);
+  const acc = await act(t.id, 'accept', { date: '2025-11-01' }, 'entry.mo1');
+  assert.equal(acc.status, 200, acc.text);
+  assert.deepEqual([acc.body.status, acc.body.decided_on, acc.body.decided_by], ['accepted', '2025-11-01', 'entry.mo1']);
+  assertError(await act(t.id, 'refuse', { reason: 'muộn' }, 'entry.mo1'), 409, 'transfer_decided');
+  // her history shows the move on the accepted date; she is now the receiver's
+  const her = await get(`/api/v1/members/${b}`, { as_of: '2025-11-01' }, 'entry.mo1');
+  assert.deepEqual(her.body.history.map((h) => [h.unit.code, h.from, h.until]), [['MC1.1', D, '2025-10-31'], ['MO1.1', '2025-11-01', null]]);
+  assertError(await get(`/api/v1/members/${b}`, { as_of: '2025-11-01' }, 'entry.mc1'), 404, 'not_found');
+  // a refused one changes nothing; a withdrawn one neither
+  const c = await add('Lý Thị Ở Lại');
+  const t2 = (await mv(c, { to: 'MO1.1', date: '2025-10-01' })).body.transfer;
+  const ref = await act(t2.id, 'refuse', { reason: 'Chưa đủ hồ sơ' }, 'entry.mo1');
+  assert.deepEqual([ref.body.status, ref.body.reason], ['refused', 'Chưa đủ hồ sơ']);
+  const t3 = (await mv(c, { to: 'MO1.1', date: '2025-10-01' })).body.transfer;
+  assert.equal((await act(t3.id, 'cancel', {}, 'entry.mc1')).body.status, 'cancelled');
+  assert.equal((await get(`/api/v1/members/${c}`, { as_of: '2026-01-01' }, 'entry.mc1')).body.history.length, 1);
+  // the figures follow the move: the branch lost one, the other province gained her
+  const fig = async (unit, who) => (await get('/api/v1/reports/members', { unit, as_of: '2025-11-01' }, who)).body.total;
+  assert.equal(await fig('MO1.1', 'entry.mo1'), 2);
+});
