@@ -2,7 +2,9 @@
 // 360x740 phone in Vietnamese: an entry officer of a branch adds a member
 // whose ID number is a man's (001090012345 for a woman born in 1990), reads
 // why beside the field, corrects it, saves and lands on her page; finds her
-// in the list by typing her name without diacritics. A viewer of the
+// in the list by typing her name without diacritics, and Back from her
+// page finds the list as she left it. The form survives a session expiry,
+// ID number included (pages/member-form.js says why). A viewer of the
 // commune sees the sensitive fields masked and no add form; a member's
 // account gets neither the page nor its link. On every page visited, every
 // text is from the Vietnamese dictionary or data from the API (words.js).
@@ -13,7 +15,7 @@ import assert from 'node:assert/strict';
 import { startServer, sanitizerReport, TODAY } from './server.js';
 import {
   launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, waitCount, waitHash, waitFocus,
-  noHorizontalScroll, login, settled,
+  noHorizontalScroll, login, settled, endSession, fillLogin,
 } from './ui.js';
 import { watchData, checkWords } from './words.js';
 
@@ -120,8 +122,40 @@ test('an entry officer adds a member, is told in Vietnamese why her ID number is
     await noHorizontalScroll(page);
     await checkWords(page, data, 'member list');
     await shot(page, 'members-list-vi-phone.png');
+    // her page and Back: the list as she left it
+    await row.getByRole('link', { name: 'Nguyễn Thị Hoa' }).click();
+    await page.getByTestId('member-details').waitFor();
+    await page.goBack();
+    await waitText(page, '[data-testid="members-count"]', '1 hội viên');
+    assert.equal(await page.locator('#member-search').inputValue(), 'nguyen thi hoa');
     await page.locator('#member-search').fill('khong ai');
     await waitText(page, '[data-testid="members-count"]', 'Không có hội viên nào khớp với “khong ai”.');
+    assert.deepEqual(realProblems(problems), []);
+  });
+  await context.close();
+});
+
+test('the add-member form survives a session expiry', { timeout: 120000 }, async () => {
+  const { context, page, problems } = await open();
+  await withArtifactOnFailure(page, 'members-expiry', async () => {
+    await login(page, server.url('/#/members'), entry);
+    await page.getByTestId('members-add').click();
+    await page.locator('#member-full-name').fill('Phạm Thị Mai');
+    await page.locator('#member-birth-date').fill('12/10/1988');
+    await page.locator('#member-id-number').fill('001188012345');
+    await page.locator('#member-party-member').check();
+    await endSession(context, server);
+    await page.getByTestId('member-save').click();
+    await page.getByTestId('login-expired').waitFor();
+    await fillLogin(page, entry.username, entry.password);
+    await page.getByTestId('member-form').waitFor();
+    assert.equal(await page.locator('#member-full-name').inputValue(), 'Phạm Thị Mai');
+    assert.equal(await page.locator('#member-birth-date').inputValue(), '12/10/1988');
+    assert.equal(await page.locator('#member-id-number').inputValue(), '001188012345');
+    assert.equal(await page.locator('#member-party-member').isChecked(), true);
+    await page.getByTestId('member-save').click();
+    await waitHash(page, /^#\/members\/\d+/);
+    await waitText(page, 'main h1', 'Phạm Thị Mai');
     assert.deepEqual(realProblems(problems), []);
   });
   await context.close();
@@ -131,7 +165,7 @@ test('a viewer sees the sensitive fields masked and no add form; a member accoun
   const { context, page, problems, data } = await open();
   await withArtifactOnFailure(page, 'members-viewer', async () => {
     await login(page, server.url('/#/members'), viewer);
-    await waitText(page, '[data-testid="members-count"]', '2 hội viên');
+    await waitText(page, '[data-testid="members-count"]', '3 hội viên');
     assert.equal(await page.getByTestId('members-add').count(), 0, 'a viewer adds nobody');
     await page.getByTestId('member-row').filter({ hasText: 'Nguyễn Thị Hoa' }).getByRole('link', { name: 'Nguyễn Thị Hoa' }).click();
     await page.getByTestId('member-details').waitFor();
