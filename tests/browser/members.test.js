@@ -7,7 +7,8 @@
 // ID number included (pages/member-form.js says why). A viewer of the
 // commune sees the sensitive fields masked and no add form; a member's
 // account gets neither the page nor its link. On every page visited, every
-// text is from the Vietnamese dictionary or data from the API (words.js).
+// text is from the Vietnamese dictionary (the English one, once switched)
+// or data from the API (words.js).
 // Screenshots: tests/artifacts/members-refused-vi-phone.png,
 // member-vi-phone.png, members-list-vi-phone.png, member-masked-vi-phone.png.
 import { test, before, after } from 'node:test';
@@ -15,7 +16,7 @@ import assert from 'node:assert/strict';
 import { startServer, sanitizerReport, TODAY } from './server.js';
 import {
   launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, waitCount, waitHash, waitFocus,
-  noHorizontalScroll, login, settled, endSession, fillLogin,
+  noHorizontalScroll, login, settled, endSession, fillLogin, setLang,
 } from './ui.js';
 import { watchData, checkWords } from './words.js';
 
@@ -179,6 +180,13 @@ test('a viewer sees the sensitive fields masked and no add form; a member accoun
     await noHorizontalScroll(page);
     await checkWords(page, data, 'member page, masked');
     await shot(page, 'member-masked-vi-phone.png');
+    await setLang(page, 'en');
+    await waitText(page, '[data-testid="member-religion"] dd', 'Hidden (needs the right to see sensitive data)');
+    await checkWords(page, data, 'member page, masked, English');
+    await page.goBack();
+    await waitText(page, '[data-testid="members-count"]', '3 members');
+    await checkWords(page, data, 'member list, English');
+    await setLang(page, 'vi');
     assert.deepEqual(realProblems(problems), []);
   });
   await context.close();
