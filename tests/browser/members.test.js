@@ -6,7 +6,9 @@
 // page finds the list as she left it. The form survives a session expiry,
 // ID number included (pages/member-form.js says why). A viewer of the
 // commune sees the sensitive fields masked and no add form; a member's
-// account gets neither the page nor its link. On every page visited, every
+// account gets neither the page nor its link. 51 members of one ward come
+// 50 at a time ("Xem thêm"); a unit code that names no unit is told in
+// Vietnamese. On every page visited, every
 // text is from the Vietnamese dictionary (the English one, once switched)
 // or data from the API (words.js).
 // Screenshots: tests/artifacts/members-refused-vi-phone.png,
@@ -200,4 +202,34 @@ test('a viewer sees the sensitive fields masked and no add form; a member accoun
     await checkWords(other.page, other.data, 'members, a member account');
   });
   await other.context.close();
+});
+
+test('51 members: the first 50, then "Xem thêm"; a unit code that names no unit says so', { timeout: 120000 }, async () => {
+  const given = ['An', 'Bình', 'Chi', 'Dung', 'Giang', 'Hà', 'Hương', 'Lan', 'Linh', 'Mai', 'Nga', 'Nhung', 'Phương', 'Quỳnh', 'Thảo', 'Trang', 'Vân'];
+  for (let i = 0; i < 51; i++) {
+    const full_name = `Vũ Thị ${given[i % given.length]} ${'ABC'[Math.floor(i / given.length)]}`;
+    const r = await server.post('/api/v1/members', { full_name, birth_date: '1980-01-01', unit: '07210.01' });
+    assert.equal(r.status, 201, r.text);
+  }
+  const { context, page, problems, data } = await open();
+  await withArtifactOnFailure(page, 'members-more', async () => {
+    await login(page, server.url('/#/members'), server.admin);
+    await waitText(page, '[data-testid="members-count"]', '50 hội viên đầu tiên'); // of all 54
+    // (the filter counts after a pause: till then the list is all of them)
+    const filtered = page.waitForResponse((r) => r.url().includes('/api/v1/members?') && r.url().includes('unit=07210&'));
+    await page.locator('#member-unit-filter').fill('07210');
+    await filtered;
+    await settled(page);
+    await waitText(page, '[data-testid="members-count"]', '50 hội viên đầu tiên');
+    await page.getByTestId('members-more').click();
+    await waitText(page, '[data-testid="members-count"]', '51 hội viên');
+    await waitCount(page, '[data-testid="member-row"]', 51);
+    assert.equal(await page.getByTestId('members-more').count(), 0, 'nothing more to load');
+    await page.locator('#member-unit-filter').fill('99999');
+    await page.getByTestId('error').waitFor();
+    await checkWords(page, data, 'member list, no such unit');
+    assert.match(await page.getByTestId('error').textContent(), /99999/);
+    assert.deepEqual(realProblems(problems), []);
+  });
+  await context.close();
 });
