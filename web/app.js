@@ -11,6 +11,7 @@ import { AppContext } from './lib/context.js';
 import { useLocation, match, href, trackEntries } from './lib/router.js';
 import { today, isIsoDate } from './lib/dates.js';
 import { useSession, checkSession, isAdmin } from './lib/session.js';
+import { mayOpen } from './lib/roles.js';
 import { usePageTitle } from './lib/hooks.js';
 import { focusHeading, keepFocus } from './lib/focus.js';
 import { useAnnounce } from './lib/announce.js';
@@ -30,8 +31,9 @@ function App() {
   const user = session.status === 'in' ? session.user : null;
   const admin = isAdmin(user);
   const m = user ? match(routes, loc.path) : null;
-  // A page for admins is, for anyone else, a page that does not exist.
-  const route = m && (!m.route.admin || admin) ? m.route : null;
+  // A page for admins (or for the holders of a permission) is, for anyone
+  // else, a page that does not exist.
+  const route = m && mayOpen(m.route, user) ? m.route : null;
   const Page = route ? route.page : NotFoundPage;
   // A date in the URL that is not a day (#/?as_of=2025-02-30) is not sent to
   // the API: the page says so in her language and offers today instead.

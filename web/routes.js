@@ -7,6 +7,7 @@
 //   section  the nav entry to mark as current (defaults to the route's path)
 //   admin    true: for users with the admin role only (listed in the
 //            navigation for them only; anyone else gets "page not found")
+//   perm     a permission (lib/roles.js can): for its holders only, the same way
 //   dated    false: the page does not depend on the as-of date (no picker)
 // Every page is behind the log-in page: nobody sees one before logging in.
 // A page names itself: its heading and document title (lib/hooks.js usePageTitle).
@@ -17,10 +18,14 @@ import { AuditPage } from './pages/audit.js';
 import { PasswordPage } from './pages/password.js';
 import { TokensPage } from './pages/tokens.js';
 import { PlanPage } from './pages/plan.js';
+import { MembersPage } from './pages/members.js';
+import { MemberPage } from './pages/member.js';
 
 export const routes = [
   { path: '/', page: TreePage, nav: 'nav.tree', testid: 'nav-tree' },
   { path: '/units/:code', page: UnitPage, section: '/' },
+  { path: '/members', page: MembersPage, nav: 'nav.members', testid: 'nav-members', perm: 'record.read' },
+  { path: '/members/:id', page: MemberPage, section: '/members', perm: 'record.read' },
   { path: '/plan', page: PlanPage, nav: 'nav.plan', testid: 'nav-plan', admin: true, dated: false },
   { path: '/users', page: UsersPage, nav: 'nav.users', testid: 'nav-users', admin: true, dated: false },
   { path: '/audit', page: AuditPage, nav: 'nav.audit', testid: 'nav-audit', admin: true, dated: false },

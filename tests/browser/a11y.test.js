@@ -2,7 +2,8 @@
 // package-lock.json) on every page of the app: the log-in page, the tree, a
 // unit's page with the reorganisation panel's rename form open, change
 // password, API tokens, users (also with a refused form), audit (also with an
-// entry opened) and "page not found", in Vietnamese and English, on a
+// entry opened), members (also with a refused add-member form), a member's
+// record and "page not found", in Vietnamese and English, on a
 // 1366x800 screen and a 360x740 phone. Any violation fails the test, listed
 // by page, language and size.
 //
@@ -21,10 +22,16 @@ const LANGS = ['vi', 'en'];
 
 let server;
 let browser;
+let memberId; // a member whose record page is scanned
 
 before(async () => {
   server = await startServer();
   browser = await launch();
+  const m = await server.post('/api/v1/members', {
+    full_name: 'Nguyễn Thị Hoa', birth_date: '1990-05-04', unit: '09187.01', id_number: '001190012345', phone: '0912 345 678',
+  });
+  assert.equal(m.status, 201, m.text);
+  memberId = m.body.id;
 });
 
 after(async () => {
@@ -36,9 +43,11 @@ after(async () => {
   }
 });
 
-// open: go to a hash route and wait for what shows the page is ready.
+// open: go to a hash route (or the route a function names once called)
+// and wait for what shows the page is ready.
 async function open(page, hash, ready) {
-  await page.evaluate((h) => { location.hash = h; }, hash);
+  const to = typeof hash === 'function' ? hash() : hash;
+  await page.evaluate((h) => { location.hash = h; }, to);
   await page.locator(ready).first().waitFor();
   await settled(page);
 }
@@ -63,6 +72,13 @@ const PAGES = [
     await page.getByTestId('audit-toggle').first().click();
     await page.getByTestId('audit-detail').waitFor();
   }],
+  ['members', '#/members', '[data-testid="members-table"]'],
+  ['members with the add-member form refused', '#/members', '[data-testid="members-table"]', async (page) => {
+    await page.getByTestId('members-add').click();
+    await page.getByTestId('member-save').click();
+    await page.getByTestId('member-full-name-error').waitFor();
+  }],
+  ['member', () => `#/members/${memberId}`, '[data-testid="member-details"]'],
   ['not found', '#/no/such/page', 'main h1'],
 ];
 

@@ -11,18 +11,69 @@ import { focusOn } from '../lib/focus.js';
 
 export { formErrors } from '../lib/errors.js';
 
-// Field: a labelled input. Props: id, label, value, onInput(value), error,
-// hint, type, inputRef, and any other attribute for the input (autocomplete,
-// required...).
-export function Field({ id, label, value, onInput, error, hint, type = 'text', inputRef, ...rest }) {
-  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+// FieldError: a field's problem, named <id>-error (for aria-describedby and tests).
+function FieldError({ id, error }) {
+  return error ? html`<span class="field-error" id=${`${id}-error`} data-testid=${`${id}-error`}>${error}</span>` : null;
+}
+
+// FieldFrame: what every field has around its control: the label, the
+// hint and the error (control() links the last two to the control).
+function FieldFrame({ id, label, hint, error, children }) {
   return html`
     <div class=${error ? 'form-field invalid' : 'form-field'}>
       <label for=${id} class="field-label">${label}</label>
       ${hint && html`<span class="hint" id=${`${id}-hint`}>${hint}</span>`}
-      <input id=${id} ref=${inputRef} type=${type} value=${value} aria-invalid=${error ? 'true' : undefined}
-        aria-describedby=${described} onInput=${(e) => onInput(e.currentTarget.value)} ...${rest} />
-      ${error && html`<span class="field-error" id=${`${id}-error`} data-testid=${`${id}-error`}>${error}</span>`}
+      ${children}
+      <${FieldError} id=${id} error=${error} />
+    </div>`;
+}
+
+// control: the attributes a field's control takes from the field.
+function control(id, error, hint) {
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  return { id, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described };
+}
+
+// Field: a labelled input. Props: id, label, value, onInput(value), error,
+// hint, type, inputRef, and any other attribute for the input (autocomplete,
+// required...).
+export function Field({ id, label, value, onInput, error, hint, type = 'text', inputRef, ...rest }) {
+  return html`
+    <${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
+      <input ...${control(id, error, hint)} ref=${inputRef} type=${type} value=${value}
+        onInput=${(e) => onInput(e.currentTarget.value)} ...${rest} />
+    </${FieldFrame}>`;
+}
+
+// TextArea: a Field for text of several lines.
+export function TextArea({ id, label, value, onInput, error, hint, ...rest }) {
+  return html`
+    <${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
+      <textarea ...${control(id, error, hint)} value=${value} rows="3"
+        onInput=${(e) => onInput(e.currentTarget.value)} ...${rest}></textarea>
+    </${FieldFrame}>`;
+}
+
+// SelectField: a Field choosing one of `options` ([[value, words], ...]).
+export function SelectField({ id, label, value, onChange, options, error, hint, ...rest }) {
+  return html`
+    <${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
+      <select ...${control(id, error, hint)} value=${value} onChange=${(e) => onChange(e.currentTarget.value)} ...${rest}>
+        ${options.map(([v, words]) => html`<option key=${v} value=${v}>${words}</option>`)}
+      </select>
+    </${FieldFrame}>`;
+}
+
+// CheckField: one checkbox, its label beside it, its error below.
+export function CheckField({ id, label, checked, onChange, error }) {
+  return html`
+    <div class=${error ? 'form-field invalid' : 'form-field'}>
+      <label class="check">
+        <input type="checkbox" ...${control(id, error)} checked=${checked}
+          onChange=${(e) => onChange(e.currentTarget.checked)} />
+        <span>${label}</span>
+      </label>
+      <${FieldError} id=${id} error=${error} />
     </div>`;
 }
 
@@ -41,7 +92,7 @@ export function RoleChecks({ id, legend, roles, value, onChange, error, nameOf }
             <span>${nameOf(r)}</span>
           </label>`)}
       </div>
-      ${error && html`<span class="field-error" id=${`${id}-error`} data-testid=${`${id}-error`}>${error}</span>`}
+      <${FieldError} id=${id} error=${error} />
     </fieldset>`;
 }
 

@@ -2,7 +2,7 @@
 // language switch, the user menu; navigation and the as-of date picker once
 // someone is logged in) and the main area.
 // Navigation entries come from the routes that declare a `nav` key; those
-// marked `admin` are listed for admins only. `dated` shows the as-of picker
+// marked `admin` (or `perm`) are listed for admins (holders of it) only. `dated` shows the as-of picker
 // (pages whose data do not depend on a date leave it out).
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
@@ -14,11 +14,12 @@ import { isIsoDate, formatDateTime } from '../lib/dates.js';
 import { useDateText } from './date-field.js';
 import { UserMenu } from './user-menu.js';
 import { useSession, dismissFailedLogins } from '../lib/session.js';
+import { mayOpen } from '../lib/roles.js';
 import { useAnnouncement, useAnnounce } from '../lib/announce.js';
 
 export function Layout({ routes, section, dated, children }) {
-  const { loc, asOfParam, user, admin } = useApp();
-  const entries = user && routes ? routes.filter((r) => r.nav && (!r.admin || admin)) : [];
+  const { loc, asOfParam, user } = useApp();
+  const entries = user && routes ? routes.filter((r) => r.nav && mayOpen(r, user)) : [];
   return html`
     <a class="skip" href="#main" onClick=${skipToMain}>${t('skip.main')}</a>
     <header class="app-header">

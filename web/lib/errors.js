@@ -21,7 +21,7 @@ const NUMBER_PARAMS = new Set(['max', 'min', 'count', 'minutes', 'line', 'column
 
 // Errors that are about one field of the form that caused them: shown at
 // that field when the form has it.
-const ERROR_FIELD = { username_taken: 'username', code_taken: 'code' };
+const ERROR_FIELD = { username_taken: 'username', code_taken: 'code', id_number_taken: 'id_number' };
 
 // shown: the parameters of an error or a detail, ready for the sentence.
 function shown(params) {

@@ -1,0 +1,155 @@
+// The member page (#/members/{id}?as_of=...): her record as the API gives
+// it on the as-of date (GET /api/v1/members/{id}), every field labelled,
+// the sensitive ones (ethnicity, religion, ID number, circumstances) said
+// to be hidden when the API masked them for a caller without
+// sensitive.read, and her history in the union as a timeline: each stay in
+// a branch or group, from when until when, why it began and why it ended.
+import { useState } from 'preact/hooks';
+import { html } from '../lib/html.js';
+import { t } from '../lib/i18n.js';
+import { get } from '../lib/api.js';
+import { useApp } from '../lib/context.js';
+import { useAsync, usePageTitle } from '../lib/hooks.js';
+import { useAnnounce } from '../lib/announce.js';
+import { href } from '../lib/router.js';
+import { formatDate } from '../lib/dates.js';
+import { unitName, unitHref, validity } from '../lib/units.js';
+import {
+  memberKindName, sexName, startReasonName, endReasonName, idKindName, phoneText,
+} from '../lib/members.js';
+import { Loading, ErrorBox } from '../components/status.js';
+
+// What the add-member form says once she is saved, shown when her page
+// opens (the form navigates here).
+let arrival = null;
+
+// arriveWith: show text on the page of member id when it opens next.
+export function arriveWith(id, text) {
+  arrival = { id: String(id), text };
+}
+
+export function MemberPage({ params }) {
+  const { asOf, asOfParam } = useApp();
+  const { id } = params;
+  const rec = useAsync((s) => get(`/members/${encodeURIComponent(id)}`, { as_of: asOf }, s), [id, asOf]);
+  const [notice] = useState(() => {
+    const a = arrival && arrival.id === id ? arrival.text : '';
+    arrival = null;
+    return a;
+  });
+  usePageTitle(rec.data ? rec.data.full_name : t('member.title'));
+  useAnnounce(rec.data ? notice : '');
+
+  if (rec.loading) return html`<${Loading} />`;
+  if (rec.error) {
+    return html`
+      <h1>${t('member.title')}</h1>
+      <${ErrorBox} error=${rec.error} onRetry=${rec.reload}>
+        <p><a href=${href('/members', { as_of: asOfParam })}>${t('member.back')}</a></p>
+      </${ErrorBox}>`;
+  }
+  const m = rec.data;
+  return html`
+    <p class="breadcrumb"><a href=${href('/members', { as_of: asOfParam })}>${t('member.back')}</a></p>
+    <article class="member" data-testid="member-details" data-id=${m.id}>
+      <h1>${m.full_name}</h1>
+      ${notice && html`<p class="success" data-testid="member-notice">${notice}</p>`}
+      <${Standing} m=${m} />
+      <${Facts} m=${m} />
+      <${History} stays=${m.history || []} />
+    </article>`;
+}
+
+// Standing: her unit and kind on the as-of date, or that she was no member then.
+function Standing({ m }) {
+  const { lang, asOf, asOfParam } = useApp();
+  if (!m.unit) {
+    return html`<p class="notice" data-testid="member-not-on-date">${t('member.not_on_date', { date: formatDate(asOf, lang) })}</p>`;
+  }
+  return html`
+    <p class="member-standing" data-testid="member-standing">
+      <span class="badge">${memberKindName(m.kind)}</span>
+      ${' '}<a href=${unitHref(m.unit.code, asOfParam)}>${unitName(m.unit, lang)}</a>
+      ${' '}<span class="code muted">${m.unit.code}</span>
+    </p>`;
+}
+
+// Fact: one labelled field of her record. A field the API masked says so;
+// an empty one shows a dash.
+function Fact({ m, field, label, children }) {
+  const masked = (m.masked || []).includes(field);
+  const value = children !== undefined ? children : m[field];
+  const empty = value === null || value === undefined || value === '';
+  return html`
+    <div data-testid=${`member-${field}`} data-masked=${masked ? 'true' : undefined}>
+      <dt>${label}</dt>
+      <dd>
+        ${!empty && value}
+        ${masked && html`<span class="masked">${t('member.masked')}</span>`}
+        ${empty && !masked && '—'}
+      </dd>
+    </div>`;
+}
+
+const yesNo = (b) => (b ? t('member.yes') : t('member.no'));
+
+function Facts({ m }) {
+  const { lang } = useApp();
+  // (masked, the ID number is its last four digits: still worth showing)
+  const idNumber = m.id_number
+    ? html`<span class="code">${m.id_number}</span>${m.id_kind && html` · ${idKindName(m.id_kind)}`}`
+    : null;
+  const text = (field) => html`<${Fact} m=${m} field=${field} label=${t(`member.${field}`)} />`;
+  return html`
+    <section class="panel" aria-labelledby="member-record-heading">
+      <h2 id="member-record-heading">${t('member.record')}</h2>
+      <dl class="facts">
+        <${Fact} m=${m} field="birth_date" label=${t('member.birth_date')}>${formatDate(m.birth_date, lang)}</${Fact}>
+        <${Fact} m=${m} field="sex" label=${t('member.sex')}>${sexName(m.sex)}</${Fact}>
+        <${Fact} m=${m} field="kind" label=${t('member.kind')}>${m.kind ? memberKindName(m.kind) : null}</${Fact}>
+        <${Fact} m=${m} field="joined_on" label=${t('member.joined_on')}>
+          ${m.joined_on ? formatDate(m.joined_on, lang) : null}</${Fact}>
+        <${Fact} m=${m} field="ethnicity" label=${t('member.ethnicity')}>
+          ${m.ethnicity ? t('member.ethnicity_code', { code: m.ethnicity }) : null}</${Fact}>
+        <${Fact} m=${m} field="id_number" label=${t('member.id_number')}>${idNumber}</${Fact}>
+        <${Fact} m=${m} field="phone" label=${t('member.phone')}>${m.phone ? phoneText(m.phone) : null}</${Fact}>
+        ${text('religion')}
+        ${text('education')}
+        ${text('qualification')}
+        ${text('political_theory')}
+        ${text('occupation')}
+        ${text('hamlet')}
+        ${text('street')}
+        ${text('circumstances')}
+        <${Fact} m=${m} field="digital" label=${t('member.digital')}>${yesNo(m.digital)}</${Fact}>
+        <${Fact} m=${m} field="party_member" label=${t('member.party_member')}>${yesNo(m.party_member)}</${Fact}>
+        ${text('notes')}
+      </dl>
+    </section>`;
+}
+
+// History: her stays, the latest first, each linked to the unit as it was
+// on the stay's first day (a code may name another unit on another day).
+function History({ stays }) {
+  const { lang } = useApp();
+  const latestFirst = [...stays].reverse();
+  return html`
+    <section class="panel" aria-labelledby="member-history-heading">
+      <h2 id="member-history-heading">${t('member.history')}</h2>
+      ${!stays.length && html`<p class="muted">${t('member.history_none')}</p>`}
+      <ol class="timeline" role="list" data-testid="member-history">
+        ${latestFirst.map((s) => html`
+          <li key=${`${s.unit.id}-${s.from}`} data-testid="member-stay" data-code=${s.unit.code}>
+            <a class="node-name" href=${unitHref(s.unit.code, s.from)}>${unitName(s.unit, lang)}</a>
+            <span class="node-meta">
+              <span>${validity(s.from, s.until, lang)}</span>
+              <span>${memberKindName(s.kind)}</span>
+            </span>
+            <span class="node-meta">
+              <span>${t('member.started', { reason: startReasonName(s.start_reason) })}</span>
+              ${s.end_reason && html`<span>${t('member.ended', { reason: endReasonName(s.end_reason) })}</span>`}
+            </span>
+          </li>`)}
+      </ol>
+    </section>`;
+}
