@@ -765,7 +765,7 @@ static int audit_stay(db_t *db, const principal_t *who, const char *action, int6
 int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
 		    int64_t to_unit, err_t *e)
 {
-	membership_t m;
+	membership_t m = { 0 };
 	bool own = false;
 	query_t q;
 	int r;
@@ -937,7 +937,7 @@ static int audit_transfer(db_t *db, const principal_t *who, const char *action, 
 int transfer_create(db_t *db, const principal_t *who, int64_t person_id, date_t d, int64_t to_unit,
 		    const char *note, int64_t *id, err_t *e)
 {
-	membership_t m;
+	membership_t m = { 0 };
 	int64_t pending = 0;
 	bool own = false;
 	char ts[32];
@@ -977,7 +977,7 @@ int transfer_decide(db_t *db, const principal_t *who, int64_t id, transfer_decis
 {
 	static const char *const STATUS[] = { "accepted", "refused", "cancelled" };
 	static const char *const ACTION[] = { "transfer.accept", "transfer.refuse", "transfer.cancel" };
-	transfer_t t;
+	transfer_t t = { 0 };
 	bool own = false;
 	char ts[32];
 	query_t q;
@@ -990,7 +990,7 @@ int transfer_decide(db_t *db, const principal_t *who, int64_t id, transfer_decis
 		r = err_fail(e, ERR_CONFLICT, "transfer_decided", "the transfer is {status} already",
 			     ERR_STR("status", t.status));
 	if (!r && what == TRANSFER_ACCEPT) {
-		membership_t m;
+		membership_t m = { 0 };
 		/* she may have left, or moved, since it was issued */
 		r = stay_on(db, t.person_id, d, &m, e);
 		if (!r && m.unit.id != t.from.id)
