@@ -293,3 +293,28 @@ test('a form survives a session expiry: she logs in again and finds it filled, b
   });
   await context.close();
 });
+
+test('a reorganisation form survives a session expiry too: the form open, its fields and legal basis filled', { timeout: 120000 }, async () => {
+  const { context, page, problems } = await openPage(browser, DESKTOP);
+  await withArtifactOnFailure(page, 'reorg-draft-expiry', async () => {
+    await login(page, server.url('/#/units/09217.01'), server.admin);
+    await page.getByTestId('reorg-rename').click();
+    await page.getByTestId('reorg-rename-form').waitFor();
+    await page.locator('#reorg-name-vi').fill('Chi hội Phụ nữ khu Phù Cầm');
+    await page.locator('#reorg-note').fill('Nghị quyết 7/NQ-HĐND');
+    await endSession(context, server);
+    await page.getByTestId('reorg-submit').click();
+    await page.getByTestId('login-expired').waitFor();
+    await fillLogin(page, server.admin.username, server.admin.password);
+    await page.getByTestId('reorg-rename-form').waitFor();
+    assert.equal(await page.locator('#reorg-name-vi').inputValue(), 'Chi hội Phụ nữ khu Phù Cầm');
+    assert.equal(await page.locator('#reorg-note').inputValue(), 'Nghị quyết 7/NQ-HĐND');
+    await page.getByTestId('reorg-submit').click();
+    await waitText(page, 'main h1', 'Chi hội Phụ nữ khu Phù Cầm');
+    // sent: the panel starts closed, the next form empty of her words
+    await page.getByTestId('reorg-rename').click();
+    assert.equal(await page.locator('#reorg-note').inputValue(), '');
+    assert.deepEqual(realProblems(problems), []);
+  });
+  await context.close();
+});

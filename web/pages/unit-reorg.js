@@ -14,7 +14,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
 import { get, post, unitPath } from '../lib/api.js';
-import { useAsync } from '../lib/hooks.js';
+import { useAsync, useDraft } from '../lib/hooks.js';
 import { useApp } from '../lib/context.js';
 import { addDays, exampleDate, formatDate } from '../lib/dates.js';
 import { unitName, levelName, levelList, kindName } from '../lib/units.js';
@@ -36,13 +36,17 @@ export function reorgRights(user, u, asOf) {
 
 export function ReorgPanel({ u, onDone }) {
   const { user, asOf } = useApp();
-  const [mode, setMode] = useState(null);
+  // which form is open, and (below) what she typed, survive a session
+  // expiry: she logs in again and finds them as she left them (useDraft)
+  const [mode, setMode] = useDraft('reorg-mode', null);
   const rights = reorgRights(user, u, asOf);
   if (!rights.change && !rights.add) return null;
   const button = (m, label) => html`
     <button type="button" class=${mode === m ? 'button small primary' : 'button small'} data-testid=${`reorg-${m}`}
       aria-expanded=${mode === m ? 'true' : 'false'} onClick=${() => setMode(mode === m ? null : m)}>${label}</button>`;
   const close = () => setMode(null);
+  // done: the form closes (its draft with it) before the page shows the change
+  const done = (...args) => { setMode(null); onDone(...args); };
   return html`
     <section class="panel" aria-labelledby="reorg-heading" data-testid="reorg-panel">
       <h2 id="reorg-heading">${t('reorg.title')}</h2>
@@ -54,12 +58,12 @@ export function ReorgPanel({ u, onDone }) {
         ${rights.add && button('create', t('reorg.create'))}
         ${rights.add && u.child_count >= 2 && button('merge', t('reorg.merge'))}
       </div>
-      ${mode === 'rename' && html`<${RenameForm} key="rename" u=${u} onCancel=${close} onDone=${onDone} />`}
-      ${mode === 'move' && html`<${MoveForm} key="move" u=${u} onCancel=${close} onDone=${onDone} />`}
-      ${mode === 'close' && html`<${CloseForm} key="close" u=${u} onCancel=${close} onDone=${onDone} />`}
-      ${mode === 'create' && html`<${CreateForm} key="create" u=${u} onCancel=${close} onDone=${onDone} />`}
-      ${mode === 'merge' && html`<${MergeWizard} key="merge" u=${u} onCancel=${close} onDone=${onDone} />`}
-      ${mode === 'split' && html`<${SplitWizard} key="split" u=${u} onCancel=${close} onDone=${onDone} />`}
+      ${mode === 'rename' && html`<${RenameForm} key="rename" u=${u} onCancel=${close} onDone=${done} />`}
+      ${mode === 'move' && html`<${MoveForm} key="move" u=${u} onCancel=${close} onDone=${done} />`}
+      ${mode === 'close' && html`<${CloseForm} key="close" u=${u} onCancel=${close} onDone=${done} />`}
+      ${mode === 'create' && html`<${CreateForm} key="create" u=${u} onCancel=${close} onDone=${done} />`}
+      ${mode === 'merge' && html`<${MergeWizard} key="merge" u=${u} onCancel=${close} onDone=${done} />`}
+      ${mode === 'split' && html`<${SplitWizard} key="split" u=${u} onCancel=${close} onDone=${done} />`}
     </section>`;
 }
 
@@ -75,9 +79,9 @@ function useFocusOnOpen() {
 // why not. aliases ({api field: form field}, see formErrors) may be a
 // function of the error, for a refusal whose field depends on what it names
 // (a split's code_taken: the part whose code is taken).
-export function useOperation(initialDate) {
-  const [date, setDate] = useState(initialDate);
-  const [note, setNote] = useState('');
+export function useOperation(initialDate, name) {
+  const [date, setDate] = useDraft(`${name}-date`, initialDate);
+  const [note, setNote] = useDraft(`${name}-note`, '');
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState([]);
   const [busy, setBusy] = useState(false);
@@ -131,9 +135,9 @@ function Actions({ op, label, onCancel, danger }) {
 function RenameForm({ u, onCancel, onDone }) {
   const { asOf } = useApp();
   const heading = useFocusOnOpen();
-  const op = useOperation(asOf);
-  const [vi, setVi] = useState(u.name_vi || '');
-  const [en, setEn] = useState(u.name_en || '');
+  const op = useOperation(asOf, 'reorg-rename');
+  const [vi, setVi] = useDraft('reorg-rename-vi', u.name_vi || '');
+  const [en, setEn] = useDraft('reorg-rename-en', u.name_en || '');
   const submit = async (e) => {
     e.preventDefault();
     if (op.busy) return;
@@ -160,8 +164,8 @@ function RenameForm({ u, onCancel, onDone }) {
 function MoveForm({ u, onCancel, onDone }) {
   const { asOf } = useApp();
   const heading = useFocusOnOpen();
-  const op = useOperation(asOf);
-  const [parent, setParent] = useState('');
+  const op = useOperation(asOf, 'reorg-move');
+  const [parent, setParent] = useDraft('reorg-move-parent', '');
   const submit = async (e) => {
     e.preventDefault();
     if (op.busy) return;
@@ -186,7 +190,7 @@ function MoveForm({ u, onCancel, onDone }) {
 function CloseForm({ u, onCancel, onDone }) {
   const { asOf } = useApp();
   const heading = useFocusOnOpen();
-  const op = useOperation(asOf);
+  const op = useOperation(asOf, 'reorg-close');
   const submit = async (e) => {
     e.preventDefault();
     if (op.busy || !op.check({})) return;
@@ -239,9 +243,9 @@ function requireNewUnit(v, local, at = (k) => k) {
 function CreateForm({ u, onCancel, onDone }) {
   const { asOf, lang } = useApp();
   const heading = useFocusOnOpen();
-  const op = useOperation(asOf);
+  const op = useOperation(asOf, 'reorg-create');
   const levels = levelList().filter((l) => l.rank > (levelList().find((x) => x.key === u.level) || { rank: -1 }).rank);
-  const [v, setV] = useState({ code: '', name_vi: '', name_en: '', level: levelBelow(u.level), kind: u.kind || 'territorial' });
+  const [v, setV] = useDraft('reorg-create-unit', { code: '', name_vi: '', name_en: '', level: levelBelow(u.level), kind: u.kind || 'territorial' });
   const set = (k) => (value) => setV((o) => ({ ...o, [k]: value }));
   const submit = async (e) => {
     e.preventDefault();
@@ -295,8 +299,8 @@ function useChildren(u) {
 // it (it would no longer show what the confirm does); runPreview(path, body,
 // fields, aliases) asks for it and moves the focus to it; whenOp is op for
 // WhenAndWhy, whose date and note changes clear it too.
-function useWizard(initialDate) {
-  const op = useOperation(initialDate);
+function useWizard(initialDate, name) {
+  const op = useOperation(initialDate, name);
   const [preview, setPreview] = useState(null);
   const previewRef = useRef(null);
   const edit = (fn) => (...args) => { setPreview(null); fn(...args); };
@@ -390,13 +394,13 @@ function underNote(unit, lang) {
 function MergeWizard({ u, onCancel, onDone }) {
   const { asOf, lang } = useApp();
   const heading = useFocusOnOpen();
-  const w = useWizard(asOf);
+  const w = useWizard(asOf, 'reorg-merge');
   const { op, preview, edit } = w;
   const children = useChildren(u);
-  const [sources, setSources] = useState([]);
-  const [target, setTarget] = useState('new');
-  const [into, setInto] = useState('');
-  const [v, setV] = useState({ code: '', name_vi: '', name_en: '' });
+  const [sources, setSources] = useDraft('reorg-merge-sources', []);
+  const [target, setTarget] = useDraft('reorg-merge-target', 'new');
+  const [into, setInto] = useDraft('reorg-merge-into', '');
+  const [v, setV] = useDraft('reorg-merge-unit', { code: '', name_vi: '', name_en: '' });
   const set = (k) => edit((value) => setV((o) => ({ ...o, [k]: value })));
   const toggle = edit((code, on) => setSources((l) => (on ? [...l, code] : l.filter((c) => c !== code))));
   const toNew = target === 'new';
@@ -491,15 +495,15 @@ function MergePreview({ w, onConfirm }) {
 function SplitWizard({ u, onCancel, onDone }) {
   const { asOf, lang } = useApp();
   const heading = useFocusOnOpen();
-  const w = useWizard(asOf);
+  const w = useWizard(asOf, 'reorg-split');
   const { op, preview, edit } = w;
   const children = useChildren(u);
   // Each part has a key of its own, so that a child's choice follows its
   // part when another is removed.
-  const nextKey = useRef(2);
   const blank = (key) => ({ key: String(key), code: '', name_vi: '', name_en: '' });
-  const [parts, setParts] = useState(() => [blank(0), blank(1)]);
-  const [assign, setAssign] = useState({});
+  const [parts, setParts] = useDraft('reorg-split-parts', [blank(0), blank(1)]);
+  const [assign, setAssign] = useDraft('reorg-split-assign', {});
+  const nextKey = useRef(Math.max(...parts.map((p) => Number(p.key) + 1)));
   const setPart = (i) => (k) => edit((value) => setParts((ps) => ps.map((p, j) => (j === i ? { ...p, [k]: value } : p))));
   const addPart = edit(() => { op.setErrors({}); setParts((ps) => [...ps, blank(nextKey.current++)]); });
   const removePart = (key) => edit(() => {
