@@ -1,13 +1,16 @@
 /*
- * cmd_init.c - `unionbase init [--demo] [--levels L,...] DB`: creates the
- * schema (or migrates an older one) and, on an empty database, loads the
- * reference data. Running it again on an initialised database only migrates.
+ * cmd_init.c - `unionbase init [--demo [--members N]] [--levels L,...] DB`:
+ * creates the schema (or migrates an older one) and, on an empty database,
+ * loads the reference data; --demo adds the demo units and DEMO_MEMBERS
+ * members with ten years of history (io/gen_members.h; --members 0 for
+ * none). Running it again on an initialised database only migrates.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "io/gen_members.h"
 #include "io/org_ops.h"
 #include "store/migrate.h"
 #include "store/auth_store.h"
@@ -24,15 +27,30 @@ static int create_admin(db_t *db, const principal_t *who, char password[17], err
 	return user_create(db, who, "admin", "Quản trị hệ thống", "VN", ROLE_ADMIN, password, &u, e);
 }
 
+#define DEMO_MEMBERS 30000
+#define DEMO_SEED 20251001
+
+/* The demo's members, when asked for: n of them (0: none). */
+static int demo_members(db_t *db, const principal_t *who, size_t n, gen_members_result_t *out, err_t *e)
+{
+	gen_members_opts_t o = { .seed = DEMO_SEED, .count = n, .today = who->today };
+
+	memset(out, 0, sizeof(*out));
+	return n ? gen_members(db, who, &o, out, e) : 0;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "demo", no_argument, NULL, 'd' },
 		{ "levels", required_argument, NULL, 'l' },
 		{ "db", required_argument, NULL, 'b' },
+		{ "members", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *url = NULL, *levels = NULL;
+	const char *url = NULL, *levels = NULL, *members_text = NULL;
+	size_t members = DEMO_MEMBERS;
+	gen_members_result_t gm;
 	bool demo = false;
 	char msg[512], password[17] = "";
 	int c, version = 0, rc = CLI_EXIT_FAIL;
@@ -48,8 +66,16 @@ int cmd_init(int argc, char **argv)
 		case 'd': demo = true; break;
 		case 'l': levels = optarg; break;
 		case 'b': url = optarg; break;
+		case 'm': members_text = optarg; break;
 		default: return cli_usage("init: unknown option");
 		}
+	}
+	if (members_text) {
+		char *end = NULL;
+		unsigned long long n = strtoull(members_text, &end, 10);
+		if (!demo || !end || *end || members_text[0] == '-' || n > GEN_MEMBERS_MAX)
+			return cli_usage("init: --members takes 0..%zu, with --demo", GEN_MEMBERS_MAX);
+		members = (size_t)n;
 	}
 	if (optind < argc)
 		url = argv[optind++];
@@ -87,7 +113,7 @@ int cmd_init(int argc, char **argv)
 		goto out;
 	}
 	if (org_seed(db, levels, demo, who.today, &e) || org_ethnic_group_count(db, &units, &e) ||
-	    create_admin(db, &who, password, &e))
+	    create_admin(db, &who, password, &e) || demo_members(db, &who, demo ? members : 0, &gm, &e))
 		goto fail;
 	if (db_commit(db) != DB_OK) {
 		fprintf(stderr, "unionbase: %s\n", db_errmsg(db));
@@ -96,6 +122,9 @@ int cmd_init(int argc, char **argv)
 	}
 	printf("%s: created (schema %d), reference data loaded: 63 provinces until 2025-06-30, 34 from 2025-07-01, %lld ethnic groups%s\n",
 	       url, SCHEMA_VERSION, (long long)units, demo ? ", demo units" : "");
+	if (demo && gm.members)
+		printf("demo members: %zu in %zu branches and groups, %zu of them left since, %zu moved\n", gm.members,
+		       gm.units, gm.left, gm.moved);
 	printf("system admin created: user name: admin password: %s\n", password);
 	printf("(shown once: write it down, then change it after logging in)\n");
 	rc = CLI_EXIT_OK;

@@ -14,6 +14,7 @@
 #include "core/unit.h"
 #include "io/csv_table.h"
 #include "io/embedded.h"
+#include "io/rng.h"
 #include "store/org_store.h"
 #include "store/util.h"
 
@@ -32,40 +33,6 @@
 #define MAX_SOURCES 64
 #define PLACE_BUF 96
 #define PROGRESS_EVERY 200
-
-/* ------------------------------------------------------------------ */
-/* a small deterministic generator (splitmix64)                        */
-
-typedef struct rng {
-	uint64_t s;
-} rng_t;
-
-static uint64_t rng_next(rng_t *r)
-{
-	uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-/* A number in [0, n). */
-static size_t rng_below(rng_t *r, size_t n)
-{
-	return n ? (size_t)(rng_next(r) % n) : 0;
-}
-
-/* A number in [lo, hi]. */
-static int rng_range(rng_t *r, int lo, int hi)
-{
-	return lo + (int)rng_below(r, (size_t)(hi - lo) + 1);
-}
-
-/* True with probability p (0..1). */
-static bool rng_chance(rng_t *r, double p)
-{
-	return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0) < p;
-}
 
 /* x >= 0 rounded to the nearest whole number (no libm needed). */
 static size_t round_size(double x)

@@ -317,3 +317,39 @@ test('members from the command line: add (checked as the API checks), list with 
   assert.equal((await ub(['members', 'show', 'abc', ...d])).code, 2);
   assert.equal((await ub(['members', 'list', '--as-of', '2025-02-30', ...d])).code, 2);
 });
+
+test('init --demo adds members with ten years of history: well-formed records whose figures add up', async () => {
+  const d2 = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-demo-members-'));
+  const demo = await freshDatabase(d2);
+  try {
+    const out = await ok(['init', '--demo', '--members', '400', demo.url], { env: { UNIONBASE_TODAY: '2026-12-01' } });
+    const m = /demo members: (\d+) in (\d+) branches and groups, (\d+) of them left since, (\d+) moved/.exec(out);
+    assert.ok(m, out);
+    assert.equal(Number(m[1]), 400);
+    const today = await json(['members', 'list', '--as-of', '2026-12-01', '--limit', '500', '--db', demo.url]);
+    assert.equal(today.items.length, 400 - Number(m[3]), 'the members today: all but those who left');
+    // every CCCD fits its record: century and sex digit, year of birth
+    for (const it of today.items.slice(0, 60)) {
+      const rec = await json(['members', 'show', String(it.id), '--as-of', '2026-12-01', '--db', demo.url]);
+      const year = Number(rec.birth_date.slice(0, 4));
+      const digit = Number(rec.id_number[3]);
+      assert.equal(Math.floor(digit / 2), year >= 2000 ? 1 : 0, `${rec.id_number} ${rec.birth_date}`);
+      if (rec.kind === 'member') assert.equal(digit % 2, 1, 'a woman');
+      assert.equal(rec.id_number.slice(4, 6), String(year % 100).padStart(2, '0'));
+      assert.ok(rec.history[0].from >= '2016-01-01');
+    }
+    // the same seed, the same members
+    const again = await freshDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-demo-again-')));
+    try {
+      await ok(['init', '--demo', '--members', '400', again.url], { env: { UNIONBASE_TODAY: '2026-12-01' } });
+      const other = await json(['members', 'list', '--as-of', '2026-12-01', '--limit', '500', '--db', again.url]);
+      assert.deepEqual(other.items.map((x) => [x.full_name, x.birth_date]), today.items.map((x) => [x.full_name, x.birth_date]));
+    } finally {
+      await again.drop();
+    }
+    assert.equal((await ub(['init', '--members', '5', path.join(d2, 'x.db')])).code, 2, '--members needs --demo');
+  } finally {
+    await demo.drop();
+    fs.rmSync(d2, { recursive: true, force: true });
+  }
+});

@@ -167,18 +167,19 @@ async function waitHealthy(base, proc, timeoutMs) {
   return { ok: false, dead };
 }
 
-// Starts a server on a fresh database. Options: demo (init --demo); env:
+// Starts a server on a fresh database. Options: demo (init --demo; members:
+// how many demo members, none by default, so that tests count their own); env:
 // variables for init and serve on top of the harness's (undefined removes
 // one: {UNIONBASE_TODAY: undefined} runs them on the clock); args: more
 // options for serve (['--header-timeout', '2']).
-export async function startServer({ demo = false, env: extra = {}, args = [] } = {}) {
+export async function startServer({ demo = false, members = 0, env: extra = {}, args = [] } = {}) {
   assert.ok(fs.existsSync(BIN), `${BIN} does not exist: build it first (ninja -C build) or set UNIONBASE_BIN`);
   const env = childEnv(extra);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-api-'));
   const db = await createDatabase(dir);
   let proc = null;
   try {
-    const init = await run(BIN, demo ? ['init', '--demo', db.url] : ['init', db.url], 'unionbase init', env);
+    const init = await run(BIN, demo ? ['init', '--demo', '--members', String(members), db.url] : ['init', db.url], 'unionbase init', env);
     const pw = /user name: admin password: (\S+)/.exec(init.stdout);
     assert.ok(pw, `init did not print the admin password:\n${init.stdout}`);
     // the tests act as the system admin through an API token unless they

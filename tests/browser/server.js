@@ -62,7 +62,9 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
+// members: how many demo members init adds (none by default: the tests
+// make the members they count).
+export async function startServer({ demo = true, members = 0, timeoutMs = 30000 } = {}) {
   const bin = binary();
   if (!existsSync(bin)) throw new Error(`${bin} does not exist: build it first (make) or set UNIONBASE_BIN`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-browser-'));
@@ -70,7 +72,7 @@ export async function startServer({ demo = true, timeoutMs = 30000 } = {}) {
   const env = { ...process.env };
   let admin;
   try {
-    const { stdout } = await run(bin, ['init', ...(demo ? ['--demo'] : []), db], { cwd: REPO, env, timeout: timeoutMs * 4 });
+    const { stdout } = await run(bin, ['init', ...(demo ? ['--demo', '--members', String(members)] : []), db], { cwd: REPO, env, timeout: timeoutMs * 4 });
     admin = parseAdmin(stdout);
   } catch (e) {
     await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,51 @@
+/*
+ * gen_members.h - synthetic members for the demo and for benchmarks,
+ * deterministic from a seed (issue 15, item 8).
+ *
+ * Members are spread over the branches and groups that exist on `today`
+ * (units of the two lowest levels), each joining on a day within the last
+ * ten years and within her unit's life, aged 18 to 70 then (a few honorary
+ * members, some of them men). Names are composed in the real proportions
+ * of Vietnamese family names (Nguyễn about 38%, Trần 11%, Lê 9.5%, ...),
+ * with Vietnamese middle and given names; ethnic groups mostly Kinh, with
+ * the groups of the northern midlands; ID numbers are well-formed CCCDs
+ * (core/person.h) that fit the record, unique; phone numbers are mobile
+ * numbers. Some members later leave (moved away, married away, left,
+ * died) and some move to another branch, so the history has depth.
+ *
+ * Every record goes through the store's own operations (member_add,
+ * member_end_stay), so every check and audit row is the API's. One
+ * transaction (or the caller's): on failure nothing is written.
+ */
+#ifndef UB_GEN_MEMBERS_H
+#define UB_GEN_MEMBERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "store/db.h"
+
+#define GEN_MEMBERS_MAX ((size_t)1000000) /* ID numbers stay unique up to here */
+
+typedef struct gen_members_opts {
+	uint64_t seed;   /* the same seed, count and tree: the same members */
+	size_t count;    /* 1..GEN_MEMBERS_MAX */
+	date_t today;    /* members join before it, within ten years */
+} gen_members_opts_t;
+
+typedef struct gen_members_result {
+	size_t members;   /* persons added */
+	size_t left;      /* of them, who left since */
+	size_t moved;     /* who moved to another branch */
+	size_t units;     /* branches and groups they were spread over */
+} gen_members_result_t;
+
+/* Adds o->count members as `who`. Fails with ERR_INVALID when the tree has
+ * no branch or group on o->today. Returns 0 or -1 with e. */
+int gen_members(db_t *db, const principal_t *who, const gen_members_opts_t *o, gen_members_result_t *out,
+		err_t *e);
+
+#endif
