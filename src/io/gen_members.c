@@ -212,6 +212,8 @@ static int add_all(db_t *db, const principal_t *who, const gen_members_opts_t *o
 	rng_t r = { o->seed };
 	date_t start = o->today - HISTORY_YEARS * 365;
 
+	if (!s->v || !s->n)
+		return 0;
 	for (size_t i = 0; i < o->count; i++) {
 		const slot_t *u = &s->v[rng_below(&r, s->n)];
 		date_t from = u->from > start ? u->from : start;
