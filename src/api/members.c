@@ -439,34 +439,6 @@ static int post_cancel(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* ---- statistics ---- */
 
-static json_t *stats_json(const unit_t *u, date_t d, const member_stats_t *s, bool with_sensitive)
-{
-	static const char *const BANDS[MEMBER_AGE_BANDS] = { "under_31", "31_45", "46_60", "over_60", "unknown" };
-	json_t *children = json_array(), *age = json_object(), *eth = with_sensitive ? json_array() : json_null();
-	unit_ref_t ref = { .id = u->id };
-
-	snprintf(ref.code, sizeof(ref.code), "%s", u->code);
-	snprintf(ref.name_vi, sizeof(ref.name_vi), "%s", u->name_vi);
-	snprintf(ref.name_en, sizeof(ref.name_en), "%s", u->name_en);
-	for (size_t i = 0; children && i < s->n_children; i++)
-		json_array_append_new(children, json_pack("{s:o, s:I, s:I}", "unit", unit_ref_json(&s->children[i].unit),
-							  "total", (json_int_t)s->children[i].total, "branches",
-							  (json_int_t)s->children[i].branches));
-	for (int i = 0; age && i < MEMBER_AGE_BANDS - 1; i++)
-		json_object_set_new(age, BANDS[i], json_integer(s->age[i]));
-	for (size_t i = 0; with_sensitive && eth && i < s->n_ethnicity; i++)
-		json_array_append_new(eth, json_pack("{s:o, s:s, s:s, s:I}", "code",
-						     s->ethnicity[i].key[0] ? json_string(s->ethnicity[i].key) : json_null(),
-						     "name_vi", s->ethnicity[i].name_vi, "name_en", s->ethnicity[i].name_en,
-						     "total", (json_int_t)s->ethnicity[i].n));
-	return json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:{s:o, s:{s:I, s:I}, s:o}, s:o}", "unit",
-			 unit_ref_json(&ref), "as_of", json_date(d), "total", (json_int_t)s->total, "direct",
-			 (json_int_t)s->direct, "honorary", (json_int_t)s->honorary, "digital", (json_int_t)s->digital,
-			 "branches", (json_int_t)s->branches, "children", children, "breakdowns", "age", age, "kind",
-			 "member", (json_int_t)(s->total - s->honorary), "honorary", (json_int_t)s->honorary,
-			 "ethnicity", eth, "masked", with_sensitive ? json_array() : json_pack("[s]", "ethnicity"));
-}
-
 static int get_member_report(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	bool sensitive = access_allows(req->who.roles, PERM_SENSITIVE_READ);
@@ -484,7 +456,7 @@ static int get_member_report(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	if (api_unit_in_scope(req, code, d, &u, e) || member_stats(req->db, u.id, d, sensitive, &s, e))
 		return -1;
-	resp->body = stats_json(&u, d, &s, sensitive);
+	resp->body = member_stats_json(&u, d, &s, sensitive);
 	member_stats_free(&s);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }

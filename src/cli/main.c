@@ -43,6 +43,8 @@ static const char HELP[] =
 	"                       reorganisation; 'unionbase units help' for details\n"
 	"  members list|show|add\n"
 	"                       the member registry; 'unionbase members help' for details\n"
+	"  report members --unit CODE [--as-of DATE] [--json|--csv]\n"
+	"                       a unit's membership figures on a day\n"
 	"  user add|list|disable|enable|passwd|token\n"
 	"                       user accounts and API tokens; 'unionbase user help'\n"
 	"  check --db DB        verify the tables the store keeps derived (ancestry\n"
@@ -170,6 +172,8 @@ int main(int argc, char **argv)
 		return cmd_units(argc - 1, argv + 1);
 	if (!strcmp(cmd, "members"))
 		return cmd_members(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "copy"))

@@ -314,6 +314,13 @@ test('members from the command line: add (checked as the API checks), list with 
   const shown = await json(['members', 'show', String(m.id), ...d]);
   assert.deepEqual(shown.history.map((h) => [h.unit.code, h.from, h.until]), [['MB1.1', '2025-09-01', null]]);
   assert.match(await ok(['members', 'list', '--unit', 'MB1', '--as-of', '2025-09-01', ...d]), /Nguyễn Thị Hoa\s+1990-05-04\s+MB1\.1\s+since 2025-09-01/);
+  // the figures: as the API gives them, and as a table for a spreadsheet
+  const rep = await json(['report', 'members', '--unit', 'MB1', '--as-of', '2025-09-01', ...d]);
+  assert.deepEqual([rep.total, rep.branches, rep.children.map((c) => [c.unit.code, c.total])], [1, 1, [['MB1.1', 1]]]);
+  assert.equal(rep.breakdowns.ethnicity.reduce((a, x) => a + x.total, 0), 1, 'the command line reads everything');
+  const csv = await ok(['report', 'members', '--unit', 'MB1', '--as-of', '2025-09-01', '--csv', ...d]);
+  assert.equal(csv, 'unit,name,members,branches\n"MB1.1","Chi hội Một",1,1\n"MB1","total",1,1\n');
+  assert.equal((await ub(['report', 'members', '--as-of', '2025-09-01', ...d])).code, 2, '--unit is required');
   assert.equal((await ub(['members', 'show', 'abc', ...d])).code, 2);
   assert.equal((await ub(['members', 'list', '--as-of', '2025-02-30', ...d])).code, 2);
 });
