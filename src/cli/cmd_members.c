@@ -33,10 +33,16 @@ static const char MEMBERS_HELP[] =
 	"                       adds a member, checked as the API checks her (--field:\n"
 	"                       religion, education, qualification, political_theory,\n"
 	"                       occupation, hamlet, street, circumstances, notes;\n"
-	"                       digital=true, party_member=true)\n";
+	"                       digital=true, party_member=true)\n"
+	"  leave ID --reason moved_away|married_away|left|died [--date D]\n"
+	"                       her stay ends on D (today by default)\n"
+	"  transfer ID --to CODE [--date D]\n"
+	"                       she moves to that branch or group on D\n"
+	"  accept TRANSFER [--date D] | refuse TRANSFER --reason TEXT\n"
+	"                       answers a transfer issued through the API\n";
 
 typedef struct mopts {
-	const char *db, *unit, *q, *as_of_text, *limit_text;
+	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to;
 	json_t *body; /* add: the options as a request body */
 	bool json;
 	char **args;
@@ -71,7 +77,9 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		{ "joined-on", required_argument, NULL, 'J' }, { "sex", required_argument, NULL, 's' },
 		{ "kind", required_argument, NULL, 'k' },      { "ethnicity", required_argument, NULL, 'e' },
 		{ "id-number", required_argument, NULL, 'i' }, { "phone", required_argument, NULL, 'p' },
-		{ "field", required_argument, NULL, 'f' },     { NULL, 0, NULL, 0 },
+		{ "field", required_argument, NULL, 'f' },     { "date", required_argument, NULL, 'd' },
+		{ "reason", required_argument, NULL, 'r' },    { "to", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
 	};
 	static const struct { int c; const char *key; } BODY[] = {
 		{ 'n', "full_name" }, { 'B', "birth_date" }, { 'J', "joined_on" }, { 's', "sex" }, { 'k', "kind" },
@@ -96,6 +104,9 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		case 'o': o->as_of_text = optarg; break;
 		case 'l': o->limit_text = optarg; break;
 		case 'j': o->json = true; break;
+		case 'd': o->date_text = optarg; break;
+		case 'r': o->reason = optarg; break;
+		case 't': o->to = optarg; break;
 		case 'f':
 			if (add_field(o->body, optarg))
 				return CLI_EXIT_USAGE;
@@ -231,6 +242,97 @@ static int do_add(db_t *db, mopts_t *o, err_t *e)
 	return o->json ? show_member(db, o, p.id, joined, e) : CLI_EXIT_OK;
 }
 
+/* The one argument, a positive id, into *id. */
+static int one_id(const mopts_t *o, const char *usage, int64_t *id)
+{
+	char *end = NULL;
+	long long v;
+
+	if (o->n_args != 1)
+		return cli_usage("%s", usage);
+	v = strtoll(o->args[0], &end, 10);
+	if (!end || *end || v <= 0)
+		return cli_usage("'%s' is not an id", o->args[0]);
+	*id = v;
+	return 0;
+}
+
+/* --date, today by default. */
+static int op_date(const mopts_t *o, date_t *d)
+{
+	*d = o->who.today;
+	if (o->date_text && date_parse(o->date_text, d) != 0)
+		return cli_usage("--date takes YYYY-MM-DD, not '%s'", o->date_text);
+	return 0;
+}
+
+static int do_leave(db_t *db, mopts_t *o, err_t *e)
+{
+	static const char *const REASONS[] = { "moved_away", "married_away", "left", "died" };
+	bool known = false;
+	int64_t id = 0;
+	date_t d;
+
+	if (one_id(o, "members leave ID --reason R [--date D]", &id) || op_date(o, &d))
+		return CLI_EXIT_USAGE;
+	for (size_t i = 0; o->reason && i < sizeof(REASONS) / sizeof(REASONS[0]); i++)
+		known = known || !strcmp(o->reason, REASONS[i]);
+	if (!known)
+		return cli_usage("--reason takes moved_away, married_away, left or died");
+	if (member_end_stay(db, &o->who, id, d, o->reason, 0, e))
+		return cli_fail(e);
+	if (o->json)
+		return show_member(db, o, id, d - 1, e);
+	printf("member %lld left\n", (long long)id);
+	return CLI_EXIT_OK;
+}
+
+static int do_transfer(db_t *db, mopts_t *o, err_t *e)
+{
+	int64_t id = 0;
+	unit_t u;
+	date_t d;
+
+	if (one_id(o, "members transfer ID --to CODE [--date D]", &id) || op_date(o, &d))
+		return CLI_EXIT_USAGE;
+	if (!o->to)
+		return cli_usage("members transfer: --to CODE is required");
+	if (org_unit_get(db, o->to, d, &u, e) || member_end_stay(db, &o->who, id, d, "transferred", u.id, e))
+		return cli_fail(e);
+	if (o->json)
+		return show_member(db, o, id, d, e);
+	printf("member %lld moved to %s\n", (long long)id, u.code);
+	return CLI_EXIT_OK;
+}
+
+/* accept or refuse transfer ID */
+static int decide(db_t *db, mopts_t *o, transfer_decision_t what, err_t *e)
+{
+	int64_t id = 0;
+	date_t d;
+
+	if (one_id(o, what == TRANSFER_ACCEPT ? "members accept TRANSFER [--date D]" : "members refuse TRANSFER --reason TEXT",
+		   &id) ||
+	    op_date(o, &d))
+		return CLI_EXIT_USAGE;
+	if (what == TRANSFER_REFUSE && (!o->reason || !*o->reason))
+		return cli_usage("members refuse: --reason is required");
+	if (transfer_decide(db, &o->who, id, what, d, o->reason, e))
+		return cli_fail(e);
+	printf("transfer %lld %s\n", (long long)id, what == TRANSFER_ACCEPT ? "accepted" : "refused");
+	return CLI_EXIT_OK;
+}
+
+static int do_accept(db_t *db, mopts_t *o, err_t *e)
+{
+	return decide(db, o, TRANSFER_ACCEPT, e);
+}
+
+static int do_refuse(db_t *db, mopts_t *o, err_t *e)
+{
+	return decide(db, o, TRANSFER_REFUSE, e);
+}
+
 typedef int (*members_fn)(db_t *db, mopts_t *o, err_t *e);
 
 static const struct {
@@ -240,6 +342,10 @@ static const struct {
 	{ "list", do_list },
 	{ "show", do_show },
 	{ "add", do_add },
+	{ "leave", do_leave },
+	{ "transfer", do_transfer },
+	{ "accept", do_accept },
+	{ "refuse", do_refuse },
 };
 
 int cmd_members(int argc, char **argv)

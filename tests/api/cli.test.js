@@ -321,6 +321,18 @@ test('members from the command line: add (checked as the API checks), list with 
   const csv = await ok(['report', 'members', '--unit', 'MB1', '--as-of', '2025-09-01', '--csv', ...d]);
   assert.equal(csv, 'unit,name,members,branches\n"MB1.1","Chi hội Một",1,1\n"MB1","total",1,1\n');
   assert.equal((await ub(['report', 'members', '--as-of', '2025-09-01', ...d])).code, 2, '--unit is required');
+  // she moves to another branch, then leaves
+  await ok(['units', 'add', '--code', 'MB1.2', '--name-vi', 'Chi hội Hai', '--name-en', 'Branch Two', '--level', 'branch', '--parent', 'MB1', '--date', '2025-08-01', ...d]);
+  const x = (await json(['members', 'add', '--full-name', 'Lê Thị Chuyển', '--birth-date', '1980-02-02', '--unit', 'MB1.1', '--joined-on', '2025-08-15', ...d])).id;
+  const moved = await json(['members', 'transfer', String(x), '--to', 'MB1.2', '--date', '2025-10-01', ...d]);
+  assert.deepEqual(moved.history.map((h) => [h.unit.code, h.until]), [['MB1.1', '2025-09-30'], ['MB1.2', null]]);
+  const gone = await json(['members', 'leave', String(x), '--reason', 'married_away', '--date', '2025-11-01', ...d]);
+  assert.deepEqual(gone.history.map((h) => h.end_reason), ['transferred', 'married_away']);
+  const again = await ub(['members', 'leave', String(x), '--reason', 'left', '--date', '2025-12-01', ...d]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /not_a_member/);
+  assert.equal((await ub(['members', 'leave', String(x), '--reason', 'eloped', ...d])).code, 2);
+  assert.equal((await ub(['members', 'refuse', '1', ...d])).code, 2, '--reason is required');
   assert.equal((await ub(['members', 'show', 'abc', ...d])).code, 2);
   assert.equal((await ub(['members', 'list', '--as-of', '2025-02-30', ...d])).code, 2);
 });
