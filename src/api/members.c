@@ -290,6 +290,67 @@ static bool one_of(const char *v, const char *const *list)
 	return false;
 }
 
+/* PATCH: the record's fields she may correct; a membership changes through
+ * leave and transfer, never here. */
+static const char *const PATCH_FIELDS[] = { "full_name", "birth_date", "sex", "ethnicity", "id_number", "phone",
+					    "religion", "education", "qualification", "political_theory",
+					    "occupation", "hamlet", "street", "circumstances", "digital",
+					    "party_member", "notes", NULL };
+
+/* Her record as a request body with the patch laid over it, so that the
+ * rules of a new member's body (api_member_read) check the result whole:
+ * a new date of birth against her ID number and the day she joined. */
+static json_t *patched_body(const member_t *m, const membership_t *stay, json_t *patch)
+{
+	json_t *j = member_json(m, NULL, 0, true);
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "unit", json_string(stay->unit.code));
+	json_object_set_new(j, "joined_on", json_date(stay->valid_from));
+	json_object_set_new(j, "kind", json_string(member_kind_name(stay->kind)));
+	json_object_update(j, patch);
+	return j;
+}
+
+static int patch_member(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	char unit_code[UNIT_CODE_MAX * 4 + 8];
+	membership_t *h = NULL;
+	json_t *body, *merged = NULL;
+	member_kind_t kind;
+	size_t n = 0;
+	date_t joined = 0;
+	member_t m;
+	person_t p;
+	int r = -1;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, PATCH_FIELDS, "", e);
+	if (api_check_details(e) || member_for_change(req, req->params[0], req->today, &m, e) ||
+	    member_history(req->db, m.p.id, &h, &n, e)) {
+		json_decref(body);
+		return -1;
+	}
+	/* her stay today, else her last */
+	merged = n ? patched_body(&m, m.current ? &m.m : &h[n - 1], body) : NULL;
+	if (!merged) {
+		err_fail(e, ERR_INTERNAL, NULL, "a record without a stay, or out of memory");
+	} else {
+		api_member_read(merged, req->today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
+		p.id = m.p.id;
+		if (!api_check_details(e) && member_update(req->db, &req->who, &p, e) == 0) {
+			resp->body = member_answer(req, m.p.id, req->today, e);
+			r = resp->body ? 0 : -1;
+		}
+	}
+	json_decref(merged);
+	json_decref(body);
+	free(h);
+	return r;
+}
+
 static int post_leave(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "date", "reason", NULL };
@@ -466,6 +527,7 @@ const api_route_t API_MEMBER_ROUTES[] = {
 	{ "GET", "/api/v1/members", get_members, 0 },
 	{ "POST", "/api/v1/members", post_member, ROUTE_LOCKED },
 	{ "GET", "/api/v1/members/{}", get_member, ROUTE_WRITES },
+	{ "PATCH", "/api/v1/members/{}", patch_member, ROUTE_LOCKED },
 	{ "POST", "/api/v1/members/{}/leave", post_leave, ROUTE_LOCKED },
 	{ "POST", "/api/v1/members/{}/transfer", post_transfer, ROUTE_LOCKED },
 	{ "GET", "/api/v1/transfers", get_transfers, 0 },

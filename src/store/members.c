@@ -1011,3 +1011,92 @@ int transfer_decide(db_t *db, const principal_t *who, int64_t id, transfer_decis
 		r = audit_transfer(db, who, ACTION[what], what == TRANSFER_CANCEL ? t.from.id : t.to.id, id, reason, e);
 	return store_tx_end(db, own, r, e);
 }
+
+/* ---- corrections ---- */
+
+/* The names of the fields of a and b that differ, comma-separated. */
+static void changed_fields(const person_t *a, const person_t *b, char *out, size_t cap)
+{
+	struct { const char *name; bool differs; } f[] = {
+		{ "full_name", strcmp(a->full_name, b->full_name) != 0 },
+		{ "birth_date", a->birth_date != b->birth_date },
+		{ "sex", a->sex != b->sex },
+		{ "ethnicity", strcmp(a->ethnicity, b->ethnicity) != 0 },
+		{ "religion", strcmp(a->religion, b->religion) != 0 },
+		{ "education", strcmp(a->education, b->education) != 0 },
+		{ "qualification", strcmp(a->qualification, b->qualification) != 0 },
+		{ "political_theory", strcmp(a->political_theory, b->political_theory) != 0 },
+		{ "occupation", strcmp(a->occupation, b->occupation) != 0 },
+		{ "id_number", strcmp(a->id_number, b->id_number) != 0 },
+		{ "phone", strcmp(a->phone, b->phone) != 0 },
+		{ "hamlet", strcmp(a->hamlet, b->hamlet) != 0 },
+		{ "street", strcmp(a->street, b->street) != 0 },
+		{ "circumstances", strcmp(a->circumstances, b->circumstances) != 0 },
+		{ "digital", a->digital != b->digital },
+		{ "party_member", a->party_member != b->party_member },
+		{ "notes", strcmp(a->notes, b->notes) != 0 },
+	};
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i].differs && len + strlen(f[i].name) + 3 < cap)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", f[i].name);
+}
+
+static int replace_words(db_t *db, int64_t id, const char *fold, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "DELETE FROM person_words WHERE person_id = ?", QI(id));
+	return query_run(db, &q, e) || insert_words(db, id, fold, e) ? -1 : 0;
+}
+
+int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
+{
+	char *fold = NULL, *key = NULL, changed[512], ts[32], rid[24];
+	member_t before;
+	bool own = false;
+	query_t q;
+	int r;
+
+	if (text_fold(p->full_name, &fold) || person_sort_key(p->full_name, &key)) {
+		free(fold);
+		free(key);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	r = store_tx_begin(db, &own, e);
+	if (!r)
+		r = member_get(db, p->id, who->today, &before, e);
+	if (!r && p->ethnicity[0])
+		r = check_ethnicity(db, p->ethnicity, e);
+	if (!r && p->id_number[0])
+		r = check_id_free(db, p->id_number, p->id, e);
+	if (!r) {
+		store_now_iso(ts, sizeof(ts));
+		query_init(&q);
+		query_add(&q, "UPDATE persons SET full_name = ?, name_fold = ?, name_key = ?, birth_date = ?, sex = ?,"
+			      " ethnicity = ?, religion = ?, education = ?, qualification = ?, political_theory = ?,"
+			      " occupation = ?, id_number = ?, id_kind = ?, phone = ?, hamlet = ?, street = ?,"
+			      " circumstances = ?, digital = ?, party_member = ?, notes = ?, updated_at = ? WHERE id = ?",
+			  QT(p->full_name), QT(fold), QT(key), QD(p->birth_date), QT(person_sex_name(p->sex)),
+			  QT(p->ethnicity[0] ? p->ethnicity : NULL), QT(p->religion), QT(p->education),
+			  QT(p->qualification), QT(p->political_theory), QT(p->occupation),
+			  QT(p->id_number[0] ? p->id_number : NULL), QT(person_id_kind_name(p->id_kind)),
+			  QT(p->phone[0] ? p->phone : NULL), QT(p->hamlet), QT(p->street), QT(p->circumstances),
+			  QI(p->digital), QI(p->party_member), QT(p->notes), QT(ts), QI(p->id));
+		r = query_run(db, &q, e);
+	}
+	if (!r)
+		r = replace_words(db, p->id, fold, e);
+	if (!r) {
+		changed_fields(&before.p, p, changed, sizeof(changed));
+		snprintf(rid, sizeof(rid), "%lld", (long long)p->id);
+		r = audit_write(db, who, "member.update", before.current ? before.m.unit.id : 0, "member", rid, NULL, NULL,
+				changed, e);
+	}
+	free(fold);
+	free(key);
+	return store_tx_end(db, own, r, e);
+}

@@ -88,6 +88,13 @@ void member_list_free(member_list_t *l);
 int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
 	       err_t *e);
 
+/* Replaces the record of person p->id with p (her memberships are not
+ * touched). Refusals as member_add's for the ID number and ethnicity;
+ * ERR_NOT_FOUND for no such person. Audited as member.update with the
+ * names of the fields that changed (never their sensitive values). One
+ * transaction (or the caller's). */
+int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e);
+
 /* The person with this id, and her stay on day d (out->current false when
  * she has none that day). ERR_NOT_FOUND when there is no such person. */
 int member_get(db_t *db, int64_t id, date_t d, member_t *out, err_t *e);

@@ -74,7 +74,7 @@ const OPERATIONS = {
   exportUser: 'person', listConsents: 'person', recordConsent: 'person',
   listAudit: 'audit',
   listMembers: 'records', getMember: 'records', createMember: 'record_write', reportMembers: 'records',
-  leaveMember: 'record_write', transferMember: 'record_write', listTransfers: 'records', acceptTransfer: 'record_write',
+  updateMember: 'record_write', leaveMember: 'record_write', transferMember: 'record_write', listTransfers: 'records', acceptTransfer: 'record_write',
   refuseTransfer: 'record_write', cancelTransfer: 'record_write',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };

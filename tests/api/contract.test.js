@@ -305,6 +305,7 @@ const SAMPLES = [
   ['createMember', 'POST', '/api/v1/members', { body: { full_name: 'Nguyễn Thị Mẫu', birth_date: '1990-05-04', unit: 'C0005-1', joined_on: '2025-08-01', ethnicity: '01', id_number: '001190054321', phone: '0912 000 111', digital: true } }],
   ['listMembers', 'GET', '/api/v1/members', { query: { q: 'nguyen mau', as_of: '2025-08-01', sort: 'name', limit: 5 } }],
   ['getMember', 'GET', (ctx) => `/api/v1/members/${ctx.createMember.id}`, { query: { as_of: '2025-08-01' } }],
+  ['updateMember', 'PATCH', (ctx) => `/api/v1/members/${ctx.createMember.id}`, { body: { phone: '0987 654 321', occupation: 'Giáo viên', digital: false } }],
   ['reportMembers', 'GET', '/api/v1/reports/members', { query: { unit: 'C0005', as_of: '2025-08-01' } }],
   // personal data: consent, export, erasure
   ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-08-01', withdraw: false } }],

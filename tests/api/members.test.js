@@ -246,3 +246,23 @@ test('transfers: inside scope at once; across scope issued, seen in the inbox, a
   const fig = async (unit, who) => (await get('/api/v1/reports/members', { unit, as_of: '2025-11-01' }, who)).body.total;
   assert.equal(await fig('MO1.1', 'entry.mo1'), 2);
 });
+
+test('correcting a record: checked whole, audited by field names, the search follows the new name', async () => {
+  const r = await post({ full_name: 'Đỗ Thị Sửa', birth_date: '1990-05-04', unit: 'MC1.1', joined_on: D, id_number: '001190077777' }, 'entry.mc1');
+  const id = r.body.id;
+  const patch = (body, who = 'entry.mc1') => s.request('PATCH', `/api/v1/members/${id}`, { body, cookie: as[who].cookie, csrf: as[who].csrf });
+  const ok = await patch({ full_name: 'Đỗ Thị Sửa Lại', phone: '0987 654 321', digital: true });
+  assert.equal(ok.status, 200, ok.text);
+  assert.deepEqual([ok.body.full_name, ok.body.phone, ok.body.digital, ok.body.id_number], ['Đỗ Thị Sửa Lại', '+84987654321', true, '001190077777']);
+  assert.deepEqual((await get('/api/v1/members', { q: 'sua lai', as_of: '2026-01-01' }, 'entry.mc1')).body.items.map((m) => m.id), [id]);
+  const audit = await s.sql(`SELECT detail FROM audit WHERE action = 'member.update' AND record_id = '${id}'`);
+  assert.equal(audit.trim(), 'full_name, phone, digital');
+  // a date of birth that no longer fits her ID number, or makes her a minor when she joined
+  assert.deepEqual(assertError(await patch({ birth_date: '1991-05-04' }), 422, 'invalid').details.map((d) => [d.field, d.code]), [['id_number', 'id_birth_year']]);
+  assert.deepEqual(assertError(await patch({ birth_date: '2010-05-04', id_number: null }), 422, 'invalid').details.map((d) => [d.field, d.code]), [['joined_on', 'under_age']]);
+  assert.deepEqual(assertError(await patch({ unit: 'MC1.2' }), 422, 'invalid').details.map((d) => [d.field, d.code]), [['unit', 'unknown_field']]);
+  assertError(await patch({ id_number: '001190012345' }), 409, 'id_number_taken');
+  assertError(await patch({ notes: 'x' }, 'viewer.mc1'), 403, 'forbidden');
+  assertError(await patch({ notes: 'x' }, 'entry.mo1'), 404, 'not_found');
+  assert.equal((await get(`/api/v1/members/${id}`, {}, 'entry.mc1')).body.full_name, 'Đỗ Thị Sửa Lại', 'refusals changed nothing');
+});
