@@ -7,7 +7,9 @@
 // why, asked again before it is recorded). Each is a form opened by its
 // button; refusals stand beside their fields (a day she was no member, a
 // day before her stay began: at the date) or under the form, in her
-// language. Once done, the form closes, the page shows her record as the
+// language. The receiving unit's name shows as she types its code when it
+// lies in her scope; one outside it the API does not name to her (a lookup
+// would say "not found"), so nothing shows then. Once done, the form closes, the page shows her record as the
 // API now has it (the history grows a line) and says what was done.
 import { useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
@@ -129,8 +131,7 @@ function TransferForm({ m, onCancel, onDone }) {
       <form class="form narrow" data-testid="member-transfer-form" onSubmit=${submit} novalidate ref=${f.form}>
         <${Field} id="member-transfer-to" label=${t('member.transfer_to')} hint=${t('member.transfer_to_hint')}
           value=${f.v.to} onInput=${f.set('to')} error=${f.errors.to} autocomplete="off" spellcheck="false" required />
-        <${UnitLookup} code=${f.v.to.trim()} date=${f.v.date || undefined} quiet=${!!f.errors.to}
-          testid="member-transfer-to-name" />
+        <${UnitLookup} code=${f.v.to.trim()} date=${f.v.date || undefined} quiet testid="member-transfer-to-name" />
         <${DateField} id="member-transfer-date" label=${t('member.transfer_date')} value=${f.v.date}
           onChange=${f.set('date')} error=${f.errors.date} required />
         <${TextArea} id="member-transfer-note" label=${t('member.transfer_note')} value=${f.v.note}

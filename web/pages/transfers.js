@@ -78,7 +78,7 @@ function TransferList({ box, status }) {
       ${list.loading && html`<${Loading} inline />`}
       <${ErrorBox} error=${list.error} onRetry=${list.reload} />
       ${items.length > 0 && html`
-        <ul class="cards" role="list" data-testid="transfers-list">
+        <ul class="plain cards" role="list" data-testid="transfers-list">
           ${items.map((x) => html`<li key=${x.id}><${TransferCard} x=${x} box=${box} onAnswer=${onAnswer} /></li>`)}
         </ul>`}
     </section>`;
