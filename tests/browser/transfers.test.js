@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { startServer, sanitizerReport, TODAY } from './server.js';
 import {
   launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, waitCount, waitFocus,
-  noHorizontalScroll, login, settled, announced,
+  noHorizontalScroll, login, settled, announced, setLang,
 } from './ui.js';
 import { watchData, checkWords } from './words.js';
 
@@ -110,6 +110,10 @@ test('a transfer to another province: sent, counted in the inbox, accepted; hist
     await noHorizontalScroll(a.page);
     await checkWords(a.page, a.data, 'statistics');
     await shot(a.page, 'member-report-vi-phone.png');
+    await setLang(a.page, 'en');
+    await waitText(a.page, '[data-testid="report-digital"] dd', '33.3% (1 member)');
+    await checkWords(a.page, a.data, 'statistics, English');
+    await setLang(a.page, 'vi');
 
     await transfer(a.page, ids.moves, `${RECEIVER}.01`, 'Theo chồng về Hà Nội');
     await waitText(a.page, '[data-testid="member-notice"]',
@@ -200,6 +204,10 @@ test('a refused transfer: a reason is required, and the sender reads it', { time
     assert.match(text, new RegExp(`Người từ chối:? ?binh\\.hanoi, ngày ${dmy(TODAY).replace(/\//g, '\\/')}`));
     await noHorizontalScroll(a.page);
     await checkWords(a.page, a.data, 'outbox, refused');
+    await setLang(a.page, 'en');
+    await waitText(a.page, '[data-testid="transfer-status"]', 'Refused');
+    await checkWords(a.page, a.data, 'outbox, refused, English');
+    await setLang(a.page, 'vi');
     assert.deepEqual(realProblems(a.problems), []);
   });
   await a.context.close();

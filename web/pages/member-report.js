@@ -9,7 +9,7 @@
 // so Back and a link keep it).
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
-import { t, formatNumber, formatPercent } from '../lib/i18n.js';
+import { t, tn, formatNumber, formatPercent } from '../lib/i18n.js';
 import { get } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
@@ -85,7 +85,7 @@ function Figures({ r }) {
       <${Figure} name=${t('report.branches')} value=${formatNumber(r.branches)} testid="report-branches" />
       <${Figure} name=${t('report.honorary')} value=${formatNumber(r.honorary)} testid="report-honorary" />
       <${Figure} name=${t('report.digital')} testid="report-digital"
-        value=${t('report.digital_value', { share, n: formatNumber(r.digital) })} />
+        value=${t('report.digital_value', { share, members: tn('count.members', r.digital) })} />
     </dl>`;
 }
 
