@@ -9,6 +9,7 @@
 //            navigation for them only; anyone else gets "page not found")
 //   perm     a permission (lib/roles.js can): for its holders only, the same way
 //   dated    false: the page does not depend on the as-of date (no picker)
+//   badge    a component shown inside its navigation link (a count)
 // Every page is behind the log-in page: nobody sees one before logging in.
 // A page names itself: its heading and document title (lib/hooks.js usePageTitle).
 import { TreePage } from './pages/tree.js';
@@ -20,12 +21,17 @@ import { TokensPage } from './pages/tokens.js';
 import { PlanPage } from './pages/plan.js';
 import { MembersPage } from './pages/members.js';
 import { MemberPage } from './pages/member.js';
+import { TransfersPage, TransferBadge } from './pages/transfers.js';
+import { MemberReportPage } from './pages/member-report.js';
 
 export const routes = [
   { path: '/', page: TreePage, nav: 'nav.tree', testid: 'nav-tree' },
   { path: '/units/:code', page: UnitPage, section: '/' },
   { path: '/members', page: MembersPage, nav: 'nav.members', testid: 'nav-members', perm: 'record.read' },
   { path: '/members/:id', page: MemberPage, section: '/members', perm: 'record.read' },
+  { path: '/transfers', page: TransfersPage, nav: 'nav.transfers', testid: 'nav-transfers', perm: 'record.read',
+    dated: false, badge: TransferBadge },
+  { path: '/reports/members', page: MemberReportPage, nav: 'nav.report', testid: 'nav-report', perm: 'record.read' },
   { path: '/plan', page: PlanPage, nav: 'nav.plan', testid: 'nav-plan', admin: true, dated: false },
   { path: '/users', page: UsersPage, nav: 'nav.users', testid: 'nav-users', admin: true, dated: false },
   { path: '/audit', page: AuditPage, nav: 'nav.audit', testid: 'nav-audit', admin: true, dated: false },

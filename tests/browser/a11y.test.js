@@ -3,7 +3,10 @@
 // unit's page with the reorganisation panel's rename form open, change
 // password, API tokens, users (also with a refused form), audit (also with an
 // entry opened), members (also with a refused add-member form), a member's
-// record and "page not found", in Vietnamese and English, on a
+// record (also with the transfer form refused and the leave form asking to
+// confirm), the transfers inbox (incoming, with the refusal form open;
+// outgoing, every status), the members' statistics with their charts and
+// "page not found", in Vietnamese and English, on a
 // 1366x800 screen and a 360x740 phone. Any violation fails the test, listed
 // by page, language and size.
 //
@@ -28,10 +31,17 @@ before(async () => {
   server = await startServer();
   browser = await launch();
   const m = await server.post('/api/v1/members', {
-    full_name: 'Nguyễn Thị Hoa', birth_date: '1990-05-04', unit: '09187.01', id_number: '001190012345', phone: '0912 345 678',
+    full_name: 'Nguyễn Thị Hoa', birth_date: '1990-05-04', unit: '09187.01', joined_on: '2025-08-01', id_number: '001190012345', phone: '0912 345 678',
   });
   assert.equal(m.status, 201, m.text);
   memberId = m.body.id;
+  // a transfer into the admin's inbox (outside no scope of hers: the
+  // officer of a ward sends it to another ward's branch)
+  const officer = { username: 'ha.entry', password: 'Ha-mat-khau-2025', display_name: 'Ngô Thị Hà' };
+  await server.createUser({ ...officer, unit: '09187', roles: ['entry'] });
+  const sent = await (await server.login(officer.username, officer.password))
+    .post(`/api/v1/members/${memberId}/transfer`, { to: '00004.01', note: 'Theo gia đình' });
+  assert.equal(sent.status, 201, sent.text);
 });
 
 after(async () => {
@@ -79,6 +89,29 @@ const PAGES = [
     await page.getByTestId('member-full-name-error').waitFor();
   }],
   ['member', () => `#/members/${memberId}`, '[data-testid="member-details"]'],
+  ['member with the transfer form refused', () => `#/members/${memberId}`, '[data-testid="member-details"]', async (page) => {
+    await page.getByTestId('member-transfer').click();
+    await page.locator('#member-transfer-date').fill('');
+    await page.getByTestId('member-transfer-save').click();
+    await page.getByTestId('member-transfer-to-error').waitFor();
+  }],
+  ['member with the leave form asking', () => `#/members/${memberId}`, '[data-testid="member-details"]', async (page) => {
+    await page.getByTestId('member-leave').click();
+    await page.locator('#member-leave-reason').selectOption('moved_away');
+    await page.getByTestId('member-leave-save').click();
+    await page.getByTestId('member-leave-save-confirm').waitFor();
+  }],
+  ['transfers, incoming, with the refusal form', '#/transfers', '[data-testid="transfer"]', async (page) => {
+    await page.getByTestId('transfer-refuse').click();
+    await page.getByTestId('transfer-refuse-save').click();
+    await page.locator('[data-testid$="-reason-error"]').waitFor();
+  }],
+  ['transfers, outgoing, every status', '#/transfers?box=out', '[data-testid="transfers-count"]', async (page) => {
+    await page.getByTestId('transfers-box-out').click();
+    await page.locator('#transfers-status').selectOption('');
+    await page.getByTestId('transfer').first().waitFor();
+  }],
+  ['member statistics', '#/reports/members?unit=09187', '[data-testid="report-age"] canvas'],
   ['not found', '#/no/such/page', 'main h1'],
 ];
 

@@ -41,7 +41,7 @@ export function Layout({ routes, section, dated, children }) {
                 <li key=${r.path}>
                   <a href=${href(r.path, { as_of: asOfParam })} data-testid=${r.testid}
                      aria-current=${section === r.path ? (loc.path === r.path ? 'page' : 'true') : undefined}
-                     class=${section === r.path ? 'current' : undefined}>${t(r.nav)}</a>
+                     class=${section === r.path ? 'current' : undefined}>${t(r.nav)}${r.badge && html`<${r.badge} />`}</a>
                 </li>`)}
             </ul>
           </nav>

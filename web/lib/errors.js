@@ -93,12 +93,14 @@ export function fieldName(field) {
 // formErrors: an error split between a form's fields and the form itself.
 //   fields:    the API field names the form shows (['username', ...]);
 //   aliases:   {api field: form field} when the form names it otherwise;
-//   overrides: {code: key} as for errorMessage and detailMessage.
+//   overrides: {code: key} as for errorMessage and detailMessage;
+//   own:       {error code: form field} for errors without details that are
+//              about one of this form's fields (not_a_member: the date).
 // Returns {fields: {field: text}, form: [text]}: each field's problems once
 // (the same sentence twice under one field is shown once), and, when some
 // problem has no field of the form to stand by, the error's sentence and
 // those problems (naming their fields) for the whole form.
-export function formErrors(e, fields = [], { aliases = {}, overrides = {} } = {}) {
+export function formErrors(e, fields = [], { aliases = {}, overrides = {}, own: ownFields = {} } = {}) {
   const at = {};
   const form = [];
   if (!e) return { fields: at, form };
@@ -118,7 +120,7 @@ export function formErrors(e, fields = [], { aliases = {}, overrides = {} } = {}
       if (!rest.includes(line)) rest.push(line);
     } else if (!rest.includes(text)) rest.push(text);
   }
-  const own = overrides[e.code] ? null : ERROR_FIELD[e.code];
+  const own = overrides[e.code] ? null : ownFields[e.code] || ERROR_FIELD[e.code];
   if (!details.length && own && fields.includes(aliases[own] || own)) {
     add(aliases[own] || own, errorMessage(e, overrides));
   } else if (!details.length || rest.length) {

@@ -5,8 +5,10 @@ import { parseLocation } from './router.js';
 import { t } from './i18n.js';
 
 // useAsync: run load(signal) whenever deps change; returns
-// {loading, data, error, reload}. A newer run aborts the older one, so a
+// {loading, data, error, reload, setData}. A newer run aborts the older one, so a
 // slow answer for an old date never overwrites the answer for the new date.
+// setData(data) puts in what an action answered, without the loading state
+// (which would take the page, and focus, away meanwhile).
 export function useAsync(load, deps) {
   const [state, setState] = useState({ loading: true, data: null, error: null });
   const [tick, setTick] = useState(0);
@@ -20,7 +22,8 @@ export function useAsync(load, deps) {
     return () => ctl.abort();
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { ...state, reload };
+  const setData = useCallback((data) => setState({ loading: false, data, error: null }), []);
+  return { ...state, reload, setData };
 }
 
 // usePageTitle: the document's title for this page ("Xã Phù Khê — unionbase"),

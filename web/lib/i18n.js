@@ -85,3 +85,9 @@ export function tn(key, n, params) {
 export function formatNumber(n) {
   return new Intl.NumberFormat(current === 'vi' ? 'vi-VN' : 'en-GB').format(n);
 }
+
+// formatPercent: a share (0.125) as her language writes it: 12,5% or 12.5%.
+export function formatPercent(share) {
+  return new Intl.NumberFormat(current === 'vi' ? 'vi-VN' : 'en-GB', { style: 'percent', maximumFractionDigits: 1 })
+    .format(share);
+}

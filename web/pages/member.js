@@ -4,13 +4,16 @@
 // to be hidden when the API masked them for a caller without
 // sensitive.read, and her history in the union as a timeline: each stay in
 // a branch or group, from when until when, why it began and why it ended.
+// Holders of record.write may move her to another unit or record that she
+// left, while she is a member (member-actions.js).
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { get } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
-import { useAnnounce } from '../lib/announce.js';
+import { useAnnounce, announce } from '../lib/announce.js';
+import { can } from '../lib/roles.js';
 import { href } from '../lib/router.js';
 import { formatDate } from '../lib/dates.js';
 import { unitName, unitHref, validity } from '../lib/units.js';
@@ -18,6 +21,7 @@ import {
   memberKindName, sexName, startReasonName, endReasonName, idKindName, phoneText,
 } from '../lib/members.js';
 import { Loading, ErrorBox } from '../components/status.js';
+import { MemberActions, isCurrent } from './member-actions.js';
 
 // What the add-member form says once she is saved, shown when her page
 // opens (the form navigates here).
@@ -29,9 +33,12 @@ export function arriveWith(id, text) {
 }
 
 export function MemberPage({ params }) {
-  const { asOf, asOfParam } = useApp();
+  const { asOf, asOfParam, user } = useApp();
   const { id } = params;
-  const rec = useAsync((s) => get(`/members/${encodeURIComponent(id)}`, { as_of: asOf }, s), [id, asOf]);
+  const path = `/members/${encodeURIComponent(id)}`;
+  const rec = useAsync((s) => get(path, { as_of: asOf }, s), [id, asOf]);
+  // what her last action did, said in place of the arrival's words
+  const [done, setDone] = useState('');
   const [notice] = useState(() => {
     const a = arrival && arrival.id === id ? arrival.text : '';
     arrival = null;
@@ -49,12 +56,21 @@ export function MemberPage({ params }) {
       </${ErrorBox}>`;
   }
   const m = rec.data;
+  // acted: an action was recorded: her record as now on the page's date
+  // (the action's answer if that cannot be read), and what was done.
+  const acted = ({ member, text }) => {
+    setDone(text);
+    announce(text);
+    get(path, { as_of: asOf }).then(rec.setData, () => rec.setData(member));
+  };
+  const said = done || notice;
   return html`
     <p class="breadcrumb"><a href=${href('/members', { as_of: asOfParam })}>${t('member.back')}</a></p>
     <article class="member" data-testid="member-details" data-id=${m.id}>
       <h1>${m.full_name}</h1>
-      ${notice && html`<p class="success" data-testid="member-notice">${notice}</p>`}
+      ${said && html`<p class="success" data-testid="member-notice">${said}</p>`}
       <${Standing} m=${m} />
+      ${can(user, 'record.write') && isCurrent(m) && html`<${MemberActions} m=${m} onDone=${acted} />`}
       <${Facts} m=${m} />
       <${History} stays=${m.history || []} />
     </article>`;

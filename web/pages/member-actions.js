@@ -1,0 +1,185 @@
+// A member's page's actions for holders of record.write, while she is a
+// member (her last stay open): "Chuyển sinh hoạt" (POST
+// /api/v1/members/{id}/transfer: to a branch or group in her scope she
+// moves at once; to one outside it a transfer, "giới thiệu sinh hoạt",
+// awaits the receiving unit's answer, and the page says which of the two
+// happened) and "Ra khỏi Hội" (POST /api/v1/members/{id}/leave: the day and
+// why, asked again before it is recorded). Each is a form opened by its
+// button; refusals stand beside their fields (a day she was no member, a
+// day before her stay began: at the date) or under the form, in her
+// language. The receiving unit's name shows as she types its code when it
+// lies in her scope; one outside it the API does not name to her (a lookup
+// would say "not found"), so nothing shows then. Once done, the form closes, the page shows her record as the
+// API now has it (the history grows a line) and says what was done.
+import { useRef, useState } from 'preact/hooks';
+import { html } from '../lib/html.js';
+import { t } from '../lib/i18n.js';
+import { post } from '../lib/api.js';
+import { useApp } from '../lib/context.js';
+import { useDraft } from '../lib/hooks.js';
+import { useDialogFocus } from '../lib/focus.js';
+import { announce } from '../lib/announce.js';
+import { today, formatDate, exampleDate } from '../lib/dates.js';
+import { unitName } from '../lib/units.js';
+import {
+  Field, TextArea, SelectField, ConfirmButton, FormError, formErrors, refuse,
+} from '../components/form.js';
+import { DateField } from '../components/date-field.js';
+import { UnitLookup } from '../components/unit-lookup.js';
+
+export const LEAVE_REASONS = ['moved_away', 'married_away', 'left', 'died'];
+
+// Errors without details that are about the day asked.
+const AT_DATE = { own: { not_a_member: 'date', date_out_of_range: 'date' } };
+
+// isCurrent: whether she is a member now: her last stay has no end.
+export function isCurrent(m) {
+  const stays = m.history || [];
+  return stays.length > 0 && !stays[stays.length - 1].until;
+}
+
+// useActionForm: what both forms share: values kept across a session
+// expiry, the errors the page or the API found, and sending. send(values)
+// returns the text that says what was done.
+function useActionForm(name, initial, { fields, check, send, onDone }) {
+  const form = useRef(null);
+  const [v, setV, clearV] = useDraft(name, initial);
+  const [errors, setErrors] = useState({});
+  const [formError, setFormError] = useState([]);
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (value) => setV((o) => ({ ...o, [k]: value }));
+  // run: check, send, and close with her record as the API has it now.
+  const run = async () => {
+    const local = check(v);
+    setErrors(local);
+    setFormError([]);
+    if (Object.keys(local).length) { refuse(form); return; }
+    setBusy(true);
+    try {
+      const done = await send(v);
+      clearV();
+      onDone(done);
+    } catch (err) {
+      const fe = formErrors(err, fields, AT_DATE);
+      setErrors(fe.fields);
+      setFormError(fe.form);
+      setBusy(false);
+      refuse(form);
+    }
+  };
+  return { form, v, set, errors, formError, busy, run };
+}
+
+// dateError: a day left empty or not a day of the calendar.
+function dateError(value) {
+  if (value === null) return t('date.invalid', { example: exampleDate() });
+  return value ? null : t('form.required');
+}
+
+function withoutEmpty(errors) {
+  return Object.fromEntries(Object.entries(errors).filter(([, e]) => e));
+}
+
+export function MemberActions({ m, onDone }) {
+  const [open, setOpen] = useDraft(`member-${m.id}-action`, null);
+  const toggle = (which) => setOpen(open === which ? null : which);
+  const close = () => setOpen(null);
+  const done = (result) => { close(); onDone(result); };
+  return html`
+    <div class="form-actions" data-testid="member-actions">
+      <button type="button" class="button" data-testid="member-transfer" aria-expanded=${open === 'transfer' ? 'true' : 'false'}
+        onClick=${() => toggle('transfer')}>${t('member.transfer')}</button>
+      <button type="button" class="button danger" data-testid="member-leave" aria-expanded=${open === 'leave' ? 'true' : 'false'}
+        onClick=${() => toggle('leave')}>${t('member.leave')}</button>
+    </div>
+    ${open === 'transfer' && html`<${TransferForm} m=${m} onCancel=${close} onDone=${done} />`}
+    ${open === 'leave' && html`<${LeaveForm} m=${m} onCancel=${close} onDone=${done} />`}`;
+}
+
+// transferDone: what the transfer's answer means for her: moved at once,
+// or a transfer sent that waits for the receiving unit.
+function transferDone(r, lang) {
+  const name = r.member.full_name;
+  if (!r.transfer) {
+    const stay = r.member.history[r.member.history.length - 1];
+    return t('member.transfer_moved', { name, unit: unitName(stay.unit, lang), date: formatDate(stay.from, lang) });
+  }
+  const { to, from, date } = r.transfer;
+  return t('member.transfer_sent', {
+    name, unit: unitName(to, lang), from: unitName(from, lang), date: formatDate(date, lang),
+  });
+}
+
+function TransferForm({ m, onCancel, onDone }) {
+  const { lang } = useApp();
+  const heading = useDialogFocus();
+  const f = useActionForm(`member-${m.id}-transfer`, { to: '', date: today(), note: '' }, {
+    fields: ['to', 'date', 'note'],
+    check: (v) => withoutEmpty({ to: v.to.trim() ? null : t('form.required'), date: dateError(v.date) }),
+    send: async (v) => {
+      const r = await post(`/members/${encodeURIComponent(m.id)}/transfer`,
+        { to: v.to.trim(), date: v.date, ...(v.note.trim() ? { note: v.note.trim() } : {}) });
+      return { member: r.member, text: transferDone(r, lang) };
+    },
+    onDone,
+  });
+  const submit = (e) => { e.preventDefault(); if (!f.busy) f.run(); };
+  return html`
+    <section class="panel" aria-labelledby="member-transfer-heading">
+      <h2 id="member-transfer-heading" ref=${heading}>${t('member.transfer')}</h2>
+      <p class="hint">${t('member.transfer_intro')}</p>
+      <form class="form narrow" data-testid="member-transfer-form" onSubmit=${submit} novalidate ref=${f.form}>
+        <${Field} id="member-transfer-to" label=${t('member.transfer_to')} hint=${t('member.transfer_to_hint')}
+          value=${f.v.to} onInput=${f.set('to')} error=${f.errors.to} autocomplete="off" spellcheck="false" required />
+        <${UnitLookup} code=${f.v.to.trim()} date=${f.v.date || undefined} quiet testid="member-transfer-to-name" />
+        <${DateField} id="member-transfer-date" label=${t('member.transfer_date')} value=${f.v.date}
+          onChange=${f.set('date')} error=${f.errors.date} required />
+        <${TextArea} id="member-transfer-note" label=${t('member.transfer_note')} value=${f.v.note}
+          onInput=${f.set('note')} error=${f.errors.note} />
+        <${FormError} messages=${f.formError} />
+        <div class="form-actions">
+          <button type="submit" class="button primary" data-testid="member-transfer-save" disabled=${f.busy}>
+            ${t('member.transfer_save')}</button>
+          <button type="button" class="button" onClick=${onCancel}>${t('form.cancel')}</button>
+        </div>
+      </form>
+    </section>`;
+}
+
+function LeaveForm({ m, onCancel, onDone }) {
+  const { lang } = useApp();
+  const heading = useDialogFocus();
+  const f = useActionForm(`member-${m.id}-leave`, { date: today(), reason: '' }, {
+    fields: ['date', 'reason'],
+    check: (v) => withoutEmpty({ date: dateError(v.date), reason: v.reason ? null : t('form.required') }),
+    send: async (v) => {
+      const member = await post(`/members/${encodeURIComponent(m.id)}/leave`, { date: v.date, reason: v.reason });
+      return { member, text: t('member.left', { name: member.full_name, date: formatDate(v.date, lang) }) };
+    },
+    onDone,
+  });
+  // (the confirmation's question names the day and the reason she chose)
+  const question = t('member.leave_question', {
+    name: m.full_name,
+    date: f.v.date ? formatDate(f.v.date, lang) : '—',
+    reason: f.v.reason ? t(`member.leave_reason.${f.v.reason}`) : '—',
+  });
+  const options = [['', t('member.leave_reason_choose')], ...LEAVE_REASONS.map((r) => [r, t(`member.leave_reason.${r}`)])];
+  return html`
+    <section class="panel" aria-labelledby="member-leave-heading">
+      <h2 id="member-leave-heading" ref=${heading}>${t('member.leave')}</h2>
+      <p class="hint">${t('member.leave_intro')}</p>
+      <form class="form narrow" data-testid="member-leave-form" onSubmit=${(e) => e.preventDefault()} novalidate ref=${f.form}>
+        <${DateField} id="member-leave-date" label=${t('member.leave_date')} hint=${t('member.leave_date_hint')}
+          value=${f.v.date} onChange=${f.set('date')} error=${f.errors.date} required />
+        <${SelectField} id="member-leave-reason" label=${t('member.leave_reason')} value=${f.v.reason}
+          onChange=${f.set('reason')} options=${options} error=${f.errors.reason} required />
+        <${FormError} messages=${f.formError} />
+        <div class="form-actions">
+          <${ConfirmButton} label=${t('member.leave')} question=${question} testid="member-leave-save" busy=${f.busy}
+            onConfirm=${async () => { await f.run(); return true; }} />
+          <button type="button" class="button" onClick=${onCancel}>${t('form.cancel')}</button>
+        </div>
+      </form>
+    </section>`;
+}
