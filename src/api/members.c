@@ -156,6 +156,59 @@ static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* A query argument that must be one of list (NULL-ended): its index + 1
+ * in *out, 0 when absent; 400 naming the argument otherwise. */
+static int query_choice(api_req_t *req, const char *name, const char *const *list, const char *allowed, int *out,
+			err_t *e)
+{
+	const char *v = api_query(req, name);
+
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	for (int i = 0; list[i]; i++)
+		if (!strcmp(v, list[i])) {
+			*out = i + 1;
+			return 0;
+		}
+	err_field(e, name, "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", v),
+		  ERR_STR("allowed", allowed));
+	return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} is not one of the values allowed", ERR_STR("arg", name));
+}
+
+/* The list's filters: kind, age_min, age_max, ethnicity (sensitive: only
+ * with sensitive.read), circumstance, digital. */
+static int read_filters(api_req_t *req, member_query_t *q, err_t *e)
+{
+	static const char *const KINDS[] = { "member", "honorary", NULL };
+	static const char *const YESNO[] = { "true", "false", NULL };
+	const char *eth = api_query(req, "ethnicity"), *circ = api_query(req, "circumstance");
+
+	if (query_choice(req, "kind", KINDS, "member, honorary", &q->kind, e) ||
+	    query_choice(req, "digital", YESNO, "true, false", &q->digital, e) ||
+	    api_query_int(req, "age_min", 0, 0, PERSON_MAX_AGE, &q->age_min, e) ||
+	    api_query_int(req, "age_max", 0, 0, PERSON_MAX_AGE, &q->age_max, e))
+		return -1;
+	if (eth && *eth) {
+		if (!access_allows(req->who.roles, PERM_SENSITIVE_READ))
+			return err_fail(e, ERR_FORBIDDEN, "forbidden", "you lack the permission {permission}",
+					ERR_STR("permission", "sensitive.read"));
+		if (strlen(eth) > 7)
+			return err_fail(e, ERR_BAD_REQUEST, "bad_request", "ethnicity is a code", ERR_STR("arg", "ethnicity"));
+		q->ethnicity = eth;
+	}
+	if (circ && *circ) {
+		if (strlen(circ) > 40 || strspn(circ, "abcdefghijklmnopqrstuvwxyz_") != strlen(circ))
+			return err_fail(e, ERR_BAD_REQUEST, "bad_request", "circumstance is a word of a-z and _",
+					ERR_STR("arg", "circumstance"));
+		if (!access_allows(req->who.roles, PERM_SENSITIVE_READ))
+			return err_fail(e, ERR_FORBIDDEN, "forbidden", "you lack the permission {permission}",
+					ERR_STR("permission", "sensitive.read"));
+		q->circumstance = circ;
+	}
+	return 0;
+}
+
 static int get_members(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	member_query_t q = { .scope = &req->who };
@@ -172,7 +225,7 @@ static int get_members(api_req_t *req, api_resp_t *resp, err_t *e)
 			  ERR_STR("allowed", "name"));
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "sort must be name", ERR_STR("arg", "sort"));
 	}
-	if (api_require(req, PERM_RECORD_READ, e))
+	if (api_require(req, PERM_RECORD_READ, e) || read_filters(req, &q, e))
 		return -1;
 	if (unit && *unit) {
 		if (api_unit_in_scope(req, unit, q.as_of, &u, e))

@@ -224,6 +224,48 @@ static int split_query(const char *text, char **fold, const char *words[MEMBER_S
 	return 0;
 }
 
+/* The last day on which one born then is `years` old on d: d's month and
+ * day that many years before (28 February for 29 February in a common
+ * year; person_age counts her a year older on 1 March). */
+static date_t born_by(date_t d, int years)
+{
+	char buf[DATE_STR_LEN], day[DATE_STR_LEN];
+	date_t out = 0;
+	int y;
+
+	date_format(d, buf);
+	y = (int)strtol(buf, NULL, 10) - years;
+	snprintf(day, sizeof(day), "%04d%s", y < 1900 ? 1900 : y, buf + 4);
+	if (date_parse(day, &out) != 0) {
+		day[8] = '2';
+		day[9] = '8';
+		if (date_parse(day, &out) != 0)
+			out = DATE_FIRST;
+	}
+	return out;
+}
+
+/* The filters of mq other than the words and the unit. circ_like is the
+ * caller's buffer for the circumstance pattern. */
+static void add_filters(query_t *q, const member_query_t *mq, char *circ_like, size_t cap)
+{
+	if (mq->kind)
+		query_add(q, " AND m.kind = ?", QT(mq->kind == 2 ? "honorary" : "member"));
+	if (mq->age_min > 0)
+		query_add(q, " AND p.birth_date <= ?", QD(born_by(mq->as_of, mq->age_min)));
+	if (mq->age_max > 0)
+		query_add(q, " AND p.birth_date > ?", QD(born_by(mq->as_of, mq->age_max + 1)));
+	if (mq->ethnicity)
+		query_add(q, " AND p.ethnicity = ?", QT(mq->ethnicity));
+	if (mq->circumstance) {
+		/* a word among words separated by spaces */
+		snprintf(circ_like, cap, "%% %s %%", mq->circumstance);
+		query_add(q, " AND (' ' || p.circumstances || ' ') LIKE ?", QT(circ_like));
+	}
+	if (mq->digital)
+		query_add(q, " AND p.digital = ?", QI(mq->digital == 1));
+}
+
 /* The greatest UTF-8 character: word || MAX_CHAR bounds every word that
  * begins with word, bytewise. */
 #define MAX_CHAR "\xf4\x8f\xbf\xbf"
@@ -231,7 +273,7 @@ static int split_query(const char *text, char **fold, const char *words[MEMBER_S
 int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e)
 {
 	char after_key[ORG_CURSOR_MAX] = "", last_key[ORG_CURSOR_MAX] = "", digits[24] = "", phone[32] = "", id_like[32] = "";
-	char uppers[MEMBER_SEARCH_WORDS][ORG_CURSOR_MAX];
+	char uppers[MEMBER_SEARCH_WORDS][ORG_CURSOR_MAX], circ_like[PERSON_TEXT_BUF + 8];
 	const char *words[MEMBER_SEARCH_WORDS];
 	char *fold = NULL;
 	size_t n_words = 0, cap = 0;
@@ -262,6 +304,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		query_add(&q, " AND p.id IN (SELECT w.person_id FROM person_words w WHERE w.word >= ? AND w.word < ?)",
 			  QT(words[i]), QT(uppers[i]));
 	}
+	add_filters(&q, mq, circ_like, sizeof(circ_like));
 	if (digits[0]) {
 		/* an ID number begins with them; a phone, typed 0912... or 84912... */
 		const char *national = digits[0] == '0' ? digits + 1 : strncmp(digits, "84", 2) == 0 ? digits + 2 : digits;

@@ -108,6 +108,12 @@ typedef struct member_query {
 	const char *q;            /* NULL or text: every word the beginning of a word of
 				     the name (folded), or digits of an ID number or phone */
 	date_t as_of;             /* members on this day, sorted by name (person_sort_key) */
+	/* filters; zero values filter nothing */
+	int kind;                 /* 1 members, 2 honorary members */
+	int age_min, age_max;     /* whole years on as_of */
+	const char *ethnicity;    /* the members of this ethnic group */
+	const char *circumstance; /* one word of their circumstances ([a-z_]) */
+	int digital;              /* 1 with digital capacity, 2 without */
 	int limit;                /* 1..ORG_PAGE_MAX */
 	const char *cursor;       /* NULL or a member_list_t.next */
 } member_query_t;

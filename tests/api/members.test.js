@@ -266,3 +266,29 @@ test('correcting a record: checked whole, audited by field names, the search fol
   assertError(await patch({ notes: 'x' }, 'entry.mo1'), 404, 'not_found');
   assert.equal((await get(`/api/v1/members/${id}`, {}, 'entry.mc1')).body.full_name, 'Đỗ Thị Sửa Lại', 'refusals changed nothing');
 });
+
+test('filters: kind, age on the day, digital capacity; ethnicity and circumstances only with sensitive.read', async () => {
+  const day = '2026-01-01';
+  const find = async (query, who = 'entry.mc1') => {
+    const r = await get('/api/v1/members', { unit: 'MC1', as_of: day, limit: 500, ...query }, who);
+    assert.equal(r.status, 200, r.text);
+    return r.body.items;
+  };
+  const all = await find({});
+  const byId = new Map(all.map((m) => [m.id, m]));
+  const age = (m) => { const [y, mo, d] = m.birth_date.split('-').map(Number); return 2026 - y - ((mo > 1 || (mo === 1 && d > 1)) ? 1 : 0); };
+  assert.deepEqual((await find({ kind: 'honorary' })).map((m) => m.full_name), ['Lê Văn Nam']);
+  assert.equal((await find({ kind: 'member' })).length, all.length - 1);
+  const mid = await find({ age_min: 36, age_max: 45 });
+  assert.ok(mid.length > 0);
+  assert.ok(mid.every((m) => age(byId.get(m.id)) >= 36 && age(byId.get(m.id)) <= 45), JSON.stringify(mid.map((m) => m.birth_date)));
+  assert.equal(mid.length, all.filter((m) => age(m) >= 36 && age(m) <= 45).length);
+  assert.deepEqual((await find({ ethnicity: '01' })).map((m) => m.full_name), ['Nguyễn Thị Hoa']);
+  assert.deepEqual((await find({ circumstance: 'single_mother' })).map((m) => m.full_name), ['Nguyễn Thị Hoa']);
+  assert.ok((await find({ digital: 'true' })).some((m) => m.full_name === 'Đỗ Thị Sửa Lại'));
+  assertError(await get('/api/v1/members', { ethnicity: '01' }, 'viewer.mc1'), 403, 'forbidden');
+  assertError(await get('/api/v1/members', { circumstance: 'single_mother' }, 'viewer.mc1'), 403, 'forbidden');
+  assertError(await get('/api/v1/members', { kind: 'other' }, 'viewer.mc1'), 400, 'bad_request');
+  assertError(await get('/api/v1/members', { age_min: '-1' }, 'viewer.mc1'), 400, 'bad_request');
+  assertError(await get('/api/v1/members', { circumstance: "x' OR 1=1" }, 'entry.mc1'), 400, 'bad_request');
+});
