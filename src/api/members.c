@@ -121,6 +121,30 @@ void api_member_read(json_t *body, date_t today, person_t *p, member_kind_t *kin
 
 /* ---- routes ---- */
 
+#define DUPLICATES_MAX 10
+
+static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e);
+
+/* "possible_duplicates": the records in the caller's scope that may be the
+ * same person (member_duplicates), for her to look at; added, not refused.
+ * Records outside her scope are not named. */
+static int add_duplicates(api_req_t *req, json_t *body, const person_t *p, int64_t unit_id, date_t d, err_t *e)
+{
+	member_t found[DUPLICATES_MAX];
+	json_t *list = json_array();
+	size_t n = 0;
+
+	if (!list || member_duplicates(req->db, p, unit_id, d, found, DUPLICATES_MAX, &n, e)) {
+		json_decref(list);
+		return list ? -1 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (api_id_in_scope(req, found[i].m.unit.id))
+			json_array_append_new(list, member_head_json(&found[i]));
+	json_object_set_new(body, "possible_duplicates", list);
+	return 0;
+}
+
 static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "full_name", "birth_date", "sex", "kind", "unit", "joined_on",
@@ -131,7 +155,6 @@ static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	member_kind_t kind = MEMBER_REGULAR;
 	date_t joined = 0;
 	json_t *body;
-	member_t m;
 	unit_t unit;
 	person_t p;
 
@@ -142,18 +165,13 @@ static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_decref(body);
 	if (api_check_details(e) || api_parent_in_scope(req, unit_code, joined, "unit", e) ||
 	    org_unit_get(req->db, unit_code, joined, &unit, e) ||
-	    member_add(req->db, &req->who, &p, unit.id, kind, joined, e) || member_get(req->db, p.id, joined, &m, e))
+	    member_add(req->db, &req->who, &p, unit.id, kind, joined, e))
 		return -1;
 	resp->status = 201;
-	{
-		membership_t *h = NULL;
-		size_t n = 0;
-		if (member_history(req->db, p.id, &h, &n, e))
-			return -1;
-		resp->body = member_json(&m, h, n, access_allows(req->who.roles, PERM_SENSITIVE_READ));
-		free(h);
-	}
-	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	resp->body = member_answer(req, p.id, joined, e);
+	if (!resp->body)
+		return -1;
+	return add_duplicates(req, resp->body, &p, unit.id, joined, e);
 }
 
 /* A query argument that must be one of list (NULL-ended): its index + 1

@@ -1143,3 +1143,65 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 	free(key);
 	return store_tx_end(db, own, r, e);
 }
+
+/* ---- probable duplicates ---- */
+
+/* The ancestor of unit_id on d one level above the two lowest (its
+ * commune, with the default levels); 0 when there is none. */
+static int commune_of(db_t *db, int64_t unit_id, date_t d, int64_t *out, err_t *e)
+{
+	query_t q;
+
+	*out = 0;
+	query_init(&q);
+	query_add(&q, "SELECT coalesce(max(a.ancestor), 0) FROM ancestry a JOIN units u ON u.id = a.ancestor"
+		      " JOIN levels l ON l.key = u.level WHERE a.descendant = ? AND a.valid_from <= ? AND a.valid_to > ?"
+		      " AND (SELECT count(*) FROM levels b WHERE b.rank > l.rank) = 2",
+		  QI(unit_id), QD(d), QD(d));
+	return org_query_int(db, &q, out, e);
+}
+
+int member_duplicates(db_t *db, const person_t *p, int64_t unit_id, date_t d, member_t *out, size_t cap, size_t *n,
+		      err_t *e)
+{
+	int64_t commune = 0;
+	char *fold = NULL;
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc = DB_DONE, r;
+
+	*n = 0;
+	if (text_fold(p->full_name, &fold))
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	r = commune_of(db, unit_id, d, &commune, e);
+	if (r) {
+		free(fold);
+		return -1;
+	}
+	query_init(&q);
+	query_add(&q, "SELECT " PERSON_COLS ", " STAY_COLS " FROM persons p JOIN memberships m ON m.person_id = p.id"
+		      " AND m.valid_from <= ? AND m.valid_to > ? WHERE p.erased = 0 AND p.id <> ? AND (",
+		  QD(d), QD(d), QI(p->id));
+	query_add(&q, "(p.name_fold = ? AND p.birth_date = ? AND m.unit_id IN (SELECT a.descendant FROM ancestry a"
+		      " WHERE a.ancestor = ? AND a.valid_from <= ? AND a.valid_to > ?))",
+		  QT(fold), QD(p->birth_date), QI(commune), QD(d), QD(d));
+	query_add(&q, " OR p.phone = ?) ORDER BY p.id LIMIT ?", QT(p->phone[0] ? p->phone : NULL), QI((int64_t)cap));
+	r = query_prepare(db, &q, &st, e);
+	while (!r && (rc = db_step(st)) == DB_ROW && *n < cap) {
+		member_t *m = &out[*n];
+		memset(m, 0, sizeof(*m));
+		m->current = true;
+		r = read_person(db, st, &m->p, e);
+		if (!r)
+			r = read_stay(db, st, PERSON_NCOLS, &m->m, e);
+		if (!r)
+			(*n)++;
+	}
+	if (!r && st && rc < 0)
+		r = store_fail(db, rc, e);
+	db_finalize(st);
+	free(fold);
+	if (!r && *n)
+		r = name_stays(db, &out[0].m, *n, sizeof(member_t), d, e);
+	return r;
+}

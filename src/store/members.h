@@ -95,6 +95,14 @@ int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, m
  * transaction (or the caller's). */
 int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e);
 
+/* Records that may be the same person as p (not p->id itself), who are
+ * members on day d: the same folded name and date of birth in the same
+ * commune (the ancestor of unit_id one level above the branches), or the
+ * same phone number anywhere. Flagged for the user to confirm, never
+ * refused. At most cap of them into out[], *n; their stays on d named. */
+int member_duplicates(db_t *db, const person_t *p, int64_t unit_id, date_t d, member_t *out, size_t cap, size_t *n,
+		      err_t *e);
+
 /* The person with this id, and her stay on day d (out->current false when
  * she has none that day). ERR_NOT_FOUND when there is no such person. */
 int member_get(db_t *db, int64_t id, date_t d, member_t *out, err_t *e);

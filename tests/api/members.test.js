@@ -292,3 +292,18 @@ test('filters: kind, age on the day, digital capacity; ethnicity and circumstanc
   assertError(await get('/api/v1/members', { age_min: '-1' }, 'viewer.mc1'), 400, 'bad_request');
   assertError(await get('/api/v1/members', { circumstance: "x' OR 1=1" }, 'entry.mc1'), 400, 'bad_request');
 });
+
+test('probable duplicates: the same name and birth date in the commune, or the same phone, are flagged, not refused', async () => {
+  const first = await post({ full_name: 'Kiều Thị Trùng', birth_date: '1977-07-07', unit: 'MC1.1', joined_on: D, phone: '0911 222 333' }, 'entry.mc1');
+  assert.deepEqual(first.body.possible_duplicates, []);
+  // the same woman typed again in the other branch of the commune, without diacritics in one letter
+  const again = await post({ full_name: 'Kieu Thị Trùng', birth_date: '1977-07-07', unit: 'MC1.2', joined_on: D }, 'entry.mc1');
+  assert.equal(again.status, 201, again.text);
+  assert.deepEqual(again.body.possible_duplicates.map((m) => m.id), [first.body.id]);
+  // the same phone, another name
+  const phone = await post({ full_name: 'Kiều Thị Khác', birth_date: '1980-01-01', unit: 'MC1.2', joined_on: D, phone: '+84911222333' }, 'entry.mc1');
+  assert.deepEqual(phone.body.possible_duplicates.map((m) => m.id), [first.body.id]);
+  // in another province: the officer there is not told about records she cannot see
+  const far = await post({ full_name: 'Kiều Thị Trùng', birth_date: '1977-07-07', unit: 'MO1.1', joined_on: D, phone: '0911 222 333' }, 'entry.mo1');
+  assert.deepEqual(far.body.possible_duplicates, []);
+});

@@ -233,3 +233,25 @@ test('51 members: the first 50, then "Xem thêm"; a unit code that names no unit
   });
   await context.close();
 });
+
+test('a probable duplicate: she is added, and the officer is shown the record she may repeat', { timeout: 120000 }, async () => {
+  const first = await server.post('/api/v1/members', { full_name: 'Vương Thị Trùng', birth_date: '1979-09-09', unit: BRANCH });
+  assert.equal(first.status, 201, first.text);
+  const { context, page, problems, data } = await open();
+  await withArtifactOnFailure(page, 'members-duplicate', async () => {
+    await login(page, server.url('/#/members'), entry);
+    await page.getByTestId('members-add').click();
+    await page.locator('#member-full-name').fill('Vuong Thi Trung'); // typed without diacritics
+    await page.locator('#member-birth-date').fill('09/09/1979');
+    await page.getByTestId('member-save').click();
+    await waitHash(page, /^#\/members\/\d+/);
+    await page.getByTestId('member-duplicates').waitFor();
+    await waitText(page, '[data-testid="member-duplicates"]', 'Có thể trùng với 1 hồ sơ đã có');
+    await checkWords(page, data, 'duplicate warning');
+    await page.locator('[data-testid="member-duplicates"] a', { hasText: 'Vương Thị Trùng' }).click();
+    await waitHash(page, new RegExp(`^#/members/${first.body.id}\\b`));
+    await waitText(page, 'main h1', 'Vương Thị Trùng');
+    assert.deepEqual(realProblems(problems), []);
+  });
+  await context.close();
+});

@@ -106,7 +106,7 @@ export function MemberForm({ onCancel }) {
     try {
       const created = await post('/members', body(v));
       clearV();
-      arriveWith(created.id, t('members.created', { name: created.full_name }));
+      arriveWith(created.id, t('members.created', { name: created.full_name }), created.possible_duplicates || []);
       navigate(`/members/${encodeURIComponent(created.id)}`, { as_of: asOfParam });
     } catch (err) {
       const fe = formErrors(err, FIELDS);

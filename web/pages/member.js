@@ -8,7 +8,7 @@
 // left, while she is a member (member-actions.js).
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, tn } from '../lib/i18n.js';
 import { get } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
@@ -28,8 +28,8 @@ import { MemberActions, isCurrent } from './member-actions.js';
 let arrival = null;
 
 // arriveWith: show text on the page of member id when it opens next.
-export function arriveWith(id, text) {
-  arrival = { id: String(id), text };
+export function arriveWith(id, text, duplicates = []) {
+  arrival = { id: String(id), text, duplicates };
 }
 
 export function MemberPage({ params }) {
@@ -39,10 +39,10 @@ export function MemberPage({ params }) {
   const rec = useAsync((s) => get(path, { as_of: asOf }, s), [id, asOf]);
   // what her last action did, said in place of the arrival's words
   const [done, setDone] = useState('');
-  const [notice] = useState(() => {
-    const a = arrival && arrival.id === id ? arrival.text : '';
+  const [{ notice, duplicates }] = useState(() => {
+    const a = arrival && arrival.id === id ? arrival : { text: '', duplicates: [] };
     arrival = null;
-    return a;
+    return { notice: a.text, duplicates: a.duplicates };
   });
   usePageTitle(rec.data ? rec.data.full_name : t('member.title'));
   useAnnounce(rec.data ? notice : '');
@@ -69,11 +69,28 @@ export function MemberPage({ params }) {
     <article class="member" data-testid="member-details" data-id=${m.id}>
       <h1>${m.full_name}</h1>
       ${said && html`<p class="success" data-testid="member-notice">${said}</p>`}
+      ${duplicates.length > 0 && html`<${Duplicates} list=${duplicates} />`}
       <${Standing} m=${m} />
       ${can(user, 'record.write') && isCurrent(m) && html`<${MemberActions} m=${m} onDone=${acted} />`}
       <${Facts} m=${m} />
       <${History} stays=${m.history || []} />
     </article>`;
+}
+
+// Duplicates: the records the server found that may be the same person
+// (the same name and date of birth in the commune, or the same phone): she
+// was added anyway; the officer looks and decides.
+function Duplicates({ list }) {
+  const { lang, asOfParam } = useApp();
+  return html`
+    <div class="warning" data-testid="member-duplicates">
+      <p>${tn('member.possible_duplicates', list.length)}</p>
+      <ul>
+        ${list.map((d) => html`<li key=${d.id}>
+          <a href=${href(`/members/${encodeURIComponent(d.id)}`, { as_of: asOfParam })}>${d.full_name}</a>
+          · ${formatDate(d.birth_date, lang)}${d.unit ? html` · ${unitName(d.unit, lang)}` : ''}</li>`)}
+      </ul>
+    </div>`;
 }
 
 // Standing: her unit and kind on the as-of date, or that she was no member then.
