@@ -13,16 +13,20 @@
 
 #include "cli/cli.h"
 #include "io/gen_country.h"
+#include "io/gen_members.h"
 
 static const char GENERATE_HELP[] =
-	"usage: unionbase generate --db DB [--seed S] [--scale F] [--provinces N] [--json]\n"
+	"usage: unionbase generate --db DB [--seed S] [--scale F] [--provinces N] [--members N [--no-tree]] [--json]\n"
 	"  on a database fresh from 'unionbase init' (no --demo), adds a synthetic\n"
 	"  national tree, the same for the same seed and scale: about 700 districts,\n"
 	"  10,000 communes and 100,000 branches and groups under the 63 provinces\n"
 	"  from 2008-08-01, merged on 2025-07-01 into about 3,321 communes under the\n"
 	"  34 provinces (districts closed, branches handed over). --scale 0.01 makes\n"
 	"  a hundredth of it (from 0.001 to 3; default 1); --provinces N fills only\n"
-	"  the first N of the 63 (for quick tests); --seed defaults to 1.\n";
+	"  the first N of the 63 (for quick tests); --seed defaults to 1.\n"
+	"  --members N then adds N members (up to 1,000,000) with ten years of\n"
+	"  history to the branches and groups of today (--no-tree: to the tree\n"
+	"  the database holds already, generated or not).\n";
 
 typedef struct progress_state {
 	bool tty;
@@ -69,15 +73,18 @@ int cmd_generate(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'b' }, { "seed", required_argument, NULL, 's' },
 		{ "scale", required_argument, NULL, 'S' }, { "provinces", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'j' }, { "members", required_argument, NULL, 'm' },
+		{ "no-tree", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *url = NULL;
 	gen_opts_t o = { .seed = 1, .scale = 1.0 };
 	progress_state_t ps = { 0 };
-	gen_stats_t st;
+	gen_stats_t st = { 0 };
+	gen_members_result_t gm = { 0 };
+	size_t members = 0;
 	principal_t who;
-	bool json = false;
+	bool json = false, tree = true;
 	char *end = NULL;
 	double secs;
 	db_t *db;
@@ -107,12 +114,22 @@ int cmd_generate(int argc, char **argv)
 			break;
 		}
 		case 'j': json = true; break;
+		case 'n': tree = false; break;
+		case 'm': {
+			unsigned long long n = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || *optarg == '-' || n < 1 || n > GEN_MEMBERS_MAX)
+				return cli_usage("--members takes a number from 1 to %zu, not '%s'", GEN_MEMBERS_MAX, optarg);
+			members = (size_t)n;
+			break;
+		}
 		case 'h': fputs(GENERATE_HELP, stdout); return CLI_EXIT_OK;
 		default: return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
 		return cli_usage("generate: unexpected argument '%s'", argv[optind]);
+	if (!tree && !members)
+		return cli_usage("generate: --no-tree goes with --members N");
 	db = cli_open_db(url);
 	if (!db)
 		return CLI_EXIT_FAIL;
@@ -124,15 +141,19 @@ int cmd_generate(int argc, char **argv)
 	o.progress = on_progress;
 	o.progress_ctx = &ps;
 	err_clear(&e);
-	rc = gen_country(db, &who, &o, &st, &e);
+	rc = tree ? gen_country(db, &who, &o, &st, &e) : 0;
 	if (ps.tty && ps.last_phase)
 		fputc('\n', stderr);
+	if (!rc && members) {
+		gen_members_opts_t mo = { .seed = o.seed, .count = members, .today = who.today };
+		rc = gen_members(db, &who, &mo, &gm, &e);
+	}
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);
 	secs = seconds_since(&ps.start);
 	if (json)
-		return cli_print_json(json_pack("{s:I, s:f, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
+		return cli_print_json(json_pack("{s:I, s:f, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
 						"seed", (json_int_t)o.seed, "scale", o.scale, "seconds", secs,
 						"units_created", (json_int_t)st.units,
 						"before_reform", "districts", (json_int_t)st.districts,
@@ -140,9 +161,16 @@ int cmd_generate(int argc, char **argv)
 						"groups", (json_int_t)st.groups,
 						"after_reform", "communes", (json_int_t)st.new_communes,
 						"merged", (json_int_t)st.merges, "continued", (json_int_t)st.continued,
-						"branches", (json_int_t)st.branches, "groups", (json_int_t)st.groups));
-	printf("generated (seed %llu, scale %g) in %.1f s: %zu units\n", (unsigned long long)o.seed, o.scale, secs,
-	       st.units);
+						"branches", (json_int_t)st.branches, "groups", (json_int_t)st.groups,
+						"members", "added", (json_int_t)gm.members, "left", (json_int_t)gm.left,
+						"moved", (json_int_t)gm.moved, "units", (json_int_t)gm.units));
+	printf("generated (seed %llu, scale %g) in %.1f s: %zu units, %zu members\n", (unsigned long long)o.seed,
+	       o.scale, secs, st.units, gm.members);
+	if (gm.members)
+		printf("  members: %zu in %zu branches and groups, %zu of them left since, %zu moved\n", gm.members,
+		       gm.units, gm.left, gm.moved);
+	if (!tree)
+		return CLI_EXIT_OK;
 	printf("  until 2025-06-30: %zu districts, %zu communes, %zu branches, %zu groups\n", st.districts,
 	       st.communes, st.branches, st.groups);
 	printf("  from 2025-07-01:  %zu communes (%zu merged, %zu continued alone), districts closed,\n"

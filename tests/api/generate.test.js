@@ -2,7 +2,8 @@
 // test: the tree it writes as of 2025-06-30 and 2025-07-01 (63 provinces
 // become 34, districts close, communes merge, no branch or group is lost),
 // read back through `units tree`; the same seed gives the same tree; a
-// database that already holds communes is refused and left as it was.
+// database that already holds communes is refused and left as it was;
+// --members adds members whose figures add up on both sides of the reform.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -166,5 +167,42 @@ test('the same seed gives the same tree; generate twice is refused and changes n
     assert.equal(count(await units(d2.url, '2025-07-01'), 'commune'), stats.after_reform.communes);
   } finally {
     await d2.drop();
+  }
+});
+
+test('generated members: figures add up level by level on both sides of the 2025 reform, and nobody is lost by it', async () => {
+  const d2 = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-genm-'));
+  const m = await freshDatabase(d2);
+  try {
+    await ok(['init', m.url]);
+    const out = await ok(['generate', ...SMALL, '--members', '3000', '--db', m.url]);
+    assert.match(out, /members: 3000 in \d+ branches and groups/);
+    // members only, on a tree already there
+    assert.equal((await ub(['generate', '--no-tree', '--db', m.url])).code, 2, '--no-tree needs --members');
+    const report = async (unit, asOf) => JSON.parse(await ok(['report', 'members', '--unit', unit, '--as-of', asOf, '--json', '--db', m.url]));
+    for (const asOf of ['2024-12-31', '2026-06-30']) {
+      const vn = await report('VN', asOf);
+      assert.ok(vn.total > 0, `members on ${asOf}`);
+      assert.equal(vn.direct + vn.children.reduce((a, c) => a + c.total, 0), vn.total, `VN on ${asOf}`);
+      // one level further down, for every province with members
+      for (const p of vn.children.filter((c) => c.total > 0)) {
+        const r = await report(p.unit.code, asOf);
+        assert.equal(r.total, p.total, `${p.unit.code} on ${asOf}: its own figure is its row in VN's`);
+        assert.equal(r.direct + r.children.reduce((a, c) => a + c.total, 0), r.total, `${p.unit.code} on ${asOf}`);
+      }
+      const list = JSON.parse(await ok(['members', 'list', '--as-of', asOf, '--limit', '500', '--json', '--db', m.url]));
+      assert.ok(list.items.length <= vn.total);
+    }
+    // the nation's figure on a day is the number of stays that hold it
+    const before = await report('VN', '2024-12-31');
+    const after = await report('VN', '2025-07-01');
+    assert.equal(before.children.length, 63);
+    assert.equal(after.children.length, 34);
+    // nobody is lost by the reform: the day before and the day of it count alike, but for those who joined or left that day
+    const day = JSON.parse(await ok(['report', 'members', '--unit', 'VN', '--as-of', '2025-06-30', '--json', '--db', m.url]));
+    assert.ok(Math.abs(day.total - after.total) <= 5, `${day.total} on 2025-06-30, ${after.total} on 2025-07-01`);
+  } finally {
+    await m.drop();
+    fs.rmSync(d2, { recursive: true, force: true });
   }
 });
