@@ -101,7 +101,7 @@ static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 		return DB_CONNECT;
 	}
 	sqlite3_busy_timeout(db->h, 10000);
-	rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+	rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=1073741824;",
 			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(errbuf, errlen, "cannot open %s: %s", path, sqlite3_errmsg(db->h));
