@@ -30,7 +30,7 @@ endef
 
 FUZZ_SECONDS ?= 180
 
-.PHONY: all deps build run test fuzz lint bench clean
+.PHONY: all deps build run test fuzz lint bench bench-members clean
 
 all: build
 
@@ -70,6 +70,12 @@ lint: build
 bench: build
 	@if [ -f bench/run.sh ]; then sh bench/run.sh; \
 	else echo "no bench/run.sh yet: nothing to run"; fi
+
+# the member registry's benchmarks (bench/members.py): BENCH_MEMBERS members
+# (default 1,000,000) on the generated country, both stores
+bench-members: build
+	@command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh
+	python3 bench/members.py
 
 clean:
 	@scripts/pg-test-server.sh stop 2>/dev/null || true

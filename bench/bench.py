@@ -136,7 +136,7 @@ def cache_key():
     h = hashlib.sha256()
     h.update(("seed=%s scale=%s" % (SEED, SCALE)).encode())
     h.update(("cache format %d" % CACHE_FORMAT).encode())
-    for f in ("src/io/gen_country.c",):
+    for f in ("src/io/gen_country.c", "src/io/rng.h"):
         try:
             with open(os.path.join(TOP, f), "rb") as fh:
                 h.update(fh.read())

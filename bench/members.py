@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""members.py - the member registry's benchmarks (issue 15, item 11; run by
+`make bench-members`, not by `make test`).
+
+What it does:
+  1. The country of bench.py (cached), plus BENCH_MEMBERS members (default
+     1,000,000) added by `unionbase generate --no-tree --members N`, cached as
+     bench/cache/members-<country key>-<N>-<generator hash>.db.
+  2. For each store (BENCH_STORES, default "sqlite pg"; PostgreSQL through a
+     `unionbase copy` into the throw-away server): `unionbase serve`, then
+     for the nation (bench_admin), the province and the commune of bench.py:
+       - GET /api/v1/reports/members?unit=U&as_of=D for D today and
+         2024-12-31: BENCH_RUNS requests in a row, the median;
+       - the same count by a plain SQL query (members whose stay holds D in
+         U's subtree, through the ancestry table) in the sqlite3 shell or
+         psql over the same data, timed by the shell (.timer / \\timing),
+         BENCH_RUNS times, the median; the ratio beside ours;
+       - name search with a unit filter (the province): GET /api/v1/members
+         ?q=...&unit=P for a list of common name beginnings, BENCH_SEARCHES
+         requests in all, p50 and p99.
+  3. A dated section at the top of BENCHMARKS.md's results (BENCH_WRITE=0:
+     print only).
+
+Knobs: those of bench.py (BENCH_STORES, BENCH_RUNS, BENCH_SCALE, BENCH_SEED,
+BENCH_BIN, BENCH_CACHE, BENCH_OUT, BENCH_WRITE, BENCH_LABEL), and
+BENCH_MEMBERS=1000000, BENCH_SEARCHES=200.
+
+Standard library only.
+"""
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench as b  # noqa: E402
+
+MEMBERS = int(b.knob("BENCH_MEMBERS", "1000000"))
+SEARCHES = int(b.knob("BENCH_SEARCHES", "200"))
+RUNS = max(b.RUNS, 5)
+QUERIES = ["nguyen", "tran thi", "le thi h", "pham", "hoang thi", "nguyen thi lan", "vu", "dang thi mai",
+           "bui", "do thi", "ho", "ngo thi t", "huong", "nguyen thi thu", "mai"]
+
+
+def members_db():
+    """The cached country with BENCH_MEMBERS members, and its description."""
+    db, meta = b.make_country()
+    h = hashlib.sha256()
+    for f in ("src/io/gen_members.c",):
+        with open(os.path.join(b.TOP, f), "rb") as fh:
+            h.update(fh.read())
+    path = os.path.join(b.CACHE, "members-%s-%d-%s.db" % (meta["key"], MEMBERS, h.hexdigest()[:8]))
+    if os.path.exists(path):
+        b.log("members: cached %s" % os.path.relpath(path, b.TOP))
+        b.ub("init", path)
+        return path, meta
+    for f in os.listdir(b.CACHE):
+        if f.startswith("members-"):
+            os.remove(os.path.join(b.CACHE, f))
+    tmp = path + ".tmp"
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            shutil.copyfile(db + suffix, tmp + suffix)
+    b.log("members: generate --no-tree --members %d (minutes, once)" % MEMBERS)
+    t0 = time.monotonic()
+    b.ub("generate", "--no-tree", "--members", str(MEMBERS), "--seed", b.SEED, "--db", tmp)
+    meta = dict(meta, members_seconds=time.monotonic() - t0)
+    subprocess.run(["sqlite3", tmp, "PRAGMA wal_checkpoint(TRUNCATE);"], capture_output=True)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(tmp + suffix):
+            os.replace(tmp + suffix, path + suffix)
+    os.replace(tmp, path)
+    b.log("members: %d in %.0f s" % (MEMBERS, meta["members_seconds"]))
+    return path, meta
+
+
+def plain_sql(unit_code, day):
+    """The count of members whose stay holds day in the subtree of the unit
+    with this code on that day, written as one would by hand."""
+    return ("SELECT count(*) FROM units u JOIN ancestry a ON a.ancestor = u.id"
+            " AND a.valid_from <= '{d}' AND a.valid_to > '{d}'"
+            " JOIN memberships m ON m.unit_id = a.descendant AND m.valid_from <= '{d}' AND m.valid_to > '{d}'"
+            " WHERE u.code = '{c}' AND u.valid_from <= '{d}' AND u.valid_to > '{d}';").format(c=unit_code, d=day)
+
+
+def time_sql(store, url, sql):
+    """(count, milliseconds) of sql in the store's own shell."""
+    if store == "sqlite":
+        p = subprocess.run(["sqlite3", "-cmd", ".timer on", url, sql], capture_output=True, text=True)
+        count = int(p.stdout.split()[0])
+        m = re.search(r"Run Time: real ([0-9.]+)", p.stdout)
+        return count, float(m.group(1)) * 1000
+    p = subprocess.run(["psql", url, "-qtA", "-c", "\\timing on", "-c", sql], capture_output=True, text=True)
+    lines = [x for x in p.stdout.splitlines() if x.strip()]
+    count = int(next(x for x in lines if x.strip().isdigit()))
+    m = re.search(r"Time: ([0-9.]+) ms", p.stdout)
+    return count, float(m.group(1))
+
+
+def report_ms(srv, token, code, day):
+    url = srv.base + "/api/v1/reports/members?" + urllib.parse.urlencode({"unit": code, "as_of": day})
+    r = b.sample(url, token, RUNS)
+    return r["p50"], r
+
+
+def search(srv, token, province):
+    times = []
+    for i in range(SEARCHES):
+        q = QUERIES[i % len(QUERIES)]
+        url = srv.base + "/api/v1/members?" + urllib.parse.urlencode({"q": q, "unit": province, "limit": 50})
+        times.append(b.sample(url, token, 1)["p50"])
+    times.sort()
+    return {"p50": times[len(times) // 2], "p99": times[max(0, -(-99 * len(times) // 100) - 1)]}
+
+
+def bench_store(store, url, meta):
+    today = dt.date.today().isoformat()
+    srv = b.Server(url)
+    out = {"reports": [], "search": None}
+    try:
+        for who in ("admin", "province", "commune"):
+            code, token = meta["units"][who]["code"], meta["tokens"][who]
+            for day in (today, "2024-12-31"):
+                ours, raw = report_ms(srv, token, code, day)
+                counts, plain = [], []
+                for _ in range(RUNS):
+                    n, ms = time_sql(store, url if store != "sqlite" else url, plain_sql(code, day))
+                    counts.append(n)
+                    plain.append(ms)
+                out["reports"].append({"who": who, "unit": code, "day": day, "ours_ms": ours,
+                                       "plain_ms": statistics.median(plain), "plain_count": counts[0]})
+                b.log("%s: %s %s: ours %.1f ms, plain SQL %.1f ms (%d members)" %
+                      (store, code, day, ours, statistics.median(plain), counts[0]))
+        out["search"] = search(srv, meta["tokens"]["admin"], meta["units"]["province"]["code"])
+        out["peak_kib"] = srv.peak_kib()
+    finally:
+        srv.stop()
+    return out
+
+
+def render(results, info, meta, size):
+    lines = ["### %s — members: %s" % (info["when"], info["label"]), "",
+             "- machine: %s" % info["machine"], "- commit: %s" % info["commit"],
+             "- command: `%s`" % info["command"],
+             "- data: the generated country (seed %s, scale %s) with %d members generated by `generate --no-tree"
+             " --members %d` in %s; database %.0f MiB (SQLite)" %
+             (meta["seed"], meta["scale"], MEMBERS, MEMBERS,
+              ("%.0f s" % meta["members_seconds"]) if "members_seconds" in meta else "an earlier run", size / 2**20),
+             "- membership report: median of %d requests in a row; plain SQL: the same count in the store's shell,"
+             " median of %d; ratio = ours / plain (the report computes far more than the count)" % (RUNS, RUNS),
+             "- search: %d requests over %d name beginnings, unit filter = the province" % (SEARCHES, len(QUERIES)),
+             "", "| store | unit | as of | report (ms) | plain SQL count (ms) | ratio | members |",
+             "|---|---|---|---:|---:|---:|---:|"]
+    for store, r in results.items():
+        for x in r["reports"]:
+            ratio = x["ours_ms"] / x["plain_ms"] if x["plain_ms"] else float("nan")
+            lines.append("| %s | %s (%s) | %s | %.1f | %.1f | %.1f | %d |" %
+                         (store, x["unit"], x["who"], x["day"], x["ours_ms"], x["plain_ms"], ratio, x["plain_count"]))
+    lines += ["", "| store | search p50 (ms) | search p99 (ms) | server peak RSS (MiB) |", "|---|---:|---:|---:|"]
+    for store, r in results.items():
+        lines.append("| %s | %.1f | %.1f | %s |" % (store, r["search"]["p50"], r["search"]["p99"],
+                                                  "%.0f" % (r["peak_kib"] / 1024) if r.get("peak_kib") else "?"))
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    now = dt.datetime.now(dt.timezone.utc)
+    commit = b.git("rev-parse", "--short", "HEAD") or "unknown"
+    info = {"when": now.strftime("%Y-%m-%d %H:%M UTC"), "commit": commit, "machine": b.machine(),
+            "label": b.LABEL or b.git("log", "-1", "--format=%s")[:80],
+            "command": " ".join("%s=%s" % (k, os.environ[k]) for k in sorted(os.environ) if k.startswith("BENCH_"))
+                       + " make bench-members"}
+    db, meta = members_db()
+    results = {}
+    for store in b.STORES:
+        if store == "sqlite":
+            results["sqlite"] = bench_store("sqlite", db, meta)
+        else:
+            pg = b.PgServer()
+            try:
+                url = pg.createdb("unionbase_bench_members")
+                b.ub("copy", db, url)
+                results["pg"] = bench_store("pg", url, meta)
+            finally:
+                pg.stop()
+    section = render(results, info, meta, os.path.getsize(db))
+    print(section)
+    if b.WRITE:
+        b.write_report(section)
+
+
+if __name__ == "__main__":
+    main()
