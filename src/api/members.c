@@ -593,7 +593,26 @@ static int get_member_report(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* The 54 ethnic groups, for the forms' choice (any caller). */
+static int get_ethnic_groups(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	ethnic_group_t *g = NULL;
+	json_t *items;
+	size_t n = 0;
+
+	if (org_ethnic_groups(req->db, &g, &n, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < n; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "code", g[i].code, "name_vi", g[i].name_vi,
+						       "name_en", g[i].name_en));
+	free(g);
+	resp->body = json_pack("{s:o}", "items", items);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
 const api_route_t API_MEMBER_ROUTES[] = {
+	{ "GET", "/api/v1/ethnic-groups", get_ethnic_groups, 0 },
 	{ "GET", "/api/v1/reports/members", get_member_report, 0 },
 	{ "GET", "/api/v1/members", get_members, 0 },
 	{ "POST", "/api/v1/members", post_member, ROUTE_LOCKED },

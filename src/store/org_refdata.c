@@ -130,3 +130,42 @@ int org_ethnic_group_count(db_t *db, int64_t *n, err_t *e)
 	query_sql(&q, "SELECT count(*) FROM ethnic_groups");
 	return org_query_int(db, &q, n, e);
 }
+
+int org_ethnic_groups(db_t *db, ethnic_group_t **out, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (store_prep(db, "SELECT code, name_vi, name_en FROM ethnic_groups ORDER BY code", &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			ethnic_group_t *v = realloc(*out, ncap * sizeof(*v));
+			if (!v) {
+				db_finalize(st);
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			*out = v;
+			cap = ncap;
+		}
+		copy_text((*out)[*n].code, sizeof((*out)[*n].code), db_col_text(st, 0));
+		copy_text((*out)[*n].name_vi, sizeof((*out)[*n].name_vi), db_col_text(st, 1));
+		copy_text((*out)[*n].name_en, sizeof((*out)[*n].name_en), db_col_text(st, 2));
+		(*n)++;
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return store_fail(db, rc, e);
+	}
+	return 0;
+}

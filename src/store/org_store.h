@@ -229,4 +229,12 @@ int org_ethnic_group_add(db_t *db, const char *code, const char *name_vi, const 
 			 err_t *e);
 int org_ethnic_group_count(db_t *db, int64_t *n, err_t *e);
 
+typedef struct ethnic_group {
+	char code[8];
+	char name_vi[64], name_en[64];
+} ethnic_group_t;
+
+/* Every ethnic group, by code: *out malloc'd (caller frees). */
+int org_ethnic_groups(db_t *db, ethnic_group_t **out, size_t *n, err_t *e);
+
 #endif

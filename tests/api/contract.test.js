@@ -306,6 +306,7 @@ const SAMPLES = [
   ['listMembers', 'GET', '/api/v1/members', { query: { q: 'nguyen mau', as_of: '2025-08-01', sort: 'name', limit: 5 } }],
   ['getMember', 'GET', (ctx) => `/api/v1/members/${ctx.createMember.id}`, { query: { as_of: '2025-08-01' } }],
   ['updateMember', 'PATCH', (ctx) => `/api/v1/members/${ctx.createMember.id}`, { body: { phone: '0987 654 321', occupation: 'Giáo viên', digital: false } }],
+  ['listEthnicGroups', 'GET', '/api/v1/ethnic-groups'],
   ['reportMembers', 'GET', '/api/v1/reports/members', { query: { unit: 'C0005', as_of: '2025-08-01' } }],
   // personal data: consent, export, erasure
   ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-08-01', withdraw: false } }],

@@ -307,3 +307,11 @@ test('probable duplicates: the same name and birth date in the commune, or the s
   const far = await post({ full_name: 'Kiều Thị Trùng', birth_date: '1977-07-07', unit: 'MO1.1', joined_on: D, phone: '0911 222 333' }, 'entry.mo1');
   assert.deepEqual(far.body.possible_duplicates, []);
 });
+
+test('the 54 ethnic groups, for the forms, to any caller', async () => {
+  const r = await get('/api/v1/ethnic-groups', {}, 'viewer.mc1');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.items.length, 54);
+  assert.deepEqual(r.body.items[0], { code: '01', name_vi: 'Kinh', name_en: 'Kinh' });
+  assert.deepEqual(r.body.items.find((g) => g.code === '18'), { code: '18', name_vi: 'Sán Dìu', name_en: 'San Diu' });
+});

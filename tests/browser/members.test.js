@@ -77,7 +77,7 @@ test('an entry officer adds a member, is told in Vietnamese why her ID number is
 
     await page.locator('#member-full-name').fill('Nguyễn Thị Hoa');
     await page.locator('#member-birth-date').fill('04/05/1990');
-    await page.locator('#member-ethnicity').fill('01');
+    await page.locator('#member-ethnicity').selectOption('01');
     await page.locator('#member-id-number').fill('001090012345');
     await page.locator('#member-phone').fill('0912 345 678');
     await page.locator('#member-occupation').fill('Buôn bán');
@@ -98,7 +98,7 @@ test('an entry officer adds a member, is told in Vietnamese why her ID number is
     await waitText(page, 'main h1', 'Nguyễn Thị Hoa');
     await waitText(page, '[data-testid="member-notice"]', 'Đã thêm Nguyễn Thị Hoa vào danh sách hội viên.');
     await waitText(page, '[data-testid="member-id_number"] dd', '001190012345 · CCCD');
-    await waitText(page, '[data-testid="member-ethnicity"] dd', 'Mã 01');
+    await waitText(page, '[data-testid="member-ethnicity"] dd', 'Kinh');
     await waitText(page, '[data-testid="member-phone"] dd', '0912345678');
     await waitText(page, '[data-testid="member-birth_date"] dd', '04/05/1990');
     await waitText(page, '[data-testid="member-digital"] dd', 'Có');

@@ -31,6 +31,7 @@ import {
 import { DateField } from '../components/date-field.js';
 import { UnitLookup } from '../components/unit-lookup.js';
 import { arriveWith } from './member.js';
+import { useEthnicGroups } from '../lib/ethnic.js';
 
 const OPTIONAL_TEXT = ['religion', 'education', 'qualification', 'political_theory', 'occupation', 'hamlet', 'street'];
 const OPTIONAL_LONG = ['circumstances', 'notes'];
@@ -83,7 +84,8 @@ function useOwnUnitDefault(v, setV) {
 }
 
 export function MemberForm({ onCancel }) {
-  const { asOfParam } = useApp();
+  const { asOfParam, lang } = useApp();
+  const groups = useEthnicGroups();
   const heading = useDialogFocus();
   const form = useRef(null);
   const [v, setV, clearV] = useDraft('member-new', blank());
@@ -140,7 +142,8 @@ export function MemberForm({ onCancel }) {
         <fieldset class="part form">
           <legend>${t('members.part_identity')}</legend>
           <p class="hint">${t('members.sensitive_note')}</p>
-          ${text('ethnicity', { hint: t('members.ethnicity_hint'), inputmode: 'numeric', maxlength: 2 })}
+          <${SelectField} ...${common('ethnicity')} value=${v.ethnicity} onChange=${set('ethnicity')}
+            options=${[['', t('members.ethnicity_none')], ...groups.map((g) => [g.code, lang === 'en' ? g.name_en : g.name_vi])]} />
           ${text('id_number', { hint: t('members.id_number_hint'), inputmode: 'numeric', spellcheck: 'false' })}
           ${text('phone', { type: 'tel', hint: t('members.phone_hint') })}
         </fieldset>

@@ -22,6 +22,7 @@ import {
 } from '../lib/members.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import { MemberActions, isCurrent } from './member-actions.js';
+import { useEthnicGroups, ethnicName } from '../lib/ethnic.js';
 
 // What the add-member form says once she is saved, shown when her page
 // opens (the form navigates here).
@@ -128,6 +129,7 @@ const yesNo = (b) => (b ? t('member.yes') : t('member.no'));
 
 function Facts({ m }) {
   const { lang } = useApp();
+  const groups = useEthnicGroups();
   // (masked, the ID number is its last four digits: still worth showing)
   const idNumber = m.id_number
     ? html`<span class="code">${m.id_number}</span>${m.id_kind && html` · ${idKindName(m.id_kind)}`}`
@@ -143,7 +145,7 @@ function Facts({ m }) {
         <${Fact} m=${m} field="joined_on" label=${t('member.joined_on')}>
           ${m.joined_on ? formatDate(m.joined_on, lang) : null}</${Fact}>
         <${Fact} m=${m} field="ethnicity" label=${t('member.ethnicity')}>
-          ${m.ethnicity ? t('member.ethnicity_code', { code: m.ethnicity }) : null}</${Fact}>
+          ${m.ethnicity ? ethnicName(groups, m.ethnicity, lang) || t('member.ethnicity_code', { code: m.ethnicity }) : null}</${Fact}>
         <${Fact} m=${m} field="id_number" label=${t('member.id_number')}>${idNumber}</${Fact}>
         <${Fact} m=${m} field="phone" label=${t('member.phone')}>${m.phone ? phoneText(m.phone) : null}</${Fact}>
         ${text('religion')}
