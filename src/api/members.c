@@ -124,6 +124,7 @@ void api_member_read(json_t *body, date_t today, person_t *p, member_kind_t *kin
 #define DUPLICATES_MAX 10
 
 static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e);
+static int add_dues(api_req_t *req, json_t *j, int64_t id, err_t *e);
 
 /* "possible_duplicates": the records in the caller's scope that may be the
  * same person (member_duplicates), for her to look at; added, not refused.
@@ -205,7 +206,8 @@ static int read_filters(api_req_t *req, member_query_t *q, err_t *e)
 	if (query_choice(req, "kind", KINDS, "member, honorary", &q->kind, e) ||
 	    query_choice(req, "digital", YESNO, "true, false", &q->digital, e) ||
 	    api_query_int(req, "age_min", 0, 0, PERSON_MAX_AGE, &q->age_min, e) ||
-	    api_query_int(req, "age_max", 0, 0, PERSON_MAX_AGE, &q->age_max, e))
+	    api_query_int(req, "age_max", 0, 0, PERSON_MAX_AGE, &q->age_max, e) ||
+	    api_query_int(req, "dues_unpaid", 0, DUES_YEAR_MIN, DUES_YEAR_MAX, &q->dues_unpaid, e))
 		return -1;
 	if (eth && *eth) {
 		if (!access_allows(req->who.roles, PERM_SENSITIVE_READ))
@@ -309,7 +311,9 @@ static int get_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	resp->body = member_json(&m, h, n, unmasked);
 	free(h);
-	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	if (!resp->body)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	return add_dues(req, resp->body, id, e);
 }
 
 /* ---- leaving and transfers ---- */
@@ -336,6 +340,23 @@ static int member_for_change(api_req_t *req, const char *ref, date_t d, member_t
 	return 0;
 }
 
+/* "dues": her payments, on her record. */
+static int add_dues(api_req_t *req, json_t *j, int64_t id, err_t *e)
+{
+	dues_payment_t *v = NULL;
+	size_t n = 0;
+	json_t *a;
+
+	if (dues_list(req->db, id, &v, &n, e))
+		return -1;
+	a = dues_json(v, n);
+	free(v);
+	if (!a)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	json_object_set_new(j, "dues", a);
+	return 0;
+}
+
 /* Her record as of d, with her history, as the answer's member. */
 static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e)
 {
@@ -348,8 +369,14 @@ static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e)
 		return NULL;
 	j = member_json(&m, h, n, access_allows(req->who.roles, PERM_SENSITIVE_READ));
 	free(h);
-	if (!j)
+	if (!j) {
 		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
+	if (add_dues(req, j, id, e)) {
+		json_decref(j);
+		return NULL;
+	}
 	return j;
 }
 
@@ -569,6 +596,141 @@ static int post_cancel(api_req_t *req, api_resp_t *resp, err_t *e)
 	return decide(req, resp, TRANSFER_CANCEL, e);
 }
 
+/* ---- dues ---- */
+
+/* The year in the path: DUES_YEAR_MIN..DUES_YEAR_MAX, else 404 (no such
+ * resource) like an unknown id. */
+static int path_year(const char *s, int *year, err_t *e)
+{
+	char *end = NULL;
+	long v = strtol(s ? s : "", &end, 10);
+
+	if (!s || !*s || *end || strlen(s) != 4 || v < DUES_YEAR_MIN || v > DUES_YEAR_MAX)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no year {ref}", ERR_STR("ref", s ? s : ""));
+	*year = (int)v;
+	return 0;
+}
+
+/* {"unit","year","amount","set_by"}: the dues that apply to u in year (its
+ * own or its nearest ancestor's, null when none is set). */
+static int rate_answer(api_req_t *req, const unit_t *u, int year, date_t d, api_resp_t *resp, err_t *e)
+{
+	int64_t amount = 0, from = 0;
+	bool found = false;
+	unit_t setter;
+	json_t *by = json_null();
+
+	if (dues_rate_get(req->db, u->id, year, d, &amount, &from, &found, e))
+		return -1;
+	if (found && from != u->id) {
+		/* an ancestor in scope, or the one that set it named by code only when it is */
+		if (org_unit_view(req->db, from, d, &setter, e))
+			return -1;
+		if (api_id_in_scope(req, from)) {
+			unit_ref_t ref = { .id = setter.id };
+			snprintf(ref.code, sizeof(ref.code), "%s", setter.code);
+			snprintf(ref.name_vi, sizeof(ref.name_vi), "%s", setter.name_vi);
+			snprintf(ref.name_en, sizeof(ref.name_en), "%s", setter.name_en);
+			by = unit_ref_json(&ref);
+		}
+	} else if (found) {
+		unit_ref_t ref = { .id = u->id };
+		snprintf(ref.code, sizeof(ref.code), "%s", u->code);
+		snprintf(ref.name_vi, sizeof(ref.name_vi), "%s", u->name_vi);
+		snprintf(ref.name_en, sizeof(ref.name_en), "%s", u->name_en);
+		by = unit_ref_json(&ref);
+	}
+	resp->body = json_pack("{s:s, s:i, s:o, s:o}", "unit", u->code, "year", year, "amount",
+			       found ? json_integer(amount) : json_null(), "set_by", by);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int get_dues_rate(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	unit_t u;
+	int year = 0;
+
+	date_t d;
+
+	if (api_query_date(req, "as_of", req->today, &d, e) || api_require(req, PERM_RECORD_READ, e) ||
+	    path_year(req->params[1], &year, e) || api_unit_in_scope(req, req->params[0], d, &u, e))
+		return -1;
+	return rate_answer(req, &u, year, d, resp, e);
+}
+
+static int put_dues_rate(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "amount", NULL };
+	json_t *body, *amount;
+	unit_t u;
+	int year = 0;
+
+	date_t d;
+
+	if (api_query_date(req, "as_of", req->today, &d, e) || api_require(req, PERM_RECORD_WRITE, e) ||
+	    path_year(req->params[1], &year, e) || api_unit_in_scope(req, req->params[0], d, &u, e) ||
+	    api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	amount = json_object_get(body, "amount");
+	if (!amount || json_is_null(amount))
+		err_field(e, "amount", "required", "is required");
+	else if (!json_is_integer(amount) || json_integer_value(amount) < 0 || json_integer_value(amount) > DUES_AMOUNT_MAX)
+		err_field(e, "amount", "out_of_range", "must be a whole number of dong from {min} to {max}", ERR_INT("min", 0),
+			  ERR_INT("max", DUES_AMOUNT_MAX));
+	if (api_check_details(e) ||
+	    dues_rate_set(req->db, &req->who, u.id, year, (int64_t)json_integer_value(amount), e)) {
+		json_decref(body);
+		return -1;
+	}
+	json_decref(body);
+	return rate_answer(req, &u, year, d, resp, e);
+}
+
+static int post_dues(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "year", "amount", "paid_on", NULL };
+	dues_payment_t *v = NULL;
+	json_t *body, *year, *amount;
+	int64_t sum = -1;
+	size_t n = 0;
+	date_t paid_on = 0;
+	member_t m;
+	int y = 0;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_date(body, "paid_on", req->today, &paid_on, e);
+	year = json_object_get(body, "year");
+	amount = json_object_get(body, "amount");
+	if (!year || json_is_null(year))
+		err_field(e, "year", "required", "is required");
+	else if (!json_is_integer(year) || json_integer_value(year) < DUES_YEAR_MIN || json_integer_value(year) > DUES_YEAR_MAX)
+		err_field(e, "year", "out_of_range", "must be a year from {min} to {max}", ERR_INT("min", DUES_YEAR_MIN),
+			  ERR_INT("max", DUES_YEAR_MAX));
+	else
+		y = (int)json_integer_value(year);
+	if (amount && !json_is_null(amount)) {
+		if (!json_is_integer(amount) || json_integer_value(amount) < 0 || json_integer_value(amount) > DUES_AMOUNT_MAX)
+			err_field(e, "amount", "out_of_range", "must be a whole number of dong from {min} to {max}",
+				  ERR_INT("min", 0), ERR_INT("max", DUES_AMOUNT_MAX));
+		else
+			sum = (int64_t)json_integer_value(amount);
+	}
+	json_decref(body);
+	if (api_check_details(e) || member_for_change(req, req->params[0], paid_on, &m, e) ||
+	    dues_pay(req->db, &req->who, m.p.id, y, sum, paid_on, e) || dues_list(req->db, m.p.id, &v, &n, e))
+		return -1;
+	resp->status = 201;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].year == y)
+			resp->body = json_pack("{s:i, s:I, s:o, s:o}", "year", y, "amount", (json_int_t)v[i].amount, "paid_on",
+					       json_date(v[i].paid_on), "unit", unit_ref_json(&v[i].unit));
+	free(v);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
 /* ---- statistics ---- */
 
 static int get_member_report(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -619,6 +781,9 @@ const api_route_t API_MEMBER_ROUTES[] = {
 	{ "GET", "/api/v1/members/{}", get_member, ROUTE_WRITES },
 	{ "PATCH", "/api/v1/members/{}", patch_member, ROUTE_LOCKED },
 	{ "POST", "/api/v1/members/{}/leave", post_leave, ROUTE_LOCKED },
+	{ "POST", "/api/v1/members/{}/dues", post_dues, ROUTE_LOCKED },
+	{ "GET", "/api/v1/units/{}/dues/{}", get_dues_rate, 0 },
+	{ "PUT", "/api/v1/units/{}/dues/{}", put_dues_rate, ROUTE_LOCKED },
 	{ "POST", "/api/v1/members/{}/transfer", post_transfer, ROUTE_LOCKED },
 	{ "GET", "/api/v1/transfers", get_transfers, 0 },
 	{ "POST", "/api/v1/transfers/{}/accept", post_accept, ROUTE_LOCKED },

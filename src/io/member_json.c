@@ -114,10 +114,22 @@ json_t *member_stats_json(const unit_t *u, date_t d, const member_stats_t *s, bo
 						     s->ethnicity[i].key[0] ? json_string(s->ethnicity[i].key) : json_null(),
 						     "name_vi", s->ethnicity[i].name_vi, "name_en", s->ethnicity[i].name_en,
 						     "total", (json_int_t)s->ethnicity[i].n));
-	return json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:{s:o, s:{s:I, s:I}, s:o}, s:o}", "unit",
+	return json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:{s:i, s:I, s:I}, s:o, s:{s:o, s:{s:I, s:I}, s:o}, s:o}", "unit",
 			 unit_ref_json(&ref), "as_of", json_date(d), "total", (json_int_t)s->total, "direct",
 			 (json_int_t)s->direct, "honorary", (json_int_t)s->honorary, "digital", (json_int_t)s->digital,
-			 "branches", (json_int_t)s->branches, "children", children, "breakdowns", "age", age, "kind",
+			 "branches", (json_int_t)s->branches, "dues", "year", s->dues_year, "paid", (json_int_t)s->dues_paid,
+			 "amount", (json_int_t)s->dues_amount, "children", children, "breakdowns", "age", age, "kind",
 			 "member", (json_int_t)(s->total - s->honorary), "honorary", (json_int_t)s->honorary,
 			 "ethnicity", eth, "masked", with_sensitive ? json_array() : json_pack("[s]", "ethnicity"));
+}
+
+json_t *dues_json(const dues_payment_t *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_pack("{s:i, s:I, s:o, s:o}", "year", v[i].year, "amount",
+						   (json_int_t)v[i].amount, "paid_on", json_date(v[i].paid_on), "unit",
+						   unit_ref_json(&v[i].unit)));
+	return a;
 }

@@ -28,6 +28,9 @@ json_t *member_json(const member_t *m, const membership_t *hist, size_t n, bool 
  * "date","status","note","reason","created_by","decided_by","decided_on"}. */
 json_t *transfer_json(const transfer_t *t);
 
+/* Her dues payments: [{"year","amount","paid_on","unit"}]. */
+json_t *dues_json(const dues_payment_t *v, size_t n);
+
 /* The figures of unit u on day d (GET /api/v1/reports/members);
  * ethnicity null and named in "masked" without with_sensitive. */
 json_t *member_stats_json(const unit_t *u, date_t d, const member_stats_t *s, bool with_sensitive);

@@ -39,6 +39,9 @@ static const char *const MEMBERSHIP_COLS[] = { "id", "person_id", "unit_id", "ki
 static const char *const TRANSFER_COLS[] = { "id", "person_id", "from_unit", "to_unit", "date", "status", "note",
 					     "reason", "created_by", "created_at", "decided_by", "decided_at",
 					     "decided_on", NULL };
+static const char *const DUES_RATE_COLS[] = { "unit_id", "year", "amount", NULL };
+static const char *const DUES_PAYMENT_COLS[] = { "person_id", "year", "unit_id", "amount", "paid_on", "recorded_by",
+						 "recorded_at", NULL };
 
 const table_def_t STORE_TABLES[] = {
 	{ "levels", LEVEL_COLS, "rank", 0 },
@@ -60,6 +63,8 @@ const table_def_t STORE_TABLES[] = {
 	{ "person_words", PERSON_WORD_COLS, "word, person_id", 0 },
 	{ "memberships", MEMBERSHIP_COLS, "id", 1 },
 	{ "transfers", TRANSFER_COLS, "id", 1 },
+	{ "dues_rates", DUES_RATE_COLS, "unit_id, year", 0 },
+	{ "dues_payments", DUES_PAYMENT_COLS, "person_id, year", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 

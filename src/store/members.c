@@ -264,6 +264,9 @@ static void add_filters(query_t *q, const member_query_t *mq, char *circ_like, s
 	}
 	if (mq->digital)
 		query_add(q, " AND p.digital = ?", QI(mq->digital == 1));
+	if (mq->dues_unpaid)
+		query_add(q, " AND NOT EXISTS (SELECT 1 FROM dues_payments dp WHERE dp.person_id = p.id AND dp.year = ?)",
+			  QI(mq->dues_unpaid));
 }
 
 /* The greatest UTF-8 character: word || MAX_CHAR bounds every word that
@@ -724,12 +727,40 @@ static int stats_branches(db_t *db, int64_t unit_id, date_t d, member_stats_t *s
 	return org_query_int(db, &q, &s->branches, e);
 }
 
+/* The year's dues recorded in the subtree (by the unit each was paid in). */
+static int stats_dues(db_t *db, int64_t unit_id, date_t d, member_stats_t *s, err_t *e)
+{
+	char day[DATE_STR_LEN];
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	s->dues_year = (int)strtol(date_format(d, day), NULL, 10);
+	query_init(&q);
+	query_add(&q, "SELECT count(*), coalesce(sum(dp.amount), 0) FROM dues_payments dp JOIN ancestry a"
+		      " ON a.descendant = dp.unit_id AND a.ancestor = ?",
+		  QI(unit_id));
+	query_add_dates(&q, " AND a.valid_from <= ? AND a.valid_to > ?", d);
+	query_add(&q, " WHERE dp.year = ?", QI(s->dues_year));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		s->dues_paid = db_col_int64(st, 0);
+		s->dues_amount = db_col_int64(st, 1);
+	}
+	db_finalize(st);
+	return rc == DB_ROW ? 0 : store_fail(db, rc, e);
+}
+
 int member_stats(db_t *db, int64_t unit_id, date_t d, bool with_sensitive, member_stats_t *out, err_t *e)
 {
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	r = stats_totals(db, unit_id, d, out, e);
+	if (!r)
+		r = stats_dues(db, unit_id, d, out, e);
 	if (!r && with_sensitive)
 		r = stats_ethnicity(db, unit_id, d, out, e);
 	if (!r)
@@ -1203,5 +1234,165 @@ int member_duplicates(db_t *db, const person_t *p, int64_t unit_id, date_t d, me
 	free(fold);
 	if (!r && *n)
 		r = name_stays(db, &out[0].m, *n, sizeof(member_t), d, e);
+	return r;
+}
+
+/* ---- dues ---- */
+
+int dues_rate_set(db_t *db, const principal_t *who, int64_t unit_id, int year, int64_t amount, err_t *e)
+{
+	char rid[48], detail[64];
+	bool own = false;
+	query_t q;
+	int r;
+
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	query_init(&q);
+	query_add(&q, "DELETE FROM dues_rates WHERE unit_id = ? AND year = ?", QI(unit_id), QI(year));
+	r = query_run(db, &q, e);
+	if (!r) {
+		query_init(&q);
+		query_add(&q, "INSERT INTO dues_rates (unit_id, year, amount) VALUES (?, ?, ?)", QI(unit_id), QI(year),
+			  QI(amount));
+		r = query_run(db, &q, e);
+	}
+	if (!r) {
+		snprintf(rid, sizeof(rid), "%lld/%d", (long long)unit_id, year);
+		snprintf(detail, sizeof(detail), "%lld", (long long)amount);
+		r = audit_write(db, who, "dues.rate", unit_id, "dues", rid, NULL, NULL, detail, e);
+	}
+	return store_tx_end(db, own, r, e);
+}
+
+int dues_rate_get(db_t *db, int64_t unit_id, int year, date_t d, int64_t *amount, int64_t *from_unit, bool *found,
+		  err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*found = false;
+	*amount = 0;
+	*from_unit = 0;
+	query_init(&q);
+	query_add(&q, "SELECT r.amount, r.unit_id FROM dues_rates r JOIN ancestry a ON a.ancestor = r.unit_id"
+		      " AND a.descendant = ?",
+		  QI(unit_id));
+	query_add_dates(&q, " AND a.valid_from <= ? AND a.valid_to > ?", d);
+	query_add(&q, " WHERE r.year = ? ORDER BY a.depth LIMIT 1", QI(year));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*amount = db_col_int64(st, 0);
+		*from_unit = db_col_int64(st, 1);
+		*found = true;
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+int dues_pay(db_t *db, const principal_t *who, int64_t person_id, int year, int64_t amount, date_t paid_on,
+	     err_t *e)
+{
+	membership_t m = { 0 };
+	int64_t paid = 0, from = 0;
+	char ts[32], rid[48], detail[64];
+	bool own = false, found = false;
+	query_t q;
+	int r;
+
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = stay_on(db, person_id, paid_on, &m, e);
+	if (!r) {
+		query_init(&q);
+		query_add(&q, "SELECT count(*) FROM dues_payments WHERE person_id = ? AND year = ?", QI(person_id),
+			  QI(year));
+		r = org_query_int(db, &q, &paid, e);
+	}
+	if (!r && paid)
+		r = err_fail(e, ERR_CONFLICT, "dues_paid", "her dues for {year} are paid already", ERR_INT("year", year));
+	if (!r && amount < 0) {
+		r = dues_rate_get(db, m.unit.id, year, paid_on, &amount, &from, &found, e);
+		if (!r && !found) {
+			err_field(e, "amount", "no_rate", "no dues are set for {year}: give the amount", ERR_INT("year", year));
+			r = err_fail(e, ERR_INVALID, "invalid", "no dues are set for that year");
+		}
+	}
+	if (!r) {
+		store_now_iso(ts, sizeof(ts));
+		query_init(&q);
+		query_add(&q, "INSERT INTO dues_payments (person_id, year, unit_id, amount, paid_on, recorded_by, recorded_at)"
+			      " VALUES (?, ?, ?, ?, ?, ?, ?)",
+			  QI(person_id), QI(year), QI(m.unit.id), QI(amount), QD(paid_on), QT(who->username), QT(ts));
+		r = query_run(db, &q, e);
+	}
+	if (!r) {
+		snprintf(rid, sizeof(rid), "%lld", (long long)person_id);
+		snprintf(detail, sizeof(detail), "%d: %lld", year, (long long)amount);
+		r = audit_write(db, who, "dues.pay", m.unit.id, "member", rid, NULL, NULL, detail, e);
+	}
+	return store_tx_end(db, own, r, e);
+}
+
+int dues_list(db_t *db, int64_t person_id, dues_payment_t **out, size_t *n, err_t *e)
+{
+	membership_t *stays = NULL;
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc = DB_DONE, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT year, amount, paid_on, unit_id FROM dues_payments WHERE person_id = ? ORDER BY year DESC",
+		  QI(person_id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			dues_payment_t *v = realloc(*out, ncap * sizeof(*v));
+			if (!v) {
+				r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+				break;
+			}
+			*out = v;
+			cap = ncap;
+		}
+		memset(&(*out)[*n], 0, sizeof(**out));
+		(*out)[*n].year = (int)db_col_int64(st, 0);
+		(*out)[*n].amount = db_col_int64(st, 1);
+		r = org_read_date(db, st, 2, &(*out)[*n].paid_on, e);
+		(*out)[*n].unit.id = db_col_int64(st, 3);
+		if (!r)
+			(*n)++;
+	}
+	db_finalize(st);
+	if (!r && rc < 0)
+		r = store_fail(db, rc, e);
+	if (!r && *n) {
+		/* name each unit as of the day she paid there */
+		stays = calloc(*n, sizeof(*stays));
+		if (!stays)
+			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		for (size_t i = 0; !r && i < *n; i++) {
+			stays[i].unit.id = (*out)[i].unit.id;
+			stays[i].valid_from = (*out)[i].paid_on;
+		}
+		if (!r)
+			r = name_stays(db, stays, *n, sizeof(*stays), 0, e);
+		for (size_t i = 0; !r && i < *n; i++)
+			(*out)[i].unit = stays[i].unit;
+		free(stays);
+	}
+	if (r) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
 	return r;
 }

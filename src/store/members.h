@@ -122,6 +122,7 @@ typedef struct member_query {
 	const char *ethnicity;    /* the members of this ethnic group */
 	const char *circumstance; /* one word of their circumstances ([a-z_]) */
 	int digital;              /* 1 with digital capacity, 2 without */
+	int dues_unpaid;          /* a year: those who have not paid its dues */
 	int limit;                /* 1..ORG_PAGE_MAX */
 	const char *cursor;       /* NULL or a member_list_t.next */
 } member_query_t;
@@ -193,6 +194,39 @@ typedef enum transfer_decision { TRANSFER_ACCEPT, TRANSFER_REFUSE, TRANSFER_CANC
 int transfer_decide(db_t *db, const principal_t *who, int64_t id, transfer_decision_t what, date_t d,
 		    const char *reason, err_t *e);
 
+/* ---- dues (hội phí) ---- */
+
+#define DUES_YEAR_MIN 1930
+#define DUES_YEAR_MAX 2200
+#define DUES_AMOUNT_MAX 100000000 /* VND */
+
+typedef struct dues_payment {
+	int year;
+	int64_t amount;          /* VND */
+	date_t paid_on;
+	unit_ref_t unit;         /* her unit when she paid, as of that day */
+} dues_payment_t;
+
+/* Sets unit_id's dues for year (VND). Audited as dues.rate. */
+int dues_rate_set(db_t *db, const principal_t *who, int64_t unit_id, int year, int64_t amount, err_t *e);
+
+/* The dues that apply to unit_id in year, as the tree stands on d: its own
+ * rate, else its nearest ancestor's; *found false when none is set. The
+ * unit that set it into *from_unit. */
+int dues_rate_get(db_t *db, int64_t unit_id, int year, date_t d, int64_t *amount, int64_t *from_unit, bool *found,
+		  err_t *e);
+
+/* Records person_id's dues for year, paid on paid_on in the unit she is a
+ * member of that day; amount < 0 takes the rate of that unit for the year.
+ * Refusals: 409 not_a_member (no stay on paid_on), 409 dues_paid (year:
+ * paid already), 422 with a detail on "amount" no_rate (none given, none
+ * set). Audited as dues.pay. */
+int dues_pay(db_t *db, const principal_t *who, int64_t person_id, int year, int64_t amount, date_t paid_on,
+	     err_t *e);
+
+/* Her payments, newest year first, into *out (malloc'd), *n. */
+int dues_list(db_t *db, int64_t person_id, dues_payment_t **out, size_t *n, err_t *e);
+
 /* ---- statistics ---- */
 
 #define MEMBER_AGE_BANDS 5 /* under 31, 31-45, 46-60, over 60, and unknown */
@@ -216,6 +250,9 @@ typedef struct member_stats {
 	int64_t honorary;      /* of the total, honorary members */
 	int64_t digital;       /* of the total, with digital capacity */
 	int64_t branches;      /* branches and groups (units of the two lowest levels) in the subtree */
+	int dues_year;         /* the day's year */
+	int64_t dues_paid;     /* payments of that year's dues recorded in the subtree */
+	int64_t dues_amount;   /* their sum, VND */
 	int64_t age[MEMBER_AGE_BANDS]; /* by age on the day: <=30, 31-45, 46-60, >60 */
 	member_count_t ethnicity[MEMBER_BREAKDOWN_MAX]; /* by ethnic group, largest first */
 	size_t n_ethnicity;

@@ -284,6 +284,25 @@ static const migration_t MIGRATIONS[] = {
 	"CREATE INDEX transfers_to ON transfers (to_unit, status, id);"
 	"CREATE INDEX transfers_from ON transfers (from_unit, status, id);"
 	"CREATE INDEX transfers_person ON transfers (person_id, status);", NULL, NULL },
+
+	/* 11: dues (hội phí, issue 15 item 1): the amount a unit sets for a
+	 * year (in VND; a unit without one takes its nearest ancestor's), and
+	 * each member's payment for a year, once */
+	{ "CREATE TABLE dues_rates ("
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  year INTEGER NOT NULL,"
+	"  amount BIGINT NOT NULL CHECK (amount >= 0),"
+	"  PRIMARY KEY (unit_id, year));"
+	"CREATE TABLE dues_payments ("
+	"  person_id BIGINT NOT NULL REFERENCES persons(id),"
+	"  year INTEGER NOT NULL,"
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  amount BIGINT NOT NULL CHECK (amount >= 0),"
+	"  paid_on @DATE@ NOT NULL,"
+	"  recorded_by TEXT NOT NULL,"
+	"  recorded_at @TIMESTAMP@ NOT NULL,"
+	"  PRIMARY KEY (person_id, year));"
+	"CREATE INDEX dues_payments_unit ON dues_payments (unit_id, year);", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -73,7 +73,7 @@ const OPERATIONS = {
   listUserTokens: 'users', revokeUserToken: 'users',
   exportUser: 'person', listConsents: 'person', recordConsent: 'person',
   listAudit: 'audit',
-  listEthnicGroups: 'self', listMembers: 'records', getMember: 'records', createMember: 'record_write', reportMembers: 'records',
+  listEthnicGroups: 'self', getDuesRate: 'records', setDuesRate: 'record_write', payDues: 'record_write', listMembers: 'records', getMember: 'records', createMember: 'record_write', reportMembers: 'records',
   updateMember: 'record_write', leaveMember: 'record_write', transferMember: 'record_write', listTransfers: 'records', acceptTransfer: 'record_write',
   refuseTransfer: 'record_write', cancelTransfer: 'record_write',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',

@@ -307,6 +307,9 @@ const SAMPLES = [
   ['getMember', 'GET', (ctx) => `/api/v1/members/${ctx.createMember.id}`, { query: { as_of: '2025-08-01' } }],
   ['updateMember', 'PATCH', (ctx) => `/api/v1/members/${ctx.createMember.id}`, { body: { phone: '0987 654 321', occupation: 'Giáo viên', digital: false } }],
   ['listEthnicGroups', 'GET', '/api/v1/ethnic-groups'],
+  ['setDuesRate', 'PUT', '/api/v1/units/C0005/dues/2025', { query: { as_of: '2025-08-01' }, body: { amount: 24000 } }],
+  ['getDuesRate', 'GET', '/api/v1/units/C0005-1/dues/2025', { query: { as_of: '2025-08-01' } }],
+  ['payDues', 'POST', (ctx) => `/api/v1/members/${ctx.createMember.id}/dues`, { body: { year: 2025, paid_on: '2025-08-10' } }],
   ['reportMembers', 'GET', '/api/v1/reports/members', { query: { unit: 'C0005', as_of: '2025-08-01' } }],
   // personal data: consent, export, erasure
   ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-08-01', withdraw: false } }],
@@ -364,7 +367,7 @@ test('merge answers 201 for a new target and 200 for an existing one', async () 
 test('every path of the document exists (no 404 for a valid unit) and every other method is 405', async () => {
   const wrong = [];
   for (const [template, item] of Object.entries(doc.paths)) {
-    const p = template.replace('{code}', '01').replace('{id}', '1').replace('{username}', 'admin');
+    const p = template.replace('{code}', '01').replace('{id}', '1').replace('{username}', 'admin').replace('{year}', '2025');
     for (const m of METHODS.filter((x) => x !== 'head' && x !== 'options' && x !== 'trace')) {
       if (item[m]) {
         if (m === 'get' && /^\/api\/v1\/users\/\{username\}\/(export|sessions|tokens)$/.test(template)) {

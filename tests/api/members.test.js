@@ -315,3 +315,40 @@ test('the 54 ethnic groups, for the forms, to any caller', async () => {
   assert.deepEqual(r.body.items[0], { code: '01', name_vi: 'Kinh', name_en: 'Kinh' });
   assert.deepEqual(r.body.items.find((g) => g.code === '18'), { code: '18', name_vi: 'Sán Dìu', name_en: 'San Diu' });
 });
+
+test('dues: a rate per unit and year (the nearest set above applies), payments once a year, unpaid filter, collected in the figures', async () => {
+  const w = (who) => ({ cookie: as[who].cookie, csrf: as[who].csrf });
+  const rate = (unit, year, body, who = 'entry.mc1') => s.request('PUT', `/api/v1/units/${unit}/dues/${year}`, { body, ...w(who) });
+  const pay = (id, body, who = 'entry.mc1') => s.post(`/api/v1/members/${id}/dues`, body, w(who));
+  const m = (await post({ full_name: 'Tô Thị Đóng', birth_date: '1982-02-02', unit: 'MC1.1', joined_on: D }, 'entry.mc1')).body.id;
+  const n = (await post({ full_name: 'Tô Thị Nợ', birth_date: '1983-03-03', unit: 'MC1.1', joined_on: D }, 'entry.mc1')).body.id;
+  // no rate yet: the amount must be given
+  assert.deepEqual(assertError(await pay(m, { year: 2026, paid_on: '2026-03-01' }), 422, 'invalid').details.map((d) => [d.field, d.code, d.year]), [['amount', 'no_rate', 2026]]);
+  // the commune sets 24,000 for 2026; its branch takes it
+  const set = await rate('MC1', 2026, { amount: 24000 });
+  assert.equal(set.status, 200, set.text);
+  assert.deepEqual([set.body.amount, set.body.set_by.code], [24000, 'MC1']);
+  const applies = await get('/api/v1/units/MC1.1/dues/2026', {}, 'viewer.mc1');
+  assert.deepEqual([applies.body.amount, applies.body.set_by.code], [24000, 'MC1']);
+  assert.equal((await get('/api/v1/units/MC1.1/dues/2027', {}, 'viewer.mc1')).body.amount, null);
+  assertError(await rate('MC1', 2026, { amount: -5 }), 422, 'invalid');
+  assertError(await rate('MC1', 2026, { amount: 1 }, 'viewer.mc1'), 403, 'forbidden');
+  assertError(await rate('MO1', 2026, { amount: 1 }), 404, 'not_found');
+  assertError(await get('/api/v1/units/MC1/dues/20x6', {}, 'viewer.mc1'), 404, 'not_found');
+  // she pays the rate; once a year
+  const paid = await pay(m, { year: 2026, paid_on: '2026-03-01' });
+  assert.equal(paid.status, 201, paid.text);
+  assert.deepEqual([paid.body.year, paid.body.amount, paid.body.paid_on, paid.body.unit.code], [2026, 24000, '2026-03-01', 'MC1.1']);
+  assert.equal(assertError(await pay(m, { year: 2026, paid_on: '2026-04-01' }), 409, 'dues_paid').year, 2026);
+  assertError(await pay(m, { year: 2026, paid_on: '2025-01-01' }), 409, 'not_a_member');
+  assertError(await pay(m, { year: 2026 }, 'viewer.mc1'), 403, 'forbidden');
+  // her record lists it; the unpaid filter finds the other
+  assert.deepEqual((await get(`/api/v1/members/${m}`, {}, 'viewer.mc1')).body.dues.map((x) => [x.year, x.amount]), [[2026, 24000]]);
+  const unpaid = (await get('/api/v1/members', { unit: 'MC1.1', q: 'to thi', dues_unpaid: 2026, as_of: '2026-06-01' }, 'viewer.mc1')).body.items.map((x) => x.id);
+  assert.deepEqual(unpaid, [n]);
+  // the figures of 2026: one payment, 24,000 dong
+  const fig = (await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2026-06-01' }, 'viewer.mc1')).body.dues;
+  assert.deepEqual(fig, { year: 2026, paid: 1, amount: 24000 });
+  const audit = await s.sql("SELECT action, detail FROM audit WHERE action LIKE 'dues.%' ORDER BY id");
+  assert.match(audit, /dues\.rate\|24000\ndues\.pay\|2026: 24000/);
+});
