@@ -1377,17 +1377,19 @@ int dues_list(db_t *db, int64_t person_id, dues_payment_t **out, size_t *n, err_
 	if (!r && *n) {
 		/* name each unit as of the day she paid there */
 		stays = calloc(*n, sizeof(*stays));
-		if (!stays)
-			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
-		for (size_t i = 0; !r && i < *n; i++) {
-			stays[i].unit.id = (*out)[i].unit.id;
-			stays[i].valid_from = (*out)[i].paid_on;
-		}
-		if (!r)
+		if (!stays) {
+			err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			r = -1;
+		} else {
+			for (size_t i = 0; i < *n; i++) {
+				stays[i].unit.id = (*out)[i].unit.id;
+				stays[i].valid_from = (*out)[i].paid_on;
+			}
 			r = name_stays(db, stays, *n, sizeof(*stays), 0, e);
-		for (size_t i = 0; !r && i < *n; i++)
-			(*out)[i].unit = stays[i].unit;
-		free(stays);
+			for (size_t i = 0; !r && i < *n; i++)
+				(*out)[i].unit = stays[i].unit;
+			free(stays);
+		}
 	}
 	if (r) {
 		free(*out);
