@@ -39,10 +39,14 @@ static const char MEMBERS_HELP[] =
 	"  transfer ID --to CODE [--date D]\n"
 	"                       she moves to that branch or group on D\n"
 	"  accept TRANSFER [--date D] | refuse TRANSFER --reason TEXT\n"
-	"                       answers a transfer issued through the API\n";
+	"                       answers a transfer issued through the API\n"
+	"  pay ID --year Y [--amount VND] [--date D]\n"
+	"                       her dues for the year (the rate that applies by default)\n"
+	"  rate CODE --year Y --amount VND\n"
+	"                       the dues a unit sets for a year\n";
 
 typedef struct mopts {
-	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to;
+	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to, *year, *amount;
 	json_t *body; /* add: the options as a request body */
 	bool json;
 	char **args;
@@ -79,6 +83,7 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		{ "id-number", required_argument, NULL, 'i' }, { "phone", required_argument, NULL, 'p' },
 		{ "field", required_argument, NULL, 'f' },     { "date", required_argument, NULL, 'd' },
 		{ "reason", required_argument, NULL, 'r' },    { "to", required_argument, NULL, 't' },
+		{ "year", required_argument, NULL, 'y' },      { "amount", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct { int c; const char *key; } BODY[] = {
@@ -107,6 +112,8 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		case 'd': o->date_text = optarg; break;
 		case 'r': o->reason = optarg; break;
 		case 't': o->to = optarg; break;
+		case 'y': o->year = optarg; break;
+		case 'a': o->amount = optarg; break;
 		case 'f':
 			if (add_field(o->body, optarg))
 				return CLI_EXIT_USAGE;
@@ -333,6 +340,51 @@ static int do_refuse(db_t *db, mopts_t *o, err_t *e)
 	return decide(db, o, TRANSFER_REFUSE, e);
 }
 
+/* A whole number within [lo, hi] from text, or -1 after a usage error. */
+static int number(const char *text, const char *name, long long lo, long long hi, long long *out)
+{
+	char *end = NULL;
+	long long v;
+
+	if (!text)
+		return cli_usage("%s is required", name);
+	v = strtoll(text, &end, 10);
+	if (!*text || !end || *end || v < lo || v > hi)
+		return cli_usage("%s takes a whole number from %lld to %lld, not '%s'", name, lo, hi, text);
+	*out = v;
+	return 0;
+}
+
+static int do_pay(db_t *db, mopts_t *o, err_t *e)
+{
+	long long year = 0, amount = -1;
+	int64_t id = 0;
+	date_t d;
+
+	if (one_id(o, "members pay ID --year Y [--amount VND] [--date D]", &id) || op_date(o, &d) ||
+	    number(o->year, "--year", DUES_YEAR_MIN, DUES_YEAR_MAX, &year) ||
+	    (o->amount && number(o->amount, "--amount", 0, DUES_AMOUNT_MAX, &amount)))
+		return CLI_EXIT_USAGE;
+	if (dues_pay(db, &o->who, id, (int)year, amount, d, e))
+		return cli_fail(e);
+	printf("dues of %lld paid for member %lld\n", year, (long long)id);
+	return CLI_EXIT_OK;
+}
+
+static int do_rate(db_t *db, mopts_t *o, err_t *e)
+{
+	long long year = 0, amount = 0;
+	unit_t u;
+
+	if (o->n_args != 1 || number(o->year, "--year", DUES_YEAR_MIN, DUES_YEAR_MAX, &year) ||
+	    number(o->amount, "--amount", 0, DUES_AMOUNT_MAX, &amount))
+		return o->n_args != 1 ? cli_usage("members rate CODE --year Y --amount VND") : CLI_EXIT_USAGE;
+	if (org_unit_get(db, o->args[0], o->who.today, &u, e) || dues_rate_set(db, &o->who, u.id, (int)year, amount, e))
+		return cli_fail(e);
+	printf("dues of %s for %lld: %lld VND\n", u.code, year, amount);
+	return CLI_EXIT_OK;
+}
+
 typedef int (*members_fn)(db_t *db, mopts_t *o, err_t *e);
 
 static const struct {
@@ -346,6 +398,8 @@ static const struct {
 	{ "transfer", do_transfer },
 	{ "accept", do_accept },
 	{ "refuse", do_refuse },
+	{ "pay", do_pay },
+	{ "rate", do_rate },
 };
 
 int cmd_members(int argc, char **argv)

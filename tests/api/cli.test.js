@@ -333,6 +333,13 @@ test('members from the command line: add (checked as the API checks), list with 
   assert.match(again.stderr, /not_a_member/);
   assert.equal((await ub(['members', 'leave', String(x), '--reason', 'eloped', ...d])).code, 2);
   assert.equal((await ub(['members', 'refuse', '1', ...d])).code, 2, '--reason is required');
+  // dues: the commune's rate, her payment, once
+  assert.match(await ok(['members', 'rate', 'MB1', '--year', '2025', '--amount', '24000', ...d]), /dues of MB1 for 2025: 24000 VND/);
+  await ok(['members', 'pay', String(m.id), '--year', '2025', '--date', '2025-09-15', ...d]);
+  const twice = await ub(['members', 'pay', String(m.id), '--year', '2025', '--date', '2025-09-16', ...d]);
+  assert.equal(twice.code, 1);
+  assert.match(twice.stderr, /dues_paid/);
+  assert.equal((await ub(['members', 'pay', String(m.id), '--year', '19x', ...d])).code, 2);
   assert.equal((await ub(['members', 'show', 'abc', ...d])).code, 2);
   assert.equal((await ub(['members', 'list', '--as-of', '2025-02-30', ...d])).code, 2);
 });
