@@ -24,62 +24,82 @@ static int run(db_t *db, db_stmt_t *st, int rc, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
-int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char *purpose, date_t given,
-		   bool withdraw, err_t *e)
+/* Checks a consent's purpose: a detail on "purpose" and -1 when bad. */
+static int check_purpose(const char *purpose, err_t *e)
 {
+	if (purpose && *purpose && text_valid(purpose) && text_length(purpose) <= CONSENT_PURPOSE_MAX)
+		return 0;
+	if (!purpose || !*purpose)
+		err_field(e, "purpose", "required", "is required");
+	else if (!text_valid(purpose))
+		err_field(e, "purpose", "not_text", "must be text without control characters");
+	else
+		err_field(e, "purpose", "too_long", "is too long (at most {max} characters)", ERR_INT("max", CONSENT_PURPOSE_MAX));
+	return err_fail(e, ERR_INVALID, "invalid", "the consent is not valid");
+}
+
+/* Records the consent (or its withdrawal) of subject (subject_type
+ * "user" or "member", id) in the caller's transaction, audited with
+ * unit_id. */
+static int consent_write(db_t *db, const principal_t *who, const char *subject_type, int64_t subject_id,
+			 int64_t unit_id, const char *purpose, date_t given, bool withdraw, err_t *e)
+{
+	char day[DATE_STR_LEN], id[32], detail[CONSENT_PURPOSE_MAX * 4 + 64];
 	db_stmt_t *st = NULL;
-	char day[DATE_STR_LEN], id[32];
-	user_t u;
-	bool own;
 	int r, rc;
 
-	if (!purpose || !*purpose || !text_valid(purpose) || text_length(purpose) > CONSENT_PURPOSE_MAX) {
-		if (!purpose || !*purpose)
-			err_field(e, "purpose", "required", "is required");
-		else if (!text_valid(purpose))
-			err_field(e, "purpose", "not_text", "must be text without control characters");
-		else
-			err_field(e, "purpose", "too_long", "is too long (at most {max} characters)", ERR_INT("max", CONSENT_PURPOSE_MAX));
-		return err_fail(e, ERR_INVALID, "invalid", "the consent is not valid");
-	}
-	if (store_tx_begin(db, &own, e))
-		return -1;
-	r = user_by_id(db, user_id, who->today, &u, e);
-	if (!r && !withdraw) {
+	if (!withdraw) {
 		r = db_prepare(db, "INSERT INTO consents (subject_type, subject_id, purpose, given_on, recorded_at, recorded_by)"
-				   " VALUES ('user', ?, ?, ?, ?, ?)", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
+				   " VALUES (?, ?, ?, ?, ?, ?)", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
 		if (!r) {
-			rc = db_bind_int64(st, 1, user_id);
+			rc = db_bind_text(st, 1, subject_type);
 			if (rc == DB_OK)
-				rc = db_bind_text(st, 2, purpose);
+				rc = db_bind_int64(st, 2, subject_id);
 			if (rc == DB_OK)
-				rc = db_bind_date(st, 3, given);
+				rc = db_bind_text(st, 3, purpose);
 			if (rc == DB_OK)
-				rc = db_bind_int64(st, 4, (int64_t)time(NULL));
+				rc = db_bind_date(st, 4, given);
 			if (rc == DB_OK)
-				rc = db_bind_text(st, 5, who->username);
+				rc = db_bind_int64(st, 5, (int64_t)time(NULL));
+			if (rc == DB_OK)
+				rc = db_bind_text(st, 6, who->username);
 			r = run(db, st, rc, e);
 		}
-	} else if (!r) {
-		r = db_prepare(db, "UPDATE consents SET withdrawn_on = ? WHERE subject_type = 'user' AND subject_id = ?"
+	} else {
+		r = db_prepare(db, "UPDATE consents SET withdrawn_on = ? WHERE subject_type = ? AND subject_id = ?"
 				   " AND purpose = ? AND withdrawn_on IS NULL", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
 		if (!r) {
 			rc = db_bind_date(st, 1, given);
 			if (rc == DB_OK)
-				rc = db_bind_int64(st, 2, user_id);
+				rc = db_bind_text(st, 2, subject_type);
 			if (rc == DB_OK)
-				rc = db_bind_text(st, 3, purpose);
+				rc = db_bind_int64(st, 3, subject_id);
+			if (rc == DB_OK)
+				rc = db_bind_text(st, 4, purpose);
 			r = run(db, st, rc, e);
 		}
 	}
-	if (!r) {
-		char detail[CONSENT_PURPOSE_MAX * 4 + 64];
-		snprintf(id, sizeof(id), "%lld", (long long)user_id);
-		snprintf(detail, sizeof(detail), "%s %s on %s", withdraw ? "withdrawn:" : "given:", purpose,
-			 date_format(given, day));
-		r = audit_write(db, who, withdraw ? "consent.withdraw" : "consent.give", u.unit_id, "user", id, NULL,
-				NULL, detail, e);
-	}
+	if (r)
+		return -1;
+	snprintf(id, sizeof(id), "%lld", (long long)subject_id);
+	snprintf(detail, sizeof(detail), "%s %s on %s", withdraw ? "withdrawn:" : "given:", purpose,
+		 date_format(given, day));
+	return audit_write(db, who, withdraw ? "consent.withdraw" : "consent.give", unit_id, subject_type, id, NULL, NULL,
+			   detail, e);
+}
+
+int consent_record(db_t *db, const principal_t *who, int64_t user_id, const char *purpose, date_t given,
+		   bool withdraw, err_t *e)
+{
+	user_t u;
+	bool own;
+	int r;
+
+	if (check_purpose(purpose, e) || store_tx_begin(db, &own, e))
+		return -1;
+	r = user_by_id(db, user_id, who->today, &u, e);
+	if (!r)
+		r = consent_write(db, who, "user", user_id, u.unit_id, purpose, given, withdraw, e);
 	return store_tx_end(db, own, r, e);
 }
 
