@@ -20,6 +20,7 @@
 #include "io/unit_json.h"
 #include "store/members.h"
 #include "store/org_store.h"
+#include "store/privacy.h"
 
 /* ---- reading a body ---- */
 
@@ -731,6 +732,83 @@ static int post_dues(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* ---- personal data (Law 91/2025/QH15) ---- */
+
+/* Member `ref` in the caller's scope (by her unit today, else her last),
+ * and that unit. Everything here is about one person: record.write and
+ * sensitive.read, the rights of those who hold her data whole. */
+static int member_for_privacy(api_req_t *req, member_t *m, int64_t *unit_id, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_require(req, PERM_SENSITIVE_READ, e) ||
+	    member_for_change(req, req->params[0], req->today, m, e) || member_history(req->db, m->p.id, &h, &n, e))
+		return -1;
+	*unit_id = member_unit(m, h, n);
+	free(h);
+	return 0;
+}
+
+static int get_member_consents(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	int64_t unit_id = 0;
+	json_t *items = NULL;
+	member_t m;
+
+	if (member_for_privacy(req, &m, &unit_id, e) || member_consent_list(req->db, m.p.id, &items, e))
+		return -1;
+	resp->body = json_pack("{s:o}", "items", items);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int post_member_consent(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "purpose", "date", "withdraw", NULL };
+	char purpose[CONSENT_PURPOSE_MAX * 4 + 1] = "";
+	int64_t unit_id = 0;
+	json_t *body, *items = NULL;
+	date_t d = 0;
+	member_t m;
+	bool withdraw;
+
+	if (member_for_privacy(req, &m, &unit_id, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_str(body, "purpose", true, CONSENT_PURPOSE_MAX, purpose, sizeof(purpose), e);
+	api_date(body, "date", req->today, &d, e);
+	withdraw = bool_field(body, "withdraw", e);
+	json_decref(body);
+	if (api_check_details(e) ||
+	    member_consent_record(req->db, &req->who, m.p.id, unit_id, purpose, d, withdraw, e) ||
+	    member_consent_list(req->db, m.p.id, &items, e))
+		return -1;
+	resp->body = json_pack("{s:o}", "items", items);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int get_member_export(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	int64_t unit_id = 0;
+	member_t m;
+
+	if (member_for_privacy(req, &m, &unit_id, e) ||
+	    privacy_export_member(req->db, &req->who, m.p.id, unit_id, &resp->body, e))
+		return -1;
+	return 0;
+}
+
+static int post_member_erase(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	int64_t unit_id = 0;
+	member_t m;
+
+	if (member_for_privacy(req, &m, &unit_id, e) || privacy_erase_member(req->db, &req->who, m.p.id, unit_id, e))
+		return -1;
+	resp->body = json_pack("{s:b}", "ok", 1);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
 /* ---- statistics ---- */
 
 static int get_member_report(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -782,6 +860,10 @@ const api_route_t API_MEMBER_ROUTES[] = {
 	{ "PATCH", "/api/v1/members/{}", patch_member, ROUTE_LOCKED },
 	{ "POST", "/api/v1/members/{}/leave", post_leave, ROUTE_LOCKED },
 	{ "POST", "/api/v1/members/{}/dues", post_dues, ROUTE_LOCKED },
+	{ "GET", "/api/v1/members/{}/consents", get_member_consents, 0 },
+	{ "POST", "/api/v1/members/{}/consents", post_member_consent, ROUTE_LOCKED },
+	{ "GET", "/api/v1/members/{}/export", get_member_export, ROUTE_WRITES },
+	{ "POST", "/api/v1/members/{}/erase", post_member_erase, ROUTE_LOCKED },
 	{ "GET", "/api/v1/units/{}/dues/{}", get_dues_rate, 0 },
 	{ "PUT", "/api/v1/units/{}/dues/{}", put_dues_rate, ROUTE_LOCKED },
 	{ "POST", "/api/v1/members/{}/transfer", post_transfer, ROUTE_LOCKED },

@@ -285,3 +285,157 @@ int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t 
 		r = audit_write(db, who, "user.erase", u.unit_id, "user", id, NULL, NULL, "anonymised on request", e);
 	return store_tx_end(db, own, r, e);
 }
+
+/* ---- members ---- */
+
+int member_consent_record(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, const char *purpose,
+			  date_t given, bool withdraw, err_t *e)
+{
+	bool own;
+	int r;
+
+	if (check_purpose(purpose, e) || store_tx_begin(db, &own, e))
+		return -1;
+	r = consent_write(db, who, "member", person_id, unit_id, purpose, given, withdraw, e);
+	return store_tx_end(db, own, r, e);
+}
+
+int member_consent_list(db_t *db, int64_t person_id, json_t **out, err_t *e)
+{
+	static const char *const cols[] = { "purpose", "given_on", "withdrawn_on", "recorded_by", NULL };
+
+	return rows_json(db, "SELECT purpose, given_on, withdrawn_on, recorded_by FROM consents"
+			     " WHERE subject_type = 'member' AND subject_id = ? ORDER BY given_on, id",
+			 person_id, cols, out, e);
+}
+
+int privacy_export_member(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, json_t **out,
+			  err_t *e)
+{
+	static const char *const person_cols[] = { "full_name", "birth_date", "sex", "ethnicity", "religion",
+						   "education", "qualification", "political_theory", "occupation",
+						   "id_number", "id_kind", "phone", "hamlet", "street", "circumstances",
+						   "digital", "party_member", "notes", "created_at", "updated_at", NULL };
+	static const char *const stay_cols[] = { "unit_code", "kind", "valid_from", "valid_to", "start_reason",
+						 "end_reason", NULL };
+	static const char *const transfer_cols[] = { "from_code", "to_code", "date", "status", "note", "reason",
+						     "created_by", "decided_by", "decided_on", NULL };
+	static const char *const dues_cols[] = { "year", "amount", "paid_on", "unit_code", NULL };
+	static const char *const audit_cols[] = { "at", "username", "client_addr", "action", "record_type", "record_id",
+						  "before_value", "after_value", "detail", NULL };
+	json_t *record = NULL, *stays = NULL, *transfers = NULL, *dues = NULL, *consents = NULL, *about = NULL;
+	char id[32];
+	bool own;
+	int r;
+
+	*out = NULL;
+	snprintf(id, sizeof(id), "%lld", (long long)person_id);
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = rows_json(db, "SELECT full_name, birth_date, sex, ethnicity, religion, education, qualification,"
+			  " political_theory, occupation, id_number, id_kind, phone, hamlet, street, circumstances,"
+			  " digital, party_member, notes, created_at, updated_at FROM persons WHERE id = ?",
+		      person_id, person_cols, &record, e);
+	if (!r)
+		r = rows_json(db, "SELECT u.code, m.kind, m.valid_from, m.valid_to, m.start_reason, m.end_reason"
+				  " FROM memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = ?"
+				  " ORDER BY m.valid_from", person_id, stay_cols, &stays, e);
+	if (!r)
+		r = rows_json(db, "SELECT f.code, t2.code, t.date, t.status, t.note, t.reason, t.created_by, t.decided_by,"
+				  " t.decided_on FROM transfers t JOIN units f ON f.id = t.from_unit"
+				  " JOIN units t2 ON t2.id = t.to_unit WHERE t.person_id = ? ORDER BY t.id",
+			      person_id, transfer_cols, &transfers, e);
+	if (!r)
+		r = rows_json(db, "SELECT d.year, d.amount, d.paid_on, u.code FROM dues_payments d JOIN units u"
+				  " ON u.id = d.unit_id WHERE d.person_id = ? ORDER BY d.year", person_id, dues_cols, &dues, e);
+	if (!r)
+		r = member_consent_list(db, person_id, &consents, e);
+	if (!r)
+		r = rows_json(db, "SELECT at, username, client_addr, action, record_type, record_id, before_value,"
+				  " after_value, detail FROM audit WHERE record_type = 'member' AND record_id = CAST(? AS TEXT)"
+				  " ORDER BY id", person_id, audit_cols, &about, e);
+	if (!r && json_array_size(record) != 1)
+		r = err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", id));
+	if (!r) {
+		*out = json_pack("{s:s, s:O, s:o, s:o, s:o, s:o, s:o}", "exported_for", id, "record",
+				 json_array_get(record, 0), "memberships", stays, "transfers", transfers, "dues", dues,
+				 "consents", consents, "audit_of_her_record", about);
+		stays = transfers = dues = consents = about = NULL;
+		if (!*out)
+			r = err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	if (!r)
+		r = audit_write(db, who, "member.export", unit_id, "member", id, NULL, NULL, NULL, e);
+	json_decref(record);
+	json_decref(stays);
+	json_decref(transfers);
+	json_decref(dues);
+	json_decref(consents);
+	json_decref(about);
+	if (r) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return store_tx_end(db, own, r, e);
+}
+
+/* 1 July of the year person_id was born: what an erased record keeps of
+ * her date of birth, for the figures by age. */
+static int year_of_birth(db_t *db, int64_t person_id, date_t *out, err_t *e)
+{
+	char born[DATE_STR_LEN], kept[DATE_STR_LEN];
+	db_stmt_t *st = NULL;
+	date_t d = 0;
+	int rc;
+
+	rc = db_prepare(db, "SELECT birth_date FROM persons WHERE id = ?", &st);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 1, person_id);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW)
+		rc = db_col_date(st, 0, &d) == 0 ? DB_ROW : DB_ERROR;
+	db_finalize(st);
+	if (rc == DB_DONE) {
+		char ref[32];
+		snprintf(ref, sizeof(ref), "%lld", (long long)person_id);
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", ref));
+	}
+	if (rc != DB_ROW)
+		return store_fail(db, rc < 0 ? rc : DB_ERROR, e);
+	snprintf(kept, sizeof(kept), "%.4s-07-01", date_format(d, born));
+	return date_parse(kept, out) == 0 ? 0 : err_fail(e, ERR_INTERNAL, NULL, "a date of birth that is no date");
+}
+
+int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, err_t *e)
+{
+	date_t kept = 0;
+	db_stmt_t *st = NULL;
+	char id[32];
+	bool own;
+	int r, rc;
+
+	snprintf(id, sizeof(id), "%lld", (long long)person_id);
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = year_of_birth(db, person_id, &kept, e);
+	if (!r)
+		r = db_prepare(db, "UPDATE persons SET full_name = ?, name_fold = '', name_key = '', id_number = NULL,"
+				   " id_kind = NULL, phone = NULL, religion = '', education = '', qualification = '',"
+				   " political_theory = '', occupation = '', hamlet = '', street = '', circumstances = '',"
+				   " notes = '', address_province = '', address_commune = '', birth_date = ?, erased = 1"
+				   " WHERE id = ?", &st) == DB_OK
+			? 0 : store_fail(db, DB_ERROR, e);
+	if (!r) {
+		rc = db_bind_text(st, 1, "(đã xóa / erased)");
+		if (rc == DB_OK)
+			rc = db_bind_date(st, 2, kept);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 3, person_id);
+		r = run(db, st, rc, e);
+	}
+	if (!r)
+		r = db_prepare(db, "DELETE FROM person_words WHERE person_id = ?", &st) == DB_OK
+			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);
+	if (!r)
+		r = audit_write(db, who, "member.erase", unit_id, "member", id, NULL, NULL, NULL, e);
+	return store_tx_end(db, own, r, e);
+}

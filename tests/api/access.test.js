@@ -73,6 +73,7 @@ const OPERATIONS = {
   listUserTokens: 'users', revokeUserToken: 'users',
   exportUser: 'person', listConsents: 'person', recordConsent: 'person',
   listAudit: 'audit',
+  listMemberConsents: 'record_write', recordMemberConsent: 'record_write', exportMember: 'record_write', eraseMember: 'record_write',
   listEthnicGroups: 'self', getDuesRate: 'records', setDuesRate: 'record_write', payDues: 'record_write', listMembers: 'records', getMember: 'records', createMember: 'record_write', reportMembers: 'records',
   updateMember: 'record_write', leaveMember: 'record_write', transferMember: 'record_write', listTransfers: 'records', acceptTransfer: 'record_write',
   refuseTransfer: 'record_write', cancelTransfer: 'record_write',

@@ -297,6 +297,7 @@ const SAMPLES = [
   ['refuseTransfer', 'POST', (ctx) => `/api/v1/transfers/${ctx.listTransfers.items[1].id}/refuse`, { body: { reason: 'thiếu hồ sơ' } }],
   ['cancelTransfer', 'POST', (ctx) => `/api/v1/transfers/${ctx.listTransfers.items[0].id}/cancel`, (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: {} })],
   ['leaveMember', 'POST', (ctx) => `/api/v1/members/${ctx.createMember.id}/leave`, { body: { date: '2025-09-10', reason: 'moved_away' } }],
+  ['eraseMember', 'POST', (ctx) => `/api/v1/members/${ctx.createMember.id}/erase`, { body: {} }],
   ['listUserSessions', 'GET', '/api/v1/users/sample.user/sessions'],
   ['revokeUserSession', 'DELETE', (ctx) => `/api/v1/users/sample.user/sessions/${ctx.listUserSessions.items[0].id}`],
   ['updateUser', 'PATCH', '/api/v1/users/sample.user', { body: { display_name: 'Người Mẫu Hai', unit: '04', roles: ['viewer'] } }],
@@ -309,6 +310,9 @@ const SAMPLES = [
   ['listEthnicGroups', 'GET', '/api/v1/ethnic-groups'],
   ['setDuesRate', 'PUT', '/api/v1/units/C0005/dues/2025', { query: { as_of: '2025-08-01' }, body: { amount: 24000 } }],
   ['getDuesRate', 'GET', '/api/v1/units/C0005-1/dues/2025', { query: { as_of: '2025-08-01' } }],
+  ['recordMemberConsent', 'POST', (ctx) => `/api/v1/members/${ctx.createMember.id}/consents`, { body: { purpose: 'thống kê', date: '2025-08-05' } }],
+  ['listMemberConsents', 'GET', (ctx) => `/api/v1/members/${ctx.createMember.id}/consents`],
+  ['exportMember', 'GET', (ctx) => `/api/v1/members/${ctx.createMember.id}/export`],
   ['payDues', 'POST', (ctx) => `/api/v1/members/${ctx.createMember.id}/dues`, { body: { year: 2025, paid_on: '2025-08-10' } }],
   ['reportMembers', 'GET', '/api/v1/reports/members', { query: { unit: 'C0005', as_of: '2025-08-01' } }],
   // personal data: consent, export, erasure

@@ -352,3 +352,38 @@ test('dues: a rate per unit and year (the nearest set above applies), payments o
   const audit = await s.sql("SELECT action, detail FROM audit WHERE action LIKE 'dues.%' ORDER BY id");
   assert.match(audit, /dues\.rate\|24000\ndues\.pay\|2026: 24000/);
 });
+
+test('personal data of a member: consent by purpose, export of everything held, erasure that keeps the figures right', async () => {
+  const w = (who) => ({ cookie: as[who].cookie, csrf: as[who].csrf });
+  const r = await post({ full_name: 'Hà Thị Riêng', birth_date: '1988-08-18', unit: 'MC1.1', joined_on: D, id_number: '001188099999', phone: '0913 000 999' }, 'entry.mc1');
+  const id = r.body.id;
+  const consent = (body, who = 'entry.mc1') => s.post(`/api/v1/members/${id}/consents`, body, w(who));
+  const c = await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-08-02' });
+  assert.equal(c.status, 200, c.text);
+  assert.deepEqual(c.body.items.map((x) => [x.purpose, x.given_on, x.withdrawn_on]), [['Liên lạc qua điện thoại', '2025-08-02', null]]);
+  const wd = await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-09-02', withdraw: true });
+  assert.equal(wd.body.items[0].withdrawn_on, '2025-09-02');
+  assertError(await consent({ purpose: '' }), 422, 'invalid');
+  assertError(await consent({ purpose: 'x' }, 'viewer.mc1'), 403, 'forbidden');
+  assertError(await get(`/api/v1/members/${id}/export`, {}, 'entry.mo1'), 404, 'not_found');
+  // the export: everything, with the history and the consents
+  const ex = await get(`/api/v1/members/${id}/export`, {}, 'entry.mc1');
+  assert.equal(ex.status, 200, ex.text);
+  assert.equal(ex.body.record.full_name, 'Hà Thị Riêng');
+  assert.equal(ex.body.record.id_number, '001188099999');
+  assert.deepEqual(ex.body.memberships.map((x) => x.unit_code), ['MC1.1']);
+  assert.equal(ex.body.consents.length, 1);
+  assert.ok(ex.body.audit_of_her_record.some((a) => a.action === 'member.create'));
+  // erased: gone from lists and reads, still counted
+  const before = (await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2026-01-01' }, 'entry.mc1')).body.total;
+  const er = await s.post(`/api/v1/members/${id}/erase`, {}, w('entry.mc1'));
+  assert.equal(er.status, 200, er.text);
+  assertError(await get(`/api/v1/members/${id}`, {}, 'entry.mc1'), 404, 'not_found');
+  assert.deepEqual((await get('/api/v1/members', { q: 'ha thi rieng', as_of: '2026-01-01' }, 'entry.mc1')).body.items, []);
+  assert.deepEqual((await get('/api/v1/members', { q: '001188099', as_of: '2026-01-01' }, 'entry.mc1')).body.items, []);
+  assert.equal((await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2026-01-01' }, 'entry.mc1')).body.total, before, 'counts stay right');
+  const row = await s.sql(`SELECT full_name, coalesce(id_number, '-'), coalesce(phone, '-'), birth_date FROM persons WHERE id = ${id}`);
+  assert.equal(row.trim(), '(đã xóa / erased)|-|-|1988-07-01');
+  // her number is free again
+  assert.equal((await post({ full_name: 'Người Khác', birth_date: '1988-08-18', unit: 'MC1.1', joined_on: D, id_number: '001188099999' }, 'entry.mc1')).status, 201);
+});
