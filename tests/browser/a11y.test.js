@@ -3,9 +3,10 @@
 // unit's page with the reorganisation panel's rename form open, change
 // password, API tokens, users (also with a refused form), audit (also with an
 // entry opened), members (also with a refused add-member form), a member's
-// record (also with the transfer form refused and the leave form asking to
-// confirm), the transfers inbox (incoming, with the refusal form open;
-// outgoing, every status), the members' statistics with their charts and
+// record (also with the transfer form refused, the leave form asking to
+// confirm and the dues form refused), the transfers inbox (incoming, with
+// the refusal form open; outgoing, every status), the members' statistics
+// with their charts (also with the dues rate form refused) and
 // "page not found", in Vietnamese and English, on a
 // 1366x800 screen and a 360x740 phone. Any violation fails the test, listed
 // by page, language and size.
@@ -101,6 +102,11 @@ const PAGES = [
     await page.getByTestId('member-leave-save').click();
     await page.getByTestId('member-leave-save-confirm').waitFor();
   }],
+  ['member with the dues form refused', () => `#/members/${memberId}`, '[data-testid="member-dues-form"]', async (page) => {
+    await page.locator('#member-dues-year').fill('20');
+    await page.getByTestId('member-dues-save').click();
+    await page.getByTestId('member-dues-year-error').waitFor();
+  }],
   ['transfers, incoming, with the refusal form', '#/transfers', '[data-testid="transfer"]', async (page) => {
     await page.getByTestId('transfer-refuse').click();
     await page.getByTestId('transfer-refuse-save').click();
@@ -112,6 +118,11 @@ const PAGES = [
     await page.getByTestId('transfer').first().waitFor();
   }],
   ['member statistics', '#/reports/members?unit=09187', '[data-testid="report-age"] canvas'],
+  ['member statistics with the dues rate form refused', '#/reports/members?unit=09187', '[data-testid="report-age"] canvas',
+    async (page) => {
+      await page.getByTestId('report-dues-save').click();
+      await page.getByTestId('report-dues-amount-error').waitFor();
+    }],
   ['not found', '#/no/such/page', 'main h1'],
 ];
 

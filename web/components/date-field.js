@@ -60,3 +60,9 @@ export function DateField({ id, label, value, onChange, error, hint, ...rest }) 
     error=${error || (d.bad ? d.invalid : '')} hint=${hint ? html`${hint} ${formatHint}` : formatHint}
     placeholder=${t('date.placeholder')} autocomplete="off" spellcheck="false" ...${rest} />`;
 }
+
+// dateError: a date field's value left empty or not a day of the calendar.
+export function dateError(value) {
+  if (value === null) return t('date.invalid', { example: exampleDate() });
+  return value ? null : t('form.required');
+}

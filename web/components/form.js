@@ -5,11 +5,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
-import { errorMessage } from '../lib/errors.js';
+import { errorMessage, formErrors } from '../lib/errors.js';
 import { announce } from '../lib/announce.js';
 import { focusOn } from '../lib/focus.js';
+import { useDraft } from '../lib/hooks.js';
 
-export { formErrors } from '../lib/errors.js';
+export { formErrors };
 
 // FieldError: a field's problem, named <id>-error (for aria-describedby and tests).
 function FieldError({ id, error }) {
@@ -154,4 +155,44 @@ export function ConfirmButton({ label, question, testid, busy, onConfirm, danger
         onClick=${confirm}>${label}</button>
       <button type="button" class=${cls(false)} disabled=${busy} onClick=${cancel}>${t('form.cancel')}</button>
     </div>`;
+}
+
+// withoutEmpty: a form's checks ({field: text or null}) but those that passed.
+export function withoutEmpty(errors) {
+  return Object.fromEntries(Object.entries(errors).filter(([, e]) => e));
+}
+
+// useActionForm: what a small form acting on a record shares: values kept
+// across a session expiry, the errors the page or the API found, and
+// sending. check(values) answers {field: text} (nothing when right);
+// send(values) answers what onDone(result) is given, after which the form
+// starts afresh; errorsAt is formErrors' options (which errors stand by
+// which field).
+export function useActionForm(name, initial, { fields, check, send, onDone, errorsAt = {} }) {
+  const form = useRef(null);
+  const [v, setV, clearV] = useDraft(name, initial);
+  const [errors, setErrors] = useState({});
+  const [formError, setFormError] = useState([]);
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (value) => setV((o) => ({ ...o, [k]: value }));
+  const run = async () => {
+    const local = check(v);
+    setErrors(local);
+    setFormError([]);
+    if (Object.keys(local).length) { refuse(form); return; }
+    setBusy(true);
+    try {
+      const done = await send(v);
+      clearV();
+      setBusy(false);
+      onDone(done);
+    } catch (err) {
+      const fe = formErrors(err, fields, errorsAt);
+      setErrors(fe.fields);
+      setFormError(fe.form);
+      setBusy(false);
+      refuse(form);
+    }
+  };
+  return { form, v, set, errors, formError, busy, run };
 }

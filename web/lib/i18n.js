@@ -86,6 +86,12 @@ export function formatNumber(n) {
   return new Intl.NumberFormat(current === 'vi' ? 'vi-VN' : 'en-GB').format(n);
 }
 
+// formatMoney: a sum of dong as her language writes it (24.000 ₫, 24,000
+// VND): the dictionary says where the unit goes.
+export function formatMoney(n) {
+  return t('money.vnd', { n: formatNumber(n) });
+}
+
 // formatPercent: a share (0.125) as her language writes it: 12,5% or 12.5%.
 export function formatPercent(share) {
   return new Intl.NumberFormat(current === 'vi' ? 'vi-VN' : 'en-GB', { style: 'percent', maximumFractionDigits: 1 })

@@ -11,20 +11,18 @@
 // lies in her scope; one outside it the API does not name to her (a lookup
 // would say "not found"), so nothing shows then. Once done, the form closes, the page shows her record as the
 // API now has it (the history grows a line) and says what was done.
-import { useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { post } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useDraft } from '../lib/hooks.js';
 import { useDialogFocus } from '../lib/focus.js';
-import { announce } from '../lib/announce.js';
-import { today, formatDate, exampleDate } from '../lib/dates.js';
+import { today, formatDate } from '../lib/dates.js';
 import { unitName } from '../lib/units.js';
 import {
-  Field, TextArea, SelectField, ConfirmButton, FormError, formErrors, refuse,
+  Field, TextArea, SelectField, ConfirmButton, FormError, useActionForm, withoutEmpty,
 } from '../components/form.js';
-import { DateField } from '../components/date-field.js';
+import { DateField, dateError } from '../components/date-field.js';
 import { UnitLookup } from '../components/unit-lookup.js';
 
 export const LEAVE_REASONS = ['moved_away', 'married_away', 'left', 'died'];
@@ -36,48 +34,6 @@ const AT_DATE = { own: { not_a_member: 'date', date_out_of_range: 'date' } };
 export function isCurrent(m) {
   const stays = m.history || [];
   return stays.length > 0 && !stays[stays.length - 1].until;
-}
-
-// useActionForm: what both forms share: values kept across a session
-// expiry, the errors the page or the API found, and sending. send(values)
-// returns the text that says what was done.
-function useActionForm(name, initial, { fields, check, send, onDone }) {
-  const form = useRef(null);
-  const [v, setV, clearV] = useDraft(name, initial);
-  const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState([]);
-  const [busy, setBusy] = useState(false);
-  const set = (k) => (value) => setV((o) => ({ ...o, [k]: value }));
-  // run: check, send, and close with her record as the API has it now.
-  const run = async () => {
-    const local = check(v);
-    setErrors(local);
-    setFormError([]);
-    if (Object.keys(local).length) { refuse(form); return; }
-    setBusy(true);
-    try {
-      const done = await send(v);
-      clearV();
-      onDone(done);
-    } catch (err) {
-      const fe = formErrors(err, fields, AT_DATE);
-      setErrors(fe.fields);
-      setFormError(fe.form);
-      setBusy(false);
-      refuse(form);
-    }
-  };
-  return { form, v, set, errors, formError, busy, run };
-}
-
-// dateError: a day left empty or not a day of the calendar.
-function dateError(value) {
-  if (value === null) return t('date.invalid', { example: exampleDate() });
-  return value ? null : t('form.required');
-}
-
-function withoutEmpty(errors) {
-  return Object.fromEntries(Object.entries(errors).filter(([, e]) => e));
 }
 
 export function MemberActions({ m, onDone }) {
@@ -122,6 +78,7 @@ function TransferForm({ m, onCancel, onDone }) {
       return { member: r.member, text: transferDone(r, lang) };
     },
     onDone,
+    errorsAt: AT_DATE,
   });
   const submit = (e) => { e.preventDefault(); if (!f.busy) f.run(); };
   return html`
@@ -157,6 +114,7 @@ function LeaveForm({ m, onCancel, onDone }) {
       return { member, text: t('member.left', { name: member.full_name, date: formatDate(v.date, lang) }) };
     },
     onDone,
+    errorsAt: AT_DATE,
   });
   // (the confirmation's question names the day and the reason she chose)
   const question = t('member.leave_question', {

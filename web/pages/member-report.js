@@ -4,12 +4,14 @@
 // honorary members, the share with digital skills; the figure of each unit
 // below it (each linked to its own figures), which add up to the total;
 // and charts of the members by age, by kind and (for holders of
-// sensitive.read) by ethnic group, each with its figures as a table.
+// sensitive.read) by ethnic group, each with its figures as a table; the
+// dues (hội phí) of the as-of date's year, collected and the rate that
+// applies (report-dues.js).
 // Her own unit at first; another is typed by its code (the unit in the URL,
 // so Back and a link keep it).
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
-import { t, tn, formatNumber, formatPercent } from '../lib/i18n.js';
+import { t, tn, formatNumber, formatPercent, formatMoney } from '../lib/i18n.js';
 import { get } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
@@ -22,6 +24,7 @@ import { Loading, ErrorBox } from '../components/status.js';
 import { Field } from '../components/form.js';
 import { UnitLookup } from '../components/unit-lookup.js';
 import { Chart } from '../components/chart.js';
+import { DuesRate } from './report-dues.js';
 
 const PATH = '/reports/members';
 const AGES = ['under_31', '31_45', '46_60', 'over_60'];
@@ -69,6 +72,7 @@ function Report({ r }) {
       <h2 id="report-heading">${t('report.of', { unit: name, date: formatDate(r.as_of, lang) })}</h2>
       <${Figures} r=${r} />
     </section>
+    <${DuesRate} key=${`${r.unit.code} ${r.dues.year}`} unit=${r.unit} year=${String(r.dues.year)} />
     <${Children} r=${r} />
     <${Charts} r=${r} />`;
 }
@@ -86,6 +90,8 @@ function Figures({ r }) {
       <${Figure} name=${t('report.honorary')} value=${formatNumber(r.honorary)} testid="report-honorary" />
       <${Figure} name=${t('report.digital')} testid="report-digital"
         value=${t('report.digital_value', { share, members: tn('count.members', r.digital) })} />
+      <${Figure} name=${t('report.dues', { year: r.dues.year })} testid="report-dues"
+        value=${t('report.dues_value', { members: tn('count.members', r.dues.paid), amount: formatMoney(r.dues.amount) })} />
     </dl>`;
 }
 

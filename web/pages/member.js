@@ -4,8 +4,10 @@
 // to be hidden when the API masked them for a caller without
 // sensitive.read, and her history in the union as a timeline: each stay in
 // a branch or group, from when until when, why it began and why it ended.
-// Holders of record.write may move her to another unit or record that she
-// left, while she is a member (member-actions.js).
+// Her dues (hội phí) follow, each year she paid (member-dues.js).
+// Holders of record.write may move her to another unit, record that she
+// left or record her dues, while she is a member (member-actions.js,
+// member-dues.js).
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
@@ -22,6 +24,7 @@ import {
 } from '../lib/members.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import { MemberActions, isCurrent } from './member-actions.js';
+import { MemberDues } from './member-dues.js';
 import { useEthnicGroups, ethnicName } from '../lib/ethnic.js';
 
 // What the add-member form says once she is saved, shown when her page
@@ -57,12 +60,15 @@ export function MemberPage({ params }) {
       </${ErrorBox}>`;
   }
   const m = rec.data;
-  // acted: an action was recorded: her record as now on the page's date
-  // (the action's answer if that cannot be read), and what was done.
+  const writer = can(user, 'record.write') && isCurrent(m);
+  // refresh: her record as now on the page's date (`fallback`, what an
+  // action answered, if that cannot be read).
+  const refresh = (fallback) => get(path, { as_of: asOf }).then(rec.setData, () => rec.setData(fallback));
+  // acted: an action was recorded: her record afresh, and what was done.
   const acted = ({ member, text }) => {
     setDone(text);
     announce(text);
-    get(path, { as_of: asOf }).then(rec.setData, () => rec.setData(member));
+    refresh(member);
   };
   const said = done || notice;
   return html`
@@ -72,8 +78,9 @@ export function MemberPage({ params }) {
       ${said && html`<p class="success" data-testid="member-notice">${said}</p>`}
       ${duplicates.length > 0 && html`<${Duplicates} list=${duplicates} />`}
       <${Standing} m=${m} />
-      ${can(user, 'record.write') && isCurrent(m) && html`<${MemberActions} m=${m} onDone=${acted} />`}
+      ${writer && html`<${MemberActions} m=${m} onDone=${acted} />`}
       <${Facts} m=${m} />
+      <${MemberDues} m=${m} writer=${writer} onPaid=${refresh} />
       <${History} stays=${m.history || []} />
     </article>`;
 }

@@ -3,9 +3,11 @@
 // name the Vietnamese way, searched as she types (the API folds diacritics:
 // "nguyen thi hoa" finds Nguyễn Thị Hoa; digits find an ID number or a
 // phone), filtered by a unit's code (her own unit at first: the unit and all
-// below it), 50 at a time with "Xem thêm". The search and the unit stay with
-// the history entry, so Back from a member's page finds the list as she
-// left it. Holders of record.write also get the add-member form
+// below it), and, ticked, to those who have not paid the dues (hội phí) of
+// the as-of date's year (this year unless she chose another day), 50 at a
+// time with "Xem thêm". The search, the unit and the tick stay with the
+// history entry, so Back from a member's page finds the list as she left
+// it. Holders of record.write also get the add-member form
 // (member-form.js).
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
@@ -18,8 +20,9 @@ import { can } from '../lib/roles.js';
 import { formatDate } from '../lib/dates.js';
 import { unitName, unitHref } from '../lib/units.js';
 import { memberKindName, memberHref } from '../lib/members.js';
+import { yearOf } from '../lib/dues.js';
 import { Loading, ErrorBox, MoreButton } from '../components/status.js';
-import { Field } from '../components/form.js';
+import { Field, CheckField } from '../components/form.js';
 import { UnitLookup } from '../components/unit-lookup.js';
 import { MemberForm } from './member-form.js';
 
@@ -30,6 +33,8 @@ export function MembersPage() {
   const own = (user.unit && user.unit.code) || '';
   const [q, setQ] = useViewState('q', '');
   const [unit, setUnit] = useViewState('unit', own);
+  const [unpaid, setUnpaid] = useViewState('unpaid', false);
+  const year = yearOf(asOf);
   // (the form, like its fields, survives a session expiry: useDraft)
   const [adding, setAdding] = useDraft('members-adding', false);
   const writer = can(user, 'record.write');
@@ -54,19 +59,29 @@ export function MembersPage() {
           <${UnitLookup} code=${unit.trim()} date=${asOf} quiet testid="member-unit-filter-name" />
         </div>
       </div>
+      <${CheckField} id="member-unpaid-filter" label=${t('members.unpaid_filter', { year })} checked=${unpaid}
+        onChange=${setUnpaid} />
     </form>
-    <${MemberList} q=${typedQ} unit=${typedUnit} />`;
+    <${MemberList} q=${typedQ} unit=${typedUnit} unpaid=${unpaid ? year : undefined} />`;
 }
 
-function MemberList({ q, unit }) {
+// noneText: what the list says when no member is in it.
+function noneText(q, unpaid) {
+  if (q) return t('members.none_found', { q });
+  return unpaid ? t('members.none_unpaid', { year: unpaid }) : t('members.none');
+}
+
+function MemberList({ q, unit, unpaid }) {
   const { asOf } = useApp();
   const list = useCursorList(
-    (cursor, signal) => get('/members', { q, unit, as_of: asOf, sort: 'name', limit: PAGE, cursor }, signal),
-    [q, unit, asOf],
+    (cursor, signal) => get('/members', {
+      q, unit, dues_unpaid: unpaid, as_of: asOf, sort: 'name', limit: PAGE, cursor,
+    }, signal),
+    [q, unit, unpaid, asOf],
   );
   const { items, next, loading, error } = list;
   const counted = !(loading && items.length === 0) && !error;
-  const none = q ? t('members.none_found', { q }) : t('members.none');
+  const none = noneText(q, unpaid);
   const count = items.length === 0 ? none : tn(next ? 'count.members_more' : 'count.members', items.length);
   useAnnounce(counted ? count : '');
   return html`
