@@ -17,6 +17,7 @@
 #include "io/unit_json.h"
 #include "store/members.h"
 #include "store/org_store.h"
+#include "store/privacy.h"
 
 static const char MEMBERS_HELP[] =
 	"usage: unionbase members COMMAND [OPTIONS] --db DB\n"
@@ -43,7 +44,10 @@ static const char MEMBERS_HELP[] =
 	"  pay ID --year Y [--amount VND] [--date D]\n"
 	"                       her dues for the year (the rate that applies by default)\n"
 	"  rate CODE --year Y --amount VND\n"
-	"                       the dues a unit sets for a year\n";
+	"                       the dues a unit sets for a year\n"
+	"  export-personal ID   everything held about her, as JSON (audited)\n"
+	"  erase ID             her personal data erased by anonymisation (audited);\n"
+	"                       her memberships stay, nameless, for the figures\n";
 
 typedef struct mopts {
 	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to, *year, *amount;
@@ -385,6 +389,44 @@ static int do_rate(db_t *db, mopts_t *o, err_t *e)
 	return CLI_EXIT_OK;
 }
 
+/* Her unit today, else her last: the unit her personal data's audit rows name. */
+static int privacy_unit(db_t *db, int64_t id, date_t d, int64_t *unit_id, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	member_t m;
+
+	if (member_get(db, id, d, &m, e) || member_history(db, id, &h, &n, e))
+		return -1;
+	*unit_id = m.current ? m.m.unit.id : n ? h[n - 1].unit.id : 0;
+	free(h);
+	return 0;
+}
+
+static int do_export(db_t *db, mopts_t *o, err_t *e)
+{
+	int64_t id = 0, unit_id = 0;
+	json_t *j = NULL;
+
+	if (one_id(o, "members export-personal ID", &id))
+		return CLI_EXIT_USAGE;
+	if (privacy_unit(db, id, o->who.today, &unit_id, e) || privacy_export_member(db, &o->who, id, unit_id, &j, e))
+		return cli_fail(e);
+	return cli_print_json(j);
+}
+
+static int do_erase(db_t *db, mopts_t *o, err_t *e)
+{
+	int64_t id = 0, unit_id = 0;
+
+	if (one_id(o, "members erase ID", &id))
+		return CLI_EXIT_USAGE;
+	if (privacy_unit(db, id, o->who.today, &unit_id, e) || privacy_erase_member(db, &o->who, id, unit_id, e))
+		return cli_fail(e);
+	printf("member %lld erased\n", (long long)id);
+	return CLI_EXIT_OK;
+}
+
 typedef int (*members_fn)(db_t *db, mopts_t *o, err_t *e);
 
 static const struct {
@@ -400,6 +442,8 @@ static const struct {
 	{ "refuse", do_refuse },
 	{ "pay", do_pay },
 	{ "rate", do_rate },
+	{ "export-personal", do_export },
+	{ "erase", do_erase },
 };
 
 int cmd_members(int argc, char **argv)

@@ -340,6 +340,12 @@ test('members from the command line: add (checked as the API checks), list with 
   assert.equal(twice.code, 1);
   assert.match(twice.stderr, /dues_paid/);
   assert.equal((await ub(['members', 'pay', String(m.id), '--year', '19x', ...d])).code, 2);
+  // her personal data: exported whole, then erased
+  const ex = await json(['members', 'export-personal', String(m.id), ...d]);
+  assert.equal(ex.record.full_name, 'Nguyễn Thị Hoa');
+  assert.deepEqual(ex.dues.map((x) => x.year), ['2025']);
+  assert.match(await ok(['members', 'erase', String(m.id), ...d]), /erased/);
+  assert.equal((await ub(['members', 'show', String(m.id), ...d])).code, 1, 'erased: not found');
   assert.equal((await ub(['members', 'show', 'abc', ...d])).code, 2);
   assert.equal((await ub(['members', 'list', '--as-of', '2025-02-30', ...d])).code, 2);
 });
