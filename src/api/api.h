@@ -111,6 +111,12 @@ struct person;
 void api_member_read(json_t *body, date_t today, struct person *p, member_kind_t *kind, char *unit_code,
 		     size_t unit_cap, date_t *joined, err_t *e);
 
+/* Corrects the record of member id with the fields of patch (PATCH
+ * /api/v1/members/{id}: the record checked whole by api_member_read's
+ * rules), as who; shared with `unionbase members edit`. Scope is the
+ * caller's business. Returns 0 or -1 with e (details on the fields). */
+int api_member_patch(db_t *db, const principal_t *who, int64_t id, json_t *patch, err_t *e);
+
 typedef struct api_options {
 	const char *db_url;
 	const char *listen;  /* "127.0.0.1:8080" */

@@ -412,11 +412,11 @@ static json_t *patched_body(const member_t *m, const membership_t *stay, json_t 
 	return j;
 }
 
-static int patch_member(api_req_t *req, api_resp_t *resp, err_t *e)
+int api_member_patch(db_t *db, const principal_t *who, int64_t id, json_t *patch, err_t *e)
 {
 	char unit_code[UNIT_CODE_MAX * 4 + 8];
 	membership_t *h = NULL;
-	json_t *body, *merged = NULL;
+	json_t *merged = NULL;
 	member_kind_t kind;
 	size_t n = 0;
 	date_t joined = 0;
@@ -424,30 +424,38 @@ static int patch_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	person_t p;
 	int r = -1;
 
-	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+	api_only(patch, PATCH_FIELDS, "", e);
+	if (api_check_details(e) || member_get(db, id, who->today, &m, e) || member_history(db, id, &h, &n, e))
 		return -1;
-	api_only(body, PATCH_FIELDS, "", e);
-	if (api_check_details(e) || member_for_change(req, req->params[0], req->today, &m, e) ||
-	    member_history(req->db, m.p.id, &h, &n, e)) {
-		json_decref(body);
-		return -1;
-	}
 	/* her stay today, else her last */
-	merged = n ? patched_body(&m, m.current ? &m.m : &h[n - 1], body) : NULL;
+	merged = n ? patched_body(&m, m.current ? &m.m : &h[n - 1], patch) : NULL;
 	if (!merged) {
 		err_fail(e, ERR_INTERNAL, NULL, "a record without a stay, or out of memory");
 	} else {
-		api_member_read(merged, req->today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
+		api_member_read(merged, who->today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
 		p.id = m.p.id;
-		if (!api_check_details(e) && member_update(req->db, &req->who, &p, e) == 0) {
-			resp->body = member_answer(req, m.p.id, req->today, e);
-			r = resp->body ? 0 : -1;
-		}
+		r = api_check_details(e) ? -1 : member_update(db, who, &p, e);
 	}
 	json_decref(merged);
-	json_decref(body);
 	free(h);
 	return r;
+}
+
+static int patch_member(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	json_t *body;
+	member_t m;
+	int r;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+		return -1;
+	r = member_for_change(req, req->params[0], req->today, &m, e) ||
+	    api_member_patch(req->db, &req->who, m.p.id, body, e) ? -1 : 0;
+	json_decref(body);
+	if (r)
+		return -1;
+	resp->body = member_answer(req, m.p.id, req->today, e);
+	return resp->body ? 0 : -1;
 }
 
 static int post_leave(api_req_t *req, api_resp_t *resp, err_t *e)

@@ -35,6 +35,9 @@ static const char MEMBERS_HELP[] =
 	"                       religion, education, qualification, political_theory,\n"
 	"                       occupation, hamlet, street, circumstances, notes;\n"
 	"                       digital=true, party_member=true)\n"
+	"  edit ID [--full-name N] [--birth-date D] [--sex S] [--ethnicity C] [--id-number N]\n"
+	"      [--phone P] [--field NAME=VALUE ...] [--json]\n"
+	"                       corrects her record, checked whole as the API checks it\n"
 	"  leave ID --reason moved_away|married_away|left|died [--date D]\n"
 	"                       her stay ends on D (today by default)\n"
 	"  transfer ID --to CODE [--date D]\n"
@@ -389,6 +392,22 @@ static int do_rate(db_t *db, mopts_t *o, err_t *e)
 	return CLI_EXIT_OK;
 }
 
+static int do_edit(db_t *db, mopts_t *o, err_t *e)
+{
+	int64_t id = 0;
+
+	if (one_id(o, "members edit ID [--full-name N] ... [--field NAME=VALUE]", &id))
+		return CLI_EXIT_USAGE;
+	if (json_object_size(o->body) == 0)
+		return cli_usage("members edit: nothing to correct");
+	if (api_member_patch(db, &o->who, id, o->body, e))
+		return cli_fail(e);
+	if (o->json)
+		return show_member(db, o, id, o->who.today, e);
+	printf("member %lld corrected\n", (long long)id);
+	return CLI_EXIT_OK;
+}
+
 /* Her unit today, else her last: the unit her personal data's audit rows name. */
 static int privacy_unit(db_t *db, int64_t id, date_t d, int64_t *unit_id, err_t *e)
 {
@@ -436,6 +455,7 @@ static const struct {
 	{ "list", do_list },
 	{ "show", do_show },
 	{ "add", do_add },
+	{ "edit", do_edit },
 	{ "leave", do_leave },
 	{ "transfer", do_transfer },
 	{ "accept", do_accept },

@@ -340,6 +340,13 @@ test('members from the command line: add (checked as the API checks), list with 
   assert.equal(twice.code, 1);
   assert.match(twice.stderr, /dues_paid/);
   assert.equal((await ub(['members', 'pay', String(m.id), '--year', '19x', ...d])).code, 2);
+  // corrected: checked whole, as the API checks it
+  const fixed = await json(['members', 'edit', String(m.id), '--phone', '0988 111 222', '--field', 'occupation=Giáo viên', ...d]);
+  assert.deepEqual([fixed.phone, fixed.occupation], ['+84988111222', 'Giáo viên']);
+  const wrong = await ub(['members', 'edit', String(m.id), '--birth-date', '1991-05-04', ...d]);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /id_number/);
+  assert.equal((await ub(['members', 'edit', String(m.id), ...d])).code, 2, 'nothing to correct');
   // her personal data: exported whole, then erased
   const ex = await json(['members', 'export-personal', String(m.id), ...d]);
   assert.equal(ex.record.full_name, 'Nguyễn Thị Hoa');
