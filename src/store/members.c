@@ -166,16 +166,12 @@ int member_history(db_t *db, int64_t id, membership_t **out, size_t *n, err_t *e
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	while (!r && (rc = db_step(st)) == DB_ROW) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			membership_t *v = realloc(*out, ncap * sizeof(*v));
-			if (!v) {
-				r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
-				break;
-			}
-			*out = v;
-			cap = ncap;
+		void *v = store_grow(*out, &cap, *n, sizeof(**out), e);
+		if (!v) {
+			r = -1;
+			break;
 		}
+		*out = v;
 		r = read_stay(db, st, 0, &(*out)[*n], e);
 		if (!r)
 			(*n)++;
@@ -321,16 +317,12 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 	query_add(&q, " ORDER BY p.name_key, p.id LIMIT ?", QI(mq->limit + 1));
 	r = query_prepare(db, &q, &st, e);
 	while (!r && (rc = db_step(st)) == DB_ROW) {
-		if (out->n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			member_t *v = realloc(out->items, ncap * sizeof(*v));
-			if (!v) {
-				r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
-				break;
-			}
-			out->items = v;
-			cap = ncap;
+		void *v = store_grow(out->items, &cap, out->n, sizeof(*out->items), e);
+		if (!v) {
+			r = -1;
+			break;
 		}
+		out->items = v;
 		member_t *m = &out->items[out->n];
 		memset(m, 0, sizeof(*m));
 		m->current = true;
@@ -644,16 +636,12 @@ static int stats_children(db_t *db, int64_t unit_id, date_t d, member_stats_t *s
 			return -1;
 		for (size_t i = 0; i < l.n; i++) {
 			member_child_count_t *c;
-			if (s->n_children == cap) {
-				size_t ncap = cap ? cap * 2 : 32;
-				member_child_count_t *v = realloc(s->children, ncap * sizeof(*v));
-				if (!v) {
-					unit_list_free(&l);
-					return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-				}
-				s->children = v;
-				cap = ncap;
+			void *v = store_grow(s->children, &cap, s->n_children, sizeof(*s->children), e);
+			if (!v) {
+				unit_list_free(&l);
+				return -1;
 			}
+			s->children = v;
 			c = &s->children[s->n_children++];
 			memset(c, 0, sizeof(*c));
 			c->unit.id = l.items[i].id;
@@ -975,16 +963,12 @@ int transfer_list(db_t *db, const principal_t *scope, bool incoming, const char 
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	while (!r && (rc = db_step(st)) == DB_ROW) {
-		if (out->n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			transfer_t *v = realloc(out->items, ncap * sizeof(*v));
-			if (!v) {
-				r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
-				break;
-			}
-			out->items = v;
-			cap = ncap;
+		void *v = store_grow(out->items, &cap, out->n, sizeof(*out->items), e);
+		if (!v) {
+			r = -1;
+			break;
 		}
+		out->items = v;
 		r = read_transfer(db, st, &out->items[out->n], e);
 		if (!r)
 			out->n++;
@@ -1353,16 +1337,12 @@ int dues_list(db_t *db, int64_t person_id, dues_payment_t **out, size_t *n, err_
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	while (!r && (rc = db_step(st)) == DB_ROW) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			dues_payment_t *v = realloc(*out, ncap * sizeof(*v));
-			if (!v) {
-				r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
-				break;
-			}
-			*out = v;
-			cap = ncap;
+		void *v = store_grow(*out, &cap, *n, sizeof(**out), e);
+		if (!v) {
+			r = -1;
+			break;
 		}
+		*out = v;
 		memset(&(*out)[*n], 0, sizeof(**out));
 		(*out)[*n].year = (int)db_col_int64(st, 0);
 		(*out)[*n].amount = db_col_int64(st, 1);

@@ -2,6 +2,7 @@
 #include "store/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 void store_fail_(db_t *db, int rc, err_t *e)
@@ -56,4 +57,21 @@ void store_now_iso(char *buf, size_t cap)
 		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	else
 		snprintf(buf, cap, "1970-01-01T00:00:00Z");
+}
+
+void *store_grow(void *v, size_t *cap, size_t n, size_t size, err_t *e)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	ncap = *cap ? *cap * 2 : 16;
+	nv = realloc(v, ncap * size);
+	if (!nv) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
+	*cap = ncap;
+	return nv;
 }

@@ -35,6 +35,12 @@ int store_tx_begin(db_t *db, bool *own, err_t *e);
  * Returns 0, or -1 when r was non-zero or the commit failed. */
 int store_tx_end(db_t *db, bool own, int r, err_t *e);
 
+/* Room for item n of the array v of *cap items of `size` bytes: v itself,
+ * or v moved to twice the room (16 at first) when it is full. Returns the
+ * array, the caller's to free, or NULL with e when memory runs out (v is
+ * then unchanged and still the caller's). */
+void *store_grow(void *v, size_t *cap, size_t n, size_t size, err_t *e);
+
 /* Now as ISO 8601 UTC text ("2026-11-26T11:40:04Z"). */
 void store_now_iso(char *buf, size_t cap);
 
