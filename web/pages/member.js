@@ -15,6 +15,7 @@ import { get } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
 import { useAnnounce, announce } from '../lib/announce.js';
+import { arriveWith as arrive, useArrival } from '../lib/arrival.js';
 import { can } from '../lib/roles.js';
 import { href } from '../lib/router.js';
 import { formatDate } from '../lib/dates.js';
@@ -27,13 +28,11 @@ import { MemberActions, isCurrent } from './member-actions.js';
 import { MemberDues } from './member-dues.js';
 import { useEthnicGroups, ethnicName } from '../lib/ethnic.js';
 
-// What the add-member form says once she is saved, shown when her page
-// opens (the form navigates here).
-let arrival = null;
-
-// arriveWith: show text on the page of member id when it opens next.
+// arriveWith: show text (and the possible duplicates) on the page of
+// member id when it opens next: what the add-member form says once she is
+// saved (the form navigates here).
 export function arriveWith(id, text, duplicates = []) {
-  arrival = { id: String(id), text, duplicates };
+  arrive(`/members/${id}`, { text, duplicates });
 }
 
 export function MemberPage({ params }) {
@@ -43,11 +42,7 @@ export function MemberPage({ params }) {
   const rec = useAsync((s) => get(path, { as_of: asOf }, s), [id, asOf]);
   // what her last action did, said in place of the arrival's words
   const [done, setDone] = useState('');
-  const [{ notice, duplicates }] = useState(() => {
-    const a = arrival && arrival.id === id ? arrival : { text: '', duplicates: [] };
-    arrival = null;
-    return { notice: a.text, duplicates: a.duplicates };
-  });
+  const { text: notice, duplicates } = useArrival(`/members/${id}`, { text: '', duplicates: [] });
   usePageTitle(rec.data ? rec.data.full_name : t('member.title'));
   useAnnounce(rec.data ? notice : '');
 
