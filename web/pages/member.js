@@ -7,7 +7,8 @@
 // Her dues (hội phí) follow, each year she paid (member-dues.js).
 // Holders of record.write may move her to another unit, record that she
 // left or record her dues, while she is a member (member-actions.js,
-// member-dues.js).
+// member-dues.js). Those who also hold sensitive.read see her personal data
+// last: consents, export and erasure (member-privacy.js).
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
@@ -26,6 +27,7 @@ import {
 import { Loading, ErrorBox } from '../components/status.js';
 import { MemberActions, isCurrent } from './member-actions.js';
 import { MemberDues } from './member-dues.js';
+import { MemberPrivacy, mayHandlePrivacy } from './member-privacy.js';
 import { useEthnicGroups, ethnicName } from '../lib/ethnic.js';
 
 // arriveWith: show text (and the possible duplicates) on the page of
@@ -77,6 +79,7 @@ export function MemberPage({ params }) {
       <${Facts} m=${m} />
       <${MemberDues} m=${m} writer=${writer} onPaid=${refresh} />
       <${History} stays=${m.history || []} />
+      ${mayHandlePrivacy(user) && html`<${MemberPrivacy} m=${m} />`}
     </article>`;
 }
 
