@@ -4,7 +4,8 @@
 // password, API tokens, users (also with a refused form), audit (also with an
 // entry opened), members (also with a refused add-member form), a member's
 // record (also with the transfer form refused, the leave form asking to
-// confirm and the dues form refused), the transfers inbox (incoming, with
+// confirm, the dues form refused, and its personal data with the consent
+// form refused and the erasure asking), the transfers inbox (incoming, with
 // the refusal form open; outgoing, every status), the members' statistics
 // with their charts (also with the dues rate form refused) and
 // "page not found", in Vietnamese and English, on a
@@ -36,6 +37,9 @@ before(async () => {
   });
   assert.equal(m.status, 201, m.text);
   memberId = m.body.id;
+  // a consent, for her personal data's table
+  const c = await server.post(`/api/v1/members/${memberId}/consents`, { purpose: 'Liên lạc qua điện thoại', date: '2025-08-01' });
+  assert.equal(c.status, 200, c.text);
   // a transfer into the admin's inbox (outside no scope of hers: the
   // officer of a ward sends it to another ward's branch)
   const officer = { username: 'ha.entry', password: 'Ha-mat-khau-2025', display_name: 'Ngô Thị Hà' };
@@ -107,6 +111,13 @@ const PAGES = [
     await page.getByTestId('member-dues-save').click();
     await page.getByTestId('member-dues-year-error').waitFor();
   }],
+  ['member with a consent refused and the erasure asking', () => `#/members/${memberId}`, '[data-testid="member-consent-form"]',
+    async (page) => {
+      await page.getByTestId('member-consent-save').click();
+      await page.getByTestId('member-consent-purpose-error').waitFor();
+      await page.getByTestId('member-erase').click();
+      await page.getByTestId('member-erase-confirm').waitFor();
+    }],
   ['transfers, incoming, with the refusal form', '#/transfers', '[data-testid="transfer"]', async (page) => {
     await page.getByTestId('transfer-refuse').click();
     await page.getByTestId('transfer-refuse-save').click();

@@ -16,6 +16,7 @@ export function roleName(key) {
 const GRANTED_BY = {
   'record.read': ['viewer', 'entry', 'approver', 'admin'],
   'record.write': ['entry', 'approver', 'admin'],
+  'sensitive.read': ['entry', 'approver', 'admin'],
 };
 
 // can: whether one of her roles grants the permission.

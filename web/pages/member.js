@@ -7,7 +7,8 @@
 // Her dues (hội phí) follow, each year she paid (member-dues.js).
 // Holders of record.write may move her to another unit, record that she
 // left or record her dues, while she is a member (member-actions.js,
-// member-dues.js).
+// member-dues.js). Those who also hold sensitive.read see her personal data
+// last: consents, export and erasure (member-privacy.js).
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
@@ -15,6 +16,7 @@ import { get } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
 import { useAnnounce, announce } from '../lib/announce.js';
+import { arriveWith as arrive, useArrival } from '../lib/arrival.js';
 import { can } from '../lib/roles.js';
 import { href } from '../lib/router.js';
 import { formatDate } from '../lib/dates.js';
@@ -25,15 +27,14 @@ import {
 import { Loading, ErrorBox } from '../components/status.js';
 import { MemberActions, isCurrent } from './member-actions.js';
 import { MemberDues } from './member-dues.js';
+import { MemberPrivacy, mayHandlePrivacy } from './member-privacy.js';
 import { useEthnicGroups, ethnicName } from '../lib/ethnic.js';
 
-// What the add-member form says once she is saved, shown when her page
-// opens (the form navigates here).
-let arrival = null;
-
-// arriveWith: show text on the page of member id when it opens next.
+// arriveWith: show text (and the possible duplicates) on the page of
+// member id when it opens next: what the add-member form says once she is
+// saved (the form navigates here).
 export function arriveWith(id, text, duplicates = []) {
-  arrival = { id: String(id), text, duplicates };
+  arrive(`/members/${id}`, { text, duplicates });
 }
 
 export function MemberPage({ params }) {
@@ -43,11 +44,7 @@ export function MemberPage({ params }) {
   const rec = useAsync((s) => get(path, { as_of: asOf }, s), [id, asOf]);
   // what her last action did, said in place of the arrival's words
   const [done, setDone] = useState('');
-  const [{ notice, duplicates }] = useState(() => {
-    const a = arrival && arrival.id === id ? arrival : { text: '', duplicates: [] };
-    arrival = null;
-    return { notice: a.text, duplicates: a.duplicates };
-  });
+  const { text: notice, duplicates } = useArrival(`/members/${id}`, { text: '', duplicates: [] });
   usePageTitle(rec.data ? rec.data.full_name : t('member.title'));
   useAnnounce(rec.data ? notice : '');
 
@@ -82,6 +79,7 @@ export function MemberPage({ params }) {
       <${Facts} m=${m} />
       <${MemberDues} m=${m} writer=${writer} onPaid=${refresh} />
       <${History} stays=${m.history || []} />
+      ${mayHandlePrivacy(user) && html`<${MemberPrivacy} m=${m} />`}
     </article>`;
 }
 

@@ -8,13 +8,15 @@
 // time with "Xem thêm". The search, the unit and the tick stay with the
 // history entry, so Back from a member's page finds the list as she left
 // it. Holders of record.write also get the add-member form
-// (member-form.js).
+// (member-form.js). A member's page that erased her comes back here and
+// the list says so (lib/arrival.js).
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
 import { get } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useCursorList, useDebounced, useDraft, usePageTitle } from '../lib/hooks.js';
 import { useAnnounce } from '../lib/announce.js';
+import { useArrival } from '../lib/arrival.js';
 import { useViewState } from '../lib/router.js';
 import { can } from '../lib/roles.js';
 import { formatDate } from '../lib/dates.js';
@@ -38,12 +40,15 @@ export function MembersPage() {
   // (the form, like its fields, survives a session expiry: useDraft)
   const [adding, setAdding] = useDraft('members-adding', false);
   const writer = can(user, 'record.write');
+  const notice = useArrival('/members', '');
+  useAnnounce(notice);
   const typedQ = useDebounced(q.trim(), 300);
   const typedUnit = useDebounced(unit.trim(), 300);
   usePageTitle(t('members.title'));
   return html`
     <h1>${t('members.title')}</h1>
     <p class="muted">${t('members.intro', { date: formatDate(asOf, lang) })}</p>
+    ${notice && html`<p class="success" data-testid="members-notice">${notice}</p>`}
     ${writer && html`
       <p><button type="button" class="button primary" data-testid="members-add" aria-expanded=${adding ? 'true' : 'false'}
           onClick=${() => setAdding(!adding)}>${t('members.add')}</button></p>
