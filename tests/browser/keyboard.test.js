@@ -268,7 +268,7 @@ test('a form survives a session expiry: she logs in again and finds it filled, b
     await page.locator('#user-password').fill(newcomer.password);
 
     // The session ends on the server; sending the form finds it gone.
-    await endSession(context, server);
+    await endSession(context, server, page);
     await page.getByTestId('user-create').click();
     await page.getByTestId('login-expired').waitFor();
     await announced(page, vi['login.expired'], { assertive: true });
@@ -302,7 +302,7 @@ test('a reorganisation form survives a session expiry too: the form open, its fi
     await page.getByTestId('reorg-rename-form').waitFor();
     await page.locator('#reorg-name-vi').fill('Chi hội Phụ nữ khu Phù Cầm');
     await page.locator('#reorg-note').fill('Nghị quyết 7/NQ-HĐND');
-    await endSession(context, server);
+    await endSession(context, server, page);
     await page.getByTestId('reorg-submit').click();
     await page.getByTestId('login-expired').waitFor();
     await fillLogin(page, server.admin.username, server.admin.password);

@@ -147,7 +147,7 @@ test('the add-member form survives a session expiry', { timeout: 120000 }, async
     await page.locator('#member-birth-date').fill('12/10/1988');
     await page.locator('#member-id-number').fill('001188012345');
     await page.locator('#member-party-member').check();
-    await endSession(context, server);
+    await endSession(context, server, page);
     await page.getByTestId('member-save').click();
     await page.getByTestId('login-expired').waitFor();
     await fillLogin(page, entry.username, entry.password);

@@ -169,7 +169,11 @@ export async function announced(page, text, { assertive = false } = {}) {
 
 // endSession: end the page's session on the server (DELETE /api/v1/session
 // with its cookie), as an expiry would, behind the app's back.
-export async function endSession(context, server) {
+export async function endSession(context, server, page) {
+  // the page's own requests first (a unit looked up while typing, a
+  // count in the header): one of them finding the session gone would put
+  // the log-in page in place before the test sends its form
+  if (page) await page.waitForLoadState('networkidle');
   const cookie = (await context.cookies(server.base)).map((c) => `${c.name}=${c.value}`).join('; ');
   const who = await fetch(server.url('/api/v1/session'), { headers: { Cookie: cookie } });
   assert.equal(who.status, 200, 'the page has a session to end');
