@@ -118,6 +118,8 @@ def search(srv, token, province):
         url = srv.base + "/api/v1/members?" + urllib.parse.urlencode({"q": q, "unit": province, "limit": 50})
         times.append(b.sample(url, token, 1)["p50"])
     times.sort()
+    b.log("search: %d requests, p50 %.1f ms, p99 %.1f ms" % (len(times), times[len(times) // 2],
+                                                           times[max(0, -(-99 * len(times) // 100) - 1)]))
     return {"p50": times[len(times) // 2], "p99": times[max(0, -(-99 * len(times) // 100) - 1)]}
 
 
