@@ -18,6 +18,7 @@
 #include "core/person.h"
 #include "io/member_json.h"
 #include "io/unit_json.h"
+#include "store/member_stats.h"
 #include "store/members.h"
 #include "store/org_store.h"
 #include "store/privacy.h"

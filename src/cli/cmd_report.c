@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "io/member_json.h"
-#include "store/members.h"
+#include "store/member_stats.h"
 #include "store/org_store.h"
 
 static const char REPORT_HELP[] =

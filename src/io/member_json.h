@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "store/member_stats.h"
 #include "store/members.h"
 
 /* Who she is and her stay on the day asked (unit, kind, joined_on: null

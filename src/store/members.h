@@ -227,46 +227,6 @@ int dues_pay(db_t *db, const principal_t *who, int64_t person_id, int year, int6
 /* Her payments, newest year first, into *out (malloc'd), *n. */
 int dues_list(db_t *db, int64_t person_id, dues_payment_t **out, size_t *n, err_t *e);
 
-/* ---- statistics ---- */
-
-#define MEMBER_AGE_BANDS 5 /* under 31, 31-45, 46-60, over 60, and unknown */
-#define MEMBER_BREAKDOWN_MAX 64
-
-typedef struct member_count {
-	char key[16];   /* an ethnic group's code ("" for none given) */
-	char name_vi[64], name_en[64];
-	int64_t n;
-} member_count_t;
-
-typedef struct member_child_count {
-	unit_ref_t unit; /* a child of the unit, as of the day */
-	int64_t total;   /* members in its subtree */
-	int64_t branches;
-} member_child_count_t;
-
-typedef struct member_stats {
-	int64_t total;         /* members in the subtree on the day */
-	int64_t direct;        /* of them, in the unit itself */
-	int64_t honorary;      /* of the total, honorary members */
-	int64_t digital;       /* of the total, with digital capacity */
-	int64_t branches;      /* branches and groups (units of the two lowest levels) in the subtree */
-	int dues_year;         /* the day's year */
-	int64_t dues_paid;     /* payments of that year's dues recorded in the subtree */
-	int64_t dues_amount;   /* their sum, VND */
-	int64_t age[MEMBER_AGE_BANDS]; /* by age on the day: <=30, 31-45, 46-60, >60 */
-	member_count_t ethnicity[MEMBER_BREAKDOWN_MAX]; /* by ethnic group, largest first */
-	size_t n_ethnicity;
-	member_child_count_t *children; /* malloc'd; by code */
-	size_t n_children;
-} member_stats_t;
-
-void member_stats_free(member_stats_t *s);
-
-/* The figures of unit_id's subtree on day d, the tree as it stood that day.
- * Ethnicity is counted only when with_sensitive. A unit's total is its
- * direct members plus its children's totals. Returns 0 or -1 with e. */
-int member_stats(db_t *db, int64_t unit_id, date_t d, bool with_sensitive, member_stats_t *out, err_t *e);
-
 /* Records that who read the sensitive data of member `id` (a unit_id of
  * her unit): action member.sensitive_read, naming the fields. */
 int member_audit_read(db_t *db, const principal_t *who, int64_t unit_id, const char *id, err_t *e);
