@@ -820,24 +820,53 @@ static int post_member_erase(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* ---- statistics ---- */
 
+/* The period of the flows: from (1 January of as_of's year by default)
+ * to (as_of by default), from <= to; 400 naming the argument otherwise. */
+static int report_period(api_req_t *req, member_stats_opts_t *o, err_t *e)
+{
+	if (api_query_date(req, "from", date_year_start(o->as_of), &o->from, e) || api_query_date(req, "to", o->as_of, &o->to, e))
+		return -1;
+	if (o->to >= DATE_OPEN) {
+		/* 9999-12-31 stands for "still holds": no stay ends on it */
+		err_field(e, "to", "too_late", "must be a day before 9999-12-31 (which stands for \"still holds\")",
+			  ERR_STR("value", api_query(req, "to") ? api_query(req, "to") : api_query(req, "as_of")));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} must be a day before 9999-12-31",
+				ERR_STR("arg", "to"));
+	}
+	if (o->to < o->from) {
+		err_field(e, "to", "before_from", "is before from ({date})", ERR_DATE("date", o->from));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} is before from", ERR_STR("arg", "to"));
+	}
+	o->flows = true;
+	return 0;
+}
+
 static int get_member_report(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	bool sensitive = access_allows(req->who.roles, PERM_SENSITIVE_READ);
+	static const char *const YESNO[] = { "true", "false", NULL };
+	member_stats_opts_t o = { .today = req->today,
+				  .with_sensitive = access_allows(req->who.roles, PERM_SENSITIVE_READ) };
 	const char *code = api_query(req, "unit");
 	char own[UNIT_CODE_MAX + 24];
 	member_stats_t s;
-	date_t d;
+	int mapped = 0;
 	unit_t u;
 
-	if (api_query_date(req, "as_of", req->today, &d, e) || api_require(req, PERM_RECORD_READ, e))
+	if (api_query_date(req, "as_of", req->today, &o.as_of, e) ||
+	    query_choice(req, "mapped", YESNO, "true, false", &mapped, e) || report_period(req, &o, e) ||
+	    api_require(req, PERM_RECORD_READ, e))
 		return -1;
+	o.mapped = mapped == 1;
 	if (!code || !*code) {
 		snprintf(own, sizeof(own), "id:%lld", (long long)req->who.unit_id);
 		code = own;
 	}
-	if (api_unit_in_scope(req, code, d, &u, e) || member_stats(req->db, u.id, d, sensitive, &s, e))
+	/* the unit as it stands on the day of the units counted in: today's
+	 * for the mapped view */
+	if (api_unit_in_scope(req, code, member_stats_tree_date(&o), &u, e) ||
+	    member_stats(req->db, u.id, &o, &s, e))
 		return -1;
-	resp->body = member_stats_json(&u, d, &s, sensitive);
+	resp->body = member_stats_json(&u, o.as_of, &s, o.with_sensitive);
 	member_stats_free(&s);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }

@@ -1,23 +1,33 @@
 /*
  * cmd_report.c - `unionbase report members --unit CODE [--as-of DATE]
- * [--json|--csv]`: a unit's membership figures on a day, as GET
- * /api/v1/reports/members gives them (the same store function and JSON),
- * or as a table: one line per child and the total, for a spreadsheet.
+ * [--from DATE] [--to DATE] [--mapped] [--json|--csv]`: a unit's
+ * membership figures on a day, as GET /api/v1/reports/members gives them
+ * (the same store function and JSON), or as a table: one line per child
+ * and the total, for a spreadsheet. The command line holds every right, so
+ * the sensitive breakdowns are always counted.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/text.h"
 #include "io/member_json.h"
 #include "store/member_stats.h"
 #include "store/org_store.h"
 
 static const char REPORT_HELP[] =
-	"usage: unionbase report members --unit CODE [--as-of YYYY-MM-DD] [--json|--csv] --db DB\n"
+	"usage: unionbase report members --unit CODE [--as-of YYYY-MM-DD] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+	"                                [--mapped] [--json|--csv] --db DB\n"
 	"  a unit's members on that day (today by default), the tree as it stood\n"
-	"  then: total, branches and groups, each child's; --json: everything the\n"
-	"  API gives (by kind, age, ethnic group); --csv: unit,name,members,branches\n";
+	"  then (--mapped: counted in the units of today, through the merges and\n"
+	"  splits since): total, branches and groups, each child's, the\n"
+	"  breakdowns, and the flows from --from (1 January) to --to (the as-of\n"
+	"  day): joiners, leavers, transfers, dues; --json: everything the API\n"
+	"  gives; --csv: unit,name,members,branches\n";
+
+#define NAME_COLUMNS 40 /* the width of the name column, in terminal columns */
+#define TEXT_SHOWN 5    /* groups of a text breakdown in the text output */
 
 /* A CSV field: quoted, its quotes doubled (names may hold commas). */
 static void csv_text(const char *s)
@@ -50,33 +60,102 @@ static void print_csv(const unit_t *u, const member_stats_t *s)
 	printf(",\"total\",%lld,%lld\n", (long long)s->total, (long long)s->branches);
 }
 
+/* s and spaces up to `columns` terminal columns (by display width, not
+ * bytes: "Xã Tân Lập" is 10 columns and 13 bytes); at least one space. */
+static void print_padded(const char *s, size_t columns)
+{
+	size_t w = text_width(s);
+
+	fputs(s, stdout);
+	printf("%*s", w < columns ? (int)(columns - w) : 1, "");
+}
+
+static void print_groups(const char *title, const text_groups_t *g)
+{
+	if (!g->n && !g->other && !g->none)
+		return;
+	printf("  by %s:", title);
+	for (size_t i = 0; i < g->n && i < TEXT_SHOWN; i++)
+		printf("%s %s %lld", i ? "," : "", g->groups[i].label, (long long)g->groups[i].n);
+	if (g->n > TEXT_SHOWN || g->other) {
+		int64_t rest = g->other;
+		for (size_t i = TEXT_SHOWN; i < g->n; i++)
+			rest += g->groups[i].n;
+		printf("%s others %lld", g->n ? "," : "", (long long)rest);
+	}
+	if (g->none)
+		printf("%s not given %lld", g->n || g->other ? "," : "", (long long)g->none);
+	putchar('\n');
+}
+
+static void print_flows(const member_flows_t *f)
+{
+	char from[DATE_STR_LEN], to[DATE_STR_LEN];
+
+	printf("  from %s to %s: %lld members before, %lld joined (%lld again), %lld transferred in,"
+	       " %lld left (moved away %lld, married away %lld, left %lld, died %lld, other %lld),"
+	       " %lld transferred out, %lld members at the end; dues paid %lld times, %lld VND\n",
+	       date_format(f->from, from), date_format(f->to, to), (long long)f->opening,
+	       (long long)f->joined + (long long)f->rejoined, (long long)f->rejoined, (long long)f->transfers_in,
+	       (long long)f->left_total, (long long)f->left[LEAVE_MOVED_AWAY], (long long)f->left[LEAVE_MARRIED_AWAY],
+	       (long long)f->left[LEAVE_LEFT], (long long)f->left[LEAVE_DIED], (long long)f->left[LEAVE_OTHER],
+	       (long long)f->transfers_out, (long long)f->closing, (long long)f->dues_paid, (long long)f->dues_amount);
+}
+
 static void print_text(const unit_t *u, date_t d, const member_stats_t *s)
 {
-	char day[DATE_STR_LEN];
+	static const char *const AGES[] = { "under 31", "31-45", "46-60", "over 60" };
+	char day[DATE_STR_LEN], units_day[DATE_STR_LEN];
 
 	printf("%s %s on %s: %lld members (%lld honorary, %lld with digital capacity) in %lld branches and groups\n",
 	       u->code, u->name_vi, date_format(d, day), (long long)s->total, (long long)s->honorary,
 	       (long long)s->digital, (long long)s->branches);
-	for (size_t i = 0; i < s->n_children; i++)
-		printf("  %-14s %-40s %8lld  %6lld\n", s->children[i].unit.code, s->children[i].unit.name_vi,
-		       (long long)s->children[i].total, (long long)s->children[i].branches);
-	if (s->direct)
-		printf("  %-14s %-40s %8lld\n", u->code, "(in the unit itself)", (long long)s->direct);
+	if (s->mapped)
+		printf("  counted in the units of %s\n", date_format(s->tree_date, units_day));
+	for (size_t i = 0; i < s->n_children; i++) {
+		printf("  %-14s ", s->children[i].unit.code);
+		print_padded(s->children[i].unit.name_vi, NAME_COLUMNS);
+		printf("%8lld  %6lld\n", (long long)s->children[i].total, (long long)s->children[i].branches);
+	}
+	if (s->direct) {
+		printf("  %-14s ", u->code);
+		print_padded("(in the unit itself)", NAME_COLUMNS);
+		printf("%8lld\n", (long long)s->direct);
+	}
+	printf("  by age:");
+	for (int i = 0; i < 4; i++)
+		printf("%s %s %lld", i ? "," : "", AGES[i], (long long)s->age[i]);
+	putchar('\n');
+	if (s->n_ethnicity) {
+		printf("  by ethnic group:");
+		for (size_t i = 0; i < s->n_ethnicity && i < TEXT_SHOWN; i++)
+			printf("%s %s %lld", i ? "," : "", s->ethnicity[i].name_vi[0] ? s->ethnicity[i].name_vi : "-",
+			       (long long)s->ethnicity[i].n);
+		putchar('\n');
+	}
+	print_groups("religion", &s->religion);
+	print_groups("education", &s->education);
+	print_groups("occupation", &s->occupation);
+	print_groups("circumstances", &s->circumstances);
+	if (s->has_flows)
+		print_flows(&s->flows);
 }
 
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'b' }, { "unit", required_argument, NULL, 'u' },
-		{ "as-of", required_argument, NULL, 'o' }, { "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' }, { NULL, 0, NULL, 0 },
+		{ "db", required_argument, NULL, 'b' },	  { "unit", required_argument, NULL, 'u' },
+		{ "as-of", required_argument, NULL, 'o' }, { "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },	  { "mapped", no_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },	  { "csv", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
 	};
-	const char *url = NULL, *code = NULL, *as_of = NULL;
+	const char *url = NULL, *code = NULL, *as_of = NULL, *from = NULL, *to = NULL;
+	member_stats_opts_t o = { .with_sensitive = true, .flows = true };
 	bool json = false, csv = false;
 	member_stats_t s;
 	principal_t who;
 	int c, rc = CLI_EXIT_OK;
-	date_t d;
 	unit_t u;
 	db_t *db;
 	err_t e;
@@ -91,29 +170,39 @@ int cmd_report(int argc, char **argv)
 		case 'b': url = optarg; break;
 		case 'u': code = optarg; break;
 		case 'o': as_of = optarg; break;
+		case 'f': from = optarg; break;
+		case 't': to = optarg; break;
+		case 'm': o.mapped = true; break;
 		case 'j': json = true; break;
 		case 'c': csv = true; break;
 		default: return CLI_EXIT_USAGE;
 		}
 	}
 	cli_principal(&who);
-	d = who.today;
-	if (!code || (as_of && date_parse(as_of, &d) != 0) || (json && csv))
-		return cli_usage("report members --unit CODE [--as-of YYYY-MM-DD] [--json|--csv]");
+	o.today = o.as_of = who.today;
+	if (!code || optind + 1 < argc || (as_of && date_parse(as_of, &o.as_of) != 0) || (json && csv))
+		return cli_usage("report members --unit CODE [--as-of YYYY-MM-DD] [--from YYYY-MM-DD] [--to YYYY-MM-DD]"
+				 " [--mapped] [--json|--csv]");
+	o.from = date_year_start(o.as_of);
+	o.to = o.as_of;
+	if ((from && date_parse(from, &o.from) != 0) || (to && date_parse(to, &o.to) != 0) || o.to >= DATE_OPEN)
+		return cli_usage("--from and --to are days YYYY-MM-DD before 9999-12-31");
+	if (o.to < o.from)
+		return cli_usage("--to is before --from (by default 1 January of the as-of day's year)");
 	db = cli_open_db(url);
 	if (!db)
 		return CLI_EXIT_FAIL;
 	err_clear(&e);
-	if (org_unit_get(db, code, d, &u, &e) || member_stats(db, u.id, d, true, &s, &e)) {
+	if (org_unit_get(db, code, member_stats_tree_date(&o), &u, &e) || member_stats(db, u.id, &o, &s, &e)) {
 		db_close(db);
 		return cli_fail(&e);
 	}
 	if (json)
-		rc = cli_print_json(member_stats_json(&u, d, &s, true));
+		rc = cli_print_json(member_stats_json(&u, o.as_of, &s, true));
 	else if (csv)
 		print_csv(&u, &s);
 	else
-		print_text(&u, d, &s);
+		print_text(&u, o.as_of, &s);
 	member_stats_free(&s);
 	db_close(db);
 	return rc;

@@ -43,7 +43,7 @@ static const char HELP[] =
 	"                       reorganisation; 'unionbase units help' for details\n"
 	"  members list|show|add\n"
 	"                       the member registry; 'unionbase members help' for details\n"
-	"  report members --unit CODE [--as-of DATE] [--json|--csv]\n"
+	"  report members --unit CODE [--as-of DATE] [--from DATE] [--to DATE] [--mapped] [--json|--csv]\n"
 	"                       a unit's membership figures on a day\n"
 	"  user add|list|disable|enable|passwd|token\n"
 	"                       user accounts and API tokens; 'unionbase user help'\n"

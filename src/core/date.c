@@ -85,3 +85,13 @@ bool date_in(date_t d, date_t from, date_t to)
 {
 	return d >= from && d < to;
 }
+
+date_t date_year_start(date_t d)
+{
+	char buf[DATE_STR_LEN];
+	date_t out = d;
+
+	date_format(d, buf);
+	memcpy(buf + 4, "-01-01", 7);
+	return date_parse(buf, &out) == 0 ? out : d;
+}

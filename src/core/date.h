@@ -34,6 +34,9 @@ char *date_format(date_t d, char buf[DATE_STR_LEN]);
  * request, per command) and pass the day down. */
 date_t date_today(void);
 
+/* 1 January of d's year. */
+date_t date_year_start(date_t d);
+
 /* True when d lies in [from, to). */
 bool date_in(date_t d, date_t from, date_t to);
 

@@ -283,3 +283,16 @@ fail:
 	free(l.v);
 	return -1;
 }
+
+size_t lineage_heir(const char *code, const lineage_target_t *targets, size_t n)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (code && targets[i].code && strcmp(targets[i].code, code) == 0)
+			return i;
+	for (size_t i = 1; i < n; i++)
+		if (targets[i].unit_id < targets[best].unit_id)
+			best = i;
+	return best;
+}

@@ -147,4 +147,23 @@ typedef struct lineage_step {
 int lineage_walk(int64_t start, lineage_dir_t dir, lineage_neighbours_fn fn, void *ctx,
 		 lineage_step_t **steps, size_t *n, err_t *e);
 
+/*
+ * The heir of a unit that ended in a merge or a split: the one unit its
+ * members are counted under in figures mapped onto today's units
+ * (docs/members.md, "Mapped onto today's units"). A merge has one target,
+ * its heir. A split's heir is the new unit that took the split unit's code
+ * (the seat keeps the name of the place), else the first unit it was split
+ * into (the lowest id: the new units are created in the order the split
+ * lists them). All of a unit's members go to one heir, so totals stay whole
+ * and the same for every date asked.
+ */
+typedef struct lineage_target {
+	int64_t unit_id;
+	const char *code;
+} lineage_target_t;
+
+/* The index in targets[0..n) of the heir of a unit with code `code`;
+ * n must be at least 1. */
+size_t lineage_heir(const char *code, const lineage_target_t *targets, size_t n);
+
 #endif

@@ -200,6 +200,32 @@ int person_age(date_t birth, date_t on)
 	return age;
 }
 
+date_t person_born_by(date_t on, int age)
+{
+	/* person_age falls as the birth moves later: the last birth that
+	 * still gives `age`, by bisection over a range that holds it */
+	date_t lo = on - (date_t)(age + 1) * 367, hi = on - (date_t)(age > 0 ? age - 1 : 0) * 365 + 1;
+
+	while (hi - lo > 1) {
+		date_t mid = lo + (hi - lo) / 2;
+		if (person_age(mid, on) >= age)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+bool person_circumstance_public(const char *word)
+{
+	static const char *const PUBLIC[] = { "poor", "near_poor", "single_mother", "migrant_worker" };
+
+	for (size_t i = 0; i < sizeof(PUBLIC) / sizeof(PUBLIC[0]); i++)
+		if (strcmp(word, PUBLIC[i]) == 0)
+			return true;
+	return false;
+}
+
 int person_check_birth(date_t birth, date_t today, const char *field, err_t *e)
 {
 	if (birth > today)

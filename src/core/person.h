@@ -71,6 +71,17 @@ int person_name(const char *in, const char *field, char **out, err_t *e);
 /* The number of whole years from birth to day on (her age that day). */
 int person_age(date_t birth, date_t on);
 
+/* The last date of birth of one who is `age` or older on day on: she is
+ * age or older exactly when born on it or before (person_age's rule, 29
+ * February included), so that a store can count ages by comparing dates. */
+date_t person_born_by(date_t on, int age);
+
+/* A word of the household circumstances (folded: lower case) that may be
+ * counted for callers without sensitive.read: poor, near_poor,
+ * single_mother, migrant_worker. Not disabled (health, sensitive under Law
+ * 91/2025/QH15) nor any other word, which free text may make anything. */
+bool person_circumstance_public(const char *word);
+
 /* A date of birth on day today: not after it (in_future), at most
  * PERSON_MAX_AGE years before it (out_of_range, max). */
 int person_check_birth(date_t birth, date_t today, const char *field, err_t *e);

@@ -298,6 +298,26 @@ out:
 	return rc;
 }
 
+size_t text_width(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t n = 0;
+
+	while (*p) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t len = utf8proc_iterate(p, -1, &cp);
+		if (len <= 0) { /* not UTF-8: a byte a column */
+			n++;
+			p++;
+			continue;
+		}
+		if (utf8proc_charwidth(cp) > 0)
+			n += (size_t)utf8proc_charwidth(cp);
+		p += len;
+	}
+	return n;
+}
+
 size_t text_length(const char *s)
 {
 	size_t n = 0;

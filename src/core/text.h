@@ -39,6 +39,11 @@ bool text_utf8(const char *s);
  * does not start with one or is empty. Reads no byte past a NUL. */
 size_t text_utf8_char(const char *s);
 
+/* Columns valid UTF-8 s takes on a terminal: utf8proc_charwidth of each
+ * code point (combining marks 0, wide East Asian characters 2), so that
+ * "Nguyễn" typed in NFD is 6 like its NFC form. For aligning text output. */
+size_t text_width(const char *s);
+
 /* NFC form of s, with surrounding white space trimmed. Returns 0, or -1 when
  * s is not valid UTF-8 or memory runs out. */
 int text_nfc(const char *s, char **out);

@@ -94,10 +94,39 @@ json_t *transfer_json(const transfer_t *t)
 			 text_or_null(t->decided_by), "decided_on", t->decided_on ? json_date(t->decided_on) : json_null());
 }
 
+/* {"groups":[{"key","label","total"}],"other","other_groups","none"}. */
+static json_t *groups_json(const text_groups_t *g)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < g->n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "key", g->groups[i].key, "label", g->groups[i].label,
+						   "total", (json_int_t)g->groups[i].n));
+	return json_pack("{s:o, s:I, s:I, s:I}", "groups", a, "other", (json_int_t)g->other, "other_groups",
+			 (json_int_t)g->other_groups, "none", (json_int_t)g->none);
+}
+
+static json_t *flows_json(const member_flows_t *f)
+{
+	json_t *leavers = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "total", (json_int_t)f->left_total, "moved_away",
+				    (json_int_t)f->left[LEAVE_MOVED_AWAY], "married_away",
+				    (json_int_t)f->left[LEAVE_MARRIED_AWAY], "left", (json_int_t)f->left[LEAVE_LEFT],
+				    "died", (json_int_t)f->left[LEAVE_DIED], "other", (json_int_t)f->left[LEAVE_OTHER]);
+
+	return json_pack("{s:o, s:o, s:I, s:{s:I, s:I, s:I}, s:o, s:I, s:I, s:I, s:{s:I, s:I}}", "from",
+			 json_date(f->from), "to", json_date(f->to), "opening", (json_int_t)f->opening, "joiners",
+			 "total", (json_int_t)f->joined + (json_int_t)f->rejoined, "joined", (json_int_t)f->joined, "rejoined",
+			 (json_int_t)f->rejoined, "leavers", leavers, "transfers_in", (json_int_t)f->transfers_in,
+			 "transfers_out", (json_int_t)f->transfers_out, "closing", (json_int_t)f->closing, "dues", "paid",
+			 (json_int_t)f->dues_paid, "amount", (json_int_t)f->dues_amount);
+}
+
 json_t *member_stats_json(const unit_t *u, date_t d, const member_stats_t *s, bool with_sensitive)
 {
 	static const char *const BANDS[MEMBER_AGE_BANDS] = { "under_31", "31_45", "46_60", "over_60", "unknown" };
 	json_t *children = json_array(), *age = json_object(), *eth = with_sensitive ? json_array() : json_null();
+	json_t *breakdowns, *masked = with_sensitive ? json_array() : json_pack("[s, s, s]", "ethnicity", "religion",
+										 "circumstances");
 	unit_ref_t ref = { .id = u->id };
 
 	snprintf(ref.code, sizeof(ref.code), "%s", u->code);
@@ -114,13 +143,18 @@ json_t *member_stats_json(const unit_t *u, date_t d, const member_stats_t *s, bo
 						     s->ethnicity[i].key[0] ? json_string(s->ethnicity[i].key) : json_null(),
 						     "name_vi", s->ethnicity[i].name_vi, "name_en", s->ethnicity[i].name_en,
 						     "total", (json_int_t)s->ethnicity[i].n));
-	return json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:{s:i, s:I, s:I}, s:o, s:{s:o, s:{s:I, s:I}, s:o}, s:o}", "unit",
-			 unit_ref_json(&ref), "as_of", json_date(d), "total", (json_int_t)s->total, "direct",
-			 (json_int_t)s->direct, "honorary", (json_int_t)s->honorary, "digital", (json_int_t)s->digital,
-			 "branches", (json_int_t)s->branches, "dues", "year", s->dues_year, "paid", (json_int_t)s->dues_paid,
-			 "amount", (json_int_t)s->dues_amount, "children", children, "breakdowns", "age", age, "kind",
-			 "member", (json_int_t)(s->total - s->honorary), "honorary", (json_int_t)s->honorary,
-			 "ethnicity", eth, "masked", with_sensitive ? json_array() : json_pack("[s]", "ethnicity"));
+	breakdowns = json_pack("{s:o, s:{s:I, s:I}, s:o, s:o, s:o, s:o, s:o}", "age", age, "kind", "member",
+			       (json_int_t)(s->total - s->honorary), "honorary", (json_int_t)s->honorary, "ethnicity", eth,
+			       "religion", with_sensitive ? groups_json(&s->religion) : json_null(), "education",
+			       groups_json(&s->education), "occupation", groups_json(&s->occupation), "circumstances",
+			       groups_json(&s->circumstances));
+	return json_pack("{s:o, s:o, s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:{s:i, s:I, s:I}, s:o, s:o, s:o, s:o}", "unit",
+			 unit_ref_json(&ref), "as_of", json_date(d), "mapped", s->mapped, "units_as_of",
+			 json_date(s->tree_date), "total", (json_int_t)s->total, "direct", (json_int_t)s->direct,
+			 "honorary", (json_int_t)s->honorary, "digital", (json_int_t)s->digital, "branches",
+			 (json_int_t)s->branches, "dues", "year", s->dues_year, "paid", (json_int_t)s->dues_paid,
+			 "amount", (json_int_t)s->dues_amount, "children", children, "breakdowns", breakdowns, "flows",
+			 s->has_flows ? flows_json(&s->flows) : json_null(), "masked", masked);
 }
 
 json_t *dues_json(const dues_payment_t *v, size_t n)

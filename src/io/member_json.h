@@ -32,8 +32,10 @@ json_t *transfer_json(const transfer_t *t);
 /* Her dues payments: [{"year","amount","paid_on","unit"}]. */
 json_t *dues_json(const dues_payment_t *v, size_t n);
 
-/* The figures of unit u on day d (GET /api/v1/reports/members);
- * ethnicity null and named in "masked" without with_sensitive. */
+/* The figures of unit u (as of the tree's day) on day d (GET
+ * /api/v1/reports/members): without with_sensitive, ethnicity and religion
+ * null and the circumstances' public words only, the three named in
+ * "masked"; "flows" null when none were counted. */
 json_t *member_stats_json(const unit_t *u, date_t d, const member_stats_t *s, bool with_sensitive);
 
 #endif

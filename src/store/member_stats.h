@@ -3,7 +3,23 @@
  * "Figures"): a unit's figures on a day, as GET /api/v1/reports/members and
  * `unionbase report members` give them.
  *
- * Ownership: member_stats_t owns its children (member_stats_free).
+ * Two views of time. As of the day: the unit's subtree as the tree stood
+ * that day. Mapped onto today's units: the members of that day counted in
+ * the units as they are today (the tree of max(today, as_of)); a member in
+ * a unit that no longer exists counts under the unit it became through its
+ * merges and splits (core/org.h lineage_heir), or, when it was closed
+ * without one, under what its parent became. Both views count the same
+ * stays (those whose unit existed on the day), so a national total is the
+ * same on both; in both a unit's total is its direct members plus its
+ * children's totals.
+ *
+ * Flows over a period [from, to] are counted on one set of units, the
+ * report's (the subtree on the tree's date, mapped or not), so that
+ * closing = opening + joiners + transfers in - leavers - transfers out
+ * holds exactly.
+ *
+ * Ownership: member_stats_t owns its children and text groups
+ * (member_stats_free).
  */
 #ifndef UB_MEMBER_STATS_H
 #define UB_MEMBER_STATS_H
@@ -14,11 +30,13 @@
 
 #include "core/date.h"
 #include "core/err.h"
+#include "core/tally.h"
 #include "core/unit.h"
 #include "store/db.h"
 
 #define MEMBER_AGE_BANDS 5 /* under 31, 31-45, 46-60, over 60, and unknown */
 #define MEMBER_BREAKDOWN_MAX 64
+#define MEMBER_TEXT_TOP 20 /* groups of a free-text breakdown shown; the rest are "other" */
 
 typedef struct member_count {
 	char key[16];   /* an ethnic group's code ("" for none given) */
@@ -27,12 +45,56 @@ typedef struct member_count {
 } member_count_t;
 
 typedef struct member_child_count {
-	unit_ref_t unit; /* a child of the unit, as of the day */
+	unit_ref_t unit; /* a child of the unit, as of the tree's day */
 	int64_t total;   /* members in its subtree */
 	int64_t branches;
 } member_child_count_t;
 
+/* Why stays ended: the reasons of POST /api/v1/members/{id}/leave, and any
+ * other (none today) so that the sum is every stay that ended. */
+typedef enum member_leave_reason {
+	LEAVE_MOVED_AWAY,
+	LEAVE_MARRIED_AWAY,
+	LEAVE_LEFT,
+	LEAVE_DIED,
+	LEAVE_OTHER,
+	MEMBER_LEAVE_REASONS
+} member_leave_reason_t;
+
+typedef struct member_flows {
+	date_t from, to;       /* the period, both days included */
+	int64_t opening;       /* members on the day before `from` */
+	int64_t joined;        /* stays that began in the period by joining */
+	int64_t rejoined;      /* ... by joining again */
+	int64_t left[MEMBER_LEAVE_REASONS]; /* stays that ended in it (on `from` .. `to`), by reason */
+	int64_t left_total;
+	int64_t transfers_in;  /* from a unit outside the report's units */
+	int64_t transfers_out; /* to a unit outside them */
+	int64_t closing;       /* members on `to` */
+	int64_t dues_paid;     /* dues payments made in the period (paid_on) */
+	int64_t dues_amount;   /* their sum, VND */
+} member_flows_t;
+
+typedef struct member_stats_opts {
+	date_t as_of;        /* whose members */
+	bool mapped;         /* onto today's units */
+	date_t today;        /* for mapped: the units of max(today, as_of) */
+	bool with_sensitive; /* ethnicity, religion and every circumstance counted */
+	bool flows;          /* and the flows over [from, to] */
+	date_t from, to;     /* from <= to */
+} member_stats_opts_t;
+
+/* The day of the tree the figures are counted on: as_of, or for the
+ * mapped view today (as_of when it lies ahead). Resolve the unit's code on
+ * this day. */
+static inline date_t member_stats_tree_date(const member_stats_opts_t *o)
+{
+	return o->mapped && o->today > o->as_of ? o->today : o->as_of;
+}
+
 typedef struct member_stats {
+	bool mapped;
+	date_t tree_date;      /* the day of the units counted in */
 	int64_t total;         /* members in the subtree on the day */
 	int64_t direct;        /* of them, in the unit itself */
 	int64_t honorary;      /* of the total, honorary members */
@@ -42,17 +104,22 @@ typedef struct member_stats {
 	int64_t dues_paid;     /* payments of that year's dues recorded in the subtree */
 	int64_t dues_amount;   /* their sum, VND */
 	int64_t age[MEMBER_AGE_BANDS]; /* by age on the day: <=30, 31-45, 46-60, >60 */
-	member_count_t ethnicity[MEMBER_BREAKDOWN_MAX]; /* by ethnic group, largest first */
+	member_count_t ethnicity[MEMBER_BREAKDOWN_MAX]; /* by ethnic group, largest first (with_sensitive) */
 	size_t n_ethnicity;
+	text_groups_t religion;      /* with_sensitive only */
+	text_groups_t education, occupation;
+	text_groups_t circumstances; /* by word; without with_sensitive the public words only */
 	member_child_count_t *children; /* malloc'd; by code */
 	size_t n_children;
+	bool has_flows;
+	member_flows_t flows;
 } member_stats_t;
 
 void member_stats_free(member_stats_t *s);
 
-/* The figures of unit_id's subtree on day d, the tree as it stood that day.
- * Ethnicity is counted only when with_sensitive. A unit's total is its
- * direct members plus its children's totals. Returns 0 or -1 with e. */
-int member_stats(db_t *db, int64_t unit_id, date_t d, bool with_sensitive, member_stats_t *out, err_t *e);
+/* The figures of unit_id's subtree (the unit as of member_stats_tree_date)
+ * on day o->as_of. A unit's total is its direct members plus its
+ * children's totals, on both views. Returns 0 or -1 with e. */
+int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member_stats_t *out, err_t *e);
 
 #endif

@@ -193,6 +193,20 @@ static void today_ignores_a_pin_that_is_not_a_day(void **state)
 	env_restore(&tz);
 }
 
+static void year_start_is_the_first_of_january(void **state)
+{
+	char buf[DATE_STR_LEN];
+	date_t d;
+	(void)state;
+
+	assert_int_equal(date_parse("2026-12-01", &d), 0);
+	assert_string_equal(date_format(date_year_start(d), buf), "2026-01-01");
+	assert_int_equal(date_parse("2024-01-01", &d), 0);
+	assert_int_equal(date_year_start(d), d);
+	assert_int_equal(date_parse("2024-12-31", &d), 0);
+	assert_string_equal(date_format(date_year_start(d), buf), "2024-01-01");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +217,7 @@ int main(void)
 		cmocka_unit_test(today_is_the_pinned_day),
 		cmocka_unit_test(today_unpinned_is_the_local_day),
 		cmocka_unit_test(today_ignores_a_pin_that_is_not_a_day),
+		cmocka_unit_test(year_start_is_the_first_of_january),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -395,6 +395,22 @@ static void lineage_passes_on_failures(void **state)
 	assert_string_equal(e.message, "store down");
 }
 
+/* The heir of a split unit: the part that kept its code, else the first
+ * (lowest id); a merge's one target. */
+static void lineage_heir_keeps_the_code_else_the_first(void **state)
+{
+	const lineage_target_t split[] = { { 40, "A.2b" }, { 39, "A.2" }, { 41, "A.2c" } };
+	const lineage_target_t fresh[] = { { 12, "N2" }, { 11, "N1" }, { 13, "N3" } };
+	const lineage_target_t one[] = { { 7, "AB" } };
+	(void)state;
+
+	assert_int_equal(lineage_heir("A.2", split, 3), 1);
+	assert_int_equal(lineage_heir("A.2c", split, 3), 2);
+	assert_int_equal(lineage_heir("OLD", fresh, 3), 1);
+	assert_int_equal(lineage_heir("A.1", one, 1), 0);
+	assert_int_equal(lineage_heir(NULL, fresh, 3), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +428,7 @@ int main(void)
 		cmocka_unit_test(split_places_every_child_in_a_part),
 		cmocka_unit_test(lineage_is_transitive_both_ways),
 		cmocka_unit_test(lineage_passes_on_failures),
+		cmocka_unit_test(lineage_heir_keeps_the_code_else_the_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -208,6 +208,37 @@ static void names_sort_the_vietnamese_way(void **state)
 	free(prev);
 }
 
+/* person_born_by is the last birth that gives the age: every day around
+ * it agrees with person_age, 29 February included. */
+static void born_by_agrees_with_age(void **state)
+{
+	static const char *const DAYS[] = { "2026-06-30", "2024-02-29", "2025-02-28", "2025-03-01", "2026-01-01" };
+	static const int AGES[] = { 0, 18, 31, 46, 61, 120 };
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(DAYS) / sizeof(DAYS[0]); i++)
+		for (size_t k = 0; k < sizeof(AGES) / sizeof(AGES[0]); k++) {
+			date_t on = day(DAYS[i]), last = person_born_by(on, AGES[k]);
+			assert_true(person_age(last, on) >= AGES[k]);
+			assert_true(person_age(last + 1, on) < AGES[k]);
+		}
+	/* born on 29 February: 61 on 1 March of a common year */
+	assert_int_equal(person_born_by(day("2021-03-01"), 61), day("1960-03-01"));
+	assert_int_equal(person_born_by(day("2021-02-28"), 61), day("1960-02-28"));
+}
+
+static void public_circumstances(void **state)
+{
+	(void)state;
+	assert_true(person_circumstance_public("poor"));
+	assert_true(person_circumstance_public("near_poor"));
+	assert_true(person_circumstance_public("single_mother"));
+	assert_true(person_circumstance_public("migrant_worker"));
+	assert_false(person_circumstance_public("disabled"));
+	assert_false(person_circumstance_public("benh_hiem_ngheo"));
+	assert_false(person_circumstance_public(""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +250,8 @@ int main(void)
 		cmocka_unit_test(province_codes_are_the_63),
 		cmocka_unit_test(phone_numbers),
 		cmocka_unit_test(names_sort_the_vietnamese_way),
+		cmocka_unit_test(born_by_agrees_with_age),
+		cmocka_unit_test(public_circumstances),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

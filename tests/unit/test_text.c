@@ -200,6 +200,17 @@ static void strict_utf8_accepts_every_scalar_value(void **state)
 	assert_int_equal(text_utf8_char("\xe1\xbb\x85\xff"), 3);
 }
 
+/* Columns on a terminal: marks take none, so NFC and NFD agree. */
+static void width_counts_columns_not_bytes(void **state)
+{
+	(void)state;
+	assert_int_equal(text_width(""), 0);
+	assert_int_equal(text_width("Xã Tân Lập"), 10);
+	assert_int_equal(text_width("Nguye\xcc\x82\xcc\x83n"), 6);
+	assert_int_equal(text_width("Nguy\xe1\xbb\x85n"), 6);
+	assert_int_equal(text_width("\xe4\xb8\xad"), 2); /* a wide character */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +223,7 @@ int main(void)
 		cmocka_unit_test(blank_and_format_characters),
 		cmocka_unit_test(strict_utf8_refuses_surrogates_overlongs_and_beyond),
 		cmocka_unit_test(strict_utf8_accepts_every_scalar_value),
+		cmocka_unit_test(width_counts_columns_not_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,539 @@
+/*
+ * Store tests of the membership statistics (store/member_stats.h) on
+ * SQLite and PostgreSQL, on a small history written by hand: two communes
+ * in two provinces merged on 2025-07-01 as the reform merged provinces (P1
+ * and P2 into a new P1, as 24 and 27 became the new 24),
+ * a branch split (its code kept by one part), two branches merged, a
+ * branch closed, members who join, move, leave and die.
+ *
+ * What is checked: a unit's total is its direct members plus its
+ * children's, on both views, on every date, level by level; the national
+ * total is the same on both views; the mapped series runs on across the
+ * reform; a split unit's members go to the part that kept its code; flows
+ * reconcile with the totals at both ends of a period; the breakdowns group
+ * free text by its folded form and count circumstances by word, the
+ * sensitive ones only when asked.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/ancestry.h"
+#include "store/member_stats.h"
+#include "store/members.h"
+#include "store/org_store.h"
+#include "store_fixture.h"
+
+static principal_t SYS;
+
+/* "Today" of the mapped view in these tests: after every change below. */
+#define TODAY "2026-06-30"
+
+static date_t D(const char *s)
+{
+	date_t d = 0;
+	assert_int_equal(date_parse(s, &d), 0);
+	return d;
+}
+
+static unit_t get(db_t *db, const char *code, const char *as_of)
+{
+	unit_t u;
+	err_t e;
+
+	err_clear(&e);
+	if (org_unit_get(db, code, D(as_of), &u, &e))
+		fail_msg("%s on %s: %s", code, as_of, e.message);
+	return u;
+}
+
+static void spec(unit_spec_t *s, const char *code, const char *name, const char *level, const char *parent)
+{
+	memset(s, 0, sizeof(*s));
+	strcpy(s->code, code);
+	strcpy(s->name_vi, name);
+	strcpy(s->name_en, name);
+	if (level)
+		strcpy(s->level, level);
+	if (parent)
+		strcpy(s->parent, parent);
+}
+
+static void add_unit(db_t *db, const char *code, const char *name, const char *level, const char *parent,
+		     const char *date)
+{
+	unit_spec_t s;
+	unit_t u;
+	err_t e;
+
+	spec(&s, code, name, level, parent);
+	err_clear(&e);
+	if (org_create(db, &SYS, &s, D(date), NULL, &u, &e))
+		fail_msg("create %s: %s", code, e.message);
+}
+
+typedef struct person_in {
+	const char *name, *born, *unit, *joined, *ethnicity, *religion, *education, *occupation, *circumstances;
+	member_kind_t kind;
+} person_in_t;
+
+static int64_t join(db_t *db, const person_in_t *in)
+{
+	person_t p;
+	err_t e;
+
+	memset(&p, 0, sizeof(p));
+	strcpy(p.full_name, in->name);
+	p.birth_date = D(in->born);
+	p.sex = SEX_FEMALE;
+	strcpy(p.ethnicity, in->ethnicity ? in->ethnicity : "01");
+	strcpy(p.religion, in->religion ? in->religion : "");
+	strcpy(p.education, in->education ? in->education : "");
+	strcpy(p.occupation, in->occupation ? in->occupation : "");
+	strcpy(p.circumstances, in->circumstances ? in->circumstances : "");
+	err_clear(&e);
+	if (member_add(db, &SYS, &p, get(db, in->unit, in->joined).id, in->kind, D(in->joined), &e))
+		fail_msg("add %s: %s", in->name, e.message);
+	return p.id;
+}
+
+/* Her stay ends on `date` for reason; with to (a code on that day), she
+ * moves there. */
+static void end_stay(db_t *db, int64_t id, const char *date, const char *reason, const char *to)
+{
+	err_t e;
+
+	err_clear(&e);
+	if (member_end_stay(db, &SYS, id, D(date), reason, to ? get(db, to, date).id : 0, &e))
+		fail_msg("end stay of %lld on %s: %s", (long long)id, date, e.message);
+}
+
+/* The people of the history, in the order they are added. */
+enum { P_LAN, P_MAI, P_HOA, P_HUONG, P_THAO, P_YEN, P_NGA, P_LINH, P_TRANG, P_DUNG, P_OUT, N_PEOPLE };
+static int64_t ids[N_PEOPLE];
+
+/*
+ * 2008-08-01  provinces P1 and P2
+ * 2020-01-01  communes A (under P1) and B (under P2);
+ *             branches A.1 (group A.1.1 under it), A.2, A.3, B.1; in 01
+ *             (Hà Nội) commune O with branch O.1
+ * 2024-05-01  Yến (A.3) moves away; 2024-06-01 A.3 is closed
+ * 2024-08-01  Nga (B.1) dies; 2024-09-01 Linh moves from B.1 to A.1
+ * 2025-02-01  Dung moves from O.1 (Hà Nội) to A.1
+ * 2025-03-01  Trang (A.1) marries away
+ * 2025-07-01  P1 and P2 merge into a new P1 (A and B go with them)
+ * 2025-09-01  A.2 is split into A.2 (a new unit that keeps the code) and
+ *             A.2b; Hương goes to A.2, Thảo to A.2b on that day
+ * 2025-10-01  A.1 and B.1 are merged into AB.1 (the group with it); Lan,
+ *             Mai, Linh and Dung go to AB.1 on that day
+ */
+static int setup(void **state)
+{
+	static const person_in_t PEOPLE[N_PEOPLE] = {
+		[P_LAN] = { "Nguyễn Thị Lan", "1985-03-01", "A.1", "2020-03-01", "01", "Phật giáo", "Đại học", "Nông dân",
+			    "poor disabled", MEMBER_REGULAR },
+		[P_MAI] = { "Trần Thị Mai", "1990-07-15", "A.1", "2021-05-01", "01", "Không", "Đại học", "nông dân",
+			    "near_poor", MEMBER_REGULAR },
+		[P_HOA] = { "Lê Thị Hoa", "1995-01-20", "A.1.1", "2022-01-10", "02", "", "dai hoc", "Công nhân",
+			    "single_mother  poor poor", MEMBER_REGULAR },
+		[P_HUONG] = { "Phạm Thị Hương", "1960-02-29", "A.2", "2020-06-01", "01", "Công giáo", "Trung cấp", "",
+			      "", MEMBER_HONORARY },
+		[P_THAO] = { "Vũ Thị Thảo", "1975-12-31", "A.2", "2023-02-01", "01", "", "", "", "migrant_worker",
+			     MEMBER_REGULAR },
+		[P_YEN] = { "Đỗ Thị Yến", "1980-01-01", "A.3", "2021-01-01", NULL, NULL, NULL, NULL, NULL, MEMBER_REGULAR },
+		[P_NGA] = { "Hồ Thị Nga", "1950-05-05", "B.1", "2020-01-15", NULL, NULL, NULL, NULL, NULL, MEMBER_REGULAR },
+		[P_LINH] = { "Ngô Thị Linh", "1999-09-09", "B.1", "2024-03-01", NULL, NULL, NULL, NULL, NULL,
+			     MEMBER_REGULAR },
+		[P_TRANG] = { "Bùi Thị Trang", "1992-02-02", "A.1", "2024-02-01", NULL, NULL, NULL, NULL, NULL,
+			      MEMBER_REGULAR },
+		[P_DUNG] = { "Đặng Thị Dung", "1988-08-08", "O.1", "2020-02-01", NULL, NULL, NULL, NULL, NULL,
+			     MEMBER_REGULAR },
+		[P_OUT] = { "Mai Thị Ngọc", "1987-04-04", "O.1", "2020-02-01", NULL, NULL, NULL, NULL, NULL, MEMBER_REGULAR },
+	};
+	const char *ab[] = { "A.1", "B.1" }, *provinces[] = { "P1", "P2" };
+	child_assign_t none[1];
+	unit_spec_t parts[2], into;
+	unit_list_t out;
+	unit_t u;
+	db_t *db = fixture_seeded_db();
+	err_t e;
+
+	add_unit(db, "P1", "Tỉnh Một", "province", "VN", "2008-08-01");
+	add_unit(db, "P2", "Tỉnh Hai", "province", "VN", "2008-08-01");
+	add_unit(db, "A", "Xã An", "commune", "P1", "2020-01-01");
+	add_unit(db, "B", "Xã Bình", "commune", "P2", "2020-01-01");
+	add_unit(db, "O", "Xã Ở Xa", "commune", "01", "2020-01-01");
+	add_unit(db, "A.1", "Chi hội An Một", "branch", "A", "2020-01-01");
+	add_unit(db, "A.1.1", "Tổ phụ nữ An Một", "group", "A.1", "2020-01-01");
+	add_unit(db, "A.2", "Chi hội An Hai", "branch", "A", "2020-01-01");
+	add_unit(db, "A.3", "Chi hội An Ba", "branch", "A", "2020-01-01");
+	add_unit(db, "B.1", "Chi hội Bình Một", "branch", "B", "2020-01-01");
+	add_unit(db, "O.1", "Chi hội Xa Một", "branch", "O", "2020-01-01");
+	for (int i = 0; i < N_PEOPLE; i++)
+		ids[i] = join(db, &PEOPLE[i]);
+	end_stay(db, ids[P_YEN], "2024-05-01", "moved_away", NULL);
+	err_clear(&e);
+	if (org_close(db, &SYS, "A.3", D("2024-06-01"), NULL, &u, &e))
+		fail_msg("close A.3: %s", e.message);
+	end_stay(db, ids[P_NGA], "2024-08-01", "died", NULL);
+	end_stay(db, ids[P_LINH], "2024-09-01", "transferred", "A.1");
+	end_stay(db, ids[P_DUNG], "2025-02-01", "transferred", "A.1");
+	end_stay(db, ids[P_TRANG], "2025-03-01", "married_away", NULL);
+
+	spec(&into, "P1", "Tỉnh Một Mới", "province", "VN");
+	err_clear(&e);
+	if (org_merge(db, &SYS, provinces, 2, D("2025-07-01"), &into, NULL, NULL, &u, NULL, &e))
+		fail_msg("merge P1, P2: %s", e.message);
+
+	spec(&parts[0], "A.2", "Chi hội An Hai", NULL, NULL);
+	spec(&parts[1], "A.2b", "Chi hội An Hai B", NULL, NULL);
+	if (org_split(db, &SYS, "A.2", D("2025-09-01"), parts, 2, none, 0, NULL, &out, NULL, &e))
+		fail_msg("split A.2: %s", e.message);
+	unit_list_free(&out);
+	end_stay(db, ids[P_HUONG], "2025-09-01", "transferred", "A.2");
+	end_stay(db, ids[P_THAO], "2025-09-01", "transferred", "A.2b");
+
+	spec(&into, "AB.1", "Chi hội An Bình", NULL, NULL);
+	if (org_merge(db, &SYS, ab, 2, D("2025-10-01"), &into, NULL, NULL, &u, NULL, &e))
+		fail_msg("merge A.1, B.1: %s", e.message);
+	end_stay(db, ids[P_LAN], "2025-10-01", "transferred", "AB.1");
+	end_stay(db, ids[P_MAI], "2025-10-01", "transferred", "AB.1");
+	end_stay(db, ids[P_LINH], "2025-10-01", "transferred", "AB.1");
+	end_stay(db, ids[P_DUNG], "2025-10-01", "transferred", "AB.1");
+	*state = db;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	size_t checked = 0, diffs = 0;
+	err_t e;
+
+	err_clear(&e);
+	if (ancestry_check(*state, stderr, &checked, &diffs, &e))
+		fail_msg("ancestry check: %s", e.message);
+	assert_int_equal(diffs, 0);
+	db_close(*state);
+	return 0;
+}
+
+/* The figures of `code` (on the tree's day of the view) on as_of, with the
+ * flows of [from, to] when from is given. */
+static member_stats_t stats(db_t *db, const char *code, const char *as_of, bool mapped, bool sensitive,
+			    const char *from, const char *to)
+{
+	member_stats_opts_t o = { .as_of = D(as_of), .mapped = mapped, .today = D(TODAY), .with_sensitive = sensitive };
+	char tree[DATE_STR_LEN];
+	member_stats_t s;
+	err_t e;
+
+	if (from) {
+		o.flows = true;
+		o.from = D(from);
+		o.to = D(to);
+	}
+	err_clear(&e);
+	if (member_stats(db, get(db, code, date_format(member_stats_tree_date(&o), tree)).id, &o, &s, &e))
+		fail_msg("stats of %s on %s: %s", code, as_of, e.message);
+	return s;
+}
+
+static const member_child_count_t *child(const member_stats_t *s, const char *code)
+{
+	for (size_t i = 0; i < s->n_children; i++)
+		if (!strcmp(s->children[i].unit.code, code))
+			return &s->children[i];
+	fail_msg("no child %s", code);
+	return NULL;
+}
+
+/* The unit's total is its direct members plus its children's; each
+ * child's own figure is its row here; and so on down, while there are
+ * members. Returns the number of units checked. */
+static int check_adds_up(db_t *db, const char *code, const char *as_of, bool mapped, int64_t want_total)
+{
+	member_stats_t s = stats(db, code, as_of, mapped, true, NULL, NULL);
+	int64_t sum = s.direct, ages = 0, branches = 0;
+	int checked = 1;
+
+	if (want_total >= 0 && s.total != want_total)
+		fail_msg("%s on %s (%s): %lld, its row above says %lld", code, as_of, mapped ? "mapped" : "as of",
+			 (long long)s.total, (long long)want_total);
+	for (size_t i = 0; i < s.n_children; i++) {
+		sum += s.children[i].total;
+		branches += s.children[i].branches;
+	}
+	for (int i = 0; i < MEMBER_AGE_BANDS; i++)
+		ages += s.age[i];
+	if (sum != s.total || ages != s.total)
+		fail_msg("%s on %s (%s): total %lld, direct + children %lld, ages %lld", code, as_of,
+			 mapped ? "mapped" : "as of", (long long)s.total, (long long)sum, (long long)ages);
+	assert_true(branches <= s.branches);
+	for (size_t i = 0; i < s.n_children; i++)
+		if (s.children[i].total > 0)
+			checked += check_adds_up(db, s.children[i].unit.code, as_of, mapped, s.children[i].total);
+	member_stats_free(&s);
+	return checked;
+}
+
+static const char *const DAYS[] = {
+	"2019-12-31", "2020-06-30", "2021-12-31", "2023-06-30", "2024-05-15", "2024-07-01", "2024-12-31",
+	"2025-06-30", "2025-07-01", "2025-08-31", "2025-09-01", "2025-09-30", "2025-10-01", "2026-06-30",
+};
+
+static void totals_add_up_on_both_views(void **state)
+{
+	db_t *db = *state;
+
+	for (size_t i = 0; i < sizeof(DAYS) / sizeof(DAYS[0]); i++) {
+		member_stats_t a = stats(db, "VN", DAYS[i], false, true, NULL, NULL);
+		member_stats_t m = stats(db, "VN", DAYS[i], true, true, NULL, NULL);
+		/* the national total is the same on both views */
+		if (a.total != m.total)
+			fail_msg("VN on %s: %lld as of the day, %lld mapped", DAYS[i], (long long)a.total, (long long)m.total);
+		assert_true(check_adds_up(db, "VN", DAYS[i], false, a.total) >= (a.total ? 4 : 1));
+		assert_true(check_adds_up(db, "VN", DAYS[i], true, m.total) >= (m.total ? 4 : 1));
+		member_stats_free(&a);
+		member_stats_free(&m);
+	}
+}
+
+static void mapped_series_runs_across_the_reform(void **state)
+{
+	db_t *db = *state;
+	/* the new P1 mapped: everyone of the old P1 and P2 on the eve of the
+	 * merger, and the same on its first day */
+	member_stats_t eve = stats(db, "P1", "2025-06-30", true, false, NULL, NULL);
+	member_stats_t day = stats(db, "P1", "2025-07-01", true, false, NULL, NULL);
+	member_stats_t old24 = stats(db, "P1", "2025-06-30", false, false, NULL, NULL);
+	member_stats_t old27 = stats(db, "P2", "2025-06-30", false, false, NULL, NULL);
+
+	assert_true(eve.mapped);
+	assert_int_equal(eve.tree_date, D(TODAY));
+	assert_int_equal(eve.total, old24.total + old27.total);
+	assert_int_equal(eve.total, day.total);
+	/* Lan, Mai, Hoa, Linh, Dung; Hương, Thảo */
+	assert_int_equal(eve.total, 7);
+	/* the mapped view's children are today's: A and B (B's one branch
+	 * went into AB.1 under A) */
+	assert_int_equal(child(&eve, "A")->total, 7);
+	assert_int_equal(child(&eve, "B")->total, 0);
+	assert_int_equal(old24.total, 7);
+	assert_int_equal(old27.total, 0);
+	member_stats_free(&eve);
+	member_stats_free(&day);
+	member_stats_free(&old24);
+	member_stats_free(&old27);
+
+	/* 2024-07-01: Lan, Mai, Trang (A.1), Hoa (its group), Nga and Linh
+	 * (B.1, under P2 then): all in AB.1 now; Hương and Thảo in A.2 */
+	eve = stats(db, "A", "2024-07-01", true, false, NULL, NULL);
+	assert_int_equal(child(&eve, "AB.1")->total, 6);
+	assert_int_equal(child(&eve, "A.2")->total, 2);
+	assert_int_equal(eve.total, 8);
+	member_stats_free(&eve);
+}
+
+static void a_split_unit_goes_to_the_part_that_kept_its_code(void **state)
+{
+	db_t *db = *state;
+	/* on 2025-08-31 Hương and Thảo were in A.2; mapped, both count in
+	 * the new A.2 (it kept the code), none in A.2b */
+	member_stats_t m = stats(db, "A", "2025-08-31", true, true, NULL, NULL);
+	member_stats_t a = stats(db, "A", "2025-09-01", false, true, NULL, NULL);
+
+	assert_int_equal(child(&m, "A.2")->total, 2);
+	assert_int_equal(child(&m, "A.2b")->total, 0);
+	/* the branches and groups of that day counted where they are now:
+	 * A.1 and B.1 (in AB.1), the group A.1.1, the old A.2 (in A.2) */
+	assert_int_equal(m.branches, 4);
+	assert_int_equal(child(&m, "AB.1")->branches, 3);
+	assert_int_equal(child(&m, "A.2")->branches, 1);
+	/* from the split on, each where she went */
+	assert_int_equal(child(&a, "A.2")->total, 1);
+	assert_int_equal(child(&a, "A.2b")->total, 1);
+	member_stats_free(&m);
+	member_stats_free(&a);
+
+	/* A.3 closed without an heir: Yến, there in 2023, counts in A itself */
+	m = stats(db, "A", "2023-06-30", true, true, NULL, NULL);
+	a = stats(db, "A", "2023-06-30", false, true, NULL, NULL);
+	assert_int_equal(m.direct, 1);
+	assert_int_equal(a.direct, 0);
+	assert_int_equal(child(&a, "A.3")->total, 1);
+	assert_int_equal(m.total, a.total + 1); /* and Nga: B.1 is in AB.1 now */
+	member_stats_free(&m);
+	member_stats_free(&a);
+}
+
+static void check_flows(db_t *db, const char *code, const char *from, const char *to, bool mapped)
+{
+	member_stats_t s = stats(db, code, to, mapped, false, from, to);
+	const member_flows_t *f = &s.flows;
+	char before[DATE_STR_LEN];
+	member_stats_t open = stats(db, code, date_format(D(from) - 1, before), mapped, false, NULL, NULL);
+	int64_t reasons = 0;
+
+	assert_true(s.has_flows);
+	for (int i = 0; i < MEMBER_LEAVE_REASONS; i++)
+		reasons += f->left[i];
+	assert_int_equal(reasons, f->left_total);
+	if (f->closing != f->opening + f->joined + f->rejoined + f->transfers_in - f->left_total - f->transfers_out)
+		fail_msg("%s %s..%s (%s): %lld + %lld + %lld + %lld - %lld - %lld != %lld", code, from, to,
+			 mapped ? "mapped" : "as of", (long long)f->opening, (long long)f->joined, (long long)f->rejoined,
+			 (long long)f->transfers_in, (long long)f->left_total, (long long)f->transfers_out,
+			 (long long)f->closing);
+	assert_int_equal(f->closing, s.total);
+	if (mapped)
+		assert_int_equal(f->opening, open.total);
+	member_stats_free(&s);
+	member_stats_free(&open);
+}
+
+static void flows_reconcile(void **state)
+{
+	db_t *db = *state;
+	static const char *const PERIODS[][2] = {
+		{ "2020-01-01", "2020-12-31" }, { "2024-01-01", "2024-12-31" }, { "2025-01-01", "2025-12-31" },
+		{ "2024-06-01", "2025-09-30" }, { "2020-01-01", "2026-06-30" }, { "2025-07-01", "2025-07-01" },
+	};
+
+	for (size_t i = 0; i < sizeof(PERIODS) / sizeof(PERIODS[0]); i++) {
+		check_flows(db, "VN", PERIODS[i][0], PERIODS[i][1], true);
+		check_flows(db, "VN", PERIODS[i][0], PERIODS[i][1], false);
+		check_flows(db, "P1", PERIODS[i][0], PERIODS[i][1], true);
+		check_flows(db, "A", PERIODS[i][0], PERIODS[i][1], true);
+	}
+}
+
+static void flows_count_transfers_across_the_edge_only(void **state)
+{
+	db_t *db = *state;
+	/* 2024, the old P1 as the tree stood at the end of the year: Linh
+	 * came from B.1 (P2), Trang joined; A.3 was closed in June, so it is
+	 * not one of the units counted and Yến's leaving is not in them */
+	member_stats_t s = stats(db, "P1", "2024-12-31", false, false, "2024-01-01", "2024-12-31");
+
+	assert_int_equal(s.flows.transfers_in, 1);
+	assert_int_equal(s.flows.joined, 1);
+	assert_int_equal(s.flows.left_total, 0);
+	assert_int_equal(s.flows.opening, 5);
+	assert_int_equal(s.flows.closing, 7);
+	member_stats_free(&s);
+	/* mapped onto the new P1: Linh joined B.1 and her move is inside
+	 * it; Yến (A.3, counted in A) moved away, Nga died */
+	s = stats(db, "P1", "2024-12-31", true, false, "2024-01-01", "2024-12-31");
+	assert_int_equal(s.flows.transfers_in, 0);
+	assert_int_equal(s.flows.transfers_out, 0);
+	assert_int_equal(s.flows.joined, 2);
+	assert_int_equal(s.flows.left[LEAVE_MOVED_AWAY], 1);
+	assert_int_equal(s.flows.left[LEAVE_DIED], 1);
+	assert_int_equal(s.flows.left_total, 2);
+	assert_int_equal(s.flows.opening, 7);
+	assert_int_equal(s.flows.closing, 7);
+	member_stats_free(&s);
+	/* 2025 for A mapped: Dung came from Hà Nội; the moves of the split
+	 * and the merge are inside A; Trang married away */
+	s = stats(db, "A", "2025-12-31", true, false, "2025-01-01", "2025-12-31");
+	assert_int_equal(s.flows.transfers_in, 1);
+	assert_int_equal(s.flows.transfers_out, 0);
+	assert_int_equal(s.flows.left[LEAVE_MARRIED_AWAY], 1);
+	member_stats_free(&s);
+	/* and for O, Dung's move is a transfer out */
+	s = stats(db, "O", "2025-12-31", false, false, "2025-01-01", "2025-12-31");
+	assert_int_equal(s.flows.transfers_out, 1);
+	assert_int_equal(s.flows.closing, 1);
+	member_stats_free(&s);
+}
+
+static const text_group_t *group(const text_groups_t *g, const char *key)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (!strcmp(g->groups[i].key, key))
+			return &g->groups[i];
+	return NULL;
+}
+
+static void breakdowns_fold_text_and_mask_what_is_sensitive(void **state)
+{
+	db_t *db = *state;
+	member_stats_t s = stats(db, "A", "2024-12-31", false, true, NULL, NULL);
+	const text_group_t *g;
+
+	/* Lan, Mai, Hoa, Hương, Thảo, Linh, Trang */
+	assert_int_equal(s.total, 7);
+	assert_int_equal(s.honorary, 1);
+	/* "Đại học" twice and "dai hoc" once: one group, named as most write it */
+	g = group(&s.education, "dai hoc");
+	assert_non_null(g);
+	assert_int_equal(g->n, 3);
+	assert_string_equal(g->label, "Đại học");
+	assert_int_equal(s.education.groups[0].n, 3); /* the largest first */
+	assert_int_equal(s.education.none, 3);
+	assert_int_equal(group(&s.occupation, "nong dan")->n, 2);
+	/* a free-text breakdown sums to the total */
+	{
+		int64_t sum = s.education.other + s.education.none;
+		for (size_t i = 0; i < s.education.n; i++)
+			sum += s.education.groups[i].n;
+		assert_int_equal(sum, s.total);
+	}
+	assert_int_equal(group(&s.religion, "phat giao")->n, 1);
+	/* circumstances by word, once a member: poor twice (Hoa wrote it twice) */
+	assert_int_equal(group(&s.circumstances, "poor")->n, 2);
+	assert_int_equal(group(&s.circumstances, "disabled")->n, 1);
+	assert_int_equal(s.circumstances.none, 3);
+	assert_int_equal(s.ethnicity[0].n, 6);
+	assert_string_equal(s.ethnicity[0].key, "01");
+	assert_string_equal(s.ethnicity[0].name_vi, "Kinh");
+	member_stats_free(&s);
+
+	/* without sensitive.read: no ethnicity, no religion, no disability */
+	s = stats(db, "A", "2024-12-31", false, false, NULL, NULL);
+	assert_int_equal(s.n_ethnicity, 0);
+	assert_int_equal(s.religion.n, 0);
+	assert_null(group(&s.circumstances, "disabled"));
+	assert_int_equal(group(&s.circumstances, "poor")->n, 2);
+	assert_int_equal(s.circumstances.none, 3);
+	assert_int_equal(s.education.groups[0].n, 3);
+	member_stats_free(&s);
+}
+
+static void ages_by_the_day(void **state)
+{
+	db_t *db = *state;
+	/* Hương, born 29 February 1960, is 60 on 2020-06-30 and counts in
+	 * 46-60 */
+	member_stats_t s = stats(db, "A.2", "2020-06-30", false, false, NULL, NULL);
+
+	assert_int_equal(s.total, 1);
+	assert_int_equal(s.age[2], 1);
+	member_stats_free(&s);
+	s = stats(db, "A.2", "2021-03-01", false, false, NULL, NULL);
+	assert_int_equal(s.age[3], 1); /* 61 on 1 March 2021 */
+	member_stats_free(&s);
+	s = stats(db, "A.2", "2021-02-28", false, false, NULL, NULL);
+	assert_int_equal(s.age[2], 1); /* not yet */
+	member_stats_free(&s);
+}
+
+int main(void)
+{
+	principal_system(&SYS, "test", fixture_today());
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(totals_add_up_on_both_views),
+		T(mapped_series_runs_across_the_reform),
+		T(a_split_unit_goes_to_the_part_that_kept_its_code),
+		T(flows_reconcile),
+		T(flows_count_transfers_across_the_edge_only),
+		T(breakdowns_fold_text_and_mask_what_is_sensitive),
+		T(ages_by_the_day),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
