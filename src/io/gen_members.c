@@ -183,6 +183,42 @@ static void make_person(rng_t *r, size_t i, date_t joined, person_t *p, member_k
 	p->party_member = rng_chance(r, 0.08);
 }
 
+/* The fields of the union's forms that the figures break down (religion,
+ * education, circumstances), in rough national proportions, some written
+ * in lower case as people type them. Drawn from a generator of their own
+ * (seeded by the seed and her index), so that adding them changed nothing
+ * else the generator makes from the same seed. */
+static const weighted_t RELIGION[] = {
+	{ "", 300 }, { "Không", 560 }, { "Phật giáo", 80 }, { "Công giáo", 40 }, { "Tin Lành", 10 },
+	{ "Cao Đài", 5 }, { "Hòa Hảo", 5 },
+};
+
+static const weighted_t EDUCATION[] = {
+	{ "", 150 },        { "Tiểu học", 100 }, { "Trung học cơ sở", 250 }, { "Trung học phổ thông", 250 },
+	{ "Trung cấp", 80 }, { "Cao đẳng", 50 },  { "Đại học", 100 },         { "đại học", 10 },
+	{ "Sau đại học", 10 },
+};
+
+static void forms_fields(uint64_t seed, size_t i, person_t *p)
+{
+	static const struct {
+		const char *word;
+		double chance;
+	} CIRCUMSTANCES[] = {
+		{ "poor", 0.05 }, { "near_poor", 0.06 }, { "disabled", 0.02 }, { "single_mother", 0.03 },
+		{ "migrant_worker", 0.04 },
+	};
+	rng_t r = { seed ^ ((uint64_t)(i + 1) * 0xD1B54A32D192ED03ULL) };
+	size_t n = 0;
+
+	snprintf(p->religion, sizeof(p->religion), "%s", PICK(&r, RELIGION));
+	snprintf(p->education, sizeof(p->education), "%s", PICK(&r, EDUCATION));
+	for (size_t k = 0; k < sizeof(CIRCUMSTANCES) / sizeof(CIRCUMSTANCES[0]); k++)
+		if (rng_chance(&r, CIRCUMSTANCES[k].chance))
+			n += (size_t)snprintf(p->circumstances + n, sizeof(p->circumstances) - n, "%s%s", n ? " " : "",
+					      CIRCUMSTANCES[k].word);
+}
+
 /* Her later history: she may leave, or move to another branch. */
 static int later_history(db_t *db, const principal_t *who, rng_t *r, const slots_t *s, int64_t id, date_t joined,
 			 date_t today, gen_members_result_t *out, err_t *e)
@@ -225,6 +261,7 @@ static int add_all(db_t *db, const principal_t *who, const gen_members_opts_t *o
 			continue; /* a unit made yesterday gets nobody */
 		joined = day_between(&r, from + 1, o->today);
 		make_person(&r, i, joined, &p, &kind);
+		forms_fields(o->seed, i, &p);
 		if (member_add(db, who, &p, u->id, kind, joined, e) ||
 		    later_history(db, who, &r, s, p.id, joined, o->today, out, e))
 			return -1;

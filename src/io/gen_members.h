@@ -8,7 +8,9 @@
  * members, some of them men). Names are composed in the real proportions
  * of Vietnamese family names (Nguyễn about 38%, Trần 11%, Lê 9.5%, ...),
  * with Vietnamese middle and given names; ethnic groups mostly Kinh, with
- * the groups of the northern midlands; ID numbers are well-formed CCCDs
+ * the groups of the northern midlands; religion, education and household
+ * circumstances (poor, near_poor, disabled, single_mother, migrant_worker)
+ * in rough proportions; ID numbers are well-formed CCCDs
  * (core/person.h) that fit the record, unique; phone numbers are mobile
  * numbers. Some members later leave (moved away, married away, left,
  * died) and some move to another branch, so the history has depth.

@@ -3,7 +3,10 @@
 // become 34, districts close, communes merge, no branch or group is lost),
 // read back through `units tree`; the same seed gives the same tree; a
 // database that already holds communes is refused and left as it was;
-// --members adds members whose figures add up on both sides of the reform.
+// --members adds members whose figures add up on both sides of the reform,
+// on both views of time (mapped onto today's units, the national total is
+// the same and a series runs on across the reform), and whose flows over a
+// period reconcile with the totals at its ends.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -201,6 +204,66 @@ test('generated members: figures add up level by level on both sides of the 2025
     // nobody is lost by the reform: the day before and the day of it count alike, but for those who joined or left that day
     const day = JSON.parse(await ok(['report', 'members', '--unit', 'VN', '--as-of', '2025-06-30', '--json', '--db', m.url]));
     assert.ok(Math.abs(day.total - after.total) <= 5, `${day.total} on 2025-06-30, ${after.total} on 2025-07-01`);
+
+    // mapped onto today's units: the national total is the one of the day;
+    // a unit is its direct members plus its children, today's children
+    const rep = async (unit, asOf, extra = []) => JSON.parse(await ok(['report', 'members', '--unit', unit, '--as-of', asOf, ...extra, '--json', '--db', m.url]));
+    const sum = (xs) => xs.reduce((a, c) => a + c, 0);
+    for (const asOf of ['2020-06-30', '2024-12-31', '2025-06-30', '2025-07-01', '2026-06-30']) {
+      const [a, mm] = [await rep('VN', asOf), await rep('VN', asOf, ['--mapped'])];
+      assert.equal(mm.total, a.total, `VN on ${asOf}: the same on both views`);
+      assert.equal(mm.children.length, 34, 'today\'s provinces');
+      assert.equal(mm.direct + sum(mm.children.map((c) => c.total)), mm.total, `VN mapped on ${asOf}`);
+      for (const p of mm.children.filter((c) => c.total > 0)) {
+        const r = await rep(p.unit.code, asOf, ['--mapped']);
+        assert.equal(r.total, p.total, `${p.unit.code} mapped on ${asOf}`);
+        assert.equal(r.direct + sum(r.children.map((c) => c.total)), r.total, `${p.unit.code} mapped on ${asOf}`);
+      }
+    }
+    // across the merger: a province of today counts on the eve of the reform
+    // what the provinces it was formed from counted then, and the series runs
+    // on: the day of the reform is the eve plus that day's changes
+    const eve = await rep('VN', '2025-06-30', ['--mapped']);
+    for (const p of eve.children.filter((c) => c.total > 0)) {
+      const l = JSON.parse(await ok(['units', 'lineage', p.unit.code, '--as-of', '2025-07-01', '--json', '--db', m.url]));
+      const old = l.predecessors.filter((x) => x.depth === 1 && x.unit.level === 'province').map((x) => x.unit.code);
+      let was = 0;
+      for (const code of old.length ? old : [p.unit.code]) was += (await rep(code, '2025-06-30')).total;
+      assert.equal(p.total, was, `${p.unit.code} on 2025-06-30, mapped: the provinces ${old.join(' ')} of that day`);
+      const f = (await rep(p.unit.code, '2025-07-01', ['--mapped', '--from', '2025-07-01'])).flows;
+      assert.equal(f.opening, p.total);
+      assert.equal(f.closing, (await rep(p.unit.code, '2025-07-01', ['--mapped'])).total);
+    }
+    // flows reconcile: closing = opening + joiners + in - leavers - out; on
+    // the mapped view (one set of units for every date) the opening is the
+    // total of the period's eve and the closing the total of its last day
+    for (const [from, to, eveDay] of [['2025-01-01', '2025-12-31', '2024-12-31'], ['2024-07-01', '2026-06-30', '2024-06-30'], ['2018-01-01', '2024-12-31', '2017-12-31']]) {
+      const units = ['VN', ...eve.children.filter((c) => c.total > 0).map((c) => c.unit.code)];
+      for (const unit of units) {
+        const r = await rep(unit, to, ['--mapped', '--from', from]);
+        const f = r.flows;
+        assert.equal(f.closing, f.opening + f.joiners.total + f.transfers_in - f.leavers.total - f.transfers_out, `${unit} ${from}..${to}: ${JSON.stringify(f)}`);
+        assert.equal(f.closing, r.total, `${unit} on ${to}`);
+        assert.equal(f.opening, (await rep(unit, eveDay, ['--mapped'])).total, `${unit} on ${eveDay}`);
+        if (unit === 'VN') {
+          assert.ok(f.joiners.total > 0 && f.leavers.total > 0, JSON.stringify(f));
+          assert.equal(f.transfers_in + f.transfers_out, 0, 'no move leaves the country');
+        }
+      }
+      // as of the day (the tree of `to`), within a year without a reform
+      if (from >= '2025-07-01' || to < '2025-07-01') {
+        const f = (await rep('VN', to, ['--from', from])).flows;
+        assert.equal(f.opening, (await rep('VN', eveDay)).total);
+      }
+    }
+    // the breakdowns the generator fills
+    const today = await rep('VN', '2026-06-30');
+    for (const b of ['religion', 'education', 'occupation']) {
+      const x = today.breakdowns[b];
+      assert.equal(sum(x.groups.map((g) => g.total)) + x.other + x.none, today.total, b);
+    }
+    assert.ok(today.breakdowns.education.groups.some((g) => g.key === 'dai hoc' && g.label === 'Đại học'));
+    assert.ok(today.breakdowns.circumstances.groups.some((g) => g.key === 'disabled'), 'the CLI sees sensitive data');
   } finally {
     await m.drop();
     fs.rmSync(d2, { recursive: true, force: true });

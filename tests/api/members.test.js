@@ -148,7 +148,7 @@ test('search: without diacritics, NFD, by word beginnings, by ID number or phone
   assertError(await get('/api/v1/members', { cursor: '!!' }, 'viewer.mc1'), 400, 'bad_request');
 });
 
-test('figures of a unit on a day: they add up across levels, by kind and by age; ethnicity only with sensitive.read', async () => {
+test('figures of a unit on a day: they add up across levels, by kind and by age; ethnicity and religion only with sensitive.read', async () => {
   const day = '2026-01-01';
   const r = await get('/api/v1/reports/members', { unit: 'MC1', as_of: day }, 'entry.mc1');
   assert.equal(r.status, 200, r.text);
@@ -170,9 +170,10 @@ test('figures of a unit on a day: they add up across levels, by kind and by age;
   // the province: the commune is one of its children, with the same total
   const prov = (await get('/api/v1/reports/members', { unit: '24', as_of: day })).body;
   assert.equal(prov.children.find((c) => c.unit.code === 'MC1').total, rep.total);
-  // a viewer: no ethnicity
+  // a viewer: no ethnicity, no religion, only the public words of the circumstances
   const v = (await get('/api/v1/reports/members', { as_of: day }, 'viewer.mc1')).body;
-  assert.deepEqual([v.unit.code, v.total, v.breakdowns.ethnicity, v.masked], ['MC1', rep.total, null, ['ethnicity']]);
+  assert.deepEqual([v.unit.code, v.total, v.breakdowns.ethnicity, v.breakdowns.religion, v.masked],
+    ['MC1', rep.total, null, null, ['ethnicity', 'religion', 'circumstances']]);
   // before anyone joined, nothing; outside scope, as if absent
   assert.equal((await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2025-07-15' }, 'entry.mc1')).body.total, 0);
   assertError(await get('/api/v1/reports/members', { unit: 'MO1' }, 'entry.mc1'), 404, 'not_found');

@@ -65,15 +65,16 @@ export function SelectField({ id, label, value, onChange, options, error, hint, 
     </${FieldFrame}>`;
 }
 
-// CheckField: one checkbox, its label beside it, its error below.
-export function CheckField({ id, label, checked, onChange, error }) {
+// CheckField: one checkbox, its label beside it, its hint and error below.
+export function CheckField({ id, label, checked, onChange, error, hint, ...rest }) {
   return html`
     <div class=${error ? 'form-field invalid' : 'form-field'}>
       <label class="check">
-        <input type="checkbox" ...${control(id, error)} checked=${checked}
-          onChange=${(e) => onChange(e.currentTarget.checked)} />
+        <input type="checkbox" ...${control(id, error, hint)} checked=${checked}
+          onChange=${(e) => onChange(e.currentTarget.checked)} ...${rest} />
         <span>${label}</span>
       </label>
+      ${hint && html`<span class="hint" id=${`${id}-hint`}>${hint}</span>`}
       <${FieldError} id=${id} error=${error} />
     </div>`;
 }
