@@ -3,16 +3,21 @@
  *
  * The members counted are read in one pass (a stay, and its person's date
  * of birth, digital capacity, ethnic group, religion, education,
- * occupation and circumstances), streamed and counted here: the free texts
- * in tallies (core/tally.h), ages in bands whose limits are dates worked
- * out beforehand (person_born_by), so that the store compares dates only.
- * On SQLite that pass costs one seek into persons a member (3 s for a
+ * occupation and circumstances) and counted here: the free texts in
+ * tallies (core/tally.h), ages in bands whose limits are dates worked out
+ * beforehand (person_born_by), so that the store compares dates only. On
+ * SQLite that pass costs one seek into persons a member (3 s for a
  * million); its GROUP BY would sort every row first and take four times
  * as long, so the rows come ungrouped and C counts them. On PostgreSQL the
- * server groups them (hash aggregation), so that the client reads a few
- * thousand rows, not a million. The kind of a stay (honorary) is not in
- * the index on memberships: it is counted apart (honorary_count), so that
- * the pass needs no seek into memberships.
+ * server groups them (by one key, see stock_pass), so that the client
+ * reads a few thousand rows, not a million. The kind of a stay (honorary)
+ * is not in the index on memberships: it is counted apart
+ * (honorary_count), so that the pass needs no seek into memberships.
+ *
+ * Then, a scan of the index on memberships gives each child's members and
+ * the members on the eve and the last day of the period (count_scan); two
+ * queries the stays that began and ended in the period, by reason
+ * (period_events); and a few small ones the branches and the dues.
  *
  * The units counted in ("S") come in two parts:
  *   part 1: the subtree of the unit on the tree's day, through the
@@ -20,8 +25,9 @@
  *   part 2: for the mapped view, the units that do not exist on the tree's
  *           day, each read with its own id and counted under the unit it
  *           became (heir_of), when that lies in the subtree: the result of
- *           bucket_of, cached per unit. Usually few or none: most of the
- *           2025 reform moved branches rather than merging them.
+ *           bucket_of, cached per unit. Usually none lies in the subtree
+ *           (most of the 2025 reform moved branches rather than merging
+ *           them), and part 2 is not read at all (part2_needed).
  */
 #include "store/member_stats.h"
 
@@ -31,6 +37,7 @@
 
 #include "core/org.h"
 #include "core/person.h"
+#include "store/members.h"
 #include "store/org_internal.h"
 #include "store/org_store.h"
 #include "store/query.h"
@@ -53,7 +60,7 @@ typedef struct view {
 	date_t d;              /* whose members */
 	date_t t;              /* the tree's day */
 	bool mapped;
-	bool grouped;          /* the server groups the rows (PostgreSQL) */
+	bool pg;               /* PostgreSQL: the server groups the rows */
 	bool sensitive;
 	member_stats_t *s;
 	bucket_slot_t *buckets; /* units of part 2 placed so far */
@@ -100,6 +107,16 @@ static const char *src_id(int part)
 static void src_from(query_t *q, int part)
 {
 	query_sql(q, part == 1 ? " FROM ancestry s" : " FROM units s");
+}
+
+/* The join from the units of a part to the next table. Part 2 must read
+ * its units first (those that do not exist on the tree's day: a few
+ * thousand, a scan of units), but SQLite's planner would rather scan every
+ * stay and look its unit up (a million seeks): a CROSS JOIN keeps the
+ * order on SQLite. PostgreSQL plans the plain JOIN well (a hash join). */
+static const char *src_join(const view_t *v, int part)
+{
+	return part == 2 && !v->pg ? " CROSS JOIN" : " JOIN";
 }
 
 /* WHERE for the units of a part: the subtree on the tree's day, or the
@@ -307,71 +324,157 @@ static int part2_place(view_t *v, int64_t id, bool *in, member_child_count_t **c
 	return 0;
 }
 
+/* Whether part 2 counts anything for the unit asked: the units that do
+ * not exist on the tree's day and hold a stay or a payment, or are
+ * branches or groups, placed (and cached) one by one; usually none lies
+ * in the subtree, and part 2's queries are not run at all. */
+static int part2_needed(view_t *v, bool *needed, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*needed = false;
+	query_init(&q);
+	query_sql(&q, "SELECT s.id FROM units s JOIN levels l ON l.key = s.level");
+	src_where(&q, v, 2, false);
+	query_sql(&q, " AND (EXISTS (SELECT 1 FROM memberships m WHERE m.unit_id = s.id)"
+		      " OR EXISTS (SELECT 1 FROM dues_payments dp WHERE dp.unit_id = s.id)"
+		      " OR (SELECT count(*) FROM levels b WHERE b.rank > l.rank) <= 1)");
+	if (query_prepare(v->db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int b = BUCKET_OUTSIDE;
+		if (bucket_of(v, db_col_int64(st, 0), &b, e))
+			break;
+		if (b != BUCKET_OUTSIDE)
+			*needed = true;
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(v->db, rc, e);
+	return rc == DB_ROW ? -1 : 0;
+}
+
 /* ---- the members on the day ---- */
 
 /* One row of stock_pass: n members alike. */
-static int count_row(view_t *v, db_stmt_t *st, int64_t n, bool direct, err_t *e)
+typedef struct stock_row {
+	int64_t n;
+	bool direct;
+	int band;
+	bool digital;
+	const char *text[5]; /* ethnicity, religion, education, occupation, circumstances */
+} stock_row_t;
+
+static int count_row(view_t *v, const stock_row_t *r, err_t *e)
 {
 	member_stats_t *s = v->s;
-	int band = (int)db_col_int64(st, 1);
 
-	s->total += n;
-	if (direct)
-		s->direct += n;
-	if (band >= 0 && band < MEMBER_AGE_BANDS)
-		s->age[band] += n;
-	if (db_col_int64(st, 2))
-		s->digital += n;
-	if ((v->sensitive && (tally_add(&v->eth, db_col_text(st, 3), n) || tally_add(&v->religion, db_col_text(st, 4), n))) ||
-	    tally_add(&v->education, db_col_text(st, 5), n) || tally_add(&v->occupation, db_col_text(st, 6), n) ||
-	    tally_add(&v->circumstances, db_col_text(st, 7), n))
+	s->total += r->n;
+	if (r->direct)
+		s->direct += r->n;
+	if (r->band >= 0 && r->band < MEMBER_AGE_BANDS)
+		s->age[r->band] += r->n;
+	if (r->digital)
+		s->digital += r->n;
+	if ((v->sensitive && (tally_add(&v->eth, r->text[0], r->n) || tally_add(&v->religion, r->text[1], r->n))) ||
+	    tally_add(&v->education, r->text[2], r->n) || tally_add(&v->occupation, r->text[3], r->n) ||
+	    tally_add(&v->circumstances, r->text[4], r->n))
 		return no_memory(e);
 	return 0;
 }
 
-/* Every member of a part on the day, in one pass. */
+/* The separator of the fields of PostgreSQL's grouping key: stored text
+ * holds no control character (core/text.h text_valid). */
+#define KEY_SEP "\x1f"
+
+/* A grouping key of PostgreSQL's stock pass, "<direct><band><digital>"
+ * then the five texts, each after KEY_SEP, into r; key (a copy) is cut at
+ * the separators. A key cut short leaves the texts that are missing "". */
+static void split_key(char *key, stock_row_t *r)
+{
+	char *p = key;
+
+	r->direct = p[0] == '1';
+	r->band = p[0] && p[1] ? p[1] - '0' : MEMBER_AGE_BANDS - 1;
+	r->digital = p[0] && p[1] && p[2] == '1';
+	p += strcspn(p, KEY_SEP);
+	for (int i = 0; i < 5; i++) {
+		if (*p)
+			*p++ = '\0';
+		r->text[i] = p;
+		/* the last takes the rest */
+		if (i < 4)
+			p += strcspn(p, KEY_SEP);
+	}
+}
+
+/* Every member of a part on the day, in one pass. On SQLite the rows come
+ * one a member, their columns read as they are. On PostgreSQL the server
+ * groups them, by one key of every field joined: its planner cannot tell
+ * how few the groups are from eight columns (it estimates one a row, and
+ * sorts the million rows), but takes an expression's groups for few and
+ * hashes them (3 s for a million members, against 4.5 s sorted and as
+ * much streamed one by one). */
 static int stock_pass(view_t *v, int part, err_t *e)
 {
 	date_t limit31 = person_born_by(v->d, 31), limit46 = person_born_by(v->d, 46),
 	       limit61 = person_born_by(v->d, 61);
+	char sql[256], key[5 * PERSON_TEXT_BUF + 8];
 	db_stmt_t *st = NULL;
-	char sql[256];
 	query_t q;
 	int rc;
 
 	query_init(&q);
-	if (part == 1)
-		query_add(&q, "SELECT CASE WHEN m.unit_id = ? THEN 1 ELSE 0 END", QI(v->unit));
-	else
-		query_sql(&q, "SELECT m.unit_id");
-	query_add(&q, ", CASE WHEN p.birth_date > ? THEN 0 WHEN p.birth_date > ? THEN 1"
-		      " WHEN p.birth_date > ? THEN 2 ELSE 3 END, p.digital, coalesce(p.ethnicity, ''), p.religion,"
-		      " p.education, p.occupation, p.circumstances",
-		  QD(limit31), QD(limit46), QD(limit61));
-	query_sql(&q, v->grouped ? ", count(*)" : ", 1");
+	query_sql(&q, part == 1 ? "SELECT " : "SELECT m.unit_id, ");
+	if (v->pg) {
+		query_add(&q, "CASE WHEN m.unit_id = ? THEN '1' ELSE '0' END || CASE WHEN p.birth_date > ? THEN '0'"
+			      " WHEN p.birth_date > ? THEN '1' WHEN p.birth_date > ? THEN '2' ELSE '3' END || p.digital"
+			      " || chr(31) || coalesce(p.ethnicity, '') || chr(31) || p.religion || chr(31) || p.education"
+			      " || chr(31) || p.occupation || chr(31) || p.circumstances, count(*)",
+			  QI(v->unit), QD(limit31), QD(limit46), QD(limit61));
+	} else {
+		query_add(&q, "CASE WHEN m.unit_id = ? THEN 1 ELSE 0 END, CASE WHEN p.birth_date > ? THEN 0"
+			      " WHEN p.birth_date > ? THEN 1 WHEN p.birth_date > ? THEN 2 ELSE 3 END, p.digital,"
+			      " coalesce(p.ethnicity, ''), p.religion, p.education, p.occupation, p.circumstances",
+			  QI(v->unit), QD(limit31), QD(limit46), QD(limit61));
+	}
 	src_from(&q, part);
 	snprintf(sql, sizeof(sql),
-		 " JOIN memberships m ON m.unit_id = %s AND m.valid_from <= ? AND m.valid_to > ?"
+		 "%s memberships m ON m.unit_id = %s AND m.valid_from <= ? AND m.valid_to > ?"
 		 " JOIN persons p ON p.id = m.person_id",
-		 src_id(part));
+		 src_join(v, part), src_id(part));
 	query_add_dates(&q, sql, v->d);
 	src_where(&q, v, part, true);
-	if (v->grouped)
-		query_sql(&q, " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8");
+	if (v->pg)
+		query_sql(&q, part == 1 ? " GROUP BY 1" : " GROUP BY 1, 2");
 	if (query_prepare(v->db, &q, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
-		int64_t n = db_col_int64(st, 8);
-		bool direct = db_col_int64(st, 0) != 0, in = true;
+		int at = part == 1 ? 0 : 1; /* the first column of the fields */
 		member_child_count_t *child = NULL;
+		stock_row_t r = { .n = 1 };
+		bool in = true;
+		if (v->pg) {
+			copy_text(key, sizeof(key), db_col_text(st, at));
+			split_key(key, &r);
+			r.n = db_col_int64(st, at + 1);
+		} else {
+			r.direct = db_col_int64(st, at) != 0;
+			r.band = (int)db_col_int64(st, at + 1);
+			r.digital = db_col_int64(st, at + 2) != 0;
+			for (int i = 0; i < 5; i++)
+				r.text[i] = db_col_text(st, at + 3 + i);
+		}
 		if (part == 2) {
 			if (part2_place(v, db_col_int64(st, 0), &in, &child, e))
 				break;
-			direct = in && !child;
+			r.direct = in && !child;
 			if (child)
-				child->total += n;
+				child->total += r.n;
 		}
-		if (in && count_row(v, st, n, direct, e))
+		if (in && count_row(v, &r, e))
 			break;
 	}
 	db_finalize(st);
@@ -412,9 +515,9 @@ static int honorary_count(view_t *v, int part, err_t *e)
 		query_sql(&q, part == 1 ? "SELECT 0, count(*)" : "SELECT m.unit_id, count(*)");
 		src_from(&q, part);
 		snprintf(sql, sizeof(sql),
-			 " JOIN memberships m ON m.unit_id = %s AND m.valid_from <= ? AND m.valid_to > ?"
+			 "%s memberships m ON m.unit_id = %s AND m.valid_from <= ? AND m.valid_to > ?"
 			 " AND m.kind = 'honorary'",
-			 src_id(part));
+			 src_join(v, part), src_id(part));
 		query_add_dates(&q, sql, v->d);
 		src_where(&q, v, part, true);
 		if (part == 2)
@@ -474,46 +577,34 @@ static int stats_children(view_t *v, err_t *e)
 /* The two lowest levels: branches and groups. */
 static const char LOWEST[] = " AND (SELECT count(*) FROM levels b WHERE b.rank > l.rank) <= 1";
 
-/* Each child's members and branches (part 1), grouped by child: two
- * queries. A branch counts when it exists on the members' day too. */
-static int child_counts(view_t *v, err_t *e)
+/* Each child's branches and groups (part 1), those that exist on the
+ * members' day too. */
+static int child_branches(view_t *v, err_t *e)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		db_stmt_t *st = NULL;
-		query_t q;
-		int rc;
-		query_init(&q);
-		query_add(&q, "SELECT c.descendant, count(*) FROM ancestry c JOIN ancestry a ON a.ancestor = c.descendant"
-			      " AND a.valid_from <= ? AND a.valid_to > ?",
-			  QD(v->t), QD(v->t));
-		if (pass == 0)
-			query_add_dates(&q, " JOIN memberships m ON m.unit_id = a.descendant AND m.valid_from <= ? AND m.valid_to > ?",
-					v->d);
-		else
-			query_add_dates(&q, " JOIN units u ON u.id = a.descendant AND u.valid_from <= ? AND u.valid_to > ?"
-					    " JOIN levels l ON l.key = u.level",
-					v->d);
-		query_add(&q, " WHERE c.ancestor = ? AND c.depth = 1 AND c.valid_from <= ? AND c.valid_to > ?", QI(v->unit),
-			  QD(v->t), QD(v->t));
-		if (pass == 1)
-			query_sql(&q, LOWEST);
-		query_sql(&q, " GROUP BY c.descendant");
-		if (query_prepare(v->db, &q, &st, e))
-			return -1;
-		while ((rc = db_step(st)) == DB_ROW) {
-			int i = child_index(v->s, db_col_int64(st, 0));
-			if (i < 0)
-				continue;
-			if (pass == 0)
-				v->s->children[i].total += db_col_int64(st, 1);
-			else
-				v->s->children[i].branches += db_col_int64(st, 1);
-		}
-		db_finalize(st);
-		if (rc < 0)
-			return store_fail(v->db, rc, e);
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	query_init(&q);
+	query_add(&q, "SELECT c.descendant, count(*) FROM ancestry c JOIN ancestry a ON a.ancestor = c.descendant"
+		      " AND a.valid_from <= ? AND a.valid_to > ?",
+		  QD(v->t), QD(v->t));
+	query_add_dates(&q, " JOIN units u ON u.id = a.descendant AND u.valid_from <= ? AND u.valid_to > ?"
+			    " JOIN levels l ON l.key = u.level",
+			v->d);
+	query_add(&q, " WHERE c.ancestor = ? AND c.depth = 1 AND c.valid_from <= ? AND c.valid_to > ?", QI(v->unit),
+		  QD(v->t), QD(v->t));
+	query_sql(&q, LOWEST);
+	query_sql(&q, " GROUP BY c.descendant");
+	if (query_prepare(v->db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int i = child_index(v->s, db_col_int64(st, 0));
+		if (i >= 0)
+			v->s->children[i].branches += db_col_int64(st, 1);
 	}
-	return 0;
+	db_finalize(st);
+	return rc < 0 ? store_fail(v->db, rc, e) : 0;
 }
 
 /* Branches and groups of the subtree that exist on the members' day, the
@@ -568,7 +659,7 @@ static int dues_of(view_t *v, int part, int year, date_t from, date_t to, int64_
 	query_sql(&q, part == 1 ? "SELECT 0, count(*), coalesce(sum(dp.amount), 0)"
 				: "SELECT dp.unit_id, count(*), coalesce(sum(dp.amount), 0)");
 	src_from(&q, part);
-	snprintf(sql, sizeof(sql), " JOIN dues_payments dp ON dp.unit_id = %s%s", src_id(part),
+	snprintf(sql, sizeof(sql), "%s dues_payments dp ON dp.unit_id = %s%s", src_join(v, part), src_id(part),
 		 year > 0 ? " AND dp.year = ?" : " AND dp.paid_on >= ? AND dp.paid_on <= ?");
 	if (year > 0)
 		query_add(&q, sql, QI(year));
@@ -595,41 +686,106 @@ static int dues_of(view_t *v, int part, int year, date_t from, date_t to, int64_
 	return rc == DB_ROW ? -1 : 0;
 }
 
-/* ---- flows over a period ---- */
+/* ---- the members by child, and the flows of the period ---- */
 
-/* Stays of the report's units that hold the day before the period
- * (opening) and its last day (closing), in one scan of the index. */
-static int stays_around(view_t *v, int part, err_t *e)
+/* The columns of count_scan after its unit's: the stays that hold the day
+ * asked (each child's total), and for the flows those that hold the day
+ * before the period and its last day. On SQLite the index on memberships
+ * holds every column they read, so the scan never visits the table. (The
+ * stays that began or ended in the period are period_events': as columns
+ * here, they made the scan three times slower on both stores.) */
+enum { COL_DAY, COL_OPENING, COL_CLOSING };
+
+/* ", sum(CASE WHEN m holds x THEN 1 ELSE 0 END)" */
+static void holds(query_t *q, date_t x)
 {
-	member_flows_t *f = &v->s->flows;
+	query_add_dates(q, ", sum(CASE WHEN m.valid_from <= ? AND m.valid_to > ? THEN 1 ELSE 0 END)", x);
+}
+
+static void count_columns(query_t *q, const view_t *v, bool flows)
+{
+	holds(q, v->d);
+	if (flows) {
+		holds(q, v->s->flows.from - 1);
+		holds(q, v->s->flows.to);
+	}
+}
+
+/* The stays a scan reads: those that hold the day asked or (flows) the
+ * day before the period or its last day: begun by the latest of them, not
+ * ended by the earliest. */
+static void count_range(query_t *q, const view_t *v, bool flows)
+{
+	const member_flows_t *f = &v->s->flows;
+	date_t last = flows && f->to > v->d ? f->to : v->d;
+	date_t first = flows && f->from - 1 < v->d ? f->from - 1 : v->d;
+
+	query_add(q, " AND m.valid_from <= ? AND m.valid_to > ?", QD(last), QD(first));
+}
+
+static void add_counts(db_stmt_t *st, int at, member_flows_t *f, int64_t *day)
+{
+	*day += db_col_int64(st, at + COL_DAY);
+	if (f) {
+		f->opening += db_col_int64(st, at + COL_OPENING);
+		f->closing += db_col_int64(st, at + COL_CLOSING);
+	}
+}
+
+/* Each child's members on the day and, with flows, the members on the
+ * eve and the last day of the period, in one scan of a part's stays: part
+ * 1 grouped by child (and the unit's own stays), part 2 by unit, each
+ * placed where it counts. (Part 2's members of the day are stock_pass's,
+ * which reads only the units that existed on the day.) */
+static int count_scan(view_t *v, int part, bool flows, err_t *e)
+{
+	member_flows_t *f = flows ? &v->s->flows : NULL;
 	db_stmt_t *st = NULL;
-	char sql[160];
 	query_t q;
 	int rc;
 
 	query_init(&q);
-	query_sql(&q, part == 1 ? "SELECT 0" : "SELECT m.unit_id");
-	query_add(&q, ", sum(CASE WHEN m.valid_from <= ? AND m.valid_to > ? THEN 1 ELSE 0 END),"
-		      " sum(CASE WHEN m.valid_to > ? THEN 1 ELSE 0 END)",
-		  QD(f->from - 1), QD(f->from - 1), QD(f->to));
-	src_from(&q, part);
-	snprintf(sql, sizeof(sql), " JOIN memberships m ON m.unit_id = %s AND m.valid_from <= ? AND m.valid_to >= ?",
-		 src_id(part));
-	query_add(&q, sql, QD(f->to), QD(f->from));
-	src_where(&q, v, part, false);
-	if (part == 2)
+	if (part == 1) {
+		for (int own = 0; own < 2; own++) {
+			query_sql(&q, own ? " UNION ALL SELECT c.descendant" : "SELECT c.descendant");
+			count_columns(&q, v, flows);
+			if (own)
+				query_sql(&q, " FROM ancestry c JOIN memberships m ON m.unit_id = c.descendant");
+			else
+				query_add(&q, " FROM ancestry c JOIN ancestry a ON a.ancestor = c.descendant AND a.valid_from <= ?"
+					      " AND a.valid_to > ? JOIN memberships m ON m.unit_id = a.descendant",
+					  QD(v->t), QD(v->t));
+			count_range(&q, v, flows);
+			query_add(&q, " WHERE c.ancestor = ? AND c.depth = ? AND c.valid_from <= ? AND c.valid_to > ?"
+				      " GROUP BY c.descendant",
+				  QI(v->unit), QI(own ? 0 : 1), QD(v->t), QD(v->t));
+		}
+	} else {
+		query_sql(&q, "SELECT m.unit_id");
+		count_columns(&q, v, flows);
+		src_from(&q, 2);
+		query_sql(&q, src_join(v, 2));
+		query_sql(&q, " memberships m ON m.unit_id = s.id");
+		count_range(&q, v, flows);
+		src_where(&q, v, 2, false);
 		query_sql(&q, " GROUP BY m.unit_id");
+	}
 	if (query_prepare(v->db, &q, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t unit = db_col_int64(st, 0), day = 0;
 		member_child_count_t *child = NULL;
 		bool in = true;
-		if (part == 2 && part2_place(v, db_col_int64(st, 0), &in, &child, e))
-			break;
-		if (in) {
-			f->opening += db_col_int64(st, 1);
-			f->closing += db_col_int64(st, 2);
+		int i;
+		if (part == 2) {
+			if (part2_place(v, unit, &in, &child, e))
+				break;
+			if (in)
+				add_counts(st, 1, f, &day);
+			continue;
 		}
+		i = child_index(v->s, unit);
+		add_counts(st, 1, f, i >= 0 ? &v->s->children[i].total : &day);
 	}
 	db_finalize(st);
 	if (rc < 0)
@@ -648,13 +804,13 @@ static member_leave_reason_t leave_reason(const char *r)
 }
 
 /* The stays of a part that began (starts) or ended in the period, by
- * reason. A transfer's other stay (the one before, or after) is read with
- * it, to tell a transfer within the report's units from one across their
- * edge: column 2 is -1 when the other unit is in the subtree on the tree's
- * day, 0 when it is outside (or none is recorded), and for the mapped view
- * the other unit's id when it does not exist on that day (where it counts
- * is then bucket_of's to say). */
-static int starts_ends(view_t *v, int part, bool starts, err_t *e)
+ * reason; for those by a transfer, how many came from (went to) a unit
+ * outside the subtree on the tree's day: the other stay of the move (the
+ * one that ended as this began, or began as it ended) looked up for those
+ * only (a nested CASE, which both stores evaluate lazily). The range on
+ * the day it began (ended) is read from the index, so only the stays of
+ * the period are read from the table. */
+static int period_events(view_t *v, int part, bool starts, err_t *e)
 {
 	member_flows_t *f = &v->s->flows;
 	db_stmt_t *st = NULL;
@@ -665,53 +821,35 @@ static int starts_ends(view_t *v, int part, bool starts, err_t *e)
 	query_init(&q);
 	query_sql(&q, part == 1 ? "SELECT 0" : "SELECT m.unit_id");
 	query_sql(&q, starts ? ", m.start_reason" : ", coalesce(m.end_reason, '')");
-	query_sql(&q, ", CASE WHEN o.unit_id IS NULL THEN 0 WHEN oa.depth IS NOT NULL THEN -1");
-	if (v->mapped)
-		query_add_dates(&q, " WHEN ou.valid_from <= ? AND ou.valid_to > ? THEN 0 ELSE o.unit_id END, count(*)", v->t);
-	else
-		query_sql(&q, " ELSE 0 END, count(*)");
+	snprintf(sql, sizeof(sql),
+		 ", sum(CASE WHEN m.%s = 'transferred' THEN CASE WHEN EXISTS (SELECT 1 FROM memberships o"
+		 " JOIN ancestry oa ON oa.descendant = o.unit_id AND oa.ancestor = ? AND oa.valid_from <= ?"
+		 " AND oa.valid_to > ? WHERE o.person_id = m.person_id AND o.%s = m.%s) THEN 0 ELSE 1 END ELSE 0 END),"
+		 " count(*)",
+		 starts ? "start_reason" : "end_reason", starts ? "valid_to" : "valid_from",
+		 starts ? "valid_from" : "valid_to");
+	query_add(&q, sql, QI(v->unit), QD(v->t), QD(v->t));
 	src_from(&q, part);
-	if (starts)
-		snprintf(sql, sizeof(sql),
-			 " JOIN memberships m ON m.unit_id = %s AND m.valid_from >= ? AND m.valid_from <= ?"
-			 " LEFT JOIN memberships o ON m.start_reason = 'transferred' AND o.person_id = m.person_id"
-			 " AND o.valid_to = m.valid_from",
-			 src_id(part));
-	else
-		snprintf(sql, sizeof(sql),
-			 " JOIN memberships m ON m.unit_id = %s AND m.valid_to >= ? AND m.valid_to <= ?"
-			 " LEFT JOIN memberships o ON m.end_reason = 'transferred' AND o.person_id = m.person_id"
-			 " AND o.valid_from = m.valid_to",
-			 src_id(part));
+	snprintf(sql, sizeof(sql), "%s memberships m ON m.unit_id = %s AND m.%s >= ? AND m.%s <= ?", src_join(v, part),
+		 src_id(part), starts ? "valid_from" : "valid_to", starts ? "valid_from" : "valid_to");
 	query_add(&q, sql, QD(f->from), QD(f->to));
-	query_add(&q, " LEFT JOIN ancestry oa ON oa.descendant = o.unit_id AND oa.ancestor = ? AND oa.valid_from <= ?"
-		      " AND oa.valid_to > ?",
-		  QI(v->unit), QD(v->t), QD(v->t));
-	if (v->mapped)
-		query_sql(&q, " LEFT JOIN units ou ON ou.id = o.unit_id");
 	src_where(&q, v, part, false);
-	query_sql(&q, " GROUP BY 1, 2, 3");
+	query_sql(&q, " GROUP BY 1, 2");
 	if (query_prepare(v->db, &q, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
 		const char *reason = db_col_text(st, 1);
-		int64_t other = db_col_int64(st, 2), n = db_col_int64(st, 3);
+		int64_t across = db_col_int64(st, 2), n = db_col_int64(st, 3);
 		member_child_count_t *child = NULL;
 		bool in = true;
-		int b = BUCKET_OUTSIDE;
 		if (part == 2 && part2_place(v, db_col_int64(st, 0), &in, &child, e))
 			break;
 		if (!in)
 			continue;
-		if (strcmp(reason, "transferred") == 0) {
-			if (other > 0 && bucket_of(v, other, &b, e))
-				break;
-			if (other == -1 || (other > 0 && b != BUCKET_OUTSIDE))
-				continue; /* within the report's units */
-			if (starts)
-				f->transfers_in += n;
-			else
-				f->transfers_out += n;
+		if (strcmp(reason, "transferred") == 0 && starts) {
+			f->transfers_in += across;
+		} else if (strcmp(reason, "transferred") == 0) {
+			f->transfers_out += across;
 		} else if (starts && strcmp(reason, "rejoined") == 0) {
 			f->rejoined += n;
 		} else if (starts) {
@@ -727,15 +865,56 @@ static int starts_ends(view_t *v, int part, bool starts, err_t *e)
 	return rc == DB_ROW ? -1 : 0;
 }
 
-static int flows_part(view_t *v, int part, err_t *e)
+/* For the mapped view: the transfers period_events counted across the edge
+ * because the other unit does not exist on the tree's day, but which come
+ * from (or go to) a unit that counts in the subtree: they are within it. */
+static int transfers_within(view_t *v, int part, bool starts, err_t *e)
 {
 	member_flows_t *f = &v->s->flows;
+	db_stmt_t *st = NULL;
+	char sql[512];
+	query_t q;
+	int rc;
 
-	if (stays_around(v, part, e) ||
-	    starts_ends(v, part, true, e) || starts_ends(v, part, false, e) ||
-	    dues_of(v, part, 0, f->from, f->to, &f->dues_paid, &f->dues_amount, e))
+	query_init(&q);
+	query_sql(&q, part == 1 ? "SELECT 0, o.unit_id, count(*)" : "SELECT m.unit_id, o.unit_id, count(*)");
+	src_from(&q, part);
+	snprintf(sql, sizeof(sql),
+		 starts ? "%s memberships m ON m.unit_id = %s AND m.valid_from >= ? AND m.valid_from <= ?"
+			  " AND m.start_reason = 'transferred' JOIN memberships o ON o.person_id = m.person_id"
+			  " AND o.valid_to = m.valid_from"
+			: "%s memberships m ON m.unit_id = %s AND m.valid_to >= ? AND m.valid_to <= ?"
+			  " AND m.end_reason = 'transferred' JOIN memberships o ON o.person_id = m.person_id"
+			  " AND o.valid_from = m.valid_to",
+		 src_join(v, part), src_id(part));
+	query_add(&q, sql, QD(f->from), QD(f->to));
+	query_add(&q, " JOIN units ou ON ou.id = o.unit_id AND (ou.valid_to <= ? OR ou.valid_from > ?)", QD(v->t),
+		  QD(v->t));
+	src_where(&q, v, part, false);
+	query_sql(&q, " GROUP BY 1, 2");
+	if (query_prepare(v->db, &q, &st, e))
 		return -1;
-	return 0;
+	while ((rc = db_step(st)) == DB_ROW) {
+		member_child_count_t *child = NULL;
+		int b = BUCKET_OUTSIDE;
+		bool in = true;
+		if (part == 2 && part2_place(v, db_col_int64(st, 0), &in, &child, e))
+			break;
+		if (!in)
+			continue;
+		if (bucket_of(v, db_col_int64(st, 1), &b, e))
+			break;
+		if (b == BUCKET_OUTSIDE)
+			continue;
+		if (starts)
+			f->transfers_in -= db_col_int64(st, 2);
+		else
+			f->transfers_out -= db_col_int64(st, 2);
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(v->db, rc, e);
+	return rc == DB_ROW ? -1 : 0;
 }
 
 /* ---- the breakdowns' last step ---- */
@@ -805,7 +984,7 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 {
 	char day[DATE_STR_LEN];
 	view_t v = { .db = db, .unit = unit_id, .d = o->as_of, .t = member_stats_tree_date(o), .mapped = o->mapped,
-		     .grouped = db_dialect(db) == DB_POSTGRESQL, .sensitive = o->with_sensitive, .s = out };
+		     .pg = db_dialect(db) == DB_POSTGRESQL, .sensitive = o->with_sensitive, .s = out };
 	int parts = o->mapped ? 2 : 1, r;
 
 	memset(out, 0, sizeof(*out));
@@ -813,22 +992,27 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 	out->tree_date = v.t;
 	out->dues_year = (int)strtol(date_format(o->as_of, day), NULL, 10);
 	r = stats_children(&v, e);
-	for (int part = 1; !r && part <= parts; part++)
-		r = stock_pass(&v, part, e) || honorary_count(&v, part, e);
-	if (!r)
-		r = child_counts(&v, e);
-	for (int part = 1; !r && part <= parts; part++)
-		r = stats_branches(&v, part, e) ||
-		    dues_of(&v, part, out->dues_year, 0, 0, &out->dues_paid, &out->dues_amount, e);
-	if (!r)
-		r = breakdowns(&v, e);
-	if (!r && o->flows) {
+	if (!r && o->mapped) {
+		bool needed = false;
+		r = part2_needed(&v, &needed, e);
+		parts = needed ? 2 : 1;
+	}
+	if (o->flows) {
 		out->has_flows = true;
 		out->flows.from = o->from;
 		out->flows.to = o->to;
-		for (int part = 1; !r && part <= parts; part++)
-			r = flows_part(&v, part, e);
 	}
+	for (int part = 1; !r && part <= parts; part++)
+		r = stock_pass(&v, part, e) || honorary_count(&v, part, e) || count_scan(&v, part, o->flows, e) ||
+		    stats_branches(&v, part, e) ||
+		    dues_of(&v, part, out->dues_year, 0, 0, &out->dues_paid, &out->dues_amount, e) ||
+		    (o->flows && (period_events(&v, part, true, e) || period_events(&v, part, false, e) ||
+				  dues_of(&v, part, 0, o->from, o->to, &out->flows.dues_paid, &out->flows.dues_amount, e))) ||
+		    (o->flows && parts == 2 && (transfers_within(&v, part, true, e) || transfers_within(&v, part, false, e)));
+	if (!r)
+		r = child_branches(&v, e);
+	if (!r)
+		r = breakdowns(&v, e);
 	view_free(&v);
 	if (r)
 		member_stats_free(out);
