@@ -33,7 +33,7 @@ static const char *const PERSON_COLS[] = { "id", "full_name", "name_fold", "name
 					   "occupation", "id_number", "id_kind", "phone", "address_province",
 					   "address_commune", "hamlet", "street", "circumstances", "digital",
 					   "party_member", "notes", "erased", "created_at", "updated_at", NULL };
-static const char *const PERSON_WORD_COLS[] = { "word", "person_id", NULL };
+static const char *const PERSON_WORD_COLS[] = { "word", "person_id", "name_key", "name_fold", NULL };
 static const char *const MEMBERSHIP_COLS[] = { "id", "person_id", "unit_id", "kind", "valid_from", "valid_to",
 					       "start_reason", "end_reason", NULL };
 static const char *const TRANSFER_COLS[] = { "id", "person_id", "from_unit", "to_unit", "date", "status", "note",

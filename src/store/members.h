@@ -125,6 +125,8 @@ typedef struct member_query {
 	int dues_unpaid;          /* a year: those who have not paid its dues */
 	int limit;                /* 1..ORG_PAGE_MAX */
 	const char *cursor;       /* NULL or a member_list_t.next */
+	int probe;                /* 0, or (tests) the rows a search driver may bring
+				     before another drives: the drivers give one answer */
 } member_query_t;
 
 /* One page of the members on q->as_of. Returns 0 or -1 with e (a bad
