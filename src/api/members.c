@@ -3,8 +3,8 @@
  * add a member, list and search the members of a subtree on a day, read
  * one member with her history.
  *
- * A member lies in the caller's scope when her unit does (on the day
- * asked; a former member by her last unit). Sensitive data (ethnicity,
+ * A member lies in the caller's scope when her last unit does (the one
+ * she is in today, or the one she left from), whatever the day asked. Sensitive data (ethnicity,
  * religion, ID number, household circumstances: Law 91/2025/QH15) appear
  * only on a member's own page: masked without sensitive.read, and every
  * unmasked read leaves an audit row. Lists carry none of it.
@@ -23,6 +23,19 @@
 #include "store/privacy.h"
 
 /* ---- reading a body ---- */
+
+/* The date member key (absent: today) of a change, which is recorded on
+ * the day it happens or later, never ahead: after_today (date). A typo
+ * such as 2062 for 2026 would otherwise lock her history, since later
+ * changes must follow it. */
+static int change_date(json_t *body, const char *key, date_t today, date_t *d, err_t *e)
+{
+	if (api_date(body, key, today, d, e))
+		return -1;
+	if (*d > today)
+		return err_field(e, key, "after_today", "is after today ({date})", ERR_DATE("date", today));
+	return 0;
+}
 
 /* An optional free-text member into dst (PERSON_TEXT_BUF): NFC, trimmed. */
 static void text_field(json_t *body, const char *key, char *dst, err_t *e)
@@ -82,24 +95,26 @@ void api_member_read(json_t *body, date_t today, person_t *p, member_kind_t *kin
 {
 	char name[PERSON_NAME_BUF + 64], id[64] = "", phone[64] = "";
 	char *nfc = NULL;
-	bool has_birth;
+	bool has_birth = false;
 
 	memset(p, 0, sizeof(*p));
 	if (api_str(body, "full_name", true, PERSON_NAME_MAX, name, sizeof(name), e) == 0 &&
 	    person_name(name, "full_name", &nfc, e) == 0)
 		snprintf(p->full_name, sizeof(p->full_name), "%s", nfc);
 	free(nfc);
-	if (!json_object_get(body, "birth_date"))
+	if (!json_object_get(body, "birth_date") || json_is_null(json_object_get(body, "birth_date")))
 		err_field(e, "birth_date", "required", "is required");
-	has_birth = api_date(body, "birth_date", 0, &p->birth_date, e) == 0 && p->birth_date &&
-		    person_check_birth(p->birth_date, today, "birth_date", e) == 0;
+	else
+		has_birth = api_date(body, "birth_date", 0, &p->birth_date, e) == 0 &&
+			    person_check_birth(p->birth_date, today, "birth_date", e) == 0;
 	p->sex = (person_sex_t)enum_field(body, "sex", "female, male", parse_sex, SEX_FEMALE, e);
 	*kind = (member_kind_t)enum_field(body, "kind", "member, honorary", parse_kind, MEMBER_REGULAR, e);
 	if (*kind == MEMBER_REGULAR && p->sex == SEX_MALE)
 		err_field(e, "sex", "not_one_of", "a member is a woman (a man may be an honorary member)",
 			  ERR_STR("value", "male"), ERR_STR("allowed", "female"));
 	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, unit_cap, e);
-	api_date(body, "joined_on", today, joined, e);
+	if (change_date(body, "joined_on", today, joined, e))
+		*joined = 0;
 	if (has_birth && *joined)
 		person_check_join_age(p->birth_date, *joined, *kind, "joined_on", e);
 	api_str(body, "ethnicity", false, 7, p->ethnicity, sizeof(p->ethnicity), e);
@@ -254,6 +269,9 @@ static int get_members(api_req_t *req, api_resp_t *resp, err_t *e)
 		q.unit_id = u.id;
 	}
 	q.q = api_query(req, "q");
+	/* the beginning of an ID number would tell it digit by digit to one
+	 * who may not read it: without sensitive.read, only the whole one */
+	q.id_prefix = access_allows(req->who.roles, PERM_SENSITIVE_READ);
 	q.cursor = api_query(req, "cursor");
 	if (member_list(req->db, &q, &l, e))
 		return -1;
@@ -278,11 +296,12 @@ static int path_id(const char *s, int64_t *id, err_t *e)
 	return 0;
 }
 
-/* A member's unit for the scope check: her stay on d, else her last. */
-static int64_t member_unit(const member_t *m, const membership_t *h, size_t n)
+/* A member's unit for the scope check: her last stay's (the one that
+ * holds today, or the one she left from), whatever the day asked. A unit
+ * she has moved away from no longer reads or changes her record: it holds
+ * today's data, which her new unit keeps. */
+static int64_t member_unit(const membership_t *h, size_t n)
 {
-	if (m->current)
-		return m->m.unit.id;
 	return n ? h[n - 1].unit.id : 0;
 }
 
@@ -299,7 +318,7 @@ static int get_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_query_date(req, "as_of", req->today, &d, e) || api_require(req, PERM_RECORD_READ, e) ||
 	    path_id(req->params[0], &id, e) || member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
 		return -1;
-	unit_id = member_unit(&m, h, n);
+	unit_id = member_unit(h, n);
 	if (!api_id_in_scope(req, unit_id)) {
 		free(h);
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", req->params[0]));
@@ -334,7 +353,7 @@ static int member_for_change(api_req_t *req, const char *ref, date_t d, member_t
 
 	if (path_id(ref, &id, e) || member_get(req->db, id, d, m, e) || member_history(req->db, id, &h, &n, e))
 		return -1;
-	in = api_id_in_scope(req, member_unit(m, h, n));
+	in = api_id_in_scope(req, member_unit(h, n));
 	free(h);
 	if (!in)
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", ref));
@@ -366,9 +385,18 @@ static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e)
 	member_t m;
 	json_t *j;
 
+	bool unmasked = access_allows(req->who.roles, PERM_SENSITIVE_READ);
+	char rid[24];
+
 	if (member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
 		return NULL;
-	j = member_json(&m, h, n, access_allows(req->who.roles, PERM_SENSITIVE_READ));
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	/* the answer of a change shows her sensitive data as a read does */
+	if (unmasked && member_audit_read(req->db, &req->who, member_unit(h, n), rid, e)) {
+		free(h);
+		return NULL;
+	}
+	j = member_json(&m, h, n, unmasked);
 	free(h);
 	if (!j) {
 		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
@@ -469,7 +497,7 @@ static int post_leave(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", req->today, &d, e);
+	change_date(body, "date", req->today, &d, e);
 	if (api_str(body, "reason", true, 20, reason, sizeof(reason), e) == 0 && !one_of(reason, LEAVE_REASONS))
 		err_field(e, "reason", "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", reason),
 			  ERR_STR("allowed", LEAVE_REASON_LIST));
@@ -498,7 +526,7 @@ static int post_transfer(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", req->today, &d, e);
+	change_date(body, "date", req->today, &d, e);
 	api_str(body, "to", true, UNIT_CODE_MAX, to, sizeof(to), e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
 	json_decref(body);
@@ -575,7 +603,7 @@ static int decide(api_req_t *req, api_resp_t *resp, transfer_decision_t what, er
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", req->today, &d, e);
+	change_date(body, "date", req->today, &d, e);
 	api_str(body, "reason", what == TRANSFER_REFUSE, NOTE_MAX, reason, sizeof(reason), e);
 	json_decref(body);
 	if (api_check_details(e) || path_id(req->params[0], &id, e))
@@ -584,6 +612,13 @@ static int decide(api_req_t *req, api_resp_t *resp, transfer_decision_t what, er
 		return -1;
 	if (!api_id_in_scope(req, what == TRANSFER_CANCEL ? t.from.id : t.to.id))
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no transfer with id {ref}", ERR_STR("ref", req->params[0]));
+	/* the receiving unit takes her on the day asked or later: an earlier
+	 * day would rewrite the sending unit's figures */
+	if (what == TRANSFER_ACCEPT && d < t.date) {
+		err_field(e, "date", "before_issued", "is before the day the transfer was issued for ({date})",
+			  ERR_DATE("date", t.date));
+		return api_check_details(e);
+	}
 	if (transfer_decide(req->db, &req->who, id, what, d, reason, e) || transfer_get(req->db, id, &t, e))
 		return -1;
 	resp->body = transfer_json(&t);
@@ -710,7 +745,7 @@ static int post_dues(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "paid_on", req->today, &paid_on, e);
+	change_date(body, "paid_on", req->today, &paid_on, e);
 	year = json_object_get(body, "year");
 	amount = json_object_get(body, "amount");
 	if (!year || json_is_null(year))
@@ -753,7 +788,7 @@ static int member_for_privacy(api_req_t *req, member_t *m, int64_t *unit_id, err
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_require(req, PERM_SENSITIVE_READ, e) ||
 	    member_for_change(req, req->params[0], req->today, m, e) || member_history(req->db, m->p.id, &h, &n, e))
 		return -1;
-	*unit_id = member_unit(m, h, n);
+	*unit_id = member_unit(h, n);
 	free(h);
 	return 0;
 }

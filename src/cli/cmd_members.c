@@ -161,7 +161,7 @@ static void print_member_line(const member_t *m)
 
 static int do_list(db_t *db, mopts_t *o, err_t *e)
 {
-	member_query_t q = { .q = o->q, .limit = 100 };
+	member_query_t q = { .q = o->q, .id_prefix = true, .limit = 100 };
 	member_list_t l;
 	unit_t u;
 	int rc;

@@ -467,7 +467,10 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		const char *national = digits[0] == '0' ? digits + 1 : strncmp(digits, "84", 2) == 0 ? digits + 2 : digits;
 		snprintf(id_like, sizeof(id_like), "%s%%", digits);
 		snprintf(phone, sizeof(phone), "+84%s%%", national);
-		query_add(&q, " AND (p.id_number LIKE ? OR p.phone LIKE ?)", QT(id_like), QT(phone));
+		if (mq->id_prefix)
+			query_add(&q, " AND (p.id_number LIKE ? OR p.phone LIKE ?)", QT(id_like), QT(phone));
+		else
+			query_add(&q, " AND (p.id_number = ? OR p.phone LIKE ?)", QT(digits), QT(phone));
 	}
 	/* the walk's own columns, so that its index gives the order */
 	order = plan.driver == DRIVE_WORD_WALK ? "w.name_key, w.person_id" : "p.name_key, p.id";
@@ -990,8 +993,52 @@ static int audit_stay(db_t *db, const principal_t *who, const char *action, int6
 	return r;
 }
 
-int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
-		    int64_t to_unit, err_t *e)
+static int audit_transfer(db_t *db, const principal_t *who, const char *action, int64_t unit_id, int64_t id,
+			  const char *detail, err_t *e)
+{
+	char rid[24];
+
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	return audit_write(db, who, action, unit_id, "transfer", rid, NULL, NULL, detail, e);
+}
+
+int member_cancel_transfers(db_t *db, const principal_t *who, int64_t person_id, int64_t except, date_t d,
+			    const char *why, err_t *e)
+{
+	int64_t ids[8], units[8];
+	size_t n = 0;
+	db_stmt_t *st = NULL;
+	char ts[32];
+	query_t q;
+	int r, rc = DB_DONE;
+
+	query_init(&q);
+	query_add(&q, "SELECT id, from_unit FROM transfers WHERE person_id = ? AND status = 'pending' AND id <> ?"
+		      " ORDER BY id LIMIT 8",
+		  QI(person_id), QI(except));
+	r = query_prepare(db, &q, &st, e);
+	while (!r && n < 8 && (rc = db_step(st)) == DB_ROW) {
+		ids[n] = db_col_int64(st, 0);
+		units[n++] = db_col_int64(st, 1);
+	}
+	if (!r && rc < 0)
+		r = store_fail(db, rc, e);
+	db_finalize(st);
+	store_now_iso(ts, sizeof(ts));
+	for (size_t i = 0; !r && i < n; i++) {
+		query_init(&q);
+		query_add(&q, "UPDATE transfers SET status = 'cancelled', reason = ?, decided_by = ?, decided_at = ?,"
+			      " decided_on = ? WHERE id = ?",
+			  QT(why), QT(who->username), QT(ts), QD(d), QI(ids[i]));
+		r = query_run(db, &q, e) || audit_transfer(db, who, "transfer.cancel", units[i], ids[i], why, e) ? -1 : 0;
+	}
+	return r;
+}
+
+/* member_end_stay, keeping the pending transfer `except` (the one being
+ * accepted) and cancelling her others: a stay that ends takes them with it. */
+static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
+		    int64_t to_unit, int64_t except, err_t *e)
 {
 	membership_t m = { 0 };
 	bool own = false;
@@ -1016,7 +1063,15 @@ int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 	if (!r)
 		r = audit_stay(db, who, to_unit ? "member.transfer" : "member.leave", person_id, m.unit.id, d, reason,
 			       to_unit, e);
+	if (!r)
+		r = member_cancel_transfers(db, who, person_id, except, d, reason, e);
 	return store_tx_end(db, own, r, e);
+}
+
+int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
+		    int64_t to_unit, err_t *e)
+{
+	return end_stay(db, who, person_id, d, reason, to_unit, 0, e);
 }
 
 /* ---- transfers ---- */
@@ -1149,14 +1204,6 @@ int transfer_list(db_t *db, const principal_t *scope, bool incoming, const char 
 	return r;
 }
 
-static int audit_transfer(db_t *db, const principal_t *who, const char *action, int64_t unit_id, int64_t id,
-			  const char *detail, err_t *e)
-{
-	char rid[24];
-
-	snprintf(rid, sizeof(rid), "%lld", (long long)id);
-	return audit_write(db, who, action, unit_id, "transfer", rid, NULL, NULL, detail, e);
-}
 
 int transfer_create(db_t *db, const principal_t *who, int64_t person_id, date_t d, int64_t to_unit,
 		    const char *note, int64_t *id, err_t *e)
@@ -1221,7 +1268,7 @@ int transfer_decide(db_t *db, const principal_t *who, int64_t id, transfer_decis
 			r = err_fail(e, ERR_CONFLICT, "not_a_member", "she is not a member of the sending unit on {date}",
 				     ERR_DATE("date", d));
 		if (!r)
-			r = member_end_stay(db, who, t.person_id, d, "transferred", t.to.id, e);
+			r = end_stay(db, who, t.person_id, d, "transferred", t.to.id, id, e);
 	}
 	if (!r) {
 		store_now_iso(ts, sizeof(ts));

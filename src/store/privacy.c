@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "store/audit.h"
 #include "store/auth_store.h"
+#include "store/members.h"
 #include "store/migrate.h"
 #include "store/util.h"
 
@@ -405,6 +406,21 @@ static int year_of_birth(db_t *db, int64_t person_id, date_t *out, err_t *e)
 	return date_parse(kept, out) == 0 ? 0 : err_fail(e, ERR_INTERNAL, NULL, "a date of birth that is no date");
 }
 
+/* Her membership ends with her record, or a nameless member no one can
+ * find would count for ever: the stay that holds today ends today ("left")
+ * and her pending transfers are cancelled. A stay that began today is kept
+ * (a stay of no day cannot be), and counts until someone ends it. */
+static int end_membership(db_t *db, const principal_t *who, int64_t person_id, err_t *e)
+{
+	member_t m;
+
+	if (member_get(db, person_id, who->today, &m, e))
+		return -1;
+	if (m.current && m.m.valid_from < who->today)
+		return member_end_stay(db, who, person_id, who->today, "left", 0, e);
+	return member_cancel_transfers(db, who, person_id, 0, who->today, "erased", e);
+}
+
 int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, err_t *e)
 {
 	date_t kept = 0;
@@ -416,7 +432,9 @@ int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, in
 	snprintf(id, sizeof(id), "%lld", (long long)person_id);
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = year_of_birth(db, person_id, &kept, e);
+	r = end_membership(db, who, person_id, e);
+	if (!r)
+		r = year_of_birth(db, person_id, &kept, e);
 	if (!r)
 		r = db_prepare(db, "UPDATE persons SET full_name = ?, name_fold = '', name_key = '', id_number = NULL,"
 				   " id_kind = NULL, phone = NULL, religion = '', education = '', qualification = '',"

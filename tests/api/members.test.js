@@ -126,7 +126,8 @@ test('search: without diacritics, NFD, by word beginnings, by ID number or phone
   assert.deepEqual(await find('Nguye\u0302\u0303n hoa'), ['Nguyễn Thị Hoa'], 'NFD input');
   assert.deepEqual(await find('thi ho'), ['Nguyễn Thị Hoa'], 'each word begins a word');
   assert.deepEqual(await find('oa'), [], 'not inside a word');
-  assert.deepEqual(await find('001190'), ['Nguyễn Thị Hoa'], 'an ID number being typed');
+  assert.deepEqual(await find('001190'), [], 'a viewer may not read ID numbers: the beginning of one finds nothing');
+  assert.deepEqual(await find('001 190 012 345'), ['Nguyễn Thị Hoa'], 'the whole of one finds her');
   assert.deepEqual(await find('0912 345'), ['Nguyễn Thị Hoa'], 'a phone as written');
   // the Vietnamese order: by given name, then middle names, then family
   // name; a < ă < â, tones after letters (An < Ánh < Ân)
@@ -386,4 +387,73 @@ test('personal data of a member: consent by purpose, export of everything held, 
   assert.equal(row.trim(), '(đã xóa / erased)|-|-|1988-07-01');
   // her number is free again
   assert.equal((await post({ full_name: 'Người Khác', birth_date: '1988-08-18', unit: 'MC1.1', joined_on: D, id_number: '001188099999' }, 'entry.mc1')).status, 201);
+});
+
+test('what an attack found: ID numbers not told digit by digit, dates bounded, a stay that ends takes its transfers, a former unit reads nothing', async () => {
+  const w = (who) => ({ cookie: as[who].cookie, csrf: as[who].csrf });
+  const add = async (body) => {
+    const r = await post({ birth_date: '1984-04-04', unit: 'MC1.1', joined_on: D, ...body }, 'entry.mc1');
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  };
+  const hidden = await add({ full_name: 'Kiều Thị Kín', id_number: '001184077777' });
+  // a viewer (no sensitive.read) finds her by the whole number only
+  const find = async (q, who) => (await get('/api/v1/members', { q }, who)).body.items.map((x) => x.id);
+  assert.deepEqual(await find('0011840777', 'viewer.mc1'), []);
+  assert.deepEqual(await find('001184077777', 'viewer.mc1'), [hidden]);
+  assert.deepEqual(await find('0011840777', 'entry.mc1'), [hidden]);
+
+  // a date of birth of null is no date of birth
+  const nul = await post({ full_name: 'Lê Thị Rỗng', birth_date: null, unit: 'MC1.1' }, 'entry.mc1');
+  assert.deepEqual(assertError(nul, 422, 'invalid').details.map((d) => [d.field, d.code]), [['birth_date', 'required']]);
+  const patch = (id, body) => s.request('PATCH', `/api/v1/members/${id}`, { body, ...w('entry.mc1') });
+  const patched = await patch(hidden, { birth_date: null });
+  assert.deepEqual(assertError(patched, 422, 'invalid').details.map((d) => [d.field, d.code]), [['birth_date', 'required']]);
+
+  // nothing is recorded ahead of today, and nobody joins before she is born
+  const FUTURE = '2999-01-01';
+  const ahead = assertError(await post({ full_name: 'Trương Thị Sau', birth_date: '1984-04-04', unit: 'MC1.1', joined_on: FUTURE }, 'entry.mc1'), 422, 'invalid');
+  assert.deepEqual(ahead.details.map((d) => [d.field, d.code]), [['joined_on', 'after_today']]);
+  const baby = assertError(await post({ full_name: 'Bé Danh Dự', birth_date: '2025-09-01', unit: 'MC1.1', joined_on: D, kind: 'honorary' }, 'entry.mc1'), 422, 'invalid');
+  assert.deepEqual(baby.details.map((d) => [d.field, d.code, d.date]), [['joined_on', 'before_birth', '2025-09-01']]);
+  const leaveAhead = await s.post(`/api/v1/members/${hidden}/leave`, { date: FUTURE, reason: 'left' }, w('entry.mc1'));
+  assert.deepEqual(assertError(leaveAhead, 422, 'invalid').details.map((d) => [d.field, d.code]), [['date', 'after_today']]);
+  const duesAhead = await s.post(`/api/v1/members/${hidden}/dues`, { year: 2026, amount: 1, paid_on: FUTURE }, w('entry.mc1'));
+  assert.deepEqual(assertError(duesAhead, 422, 'invalid').details.map((d) => [d.field, d.code]), [['paid_on', 'after_today']]);
+
+  // the receiving unit takes her on the transfer's day or later, never before
+  const mover = await add({ full_name: 'Đàm Thị Chuyển' });
+  const t = (await s.post(`/api/v1/members/${mover}/transfer`, { to: 'MO1.1', date: '2025-10-01' }, w('entry.mc1'))).body.transfer;
+  const early = await s.post(`/api/v1/transfers/${t.id}/accept`, { date: '2025-09-15' }, w('entry.mo1'));
+  assert.deepEqual(assertError(early, 422, 'invalid').details.map((d) => [d.field, d.code, d.date]), [['date', 'before_issued', '2025-10-01']]);
+  assertError(await s.post(`/api/v1/transfers/${t.id}/accept`, { date: FUTURE }, w('entry.mo1')), 422, 'invalid');
+  // her leaving takes the pending transfer with it
+  const left = await s.post(`/api/v1/members/${mover}/leave`, { date: '2025-11-01', reason: 'died' }, w('entry.mc1'));
+  assert.equal(left.status, 200, left.text);
+  const after = (await get('/api/v1/transfers', { box: 'in' }, 'entry.mo1')).body.items.find((x) => x.id === t.id);
+  assert.deepEqual([after.status, after.reason], ['cancelled', 'died']);
+  assertError(await s.post(`/api/v1/transfers/${t.id}/accept`, {}, w('entry.mo1')), 409, 'transfer_decided');
+
+  // erasure ends her membership today and cancels her transfer: no nameless member left behind
+  const gone = await add({ full_name: 'Tạ Thị Xoá' });
+  const t2 = (await s.post(`/api/v1/members/${gone}/transfer`, { to: 'MO1.1', date: '2025-10-01' }, w('entry.mc1'))).body.transfer;
+  const before = (await get('/api/v1/reports/members', { unit: 'MC1' }, 'entry.mc1')).body.total;
+  assert.equal((await s.post(`/api/v1/members/${gone}/erase`, {}, w('entry.mc1'))).status, 200);
+  assert.equal((await get('/api/v1/reports/members', { unit: 'MC1' }, 'entry.mc1')).body.total, before - 1);
+  assert.equal((await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2025-12-01' }, 'entry.mc1')).body.total > 0, true);
+  assertError(await s.post(`/api/v1/transfers/${t2.id}/accept`, {}, w('entry.mo1')), 409, 'transfer_decided');
+
+  // a unit she moved away from reads and changes nothing of hers, on any day
+  const away = await add({ full_name: 'Phùng Thị Đã Đi', phone: '0913 222 111' });
+  const t3 = (await s.post(`/api/v1/members/${away}/transfer`, { to: 'MO1.1', date: '2025-10-01' }, w('entry.mc1'))).body.transfer;
+  assert.equal((await s.post(`/api/v1/transfers/${t3.id}/accept`, { date: '2025-10-02' }, w('entry.mo1'))).status, 200);
+  assertError(await get(`/api/v1/members/${away}`, { as_of: '2025-09-01' }, 'entry.mc1'), 404, 'not_found');
+  assertError(await s.post(`/api/v1/members/${away}/dues`, { year: 2025, amount: 1, paid_on: '2025-09-01' }, w('entry.mc1')), 404, 'not_found');
+  assert.equal((await get(`/api/v1/members/${away}`, { as_of: '2025-09-01' }, 'entry.mo1')).status, 200);
+
+  // the answer of a change shows sensitive data as a read does: on record
+  const reads = async () => Number(await s.sql(`SELECT count(*) FROM audit WHERE action = 'member.sensitive_read' AND record_id = '${hidden}'`));
+  const n = await reads();
+  assert.equal((await patch(hidden, { notes: 'đã gọi' })).status, 200);
+  assert.equal(await reads(), n + 1);
 });
