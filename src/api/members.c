@@ -509,6 +509,17 @@ static int post_leave(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : -1;
 }
 
+/* The store names the receiving unit "unit" (as a new member's); this
+ * request calls it "to", where the form shows what is wrong with it.
+ * Returns -1. */
+static int to_field(err_t *e)
+{
+	for (int i = 0; i < e->n_details; i++)
+		if (!strcmp(e->details[i].field, "unit"))
+			snprintf(e->details[i].field, sizeof(e->details[i].field), "to");
+	return -1;
+}
+
 /* Inside her scope, the caller moves her at once; to a unit outside it,
  * she issues a transfer that the receiving unit accepts or refuses. */
 static int post_transfer(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -541,10 +552,10 @@ static int post_transfer(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	if (api_id_in_scope(req, u.id)) {
 		if (member_end_stay(req->db, &req->who, m.p.id, d, "transferred", u.id, e))
-			return -1;
+			return to_field(e);
 	} else if (transfer_create(req->db, &req->who, m.p.id, d, u.id, note, &tid, e) ||
 		   transfer_get(req->db, tid, &t, e) || !(tj = transfer_json(&t))) {
-		return e->kind ? -1 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		return e->kind ? to_field(e) : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	member = member_answer(req, m.p.id, d, e);
 	if (!member) {

@@ -134,7 +134,7 @@ int person_name(const char *in, const char *field, char **out, err_t *e)
 		utf8proc_encode_char(bad, (utf8proc_uint8_t *)shown);
 		free(name);
 		return err_field(e, field, "bad_characters", "holds '{value}', which has no place in a name",
-				 ERR_STR("value", shown), ERR_STR("allowed", "letters, spaces, ' - ."));
+				 ERR_STR("value", shown));
 	}
 	if (text_length(name) > PERSON_NAME_MAX) {
 		free(name);

@@ -638,8 +638,10 @@ static int insert_stay(db_t *db, int64_t person_id, int64_t unit_id, member_kind
 	return query_run(db, &q, e);
 }
 
-/* The audit row of a new member: who she is and where she joined, never
- * her sensitive data (the trail is read by admins without sensitive.read). */
+/* The audit row of a new member: where and how she joined, by her record's
+ * id, never her name or sensitive data: the trail is append-only, so what
+ * it holds of her would outlive her erasure (and it is read by admins
+ * without sensitive.read). */
 static int audit_join(db_t *db, const principal_t *who, const person_t *p, int64_t unit_id, member_kind_t kind,
 		      date_t joined, err_t *e)
 {
@@ -648,8 +650,8 @@ static int audit_join(db_t *db, const principal_t *who, const person_t *p, int64
 	int r;
 
 	snprintf(id, sizeof(id), "%lld", (long long)p->id);
-	j = json_pack("{s:s, s:I, s:s, s:s}", "full_name", p->full_name, "unit_id", (json_int_t)unit_id, "joined_on",
-		      date_format(joined, day), "kind", member_kind_name(kind));
+	j = json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)unit_id, "joined_on", date_format(joined, day), "kind",
+		      member_kind_name(kind));
 	after = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	if (!after)

@@ -453,6 +453,10 @@ int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, in
 	if (!r)
 		r = db_prepare(db, "DELETE FROM person_words WHERE person_id = ?", &st) == DB_OK
 			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);
+	/* the free text of her transfers may name her, her family, her address */
+	if (!r)
+		r = db_prepare(db, "UPDATE transfers SET note = '', reason = '' WHERE person_id = ?", &st) == DB_OK
+			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);
 	if (!r)
 		r = audit_write(db, who, "member.erase", unit_id, "member", id, NULL, NULL, NULL, e);
 	return store_tx_end(db, own, r, e);

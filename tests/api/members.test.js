@@ -385,6 +385,8 @@ test('personal data of a member: consent by purpose, export of everything held, 
   assert.equal((await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2026-01-01' }, 'entry.mc1')).body.total, before, 'counts stay right');
   const row = await s.sql(`SELECT full_name, coalesce(id_number, '-'), coalesce(phone, '-'), birth_date FROM persons WHERE id = ${id}`);
   assert.equal(row.trim(), '(đã xóa / erased)|-|-|1988-07-01');
+  // the append-only audit trail never held her name
+  assert.equal(Number(await s.sql(`SELECT count(*) FROM audit WHERE record_id = '${id}' AND coalesce(after_value, '') LIKE '%Riêng%'`)), 0);
   // her number is free again
   assert.equal((await post({ full_name: 'Người Khác', birth_date: '1988-08-18', unit: 'MC1.1', joined_on: D, id_number: '001188099999' }, 'entry.mc1')).status, 201);
 });
@@ -424,6 +426,8 @@ test('what an attack found: ID numbers not told digit by digit, dates bounded, a
   // the receiving unit takes her on the transfer's day or later, never before
   const mover = await add({ full_name: 'Đàm Thị Chuyển' });
   const t = (await s.post(`/api/v1/members/${mover}/transfer`, { to: 'MO1.1', date: '2025-10-01' }, w('entry.mc1'))).body.transfer;
+  const commune = await s.post(`/api/v1/members/${hidden}/transfer`, { to: 'MO1', date: '2025-10-01' }, w('entry.mc1'));
+  assert.deepEqual(assertError(commune, 422, 'invalid').details.map((d) => [d.field, d.code]), [['to', 'not_a_branch']], 'named as the request names it');
   const early = await s.post(`/api/v1/transfers/${t.id}/accept`, { date: '2025-09-15' }, w('entry.mo1'));
   assert.deepEqual(assertError(early, 422, 'invalid').details.map((d) => [d.field, d.code, d.date]), [['date', 'before_issued', '2025-10-01']]);
   assertError(await s.post(`/api/v1/transfers/${t.id}/accept`, { date: FUTURE }, w('entry.mo1')), 422, 'invalid');
