@@ -419,7 +419,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 	/* the tables in the driver's order (CROSS JOIN keeps SQLite to it; the
 	 * conditions that join them are in WHERE) */
 	query_init(&q);
-	query_sql(&q, "SELECT " PERSON_COLS ", " STAY_COLS ", p.name_key FROM ");
+	query_sql(&q, DB_PLAN_EACH_RUN "SELECT " PERSON_COLS ", " STAY_COLS ", p.name_key FROM ");
 	switch (plan.driver) {
 	case DRIVE_UNIT:
 		/* without a unit (the caller's scope, or digits): the planner's choice */
