@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "core/person.h"
+#include "core/text.h"
 #include "io/member_json.h"
 #include "io/unit_json.h"
 #include "store/members.h"
@@ -37,10 +38,32 @@ static int change_date(json_t *body, const char *key, date_t today, date_t *d, e
 	return 0;
 }
 
-/* An optional free-text member into dst (PERSON_TEXT_BUF): NFC, trimmed. */
+/* An optional free-text member into dst (PERSON_TEXT_BUF): NFC, without
+ * the blanks around it, so that the same words are stored the same way
+ * whatever keyboard typed them. */
 static void text_field(json_t *body, const char *key, char *dst, err_t *e)
 {
-	api_str(body, key, false, PERSON_TEXT_MAX, dst, PERSON_TEXT_BUF, e);
+	char *nfc = NULL;
+	const char *from;
+	size_t len;
+
+	if (api_str(body, key, false, PERSON_TEXT_MAX, dst, PERSON_TEXT_BUF, e) || !*dst)
+		return;
+	if (text_nfc(dst, &nfc)) {
+		dst[0] = '\0';
+		err_field(e, key, "not_text", "must be text without control characters");
+		return;
+	}
+	from = nfc + strspn(nfc, " \t\r\n");
+	len = strlen(from);
+	while (len && strchr(" \t\r\n", from[len - 1]))
+		len--;
+	if (len >= PERSON_TEXT_BUF)
+		err_field(e, key, "too_many_bytes", "is too long (at most {max} bytes of UTF-8)",
+			  ERR_INT("max", PERSON_TEXT_BUF - 1));
+	else
+		snprintf(dst, PERSON_TEXT_BUF, "%.*s", (int)len, from);
+	free(nfc);
 }
 
 /* An optional boolean member (absent or null: false). */
@@ -180,9 +203,18 @@ static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_only(body, allowed, "", e);
 	api_member_read(body, req->today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
 	json_decref(body);
-	if (api_check_details(e) || api_parent_in_scope(req, unit_code, joined, "unit", e) ||
-	    org_unit_get(req->db, unit_code, joined, &unit, e) ||
-	    member_add(req->db, &req->who, &p, unit.id, kind, joined, e))
+	if (api_check_details(e) || api_parent_in_scope(req, unit_code, joined, "unit", e))
+		return -1;
+	if (org_unit_get(req->db, unit_code, joined, &unit, e)) {
+		if (e->kind != ERR_NOT_FOUND)
+			return -1;
+		/* in scope today, but not there yet (or no more) on the day she joins */
+		err_clear(e);
+		err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
+			  ERR_DATE("date", joined));
+		return api_check_details(e);
+	}
+	if (member_add(req->db, &req->who, &p, unit.id, kind, joined, e))
 		return -1;
 	resp->status = 201;
 	resp->body = member_answer(req, p.id, joined, e);
@@ -549,6 +581,10 @@ static int post_transfer(api_req_t *req, api_resp_t *resp, err_t *e)
 			  ERR_DATE("date", d));
 		return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", to),
 				ERR_DATE("date", d));
+	}
+	if (m.current && m.m.unit.id == u.id) {
+		err_field(e, "to", "same_as_current", "is the unit she is in");
+		return api_check_details(e);
 	}
 	if (api_id_in_scope(req, u.id)) {
 		if (member_end_stay(req->db, &req->who, m.p.id, d, "transferred", u.id, e))

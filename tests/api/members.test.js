@@ -398,7 +398,12 @@ test('what an attack found: ID numbers not told digit by digit, dates bounded, a
     assert.equal(r.status, 201, r.text);
     return r.body.id;
   };
-  const hidden = await add({ full_name: 'Kiều Thị Kín', id_number: '001184077777' });
+  const hidden = await add({ full_name: 'Kiều Thị Kín', id_number: '001184077777', religion: '  Pha\u0323\u0302t gia\u0301o \t', occupation: 'Nông nghiệp  ' });
+  const rec = (await get(`/api/v1/members/${hidden}`, {}, 'entry.mc1')).body;
+  assert.deepEqual([rec.religion, rec.occupation], ['Phật giáo', 'Nông nghiệp'], 'free text in NFC, without blanks around it');
+  // a unit in scope that did not exist yet on the day she joins: a detail on the field
+  const early_unit = await post({ full_name: 'Trước Thị Sớm', birth_date: '1984-04-04', unit: 'MC1.1', joined_on: '2025-01-01' }, 'entry.mc1');
+  assert.deepEqual(assertError(early_unit, 422, 'invalid').details.map((d) => [d.field, d.code]), [['unit', 'not_found']]);
   // a viewer (no sensitive.read) finds her by the whole number only
   const find = async (q, who) => (await get('/api/v1/members', { q }, who)).body.items.map((x) => x.id);
   assert.deepEqual(await find('0011840777', 'viewer.mc1'), []);
@@ -428,6 +433,8 @@ test('what an attack found: ID numbers not told digit by digit, dates bounded, a
   const t = (await s.post(`/api/v1/members/${mover}/transfer`, { to: 'MO1.1', date: '2025-10-01' }, w('entry.mc1'))).body.transfer;
   const commune = await s.post(`/api/v1/members/${hidden}/transfer`, { to: 'MO1', date: '2025-10-01' }, w('entry.mc1'));
   assert.deepEqual(assertError(commune, 422, 'invalid').details.map((d) => [d.field, d.code]), [['to', 'not_a_branch']], 'named as the request names it');
+  const self = await s.post(`/api/v1/members/${hidden}/transfer`, { to: 'MC1.1' }, w('entry.mc1'));
+  assert.deepEqual(assertError(self, 422, 'invalid').details.map((d) => [d.field, d.code]), [['to', 'same_as_current']]);
   const early = await s.post(`/api/v1/transfers/${t.id}/accept`, { date: '2025-09-15' }, w('entry.mo1'));
   assert.deepEqual(assertError(early, 422, 'invalid').details.map((d) => [d.field, d.code, d.date]), [['date', 'before_issued', '2025-10-01']]);
   assertError(await s.post(`/api/v1/transfers/${t.id}/accept`, { date: FUTURE }, w('entry.mo1')), 422, 'invalid');
