@@ -18,6 +18,7 @@
 #include "store/members.h"
 #include "store/org_store.h"
 #include "store/privacy.h"
+#include "store/scope.h"
 
 static const char MEMBERS_HELP[] =
 	"usage: unionbase members COMMAND [OPTIONS] --db DB\n"
@@ -42,6 +43,10 @@ static const char MEMBERS_HELP[] =
 	"                       her stay ends on D (today by default)\n"
 	"  transfer ID --to CODE [--date D]\n"
 	"                       she moves to that branch or group on D\n"
+	"  transfers [--unit CODE] [--out] [--status pending|accepted|refused|cancelled]\n"
+	"      [--limit N] [--json]\n"
+	"                       the transfers a unit's subtree receives (its inbox), or\n"
+	"                       sends with --out; newest first; every unit's without --unit\n"
 	"  accept TRANSFER [--date D] | refuse TRANSFER --reason TEXT\n"
 	"                       answers a transfer issued through the API\n"
 	"  pay ID --year Y [--amount VND] [--date D]\n"
@@ -53,9 +58,9 @@ static const char MEMBERS_HELP[] =
 	"                       her memberships stay, nameless, for the figures\n";
 
 typedef struct mopts {
-	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to, *year, *amount;
+	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to, *year, *amount, *status;
 	json_t *body; /* add: the options as a request body */
-	bool json;
+	bool json, out;
 	char **args;
 	int n_args;
 	principal_t who;
@@ -91,6 +96,7 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		{ "field", required_argument, NULL, 'f' },     { "date", required_argument, NULL, 'd' },
 		{ "reason", required_argument, NULL, 'r' },    { "to", required_argument, NULL, 't' },
 		{ "year", required_argument, NULL, 'y' },      { "amount", required_argument, NULL, 'a' },
+		{ "status", required_argument, NULL, 'S' },    { "out", no_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct { int c; const char *key; } BODY[] = {
@@ -121,6 +127,8 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		case 't': o->to = optarg; break;
 		case 'y': o->year = optarg; break;
 		case 'a': o->amount = optarg; break;
+		case 'S': o->status = optarg; break;
+		case 'O': o->out = true; break;
 		case 'f':
 			if (add_field(o->body, optarg))
 				return CLI_EXIT_USAGE;
@@ -271,12 +279,18 @@ static int one_id(const mopts_t *o, const char *usage, int64_t *id)
 	return 0;
 }
 
-/* --date, today by default. */
+/* --date, today by default; a change is dated on the day it happens or
+ * later, never ahead (as through the API). */
 static int op_date(const mopts_t *o, date_t *d)
 {
+	char today[DATE_STR_LEN];
+
 	*d = o->who.today;
 	if (o->date_text && date_parse(o->date_text, d) != 0)
 		return cli_usage("--date takes YYYY-MM-DD, not '%s'", o->date_text);
+	if (*d > o->who.today)
+		return cli_usage("--date %s is after today (%s): record only what has happened", o->date_text,
+				 date_format(o->who.today, today));
 	return 0;
 }
 
@@ -334,6 +348,57 @@ static int decide(db_t *db, mopts_t *o, transfer_decision_t what, err_t *e)
 	if (transfer_decide(db, &o->who, id, what, d, o->reason, e))
 		return cli_fail(e);
 	printf("transfer %lld %s\n", (long long)id, what == TRANSFER_ACCEPT ? "accepted" : "refused");
+	return CLI_EXIT_OK;
+}
+
+static int number(const char *text, const char *name, long long lo, long long hi, long long *out);
+
+/* transfers: a unit's inbox (or outbox), every unit's without --unit */
+static int do_transfers(db_t *db, mopts_t *o, err_t *e)
+{
+	static const char *const STATUSES[] = { "pending", "accepted", "refused", "cancelled" };
+	principal_t scope = o->who;
+	transfer_list_t l;
+	long long limit = 100;
+	bool known = !o->status;
+	unit_t u;
+
+	if (o->n_args)
+		return cli_usage("members transfers takes no argument ('%s')", o->args[0]);
+	for (size_t i = 0; o->status && i < sizeof(STATUSES) / sizeof(STATUSES[0]); i++)
+		known = known || !strcmp(o->status, STATUSES[i]);
+	if (!known)
+		return cli_usage("--status is one of pending, accepted, refused, cancelled, not '%s'", o->status);
+	if (o->limit_text && number(o->limit_text, "--limit", 1, ORG_PAGE_MAX, &limit))
+		return CLI_EXIT_USAGE;
+	if (o->unit) {
+		if (org_unit_get(db, o->unit, o->who.today, &u, e))
+			return cli_fail(e);
+		scope.unit_id = u.id;
+		if (scope_load(db, &scope, e))
+			return cli_fail(e);
+	}
+	if (transfer_list(db, o->unit ? &scope : NULL, !o->out, o->status, (int)limit, &l, e))
+		return cli_fail(e);
+	if (o->json) {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < l.n; i++)
+			json_array_append_new(a, transfer_json(&l.items[i]));
+		if (cli_print_json(a)) {
+			transfer_list_free(&l);
+			return cli_usage("out of memory");
+		}
+	} else {
+		for (size_t i = 0; i < l.n; i++) {
+			const transfer_t *t = &l.items[i];
+			char day[DATE_STR_LEN];
+			printf("%-6lld %-10s %s  %s -> %s  %s (%lld)\n", (long long)t->id, t->status, date_format(t->date, day),
+			       t->from.code, t->to.code, t->full_name, (long long)t->person_id);
+		}
+		if (!l.n)
+			printf("no transfers\n");
+	}
+	transfer_list_free(&l);
 	return CLI_EXIT_OK;
 }
 
@@ -458,6 +523,7 @@ static const struct {
 	{ "edit", do_edit },
 	{ "leave", do_leave },
 	{ "transfer", do_transfer },
+	{ "transfers", do_transfers },
 	{ "accept", do_accept },
 	{ "refuse", do_refuse },
 	{ "pay", do_pay },
