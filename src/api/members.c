@@ -866,7 +866,7 @@ static int post_member_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	api_only(body, allowed, "", e);
 	api_str(body, "purpose", true, CONSENT_PURPOSE_MAX, purpose, sizeof(purpose), e);
-	api_date(body, "date", req->today, &d, e);
+	change_date(body, "date", req->today, &d, e);
 	withdraw = bool_field(body, "withdraw", e);
 	json_decref(body);
 	if (api_check_details(e) ||

@@ -42,13 +42,53 @@ static int check_purpose(const char *purpose, err_t *e)
 /* Records the consent (or its withdrawal) of subject (subject_type
  * "user" or "member", id) in the caller's transaction, audited with
  * unit_id. */
+/* The day the open consent of subject for purpose was given into *given,
+ * *open false when there is none. */
+static int open_consent(db_t *db, const char *subject_type, int64_t subject_id, const char *purpose, bool *open,
+			date_t *given, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*open = false;
+	if (db_prepare(db, "SELECT given_on FROM consents WHERE subject_type = ? AND subject_id = ? AND purpose = ?"
+			   " AND withdrawn_on IS NULL ORDER BY given_on LIMIT 1", &st) != DB_OK)
+		return store_fail(db, DB_ERROR, e);
+	rc = db_bind_text(st, 1, subject_type);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, subject_id);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 3, purpose);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		*open = true;
+		rc = db_col_date(st, 0, given);
+	}
+	db_finalize(st);
+	return rc == DB_OK || rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+/* Gives (or withdraws) subject's consent to purpose on day `given`. What
+ * holds already changes nothing and writes no audit row: a consent given
+ * twice is one consent, a withdrawal of none withdraws nothing. A
+ * withdrawal dated before the consent was given is refused (422
+ * before_given on "date"). */
 static int consent_write(db_t *db, const principal_t *who, const char *subject_type, int64_t subject_id,
 			 int64_t unit_id, const char *purpose, date_t given, bool withdraw, err_t *e)
 {
 	char day[DATE_STR_LEN], id[32], detail[CONSENT_PURPOSE_MAX * 4 + 64];
 	db_stmt_t *st = NULL;
+	date_t since = 0;
+	bool open = false;
 	int r, rc;
 
+	if (open_consent(db, subject_type, subject_id, purpose, &open, &since, e))
+		return -1;
+	if (open != withdraw)
+		return 0;
+	if (withdraw && given < since) {
+		err_field(e, "date", "before_given", "is before the consent was given ({date})", ERR_DATE("date", since));
+		return err_fail(e, ERR_INVALID, "invalid", "the request has invalid fields");
+	}
 	if (!withdraw) {
 		r = db_prepare(db, "INSERT INTO consents (subject_type, subject_id, purpose, given_on, recorded_at, recorded_by)"
 				   " VALUES (?, ?, ?, ?, ?, ?)", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);

@@ -362,8 +362,16 @@ test('personal data of a member: consent by purpose, export of everything held, 
   const c = await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-08-02' });
   assert.equal(c.status, 200, c.text);
   assert.deepEqual(c.body.items.map((x) => [x.purpose, x.given_on, x.withdrawn_on]), [['Liên lạc qua điện thoại', '2025-08-02', null]]);
+  const audits = async () => Number(await s.sql(`SELECT count(*) FROM audit WHERE action LIKE 'consent.%' AND record_id = '${id}'`));
+  const n0 = await audits();
+  assert.equal((await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-08-05' })).body.items.length, 1, 'given twice is one consent');
+  const early = await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-08-01', withdraw: true });
+  assert.deepEqual(assertError(early, 422, 'invalid').details.map((x) => [x.field, x.code, x.date]), [['date', 'before_given', '2025-08-02']]);
   const wd = await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-09-02', withdraw: true });
   assert.equal(wd.body.items[0].withdrawn_on, '2025-09-02');
+  assert.equal((await consent({ purpose: 'Chưa từng đồng ý', withdraw: true })).body.items.length, 1, 'withdrawing none withdraws nothing');
+  assert.equal(await audits(), n0 + 1, 'only what changed is audited');
+  assertError(await consent({ purpose: 'Ảnh', date: '2999-01-01' }), 422, 'invalid');
   assertError(await consent({ purpose: '' }), 422, 'invalid');
   assertError(await consent({ purpose: 'x' }, 'viewer.mc1'), 403, 'forbidden');
   assertError(await get(`/api/v1/members/${id}/export`, {}, 'entry.mo1'), 404, 'not_found');
