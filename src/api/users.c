@@ -81,7 +81,7 @@ static int person_in_scope(api_req_t *req, int64_t id, err_t *e)
 	if (yes)
 		return 0;
 	snprintf(ref, sizeof(ref), "%lld", (long long)id);
-	err_field(e, "person_id", "not_found", "no member with id {value}", ERR_STR("value", ref));
+	err_field(e, "person_id", "no_member", "no member with id {value}", ERR_STR("value", ref));
 	return err_fail(e, ERR_INVALID, "invalid", "no member with id {ref}", ERR_STR("ref", ref));
 }
 

@@ -207,7 +207,7 @@ static int check_person(db_t *db, int64_t person_id, int64_t user_id, err_t *e)
 	}
 	db_finalize(st);
 	if (rc == DB_DONE) {
-		err_field(e, "person_id", "not_found", "no member with id {value}", ERR_STR("value", ref));
+		err_field(e, "person_id", "no_member", "no member with id {value}", ERR_STR("value", ref));
 		return err_fail(e, ERR_INVALID, "invalid", "no member with id {ref}", ERR_STR("ref", ref));
 	}
 	if (rc != DB_OK)

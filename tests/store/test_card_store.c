@@ -284,7 +284,7 @@ static void an_account_is_linked_to_one_record(void **state)
 	assert_int_equal(e.kind, ERR_INVALID);
 	assert_int_equal(e.n_details, 1);
 	assert_string_equal(e.details[0].field, "person_id");
-	assert_string_equal(e.details[0].code, "not_found");
+	assert_string_equal(e.details[0].code, "no_member");
 	/* an account without a record, linked afterwards, then to another */
 	ub = make_user(db, "binh", 0, &e);
 	assert_int_equal(e.kind, ERR_NONE);
