@@ -792,19 +792,25 @@ static int post_dues(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* ---- personal data (Law 91/2025/QH15) ---- */
 
+/* Who may act on a member's personal data, besides those who hold her data
+ * whole: nobody else (the erasure), she herself, or she herself logged in
+ * with her password (what changes her consents or takes her data away: a
+ * leaked token must not, as for a user's own account). */
+typedef enum privacy_self { SELF_NO, SELF_YES, SELF_BY_SESSION } privacy_self_t;
+
 /* Member `ref` in the caller's scope (by her unit today, else her last),
  * and that unit. Everything here is about one person: record.write and
- * sensitive.read, the rights of those who hold her data whole; or, when
- * self_ok, she herself (her consents, everything held about her: what
- * changes them or takes them away needs her logged in, as for a user). */
-static int member_for_privacy(api_req_t *req, bool self_ok, member_t *m, int64_t *unit_id, err_t *e)
+ * sensitive.read, the rights of those who hold her data whole; or she
+ * herself, as `self` says. */
+static int member_for_privacy(api_req_t *req, privacy_self_t self, member_t *m, int64_t *unit_id, err_t *e)
 {
 	membership_t *h = NULL;
 	size_t n = 0;
 	int64_t id = 0;
 
-	if (self_ok && req->who.person_id && path_id(req->params[0], &id, &(err_t){ 0 }) == 0 && api_own_record(req, id)) {
-		if ((strcmp(req->method, "GET") != 0 || strstr(req->path, "/export")) && api_require_session(req, e))
+	if (self != SELF_NO && req->who.person_id && path_id(req->params[0], &id, &(err_t){ 0 }) == 0 &&
+	    api_own_record(req, id)) {
+		if (self == SELF_BY_SESSION && api_require_session(req, e))
 			return -1;
 		if (member_get(req->db, id, req->today, m, e))
 			return -1;
@@ -825,7 +831,7 @@ static int get_member_consents(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_t *items = NULL;
 	member_t m;
 
-	if (member_for_privacy(req, true, &m, &unit_id, e) || member_consent_list(req->db, m.p.id, &items, e))
+	if (member_for_privacy(req, SELF_YES, &m, &unit_id, e) || member_consent_list(req->db, m.p.id, &items, e))
 		return -1;
 	resp->body = json_pack("{s:o}", "items", items);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
@@ -841,7 +847,7 @@ static int post_member_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 	member_t m;
 	bool withdraw;
 
-	if (member_for_privacy(req, true, &m, &unit_id, e) || api_body_object(req, &body, e))
+	if (member_for_privacy(req, SELF_BY_SESSION, &m, &unit_id, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
 	api_str(body, "purpose", true, CONSENT_PURPOSE_MAX, purpose, sizeof(purpose), e);
@@ -861,7 +867,7 @@ static int get_member_export(api_req_t *req, api_resp_t *resp, err_t *e)
 	int64_t unit_id = 0;
 	member_t m;
 
-	if (member_for_privacy(req, true, &m, &unit_id, e) ||
+	if (member_for_privacy(req, SELF_BY_SESSION, &m, &unit_id, e) ||
 	    privacy_export_member(req->db, &req->who, m.p.id, unit_id, &resp->body, e))
 		return -1;
 	return 0;
@@ -872,7 +878,7 @@ static int post_member_erase(api_req_t *req, api_resp_t *resp, err_t *e)
 	int64_t unit_id = 0;
 	member_t m;
 
-	if (member_for_privacy(req, false, &m, &unit_id, e) || privacy_erase_member(req->db, &req->who, m.p.id, unit_id, e))
+	if (member_for_privacy(req, SELF_NO, &m, &unit_id, e) || privacy_erase_member(req->db, &req->who, m.p.id, unit_id, e))
 		return -1;
 	resp->body = json_pack("{s:b}", "ok", 1);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");

@@ -42,6 +42,7 @@ int cmd_serve(int argc, char **argv)
 	};
 	api_options_t opt = { .listen = "127.0.0.1:8080", .max_connections_per_ip = -1 };
 	const char *web_env = getenv("UNIONBASE_WEB_DIR");
+	const char *public_env = getenv("UNIONBASE_PUBLIC_URL");
 	const char *pinned = getenv("UNIONBASE_TODAY"); /* checked in main.c */
 	err_t e;
 	int c;
@@ -87,8 +88,8 @@ int cmd_serve(int argc, char **argv)
 		return cli_usage("serve: give --db DB or set UNIONBASE_DB");
 	if (!opt.web_dir && web_env && *web_env)
 		opt.web_dir = web_env;
-	if (!opt.public_url && getenv("UNIONBASE_PUBLIC_URL") && *getenv("UNIONBASE_PUBLIC_URL"))
-		opt.public_url = getenv("UNIONBASE_PUBLIC_URL");
+	if (!opt.public_url && public_env && *public_env)
+		opt.public_url = public_env;
 	if (opt.public_url && !card_base_ok(opt.public_url))
 		return cli_usage("serve: --public-url (or UNIONBASE_PUBLIC_URL) is http:// or https://, a host and an optional"
 				 " path, as people reach the server: https://hoilhpn.example.vn");

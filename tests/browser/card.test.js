@@ -135,6 +135,8 @@ test('the admin gives a member her own account; she sees her record and her card
       await page.locator('#user-username').fill(member.username);
       await page.locator('#user-display-name').fill(member.display_name);
       await page.locator('#user-unit').fill(BRANCH);
+      // (the unit's name shows below its field: the form moves no more)
+      await waitText(page, '[data-testid="user-unit-name"]', unitName);
       await page.getByTestId('user-role-viewer').uncheck();
       await page.getByTestId('user-role-member').check();
       await page.locator('#user-password').fill(member.password);
