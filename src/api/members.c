@@ -337,27 +337,77 @@ static int64_t member_unit(const membership_t *h, size_t n)
 	return n ? h[n - 1].unit.id : 0;
 }
 
+bool api_own_record(const api_req_t *req, int64_t person_id)
+{
+	return person_id > 0 && req->who.person_id == person_id && (req->who.roles & ROLE_MEMBER);
+}
+
+int api_member_readable(api_req_t *req, const char *ref, date_t d, int64_t *id, bool *self, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	member_t m;
+	bool in;
+
+	*self = false;
+	/* her own record: a member's account reaches it and nothing else */
+	if (req->who.person_id && req->who.roles & ROLE_MEMBER && path_id(ref, id, &(err_t){ 0 }) == 0 &&
+	    api_own_record(req, *id)) {
+		*self = true;
+		return 0;
+	}
+	if (api_require(req, PERM_RECORD_READ, e) || path_id(ref, id, e) || member_get(req->db, *id, d, &m, e) ||
+	    member_history(req->db, *id, &h, &n, e))
+		return -1;
+	in = api_id_in_scope(req, member_unit(h, n));
+	free(h);
+	if (!in)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", ref));
+	return 0;
+}
+
+int api_member_in_scope(api_req_t *req, int64_t id, bool *yes, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	member_t m;
+	err_t probe;
+
+	*yes = false;
+	err_clear(&probe);
+	if (member_get(req->db, id, req->today, &m, &probe)) {
+		if (probe.kind == ERR_NOT_FOUND)
+			return 0;
+		*e = probe;
+		return -1;
+	}
+	if (member_history(req->db, id, &h, &n, e))
+		return -1;
+	*yes = api_id_in_scope(req, member_unit(h, n));
+	free(h);
+	return 0;
+}
+
 static int get_member(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	membership_t *h = NULL;
 	size_t n = 0;
 	int64_t id = 0, unit_id;
-	bool unmasked = access_allows(req->who.roles, PERM_SENSITIVE_READ);
+	bool unmasked = access_allows(req->who.roles, PERM_SENSITIVE_READ), self = false;
 	date_t d;
 	member_t m;
 	char rid[24];
 
-	if (api_query_date(req, "as_of", req->today, &d, e) || api_require(req, PERM_RECORD_READ, e) ||
-	    path_id(req->params[0], &id, e) || member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
+	if (api_query_date(req, "as_of", req->today, &d, e) || api_member_readable(req, req->params[0], d, &id, &self, e) ||
+	    member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
 		return -1;
 	unit_id = member_unit(h, n);
-	if (!api_id_in_scope(req, unit_id)) {
-		free(h);
-		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", req->params[0]));
-	}
 	snprintf(rid, sizeof(rid), "%lld", (long long)id);
-	/* every read of her sensitive data is on record (Law 91/2025/QH15) */
-	if (unmasked && member_audit_read(req->db, &req->who, unit_id, rid, e)) {
+	/* every read of her sensitive data by someone else is on record (Law
+	 * 91/2025/QH15); she sees her own whole, as her right of access */
+	if (self)
+		unmasked = true;
+	else if (unmasked && member_audit_read(req->db, &req->who, unit_id, rid, e)) {
 		free(h);
 		return -1;
 	}
@@ -824,16 +874,33 @@ static int post_dues(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* ---- personal data (Law 91/2025/QH15) ---- */
 
+/* Who may act on a member's personal data, besides those who hold her data
+ * whole: nobody else (the erasure), she herself, or she herself logged in
+ * with her password (what changes her consents or takes her data away: a
+ * leaked token must not, as for a user's own account). */
+typedef enum privacy_self { SELF_NO, SELF_YES, SELF_BY_SESSION } privacy_self_t;
+
 /* Member `ref` in the caller's scope (by her unit today, else her last),
  * and that unit. Everything here is about one person: record.write and
- * sensitive.read, the rights of those who hold her data whole. */
-static int member_for_privacy(api_req_t *req, member_t *m, int64_t *unit_id, err_t *e)
+ * sensitive.read, the rights of those who hold her data whole; or she
+ * herself, as `self` says. */
+static int member_for_privacy(api_req_t *req, privacy_self_t self, member_t *m, int64_t *unit_id, err_t *e)
 {
 	membership_t *h = NULL;
 	size_t n = 0;
+	int64_t id = 0;
 
-	if (api_require(req, PERM_RECORD_WRITE, e) || api_require(req, PERM_SENSITIVE_READ, e) ||
-	    member_for_change(req, req->params[0], req->today, m, e) || member_history(req->db, m->p.id, &h, &n, e))
+	if (self != SELF_NO && req->who.person_id && path_id(req->params[0], &id, &(err_t){ 0 }) == 0 &&
+	    api_own_record(req, id)) {
+		if (self == SELF_BY_SESSION && api_require_session(req, e))
+			return -1;
+		if (member_get(req->db, id, req->today, m, e))
+			return -1;
+	} else if (api_require(req, PERM_RECORD_WRITE, e) || api_require(req, PERM_SENSITIVE_READ, e) ||
+		   member_for_change(req, req->params[0], req->today, m, e)) {
+		return -1;
+	}
+	if (member_history(req->db, m->p.id, &h, &n, e))
 		return -1;
 	*unit_id = member_unit(h, n);
 	free(h);
@@ -846,7 +913,7 @@ static int get_member_consents(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_t *items = NULL;
 	member_t m;
 
-	if (member_for_privacy(req, &m, &unit_id, e) || member_consent_list(req->db, m.p.id, &items, e))
+	if (member_for_privacy(req, SELF_YES, &m, &unit_id, e) || member_consent_list(req->db, m.p.id, &items, e))
 		return -1;
 	resp->body = json_pack("{s:o}", "items", items);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
@@ -862,7 +929,7 @@ static int post_member_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 	member_t m;
 	bool withdraw;
 
-	if (member_for_privacy(req, &m, &unit_id, e) || api_body_object(req, &body, e))
+	if (member_for_privacy(req, SELF_BY_SESSION, &m, &unit_id, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
 	api_str(body, "purpose", true, CONSENT_PURPOSE_MAX, purpose, sizeof(purpose), e);
@@ -882,7 +949,7 @@ static int get_member_export(api_req_t *req, api_resp_t *resp, err_t *e)
 	int64_t unit_id = 0;
 	member_t m;
 
-	if (member_for_privacy(req, &m, &unit_id, e) ||
+	if (member_for_privacy(req, SELF_BY_SESSION, &m, &unit_id, e) ||
 	    privacy_export_member(req->db, &req->who, m.p.id, unit_id, &resp->body, e))
 		return -1;
 	return 0;
@@ -893,7 +960,7 @@ static int post_member_erase(api_req_t *req, api_resp_t *resp, err_t *e)
 	int64_t unit_id = 0;
 	member_t m;
 
-	if (member_for_privacy(req, &m, &unit_id, e) || privacy_erase_member(req->db, &req->who, m.p.id, unit_id, e))
+	if (member_for_privacy(req, SELF_NO, &m, &unit_id, e) || privacy_erase_member(req->db, &req->who, m.p.id, unit_id, e))
 		return -1;
 	resp->body = json_pack("{s:b}", "ok", 1);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");

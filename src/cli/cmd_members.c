@@ -13,8 +13,13 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/card.h"
+#include "core/password.h"
+#include "io/card_json.h"
 #include "io/member_json.h"
+#include "io/qr.h"
 #include "io/unit_json.h"
+#include "store/card.h"
 #include "store/members.h"
 #include "store/org_store.h"
 #include "store/privacy.h"
@@ -53,12 +58,18 @@ static const char MEMBERS_HELP[] =
 	"                       her dues for the year (the rate that applies by default)\n"
 	"  rate CODE --year Y --amount VND\n"
 	"                       the dues a unit sets for a year\n"
+	"  card ID [--svg FILE] [--url BASE] [--json]\n"
+	"                       her membership card today, its QR code drawn on the\n"
+	"                       terminal (--svg FILE: written as SVG too); --url: the\n"
+	"                       server's address as people reach it (default\n"
+	"                       UNIONBASE_PUBLIC_URL, else http://localhost:8080)\n"
 	"  export-personal ID   everything held about her, as JSON (audited)\n"
 	"  erase ID             her personal data erased by anonymisation (audited);\n"
 	"                       her memberships stay, nameless, for the figures\n";
 
 typedef struct mopts {
-	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to, *year, *amount, *status;
+	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to, *year, *amount, *status, *svg,
+		*url;
 	json_t *body; /* add: the options as a request body */
 	bool json, out;
 	char **args;
@@ -96,7 +107,8 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		{ "field", required_argument, NULL, 'f' },     { "date", required_argument, NULL, 'd' },
 		{ "reason", required_argument, NULL, 'r' },    { "to", required_argument, NULL, 't' },
 		{ "year", required_argument, NULL, 'y' },      { "amount", required_argument, NULL, 'a' },
-		{ "status", required_argument, NULL, 'S' },    { "out", no_argument, NULL, 'O' },
+		{ "status", required_argument, NULL, 'T' },    { "out", no_argument, NULL, 'O' },
+		{ "svg", required_argument, NULL, 'S' },       { "url", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct { int c; const char *key; } BODY[] = {
@@ -127,8 +139,10 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		case 't': o->to = optarg; break;
 		case 'y': o->year = optarg; break;
 		case 'a': o->amount = optarg; break;
-		case 'S': o->status = optarg; break;
+		case 'T': o->status = optarg; break;
 		case 'O': o->out = true; break;
+		case 'S': o->svg = optarg; break;
+		case 'U': o->url = optarg; break;
 		case 'f':
 			if (add_field(o->body, optarg))
 				return CLI_EXIT_USAGE;
@@ -511,6 +525,74 @@ static int do_erase(db_t *db, mopts_t *o, err_t *e)
 	return CLI_EXIT_OK;
 }
 
+/* Writes text to path (created or replaced). Returns 0, or -1 after saying why. */
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	size_t n = strlen(text);
+
+	if (!f || fwrite(text, 1, n, f) != n) {
+		if (f)
+			fclose(f);
+		fprintf(stderr, "unionbase: cannot write %s\n", path);
+		return -1;
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "unionbase: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Her card today: its words, the URL its QR code holds and the code drawn
+ * on the terminal (and as SVG into --svg), or the API's JSON (--json). */
+static int do_card(db_t *db, mopts_t *o, err_t *e)
+{
+	const char *base = o->url ? o->url : getenv("UNIONBASE_PUBLIC_URL");
+	char url[CARD_URL_BUF], since[DATE_STR_LEN], *text = NULL, *svg = NULL;
+	member_card_t card;
+	int64_t id = 0;
+	qr_t q = { 0 };
+	int rc = CLI_EXIT_FAIL;
+
+	if (one_id(o, "members card ID [--svg FILE] [--url BASE] [--json]", &id))
+		return CLI_EXIT_USAGE;
+	if (!base || !*base)
+		base = "http://localhost:8080";
+	if (!card_base_ok(base))
+		return cli_usage("--url (or UNIONBASE_PUBLIC_URL) is http:// or https://, a host and an optional path, not '%s'",
+				 base);
+	if (password_init() != 0)
+		return cli_usage("libsodium cannot start");
+	if (card_issue(db, &o->who, id, &card, e))
+		return cli_fail(e);
+	card_url(base, card.token, url);
+	if (qr_encode(url, &q, e))
+		return cli_fail(e);
+	if (o->svg && (!(svg = qr_svg(&q)) || write_file(o->svg, svg)))
+		goto out;
+	if (o->json) {
+		json_t *j = member_card_json(&card, o->who.today, base, e);
+		rc = j ? cli_print_json(j) : cli_fail(e);
+		goto out;
+	}
+	text = qr_text(&q);
+	if (!text)
+		goto out;
+	printf("membership card of %s (member %lld)\n", card.full_name, (long long)card.person_id);
+	printf("unit: %s %s\n", card.unit.code, card.unit.name_vi);
+	printf("%s since %s\n", card.kind == MEMBER_HONORARY ? "honorary member" : "member",
+	       date_format(card.since, since));
+	printf("check: %s\n", url);
+	printf("QR version %d (%d modules a side)\n%s", q.version, q.width, text);
+	rc = CLI_EXIT_OK;
+out:
+	free(text);
+	free(svg);
+	qr_free(&q);
+	return rc;
+}
+
 typedef int (*members_fn)(db_t *db, mopts_t *o, err_t *e);
 
 static const struct {
@@ -528,6 +610,7 @@ static const struct {
 	{ "refuse", do_refuse },
 	{ "pay", do_pay },
 	{ "rate", do_rate },
+	{ "card", do_card },
 	{ "export-personal", do_export },
 	{ "erase", do_erase },
 };

@@ -317,6 +317,21 @@ static const migration_t MIGRATIONS[] = {
 	"UPDATE person_words SET name_key = (SELECT p.name_key FROM persons p WHERE p.id = person_words.person_id),"
 	"  name_fold = (SELECT p.name_fold FROM persons p WHERE p.id = person_words.person_id);"
 	"CREATE INDEX person_words_name ON person_words (word, name_key, person_id, name_fold);", NULL, NULL },
+
+	/* 13: the digital membership card (issue 15 item 7; store/card.h) and
+	 * the member's own account (item 4). card_keys: the server's Ed25519
+	 * keys, the seed of each secret key and its public key as hex, made
+	 * and retired in Unix seconds (a retired key's cards no longer
+	 * verify). users.person_id: the member record an account is hers, at
+	 * most one account a record. */
+	{ "CREATE TABLE card_keys ("
+	"  id @ID@,"
+	"  public_key TEXT NOT NULL,"
+	"  secret_key TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  retired_at BIGINT);"
+	"ALTER TABLE users ADD COLUMN person_id BIGINT REFERENCES persons(id);"
+	"CREATE UNIQUE INDEX users_person ON users (person_id);", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

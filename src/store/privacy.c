@@ -304,7 +304,8 @@ int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t 
 	r = user_by_id(db, user_id, who->today, &u, e);
 	if (!r)
 		r = db_prepare(db, "UPDATE users SET username = ?, display_name = ?, password_hash = ?, roles = '',"
-				   " disabled = " USER_ERASED_TEXT " WHERE id = ?", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
+				   " disabled = " USER_ERASED_TEXT ", person_id = NULL WHERE id = ?", &st) == DB_OK
+			? 0 : store_fail(db, DB_ERROR, e);
 	if (!r) {
 		rc = db_bind_text(st, 1, name);
 		if (rc == DB_OK)
@@ -496,6 +497,11 @@ int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, in
 	/* the free text of her transfers may name her, her family, her address */
 	if (!r)
 		r = db_prepare(db, "UPDATE transfers SET note = '', reason = '' WHERE person_id = ?", &st) == DB_OK
+			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);
+	/* an account of hers no longer names the record: the link would say
+	 * whose it was (the account itself is erased on its own request) */
+	if (!r)
+		r = db_prepare(db, "UPDATE users SET person_id = NULL WHERE person_id = ?", &st) == DB_OK
 			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);
 	if (!r)
 		r = audit_write(db, who, "member.erase", unit_id, "member", id, NULL, NULL, NULL, e);
