@@ -23,7 +23,7 @@ pkgs=(
     build-essential meson ninja-build pkg-config python3
     libsqlite3-dev sqlite3 libpq-dev libmicrohttpd-dev libjansson-dev
     libsodium-dev libutf8proc-dev libcsv-dev libzip-dev libexpat1-dev
-    libxlsxwriter-dev libcmocka-dev
+    libxlsxwriter-dev libcmocka-dev libqrencode-dev
     postgresql
     chromium fonts-dejavu-core
     clang clang-tidy cppcheck

@@ -7,11 +7,11 @@ import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './lib/html.js';
 import { loadI18n, getLang, onLangChange, t } from './lib/i18n.js';
-import { AppContext } from './lib/context.js';
-import { useLocation, match, href, trackEntries } from './lib/router.js';
+import { AppContext, useApp } from './lib/context.js';
+import { useLocation, match, href, navigate, trackEntries } from './lib/router.js';
 import { today, isIsoDate } from './lib/dates.js';
 import { useSession, checkSession, isAdmin } from './lib/session.js';
-import { mayOpen } from './lib/roles.js';
+import { mayOpen, memberOnly, ownRecord } from './lib/roles.js';
 import { usePageTitle } from './lib/hooks.js';
 import { focusHeading, keepFocus } from './lib/focus.js';
 import { useAnnounce } from './lib/announce.js';
@@ -21,6 +21,18 @@ import { Loading, ErrorBox } from './components/status.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { LoginPage } from './pages/login.js';
 import { PasswordPage } from './pages/password.js';
+
+// MemberHome: the home of a member's own account: her record, where the
+// App sends her; an account not linked to a record yet (an admin links it
+// on the users page) is told so.
+function MemberHome() {
+  const { user } = useApp();
+  usePageTitle(t('nav.my_record'));
+  if (ownRecord(user)) return html`<${Loading} />`;
+  return html`
+    <h1>${t('nav.my_record')}</h1>
+    <p class="notice" data-testid="member-unlinked">${t('member.unlinked')}</p>`;
+}
 
 function App() {
   const loc = useLocation();
@@ -33,8 +45,15 @@ function App() {
   const m = user ? match(routes, loc.path) : null;
   // A page for admins (or for the holders of a permission) is, for anyone
   // else, a page that does not exist.
-  const route = m && mayOpen(m.route, user) ? m.route : null;
-  const Page = route ? route.page : NotFoundPage;
+  const route = m && mayOpen(m.route, user, m.params) ? m.route : null;
+  // A member's own account opens on her record ("Hồ sơ của tôi"); one not
+  // linked to a record yet has nothing to show but a word about it.
+  const home = user && memberOnly(user) && loc.path === '/';
+  const mine = ownRecord(user);
+  useEffect(() => {
+    if (home && mine) navigate(`/members/${mine}`, {}, { replace: true });
+  }, [home, mine]);
+  const Page = home ? MemberHome : route ? route.page : NotFoundPage;
   // A date in the URL that is not a day (#/?as_of=2025-02-30) is not sent to
   // the API: the page says so in her language and offers today instead.
   const badAsOf = loc.query.as_of && !isIsoDate(loc.query.as_of) ? loc.query.as_of : null;

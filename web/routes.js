@@ -10,6 +10,10 @@
 //   perm     a permission (lib/roles.js can): for its holders only, the same way
 //   dated    false: the page does not depend on the as-of date (no picker)
 //   badge    a component shown inside its navigation link (a count)
+//   own      true: also for a member whose own record is params.id (her
+//            record, her card), whatever her roles
+//   member   true: open to a member's own account (the role member alone),
+//            which opens nothing else but her `own` pages
 // Every page is behind the log-in page: nobody sees one before logging in.
 // A page names itself: its heading and document title (lib/hooks.js usePageTitle).
 import { TreePage } from './pages/tree.js';
@@ -21,6 +25,7 @@ import { TokensPage } from './pages/tokens.js';
 import { PlanPage } from './pages/plan.js';
 import { MembersPage } from './pages/members.js';
 import { MemberPage } from './pages/member.js';
+import { MemberCardPage } from './pages/member-card.js';
 import { TransfersPage, TransferBadge } from './pages/transfers.js';
 import { MemberReportPage } from './pages/member-report.js';
 
@@ -28,13 +33,14 @@ export const routes = [
   { path: '/', page: TreePage, nav: 'nav.tree', testid: 'nav-tree' },
   { path: '/units/:code', page: UnitPage, section: '/' },
   { path: '/members', page: MembersPage, nav: 'nav.members', testid: 'nav-members', perm: 'record.read' },
-  { path: '/members/:id', page: MemberPage, section: '/members', perm: 'record.read' },
+  { path: '/members/:id', page: MemberPage, section: '/members', perm: 'record.read', own: true },
+  { path: '/members/:id/card', page: MemberCardPage, section: '/members', perm: 'record.read', own: true, dated: false },
   { path: '/transfers', page: TransfersPage, nav: 'nav.transfers', testid: 'nav-transfers', perm: 'record.read',
     dated: false, badge: TransferBadge },
   { path: '/reports/members', page: MemberReportPage, nav: 'nav.report', testid: 'nav-report', perm: 'record.read' },
   { path: '/plan', page: PlanPage, nav: 'nav.plan', testid: 'nav-plan', admin: true, dated: false },
   { path: '/users', page: UsersPage, nav: 'nav.users', testid: 'nav-users', admin: true, dated: false },
   { path: '/audit', page: AuditPage, nav: 'nav.audit', testid: 'nav-audit', admin: true, dated: false },
-  { path: '/account/password', page: PasswordPage, dated: false },
-  { path: '/account/tokens', page: TokensPage, dated: false },
+  { path: '/account/password', page: PasswordPage, dated: false, member: true },
+  { path: '/account/tokens', page: TokensPage, dated: false, member: true },
 ];

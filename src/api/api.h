@@ -53,6 +53,11 @@ typedef struct api_resp {
 	json_t *body;
 	char set_cookie[256];               /* a Set-Cookie header to send, or "" */
 	int retry_after;                    /* seconds for a Retry-After header, or 0 */
+	/* an answer that is not JSON (the card's verification page): malloc'd
+	 * text that server.c sends as content_type and frees; body stays NULL */
+	char *text;
+	const char *content_type;
+	char csp[160];                      /* a Content-Security-Policy of the page, or "" */
 } api_resp_t;
 
 typedef int (*api_handler_fn)(api_req_t *req, api_resp_t *resp, err_t *e);
@@ -76,6 +81,7 @@ extern const api_route_t API_SESSION_ROUTES[];
 extern const api_route_t API_USER_ROUTES[];
 extern const api_route_t API_AUDIT_ROUTES[];
 extern const api_route_t API_MEMBER_ROUTES[];
+extern const api_route_t API_CARD_ROUTES[];
 
 #define SESSION_COOKIE "ub_session"
 
@@ -111,6 +117,26 @@ struct person;
 void api_member_read(json_t *body, date_t today, struct person *p, member_kind_t *kind, char *unit_code,
 		     size_t unit_cap, date_t *joined, err_t *e);
 
+/* True when person_id is the caller's own member record: a `member` whose
+ * account is linked to it (users.person_id). */
+bool api_own_record(const api_req_t *req, int64_t person_id);
+
+/* The member named by the path segment ref, for a read: her own record
+ * (*self true), or, with record.read, one whose unit on day d (a former
+ * member: her last) lies in the caller's scope. Without either right: 403
+ * forbidden before anything is looked up; outside scope: 404 worded like
+ * an id that does not exist. Her id into *id. */
+int api_member_readable(api_req_t *req, const char *ref, date_t d, int64_t *id, bool *self, err_t *e);
+
+/* *yes when member id exists (not erased) and her unit today (a former
+ * member: her last) lies in the caller's scope. */
+int api_member_in_scope(api_req_t *req, int64_t id, bool *yes, err_t *e);
+
+/* The server's address as the people who scan a card reach it, without a
+ * trailing slash: serve --public-url, else the request's own (its Host,
+ * or behind a trusted proxy X-Forwarded-Host and -Proto). */
+void api_public_base(const api_req_t *req, char *buf, size_t cap);
+
 /* Corrects the record of member id with the fields of patch (PATCH
  * /api/v1/members/{id}: the record checked whole by api_member_read's
  * rules), as who; shared with `unionbase members edit`. Scope is the
@@ -124,6 +150,7 @@ typedef struct api_options {
 	const char *web_dir; /* serve the web app from here instead of the built-in copy */
 	bool secure_cookies; /* mark the session cookie Secure (served over TLS) */
 	bool trust_proxy;    /* take the client address from X-Forwarded-For (behind a proxy) */
+	const char *public_url; /* the address cards' QR codes point to ("https://host"), or NULL */
 	bool quiet;          /* no access log */
 	/* slow clients (docs/operations.md, 2.2): 0 (or -1 for the per-address
 	 * limit) picks the default */

@@ -3,8 +3,8 @@
  * add a member, list and search the members of a subtree on a day, read
  * one member with her history.
  *
- * A member lies in the caller's scope when her unit does (on the day
- * asked; a former member by her last unit). Sensitive data (ethnicity,
+ * A member lies in the caller's scope when her last unit does (the one
+ * she is in today, or the one she left from), whatever the day asked. Sensitive data (ethnicity,
  * religion, ID number, household circumstances: Law 91/2025/QH15) appear
  * only on a member's own page: masked without sensitive.read, and every
  * unmasked read leaves an audit row. Lists carry none of it.
@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "core/person.h"
+#include "core/text.h"
 #include "io/member_json.h"
 #include "io/unit_json.h"
 #include "store/member_stats.h"
@@ -25,10 +26,45 @@
 
 /* ---- reading a body ---- */
 
-/* An optional free-text member into dst (PERSON_TEXT_BUF): NFC, trimmed. */
+/* The date member key (absent: today) of a change, which is recorded on
+ * the day it happens or later, never ahead: after_today (date). A typo
+ * such as 2062 for 2026 would otherwise lock her history, since later
+ * changes must follow it. */
+static int change_date(json_t *body, const char *key, date_t today, date_t *d, err_t *e)
+{
+	if (api_date(body, key, today, d, e))
+		return -1;
+	if (*d > today)
+		return err_field(e, key, "after_today", "is after today ({date})", ERR_DATE("date", today));
+	return 0;
+}
+
+/* An optional free-text member into dst (PERSON_TEXT_BUF): NFC, without
+ * the blanks around it, so that the same words are stored the same way
+ * whatever keyboard typed them. */
 static void text_field(json_t *body, const char *key, char *dst, err_t *e)
 {
-	api_str(body, key, false, PERSON_TEXT_MAX, dst, PERSON_TEXT_BUF, e);
+	char *nfc = NULL;
+	const char *from;
+	size_t len;
+
+	if (api_str(body, key, false, PERSON_TEXT_MAX, dst, PERSON_TEXT_BUF, e) || !*dst)
+		return;
+	if (text_nfc(dst, &nfc)) {
+		dst[0] = '\0';
+		err_field(e, key, "not_text", "must be text without control characters");
+		return;
+	}
+	from = nfc + strspn(nfc, " \t\r\n");
+	len = strlen(from);
+	while (len && strchr(" \t\r\n", from[len - 1]))
+		len--;
+	if (len >= PERSON_TEXT_BUF)
+		err_field(e, key, "too_many_bytes", "is too long (at most {max} bytes of UTF-8)",
+			  ERR_INT("max", PERSON_TEXT_BUF - 1));
+	else
+		snprintf(dst, PERSON_TEXT_BUF, "%.*s", (int)len, from);
+	free(nfc);
 }
 
 /* An optional boolean member (absent or null: false). */
@@ -83,24 +119,26 @@ void api_member_read(json_t *body, date_t today, person_t *p, member_kind_t *kin
 {
 	char name[PERSON_NAME_BUF + 64], id[64] = "", phone[64] = "";
 	char *nfc = NULL;
-	bool has_birth;
+	bool has_birth = false;
 
 	memset(p, 0, sizeof(*p));
 	if (api_str(body, "full_name", true, PERSON_NAME_MAX, name, sizeof(name), e) == 0 &&
 	    person_name(name, "full_name", &nfc, e) == 0)
 		snprintf(p->full_name, sizeof(p->full_name), "%s", nfc);
 	free(nfc);
-	if (!json_object_get(body, "birth_date"))
+	if (!json_object_get(body, "birth_date") || json_is_null(json_object_get(body, "birth_date")))
 		err_field(e, "birth_date", "required", "is required");
-	has_birth = api_date(body, "birth_date", 0, &p->birth_date, e) == 0 && p->birth_date &&
-		    person_check_birth(p->birth_date, today, "birth_date", e) == 0;
+	else
+		has_birth = api_date(body, "birth_date", 0, &p->birth_date, e) == 0 &&
+			    person_check_birth(p->birth_date, today, "birth_date", e) == 0;
 	p->sex = (person_sex_t)enum_field(body, "sex", "female, male", parse_sex, SEX_FEMALE, e);
 	*kind = (member_kind_t)enum_field(body, "kind", "member, honorary", parse_kind, MEMBER_REGULAR, e);
 	if (*kind == MEMBER_REGULAR && p->sex == SEX_MALE)
 		err_field(e, "sex", "not_one_of", "a member is a woman (a man may be an honorary member)",
 			  ERR_STR("value", "male"), ERR_STR("allowed", "female"));
 	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, unit_cap, e);
-	api_date(body, "joined_on", today, joined, e);
+	if (change_date(body, "joined_on", today, joined, e))
+		*joined = 0;
 	if (has_birth && *joined)
 		person_check_join_age(p->birth_date, *joined, *kind, "joined_on", e);
 	api_str(body, "ethnicity", false, 7, p->ethnicity, sizeof(p->ethnicity), e);
@@ -166,9 +204,18 @@ static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_only(body, allowed, "", e);
 	api_member_read(body, req->today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
 	json_decref(body);
-	if (api_check_details(e) || api_parent_in_scope(req, unit_code, joined, "unit", e) ||
-	    org_unit_get(req->db, unit_code, joined, &unit, e) ||
-	    member_add(req->db, &req->who, &p, unit.id, kind, joined, e))
+	if (api_check_details(e) || api_parent_in_scope(req, unit_code, joined, "unit", e))
+		return -1;
+	if (org_unit_get(req->db, unit_code, joined, &unit, e)) {
+		if (e->kind != ERR_NOT_FOUND)
+			return -1;
+		/* in scope today, but not there yet (or no more) on the day she joins */
+		err_clear(e);
+		err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
+			  ERR_DATE("date", joined));
+		return api_check_details(e);
+	}
+	if (member_add(req->db, &req->who, &p, unit.id, kind, joined, e))
 		return -1;
 	resp->status = 201;
 	resp->body = member_answer(req, p.id, joined, e);
@@ -255,6 +302,9 @@ static int get_members(api_req_t *req, api_resp_t *resp, err_t *e)
 		q.unit_id = u.id;
 	}
 	q.q = api_query(req, "q");
+	/* the beginning of an ID number would tell it digit by digit to one
+	 * who may not read it: without sensitive.read, only the whole one */
+	q.id_prefix = access_allows(req->who.roles, PERM_SENSITIVE_READ);
 	q.cursor = api_query(req, "cursor");
 	if (member_list(req->db, &q, &l, e))
 		return -1;
@@ -279,12 +329,64 @@ static int path_id(const char *s, int64_t *id, err_t *e)
 	return 0;
 }
 
-/* A member's unit for the scope check: her stay on d, else her last. */
-static int64_t member_unit(const member_t *m, const membership_t *h, size_t n)
+/* A member's unit for the scope check: her last stay's (the one that
+ * holds today, or the one she left from), whatever the day asked. A unit
+ * she has moved away from no longer reads or changes her record: it holds
+ * today's data, which her new unit keeps. */
+static int64_t member_unit(const membership_t *h, size_t n)
 {
-	if (m->current)
-		return m->m.unit.id;
 	return n ? h[n - 1].unit.id : 0;
+}
+
+bool api_own_record(const api_req_t *req, int64_t person_id)
+{
+	return person_id > 0 && req->who.person_id == person_id && (req->who.roles & ROLE_MEMBER);
+}
+
+int api_member_readable(api_req_t *req, const char *ref, date_t d, int64_t *id, bool *self, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	member_t m;
+	bool in;
+
+	*self = false;
+	/* her own record: a member's account reaches it and nothing else */
+	if (req->who.person_id && req->who.roles & ROLE_MEMBER && path_id(ref, id, &(err_t){ 0 }) == 0 &&
+	    api_own_record(req, *id)) {
+		*self = true;
+		return 0;
+	}
+	if (api_require(req, PERM_RECORD_READ, e) || path_id(ref, id, e) || member_get(req->db, *id, d, &m, e) ||
+	    member_history(req->db, *id, &h, &n, e))
+		return -1;
+	in = api_id_in_scope(req, member_unit(h, n));
+	free(h);
+	if (!in)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", ref));
+	return 0;
+}
+
+int api_member_in_scope(api_req_t *req, int64_t id, bool *yes, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	member_t m;
+	err_t probe;
+
+	*yes = false;
+	err_clear(&probe);
+	if (member_get(req->db, id, req->today, &m, &probe)) {
+		if (probe.kind == ERR_NOT_FOUND)
+			return 0;
+		*e = probe;
+		return -1;
+	}
+	if (member_history(req->db, id, &h, &n, e))
+		return -1;
+	*yes = api_id_in_scope(req, member_unit(h, n));
+	free(h);
+	return 0;
 }
 
 static int get_member(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -292,22 +394,21 @@ static int get_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	membership_t *h = NULL;
 	size_t n = 0;
 	int64_t id = 0, unit_id;
-	bool unmasked = access_allows(req->who.roles, PERM_SENSITIVE_READ);
+	bool unmasked = access_allows(req->who.roles, PERM_SENSITIVE_READ), self = false;
 	date_t d;
 	member_t m;
 	char rid[24];
 
-	if (api_query_date(req, "as_of", req->today, &d, e) || api_require(req, PERM_RECORD_READ, e) ||
-	    path_id(req->params[0], &id, e) || member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
+	if (api_query_date(req, "as_of", req->today, &d, e) || api_member_readable(req, req->params[0], d, &id, &self, e) ||
+	    member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
 		return -1;
-	unit_id = member_unit(&m, h, n);
-	if (!api_id_in_scope(req, unit_id)) {
-		free(h);
-		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", req->params[0]));
-	}
+	unit_id = member_unit(h, n);
 	snprintf(rid, sizeof(rid), "%lld", (long long)id);
-	/* every read of her sensitive data is on record (Law 91/2025/QH15) */
-	if (unmasked && member_audit_read(req->db, &req->who, unit_id, rid, e)) {
+	/* every read of her sensitive data by someone else is on record (Law
+	 * 91/2025/QH15); she sees her own whole, as her right of access */
+	if (self)
+		unmasked = true;
+	else if (unmasked && member_audit_read(req->db, &req->who, unit_id, rid, e)) {
 		free(h);
 		return -1;
 	}
@@ -335,7 +436,7 @@ static int member_for_change(api_req_t *req, const char *ref, date_t d, member_t
 
 	if (path_id(ref, &id, e) || member_get(req->db, id, d, m, e) || member_history(req->db, id, &h, &n, e))
 		return -1;
-	in = api_id_in_scope(req, member_unit(m, h, n));
+	in = api_id_in_scope(req, member_unit(h, n));
 	free(h);
 	if (!in)
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", ref));
@@ -367,9 +468,18 @@ static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e)
 	member_t m;
 	json_t *j;
 
+	bool unmasked = access_allows(req->who.roles, PERM_SENSITIVE_READ);
+	char rid[24];
+
 	if (member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
 		return NULL;
-	j = member_json(&m, h, n, access_allows(req->who.roles, PERM_SENSITIVE_READ));
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	/* the answer of a change shows her sensitive data as a read does */
+	if (unmasked && member_audit_read(req->db, &req->who, member_unit(h, n), rid, e)) {
+		free(h);
+		return NULL;
+	}
+	j = member_json(&m, h, n, unmasked);
 	free(h);
 	if (!j) {
 		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
@@ -470,7 +580,7 @@ static int post_leave(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", req->today, &d, e);
+	change_date(body, "date", req->today, &d, e);
 	if (api_str(body, "reason", true, 20, reason, sizeof(reason), e) == 0 && !one_of(reason, LEAVE_REASONS))
 		err_field(e, "reason", "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", reason),
 			  ERR_STR("allowed", LEAVE_REASON_LIST));
@@ -480,6 +590,17 @@ static int post_leave(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	resp->body = member_answer(req, m.p.id, d - 1, e);
 	return resp->body ? 0 : -1;
+}
+
+/* The store names the receiving unit "unit" (as a new member's); this
+ * request calls it "to", where the form shows what is wrong with it.
+ * Returns -1. */
+static int to_field(err_t *e)
+{
+	for (int i = 0; i < e->n_details; i++)
+		if (!strcmp(e->details[i].field, "unit"))
+			snprintf(e->details[i].field, sizeof(e->details[i].field), "to");
+	return -1;
 }
 
 /* Inside her scope, the caller moves her at once; to a unit outside it,
@@ -499,7 +620,7 @@ static int post_transfer(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", req->today, &d, e);
+	change_date(body, "date", req->today, &d, e);
 	api_str(body, "to", true, UNIT_CODE_MAX, to, sizeof(to), e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
 	json_decref(body);
@@ -512,12 +633,16 @@ static int post_transfer(api_req_t *req, api_resp_t *resp, err_t *e)
 		return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", to),
 				ERR_DATE("date", d));
 	}
+	if (m.current && m.m.unit.id == u.id) {
+		err_field(e, "to", "same_as_current", "is the unit she is in");
+		return api_check_details(e);
+	}
 	if (api_id_in_scope(req, u.id)) {
 		if (member_end_stay(req->db, &req->who, m.p.id, d, "transferred", u.id, e))
-			return -1;
+			return to_field(e);
 	} else if (transfer_create(req->db, &req->who, m.p.id, d, u.id, note, &tid, e) ||
 		   transfer_get(req->db, tid, &t, e) || !(tj = transfer_json(&t))) {
-		return e->kind ? -1 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		return e->kind ? to_field(e) : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	member = member_answer(req, m.p.id, d, e);
 	if (!member) {
@@ -576,7 +701,7 @@ static int decide(api_req_t *req, api_resp_t *resp, transfer_decision_t what, er
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "date", req->today, &d, e);
+	change_date(body, "date", req->today, &d, e);
 	api_str(body, "reason", what == TRANSFER_REFUSE, NOTE_MAX, reason, sizeof(reason), e);
 	json_decref(body);
 	if (api_check_details(e) || path_id(req->params[0], &id, e))
@@ -585,6 +710,13 @@ static int decide(api_req_t *req, api_resp_t *resp, transfer_decision_t what, er
 		return -1;
 	if (!api_id_in_scope(req, what == TRANSFER_CANCEL ? t.from.id : t.to.id))
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no transfer with id {ref}", ERR_STR("ref", req->params[0]));
+	/* the receiving unit takes her on the day asked or later: an earlier
+	 * day would rewrite the sending unit's figures */
+	if (what == TRANSFER_ACCEPT && d < t.date) {
+		err_field(e, "date", "before_issued", "is before the day the transfer was issued for ({date})",
+			  ERR_DATE("date", t.date));
+		return api_check_details(e);
+	}
 	if (transfer_decide(req->db, &req->who, id, what, d, reason, e) || transfer_get(req->db, id, &t, e))
 		return -1;
 	resp->body = transfer_json(&t);
@@ -711,7 +843,7 @@ static int post_dues(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
-	api_date(body, "paid_on", req->today, &paid_on, e);
+	change_date(body, "paid_on", req->today, &paid_on, e);
 	year = json_object_get(body, "year");
 	amount = json_object_get(body, "amount");
 	if (!year || json_is_null(year))
@@ -743,18 +875,35 @@ static int post_dues(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* ---- personal data (Law 91/2025/QH15) ---- */
 
+/* Who may act on a member's personal data, besides those who hold her data
+ * whole: nobody else (the erasure), she herself, or she herself logged in
+ * with her password (what changes her consents or takes her data away: a
+ * leaked token must not, as for a user's own account). */
+typedef enum privacy_self { SELF_NO, SELF_YES, SELF_BY_SESSION } privacy_self_t;
+
 /* Member `ref` in the caller's scope (by her unit today, else her last),
  * and that unit. Everything here is about one person: record.write and
- * sensitive.read, the rights of those who hold her data whole. */
-static int member_for_privacy(api_req_t *req, member_t *m, int64_t *unit_id, err_t *e)
+ * sensitive.read, the rights of those who hold her data whole; or she
+ * herself, as `self` says. */
+static int member_for_privacy(api_req_t *req, privacy_self_t self, member_t *m, int64_t *unit_id, err_t *e)
 {
 	membership_t *h = NULL;
 	size_t n = 0;
+	int64_t id = 0;
 
-	if (api_require(req, PERM_RECORD_WRITE, e) || api_require(req, PERM_SENSITIVE_READ, e) ||
-	    member_for_change(req, req->params[0], req->today, m, e) || member_history(req->db, m->p.id, &h, &n, e))
+	if (self != SELF_NO && req->who.person_id && path_id(req->params[0], &id, &(err_t){ 0 }) == 0 &&
+	    api_own_record(req, id)) {
+		if (self == SELF_BY_SESSION && api_require_session(req, e))
+			return -1;
+		if (member_get(req->db, id, req->today, m, e))
+			return -1;
+	} else if (api_require(req, PERM_RECORD_WRITE, e) || api_require(req, PERM_SENSITIVE_READ, e) ||
+		   member_for_change(req, req->params[0], req->today, m, e)) {
 		return -1;
-	*unit_id = member_unit(m, h, n);
+	}
+	if (member_history(req->db, m->p.id, &h, &n, e))
+		return -1;
+	*unit_id = member_unit(h, n);
 	free(h);
 	return 0;
 }
@@ -765,7 +914,7 @@ static int get_member_consents(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_t *items = NULL;
 	member_t m;
 
-	if (member_for_privacy(req, &m, &unit_id, e) || member_consent_list(req->db, m.p.id, &items, e))
+	if (member_for_privacy(req, SELF_YES, &m, &unit_id, e) || member_consent_list(req->db, m.p.id, &items, e))
 		return -1;
 	resp->body = json_pack("{s:o}", "items", items);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
@@ -781,11 +930,11 @@ static int post_member_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 	member_t m;
 	bool withdraw;
 
-	if (member_for_privacy(req, &m, &unit_id, e) || api_body_object(req, &body, e))
+	if (member_for_privacy(req, SELF_BY_SESSION, &m, &unit_id, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
 	api_str(body, "purpose", true, CONSENT_PURPOSE_MAX, purpose, sizeof(purpose), e);
-	api_date(body, "date", req->today, &d, e);
+	change_date(body, "date", req->today, &d, e);
 	withdraw = bool_field(body, "withdraw", e);
 	json_decref(body);
 	if (api_check_details(e) ||
@@ -801,7 +950,7 @@ static int get_member_export(api_req_t *req, api_resp_t *resp, err_t *e)
 	int64_t unit_id = 0;
 	member_t m;
 
-	if (member_for_privacy(req, &m, &unit_id, e) ||
+	if (member_for_privacy(req, SELF_BY_SESSION, &m, &unit_id, e) ||
 	    privacy_export_member(req->db, &req->who, m.p.id, unit_id, &resp->body, e))
 		return -1;
 	return 0;
@@ -812,7 +961,7 @@ static int post_member_erase(api_req_t *req, api_resp_t *resp, err_t *e)
 	int64_t unit_id = 0;
 	member_t m;
 
-	if (member_for_privacy(req, &m, &unit_id, e) || privacy_erase_member(req->db, &req->who, m.p.id, unit_id, e))
+	if (member_for_privacy(req, SELF_NO, &m, &unit_id, e) || privacy_erase_member(req->db, &req->who, m.p.id, unit_id, e))
 		return -1;
 	resp->body = json_pack("{s:b}", "ok", 1);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");

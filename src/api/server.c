@@ -60,6 +60,7 @@ static const char *g_db_url;
 static const char *g_web_dir;
 static bool g_secure_cookies;
 static bool g_trust_proxy;
+static const char *g_public_url;
 static bool g_quiet;
 static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *g_conns[256];
@@ -145,6 +146,33 @@ static enum MHD_Result send_buffer_h(struct MHD_Connection *conn, int status, co
 	}
 	add_common_headers(r, type);
 	ret = MHD_queue_response(conn, (unsigned int)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* An answer that is not JSON (api_resp_t.text), with its page's own
+ * Content-Security-Policy beside ours (both hold). Frees the text. */
+static enum MHD_Result send_text(struct MHD_Connection *conn, api_resp_t *resp)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(resp->text), resp->text, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (!r) {
+		free(resp->text);
+		resp->text = NULL;
+		return MHD_NO;
+	}
+	resp->text = NULL;
+	if (resp->retry_after > 0) {
+		char ra[16];
+		snprintf(ra, sizeof(ra), "%d", resp->retry_after);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
+	if (resp->csp[0])
+		MHD_add_response_header(r, "Content-Security-Policy", resp->csp);
+	MHD_add_response_header(r, "Vary", "Accept");
+	add_common_headers(r, resp->content_type ? resp->content_type : "text/plain; charset=utf-8");
+	ret = MHD_queue_response(conn, (unsigned int)resp->status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -315,7 +343,7 @@ static enum MHD_Result send_static(struct MHD_Connection *conn, const char *url)
 /* ---- routing ---- */
 
 static const api_route_t *const ROUTE_TABLES[] = {
-	API_UNIT_ROUTES, API_SESSION_ROUTES, API_USER_ROUTES, API_AUDIT_ROUTES, API_MEMBER_ROUTES, NULL,
+	API_UNIT_ROUTES, API_SESSION_ROUTES, API_USER_ROUTES, API_AUDIT_ROUTES, API_MEMBER_ROUTES, API_CARD_ROUTES, NULL,
 };
 
 static const api_route_t *find_route(const char *method, const char *url, req_ctx_t *ctx,
@@ -460,6 +488,10 @@ static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *res
 		resp->body = NULL;
 		resp->set_cookie[0] = '\0';
 		resp->retry_after = 0;
+		free(resp->text);
+		resp->text = NULL;
+		resp->content_type = NULL;
+		resp->csp[0] = '\0';
 		rc = api_authenticate(req, !(route->flags & ROUTE_PUBLIC), e);
 		if (rc == 0)
 			rc = run_route(route, req, resp, e);
@@ -519,6 +551,37 @@ static bool forwarded_https(struct MHD_Connection *conn)
 {
 	const char *proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
 	return proto && strcasecmp(proto, "https") == 0;
+}
+
+/* A Host header fit to be written into a URL: a name or address and a
+ * port, nothing else. */
+static bool plain_host(const char *h)
+{
+	size_t n = h ? strlen(h) : 0;
+	return n > 0 && n <= 255 &&
+	       strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == n;
+}
+
+void api_public_base(const api_req_t *req, char *buf, size_t cap)
+{
+	const char *host = NULL;
+	bool https = g_secure_cookies;
+	size_t n;
+
+	if (g_public_url && *g_public_url) {
+		snprintf(buf, cap, "%s", g_public_url);
+		n = strlen(buf);
+		while (n > 0 && buf[n - 1] == '/')
+			buf[--n] = '\0';
+		return;
+	}
+	if (g_trust_proxy) {
+		host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-Host");
+		https = https || forwarded_https(req->conn);
+	}
+	if (!plain_host(host))
+		host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Host");
+	snprintf(buf, cap, "%s://%s", https ? "https" : "http", plain_host(host) ? host : "localhost");
 }
 
 /*
@@ -603,7 +666,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 			return send_method_not_allowed(conn, method, url, "GET, HEAD");
 		return handle_health(conn);
 	}
-	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0) {
+	/* the API, and the one page of ours that is not the web app: a card's
+	 * verification (/verify/{token}, public, through the API's routes) */
+	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0 && strncmp(url, "/verify/", 8) != 0) {
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return send_method_not_allowed(conn, method, url, "GET, HEAD");
 		return send_static(conn, url);
@@ -644,6 +709,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	}
 	if (run_handler(route, &req, &resp, &e) != 0) {
 		json_decref(resp.body);
+		free(resp.text);
 		if (e.kind == ERR_NONE)
 			err_fail(&e, ERR_INTERNAL, "internal", "the handler failed without saying why");
 		if (e.kind == ERR_INTERNAL)
@@ -652,6 +718,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 		return send_error_h(conn, &e, &resp);
 	}
 	access_log(&req, resp.status, &t0);
+	if (resp.text)
+		return send_text(conn, &resp);
 	r = send_json_h(conn, resp.status, resp.body, &resp);
 	json_decref(resp.body);
 	return r;
@@ -1046,6 +1114,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	g_web_dir = opt->web_dir;
 	g_secure_cookies = opt->secure_cookies;
 	g_trust_proxy = opt->trust_proxy;
+	g_public_url = opt->public_url;
 	g_quiet = opt->quiet;
 
 	/* worker threads inherit this mask; the main thread waits for them */

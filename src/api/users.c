@@ -46,15 +46,56 @@ static int unit_field(api_req_t *req, const char *unit_code, unit_t *unit, err_t
 			ERR_DATE("date", req->today));
 }
 
+/* The largest id "person_id" may name. */
+#define PERSON_ID_MAX 999999999999999LL
+
+/* "person_id" of a user's body: absent (*has false), null (0: none), or
+ * the id of a member in the caller's scope; a member outside it gets the
+ * detail a member nobody has gets (store/auth_store.c check_person). */
+static int person_field(json_t *body, bool *has, int64_t *id, err_t *e)
+{
+	json_t *v = json_object_get(body, "person_id");
+
+	*has = v != NULL;
+	*id = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > PERSON_ID_MAX)
+		return err_field(e, "person_id", "out_of_range", "must be a member's id, from {min} to {max}",
+				 ERR_INT("min", 1), ERR_INT("max", PERSON_ID_MAX));
+	*id = (int64_t)json_integer_value(v);
+	return 0;
+}
+
+/* After the body's checks: the member of "person_id" lies in the caller's
+ * scope, else 422 worded as for an id nobody has. */
+static int person_in_scope(api_req_t *req, int64_t id, err_t *e)
+{
+	char ref[24];
+	bool yes = false;
+
+	if (!id)
+		return 0;
+	if (api_member_in_scope(req, id, &yes, e))
+		return -1;
+	if (yes)
+		return 0;
+	snprintf(ref, sizeof(ref), "%lld", (long long)id);
+	err_field(e, "person_id", "no_member", "no member with id {value}", ERR_STR("value", ref));
+	return err_fail(e, ERR_INVALID, "invalid", "no member with id {ref}", ERR_STR("ref", ref));
+}
+
 static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	static const char *const allowed[] = { "username", "display_name", "unit", "roles", "password", NULL };
+	static const char *const allowed[] = { "username", "display_name", "unit", "roles", "password", "person_id", NULL };
 	char username[USERNAME_MAX * 4 + 8], display[UNIT_NAME_BUF], unit_code[UNIT_CODE_MAX * 4 + 8];
 	char password[PASSWORD_MAX_LEN * 4 + 8];
 	unsigned roles = 0;
 	json_t *body;
 	user_t u = { 0 };
 	unit_t unit = { 0 };
+	int64_t person = 0;
+	bool has_person;
 
 	if (api_require(req, PERM_USER_MANAGE, e) || api_body_object(req, &body, e))
 		return -1;
@@ -64,10 +105,11 @@ static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, sizeof(unit_code), e);
 	api_roles(body, "roles", &roles, e);
 	api_str(body, "password", true, PASSWORD_MAX_LEN, password, sizeof(password), e);
+	person_field(body, &has_person, &person, e);
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;
-	if (unit_field(req, unit_code, &unit, e))
+	if (unit_field(req, unit_code, &unit, e) || person_in_scope(req, person, e))
 		return -1;
 	if (roles && !roles_grantable(roles, req->who.roles)) {
 		err_field(e, "roles", "beyond_own_roles", "must give no right beyond your own roles (or be member alone)");
@@ -77,7 +119,7 @@ static int post_user(api_req_t *req, api_resp_t *resp, err_t *e)
 		err_field(e, "roles", "managed_from_above", "an admin of your own unit is appointed from the unit above");
 		return err_fail(e, ERR_INVALID, "invalid", "the user's fields are not valid");
 	}
-	if (user_create(req->db, &req->who, username, display, unit_code, roles, password, &u, e))
+	if (user_create(req->db, &req->who, username, display, unit_code, roles, person, password, &u, e))
 		return -1;
 	resp->status = 201;
 	resp->body = user_json(&u);
@@ -214,15 +256,16 @@ static int post_consent(api_req_t *req, api_resp_t *resp, err_t *e)
 	return 0;
 }
 
-/* PATCH /api/v1/users/{username}: her display name, unit and roles, each
- * when given. The rules of creation hold for the user as she is and as
+/* PATCH /api/v1/users/{username}: her display name, unit, roles and
+ * member record (person_id: a member's own account), each when given. The rules of creation hold for the user as she is and as
  * she will be: in scope, not an admin of the caller's own unit, roles the
  * caller's cover (or member alone). */
 static int patch_user(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	static const char *const allowed[] = { "display_name", "unit", "roles", NULL };
+	static const char *const allowed[] = { "display_name", "unit", "roles", "person_id", NULL };
 	char display[UNIT_NAME_BUF] = "", unit_code[UNIT_CODE_MAX * 4 + 8] = "";
-	bool has_display, has_unit, has_roles;
+	bool has_display, has_unit, has_roles, has_person;
+	int64_t person = 0;
 	unsigned roles = 0;
 	json_t *body;
 	user_t u = { 0 }, out = { 0 };
@@ -241,6 +284,7 @@ static int patch_user(api_req_t *req, api_resp_t *resp, err_t *e)
 		api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, sizeof(unit_code), e);
 	if (has_roles)
 		api_roles(body, "roles", &roles, e);
+	person_field(body, &has_person, &person, e);
 	json_decref(body);
 	if (api_check_details(e))
 		return -1;
@@ -249,7 +293,7 @@ static int patch_user(api_req_t *req, api_resp_t *resp, err_t *e)
 				ERR_STR("username", u.username));
 	if (api_require_manageable(req, &u, e))
 		return -1;
-	if (has_unit && unit_field(req, unit_code, &unit, e))
+	if ((has_unit && unit_field(req, unit_code, &unit, e)) || (person != u.person_id && person_in_scope(req, person, e)))
 		return -1;
 	if (has_roles && roles && !roles_grantable(roles, req->who.roles)) {
 		err_field(e, "roles", "beyond_own_roles", "must give no right beyond your own roles (or be member alone)");
@@ -260,7 +304,7 @@ static int patch_user(api_req_t *req, api_resp_t *resp, err_t *e)
 		return err_fail(e, ERR_INVALID, "invalid", "the user's fields are not valid");
 	}
 	if (user_update(req->db, &req->who, u.id, has_display ? display : NULL, has_unit ? unit.id : 0,
-			has_roles ? roles : 0, &out, e))
+			has_roles ? roles : 0, has_person ? &person : NULL, &out, e))
 		return -1;
 	resp->body = user_json(&out);
 	return 0;

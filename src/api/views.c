@@ -29,11 +29,12 @@ json_t *roles_json(unsigned roles)
 
 json_t *user_json(const user_t *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:{s:I, s:s, s:s}, s:o, s:b, s:b, s:b, s:o}", "id", (json_int_t)u->id,
+	return json_pack("{s:I, s:s, s:s, s:{s:I, s:s, s:s}, s:o, s:b, s:b, s:b, s:o, s:o}", "id", (json_int_t)u->id,
 			 "username", u->username, "display_name", u->display_name, "unit", "id",
 			 (json_int_t)u->unit_id, "code", u->unit_code, "name_vi", u->unit_name_vi, "roles",
 			 roles_json(u->roles), "disabled", u->disabled, "erased", u->erased, "must_change_password",
-			 u->must_change_password, "created_at", json_time(u->created_at));
+			 u->must_change_password, "created_at", json_time(u->created_at), "person_id",
+			 u->person_id ? json_integer((json_int_t)u->person_id) : json_null());
 }
 
 json_t *token_json(const api_token_t *t)

@@ -45,5 +45,6 @@ int cmd_check(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_card(int argc, char **argv);
 
 #endif

@@ -24,7 +24,7 @@ static int create_admin(db_t *db, const principal_t *who, char password[17], err
 	user_t u;
 
 	password_generate(password);
-	return user_create(db, who, "admin", "Quản trị hệ thống", "VN", ROLE_ADMIN, password, &u, e);
+	return user_create(db, who, "admin", "Quản trị hệ thống", "VN", ROLE_ADMIN, 0, password, &u, e);
 }
 
 #define DEMO_MEMBERS 30000

@@ -13,11 +13,17 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/card.h"
+#include "core/password.h"
+#include "io/card_json.h"
 #include "io/member_json.h"
+#include "io/qr.h"
 #include "io/unit_json.h"
+#include "store/card.h"
 #include "store/members.h"
 #include "store/org_store.h"
 #include "store/privacy.h"
+#include "store/scope.h"
 
 static const char MEMBERS_HELP[] =
 	"usage: unionbase members COMMAND [OPTIONS] --db DB\n"
@@ -42,20 +48,30 @@ static const char MEMBERS_HELP[] =
 	"                       her stay ends on D (today by default)\n"
 	"  transfer ID --to CODE [--date D]\n"
 	"                       she moves to that branch or group on D\n"
+	"  transfers [--unit CODE] [--out] [--status pending|accepted|refused|cancelled]\n"
+	"      [--limit N] [--json]\n"
+	"                       the transfers a unit's subtree receives (its inbox), or\n"
+	"                       sends with --out; newest first; every unit's without --unit\n"
 	"  accept TRANSFER [--date D] | refuse TRANSFER --reason TEXT\n"
 	"                       answers a transfer issued through the API\n"
 	"  pay ID --year Y [--amount VND] [--date D]\n"
 	"                       her dues for the year (the rate that applies by default)\n"
 	"  rate CODE --year Y --amount VND\n"
 	"                       the dues a unit sets for a year\n"
+	"  card ID [--svg FILE] [--url BASE] [--json]\n"
+	"                       her membership card today, its QR code drawn on the\n"
+	"                       terminal (--svg FILE: written as SVG too); --url: the\n"
+	"                       server's address as people reach it (default\n"
+	"                       UNIONBASE_PUBLIC_URL, else http://localhost:8080)\n"
 	"  export-personal ID   everything held about her, as JSON (audited)\n"
 	"  erase ID             her personal data erased by anonymisation (audited);\n"
 	"                       her memberships stay, nameless, for the figures\n";
 
 typedef struct mopts {
-	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to, *year, *amount;
+	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to, *year, *amount, *status, *svg,
+		*url;
 	json_t *body; /* add: the options as a request body */
-	bool json;
+	bool json, out;
 	char **args;
 	int n_args;
 	principal_t who;
@@ -91,6 +107,8 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		{ "field", required_argument, NULL, 'f' },     { "date", required_argument, NULL, 'd' },
 		{ "reason", required_argument, NULL, 'r' },    { "to", required_argument, NULL, 't' },
 		{ "year", required_argument, NULL, 'y' },      { "amount", required_argument, NULL, 'a' },
+		{ "status", required_argument, NULL, 'T' },    { "out", no_argument, NULL, 'O' },
+		{ "svg", required_argument, NULL, 'S' },       { "url", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct { int c; const char *key; } BODY[] = {
@@ -121,6 +139,10 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		case 't': o->to = optarg; break;
 		case 'y': o->year = optarg; break;
 		case 'a': o->amount = optarg; break;
+		case 'T': o->status = optarg; break;
+		case 'O': o->out = true; break;
+		case 'S': o->svg = optarg; break;
+		case 'U': o->url = optarg; break;
 		case 'f':
 			if (add_field(o->body, optarg))
 				return CLI_EXIT_USAGE;
@@ -161,7 +183,7 @@ static void print_member_line(const member_t *m)
 
 static int do_list(db_t *db, mopts_t *o, err_t *e)
 {
-	member_query_t q = { .q = o->q, .limit = 100 };
+	member_query_t q = { .q = o->q, .id_prefix = true, .limit = 100 };
 	member_list_t l;
 	unit_t u;
 	int rc;
@@ -271,12 +293,18 @@ static int one_id(const mopts_t *o, const char *usage, int64_t *id)
 	return 0;
 }
 
-/* --date, today by default. */
+/* --date, today by default; a change is dated on the day it happens or
+ * later, never ahead (as through the API). */
 static int op_date(const mopts_t *o, date_t *d)
 {
+	char today[DATE_STR_LEN];
+
 	*d = o->who.today;
 	if (o->date_text && date_parse(o->date_text, d) != 0)
 		return cli_usage("--date takes YYYY-MM-DD, not '%s'", o->date_text);
+	if (*d > o->who.today)
+		return cli_usage("--date %s is after today (%s): record only what has happened", o->date_text,
+				 date_format(o->who.today, today));
 	return 0;
 }
 
@@ -334,6 +362,57 @@ static int decide(db_t *db, mopts_t *o, transfer_decision_t what, err_t *e)
 	if (transfer_decide(db, &o->who, id, what, d, o->reason, e))
 		return cli_fail(e);
 	printf("transfer %lld %s\n", (long long)id, what == TRANSFER_ACCEPT ? "accepted" : "refused");
+	return CLI_EXIT_OK;
+}
+
+static int number(const char *text, const char *name, long long lo, long long hi, long long *out);
+
+/* transfers: a unit's inbox (or outbox), every unit's without --unit */
+static int do_transfers(db_t *db, mopts_t *o, err_t *e)
+{
+	static const char *const STATUSES[] = { "pending", "accepted", "refused", "cancelled" };
+	principal_t scope = o->who;
+	transfer_list_t l;
+	long long limit = 100;
+	bool known = !o->status;
+	unit_t u;
+
+	if (o->n_args)
+		return cli_usage("members transfers takes no argument ('%s')", o->args[0]);
+	for (size_t i = 0; o->status && i < sizeof(STATUSES) / sizeof(STATUSES[0]); i++)
+		known = known || !strcmp(o->status, STATUSES[i]);
+	if (!known)
+		return cli_usage("--status is one of pending, accepted, refused, cancelled, not '%s'", o->status);
+	if (o->limit_text && number(o->limit_text, "--limit", 1, ORG_PAGE_MAX, &limit))
+		return CLI_EXIT_USAGE;
+	if (o->unit) {
+		if (org_unit_get(db, o->unit, o->who.today, &u, e))
+			return cli_fail(e);
+		scope.unit_id = u.id;
+		if (scope_load(db, &scope, e))
+			return cli_fail(e);
+	}
+	if (transfer_list(db, o->unit ? &scope : NULL, !o->out, o->status, (int)limit, &l, e))
+		return cli_fail(e);
+	if (o->json) {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < l.n; i++)
+			json_array_append_new(a, transfer_json(&l.items[i]));
+		if (cli_print_json(a)) {
+			transfer_list_free(&l);
+			return cli_usage("out of memory");
+		}
+	} else {
+		for (size_t i = 0; i < l.n; i++) {
+			const transfer_t *t = &l.items[i];
+			char day[DATE_STR_LEN];
+			printf("%-6lld %-10s %s  %s -> %s  %s (%lld)\n", (long long)t->id, t->status, date_format(t->date, day),
+			       t->from.code, t->to.code, t->full_name, (long long)t->person_id);
+		}
+		if (!l.n)
+			printf("no transfers\n");
+	}
+	transfer_list_free(&l);
 	return CLI_EXIT_OK;
 }
 
@@ -446,6 +525,74 @@ static int do_erase(db_t *db, mopts_t *o, err_t *e)
 	return CLI_EXIT_OK;
 }
 
+/* Writes text to path (created or replaced). Returns 0, or -1 after saying why. */
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	size_t n = strlen(text);
+
+	if (!f || fwrite(text, 1, n, f) != n) {
+		if (f)
+			fclose(f);
+		fprintf(stderr, "unionbase: cannot write %s\n", path);
+		return -1;
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "unionbase: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Her card today: its words, the URL its QR code holds and the code drawn
+ * on the terminal (and as SVG into --svg), or the API's JSON (--json). */
+static int do_card(db_t *db, mopts_t *o, err_t *e)
+{
+	const char *base = o->url ? o->url : getenv("UNIONBASE_PUBLIC_URL");
+	char url[CARD_URL_BUF], since[DATE_STR_LEN], *text = NULL, *svg = NULL;
+	member_card_t card;
+	int64_t id = 0;
+	qr_t q = { 0 };
+	int rc = CLI_EXIT_FAIL;
+
+	if (one_id(o, "members card ID [--svg FILE] [--url BASE] [--json]", &id))
+		return CLI_EXIT_USAGE;
+	if (!base || !*base)
+		base = "http://localhost:8080";
+	if (!card_base_ok(base))
+		return cli_usage("--url (or UNIONBASE_PUBLIC_URL) is http:// or https://, a host and an optional path, not '%s'",
+				 base);
+	if (password_init() != 0)
+		return cli_usage("libsodium cannot start");
+	if (card_issue(db, &o->who, id, &card, e))
+		return cli_fail(e);
+	card_url(base, card.token, url);
+	if (qr_encode(url, &q, e))
+		return cli_fail(e);
+	if (o->svg && (!(svg = qr_svg(&q)) || write_file(o->svg, svg)))
+		goto out;
+	if (o->json) {
+		json_t *j = member_card_json(&card, o->who.today, base, e);
+		rc = j ? cli_print_json(j) : cli_fail(e);
+		goto out;
+	}
+	text = qr_text(&q);
+	if (!text)
+		goto out;
+	printf("membership card of %s (member %lld)\n", card.full_name, (long long)card.person_id);
+	printf("unit: %s %s\n", card.unit.code, card.unit.name_vi);
+	printf("%s since %s\n", card.kind == MEMBER_HONORARY ? "honorary member" : "member",
+	       date_format(card.since, since));
+	printf("check: %s\n", url);
+	printf("QR version %d (%d modules a side)\n%s", q.version, q.width, text);
+	rc = CLI_EXIT_OK;
+out:
+	free(text);
+	free(svg);
+	qr_free(&q);
+	return rc;
+}
+
 typedef int (*members_fn)(db_t *db, mopts_t *o, err_t *e);
 
 static const struct {
@@ -458,10 +605,12 @@ static const struct {
 	{ "edit", do_edit },
 	{ "leave", do_leave },
 	{ "transfer", do_transfer },
+	{ "transfers", do_transfers },
 	{ "accept", do_accept },
 	{ "refuse", do_refuse },
 	{ "pay", do_pay },
 	{ "rate", do_rate },
+	{ "card", do_card },
 	{ "export-personal", do_export },
 	{ "erase", do_erase },
 };

@@ -1,6 +1,7 @@
 /*
  * cmd_serve.c - `unionbase serve --db DB --listen HOST:PORT`: runs the HTTP
- * server until interrupted.
+ * server until interrupted. --public-url (or UNIONBASE_PUBLIC_URL) is the
+ * address membership cards' QR codes point to (docs/members.md).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/card.h"
 
 /* A whole number from min to max in *out, or -1. */
 static int number_arg(const char *text, long min, long max, int *out)
@@ -35,10 +37,12 @@ int cmd_serve(int argc, char **argv)
 		{ "max-connections-per-ip", required_argument, NULL, 'i' },
 		{ "header-timeout", required_argument, NULL, 'H' },
 		{ "body-timeout", required_argument, NULL, 'B' },
+		{ "public-url", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	api_options_t opt = { NULL, "127.0.0.1:8080", 0, NULL, false, false, false, 0, -1, 0, 0 };
+	api_options_t opt = { .listen = "127.0.0.1:8080", .max_connections_per_ip = -1 };
 	const char *web_env = getenv("UNIONBASE_WEB_DIR");
+	const char *public_env = getenv("UNIONBASE_PUBLIC_URL");
 	const char *pinned = getenv("UNIONBASE_TODAY"); /* checked in main.c */
 	err_t e;
 	int c;
@@ -52,6 +56,7 @@ int cmd_serve(int argc, char **argv)
 		case 's': opt.secure_cookies = true; break;
 		case 'p': opt.trust_proxy = true; break;
 		case 'q': opt.quiet = true; break;
+		case 'u': opt.public_url = optarg; break;
 		case 't':
 			if (number_arg(optarg, 1, 128, &opt.threads))
 				return cli_usage("serve: --threads takes a number from 1 to 128");
@@ -83,6 +88,11 @@ int cmd_serve(int argc, char **argv)
 		return cli_usage("serve: give --db DB or set UNIONBASE_DB");
 	if (!opt.web_dir && web_env && *web_env)
 		opt.web_dir = web_env;
+	if (!opt.public_url && public_env && *public_env)
+		opt.public_url = public_env;
+	if (opt.public_url && !card_base_ok(opt.public_url))
+		return cli_usage("serve: --public-url (or UNIONBASE_PUBLIC_URL) is http:// or https://, a host and an optional"
+				 " path, as people reach the server: https://hoilhpn.example.vn");
 	if (pinned && *pinned)
 		fprintf(stderr, "unionbase: today is pinned to %s (UNIONBASE_TODAY)\n", pinned);
 	err_clear(&e);

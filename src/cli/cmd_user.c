@@ -19,10 +19,14 @@
 static const char USER_HELP[] =
 	"usage: unionbase user COMMAND ... --db DB\n"
 	"  add NAME --unit CODE --role ROLE [--role ROLE ...] [--display-name TEXT]\n"
+	"           [--person ID]\n"
 	"                 the password is read from standard input when it is not a\n"
-	"                 terminal; otherwise one is generated and printed once\n"
+	"                 terminal; otherwise one is generated and printed once;\n"
+	"                 --person: the member record that is hers (a member's own\n"
+	"                 account: with --role member she sees her record and card)\n"
 	"  list [--json]\n"
 	"  edit NAME [--display-name TEXT] [--unit CODE] [--role ROLE ...]\n"
+	"            [--person ID|none]\n"
 	"                 change what is given; --role replaces her roles\n"
 	"  disable NAME | enable NAME\n"
 	"  passwd NAME    a new password, read or generated as for add\n"
@@ -63,12 +67,13 @@ int cmd_user(int argc, char **argv)
 		{ "db", required_argument, NULL, 'b' }, { "unit", required_argument, NULL, 'u' },
 		{ "role", required_argument, NULL, 'r' }, { "display-name", required_argument, NULL, 'd' },
 		{ "name", required_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
+		{ "person", required_argument, NULL, 'P' }, { NULL, 0, NULL, 0 },
 	};
 	const char *sub = argc > 1 ? argv[1] : "help", *url = NULL, *unit = NULL, *display = NULL, *name = NULL;
 	char roles_text[256] = "", password[PASSWORD_MAX_LEN * 4 + 2];
 	unsigned roles = 0;
-	bool json = false, generated = false;
+	int64_t person = 0;
+	bool json = false, generated = false, has_person = false;
 	principal_t who;
 	db_t *db;
 	user_t u = { 0 };
@@ -89,6 +94,19 @@ int cmd_user(int argc, char **argv)
 		case 'd': display = optarg; break;
 		case 'n': name = optarg; break;
 		case 'j': json = true; break;
+		case 'P':
+		{
+			char *end = NULL;
+			long long v = strtoll(optarg, &end, 10);
+			has_person = true;
+			if (!strcmp(optarg, "none"))
+				person = 0;
+			else if (*optarg && !*end && v > 0)
+				person = (int64_t)v;
+			else
+				return cli_usage("--person takes a member's id (or none, to unlink, with edit)");
+			break;
+		}
 		case 'r':
 		{
 			size_t len = strlen(roles_text);
@@ -117,8 +135,10 @@ int cmd_user(int argc, char **argv)
 			return cli_usage("user add NAME --unit CODE --role ROLE");
 		}
 		if (get_password(password, sizeof(password), &generated) == 0 &&
-		    user_create(db, &who, argv[optind], display, unit, roles, password, &u, &e) == 0) {
+		    user_create(db, &who, argv[optind], display, unit, roles, person, password, &u, &e) == 0) {
 			printf("user %s created at %s\n", u.username, u.unit_code);
+			if (u.person_id)
+				printf("her member record: %lld\n", (long long)u.person_id);
 			if (generated)
 				printf("password: %s\n(shown once)\n", password);
 			rc = CLI_EXIT_OK;
@@ -131,13 +151,18 @@ int cmd_user(int argc, char **argv)
 			for (size_t i = 0; i < l.n; i++) {
 				char r[64];
 				roles_format(l.items[i].roles, r, sizeof(r));
+				char person_text[32] = "null";
+				if (l.items[i].person_id)
+					snprintf(person_text, sizeof(person_text), "%lld", (long long)l.items[i].person_id);
 				if (json)
-					printf("{\"username\":\"%s\",\"unit\":\"%s\",\"roles\":\"%s\",\"disabled\":%s}\n",
+					printf("{\"username\":\"%s\",\"unit\":\"%s\",\"roles\":\"%s\",\"disabled\":%s,"
+					       "\"person_id\":%s}\n",
 					       l.items[i].username, l.items[i].unit_code, r,
-					       l.items[i].disabled ? "true" : "false");
+					       l.items[i].disabled ? "true" : "false", person_text);
 				else
-					printf("%-20s %-12s %-24s %s\n", l.items[i].username, l.items[i].unit_code, r,
-					       l.items[i].disabled ? "disabled" : "");
+					printf("%-20s %-12s %-24s %s%s%s\n", l.items[i].username, l.items[i].unit_code, r,
+					       l.items[i].disabled ? "disabled" : "", l.items[i].person_id ? " member " : "",
+					       l.items[i].person_id ? person_text : "");
 			}
 			user_list_free(&l);
 			rc = CLI_EXIT_OK;
@@ -147,16 +172,19 @@ int cmd_user(int argc, char **argv)
 	} else if (!strcmp(sub, "edit")) {
 		unit_t place = { 0 };
 		user_t after = { 0 };
-		if (!display && !unit && !roles) {
+		if (!display && !unit && !roles && !has_person) {
 			db_close(db);
-			return cli_usage("user edit NAME [--display-name TEXT] [--unit CODE] [--role ROLE ...]");
+			return cli_usage("user edit NAME [--display-name TEXT] [--unit CODE] [--role ROLE ...] [--person ID|none]");
 		}
 		if (user_by_name(db, argv[optind], who.today, &u, NULL, &e) == 0 &&
 		    (!unit || org_unit_get(db, unit, who.today, &place, &e) == 0) &&
-		    user_update(db, &who, u.id, display, place.id, roles, &after, &e) == 0) {
+		    user_update(db, &who, u.id, display, place.id, roles, has_person ? &person : NULL, &after, &e) == 0) {
 			char r[64];
 			roles_format(after.roles, r, sizeof(r));
-			printf("user %s: %s, at %s, roles %s\n", after.username, after.display_name, after.unit_code, r);
+			printf("user %s: %s, at %s, roles %s", after.username, after.display_name, after.unit_code, r);
+			if (after.person_id)
+				printf(", member record %lld", (long long)after.person_id);
+			printf("\n");
 			rc = CLI_EXIT_OK;
 		} else {
 			rc = cli_fail(&e);

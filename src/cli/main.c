@@ -29,24 +29,30 @@ static const char HELP[] =
 	"                       communes, branches and groups to look at\n"
 	"  serve --db DB --listen HOST:PORT [--threads N] [--web DIR] [--secure-cookies]\n"
 	"        [--trust-proxy] [--quiet] [--max-connections N] [--max-connections-per-ip N]\n"
-	"        [--header-timeout S] [--body-timeout S]\n"
+	"        [--header-timeout S] [--body-timeout S] [--public-url URL]\n"
 	"                       --trust-proxy behind a reverse proxy: cookies Secure,\n"
 	"                       client address from X-Forwarded-For; --quiet: no access\n"
 	"                       log (one line per API request on stderr); connections at\n"
 	"                       most 4096 in all, 128 per client address (no limit with\n"
 	"                       --trust-proxy; 0: none); a request's line and headers\n"
-	"                       within 10 s, its body within 30 s\n"
+	"                       within 10 s, its body within 30 s; --public-url (or\n"
+	"                       UNIONBASE_PUBLIC_URL): the address membership cards'\n"
+	"                       QR codes point to (https://host; else the request's\n"
+	"                       own Host)\n"
 	"                       serve the JSON API under /api/v1/ and the web app at /\n"
 	"  units list|show|tree|lineage|events|add|rename|attributes|move|merge|split|\n"
 	"        close|apply\n"
 	"                       the organisation tree as of any date, and its\n"
 	"                       reorganisation; 'unionbase units help' for details\n"
-	"  members list|show|add\n"
+	"  members list|show|add|edit|card|...\n"
 	"                       the member registry; 'unionbase members help' for details\n"
 	"  report members --unit CODE [--as-of DATE] [--from DATE] [--to DATE] [--mapped] [--json|--csv]\n"
 	"                       a unit's membership figures on a day\n"
-	"  user add|list|disable|enable|passwd|token\n"
+	"  user add|list|edit|disable|enable|passwd|token\n"
 	"                       user accounts and API tokens; 'unionbase user help'\n"
+	"  card rotate-key --db DB\n"
+	"                       a new key for membership cards: every card signed\n"
+	"                       before stops verifying (audited)\n"
 	"  check --db DB        verify the tables the store keeps derived (ancestry\n"
 	"                       through time) against a walk of the tree\n"
 	"  generate --db DB [--seed S] [--scale F]\n"
@@ -180,6 +186,8 @@ int main(int argc, char **argv)
 		return cmd_copy(argc - 1, argv + 1);
 	if (!strcmp(cmd, "user"))
 		return cmd_user(argc - 1, argv + 1);
+	if (!strcmp(cmd, "card"))
+		return cmd_card(argc - 1, argv + 1);
 	if (!strcmp(cmd, "generate"))
 		return cmd_generate(argc - 1, argv + 1);
 	return cli_usage("unknown command '%s'", cmd);

@@ -19,6 +19,7 @@ static const unsigned MATRIX[PERM_COUNT] = {
 	[PERM_RECORD_WRITE] = ROLE_ENTRY | ROLE_APPROVER | ROLE_ADMIN,
 	[PERM_REPORT_APPROVE] = ROLE_APPROVER | ROLE_ADMIN,
 	[PERM_RECORD_READ] = ROLE_VIEWER | ROLE_ENTRY | ROLE_APPROVER | ROLE_ADMIN,
+	[PERM_CARD_KEYS] = ROLE_ADMIN,
 };
 
 static const char *const PERM_NAMES[PERM_COUNT] = {
@@ -31,6 +32,7 @@ static const char *const PERM_NAMES[PERM_COUNT] = {
 	[PERM_RECORD_WRITE] = "record.write",
 	[PERM_REPORT_APPROVE] = "report.approve",
 	[PERM_RECORD_READ] = "record.read",
+	[PERM_CARD_KEYS] = "card.keys",
 };
 
 void principal_system(principal_t *p, const char *name, date_t today)

@@ -6,7 +6,8 @@
  *
  * A user belongs to one unit and holds roles there; each role applies to
  * that unit's subtree. An `admin` at the root unit (VN) is the system admin.
- * A `member` account sees only her own record.
+ * A `member` account sees only her own record and card, through the
+ * member record her account is linked to (principal_t.person_id).
  */
 #ifndef UB_ACCESS_H
 #define UB_ACCESS_H
@@ -40,6 +41,7 @@ typedef enum perm {
 	PERM_RECORD_WRITE,    /* member records and figures (data entry) */
 	PERM_REPORT_APPROVE,  /* approve and lock reports */
 	PERM_RECORD_READ,     /* member records in scope (sensitive fields masked without sensitive.read) */
+	PERM_CARD_KEYS,       /* rotate the key membership cards are signed with (and at the root only) */
 	PERM_COUNT
 } perm_t;
 
@@ -59,6 +61,7 @@ typedef struct principal {
 	bool global;              /* the whole tree is in scope */
 	int64_t roots[PRINCIPAL_MAX_ROOTS]; /* scope: the unit and its predecessors */
 	size_t n_roots;
+	int64_t person_id;        /* her own member record (users.person_id), 0 for none */
 } principal_t;
 
 /* The program itself, with every right (init, the command line: whoever can

@@ -134,7 +134,7 @@ int person_name(const char *in, const char *field, char **out, err_t *e)
 		utf8proc_encode_char(bad, (utf8proc_uint8_t *)shown);
 		free(name);
 		return err_field(e, field, "bad_characters", "holds '{value}', which has no place in a name",
-				 ERR_STR("value", shown), ERR_STR("allowed", "letters, spaces, ' - ."));
+				 ERR_STR("value", shown));
 	}
 	if (text_length(name) > PERSON_NAME_MAX) {
 		free(name);
@@ -237,6 +237,8 @@ int person_check_birth(date_t birth, date_t today, const char *field, err_t *e)
 
 int person_check_join_age(date_t birth, date_t joined, member_kind_t kind, const char *field, err_t *e)
 {
+	if (joined < birth)
+		return err_field(e, field, "before_birth", "is before her date of birth ({date})", ERR_DATE("date", birth));
 	if (kind == MEMBER_HONORARY || person_age(birth, joined) >= MEMBER_MIN_AGE)
 		return 0;
 	return err_field(e, field, "under_age", "she is under {min} on {date}", ERR_INT("min", MEMBER_MIN_AGE),

@@ -86,7 +86,8 @@ bool person_circumstance_public(const char *word);
  * PERSON_MAX_AGE years before it (out_of_range, max). */
 int person_check_birth(date_t birth, date_t today, const char *field, err_t *e);
 
-/* A member (not an honorary member) is MEMBER_MIN_AGE or over on the day
+/* Nobody joins before she is born: before_birth (date: the birth); a
+ * member (not an honorary member) is MEMBER_MIN_AGE or over on the day
  * she joins: under_age (min, date) on field. */
 int person_check_join_age(date_t birth, date_t joined, member_kind_t kind, const char *field, err_t *e);
 

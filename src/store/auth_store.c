@@ -23,7 +23,8 @@
  * today. */
 #define USER_SELECT                                                                                   \
 	"SELECT u.id, u.username, u.display_name, u.unit_id, u.roles, u.disabled, u.created_at,"        \
-	" u.password_hash, uu.code, un.name_vi, u.must_change_password FROM users u JOIN units uu ON uu.id = u.unit_id"          \
+	" u.password_hash, uu.code, un.name_vi, u.must_change_password, coalesce(u.person_id, 0)"      \
+	" FROM users u JOIN units uu ON uu.id = u.unit_id"                                              \
 	" LEFT JOIN unit_names un ON un.unit_id = uu.id AND ("                                         \
 	"  (un.valid_from <= ? AND un.valid_to > ?)"                                                   \
 	"  OR (uu.valid_to <= ? AND un.valid_to = uu.valid_to)"                                        \
@@ -104,6 +105,7 @@ static void read_user(db_stmt_t *st, user_t *u, char *hash)
 	ub_strlcpy(u->unit_code, db_col_text(st, 8), sizeof(u->unit_code));
 	ub_strlcpy(u->unit_name_vi, db_col_text(st, 9), sizeof(u->unit_name_vi));
 	u->must_change_password = db_col_int64(st, 10) != 0;
+	u->person_id = db_col_int64(st, 11);
 }
 
 static int user_one(db_t *db, const char *where, const char *text, int64_t id, date_t today, user_t *out,
@@ -161,6 +163,8 @@ static char *user_audit_text(const user_t *u)
 	/* shown only while it holds, so that the rows of before stay as they were */
 	if (j && u->must_change_password)
 		json_object_set_new(j, "must_change_password", json_true());
+	if (j && u->person_id)
+		json_object_set_new(j, "person_id", json_integer((json_int_t)u->person_id));
 	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	return text;
@@ -185,8 +189,45 @@ static int audit_user(db_t *db, const principal_t *who, const char *action, cons
 	return r;
 }
 
+/* The member record person_id may be linked to user_id (0 for a new
+ * account): a person of the registry, not erased, whom no other account
+ * is linked to. 422 not_found on person_id, 409 person_linked. */
+static int check_person(db_t *db, int64_t person_id, int64_t user_id, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	char ref[24];
+	int rc;
+
+	snprintf(ref, sizeof(ref), "%lld", (long long)person_id);
+	if (store_prep(db, "SELECT count(*) FROM persons WHERE id = ? AND erased = 0", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, person_id);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		rc = db_col_int64(st, 0) > 0 ? DB_OK : DB_DONE;
+	}
+	db_finalize(st);
+	if (rc == DB_DONE) {
+		err_field(e, "person_id", "no_member", "no member with id {value}", ERR_STR("value", ref));
+		return err_fail(e, ERR_INVALID, "invalid", "no member with id {ref}", ERR_STR("ref", ref));
+	}
+	if (rc != DB_OK)
+		return store_fail(db, rc, e);
+	if (store_prep(db, "SELECT count(*) FROM users WHERE person_id = ? AND id <> ?", &st, e))
+		return -1;
+	rc = db_bind_int64(st, 1, person_id);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, user_id);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW)
+		rc = db_col_int64(st, 0) > 0 ? DB_UNIQUE : DB_OK;
+	db_finalize(st);
+	if (rc == DB_UNIQUE)
+		return err_fail(e, ERR_CONFLICT, "person_linked", "member {person} already has an account",
+				ERR_INT("person", person_id));
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
 int user_create(db_t *db, const principal_t *who, const char *username, const char *display_name,
-		const char *unit_ref, unsigned roles, const char *password, user_t *out, err_t *e)
+		const char *unit_ref, unsigned roles, int64_t person_id, const char *password, user_t *out, err_t *e)
 {
 	char name[USERNAME_MAX + 1] = "", display[UNIT_NAME_BUF] = "", hash[PASSWORD_HASH_MAX];
 	db_stmt_t *st = NULL;
@@ -220,9 +261,12 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 		err_field(e, "unit", "not_found", "no unit with code {value} today", ERR_STR("value", unit_ref));
 		r = err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} today", ERR_STR("ref", unit_ref));
 	}
+	if (!r && person_id)
+		r = check_person(db, person_id, 0, e);
 	if (!r)
 		r = store_prep(db, "INSERT INTO users (username, display_name, unit_id, roles, password_hash, disabled,"
-			     " created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?) RETURNING id", &st, e);
+			     " created_at, password_changed_at, person_id) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
+			     &st, e);
 	if (!r) {
 		rc = db_bind_text(st, 1, name);
 		if (rc == DB_OK)
@@ -237,6 +281,8 @@ int user_create(db_t *db, const principal_t *who, const char *username, const ch
 			rc = db_bind_int64(st, 6, now);
 		if (rc == DB_OK)
 			rc = db_bind_int64(st, 7, now);
+		if (rc == DB_OK)
+			rc = person_id ? db_bind_int64(st, 8, person_id) : db_bind_null(st, 8);
 		if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
 			id = db_col_int64(st, 0);
 			rc = DB_OK;
@@ -340,7 +386,7 @@ static int refuse_erased(const user_t *u, err_t *e)
 }
 
 int user_update(db_t *db, const principal_t *who, int64_t user_id, const char *display_name, int64_t unit_id,
-		unsigned roles, user_t *out, err_t *e)
+		unsigned roles, const int64_t *person_id, user_t *out, err_t *e)
 {
 	char display[UNIT_NAME_BUF] = "", roles_text[64];
 	user_t before = { 0 };
@@ -366,24 +412,30 @@ int user_update(db_t *db, const principal_t *who, int64_t user_id, const char *d
 	r = user_by_id(db, user_id, who->today, &before, e);
 	if (!r)
 		r = refuse_erased(&before, e);
+	if (!r && person_id && *person_id && *person_id != before.person_id)
+		r = check_person(db, *person_id, user_id, e);
 	if (!r && (!display_name || !strcmp(display, before.display_name)) && (!unit_id || unit_id == before.unit_id) &&
-	    (!roles || roles == before.roles)) {
+	    (!roles || roles == before.roles) && (!person_id || *person_id == before.person_id)) {
 		/* nothing changes: no row to write, none to audit */
 		*out = before;
 		return store_tx_end(db, own, r, e);
 	}
 	if (!r) {
 		roles_format(roles ? roles : before.roles, roles_text, sizeof(roles_text));
-		r = store_prep(db, "UPDATE users SET display_name = ?, unit_id = ?, roles = ? WHERE id = ?", &st, e);
+		r = store_prep(db, "UPDATE users SET display_name = ?, unit_id = ?, roles = ?, person_id = ? WHERE id = ?",
+			       &st, e);
 	}
 	if (!r) {
+		int64_t person = person_id ? *person_id : before.person_id;
 		rc = db_bind_text(st, 1, display_name ? display : before.display_name);
 		if (rc == DB_OK)
 			rc = db_bind_int64(st, 2, unit_id ? unit_id : before.unit_id);
 		if (rc == DB_OK)
 			rc = db_bind_text(st, 3, roles_text);
 		if (rc == DB_OK)
-			rc = db_bind_int64(st, 4, user_id);
+			rc = person ? db_bind_int64(st, 4, person) : db_bind_null(st, 4);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 5, user_id);
 		r = finish(db, st, rc, e);
 	}
 	if (!r)
@@ -506,6 +558,7 @@ int principal_for_user(db_t *db, const user_t *u, const char *client_addr, date_
 	ub_strlcpy(out->username, u->username, sizeof(out->username));
 	out->unit_id = u->unit_id;
 	out->roles = u->roles;
+	out->person_id = u->person_id;
 	ub_strlcpy(out->client_addr, client_addr ? client_addr : "", sizeof(out->client_addr));
 	return scope_load(db, out, e);
 }
@@ -987,6 +1040,27 @@ static int throttle_record(db_t *db, const char *key, const char *claim, int64_t
 	if (rc == DB_OK)
 		rc = db_bind_text(st, 3, claim);
 	return finish(db, st, rc, e);
+}
+
+int throttle_note(db_t *db, const char *key, int64_t now, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	bool own;
+	int r, rc;
+
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	/* what left the window goes (the key's own rows: its index) */
+	r = store_prep(db, "DELETE FROM login_failures WHERE key = ? AND at < ?", &st, e);
+	if (!r) {
+		rc = db_bind_text(st, 1, key);
+		if (rc == DB_OK)
+			rc = db_bind_int64(st, 2, now - THROTTLE_WINDOW_SECONDS);
+		r = finish(db, st, rc, e);
+	}
+	if (!r)
+		r = throttle_record(db, key, "", now, e);
+	return store_tx_end(db, own, r, e);
 }
 
 /* The three counters of an attempt, with their limits. */

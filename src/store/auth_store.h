@@ -50,6 +50,7 @@ typedef struct user {
 	bool erased;       /* anonymised on request: disabled for good, no roles */
 	bool must_change_password; /* an admin reset it: one-time until she changes it */
 	int64_t created_at;
+	int64_t person_id;  /* the member record that is hers (a member's own account), 0 for none */
 } user_t;
 
 typedef struct user_list {
@@ -63,10 +64,11 @@ void user_list_free(user_list_t *l);
 int username_check(const char *name, const char *field, err_t *e);
 
 /* Creates a user at unit `unit_ref` (a code, resolved today) with roles and
- * password. who is recorded in the audit. ERR_CONFLICT code "username_taken"
- * for a name in use. */
+ * password, linked to the member record person_id (0: none; see
+ * user_update). who is recorded in the audit. ERR_CONFLICT code
+ * "username_taken" for a name in use. */
 int user_create(db_t *db, const principal_t *who, const char *username, const char *display_name,
-		const char *unit_ref, unsigned roles, const char *password, user_t *out, err_t *e);
+		const char *unit_ref, unsigned roles, int64_t person_id, const char *password, user_t *out, err_t *e);
 
 /* A user by name (any case); ERR_NOT_FOUND when none. hash (may be NULL)
  * receives the password hash. */
@@ -79,13 +81,18 @@ int users_list(db_t *db, const principal_t *who, user_list_t *out, err_t *e);
 /* Disables (or enables) a user; disabling ends her sessions and tokens. */
 int user_set_disabled(db_t *db, const principal_t *who, int64_t user_id, bool disabled, err_t *e);
 
-/* Changes a user's display name (NULL: kept), unit (0: kept) and roles (0:
- * kept) in one audited step (user.update, before and after); fills *out
- * with her as she is now. ERR_CONFLICT user_erased for an erased account;
+/* Changes a user's display name (NULL: kept), unit (0: kept), roles (0:
+ * kept) and member record (person_id NULL: kept; *person_id 0: none) in
+ * one audited step (user.update, before and after); fills *out with her
+ * as she is now. ERR_CONFLICT user_erased for an erased account;
  * ERR_INVALID with a detail for a display name that is not acceptable.
- * Who may do it is the caller's business (api/users.c). */
+ * A member record is one of the registry, not erased (else 422 not_found
+ * on person_id), and an account's at most (else 409 person_linked, with
+ * the parameter person): her own account, through which a `member` sees
+ * her record and card. Who may do it is the caller's business
+ * (api/users.c), and so is the record's scope. */
 int user_update(db_t *db, const principal_t *who, int64_t user_id, const char *display_name, int64_t unit_id,
-		unsigned roles, user_t *out, err_t *e);
+		unsigned roles, const int64_t *person_id, user_t *out, err_t *e);
 
 /* Resets a password to a one-time one, generated into password_out (shown
  * once, never stored): she must change it at her next log-in, and until
@@ -184,6 +191,12 @@ int token_revoke(db_t *db, const principal_t *who, int64_t user_id, int64_t toke
 /* How many failures `key` had since now - THROTTLE_WINDOW_SECONDS, and the
  * seconds until the oldest of them leaves the window. */
 int throttle_count(db_t *db, const char *key, int64_t now, int64_t *n, int64_t *retry_after, err_t *e);
+
+/* Records one failure of key at now, for throttle_count (a counter of
+ * its own, like "verify:ADDR" for the cards shown that were not ours);
+ * the log-ins' claims clear the rows that left the window. One
+ * transaction (or the caller's). */
+int throttle_note(db_t *db, const char *key, int64_t now, err_t *e);
 
 /* One attempt's claim: the random id its failure rows carry. */
 typedef struct throttle_claim {

@@ -21,7 +21,8 @@ static const char *const EVENT_COLS[] = { "id", "kind", "date", "note", "recorde
 static const char *const EVENT_UNIT_COLS[] = { "event_id", "unit_id", "role", NULL };
 static const char *const ETHNIC_COLS[] = { "code", "name_vi", "name_en", NULL };
 static const char *const USER_COLS[] = { "id", "username", "display_name", "unit_id", "roles", "password_hash",
-					 "disabled", "created_at", "password_changed_at", "must_change_password", NULL };
+					 "disabled", "created_at", "password_changed_at", "must_change_password",
+					 "person_id", NULL };
 static const char *const TOKEN_COLS[] = { "id", "user_id", "name", "token_hash", "roles", "created_at",
 					  "expires_at", "last_used_at", "revoked_at", NULL };
 static const char *const CONSENT_COLS[] = { "id", "subject_type", "subject_id", "purpose", "given_on",
@@ -33,13 +34,14 @@ static const char *const PERSON_COLS[] = { "id", "full_name", "name_fold", "name
 					   "occupation", "id_number", "id_kind", "phone", "address_province",
 					   "address_commune", "hamlet", "street", "circumstances", "digital",
 					   "party_member", "notes", "erased", "created_at", "updated_at", NULL };
-static const char *const PERSON_WORD_COLS[] = { "word", "person_id", NULL };
+static const char *const PERSON_WORD_COLS[] = { "word", "person_id", "name_key", "name_fold", NULL };
 static const char *const MEMBERSHIP_COLS[] = { "id", "person_id", "unit_id", "kind", "valid_from", "valid_to",
 					       "start_reason", "end_reason", NULL };
 static const char *const TRANSFER_COLS[] = { "id", "person_id", "from_unit", "to_unit", "date", "status", "note",
 					     "reason", "created_by", "created_at", "decided_by", "decided_at",
 					     "decided_on", NULL };
 static const char *const DUES_RATE_COLS[] = { "unit_id", "year", "amount", NULL };
+static const char *const CARD_KEY_COLS[] = { "id", "public_key", "secret_key", "created_at", "retired_at", NULL };
 static const char *const DUES_PAYMENT_COLS[] = { "person_id", "year", "unit_id", "amount", "paid_on", "recorded_by",
 						 "recorded_at", NULL };
 
@@ -55,18 +57,25 @@ const table_def_t STORE_TABLES[] = {
 	{ "ethnic_groups", ETHNIC_COLS, "code", 0 },
 	/* sessions and log-in failures are not copied: they belong to the
 	 * running servers of the source, not to the records */
+	/* persons before users: an account may be a member's own (person_id) */
+	{ "persons", PERSON_COLS, "id", 1 },
+	{ "person_words", PERSON_WORD_COLS, "word, person_id", 0 },
 	{ "users", USER_COLS, "id", 1 },
 	{ "api_tokens", TOKEN_COLS, "id", 1 },
 	{ "audit", AUDIT_COLS, "id", 1 },
 	{ "consents", CONSENT_COLS, "id", 1 },
-	{ "persons", PERSON_COLS, "id", 1 },
-	{ "person_words", PERSON_WORD_COLS, "word, person_id", 0 },
 	{ "memberships", MEMBERSHIP_COLS, "id", 1 },
 	{ "transfers", TRANSFER_COLS, "id", 1 },
 	{ "dues_rates", DUES_RATE_COLS, "unit_id, year", 0 },
 	{ "dues_payments", DUES_PAYMENT_COLS, "person_id, year", 0 },
+	/* the card keys, secrets included: the copy is the same deployment,
+	 * whose cards must go on verifying (docs/security.md, Card keys) */
+	{ "card_keys", CARD_KEY_COLS, "id", 1 },
 	{ NULL, NULL, NULL, 0 },
 };
+
+/* The most columns of a table (persons has 26). */
+#define COPY_COLS_MAX 48
 
 static int ncols(const char *const *cols)
 {
@@ -101,8 +110,11 @@ static int copy_table(db_t *from, db_t *to, const table_def_t *t, copy_progress_
 	int64_t rows = 0, total = 0;
 	db_stmt_t *st = NULL;
 	db_bulk_t *b = NULL;
-	const char *vals[16];
+	const char *vals[COPY_COLS_MAX];
 
+	if (n > COPY_COLS_MAX)
+		return err_fail(e, ERR_INTERNAL, NULL, "table {table} has more columns than a copy holds",
+				ERR_STR("table", t->name));
 	if (count_rows(from, t->name, &total, e))
 		return -1;
 	len = (size_t)snprintf(sql, sizeof(sql), "SELECT ");

@@ -95,6 +95,12 @@ int db_ensure_connected(db_t *db);
 /* The message of the last failure on db (never NULL). */
 const char *db_errmsg(const db_t *db);
 
+/* Begins the SQL of a statement whose best plan depends on its values (a
+ * search, whose driver is chosen per query): PostgreSQL plans it with its
+ * values at every run instead of settling on a generic plan. A comment, so
+ * SQLite reads it as nothing. */
+#define DB_PLAN_EACH_RUN "/* plan each run */ "
+
 /* Runs one or more statements without parameters (migrations, pragmas). */
 int db_exec(db_t *db, const char *sql);
 

@@ -12,7 +12,11 @@
  * named_statements=off (removed before libpq sees the URL) sends every run
  * as the unnamed statement instead (PQsendQueryParams), for PgBouncer in
  * transaction mode (docs/operations.md). Server-side statements the cache
- * evicts are deallocated before the next one is prepared.
+ * evicts are deallocated before the next one is prepared. A statement that
+ * begins with DB_PLAN_EACH_RUN is always sent unnamed, so that the server
+ * plans it with its values: after five runs of a named statement it may
+ * keep a generic plan, which for a search is the wrong one for most
+ * values (seconds where the right plan takes milliseconds).
  *
  * Results stream: a statement runs at its first db_step in single-row mode,
  * and each db_step receives one more row, so a result of millions of rows
@@ -65,6 +69,7 @@ struct pg_stmt {
 	int nparams;
 	char **values;      /* nparams strings or NULL, owned */
 	char name[16];      /* the server-side statement, "" when none */
+	bool each_run;      /* planned with its values at every run (DB_PLAN_EACH_RUN) */
 	unsigned name_gen;  /* the conn_gen it was prepared on */
 	pg_state_t state;
 	PGresult *cur;      /* the result holding the current row, owned, or NULL */
@@ -455,6 +460,7 @@ static int p_prepare(db_t *db, const char *sql, db_stmt_t **out)
 	*out = NULL;
 	if (!st)
 		return db_fail(db, DB_ERROR, "out of memory");
+	st->each_run = strncmp(sql, DB_PLAN_EACH_RUN, strlen(DB_PLAN_EACH_RUN)) == 0;
 	st->nparams = rewrite_placeholders(sql, &st->sql);
 	if (st->nparams < 0) {
 		free(st);
@@ -539,12 +545,12 @@ static int start(pg_stmt_t *st)
 
 	claim(pdb, st);
 	st->state = PG_DONE; /* until it is sent */
-	if (pdb->named && (!st->name[0] || st->name_gen != pdb->conn_gen)) {
+	if (pdb->named && !st->each_run && (!st->name[0] || st->name_gen != pdb->conn_gen)) {
 		int rc = prepare_named(st);
 		if (rc != DB_OK)
 			return rc;
 	}
-	if (pdb->named)
+	if (pdb->named && !st->each_run)
 		sent = PQsendQueryPrepared(pdb->conn, st->name, st->nparams, (const char *const *)st->values,
 					   NULL, NULL, 0);
 	else

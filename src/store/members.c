@@ -269,13 +269,133 @@ static void add_filters(query_t *q, const member_query_t *mq, char *circ_like, s
  * begins with word, bytewise. */
 #define MAX_CHAR "\xf4\x8f\xbf\xbf"
 
+/* Which rows a search reads first (docs/members.md, "Search"):
+ * - DRIVE_UNIT: the unit's members, when they are few (a branch, a
+ *   commune), then sorted;
+ * - DRIVE_WORD: the people with a rare word of the query, then sorted;
+ * - DRIVE_WORD_WALK: the people of one word (a word of the query whose
+ *   beginning only one word of any name has: "huong", "nguyen") in name
+ *   order, stopping at the page's last row;
+ * - DRIVE_NAME: everyone in name order, stopping likewise.
+ * A walk reads about (page / the share of its rows that match) rows: a
+ * common name in a province, a few thousand index entries. The people of
+ * a given name are together in name order (it sorts by the given name
+ * first), so a word walk, not the name walk, serves "lan" or "huong". */
+typedef enum search_driver { DRIVE_UNIT, DRIVE_WORD, DRIVE_WORD_WALK, DRIVE_NAME } search_driver_t;
+
+/* Rows a sorting driver may bring: the unit's members and a word's people
+ * are counted up to this many (an index range each). The words are
+ * counted further, up to SEARCH_PROBE * SEARCH_WORD_SPAN, to pick the
+ * rarest for a walk. */
+#define SEARCH_PROBE 2000
+#define SEARCH_WORD_SPAN 50
+
+typedef struct search_plan {
+	search_driver_t driver;
+	size_t word;                   /* the word of DRIVE_WORD and DRIVE_WORD_WALK */
+	char walk_word[ORG_CURSOR_MAX]; /* the one word a DRIVE_WORD_WALK reads */
+} search_plan_t;
+
+/* Runs q, whose one row holds an integer and, with text, two texts that
+ * *same says are equal and not NULL (text: the first one). q is consumed. */
+static int probe_row(db_t *db, query_t *q, int64_t *n, bool *same, char *text, size_t cap, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int r = query_prepare(db, q, &st, e);
+
+	if (!r) {
+		int rc = db_step(st);
+		if (rc == DB_ROW) {
+			*n = db_col_int64(st, 0);
+			if (text) {
+				const char *lo = db_col_text(st, 1), *hi = db_col_text(st, 2);
+				*same = lo && hi && strcmp(lo, hi) == 0;
+				copy_text(text, cap, lo ? lo : "");
+			}
+		} else
+			r = store_fail(db, rc < 0 ? rc : DB_ERROR, e);
+	}
+	db_finalize(st);
+	return r;
+}
+
+/* mq's plan; the words are the folded words of the query, uppers their
+ * upper bounds. */
+static int plan_search(db_t *db, const member_query_t *mq, const char *const *words, char (*uppers)[ORG_CURSOR_MAX],
+		       size_t n_words, bool digits, search_plan_t *plan, err_t *e)
+{
+	int64_t limit = mq->probe > 0 ? mq->probe : SEARCH_PROBE, n = 0, fewest = limit, walk = INT64_MAX;
+	query_t q;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->driver = DRIVE_UNIT;
+	if (digits || (!mq->unit_id && mq->scope && !mq->scope->global))
+		return 0;
+	if (mq->unit_id) {
+		query_init(&q);
+		query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM ancestry a, memberships m WHERE a.ancestor = ?"
+			      " AND a.valid_from <= ? AND a.valid_to > ? AND m.unit_id = a.descendant"
+			      " AND m.valid_from <= ? AND m.valid_to > ? LIMIT ?) t",
+			  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of), QD(mq->as_of), QD(mq->as_of), QI(limit));
+		if (probe_row(db, &q, &n, NULL, NULL, 0, e))
+			return -1;
+		if (n < limit)
+			return 0;
+	}
+	plan->driver = DRIVE_NAME;
+	for (size_t i = 0; i < n_words; i++) {
+		char lo[ORG_CURSOR_MAX];
+		bool one = false;
+
+		query_init(&q);
+		query_add(&q, "SELECT (SELECT count(*) FROM (SELECT 1 FROM person_words WHERE word >= ? AND word < ?"
+			      " LIMIT ?) t), (SELECT min(word) FROM person_words WHERE word >= ? AND word < ?),"
+			      " (SELECT max(word) FROM person_words WHERE word >= ? AND word < ?)",
+			  QT(words[i]), QT(uppers[i]), QI(limit * SEARCH_WORD_SPAN), QT(words[i]), QT(uppers[i]),
+			  QT(words[i]), QT(uppers[i]));
+		if (probe_row(db, &q, &n, &one, lo, sizeof(lo), e))
+			return -1;
+		if (n < fewest) {
+			fewest = n;
+			plan->driver = DRIVE_WORD;
+			plan->word = i;
+		} else if (plan->driver != DRIVE_WORD && one && n < walk) {
+			walk = n;
+			plan->driver = DRIVE_WORD_WALK;
+			plan->word = i;
+			copy_text(plan->walk_word, sizeof(plan->walk_word), lo);
+		}
+	}
+	return 0;
+}
+
+/* word for "LIKE ? ESCAPE '\'": its % _ and \ escaped, between "% " and
+ * "%" (the beginning of a word of " " || name_fold). */
+static void word_pattern(const char *word, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	out[k++] = '%';
+	out[k++] = ' ';
+	for (; *word && k + 3 < cap; word++) {
+		if (*word == '%' || *word == '_' || *word == '\\')
+			out[k++] = '\\';
+		out[k++] = *word;
+	}
+	out[k++] = '%';
+	out[k] = '\0';
+}
+
 int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e)
 {
 	char after_key[ORG_CURSOR_MAX] = "", last_key[ORG_CURSOR_MAX] = "", digits[24] = "", phone[32] = "", id_like[32] = "";
-	char uppers[MEMBER_SEARCH_WORDS][ORG_CURSOR_MAX], circ_like[PERSON_TEXT_BUF + 8];
+	char uppers[MEMBER_SEARCH_WORDS][ORG_CURSOR_MAX], likes[MEMBER_SEARCH_WORDS][2 * ORG_CURSOR_MAX + 4];
+	char circ_like[PERSON_TEXT_BUF + 8];
 	const char *words[MEMBER_SEARCH_WORDS];
 	char *fold = NULL;
 	size_t n_words = 0, cap = 0;
+	const char *order;
+	search_plan_t plan;
 	int64_t after_id = 0;
 	db_stmt_t *st = NULL;
 	query_t q;
@@ -288,20 +408,58 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		free(fold);
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the search is not text");
 	}
+	for (size_t i = 0; i < n_words; i++) {
+		snprintf(uppers[i], sizeof(uppers[i]), "%s" MAX_CHAR, words[i]);
+		word_pattern(words[i], likes[i], sizeof(likes[i]));
+	}
+	if (plan_search(db, mq, words, uppers, n_words, digits[0] != '\0', &plan, e)) {
+		free(fold);
+		return -1;
+	}
+	/* the tables in the driver's order (CROSS JOIN keeps SQLite to it; the
+	 * conditions that join them are in WHERE) */
 	query_init(&q);
-	query_sql(&q, "SELECT " PERSON_COLS ", " STAY_COLS ", p.name_key FROM memberships m"
-		      " JOIN persons p ON p.id = m.person_id");
+	query_sql(&q, DB_PLAN_EACH_RUN "SELECT " PERSON_COLS ", " STAY_COLS ", p.name_key FROM ");
+	switch (plan.driver) {
+	case DRIVE_UNIT:
+		/* without a unit (the caller's scope, or digits): the planner's choice */
+		query_sql(&q, mq->unit_id ? "ancestry a CROSS JOIN memberships m CROSS JOIN persons p"
+					  : "memberships m, persons p");
+		break;
+	case DRIVE_WORD:
+		query_add(&q, "(SELECT DISTINCT person_id FROM person_words WHERE word >= ? AND word < ?) w"
+			      " CROSS JOIN memberships m CROSS JOIN persons p",
+			  QT(words[plan.word]), QT(uppers[plan.word]));
+		break;
+	case DRIVE_WORD_WALK:
+		query_sql(&q, db_dialect(db) == DB_SQLITE ? "person_words w INDEXED BY person_words_name" : "person_words w");
+		query_sql(&q, " CROSS JOIN memberships m");
+		break;
+	case DRIVE_NAME:
+		query_sql(&q, db_dialect(db) == DB_SQLITE ? "persons p INDEXED BY persons_name" : "persons p");
+		query_sql(&q, " CROSS JOIN memberships m");
+		break;
+	}
+	if (plan.driver != DRIVE_UNIT && mq->unit_id)
+		query_sql(&q, " CROSS JOIN ancestry a");
+	if (plan.driver == DRIVE_WORD_WALK)
+		query_sql(&q, " CROSS JOIN persons p");
+	query_add(&q, " WHERE m.person_id = p.id AND m.valid_from <= ? AND m.valid_to > ? AND p.erased = 0",
+		  QD(mq->as_of), QD(mq->as_of));
+	if (plan.driver == DRIVE_WORD)
+		query_sql(&q, " AND m.person_id = w.person_id");
+	if (plan.driver == DRIVE_WORD_WALK)
+		query_add(&q, " AND w.word = ? AND m.person_id = w.person_id", QT(plan.walk_word));
 	if (mq->unit_id)
-		query_add(&q, " JOIN ancestry a ON a.descendant = m.unit_id AND a.ancestor = ? AND a.valid_from <= ?"
-			      " AND a.valid_to > ?",
+		query_add(&q, " AND a.descendant = m.unit_id AND a.ancestor = ? AND a.valid_from <= ? AND a.valid_to > ?",
 			  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of));
-	query_add(&q, " WHERE m.valid_from <= ? AND m.valid_to > ? AND p.erased = 0", QD(mq->as_of), QD(mq->as_of));
 	if (mq->scope)
 		scope_filter(&q, mq->scope, "m.unit_id");
 	for (size_t i = 0; i < n_words; i++) {
-		snprintf(uppers[i], sizeof(uppers[i]), "%s" MAX_CHAR, words[i]);
-		query_add(&q, " AND p.id IN (SELECT w.person_id FROM person_words w WHERE w.word >= ? AND w.word < ?)",
-			  QT(words[i]), QT(uppers[i]));
+		if (plan.driver == DRIVE_WORD_WALK && i != plan.word)
+			query_add(&q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
+		else if (plan.driver != DRIVE_WORD_WALK && (plan.driver != DRIVE_WORD || i != plan.word))
+			query_add(&q, " AND (' ' || p.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
 	}
 	add_filters(&q, mq, circ_like, sizeof(circ_like));
 	if (digits[0]) {
@@ -309,12 +467,21 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		const char *national = digits[0] == '0' ? digits + 1 : strncmp(digits, "84", 2) == 0 ? digits + 2 : digits;
 		snprintf(id_like, sizeof(id_like), "%s%%", digits);
 		snprintf(phone, sizeof(phone), "+84%s%%", national);
-		query_add(&q, " AND (p.id_number LIKE ? OR p.phone LIKE ?)", QT(id_like), QT(phone));
+		if (mq->id_prefix)
+			query_add(&q, " AND (p.id_number LIKE ? OR p.phone LIKE ?)", QT(id_like), QT(phone));
+		else
+			query_add(&q, " AND (p.id_number = ? OR p.phone LIKE ?)", QT(digits), QT(phone));
 	}
-	if (after_id)
-		query_add(&q, " AND (p.name_key > ? OR (p.name_key = ? AND p.id > ?))", QT(after_key), QT(after_key),
-			  QI(after_id));
-	query_add(&q, " ORDER BY p.name_key, p.id LIMIT ?", QI(mq->limit + 1));
+	/* the walk's own columns, so that its index gives the order */
+	order = plan.driver == DRIVE_WORD_WALK ? "w.name_key, w.person_id" : "p.name_key, p.id";
+	if (after_id) {
+		query_add(&q, plan.driver == DRIVE_WORD_WALK ? " AND (w.name_key, w.person_id) > (?, ?)"
+							   : " AND (p.name_key, p.id) > (?, ?)",
+			  QT(after_key), QI(after_id));
+	}
+	query_sql(&q, " ORDER BY ");
+	query_sql(&q, order);
+	query_add(&q, " LIMIT ?", QI(mq->limit + 1));
 	r = query_prepare(db, &q, &st, e);
 	while (!r && (rc = db_step(st)) == DB_ROW) {
 		void *v = store_grow(out->items, &cap, out->n, sizeof(*out->items), e);
@@ -438,8 +605,9 @@ static int insert_person(db_t *db, person_t *p, const char *fold, const char *ke
 	return org_query_int(db, &q, &p->id, e);
 }
 
-/* One person_words row per distinct word of fold. */
-static int insert_words(db_t *db, int64_t id, const char *fold, err_t *e)
+/* One person_words row per distinct word of fold, with her sort key and
+ * fold (a search's walk reads them from its index). */
+static int insert_words(db_t *db, int64_t id, const char *fold, const char *key, err_t *e)
 {
 	char *copy = strdup(fold), *save = NULL;
 	int r = 0;
@@ -449,8 +617,9 @@ static int insert_words(db_t *db, int64_t id, const char *fold, err_t *e)
 	for (char *w = strtok_r(copy, " ", &save); w && !r; w = strtok_r(NULL, " ", &save)) {
 		query_t q;
 		query_init(&q);
-		query_add(&q, "INSERT INTO person_words (word, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING", QT(w),
-			  QI(id));
+		query_add(&q, "INSERT INTO person_words (word, person_id, name_key, name_fold) VALUES (?, ?, ?, ?)"
+			      " ON CONFLICT DO NOTHING",
+			  QT(w), QI(id), QT(key), QT(fold));
 		r = query_run(db, &q, e);
 	}
 	free(copy);
@@ -469,8 +638,10 @@ static int insert_stay(db_t *db, int64_t person_id, int64_t unit_id, member_kind
 	return query_run(db, &q, e);
 }
 
-/* The audit row of a new member: who she is and where she joined, never
- * her sensitive data (the trail is read by admins without sensitive.read). */
+/* The audit row of a new member: where and how she joined, by her record's
+ * id, never her name or sensitive data: the trail is append-only, so what
+ * it holds of her would outlive her erasure (and it is read by admins
+ * without sensitive.read). */
 static int audit_join(db_t *db, const principal_t *who, const person_t *p, int64_t unit_id, member_kind_t kind,
 		      date_t joined, err_t *e)
 {
@@ -479,8 +650,8 @@ static int audit_join(db_t *db, const principal_t *who, const person_t *p, int64
 	int r;
 
 	snprintf(id, sizeof(id), "%lld", (long long)p->id);
-	j = json_pack("{s:s, s:I, s:s, s:s}", "full_name", p->full_name, "unit_id", (json_int_t)unit_id, "joined_on",
-		      date_format(joined, day), "kind", member_kind_name(kind));
+	j = json_pack("{s:I, s:s, s:s}", "unit_id", (json_int_t)unit_id, "joined_on", date_format(joined, day), "kind",
+		      member_kind_name(kind));
 	after = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	if (!after)
@@ -516,7 +687,7 @@ int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, m
 	if (!r)
 		r = insert_person(db, p, fold, key, e);
 	if (!r)
-		r = insert_words(db, p->id, fold, e);
+		r = insert_words(db, p->id, fold, key, e);
 	if (!r)
 		r = insert_stay(db, p->id, unit_id, kind, joined, "joined", e);
 	if (!r)
@@ -594,8 +765,52 @@ static int audit_stay(db_t *db, const principal_t *who, const char *action, int6
 	return r;
 }
 
-int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
-		    int64_t to_unit, err_t *e)
+static int audit_transfer(db_t *db, const principal_t *who, const char *action, int64_t unit_id, int64_t id,
+			  const char *detail, err_t *e)
+{
+	char rid[24];
+
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	return audit_write(db, who, action, unit_id, "transfer", rid, NULL, NULL, detail, e);
+}
+
+int member_cancel_transfers(db_t *db, const principal_t *who, int64_t person_id, int64_t except, date_t d,
+			    const char *why, err_t *e)
+{
+	int64_t ids[8], units[8];
+	size_t n = 0;
+	db_stmt_t *st = NULL;
+	char ts[32];
+	query_t q;
+	int r, rc = DB_DONE;
+
+	query_init(&q);
+	query_add(&q, "SELECT id, from_unit FROM transfers WHERE person_id = ? AND status = 'pending' AND id <> ?"
+		      " ORDER BY id LIMIT 8",
+		  QI(person_id), QI(except));
+	r = query_prepare(db, &q, &st, e);
+	while (!r && n < 8 && (rc = db_step(st)) == DB_ROW) {
+		ids[n] = db_col_int64(st, 0);
+		units[n++] = db_col_int64(st, 1);
+	}
+	if (!r && rc < 0)
+		r = store_fail(db, rc, e);
+	db_finalize(st);
+	store_now_iso(ts, sizeof(ts));
+	for (size_t i = 0; !r && i < n; i++) {
+		query_init(&q);
+		query_add(&q, "UPDATE transfers SET status = 'cancelled', reason = ?, decided_by = ?, decided_at = ?,"
+			      " decided_on = ? WHERE id = ?",
+			  QT(why), QT(who->username), QT(ts), QD(d), QI(ids[i]));
+		r = query_run(db, &q, e) || audit_transfer(db, who, "transfer.cancel", units[i], ids[i], why, e) ? -1 : 0;
+	}
+	return r;
+}
+
+/* member_end_stay, keeping the pending transfer `except` (the one being
+ * accepted) and cancelling her others: a stay that ends takes them with it. */
+static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
+		    int64_t to_unit, int64_t except, err_t *e)
 {
 	membership_t m = { 0 };
 	bool own = false;
@@ -620,7 +835,15 @@ int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 	if (!r)
 		r = audit_stay(db, who, to_unit ? "member.transfer" : "member.leave", person_id, m.unit.id, d, reason,
 			       to_unit, e);
+	if (!r)
+		r = member_cancel_transfers(db, who, person_id, except, d, reason, e);
 	return store_tx_end(db, own, r, e);
+}
+
+int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
+		    int64_t to_unit, err_t *e)
+{
+	return end_stay(db, who, person_id, d, reason, to_unit, 0, e);
 }
 
 /* ---- transfers ---- */
@@ -753,14 +976,6 @@ int transfer_list(db_t *db, const principal_t *scope, bool incoming, const char 
 	return r;
 }
 
-static int audit_transfer(db_t *db, const principal_t *who, const char *action, int64_t unit_id, int64_t id,
-			  const char *detail, err_t *e)
-{
-	char rid[24];
-
-	snprintf(rid, sizeof(rid), "%lld", (long long)id);
-	return audit_write(db, who, action, unit_id, "transfer", rid, NULL, NULL, detail, e);
-}
 
 int transfer_create(db_t *db, const principal_t *who, int64_t person_id, date_t d, int64_t to_unit,
 		    const char *note, int64_t *id, err_t *e)
@@ -825,7 +1040,7 @@ int transfer_decide(db_t *db, const principal_t *who, int64_t id, transfer_decis
 			r = err_fail(e, ERR_CONFLICT, "not_a_member", "she is not a member of the sending unit on {date}",
 				     ERR_DATE("date", d));
 		if (!r)
-			r = member_end_stay(db, who, t.person_id, d, "transferred", t.to.id, e);
+			r = end_stay(db, who, t.person_id, d, "transferred", t.to.id, id, e);
 	}
 	if (!r) {
 		store_now_iso(ts, sizeof(ts));
@@ -872,13 +1087,13 @@ static void changed_fields(const person_t *a, const person_t *b, char *out, size
 			len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", f[i].name);
 }
 
-static int replace_words(db_t *db, int64_t id, const char *fold, err_t *e)
+static int replace_words(db_t *db, int64_t id, const char *fold, const char *key, err_t *e)
 {
 	query_t q;
 
 	query_init(&q);
 	query_add(&q, "DELETE FROM person_words WHERE person_id = ?", QI(id));
-	return query_run(db, &q, e) || insert_words(db, id, fold, e) ? -1 : 0;
+	return query_run(db, &q, e) || insert_words(db, id, fold, key, e) ? -1 : 0;
 }
 
 int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
@@ -917,7 +1132,7 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 		r = query_run(db, &q, e);
 	}
 	if (!r)
-		r = replace_words(db, p->id, fold, e);
+		r = replace_words(db, p->id, fold, key, e);
 	if (!r) {
 		changed_fields(&before.p, p, changed, sizeof(changed));
 		snprintf(rid, sizeof(rid), "%lld", (long long)p->id);

@@ -115,6 +115,8 @@ typedef struct member_query {
 	int64_t unit_id;          /* 0, or the members of this unit's subtree */
 	const char *q;            /* NULL or text: every word the beginning of a word of
 				     the name (folded), or digits of an ID number or phone */
+	bool id_prefix;           /* digits match the beginning of an ID number; else
+				     only the whole of one (the beginning of a phone always) */
 	date_t as_of;             /* members on this day, sorted by name (person_sort_key) */
 	/* filters; zero values filter nothing */
 	int kind;                 /* 1 members, 2 honorary members */
@@ -125,6 +127,8 @@ typedef struct member_query {
 	int dues_unpaid;          /* a year: those who have not paid its dues */
 	int limit;                /* 1..ORG_PAGE_MAX */
 	const char *cursor;       /* NULL or a member_list_t.next */
+	int probe;                /* 0, or (tests) the rows a search driver may bring
+				     before another drives: the drivers give one answer */
 } member_query_t;
 
 /* One page of the members on q->as_of. Returns 0 or -1 with e (a bad
@@ -141,10 +145,18 @@ int member_list(db_t *db, const member_query_t *q, member_list_t *out, err_t *e)
  * 0), she starts a stay there on d, "transferred", of the same kind.
  * Refusals: 409 not_a_member (date) when no stay holds d; 409
  * date_out_of_range (date, from) when the stay begins on d or later, or a
- * later change is recorded; the new unit's as member_add's. Audited as
+ * later change is recorded; the new unit's as member_add's. Her pending
+ * transfers are cancelled (member_cancel_transfers). Audited as
  * member.leave or member.transfer, in one transaction (or the caller's). */
 int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
 		    int64_t to_unit, err_t *e);
+
+/* Cancels the pending transfers of person_id other than `except` (0:
+ * none), decided on d with reason why (a leave's reason, "erased"): the
+ * stay they would move has ended. Audited as transfer.cancel each. In the
+ * caller's transaction. member_end_stay does it for every stay it ends. */
+int member_cancel_transfers(db_t *db, const principal_t *who, int64_t person_id, int64_t except, date_t d,
+			    const char *why, err_t *e);
 
 /* ---- transfers across scope ---- */
 

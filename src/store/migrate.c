@@ -303,6 +303,35 @@ static const migration_t MIGRATIONS[] = {
 	"  recorded_at @TIMESTAMP@ NOT NULL,"
 	"  PRIMARY KEY (person_id, year));"
 	"CREATE INDEX dues_payments_unit ON dues_payments (unit_id, year);", NULL, NULL },
+
+	/* 12: the member list read in name order, so that a search in a large
+	 * unit stops at the page's last row (store/members.c, the drivers):
+	 * everyone by the sort key, with what the walk checks before it reads
+	 * a row (the folded name for the words, erased); and the people of one
+	 * word by the sort key, with the folded name likewise (a given name's
+	 * people are together in name order, so a walk over everyone would
+	 * read up to them first). */
+	{ "CREATE INDEX persons_name ON persons (name_key, id, name_fold, erased);"
+	"ALTER TABLE person_words ADD COLUMN name_key TEXT @BINARY@ NOT NULL DEFAULT '';"
+	"ALTER TABLE person_words ADD COLUMN name_fold TEXT NOT NULL DEFAULT '';"
+	"UPDATE person_words SET name_key = (SELECT p.name_key FROM persons p WHERE p.id = person_words.person_id),"
+	"  name_fold = (SELECT p.name_fold FROM persons p WHERE p.id = person_words.person_id);"
+	"CREATE INDEX person_words_name ON person_words (word, name_key, person_id, name_fold);", NULL, NULL },
+
+	/* 13: the digital membership card (issue 15 item 7; store/card.h) and
+	 * the member's own account (item 4). card_keys: the server's Ed25519
+	 * keys, the seed of each secret key and its public key as hex, made
+	 * and retired in Unix seconds (a retired key's cards no longer
+	 * verify). users.person_id: the member record an account is hers, at
+	 * most one account a record. */
+	{ "CREATE TABLE card_keys ("
+	"  id @ID@,"
+	"  public_key TEXT NOT NULL,"
+	"  secret_key TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  retired_at BIGINT);"
+	"ALTER TABLE users ADD COLUMN person_id BIGINT REFERENCES persons(id);"
+	"CREATE UNIQUE INDEX users_person ON users (person_id);", NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

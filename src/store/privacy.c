@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "store/audit.h"
 #include "store/auth_store.h"
+#include "store/members.h"
 #include "store/migrate.h"
 #include "store/util.h"
 
@@ -41,13 +42,53 @@ static int check_purpose(const char *purpose, err_t *e)
 /* Records the consent (or its withdrawal) of subject (subject_type
  * "user" or "member", id) in the caller's transaction, audited with
  * unit_id. */
+/* The day the open consent of subject for purpose was given into *given,
+ * *open false when there is none. */
+static int open_consent(db_t *db, const char *subject_type, int64_t subject_id, const char *purpose, bool *open,
+			date_t *given, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*open = false;
+	if (db_prepare(db, "SELECT given_on FROM consents WHERE subject_type = ? AND subject_id = ? AND purpose = ?"
+			   " AND withdrawn_on IS NULL ORDER BY given_on LIMIT 1", &st) != DB_OK)
+		return store_fail(db, DB_ERROR, e);
+	rc = db_bind_text(st, 1, subject_type);
+	if (rc == DB_OK)
+		rc = db_bind_int64(st, 2, subject_id);
+	if (rc == DB_OK)
+		rc = db_bind_text(st, 3, purpose);
+	if (rc == DB_OK && (rc = db_step(st)) == DB_ROW) {
+		*open = true;
+		rc = db_col_date(st, 0, given);
+	}
+	db_finalize(st);
+	return rc == DB_OK || rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+/* Gives (or withdraws) subject's consent to purpose on day `given`. What
+ * holds already changes nothing and writes no audit row: a consent given
+ * twice is one consent, a withdrawal of none withdraws nothing. A
+ * withdrawal dated before the consent was given is refused (422
+ * before_given on "date"). */
 static int consent_write(db_t *db, const principal_t *who, const char *subject_type, int64_t subject_id,
 			 int64_t unit_id, const char *purpose, date_t given, bool withdraw, err_t *e)
 {
 	char day[DATE_STR_LEN], id[32], detail[CONSENT_PURPOSE_MAX * 4 + 64];
 	db_stmt_t *st = NULL;
+	date_t since = 0;
+	bool open = false;
 	int r, rc;
 
+	if (open_consent(db, subject_type, subject_id, purpose, &open, &since, e))
+		return -1;
+	if (open != withdraw)
+		return 0;
+	if (withdraw && given < since) {
+		err_field(e, "date", "before_given", "is before the consent was given ({date})", ERR_DATE("date", since));
+		return err_fail(e, ERR_INVALID, "invalid", "the request has invalid fields");
+	}
 	if (!withdraw) {
 		r = db_prepare(db, "INSERT INTO consents (subject_type, subject_id, purpose, given_on, recorded_at, recorded_by)"
 				   " VALUES (?, ?, ?, ?, ?, ?)", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
@@ -263,7 +304,8 @@ int privacy_erase_user(db_t *db, const principal_t *who, int64_t user_id, err_t 
 	r = user_by_id(db, user_id, who->today, &u, e);
 	if (!r)
 		r = db_prepare(db, "UPDATE users SET username = ?, display_name = ?, password_hash = ?, roles = '',"
-				   " disabled = " USER_ERASED_TEXT " WHERE id = ?", &st) == DB_OK ? 0 : store_fail(db, DB_ERROR, e);
+				   " disabled = " USER_ERASED_TEXT ", person_id = NULL WHERE id = ?", &st) == DB_OK
+			? 0 : store_fail(db, DB_ERROR, e);
 	if (!r) {
 		rc = db_bind_text(st, 1, name);
 		if (rc == DB_OK)
@@ -405,6 +447,21 @@ static int year_of_birth(db_t *db, int64_t person_id, date_t *out, err_t *e)
 	return date_parse(kept, out) == 0 ? 0 : err_fail(e, ERR_INTERNAL, NULL, "a date of birth that is no date");
 }
 
+/* Her membership ends with her record, or a nameless member no one can
+ * find would count for ever: the stay that holds today ends today ("left")
+ * and her pending transfers are cancelled. A stay that began today is kept
+ * (a stay of no day cannot be), and counts until someone ends it. */
+static int end_membership(db_t *db, const principal_t *who, int64_t person_id, err_t *e)
+{
+	member_t m;
+
+	if (member_get(db, person_id, who->today, &m, e))
+		return -1;
+	if (m.current && m.m.valid_from < who->today)
+		return member_end_stay(db, who, person_id, who->today, "left", 0, e);
+	return member_cancel_transfers(db, who, person_id, 0, who->today, "erased", e);
+}
+
 int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, err_t *e)
 {
 	date_t kept = 0;
@@ -416,7 +473,9 @@ int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, in
 	snprintf(id, sizeof(id), "%lld", (long long)person_id);
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = year_of_birth(db, person_id, &kept, e);
+	r = end_membership(db, who, person_id, e);
+	if (!r)
+		r = year_of_birth(db, person_id, &kept, e);
 	if (!r)
 		r = db_prepare(db, "UPDATE persons SET full_name = ?, name_fold = '', name_key = '', id_number = NULL,"
 				   " id_kind = NULL, phone = NULL, religion = '', education = '', qualification = '',"
@@ -434,6 +493,15 @@ int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, in
 	}
 	if (!r)
 		r = db_prepare(db, "DELETE FROM person_words WHERE person_id = ?", &st) == DB_OK
+			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);
+	/* the free text of her transfers may name her, her family, her address */
+	if (!r)
+		r = db_prepare(db, "UPDATE transfers SET note = '', reason = '' WHERE person_id = ?", &st) == DB_OK
+			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);
+	/* an account of hers no longer names the record: the link would say
+	 * whose it was (the account itself is erased on its own request) */
+	if (!r)
+		r = db_prepare(db, "UPDATE users SET person_id = NULL WHERE person_id = ?", &st) == DB_OK
 			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);
 	if (!r)
 		r = audit_write(db, who, "member.erase", unit_id, "member", id, NULL, NULL, NULL, e);

@@ -57,7 +57,10 @@ int privacy_export_member(db_t *db, const principal_t *who, int64_t person_id, i
  * her name, ID number, phone, address, religion, notes and the other
  * personal fields are cleared, her date of birth kept only as its year
  * (1 July), her search words deleted, and she is left out of every list;
- * her memberships, dues and ethnic group stay, nameless, for the figures.
+ * her memberships, dues and ethnic group stay, nameless, for the figures
+ * of the past. Her membership ends today ("left"; her pending transfers
+ * cancelled), since no one could end it afterwards. An account linked to
+ * her record (users.person_id) is unlinked; her card no longer verifies.
  * Audited as member.erase. */
 int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, err_t *e);
 

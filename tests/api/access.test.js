@@ -25,7 +25,9 @@ import { METHODS } from './openapi.js';
 //               her own unit, herself included, is edited and reset from above: 403
 //               managed_from_above; her own sessions and tokens need her session)
 //   audit       GET audit
-//   records     GET members, members/{id}, reports/members, transfers (members whose unit lies in scope)
+//   records     GET members, members/{id}, members/{id}/card, reports/members, transfers (members whose
+//               unit lies in scope)
+//   card_keys   POST card-keys/rotate: admins, and only the system admin (403 national_only for others)
 //   record_write POST members (the unit in scope), members/{id}/leave, /transfer,
 //               transfers/{id}/accept, /refuse, /cancel
 //   self        GET/DELETE session, POST session/password, GET/POST tokens, DELETE tokens/{id}
@@ -37,13 +39,20 @@ import { METHODS } from './openapi.js';
 //               Another user she may not see is answered as a user nobody has (404).
 //
 const MATRIX = {
-  //           read  reorganise  users     audit     self     person        records    record_write
-  viewer:   { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 0 },
-  entry:    { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1 },
-  approver: { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1 },
-  admin:    { read: 1, reorganise: 1, users: 1, audit: 1, self: 1, person: 'scope', records: 1, record_write: 1 },
-  member:   { read: 0, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 0, record_write: 0 },
+  //           read  reorganise  users     audit     self     person        records    record_write    card_keys
+  viewer:   { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 0, card_keys: 0 },
+  entry:    { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1, card_keys: 0 },
+  approver: { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1, card_keys: 0 },
+  admin:    { read: 1, reorganise: 1, users: 1, audit: 1, self: 1, person: 'scope', records: 1, record_write: 1, card_keys: 1 },
+  member:   { read: 0, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 0, record_write: 0, card_keys: 0 },
 };
+// The member role's "her own record": an account linked to a member record
+// (User.person_id) reaches, for that record only, these operations (by
+// session; by token those marked session need her logged in: 403
+// session_required); every other operation, and these on any other id, is
+// refused with 403 forbidden before anything is looked up. Checked on every
+// operation of the document by the last test of this file.
+const OWN_RECORD = { getMember: 'any', getMemberCard: 'any', listMemberConsents: 'any', recordMemberConsent: 'session', exportMember: 'session' };
 //
 // How the answer follows:
 //   no caller (no token, no cookie, a bad one)   401 unauthorized, except the public operations
@@ -63,7 +72,8 @@ const MATRIX = {
 //
 // Every operation of the document, by what it needs:
 const OPERATIONS = {
-  getHealth: 'public', getOpenApi: 'public', logIn: 'public',
+  getHealth: 'public', getOpenApi: 'public', logIn: 'public', verifyCard: 'public',
+  getMemberCard: 'records', rotateCardKey: 'card_keys',
   listLevels: 'read', listUnits: 'read', getUnit: 'read', listChildren: 'read', listAncestors: 'read',
   getLineage: 'read', getTree: 'read', listEvents: 'read',
   createUnit: 'reorganise', renameUnit: 'reorganise', setUnitAttributes: 'reorganise', moveUnit: 'reorganise', closeUnit: 'reorganise',
@@ -317,8 +327,7 @@ const NO_CALLER = [
 ];
 
 // [method, path, operationId] of every operation, with sample path values.
-function everyOperation() {
-  const sample = { code: P.prov, id: '1', username: 'admin' };
+function everyOperation(sample = { code: P.prov, id: '1', username: 'admin', token: 'AQ' }) {
   const out = [];
   for (const [template, item] of Object.entries(s.doc.paths)) {
     for (const m of METHODS) if (item[m]) out.push([m.toUpperCase(), template.replace(/\{(\w+)\}/g, (_, k) => sample[k]), item[m].operationId]);
@@ -1086,4 +1095,78 @@ test('members: records to read for every role but member; to write for entry, ap
     }
   }
   none(bad);
+});
+
+// ---- the member's own account, and the card key ------------------------------------
+
+test('card keys: only the system admin rotates them; other admins 403 national_only, other roles 403 forbidden', async () => {
+  const bad = [];
+  for (const c of Object.values(callers)) {
+    if (c.name === 'vn.admin') continue;
+    for (const via of ['token', 'session']) {
+      const r = await call('POST', '/api/v1/card-keys/rotate', { body: {}, ...as(c, via) });
+      const want = c.role === 'admin' ? 'national_only' : 'forbidden';
+      if (r.status !== 403 || r.body.error.code !== want) bad.push(`${c.name} (${via}) rotate -> ${r.status} ${r.text.slice(0, 100)}`);
+    }
+  }
+  none(bad);
+  for (const via of ['token', 'session']) {
+    const r = await call('POST', '/api/v1/card-keys/rotate', { body: {}, ...as(callers['vn.admin'], via) });
+    assert.equal(r.status, 200, `vn.admin (${via}) rotate: ${r.text}`);
+  }
+});
+
+test('a member\'s own account: her record, card, consents and export, and nothing else, on every operation', async () => {
+  // two members of a group of the commune of 24; an account linked to the first
+  const mk = async (name) => {
+    const r = await call('POST', '/api/v1/members', { body: { full_name: name, birth_date: '1980-02-03', unit: P.group, joined_on: D1 } });
+    assert.equal(r.status, 201, r.text);
+    return String(r.body.id);
+  };
+  const mine = await mk('Nguyễn Thị Chính');
+  const other = await mk('Trần Thị Khác');
+  const pw = password();
+  const u = await call('POST', '/api/v1/users', { body: { username: 'c24.self', unit: P.group, roles: ['member'], password: pw, person_id: Number(mine) }, ...as(callers['c24.admin'], 'session') });
+  assert.equal(u.status, 201, u.text);
+  const l = await s.login('c24.self', pw);
+  assert.equal(l.status, 200, l.r.text);
+  const t = await s.post('/api/v1/tokens', { name: 'self', roles: ['member'] }, { cookie: l.cookie, csrf: l.csrf });
+  assert.equal(t.status, 201, t.text);
+  const me = { token: t.body.secret, cookie: l.cookie, csrf: l.csrf };
+  const bad = [];
+  const samples = {};
+  for (const id of [mine, other, '99999999']) {
+    for (const [m, p, opId] of everyOperation({ code: P.commune, id, username: 'admin', token: 'AQ' })) {
+      const need = OPERATIONS[opId];
+      if (need === 'public' || need === 'self') continue; // the account's own pages: tested above for every role
+      if (need === 'person') continue;                     // a user's data by user name: tested above
+      if (opId === 'recordMemberConsent') samples[id] = p;
+      for (const via of ['token', 'session']) {
+        const body = opId === 'recordMemberConsent' ? { purpose: `thử ${via}`, date: D1 } : m === 'GET' || m === 'DELETE' ? undefined : {};
+        const r = await call(m, p, { body, ...as(me, via) });
+        const own = id === mine && OWN_RECORD[opId];
+        let want = [403, 'forbidden'];
+        if (own === 'any' || (own === 'session' && via === 'session')) want = [200, null];
+        else if (own === 'session') want = [403, 'session_required'];
+        const code = r.body?.error?.code ?? null;
+        if (r.status !== want[0] || (want[1] && code !== want[1])) bad.push(`${m} ${p} (${via}) -> ${r.status} ${code}, wanted ${want.join(' ')}`);
+      }
+    }
+  }
+  none(bad);
+  // what she read is hers, whole
+  const rec = await call('GET', `/api/v1/members/${mine}`, as(me, 'session'));
+  assert.deepEqual([rec.body.full_name, rec.body.masked], ['Nguyễn Thị Chính', []]);
+  const card = await call('GET', `/api/v1/members/${mine}/card`, as(me));
+  assert.equal(card.body.full_name, 'Nguyễn Thị Chính');
+  // an unlinked member account (the callers above) reaches none of it
+  for (const name of ['c24.member', 'p24.member']) {
+    for (const p of [`/api/v1/members/${mine}`, `/api/v1/members/${mine}/card`, `/api/v1/members/${mine}/consents`]) {
+      assertError(await call('GET', p, as(callers[name])), 403, 'forbidden', `${name} ${p}`);
+    }
+  }
+  // an admin outside the commune cannot link an account to her record: as if there were none
+  const out = await call('POST', '/api/v1/users', { body: { username: 'c01.link', unit: P.otherCommune, roles: ['member'], password: password(), person_id: Number(other) }, ...as(callers['c01.admin'], 'session') });
+  const none0 = await call('POST', '/api/v1/users', { body: { username: 'c01.link', unit: P.otherCommune, roles: ['member'], password: password(), person_id: 99999999 }, ...as(callers['c01.admin'], 'session') });
+  assert.equal(shape(out, other), shape(none0, '99999999'));
 });

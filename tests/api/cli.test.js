@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, freshDatabase } from './server.js';
+import { BIN, freshDatabase, Server } from './server.js';
 
 let dir, db;
 
@@ -347,6 +347,18 @@ test('members from the command line: add (checked as the API checks), list with 
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /id_number/);
   assert.equal((await ub(['members', 'edit', String(m.id), ...d])).code, 2, 'nothing to correct');
+  // the transfer inbox: one issued through the API (written here as the API writes it) awaits MB1.2
+  await Server.prototype.sql.call({ db }, `INSERT INTO transfers (person_id, from_unit, to_unit, date, status, created_by, created_at) VALUES (${m.id}, (SELECT min(id) FROM units WHERE code = 'MB1.1'), (SELECT min(id) FROM units WHERE code = 'MB1.2'), '2025-10-01', 'pending', 'cli.test', '2025-10-01T08:00:00Z')`);
+  assert.match(await ok(['members', 'transfers', '--unit', 'MB1.2', ...d]), /pending\s+2025-10-01\s+MB1\.1 -> MB1\.2\s+Nguyễn Thị Hoa/);
+  assert.match(await ok(['members', 'transfers', '--unit', 'MB1.2', '--out', ...d]), /no transfers/);
+  const outbox = await json(['members', 'transfers', '--unit', 'MB1', '--out', '--status', 'pending', ...d]);
+  assert.deepEqual(outbox.map((t) => [t.status, t.from.code, t.to.code, t.member.full_name]), [['pending', 'MB1.1', 'MB1.2', 'Nguyễn Thị Hoa']]);
+  assert.equal((await ub(['members', 'transfers', '--status', 'lost', ...d])).code, 2);
+  const ahead = await ub(['members', 'accept', String(outbox[0].id), '--date', '2999-01-01', ...d]);
+  assert.equal(ahead.code, 2, 'nothing recorded ahead of today');
+  assert.match(ahead.stderr, /after today/);
+  assert.match(await ok(['members', 'accept', String(outbox[0].id), '--date', '2025-10-01', ...d]), /accepted/);
+  assert.deepEqual((await json(['members', 'transfers', '--unit', 'MB1.2', ...d])).map((t) => t.status), ['accepted']);
   // her personal data: exported whole, then erased
   const ex = await json(['members', 'export-personal', String(m.id), ...d]);
   assert.equal(ex.record.full_name, 'Nguyễn Thị Hoa');

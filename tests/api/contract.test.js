@@ -15,7 +15,7 @@ import { Contract, METHODS } from './openapi.js';
 
 const FILE = path.join(REPO, 'src', 'api', 'openapi.json');
 // the operations that answer without a caller
-const PUBLIC = new Set(['get /healthz', 'get /api/v1/openapi.json', 'post /api/v1/session']);
+const PUBLIC = new Set(['get /healthz', 'get /api/v1/openapi.json', 'post /api/v1/session', 'get /verify/{token}']);
 const API_MD = path.join(REPO, 'docs', 'api.md');
 
 let s;
@@ -139,7 +139,7 @@ test('the document is well formed', () => {
     return s.enum || [s.const];
   };
   assert.deepEqual(codesOf('UnauthorizedError').sort(), ['session_expired', 'unauthorized']);
-  assert.deepEqual(codesOf('ForbiddenError').sort(), ['children_out_of_scope', 'csrf', 'forbidden', 'managed_from_above', 'password_change_required', 'session_required']);
+  assert.deepEqual(codesOf('ForbiddenError').sort(), ['children_out_of_scope', 'csrf', 'forbidden', 'managed_from_above', 'national_only', 'password_change_required', 'session_required']);
   assert.deepEqual(codesOf('RoleForbiddenError').sort(), ['forbidden', 'password_change_required']);
 });
 
@@ -307,6 +307,11 @@ const SAMPLES = [
   ['listMembers', 'GET', '/api/v1/members', { query: { q: 'nguyen mau', as_of: '2025-08-01', sort: 'name', limit: 5 } }],
   ['getMember', 'GET', (ctx) => `/api/v1/members/${ctx.createMember.id}`, { query: { as_of: '2025-08-01' } }],
   ['updateMember', 'PATCH', (ctx) => `/api/v1/members/${ctx.createMember.id}`, { body: { phone: '0987 654 321', occupation: 'Giáo viên', digital: false } }],
+  // her card, its check (public), the key rotated
+  ['getMemberCard', 'GET', (ctx) => `/api/v1/members/${ctx.createMember.id}/card`],
+  ['verifyCard', 'GET', (ctx) => `/verify/${ctx.getMemberCard.token}`, { auth: false }],
+  ['rotateCardKey', 'POST', '/api/v1/card-keys/rotate', { body: {} }],
+  ['createUser', 'POST', '/api/v1/users', (ctx) => ({ body: { username: 'sample.member', unit: 'C0005-1', roles: ['member'], password: 'sample-password-3', person_id: ctx.createMember.id } })],
   ['listEthnicGroups', 'GET', '/api/v1/ethnic-groups'],
   ['setDuesRate', 'PUT', '/api/v1/units/C0005/dues/2025', { query: { as_of: '2025-08-01' }, body: { amount: 24000 } }],
   ['getDuesRate', 'GET', '/api/v1/units/C0005-1/dues/2025', { query: { as_of: '2025-08-01' } }],

@@ -126,7 +126,8 @@ test('search: without diacritics, NFD, by word beginnings, by ID number or phone
   assert.deepEqual(await find('Nguye\u0302\u0303n hoa'), ['Nguyễn Thị Hoa'], 'NFD input');
   assert.deepEqual(await find('thi ho'), ['Nguyễn Thị Hoa'], 'each word begins a word');
   assert.deepEqual(await find('oa'), [], 'not inside a word');
-  assert.deepEqual(await find('001190'), ['Nguyễn Thị Hoa'], 'an ID number being typed');
+  assert.deepEqual(await find('001190'), [], 'a viewer may not read ID numbers: the beginning of one finds nothing');
+  assert.deepEqual(await find('001 190 012 345'), ['Nguyễn Thị Hoa'], 'the whole of one finds her');
   assert.deepEqual(await find('0912 345'), ['Nguyễn Thị Hoa'], 'a phone as written');
   // the Vietnamese order: by given name, then middle names, then family
   // name; a < ă < â, tones after letters (An < Ánh < Ân)
@@ -362,8 +363,16 @@ test('personal data of a member: consent by purpose, export of everything held, 
   const c = await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-08-02' });
   assert.equal(c.status, 200, c.text);
   assert.deepEqual(c.body.items.map((x) => [x.purpose, x.given_on, x.withdrawn_on]), [['Liên lạc qua điện thoại', '2025-08-02', null]]);
+  const audits = async () => Number(await s.sql(`SELECT count(*) FROM audit WHERE action LIKE 'consent.%' AND record_id = '${id}'`));
+  const n0 = await audits();
+  assert.equal((await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-08-05' })).body.items.length, 1, 'given twice is one consent');
+  const early = await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-08-01', withdraw: true });
+  assert.deepEqual(assertError(early, 422, 'invalid').details.map((x) => [x.field, x.code, x.date]), [['date', 'before_given', '2025-08-02']]);
   const wd = await consent({ purpose: 'Liên lạc qua điện thoại', date: '2025-09-02', withdraw: true });
   assert.equal(wd.body.items[0].withdrawn_on, '2025-09-02');
+  assert.equal((await consent({ purpose: 'Chưa từng đồng ý', withdraw: true })).body.items.length, 1, 'withdrawing none withdraws nothing');
+  assert.equal(await audits(), n0 + 1, 'only what changed is audited');
+  assertError(await consent({ purpose: 'Ảnh', date: '2999-01-01' }), 422, 'invalid');
   assertError(await consent({ purpose: '' }), 422, 'invalid');
   assertError(await consent({ purpose: 'x' }, 'viewer.mc1'), 403, 'forbidden');
   assertError(await get(`/api/v1/members/${id}/export`, {}, 'entry.mo1'), 404, 'not_found');
@@ -385,6 +394,86 @@ test('personal data of a member: consent by purpose, export of everything held, 
   assert.equal((await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2026-01-01' }, 'entry.mc1')).body.total, before, 'counts stay right');
   const row = await s.sql(`SELECT full_name, coalesce(id_number, '-'), coalesce(phone, '-'), birth_date FROM persons WHERE id = ${id}`);
   assert.equal(row.trim(), '(đã xóa / erased)|-|-|1988-07-01');
+  // the append-only audit trail never held her name
+  assert.equal(Number(await s.sql(`SELECT count(*) FROM audit WHERE record_id = '${id}' AND coalesce(after_value, '') LIKE '%Riêng%'`)), 0);
   // her number is free again
   assert.equal((await post({ full_name: 'Người Khác', birth_date: '1988-08-18', unit: 'MC1.1', joined_on: D, id_number: '001188099999' }, 'entry.mc1')).status, 201);
+});
+
+test('what an attack found: ID numbers not told digit by digit, dates bounded, a stay that ends takes its transfers, a former unit reads nothing', async () => {
+  const w = (who) => ({ cookie: as[who].cookie, csrf: as[who].csrf });
+  const add = async (body) => {
+    const r = await post({ birth_date: '1984-04-04', unit: 'MC1.1', joined_on: D, ...body }, 'entry.mc1');
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  };
+  const hidden = await add({ full_name: 'Kiều Thị Kín', id_number: '001184077777', religion: '  Pha\u0323\u0302t gia\u0301o \t', occupation: 'Nông nghiệp  ' });
+  const rec = (await get(`/api/v1/members/${hidden}`, {}, 'entry.mc1')).body;
+  assert.deepEqual([rec.religion, rec.occupation], ['Phật giáo', 'Nông nghiệp'], 'free text in NFC, without blanks around it');
+  // a unit in scope that did not exist yet on the day she joins: a detail on the field
+  const early_unit = await post({ full_name: 'Trước Thị Sớm', birth_date: '1984-04-04', unit: 'MC1.1', joined_on: '2025-01-01' }, 'entry.mc1');
+  assert.deepEqual(assertError(early_unit, 422, 'invalid').details.map((d) => [d.field, d.code]), [['unit', 'not_found']]);
+  // a viewer (no sensitive.read) finds her by the whole number only
+  const find = async (q, who) => (await get('/api/v1/members', { q }, who)).body.items.map((x) => x.id);
+  assert.deepEqual(await find('0011840777', 'viewer.mc1'), []);
+  assert.deepEqual(await find('001184077777', 'viewer.mc1'), [hidden]);
+  assert.deepEqual(await find('0011840777', 'entry.mc1'), [hidden]);
+
+  // a date of birth of null is no date of birth
+  const nul = await post({ full_name: 'Lê Thị Rỗng', birth_date: null, unit: 'MC1.1' }, 'entry.mc1');
+  assert.deepEqual(assertError(nul, 422, 'invalid').details.map((d) => [d.field, d.code]), [['birth_date', 'required']]);
+  const patch = (id, body) => s.request('PATCH', `/api/v1/members/${id}`, { body, ...w('entry.mc1') });
+  const patched = await patch(hidden, { birth_date: null });
+  assert.deepEqual(assertError(patched, 422, 'invalid').details.map((d) => [d.field, d.code]), [['birth_date', 'required']]);
+
+  // nothing is recorded ahead of today, and nobody joins before she is born
+  const FUTURE = '2999-01-01';
+  const ahead = assertError(await post({ full_name: 'Trương Thị Sau', birth_date: '1984-04-04', unit: 'MC1.1', joined_on: FUTURE }, 'entry.mc1'), 422, 'invalid');
+  assert.deepEqual(ahead.details.map((d) => [d.field, d.code]), [['joined_on', 'after_today']]);
+  const baby = assertError(await post({ full_name: 'Bé Danh Dự', birth_date: '2025-09-01', unit: 'MC1.1', joined_on: D, kind: 'honorary' }, 'entry.mc1'), 422, 'invalid');
+  assert.deepEqual(baby.details.map((d) => [d.field, d.code, d.date]), [['joined_on', 'before_birth', '2025-09-01']]);
+  const leaveAhead = await s.post(`/api/v1/members/${hidden}/leave`, { date: FUTURE, reason: 'left' }, w('entry.mc1'));
+  assert.deepEqual(assertError(leaveAhead, 422, 'invalid').details.map((d) => [d.field, d.code]), [['date', 'after_today']]);
+  const duesAhead = await s.post(`/api/v1/members/${hidden}/dues`, { year: 2026, amount: 1, paid_on: FUTURE }, w('entry.mc1'));
+  assert.deepEqual(assertError(duesAhead, 422, 'invalid').details.map((d) => [d.field, d.code]), [['paid_on', 'after_today']]);
+
+  // the receiving unit takes her on the transfer's day or later, never before
+  const mover = await add({ full_name: 'Đàm Thị Chuyển' });
+  const t = (await s.post(`/api/v1/members/${mover}/transfer`, { to: 'MO1.1', date: '2025-10-01' }, w('entry.mc1'))).body.transfer;
+  const commune = await s.post(`/api/v1/members/${hidden}/transfer`, { to: 'MO1', date: '2025-10-01' }, w('entry.mc1'));
+  assert.deepEqual(assertError(commune, 422, 'invalid').details.map((d) => [d.field, d.code]), [['to', 'not_a_branch']], 'named as the request names it');
+  const self = await s.post(`/api/v1/members/${hidden}/transfer`, { to: 'MC1.1' }, w('entry.mc1'));
+  assert.deepEqual(assertError(self, 422, 'invalid').details.map((d) => [d.field, d.code]), [['to', 'same_as_current']]);
+  const early = await s.post(`/api/v1/transfers/${t.id}/accept`, { date: '2025-09-15' }, w('entry.mo1'));
+  assert.deepEqual(assertError(early, 422, 'invalid').details.map((d) => [d.field, d.code, d.date]), [['date', 'before_issued', '2025-10-01']]);
+  assertError(await s.post(`/api/v1/transfers/${t.id}/accept`, { date: FUTURE }, w('entry.mo1')), 422, 'invalid');
+  // her leaving takes the pending transfer with it
+  const left = await s.post(`/api/v1/members/${mover}/leave`, { date: '2025-11-01', reason: 'died' }, w('entry.mc1'));
+  assert.equal(left.status, 200, left.text);
+  const after = (await get('/api/v1/transfers', { box: 'in' }, 'entry.mo1')).body.items.find((x) => x.id === t.id);
+  assert.deepEqual([after.status, after.reason], ['cancelled', 'died']);
+  assertError(await s.post(`/api/v1/transfers/${t.id}/accept`, {}, w('entry.mo1')), 409, 'transfer_decided');
+
+  // erasure ends her membership today and cancels her transfer: no nameless member left behind
+  const gone = await add({ full_name: 'Tạ Thị Xoá' });
+  const t2 = (await s.post(`/api/v1/members/${gone}/transfer`, { to: 'MO1.1', date: '2025-10-01' }, w('entry.mc1'))).body.transfer;
+  const before = (await get('/api/v1/reports/members', { unit: 'MC1' }, 'entry.mc1')).body.total;
+  assert.equal((await s.post(`/api/v1/members/${gone}/erase`, {}, w('entry.mc1'))).status, 200);
+  assert.equal((await get('/api/v1/reports/members', { unit: 'MC1' }, 'entry.mc1')).body.total, before - 1);
+  assert.equal((await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2025-12-01' }, 'entry.mc1')).body.total > 0, true);
+  assertError(await s.post(`/api/v1/transfers/${t2.id}/accept`, {}, w('entry.mo1')), 409, 'transfer_decided');
+
+  // a unit she moved away from reads and changes nothing of hers, on any day
+  const away = await add({ full_name: 'Phùng Thị Đã Đi', phone: '0913 222 111' });
+  const t3 = (await s.post(`/api/v1/members/${away}/transfer`, { to: 'MO1.1', date: '2025-10-01' }, w('entry.mc1'))).body.transfer;
+  assert.equal((await s.post(`/api/v1/transfers/${t3.id}/accept`, { date: '2025-10-02' }, w('entry.mo1'))).status, 200);
+  assertError(await get(`/api/v1/members/${away}`, { as_of: '2025-09-01' }, 'entry.mc1'), 404, 'not_found');
+  assertError(await s.post(`/api/v1/members/${away}/dues`, { year: 2025, amount: 1, paid_on: '2025-09-01' }, w('entry.mc1')), 404, 'not_found');
+  assert.equal((await get(`/api/v1/members/${away}`, { as_of: '2025-09-01' }, 'entry.mo1')).status, 200);
+
+  // the answer of a change shows sensitive data as a read does: on record
+  const reads = async () => Number(await s.sql(`SELECT count(*) FROM audit WHERE action = 'member.sensitive_read' AND record_id = '${hidden}'`));
+  const n = await reads();
+  assert.equal((await patch(hidden, { notes: 'đã gọi' })).status, 200);
+  assert.equal(await reads(), n + 1);
 });

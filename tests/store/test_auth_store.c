@@ -56,7 +56,7 @@ static user_t make_user(db_t *db, const char *name, const char *unit, unsigned r
 	err_t e;
 
 	err_clear(&e);
-	if (user_create(db, &SYS, name, NULL, unit, roles, "mat-khau-dai-12", &u, &e))
+	if (user_create(db, &SYS, name, NULL, unit, roles, 0, "mat-khau-dai-12", &u, &e))
 		fail_msg("user %s: %s", name, e.message);
 	return u;
 }

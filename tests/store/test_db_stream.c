@@ -500,6 +500,35 @@ static void more_texts_than_the_cache_holds(void **state)
 	db_close(db);
 }
 
+/* A statement marked DB_PLAN_EACH_RUN answers like any other and, on
+ * PostgreSQL, is never a server-side named statement (whose generic plan
+ * the server may keep after five runs). The check's pattern is cut in two
+ * so that the check, a named statement itself, does not match it. */
+static void plan_each_run_is_never_named(void **state)
+{
+	db_t *db = table_db(3);
+	db_stmt_t *st = NULL;
+	(void)state;
+
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(db_prepare(db, DB_PLAN_EACH_RUN "SELECT count(*) FROM t WHERE n > ?", &st), DB_OK);
+		assert_int_equal(db_bind_int64(st, 1, i % 3), DB_OK);
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_int_equal(db_col_int64(st, 0), 3 - i % 3);
+		db_finalize(st);
+	}
+	if (db_dialect(db) == DB_POSTGRESQL) {
+		assert_int_equal(db_prepare(db, "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE"
+						" '%FROM t WHERE n ' || '>%'",
+					    &st),
+				 DB_OK);
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_int_equal(db_col_int64(st, 0), 0);
+		db_finalize(st);
+	}
+	db_close(db);
+}
+
 /* A statement given back before its last row leaves nothing open: no read
  * snapshot (SQLite: the next query sees another connection's write), no
  * transaction or result on the server (PostgreSQL: the session is idle). */
@@ -686,6 +715,7 @@ int main(void)
 		cmocka_unit_test(an_idle_statement_holds_nothing),
 		cmocka_unit_test(reconnect_with_cached_statements),
 		cmocka_unit_test(named_statements_can_be_turned_off),
+		cmocka_unit_test(plan_each_run_is_never_named),
 		cmocka_unit_test(a_finalized_statement_refuses_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,12 +14,22 @@ import { isIsoDate, formatDateTime } from '../lib/dates.js';
 import { useDateText } from './date-field.js';
 import { UserMenu } from './user-menu.js';
 import { useSession, dismissFailedLogins } from '../lib/session.js';
-import { mayOpen } from '../lib/roles.js';
+import { mayOpen, memberOnly, ownRecord } from '../lib/roles.js';
 import { useAnnouncement, useAnnounce } from '../lib/announce.js';
 
-export function Layout({ routes, section, dated, children }) {
+// The navigation of a member's own account: her record (its card is on it).
+function memberEntries(user) {
+  const mine = ownRecord(user);
+  return mine ? [{ path: `/members/${mine}`, nav: 'nav.my_record', testid: 'nav-my-record' }] : [];
+}
+
+export function Layout({ routes, section: routeSection, dated, children }) {
   const { loc, asOfParam, user } = useApp();
-  const entries = user && routes ? routes.filter((r) => r.nav && mayOpen(r, user)) : [];
+  const own = user && routes && memberOnly(user);
+  const entries = !user || !routes ? [] : own ? memberEntries(user) : routes.filter((r) => r.nav && mayOpen(r, user));
+  // her record's entry stands for her record and its card
+  const mineAt = own && entries.length ? entries[0].path : null;
+  const section = mineAt && (loc.path === mineAt || loc.path.startsWith(`${mineAt}/`)) ? mineAt : routeSection;
   return html`
     <a class="skip" href="#main" onClick=${skipToMain}>${t('skip.main')}</a>
     <header class="app-header">

@@ -11,9 +11,11 @@ export function roleName(key) {
 }
 
 // The roles granting each permission the app asks about: the permission
-// matrix of docs/security.md. (A member's "her own record" waits for
-// accounts linked to records: today the server refuses her the registry.)
+// matrix of docs/security.md. A member's "her own record" is not a
+// permission: her account is linked to her record (user.person_id), and
+// she reaches that record and its card only (ownRecord, memberOnly).
 const GRANTED_BY = {
+  'unit.read': ['viewer', 'entry', 'approver', 'admin'],
   'record.read': ['viewer', 'entry', 'approver', 'admin'],
   'record.write': ['entry', 'approver', 'admin'],
   'sensitive.read': ['entry', 'approver', 'admin'],
@@ -25,9 +27,27 @@ export function can(user, permission) {
   return (GRANTED_BY[permission] || []).some((r) => roles.includes(r));
 }
 
-// mayOpen: whether a route (routes.js) is for her: `admin` routes for
-// admins, `perm` routes for the holders of that permission.
-export function mayOpen(route, user) {
+// ownRecord: the id of the member record that is hers (a `member` account
+// linked to it), or null.
+export function ownRecord(user) {
+  const roles = (user && Array.isArray(user.roles) && user.roles) || [];
+  return roles.includes('member') && user.person_id ? user.person_id : null;
+}
+
+// memberOnly: a member's own account and nothing more (the role `member`
+// alone): the app shows her her record and card, and her account's pages.
+export function memberOnly(user) {
+  const roles = (user && Array.isArray(user.roles) && user.roles) || [];
+  return roles.length > 0 && roles.every((r) => r === 'member');
+}
+
+// mayOpen: whether a route (routes.js) is for her, with its params: `own`
+// routes for her own record (params.id), `admin` routes for admins, `perm`
+// routes for the holders of that permission; a member's own account opens
+// only the `own` routes of her record and the `member` routes.
+export function mayOpen(route, user, params = {}) {
   const roles = (user && user.roles) || [];
+  if (route.own && ownRecord(user) && String(params.id) === String(ownRecord(user))) return true;
+  if (memberOnly(user)) return !!route.member;
   return (!route.admin || roles.includes('admin')) && (!route.perm || can(user, route.perm));
 }

@@ -17,6 +17,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { request, setCsrfToken, onUnauthorized } from './api.js';
 import { loadLevels } from './units.js';
+import { memberOnly } from './roles.js';
 
 let state = { status: 'loading' };
 const listeners = new Set();
@@ -42,12 +43,15 @@ export function isAdmin(user) {
   return !!(user && Array.isArray(user.roles) && user.roles.includes('admin'));
 }
 
+// levelsFor: whether the user may read the tree's levels (unit.read): not
+// while a reset password awaits its change, nor a member's own account.
+const levelsFor = (user) => !user.must_change_password && !memberOnly(user);
+
 // enter: a log-in or session answer {user, csrf_token}. Level names need a
 // caller, so they are loaded now rather than at start-up.
 async function enter(answer) {
   setCsrfToken(answer.csrf_token);
-  // (not while a reset password awaits its change: the server refuses it)
-  if (!answer.user.must_change_password) await loadLevels().catch(() => {});
+  if (levelsFor(answer.user)) await loadLevels().catch(() => {});
   const failed = answer.failed_logins && answer.failed_logins.count > 0 ? answer.failed_logins : null;
   set({ status: 'in', user: answer.user, failedLogins: failed });
 }
@@ -79,7 +83,7 @@ export async function refreshSession() {
   try {
     const answer = await request('GET', '/session', { auth: false });
     setCsrfToken(answer.csrf_token);
-    if (state.user && state.user.must_change_password && !answer.user.must_change_password) {
+    if (state.user && state.user.must_change_password && levelsFor(answer.user)) {
       await loadLevels().catch(() => {});
     }
     set({ status: 'in', user: answer.user, failedLogins: state.failedLogins || null });

@@ -28,7 +28,9 @@ export function mayHandlePrivacy(user) {
   return can(user, 'record.write') && can(user, 'sensitive.read');
 }
 
-export function MemberPrivacy({ m }) {
+// self: she herself, through her own account: her consents and her data,
+// not the erasure (she asks the union for it).
+export function MemberPrivacy({ m, self = false }) {
   const base = `/members/${encodeURIComponent(m.id)}`;
   return html`
     <section class="panel" aria-labelledby="member-privacy-heading" data-testid="member-privacy">
@@ -38,7 +40,7 @@ export function MemberPrivacy({ m }) {
       <h3>${t('privacy.export')}</h3>
       <p class="hint">${t('member.export_intro')}</p>
       <${ExportButton} base=${base} filename=${t('member.export_file', { id: m.id })} testid="member-export" />
-      <${Erase} m=${m} base=${base} />
+      ${!self && html`<${Erase} m=${m} base=${base} />`}
     </section>`;
 }
 

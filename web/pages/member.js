@@ -8,7 +8,10 @@
 // Holders of record.write may move her to another unit, record that she
 // left or record her dues, while she is a member (member-actions.js,
 // member-dues.js). Those who also hold sensitive.read see her personal data
-// last: consents, export and erasure (member-privacy.js).
+// last: consents, export and erasure (member-privacy.js). Her card
+// ("Thẻ hội viên", member-card.js) is a link away while she is a member. A
+// member's own account opens this page on her own record: no list to go
+// back to, her consents and the download of her data, no erasure.
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
@@ -17,7 +20,7 @@ import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
 import { useAnnounce, announce } from '../lib/announce.js';
 import { arriveWith as arrive, useArrival } from '../lib/arrival.js';
-import { can } from '../lib/roles.js';
+import { can, ownRecord } from '../lib/roles.js';
 import { href } from '../lib/router.js';
 import { formatDate } from '../lib/dates.js';
 import { unitName, unitHref, validity } from '../lib/units.js';
@@ -58,6 +61,8 @@ export function MemberPage({ params }) {
   }
   const m = rec.data;
   const writer = can(user, 'record.write') && isCurrent(m);
+  // her own record, seen through her own account (a member's)
+  const self = String(ownRecord(user)) === String(m.id);
   // refresh: her record as now on the page's date (`fallback`, what an
   // action answered, if that cannot be read).
   const refresh = (fallback) => get(path, { as_of: asOf }).then(rec.setData, () => rec.setData(fallback));
@@ -69,17 +74,22 @@ export function MemberPage({ params }) {
   };
   const said = done || notice;
   return html`
-    <p class="breadcrumb"><a href=${href('/members', { as_of: asOfParam })}>${t('member.back')}</a></p>
+    ${can(user, 'record.read') && html`
+      <p class="breadcrumb"><a href=${href('/members', { as_of: asOfParam })}>${t('member.back')}</a></p>`}
     <article class="member" data-testid="member-details" data-id=${m.id}>
       <h1>${m.full_name}</h1>
+      ${self && html`<p class="muted" data-testid="member-mine">${t('member.mine')}</p>`}
       ${said && html`<p class="success" data-testid="member-notice">${said}</p>`}
       ${duplicates.length > 0 && html`<${Duplicates} list=${duplicates} />`}
-      <${Standing} m=${m} />
+      <${Standing} m=${m} linked=${can(user, 'unit.read')} />
+      ${isCurrent(m) && html`
+        <p><a class="button primary" data-testid="member-card-link"
+          href=${href(`/members/${encodeURIComponent(m.id)}/card`)}>${t('member.card_link')}</a></p>`}
       ${writer && html`<${MemberActions} m=${m} onDone=${acted} />`}
       <${Facts} m=${m} />
       <${MemberDues} m=${m} writer=${writer} onPaid=${refresh} />
-      <${History} stays=${m.history || []} />
-      ${mayHandlePrivacy(user) && html`<${MemberPrivacy} m=${m} />`}
+      <${History} stays=${m.history || []} linked=${can(user, 'unit.read')} />
+      ${(self || mayHandlePrivacy(user)) && html`<${MemberPrivacy} m=${m} self=${self && !mayHandlePrivacy(user)} />`}
     </article>`;
 }
 
@@ -99,8 +109,10 @@ function Duplicates({ list }) {
     </div>`;
 }
 
-// Standing: her unit and kind on the as-of date, or that she was no member then.
-function Standing({ m }) {
+// Standing: her unit and kind on the as-of date, or that she was no member
+// then. The unit is a link for those who may open units (not a member's
+// own account).
+function Standing({ m, linked }) {
   const { lang, asOf, asOfParam } = useApp();
   if (!m.unit) {
     return html`<p class="notice" data-testid="member-not-on-date">${t('member.not_on_date', { date: formatDate(asOf, lang) })}</p>`;
@@ -108,7 +120,7 @@ function Standing({ m }) {
   return html`
     <p class="member-standing" data-testid="member-standing">
       <span class="badge">${memberKindName(m.kind)}</span>
-      ${' '}<a href=${unitHref(m.unit.code, asOfParam)}>${unitName(m.unit, lang)}</a>
+      ${' '}${linked ? html`<a href=${unitHref(m.unit.code, asOfParam)}>${unitName(m.unit, lang)}</a>` : unitName(m.unit, lang)}
       ${' '}<span class="code muted">${m.unit.code}</span>
     </p>`;
 }
@@ -170,7 +182,7 @@ function Facts({ m }) {
 
 // History: her stays, the latest first, each linked to the unit as it was
 // on the stay's first day (a code may name another unit on another day).
-function History({ stays }) {
+function History({ stays, linked }) {
   const { lang } = useApp();
   const latestFirst = [...stays].reverse();
   return html`
@@ -180,7 +192,8 @@ function History({ stays }) {
       <ol class="timeline" role="list" data-testid="member-history">
         ${latestFirst.map((s) => html`
           <li key=${`${s.unit.id}-${s.from}`} data-testid="member-stay" data-code=${s.unit.code}>
-            <a class="node-name" href=${unitHref(s.unit.code, s.from)}>${unitName(s.unit, lang)}</a>
+            ${linked ? html`<a class="node-name" href=${unitHref(s.unit.code, s.from)}>${unitName(s.unit, lang)}</a>`
+              : html`<span class="node-name">${unitName(s.unit, lang)}</span>`}
             <span class="node-meta">
               <span>${validity(s.from, s.until, lang)}</span>
               <span>${memberKindName(s.kind)}</span>

@@ -8,7 +8,9 @@
 // and roles (PATCH /api/v1/users/{username}); reset her password to a
 // one-time one, shown once (POST .../password-reset); see and end her
 // sessions and revoke her tokens (GET/DELETE .../sessions, .../tokens). The
-// admin's own row offers none of these: she is managed from above.
+// admin's own row offers none of these: she is managed from above. A
+// member's own account is linked to her record by its number ("Mã hồ sơ
+// hội viên", person_id; empty: none), when created or edited.
 import { useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn } from '../lib/i18n.js';
@@ -20,6 +22,7 @@ import { useDialogFocus } from '../lib/focus.js';
 import { formatDateTime } from '../lib/dates.js';
 import { ROLES, roleName } from '../lib/roles.js';
 import { unitName, unitHref } from '../lib/units.js';
+import { href } from '../lib/router.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import { Field, RoleChecks, FormError, ConfirmButton, errorText, refuse } from '../components/form.js';
 import { UnitLookup } from '../components/unit-lookup.js';
@@ -122,7 +125,9 @@ function UserRow({ u, onChanged, onOpen, onReset }) {
         ${u.unit && html`<a href=${unitHref(u.unit.code)}>${unitName(u.unit, lang)}</a>
           <span class="code muted"> ${u.unit.code}</span>`}
       </td>
-      <td data-label=${t('users.roles')}>${(u.roles || []).map(roleName).join(', ')}</td>
+      <td data-label=${t('users.roles')}>${(u.roles || []).map(roleName).join(', ')}
+        ${u.person_id && html`<span class="node-meta" data-testid="user-person">
+          <a href=${href(`/members/${u.person_id}`)}>${t('users.member_of', { id: u.person_id })}</a></span>`}</td>
       <td data-label=${t('users.state')}>
         <span class=${u.disabled ? 'badge state-revoked' : 'badge state-active'} data-testid="user-state">
           ${u.disabled ? t('users.disabled') : t('users.active')}</span>
@@ -147,8 +152,18 @@ function UserRow({ u, onChanged, onOpen, onReset }) {
     </tr>`;
 }
 
-const EMPTY = { username: '', display_name: '', unit: '' };
-const FIELDS = ['username', 'display_name', 'unit', 'roles', 'password'];
+const EMPTY = { username: '', display_name: '', unit: '', person_id: '' };
+const FIELDS = ['username', 'display_name', 'unit', 'roles', 'password', 'person_id'];
+
+// The member record's number as typed: '' (none), or a whole number.
+const personError = (text) => (text.trim() && !/^[0-9]{1,15}$/.test(text.trim()) ? t('users.person_id_bad') : null);
+const personValue = (text) => (text.trim() ? Number(text.trim()) : null);
+
+// PersonField: the number of her member record, for a member's own account.
+function PersonField({ id, value, onInput, error }) {
+  return html`<${Field} id=${id} label=${t('users.person_id')} value=${value} onInput=${onInput}
+    error=${error} hint=${t('users.person_id_hint')} inputmode="numeric" autocomplete="off" spellcheck="false" />`;
+}
 
 function CreateUser({ onCreated, onCancel }) {
   const { user } = useApp();
@@ -172,6 +187,7 @@ function CreateUser({ onCreated, onCancel }) {
     }
     if (!roles.length) local.roles = t('users.roles_required');
     if (!password.trim()) local.password = t('form.required');
+    if (personError(v.person_id)) local.person_id = personError(v.person_id);
     setErrors(local);
     setFormError('');
     if (Object.keys(local).length) { refuse(form); return; }
@@ -183,6 +199,7 @@ function CreateUser({ onCreated, onCancel }) {
         unit: v.unit.trim(),
         roles,
         password,
+        ...(personValue(v.person_id) ? { person_id: personValue(v.person_id) } : {}),
       });
       clearV();
       clearRoles();
@@ -190,6 +207,7 @@ function CreateUser({ onCreated, onCancel }) {
     } catch (err) {
       const fe = fieldErrors(err);
       if (err.code === 'username_taken' && !fe.username) fe.username = errorText(err);
+      if (err.code === 'person_linked' && !fe.person_id) fe.person_id = errorText(err);
       setErrors(fe);
       if (!FIELDS.some((k) => k in fe)) setFormError(errorText(err));
       refuse(form);
@@ -215,6 +233,7 @@ function CreateUser({ onCreated, onCancel }) {
         <${Field} id="user-password" label=${t('users.password')} type="password" value=${password}
           onInput=${setPassword} error=${errors.password} hint=${t('password.hint')}
           autocomplete="new-password" required />
+        <${PersonField} id="user-person" value=${v.person_id} onInput=${set('person_id')} error=${errors.person_id} />
         <${FormError} message=${formError} />
         <div class="form-actions">
           <button type="submit" class="button primary" data-testid="user-create" disabled=${busy}>
@@ -243,13 +262,16 @@ function OneTimePassword({ shown, onClose }) {
     </section>`;
 }
 
-const EDIT_FIELDS = ['display_name', 'unit', 'roles'];
+const EDIT_FIELDS = ['display_name', 'unit', 'roles', 'person_id'];
 
-// EditUser: her display name, unit and roles; only what changed is sent.
+// EditUser: her display name, unit, roles and member record; only what
+// changed is sent.
 function EditUser({ u, onSaved, onCancel }) {
   const heading = useDialogFocus();
   const form = useRef(null);
-  const [v, setV, clearV] = useDraft(`user-edit-${u.username}`, { display_name: u.display_name || '', unit: (u.unit && u.unit.code) || '' });
+  const [v, setV, clearV] = useDraft(`user-edit-${u.username}`, {
+    display_name: u.display_name || '', unit: (u.unit && u.unit.code) || '', person_id: u.person_id ? String(u.person_id) : '',
+  });
   const [roles, setRoles, clearRoles] = useDraft(`user-edit-roles-${u.username}`, u.roles || []);
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState('');
@@ -263,10 +285,12 @@ function EditUser({ u, onSaved, onCancel }) {
     if (!v.display_name.trim()) local.display_name = t('form.required');
     if (!v.unit.trim()) local.unit = t('form.required');
     if (!roles.length) local.roles = t('users.roles_required');
+    if (personError(v.person_id)) local.person_id = personError(v.person_id);
     setErrors(local);
     setFormError('');
     if (Object.keys(local).length) { refuse(form); return; }
     const body = {};
+    if (personValue(v.person_id) !== (u.person_id || null)) body.person_id = personValue(v.person_id);
     if (v.display_name.trim() !== u.display_name) body.display_name = v.display_name.trim();
     if (!u.unit || v.unit.trim() !== u.unit.code) body.unit = v.unit.trim();
     const same = roles.length === (u.roles || []).length && roles.every((r) => u.roles.includes(r));
@@ -279,6 +303,7 @@ function EditUser({ u, onSaved, onCancel }) {
       onSaved(saved);
     } catch (err) {
       const fe = fieldErrors(err);
+      if (err.code === 'person_linked' && !fe.person_id) fe.person_id = errorText(err);
       setErrors(fe);
       if (!EDIT_FIELDS.some((k) => k in fe)) setFormError(errorText(err));
       refuse(form);
@@ -299,6 +324,7 @@ function EditUser({ u, onSaved, onCancel }) {
         <${UnitLookup} code=${v.unit.trim()} />
         <${RoleChecks} id="user-edit-role" legend=${t('users.roles')} roles=${ROLES} value=${roles}
           onChange=${setRoles} error=${errors.roles} nameOf=${roleName} />
+        <${PersonField} id="user-edit-person" value=${v.person_id} onInput=${set('person_id')} error=${errors.person_id} />
         <${FormError} message=${formError} />
         <div class="form-actions">
           <button type="submit" class="button primary" data-testid="user-save" disabled=${busy}>

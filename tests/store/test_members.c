@@ -1,0 +1,174 @@
+/*
+ * test_members.c - the member list's search on the store: whichever rows
+ * it reads first (the unit's members, the people with a rare word of the
+ * name, or everyone in name order; store/members.c), the answer and its
+ * pages are the same.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/date.h"
+#include "store/members.h"
+#include "store/migrate.h"
+#include "store/org_store.h"
+#include "store_fixture.h"
+
+static principal_t SYS;
+
+static date_t D(const char *s)
+{
+	date_t d = 0;
+	assert_int_equal(date_parse(s, &d), 0);
+	return d;
+}
+
+static int64_t add_unit(db_t *db, const char *code, const char *level, const char *parent)
+{
+	unit_spec_t s;
+	unit_t u;
+	err_t e;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.code, sizeof(s.code), "%s", code);
+	snprintf(s.name_vi, sizeof(s.name_vi), "Đơn vị %s", code);
+	snprintf(s.name_en, sizeof(s.name_en), "%s", code);
+	snprintf(s.level, sizeof(s.level), "%s", level);
+	snprintf(s.parent, sizeof(s.parent), "%s", parent);
+	err_clear(&e);
+	if (org_create(db, &SYS, &s, D("2026-01-01"), NULL, &u, &e))
+		fail_msg("create %s: %s", code, e.message);
+	return u.id;
+}
+
+static int64_t add_member(db_t *db, const char *name, int64_t unit_id)
+{
+	person_t p;
+	err_t e;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.full_name, sizeof(p.full_name), "%s", name);
+	p.birth_date = D("1980-05-05");
+	err_clear(&e);
+	if (member_add(db, &SYS, &p, unit_id, MEMBER_REGULAR, D("2026-02-01"), &e))
+		fail_msg("add %s: %s", name, e.message);
+	return p.id;
+}
+
+static const char *const NAMES[] = {
+	"Nguyễn Thị Lan", "Nguyễn Thị Hoa", "Trần Thị Lan", "Lê Thị Hồng", "Phạm Thị Mai", "Đặng Thị Mai",
+	"Đỗ Thị Hạnh", "Nguyễn Ngọc Ánh", "Hoàng Thị Lành", "Vũ Thị Hoà", "Lê Thị Hà", "Bùi Thị Thu",
+	"Ngô Thị Tuyết", "Dương Thị Hương", "Nguyễn Thị Thu Hà", "Mai Thị Nguyệt", "Trần Ngọc Lan",
+	"Lò Thị Dung", "Nguyễn Thị Đào", "Hà Thị Hằng", "Đinh Thị Huyền", "Nguyễn Thị Lan", "Lê Thị Lý",
+};
+#define N_NAMES (sizeof(NAMES) / sizeof(NAMES[0]))
+
+/* Every id of the list, page after page of 3, into ids (at most cap), *n. */
+static void all_pages(db_t *db, member_query_t q, int64_t *ids, size_t cap, size_t *n)
+{
+	char cursor[ORG_CURSOR_MAX] = "";
+	member_list_t l;
+	err_t e;
+
+	*n = 0;
+	q.limit = 3;
+	for (int page = 0; page < 100; page++) {
+		q.cursor = cursor[0] ? cursor : NULL;
+		err_clear(&e);
+		if (member_list(db, &q, &l, &e))
+			fail_msg("list q=%s probe=%d: %s", q.q ? q.q : "", q.probe, e.message);
+		for (size_t i = 0; i < l.n && *n < cap; i++)
+			ids[(*n)++] = l.items[i].p.id;
+		snprintf(cursor, sizeof(cursor), "%s", l.next);
+		member_list_free(&l);
+		if (!cursor[0])
+			return;
+	}
+	fail_msg("more than 100 pages");
+}
+
+static void drivers_agree(void **state)
+{
+	db_t *db = fixture_seeded_db();
+	int64_t b1, b2, b3, commune, other, left = 0;
+	err_t e;
+	(void)state;
+
+	commune = add_unit(db, "SX", "commune", "24");
+	b1 = add_unit(db, "SX.1", "branch", "SX");
+	b2 = add_unit(db, "SX.2", "branch", "SX");
+	other = add_unit(db, "SY", "commune", "01");
+	b3 = add_unit(db, "SY.1", "branch", "SY");
+	for (size_t i = 0; i < N_NAMES; i++) {
+		int64_t id = add_member(db, NAMES[i], i % 3 == 0 ? b1 : i % 3 == 1 ? b2 : b3);
+		if (i == 4)
+			left = id;
+	}
+	err_clear(&e);
+	if (member_end_stay(db, &SYS, left, D("2026-03-01"), "moved_away", 0, &e))
+		fail_msg("leave: %s", e.message);
+
+	struct {
+		int64_t unit;
+		const char *q;
+		size_t want; /* members on 2026-06-01 */
+	} cases[] = {
+		{ 0, NULL, N_NAMES - 1 },
+		{ commune, NULL, 15 },
+		{ other, NULL, 7 },
+		{ 0, "nguyen", 6 },
+		{ commune, "nguyen thi", 4 },
+		{ 0, "lan", 5 },          /* Lan three times, Trần Ngọc Lan, Lành */
+		{ b1, "t", 8 },
+		{ 0, "dang", 1 },         /* Đặng */
+		{ 0, "DANG THI", 1 },
+		{ other, "hoa", 1 },      /* Hoàng; Hoa and Hoà are in the other commune */
+		{ 0, "le thi h", 2 },
+		{ 0, "mai", 2 },          /* Đặng Thị Mai and Mai Thị Nguyệt; Phạm Thị Mai has left */
+		{ 0, "zzz", 0 },
+		{ 0, "100%", 0 },
+		{ 0, "thi_", 0 },
+	};
+	int probes[] = { 0, 1, 2, 4, 1000 };
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		int64_t base[64], got[64];
+		size_t n_base = 0, n_got = 0;
+		member_query_t q;
+
+		memset(&q, 0, sizeof(q));
+		q.unit_id = cases[c].unit;
+		q.q = cases[c].q;
+		q.as_of = D("2026-06-01");
+		q.probe = 1000;
+		all_pages(db, q, base, 64, &n_base);
+		if (n_base != cases[c].want)
+			fail_msg("unit %lld q=%s: %zu members, want %zu", (long long)q.unit_id, q.q ? q.q : "", n_base,
+				 cases[c].want);
+		for (size_t p = 0; p < sizeof(probes) / sizeof(probes[0]); p++) {
+			q.probe = probes[p];
+			all_pages(db, q, got, 64, &n_got);
+			assert_int_equal(n_got, n_base);
+			for (size_t i = 0; i < n_got; i++)
+				if (got[i] != base[i])
+					fail_msg("unit %lld q=%s probe %d: row %zu differs", (long long)q.unit_id,
+						 q.q ? q.q : "", q.probe, i);
+		}
+	}
+	db_close(db);
+}
+
+int main(void)
+{
+	principal_system(&SYS, "test", fixture_today());
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(drivers_agree),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
