@@ -96,6 +96,15 @@ static int no_memory(err_t *e)
 	return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* Starts a query whose best plan depends on its values (the nation's
+ * subtree or a commune's): PostgreSQL plans it at every run rather than
+ * settle, after five, on a generic plan for every unit (db.h). */
+static void plan_each_run(query_t *q)
+{
+	query_init(q);
+	query_sql(q, DB_PLAN_EACH_RUN);
+}
+
 /* ---- the units counted in ---- */
 
 /* The column of a unit's id of part 1 (ancestry s) or 2 (units s). */
@@ -335,7 +344,7 @@ static int part2_needed(view_t *v, bool *needed, err_t *e)
 	int rc;
 
 	*needed = false;
-	query_init(&q);
+	plan_each_run(&q);
 	query_sql(&q, "SELECT s.id FROM units s JOIN levels l ON l.key = s.level");
 	src_where(&q, v, 2, false);
 	query_sql(&q, " AND (EXISTS (SELECT 1 FROM memberships m WHERE m.unit_id = s.id)"
@@ -426,7 +435,7 @@ static int stock_pass(view_t *v, int part, err_t *e)
 	query_t q;
 	int rc;
 
-	query_init(&q);
+	plan_each_run(&q);
 	query_sql(&q, part == 1 ? "SELECT " : "SELECT m.unit_id, ");
 	if (v->pg) {
 		query_add(&q, "CASE WHEN m.unit_id = ? THEN '1' ELSE '0' END || CASE WHEN p.birth_date > ? THEN '0'"
@@ -503,7 +512,7 @@ static int honorary_count(view_t *v, int part, err_t *e)
 		query_sql(&q, "SELECT coalesce(max(id), 0) FROM memberships");
 		if (org_query_int(v->db, &q, &stays, e))
 			return -1;
-		query_init(&q);
+		plan_each_run(&q);
 	}
 	if (part == 1 && v->s->total > stays / 20) {
 		/* the table first (SQLite keeps the order of a CROSS JOIN) */
@@ -585,7 +594,7 @@ static int child_branches(view_t *v, err_t *e)
 	query_t q;
 	int rc;
 
-	query_init(&q);
+	plan_each_run(&q);
 	query_add(&q, "SELECT c.descendant, count(*) FROM ancestry c JOIN ancestry a ON a.ancestor = c.descendant"
 		      " AND a.valid_from <= ? AND a.valid_to > ?",
 		  QD(v->t), QD(v->t));
@@ -615,7 +624,7 @@ static int stats_branches(view_t *v, int part, err_t *e)
 	query_t q;
 	int rc;
 
-	query_init(&q);
+	plan_each_run(&q);
 	if (part == 1) {
 		query_add(&q, "SELECT count(*) FROM ancestry a JOIN units u ON u.id = a.descendant"
 			      " JOIN levels l ON l.key = u.level WHERE a.ancestor = ? AND a.valid_from <= ? AND a.valid_to > ?"
@@ -655,7 +664,7 @@ static int dues_of(view_t *v, int part, int year, date_t from, date_t to, int64_
 	query_t q;
 	int rc;
 
-	query_init(&q);
+	plan_each_run(&q);
 	query_sql(&q, part == 1 ? "SELECT 0, count(*), coalesce(sum(dp.amount), 0)"
 				: "SELECT dp.unit_id, count(*), coalesce(sum(dp.amount), 0)");
 	src_from(&q, part);
@@ -744,7 +753,7 @@ static int count_scan(view_t *v, int part, bool flows, err_t *e)
 	query_t q;
 	int rc;
 
-	query_init(&q);
+	plan_each_run(&q);
 	if (part == 1) {
 		for (int own = 0; own < 2; own++) {
 			query_sql(&q, own ? " UNION ALL SELECT c.descendant" : "SELECT c.descendant");
@@ -818,7 +827,7 @@ static int period_events(view_t *v, int part, bool starts, err_t *e)
 	query_t q;
 	int rc;
 
-	query_init(&q);
+	plan_each_run(&q);
 	query_sql(&q, part == 1 ? "SELECT 0" : "SELECT m.unit_id");
 	query_sql(&q, starts ? ", m.start_reason" : ", coalesce(m.end_reason, '')");
 	snprintf(sql, sizeof(sql),
@@ -876,7 +885,7 @@ static int transfers_within(view_t *v, int part, bool starts, err_t *e)
 	query_t q;
 	int rc;
 
-	query_init(&q);
+	plan_each_run(&q);
 	query_sql(&q, part == 1 ? "SELECT 0, o.unit_id, count(*)" : "SELECT m.unit_id, o.unit_id, count(*)");
 	src_from(&q, part);
 	snprintf(sql, sizeof(sql),
