@@ -32,6 +32,11 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * the command's today: the one place a command reads the clock. */
 void cli_principal(principal_t *who);
 
+/* Prints s to stdout and pads it with spaces to `columns` terminal columns
+ * (by display width, as utf8proc counts it: "Nguyễn" is 6 columns, not its
+ * 9 bytes), at least one space. */
+void cli_print_padded(const char *s, size_t columns);
+
 /* Prints j (pretty, UTF-8) to stdout and releases it. Returns 0, or 1 if j
  * is NULL. */
 int cli_print_json(json_t *j);

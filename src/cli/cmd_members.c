@@ -175,8 +175,9 @@ static void print_member_line(const member_t *m)
 {
 	char born[DATE_STR_LEN], since[DATE_STR_LEN];
 
-	printf("%-8lld %-32s %s  %-12s since %s%s\n", (long long)m->p.id, m->p.full_name,
-	       date_format(m->p.birth_date, born), m->current ? m->m.unit.code : "-",
+	printf("%-8lld ", (long long)m->p.id);
+	cli_print_padded(m->p.full_name, 32);
+	printf("%s  %-12s since %s%s\n", date_format(m->p.birth_date, born), m->current ? m->m.unit.code : "-",
 	       m->current ? date_format(m->m.valid_from, since) : "-",
 	       m->current && m->m.kind == MEMBER_HONORARY ? "  (honorary)" : "");
 }

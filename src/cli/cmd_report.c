@@ -62,14 +62,6 @@ static void print_csv(const unit_t *u, const member_stats_t *s)
 
 /* s and spaces up to `columns` terminal columns (by display width, not
  * bytes: "Xã Tân Lập" is 10 columns and 13 bytes); at least one space. */
-static void print_padded(const char *s, size_t columns)
-{
-	size_t w = text_width(s);
-
-	fputs(s, stdout);
-	printf("%*s", w < columns ? (int)(columns - w) : 1, "");
-}
-
 static void print_groups(const char *title, const text_groups_t *g)
 {
 	if (!g->n && !g->other && !g->none)
@@ -114,12 +106,12 @@ static void print_text(const unit_t *u, date_t d, const member_stats_t *s)
 		printf("  counted in the units of %s\n", date_format(s->tree_date, units_day));
 	for (size_t i = 0; i < s->n_children; i++) {
 		printf("  %-14s ", s->children[i].unit.code);
-		print_padded(s->children[i].unit.name_vi, NAME_COLUMNS);
+		cli_print_padded(s->children[i].unit.name_vi, NAME_COLUMNS);
 		printf("%8lld  %6lld\n", (long long)s->children[i].total, (long long)s->children[i].branches);
 	}
 	if (s->direct) {
 		printf("  %-14s ", u->code);
-		print_padded("(in the unit itself)", NAME_COLUMNS);
+		cli_print_padded("(in the unit itself)", NAME_COLUMNS);
 		printf("%8lld\n", (long long)s->direct);
 	}
 	printf("  by age:");

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "core/date.h"
+#include "core/text.h"
 #include "store/migrate.h"
 
 #ifndef UB_VERSION
@@ -127,6 +128,14 @@ void cli_principal(principal_t *who)
 	else
 		snprintf(name, sizeof(name), "cli:%.40s", found->pw_name);
 	principal_system(who, name, date_today());
+}
+
+void cli_print_padded(const char *s, size_t columns)
+{
+	size_t w = text_width(s);
+
+	fputs(s, stdout);
+	printf("%*s", w < columns ? (int)(columns - w) : 1, "");
 }
 
 int cli_print_json(json_t *j)

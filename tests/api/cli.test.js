@@ -313,7 +313,10 @@ test('members from the command line: add (checked as the API checks), list with 
   assert.deepEqual((await json(['members', 'list', '--q', 'nguyen hoa', '--as-of', '2025-08-31', ...d])).items, [], 'not yet a member');
   const shown = await json(['members', 'show', String(m.id), ...d]);
   assert.deepEqual(shown.history.map((h) => [h.unit.code, h.from, h.until]), [['MB1.1', '2025-09-01', null]]);
-  assert.match(await ok(['members', 'list', '--unit', 'MB1', '--as-of', '2025-09-01', ...d]), /Nguyễn Thị Hoa\s+1990-05-04\s+MB1\.1\s+since 2025-09-01/);
+  const listed = await ok(['members', 'list', '--unit', 'MB1', '--as-of', '2025-09-01', ...d]);
+  assert.match(listed, /Nguyễn Thị Hoa\s+1990-05-04\s+MB1\.1\s+since 2025-09-01/);
+  const line = listed.split('\n').find((l) => l.includes('Nguyễn Thị Hoa'));
+  assert.equal(line.indexOf('1990-05-04'), 9 + 32, 'the name padded to 32 columns by display width, not by bytes');
   // the figures: as the API gives them, and as a table for a spreadsheet
   const rep = await json(['report', 'members', '--unit', 'MB1', '--as-of', '2025-09-01', ...d]);
   assert.deepEqual([rep.total, rep.branches, rep.children.map((c) => [c.unit.code, c.total])], [1, 1, [['MB1.1', 1]]]);
