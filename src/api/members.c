@@ -592,6 +592,48 @@ static int post_leave(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : -1;
 }
 
+/* A former member joins again, in a branch or group of the caller's scope
+ * (her record in scope by the unit she left from): the rules of a new
+ * member's joining (her age on the day, not before her birth). */
+static int post_rejoin(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "unit", "date", "kind", NULL };
+	char unit_code[UNIT_CODE_MAX * 4 + 8] = "";
+	member_kind_t kind = MEMBER_REGULAR;
+	json_t *body;
+	date_t d = 0;
+	member_t m;
+	unit_t u;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	change_date(body, "date", req->today, &d, e);
+	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, sizeof(unit_code), e);
+	kind = (member_kind_t)enum_field(body, "kind", "member, honorary", parse_kind, MEMBER_REGULAR, e);
+	json_decref(body);
+	if (api_check_details(e) || member_for_change(req, req->params[0], d, &m, e))
+		return -1;
+	if (kind == MEMBER_REGULAR && m.p.sex == SEX_MALE)
+		err_field(e, "kind", "not_one_of", "a member is a woman (a man may be an honorary member)",
+			  ERR_STR("value", "member"), ERR_STR("allowed", "honorary"));
+	person_check_join_age(m.p.birth_date, d, kind, "date", e);
+	if (api_check_details(e) || api_parent_in_scope(req, unit_code, d, "unit", e))
+		return -1;
+	if (org_unit_get(req->db, unit_code, d, &u, e)) {
+		if (e->kind != ERR_NOT_FOUND)
+			return -1;
+		err_clear(e);
+		err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
+			  ERR_DATE("date", d));
+		return api_check_details(e);
+	}
+	if (member_rejoin(req->db, &req->who, m.p.id, u.id, kind, d, e))
+		return -1;
+	resp->body = member_answer(req, m.p.id, d, e);
+	return resp->body ? 0 : -1;
+}
+
 /* The store names the receiving unit "unit" (as a new member's); this
  * request calls it "to", where the form shows what is wrong with it.
  * Returns -1. */
@@ -1046,6 +1088,7 @@ const api_route_t API_MEMBER_ROUTES[] = {
 	{ "GET", "/api/v1/members/{}", get_member, ROUTE_WRITES },
 	{ "PATCH", "/api/v1/members/{}", patch_member, ROUTE_LOCKED },
 	{ "POST", "/api/v1/members/{}/leave", post_leave, ROUTE_LOCKED },
+	{ "POST", "/api/v1/members/{}/rejoin", post_rejoin, ROUTE_LOCKED },
 	{ "POST", "/api/v1/members/{}/dues", post_dues, ROUTE_LOCKED },
 	{ "GET", "/api/v1/members/{}/consents", get_member_consents, 0 },
 	{ "POST", "/api/v1/members/{}/consents", post_member_consent, ROUTE_LOCKED },

@@ -46,6 +46,8 @@ static const char MEMBERS_HELP[] =
 	"                       corrects her record, checked whole as the API checks it\n"
 	"  leave ID --reason moved_away|married_away|left|died [--date D]\n"
 	"                       her stay ends on D (today by default)\n"
+	"  rejoin ID --unit CODE [--date D] [--kind member|honorary]\n"
+	"                       a former member joins again, in that branch or group\n"
 	"  transfer ID --to CODE [--date D]\n"
 	"                       she moves to that branch or group on D\n"
 	"  transfers [--unit CODE] [--out] [--status pending|accepted|refused|cancelled]\n"
@@ -330,6 +332,36 @@ static int do_leave(db_t *db, mopts_t *o, err_t *e)
 	return CLI_EXIT_OK;
 }
 
+/* rejoin ID --unit CODE [--date D] [--kind member|honorary] */
+static int do_rejoin(db_t *db, mopts_t *o, err_t *e)
+{
+	json_t *k = json_object_get(o->body, "kind");
+	const char *kind_text = k ? json_string_value(k) : "member";
+	member_kind_t kind = MEMBER_REGULAR;
+	int64_t id = 0;
+	member_t m;
+	unit_t u;
+	date_t d;
+
+	if (one_id(o, "members rejoin ID --unit CODE [--date D] [--kind member|honorary]", &id) || op_date(o, &d))
+		return CLI_EXIT_USAGE;
+	if (!o->unit)
+		return cli_usage("members rejoin: --unit is required");
+	if (member_kind_parse(kind_text, &kind) != 0)
+		return cli_usage("--kind takes member or honorary, not '%s'", kind_text);
+	if (member_get(db, id, d, &m, e) || org_unit_get(db, o->unit, d, &u, e))
+		return cli_fail(e);
+	if (kind == MEMBER_REGULAR && m.p.sex == SEX_MALE)
+		return cli_usage("a man rejoins as an honorary member only (--kind honorary)");
+	if (person_check_join_age(m.p.birth_date, d, kind, "date", e) || api_check_details(e) ||
+	    member_rejoin(db, &o->who, id, u.id, kind, d, e))
+		return cli_fail(e);
+	if (o->json)
+		return show_member(db, o, id, d, e);
+	printf("member %lld rejoined %s\n", (long long)id, u.code);
+	return CLI_EXIT_OK;
+}
+
 static int do_transfer(db_t *db, mopts_t *o, err_t *e)
 {
 	int64_t id = 0;
@@ -607,6 +639,7 @@ static const struct {
 	{ "leave", do_leave },
 	{ "transfer", do_transfer },
 	{ "transfers", do_transfers },
+	{ "rejoin", do_rejoin },
 	{ "accept", do_accept },
 	{ "refuse", do_refuse },
 	{ "pay", do_pay },

@@ -774,6 +774,35 @@ static int audit_transfer(db_t *db, const principal_t *who, const char *action, 
 	return audit_write(db, who, action, unit_id, "transfer", rid, NULL, NULL, detail, e);
 }
 
+int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, member_kind_t kind, date_t d,
+		  err_t *e)
+{
+	membership_t *h = NULL, last = { 0 };
+	size_t n = 0;
+	bool own = false;
+	int r;
+
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = member_history(db, person_id, &h, &n, e);
+	if (!r && n)
+		last = h[n - 1];
+	free(h);
+	if (!r && n && last.valid_to == DATE_OPEN)
+		r = err_fail(e, ERR_CONFLICT, "already_a_member", "she is a member since {from}",
+			     ERR_DATE("from", last.valid_from));
+	else if (!r && n && d < last.valid_to)
+		r = err_fail(e, ERR_CONFLICT, "date_out_of_range", "she was a member until {until}: she rejoins on it or later",
+			     ERR_DATE("date", d), ERR_DATE("until", last.valid_to));
+	if (!r)
+		r = check_unit(db, unit_id, d, e);
+	if (!r)
+		r = insert_stay(db, person_id, unit_id, kind, d, "rejoined", e);
+	if (!r)
+		r = audit_stay(db, who, "member.rejoin", person_id, unit_id, d, "rejoined", 0, e);
+	return store_tx_end(db, own, r, e);
+}
+
 int member_cancel_transfers(db_t *db, const principal_t *who, int64_t person_id, int64_t except, date_t d,
 			    const char *why, err_t *e)
 {

@@ -151,6 +151,16 @@ int member_list(db_t *db, const member_query_t *q, member_list_t *out, err_t *e)
 int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
 		    int64_t to_unit, err_t *e);
 
+/* A former member joins again: a stay in unit_id (a branch or group that
+ * exists on d) from d, "rejoined", of `kind`. Refusals: 409
+ * already_a_member (from: the first day of the stay that is open), 409
+ * date_out_of_range (date, until: the day her last stay ended) when d is
+ * before that day; the unit's as member_add's. The rules of a new member
+ * (her age on d) are the caller's, as for member_add. Audited as
+ * member.rejoin, in one transaction (or the caller's). */
+int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, member_kind_t kind, date_t d,
+		  err_t *e);
+
 /* Cancels the pending transfers of person_id other than `except` (0:
  * none), decided on d with reason why (a leave's reason, "erased"): the
  * stay they would move has ended. Audited as transfer.cancel each. In the

@@ -85,7 +85,7 @@ const OPERATIONS = {
   listAudit: 'audit',
   listMemberConsents: 'record_write', recordMemberConsent: 'record_write', exportMember: 'record_write', eraseMember: 'record_write',
   listEthnicGroups: 'self', getDuesRate: 'records', setDuesRate: 'record_write', payDues: 'record_write', listMembers: 'records', getMember: 'records', createMember: 'record_write', reportMembers: 'records',
-  updateMember: 'record_write', leaveMember: 'record_write', transferMember: 'record_write', listTransfers: 'records', acceptTransfer: 'record_write',
+  updateMember: 'record_write', leaveMember: 'record_write', rejoinMember: 'record_write', transferMember: 'record_write', listTransfers: 'records', acceptTransfer: 'record_write',
   refuseTransfer: 'record_write', cancelTransfer: 'record_write',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };

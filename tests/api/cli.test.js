@@ -335,6 +335,14 @@ test('members from the command line: add (checked as the API checks), list with 
   assert.equal(again.code, 1);
   assert.match(again.stderr, /not_a_member/);
   assert.equal((await ub(['members', 'leave', String(x), '--reason', 'eloped', ...d])).code, 2);
+  // she comes back: rejoined, her history kept; not before she left
+  const soon = await ub(['members', 'rejoin', String(x), '--unit', 'MB1.1', '--date', '2025-10-15', ...d]);
+  assert.equal(soon.code, 1);
+  assert.match(soon.stderr, /date_out_of_range/);
+  assert.equal((await ub(['members', 'rejoin', String(x), ...d])).code, 2, '--unit is required');
+  const back = await json(['members', 'rejoin', String(x), '--unit', 'MB1.1', '--date', '2025-12-01', ...d]);
+  assert.deepEqual(back.history.map((h) => [h.unit.code, h.start_reason]), [['MB1.1', 'joined'], ['MB1.2', 'transferred'], ['MB1.1', 'rejoined']]);
+  assert.match((await ub(['members', 'rejoin', String(x), '--unit', 'MB1.1', '--date', '2025-12-02', ...d])).stderr, /already_a_member/);
   assert.equal((await ub(['members', 'refuse', '1', ...d])).code, 2, '--reason is required');
   // dues: the commune's rate, her payment, once
   assert.match(await ok(['members', 'rate', 'MB1', '--year', '2025', '--amount', '24000', ...d]), /dues of MB1 for 2025: 24000 VND/);

@@ -297,6 +297,7 @@ const SAMPLES = [
   ['refuseTransfer', 'POST', (ctx) => `/api/v1/transfers/${ctx.listTransfers.items[1].id}/refuse`, { body: { reason: 'thiếu hồ sơ' } }],
   ['cancelTransfer', 'POST', (ctx) => `/api/v1/transfers/${ctx.listTransfers.items[0].id}/cancel`, (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: {} })],
   ['leaveMember', 'POST', (ctx) => `/api/v1/members/${ctx.createMember.id}/leave`, { body: { date: '2025-09-10', reason: 'moved_away' } }],
+  ['rejoinMember', 'POST', (ctx) => `/api/v1/members/${ctx.createMember.id}/rejoin`, { body: { unit: 'C0005-1', date: '2025-09-20' } }],
   ['eraseMember', 'POST', (ctx) => `/api/v1/members/${ctx.createMember.id}/erase`, { body: {} }],
   ['listUserSessions', 'GET', '/api/v1/users/sample.user/sessions'],
   ['revokeUserSession', 'DELETE', (ctx) => `/api/v1/users/sample.user/sessions/${ctx.listUserSessions.items[0].id}`],

@@ -477,3 +477,28 @@ test('what an attack found: ID numbers not told digit by digit, dates bounded, a
   assert.equal((await patch(hidden, { notes: 'đã gọi' })).status, 200);
   assert.equal(await reads(), n + 1);
 });
+
+test('rejoining: a former member joins again, with her history kept; refused while she is a member or before she left', async () => {
+  const w = (who) => ({ cookie: as[who].cookie, csrf: as[who].csrf });
+  const r = await post({ full_name: 'Quách Thị Trở Lại', birth_date: '1979-07-07', unit: 'MC1.1', joined_on: D }, 'entry.mc1');
+  const id = r.body.id;
+  const rejoin = (body, who = 'entry.mc1') => s.post(`/api/v1/members/${id}/rejoin`, body, w(who));
+  assert.equal(assertError(await rejoin({ unit: 'MC1.2', date: '2025-09-01' }), 409, 'already_a_member').from, D);
+  assert.equal((await s.post(`/api/v1/members/${id}/leave`, { date: '2025-10-01', reason: 'left' }, w('entry.mc1'))).status, 200);
+  const early = assertError(await rejoin({ unit: 'MC1.2', date: '2025-09-15' }), 409, 'date_out_of_range');
+  assert.deepEqual([early.date, early.until], ['2025-09-15', '2025-10-01']);
+  assertError(await rejoin({ unit: 'MC1.2', date: '2026-01-01' }, 'viewer.mc1'), 403, 'forbidden');
+  assertError(await rejoin({ unit: 'MO1.1', date: '2026-01-01' }, 'entry.mo1'), 404, 'not_found');
+  assert.deepEqual(assertError(await rejoin({ unit: 'MC1', date: '2026-01-01' }), 422, 'invalid').details.map((d) => [d.field, d.code]), [['unit', 'not_a_branch']]);
+  assert.deepEqual(assertError(await rejoin({ unit: 'MC1.2', date: '2999-01-01' }), 422, 'invalid').details.map((d) => [d.field, d.code]), [['date', 'after_today']]);
+  const ok = await rejoin({ unit: 'MC1.2', date: '2026-01-01' });
+  assert.equal(ok.status, 200, ok.text);
+  assert.deepEqual(ok.body.history.map((h) => [h.unit.code, h.from, h.until, h.start_reason, h.end_reason]),
+    [['MC1.1', D, '2025-09-30', 'joined', 'left'], ['MC1.2', '2026-01-01', null, 'rejoined', null]]);
+  const audit = await s.sql(`SELECT count(*) FROM audit WHERE action = 'member.rejoin' AND record_id = '${id}'`);
+  assert.equal(Number(audit), 1);
+  // the period's flows count her as one who came back
+  const rep = await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2026-01-31', from: '2026-01-01', to: '2026-01-31' }, 'entry.mc1');
+  assert.equal(rep.status, 200, rep.text);
+  assert.equal(rep.body.flows.joiners.rejoined, 1, JSON.stringify(rep.body.flows));
+});

@@ -9,7 +9,7 @@
 // refused with a reason (none at first: refused in place), which the sender
 // reads in her outbox. A third member leaves the union, after her officer
 // confirms the day and the reason; a day before her stay began is refused
-// beside the date. On every page, every text is the dictionaries' or the
+// beside the date; then she rejoins ("Kết nạp lại"). On every page, every text is the dictionaries' or the
 // API's data (words.js).
 // Screenshots: tests/artifacts/transfer-sent-vi-phone.png,
 // transfers-inbox-vi-phone.png, member-report-vi-phone.png, member-left-vi-phone.png.
@@ -246,6 +246,21 @@ test('leaving the union: a day before her stay is refused at the date; confirmed
     await noHorizontalScroll(a.page);
     await checkWords(a.page, a.data, 'member left');
     await shot(a.page, 'member-left-vi-phone.png');
+    // she comes back: "Kết nạp lại", the unit required, then recorded
+    await a.page.getByTestId('member-rejoin').click();
+    await waitFocus(a.page, '#member-rejoin-heading');
+    await a.page.getByTestId('member-rejoin-save').click();
+    await waitText(a.page, '[data-testid="member-rejoin-unit-error"]', 'Không được để trống.');
+    await a.page.locator('#member-rejoin-unit').fill(`${SENDER}.01`);
+    await a.page.locator('#member-rejoin-date').fill(dmy(TODAY));
+    await a.page.getByTestId('member-rejoin-save').click();
+    await waitText(a.page, '[data-testid="member-notice"]', `từ ngày ${dmy(TODAY)}`);
+    await waitText(a.page, '[data-testid="member-notice"]', 'Đã kết nạp lại vào');
+    await waitCount(a.page, '[data-testid="member-stay"]', 2);
+    await a.page.getByTestId('member-actions').waitFor();
+    assert.equal(await a.page.getByTestId('member-rejoin').count(), 0, 'no rejoining while she is a member');
+    await noHorizontalScroll(a.page);
+    await checkWords(a.page, a.data, 'member rejoined');
     assert.deepEqual(realProblems(a.problems), []);
   });
   await a.context.close();

@@ -28,7 +28,7 @@ import { UnitLookup } from '../components/unit-lookup.js';
 export const LEAVE_REASONS = ['moved_away', 'married_away', 'left', 'died'];
 
 // Errors without details that are about the day asked.
-const AT_DATE = { own: { not_a_member: 'date', date_out_of_range: 'date' } };
+const AT_DATE = { own: { not_a_member: 'date', date_out_of_range: 'date', already_a_member: 'date' } };
 
 // isCurrent: whether she is a member now: her last stay has no end.
 export function isCurrent(m) {
@@ -136,6 +136,54 @@ function LeaveForm({ m, onCancel, onDone }) {
         <div class="form-actions">
           <${ConfirmButton} label=${t('member.leave')} question=${question} testid="member-leave-save" busy=${f.busy}
             onConfirm=${async () => { await f.run(); return true; }} />
+          <button type="button" class="button" onClick=${onCancel}>${t('form.cancel')}</button>
+        </div>
+      </form>
+    </section>`;
+}
+
+// RejoinAction: "Kết nạp lại" on a former member's page, for holders of
+// record.write (POST /api/v1/members/{id}/rejoin): the branch or group she
+// joins and the day (not before she left; refusals beside the field).
+export function RejoinAction({ m, onDone }) {
+  const [open, setOpen] = useDraft(`member-${m.id}-rejoin-open`, false);
+  return html`
+    <div class="form-actions" data-testid="member-rejoin-actions">
+      <button type="button" class="button" data-testid="member-rejoin" aria-expanded=${open ? 'true' : 'false'}
+        onClick=${() => setOpen(!open)}>${t('member.rejoin')}</button>
+    </div>
+    ${open && html`<${RejoinForm} m=${m} onCancel=${() => setOpen(false)}
+      onDone=${(r) => { setOpen(false); onDone(r); }} />`}`;
+}
+
+function RejoinForm({ m, onCancel, onDone }) {
+  const { lang } = useApp();
+  const heading = useDialogFocus();
+  const f = useActionForm(`member-${m.id}-rejoin`, { unit: '', date: today() }, {
+    fields: ['unit', 'date'],
+    check: (v) => withoutEmpty({ unit: v.unit.trim() ? null : t('form.required'), date: dateError(v.date) }),
+    send: async (v) => {
+      const member = await post(`/members/${encodeURIComponent(m.id)}/rejoin`, { unit: v.unit.trim(), date: v.date });
+      const stay = member.history[member.history.length - 1];
+      return { member, text: t('member.rejoin.done', { unit: unitName(stay.unit, lang), date: formatDate(stay.from, lang) }) };
+    },
+    onDone,
+    errorsAt: AT_DATE,
+  });
+  const submit = (e) => { e.preventDefault(); if (!f.busy) f.run(); };
+  return html`
+    <section class="panel" aria-labelledby="member-rejoin-heading">
+      <h2 id="member-rejoin-heading" ref=${heading}>${t('member.rejoin.title')}</h2>
+      <form class="form narrow" data-testid="member-rejoin-form" onSubmit=${submit} novalidate ref=${f.form}>
+        <${Field} id="member-rejoin-unit" label=${t('member.rejoin.unit')} value=${f.v.unit} onInput=${f.set('unit')}
+          error=${f.errors.unit} autocomplete="off" spellcheck="false" required />
+        <${UnitLookup} code=${f.v.unit.trim()} date=${f.v.date || undefined} quiet testid="member-rejoin-unit-name" />
+        <${DateField} id="member-rejoin-date" label=${t('member.rejoin.date')} value=${f.v.date}
+          onChange=${f.set('date')} error=${f.errors.date} required />
+        <${FormError} messages=${f.formError} />
+        <div class="form-actions">
+          <button type="submit" class="button primary" data-testid="member-rejoin-save" disabled=${f.busy}>
+            ${t('member.rejoin.submit')}</button>
           <button type="button" class="button" onClick=${onCancel}>${t('form.cancel')}</button>
         </div>
       </form>

@@ -28,7 +28,7 @@ import {
   memberKindName, sexName, startReasonName, endReasonName, idKindName, phoneText,
 } from '../lib/members.js';
 import { Loading, ErrorBox } from '../components/status.js';
-import { MemberActions, isCurrent } from './member-actions.js';
+import { MemberActions, RejoinAction, isCurrent } from './member-actions.js';
 import { MemberDues } from './member-dues.js';
 import { MemberPrivacy, mayHandlePrivacy } from './member-privacy.js';
 import { useEthnicGroups, ethnicName } from '../lib/ethnic.js';
@@ -86,6 +86,7 @@ export function MemberPage({ params }) {
         <p><a class="button primary" data-testid="member-card-link"
           href=${href(`/members/${encodeURIComponent(m.id)}/card`)}>${t('member.card_link')}</a></p>`}
       ${writer && html`<${MemberActions} m=${m} onDone=${acted} />`}
+      ${can(user, 'record.write') && !isCurrent(m) && html`<${RejoinAction} m=${m} onDone=${acted} />`}
       <${Facts} m=${m} />
       <${MemberDues} m=${m} writer=${writer} onPaid=${refresh} />
       <${History} stays=${m.history || []} linked=${can(user, 'unit.read')} />
