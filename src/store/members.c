@@ -803,6 +803,76 @@ int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t u
 	return store_tx_end(db, own, r, e);
 }
 
+int member_count_in(db_t *db, int64_t unit_id, date_t d, int64_t *n, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM memberships WHERE unit_id = ? AND valid_from < ? AND valid_to > ?", QI(unit_id),
+		  QD(d), QD(d));
+	return org_query_int(db, &q, n, e);
+}
+
+/* A stay and whose it is. */
+typedef struct person_stay {
+	int64_t person_id;
+	membership_t m;
+} person_stay_t;
+
+int member_move_all(db_t *db, const principal_t *who, int64_t from_unit, int64_t to_unit, date_t d, int64_t *moved,
+		    err_t *e)
+{
+	person_stay_t *v = NULL;
+	size_t n = 0, cap = 0;
+	db_stmt_t *st = NULL;
+	query_t q;
+	int r, rc = DB_DONE;
+
+	*moved = 0;
+	query_init(&q);
+	query_add(&q, "SELECT " STAY_COLS ", m.person_id FROM memberships m WHERE m.unit_id = ? AND m.valid_from < ?"
+		      " AND m.valid_to > ? ORDER BY m.id",
+		  QI(from_unit), QD(d), QD(d));
+	r = query_prepare(db, &q, &st, e);
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		void *g = store_grow(v, &cap, n, sizeof(*v), e);
+		if (!g) {
+			r = -1;
+			break;
+		}
+		v = g;
+		v[n].person_id = db_col_int64(st, STAY_NCOLS);
+		r = read_stay(db, st, 0, &v[n++].m, e);
+	}
+	if (!r && rc < 0)
+		r = store_fail(db, rc, e);
+	db_finalize(st);
+	for (size_t i = 0; i < n && !r; i++) {
+		const membership_t *m = &v[i].m;
+		int64_t person = v[i].person_id;
+		query_init(&q);
+		query_add(&q, "UPDATE memberships SET valid_to = ?, end_reason = 'transferred' WHERE id = ?", QD(d),
+			  QI(m->id));
+		r = query_run(db, &q, e);
+		if (!r) {
+			query_init(&q);
+			query_add(&q, "INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason,"
+				      " end_reason) VALUES (?, ?, ?, ?, ?, 'transferred', ?)",
+				  QI(person), QI(to_unit), QT(member_kind_name(m->kind)), QD(d), QD(m->valid_to),
+				  QT(m->end_reason[0] ? m->end_reason : NULL));
+			r = query_run(db, &q, e);
+		}
+		if (!r)
+			r = audit_stay(db, who, "member.transfer", person, from_unit, d, "transferred", to_unit, e);
+		if (!r)
+			r = member_cancel_transfers(db, who, person, 0, d, "transferred", e);
+	}
+	if (!r)
+		*moved = (int64_t)n;
+	free(v);
+	return r;
+}
+
 int member_cancel_transfers(db_t *db, const principal_t *who, int64_t person_id, int64_t except, date_t d,
 			    const char *why, err_t *e)
 {

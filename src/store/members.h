@@ -161,6 +161,20 @@ int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, member_kind_t kind, date_t d,
 		  err_t *e);
 
+/* ---- the members of a unit that a reorganisation ends ---- */
+
+/* *n = the stays in unit_id that hold day d (the members a unit ending on
+ * d, its last day d - 1, would leave without a unit). */
+int member_count_in(db_t *db, int64_t unit_id, date_t d, int64_t *n, err_t *e);
+
+/* Every stay in from_unit that holds day d ends on d ("transferred") and
+ * goes on in to_unit from d ("transferred", the same kind and end): the
+ * members of a branch merged into another follow it. Audited as
+ * member.transfer each; their pending transfers are cancelled. In the
+ * caller's transaction. *moved receives how many. */
+int member_move_all(db_t *db, const principal_t *who, int64_t from_unit, int64_t to_unit, date_t d, int64_t *moved,
+		    err_t *e);
+
 /* Cancels the pending transfers of person_id other than `except` (0:
  * none), decided on d with reason why (a leave's reason, "erased"): the
  * stay they would move has ended. Audited as transfer.cancel each. In the

@@ -23,6 +23,7 @@
 #include "store/ancestry.h"
 #include "store/audit.h"
 #include "store/interval.h"
+#include "store/members.h"
 #include "store/org_internal.h"
 #include "store/org_store.h"
 #include "store/query.h"
@@ -539,6 +540,24 @@ static int count_children_from(db_t *db, int64_t id, date_t d, int64_t *n, err_t
 	return org_query_int(db, &q, n, e);
 }
 
+/* A unit that ends on d with members then (a branch or group) would leave
+ * them in no unit: 409 has_members (unit, count, date). A merge takes them
+ * to its target instead, a split to its heir (member_move_all); a close
+ * asks that they be transferred first, since only the union can say where
+ * each goes. */
+static int check_no_members(db_t *db, const unit_t *u, date_t d, err_t *e)
+{
+	int64_t n = 0;
+
+	if (member_count_in(db, u->id, d, &n, e))
+		return -1;
+	if (n > 0)
+		return err_fail(e, ERR_CONFLICT, "has_members",
+				"unit {unit} still has {count} member(s) on {date}: transfer them first", ERR_STR("unit", u->code),
+				ERR_INT("count", n), ERR_DATE("date", d));
+	return 0;
+}
+
 int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const char *note, unit_t *out, err_t *e)
 {
 	int64_t n_children = 0;
@@ -553,6 +572,8 @@ int org_close(db_t *db, const principal_t *who, const char *ref, date_t d, const
 		r = count_children_from(db, u.id, d, &n_children, e);
 	if (!r)
 		r = org_check_close(&u, d, n_children, e);
+	if (!r)
+		r = check_no_members(db, &u, d, e);
 	if (!r)
 		r = check_nothing_later(db, &u, d, e);
 	if (!r)
@@ -713,6 +734,34 @@ static int audit_merge_sources(db_t *db, const principal_t *who, const unit_t *s
 	return r;
 }
 
+/* The part of a split that takes the unit's members: the one that kept its
+ * code, else the first (docs/members.md: the same rule as the figures
+ * mapped onto today's units); they are transferred from there as the
+ * union decides. */
+static const unit_t *split_heir(const unit_t *u, const unit_list_t *parts)
+{
+	for (size_t i = 0; i < parts->n; i++)
+		if (strcmp(parts->items[i].code, u->code) == 0)
+			return &parts->items[i];
+	return &parts->items[0];
+}
+
+/* The members of a merged branch or group follow it into the target,
+ * which must then be a unit members belong to (a branch or a group). */
+static int hand_over_members(db_t *db, const principal_t *who, const unit_t *src, const unit_t *target, date_t d,
+			     err_t *e)
+{
+	int64_t n = 0, moved = 0;
+
+	if (member_count_in(db, src->id, d, &n, e))
+		return -1;
+	if (!n)
+		return 0;
+	if (target->level_rank != src->level_rank)
+		return check_no_members(db, src, d, e);
+	return member_move_all(db, who, src->id, target->id, d, &moved, e);
+}
+
 int org_merge(db_t *db, const principal_t *who, const char *const *sources, size_t n, date_t d, unit_spec_t *into_new,
 	      const char *into_ref, const char *note, unit_t *out, int64_t *event_id, err_t *e)
 {
@@ -747,6 +796,8 @@ int org_merge(db_t *db, const principal_t *who, const char *const *sources, size
 		r = event_unit(db, ev, src[i].id, "source", e);
 		if (!r && src[i].id != target.id)
 			r = hand_over_children(db, who, src[i].id, &target, d, "unit.merge", e);
+		if (!r && src[i].id != target.id)
+			r = hand_over_members(db, who, &src[i], &target, d, e);
 	}
 	if (!r)
 		r = event_unit(db, ev, target.id, "target", e);
@@ -943,6 +994,8 @@ int org_split(db_t *db, const principal_t *who, const char *ref, date_t d, unit_
 		r = create_split_parts(db, parts, n, d, ev, part_ids, out, e);
 	if (!r)
 		r = hand_children_to_parts(db, who, &u, spans, n_spans, parts, out, assign, n_assign, d, e);
+	if (!r)
+		r = hand_over_members(db, who, &u, split_heir(&u, out), d, e);
 	if (!r)
 		r = audit_split(db, who, &u, part_ids, out, d, note, e);
 	if (!r && event_id)

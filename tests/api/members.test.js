@@ -502,3 +502,30 @@ test('rejoining: a former member joins again, with her history kept; refused whi
   assert.equal(rep.status, 200, rep.text);
   assert.equal(rep.body.flows.joiners.rejoined, 1, JSON.stringify(rep.body.flows));
 });
+
+test('reorganising branches with members: a merger takes them along; closing or splitting waits until they are transferred', async () => {
+  const mk = (b) => s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', ...b }, 201);
+  await mk({ code: 'MR1.1', name_vi: 'Chi hội Sáp Một', name_en: 'Merge One', level: 'branch', parent: 'MC1' });
+  await mk({ code: 'MR1.2', name_vi: 'Chi hội Sáp Hai', name_en: 'Merge Two', level: 'branch', parent: 'MC1' });
+  const add = async (full_name, unit) => (await post({ full_name, birth_date: '1975-05-05', unit, joined_on: D }, 'entry.mc1')).body.id;
+  const a = await add('Lã Thị Theo', 'MR1.1');
+  const b = await add('Lã Thị Ở', 'MR1.2');
+  const before = (await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2025-12-01' }, 'entry.mc1')).body.total;
+  // closing a branch with a member: refused, nothing changed
+  const close = await s.post('/api/v1/units/MR1.1/close', { date: '2025-12-01' });
+  const err = assertError(close, 409, 'has_members');
+  assert.deepEqual([err.unit, err.count, err.date], ['MR1.1', 1, '2025-12-01']);
+  // a split takes them to the part that keeps the code (else the first), from where they are transferred
+  const split = await s.post('/api/v1/units/MR1.1/split', { date: '2025-12-01', dry_run: true, into: [
+    { code: 'MR1.1b', name_vi: 'B', name_en: 'B', level: 'branch' }, { code: 'MR1.1', name_vi: 'A', name_en: 'A', level: 'branch' }] });
+  assert.equal(split.status, 200, split.text);
+  // a merger into MR1.2: her stay goes on there from the day, transferred
+  const mg = await s.post('/api/v1/units/merge', { date: '2025-12-01', sources: ['MR1.1', 'MR1.2'], into: 'MR1.2' });
+  assert.ok([200, 201].includes(mg.status), mg.text);
+  const her = (await get(`/api/v1/members/${a}`, { as_of: '2025-12-01' }, 'entry.mc1')).body;
+  assert.deepEqual(her.history.map((h) => [h.unit.code, h.from, h.until, h.start_reason, h.end_reason]),
+    [['MR1.1', D, '2025-11-30', 'joined', 'transferred'], ['MR1.2', '2025-12-01', null, 'transferred', null]]);
+  assert.equal((await get(`/api/v1/members/${b}`, { as_of: '2025-12-01' }, 'entry.mc1')).body.history.length, 1, 'the target\'s own members stay as they were');
+  assert.equal((await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2025-12-01' }, 'entry.mc1')).body.total, before, 'nobody lost');
+  assert.equal((await get('/api/v1/reports/members', { unit: 'MR1.2', as_of: '2025-12-01' }, 'entry.mc1')).body.total, 2);
+});

@@ -41,8 +41,9 @@ async function member(name, body) {
 // Lan, Mai, Hoa, Nam (an honorary member), Cúc, Thu join in August and
 // September 2025; Cúc moves from RC2.1 to RC1.1 on 15 October; Thu marries
 // away on 1 November; RC1.2 is split on 1 December into RC1.2 (the code
-// kept) and RC1.3, Hoa going to the first and Nam to the second; RC2.1,
-// empty, is closed on 1 January 2026.
+// kept) and RC1.3, its members (Hoa, Nam) going with the first, and Nam
+// moves to the second on 2 December; RC2.1, empty, is closed on 1 January
+// 2026.
 before(async () => {
   s = await startServer();
   const mk = (b) => s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', ...b }, 201);
@@ -67,8 +68,7 @@ before(async () => {
     date: '2025-12-01', children: {},
     into: [{ code: 'RC1.2', name_vi: 'Chi hội Đồng Tâm', name_en: 'Dong Tam Branch', level: 'branch' }, { code: 'RC1.3', name_vi: 'Chi hội Hướng Thiện', name_en: 'Huong Thien Branch', level: 'branch' }],
   }, 201);
-  await s.op(`/api/v1/members/${id['Lê Thị Hoa']}/transfer`, { to: 'RC1.2', date: '2025-12-01' }, 200);
-  await s.op(`/api/v1/members/${id['Lê Văn Nam']}/transfer`, { to: 'RC1.3', date: '2025-12-01' }, 200);
+  await s.op(`/api/v1/members/${id['Lê Văn Nam']}/transfer`, { to: 'RC1.3', date: '2025-12-02' }, 200);
   await s.op('/api/v1/units/RC2.1/close', { date: '2026-01-01' }, 200);
 });
 after(async () => { if (s) await s.stop(); });
@@ -147,8 +147,10 @@ test('mapped onto today\'s units: the split branch\'s members go to the part tha
   assert.deepEqual(a.children.map((c) => [c.unit.code, c.total]), [['RC1.1', 3], ['RC1.2', 2]]);
   assert.equal(m.total, a.total);
   assert.deepEqual(m.breakdowns, a.breakdowns);
-  // from the split on, each where she went; the series runs on
-  const after = await figures({ unit: 'RC1', as_of: '2025-12-01', mapped: 'true' });
+  // from the split on, both in the part that kept the code; then each where she went; the series runs on
+  const split = await figures({ unit: 'RC1', as_of: '2025-12-01', mapped: 'true' });
+  assert.deepEqual(split.children.map((c) => [c.unit.code, c.total]), [['RC1.1', 3], ['RC1.2', 2], ['RC1.3', 0]]);
+  const after = await figures({ unit: 'RC1', as_of: '2025-12-02', mapped: 'true' });
   assert.deepEqual(after.children.map((c) => [c.unit.code, c.total]), [['RC1.1', 3], ['RC1.2', 1], ['RC1.3', 1]]);
   assert.equal((await figures({ unit: 'RC1', as_of: '2025-11-30', mapped: 'true' })).total, after.total);
   // the unit named as it is today: RC1.2 mapped is the new branch, as of the day the old one
