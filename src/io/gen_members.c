@@ -10,6 +10,7 @@
 #include "core/person.h"
 #include "io/rng.h"
 #include "store/members.h"
+#include "store/member_tally.h"
 #include "store/org_store.h"
 #include "store/util.h"
 
@@ -287,10 +288,15 @@ int gen_members(db_t *db, const principal_t *who, const gen_members_opts_t *o, g
 	if (!r && s.n == 0)
 		r = err_fail(e, ERR_INVALID, "invalid", "no branch or group exists on {date} to add members to",
 			     ERR_DATE("date", o->today));
+	/* the figures are counted once at the end, not kept member by member */
+	if (!r)
+		r = member_tally_suspend(db, e);
 	if (!r) {
 		out->units = s.n;
 		r = add_all(db, who, o, &s, out, e);
 	}
+	if (!r)
+		r = member_tally_rebuild(db, e);
 	free(s.v);
 	return store_tx_end(db, own, r, e);
 }

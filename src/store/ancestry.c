@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/member_tally.h"
 #include "store/util.h"
 
 /* Runs a statement that binds up to two ids; 0 or -1 with e. */
@@ -36,8 +37,9 @@ int ancestry_refresh(db_t *db, int64_t unit_id, err_t *e)
 	if (run_ids(db, "DELETE FROM ancestry_work", 0, 0, e) ||
 	    run_ids(db, "INSERT INTO ancestry_work (id) SELECT descendant FROM ancestry WHERE ancestor = ?"
 			" UNION SELECT CAST(? AS BIGINT)", 2, unit_id, e) ||
+	    member_tally_work(db, -1, e) ||
 	    run_ids(db, "DELETE FROM ancestry WHERE descendant IN (SELECT id FROM ancestry_work)", 0, 0, e) ||
-	    run_ids(db, ANCESTRY_FILL_SQL("SELECT id FROM ancestry_work"), 0, 0, e))
+	    run_ids(db, ANCESTRY_FILL_SQL("SELECT id FROM ancestry_work"), 0, 0, e) || member_tally_work(db, 1, e))
 		return -1;
 	return run_ids(db, "DELETE FROM ancestry_work", 0, 0, e);
 }

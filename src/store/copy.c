@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/member_tally.h"
 #include "store/migrate.h"
 
 static const char *const LEVEL_COLS[] = { "key", "rank", "name_vi", "name_en", NULL };
@@ -186,6 +187,9 @@ int store_copy(db_t *from, db_t *to, copy_progress_fn progress, void *ctx, err_t
 		r = store_fail(to, rc, e);
 	for (const table_def_t *t = STORE_TABLES; !r && t->name; t++)
 		r = copy_table(from, to, t, progress, ctx, e);
+	/* the figures kept in the writes are counted afresh from what came */
+	if (!r)
+		r = member_tally_rebuild(to, e);
 	db_rollback(from);
 	if (r) {
 		db_rollback(to);

@@ -37,6 +37,7 @@
 
 #include "core/org.h"
 #include "core/person.h"
+#include "store/member_tally.h"
 #include "store/members.h"
 #include "store/org_internal.h"
 #include "store/org_store.h"
@@ -62,6 +63,7 @@ typedef struct view {
 	bool mapped;
 	bool pg;               /* PostgreSQL: the server groups the rows */
 	bool sensitive;
+	bool recount;          /* never from member_tally */
 	member_stats_t *s;
 	bucket_slot_t *buckets; /* units of part 2 placed so far */
 	size_t cap, n;
@@ -926,6 +928,180 @@ static int transfers_within(view_t *v, int part, bool starts, err_t *e)
 	return rc == DB_ROW ? -1 : 0;
 }
 
+/* ---- the figures kept in the writes (store/member_tally.h) ---- */
+
+/* Whether the figures can be read from member_tally rather than counted:
+ * the view as of the day (the mapped one also counts units that are
+ * gone), a unit of the two highest levels, and a day on or after the last
+ * change, so that the tree and the members of the day are those the table
+ * counts. */
+static int tally_usable(view_t *v, bool *usable, err_t *e)
+{
+	bool holds = false, full = false;
+
+	*usable = false;
+	if (v->mapped || v->recount)
+		return 0;
+	if (member_tally_holds(v->db, v->d, &holds, e) || (holds && member_tally_full(v->db, v->unit, &full, e)))
+		return -1;
+	*usable = holds && full;
+	return 0;
+}
+
+/* The age band of a member born on day b, as stock_pass counts it. */
+static int band_of(const view_t *v, date_t b)
+{
+	if (b > person_born_by(v->d, 31))
+		return 0;
+	if (b > person_born_by(v->d, 46))
+		return 1;
+	return b > person_born_by(v->d, 61) ? 2 : 3;
+}
+
+/* A start or end of a stay, n of them on day d: counted in the flows when
+ * d lies in the period, and in *after_eve (*after_last) when after the day
+ * before the period (its last day), as +n for a start and -n for an end. */
+static void tally_event(view_t *v, const char *dim, date_t d, int64_t n, int64_t *after_eve, int64_t *after_last)
+{
+	member_flows_t *f = &v->s->flows;
+	bool start = strncmp(dim, "start:", 6) == 0 || strcmp(dim, "tin") == 0;
+	bool in = v->s->has_flows && d >= f->from && d <= f->to;
+
+	if (d > f->from - 1)
+		*after_eve += start ? n : -n;
+	if (d > f->to)
+		*after_last += start ? n : -n;
+	if (!in)
+		return;
+	if (strcmp(dim, "tin") == 0) {
+		f->transfers_in += n;
+	} else if (strcmp(dim, "tout") == 0) {
+		f->transfers_out += n;
+	} else if (strcmp(dim, "start:rejoined") == 0) {
+		f->rejoined += n;
+	} else if (start) {
+		f->joined += n;
+	} else {
+		f->left[leave_reason(dim + 4)] += n;
+		f->left_total += n;
+	}
+}
+
+/* One row of the unit's figures. */
+static int tally_row(view_t *v, const char *dim, const char *value, int64_t n, int64_t amount, int64_t *after_eve,
+		     int64_t *after_last, err_t *e)
+{
+	member_stats_t *s = v->s;
+	tally_t *text = NULL;
+	date_t d = 0;
+	char year[16];
+
+	if (strcmp(dim, "total") == 0)
+		s->total = n;
+	else if (strcmp(dim, "honorary") == 0)
+		s->honorary = n;
+	else if (strcmp(dim, "digital") == 0)
+		s->digital = n;
+	else if (strcmp(dim, "branches") == 0)
+		s->branches = n;
+	else if (strcmp(dim, "dues") == 0) {
+		snprintf(year, sizeof(year), "%d", s->dues_year);
+		if (strcmp(value, year) == 0) {
+			s->dues_paid = n;
+			s->dues_amount = amount;
+		}
+	} else if (strcmp(dim, "eth") == 0 || strcmp(dim, "religion") == 0)
+		text = !v->sensitive ? NULL : dim[0] == 'e' ? &v->eth : &v->religion;
+	else if (strcmp(dim, "education") == 0)
+		text = &v->education;
+	else if (strcmp(dim, "occupation") == 0)
+		text = &v->occupation;
+	else if (strcmp(dim, "circ") == 0)
+		text = &v->circumstances;
+	else if (date_parse(value, &d))
+		return err_fail(e, ERR_INTERNAL, NULL, "member_tally: '{value}' under '{dim}' is not a day",
+				ERR_STR("value", value), ERR_STR("dim", dim));
+	else if (strcmp(dim, "born") == 0)
+		s->age[band_of(v, d)] += n;
+	else if (strcmp(dim, "paid") == 0) {
+		if (s->has_flows && d >= s->flows.from && d <= s->flows.to) {
+			s->flows.dues_paid += n;
+			s->flows.dues_amount += amount;
+		}
+	} else
+		tally_event(v, dim, d, n, after_eve, after_last);
+	if (text && tally_add(text, value, n))
+		return no_memory(e);
+	return 0;
+}
+
+/* The unit's figures from its rows; then the members on the eve and the
+ * last day of the period: those of today less the starts after each plus
+ * the ends after it. */
+static int tally_pass(view_t *v, err_t *e)
+{
+	int64_t after_eve = 0, after_last = 0;
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	query_init(&q);
+	query_add(&q, "SELECT dim, value, n, amount FROM member_tally WHERE unit_id = ? AND (n <> 0 OR amount <> 0)",
+		  QI(v->unit));
+	if (query_prepare(v->db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW)
+		if (tally_row(v, db_col_text(st, 0), db_col_text(st, 1), db_col_int64(st, 2), db_col_int64(st, 3),
+			      &after_eve, &after_last, e))
+			break;
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(v->db, rc, e);
+	if (rc == DB_ROW)
+		return -1;
+	if (v->s->has_flows) {
+		v->s->flows.opening = v->s->total - after_eve;
+		v->s->flows.closing = v->s->total - after_last;
+	}
+	return 0;
+}
+
+/* Each child's members and branches from its rows; the unit's own members
+ * are what its children do not hold. */
+static int tally_children(view_t *v, err_t *e)
+{
+	member_stats_t *s = v->s;
+	db_stmt_t *st = NULL;
+	int64_t held = 0;
+	query_t q;
+	int rc;
+
+	query_init(&q);
+	query_add(&q, "SELECT c.descendant, t.dim, t.n FROM ancestry c JOIN member_tally t ON t.unit_id = c.descendant"
+		      " AND t.dim IN ('total', 'branches') AND t.value = ''"
+		      " WHERE c.ancestor = ? AND c.depth = 1 AND c.valid_from <= ? AND c.valid_to > ?",
+		  QI(v->unit), QD(v->t), QD(v->t));
+	if (query_prepare(v->db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int i = child_index(s, db_col_int64(st, 0));
+		bool total = strcmp(db_col_text(st, 1), "total") == 0;
+		if (i < 0)
+			continue;
+		if (total) {
+			s->children[i].total = db_col_int64(st, 2);
+			held += db_col_int64(st, 2);
+		} else {
+			s->children[i].branches = db_col_int64(st, 2);
+		}
+	}
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(v->db, rc, e);
+	s->direct = s->total - held;
+	return 0;
+}
+
 /* ---- the breakdowns' last step ---- */
 
 static int by_count(const void *a, const void *b)
@@ -993,8 +1169,9 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 {
 	char day[DATE_STR_LEN];
 	view_t v = { .db = db, .unit = unit_id, .d = o->as_of, .t = member_stats_tree_date(o), .mapped = o->mapped,
-		     .pg = db_dialect(db) == DB_POSTGRESQL, .sensitive = o->with_sensitive, .s = out };
+		     .pg = db_dialect(db) == DB_POSTGRESQL, .sensitive = o->with_sensitive, .recount = o->recount, .s = out };
 	int parts = o->mapped ? 2 : 1, r;
+	bool kept = false;
 
 	memset(out, 0, sizeof(*out));
 	out->mapped = o->mapped;
@@ -1011,14 +1188,18 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 		out->flows.from = o->from;
 		out->flows.to = o->to;
 	}
-	for (int part = 1; !r && part <= parts; part++)
+	if (!r)
+		r = tally_usable(&v, &kept, e);
+	if (!r && kept)
+		r = tally_pass(&v, e) || tally_children(&v, e);
+	for (int part = 1; !r && !kept && part <= parts; part++)
 		r = stock_pass(&v, part, e) || honorary_count(&v, part, e) || count_scan(&v, part, o->flows, e) ||
 		    stats_branches(&v, part, e) ||
 		    dues_of(&v, part, out->dues_year, 0, 0, &out->dues_paid, &out->dues_amount, e) ||
 		    (o->flows && (period_events(&v, part, true, e) || period_events(&v, part, false, e) ||
 				  dues_of(&v, part, 0, o->from, o->to, &out->flows.dues_paid, &out->flows.dues_amount, e))) ||
 		    (o->flows && parts == 2 && (transfers_within(&v, part, true, e) || transfers_within(&v, part, false, e)));
-	if (!r)
+	if (!r && !kept)
 		r = child_branches(&v, e);
 	if (!r)
 		r = breakdowns(&v, e);

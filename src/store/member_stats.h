@@ -82,6 +82,7 @@ typedef struct member_stats_opts {
 	bool with_sensitive; /* ethnicity, religion and every circumstance counted */
 	bool flows;          /* and the flows over [from, to] */
 	date_t from, to;     /* from <= to */
+	bool recount;        /* count from the stays even where the kept figures hold (tests, checks) */
 } member_stats_opts_t;
 
 /* The day of the tree the figures are counted on: as_of, or for the
@@ -119,7 +120,10 @@ void member_stats_free(member_stats_t *s);
 
 /* The figures of unit_id's subtree (the unit as of member_stats_tree_date)
  * on day o->as_of. A unit's total is its direct members plus its
- * children's totals, on both views. Returns 0 or -1 with e. */
+ * children's totals, on both views. Read from the figures kept in the
+ * writes (store/member_tally.h) for the nation and the provinces as of a
+ * day after the last change, counted from the stays otherwise. Returns 0
+ * or -1 with e. */
 int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member_stats_t *out, err_t *e);
 
 #endif

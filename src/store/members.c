@@ -8,6 +8,7 @@
  * index on (person_id, valid_from) is the backstop, member_add the check).
  */
 #include "store/members.h"
+#include "store/member_tally.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -691,6 +692,8 @@ int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, m
 	if (!r)
 		r = insert_stay(db, p->id, unit_id, kind, joined, "joined", e);
 	if (!r)
+		r = member_tally_person(db, p->id, 1, e);
+	if (!r)
 		r = audit_join(db, who, p, unit_id, kind, joined, e);
 	free(fold);
 	free(key);
@@ -797,7 +800,11 @@ int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t u
 	if (!r)
 		r = check_unit(db, unit_id, d, e);
 	if (!r)
+		r = member_tally_person(db, person_id, -1, e);
+	if (!r)
 		r = insert_stay(db, person_id, unit_id, kind, d, "rejoined", e);
+	if (!r)
+		r = member_tally_person(db, person_id, 1, e);
 	if (!r)
 		r = audit_stay(db, who, "member.rejoin", person_id, unit_id, d, "rejoined", 0, e);
 	return store_tx_end(db, own, r, e);
@@ -850,10 +857,13 @@ int member_move_all(db_t *db, const principal_t *who, int64_t from_unit, int64_t
 	for (size_t i = 0; i < n && !r; i++) {
 		const membership_t *m = &v[i].m;
 		int64_t person = v[i].person_id;
-		query_init(&q);
-		query_add(&q, "UPDATE memberships SET valid_to = ?, end_reason = 'transferred' WHERE id = ?", QD(d),
-			  QI(m->id));
-		r = query_run(db, &q, e);
+		r = member_tally_person(db, person, -1, e);
+		if (!r) {
+			query_init(&q);
+			query_add(&q, "UPDATE memberships SET valid_to = ?, end_reason = 'transferred' WHERE id = ?", QD(d),
+				  QI(m->id));
+			r = query_run(db, &q, e);
+		}
 		if (!r) {
 			query_init(&q);
 			query_add(&q, "INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason,"
@@ -862,6 +872,8 @@ int member_move_all(db_t *db, const principal_t *who, int64_t from_unit, int64_t
 				  QT(m->end_reason[0] ? m->end_reason : NULL));
 			r = query_run(db, &q, e);
 		}
+		if (!r)
+			r = member_tally_person(db, person, 1, e);
 		if (!r)
 			r = audit_stay(db, who, "member.transfer", person, from_unit, d, "transferred", to_unit, e);
 		if (!r)
@@ -923,6 +935,8 @@ static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 		r = check_can_end(&m, d, e);
 	if (!r && to_unit)
 		r = check_unit(db, to_unit, d, e);
+	if (!r)
+		r = member_tally_person(db, person_id, -1, e);
 	if (!r) {
 		query_init(&q);
 		query_add(&q, "UPDATE memberships SET valid_to = ?, end_reason = ? WHERE id = ?", QD(d), QT(reason),
@@ -931,6 +945,8 @@ static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 	}
 	if (!r && to_unit)
 		r = insert_stay(db, person_id, to_unit, m.kind, d, "transferred", e);
+	if (!r)
+		r = member_tally_person(db, person_id, 1, e);
 	if (!r)
 		r = audit_stay(db, who, to_unit ? "member.transfer" : "member.leave", person_id, m.unit.id, d, reason,
 			       to_unit, e);
@@ -1215,6 +1231,8 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 		r = check_ethnicity(db, p->ethnicity, e);
 	if (!r && p->id_number[0])
 		r = check_id_free(db, p->id_number, p->id, e);
+	if (!r)
+		r = member_tally_person(db, p->id, -1, e);
 	if (!r) {
 		store_now_iso(ts, sizeof(ts));
 		query_init(&q);
@@ -1230,6 +1248,8 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 			  QI(p->digital), QI(p->party_member), QT(p->notes), QT(ts), QI(p->id));
 		r = query_run(db, &q, e);
 	}
+	if (!r)
+		r = member_tally_person(db, p->id, 1, e);
 	if (!r)
 		r = replace_words(db, p->id, fold, key, e);
 	if (!r) {
@@ -1389,6 +1409,8 @@ int dues_pay(db_t *db, const principal_t *who, int64_t person_id, int year, int6
 			r = err_fail(e, ERR_INVALID, "invalid", "no dues are set for that year");
 		}
 	}
+	if (!r)
+		r = member_tally_person(db, person_id, -1, e);
 	if (!r) {
 		store_now_iso(ts, sizeof(ts));
 		query_init(&q);
@@ -1397,6 +1419,8 @@ int dues_pay(db_t *db, const principal_t *who, int64_t person_id, int year, int6
 			  QI(person_id), QI(year), QI(m.unit.id), QI(amount), QD(paid_on), QT(who->username), QT(ts));
 		r = query_run(db, &q, e);
 	}
+	if (!r)
+		r = member_tally_person(db, person_id, 1, e);
 	if (!r) {
 		snprintf(rid, sizeof(rid), "%lld", (long long)person_id);
 		snprintf(detail, sizeof(detail), "%d: %lld", year, (long long)amount);

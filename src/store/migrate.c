@@ -14,6 +14,7 @@
 #include "store/migrate.h"
 
 #include "store/ancestry.h"
+#include "store/member_tally.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ typedef struct migration {
 	const char *common;
 	const char *sqlite;     /* run after common on SQLite only */
 	const char *postgresql; /* run after common on PostgreSQL only */
+	int (*then)(db_t *db, err_t *e); /* run last, in the same transaction (NULL: nothing) */
 } migration_t;
 
 static const migration_t MIGRATIONS[] = {
@@ -78,7 +80,7 @@ static const migration_t MIGRATIONS[] = {
 	"CREATE TABLE ethnic_groups ("
 	"  code TEXT PRIMARY KEY,"
 	"  name_vi TEXT NOT NULL,"
-	"  name_en TEXT NOT NULL);", NULL, NULL },
+	"  name_en TEXT NOT NULL);", NULL, NULL, NULL },
 
 	/* 2: users, sessions, API tokens, log-in throttling, the audit trail.
 	 * Times that are compared (sessions, tokens, throttling) are Unix
@@ -142,7 +144,7 @@ static const migration_t MIGRATIONS[] = {
 	  "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
 	  " $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;"
 	  "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
-	  " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();" },
+	  " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();", NULL },
 
 	/* 3: consent to the processing of personal data, per person (a user
 	 * account now, a member with the member registry), with its dates */
@@ -155,14 +157,14 @@ static const migration_t MIGRATIONS[] = {
 	"  withdrawn_on @DATE@,"
 	"  recorded_at BIGINT NOT NULL,"
 	"  recorded_by TEXT NOT NULL);"
-	"CREATE INDEX consents_subject ON consents (subject_type, subject_id);", NULL, NULL },
+	"CREATE INDEX consents_subject ON consents (subject_type, subject_id);", NULL, NULL, NULL },
 
 	/* 4: TRUNCATE empties a PostgreSQL table without row triggers: refuse
 	 * it on the audit trail too (SQLite has no TRUNCATE; its DELETE
 	 * triggers already hold) */
 	{ "SELECT 1", NULL,
 	  "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
-	  " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();" },
+	  " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();", NULL },
 
 	/* 5: ancestry through time (store/ancestry.h): every (descendant,
 	 * ancestor) pair with the depth between them and the interval over which
@@ -192,7 +194,7 @@ static const migration_t MIGRATIONS[] = {
 	"  CHECK (valid_from < valid_to));"
 	"INSERT INTO unit_attributes (unit_id, attributes, valid_from, valid_to)"
 	"  SELECT id, attributes, valid_from, valid_to FROM units;"
-	"ALTER TABLE units DROP COLUMN attributes;", NULL, NULL },
+	"ALTER TABLE units DROP COLUMN attributes;", NULL, NULL, NULL },
 
 	/* 6: the indexes of the hot reads hold every column those reads use,
 	 * so that they never visit the table (measured on the generated
@@ -203,16 +205,16 @@ static const migration_t MIGRATIONS[] = {
 	"CREATE INDEX ancestry_ancestor ON ancestry (ancestor, depth, valid_from, valid_to, descendant);"
 	"CREATE INDEX ancestry_descendant ON ancestry (descendant, ancestor, valid_from, valid_to, depth);"
 	"DROP INDEX unit_parents_parent;"
-	"CREATE INDEX unit_parents_parent ON unit_parents (parent_id, valid_from, valid_to, unit_id);", NULL, NULL },
+	"CREATE INDEX unit_parents_parent ON unit_parents (parent_id, valid_from, valid_to, unit_id);", NULL, NULL, NULL },
 
 	/* 7: each log-in attempt's failure rows carry the attempt's own random
 	 * id, so that a right password takes back that attempt's rows and no
 	 * other (a shared second let one good log-in wipe eight bad ones) */
-	{ "ALTER TABLE login_failures ADD COLUMN claim TEXT;", NULL, NULL },
+	{ "ALTER TABLE login_failures ADD COLUMN claim TEXT;", NULL, NULL, NULL },
 
 	/* 8: a password an admin reset is a one-time one: until she changes
 	 * it, her log-in reaches nothing but the password change (issue 14) */
-	{ "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;", NULL, NULL },
+	{ "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;", NULL, NULL, NULL },
 
 	/* 9: the member registry (issue 15, docs/members.md): a person's
 	 * record, her memberships as intervals (a transfer ends one and starts
@@ -262,7 +264,7 @@ static const migration_t MIGRATIONS[] = {
 	"  end_reason TEXT,"
 	"  CHECK (valid_from < valid_to));"
 	"CREATE UNIQUE INDEX memberships_person ON memberships (person_id, valid_from);"
-	"CREATE INDEX memberships_unit ON memberships (unit_id, valid_from, valid_to, person_id);", NULL, NULL },
+	"CREATE INDEX memberships_unit ON memberships (unit_id, valid_from, valid_to, person_id);", NULL, NULL, NULL },
 
 	/* 10: transfers across scope ("giới thiệu sinh hoạt", issue 15 item 2):
 	 * issued by the sending unit's officers, accepted or refused by the
@@ -283,7 +285,7 @@ static const migration_t MIGRATIONS[] = {
 	"  decided_on @DATE@);"
 	"CREATE INDEX transfers_to ON transfers (to_unit, status, id);"
 	"CREATE INDEX transfers_from ON transfers (from_unit, status, id);"
-	"CREATE INDEX transfers_person ON transfers (person_id, status);", NULL, NULL },
+	"CREATE INDEX transfers_person ON transfers (person_id, status);", NULL, NULL, NULL },
 
 	/* 11: dues (hội phí, issue 15 item 1): the amount a unit sets for a
 	 * year (in VND; a unit without one takes its nearest ancestor's), and
@@ -302,7 +304,7 @@ static const migration_t MIGRATIONS[] = {
 	"  recorded_by TEXT NOT NULL,"
 	"  recorded_at @TIMESTAMP@ NOT NULL,"
 	"  PRIMARY KEY (person_id, year));"
-	"CREATE INDEX dues_payments_unit ON dues_payments (unit_id, year);", NULL, NULL },
+	"CREATE INDEX dues_payments_unit ON dues_payments (unit_id, year);", NULL, NULL, NULL },
 
 	/* 12: the member list read in name order, so that a search in a large
 	 * unit stops at the page's last row (store/members.c, the drivers):
@@ -316,7 +318,7 @@ static const migration_t MIGRATIONS[] = {
 	"ALTER TABLE person_words ADD COLUMN name_fold TEXT NOT NULL DEFAULT '';"
 	"UPDATE person_words SET name_key = (SELECT p.name_key FROM persons p WHERE p.id = person_words.person_id),"
 	"  name_fold = (SELECT p.name_fold FROM persons p WHERE p.id = person_words.person_id);"
-	"CREATE INDEX person_words_name ON person_words (word, name_key, person_id, name_fold);", NULL, NULL },
+	"CREATE INDEX person_words_name ON person_words (word, name_key, person_id, name_fold);", NULL, NULL, NULL },
 
 	/* 13: the digital membership card (issue 15 item 7; store/card.h) and
 	 * the member's own account (item 4). card_keys: the server's Ed25519
@@ -331,7 +333,17 @@ static const migration_t MIGRATIONS[] = {
 	"  created_at BIGINT NOT NULL,"
 	"  retired_at BIGINT);"
 	"ALTER TABLE users ADD COLUMN person_id BIGINT REFERENCES persons(id);"
-	"CREATE UNIQUE INDEX users_person ON users (person_id);", NULL, NULL },
+	"CREATE UNIQUE INDEX users_person ON users (person_id);", NULL, NULL, NULL },
+
+	/* 14: the membership figures kept exact inside every write
+	 * (store/member_tally.h), counted once here from what is held */
+	{ "CREATE TABLE member_tally ("
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  dim TEXT @BINARY@ NOT NULL,"
+	"  value TEXT @BINARY@ NOT NULL,"
+	"  n BIGINT NOT NULL,"
+	"  amount BIGINT NOT NULL,"
+	"  PRIMARY KEY (unit_id, dim, value));", NULL, NULL, member_tally_rebuild },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -410,7 +422,7 @@ static int apply_one(db_t *db, int version, err_t *e)
 		store_fail(db, rc, e);
 		return store_tx_end(db, own, -1, e);
 	}
-	return store_tx_end(db, own, 0, e);
+	return store_tx_end(db, own, m->then ? m->then(db, e) : 0, e);
 }
 
 int migrate_apply(db_t *db, err_t *e)

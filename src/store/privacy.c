@@ -15,6 +15,7 @@
 #include "store/auth_store.h"
 #include "store/members.h"
 #include "store/migrate.h"
+#include "store/member_tally.h"
 #include "store/util.h"
 
 static int run(db_t *db, db_stmt_t *st, int rc, err_t *e)
@@ -477,6 +478,8 @@ int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, in
 	if (!r)
 		r = year_of_birth(db, person_id, &kept, e);
 	if (!r)
+		r = member_tally_person(db, person_id, -1, e);
+	if (!r)
 		r = db_prepare(db, "UPDATE persons SET full_name = ?, name_fold = '', name_key = '', id_number = NULL,"
 				   " id_kind = NULL, phone = NULL, religion = '', education = '', qualification = '',"
 				   " political_theory = '', occupation = '', hamlet = '', street = '', circumstances = '',"
@@ -491,6 +494,8 @@ int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, in
 			rc = db_bind_int64(st, 3, person_id);
 		r = run(db, st, rc, e);
 	}
+	if (!r)
+		r = member_tally_person(db, person_id, 1, e);
 	if (!r)
 		r = db_prepare(db, "DELETE FROM person_words WHERE person_id = ?", &st) == DB_OK
 			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);

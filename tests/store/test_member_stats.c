@@ -25,6 +25,8 @@
 
 #include "store/ancestry.h"
 #include "store/member_stats.h"
+#include "store/member_tally.h"
+#include "store/privacy.h"
 #include "store/members.h"
 #include "store/org_store.h"
 #include "store_fixture.h"
@@ -205,6 +207,21 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The figures kept in the writes are those a recount gives. */
+static void tally_agrees(db_t *db)
+{
+	size_t rows = 0, diffs = 0;
+	bool kept = false;
+	err_t e;
+
+	err_clear(&e);
+	if (member_tally_check(db, stderr, &kept, &rows, &diffs, &e))
+		fail_msg("tally check: %s", e.message);
+	assert_true(kept);
+	assert_true(rows > 0);
+	assert_int_equal(diffs, 0);
+}
+
 static int teardown(void **state)
 {
 	size_t checked = 0, diffs = 0;
@@ -214,6 +231,7 @@ static int teardown(void **state)
 	if (ancestry_check(*state, stderr, &checked, &diffs, &e))
 		fail_msg("ancestry check: %s", e.message);
 	assert_int_equal(diffs, 0);
+	tally_agrees(*state);
 	db_close(*state);
 	return 0;
 }
@@ -518,6 +536,132 @@ static void ages_by_the_day(void **state)
 	member_stats_free(&s);
 }
 
+/* ---- the figures kept in the writes against those counted ---- */
+
+static member_stats_t stats_opts(db_t *db, const char *code, member_stats_opts_t *o)
+{
+	char tree[DATE_STR_LEN];
+	member_stats_t s;
+	err_t e;
+
+	err_clear(&e);
+	if (member_stats(db, get(db, code, date_format(member_stats_tree_date(o), tree)).id, o, &s, &e))
+		fail_msg("stats of %s: %s", code, e.message);
+	return s;
+}
+
+static void same_groups(const text_groups_t *a, const text_groups_t *b, const char *what)
+{
+	if (a->n != b->n || a->other != b->other || a->none != b->none || a->other_groups != b->other_groups)
+		fail_msg("%s: %zu groups, other %lld, none %lld kept; %zu, %lld, %lld counted", what, a->n,
+			 (long long)a->other, (long long)a->none, b->n, (long long)b->other, (long long)b->none);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_string_equal(a->groups[i].key, b->groups[i].key);
+		assert_string_equal(a->groups[i].label, b->groups[i].label);
+		assert_int_equal(a->groups[i].n, b->groups[i].n);
+	}
+}
+
+/* Every figure the report shows, kept and counted, for code as of as_of
+ * with the flows of [from, as_of]. */
+static void kept_is_counted(db_t *db, const char *code, const char *as_of, const char *from, bool sensitive)
+{
+	member_stats_opts_t o = { .as_of = D(as_of), .today = D(TODAY), .with_sensitive = sensitive, .flows = true,
+				  .from = D(from), .to = D(as_of) };
+	member_stats_t a = stats_opts(db, code, &o), b;
+	int64_t *fa = &a.flows.opening, *fb = &b.flows.opening;
+
+	o.recount = true;
+	b = stats_opts(db, code, &o);
+	if (a.total != b.total || a.direct != b.direct || a.honorary != b.honorary || a.digital != b.digital ||
+	    a.branches != b.branches || a.dues_paid != b.dues_paid || a.dues_amount != b.dues_amount)
+		fail_msg("%s on %s: total %lld/%lld, direct %lld/%lld, honorary %lld/%lld, digital %lld/%lld,"
+			 " branches %lld/%lld, dues %lld/%lld (kept/counted)",
+			 code, as_of, (long long)a.total, (long long)b.total, (long long)a.direct, (long long)b.direct,
+			 (long long)a.honorary, (long long)b.honorary, (long long)a.digital, (long long)b.digital,
+			 (long long)a.branches, (long long)b.branches, (long long)a.dues_amount, (long long)b.dues_amount);
+	for (int i = 0; i < MEMBER_AGE_BANDS; i++)
+		assert_int_equal(a.age[i], b.age[i]);
+	assert_int_equal(a.n_ethnicity, b.n_ethnicity);
+	for (size_t i = 0; i < a.n_ethnicity; i++) {
+		assert_string_equal(a.ethnicity[i].key, b.ethnicity[i].key);
+		assert_int_equal(a.ethnicity[i].n, b.ethnicity[i].n);
+	}
+	same_groups(&a.religion, &b.religion, "religion");
+	same_groups(&a.education, &b.education, "education");
+	same_groups(&a.occupation, &b.occupation, "occupation");
+	same_groups(&a.circumstances, &b.circumstances, "circumstances");
+	assert_int_equal(a.n_children, b.n_children);
+	for (size_t i = 0; i < a.n_children; i++) {
+		assert_string_equal(a.children[i].unit.code, b.children[i].unit.code);
+		if (a.children[i].total != b.children[i].total || a.children[i].branches != b.children[i].branches)
+			fail_msg("%s on %s, child %s: %lld members, %lld branches kept; %lld, %lld counted", code, as_of,
+				 a.children[i].unit.code, (long long)a.children[i].total, (long long)a.children[i].branches,
+				 (long long)b.children[i].total, (long long)b.children[i].branches);
+	}
+	/* the flows: opening .. dues_amount, every field */
+	for (int64_t *p = fa; p <= &a.flows.dues_amount; p++)
+		if (*p != fb[p - fa])
+			fail_msg("%s %s..%s: flow field %td is %lld kept, %lld counted", code, from, as_of, p - fa,
+				 (long long)*p, (long long)fb[p - fa]);
+	member_stats_free(&a);
+	member_stats_free(&b);
+}
+
+static void kept_everywhere(db_t *db, const char *as_of)
+{
+	static const char *const CODES[] = { "VN", "P1", "01" };
+	static const char *const FROM[] = { "2020-01-01", "2024-06-01", "2025-01-01", "2025-07-01", "2026-01-01" };
+	bool holds = false;
+	err_t e;
+
+	err_clear(&e);
+	if (member_tally_holds(db, D(as_of), &holds, &e))
+		fail_msg("tally: %s", e.message);
+	assert_true(holds); /* so the figures above were read, not counted */
+	for (size_t c = 0; c < sizeof(CODES) / sizeof(CODES[0]); c++)
+		for (size_t f = 0; f < sizeof(FROM) / sizeof(FROM[0]); f++) {
+			kept_is_counted(db, CODES[c], as_of, FROM[f], true);
+			kept_is_counted(db, CODES[c], as_of, FROM[f], false);
+		}
+}
+
+static void kept_figures_are_the_counted_ones(void **state)
+{
+	db_t *db = *state;
+	principal_t who;
+	member_t m;
+	unit_t u;
+	err_t e;
+
+	principal_system(&who, "test", D(TODAY));
+	kept_everywhere(db, TODAY);
+	/* every kind of write after the reform: dues, a record's fields, a
+	 * transfer to another province, a rejoining, an erasure, a commune
+	 * moved to another province with its members */
+	err_clear(&e);
+	if (dues_pay(db, &who, ids[P_LAN], 2026, 24000, D("2026-02-01"), &e) ||
+	    dues_pay(db, &who, ids[P_MAI], 2025, 12000, D("2026-02-02"), &e))
+		fail_msg("dues: %s", e.message);
+	if (member_get(db, ids[P_MAI], D(TODAY), &m, &e))
+		fail_msg("get: %s", e.message);
+	snprintf(m.p.ethnicity, sizeof(m.p.ethnicity), "02");
+	snprintf(m.p.religion, sizeof(m.p.religion), "Phật giáo");
+	m.p.birth_date = D("1955-01-01");
+	m.p.digital = true;
+	if (member_update(db, &who, &m.p, &e))
+		fail_msg("update: %s", e.message);
+	end_stay(db, ids[P_HOA], "2026-03-01", "transferred", "O.1");
+	if (member_rejoin(db, &who, ids[P_TRANG], get(db, "O.1", TODAY).id, MEMBER_REGULAR, D("2026-04-01"), &e))
+		fail_msg("rejoin: %s", e.message);
+	if (privacy_erase_member(db, &who, ids[P_LINH], get(db, "AB.1", TODAY).id, &e))
+		fail_msg("erase: %s", e.message);
+	if (org_move(db, &who, "O", D("2026-05-01"), "P1", NULL, &u, &e))
+		fail_msg("move O: %s", e.message);
+	kept_everywhere(db, TODAY);
+	tally_agrees(db);
+}
+
 int main(void)
 {
 	principal_system(&SYS, "test", fixture_today());
@@ -530,6 +674,7 @@ int main(void)
 		T(flows_count_transfers_across_the_edge_only),
 		T(breakdowns_fold_text_and_mask_what_is_sensitive),
 		T(ages_by_the_day),
+		T(kept_figures_are_the_counted_ones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,371 @@
+/*
+ * member_tally.c - the figures kept inside the writes (see member_tally.h).
+ *
+ * One statement counts everything of a set of people (one person, those
+ * of the units in ancestry_work, or everyone) and adds it, times the sign,
+ * into a table: seven SELECTs joined by UNION ALL, grouped, then an
+ * upsert. The same statement rebuilds the table and fills the check's
+ * scratch copy, so that what the writes keep and what a recount gives
+ * cannot drift apart. The SQL is the same on both stores: dates are cast
+ * to text ("YYYY-MM-DD" on SQLite as stored, on PostgreSQL under the ISO
+ * date style the driver sets) and 9999-12-31 is a literal both compare
+ * with their date columns.
+ */
+#include "store/member_tally.h"
+
+#include <string.h>
+
+#include "store/org_internal.h"
+#include "store/query.h"
+#include "store/util.h"
+
+#define OPEN "'9999-12-31'"
+
+/* The ancestor is of the two highest levels. */
+#define TOP                                                                                           \
+	" JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level"                    \
+	" AND tl.rank <= (SELECT min(r.rank) + 1 FROM levels r)"
+
+/* Who is counted: one person, those of the units in ancestry_work, or
+ * everyone. */
+typedef enum scope_kind { SCOPE_PERSON, SCOPE_WORK, SCOPE_ALL } scope_kind_t;
+
+typedef struct scope {
+	scope_kind_t kind;
+	int64_t person_id;
+} scope_t;
+
+/* " AND col = ?" and the like, for the people of s. */
+static void person_filter(query_t *q, const char *col, const scope_t *s)
+{
+	char frag[320];
+
+	if (s->kind == SCOPE_ALL)
+		return;
+	if (s->kind == SCOPE_PERSON) {
+		snprintf(frag, sizeof(frag), " AND %s = ?", col);
+		query_add(q, frag, QI(s->person_id));
+		return;
+	}
+	snprintf(frag, sizeof(frag),
+		 " AND %s IN (SELECT w.person_id FROM memberships w WHERE w.unit_id IN (SELECT id FROM ancestry_work)"
+		 " UNION SELECT w.person_id FROM dues_payments w WHERE w.unit_id IN (SELECT id FROM ancestry_work))",
+		 col);
+	query_sql(q, frag);
+}
+
+/* The stays that hold at the end of time, at each unit above them (and
+ * their own): 'total'; at the two highest levels, by each field. */
+static void stock_rows(query_t *q, const scope_t *s)
+{
+	query_sql(q, "SELECT a.ancestor AS u, 'total' AS d, '' AS v, 1 AS n, 0 AS amt FROM memberships m"
+		     " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN " WHERE m.valid_to = " OPEN);
+	person_filter(q, "m.person_id", s);
+	query_sql(q, " UNION ALL SELECT a.ancestor, k.column1, CASE k.column1 WHEN 'born' THEN CAST(p.birth_date AS TEXT)"
+		     " WHEN 'eth' THEN coalesce(p.ethnicity, '') WHEN 'religion' THEN p.religion"
+		     " WHEN 'education' THEN p.education WHEN 'occupation' THEN p.occupation"
+		     " WHEN 'circ' THEN p.circumstances ELSE '' END, 1, 0"
+		     " FROM memberships m JOIN persons p ON p.id = m.person_id"
+		     " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN TOP
+		     " CROSS JOIN (VALUES ('honorary'), ('digital'), ('born'), ('eth'), ('religion'), ('education'),"
+		     " ('occupation'), ('circ')) k"
+		     " WHERE m.valid_to = " OPEN " AND (k.column1 <> 'honorary' OR m.kind = 'honorary')"
+		     " AND (k.column1 <> 'digital' OR p.digital <> 0)");
+	person_filter(q, "m.person_id", s);
+}
+
+/* Every stay's start and end at the two highest levels, by day; a
+ * transfer only when the other stay of the move is outside the subtree. */
+static void event_rows(query_t *q, const scope_t *s)
+{
+	query_sql(q, " UNION ALL SELECT a.ancestor, CASE WHEN m.start_reason = 'transferred' THEN 'tin'"
+		     " ELSE 'start:' || m.start_reason END, CAST(m.valid_from AS TEXT), 1, 0 FROM memberships m"
+		     " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN TOP
+		     " WHERE (m.start_reason <> 'transferred' OR NOT EXISTS (SELECT 1 FROM memberships o"
+		     " WHERE o.person_id = m.person_id AND o.valid_to = m.valid_from AND EXISTS (SELECT 1 FROM ancestry oa"
+		     " WHERE oa.descendant = o.unit_id AND oa.ancestor = a.ancestor AND oa.valid_to = " OPEN ")))");
+	person_filter(q, "m.person_id", s);
+	query_sql(q, " UNION ALL SELECT a.ancestor, CASE WHEN m.end_reason = 'transferred' THEN 'tout'"
+		     " ELSE 'end:' || coalesce(m.end_reason, '') END, CAST(m.valid_to AS TEXT), 1, 0 FROM memberships m"
+		     " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN TOP
+		     " WHERE m.valid_to <> " OPEN " AND (coalesce(m.end_reason, '') <> 'transferred'"
+		     " OR NOT EXISTS (SELECT 1 FROM memberships o"
+		     " WHERE o.person_id = m.person_id AND o.valid_from = m.valid_to AND EXISTS (SELECT 1 FROM ancestry oa"
+		     " WHERE oa.descendant = o.unit_id AND oa.ancestor = a.ancestor AND oa.valid_to = " OPEN ")))");
+	person_filter(q, "m.person_id", s);
+}
+
+/* Dues payments at the two highest levels, by year and by day paid. */
+static void dues_rows(query_t *q, const scope_t *s)
+{
+	static const char *const KEYS[] = { "'dues', CAST(dp.year AS TEXT)", "'paid', CAST(dp.paid_on AS TEXT)" };
+	char frag[512];
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(frag, sizeof(frag),
+			 " UNION ALL SELECT a.ancestor, %s, 1, dp.amount FROM dues_payments dp"
+			 " JOIN ancestry a ON a.descendant = dp.unit_id AND a.valid_to = " OPEN TOP " WHERE true",
+			 KEYS[i]);
+		query_sql(q, frag);
+		person_filter(q, "dp.person_id", s);
+	}
+}
+
+/* Branches and groups (the two lowest levels) at each unit above them. */
+static void branch_rows(query_t *q, const scope_t *s)
+{
+	if (s->kind == SCOPE_PERSON)
+		return;
+	query_sql(q, " UNION ALL SELECT a.ancestor, 'branches', '', 1, 0 FROM ancestry a JOIN units bu ON bu.id = a.descendant"
+		     " JOIN levels bl ON bl.key = bu.level WHERE a.valid_to = " OPEN
+		     " AND (SELECT count(*) FROM levels b WHERE b.rank > bl.rank) <= 1");
+	if (s->kind == SCOPE_WORK)
+		query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
+}
+
+/* Adds sign times everything of the people of s into table. */
+static int add_into(db_t *db, const char *table, const scope_t *s, int sign, err_t *e)
+{
+	char frag[512];
+	query_t q;
+
+	query_init(&q);
+	snprintf(frag, sizeof(frag),
+		 "INSERT INTO %s (unit_id, dim, value, n, amount) SELECT c.u, c.d, c.v, %d * sum(c.n), %d * sum(c.amt)"
+		 " FROM (",
+		 table, sign, sign);
+	query_sql(&q, frag);
+	stock_rows(&q, s);
+	event_rows(&q, s);
+	dues_rows(&q, s);
+	branch_rows(&q, s);
+	snprintf(frag, sizeof(frag),
+		 ") c WHERE true GROUP BY c.u, c.d, c.v ON CONFLICT (unit_id, dim, value) DO UPDATE"
+		 " SET n = %s.n + excluded.n, amount = %s.amount + excluded.amount",
+		 table, table);
+	query_sql(&q, frag);
+	return query_run(db, &q, e);
+}
+
+/* meta 'tally_from': the day as *d and *kept true, or *kept false when the
+ * figures are not kept. */
+static int tally_from(db_t *db, bool *kept, date_t *d, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*kept = false;
+	*d = DATE_OPEN;
+	if (store_prep(db, "SELECT value FROM meta WHERE key = 'tally_from'", &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*kept = date_parse(db_col_text(st, 0), d) == 0;
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+static int set_tally_from(db_t *db, const char *value, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_sql(&q, "DELETE FROM meta WHERE key = 'tally_from'");
+	if (query_run(db, &q, e))
+		return -1;
+	query_init(&q);
+	query_add(&q, "INSERT INTO meta (key, value) VALUES ('tally_from', ?)", QT(value));
+	return query_run(db, &q, e);
+}
+
+/* Moves 'tally_from' on to the latest day the query q gives (one row, one
+ * date or NULL), if later. */
+static int bump(db_t *db, date_t from, const query_t *q, err_t *e)
+{
+	char day[DATE_STR_LEN];
+	db_stmt_t *st = NULL;
+	date_t d = 0;
+	bool found = false;
+	int rc;
+
+	if (query_prepare(db, q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW && !db_col_is_null(st, 0)) {
+		found = true;
+		if (db_col_date(st, 0, &d))
+			rc = DB_ERROR;
+	}
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return store_fail(db, rc, e);
+	if (!found || d <= from)
+		return 0;
+	return set_tally_from(db, date_format(d, day), e);
+}
+
+/* The latest change among stays (of the people of s) and ancestry rows
+ * (of the units in ancestry_work, or all): what they say from then on is
+ * what the table counts. */
+static void last_change(query_t *q, const scope_t *s)
+{
+	query_init(q);
+	query_sql(q, "SELECT max(x) FROM (SELECT max(m.valid_from) AS x FROM memberships m WHERE true");
+	person_filter(q, "m.person_id", s);
+	query_sql(q, " UNION ALL SELECT max(m.valid_to) FROM memberships m WHERE m.valid_to <> " OPEN);
+	person_filter(q, "m.person_id", s);
+	if (s->kind != SCOPE_PERSON) {
+		query_sql(q, " UNION ALL SELECT max(a.valid_from) FROM ancestry a WHERE true");
+		if (s->kind == SCOPE_WORK)
+			query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
+		query_sql(q, " UNION ALL SELECT max(a.valid_to) FROM ancestry a WHERE a.valid_to <> " OPEN);
+		if (s->kind == SCOPE_WORK)
+			query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
+	}
+	query_sql(q, ") t");
+}
+
+static int keep(db_t *db, const scope_t *s, int sign, err_t *e)
+{
+	bool kept = false;
+	date_t from;
+	query_t q;
+
+	if (tally_from(db, &kept, &from, e))
+		return -1;
+	if (!kept)
+		return 0;
+	if (add_into(db, "member_tally", s, sign, e))
+		return -1;
+	if (sign < 0)
+		return 0;
+	last_change(&q, s);
+	return bump(db, from, &q, e);
+}
+
+int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_PERSON, .person_id = person_id };
+
+	return keep(db, &s, sign, e);
+}
+
+int member_tally_work(db_t *db, int sign, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_WORK };
+
+	return keep(db, &s, sign, e);
+}
+
+int member_tally_suspend(db_t *db, err_t *e)
+{
+	return set_tally_from(db, "off", e);
+}
+
+int member_tally_rebuild(db_t *db, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_ALL };
+	bool own = false;
+	query_t q;
+	int r;
+
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	query_init(&q);
+	query_sql(&q, "DELETE FROM member_tally");
+	r = query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, e) || set_tally_from(db, "1900-01-01", e);
+	if (!r) {
+		last_change(&q, &s);
+		r = bump(db, DATE_FIRST, &q, e);
+	}
+	return store_tx_end(db, own, r, e);
+}
+
+int member_tally_holds(db_t *db, date_t d, bool *holds, err_t *e)
+{
+	bool kept = false;
+	date_t from;
+
+	*holds = false;
+	if (tally_from(db, &kept, &from, e))
+		return -1;
+	*holds = kept && d >= from;
+	return 0;
+}
+
+int member_tally_full(db_t *db, int64_t unit_id, bool *full, err_t *e)
+{
+	int64_t n = 0;
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM units tu JOIN levels tl ON tl.key = tu.level"
+		      " WHERE tu.id = ? AND tl.rank <= (SELECT min(r.rank) + 1 FROM levels r)",
+		  QI(unit_id));
+	if (org_query_int(db, &q, &n, e))
+		return -1;
+	*full = n > 0;
+	return 0;
+}
+
+/* The rows of `a` that `b` lacks (zero rows left aside), each reported. */
+static int differences(db_t *db, const char *a, const char *b, const char *what, FILE *report, size_t *n_diff,
+		       err_t *e)
+{
+	char sql[512];
+	db_stmt_t *st = NULL;
+	int rc;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT unit_id, dim, value, n, amount FROM %s WHERE n <> 0 OR amount <> 0 EXCEPT"
+		 " SELECT unit_id, dim, value, n, amount FROM %s WHERE n <> 0 OR amount <> 0 ORDER BY 1, 2, 3",
+		 a, b);
+	if (store_prep(db, sql, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (report && *n_diff < 100)
+			fprintf(report, "member_tally %s: unit id %lld, %s '%s': %lld (amount %lld)\n", what,
+				(long long)db_col_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+				(long long)db_col_int64(st, 3), (long long)db_col_int64(st, 4));
+		(*n_diff)++;
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+int member_tally_check(db_t *db, FILE *report, bool *kept, size_t *n_rows, size_t *n_diff, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_ALL };
+	date_t from;
+	bool own = false;
+	int64_t rows = 0;
+	query_t q;
+	int r;
+
+	*n_rows = *n_diff = 0;
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = tally_from(db, kept, &from, e);
+	if (!r && *kept) {
+		query_init(&q);
+		query_sql(&q, "CREATE TEMP TABLE tally_check (unit_id BIGINT NOT NULL, dim TEXT NOT NULL,"
+			      " value TEXT NOT NULL, n BIGINT NOT NULL, amount BIGINT NOT NULL,"
+			      " PRIMARY KEY (unit_id, dim, value))");
+		r = query_run(db, &q, e) || add_into(db, "tally_check", &s, 1, e);
+		if (!r)
+			r = differences(db, "member_tally", "tally_check", "kept, not counted", report, n_diff, e) ||
+			    differences(db, "tally_check", "member_tally", "counted, not kept", report, n_diff, e);
+		if (!r) {
+			query_init(&q);
+			query_sql(&q, "SELECT count(*) FROM tally_check");
+			r = org_query_int(db, &q, &rows, e);
+			*n_rows = (size_t)rows;
+		}
+		if (!r) {
+			query_init(&q);
+			query_sql(&q, "DROP TABLE tally_check");
+			r = query_run(db, &q, e);
+		}
+	}
+	return store_tx_end(db, own, r, e);
+}

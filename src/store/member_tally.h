@@ -1,0 +1,77 @@
+/*
+ * member_tally.h - the membership figures kept exact inside every write
+ * (docs/architecture.md, "Figures kept inside the writes"), so that a
+ * nation's or a province's statistics are read from a few thousand rows,
+ * not counted from a million stays.
+ *
+ * Table member_tally (unit_id, dim, value, n, amount) holds the figures of
+ * the state at the end of time: the stays that still hold (valid_to
+ * 9999-12-31) and the tree as it will stand (the ancestry rows that still
+ * hold). Every unit has its members ('total') and its branches and groups
+ * ('branches'); the units of the two highest levels (the nation and the
+ * provinces) also have:
+ *   - their members by what the statistics break them down by: 'honorary',
+ *     'digital', 'born' (by date of birth), 'eth' (ethnic group code),
+ *     'religion', 'education', 'occupation', 'circ' (the texts as stored);
+ *   - every stay's start and end, by day: 'start:<reason>' (joined,
+ *     rejoined, ...), 'end:<reason>' (moved_away, died, ...), and 'tin' and
+ *     'tout' for a transfer from (to) a unit outside the subtree; a transfer
+ *     within it counts neither way. The members on a day before are the
+ *     total less the starts after it plus the ends after it;
+ *   - dues payments by year ('dues') and by day paid ('paid'), n and the
+ *     sum in amount.
+ * The figures hold for any day on or after meta 'tally_from', the last day
+ * on which a stay or the tree changed; member_stats reads them for such a
+ * day and counts from the stays before it.
+ *
+ * Each write takes its part out and puts it back: member_tally_person
+ * (-1) before a person's stays, record or dues change, (+1) after; and
+ * ancestry_refresh does the same for everyone with a stay or a payment in
+ * the units whose ancestry it rewrites (member_tally_work). A row may be
+ * left at zero.
+ */
+#ifndef UB_MEMBER_TALLY_H
+#define UB_MEMBER_TALLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/date.h"
+#include "core/err.h"
+#include "store/db.h"
+
+/* Takes out (sign -1) or puts back (+1) everything of one person's: her
+ * stays, her record's fields while a stay holds, her payments. The +1 call
+ * moves 'tally_from' to her stays' last change. Nothing while the figures
+ * are suspended. Returns 0 or -1 with e. */
+int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e);
+
+/* The same for the units listed in ancestry_work (their branches) and for
+ * everyone with a stay or a payment in them; the +1 call moves
+ * 'tally_from' to their ancestry's last change. For ancestry_refresh. */
+int member_tally_work(db_t *db, int sign, err_t *e);
+
+/* Stops keeping the figures (a bulk load: `generate`), until
+ * member_tally_rebuild. Reads count from the stays meanwhile. */
+int member_tally_suspend(db_t *db, err_t *e);
+
+/* Recounts the table from the stays, payments and ancestry, and keeps it
+ * from then on. In the caller's transaction, or its own. */
+int member_tally_rebuild(db_t *db, err_t *e);
+
+/* Whether the figures can be read for day d: kept, and d on or after
+ * 'tally_from'. */
+int member_tally_holds(db_t *db, date_t d, bool *holds, err_t *e);
+
+/* Whether unit_id is of the two highest levels (its full figures kept). */
+int member_tally_full(db_t *db, int64_t unit_id, bool *full, err_t *e);
+
+/* Recounts into a scratch table and compares: each row that differs is a
+ * line on report (may be NULL; beyond 100 only counted) and counts in
+ * *n_diff; *n_rows the rows compared. *kept false (nothing compared)
+ * while suspended. Returns 0 (also when rows differ) or -1 with e. */
+int member_tally_check(db_t *db, FILE *report, bool *kept, size_t *n_rows, size_t *n_diff, err_t *e);
+
+#endif
