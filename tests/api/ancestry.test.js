@@ -21,7 +21,8 @@ function check(json = false) {
 test('check agrees with the tree after init --demo and after reorganisations through the API', async () => {
   let r = check();
   assert.equal(r.code, 0, r.out + r.err);
-  assert.match(r.out, /0 differences/);
+  assert.match(r.out, /ancestry: \d+ units checked, 0 differences/);
+  assert.match(r.out, /figures: \d+ rows checked, 0 differences/);
   // reorganise a piece of 01 (Hà Nội): create, move, merge, split, close
   const D = '2026-02-01';
   const mk = (code, level, parent) => s.op('/api/v1/units', { code, name_vi: `Đơn vị ${code}`, name_en: code, level, parent, date: D }, 201);
@@ -39,6 +40,7 @@ test('check agrees with the tree after init --demo and after reorganisations thr
   const j = JSON.parse(r.out);
   assert.equal(j.ok, true);
   assert.equal(j.ancestry.differences, 0);
+  assert.equal(j.figures.differences, 0); // the members' figures moved with the units
   assert.ok(j.ancestry.checked > 1345, `checked ${j.ancestry.checked} units`);
   // the group followed its branch through every change
   const anc = async (as_of) => (await s.ok('/api/v1/units/AN1.1.1/ancestors', { as_of })).items.map((u) => u.code);

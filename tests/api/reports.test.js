@@ -219,3 +219,32 @@ test('the CLI gives the API\'s figures, a spreadsheet\'s CSV, and aligns Vietnam
   const bad = await runBin(['report', 'members', '--unit', 'RC1', '--from', '2025-06-01', '--to', '2025-05-01', '--db', s.db.url]).catch((x) => x);
   assert.match(String(bad.message), /exit 2\).*\n.*before --from/s);
 });
+
+// The nation's and provinces' figures come from those the writes keep
+// (store/member_tally.h): a figure changed behind the program's back shows
+// in the report, `check` finds it, and `check --repair` counts it afresh.
+test('the nation\'s figures are those kept in the writes; check finds one changed, --repair counts them afresh', async () => {
+  const check = (...more) => runBin(['check', '--db', s.db.url, ...more]).then(
+    (r) => ({ code: 0, out: r.stdout }), (x) => ({ code: Number(/exit (\d+)/.exec(x.message)?.[1]), out: x.message }));
+  const real = await figures({ unit: 'VN' });
+  let c = await check('--json');
+  assert.equal(c.code, 0, c.out);
+  const j = JSON.parse(c.out);
+  assert.equal(j.figures.kept, true);
+  assert.equal(j.figures.differences, 0);
+  assert.ok(j.figures.rows > 0);
+  await s.sql("UPDATE member_tally SET n = n + 5 WHERE dim = 'total' AND unit_id = (SELECT id FROM units WHERE code = 'VN')");
+  assert.equal((await figures({ unit: 'VN' })).total, real.total + 5); // read, not counted
+  assert.equal((await figures({ unit: 'VN', mapped: 'true' })).total, real.total); // counted
+  c = await check();
+  assert.equal(c.code, 1, c.out);
+  assert.match(c.out, /member_tally kept, not counted: unit id \d+, total '': \d+/);
+  assert.match(c.out, /figures: \d+ rows checked, 2 differences: run 'unionbase check --repair'/);
+  c = await check('--repair');
+  assert.equal(c.code, 0, c.out);
+  assert.match(c.out, /figures: \d+ rows checked, 2 differences: counted afresh/);
+  assert.deepEqual(await figures({ unit: 'VN' }), real);
+  c = await check();
+  assert.equal(c.code, 0, c.out);
+  assert.match(c.out, /figures: \d+ rows checked, 0 differences: the figures agree with the members/);
+});
