@@ -1,6 +1,11 @@
 /*
  * member_stats.c - the membership statistics (see member_stats.h).
  *
+ * The nation's and the provinces' figures as of a day on or after the last
+ * change are read from those the writes keep (store/member_tally.h:
+ * tally_pass, tally_children); the rest of this file counts them from the
+ * stays, for any unit, day and view.
+ *
  * The members counted are read in one pass (a stay, and its person's date
  * of birth, digital capacity, ethnic group, religion, education,
  * occupation and circumstances) and counted here: the free texts in
