@@ -186,25 +186,100 @@ static int add_duplicates(api_req_t *req, json_t *body, const person_t *p, int64
 	return 0;
 }
 
+/* A former member p joins unit_code (in the caller's scope) again on d,
+ * as kind: a member is a woman of age on d (field date_field); the unit
+ * must exist on d. */
+static int rejoin_into(api_req_t *req, const person_t *p, const char *unit_code, member_kind_t kind, date_t d,
+		       const char *date_field, err_t *e)
+{
+	unit_t u;
+
+	if (kind == MEMBER_REGULAR && p->sex == SEX_MALE)
+		err_field(e, "kind", "not_one_of", "a member is a woman (a man may be an honorary member)",
+			  ERR_STR("value", "member"), ERR_STR("allowed", "honorary"));
+	person_check_join_age(p->birth_date, d, kind, date_field, e);
+	if (api_check_details(e) || api_parent_in_scope(req, unit_code, d, "unit", e))
+		return -1;
+	if (org_unit_get(req->db, unit_code, d, &u, e)) {
+		if (e->kind != ERR_NOT_FOUND)
+			return -1;
+		err_clear(e);
+		err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
+			  ERR_DATE("date", d));
+		return api_check_details(e);
+	}
+	return member_rejoin(req->db, &req->who, p->id, u.id, kind, d, e);
+}
+
+/* POST /api/v1/members with "rejoin": true: the former member whose ID
+ * number and date of birth the form gives (the two prove the officer has
+ * her papers in hand) joins the caller's unit again, whichever unit she
+ * left; her record stays as it was. 422 on id_number when no record holds
+ * it, or on birth_date when hers says another day (neither says more);
+ * 409 id_number_taken when she is a member today (her unit transfers
+ * her). */
+static int rejoin_by_id_number(api_req_t *req, api_resp_t *resp, const person_t *given, const char *unit_code,
+			       member_kind_t kind, date_t d, err_t *e)
+{
+	bool current = false;
+	int64_t id = 0;
+	member_t m;
+
+	if (!given->id_number[0]) {
+		err_field(e, "id_number", "required", "is required to find her record");
+		return api_check_details(e);
+	}
+	if (member_by_id_number(req->db, given->id_number, &id, &current, e))
+		return -1;
+	if (!id) {
+		err_field(e, "id_number", "no_member", "no member record with ID number {value}",
+			  ERR_STR("value", given->id_number));
+		return api_check_details(e);
+	}
+	if (current)
+		return err_fail(e, ERR_CONFLICT, "id_number_taken", "ID number {value} is another person's",
+				ERR_STR("value", given->id_number));
+	if (member_get(req->db, id, d, &m, e))
+		return -1;
+	if (m.p.birth_date != given->birth_date) {
+		err_field(e, "birth_date", "not_matching", "is not the date of birth on her record");
+		return api_check_details(e);
+	}
+	if (rejoin_into(req, &m.p, unit_code, kind, d, "joined_on", e))
+		return -1;
+	resp->status = 201;
+	resp->body = member_answer(req, id, d, e);
+	if (!resp->body)
+		return -1;
+	json_object_set_new(resp->body, "rejoined", json_true());
+	return 0;
+}
+
 static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "full_name", "birth_date", "sex", "kind", "unit", "joined_on",
 					       "ethnicity", "id_number", "phone", "religion", "education",
 					       "qualification", "political_theory", "occupation", "hamlet", "street",
-					       "circumstances", "digital", "party_member", "notes", NULL };
+					       "circumstances", "digital", "party_member", "notes", "rejoin", NULL };
 	char unit_code[UNIT_CODE_MAX * 4 + 8] = "";
 	member_kind_t kind = MEMBER_REGULAR;
 	date_t joined = 0;
 	json_t *body;
+	bool rejoin;
 	unit_t unit;
 	person_t p;
 
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
 	api_only(body, allowed, "", e);
+	rejoin = bool_field(body, "rejoin", e);
 	api_member_read(body, req->today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
 	json_decref(body);
-	if (api_check_details(e) || api_parent_in_scope(req, unit_code, joined, "unit", e))
+	if (api_check_details(e))
+		return -1;
+	if (rejoin)
+		return rejoin_by_id_number(req, resp, &p, unit_code, kind, joined, e);
+	if (api_parent_in_scope(req, unit_code, joined, "unit", e))
 		return -1;
 	if (org_unit_get(req->db, unit_code, joined, &unit, e)) {
 		if (e->kind != ERR_NOT_FOUND)
@@ -603,7 +678,6 @@ static int post_rejoin(api_req_t *req, api_resp_t *resp, err_t *e)
 	json_t *body;
 	date_t d = 0;
 	member_t m;
-	unit_t u;
 
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
@@ -612,23 +686,8 @@ static int post_rejoin(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, sizeof(unit_code), e);
 	kind = (member_kind_t)enum_field(body, "kind", "member, honorary", parse_kind, MEMBER_REGULAR, e);
 	json_decref(body);
-	if (api_check_details(e) || member_for_change(req, req->params[0], d, &m, e))
-		return -1;
-	if (kind == MEMBER_REGULAR && m.p.sex == SEX_MALE)
-		err_field(e, "kind", "not_one_of", "a member is a woman (a man may be an honorary member)",
-			  ERR_STR("value", "member"), ERR_STR("allowed", "honorary"));
-	person_check_join_age(m.p.birth_date, d, kind, "date", e);
-	if (api_check_details(e) || api_parent_in_scope(req, unit_code, d, "unit", e))
-		return -1;
-	if (org_unit_get(req->db, unit_code, d, &u, e)) {
-		if (e->kind != ERR_NOT_FOUND)
-			return -1;
-		err_clear(e);
-		err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
-			  ERR_DATE("date", d));
-		return api_check_details(e);
-	}
-	if (member_rejoin(req->db, &req->who, m.p.id, u.id, kind, d, e))
+	if (api_check_details(e) || member_for_change(req, req->params[0], d, &m, e) ||
+	    rejoin_into(req, &m.p, unit_code, kind, d, "date", e))
 		return -1;
 	resp->body = member_answer(req, m.p.id, d, e);
 	return resp->body ? 0 : -1;

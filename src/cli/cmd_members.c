@@ -36,11 +36,13 @@ static const char MEMBERS_HELP[] =
 	"                       a member's record and history\n"
 	"  add --full-name N --birth-date D --unit CODE [--joined-on D] [--sex female|male]\n"
 	"      [--kind member|honorary] [--ethnicity CODE] [--id-number N] [--phone P]\n"
-	"      [--field NAME=VALUE ...] [--json]\n"
+	"      [--field NAME=VALUE ...] [--rejoin] [--json]\n"
 	"                       adds a member, checked as the API checks her (--field:\n"
 	"                       religion, education, qualification, political_theory,\n"
 	"                       occupation, hamlet, street, circumstances, notes;\n"
-	"                       digital=true, party_member=true)\n"
+	"                       digital=true, party_member=true); --rejoin: the former\n"
+	"                       member whose ID number and date of birth these are joins\n"
+	"                       again, her record kept as it is\n"
 	"  edit ID [--full-name N] [--birth-date D] [--sex S] [--ethnicity C] [--id-number N]\n"
 	"      [--phone P] [--field NAME=VALUE ...] [--json]\n"
 	"                       corrects her record, checked whole as the API checks it\n"
@@ -73,7 +75,7 @@ typedef struct mopts {
 	const char *db, *unit, *q, *as_of_text, *limit_text, *date_text, *reason, *to, *year, *amount, *status, *svg,
 		*url;
 	json_t *body; /* add: the options as a request body */
-	bool json, out;
+	bool json, out, rejoin;
 	char **args;
 	int n_args;
 	principal_t who;
@@ -111,7 +113,7 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		{ "year", required_argument, NULL, 'y' },      { "amount", required_argument, NULL, 'a' },
 		{ "status", required_argument, NULL, 'T' },    { "out", no_argument, NULL, 'O' },
 		{ "svg", required_argument, NULL, 'S' },       { "url", required_argument, NULL, 'U' },
-		{ NULL, 0, NULL, 0 },
+		{ "rejoin", no_argument, NULL, 'R' },          { NULL, 0, NULL, 0 },
 	};
 	static const struct { int c; const char *key; } BODY[] = {
 		{ 'n', "full_name" }, { 'B', "birth_date" }, { 'J', "joined_on" }, { 's', "sex" }, { 'k', "kind" },
@@ -143,6 +145,7 @@ static int parse_opts(int argc, char **argv, mopts_t *o)
 		case 'a': o->amount = optarg; break;
 		case 'T': o->status = optarg; break;
 		case 'O': o->out = true; break;
+		case 'R': o->rejoin = true; break;
 		case 'S': o->svg = optarg; break;
 		case 'U': o->url = optarg; break;
 		case 'f':
@@ -263,6 +266,39 @@ static int do_show(db_t *db, mopts_t *o, err_t *e)
 	return show_member(db, o, id, d, e);
 }
 
+/* add --rejoin: the former member whose ID number and date of birth the
+ * options give joins unit u again on d (POST /api/v1/members with rejoin). */
+static int add_rejoin(db_t *db, mopts_t *o, const person_t *given, const unit_t *u, member_kind_t kind, date_t d,
+		      err_t *e)
+{
+	bool current = false;
+	int64_t id = 0;
+	member_t m;
+
+	if (!given->id_number[0])
+		return cli_usage("members add --rejoin: --id-number is required to find her record");
+	if (member_by_id_number(db, given->id_number, &id, &current, e))
+		return cli_fail(e);
+	if (!id)
+		return cli_usage("members add --rejoin: no record holds ID number %s", given->id_number);
+	if (current)
+		return cli_usage("members add --rejoin: ID number %s is a member's today: her unit transfers her",
+				 given->id_number);
+	if (member_get(db, id, d, &m, e))
+		return cli_fail(e);
+	if (m.p.birth_date != given->birth_date)
+		return cli_usage("members add --rejoin: --birth-date is not the date of birth on her record");
+	if (kind == MEMBER_REGULAR && m.p.sex == SEX_MALE)
+		return cli_usage("a man rejoins as an honorary member only (--kind honorary)");
+	if (person_check_join_age(m.p.birth_date, d, kind, "joined_on", e) || api_check_details(e) ||
+	    member_rejoin(db, &o->who, id, u->id, kind, d, e))
+		return cli_fail(e);
+	if (o->json)
+		return show_member(db, o, id, d, e);
+	printf("member %lld rejoined %s\n", (long long)id, u->code);
+	return CLI_EXIT_OK;
+}
+
 static int do_add(db_t *db, mopts_t *o, err_t *e)
 {
 	char unit_code[UNIT_CODE_MAX * 4 + 8] = "";
@@ -274,7 +310,11 @@ static int do_add(db_t *db, mopts_t *o, err_t *e)
 	if (o->n_args)
 		return cli_usage("members add takes options only");
 	api_member_read(o->body, o->who.today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
-	if (api_check_details(e) || org_unit_get(db, unit_code, joined, &u, e) || member_add(db, &o->who, &p, u.id, kind, joined, e))
+	if (api_check_details(e) || org_unit_get(db, unit_code, joined, &u, e))
+		return cli_fail(e);
+	if (o->rejoin)
+		return add_rejoin(db, o, &p, &u, kind, joined, e);
+	if (member_add(db, &o->who, &p, u.id, kind, joined, e))
 		return cli_fail(e);
 	if (!o->json)
 		printf("member %lld added\n", (long long)p.id);

@@ -554,20 +554,47 @@ static int check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
 	return 0;
 }
 
-/* 409 id_number_taken when another person than `self` holds id_number. */
+int member_by_id_number(db_t *db, const char *id_number, int64_t *id, bool *current, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*id = 0;
+	*current = false;
+	query_init(&q);
+	query_add(&q, "SELECT p.id, EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.valid_to = ?)"
+		      " FROM persons p WHERE p.id_number = ?",
+		  QD(DATE_OPEN), QT(id_number));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_col_int64(st, 0);
+		*current = db_col_int64(st, 1) != 0;
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+/* 409 id_number_taken when another person than `self` holds id_number;
+ * for a new record (self 0), 409 former_member when she is no member
+ * today (she rejoins rather). */
 static int check_id_free(db_t *db, const char *id_number, int64_t self, err_t *e)
 {
-	int64_t n = 0;
-	query_t q;
+	int64_t holder = 0;
+	bool current = false;
 
-	query_init(&q);
-	query_add(&q, "SELECT count(*) FROM persons WHERE id_number = ? AND id <> ?", QT(id_number), QI(self));
-	if (org_query_int(db, &q, &n, e))
+	if (member_by_id_number(db, id_number, &holder, &current, e))
 		return -1;
-	if (n)
-		return err_fail(e, ERR_CONFLICT, "id_number_taken", "ID number {value} is another person's",
+	if (!holder || holder == self)
+		return 0;
+	if (!self && !current)
+		return err_fail(e, ERR_CONFLICT, "former_member",
+				"ID number {value} is a former member's: she joins again (rejoin)",
 				ERR_STR("value", id_number));
-	return 0;
+	return err_fail(e, ERR_CONFLICT, "id_number_taken", "ID number {value} is another person's",
+			ERR_STR("value", id_number));
 }
 
 static int check_ethnicity(db_t *db, const char *code, err_t *e)

@@ -158,6 +158,12 @@ int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
  * before that day; the unit's as member_add's. The rules of a new member
  * (her age on d) are the caller's, as for member_add. Audited as
  * member.rejoin, in one transaction (or the caller's). */
+/* The person whose ID number is id_number: her id into *id (0: none) and
+ * whether a stay of hers is still open (*current), whatever the caller's
+ * scope (a former member rejoining elsewhere, POST /api/v1/members with
+ * rejoin). Returns 0 or -1 with e. */
+int member_by_id_number(db_t *db, const char *id_number, int64_t *id, bool *current, err_t *e);
+
 int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, member_kind_t kind, date_t d,
 		  err_t *e);
 

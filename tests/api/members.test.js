@@ -6,7 +6,7 @@
 // keyset paging. Runs on the store UNIONBASE_TEST_PG chooses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError } from './server.js';
+import { startServer, assertError, runBin } from './server.js';
 
 const D = '2025-08-01';
 let s;
@@ -501,6 +501,43 @@ test('rejoining: a former member joins again, with her history kept; refused whi
   const rep = await get('/api/v1/reports/members', { unit: 'MC1', as_of: '2026-01-31', from: '2026-01-01', to: '2026-01-31' }, 'entry.mc1');
   assert.equal(rep.status, 200, rep.text);
   assert.equal(rep.body.flows.joiners.rejoined, 1, JSON.stringify(rep.body.flows));
+});
+
+test('a former member joins again in a unit outside her old one\'s scope, found by her ID number and date of birth', async () => {
+  const w = (who) => ({ cookie: as[who].cookie, csrf: as[who].csrf });
+  const VE = { full_name: 'Tạ Thị Về', birth_date: '1983-03-03', unit: 'MC1.1', joined_on: D, id_number: '001183054321' };
+  const r = await post(VE, 'entry.mc1');
+  assert.equal(r.status, 201, r.text);
+  const id = r.body.id;
+  assert.equal((await s.post(`/api/v1/members/${id}/leave`, { date: '2025-10-01', reason: 'moved_away' }, w('entry.mc1'))).status, 200);
+  // another commune's officer types her in anew: her ID number is a former member's
+  const anew = { full_name: 'Ta Thi Ve', birth_date: '1983-03-03', unit: 'MO1.1', joined_on: '2026-01-01', id_number: '001183054321' };
+  assert.equal(assertError(await post(anew, 'entry.mo1'), 409, 'former_member').value, '001183054321');
+  assertError(await get(`/api/v1/members/${id}`, {}, 'entry.mo1'), 404, 'not_found');
+  // the ID number and the date of birth must both be hers; neither answer says more
+  const by = async (body) => assertError(await post({ ...anew, rejoin: true, ...body }, 'entry.mo1'), 422, 'invalid').details.map((d) => [d.field, d.code]);
+  assert.deepEqual(await by({ birth_date: '1983-03-04' }), [['birth_date', 'not_matching']]);
+  assert.deepEqual(await by({ id_number: '001183099999' }), [['id_number', 'no_member']]);
+  assert.deepEqual(await by({ id_number: null }), [['id_number', 'required']]);
+  const ok = await post({ ...anew, rejoin: true }, 'entry.mo1');
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.body.id, id);
+  assert.equal(ok.body.rejoined, true);
+  assert.equal(ok.body.full_name, 'Tạ Thị Về'); // her record as it was
+  assert.deepEqual(ok.body.history.map((h) => [h.unit.code, h.from, h.until, h.start_reason, h.end_reason]),
+    [['MC1.1', D, '2025-09-30', 'joined', 'moved_away'], ['MO1.1', '2026-01-01', null, 'rejoined', null]]);
+  // she is the new unit's now, no more the old one's
+  assert.equal((await get(`/api/v1/members/${id}`, {}, 'entry.mo1')).status, 200);
+  assertError(await get(`/api/v1/members/${id}`, {}, 'entry.mc1'), 404, 'not_found');
+  // a member today is transferred by her unit, not rejoined
+  assert.equal(assertError(await post({ ...anew, unit: 'MC1.2', rejoin: true }, 'entry.mc1'), 409, 'id_number_taken').value, '001183054321');
+  assert.equal(Number(await s.sql(`SELECT count(*) FROM audit WHERE action = 'member.rejoin' AND record_id = '${id}'`)), 1);
+  // the CLI likewise, once she has left again
+  assert.equal((await s.post(`/api/v1/members/${id}/leave`, { date: '2026-02-01', reason: 'left' }, w('entry.mo1'))).status, 200);
+  const cli = ['members', 'add', '--full-name', 'Ta Thi Ve', '--id-number', '001183054321', '--unit', 'MC1.2', '--joined-on', '2026-03-01', '--rejoin', '--db', s.db.url];
+  const bad = await runBin([...cli, '--birth-date', '1983-03-04']).catch((x) => x);
+  assert.match(String(bad.message), /exit 2\).*--birth-date is not the date of birth on her record/s);
+  assert.match((await runBin([...cli, '--birth-date', '1983-03-03'])).stdout, new RegExp(`member ${id} rejoined MC1\\.2`));
 });
 
 test('reorganising branches with members: a merger takes them along; closing or splitting waits until they are transferred', async () => {

@@ -9,8 +9,10 @@
 // refused with a reason (none at first: refused in place), which the sender
 // reads in her outbox. A third member leaves the union, after her officer
 // confirms the day and the reason; a day before her stay began is refused
-// beside the date; then she rejoins ("Kết nạp lại"). On every page, every text is the dictionaries' or the
-// API's data (words.js).
+// beside the date; then she rejoins ("Kết nạp lại"). A former member of
+// Bắc Ninh typed in anew by the Hà Nội officer is recognised by her ID
+// number and joins again from her old record. On every page, every text is
+// the dictionaries' or the API's data (words.js).
 // Screenshots: tests/artifacts/transfer-sent-vi-phone.png,
 // transfers-inbox-vi-phone.png, member-report-vi-phone.png, member-left-vi-phone.png.
 import { test, before, after } from 'node:test';
@@ -53,6 +55,9 @@ before(async () => {
   await add('stays', 'Cao Thị Ở', `${SENDER}.01`);
   await add('leaves', 'Lương Thị Rời', `${SENDER}.02`);
   await add('there', 'Hà Thị Sẵn', `${RECEIVER}.01`);
+  await add('former', 'Mạc Thị Cũ', `${SENDER}.02`, { id_number: '001180012345' });
+  const left = await server.post(`/api/v1/members/${ids.former}/leave`, { date: '2025-09-01', reason: 'moved_away' });
+  assert.equal(left.status, 200, left.text);
 });
 
 after(async () => {
@@ -264,4 +269,28 @@ test('leaving the union: a day before her stay is refused at the date; confirmed
     assert.deepEqual(realProblems(a.problems), []);
   });
   await a.context.close();
+});
+
+test('a former member typed in anew elsewhere: her ID number finds her record, and she joins again from it', { timeout: 120000 }, async () => {
+  const b = await open(receiver);
+  await withArtifactOnFailure(b.page, 'member-rejoin-former', async () => {
+    await b.page.evaluate(() => { location.hash = '#/members'; });
+    await b.page.getByTestId('members-add').click();
+    await b.page.locator('#member-full-name').fill('Mac Thi Cu');
+    await b.page.locator('#member-birth-date').fill('04/04/1980');
+    await b.page.locator('#member-unit').fill(`${RECEIVER}.01`);
+    await b.page.locator('#member-id-number').fill('001180012345');
+    await b.page.getByTestId('member-save').click();
+    await waitText(b.page, '[data-testid="form-error"]', 'Số định danh 001180012345 thuộc hồ sơ của một hội viên cũ');
+    await b.page.getByTestId('member-rejoin-former').waitFor();
+    await noHorizontalScroll(b.page);
+    await checkWords(b.page, b.data, 'former member found');
+    await b.page.getByTestId('member-rejoin-former').getByRole('button').click();
+    await waitText(b.page, '[data-testid="member-notice"]', 'Đã kết nạp lại Mạc Thị Cũ từ hồ sơ cũ.');
+    await waitCount(b.page, '[data-testid="member-stay"]', 2);
+    await waitText(b.page, 'main h1', 'Mạc Thị Cũ'); // her record, not the name typed
+    await checkWords(b.page, b.data, 'former member rejoined');
+    assert.deepEqual(realProblems(b.problems), []);
+  });
+  await b.context.close();
 });

@@ -4,7 +4,9 @@
 // fields it checks (ethnicity, ID number, phone), then the rest of the
 // union's forms, all optional. The API's 422 details are shown beside their
 // fields in her language; focus goes to the first one. Once saved, her page
-// opens.
+// opens. An ID number on a former member's record (409 former_member)
+// offers to rejoin her from that record (POST with rejoin: true): her ID
+// number and date of birth find it, whichever unit she left.
 //
 // Ethnicity is typed as its two-digit code: the API has no list of the 54
 // groups to choose from yet (the server holds them, but serves no
@@ -92,33 +94,38 @@ export function MemberForm({ onCancel }) {
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState([]);
   const [busy, setBusy] = useState(false);
+  const [former, setFormer] = useState(false); // the ID number is a former member's
   useOwnUnitDefault(v, setV);
   const set = (k) => (value) => setV((o) => ({ ...o, [k]: value }));
   // common: what every field of the form takes from its name.
   const common = (f) => ({ id: idOf(f), label: t(`member.${f}`), error: errors[f] });
 
-  const submit = async (e) => {
-    e.preventDefault();
+  // save: the record, or (rejoin) the former member's record joined again.
+  const save = async (rejoin) => {
     if (busy) return;
     const local = localErrors(v);
     setErrors(local);
     setFormError([]);
+    setFormer(false);
     if (Object.keys(local).length) { refuse(form); return; }
     setBusy(true);
     try {
-      const created = await post('/members', body(v));
+      const created = await post('/members', rejoin ? { ...body(v), rejoin: true } : body(v));
       clearV();
-      arriveWith(created.id, t('members.created', { name: created.full_name }), created.possible_duplicates || []);
+      const done = t(rejoin ? 'members.rejoined' : 'members.created', { name: created.full_name });
+      arriveWith(created.id, done, created.possible_duplicates || []);
       navigate(`/members/${encodeURIComponent(created.id)}`, { as_of: asOfParam });
     } catch (err) {
       const fe = formErrors(err, FIELDS);
       setErrors(fe.fields);
       setFormError(fe.form);
+      setFormer(err.code === 'former_member');
       refuse(form);
     } finally {
       setBusy(false);
     }
   };
+  const submit = (e) => { e.preventDefault(); save(false); };
 
   const text = (f, extra = {}) => html`<${Field} key=${f} ...${common(f)} value=${v[f]} onInput=${set(f)}
     autocomplete="off" ...${extra} />`;
@@ -154,6 +161,12 @@ export function MemberForm({ onCancel }) {
           ${FLAGS.map((f) => html`<${CheckField} key=${f} ...${common(f)} checked=${v[f]} onChange=${set(f)} />`)}
         </fieldset>
         <${FormError} messages=${formError} />
+        ${former && html`
+          <div class="form-actions" data-testid="member-rejoin-former">
+            <button type="button" class="button primary" onClick=${() => save(true)} disabled=${busy}
+              aria-describedby="member-rejoin-former-hint">${t('members.rejoin_former')}</button>
+            <p class="hint" id="member-rejoin-former-hint">${t('members.rejoin_former_hint')}</p>
+          </div>`}
         <div class="form-actions">
           <button type="submit" class="button primary" data-testid="member-save" disabled=${busy}>${t('members.save')}</button>
           <button type="button" class="button" onClick=${onCancel}>${t('form.cancel')}</button>
