@@ -3,7 +3,8 @@
  * tables the store derives and keeps exact itself against a recount of
  * what they are derived from, and says what differs: ancestry through
  * time (against a walk of the tree) and the membership figures kept in
- * the writes (store/member_tally.h, against a count of the stays). With
+ * the writes (store/member_tally.h, against a count of the stays); and it
+ * lists the stays that outlive their unit, which no figure counts. With
  * --repair, figures that differ (or are not kept, after a bulk load) are
  * counted afresh. Exit 0 when everything agrees (or was repaired), 1 when
  * something differs or cannot be read.
@@ -14,12 +15,14 @@
 #include "cli/cli.h"
 #include "store/ancestry.h"
 #include "store/member_tally.h"
+#include "store/members.h"
 
 typedef struct check_result {
 	size_t units, ancestry_diffs;
 	bool kept;
 	size_t rows, tally_diffs;
 	bool repaired;
+	size_t stays_outliving;
 } check_result_t;
 
 static int run_checks(db_t *db, bool json, bool repair, check_result_t *c, err_t *e)
@@ -27,7 +30,8 @@ static int run_checks(db_t *db, bool json, bool repair, check_result_t *c, err_t
 	FILE *report = json ? NULL : stdout;
 
 	if (ancestry_check(db, report, &c->units, &c->ancestry_diffs, e) ||
-	    member_tally_check(db, report, &c->kept, &c->rows, &c->tally_diffs, e))
+	    member_tally_check(db, report, &c->kept, &c->rows, &c->tally_diffs, e) ||
+	    member_stays_outliving_units(db, report, &c->stays_outliving, e))
 		return -1;
 	if (!repair || (c->kept && !c->tally_diffs))
 		return 0;
@@ -64,13 +68,14 @@ int cmd_check(int argc, char **argv)
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);
-	ok = c.ancestry_diffs == 0 && ((c.kept && c.tally_diffs == 0) || c.repaired);
+	ok = c.ancestry_diffs == 0 && ((c.kept && c.tally_diffs == 0) || c.repaired) && c.stays_outliving == 0;
 	if (json)
-		return cli_print_json(json_pack("{s:b, s:{s:I, s:I}, s:{s:b, s:I, s:I, s:b}}", "ok", ok, "ancestry",
-						"checked", (json_int_t)c.units, "differences",
+		return cli_print_json(json_pack("{s:b, s:{s:I, s:I}, s:{s:b, s:I, s:I, s:b}, s:{s:I}}", "ok", ok,
+						"ancestry", "checked", (json_int_t)c.units, "differences",
 						(json_int_t)c.ancestry_diffs, "figures", "kept", c.kept, "rows",
 						(json_int_t)c.rows, "differences", (json_int_t)c.tally_diffs, "repaired",
-						c.repaired)) ||
+						c.repaired, "stays", "outliving_units",
+						(json_int_t)c.stays_outliving)) ||
 			       !ok
 			? CLI_EXIT_FAIL
 			: CLI_EXIT_OK;
@@ -84,5 +89,7 @@ int cmd_check(int argc, char **argv)
 		       c.repaired	      ? ": counted afresh"
 		       : c.tally_diffs ? ": run 'unionbase check --repair'"
 				       : ": the figures agree with the members");
+	printf("stays: %zu outlive their unit%s\n", c.stays_outliving,
+	       c.stays_outliving ? ": transfer each member to a unit that exists (unionbase members transfer)" : "");
 	return ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

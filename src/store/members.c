@@ -847,6 +847,32 @@ int member_count_in(db_t *db, int64_t unit_id, date_t d, int64_t *n, err_t *e)
 	return org_query_int(db, &q, n, e);
 }
 
+int member_stays_outliving_units(db_t *db, FILE *report, size_t *n, err_t *e)
+{
+	char from[DATE_STR_LEN], to[DATE_STR_LEN];
+	db_stmt_t *st = NULL;
+	date_t a = 0, b = 0;
+	query_t q;
+	int rc;
+
+	*n = 0;
+	query_init(&q);
+	query_sql(&q, "SELECT m.person_id, u.code, u.valid_to, m.valid_to FROM memberships m JOIN units u ON u.id = m.unit_id"
+		      " WHERE m.valid_to > u.valid_to ORDER BY m.person_id, m.valid_from");
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (report && *n < 100 && db_col_date(st, 2, &a) == 0 && db_col_date(st, 3, &b) == 0)
+			fprintf(report, "member %lld: her stay in %s %s%s, after the unit's last day (%s)\n",
+				(long long)db_col_int64(st, 0), db_col_text(st, 1),
+				b == DATE_OPEN ? "goes on" : "lasts until ", b == DATE_OPEN ? "" : date_format(b - 1, to),
+				date_format(a - 1, from));
+		(*n)++;
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
 /* A stay and whose it is. */
 typedef struct person_stay {
 	int64_t person_id;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/access.h"
 #include "core/err.h"
@@ -172,6 +173,14 @@ int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t u
 /* *n = the stays in unit_id that hold day d (the members a unit ending on
  * d, its last day d - 1, would leave without a unit). */
 int member_count_in(db_t *db, int64_t unit_id, date_t d, int64_t *n, err_t *e);
+
+/* The stays that outlive their unit (a stay still holding after the unit
+ * ended: left by a reorganisation before reorganisations took members
+ * along, or written behind the program): each written as one line to
+ * report (may be NULL; beyond the first 100 only counted) and counted in
+ * *n. For `unionbase check`; they count in no figure of a day after the
+ * unit ended. Returns 0 or -1 with e. */
+int member_stays_outliving_units(db_t *db, FILE *report, size_t *n, err_t *e);
 
 /* Every stay in from_unit that holds day d ends on d ("transferred") and
  * goes on in to_unit from d ("transferred", the same kind and end): the

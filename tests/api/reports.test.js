@@ -247,4 +247,14 @@ test('the nation\'s figures are those kept in the writes; check finds one change
   c = await check();
   assert.equal(c.code, 0, c.out);
   assert.match(c.out, /figures: \d+ rows checked, 0 differences: the figures agree with the members/);
+  assert.match(c.out, /stays: 0 outlive their unit\n/);
+  // a stay that outlives its unit (written behind the program) counts in no
+  // figure after the unit's end: check lists it
+  await s.sql("INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason)"
+    + " SELECT (SELECT max(id) FROM persons), id, 'member', '2010-01-01', '9999-12-31', 'joined' FROM units"
+    + " WHERE code = '24' AND valid_to < '9999-12-31'");
+  c = await check();
+  assert.equal(c.code, 1, c.out);
+  assert.match(c.out, /member \d+: her stay in 24 goes on, after the unit's last day \(2025-06-30\)/);
+  assert.match(c.out, /stays: 1 outlive their unit: transfer each member/);
 });
