@@ -953,14 +953,16 @@ static int tally_usable(view_t *v, bool *usable, err_t *e)
 	return 0;
 }
 
-/* The age band of a member born on day b, as stock_pass counts it. */
-static int band_of(const view_t *v, date_t b)
+/* The age band of a member born on day b, as stock_pass counts it: born
+ * after limits[0] (the last day one can be born and be 31 on the day), 0;
+ * after limits[1] (46), 1; after limits[2] (61), 2; else 3. */
+static int band_of(const date_t limits[3], date_t b)
 {
-	if (b > person_born_by(v->d, 31))
-		return 0;
-	if (b > person_born_by(v->d, 46))
-		return 1;
-	return b > person_born_by(v->d, 61) ? 2 : 3;
+	int band = 0;
+
+	while (band < 3 && b <= limits[band])
+		band++;
+	return band;
 }
 
 /* A start or end of a stay, n of them on day d: counted in the flows when
@@ -993,8 +995,8 @@ static void tally_event(view_t *v, const char *dim, date_t d, int64_t n, int64_t
 }
 
 /* One row of the unit's figures. */
-static int tally_row(view_t *v, const char *dim, const char *value, int64_t n, int64_t amount, int64_t *after_eve,
-		     int64_t *after_last, err_t *e)
+static int tally_row(view_t *v, const date_t limits[3], const char *dim, const char *value, int64_t n, int64_t amount,
+		     int64_t *after_eve, int64_t *after_last, err_t *e)
 {
 	member_stats_t *s = v->s;
 	tally_t *text = NULL;
@@ -1027,7 +1029,7 @@ static int tally_row(view_t *v, const char *dim, const char *value, int64_t n, i
 		return err_fail(e, ERR_INTERNAL, NULL, "member_tally: '{value}' under '{dim}' is not a day",
 				ERR_STR("value", value), ERR_STR("dim", dim));
 	else if (strcmp(dim, "born") == 0)
-		s->age[band_of(v, d)] += n;
+		s->age[band_of(limits, d)] += n;
 	else if (strcmp(dim, "paid") == 0) {
 		if (s->has_flows && d >= s->flows.from && d <= s->flows.to) {
 			s->flows.dues_paid += n;
@@ -1045,18 +1047,25 @@ static int tally_row(view_t *v, const char *dim, const char *value, int64_t n, i
  * the ends after it. */
 static int tally_pass(view_t *v, err_t *e)
 {
+	const date_t limits[3] = { person_born_by(v->d, 31), person_born_by(v->d, 46), person_born_by(v->d, 61) };
 	int64_t after_eve = 0, after_last = 0;
 	db_stmt_t *st = NULL;
 	query_t q;
 	int rc;
 
+	char first[DATE_STR_LEN];
+
+	/* the starts, ends and payments before the period change nothing here */
+	date_format(v->s->has_flows ? v->s->flows.from : DATE_OPEN, first);
 	query_init(&q);
-	query_add(&q, "SELECT dim, value, n, amount FROM member_tally WHERE unit_id = ? AND (n <> 0 OR amount <> 0)",
-		  QI(v->unit));
+	query_add(&q, "SELECT dim, value, n, amount FROM member_tally WHERE unit_id = ? AND (n <> 0 OR amount <> 0)"
+		      " AND (dim NOT IN ('tin', 'tout', 'paid') AND dim NOT LIKE 'start:%' AND dim NOT LIKE 'end:%'"
+		      " OR value >= ?)",
+		  QI(v->unit), QT(first));
 	if (query_prepare(v->db, &q, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW)
-		if (tally_row(v, db_col_text(st, 0), db_col_text(st, 1), db_col_int64(st, 2), db_col_int64(st, 3),
+		if (tally_row(v, limits, db_col_text(st, 0), db_col_text(st, 1), db_col_int64(st, 2), db_col_int64(st, 3),
 			      &after_eve, &after_last, e))
 			break;
 	db_finalize(st);
