@@ -953,33 +953,92 @@ static int tally_usable(view_t *v, bool *usable, err_t *e)
 	return 0;
 }
 
-/* The age band of a member born on day b, as stock_pass counts it: born
- * after limits[0] (the last day one can be born and be 31 on the day), 0;
- * after limits[1] (46), 1; after limits[2] (61), 2; else 3. */
-static int band_of(const date_t limits[3], date_t b)
+/* A query of the unit's rows that returns (key, n[, amount]) rows; each
+ * is handed to row(). */
+static int tally_rows(view_t *v, const query_t *q, int (*row)(view_t *v, db_stmt_t *st, err_t *e), err_t *e)
 {
-	int band = 0;
+	db_stmt_t *st = NULL;
+	int rc;
 
-	while (band < 3 && b <= limits[band])
-		band++;
-	return band;
+	if (query_prepare(v->db, q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW)
+		if (row(v, st, e))
+			break;
+	db_finalize(st);
+	if (rc < 0)
+		return store_fail(v->db, rc, e);
+	return rc == DB_ROW ? -1 : 0;
 }
 
-/* A start or end of a stay, n of them on day d: counted in the flows when
- * d lies in the period, and in *after_eve (*after_last) when after the day
- * before the period (its last day), as +n for a start and -n for an end. */
-static void tally_event(view_t *v, const char *dim, date_t d, int64_t n, int64_t *after_eve, int64_t *after_last)
+/* (dim, value, n, amount) of the members and the year's dues. */
+static int stock_row(view_t *v, db_stmt_t *st, err_t *e)
 {
+	const char *dim = db_col_text(st, 0), *value = db_col_text(st, 1);
+	int64_t n = db_col_int64(st, 2);
+	member_stats_t *s = v->s;
+	tally_t *text = NULL;
+
+	if (strcmp(dim, "total") == 0)
+		s->total = n;
+	else if (strcmp(dim, "honorary") == 0)
+		s->honorary = n;
+	else if (strcmp(dim, "digital") == 0)
+		s->digital = n;
+	else if (strcmp(dim, "branches") == 0)
+		s->branches = n;
+	else if (strcmp(dim, "dues") == 0) {
+		s->dues_paid = n;
+		s->dues_amount = db_col_int64(st, 3);
+	} else if (strcmp(dim, "eth") == 0 || strcmp(dim, "religion") == 0)
+		text = !v->sensitive ? NULL : dim[0] == 'e' ? &v->eth : &v->religion;
+	else if (strcmp(dim, "education") == 0)
+		text = &v->education;
+	else if (strcmp(dim, "occupation") == 0)
+		text = &v->occupation;
+	else if (strcmp(dim, "circ") == 0)
+		text = &v->circumstances;
+	if (text && tally_add(text, value, n))
+		return no_memory(e);
+	return 0;
+}
+
+/* (band, n): members by age band. */
+static int age_row(view_t *v, db_stmt_t *st, err_t *e)
+{
+	int64_t band = db_col_int64(st, 0);
+
+	(void)e;
+	if (band >= 0 && band < MEMBER_AGE_BANDS)
+		v->s->age[band] += db_col_int64(st, 1);
+	return 0;
+}
+
+/* (dim, in the period, n, amount): starts, ends and payments on or after
+ * the period's first day, those after its last day apart. Members on a
+ * day before today are today's less the starts after it plus the ends
+ * after it: opening and closing are first kept as those differences. */
+static int flow_row(view_t *v, db_stmt_t *st, err_t *e)
+{
+	const char *dim = db_col_text(st, 0);
+	bool in = db_col_int64(st, 1) != 0;
+	int64_t n = db_col_int64(st, 2);
 	member_flows_t *f = &v->s->flows;
 	bool start = strncmp(dim, "start:", 6) == 0 || strcmp(dim, "tin") == 0;
-	bool in = v->s->has_flows && d >= f->from && d <= f->to;
 
-	if (d > f->from - 1)
-		*after_eve += start ? n : -n;
-	if (d > f->to)
-		*after_last += start ? n : -n;
-	if (!in)
-		return;
+	(void)e;
+	if (strcmp(dim, "paid") == 0) {
+		if (in) {
+			f->dues_paid += n;
+			f->dues_amount += db_col_int64(st, 3);
+		}
+		return 0;
+	}
+	f->opening += start ? n : -n;
+	if (!in) {
+		f->closing += start ? n : -n;
+		return 0;
+	}
 	if (strcmp(dim, "tin") == 0) {
 		f->transfers_in += n;
 	} else if (strcmp(dim, "tout") == 0) {
@@ -992,126 +1051,90 @@ static void tally_event(view_t *v, const char *dim, date_t d, int64_t n, int64_t
 		f->left[leave_reason(dim + 4)] += n;
 		f->left_total += n;
 	}
-}
-
-/* One row of the unit's figures. */
-static int tally_row(view_t *v, const date_t limits[3], const char *dim, const char *value, int64_t n, int64_t amount,
-		     int64_t *after_eve, int64_t *after_last, err_t *e)
-{
-	member_stats_t *s = v->s;
-	tally_t *text = NULL;
-	date_t d = 0;
-	char year[16];
-
-	if (strcmp(dim, "total") == 0)
-		s->total = n;
-	else if (strcmp(dim, "honorary") == 0)
-		s->honorary = n;
-	else if (strcmp(dim, "digital") == 0)
-		s->digital = n;
-	else if (strcmp(dim, "branches") == 0)
-		s->branches = n;
-	else if (strcmp(dim, "dues") == 0) {
-		snprintf(year, sizeof(year), "%d", s->dues_year);
-		if (strcmp(value, year) == 0) {
-			s->dues_paid = n;
-			s->dues_amount = amount;
-		}
-	} else if (strcmp(dim, "eth") == 0 || strcmp(dim, "religion") == 0)
-		text = !v->sensitive ? NULL : dim[0] == 'e' ? &v->eth : &v->religion;
-	else if (strcmp(dim, "education") == 0)
-		text = &v->education;
-	else if (strcmp(dim, "occupation") == 0)
-		text = &v->occupation;
-	else if (strcmp(dim, "circ") == 0)
-		text = &v->circumstances;
-	else if (date_parse(value, &d))
-		return err_fail(e, ERR_INTERNAL, NULL, "member_tally: '{value}' under '{dim}' is not a day",
-				ERR_STR("value", value), ERR_STR("dim", dim));
-	else if (strcmp(dim, "born") == 0)
-		s->age[band_of(limits, d)] += n;
-	else if (strcmp(dim, "paid") == 0) {
-		if (s->has_flows && d >= s->flows.from && d <= s->flows.to) {
-			s->flows.dues_paid += n;
-			s->flows.dues_amount += amount;
-		}
-	} else
-		tally_event(v, dim, d, n, after_eve, after_last);
-	if (text && tally_add(text, value, n))
-		return no_memory(e);
 	return 0;
 }
 
-/* The unit's figures from its rows; then the members on the eve and the
- * last day of the period: those of today less the starts after each plus
- * the ends after it. */
+/* The unit's figures from its rows, in three queries that each return a
+ * few rows whatever the number of members: the members and the year's
+ * dues; the members by age band (the dates of birth grouped by the
+ * store); the flows of the period. */
 static int tally_pass(view_t *v, err_t *e)
 {
-	const date_t limits[3] = { person_born_by(v->d, 31), person_born_by(v->d, 46), person_born_by(v->d, 61) };
-	int64_t after_eve = 0, after_last = 0;
-	db_stmt_t *st = NULL;
+	char limits[3][DATE_STR_LEN], year[16], from[DATE_STR_LEN], to[DATE_STR_LEN];
+	member_flows_t *f = &v->s->flows;
 	query_t q;
-	int rc;
 
-	char first[DATE_STR_LEN];
-
-	/* the starts, ends and payments before the period change nothing here */
-	date_format(v->s->has_flows ? v->s->flows.from : DATE_OPEN, first);
+	snprintf(year, sizeof(year), "%d", v->s->dues_year);
 	query_init(&q);
-	query_add(&q, "SELECT dim, value, n, amount FROM member_tally WHERE unit_id = ? AND (n <> 0 OR amount <> 0)"
-		      " AND (dim NOT IN ('tin', 'tout', 'paid') AND dim NOT LIKE 'start:%' AND dim NOT LIKE 'end:%'"
-		      " OR value >= ?)",
-		  QI(v->unit), QT(first));
-	if (query_prepare(v->db, &q, &st, e))
+	query_add(&q, "SELECT dim, value, n, amount FROM member_tally WHERE unit_id = ? AND n <> 0 AND (dim IN ('total',"
+		      " 'honorary', 'digital', 'branches', 'eth', 'religion', 'education', 'occupation', 'circ')"
+		      " OR (dim = 'dues' AND value = ?))",
+		  QI(v->unit), QT(year));
+	if (tally_rows(v, &q, stock_row, e))
 		return -1;
-	while ((rc = db_step(st)) == DB_ROW)
-		if (tally_row(v, limits, db_col_text(st, 0), db_col_text(st, 1), db_col_int64(st, 2), db_col_int64(st, 3),
-			      &after_eve, &after_last, e))
-			break;
-	db_finalize(st);
-	if (rc < 0)
-		return store_fail(v->db, rc, e);
-	if (rc == DB_ROW)
+	date_format(person_born_by(v->d, 31), limits[0]);
+	date_format(person_born_by(v->d, 46), limits[1]);
+	date_format(person_born_by(v->d, 61), limits[2]);
+	query_init(&q);
+	query_add(&q, "SELECT CASE WHEN value > ? THEN 0 WHEN value > ? THEN 1 WHEN value > ? THEN 2 ELSE 3 END, sum(n)"
+		      " FROM member_tally WHERE unit_id = ? AND dim = 'born' GROUP BY 1",
+		  QT(limits[0]), QT(limits[1]), QT(limits[2]), QI(v->unit));
+	if (tally_rows(v, &q, age_row, e))
 		return -1;
-	if (v->s->has_flows) {
-		v->s->flows.opening = v->s->total - after_eve;
-		v->s->flows.closing = v->s->total - after_last;
-	}
+	if (!v->s->has_flows)
+		return 0;
+	query_init(&q);
+	query_add(&q, "SELECT dim, CASE WHEN value <= ? THEN 1 ELSE 0 END, sum(n), sum(amount) FROM member_tally"
+		      " WHERE unit_id = ? AND value >= ? AND (dim IN ('tin', 'tout', 'paid') OR dim LIKE 'start:%'"
+		      " OR dim LIKE 'end:%') GROUP BY 1, 2",
+		  QT(date_format(f->to, to)), QI(v->unit), QT(date_format(f->from, from)));
+	if (tally_rows(v, &q, flow_row, e))
+		return -1;
+	f->opening = v->s->total - f->opening;
+	f->closing = v->s->total - f->closing;
 	return 0;
 }
 
-/* Each child's members and branches from its rows; the unit's own members
- * are what its children do not hold. */
+/* Each child's members and branches from its rows (by the children's ids,
+ * a few hundred at a time: a join from ancestry led PostgreSQL's planner to
+ * read the whole table); the unit's own members are what its children do
+ * not hold. */
+#define CHILDREN_AT_ONCE 200
+
 static int tally_children(view_t *v, err_t *e)
 {
 	member_stats_t *s = v->s;
-	db_stmt_t *st = NULL;
 	int64_t held = 0;
-	query_t q;
-	int rc;
 
-	query_init(&q);
-	query_add(&q, "SELECT c.descendant, t.dim, t.n FROM ancestry c JOIN member_tally t ON t.unit_id = c.descendant"
-		      " AND t.dim IN ('total', 'branches') AND t.value = ''"
-		      " WHERE c.ancestor = ? AND c.depth = 1 AND c.valid_from <= ? AND c.valid_to > ?",
-		  QI(v->unit), QD(v->t), QD(v->t));
-	if (query_prepare(v->db, &q, &st, e))
-		return -1;
-	while ((rc = db_step(st)) == DB_ROW) {
-		int i = child_index(s, db_col_int64(st, 0));
-		bool total = strcmp(db_col_text(st, 1), "total") == 0;
-		if (i < 0)
-			continue;
-		if (total) {
-			s->children[i].total = db_col_int64(st, 2);
-			held += db_col_int64(st, 2);
-		} else {
-			s->children[i].branches = db_col_int64(st, 2);
+	for (size_t first = 0; first < s->n_children; first += CHILDREN_AT_ONCE) {
+		size_t last = first + CHILDREN_AT_ONCE < s->n_children ? first + CHILDREN_AT_ONCE : s->n_children;
+		db_stmt_t *st = NULL;
+		query_t q;
+		int rc;
+
+		query_init(&q);
+		query_sql(&q, "SELECT unit_id, dim, n FROM member_tally WHERE dim IN ('total', 'branches') AND value = ''"
+			      " AND unit_id IN (");
+		for (size_t i = first; i < last; i++)
+			query_add(&q, i > first ? ", ?" : "?", QI(s->children[i].unit.id));
+		query_sql(&q, ")");
+		if (query_prepare(v->db, &q, &st, e))
+			return -1;
+		while ((rc = db_step(st)) == DB_ROW) {
+			int i = child_index(s, db_col_int64(st, 0));
+			if (i < 0)
+				continue;
+			if (strcmp(db_col_text(st, 1), "total") == 0) {
+				s->children[i].total = db_col_int64(st, 2);
+				held += db_col_int64(st, 2);
+			} else {
+				s->children[i].branches = db_col_int64(st, 2);
+			}
 		}
+		db_finalize(st);
+		if (rc < 0)
+			return store_fail(v->db, rc, e);
 	}
-	db_finalize(st);
-	if (rc < 0)
-		return store_fail(v->db, rc, e);
 	s->direct = s->total - held;
 	return 0;
 }
