@@ -211,17 +211,43 @@ static int rejoin_into(api_req_t *req, const person_t *p, const char *unit_code,
 	return member_rejoin(req->db, &req->who, p->id, u.id, kind, d, e);
 }
 
+/* Whether the record id is the former member the form describes: her
+ * name (folded: marks, case and spacing aside) and date of birth are the
+ * record's, and she did not die. Returns 0 with *same, or -1 with e. */
+static int is_former_member(api_req_t *req, int64_t id, const person_t *given, date_t d, bool *same, err_t *e)
+{
+	char *a = NULL, *b = NULL;
+	membership_t *h = NULL;
+	size_t n = 0;
+	member_t m;
+	int r = 0;
+
+	*same = false;
+	if (member_get(req->db, id, d, &m, e) || member_history(req->db, id, &h, &n, e))
+		return -1;
+	if (text_fold(given->full_name, &a) || text_fold(m.p.full_name, &b))
+		r = err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	else
+		*same = strcmp(a, b) == 0 && m.p.birth_date == given->birth_date &&
+			!(n && strcmp(h[n - 1].end_reason, "died") == 0);
+	free(a);
+	free(b);
+	free(h);
+	return r;
+}
+
 /* POST /api/v1/members with "rejoin": true: the former member whose ID
- * number and date of birth the form gives (the two prove the officer has
- * her papers in hand) joins the caller's unit again, whichever unit she
- * left; her record stays as it was. 422 on id_number when no record holds
- * it, or on birth_date when hers says another day (neither says more);
- * 409 id_number_taken when she is a member today (her unit transfers
- * her). */
+ * number, name and date of birth the form gives (the officer has her
+ * papers in hand) joins the caller's unit again, whichever unit she left;
+ * her record stays as it was. One answer for every mismatch (no record
+ * holds the number, or hers has another name or date of birth, or says she
+ * died): 422 no_member on id_number, which tells a guesser nothing; 409
+ * id_number_taken when she is a member today (her unit transfers her), as
+ * a new record with that number is told. */
 static int rejoin_by_id_number(api_req_t *req, api_resp_t *resp, const person_t *given, const char *unit_code,
 			       member_kind_t kind, date_t d, err_t *e)
 {
-	bool current = false;
+	bool current = false, same = false;
 	int64_t id = 0;
 	member_t m;
 
@@ -231,21 +257,18 @@ static int rejoin_by_id_number(api_req_t *req, api_resp_t *resp, const person_t 
 	}
 	if (member_by_id_number(req->db, given->id_number, &id, &current, e))
 		return -1;
-	if (!id) {
-		err_field(e, "id_number", "no_member", "no member record with ID number {value}",
+	if (id && current)
+		return err_fail(e, ERR_CONFLICT, "id_number_taken", "ID number {value} is another person's",
+				ERR_STR("value", given->id_number));
+	if (id && is_former_member(req, id, given, d, &same, e))
+		return -1;
+	if (!same) {
+		err_field(e, "id_number", "no_member",
+			  "no former member's record holds ID number {value} with this name and date of birth",
 			  ERR_STR("value", given->id_number));
 		return api_check_details(e);
 	}
-	if (current)
-		return err_fail(e, ERR_CONFLICT, "id_number_taken", "ID number {value} is another person's",
-				ERR_STR("value", given->id_number));
-	if (member_get(req->db, id, d, &m, e))
-		return -1;
-	if (m.p.birth_date != given->birth_date) {
-		err_field(e, "birth_date", "not_matching", "is not the date of birth on her record");
-		return api_check_details(e);
-	}
-	if (rejoin_into(req, &m.p, unit_code, kind, d, "joined_on", e))
+	if (member_get(req->db, id, d, &m, e) || rejoin_into(req, &m.p, unit_code, kind, d, "joined_on", e))
 		return -1;
 	resp->status = 201;
 	resp->body = member_answer(req, id, d, e);

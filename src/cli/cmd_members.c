@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "core/card.h"
 #include "core/password.h"
+#include "core/text.h"
 #include "io/card_json.h"
 #include "io/member_json.h"
 #include "io/qr.h"
@@ -266,32 +267,42 @@ static int do_show(db_t *db, mopts_t *o, err_t *e)
 	return show_member(db, o, id, d, e);
 }
 
-/* add --rejoin: the former member whose ID number and date of birth the
- * options give joins unit u again on d (POST /api/v1/members with rejoin). */
+/* add --rejoin: the former member whose ID number, name (folded) and date
+ * of birth the options give joins unit u again on d (POST /api/v1/members
+ * with rejoin; one refusal for every mismatch, as there). */
 static int add_rejoin(db_t *db, mopts_t *o, const person_t *given, const unit_t *u, member_kind_t kind, date_t d,
 		      err_t *e)
 {
-	bool current = false;
+	char *a = NULL, *b = NULL;
+	membership_t *h = NULL;
+	bool current = false, same = false;
 	int64_t id = 0;
-	member_t m;
+	size_t n = 0;
+	member_t m = { 0 };
 
 	if (!given->id_number[0])
 		return cli_usage("members add --rejoin: --id-number is required to find her record");
 	if (member_by_id_number(db, given->id_number, &id, &current, e))
 		return cli_fail(e);
-	if (!id)
-		return cli_usage("members add --rejoin: no record holds ID number %s", given->id_number);
-	if (current)
+	if (id && current)
 		return cli_usage("members add --rejoin: ID number %s is a member's today: her unit transfers her",
 				 given->id_number);
-	if (member_get(db, id, d, &m, e))
+	if (id && (member_get(db, id, d, &m, e) || member_history(db, id, &h, &n, e)))
 		return cli_fail(e);
-	if (m.p.birth_date != given->birth_date)
-		return cli_usage("members add --rejoin: --birth-date is not the date of birth on her record");
+	if (id && !text_fold(given->full_name, &a) && !text_fold(m.p.full_name, &b))
+		same = strcmp(a, b) == 0 && m.p.birth_date == given->birth_date &&
+		       !(n && strcmp(h[n - 1].end_reason, "died") == 0);
+	free(a);
+	free(b);
+	free(h);
+	if (!same)
+		return cli_usage("members add --rejoin: no former member's record holds ID number %s with this name and"
+				 " date of birth",
+				 given->id_number);
 	if (kind == MEMBER_REGULAR && m.p.sex == SEX_MALE)
 		return cli_usage("a man rejoins as an honorary member only (--kind honorary)");
-	if (person_check_join_age(m.p.birth_date, d, kind, "joined_on", e) || api_check_details(e) ||
-	    member_rejoin(db, &o->who, id, u->id, kind, d, e))
+	person_check_join_age(m.p.birth_date, d, kind, "joined_on", e);
+	if (api_check_details(e) || member_rejoin(db, &o->who, id, u->id, kind, d, e))
 		return cli_fail(e);
 	if (o->json)
 		return show_member(db, o, id, d, e);
@@ -393,8 +404,8 @@ static int do_rejoin(db_t *db, mopts_t *o, err_t *e)
 		return cli_fail(e);
 	if (kind == MEMBER_REGULAR && m.p.sex == SEX_MALE)
 		return cli_usage("a man rejoins as an honorary member only (--kind honorary)");
-	if (person_check_join_age(m.p.birth_date, d, kind, "date", e) || api_check_details(e) ||
-	    member_rejoin(db, &o->who, id, u.id, kind, d, e))
+	person_check_join_age(m.p.birth_date, d, kind, "date", e);
+	if (api_check_details(e) || member_rejoin(db, &o->who, id, u.id, kind, d, e))
 		return cli_fail(e);
 	if (o->json)
 		return show_member(db, o, id, d, e);

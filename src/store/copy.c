@@ -187,12 +187,7 @@ int store_copy(db_t *from, db_t *to, copy_progress_fn progress, void *ctx, err_t
 		r = store_fail(to, rc, e);
 	for (const table_def_t *t = STORE_TABLES; !r && t->name; t++)
 		r = copy_table(from, to, t, progress, ctx, e);
-	/* the figures kept in the writes are counted afresh from what came;
-	 * PostgreSQL plans that count from statistics, which a bulk load in
-	 * this transaction has left at "empty" (nested loops over a million
-	 * rows ran for more than 20 minutes) */
-	if (!r && db_dialect(to) == DB_POSTGRESQL && (rc = db_exec(to, "ANALYZE")) != DB_OK)
-		r = store_fail(to, rc, e);
+	/* the figures kept in the writes are counted afresh from what came */
 	if (!r)
 		r = member_tally_rebuild(to, e);
 	db_rollback(from);

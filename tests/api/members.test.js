@@ -514,9 +514,11 @@ test('a former member joins again in a unit outside her old one\'s scope, found 
   const anew = { full_name: 'Ta Thi Ve', birth_date: '1983-03-03', unit: 'MO1.1', joined_on: '2026-01-01', id_number: '001183054321' };
   assert.equal(assertError(await post(anew, 'entry.mo1'), 409, 'former_member').value, '001183054321');
   assertError(await get(`/api/v1/members/${id}`, {}, 'entry.mo1'), 404, 'not_found');
-  // the ID number and the date of birth must both be hers; neither answer says more
+  // the ID number, the name and the date of birth must all be hers; every
+  // mismatch gets the same answer
   const by = async (body) => assertError(await post({ ...anew, rejoin: true, ...body }, 'entry.mo1'), 422, 'invalid').details.map((d) => [d.field, d.code]);
-  assert.deepEqual(await by({ birth_date: '1983-03-04' }), [['birth_date', 'not_matching']]);
+  assert.deepEqual(await by({ birth_date: '1983-03-04' }), [['id_number', 'no_member']]);
+  assert.deepEqual(await by({ full_name: 'Tạ Thị Khác' }), [['id_number', 'no_member']]);
   assert.deepEqual(await by({ id_number: '001183099999' }), [['id_number', 'no_member']]);
   assert.deepEqual(await by({ id_number: null }), [['id_number', 'required']]);
   const ok = await post({ ...anew, rejoin: true }, 'entry.mo1');
@@ -536,7 +538,7 @@ test('a former member joins again in a unit outside her old one\'s scope, found 
   assert.equal((await s.post(`/api/v1/members/${id}/leave`, { date: '2026-02-01', reason: 'left' }, w('entry.mo1'))).status, 200);
   const cli = ['members', 'add', '--full-name', 'Ta Thi Ve', '--id-number', '001183054321', '--unit', 'MC1.2', '--joined-on', '2026-03-01', '--rejoin', '--db', s.db.url];
   const bad = await runBin([...cli, '--birth-date', '1983-03-04']).catch((x) => x);
-  assert.match(String(bad.message), /exit 2\).*--birth-date is not the date of birth on her record/s);
+  assert.match(String(bad.message), /exit 2\).*no former member's record holds ID number 001183054321 with this name and date of birth/s);
   assert.match((await runBin([...cli, '--birth-date', '1983-03-03'])).stdout, new RegExp(`member ${id} rejoined MC1\\.2`));
 });
 

@@ -569,7 +569,6 @@ static void kept_is_counted(db_t *db, const char *code, const char *as_of, const
 	member_stats_opts_t o = { .as_of = D(as_of), .today = D(TODAY), .with_sensitive = sensitive, .flows = true,
 				  .from = D(from), .to = D(as_of) };
 	member_stats_t a = stats_opts(db, code, &o), b;
-	int64_t *fa = &a.flows.opening, *fb = &b.flows.opening;
 
 	o.recount = true;
 	b = stats_opts(db, code, &o);
@@ -599,11 +598,20 @@ static void kept_is_counted(db_t *db, const char *code, const char *as_of, const
 				 a.children[i].unit.code, (long long)a.children[i].total, (long long)a.children[i].branches,
 				 (long long)b.children[i].total, (long long)b.children[i].branches);
 	}
-	/* the flows: opening .. dues_amount, every field */
-	for (int64_t *p = fa; p <= &a.flows.dues_amount; p++)
-		if (*p != fb[p - fa])
-			fail_msg("%s %s..%s: flow field %td is %lld kept, %lld counted", code, from, as_of, p - fa,
-				 (long long)*p, (long long)fb[p - fa]);
+	/* the flows, every field */
+	{
+		const member_flows_t *x = &a.flows, *y = &b.flows;
+		const int64_t kept[] = { x->opening, x->joined, x->rejoined, x->left_total, x->transfers_in,
+					 x->transfers_out, x->closing, x->dues_paid, x->dues_amount };
+		const int64_t counted[] = { y->opening, y->joined, y->rejoined, y->left_total, y->transfers_in,
+					    y->transfers_out, y->closing, y->dues_paid, y->dues_amount };
+		for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+			if (kept[i] != counted[i])
+				fail_msg("%s %s..%s: flow figure %zu is %lld kept, %lld counted", code, from, as_of, i,
+					 (long long)kept[i], (long long)counted[i]);
+		for (int i = 0; i < MEMBER_LEAVE_REASONS; i++)
+			assert_int_equal(x->left[i], y->left[i]);
+	}
 	member_stats_free(&a);
 	member_stats_free(&b);
 }
