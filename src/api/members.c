@@ -241,7 +241,7 @@ static int is_former_member(api_req_t *req, int64_t id, const person_t *given, d
  * papers in hand) joins the caller's unit again, whichever unit she left;
  * her record stays as it was. One answer for every mismatch (no record
  * holds the number, or hers has another name or date of birth, or says she
- * died): 422 no_member on id_number, which tells a guesser nothing; 409
+ * died): 422 no_former_member on id_number, which tells a guesser nothing; 409
  * id_number_taken when she is a member today (her unit transfers her), as
  * a new record with that number is told. */
 static int rejoin_by_id_number(api_req_t *req, api_resp_t *resp, const person_t *given, const char *unit_code,
@@ -263,7 +263,7 @@ static int rejoin_by_id_number(api_req_t *req, api_resp_t *resp, const person_t 
 	if (id && is_former_member(req, id, given, d, &same, e))
 		return -1;
 	if (!same) {
-		err_field(e, "id_number", "no_member",
+		err_field(e, "id_number", "no_former_member",
 			  "no former member's record holds ID number {value} with this name and date of birth",
 			  ERR_STR("value", given->id_number));
 		return api_check_details(e);

@@ -517,9 +517,9 @@ test('a former member joins again in a unit outside her old one\'s scope, found 
   // the ID number, the name and the date of birth must all be hers; every
   // mismatch gets the same answer
   const by = async (body) => assertError(await post({ ...anew, rejoin: true, ...body }, 'entry.mo1'), 422, 'invalid').details.map((d) => [d.field, d.code]);
-  assert.deepEqual(await by({ birth_date: '1983-03-04' }), [['id_number', 'no_member']]);
-  assert.deepEqual(await by({ full_name: 'Tạ Thị Khác' }), [['id_number', 'no_member']]);
-  assert.deepEqual(await by({ id_number: '001183099999' }), [['id_number', 'no_member']]);
+  assert.deepEqual(await by({ birth_date: '1983-03-04' }), [['id_number', 'no_former_member']]);
+  assert.deepEqual(await by({ full_name: 'Tạ Thị Khác' }), [['id_number', 'no_former_member']]);
+  assert.deepEqual(await by({ id_number: '001183099999' }), [['id_number', 'no_former_member']]);
   assert.deepEqual(await by({ id_number: null }), [['id_number', 'required']]);
   const ok = await post({ ...anew, rejoin: true }, 'entry.mo1');
   assert.equal(ok.status, 201, ok.text);
