@@ -296,7 +296,7 @@ int gen_members(db_t *db, const principal_t *who, const gen_members_opts_t *o, g
 		r = add_all(db, who, o, &s, out, e);
 	}
 	if (!r)
-		r = member_tally_rebuild(db, e);
+		r = store_analyze(db, e) || member_tally_rebuild(db, e);
 	free(s.v);
 	return store_tx_end(db, own, r, e);
 }

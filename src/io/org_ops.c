@@ -17,6 +17,7 @@
 #include "core/unit.h"
 #include "io/csv_table.h"
 #include "io/embedded.h"
+#include "store/member_tally.h"
 #include "store/org_store.h"
 #include "store/util.h"
 
@@ -472,7 +473,9 @@ int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e)
 	}
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	r = org_levels_set(db, lv, n_lv, e);
+	/* the figures are counted once at the end, not unit by unit: each
+	 * unit's ancestry_refresh would count everyone already under it */
+	r = member_tally_suspend(db, e) || org_levels_set(db, lv, n_lv, e);
 	if (!r)
 		r = ethnic_groups(db, e);
 	if (!r)
@@ -486,6 +489,8 @@ int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e)
 		principal_system(&init, "init", today);
 		r = apply_all(db, &init, &ops, e);
 	}
+	if (!r)
+		r = member_tally_rebuild(db, e);
 	free(ops.v);
 	csv_table_free(&t63);
 	csv_table_free(&t34);

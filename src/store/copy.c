@@ -11,6 +11,7 @@
 
 #include "store/member_tally.h"
 #include "store/migrate.h"
+#include "store/util.h"
 
 static const char *const LEVEL_COLS[] = { "key", "rank", "name_vi", "name_en", NULL };
 static const char *const UNIT_COLS[] = { "id", "code", "level", "kind", "valid_from", "valid_to", NULL };
@@ -187,9 +188,10 @@ int store_copy(db_t *from, db_t *to, copy_progress_fn progress, void *ctx, err_t
 		r = store_fail(to, rc, e);
 	for (const table_def_t *t = STORE_TABLES; !r && t->name; t++)
 		r = copy_table(from, to, t, progress, ctx, e);
-	/* the figures kept in the writes are counted afresh from what came */
+	/* the figures kept in the writes are counted afresh from what came,
+	 * planned from the statistics of what came */
 	if (!r)
-		r = member_tally_rebuild(to, e);
+		r = store_analyze(to, e) || member_tally_rebuild(to, e);
 	db_rollback(from);
 	if (r) {
 		db_rollback(to);
@@ -198,11 +200,8 @@ int store_copy(db_t *from, db_t *to, copy_progress_fn progress, void *ctx, err_t
 	rc = db_commit(to);
 	if (rc != DB_OK)
 		return store_fail(to, rc, e);
-	/* PostgreSQL plans from statistics, and a bulk load leaves none until
-	 * autovacuum comes by: without them the first minutes of a copied
-	 * country ran its scoped reads 10 to 50 times slower. SQLite's plans
-	 * come from its rules and the indexes, not from statistics. */
-	if (db_dialect(to) == DB_POSTGRESQL && (rc = db_exec(to, "ANALYZE")) != DB_OK)
-		return store_fail(to, rc, e);
-	return 0;
+	/* the statistics again, with the figures' table: without them the
+	 * first minutes of a copied country ran its scoped reads 10 to 50 times
+	 * slower, until autovacuum came by */
+	return store_analyze(to, e);
 }

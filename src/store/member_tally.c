@@ -270,15 +270,6 @@ int member_tally_rebuild(db_t *db, err_t *e)
 
 	if (store_tx_begin(db, &own, e))
 		return -1;
-	/* PostgreSQL plans the count from statistics, which a bulk load in this
-	 * transaction (copy, generate) leaves at "empty": nested loops over a
-	 * million rows ran past 20 minutes */
-	if (db_dialect(db) == DB_POSTGRESQL) {
-		query_init(&q);
-		query_sql(&q, "ANALYZE memberships, persons, ancestry, units, levels, dues_payments");
-		if (query_run(db, &q, e))
-			return store_tx_end(db, own, -1, e);
-	}
 	query_init(&q);
 	query_sql(&q, "DELETE FROM member_tally");
 	r = query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, e) || set_tally_from(db, "1900-01-01", e);

@@ -58,7 +58,10 @@ int member_tally_work(db_t *db, int sign, err_t *e);
 int member_tally_suspend(db_t *db, err_t *e);
 
 /* Recounts the table from the stays, payments and ancestry, and keeps it
- * from then on. In the caller's transaction, or its own. */
+ * from then on. In the caller's transaction, or its own. After a bulk load
+ * in the same transaction, call store_analyze first: PostgreSQL plans the
+ * count from statistics, and without them it ran past 20 minutes for a
+ * million members. */
 int member_tally_rebuild(db_t *db, err_t *e);
 
 /* Whether the figures can be read for day d: kept, and d on or after

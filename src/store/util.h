@@ -35,6 +35,14 @@ int store_tx_begin(db_t *db, bool *own, err_t *e);
  * Returns 0, or -1 when r was non-zero or the commit failed. */
 int store_tx_end(db_t *db, bool own, int r, err_t *e);
 
+/* Gives PostgreSQL's planner the statistics of the rows now in the tables,
+ * this transaction's too (SQLite plans from its rules: nothing to do). Call
+ * it after a bulk load, never before one: a table analysed empty is planned
+ * as staying empty, and the sequential scans cached for its foreign-key
+ * checks then read the whole table at every insert (`init --demo` took
+ * over 400 s instead of 72). Returns 0, or -1 with e. */
+int store_analyze(db_t *db, err_t *e);
+
 /* Room for item n of the array v of *cap items of `size` bytes: v itself,
  * or v moved to twice the room (16 at first) when it is full. Returns the
  * array, the caller's to free, or NULL with e when memory runs out (v is
