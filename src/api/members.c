@@ -186,6 +186,22 @@ static int add_duplicates(api_req_t *req, json_t *body, const person_t *p, int64
 	return 0;
 }
 
+/* The unit with code on d, in *u; 422 not_found on field when there is
+ * none that day (in scope today perhaps, but not there yet, or no more).
+ * Returns 0, or -1 with e. */
+static int unit_on_day(api_req_t *req, const char *code, date_t d, const char *field, unit_t *u, err_t *e)
+{
+	if (!org_unit_get(req->db, code, d, u, e))
+		return 0;
+	if (e->kind != ERR_NOT_FOUND)
+		return -1;
+	err_clear(e);
+	err_field(e, field, "not_found", "no unit with code {value} on {date}", ERR_STR("value", code),
+		  ERR_DATE("date", d));
+	return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", code),
+			ERR_DATE("date", d));
+}
+
 /* A former member p joins unit_code (in the caller's scope) again on d,
  * as kind: a member is a woman of age on d (field date_field); the unit
  * must exist on d. */
@@ -198,16 +214,9 @@ static int rejoin_into(api_req_t *req, const person_t *p, const char *unit_code,
 		err_field(e, "kind", "not_one_of", "a member is a woman (a man may be an honorary member)",
 			  ERR_STR("value", "member"), ERR_STR("allowed", "honorary"));
 	person_check_join_age(p->birth_date, d, kind, date_field, e);
-	if (api_check_details(e) || api_parent_in_scope(req, unit_code, d, "unit", e))
+	if (api_check_details(e) || api_parent_in_scope(req, unit_code, d, "unit", e) ||
+	    unit_on_day(req, unit_code, d, "unit", &u, e))
 		return -1;
-	if (org_unit_get(req->db, unit_code, d, &u, e)) {
-		if (e->kind != ERR_NOT_FOUND)
-			return -1;
-		err_clear(e);
-		err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
-			  ERR_DATE("date", d));
-		return api_check_details(e);
-	}
 	return member_rejoin(req->db, &req->who, p->id, u.id, kind, d, e);
 }
 
@@ -302,17 +311,9 @@ static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	if (rejoin)
 		return rejoin_by_id_number(req, resp, &p, unit_code, kind, joined, e);
-	if (api_parent_in_scope(req, unit_code, joined, "unit", e))
+	if (api_parent_in_scope(req, unit_code, joined, "unit", e) ||
+	    unit_on_day(req, unit_code, joined, "unit", &unit, e))
 		return -1;
-	if (org_unit_get(req->db, unit_code, joined, &unit, e)) {
-		if (e->kind != ERR_NOT_FOUND)
-			return -1;
-		/* in scope today, but not there yet (or no more) on the day she joins */
-		err_clear(e);
-		err_field(e, "unit", "not_found", "no unit with code {value} on {date}", ERR_STR("value", unit_code),
-			  ERR_DATE("date", joined));
-		return api_check_details(e);
-	}
 	if (member_add(req->db, &req->who, &p, unit.id, kind, joined, e))
 		return -1;
 	resp->status = 201;
@@ -739,7 +740,6 @@ static int post_transfer(api_req_t *req, api_resp_t *resp, err_t *e)
 	date_t d = 0;
 	member_t m;
 	unit_t u;
-	err_t probe;
 
 	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
 		return -1;
@@ -748,15 +748,9 @@ static int post_transfer(api_req_t *req, api_resp_t *resp, err_t *e)
 	api_str(body, "to", true, UNIT_CODE_MAX, to, sizeof(to), e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);
 	json_decref(body);
-	if (api_check_details(e) || member_for_change(req, req->params[0], d, &m, e))
+	if (api_check_details(e) || member_for_change(req, req->params[0], d, &m, e) ||
+	    unit_on_day(req, to, d, "to", &u, e))
 		return -1;
-	err_clear(&probe);
-	if (org_unit_get(req->db, to, d, &u, &probe)) {
-		err_field(e, "to", "not_found", "no unit with code {value} on {date}", ERR_STR("value", to),
-			  ERR_DATE("date", d));
-		return err_fail(e, ERR_INVALID, "invalid", "no unit with code {ref} on {date}", ERR_STR("ref", to),
-				ERR_DATE("date", d));
-	}
 	if (m.current && m.m.unit.id == u.id) {
 		err_field(e, "to", "same_as_current", "is the unit she is in");
 		return api_check_details(e);
