@@ -25,6 +25,9 @@
 #define TOP_LEVEL "(SELECT count(*) FROM levels r WHERE r.rank < tl.rank) <= 1"
 #define TOP " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " TOP_LEVEL
 
+/* The ancestor is of the second-highest level (the provinces). */
+#define SECOND_LEVEL "(SELECT count(*) FROM levels r WHERE r.rank < tl.rank) = 1"
+
 /* Who is counted: one person, those of the units in ancestry_work, or
  * everyone. */
 typedef enum scope_kind { SCOPE_PERSON, SCOPE_WORK, SCOPE_ALL } scope_kind_t;
@@ -146,6 +149,47 @@ static int add_into(db_t *db, const char *table, const scope_t *s, int sign, err
 	return query_run(db, &q, e);
 }
 
+/* Into table, the search rows of the people of s who are members at the
+ * end of time: at the unit of the second level above her stay, each word
+ * of her name (person_words) and a row '' for the whole name, with her sort
+ * key and folded name (what a province's search reads, store/members.c). */
+static int add_words(db_t *db, const char *table, const scope_t *s, err_t *e)
+{
+	static const char *const FROM[] = {
+		"pw.word, pw.name_key, pw.person_id, pw.name_fold FROM memberships m"
+		" JOIN person_words pw ON pw.person_id = m.person_id JOIN persons p ON p.id = m.person_id",
+		"'', p.name_key, p.id, p.name_fold FROM memberships m JOIN persons p ON p.id = m.person_id",
+	};
+	char frag[256];
+	query_t q;
+
+	for (size_t i = 0; i < sizeof(FROM) / sizeof(FROM[0]); i++) {
+		query_init(&q);
+		snprintf(frag, sizeof(frag), "INSERT INTO %s (unit_id, word, name_key, person_id, name_fold) SELECT a.ancestor, ",
+			 table);
+		query_sql(&q, frag);
+		query_sql(&q, FROM[i]);
+		query_sql(&q, " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN
+			      " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " SECOND_LEVEL
+			      " WHERE m.valid_to = " OPEN " AND p.erased = 0");
+		person_filter(&q, "m.person_id", s);
+		if (query_run(db, &q, e))
+			return -1;
+	}
+	return 0;
+}
+
+/* Takes the search rows of the people of s out. */
+static int drop_words(db_t *db, const scope_t *s, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_sql(&q, "DELETE FROM member_words WHERE true");
+	person_filter(&q, "person_id", s);
+	return query_run(db, &q, e);
+}
+
 /* meta 'tally_from': the day as *d and *kept true, or *kept false when the
  * figures are not kept. */
 static int tally_from(db_t *db, bool *kept, date_t *d, err_t *e)
@@ -237,7 +281,9 @@ static int keep(db_t *db, const scope_t *s, int sign, err_t *e)
 	if (add_into(db, "member_tally", s, sign, e))
 		return -1;
 	if (sign < 0)
-		return 0;
+		return drop_words(db, s, e);
+	if (add_words(db, "member_words", s, e))
+		return -1;
 	last_change(&q, s);
 	return bump(db, from, &q, e);
 }
@@ -272,7 +318,8 @@ int member_tally_rebuild(db_t *db, err_t *e)
 		return -1;
 	query_init(&q);
 	query_sql(&q, "DELETE FROM member_tally");
-	r = query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, e) || set_tally_from(db, "1900-01-01", e);
+	r = query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, e) || drop_words(db, &s, e) ||
+	    add_words(db, "member_words", &s, e) || set_tally_from(db, "1900-01-01", e);
 	if (!r) {
 		last_change(&q, &s);
 		r = bump(db, DATE_FIRST, &q, e);
@@ -289,6 +336,25 @@ int member_tally_holds(db_t *db, date_t d, bool *holds, err_t *e)
 	if (tally_from(db, &kept, &from, e))
 		return -1;
 	*holds = kept && d >= from;
+	return 0;
+}
+
+int member_words_hold(db_t *db, int64_t unit_id, date_t d, bool *hold, err_t *e)
+{
+	int64_t n = 0;
+	query_t q;
+
+	*hold = false;
+	if (member_tally_holds(db, d, hold, e))
+		return -1;
+	if (!*hold)
+		return 0;
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM units tu JOIN levels tl ON tl.key = tu.level WHERE tu.id = ? AND " SECOND_LEVEL,
+		  QI(unit_id));
+	if (org_query_int(db, &q, &n, e))
+		return -1;
+	*hold = n > 0;
 	return 0;
 }
 
@@ -332,6 +398,57 @@ static int differences(db_t *db, const char *a, const char *b, const char *what,
 	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
 }
 
+/* The search rows of `a` that `b` lacks, each reported. */
+static int word_differences(db_t *db, const char *a, const char *b, const char *what, FILE *report, size_t *n_diff,
+			    err_t *e)
+{
+	char sql[512];
+	db_stmt_t *st = NULL;
+	int rc;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT unit_id, person_id, word, name_key, name_fold FROM %s EXCEPT"
+		 " SELECT unit_id, person_id, word, name_key, name_fold FROM %s ORDER BY 1, 2, 3",
+		 a, b);
+	if (store_prep(db, sql, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (report && *n_diff < 100)
+			fprintf(report, "member_words %s: unit id %lld, person id %lld, word '%s'\n", what,
+				(long long)db_col_int64(st, 0), (long long)db_col_int64(st, 1), db_col_text(st, 2));
+		(*n_diff)++;
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+/* Recounts the search rows into a scratch table and compares; *rows the
+ * rows recounted. */
+static int check_words(db_t *db, FILE *report, int64_t *rows, size_t *n_diff, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_ALL };
+	query_t q;
+	int r;
+
+	query_init(&q);
+	query_sql(&q, "CREATE TEMP TABLE words_check (unit_id BIGINT NOT NULL, word TEXT NOT NULL,"
+		      " name_key TEXT NOT NULL, person_id BIGINT NOT NULL, name_fold TEXT NOT NULL)");
+	r = query_run(db, &q, e) || add_words(db, "words_check", &s, e) ||
+	    word_differences(db, "member_words", "words_check", "kept, not counted", report, n_diff, e) ||
+	    word_differences(db, "words_check", "member_words", "counted, not kept", report, n_diff, e);
+	if (!r) {
+		query_init(&q);
+		query_sql(&q, "SELECT count(*) FROM words_check");
+		r = org_query_int(db, &q, rows, e);
+	}
+	if (!r) {
+		query_init(&q);
+		query_sql(&q, "DROP TABLE words_check");
+		r = query_run(db, &q, e);
+	}
+	return r;
+}
+
 int member_tally_check(db_t *db, FILE *report, bool *kept, size_t *n_rows, size_t *n_diff, err_t *e)
 {
 	scope_t s = { .kind = SCOPE_ALL };
@@ -359,6 +476,10 @@ int member_tally_check(db_t *db, FILE *report, bool *kept, size_t *n_rows, size_
 			query_sql(&q, "SELECT count(*) FROM tally_check");
 			r = org_query_int(db, &q, &rows, e);
 			*n_rows = (size_t)rows;
+		}
+		if (!r) {
+			r = check_words(db, report, &rows, n_diff, e);
+			*n_rows += (size_t)rows;
 		}
 		if (!r) {
 			query_init(&q);

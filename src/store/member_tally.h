@@ -24,8 +24,16 @@
  * on which a stay or the tree changed; member_stats reads them for such a
  * day and counts from the stays before it.
  *
+ * Table member_words (unit_id, word, name_key, person_id, name_fold) is
+ * kept the same way for the search of a province's members: for each
+ * member at the end of time, at the unit of the second-highest level above
+ * her stay, a row for each word of her name (as in person_words) and a row
+ * '' for the whole name. One index on all its columns gives a province's
+ * members in name order, or those with a word, without reading the stays.
+ *
  * Each write takes its part out and puts it back: member_tally_person
- * (-1) before a person's stays, record or dues change, (+1) after; and
+ * (-1) before a person's stays, record or dues change, (+1) after (and
+ * after her person_words); and
  * ancestry_refresh does the same for everyone with a stay or a payment in
  * the units whose ancestry it rewrites (member_tally_work). A row may be
  * left at zero.
@@ -68,10 +76,16 @@ int member_tally_rebuild(db_t *db, err_t *e);
  * 'tally_from'. */
 int member_tally_holds(db_t *db, date_t d, bool *holds, err_t *e);
 
+/* Whether a search of unit_id's members on day d can read the kept search
+ * rows (member_words): kept, d on or after 'tally_from', and unit_id of the
+ * second-highest level (a province). */
+int member_words_hold(db_t *db, int64_t unit_id, date_t d, bool *hold, err_t *e);
+
 /* Whether unit_id is of the two highest levels (its full figures kept). */
 int member_tally_full(db_t *db, int64_t unit_id, bool *full, err_t *e);
 
-/* Recounts into a scratch table and compares: each row that differs is a
+/* Recounts both tables (figures and search rows) into scratch tables and
+ * compares: each row that differs is a
  * line on report (may be NULL; beyond 100 only counted) and counts in
  * *n_diff; *n_rows the rows compared. *kept false (nothing compared)
  * while suspended. Returns 0 (also when rows differ) or -1 with e. */

@@ -278,6 +278,10 @@ static void add_filters(query_t *q, const member_query_t *mq, char *circ_like, s
  *   beginning only one word of any name has: "huong", "nguyen") in name
  *   order, stopping at the page's last row;
  * - DRIVE_NAME: everyone in name order, stopping likewise.
+ * For a province on a day the kept search rows hold (member_words:
+ * member_words_hold), DRIVE_WORD and DRIVE_WORD_WALK read them, not
+ * person_words, and need no stays to find her members; the walk of the word
+ * '' is the province's members in name order (the kept DRIVE_NAME).
  * A walk reads about (page / the share of its rows that match) rows: a
  * common name in a province, a few thousand index entries. The people of
  * a given name are together in name order (it sorts by the given name
@@ -289,11 +293,19 @@ typedef enum search_driver { DRIVE_UNIT, DRIVE_WORD, DRIVE_WORD_WALK, DRIVE_NAME
  * counted further, up to SEARCH_PROBE * SEARCH_WORD_SPAN, to pick the
  * rarest for a walk. */
 #define SEARCH_PROBE 2000
+/* The same for a province's kept rows, where the other way is a walk of
+ * its members' names in one index range: reading a few hundred stays and
+ * records one by one costs as much as thousands of index entries. */
+#define SEARCH_KEPT_PROBE 200
 #define SEARCH_WORD_SPAN 50
+
+/* No word of the query: a kept walk of the whole names (word ''). */
+#define NO_WORD ((size_t)-1)
 
 typedef struct search_plan {
 	search_driver_t driver;
-	size_t word;                   /* the word of DRIVE_WORD and DRIVE_WORD_WALK */
+	bool kept;                     /* reads member_words (of mq->unit_id) */
+	size_t word;                   /* the word of DRIVE_WORD and DRIVE_WORD_WALK, or NO_WORD */
 	char walk_word[ORG_CURSOR_MAX]; /* the one word a DRIVE_WORD_WALK reads */
 } search_plan_t;
 
@@ -310,8 +322,9 @@ static int probe_row(db_t *db, query_t *q, int64_t *n, bool *same, char *text, s
 			*n = db_col_int64(st, 0);
 			if (text) {
 				const char *lo = db_col_text(st, 1), *hi = db_col_text(st, 2);
-				*same = lo && hi && strcmp(lo, hi) == 0;
-				copy_text(text, cap, lo ? lo : "");
+				/* NULL (no word at all) reads as "": not one word */
+				*same = !db_col_is_null(st, 1) && !db_col_is_null(st, 2) && strcmp(lo, hi) == 0;
+				copy_text(text, cap, lo);
 			}
 		} else
 			r = store_fail(db, rc < 0 ? rc : DB_ERROR, e);
@@ -320,43 +333,51 @@ static int probe_row(db_t *db, query_t *q, int64_t *n, bool *same, char *text, s
 	return r;
 }
 
-/* mq's plan; the words are the folded words of the query, uppers their
- * upper bounds. */
-static int plan_search(db_t *db, const member_query_t *mq, const char *const *words, char (*uppers)[ORG_CURSOR_MAX],
-		       size_t n_words, bool digits, search_plan_t *plan, err_t *e)
+/* Picks, among the words of the query, the one whose people a driver
+ * reads: the rarest, when fewer than limit (DRIVE_WORD); else one whose
+ * beginning only one word has, the least common (DRIVE_WORD_WALK); else
+ * plan->driver is left as it came. From the kept rows of unit_id, or from
+ * person_words (unit_id 0). */
+static void word_range(query_t *q, int64_t unit_id, const char *word, const char *upper)
 {
-	int64_t limit = mq->probe > 0 ? mq->probe : SEARCH_PROBE, n = 0, fewest = limit, walk = INT64_MAX;
+	if (unit_id)
+		query_add(q, "FROM member_words WHERE unit_id = ? AND word >= ? AND word < ?", QI(unit_id), QT(word),
+			  QT(upper));
+	else
+		query_add(q, "FROM person_words WHERE word >= ? AND word < ?", QT(word), QT(upper));
+}
+
+static int pick_word(db_t *db, int64_t unit_id, const char *const *words, char (*uppers)[ORG_CURSOR_MAX],
+		     size_t n_words, int64_t limit, search_plan_t *plan, err_t *e)
+{
+	int64_t n = 0, fewest = limit, walk = INT64_MAX;
 	query_t q;
 
-	memset(plan, 0, sizeof(*plan));
-	plan->driver = DRIVE_UNIT;
-	if (digits || (!mq->unit_id && mq->scope && !mq->scope->global))
-		return 0;
-	if (mq->unit_id) {
-		query_init(&q);
-		query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM ancestry a, memberships m WHERE a.ancestor = ?"
-			      " AND a.valid_from <= ? AND a.valid_to > ? AND m.unit_id = a.descendant"
-			      " AND m.valid_from <= ? AND m.valid_to > ? LIMIT ?) t",
-			  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of), QD(mq->as_of), QD(mq->as_of), QI(limit));
-		if (probe_row(db, &q, &n, NULL, NULL, 0, e))
-			return -1;
-		if (n < limit)
-			return 0;
-	}
-	plan->driver = DRIVE_NAME;
 	for (size_t i = 0; i < n_words; i++) {
 		char lo[ORG_CURSOR_MAX];
 		bool one = false;
 
 		query_init(&q);
-		query_add(&q, "SELECT (SELECT count(*) FROM (SELECT 1 FROM person_words WHERE word >= ? AND word < ?"
-			      " LIMIT ?) t), (SELECT min(word) FROM person_words WHERE word >= ? AND word < ?),"
-			      " (SELECT max(word) FROM person_words WHERE word >= ? AND word < ?)",
-			  QT(words[i]), QT(uppers[i]), QI(limit * SEARCH_WORD_SPAN), QT(words[i]), QT(uppers[i]),
-			  QT(words[i]), QT(uppers[i]));
+		query_sql(&q, "SELECT (SELECT count(*) FROM (SELECT 1 ");
+		word_range(&q, unit_id, words[i], uppers[i]);
+		query_add(&q, " LIMIT ?) t), (SELECT min(word) ", QI(limit * SEARCH_WORD_SPAN));
+		word_range(&q, unit_id, words[i], uppers[i]);
+		query_sql(&q, "), (SELECT max(word) ");
+		word_range(&q, unit_id, words[i], uppers[i]);
+		query_sql(&q, ")");
 		if (probe_row(db, &q, &n, &one, lo, sizeof(lo), e))
 			return -1;
-		if (n < fewest) {
+		/* the kept rows of one word come in name order, each with the
+		 * whole name: its walk reads at most them, one index range,
+		 * where gathering a few hundred people reads each one's stay and
+		 * record */
+		if (unit_id && one && n < walk) {
+			walk = n;
+			plan->driver = DRIVE_WORD_WALK;
+			plan->word = i;
+			copy_text(plan->walk_word, sizeof(plan->walk_word), lo);
+			fewest = 0;
+		} else if (n < fewest) {
 			fewest = n;
 			plan->driver = DRIVE_WORD;
 			plan->word = i;
@@ -368,6 +389,41 @@ static int plan_search(db_t *db, const member_query_t *mq, const char *const *wo
 		}
 	}
 	return 0;
+}
+
+/* mq's plan; the words are the folded words of the query, uppers their
+ * upper bounds. */
+static int plan_search(db_t *db, const member_query_t *mq, const char *const *words, char (*uppers)[ORG_CURSOR_MAX],
+		       size_t n_words, bool digits, search_plan_t *plan, err_t *e)
+{
+	int64_t limit = mq->probe > 0 ? mq->probe : SEARCH_PROBE, n = 0;
+	query_t q;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->driver = DRIVE_UNIT;
+	if (digits || (!mq->unit_id && mq->scope && !mq->scope->global))
+		return 0;
+	if (mq->unit_id) {
+		if (member_words_hold(db, mq->unit_id, mq->as_of, &plan->kept, e))
+			return -1;
+		if (plan->kept) {
+			plan->driver = DRIVE_WORD_WALK;
+			plan->word = NO_WORD;
+			return pick_word(db, mq->unit_id, words, uppers, n_words,
+					 mq->probe > 0 ? mq->probe : SEARCH_KEPT_PROBE, plan, e);
+		}
+		query_init(&q);
+		query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM ancestry a, memberships m WHERE a.ancestor = ?"
+			      " AND a.valid_from <= ? AND a.valid_to > ? AND m.unit_id = a.descendant"
+			      " AND m.valid_from <= ? AND m.valid_to > ? LIMIT ?) t",
+			  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of), QD(mq->as_of), QD(mq->as_of), QI(limit));
+		if (probe_row(db, &q, &n, NULL, NULL, 0, e))
+			return -1;
+		if (n < limit)
+			return 0;
+	}
+	plan->driver = DRIVE_NAME;
+	return pick_word(db, 0, words, uppers, n_words, limit, plan, e);
 }
 
 /* word for "LIKE ? ESCAPE '\'": its % _ and \ escaped, between "% " and
@@ -428,12 +484,21 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 					  : "memberships m, persons p");
 		break;
 	case DRIVE_WORD:
-		query_add(&q, "(SELECT DISTINCT person_id FROM person_words WHERE word >= ? AND word < ?) w"
-			      " CROSS JOIN memberships m CROSS JOIN persons p",
-			  QT(words[plan.word]), QT(uppers[plan.word]));
+		if (plan.kept)
+			query_add(&q, "(SELECT DISTINCT person_id FROM member_words WHERE unit_id = ? AND word >= ? AND word < ?) w",
+				  QI(mq->unit_id), QT(words[plan.word]), QT(uppers[plan.word]));
+		else
+			query_add(&q, "(SELECT DISTINCT person_id FROM person_words WHERE word >= ? AND word < ?) w",
+				  QT(words[plan.word]), QT(uppers[plan.word]));
+		query_sql(&q, " CROSS JOIN memberships m CROSS JOIN persons p");
 		break;
 	case DRIVE_WORD_WALK:
-		query_sql(&q, db_dialect(db) == DB_SQLITE ? "person_words w INDEXED BY person_words_name" : "person_words w");
+		if (plan.kept)
+			query_sql(&q, db_dialect(db) == DB_SQLITE ? "member_words w INDEXED BY member_words_walk"
+								  : "member_words w");
+		else
+			query_sql(&q, db_dialect(db) == DB_SQLITE ? "person_words w INDEXED BY person_words_name"
+								  : "person_words w");
 		query_sql(&q, " CROSS JOIN memberships m");
 		break;
 	case DRIVE_NAME:
@@ -441,7 +506,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		query_sql(&q, " CROSS JOIN memberships m");
 		break;
 	}
-	if (plan.driver != DRIVE_UNIT && mq->unit_id)
+	if (plan.driver != DRIVE_UNIT && mq->unit_id && !plan.kept)
 		query_sql(&q, " CROSS JOIN ancestry a");
 	if (plan.driver == DRIVE_WORD_WALK)
 		query_sql(&q, " CROSS JOIN persons p");
@@ -449,9 +514,11 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		  QD(mq->as_of), QD(mq->as_of));
 	if (plan.driver == DRIVE_WORD)
 		query_sql(&q, " AND m.person_id = w.person_id");
+	if (plan.driver == DRIVE_WORD_WALK && plan.kept)
+		query_add(&q, " AND w.unit_id = ?", QI(mq->unit_id));
 	if (plan.driver == DRIVE_WORD_WALK)
 		query_add(&q, " AND w.word = ? AND m.person_id = w.person_id", QT(plan.walk_word));
-	if (mq->unit_id)
+	if (mq->unit_id && !plan.kept)
 		query_add(&q, " AND a.descendant = m.unit_id AND a.ancestor = ? AND a.valid_from <= ? AND a.valid_to > ?",
 			  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of));
 	if (mq->scope)
@@ -1302,9 +1369,10 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 		r = query_run(db, &q, e);
 	}
 	if (!r)
-		r = member_tally_person(db, p->id, 1, e);
-	if (!r)
 		r = replace_words(db, p->id, fold, key, e);
+	/* after her words: the kept search rows are made from them */
+	if (!r)
+		r = member_tally_person(db, p->id, 1, e);
 	if (!r) {
 		changed_fields(&before.p, p, changed, sizeof(changed));
 		snprintf(rid, sizeof(rid), "%lld", (long long)p->id);

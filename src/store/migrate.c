@@ -336,14 +336,27 @@ static const migration_t MIGRATIONS[] = {
 	"CREATE UNIQUE INDEX users_person ON users (person_id);", NULL, NULL, NULL },
 
 	/* 14: the membership figures kept exact inside every write
-	 * (store/member_tally.h), counted once here from what is held */
+	 * (store/member_tally.h), counted once from what is held by the
+	 * migration to 15, which keeps the search rows beside them */
 	{ "CREATE TABLE member_tally ("
 	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
 	"  dim TEXT @BINARY@ NOT NULL,"
 	"  value TEXT @BINARY@ NOT NULL,"
 	"  n BIGINT NOT NULL,"
 	"  amount BIGINT NOT NULL,"
-	"  PRIMARY KEY (unit_id, dim, value));", NULL, NULL, member_tally_rebuild },
+	"  PRIMARY KEY (unit_id, dim, value));", NULL, NULL, NULL },
+
+	/* 15: a province's members by the words of their names, kept inside
+	 * every write (store/member_tally.h); the index holds every column so
+	 * that a search reads it alone */
+	{ "CREATE TABLE member_words ("
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  word TEXT @BINARY@ NOT NULL,"
+	"  name_key TEXT @BINARY@ NOT NULL,"
+	"  person_id BIGINT NOT NULL REFERENCES persons(id),"
+	"  name_fold TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX member_words_walk ON member_words (unit_id, word, name_key, person_id, name_fold);",
+	  NULL, NULL, member_tally_rebuild },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

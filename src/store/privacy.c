@@ -495,10 +495,11 @@ int privacy_erase_member(db_t *db, const principal_t *who, int64_t person_id, in
 		r = run(db, st, rc, e);
 	}
 	if (!r)
-		r = member_tally_person(db, person_id, 1, e);
-	if (!r)
 		r = db_prepare(db, "DELETE FROM person_words WHERE person_id = ?", &st) == DB_OK
 			? run(db, st, db_bind_int64(st, 1, person_id), e) : store_fail(db, DB_ERROR, e);
+	/* after her words went: the kept search rows are made from them */
+	if (!r)
+		r = member_tally_person(db, person_id, 1, e);
 	/* the free text of her transfers may name her, her family, her address */
 	if (!r)
 		r = db_prepare(db, "UPDATE transfers SET note = '', reason = '' WHERE person_id = ?", &st) == DB_OK

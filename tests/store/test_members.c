@@ -96,7 +96,8 @@ static void all_pages(db_t *db, member_query_t q, int64_t *ids, size_t cap, size
 static void drivers_agree(void **state)
 {
 	db_t *db = fixture_seeded_db();
-	int64_t b1, b2, b3, commune, other, left = 0;
+	int64_t b1, b2, b3, commune, other, p24, p01, left = 0;
+	unit_t u;
 	err_t e;
 	(void)state;
 
@@ -113,6 +114,13 @@ static void drivers_agree(void **state)
 	err_clear(&e);
 	if (member_end_stay(db, &SYS, left, D("2026-03-01"), "moved_away", 0, &e))
 		fail_msg("leave: %s", e.message);
+	/* the provinces: their search reads the kept rows (member_words) */
+	if (org_unit_get(db, "24", D("2026-06-01"), &u, &e))
+		fail_msg("24: %s", e.message);
+	p24 = u.id;
+	if (org_unit_get(db, "01", D("2026-06-01"), &u, &e))
+		fail_msg("01: %s", e.message);
+	p01 = u.id;
 
 	struct {
 		int64_t unit;
@@ -134,6 +142,15 @@ static void drivers_agree(void **state)
 		{ 0, "zzz", 0 },
 		{ 0, "100%", 0 },
 		{ 0, "thi_", 0 },
+		{ p24, NULL, 15 },
+		{ p01, NULL, 7 },
+		{ p24, "nguyen thi", 4 },
+		{ p24, "lan", 3 },        /* Lành is in the other province */
+		{ p01, "hoa", 1 },
+		{ p24, "le thi h", 2 },
+		{ p24, "mai", 1 },        /* Phạm Thị Mai has left */
+		{ p24, "t", 14 },
+		{ p24, "zzz", 0 },
 	};
 	int probes[] = { 0, 1, 2, 4, 1000 };
 
