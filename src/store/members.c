@@ -266,6 +266,13 @@ static void add_filters(query_t *q, const member_query_t *mq, char *circ_like, s
 			  QI(mq->dues_unpaid));
 }
 
+/* Whether mq has filters of add_filters (on the stay or the record). */
+static bool has_filters(const member_query_t *mq)
+{
+	return mq->kind || mq->age_min > 0 || mq->age_max > 0 || mq->ethnicity || mq->circumstance || mq->digital ||
+	       mq->dues_unpaid;
+}
+
 /* The greatest UTF-8 character: word || MAX_CHAR bounds every word that
  * begins with word, bytewise. */
 #define MAX_CHAR "\xf4\x8f\xbf\xbf"
@@ -293,10 +300,9 @@ typedef enum search_driver { DRIVE_UNIT, DRIVE_WORD, DRIVE_WORD_WALK, DRIVE_NAME
  * counted further, up to SEARCH_PROBE * SEARCH_WORD_SPAN, to pick the
  * rarest for a walk. */
 #define SEARCH_PROBE 2000
-/* The same for a province's kept rows, where the other way is a walk of
- * its members' names in one index range: reading a few hundred stays and
- * records one by one costs as much as thousands of index entries. */
-#define SEARCH_KEPT_PROBE 200
+/* A province's kept rows of a word are read whole, names checked and
+ * sorted in the index, when fewer than this (pick_kept_word). */
+#define SEARCH_KEPT_RANGE 5000
 #define SEARCH_WORD_SPAN 50
 
 /* No word of the query: a kept walk of the whole names (word ''). */
@@ -333,11 +339,8 @@ static int probe_row(db_t *db, query_t *q, int64_t *n, bool *same, char *text, s
 	return r;
 }
 
-/* Picks, among the words of the query, the one whose people a driver
- * reads: the rarest, when fewer than limit (DRIVE_WORD); else one whose
- * beginning only one word has, the least common (DRIVE_WORD_WALK); else
- * plan->driver is left as it came. From the kept rows of unit_id, or from
- * person_words (unit_id 0). */
+/* The rows of person_words (unit_id 0), or of unit_id's kept rows, whose
+ * word begins with word. */
 static void word_range(query_t *q, int64_t unit_id, const char *word, const char *upper)
 {
 	if (unit_id)
@@ -347,37 +350,40 @@ static void word_range(query_t *q, int64_t unit_id, const char *word, const char
 		query_add(q, "FROM person_words WHERE word >= ? AND word < ?", QT(word), QT(upper));
 }
 
-static int pick_word(db_t *db, int64_t unit_id, const char *const *words, char (*uppers)[ORG_CURSOR_MAX],
-		     size_t n_words, int64_t limit, search_plan_t *plan, err_t *e)
+/* How many rows word's range has, counted up to cap, in *n; *one whether
+ * they all have one word, then that word in one_word. */
+static int count_word(db_t *db, int64_t unit_id, const char *word, const char *upper, int64_t cap, int64_t *n,
+		      bool *one, char *one_word, size_t one_cap, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_sql(&q, "SELECT (SELECT count(*) FROM (SELECT 1 ");
+	word_range(&q, unit_id, word, upper);
+	query_add(&q, " LIMIT ?) t), (SELECT min(word) ", QI(cap));
+	word_range(&q, unit_id, word, upper);
+	query_sql(&q, "), (SELECT max(word) ");
+	word_range(&q, unit_id, word, upper);
+	query_sql(&q, ")");
+	return probe_row(db, &q, n, one, one_word, one_cap, e);
+}
+
+/* Picks, among the words of the query, the one whose people a driver
+ * reads from person_words: the rarest, when fewer than limit
+ * (DRIVE_WORD); else one whose beginning only one word has, the least
+ * common (DRIVE_WORD_WALK); else plan->driver is left as it came. */
+static int pick_word(db_t *db, const char *const *words, char (*uppers)[ORG_CURSOR_MAX], size_t n_words,
+		     int64_t limit, search_plan_t *plan, err_t *e)
 {
 	int64_t n = 0, fewest = limit, walk = INT64_MAX;
-	query_t q;
 
 	for (size_t i = 0; i < n_words; i++) {
 		char lo[ORG_CURSOR_MAX];
 		bool one = false;
 
-		query_init(&q);
-		query_sql(&q, "SELECT (SELECT count(*) FROM (SELECT 1 ");
-		word_range(&q, unit_id, words[i], uppers[i]);
-		query_add(&q, " LIMIT ?) t), (SELECT min(word) ", QI(limit * SEARCH_WORD_SPAN));
-		word_range(&q, unit_id, words[i], uppers[i]);
-		query_sql(&q, "), (SELECT max(word) ");
-		word_range(&q, unit_id, words[i], uppers[i]);
-		query_sql(&q, ")");
-		if (probe_row(db, &q, &n, &one, lo, sizeof(lo), e))
+		if (count_word(db, 0, words[i], uppers[i], limit * SEARCH_WORD_SPAN, &n, &one, lo, sizeof(lo), e))
 			return -1;
-		/* the kept rows of one word come in name order, each with the
-		 * whole name: its walk reads at most them, one index range,
-		 * where gathering a few hundred people reads each one's stay and
-		 * record */
-		if (unit_id && one && n < walk) {
-			walk = n;
-			plan->driver = DRIVE_WORD_WALK;
-			plan->word = i;
-			copy_text(plan->walk_word, sizeof(plan->walk_word), lo);
-			fewest = 0;
-		} else if (n < fewest) {
+		if (n < fewest) {
 			fewest = n;
 			plan->driver = DRIVE_WORD;
 			plan->word = i;
@@ -387,6 +393,47 @@ static int pick_word(db_t *db, int64_t unit_id, const char *const *words, char (
 			plan->word = i;
 			copy_text(plan->walk_word, sizeof(plan->walk_word), lo);
 		}
+	}
+	return 0;
+}
+
+/* The same among a province's kept rows, where every way reads one index
+ * range that holds each whole name: a walk of one word in name order
+ * stops at the page's end, so it is taken unless another word's range is
+ * smaller still (and under limit), which is then read whole, its names
+ * checked and sorted in the index and only the page's people read
+ * (DRIVE_WORD); with neither, the walk of the whole names ('', NO_WORD). */
+static int pick_kept_word(db_t *db, int64_t unit_id, const char *const *words, char (*uppers)[ORG_CURSOR_MAX],
+			  size_t n_words, int64_t limit, search_plan_t *plan, err_t *e)
+{
+	int64_t n = 0, fewest = limit, walk = INT64_MAX;
+	size_t rarest = NO_WORD, walked = NO_WORD;
+
+	plan->driver = DRIVE_WORD_WALK;
+	plan->word = NO_WORD;
+	for (size_t i = 0; i < n_words; i++) {
+		char lo[ORG_CURSOR_MAX];
+		bool one = false;
+
+		if (count_word(db, unit_id, words[i], uppers[i], limit, &n, &one, lo, sizeof(lo), e))
+			return -1;
+		if (n < fewest) {
+			fewest = n;
+			rarest = i;
+		}
+		if (one && n < walk) {
+			walk = n;
+			walked = i;
+			copy_text(plan->walk_word, sizeof(plan->walk_word), lo);
+		}
+	}
+	if (rarest != NO_WORD && (walked == NO_WORD || fewest < walk)) {
+		plan->driver = DRIVE_WORD;
+		plan->word = rarest;
+	} else if (walked != NO_WORD) {
+		plan->word = walked;
+	} else {
+		plan->walk_word[0] = '\0';
 	}
 	return 0;
 }
@@ -406,12 +453,9 @@ static int plan_search(db_t *db, const member_query_t *mq, const char *const *wo
 	if (mq->unit_id) {
 		if (member_words_hold(db, mq->unit_id, mq->as_of, &plan->kept, e))
 			return -1;
-		if (plan->kept) {
-			plan->driver = DRIVE_WORD_WALK;
-			plan->word = NO_WORD;
-			return pick_word(db, mq->unit_id, words, uppers, n_words,
-					 mq->probe > 0 ? mq->probe : SEARCH_KEPT_PROBE, plan, e);
-		}
+		if (plan->kept)
+			return pick_kept_word(db, mq->unit_id, words, uppers, n_words,
+					      mq->probe > 0 ? mq->probe : SEARCH_KEPT_RANGE, plan, e);
 		query_init(&q);
 		query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM ancestry a, memberships m WHERE a.ancestor = ?"
 			      " AND a.valid_from <= ? AND a.valid_to > ? AND m.unit_id = a.descendant"
@@ -423,7 +467,7 @@ static int plan_search(db_t *db, const member_query_t *mq, const char *const *wo
 			return 0;
 	}
 	plan->driver = DRIVE_NAME;
-	return pick_word(db, 0, words, uppers, n_words, limit, plan, e);
+	return pick_word(db, words, uppers, n_words, limit, plan, e);
 }
 
 /* word for "LIKE ? ESCAPE '\'": its % _ and \ escaped, between "% " and
@@ -443,6 +487,44 @@ static void word_pattern(const char *word, char *out, size_t cap)
 	out[k] = '\0';
 }
 
+/* Whether a kept word range (DRIVE_WORD of a province) may take the page
+ * itself, before the stays and records are read: no filter on them, and
+ * the whole province in the caller's scope (so that its scope drops none
+ * of the page's rows). */
+static int page_in_range(db_t *db, const member_query_t *mq, const search_plan_t *plan, bool *inside, err_t *e)
+{
+	*inside = false;
+	if (!plan->kept || plan->driver != DRIVE_WORD || has_filters(mq))
+		return 0;
+	if (!mq->scope || mq->scope->global) {
+		*inside = true;
+		return 0;
+	}
+	return scope_contains(db, mq->scope, mq->unit_id, inside, e);
+}
+
+/* A province's kept rows of the plan's word as table w (person_id,
+ * name_key): the other words checked on each row's name, one row a
+ * person, in name order after the cursor; the page's rows only when
+ * page_inside. */
+static void kept_range(query_t *q, const member_query_t *mq, const search_plan_t *plan, const char *const *words,
+		       char (*uppers)[ORG_CURSOR_MAX], char (*likes)[2 * ORG_CURSOR_MAX + 4], size_t n_words,
+		       const char *after_key, int64_t after_id, bool page_inside)
+{
+	query_add(q, "(SELECT w.person_id, w.name_key FROM member_words w WHERE w.unit_id = ? AND w.word >= ?"
+		     " AND w.word < ?",
+		  QI(mq->unit_id), QT(words[plan->word]), QT(uppers[plan->word]));
+	for (size_t i = 0; i < n_words; i++)
+		if (i != plan->word)
+			query_add(q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
+	if (after_id)
+		query_add(q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after_key), QI(after_id));
+	query_sql(q, " GROUP BY w.name_key, w.person_id ORDER BY w.name_key, w.person_id");
+	if (page_inside)
+		query_add(q, " LIMIT ?", QI(mq->limit + 1));
+	query_sql(q, ") w");
+}
+
 int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e)
 {
 	char after_key[ORG_CURSOR_MAX] = "", last_key[ORG_CURSOR_MAX] = "", digits[24] = "", phone[32] = "", id_like[32] = "";
@@ -453,6 +535,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 	size_t n_words = 0, cap = 0;
 	const char *order;
 	search_plan_t plan;
+	bool page_inside = false, by_w;
 	int64_t after_id = 0;
 	db_stmt_t *st = NULL;
 	query_t q;
@@ -469,7 +552,8 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		snprintf(uppers[i], sizeof(uppers[i]), "%s" MAX_CHAR, words[i]);
 		word_pattern(words[i], likes[i], sizeof(likes[i]));
 	}
-	if (plan_search(db, mq, words, uppers, n_words, digits[0] != '\0', &plan, e)) {
+	if (plan_search(db, mq, words, uppers, n_words, digits[0] != '\0', &plan, e) ||
+	    page_in_range(db, mq, &plan, &page_inside, e)) {
 		free(fold);
 		return -1;
 	}
@@ -485,8 +569,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		break;
 	case DRIVE_WORD:
 		if (plan.kept)
-			query_add(&q, "(SELECT DISTINCT person_id FROM member_words WHERE unit_id = ? AND word >= ? AND word < ?) w",
-				  QI(mq->unit_id), QT(words[plan.word]), QT(uppers[plan.word]));
+			kept_range(&q, mq, &plan, words, uppers, likes, n_words, after_key, after_id, page_inside);
 		else
 			query_add(&q, "(SELECT DISTINCT person_id FROM person_words WHERE word >= ? AND word < ?) w",
 				  QT(words[plan.word]), QT(uppers[plan.word]));
@@ -523,7 +606,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 			  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of));
 	if (mq->scope)
 		scope_filter(&q, mq->scope, "m.unit_id");
-	for (size_t i = 0; i < n_words; i++) {
+	for (size_t i = 0; i < n_words && !(plan.kept && plan.driver == DRIVE_WORD); i++) {
 		if (plan.driver == DRIVE_WORD_WALK && i != plan.word)
 			query_add(&q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
 		else if (plan.driver != DRIVE_WORD_WALK && (plan.driver != DRIVE_WORD || i != plan.word))
@@ -540,11 +623,12 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		else
 			query_add(&q, " AND (p.id_number = ? OR p.phone LIKE ?)", QT(digits), QT(phone));
 	}
-	/* the walk's own columns, so that its index gives the order */
-	order = plan.driver == DRIVE_WORD_WALK ? "w.name_key, w.person_id" : "p.name_key, p.id";
+	/* the walk's (the kept range's) own columns, so that its index gives
+	 * the order */
+	by_w = plan.driver == DRIVE_WORD_WALK || (plan.kept && plan.driver == DRIVE_WORD);
+	order = by_w ? "w.name_key, w.person_id" : "p.name_key, p.id";
 	if (after_id) {
-		query_add(&q, plan.driver == DRIVE_WORD_WALK ? " AND (w.name_key, w.person_id) > (?, ?)"
-							   : " AND (p.name_key, p.id) > (?, ?)",
+		query_add(&q, by_w ? " AND (w.name_key, w.person_id) > (?, ?)" : " AND (p.name_key, p.id) > (?, ?)",
 			  QT(after_key), QI(after_id));
 	}
 	query_sql(&q, " ORDER BY ");
