@@ -373,54 +373,48 @@ int member_tally_full(db_t *db, int64_t unit_id, bool *full, err_t *e)
 	return 0;
 }
 
-/* The rows of `a` that `b` lacks (zero rows left aside), each reported. */
-static int differences(db_t *db, const char *a, const char *b, const char *what, FILE *report, size_t *n_diff,
-		       err_t *e)
+/* A figure that differs, on report. */
+static void print_figure(FILE *report, db_stmt_t *st, const char *what)
+{
+	fprintf(report, "member_tally %s: unit id %lld, %s '%s': %lld (amount %lld)\n", what,
+		(long long)db_col_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2), (long long)db_col_int64(st, 3),
+		(long long)db_col_int64(st, 4));
+}
+
+/* A search row that differs, on report. */
+static void print_word(FILE *report, db_stmt_t *st, const char *what)
+{
+	fprintf(report, "member_words %s: unit id %lld, person id %lld, word '%s'\n", what,
+		(long long)db_col_int64(st, 0), (long long)db_col_int64(st, 1), db_col_text(st, 2));
+}
+
+/* The rows (cols, those that hold `where`) of table `a` that `b` lacks,
+ * each counted in *n_diff and the first 100 printed on report. */
+static int differences(db_t *db, const char *cols, const char *where, const char *a, const char *b,
+		       const char *what, void (*print)(FILE *, db_stmt_t *, const char *), FILE *report,
+		       size_t *n_diff, err_t *e)
 {
 	char sql[512];
 	db_stmt_t *st = NULL;
 	int rc;
 
-	snprintf(sql, sizeof(sql),
-		 "SELECT unit_id, dim, value, n, amount FROM %s WHERE n <> 0 OR amount <> 0 EXCEPT"
-		 " SELECT unit_id, dim, value, n, amount FROM %s WHERE n <> 0 OR amount <> 0 ORDER BY 1, 2, 3",
-		 a, b);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE %s EXCEPT SELECT %s FROM %s WHERE %s ORDER BY 1, 2, 3",
+		 cols, a, where, cols, b, where);
 	if (store_prep(db, sql, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (report && *n_diff < 100)
-			fprintf(report, "member_tally %s: unit id %lld, %s '%s': %lld (amount %lld)\n", what,
-				(long long)db_col_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
-				(long long)db_col_int64(st, 3), (long long)db_col_int64(st, 4));
+			print(report, st, what);
 		(*n_diff)++;
 	}
 	db_finalize(st);
 	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
 }
 
-/* The search rows of `a` that `b` lacks, each reported. */
-static int word_differences(db_t *db, const char *a, const char *b, const char *what, FILE *report, size_t *n_diff,
-			    err_t *e)
-{
-	char sql[512];
-	db_stmt_t *st = NULL;
-	int rc;
-
-	snprintf(sql, sizeof(sql),
-		 "SELECT unit_id, person_id, word, name_key, name_fold FROM %s EXCEPT"
-		 " SELECT unit_id, person_id, word, name_key, name_fold FROM %s ORDER BY 1, 2, 3",
-		 a, b);
-	if (store_prep(db, sql, &st, e))
-		return -1;
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (report && *n_diff < 100)
-			fprintf(report, "member_words %s: unit id %lld, person id %lld, word '%s'\n", what,
-				(long long)db_col_int64(st, 0), (long long)db_col_int64(st, 1), db_col_text(st, 2));
-		(*n_diff)++;
-	}
-	db_finalize(st);
-	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
-}
+/* Figures and search rows: what is compared (a zero figure is no figure). */
+#define FIGURE_COLS "unit_id, dim, value, n, amount"
+#define FIGURE_HELD "n <> 0 OR amount <> 0"
+#define WORD_COLS "unit_id, person_id, word, name_key, name_fold"
 
 /* Recounts the search rows into a scratch table and compares; *rows the
  * rows recounted. */
@@ -434,8 +428,10 @@ static int check_words(db_t *db, FILE *report, int64_t *rows, size_t *n_diff, er
 	query_sql(&q, "CREATE TEMP TABLE words_check (unit_id BIGINT NOT NULL, word TEXT NOT NULL,"
 		      " name_key TEXT NOT NULL, person_id BIGINT NOT NULL, name_fold TEXT NOT NULL)");
 	r = query_run(db, &q, e) || add_words(db, "words_check", &s, e) ||
-	    word_differences(db, "member_words", "words_check", "kept, not counted", report, n_diff, e) ||
-	    word_differences(db, "words_check", "member_words", "counted, not kept", report, n_diff, e);
+	    differences(db, WORD_COLS, "true", "member_words", "words_check", "kept, not counted", print_word, report,
+			n_diff, e) ||
+	    differences(db, WORD_COLS, "true", "words_check", "member_words", "counted, not kept", print_word, report,
+			n_diff, e);
 	if (!r) {
 		query_init(&q);
 		query_sql(&q, "SELECT count(*) FROM words_check");
@@ -469,8 +465,10 @@ int member_tally_check(db_t *db, FILE *report, bool *kept, size_t *n_rows, size_
 			      " PRIMARY KEY (unit_id, dim, value))");
 		r = query_run(db, &q, e) || add_into(db, "tally_check", &s, 1, e);
 		if (!r)
-			r = differences(db, "member_tally", "tally_check", "kept, not counted", report, n_diff, e) ||
-			    differences(db, "tally_check", "member_tally", "counted, not kept", report, n_diff, e);
+			r = differences(db, FIGURE_COLS, FIGURE_HELD, "member_tally", "tally_check", "kept, not counted",
+					print_figure, report, n_diff, e) ||
+			    differences(db, FIGURE_COLS, FIGURE_HELD, "tally_check", "member_tally", "counted, not kept",
+					print_figure, report, n_diff, e);
 		if (!r) {
 			query_init(&q);
 			query_sql(&q, "SELECT count(*) FROM tally_check");

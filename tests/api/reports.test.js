@@ -236,13 +236,16 @@ test('the nation\'s figures are those kept in the writes; check finds one change
   await s.sql("UPDATE member_tally SET n = n + 5 WHERE dim = 'total' AND unit_id = (SELECT id FROM units WHERE code = 'VN')");
   assert.equal((await figures({ unit: 'VN' })).total, real.total + 5); // read, not counted
   assert.equal((await figures({ unit: 'VN', mapped: 'true' })).total, real.total); // counted
+  // and a province's search row of a member's whole name goes missing
+  await s.sql("DELETE FROM member_words WHERE word = '' AND person_id = (SELECT min(person_id) FROM member_words)");
   c = await check();
   assert.equal(c.code, 1, c.out);
   assert.match(c.out, /member_tally kept, not counted: unit id \d+, total '': \d+/);
-  assert.match(c.out, /figures: \d+ rows checked, 2 differences: run 'unionbase check --repair'/);
+  assert.match(c.out, /member_words counted, not kept: unit id \d+, person id \d+, word ''/);
+  assert.match(c.out, /figures: \d+ rows checked, 3 differences: run 'unionbase check --repair'/);
   c = await check('--repair');
   assert.equal(c.code, 0, c.out);
-  assert.match(c.out, /figures: \d+ rows checked, 2 differences: counted afresh/);
+  assert.match(c.out, /figures: \d+ rows checked, 3 differences: counted afresh/);
   assert.deepEqual(await figures({ unit: 'VN' }), real);
   c = await check();
   assert.equal(c.code, 0, c.out);
