@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "io/gen_country.h"
 #include "io/gen_members.h"
+#include "store/util.h"
 
 static const char GENERATE_HELP[] =
 	"usage: unionbase generate --db DB [--seed S] [--scale F] [--provinces N] [--members N [--no-tree]] [--json]\n"
@@ -148,6 +149,8 @@ int cmd_generate(int argc, char **argv)
 		gen_members_opts_t mo = { .seed = o.seed, .count = members, .today = who.today };
 		rc = gen_members(db, &who, &mo, &gm, &e);
 	}
+	if (!rc)
+		rc = store_vacuum(db, &e);
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);

@@ -15,6 +15,7 @@
 #include "store/migrate.h"
 #include "store/auth_store.h"
 #include "store/org_store.h"
+#include "store/util.h"
 #include <stdlib.h>
 
 /* The first system admin: user `admin` at the root unit VN, with a
@@ -118,6 +119,10 @@ int cmd_init(int argc, char **argv)
 	if (db_commit(db) != DB_OK) {
 		fprintf(stderr, "unionbase: %s\n", db_errmsg(db));
 		rc = CLI_EXIT_FAIL;
+		goto out;
+	}
+	if (demo && store_vacuum(db, &e)) {
+		rc = cli_fail(&e);
 		goto out;
 	}
 	printf("%s: created (schema %d), reference data loaded: 63 provinces until 2025-06-30, 34 from 2025-07-01, %lld ethnic groups%s\n",

@@ -58,6 +58,16 @@ int store_analyze(db_t *db, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
+int store_vacuum(db_t *db, err_t *e)
+{
+	int rc;
+
+	if (db_dialect(db) != DB_POSTGRESQL)
+		return 0;
+	rc = db_exec(db, "VACUUM (ANALYZE)");
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
 void store_now_iso(char *buf, size_t cap)
 {
 	time_t t = time(NULL);
