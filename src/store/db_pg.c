@@ -257,7 +257,12 @@ static void quiet_notices(void *arg, const char *message)
 	(void)message;
 }
 
-#define SESSION_SETUP "SET client_encoding TO 'UTF8'; SET datestyle TO 'ISO, YMD'; SET TIME ZONE 'UTC'"
+/* jit off: the compiling cost more than it saved in every query measured,
+ * the largest too (the nation's figures of a past day on a million
+ * members: 7.0 s with it, 6.0 s without; a figures check of 30,000: 2 s
+ * of its 3.5 s compiling) */
+#define SESSION_SETUP \
+	"SET client_encoding TO 'UTF8'; SET datestyle TO 'ISO, YMD'; SET TIME ZONE 'UTC'; SET jit TO off"
 
 static int p_ensure_connected(db_t *db)
 {

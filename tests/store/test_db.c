@@ -256,6 +256,26 @@ static void migrations_apply_once_and_are_checked(void **state)
 	db_close(db);
 }
 
+/* PostgreSQL sessions are set as db_pg.c says: UTC, ISO dates, no JIT
+ * (whose compiling cost more than it saved in every query measured). */
+static void postgresql_sessions_are_set(void **state)
+{
+	static const char *const want[][2] = { { "TimeZone", "UTC" }, { "DateStyle", "ISO, YMD" }, { "jit", "off" } };
+	db_t *db = fixture_empty_db();
+	(void)state;
+
+	if (db_dialect(db) == DB_POSTGRESQL)
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			db_stmt_t *st = NULL;
+			assert_int_equal(db_prepare(db, "SELECT current_setting(?)", &st), DB_OK);
+			assert_int_equal(db_bind_text(st, 1, want[i][0]), DB_OK);
+			assert_int_equal(db_step(st), DB_ROW);
+			assert_string_equal(db_col_text(st, 0), want[i][1]);
+			db_finalize(st);
+		}
+	db_close(db);
+}
+
 static void bad_urls_fail_cleanly(void **state)
 {
 	char msg[256];
@@ -281,6 +301,7 @@ int main(void)
 		cmocka_unit_test(bulk_load_many_rows),
 		cmocka_unit_test(binary_collation_orders_bytes),
 		cmocka_unit_test(migrations_apply_once_and_are_checked),
+		cmocka_unit_test(postgresql_sessions_are_set),
 		cmocka_unit_test(bad_urls_fail_cleanly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
