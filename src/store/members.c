@@ -993,8 +993,7 @@ int member_count_in(db_t *db, int64_t unit_id, date_t d, int64_t *n, err_t *e)
 	query_t q;
 
 	query_init(&q);
-	query_add(&q, "SELECT count(*) FROM memberships WHERE unit_id = ? AND valid_from < ? AND valid_to > ?", QI(unit_id),
-		  QD(d), QD(d));
+	query_add(&q, "SELECT count(*) FROM memberships WHERE unit_id = ? AND valid_to > ?", QI(unit_id), QD(d));
 	return org_query_int(db, &q, n, e);
 }
 
@@ -1041,9 +1040,9 @@ int member_move_all(db_t *db, const principal_t *who, int64_t from_unit, int64_t
 
 	*moved = 0;
 	query_init(&q);
-	query_add(&q, "SELECT " STAY_COLS ", m.person_id FROM memberships m WHERE m.unit_id = ? AND m.valid_from < ?"
-		      " AND m.valid_to > ? ORDER BY m.id",
-		  QI(from_unit), QD(d), QD(d));
+	query_add(&q, "SELECT " STAY_COLS ", m.person_id FROM memberships m WHERE m.unit_id = ? AND m.valid_to > ?"
+		      " ORDER BY m.id",
+		  QI(from_unit), QD(d));
 	r = query_prepare(db, &q, &st, e);
 	while (!r && (rc = db_step(st)) == DB_ROW) {
 		void *g = store_grow(v, &cap, n, sizeof(*v), e);
@@ -1062,13 +1061,18 @@ int member_move_all(db_t *db, const principal_t *who, int64_t from_unit, int64_t
 		const membership_t *m = &v[i].m;
 		int64_t person = v[i].person_id;
 		r = member_tally_person(db, person, -1, e);
-		if (!r) {
+		/* a stay that begins on d or later is the target's whole */
+		if (!r && m->valid_from >= d) {
+			query_init(&q);
+			query_add(&q, "UPDATE memberships SET unit_id = ? WHERE id = ?", QI(to_unit), QI(m->id));
+			r = query_run(db, &q, e);
+		} else if (!r) {
 			query_init(&q);
 			query_add(&q, "UPDATE memberships SET valid_to = ?, end_reason = 'transferred' WHERE id = ?", QD(d),
 				  QI(m->id));
 			r = query_run(db, &q, e);
 		}
-		if (!r) {
+		if (!r && m->valid_from < d) {
 			query_init(&q);
 			query_add(&q, "INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason,"
 				      " end_reason) VALUES (?, ?, ?, ?, ?, 'transferred', ?)",

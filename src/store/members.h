@@ -170,8 +170,9 @@ int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t u
 
 /* ---- the members of a unit that a reorganisation ends ---- */
 
-/* *n = the stays in unit_id that hold day d (the members a unit ending on
- * d, its last day d - 1, would leave without a unit). */
+/* *n = the stays in unit_id that hold day d or a later one (the members a
+ * unit ending on d, its last day d - 1, would leave without a unit, those
+ * who join it from d on included). */
 int member_count_in(db_t *db, int64_t unit_id, date_t d, int64_t *n, err_t *e);
 
 /* The stays that outlive their unit (a stay still holding after the unit
@@ -183,8 +184,9 @@ int member_count_in(db_t *db, int64_t unit_id, date_t d, int64_t *n, err_t *e);
 int member_stays_outliving_units(db_t *db, FILE *report, size_t *n, err_t *e);
 
 /* Every stay in from_unit that holds day d ends on d ("transferred") and
- * goes on in to_unit from d ("transferred", the same kind and end): the
- * members of a branch merged into another follow it. Audited as
+ * goes on in to_unit from d ("transferred", the same kind and end); a stay
+ * that begins on d or later moves to to_unit whole: the members of a
+ * branch merged into another follow it. Audited as
  * member.transfer each; their pending transfers are cancelled. In the
  * caller's transaction. *moved receives how many. */
 int member_move_all(db_t *db, const principal_t *who, int64_t from_unit, int64_t to_unit, date_t d, int64_t *moved,

@@ -184,11 +184,65 @@ static void drivers_agree(void **state)
 	db_close(db);
 }
 
+/* A stay that begins on the day its unit ends (she joined a branch whose
+ * merge or closing was recorded later, dated back) is the unit's like any
+ * other: a close is refused while it lasts, a merge takes it whole to the
+ * target, and no stay outlives its unit. */
+static void a_stay_from_the_units_last_day_on_follows_it(void **state)
+{
+	db_t *db = fixture_seeded_db();
+	const char *const sources[] = { "SZ.1" };
+	int64_t a, b, her, theirs, late;
+	membership_t *h = NULL;
+	unit_t u;
+	size_t n = 0;
+	err_t e;
+	(void)state;
+
+	add_unit(db, "SZ", "commune", "24");
+	a = add_unit(db, "SZ.1", "branch", "SZ");
+	b = add_unit(db, "SZ.2", "branch", "SZ");
+	theirs = add_member(db, "Trần Thị Cũ", a);
+	her = add_member(db, "Lê Thị Mới", b);
+	/* her stay in SZ.1 begins on 2026-07-01, the day the merge is dated */
+	err_clear(&e);
+	if (member_end_stay(db, &SYS, her, D("2026-07-01"), "transferred", a, &e))
+		fail_msg("move: %s", e.message);
+	/* a branch whose one member joins on the day it closes */
+	add_unit(db, "SZ.3", "branch", "SZ");
+	late = add_member(db, "Đỗ Thị Muộn", b);
+	err_clear(&e);
+	if (org_unit_get(db, "SZ.3", D("2026-07-01"), &u, &e) ||
+	    member_end_stay(db, &SYS, late, D("2026-07-01"), "transferred", u.id, &e))
+		fail_msg("move: %s", e.message);
+	err_clear(&e);
+	assert_int_equal(org_close(db, &SYS, "SZ.3", D("2026-07-01"), NULL, &u, &e), -1);
+	assert_string_equal(e.code, "has_members");
+	err_clear(&e);
+	if (org_merge(db, &SYS, sources, 1, D("2026-07-01"), NULL, "SZ.2", NULL, &u, NULL, &e))
+		fail_msg("merge: %s", e.message);
+	err_clear(&e);
+	assert_int_equal(member_history(db, her, &h, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(h[1].unit.id, b);
+	assert_int_equal(h[1].valid_from, D("2026-07-01"));
+	assert_int_equal(h[1].valid_to, DATE_OPEN);
+	free(h);
+	assert_int_equal(member_history(db, theirs, &h, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(h[1].unit.id, b);
+	free(h);
+	assert_int_equal(member_stays_outliving_units(db, NULL, &n, &e), 0);
+	assert_int_equal(n, 0);
+	db_close(db);
+}
+
 int main(void)
 {
 	principal_system(&SYS, "test", fixture_today());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drivers_agree),
+		cmocka_unit_test(a_stay_from_the_units_last_day_on_follows_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
