@@ -676,19 +676,23 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 static int check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
 {
 	db_stmt_t *st = NULL;
+	date_t ends = DATE_OPEN;
 	int64_t below = 0;
 	query_t q;
 	int rc;
 
 	query_init(&q);
-	query_add(&q, "SELECT (SELECT count(*) FROM levels b WHERE b.rank > l.rank) FROM units u"
+	query_add(&q, "SELECT (SELECT count(*) FROM levels b WHERE b.rank > l.rank), u.valid_to FROM units u"
 		      " JOIN levels l ON l.key = u.level WHERE u.id = ? AND u.valid_from <= ? AND u.valid_to > ?",
 		  QI(unit_id), QD(d), QD(d));
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	rc = db_step(st);
-	if (rc == DB_ROW)
+	if (rc == DB_ROW) {
 		below = db_col_int64(st, 0);
+		if (db_col_date(st, 1, &ends))
+			rc = DB_ERROR;
+	}
 	db_finalize(st);
 	if (rc == DB_DONE) {
 		char ref[32];
@@ -701,6 +705,13 @@ static int check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
 	if (below > 1) {
 		err_field(e, "unit", "not_a_branch", "is not a branch or a group");
 		return err_fail(e, ERR_INVALID, "invalid", "a member belongs to a branch or a group");
+	}
+	/* her stay holds until she leaves: it would outlive a unit whose end
+	 * (a close or merge dated ahead) is recorded */
+	if (ends != DATE_OPEN) {
+		err_field(e, "unit", "unit_ends", "ends on {date}: she joins the unit that follows it",
+			  ERR_DATE("date", ends - 1));
+		return err_fail(e, ERR_INVALID, "invalid", "the unit ends on {date}", ERR_DATE("date", ends - 1));
 	}
 	return 0;
 }

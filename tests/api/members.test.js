@@ -52,6 +52,17 @@ test('an entry officer adds a member: stored normalised, read back with her hist
   Object.defineProperty(HOA, 'id', { value: m.id, enumerable: false }); // not sent again
 });
 
+test('a branch whose close is recorded takes no member: 422 unit_ends with its last day, nothing stored', async () => {
+  await s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', code: 'MC1.9', name_vi: 'Chi hội Giải thể', name_en: 'Closing Branch', level: 'branch', parent: 'MC1' }, 201);
+  await s.op('/api/v1/units/MC1.9/close', { date: '2025-10-01' }, 200);
+  const before = await s.sql('SELECT count(*) FROM persons');
+  const r = await post({ full_name: 'Phan Thị Muộn', birth_date: '1990-01-01', unit: 'MC1.9', joined_on: '2025-09-01' }, 'entry.mc1');
+  const e = assertError(r, 422, 'invalid');
+  assert.deepEqual(e.details.map((d) => [d.field, d.code, d.date]), [['unit', 'unit_ends', '2025-09-30']]);
+  assert.equal(e.message, 'the unit ends on 2025-09-30');
+  assert.deepEqual(await s.sql('SELECT count(*) FROM persons'), before);
+});
+
 test('every rule of a record: one detail per field, in one answer, nothing stored', async () => {
   const before = await s.sql('SELECT count(*) FROM persons');
   const r = await post({ full_name: 'Lan 2', birth_date: '2030-01-01', unit: 'MC1.1', id_number: '12345', phone: '12', sex: 'x', kind: 'y', digital: 'yes', extra: 1 }, 'entry.mc1');

@@ -194,6 +194,7 @@ static void a_stay_from_the_units_last_day_on_follows_it(void **state)
 	const char *const sources[] = { "SZ.1" };
 	int64_t a, b, her, theirs, late;
 	membership_t *h = NULL;
+	person_t p;
 	unit_t u;
 	size_t n = 0;
 	err_t e;
@@ -232,6 +233,16 @@ static void a_stay_from_the_units_last_day_on_follows_it(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(h[1].unit.id, b);
 	free(h);
+	assert_int_equal(member_stays_outliving_units(db, NULL, &n, &e), 0);
+	assert_int_equal(n, 0);
+	/* nor can a stay begin in it now that its end is recorded */
+	memset(&p, 0, sizeof(p));
+	snprintf(p.full_name, sizeof(p.full_name), "Vũ Thị Trễ");
+	p.birth_date = D("1980-05-05");
+	err_clear(&e);
+	assert_int_equal(member_add(db, &SYS, &p, a, MEMBER_REGULAR, D("2026-06-01"), &e), -1);
+	assert_int_equal(e.n_details, 1);
+	assert_string_equal(e.details[0].code, "unit_ends");
 	assert_int_equal(member_stays_outliving_units(db, NULL, &n, &e), 0);
 	assert_int_equal(n, 0);
 	db_close(db);
