@@ -165,8 +165,10 @@ static int add_words(db_t *db, const char *table, const scope_t *s, err_t *e)
 
 	for (size_t i = 0; i < sizeof(FROM) / sizeof(FROM[0]); i++) {
 		query_init(&q);
-		snprintf(frag, sizeof(frag), "INSERT INTO %s (unit_id, word, name_key, person_id, name_fold) SELECT a.ancestor, ",
-			 table);
+		/* DISTINCT: two open stays of hers in one province (which the
+		 * writes never make) must not stop every write of hers */
+		snprintf(frag, sizeof(frag),
+			 "INSERT INTO %s (unit_id, word, name_key, person_id, name_fold) SELECT DISTINCT a.ancestor, ", table);
 		query_sql(&q, frag);
 		query_sql(&q, FROM[i]);
 		query_sql(&q, " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN

@@ -500,6 +500,11 @@ static int page_in_range(db_t *db, const member_query_t *mq, const search_plan_t
 		*inside = true;
 		return 0;
 	}
+	/* the scope is judged on the caller's today, the kept rows at the
+	 * end of time: a unit moved into the province from a later day is in
+	 * the rows, not in the scope */
+	if (mq->as_of > mq->scope->today)
+		return 0;
 	return scope_contains(db, mq->scope, mq->unit_id, inside, e);
 }
 
@@ -673,6 +678,25 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 /* ---- writing ---- */
 
 /* A membership's unit: of the two lowest levels and existing on day d. */
+/* The unit that takes over unit_id's members on ends, the day it ends:
+ * the target of that day's merge or split that has it among its sources
+ * (of a split, the part that kept its code, else the first: the rule of
+ * org_write.c's split_heir), of its level; 0 when it closes (or its
+ * members would go to a unit of another level, which a merge refuses). */
+static int successor(db_t *db, int64_t unit_id, date_t ends, int64_t *next, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "SELECT coalesce((SELECT t.unit_id FROM event_units s JOIN events ev ON ev.id = s.event_id"
+		      " JOIN event_units t ON t.event_id = s.event_id AND t.role = 'target' AND t.unit_id <> s.unit_id"
+		      " JOIN units su ON su.id = s.unit_id JOIN units tu ON tu.id = t.unit_id AND tu.level = su.level"
+		      " WHERE s.unit_id = ? AND s.role = 'source' AND ev.date = ?"
+		      " ORDER BY CASE WHEN tu.code = su.code THEN 0 ELSE 1 END, t.unit_id LIMIT 1), 0)",
+		  QI(unit_id), QD(ends));
+	return org_query_int(db, &q, next, e);
+}
+
 static int check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
 {
 	db_stmt_t *st = NULL;
@@ -706,12 +730,17 @@ static int check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
 		err_field(e, "unit", "not_a_branch", "is not a branch or a group");
 		return err_fail(e, ERR_INVALID, "invalid", "a member belongs to a branch or a group");
 	}
-	/* her stay holds until she leaves: it would outlive a unit whose end
-	 * (a close or merge dated ahead) is recorded */
+	/* her stay holds until she leaves: a unit whose end is recorded must
+	 * hand it on, as its merge or split does its members' (insert_stay) */
 	if (ends != DATE_OPEN) {
-		err_field(e, "unit", "unit_ends", "ends on {date}: she joins the unit that follows it",
-			  ERR_DATE("date", ends - 1));
-		return err_fail(e, ERR_INVALID, "invalid", "the unit ends on {date}", ERR_DATE("date", ends - 1));
+		int64_t next = 0;
+		if (successor(db, unit_id, ends, &next, e))
+			return -1;
+		if (!next) {
+			err_field(e, "unit", "unit_ends", "closes on {date}: she joins another unit",
+				  ERR_DATE("date", ends - 1));
+			return err_fail(e, ERR_INVALID, "invalid", "the unit closes on {date}", ERR_DATE("date", ends - 1));
+		}
 	}
 	return 0;
 }
@@ -816,16 +845,66 @@ static int insert_words(db_t *db, int64_t id, const char *fold, const char *key,
 	return r;
 }
 
-static int insert_stay(db_t *db, int64_t person_id, int64_t unit_id, member_kind_t kind, date_t from,
-		       const char *reason, err_t *e)
+/* The day unit_id ends (DATE_OPEN: it goes on). */
+static int unit_end(db_t *db, int64_t unit_id, date_t *ends, err_t *e)
 {
+	db_stmt_t *st = NULL;
 	query_t q;
+	int rc;
 
+	*ends = DATE_OPEN;
 	query_init(&q);
-	query_add(&q, "INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason)"
-		      " VALUES (?, ?, ?, ?, ?, ?)",
-		  QI(person_id), QI(unit_id), QT(member_kind_name(kind)), QD(from), QD(DATE_OPEN), QT(reason));
-	return query_run(db, &q, e);
+	query_add(&q, "SELECT valid_to FROM units WHERE id = ?", QI(unit_id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW && db_col_date(st, 0, ends))
+		rc = DB_ERROR;
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+static int audit_stay(db_t *db, const principal_t *who, const char *action, int64_t person_id, int64_t unit_id,
+		      date_t d, const char *reason, int64_t to_unit, err_t *e);
+
+/* Her stay from `from` in unit_id, until she leaves. A unit whose end is
+ * recorded (a merge or split dated ahead, or one entered after the fact)
+ * hands it on the day it ends to its successor, as it did its members:
+ * the stay ends there ("transferred") and goes on in the successor,
+ * audited as member.transfer, and so on while the successor ends too.
+ * check_unit has refused a unit without one. */
+static int insert_stay(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, member_kind_t kind,
+		       date_t from, const char *reason, err_t *e)
+{
+	date_t ends = DATE_OPEN;
+	int64_t next = 0;
+	query_t q;
+	int r;
+
+	for (int hops = 0; hops < 64; hops++) {
+		query_init(&q);
+		query_add(&q, "INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason)"
+			      " VALUES (?, ?, ?, ?, ?, ?)",
+			  QI(person_id), QI(unit_id), QT(member_kind_name(kind)), QD(from), QD(DATE_OPEN), QT(reason));
+		r = query_run(db, &q, e) || unit_end(db, unit_id, &ends, e);
+		if (r || ends == DATE_OPEN)
+			return r ? -1 : 0;
+		if (successor(db, unit_id, ends, &next, e))
+			return -1;
+		if (!next)
+			return err_fail(e, ERR_INVALID, "invalid", "the unit closes on {date}", ERR_DATE("date", ends - 1));
+		query_init(&q);
+		query_add(&q, "UPDATE memberships SET valid_to = ?, end_reason = 'transferred' WHERE person_id = ?"
+			      " AND valid_from = ?",
+			  QD(ends), QI(person_id), QD(from));
+		if (query_run(db, &q, e) ||
+		    audit_stay(db, who, "member.transfer", person_id, unit_id, ends, "transferred", next, e))
+			return -1;
+		unit_id = next;
+		from = ends;
+		reason = "transferred";
+	}
+	return err_fail(e, ERR_INTERNAL, NULL, "a unit's successors do not end");
 }
 
 /* The audit row of a new member: where and how she joined, by her record's
@@ -879,7 +958,7 @@ int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, m
 	if (!r)
 		r = insert_words(db, p->id, fold, key, e);
 	if (!r)
-		r = insert_stay(db, p->id, unit_id, kind, joined, "joined", e);
+		r = insert_stay(db, who, p->id, unit_id, kind, joined, "joined", e);
 	if (!r)
 		r = member_tally_person(db, p->id, 1, e);
 	if (!r)
@@ -991,7 +1070,7 @@ int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t u
 	if (!r)
 		r = member_tally_person(db, person_id, -1, e);
 	if (!r)
-		r = insert_stay(db, person_id, unit_id, kind, d, "rejoined", e);
+		r = insert_stay(db, who, person_id, unit_id, kind, d, "rejoined", e);
 	if (!r)
 		r = member_tally_person(db, person_id, 1, e);
 	if (!r)
@@ -1163,7 +1242,7 @@ static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 		r = query_run(db, &q, e);
 	}
 	if (!r && to_unit)
-		r = insert_stay(db, person_id, to_unit, m.kind, d, "transferred", e);
+		r = insert_stay(db, who, person_id, to_unit, m.kind, d, "transferred", e);
 	if (!r)
 		r = member_tally_person(db, person_id, 1, e);
 	if (!r)

@@ -357,6 +357,12 @@ static const migration_t MIGRATIONS[] = {
 	"  name_fold TEXT NOT NULL);"
 	"CREATE UNIQUE INDEX member_words_walk ON member_words (unit_id, word, name_key, person_id, name_fold);",
 	  NULL, NULL, member_tally_rebuild },
+
+	/* 16: a person's words and search rows by her id, which each write of
+	 * hers takes out and puts back (without these, every edit read both
+	 * tables whole) */
+	{ "CREATE INDEX person_words_person ON person_words (person_id);"
+	  "CREATE INDEX member_words_person ON member_words (person_id);", NULL, NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -235,14 +235,37 @@ static void a_stay_from_the_units_last_day_on_follows_it(void **state)
 	free(h);
 	assert_int_equal(member_stays_outliving_units(db, NULL, &n, &e), 0);
 	assert_int_equal(n, 0);
-	/* nor can a stay begin in it now that its end is recorded */
+	/* a stay that begins in it now that its merge is recorded (history
+	 * entered after the fact) is handed on to the target like the others */
 	memset(&p, 0, sizeof(p));
 	snprintf(p.full_name, sizeof(p.full_name), "Vũ Thị Trễ");
 	p.birth_date = D("1980-05-05");
 	err_clear(&e);
-	assert_int_equal(member_add(db, &SYS, &p, a, MEMBER_REGULAR, D("2026-06-01"), &e), -1);
+	if (member_add(db, &SYS, &p, a, MEMBER_REGULAR, D("2026-06-01"), &e))
+		fail_msg("add: %s", e.message);
+	assert_int_equal(member_history(db, p.id, &h, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(h[0].unit.id, a);
+	assert_int_equal(h[0].valid_to, D("2026-07-01"));
+	assert_string_equal(h[0].end_reason, "transferred");
+	assert_int_equal(h[1].unit.id, b);
+	assert_int_equal(h[1].valid_from, D("2026-07-01"));
+	assert_int_equal(h[1].valid_to, DATE_OPEN);
+	free(h);
+	/* a closed unit has no one to hand her to: refused */
+	add_unit(db, "SZ.4", "branch", "SZ");
+	err_clear(&e);
+	if (org_close(db, &SYS, "SZ.4", D("2026-07-01"), NULL, &u, &e))
+		fail_msg("close: %s", e.message);
+	err_clear(&e);
+	if (org_unit_get(db, "SZ.4", D("2026-06-01"), &u, &e))
+		fail_msg("SZ.4: %s", e.message);
+	p.id = 0;
+	snprintf(p.full_name, sizeof(p.full_name), "Vũ Thị Muộn Màng");
+	assert_int_equal(member_add(db, &SYS, &p, u.id, MEMBER_REGULAR, D("2026-06-01"), &e), -1);
 	assert_int_equal(e.n_details, 1);
 	assert_string_equal(e.details[0].code, "unit_ends");
+	err_clear(&e);
 	assert_int_equal(member_stays_outliving_units(db, NULL, &n, &e), 0);
 	assert_int_equal(n, 0);
 	db_close(db);
