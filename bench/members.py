@@ -18,19 +18,23 @@ What it does:
        - name search with a unit filter (the province): GET /api/v1/members
          ?q=...&unit=P for a list of common name beginnings: a first pass
          over the list (the slowest of it reported apart: pages not yet in
-         the cache), then BENCH_SEARCHES requests round it, p50 and p99.
+         the cache), then BENCH_SEARCHES requests round it, p50 and p99;
+       - BENCH_WRITES edits of members of the province (PATCH notes, one
+         after another): the median and the slowest.
   3. A dated section at the top of BENCHMARKS.md's results (BENCH_WRITE=0:
      print only).
 
 Knobs: those of bench.py (BENCH_STORES, BENCH_RUNS, BENCH_SCALE, BENCH_SEED,
 BENCH_BIN, BENCH_CACHE, BENCH_OUT, BENCH_WRITE, BENCH_LABEL), and
-BENCH_MEMBERS=1000000, BENCH_SEARCHES=200.
+BENCH_MEMBERS=1000000, BENCH_SEARCHES=200, BENCH_WRITES=20.
 
 Standard library only.
 """
 
 import datetime as dt
 import hashlib
+import http.client
+import json
 import os
 import re
 import shutil
@@ -45,6 +49,7 @@ import bench as b  # noqa: E402
 
 MEMBERS = int(b.knob("BENCH_MEMBERS", "1000000"))
 SEARCHES = int(b.knob("BENCH_SEARCHES", "200"))
+WRITES = int(b.knob("BENCH_WRITES", "20"))
 RUNS = max(b.RUNS, 5)
 QUERIES = ["nguyen", "tran thi", "le thi h", "pham", "hoang thi", "nguyen thi lan", "vu", "dang thi mai",
            "bui", "do thi", "ho", "ngo thi t", "huong", "nguyen thi thu", "mai"]
@@ -125,6 +130,33 @@ def search(srv, token, province):
     return {"p50": p50, "p99": p99, "first_max": first}
 
 
+def writes(srv, token, province):
+    """WRITES edits of a member's notes in the province (PATCH, each a
+    write with its kept figures and search rows taken out and put back):
+    the median and the slowest."""
+    u = urllib.parse.urlsplit(srv.base)
+    con = http.client.HTTPConnection(u.hostname, u.port, timeout=300)
+    hdr = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+    try:
+        con.request("GET", "/api/v1/members?" + urllib.parse.urlencode({"unit": province, "limit": WRITES}), headers=hdr)
+        r = con.getresponse()
+        ids = [m["id"] for m in json.loads(r.read())["items"]]
+        times = []
+        for i, mid in enumerate(ids):
+            t0 = time.monotonic()
+            con.request("PATCH", "/api/v1/members/%d" % mid, body=json.dumps({"notes": "bench %d" % i}), headers=hdr)
+            r = con.getresponse()
+            r.read()
+            if r.status != 200:
+                b.die("PATCH member %d: %d" % (mid, r.status))
+            times.append((time.monotonic() - t0) * 1000)
+    finally:
+        con.close()
+    times.sort()
+    b.log("writes: %d edits, median %.1f ms, slowest %.1f ms" % (len(times), times[len(times) // 2], times[-1]))
+    return {"median": times[len(times) // 2], "max": times[-1], "n": len(times)}
+
+
 def bench_store(store, url, meta):
     today = dt.date.today().isoformat()
     srv = b.Server(url)
@@ -144,6 +176,7 @@ def bench_store(store, url, meta):
                 b.log("%s: %s %s: ours %.1f ms, plain SQL %.1f ms (%d members)" %
                       (store, code, day, ours, statistics.median(plain), counts[0]))
         out["search"] = search(srv, meta["tokens"]["admin"], meta["units"]["province"]["code"])
+        out["writes"] = writes(srv, meta["tokens"]["admin"], meta["units"]["province"]["code"])
         out["peak_kib"] = srv.peak_kib()
     finally:
         srv.stop()
@@ -164,7 +197,8 @@ def render(results, info, meta, size):
              "- membership report: median of %d requests in a row; plain SQL: the same count in the store's shell,"
              " median of %d; ratio = ours / plain (the report computes far more than the count)" % (RUNS, RUNS),
              "- search: a first pass over %d name beginnings (its slowest request apart), then %d requests round"
-             " them; unit filter = the province" % (len(QUERIES), SEARCHES),
+             " them; unit filter = the province; then %d edits of its members' notes, one after another" %
+             (len(QUERIES), SEARCHES, WRITES),
              "", "| store | unit | as of | report (ms) | plain SQL count (ms) | ratio | members |",
              "|---|---|---|---:|---:|---:|---:|"]
     for store, r in results.items():
@@ -172,13 +206,13 @@ def render(results, info, meta, size):
             ratio = x["ours_ms"] / x["plain_ms"] if x["plain_ms"] else float("nan")
             lines.append("| %s | %s (%s) | %s | %.1f | %.1f | %.1f | %d |" %
                          (store, x["unit"], x["who"], x["day"], x["ours_ms"], x["plain_ms"], ratio, x["plain_count"]))
-    lines += ["", "| store | search p50 (ms) | search p99 (ms) | first pass, slowest (ms) | server peak RSS (MiB) |",
-              "|---|---:|---:|---:|---:|"]
+    lines += ["", "| store | search p50 (ms) | search p99 (ms) | first pass, slowest (ms) | edit median (ms) |"
+              " edit slowest (ms) | server peak RSS (MiB) |", "|---|---:|---:|---:|---:|---:|---:|"]
     for store, r in results.items():
-        lines.append("| %s | %.1f | %.1f | %.1f | %s |" % (store, r["search"]["p50"], r["search"]["p99"],
-                                                         r["search"]["first_max"],
-                                                         "%.0f" % (r["peak_kib"] / 1024) if r.get("peak_kib") else "?"))
-    return "\n".join(lines) + "\n"
+        lines.append("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %s |" % (
+            store, r["search"]["p50"], r["search"]["p99"], r["search"]["first_max"], r["writes"]["median"],
+            r["writes"]["max"], "%.0f" % (r["peak_kib"] / 1024) if r.get("peak_kib") else "?"))
+    return "\n".join(lines) + "\n\n"
 
 
 def main():
