@@ -53,21 +53,25 @@ test('an entry officer adds a member: stored normalised, read back with her hist
 });
 
 test('a branch whose close is recorded takes no member (422 unit_ends, its last day); one whose merge is, hands her on', async () => {
-  await s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', code: 'MC1.9', name_vi: 'Chi hội Giải thể', name_en: 'Closing Branch', level: 'branch', parent: 'MC1' }, 201);
-  await s.op('/api/v1/units/MC1.9/close', { date: '2025-10-01' }, 200);
+  // a commune of its own, out of the other tests' scopes and figures
+  const mk = (b) => s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', level: 'branch', parent: 'MZ1', ...b }, 201);
+  await mk({ code: 'MZ1', name_vi: 'Xã Đổi Thay', name_en: 'Changing Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'MZ1.9', name_vi: 'Chi hội Giải thể', name_en: 'Closing Branch' });
+  await mk({ code: 'MZ1.8', name_vi: 'Chi hội Sáp nhập', name_en: 'Merged Branch' });
+  await mk({ code: 'MZ1.7', name_vi: 'Chi hội Tiếp nhận', name_en: 'Receiving Branch' });
+  await s.op('/api/v1/units/MZ1.9/close', { date: '2025-10-01' }, 200);
   const before = await s.sql('SELECT count(*) FROM persons');
-  const r = await post({ full_name: 'Phan Thị Muộn', birth_date: '1990-01-01', unit: 'MC1.9', joined_on: '2025-09-01' }, 'entry.mc1');
+  const r = await post({ full_name: 'Phan Thị Muộn', birth_date: '1990-01-01', unit: 'MZ1.9', joined_on: '2025-09-01' });
   const e = assertError(r, 422, 'invalid');
   assert.deepEqual(e.details.map((d) => [d.field, d.code, d.date]), [['unit', 'unit_ends', '2025-09-30']]);
   assert.equal(e.message, 'the unit closes on 2025-09-30');
   assert.deepEqual(await s.sql('SELECT count(*) FROM persons'), before);
   // a branch whose merge is recorded hands her on to its target that day
-  await s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', code: 'MC1.8', name_vi: 'Chi hội Sáp nhập', name_en: 'Merged Branch', level: 'branch', parent: 'MC1' }, 201);
-  await s.op('/api/v1/units/merge', { sources: ['MC1.8'], into: 'MC1.2', date: '2025-10-01' }, [200, 201]);
-  const m = await post({ full_name: 'Phan Thị Theo', birth_date: '1990-01-01', unit: 'MC1.8', joined_on: '2025-09-01' }, 'entry.mc1');
+  await s.op('/api/v1/units/merge', { sources: ['MZ1.8'], into: 'MZ1.7', date: '2025-10-01' }, [200, 201]);
+  const m = await post({ full_name: 'Phan Thị Theo', birth_date: '1990-01-01', unit: 'MZ1.8', joined_on: '2025-09-01' });
   assert.equal(m.status, 201, m.text);
   assert.deepEqual(m.body.history.map((h) => [h.unit.code, h.from, h.until, h.end_reason]),
-    [['MC1.8', '2025-09-01', '2025-09-30', 'transferred'], ['MC1.2', '2025-10-01', null, null]]);
+    [['MZ1.8', '2025-09-01', '2025-09-30', 'transferred'], ['MZ1.7', '2025-10-01', null, null]]);
 });
 
 test('every rule of a record: one detail per field, in one answer, nothing stored', async () => {
