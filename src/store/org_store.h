@@ -33,7 +33,11 @@
 #include "store/db.h"
 
 #define ORG_PAGE_MAX 500
-#define ORG_CURSOR_MAX 512
+/* A cursor holds a sort key and an id in URL-safe base64, within half its
+ * bytes before encoding (org_cursor_encode): room for the key of the
+ * longest name the rules accept, a person's 100 characters of any script
+ * (401 bytes for 100 characters outside the BMP) or a unit's */
+#define ORG_CURSOR_MAX 2048
 
 typedef struct unit_list {
 	unit_t *items;

@@ -74,6 +74,25 @@ test('a branch whose close is recorded takes no member (422 unit_ends, its last 
     [['MZ1.8', '2025-09-01', '2025-09-30', 'transferred'], ['MZ1.7', '2025-10-01', null, null]]);
 });
 
+test('the longest names the rules accept, of any script, page like any other (a list page that ended on one was a 500)', async () => {
+  await s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', code: 'MZ2', name_vi: 'Xã Tên Dài', name_en: 'Long Names Commune', level: 'commune', parent: '24' }, 201);
+  await s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', code: 'MZ2.1', name_vi: 'Chi hội Tên Dài', name_en: 'Long Names Branch', level: 'branch', parent: 'MZ2' }, 201);
+  const far = '\u{20000}'.repeat(100);
+  for (const full_name of [far, far, 'Nguyễn Thị An']) {
+    const r = await post({ full_name, birth_date: '1990-01-01', unit: 'MZ2.1', joined_on: D });
+    assert.equal(r.status, 201, r.text);
+  }
+  const seen = [];
+  let cursor;
+  do {
+    const r = await s.get('/api/v1/members', { unit: 'MZ2.1', limit: 1, ...(cursor ? { cursor } : {}) });
+    assert.equal(r.status, 200, r.text);
+    seen.push(...r.body.items.map((m) => m.id));
+    cursor = r.body.next;
+  } while (cursor);
+  assert.equal(seen.length, 3);
+});
+
 test('every rule of a record: one detail per field, in one answer, nothing stored', async () => {
   const before = await s.sql('SELECT count(*) FROM persons');
   const r = await post({ full_name: 'Lan 2', birth_date: '2030-01-01', unit: 'MC1.1', id_number: '12345', phone: '12', sex: 'x', kind: 'y', digital: 'yes', extra: 1 }, 'entry.mc1');

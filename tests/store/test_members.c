@@ -271,12 +271,58 @@ static void a_stay_from_the_units_last_day_on_follows_it(void **state)
 	db_close(db);
 }
 
+/* The longest names the rules accept, of any script, page like the
+ * others: their sort keys fit the cursor. */
+static void the_longest_names_page(void **state)
+{
+	char names[3][PERSON_NAME_MAX * 4 + 1] = { "", "", "" };
+	db_t *db = fixture_seeded_db();
+	int64_t unit;
+	member_query_t q;
+	size_t n = 0;
+	(void)state;
+
+	add_unit(db, "SL", "commune", "24");
+	unit = add_unit(db, "SL.1", "branch", "SL");
+	for (int i = 0; i < PERSON_NAME_MAX; i++) {
+		strcat(names[0], "\xf0\xa0\x80\x80"); /* U+20000, outside the BMP */
+		strcat(names[1], i % 7 == 6 ? " " : "\xe1\xbb\x87"); /* ệ, in words of six */
+		strcat(names[2], i % 2 ? "\xc3\xa1" : "\xe1\xbb\xb9"); /* á ỹ */
+	}
+	/* the first twice: the first of them (same key, lower id) makes a
+	 * cursor even when they sort last */
+	for (int i = 0; i < 4; i++)
+		add_member(db, names[i % 3], unit);
+	add_member(db, "Nguyễn Thị An", unit);
+	/* pages of one: every row makes the cursor */
+	memset(&q, 0, sizeof(q));
+	q.unit_id = unit;
+	q.as_of = D("2026-06-01");
+	q.limit = 1;
+	for (char cursor[ORG_CURSOR_MAX] = ""; n < 8;) {
+		member_list_t l;
+		err_t e;
+		q.cursor = cursor[0] ? cursor : NULL;
+		err_clear(&e);
+		if (member_list(db, &q, &l, &e))
+			fail_msg("page %zu: %s", n, e.message);
+		n += l.n;
+		snprintf(cursor, sizeof(cursor), "%s", l.next);
+		member_list_free(&l);
+		if (!cursor[0])
+			break;
+	}
+	assert_int_equal(n, 5);
+	db_close(db);
+}
+
 int main(void)
 {
 	principal_system(&SYS, "test", fixture_today());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drivers_agree),
 		cmocka_unit_test(a_stay_from_the_units_last_day_on_follows_it),
+		cmocka_unit_test(the_longest_names_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
