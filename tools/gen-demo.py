@@ -13,6 +13,13 @@ What it contains:
     resolutions on the 2025 commune arrangement), 3 to 5 women's union branches
     (chi hội) under each, and 1 to 3 groups (tổ) under about half the branches.
     Hamlet, village and residential-group names are plausible, not verified.
+  * Ten years of history before the reform: every one of those communes
+    existed from 2010-01-01 (under its 2025 name and code) in a district of
+    one of the 63 provinces (table OLD: the old province follows from the
+    commune's code; district names are plausible, not verified), with its
+    branches (most from 2010, some founded later) and groups founded over the
+    years; on 2025-07-01 each commune moves under its new province and the
+    districts close, as the reform ended the district level.
   * A worked pre-reform history in the new Bắc Ninh (24): two districts of the
     old Bắc Ninh (27), six old communes/wards with real pre-2025 codes, two real
     renames (a commune made a ward in 2021, a town made a city in 2021), a branch
@@ -62,6 +69,9 @@ UNIT_PREFIX = [("Đặc khu ", "Special Zone"), ("Thị trấn ", "Township"),
 
 
 def unit_en(name_vi):
+    if name_vi.startswith("Quận "):
+        rest = name_vi[len("Quận "):]
+        return "District " + rest if rest.isdigit() else fold(rest) + " Urban District"
     for p, en in UNIT_PREFIX:
         if name_vi.startswith(p):
             return "%s %s" % (fold(name_vi[len(p):]), en)
@@ -468,9 +478,100 @@ EXTRA_BRANCHES = {
     "26743": [("tiểu thương chợ Bến Thành", "network")],
 }
 
+# ---------------------------------------------------------------- before 2025
+# Every commune above existed before the reform, under a district of one of
+# the 63 provinces: (old province, district). The old province follows from
+# the commune's code (codes were given in the order of the 63 provinces; the
+# check below holds the table to it). District names are plausible, from
+# memory, not checked against the official list; the communes keep their
+# 2025 names before the reform (their earlier names are not modelled).
+OLD = {
+    "00004": ("01", "Quận Ba Đình"), "00070": ("01", "Quận Hoàn Kiếm"),
+    "09700": ("01", "Huyện Ba Vì"), "10489": ("01", "Huyện Mỹ Đức"),
+    "01273": ("04", "Thành phố Cao Bằng"), "01392": ("04", "Huyện Hà Quảng"),
+    "01501": ("04", "Huyện Trùng Khánh"), "01558": ("04", "Huyện Hạ Lang"),
+    "02215": ("08", "Thành phố Tuyên Quang"), "00694": ("02", "Thành phố Hà Giang"),
+    "00715": ("02", "Huyện Đồng Văn"), "02545": ("08", "Huyện Sơn Dương"),
+    "03127": ("11", "Thành phố Điện Biên Phủ"), "03158": ("11", "Huyện Mường Nhé"),
+    "03160": ("11", "Huyện Mường Nhé"), "03325": ("11", "Huyện Điện Biên"),
+    "03408": ("12", "Thành phố Lai Châu"), "03445": ("12", "Huyện Mường Tè"),
+    "03571": ("12", "Huyện Phong Thổ"), "03595": ("12", "Huyện Than Uyên"),
+    "03646": ("14", "Thành phố Sơn La"), "03980": ("14", "Huyện Mộc Châu"),
+    "04231": ("14", "Huyện Sốp Cộp"), "04222": ("14", "Huyện Sông Mã"),
+    "03808": ("14", "Huyện Mường La"),
+    "02647": ("10", "Thành phố Lào Cai"), "03006": ("10", "Thị xã Sa Pa"),
+    "04252": ("15", "Thành phố Yên Bái"), "02701": ("10", "Huyện Bát Xát"),
+    "04456": ("15", "Huyện Mù Cang Chải"),
+    "05443": ("19", "Thành phố Thái Nguyên"), "01843": ("06", "Thành phố Bắc Kạn"),
+    "01906": ("06", "Huyện Ba Bể"), "05569": ("19", "Huyện Định Hóa"),
+    "05983": ("20", "Thành phố Lạng Sơn"), "06184": ("20", "Huyện Cao Lộc"),
+    "06541": ("20", "Huyện Cao Lộc"), "06463": ("20", "Huyện Chi Lăng"),
+    "06688": ("22", "Thành phố Hạ Long"), "06712": ("22", "Thành phố Móng Cái"),
+    "06838": ("22", "Huyện Bình Liêu"), "06994": ("22", "Huyện Vân Đồn"),
+    "07192": ("22", "Huyện Cô Tô"),
+    "07210": ("24", "Thành phố Bắc Giang"), "09187": ("27", "Thành phố Bắc Ninh"),
+    "07616": ("24", "Huyện Sơn Động"),
+    "07900": ("25", "Thành phố Việt Trì"), "04795": ("17", "Thành phố Hòa Bình"),
+    "05200": ("17", "Huyện Mai Châu"), "08515": ("25", "Thành phố Việt Trì"),
+    "11311": ("31", "Quận Hồng Bàng"), "10525": ("30", "Thành phố Hải Dương"),
+    "11914": ("31", "Huyện Cát Hải"), "11948": ("31", "Huyện Bạch Long Vĩ"),
+    "11824": ("31", "Huyện Vĩnh Bảo"),
+    "11953": ("33", "Thành phố Hưng Yên"), "13225": ("34", "Thành phố Thái Bình"),
+    "12826": ("34", "Huyện Thái Thụy"), "12019": ("33", "Huyện Văn Giang"),
+    "14329": ("37", "Thành phố Hoa Lư"), "13669": ("36", "Thành phố Nam Định"),
+    "13285": ("35", "Thành phố Phủ Lý"), "14638": ("37", "Huyện Kim Sơn"),
+    "14404": ("37", "Huyện Nho Quan"),
+    "14797": ("38", "Thành phố Thanh Hóa"), "16531": ("38", "Thành phố Sầm Sơn"),
+    "14845": ("38", "Huyện Mường Lát"), "15013": ("38", "Huyện Quan Sơn"),
+    "16681": ("40", "Thành phố Vinh"), "16732": ("40", "Thị xã Cửa Lò"),
+    "16813": ("40", "Huyện Kỳ Sơn"), "16822": ("40", "Huyện Kỳ Sơn"),
+    "17971": ("40", "Huyện Nam Đàn"),
+    "18073": ("42", "Thành phố Hà Tĩnh"), "18196": ("42", "Huyện Hương Sơn"),
+    "18373": ("42", "Huyện Nghi Xuân"), "18673": ("42", "Huyện Cẩm Xuyên"),
+    "18880": ("44", "Thành phố Đồng Hới"), "19333": ("45", "Thành phố Đông Hà"),
+    "19742": ("45", "Huyện Cồn Cỏ"), "19432": ("45", "Huyện Hướng Hóa"),
+    "18904": ("44", "Huyện Minh Hóa"),
+    "19789": ("46", "Quận Thuận Hóa"), "19753": ("46", "Quận Phú Xuân"),
+    "19900": ("46", "Huyện Phú Vang"), "20056": ("46", "Huyện A Lưới"),
+    "20242": ("48", "Quận Hải Châu"), "20410": ("49", "Thành phố Hội An"),
+    "20341": ("49", "Thành phố Tam Kỳ"), "20455": ("49", "Huyện Tây Giang"),
+    "20320": ("48", "Huyện Hòa Vang"),
+    "21025": ("51", "Thành phố Quảng Ngãi"), "21548": ("51", "Huyện Lý Sơn"),
+    "23293": ("62", "Thành phố Kon Tum"), "23377": ("62", "Huyện Ngọc Hồi"),
+    "21583": ("52", "Thành phố Quy Nhơn"), "23575": ("64", "Thành phố Pleiku"),
+    "21607": ("52", "Thành phố Quy Nhơn"), "23857": ("64", "Huyện Đức Cơ"),
+    "22366": ("56", "Thành phố Nha Trang"), "22736": ("56", "Huyện Trường Sa"),
+    "22759": ("58", "Thành phố Phan Rang - Tháp Chàm"), "22846": ("58", "Huyện Ninh Hải"),
+    "22888": ("58", "Huyện Thuận Nam"),
+    "24133": ("66", "Thành phố Buôn Ma Thuột"), "22015": ("54", "Thành phố Tuy Hòa"),
+    "24235": ("66", "Huyện Buôn Đôn"), "24214": ("66", "Huyện Ea Súp"),
+    "24781": ("68", "Thành phố Đà Lạt"), "22945": ("60", "Thành phố Phan Thiết"),
+    "23272": ("60", "Huyện Phú Quý"), "24736": ("67", "Huyện Tuy Đức"),
+    "24848": ("68", "Huyện Lạc Dương"),
+    "26041": ("75", "Thành phố Biên Hòa"), "25195": ("70", "Thành phố Đồng Xoài"),
+    "25270": ("70", "Huyện Lộc Ninh"), "25222": ("70", "Huyện Bù Gia Mập"),
+    "26740": ("79", "Quận 1"), "26743": ("79", "Quận 1"),
+    "25747": ("74", "Thành phố Thủ Dầu Một"), "26732": ("77", "Huyện Côn Đảo"),
+    "27664": ("79", "Huyện Cần Giờ"),
+    "25459": ("72", "Thành phố Tây Ninh"), "27694": ("80", "Thành phố Tân An"),
+    "25489": ("72", "Huyện Tân Biên"), "25681": ("72", "Huyện Bến Cầu"),
+    "29869": ("87", "Thành phố Cao Lãnh"), "28261": ("82", "Thành phố Mỹ Tho"),
+    "29971": ("87", "Huyện Hồng Ngự"), "29926": ("87", "Huyện Tân Hồng"),
+    "28594": ("82", "Huyện Chợ Gạo"),
+    "29590": ("86", "Thành phố Vĩnh Long"), "28789": ("83", "Thành phố Bến Tre"),
+    "29242": ("84", "Thành phố Trà Vinh"), "29461": ("84", "Huyện Trà Cú"),
+    "29182": ("83", "Huyện Thạnh Phú"),
+    "30316": ("89", "Thành phố Châu Đốc"), "31078": ("91", "Thành phố Phú Quốc"),
+    "31108": ("91", "Huyện Kiên Hải"), "30544": ("89", "Huyện Tri Tôn"),
+    "31135": ("92", "Quận Ninh Kiều"), "31507": ("94", "Thành phố Sóc Trăng"),
+    "31321": ("93", "Thành phố Vị Thanh"), "31633": ("94", "Huyện Cù Lao Dung"),
+    "32002": ("96", "Thành phố Cà Mau"), "31825": ("95", "Thành phố Bạc Liêu"),
+    "32191": ("96", "Huyện Năm Căn"), "32248": ("96", "Huyện Ngọc Hiển"),
+}
+
 # ---------------------------------------------------------------- history (24)
 
-HISTORY_START = "2020-01-01"
+HISTORY_START = "2010-01-01"
 D_YP, D_TS = "27D01", "27D02"
 OLD_COMMUNES = {
     # code: (name, district, [branch places], rural/urban)
@@ -517,6 +618,7 @@ def pick_places(rng, spec, k):
 
 
 def make_groups(rng, date, bcode, kind, attrs, south, out_now, out_later):
+    """Groups under branch bcode; date() gives each its first day."""
     flowers, themes = group_candidates(attrs, south)
     count = rng.choice([1, 1, 2, 2, 3])
     pool = []
@@ -543,16 +645,51 @@ def make_groups(rng, date, bcode, kind, attrs, south, out_now, out_later):
                                     note="Thành lập nhân kỷ niệm 95 năm Ngày thành lập Hội LHPN "
                                          "Việt Nam (20/10/1930 - 20/10/2025)", kind=kind))
         else:
-            out_now.append(create(date, code, g[0], g[1], "group", bcode, kind=kind))
+            out_now.append(create(date(), code, g[0], g[1], "group", bcode, kind=kind))
+
+
+def day_in(rng, lo, hi):
+    """A day in [lo, hi], both ISO dates."""
+    a, b = dt.date.fromisoformat(lo), dt.date.fromisoformat(hi)
+    return (a + dt.timedelta(days=rng.randrange((b - a).days + 1))).isoformat()
+
+
+def district_attrs(name, commune_attrs):
+    urban = name.startswith(("Quận ", "Thành phố ", "Thị xã "))
+    keep = [a for a in commune_attrs if a in ("border", "coastal", "ethnic_minority", "island", "mountain")]
+    return keep + [U if urban else R]
+
+
+def check_old_table(provinces34):
+    """OLD names a source of the new province for every commune, in the
+    order of the codes (communes were numbered province by province)."""
+    errors = []
+    for prov, communes in PROVINCES.items():
+        sources = provinces34[prov]
+        last = ""
+        for code, name, _, _ in sorted(communes):
+            if code not in OLD:
+                errors.append("%s %s: no pre-reform district in OLD" % (code, name))
+                continue
+            old = OLD[code][0]
+            if old not in sources:
+                errors.append("%s %s: old province %s is not a source of %s" % (code, name, old, prov))
+            if old < last:
+                errors.append("%s %s: old province %s after %s out of code order" % (code, name, old, last))
+            last = max(last, old)
+    return errors
 
 
 def build():
     rng = random.Random(20250701)
+    # dates come from a generator of their own, so that the places and
+    # groups drawn from rng stay those of earlier versions of the demo
+    when = random.Random(20160101)
     rows = []
 
     # --- 1. worked history in the old Bắc Ninh (27) -------------------------
     d0 = HISTORY_START
-    start = "Dữ liệu demo: trạng thái tại 01/01/2020"
+    start = "Dữ liệu demo: trạng thái tại 01/01/2010"
     rows.append(create(d0, D_YP, "Huyện Yên Phong", "Yen Phong District", "district", "27", [R],
                        note=start))
     rows.append(create(d0, D_TS, "Thị xã Từ Sơn", "Tu Son Town", "district", "27", [U],
@@ -580,21 +717,36 @@ def build():
                     name_en="Phu Chan Quarter Women's Branch",
                     note="Đổi tên thôn thành khu phố sau khi xã Phù Chẩn lên phường"))
 
-    # --- 2. the 2025-07-01 reform -------------------------------------------
-    later = []
+    # --- 2. the other communes, from 2010 under the districts of the 63
+    # provinces, and on 2025-07-01 under the 34 ---------------------------
+    later, reform, closes, districts = [], [], [], {}
     for prov in sorted(PROVINCES):
         south = prov in SOUTH
         if prov == "24":
             for code, name, attrs, sources, note in MERGES:
-                rows.append(row(op="merge", date=REFORM, code=code, name_vi=name,
-                                name_en=unit_en(name), level="commune", kind="territorial",
-                                attributes=attr_str(attrs), parent="24",
-                                sources=" ".join(sources), note=note))
+                reform.append(row(op="merge", date=REFORM, code=code, name_vi=name,
+                                  name_en=unit_en(name), level="commune", kind="territorial",
+                                  attributes=attr_str(attrs), parent="24",
+                                  sources=" ".join(sources), note=note))
             for d in (D_YP, D_TS):
-                rows.append(row(op="close", date=REFORM, code=d,
-                                note="Kết thúc hoạt động cấp huyện từ 01/7/2025"))
+                closes.append(row(op="close", date=REFORM, code=d,
+                                  note="Kết thúc hoạt động cấp huyện từ 01/7/2025"))
         for code, name, attrs, spec in PROVINCES[prov]:
-            rows.append(create(REFORM, code, name, unit_en(name), "commune", prov, attrs))
+            old, dname = OLD[code]
+            if (old, dname) not in districts:
+                taken = sum(1 for k in districts if k[0] == old) + (2 if old == "27" else 0)
+                dcode = "%sD%02d" % (old, taken + 1)
+                districts[(old, dname)] = dcode
+                rows.append(create(d0, dcode, dname, unit_en(dname), "district", old,
+                                   district_attrs(dname, attrs),
+                                   note="Dữ liệu demo: cấp huyện trước 01/7/2025 (tên chưa đối chiếu "
+                                        "danh mục chính thức)"))
+                closes.append(row(op="close", date=REFORM, code=dcode,
+                                  note="Kết thúc hoạt động cấp huyện từ 01/7/2025"))
+            rows.append(create(d0, code, name, unit_en(name), "commune", districts[(old, dname)], attrs))
+            reform.append(row(op="move", date=REFORM, code=code, parent=prov,
+                              note="Trực thuộc tỉnh từ 01/7/2025 (dữ liệu demo; tên trước sắp xếp "
+                                   "không mô phỏng)"))
             k = rng.randint(3, 5)
             places = pick_places(rng, spec, k)
             branches = [(p, "territorial") for p in places] + EXTRA_BRANCHES.get(code, [])
@@ -602,10 +754,15 @@ def build():
                 bcode = "%s.%02d" % (code, i)
                 vi, en = branch_names(p)
                 battrs = ["urban"] if kind != "territorial" else []
-                rows.append(create(REFORM, bcode, vi, en, "branch", code, battrs, kind=kind))
+                born = d0 if when.random() < 0.85 else day_in(when, "2011-01-01", "2024-12-31")
+                rows.append(create(born, bcode, vi, en, "branch", code, battrs, kind=kind))
                 if rng.random() < 0.5:
-                    make_groups(rng, REFORM, bcode, kind, attrs, south, rows, later)
+                    make_groups(rng, lambda: day_in(when, max(born, "2010-06-01"), "2025-06-30"),
+                                bcode, kind, attrs, south, rows, later)
+    rows.extend(reform)
+    rows.extend(closes)
     rows.extend(later)
+    rows.sort(key=lambda r: r["date"])  # stable: parents stay before children
     return rows
 
 
@@ -784,6 +941,8 @@ def main():
     if "--check" not in sys.argv[1:]:
         write(build(), OUT)
     rows, counts, errors = check(OUT)
+    with open(os.path.join(ROOT, "data", "provinces-34.csv"), encoding="utf-8") as f:
+        errors += check_old_table({r["code"]: r["merged_from"].split() for r in csv.DictReader(f)})
     print("%s: %d rows" % (os.path.relpath(OUT, ROOT), len(rows)))
     for (op, level), c in sorted(counts.items()):
         print("  %-7s %-9s %5d" % (op, level, c))

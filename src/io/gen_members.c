@@ -15,6 +15,10 @@
 #include "store/util.h"
 
 #define HISTORY_YEARS 10
+/* A union has members on the first day of any window: this share joined
+ * before the last ten years, within the twenty before today. */
+#define STANDING_SHARE 0.35
+#define STANDING_YEARS 20
 
 typedef struct weighted {
 	const char *text;
@@ -247,20 +251,24 @@ static int add_all(db_t *db, const principal_t *who, const gen_members_opts_t *o
 		   gen_members_result_t *out, err_t *e)
 {
 	rng_t r = { o->seed };
-	date_t start = o->today - HISTORY_YEARS * 365;
+	date_t start = o->today - HISTORY_YEARS * 365, earliest = o->today - STANDING_YEARS * 365;
 
 	if (!s->v || !s->n)
 		return 0;
 	for (size_t i = 0; i < o->count; i++) {
 		const slot_t *u = &s->v[rng_below(&r, s->n)];
-		date_t from = u->from > start ? u->from : start;
+		date_t from = u->from > start ? u->from : start, long_ago = u->from > earliest ? u->from : earliest;
 		member_kind_t kind;
 		date_t joined;
 		person_t p;
 
-		if (from >= o->today - 1)
-			continue; /* a unit made yesterday gets nobody */
-		joined = day_between(&r, from + 1, o->today);
+		if (long_ago + 1 < start && rng_chance(&r, STANDING_SHARE)) {
+			joined = day_between(&r, long_ago + 1, start);
+		} else {
+			if (from >= o->today - 1)
+				continue; /* a unit made yesterday gets nobody */
+			joined = day_between(&r, from + 1, o->today);
+		}
 		make_person(&r, i, joined, &p, &kind);
 		forms_fields(o->seed, i, &p);
 		if (member_add(db, who, &p, u->id, kind, joined, e) ||

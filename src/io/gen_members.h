@@ -3,8 +3,10 @@
  * deterministic from a seed (issue 15, item 8).
  *
  * Members are spread over the branches and groups that exist on `today`
- * (units of the two lowest levels), each joining on a day within the last
- * ten years and within her unit's life, aged 18 to 70 then (a few honorary
+ * (units of the two lowest levels), each joining on a day within her
+ * unit's life: most within the last ten years, about a third in the ten
+ * years before (so that every date of the last ten has members on the
+ * books), aged 18 to 70 then (a few honorary
  * members, some of them men). Names are composed in the real proportions
  * of Vietnamese family names (Nguyễn about 38%, Trần 11%, Lê 9.5%, ...),
  * with Vietnamese middle and given names; ethnic groups mostly Kinh, with
