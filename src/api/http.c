@@ -16,11 +16,21 @@ typedef struct bad_arg {
 	bool found;
 } bad_arg_t;
 
-static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* Sizes are given because a decoded %00 would otherwise cut a name or a
+ * value short without a word: "q=ab%00cd" would search for "ab". */
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+				 const char *value, size_t value_size)
 {
 	bad_arg_t *b = cls;
 	(void)kind;
 
+	if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+		err_field(b->e, key, "not_text", "must be text without control characters");
+		err_fail(b->e, ERR_BAD_REQUEST, "bad_request", "{arg} must be text without control characters",
+			 ERR_STR("arg", key));
+		b->found = true;
+		return MHD_NO;
+	}
 	if (text_utf8(key) && (!value || text_utf8(value)))
 		return MHD_YES;
 	/* err.c turns the bytes of a name that is not UTF-8 into '?' */
@@ -38,7 +48,7 @@ int api_check_utf8(api_req_t *req, err_t *e)
 		err_field(e, "path", "not_text", "must be text in UTF-8");
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the path must be text in UTF-8");
 	}
-	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_arg, &b);
+	MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND, check_arg, &b);
 	return b.found ? -1 : 0;
 }
 
@@ -58,6 +68,15 @@ int api_query_date(api_req_t *req, const char *name, date_t def, date_t *out, er
 	if (date_parse(v, out) != 0) {
 		err_field(e, name, "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", v));
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} must be a date YYYY-MM-DD", ERR_STR("arg", name));
+	}
+	if (*out >= DATE_OPEN) {
+		/* 9999-12-31 stands for "still holds": as a day to read it would
+		 * answer a list (empty), a unit (404) or a report each its own way */
+		*out = def;
+		err_field(e, name, "too_late", "must be a day before 9999-12-31 (which stands for \"still holds\")",
+			  ERR_STR("value", v));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} must be a day before 9999-12-31",
+				ERR_STR("arg", name));
 	}
 	return 0;
 }

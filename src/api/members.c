@@ -1093,13 +1093,6 @@ static int report_period(api_req_t *req, member_stats_opts_t *o, err_t *e)
 {
 	if (api_query_date(req, "from", date_year_start(o->as_of), &o->from, e) || api_query_date(req, "to", o->as_of, &o->to, e))
 		return -1;
-	if (o->to >= DATE_OPEN) {
-		/* 9999-12-31 stands for "still holds": no stay ends on it */
-		err_field(e, "to", "too_late", "must be a day before 9999-12-31 (which stands for \"still holds\")",
-			  ERR_STR("value", api_query(req, "to") ? api_query(req, "to") : api_query(req, "as_of")));
-		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} must be a day before 9999-12-31",
-				ERR_STR("arg", "to"));
-	}
 	if (o->to < o->from) {
 		err_field(e, "to", "before_from", "is before from ({date})", ERR_DATE("date", o->from));
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} is before from", ERR_STR("arg", "to"));

@@ -141,6 +141,19 @@ test('9999-12-31 stands for "still holds": no change is dated on it (issue 13, f
   assert.equal((await s.post('/api/v1/units/A1.1/rename', { name_vi: 'Chi hội xa', name_en: 'Far', date: '9999-12-30' })).status, 200, 'the day before is a day');
 });
 
+test('9999-12-31 as a day to read: 400 too_late on every endpoint, one answer (hand trial: a list answered 200 empty, a unit 404, a report 400)', async () => {
+  for (const [p, arg] of [['/api/v1/units', 'as_of'], ['/api/v1/units/A1', 'as_of'], ['/api/v1/units/A1/children', 'as_of'],
+    ['/api/v1/units/A1/ancestors', 'as_of'], ['/api/v1/units/A1/lineage', 'as_of'], ['/api/v1/tree', 'as_of'],
+    ['/api/v1/events', 'to'], ['/api/v1/events', 'from'], ['/api/v1/members', 'as_of'],
+    ['/api/v1/reports/members', 'as_of'], ['/api/v1/reports/members', 'to']]) {
+    const query = { [arg]: '9999-12-31', ...(p.startsWith('/api/v1/reports') ? { unit: 'A1' } : {}) };
+    const e = assertError(await s.get(p, query), 400, 'bad_request', `${p}?${arg}`);
+    assert.equal(e.arg, arg);
+    assert.deepEqual(e.details.map((d) => [d.field, d.code, d.value]), [[arg, 'too_late', '9999-12-31']], `${p}?${arg}`);
+  }
+  assert.equal((await s.get('/api/v1/units/A1', { as_of: '9999-12-30' })).status, 200, 'the day before is a day');
+});
+
 test('two edits, each allowed alone, cannot combine into an admin of her own unit (a race found by review)', async () => {
   const tok = await adminToken('acc.race.admin', 'A1');
   await s.op('/api/v1/users', newUser('acc.racer', 'A1.1', ['viewer']), 201);

@@ -78,6 +78,18 @@ test('a query argument that is not UTF-8: 400 naming it, every endpoint', async 
   notText(await s.post('/api/v1/units/01/rename?note=%F4%90%80%80', { date: DAY, name_vi: 'Xã A', name_en: 'A' }), 'note', 'POST query');
 });
 
+test('a NUL byte in a query argument or its name: 400 not_text, not a value cut short', async () => {
+  // "q=ab%00cd" once searched for "ab"
+  for (const [p, name] of [['/api/v1/units', 'q'], ['/api/v1/members', 'q'], ['/api/v1/members', 'unit'],
+    ['/api/v1/reports/members', 'as_of'], ['/api/v1/audit', 'action']]) {
+    const e = notText(await s.get(p, `${name}=ab%00cd`), name, `GET ${p}?${name}=ab%00cd`);
+    assert.equal(e.arg, name);
+    assert.match(e.message, /control characters/);
+  }
+  const e = assertError(await s.get('/api/v1/units', 'q%00x=1'), 400, 'bad_request', 'a NUL in a name');
+  assert.equal(e.details[0].code, 'not_text');
+});
+
 test('a query argument whose name is not UTF-8: 400', async () => {
   for (const b of BAD) {
     const e = assertError(await s.get('/api/v1/units', `${b}=1`), 400, 'bad_request', `name ${b}`);
