@@ -1003,9 +1003,12 @@ static int stay_on(db_t *db, int64_t person_id, date_t d, membership_t *m, err_t
 
 /* A stay can end on d only after its first day, and only when nothing is
  * recorded after it (the stay is open). */
-static int check_can_end(const membership_t *m, date_t d, err_t *e)
+/* A stay ends after its first day; a move to another unit may fall on the
+ * first day too (moving: true), and then the stay moves whole, as when a
+ * member was entered in the wrong branch. */
+static int check_can_end(const membership_t *m, date_t d, bool moving, err_t *e)
 {
-	if (m->valid_from >= d)
+	if (m->valid_from > d || (m->valid_from == d && !moving))
 		return err_fail(e, ERR_CONFLICT, "date_out_of_range",
 				"her stay there began on {from}: it can end only after that day", ERR_DATE("date", d),
 				ERR_DATE("from", m->valid_from));
@@ -1230,19 +1233,27 @@ static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 		return -1;
 	r = stay_on(db, person_id, d, &m, e);
 	if (!r)
-		r = check_can_end(&m, d, e);
+		r = check_can_end(&m, d, to_unit != 0, e);
 	if (!r && to_unit)
 		r = check_unit(db, to_unit, d, e);
 	if (!r)
 		r = member_tally_person(db, person_id, -1, e);
-	if (!r) {
+	if (!r && m.valid_from == d) {
+		/* not a day there: the stay is the other unit's whole, begun
+		 * as it was (the audit row keeps the move) */
+		query_init(&q);
+		query_add(&q, "DELETE FROM memberships WHERE id = ?", QI(m.id));
+		r = query_run(db, &q, e);
+		if (!r)
+			r = insert_stay(db, who, person_id, to_unit, m.kind, d, m.start_reason, e);
+	} else if (!r) {
 		query_init(&q);
 		query_add(&q, "UPDATE memberships SET valid_to = ?, end_reason = ? WHERE id = ?", QD(d), QT(reason),
 			  QI(m.id));
 		r = query_run(db, &q, e);
+		if (!r && to_unit)
+			r = insert_stay(db, who, person_id, to_unit, m.kind, d, "transferred", e);
 	}
-	if (!r && to_unit)
-		r = insert_stay(db, who, person_id, to_unit, m.kind, d, "transferred", e);
 	if (!r)
 		r = member_tally_person(db, person_id, 1, e);
 	if (!r)
@@ -1404,7 +1415,7 @@ int transfer_create(db_t *db, const principal_t *who, int64_t person_id, date_t 
 		return -1;
 	r = stay_on(db, person_id, d, &m, e);
 	if (!r)
-		r = check_can_end(&m, d, e);
+		r = check_can_end(&m, d, true, e);
 	if (!r)
 		r = check_unit(db, to_unit, d, e);
 	if (!r) {

@@ -290,6 +290,32 @@ test('transfers: inside scope at once; across scope issued, seen in the inbox, a
   assert.equal(await fig('MO1.1', 'entry.mo1'), 2);
 });
 
+test('entered in the wrong branch: a move dated on her first day moves the stay whole, inside scope and across it (hand trial: no fix until the next day)', async () => {
+  const id = (await post({ full_name: 'Tạ Thị Nhầm Chi', birth_date: '1984-04-04', unit: 'MC1.1', joined_on: D }, 'entry.mc1')).body.id;
+  const w = (who) => ({ cookie: as[who].cookie, csrf: as[who].csrf });
+  const inside = await s.post(`/api/v1/members/${id}/transfer`, { to: 'MC1.2', date: D }, w('entry.mc1'));
+  assert.equal(inside.status, 200, inside.text);
+  assert.deepEqual(inside.body.member.history.map((h) => [h.unit.code, h.from, h.until, h.start_reason, h.end_reason]),
+    [['MC1.2', D, null, 'joined', null]], 'one stay, never a day in MC1.1');
+  const audit = (await get('/api/v1/audit', { record_type: 'member', record_id: String(id) })).body.items.map((a) => a.action);
+  assert.ok(audit.includes('member.transfer'), `the move is audited: ${audit}`);
+  // across scope: issued and accepted on her first day; the figures of that day follow
+  const fig = async (unit, who) => (await get('/api/v1/reports/members', { unit, as_of: D }, who)).body.total;
+  const before = [await fig('MC1.2', 'entry.mc1'), await fig('MO1.1', 'entry.mo1')];
+  const t = (await s.post(`/api/v1/members/${id}/transfer`, { to: 'MO1.1', date: D }, w('entry.mc1'))).body.transfer;
+  assert.equal(t.status, 'pending');
+  const acc = await s.post(`/api/v1/transfers/${t.id}/accept`, { date: D }, w('entry.mo1'));
+  assert.equal(acc.status, 200, acc.text);
+  const her = (await get(`/api/v1/members/${id}`, { as_of: D }, 'entry.mo1')).body;
+  assert.deepEqual(her.history.map((h) => [h.unit.code, h.from, h.until, h.start_reason]), [['MO1.1', D, null, 'joined']]);
+  assert.deepEqual([await fig('MC1.2', 'entry.mc1'), await fig('MO1.1', 'entry.mo1')], [before[0] - 1, before[1] + 1]);
+  // leaving still needs a day there
+  assert.equal(assertError(await s.post(`/api/v1/members/${id}/leave`, { date: D, reason: 'left' }, w('entry.mo1')), 409, 'date_out_of_range').from, D);
+  // a day later she can leave: an ordinary end
+  const back = await s.post(`/api/v1/members/${id}/leave`, { date: '2025-08-02', reason: 'left' }, w('entry.mo1'));
+  assert.equal(back.status, 200, back.text);
+});
+
 test('correcting a record: checked whole, audited by field names, the search follows the new name', async () => {
   const r = await post({ full_name: 'Đỗ Thị Sửa', birth_date: '1990-05-04', unit: 'MC1.1', joined_on: D, id_number: '001190077777' }, 'entry.mc1');
   const id = r.body.id;

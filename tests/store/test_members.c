@@ -16,6 +16,7 @@
 
 #include "core/date.h"
 #include "store/members.h"
+#include "store/member_tally.h"
 #include "store/migrate.h"
 #include "store/org_store.h"
 #include "store_fixture.h"
@@ -188,6 +189,41 @@ static void drivers_agree(void **state)
  * merge or closing was recorded later, dated back) is the unit's like any
  * other: a close is refused while it lasts, a merge takes it whole to the
  * target, and no stay outlives its unit. */
+/* A member entered in the wrong branch: a move dated on her first day
+ * moves the stay whole (no empty stay left behind), the kept figures agree,
+ * and leaving on that day is still refused. */
+static void a_move_on_the_first_day_moves_the_stay_whole(void **state)
+{
+	db_t *db = fixture_seeded_db();
+	int64_t a, b, her;
+	membership_t *h = NULL;
+	size_t n = 0, rows = 0, diffs = 0;
+	bool kept = false;
+	err_t e;
+	(void)state;
+
+	add_unit(db, "WB", "commune", "24");
+	a = add_unit(db, "WB.1", "branch", "WB");
+	b = add_unit(db, "WB.2", "branch", "WB");
+	her = add_member(db, "Tạ Thị Nhầm", a);
+	err_clear(&e);
+	if (member_end_stay(db, &SYS, her, D("2026-02-01"), "transferred", b, &e))
+		fail_msg("move: %s", e.message);
+	assert_int_equal(member_history(db, her, &h, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].unit.id, b);
+	assert_int_equal(h[0].valid_from, D("2026-02-01"));
+	assert_int_equal(h[0].valid_to, DATE_OPEN);
+	assert_string_equal(h[0].start_reason, "joined");
+	free(h);
+	assert_int_equal(member_end_stay(db, &SYS, her, D("2026-02-01"), "left", 0, &e), -1);
+	assert_string_equal(e.code, "date_out_of_range");
+	err_clear(&e);
+	assert_int_equal(member_tally_check(db, NULL, &kept, &rows, &diffs, &e), 0);
+	assert_int_equal(diffs, 0);
+	db_close(db);
+}
+
 static void a_stay_from_the_units_last_day_on_follows_it(void **state)
 {
 	db_t *db = fixture_seeded_db();
@@ -321,6 +357,7 @@ int main(void)
 	principal_system(&SYS, "test", fixture_today());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drivers_agree),
+		cmocka_unit_test(a_move_on_the_first_day_moves_the_stay_whole),
 		cmocka_unit_test(a_stay_from_the_units_last_day_on_follows_it),
 		cmocka_unit_test(the_longest_names_page),
 	};
