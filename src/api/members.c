@@ -202,6 +202,34 @@ static int unit_on_day(api_req_t *req, const char *code, date_t d, const char *f
 			ERR_DATE("date", d));
 }
 
+/* With other fields refused, what is wrong with the unit too, so that the
+ * form shows every problem at once: its details join e's. Nothing to add
+ * when the unit is missing or refused already, or the day is not one. Returns -1 only
+ * when the store fails (e then holds that). */
+static int unit_details(api_req_t *req, const char *code, date_t d, err_t *e)
+{
+	unit_t u;
+	err_t probe;
+
+	if (!code[0] || !d || err_has_detail(e, "unit"))
+		return 0;
+	for (int i = 0; i < e->n_details; i++)
+		if (!strcmp(e->details[i].field, "joined_on") && strcmp(e->details[i].code, "under_age") != 0 &&
+		    strcmp(e->details[i].code, "after_today") != 0)
+			return 0; /* no day to look the unit up on */
+	err_clear(&probe);
+	if (!api_parent_in_scope(req, code, d, "unit", &probe) && !unit_on_day(req, code, d, "unit", &u, &probe) &&
+	    !member_check_unit(req->db, u.id, d, &probe))
+		return 0;
+	if (!probe.n_details) {
+		*e = probe;
+		return -1;
+	}
+	for (int i = 0; i < probe.n_details; i++)
+		err_field_copy(e, "", &probe.details[i]);
+	return 0;
+}
+
 /* A former member p joins unit_code (in the caller's scope) again on d,
  * as kind: a member is a woman of age on d (field date_field); the unit
  * must exist on d. */
@@ -307,6 +335,8 @@ static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	rejoin = bool_field(body, "rejoin", e);
 	api_member_read(body, req->today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
 	json_decref(body);
+	if (!rejoin && e->n_details && unit_details(req, unit_code, joined, e))
+		return -1;
 	if (api_check_details(e))
 		return -1;
 	if (rejoin)

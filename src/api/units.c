@@ -553,15 +553,6 @@ static int get_openapi(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* ---- writes ---- */
 
-/* True when e already holds a detail on field. */
-static bool has_detail(const err_t *e, const char *field)
-{
-	for (int i = 0; i < e->n_details; i++)
-		if (strcmp(e->details[i].field, field) == 0)
-			return true;
-	return false;
-}
-
 /* Creating a unit without a parent (a new root) is for the system admin. */
 static int need_global(api_req_t *req, err_t *e)
 {
@@ -875,7 +866,7 @@ static int post_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	api_only(body, allowed, "", e);
 	read_spec(body, &s, e);
-	if (!s.level[0] && !has_detail(e, "level"))
+	if (!s.level[0] && !err_has_detail(e, "level"))
 		err_field(e, "level", "required", "is required");
 	api_date(body, "date", req->today, &d, e);
 	api_str(body, "note", false, NOTE_MAX, note, sizeof(note), e);

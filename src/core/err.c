@@ -312,3 +312,11 @@ const char *err_kind_code(err_kind_t kind)
 	}
 	return "internal";
 }
+
+bool err_has_detail(const err_t *e, const char *field)
+{
+	for (int i = 0; e && i < e->n_details; i++)
+		if (strcmp(e->details[i].field, field) == 0)
+			return true;
+	return false;
+}

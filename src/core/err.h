@@ -37,6 +37,7 @@
 #define UB_ERR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/date.h"
@@ -194,6 +195,9 @@ static inline int err_field_4(err_t *e, const char *field, const char *code, con
  * caller that puts context around an error from below (a file's line).
  * Returns 0, or -1 when there is no room or the name is not allowed. */
 int err_add_param(err_t *e, err_arg_t a);
+
+/* True when e holds a detail on field. */
+bool err_has_detail(const err_t *e, const char *field);
 
 /* Appends a copy of detail src (from another err_t) with its field prefixed:
  * prefix "into." makes "name_vi" "into.name_vi". Returns -1. */

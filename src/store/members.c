@@ -697,7 +697,7 @@ static int successor(db_t *db, int64_t unit_id, date_t ends, int64_t *next, err_
 	return org_query_int(db, &q, next, e);
 }
 
-static int check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
+int member_check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	date_t ends = DATE_OPEN;
@@ -948,7 +948,7 @@ int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, m
 		free(key);
 		return -1;
 	}
-	r = check_unit(db, unit_id, joined, e);
+	r = member_check_unit(db, unit_id, joined, e);
 	if (!r && p->ethnicity[0])
 		r = check_ethnicity(db, p->ethnicity, e);
 	if (!r && p->id_number[0])
@@ -1069,7 +1069,7 @@ int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t u
 		r = err_fail(e, ERR_CONFLICT, "date_out_of_range", "she was a member until {until}: she rejoins on it or later",
 			     ERR_DATE("date", d), ERR_DATE("until", last.valid_to));
 	if (!r)
-		r = check_unit(db, unit_id, d, e);
+		r = member_check_unit(db, unit_id, d, e);
 	if (!r)
 		r = member_tally_person(db, person_id, -1, e);
 	if (!r)
@@ -1235,7 +1235,7 @@ static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 	if (!r)
 		r = check_can_end(&m, d, to_unit != 0, e);
 	if (!r && to_unit)
-		r = check_unit(db, to_unit, d, e);
+		r = member_check_unit(db, to_unit, d, e);
 	if (!r)
 		r = member_tally_person(db, person_id, -1, e);
 	if (!r && m.valid_from == d) {
@@ -1417,7 +1417,7 @@ int transfer_create(db_t *db, const principal_t *who, int64_t person_id, date_t 
 	if (!r)
 		r = check_can_end(&m, d, true, e);
 	if (!r)
-		r = check_unit(db, to_unit, d, e);
+		r = member_check_unit(db, to_unit, d, e);
 	if (!r) {
 		query_init(&q);
 		query_add(&q, "SELECT count(*) FROM transfers WHERE person_id = ? AND status = 'pending'", QI(person_id));

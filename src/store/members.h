@@ -80,6 +80,12 @@ typedef struct member_list {
 
 void member_list_free(member_list_t *l);
 
+/* Whether a stay may begin in unit_id on d: 422 with a detail on field
+ * "unit": not_found (no such unit that day), not_a_branch (not of the two
+ * lowest levels), unit_ends (its close is recorded and nothing takes its
+ * members on). Returns 0, or -1 with e (also a store failure). */
+int member_check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e);
+
 /* Records a new person p (p->id is set) who joins unit_id as `kind` on
  * `joined`. Refusals: 409 id_number_taken (value; name when the holder is
  * in who's scope is the caller's to add), 422 with a detail on field

@@ -117,6 +117,13 @@ test('every rule of a record: one detail per field, in one answer, nothing store
     const x = assertError(await post(body, 'entry.mc1'), 422, 'invalid', JSON.stringify(change));
     assert.deepEqual(x.details.map((d) => [d.field, d.code]), [[field, code]], JSON.stringify(change));
   }
+  // the unit's problems come with the others, in the same answer (hand trial: a commune as the unit showed only once the ID number was right)
+  for (const [unit, code] of [['MC1', 'not_a_branch'], ['khong-co', 'not_found'], ['MO1.1', 'not_found']]) {
+    const x = assertError(await post({ full_name: 'Trần Thị Lan', birth_date: '1990-05-04', unit, joined_on: D, id_number: '003190012345', phone: '12' }, 'entry.mc1'), 422, 'invalid', unit);
+    assert.deepEqual(x.details.map((d) => [d.field, d.code]), [['id_number', 'id_province'], ['phone', 'not_a_phone'], ['unit', code]], unit);
+  }
+  const young = assertError(await post({ full_name: 'Trần Thị Lan', birth_date: '2010-01-01', unit: 'MC1', joined_on: D }, 'entry.mc1'), 422, 'invalid');
+  assert.deepEqual(young.details.map((d) => [d.field, d.code]), [['joined_on', 'under_age'], ['unit', 'not_a_branch']]);
   // an honorary member: any sex, any age, her ID number's sex not checked
   const hon = await post({ full_name: 'Lê Văn Nam', birth_date: '1990-05-04', sex: 'male', kind: 'honorary', unit: 'MC1.2', joined_on: D, id_number: '001090099999' }, 'entry.mc1');
   assert.equal(hon.status, 201, hon.text);
