@@ -146,11 +146,12 @@ int text_fold(const char *s, char **out)
 }
 
 /*
- * The sort key has two levels separated by 0x01: first one byte per letter in
- * Vietnamese alphabetical order (letters with breve, circumflex or horn are
- * letters of their own), then one byte per letter for its tone. Digits sort
- * before letters, a space before both; any other character keeps its UTF-8
- * bytes, which sort after all of these.
+ * The sort key has, for each word, two levels separated by 0x01: first one
+ * byte per letter in Vietnamese alphabetical order (letters with breve,
+ * circumflex or horn are letters of their own), then one byte per letter
+ * for its tone; 0x02 separates the words. Digits sort before letters, a
+ * space before both; any other character keeps its UTF-8 bytes, which sort
+ * after all of these.
  */
 enum { KEY_SEP = 0x01, KEY_SPACE = 0x02, KEY_DIGIT0 = 0x10, KEY_LETTER0 = 0x20 };
 
@@ -225,6 +226,20 @@ static int kb_byte(keybuf_t *b, int c)
 	return kb_put(b, &ch, 1);
 }
 
+/* A word's tones follow its letters, before the next word: words are
+ * ordered as syllables are in a Vietnamese dictionary (all "Anh" before
+ * every "Ánh", whatever follows them), a word's letters first. KEY_SEP,
+ * below every letter, keeps a shorter word first ("An" < "Anh"). */
+static int end_word(keybuf_t *prim, keybuf_t *tone)
+{
+	if (kb_byte(prim, KEY_SEP) || (tone->len && kb_put(prim, tone->p, tone->len)))
+		return -1;
+	tone->len = 0;
+	if (tone->p)
+		tone->p[0] = '\0';
+	return 0;
+}
+
 int text_sort_key(const char *s, char **out)
 {
 	utf8proc_uint8_t *nfd = NULL;
@@ -270,7 +285,7 @@ int text_sort_key(const char *s, char **out)
 			if (kb_byte(&prim, KEY_DIGIT0 + (int)(cp - '0')))
 				goto out;
 		} else if (cp == ' ' || cp == '\t') {
-			if (prim.len && prim.p[prim.len - 1] != KEY_SPACE && kb_byte(&prim, KEY_SPACE))
+			if (prim.len && prim.p[prim.len - 1] != KEY_SPACE && (end_word(&prim, &tone) || kb_byte(&prim, KEY_SPACE)))
 				goto out;
 		} else {
 			utf8proc_uint8_t enc[4];
@@ -286,7 +301,7 @@ int text_sort_key(const char *s, char **out)
 			}
 		}
 	}
-	if (kb_byte(&prim, KEY_SEP) || (tone.len && kb_put(&prim, tone.p, tone.len)))
+	if (end_word(&prim, &tone))
 		goto out;
 	*out = prim.p;
 	prim.p = NULL;

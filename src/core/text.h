@@ -6,7 +6,8 @@
  * search on a folded form ("Nguyễn Thị Đào" -> "nguyen thi dao": case folded,
  * marks stripped, đ -> d, white space collapsed) and sort on a key that puts
  * the Vietnamese alphabet in its own order (a ă â b c d đ e ê ... o ô ơ ...
- * u ư ...) with tones as a second level (ngang, huyền, hỏi, ngã, sắc, nặng).
+ * u ư ...) with tones as a second level within each word (ngang, huyền,
+ * hỏi, ngã, sắc, nặng): word by word, as a dictionary orders syllables.
  * Built on utf8proc; no I/O.
  *
  * Ownership: every char ** out parameter receives a string allocated with

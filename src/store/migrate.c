@@ -13,8 +13,13 @@
  */
 #include "store/migrate.h"
 
+#include "core/person.h"
+#include "core/text.h"
 #include "store/ancestry.h"
 #include "store/member_tally.h"
+#include "store/org_internal.h"
+#include "store/query.h"
+#include "store/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,103 @@ typedef struct migration {
 	const char *postgresql; /* run after common on PostgreSQL only */
 	int (*then)(db_t *db, err_t *e); /* run last, in the same transaction (NULL: nothing) */
 } migration_t;
+
+#define REKEY_BLOCK 5000 /* ids read at a time */
+
+typedef struct rekey_row {
+	int64_t id;
+	char *text, *key;
+} rekey_row_t;
+
+/* The rows of one block, each with its key; frees them after update.
+ * Returns 0 or -1 with e. */
+static int rekey_block(db_t *db, const query_t *select, const char *update, int (*key_of)(const char *, char **),
+		       err_t *e)
+{
+	rekey_row_t *v = NULL;
+	size_t n = 0, cap = 0;
+	db_stmt_t *st = NULL;
+	int rc = DB_DONE, r;
+	query_t q;
+
+	r = query_prepare(db, select, &st, e);
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		rekey_row_t *g = store_grow(v, &cap, n, sizeof(*v), e);
+		if (!g) {
+			r = -1;
+			break;
+		}
+		v = g;
+		v[n].id = db_col_int64(st, 0);
+		v[n].key = NULL;
+		v[n].text = strdup(db_col_text(st, 1));
+		if (!v[n].text) {
+			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			break;
+		}
+		n++;
+		if (key_of(v[n - 1].text, &v[n - 1].key))
+			r = err_fail(e, ERR_INTERNAL, NULL, "no sort key for row {id}", ERR_INT("id", v[n - 1].id));
+	}
+	if (!r && rc < 0)
+		r = store_fail(db, rc, e);
+	db_finalize(st);
+	for (size_t i = 0; i < n; i++) {
+		if (!r) {
+			query_init(&q);
+			query_add(&q, update, QT(v[i].key), QI(v[i].id), QT(v[i].text));
+			r = query_run(db, &q, e);
+		}
+		free(v[i].text);
+		free(v[i].key);
+	}
+	free(v);
+	return r;
+}
+
+/* Sets a key column to key_of(text) for each row, over ids 1..max in
+ * blocks: select names the rows of ids in [?, ?) as (id, text); update
+ * sets the key (?) of the row of id (?) and text (?). */
+static int rekey_rows(db_t *db, const char *max_sql, const char *select, const char *update,
+		      int (*key_of)(const char *, char **), err_t *e)
+{
+	int64_t max = 0;
+	query_t q;
+
+	query_init(&q);
+	query_sql(&q, max_sql);
+	if (org_query_int(db, &q, &max, e))
+		return -1;
+	for (int64_t from = 1; from <= max; from += REKEY_BLOCK) {
+		query_init(&q);
+		query_add(&q, select, QI(from), QI(from + REKEY_BLOCK));
+		if (rekey_block(db, &q, update, key_of, e))
+			return -1;
+	}
+	return 0;
+}
+
+static int rekey(db_t *db, err_t *e)
+{
+	query_t q;
+
+	if (rekey_rows(db, "SELECT coalesce(max(unit_id), 0) FROM unit_names",
+		       "SELECT DISTINCT unit_id, name_vi FROM unit_names WHERE unit_id >= ? AND unit_id < ?",
+		       "UPDATE unit_names SET sort_key = ? WHERE unit_id = ? AND name_vi = ?", text_sort_key, e) ||
+	    rekey_rows(db, "SELECT coalesce(max(id), 0) FROM persons",
+		       "SELECT id, full_name FROM persons WHERE id >= ? AND id < ? AND name_key <> ''",
+		       "UPDATE persons SET name_key = ? WHERE id = ? AND full_name = ?", person_sort_key, e))
+		return -1;
+	query_init(&q);
+	query_sql(&q, "UPDATE person_words SET name_key = (SELECT p.name_key FROM persons p"
+		      " WHERE p.id = person_words.person_id)");
+	if (query_run(db, &q, e))
+		return -1;
+	query_init(&q);
+	query_sql(&q, "UPDATE member_words SET name_key = (SELECT p.name_key FROM persons p"
+		      " WHERE p.id = member_words.person_id)");
+	return query_run(db, &q, e);
+}
 
 static const migration_t MIGRATIONS[] = {
 	/* 1: the organisation tree through time, reference data */
@@ -363,6 +465,10 @@ static const migration_t MIGRATIONS[] = {
 	 * tables whole) */
 	{ "CREATE INDEX person_words_person ON person_words (person_id);"
 	  "CREATE INDEX member_words_person ON member_words (person_id);", NULL, NULL, NULL },
+
+	/* 17: sort keys word by word (core/text.h: every "Anh" before any
+	 * "Ánh"), made again from the names they are kept for */
+	{ "", NULL, NULL, rekey },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -424,7 +530,7 @@ static int apply_one(db_t *db, int version, err_t *e)
 		free(sql);
 		return -1;
 	}
-	rc = db_exec(db, sql);
+	rc = *sql ? db_exec(db, sql) : DB_OK; /* a step may be all code (then) */
 	free(sql);
 	if (rc == DB_OK && extra)
 		rc = db_exec(db, extra);

@@ -190,10 +190,12 @@ static void phone_numbers(void **state)
 	}
 }
 
-/* Given name first, then middle names, then family name; a < ă < â. */
+/* Given name first, then middle names, then family name; a < ă < â; a
+ * given name's tone before the other names (every Anh before any Ánh). */
 static void names_sort_the_vietnamese_way(void **state)
 {
-	static const char *const sorted[] = { "Nguyễn Thị An", "Trần Thị Ánh", "Lê Thị Ân", "Phạm Thị Ăn Nhi" };
+	static const char *const sorted[] = { "Nguyễn Thị An", "Nguyễn Thị Anh", "Phạm Thị Anh", "Lê Thị Ánh",
+					      "Trần Thị Ánh", "Lê Thị Ân", "Phạm Thị Ăn Nhi" };
 	char *prev = NULL;
 	(void)state;
 

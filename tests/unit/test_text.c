@@ -105,6 +105,12 @@ static void tones_are_a_second_level(void **state)
 	assert_true(cmp_keys("Hà", "Hà Nội") < 0);
 	/* digits before letters */
 	assert_true(cmp_keys("Ấp 3", "Ấp A") < 0);
+	/* word by word: a word's tones decide before the next word's letters,
+	 * as a dictionary orders syllables (every "Anh" before any "Ánh") */
+	assert_true(cmp_keys("Anh Thị Lê", "Ánh Thị An") < 0);
+	assert_true(cmp_keys("ba con", "bà ba") < 0);
+	assert_true(cmp_keys("An Thị Lê", "Anh Thị An") < 0);
+	assert_true(cmp_keys("Ánh Thị An", "Ánh Thị Bình") < 0);
 }
 
 static void length_counts_code_points(void **state)
