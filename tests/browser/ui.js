@@ -121,6 +121,18 @@ export async function logout(page) {
   await page.getByTestId('login-form').waitFor();
 }
 
+// navTo: follow the header's navigation link with this data-testid. On a
+// phone the navigation is folded behind the "Menu" button: open it first.
+export async function navTo(page, testid) {
+  const link = page.getByTestId(testid);
+  await link.waitFor({ state: 'attached' });
+  if (!(await link.isVisible())) {
+    const toggle = page.getByTestId('menu-toggle');
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  }
+  await link.click();
+}
+
 // setLang: choose the UI language with the header's switch.
 export async function setLang(page, lang) {
   await page.getByTestId('lang-switch').selectOption(lang);
