@@ -1,6 +1,7 @@
 // ui: what the browser tests share: Debian's chromium through playwright-core,
-// pages that record script errors, waiting helpers, the 360 px check, and
-// logging in through the log-in page the way a person does.
+// pages that record script errors, waiting helpers, the 360 px check,
+// logging in through the log-in page the way a person does, and following
+// a navigation link (folded behind the Menu button on a phone: navTo).
 //
 // The web app takes "today" from the browser's clock (web/lib/dates.js), the
 // server from UNIONBASE_TODAY: each context's clock is set to noon of the
