@@ -1,6 +1,7 @@
 // Accessibility check with axe-core (node_modules/axe-core, pinned in
 // package-lock.json) on every page of the app: the log-in page, the tree, a
-// unit's page with the reorganisation panel's rename form open, change
+// unit's page with the reorganisation panel's rename form open, the tree
+// with the phone's navigation menu open, change
 // password, API tokens, users (also with a refused form), audit (also with an
 // entry opened), members (also with a refused add-member form), a member's
 // record (also with the transfer form refused, the leave form asking to
@@ -70,6 +71,11 @@ async function open(page, hash, ready) {
 // The pages behind the log-in: [name, hash, selector once ready, then (optional)].
 const PAGES = [
   ['tree', '#/', '[data-testid="tree"] [data-testid="tree-node"][data-depth="1"]'],
+  ['tree with the phone\'s menu open', '#/', '[data-testid="tree"] [data-testid="tree-node"][data-depth="1"]', async (page) => {
+    await page.setViewportSize(SIZES[1]);
+    await page.getByTestId('menu-toggle').click();
+    await page.getByTestId('nav-tree').waitFor();
+  }],
   ['unit with the rename form', '#/units/09217.01', '[data-testid="reorg-panel"]', async (page) => {
     await page.getByTestId('reorg-rename').click();
     await page.getByTestId('reorg-rename-form').waitFor();

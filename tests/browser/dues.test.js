@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { startServer, sanitizerReport, TODAY } from './server.js';
 import {
   launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, waitCount, waitFocus,
-  noHorizontalScroll, login, settled, announced, setLang,
+  noHorizontalScroll, login, settled, announced, setLang, navTo,
 } from './ui.js';
 import { watchData, checkWords } from './words.js';
 
@@ -107,7 +107,7 @@ test('an officer sets the rate, records a member\'s dues once, finds who has not
     await shot(page, 'dues-member-vi-phone.png');
 
     // the list: who has not paid this year, kept across Back
-    await page.getByTestId('nav-members').click();
+    await navTo(page, 'nav-members');
     await waitText(page, '[data-testid="members-count"]', '2 hội viên');
     await page.locator('#member-unpaid-filter').check();
     await waitText(page, '[data-testid="members-count"]', '1 hội viên');
@@ -124,7 +124,7 @@ test('an officer sets the rate, records a member\'s dues once, finds who has not
     await waitText(page, '[data-testid="member-row"]', 'Vũ Thị Mai');
 
     // the statistics: one member paid, and the sum
-    await page.getByTestId('nav-report').click();
+    await navTo(page, 'nav-report');
     await waitText(page, '[data-testid="report-dues"] dt', `Hội phí năm ${YEAR}`);
     await waitText(page, '[data-testid="report-dues"] dd', '1 hội viên đã đóng, 24.000 ₫');
     await settled(page);

@@ -110,6 +110,8 @@ test('the audit page offers every action the server records, each with its words
   const listed = m[1].replace(/'\s*\+\s*'/g, '').replace(/'/g, '').trim().split(/\s+/).sort();
   const doc = JSON.parse(await readFile(path.join(REPO, 'src', 'api', 'openapi.json'), 'utf8'));
   assert.deepEqual(listed, [...doc.components.schemas.AuditAction.enum].sort());
-  const vi = await load('vi');
-  assert.deepEqual(listed.filter((a) => !vi[`action.${a}`]), [], 'actions without words');
+  for (const lang of ['vi', 'en']) {
+    const d = await load(lang);
+    assert.deepEqual(listed.filter((a) => !d[`action.${a}`]), [], `actions without words in ${lang}.json`);
+  }
 });

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { startServer, sanitizerReport, TODAY } from './server.js';
 import {
   launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, waitCount, waitHash, waitFocus,
-  noHorizontalScroll, login, settled, endSession, fillLogin, setLang,
+  noHorizontalScroll, login, settled, endSession, fillLogin, setLang, navTo,
 } from './ui.js';
 import { watchData, checkWords } from './words.js';
 
@@ -64,7 +64,7 @@ test('an entry officer adds a member, is told in Vietnamese why her ID number is
   const { context, page, problems, data } = await open();
   await withArtifactOnFailure(page, 'members-add', async () => {
     await login(page, server.url('/#/members'), entry);
-    await page.getByTestId('nav-members').waitFor();
+    await page.getByTestId('nav-members').waitFor({ state: 'attached' });
     await waitText(page, '[data-testid="members-count"]', '1 hội viên');
     // her own branch is the list's unit and the new member's
     assert.equal(await page.locator('#member-unit-filter').inputValue(), BRANCH);
@@ -113,7 +113,7 @@ test('an entry officer adds a member, is told in Vietnamese why her ID number is
     await shot(page, 'member-vi-phone.png');
 
     // the list: her name typed without diacritics
-    await page.getByTestId('nav-members').click();
+    await navTo(page, 'nav-members');
     await waitText(page, '[data-testid="members-count"]', '2 hội viên');
     await page.locator('#member-search').fill('nguyen thi hoa');
     await waitText(page, '[data-testid="members-count"]', '1 hội viên');

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, sanitizerReport } from './server.js';
-import { launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, noHorizontalScroll, login } from './ui.js';
+import { launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, noHorizontalScroll, login, navTo } from './ui.js';
 import { watchData, checkWords } from './words.js';
 
 const PHONE = { width: 360, height: 740 };
@@ -56,7 +56,7 @@ test('a province admin previews and applies her communes\' merger from a CSV pla
   const data = watchData(page);
   await withArtifactOnFailure(page, 'plan', async () => {
     await login(page, server.url('/#/'), lan);
-    await page.getByTestId('nav-plan').click();
+    await navTo(page, 'nav-plan');
     await waitText(page, 'main h1', 'Sắp xếp đơn vị theo kế hoạch');
     assert.equal(await page.title(), 'Sắp xếp đơn vị theo kế hoạch — unionbase');
     await checkWords(page, data, 'plan page');

@@ -1,6 +1,7 @@
 // ui: what the browser tests share: Debian's chromium through playwright-core,
-// pages that record script errors, waiting helpers, the 360 px check, and
-// logging in through the log-in page the way a person does.
+// pages that record script errors, waiting helpers, the 360 px check,
+// logging in through the log-in page the way a person does, and following
+// a navigation link (folded behind the Menu button on a phone: navTo).
 //
 // The web app takes "today" from the browser's clock (web/lib/dates.js), the
 // server from UNIONBASE_TODAY: each context's clock is set to noon of the
@@ -119,6 +120,18 @@ export async function logout(page) {
   await page.getByTestId('user-menu').click();
   await page.getByTestId('logout').click();
   await page.getByTestId('login-form').waitFor();
+}
+
+// navTo: follow the header's navigation link with this data-testid. On a
+// phone the navigation is folded behind the "Menu" button: open it first.
+export async function navTo(page, testid) {
+  const link = page.getByTestId(testid);
+  await link.waitFor({ state: 'attached' });
+  if (!(await link.isVisible())) {
+    const toggle = page.getByTestId('menu-toggle');
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  }
+  await link.click();
 }
 
 // setLang: choose the UI language with the header's switch.

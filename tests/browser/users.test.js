@@ -105,11 +105,11 @@ test('an admin edits a user and resets her password; she logs in with it and mus
     await page.locator('#password-new').fill(mine);
     await page.locator('#password-again').fill(mine);
     await page.getByTestId('password-submit').click();
-    await page.getByTestId('nav-tree').waitFor();
+    await page.getByTestId('nav-tree').waitFor({ state: 'attached' });
     assert.equal(await page.getByTestId('password-must-change').count(), 0);
     await logout(page);
     await login(page, null, { username: mai.username, password: mine });
-    await page.getByTestId('nav-tree').waitFor();
+    await page.getByTestId('nav-tree').waitFor({ state: 'attached' });
   });
   assert.deepEqual(realProblems(problems), []);
   await context.close();

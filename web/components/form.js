@@ -132,20 +132,26 @@ export function refuse(formRef) {
 // ("Revoke the token X?", the action, Cancel). Focus goes to the question,
 // and back to the button when she cancels. onConfirm() answers true once
 // done; the row then shows its new state (lib/focus.js keeps focus nearby
-// if the button is gone with it).
-export function ConfirmButton({ label, question, testid, busy, onConfirm, danger = true, small = false }) {
+// if the button is gone with it). check(), when given, is asked first: a
+// form that its own checks refuse (check() answers false) is not asked
+// about. onAsking(bool) follows the question (a form hides its own Cancel
+// meanwhile: one Cancel at a time).
+export function ConfirmButton({
+  label, question, testid, busy, onConfirm, check, onAsking, danger = true, small = false,
+}) {
   const [asking, setAsking] = useState(false);
   const group = useRef(null);
   const button = useRef(null);
   const cancelled = useRef(false);
   useEffect(() => {
+    if (onAsking) onAsking(asking);
     if (asking) focusOn(group.current);
     else if (cancelled.current) { cancelled.current = false; focusOn(button.current); }
   }, [asking]);
   const cls = (d) => ['button', small && 'small', d && 'danger'].filter(Boolean).join(' ');
   if (!asking) {
     return html`<button type="button" class=${cls(danger)} data-testid=${testid} ref=${button}
-      onClick=${() => setAsking(true)}>${label}</button>`;
+      onClick=${() => { if (!check || check()) setAsking(true); }}>${label}</button>`;
   }
   const confirm = async () => { if (await onConfirm()) setAsking(false); };
   const cancel = () => { cancelled.current = true; setAsking(false); };
@@ -168,19 +174,32 @@ export function withoutEmpty(errors) {
 // sending. check(values) answers {field: text} (nothing when right);
 // send(values) answers what onDone(result) is given, after which the form
 // starts afresh; errorsAt is formErrors' options (which errors stand by
-// which field).
+// which field). A field's error goes once she changes the field (it was
+// about what she had typed); validate() runs the checks alone, shows what
+// they found and answers whether the form may go.
 export function useActionForm(name, initial, { fields, check, send, onDone, errorsAt = {} }) {
   const form = useRef(null);
   const [v, setV, clearV] = useDraft(name, initial);
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState([]);
   const [busy, setBusy] = useState(false);
-  const set = (k) => (value) => setV((o) => ({ ...o, [k]: value }));
-  const run = async () => {
+  const set = (k) => (value) => {
+    setV((o) => ({ ...o, [k]: value }));
+    setErrors((e) => {
+      if (!(k in e)) return e;
+      const { [k]: gone, ...rest } = e;
+      return rest;
+    });
+  };
+  const validate = () => {
     const local = check(v);
     setErrors(local);
     setFormError([]);
-    if (Object.keys(local).length) { refuse(form); return; }
+    if (Object.keys(local).length) { refuse(form); return false; }
+    return true;
+  };
+  const run = async () => {
+    if (!validate()) return;
     setBusy(true);
     try {
       const done = await send(v);
@@ -195,5 +214,5 @@ export function useActionForm(name, initial, { fields, check, send, onDone, erro
       refuse(form);
     }
   };
-  return { form, v, set, errors, formError, busy, run };
+  return { form, v, set, errors, formError, busy, run, validate };
 }

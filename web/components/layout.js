@@ -1,10 +1,17 @@
 // layout: the frame around every page: a skip link, the header (app name,
 // language switch, the user menu; navigation and the as-of date picker once
 // someone is logged in) and the main area.
+// On a phone (narrower than 40rem) the navigation folds away behind a
+// "Menu" disclosure button (aria-expanded, aria-controls): the header is
+// two short rows instead of half the screen. Folded, the list is not shown
+// (display: none: out of the tab order and the accessibility tree); it
+// opens under the button, closes on Escape (focus back on the button) and
+// when a page is chosen. Wider, the button is not shown and the list always
+// is. A navigation of one entry (a member's own account) is never folded.
 // Navigation entries come from the routes that declare a `nav` key; those
 // marked `admin` (or `perm`) are listed for admins (holders of it) only. `dated` shows the as-of picker
 // (pages whose data do not depend on a date leave it out).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn, setLang } from '../lib/i18n.js';
 import { LANGS } from '../lib/config.js';
@@ -30,6 +37,8 @@ export function Layout({ routes, section: routeSection, dated, children }) {
   // her record's entry stands for her record and its card
   const mineAt = own && entries.length ? entries[0].path : null;
   const section = mineAt && (loc.path === mineAt || loc.path.startsWith(`${mineAt}/`)) ? mineAt : routeSection;
+  const menu = useMenu(loc.path);
+  const folds = entries.length > 1;
   return html`
     <a class="skip" href="#main" onClick=${skipToMain}>${t('skip.main')}</a>
     <header class="app-header">
@@ -44,8 +53,15 @@ export function Layout({ routes, section: routeSection, dated, children }) {
         </div>
       </div>
       ${user && html`
-        <div class="bar">
-          <nav aria-label=${t('nav.label')}>
+        <div class="bar bar-nav">
+          ${folds && html`
+            <button type="button" class="button menu-toggle" data-testid="menu-toggle" ref=${menu.button}
+                aria-expanded=${menu.open ? 'true' : 'false'} aria-controls="app-nav"
+                onClick=${() => menu.setOpen(!menu.open)}>
+              <span class="menu-icon" aria-hidden="true"></span>${t('nav.menu')}${entries
+                .filter((r) => r.badge).map((r) => html`<${r.badge} key=${r.path} testid="menu-badge" />`)}</button>`}
+          <nav id="app-nav" aria-label=${t('nav.label')} onKeyDown=${menu.onKeyDown}
+              class=${folds ? (menu.open ? 'folds open' : 'folds') : undefined}>
             <ul role="list">
               ${entries.map((r) => html`
                 <li key=${r.path}>
@@ -64,6 +80,21 @@ export function Layout({ routes, section: routeSection, dated, children }) {
     </main>
     <${LiveRegion} />
   `;
+}
+
+// useMenu: the phone's navigation menu: open or folded, folded again when
+// the page changes; Escape inside it folds it and gives focus back to its
+// button.
+function useMenu(path) {
+  const [open, setOpen] = useState(false);
+  const button = useRef(null);
+  useEffect(() => setOpen(false), [path]);
+  const onKeyDown = (e) => {
+    if (e.key !== 'Escape' || !open) return;
+    setOpen(false);
+    if (button.current) button.current.focus();
+  };
+  return { open, setOpen, button, onKeyDown };
 }
 
 // LiveRegion: the one place where errors and the results of actions are

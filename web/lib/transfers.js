@@ -15,8 +15,12 @@ export function transferStatusName(status) {
 // The API lists at most this many; the badge says "500+" beyond.
 const LIMIT = 500;
 const listeners = new Set();
+// the last count, for a badge that appears while another shows it (the
+// phone's menu button and the link inside the menu)
+let latest = null;
 
 function set(n) {
+  latest = n;
   for (const fn of listeners) fn(n);
 }
 
@@ -30,13 +34,17 @@ export function refreshPending() {
 
 // usePendingCount: the number of incoming transfers awaiting an answer,
 // asked when the navigation appears (after each log-in: another user,
-// another inbox).
+// another inbox); a second badge on the page shares the first one's.
 export function usePendingCount() {
-  const [n, setN] = useState(null);
+  const [n, setN] = useState(listeners.size ? latest : null);
   useEffect(() => {
+    const first = listeners.size === 0;
     listeners.add(setN);
-    refreshPending();
-    return () => listeners.delete(setN);
+    if (first) refreshPending();
+    return () => {
+      listeners.delete(setN);
+      if (!listeners.size) latest = null;
+    };
   }, []);
   return n;
 }

@@ -32,6 +32,8 @@ export const ACTIONS = ('unit.create unit.rename unit.attributes unit.move unit.
 const RECORD_TYPES = ['unit', 'user', 'session', 'token', 'member', 'transfer', 'dues', 'card_key'];
 const FILTERS = ['unit', 'user', 'record_type', 'action', 'from', 'to'];
 
+// actionName: an action's words in her language; the code itself for an
+// action the dictionaries do not know (a newer server's).
 export function actionName(a) {
   return has(`action.${a}`) ? t(`action.${a}`) : a;
 }
@@ -181,7 +183,7 @@ function AuditRow({ row }) {
         <td data-label=${t('audit.user')}><span class="code">${row.user || '—'}</span></td>
         <td data-label=${t('audit.client')}><span class="code">${row.client_addr || '—'}</span></td>
         <td data-label=${t('audit.action')}>
-          <span>${actionName(row.action)}</span> <span class="code muted">${row.action}</span>
+          ${has(`action.${row.action}`) ? actionName(row.action) : html`<span class="code">${row.action}</span>`}
         </td>
         <td data-label=${t('audit.unit')}>
           ${row.unit

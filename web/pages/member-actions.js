@@ -11,6 +11,7 @@
 // lies in her scope; one outside it the API does not name to her (a lookup
 // would say "not found"), so nothing shows then. Once done, the form closes, the page shows her record as the
 // API now has it (the history grows a line) and says what was done.
+import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { post } from '../lib/api.js';
@@ -29,6 +30,20 @@ export const LEAVE_REASONS = ['moved_away', 'married_away', 'left', 'died'];
 
 // Errors without details that are about the day asked.
 const AT_DATE = { own: { not_a_member: 'date', date_out_of_range: 'date', already_a_member: 'date' } };
+
+// afterToday: the refusal of a change dated after today, in the words of
+// the server's own (detail.after_today: POST leave, transfer and rejoin
+// take a day up to today, never ahead). Today is the app's (lib/dates.js),
+// as for the day these forms start with.
+function afterToday(date, lang) {
+  const now = today();
+  return date && date > now ? t('detail.after_today', { date: formatDate(now, lang) }) : null;
+}
+
+// changeDateError: a change's day: given, a day of the calendar, not ahead.
+function changeDateError(date, lang) {
+  return dateError(date) || afterToday(date, lang);
+}
 
 // isCurrent: whether she is a member now: her last stay has no end.
 export function isCurrent(m) {
@@ -71,7 +86,7 @@ function TransferForm({ m, onCancel, onDone }) {
   const heading = useDialogFocus();
   const f = useActionForm(`member-${m.id}-transfer`, { to: '', date: today(), note: '' }, {
     fields: ['to', 'date', 'note'],
-    check: (v) => withoutEmpty({ to: v.to.trim() ? null : t('form.required'), date: dateError(v.date) }),
+    check: (v) => withoutEmpty({ to: v.to.trim() ? null : t('form.required'), date: changeDateError(v.date, lang) }),
     send: async (v) => {
       const r = await post(`/members/${encodeURIComponent(m.id)}/transfer`,
         { to: v.to.trim(), date: v.date, ...(v.note.trim() ? { note: v.note.trim() } : {}) });
@@ -103,12 +118,17 @@ function TransferForm({ m, onCancel, onDone }) {
     </section>`;
 }
 
+// LeaveForm: the day and the reason, checked (given; the day not after
+// today) before she is asked to confirm; while she is asked, the question's
+// Cancel is the only one (it takes her back to the form, whose own Cancel
+// closes it).
 function LeaveForm({ m, onCancel, onDone }) {
   const { lang } = useApp();
   const heading = useDialogFocus();
+  const [asking, setAsking] = useState(false);
   const f = useActionForm(`member-${m.id}-leave`, { date: today(), reason: '' }, {
     fields: ['date', 'reason'],
-    check: (v) => withoutEmpty({ date: dateError(v.date), reason: v.reason ? null : t('form.required') }),
+    check: (v) => withoutEmpty({ date: changeDateError(v.date, lang), reason: v.reason ? null : t('form.required') }),
     send: async (v) => {
       const member = await post(`/members/${encodeURIComponent(m.id)}/leave`, { date: v.date, reason: v.reason });
       return { member, text: t('member.left', { name: member.full_name, date: formatDate(v.date, lang) }) };
@@ -135,8 +155,9 @@ function LeaveForm({ m, onCancel, onDone }) {
         <${FormError} messages=${f.formError} />
         <div class="form-actions">
           <${ConfirmButton} label=${t('member.leave')} question=${question} testid="member-leave-save" busy=${f.busy}
-            onConfirm=${async () => { await f.run(); return true; }} />
-          <button type="button" class="button" onClick=${onCancel}>${t('form.cancel')}</button>
+            check=${f.validate} onAsking=${setAsking} onConfirm=${async () => { await f.run(); return true; }} />
+          ${!asking && html`<button type="button" class="button" data-testid="member-leave-cancel"
+            onClick=${onCancel}>${t('form.cancel')}</button>`}
         </div>
       </form>
     </section>`;
@@ -161,7 +182,7 @@ function RejoinForm({ m, onCancel, onDone }) {
   const heading = useDialogFocus();
   const f = useActionForm(`member-${m.id}-rejoin`, { unit: '', date: today() }, {
     fields: ['unit', 'date'],
-    check: (v) => withoutEmpty({ unit: v.unit.trim() ? null : t('form.required'), date: dateError(v.date) }),
+    check: (v) => withoutEmpty({ unit: v.unit.trim() ? null : t('form.required'), date: changeDateError(v.date, lang) }),
     send: async (v) => {
       const member = await post(`/members/${encodeURIComponent(m.id)}/rejoin`, { unit: v.unit.trim(), date: v.date });
       const stay = member.history[member.history.length - 1];

@@ -22,7 +22,7 @@ import { useAnnounce, announce } from '../lib/announce.js';
 import { arriveWith as arrive, useArrival } from '../lib/arrival.js';
 import { can, ownRecord } from '../lib/roles.js';
 import { href } from '../lib/router.js';
-import { formatDate } from '../lib/dates.js';
+import { formatDate, addDays } from '../lib/dates.js';
 import { unitName, unitHref, validity } from '../lib/units.js';
 import {
   memberKindName, sexName, startReasonName, endReasonName, idKindName, phoneText,
@@ -181,11 +181,33 @@ function Facts({ m }) {
     </section>`;
 }
 
+// moveWords: why a stay began and why it ended. A move ("transferred":
+// the API says no more) names the unit she came from or went to, her stay
+// before or after it when the two meet: the same words whether her officer
+// moved her inside her scope, a transfer letter was accepted or her unit
+// was merged, which the API does not tell apart.
+function moveWords(stays, i, lang) {
+  const s = stays[i];
+  const prev = stays[i - 1];
+  const next = stays[i + 1];
+  const meets = (a, b) => a && b && a.until && addDays(a.until, 1) === b.from;
+  const started = s.start_reason === 'transferred' && meets(prev, s)
+    ? t('member.start.transferred_from', { unit: unitName(prev.unit, lang) })
+    : startReasonName(s.start_reason);
+  let ended = null;
+  if (s.end_reason) {
+    ended = s.end_reason === 'transferred' && meets(s, next)
+      ? t('member.end.transferred_to', { unit: unitName(next.unit, lang) })
+      : endReasonName(s.end_reason);
+  }
+  return { started, ended };
+}
+
 // History: her stays, the latest first, each linked to the unit as it was
 // on the stay's first day (a code may name another unit on another day).
 function History({ stays, linked }) {
   const { lang } = useApp();
-  const latestFirst = [...stays].reverse();
+  const latestFirst = stays.map((s, i) => ({ ...s, ...moveWords(stays, i, lang) })).reverse();
   return html`
     <section class="panel" aria-labelledby="member-history-heading">
       <h2 id="member-history-heading">${t('member.history')}</h2>
@@ -200,8 +222,8 @@ function History({ stays, linked }) {
               <span>${memberKindName(s.kind)}</span>
             </span>
             <span class="node-meta">
-              <span>${t('member.started', { reason: startReasonName(s.start_reason) })}</span>
-              ${s.end_reason && html`<span>${t('member.ended', { reason: endReasonName(s.end_reason) })}</span>`}
+              <span>${t('member.started', { reason: s.started })}</span>
+              ${s.ended && html`<span>${t('member.ended', { reason: s.ended })}</span>`}
             </span>
           </li>`)}
       </ol>

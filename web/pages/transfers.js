@@ -33,11 +33,12 @@ import { DateField } from '../components/date-field.js';
 const BOXES = ['in', 'out'];
 
 // TransferBadge: the navigation link's count of incoming transfers
-// awaiting an answer (nothing when there are none).
-export function TransferBadge() {
+// awaiting an answer (nothing when there are none); also on the phone's
+// menu button (testid "menu-badge"), the link being folded away.
+export function TransferBadge({ testid = 'transfers-badge' }) {
   const n = usePendingCount();
   if (!n) return null;
-  return html` <span class="nav-badge" data-testid="transfers-badge">
+  return html` <span class="nav-badge" data-testid=${testid}>
     <span aria-hidden="true">${pendingText(n)}</span>
     <span class="sr-only">${tn('transfers.badge', n)}</span>
   </span>`;
