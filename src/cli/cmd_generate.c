@@ -149,8 +149,12 @@ int cmd_generate(int argc, char **argv)
 		gen_members_opts_t mo = { .seed = o.seed, .count = members, .today = who.today };
 		rc = gen_members(db, &who, &mo, &gm, &e);
 	}
-	if (!rc)
-		rc = store_vacuum(db, &e);
+	/* what was generated is committed: a failed clean-up is only said */
+	if (!rc && store_vacuum(db, &e)) {
+		fprintf(stderr, "unionbase: warning: the data is generated, but tidying the database up failed (%s);"
+				" the database's own VACUUM ANALYZE can be run later\n", e.message);
+		err_clear(&e);
+	}
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);

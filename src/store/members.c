@@ -957,12 +957,14 @@ int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, m
 		r = insert_person(db, p, fold, key, e);
 	if (!r)
 		r = insert_words(db, p->id, fold, key, e);
+	/* the join is audited before the stay, which may be carried on to a
+	 * merge's target at once (and audited as a transfer) */
+	if (!r)
+		r = audit_join(db, who, p, unit_id, kind, joined, e);
 	if (!r)
 		r = insert_stay(db, who, p->id, unit_id, kind, joined, "joined", e);
 	if (!r)
 		r = member_tally_person(db, p->id, 1, e);
-	if (!r)
-		r = audit_join(db, who, p, unit_id, kind, joined, e);
 	free(fold);
 	free(key);
 	return store_tx_end(db, own, r, e);
@@ -1072,12 +1074,12 @@ int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t u
 		r = member_check_unit(db, unit_id, d, e);
 	if (!r)
 		r = member_tally_person(db, person_id, -1, e);
+	if (!r) /* before the stay, which may be carried on and audited at once */
+		r = audit_stay(db, who, "member.rejoin", person_id, unit_id, d, "rejoined", 0, e);
 	if (!r)
 		r = insert_stay(db, who, person_id, unit_id, kind, d, "rejoined", e);
 	if (!r)
 		r = member_tally_person(db, person_id, 1, e);
-	if (!r)
-		r = audit_stay(db, who, "member.rejoin", person_id, unit_id, d, "rejoined", 0, e);
 	return store_tx_end(db, own, r, e);
 }
 
@@ -1211,9 +1213,11 @@ int member_cancel_transfers(db_t *db, const principal_t *who, int64_t person_id,
 	store_now_iso(ts, sizeof(ts));
 	for (size_t i = 0; !r && i < n; i++) {
 		query_init(&q);
+		/* never decided before the day it was issued for (a leave dated
+		 * earlier than the transfer ends it too) */
 		query_add(&q, "UPDATE transfers SET status = 'cancelled', reason = ?, decided_by = ?, decided_at = ?,"
-			      " decided_on = ? WHERE id = ?",
-			  QT(why), QT(who->username), QT(ts), QD(d), QI(ids[i]));
+			      " decided_on = CASE WHEN date > ? THEN date ELSE ? END WHERE id = ?",
+			  QT(why), QT(who->username), QT(ts), QD(d), QD(d), QI(ids[i]));
 		r = query_run(db, &q, e) || audit_transfer(db, who, "transfer.cancel", units[i], ids[i], why, e) ? -1 : 0;
 	}
 	return r;
@@ -1238,6 +1242,11 @@ static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 		r = member_check_unit(db, to_unit, d, e);
 	if (!r)
 		r = member_tally_person(db, person_id, -1, e);
+	/* audited before the next stay, which may be carried on to a merge's
+	 * target at once (and audited as a transfer of its own) */
+	if (!r)
+		r = audit_stay(db, who, to_unit ? "member.transfer" : "member.leave", person_id, m.unit.id, d, reason,
+			       to_unit, e);
 	if (!r && m.valid_from == d) {
 		/* not a day there: the stay is the other unit's whole, begun
 		 * as it was (the audit row keeps the move) */
@@ -1256,9 +1265,6 @@ static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 	}
 	if (!r)
 		r = member_tally_person(db, person_id, 1, e);
-	if (!r)
-		r = audit_stay(db, who, to_unit ? "member.transfer" : "member.leave", person_id, m.unit.id, d, reason,
-			       to_unit, e);
 	if (!r)
 		r = member_cancel_transfers(db, who, person_id, except, d, reason, e);
 	return store_tx_end(db, own, r, e);

@@ -525,8 +525,14 @@ test('what an attack found: ID numbers not told digit by digit, dates bounded, a
   const left = await s.post(`/api/v1/members/${mover}/leave`, { date: '2025-11-01', reason: 'died' }, w('entry.mc1'));
   assert.equal(left.status, 200, left.text);
   const after = (await get('/api/v1/transfers', { box: 'in' }, 'entry.mo1')).body.items.find((x) => x.id === t.id);
-  assert.deepEqual([after.status, after.reason], ['cancelled', 'died']);
+  assert.deepEqual([after.status, after.reason, after.decided_on], ['cancelled', 'died', '2025-11-01']);
   assertError(await s.post(`/api/v1/transfers/${t.id}/accept`, {}, w('entry.mo1')), 409, 'transfer_decided');
+  // a leave dated before the transfer's day: cancelled, never decided before it was issued for
+  const early2 = await add({ full_name: 'Đàm Thị Sớm' });
+  const te = (await s.post(`/api/v1/members/${early2}/transfer`, { to: 'MO1.1', date: '2025-10-01' }, w('entry.mc1'))).body.transfer;
+  assert.equal((await s.post(`/api/v1/members/${early2}/leave`, { date: '2025-09-20', reason: 'moved_away' }, w('entry.mc1'))).status, 200);
+  const afterEarly = (await get('/api/v1/transfers', { box: 'in' }, 'entry.mo1')).body.items.find((x) => x.id === te.id);
+  assert.deepEqual([afterEarly.status, afterEarly.decided_on], ['cancelled', '2025-10-01']);
 
   // erasure ends her membership today and cancels her transfer: no nameless member left behind
   const gone = await add({ full_name: 'Tạ Thị Xoá' });

@@ -439,21 +439,30 @@ export function fold(s) {
   return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-// Vietnamese alphabetical order, first level: letters in the order
-// a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y, tones ignored,
-// case ignored. Returns a key whose arrays compare element by element.
+// Vietnamese alphabetical order, word by word (core/text.h): a word's
+// letters in the order a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v
+// x y (case ignored), then its tones (ngang, huyền, hỏi, ngã, sắc, nặng),
+// then the next word. Returns a key whose arrays compare element by element.
 const VI_LETTERS = 'a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z'.split(' ');
 const VI_RANK = new Map(VI_LETTERS.map((c, i) => [c, i + 100]));
+const VI_TONES = ['\u0300', '\u0309', '\u0303', '\u0301', '\u0323'];
 export function viKey(s) {
   const out = [];
+  let tones = [];
+  const endWord = () => { out.push(0, ...tones); tones = []; };
   for (const ch of s.normalize('NFC').toLowerCase()) {
     // strip tones (grave, acute, hook, tilde, dot below) but keep the letter
     // marks that make distinct letters (breve, circumflex, horn); đ is a letter.
-    const base = ch.normalize('NFD').replace(/[\u0300\u0301\u0303\u0309\u0323]/g, '').normalize('NFC');
-    if (VI_RANK.has(base)) out.push(VI_RANK.get(base));
-    else if (/\s/.test(base)) out.push(1);
-    else out.push(base.codePointAt(0) < 100 ? base.codePointAt(0) : base.codePointAt(0) + 1000);
+    const nfd = ch.normalize('NFD');
+    const base = nfd.replace(/[\u0300\u0301\u0303\u0309\u0323]/g, '').normalize('NFC');
+    if (VI_RANK.has(base)) {
+      out.push(VI_RANK.get(base));
+      tones.push(10 + VI_TONES.findIndex((t) => nfd.includes(t)) + 1);
+    } else if (/\s/.test(base)) {
+      if (out.length && out[out.length - 1] !== 1) { endWord(); out.push(1); }
+    } else out.push(base.codePointAt(0) < 100 ? base.codePointAt(0) : base.codePointAt(0) + 1000);
   }
+  endWord();
   return out;
 }
 export function viCompare(a, b) {
