@@ -201,6 +201,9 @@ test('each page has its own title, in both languages', { timeout: 120000 }, asyn
   await withArtifactOnFailure(page, 'titles', async () => {
     await page.goto(server.url('/'));
     await page.getByTestId('login-form').waitFor();
+    // the title is set in an effect, after the form is drawn (under load, a
+    // moment later)
+    await page.waitForFunction((w) => document.title === w, title(vi['login.title'])).catch(() => {});
     assert.equal(await page.title(), title(vi['login.title']));
     await login(page, null, server.admin);
     for (const lang of ['vi', 'en']) {
