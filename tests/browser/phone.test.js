@@ -94,6 +94,15 @@ test('the header and navigation are compact on a phone; the menu works with the 
     await page.getByTestId('tree').waitFor();
     const header = await page.locator('header.app-header').boundingBox();
     assert.ok(header.height <= 140, `the header is ${header.height} px tall on a 740 px screen`);
+    // a past day and its "today" button: still the same rows (they wrapped)
+    await page.getByTestId('as-of').fill('01/01/2024');
+    await page.getByTestId('as-of').press('Enter');
+    const back = page.locator('header.app-header').getByRole('button', { name: vi['asof.today'], exact: true });
+    await back.waitFor();
+    const dated = await page.locator('header.app-header').boundingBox();
+    assert.ok(dated.height <= header.height + 4, `with a past day the header is ${dated.height} px tall, ${header.height} without`);
+    await back.click();
+    await page.waitForFunction(() => !/as_of=/.test(location.hash));
     const toggle = page.getByTestId('menu-toggle');
     assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
     assert.equal(await toggle.getAttribute('aria-controls'), 'app-nav');

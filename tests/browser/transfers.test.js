@@ -151,7 +151,16 @@ test('a transfer to another province: sent, counted in the inbox, accepted; hist
     await checkWords(b.page, b.data, 'inbox');
     await shot(b.page, 'transfers-inbox-vi-phone.png');
     await card.getByTestId('transfer-accept').click();
-    assert.equal(await b.page.locator('[id$="-date"]').first().inputValue(), dmy(TODAY));
+    const acceptDate = b.page.locator('[id$="-date"]').first();
+    assert.equal(await acceptDate.inputValue(), dmy(TODAY));
+    // a day after today: refused beside the date before she is asked
+    await acceptDate.fill('01/01/2099');
+    await card.getByTestId('transfer-accept-save').click();
+    await waitText(b.page, '[data-testid="transfer-accept-form"] [data-testid$="-date-error"]',
+      `Ngày này sau hôm nay (${dmy(TODAY)}): chỉ ghi việc đã xảy ra.`);
+    assert.equal(await card.getByTestId('transfer-accept-save-confirm').count(), 0, 'not asked about a day ahead');
+    await acceptDate.fill(dmy(TODAY));
+    assert.equal(await b.page.locator('[data-testid="transfer-accept-form"] [data-testid$="-date-error"]').count(), 0, 'no stale error');
     await card.getByTestId('transfer-accept-save').click();
     await card.getByTestId('transfer-accept-save-confirm').click();
     await waitText(b.page, '[data-testid="transfer"] [data-testid="transfer-status"]', 'Đã tiếp nhận');

@@ -11,7 +11,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { useApp } from '../lib/context.js';
-import { formatDate, parseDate, exampleDate } from '../lib/dates.js';
+import { formatDate, parseDate, exampleDate, today } from '../lib/dates.js';
 import { Field } from './form.js';
 
 // useDateText: the text of a date field kept in step with its ISO value.
@@ -65,4 +65,18 @@ export function DateField({ id, label, value, onChange, error, hint, ...rest }) 
 export function dateError(value) {
   if (value === null) return t('date.invalid', { example: exampleDate() });
   return value ? null : t('form.required');
+}
+
+// afterToday: the refusal of a change dated after today, in the words of
+// the server's own (detail.after_today: leave, transfer, rejoin and the
+// acceptance of a transfer take a day up to today, never ahead). Today is
+// the app's (lib/dates.js), as for the day these forms start with.
+function afterToday(date, lang) {
+  const now = today();
+  return date && date > now ? t('detail.after_today', { date: formatDate(now, lang) }) : null;
+}
+
+// changeDateError: a change's day: given, a day of the calendar, not ahead.
+export function changeDateError(date, lang) {
+  return dateError(date) || afterToday(date, lang);
 }

@@ -169,7 +169,7 @@ function AsOfPicker({ loc }) {
   const onKeyDown = (e) => { if (e.key === 'Enter' && ready(draft)) set(draft); };
   useAnnounce(d.bad ? d.invalid : '', { assertive: true });
   return html`
-    <div class="asof">
+    <div class=${asOfParam ? 'asof dated' : 'asof'}>
       <label class="field">
         <span class="field-label">${t('asof.label')}</span>
         <input data-testid="as-of" class="date-input" value=${d.text} inputmode="numeric" autocomplete="off"

@@ -23,27 +23,13 @@ import { unitName } from '../lib/units.js';
 import {
   Field, TextArea, SelectField, ConfirmButton, FormError, useActionForm, withoutEmpty,
 } from '../components/form.js';
-import { DateField, dateError } from '../components/date-field.js';
+import { DateField, changeDateError } from '../components/date-field.js';
 import { UnitLookup } from '../components/unit-lookup.js';
 
 export const LEAVE_REASONS = ['moved_away', 'married_away', 'left', 'died'];
 
 // Errors without details that are about the day asked.
 const AT_DATE = { own: { not_a_member: 'date', date_out_of_range: 'date', already_a_member: 'date' } };
-
-// afterToday: the refusal of a change dated after today, in the words of
-// the server's own (detail.after_today: POST leave, transfer and rejoin
-// take a day up to today, never ahead). Today is the app's (lib/dates.js),
-// as for the day these forms start with.
-function afterToday(date, lang) {
-  const now = today();
-  return date && date > now ? t('detail.after_today', { date: formatDate(now, lang) }) : null;
-}
-
-// changeDateError: a change's day: given, a day of the calendar, not ahead.
-function changeDateError(date, lang) {
-  return dateError(date) || afterToday(date, lang);
-}
 
 // isCurrent: whether she is a member now: her last stay has no end.
 export function isCurrent(m) {

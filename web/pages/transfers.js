@@ -28,7 +28,7 @@ import { Loading, ErrorBox } from '../components/status.js';
 import {
   SelectField, ConfirmButton, FormError, TextArea, errorText, refuse,
 } from '../components/form.js';
-import { DateField } from '../components/date-field.js';
+import { DateField, changeDateError } from '../components/date-field.js';
 
 const BOXES = ['in', 'out'];
 
@@ -161,7 +161,19 @@ function Answer({ x, onAnswer }) {
   const form = useRef(null);
   const a = useAnswer(x, onAnswer, form);
   const [missing, setMissing] = useState(false);
-  const set = (k) => (value) => setV((o) => ({ ...o, [k]: value }));
+  const [dateProblem, setDateProblem] = useState(null);
+  const set = (k) => (value) => {
+    if (k === 'date') setDateProblem(null);
+    setV((o) => ({ ...o, [k]: value }));
+  };
+  // the day is checked before she is asked to confirm (empty: today, the
+  // server's default; a day after today is refused there as here)
+  const checkDate = () => {
+    const problem = v.date === '' ? null : changeDateError(v.date, lang);
+    setDateProblem(problem);
+    if (problem) refuse(form);
+    return !problem;
+  };
   const open = (which) => setV((o) => ({ ...o, open: o.open === which ? null : which }));
   const name = x.member.full_name;
   // (refused, the question goes: focus to what is wrong, refuse())
@@ -191,11 +203,12 @@ function Answer({ x, onAnswer }) {
     ${v.open === 'accept' && html`
       <form class="form narrow" data-testid="transfer-accept-form" onSubmit=${(e) => e.preventDefault()} novalidate ref=${form}>
         <${DateField} id=${`${id}-date`} label=${t('transfers.accept_date')} hint=${t('transfers.accept_date_hint')}
-          value=${v.date} onChange=${set('date')} error=${a.error && a.error.code === 'not_a_member' ? apiError : ''} />
+          value=${v.date} onChange=${set('date')}
+          error=${dateProblem || (a.error && a.error.code === 'not_a_member' ? apiError : '')} />
         ${a.error && a.error.code !== 'not_a_member' && html`<${FormError} message=${apiError} />`}
         <${ConfirmButton} label=${t('transfers.accept')} danger=${false} testid="transfer-accept-save" busy=${a.busy}
           question=${t('transfers.accept_question', { name, date: v.date ? formatDate(v.date, lang) : '—' })}
-          onConfirm=${accept} />
+          check=${checkDate} onConfirm=${accept} />
       </form>`}
     ${v.open === 'refuse' && html`
       <form class="form narrow" data-testid="transfer-refuse-form" onSubmit=${decline} novalidate ref=${form}>
