@@ -36,6 +36,7 @@ typedef struct api_req {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *path;
+	bool path_nul;            /* the path held a %00 (cut short at it when decoded) */
 	const char *params[API_MAX_PARAMS]; /* {captures} of the route, URL-decoded */
 	const char *body;                   /* NUL-terminated, may be empty */
 	size_t body_len;

@@ -148,10 +148,14 @@ static int get_audit(api_req_t *req, api_resp_t *resp, err_t *e)
 	q.from = arg(req, "from", 10, e);
 	q.to = arg(req, "to", 10, e);
 	cursor = arg(req, "cursor", 20, e);
-	if (q.from && date_parse(q.from, &d))
-		err_field(e, "from", "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", q.from));
-	if (q.to && date_parse(q.to, &d))
-		err_field(e, "to", "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", q.to));
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "to" : "from", *v = i ? q.to : q.from;
+		if (v && date_parse(v, &d))
+			err_field(e, name, "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", v));
+		else if (v && d >= DATE_OPEN) /* as every query date: see api_query_date */
+			err_field(e, name, "too_late", "must be a day before 9999-12-31 (which stands for \"still holds\")",
+				  ERR_STR("value", v));
+	}
 	if (e->n_details)
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the query string is not valid");
 	if (api_query_int(req, "limit", 100, 1, 500, &q.limit, e))

@@ -44,6 +44,10 @@ int api_check_utf8(api_req_t *req, err_t *e)
 {
 	bad_arg_t b = { e, false };
 
+	if (req->path_nul) {
+		err_field(e, "path", "not_text", "must be text without control characters");
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the path must be text without control characters");
+	}
 	if (req->path && !text_utf8(req->path)) {
 		err_field(e, "path", "not_text", "must be text in UTF-8");
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the path must be text in UTF-8");

@@ -51,6 +51,7 @@ typedef struct req_ctx {
 	char *body;
 	size_t len;
 	bool too_large;
+	bool path_nul;   /* the raw path held %00 (on_uri): decoded, it is cut short */
 	char segs[512];  /* copies of the captured path segments */
 } req_ctx_t;
 
@@ -680,6 +681,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	api_client_addr(conn, g_trust_proxy, req.client_addr, sizeof(req.client_addr));
 	req.method = method;
 	req.path = url;
+	req.path_nul = ctx->path_nul;
 	req.body = ctx->body ? ctx->body : "";
 	req.body_len = ctx->len;
 	req.today = date_today();
@@ -914,15 +916,30 @@ static void answer_raw(struct MHD_Connection *conn, int status, const char *reas
 }
 
 static req_ctx_t g_refused;
+static req_ctx_t g_path_nul; /* on_uri's mark; on_request makes the context */
+
+/* Whether the raw path (before '?') holds "%00": libmicrohttpd decodes it
+ * into a C string, which the NUL would cut short without a word
+ * ("/api/v1/units/01%00x" read unit 01). */
+static bool path_has_nul(const char *uri, const char *q)
+{
+	size_t len = q ? (size_t)(q - uri) : strlen(uri);
+
+	for (size_t i = 0; i + 2 < len; i++)
+		if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+			return true;
+	return false;
+}
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	const char *q = uri ? strchr(uri, '?') : NULL;
+	void *mark = uri && path_has_nul(uri, q) ? &g_path_nul : NULL;
 	size_t params = 1;
 	(void)cls;
 
 	if (!q)
-		return NULL;
+		return mark;
 	for (const char *p = q + 1; *p; p++)
 		params += *p == '&';
 	if (strlen(q + 1) > API_QUERY_MAX || params > QUERY_PARAMS_MAX) {
@@ -945,7 +962,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		log_line(client, NULL, NULL, path, 413, &t0);
 		return &g_refused;
 	}
-	return NULL;
+	return mark;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -958,11 +975,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	if (ctx == &g_refused)
 		return MHD_NO; /* on_uri answered it: close */
-	if (!ctx) {
+	if (!ctx || ctx == &g_path_nul) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		bool path_nul = ctx == &g_path_nul;
 		ctx = calloc(1, sizeof(*ctx));
 		if (!ctx)
 			return MHD_NO;
+		ctx->path_nul = path_nul;
 		*con_cls = ctx;
 		set_deadline(conn, g_body_ms);
 		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX) {
@@ -1000,7 +1019,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	req_ctx_t *ctx = *con_cls;
 	(void)cls;
 	(void)toe;
-	if (ctx && ctx != &g_refused) {
+	if (ctx && ctx != &g_refused && ctx != &g_path_nul) {
 		free(ctx->body);
 		free(ctx);
 		*con_cls = NULL;

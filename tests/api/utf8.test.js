@@ -88,6 +88,12 @@ test('a NUL byte in a query argument or its name: 400 not_text, not a value cut 
   }
   const e = assertError(await s.get('/api/v1/units', 'q%00x=1'), 400, 'bad_request', 'a NUL in a name');
   assert.equal(e.details[0].code, 'not_text');
+  // in the path: "/units/01%00/children" once answered unit 01 itself
+  for (const p of ['/api/v1/units/01%00/children', '/api/v1/units/01%00zz', '/api/v1/units/%00', '/api/v1/members/1%00']) {
+    const x = notText(await s.get(p), 'path', `GET ${p}`);
+    assert.match(x.message, /control characters/);
+  }
+  notText(await s.post('/api/v1/units/01%00/rename', { date: DAY, name_vi: 'Xã A', name_en: 'A' }), 'path', 'POST with %00 in the path');
 });
 
 test('a query argument whose name is not UTF-8: 400', async () => {
