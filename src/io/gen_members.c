@@ -225,8 +225,8 @@ static void forms_fields(uint64_t seed, size_t i, person_t *p)
 }
 
 /* Her later history: she may leave, or move to another branch. */
-static int later_history(db_t *db, const principal_t *who, rng_t *r, const slots_t *s, int64_t id, date_t joined,
-			 date_t today, gen_members_result_t *out, err_t *e)
+static int later_history(db_t *db, const principal_t *who, rng_t *r, const slots_t *s, int64_t id, int64_t unit_id,
+			 date_t joined, date_t today, gen_members_result_t *out, err_t *e)
 {
 	date_t when;
 
@@ -239,8 +239,8 @@ static int later_history(db_t *db, const principal_t *who, rng_t *r, const slots
 	}
 	if (rng_chance(r, 0.05)) {
 		const slot_t *to = &s->v[rng_below(r, s->n)];
-		if (to->from >= when)
-			return 0;
+		if (to->from >= when || to->id == unit_id)
+			return 0; /* no unit yet, or her own: she stays */
 		out->moved++;
 		return member_end_stay(db, who, id, when, "transferred", to->id, e);
 	}
@@ -272,7 +272,7 @@ static int add_all(db_t *db, const principal_t *who, const gen_members_opts_t *o
 		make_person(&r, i, joined, &p, &kind);
 		forms_fields(o->seed, i, &p);
 		if (member_add(db, who, &p, u->id, kind, joined, e) ||
-		    later_history(db, who, &r, s, p.id, joined, o->today, out, e))
+		    later_history(db, who, &r, s, p.id, u->id, joined, o->today, out, e))
 			return -1;
 		out->members++;
 	}

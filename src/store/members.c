@@ -867,28 +867,25 @@ static int unit_end(db_t *db, int64_t unit_id, date_t *ends, err_t *e)
 static int audit_stay(db_t *db, const principal_t *who, const char *action, int64_t person_id, int64_t unit_id,
 		      date_t d, const char *reason, int64_t to_unit, err_t *e);
 
-/* Her stay from `from` in unit_id, until she leaves. A unit whose end is
- * recorded (a merge or split dated ahead, or one entered after the fact)
- * hands it on the day it ends to its successor, as it did its members:
- * the stay ends there ("transferred") and goes on in the successor,
- * audited as member.transfer, and so on while the successor ends too.
- * check_unit has refused a unit without one. */
-static int insert_stay(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, member_kind_t kind,
-		       date_t from, const char *reason, err_t *e)
+/* Her open stay from `from` in unit_id (written already) goes on past a
+ * recorded end of the unit: a unit whose end is recorded (a merge or split
+ * dated ahead, or one entered after the fact) hands it on the day it ends
+ * to its successor, as it did its members: the stay ends there
+ * ("transferred") and goes on in the successor, audited as
+ * member.transfer, and so on while the successor ends too.
+ * member_check_unit has refused a unit without one. */
+static int carry_on(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, member_kind_t kind,
+		    date_t from, err_t *e)
 {
-	date_t ends = DATE_OPEN;
-	int64_t next = 0;
-	query_t q;
-	int r;
-
 	for (int hops = 0; hops < 64; hops++) {
-		query_init(&q);
-		query_add(&q, "INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason)"
-			      " VALUES (?, ?, ?, ?, ?, ?)",
-			  QI(person_id), QI(unit_id), QT(member_kind_name(kind)), QD(from), QD(DATE_OPEN), QT(reason));
-		r = query_run(db, &q, e) || unit_end(db, unit_id, &ends, e);
-		if (r || ends == DATE_OPEN)
-			return r ? -1 : 0;
+		date_t ends = DATE_OPEN;
+		int64_t next = 0;
+		query_t q;
+
+		if (unit_end(db, unit_id, &ends, e))
+			return -1;
+		if (ends == DATE_OPEN)
+			return 0;
 		if (successor(db, unit_id, ends, &next, e))
 			return -1;
 		if (!next)
@@ -900,11 +897,32 @@ static int insert_stay(db_t *db, const principal_t *who, int64_t person_id, int6
 		if (query_run(db, &q, e) ||
 		    audit_stay(db, who, "member.transfer", person_id, unit_id, ends, "transferred", next, e))
 			return -1;
+		query_init(&q);
+		query_add(&q, "INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason)"
+			      " VALUES (?, ?, ?, ?, ?, 'transferred')",
+			  QI(person_id), QI(next), QT(member_kind_name(kind)), QD(ends), QD(DATE_OPEN));
+		if (query_run(db, &q, e))
+			return -1;
 		unit_id = next;
 		from = ends;
-		reason = "transferred";
 	}
 	return err_fail(e, ERR_INTERNAL, NULL, "a unit's successors do not end");
+}
+
+/* Her stay from `from` in unit_id, until she leaves (carry_on: past a
+ * recorded end of the unit, in its successor). */
+static int insert_stay(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, member_kind_t kind,
+		       date_t from, const char *reason, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "INSERT INTO memberships (person_id, unit_id, kind, valid_from, valid_to, start_reason)"
+		      " VALUES (?, ?, ?, ?, ?, ?)",
+		  QI(person_id), QI(unit_id), QT(member_kind_name(kind)), QD(from), QD(DATE_OPEN), QT(reason));
+	if (query_run(db, &q, e))
+		return -1;
+	return carry_on(db, who, person_id, unit_id, kind, from, e);
 }
 
 /* The audit row of a new member: where and how she joined, by her record's
@@ -1223,6 +1241,69 @@ int member_cancel_transfers(db_t *db, const principal_t *who, int64_t person_id,
 	return r;
 }
 
+/* Her stay that ends on day d, if any (*found). Returns 0 or -1 with e. */
+static int stay_ending(db_t *db, int64_t person_id, date_t d, membership_t *m, bool *found, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	*found = false;
+	query_init(&q);
+	query_add(&q, "SELECT " STAY_COLS " FROM memberships m WHERE m.person_id = ? AND m.valid_to = ?", QI(person_id),
+		  QD(d));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		r = read_stay(db, st, 0, m, e);
+		*found = r == 0;
+	}
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return store_fail(db, rc, e);
+	return r;
+}
+
+/* A move to to_unit on the first day of her open stay m: she was never a
+ * day in m's unit, so the stay is to_unit's whole, kept in its row (a card
+ * names a stay's id, and ids are never given twice: nothing is deleted
+ * but a stay older than m). When the move takes her back to where a move
+ * of that same day took her from, that earlier stay goes on instead, as if
+ * she had never left it: m takes over its start, and it goes. Dues she
+ * paid in m's unit from that day on go with her. Returns 0 or -1 with e. */
+static int move_whole(db_t *db, const principal_t *who, int64_t person_id, const membership_t *m, int64_t to_unit,
+		      err_t *e)
+{
+	membership_t before = { 0 };
+	bool found = false, back;
+	date_t from = m->valid_from;
+	query_t q;
+
+	if (stay_ending(db, person_id, m->valid_from, &before, &found, e))
+		return -1;
+	back = found && before.unit.id == to_unit && before.kind == m->kind &&
+	       strcmp(before.end_reason, "transferred") == 0;
+	query_init(&q);
+	query_add(&q, "UPDATE dues_payments SET unit_id = ? WHERE person_id = ? AND unit_id = ? AND paid_on >= ?",
+		  QI(to_unit), QI(person_id), QI(m->unit.id), QD(m->valid_from));
+	if (query_run(db, &q, e))
+		return -1;
+	if (back) {
+		query_init(&q);
+		query_add(&q, "DELETE FROM memberships WHERE id = ?", QI(before.id));
+		if (query_run(db, &q, e))
+			return -1;
+		from = before.valid_from;
+	}
+	query_init(&q);
+	query_add(&q, "UPDATE memberships SET unit_id = ?, valid_from = ?, start_reason = ? WHERE id = ?", QI(to_unit),
+		  QD(from), QT(back ? before.start_reason : m->start_reason), QI(m->id));
+	if (query_run(db, &q, e))
+		return -1;
+	return carry_on(db, who, person_id, to_unit, m->kind, from, e);
+}
+
 /* member_end_stay, keeping the pending transfer `except` (the one being
  * accepted) and cancelling her others: a stay that ends takes them with it. */
 static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t d, const char *reason,
@@ -1248,13 +1329,7 @@ static int end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
 		r = audit_stay(db, who, to_unit ? "member.transfer" : "member.leave", person_id, m.unit.id, d, reason,
 			       to_unit, e);
 	if (!r && m.valid_from == d) {
-		/* not a day there: the stay is the other unit's whole, begun
-		 * as it was (the audit row keeps the move) */
-		query_init(&q);
-		query_add(&q, "DELETE FROM memberships WHERE id = ?", QI(m.id));
-		r = query_run(db, &q, e);
-		if (!r)
-			r = insert_stay(db, who, person_id, to_unit, m.kind, d, m.start_reason, e);
+		r = move_whole(db, who, person_id, &m, to_unit, e);
 	} else if (!r) {
 		query_init(&q);
 		query_add(&q, "UPDATE memberships SET valid_to = ?, end_reason = ? WHERE id = ?", QD(d), QT(reason),

@@ -224,6 +224,56 @@ static void a_move_on_the_first_day_moves_the_stay_whole(void **state)
 	db_close(db);
 }
 
+/* A move on a day, then one back on the same day: the first stay goes on
+ * as if she had never left (not a move from A to A), she can leave on that
+ * day, and the stay keeps its row (a card names it); dues paid in the
+ * unit she was moved out of on its first day go with her. */
+static void a_move_back_on_the_same_day_undoes_it(void **state)
+{
+	db_t *db = fixture_seeded_db();
+	int64_t a, b, her, other, first_stay;
+	dues_payment_t *paid = NULL;
+	membership_t *h = NULL;
+	size_t n = 0, rows = 0, diffs = 0;
+	bool kept = false;
+	err_t e;
+	(void)state;
+
+	add_unit(db, "WC", "commune", "24");
+	a = add_unit(db, "WC.1", "branch", "WC");
+	b = add_unit(db, "WC.2", "branch", "WC");
+	her = add_member(db, "Tạ Thị Về", a);
+	err_clear(&e);
+	assert_int_equal(member_history(db, her, &h, &n, &e), 0);
+	first_stay = h[0].id;
+	free(h);
+	if (member_end_stay(db, &SYS, her, D("2026-03-01"), "transferred", b, &e) ||
+	    member_end_stay(db, &SYS, her, D("2026-03-01"), "transferred", a, &e))
+		fail_msg("moves: %s", e.message);
+	assert_int_equal(member_history(db, her, &h, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].unit.id, a);
+	assert_int_equal(h[0].valid_from, D("2026-02-01"));
+	assert_int_equal(h[0].valid_to, DATE_OPEN);
+	assert_string_equal(h[0].start_reason, "joined");
+	assert_true(h[0].id != first_stay); /* the newer row goes on; the older goes, never given again */
+	free(h);
+	if (member_end_stay(db, &SYS, her, D("2026-03-01"), "left", 0, &e))
+		fail_msg("leave on that day: %s", e.message);
+	/* dues paid on her first day in the wrong unit follow her */
+	other = add_member(db, "Lý Thị Đóng", a);
+	if (dues_pay(db, &SYS, other, 2026, 10000, D("2026-02-01"), &e) ||
+	    member_end_stay(db, &SYS, other, D("2026-02-01"), "transferred", b, &e))
+		fail_msg("dues, move: %s", e.message);
+	assert_int_equal(dues_list(db, other, &paid, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(paid[0].unit.id, b);
+	free(paid);
+	assert_int_equal(member_tally_check(db, NULL, &kept, &rows, &diffs, &e), 0);
+	assert_int_equal(diffs, 0);
+	db_close(db);
+}
+
 static void a_stay_from_the_units_last_day_on_follows_it(void **state)
 {
 	db_t *db = fixture_seeded_db();
@@ -358,6 +408,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drivers_agree),
 		cmocka_unit_test(a_move_on_the_first_day_moves_the_stay_whole),
+		cmocka_unit_test(a_move_back_on_the_same_day_undoes_it),
 		cmocka_unit_test(a_stay_from_the_units_last_day_on_follows_it),
 		cmocka_unit_test(the_longest_names_page),
 	};
