@@ -125,8 +125,7 @@ int cmd_init(int argc, char **argv)
 	 * the admin's password is still shown (it is shown nowhere else) */
 	if (demo && store_vacuum(db, &e)) {
 		fprintf(stderr, "unionbase: warning: the database is created, but tidying it up failed (%s);"
-				" it works as it is, and `unionbase check` or the database's own VACUUM ANALYZE"
-				" can be run later\n", e.message);
+				" it works as it is, and the database's own VACUUM ANALYZE can be run later\n", e.message);
 		err_clear(&e);
 	}
 	printf("%s: created (schema %d), reference data loaded: 63 provinces until 2025-06-30, 34 from 2025-07-01, %lld ethnic groups%s\n",
