@@ -203,20 +203,19 @@ static int unit_on_day(api_req_t *req, const char *code, date_t d, const char *f
 }
 
 /* With other fields refused, what is wrong with the unit too, so that the
- * form shows every problem at once: its details join e's. Nothing to add
- * when the unit is missing or refused already, or the day is not one. Returns -1 only
+ * form shows every problem at once: its details join e's, as of the day
+ * she joins (today when that day is refused). Nothing to add when the unit
+ * is missing or refused already. Returns -1 only
  * when the store fails (e then holds that). */
 static int unit_details(api_req_t *req, const char *code, date_t d, err_t *e)
 {
 	unit_t u;
 	err_t probe;
 
-	if (!code[0] || !d || err_has_detail(e, "unit"))
+	if (!code[0] || err_has_detail(e, "unit"))
 		return 0;
-	for (int i = 0; i < e->n_details; i++)
-		if (!strcmp(e->details[i].field, "joined_on") && strcmp(e->details[i].code, "under_age") != 0 &&
-		    strcmp(e->details[i].code, "after_today") != 0)
-			return 0; /* no day to look the unit up on */
+	if (!d || err_has_detail(e, "joined_on"))
+		d = req->today; /* the day of joining refused: today's tree says what it is */
 	err_clear(&probe);
 	if (!api_parent_in_scope(req, code, d, "unit", &probe) && !unit_on_day(req, code, d, "unit", &u, &probe) &&
 	    !member_check_unit(req->db, u.id, d, &probe))

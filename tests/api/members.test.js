@@ -124,6 +124,12 @@ test('every rule of a record: one detail per field, in one answer, nothing store
   }
   const young = assertError(await post({ full_name: 'Trần Thị Lan', birth_date: '2010-01-01', unit: 'MC1', joined_on: D }, 'entry.mc1'), 422, 'invalid');
   assert.deepEqual(young.details.map((d) => [d.field, d.code]), [['joined_on', 'under_age'], ['unit', 'not_a_branch']]);
+  // a day of joining refused (ahead, before her birth, not a day): the unit as of today
+  for (const joined_on of ['2999-01-01', '1980-01-01', '2025-02-30']) {
+    const x = assertError(await post({ full_name: 'Trần Thị Lan', birth_date: '1990-05-04', unit: 'MC1', joined_on }, 'entry.mc1'), 422, 'invalid', joined_on);
+    assert.deepEqual(x.details.map((d) => d.field), ['joined_on', 'unit'], joined_on);
+    assert.equal(x.details[1].code, 'not_a_branch');
+  }
   // an honorary member: any sex, any age, her ID number's sex not checked
   const hon = await post({ full_name: 'Lê Văn Nam', birth_date: '1990-05-04', sex: 'male', kind: 'honorary', unit: 'MC1.2', joined_on: D, id_number: '001090099999' }, 'entry.mc1');
   assert.equal(hon.status, 201, hon.text);
