@@ -82,6 +82,20 @@ test('an entry officer adds a member, is told in Vietnamese why her ID number is
     await page.locator('#member-phone').fill('0912 345 678');
     await page.locator('#member-occupation').fill('Buôn bán');
     await page.locator('#member-digital').check();
+    // several mistakes at once: the form's own (a day that does not exist)
+    // and the API's (a ward as the unit, a phone) shown together
+    await page.locator('#member-birth-date').fill('31/02/1990');
+    await page.locator('#member-unit').fill('09187');
+    await page.locator('#member-phone').fill('12345');
+    await page.getByTestId('member-save').click();
+    await page.getByTestId('member-unit-error').waitFor();
+    await page.getByTestId('member-phone-error').waitFor();
+    await page.getByTestId('member-birth-date-error').waitFor();
+    await waitFocus(page, '#member-birth-date');
+    await shot(page, 'members-many-mistakes-vi-phone.png');
+    await page.locator('#member-birth-date').fill('04/05/1990');
+    await page.locator('#member-unit').fill(BRANCH);
+    await page.locator('#member-phone').fill('0912 345 678');
     await page.getByTestId('member-save').click();
     await waitText(page, '[data-testid="member-id-number-error"]',
       'Số thứ tư của CCCD là của nam giới. Hãy kiểm tra lại số CCCD.');

@@ -159,6 +159,12 @@ test('a transfer to another province: sent, counted in the inbox, accepted; hist
     await waitText(b.page, '[data-testid="transfer-accept-form"] [data-testid$="-date-error"]',
       `Ngày này sau hôm nay (${dmy(TODAY)}): chỉ ghi việc đã xảy ra.`);
     assert.equal(await card.getByTestId('transfer-accept-save-confirm').count(), 0, 'not asked about a day ahead');
+    // a day before the letter's: refused there too, in the API's words
+    await acceptDate.fill(dmy(yesterday));
+    await card.getByTestId('transfer-accept-save').click();
+    await waitText(b.page, '[data-testid="transfer-accept-form"] [data-testid$="-date-error"]',
+      `Ngày nhận trước ngày ghi trên giấy giới thiệu (${dmy(TODAY)}).`);
+    assert.equal(await card.getByTestId('transfer-accept-save-confirm').count(), 0, 'not asked about a day before');
     await acceptDate.fill(dmy(TODAY));
     assert.equal(await b.page.locator('[data-testid="transfer-accept-form"] [data-testid$="-date-error"]').count(), 0, 'no stale error');
     await card.getByTestId('transfer-accept-save').click();

@@ -59,12 +59,16 @@ function localErrors(v) {
   return out;
 }
 
-// body: the request: text trimmed, empty fields left for the API's defaults.
+// body: the request: text trimmed, empty fields left for the API's defaults;
+// a date that is no day of the calendar (null from DateField) is sent as
+// text the API refuses too, so that nothing is stored and its answer names
+// the other fields' problems as well (shown all at once).
 function body(v) {
   const out = {};
   for (const [k, x] of Object.entries(v)) {
     const value = typeof x === 'string' ? x.trim() : x;
-    if (value !== '') out[k] = value;
+    if (value === null) out[k] = 'not-a-date';
+    else if (value !== '') out[k] = value;
   }
   return out;
 }
@@ -103,11 +107,13 @@ export function MemberForm({ onCancel }) {
   // save: the record, or (rejoin) the former member's record joined again.
   const save = async (rejoin) => {
     if (busy) return;
+    // what the form sees at once; the API, asked all the same (it refuses
+    // whatever the form does), adds what only it can see (a unit that is
+    // not a branch, an ID number that does not fit): every problem at once
     const local = localErrors(v);
     setErrors(local);
     setFormError([]);
     setFormer(false);
-    if (Object.keys(local).length) { refuse(form); return; }
     setBusy(true);
     try {
       const created = await post('/members', rejoin ? { ...body(v), rejoin: true } : body(v));
@@ -117,9 +123,9 @@ export function MemberForm({ onCancel }) {
       navigate(`/members/${encodeURIComponent(created.id)}`, { as_of: asOfParam });
     } catch (err) {
       const fe = formErrors(err, FIELDS);
-      setErrors(fe.fields);
-      setFormError(fe.form);
-      setFormer(err.code === 'former_member');
+      setErrors({ ...fe.fields, ...local });
+      setFormError(Object.keys(fe.fields).length || !Object.keys(local).length ? fe.form : []);
+      setFormer(err.code === 'former_member' && !Object.keys(local).length);
       refuse(form);
     } finally {
       setBusy(false);

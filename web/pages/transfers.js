@@ -26,7 +26,7 @@ import {
 } from '../lib/transfers.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import {
-  SelectField, ConfirmButton, FormError, TextArea, errorText, refuse,
+  SelectField, ConfirmButton, FormError, TextArea, errorText, formErrors, refuse,
 } from '../components/form.js';
 import { DateField, changeDateError } from '../components/date-field.js';
 
@@ -169,7 +169,8 @@ function Answer({ x, onAnswer }) {
   // the day is checked before she is asked to confirm (empty: today, the
   // server's default; a day after today is refused there as here)
   const checkDate = () => {
-    const problem = v.date === '' ? null : changeDateError(v.date, lang);
+    const problem = v.date === '' ? null : changeDateError(v.date, lang)
+      || (v.date < x.date ? t('detail.before_issued', { date: formatDate(x.date, lang) }) : null);
     setDateProblem(problem);
     if (problem) refuse(form);
     return !problem;
@@ -193,6 +194,8 @@ function Answer({ x, onAnswer }) {
   };
   const id = `transfer-${x.id}`;
   const apiError = a.error ? errorText(a.error) : '';
+  // the API's word on the day (before_issued, ...) stands at the date
+  const apiDate = a.error ? formErrors(a.error, ['date'], { own: { not_a_member: 'date' } }) : { fields: {}, form: [] };
   return html`
     <div class="form-actions">
       <button type="button" class="button primary small" data-testid="transfer-accept" aria-expanded=${v.open === 'accept' ? 'true' : 'false'}
@@ -204,8 +207,8 @@ function Answer({ x, onAnswer }) {
       <form class="form narrow" data-testid="transfer-accept-form" onSubmit=${(e) => e.preventDefault()} novalidate ref=${form}>
         <${DateField} id=${`${id}-date`} label=${t('transfers.accept_date')} hint=${t('transfers.accept_date_hint')}
           value=${v.date} onChange=${set('date')}
-          error=${dateProblem || (a.error && a.error.code === 'not_a_member' ? apiError : '')} />
-        ${a.error && a.error.code !== 'not_a_member' && html`<${FormError} message=${apiError} />`}
+          error=${dateProblem || (apiDate.fields.date || []).join(' ')} />
+        ${a.error && apiDate.form.length > 0 && html`<${FormError} messages=${apiDate.form} />`}
         <${ConfirmButton} label=${t('transfers.accept')} danger=${false} testid="transfer-accept-save" busy=${a.busy}
           question=${t('transfers.accept_question', { name, date: v.date ? formatDate(v.date, lang) : '—' })}
           check=${checkDate} onConfirm=${accept} />
