@@ -73,15 +73,30 @@ static bool name_char(int32_t cp)
 	return cp == '\'' || cp == 0x2019 /* ’ */ || cp == '-' || cp == '.';
 }
 
+static bool is_mark(int32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category(cp);
+	return c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME;
+}
+
+/* Marks that may follow one letter once composed (NFC): Vietnamese has none
+ * left then; a letter NFC cannot compose keeps one. Marks stacked beyond
+ * that ("A" and sixty acute accents) only draw over the lines around
+ * them. */
+#define NAME_MARKS_MAX 1
+
 /* Copies nfc into a new string with runs of white space made one space
  * (nfc is trimmed already); the first character that may not stand in a
- * name into *bad (0 when none). NULL when memory runs out. */
+ * name into *bad (0 when none): a mark with no letter before it, or one
+ * beyond NAME_MARKS_MAX on a letter, is such a character. NULL when memory
+ * runs out. */
 static char *collapse_spaces(const char *nfc, int32_t *bad)
 {
 	size_t len = strlen(nfc), o = 0;
 	char *out = malloc(len + 1);
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)nfc;
-	bool in_space = false;
+	bool in_space = false, after_letter = false;
+	int marks = 0;
 
 	*bad = 0;
 	if (!out)
@@ -93,12 +108,19 @@ static char *collapse_spaces(const char *nfc, int32_t *bad)
 			break; /* cannot happen: text_nfc gave valid UTF-8 */
 		if (is_space(cp)) {
 			in_space = true;
+			after_letter = false;
+			marks = 0;
 		} else {
 			if (in_space && o)
 				out[o++] = ' ';
-			in_space = false;
-			if (!*bad && !name_char(cp))
+			bool mark = is_mark(cp);
+			marks = mark ? marks + 1 : 0;
+			if (!*bad && (!name_char(cp) || (mark && (!after_letter || marks > NAME_MARKS_MAX))))
 				*bad = cp;
+			if (!mark)
+				after_letter = utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU &&
+					       utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO;
+			in_space = false;
 			memcpy(out + o, p, (size_t)n);
 			o += (size_t)n;
 		}

@@ -39,6 +39,9 @@ static void names_are_nfc_trimmed_and_collapsed(void **state)
 	free(out);
 	assert_int_equal(person_name("H\xe1\xbb\x93 Th\xe1\xbb\x8b Ng\xe1\xbb\x8d" "c-Anh O'Neil", "full_name", &out, &e), 0);
 	free(out);
+	/* a letter NFC cannot compose keeps its one mark (q + acute) */
+	assert_int_equal(person_name("Q\xcc\x81uy", "full_name", &out, &e), 0);
+	free(out);
 	assert_int_equal(e.n_details, 0);
 }
 
@@ -47,6 +50,10 @@ static void names_refused(void **state)
 	static const struct { const char *in, *code; } bad[] = {
 		{ "", "required" }, { "   ", "required" }, { "Nguy\xe1\xbb\x85n 2", "bad_characters" },
 		{ "Lan<script>", "bad_characters" }, { "Lan\xe2\x80\x8b" "Anh", "format_chars" },
+		/* marks stacked on a letter (they draw over the lines around),
+		 * or with no letter under them */
+		{ "A\xcc\x81\xcc\x81\xcc\x81", "bad_characters" }, { "L\xc3\xaa Th\xe1\xbb\x8b Ha\xcc\x81\xcc\x81\xcc\x81", "bad_characters" },
+		{ "Lan \xcc\x81" "Anh", "bad_characters" }, { "Lan-\xcc\x81", "bad_characters" },
 	};
 	char *out = NULL;
 	char longname[300];
