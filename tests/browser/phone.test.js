@@ -103,6 +103,19 @@ test('the header and navigation are compact on a phone; the menu works with the 
     assert.ok(dated.height <= header.height + 4, `with a past day the header is ${dated.height} px tall, ${header.height} without`);
     await back.click();
     await page.waitForFunction(() => !/as_of=/.test(location.hash));
+    // a day that does not exist, or 31/12/9999 ("still holds" to the API):
+    // said at once on Enter, while the field has focus; nothing is asked
+    const asOf = page.getByTestId('as-of');
+    await asOf.fill('31/02/2025');
+    await asOf.press('Enter');
+    await waitText(page, '[data-testid="as-of-error"]', vi['date.invalid'].split('.')[0]);
+    await asOf.fill('31/12/9999');
+    await asOf.press('Enter');
+    await waitText(page, '[data-testid="as-of-error"]', vi['detail.too_late']);
+    await page.waitForTimeout(600); // longer than the picker's pause
+    assert.doesNotMatch(await page.evaluate(() => location.hash), /as_of=/, 'nothing asked for 9999');
+    await asOf.fill(dmy(TODAY));
+    assert.equal(await page.getByTestId('as-of-error').count(), 0);
     const toggle = page.getByTestId('menu-toggle');
     assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
     assert.equal(await toggle.getAttribute('aria-controls'), 'app-nav');

@@ -160,24 +160,33 @@ function AsOfPicker({ loc }) {
   useEffect(() => setDraft(isIsoDate(asOf) ? asOf : ''), [asOf]);
   const d = useDateText(draft, setDraft);
   const set = (value) => navigate(loc.path, { ...loc.query, as_of: value || undefined });
-  const ready = (v) => isIsoDate(v) && v >= '1900' && v !== asOf;
+  // 9999-12-31 stands for "still holds" in the API, which refuses it as a
+  // day to read (too_late): said here, not as a page that cannot load
+  const tooLate = isIsoDate(draft) && draft >= '9999-12-31';
+  const ready = (v) => isIsoDate(v) && v >= '1900' && v < '9999-12-31' && v !== asOf;
   useEffect(() => {
     if (!ready(draft)) return undefined;
     const id = setTimeout(() => set(draft), 400);
     return () => clearTimeout(id);
   }, [draft]);
-  const onKeyDown = (e) => { if (e.key === 'Enter' && ready(draft)) set(draft); };
-  useAnnounce(d.bad ? d.invalid : '', { assertive: true });
+  // Enter counts at once, or says at once why it cannot (not only on leaving)
+  const onKeyDown = (e) => {
+    if (e.key !== 'Enter') return;
+    if (ready(draft)) set(draft);
+    else if (!tooLate && draft !== asOf) d.onBlur();
+  };
+  const problem = d.bad ? d.invalid : tooLate ? t('detail.too_late') : '';
+  useAnnounce(problem, { assertive: true });
   return html`
     <div class=${asOfParam ? 'asof dated' : 'asof'}>
       <label class="field">
         <span class="field-label">${t('asof.label')}</span>
         <input data-testid="as-of" class="date-input" value=${d.text} inputmode="numeric" autocomplete="off"
-          spellcheck="false" placeholder=${t('date.placeholder')} aria-invalid=${d.bad ? 'true' : undefined}
-          aria-describedby=${d.bad ? 'as-of-error' : undefined}
+          spellcheck="false" placeholder=${t('date.placeholder')} aria-invalid=${problem ? 'true' : undefined}
+          aria-describedby=${problem ? 'as-of-error' : undefined}
           onInput=${(e) => d.onInput(e.currentTarget.value)} onBlur=${d.onBlur} onKeyDown=${onKeyDown} />
       </label>
       ${asOfParam && html`<button type="button" class="button small" onClick=${() => set(undefined)}>${t('asof.today')}</button>`}
-      ${d.bad && html`<span class="field-error" id="as-of-error">${d.invalid}</span>`}
+      ${problem && html`<span class="field-error" id="as-of-error" data-testid="as-of-error">${problem}</span>`}
     </div>`;
 }
