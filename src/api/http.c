@@ -11,10 +11,25 @@
 
 #include "core/text.h"
 
+#define ARGS_SEEN_MAX 128 /* beyond QUERY_PARAMS_MAX, refused before this */
+
 typedef struct bad_arg {
 	err_t *e;
 	bool found;
+	const char *seen[ARGS_SEEN_MAX]; /* the names met so far */
+	size_t n_seen;
 } bad_arg_t;
+
+/* Whether b has met the name key already (and notes it when not). */
+static bool seen_before(bad_arg_t *b, const char *key)
+{
+	for (size_t i = 0; i < b->n_seen; i++)
+		if (!strcmp(b->seen[i], key))
+			return true;
+	if (b->n_seen < ARGS_SEEN_MAX)
+		b->seen[b->n_seen++] = key;
+	return false;
+}
 
 /* Sizes are given because a decoded %00 would otherwise cut a name or a
  * value short without a word: "q=ab%00cd" would search for "ab". */
@@ -31,8 +46,15 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 		b->found = true;
 		return MHD_NO;
 	}
-	if (text_utf8(key) && (!value || text_utf8(value)))
-		return MHD_YES;
+	if (text_utf8(key) && (!value || text_utf8(value))) {
+		if (!seen_before(b, key))
+			return MHD_YES;
+		/* which of two values would count is nowhere said: neither */
+		err_field(b->e, key, "duplicate", "is given twice", ERR_STR("value", key));
+		err_fail(b->e, ERR_BAD_REQUEST, "bad_request", "{arg} is given twice", ERR_STR("arg", key));
+		b->found = true;
+		return MHD_NO;
+	}
 	/* err.c turns the bytes of a name that is not UTF-8 into '?' */
 	err_field(b->e, key, "not_text", "must be text in UTF-8");
 	err_fail(b->e, ERR_BAD_REQUEST, "bad_request", "{arg} must be text in UTF-8", ERR_STR("arg", key));
@@ -42,7 +64,7 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 
 int api_check_utf8(api_req_t *req, err_t *e)
 {
-	bad_arg_t b = { e, false };
+	bad_arg_t b = { .e = e };
 
 	if (req->path_nul) {
 		err_field(e, "path", "not_text", "must be text without control characters");
@@ -111,9 +133,14 @@ int api_body_object(api_req_t *req, json_t **out, err_t *e)
 	json_error_t je;
 
 	*out = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
-	if (!*out)
+	if (!*out) {
+		/* jansson's own words name its flag: "...without JSON_ALLOW_NUL" */
+		const char *reason = json_error_code(&je) == json_error_null_character
+			? "a string holds the character U+0000, which text may not"
+			: je.text;
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "the body is not valid JSON: {reason} (line {line})",
-				ERR_STR("reason", je.text), ERR_INT("line", je.line), ERR_INT("column", je.column));
+				ERR_STR("reason", reason), ERR_INT("line", je.line), ERR_INT("column", je.column));
+	}
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;

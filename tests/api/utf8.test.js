@@ -96,6 +96,21 @@ test('a NUL byte in a query argument or its name: 400 not_text, not a value cut 
   notText(await s.post('/api/v1/units/01%00/rename', { date: DAY, name_vi: 'Xã A', name_en: 'A' }), 'path', 'POST with %00 in the path');
 });
 
+test('a query argument given twice: 400 naming it (which value counted was nowhere said)', async () => {
+  for (const [p, q] of [['/api/v1/units', 'level=commune&level=branch'], ['/api/v1/members', 'unit=01&unit=24'], ['/api/v1/units', 'q=a&as_of=2025-08-01&q=b']]) {
+    const e = assertError(await s.get(p, q), 400, 'bad_request', `${p}?${q}`);
+    assert.deepEqual(e.details.map((d) => d.code), ['duplicate']);
+    assert.equal(e.arg, q.split('=')[0]);
+  }
+});
+
+test('a JSON body with a NUL in a string: 400 in words, not the JSON library\'s flag', async () => {
+  const r = await s.request('POST', '/api/v1/units', { raw: '{"code":"X\\u0000","name_vi":"a"}', contentType: 'application/json' });
+  const e = assertError(r, 400, 'bad_request');
+  assert.doesNotMatch(e.message, /JSON_ALLOW_NUL/);
+  assert.match(e.message, /U\+0000/);
+});
+
 test('a query argument whose name is not UTF-8: 400', async () => {
   for (const b of BAD) {
     const e = assertError(await s.get('/api/v1/units', `${b}=1`), 400, 'bad_request', `name ${b}`);
