@@ -340,6 +340,11 @@ test('the Audit page shows who created her, with the values', { timeout: 120000 
     assert.equal(await username.getAttribute('data-kind'), 'added');
     assert.equal(await username.locator('td').nth(1).textContent(), officer.username);
     assert.equal(await username.locator('td').nth(0).textContent(), '—');
+    // fields and values in her words, not the record's codes
+    assert.match(await username.locator('th').textContent(), /Tên đăng nhập/);
+    const roles = await diff.locator('[data-testid="diff-row"][data-field="roles"] td').nth(1).textContent();
+    assert.doesNotMatch(roles, /\b(viewer|entry|approver|admin)\b/, roles);
+    assert.match(await diff.locator('[data-testid="diff-row"][data-field="disabled"] td').nth(1).textContent(), /^Không$/);
     await shot(page, 'audit-vi.png');
 
     // The filter is in the URL: a reload shows the same.

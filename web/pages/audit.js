@@ -192,7 +192,7 @@ function AuditRow({ row }) {
         </td>
         <td data-label=${t('audit.record')} data-testid="audit-record">
           ${row.record_type ? html`${recordTypeName(row.record_type)} <span class="code">${row.record_id ?? ''}</span>` : '—'}
-          ${note && html`<span class="node-meta audit-note" data-testid="audit-note">${note}</span>`}
+          ${note && html`<span class="node-meta audit-note" data-testid="audit-note">${noteText(note)}</span>`}
         </td>
         <td class="actions">
           ${hasValues && html`
@@ -209,6 +209,38 @@ function AuditRow({ row }) {
           </td>
         </tr>`}
     </tbody>`;
+}
+
+// fieldLabel: a field of a record in her words (the audit's own names,
+// then the member form's, the unit's, the account's), or null when none
+// has one (the code stands then).
+export function fieldLabel(k) {
+  for (const key of [`audit.field.${k}`, `member.${k}`, `unit.${k}`, `users.${k}`]) if (has(key)) return t(key);
+  return null;
+}
+
+const UNIT_IDS = ['unit_id', 'to_unit_id', 'parent_id', 'from_unit', 'to_unit'];
+
+// ValueView: a value of field k: a unit's internal id as a link to its
+// page, a reason or a role in words, anything else as text (show).
+function ValueView({ k, v }) {
+  if (UNIT_IDS.includes(k) && Number.isInteger(v)) {
+    return html`<a href=${unitHref(`id:${v}`)}>${t('audit.unit_id', { id: v })}</a>`;
+  }
+  if (k === 'reason' && typeof v === 'string' && has(`member.end.${v}`)) return t(`member.end.${v}`);
+  if (k === 'roles' && typeof v === 'string' && v.split(' ').every((r) => has(`role.${r}`))) {
+    return v.split(' ').map((r) => t(`role.${r}`)).join(', ');
+  }
+  if (typeof v === 'boolean') return v ? t('audit.yes') : t('audit.no');
+  return html`<pre>${show(v)}</pre>`;
+}
+
+// noteText: the row's word about the record; a list of field names (what
+// a read of sensitive data read) in her words.
+function noteText(note) {
+  const parts = note.split(', ');
+  const labels = parts.map(fieldLabel);
+  return labels.every(Boolean) ? labels.join(', ') : note;
 }
 
 // show: a value as text. Strings as they are; everything else as JSON.
@@ -253,10 +285,10 @@ function Diff({ before, after }) {
         <tbody>
           ${shown.map((r) => html`
             <tr key=${r.field} class=${`diff-${r.kind}`} data-testid="diff-row" data-field=${r.field} data-kind=${r.kind}>
-              <th scope="row" class="code">${r.field || t('audit.value')}
+              <th scope="row">${(r.field && fieldLabel(r.field)) || html`<span class="code">${r.field || t('audit.value')}</span>`}
                 ${r.kind !== 'same' && html`<span class="diff-kind">${t(`audit.kind_${r.kind}`)}</span>`}</th>
-              <td data-label=${t('audit.before')}><pre>${r.before === undefined ? '—' : show(r.before)}</pre></td>
-              <td data-label=${t('audit.after')}><pre>${r.after === undefined ? '—' : show(r.after)}</pre></td>
+              <td data-label=${t('audit.before')}>${r.before === undefined ? '—' : html`<${ValueView} k=${r.field} v=${r.before} />`}</td>
+              <td data-label=${t('audit.after')}>${r.after === undefined ? '—' : html`<${ValueView} k=${r.field} v=${r.after} />`}</td>
             </tr>`)}
         </tbody>
       </table>
