@@ -4,9 +4,9 @@
 // with the phone's navigation menu open, change
 // password, API tokens, users (also with a refused form), audit (also with an
 // entry opened), members (also with a refused add-member form), a member's
-// record (also with the transfer form refused, the leave form asking to
-// confirm, the dues form refused, and its personal data with the consent
-// form refused and the erasure asking), the transfers inbox (incoming, with
+// record (also with the edit form refused, the transfer form refused, the
+// leave form asking to confirm, the dues form refused, and its personal
+// data with the consent form refused and the erasure asking), the transfers inbox (incoming, with
 // the refusal form open; outgoing, every status), the members' statistics
 // with their charts (also with the dues rate form refused) and
 // "page not found", in Vietnamese and English, on a
@@ -100,6 +100,14 @@ const PAGES = [
     await page.getByTestId('member-full-name-error').waitFor();
   }],
   ['member', () => `#/members/${memberId}`, '[data-testid="member-details"]'],
+  ['member with the edit form refused', () => `#/members/${memberId}`, '[data-testid="member-details"]', async (page) => {
+    await page.getByTestId('member-edit').click();
+    await page.locator('#member-edit-full-name').fill('');
+    await page.locator('#member-edit-phone').fill('12345');
+    await page.getByTestId('member-edit-save').click();
+    await page.getByTestId('member-edit-phone-error').waitFor();
+    await page.getByTestId('member-edit-full-name-error').waitFor();
+  }],
   ['member with the transfer form refused', () => `#/members/${memberId}`, '[data-testid="member-details"]', async (page) => {
     await page.getByTestId('member-transfer').click();
     await page.locator('#member-transfer-date').fill('');

@@ -98,6 +98,7 @@ export async function request(method, path, { params, body, signal, auth = true 
 
 export const get = (path, params, signal) => request('GET', path, { params, signal });
 export const post = (path, body, signal) => request('POST', path, { body, signal });
+export const patch = (path, body, signal) => request('PATCH', path, { body, signal });
 export const del = (path, signal) => request('DELETE', path, { signal });
 
 // fieldErrors: the details of a 422 answer as {field: text in the user's

@@ -1,16 +1,19 @@
-// A member's page's actions for holders of record.write, while she is a
-// member (her last stay open): "Chuyển sinh hoạt" (POST
-// /api/v1/members/{id}/transfer: to a branch or group in her scope she
-// moves at once; to one outside it a transfer, "giới thiệu sinh hoạt",
-// awaits the receiving unit's answer, and the page says which of the two
-// happened) and "Ra khỏi Hội" (POST /api/v1/members/{id}/leave: the day and
-// why, asked again before it is recorded). Each is a form opened by its
+// A member's page's actions for holders of record.write. "Sửa hồ sơ"
+// (PATCH /api/v1/members/{id}, member-edit.js) corrects her record, a
+// member's or a former member's. While she is a member (her last stay
+// open): "Chuyển sinh hoạt" (POST /api/v1/members/{id}/transfer: to a
+// branch or group in her scope she moves at once; to one outside it a
+// transfer, "giới thiệu sinh hoạt", awaits the receiving unit's answer, and
+// the page says which of the two happened) and "Ra khỏi Hội" (POST
+// /api/v1/members/{id}/leave: the day and why, asked again before it is
+// recorded); once she has left, "Kết nạp lại". Each is a form opened by its
 // button; refusals stand beside their fields (a day she was no member, a
 // day before her stay began: at the date) or under the form, in her
 // language. The receiving unit's name shows as she types its code when it
 // lies in her scope; one outside it the API does not name to her (a lookup
-// would say "not found"), so nothing shows then. Once done, the form closes, the page shows her record as the
-// API now has it (the history grows a line) and says what was done.
+// would say "not found"), so nothing shows then. Once done, the form
+// closes, the page shows her record as the API now has it (the history
+// grows a line) and says what was done.
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
@@ -25,6 +28,7 @@ import {
 } from '../components/form.js';
 import { DateField, changeDateError } from '../components/date-field.js';
 import { UnitLookup } from '../components/unit-lookup.js';
+import { MemberEditForm } from './member-edit.js';
 
 export const LEAVE_REASONS = ['moved_away', 'married_away', 'left', 'died'];
 
@@ -44,13 +48,21 @@ export function MemberActions({ m, onDone }) {
   const done = (result) => { close(); onDone(result); };
   return html`
     <div class="form-actions" data-testid="member-actions">
+      <${EditButton} open=${open} toggle=${toggle} />
       <button type="button" class="button" data-testid="member-transfer" aria-expanded=${open === 'transfer' ? 'true' : 'false'}
         onClick=${() => toggle('transfer')}>${t('member.transfer')}</button>
       <button type="button" class="button danger" data-testid="member-leave" aria-expanded=${open === 'leave' ? 'true' : 'false'}
         onClick=${() => toggle('leave')}>${t('member.leave')}</button>
     </div>
+    ${open === 'edit' && html`<${MemberEditForm} m=${m} onCancel=${close} onDone=${done} />`}
     ${open === 'transfer' && html`<${TransferForm} m=${m} onCancel=${close} onDone=${done} />`}
     ${open === 'leave' && html`<${LeaveForm} m=${m} onCancel=${close} onDone=${done} />`}`;
+}
+
+// EditButton: "Sửa hồ sơ", which opens (and closes) the edit form.
+function EditButton({ open, toggle }) {
+  return html`<button type="button" class="button" data-testid="member-edit"
+    aria-expanded=${open === 'edit' ? 'true' : 'false'} onClick=${() => toggle('edit')}>${t('member.edit')}</button>`;
 }
 
 // transferDone: what the transfer's answer means for her: moved at once,
@@ -149,18 +161,23 @@ function LeaveForm({ m, onCancel, onDone }) {
     </section>`;
 }
 
-// RejoinAction: "Kết nạp lại" on a former member's page, for holders of
-// record.write (POST /api/v1/members/{id}/rejoin): the branch or group she
-// joins and the day (not before she left; refusals beside the field).
+// RejoinAction: on a former member's page, for holders of record.write,
+// "Sửa hồ sơ" and "Kết nạp lại" (POST /api/v1/members/{id}/rejoin): the
+// branch or group she joins and the day (not before she left; refusals
+// beside the field).
 export function RejoinAction({ m, onDone }) {
-  const [open, setOpen] = useDraft(`member-${m.id}-rejoin-open`, false);
+  const [open, setOpen] = useDraft(`member-${m.id}-rejoin-open`, null);
+  const toggle = (which) => setOpen(open === which ? null : which);
+  const close = () => setOpen(null);
+  const done = (result) => { close(); onDone(result); };
   return html`
     <div class="form-actions" data-testid="member-rejoin-actions">
-      <button type="button" class="button" data-testid="member-rejoin" aria-expanded=${open ? 'true' : 'false'}
-        onClick=${() => setOpen(!open)}>${t('member.rejoin')}</button>
+      <${EditButton} open=${open} toggle=${toggle} />
+      <button type="button" class="button" data-testid="member-rejoin" aria-expanded=${open === 'rejoin' ? 'true' : 'false'}
+        onClick=${() => toggle('rejoin')}>${t('member.rejoin')}</button>
     </div>
-    ${open && html`<${RejoinForm} m=${m} onCancel=${() => setOpen(false)}
-      onDone=${(r) => { setOpen(false); onDone(r); }} />`}`;
+    ${open === 'edit' && html`<${MemberEditForm} m=${m} onCancel=${close} onDone=${done} />`}
+    ${open === 'rejoin' && html`<${RejoinForm} m=${m} onCancel=${close} onDone=${done} />`}`;
 }
 
 function RejoinForm({ m, onCancel, onDone }) {

@@ -8,9 +8,9 @@
 // offers to rejoin her from that record (POST with rejoin: true): her ID
 // number and date of birth find it, whichever unit she left.
 //
-// Ethnicity is typed as its two-digit code: the API has no list of the 54
-// groups to choose from yet (the server holds them, but serves no
-// GET /api/v1/ethnic-groups), and the app keeps no copy of its own.
+// Her fields (name, date of birth, sex, the identity part and the optional
+// rest) are member-fields.js's, which the edit form on her page shares;
+// kind, unit and the day she joins are this form's alone.
 //
 // The draft (useDraft) keeps every field across a session expiry, the ID
 // number and the sensitive fields too: drafts live in this tab's memory
@@ -26,20 +26,16 @@ import { useDraft } from '../lib/hooks.js';
 import { useDialogFocus } from '../lib/focus.js';
 import { navigate } from '../lib/router.js';
 import { today, exampleDate } from '../lib/dates.js';
-import { holdsMembers, memberKindName, sexName } from '../lib/members.js';
-import {
-  Field, TextArea, SelectField, CheckField, FormError, formErrors, refuse,
-} from '../components/form.js';
+import { holdsMembers, memberKindName } from '../lib/members.js';
+import { Field, SelectField, FormError, formErrors, refuse } from '../components/form.js';
 import { DateField } from '../components/date-field.js';
 import { UnitLookup } from '../components/unit-lookup.js';
 import { arriveWith } from './member.js';
-import { useEthnicGroups } from '../lib/ethnic.js';
+import {
+  PERSON_FIELDS, FLAGS, idOf, personErrors, RecordField, IdentityPart, MorePart,
+} from './member-fields.js';
 
-const OPTIONAL_TEXT = ['religion', 'education', 'qualification', 'political_theory', 'occupation', 'hamlet', 'street'];
-const OPTIONAL_LONG = ['circumstances', 'notes'];
-const FLAGS = ['digital', 'party_member'];
-const FIELDS = ['full_name', 'birth_date', 'sex', 'kind', 'unit', 'joined_on', 'ethnicity', 'id_number', 'phone',
-  ...OPTIONAL_TEXT, ...OPTIONAL_LONG, ...FLAGS];
+const FIELDS = [...PERSON_FIELDS, 'kind', 'unit', 'joined_on'];
 
 // blank: a new record: a woman, a member, joining today.
 function blank() {
@@ -47,15 +43,12 @@ function blank() {
   return { ...v, sex: 'female', kind: 'member', joined_on: today() };
 }
 
-// idOf: a field's element id (member-full-name...), which refuse() and the tests use.
-const idOf = (field) => `member-${field.replaceAll('_', '-')}`;
-
 // localErrors: what is wrong before asking the API: required fields left
 // empty, dates that are not days of the calendar (null from DateField).
 function localErrors(v) {
-  const out = {};
-  for (const f of ['full_name', 'birth_date', 'unit']) if (typeof v[f] === 'string' && !v[f].trim()) out[f] = t('form.required');
-  for (const f of ['birth_date', 'joined_on']) if (v[f] === null) out[f] = t('date.invalid', { example: exampleDate() });
+  const out = personErrors(v);
+  if (!v.unit.trim()) out.unit = t('form.required');
+  if (v.joined_on === null) out.joined_on = t('date.invalid', { example: exampleDate() });
   return out;
 }
 
@@ -90,8 +83,7 @@ function useOwnUnitDefault(v, setV) {
 }
 
 export function MemberForm({ onCancel }) {
-  const { asOfParam, lang } = useApp();
-  const groups = useEthnicGroups();
+  const { asOfParam } = useApp();
   const heading = useDialogFocus();
   const form = useRef(null);
   const [v, setV, clearV] = useDraft('member-new', blank());
@@ -133,39 +125,26 @@ export function MemberForm({ onCancel }) {
   };
   const submit = (e) => { e.preventDefault(); save(false); };
 
-  const text = (f, extra = {}) => html`<${Field} key=${f} ...${common(f)} value=${v[f]} onInput=${set(f)}
-    autocomplete="off" ...${extra} />`;
+  const fields = { v, set, errors };
   return html`
     <section class="panel" aria-labelledby="member-new-heading">
       <h2 id="member-new-heading" ref=${heading}>${t('members.new')}</h2>
       <form class="form narrow" data-testid="member-form" onSubmit=${submit} novalidate ref=${form}>
         <fieldset class="part form">
           <legend>${t('members.part_membership')}</legend>
-          ${text('full_name', { required: true })}
-          <${DateField} ...${common('birth_date')} value=${v.birth_date} onChange=${set('birth_date')} required />
-          <${SelectField} ...${common('sex')} value=${v.sex} onChange=${set('sex')}
-            options=${['female', 'male'].map((s) => [s, sexName(s)])} />
+          <${RecordField} field="full_name" ...${fields} required />
+          <${RecordField} field="birth_date" ...${fields} required />
+          <${RecordField} field="sex" ...${fields} />
           <${SelectField} ...${common('kind')} value=${v.kind} onChange=${set('kind')}
             options=${['member', 'honorary'].map((k) => [k, memberKindName(k)])} hint=${t('members.kind_hint')} />
-          ${text('unit', { label: t('members.unit_code'), hint: t('members.unit_hint'), spellcheck: 'false', required: true })}
+          <${Field} ...${common('unit')} value=${v.unit} onInput=${set('unit')} autocomplete="off"
+            label=${t('members.unit_code')} hint=${t('members.unit_hint')} spellcheck="false" required />
           <${UnitLookup} code=${v.unit.trim()} date=${v.joined_on || undefined} quiet=${!!errors.unit}
             testid="member-unit-name" />
           <${DateField} ...${common('joined_on')} value=${v.joined_on} onChange=${set('joined_on')} />
         </fieldset>
-        <fieldset class="part form">
-          <legend>${t('members.part_identity')}</legend>
-          <p class="hint">${t('members.sensitive_note')}</p>
-          <${SelectField} ...${common('ethnicity')} value=${v.ethnicity} onChange=${set('ethnicity')}
-            options=${[['', t('members.ethnicity_none')], ...groups.map((g) => [g.code, lang === 'en' ? g.name_en : g.name_vi])]} />
-          ${text('id_number', { hint: t('members.id_number_hint'), inputmode: 'numeric', spellcheck: 'false' })}
-          ${text('phone', { type: 'tel', hint: t('members.phone_hint') })}
-        </fieldset>
-        <fieldset class="part form">
-          <legend>${t('members.part_more')}</legend>
-          ${OPTIONAL_TEXT.map((f) => text(f))}
-          ${OPTIONAL_LONG.map((f) => html`<${TextArea} key=${f} ...${common(f)} value=${v[f]} onInput=${set(f)} />`)}
-          ${FLAGS.map((f) => html`<${CheckField} key=${f} ...${common(f)} checked=${v[f]} onChange=${set(f)} />`)}
-        </fieldset>
+        <${IdentityPart} ...${fields} />
+        <${MorePart} ...${fields} />
         <${FormError} messages=${formError} />
         ${former && html`
           <div class="form-actions" data-testid="member-rejoin-former">

@@ -5,9 +5,9 @@
 // sensitive.read, and her history in the union as a timeline: each stay in
 // a branch or group, from when until when, why it began and why it ended.
 // Her dues (hội phí) follow, each year she paid (member-dues.js).
-// Holders of record.write may move her to another unit, record that she
-// left or record her dues, while she is a member (member-actions.js,
-// member-dues.js). Those who also hold sensitive.read see her personal data
+// Holders of record.write may correct her record (member-edit.js), and
+// while she is a member move her to another unit, record that she left or
+// record her dues (member-actions.js, member-dues.js). Those who also hold sensitive.read see her personal data
 // last: consents, export and erasure (member-privacy.js). Her card
 // ("Thẻ hội viên", member-card.js) is a link away while she is a member. A
 // member's own account opens this page on her own record: no list to go
