@@ -164,11 +164,13 @@ function AsOfPicker({ loc }) {
   // day to read (too_late): said here, not as a page that cannot load
   const tooLate = isIsoDate(draft) && draft >= '9999-12-31';
   const ready = (v) => isIsoDate(v) && v >= '1900' && v < '9999-12-31' && v !== asOf;
+  // (asOf among the causes: a day set by Enter, or "today" pressed, ends
+  // the pause of the day typed, which would set it again after that)
   useEffect(() => {
     if (!ready(draft)) return undefined;
     const id = setTimeout(() => set(draft), 400);
     return () => clearTimeout(id);
-  }, [draft]);
+  }, [draft, asOf]);
   // Enter counts at once, or says at once why it cannot (not only on leaving)
   const onKeyDown = (e) => {
     if (e.key !== 'Enter') return;
