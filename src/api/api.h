@@ -144,6 +144,13 @@ void api_public_base(const api_req_t *req, char *buf, size_t cap);
  * caller's business. Returns 0 or -1 with e (details on the fields). */
 int api_member_patch(db_t *db, const principal_t *who, int64_t id, json_t *patch, err_t *e);
 
+/* Her record with the member keys of patch laid over it (her unit, kind
+ * and day of joining from her stay today, else her last), checked whole
+ * as a new member's body is, into *out (out->id hers): what
+ * api_member_patch stores, for an import to store its own way. Returns 0
+ * or -1 with e (details on the fields). */
+int api_member_merge(db_t *db, const principal_t *who, int64_t id, json_t *patch, struct person *out, err_t *e);
+
 typedef struct api_options {
 	const char *db_url;
 	const char *listen;  /* "127.0.0.1:8080" */

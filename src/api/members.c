@@ -651,7 +651,7 @@ static json_t *patched_body(const member_t *m, const membership_t *stay, json_t 
 	return j;
 }
 
-int api_member_patch(db_t *db, const principal_t *who, int64_t id, json_t *patch, err_t *e)
+int api_member_merge(db_t *db, const principal_t *who, int64_t id, json_t *patch, person_t *out, err_t *e)
 {
 	char unit_code[UNIT_CODE_MAX * 4 + 8];
 	membership_t *h = NULL;
@@ -660,24 +660,32 @@ int api_member_patch(db_t *db, const principal_t *who, int64_t id, json_t *patch
 	size_t n = 0;
 	date_t joined = 0;
 	member_t m;
-	person_t p;
 	int r = -1;
 
-	api_only(patch, PATCH_FIELDS, "", e);
-	if (api_check_details(e) || member_get(db, id, who->today, &m, e) || member_history(db, id, &h, &n, e))
+	if (member_get(db, id, who->today, &m, e) || member_history(db, id, &h, &n, e))
 		return -1;
 	/* her stay today, else her last */
 	merged = n ? patched_body(&m, m.current ? &m.m : &h[n - 1], patch) : NULL;
 	if (!merged) {
 		err_fail(e, ERR_INTERNAL, NULL, "a record without a stay, or out of memory");
 	} else {
-		api_member_read(merged, who->today, &p, &kind, unit_code, sizeof(unit_code), &joined, e);
-		p.id = m.p.id;
-		r = api_check_details(e) ? -1 : member_update(db, who, &p, e);
+		api_member_read(merged, who->today, out, &kind, unit_code, sizeof(unit_code), &joined, e);
+		out->id = m.p.id;
+		r = api_check_details(e);
 	}
 	json_decref(merged);
 	free(h);
 	return r;
+}
+
+int api_member_patch(db_t *db, const principal_t *who, int64_t id, json_t *patch, err_t *e)
+{
+	person_t p;
+
+	api_only(patch, PATCH_FIELDS, "", e);
+	if (api_check_details(e) || api_member_merge(db, who, id, patch, &p, e))
+		return -1;
+	return member_update(db, who, &p, e);
 }
 
 static int patch_member(api_req_t *req, api_resp_t *resp, err_t *e)

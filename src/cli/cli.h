@@ -51,5 +51,6 @@ int cmd_copy(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_card(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

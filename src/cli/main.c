@@ -47,6 +47,9 @@ static const char HELP[] =
 	"                       reorganisation; 'unionbase units help' for details\n"
 	"  members list|show|add|edit|card|...\n"
 	"                       the member registry; 'unionbase members help' for details\n"
+	"  import FILE --unit CODE [--dry-run] [--mode all|good] [--json]\n"
+	"                       a member list from a CSV or XLSX file, every bad row\n"
+	"                       reported by its line; 'unionbase import --help'\n"
 	"  report members --unit CODE [--as-of DATE] [--from DATE] [--to DATE] [--mapped] [--json|--csv]\n"
 	"                       a unit's membership figures on a day\n"
 	"  user add|list|edit|disable|enable|passwd|token\n"
@@ -197,6 +200,8 @@ int main(int argc, char **argv)
 		return cmd_user(argc - 1, argv + 1);
 	if (!strcmp(cmd, "card"))
 		return cmd_card(argc - 1, argv + 1);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc - 1, argv + 1);
 	if (!strcmp(cmd, "generate"))
 		return cmd_generate(argc - 1, argv + 1);
 	return cli_usage("unknown command '%s'", cmd);

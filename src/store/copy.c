@@ -42,6 +42,10 @@ static const char *const MEMBERSHIP_COLS[] = { "id", "person_id", "unit_id", "ki
 static const char *const TRANSFER_COLS[] = { "id", "person_id", "from_unit", "to_unit", "date", "status", "note",
 					     "reason", "created_by", "created_at", "decided_by", "decided_at",
 					     "decided_on", NULL };
+static const char *const IMPORT_COLS[] = { "id", "unit_id", "file_name", "file_sha256", "file_size", "format", "mode",
+					   "rows_read", "valid", "invalid", "created", "updated", "unchanged",
+					   "created_by", "created_at", NULL };
+static const char *const IMPORT_RECORD_COLS[] = { "person_id", "import_id", "line", "action", "fields", NULL };
 static const char *const DUES_RATE_COLS[] = { "unit_id", "year", "amount", NULL };
 static const char *const CARD_KEY_COLS[] = { "id", "public_key", "secret_key", "created_at", "retired_at", NULL };
 static const char *const DUES_PAYMENT_COLS[] = { "person_id", "year", "unit_id", "amount", "paid_on", "recorded_by",
@@ -73,6 +77,8 @@ const table_def_t STORE_TABLES[] = {
 	/* the card keys, secrets included: the copy is the same deployment,
 	 * whose cards must go on verifying (docs/security.md, Card keys) */
 	{ "card_keys", CARD_KEY_COLS, "id", 1 },
+	{ "imports", IMPORT_COLS, "id", 1 },
+	{ "import_records", IMPORT_RECORD_COLS, "person_id, import_id", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 

@@ -948,8 +948,20 @@ static int audit_join(db_t *db, const principal_t *who, const person_t *p, int64
 	return r;
 }
 
-int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
-	       err_t *e)
+/* The provenance of a record an import created or changed. */
+static int record_origin(db_t *db, int64_t person_id, const member_origin_t *o, const char *action,
+			 const char *fields, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "INSERT INTO import_records (person_id, import_id, line, action, fields) VALUES (?, ?, ?, ?, ?)",
+		  QI(person_id), QI(o->import_id), QI(o->line), QT(action), QT(fields));
+	return query_run(db, &q, e);
+}
+
+static int add_member(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, member_kind_t kind,
+		      date_t joined, const member_origin_t *origin, err_t *e)
 {
 	char *fold = NULL, *key = NULL;
 	bool own = false;
@@ -978,7 +990,8 @@ int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, m
 	/* the join is audited before the stay, which may be carried on to a
 	 * merge's target at once (and audited as a transfer) */
 	if (!r)
-		r = audit_join(db, who, p, unit_id, kind, joined, e);
+		r = origin ? record_origin(db, p->id, origin, "created", "", e) :
+			     audit_join(db, who, p, unit_id, kind, joined, e);
 	if (!r)
 		r = insert_stay(db, who, p->id, unit_id, kind, joined, "joined", e);
 	if (!r)
@@ -986,6 +999,18 @@ int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, m
 	free(fold);
 	free(key);
 	return store_tx_end(db, own, r, e);
+}
+
+int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
+	       err_t *e)
+{
+	return add_member(db, who, p, unit_id, kind, joined, NULL, e);
+}
+
+int member_add_imported(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, member_kind_t kind,
+			date_t joined, const member_origin_t *origin, err_t *e)
+{
+	return add_member(db, who, p, unit_id, kind, joined, origin, e);
 }
 
 int member_audit_read(db_t *db, const principal_t *who, int64_t unit_id, const char *id, err_t *e)
@@ -1563,7 +1588,7 @@ int transfer_decide(db_t *db, const principal_t *who, int64_t id, transfer_decis
 /* ---- corrections ---- */
 
 /* The names of the fields of a and b that differ, comma-separated. */
-static void changed_fields(const person_t *a, const person_t *b, char *out, size_t cap)
+void member_changed_fields(const person_t *a, const person_t *b, char *out, size_t cap)
 {
 	struct { const char *name; bool differs; } f[] = {
 		{ "full_name", strcmp(a->full_name, b->full_name) != 0 },
@@ -1601,9 +1626,10 @@ static int replace_words(db_t *db, int64_t id, const char *fold, const char *key
 	return query_run(db, &q, e) || insert_words(db, id, fold, key, e) ? -1 : 0;
 }
 
-int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
+static int update_member(db_t *db, const principal_t *who, const person_t *p, const member_origin_t *origin,
+			 char *changed, size_t cap, err_t *e)
 {
-	char *fold = NULL, *key = NULL, changed[512], ts[32], rid[24];
+	char *fold = NULL, *key = NULL, ts[32], rid[24];
 	member_t before;
 	bool own = false;
 	query_t q;
@@ -1617,6 +1643,14 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 	r = store_tx_begin(db, &own, e);
 	if (!r)
 		r = member_get(db, p->id, who->today, &before, e);
+	if (!r)
+		member_changed_fields(&before.p, p, changed, cap);
+	if (!r && origin && !changed[0]) {
+		/* the file says what the record says */
+		free(fold);
+		free(key);
+		return store_tx_end(db, own, 0, e);
+	}
 	if (!r && p->ethnicity[0])
 		r = check_ethnicity(db, p->ethnicity, e);
 	if (!r && p->id_number[0])
@@ -1643,8 +1677,9 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 	/* after her words: the kept search rows are made from them */
 	if (!r)
 		r = member_tally_person(db, p->id, 1, e);
-	if (!r) {
-		changed_fields(&before.p, p, changed, sizeof(changed));
+	if (!r && origin)
+		r = record_origin(db, p->id, origin, "updated", changed, e);
+	else if (!r) {
 		snprintf(rid, sizeof(rid), "%lld", (long long)p->id);
 		r = audit_write(db, who, "member.update", before.current ? before.m.unit.id : 0, "member", rid, NULL, NULL,
 				changed, e);
@@ -1652,6 +1687,18 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 	free(fold);
 	free(key);
 	return store_tx_end(db, own, r, e);
+}
+
+int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
+{
+	char changed[512];
+	return update_member(db, who, p, NULL, changed, sizeof(changed), e);
+}
+
+int member_update_imported(db_t *db, const principal_t *who, const person_t *p, const member_origin_t *origin,
+			   char *changed, size_t cap, err_t *e)
+{
+	return update_member(db, who, p, origin, changed, cap, e);
 }
 
 /* ---- probable duplicates ---- */

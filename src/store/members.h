@@ -102,6 +102,31 @@ int member_add(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, m
  * transaction (or the caller's). */
 int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e);
 
+/* Where a record came from when it was not typed in: an import
+ * (store/imports.h) and the line of its file. */
+typedef struct member_origin {
+	int64_t import_id;
+	int64_t line;
+} member_origin_t;
+
+/* member_add for a record read from an import's file: the same checks and
+ * writes, but the import and the line are recorded as her record's
+ * provenance (import_records, action "created") instead of an audit row:
+ * the import has one audit row of its own. */
+int member_add_imported(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, member_kind_t kind,
+			date_t joined, const member_origin_t *origin, err_t *e);
+
+/* member_update for a record read from an import's file: the names of
+ * the fields that changed into changed (cap bytes; "" when none, and then
+ * nothing is written), recorded as provenance ("updated") instead of an
+ * audit row. */
+int member_update_imported(db_t *db, const principal_t *who, const person_t *p, const member_origin_t *origin,
+			   char *changed, size_t cap, err_t *e);
+
+/* The names of the fields in which records a and b differ ("full_name,
+ * phone"), into out[cap]; "" when none. */
+void member_changed_fields(const person_t *a, const person_t *b, char *out, size_t cap);
+
 /* Records that may be the same person as p (not p->id itself), who are
  * members on day d: the same folded name and date of birth in the same
  * commune (the ancestor of unit_id one level above the branches), or the

@@ -469,6 +469,34 @@ static const migration_t MIGRATIONS[] = {
 	/* 17: sort keys word by word (core/text.h: every "Anh" before any
 	 * "Ánh"), made again from the names they are kept for */
 	{ "", NULL, NULL, rekey },
+
+	/* 18: member lists imported from files (store/imports.h): one row per
+	 * import, and for each record it created or changed, the import and
+	 * the file's line (provenance without an audit row per record) */
+	{ "CREATE TABLE imports ("
+	"  id @ID@,"
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  file_name TEXT NOT NULL,"
+	"  file_sha256 TEXT NOT NULL,"
+	"  file_size BIGINT NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  mode TEXT NOT NULL,"
+	"  rows_read BIGINT NOT NULL,"
+	"  valid BIGINT NOT NULL,"
+	"  invalid BIGINT NOT NULL,"
+	"  created BIGINT NOT NULL,"
+	"  updated BIGINT NOT NULL,"
+	"  unchanged BIGINT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at @TIMESTAMP@ NOT NULL);"
+	"CREATE TABLE import_records ("
+	"  person_id BIGINT NOT NULL REFERENCES persons(id),"
+	"  import_id BIGINT NOT NULL REFERENCES imports(id),"
+	"  line BIGINT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  fields TEXT NOT NULL,"
+	"  PRIMARY KEY (person_id, import_id));"
+	"CREATE INDEX import_records_import ON import_records (import_id);", NULL, NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -1,0 +1,698 @@
+/*
+ * member_import.c - see member_import.h.
+ */
+#include "api/member_import.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/person.h"
+#include "core/text.h"
+#include "store/imports.h"
+#include "store/members.h"
+#include "store/org_store.h"
+#include "store/scope.h"
+#include "store/util.h"
+
+#define SUBTREE_MAX 200000  /* units below the list's unit that a row may name */
+#define DUPLICATES_CAP 16
+
+/* A unit a row may name: by code, or by its name folded (with and
+ * without its level's word: "chi hoi 3" and "3"). */
+typedef struct named_unit {
+	int64_t id;
+	char code[UNIT_CODE_MAX + 1];
+	char *fold, *bare;
+} named_unit_t;
+
+/* The keys seen: 64-bit hashes (0 is never stored) with the line of the
+ * row that had each first, open addressing. */
+typedef struct seen {
+	uint64_t *keys;
+	size_t *lines;
+	size_t n, cap;
+} seen_t;
+
+typedef struct run {
+	db_t *db;
+	const principal_t *who;
+	const member_import_opts_t *o;
+	member_import_report_t *rep;
+	member_rows_t *rows;
+	unit_t unit;                 /* the list's */
+	ethnic_group_t *ethnic;
+	size_t n_ethnic;
+	named_unit_t *units;         /* the list's unit and those below it */
+	size_t n_units;
+	seen_t seen;
+	member_origin_t origin;
+	unsigned char hash_key[crypto_shorthash_KEYBYTES];
+} run_t;
+
+/* ---- the keys seen ---- */
+
+static int seen_grow(seen_t *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 1024;
+	uint64_t *k = calloc(cap, sizeof(*k));
+	size_t *l = calloc(cap, sizeof(*l));
+
+	if (!k || !l) {
+		free(k);
+		free(l);
+		return -1;
+	}
+	for (size_t i = 0; i < s->cap; i++) {
+		size_t j;
+		if (!s->keys[i])
+			continue;
+		for (j = s->keys[i] & (cap - 1); k[j]; j = (j + 1) & (cap - 1))
+			;
+		k[j] = s->keys[i];
+		l[j] = s->lines[i];
+	}
+	free(s->keys);
+	free(s->lines);
+	s->keys = k;
+	s->lines = l;
+	s->cap = cap;
+	return 0;
+}
+
+/* Adds key h seen on line; *first is the line it was first seen on (0 when
+ * it is new). Returns 0 or -1 when memory runs out. */
+static int seen_add(seen_t *s, uint64_t h, size_t line, size_t *first)
+{
+	size_t j;
+
+	*first = 0;
+	h = h ? h : 1;
+	if ((s->n + 1) * 4 > s->cap * 3 && seen_grow(s))
+		return -1;
+	for (j = h & (s->cap - 1); s->keys[j]; j = (j + 1) & (s->cap - 1))
+		if (s->keys[j] == h) {
+			*first = s->lines[j];
+			return 0;
+		}
+	s->keys[j] = h;
+	s->lines[j] = line;
+	s->n++;
+	return 0;
+}
+
+static uint64_t key_hash(const run_t *r, const char *key)
+{
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t h = 0;
+
+	crypto_shorthash(out, (const unsigned char *)key, strlen(key), r->hash_key);
+	memcpy(&h, out, sizeof(h));
+	return h;
+}
+
+/* ---- reporting ---- */
+
+/* The first column of the file that holds field key. */
+static const member_column_t *column_of(const run_t *r, const char *key)
+{
+	size_t n;
+	const member_column_t *c = member_rows_columns(r->rows, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(mcol_key(c[i].field), key) == 0)
+			return &c[i];
+	return NULL;
+}
+
+static void report_detail(run_t *r, size_t line, json_t *row, const err_detail_t *d)
+{
+	const member_column_t *c = d->field[0] ? column_of(r, d->field) : NULL;
+	json_t *v = d->field[0] ? json_object_get(row, d->field) : NULL;
+	char value[64];
+	import_error_t err;
+
+	if (json_is_string(v))
+		snprintf(value, sizeof(value), "%s", json_string_value(v));
+	else if (json_is_boolean(v))
+		snprintf(value, sizeof(value), "%s", json_is_true(v) ? "true" : "false");
+	else
+		value[0] = '\0';
+	err = (import_error_t){ .line = line,
+				.column = c ? c->column : 0,
+				.header = c ? c->header : "",
+				.field = d->field,
+				.value = json_is_string(v) ? json_string_value(v) : value,
+				.detail = d };
+	if (r->o->on_error)
+		r->o->on_error(r->o->ctx, &err);
+}
+
+/* The details of src on fields that e has none on yet. */
+static void add_new_details(err_t *e, const err_t *src)
+{
+	for (int i = 0; i < src->n_details; i++)
+		if (!err_has_detail(e, src->details[i].field))
+			err_field_copy(e, "", &src->details[i]);
+}
+
+/* A refusal of the store as a detail of the row (one without details of
+ * its own: id_number_taken, not_a_member). */
+static void refusal_as_detail(err_t *row, const err_t *e, const char *field)
+{
+	if (e->n_details) {
+		add_new_details(row, e);
+		return;
+	}
+	err_field(row, field, e->code, "{message}", ERR_STR("message", e->message));
+}
+
+/* Whether a store failure must stop the run (not a refusal of the row). */
+static bool fatal(const err_t *e)
+{
+	return e->kind != ERR_INVALID && e->kind != ERR_CONFLICT;
+}
+
+/* ---- units ---- */
+
+/* name folded, and without the words units are called by ("Chi hội Phụ
+ * nữ tổ dân phố 3" is also "to dan pho 3"): *fold and *bare malloc'd. */
+static int fold_bare(const char *name, char **fold, char **bare)
+{
+	static const char *const WORDS[] = { "chi hoi ", "to hoi ", "chi to hoi ", "hoi lhpn ", "hoi phu nu ",
+					     "to phu nu ", "phu nu ", NULL };
+	const char *b;
+	bool again = true;
+
+	*bare = NULL;
+	if (text_fold(name, fold))
+		return -1;
+	b = *fold;
+	while (again) {
+		again = false;
+		for (int i = 0; WORDS[i]; i++)
+			if (strncmp(b, WORDS[i], strlen(WORDS[i])) == 0) {
+				b += strlen(WORDS[i]);
+				again = true;
+			}
+	}
+	*bare = strdup(b);
+	return *bare ? 0 : -1;
+}
+
+static int load_units(run_t *r, err_t *e)
+{
+	unit_list_t l = { 0 };
+
+	if (org_subtree(r->db, r->unit.id, r->who->today, 64, SUBTREE_MAX, &l, e))
+		return -1;
+	r->units = calloc(l.n ? l.n : 1, sizeof(*r->units));
+	if (!r->units) {
+		unit_list_free(&l);
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	for (size_t i = 0; i < l.n; i++, r->n_units++) {
+		named_unit_t *u = &r->units[i];
+		u->id = l.items[i].id;
+		snprintf(u->code, sizeof(u->code), "%s", l.items[i].code);
+		if (fold_bare(l.items[i].name_vi, &u->fold, &u->bare)) {
+			unit_list_free(&l);
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+	}
+	unit_list_free(&l);
+	return 0;
+}
+
+static bool in_list_unit(const run_t *r, int64_t id)
+{
+	for (size_t i = 0; i < r->n_units; i++)
+		if (r->units[i].id == id)
+			return true;
+	return false;
+}
+
+/* The unit a row's cell names: a code, or a name of one of the units of
+ * the list (folded, with or without "Chi hội"); more than one of that
+ * name: none (ambiguous). */
+static const named_unit_t *unit_named(const run_t *r, const char *cell, bool *ambiguous)
+{
+	const named_unit_t *found = NULL;
+	char *fold = NULL, *bare = NULL;
+
+	*ambiguous = false;
+	for (size_t i = 0; i < r->n_units; i++)
+		if (strcmp(r->units[i].code, cell) == 0)
+			return &r->units[i];
+	if (fold_bare(cell, &fold, &bare)) {
+		free(fold);
+		return NULL;
+	}
+	for (size_t i = 0; i < r->n_units; i++) {
+		const named_unit_t *u = &r->units[i];
+		if (strcmp(u->fold, fold) != 0 && strcmp(u->bare, bare) != 0)
+			continue;
+		if (found && found->id != u->id) {
+			*ambiguous = true;
+			found = NULL;
+			break;
+		}
+		found = u;
+	}
+	free(fold);
+	free(bare);
+	return found;
+}
+
+/* Sets the row's "unit" to the code of the unit it names (or the list's
+ * when it names none); *unit_id that unit. A detail when it names none
+ * of the list's units. */
+static void row_unit(run_t *r, json_t *row, int64_t *unit_id, err_t *row_e)
+{
+	json_t *v = json_object_get(row, "unit");
+	const named_unit_t *u;
+	bool ambiguous;
+
+	*unit_id = 0;
+	if (!json_is_string(v)) {
+		*unit_id = r->unit.id;
+		json_object_set_new(row, "unit", json_string(r->unit.code));
+		return;
+	}
+	u = unit_named(r, json_string_value(v), &ambiguous);
+	if (!u) {
+		err_field(row_e, "unit", ambiguous ? "ambiguous_unit" : "unknown_unit",
+			  ambiguous ? "'{value}' names more than one branch or group of {unit}" :
+				      "'{value}' is not a branch or group of {unit}",
+			  ERR_STR("value", json_string_value(v)), ERR_STR("unit", r->unit.name_vi));
+		json_object_set_new(row, "unit", json_string(r->unit.code));
+		return;
+	}
+	*unit_id = u->id;
+	json_object_set_new(row, "unit", json_string(u->code));
+}
+
+/* ---- matching ---- */
+
+typedef enum action { ACT_CREATE, ACT_UPDATE } action_t;
+
+/* The record this row is of, when the registry has it: by ID number, or
+ * by name and date of birth in her unit. *id 0: a new record. Problems
+ * as details on row_e; -1 only for a store failure. */
+static int match(run_t *r, const person_t *p, int64_t unit_id, size_t line, int64_t *id, err_t *row_e, err_t *e)
+{
+	char key[PERSON_NAME_BUF + 64], *fold = NULL;
+	size_t first = 0;
+	bool current = false;
+
+	*id = 0;
+	if (text_fold(p->full_name, &fold))
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	if (p->id_number[0])
+		snprintf(key, sizeof(key), "id:%s", p->id_number);
+	else
+		snprintf(key, sizeof(key), "nb:%s|%lld", fold, (long long)p->birth_date);
+	if (seen_add(&r->seen, key_hash(r, key), line, &first)) {
+		free(fold);
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	if (first) {
+		free(fold);
+		err_field(row_e, p->id_number[0] ? "id_number" : "full_name", "duplicate_in_file",
+			  "the same person as on line {line} of the file", ERR_INT("line", first));
+		return 0;
+	}
+	if (p->id_number[0]) {
+		free(fold);
+		if (member_by_id_number(r->db, p->id_number, id, &current, e))
+			return -1;
+		if (!*id)
+			return 0;
+		member_t m;
+		if (member_get(r->db, *id, r->who->today, &m, e))
+			return -1;
+		if (!current || !m.current) {
+			err_field(row_e, "id_number", "former_member",
+				  "ID number {value} is a former member's: rejoin her from her page",
+				  ERR_STR("value", p->id_number));
+			*id = 0;
+		} else if (!in_list_unit(r, m.m.unit.id)) {
+			err_field(row_e, "id_number", "id_number_taken",
+				  "ID number {value} is a member's of another unit ({unit}): transfer her from there",
+				  ERR_STR("value", p->id_number), ERR_STR("unit", m.m.unit.code));
+			*id = 0;
+		}
+		return 0;
+	}
+	/* no ID number: the same name and birth in the same unit, without one */
+	member_t dup[DUPLICATES_CAP];
+	size_t n = 0;
+	int rc = member_duplicates(r->db, p, unit_id, r->who->today, dup, DUPLICATES_CAP, &n, e);
+	for (size_t i = 0; !rc && i < n; i++) {
+		char *f = NULL;
+		if (text_fold(dup[i].p.full_name, &f)) {
+			rc = err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+			break;
+		}
+		if (dup[i].current && dup[i].m.unit.id == unit_id && !dup[i].p.id_number[0] &&
+		    dup[i].p.birth_date == p->birth_date && strcmp(f, fold) == 0)
+			*id = dup[i].p.id;
+		free(f);
+	}
+	free(fold);
+	return rc;
+}
+
+/* ---- one row ---- */
+
+static const char *const NOT_FOR_UPDATE[] = { "unit", "joined_on", "kind", NULL };
+
+/* The row's fields laid over record id, checked whole (api_member_merge);
+ * what would change into changed. */
+static int merge_update(run_t *r, int64_t id, json_t *row, person_t *p, char *changed, size_t cap, err_t *row_e,
+			err_t *e)
+{
+	json_t *patch = json_deep_copy(row);
+	member_t before;
+	err_t tmp;
+	int rc;
+
+	if (!patch)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	for (int i = 0; NOT_FOR_UPDATE[i]; i++)
+		json_object_del(patch, NOT_FOR_UPDATE[i]);
+	err_clear(&tmp);
+	rc = api_member_merge(r->db, r->who, id, patch, p, &tmp);
+	json_decref(patch);
+	if (rc) {
+		if (tmp.n_details) {
+			add_new_details(row_e, &tmp);
+			return 0;
+		}
+		*e = tmp;
+		return -1;
+	}
+	if (member_get(r->db, id, r->who->today, &before, e))
+		return -1;
+	member_changed_fields(&before.p, p, changed, cap);
+	return 0;
+}
+
+static bool known_ethnicity(const run_t *r, const char *code)
+{
+	for (size_t i = 0; i < r->n_ethnic; i++)
+		if (strcmp(r->ethnic[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* Checks the row with the registry's rules: details on row_e. */
+static void check_row(run_t *r, json_t *row, person_t *p, int64_t *unit_id, member_kind_t *kind, date_t *joined,
+		      err_t *row_e)
+{
+	char unit_code[UNIT_CODE_MAX * 4 + 8];
+	err_t tmp;
+
+	row_unit(r, row, unit_id, row_e);
+	err_clear(&tmp);
+	api_member_read(row, r->who->today, p, kind, unit_code, sizeof(unit_code), joined, &tmp);
+	add_new_details(row_e, &tmp);
+	if (p->ethnicity[0] && !known_ethnicity(r, p->ethnicity) && !err_has_detail(row_e, "ethnicity"))
+		err_field(row_e, "ethnicity", "not_one_of", "'{value}' is not an ethnic group",
+			  ERR_STR("value", p->ethnicity));
+}
+
+static int store_row(run_t *r, action_t act, person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
+		     size_t line, err_t *row_e, err_t *e)
+{
+	char changed[512];
+	err_t tmp;
+	int rc;
+
+	r->origin.line = (int64_t)line;
+	err_clear(&tmp);
+	if (act == ACT_CREATE)
+		rc = member_add_imported(r->db, r->who, p, unit_id, kind, joined, &r->origin, &tmp);
+	else
+		rc = member_update_imported(r->db, r->who, p, &r->origin, changed, sizeof(changed), &tmp);
+	if (rc) {
+		if (fatal(&tmp)) {
+			*e = tmp;
+			return -1;
+		}
+		refusal_as_detail(row_e, &tmp, act == ACT_CREATE ? "unit" : "id_number");
+		return 0;
+	}
+	if (act == ACT_CREATE)
+		r->rep->created++;
+	else if (changed[0])
+		r->rep->updated++;
+	else
+		r->rep->unchanged++;
+	return 0;
+}
+
+static int one_row(run_t *r, json_t *row, size_t line, const err_t *problems, err_t *e)
+{
+	json_t *as_read = json_deep_copy(row);
+	member_kind_t kind = MEMBER_REGULAR;
+	int64_t unit_id = 0, id = 0;
+	char changed[512] = "";
+	date_t joined = 0;
+	err_t row_e, tmp;
+	person_t p;
+	int rc = 0;
+
+	if (!as_read)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	err_clear(&row_e);
+	add_new_details(&row_e, problems);
+	for (int i = 0; i < problems->n_details; i++)
+		json_object_del(row, problems->details[i].field);
+	check_row(r, row, &p, &unit_id, &kind, &joined, &row_e);
+	if (!row_e.n_details && unit_id) {
+		err_clear(&tmp);
+		if (member_check_unit(r->db, unit_id, joined, &tmp)) {
+			if (fatal(&tmp))
+				rc = (*e = tmp, -1);
+			else
+				refusal_as_detail(&row_e, &tmp, "unit");
+		}
+	}
+	if (!rc && !row_e.n_details)
+		rc = match(r, &p, unit_id, line, &id, &row_e, e);
+	if (!rc && !row_e.n_details && id)
+		rc = merge_update(r, id, row, &p, changed, sizeof(changed), &row_e, e);
+	if (!rc && !row_e.n_details && !r->o->dry_run && !(r->o->good_only == false && r->rep->invalid))
+		rc = store_row(r, id ? ACT_UPDATE : ACT_CREATE, &p, unit_id, kind, joined, line, &row_e, e);
+	else if (!rc && !row_e.n_details)
+		/* what storing would do: a dry run, or a run that will store nothing */
+		*(id ? (changed[0] ? &r->rep->updated : &r->rep->unchanged) : &r->rep->created) += 1;
+	if (!rc && row_e.n_details) {
+		r->rep->invalid++;
+		for (int i = 0; i < row_e.n_details; i++)
+			report_detail(r, line, as_read, &row_e.details[i]);
+	} else if (!rc)
+		r->rep->valid++;
+	json_decref(as_read);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+static int hash_file(const char *path, member_import_report_t *rep, err_t *e)
+{
+	unsigned char buf[65536], h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	FILE *f = fopen(path, "rb");
+	size_t got;
+
+	if (!f)
+		return err_fail(e, ERR_INTERNAL, "csv_read_failed", "the file could not be opened");
+	crypto_hash_sha256_init(&st);
+	rep->file_size = 0;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+		crypto_hash_sha256_update(&st, buf, got);
+		rep->file_size += (int64_t)got;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return err_fail(e, ERR_INTERNAL, "csv_read_failed", "the file could not be read");
+	}
+	fclose(f);
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(rep->file_sha256, sizeof(rep->file_sha256), h, sizeof(h));
+	return 0;
+}
+
+static int copy_columns(run_t *r, err_t *e)
+{
+	size_t n;
+	const member_column_t *c = member_rows_columns(r->rows, &n);
+	member_import_report_t *rep = r->rep;
+
+	rep->columns = calloc(n ? n : 1, sizeof(*c));
+	if (!rep->columns)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	memcpy(rep->columns, c, n * sizeof(*c));
+	rep->n_columns = n;
+	snprintf(rep->format, sizeof(rep->format), "%s", member_rows_format(r->rows));
+	snprintf(rep->encoding, sizeof(rep->encoding), "%s", member_rows_encoding(r->rows));
+	snprintf(rep->sheet, sizeof(rep->sheet), "%s", member_rows_sheet(r->rows));
+	rep->separator = member_rows_separator(r->rows);
+	rep->header_line = member_rows_header_line(r->rows);
+	return 0;
+}
+
+static int list_unit(run_t *r, err_t *e)
+{
+	bool yes = false;
+	err_t tmp;
+
+	err_clear(&tmp);
+	if (org_unit_get(r->db, r->o->unit, r->who->today, &r->unit, &tmp)) {
+		if (tmp.kind != ERR_NOT_FOUND) {
+			*e = tmp;
+			return -1;
+		}
+	} else if (scope_contains(r->db, r->who, r->unit.id, &yes, e))
+		return -1;
+	if (!yes)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {code} today", ERR_STR("code", r->o->unit));
+	return 0;
+}
+
+static int read_rows(run_t *r, err_t *e)
+{
+	json_t *row = NULL;
+	size_t line;
+	err_t problems;
+	int got;
+
+	while ((got = member_rows_next(r->rows, &row, &line, &problems, e)) == 1) {
+		int rc = one_row(r, row, line, &problems, e);
+		json_decref(row);
+		if (rc)
+			return -1;
+		if (++r->rep->rows % IMPORT_PROGRESS_EVERY == 0 && r->o->on_progress)
+			r->o->on_progress(r->o->ctx, r->rep->rows);
+	}
+	r->rep->blank = member_rows_blank(r->rows);
+	r->rep->after_end = member_rows_after_end(r->rows);
+	return got;
+}
+
+static void file_name_of(const member_import_opts_t *o, char *out, size_t cap)
+{
+	const char *name = o->file_name;
+
+	if (!name) {
+		name = strrchr(o->rows.path, '/');
+		name = name ? name + 1 : o->rows.path;
+	}
+	snprintf(out, cap, "%s", name);
+}
+
+/* Opens the transaction and records the import, unless a dry run. */
+static int begin(run_t *r, bool *own, import_rec_t *rec, err_t *e)
+{
+	memset(rec, 0, sizeof(*rec));
+	if (r->o->dry_run)
+		return 0;
+	rec->unit_id = r->unit.id;
+	file_name_of(r->o, rec->file_name, sizeof(rec->file_name));
+	snprintf(rec->file_sha256, sizeof(rec->file_sha256), "%s", r->rep->file_sha256);
+	rec->file_size = r->rep->file_size;
+	snprintf(rec->format, sizeof(rec->format), "%s", r->rep->format);
+	snprintf(rec->mode, sizeof(rec->mode), "%s", r->o->good_only ? "good" : "all");
+	if (store_tx_begin(r->db, own, e))
+		return -1;
+	if (import_begin(r->db, r->who, rec, e))
+		return store_tx_end(r->db, *own, -1, e);
+	r->origin.import_id = rec->id;
+	return 0;
+}
+
+/* Commits what the rows stored, or rolls it all back: a failure, rows
+ * refused in all-or-nothing mode, or nothing to store. */
+static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
+{
+	member_import_report_t *rep = r->rep;
+
+	if (r->o->dry_run)
+		return rc;
+	if (!rc && (rep->invalid && !r->o->good_only)) {
+		/* nothing is stored, and the counts say what storing would do */
+		store_tx_end(r->db, own, -1, e);
+		return 0;
+	}
+	if (!rc && !rep->created && !rep->updated) {
+		store_tx_end(r->db, own, -1, e);
+		return 0;
+	}
+	if (!rc) {
+		rec->rows = (int64_t)rep->rows;
+		rec->valid = (int64_t)rep->valid;
+		rec->invalid = (int64_t)rep->invalid;
+		rec->created = (int64_t)rep->created;
+		rec->updated = (int64_t)rep->updated;
+		rec->unchanged = (int64_t)rep->unchanged;
+		rc = import_finish(r->db, r->who, rec, e);
+	}
+	rc = store_tx_end(r->db, own, rc, e);
+	if (!rc) {
+		rep->stored = true;
+		rep->import_id = rec->id;
+	}
+	return rc;
+}
+
+static void run_free(run_t *r)
+{
+	for (size_t i = 0; i < r->n_units; i++) {
+		free(r->units[i].fold);
+		free(r->units[i].bare);
+	}
+	free(r->units);
+	free(r->ethnic);
+	free(r->seen.keys);
+	free(r->seen.lines);
+	member_rows_close(r->rows);
+}
+
+int member_import_run(db_t *db, const principal_t *who, const member_import_opts_t *o, member_import_report_t *out,
+		      err_t *e)
+{
+	member_rows_opts_t ro = o->rows;
+	run_t r = { .db = db, .who = who, .o = o, .rep = out };
+	import_rec_t rec;
+	bool own = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	randombytes_buf(r.hash_key, sizeof(r.hash_key));
+	rc = list_unit(&r, e) || load_units(&r, e) || org_ethnic_groups(db, &r.ethnic, &r.n_ethnic, e) ||
+	     hash_file(ro.path, out, e);
+	if (!rc) {
+		ro.ethnic = r.ethnic;
+		ro.n_ethnic = r.n_ethnic;
+		rc = member_rows_open(&ro, &r.rows, e) || copy_columns(&r, e);
+	}
+	if (!rc)
+		rc = begin(&r, &own, &rec, e);
+	if (!rc)
+		rc = end(&r, own, &rec, read_rows(&r, e) < 0 ? -1 : 0, e);
+	run_free(&r);
+	if (rc)
+		member_import_report_free(out);
+	return rc ? -1 : 0;
+}
+
+void member_import_report_free(member_import_report_t *r)
+{
+	free(r->columns);
+	r->columns = NULL;
+	r->n_columns = 0;
+}

@@ -1,0 +1,289 @@
+/*
+ * cmd_import.c - `unionbase import FILE --unit CODE`: a member list from a
+ * CSV or XLSX file into the registry (api/member_import.h, the engine of
+ * the API's imports too), with every bad row reported by its line.
+ *
+ * With --json the report is one JSON object whose "errors" come first and
+ * are written as they are found, so that a file of a million bad rows is
+ * never held in memory; the counts follow them.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/member_import.h"
+#include "cli/cli.h"
+
+static const char IMPORT_HELP[] =
+	"usage: unionbase import FILE --unit CODE [--dry-run] [--mode all|good] [--json]\n"
+	"                        [--sheet NAME] [--header-line N] [--column HEADER=FIELD]...\n"
+	"                        [--format csv|xlsx] [--keep-legacy] [--name NAME] --db DB\n"
+	"  a member list (CSV in UTF-8, UTF-16 or Windows-1252, comma, semicolon or\n"
+	"  tab; or an XLSX workbook) into the unit CODE (a branch or group, or a unit\n"
+	"  above them whose branches the file's \"Chi hội\" column names). The header\n"
+	"  is found below the title rows and the table ends before the signatures;\n"
+	"  columns are named by their headers (--column \"Họ tên=full_name\" or\n"
+	"  --column 3=full_name to say it yourself; FIELD is a member key, or 'none').\n"
+	"  Rows are matched to the members kept by ID number: the same file twice\n"
+	"  changes nothing.\n"
+	"  --dry-run      check every row and say what would be stored; store nothing\n"
+	"  --mode all     store every row or none (the default): one bad row stores nothing\n"
+	"  --mode good    store the good rows, report the bad ones\n"
+	"  --keep-legacy  leave text typed in TCVN3 or VNI as it is\n"
+	"  --json         {\"errors\":[{\"line\",\"column\",\"header\",\"field\",\"value\",\"code\",\n"
+	"                 \"reason\",\"params\"}],\"rows\",\"valid\",\"invalid\",\"created\",...}\n"
+	"  exit status: 0 when every row is good, or with --mode good; 1 when rows\n"
+	"  were refused and (--mode all, --dry-run) nothing was stored\n";
+
+typedef struct out {
+	bool json;
+	bool progress;               /* a terminal to draw on */
+	size_t errors;
+} out_t;
+
+static void column_name(size_t column, bool letters, char *buf, size_t cap)
+{
+	char tmp[16];
+	size_t n = 0;
+
+	if (!letters) {
+		snprintf(buf, cap, "%zu", column);
+		return;
+	}
+	for (size_t c = column; c && n < sizeof(tmp); c = (c - 1) / 26)
+		tmp[n++] = (char)('A' + (c - 1) % 26);
+	for (size_t i = 0; i < n && i + 1 < cap; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n < cap ? n : cap - 1] = '\0';
+}
+
+static json_t *params_json(const err_detail_t *d)
+{
+	json_t *p = json_object();
+
+	for (int i = 0; p && i < d->n_params; i++)
+		json_object_set_new(p, d->params[i].name, d->params[i].type == ERR_PARAM_INT ?
+								  json_integer(d->params[i].num) :
+								  json_string(d->params[i].text));
+	return p;
+}
+
+static void on_error(void *ctx, const import_error_t *err)
+{
+	out_t *o = ctx;
+
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	if (o->json) {
+		json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "line", (json_int_t)err->line, "column",
+				      (json_int_t)err->column, "header", err->header, "field", err->field, "value",
+				      err->value, "code", err->detail->code, "reason", err->detail->message, "params",
+				      params_json(err->detail));
+		char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		printf("%s\n    %s", o->errors ? "," : "", s ? s : "{}");
+		free(s);
+		json_decref(j);
+	} else {
+		char col[16] = "";
+		if (err->column)
+			column_name(err->column, false, col, sizeof(col));
+		printf("line %zu", err->line);
+		if (err->column)
+			printf(", column %s%s%s%s", col, err->header[0] ? " (" : "", err->header, err->header[0] ? ")" : "");
+		else if (err->field[0])
+			printf(", %s", err->field);
+		/* the value, unless the message quotes it already */
+		bool quote = err->value[0] && !strstr(err->detail->message, err->value);
+		printf(": %s%s%s%s [%s]\n", quote ? "'" : "", quote ? err->value : "", quote ? "' " : "",
+		       err->detail->message, err->detail->code);
+	}
+	o->errors++;
+}
+
+static void on_progress(void *ctx, size_t rows)
+{
+	out_t *o = ctx;
+
+	if (o->progress)
+		fprintf(stderr, "\r\033[K%zu rows read", rows);
+}
+
+/* "HEADER=FIELD" or "N=FIELD" into an entry. */
+static int parse_column(const char *arg, member_map_entry_t *m)
+{
+	const char *eq = strrchr(arg, '=');
+	char *end;
+
+	memset(m, 0, sizeof(*m));
+	if (!eq || eq == arg)
+		return -1;
+	if (strcmp(eq + 1, "none") == 0)
+		m->field = MCOL_NONE;
+	else if (mcol_parse(eq + 1, &m->field) || m->field == MCOL_NONE)
+		return -1;
+	m->column = strtoul(arg, &end, 10);
+	if (end != eq) {
+		m->column = 0;
+		if ((size_t)(eq - arg) >= sizeof(m->header))
+			return -1;
+		memcpy(m->header, arg, (size_t)(eq - arg));
+	}
+	return 0;
+}
+
+static json_t *columns_json(const member_import_report_t *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < r->n_columns; i++)
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s?}", "column", (json_int_t)r->columns[i].column,
+						   "header", r->columns[i].header, "field",
+						   mcol_key(r->columns[i].field), "legacy", r->columns[i].legacy));
+	return a;
+}
+
+static json_t *report_json(const member_import_report_t *r, const member_import_opts_t *o)
+{
+	char sep[2] = { r->separator, '\0' };
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:s, s:o*, s:{s:s, s:I, s:s, s:s, s:s, "
+			 "s:s, s:I}, s:o}",
+			 "rows", (json_int_t)r->rows, "valid", (json_int_t)r->valid, "invalid", (json_int_t)r->invalid,
+			 "created", (json_int_t)r->created, "updated", (json_int_t)r->updated, "unchanged",
+			 (json_int_t)r->unchanged, "blank", (json_int_t)r->blank, "after_end", (json_int_t)r->after_end,
+			 "stored", r->stored, "dry_run", o->dry_run, "mode", o->good_only ? "good" : "all", "import_id",
+			 r->stored ? json_integer(r->import_id) : NULL, "file", "sha256", r->file_sha256, "size",
+			 (json_int_t)r->file_size, "format", r->format, "encoding", r->encoding, "separator", sep, "sheet",
+			 r->sheet, "header_line", (json_int_t)r->header_line, "columns", columns_json(r));
+}
+
+static void print_json_tail(const member_import_report_t *r, const member_import_opts_t *o, const out_t *out)
+{
+	json_t *j = report_json(r, o);
+	char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+
+	/* the object's members after "errors": its braces dropped */
+	printf("%s],\n", out->errors ? "\n  " : "");
+	if (s && strlen(s) > 4)
+		printf("%.*s\n}\n", (int)(strlen(s) - 4), s + 2);
+	free(s);
+	json_decref(j);
+}
+
+static void print_text(const member_import_report_t *r, const member_import_opts_t *o)
+{
+	printf("%s: %zu rows (header on line %zu", o->rows.path, r->rows, r->header_line);
+	if (r->blank)
+		printf(", %zu without data", r->blank);
+	if (r->after_end)
+		printf(", %zu below the table", r->after_end);
+	printf("): %zu good, %zu refused\n", r->valid, r->invalid);
+	for (size_t i = 0; i < r->n_columns; i++)
+		if (r->columns[i].legacy)
+			printf("column %zu (%s) was typed in %s: converted to Unicode\n", r->columns[i].column,
+			       r->columns[i].header, r->columns[i].legacy);
+	if (r->stored)
+		printf("stored as import %lld: %zu new members, %zu updated, %zu unchanged\n", (long long)r->import_id,
+		       r->created, r->updated, r->unchanged);
+	else if (o->dry_run)
+		printf("dry run, nothing stored: it would add %zu new members, update %zu, leave %zu unchanged\n",
+		       r->created, r->updated, r->unchanged);
+	else if (r->invalid && !o->good_only)
+		printf("nothing stored: %zu rows were refused (--mode good stores the good ones)\n", r->invalid);
+	else
+		printf("nothing to store: the %zu good rows are kept as the file says\n", r->unchanged);
+}
+
+int cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'b' },	      { "unit", required_argument, NULL, 'u' },
+		{ "dry-run", no_argument, NULL, 'n' },	      { "mode", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },	      { "sheet", required_argument, NULL, 's' },
+		{ "header-line", required_argument, NULL, 'l' }, { "column", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },	      { "keep-legacy", no_argument, NULL, 'k' },
+		{ "name", required_argument, NULL, 'N' },	      { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static member_map_entry_t map[MEMBER_ROWS_MAP_MAX];
+	member_import_opts_t o = { .rows.lim = SHEET_LIMITS_DEFAULT };
+	member_import_report_t r;
+	out_t out = { 0 };
+	const char *url = NULL;
+	size_t n_map = 0;
+	principal_t who;
+	int c, rc;
+	db_t *db;
+	err_t e;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': url = optarg; break;
+		case 'u': o.unit = optarg; break;
+		case 'n': o.dry_run = true; break;
+		case 'm':
+			if (strcmp(optarg, "all") && strcmp(optarg, "good"))
+				return cli_usage("--mode is all or good");
+			o.good_only = strcmp(optarg, "good") == 0;
+			break;
+		case 'j': out.json = true; break;
+		case 's': o.rows.sheet = optarg; break;
+		case 'l': o.rows.header_line = strtoul(optarg, NULL, 10); break;
+		case 'c':
+			if (n_map == MEMBER_ROWS_MAP_MAX || parse_column(optarg, &map[n_map++]))
+				return cli_usage("--column HEADER=FIELD or N=FIELD, FIELD a member key or none: '%s'", optarg);
+			break;
+		case 'f':
+			if (strcmp(optarg, "csv") && strcmp(optarg, "xlsx"))
+				return cli_usage("--format is csv or xlsx");
+			o.rows.format = optarg;
+			break;
+		case 'k': o.rows.keep_legacy = true; break;
+		case 'N': o.file_name = optarg; break;
+		case 'h': fputs(IMPORT_HELP, stdout); return CLI_EXIT_OK;
+		default: return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc || !o.unit)
+		return cli_usage("import FILE --unit CODE [--dry-run] [--mode all|good] [--json]");
+	o.rows.path = argv[optind];
+	if (n_map) {
+		o.rows.map = map;
+		o.rows.n_map = n_map;
+	}
+	o.on_error = on_error;
+	o.on_progress = on_progress;
+	o.ctx = &out;
+	out.progress = isatty(STDERR_FILENO) != 0;
+	db = cli_open_db(url);
+	if (!db)
+		return CLI_EXIT_FAIL;
+	cli_principal(&who);
+	err_clear(&e);
+	if (out.json)
+		printf("{\n  \"errors\": [");
+	rc = member_import_run(db, &who, &o, &r, &e);
+	db_close(db);
+	if (out.progress)
+		fputs("\r\033[K", stderr);
+	if (rc) {
+		if (out.json) {
+			json_t *j = json_pack("{s:s, s:s}", "code", e.code, "message", e.message);
+			char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+			printf("],\n  \"error\": %s\n}\n", t ? t : "{}");
+			free(t);
+			json_decref(j);
+		}
+		return cli_fail(&e);
+	}
+	if (out.json)
+		print_json_tail(&r, &o, &out);
+	else
+		print_text(&r, &o);
+	rc = r.invalid && (o.dry_run || !o.good_only) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	member_import_report_free(&r);
+	return rc;
+}

@@ -1,0 +1,574 @@
+/*
+ * member_rows.c - see member_rows.h.
+ *
+ * The first rows are read ahead and kept (at most MCOL_HEADER_SCAN to find
+ * the header, then MEMBER_ROWS_SAMPLE more to find each column's legacy
+ * encoding), then handed out before the rows still in the file: the
+ * memory is those rows, whatever the file's size.
+ */
+#include "io/member_rows.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/text.h"
+#include "io/csv_stream.h"
+
+/* A row kept: its cells copied. */
+typedef struct kept_row {
+	char **cells;
+	unsigned char *types;
+	size_t n, line;
+} kept_row_t;
+
+struct member_rows {
+	member_rows_opts_t o;
+	char format[8];
+	char sheet[MEMBER_ROWS_HEADER_BUF];
+	csv_stream_t *csv;
+
+	kept_row_t *ahead;          /* rows read ahead, handed out first */
+	size_t n_ahead, next_ahead, cap_ahead;
+	bool source_done;
+
+	size_t header_line;
+	member_column_t *cols;
+	size_t n_cols;
+	mcol_t *field_of;           /* by 0-based column: the field, over n_cols */
+
+	bool ended;                 /* the table's end was met */
+	size_t after_end, blank;
+};
+
+/* ---- the source ---- */
+
+static int source_next(member_rows_t *r, sheet_row_t *row, err_t *e)
+{
+	if (r->source_done)
+		return 0;
+	int got = csv_stream_next(r->csv, row, e);
+	if (got == 0)
+		r->source_done = true;
+	return got;
+}
+
+static void kept_free(kept_row_t *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->cells[i]);
+	free(k->cells);
+	free(k->types);
+	memset(k, 0, sizeof(*k));
+}
+
+static int keep(member_rows_t *r, const sheet_row_t *row, err_t *e)
+{
+	kept_row_t *k;
+
+	if (r->n_ahead == r->cap_ahead) {
+		size_t cap = r->cap_ahead ? r->cap_ahead * 2 : 64;
+		kept_row_t *v = realloc(r->ahead, cap * sizeof(*v));
+		if (!v)
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		r->ahead = v;
+		r->cap_ahead = cap;
+	}
+	k = &r->ahead[r->n_ahead];
+	memset(k, 0, sizeof(*k));
+	k->cells = calloc(row->n ? row->n : 1, sizeof(char *));
+	k->types = malloc(row->n ? row->n : 1);
+	if (!k->cells || !k->types) {
+		kept_free(k);
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	k->line = row->line;
+	for (size_t i = 0; i < row->n; i++, k->n++) {
+		k->cells[i] = strdup(row->cells[i]);
+		if (!k->cells[i]) {
+			kept_free(k);
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+		k->types[i] = row->types[i];
+	}
+	r->n_ahead++;
+	return 0;
+}
+
+/* Reads ahead until `want` rows are kept or the file ends. */
+static int read_ahead(member_rows_t *r, size_t want, err_t *e)
+{
+	sheet_row_t row;
+	int got;
+
+	while (r->n_ahead < want) {
+		got = source_next(r, &row, e);
+		if (got <= 0)
+			return got;
+		if (keep(r, &row, e))
+			return -1;
+	}
+	return 0;
+}
+
+static sheet_row_t as_row(const kept_row_t *k)
+{
+	return (sheet_row_t){ .cells = (const char *const *)k->cells, .types = k->types, .n = k->n, .line = k->line };
+}
+
+/* ---- the header ---- */
+
+static int set_columns(member_rows_t *r, const kept_row_t *h, const mcol_t *fields, err_t *e)
+{
+	r->n_cols = h->n;
+	r->cols = calloc(h->n ? h->n : 1, sizeof(*r->cols));
+	r->field_of = calloc(h->n ? h->n : 1, sizeof(*r->field_of));
+	if (!r->cols || !r->field_of)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < h->n; i++) {
+		r->cols[i].column = i + 1;
+		snprintf(r->cols[i].header, sizeof(r->cols[i].header), "%s", h->cells[i]);
+		r->cols[i].field = fields[i];
+		r->field_of[i] = fields[i];
+	}
+	r->header_line = h->line;
+	return 0;
+}
+
+static bool same_words(const char *a, const char *b)
+{
+	char *x = NULL, *y = NULL;
+	bool same = text_fold(a, &x) == 0 && text_fold(b, &y) == 0 && strcmp(x, y) == 0;
+	free(x);
+	free(y);
+	return same;
+}
+
+/* The mapping laid over header row h into fields[0..h->n); how many of
+ * its entries named by header found their column. */
+static size_t apply_map(const member_rows_t *r, const kept_row_t *h, mcol_t *fields)
+{
+	size_t found = 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		fields[i] = MCOL_NONE;
+	for (size_t m = 0; m < r->o.n_map; m++) {
+		const member_map_entry_t *x = &r->o.map[m];
+		if (x->column) {
+			if (x->column <= h->n)
+				fields[x->column - 1] = x->field;
+			continue;
+		}
+		for (size_t i = 0; i < h->n; i++)
+			if (h->cells[i][0] && same_words(h->cells[i], x->header)) {
+				fields[i] = x->field;
+				found++;
+				break;
+			}
+	}
+	return found;
+}
+
+static size_t map_by_header(const member_rows_t *r)
+{
+	size_t n = 0;
+	for (size_t m = 0; m < r->o.n_map; m++)
+		n += r->o.map[m].column == 0;
+	return n;
+}
+
+/* Whether row h is the header: the one named, or the first that holds
+ * every header of the mapping, or (no mapping) the first that names a
+ * full name and one more field. */
+static bool is_header(const member_rows_t *r, const kept_row_t *h, mcol_t *fields)
+{
+	if (r->o.header_line && h->line != r->o.header_line)
+		return false;
+	if (r->o.map) {
+		size_t want = map_by_header(r);
+		return apply_map(r, h, fields) == want && (want || r->o.header_line || h == r->ahead);
+	}
+	size_t named = mcol_guess_row((const char *const *)h->cells, h->n, fields);
+	return r->o.header_line || mcol_is_header(fields, h->n, named);
+}
+
+static int find_header(member_rows_t *r, err_t *e)
+{
+	size_t scan = r->o.header_line ? r->o.header_line : MCOL_HEADER_SCAN;
+
+	if (read_ahead(r, scan, e) < 0)
+		return -1;
+	for (size_t i = 0; i < r->n_ahead; i++) {
+		kept_row_t *h = &r->ahead[i];
+		mcol_t *fields = calloc(h->n ? h->n : 1, sizeof(*fields));
+		bool yes;
+
+		if (!fields)
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		yes = is_header(r, h, fields);
+		if (yes && set_columns(r, h, fields, e)) {
+			free(fields);
+			return -1;
+		}
+		free(fields);
+		if (yes) {
+			r->next_ahead = i + 1;
+			return 0;
+		}
+	}
+	if (r->o.header_line)
+		return err_fail(e, ERR_BAD_REQUEST, "no_header", "row {line} is not in the file, or holds none of the "
+				"mapping's headers", ERR_INT("line", r->o.header_line));
+	return err_fail(e, ERR_BAD_REQUEST, "no_header",
+			"no row among the first {max} heads a member list: one must name the full name (\"Họ và tên\") "
+			"and another field",
+			ERR_INT("max", MCOL_HEADER_SCAN));
+}
+
+static int check_name_column(const member_rows_t *r, err_t *e)
+{
+	for (size_t i = 0; i < r->n_cols; i++)
+		if (r->field_of[i] == MCOL_FULL_NAME)
+			return 0;
+	return err_fail(e, ERR_BAD_REQUEST, "no_name_column", "no column is the full name");
+}
+
+/* ---- values ---- */
+
+static void trim(const char *s, char *out, size_t cap)
+{
+	size_t len;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	len = strlen(s);
+	while (len && strchr(" \t\r\n", s[len - 1]))
+		len--;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+static bool all_digits(const char *s, size_t *n)
+{
+	*n = strlen(s);
+	for (size_t i = 0; i < *n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return *n > 0;
+}
+
+/* A day as people type it into ISO form; the detail says why not. */
+static bool read_day(const char *v, unsigned char type, const char *field, char *iso, err_t *problems)
+{
+	int a, b, c, used = 0;
+	char s1, s2;
+	date_t d;
+	size_t n;
+
+	if (type == SHEET_DATE && strlen(v) >= 10) {
+		snprintf(iso, 11, "%s", v);
+		return true;
+	}
+	if (sscanf(v, "%4d-%2d-%2d%n", &a, &b, &c, &used) == 3 && !v[used] && a > 999) {
+		snprintf(iso, 11, "%04d-%02d-%02d", a, b, c);
+		if (date_parse(iso, &d) == 0)
+			return true;
+	}
+	used = 0;
+	used = 0;
+	if (sscanf(v, "%2d%c%2d%c%d%n", &a, &s1, &b, &s2, &c, &used) == 5 && !v[used] && s1 == s2 &&
+	    strchr("/-. ", s1)) {
+		if (c < 100) {
+			err_field(problems, field, "two_digit_year", "'{value}' has a year of two digits: write all four",
+				  ERR_STR("value", v));
+			return false;
+		}
+		snprintf(iso, 11, "%04d-%02d-%02d", c % 10000, b, a);
+		if (date_parse(iso, &d) == 0)
+			return true;
+	}
+	if (all_digits(v, &n) && n == 4) {
+		err_field(problems, field, "only_a_year", "'{value}' is only a year: the full date is needed",
+			  ERR_STR("value", v));
+		return false;
+	}
+	err_field(problems, field, "not_a_date", "'{value}' is not a date (dd/mm/yyyy)", ERR_STR("value", v));
+	return false;
+}
+
+static bool is_one_of(const char *folded, const char *const *words)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (strcmp(folded, words[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *const YES[] = { "x", "co", "yes", "true", "1", "v", "y", "dang vien", "co nang luc so", NULL };
+static const char *const NO[] = { "khong", "no", "false", "0", "n", "-", NULL };
+static const char *const FEMALE[] = { "nu", "f", "female", "woman", "phu nu", NULL };
+static const char *const MALE[] = { "nam", "m", "male", "man", NULL };
+static const char *const MEMBER[] = { "hoi vien", "hv", "member", "chinh thuc", NULL };
+static const char *const HONORARY[] = { "danh du", "hoi vien danh du", "hvdd", "honorary", "honorary member", NULL };
+
+/* The code of the ethnic group named (or numbered) `folded` into code
+ * (8 bytes); false when none is. */
+static bool ethnic_code(const member_rows_t *r, const char *folded, char *code)
+{
+	size_t n;
+
+	if (all_digits(folded, &n) && n <= 2) {
+		snprintf(code, 8, "%02d", atoi(folded));
+		return true;
+	}
+	for (size_t i = 0; i < r->o.n_ethnic; i++) {
+		char *a = NULL, *b = NULL;
+		bool same = text_fold(r->o.ethnic[i].name_vi, &a) == 0 && text_fold(r->o.ethnic[i].name_en, &b) == 0 &&
+			    (strcmp(a, folded) == 0 || strcmp(b, folded) == 0);
+		free(a);
+		free(b);
+		if (same) {
+			snprintf(code, 8, "%s", r->o.ethnic[i].code);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The leading zeros a number lost: a CCCD has 12 digits and a CMND 9, and
+ * both may begin with 0; a mobile number has 0 and 9 digits. */
+static void restore_zeros(mcol_t f, const char *v, char *out, size_t cap)
+{
+	size_t n;
+
+	if (!all_digits(v, &n)) {
+		snprintf(out, cap, "%s", v);
+		return;
+	}
+	if (f == MCOL_ID_NUMBER && (n == 10 || n == 11))
+		snprintf(out, cap, "%0*d%s", (int)(12 - n), 0, v);
+	else if (f == MCOL_ID_NUMBER && n == 8)
+		snprintf(out, cap, "0%s", v);
+	else if (f == MCOL_PHONE && (n == 9 || (n == 10 && v[0] == '2')))
+		snprintf(out, cap, "0%s", v);
+	else
+		snprintf(out, cap, "%s", v);
+}
+
+/* Sets the member key of f from cell v into obj. */
+static int put_value(member_rows_t *r, json_t *obj, mcol_t f, const char *v, unsigned char type, err_t *problems)
+{
+	const char *key = mcol_key(f);
+	char iso[16], buf[128];
+	char *folded = NULL;
+	int rc = 0;
+
+	if (f == MCOL_BIRTH_DATE || f == MCOL_JOINED_ON)
+		/* a value that is no day stays as read, for the report to quote */
+		return json_object_set_new(obj, key, json_string(read_day(v, type, key, iso, problems) ? iso : v));
+	if (f == MCOL_ID_NUMBER || f == MCOL_PHONE) {
+		if (type == SHEET_NUMBER)
+			restore_zeros(f, v, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "%s", v);
+		return json_object_set_new(obj, key, json_string(buf));
+	}
+	if (f != MCOL_SEX && f != MCOL_KIND && f != MCOL_DIGITAL && f != MCOL_PARTY_MEMBER && f != MCOL_ETHNICITY)
+		return json_object_set_new(obj, key, json_string(v));
+	if (text_fold(v, &folded))
+		return json_object_set_new(obj, key, json_string(v));
+	if (f == MCOL_SEX)
+		rc = json_object_set_new(obj, key, json_string(is_one_of(folded, FEMALE) ? "female" :
+							       is_one_of(folded, MALE)	 ? "male" : v));
+	else if (f == MCOL_KIND)
+		rc = json_object_set_new(obj, key, json_string(is_one_of(folded, MEMBER)   ? "member" :
+							       is_one_of(folded, HONORARY) ? "honorary" : v));
+	else if (f == MCOL_ETHNICITY) {
+		char code[8];
+		rc = json_object_set_new(obj, key, json_string(ethnic_code(r, folded, code) ? code : v));
+	} else if (is_one_of(folded, YES))
+		rc = json_object_set_new(obj, key, json_true());
+	else if (is_one_of(folded, NO))
+		rc = json_object_set_new(obj, key, json_false());
+	else
+		rc = json_object_set_new(obj, key, json_string(v));
+	free(folded);
+	return rc;
+}
+
+/* ---- rows ---- */
+
+/* Whether row has a value in a mapped column other than the row number. */
+static bool has_data(const member_rows_t *r, const sheet_row_t *row)
+{
+	for (size_t i = 0; i < row->n && i < r->n_cols; i++)
+		if (r->field_of[i] != MCOL_NONE && r->field_of[i] != MCOL_SEQ && !text_blank(row->cells[i]))
+			return true;
+	return false;
+}
+
+static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t *problems, err_t *e)
+{
+	json_t *obj = json_object();
+	char *v;
+
+	if (!obj)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < row->n && i < r->n_cols; i++) {
+		mcol_t f = r->field_of[i];
+		if (f == MCOL_NONE || f == MCOL_SEQ || !row->cells[i][0])
+			continue;
+		v = malloc(strlen(row->cells[i]) + 1);
+		if (!v) {
+			json_decref(obj);
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+		trim(row->cells[i], v, strlen(row->cells[i]) + 1);
+		if (v[0] && put_value(r, obj, f, v, row->types[i], problems)) {
+			free(v);
+			json_decref(obj);
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		}
+		free(v);
+	}
+	*out = obj;
+	return 0;
+}
+
+/* The next row of the table, kept or from the file. */
+static int raw_next(member_rows_t *r, sheet_row_t *row, err_t *e)
+{
+	if (r->next_ahead < r->n_ahead) {
+		*row = as_row(&r->ahead[r->next_ahead++]);
+		return 1;
+	}
+	return source_next(r, row, e);
+}
+
+int member_rows_next(member_rows_t *r, json_t **row, size_t *line, err_t *problems, err_t *e)
+{
+	sheet_row_t s;
+	int got;
+
+	*row = NULL;
+	*line = 0;
+	err_clear(problems);
+	while ((got = raw_next(r, &s, e)) == 1) {
+		if (r->ended) {
+			r->after_end++;
+			continue;
+		}
+		if (s.line == r->header_line + 1 && mcol_is_numbering(s.cells, s.n))
+			continue;
+		if (mcol_is_footer(s.cells, s.n)) {
+			r->ended = true;
+			r->after_end++;
+			continue;
+		}
+		if (!has_data(r, &s)) {
+			r->blank++;
+			continue;
+		}
+		*line = s.line;
+		return to_json(r, &s, row, problems, e) ? -1 : 1;
+	}
+	return got;
+}
+
+/* ---- opening ---- */
+
+static int open_source(member_rows_t *r, err_t *e)
+{
+	unsigned char magic[4] = { 0 };
+	FILE *f;
+	const char *format = r->o.format;
+
+	if (!format) {
+		f = fopen(r->o.path, "rb");
+		if (!f)
+			return err_fail(e, ERR_INTERNAL, "csv_read_failed", "the file could not be opened");
+		size_t got = fread(magic, 1, 4, f);
+		fclose(f);
+		format = got == 4 && (memcmp(magic, "PK\x03\x04", 4) == 0 || memcmp(magic, "\xD0\xCF\x11\xE0", 4) == 0) ?
+				 "xlsx" : "csv";
+	}
+	if (strcmp(format, "csv") != 0)
+		return err_fail(e, ERR_BAD_REQUEST, "unknown_format", "'{value}' files cannot be read yet",
+				ERR_STR("value", format));
+	snprintf(r->format, sizeof(r->format), "csv");
+	return csv_stream_open(r->o.path, &r->o.lim, &r->csv, e);
+}
+
+int member_rows_open(const member_rows_opts_t *o, member_rows_t **out, err_t *e)
+{
+	member_rows_t *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	r->o = *o;
+	if (open_source(r, e) || find_header(r, e) || check_name_column(r, e)) {
+		member_rows_close(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+const char *member_rows_format(const member_rows_t *r)
+{
+	return r->format;
+}
+
+const char *member_rows_sheet(const member_rows_t *r)
+{
+	return r->sheet;
+}
+
+size_t member_rows_header_line(const member_rows_t *r)
+{
+	return r->header_line;
+}
+
+const char *member_rows_encoding(const member_rows_t *r)
+{
+	return r->csv ? csv_stream_encoding(r->csv) : "";
+}
+
+char member_rows_separator(const member_rows_t *r)
+{
+	return r->csv ? csv_stream_separator(r->csv) : '\0';
+}
+
+const member_column_t *member_rows_columns(const member_rows_t *r, size_t *n)
+{
+	*n = r->n_cols;
+	return r->cols;
+}
+
+size_t member_rows_after_end(const member_rows_t *r)
+{
+	return r->after_end;
+}
+
+size_t member_rows_blank(const member_rows_t *r)
+{
+	return r->blank;
+}
+
+void member_rows_close(member_rows_t *r)
+{
+	if (!r)
+		return;
+	csv_stream_close(r->csv);
+	for (size_t i = 0; i < r->n_ahead; i++)
+		kept_free(&r->ahead[i]);
+	free(r->ahead);
+	free(r->cols);
+	free(r->field_of);
+	free(r);
+}
