@@ -231,20 +231,31 @@ static bool word_char(utf8proc_int32_t c)
 	return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_ME;
 }
 
-/* A word whose ASCII letters are all capitals, two or more, was typed in a
- * capital font (.VnTimeH): its lower-case codes were capitals too. */
+/* Text typed in a capital font (.VnTimeH) shows its lower-case codes as
+ * capitals: so does a word whose ASCII letters are all capitals, two or
+ * more, and every word of a value whose ASCII letters are all capitals,
+ * two or more ("L£ THÞ Mü" -> "LÊ THỊ MỸ"). */
+static bool all_caps(const cps_t *c, size_t from, size_t to)
+{
+	size_t upper = 0, lower = 0;
+
+	for (size_t i = from; i < to; i++) {
+		upper += ascii_upper(c->cp[i]);
+		lower += ascii_lower(c->cp[i]);
+	}
+	return upper >= 2 && lower == 0;
+}
+
 static void tcvn3_capital_words(cps_t *c)
 {
+	bool value_caps = all_caps(c, 0, c->n);
 	size_t i = 0;
 
 	while (i < c->n) {
-		size_t start = i, upper = 0, lower = 0;
-		while (i < c->n && word_char(c->cp[i])) {
-			upper += ascii_upper(c->cp[i]);
-			lower += ascii_lower(c->cp[i]);
+		size_t start = i;
+		while (i < c->n && word_char(c->cp[i]))
 			i++;
-		}
-		if (upper >= 2 && lower == 0)
+		if (value_caps || all_caps(c, start, i))
 			for (size_t j = start; j < i; j++)
 				if (c->lower_code[j])
 					c->cp[j] = utf8proc_toupper(c->cp[j]);

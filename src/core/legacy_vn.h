@@ -18,10 +18,13 @@
  *   case only, but for the seven capitals Ă Â Ê Ô Ơ Ư Đ (0xA1..0xA7). The
  *   other capitals were typed with the capital fonts (.VnTimeH), which
  *   draw the lower-case codes as capitals: the bytes cannot tell. A
- *   letter from a lower-case code is converted to lower case, except in a
- *   word whose ASCII letters are all capitals, two at least ("THÞ" ->
- *   "THỊ", but "ThÞ" -> "Thị" and "Hå" -> "Hồ"), which is how a word
- *   typed in a capital font looks. Bytes VN3 does not use (0x80..0xA0,
+ *   letter from a lower-case code is converted to lower case, except where
+ *   the text looks typed in a capital font: in a word whose ASCII letters
+ *   are all capitals, two at least ("THÞ" -> "THỊ", but "ThÞ" -> "Thị",
+ *   "Hå" -> "Hồ"), and in every word of a value whose ASCII letters are
+ *   all capitals, two at least ("L£ THÞ Mü" -> "LÊ THỊ MỸ"). A capital
+ *   alone among lower case ("¸nh" for "Ánh") comes back in lower case
+ *   ("ánh"). Bytes VN3 does not use (0x80..0xA0,
  *   0xAF, 0xB0..0xB4, 0xBA, 0xBF..0xC5, 0xCD, 0xD9..0xDB, 0xE0, 0xF0, 0xFF)
  *   are kept as their CP1252 characters: the full TCVN 5712 (VN1) puts
  *   more capitals there, but the ABC fonts do not, and reading them as

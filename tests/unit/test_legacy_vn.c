@@ -485,6 +485,8 @@ static const char *pick(uint32_t *x, const struct weighted *v, size_t n)
 	int total = 0, r;
 	for (size_t i = 0; i < n; i++)
 		total += v[i].weight;
+	if (total <= 0)
+		return v[0].text;
 	r = (int)(next_random(x) % (uint32_t)total);
 	for (size_t i = 0; i < n; i++) {
 		if (r < v[i].weight)
@@ -598,6 +600,15 @@ static void legacy_columns_are_detected(void **state)
 			free(back);
 			free(enc[i]);
 		}
+	}
+	/* typed in capital fonts (.VnTimeH, VNI with caps lock) */
+	{
+		static const char *const tcvn3[] = { "NGUYÔN THÞ HOA", "TRÇN THÞ THU HÂ­¥NG", "L£ THÞ Mü DUY£N" };
+		static const char *const vni[] = { "NGUYEÃN THÒ HOA", "TRAÀN THÒ THU HÖÔNG", "LEÂ THÒ MYÕ DUYEÂN" };
+		assert_int_equal(verdict_of(tcvn3, 3), LEGACY_TCVN3);
+		assert_int_equal(verdict_of(vni, 3), LEGACY_VNI);
+		check_to(tcvn3[2], LEGACY_TCVN3, "LÊ THỊ MỸ DUYÊN");
+		check_to(vni[2], LEGACY_VNI, "LÊ THỊ MỸ DUYÊN");
 	}
 	/* mixed: legacy among Unicode is not clear */
 	{
