@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/legacy_vn.h"
 #include "core/text.h"
 
 static const char *const KEYS[MCOL_COUNT] = {
@@ -151,7 +152,7 @@ static bool begins_with(const char *words, const char *prefix)
 	return strncmp(words, prefix, n) == 0 && (words[n] == '\0' || words[n] == ' ');
 }
 
-mcol_t mcol_guess(const char *header)
+static mcol_t guess_words(const char *header)
 {
 	char *w = NULL;
 	mcol_t best = MCOL_NONE;
@@ -168,6 +169,20 @@ mcol_t mcol_guess(const char *header)
 	}
 	free(w);
 	return best;
+}
+
+mcol_t mcol_guess(const char *header)
+{
+	mcol_t f = guess_words(header);
+
+	/* a header typed in a legacy font: "Hä vµ tªn" */
+	for (int enc = LEGACY_TCVN3; f == MCOL_NONE && enc <= LEGACY_VNI; enc++) {
+		char *u = NULL;
+		if (legacy_to_unicode(header, (legacy_enc_t)enc, &u) == 0 && strcmp(u, header) != 0)
+			f = guess_words(u);
+		free(u);
+	}
+	return f;
 }
 
 size_t mcol_guess_row(const char *const *cells, size_t n, mcol_t *out)

@@ -8,7 +8,9 @@
  * tộc", "Số CCCD", "Số định danh", "Chi hội", "Full name", ... The cell is
  * folded (core/text.h: marks, case, đ) and its punctuation read as spaces;
  * it names the field whose longest alias it begins with, word by word
- * ("Ngày sinh (dd/mm/yyyy)" is the date of birth). "ĐT" is left unnamed:
+ * ("Ngày sinh (dd/mm/yyyy)" is the date of birth); a header typed in the
+ * legacy TCVN3 or VNI fonts ("Hä vµ tªn") is read through them
+ * (core/legacy_vn.h) when it names nothing as it is. "ĐT" is left unnamed:
  * it is "điện thoại" in some files and "dân tộc" in others.
  *
  * The header is the row, among the first MCOL_HEADER_SCAN, that names the

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/legacy_vn.h"
 #include "core/text.h"
 #include "io/csv_stream.h"
 
@@ -38,6 +39,7 @@ struct member_rows {
 	member_column_t *cols;
 	size_t n_cols;
 	mcol_t *field_of;           /* by 0-based column: the field, over n_cols */
+	legacy_enc_t *legacy_of;    /* by 0-based column: the legacy encoding to convert from */
 
 	bool ended;                 /* the table's end was met */
 	size_t after_end, blank;
@@ -125,7 +127,8 @@ static int set_columns(member_rows_t *r, const kept_row_t *h, const mcol_t *fiel
 	r->n_cols = h->n;
 	r->cols = calloc(h->n ? h->n : 1, sizeof(*r->cols));
 	r->field_of = calloc(h->n ? h->n : 1, sizeof(*r->field_of));
-	if (!r->cols || !r->field_of)
+	r->legacy_of = calloc(h->n ? h->n : 1, sizeof(*r->legacy_of));
+	if (!r->cols || !r->field_of || !r->legacy_of)
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	for (size_t i = 0; i < h->n; i++) {
 		r->cols[i].column = i + 1;
@@ -233,6 +236,59 @@ static int check_name_column(const member_rows_t *r, err_t *e)
 		if (r->field_of[i] == MCOL_FULL_NAME)
 			return 0;
 	return err_fail(e, ERR_BAD_REQUEST, "no_name_column", "no column is the full name");
+}
+
+/* The headers as they read in the file's legacy font. */
+static void headers_from(member_rows_t *r, legacy_enc_t enc)
+{
+	for (size_t c = 0; c < r->n_cols; c++) {
+		char *u = NULL;
+		if (legacy_to_unicode(r->cols[c].header, enc, &u) == 0)
+			snprintf(r->cols[c].header, sizeof(r->cols[c].header), "%s", u);
+		free(u);
+	}
+}
+
+/* Each mapped column's legacy encoding, from the rows read ahead after
+ * the header (MEMBER_ROWS_SAMPLE of them): core/legacy_vn.h weighs the
+ * words of all its values. */
+static int find_legacy(member_rows_t *r, err_t *e)
+{
+	legacy_score_t *sc;
+	legacy_enc_t file = LEGACY_NONE;
+	bool one = true;
+
+	if (r->o.keep_legacy)
+		return 0;
+	if (read_ahead(r, r->next_ahead + MEMBER_ROWS_SAMPLE, e) < 0)
+		return -1;
+	sc = calloc(r->n_cols ? r->n_cols : 1, sizeof(*sc));
+	if (!sc)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t c = 0; c < r->n_cols; c++) {
+		if (r->field_of[c] == MCOL_NONE)
+			continue;
+		for (size_t i = r->next_ahead; i < r->n_ahead; i++)
+			if (c < r->ahead[i].n && r->ahead[i].types[c] == SHEET_TEXT)
+				legacy_score_add(&sc[c], r->ahead[i].cells[c]);
+		r->legacy_of[c] = legacy_score_verdict(&sc[c]);
+		if (r->legacy_of[c] != LEGACY_NONE) {
+			one = one && (file == LEGACY_NONE || file == r->legacy_of[c]);
+			file = r->legacy_of[c];
+		}
+	}
+	/* A file is typed in one font: its short columns ("Tµy", "N÷"), too
+	 * short to tell alone, are in the font its long ones were found in,
+	 * unless they hold Unicode. */
+	for (size_t c = 0; one && file != LEGACY_NONE && c < r->n_cols; c++)
+		if (r->field_of[c] != MCOL_NONE && r->legacy_of[c] == LEGACY_NONE && !sc[c].unicode && sc[c].words)
+			r->legacy_of[c] = file;
+	for (size_t c = 0; c < r->n_cols; c++)
+		r->cols[c].legacy = r->legacy_of[c] == LEGACY_NONE ? NULL : legacy_enc_name(r->legacy_of[c]);
+	if (one && file != LEGACY_NONE)
+		headers_from(r, file);
+	free(sc);
+	return 0;
 }
 
 /* ---- values ---- */
@@ -428,6 +484,14 @@ static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		}
 		trim(row->cells[i], v, strlen(row->cells[i]) + 1);
+		if (r->legacy_of[i] != LEGACY_NONE && row->types[i] == SHEET_TEXT) {
+			char *u = NULL;
+			/* a value the encoding cannot have given stays as it is */
+			if (legacy_to_unicode(v, r->legacy_of[i], &u) == 0) {
+				free(v);
+				v = u;
+			}
+		}
 		if (v[0] && put_value(r, obj, f, v, row->types[i], problems)) {
 			free(v);
 			json_decref(obj);
@@ -511,7 +575,7 @@ int member_rows_open(const member_rows_opts_t *o, member_rows_t **out, err_t *e)
 	if (!r)
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	r->o = *o;
-	if (open_source(r, e) || find_header(r, e) || check_name_column(r, e)) {
+	if (open_source(r, e) || find_header(r, e) || check_name_column(r, e) || find_legacy(r, e)) {
 		member_rows_close(r);
 		return -1;
 	}
@@ -570,5 +634,6 @@ void member_rows_close(member_rows_t *r)
 	free(r->ahead);
 	free(r->cols);
 	free(r->field_of);
+	free(r->legacy_of);
 	free(r);
 }

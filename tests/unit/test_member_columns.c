@@ -56,6 +56,10 @@ static void names_fields_as_people_head_them(void **state)
 	guess_is("Ghi chú", "notes");
 	/* NFD input reads alike */
 	guess_is("Ho\xcc\xa3 va\xcc\x80 te\xcc\x82n", "full_name");
+	/* typed in TCVN3 and VNI, seen as Windows-1252 */
+	guess_is("H\xc3\xa4 v\xc2\xb5 t\xc2\xaan", "full_name");
+	guess_is("Ng\xc3\xa0y sinh", "birth_date");
+	guess_is("Ho\xc3\xaf va\xc3\xb8 te\xc3\xa2n", "full_name");
 	/* nothing guessed */
 	guess_is("ĐT", "");
 	guess_is("DANH SÁCH HỘI VIÊN CHI HỘI THÔN ĐÔNG", "");
