@@ -298,6 +298,45 @@ static void row_unit(run_t *r, json_t *row, int64_t *unit_id, err_t *row_e)
 
 typedef enum action { ACT_CREATE, ACT_UPDATE } action_t;
 
+/* ID number p->id_number is record *id's (*current: a member today).
+ * Unless she is a member of the list's unit today (then *id stays, to be
+ * updated), the row is refused and *id is 0: who she is and where is told
+ * only when her unit (her last) lies in the caller's scope, as POST
+ * /api/v1/members tells it. */
+static int held_elsewhere(run_t *r, const person_t *p, int64_t *id, bool current, err_t *row_e, err_t *e)
+{
+	membership_t *h = NULL;
+	size_t n = 0;
+	bool seen = false;
+	int64_t unit;
+
+	if (member_history(r->db, *id, &h, &n, e))
+		return -1;
+	unit = n ? h[n - 1].unit.id : 0;
+	if (current && n && h[n - 1].valid_to == DATE_OPEN && in_list_unit(r, unit)) {
+		free(h);
+		return 0;
+	}
+	if (n && scope_contains(r->db, r->who, unit, &seen, e)) {
+		free(h);
+		return -1;
+	}
+	if (seen && !current)
+		err_field(row_e, "id_number", "former_member",
+			  "ID number {value} is a former member's (of {unit}): rejoin her from her page",
+			  ERR_STR("value", p->id_number), ERR_STR("unit", h[n - 1].unit.code));
+	else if (seen)
+		err_field(row_e, "id_number", "id_number_taken",
+			  "ID number {value} is a member's of {unit}: transfer her from there",
+			  ERR_STR("value", p->id_number), ERR_STR("unit", h[n - 1].unit.code));
+	else
+		err_field(row_e, "id_number", "id_number_taken", "ID number {value} is another person's",
+			  ERR_STR("value", p->id_number));
+	free(h);
+	*id = 0;
+	return 0;
+}
+
 /* The record this row is of, when the registry has it: by ID number, or
  * by name and date of birth in her unit. *id 0: a new record. Problems
  * as details on row_e; -1 only for a store failure. */
@@ -330,21 +369,7 @@ static int match(run_t *r, const person_t *p, int64_t unit_id, size_t line, int6
 			return -1;
 		if (!*id)
 			return 0;
-		member_t m;
-		if (member_get(r->db, *id, r->who->today, &m, e))
-			return -1;
-		if (!current || !m.current) {
-			err_field(row_e, "id_number", "former_member",
-				  "ID number {value} is a former member's: rejoin her from her page",
-				  ERR_STR("value", p->id_number));
-			*id = 0;
-		} else if (!in_list_unit(r, m.m.unit.id)) {
-			err_field(row_e, "id_number", "id_number_taken",
-				  "ID number {value} is a member's of another unit ({unit}): transfer her from there",
-				  ERR_STR("value", p->id_number), ERR_STR("unit", m.m.unit.code));
-			*id = 0;
-		}
-		return 0;
+		return held_elsewhere(r, p, id, current, row_e, e);
 	}
 	/* no ID number: the same name and birth in the same unit, without one */
 	member_t dup[DUPLICATES_CAP];

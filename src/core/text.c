@@ -95,6 +95,41 @@ int text_nfc(const char *s, char **out)
 	return *out ? 0 : -1;
 }
 
+int text_capitalise_words(const char *s, char **out)
+{
+	size_t len = strlen(s), n = 0;
+	utf8proc_uint8_t *buf;
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	bool word_start = true;
+	int r;
+
+	*out = NULL;
+	if (!text_utf8(s))
+		return -1;
+	/* a code point's upper case takes at most 4 bytes, as any does */
+	buf = malloc(len * 4 + 1);
+	if (!buf)
+		return -1;
+	while (*p) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p, -1, &cp);
+		if (k <= 0) {
+			free(buf);
+			return -1;
+		}
+		/* a combining mark (NFD) belongs to the letter before it */
+		if (word_start && utf8proc_category(cp) != UTF8PROC_CATEGORY_MN)
+			cp = utf8proc_toupper(cp);
+		n += (size_t)utf8proc_encode_char(cp, buf + n);
+		word_start = cp == ' ' || cp == '\t' || (word_start && utf8proc_category(cp) == UTF8PROC_CATEGORY_MN);
+		p += k;
+	}
+	buf[n] = '\0';
+	r = text_nfc((const char *)buf, out);
+	free(buf);
+	return r;
+}
+
 /* đ and Đ have no decomposition, so stripping marks leaves them alone;
  * a search for "d" must still find them. */
 static utf8proc_int32_t fold_extra(utf8proc_int32_t cp, void *data)

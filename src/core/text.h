@@ -49,6 +49,12 @@ size_t text_width(const char *s);
  * s is not valid UTF-8 or memory runs out. */
 int text_nfc(const char *s, char **out);
 
+/* s in NFC with the first letter of each word in upper case ("trịnh
+ * thị ngọc ánh" -> "Trịnh Thị Ngọc Ánh"), the rest as it was: a name
+ * from a font that had no capital for its letter. Returns 0 or -1
+ * (invalid UTF-8, no memory). */
+int text_capitalise_words(const char *s, char **out);
+
 /* Search form of s (see above). Returns 0 or -1 (invalid UTF-8, no memory). */
 int text_fold(const char *s, char **out);
 

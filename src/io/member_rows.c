@@ -490,6 +490,11 @@ static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t
 			if (legacy_to_unicode(v, r->legacy_of[i], &u) == 0) {
 				free(v);
 				v = u;
+				/* the legacy fonts lack most capitals: a name's words begin with one */
+				if (f == MCOL_FULL_NAME && text_capitalise_words(u, &u) == 0) {
+					free(v);
+					v = u;
+				}
 			}
 		}
 		if (v[0] && put_value(r, obj, f, v, row->types[i], problems)) {

@@ -217,9 +217,25 @@ static void width_counts_columns_not_bytes(void **state)
 	assert_int_equal(text_width("\xe4\xb8\xad"), 2); /* a wide character */
 }
 
+static void capitalises_words(void **state)
+{
+	char *out = NULL;
+	(void)state;
+	assert_int_equal(text_capitalise_words("trịnh thị ngọc ánh", &out), 0);
+	assert_string_equal(out, "Trịnh Thị Ngọc Ánh");
+	free(out);
+	/* NFD in, NFC out; the rest of a word keeps its case */
+	assert_int_equal(text_capitalise_words("a\xcc\x81nh McKay", &out), 0);
+	assert_string_equal(out, "Ánh McKay");
+	free(out);
+	assert_int_equal(text_capitalise_words("\xff", &out), -1);
+	assert_null(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(capitalises_words),
 		cmocka_unit_test(folding_ignores_case_marks_and_d_bar),
 		cmocka_unit_test(nfd_and_nfc_fold_alike),
 		cmocka_unit_test(invalid_utf8_and_controls_are_refused),

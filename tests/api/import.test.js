@@ -1,0 +1,253 @@
+// import.test.js - member lists from files (issue 16): `unionbase import`
+// on the store under test, with the results read back through the API.
+// Files are laid out as unions keep them (title rows, column numbers under
+// the header, signatures below), saved as Excel saves CSV (UTF-8 with a
+// mark, UTF-16 "Unicode text", semicolons, Windows-1252 bytes typed in the
+// TCVN3 font), with bad rows among the good; every bad row is reported by
+// its line and column, the modes store all or nothing or the good rows,
+// the same file twice changes nothing, and a kill in the middle of a
+// commit leaves the database as it was.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BIN, startServer } from './server.js';
+
+const D = '2025-08-01';
+let s, dir;
+
+function ub(args) {
+  return new Promise((resolve) => {
+    execFile(BIN, [...args, '--db', s.db.url], { env: { ...process.env, ...s.env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function importJson(args) {
+  const r = await ub(['import', ...args, '--json']);
+  let report;
+  try { report = JSON.parse(r.stdout); } catch { assert.fail(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`); }
+  return { code: r.code, report, stderr: r.stderr };
+}
+
+function file(name, content, encoding = 'utf8') {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, typeof content === 'string' ? Buffer.from(content, encoding) : content);
+  return p;
+}
+
+// A CCCD that fits a woman born in `year` (core/person.h): province 001,
+// century-and-sex digit, the year's last two digits, then n.
+function cccd(year, n) {
+  return `001${year < 2000 ? 1 : 3}${String(year % 100).padStart(2, '0')}${String(n).padStart(6, '0')}`;
+}
+
+async function count(sql) {
+  return Number((await s.sql(sql)).trim());
+}
+
+before(async () => {
+  s = await startServer();
+  dir = fs.mkdtempSync(path.join(s.dir, 'files-'));
+  const mk = (b) => s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+  await mk({ code: 'IC1', name_vi: 'Xã Nhập', name_en: 'Import Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'IC1.1', name_vi: 'Chi hội Thôn Đông', name_en: 'East Hamlet', level: 'branch', parent: 'IC1' });
+  await mk({ code: 'IC1.2', name_vi: 'Chi hội Thôn Đoài', name_en: 'West Hamlet', level: 'branch', parent: 'IC1' });
+  await mk({ code: 'IC2', name_vi: 'Xã Khác', name_en: 'Other Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'IC2.1', name_vi: 'Chi hội Khác', name_en: 'Other Branch', level: 'branch', parent: 'IC2' });
+});
+after(async () => { if (s) await s.stop(); });
+
+const TEMPLATE = [
+  'HỘI LHPN XÃ NHẬP,,,,,,,',
+  'DANH SÁCH HỘI VIÊN,,,,,,,',
+  ',,,,,,,',
+  'STT,Họ và tên,Ngày tháng năm sinh,Dân tộc,Số CCCD,Chi hội,Ngày vào Hội,SĐT',
+  '(1),(2),(3),(4),(5),(6),(7),(8)',
+  `1,Nguyễn Thị Hoa,05/03/1980,Kinh,${cccd(1980, 1)},Thôn Đông,01/09/2025,0912 345 678`,
+  `2,Trần Thị Bích,1975,Tày,,Thôn Đoài,,`,
+  `3,Lê Thị Lan,31/02/1990,Kinh,,IC1.2,,`,
+  `4,"Phạm Thị Mai",2/4/1985,Mường,${cccd(1985, 4)},Chi hội Thôn Đoài,,0987654321`,
+  `5,Đặng Thị Ánh,12/12/1992,Kinh,${cccd(1992, 5)},Thôn Bắc,,`,
+  `6,Vũ Thị Hằng,01/01/2015,Kinh,,Thôn Đông,,`,
+  `7,Bùi Thị Thu,07/07/1970,Kinh,${cccd(1970, 7)},Thôn Đông,,`,
+  `8,Hồ Thị Nga,08/08/1980,Kinh,${cccd(1980, 1)},Thôn Đông,,`,
+  '9,,,,,,,',
+  ',,,,,,,',
+  ',Người lập biểu,,,,Chủ tịch,,',
+  ',(Ký ghi rõ họ tên),,,,,,',
+  ',Nguyễn Thị Thư,,,,Lê Thị Hà,,',
+].join('\r\n') + '\r\n';
+
+test('a list laid out as unions keep it: the table found, every bad row reported by line and column, a dry run stores nothing', async () => {
+  const p = file('template.csv', '\ufeff' + TEMPLATE);
+  const before = await count('SELECT count(*) AS n FROM persons');
+  const { code, report } = await importJson([p, '--unit', 'IC1', '--dry-run']);
+  assert.equal(code, 1, 'bad rows in a dry run: exit 1');
+  assert.equal(report.file.header_line, 4);
+  assert.equal(report.file.encoding, 'utf-8');
+  assert.deepEqual(report.columns.map((c) => c.field),
+    ['seq', 'full_name', 'birth_date', 'ethnicity', 'id_number', 'unit', 'joined_on', 'phone']);
+  assert.equal(report.rows, 8);
+  assert.equal(report.blank, 1, 'a row with only its number');
+  assert.equal(report.after_end, 3, 'the signatures');
+  const bad = report.errors.map((e) => `${e.line}:${e.column}:${e.field}:${e.code}`);
+  assert.deepEqual(bad, [
+    '7:3:birth_date:only_a_year',
+    '8:3:birth_date:not_a_date',
+    '10:6:unit:unknown_unit',
+    '11:7:joined_on:under_age',
+    '13:5:id_number:duplicate_in_file',
+  ]);
+  const dup = report.errors.find((e) => e.code === 'duplicate_in_file');
+  assert.equal(dup.params.line, 6);
+  assert.equal(report.errors[0].value, '1975');
+  assert.equal(report.errors[0].header, 'Ngày tháng năm sinh');
+  assert.match(report.errors[0].reason, /only a year/);
+  assert.equal(report.valid, 3);
+  assert.equal(report.invalid, 5);
+  assert.equal(report.created, 3);
+  assert.equal(report.stored, false);
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), before, 'a dry run stores nothing');
+  assert.equal(await count('SELECT count(*) AS n FROM imports'), 0);
+});
+
+test('all or nothing stores nothing when a row is bad; --mode good stores the good rows, with one audit row and provenance', async () => {
+  const p = file('template2.csv', '\ufeff' + TEMPLATE);
+  const before = await count('SELECT count(*) AS n FROM persons');
+  const all = await importJson([p, '--unit', 'IC1']);
+  assert.equal(all.code, 1);
+  assert.equal(all.report.stored, false);
+  assert.equal(all.report.errors.length, 5);
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), before);
+  assert.equal(await count('SELECT count(*) AS n FROM imports'), 0);
+
+  const good = await importJson([p, '--unit', 'IC1', '--mode', 'good', '--name', 'Danh sách xã Nhập.csv']);
+  assert.equal(good.code, 0, good.stderr);
+  assert.equal(good.report.stored, true);
+  assert.equal(good.report.created, 3);
+  assert.equal(good.report.errors.length, 5);
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), before + 3);
+
+  // in the registry, where the file put them
+  const east = await s.ok('/api/v1/members', { unit: 'IC1.1' });
+  assert.deepEqual(east.items.map((m) => m.full_name), ['Nguyễn Thị Hoa', 'Bùi Thị Thu']);
+  const west = await s.ok('/api/v1/members', { unit: 'IC1.2' });
+  assert.deepEqual(west.items.map((m) => m.full_name), ['Phạm Thị Mai']);
+  const hoa = await s.ok(`/api/v1/members/${east.items[0].id}`);
+  assert.equal(hoa.birth_date, '1980-03-05');
+  assert.equal(hoa.phone, '+84912345678');
+  assert.equal(hoa.history[0].from, '2025-09-01');
+
+  // one audit row for the import, none per member
+  const audit = await s.ok('/api/v1/audit', { action: 'member.import' });
+  assert.equal(audit.items.length, 1);
+  assert.equal(audit.items[0].detail, 'Danh sách xã Nhập.csv');
+  const after = audit.items[0].after;
+  assert.equal(after.created, 3);
+  assert.equal(after.mode, 'good');
+  assert.match(after.file_sha256, /^[0-9a-f]{64}$/);
+  assert.equal(await count(`SELECT count(*) AS n FROM audit WHERE action = 'member.create' AND unit_id IN (SELECT id FROM units WHERE code LIKE 'IC1%')`), 0);
+  assert.equal(await count(`SELECT count(*) AS n FROM import_records WHERE import_id = ${good.report.import_id} AND action = 'created'`), 3);
+});
+
+test('the same file twice changes nothing; a changed row updates her record and names the import', async () => {
+  const p = file('template3.csv', '\ufeff' + TEMPLATE);
+  const again = await importJson([p, '--unit', 'IC1', '--mode', 'good']);
+  assert.equal(again.code, 0);
+  assert.equal(again.report.created, 0);
+  assert.equal(again.report.updated, 0);
+  assert.equal(again.report.unchanged, 3);
+  assert.equal(again.report.stored, false, 'nothing to store: no import recorded');
+
+  const changed = file('template4.csv', '\ufeff' + TEMPLATE.replace('0912 345 678', '0913 000 111'));
+  const upd = await importJson([changed, '--unit', 'IC1', '--mode', 'good']);
+  assert.equal(upd.report.updated, 1);
+  assert.equal(upd.report.unchanged, 2);
+  const rows = (await s.sql(`SELECT r.fields, r.line, p.phone FROM import_records r JOIN persons p ON p.id = r.person_id WHERE r.import_id = ${upd.report.import_id}`)).trim().split('\n');
+  assert.deepEqual(rows, ['phone|6|+84913000111']);
+});
+
+test('Excel\'s other ways of saving: UTF-16 with tabs, semicolons, and Windows-1252 bytes typed in TCVN3', async () => {
+  const rows = [
+    ['Họ tên', 'Ngày sinh', 'Chi hội', 'Thôn'],
+    ['Ngô Thị Hạnh', '03/03/1983', 'IC1.1', 'Thôn Đông'],
+    ['Trịnh Thị Ngọc Ánh', '04/04/1984', 'IC1.2', 'Xóm Thượng'],
+  ];
+  const tsv = rows.map((r) => r.join('\t')).join('\r\n') + '\r\n';
+  const utf16 = file('unicode.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(tsv, 'utf16le')]));
+  const u = await importJson([utf16, '--unit', 'IC1', '--dry-run']);
+  assert.equal(u.code, 0, JSON.stringify(u.report.errors));
+  assert.equal(u.report.file.encoding, 'utf-16le');
+  assert.equal(u.report.file.separator, '\t');
+  assert.equal(u.report.valid, 2);
+
+  const semi = file('semi.csv', rows.map((r) => r.join(';')).join('\n') + '\n');
+  const sc = await importJson([semi, '--unit', 'IC1', '--dry-run']);
+  assert.equal(sc.report.file.separator, ';');
+  assert.equal(sc.report.valid, 2);
+
+  // TCVN3: "Ngô Thị Hạnh" as the .VnTime font's bytes, saved as ANSI
+  const tcvn = file('tcvn3.csv', Buffer.from('H\xe4 t\xaan,Ng\xb5y sinh,Chi h\xe9i,Th\xabn\r\n'
+    + 'Ng\xab Th\xde H\xb9nh,03/03/1983,IC1.1,Th\xabn \xa7\xabng\r\n'
+    + 'Tr\xdenh Th\xde Ng\xe4c \xb8nh,04/04/1984,IC1.2,X\xe3m Th\xad\xeeng\r\n', 'latin1'));
+  const t = await importJson([tcvn, '--unit', 'IC1', '--mode', 'good']);
+  assert.equal(t.code, 0, JSON.stringify(t.report.errors));
+  assert.equal(t.report.file.encoding, 'windows-1252');
+  assert.deepEqual(t.report.columns.map((c) => [c.header, c.legacy]),
+    [['Họ tên', 'tcvn3'], ['Ngày sinh', null], ['Chi hội', null], ['Thôn', 'tcvn3']]);
+  const east = await s.ok('/api/v1/members', { unit: 'IC1.1', q: 'ngo thi hanh' });
+  assert.deepEqual(east.items.map((m) => m.full_name), ['Ngô Thị Hạnh']);
+  // TCVN3 has no capital Á: a name's words begin with capitals all the same
+  const west = await s.ok('/api/v1/members', { unit: 'IC1.2', q: 'trinh' });
+  assert.deepEqual(west.items.map((m) => m.full_name), ['Trịnh Thị Ngọc Ánh']);
+  assert.equal((await s.ok(`/api/v1/members/${west.items[0].id}`)).hamlet, 'Xóm Thượng');
+  const kept = await importJson([tcvn, '--unit', 'IC1', '--dry-run', '--keep-legacy']);
+  assert.ok(kept.report.columns.every((c) => c.legacy === null));
+});
+
+test('refusals: a unit outside the tree, a file without a header, a file that is not there', async () => {
+  const p = file('ok.csv', 'Họ và tên,Ngày sinh\nNguyễn Thị Mơ,01/01/1990\n');
+  const none = await importJson([p, '--unit', 'NOPE']);
+  assert.equal(none.code, 1);
+  assert.equal(none.report.error.code, 'not_found');
+  const noHeader = await importJson([file('nohead.csv', 'a,b\n1,2\n'), '--unit', 'IC1']);
+  assert.equal(noHeader.report.error.code, 'no_header');
+  const missing = await ub(['import', path.join(dir, 'missing.csv'), '--unit', 'IC1']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /could not be opened/);
+  // the list's unit is a commune: a row without a branch has none to go to
+  const noBranch = await importJson([p, '--unit', 'IC1', '--dry-run']);
+  assert.deepEqual(noBranch.report.errors.map((e) => e.code), ['not_a_branch']);
+});
+
+test('a kill -9 in the middle of a commit leaves the database as it was, and the import runs again', async () => {
+  const n = 20000;
+  const lines = ['STT,Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
+  const given = ['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Tuyết', 'Duyên', 'Hạnh', 'Thu', 'Nga', 'Yến'];
+  for (let i = 0; i < n; i++) {
+    const y = 1950 + (i % 50);
+    lines.push(`${i + 1},Nguyễn Thị ${given[i % 11]} ${given[(i / 11 | 0) % 11]},${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${y},${cccd(y, 100000 + i)},${i % 2 ? 'IC1.1' : 'IC1.2'}`);
+  }
+  const p = file('big.csv', lines.join('\n') + '\n');
+  const persons = await count('SELECT count(*) AS n FROM persons');
+  const imports = await count('SELECT count(*) AS n FROM imports');
+  const child = spawn(BIN, ['import', p, '--unit', 'IC1', '--db', s.db.url], { env: { ...process.env, ...s.env }, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill('SIGKILL');
+  const end = await exited;
+  assert.equal(end.signal, 'SIGKILL', `the import ended before the kill (${JSON.stringify(end)}): make the file larger`);
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), persons);
+  assert.equal(await count('SELECT count(*) AS n FROM imports'), imports);
+  const check = await ub(['check']);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  // run again: the first rows of the same file
+  const small = file('big-head.csv', lines.slice(0, 201).join('\n') + '\n');
+  const again = await importJson([small, '--unit', 'IC1']);
+  assert.equal(again.code, 0, JSON.stringify(again.report.errors?.slice(0, 3)));
+  assert.equal(again.report.created, 200);
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), persons + 200);
+});
