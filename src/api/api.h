@@ -47,6 +47,10 @@ typedef struct api_req {
 	const char *session_id;             /* the session cookie's secret, or NULL */
 	char csrf_token[64];                /* the session's CSRF token, when by session */
 	bool secure_cookies;
+	/* ROUTE_UPLOAD: the file received, in the spool folder; the handler
+	 * renames it to keep it, else it is removed after the answer */
+	const char *upload_path;
+	unsigned long long upload_size;
 } api_req_t;
 
 typedef struct api_resp {
@@ -67,6 +71,9 @@ enum {
 	ROUTE_PUBLIC = 1, /* answers without a caller */
 	ROUTE_WRITES = 2, /* a GET that writes too (an audit row): not run in a read snapshot */
 	ROUTE_LOCKED = 4, /* checks and writes in one write transaction: what was checked is what is changed */
+	ROUTE_UPLOAD = 8, /* the body is a file (application/octet-stream), streamed to the spool folder
+			     under its own limit (api_options_t.upload_max_mb), its sender authenticated and
+			     holding record.write before a byte of it is read: api_req_t.upload_path */
 };
 
 typedef struct api_route {
@@ -83,6 +90,7 @@ extern const api_route_t API_USER_ROUTES[];
 extern const api_route_t API_AUDIT_ROUTES[];
 extern const api_route_t API_MEMBER_ROUTES[];
 extern const api_route_t API_CARD_ROUTES[];
+extern const api_route_t API_IMPORT_ROUTES[];
 
 #define SESSION_COOKIE "ub_session"
 
@@ -166,7 +174,16 @@ typedef struct api_options {
 	int max_connections_per_ip; /* from one client address; 0: no limit */
 	int header_timeout;         /* seconds for a request line and headers */
 	int body_timeout;           /* seconds for a body, after its headers */
+	/* imports (api/imports.c) */
+	const char *spool_dir;      /* uploaded files and the jobs' reports; NULL: beside a SQLite
+				       database (DB.imports/), else $TMPDIR/unionbase-imports */
+	int upload_max_mb;          /* an uploaded file's bytes; 0 picks 256 */
+	int upload_timeout;         /* seconds for an upload's body; 0 picks 600 */
 } api_options_t;
+
+/* The server's spool folder and database, for the import jobs' threads. */
+const char *api_spool_dir(void);
+const char *api_db_url(void);
 
 /* Runs the server until SIGINT or SIGTERM. Returns 0 or -1 with e. */
 int api_serve(const api_options_t *opt, err_t *e);

@@ -715,6 +715,52 @@ int member_import_run(db_t *db, const principal_t *who, const member_import_opts
 	return rc ? -1 : 0;
 }
 
+/* ---- JSON ---- */
+
+static json_t *params_json(const err_detail_t *d)
+{
+	json_t *p = json_object();
+
+	for (int i = 0; p && i < d->n_params; i++)
+		json_object_set_new(p, d->params[i].name, d->params[i].type == ERR_PARAM_INT ?
+								  json_integer(d->params[i].num) :
+								  json_string(d->params[i].text));
+	return p;
+}
+
+json_t *import_error_json(const import_error_t *err)
+{
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "line", (json_int_t)err->line, "column",
+			 (json_int_t)err->column, "header", err->header, "field", err->field, "value", err->value, "code",
+			 err->detail->code, "reason", err->detail->message, "params", params_json(err->detail));
+}
+
+static json_t *columns_json(const member_import_report_t *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < r->n_columns; i++)
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s?}", "column", (json_int_t)r->columns[i].column,
+						   "header", r->columns[i].header, "field",
+						   mcol_key(r->columns[i].field), "legacy", r->columns[i].legacy));
+	return a;
+}
+
+json_t *member_import_report_json(const member_import_report_t *r, const member_import_opts_t *o)
+{
+	char sep[2] = { r->separator, '\0' };
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:s, s:o*, s:{s:s, s:I, s:s, s:s, s:s, "
+			 "s:s, s:I}, s:o}",
+			 "rows", (json_int_t)r->rows, "valid", (json_int_t)r->valid, "invalid", (json_int_t)r->invalid,
+			 "created", (json_int_t)r->created, "updated", (json_int_t)r->updated, "unchanged",
+			 (json_int_t)r->unchanged, "blank", (json_int_t)r->blank, "after_end", (json_int_t)r->after_end,
+			 "stored", r->stored, "dry_run", o->dry_run, "mode", o->good_only ? "good" : "all", "import_id",
+			 r->stored ? json_integer(r->import_id) : NULL, "file", "sha256", r->file_sha256, "size",
+			 (json_int_t)r->file_size, "format", r->format, "encoding", r->encoding, "separator", sep, "sheet",
+			 r->sheet, "header_line", (json_int_t)r->header_line, "columns", columns_json(r));
+}
+
 void member_import_report_free(member_import_report_t *r)
 {
 	free(r->columns);

@@ -38,6 +38,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/access.h"
 #include "core/err.h"
 #include "io/member_rows.h"
@@ -91,5 +93,15 @@ int member_import_run(db_t *db, const principal_t *who, const member_import_opts
 		      err_t *e);
 
 void member_import_report_free(member_import_report_t *r);
+
+/* {"line","column","header","field","value","code","reason","params"}: a
+ * bad row's problem as the CLI and the API report it. NULL: no memory. */
+json_t *import_error_json(const import_error_t *err);
+
+/* {"rows","valid","invalid","created","updated","unchanged","blank",
+ * "after_end","stored","dry_run","mode","import_id","file":{"sha256",
+ * "size","format","encoding","separator","sheet","header_line"},
+ * "columns":[{"column","header","field","legacy"}]}. */
+json_t *member_import_report_json(const member_import_report_t *r, const member_import_opts_t *o);
 
 #endif

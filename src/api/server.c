@@ -30,6 +30,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +52,9 @@ typedef struct req_ctx {
 	char *body;
 	size_t len;
 	bool too_large;
+	int upload_fd;             /* ROUTE_UPLOAD: the spool file being written, else -1 */
+	char upload_path[512];     /* "" when none */
+	unsigned long long upload_len;
 	bool path_nul;   /* the raw path held %00 (on_uri): decoded, it is cut short */
 	char segs[512];  /* copies of the captured path segments */
 } req_ctx_t;
@@ -63,6 +67,9 @@ static bool g_secure_cookies;
 static bool g_trust_proxy;
 static const char *g_public_url;
 static bool g_quiet;
+static char g_spool[512];
+static unsigned long long g_upload_max = 256ULL << 20;
+static long long g_upload_ms = 600000;
 static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *g_conns[256];
 static size_t g_n_conns;
@@ -344,7 +351,8 @@ static enum MHD_Result send_static(struct MHD_Connection *conn, const char *url)
 /* ---- routing ---- */
 
 static const api_route_t *const ROUTE_TABLES[] = {
-	API_UNIT_ROUTES, API_SESSION_ROUTES, API_USER_ROUTES, API_AUDIT_ROUTES, API_MEMBER_ROUTES, API_CARD_ROUTES, NULL,
+	API_UNIT_ROUTES,   API_SESSION_ROUTES, API_USER_ROUTES,	  API_AUDIT_ROUTES,
+	API_MEMBER_ROUTES, API_CARD_ROUTES,    API_IMPORT_ROUTES, NULL,
 };
 
 static const api_route_t *find_route(const char *method, const char *url, req_ctx_t *ctx,
@@ -684,6 +692,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	req.path_nul = ctx->path_nul;
 	req.body = ctx->body ? ctx->body : "";
 	req.body_len = ctx->len;
+	req.upload_path = ctx->upload_path[0] ? ctx->upload_path : NULL;
+	req.upload_size = ctx->upload_len;
 	req.today = date_today();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* text that is not UTF-8 is refused before anything reads it, the route
@@ -705,7 +715,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	memset(&resp, 0, sizeof(resp));
 	resp.status = 200;
 	/* refused before the handler: logged like any other answer */
-	if (check_request_origin(conn, method, ctx->len, &e) || !(req.db = thread_db(&e))) {
+	if ((route->flags & ROUTE_UPLOAD) && !req.upload_path)
+		/* the route's file did not arrive (a body of JSON is no file) */
+		err_fail(&e, ERR_MEDIA_TYPE, "unsupported_media_type", "send the file as application/octet-stream");
+	if (e.kind || check_request_origin(conn, method, (route->flags & ROUTE_UPLOAD) ? 0 : ctx->len, &e) ||
+	    !(req.db = thread_db(&e))) {
 		access_log(&req, err_http_status(e.kind), &t0);
 		return send_error(conn, &e);
 	}
@@ -965,6 +979,132 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return mark;
 }
 
+/* ---- uploads ----
+ *
+ * A ROUTE_UPLOAD route's body is a file, as large as upload_max_mb, so it
+ * is not gathered in memory: its sender is checked when the headers have
+ * arrived (authenticated, holding record.write, from our own pages, the
+ * file's type and size declared), then each piece is written to a file of
+ * the spool folder as it arrives, within the upload's deadline. */
+
+static bool is_upload(struct MHD_Connection *conn, const char *url, const char *method, req_ctx_t *ctx)
+{
+	const char *params[API_MAX_PARAMS];
+	const api_route_t *r;
+	bool known;
+
+	(void)conn;
+	if (strncmp(url, "/api/", 5) != 0)
+		return false;
+	r = find_route(method, url, ctx, params, &known);
+	return r && (r->flags & ROUTE_UPLOAD);
+}
+
+/* The sender of an upload, checked before its body is read. */
+static int check_uploader(struct MHD_Connection *conn, const char *url, const char *method, const char *cl,
+			  err_t *e)
+{
+	const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	api_req_t req;
+
+	if (!cl)
+		return err_fail(e, ERR_BAD_REQUEST, "length_required", "give the file's size (Content-Length)");
+	if (strtoull(cl, NULL, 10) > g_upload_max)
+		return err_fail(e, ERR_TOO_LARGE, "too_large", "the file is larger than {max} MiB",
+				ERR_INT("max", (long long)(g_upload_max >> 20)));
+	if (!type || strncasecmp(type, "application/octet-stream", 24) != 0)
+		return err_fail(e, ERR_MEDIA_TYPE, "unsupported_media_type", "send the file as application/octet-stream");
+	if (check_request_origin(conn, method, 0, e))
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.conn = conn;
+	req.method = method;
+	req.path = url;
+	req.body = "";
+	req.today = date_today();
+	api_client_addr(conn, g_trust_proxy, req.client_addr, sizeof(req.client_addr));
+	if (!(req.db = thread_db(e)) || api_authenticate(&req, true, e))
+		return -1;
+	return api_require(&req, PERM_RECORD_WRITE, e);
+}
+
+static enum MHD_Result start_upload(struct MHD_Connection *conn, const char *url, const char *method, req_ctx_t *ctx,
+				    const char *cl)
+{
+	err_t e;
+
+	err_clear(&e);
+	if (check_uploader(conn, url, method, cl, &e)) {
+		ctx->too_large = true; /* nothing of the body is taken */
+		set_deadline(conn, 0);
+		return send_error(conn, &e);
+	}
+	snprintf(ctx->upload_path, sizeof(ctx->upload_path), "%s/upload-XXXXXX", g_spool);
+	ctx->upload_fd = mkstemp(ctx->upload_path);
+	if (ctx->upload_fd < 0) {
+		fprintf(stderr, "unionbase: cannot create a file in %s: %s\n", g_spool, strerror(errno));
+		ctx->upload_path[0] = '\0';
+		ctx->too_large = true;
+		set_deadline(conn, 0);
+		return send_simple_error(conn, ERR_INTERNAL, "internal", "the file cannot be kept");
+	}
+	set_deadline(conn, g_upload_ms);
+	return MHD_YES;
+}
+
+/* Writes a piece of an upload; past the limit (a sender that lied about
+ * the size) the rest is read and dropped, and the answer is 413. */
+static void take_upload(req_ctx_t *ctx, const char *data, size_t len)
+{
+	if (ctx->too_large || ctx->upload_len == ULLONG_MAX)
+		return;
+	if (ctx->upload_len + len > g_upload_max) {
+		ctx->too_large = true;
+		return;
+	}
+	while (len) {
+		ssize_t w = write(ctx->upload_fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ctx->upload_len = ULLONG_MAX; /* the disk is full, or worse */
+			return;
+		}
+		data += w;
+		len -= (size_t)w;
+		ctx->upload_len += (unsigned long long)w;
+	}
+}
+
+const char *api_spool_dir(void)
+{
+	return g_spool;
+}
+
+const char *api_db_url(void)
+{
+	return g_db_url;
+}
+
+/* The spool folder: given, or beside a SQLite database, or in $TMPDIR;
+ * created (0700) when missing. */
+static int make_spool(const api_options_t *opt, err_t *e)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (opt->spool_dir)
+		snprintf(g_spool, sizeof(g_spool), "%s", opt->spool_dir);
+	else if (strncmp(opt->db_url, "postgres", 8) != 0)
+		snprintf(g_spool, sizeof(g_spool), "%s.imports",
+			 strncmp(opt->db_url, "sqlite:", 7) == 0 ? opt->db_url + 7 : opt->db_url);
+	else
+		snprintf(g_spool, sizeof(g_spool), "%s/unionbase-imports", tmp && *tmp ? tmp : "/tmp");
+	if (mkdir(g_spool, 0700) != 0 && errno != EEXIST)
+		return err_fail(e, ERR_INTERNAL, "spool", "cannot create the spool folder {path}: {reason}",
+				ERR_STR("path", g_spool), ERR_STR("reason", strerror(errno)));
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -982,8 +1122,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!ctx)
 			return MHD_NO;
 		ctx->path_nul = path_nul;
+		ctx->upload_fd = -1;
 		*con_cls = ctx;
 		set_deadline(conn, g_body_ms);
+		if (is_upload(conn, url, method, ctx))
+			return start_upload(conn, url, method, ctx, cl);
 		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX) {
 			/* answered before the body is read: libmicrohttpd then
 			 * closes the connection instead of reading it */
@@ -992,6 +1135,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return send_simple_error(conn, ERR_TOO_LARGE, "too_large",
 						 "the request body is too large (at most 64 KiB)");
 		}
+		return MHD_YES;
+	}
+	if (*upload_data_size && ctx->upload_fd >= 0) {
+		take_upload(ctx, upload_data, *upload_data_size);
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -1010,6 +1158,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	set_deadline(conn, 0);
+	if (ctx->upload_fd >= 0) {
+		int failed = close(ctx->upload_fd) != 0 || ctx->upload_len == ULLONG_MAX;
+		ctx->upload_fd = -1;
+		if (ctx->too_large)
+			return send_simple_error(conn, ERR_TOO_LARGE, "too_large", "the file is too large");
+		if (failed)
+			return send_simple_error(conn, ERR_INTERNAL, "internal", "the file could not be kept");
+	}
 	return dispatch(conn, url, method, ctx);
 }
 
@@ -1020,6 +1176,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)toe;
 	if (ctx && ctx != &g_refused && ctx != &g_path_nul) {
+		if (ctx->upload_fd >= 0)
+			close(ctx->upload_fd);
+		if (ctx->upload_path[0])
+			unlink(ctx->upload_path); /* kept files were renamed away by their handler */
 		free(ctx->body);
 		free(ctx);
 		*con_cls = NULL;
@@ -1135,6 +1295,11 @@ int api_serve(const api_options_t *opt, err_t *e)
 	g_trust_proxy = opt->trust_proxy;
 	g_public_url = opt->public_url;
 	g_quiet = opt->quiet;
+	if (opt->upload_max_mb > 0)
+		g_upload_max = (unsigned long long)opt->upload_max_mb << 20;
+	g_upload_ms = 1000LL * (opt->upload_timeout > 0 ? opt->upload_timeout : 600);
+	if (make_spool(opt, e))
+		return -1;
 
 	/* worker threads inherit this mask; the main thread waits for them */
 	sigemptyset(&set);

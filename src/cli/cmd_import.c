@@ -59,17 +59,6 @@ static void column_name(size_t column, bool letters, char *buf, size_t cap)
 	buf[n < cap ? n : cap - 1] = '\0';
 }
 
-static json_t *params_json(const err_detail_t *d)
-{
-	json_t *p = json_object();
-
-	for (int i = 0; p && i < d->n_params; i++)
-		json_object_set_new(p, d->params[i].name, d->params[i].type == ERR_PARAM_INT ?
-								  json_integer(d->params[i].num) :
-								  json_string(d->params[i].text));
-	return p;
-}
-
 static void on_error(void *ctx, const import_error_t *err)
 {
 	out_t *o = ctx;
@@ -77,10 +66,7 @@ static void on_error(void *ctx, const import_error_t *err)
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	if (o->json) {
-		json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "line", (json_int_t)err->line, "column",
-				      (json_int_t)err->column, "header", err->header, "field", err->field, "value",
-				      err->value, "code", err->detail->code, "reason", err->detail->message, "params",
-				      params_json(err->detail));
+		json_t *j = import_error_json(err);
 		char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		printf("%s\n    %s", o->errors ? "," : "", s ? s : "{}");
 		free(s);
@@ -133,35 +119,9 @@ static int parse_column(const char *arg, member_map_entry_t *m)
 	return 0;
 }
 
-static json_t *columns_json(const member_import_report_t *r)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < r->n_columns; i++)
-		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s?}", "column", (json_int_t)r->columns[i].column,
-						   "header", r->columns[i].header, "field",
-						   mcol_key(r->columns[i].field), "legacy", r->columns[i].legacy));
-	return a;
-}
-
-static json_t *report_json(const member_import_report_t *r, const member_import_opts_t *o)
-{
-	char sep[2] = { r->separator, '\0' };
-
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:s, s:o*, s:{s:s, s:I, s:s, s:s, s:s, "
-			 "s:s, s:I}, s:o}",
-			 "rows", (json_int_t)r->rows, "valid", (json_int_t)r->valid, "invalid", (json_int_t)r->invalid,
-			 "created", (json_int_t)r->created, "updated", (json_int_t)r->updated, "unchanged",
-			 (json_int_t)r->unchanged, "blank", (json_int_t)r->blank, "after_end", (json_int_t)r->after_end,
-			 "stored", r->stored, "dry_run", o->dry_run, "mode", o->good_only ? "good" : "all", "import_id",
-			 r->stored ? json_integer(r->import_id) : NULL, "file", "sha256", r->file_sha256, "size",
-			 (json_int_t)r->file_size, "format", r->format, "encoding", r->encoding, "separator", sep, "sheet",
-			 r->sheet, "header_line", (json_int_t)r->header_line, "columns", columns_json(r));
-}
-
 static void print_json_tail(const member_import_report_t *r, const member_import_opts_t *o, const out_t *out)
 {
-	json_t *j = report_json(r, o);
+	json_t *j = member_import_report_json(r, o);
 	char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
 
 	/* the object's members after "errors": its braces dropped */

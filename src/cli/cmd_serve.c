@@ -1,7 +1,8 @@
 /*
  * cmd_serve.c - `unionbase serve --db DB --listen HOST:PORT`: runs the HTTP
  * server until interrupted. --public-url (or UNIONBASE_PUBLIC_URL) is the
- * address membership cards' QR codes point to (docs/members.md).
+ * address membership cards' QR codes point to (docs/members.md); --spool
+ * the folder of uploaded member lists (api/imports.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -38,6 +39,9 @@ int cmd_serve(int argc, char **argv)
 		{ "header-timeout", required_argument, NULL, 'H' },
 		{ "body-timeout", required_argument, NULL, 'B' },
 		{ "public-url", required_argument, NULL, 'u' },
+		{ "spool", required_argument, NULL, 'S' },
+		{ "upload-max-mb", required_argument, NULL, 'M' },
+		{ "upload-timeout", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	api_options_t opt = { .listen = "127.0.0.1:8080", .max_connections_per_ip = -1 };
@@ -76,6 +80,15 @@ int cmd_serve(int argc, char **argv)
 		case 'B':
 			if (number_arg(optarg, 1, 3600, &opt.body_timeout))
 				return cli_usage("serve: --body-timeout takes seconds from 1 to 3600");
+			break;
+		case 'S': opt.spool_dir = optarg; break;
+		case 'M':
+			if (number_arg(optarg, 1, 65536, &opt.upload_max_mb))
+				return cli_usage("serve: --upload-max-mb takes MiB from 1 to 65536");
+			break;
+		case 'U':
+			if (number_arg(optarg, 1, 86400, &opt.upload_timeout))
+				return cli_usage("serve: --upload-timeout takes seconds from 1 to 86400");
 			break;
 		default: return cli_usage("serve: unknown option");
 		}

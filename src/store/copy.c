@@ -46,6 +46,11 @@ static const char *const IMPORT_COLS[] = { "id", "unit_id", "file_name", "file_s
 					   "rows_read", "valid", "invalid", "created", "updated", "unchanged",
 					   "created_by", "created_at", NULL };
 static const char *const IMPORT_RECORD_COLS[] = { "person_id", "import_id", "line", "action", "fields", NULL };
+static const char *const IMPORT_JOB_COLS[] = { "id", "unit_id", "user_id", "username", "file_name", "file_size",
+					       "status", "options", "report", "error", "import_id", "runner",
+					       "created_at", "updated_at", NULL };
+static const char *const IMPORT_TEMPLATE_COLS[] = { "id", "name", "unit_id", "mapping", "created_by", "created_at",
+						    NULL };
 static const char *const DUES_RATE_COLS[] = { "unit_id", "year", "amount", NULL };
 static const char *const CARD_KEY_COLS[] = { "id", "public_key", "secret_key", "created_at", "retired_at", NULL };
 static const char *const DUES_PAYMENT_COLS[] = { "person_id", "year", "unit_id", "amount", "paid_on", "recorded_by",
@@ -79,6 +84,10 @@ const table_def_t STORE_TABLES[] = {
 	{ "card_keys", CARD_KEY_COLS, "id", 1 },
 	{ "imports", IMPORT_COLS, "id", 1 },
 	{ "import_records", IMPORT_RECORD_COLS, "person_id, import_id", 0 },
+	/* the jobs' files stay in the source's spool folder: copied, they
+	 * are a history of what was uploaded */
+	{ "import_jobs", IMPORT_JOB_COLS, "id", 1 },
+	{ "import_templates", IMPORT_TEMPLATE_COLS, "id", 1 },
 	{ NULL, NULL, NULL, 0 },
 };
 

@@ -94,3 +94,243 @@ int import_get(db_t *db, int64_t id, import_rec_t *out, err_t *e)
 		return store_fail(db, rc, e);
 	return r;
 }
+
+/* ---- jobs ---- */
+
+void import_job_free(import_job_t *j)
+{
+	if (!j)
+		return;
+	free(j->options);
+	free(j->report);
+	free(j->error);
+	j->options = j->report = j->error = NULL;
+}
+
+static char *col_dup(db_stmt_t *st, int col)
+{
+	return db_col_is_null(st, col) ? NULL : strdup(db_col_text(st, col));
+}
+
+#define JOB_COLS \
+	"id, unit_id, user_id, username, file_name, file_size, status, options, report, error, import_id, runner," \
+	" created_at, updated_at"
+
+static int job_from_row(db_stmt_t *st, import_job_t *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->id = db_col_int64(st, 0);
+	j->unit_id = db_col_int64(st, 1);
+	j->user_id = db_col_int64(st, 2);
+	snprintf(j->username, sizeof(j->username), "%s", db_col_text(st, 3));
+	snprintf(j->file_name, sizeof(j->file_name), "%s", db_col_text(st, 4));
+	j->file_size = db_col_int64(st, 5);
+	snprintf(j->status, sizeof(j->status), "%s", db_col_text(st, 6));
+	j->options = col_dup(st, 7);
+	j->report = col_dup(st, 8);
+	j->error = col_dup(st, 9);
+	j->import_id = db_col_is_null(st, 10) ? 0 : db_col_int64(st, 10);
+	snprintf(j->runner, sizeof(j->runner), "%s", db_col_text(st, 11));
+	snprintf(j->created_at, sizeof(j->created_at), "%s", db_col_text(st, 12));
+	snprintf(j->updated_at, sizeof(j->updated_at), "%s", db_col_text(st, 13));
+	if (!j->options || (!db_col_is_null(st, 8) && !j->report) || (!db_col_is_null(st, 9) && !j->error)) {
+		import_job_free(j);
+		return -1;
+	}
+	return 0;
+}
+
+int import_job_create(db_t *db, import_job_t *j, err_t *e)
+{
+	query_t q;
+
+	store_now_iso(j->created_at, sizeof(j->created_at));
+	snprintf(j->updated_at, sizeof(j->updated_at), "%s", j->created_at);
+	query_init(&q);
+	query_add(&q, "INSERT INTO import_jobs (unit_id, user_id, username, file_name, file_size, status, options, runner,"
+		      " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		  QI(j->unit_id), QI(j->user_id), QT(j->username), QT(j->file_name), QI(j->file_size), QT(j->status),
+		  QT(j->options ? j->options : "{}"), QT(j->runner), QT(j->created_at), QT(j->updated_at));
+	return org_query_int(db, &q, &j->id, e);
+}
+
+int import_job_get(db_t *db, int64_t id, import_job_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	query_init(&q);
+	query_add(&q, "SELECT " JOB_COLS " FROM import_jobs WHERE id = ?", QI(id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW && job_from_row(st, out))
+		r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	else if (rc == DB_DONE)
+		r = err_set(e, ERR_NOT_FOUND, "not_found", "no import job %lld", (long long)id);
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return store_fail(db, rc, e);
+	return r;
+}
+
+/* value as a parameter: NULL keeps the column ("" sets NULL) */
+static void set_text(query_t *q, const char *col, const char *value, bool *first)
+{
+	if (!value)
+		return;
+	query_sql(q, *first ? " " : ", ");
+	query_sql(q, col);
+	query_add(q, " = ?", QT(value[0] ? value : NULL));
+	*first = false;
+}
+
+int import_job_update(db_t *db, int64_t id, const char *status, const char *runner, const char *options,
+		      const char *report, const char *error, int64_t import_id, err_t *e)
+{
+	char ts[32];
+	bool first = false;
+	query_t q;
+
+	store_now_iso(ts, sizeof(ts));
+	query_init(&q);
+	query_add(&q, "UPDATE import_jobs SET updated_at = ?", QT(ts));
+	set_text(&q, "status", status, &first);
+	set_text(&q, "runner", runner, &first);
+	set_text(&q, "options", options, &first);
+	set_text(&q, "report", report, &first);
+	set_text(&q, "error", error, &first);
+	if (import_id)
+		query_add(&q, ", import_id = ?", QI(import_id));
+	query_add(&q, " WHERE id = ?", QI(id));
+	return query_run(db, &q, e);
+}
+
+int import_job_list(db_t *db, int64_t user_id, int limit, import_job_t **out, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT " JOB_COLS " FROM import_jobs WHERE user_id = ? ORDER BY id DESC LIMIT ?", QI(user_id),
+		  QI(limit));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		import_job_t *g = store_grow(*out, &cap, *n, sizeof(**out), e);
+		if (!g) {
+			r = -1;
+			break;
+		}
+		*out = g;
+		if (job_from_row(st, &(*out)[*n])) {
+			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	if (r) {
+		for (size_t i = 0; i < *n; i++)
+			import_job_free(&(*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+/* ---- templates ---- */
+
+void import_template_free(import_template_t *t)
+{
+	if (!t)
+		return;
+	free(t->mapping);
+	t->mapping = NULL;
+}
+
+int import_template_save(db_t *db, const principal_t *who, int64_t unit_id, const char *name, const char *mapping,
+			 err_t *e)
+{
+	char ts[32];
+	bool own = false;
+	query_t q;
+	int r;
+
+	store_now_iso(ts, sizeof(ts));
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	query_init(&q);
+	query_add(&q, "DELETE FROM import_templates WHERE unit_id = ? AND name = ?", QI(unit_id), QT(name));
+	r = query_run(db, &q, e);
+	if (!r) {
+		query_init(&q);
+		query_add(&q, "INSERT INTO import_templates (name, unit_id, mapping, created_by, created_at)"
+			      " VALUES (?, ?, ?, ?, ?)",
+			  QT(name), QI(unit_id), QT(mapping), QT(who->username), QT(ts));
+		r = query_run(db, &q, e);
+	}
+	return store_tx_end(db, own, r, e);
+}
+
+int import_template_list(db_t *db, const int64_t *unit_ids, size_t n_units, import_template_t **out, size_t *n,
+			 err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc = DB_DONE, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!n_units)
+		return 0;
+	query_init(&q);
+	query_sql(&q, "SELECT id, name, unit_id, mapping, created_by, created_at FROM import_templates WHERE unit_id IN (");
+	for (size_t i = 0; i < n_units; i++)
+		query_add(&q, i ? ", ?" : "?", QI(unit_ids[i]));
+	query_sql(&q, ") ORDER BY name, id");
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		import_template_t *g = store_grow(*out, &cap, *n, sizeof(**out), e), *t;
+		if (!g) {
+			r = -1;
+			break;
+		}
+		*out = g;
+		t = &(*out)[*n];
+		memset(t, 0, sizeof(*t));
+		t->id = db_col_int64(st, 0);
+		snprintf(t->name, sizeof(t->name), "%s", db_col_text(st, 1));
+		t->unit_id = db_col_int64(st, 2);
+		t->mapping = strdup(db_col_text(st, 3));
+		snprintf(t->created_by, sizeof(t->created_by), "%s", db_col_text(st, 4));
+		snprintf(t->created_at, sizeof(t->created_at), "%s", db_col_text(st, 5));
+		if (!t->mapping) {
+			r = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	if (r) {
+		for (size_t i = 0; i < *n; i++)
+			import_template_free(&(*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}

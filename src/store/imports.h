@@ -44,4 +44,69 @@ int import_finish(db_t *db, const principal_t *who, const import_rec_t *rec, err
 /* ERR_NOT_FOUND when there is no such import. */
 int import_get(db_t *db, int64_t id, import_rec_t *out, err_t *e);
 
+/* ---- the API's import jobs (api/imports.c) ----
+ *
+ * A job is a file uploaded for a unit by a user: checked (a dry run),
+ * then committed. Its row keeps what the API shows (the status, the
+ * options of the last check as JSON, the last report as JSON, the error
+ * as JSON, the import it stored) and which process runs it (runner:
+ * "host pid"), so that a job whose process is gone can be told from one
+ * still running. The file and the bad rows are in the server's spool
+ * folder. */
+typedef struct import_job {
+	int64_t id;
+	int64_t unit_id;
+	int64_t user_id;
+	char username[64];
+	char file_name[IMPORT_FILE_NAME_BUF];
+	int64_t file_size;
+	char status[16];      /* checking, checked, committing, done, failed */
+	char *options;        /* JSON text, malloc'd */
+	char *report;         /* JSON text or NULL, malloc'd */
+	char *error;          /* JSON text or NULL, malloc'd */
+	int64_t import_id;    /* 0 until it stored */
+	char runner[96];
+	char created_at[32], updated_at[32];
+} import_job_t;
+
+void import_job_free(import_job_t *j);
+
+/* Records a new job (status, options and runner as given); sets j->id and
+ * its times. */
+int import_job_create(db_t *db, import_job_t *j, err_t *e);
+
+/* ERR_NOT_FOUND when there is none. *out owns its texts (import_job_free). */
+int import_job_get(db_t *db, int64_t id, import_job_t *out, err_t *e);
+
+/* Sets the status, runner and the texts given (NULL: kept as they are;
+ * "" sets NULL), and import_id when not 0. */
+int import_job_update(db_t *db, int64_t id, const char *status, const char *runner, const char *options,
+		      const char *report, const char *error, int64_t import_id, err_t *e);
+
+/* The jobs of user_id, newest first, at most limit: into *out (malloc'd,
+ * each freed with import_job_free, then the array). */
+int import_job_list(db_t *db, int64_t user_id, int limit, import_job_t **out, size_t *n, err_t *e);
+
+/* ---- saved column mappings ---- */
+
+typedef struct import_template {
+	int64_t id;
+	char name[128];
+	int64_t unit_id;
+	char *mapping;        /* JSON text, malloc'd */
+	char created_by[64];
+	char created_at[32];
+} import_template_t;
+
+/* Saves (or replaces, same unit and name) a mapping. */
+int import_template_save(db_t *db, const principal_t *who, int64_t unit_id, const char *name, const char *mapping,
+			 err_t *e);
+
+/* The mappings saved for any of unit_ids[0..n_units) (a unit and those
+ * above it), by name; *out malloc'd, each freed with import_template_free. */
+int import_template_list(db_t *db, const int64_t *unit_ids, size_t n_units, import_template_t **out, size_t *n,
+			 err_t *e);
+
+void import_template_free(import_template_t *t);
+
 #endif

@@ -496,7 +496,33 @@ static const migration_t MIGRATIONS[] = {
 	"  action TEXT NOT NULL,"
 	"  fields TEXT NOT NULL,"
 	"  PRIMARY KEY (person_id, import_id));"
-	"CREATE INDEX import_records_import ON import_records (import_id);", NULL, NULL, NULL },
+	"CREATE INDEX import_records_import ON import_records (import_id);"
+	/* the API's import jobs: a file uploaded, checked, committed */
+	"CREATE TABLE import_jobs ("
+	"  id @ID@,"
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  user_id BIGINT NOT NULL,"
+	"  username TEXT NOT NULL,"
+	"  file_name TEXT NOT NULL,"
+	"  file_size BIGINT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  options TEXT NOT NULL,"
+	"  report TEXT,"
+	"  error TEXT,"
+	"  import_id BIGINT REFERENCES imports(id),"
+	"  runner TEXT NOT NULL,"
+	"  created_at @TIMESTAMP@ NOT NULL,"
+	"  updated_at @TIMESTAMP@ NOT NULL);"
+	"CREATE INDEX import_jobs_user ON import_jobs (user_id, id);"
+	/* the column mappings saved for files of the same shape */
+	"CREATE TABLE import_templates ("
+	"  id @ID@,"
+	"  name TEXT NOT NULL,"
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  mapping TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at @TIMESTAMP@ NOT NULL);"
+	"CREATE UNIQUE INDEX import_templates_name ON import_templates (unit_id, name);", NULL, NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -1,0 +1,828 @@
+/*
+ * imports.c - member lists imported through the API (issue 16, items 5
+ * and 7): a file uploaded for a unit becomes a job that is checked (a dry
+ * run of api/member_import.h) and, when the user says so, committed; the
+ * web app polls it for its progress and pages through its bad rows.
+ *
+ *   POST /api/v1/imports?unit=CODE&file_name=NAME[&template=NAME]
+ *        the file as application/octet-stream (ROUTE_UPLOAD: streamed to
+ *        the spool folder, up to serve --upload-max-mb) -> 202 the job
+ *   GET  /api/v1/imports                 the caller's jobs, newest first
+ *   GET  /api/v1/imports/{id}            status, progress, report, error
+ *   GET  /api/v1/imports/{id}/errors?offset=&limit=   the bad rows
+ *   POST /api/v1/imports/{id}/check      {"mapping":[{"column"|"header",
+ *        "field"}],"header_line","sheet","keep_legacy"} -> 202, checked again
+ *   POST /api/v1/imports/{id}/commit     {"mode":"all"|"good"} -> 202
+ *   GET  /api/v1/import-templates?unit=CODE, POST /api/v1/import-templates
+ *        {"unit","name","mapping","header_line"}: mappings saved for files
+ *        of the same shape, for a unit and the units below it
+ *
+ * A job belongs to the user who uploaded it: another user, whatever her
+ * rights, gets 404 (its file and its bad rows hold members' personal
+ * data). A job runs in a thread of its own with a connection of its own,
+ * as the user who asked, with her scope at the time she asked; at most
+ * JOBS_AT_ONCE run at once in a server, the others wait. Its row in
+ * import_jobs (store/imports.h) holds its status and report; its progress
+ * is in the memory of the process running it. A job whose process is gone
+ * (killed in the middle of a commit: the database is as it was) shows as
+ * "interrupted" and can be checked or committed again: its file is kept.
+ *
+ * Spool folder: <spool>/<job id>/file (the upload) and errors.jsonl (the
+ * bad rows of its last run, one JSON object per line).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/member_import.h"
+#include "io/unit_json.h"
+#include "store/imports.h"
+#include "store/org_store.h"
+
+#define JOBS_AT_ONCE 2
+#define JOBS_LISTED 50
+#define ERRORS_PAGE_MAX 500
+#define FILE_NAME_MAX 255
+
+/* ---- progress of the jobs this process runs ---- */
+
+#define RUNNING_MAX 64
+
+static pthread_mutex_t g_running_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int64_t id;     /* 0: a free slot */
+	size_t rows;
+} g_running[RUNNING_MAX];
+static sem_t g_slots;
+static pthread_once_t g_slots_once = PTHREAD_ONCE_INIT;
+
+static void slots_init(void)
+{
+	sem_init(&g_slots, 0, JOBS_AT_ONCE);
+}
+
+/* Claims a progress slot for job id; false when this process runs too
+ * many already. */
+static bool running_claim(int64_t id)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&g_running_lock);
+	for (int i = 0; i < RUNNING_MAX; i++)
+		if (g_running[i].id == id)
+			break;
+	for (int i = 0; i < RUNNING_MAX && !ok; i++)
+		if (!g_running[i].id) {
+			g_running[i].id = id;
+			g_running[i].rows = 0;
+			ok = true;
+		}
+	pthread_mutex_unlock(&g_running_lock);
+	return ok;
+}
+
+static void running_set(int64_t id, size_t rows, bool done)
+{
+	pthread_mutex_lock(&g_running_lock);
+	for (int i = 0; i < RUNNING_MAX; i++)
+		if (g_running[i].id == id) {
+			g_running[i].rows = rows;
+			if (done)
+				g_running[i].id = 0;
+		}
+	pthread_mutex_unlock(&g_running_lock);
+}
+
+/* Whether this process runs job id, and its rows read so far. */
+static bool running_rows(int64_t id, size_t *rows)
+{
+	bool yes = false;
+
+	pthread_mutex_lock(&g_running_lock);
+	for (int i = 0; i < RUNNING_MAX; i++)
+		if (g_running[i].id == id) {
+			*rows = g_running[i].rows;
+			yes = true;
+		}
+	pthread_mutex_unlock(&g_running_lock);
+	return yes;
+}
+
+/* "host pid" of this process. */
+static void runner_name(char *buf, size_t cap)
+{
+	char host[64] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(buf, cap, "%s %ld", host, (long)getpid());
+}
+
+/* Whether the process named by runner is gone: on this host, its pid no
+ * longer runs. A runner on another host is taken to be alive. */
+static bool runner_gone(const char *runner)
+{
+	char me[96], host[96];
+	long pid = 0;
+
+	runner_name(me, sizeof(me));
+	if (sscanf(runner, "%95s %ld", host, &pid) != 2 || strncmp(me, host, strlen(host)) != 0 ||
+	    me[strlen(host)] != ' ')
+		return false;
+	if (pid == (long)getpid())
+		return false; /* ours: running_rows tells */
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* ---- the job's files ---- */
+
+static void job_dir(int64_t id, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/%lld", api_spool_dir(), (long long)id);
+}
+
+static void job_file(int64_t id, const char *name, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/%lld/%s", api_spool_dir(), (long long)id, name);
+}
+
+/* ---- running a job ---- */
+
+typedef struct job_run {
+	int64_t id;
+	bool commit;
+	bool good_only;
+	principal_t who;
+	char unit_code[UNIT_CODE_MAX + 1];
+	char file_name[IMPORT_FILE_NAME_BUF];
+	json_t *options;        /* owned */
+	FILE *errors;
+	size_t n_errors;
+} job_run_t;
+
+static void on_job_error(void *ctx, const import_error_t *err)
+{
+	job_run_t *run = ctx;
+	json_t *j = import_error_json(err);
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	if (s && run->errors)
+		fprintf(run->errors, "%s\n", s);
+	run->n_errors++;
+	free(s);
+	json_decref(j);
+}
+
+static void on_job_progress(void *ctx, size_t rows)
+{
+	job_run_t *run = ctx;
+	running_set(run->id, rows, false);
+}
+
+/* The options of a check (validated when they were given) into o. */
+static void options_into(json_t *opts, member_rows_opts_t *o, member_map_entry_t *map)
+{
+	json_t *m = json_object_get(opts, "mapping"), *v;
+	size_t i;
+
+	o->header_line = (size_t)json_integer_value(json_object_get(opts, "header_line"));
+	o->sheet = json_string_value(json_object_get(opts, "sheet"));
+	o->keep_legacy = json_is_true(json_object_get(opts, "keep_legacy"));
+	o->format = json_string_value(json_object_get(opts, "format"));
+	if (!json_is_array(m) || !json_array_size(m))
+		return;
+	json_array_foreach(m, i, v) {
+		if (i == MEMBER_ROWS_MAP_MAX)
+			break;
+		memset(&map[i], 0, sizeof(map[i]));
+		map[i].column = (size_t)json_integer_value(json_object_get(v, "column"));
+		snprintf(map[i].header, sizeof(map[i].header), "%s",
+			 json_string_value(json_object_get(v, "header")) ? json_string_value(json_object_get(v, "header")) : "");
+		mcol_parse(json_string_value(json_object_get(v, "field")), &map[i].field);
+		o->n_map = i + 1;
+	}
+	o->map = map;
+}
+
+static char *err_text(const err_t *e)
+{
+	json_t *j = json_pack("{s:s, s:s}", "code", e->code[0] ? e->code : "internal", "message", e->message);
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return s;
+}
+
+/* Runs the import of run on db; the job's row says how it went. */
+static void run_on(db_t *db, job_run_t *run)
+{
+	static member_map_entry_t map_none[1];
+	member_map_entry_t *map = calloc(MEMBER_ROWS_MAP_MAX, sizeof(*map));
+	member_import_opts_t o = { .rows.lim = SHEET_LIMITS_DEFAULT };
+	member_import_report_t rep;
+	char path[640], errors[640], *text = NULL;
+	err_t e;
+	int rc;
+
+	job_file(run->id, "file", path, sizeof(path));
+	job_file(run->id, "errors.jsonl", errors, sizeof(errors));
+	run->errors = fopen(errors, "w");
+	o.rows.path = path;
+	options_into(run->options, &o.rows, map ? map : map_none);
+	o.unit = run->unit_code;
+	o.file_name = run->file_name;
+	o.dry_run = !run->commit;
+	o.good_only = run->good_only;
+	o.on_error = on_job_error;
+	o.on_progress = on_job_progress;
+	o.ctx = run;
+	err_clear(&e);
+	rc = run->errors ? member_import_run(db, &run->who, &o, &rep, &e)
+			 : err_fail(&e, ERR_INTERNAL, "internal", "the report of bad rows cannot be written");
+	if (run->errors)
+		fclose(run->errors);
+	if (rc) {
+		text = err_text(&e);
+		import_job_update(db, run->id, "failed", NULL, NULL, "", text ? text : "{}", 0, &e);
+	} else {
+		json_t *j = member_import_report_json(&rep, &o);
+		text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		json_decref(j);
+		import_job_update(db, run->id, run->commit ? "done" : "checked", NULL, NULL, text ? text : "{}", "",
+				  rep.stored ? rep.import_id : 0, &e);
+		member_import_report_free(&rep);
+	}
+	free(text);
+	free(map);
+}
+
+static void *job_thread(void *arg)
+{
+	job_run_t *run = arg;
+	char msg[256];
+	db_t *db = NULL;
+	err_t e;
+
+	sem_wait(&g_slots);
+	if (db_open(api_db_url(), &db, msg, sizeof(msg)) == DB_OK) {
+		run_on(db, run);
+	} else {
+		err_clear(&e);
+		fprintf(stderr, "unionbase: import job %lld: %s\n", (long long)run->id, msg);
+	}
+	if (db)
+		db_close(db);
+	sem_post(&g_slots);
+	running_set(run->id, 0, true);
+	json_decref(run->options);
+	free(run);
+	return NULL;
+}
+
+/* Starts the job's thread; the job's row is already marked as running. */
+static int start_job(job_run_t *run, err_t *e)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	pthread_once(&g_slots_once, slots_init);
+	if (!running_claim(run->id)) {
+		json_decref(run->options);
+		free(run);
+		return err_fail(e, ERR_UNAVAILABLE, "busy", "too many imports are running: try again in a while");
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, job_thread, run);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		running_set(run->id, 0, true);
+		json_decref(run->options);
+		free(run);
+		return err_fail(e, ERR_INTERNAL, NULL, "cannot start the import");
+	}
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+static json_t *parse_or_null(const char *text)
+{
+	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+	return j ? j : json_null();
+}
+
+/* The status shown: a job marked running whose process is gone was
+ * interrupted. */
+static const char *shown_status(const import_job_t *j, size_t *rows, bool *running)
+{
+	bool active = !strcmp(j->status, "checking") || !strcmp(j->status, "committing");
+
+	*rows = 0;
+	*running = active && running_rows(j->id, rows);
+	if (active && !*running && runner_gone(j->runner))
+		return "interrupted";
+	return j->status;
+}
+
+static json_t *job_json(api_req_t *req, const import_job_t *j)
+{
+	unit_t u;
+	err_t e;
+	size_t rows;
+	bool running;
+	const char *status = shown_status(j, &rows, &running);
+	json_t *unit;
+
+	err_clear(&e);
+	unit = org_unit_view(req->db, j->unit_id, req->today, &u, &e) == 0 ?
+		       json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u.id, "code", u.code, "name_vi", u.name_vi) :
+		       json_null();
+	return json_pack("{s:I, s:o, s:s, s:I, s:s, s:{s:I}, s:o, s:o, s:o, s:o*, s:s, s:s, s:s}", "id",
+			 (json_int_t)j->id, "unit", unit, "file_name", j->file_name, "file_size",
+			 (json_int_t)j->file_size, "status", status, "progress", "rows", (json_int_t)rows, "options",
+			 parse_or_null(j->options), "report", parse_or_null(j->report), "error",
+			 parse_or_null(j->error), "import_id", j->import_id ? json_integer(j->import_id) : json_null(),
+			 "created_by", j->username, "created_at", j->created_at, "updated_at", j->updated_at);
+}
+
+/* ---- reading a request ---- */
+
+static int path_id(const char *s, int64_t *id, err_t *e)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (!*s || *end || v <= 0)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such import");
+	*id = v;
+	return 0;
+}
+
+/* The caller's own job {id}: another's is "not found". */
+static int own_job(api_req_t *req, import_job_t *j, err_t *e)
+{
+	int64_t id;
+
+	if (path_id(req->params[0], &id, e) || import_job_get(req->db, id, j, e))
+		return -1;
+	if (j->user_id != req->who.user_id || !j->user_id) {
+		import_job_free(j);
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such import");
+	}
+	return 0;
+}
+
+/* A mapping as the API takes it: [{"column": N | "header": TEXT, "field":
+ * KEY}], each checked. */
+static void check_mapping(json_t *m, err_t *e)
+{
+	json_t *v;
+	size_t i;
+
+	if (!m || json_is_null(m))
+		return;
+	if (!json_is_array(m) || json_array_size(m) > MEMBER_ROWS_MAP_MAX) {
+		err_field(e, "mapping", "not_a_list", "must be a list of at most {max} columns",
+			  ERR_INT("max", MEMBER_ROWS_MAP_MAX));
+		return;
+	}
+	json_array_foreach(m, i, v) {
+		char field[32];
+		json_t *col = json_object_get(v, "column"), *hdr = json_object_get(v, "header"),
+		       *f = json_object_get(v, "field");
+		mcol_t x;
+
+		snprintf(field, sizeof(field), "mapping[%zu]", i);
+		if (!json_is_object(v) || !json_is_string(f) || mcol_parse(json_string_value(f), &x) ||
+		    (col && (!json_is_integer(col) || json_integer_value(col) < 1 || json_integer_value(col) > 16384)) ||
+		    (hdr && (!json_is_string(hdr) || json_string_length(hdr) >= MEMBER_ROWS_HEADER_BUF)) ||
+		    (!col && !hdr))
+			err_field(e, field, "invalid",
+				  "must be {\"column\": 1.., or \"header\": text, and \"field\": a member key or \"\"}");
+	}
+}
+
+/* The options of a check from a body: only the known members, checked. */
+static int read_options(json_t *body, json_t **out, err_t *e)
+{
+	static const char *const allowed[] = { "mapping", "header_line", "sheet", "keep_legacy", "format", NULL };
+	json_t *hl = json_object_get(body, "header_line"), *sheet = json_object_get(body, "sheet"),
+	       *fmt = json_object_get(body, "format"), *kl = json_object_get(body, "keep_legacy");
+
+	api_only(body, allowed, "", e);
+	check_mapping(json_object_get(body, "mapping"), e);
+	if (hl && !json_is_null(hl) && (!json_is_integer(hl) || json_integer_value(hl) < 0 ||
+					json_integer_value(hl) > MCOL_HEADER_SCAN))
+		err_field(e, "header_line", "out_of_range", "must be a line from 1 to {max}",
+			  ERR_INT("max", MCOL_HEADER_SCAN));
+	if (sheet && !json_is_null(sheet) && (!json_is_string(sheet) || json_string_length(sheet) > 255))
+		err_field(e, "sheet", "not_a_string", "must be a sheet's name");
+	if (fmt && !json_is_null(fmt) &&
+	    (!json_is_string(fmt) || (strcmp(json_string_value(fmt), "csv") && strcmp(json_string_value(fmt), "xlsx"))))
+		err_field(e, "format", "not_one_of", "must be csv or xlsx");
+	if (kl && !json_is_null(kl) && !json_is_boolean(kl))
+		err_field(e, "keep_legacy", "not_a_boolean", "must be true or false");
+	if (api_check_details(e))
+		return -1;
+	*out = json_deep_copy(body);
+	return *out ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+/* A run of job j by the caller. */
+static job_run_t *new_run(api_req_t *req, const import_job_t *j, const char *options, err_t *e)
+{
+	job_run_t *run = calloc(1, sizeof(*run));
+	unit_t u;
+
+	if (!run) {
+		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
+	if (org_unit_view(req->db, j->unit_id, req->today, &u, e)) {
+		free(run);
+		return NULL;
+	}
+	run->id = j->id;
+	run->who = req->who;
+	snprintf(run->unit_code, sizeof(run->unit_code), "%s", u.code);
+	snprintf(run->file_name, sizeof(run->file_name), "%s", j->file_name);
+	run->options = json_loads(options, 0, NULL);
+	if (!run->options)
+		run->options = json_object();
+	return run;
+}
+
+/* ---- routes ---- */
+
+static int answer_job(api_req_t *req, api_resp_t *resp, int64_t id, int status, err_t *e)
+{
+	import_job_t j;
+
+	if (import_job_get(req->db, id, &j, e))
+		return -1;
+	resp->status = status;
+	resp->body = job_json(req, &j);
+	import_job_free(&j);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+/* The file name as the user's computer named it: its last part, text. */
+static int file_name_arg(api_req_t *req, char *out, size_t cap, err_t *e)
+{
+	const char *v = api_query(req, "file_name"), *slash;
+
+	if (!v || !*v)
+		v = "upload";
+	slash = strrchr(v, '/');
+	if (slash)
+		v = slash + 1;
+	if (strlen(v) > FILE_NAME_MAX || strpbrk(v, "\r\n"))
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "file_name is at most {max} bytes on one line",
+				ERR_INT("max", FILE_NAME_MAX));
+	snprintf(out, cap, "%s", v);
+	return 0;
+}
+
+/* The mapping of the template called name, saved for the unit or one above it. */
+static int template_options(api_req_t *req, int64_t unit_id, const char *name, char **out, err_t *e);
+
+static int post_import(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	const char *code = api_query(req, "unit"), *tpl = api_query(req, "template");
+	char dir[600], dest[640], *options = NULL;
+	import_job_t j;
+	unit_t u;
+	int r;
+
+	memset(&j, 0, sizeof(j));
+	if (api_require(req, PERM_RECORD_WRITE, e) || file_name_arg(req, j.file_name, sizeof(j.file_name), e))
+		return -1;
+	if (!code || !*code)
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "give the list's unit: ?unit=CODE");
+	if (org_unit_get(req->db, code, req->today, &u, e) || !api_id_in_scope(req, u.id)) {
+		err_clear(e);
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {code} today", ERR_STR("code", code));
+	}
+	if (tpl && template_options(req, u.id, tpl, &options, e))
+		return -1;
+	j.unit_id = u.id;
+	j.user_id = req->who.user_id;
+	snprintf(j.username, sizeof(j.username), "%s", req->who.username);
+	j.file_size = (int64_t)req->upload_size;
+	snprintf(j.status, sizeof(j.status), "checking");
+	j.options = options ? options : strdup("{}");
+	runner_name(j.runner, sizeof(j.runner));
+	r = j.options ? import_job_create(req->db, &j, e) : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	if (!r) {
+		job_dir(j.id, dir, sizeof(dir));
+		job_file(j.id, "file", dest, sizeof(dest));
+		if (mkdir(dir, 0700) != 0 || rename(req->upload_path, dest) != 0) {
+			fprintf(stderr, "unionbase: import job %lld: cannot keep the file in %s: %s\n", (long long)j.id, dir,
+				strerror(errno));
+			import_job_update(req->db, j.id, "failed", NULL, NULL, NULL,
+					  "{\"code\":\"internal\",\"message\":\"the file could not be kept\"}", 0, e);
+			r = err_fail(e, ERR_INTERNAL, NULL, "the file could not be kept");
+		}
+	}
+	if (!r) {
+		job_run_t *run = new_run(req, &j, j.options, e);
+		r = run ? start_job(run, e) : -1;
+		if (r)
+			import_job_update(req->db, j.id, "failed", NULL, NULL, NULL,
+					  "{\"code\":\"internal\",\"message\":\"the check could not start\"}", 0, e);
+	}
+	import_job_free(&j);
+	return r ? -1 : answer_job(req, resp, j.id, 202, e);
+}
+
+static int get_imports(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	import_job_t *v = NULL;
+	json_t *items;
+	size_t n = 0;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || import_job_list(req->db, req->who.user_id, JOBS_LISTED, &v, &n, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (items)
+			json_array_append_new(items, job_json(req, &v[i]));
+		import_job_free(&v[i]);
+	}
+	free(v);
+	resp->body = items ? json_pack("{s:o}", "items", items) : NULL;
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int get_import(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	import_job_t j;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || own_job(req, &j, e))
+		return -1;
+	resp->body = job_json(req, &j);
+	import_job_free(&j);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int get_import_errors(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	char path[640], *line = NULL;
+	int offset = 0, limit = 100;
+	size_t cap = 0, total = 0;
+	json_t *items;
+	import_job_t j;
+	FILE *f;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || own_job(req, &j, e))
+		return -1;
+	import_job_free(&j);
+	if (api_query_int(req, "offset", 0, 0, INT_MAX, &offset, e) ||
+	    api_query_int(req, "limit", 100, 1, ERRORS_PAGE_MAX, &limit, e))
+		return -1;
+	items = json_array();
+	if (!items)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	job_file(j.id, "errors.jsonl", path, sizeof(path));
+	f = fopen(path, "r");
+	while (f && getline(&line, &cap, f) > 0) {
+		if (total >= (size_t)offset && json_array_size(items) < (size_t)limit) {
+			json_t *x = json_loads(line, 0, NULL);
+			if (x)
+				json_array_append_new(items, x);
+		}
+		total++;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	resp->body = json_pack("{s:o, s:I, s:o}", "items", items, "total", (json_int_t)total, "next_offset",
+			       (size_t)offset + json_array_size(items) < total ?
+				       json_integer((json_int_t)offset + (json_int_t)json_array_size(items)) :
+				       json_null());
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+/* Whether job j may run again now: not running, not done. */
+static int may_run(const import_job_t *j, err_t *e)
+{
+	size_t rows;
+	bool running;
+	const char *status = shown_status(j, &rows, &running);
+
+	if (!strcmp(status, "checking") || !strcmp(status, "committing"))
+		return err_fail(e, ERR_CONFLICT, "import_running", "the import is running ({status})",
+				ERR_STR("status", status));
+	if (!strcmp(status, "done"))
+		return err_fail(e, ERR_CONFLICT, "import_done", "the import is done: upload the file again to import it again");
+	return 0;
+}
+
+static int rerun(api_req_t *req, api_resp_t *resp, import_job_t *j, const char *options, bool commit, bool good,
+		 err_t *e)
+{
+	char runner[96];
+	job_run_t *run;
+
+	runner_name(runner, sizeof(runner));
+	run = new_run(req, j, options ? options : j->options, e);
+	if (!run)
+		return -1;
+	run->commit = commit;
+	run->good_only = good;
+	if (import_job_update(req->db, j->id, commit ? "committing" : "checking", runner, options, NULL, "", 0, e)) {
+		json_decref(run->options);
+		free(run);
+		return -1;
+	}
+	if (start_job(run, e)) {
+		err_t tmp;
+		err_clear(&tmp);
+		import_job_update(req->db, j->id, j->status, NULL, NULL, NULL, NULL, 0, &tmp);
+		return -1;
+	}
+	return answer_job(req, resp, j->id, 202, e);
+}
+
+static int post_check(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	json_t *body = NULL, *opts = NULL;
+	char *text = NULL;
+	import_job_t j;
+	int r;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || own_job(req, &j, e))
+		return -1;
+	r = may_run(&j, e) || api_body_object(req, &body, e) || read_options(body, &opts, e) ? -1 : 0;
+	if (!r) {
+		text = json_dumps(opts, JSON_COMPACT);
+		r = text ? rerun(req, resp, &j, text, false, false, e) : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	free(text);
+	json_decref(body);
+	json_decref(opts);
+	import_job_free(&j);
+	return r;
+}
+
+static int post_commit(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "mode", NULL };
+	json_t *body = NULL, *mode;
+	bool good = false;
+	import_job_t j;
+	int r;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || own_job(req, &j, e))
+		return -1;
+	r = may_run(&j, e) || api_body_object(req, &body, e) ? -1 : 0;
+	if (!r) {
+		api_only(body, allowed, "", e);
+		mode = json_object_get(body, "mode");
+		if (mode && !json_is_null(mode) &&
+		    (!json_is_string(mode) || (strcmp(json_string_value(mode), "all") && strcmp(json_string_value(mode), "good"))))
+			err_field(e, "mode", "not_one_of", "must be all or good");
+		good = json_is_string(mode) && !strcmp(json_string_value(mode), "good");
+		r = api_check_details(e);
+	}
+	if (!r)
+		r = rerun(req, resp, &j, NULL, true, good, e);
+	json_decref(body);
+	import_job_free(&j);
+	return r;
+}
+
+/* ---- templates ---- */
+
+/* The unit and the units above it, as ids. */
+static int unit_and_above(api_req_t *req, int64_t unit_id, int64_t *ids, size_t cap, size_t *n, err_t *e)
+{
+	unit_list_t l = { 0 };
+
+	if (org_ancestors(req->db, unit_id, req->today, &l, e))
+		return -1;
+	*n = 0;
+	ids[(*n)++] = unit_id;
+	for (size_t i = 0; i < l.n && *n < cap; i++)
+		ids[(*n)++] = l.items[i].id;
+	unit_list_free(&l);
+	return 0;
+}
+
+static int template_options(api_req_t *req, int64_t unit_id, const char *name, char **out, err_t *e)
+{
+	import_template_t *v = NULL;
+	int64_t ids[32];
+	size_t n_ids = 0, n = 0;
+	int r = 0;
+
+	*out = NULL;
+	if (unit_and_above(req, unit_id, ids, 32, &n_ids, e) || import_template_list(req->db, ids, n_ids, &v, &n, e))
+		return -1;
+	/* the nearest unit's template of that name */
+	for (size_t k = 0; k < n_ids && !*out; k++)
+		for (size_t i = 0; i < n && !*out; i++)
+			if (v[i].unit_id == ids[k] && !strcmp(v[i].name, name))
+				*out = strdup(v[i].mapping);
+	if (!*out)
+		r = err_fail(e, ERR_NOT_FOUND, "template_not_found", "no template called {name} for this unit",
+			     ERR_STR("name", name));
+	for (size_t i = 0; i < n; i++)
+		import_template_free(&v[i]);
+	free(v);
+	return r;
+}
+
+static int get_templates(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	const char *code = api_query(req, "unit");
+	import_template_t *v = NULL;
+	int64_t ids[32];
+	size_t n_ids = 0, n = 0;
+	json_t *items;
+	unit_t u;
+
+	if (api_require(req, PERM_RECORD_WRITE, e))
+		return -1;
+	if (!code || org_unit_get(req->db, code, req->today, &u, e) || !api_id_in_scope(req, u.id)) {
+		err_clear(e);
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {code} today", ERR_STR("code", code ? code : ""));
+	}
+	if (unit_and_above(req, u.id, ids, 32, &n_ids, e) || import_template_list(req->db, ids, n_ids, &v, &n, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *m = parse_or_null(v[i].mapping);
+		if (items)
+			json_array_append_new(items, json_pack("{s:I, s:s, s:o, s:s, s:s}", "id", (json_int_t)v[i].id,
+							       "name", v[i].name, "options", m, "created_by",
+							       v[i].created_by, "created_at", v[i].created_at));
+		else
+			json_decref(m);
+		import_template_free(&v[i]);
+	}
+	free(v);
+	resp->body = items ? json_pack("{s:o}", "items", items) : NULL;
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int post_template(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "unit", "name", "mapping", "header_line", "sheet", "keep_legacy",
+					       "format", NULL };
+	char code[UNIT_CODE_MAX * 4 + 8] = "", name[128 * 4] = "", *text = NULL;
+	json_t *body = NULL, *opts = NULL;
+	unit_t u;
+	int r;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	api_str(body, "unit", true, UNIT_CODE_MAX, code, sizeof(code), e);
+	api_str(body, "name", true, 100, name, sizeof(name), e);
+	if (!json_is_array(json_object_get(body, "mapping")))
+		err_field(e, "mapping", "required", "is required");
+	json_object_del(body, "unit");
+	json_object_del(body, "name");
+	r = api_check_details(e) || read_options(body, &opts, e) ? -1 : 0;
+	if (!r && (org_unit_get(req->db, code, req->today, &u, e) || !api_id_in_scope(req, u.id))) {
+		err_clear(e);
+		err_field(e, "unit", "not_found", "no unit {value} today", ERR_STR("value", code));
+		r = api_check_details(e);
+	}
+	if (!r) {
+		text = json_dumps(opts, JSON_COMPACT);
+		r = text ? import_template_save(req->db, &req->who, u.id, name, text, e)
+			 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	if (!r) {
+		resp->status = 201;
+		resp->body = json_pack("{s:s, s:s, s:O}", "unit", u.code, "name", name, "options", opts);
+		r = resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	free(text);
+	json_decref(body);
+	json_decref(opts);
+	return r;
+}
+
+const api_route_t API_IMPORT_ROUTES[] = {
+	{ "POST", "/api/v1/imports", post_import, ROUTE_UPLOAD },
+	{ "GET", "/api/v1/imports", get_imports, 0 },
+	{ "GET", "/api/v1/imports/{}", get_import, 0 },
+	{ "GET", "/api/v1/imports/{}/errors", get_import_errors, 0 },
+	{ "POST", "/api/v1/imports/{}/check", post_check, 0 },
+	{ "POST", "/api/v1/imports/{}/commit", post_commit, 0 },
+	{ "GET", "/api/v1/import-templates", get_templates, 0 },
+	{ "POST", "/api/v1/import-templates", post_template, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
