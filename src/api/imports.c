@@ -8,12 +8,12 @@
  *        the file as application/octet-stream (ROUTE_UPLOAD: streamed to
  *        the spool folder, up to serve --upload-max-mb) -> 202 the job
  *   GET  /api/v1/imports                 the caller's jobs, newest first
- *   GET  /api/v1/imports/{id}            status, progress, report, error
+ *   GET  /api/v1/imports/{id}            status, progress, report, failure
  *   GET  /api/v1/imports/{id}/errors?offset=&limit=   the bad rows
  *   POST /api/v1/imports/{id}/check      {"mapping":[{"column"|"header",
  *        "field"}],"header_line","sheet","keep_legacy"} -> 202, checked again
  *   POST /api/v1/imports/{id}/commit     {"mode":"all"|"good"} -> 202
- *   GET  /api/v1/import-templates?unit=CODE, POST /api/v1/import-templates
+ *   GET  /api/v1/import-templates[?unit=CODE], POST /api/v1/import-templates
  *        {"unit","name","mapping","header_line"}: mappings saved for files
  *        of the same shape, for a unit and the units below it
  *
@@ -297,7 +297,7 @@ static int start_job(job_run_t *run, err_t *e)
 	if (!running_claim(run->id)) {
 		json_decref(run->options);
 		free(run);
-		return err_fail(e, ERR_UNAVAILABLE, "busy", "too many imports are running: try again in a while");
+		return err_fail(e, ERR_UNAVAILABLE, "unavailable", "too many imports are running: try again in a while");
 	}
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -349,7 +349,7 @@ static json_t *job_json(api_req_t *req, const import_job_t *j)
 	return json_pack("{s:I, s:o, s:s, s:I, s:s, s:{s:I}, s:o, s:o, s:o, s:o*, s:s, s:s, s:s}", "id",
 			 (json_int_t)j->id, "unit", unit, "file_name", j->file_name, "file_size",
 			 (json_int_t)j->file_size, "status", status, "progress", "rows", (json_int_t)rows, "options",
-			 parse_or_null(j->options), "report", parse_or_null(j->report), "error",
+			 parse_or_null(j->options), "report", parse_or_null(j->report), "failure",
 			 parse_or_null(j->error), "import_id", j->import_id ? json_integer(j->import_id) : json_null(),
 			 "created_by", j->username, "created_at", j->created_at, "updated_at", j->updated_at);
 }
@@ -487,7 +487,7 @@ static int file_name_arg(api_req_t *req, char *out, size_t cap, err_t *e)
 		v = slash + 1;
 	if (strlen(v) > FILE_NAME_MAX || strpbrk(v, "\r\n"))
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "file_name is at most {max} bytes on one line",
-				ERR_INT("max", FILE_NAME_MAX));
+				ERR_STR("arg", "file_name"), ERR_INT("max", FILE_NAME_MAX));
 	snprintf(out, cap, "%s", v);
 	return 0;
 }
@@ -507,10 +507,11 @@ static int post_import(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || file_name_arg(req, j.file_name, sizeof(j.file_name), e))
 		return -1;
 	if (!code || !*code)
-		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "give the list's unit: ?unit=CODE");
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "give the list's unit: ?unit=CODE", ERR_STR("arg", "unit"));
 	if (org_unit_get(req->db, code, req->today, &u, e) || !api_id_in_scope(req, u.id)) {
 		err_clear(e);
-		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {code} today", ERR_STR("code", code));
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit with code {ref} on {date}", ERR_STR("ref", code),
+				ERR_DATE("date", req->today));
 	}
 	if (tpl && template_options(req, u.id, tpl, &options, e))
 		return -1;
@@ -734,8 +735,8 @@ static int template_options(api_req_t *req, int64_t unit_id, const char *name, c
 			if (v[i].unit_id == ids[k] && !strcmp(v[i].name, name))
 				*out = strdup(v[i].mapping);
 	if (!*out)
-		r = err_fail(e, ERR_NOT_FOUND, "template_not_found", "no template called {name} for this unit",
-			     ERR_STR("name", name));
+		r = err_fail(e, ERR_NOT_FOUND, "not_found", "no template called {ref} for this unit",
+			     ERR_STR("ref", name));
 	for (size_t i = 0; i < n; i++)
 		import_template_free(&v[i]);
 	free(v);
@@ -753,9 +754,13 @@ static int get_templates(api_req_t *req, api_resp_t *resp, err_t *e)
 
 	if (api_require(req, PERM_RECORD_WRITE, e))
 		return -1;
-	if (!code || org_unit_get(req->db, code, req->today, &u, e) || !api_id_in_scope(req, u.id)) {
+	if (!code || !*code) {
+		if (org_unit_view(req->db, req->who.unit_id, req->today, &u, e))
+			return -1;
+	} else if (org_unit_get(req->db, code, req->today, &u, e) || !api_id_in_scope(req, u.id)) {
 		err_clear(e);
-		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {code} today", ERR_STR("code", code ? code : ""));
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit with code {ref} on {date}", ERR_STR("ref", code),
+				ERR_DATE("date", req->today));
 	}
 	if (unit_and_above(req, u.id, ids, 32, &n_ids, e) || import_template_list(req->db, ids, n_ids, &v, &n, e))
 		return -1;

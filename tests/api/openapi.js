@@ -120,8 +120,10 @@ export class Contract {
     const key = `req ${method} ${template}`;
     if (!this.validators.has(key)) {
       const op = this.doc.paths[template][method];
-      this.validators.set(key, op.requestBody
-        ? this.compileContent(key, this.resolve(op.requestBody).content) : null);
+      const content = op.requestBody ? this.resolve(op.requestBody).content : null;
+      // a file uploaded as it is (application/octet-stream) has no schema to check
+      const binary = content && !content['application/json'] && content['application/octet-stream'];
+      this.validators.set(key, content && !binary ? this.compileContent(key, content) : null);
     }
     return this.validators.get(key);
   }
