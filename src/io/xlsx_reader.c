@@ -44,6 +44,7 @@
 #define MAX_COL 16384u            /* Excel's last column, XFD */
 #define SST_BLOCK 64              /* strings per base offset of the index */
 #define SST_WBUF ((size_t)256 * 1024) /* bytes buffered before a write to the temporary file */
+#define SST_WINDOW ((size_t)64 * 1024) /* bytes read ahead from it */
 #define EMPTY_SLOT SIZE_MAX
 #define CFB_DIR_SECTORS 64        /* directory sectors of an OLE file looked at */
 #define FMT_IDS 65536u            /* number format ids remembered */
@@ -217,9 +218,12 @@ typedef struct sst {
 	uint32_t *delta;   /* delta[i]: where string i starts, from its block's base */
 	size_t cap;        /* of delta */
 	uint64_t end;      /* bytes of text */
-	buf_t mem;         /* the text while it is small */
-	int fd;            /* else the temporary file, -1 before */
+	buf_t mem;         /* the text of the first strings, up to XLSX_SST_MEMORY */
+	uint64_t mem_end;  /* where the text in the file starts (once there is one) */
+	int fd;            /* the temporary file with the rest, -1 before */
 	buf_t wbuf;        /* text not yet written to fd */
+	buf_t win;         /* text read ahead from fd... */
+	uint64_t win_off;  /* ...from this offset of the file */
 } sst_t;
 
 typedef struct merge {
@@ -981,7 +985,10 @@ static int sst_flush(sst_t *t, err_t *e)
 	return 0;
 }
 
-/* Moves the text to an unlinked temporary file in $TMPDIR (or /tmp). */
+/* Starts the temporary file, unlinked, in $TMPDIR (or /tmp), for the
+ * strings that do not fit in memory. The first ones stay there: they are
+ * the ones most used (a table lists strings as they first appear: the
+ * headers, then the few values of a column such as the ethnic group). */
 static int sst_spill(sst_t *t, err_t *e)
 {
 	const char *dir = getenv("TMPDIR");
@@ -995,10 +1002,9 @@ static int sst_spill(sst_t *t, err_t *e)
 		return err_set(e, ERR_INTERNAL, "xlsx_temp_file", "cannot create a temporary file in %s: %s", dir,
 			       strerror(errno));
 	unlink(path); /* gone when the reader closes it, or the process ends */
-	if (buf_reserve(&t->wbuf, SST_WBUF) || write_all(t->fd, t->mem.s, t->mem.len, e))
-		return t->wbuf.s ? -1 : oom(e);
-	free(t->mem.s);
-	memset(&t->mem, 0, sizeof(t->mem));
+	t->mem_end = t->mem.len;
+	if (buf_reserve(&t->wbuf, SST_WBUF) || buf_reserve(&t->win, SST_WINDOW))
+		return oom(e);
 	return 0;
 }
 
@@ -1060,25 +1066,57 @@ static size_t sst_len(const sst_t *t, size_t i)
 	return (size_t)(sst_off(t, i + 1) - sst_off(t, i));
 }
 
-/* Copies string i (sst_len bytes) to dst. Returns 0, or -1 with e. */
-static int sst_get(const sst_t *t, size_t i, char *dst, err_t *e)
+static int sst_pread(const sst_t *t, char *dst, size_t len, uint64_t off, size_t *got, err_t *e)
 {
-	uint64_t off = sst_off(t, i);
-	size_t len = sst_len(t, i), done = 0;
+	size_t done = 0;
 
-	if (t->fd < 0) {
-		memcpy(dst, t->mem.s + off, len);
-		return 0;
-	}
 	while (done < len) {
 		ssize_t r = pread(t->fd, dst + done, len - done, (off_t)(off + done));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0)
 			return err_set(e, ERR_INTERNAL, "xlsx_temp_file", "cannot read the temporary file: %s",
-				       r < 0 ? strerror(errno) : "cut short");
+				       strerror(errno));
+		if (r == 0)
+			break;
 		done += (size_t)r;
 	}
+	*got = done;
+	return 0;
+}
+
+/* Copies string i (sst_len bytes) to dst: from memory, from the window
+ * read ahead, or from the file (refilling the window: cells mostly use
+ * strings in the order of the table). Returns 0, or -1 with e. */
+static int sst_get(sst_t *t, size_t i, char *dst, err_t *e)
+{
+	uint64_t off = sst_off(t, i);
+	size_t len = sst_len(t, i), got;
+
+	if (t->fd < 0 || off < t->mem_end) {
+		memcpy(dst, t->mem.s + off, len);
+		return 0;
+	}
+	off -= t->mem_end;
+	if (off < t->win_off || off + len > t->win_off + t->win.len) {
+		if (len >= SST_WINDOW) {
+			if (sst_pread(t, dst, len, off, &got, e))
+				return -1;
+			goto check;
+		}
+		t->win.len = 0;
+		if (sst_pread(t, t->win.s, SST_WINDOW, off, &got, e))
+			return -1;
+		t->win_off = off;
+		t->win.len = got;
+		if (got < len)
+			goto check;
+	}
+	memcpy(dst, t->win.s + (off - t->win_off), len);
+	return 0;
+check:
+	if (got < len)
+		return err_set(e, ERR_INTERNAL, "xlsx_temp_file", "the temporary file was cut short");
 	return 0;
 }
 
@@ -1088,6 +1126,7 @@ static void sst_free(sst_t *t)
 	free(t->delta);
 	free(t->mem.s);
 	free(t->wbuf.s);
+	free(t->win.s);
 	if (t->fd >= 0)
 		close(t->fd);
 	memset(t, 0, sizeof(*t));
