@@ -1070,6 +1070,7 @@ static int sst_pread(const sst_t *t, char *dst, size_t len, uint64_t off, size_t
 {
 	size_t done = 0;
 
+	*got = 0;
 	while (done < len) {
 		ssize_t r = pread(t->fd, dst + done, len - done, (off_t)(off + done));
 		if (r < 0 && errno == EINTR)
@@ -1326,7 +1327,7 @@ static int cfb_refuse(const src_t *s, err_t *e)
 		 * listed in the header */
 		if (fat_index >= 109 || got != size)
 			break;
-		if (src_read(s, (((uint64_t)le32(h + 0x4C + 4 * fat_index) + 1) << shift) + (uint64_t)(dir % per) * 4, fat,
+		if (src_read(s, (((uint64_t)le32(h + 0x4C + (size_t)4 * fat_index) + 1) << shift) + (uint64_t)(dir % per) * 4, fat,
 			     4) != 4)
 			break;
 		dir = le32(fat);
@@ -1415,12 +1416,12 @@ static int read_workbook(xlsx_reader_t *x, err_t *e)
 		int dir = slash ? (int)(slash - x->workbook + 1) : 0;
 
 		if (x->n_sheets) {
-			x->by_rid = malloc(x->n_sheets * sizeof(*x->by_rid));
+			x->by_rid = malloc(x->n_sheets * sizeof(*x->by_rid)); // NOLINT(bugprone-sizeof-expression): an array of pointers
 			if (!x->by_rid)
 				return oom(e);
 			for (size_t i = 0; i < x->n_sheets; i++)
 				x->by_rid[i] = &x->sheets[i];
-			qsort(x->by_rid, x->n_sheets, sizeof(*x->by_rid), rid_cmp);
+			qsort(x->by_rid, x->n_sheets, sizeof(*x->by_rid), rid_cmp); // NOLINT(bugprone-sizeof-expression): idem
 		}
 		snprintf(rels, sizeof(rels), "%.*s_rels/%s.rels", dir, x->workbook, x->workbook + dir);
 		if (read_part(x, rels, REL_WORKBOOK, rels_start, NULL, e) < 0)
@@ -1452,7 +1453,7 @@ static int read_workbook(xlsx_reader_t *x, err_t *e)
 
 static int open_zip(xlsx_reader_t *x, const sheet_limits_t *lim, err_t *e)
 {
-	x->lim = lim ? *lim : SHEET_LIMITS_DEFAULT;
+	x->lim = lim ? *lim : SHEET_LIMITS_DEFAULT; // NOLINT(bugprone-implicit-widening-of-multiplication-result): sheet.h's constant 32 * 1024
 	x->val_max = x->lim.max_cell < SIZE_MAX / 16 ? x->lim.max_cell * 8 + 16 : SIZE_MAX / 2;
 	/* a string no sheet's cells could all use is not needed */
 	x->max_strings = XLSX_MAX_STRINGS;

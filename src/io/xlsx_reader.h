@@ -34,8 +34,11 @@
  * A merged range gives its top-left cell's value and type to every cell of
  * the range, the rows below included, up to max_columns.
  *
- * What it refuses. Every refusal is ERR_BAD_REQUEST (ERR_INTERNAL when
- * memory or the temporary file fails) with one of these codes:
+ * What it refuses. Every refusal is ERR_BAD_REQUEST with one of the codes
+ * below (except xlsx_cannot_open: ERR_NOT_FOUND; ERR_INTERNAL
+ * "out_of_memory" and "xlsx_temp_file" when memory or the temporary file
+ * fails):
+ *   xlsx_cannot_open      the path cannot be opened (path)
  *   xlsx_not_a_workbook   not a zip, a damaged zip, or a zip without a
  *                         workbook (a CSV file renamed .xlsx, an .ods)
  *   xlsx_encrypted        a password-protected workbook (an OLE compound
@@ -61,8 +64,8 @@
  *   xlsx_too_deep         elements nested over XLSX_MAX_DEPTH
  *                                                       (part, line, max)
  *   xlsx_too_many_sheets  over XLSX_MAX_SHEETS sheets (max)
- *   xlsx_too_many_styles  over XLSX_MAX_STYLES cell styles or number
- *                         formats (max)
+ *   xlsx_too_many_styles  over XLSX_MAX_STYLES cell styles (max); number
+ *                         formats with an id past 65535 are ignored
  *   xlsx_too_many_strings more shared strings than XLSX_MAX_STRINGS or than
  *                         max_rows * max_columns (more than one sheet's
  *                         cells could use)                       (max)
@@ -89,14 +92,19 @@
  * Bounds. max_bytes (sheet.h) counts the uncompressed bytes actually read:
  * those of the parts read at open, plus those of one reading of a sheet
  * (each of its two passes counted alone; a sheet begun again is read, and
- * counted, again). Time is linear in those bytes: an empty cell past
- * max_columns costs nothing, a merged range's fill costs a pointer per
- * cell. Memory: the shared strings are kept in memory up to
- * XLSX_SST_MEMORY bytes of text, beyond that in an unlinked temporary file
- * in $TMPDIR (or /tmp) read back with pread, with an index of about 4.1
- * bytes per string in memory (16 MB for 4 million strings); a row takes at
- * most max_columns * max_cell bytes of text, the merged ranges crossing a
- * row as much again, expat at most XLSX_XML_MEMORY.
+ * counted, again). Time is linear in those bytes, plus at most
+ * max_columns steps a row: an empty cell past max_columns costs nothing,
+ * a merged range's fill costs a pointer per cell. Memory: the shared strings' text is kept in memory up to
+ * XLSX_SST_MEMORY bytes; the strings after those go to an unlinked
+ * temporary file in $TMPDIR (or /tmp), read back with pread through a
+ * window of 64 KiB; the index of where each string starts takes about 4.1
+ * bytes a string (16 MB for 4 million). A row takes at most max_columns *
+ * max_cell bytes of text, the merged ranges crossing it as much again (a
+ * merge's value is kept once, the cells of its range point at it), the
+ * merged ranges 16 bytes each, expat at most XLSX_XML_MEMORY. Measured
+ * (bench/xlsx_bench.c): a member list of 1,000,000 rows and 4,000,067
+ * shared strings (450 MB of XML, 56 MB zipped) reads at 69,000 rows a
+ * second with a peak RSS of 30 MB.
  *
  * Ownership: xlsx_open gives a reader that owns everything it reads; free
  * it with xlsx_close. xlsx_open_buffer reads data[0..len) in place: it
