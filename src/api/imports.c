@@ -422,8 +422,8 @@ static int read_options(json_t *body, json_t **out, err_t *e)
 	check_mapping(json_object_get(body, "mapping"), e);
 	if (hl && !json_is_null(hl) && (!json_is_integer(hl) || json_integer_value(hl) < 0 ||
 					json_integer_value(hl) > MCOL_HEADER_SCAN))
-		err_field(e, "header_line", "out_of_range", "must be a line from 1 to {max}",
-			  ERR_INT("max", MCOL_HEADER_SCAN));
+		err_field(e, "header_line", "out_of_range", "must be a line from 1 to {max} (or {min}: found)",
+			  ERR_INT("min", 0), ERR_INT("max", MCOL_HEADER_SCAN));
 	if (sheet && !json_is_null(sheet) && (!json_is_string(sheet) || json_string_length(sheet) > 255))
 		err_field(e, "sheet", "not_a_string", "must be a sheet's name");
 	if (fmt && !json_is_null(fmt) &&

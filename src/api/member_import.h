@@ -65,7 +65,7 @@ typedef struct member_import_opts {
 	void *ctx;
 } member_import_opts_t;
 
-#define IMPORT_PROGRESS_EVERY 1000
+#define IMPORT_PROGRESS_EVERY 100
 
 typedef struct member_import_report {
 	size_t rows;                 /* data rows read */

@@ -17,6 +17,7 @@
 #include "api/api.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -1007,13 +1008,6 @@ static int check_uploader(struct MHD_Connection *conn, const char *url, const ch
 	const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	api_req_t req;
 
-	if (!cl)
-		return err_fail(e, ERR_BAD_REQUEST, "length_required", "give the file's size (Content-Length)");
-	if (strtoull(cl, NULL, 10) > g_upload_max)
-		return err_fail(e, ERR_TOO_LARGE, "too_large", "the file is larger than {max} MiB",
-				ERR_INT("max", (long long)(g_upload_max >> 20)));
-	if (!type || strncasecmp(type, "application/octet-stream", 24) != 0)
-		return err_fail(e, ERR_MEDIA_TYPE, "unsupported_media_type", "send the file as application/octet-stream");
 	if (check_request_origin(conn, method, 0, e))
 		return -1;
 	memset(&req, 0, sizeof(req));
@@ -1023,9 +1017,16 @@ static int check_uploader(struct MHD_Connection *conn, const char *url, const ch
 	req.body = "";
 	req.today = date_today();
 	api_client_addr(conn, g_trust_proxy, req.client_addr, sizeof(req.client_addr));
-	if (!(req.db = thread_db(e)) || api_authenticate(&req, true, e))
+	if (!(req.db = thread_db(e)) || api_authenticate(&req, true, e) || api_require(&req, PERM_RECORD_WRITE, e))
 		return -1;
-	return api_require(&req, PERM_RECORD_WRITE, e);
+	if (!type || strncasecmp(type, "application/octet-stream", 24) != 0)
+		return err_fail(e, ERR_MEDIA_TYPE, "unsupported_media_type", "send the file as application/octet-stream");
+	if (!cl)
+		return err_fail(e, ERR_BAD_REQUEST, "length_required", "give the file's size (Content-Length)");
+	if (strtoull(cl, NULL, 10) > g_upload_max)
+		return err_fail(e, ERR_TOO_LARGE, "too_large", "the file is larger than {max} MiB",
+				ERR_INT("max", (long long)(g_upload_max >> 20)));
+	return 0;
 }
 
 static enum MHD_Result start_upload(struct MHD_Connection *conn, const char *url, const char *method, req_ctx_t *ctx,
@@ -1086,11 +1087,27 @@ const char *api_db_url(void)
 	return g_db_url;
 }
 
+/* A PostgreSQL database's own name for a folder: its host, port and name
+ * from the URL (never the user or password), other characters as '_', so
+ * that servers of different databases never share job folders. */
+static const char *pg_spool_name(const char *url, char *buf, size_t cap)
+{
+	const char *at = strrchr(url, '@'), *from = at ? at + 1 : strstr(url, "://");
+	size_t n = 0;
+
+	from = from ? from + (at ? 0 : 3) : url;
+	for (; *from && *from != '?' && n + 1 < cap; from++)
+		buf[n++] = isalnum((unsigned char)*from) || *from == '.' || *from == '-' ? *from : '_';
+	buf[n] = '\0';
+	return buf;
+}
+
 /* The spool folder: given, or beside a SQLite database, or in $TMPDIR;
  * created (0700) when missing. */
 static int make_spool(const api_options_t *opt, err_t *e)
 {
 	const char *tmp = getenv("TMPDIR");
+	char name[256];
 
 	if (opt->spool_dir)
 		snprintf(g_spool, sizeof(g_spool), "%s", opt->spool_dir);
@@ -1098,7 +1115,8 @@ static int make_spool(const api_options_t *opt, err_t *e)
 		snprintf(g_spool, sizeof(g_spool), "%s.imports",
 			 strncmp(opt->db_url, "sqlite:", 7) == 0 ? opt->db_url + 7 : opt->db_url);
 	else
-		snprintf(g_spool, sizeof(g_spool), "%s/unionbase-imports", tmp && *tmp ? tmp : "/tmp");
+		snprintf(g_spool, sizeof(g_spool), "%s/unionbase-imports-%s", tmp && *tmp ? tmp : "/tmp",
+			 pg_spool_name(opt->db_url, name, sizeof(name)));
 	if (mkdir(g_spool, 0700) != 0 && errno != EEXIST)
 		return err_fail(e, ERR_INTERNAL, "spool", "cannot create the spool folder {path}: {reason}",
 				ERR_STR("path", g_spool), ERR_STR("reason", strerror(errno)));

@@ -17,6 +17,7 @@
 #include "core/legacy_vn.h"
 #include "core/text.h"
 #include "io/csv_stream.h"
+#include "io/xlsx_reader.h"
 
 /* A row kept: its cells copied. */
 typedef struct kept_row {
@@ -30,6 +31,7 @@ struct member_rows {
 	char format[8];
 	char sheet[MEMBER_ROWS_HEADER_BUF];
 	csv_stream_t *csv;
+	xlsx_reader_t *xlsx;
 
 	kept_row_t *ahead;          /* rows read ahead, handed out first */
 	size_t n_ahead, next_ahead, cap_ahead;
@@ -51,7 +53,7 @@ static int source_next(member_rows_t *r, sheet_row_t *row, err_t *e)
 {
 	if (r->source_done)
 		return 0;
-	int got = csv_stream_next(r->csv, row, e);
+	int got = r->xlsx ? xlsx_next_row(r->xlsx, row, e) : csv_stream_next(r->csv, row, e);
 	if (got == 0)
 		r->source_done = true;
 	return got;
@@ -562,14 +564,77 @@ static int open_source(member_rows_t *r, err_t *e)
 			return err_fail(e, ERR_INTERNAL, "csv_read_failed", "the file could not be opened");
 		size_t got = fread(magic, 1, 4, f);
 		fclose(f);
+		/* a zip (XLSX), or an OLE file (an old .xls, or an encrypted
+		 * workbook), which the XLSX reader names as such */
 		format = got == 4 && (memcmp(magic, "PK\x03\x04", 4) == 0 || memcmp(magic, "\xD0\xCF\x11\xE0", 4) == 0) ?
 				 "xlsx" : "csv";
 	}
+	snprintf(r->format, sizeof(r->format), "%s", format);
+	if (strcmp(format, "xlsx") == 0)
+		return xlsx_open(r->o.path, &r->o.lim, &r->xlsx, e);
 	if (strcmp(format, "csv") != 0)
-		return err_fail(e, ERR_BAD_REQUEST, "unknown_format", "'{value}' files cannot be read yet",
+		return err_fail(e, ERR_BAD_REQUEST, "unknown_format", "'{value}' files cannot be read",
 				ERR_STR("value", format));
-	snprintf(r->format, sizeof(r->format), "csv");
 	return csv_stream_open(r->o.path, &r->o.lim, &r->csv, e);
+}
+
+static void forget_rows(member_rows_t *r)
+{
+	for (size_t i = 0; i < r->n_ahead; i++)
+		kept_free(&r->ahead[i]);
+	r->n_ahead = r->next_ahead = 0;
+	r->source_done = false;
+	free(r->cols);
+	free(r->field_of);
+	free(r->legacy_of);
+	r->cols = NULL;
+	r->field_of = NULL;
+	r->legacy_of = NULL;
+	r->n_cols = 0;
+}
+
+/* The table: in a CSV file, or in the sheet named, else the first sheet
+ * of a workbook whose first rows hold a header (title sheets, notes and
+ * instructions before it are passed over). */
+static int find_table(member_rows_t *r, err_t *e)
+{
+	size_t n;
+	bool named = false;
+	err_t first;
+
+	if (!r->xlsx)
+		return find_header(r, e);
+	n = xlsx_sheet_count(r->xlsx);
+	err_clear(&first);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = xlsx_sheet_name(r->xlsx, i);
+		err_t tmp;
+
+		if (r->o.sheet && strcmp(name, r->o.sheet) != 0)
+			continue;
+		named = true;
+		forget_rows(r);
+		err_clear(&tmp);
+		if (xlsx_begin_sheet(r->xlsx, i, e))
+			return -1;
+		if (find_header(r, &tmp) == 0) {
+			snprintf(r->sheet, sizeof(r->sheet), "%s", name);
+			return 0;
+		}
+		if (strcmp(tmp.code, "no_header") != 0 || r->o.sheet) {
+			*e = tmp;
+			return -1;
+		}
+		if (!first.code[0])
+			first = tmp;
+	}
+	if (r->o.sheet && !named)
+		return err_fail(e, ERR_BAD_REQUEST, "unknown_sheet", "the workbook has no sheet called {name}",
+				ERR_STR("name", r->o.sheet));
+	if (!n)
+		return err_fail(e, ERR_BAD_REQUEST, "no_header", "the workbook has no sheet");
+	*e = first;
+	return -1;
 }
 
 int member_rows_open(const member_rows_opts_t *o, member_rows_t **out, err_t *e)
@@ -580,7 +645,7 @@ int member_rows_open(const member_rows_opts_t *o, member_rows_t **out, err_t *e)
 	if (!r)
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	r->o = *o;
-	if (open_source(r, e) || find_header(r, e) || check_name_column(r, e) || find_legacy(r, e)) {
+	if (open_source(r, e) || find_table(r, e) || check_name_column(r, e) || find_legacy(r, e)) {
 		member_rows_close(r);
 		return -1;
 	}
@@ -634,11 +699,8 @@ void member_rows_close(member_rows_t *r)
 	if (!r)
 		return;
 	csv_stream_close(r->csv);
-	for (size_t i = 0; i < r->n_ahead; i++)
-		kept_free(&r->ahead[i]);
+	xlsx_close(r->xlsx);
+	forget_rows(r);
 	free(r->ahead);
-	free(r->cols);
-	free(r->field_of);
-	free(r->legacy_of);
 	free(r);
 }

@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, startServer } from './server.js';
+import net from 'node:net';
+import { BIN, startServer, startPeer } from './server.js';
 
 const D = '2025-08-01';
 let s, dir;
@@ -56,6 +57,9 @@ before(async () => {
   await mk({ code: 'IC1.1', name_vi: 'Chi hội Thôn Đông', name_en: 'East Hamlet', level: 'branch', parent: 'IC1' });
   await mk({ code: 'IC1.2', name_vi: 'Chi hội Thôn Đoài', name_en: 'West Hamlet', level: 'branch', parent: 'IC1' });
   await mk({ code: 'IC2', name_vi: 'Xã Khác', name_en: 'Other Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'IC3', name_vi: 'Xã Bình An', name_en: 'Binh An', level: 'commune', parent: '24' });
+  await mk({ code: 'IC3.1', name_vi: 'Chi hội Thôn Đông', name_en: 'East', level: 'branch', parent: 'IC3' });
+  await mk({ code: 'IC3.2', name_vi: 'Chi hội Thôn Tây', name_en: 'West', level: 'branch', parent: 'IC3' });
   await mk({ code: 'IC2.1', name_vi: 'Chi hội Khác', name_en: 'Other Branch', level: 'branch', parent: 'IC2' });
 });
 after(async () => { if (s) await s.stop(); });
@@ -208,6 +212,50 @@ test('Excel\'s other ways of saving: UTF-16 with tabs, semicolons, and Windows-1
   assert.ok(kept.report.columns.every((c) => c.legacy === null));
 });
 
+// tests/fixtures/xlsx/members-vn.xlsx, saved by LibreOffice from
+// members-vn.fods: title rows, the branch's cell merged down over its
+// members, an ID number stored as a number (its leading 0 lost), dates as
+// dates, signatures below
+test('an XLSX workbook: merged branch cells, an ID number stored as a number, dates as dates; through the CLI and the API', async () => {
+  const p = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'xlsx', 'members-vn.xlsx');
+  const cli = await importJson([p, '--unit', 'IC3', '--dry-run']);
+  assert.equal(cli.report.file.format, 'xlsx');
+  assert.equal(cli.report.file.header_line, 4);
+  assert.equal(cli.report.rows, 4);
+  assert.equal(cli.report.after_end, 2);
+  assert.deepEqual(cli.report.errors.map((e) => `${e.line}:${e.field}:${e.code}`),
+    ['6:id_number:id_birth_year', '8:birth_date:out_of_range']);
+  assert.equal(cli.report.errors[0].value, '014185000123', 'the leading 0 is back');
+  assert.equal(cli.report.valid, 2);
+
+  // the same file uploaded, checked and committed through the API
+  const up = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC3', file_name: 'Danh sách.xlsx' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(up.status, 202, up.text);
+  const job = await waitJob(up.body.id, 'checked');
+  assert.equal(job.report.valid, 2);
+  assert.equal(job.report.file.sheet, 'Danh sách');
+  const errs = await s.ok(`/api/v1/imports/${job.id}/errors`);
+  assert.equal(errs.total, 2);
+  assert.equal(errs.items[0].line, 6);
+  const c = await s.post(`/api/v1/imports/${job.id}/commit`, { mode: 'good' });
+  assert.equal(c.status, 202, c.text);
+  const done = await waitJob(job.id, 'done');
+  assert.equal(done.report.stored, true);
+  assert.equal(done.report.created, 2);
+  const east = await s.ok('/api/v1/members', { unit: 'IC3.1' });
+  assert.deepEqual(east.items.map((m) => m.full_name).sort(), ['Nguyễn Thị Hoa', 'Trần Thị Bích Ngọc']);
+});
+
+async function waitJob(id, status) {
+  for (let i = 0; i < 1200; i++) {
+    const j = await s.ok(`/api/v1/imports/${id}`);
+    if (j.status === status) return j;
+    assert.ok(!['failed', 'interrupted'].includes(j.status), `job ${id}: ${JSON.stringify(j.failure)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`job ${id} never became ${status}`);
+}
+
 test('refusals: a unit outside the tree, a file without a header, a file that is not there', async () => {
   const p = file('ok.csv', 'Họ và tên,Ngày sinh\nNguyễn Thị Mơ,01/01/1990\n');
   const none = await importJson([p, '--unit', 'NOPE']);
@@ -250,4 +298,103 @@ test('a kill -9 in the middle of a commit leaves the database as it was, and the
   assert.equal(again.code, 0, JSON.stringify(again.report.errors?.slice(0, 3)));
   assert.equal(again.report.created, 200);
   assert.equal(await count('SELECT count(*) AS n FROM persons'), persons + 200);
+});
+
+// A raw request: the headers and as much of the body as given, then the
+// answer's status line, without waiting for the rest of the body to go.
+function rawRequest(head, body = '') {
+  return new Promise((resolve, reject) => {
+    const url = new URL(s.base);
+    const sock = net.connect(Number(url.port), url.hostname, () => sock.write(head + body));
+    let got = '';
+    sock.on('data', (d) => {
+      got += d.toString('latin1');
+      if (/\r\n\r\n/.test(got)) { sock.destroy(); resolve(got); }
+    });
+    sock.on('error', (e) => (got ? resolve(got) : reject(e)));
+    sock.on('close', () => resolve(got));
+    sock.setTimeout(10000, () => { sock.destroy(); reject(new Error('no answer')); });
+  });
+}
+
+test('an upload is refused before its body is read: no caller, a file too large, not a file', async () => {
+  const head = (extra) => `POST /api/v1/imports?unit=IC1 HTTP/1.1\r\nHost: ${new URL(s.base).host}\r\nContent-Type: application/octet-stream\r\n${extra}\r\n`;
+  // 1 GB announced, nothing sent: the answer comes at once
+  const anon = await rawRequest(head('Content-Length: 1000000000\r\n'));
+  assert.match(anon, /^HTTP\/1\.1 401/);
+  const big = await rawRequest(head(`Authorization: Bearer ${s.adminToken}\r\nContent-Length: 1000000000\r\n`));
+  assert.match(big, /^HTTP\/1\.1 413/);
+  assert.match(big, /"max":256/);
+  const noLength = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1' }, raw: 'a', headers: { 'Content-Type': 'text/csv' } });
+  assert.equal(noLength.status, 415);
+  const json = await s.post('/api/v1/imports', { a: 1 });
+  assert.equal(json.status, 415);
+  const viewer = await s.post('/api/v1/users', { username: 'import.viewer', display_name: 'Người xem', unit: 'IC1', roles: ['viewer'], password: 'mat-khau-xem-2025' });
+  assert.equal(viewer.status, 201, viewer.text);
+  const l = await s.login('import.viewer', 'mat-khau-xem-2025');
+  const tok = await s.post('/api/v1/tokens', { name: 'x', roles: ['viewer'] }, { cookie: l.cookie, csrf: l.csrf });
+  assert.equal(tok.status, 201, tok.text);
+  const denied = await rawRequest(head(`Authorization: Bearer ${tok.body.secret}\r\nContent-Length: 1000\r\n`));
+  assert.match(denied, /^HTTP\/1\.1 403/);
+});
+
+test('a job answers its uploader only', async () => {
+  const p = file('own.csv', 'Họ và tên,Ngày sinh,Chi hội\nNguyễn Thị Riêng,01/01/1990,IC1.1\n');
+  const up = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'own.csv' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(up.status, 202);
+  await waitJob(up.body.id, 'checked');
+  const r = await s.post('/api/v1/users', { username: 'import.other', display_name: 'Cán bộ khác', unit: 'IC1', roles: ['entry'], password: 'mat-khau-khac-2025' });
+  assert.equal(r.status, 201, r.text);
+  const other = await s.login('import.other', 'mat-khau-khac-2025');
+  for (const path of [`/api/v1/imports/${up.body.id}`, `/api/v1/imports/${up.body.id}/errors`]) {
+    const g = await s.get(path, {}, { cookie: other.cookie });
+    assert.equal(g.status, 404, path);
+  }
+  const c = await s.post(`/api/v1/imports/${up.body.id}/commit`, {}, { cookie: other.cookie, csrf: other.csrf });
+  assert.equal(c.status, 404);
+  const mine = await s.get('/api/v1/imports', {}, { cookie: other.cookie });
+  assert.deepEqual(mine.body.items, []);
+  // the check's options are checked
+  const bad = await s.post(`/api/v1/imports/${up.body.id}/check`, { mapping: [{ column: 0, field: 'nope' }], header_line: 99, extra: 1 });
+  assert.equal(bad.status, 422);
+  assert.deepEqual(bad.body.error.details.map((d) => d.field).sort(), ['extra', 'header_line', 'mapping[0]']);
+});
+
+test('a server killed in the middle of a commit: the database is as it was, the job shows interrupted and commits again', async () => {
+  const n = 1500;
+  const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
+  const given = ['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Tuyết', 'Duyên', 'Hạnh', 'Thu', 'Nga', 'Yến'];
+  for (let i = 0; i < n; i++) {
+    const y = 1950 + (i % 50);
+    lines.push(`Phan Thị ${given[i % 11]} ${given[(i / 11 | 0) % 11]},${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${y},${cccd(y, 300000 + i)},IC1.${1 + (i % 2)}`);
+  }
+  const body = Buffer.from(lines.join('\n') + '\n');
+  const up = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'lon.csv' }, raw: body, headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(up.status, 202, up.text);
+  const checked = await waitJob(up.body.id, 'checked');
+  assert.equal(checked.report.valid, n, JSON.stringify(checked.report));
+  const persons = await count('SELECT count(*) AS n FROM persons');
+  const c = await s.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' });
+  assert.equal(c.status, 202);
+  // once it has read rows, the server dies
+  for (let i = 0; i < 600; i++) {
+    const j = await s.ok(`/api/v1/imports/${up.body.id}`);
+    assert.equal(j.status, 'committing', 'the commit ended before the kill: make the file larger');
+    if (j.progress.rows > 0) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  s.proc.child.kill('SIGKILL');
+  await new Promise((r) => s.proc.child.once('exit', r));
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), persons, 'nothing of the commit stayed');
+  // another process on the same database (and spool folder) takes over
+  const peer = await startPeer(s);
+  s.proc = peer.proc;
+  s.base = peer.base;
+  const j = await s.ok(`/api/v1/imports/${up.body.id}`);
+  assert.equal(j.status, 'interrupted');
+  const again = await s.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' });
+  assert.equal(again.status, 202, again.text);
+  const done = await waitJob(up.body.id, 'done');
+  assert.equal(done.report.created, n);
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), persons + n);
 });
