@@ -63,6 +63,11 @@ typedef struct api_resp {
 	char *text;
 	const char *content_type;
 	char csp[160];                      /* a Content-Security-Policy of the page, or "" */
+	/* an answer sent from an open file (a download): server.c sends it
+	 * as content_type and closes it; body and text stay NULL */
+	bool has_file;
+	int file_fd;
+	char disposition[160];              /* a Content-Disposition header, or "" */
 } api_resp_t;
 
 typedef int (*api_handler_fn)(api_req_t *req, api_resp_t *resp, err_t *e);
@@ -91,6 +96,7 @@ extern const api_route_t API_AUDIT_ROUTES[];
 extern const api_route_t API_MEMBER_ROUTES[];
 extern const api_route_t API_CARD_ROUTES[];
 extern const api_route_t API_IMPORT_ROUTES[];
+extern const api_route_t API_EXPORT_ROUTES[];
 
 #define SESSION_COOKIE "ub_session"
 
@@ -151,6 +157,13 @@ void api_public_base(const api_req_t *req, char *buf, size_t cap);
  * rules), as who; shared with `unionbase members edit`. Scope is the
  * caller's business. Returns 0 or -1 with e (details on the fields). */
 int api_member_patch(db_t *db, const principal_t *who, int64_t id, json_t *patch, err_t *e);
+
+/* The member list's filters from the query string (GET /api/v1/members,
+ * and its export): kind, age_min, age_max, ethnicity and circumstance
+ * (sensitive: only with sensitive.read, else 403), digital, dues_unpaid.
+ * 400 for a value out of place. */
+struct member_query;
+int api_member_filters(api_req_t *req, struct member_query *q, err_t *e);
 
 /* Her record with the member keys of patch laid over it (her unit, kind
  * and day of joining from her stay today, else her last), checked whole

@@ -372,9 +372,7 @@ static int query_choice(api_req_t *req, const char *name, const char *const *lis
 	return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} is not one of the values allowed", ERR_STR("arg", name));
 }
 
-/* The list's filters: kind, age_min, age_max, ethnicity (sensitive: only
- * with sensitive.read), circumstance, digital. */
-static int read_filters(api_req_t *req, member_query_t *q, err_t *e)
+int api_member_filters(api_req_t *req, member_query_t *q, err_t *e)
 {
 	static const char *const KINDS[] = { "member", "honorary", NULL };
 	static const char *const YESNO[] = { "true", "false", NULL };
@@ -422,7 +420,7 @@ static int get_members(api_req_t *req, api_resp_t *resp, err_t *e)
 			  ERR_STR("allowed", "name"));
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "sort must be name", ERR_STR("arg", "sort"));
 	}
-	if (api_require(req, PERM_RECORD_READ, e) || read_filters(req, &q, e))
+	if (api_require(req, PERM_RECORD_READ, e) || api_member_filters(req, &q, e))
 		return -1;
 	if (unit && *unit) {
 		if (api_unit_in_scope(req, unit, q.as_of, &u, e))

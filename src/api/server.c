@@ -186,6 +186,28 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, api_resp_t *resp)
 	return ret;
 }
 
+/* A download: the open file resp->file_fd, from its start to its end
+ * (libmicrohttpd reads it as it sends and closes it). */
+static enum MHD_Result send_file(struct MHD_Connection *conn, api_resp_t *resp)
+{
+	struct stat st;
+	struct MHD_Response *r = NULL;
+	enum MHD_Result ret;
+
+	if (fstat(resp->file_fd, &st) == 0)
+		r = MHD_create_response_from_fd64((uint64_t)st.st_size, resp->file_fd);
+	if (!r) {
+		close(resp->file_fd);
+		return MHD_NO;
+	}
+	if (resp->disposition[0])
+		MHD_add_response_header(r, "Content-Disposition", resp->disposition);
+	add_common_headers(r, resp->content_type ? resp->content_type : "application/octet-stream");
+	ret = MHD_queue_response(conn, (unsigned int)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, const char *type,
 				   const void *data, size_t len, enum MHD_ResponseMemoryMode mode)
 {
@@ -353,7 +375,7 @@ static enum MHD_Result send_static(struct MHD_Connection *conn, const char *url)
 
 static const api_route_t *const ROUTE_TABLES[] = {
 	API_UNIT_ROUTES,   API_SESSION_ROUTES, API_USER_ROUTES,	  API_AUDIT_ROUTES,
-	API_MEMBER_ROUTES, API_CARD_ROUTES,    API_IMPORT_ROUTES, NULL,
+	API_MEMBER_ROUTES, API_CARD_ROUTES,    API_IMPORT_ROUTES, API_EXPORT_ROUTES, NULL,
 };
 
 static const api_route_t *find_route(const char *method, const char *url, req_ctx_t *ctx,
@@ -502,6 +524,8 @@ static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *res
 		resp->text = NULL;
 		resp->content_type = NULL;
 		resp->csp[0] = '\0';
+		resp->has_file = false;
+		resp->disposition[0] = '\0';
 		rc = api_authenticate(req, !(route->flags & ROUTE_PUBLIC), e);
 		if (rc == 0)
 			rc = run_route(route, req, resp, e);
@@ -735,6 +759,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 		return send_error_h(conn, &e, &resp);
 	}
 	access_log(&req, resp.status, &t0);
+	if (resp.has_file)
+		return send_file(conn, &resp);
 	if (resp.text)
 		return send_text(conn, &resp);
 	r = send_json_h(conn, resp.status, resp.body, &resp);

@@ -52,5 +52,6 @@ int cmd_user(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_card(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -53,6 +53,8 @@ static const char HELP[] =
 	"  import FILE --unit CODE [--dry-run] [--mode all|good] [--json]\n"
 	"                       a member list from a CSV or XLSX file, every bad row\n"
 	"                       reported by its line; 'unionbase import --help'\n"
+	"  export --unit CODE [--format csv|xlsx] [--output FILE]\n"
+	"                       a unit's members as a file import reads back\n"
 	"  report members --unit CODE [--as-of DATE] [--from DATE] [--to DATE] [--mapped] [--json|--csv]\n"
 	"                       a unit's membership figures on a day\n"
 	"  user add|list|edit|disable|enable|passwd|token\n"
@@ -205,6 +207,8 @@ int main(int argc, char **argv)
 		return cmd_card(argc - 1, argv + 1);
 	if (!strcmp(cmd, "import"))
 		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 1, argv + 1);
 	if (!strcmp(cmd, "generate"))
 		return cmd_generate(argc - 1, argv + 1);
 	return cli_usage("unknown command '%s'", cmd);

@@ -17,6 +17,7 @@
 #include "core/legacy_vn.h"
 #include "core/text.h"
 #include "io/csv_stream.h"
+#include "io/member_export.h"
 #include "io/xlsx_reader.h"
 
 /* A row kept: its cells copied. */
@@ -485,7 +486,7 @@ static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t
 			json_decref(obj);
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		}
-		trim(row->cells[i], v, strlen(row->cells[i]) + 1);
+		trim(member_export_unguard(row->cells[i]), v, strlen(row->cells[i]) + 1);
 		if (r->legacy_of[i] != LEGACY_NONE && row->types[i] == SHEET_TEXT) {
 			char *u = NULL;
 			/* a value the encoding cannot have given stays as it is */
