@@ -398,3 +398,62 @@ test('a server killed in the middle of a commit: the database is as it was, the 
   assert.equal(done.report.created, n);
   assert.equal(await count('SELECT count(*) AS n FROM persons'), persons + n);
 });
+
+// Export, then import, changes nothing: on the demo's generated members,
+// through the API (CSV and XLSX) and the command line.
+test('an export imported again changes nothing; sensitive columns follow the caller\'s rights; formulas are neutralised', async () => {
+  const demo = await startServer({ demo: true, members: 300 });
+  try {
+    // a commune of the demo with members, and a formula in a note
+    const communes = await demo.ok('/api/v1/units', { level: 'commune', limit: 50 });
+    let unit = null, count = 0;
+    for (const c of communes.items) {
+      const l = await demo.ok('/api/v1/members', { unit: c.code, limit: 500 });
+      if (l.items.length > count) { unit = c.code; count = l.items.length; }
+    }
+    assert.ok(unit && count >= 3, 'a commune with members');
+    const list = await demo.ok('/api/v1/members', { unit, limit: 500 });
+    const p = await demo.request('PATCH', `/api/v1/members/${list.items[0].id}`, { body: { notes: '=HYPERLINK("http://x","y")' } });
+    assert.equal(p.status, 200, p.text);
+    const get = async (query) => {
+      const r = await fetch(`${demo.base}/api/v1/exports/members?${new URLSearchParams(query)}`, { headers: { Authorization: `Bearer ${demo.adminToken}` } });
+      assert.equal(r.status, 200, await r.clone().text());
+      return { type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), bytes: Buffer.from(await r.arrayBuffer()) };
+    };
+    const csv = await get({ unit, format: 'csv' });
+    assert.match(csv.type, /^text\/csv/);
+    assert.match(csv.disposition, new RegExp(`attachment; filename="hoi-vien-${unit.replace('.', '\\.')}-\\d{4}-\\d{2}-\\d{2}\\.csv"`));
+    const text = csv.bytes.toString('utf8');
+    assert.ok(text.startsWith('\ufeffSTT,Họ và tên,Ngày sinh,'), text.slice(0, 80));
+    assert.match(text, /Số CCCD/);
+    assert.match(text, /"'=HYPERLINK\(""http:\/\/x"",""y""\)"/, 'the formula follows an apostrophe');
+    assert.equal(text.trim().split('\r\n').length, count + 1);
+    const xlsx = await get({ unit, format: 'xlsx' });
+    assert.equal(xlsx.bytes.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+    for (const [name, bytes] of [['back.csv', csv.bytes], ['back.xlsx', xlsx.bytes]]) {
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, bytes);
+      const r = await new Promise((resolve) => execFile(BIN, ['import', f, '--unit', unit, '--json', '--db', demo.db.url], { env: { ...process.env, ...demo.env }, maxBuffer: 64 << 20 }, (err, stdout) => resolve(JSON.parse(stdout))));
+      assert.deepEqual([r.rows, r.valid, r.created, r.updated, r.unchanged, r.stored], [count, count, 0, 0, count, false], `${name}: ${JSON.stringify(r.errors.slice(0, 3))}`);
+    }
+    // the command line writes the same file
+    const out = path.join(dir, 'cli.csv');
+    await new Promise((resolve, reject) => execFile(BIN, ['export', '--unit', unit, '--output', out, '--db', demo.db.url], { env: { ...process.env, ...demo.env } }, (err) => (err ? reject(err) : resolve())));
+    assert.equal(fs.readFileSync(out, 'utf8'), text);
+    // without sensitive.read: no ID numbers, no ethnic group
+    const u = await demo.post('/api/v1/users', { username: 'export.viewer', display_name: 'Người xem', unit, roles: ['viewer'], password: 'mat-khau-xem-2025' });
+    assert.equal(u.status, 201, u.text);
+    const l = await demo.login('export.viewer', 'mat-khau-xem-2025');
+    const r = await fetch(`${demo.base}/api/v1/exports/members?unit=${unit}`, { headers: { Cookie: `ub_session=${l.cookie}` } });
+    const plain = await r.text();
+    assert.equal(r.status, 200);
+    assert.doesNotMatch(plain.split('\r\n')[0], /CCCD|Dân tộc|Tôn giáo|Hoàn cảnh/);
+    assert.match(plain.split('\r\n')[0], /Họ và tên/);
+    // every export is audited
+    const audit = await demo.ok('/api/v1/audit', { action: 'member.export_list' });
+    assert.equal(audit.items.length, 4);
+    assert.deepEqual(audit.items.map((a) => a.after.sensitive), [false, true, true, true]);
+  } finally {
+    await demo.stop();
+  }
+});
