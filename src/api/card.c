@@ -28,6 +28,7 @@
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/words.h"
 #include "api/views.h"
 #include "io/card_json.h"
 #include "io/embedded.h"
@@ -86,29 +87,10 @@ static int post_rotate(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* ---- the check of a card shown ---- */
 
-/* The page's words, from the web app's dictionaries (loaded once). */
-static json_t *g_words[2];
-static pthread_once_t g_words_once = PTHREAD_ONCE_INIT;
-
-static void load_words(void)
-{
-	static const char *const files[2] = { "web/i18n/vi.json", "web/i18n/en.json" };
-
-	for (int i = 0; i < 2; i++) {
-		const embedded_file_t *f = embedded_find(files[i]);
-		g_words[i] = f ? json_loadb((const char *)f->data, f->len, 0, NULL) : NULL;
-	}
-}
-
-/* The word of key in language lang (0 vi, 1 en); the key itself when the
- * dictionary lacks it (the i18n browser test keeps them whole). */
+/* The page's words: the web app's dictionaries (api/words.h). */
 static const char *word(int lang, const char *key)
 {
-	const char *w;
-
-	pthread_once(&g_words_once, load_words);
-	w = g_words[lang] ? json_string_value(json_object_get(g_words[lang], key)) : NULL;
-	return w ? w : key;
+	return api_word(lang ? LANG_EN : LANG_VI, key);
 }
 
 /* The page's style: its hash is in the page's Content-Security-Policy, so

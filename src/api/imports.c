@@ -10,6 +10,8 @@
  *   GET  /api/v1/imports                 the caller's jobs, newest first
  *   GET  /api/v1/imports/{id}            status, progress, report, failure
  *   GET  /api/v1/imports/{id}/errors?offset=&limit=   the bad rows
+ *   GET  /api/v1/imports/{id}/errors.xlsx?lang=vi|en   the file with a first
+ *        column that says what is wrong with each bad row
  *   POST /api/v1/imports/{id}/check      {"mapping":[{"column"|"header",
  *        "field"}],"header_line","sheet","keep_legacy"} -> 202, checked again
  *   POST /api/v1/imports/{id}/commit     {"mode":"all"|"good"} -> 202
@@ -31,6 +33,7 @@
  * bad rows of its last run, one JSON object per line).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -44,6 +47,8 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/member_import.h"
+#include "api/words.h"
+#include "io/error_copy.h"
 #include "io/unit_json.h"
 #include "store/imports.h"
 #include "store/org_store.h"
@@ -613,6 +618,127 @@ static int get_import_errors(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* ---- the bad rows as an XLSX copy of the file ---- */
+
+typedef struct notes {
+	FILE *f;                /* errors.jsonl */
+	json_t *pending;        /* read, of a later line */
+	lang_t lang;
+	char text[4096];
+} notes_t;
+
+/* One problem in words: "Ngày sinh: ..." (the column's header, the
+ * detail's words with its parameters, else the English reason). */
+static void note_of(const notes_t *n, json_t *err, char *out, size_t cap)
+{
+	const char *header = json_string_value(json_object_get(err, "header"));
+	const char *code = json_string_value(json_object_get(err, "code"));
+	const char *reason = json_string_value(json_object_get(err, "reason"));
+	char key[64], said[512];
+
+	const char *tmpl;
+
+	snprintf(key, sizeof(key), "detail.%s", code ? code : "");
+	tmpl = code ? api_word_pick(n->lang, key, json_object_get(err, "params")) : NULL;
+	if (tmpl)
+		api_word_fill(tmpl, json_object_get(err, "params"), said, sizeof(said));
+	else
+		snprintf(said, sizeof(said), "%s", reason ? reason : "");
+	snprintf(out, cap, "%s%s%s", header && *header ? header : "", header && *header ? ": " : "", said);
+}
+
+/* The problems of line, from the file of bad rows read in step. */
+static const char *annotate(void *ctx, size_t line)
+{
+	notes_t *n = ctx;
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+
+	n->text[0] = '\0';
+	for (;;) {
+		if (!n->pending) {
+			if (!n->f || getline(&buf, &cap, n->f) <= 0)
+				break;
+			n->pending = json_loads(buf, 0, NULL);
+			if (!n->pending)
+				continue;
+		}
+		size_t at = (size_t)json_integer_value(json_object_get(n->pending, "line"));
+		if (at > line)
+			break;
+		if (at == line) {
+			char one[1024];
+			note_of(n, n->pending, one, sizeof(one));
+			len += (size_t)snprintf(n->text + len, sizeof(n->text) - len, "%s%s", len ? "; " : "", one);
+			if (len >= sizeof(n->text))
+				len = sizeof(n->text) - 1;
+		}
+		json_decref(n->pending);
+		n->pending = NULL;
+	}
+	free(buf);
+	return n->text;
+}
+
+static int get_import_errors_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	const char *lang = api_query(req, "lang");
+	char in[640], errs[640], out[600];
+	json_t *report = NULL, *file;
+	error_copy_opts_t o = { .lim = SHEET_LIMITS_DEFAULT };
+	notes_t n = { 0 };
+	import_job_t j;
+	int fd, r;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || own_job(req, &j, e))
+		return -1;
+	n.lang = lang && !strcmp(lang, "en") ? LANG_EN : LANG_VI;
+	report = j.report ? json_loads(j.report, 0, NULL) : NULL;
+	file = json_object_get(report, "file");
+	if (!file) {
+		import_job_free(&j);
+		json_decref(report);
+		return err_fail(e, ERR_CONFLICT, "import_running", "the import has no report yet ({status})",
+				ERR_STR("status", j.status));
+	}
+	job_file(j.id, "file", in, sizeof(in));
+	job_file(j.id, "errors.jsonl", errs, sizeof(errs));
+	snprintf(out, sizeof(out), "%s/report-XXXXXX", api_spool_dir());
+	o.in_path = in;
+	o.format = json_string_value(json_object_get(file, "format"));
+	o.sheet = json_string_value(json_object_get(file, "sheet"));
+	o.header_line = (size_t)json_integer_value(json_object_get(file, "header_line"));
+	o.column_title = api_word(n.lang, "import.errors.column");
+	o.annotate = annotate;
+	o.ctx = &n;
+	o.tmpdir = api_spool_dir();
+	n.f = fopen(errs, "r");
+	fd = mkstemp(out);
+	r = fd < 0 ? err_fail(e, ERR_INTERNAL, NULL, "no room for the report") : 0;
+	if (fd >= 0)
+		close(fd);
+	if (!r)
+		r = error_copy_xlsx(&o, out, e);
+	if (n.f)
+		fclose(n.f);
+	json_decref(n.pending);
+	json_decref(report);
+	fd = r ? -1 : open(out, O_RDONLY);
+	if (fd >= 0 || r)
+		unlink(out);
+	import_job_free(&j);
+	if (r)
+		return -1;
+	if (fd < 0)
+		return err_fail(e, ERR_INTERNAL, NULL, "the report cannot be read back");
+	resp->has_file = true;
+	resp->file_fd = fd;
+	resp->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	snprintf(resp->disposition, sizeof(resp->disposition), "attachment; filename=\"import-%s-errors.xlsx\"",
+		 req->params[0]);
+	return 0;
+}
+
 /* Whether job j may run again now: not running, not done. */
 static int may_run(const import_job_t *j, err_t *e)
 {
@@ -825,6 +951,7 @@ const api_route_t API_IMPORT_ROUTES[] = {
 	{ "GET", "/api/v1/imports", get_imports, 0 },
 	{ "GET", "/api/v1/imports/{}", get_import, 0 },
 	{ "GET", "/api/v1/imports/{}/errors", get_import_errors, 0 },
+	{ "GET", "/api/v1/imports/{}/errors.xlsx", get_import_errors_xlsx, 0 },
 	{ "POST", "/api/v1/imports/{}/check", post_check, 0 },
 	{ "POST", "/api/v1/imports/{}/commit", post_commit, 0 },
 	{ "GET", "/api/v1/import-templates", get_templates, 0 },

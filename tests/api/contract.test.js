@@ -338,6 +338,7 @@ const SAMPLES = [
     raw: 'DANH SÁCH HỘI VIÊN,,\r\nHọ và tên,Ngày sinh,Chi hội\r\nNguyễn Thị Nhập,01/02/1985,C0030-1\r\nTrần Thị Lỗi,1975,C0030-1\r\n' }],
   ['getImport', 'GET', (ctx) => `/api/v1/imports/${ctx.uploadImport.id}`, { until: (b) => b.status === 'checked' }],
   ['listImportErrors', 'GET', (ctx) => `/api/v1/imports/${ctx.uploadImport.id}/errors`, { query: { offset: 0, limit: 10 } }],
+  ['downloadImportErrors', 'GET', (ctx) => `/api/v1/imports/${ctx.uploadImport.id}/errors.xlsx`, { query: { lang: 'vi' } }],
   ['checkImport', 'POST', (ctx) => `/api/v1/imports/${ctx.uploadImport.id}/check`, { body: { mapping: [{ header: 'Họ và tên', field: 'full_name' }, { column: 2, field: 'birth_date' }, { header: 'Chi hội', field: 'unit' }], header_line: 2 } }],
   ['getImport', 'GET', (ctx) => `/api/v1/imports/${ctx.uploadImport.id}`, { until: (b) => b.status === 'checked' }],
   ['commitImport', 'POST', (ctx) => `/api/v1/imports/${ctx.uploadImport.id}/commit`, { body: { mode: 'good' } }],

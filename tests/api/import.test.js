@@ -237,6 +237,18 @@ test('an XLSX workbook: merged branch cells, an ID number stored as a number, da
   const errs = await s.ok(`/api/v1/imports/${job.id}/errors`);
   assert.equal(errs.total, 2);
   assert.equal(errs.items[0].line, 6);
+  // the file again, with what is wrong in a first column, in Vietnamese;
+  // read back by the importer, it is the same list (the new column is nothing)
+  const x = await fetch(`${s.base}/api/v1/imports/${job.id}/errors.xlsx`, { headers: { Authorization: `Bearer ${s.adminToken}` } });
+  assert.equal(x.status, 200);
+  assert.match(x.headers.get('content-disposition'), /attachment; filename="import-\d+-errors\.xlsx"/);
+  const copy = file('errors.xlsx', Buffer.from(await x.arrayBuffer()));
+  const again = await importJson([copy, '--unit', 'IC3', '--dry-run']);
+  assert.equal(again.report.file.header_line, 4);
+  assert.deepEqual(again.report.columns.map((c) => c.field).slice(0, 3), ['', 'seq', 'full_name']);
+  assert.equal(again.report.columns[0].header, 'Lỗi');
+  assert.deepEqual(again.report.errors.map((e) => `${e.line}:${e.field}:${e.code}`), ['6:id_number:id_birth_year', '8:birth_date:out_of_range']);
+  assert.equal(again.report.valid, 2);
   const c = await s.post(`/api/v1/imports/${job.id}/commit`, { mode: 'good' });
   assert.equal(c.status, 202, c.text);
   const done = await waitJob(job.id, 'done');
