@@ -20,6 +20,7 @@
 #include "io/member_json.h"
 #include "io/unit_json.h"
 #include "store/member_stats.h"
+#include "store/imports.h"
 #include "store/members.h"
 #include "store/org_store.h"
 #include "store/privacy.h"
@@ -164,6 +165,7 @@ void api_member_read(json_t *body, date_t today, person_t *p, member_kind_t *kin
 #define DUPLICATES_MAX 10
 
 static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e);
+static int add_origins(api_req_t *req, json_t *j, int64_t id, err_t *e);
 static int add_dues(api_req_t *req, json_t *j, int64_t id, err_t *e);
 
 /* "possible_duplicates": the records in the caller's scope that may be the
@@ -542,7 +544,7 @@ static int get_member(api_req_t *req, api_resp_t *resp, err_t *e)
 	free(h);
 	if (!resp->body)
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
-	return add_dues(req, resp->body, id, e);
+	return add_dues(req, resp->body, id, e) || add_origins(req, resp->body, id, e) ? -1 : 0;
 }
 
 /* ---- leaving and transfers ---- */
@@ -587,6 +589,29 @@ static int add_dues(api_req_t *req, json_t *j, int64_t id, err_t *e)
 }
 
 /* Her record as of d, with her history, as the answer's member. */
+/* "imports": the imports that created or changed her record, and the
+ * line of each file (store/imports.h). */
+static int add_origins(api_req_t *req, json_t *j, int64_t id, err_t *e)
+{
+	import_origin_t *v = NULL;
+	json_t *a;
+	size_t n = 0;
+
+	if (import_origins(req->db, id, &v, &n, e))
+		return -1;
+	a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s}", "import_id",
+						   (json_int_t)v[i].import_id, "file_name", v[i].file_name, "line",
+						   (json_int_t)v[i].line, "action", v[i].action, "fields", v[i].fields,
+						   "by", v[i].created_by, "at", v[i].created_at));
+	free(v);
+	if (!a)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	json_object_set_new(j, "imports", a);
+	return 0;
+}
+
 static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e)
 {
 	membership_t *h = NULL;
@@ -611,7 +636,7 @@ static json_t *member_answer(api_req_t *req, int64_t id, date_t d, err_t *e)
 		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		return NULL;
 	}
-	if (add_dues(req, j, id, e)) {
+	if (add_dues(req, j, id, e) || add_origins(req, j, id, e)) {
 		json_decref(j);
 		return NULL;
 	}

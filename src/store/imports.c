@@ -95,6 +95,48 @@ int import_get(db_t *db, int64_t id, import_rec_t *out, err_t *e)
 	return r;
 }
 
+int import_origins(db_t *db, int64_t person_id, import_origin_t **out, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT i.id, i.file_name, r.line, r.action, r.fields, i.created_by, i.created_at"
+		      " FROM import_records r JOIN imports i ON i.id = r.import_id WHERE r.person_id = ? ORDER BY i.id",
+		  QI(person_id));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		import_origin_t *g = store_grow(*out, &cap, *n, sizeof(**out), e), *o;
+		if (!g) {
+			r = -1;
+			break;
+		}
+		*out = g;
+		o = &(*out)[(*n)++];
+		o->import_id = db_col_int64(st, 0);
+		snprintf(o->file_name, sizeof(o->file_name), "%s", db_col_text(st, 1));
+		o->line = db_col_int64(st, 2);
+		snprintf(o->action, sizeof(o->action), "%s", db_col_text(st, 3));
+		snprintf(o->fields, sizeof(o->fields), "%s", db_col_text(st, 4));
+		snprintf(o->created_by, sizeof(o->created_by), "%s", db_col_text(st, 5));
+		snprintf(o->created_at, sizeof(o->created_at), "%s", db_col_text(st, 6));
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	if (r) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
 /* ---- jobs ---- */
 
 void import_job_free(import_job_t *j)

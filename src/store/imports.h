@@ -44,6 +44,21 @@ int import_finish(db_t *db, const principal_t *who, const import_rec_t *rec, err
 /* ERR_NOT_FOUND when there is no such import. */
 int import_get(db_t *db, int64_t id, import_rec_t *out, err_t *e);
 
+/* The provenance of person_id's record: each import that created or
+ * changed it, oldest first. */
+typedef struct import_origin {
+	int64_t import_id;
+	char file_name[IMPORT_FILE_NAME_BUF];
+	int64_t line;
+	char action[12];                      /* created, updated */
+	char fields[512];                     /* the fields an update changed */
+	char created_by[64];
+	char created_at[32];
+} import_origin_t;
+
+/* Into *out (malloc'd, caller frees) and *n. */
+int import_origins(db_t *db, int64_t person_id, import_origin_t **out, size_t *n, err_t *e);
+
 /* ---- the API's import jobs (api/imports.c) ----
  *
  * A job is a file uploaded for a unit by a user: checked (a dry run),

@@ -366,7 +366,10 @@ int privacy_export_member(db_t *db, const principal_t *who, int64_t person_id, i
 	static const char *const dues_cols[] = { "year", "amount", "paid_on", "unit_code", NULL };
 	static const char *const audit_cols[] = { "at", "username", "client_addr", "action", "record_type", "record_id",
 						  "before_value", "after_value", "detail", NULL };
-	json_t *record = NULL, *stays = NULL, *transfers = NULL, *dues = NULL, *consents = NULL, *about = NULL;
+	static const char *const import_cols[] = { "import_id", "file_name", "line", "action", "fields", "created_by",
+						   "created_at", NULL };
+	json_t *record = NULL, *stays = NULL, *transfers = NULL, *dues = NULL, *consents = NULL, *about = NULL,
+	       *imports = NULL;
 	char id[32];
 	bool own;
 	int r;
@@ -397,19 +400,24 @@ int privacy_export_member(db_t *db, const principal_t *who, int64_t person_id, i
 		r = rows_json(db, "SELECT at, username, client_addr, action, record_type, record_id, before_value,"
 				  " after_value, detail FROM audit WHERE record_type = 'member' AND record_id = CAST(? AS TEXT)"
 				  " ORDER BY id", person_id, audit_cols, &about, e);
+	if (!r)
+		r = rows_json(db, "SELECT i.id, i.file_name, r.line, r.action, r.fields, i.created_by, i.created_at"
+				  " FROM import_records r JOIN imports i ON i.id = r.import_id WHERE r.person_id = ?"
+				  " ORDER BY i.id", person_id, import_cols, &imports, e);
 	if (!r && json_array_size(record) != 1)
 		r = err_fail(e, ERR_NOT_FOUND, "not_found", "no member with id {ref}", ERR_STR("ref", id));
 	if (!r) {
-		*out = json_pack("{s:s, s:O, s:o, s:o, s:o, s:o, s:o}", "exported_for", id, "record",
+		*out = json_pack("{s:s, s:O, s:o, s:o, s:o, s:o, s:o, s:o}", "exported_for", id, "record",
 				 json_array_get(record, 0), "memberships", stays, "transfers", transfers, "dues", dues,
-				 "consents", consents, "audit_of_her_record", about);
-		stays = transfers = dues = consents = about = NULL;
+				 "consents", consents, "audit_of_her_record", about, "imports_of_her_record", imports);
+		stays = transfers = dues = consents = about = imports = NULL;
 		if (!*out)
 			r = err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	if (!r)
 		r = audit_write(db, who, "member.export", unit_id, "member", id, NULL, NULL, NULL, e);
 	json_decref(record);
+	json_decref(imports);
 	json_decref(stays);
 	json_decref(transfers);
 	json_decref(dues);

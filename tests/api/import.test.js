@@ -172,6 +172,13 @@ test('the same file twice changes nothing; a changed row updates her record and 
   assert.equal(upd.report.unchanged, 2);
   const rows = (await s.sql(`SELECT r.fields, r.line, p.phone FROM import_records r JOIN persons p ON p.id = r.person_id WHERE r.import_id = ${upd.report.import_id}`)).trim().split('\n');
   assert.deepEqual(rows, ['phone|6|+84913000111']);
+  // her record names both imports, with the file's line
+  const east = await s.ok('/api/v1/members', { unit: 'IC1.1', q: 'nguyen thi hoa' });
+  const hoa = await s.ok(`/api/v1/members/${east.items[0].id}`);
+  assert.deepEqual(hoa.imports.map((o) => [o.file_name, o.line, o.action, o.fields]),
+    [['Danh sách xã Nhập.csv', 6, 'created', ''], ['template4.csv', 6, 'updated', 'phone']]);
+  const exported = await s.ok(`/api/v1/members/${east.items[0].id}/export`);
+  assert.equal(exported.imports_of_her_record.length, 2);
 });
 
 test('Excel\'s other ways of saving: UTF-16 with tabs, semicolons, and Windows-1252 bytes typed in TCVN3', async () => {

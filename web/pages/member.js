@@ -14,7 +14,7 @@
 // back to, her consents and the download of her data, no erasure.
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
-import { t, tn } from '../lib/i18n.js';
+import { t, tn, has } from '../lib/i18n.js';
 import { get } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
@@ -90,6 +90,7 @@ export function MemberPage({ params }) {
       <${Facts} m=${m} />
       <${MemberDues} m=${m} writer=${writer} onPaid=${refresh} />
       <${History} stays=${m.history || []} linked=${can(user, 'unit.read')} />
+      ${(m.imports || []).length > 0 && html`<${Origins} list=${m.imports} />`}
       ${(self || mayHandlePrivacy(user)) && html`<${MemberPrivacy} m=${m} self=${self && !mayHandlePrivacy(user)} />`}
     </article>`;
 }
@@ -201,6 +202,25 @@ function moveWords(stays, i, lang) {
       : endReasonName(s.end_reason);
   }
   return { started, ended };
+}
+
+// Origins: the imports that created or changed her record, with the
+// file's name and line: where her data came from.
+function Origins({ list }) {
+  const { lang } = useApp();
+  return html`
+    <section class="panel" aria-labelledby="member-origins-heading" data-testid="member-origins">
+      <h2 id="member-origins-heading">${t('member.origins')}</h2>
+      <ul class="plain-list" role="list">
+        ${list.map((o) => html`
+          <li key=${`${o.import_id}`} data-testid="member-origin">
+            ${t(o.action === 'created' ? 'member.origin.created' : 'member.origin.updated', {
+              file: o.file_name, line: o.line, date: formatDate(o.at.slice(0, 10), lang), by: o.by,
+              fields: (o.fields || '').split(', ').filter(Boolean).map((f) => (has(`member.${f}`) ? t(`member.${f}`) : f)).join(', '),
+            })}
+          </li>`)}
+      </ul>
+    </section>`;
 }
 
 // History: her stays, the latest first, each linked to the unit as it was
