@@ -72,17 +72,21 @@ export function jobErrorText(error) {
   return errorMessage({ code: code || 'internal', params });
 }
 
+// jobFailure: why a failed job failed, {code, message} (the API's
+// `failure`; `error` in its first version).
+export function jobFailure(job) {
+  return (job && (job.failure || job.error)) || null;
+}
+
 // uploadErrorText: why an upload (or a check, a commit) was refused: the
-// size limit in MiB, the unit she named, a template gone; else as any
-// API error.
+// size limit in MiB, the unit she named or the template she chose not
+// found (404 not_found, `ref` the one not found); else as any API error.
 export function uploadErrorText(e, { unit, template } = {}) {
   if (!e) return '';
   const params = e.params || {};
   if (e.code === 'too_large') return t('import.too_large', { max: formatNumber(params.max || MAX_UPLOAD_MB) });
-  // (the API names the unit in `code`, which the error's own code hides)
+  if (e.code === 'not_found' && template && params.ref === template) return t('import.template_not_found', { name: template });
   if (e.code === 'not_found' && unit) return t('import.unit_not_found', { code: unit });
-  if (e.code === 'template_not_found' && template) return t('import.template_not_found', { name: template });
-  if (e.code === 'import_running' || e.code === 'import_done') return t(`import.${e.code}`);
   if (e.code === 'network' && e.status === 0) return t('import.network');
   return errorMessage(e);
 }
@@ -109,6 +113,11 @@ export function columnText(item) {
   if (!item.column) return t('import.whole_row');
   return item.header ? t('import.column_header', { n: formatNumber(item.column), header: item.header })
     : t('import.column_n', { n: formatNumber(item.column) });
+}
+
+// isTemplateMissing: a refused upload's 404 is about the template she chose.
+export function isTemplateMissing(e, template) {
+  return !!(e && e.code === 'not_found' && template && e.params && e.params.ref === template);
 }
 
 // useJob(id): the job, asked again every POLL_MS while the server works on

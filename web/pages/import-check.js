@@ -66,10 +66,11 @@ function Counts({ job }) {
         ${fact('import.count.after_end', r.after_end, 'import-count-after-end')}
       </dl>
       <p class="hint">${t('import.counts_hint')}</p>
-      <p class="hint" data-testid="import-file-facts">${t('import.file_facts', {
-        format: (f.format || '').toUpperCase(), encoding: (f.encoding || '').toUpperCase(),
-        separator: separatorName(f.separator), line: formatNumber(f.header_line || 0),
-      })}</p>
+      <p class="hint" data-testid="import-file-facts">${f.format === 'xlsx'
+        ? t('import.file_facts_xlsx', { sheet: f.sheet || '', line: formatNumber(f.header_line || 0) })
+        : t('import.file_facts_csv', {
+          encoding: f.encoding || '', separator: separatorName(f.separator), line: formatNumber(f.header_line || 0),
+        })}</p>
     </section>`;
 }
 
@@ -90,9 +91,10 @@ function mappingBody(columns, map) {
   return columns.map((c) => ({ column: c.column, field: map[c.column] || '' }));
 }
 
-// mappingProblems: {column: text} for a field chosen for two columns, and
-// the form's own problems (no name column, a header line out of range).
-function mappingProblems(columns, v) {
+// mappingProblems: {col-N: text} for a field chosen for two columns, and
+// the form's own problems (no name column, a header line out of range);
+// afresh: the columns are to be found again (another line or sheet).
+function mappingProblems(columns, v, afresh) {
   const out = {};
   const first = {};
   for (const c of columns) {
@@ -105,7 +107,7 @@ function mappingProblems(columns, v) {
   if (line && !(/^\d+$/.test(line) && +line >= 1 && +line <= HEADER_LINE_MAX)) {
     out.line = t('import.header_line_range', { max: formatNumber(HEADER_LINE_MAX) });
   }
-  if (!first.full_name && !out.line && +line === +(v.found || 0)) out.form = t('import.no_name_column');
+  if (!first.full_name && !out.line && !afresh) out.form = t('import.no_name_column');
   return out;
 }
 
@@ -113,8 +115,10 @@ function Mapping({ job, setJob }) {
   const r = job.report;
   const columns = r.columns || [];
   const found = (r.file && r.file.header_line) || '';
+  const xlsx = r.file && r.file.format === 'xlsx';
+  const sheet = (r.file && r.file.sheet) || '';
   const [v, setV] = useDraft(`import-${job.id}-map-${job.updated_at}`, {
-    map: mappingOf(columns), line: String(found), found, keep: !!(job.options && job.options.keep_legacy),
+    map: mappingOf(columns), line: String(found), found, sheet, keep: !!(job.options && job.options.keep_legacy),
   });
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState([]);
@@ -122,6 +126,8 @@ function Mapping({ job, setJob }) {
   const formRef = useRef(null);
   const legacy = columns.some((c) => c.legacy);
   const lineChanged = String(v.line).trim() !== String(found);
+  const sheetChanged = xlsx && v.sheet.trim() !== sheet;
+  const afresh = lineChanged || sheetChanged;
   const choose = (column) => (e) => {
     const field = e.currentTarget.value;
     setV((o) => ({ ...o, map: { ...o.map, [column]: field } }));
@@ -131,22 +137,23 @@ function Mapping({ job, setJob }) {
   const check = async (ev) => {
     ev.preventDefault();
     if (busy) return;
-    const local = mappingProblems(columns, v);
+    const local = mappingProblems(columns, v, afresh);
     setErrors(local);
     setFormError(local.form ? [local.form] : []);
     if (Object.keys(local).length) { refuse(formRef); return; }
-    // Another header line: its columns are others, found afresh from that
-    // line (the mapping of this one would not fit them).
+    // Another header line (or sheet): its columns are others, found afresh
+    // from that line (the mapping of this one would not fit them).
     const line = String(v.line).trim();
-    const body = lineChanged
+    const body = afresh
       ? { header_line: line ? +line : 0, keep_legacy: v.keep }
       : { mapping: mappingBody(columns, v.map), header_line: found || 0, keep_legacy: v.keep };
+    if (xlsx && v.sheet.trim()) body.sheet = v.sheet.trim();
     setBusy(true);
     try {
       setJob(await post(`/imports/${job.id}/check`, body));
     } catch (e) {
-      const fe = formErrors(e, ['header_line']);
-      setErrors(fe.fields.header_line ? { line: fe.fields.header_line } : {});
+      const fe = formErrors(e, ['header_line', 'sheet']);
+      setErrors({ line: fe.fields.header_line, sheet: fe.fields.sheet });
       setFormError(fe.form.length ? [uploadErrorText(e)] : []);
       setBusy(false);
       refuse(formRef);
@@ -169,11 +176,14 @@ function Mapping({ job, setJob }) {
             </thead>
             <tbody>
               ${columns.map((c) => html`<${MappingRow} key=${c.column} c=${c} field=${v.map[c.column] || ''}
-                error=${errors[`col-${c.column}`]} onChange=${choose(c.column)} disabled=${lineChanged} />`)}
+                error=${errors[`col-${c.column}`]} onChange=${choose(c.column)} disabled=${afresh} />`)}
             </tbody>
           </table>
         </div>
         <div class="form narrow">
+          ${xlsx && html`<${Field} id="import-sheet" label=${t('import.sheet')} value=${v.sheet} hint=${t('import.sheet_hint')}
+            autocomplete="off" error=${errors.sheet} onInput=${(x) => { setV((o) => ({ ...o, sheet: x })); setErrors({}); }} />`}
+          ${sheetChanged && html`<p class="notice" data-testid="import-sheet-changed">${t('import.sheet_changed')}</p>`}
           <${Field} id="import-header-line" label=${t('import.header_line')} value=${v.line} type="text"
             inputmode="numeric" autocomplete="off" error=${errors.line}
             hint=${t('import.header_line_hint', { line: formatNumber(found || 0), max: formatNumber(HEADER_LINE_MAX) })}

@@ -1,6 +1,6 @@
 // The import wizard (#/import, "Nhập danh sách", for holders of
-// record.write): a member list typed in Excel (CSV; XLSX once the server
-// reads it) put into the registry in four steps, each of which puts focus
+// record.write): a member list typed in Excel (XLSX or CSV) put into the
+// registry in four steps, each of which puts focus
 // on its heading and says what it found through the live region:
 //   1. the file: her unit (her own at first) and the file, chosen with our
 //      own button (the browser's says "Choose File" in the browser's
@@ -33,7 +33,7 @@ import { href, navigate } from '../lib/router.js';
 import { formatDateTime } from '../lib/dates.js';
 import { unitName } from '../lib/units.js';
 import {
-  MAX_UPLOAD, MAX_UPLOAD_MB, RUNNING, sizeText, checkedText, statusName, jobErrorText, uploadErrorText, useJob,
+  MAX_UPLOAD, MAX_UPLOAD_MB, RUNNING, sizeText, checkedText, statusName, jobErrorText, jobFailure, uploadErrorText, isTemplateMissing, useJob,
 } from '../lib/imports.js';
 import { Field, SelectField, FormError, refuse } from '../components/form.js';
 import { UnitLookup } from '../components/unit-lookup.js';
@@ -156,8 +156,8 @@ function UploadForm() {
       }
       setSending(null);
       const text = uploadErrorText(e, { unit, template: v.template });
-      if (e.code === 'not_found') setErrors({ unit: text });
-      else if (e.code === 'template_not_found') setErrors({ template: text });
+      if (isTemplateMissing(e, v.template)) setErrors({ template: text });
+      else if (e.code === 'not_found') setErrors({ unit: text });
       else if (e.code === 'too_large') setErrors({ file: text });
       else setFormError([text]);
       refuse(formRef);
@@ -310,7 +310,8 @@ function spoken(job) {
   switch (job.status) {
     case 'checking': return t('import.checking');
     case 'committing': return t('import.committing');
-    case 'failed': return `${t('import.failed')} ${jobErrorText(job.error)}`;
+    // (the heading, which gets focus, says it failed; this says why)
+    case 'failed': return jobErrorText(jobFailure(job));
     case 'interrupted': return t('import.interrupted');
     case 'checked': return r ? checkedText(r) : '';
     case 'done': return r ? doneText(r) : '';
@@ -344,7 +345,7 @@ function Working({ job }) {
 function Failed({ job, setJob }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
-  const hers = job.options && (job.options.mapping || job.options.header_line);
+  const hers = job.options && (job.options.mapping || job.options.header_line || job.options.sheet);
   const again = async () => {
     setBusy(true);
     setError(null);
@@ -359,7 +360,7 @@ function Failed({ job, setJob }) {
     <section class="panel" aria-labelledby="import-failed-heading" data-testid="import-failed">
       <h2 id="import-failed-heading" data-step-heading>${t('import.failed')}</h2>
       <div class="error">
-        <p class="error-message" data-testid="import-failed-reason">${jobErrorText(job.error)}</p>
+        <p class="error-message" data-testid="import-failed-reason">${jobErrorText(jobFailure(job))}</p>
       </div>
       <p class="hint">${t('import.failed_hint')}</p>
       ${error && html`<${FormError} message=${uploadErrorText(error)} />`}
