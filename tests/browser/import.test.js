@@ -147,7 +147,14 @@ test('an officer imports a list: columns, bad rows in Vietnamese, a column remap
     await waitText(page, '[data-testid="import-file-error"]', vi['import.choose']);
     await waitFocus(page, '#import-file');
 
+    await page.evaluate(() => {
+      window.importUploadSeen = false;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="import-upload-progress"] progress')) window.importUploadSeen = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await upload(page, files.list, 'import-report');
+    assert.equal(await page.evaluate(() => window.importUploadSeen), true, 'the upload showed its progress bar');
     data.add(path.basename(files.list));
     // step 3: the report, focus on its heading
     await waitFocus(page, '#import-report-heading');

@@ -203,8 +203,11 @@ function UploadForm() {
     </section>`;
 }
 
-// UploadProgress: how much of the file has gone, and a way to stop it.
+// UploadProgress: how much of the file has gone, and a way to stop it
+// (which has focus: the button she pressed is gone).
 function UploadProgress({ sending, onCancel }) {
+  const cancel = useRef(null);
+  useEffect(() => { if (cancel.current) cancel.current.focus(); }, []);
   const share = sending.total ? Math.min(1, sending.sent / sending.total) : 0;
   const done = sending.total > 0 && sending.sent >= sending.total;
   return html`
@@ -215,7 +218,7 @@ function UploadProgress({ sending, onCancel }) {
         sent: sizeText(sending.sent), total: sizeText(sending.total), percent: formatPercent(share),
       })}</p>
       <div class="form-actions">
-        <button type="button" class="button" data-testid="import-upload-cancel" onClick=${onCancel}>
+        <button type="button" class="button" data-testid="import-upload-cancel" onClick=${onCancel} ref=${cancel}>
           ${t('import.upload_cancel')}</button>
       </div>
     </div>`;
@@ -270,7 +273,8 @@ function useStepFocus(status, said) {
     last.current = status;
     setTimeout(() => {
       const el = document.querySelector('#main [data-step-heading]');
-      focusOn(el);
+      // (she may have pressed "Kiểm tra lại" far below: the new step is shown too)
+      if (focusOn(el) && el.getBoundingClientRect().top < 0) el.scrollIntoView({ block: 'start' });
       if (said) announce(said, { assertive: status === 'failed' });
     }, 0);
   }, [status]);
