@@ -28,6 +28,7 @@ import { MemberPage } from './pages/member.js';
 import { MemberCardPage } from './pages/member-card.js';
 import { TransfersPage, TransferBadge } from './pages/transfers.js';
 import { MemberReportPage } from './pages/member-report.js';
+import { ImportPage } from './pages/import.js';
 
 export const routes = [
   { path: '/', page: TreePage, nav: 'nav.tree', testid: 'nav-tree' },
@@ -35,6 +36,7 @@ export const routes = [
   { path: '/members', page: MembersPage, nav: 'nav.members', testid: 'nav-members', perm: 'record.read' },
   { path: '/members/:id', page: MemberPage, section: '/members', perm: 'record.read', own: true },
   { path: '/members/:id/card', page: MemberCardPage, section: '/members', perm: 'record.read', own: true, dated: false },
+  { path: '/import', page: ImportPage, nav: 'nav.import', testid: 'nav-import', perm: 'record.write', dated: false },
   { path: '/transfers', page: TransfersPage, nav: 'nav.transfers', testid: 'nav-transfers', perm: 'record.read',
     dated: false, badge: TransferBadge },
   { path: '/reports/members', page: MemberReportPage, nav: 'nav.report', testid: 'nav-report', perm: 'record.read' },

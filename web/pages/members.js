@@ -7,7 +7,7 @@
 // the as-of date's year (this year unless she chose another day), 50 at a
 // time with "Xem thêm". The search, the unit and the tick stay with the
 // history entry, so Back from a member's page finds the list as she left
-// it. Holders of record.write also get the add-member form
+// it; a link may name the unit (#/members?unit=00004). Holders of record.write also get the add-member form
 // (member-form.js). A member's page that erased her comes back here and
 // the list says so (lib/arrival.js).
 import { html } from '../lib/html.js';
@@ -30,11 +30,12 @@ import { MemberForm } from './member-form.js';
 
 const PAGE = 50;
 
-export function MembersPage() {
+export function MembersPage({ query = {} }) {
   const { user, lang, asOf } = useApp();
   const own = (user.unit && user.unit.code) || '';
   const [q, setQ] = useViewState('q', '');
-  const [unit, setUnit] = useViewState('unit', own);
+  // (a link may name the unit: the import wizard's to the unit it filled)
+  const [unit, setUnit] = useViewState('unit', query.unit || own);
   const [unpaid, setUnpaid] = useViewState('unpaid', false);
   const year = yearOf(asOf);
   // (the form, like its fields, survives a session expiry: useDraft)
