@@ -195,6 +195,14 @@ test('an officer imports a list: columns, bad rows in Vietnamese, a column remap
     assert.ok(csv.startsWith('\uFEFF'), 'a byte order mark for Excel');
     assert.ok(csv.includes(fill(vi['detail.only_a_year'], { value: '1979' })), csv);
     assert.equal(csv.trim().split('\r\n').length, 3, 'a header and 2 problems');
+    // her own file again as XLSX, a first column saying what is wrong, in Vietnamese
+    const [copy] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('import-errors-xlsx').click(),
+    ]);
+    const xlsx = readFileSync(await copy.path());
+    assert.equal(xlsx.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX file');
+    assert.match(copy.suggestedFilename(), /^import-\d+-errors\.xlsx$/);
     // the good rows are offered by default, all or nothing explained
     assert.equal(await page.getByTestId('import-mode-good').isChecked(), true);
     await waitText(page, '#import-mode-all-hint', fill(vi['import.mode_all_hint_bad'], { invalid: 2 }));

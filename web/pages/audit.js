@@ -26,7 +26,7 @@ const PAGE = 50;
 export const ACTIONS = ('unit.create unit.rename unit.attributes unit.move unit.close unit.merge unit.split '
   + 'session.login session.login_failed session.logout session.revoke user.create user.update user.disable '
   + 'user.enable user.password user.password_failed user.password_reset user.export user.erase '
-  + 'consent.give consent.withdraw token.create token.revoke member.create member.update member.sensitive_read member.export member.erase member.leave member.rejoin member.import '
+  + 'consent.give consent.withdraw token.create token.revoke member.create member.update member.sensitive_read member.export member.erase member.leave member.rejoin member.import member.export_list '
   + 'member.transfer transfer.create transfer.accept transfer.refuse transfer.cancel dues.rate dues.pay '
   + 'card_key.create card_key.rotate').split(' ');
 const RECORD_TYPES = ['unit', 'user', 'session', 'token', 'member', 'transfer', 'dues', 'card_key'];

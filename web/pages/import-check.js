@@ -333,10 +333,19 @@ export function ErrorRows({ job, title }) {
           aria-disabled=${loading ? 'true' : undefined} onClick=${() => { if (!loading) load(next); }}>
           ${t('import.errors_more')}</button>`}
         <${ErrorsDownload} job=${job} total=${total} />
-        ${/* Here goes, once the server makes it, the link to the file itself
-             as XLSX with a column saying what is wrong with each bad row. */ null}
+        <${ErrorsCopy} job=${job} />
       </div>
     </section>`;
+}
+
+// ErrorsCopy: her own file again, as XLSX, with a first column saying what
+// is wrong with each bad row in her language: she corrects it there and
+// imports it again (GET /api/v1/imports/{id}/errors.xlsx).
+function ErrorsCopy({ job }) {
+  const { lang } = useApp();
+  return html`<a class="button" data-testid="import-errors-xlsx" download
+    href=${`/api/v1/imports/${encodeURIComponent(job.id)}/errors.xlsx?lang=${lang === 'en' ? 'en' : 'vi'}`}>
+    ${t('import.errors_xlsx')}</a>`;
 }
 
 // ErrorsDownload: every bad row's problem as a CSV file (for Excel), made
