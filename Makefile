@@ -6,7 +6,8 @@
 #   make fuzz     every libFuzzer target of tests/fuzz/ for FUZZ_SECONDS (180)
 #                 each, going on from build-fuzz/corpus/ (scripts/fuzz.sh)
 #   make lint     clang-tidy + cppcheck over src/ (scripts/lint.sh)
-#   make bench    bench/run.sh
+#   make bench    bench/run.sh (bench-members, bench-imports: the registry,
+#                 the import and export of member lists)
 #   make clean    remove build/, build-test/ and build-fuzz/ (and a leftover test PostgreSQL)
 #
 # Variables: DB=demo.db LISTEN=127.0.0.1:8080 BUILDTYPE=debugoptimized
@@ -30,7 +31,7 @@ endef
 
 FUZZ_SECONDS ?= 180
 
-.PHONY: all deps build run test fuzz lint bench bench-members clean
+.PHONY: all deps build run test fuzz lint bench bench-members bench-imports clean
 
 all: build
 
@@ -76,6 +77,12 @@ bench: build
 bench-members: build
 	@command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh
 	python3 bench/members.py
+
+# imports and exports of member lists (bench/imports.py): BENCH_IMPORT_ROWS
+# rows (1,000,000) as CSV and XLSX into each store, rows a second and memory
+bench-imports: build
+	@command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh
+	python3 bench/imports.py
 
 clean:
 	@scripts/pg-test-server.sh stop 2>/dev/null || true

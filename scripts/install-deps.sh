@@ -27,7 +27,7 @@ pkgs=(
     postgresql
     chromium fonts-dejavu-core
     clang clang-tidy cppcheck
-    wrk
+    wrk time
     faketime tzdata
 )
 

@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""imports.py - the import and export of member lists (issue 16, item 9;
+run by `make bench-imports`, not by `make test`).
+
+What it does:
+  1. The country of bench.py (cached) and its median province (its branches
+     and groups of today, from the database).
+  2. A member list of BENCH_IMPORT_ROWS rows (default 1,000,000) for that
+     province, laid out as unions write them (title rows, STT, Họ và tên,
+     Ngày sinh dd/mm/yyyy, Dân tộc, Số CCCD, Mã chi hội, Số điện thoại,
+     Thôn), every row valid, deterministic from BENCH_SEED; as CSV (UTF-8)
+     and as XLSX (inline strings, written here with zipfile: what
+     libxlsxwriter's constant-memory mode writes), cached in bench/cache.
+  3. For each store (BENCH_STORES) and each format: a fresh copy of the
+     country (PostgreSQL: `unionbase copy` into the throw-away server),
+     then `unionbase import FILE --unit PROVINCE --dry-run` and the commit
+     (`--mode all`), each under /usr/bin/time: wall seconds, rows a second,
+     peak resident memory. Then `unionbase export --format csv|xlsx` of the
+     province, timed the same way.
+  4. A dated section at the top of BENCHMARKS.md's results (BENCH_WRITE=0:
+     print only).
+
+Targets (issue 16): at least 200,000 validated rows a second for CSV into
+SQLite; under 200 MB of memory for any file size.
+
+Knobs: those of bench.py (BENCH_STORES, BENCH_SEED, BENCH_BIN, BENCH_CACHE,
+BENCH_WRITE, BENCH_LABEL), BENCH_IMPORT_ROWS=1000000,
+BENCH_IMPORT_FORMATS="csv xlsx", BENCH_IMPORT_COMMIT=1 (0: dry runs only).
+
+Standard library only.
+"""
+
+import datetime as dt
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from xml.sax.saxutils import escape
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench as b  # noqa: E402
+
+ROWS = int(b.knob("BENCH_IMPORT_ROWS", "1000000"))
+FORMATS = b.knob("BENCH_IMPORT_FORMATS", "csv xlsx").split()
+COMMIT = b.knob("BENCH_IMPORT_COMMIT", "1") != "0"
+HEADER = ["STT", "Họ và tên", "Ngày sinh", "Dân tộc", "Số CCCD", "Mã chi hội", "Số điện thoại", "Thôn"]
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+MIDDLE = ["Thị", "Thị Thu", "Thị Ngọc", "Thị Minh", "Thị Kim", "Thị Thanh", "Thị Bích", "Thị Hồng"]
+GIVEN = ["Hoa", "Lan", "Mai", "Hương", "Ánh", "Tuyết", "Duyên", "Hạnh", "Thu", "Nga", "Yến", "Linh", "Trang",
+         "Hà", "Phương", "Thảo", "Ngân", "Oanh", "Quyên", "Nhung"]
+ETHNIC = ["Kinh"] * 17 + ["Tày", "Thái", "Mường"]
+
+
+def branches(db, province):
+    """The codes of the branches and groups below the province today."""
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute(
+            "SELECT u.code FROM units u JOIN ancestry a ON a.descendant = u.id JOIN units p ON p.id = a.ancestor"
+            " WHERE p.code = ? AND p.valid_to = '9999-12-31' AND a.valid_to = '9999-12-31'"
+            " AND u.valid_to = '9999-12-31' AND u.level IN ('branch', 'group') ORDER BY u.code",
+            (province,)).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+def rows_of(units):
+    """The list's rows: valid, each ID number unique and fitting her birth."""
+    rng = random.Random(int(b.SEED) * 7919 + ROWS)
+    for i in range(ROWS):
+        year = 1950 + rng.randrange(55)
+        day, month = 1 + rng.randrange(28), 1 + rng.randrange(12)
+        century_sex = "1" if year < 2000 else "3"
+        cccd = "0%02d%s%02d%06d" % (1 + i // 1000000 % 96, century_sex, year % 100, i % 1000000)
+        name = "%s %s %s" % (rng.choice(FAMILY), rng.choice(MIDDLE), rng.choice(GIVEN))
+        phone = "09%08d" % rng.randrange(100000000)
+        yield [str(i + 1), name, "%02d/%02d/%04d" % (day, month, year), rng.choice(ETHNIC), cccd,
+               units[i % len(units)], phone, "Thôn %d" % (1 + rng.randrange(30))]
+
+
+def csv_file(path, units):
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        f.write("DANH SÁCH HỘI VIÊN,,,,,,,\r\n,,,,,,,\r\n")
+        f.write(",".join(HEADER) + "\r\n")
+        for r in rows_of(units):
+            f.write(",".join(r) + "\r\n")
+
+
+def col(k):
+    s = ""
+    k += 1
+    while k:
+        k, m = divmod(k - 1, 26)
+        s = chr(65 + m) + s
+    return s
+
+
+def xlsx_file(path, units):
+    """A workbook of one sheet of inline strings, written row by row."""
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '</Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Danh sách" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '</Relationships>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            f.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+
+            def row(n, cells):
+                out = ['<row r="%d">' % n]
+                for k, v in enumerate(cells):
+                    out.append('<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (col(k), n, escape(v)))
+                out.append("</row>")
+                f.write("".join(out).encode("utf-8"))
+
+            row(1, ["DANH SÁCH HỘI VIÊN"])
+            row(3, HEADER)
+            for i, r in enumerate(rows_of(units)):
+                row(4 + i, r)
+            f.write(b"</sheetData></worksheet>")
+
+
+def member_list(db, province):
+    """The cached list files: {format: path}."""
+    units = branches(db, province)
+    if not units:
+        b.die("province %s has no branch or group" % province)
+    out = {}
+    for fmt in FORMATS:
+        path = os.path.join(b.CACHE, "import-%s-%d-%s.%s" % (province, ROWS, b.SEED, fmt))
+        if not os.path.exists(path):
+            b.log("import: writing %s (%d rows over %d branches and groups)" % (os.path.relpath(path, b.TOP), ROWS,
+                                                                               len(units)))
+            tmp = path + ".tmp"
+            (csv_file if fmt == "csv" else xlsx_file)(tmp, units)
+            os.replace(tmp, path)
+        out[fmt] = path
+    return out, len(units)
+
+
+def timed(*args):
+    """Runs unionbase under /usr/bin/time -v: (wall seconds, peak RSS MB, stdout)."""
+    t0 = time.monotonic()
+    p = subprocess.run(["/usr/bin/time", "-v", b.BIN, *args], capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    if p.returncode != 0:
+        b.die("unionbase %s failed (exit %d): %s" % (" ".join(args[:3]), p.returncode, p.stderr[-2000:]))
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
+    return wall, int(m.group(1)) / 1024 if m else None, p.stdout
+
+
+def fresh(store, country, pg):
+    """A fresh copy of the country: its URL."""
+    if store == "sqlite":
+        path = os.path.join(b.CACHE, "import-work.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        shutil.copyfile(country, path)
+        return path
+    url = pg.createdb("unionbase_bench_import_%d" % int(time.time() * 1000))
+    b.ub("copy", country, url)
+    return url
+
+
+def bench_store(store, country, province, files, pg):
+    res = {}
+    for fmt, path in files.items():
+        url = fresh(store, country, pg)
+        b.log("%s %s: dry run" % (store, fmt))
+        wall, rss, _ = timed("import", path, "--unit", province, "--dry-run", "--json", "--db", url)
+        res[(fmt, "dry run")] = (wall, rss)
+        if COMMIT:
+            b.log("%s %s: commit" % (store, fmt))
+            wall, rss, _ = timed("import", path, "--unit", province, "--mode", "all", "--json", "--db", url)
+            res[(fmt, "commit")] = (wall, rss)
+            for out in ("csv", "xlsx"):
+                target = os.path.join(b.CACHE, "export-work.%s" % out)
+                b.log("%s: export %s" % (store, out))
+                wall, rss, _ = timed("export", "--unit", province, "--format", out, "--output", target, "--db", url)
+                res[("export " + out, "")] = (wall, rss)
+                os.remove(target)
+    return res
+
+
+def render(results, info, meta, n_units, files):
+    lines = ["### Imports and exports: %s" % info["when"], "",
+             "- commit `%s`, %s" % (info["commit"], info["label"]),
+             "- machine: %d cores, %s, %.0f GiB, %s; load %.2f at the start" % (
+                 info["machine"]["nproc"], info["machine"]["cpu"], info["machine"]["mem_gib"], info["machine"]["os"],
+                 info["machine"]["load"]),
+             "- command: `%s`" % info["command"],
+             "- a list of %d rows for province %s (%s, %d branches and groups), every row valid; CSV %.0f MB, "
+             "XLSX %.0f MB" % (ROWS, meta["units"]["province"]["code"], meta["units"]["province"]["name"], n_units,
+                               os.path.getsize(files["csv"]) / 1e6 if "csv" in files else 0,
+                               os.path.getsize(files["xlsx"]) / 1e6 if "xlsx" in files else 0),
+             "", "| store | file | step | seconds | rows/s | peak RSS (MB) |", "|---|---|---|---:|---:|---:|"]
+    for store, res in results.items():
+        for (fmt, step), (wall, rss) in res.items():
+            rate = "%.0f" % (ROWS / wall) if wall > 0 else "–"
+            lines.append("| %s | %s | %s | %.1f | %s | %s |" % (store, fmt, step or "–", wall, rate,
+                                                                 "%.0f" % rss if rss else "–"))
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    if not os.path.exists("/usr/bin/time"):
+        b.die("/usr/bin/time is missing: apt-get install time")
+    now = dt.datetime.now(dt.timezone.utc)
+    info = {"when": now.strftime("%Y-%m-%d %H:%M UTC"), "commit": b.git("rev-parse", "--short", "HEAD") or "unknown",
+            "machine": b.machine(), "label": b.LABEL or b.git("log", "-1", "--format=%s")[:80],
+            "command": " ".join("%s=%s" % (k, os.environ[k]) for k in sorted(os.environ) if k.startswith("BENCH_"))
+                       + " make bench-imports"}
+    country, meta = b.make_country()
+    province = meta["units"]["province"]["code"]
+    files, n_units = member_list(country, province)
+    results = {}
+    pg = None
+    try:
+        for store in b.STORES:
+            if store == "pg" and pg is None:
+                pg = b.PgServer()
+            results[store] = bench_store(store, country, province, files, pg)
+    finally:
+        if pg:
+            pg.stop()
+    section = render(results, info, meta, n_units, files)
+    print(section)
+    if b.WRITE:
+        b.write_report(section)
+
+
+if __name__ == "__main__":
+    main()
