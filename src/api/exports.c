@@ -69,6 +69,7 @@ int api_export_members(db_t *db, const principal_t *who, member_query_t *q, cons
 		if (!cursor[0])
 			break;
 	}
+	q->cursor = NULL; /* it pointed into this function's own buffer */
 	if (x) {
 		*count = member_export_count(x);
 		if (r)

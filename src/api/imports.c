@@ -135,12 +135,16 @@ static void runner_name(char *buf, size_t cap)
  * longer runs. A runner on another host is taken to be alive. */
 static bool runner_gone(const char *runner)
 {
-	char me[96], host[96];
-	long pid = 0;
+	const char *space = strrchr(runner, ' ');
+	char me[96], *end = NULL;
+	long pid;
 
 	runner_name(me, sizeof(me));
-	if (sscanf(runner, "%95s %ld", host, &pid) != 2 || strncmp(me, host, strlen(host)) != 0 ||
-	    me[strlen(host)] != ' ')
+	if (!space || strncmp(me, runner, (size_t)(space - runner + 1)) != 0)
+		return false; /* another host's */
+	errno = 0;
+	pid = strtol(space + 1, &end, 10);
+	if (errno || !end || *end || pid <= 0)
 		return false;
 	if (pid == (long)getpid())
 		return false; /* ours: running_rows tells */
@@ -375,7 +379,7 @@ static int path_id(const char *s, int64_t *id, err_t *e)
 /* The caller's own job {id}: another's is "not found". */
 static int own_job(api_req_t *req, import_job_t *j, err_t *e)
 {
-	int64_t id;
+	int64_t id = 0;
 
 	if (path_id(req->params[0], &id, e) || import_job_get(req->db, id, j, e))
 		return -1;

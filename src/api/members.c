@@ -9,15 +9,19 @@
  * only on a member's own page: masked without sensitive.read, and every
  * unmasked read leaves an audit row. Lists carry none of it.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/words.h"
 #include "core/person.h"
 #include "core/text.h"
 #include "io/member_json.h"
+#include "io/stats_xlsx.h"
 #include "io/unit_json.h"
 #include "store/member_stats.h"
 #include "store/imports.h"
@@ -1161,34 +1165,94 @@ static int report_period(api_req_t *req, member_stats_opts_t *o, err_t *e)
 	return 0;
 }
 
-static int get_member_report(api_req_t *req, api_resp_t *resp, err_t *e)
+/* The report's figures for the query string's unit, day, view and period. */
+static int report_stats(api_req_t *req, member_stats_opts_t *o, unit_t *u, member_stats_t *s, err_t *e)
 {
 	static const char *const YESNO[] = { "true", "false", NULL };
-	member_stats_opts_t o = { .today = req->today,
-				  .with_sensitive = access_allows(req->who.roles, PERM_SENSITIVE_READ) };
 	const char *code = api_query(req, "unit");
 	char own[UNIT_CODE_MAX + 24];
-	member_stats_t s;
 	int mapped = 0;
-	unit_t u;
 
-	if (api_query_date(req, "as_of", req->today, &o.as_of, e) ||
-	    query_choice(req, "mapped", YESNO, "true, false", &mapped, e) || report_period(req, &o, e) ||
+	o->today = req->today;
+	o->with_sensitive = access_allows(req->who.roles, PERM_SENSITIVE_READ);
+	if (api_query_date(req, "as_of", req->today, &o->as_of, e) ||
+	    query_choice(req, "mapped", YESNO, "true, false", &mapped, e) || report_period(req, o, e) ||
 	    api_require(req, PERM_RECORD_READ, e))
 		return -1;
-	o.mapped = mapped == 1;
+	o->mapped = mapped == 1;
 	if (!code || !*code) {
 		snprintf(own, sizeof(own), "id:%lld", (long long)req->who.unit_id);
 		code = own;
 	}
 	/* the unit as it stands on the day of the units counted in: today's
 	 * for the mapped view */
-	if (api_unit_in_scope(req, code, member_stats_tree_date(&o), &u, e) ||
-	    member_stats(req->db, u.id, &o, &s, e))
+	return api_unit_in_scope(req, code, member_stats_tree_date(o), u, e) || member_stats(req->db, u->id, o, s, e)
+		       ? -1 : 0;
+}
+
+static int get_member_report(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	member_stats_opts_t o = { 0 };
+	member_stats_t s;
+	unit_t u;
+
+	if (report_stats(req, &o, &u, &s, e))
 		return -1;
 	resp->body = member_stats_json(&u, o.as_of, &s, o.with_sensitive);
 	member_stats_free(&s);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static const char *report_word(void *ctx, const char *key)
+{
+	return api_word(*(lang_t *)ctx, key);
+}
+
+/* GET /api/v1/reports/members.xlsx: the same figures as the union's report
+ * in Excel (io/stats_xlsx.h), in the language asked (lang=vi|en). */
+static int get_member_report_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	const char *lang_arg = api_query(req, "lang");
+	lang_t lang = lang_arg && !strcmp(lang_arg, "en") ? LANG_EN : LANG_VI;
+	member_stats_opts_t o = { 0 };
+	stats_xlsx_opts_t x = { .word = report_word, .ctx = &lang };
+	unit_list_t above = { 0 };
+	char path[600], day[DATE_STR_LEN];
+	member_stats_t s;
+	unit_t u;
+	int fd, r;
+
+	if (report_stats(req, &o, &u, &s, e))
+		return -1;
+	r = org_ancestors(req->db, u.id, member_stats_tree_date(&o), &above, e);
+	x.unit = &u;
+	x.above = !r && above.n ? above.items[above.n - 1].name_vi : "";
+	x.as_of = o.as_of;
+	x.today = req->today;
+	x.stats = &s;
+	x.tmpdir = api_spool_dir();
+	snprintf(path, sizeof(path), "%s/report-XXXXXX", api_spool_dir());
+	fd = r ? -1 : mkstemp(path);
+	if (!r && fd < 0)
+		r = err_fail(e, ERR_INTERNAL, NULL, "no room for the report");
+	if (fd >= 0) {
+		close(fd);
+		r = stats_xlsx_write(&x, path, e);
+		fd = r ? -1 : open(path, O_RDONLY);
+		unlink(path);
+		if (!r && fd < 0)
+			r = err_fail(e, ERR_INTERNAL, NULL, "the report cannot be read back");
+	}
+	unit_list_free(&above);
+	member_stats_free(&s);
+	if (r)
+		return -1;
+	resp->has_file = true;
+	resp->file_fd = fd;
+	resp->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	snprintf(resp->disposition, sizeof(resp->disposition), "attachment; filename=\"bao-cao-hoi-vien-%s-%s.xlsx\"",
+		 u.code, date_format(o.as_of, day));
+	return 0;
 }
 
 /* The 54 ethnic groups, for the forms' choice (any caller). */
@@ -1212,6 +1276,7 @@ static int get_ethnic_groups(api_req_t *req, api_resp_t *resp, err_t *e)
 const api_route_t API_MEMBER_ROUTES[] = {
 	{ "GET", "/api/v1/ethnic-groups", get_ethnic_groups, 0 },
 	{ "GET", "/api/v1/reports/members", get_member_report, 0 },
+	{ "GET", "/api/v1/reports/members.xlsx", get_member_report_xlsx, 0 },
 	{ "GET", "/api/v1/members", get_members, 0 },
 	{ "POST", "/api/v1/members", post_member, ROUTE_LOCKED },
 	{ "GET", "/api/v1/members/{}", get_member, ROUTE_WRITES },

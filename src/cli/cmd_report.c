@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/words.h"
 #include "cli/cli.h"
+#include "io/stats_xlsx.h"
 #include "core/text.h"
 #include "io/member_json.h"
 #include "store/member_stats.h"
@@ -18,13 +20,14 @@
 
 static const char REPORT_HELP[] =
 	"usage: unionbase report members --unit CODE [--as-of YYYY-MM-DD] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
-	"                                [--mapped] [--json|--csv] --db DB\n"
+	"                                [--mapped] [--json|--csv|--xlsx FILE [--lang vi|en]] --db DB\n"
 	"  a unit's members on that day (today by default), the tree as it stood\n"
 	"  then (--mapped: counted in the units of today, through the merges and\n"
 	"  splits since): total, branches and groups, each child's, the\n"
 	"  breakdowns, and the flows from --from (1 January) to --to (the as-of\n"
 	"  day): joiners, leavers, transfers, dues; --json: everything the API\n"
-	"  gives; --csv: unit,name,members,branches\n";
+	"  gives; --csv: unit,name,members,branches; --xlsx: the union's report in\n"
+	"  Excel (title, units, breakdowns, flows, signature block) into FILE\n";
 
 #define NAME_COLUMNS 40 /* the width of the name column, in terminal columns */
 #define TEXT_SHOWN 5    /* groups of a text breakdown in the text output */
@@ -133,6 +136,34 @@ static void print_text(const unit_t *u, date_t d, const member_stats_t *s)
 		print_flows(&s->flows);
 }
 
+static const char *report_word(void *ctx, const char *key)
+{
+	return api_word(*(lang_t *)ctx, key);
+}
+
+/* The union's report in Excel (io/stats_xlsx.h), as GET
+ * /api/v1/reports/members.xlsx writes it. */
+static int write_xlsx(db_t *db, const unit_t *u, const member_stats_opts_t *o, const member_stats_t *s, lang_t lang,
+		      const char *path)
+{
+	stats_xlsx_opts_t x = { .unit = u, .as_of = o->as_of, .today = o->today, .stats = s, .word = report_word,
+				.ctx = &lang };
+	unit_list_t above = { 0 };
+	err_t e;
+	int r;
+
+	err_clear(&e);
+	r = org_ancestors(db, u->id, member_stats_tree_date(o), &above, &e);
+	x.above = !r && above.n ? above.items[above.n - 1].name_vi : "";
+	if (!r)
+		r = stats_xlsx_write(&x, path, &e);
+	unit_list_free(&above);
+	if (r)
+		return cli_fail(&e);
+	fprintf(stderr, "report written to %s\n", path);
+	return CLI_EXIT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -140,9 +171,11 @@ int cmd_report(int argc, char **argv)
 		{ "as-of", required_argument, NULL, 'o' }, { "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },	  { "mapped", no_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },	  { "csv", no_argument, NULL, 'c' },
+		{ "xlsx", required_argument, NULL, 'x' }, { "lang", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *url = NULL, *code = NULL, *as_of = NULL, *from = NULL, *to = NULL;
+	const char *url = NULL, *code = NULL, *as_of = NULL, *from = NULL, *to = NULL, *xlsx = NULL;
+	lang_t lang = LANG_VI;
 	member_stats_opts_t o = { .with_sensitive = true, .flows = true };
 	bool json = false, csv = false;
 	member_stats_t s;
@@ -167,12 +200,18 @@ int cmd_report(int argc, char **argv)
 		case 'm': o.mapped = true; break;
 		case 'j': json = true; break;
 		case 'c': csv = true; break;
+		case 'x': xlsx = optarg; break;
+		case 'L':
+			if (strcmp(optarg, "vi") && strcmp(optarg, "en"))
+				return cli_usage("--lang is vi or en");
+			lang = strcmp(optarg, "en") == 0 ? LANG_EN : LANG_VI;
+			break;
 		default: return CLI_EXIT_USAGE;
 		}
 	}
 	cli_principal(&who);
 	o.today = o.as_of = who.today;
-	if (!code || optind + 1 < argc || (as_of && date_parse(as_of, &o.as_of) != 0) || (json && csv))
+	if (!code || optind + 1 < argc || (as_of && date_parse(as_of, &o.as_of) != 0) || json + csv + !!xlsx > 1)
 		return cli_usage("report members --unit CODE [--as-of YYYY-MM-DD] [--from YYYY-MM-DD] [--to YYYY-MM-DD]"
 				 " [--mapped] [--json|--csv]");
 	o.from = date_year_start(o.as_of);
@@ -189,7 +228,9 @@ int cmd_report(int argc, char **argv)
 		db_close(db);
 		return cli_fail(&e);
 	}
-	if (json)
+	if (xlsx)
+		rc = write_xlsx(db, &u, &o, &s, lang, xlsx);
+	else if (json)
 		rc = cli_print_json(member_stats_json(&u, o.as_of, &s, true));
 	else if (csv)
 		print_csv(&u, &s);

@@ -3,6 +3,7 @@
  */
 #include "io/error_copy.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,37 @@ static int open_out(copier_t *c, const error_copy_opts_t *o, const char *out_pat
 	return 0;
 }
 
+/* n digits of s as a number, -1 when they are not all digits. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS", as the readers give a date. */
+static bool read_datetime(const char *v, lxw_datetime *dt)
+{
+	size_t len = strlen(v);
+
+	if (len < 10 || v[4] != '-' || v[7] != '-')
+		return false;
+	dt->year = digits(v, 4);
+	dt->month = digits(v + 5, 2);
+	dt->day = digits(v + 8, 2);
+	if (len >= 19 && v[10] == ' ') {
+		dt->hour = digits(v + 11, 2);
+		dt->min = digits(v + 14, 2);
+		dt->sec = digits(v + 17, 2);
+	}
+	return dt->year > 0 && dt->month > 0 && dt->day > 0 && dt->hour >= 0 && dt->min >= 0 && dt->sec >= 0;
+}
+
 static lxw_error write_cell(copier_t *c, lxw_row_t r, lxw_col_t k, const char *v, unsigned char type)
 {
 	if (!*v)
@@ -69,7 +101,7 @@ static lxw_error write_cell(copier_t *c, lxw_row_t r, lxw_col_t k, const char *v
 		return worksheet_write_boolean(c->ws, r, k, strcmp(v, "TRUE") == 0, NULL);
 	if (type == SHEET_DATE) {
 		lxw_datetime dt = { 0 };
-		if (sscanf(v, "%4d-%2d-%2d %2d:%2d:%lf", &dt.year, &dt.month, &dt.day, &dt.hour, &dt.min, &dt.sec) >= 3)
+		if (read_datetime(v, &dt))
 			return worksheet_write_datetime(c->ws, r, k, &dt, c->date_fmt);
 	}
 	return worksheet_write_string(c->ws, r, k, v, NULL);

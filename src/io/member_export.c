@@ -198,7 +198,9 @@ static lxw_error xlsx_cell(member_export_t *x, lxw_row_t row, lxw_col_t k, col_t
 		char iso[DATE_STR_LEN];
 		lxw_datetime dt = { 0 };
 		date_format(d, iso);
-		sscanf(iso, "%4d-%2d-%2d", &dt.year, &dt.month, &dt.day);
+		dt.year = (int)strtol(iso, NULL, 10);
+		dt.month = (int)strtol(iso + 5, NULL, 10);
+		dt.day = (int)strtol(iso + 8, NULL, 10);
 		return worksheet_write_datetime(x->ws, row, k, &dt, x->date_fmt);
 	}
 	const char *v = value(x, c, m, buf, sizeof(buf));

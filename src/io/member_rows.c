@@ -62,7 +62,7 @@ static int source_next(member_rows_t *r, sheet_row_t *row, err_t *e)
 
 static void kept_free(kept_row_t *k)
 {
-	for (size_t i = 0; i < k->n; i++)
+	for (size_t i = 0; k->cells && i < k->n; i++)
 		free(k->cells[i]);
 	free(k->cells);
 	free(k->types);

@@ -47,7 +47,7 @@ typedef struct sheet_limits {
 } sheet_limits_t;
 
 #define SHEET_LIMITS_DEFAULT \
-	((sheet_limits_t){ .max_columns = 1024, .max_cell = 32 * 1024, .max_rows = 2000000, \
+	((sheet_limits_t){ .max_columns = 1024, .max_cell = (size_t)32 * 1024, .max_rows = 2000000, \
 			   .max_bytes = (uint64_t)4 * 1024 * 1024 * 1024 })
 
 #endif

@@ -325,6 +325,7 @@ const SAMPLES = [
   ['payDues', 'POST', (ctx) => `/api/v1/members/${ctx.createMember.id}/dues`, { body: { year: 2025, paid_on: '2025-08-10' } }],
   ['reportMembers', 'GET', '/api/v1/reports/members', { query: { unit: 'C0005', as_of: '2025-08-01' } }],
   ['reportMembers', 'GET', '/api/v1/reports/members', { query: { unit: '04', as_of: '2025-08-31', mapped: 'true', from: '2025-08-01', to: '2025-08-31' } }],
+  ['reportMembersXlsx', 'GET', '/api/v1/reports/members.xlsx', { query: { unit: 'C0005', as_of: '2025-08-01', lang: 'vi' } }],
   // personal data: consent, export, erasure
   ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-08-01', withdraw: false } }],
   ['recordConsent', 'POST', '/api/v1/users/sample.user/consents', { body: { purpose: 'thống kê', date: '2025-09-01', withdraw: true } }],

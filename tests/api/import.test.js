@@ -13,6 +13,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
+import zlib from 'node:zlib';
 import { BIN, startServer, startPeer } from './server.js';
 
 const D = '2025-08-01';
@@ -475,4 +476,45 @@ test('an export imported again changes nothing; sensitive columns follow the cal
   } finally {
     await demo.stop();
   }
+});
+
+// The text cells of an XLSX file (its shared and inline strings), read with
+// node's zlib: enough to see what a report says.
+function xlsxTexts(buf) {
+  const texts = [];
+  let eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, 'a zip file');
+  const entries = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let i = 0; i < entries; i++) {
+    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28), extra = buf.readUInt16LE(p + 30), comment = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nameLen).toString();
+    p += 46 + nameLen + extra + comment;
+    if (!/^xl\/(sharedStrings|worksheets\/sheet\d+)\.xml$/.test(name)) continue;
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    const xml = (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
+    for (const m of xml.matchAll(/<t[^>]*>([^<]*)<\/t>/g)) texts.push(m[1].replace(/&amp;/g, '&'));
+  }
+  return texts;
+}
+
+test('the membership report in the union\'s layout, as XLSX: through the API and the command line', async () => {
+  const r = await fetch(`${s.base}/api/v1/reports/members.xlsx?unit=IC1&lang=vi`, { headers: { Authorization: `Bearer ${s.adminToken}` } });
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.match(r.headers.get('content-disposition'), /attachment; filename="bao-cao-hoi-vien-IC1-\d{4}-\d{2}-\d{2}\.xlsx"/);
+  const texts = xlsxTexts(Buffer.from(await r.arrayBuffer()));
+  for (const want of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'BÁO CÁO SỐ LƯỢNG HỘI VIÊN',
+    'Xã Nhập', 'Chi hội Thôn Đông', 'Chi hội Thôn Đoài', 'Tổng cộng', 'NGƯỜI LẬP BIỂU', 'TM. BAN THƯỜNG VỤ', '(Ký, ghi rõ họ tên)']) {
+    assert.ok(texts.includes(want), `the report says ${want}: ${JSON.stringify(texts.slice(0, 40))}`);
+  }
+  assert.ok(texts.some((x) => /^Tính đến ngày \d{2}\/\d{2}\/\d{4}$/.test(x)), 'the day');
+  const en = await fetch(`${s.base}/api/v1/reports/members.xlsx?unit=IC1&lang=en`, { headers: { Authorization: `Bearer ${s.adminToken}` } });
+  assert.ok(xlsxTexts(Buffer.from(await en.arrayBuffer())).includes('MEMBERSHIP REPORT'));
+  const out = path.join(dir, 'report.xlsx');
+  const cli = await ub(['report', 'members', '--unit', 'IC1', '--xlsx', out]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.ok(xlsxTexts(fs.readFileSync(out)).includes('BÁO CÁO SỐ LƯỢNG HỘI VIÊN'));
 });

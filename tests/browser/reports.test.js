@@ -14,6 +14,7 @@
 // report-mapped-vi-phone.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startServer, sanitizerReport, TODAY } from './server.js';
 import {
   launch, openPage, withArtifactOnFailure, shot, waitText, waitHash, waitFocus, noHorizontalScroll, login, settled,
@@ -86,6 +87,10 @@ test('an officer reads a commune\'s figures, the changes of a period, and the sa
     assert.deepEqual(await table(page, 'report-education'), { 'Đại học': '2' });
     assert.deepEqual(await table(page, 'report-circumstances'), { 'Hộ nghèo': '1', 'Khuyết tật': '1' });
     assert.deepEqual(await table(page, 'report-religion'), { 'Phật giáo': '1', 'Chưa ghi': '1' });
+    // the same figures as the union's report in Excel
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-xlsx').click()]);
+    assert.match(file.suggestedFilename(), /^bao-cao-hoi-vien-.+-2025-06-30\.xlsx$/);
+    assert.equal(readFileSync(await file.path()).subarray(0, 2).toString('latin1'), 'PK');
     await noHorizontalScroll(page);
     await checkWords(page, data, 'a commune on the eve of the reform');
     await shot(page, 'report-flows-vi-phone.png');

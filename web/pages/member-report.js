@@ -57,7 +57,18 @@ export function MemberReportPage({ query }) {
     <${ReportForm} choice=${{ unit, ...period, mapped }} onChoose=${show} />
     ${rep.loading && html`<${Loading} />`}
     <${ErrorBox} error=${rep.error} onRetry=${rep.reload} />
+    ${rep.data && html`<${ReportFile} ask=${ask} />`}
     ${rep.data && html`<${Report} r=${rep.data} />`}`;
+}
+
+// ReportFile: the same figures as the union's report in Excel (title,
+// unit, day, signature block), in her language.
+function ReportFile({ ask }) {
+  const { lang } = useApp();
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...ask, lang: lang === 'en' ? 'en' : 'vi' })) if (v) q.set(k, v);
+  return html`<p><a class="button" data-testid="report-xlsx" download
+    href=${`/api/v1/reports/members.xlsx?${q}`}>${t('report.xlsx')}</a></p>`;
 }
 
 // ReportForm: the unit's code (its name shown as she types), the period
