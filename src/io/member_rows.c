@@ -9,6 +9,7 @@
 #include "io/member_rows.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,10 +322,39 @@ static bool all_digits(const char *s, size_t *n)
 }
 
 /* A day as people type it into ISO form; the detail says why not. */
+/* Three whole numbers of v separated by one of "/-. " (the same twice),
+ * each at most 4 digits: their values and widths, *sep the separator.
+ * False for anything else. */
+static bool date_parts(const char *v, long part[3], int width[3], char *sep)
+{
+	const char *p = v;
+
+	*sep = 0;
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		if (!isdigit((unsigned char)*p))
+			return false;
+		errno = 0;
+		part[i] = strtol(p, &end, 10);
+		width[i] = (int)(end - p);
+		if (errno || width[i] > 4)
+			return false;
+		p = end;
+		if (i < 2) {
+			if (!*p || !strchr("/-. ", *p) || (*sep && *p != *sep))
+				return false;
+			*sep = *p++;
+		}
+	}
+	return *p == '\0';
+}
+
+/* A day as people type it into ISO form; the detail says why not. */
 static bool read_day(const char *v, unsigned char type, const char *field, char *iso, err_t *problems)
 {
-	int a, b, c, used = 0;
-	char s1, s2;
+	long part[3];
+	int width[3];
+	char sep;
 	date_t d;
 	size_t n;
 
@@ -332,22 +362,18 @@ static bool read_day(const char *v, unsigned char type, const char *field, char 
 		snprintf(iso, 11, "%s", v);
 		return true;
 	}
-	if (sscanf(v, "%4d-%2d-%2d%n", &a, &b, &c, &used) == 3 && !v[used] && a > 999) {
-		snprintf(iso, 11, "%04d-%02d-%02d", a, b, c);
-		if (date_parse(iso, &d) == 0)
-			return true;
-	}
-	used = 0;
-	used = 0;
-	if (sscanf(v, "%2d%c%2d%c%d%n", &a, &s1, &b, &s2, &c, &used) == 5 && !v[used] && s1 == s2 &&
-	    strchr("/-. ", s1)) {
-		if (c < 100) {
+	if (date_parts(v, part, width, &sep)) {
+		if (width[0] == 4 && sep == '-')
+			snprintf(iso, 11, "%04ld-%02ld-%02ld", part[0], part[1], part[2]);
+		else if (width[0] <= 2 && width[1] <= 2 && width[2] <= 2) {
 			err_field(problems, field, "two_digit_year", "'{value}' has a year of two digits: write all four",
 				  ERR_STR("value", v));
 			return false;
-		}
-		snprintf(iso, 11, "%04d-%02d-%02d", c % 10000, b, a);
-		if (date_parse(iso, &d) == 0)
+		} else if (width[0] <= 2 && width[1] <= 2 && width[2] == 4)
+			snprintf(iso, 11, "%04ld-%02ld-%02ld", part[2], part[1], part[0]);
+		else
+			iso[0] = '\0';
+		if (iso[0] && date_parse(iso, &d) == 0)
 			return true;
 	}
 	if (all_digits(v, &n) && n == 4) {
@@ -381,7 +407,7 @@ static bool ethnic_code(const member_rows_t *r, const char *folded, char *code)
 	size_t n;
 
 	if (all_digits(folded, &n) && n <= 2) {
-		snprintf(code, 8, "%02d", atoi(folded));
+		snprintf(code, 8, "%02ld", strtol(folded, NULL, 10));
 		return true;
 	}
 	for (size_t i = 0; i < r->o.n_ethnic; i++) {
@@ -410,9 +436,7 @@ static void restore_zeros(mcol_t f, const char *v, char *out, size_t cap)
 	}
 	if (f == MCOL_ID_NUMBER && (n == 10 || n == 11))
 		snprintf(out, cap, "%0*d%s", (int)(12 - n), 0, v);
-	else if (f == MCOL_ID_NUMBER && n == 8)
-		snprintf(out, cap, "0%s", v);
-	else if (f == MCOL_PHONE && (n == 9 || (n == 10 && v[0] == '2')))
+	else if ((f == MCOL_ID_NUMBER && n == 8) || (f == MCOL_PHONE && (n == 9 || (n == 10 && v[0] == '2'))))
 		snprintf(out, cap, "0%s", v);
 	else
 		snprintf(out, cap, "%s", v);
@@ -676,7 +700,9 @@ const char *member_rows_encoding(const member_rows_t *r)
 
 char member_rows_separator(const member_rows_t *r)
 {
-	return r->csv ? csv_stream_separator(r->csv) : '\0';
+	if (!r->csv)
+		return '\0';
+	return csv_stream_separator(r->csv);
 }
 
 const member_column_t *member_rows_columns(const member_rows_t *r, size_t *n)
