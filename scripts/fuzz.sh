@@ -34,7 +34,7 @@ builddir=build-fuzz
 seconds=${FUZZ_SECONDS:-180}
 keep=${FUZZ_KEEP:-1}
 cc=${CC_FUZZ:-clang}
-all_targets=(text date cursor json route csv card xlsx)
+all_targets=(text date cursor json route csv card xlsx csv_stream member_rows)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 log() { printf 'fuzz: %s\n' "$*" >&2; }

@@ -161,10 +161,23 @@ static int decode(csv_stream_t *s)
 	}
 	out = s->text + s->text_len;
 	out_left = s->text_cap - s->text_len;
-	if (iconv(s->cd, &in, &in_left, &out, &out_left) == (size_t)-1 && errno != EINVAL)
+	while (iconv(s->cd, &in, &in_left, &out, &out_left) == (size_t)-1 && errno != EINVAL) {
+		unsigned char b = (unsigned char)*in;
+		/* the five bytes Windows-1252 leaves undefined (0x81 0x8D 0x8F
+		 * 0x90 0x9D), which glibc's converter refuses: U+0081 etc., as
+		 * Windows reads them (core/legacy_vn.h) */
+		if (s->enc == ENC_CP1252 && errno == EILSEQ && b >= 0x80 && b < 0xA0 && out_left >= 2) {
+			*out++ = (char)0xC2;
+			*out++ = (char)b;
+			out_left -= 2;
+			in++;
+			in_left--;
+			continue;
+		}
 		return fail(s, ERR_BAD_REQUEST, "csv_bad_encoding", s->line, 0,
 			    errno == EILSEQ ? "bytes that are not text in the file's encoding" : "the text could not be decoded",
 			    NULL);
+	}
 	s->text_len = (size_t)(out - s->text);
 	if (in_left && s->raw_eof)
 		return fail(s, ERR_BAD_REQUEST, "csv_bad_encoding", s->line, 0, "the file ends inside a character", NULL);
@@ -304,7 +317,10 @@ static bool sep_line(csv_stream_t *s)
 	const char *t = s->text + s->text_pos;
 	size_t len = s->text_len - s->text_pos, end;
 
-	if (len < 5 || strncmp(t, "sep=", 4) != 0 || !strchr(",;\t|", t[4]))
+	/* t[4] != NUL: strchr finds the string's own end ("sep=" then a NUL
+	 * byte made NUL the separator); only the three separators csv_stream.h
+	 * and the API name */
+	if (len < 5 || strncmp(t, "sep=", 4) != 0 || t[4] == '\0' || !strchr(",;\t", t[4]))
 		return false;
 	end = 5;
 	if (end < len && t[end] == '\r')

@@ -6,13 +6,15 @@
  *   - the encoding: UTF-8 with or without a byte order mark; UTF-16 (what
  *     Excel calls "Unicode text") with its mark, little- or big-endian, or
  *     without one when the zero bytes say which; and anything else that is
- *     not UTF-8 as Windows-1252 ("ANSI"), each byte one character, so that
- *     text typed in the legacy TCVN3 or VNI fonts reaches the importer as
- *     the characters those bytes show (core/legacy_vn.h converts them);
+ *     not UTF-8 as Windows-1252 ("ANSI"), each byte one character (the
+ *     five bytes it leaves undefined, 0x81 0x8D 0x8F 0x90 0x9D, as U+0081
+ *     etc., as Windows reads them), so that text typed in the legacy TCVN3
+ *     or VNI fonts reaches the importer as the characters those bytes show
+ *     (core/legacy_vn.h converts them);
  *   - the separator: comma, semicolon or tab, whichever divides the first
  *     lines into the same number of fields most often (title rows above
  *     the header included), or the one a first line `sep=;` names, as
- *     Excel does;
+ *     Excel does (only these three: `sep=|` is a row like any other);
  *   - quoted fields with separators, quotes ("") and line ends inside;
  *     LF, CR LF or CR line ends.
  * Rows whose cells are all empty are skipped; a row's empty cells at its

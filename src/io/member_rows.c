@@ -126,6 +126,19 @@ static sheet_row_t as_row(const kept_row_t *k)
 
 /* ---- the header ---- */
 
+/* src into dst[cap], cut before the character that would not fit: a
+ * header is shown and written as JSON, and a cut inside a character is no
+ * UTF-8 (src is UTF-8, the readers' cells and the converter's text). */
+static void copy_header(char *dst, size_t cap, const char *src)
+{
+	size_t n = 0, k;
+
+	while ((k = text_utf8_char(src + n)) != 0 && n + k < cap)
+		n += k;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static int set_columns(member_rows_t *r, const kept_row_t *h, const mcol_t *fields, err_t *e)
 {
 	r->n_cols = h->n;
@@ -136,7 +149,7 @@ static int set_columns(member_rows_t *r, const kept_row_t *h, const mcol_t *fiel
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	for (size_t i = 0; i < h->n; i++) {
 		r->cols[i].column = i + 1;
-		snprintf(r->cols[i].header, sizeof(r->cols[i].header), "%s", h->cells[i]);
+		copy_header(r->cols[i].header, sizeof(r->cols[i].header), h->cells[i]);
 		r->cols[i].field = fields[i];
 		r->field_of[i] = fields[i];
 	}
@@ -248,7 +261,7 @@ static void headers_from(member_rows_t *r, legacy_enc_t enc)
 	for (size_t c = 0; c < r->n_cols; c++) {
 		char *u = NULL;
 		if (legacy_to_unicode(r->cols[c].header, enc, &u) == 0)
-			snprintf(r->cols[c].header, sizeof(r->cols[c].header), "%s", u);
+			copy_header(r->cols[c].header, sizeof(r->cols[c].header), u);
 		free(u);
 	}
 }
@@ -454,10 +467,12 @@ static int put_value(member_rows_t *r, json_t *obj, mcol_t f, const char *v, uns
 		/* a value that is no day stays as read, for the report to quote */
 		return json_object_set_new(obj, key, json_string(read_day(v, type, key, iso, problems) ? iso : v));
 	if (f == MCOL_ID_NUMBER || f == MCOL_PHONE) {
-		if (type == SHEET_NUMBER)
-			restore_zeros(f, v, buf, sizeof(buf));
-		else
-			snprintf(buf, sizeof(buf), "%s", v);
+		/* only a number is rewritten; text stays whole (it was cut at
+		 * sizeof(buf) bytes, inside a character at times: no UTF-8, and
+		 * json_string's NULL read as "out of memory") */
+		if (type != SHEET_NUMBER || strlen(v) >= sizeof(buf))
+			return json_object_set_new(obj, key, json_string(v));
+		restore_zeros(f, v, buf, sizeof(buf));
 		return json_object_set_new(obj, key, json_string(buf));
 	}
 	if (f != MCOL_SEX && f != MCOL_KIND && f != MCOL_DIGITAL && f != MCOL_PARTY_MEMBER && f != MCOL_ETHNICITY)

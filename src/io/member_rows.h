@@ -71,7 +71,8 @@ typedef struct member_rows_opts {
 
 typedef struct member_column {
 	size_t column;                       /* 1-based */
-	char header[MEMBER_ROWS_HEADER_BUF]; /* its text in the header row, "" for none */
+	char header[MEMBER_ROWS_HEADER_BUF]; /* its text in the header row, "" for none; a longer
+						one is cut before the character that does not fit */
 	mcol_t field;
 	const char *legacy;                  /* "tcvn3", "vni": its text was converted; NULL */
 } member_column_t;

@@ -123,6 +123,9 @@ static void reads_what_excel_writes(void **state)
 	check_rows("Họ tên\tGhi chú\nHoa\ta, b, c\nLan\td, e\n", "1:Họ tên|Ghi chú\n2:Hoa|a, b, c\n3:Lan|d, e\n", '\t');
 	/* Excel's first line "sep=;" names the separator and is not a row */
 	check_rows("sep=;\r\na,b;c\r\n", "2:a,b|c\n", ';');
+	/* but only , ; or tab (csv_stream.h): "sep=|" is a row like any other
+	 * (found by tests/fuzz/fuzz_csv_stream.c) */
+	check_rows("sep=|\na|b,c\n", "1:sep=|\n2:a|b|c\n", ',');
 }
 
 static void tells_the_line_a_row_starts_on(void **state)
@@ -183,6 +186,13 @@ static void reads_other_bytes_as_windows_1252(void **state)
 	got = rows_of(doc, strlen(doc), NULL, NULL, &enc);
 	assert_string_equal(enc, "windows-1252");
 	assert_string_equal(got, "1:Hä t\xc2\xaan|N\xc2\xa8m\n2:NguyÖn ThÛ Hoa|1980\n3:€|x\n");
+	free(got);
+	/* the five bytes Windows-1252 leaves undefined are U+0081 etc., as
+	 * Windows reads them; glibc's converter refused them (csv_bad_encoding),
+	 * found by tests/fuzz/fuzz_csv_stream.c's property */
+	got = rows_of("a,b\n\x81\xe9,c\n\x8d\x8f\x90\x9d\n", 14, NULL, NULL, &enc);
+	assert_string_equal(enc, "windows-1252");
+	assert_string_equal(got, "1:a|b\n2:\xc2\x81\xc3\xa9|c\n3:\xc2\x8d\xc2\x8f\xc2\x90\xc2\x9d\n");
 	free(got);
 }
 
@@ -249,6 +259,9 @@ static void refuses_malformed_files(void **state)
 	lim = SHEET_LIMITS_DEFAULT;
 	lim.max_bytes = 10;
 	refused_at("a,b\n1,2\n3,4\n5,6\n", 16, &lim, "csv_too_large", 1, 0);
+	/* "sep=" then a NUL byte: NUL was taken for the separator and the line
+	 * for Excel's hint (found by tests/fuzz/fuzz_csv_stream.c) */
+	refused_at("sep=\0\r\na,b\n", 11, NULL, "csv_nul_byte", 1, 1);
 	/* UTF-16 cut in the middle of a character */
 	refused_at("\xFF\xFE" "a\0,\0b", 7, NULL, "csv_bad_encoding", 1, 0);
 }

@@ -1,0 +1,140 @@
+/* Unit tests of io/member_rows: regressions found with
+ * tests/fuzz/fuzz_member_rows.c (each input is kept as a seed there). A
+ * member list is written to a temporary file, as member_rows_open reads a
+ * path. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/text.h"
+#include "io/member_rows.h"
+
+/* data[0..len) in a new file; its path into path[] (unlinked by the caller). */
+static void write_file(char *path, const char *data, size_t len)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+/* Opens data as a member list (format sniffed) and checks that every
+ * column's header is UTF-8 and begins as want[i] does, cut before a
+ * character at most. */
+static void headers_are_utf8(const char *data, size_t len, const char *const *want, size_t n_want,
+			     const char *legacy)
+{
+	char path[] = "/tmp/test_member_rows.XXXXXX";
+	member_rows_opts_t o = { .path = path, .lim = SHEET_LIMITS_DEFAULT };
+	member_rows_t *r = NULL;
+	const member_column_t *c;
+	err_t e;
+	size_t n;
+
+	write_file(path, data, len);
+	err_clear(&e);
+	if (member_rows_open(&o, &r, &e) != 0)
+		fail_msg("open: %s %s", e.code, e.message);
+	c = member_rows_columns(r, &n);
+	assert_int_equal(n, n_want);
+	for (size_t i = 0; i < n; i++) {
+		size_t len_got = strlen(c[i].header);
+		assert_true(len_got < MEMBER_ROWS_HEADER_BUF);
+		if (!text_utf8(c[i].header))
+			fail_msg("column %zu: header not UTF-8 (%zu bytes)", i + 1, len_got);
+		if (strncmp(c[i].header, want[i], len_got) != 0)
+			print_message("column %zu: \"%.40s\" for \"%.40s\"\n", i + 1, c[i].header, want[i]);
+		/* a prefix of what it should be, short of one character at most */
+		assert_true(strncmp(c[i].header, want[i], len_got) == 0);
+		assert_true(strlen(want[i]) - len_got < 4);
+	}
+	assert_string_equal(c[0].legacy ? c[0].legacy : "", legacy);
+	member_rows_close(r);
+	unlink(path);
+}
+
+/* A header longer than the 256 bytes kept was cut at a byte count, inside
+ * a character: not UTF-8 (the API writes it as JSON). Both where the cell
+ * is copied and where a legacy header is converted (TCVN3 "é" is "ộ",
+ * three bytes for two). */
+static void cuts_long_headers_between_characters(void **state)
+{
+	char data[2048], want[1024];
+	size_t n = 0, w = 0;
+	const char *cols[2] = { "Họ và tên", want };
+	(void)state;
+
+	/* UTF-8: "Ghi chú: " and 200 "é" (two bytes each) */
+	n = (size_t)sprintf(data, "Họ và tên,Ghi chú: ");
+	w = (size_t)sprintf(want, "Ghi chú: ");
+	for (int i = 0; i < 200; i++) {
+		n += (size_t)sprintf(data + n, "é");
+		w += (size_t)sprintf(want + w, "é");
+	}
+	n += (size_t)sprintf(data + n, "\nNguyễn Thị Hoa,x\n");
+	want[MEMBER_ROWS_HEADER_BUF] = '\0';
+	headers_are_utf8(data, n, cols, 2, "");
+
+	/* TCVN3 saved as ANSI (the fuzzer's input, shortened): "Hä vµ tªn"
+	 * and "Ghi chó: " with 130 bytes 0xE9, which read as "ộ" */
+	n = (size_t)sprintf(data, "H\xe4 v\xb5 t\xaan,Ghi ch\xf3: ");
+	w = (size_t)sprintf(want, "Ghi chú: ");
+	for (int i = 0; i < 130; i++) {
+		data[n++] = '\xe9';
+		w += (size_t)sprintf(want + w, "ộ");
+	}
+	n += (size_t)sprintf(data + n, "\r\nNguy\xd6n Th\xdb Hoa,t\xb5y\r\nTr\xc7n Th\xdb M\xfc,x\xf3m Th\xad\xee"
+				       "ng\r\n");
+	want[MEMBER_ROWS_HEADER_BUF] = '\0';
+	headers_are_utf8(data, n, cols, 2, "tcvn3");
+}
+
+/* An ID or phone number typed as text was copied into 128 bytes: a longer
+ * one was cut, inside a character at times, and then json_string refused
+ * it and the row failed as "out of memory" (ERR_INTERNAL). It stays whole,
+ * for the registry's own checks to refuse. */
+static void keeps_long_phone_and_id_text_whole(void **state)
+{
+	char path[] = "/tmp/test_member_rows.XXXXXX";
+	char data[1024], phone[512], id[256];
+	member_rows_opts_t o = { .path = path, .lim = SHEET_LIMITS_DEFAULT };
+	member_rows_t *r = NULL;
+	json_t *row = NULL;
+	err_t e, problems;
+	size_t n = 0, p = 0, line = 0;
+	(void)state;
+
+	for (int i = 0; i < 100; i++)
+		p += (size_t)sprintf(phone + p, "é");
+	memset(id, '1', 200);
+	id[200] = '\0';
+	n = (size_t)snprintf(data, sizeof(data), "Họ và tên,Số điện thoại,Số CCCD\nNguyễn Thị Hoa,%s,%s\n", phone, id);
+	write_file(path, data, n);
+	err_clear(&e);
+	if (member_rows_open(&o, &r, &e) != 0)
+		fail_msg("open: %s %s", e.code, e.message);
+	if (member_rows_next(r, &row, &line, &problems, &e) != 1)
+		fail_msg("next: %s %s", e.code, e.message);
+	assert_int_equal(line, 2);
+	assert_string_equal(json_string_value(json_object_get(row, "phone")), phone);
+	assert_string_equal(json_string_value(json_object_get(row, "id_number")), id);
+	json_decref(row);
+	member_rows_close(r);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cuts_long_headers_between_characters),
+		cmocka_unit_test(keeps_long_phone_and_id_text_whole),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
