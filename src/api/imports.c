@@ -30,7 +30,9 @@
  * "interrupted" and can be checked or committed again: its file is kept.
  *
  * Spool folder: <spool>/<job id>/file (the upload) and errors.jsonl (the
- * bad rows of its last run, one JSON object per line).
+ * bad rows of its last run, one JSON object per line), deleted when the
+ * job has not changed for serve --spool-days (the job then says
+ * "expired"): at the server's start and at every upload.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -221,10 +224,18 @@ static void options_into(json_t *opts, member_rows_opts_t *o, member_map_entry_t
 	o->map = map;
 }
 
+/* A failure as the job shows it: its code, message and parameters (the
+ * line and column of a reader's refusal, a bound). */
 static char *err_text(const err_t *e)
 {
 	json_t *j = json_pack("{s:s, s:s}", "code", e->code[0] ? e->code : "internal", "message", e->message);
-	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char *s;
+
+	for (int i = 0; j && i < e->n_params; i++)
+		json_object_set_new(j, e->params[i].name, e->params[i].type == ERR_PARAM_INT
+								  ? json_integer(e->params[i].num)
+								  : json_string(e->params[i].text));
+	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	return s;
 }
@@ -319,6 +330,56 @@ static int start_job(job_run_t *run, err_t *e)
 		return err_fail(e, ERR_INTERNAL, NULL, "cannot start the import");
 	}
 	return 0;
+}
+
+/* ---- keeping files no longer than needed ----
+ *
+ * An uploaded list is members' personal data: its file and its bad rows
+ * are deleted once its job has not changed for the spool's retention
+ * (serve --spool-days, 7 by default), and the job says "expired". */
+
+static int g_spool_days = 7;
+
+void api_imports_set_retention(int days)
+{
+	if (days > 0)
+		g_spool_days = days;
+}
+
+static void remove_job_files(int64_t id)
+{
+	char path[640];
+
+	job_file(id, "file", path, sizeof(path));
+	unlink(path);
+	job_file(id, "errors.jsonl", path, sizeof(path));
+	unlink(path);
+	job_dir(id, path, sizeof(path));
+	rmdir(path);
+}
+
+int api_imports_sweep(db_t *db, err_t *e)
+{
+	char before[32];
+	int64_t *ids = NULL;
+	size_t n = 0;
+	time_t t = time(NULL) - (time_t)g_spool_days * 86400;
+	struct tm tm;
+	int r = 0;
+
+	gmtime_r(&t, &tm);
+	strftime(before, sizeof(before), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (import_job_stale(db, before, &ids, &n, e))
+		return -1;
+	for (size_t i = 0; !r && i < n; i++) {
+		size_t rows;
+		if (running_rows(ids[i], &rows))
+			continue; /* a long job of ours, still going */
+		remove_job_files(ids[i]);
+		r = import_job_update(db, ids[i], "expired", NULL, NULL, NULL, NULL, 0, e);
+	}
+	free(ids);
+	return r;
 }
 
 /* ---- JSON ---- */
@@ -524,6 +585,10 @@ static int post_import(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	if (tpl && template_options(req, u.id, tpl, &options, e))
 		return -1;
+	if (api_imports_sweep(req->db, e)) {
+		free(options);
+		return -1;
+	}
 	j.unit_id = u.id;
 	j.user_id = req->who.user_id;
 	snprintf(j.username, sizeof(j.username), "%s", req->who.username);
@@ -697,6 +762,11 @@ static int get_import_errors_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || own_job(req, &j, e))
 		return -1;
 	n.lang = lang && !strcmp(lang, "en") ? LANG_EN : LANG_VI;
+	if (!strcmp(j.status, "expired")) {
+		import_job_free(&j);
+		return err_fail(e, ERR_CONFLICT, "import_expired", "the file was deleted after {days} days: upload it again",
+				ERR_INT("days", g_spool_days));
+	}
 	report = j.report ? json_loads(j.report, 0, NULL) : NULL;
 	file = json_object_get(report, "file");
 	if (!file) {
@@ -755,6 +825,9 @@ static int may_run(const import_job_t *j, err_t *e)
 				ERR_STR("status", status));
 	if (!strcmp(status, "done"))
 		return err_fail(e, ERR_CONFLICT, "import_done", "the import is done: upload the file again to import it again");
+	if (!strcmp(status, "expired"))
+		return err_fail(e, ERR_CONFLICT, "import_expired",
+				"the file was deleted after {days} days: upload it again", ERR_INT("days", g_spool_days));
 	return 0;
 }
 

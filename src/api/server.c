@@ -1332,6 +1332,12 @@ int api_serve(const api_options_t *opt, err_t *e)
 		db_close(db);
 		return -1;
 	}
+	g_db_url = opt->db_url;
+	api_imports_set_retention(opt->spool_days);
+	if (make_spool(opt, e) || api_imports_sweep(db, e)) {
+		db_close(db);
+		return -1;
+	}
 	db_close(db);
 	g_db_url = opt->db_url;
 	g_web_dir = opt->web_dir;
@@ -1342,8 +1348,6 @@ int api_serve(const api_options_t *opt, err_t *e)
 	if (opt->upload_max_mb > 0)
 		g_upload_max = (unsigned long long)opt->upload_max_mb << 20;
 	g_upload_ms = 1000LL * (opt->upload_timeout > 0 ? opt->upload_timeout : 600);
-	if (make_spool(opt, e))
-		return -1;
 
 	/* worker threads inherit this mask; the main thread waits for them */
 	sigemptyset(&set);

@@ -42,6 +42,7 @@ int cmd_serve(int argc, char **argv)
 		{ "spool", required_argument, NULL, 'S' },
 		{ "upload-max-mb", required_argument, NULL, 'M' },
 		{ "upload-timeout", required_argument, NULL, 'U' },
+		{ "spool-days", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	api_options_t opt = { .listen = "127.0.0.1:8080", .max_connections_per_ip = -1 };
@@ -89,6 +90,10 @@ int cmd_serve(int argc, char **argv)
 		case 'U':
 			if (number_arg(optarg, 1, 86400, &opt.upload_timeout))
 				return cli_usage("serve: --upload-timeout takes seconds from 1 to 86400");
+			break;
+		case 'D':
+			if (number_arg(optarg, 1, 3650, &opt.spool_days))
+				return cli_usage("serve: --spool-days takes days from 1 to 3650");
 			break;
 		default: return cli_usage("serve: unknown option");
 		}

@@ -250,6 +250,39 @@ int import_job_update(db_t *db, int64_t id, const char *status, const char *runn
 	return query_run(db, &q, e);
 }
 
+int import_job_stale(db_t *db, const char *before, int64_t **ids, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc, r = 0;
+
+	*ids = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT id FROM import_jobs WHERE updated_at < ? AND status <> 'expired' ORDER BY id", QT(before));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t *g = store_grow(*ids, &cap, *n, sizeof(**ids), e);
+		if (!g) {
+			r = -1;
+			break;
+		}
+		*ids = g;
+		(*ids)[(*n)++] = db_col_int64(st, 0);
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	if (r) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
 int import_job_list(db_t *db, int64_t user_id, int limit, import_job_t **out, size_t *n, err_t *e)
 {
 	db_stmt_t *st = NULL;

@@ -75,7 +75,7 @@ typedef struct import_job {
 	char username[64];
 	char file_name[IMPORT_FILE_NAME_BUF];
 	int64_t file_size;
-	char status[16];      /* checking, checked, committing, done, failed */
+	char status[16];      /* checking, checked, committing, done, failed, expired (its files deleted) */
 	char *options;        /* JSON text, malloc'd */
 	char *report;         /* JSON text or NULL, malloc'd */
 	char *error;          /* JSON text or NULL, malloc'd */
@@ -97,6 +97,11 @@ int import_job_get(db_t *db, int64_t id, import_job_t *out, err_t *e);
  * "" sets NULL), and import_id when not 0. */
 int import_job_update(db_t *db, int64_t id, const char *status, const char *runner, const char *options,
 		      const char *report, const char *error, int64_t import_id, err_t *e);
+
+/* The jobs last changed before `before` (an ISO timestamp as the store
+ * writes them) that still have their files: not "expired". Into *ids
+ * (malloc'd) and *n. */
+int import_job_stale(db_t *db, const char *before, int64_t **ids, size_t *n, err_t *e);
 
 /* The jobs of user_id, newest first, at most limit: into *out (malloc'd,
  * each freed with import_job_free, then the array). */

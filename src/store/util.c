@@ -58,6 +58,18 @@ int store_analyze(db_t *db, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
+int store_analyze_tables(db_t *db, const char *tables, err_t *e)
+{
+	char sql[512];
+	int rc;
+
+	if (db_dialect(db) != DB_POSTGRESQL)
+		return 0;
+	snprintf(sql, sizeof(sql), "ANALYZE %s", tables);
+	rc = db_exec(db, sql);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
 int store_vacuum(db_t *db, err_t *e)
 {
 	int rc;

@@ -43,6 +43,13 @@ int store_tx_end(db_t *db, bool own, int r, err_t *e);
  * over 400 s instead of 72). Returns 0, or -1 with e. */
 int store_analyze(db_t *db, err_t *e);
 
+/* ANALYZE of the tables named (SQL written in the program: "persons,
+ * memberships"), on PostgreSQL only, in the caller's transaction: a long
+ * load that fills tables while it reads them (an import) runs it now and
+ * then, so that its later statements are planned for the rows it added,
+ * not for the empty tables the statistics still describe. */
+int store_analyze_tables(db_t *db, const char *tables, err_t *e);
+
 /* After a bulk load is committed, outside any transaction: PostgreSQL's
  * VACUUM (ANALYZE), whose visibility map lets an index be read alone (a
  * province's search counted its rows from the table's pages instead: 35 ms

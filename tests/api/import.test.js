@@ -518,3 +518,26 @@ test('the membership report in the union\'s layout, as XLSX: through the API and
   assert.equal(cli.code, 0, cli.stderr);
   assert.ok(xlsxTexts(fs.readFileSync(out)).includes('BÁO CÁO SỐ LƯỢNG HỘI VIÊN'));
 });
+
+test('an import\'s files are deleted after the spool\'s retention: the job says expired and cannot run again', async () => {
+  const p = file('old.csv', 'Họ và tên,Ngày sinh,Chi hội\nNguyễn Thị Cũ,01/01/1990,IC1.1\n');
+  const up = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'old.csv' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(up.status, 202);
+  await waitJob(up.body.id, 'checked');
+  // eight days unchanged (the default keeps 7), then any upload sweeps
+  await s.sql(`UPDATE import_jobs SET updated_at = '2000-01-01T00:00:00Z' WHERE id = ${up.body.id}`);
+  const next = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'new.csv' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(next.status, 202);
+  const j = await s.ok(`/api/v1/imports/${up.body.id}`);
+  assert.equal(j.status, 'expired');
+  assert.equal(j.report.valid, 1, 'its report stays');
+  const again = await s.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' });
+  assert.equal(again.status, 409);
+  assert.equal(again.body.error.code, 'import_expired');
+  assert.equal(again.body.error.days, 7);
+  const x = await s.get(`/api/v1/imports/${up.body.id}/errors.xlsx`);
+  assert.equal(x.status, 409);
+  const errs = await s.ok(`/api/v1/imports/${up.body.id}/errors`);
+  assert.equal(errs.total, 0, 'its bad rows are gone');
+  await waitJob(next.body.id, 'checked');
+});

@@ -305,7 +305,12 @@ function JobView({ id }) {
     ${job.status === 'failed' && html`<${Failed} job=${job} setJob=${setJob} />`}
     ${job.status === 'interrupted' && html`<${Interrupted} job=${job} setJob=${setJob} />`}
     ${job.status === 'checked' && job.report && html`<${Review} key=${job.updated_at} job=${job} setJob=${setJob} />`}
-    ${job.status === 'done' && job.report && html`<${Result} job=${job} />`}`;
+    ${job.status === 'done' && job.report && html`<${Result} job=${job} />`}
+    ${job.status === 'expired' && html`
+      <section class="panel" aria-labelledby="import-expired-heading" data-testid="import-expired">
+        <h2 id="import-expired-heading" data-step-heading>${t('import.expired_title')}</h2>
+        <p>${t('import.expired')}</p>
+      </section>`}`;
 }
 
 // spoken: what the live region says when the job comes to a step.
@@ -317,6 +322,7 @@ function spoken(job) {
     // (the heading, which gets focus, says it failed; this says why)
     case 'failed': return jobErrorText(jobFailure(job));
     case 'interrupted': return t('import.interrupted');
+    case 'expired': return t('import.expired');
     case 'checked': return r ? checkedText(r) : '';
     case 'done': return r ? doneText(r) : '';
     default: return '';
