@@ -12,12 +12,14 @@
 #include "core/person.h"
 #include "core/text.h"
 #include "store/imports.h"
+#include "store/member_tally.h"
 #include "store/members.h"
 #include "store/org_store.h"
 #include "store/scope.h"
 #include "store/util.h"
 
 #define SUBTREE_MAX 200000  /* units below the list's unit that a row may name */
+#define IMPORT_BULK_ROWS 2000 /* rows stored past which the figures are counted once at the end */
 #define DUPLICATES_CAP 16
 
 /* A unit a row may name: by code, or by its name folded (with and
@@ -50,6 +52,7 @@ typedef struct run {
 	seen_t seen;
 	member_origin_t origin;
 	size_t next_analyze;         /* rows stored when the statistics are brought up to date next */
+	bool tally_suspended;        /* the figures are counted again at the end (IMPORT_BULK_ROWS) */
 	unsigned char hash_key[crypto_shorthash_KEYBYTES];
 } run_t;
 
@@ -461,6 +464,15 @@ static int fresh_statistics(run_t *r, err_t *e)
 {
 	size_t stored = r->rep->created + r->rep->updated;
 
+	/* A large import stops keeping the figures row by row (each row's
+	 * share of them costs more than the row) and counts them again once,
+	 * from all the stays, before it commits (member_tally.h): the same
+	 * figures, in one pass. */
+	if (stored == IMPORT_BULK_ROWS && !r->tally_suspended) {
+		if (member_tally_suspend(r->db, e))
+			return -1;
+		r->tally_suspended = true;
+	}
 	if (stored < r->next_analyze)
 		return 0;
 	r->next_analyze = stored * 4;
@@ -676,6 +688,9 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 		store_tx_end(r->db, own, -1, e);
 		return 0;
 	}
+	if (!rc && r->tally_suspended)
+		rc = store_analyze_tables(r->db, "persons, person_words, memberships, import_records", e) ||
+		     member_tally_rebuild(r->db, e);
 	if (!rc) {
 		rec->rows = (int64_t)rep->rows;
 		rec->valid = (int64_t)rep->valid;

@@ -541,3 +541,22 @@ test('an import\'s files are deleted after the spool\'s retention: the job says 
   assert.equal(errs.total, 0, 'its bad rows are gone');
   await waitJob(next.body.id, 'checked');
 });
+
+test('a large import counts the figures once at the end: they agree with the members (unionbase check)', async () => {
+  const n = 2500; // past IMPORT_BULK_ROWS (api/member_import.c)
+  const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
+  const given = ['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Tuyết', 'Duyên', 'Hạnh', 'Thu', 'Nga', 'Yến'];
+  for (let i = 0; i < n; i++) {
+    const y = 1950 + (i % 50);
+    lines.push(`Lý Thị ${given[i % 11]} ${given[(i / 11 | 0) % 11]},${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${y},${cccd(y, 500000 + i)},IC2.1`);
+  }
+  const before = (await s.ok('/api/v1/reports/members', { unit: 'IC2' })).total;
+  const r = await importJson([file('large.csv', lines.join('\n') + '\n'), '--unit', 'IC2']);
+  assert.equal(r.code, 0, JSON.stringify(r.report.errors?.slice(0, 3)));
+  assert.equal(r.report.created, n);
+  const after = await s.ok('/api/v1/reports/members', { unit: 'IC2' });
+  assert.equal(after.total, before + n);
+  const check = await ub(['check']);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+});
