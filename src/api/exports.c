@@ -94,7 +94,7 @@ static int get_export(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_READ, e) || api_query_date(req, "as_of", req->today, &q.as_of, e) ||
 	    api_member_filters(req, &q, e))
 		return -1;
-	if (fmt && *fmt && strcmp(fmt, "csv") && strcmp(fmt, "xlsx"))
+	if (fmt && *fmt && strcmp(fmt, "csv") != 0 && strcmp(fmt, "xlsx") != 0)
 		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "format is csv or xlsx", ERR_STR("arg", "format"));
 	if (fmt && !strcmp(fmt, "xlsx"))
 		f = EXPORT_XLSX;

@@ -86,8 +86,11 @@ static bool running_claim(int64_t id)
 
 	pthread_mutex_lock(&g_running_lock);
 	for (int i = 0; i < RUNNING_MAX; i++)
-		if (g_running[i].id == id)
-			break;
+		if (g_running[i].id == id) {
+			/* running already: a second start would run it twice */
+			pthread_mutex_unlock(&g_running_lock);
+			return false;
+		}
 	for (int i = 0; i < RUNNING_MAX && !ok; i++)
 		if (!g_running[i].id) {
 			g_running[i].id = id;
@@ -123,6 +126,21 @@ static bool running_rows(int64_t id, size_t *rows)
 		}
 	pthread_mutex_unlock(&g_running_lock);
 	return yes;
+}
+
+/* Claims job id's progress slot before its row says it runs: 409
+ * import_running when this process runs it already (two commits sent at
+ * once), 503 when it runs too many. */
+static int claim_or_refuse(int64_t id, err_t *e)
+{
+	size_t rows;
+
+	if (running_rows(id, &rows))
+		return err_fail(e, ERR_CONFLICT, "import_running", "the import is running ({status})",
+				ERR_STR("status", "running"));
+	if (!running_claim(id))
+		return err_fail(e, ERR_UNAVAILABLE, "unavailable", "too many imports are running: try again in a while");
+	return 0;
 }
 
 /* "host pid" of this process. */
@@ -243,7 +261,6 @@ static char *err_text(const err_t *e)
 /* Runs the import of run on db; the job's row says how it went. */
 static void run_on(db_t *db, job_run_t *run)
 {
-	static member_map_entry_t map_none[1];
 	member_map_entry_t *map = calloc(MEMBER_ROWS_MAP_MAX, sizeof(*map));
 	member_import_opts_t o = { .rows.lim = SHEET_LIMITS_DEFAULT };
 	member_import_report_t rep;
@@ -253,9 +270,10 @@ static void run_on(db_t *db, job_run_t *run)
 
 	job_file(run->id, "file", path, sizeof(path));
 	job_file(run->id, "errors.jsonl", errors, sizeof(errors));
-	run->errors = fopen(errors, "w");
+	run->errors = map ? fopen(errors, "w") : NULL;
 	o.rows.path = path;
-	options_into(run->options, &o.rows, map ? map : map_none);
+	if (map)
+		options_into(run->options, &o.rows, map);
 	o.unit = run->unit_code;
 	o.file_name = run->file_name;
 	o.dry_run = !run->commit;
@@ -306,7 +324,8 @@ static void *job_thread(void *arg)
 	return NULL;
 }
 
-/* Starts the job's thread; the job's row is already marked as running. */
+/* Starts the job's thread; its progress slot is claimed (claim_or_refuse)
+ * and its row marked as running. */
 static int start_job(job_run_t *run, err_t *e)
 {
 	pthread_attr_t attr;
@@ -314,11 +333,6 @@ static int start_job(job_run_t *run, err_t *e)
 	int rc;
 
 	pthread_once(&g_slots_once, slots_init);
-	if (!running_claim(run->id)) {
-		json_decref(run->options);
-		free(run);
-		return err_fail(e, ERR_UNAVAILABLE, "unavailable", "too many imports are running: try again in a while");
-	}
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	rc = pthread_create(&t, &attr, job_thread, run);
@@ -497,7 +511,7 @@ static int read_options(json_t *body, json_t **out, err_t *e)
 	if (sheet && !json_is_null(sheet) && (!json_is_string(sheet) || json_string_length(sheet) > 255))
 		err_field(e, "sheet", "not_a_string", "must be a sheet's name");
 	if (fmt && !json_is_null(fmt) &&
-	    (!json_is_string(fmt) || (strcmp(json_string_value(fmt), "csv") && strcmp(json_string_value(fmt), "xlsx"))))
+	    (!json_is_string(fmt) || (strcmp(json_string_value(fmt), "csv") != 0 && strcmp(json_string_value(fmt), "xlsx") != 0)))
 		err_field(e, "format", "not_one_of", "must be csv or xlsx");
 	if (kl && !json_is_null(kl) && !json_is_boolean(kl))
 		err_field(e, "keep_legacy", "not_a_boolean", "must be true or false");
@@ -609,7 +623,9 @@ static int post_import(api_req_t *req, api_resp_t *resp, err_t *e)
 		}
 	}
 	if (!r) {
-		job_run_t *run = new_run(req, &j, j.options, e);
+		job_run_t *run = claim_or_refuse(j.id, e) ? NULL : new_run(req, &j, j.options, e);
+		if (!run)
+			running_set(j.id, 0, true);
 		r = run ? start_job(run, e) : -1;
 		if (r)
 			import_job_update(req->db, j.id, "failed", NULL, NULL, NULL,
@@ -838,12 +854,17 @@ static int rerun(api_req_t *req, api_resp_t *resp, import_job_t *j, const char *
 	job_run_t *run;
 
 	runner_name(runner, sizeof(runner));
-	run = new_run(req, j, options ? options : j->options, e);
-	if (!run)
+	if (claim_or_refuse(j->id, e))
 		return -1;
+	run = new_run(req, j, options ? options : j->options, e);
+	if (!run) {
+		running_set(j->id, 0, true);
+		return -1;
+	}
 	run->commit = commit;
 	run->good_only = good;
 	if (import_job_update(req->db, j->id, commit ? "committing" : "checking", runner, options, NULL, "", 0, e)) {
+		running_set(j->id, 0, true);
 		json_decref(run->options);
 		free(run);
 		return -1;
@@ -893,7 +914,7 @@ static int post_commit(api_req_t *req, api_resp_t *resp, err_t *e)
 		api_only(body, allowed, "", e);
 		mode = json_object_get(body, "mode");
 		if (mode && !json_is_null(mode) &&
-		    (!json_is_string(mode) || (strcmp(json_string_value(mode), "all") && strcmp(json_string_value(mode), "good"))))
+		    (!json_is_string(mode) || (strcmp(json_string_value(mode), "all") != 0 && strcmp(json_string_value(mode), "good") != 0)))
 			err_field(e, "mode", "not_one_of", "must be all or good");
 		good = json_is_string(mode) && !strcmp(json_string_value(mode), "good");
 		r = api_check_details(e);

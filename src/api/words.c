@@ -72,7 +72,7 @@ const char *api_word_pick(lang_t lang, const char *base, json_t *params)
 		if (strncmp(key, base, len) != 0 || (key[len] && key[len] != '.') || !json_is_string(v) ||
 		    !fillable(json_string_value(v), params, &holes))
 			continue;
-		if (holes > best_holes || (holes == best_holes && strlen(json_string_value(v)) < strlen(best))) {
+		if (holes > best_holes || (best && holes == best_holes && strlen(json_string_value(v)) < strlen(best))) {
 			best = json_string_value(v);
 			best_holes = holes;
 		}
@@ -83,11 +83,14 @@ const char *api_word_pick(lang_t lang, const char *base, json_t *params)
 /* "2026-12-02" as people read it: "02/12/2026". */
 static bool day_of(const char *s, char *out, size_t cap)
 {
-	int y, m, d, n = 0;
+	static const char SHAPE[] = "dddd-dd-dd";
 
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[10])
+	for (size_t i = 0; i < sizeof(SHAPE) - 1; i++)
+		if (SHAPE[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != SHAPE[i])
+			return false;
+	if (s[10])
 		return false;
-	snprintf(out, cap, "%02d/%02d/%04d", d, m, y);
+	snprintf(out, cap, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
 	return true;
 }
 

@@ -72,7 +72,7 @@ int cmd_export(int argc, char **argv)
 		case 'q': q.q = optarg; break;
 		case 'O': output = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "csv") && strcmp(optarg, "xlsx"))
+			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "xlsx") != 0)
 				return cli_usage("--format is csv or xlsx");
 			fmt = strcmp(optarg, "xlsx") == 0 ? EXPORT_XLSX : EXPORT_CSV;
 			break;

@@ -185,7 +185,7 @@ int cmd_import(int argc, char **argv)
 		case 'u': o.unit = optarg; break;
 		case 'n': o.dry_run = true; break;
 		case 'm':
-			if (strcmp(optarg, "all") && strcmp(optarg, "good"))
+			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "good") != 0)
 				return cli_usage("--mode is all or good");
 			o.good_only = strcmp(optarg, "good") == 0;
 			break;
@@ -197,7 +197,7 @@ int cmd_import(int argc, char **argv)
 				return cli_usage("--column HEADER=FIELD or N=FIELD, FIELD a member key or none: '%s'", optarg);
 			break;
 		case 'f':
-			if (strcmp(optarg, "csv") && strcmp(optarg, "xlsx"))
+			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "xlsx") != 0)
 				return cli_usage("--format is csv or xlsx");
 			o.rows.format = optarg;
 			break;

@@ -202,7 +202,7 @@ int cmd_report(int argc, char **argv)
 		case 'c': csv = true; break;
 		case 'x': xlsx = optarg; break;
 		case 'L':
-			if (strcmp(optarg, "vi") && strcmp(optarg, "en"))
+			if (strcmp(optarg, "vi") != 0 && strcmp(optarg, "en") != 0)
 				return cli_usage("--lang is vi or en");
 			lang = strcmp(optarg, "en") == 0 ? LANG_EN : LANG_VI;
 			break;

@@ -87,6 +87,10 @@ const OPERATIONS = {
   listEthnicGroups: 'self', getDuesRate: 'records', setDuesRate: 'record_write', payDues: 'record_write', listMembers: 'records', getMember: 'records', createMember: 'record_write', reportMembers: 'records',
   updateMember: 'record_write', leaveMember: 'record_write', rejoinMember: 'record_write', transferMember: 'record_write', listTransfers: 'records', acceptTransfer: 'record_write',
   refuseTransfer: 'record_write', cancelTransfer: 'record_write',
+  uploadImport: 'record_write', listImports: 'record_write', getImport: 'record_write', listImportErrors: 'record_write',
+  downloadImportErrors: 'record_write', checkImport: 'record_write', commitImport: 'record_write',
+  listImportTemplates: 'record_write', saveImportTemplate: 'record_write',
+  exportMembers: 'records', reportMembersXlsx: 'records',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };
 const ROLES = Object.keys(MATRIX);
