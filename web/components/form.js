@@ -139,12 +139,14 @@ export function refuse(formRef) {
 export function ConfirmButton({
   label, question, testid, busy, onConfirm, check, onAsking, danger = true, small = false,
 }) {
-  const [asking, setAsking] = useState(false);
+  const [asking, setAskingOnly] = useState(false);
   const group = useRef(null);
   const button = useRef(null);
   const cancelled = useRef(false);
+  // the form hears of the question in the same event, so that both change
+  // in one render (never two Cancels on screen at once)
+  const setAsking = (on) => { setAskingOnly(on); if (onAsking) onAsking(on); };
   useEffect(() => {
-    if (onAsking) onAsking(asking);
     if (asking) focusOn(group.current);
     else if (cancelled.current) { cancelled.current = false; focusOn(button.current); }
   }, [asking]);
