@@ -19,7 +19,6 @@
 #include "store/util.h"
 
 #define SUBTREE_MAX 200000  /* units below the list's unit that a row may name */
-#define IMPORT_BULK_ROWS 2000 /* rows stored past which the figures are counted once at the end */
 #define DUPLICATES_CAP 16
 
 /* A unit a row may name: by code, or by its name folded (with and
@@ -52,7 +51,6 @@ typedef struct run {
 	seen_t seen;
 	member_origin_t origin;
 	size_t next_analyze;         /* rows stored when the statistics are brought up to date next */
-	bool tally_suspended;        /* the figures are counted again at the end (IMPORT_BULK_ROWS) */
 	unsigned char hash_key[crypto_shorthash_KEYBYTES];
 } run_t;
 
@@ -464,15 +462,6 @@ static int fresh_statistics(run_t *r, err_t *e)
 {
 	size_t stored = r->rep->created + r->rep->updated;
 
-	/* A large import stops keeping the figures row by row (each row's
-	 * share of them costs more than the row) and counts them again once,
-	 * from all the stays, before it commits (member_tally.h): the same
-	 * figures, in one pass. */
-	if (stored == IMPORT_BULK_ROWS && !r->tally_suspended) {
-		if (member_tally_suspend(r->db, e))
-			return -1;
-		r->tally_suspended = true;
-	}
 	if (stored < r->next_analyze)
 		return 0;
 	r->next_analyze = stored * 4;
@@ -480,27 +469,24 @@ static int fresh_statistics(run_t *r, err_t *e)
 				    e);
 }
 
+/* Stores a row the checks above passed. The store checks again; in the
+ * import's write transaction nothing can have changed since, so any
+ * refusal now is a failure of the whole run (rolled back), never a bad
+ * row: a refusal after some of the row's writes would leave them in the
+ * transaction. */
 static int store_row(run_t *r, action_t act, person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
-		     size_t line, err_t *row_e, err_t *e)
+		     size_t line, err_t *e)
 {
 	char changed[512];
-	err_t tmp;
 	int rc;
 
 	r->origin.line = (int64_t)line;
-	err_clear(&tmp);
 	if (act == ACT_CREATE)
-		rc = member_add_imported(r->db, r->who, p, unit_id, kind, joined, &r->origin, &tmp);
+		rc = member_add_imported(r->db, r->who, p, unit_id, kind, joined, &r->origin, e);
 	else
-		rc = member_update_imported(r->db, r->who, p, &r->origin, changed, sizeof(changed), &tmp);
-	if (rc) {
-		if (fatal(&tmp)) {
-			*e = tmp;
-			return -1;
-		}
-		refusal_as_detail(row_e, &tmp, act == ACT_CREATE ? "unit" : "id_number");
-		return 0;
-	}
+		rc = member_update_imported(r->db, r->who, p, &r->origin, changed, sizeof(changed), e);
+	if (rc)
+		return -1;
 	if (act == ACT_CREATE)
 		r->rep->created++;
 	else if (changed[0])
@@ -542,7 +528,7 @@ static int one_row(run_t *r, json_t *row, size_t line, const err_t *problems, er
 	if (!rc && !row_e.n_details && id)
 		rc = merge_update(r, id, row, &p, changed, sizeof(changed), &row_e, e);
 	if (!rc && !row_e.n_details && !r->o->dry_run && !(r->o->good_only == false && r->rep->invalid))
-		rc = store_row(r, id ? ACT_UPDATE : ACT_CREATE, &p, unit_id, kind, joined, line, &row_e, e);
+		rc = store_row(r, id ? ACT_UPDATE : ACT_CREATE, &p, unit_id, kind, joined, line, e);
 	else if (!rc && !row_e.n_details)
 		/* what storing would do: a dry run, or a run that will store nothing */
 		*(id ? (changed[0] ? &r->rep->updated : &r->rep->unchanged) : &r->rep->created) += 1;
@@ -668,6 +654,7 @@ static int begin(run_t *r, bool *own, import_rec_t *rec, err_t *e)
 	if (import_begin(r->db, r->who, rec, e))
 		return store_tx_end(r->db, *own, -1, e);
 	r->origin.import_id = rec->id;
+	r->origin.tally_later = true;
 	return 0;
 }
 
@@ -688,9 +675,12 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 		store_tx_end(r->db, own, -1, e);
 		return 0;
 	}
-	if (!rc && r->tally_suspended)
+	/* the new records enter the figures together (member_tally_import):
+	 * one pass, rather than each row's share of them, which cost more
+	 * than the row */
+	if (!rc && rep->created)
 		rc = store_analyze_tables(r->db, "persons, person_words, memberships, import_records", e) ||
-		     member_tally_rebuild(r->db, e);
+		     member_tally_import(r->db, rec->id, e);
 	if (!rc) {
 		rec->rows = (int64_t)rep->rows;
 		rec->valid = (int64_t)rep->valid;

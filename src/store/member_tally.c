@@ -28,14 +28,21 @@
 /* The ancestor is of the second-highest level (the provinces). */
 #define SECOND_LEVEL "(SELECT count(*) FROM levels r WHERE r.rank < tl.rank) = 1"
 
-/* Who is counted: one person, those of the units in ancestry_work, or
- * everyone. */
-typedef enum scope_kind { SCOPE_PERSON, SCOPE_WORK, SCOPE_ALL } scope_kind_t;
+/* Who is counted: one person, the people an import created, those of the
+ * units in ancestry_work, or everyone. */
+typedef enum scope_kind { SCOPE_PERSON, SCOPE_IMPORT, SCOPE_WORK, SCOPE_ALL } scope_kind_t;
 
 typedef struct scope {
 	scope_kind_t kind;
-	int64_t person_id;
+	int64_t person_id; /* SCOPE_PERSON */
+	int64_t import_id; /* SCOPE_IMPORT */
 } scope_t;
+
+/* Of some people, never of units (no branches counted, no ancestry). */
+static bool of_people(const scope_t *s)
+{
+	return s->kind == SCOPE_PERSON || s->kind == SCOPE_IMPORT;
+}
 
 /* " AND col = ?" and the like, for the people of s. */
 static void person_filter(query_t *q, const char *col, const scope_t *s)
@@ -47,6 +54,13 @@ static void person_filter(query_t *q, const char *col, const scope_t *s)
 	if (s->kind == SCOPE_PERSON) {
 		snprintf(frag, sizeof(frag), " AND %s = ?", col);
 		query_add(q, frag, QI(s->person_id));
+		return;
+	}
+	if (s->kind == SCOPE_IMPORT) {
+		snprintf(frag, sizeof(frag),
+			 " AND %s IN (SELECT r.person_id FROM import_records r WHERE r.import_id = ? AND r.action = 'created')",
+			 col);
+		query_add(q, frag, QI(s->import_id));
 		return;
 	}
 	snprintf(frag, sizeof(frag),
@@ -116,7 +130,7 @@ static void dues_rows(query_t *q, const scope_t *s)
 /* Branches and groups (the two lowest levels) at each unit above them. */
 static void branch_rows(query_t *q, const scope_t *s)
 {
-	if (s->kind == SCOPE_PERSON)
+	if (of_people(s))
 		return;
 	query_sql(q, " UNION ALL SELECT a.ancestor, 'branches', '', 1, 0 FROM ancestry a JOIN units bu ON bu.id = a.descendant"
 		     " JOIN levels bl ON bl.key = bu.level WHERE a.valid_to = " OPEN
@@ -259,7 +273,7 @@ static void last_change(query_t *q, const scope_t *s)
 	person_filter(q, "m.person_id", s);
 	query_sql(q, " UNION ALL SELECT max(m.valid_to) FROM memberships m WHERE m.valid_to <> " OPEN);
 	person_filter(q, "m.person_id", s);
-	if (s->kind != SCOPE_PERSON) {
+	if (!of_people(s)) {
 		query_sql(q, " UNION ALL SELECT max(a.valid_from) FROM ancestry a WHERE true");
 		if (s->kind == SCOPE_WORK)
 			query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
@@ -295,6 +309,13 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
 	scope_t s = { .kind = SCOPE_PERSON, .person_id = person_id };
 
 	return keep(db, &s, sign, e);
+}
+
+int member_tally_import(db_t *db, int64_t import_id, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_IMPORT, .import_id = import_id };
+
+	return keep(db, &s, 1, e);
 }
 
 int member_tally_work(db_t *db, int sign, err_t *e)

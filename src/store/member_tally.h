@@ -56,6 +56,12 @@
  * are suspended. Returns 0 or -1 with e. */
 int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e);
 
+/* Puts in (+1), in one pass, everything of the people import_id created
+ * (import_records, action "created"), whose records were added with
+ * member_origin_t.tally_later and are not counted yet. In the import's
+ * transaction, after its last row. Returns 0 or -1 with e. */
+int member_tally_import(db_t *db, int64_t import_id, err_t *e);
+
 /* The same for the units listed in ancestry_work (their branches) and for
  * everyone with a stay or a payment in them; the +1 call moves
  * 'tally_from' to their ancestry's last change. For ancestry_refresh. */

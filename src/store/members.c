@@ -994,7 +994,7 @@ static int add_member(db_t *db, const principal_t *who, person_t *p, int64_t uni
 			     audit_join(db, who, p, unit_id, kind, joined, e);
 	if (!r)
 		r = insert_stay(db, who, p->id, unit_id, kind, joined, "joined", e);
-	if (!r)
+	if (!r && !(origin && origin->tally_later))
 		r = member_tally_person(db, p->id, 1, e);
 	free(fold);
 	free(key);

@@ -107,6 +107,9 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 typedef struct member_origin {
 	int64_t import_id;
 	int64_t line;
+	/* a new record is left out of the figures, for member_tally_import
+	 * to count with the import's others at its end */
+	bool tally_later;
 } member_origin_t;
 
 /* member_add for a record read from an import's file: the same checks and
