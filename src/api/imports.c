@@ -829,7 +829,9 @@ static int get_import_errors_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
 	return 0;
 }
 
-/* Whether job j may run again now: not running, not done. */
+/* Whether job j may run again now: not running, not done (a commit that
+ * stored nothing, all or nothing with bad rows, may run again: with the
+ * good rows only, or after the mapping changed). */
 static int may_run(const import_job_t *j, err_t *e)
 {
 	size_t rows;
@@ -839,7 +841,7 @@ static int may_run(const import_job_t *j, err_t *e)
 	if (!strcmp(status, "checking") || !strcmp(status, "committing"))
 		return err_fail(e, ERR_CONFLICT, "import_running", "the import is running ({status})",
 				ERR_STR("status", status));
-	if (!strcmp(status, "done"))
+	if (!strcmp(status, "done") && j->import_id)
 		return err_fail(e, ERR_CONFLICT, "import_done", "the import is done: upload the file again to import it again");
 	if (!strcmp(status, "expired"))
 		return err_fail(e, ERR_CONFLICT, "import_expired",

@@ -380,6 +380,26 @@ test('a job answers its uploader only', async () => {
   assert.deepEqual(bad.body.error.details.map((d) => d.field).sort(), ['extra', 'header_line', 'mapping[0]']);
 });
 
+test('all or nothing with a bad row stores nothing and leaves the job open: its good rows are stored next, then it is done', async () => {
+  const p = file('some-bad.csv', 'Họ và tên,Ngày sinh,Chi hội\nTrần Thị Mở,02/02/1991,IC1.1\nTrần Thị Sai,31/02/1991,IC1.1\n');
+  const up = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'some-bad.csv' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(up.status, 202, up.text);
+  await waitJob(up.body.id, 'checked');
+  const persons = await count('SELECT count(*) AS n FROM persons');
+  assert.equal((await s.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' })).status, 202);
+  const all = await waitJob(up.body.id, 'done');
+  assert.deepEqual([all.report.stored, all.report.valid, all.report.invalid, all.report.created], [false, 1, 1, 1]);
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), persons);
+  const good = await s.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'good' });
+  assert.equal(good.status, 202, good.text);
+  const done = await waitJob(up.body.id, 'done');
+  assert.deepEqual([done.report.stored, done.report.created], [true, 1]);
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), persons + 1);
+  const third = await s.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'good' });
+  assert.equal(third.status, 409);
+  assert.equal(third.body.error.code, 'import_done');
+});
+
 test('a server killed in the middle of a commit: the database is as it was, the job shows interrupted and commits again', async () => {
   const n = 1500;
   const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];

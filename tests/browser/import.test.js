@@ -332,6 +332,8 @@ test('on a phone: nothing wider than the screen, bad rows as cards; all or nothi
     assert.equal(await page.getByTestId('import-result').getAttribute('data-stored'), 'false');
     await waitText(page, '#import-result-heading', vi['import.not_stored_title']);
     await waitText(page, '[data-testid="import-not-stored"]', fill(vi['import.not_stored'], { invalid: 2 }));
+    // its good rows change nothing: no offer to store them
+    assert.equal(await page.getByTestId('import-store-good').count(), 0);
     await noHorizontalScroll(page);
     await checkWords(page, data, 'nothing stored on a phone');
     await shot(page, 'import-not-stored-vi-phone.png');

@@ -305,7 +305,7 @@ function JobView({ id }) {
     ${job.status === 'failed' && html`<${Failed} job=${job} setJob=${setJob} />`}
     ${job.status === 'interrupted' && html`<${Interrupted} job=${job} setJob=${setJob} />`}
     ${job.status === 'checked' && job.report && html`<${Review} key=${job.updated_at} job=${job} setJob=${setJob} />`}
-    ${job.status === 'done' && job.report && html`<${Result} job=${job} />`}
+    ${job.status === 'done' && job.report && html`<${Result} job=${job} setJob=${setJob} />`}
     ${job.status === 'expired' && html`
       <section class="panel" aria-labelledby="import-expired-heading" data-testid="import-expired">
         <h2 id="import-expired-heading" data-step-heading>${t('import.expired_title')}</h2>
@@ -408,10 +408,24 @@ function Interrupted({ job, setJob }) {
     </section>`;
 }
 
-// Result: what the commit stored, or that it stored nothing and why.
-function Result({ job }) {
+// Result: what the commit stored, or that it stored nothing and why (and
+// then the good rows may be stored at once, without a new upload).
+function Result({ job, setJob }) {
   const r = job.report;
   const members = href('/members', { unit: job.unit.code });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const storeGood = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setJob(await post(`/imports/${job.id}/commit`, { mode: 'good' }));
+    } catch (e) {
+      setError(e);
+      announce(uploadErrorText(e), { assertive: true });
+      setBusy(false);
+    }
+  };
   return html`
     <section class="panel" aria-labelledby="import-result-heading" data-testid="import-result"
         data-stored=${r.stored ? 'true' : 'false'}>
@@ -421,8 +435,11 @@ function Result({ job }) {
         ${r.import_id && html`<p class="muted" data-testid="import-id">${t('import.import_id', { id: r.import_id })}</p>`}
         ${r.invalid > 0 && html`<p class="notice">${t('import.skipped', { n: formatNumber(r.invalid) })}</p>`}` : html`
         <p class="warning" data-testid="import-not-stored">${t('import.not_stored', { invalid: formatNumber(r.invalid) })}</p>`}
+      ${error && html`<${FormError} message=${uploadErrorText(error)} />`}
       <div class="form-actions">
-        <a class="button primary" href=${members} data-testid="import-members-link">${t('import.see_members')}</a>
+        ${!r.stored && r.created + r.updated > 0 && html`<button type="button" class="button primary" disabled=${busy}
+          onClick=${storeGood} data-testid="import-store-good">${t('import.store_good_now', { valid: formatNumber(r.valid) })}</button>`}
+        <a class=${r.stored ? 'button primary' : 'button'} href=${members} data-testid="import-members-link">${t('import.see_members')}</a>
         <a class="button" href=${href('/import')} data-testid="import-start-again">${t('import.other_file')}</a>
       </div>
     </section>
