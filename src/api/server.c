@@ -1128,6 +1128,29 @@ static const char *pg_spool_name(const char *url, char *buf, size_t cap)
 	return buf;
 }
 
+/* The spool folder holds members' files: in a shared folder such as /tmp
+ * someone else could have made it first (or a link by its name) to read
+ * them. It must be a folder of ours, not a link, that no one else may
+ * enter. */
+static int check_spool(err_t *e)
+{
+	struct stat st;
+	const char *why = NULL;
+
+	if (lstat(g_spool, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISDIR(st.st_mode))
+		why = "not a folder (a link or a file)";
+	else if (st.st_uid != geteuid())
+		why = "it belongs to another user";
+	else if (st.st_mode & 077)
+		why = "others may enter it (chmod 700)";
+	if (why)
+		return err_fail(e, ERR_INTERNAL, "spool", "the spool folder {path} cannot be used: {reason}",
+				ERR_STR("path", g_spool), ERR_STR("reason", why));
+	return 0;
+}
+
 /* The spool folder: given, or beside a SQLite database, or in $TMPDIR;
  * created (0700) when missing. */
 static int make_spool(const api_options_t *opt, err_t *e)
@@ -1146,7 +1169,7 @@ static int make_spool(const api_options_t *opt, err_t *e)
 	if (mkdir(g_spool, 0700) != 0 && errno != EEXIST)
 		return err_fail(e, ERR_INTERNAL, "spool", "cannot create the spool folder {path}: {reason}",
 				ERR_STR("path", g_spool), ERR_STR("reason", strerror(errno)));
-	return 0;
+	return check_spool(e);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

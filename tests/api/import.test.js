@@ -562,21 +562,45 @@ test('an import\'s files are deleted after the spool\'s retention: the job says 
   await waitJob(next.body.id, 'checked');
 });
 
-test('a large import counts the figures once at the end: they agree with the members (unionbase check)', async () => {
-  const n = 2500; // past IMPORT_BULK_ROWS (api/member_import.c)
-  const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
+test('an import counts its new members into the figures at its end, its changed ones row by row: they agree with the members (unionbase check)', async () => {
+  const n = 400;
   const given = ['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Tuyết', 'Duyên', 'Hạnh', 'Thu', 'Nga', 'Yến'];
-  for (let i = 0; i < n; i++) {
-    const y = 1950 + (i % 50);
-    lines.push(`Lý Thị ${given[i % 11]} ${given[(i / 11 | 0) % 11]},${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${y},${cccd(y, 500000 + i)},IC2.1`);
-  }
+  const rows = (phone) => {
+    const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội,Số điện thoại,Tôn giáo'];
+    for (let i = 0; i < n; i++) {
+      const y = 1950 + (i % 50);
+      lines.push(`Lý Thị ${given[i % 11]} ${given[(i / 11 | 0) % 11]},${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${y},${cccd(y, 500000 + i)},IC2.1,${phone(i)},${i % 3 ? '' : 'Phật giáo'}`);
+    }
+    return lines.join('\n') + '\n';
+  };
   const before = (await s.ok('/api/v1/reports/members', { unit: 'IC2' })).total;
-  const r = await importJson([file('large.csv', lines.join('\n') + '\n'), '--unit', 'IC2']);
+  const r = await importJson([file('large.csv', rows(() => '')), '--unit', 'IC2']);
   assert.equal(r.code, 0, JSON.stringify(r.report.errors?.slice(0, 3)));
   assert.equal(r.report.created, n);
   const after = await s.ok('/api/v1/reports/members', { unit: 'IC2' });
   assert.equal(after.total, before + n);
+  // the same people, one in four with a phone now, and 5 new
+  const changed = rows((i) => (i % 4 ? '' : `09${String(10000000 + i)}`)) +
+    [0, 1, 2, 3, 4].map((i) => `Lý Thị Mới ${given[i]},03/03/1985,${cccd(1985, 700000 + i)},IC2.1,,Công giáo`).join('\n') + '\n';
+  const r2 = await importJson([file('large2.csv', changed), '--unit', 'IC2']);
+  assert.equal(r2.code, 0, JSON.stringify(r2.report.errors?.slice(0, 3)));
+  assert.deepEqual([r2.report.created, r2.report.updated, r2.report.unchanged], [5, n / 4, n - n / 4]);
+  assert.equal((await s.ok('/api/v1/reports/members', { unit: 'IC2' })).total, before + n + 5);
   const check = await ub(['check']);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+});
+
+test('a spool folder that others may enter, or a link, is refused: the server does not start', async () => {
+  const open = fs.mkdtempSync(path.join(s.dir, 'spool-'));
+  fs.chmodSync(open, 0o755);
+  const link = path.join(s.dir, 'spool-link');
+  fs.symlinkSync(open, link);
+  for (const [spool, why] of [[open, /others may enter it/], [link, /not a folder/]]) {
+    const r = await new Promise((resolve) => {
+      execFile(BIN, ['serve', '--db', s.db.url, '--listen', '127.0.0.1:0', '--spool', spool], { env: { ...process.env, ...s.env }, timeout: 20000 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stderr }));
+    });
+    assert.notEqual(r.code, 0, spool);
+    assert.match(r.stderr, why);
+  }
 });
