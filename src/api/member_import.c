@@ -27,6 +27,8 @@ typedef struct named_unit {
 	int64_t id;
 	char code[UNIT_CODE_MAX + 1];
 	char *fold, *bare;
+	bool known;                /* facts read */
+	member_unit_facts_t facts; /* what member_check_unit reads of it */
 } named_unit_t;
 
 /* The keys seen: 64-bit hashes (0 is never stored) with the line of the
@@ -48,6 +50,7 @@ typedef struct run {
 	size_t n_ethnic;
 	named_unit_t *units;         /* the list's unit and those below it */
 	size_t n_units;
+	named_unit_t **by_id, **by_code, **by_fold, **by_bare; /* units, sorted so */
 	seen_t seen;
 	member_origin_t origin;
 	size_t next_analyze;         /* rows stored when the statistics are brought up to date next */
@@ -204,6 +207,66 @@ static int fold_bare(const char *name, char **fold, char **bare)
 	return *bare ? 0 : -1;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = (*(named_unit_t *const *)a)->id, y = (*(named_unit_t *const *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static int by_code(const void *a, const void *b)
+{
+	return strcmp((*(named_unit_t *const *)a)->code, (*(named_unit_t *const *)b)->code);
+}
+
+static int by_fold(const void *a, const void *b)
+{
+	return strcmp((*(named_unit_t *const *)a)->fold, (*(named_unit_t *const *)b)->fold);
+}
+
+static int by_bare(const void *a, const void *b)
+{
+	return strcmp((*(named_unit_t *const *)a)->bare, (*(named_unit_t *const *)b)->bare);
+}
+
+/* The units in four orders, for a row's unit found by halving, not by
+ * reading a province's thousands of units at every row. */
+static int sort_units(run_t *r, err_t *e)
+{
+	named_unit_t ***orders[] = { &r->by_id, &r->by_code, &r->by_fold, &r->by_bare };
+	int (*cmp[])(const void *, const void *) = { by_id, by_code, by_fold, by_bare };
+
+	for (size_t k = 0; k < sizeof(orders) / sizeof(orders[0]); k++) {
+		named_unit_t **a = calloc(r->n_units ? r->n_units : 1, sizeof(*a));
+		if (!a)
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		for (size_t i = 0; i < r->n_units; i++)
+			a[i] = &r->units[i];
+		qsort(a, r->n_units, sizeof(*a), cmp[k]);
+		*orders[k] = a;
+	}
+	return 0;
+}
+
+/* The units of `order` (sorted by cmp) that compare equal to key: the
+ * first as *from, how many as the answer. */
+static size_t equal_range(named_unit_t **order, size_t n, const named_unit_t *key,
+			  int (*cmp)(const void *, const void *), size_t *from)
+{
+	size_t lo = 0, hi = n, count = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp(&order[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*from = lo;
+	while (lo + count < n && cmp(&order[lo + count], &key) == 0)
+		count++;
+	return count;
+}
+
 static int load_units(run_t *r, err_t *e)
 {
 	unit_list_t l = { 0 };
@@ -225,15 +288,21 @@ static int load_units(run_t *r, err_t *e)
 		}
 	}
 	unit_list_free(&l);
-	return 0;
+	return sort_units(r, e);
+}
+
+/* The unit of the list with id, or NULL. */
+static named_unit_t *unit_by_id(const run_t *r, int64_t id)
+{
+	named_unit_t key = { .id = id }, *k = &key, **found;
+
+	found = bsearch(&k, r->by_id, r->n_units, sizeof(*r->by_id), by_id);
+	return found ? *found : NULL;
 }
 
 static bool in_list_unit(const run_t *r, int64_t id)
 {
-	for (size_t i = 0; i < r->n_units; i++)
-		if (r->units[i].id == id)
-			return true;
-	return false;
+	return unit_by_id(r, id) != NULL;
 }
 
 /* The unit a row's cell names: a code, or a name of one of the units of
@@ -242,29 +311,31 @@ static bool in_list_unit(const run_t *r, int64_t id)
 static const named_unit_t *unit_named(const run_t *r, const char *cell, bool *ambiguous)
 {
 	const named_unit_t *found = NULL;
-	char *fold = NULL, *bare = NULL;
+	named_unit_t key = { 0 };
+	size_t from, n;
 
 	*ambiguous = false;
-	for (size_t i = 0; i < r->n_units; i++)
-		if (strcmp(r->units[i].code, cell) == 0)
-			return &r->units[i];
-	if (fold_bare(cell, &fold, &bare)) {
-		free(fold);
+	snprintf(key.code, sizeof(key.code), "%s", cell);
+	if (strlen(cell) < sizeof(key.code) && equal_range(r->by_code, r->n_units, &key, by_code, &from))
+		return r->by_code[from];
+	if (fold_bare(cell, &key.fold, &key.bare)) {
+		free(key.fold);
 		return NULL;
 	}
-	for (size_t i = 0; i < r->n_units; i++) {
-		const named_unit_t *u = &r->units[i];
-		if (strcmp(u->fold, fold) != 0 && strcmp(u->bare, bare) != 0)
-			continue;
-		if (found && found->id != u->id) {
-			*ambiguous = true;
-			found = NULL;
-			break;
+	for (int k = 0; k < 2 && !*ambiguous; k++) {
+		named_unit_t **order = k ? r->by_bare : r->by_fold;
+		n = equal_range(order, r->n_units, &key, k ? by_bare : by_fold, &from);
+		for (size_t i = from; i < from + n; i++) {
+			if (found && found->id != order[i]->id) {
+				*ambiguous = true;
+				found = NULL;
+				break;
+			}
+			found = order[i];
 		}
-		found = u;
 	}
-	free(fold);
-	free(bare);
+	free(key.fold);
+	free(key.bare);
 	return found;
 }
 
@@ -435,6 +506,21 @@ static bool known_ethnicity(const run_t *r, const char *code)
 	return false;
 }
 
+/* member_check_unit, reading each unit once. */
+static int check_unit(run_t *r, int64_t unit_id, date_t d, err_t *e)
+{
+	named_unit_t *u = unit_by_id(r, unit_id);
+
+	if (!u)
+		return member_check_unit(r->db, unit_id, d, e);
+	if (!u->known) {
+		if (member_unit_facts(r->db, unit_id, &u->facts, e))
+			return -1;
+		u->known = true;
+	}
+	return member_check_unit_facts(&u->facts, d, e);
+}
+
 /* Checks the row with the registry's rules: details on row_e. */
 static void check_row(run_t *r, json_t *row, person_t *p, int64_t *unit_id, member_kind_t *kind, date_t *joined,
 		      err_t *row_e)
@@ -516,7 +602,7 @@ static int one_row(run_t *r, json_t *row, size_t line, const err_t *problems, er
 	check_row(r, row, &p, &unit_id, &kind, &joined, &row_e);
 	if (!row_e.n_details && unit_id) {
 		err_clear(&tmp);
-		if (member_check_unit(r->db, unit_id, joined, &tmp)) {
+		if (check_unit(r, unit_id, joined, &tmp)) {
 			if (fatal(&tmp))
 				rc = (*e = tmp, -1);
 			else
@@ -641,15 +727,25 @@ static void file_name_of(const member_import_opts_t *o, char *out, size_t cap)
 static int begin(run_t *r, bool *own, import_rec_t *rec, err_t *e)
 {
 	memset(rec, 0, sizeof(*rec));
-	if (r->o->dry_run)
+	if (r->o->dry_run) {
+		/* one snapshot for every row's lookups: the same state
+		 * throughout, and not a read transaction of each statement's
+		 * own (a seventh of a dry run's time on SQLite) */
+		if (db_in_transaction(r->db))
+			return 0;
+		int rc = db_begin_read(r->db);
+		if (rc != DB_OK)
+			return store_fail(r->db, rc, e);
+		*own = true;
 		return 0;
+	}
 	rec->unit_id = r->unit.id;
 	file_name_of(r->o, rec->file_name, sizeof(rec->file_name));
 	snprintf(rec->file_sha256, sizeof(rec->file_sha256), "%s", r->rep->file_sha256);
 	rec->file_size = r->rep->file_size;
 	snprintf(rec->format, sizeof(rec->format), "%s", r->rep->format);
 	snprintf(rec->mode, sizeof(rec->mode), "%s", r->o->good_only ? "good" : "all");
-	if (store_tx_begin(r->db, own, e))
+	if (store_bulk_writes(r->db, e) || store_tx_begin(r->db, own, e))
 		return -1;
 	if (import_begin(r->db, r->who, rec, e))
 		return store_tx_end(r->db, *own, -1, e);
@@ -664,8 +760,11 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 {
 	member_import_report_t *rep = r->rep;
 
-	if (r->o->dry_run)
+	if (r->o->dry_run) {
+		if (own)
+			db_rollback(r->db);
 		return rc;
+	}
 	if (!rc && (rep->invalid && !r->o->good_only)) {
 		/* nothing is stored, and the counts say what storing would do */
 		store_tx_end(r->db, own, -1, e);
@@ -705,6 +804,10 @@ static void run_free(run_t *r)
 		free(r->units[i].bare);
 	}
 	free(r->units);
+	free(r->by_id);
+	free(r->by_code);
+	free(r->by_fold);
+	free(r->by_bare);
 	free(r->ethnic);
 	free(r->seen.keys);
 	free(r->seen.lines);

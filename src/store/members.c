@@ -697,52 +697,63 @@ static int successor(db_t *db, int64_t unit_id, date_t ends, int64_t *next, err_
 	return org_query_int(db, &q, next, e);
 }
 
-int member_check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
+int member_unit_facts(db_t *db, int64_t unit_id, member_unit_facts_t *f, err_t *e)
 {
 	db_stmt_t *st = NULL;
-	date_t ends = DATE_OPEN;
-	int64_t below = 0;
 	query_t q;
 	int rc;
 
+	memset(f, 0, sizeof(*f));
+	f->unit_id = unit_id;
 	query_init(&q);
-	query_add(&q, "SELECT (SELECT count(*) FROM levels b WHERE b.rank > l.rank), u.valid_to FROM units u"
-		      " JOIN levels l ON l.key = u.level WHERE u.id = ? AND u.valid_from <= ? AND u.valid_to > ?",
-		  QI(unit_id), QD(d), QD(d));
+	query_add(&q, "SELECT (SELECT count(*) FROM levels b WHERE b.rank > l.rank), u.valid_from, u.valid_to FROM units u"
+		      " JOIN levels l ON l.key = u.level WHERE u.id = ?",
+		  QI(unit_id));
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	rc = db_step(st);
 	if (rc == DB_ROW) {
-		below = db_col_int64(st, 0);
-		if (db_col_date(st, 1, &ends))
+		f->found = true;
+		f->below = db_col_int64(st, 0);
+		if (db_col_date(st, 1, &f->from) || db_col_date(st, 2, &f->to))
 			rc = DB_ERROR;
 	}
 	db_finalize(st);
-	if (rc == DB_DONE) {
+	if (rc != DB_ROW && rc != DB_DONE)
+		return store_fail(db, rc, e);
+	/* her stay holds until she leaves: a unit whose end is recorded must
+	 * hand it on, as its merge or split does its members' (insert_stay) */
+	if (f->found && f->to != DATE_OPEN && successor(db, unit_id, f->to, &f->successor, e))
+		return -1;
+	return 0;
+}
+
+int member_check_unit_facts(const member_unit_facts_t *f, date_t d, err_t *e)
+{
+	if (!f->found || f->from > d || f->to <= d) {
 		char ref[32];
-		snprintf(ref, sizeof(ref), "id:%lld", (long long)unit_id);
+		snprintf(ref, sizeof(ref), "id:%lld", (long long)f->unit_id);
 		err_field(e, "unit", "not_found", "no unit {value} on {date}", ERR_STR("value", ref), ERR_DATE("date", d));
 		return err_fail(e, ERR_INVALID, "invalid", "the unit does not exist on {date}", ERR_DATE("date", d));
 	}
-	if (rc != DB_ROW)
-		return store_fail(db, rc, e);
-	if (below > 1) {
+	if (f->below > 1) {
 		err_field(e, "unit", "not_a_branch", "is not a branch or a group");
 		return err_fail(e, ERR_INVALID, "invalid", "a member belongs to a branch or a group");
 	}
-	/* her stay holds until she leaves: a unit whose end is recorded must
-	 * hand it on, as its merge or split does its members' (insert_stay) */
-	if (ends != DATE_OPEN) {
-		int64_t next = 0;
-		if (successor(db, unit_id, ends, &next, e))
-			return -1;
-		if (!next) {
-			err_field(e, "unit", "unit_ends", "closes on {date}: she joins another unit",
-				  ERR_DATE("date", ends - 1));
-			return err_fail(e, ERR_INVALID, "invalid", "the unit closes on {date}", ERR_DATE("date", ends - 1));
-		}
+	if (f->to != DATE_OPEN && !f->successor) {
+		err_field(e, "unit", "unit_ends", "closes on {date}: she joins another unit", ERR_DATE("date", f->to - 1));
+		return err_fail(e, ERR_INVALID, "invalid", "the unit closes on {date}", ERR_DATE("date", f->to - 1));
 	}
 	return 0;
+}
+
+int member_check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e)
+{
+	member_unit_facts_t f;
+
+	if (member_unit_facts(db, unit_id, &f, e))
+		return -1;
+	return member_check_unit_facts(&f, d, e);
 }
 
 int member_by_id_number(db_t *db, const char *id_number, int64_t *id, bool *current, err_t *e)
@@ -978,10 +989,12 @@ static int add_member(db_t *db, const principal_t *who, person_t *p, int64_t uni
 		free(key);
 		return -1;
 	}
-	r = member_check_unit(db, unit_id, joined, e);
-	if (!r && p->ethnicity[0])
+	/* an import has checked its rows in its own write transaction */
+	if (!origin)
+		r = member_check_unit(db, unit_id, joined, e);
+	if (!r && !origin && p->ethnicity[0])
 		r = check_ethnicity(db, p->ethnicity, e);
-	if (!r && p->id_number[0])
+	if (!r && !origin && p->id_number[0])
 		r = check_id_free(db, p->id_number, 0, e);
 	if (!r)
 		r = insert_person(db, p, fold, key, e);

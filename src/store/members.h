@@ -86,6 +86,19 @@ void member_list_free(member_list_t *l);
  * members on). Returns 0, or -1 with e (also a store failure). */
 int member_check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e);
 
+/* What member_check_unit reads of a unit, to check many days against
+ * (an import's rows) without reading it again. */
+typedef struct member_unit_facts {
+	int64_t unit_id;
+	bool found;        /* the unit exists (on some day) */
+	date_t from, to;   /* its days [from, to) */
+	int64_t below;     /* levels below its own */
+	int64_t successor; /* who takes its members on when it ends (to); 0: none */
+} member_unit_facts_t;
+int member_unit_facts(db_t *db, int64_t unit_id, member_unit_facts_t *f, err_t *e);
+/* member_check_unit on facts read before: the same answers. */
+int member_check_unit_facts(const member_unit_facts_t *f, date_t d, err_t *e);
+
 /* Records a new person p (p->id is set) who joins unit_id as `kind` on
  * `joined`. Refusals: 409 id_number_taken (value; name when the holder is
  * in who's scope is the caller's to add), 422 with a detail on field
@@ -112,10 +125,12 @@ typedef struct member_origin {
 	bool tally_later;
 } member_origin_t;
 
-/* member_add for a record read from an import's file: the same checks and
- * writes, but the import and the line are recorded as her record's
- * provenance (import_records, action "created") instead of an audit row:
- * the import has one audit row of its own. */
+/* member_add for a record read from an import's file: the same writes,
+ * but the import and the line are recorded as her record's provenance
+ * (import_records, action "created") instead of an audit row: the import
+ * has one audit row of its own. The caller has made member_add's checks
+ * (the unit on the day, the ethnic group, the ID number free) in the same
+ * write transaction, for all its rows at less cost. */
 int member_add_imported(db_t *db, const principal_t *who, person_t *p, int64_t unit_id, member_kind_t kind,
 			date_t joined, const member_origin_t *origin, err_t *e);
 

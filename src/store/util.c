@@ -70,6 +70,18 @@ int store_analyze_tables(db_t *db, const char *tables, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
+int store_bulk_writes(db_t *db, err_t *e)
+{
+	char sql[64];
+	int rc;
+
+	if (db_dialect(db) != DB_SQLITE)
+		return 0;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", STORE_BULK_CACHE_MB * 1024);
+	rc = db_exec(db, sql);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
 int store_vacuum(db_t *db, err_t *e)
 {
 	int rc;
