@@ -20,6 +20,7 @@
 
 #define SUBTREE_MAX 200000  /* units below the list's unit that a row may name */
 #define DUPLICATES_CAP 16
+#define IMPORT_BATCH_ROWS 2000 /* new records stored together (member_batch_t) */
 
 /* A unit a row may name: by code, or by its name folded (with and
  * without its level's word: "chi hoi 3" and "3"). */
@@ -54,6 +55,7 @@ typedef struct run {
 	seen_t seen;
 	member_origin_t origin;
 	size_t next_analyze;         /* rows stored when the statistics are brought up to date next */
+	member_batch_t *batch;       /* new records not written yet */
 	unsigned char hash_key[crypto_shorthash_KEYBYTES];
 } run_t;
 
@@ -551,8 +553,7 @@ static int fresh_statistics(run_t *r, err_t *e)
 	if (stored < r->next_analyze)
 		return 0;
 	r->next_analyze = stored * 4;
-	return store_analyze_tables(r->db, "persons, person_words, memberships, member_tally, member_words, import_records",
-				    e);
+	return store_analyze_tables(r->db, "persons, person_words, memberships, import_records", e);
 }
 
 /* Stores a row the checks above passed. The store checks again; in the
@@ -560,6 +561,25 @@ static int fresh_statistics(run_t *r, err_t *e)
  * refusal now is a failure of the whole run (rolled back), never a bad
  * row: a refusal after some of the row's writes would leave them in the
  * transaction. */
+/* Whether a new record in unit_id can go into the batch: a unit that
+ * goes on (no end recorded, so no stay to carry on to a successor). */
+static bool batchable(const run_t *r, int64_t unit_id)
+{
+	const named_unit_t *u = unit_by_id(r, unit_id);
+	return u && u->known && u->facts.found && u->facts.to == DATE_OPEN;
+}
+
+static int flush_batch(run_t *r, err_t *e)
+{
+	return member_batch_store(r->db, r->batch, r->origin.import_id, e);
+}
+
+/* Stores a row the checks above passed: a new record in the batch (or
+ * at once, when her stay is carried on), a changed one at once. The
+ * store checks an update again; in the import's write transaction
+ * nothing can have changed since, so any refusal now is a failure of the
+ * whole run (rolled back), never a bad row: a refusal after some of the
+ * row's writes would leave them in the transaction. */
 static int store_row(run_t *r, action_t act, person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
 		     size_t line, err_t *e)
 {
@@ -567,7 +587,11 @@ static int store_row(run_t *r, action_t act, person_t *p, int64_t unit_id, membe
 	int rc;
 
 	r->origin.line = (int64_t)line;
-	if (act == ACT_CREATE)
+	if (act == ACT_CREATE && batchable(r, unit_id)) {
+		rc = member_batch_add(r->batch, p, unit_id, kind, joined, (int64_t)line, e);
+		if (!rc && member_batch_count(r->batch) >= IMPORT_BATCH_ROWS)
+			rc = flush_batch(r, e);
+	} else if (act == ACT_CREATE)
 		rc = member_add_imported(r->db, r->who, p, unit_id, kind, joined, &r->origin, e);
 	else
 		rc = member_update_imported(r->db, r->who, p, &r->origin, changed, sizeof(changed), e);
@@ -774,6 +798,8 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 		store_tx_end(r->db, own, -1, e);
 		return 0;
 	}
+	if (!rc)
+		rc = flush_batch(r, e);
 	/* the new records enter the figures together (member_tally_import):
 	 * one pass, rather than each row's share of them, which cost more
 	 * than the row */
@@ -809,6 +835,7 @@ static void run_free(run_t *r)
 	free(r->by_fold);
 	free(r->by_bare);
 	free(r->ethnic);
+	member_batch_free(r->batch);
 	free(r->seen.keys);
 	free(r->seen.lines);
 	member_rows_close(r->rows);
@@ -825,7 +852,7 @@ int member_import_run(db_t *db, const principal_t *who, const member_import_opts
 
 	memset(out, 0, sizeof(*out));
 	randombytes_buf(r.hash_key, sizeof(r.hash_key));
-	rc = list_unit(&r, e) || load_units(&r, e) || org_ethnic_groups(db, &r.ethnic, &r.n_ethnic, e) ||
+	rc = list_unit(&r, e) || load_units(&r, e) || member_batch_new(&r.batch, e) || org_ethnic_groups(db, &r.ethnic, &r.n_ethnic, e) ||
 	     hash_file(ro.path, out, e);
 	if (!rc) {
 		ro.ethnic = r.ethnic;

@@ -1026,6 +1026,215 @@ int member_add_imported(db_t *db, const principal_t *who, person_t *p, int64_t u
 	return add_member(db, who, p, unit_id, kind, joined, origin, e);
 }
 
+/* ---- new records of an import, in bulk ---- */
+
+typedef struct batch_row {
+	person_t p;
+	char *fold, *key;
+	int64_t unit_id;
+	member_kind_t kind;
+	date_t joined;
+	int64_t line;
+} batch_row_t;
+
+struct member_batch {
+	batch_row_t *rows;
+	size_t n, cap;
+};
+
+int member_batch_new(member_batch_t **out, err_t *e)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static void batch_clear(member_batch_t *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->rows[i].fold);
+		free(b->rows[i].key);
+	}
+	b->n = 0;
+}
+
+void member_batch_free(member_batch_t *b)
+{
+	if (!b)
+		return;
+	batch_clear(b);
+	free(b->rows);
+	free(b);
+}
+
+size_t member_batch_count(const member_batch_t *b)
+{
+	return b->n;
+}
+
+int member_batch_add(member_batch_t *b, const person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
+		     int64_t line, err_t *e)
+{
+	batch_row_t *r;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		batch_row_t *rows = realloc(b->rows, cap * sizeof(*rows));
+		if (!rows)
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		b->rows = rows;
+		b->cap = cap;
+	}
+	r = &b->rows[b->n];
+	memset(r, 0, sizeof(*r));
+	if (text_fold(p->full_name, &r->fold) || person_sort_key(p->full_name, &r->key)) {
+		free(r->fold);
+		free(r->key);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	r->p = *p;
+	r->unit_id = unit_id;
+	r->kind = kind;
+	r->joined = joined;
+	r->line = line;
+	b->n++;
+	return 0;
+}
+
+static int bulk_fail(db_t *db, int rc, db_bulk_t *bulk, err_t *e)
+{
+	if (bulk)
+		db_bulk_end(bulk);
+	return store_fail(db, rc, e);
+}
+
+/* The persons rows: the columns insert_person writes, and the id. */
+static int bulk_persons(db_t *db, const member_batch_t *b, int64_t first_id, err_t *e)
+{
+	static const char *const COLS[] = {
+		"id", "full_name", "name_fold", "name_key", "birth_date", "sex", "ethnicity", "religion", "education",
+		"qualification", "political_theory", "occupation", "id_number", "id_kind", "phone", "hamlet", "street",
+		"circumstances", "digital", "party_member", "notes", "created_at", "updated_at",
+	};
+	char ts[32], id[24], day[DATE_STR_LEN];
+	db_bulk_t *bulk = NULL;
+	int rc;
+
+	store_now_iso(ts, sizeof(ts));
+	rc = db_bulk_begin(db, "persons", COLS, (int)(sizeof(COLS) / sizeof(COLS[0])), &bulk);
+	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
+		const person_t *p = &b->rows[i].p;
+		const char *v[sizeof(COLS) / sizeof(COLS[0])] = {
+			id, p->full_name, b->rows[i].fold, b->rows[i].key, date_format(p->birth_date, day),
+			person_sex_name(p->sex), p->ethnicity[0] ? p->ethnicity : NULL, p->religion, p->education,
+			p->qualification, p->political_theory, p->occupation, p->id_number[0] ? p->id_number : NULL,
+			person_id_kind_name(p->id_kind), p->phone[0] ? p->phone : NULL, p->hamlet, p->street,
+			p->circumstances, p->digital ? "1" : "0", p->party_member ? "1" : "0", p->notes, ts, ts,
+		};
+		snprintf(id, sizeof(id), "%lld", (long long)(first_id + (int64_t)i));
+		rc = db_bulk_row(bulk, v);
+	}
+	if (rc != DB_OK)
+		return bulk_fail(db, rc, bulk, e);
+	rc = db_bulk_end(bulk);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+/* The person_words rows: each distinct word of her folded name (what
+ * insert_words writes). */
+static int bulk_words(db_t *db, const member_batch_t *b, int64_t first_id, err_t *e)
+{
+	static const char *const COLS[] = { "word", "person_id", "name_key", "name_fold" };
+	char id[24];
+	db_bulk_t *bulk = NULL;
+	int rc = db_bulk_begin(db, "person_words", COLS, 4, &bulk);
+
+	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
+		const batch_row_t *r = &b->rows[i];
+		char *copy = strdup(r->fold), *save = NULL, *seen[PERSON_NAME_BUF / 2];
+		size_t n_seen = 0;
+
+		if (!copy) {
+			rc = DB_ERROR;
+			break;
+		}
+		snprintf(id, sizeof(id), "%lld", (long long)(first_id + (int64_t)i));
+		for (char *w = strtok_r(copy, " ", &save); w && rc == DB_OK; w = strtok_r(NULL, " ", &save)) {
+			bool again = false;
+			for (size_t k = 0; k < n_seen && !again; k++)
+				again = strcmp(seen[k], w) == 0;
+			if (again || n_seen == sizeof(seen) / sizeof(seen[0]))
+				continue;
+			seen[n_seen++] = w;
+			const char *v[] = { w, id, r->key, r->fold };
+			rc = db_bulk_row(bulk, v);
+		}
+		free(copy);
+	}
+	if (rc != DB_OK)
+		return bulk_fail(db, rc, bulk, e);
+	rc = db_bulk_end(bulk);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+/* The memberships rows (insert_stay's, for units that go on) and the
+ * import_records rows (record_origin's, "created"). */
+static int bulk_stays(db_t *db, const member_batch_t *b, int64_t first_id, int64_t import_id, err_t *e)
+{
+	static const char *const STAY[] = { "person_id", "unit_id", "kind", "valid_from", "valid_to", "start_reason" };
+	static const char *const ORIGIN[] = { "person_id", "import_id", "line", "action", "fields" };
+	char id[24], unit[24], imp[24], line[24], from[DATE_STR_LEN], to[DATE_STR_LEN];
+	db_bulk_t *bulk = NULL;
+	int rc = db_bulk_begin(db, "memberships", STAY, 6, &bulk);
+
+	date_format(DATE_OPEN, to);
+	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
+		const batch_row_t *r = &b->rows[i];
+		const char *v[] = { id, unit, member_kind_name(r->kind), date_format(r->joined, from), to, "joined" };
+		snprintf(id, sizeof(id), "%lld", (long long)(first_id + (int64_t)i));
+		snprintf(unit, sizeof(unit), "%lld", (long long)r->unit_id);
+		rc = db_bulk_row(bulk, v);
+	}
+	if (rc != DB_OK)
+		return bulk_fail(db, rc, bulk, e);
+	if ((rc = db_bulk_end(bulk)) != DB_OK)
+		return store_fail(db, rc, e);
+	bulk = NULL;
+	rc = db_bulk_begin(db, "import_records", ORIGIN, 5, &bulk);
+	snprintf(imp, sizeof(imp), "%lld", (long long)import_id);
+	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
+		const char *v[] = { id, imp, line, "created", "" };
+		snprintf(id, sizeof(id), "%lld", (long long)(first_id + (int64_t)i));
+		snprintf(line, sizeof(line), "%lld", (long long)b->rows[i].line);
+		rc = db_bulk_row(bulk, v);
+	}
+	if (rc != DB_OK)
+		return bulk_fail(db, rc, bulk, e);
+	rc = db_bulk_end(bulk);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+int member_batch_store(db_t *db, member_batch_t *b, int64_t import_id, err_t *e)
+{
+	int64_t last = 0;
+	query_t q;
+	int rc;
+
+	if (!b->n)
+		return 0;
+	if (!db_in_transaction(db))
+		return err_set(e, ERR_INTERNAL, NULL, "member_batch_store outside a transaction");
+	/* the write lock is held: no one else numbers persons meanwhile */
+	query_init(&q);
+	query_sql(&q, "SELECT coalesce(max(id), 0) FROM persons");
+	if (org_query_int(db, &q, &last, e) || bulk_persons(db, b, last + 1, e) || bulk_words(db, b, last + 1, e) ||
+	    bulk_stays(db, b, last + 1, import_id, e))
+		return -1;
+	if ((rc = db_sync_ids(db, "persons")) != DB_OK)
+		return store_fail(db, rc, e);
+	batch_clear(b);
+	return 0;
+}
+
 int member_audit_read(db_t *db, const principal_t *who, int64_t unit_id, const char *id, err_t *e)
 {
 	return audit_write(db, who, "member.sensitive_read", unit_id, "member", id, NULL, NULL,
