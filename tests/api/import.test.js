@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { BIN, startServer, startPeer } from './server.js';
+import { BIN, TODAY, startServer, startPeer } from './server.js';
 
 const D = '2025-08-01';
 let s, dir;
@@ -586,6 +586,28 @@ test('an import counts its new members into the figures at its end, its changed 
   assert.equal(r2.code, 0, JSON.stringify(r2.report.errors?.slice(0, 3)));
   assert.deepEqual([r2.report.created, r2.report.updated, r2.report.unchanged], [5, n / 4, n - n / 4]);
   assert.equal((await s.ok('/api/v1/reports/members', { unit: 'IC2' })).total, before + n + 5);
+  const check = await ub(['check']);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+});
+
+test('rows of a branch whose merge is recorded ahead: stored one by one, their stays carried on to the merged branch; the figures agree', async () => {
+  const ahead = new Date(Date.parse(`${TODAY}T00:00:00Z`) + 10 * 86400000).toISOString().slice(0, 10);
+  const mk = (b) => s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+  await mk({ code: 'IC5', name_vi: 'Xã Sáp Nhập', name_en: 'Merging Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'IC5.1', name_vi: 'Chi hội Bến', name_en: 'Wharf', level: 'branch', parent: 'IC5' });
+  await mk({ code: 'IC5.2', name_vi: 'Chi hội Chợ', name_en: 'Market', level: 'branch', parent: 'IC5' });
+  await s.op('/api/v1/units/merge', { date: ahead, sources: ['IC5.1', 'IC5.2'], into: { code: 'IC5.9', name_vi: 'Chi hội Bến Chợ', name_en: 'Wharf Market', level: 'branch' } }, 201);
+  const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
+  for (let i = 0; i < 6; i++) lines.push(`Đinh Thị Sáp ${['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Nga'][i]},0${i + 1}/02/1990,${cccd(1990, 900000 + i)},${i % 2 ? 'IC5.1' : 'IC5.2'}`);
+  const r = await importJson([file('merging.csv', lines.join('\n') + '\n'), '--unit', 'IC5']);
+  assert.equal(r.code, 0, JSON.stringify(r.report.errors));
+  assert.equal(r.report.created, 6);
+  const m = await s.ok('/api/v1/members', { unit: 'IC5.1', q: 'Đinh Thị Sáp Lan' });
+  assert.equal(m.items.length, 1);
+  const before = new Date(Date.parse(`${ahead}T00:00:00Z`) - 86400000).toISOString().slice(0, 10);
+  const h = await s.ok(`/api/v1/members/${m.items[0].id}`);
+  assert.deepEqual(h.history.map((x) => [x.unit.code, x.until]), [['IC5.1', before], ['IC5.9', null]]);
   const check = await ub(['check']);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
