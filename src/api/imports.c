@@ -47,6 +47,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/member_import.h"
@@ -70,6 +72,10 @@ static struct {
 	int64_t id;     /* 0: a free slot */
 	size_t rows;
 } g_running[RUNNING_MAX];
+/* jobs of this process that ended without their row saying so (no
+ * connection to write it with): shown as interrupted, to run again */
+static int64_t g_orphans[RUNNING_MAX];
+static int g_orphan_next;
 static sem_t g_slots;
 static pthread_once_t g_slots_once = PTHREAD_ONCE_INIT;
 
@@ -113,6 +119,25 @@ static void running_set(int64_t id, size_t rows, bool done)
 	pthread_mutex_unlock(&g_running_lock);
 }
 
+static void orphan_add(int64_t id)
+{
+	pthread_mutex_lock(&g_running_lock);
+	g_orphans[g_orphan_next] = id;
+	g_orphan_next = (g_orphan_next + 1) % RUNNING_MAX;
+	pthread_mutex_unlock(&g_running_lock);
+}
+
+static bool orphan(int64_t id)
+{
+	bool yes = false;
+
+	pthread_mutex_lock(&g_running_lock);
+	for (int i = 0; i < RUNNING_MAX && !yes; i++)
+		yes = g_orphans[i] == id;
+	pthread_mutex_unlock(&g_running_lock);
+	return yes;
+}
+
 /* Whether this process runs job id, and its rows read so far. */
 static bool running_rows(int64_t id, size_t *rows)
 {
@@ -144,31 +169,52 @@ static int claim_or_refuse(int64_t id, err_t *e)
 }
 
 /* "host pid" of this process. */
+static char g_nonce[17];
+static pthread_once_t g_nonce_once = PTHREAD_ONCE_INIT;
+
+static void nonce_init(void)
+{
+	unsigned char b[8];
+
+	randombytes_buf(b, sizeof(b));
+	sodium_bin2hex(g_nonce, sizeof(g_nonce), b, sizeof(b));
+}
+
+/* "host pid nonce": the nonce tells this process from an earlier one
+ * that had its pid (a server restarted in a container is pid 1 again). */
 static void runner_name(char *buf, size_t cap)
 {
 	char host[64] = "";
 
+	pthread_once(&g_nonce_once, nonce_init);
 	gethostname(host, sizeof(host) - 1);
-	snprintf(buf, cap, "%s %ld", host, (long)getpid());
+	snprintf(buf, cap, "%s %ld %s", host, (long)getpid(), g_nonce);
 }
 
-/* Whether the process named by runner is gone: on this host, its pid no
- * longer runs. A runner on another host is taken to be alive. */
+/* Whether the process named by runner is gone: on this host, an earlier
+ * process with this one's pid, or a pid that no longer runs. A runner on
+ * another host is taken to be alive; this process's own jobs are told
+ * by running_rows and orphan. */
 static bool runner_gone(const char *runner)
 {
-	const char *space = strrchr(runner, ' ');
-	char me[96], *end = NULL;
+	char me[96], host[96], *end = NULL;
+	const char *sp1 = strchr(runner, ' ');
 	long pid;
 
 	runner_name(me, sizeof(me));
-	if (!space || strncmp(me, runner, (size_t)(space - runner + 1)) != 0)
+	if (strcmp(me, runner) == 0)
+		return false;
+	if (!sp1 || (size_t)(sp1 - runner) >= sizeof(host))
+		return false;
+	snprintf(host, sizeof(host), "%.*s ", (int)(sp1 - runner), runner);
+	if (strncmp(me, host, strlen(host)) != 0)
 		return false; /* another host's */
 	errno = 0;
-	pid = strtol(space + 1, &end, 10);
-	if (errno || !end || *end || pid <= 0)
+	pid = strtol(sp1 + 1, &end, 10);
+	if (errno || !end || (*end && *end != ' ') || pid <= 0)
 		return false;
 	if (pid == (long)getpid())
-		return false; /* ours: running_rows tells */
+		return true; /* an earlier process with our pid (its nonce differs, or it had none) */
 	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
@@ -258,8 +304,9 @@ static char *err_text(const err_t *e)
 	return s;
 }
 
-/* Runs the import of run on db; the job's row says how it went. */
-static void run_on(db_t *db, job_run_t *run)
+/* Runs the import of run on db; the job's row says how it went. Returns
+ * -1 when the row could not be written (the job then shows interrupted). */
+static int run_on(db_t *db, job_run_t *run)
 {
 	member_map_entry_t *map = calloc(MEMBER_ROWS_MAP_MAX, sizeof(*map));
 	member_import_opts_t o = { .rows.lim = SHEET_LIMITS_DEFAULT };
@@ -288,17 +335,21 @@ static void run_on(db_t *db, job_run_t *run)
 		fclose(run->errors);
 	if (rc) {
 		text = err_text(&e);
-		import_job_update(db, run->id, "failed", NULL, NULL, "", text ? text : "{}", 0, &e);
+		rc = import_job_update(db, run->id, "failed", NULL, NULL, "", text ? text : "{}", 0, &e);
 	} else {
 		json_t *j = member_import_report_json(&rep, &o);
 		text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		json_decref(j);
-		import_job_update(db, run->id, run->commit ? "done" : "checked", NULL, NULL, text ? text : "{}", "",
-				  rep.stored ? rep.import_id : 0, &e);
+		rc = import_job_update(db, run->id, run->commit ? "done" : "checked", NULL, NULL, text ? text : "{}", "",
+				       rep.stored ? rep.import_id : 0, &e);
 		member_import_report_free(&rep);
 	}
+	if (rc)
+		fprintf(stderr, "unionbase: import job %lld: its status could not be written: %s\n", (long long)run->id,
+			e.message);
 	free(text);
 	free(map);
+	return rc ? -1 : 0;
 }
 
 static void *job_thread(void *arg)
@@ -306,14 +357,14 @@ static void *job_thread(void *arg)
 	job_run_t *run = arg;
 	char msg[256];
 	db_t *db = NULL;
-	err_t e;
 
 	sem_wait(&g_slots);
 	if (db_open(api_db_url(), &db, msg, sizeof(msg)) == DB_OK) {
-		run_on(db, run);
+		if (run_on(db, run))
+			orphan_add(run->id);
 	} else {
-		err_clear(&e);
 		fprintf(stderr, "unionbase: import job %lld: %s\n", (long long)run->id, msg);
+		orphan_add(run->id);
 	}
 	if (db)
 		db_close(db);
@@ -412,7 +463,7 @@ static const char *shown_status(const import_job_t *j, size_t *rows, bool *runni
 
 	*rows = 0;
 	*running = active && running_rows(j->id, rows);
-	if (active && !*running && runner_gone(j->runner))
+	if (active && !*running && (runner_gone(j->runner) || orphan(j->id)))
 		return "interrupted";
 	return j->status;
 }

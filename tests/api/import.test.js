@@ -13,6 +13,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
+import os from 'node:os';
 import zlib from 'node:zlib';
 import { BIN, TODAY, startServer, startPeer } from './server.js';
 
@@ -611,6 +612,24 @@ test('rows of a branch whose merge is recorded ahead: stored one by one, their s
   const check = await ub(['check']);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+});
+
+test('a job left running by an earlier server that had this one\'s pid (a container restarted) shows interrupted, and runs again', async () => {
+  const p = file('pid.csv', 'Họ và tên,Ngày sinh,Chi hội\nNguyễn Thị Pid,01/01/1990,IC1.1\n');
+  const up = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'pid.csv' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(up.status, 202);
+  await waitJob(up.body.id, 'checked');
+  await s.sql(`UPDATE import_jobs SET status = 'committing', runner = '${os.hostname()} ${s.proc.child.pid} 0123456789abcdef' WHERE id = ${up.body.id}`);
+  assert.equal((await s.ok(`/api/v1/imports/${up.body.id}`)).status, 'interrupted');
+  // without a nonce (written by an older version): not this process's either
+  await s.sql(`UPDATE import_jobs SET runner = '${os.hostname()} ${s.proc.child.pid}' WHERE id = ${up.body.id}`);
+  assert.equal((await s.ok(`/api/v1/imports/${up.body.id}`)).status, 'interrupted');
+  // another host's runner is taken to be alive
+  await s.sql(`UPDATE import_jobs SET runner = 'elsewhere.invalid ${s.proc.child.pid} 0123456789abcdef' WHERE id = ${up.body.id}`);
+  assert.equal((await s.ok(`/api/v1/imports/${up.body.id}`)).status, 'committing');
+  await s.sql(`UPDATE import_jobs SET runner = '${os.hostname()} ${s.proc.child.pid} 0123456789abcdef' WHERE id = ${up.body.id}`);
+  assert.equal((await s.post(`/api/v1/imports/${up.body.id}/check`, {})).status, 202);
+  await waitJob(up.body.id, 'checked');
 });
 
 test('a spool folder that others may enter, or a link, is refused: the server does not start', async () => {
