@@ -61,6 +61,7 @@
 #define JOBS_AT_ONCE 2
 #define JOBS_LISTED 50
 #define ERRORS_PAGE_MAX 500
+#define ERRORS_KEPT 100000 /* bad rows' problems written to a job's file */
 #define FILE_NAME_MAX 255
 
 /* ---- progress of the jobs this process runs ---- */
@@ -250,7 +251,8 @@ static void on_job_error(void *ctx, const import_error_t *err)
 	json_t *j = import_error_json(err);
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
-	if (s && run->errors)
+	/* the first ERRORS_KEPT: the counts say how many more there are */
+	if (s && run->errors && run->n_errors < ERRORS_KEPT)
 		fprintf(run->errors, "%s\n", s);
 	run->n_errors++;
 	free(s);

@@ -134,24 +134,39 @@ static const member_column_t *column_of(const run_t *r, const char *key)
 	return NULL;
 }
 
+/* s as shown in a report: at most IMPORT_SHOWN_MAX bytes, cut at a
+ * character's start and marked with "…" (a cell of 32,000 characters,
+ * quoted in each of a million bad rows, would fill the disk). */
+static const char *shown(const char *s, char *buf, size_t cap)
+{
+	size_t n = strlen(s);
+
+	if (n <= IMPORT_SHOWN_MAX)
+		return s;
+	n = IMPORT_SHOWN_MAX;
+	while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	snprintf(buf, cap, "%.*s…", (int)n, s);
+	return buf;
+}
+
 static void report_detail(run_t *r, size_t line, json_t *row, const err_detail_t *d)
 {
 	const member_column_t *c = d->field[0] ? column_of(r, d->field) : NULL;
 	json_t *v = d->field[0] ? json_object_get(row, d->field) : NULL;
-	char value[64];
+	char value[IMPORT_SHOWN_MAX + 8], header[IMPORT_SHOWN_MAX + 8];
+	const char *val = "";
 	import_error_t err;
 
 	if (json_is_string(v))
-		snprintf(value, sizeof(value), "%s", json_string_value(v));
+		val = shown(json_string_value(v), value, sizeof(value));
 	else if (json_is_boolean(v))
-		snprintf(value, sizeof(value), "%s", json_is_true(v) ? "true" : "false");
-	else
-		value[0] = '\0';
+		val = json_is_true(v) ? "true" : "false";
 	err = (import_error_t){ .line = line,
 				.column = c ? c->column : 0,
-				.header = c ? c->header : "",
+				.header = c ? shown(c->header, header, sizeof(header)) : "",
 				.field = d->field,
-				.value = json_is_string(v) ? json_string_value(v) : value,
+				.value = val,
 				.detail = d };
 	if (r->o->on_error)
 		r->o->on_error(r->o->ctx, &err);

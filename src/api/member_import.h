@@ -45,6 +45,10 @@
 #include "io/member_rows.h"
 #include "store/db.h"
 
+/* The longest value or header a report quotes (bytes; longer ones are
+ * cut, with "…"). */
+#define IMPORT_SHOWN_MAX 200
+
 typedef struct import_error {
 	size_t line;                 /* the file's line or the sheet's row */
 	size_t column;               /* 1-based; 0: no column of the file holds it */

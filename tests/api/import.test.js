@@ -632,6 +632,15 @@ test('a job left running by an earlier server that had this one\'s pid (a contai
   await waitJob(up.body.id, 'checked');
 });
 
+test('a long bad value is quoted cut, at a character, in the report', async () => {
+  const long = 'Dân tộc '.repeat(100);
+  const r = await importJson([file('long.csv', `Họ và tên,Ngày sinh,Dân tộc,Chi hội\nNguyễn Thị Dài,01/01/1990,${long},IC1.1\n`), '--unit', 'IC1', '--dry-run']);
+  const e = r.report.errors.find((x) => x.field === 'ethnicity');
+  assert.ok(e, JSON.stringify(r.report.errors));
+  assert.ok(Buffer.byteLength(e.value) <= 203, `${Buffer.byteLength(e.value)} bytes`);
+  assert.ok(e.value.endsWith('…') && long.startsWith(e.value.slice(0, -1)), e.value);
+});
+
 test('a spool folder that others may enter, or a link, is refused: the server does not start', async () => {
   const open = fs.mkdtempSync(path.join(s.dir, 'spool-'));
   fs.chmodSync(open, 0o755);
