@@ -69,15 +69,23 @@ static bool formula_like(const char *s)
 	return *s && strchr("=+-@\t\r", *s);
 }
 
+/* A value that follows an apostrophe in CSV: one a spreadsheet would
+ * run, and one that begins with an apostrophe itself (so that the
+ * importer, which takes one off, gives it back as it was). */
+static bool guarded(const char *s)
+{
+	return formula_like(s) || s[0] == '\'';
+}
+
 static void csv_cell(FILE *f, const char *s, bool first)
 {
-	bool quote = strpbrk(s, ",\"\r\n") != NULL || formula_like(s);
+	bool quote = strpbrk(s, ",\"\r\n") != NULL || guarded(s);
 
 	if (!first)
 		fputc(',', f);
 	if (quote)
 		fputc('"', f);
-	if (formula_like(s))
+	if (guarded(s))
 		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
@@ -301,5 +309,5 @@ size_t member_export_count(const member_export_t *x)
 
 const char *member_export_unguard(const char *s)
 {
-	return s[0] == '\'' && formula_like(s + 1) ? s + 1 : s;
+	return s[0] == '\'' && guarded(s + 1) ? s + 1 : s;
 }

@@ -64,9 +64,10 @@ void member_export_abort(member_export_t *x);
 /* The rows written so far. */
 size_t member_export_count(const member_export_t *x);
 
-/* The value an import reads for a cell written by this module: the
- * apostrophe before a value that would be a formula taken off. Returns s
- * itself or s + 1. */
+/* The value an import reads for a CSV cell written by this module: the
+ * apostrophe before a value that would be a formula, or that begins with
+ * an apostrophe, taken off. Returns s itself or s + 1. (XLSX cells are
+ * written as text, never guarded.) */
 const char *member_export_unguard(const char *s);
 
 #endif

@@ -525,7 +525,8 @@ static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t
 			json_decref(obj);
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		}
-		trim(member_export_unguard(row->cells[i]), v, strlen(row->cells[i]) + 1);
+		trim(strcmp(r->format, "csv") == 0 ? member_export_unguard(row->cells[i]) : row->cells[i], v,
+		     strlen(row->cells[i]) + 1);
 		if (r->legacy_of[i] != LEGACY_NONE && row->types[i] == SHEET_TEXT) {
 			char *u = NULL;
 			/* a value the encoding cannot have given stays as it is */

@@ -456,6 +456,11 @@ test('an export imported again changes nothing; sensitive columns follow the cal
     const list = await demo.ok('/api/v1/members', { unit, limit: 500 });
     const p = await demo.request('PATCH', `/api/v1/members/${list.items[0].id}`, { body: { notes: '=HYPERLINK("http://x","y")' } });
     assert.equal(p.status, 200, p.text);
+    // notes that begin with an apostrophe come back with it
+    for (const [i, notes] of [[1, "'ghi chú"], [2, "'=1+1"]]) {
+      const q = await demo.request('PATCH', `/api/v1/members/${list.items[i].id}`, { body: { notes } });
+      assert.equal(q.status, 200, q.text);
+    }
     const get = async (query) => {
       const r = await fetch(`${demo.base}/api/v1/exports/members?${new URLSearchParams(query)}`, { headers: { Authorization: `Bearer ${demo.adminToken}` } });
       assert.equal(r.status, 200, await r.clone().text());
@@ -468,6 +473,8 @@ test('an export imported again changes nothing; sensitive columns follow the cal
     assert.ok(text.startsWith('\ufeffSTT,Họ và tên,Ngày sinh,'), text.slice(0, 80));
     assert.match(text, /Số CCCD/);
     assert.match(text, /"'=HYPERLINK\(""http:\/\/x"",""y""\)"/, 'the formula follows an apostrophe');
+    assert.match(text, /"''ghi chú"/);
+    assert.match(text, /"''=1\+1"/);
     assert.equal(text.trim().split('\r\n').length, count + 1);
     const xlsx = await get({ unit, format: 'xlsx' });
     assert.equal(xlsx.bytes.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
