@@ -838,11 +838,15 @@ static int get_import_errors_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	report = j.report ? json_loads(j.report, 0, NULL) : NULL;
 	file = json_object_get(report, "file");
-	if (!file) {
+	size_t rows;
+	bool running;
+	const char *status = shown_status(&j, &rows, &running);
+	/* a run again rewrites the bad rows: its report, not the last one's */
+	if (!file || !strcmp(status, "checking") || !strcmp(status, "committing")) {
 		import_job_free(&j);
 		json_decref(report);
 		return err_fail(e, ERR_CONFLICT, "import_running", "the import has no report yet ({status})",
-				ERR_STR("status", j.status));
+				ERR_STR("status", status));
 	}
 	job_file(j.id, "file", in, sizeof(in));
 	job_file(j.id, "errors.jsonl", errs, sizeof(errs));
