@@ -440,10 +440,14 @@ int api_imports_sweep(db_t *db, err_t *e)
 		return -1;
 	for (size_t i = 0; !r && i < n; i++) {
 		size_t rows;
+		bool expired = false;
 		if (running_rows(ids[i], &rows))
 			continue; /* a long job of ours, still going */
-		remove_job_files(ids[i]);
-		r = import_job_update(db, ids[i], "expired", NULL, NULL, NULL, NULL, 0, e);
+		/* marked first, and only if still stale: a job run again
+		 * meanwhile (by another server) keeps its files */
+		r = import_job_expire(db, ids[i], before, &expired, e);
+		if (!r && expired)
+			remove_job_files(ids[i]);
 	}
 	free(ids);
 	return r;

@@ -103,6 +103,11 @@ int import_job_update(db_t *db, int64_t id, const char *status, const char *runn
  * (malloc'd) and *n. */
 int import_job_stale(db_t *db, const char *before, int64_t **ids, size_t *n, err_t *e);
 
+/* Marks job id "expired" if it is still unchanged since before and not
+ * expired yet (another server may have run it again meanwhile): *done
+ * says whether it was, and so whether its files may go. */
+int import_job_expire(db_t *db, int64_t id, const char *before, bool *done, err_t *e);
+
 /* The jobs of user_id, newest first, at most limit: into *out (malloc'd,
  * each freed with import_job_free, then the array). */
 int import_job_list(db_t *db, int64_t user_id, int limit, import_job_t **out, size_t *n, err_t *e);
