@@ -26,13 +26,15 @@
 
 /* A unit a row may name: by code, or by its name folded (with and
  * without its level's word: "chi hoi 3" and "3"). */
-typedef struct named_unit {
+typedef struct named_unit named_unit_t;
+typedef named_unit_t *unit_ptr_t; /* an entry of the sorted lists */
+struct named_unit {
 	int64_t id;
 	char code[UNIT_CODE_MAX + 1];
 	char *fold, *bare;
 	bool known;                /* facts read */
 	member_unit_facts_t facts; /* what member_check_unit reads of it */
-} named_unit_t;
+};
 
 /* The keys seen (64-bit hashes) with the line of the row that had each
  * first, in a scratch SQLite file of its own (deleted once open) with a
@@ -268,12 +270,12 @@ static int sort_units(run_t *r, err_t *e)
 	int (*cmp[])(const void *, const void *) = { by_id, by_code, by_fold, by_bare };
 
 	for (size_t k = 0; k < sizeof(orders) / sizeof(orders[0]); k++) {
-		named_unit_t **a = calloc(r->n_units ? r->n_units : 1, sizeof(*a));
+		named_unit_t **a = calloc(r->n_units ? r->n_units : 1, sizeof(unit_ptr_t));
 		if (!a)
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		for (size_t i = 0; i < r->n_units; i++)
 			a[i] = &r->units[i];
-		qsort(a, r->n_units, sizeof(*a), cmp[k]);
+		qsort(a, r->n_units, sizeof(unit_ptr_t), cmp[k]);
 		*orders[k] = a;
 	}
 	return 0;
@@ -328,7 +330,7 @@ static named_unit_t *unit_by_id(const run_t *r, int64_t id)
 {
 	named_unit_t key = { .id = id }, *k = &key, **found;
 
-	found = bsearch(&k, r->by_id, r->n_units, sizeof(*r->by_id), by_id);
+	found = bsearch(&k, r->by_id, r->n_units, sizeof(unit_ptr_t), by_id);
 	return found ? *found : NULL;
 }
 

@@ -10,6 +10,7 @@
 #include "store/members.h"
 #include "store/member_tally.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1130,7 +1131,7 @@ static int bulk_persons(db_t *db, const member_batch_t *b, int64_t first_id, err
 			person_id_kind_name(p->id_kind), p->phone[0] ? p->phone : NULL, p->hamlet, p->street,
 			p->circumstances, p->digital ? "1" : "0", p->party_member ? "1" : "0", p->notes, ts, ts,
 		};
-		snprintf(id, sizeof(id), "%lld", (long long)(first_id + (int64_t)i));
+		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
 		rc = db_bulk_row(bulk, v);
 	}
 	if (rc != DB_OK)
@@ -1157,7 +1158,7 @@ static int bulk_words(db_t *db, const member_batch_t *b, int64_t first_id, err_t
 			rc = DB_ERROR;
 			break;
 		}
-		snprintf(id, sizeof(id), "%lld", (long long)(first_id + (int64_t)i));
+		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
 		for (char *w = strtok_r(copy, " ", &save); w && rc == DB_OK; w = strtok_r(NULL, " ", &save)) {
 			bool again = false;
 			for (size_t k = 0; k < n_seen && !again; k++)
@@ -1190,7 +1191,7 @@ static int bulk_stays(db_t *db, const member_batch_t *b, int64_t first_id, int64
 	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
 		const batch_row_t *r = &b->rows[i];
 		const char *v[] = { id, unit, member_kind_name(r->kind), date_format(r->joined, from), to, "joined" };
-		snprintf(id, sizeof(id), "%lld", (long long)(first_id + (int64_t)i));
+		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
 		snprintf(unit, sizeof(unit), "%lld", (long long)r->unit_id);
 		rc = db_bulk_row(bulk, v);
 	}
@@ -1203,7 +1204,7 @@ static int bulk_stays(db_t *db, const member_batch_t *b, int64_t first_id, int64
 	snprintf(imp, sizeof(imp), "%lld", (long long)import_id);
 	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
 		const char *v[] = { id, imp, line, "created", "" };
-		snprintf(id, sizeof(id), "%lld", (long long)(first_id + (int64_t)i));
+		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
 		snprintf(line, sizeof(line), "%lld", (long long)b->rows[i].line);
 		rc = db_bulk_row(bulk, v);
 	}
