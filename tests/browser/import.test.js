@@ -242,16 +242,22 @@ test('an officer imports a list: columns, bad rows in Vietnamese, a column remap
     await page.getByTestId('import-template-save').click();
     await waitText(page, '[data-testid="import-template-saved"]', fill(vi['import.template_saved'], { name: 'Mẫu phường Ba Đình' }));
 
-    // step 4: the good rows only, confirmed; what was stored
+    // step 4: all or nothing first, confirmed: nothing stored, and the
+    // good rows offered at once, without a new upload
+    await page.getByTestId('import-mode-all').check();
     await page.getByTestId('import-commit-button').click();
-    await waitText(page, '[data-testid="import-commit"] .confirm p', fill(vi['import.confirm_good'], {
-      n: 3, unit: 'Phường Ba Đình', created: 3, updated: 0, unchanged: 0, invalid: 2,
-    }));
+    await waitText(page, '[data-testid="import-commit"] .confirm p', fill(vi['import.confirm_all_bad'], { invalid: 2 }));
     await noAxe(page, 'the confirmation');
     await page.getByTestId('import-commit-button-confirm').click();
-    await page.getByTestId('import-result').waitFor();
+    await page.locator('[data-testid="import-result"][data-stored="false"]').waitFor();
     await waitFocus(page, '#import-result-heading');
-    assert.equal(await page.getByTestId('import-result').getAttribute('data-stored'), 'true');
+    await waitText(page, '[data-testid="import-store-good"]', fill(vi['import.store_good_now'], { valid: 3 }));
+    await checkWords(page, data, 'nothing stored, the good rows offered');
+    assert.equal((await client.get(`/api/v1/members?unit=${WARD}`)).body.items.length, 0, 'nothing stored yet');
+    // the good rows only; what was stored
+    await page.getByTestId('import-store-good').click();
+    await page.locator('[data-testid="import-result"][data-stored="true"]').waitFor();
+    await waitFocus(page, '#import-result-heading');
     await waitText(page, '[data-testid="import-stored"]', fill(vi['import.stored'], { created: 3, updated: 0, unchanged: 0 }));
     await waitText(page, '[data-testid="import-result"]', fill(vi['import.skipped'], { n: 2 }));
     await waitCount(page, '[data-testid="import-error"]', 2);
