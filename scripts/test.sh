@@ -21,7 +21,7 @@
 #   browser      node --test tests/browser/
 #   fuzz         scripts/fuzz.sh: builds build-fuzz/ (clang, libFuzzer) and
 #                runs every target of tests/fuzz/ for FUZZ_TEST_SECONDS
-#                (default 7) from its committed seeds; one test case per
+#                (default 5) from its committed seeds; one test case per
 #                target (a crash or a broken property fails it)
 #   clang-tidy, cppcheck   scripts/lint.sh build (build/compile_commands.json)
 # Test cases are counted one by one where the tool reports them (cmocka's
@@ -50,7 +50,7 @@
 #                            of compiler wipes build-test/)
 #   MESON_TEST_TIMEOUT_MULTIPLIER (default 3), NODE_TEST_TIMEOUT seconds (1200)
 #   SKIP_DEPS=1              do not run install-deps.sh (counted as skipped: no)
-#   FUZZ_TEST_SECONDS=7      seconds each fuzz target runs (0: the fuzz step
+#   FUZZ_TEST_SECONDS=5      seconds each fuzz target runs (0: the fuzz step
 #                            is not run, and counts as a failure)
 #   FAKETIME_AT="2028-02-29 23:58:30"  FAKETIME_TZ=Asia/Ho_Chi_Minh
 #                            where api/faketime's clock starts (a leap day,
@@ -373,7 +373,7 @@ fi
 # fuzz: every target a few seconds from its seeds, in a fresh corpus, with a
 # fixed random seed (the same start each run); one test case per target, as scripts/fuzz.sh counts
 # them in its last line "fuzz: N passed, N failed"
-fuzz_seconds=${FUZZ_TEST_SECONDS:-7}
+fuzz_seconds=${FUZZ_TEST_SECONDS:-5}
 if [ "$fuzz_seconds" = 0 ]; then
     not_run fuzz "FUZZ_TEST_SECONDS=0"
 else
