@@ -104,6 +104,10 @@ static bool running_claim(int64_t id)
 			g_running[i].rows = 0;
 			ok = true;
 		}
+	/* run again: no longer an orphan */
+	for (int i = 0; ok && i < RUNNING_MAX; i++)
+		if (g_orphans[i] == id)
+			g_orphans[i] = 0;
 	pthread_mutex_unlock(&g_running_lock);
 	return ok;
 }
@@ -190,6 +194,14 @@ static void runner_name(char *buf, size_t cap)
 	pthread_once(&g_nonce_once, nonce_init);
 	gethostname(host, sizeof(host) - 1);
 	snprintf(buf, cap, "%s %ld %s", host, (long)getpid(), g_nonce);
+}
+
+static bool runner_is_me(const char *runner)
+{
+	char me[96];
+
+	runner_name(me, sizeof(me));
+	return strcmp(me, runner) == 0;
 }
 
 /* Whether the process named by runner is gone: on this host, an earlier
@@ -469,7 +481,7 @@ static const char *shown_status(const import_job_t *j, size_t *rows, bool *runni
 
 	*rows = 0;
 	*running = active && running_rows(j->id, rows);
-	if (active && !*running && (runner_gone(j->runner) || orphan(j->id)))
+	if (active && !*running && (runner_gone(j->runner) || (runner_is_me(j->runner) && orphan(j->id))))
 		return "interrupted";
 	return j->status;
 }
@@ -935,7 +947,9 @@ static int rerun(api_req_t *req, api_resp_t *resp, import_job_t *j, const char *
 	if (start_job(run, e)) {
 		err_t tmp;
 		err_clear(&tmp);
-		import_job_update(req->db, j->id, j->status, NULL, NULL, NULL, NULL, 0, &tmp);
+		/* its status back as it was; failing that, shown interrupted */
+		if (import_job_update(req->db, j->id, j->status, NULL, NULL, NULL, NULL, 0, &tmp))
+			orphan_add(j->id);
 		return -1;
 	}
 	return answer_job(req, resp, j->id, 202, e);
