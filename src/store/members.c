@@ -1075,16 +1075,11 @@ size_t member_batch_count(const member_batch_t *b)
 int member_batch_add(member_batch_t *b, const person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
 		     int64_t line, err_t *e)
 {
-	batch_row_t *r;
+	batch_row_t *r, *rows = store_grow(b->rows, &b->cap, b->n, sizeof(*rows), e);
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		batch_row_t *rows = realloc(b->rows, cap * sizeof(*rows));
-		if (!rows)
-			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-		b->rows = rows;
-		b->cap = cap;
-	}
+	if (!rows)
+		return -1;
+	b->rows = rows;
 	r = &b->rows[b->n];
 	memset(r, 0, sizeof(*r));
 	if (text_fold(p->full_name, &r->fold) || person_sort_key(p->full_name, &r->key)) {
