@@ -49,6 +49,7 @@
 #   TEST_CC=clang            compiler for build-test (default clang; a change
 #                            of compiler wipes build-test/)
 #   MESON_TEST_TIMEOUT_MULTIPLIER (default 3), NODE_TEST_TIMEOUT seconds (1200)
+#   API_TEST_CONCURRENCY=3   API test files run at once (node --test-concurrency)
 #   SKIP_DEPS=1              do not run install-deps.sh (counted as skipped: no)
 #   FUZZ_TEST_SECONDS=5      seconds each fuzz target runs (0: the fuzz step
 #                            is not run, and counts as a failure)
@@ -73,6 +74,11 @@ if [ -z "${LSAN_OPTIONS:-}" ] && [ -f "$top/scripts/lsan-suppressions.txt" ]; th
 fi
 timeout_mult=${MESON_TEST_TIMEOUT_MULTIPLIER:-3}
 node_timeout=${NODE_TEST_TIMEOUT:-1200}
+# API test files at once: each starts its own servers, on its own database and
+# port, and waits on them as much as it computes (3 on 2 cores: 254 s to
+# 193 s for api/sqlite). The browser's run one at a time: two at once took
+# as long, each test twice as slow (chromium uses every core).
+api_concurrency=${API_TEST_CONCURRENCY:-3}
 
 if [ -z "${UNIONBASE_PG_TESTS:-}" ]; then
     if [ -f src/store/db_pg.c ]; then UNIONBASE_PG_TESTS=1; else UNIONBASE_PG_TESTS=0; fi
@@ -201,7 +207,8 @@ meson_suite() {
     record "$name" "${p:-0}" "${f:-1}" "$note"
 }
 
-# node_suite NAME PATHS [VAR=VALUE...]: PATHS is a folder or files, space-separated
+# node_suite NAME PATHS [VAR=VALUE...]: PATHS is a folder or files, space-separated;
+# concurrency=N before the call runs N test files at once (default 1)
 node_suite() {
     local name=$1 dir=$2; shift 2
     local paths
@@ -212,7 +219,8 @@ node_suite() {
     rm -f "$tap"
     env UNIONBASE_BIN="$top/$builddir/unionbase" "$@" \
         timeout --kill-after=30 "$node_timeout" \
-        node --test --test-reporter=spec --test-reporter-destination=stdout \
+        node --test --test-concurrency="${concurrency:-1}" \
+        --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$tap" "${paths[@]}" 2>&1 |
         tee "$logdir/$logbase.log"
     local rc=${PIPESTATUS[0]}
@@ -334,7 +342,7 @@ if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
 fi
 
 if [ $built = 1 ]; then
-    node_suite api/sqlite tests/api/
+    concurrency=$api_concurrency node_suite api/sqlite tests/api/
 else
     not_run api/sqlite "build failed"
 fi
@@ -350,7 +358,7 @@ if [ $built != 1 ]; then
 elif [ "$faketime_tests" = 0 ]; then
     not_run api/faketime "FAKETIME_TESTS=0"
 else
-    node_suite_faketime api/faketime "${FAKETIME_AT:-2028-02-29 23:58:30}" "${FAKETIME_TZ:-Asia/Ho_Chi_Minh}" "$faketime_tests"
+    concurrency=$api_concurrency node_suite_faketime api/faketime "${FAKETIME_AT:-2028-02-29 23:58:30}" "${FAKETIME_TZ:-Asia/Ho_Chi_Minh}" "$faketime_tests"
 fi
 
 if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
@@ -360,7 +368,7 @@ if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
         not_run api/pg "PostgreSQL did not start"
     else
         # shellcheck disable=SC2086 # pg_env is "export A=x B=y ..."
-        node_suite api/pg tests/api/ UNIONBASE_TEST_PG="$pg_base" ${pg_env#export }
+        concurrency=$api_concurrency node_suite api/pg tests/api/ UNIONBASE_TEST_PG="$pg_base" ${pg_env#export }
     fi
 fi
 

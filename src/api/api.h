@@ -193,12 +193,16 @@ typedef struct api_options {
 	int upload_max_mb;          /* an uploaded file's bytes; 0 picks 256 */
 	int upload_timeout;         /* seconds for an upload's body; 0 picks 600 */
 	int spool_days;             /* an import's files are deleted after this many days unchanged; 0: 7 */
+	int problems_kept;          /* a job's bad rows' problems listed, the first ones; 0: 100,000 */
 } api_options_t;
 
 /* The import jobs' files kept days days (api/imports.c), and the sweep
  * that deletes older ones (at the server's start, at every upload):
  * their jobs become "expired". Returns 0 or -1 with e. */
 void api_imports_set_retention(int days);
+/* A job lists the first kept problems of its bad rows (0 keeps the
+ * default, 100,000); its report counts the rest. */
+void api_imports_set_problems_kept(int kept);
 int api_imports_sweep(db_t *db, err_t *e);
 
 /* The server's spool folder and database, for the import jobs' threads. */

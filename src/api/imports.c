@@ -61,7 +61,7 @@
 #define JOBS_AT_ONCE 2
 #define JOBS_LISTED 50
 #define ERRORS_PAGE_MAX 500
-#define ERRORS_KEPT 100000 /* bad rows' problems written to a job's file */
+#define PROBLEMS_KEPT 100000 /* bad rows' problems written to a job's file */
 #define FILE_NAME_MAX 255
 
 /* ---- progress of the jobs this process runs ---- */
@@ -254,8 +254,16 @@ typedef struct job_run {
 	char file_name[IMPORT_FILE_NAME_BUF];
 	json_t *options;        /* owned */
 	FILE *errors;
-	size_t n_errors;
+	size_t n_errors;        /* found; the first g_problems_kept are in errors */
 } job_run_t;
+
+static size_t g_problems_kept = PROBLEMS_KEPT;
+
+void api_imports_set_problems_kept(int kept)
+{
+	if (kept > 0)
+		g_problems_kept = (size_t)kept;
+}
 
 static void on_job_error(void *ctx, const import_error_t *err)
 {
@@ -263,8 +271,8 @@ static void on_job_error(void *ctx, const import_error_t *err)
 	json_t *j = import_error_json(err);
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
-	/* the first ERRORS_KEPT: the counts say how many more there are */
-	if (s && run->errors && run->n_errors < ERRORS_KEPT)
+	/* the first ones: the report says how many more there are */
+	if (s && run->errors && run->n_errors < g_problems_kept)
 		fprintf(run->errors, "%s\n", s);
 	run->n_errors++;
 	free(s);
@@ -352,6 +360,14 @@ static int run_on(db_t *db, job_run_t *run)
 		rc = import_job_update(db, run->id, "failed", NULL, NULL, "", text ? text : "{}", 0, &e);
 	} else {
 		json_t *j = member_import_report_json(&rep, &o);
+		if (j && (json_object_set_new(j, "problems", json_integer((json_int_t)run->n_errors)) ||
+			  json_object_set_new(j, "problems_listed",
+					      json_integer((json_int_t)(run->n_errors < g_problems_kept
+									   ? run->n_errors
+									   : g_problems_kept))))) {
+			json_decref(j);
+			j = NULL;
+		}
 		text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		json_decref(j);
 		rc = import_job_update(db, run->id, run->commit ? "done" : "checked", NULL, NULL, text ? text : "{}", "",
@@ -734,24 +750,62 @@ static int get_import(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* The report of j's last run, for its bad rows: refused while a run
+ * rewrites them (409 import_running) and once they are deleted (409
+ * import_expired). *report is the report, NULL before a first run
+ * (owned by the caller). Returns 0 or -1 with e. */
+static int last_report(const import_job_t *j, json_t **report, err_t *e)
+{
+	size_t rows;
+	bool running;
+	const char *status = shown_status(j, &rows, &running);
+
+	*report = NULL;
+	if (!strcmp(status, "expired"))
+		return err_fail(e, ERR_CONFLICT, "import_expired", "the file was deleted after {days} days: upload it again",
+				ERR_INT("days", g_spool_days));
+	if (!strcmp(status, "checking") || !strcmp(status, "committing"))
+		return err_fail(e, ERR_CONFLICT, "import_running", "the import has no report yet ({status})",
+				ERR_STR("status", status));
+	*report = j->report ? json_loads(j->report, 0, NULL) : NULL;
+	return 0;
+}
+
+/* The problems of the last run found beyond those listed */
+static json_int_t unlisted(const json_t *report)
+{
+	json_int_t found = json_integer_value(json_object_get(report, "problems"));
+	json_int_t listed = json_integer_value(json_object_get(report, "problems_listed"));
+
+	return found > listed ? found - listed : 0;
+}
+
 static int get_import_errors(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	char path[640], *line = NULL;
 	int offset = 0, limit = 100;
 	size_t cap = 0, total = 0;
-	json_t *items;
+	json_t *items, *report;
 	import_job_t j;
 	FILE *f;
 
 	if (api_require(req, PERM_RECORD_WRITE, e) || own_job(req, &j, e))
 		return -1;
+	if (last_report(&j, &report, e)) {
+		import_job_free(&j);
+		return -1;
+	}
 	import_job_free(&j);
 	if (api_query_int(req, "offset", 0, 0, INT_MAX, &offset, e) ||
-	    api_query_int(req, "limit", 100, 1, ERRORS_PAGE_MAX, &limit, e))
+	    api_query_int(req, "limit", 100, 1, ERRORS_PAGE_MAX, &limit, e)) {
+		json_decref(report);
 		return -1;
+	}
 	items = json_array();
-	if (!items)
+	if (!items) {
+		json_decref(report);
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
 	job_file(j.id, "errors.jsonl", path, sizeof(path));
 	f = fopen(path, "r");
 	while (f && getline(&line, &cap, f) > 0) {
@@ -765,10 +819,12 @@ static int get_import_errors(api_req_t *req, api_resp_t *resp, err_t *e)
 	free(line);
 	if (f)
 		fclose(f);
-	resp->body = json_pack("{s:o, s:I, s:o}", "items", items, "total", (json_int_t)total, "next_offset",
+	resp->body = json_pack("{s:o, s:I, s:o, s:I}", "items", items, "total", (json_int_t)total, "next_offset",
 			       (size_t)offset + json_array_size(items) < total ?
 				       json_integer((json_int_t)offset + (json_int_t)json_array_size(items)) :
-				       json_null());
+				       json_null(),
+			       "unlisted", unlisted(report));
+	json_decref(report);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
@@ -834,10 +890,32 @@ static const char *annotate(void *ctx, size_t line)
 	return n->text;
 }
 
+/* The error column's title; when problems were left unlisted, it says
+ * that only the first ones are in the column. */
+static const char *column_title(lang_t lang, const json_t *report, char *buf, size_t cap)
+{
+	json_int_t more = unlisted(report);
+	json_t *p;
+	const char *tmpl;
+
+	if (!more)
+		return api_word(lang, "import.errors.column");
+	p = json_pack("{s:I, s:I}", "listed", json_integer_value(json_object_get(report, "problems_listed")),
+		      "unlisted", more);
+	tmpl = p ? api_word_pick(lang, "import.errors.column_cut", p) : NULL;
+	if (!tmpl) {
+		json_decref(p);
+		return api_word(lang, "import.errors.column");
+	}
+	api_word_fill(tmpl, p, buf, cap);
+	json_decref(p);
+	return buf;
+}
+
 static int get_import_errors_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	const char *lang = api_query(req, "lang");
-	char in[640], errs[640], out[600];
+	char in[640], errs[640], out[600], title[512];
 	json_t *report = NULL, *file;
 	error_copy_opts_t o = { .lim = SHEET_LIMITS_DEFAULT };
 	notes_t n = { 0 };
@@ -847,22 +925,17 @@ static int get_import_errors_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (api_require(req, PERM_RECORD_WRITE, e) || own_job(req, &j, e))
 		return -1;
 	n.lang = lang && !strcmp(lang, "en") ? LANG_EN : LANG_VI;
-	if (!strcmp(j.status, "expired")) {
+	if (last_report(&j, &report, e)) {
 		import_job_free(&j);
-		return err_fail(e, ERR_CONFLICT, "import_expired", "the file was deleted after {days} days: upload it again",
-				ERR_INT("days", g_spool_days));
+		return -1;
 	}
-	report = j.report ? json_loads(j.report, 0, NULL) : NULL;
 	file = json_object_get(report, "file");
-	size_t rows;
-	bool running;
-	const char *status = shown_status(&j, &rows, &running);
-	/* a run again rewrites the bad rows: its report, not the last one's */
-	if (!file || !strcmp(status, "checking") || !strcmp(status, "committing")) {
+	if (!file) {
+		r = err_fail(e, ERR_CONFLICT, "import_running", "the import has no report yet ({status})",
+			     ERR_STR("status", j.status));
 		import_job_free(&j);
 		json_decref(report);
-		return err_fail(e, ERR_CONFLICT, "import_running", "the import has no report yet ({status})",
-				ERR_STR("status", status));
+		return r;
 	}
 	job_file(j.id, "file", in, sizeof(in));
 	job_file(j.id, "errors.jsonl", errs, sizeof(errs));
@@ -871,7 +944,7 @@ static int get_import_errors_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
 	o.format = json_string_value(json_object_get(file, "format"));
 	o.sheet = json_string_value(json_object_get(file, "sheet"));
 	o.header_line = (size_t)json_integer_value(json_object_get(file, "header_line"));
-	o.column_title = api_word(n.lang, "import.errors.column");
+	o.column_title = column_title(n.lang, report, title, sizeof(title));
 	o.annotate = annotate;
 	o.ctx = &n;
 	o.tmpdir = api_spool_dir();

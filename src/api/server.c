@@ -1357,6 +1357,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	}
 	g_db_url = opt->db_url;
 	api_imports_set_retention(opt->spool_days);
+	api_imports_set_problems_kept(opt->problems_kept);
 	if (make_spool(opt, e) || api_imports_sweep(db, e)) {
 		db_close(db);
 		return -1;

@@ -43,6 +43,7 @@ int cmd_serve(int argc, char **argv)
 		{ "upload-max-mb", required_argument, NULL, 'M' },
 		{ "upload-timeout", required_argument, NULL, 'U' },
 		{ "spool-days", required_argument, NULL, 'D' },
+		{ "import-problems", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	api_options_t opt = { .listen = "127.0.0.1:8080", .max_connections_per_ip = -1 };
@@ -94,6 +95,10 @@ int cmd_serve(int argc, char **argv)
 		case 'D':
 			if (number_arg(optarg, 1, 3650, &opt.spool_days))
 				return cli_usage("serve: --spool-days takes days from 1 to 3650");
+			break;
+		case 'P':
+			if (number_arg(optarg, 1, 10000000, &opt.problems_kept))
+				return cli_usage("serve: --import-problems takes a number from 1 to 10000000");
 			break;
 		default: return cli_usage("serve: unknown option");
 		}

@@ -245,6 +245,8 @@ test('an XLSX workbook: merged branch cells, an ID number stored as a number, da
   assert.equal(job.report.file.sheet, 'Danh sách');
   const errs = await s.ok(`/api/v1/imports/${job.id}/errors`);
   assert.equal(errs.total, 2);
+  assert.equal(errs.unlisted, 0);
+  assert.deepEqual([job.report.problems, job.report.problems_listed], [2, 2]);
   assert.equal(errs.items[0].line, 6);
   // the file again, with what is wrong in a first column, in Vietnamese;
   // read back by the importer, it is the same list (the new column is nothing)
@@ -425,9 +427,11 @@ test('a server killed in the middle of a commit: the database is as it was, the 
     await new Promise((r) => setTimeout(r, 20));
   }
   // meanwhile its bad rows are being written again: no copy of the last check's
-  const x = await s.get(`/api/v1/imports/${up.body.id}/errors.xlsx`);
-  assert.equal(x.status, 409);
-  assert.equal(x.body.error.code, 'import_running');
+  for (const what of ['errors.xlsx', 'errors']) {
+    const x = await s.get(`/api/v1/imports/${up.body.id}/${what}`);
+    assert.equal(x.status, 409, what);
+    assert.equal(x.body.error.code, 'import_running', what);
+  }
   s.proc.child.kill('SIGKILL');
   await new Promise((r) => s.proc.child.once('exit', r));
   assert.equal(await count('SELECT count(*) AS n FROM persons'), persons, 'nothing of the commit stayed');
@@ -567,10 +571,11 @@ test('an import\'s files are deleted after the spool\'s retention: the job says 
   assert.equal(again.status, 409);
   assert.equal(again.body.error.code, 'import_expired');
   assert.equal(again.body.error.days, 7);
-  const x = await s.get(`/api/v1/imports/${up.body.id}/errors.xlsx`);
-  assert.equal(x.status, 409);
-  const errs = await s.ok(`/api/v1/imports/${up.body.id}/errors`);
-  assert.equal(errs.total, 0, 'its bad rows are gone');
+  for (const what of ['errors.xlsx', 'errors']) {
+    const x = await s.get(`/api/v1/imports/${up.body.id}/${what}`);
+    assert.equal(x.status, 409, what);
+    assert.equal(x.body.error.code, 'import_expired', what);
+  }
   await waitJob(next.body.id, 'checked');
 });
 
@@ -641,6 +646,38 @@ test('a job left running by an earlier server that had this one\'s pid (a contai
   await s.sql(`UPDATE import_jobs SET runner = '${os.hostname()} ${s.proc.child.pid} 0123456789abcdef' WHERE id = ${up.body.id}`);
   assert.equal((await s.post(`/api/v1/imports/${up.body.id}/check`, {})).status, 202);
   await waitJob(up.body.id, 'checked');
+});
+
+test('past the problems a job lists, its report, its list and its error copy say how many more there were', async () => {
+  const peer = await startPeer({ ...s, args: [...(s.args || []), '--import-problems', '3'] });
+  try {
+    const rows = ['Họ và tên,Ngày sinh,Chi hội'];
+    for (const given of ['Hoa', 'Lan', 'Mai', 'Huệ', 'Cúc']) rows.push(`Nguyễn Thị ${given},31/02/1990,IC1.1`);
+    rows.push('Nguyễn Thị Đúng,01/01/1991,IC1.1');
+    const up = await peer.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'nhieu-loi.csv' }, raw: Buffer.from(rows.join('\n') + '\n'), headers: { 'Content-Type': 'application/octet-stream' } });
+    assert.equal(up.status, 202, up.text);
+    let job;
+    for (let i = 0; i < 600 && job?.status !== 'checked'; i++) {
+      job = await peer.ok(`/api/v1/imports/${up.body.id}`);
+      if (job.status !== 'checked') await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(job.status, 'checked', JSON.stringify(job));
+    assert.deepEqual([job.report.valid, job.report.invalid, job.report.problems, job.report.problems_listed], [1, 5, 5, 3]);
+    const errs = await peer.ok(`/api/v1/imports/${up.body.id}/errors`);
+    assert.deepEqual([errs.total, errs.unlisted, errs.next_offset], [3, 2, null]);
+    assert.deepEqual(errs.items.map((e) => e.line), [2, 3, 4]);
+    for (const [lang, title] of [['vi', 'Lỗi (chỉ liệt kê 3 lỗi đầu tiên; còn 2 lỗi nữa không có ở đây)'],
+      ['en', 'Error (the first 3 problems only; 2 more are not listed)']]) {
+      const x = await fetch(`${peer.base}/api/v1/imports/${up.body.id}/errors.xlsx?lang=${lang}`, { headers: { Authorization: `Bearer ${s.adminToken}` } });
+      assert.equal(x.status, 200);
+      const texts = xlsxTexts(Buffer.from(await x.arrayBuffer()));
+      assert.ok(texts.includes(title), JSON.stringify(texts.slice(0, 10)));
+    }
+    const page = await peer.ok(`/api/v1/imports/${up.body.id}/errors`, { limit: 1 });
+    assert.deepEqual([page.total, page.unlisted, page.next_offset], [3, 2, 1]);
+  } finally {
+    await peer.stop();
+  }
 });
 
 test('a long bad value is quoted cut, at a character, in the report', async () => {

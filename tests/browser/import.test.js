@@ -73,13 +73,16 @@ let dir;
 const files = {};
 
 before(async () => {
-  server = await startServer();
+  // the first 2 problems of a run listed: the lists below have 2 each
+  server = await startServer({ args: ['--import-problems', '2'] });
   browser = await launch();
   await server.createUser({ ...officer, unit: WARD, roles: ['entry'] });
   dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-import-'));
   files.list = path.join(dir, 'danh-sach-hoi-vien.csv');
   files.png = path.join(dir, 'anh-the.png');
+  files.many = path.join(dir, 'nhieu-loi.csv');
   await writeFile(files.list, LIST);
+  await writeFile(files.many, ['Họ và tên,Ngày sinh,Chi hội', ...['Vân', 'Đào', 'Quế'].map((n) => `Đỗ Thị ${n},31/02/1990,Chi hội Phụ nữ tổ dân phố 3`)].join('\n') + '\n');
   await writeFile(files.png, PNG);
 });
 
@@ -367,6 +370,19 @@ test('a file that is not a list (a picture) is refused in words', { timeout: 120
     // another file: back to step 1
     await page.getByTestId('import-start-again').click();
     await page.getByTestId('import-form').waitFor();
+  });
+  assert.deepEqual(realProblems(problems), []);
+});
+
+test('past the problems a job lists, the report says how many more there are', { timeout: 120000 }, async () => {
+  const { page, problems, data } = await open(PHONE);
+  await withArtifactOnFailure(page, 'import-unlisted', async () => {
+    await upload(page, files.many, 'import-report');
+    data.add(path.basename(files.many));
+    await waitCount(page, '[data-testid="import-error"]', 2);
+    await waitText(page, '[data-testid="import-errors-unlisted"]', fill(vi['import.errors_unlisted'], { listed: 2, unlisted: 1 }));
+    await noHorizontalScroll(page);
+    await checkWords(page, data, 'problems left unlisted');
   });
   assert.deepEqual(realProblems(problems), []);
 });

@@ -64,7 +64,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // members: how many demo members init adds (none by default: the tests
 // make the members they count).
-export async function startServer({ demo = true, members = 0, timeoutMs = 30000 } = {}) {
+export async function startServer({ demo = true, members = 0, timeoutMs = 30000, args = [] } = {}) {
   const bin = binary();
   if (!existsSync(bin)) throw new Error(`${bin} does not exist: build it first (make) or set UNIONBASE_BIN`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-browser-'));
@@ -85,7 +85,7 @@ export async function startServer({ demo = true, members = 0, timeoutMs = 30000 
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const proc = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
+    const proc = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], {
       cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;

@@ -275,7 +275,7 @@ function SaveTemplate({ job, columns, v }) {
 
 // ErrorRows: the bad rows' problems, PAGE at a time, and all of them as CSV.
 export function ErrorRows({ job, title }) {
-  const [state, setState] = useState({ items: [], total: 0, next: 0, loading: true, error: null });
+  const [state, setState] = useState({ items: [], total: 0, unlisted: 0, next: 0, loading: true, error: null });
   const ctl = useRef(null);
   const load = (offset) => {
     if (ctl.current) ctl.current.abort();
@@ -288,6 +288,7 @@ export function ErrorRows({ job, title }) {
         setState((s) => ({
           items: offset ? s.items.concat(d.items || []) : d.items || [],
           total: d.total || 0,
+          unlisted: d.unlisted || 0,
           next: d.next_offset,
           loading: false,
           error: null,
@@ -297,7 +298,7 @@ export function ErrorRows({ job, title }) {
     );
   };
   useEffect(() => { load(0); return () => ctl.current && ctl.current.abort(); }, [job.id, job.updated_at]);
-  const { items, total, next, loading, error } = state;
+  const { items, total, unlisted, next, loading, error } = state;
   const more = next !== null && next !== undefined && next > 0;
   return html`
     <section class="panel" aria-labelledby="import-errors-heading" data-testid="import-errors">
@@ -305,6 +306,8 @@ export function ErrorRows({ job, title }) {
       ${!loading || items.length ? html`<p class="count" data-testid="import-errors-count">${items.length < total
         ? t('import.errors_shown', { n: formatNumber(items.length), total: formatNumber(total) })
         : t('import.errors_count', { n: formatNumber(total) })}</p>` : null}
+      ${unlisted > 0 && html`<p class="notice" role="note" data-testid="import-errors-unlisted">${t('import.errors_unlisted',
+        { listed: formatNumber(total), unlisted: formatNumber(unlisted) })}</p>`}
       ${items.length > 0 && html`
         <table class="table stack bad-rows">
           <thead>
