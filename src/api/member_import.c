@@ -811,7 +811,6 @@ static int begin(run_t *r, bool *own, import_rec_t *rec, err_t *e)
 	if (import_begin(r->db, r->who, rec, e))
 		return store_tx_end(r->db, *own, -1, e);
 	r->origin.import_id = rec->id;
-	r->origin.tally_later = true;
 	return 0;
 }
 
@@ -836,13 +835,7 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 		return 0;
 	}
 	if (!rc)
-		rc = flush_batch(r, e);
-	/* the new records enter the figures together (member_tally_import):
-	 * one pass, rather than each row's share of them, which cost more
-	 * than the row */
-	if (!rc && rep->created)
-		rc = store_analyze_tables(r->db, "persons, person_words, memberships, import_records", e) ||
-		     member_tally_import(r->db, rec->id, e);
+		rc = flush_batch(r, e) || member_batches_end(r->db, e);
 	if (!rc) {
 		rec->rows = (int64_t)rep->rows;
 		rec->valid = (int64_t)rep->valid;

@@ -28,20 +28,21 @@
 /* The ancestor is of the second-highest level (the provinces). */
 #define SECOND_LEVEL "(SELECT count(*) FROM levels r WHERE r.rank < tl.rank) = 1"
 
-/* Who is counted: one person, the people an import created, those of the
- * units in ancestry_work, or everyone. */
-typedef enum scope_kind { SCOPE_PERSON, SCOPE_IMPORT, SCOPE_WORK, SCOPE_ALL } scope_kind_t;
+/* Who is counted: one person, the people with ids in a range (new
+ * records stored together), those of the units in ancestry_work, or
+ * everyone. */
+typedef enum scope_kind { SCOPE_PERSON, SCOPE_RANGE, SCOPE_WORK, SCOPE_ALL } scope_kind_t;
 
 typedef struct scope {
 	scope_kind_t kind;
-	int64_t person_id; /* SCOPE_PERSON */
-	int64_t import_id; /* SCOPE_IMPORT */
+	int64_t person_id; /* SCOPE_PERSON; SCOPE_RANGE: the first */
+	int64_t last_id;   /* SCOPE_RANGE */
 } scope_t;
 
 /* Of some people, never of units (no branches counted, no ancestry). */
 static bool of_people(const scope_t *s)
 {
-	return s->kind == SCOPE_PERSON || s->kind == SCOPE_IMPORT;
+	return s->kind == SCOPE_PERSON || s->kind == SCOPE_RANGE;
 }
 
 /* " AND col = ?" and the like, for the people of s. */
@@ -56,11 +57,9 @@ static void person_filter(query_t *q, const char *col, const scope_t *s)
 		query_add(q, frag, QI(s->person_id));
 		return;
 	}
-	if (s->kind == SCOPE_IMPORT) {
-		snprintf(frag, sizeof(frag),
-			 " AND %s IN (SELECT r.person_id FROM import_records r WHERE r.import_id = ? AND r.action = 'created')",
-			 col);
-		query_add(q, frag, QI(s->import_id));
+	if (s->kind == SCOPE_RANGE) {
+		snprintf(frag, sizeof(frag), " AND %s BETWEEN ? AND ?", col);
+		query_add(q, frag, QI(s->person_id), QI(s->last_id));
 		return;
 	}
 	snprintf(frag, sizeof(frag),
@@ -289,7 +288,10 @@ static void last_change(query_t *q, const scope_t *s)
 	query_sql(q, ") t");
 }
 
-static int keep(db_t *db, const scope_t *s, int sign, err_t *e)
+/* Puts in or takes out (sign) the figures of the people of s, and their
+ * search rows into words (member_words, or a scratch copy) or out of
+ * member_words. */
+static int keep_into(db_t *db, const scope_t *s, int sign, const char *words, err_t *e)
 {
 	bool kept = false;
 	date_t from;
@@ -303,10 +305,15 @@ static int keep(db_t *db, const scope_t *s, int sign, err_t *e)
 		return -1;
 	if (sign < 0)
 		return drop_words(db, s, e);
-	if (add_words(db, "member_words", s, e))
+	if (add_words(db, words, s, e))
 		return -1;
 	last_change(&q, s);
 	return bump(db, from, &q, e);
+}
+
+static int keep(db_t *db, const scope_t *s, int sign, err_t *e)
+{
+	return keep_into(db, s, sign, "member_words", e);
 }
 
 int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
@@ -316,11 +323,44 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
 	return keep(db, &s, sign, e);
 }
 
-int member_tally_import(db_t *db, int64_t import_id, err_t *e)
-{
-	scope_t s = { .kind = SCOPE_IMPORT, .import_id = import_id };
+/* The search rows of the batches of one write transaction, until
+ * member_tally_batches_end: a temporary table, the transaction's alone
+ * (PostgreSQL drops it at its end; SQLite's temporary tables are the
+ * connection's, and its rollback takes it away) */
+#define BATCH_WORDS "tally_batch_words"
 
-	return keep(db, &s, 1, e);
+int member_tally_batch(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_RANGE, .person_id = first_id, .last_id = last_id };
+	query_t q;
+
+	query_init(&q);
+	query_sql(&q, db_dialect(db) == DB_POSTGRESQL
+			      ? "CREATE TEMP TABLE IF NOT EXISTS " BATCH_WORDS " ON COMMIT DROP AS SELECT * FROM member_words"
+				" WHERE false"
+			      : "CREATE TEMP TABLE IF NOT EXISTS " BATCH_WORDS " AS SELECT * FROM member_words WHERE false");
+	if (query_run(db, &q, e))
+		return -1;
+	return keep_into(db, &s, 1, BATCH_WORDS, e);
+}
+
+int member_tally_batches_end(db_t *db, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_sql(&q, "CREATE TEMP TABLE IF NOT EXISTS " BATCH_WORDS " AS SELECT * FROM member_words WHERE false");
+	if (query_run(db, &q, e))
+		return -1;
+	/* in the order of the index: its pages filled one after the other */
+	query_init(&q);
+	query_sql(&q, "INSERT INTO member_words (unit_id, word, name_key, person_id, name_fold)"
+		      " SELECT unit_id, word, name_key, person_id, name_fold FROM " BATCH_WORDS " ORDER BY 1, 2, 3, 4, 5");
+	if (query_run(db, &q, e))
+		return -1;
+	query_init(&q);
+	query_sql(&q, "DROP TABLE " BATCH_WORDS);
+	return query_run(db, &q, e);
 }
 
 int member_tally_work(db_t *db, int sign, err_t *e)

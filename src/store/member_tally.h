@@ -56,11 +56,16 @@
  * are suspended. Returns 0 or -1 with e. */
 int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e);
 
-/* Puts in (+1), in one pass, everything of the people import_id created
- * (import_records, action "created"), whose records were added with
- * member_origin_t.tally_later and are not counted yet. In the import's
- * transaction, after its last row. Returns 0 or -1 with e. */
-int member_tally_import(db_t *db, int64_t import_id, err_t *e);
+/* Puts in (+1) everything of the people with ids first_id to last_id, new
+ * records stored together (store/members.h, member_batch_store) and not
+ * counted yet. Their search rows wait in a temporary table until
+ * member_tally_batches_end puts those of every batch into member_words,
+ * in its index's order: rows added at random places of an index larger
+ * than the cache cost more than the records themselves. Both in the
+ * caller's write transaction, the end before its commit; nothing between
+ * them reads member_words for these people. Each returns 0 or -1 with e. */
+int member_tally_batch(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
+int member_tally_batches_end(db_t *db, err_t *e);
 
 /* The same for the units listed in ancestry_work (their branches) and for
  * everyone with a stay or a payment in them; the +1 call moves

@@ -1008,7 +1008,7 @@ static int add_member(db_t *db, const principal_t *who, person_t *p, int64_t uni
 			     audit_join(db, who, p, unit_id, kind, joined, e);
 	if (!r)
 		r = insert_stay(db, who, p->id, unit_id, kind, joined, "joined", e);
-	if (!r && !(origin && origin->tally_later))
+	if (!r)
 		r = member_tally_person(db, p->id, 1, e);
 	free(fold);
 	free(key);
@@ -1056,6 +1056,11 @@ static void batch_clear(member_batch_t *b)
 		free(b->rows[i].key);
 	}
 	b->n = 0;
+}
+
+int member_batches_end(db_t *db, err_t *e)
+{
+	return member_tally_batches_end(db, e);
 }
 
 void member_batch_free(member_batch_t *b)
@@ -1227,6 +1232,9 @@ int member_batch_store(db_t *db, member_batch_t *b, int64_t import_id, err_t *e)
 		return -1;
 	if ((rc = db_sync_ids(db, "persons")) != DB_OK)
 		return store_fail(db, rc, e);
+	/* counted now, while their pages are still in the cache */
+	if (member_tally_batch(db, last + 1, last + (int64_t)b->n, e))
+		return -1;
 	batch_clear(b);
 	return 0;
 }

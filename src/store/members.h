@@ -120,9 +120,6 @@ int member_update(db_t *db, const principal_t *who, const person_t *p, err_t *e)
 typedef struct member_origin {
 	int64_t import_id;
 	int64_t line;
-	/* a new record is left out of the figures, for member_tally_import
-	 * to count with the import's others at its end */
-	bool tally_later;
 } member_origin_t;
 
 /* member_add for a record read from an import's file: the same writes,
@@ -137,17 +134,21 @@ int member_add_imported(db_t *db, const principal_t *who, person_t *p, int64_t u
 /* New records of an import stored together: member_add_imported's
  * writes (persons, person_words, memberships, import_records "created")
  * in bulk (PostgreSQL: COPY), for records whose unit goes on (its end not
- * recorded: nothing to carry on) and whose checks the import made. They
- * are left out of the figures, as with tally_later. The batch is owned by
- * its creator (member_batch_free; NULL is fine) and copies what it is
- * given. member_batch_store writes and empties it, in the caller's write
- * transaction. Each returns 0, or -1 with e. */
+ * recorded: nothing to carry on) and whose checks the import made. The
+ * batch is owned by its creator (member_batch_free; NULL is fine) and
+ * copies what it is given. member_batch_store writes and empties it, in
+ * the caller's write transaction, and counts its records into the
+ * figures; their search rows by province (member_words) are written by
+ * member_batches_end, which the transaction must call after its last
+ * batch, before it commits (store/member_tally.h). Each returns 0, or -1
+ * with e. */
 typedef struct member_batch member_batch_t;
 int member_batch_new(member_batch_t **out, err_t *e);
 int member_batch_add(member_batch_t *b, const person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
 		     int64_t line, err_t *e);
 size_t member_batch_count(const member_batch_t *b);
 int member_batch_store(db_t *db, member_batch_t *b, int64_t import_id, err_t *e);
+int member_batches_end(db_t *db, err_t *e);
 void member_batch_free(member_batch_t *b);
 
 /* member_update for a record read from an import's file: the names of

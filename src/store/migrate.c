@@ -523,6 +523,26 @@ static const migration_t MIGRATIONS[] = {
 	"  created_by TEXT NOT NULL,"
 	"  created_at @TIMESTAMP@ NOT NULL);"
 	"CREATE UNIQUE INDEX import_templates_name ON import_templates (unit_id, name);", NULL, NULL, NULL },
+
+	/* 19: the search rows by province without foreign keys. They are
+	 * made from persons and units inside the same writes (and checked
+	 * against them by `unionbase check`); the check of each row's person
+	 * read persons at random, when an import adds its rows in the
+	 * index's order: a third of a large import's time. */
+	{ "", "CREATE TABLE member_words_19 ("
+	  "  unit_id BIGINT NOT NULL,"
+	  "  word TEXT NOT NULL,"
+	  "  name_key TEXT NOT NULL,"
+	  "  person_id BIGINT NOT NULL,"
+	  "  name_fold TEXT NOT NULL);"
+	  "INSERT INTO member_words_19 SELECT unit_id, word, name_key, person_id, name_fold FROM member_words"
+	  "  ORDER BY unit_id, word, name_key, person_id, name_fold;"
+	  "DROP TABLE member_words;"
+	  "ALTER TABLE member_words_19 RENAME TO member_words;"
+	  "CREATE UNIQUE INDEX member_words_walk ON member_words (unit_id, word, name_key, person_id, name_fold);"
+	  "CREATE INDEX member_words_person ON member_words (person_id);",
+	  "ALTER TABLE member_words DROP CONSTRAINT member_words_unit_id_fkey,"
+	  "  DROP CONSTRAINT member_words_person_id_fkey;", NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
