@@ -995,11 +995,27 @@ static int may_run(const import_job_t *j, err_t *e)
 	return 0;
 }
 
+/* The refusal of a run of job id that another server started, or the
+ * sweep expired, after it was read: as it stands now. Returns -1 with e. */
+static int changed_meanwhile(db_t *db, int64_t id, err_t *e)
+{
+	import_job_t now;
+
+	if (import_job_get(db, id, &now, e))
+		return -1;
+	if (!may_run(&now, e)) {
+		err_fail(e, ERR_CONFLICT, "import_running", "the import is running ({status})", ERR_STR("status", now.status));
+	}
+	import_job_free(&now);
+	return -1;
+}
+
 static int rerun(api_req_t *req, api_resp_t *resp, import_job_t *j, const char *options, bool commit, bool good,
 		 err_t *e)
 {
 	char runner[96];
 	job_run_t *run;
+	bool claimed;
 
 	runner_name(runner, sizeof(runner));
 	if (claim_or_refuse(j->id, e))
@@ -1011,7 +1027,8 @@ static int rerun(api_req_t *req, api_resp_t *resp, import_job_t *j, const char *
 	}
 	run->commit = commit;
 	run->good_only = good;
-	if (import_job_update(req->db, j->id, commit ? "committing" : "checking", runner, options, NULL, "", 0, e)) {
+	if (import_job_claim(req->db, j, commit ? "committing" : "checking", runner, options, &claimed, e) ||
+	    (!claimed && changed_meanwhile(req->db, j->id, e))) {
 		running_set(j->id, 0, true);
 		json_decref(run->options);
 		free(run);

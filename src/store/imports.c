@@ -229,25 +229,56 @@ static void set_text(query_t *q, const char *col, const char *value, bool *first
 	*first = false;
 }
 
+/* The UPDATE of import_job_update, without its WHERE; ts (the time now,
+ * filled here) is bound by reference, so it is the caller's. */
+static void job_set(query_t *q, char ts[32], const char *status, const char *runner, const char *options,
+		    const char *report, const char *error, int64_t import_id)
+{
+	bool first = false;
+
+	store_now_iso(ts, 32);
+	query_init(q);
+	query_add(q, "UPDATE import_jobs SET updated_at = ?", QT(ts));
+	set_text(q, "status", status, &first);
+	set_text(q, "runner", runner, &first);
+	set_text(q, "options", options, &first);
+	set_text(q, "report", report, &first);
+	set_text(q, "error", error, &first);
+	if (import_id)
+		query_add(q, ", import_id = ?", QI(import_id));
+}
+
 int import_job_update(db_t *db, int64_t id, const char *status, const char *runner, const char *options,
 		      const char *report, const char *error, int64_t import_id, err_t *e)
 {
 	char ts[32];
-	bool first = false;
 	query_t q;
 
-	store_now_iso(ts, sizeof(ts));
-	query_init(&q);
-	query_add(&q, "UPDATE import_jobs SET updated_at = ?", QT(ts));
-	set_text(&q, "status", status, &first);
-	set_text(&q, "runner", runner, &first);
-	set_text(&q, "options", options, &first);
-	set_text(&q, "report", report, &first);
-	set_text(&q, "error", error, &first);
-	if (import_id)
-		query_add(&q, ", import_id = ?", QI(import_id));
+	job_set(&q, ts, status, runner, options, report, error, import_id);
 	query_add(&q, " WHERE id = ?", QI(id));
 	return query_run(db, &q, e);
+}
+
+int import_job_claim(db_t *db, const import_job_t *was, const char *status, const char *runner, const char *options,
+		     bool *claimed, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	char ts[32];
+	query_t q;
+	int rc;
+
+	*claimed = false;
+	job_set(&q, ts, status, runner, options, NULL, "", 0);
+	query_add(&q, " WHERE id = ? AND status = ? AND updated_at = ? RETURNING id", QI(was->id), QT(was->status),
+		  QT(was->updated_at));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	*claimed = rc == DB_ROW;
+	if (rc == DB_ROW)
+		rc = db_step(st);
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
 }
 
 int import_job_expire(db_t *db, int64_t id, const char *before, bool *done, err_t *e)

@@ -98,6 +98,13 @@ int import_job_get(db_t *db, int64_t id, import_job_t *out, err_t *e);
 int import_job_update(db_t *db, int64_t id, const char *status, const char *runner, const char *options,
 		      const char *report, const char *error, int64_t import_id, err_t *e);
 
+/* import_job_update of status, runner and options (NULL: kept), its
+ * error cleared, only if job was->id is still as it was read (its status
+ * and updated_at): another server may have run it, or the sweep expired
+ * it, since. *claimed says whether it was. */
+int import_job_claim(db_t *db, const import_job_t *was, const char *status, const char *runner, const char *options,
+		     bool *claimed, err_t *e);
+
 /* The jobs last changed before `before` (an ISO timestamp as the store
  * writes them) that still have their files: not "expired". Into *ids
  * (malloc'd) and *n. */
