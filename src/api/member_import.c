@@ -881,8 +881,8 @@ int member_import_run(db_t *db, const principal_t *who, const member_import_opts
 
 	memset(out, 0, sizeof(*out));
 	randombytes_buf(r.hash_key, sizeof(r.hash_key));
-	rc = list_unit(&r, e) || load_units(&r, e) || member_batch_new(&r.batch, e) || seen_open(&r.seen, e) || org_ethnic_groups(db, &r.ethnic, &r.n_ethnic, e) ||
-	     hash_file(ro.path, out, e);
+	rc = list_unit(&r, e) || member_batch_new(&r.batch, e) || seen_open(&r.seen, e) ||
+	     org_ethnic_groups(db, &r.ethnic, &r.n_ethnic, e) || hash_file(ro.path, out, e);
 	if (!rc) {
 		ro.ethnic = r.ethnic;
 		ro.n_ethnic = r.n_ethnic;
@@ -890,8 +890,10 @@ int member_import_run(db_t *db, const principal_t *who, const member_import_opts
 	}
 	if (!rc)
 		rc = begin(&r, &own, &rec, e);
+	/* the units below, in the run's snapshot or under its write lock:
+	 * the tree the rows are checked against, as they are stored */
 	if (!rc)
-		rc = end(&r, own, &rec, read_rows(&r, e) < 0 ? -1 : 0, e);
+		rc = end(&r, own, &rec, load_units(&r, e) || read_rows(&r, e) < 0 ? -1 : 0, e);
 	run_free(&r);
 	if (rc)
 		member_import_report_free(out);

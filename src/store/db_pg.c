@@ -86,6 +86,7 @@ typedef struct pg_bulk {
 	int ncols;
 	char *buf;
 	size_t len, cap;
+	bool failed; /* a row failed: its message stands, the COPY is aborted */
 } pg_bulk_t;
 
 #define PDB(db) ((pg_db_t *)(db))
@@ -827,16 +828,22 @@ static int p_bulk_row(db_bulk_t *base, const char *const *values)
 		}
 	}
 	bad |= bulk_put(b, "\n", 1);
-	if (bad)
+	if (bad) {
+		b->failed = true;
 		return db_fail(base->db, DB_ERROR, "out of memory");
-	return b->len > (1 << 20) ? bulk_flush(b) : DB_OK;
+	}
+	if (b->len > (1 << 20) && bulk_flush(b) != DB_OK) {
+		b->failed = true;
+		return DB_ERROR;
+	}
+	return DB_OK;
 }
 
 static int p_bulk_end(db_bulk_t *base)
 {
 	pg_bulk_t *b = (pg_bulk_t *)base;
 	PGconn *conn = PDB(base->db)->conn;
-	int rc = bulk_flush(b);
+	int rc = b->failed ? DB_ERROR : bulk_flush(b);
 	PGresult *res;
 
 	if (PQputCopyEnd(conn, rc == DB_OK ? NULL : "aborted") != 1 && rc == DB_OK)

@@ -1224,7 +1224,11 @@ int member_batch_store(db_t *db, member_batch_t *b, int64_t import_id, err_t *e)
 		return 0;
 	if (!db_in_transaction(db))
 		return err_set(e, ERR_INTERNAL, NULL, "member_batch_store outside a transaction");
-	/* the write lock is held: no one else numbers persons meanwhile */
+	/* the write lock is held (on PostgreSQL every write transaction takes
+	 * the one advisory lock first, db_pg.c): no one else numbers persons
+	 * meanwhile. The ids are max + 1 on, and the sequence is moved past
+	 * them after (db_sync_ids); a rollback leaves it ahead, which makes a
+	 * gap in the ids, never a clash. */
 	query_init(&q);
 	query_sql(&q, "SELECT coalesce(max(id), 0) FROM persons");
 	if (org_query_int(db, &q, &last, e) || bulk_persons(db, b, last + 1, e) || bulk_words(db, b, last + 1, e) ||
