@@ -562,7 +562,7 @@ def write_report(section):
     if MARKER not in text:
         text = text.rstrip("\n") + "\n\n" + MARKER + "\n"
     head, tail = text.split(MARKER, 1)
-    text = head + MARKER + "\n\n" + section + tail.lstrip("\n")
+    text = head + MARKER + "\n\n" + section.rstrip("\n") + "\n\n" + tail.lstrip("\n")
     with open(OUT, "w", encoding="utf-8") as f:
         f.write(text if text.endswith("\n") else text + "\n")
 

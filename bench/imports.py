@@ -298,10 +298,9 @@ def render(results, info, meta, n_units, files):
                  info["machine"]["nproc"], info["machine"]["cpu"], info["machine"]["mem_gib"], info["machine"]["os"],
                  info["machine"]["load"]),
              "- command: `%s`" % info["command"],
-             "- a list of %d rows for province %s (%s, %d branches and groups), every row valid; CSV %.0f MB, "
-             "XLSX %.0f MB" % (ROWS, meta["units"]["province"]["code"], meta["units"]["province"]["name"], n_units,
-                               os.path.getsize(files["csv"]) / 1e6 if "csv" in files else 0,
-                               os.path.getsize(files["xlsx"]) / 1e6 if "xlsx" in files else 0),
+             "- a list of %d rows for province %s (%s, %d branches and groups), every row valid; %s" % (
+                 ROWS, meta["units"]["province"]["code"], meta["units"]["province"]["name"], n_units,
+                 ", ".join("%s %.0f MB" % (fmt.upper(), os.path.getsize(path) / 1e6) for fmt, path in files.items())),
              "- peak RSS counts the pages of the database file the program maps; peak allocated is its own memory "
              "(RssAnon, sampled every 0.1 s)",
              "", "| store | file | step | seconds | rows/s | peak RSS (MB) | peak allocated (MB) |",

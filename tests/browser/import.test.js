@@ -255,6 +255,8 @@ test('an officer imports a list: columns, bad rows in Vietnamese, a column remap
     await page.locator('[data-testid="import-result"][data-stored="false"]').waitFor();
     await waitFocus(page, '#import-result-heading');
     await waitText(page, '[data-testid="import-store-good"]', fill(vi['import.store_good_now'], { valid: 3 }));
+    await waitText(page, '[data-testid="import-not-stored"]', fill(vi['import.not_stored'], { invalid: 2 }));
+    await waitText(page, '[data-testid="import-status"]', vi['import.status.not_stored']);
     await checkWords(page, data, 'nothing stored, the good rows offered');
     assert.equal((await client.get(`/api/v1/members?unit=${WARD}`)).body.items.length, 0, 'nothing stored yet');
     // the good rows only; what was stored
@@ -340,9 +342,10 @@ test('on a phone: nothing wider than the screen, bad rows as cards; all or nothi
     await waitFocus(page, '#import-result-heading');
     assert.equal(await page.getByTestId('import-result').getAttribute('data-stored'), 'false');
     await waitText(page, '#import-result-heading', vi['import.not_stored_title']);
-    await waitText(page, '[data-testid="import-not-stored"]', fill(vi['import.not_stored'], { invalid: 2 }));
-    // its good rows change nothing: no offer to store them
+    // its good rows change nothing: no offer to store them, nor words of one
+    await waitText(page, '[data-testid="import-not-stored"]', fill(vi['import.not_stored_nothing_new'], { invalid: 2 }));
     assert.equal(await page.getByTestId('import-store-good').count(), 0);
+    await waitText(page, '[data-testid="import-status"]', vi['import.status.not_stored']);
     await noHorizontalScroll(page);
     await checkWords(page, data, 'nothing stored on a phone');
     await shot(page, 'import-not-stored-vi-phone.png');

@@ -54,7 +54,10 @@ export function checkedText(r) {
   return t('import.checked_summary', { rows: formatNumber(r.rows), valid: formatNumber(r.valid), invalid: formatNumber(r.invalid) });
 }
 
-export function statusName(status) {
+// statusName: a job's status in words; a commit that stored nothing (all
+// or nothing, with bad rows) is not "done": its good rows may still go.
+export function statusName(status, report) {
+  if (status === 'done' && report && !report.stored) return t('import.status.not_stored');
   return has(`import.status.${status}`) ? t(`import.status.${status}`) : status;
 }
 

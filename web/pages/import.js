@@ -248,7 +248,7 @@ function RecentImports() {
             <li key=${j.id} data-testid="import-recent-item" data-id=${j.id} data-status=${j.status}>
               <div class="card-head">
                 <a href=${href('/import', { job: j.id })} class="node-name">${j.file_name}</a>
-                <span class=${`badge state-${j.status}`}>${statusName(j.status)}</span>
+                <span class=${`badge state-${j.status}`}>${statusName(j.status, j.report)}</span>
               </div>
               <p class="node-meta">
                 <span>${unitName(j.unit, lang)}</span>
@@ -298,7 +298,7 @@ function JobView({ id }) {
       <div><dt>${t('import.file_name')}</dt><dd data-testid="import-job-file">${job.file_name}</dd></div>
       <div><dt>${t('import.file_size')}</dt><dd>${sizeText(job.file_size)}</dd></div>
       <div><dt>${t('import.unit')}</dt><dd>${unitName(job.unit, lang)} <span class="code muted">${job.unit.code}</span></dd></div>
-      <div><dt>${t('import.status')}</dt><dd data-testid="import-status">${statusName(job.status)}</dd></div>
+      <div><dt>${t('import.status')}</dt><dd data-testid="import-status">${statusName(job.status, job.report)}</dd></div>
     </dl>
     ${error && html`<${ErrorBox} error=${error} />`}
     ${RUNNING.includes(job.status) && html`<${Working} job=${job} />`}
@@ -434,7 +434,8 @@ function Result({ job, setJob }) {
         <p class="success" data-testid="import-stored">${doneText(r)}</p>
         ${r.import_id && html`<p class="muted" data-testid="import-id">${t('import.import_id', { id: r.import_id })}</p>`}
         ${r.invalid > 0 && html`<p class="notice">${t('import.skipped', { n: formatNumber(r.invalid) })}</p>`}` : html`
-        <p class="warning" data-testid="import-not-stored">${t('import.not_stored', { invalid: formatNumber(r.invalid) })}</p>`}
+        <p class="warning" data-testid="import-not-stored">${t(r.created + r.updated > 0 ? 'import.not_stored' : 'import.not_stored_nothing_new',
+          { invalid: formatNumber(r.invalid) })}</p>`}
       ${error && html`<${FormError} message=${uploadErrorText(error)} />`}
       <div class="form-actions">
         ${!r.stored && r.created + r.updated > 0 && html`<button type="button" class="button primary" disabled=${busy}
