@@ -166,24 +166,27 @@ static int add_into(db_t *db, const char *table, const scope_t *s, int sign, err
  * end of time: at the unit of the second level above her stay, each word
  * of her name (person_words) and a row '' for the whole name, with her sort
  * key and folded name (what a province's search reads, store/members.c). */
-static int add_words(db_t *db, const char *table, const scope_t *s, err_t *e)
+static int add_words(db_t *db, const char *table, const char *person_words, const scope_t *s, err_t *e)
 {
-	static const char *const FROM[] = {
-		"pw.word, pw.name_key, pw.person_id, pw.name_fold FROM memberships m"
-		" JOIN person_words pw ON pw.person_id = m.person_id JOIN persons p ON p.id = m.person_id",
-		"'', p.name_key, p.id, p.name_fold FROM memberships m JOIN persons p ON p.id = m.person_id",
-	};
-	char frag[256];
+	char frag[256], from[256];
 	query_t q;
 
-	for (size_t i = 0; i < sizeof(FROM) / sizeof(FROM[0]); i++) {
+	for (int i = 0; i < 2; i++) {
 		query_init(&q);
 		/* DISTINCT: two open stays of hers in one province (which the
 		 * writes never make) must not stop every write of hers */
 		snprintf(frag, sizeof(frag),
 			 "INSERT INTO %s (unit_id, word, name_key, person_id, name_fold) SELECT DISTINCT a.ancestor, ", table);
 		query_sql(&q, frag);
-		query_sql(&q, FROM[i]);
+		if (i == 0)
+			snprintf(from, sizeof(from),
+				 "pw.word, pw.name_key, pw.person_id, pw.name_fold FROM memberships m"
+				 " JOIN %s pw ON pw.person_id = m.person_id JOIN persons p ON p.id = m.person_id",
+				 person_words);
+		else
+			snprintf(from, sizeof(from),
+				 "'', p.name_key, p.id, p.name_fold FROM memberships m JOIN persons p ON p.id = m.person_id");
+		query_sql(&q, from);
 		query_sql(&q, " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN
 			      " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " SECOND_LEVEL
 			      " WHERE m.valid_to = " OPEN " AND p.erased = 0");
@@ -291,7 +294,7 @@ static void last_change(query_t *q, const scope_t *s)
 /* Puts in or takes out (sign) the figures of the people of s, and their
  * search rows into words (member_words, or a scratch copy) or out of
  * member_words. */
-static int keep_into(db_t *db, const scope_t *s, int sign, const char *words, err_t *e)
+static int keep_into(db_t *db, const scope_t *s, int sign, const char *words, const char *person_words, err_t *e)
 {
 	bool kept = false;
 	date_t from;
@@ -305,7 +308,7 @@ static int keep_into(db_t *db, const scope_t *s, int sign, const char *words, er
 		return -1;
 	if (sign < 0)
 		return drop_words(db, s, e);
-	if (add_words(db, words, s, e))
+	if (add_words(db, words, person_words, s, e))
 		return -1;
 	last_change(&q, s);
 	return bump(db, from, &q, e);
@@ -313,7 +316,7 @@ static int keep_into(db_t *db, const scope_t *s, int sign, const char *words, er
 
 static int keep(db_t *db, const scope_t *s, int sign, err_t *e)
 {
-	return keep_into(db, s, sign, "member_words", e);
+	return keep_into(db, s, sign, "member_words", "person_words", e);
 }
 
 int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
@@ -324,43 +327,74 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
 }
 
 /* The search rows of the batches of one write transaction, until
- * member_tally_batches_end: a temporary table, the transaction's alone
- * (PostgreSQL drops it at its end; SQLite's temporary tables are the
- * connection's, and its rollback takes it away) */
+ * member_tally_batches_end: temporary tables, the transaction's alone
+ * (PostgreSQL drops them at its end; SQLite's temporary tables are the
+ * connection's, and a rollback takes them away) */
 #define BATCH_WORDS "tally_batch_words"
+
+/* Creates table `name` as an empty copy of `like`, unless there is one. */
+static int scratch_like(db_t *db, const char *name, const char *like, err_t *e)
+{
+	char sql[256];
+	query_t q;
+
+	snprintf(sql, sizeof(sql), "CREATE TEMP TABLE IF NOT EXISTS %s%s AS SELECT * FROM %s WHERE false", name,
+		 db_dialect(db) == DB_POSTGRESQL ? " ON COMMIT DROP" : "", like);
+	query_init(&q);
+	query_sql(&q, sql);
+	return query_run(db, &q, e);
+}
+
+int member_tally_batch_words(db_t *db, err_t *e)
+{
+	query_t q;
+
+	if (scratch_like(db, MEMBER_BATCH_PERSON_WORDS, "person_words", e))
+		return -1;
+	/* each batch's figures read the words of its own people */
+	query_init(&q);
+	query_sql(&q, "CREATE INDEX IF NOT EXISTS " MEMBER_BATCH_PERSON_WORDS "_person ON " MEMBER_BATCH_PERSON_WORDS
+		      " (person_id)");
+	return query_run(db, &q, e);
+}
 
 int member_tally_batch(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
 {
 	scope_t s = { .kind = SCOPE_RANGE, .person_id = first_id, .last_id = last_id };
+
+	if (scratch_like(db, BATCH_WORDS, "member_words", e) || member_tally_batch_words(db, e))
+		return -1;
+	return keep_into(db, &s, 1, BATCH_WORDS, MEMBER_BATCH_PERSON_WORDS, e);
+}
+
+/* Moves the rows of scratch into table (columns cols), in the order of
+ * the index `order`, and drops scratch. */
+static int move_sorted(db_t *db, const char *scratch, const char *table, const char *cols, const char *order,
+		       err_t *e)
+{
+	char sql[512];
 	query_t q;
 
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (%s) SELECT %s FROM %s ORDER BY %s", table, cols, cols, scratch, order);
 	query_init(&q);
-	query_sql(&q, db_dialect(db) == DB_POSTGRESQL
-			      ? "CREATE TEMP TABLE IF NOT EXISTS " BATCH_WORDS " ON COMMIT DROP AS SELECT * FROM member_words"
-				" WHERE false"
-			      : "CREATE TEMP TABLE IF NOT EXISTS " BATCH_WORDS " AS SELECT * FROM member_words WHERE false");
+	query_sql(&q, sql);
 	if (query_run(db, &q, e))
 		return -1;
-	return keep_into(db, &s, 1, BATCH_WORDS, e);
+	snprintf(sql, sizeof(sql), "DROP TABLE %s", scratch);
+	query_init(&q);
+	query_sql(&q, sql);
+	return query_run(db, &q, e);
 }
 
 int member_tally_batches_end(db_t *db, err_t *e)
 {
-	query_t q;
-
-	query_init(&q);
-	query_sql(&q, "CREATE TEMP TABLE IF NOT EXISTS " BATCH_WORDS " AS SELECT * FROM member_words WHERE false");
-	if (query_run(db, &q, e))
+	/* in the order of their keys: the pages of each filled one after the other */
+	if (scratch_like(db, BATCH_WORDS, "member_words", e) || member_tally_batch_words(db, e))
 		return -1;
-	/* in the order of the index: its pages filled one after the other */
-	query_init(&q);
-	query_sql(&q, "INSERT INTO member_words (unit_id, word, name_key, person_id, name_fold)"
-		      " SELECT unit_id, word, name_key, person_id, name_fold FROM " BATCH_WORDS " ORDER BY 1, 2, 3, 4, 5");
-	if (query_run(db, &q, e))
-		return -1;
-	query_init(&q);
-	query_sql(&q, "DROP TABLE " BATCH_WORDS);
-	return query_run(db, &q, e);
+	return move_sorted(db, MEMBER_BATCH_PERSON_WORDS, "person_words", "word, name_key, person_id, name_fold",
+			   "word, name_key, person_id", e) ||
+	       move_sorted(db, BATCH_WORDS, "member_words", "unit_id, word, name_key, person_id, name_fold",
+			   "unit_id, word, name_key, person_id, name_fold", e) ? -1 : 0;
 }
 
 int member_tally_work(db_t *db, int sign, err_t *e)
@@ -387,7 +421,7 @@ int member_tally_rebuild(db_t *db, err_t *e)
 	query_init(&q);
 	query_sql(&q, "DELETE FROM member_tally");
 	r = query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, e) || drop_words(db, &s, e) ||
-	    add_words(db, "member_words", &s, e) || set_tally_from(db, "1900-01-01", e);
+	    add_words(db, "member_words", "person_words", &s, e) || set_tally_from(db, "1900-01-01", e);
 	if (!r) {
 		last_change(&q, &s);
 		r = bump(db, DATE_FIRST, &q, e);
@@ -495,7 +529,7 @@ static int check_words(db_t *db, FILE *report, int64_t *rows, size_t *n_diff, er
 	query_init(&q);
 	query_sql(&q, "CREATE TEMP TABLE words_check (unit_id BIGINT NOT NULL, word TEXT NOT NULL,"
 		      " name_key TEXT NOT NULL, person_id BIGINT NOT NULL, name_fold TEXT NOT NULL)");
-	r = query_run(db, &q, e) || add_words(db, "words_check", &s, e) ||
+	r = query_run(db, &q, e) || add_words(db, "words_check", "person_words", &s, e) ||
 	    differences(db, WORD_COLS, "true", "member_words", "words_check", "kept, not counted", print_word, report,
 			n_diff, e) ||
 	    differences(db, WORD_COLS, "true", "words_check", "member_words", "counted, not kept", print_word, report,

@@ -58,12 +58,17 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e);
 
 /* Puts in (+1) everything of the people with ids first_id to last_id, new
  * records stored together (store/members.h, member_batch_store) and not
- * counted yet. Their search rows wait in a temporary table until
- * member_tally_batches_end puts those of every batch into member_words,
- * in its index's order: rows added at random places of an index larger
- * than the cache cost more than the records themselves. Both in the
- * caller's write transaction, the end before its commit; nothing between
- * them reads member_words for these people. Each returns 0 or -1 with e. */
+ * counted yet, whose name words are in the temporary table
+ * MEMBER_BATCH_PERSON_WORDS (made by member_tally_batch_words), not yet in
+ * person_words. Their search rows wait in another temporary table until
+ * member_tally_batches_end puts those of every batch into person_words
+ * and member_words, in their keys' order: rows added at random places of
+ * an index larger than the cache cost more than the records themselves.
+ * All in the caller's write transaction, the end before its commit;
+ * nothing between them reads the search rows of these people. Each
+ * returns 0 or -1 with e. */
+#define MEMBER_BATCH_PERSON_WORDS "batch_person_words"
+int member_tally_batch_words(db_t *db, err_t *e);
 int member_tally_batch(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
 int member_tally_batches_end(db_t *db, err_t *e);
 

@@ -586,8 +586,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 			query_sql(&q, db_dialect(db) == DB_SQLITE ? "member_words w INDEXED BY member_words_walk"
 								  : "member_words w");
 		else
-			query_sql(&q, db_dialect(db) == DB_SQLITE ? "person_words w INDEXED BY person_words_name"
-								  : "person_words w");
+			query_sql(&q, "person_words w"); /* its key is the walk's order */
 		query_sql(&q, " CROSS JOIN memberships m");
 		break;
 	case DRIVE_NAME:
@@ -1141,14 +1140,19 @@ static int bulk_persons(db_t *db, const member_batch_t *b, int64_t first_id, err
 }
 
 /* The person_words rows: each distinct word of her folded name (what
- * insert_words writes). */
+ * insert_words writes), for now in the batches' table. */
 static int bulk_words(db_t *db, const member_batch_t *b, int64_t first_id, err_t *e)
 {
 	static const char *const COLS[] = { "word", "person_id", "name_key", "name_fold" };
 	char id[24];
 	db_bulk_t *bulk = NULL;
-	int rc = db_bulk_begin(db, "person_words", COLS, 4, &bulk);
+	int rc;
 
+	/* into the batches' table: person_words gets them all at the end, in
+	 * its key's order (member_tally_batches_end) */
+	if (member_tally_batch_words(db, e))
+		return -1;
+	rc = db_bulk_begin(db, MEMBER_BATCH_PERSON_WORDS, COLS, 4, &bulk);
 	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
 		const batch_row_t *r = &b->rows[i];
 		char *copy = strdup(r->fold), *save = NULL, *seen[PERSON_NAME_BUF / 2];

@@ -543,6 +543,27 @@ static const migration_t MIGRATIONS[] = {
 	  "CREATE INDEX member_words_person ON member_words (person_id);",
 	  "ALTER TABLE member_words DROP CONSTRAINT member_words_unit_id_fkey,"
 	  "  DROP CONSTRAINT member_words_person_id_fkey;", NULL },
+
+	/* 20: a person's words (person_words) keyed by word, sort key and
+	 * person: the order a search walks, one index where there were two
+	 * (SQLite: the table itself, WITHOUT ROWID), and an import adds its
+	 * rows in that order. No foreign key, as member_words (19): they are
+	 * made from persons inside the same writes. */
+	{ "", "CREATE TABLE person_words_20 ("
+	  "  word TEXT NOT NULL,"
+	  "  name_key TEXT NOT NULL,"
+	  "  person_id BIGINT NOT NULL,"
+	  "  name_fold TEXT NOT NULL,"
+	  "  PRIMARY KEY (word, name_key, person_id)) WITHOUT ROWID;"
+	  "INSERT INTO person_words_20 (word, name_key, person_id, name_fold)"
+	  "  SELECT word, name_key, person_id, name_fold FROM person_words ORDER BY word, name_key, person_id;"
+	  "DROP TABLE person_words;"
+	  "ALTER TABLE person_words_20 RENAME TO person_words;"
+	  "CREATE INDEX person_words_person ON person_words (person_id);",
+	  "ALTER TABLE person_words DROP CONSTRAINT person_words_pkey,"
+	  "  DROP CONSTRAINT person_words_person_id_fkey,"
+	  "  ADD PRIMARY KEY (word, name_key, person_id) INCLUDE (name_fold);"
+	  "DROP INDEX person_words_name;", NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
