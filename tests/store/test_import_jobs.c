@@ -47,7 +47,7 @@ static void checked_job(db_t *db, import_job_t *out)
 static void a_job_is_claimed_once_as_it_was_read(void **state)
 {
 	db_t *db = fixture_seeded_db();
-	import_job_t was, now;
+	import_job_t was = { 0 }, now = { 0 };
 	bool claimed = false;
 	err_t e;
 
@@ -75,7 +75,7 @@ static void a_job_is_claimed_once_as_it_was_read(void **state)
 static void an_expired_job_is_not_claimed(void **state)
 {
 	db_t *db = fixture_seeded_db();
-	import_job_t was, now;
+	import_job_t was = { 0 }, now = { 0 };
 	bool claimed = true, expired = false;
 	err_t e;
 
