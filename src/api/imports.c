@@ -528,9 +528,11 @@ static json_t *job_json(api_req_t *req, const import_job_t *j)
 static int path_id(const char *s, int64_t *id, err_t *e)
 {
 	char *end;
-	long long v = strtoll(s, &end, 10);
+	long long v;
 
-	if (!*s || *end || v <= 0)
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || v <= 0 || errno == ERANGE)
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such import");
 	*id = v;
 	return 0;
@@ -541,8 +543,11 @@ static int own_job(api_req_t *req, import_job_t *j, err_t *e)
 {
 	int64_t id = 0;
 
-	if (path_id(req->params[0], &id, e) || import_job_get(req->db, id, j, e))
+	if (path_id(req->params[0], &id, e))
 		return -1;
+	/* none, and another's, alike: the same words */
+	if (import_job_get(req->db, id, j, e))
+		return e->kind == ERR_NOT_FOUND ? err_fail(e, ERR_NOT_FOUND, "not_found", "no such import") : -1;
 	if (j->user_id != req->who.user_id || !j->user_id) {
 		import_job_free(j);
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no such import");
@@ -574,9 +579,30 @@ static void check_mapping(json_t *m, err_t *e)
 		if (!json_is_object(v) || !json_is_string(f) || mcol_parse(json_string_value(f), &x) ||
 		    (col && (!json_is_integer(col) || json_integer_value(col) < 1 || json_integer_value(col) > 16384)) ||
 		    (hdr && (!json_is_string(hdr) || json_string_length(hdr) >= MEMBER_ROWS_HEADER_BUF)) ||
-		    (!col && !hdr))
+		    (!col && !hdr) || (col && hdr)) {
 			err_field(e, field, "invalid",
 				  "must be {\"column\": 1.., or \"header\": text, and \"field\": a member key or \"\"}");
+			continue;
+		}
+		/* one column a field, one field a column ("" leaves columns out) */
+		for (size_t k = 0; k < i; k++) {
+			json_t *w = json_array_get(m, k);
+			const char *wf = json_string_value(json_object_get(w, "field"));
+			bool same_field = wf && *wf && !strcmp(wf, json_string_value(f));
+			bool same_column = json_equal(json_object_get(w, "column"), col) ||
+					   json_equal(json_object_get(w, "header"), hdr);
+			if (same_field || same_column) {
+				char what[MEMBER_ROWS_HEADER_BUF];
+				if (same_field)
+					snprintf(what, sizeof(what), "%s", wf);
+				else if (col)
+					snprintf(what, sizeof(what), "%lld", (long long)json_integer_value(col));
+				else
+					snprintf(what, sizeof(what), "%s", json_string_value(hdr));
+				err_field(e, field, "duplicate", "{value} is listed twice", ERR_STR("value", what));
+				break;
+			}
+		}
 	}
 }
 
@@ -931,8 +957,11 @@ static int get_import_errors_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	file = json_object_get(report, "file");
 	if (!file) {
-		r = err_fail(e, ERR_CONFLICT, "import_running", "the import has no report yet ({status})",
-			     ERR_STR("status", j.status));
+		/* never checked, or its file could not be read: no rows to copy */
+		r = strcmp(j.status, "failed") == 0
+			    ? err_fail(e, ERR_CONFLICT, "conflict", "the file could not be read: it has no bad rows to show")
+			    : err_fail(e, ERR_CONFLICT, "import_running", "the import has no report yet ({status})",
+				       ERR_STR("status", j.status));
 		import_job_free(&j);
 		json_decref(report);
 		return r;

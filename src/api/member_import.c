@@ -749,7 +749,7 @@ static int list_unit(run_t *r, err_t *e)
 	} else if (scope_contains(r->db, r->who, r->unit.id, &yes, e))
 		return -1;
 	if (!yes)
-		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {code} today", ERR_STR("code", r->o->unit));
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit {ref} today", ERR_STR("ref", r->o->unit));
 	return 0;
 }
 

@@ -24,6 +24,10 @@ db_t *cli_open_db(const char *url);
  * code that goes with e (usage errors and refusals alike give 1). */
 int cli_fail(const err_t *e);
 
+/* A whole number from min to max (decimal, nothing else) in *out; -1 if
+ * text is not one. */
+int cli_number(const char *text, long min, long max, int *out);
+
 /* Prints a usage error and returns CLI_EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/exports.h"
@@ -54,7 +55,7 @@ int cmd_export(int argc, char **argv)
 	const char *url = NULL, *code = NULL, *as_of = NULL, *output = NULL;
 	member_export_format_t fmt = EXPORT_CSV;
 	member_query_t q = { 0 };
-	char tmp[] = "/tmp/unionbase-export-XXXXXX";
+	char tmp[4096] = "/tmp/unionbase-export-XXXXXX";
 	const char *path;
 	principal_t who;
 	size_t n = 0;
@@ -95,7 +96,25 @@ int cmd_export(int argc, char **argv)
 	q.unit_id = u.id;
 	q.id_prefix = true;
 	if (output) {
-		path = output;
+		struct stat st;
+		/* a new or regular file is written beside it and renamed over
+		 * it once whole; anything else (a link, a device, a pipe) is
+		 * written as it is, and never removed */
+		if (lstat(output, &st) != 0 || S_ISREG(st.st_mode)) {
+			int fd;
+			snprintf(tmp, sizeof(tmp), "%s.XXXXXX", output);
+			fd = strlen(output) + 8 < sizeof(tmp) ? mkstemp(tmp) : -1;
+			if (fd < 0) {
+				db_close(db);
+				fprintf(stderr, "unionbase: %s cannot be written: %s\n", output,
+					strlen(output) + 8 < sizeof(tmp) ? strerror(errno) : "the name is too long");
+				return CLI_EXIT_FAIL;
+			}
+			close(fd);
+			path = tmp;
+		} else {
+			path = output;
+		}
 	} else {
 		int fd = mkstemp(tmp);
 		if (fd < 0) {
@@ -109,7 +128,8 @@ int cmd_export(int argc, char **argv)
 	rc = api_export_members(db, &who, &q, &u, fmt, path, NULL, &n, &e);
 	db_close(db);
 	if (rc) {
-		unlink(path);
+		if (path == tmp)
+			unlink(path);
 		return cli_fail(&e);
 	}
 	if (!output) {
@@ -119,6 +139,10 @@ int cmd_export(int argc, char **argv)
 			fprintf(stderr, "unionbase: the file could not be written out\n");
 			return CLI_EXIT_FAIL;
 		}
+	} else if (path == tmp && rename(tmp, output) != 0) {
+		fprintf(stderr, "unionbase: %s cannot be written: %s\n", output, strerror(errno));
+		unlink(tmp);
+		return CLI_EXIT_FAIL;
 	} else {
 		fprintf(stderr, "%zu members written to %s\n", n, output);
 	}

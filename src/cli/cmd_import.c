@@ -7,6 +7,7 @@
  * are written as they are found, so that a file of a million bad rows is
  * never held in memory; the counts follow them.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,10 @@ static int parse_column(const char *arg, member_map_entry_t *m)
 		m->field = MCOL_NONE;
 	else if (mcol_parse(eq + 1, &m->field) || m->field == MCOL_NONE)
 		return -1;
+	errno = 0;
 	m->column = strtoul(arg, &end, 10);
+	if (end == eq && (arg[0] < '0' || arg[0] > '9' || m->column < 1 || m->column > 16384 || errno == ERANGE))
+		return -1; /* a column by its number: 1 to 16384, as the API takes it */
 	if (end != eq) {
 		m->column = 0;
 		if ((size_t)(eq - arg) >= sizeof(m->header))
@@ -191,7 +195,13 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 'j': out.json = true; break;
 		case 's': o.rows.sheet = optarg; break;
-		case 'l': o.rows.header_line = strtoul(optarg, NULL, 10); break;
+		case 'l': {
+			int line;
+			if (cli_number(optarg, 1, MCOL_HEADER_SCAN, &line))
+				return cli_usage("--header-line takes a line from 1 to %d", MCOL_HEADER_SCAN);
+			o.rows.header_line = (size_t)line;
+			break;
+		}
 		case 'c':
 			if (n_map == MEMBER_ROWS_MAP_MAX || parse_column(optarg, &map[n_map++]))
 				return cli_usage("--column HEADER=FIELD or N=FIELD, FIELD a member key or none: '%s'", optarg);

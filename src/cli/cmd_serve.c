@@ -12,18 +12,6 @@
 #include "cli/cli.h"
 #include "core/card.h"
 
-/* A whole number from min to max in *out, or -1. */
-static int number_arg(const char *text, long min, long max, int *out)
-{
-	char *end = NULL;
-	long n = strtol(text, &end, 10);
-
-	if (!*text || *end || n < min || n > max)
-		return -1;
-	*out = (int)n;
-	return 0;
-}
-
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -64,40 +52,40 @@ int cmd_serve(int argc, char **argv)
 		case 'q': opt.quiet = true; break;
 		case 'u': opt.public_url = optarg; break;
 		case 't':
-			if (number_arg(optarg, 1, 128, &opt.threads))
+			if (cli_number(optarg, 1, 128, &opt.threads))
 				return cli_usage("serve: --threads takes a number from 1 to 128");
 			break;
 		case 'c':
-			if (number_arg(optarg, 1, 1000000, &opt.max_connections))
+			if (cli_number(optarg, 1, 1000000, &opt.max_connections))
 				return cli_usage("serve: --max-connections takes a number from 1 to 1000000");
 			break;
 		case 'i':
-			if (number_arg(optarg, 0, 1000000, &opt.max_connections_per_ip))
+			if (cli_number(optarg, 0, 1000000, &opt.max_connections_per_ip))
 				return cli_usage("serve: --max-connections-per-ip takes a number from 0 (no limit) to 1000000");
 			break;
 		case 'H':
-			if (number_arg(optarg, 1, 3600, &opt.header_timeout))
+			if (cli_number(optarg, 1, 3600, &opt.header_timeout))
 				return cli_usage("serve: --header-timeout takes seconds from 1 to 3600");
 			break;
 		case 'B':
-			if (number_arg(optarg, 1, 3600, &opt.body_timeout))
+			if (cli_number(optarg, 1, 3600, &opt.body_timeout))
 				return cli_usage("serve: --body-timeout takes seconds from 1 to 3600");
 			break;
 		case 'S': opt.spool_dir = optarg; break;
 		case 'M':
-			if (number_arg(optarg, 1, 65536, &opt.upload_max_mb))
+			if (cli_number(optarg, 1, 65536, &opt.upload_max_mb))
 				return cli_usage("serve: --upload-max-mb takes MiB from 1 to 65536");
 			break;
 		case 'U':
-			if (number_arg(optarg, 1, 86400, &opt.upload_timeout))
+			if (cli_number(optarg, 1, 86400, &opt.upload_timeout))
 				return cli_usage("serve: --upload-timeout takes seconds from 1 to 86400");
 			break;
 		case 'D':
-			if (number_arg(optarg, 1, 3650, &opt.spool_days))
+			if (cli_number(optarg, 1, 3650, &opt.spool_days))
 				return cli_usage("serve: --spool-days takes days from 1 to 3650");
 			break;
 		case 'P':
-			if (number_arg(optarg, 1, 10000000, &opt.problems_kept))
+			if (cli_number(optarg, 1, 10000000, &opt.problems_kept))
 				return cli_usage("serve: --import-problems takes a number from 1 to 10000000");
 			break;
 		default: return cli_usage("serve: unknown option");

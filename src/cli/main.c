@@ -1,6 +1,7 @@
 /*
  * main.c - the unionbase program: dispatches to one file per subcommand.
  */
+#include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,6 +81,19 @@ static const char HELP[] =
 	"that open a database take --db DB or read UNIONBASE_DB. Every command prints\n"
 	"for people by default and JSON with --json; on error it prints one line to\n"
 	"stderr and exits non-zero.\n";
+
+int cli_number(const char *text, long min, long max, int *out)
+{
+	char *end = NULL;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (!*text || *end || errno == ERANGE || n < min || n > max)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
 
 int cli_usage(const char *fmt, ...)
 {

@@ -706,8 +706,8 @@ int member_unit_facts(db_t *db, int64_t unit_id, member_unit_facts_t *f, err_t *
 	memset(f, 0, sizeof(*f));
 	f->unit_id = unit_id;
 	query_init(&q);
-	query_add(&q, "SELECT (SELECT count(*) FROM levels b WHERE b.rank > l.rank), u.valid_from, u.valid_to FROM units u"
-		      " JOIN levels l ON l.key = u.level WHERE u.id = ?",
+	query_add(&q, "SELECT (SELECT count(*) FROM levels b WHERE b.rank > l.rank), u.valid_from, u.valid_to, u.code"
+		      " FROM units u JOIN levels l ON l.key = u.level WHERE u.id = ?",
 		  QI(unit_id));
 	if (query_prepare(db, &q, &st, e))
 		return -1;
@@ -715,6 +715,7 @@ int member_unit_facts(db_t *db, int64_t unit_id, member_unit_facts_t *f, err_t *
 	if (rc == DB_ROW) {
 		f->found = true;
 		f->below = db_col_int64(st, 0);
+		snprintf(f->code, sizeof(f->code), "%s", db_col_text(st, 3) ? db_col_text(st, 3) : "");
 		if (db_col_date(st, 1, &f->from) || db_col_date(st, 2, &f->to))
 			rc = DB_ERROR;
 	}
@@ -731,9 +732,8 @@ int member_unit_facts(db_t *db, int64_t unit_id, member_unit_facts_t *f, err_t *
 int member_check_unit_facts(const member_unit_facts_t *f, date_t d, err_t *e)
 {
 	if (!f->found || f->from > d || f->to <= d) {
-		char ref[32];
-		snprintf(ref, sizeof(ref), "id:%lld", (long long)f->unit_id);
-		err_field(e, "unit", "not_found", "no unit {value} on {date}", ERR_STR("value", ref), ERR_DATE("date", d));
+		/* by its code: an internal id means nothing to the user */
+		err_field(e, "unit", "not_found", "no unit {value} on {date}", ERR_STR("value", f->code), ERR_DATE("date", d));
 		return err_fail(e, ERR_INVALID, "invalid", "the unit does not exist on {date}", ERR_DATE("date", d));
 	}
 	if (f->below > 1) {

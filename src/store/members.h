@@ -90,6 +90,7 @@ int member_check_unit(db_t *db, int64_t unit_id, date_t d, err_t *e);
  * (an import's rows) without reading it again. */
 typedef struct member_unit_facts {
 	int64_t unit_id;
+	char code[UNIT_CODE_MAX + 1]; /* as refusals name it ("" when not found) */
 	bool found;        /* the unit exists (on some day) */
 	date_t from, to;   /* its days [from, to) */
 	int64_t below;     /* levels below its own */

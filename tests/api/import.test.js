@@ -284,6 +284,29 @@ test('refusals: a unit outside the tree, a file without a header, a file that is
   const none = await importJson([p, '--unit', 'NOPE']);
   assert.equal(none.code, 1);
   assert.equal(none.report.error.code, 'not_found');
+  assert.equal(none.report.error.message, 'no unit NOPE today');
+  // options as strict as the API's
+  for (const args of [['--header-line', 'abc'], ['--header-line', '-1'], ['--header-line', '99999999999999999999'],
+    ['--header-line', '0'], ['--column', '0=full_name'], ['--column', '99999=full_name']]) {
+    const r = await ub(['import', p, '--unit', 'IC1', '--dry-run', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+  }
+  // a branch named on a day before it existed: named by its code
+  const early = await importJson([file('early.csv', 'Họ và tên,Ngày sinh,Chi hội,Ngày vào Hội\nNguyễn Thị Sớm,01/01/1990,IC1.1,01/01/2020\n'), '--unit', 'IC1', '--dry-run']);
+  assert.deepEqual(early.report.errors.map((e) => `${e.code}:${e.reason}`), ['not_found:no unit IC1.1 on 2020-01-01']);
+  // a file that could not be read has no copy of its bad rows
+  const nul = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'nul.csv' }, raw: Buffer.from('Họ và tên\n\0\n'), headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(nul.status, 202, nul.text);
+  await waitJob(nul.body.id, 'failed').catch(() => {});
+  let failed;
+  for (let i = 0; i < 100 && failed?.status !== 'failed'; i++) {
+    failed = await s.ok(`/api/v1/imports/${nul.body.id}`);
+    if (failed.status !== 'failed') await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(failed.status, 'failed');
+  const x = await s.get(`/api/v1/imports/${nul.body.id}/errors.xlsx`);
+  assert.equal(x.status, 409);
+  assert.equal(x.body.error.code, 'conflict');
   const noHeader = await importJson([file('nohead.csv', 'a,b\n1,2\n'), '--unit', 'IC1']);
   assert.equal(noHeader.report.error.code, 'no_header');
   const missing = await ub(['import', path.join(dir, 'missing.csv'), '--unit', 'IC1']);
@@ -381,6 +404,20 @@ test('a job answers its uploader only', async () => {
   const bad = await s.post(`/api/v1/imports/${up.body.id}/check`, { mapping: [{ column: 0, field: 'nope' }], header_line: 99, extra: 1 });
   assert.equal(bad.status, 422);
   assert.deepEqual(bad.body.error.details.map((d) => d.field).sort(), ['extra', 'header_line', 'mapping[0]']);
+  // one column a field, one field a column, a column by its number or its header
+  const twice = await s.post(`/api/v1/imports/${up.body.id}/check`, { mapping: [
+    { column: 2, field: 'full_name' }, { column: 3, field: 'full_name' }, { column: 2, field: 'birth_date' },
+    { header: 'Chi hội', column: 4, field: 'unit' }] });
+  assert.equal(twice.status, 422, twice.text);
+  assert.deepEqual(twice.body.error.details.map((d) => `${d.field}:${d.code}:${d.value ?? ''}`),
+    ['mapping[1]:duplicate:full_name', 'mapping[2]:duplicate:2', 'mapping[3]:invalid:']);
+  // another's job and none at all: the same words
+  const none = await s.get('/api/v1/imports/99999', {}, { cookie: other.cookie });
+  const hers = await s.get(`/api/v1/imports/${up.body.id}`, {}, { cookie: other.cookie });
+  const huge = await s.get('/api/v1/imports/9223372036854775808', {}, { cookie: other.cookie });
+  assert.deepEqual([none.status, hers.status, huge.status], [404, 404, 404]);
+  assert.equal(none.body.error.message, hers.body.error.message);
+  assert.equal(huge.body.error.message, hers.body.error.message);
 });
 
 test('all or nothing with a bad row stores nothing and leaves the job open: its good rows are stored next, then it is done', async () => {
@@ -678,6 +715,26 @@ test('past the problems a job lists, its report, its list and its error copy say
   } finally {
     await peer.stop();
   }
+});
+
+test('export --output: a file replaced only once whole, and only a file the export made removed on failure', async () => {
+  const out = path.join(dir, 'hoi-vien.csv');
+  fs.writeFileSync(out, 'cũ\n');
+  const ok = await ub(['export', '--unit', 'IC1', '--output', out]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(fs.readFileSync(out, 'utf8'), /Họ và tên/);
+  assert.equal(fs.statSync(out).mode & 0o777, 0o600, 'members\' personal data: the owner\'s alone');
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('hoi-vien.csv.')), [], 'no file left beside it');
+  // a link to a device that refuses writes: the export fails, the link stays
+  const link = path.join(dir, 'day-full');
+  fs.symlinkSync('/dev/full', link);
+  const full = await ub(['export', '--unit', 'IC1', '--output', link]);
+  assert.equal(full.code, 1);
+  assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still there');
+  assert.ok(fs.existsSync('/dev/full'));
+  const none = await ub(['export', '--unit', 'IC1', '--output', path.join(dir, 'khong-co', 'x.csv')]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /cannot be written/);
 });
 
 test('a long bad value is quoted cut, at a character, in the report', async () => {
