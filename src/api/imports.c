@@ -67,10 +67,12 @@
 /* ---- progress of the jobs this process runs ---- */
 
 #define RUNNING_MAX 64
+#define RUNNING_PER_USER 4 /* one user's jobs running or waiting: the others' go on */
 
 static pthread_mutex_t g_running_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	int64_t id;     /* 0: a free slot */
+	int64_t user_id;
 	size_t rows;
 } g_running[RUNNING_MAX];
 /* jobs of this process that ended without their row saying so (no
@@ -85,9 +87,34 @@ static void slots_init(void)
 	sem_init(&g_slots, 0, JOBS_AT_ONCE);
 }
 
-/* Claims a progress slot for job id; false when this process runs too
- * many already. */
-static bool running_claim(int64_t id)
+/* Whether this process may start one more job of user_id: a free slot,
+ * and fewer than RUNNING_PER_USER of hers. Under g_running_lock. */
+static bool room_locked(int64_t user_id)
+{
+	int free_slots = 0, hers = 0;
+
+	for (int i = 0; i < RUNNING_MAX; i++) {
+		if (!g_running[i].id)
+			free_slots++;
+		else if (g_running[i].user_id == user_id)
+			hers++;
+	}
+	return free_slots > 0 && hers < RUNNING_PER_USER;
+}
+
+static bool running_room(int64_t user_id)
+{
+	bool ok;
+
+	pthread_mutex_lock(&g_running_lock);
+	ok = room_locked(user_id);
+	pthread_mutex_unlock(&g_running_lock);
+	return ok;
+}
+
+/* Claims a progress slot for job id of user_id; false when this process
+ * runs too many already, or too many of hers. */
+static bool running_claim(int64_t id, int64_t user_id)
 {
 	bool ok = false;
 
@@ -98,9 +125,10 @@ static bool running_claim(int64_t id)
 			pthread_mutex_unlock(&g_running_lock);
 			return false;
 		}
-	for (int i = 0; i < RUNNING_MAX && !ok; i++)
+	for (int i = 0; i < RUNNING_MAX && !ok && room_locked(user_id); i++)
 		if (!g_running[i].id) {
 			g_running[i].id = id;
+			g_running[i].user_id = user_id;
 			g_running[i].rows = 0;
 			ok = true;
 		}
@@ -161,16 +189,20 @@ static bool running_rows(int64_t id, size_t *rows)
 /* Claims job id's progress slot before its row says it runs: 409
  * import_running when this process runs it already (two commits sent at
  * once), 503 when it runs too many. */
-static int claim_or_refuse(int64_t id, err_t *e)
+static int busy(err_t *e)
+{
+	return err_fail(e, ERR_UNAVAILABLE, "unavailable",
+			"too many imports are running (yours, or all of them): try again in a while");
+}
+
+static int claim_or_refuse(int64_t id, int64_t user_id, err_t *e)
 {
 	size_t rows;
 
 	if (running_rows(id, &rows))
 		return err_fail(e, ERR_CONFLICT, "import_running", "the import is running ({status})",
 				ERR_STR("status", "running"));
-	if (!running_claim(id))
-		return err_fail(e, ERR_UNAVAILABLE, "unavailable", "too many imports are running: try again in a while");
-	return 0;
+	return running_claim(id, user_id) ? 0 : busy(e);
 }
 
 /* "host pid" of this process. */
@@ -708,6 +740,9 @@ static int post_import(api_req_t *req, api_resp_t *resp, err_t *e)
 		return err_fail(e, ERR_NOT_FOUND, "not_found", "no unit with code {ref} on {date}", ERR_STR("ref", code),
 				ERR_DATE("date", req->today));
 	}
+	/* refused before a job or a file is kept for it */
+	if (!running_room(req->who.user_id))
+		return busy(e);
 	if (tpl && template_options(req, u.id, tpl, &options, e))
 		return -1;
 	if (api_imports_sweep(req->db, e)) {
@@ -734,13 +769,15 @@ static int post_import(api_req_t *req, api_resp_t *resp, err_t *e)
 		}
 	}
 	if (!r) {
-		job_run_t *run = claim_or_refuse(j.id, e) ? NULL : new_run(req, &j, j.options, e);
+		job_run_t *run = claim_or_refuse(j.id, j.user_id, e) ? NULL : new_run(req, &j, j.options, e);
 		if (!run)
 			running_set(j.id, 0, true);
 		r = run ? start_job(run, e) : -1;
+		/* taken meanwhile by another upload: the job waits for a check */
 		if (r)
 			import_job_update(req->db, j.id, "failed", NULL, NULL, NULL,
-					  "{\"code\":\"internal\",\"message\":\"the check could not start\"}", 0, e);
+					  "{\"code\":\"unavailable\",\"message\":\"the check could not start: check it again\"}",
+					  0, e);
 	}
 	import_job_free(&j);
 	return r ? -1 : answer_job(req, resp, j.id, 202, e);
@@ -1047,7 +1084,7 @@ static int rerun(api_req_t *req, api_resp_t *resp, import_job_t *j, const char *
 	bool claimed;
 
 	runner_name(runner, sizeof(runner));
-	if (claim_or_refuse(j->id, e))
+	if (claim_or_refuse(j->id, j->user_id, e))
 		return -1;
 	run = new_run(req, j, options ? options : j->options, e);
 	if (!run) {

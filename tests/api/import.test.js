@@ -737,6 +737,24 @@ test('export --output: a file replaced only once whole, and only a file the expo
   assert.match(none.stderr, /cannot be written/);
 });
 
+test('one user\'s uploads past her share of the running jobs are refused before anything is kept', async () => {
+  const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
+  for (let i = 0; i < 4000; i++) lines.push(`Vũ Thị Hàng,01/01/1980,${cccd(1980, 700000 + i)},IC1.1`);
+  const body = Buffer.from(lines.join('\n') + '\n');
+  const send = (auth) => s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'hang.csv' }, raw: body, headers: { 'Content-Type': 'application/octet-stream' }, ...auth });
+  const before = (await s.ok('/api/v1/imports')).items.length;
+  const answers = await Promise.all(Array.from({ length: 8 }, () => send({})));
+  const statuses = answers.map((a) => a.status);
+  assert.ok(statuses.includes(503), `some refused: ${statuses}`);
+  for (const a of answers.filter((x) => x.status === 503)) assert.equal(a.body.error.code, 'unavailable');
+  const accepted = answers.filter((x) => x.status === 202);
+  assert.ok(accepted.length >= 4, `her share taken: ${statuses}`);
+  // a refused upload left no job behind
+  const listed = (await s.ok('/api/v1/imports')).items;
+  assert.equal(listed.length - before, accepted.length);
+  for (const a of accepted) await waitJob(a.body.id, 'checked');
+});
+
 test('a long bad value is quoted cut, at a character, in the report', async () => {
   const long = 'Dân tộc '.repeat(100);
   const r = await importJson([file('long.csv', `Họ và tên,Ngày sinh,Dân tộc,Chi hội\nNguyễn Thị Dài,01/01/1990,${long},IC1.1\n`), '--unit', 'IC1', '--dry-run']);
