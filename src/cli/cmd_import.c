@@ -8,10 +8,12 @@
  * never held in memory; the counts follow them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/member_import.h"
@@ -28,7 +30,8 @@ static const char IMPORT_HELP[] =
 	"  columns are named by their headers (--column \"Họ tên=full_name\" or\n"
 	"  --column 3=full_name to say it yourself; FIELD is a member key, or 'none').\n"
 	"  Rows are matched to the members kept by ID number: the same file twice\n"
-	"  changes nothing.\n"
+	"  changes nothing. FILE '-' is standard input (a pipe or a device is read\n"
+	"  into a temporary file first, up to 256 MiB).\n"
 	"  --dry-run      check every row and say what would be stored; store nothing\n"
 	"  --mode all     store every row or none (the default): one bad row stores nothing\n"
 	"  --mode good    store the good rows, report the bad ones\n"
@@ -37,6 +40,59 @@ static const char IMPORT_HELP[] =
 	"                 \"reason\",\"params\"}],\"rows\",\"valid\",\"invalid\",\"created\",...}\n"
 	"  exit status: 0 when every row is good, or with --mode good; 1 when rows\n"
 	"  were refused and (--mode all, --dry-run) nothing was stored\n";
+
+#define PIPE_MAX ((off_t)256 << 20) /* a list read from a pipe: as an upload's default bound */
+
+/* A list that is not a regular file ("-": standard input, a pipe, a
+ * device) copied into an unlinked temporary file, since it is read more
+ * than once (its hash, then its rows): *fd is it (-1 for a regular file,
+ * read where it is), *path the name to read it by. Returns 0, or -1 after
+ * saying why. */
+static int spool_input(const char *arg, int *fd, char *path, size_t cap)
+{
+	char tmpl[] = "/tmp/unionbase-import-XXXXXX";
+	struct stat st;
+	char buf[65536];
+	off_t total = 0;
+	ssize_t got;
+	int in;
+
+	*fd = -1;
+	snprintf(path, cap, "%s", arg);
+	if (strcmp(arg, "-") != 0 && (stat(arg, &st) != 0 || S_ISREG(st.st_mode)))
+		return 0; /* a file, or none: the reader says which */
+	in = strcmp(arg, "-") == 0 ? STDIN_FILENO : open(arg, O_RDONLY);
+	if (in < 0) {
+		fprintf(stderr, "unionbase: %s could not be opened: %s\n", arg, strerror(errno));
+		return -1;
+	}
+	*fd = mkstemp(tmpl);
+	if (*fd < 0) {
+		fprintf(stderr, "unionbase: no room for a copy of %s: %s\n", arg, strerror(errno));
+		if (in != STDIN_FILENO)
+			close(in);
+		return -1;
+	}
+	unlink(tmpl);
+	while ((got = read(in, buf, sizeof(buf))) > 0 && total <= PIPE_MAX) {
+		total += got;
+		if (write(*fd, buf, (size_t)got) != got) {
+			got = -1;
+			break;
+		}
+	}
+	if (in != STDIN_FILENO)
+		close(in);
+	if (got < 0 || total > PIPE_MAX) {
+		fprintf(stderr, "unionbase: %s %s\n", arg,
+			got < 0 ? "could not be read whole" : "holds more than 256 MiB: save it to a file first");
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	snprintf(path, cap, "/proc/self/fd/%d", *fd);
+	return 0;
+}
 
 typedef struct out {
 	bool json;
@@ -138,7 +194,7 @@ static void print_json_tail(const member_import_report_t *r, const member_import
 
 static void print_text(const member_import_report_t *r, const member_import_opts_t *o)
 {
-	printf("%s: %zu rows (header on line %zu", o->rows.path, r->rows, r->header_line);
+	printf("%s: %zu rows (header on line %zu", o->file_name ? o->file_name : o->rows.path, r->rows, r->header_line);
 	if (r->blank)
 		printf(", %zu without data", r->blank);
 	if (r->after_end)
@@ -173,6 +229,8 @@ int cmd_import(int argc, char **argv)
 	};
 	static member_map_entry_t map[MEMBER_ROWS_MAP_MAX];
 	member_import_opts_t o = { .rows.lim = SHEET_LIMITS_DEFAULT };
+	char spooled[4096];
+	int spool_fd = -1;
 	member_import_report_t r;
 	out_t out = { 0 };
 	const char *url = NULL;
@@ -219,7 +277,11 @@ int cmd_import(int argc, char **argv)
 	}
 	if (optind + 1 != argc || !o.unit)
 		return cli_usage("import FILE --unit CODE [--dry-run] [--mode all|good] [--json]");
-	o.rows.path = argv[optind];
+	if (spool_input(argv[optind], &spool_fd, spooled, sizeof(spooled)))
+		return CLI_EXIT_FAIL;
+	o.rows.path = spooled;
+	if (!o.file_name && spool_fd >= 0)
+		o.file_name = strcmp(argv[optind], "-") == 0 ? "stdin" : argv[optind];
 	if (n_map) {
 		o.rows.map = map;
 		o.rows.n_map = n_map;
@@ -229,14 +291,19 @@ int cmd_import(int argc, char **argv)
 	o.ctx = &out;
 	out.progress = isatty(STDERR_FILENO) != 0;
 	db = cli_open_db(url);
-	if (!db)
+	if (!db) {
+		if (spool_fd >= 0)
+			close(spool_fd);
 		return CLI_EXIT_FAIL;
+	}
 	cli_principal(&who);
 	err_clear(&e);
 	if (out.json)
 		printf("{\n  \"errors\": [");
 	rc = member_import_run(db, &who, &o, &r, &e);
 	db_close(db);
+	if (spool_fd >= 0)
+		close(spool_fd);
 	if (out.progress)
 		fputs("\r\033[K", stderr);
 	if (rc) {
