@@ -50,7 +50,8 @@ static const char IMPORT_HELP[] =
  * saying why. */
 static int spool_input(const char *arg, int *fd, char *path, size_t cap)
 {
-	char tmpl[] = "/tmp/unionbase-import-XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char tmpl[4096];
 	struct stat st;
 	char buf[65536];
 	off_t total = 0;
@@ -66,6 +67,7 @@ static int spool_input(const char *arg, int *fd, char *path, size_t cap)
 		fprintf(stderr, "unionbase: %s could not be opened: %s\n", arg, strerror(errno));
 		return -1;
 	}
+	snprintf(tmpl, sizeof(tmpl), "%s/unionbase-import-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	*fd = mkstemp(tmpl);
 	if (*fd < 0) {
 		fprintf(stderr, "unionbase: no room for a copy of %s: %s\n", arg, strerror(errno));
