@@ -23,7 +23,7 @@ static const char IMPORT_HELP[] =
 	"usage: unionbase import FILE --unit CODE [--dry-run] [--mode all|good] [--json]\n"
 	"                        [--sheet NAME] [--header-line N] [--column HEADER=FIELD]...\n"
 	"                        [--format csv|xlsx] [--keep-legacy] [--name NAME] --db DB\n"
-	"  a member list (CSV in UTF-8, UTF-16 or Windows-1252, comma, semicolon or\n"
+	"  a member list (CSV in UTF-8, UTF-16, Windows-1258 or -1252, comma, semicolon or\n"
 	"  tab; or an XLSX workbook) into the unit CODE (a branch or group, or a unit\n"
 	"  above them whose branches the file's \"Chi hội\" column names). The header\n"
 	"  is found below the title rows and the table ends before the signatures;\n"

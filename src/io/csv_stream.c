@@ -2,7 +2,7 @@
  * csv_stream.c - see csv_stream.h.
  *
  * The file is read in chunks (RAW bytes), turned into UTF-8 (iconv for
- * UTF-16 and Windows-1252; UTF-8 as it is), and the text is fed to libcsv
+ * UTF-16, Windows-1252 and -1258; UTF-8 as it is), and the text is fed to libcsv
  * in pieces that hold at most one line end, as csv_table.c does, so that a
  * row is complete after at most one piece and its line is known. The row
  * handed out lives in the reader's field buffer until the next call: the
@@ -24,7 +24,7 @@
 #define PIECE 4096         /* bytes fed to libcsv at a time */
 #define SNIFF_LINES 50     /* lines looked at to choose the separator */
 
-typedef enum enc { ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE, ENC_CP1252 } enc_t;
+typedef enum enc { ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE, ENC_CP1252, ENC_CP1258 } enc_t;
 
 struct csv_stream {
 	FILE *f;                    /* NULL when reading a buffer */
@@ -41,6 +41,7 @@ struct csv_stream {
 	char raw[RAW];
 	size_t raw_len;
 	bool raw_eof;               /* nothing more to read */
+	bool flushed;               /* the converter's last character out (CP1258 holds one back) */
 	unsigned long long read_bytes;
 
 	/* decoded text not yet fed to libcsv: text[pos..len) */
@@ -166,7 +167,8 @@ static int decode(csv_stream_t *s)
 		/* the five bytes Windows-1252 leaves undefined (0x81 0x8D 0x8F
 		 * 0x90 0x9D), which glibc's converter refuses: U+0081 etc., as
 		 * Windows reads them (core/legacy_vn.h) */
-		if (s->enc == ENC_CP1252 && errno == EILSEQ && b >= 0x80 && b < 0xA0 && out_left >= 2) {
+		if ((s->enc == ENC_CP1252 || s->enc == ENC_CP1258) && errno == EILSEQ && b >= 0x80 && b < 0xA0 &&
+		    out_left >= 2) {
 			*out++ = (char)0xC2;
 			*out++ = (char)b;
 			out_left -= 2;
@@ -177,6 +179,12 @@ static int decode(csv_stream_t *s)
 		return fail(s, ERR_BAD_REQUEST, "csv_bad_encoding", s->line, 0,
 			    errno == EILSEQ ? "bytes that are not text in the file's encoding" : "the text could not be decoded",
 			    NULL);
+	}
+	/* a letter waits for a tone mark that may follow: out at the end */
+	if (s->raw_eof && !in_left && !s->flushed) {
+		s->flushed = true;
+		if (iconv(s->cd, NULL, NULL, &out, &out_left) == (size_t)-1)
+			return fail(s, ERR_BAD_REQUEST, "csv_bad_encoding", s->line, 0, "the text could not be decoded", NULL);
 	}
 	s->text_len = (size_t)(out - s->text);
 	if (in_left && s->raw_eof)
@@ -236,6 +244,29 @@ static enc_t zero_bytes_say(const unsigned char *b, size_t len)
 	return ENC_UTF8;
 }
 
+/* Whether bytes that are not UTF-8 are Windows-1258, as Excel on a
+ * Vietnamese Windows saves a CSV: its tone marks are bytes of their own
+ * (0xCC grave, 0xEC acute, 0xD2 hook, 0xDE tilde, 0xF2 dot below) after
+ * the vowel they sit on. Read as Windows-1252 they are Ì ì Ò Þ ò, which
+ * TCVN3 and VNI, whose bytes are letters, put after a vowel almost never
+ * (TCVN3's "Thị" is "Th" and 0xDE). So: at least two of them after a
+ * vowel, and they a fifth of the bytes above ASCII or more. */
+static bool looks_cp1258(const unsigned char *b, size_t len)
+{
+	static const char VOWELS[] = "aeiouyAEIOUY\xC2\xE2\xCA\xEA\xD4\xF4\xC3\xE3\xD5\xF5\xDD\xFD";
+	size_t marks = 0, high = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (b[i] < 0x80)
+			continue;
+		high++;
+		if (i && (b[i] == 0xCC || b[i] == 0xEC || b[i] == 0xD2 || b[i] == 0xDE || b[i] == 0xF2) && b[i - 1] &&
+		    strchr(VOWELS, b[i - 1]))
+			marks++;
+	}
+	return marks >= 2 && marks * 5 >= high;
+}
+
 static int choose_encoding(csv_stream_t *s)
 {
 	const unsigned char *b = (const unsigned char *)s->raw;
@@ -254,11 +285,15 @@ static int choose_encoding(csv_stream_t *s)
 	} else {
 		s->enc = zero_bytes_say(b, s->raw_len);
 		if (s->enc == ENC_UTF8 && !utf8_prefix(b, s->raw_len))
-			s->enc = ENC_CP1252;
+			s->enc = looks_cp1258(b, s->raw_len) ? ENC_CP1258 : ENC_CP1252;
 	}
 	memmove(s->raw, s->raw + skip, s->raw_len - skip);
 	s->raw_len -= skip;
-	from = s->enc == ENC_UTF16LE ? "UTF-16LE" : s->enc == ENC_UTF16BE ? "UTF-16BE" : s->enc == ENC_CP1252 ? "CP1252" : NULL;
+	from = s->enc == ENC_UTF16LE ? "UTF-16LE"
+	       : s->enc == ENC_UTF16BE ? "UTF-16BE"
+	       : s->enc == ENC_CP1252  ? "CP1252"
+	       : s->enc == ENC_CP1258  ? "CP1258"
+				       : NULL;
 	if (from) {
 		s->cd = iconv_open("UTF-8", from);
 		if (s->cd == (iconv_t)-1)
@@ -660,7 +695,7 @@ int csv_stream_open_buffer(const void *data, size_t len, const sheet_limits_t *l
 
 const char *csv_stream_encoding(const csv_stream_t *s)
 {
-	static const char *const NAMES[] = { "utf-8", "utf-16le", "utf-16be", "windows-1252" };
+	static const char *const NAMES[] = { "utf-8", "utf-16le", "utf-16be", "windows-1252", "windows-1258" };
 	return NAMES[s->enc];
 }
 

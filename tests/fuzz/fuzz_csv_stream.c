@@ -75,7 +75,7 @@ static void read_all(const uint8_t *data, size_t size, const sheet_limits_t *lim
 	}
 	enc = csv_stream_encoding(s);
 	FUZZ_CHECK(strcmp(enc, "utf-8") == 0 || strcmp(enc, "utf-16le") == 0 || strcmp(enc, "utf-16be") == 0 ||
-		   strcmp(enc, "windows-1252") == 0);
+		   strcmp(enc, "windows-1252") == 0 || strcmp(enc, "windows-1258") == 0);
 	FUZZ_CHECK(strchr(",;\t", csv_stream_separator(s)) && csv_stream_separator(s) != '\0');
 	/* UTF-16: the lines are the decoded text's; a line end takes two bytes
 	 * at least, so the count of lines is bounded, not known */

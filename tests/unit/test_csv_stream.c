@@ -196,6 +196,30 @@ static void reads_other_bytes_as_windows_1252(void **state)
 	free(got);
 }
 
+static void reads_windows_1258(void **state)
+{
+	/* Excel on a Vietnamese Windows saves a CSV in Windows-1258: tone
+	 * marks are bytes of their own after the vowel (iconv -t CP1258) */
+	static const char doc[] =
+		"\x48\x6f\xf2\x20\x76\xe0\x20\x74\xea\x6e\x2c\x4e\x67\xe0\x79\x20"
+		"\x73\x69\x6e\x68\x0a\x4e\x67\x75\x79\xea\xde\x6e\x20\x54\x68\x69"
+		"\xf2\x20\x48\xfd\xf5\x6e\x67\x2c\x31\x39\x38\x30\x0a\xd0\xe3\xf2"
+		"\x6e\x67\x20\x54\x68\x69\xf2\x20\x4d\x79\xde\x20\x44\x75\x79\xea"
+		"\x6e\x2c\x31\x39\x37\x35\x0a";
+	const char *enc = NULL;
+	char *got;
+	(void)state;
+	got = rows_of(doc, strlen(doc), NULL, NULL, &enc);
+	assert_string_equal(enc, "windows-1258");
+	assert_string_equal(got, "1:Họ và tên|Ngày sinh\n2:Nguyễn Thị Hương|1980\n3:Đặng Thị Mỹ Duyên|1975\n");
+	free(got);
+	/* a mark on the last letter of the file comes out too */
+	got = rows_of("a,Th\xe0nh,Thi\xf2\nb,Tu\xfd,Nga\xf2", strlen("a,Th\xe0nh,Thi\xf2\nb,Tu\xfd,Nga\xf2"), NULL, NULL, &enc);
+	assert_string_equal(enc, "windows-1258");
+	assert_string_equal(got, "1:a|Thành|Thị\n2:b|Tuư|Ngạ\n");
+	free(got);
+}
+
 /* Many rows over many chunks: a CR LF cut at a chunk's edge counts once. */
 static void reads_large_files_across_chunks(void **state)
 {
@@ -285,6 +309,7 @@ int main(void)
 		cmocka_unit_test(tells_the_line_a_row_starts_on),
 		cmocka_unit_test(reads_utf16_with_and_without_mark),
 		cmocka_unit_test(reads_other_bytes_as_windows_1252),
+		cmocka_unit_test(reads_windows_1258),
 		cmocka_unit_test(reads_large_files_across_chunks),
 		cmocka_unit_test(refuses_malformed_files),
 		cmocka_unit_test(reads_empty_files),
