@@ -208,23 +208,29 @@ static int fill(csv_stream_t *s, size_t need)
 
 static bool utf8_prefix(const unsigned char *b, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, good = 0, bad = 0;
 
 	while (i < len) {
 		unsigned char c = b[i];
 		size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
 		char tmp[5] = { 0 };
 
-		if (!k)
-			return false;
-		if (i + k > len)
-			return len - i < 4; /* a character cut by the chunk's end */
-		memcpy(tmp, b + i, k);
-		if (text_utf8_char(tmp) != k)
-			return false;
+		if (k && i + k > len && len - i < 4)
+			break; /* a character cut by the chunk's end */
+		if (k)
+			memcpy(tmp, b + i, k);
+		if (!k || i + k > len || text_utf8_char(tmp) != k) {
+			bad++;
+			i++;
+			continue;
+		}
+		good += k > 1;
 		i += k;
 	}
-	return true;
+	/* UTF-8 with a stray byte or two is UTF-8, refused at the byte's line
+	 * (csv_not_utf8), not read whole as another encoding, its names
+	 * garbled: legacy bytes that happen to form UTF-8 are rare */
+	return !bad || (good >= 8 && bad * 20 <= good);
 }
 
 /* UTF-16 without a mark: most of the text is ASCII, so one byte of each

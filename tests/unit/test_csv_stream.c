@@ -248,6 +248,18 @@ static void reads_large_files_across_chunks(void **state)
 	free(data);
 }
 
+/* UTF-8 with a stray byte near the top: still UTF-8, refused at the
+ * byte's line (it was read whole as Windows-1252, every name garbled) */
+static void stray_byte_early(void)
+{
+	size_t n = 0;
+	char data[2048];
+
+	for (size_t i = 0; i < 12; i++)
+		n += (size_t)sprintf(data + n, "%sNguyễn Thị Hương,2\n", i == 3 ? "\xff" : "");
+	refused_at(data, n, NULL, "csv_not_utf8", 4, 1);
+}
+
 /* UTF-8 through the part read first, then not */
 static void not_utf8_later(void)
 {
@@ -272,6 +284,7 @@ static void refuses_malformed_files(void **state)
 	refused_at("a,b\n1,\"x\"y\n", 11, NULL, "csv_text_after_quote", 2, 2);
 	refused_at("a,b\n1,2\n3,\"4\n5\n", 15, NULL, "csv_unclosed_quote", 3, 2);
 	not_utf8_later();
+	stray_byte_early();
 	lim.max_columns = 3;
 	refused_at("a,b,c\n1,2,3,,,\n1,2,3,4\n", 23, &lim, "csv_too_many_columns", 3, 4);
 	lim = SHEET_LIMITS_DEFAULT;
