@@ -259,49 +259,47 @@ int import_job_update(db_t *db, int64_t id, const char *status, const char *runn
 	return query_run(db, &q, e);
 }
 
-int import_job_claim(db_t *db, const import_job_t *was, const char *status, const char *runner, const char *options,
-		     bool *claimed, err_t *e)
+/* Runs q, an UPDATE ... RETURNING of one row at most: *changed says
+ * whether it changed one. */
+static int update_one(db_t *db, const query_t *q, bool *changed, err_t *e)
 {
 	db_stmt_t *st = NULL;
-	char ts[32];
-	query_t q;
 	int rc;
 
-	*claimed = false;
-	job_set(&q, ts, status, runner, options, NULL, "", 0);
-	query_add(&q, " WHERE id = ? AND status = ? AND updated_at = ? RETURNING id", QI(was->id), QT(was->status),
-		  QT(was->updated_at));
-	if (query_prepare(db, &q, &st, e))
+	*changed = false;
+	if (query_prepare(db, q, &st, e))
 		return -1;
 	rc = db_step(st);
-	*claimed = rc == DB_ROW;
+	*changed = rc == DB_ROW;
 	if (rc == DB_ROW)
 		rc = db_step(st);
 	db_finalize(st);
 	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
 }
 
+int import_job_claim(db_t *db, const import_job_t *was, const char *status, const char *runner, const char *options,
+		     bool *claimed, err_t *e)
+{
+	char ts[32];
+	query_t q;
+
+	job_set(&q, ts, status, runner, options, NULL, "", 0);
+	query_add(&q, " WHERE id = ? AND status = ? AND updated_at = ? RETURNING id", QI(was->id), QT(was->status),
+		  QT(was->updated_at));
+	return update_one(db, &q, claimed, e);
+}
+
 int import_job_expire(db_t *db, int64_t id, const char *before, bool *done, err_t *e)
 {
 	char ts[32];
-	db_stmt_t *st = NULL;
 	query_t q;
-	int rc;
 
-	*done = false;
 	store_now_iso(ts, sizeof(ts));
 	query_init(&q);
 	query_add(&q, "UPDATE import_jobs SET status = 'expired', updated_at = ? WHERE id = ? AND updated_at < ?"
 		      " AND status <> 'expired' RETURNING id",
 		  QT(ts), QI(id), QT(before));
-	if (query_prepare(db, &q, &st, e))
-		return -1;
-	rc = db_step(st);
-	*done = rc == DB_ROW;
-	if (rc == DB_ROW)
-		rc = db_step(st);
-	db_finalize(st);
-	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
+	return update_one(db, &q, done, e);
 }
 
 int import_job_stale(db_t *db, const char *before, int64_t **ids, size_t *n, err_t *e)
