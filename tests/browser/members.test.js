@@ -255,6 +255,8 @@ test('a probable duplicate: she is added, and the officer is shown the record sh
   await withArtifactOnFailure(page, 'members-duplicate', async () => {
     await login(page, server.url('/#/members'), entry);
     await page.getByTestId('members-add').click();
+    // her own branch comes as the form's unit
+    await page.waitForFunction((code) => document.querySelector('#member-unit').value === code, BRANCH);
     await page.locator('#member-full-name').fill('Vuong Thi Trung'); // typed without diacritics
     await page.locator('#member-birth-date').fill('09/09/1979');
     await page.getByTestId('member-save').click();

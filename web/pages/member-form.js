@@ -67,15 +67,20 @@ function body(v) {
 }
 
 // useOwnUnitDefault: her own unit as the form's unit, when members may
-// belong to it (a branch or a group) and the field is still empty.
-function useOwnUnitDefault(v, setV) {
+// belong to it (a branch or a group) and the field is still empty; then
+// onFilled (a save sent before it came said the field was empty).
+function useOwnUnitDefault(v, setV, onFilled) {
   const { user } = useApp();
   const own = user.unit && user.unit.code;
   useEffect(() => {
     if (!own || v.unit) return undefined;
     const ctl = new AbortController();
     get(unitPath(own), undefined, ctl.signal).then(
-      (u) => { if (holdsMembers(u.level)) setV((o) => (o.unit ? o : { ...o, unit: own })); },
+      (u) => {
+        if (!holdsMembers(u.level)) return;
+        setV((o) => (o.unit ? o : { ...o, unit: own }));
+        onFilled();
+      },
       () => {}, // (no default then: she types the code)
     );
     return () => ctl.abort();
@@ -91,7 +96,7 @@ export function MemberForm({ onCancel }) {
   const [formError, setFormError] = useState([]);
   const [busy, setBusy] = useState(false);
   const [former, setFormer] = useState(false); // the ID number is a former member's
-  useOwnUnitDefault(v, setV);
+  useOwnUnitDefault(v, setV, () => setErrors((o) => (o.unit === t('form.required') ? { ...o, unit: undefined } : o)));
   const set = (k) => (value) => setV((o) => ({ ...o, [k]: value }));
   // common: what every field of the form takes from its name.
   const common = (f) => ({ id: idOf(f), label: t(`member.${f}`), error: errors[f] });
