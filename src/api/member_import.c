@@ -46,6 +46,19 @@ typedef struct seen {
 	db_stmt_t *add;
 } seen_t;
 
+/* A row read ahead, as member_rows_next gave it (row owned). */
+typedef struct ahead_row {
+	json_t *row;
+	size_t line;
+	err_t problems;
+} ahead_row_t;
+
+/* What the registry has of an ID number of the rows read ahead. */
+typedef struct id_known {
+	char id_number[PERSON_ID_BUF];
+	int64_t id;
+} id_known_t;
+
 typedef struct run {
 	db_t *db;
 	const principal_t *who;
@@ -62,6 +75,9 @@ typedef struct run {
 	member_origin_t origin;
 	size_t next_analyze;         /* rows stored when the statistics are brought up to date next */
 	member_batch_t *batch;       /* new records not written yet */
+	ahead_row_t *ahead;          /* MEMBER_ID_LOOKUP_MAX rows read ahead */
+	id_known_t known[MEMBER_ID_LOOKUP_MAX]; /* of their ID numbers, sorted */
+	size_t n_known;
 	unsigned char hash_key[crypto_shorthash_KEYBYTES];
 } run_t;
 
@@ -410,22 +426,31 @@ static void row_unit(run_t *r, json_t *row, int64_t *unit_id, err_t *row_e)
 
 typedef enum action { ACT_CREATE, ACT_UPDATE } action_t;
 
-/* ID number p->id_number is record *id's (*current: a member today).
- * Unless she is a member of the list's unit today (then *id stays, to be
- * updated), the row is refused and *id is 0: who she is and where is told
- * only when her unit (her last) lies in the caller's scope, as POST
+/* ID number p->id_number is record *id's. Unless she is a member of the
+ * list's unit today (then *id stays, to be updated), the row is refused
+ * and *id is 0: who she is and where is told only when her unit (today's,
+ * or her last) lies in the caller's scope, as POST
  * /api/v1/members tells it. */
-static int held_elsewhere(run_t *r, const person_t *p, int64_t *id, bool current, err_t *row_e, err_t *e)
+static int held_elsewhere(run_t *r, const person_t *p, int64_t *id, err_t *row_e, err_t *e)
 {
+	date_t today = r->who->today;
 	membership_t *h = NULL;
-	size_t n = 0;
-	bool seen = false;
+	size_t n = 0, at;
+	bool seen = false, now = false;
 	int64_t unit;
 
 	if (member_history(r->db, *id, &h, &n, e))
 		return -1;
-	unit = n ? h[n - 1].unit.id : 0;
-	if (current && n && h[n - 1].valid_to == DATE_OPEN && in_list_unit(r, unit)) {
+	/* her stay today, or her last: a move recorded ahead (her branch
+	 * merged next month) leaves her in the list's unit until then */
+	at = n ? n - 1 : 0;
+	for (size_t i = 0; i < n; i++)
+		if (h[i].valid_from <= today && today < h[i].valid_to) {
+			at = i;
+			now = true;
+		}
+	unit = n ? h[at].unit.id : 0;
+	if (now && in_list_unit(r, unit)) {
 		free(h);
 		return 0;
 	}
@@ -433,19 +458,69 @@ static int held_elsewhere(run_t *r, const person_t *p, int64_t *id, bool current
 		free(h);
 		return -1;
 	}
-	if (seen && !current)
+	if (seen && !now)
 		err_field(row_e, "id_number", "former_member",
 			  "ID number {value} is a former member's (of {unit}): rejoin her from her page",
-			  ERR_STR("value", p->id_number), ERR_STR("unit", h[n - 1].unit.code));
+			  ERR_STR("value", p->id_number), ERR_STR("unit", h[at].unit.code));
 	else if (seen)
 		err_field(row_e, "id_number", "id_number_taken",
 			  "ID number {value} is a member's of {unit}: transfer her from there",
-			  ERR_STR("value", p->id_number), ERR_STR("unit", h[n - 1].unit.code));
+			  ERR_STR("value", p->id_number), ERR_STR("unit", h[at].unit.code));
 	else
 		err_field(row_e, "id_number", "id_number_taken", "ID number {value} is another person's",
 			  ERR_STR("value", p->id_number));
 	free(h);
 	*id = 0;
+	return 0;
+}
+
+static int by_id_number(const void *a, const void *b)
+{
+	return strcmp(((const id_known_t *)a)->id_number, ((const id_known_t *)b)->id_number);
+}
+
+/* The ID numbers of the rows read ahead into r->known, with what the
+ * registry has of each, in one lookup. A value that is not an ID number
+ * is left out: its row is refused before any lookup. */
+static int look_ahead(run_t *r, size_t n, err_t *e)
+{
+	const char *numbers[MEMBER_ID_LOOKUP_MAX];
+	int64_t ids[MEMBER_ID_LOOKUP_MAX];
+	person_id_kind_t kind;
+	err_t ignored;
+
+	r->n_known = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *raw = json_string_value(json_object_get(r->ahead[i].row, "id_number"));
+		id_known_t *k = &r->known[r->n_known];
+		err_clear(&ignored);
+		if (raw && person_id_number(raw, false, 0, SEX_FEMALE, MEMBER_REGULAR, "id_number", k->id_number, &kind,
+					    &ignored) == 0)
+			numbers[r->n_known++] = k->id_number;
+	}
+	if (member_by_id_numbers(r->db, numbers, r->n_known, ids, NULL, e))
+		return -1;
+	for (size_t i = 0; i < r->n_known; i++)
+		r->known[i].id = ids[i];
+	qsort(r->known, r->n_known, sizeof(r->known[0]), by_id_number);
+	return 0;
+}
+
+/* Who has ID number id_number (*id, 0: no one), from what look_ahead found when it asked. Rows
+ * stored since cannot have changed it: an ID number is looked up only on
+ * the first row that has it (a second is a duplicate_in_file), and no row
+ * changes a record's ID number (it is what matched her). */
+static int id_number_holder(run_t *r, const char *id_number, int64_t *id, err_t *e)
+{
+	id_known_t key = { .id = 0 };
+	const id_known_t *k;
+	bool current;
+
+	snprintf(key.id_number, sizeof(key.id_number), "%s", id_number);
+	k = bsearch(&key, r->known, r->n_known, sizeof(r->known[0]), by_id_number);
+	if (!k)
+		return member_by_id_number(r->db, id_number, id, &current, e);
+	*id = k->id;
 	return 0;
 }
 
@@ -456,7 +531,6 @@ static int match(run_t *r, const person_t *p, int64_t unit_id, size_t line, int6
 {
 	char key[PERSON_NAME_BUF + 64], *fold = NULL;
 	size_t first = 0;
-	bool current = false;
 
 	*id = 0;
 	if (text_fold(p->full_name, &fold))
@@ -477,11 +551,11 @@ static int match(run_t *r, const person_t *p, int64_t unit_id, size_t line, int6
 	}
 	if (p->id_number[0]) {
 		free(fold);
-		if (member_by_id_number(r->db, p->id_number, id, &current, e))
+		if (id_number_holder(r, p->id_number, id, e))
 			return -1;
 		if (!*id)
 			return 0;
-		return held_elsewhere(r, p, id, current, row_e, e);
+		return held_elsewhere(r, p, id, row_e, e);
 	}
 	/* no ID number: the same name and birth in the same unit, without one */
 	member_t dup[DUPLICATES_CAP];
@@ -753,21 +827,41 @@ static int list_unit(run_t *r, err_t *e)
 	return 0;
 }
 
+/* Reads up to MEMBER_ID_LOOKUP_MAX rows ahead: their number into *n;
+ * returns member_rows_next's last answer. */
+static int read_ahead(run_t *r, size_t *n, err_t *e)
+{
+	int got = 1;
+
+	for (*n = 0; *n < MEMBER_ID_LOOKUP_MAX; ++*n) {
+		ahead_row_t *a = &r->ahead[*n];
+		if ((got = member_rows_next(r->rows, &a->row, &a->line, &a->problems, e)) != 1)
+			break;
+	}
+	return got;
+}
+
 static int read_rows(run_t *r, err_t *e)
 {
-	json_t *row = NULL;
-	size_t line;
-	err_t problems;
-	int got;
+	size_t n = 0;
+	int got = 1, rc = 0;
 
-	while ((got = member_rows_next(r->rows, &row, &line, &problems, e)) == 1) {
-		int rc = one_row(r, row, line, &problems, e);
-		json_decref(row);
-		if (rc)
-			return -1;
-		if (++r->rep->rows % IMPORT_PROGRESS_EVERY == 0 && r->o->on_progress)
-			r->o->on_progress(r->o->ctx, r->rep->rows);
+	r->ahead = calloc(MEMBER_ID_LOOKUP_MAX, sizeof(*r->ahead));
+	if (!r->ahead)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	while (!rc && got == 1) {
+		got = read_ahead(r, &n, e);
+		rc = got < 0 || look_ahead(r, n, e) ? -1 : 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!rc)
+				rc = one_row(r, r->ahead[i].row, r->ahead[i].line, &r->ahead[i].problems, e);
+			json_decref(r->ahead[i].row);
+			if (!rc && ++r->rep->rows % IMPORT_PROGRESS_EVERY == 0 && r->o->on_progress)
+				r->o->on_progress(r->o->ctx, r->rep->rows);
+		}
 	}
+	if (rc)
+		return -1;
 	r->rep->blank = member_rows_blank(r->rows);
 	r->rep->after_end = member_rows_after_end(r->rows);
 	return got;
@@ -835,7 +929,7 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 		return 0;
 	}
 	if (!rc)
-		rc = flush_batch(r, e) || member_batches_end(r->db, e);
+		rc = flush_batch(r, e) || member_batches_end(r->db, r->batch, e);
 	if (!rc) {
 		rec->rows = (int64_t)rep->rows;
 		rec->valid = (int64_t)rep->valid;
@@ -866,6 +960,7 @@ static void run_free(run_t *r)
 	free(r->by_bare);
 	free(r->ethnic);
 	member_batch_free(r->batch);
+	free(r->ahead);
 	seen_close(&r->seen);
 	member_rows_close(r->rows);
 }

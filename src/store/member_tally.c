@@ -367,6 +367,13 @@ int member_tally_batch(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
 	return keep_into(db, &s, 1, BATCH_WORDS, MEMBER_BATCH_PERSON_WORDS, e);
 }
 
+int member_tally_span(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_RANGE, .person_id = first_id, .last_id = last_id };
+
+	return keep_into(db, &s, 1, "member_words", MEMBER_BATCH_PERSON_WORDS, e);
+}
+
 /* Moves the rows of scratch into table (columns cols), in the order of
  * the index `order`, and drops scratch. */
 static int move_sorted(db_t *db, const char *scratch, const char *table, const char *cols, const char *order,

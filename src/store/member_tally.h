@@ -70,6 +70,10 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e);
 #define MEMBER_BATCH_PERSON_WORDS "batch_person_words"
 int member_tally_batch_words(db_t *db, err_t *e);
 int member_tally_batch(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
+/* The same, for batches not counted yet, at the end, before
+ * member_tally_batches_end: their search rows go straight into
+ * member_words. */
+int member_tally_span(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
 int member_tally_batches_end(db_t *db, err_t *e);
 
 /* The same for the units listed in ancestry_work (their branches) and for

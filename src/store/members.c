@@ -779,6 +779,44 @@ int member_by_id_number(db_t *db, const char *id_number, int64_t *id, bool *curr
 	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, rc, e);
 }
 
+int member_by_id_numbers(db_t *db, const char *const *id_numbers, size_t n, int64_t *ids, bool *current, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	if (n > MEMBER_ID_LOOKUP_MAX)
+		return err_set(e, ERR_INTERNAL, NULL, "member_by_id_numbers: too many");
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = 0;
+		if (current)
+			current[i] = false;
+	}
+	if (!n)
+		return 0;
+	query_init(&q);
+	query_add(&q, "SELECT p.id_number, p.id, EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id"
+		      " AND m.valid_to = ?) FROM persons p WHERE p.id_number IN (?",
+		  QD(DATE_OPEN), QT(id_numbers[0]));
+	for (size_t i = 1; i < n; i++)
+		query_add(&q, ", ?", QT(id_numbers[i]));
+	query_sql(&q, ")");
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *got = db_col_text(st, 0);
+		/* every one asked for that is this (a list may name one twice) */
+		for (size_t i = 0; got && i < n; i++)
+			if (strcmp(id_numbers[i], got) == 0) {
+				ids[i] = db_col_int64(st, 1);
+				if (current)
+					current[i] = db_col_int64(st, 2) != 0;
+			}
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
 /* 409 id_number_taken when another person than `self` holds id_number;
  * for a new record (self 0), 409 former_member when she is no member
  * today (she rejoins rather). */
@@ -1037,9 +1075,16 @@ typedef struct batch_row {
 	int64_t line;
 } batch_row_t;
 
+/* Ids first to last of records stored and not counted yet. */
+typedef struct id_span {
+	int64_t first, last;
+} id_span_t;
+
 struct member_batch {
 	batch_row_t *rows;
 	size_t n, cap;
+	id_span_t *later; /* PostgreSQL: counted by member_batches_end */
+	size_t n_later, cap_later;
 };
 
 int member_batch_new(member_batch_t **out, err_t *e)
@@ -1057,8 +1102,33 @@ static void batch_clear(member_batch_t *b)
 	b->n = 0;
 }
 
-int member_batches_end(db_t *db, err_t *e)
+/* Remembers ids first to last to be counted at the end, as one span
+ * with the last one if they follow it (a record stored alone between
+ * batches, counted then, breaks the span). */
+static int count_later(member_batch_t *b, int64_t first, int64_t last, err_t *e)
 {
+	if (b->n_later && b->later[b->n_later - 1].last + 1 == first) {
+		b->later[b->n_later - 1].last = last;
+		return 0;
+	}
+	if (b->n_later == b->cap_later) {
+		size_t cap = b->cap_later ? b->cap_later * 2 : 8;
+		id_span_t *grown = realloc(b->later, cap * sizeof(*grown));
+		if (!grown)
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		b->later = grown;
+		b->cap_later = cap;
+	}
+	b->later[b->n_later++] = (id_span_t){ first, last };
+	return 0;
+}
+
+int member_batches_end(db_t *db, member_batch_t *b, err_t *e)
+{
+	for (size_t i = 0; i < b->n_later; i++)
+		if (member_tally_span(db, b->later[i].first, b->later[i].last, e))
+			return -1;
+	b->n_later = 0;
 	return member_tally_batches_end(db, e);
 }
 
@@ -1068,6 +1138,7 @@ void member_batch_free(member_batch_t *b)
 		return;
 	batch_clear(b);
 	free(b->rows);
+	free(b->later);
 	free(b);
 }
 
@@ -1240,8 +1311,12 @@ int member_batch_store(db_t *db, member_batch_t *b, int64_t import_id, err_t *e)
 		return -1;
 	if ((rc = db_sync_ids(db, "persons")) != DB_OK)
 		return store_fail(db, rc, e);
-	/* counted now, while their pages are still in the cache */
-	if (member_tally_batch(db, last + 1, last + (int64_t)b->n, e))
+	/* SQLite: counted now, while their pages are still in its cache.
+	 * PostgreSQL: all at the end, in one statement: counted batch by
+	 * batch, each planned the statement anew and made a new version of
+	 * the same figure rows (MVCC), 210 ms a batch of 2,000 */
+	if (db_dialect(db) == DB_POSTGRESQL ? count_later(b, last + 1, last + (int64_t)b->n, e)
+					     : member_tally_batch(db, last + 1, last + (int64_t)b->n, e))
 		return -1;
 	batch_clear(b);
 	return 0;

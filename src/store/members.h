@@ -138,10 +138,11 @@ int member_add_imported(db_t *db, const principal_t *who, person_t *p, int64_t u
  * recorded: nothing to carry on) and whose checks the import made. The
  * batch is owned by its creator (member_batch_free; NULL is fine) and
  * copies what it is given. member_batch_store writes and empties it, in
- * the caller's write transaction, and counts its records into the
- * figures; their search rows by province (member_words) are written by
- * member_batches_end, which the transaction must call after its last
- * batch, before it commits (store/member_tally.h). Each returns 0, or -1
+ * the caller's write transaction; its records are counted into the
+ * figures then (SQLite) or by member_batches_end (PostgreSQL), which also
+ * writes their search rows (person_words, member_words) and which the
+ * transaction must call after its last batch, before it commits
+ * (store/member_tally.h). Each returns 0, or -1
  * with e. */
 typedef struct member_batch member_batch_t;
 int member_batch_new(member_batch_t **out, err_t *e);
@@ -149,7 +150,7 @@ int member_batch_add(member_batch_t *b, const person_t *p, int64_t unit_id, memb
 		     int64_t line, err_t *e);
 size_t member_batch_count(const member_batch_t *b);
 int member_batch_store(db_t *db, member_batch_t *b, int64_t import_id, err_t *e);
-int member_batches_end(db_t *db, err_t *e);
+int member_batches_end(db_t *db, member_batch_t *b, err_t *e);
 void member_batch_free(member_batch_t *b);
 
 /* member_update for a record read from an import's file: the names of
@@ -231,6 +232,14 @@ int member_end_stay(db_t *db, const principal_t *who, int64_t person_id, date_t 
  * scope (a former member rejoining elsewhere, POST /api/v1/members with
  * rejoin). Returns 0 or -1 with e. */
 int member_by_id_number(db_t *db, const char *id_number, int64_t *id, bool *current, err_t *e);
+
+/* member_by_id_number for n (at most MEMBER_ID_LOOKUP_MAX) ID numbers in
+ * one statement: ids[i] and current[i] (unless current is NULL) for
+ * id_numbers[i]. One round trip
+ * where there were n: on PostgreSQL, most of an import's dry run. Returns
+ * 0 or -1 with e. */
+#define MEMBER_ID_LOOKUP_MAX 256
+int member_by_id_numbers(db_t *db, const char *const *id_numbers, size_t n, int64_t *ids, bool *current, err_t *e);
 
 int member_rejoin(db_t *db, const principal_t *who, int64_t person_id, int64_t unit_id, member_kind_t kind, date_t d,
 		  err_t *e);

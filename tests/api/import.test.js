@@ -680,6 +680,41 @@ test('rows of a branch whose merge is recorded ahead: stored one by one, their s
   assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
 });
 
+test('new members stored in batches around one stored alone: each counted once, found by name, and the same file again changes nothing', async () => {
+  // 2,000 a batch (IMPORT_BATCH_ROWS): a batch, one row of a branch whose
+  // merge is recorded ahead (stored alone, between the batches), a batch,
+  // and the rest
+  const ahead = new Date(Date.parse(`${TODAY}T00:00:00Z`) + 10 * 86400000).toISOString().slice(0, 10);
+  const mk = (b) => s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+  await mk({ code: 'IC7', name_vi: 'Xã Ba Đợt', name_en: 'Three Rounds', level: 'commune', parent: '24' });
+  for (const c of ['IC7.1', 'IC7.2', 'IC7.3']) await mk({ code: c, name_vi: `Chi hội ${c}`, name_en: c, level: 'branch', parent: 'IC7' });
+  await s.op('/api/v1/units/merge', { date: ahead, sources: ['IC7.2', 'IC7.3'], into: { code: 'IC7.9', name_vi: 'Chi hội Gộp', name_en: 'Merged', level: 'branch' } }, 201);
+  const given = ['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Tuyết', 'Duyên', 'Hạnh', 'Thu', 'Nga', 'Yến'];
+  const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
+  for (let i = 0; i < 4100; i++) {
+    const y = 1950 + (i % 50);
+    const name = i === 5 ? 'Phan Thị Đầu Đợt' : i === 4050 ? 'Phan Thị Cuối Đợt' : `Vi Thị ${given[i % 11]} ${given[(i / 11 | 0) % 11]}`;
+    lines.push(`${name},${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${y},${cccd(y, 400000 + i)},${i === 2000 ? 'IC7.2' : 'IC7.1'}`);
+  }
+  const body = lines.join('\n') + '\n';
+  const before = (await s.ok('/api/v1/reports/members', { unit: '24' })).total;
+  const r = await importJson([file('rounds.csv', body), '--unit', 'IC7']);
+  assert.equal(r.code, 0, JSON.stringify(r.report.errors?.slice(0, 3)));
+  assert.equal(r.report.created, 4100);
+  assert.equal((await s.ok('/api/v1/reports/members', { unit: '24' })).total, before + 4100);
+  for (const q of ['phan thi dau dot', 'Phan Thị Cuối Đợt']) {
+    const found = await s.ok('/api/v1/members', { unit: '24', q });
+    assert.equal(found.items.length, 1, q);
+  }
+  // the one stored alone: her branch merges ahead, today she is still the list's
+  const again = await importJson([file('rounds.csv', body), '--unit', 'IC7']);
+  assert.equal(again.code, 0, JSON.stringify(again.report.errors?.slice(0, 3)));
+  assert.deepEqual([again.report.created, again.report.updated, again.report.unchanged], [0, 0, 4100]);
+  const check = await ub(['check']);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+});
+
 test('a job left running by an earlier server that had this one\'s pid (a container restarted) shows interrupted, and runs again', async () => {
   const p = file('pid.csv', 'Họ và tên,Ngày sinh,Chi hội\nNguyễn Thị Pid,01/01/1990,IC1.1\n');
   const up = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'pid.csv' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });

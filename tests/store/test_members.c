@@ -402,6 +402,61 @@ static void the_longest_names_page(void **state)
 	db_close(db);
 }
 
+/* A member with ID number id (12 digits) in unit: her person id. */
+static int64_t add_with_id(db_t *db, const char *name, const char *id, int64_t unit_id)
+{
+	person_t p;
+	err_t e;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.full_name, sizeof(p.full_name), "%s", name);
+	snprintf(p.id_number, sizeof(p.id_number), "%s", id);
+	p.id_kind = ID_CCCD;
+	p.birth_date = D("1980-05-05");
+	err_clear(&e);
+	if (member_add(db, &SYS, &p, unit_id, MEMBER_REGULAR, D("2026-02-01"), &e))
+		fail_msg("add %s: %s", name, e.message);
+	return p.id;
+}
+
+/* Many ID numbers in one lookup answer as one at a time does: a member
+ * today, a former member, no one, and one asked for twice. */
+static void id_numbers_in_one_lookup(void **state)
+{
+	db_t *db = fixture_seeded_db();
+	const char *ask[] = { "038180000002", "038180000009", "038180000001", "038180000002" };
+	int64_t unit, a, b, ids[4];
+	bool current[4];
+	err_t e;
+	(void)state;
+
+	add_unit(db, "IDL", "commune", "24");
+	unit = add_unit(db, "IDL.1", "branch", "IDL");
+	a = add_with_id(db, "Nguyễn Thị An", "038180000001", unit);
+	b = add_with_id(db, "Trần Thị Bình", "038180000002", unit);
+	err_clear(&e);
+	if (member_end_stay(db, &SYS, b, D("2026-03-01"), "moved_away", 0, &e))
+		fail_msg("end: %s", e.message);
+	if (member_by_id_numbers(db, ask, 4, ids, current, &e))
+		fail_msg("lookup: %s", e.message);
+	for (size_t i = 0; i < 4; i++) {
+		int64_t one = 0;
+		bool now = true;
+		if (member_by_id_number(db, ask[i], &one, &now, &e))
+			fail_msg("one: %s", e.message);
+		assert_int_equal(ids[i], one);
+		assert_int_equal(current[i], now);
+	}
+	assert_int_equal(ids[0], b);
+	assert_false(current[0]);
+	assert_int_equal(ids[1], 0);
+	assert_int_equal(ids[2], a);
+	assert_true(current[2]);
+	assert_int_equal(ids[3], b);
+	assert_int_equal(member_by_id_numbers(db, ask, 0, ids, current, &e), 0);
+	db_close(db);
+}
+
 int main(void)
 {
 	principal_system(&SYS, "test", fixture_today());
@@ -411,6 +466,7 @@ int main(void)
 		cmocka_unit_test(a_move_back_on_the_same_day_undoes_it),
 		cmocka_unit_test(a_stay_from_the_units_last_day_on_follows_it),
 		cmocka_unit_test(the_longest_names_page),
+		cmocka_unit_test(id_numbers_in_one_lookup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
