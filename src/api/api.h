@@ -94,11 +94,21 @@ extern const api_route_t API_SESSION_ROUTES[];
 extern const api_route_t API_USER_ROUTES[];
 extern const api_route_t API_AUDIT_ROUTES[];
 extern const api_route_t API_MEMBER_ROUTES[];
+extern const api_route_t API_REPORT_ROUTES[];
 extern const api_route_t API_CARD_ROUTES[];
 extern const api_route_t API_IMPORT_ROUTES[];
 extern const api_route_t API_EXPORT_ROUTES[];
 
 #define SESSION_COOKIE "ub_session"
+
+/* A report form as the API does it, for the command line (api/reports.c):
+ * step "form" (GET /api/v1/forms/{form}/{unit}/{period}), "enter" (PUT,
+ * body {"values", "comments"}), "submit" (body {"explanation"}),
+ * "approve", "return" or "unlock" (body {"reason"}); body may be NULL.
+ * The form as JSON into *out (the caller's). In one transaction (or the
+ * caller's). Returns 0 or -1 with e (unknown step: ERR_INTERNAL). */
+int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
+		    const char *period, json_t *body, json_t **out, err_t *e);
 
 /* Fails with 403 forbidden unless the caller's roles grant p. */
 int api_require(api_req_t *req, perm_t p, err_t *e);

@@ -50,6 +50,9 @@ int cmd_serve(int argc, char **argv);
 int cmd_units(int argc, char **argv);
 int cmd_members(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_report_form(int argc, char **argv);    /* argv[0]: form, enter, submit, ... */
+bool cmd_report_is_form_step(const char *s);
+int cmd_indicators(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_user(int argc, char **argv);

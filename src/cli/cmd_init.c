@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "io/gen_members.h"
 #include "io/org_ops.h"
+#include "io/report_catalogue.h"
 #include "store/migrate.h"
 #include "store/auth_store.h"
 #include "store/org_store.h"
@@ -56,6 +57,7 @@ int cmd_init(int argc, char **argv)
 	char msg[512], password[17] = "";
 	int c, version = 0, rc = CLI_EXIT_FAIL;
 	int64_t units = 0;
+	size_t loaded = 0;
 	db_t *db = NULL;
 	principal_t who;
 	err_t e;
@@ -101,6 +103,9 @@ int cmd_init(int argc, char **argv)
 	if (migrate_version(db, &version, &e) || migrate_apply(db, &e))
 		goto fail;
 	if (version > 0) {
+		/* a database from before the report forms gets their catalogue */
+		if (report_catalogue_load(db, &loaded, &e))
+			goto fail;
 		if (db_commit(db) != DB_OK) {
 			fprintf(stderr, "unionbase: %s\n", db_errmsg(db));
 			rc = CLI_EXIT_FAIL;
@@ -113,7 +118,8 @@ int cmd_init(int argc, char **argv)
 		rc = demo || levels ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 		goto out;
 	}
-	if (org_seed(db, levels, demo, who.today, &e) || org_ethnic_group_count(db, &units, &e) ||
+	if (org_seed(db, levels, demo, who.today, &e) || report_catalogue_load(db, &loaded, &e) ||
+	    org_ethnic_group_count(db, &units, &e) ||
 	    create_admin(db, &who, password, &e) || demo_members(db, &who, demo ? members : 0, &gm, &e))
 		goto fail;
 	if (db_commit(db) != DB_OK) {

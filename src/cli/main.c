@@ -61,6 +61,11 @@ static const char HELP[] =
 	"                       a unit's members as a file import reads back\n"
 	"  report members --unit CODE [--as-of DATE] [--from DATE] [--to DATE] [--mapped] [--json|--csv]\n"
 	"                       a unit's membership figures on a day\n"
+	"  report form|enter|submit|approve|return|unlock FORM --unit CODE --period P\n"
+	"                       a unit's report form for a period, its entry and its\n"
+	"                       approval by the level above; 'unionbase report help'\n"
+	"  indicators list [--json]\n"
+	"                       the indicators of the report forms\n"
 	"  user add|list|edit|disable|enable|passwd|token\n"
 	"                       user accounts and API tokens; 'unionbase user help'\n"
 	"  card rotate-key --db DB\n"
@@ -213,7 +218,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "members"))
 		return cmd_members(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
-		return cmd_report(argc - 1, argv + 1);
+		return argc > 2 && cmd_report_is_form_step(argv[2]) ? cmd_report_form(argc - 2, argv + 2)
+								      : cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "indicators"))
+		return cmd_indicators(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "copy"))

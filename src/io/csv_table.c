@@ -11,6 +11,7 @@
  * document.
  */
 #include "io/csv_table.h"
+#include "io/embedded.h"
 
 #include <csv.h>
 #include <stdbool.h>
@@ -528,5 +529,31 @@ int csv_check_columns(const csv_table_t *t, const char *const *known, size_t n_k
 		if (csv_col(t, known[k]) < 0)
 			return err_fail(e, ERR_INVALID, "missing_column", "line {line}: the header has no column '{name}'",
 					ERR_INT("line", h->line), ERR_STR("name", known[k]));
+	return 0;
+}
+
+/* Puts origin in front of e's message and adds it as the parameter file. */
+static void name_file(err_t *e, const char *origin)
+{
+	char msg[sizeof(e->message)];
+
+	snprintf(msg, sizeof(msg), "%s", e->message);
+	snprintf(e->message, sizeof(e->message), "%s: %s", origin, msg);
+	err_add_param(e, ERR_STR("file", origin));
+}
+
+int csv_table_builtin(const char *name, const char *const *columns, size_t n, csv_table_t *t, err_t *e)
+{
+	const embedded_file_t *f = embedded_find(name);
+
+	memset(t, 0, sizeof(*t));
+	if (!f)
+		return err_fail(e, ERR_INTERNAL, NULL, "built-in file {file} is missing from this build",
+				ERR_STR("file", name));
+	if (csv_table_parse((const char *)f->data, f->len, t, e) || csv_check_columns(t, columns, n, n, e)) {
+		csv_table_free(t);
+		name_file(e, name);
+		return -1;
+	}
 	return 0;
 }

@@ -73,6 +73,12 @@ const char *csv_field(const csv_row_t *r, int col);
 int csv_check_columns(const csv_table_t *t, const char *const *known, size_t n_known, size_t n_required,
 		      err_t *e);
 
+/* The built-in file `name` ("data/...", embedded in the program) parsed
+ * into t, its header checked against columns[0..n) (all required).
+ * Returns 0, or -1 with e (its message begins with the file's name, also
+ * the parameter file) and t empty. */
+int csv_table_builtin(const char *name, const char *const *columns, size_t n, csv_table_t *t, err_t *e);
+
 /* The name in known[0..n) closest to name (case and '-'/' ' for '_' aside,
  * then by edit distance, at most 2 edits and fewer than half its length), or
  * NULL when none is close. */

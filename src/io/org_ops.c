@@ -260,22 +260,6 @@ static const embedded_file_t *builtin(const char *name, err_t *e)
 	return f;
 }
 
-/* Parses a built-in CSV file into t and checks its columns (all of
- * `columns` required). Returns 0, or -1 with e and t empty. */
-static int builtin_table(const char *name, const char *const *columns, size_t n, csv_table_t *t, err_t *e)
-{
-	const embedded_file_t *f = builtin(name, e);
-
-	if (!f)
-		return -1;
-	if (csv_table_parse((const char *)f->data, f->len, t, e) || csv_check_columns(t, columns, n, n, e)) {
-		csv_table_free(t);
-		name_file(e, name);
-		return -1;
-	}
-	return 0;
-}
-
 /* The reference timeline: root, 63 provinces, the 2025 reform, from the
  * tables t63 and t34 (filled here; the ops borrow from them, and the
  * caller frees them after the ops, also on failure). */
@@ -287,8 +271,8 @@ static int reference_ops(op_list_t *l, csv_table_t *t63, csv_table_t *t34, err_t
 	op_t *o;
 	int bad = 0;
 
-	if (builtin_table("data/provinces-63.csv", cols63, 4, t63, e) ||
-	    builtin_table("data/provinces-34.csv", cols34, 5, t34, e))
+	if (csv_table_builtin("data/provinces-63.csv", cols63, 4, t63, e) ||
+	    csv_table_builtin("data/provinces-34.csv", cols34, 5, t34, e))
 		return -1;
 	c63_code = csv_col(t63, "code");
 	c63_vi = csv_col(t63, "name_vi");
@@ -381,7 +365,7 @@ static int ethnic_groups(db_t *db, err_t *e)
 	csv_table_t t;
 	int r = 0, c_code, c_vi, c_en;
 
-	if (builtin_table("data/ethnic-groups.csv", cols, 3, &t, e))
+	if (csv_table_builtin("data/ethnic-groups.csv", cols, 3, &t, e))
 		return -1;
 	c_code = csv_col(&t, "code");
 	c_vi = csv_col(&t, "name_vi");

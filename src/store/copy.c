@@ -51,6 +51,18 @@ static const char *const IMPORT_JOB_COLS[] = { "id", "unit_id", "user_id", "user
 					       "created_at", "updated_at", NULL };
 static const char *const IMPORT_TEMPLATE_COLS[] = { "id", "name", "unit_id", "mapping", "created_by", "created_at",
 						    NULL };
+static const char *const INDICATOR_COLS[] = { "code", "position", "name_vi", "name_en", "measure_vi", "measure_en",
+					       "source", "figure", "numerator", "denominator", "factor", "rollup",
+					       "levels", "min_value", "max_value", "at_most", "change_warn", "tolerance",
+					       "decimals", NULL };
+static const char *const FORM_COLS[] = { "code", "position", "name_vi", "name_en", "level", "period_type", "due_days",
+					  NULL };
+static const char *const FORM_INDICATOR_COLS[] = { "form", "indicator", "position", NULL };
+static const char *const VALUE_COLS[] = { "unit_id", "period", "indicator", "value", "comment", "updated_by",
+					   "updated_at", NULL };
+static const char *const FORM_REPORT_COLS[] = { "form", "unit_id", "period", "status", "explanation", "reason",
+						 "submitted_by", "decided_by", "updated_at", NULL };
+static const char *const SNAPSHOT_COLS[] = { "form", "unit_id", "period", "indicator", "value", "computed", NULL };
 static const char *const DUES_RATE_COLS[] = { "unit_id", "year", "amount", NULL };
 static const char *const CARD_KEY_COLS[] = { "id", "public_key", "secret_key", "created_at", "retired_at", NULL };
 static const char *const DUES_PAYMENT_COLS[] = { "person_id", "year", "unit_id", "amount", "paid_on", "recorded_by",
@@ -88,6 +100,12 @@ const table_def_t STORE_TABLES[] = {
 	 * are a history of what was uploaded */
 	{ "import_jobs", IMPORT_JOB_COLS, "id", 1 },
 	{ "import_templates", IMPORT_TEMPLATE_COLS, "id", 1 },
+	{ "indicators", INDICATOR_COLS, "code", 0 },
+	{ "forms", FORM_COLS, "code", 0 },
+	{ "form_indicators", FORM_INDICATOR_COLS, "form, indicator", 0 },
+	{ "indicator_values", VALUE_COLS, "indicator, period, unit_id", 0 },
+	{ "form_reports", FORM_REPORT_COLS, "form, period, unit_id", 0 },
+	{ "form_snapshots", SNAPSHOT_COLS, "form, period, unit_id, indicator", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 

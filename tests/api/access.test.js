@@ -39,12 +39,12 @@ import { METHODS } from './openapi.js';
 //               Another user she may not see is answered as a user nobody has (404).
 //
 const MATRIX = {
-  //           read  reorganise  users     audit     self     person        records    record_write    card_keys
-  viewer:   { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 0, card_keys: 0 },
-  entry:    { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1, card_keys: 0 },
-  approver: { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1, card_keys: 0 },
-  admin:    { read: 1, reorganise: 1, users: 1, audit: 1, self: 1, person: 'scope', records: 1, record_write: 1, card_keys: 1 },
-  member:   { read: 0, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 0, record_write: 0, card_keys: 0 },
+  //           read  reorganise  users     audit     self     person        records    record_write    card_keys     approve
+  viewer:   { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 0, card_keys: 0, approve: 0 },
+  entry:    { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1, card_keys: 0, approve: 0 },
+  approver: { read: 1, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 1, record_write: 1, card_keys: 0, approve: 1 },
+  admin:    { read: 1, reorganise: 1, users: 1, audit: 1, self: 1, person: 'scope', records: 1, record_write: 1, card_keys: 1, approve: 1 },
+  member:   { read: 0, reorganise: 0, users: 0, audit: 0, self: 1, person: 'own', records: 0, record_write: 0, card_keys: 0, approve: 0 },
 };
 // The member role's "her own record": an account linked to a member record
 // (User.person_id) reaches, for that record only, these operations (by
@@ -91,6 +91,9 @@ const OPERATIONS = {
   downloadImportErrors: 'record_write', checkImport: 'record_write', commitImport: 'record_write',
   listImportTemplates: 'record_write', saveImportTemplate: 'record_write',
   exportMembers: 'records', reportMembersXlsx: 'records',
+  listIndicators: 'records', getIndicatorValue: 'records', listReportForms: 'records', getReportForm: 'records',
+  putReportValues: 'record_write', submitReportForm: 'record_write',
+  approveReportForm: 'approve', returnReportForm: 'approve', unlockReportForm: 'approve',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };
 const ROLES = Object.keys(MATRIX);
@@ -1105,6 +1108,29 @@ test('members: records to read for every role but member; to write for entry, ap
       // with the right, the unknown unit is refused (422); without it, 403 first
       const wantW = MATRIX[c.role].record_write ? 422 : 403;
       if (w.status !== wantW) bad.push(`${c.name} (${via}) POST members -> ${w.status}, wanted ${wantW}`);
+    }
+  }
+  none(bad);
+});
+
+test('report forms: to read for every role but member; to enter for entry, approver and admin; to approve for approver and admin', async () => {
+  const bad = [];
+  const form = `/api/v1/forms/commune_half/${NOWHERE}/2025H2`;
+  for (const c of Object.values(callers)) {
+    for (const via of ['token', 'session']) {
+      // with the right, the unit that names nothing is 404; without it, 403 first
+      const checks = [
+        ['GET', '/api/v1/indicators', undefined, MATRIX[c.role].records ? 200 : 403],
+        ['GET', form, undefined, MATRIX[c.role].records ? 404 : 403],
+        ['PUT', form, { values: { clubs: 1 } }, MATRIX[c.role].record_write ? 404 : 403],
+        ['POST', `${form}/submit`, {}, MATRIX[c.role].record_write ? 404 : 403],
+        ['POST', `${form}/approve`, {}, MATRIX[c.role].approve ? 404 : 403],
+        ['POST', `${form}/unlock`, { reason: 'x' }, MATRIX[c.role].approve ? 404 : 403],
+      ];
+      for (const [m, p, body, want] of checks) {
+        const r = await call(m, p, { body, ...as(c, via) });
+        if (r.status !== want) bad.push(`${c.name} (${via}) ${m} ${p} -> ${r.status}, wanted ${want}`);
+      }
     }
   }
   none(bad);

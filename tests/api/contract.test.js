@@ -142,7 +142,7 @@ test('the document is well formed', () => {
     return s.enum || [s.const];
   };
   assert.deepEqual(codesOf('UnauthorizedError').sort(), ['session_expired', 'unauthorized']);
-  assert.deepEqual(codesOf('ForbiddenError').sort(), ['children_out_of_scope', 'csrf', 'forbidden', 'managed_from_above', 'national_only', 'password_change_required', 'session_required']);
+  assert.deepEqual(codesOf('ForbiddenError').sort(), ['children_out_of_scope', 'csrf', 'forbidden', 'managed_from_above', 'national_only', 'own_report', 'password_change_required', 'session_required']);
   assert.deepEqual(codesOf('RoleForbiddenError').sort(), ['forbidden', 'password_change_required']);
 });
 
@@ -349,6 +349,16 @@ const SAMPLES = [
   ['listImportTemplates', 'GET', '/api/v1/import-templates', { query: { unit: 'C0030' } }],
   ['exportMembers', 'GET', '/api/v1/exports/members', { query: { unit: 'C0030', format: 'csv' } }],
   ['exportMembers', 'GET', '/api/v1/exports/members', { query: { unit: 'C0030', format: 'xlsx', q: 'nhap' } }],
+  ['listIndicators', 'GET', '/api/v1/indicators'],
+  ['listReportForms', 'GET', '/api/v1/forms'],
+  ['getIndicatorValue', 'GET', '/api/v1/indicators/members/value', { query: { unit: 'C0030', period: '2025H2' } }],
+  ['getReportForm', 'GET', '/api/v1/forms/commune_half/C0030/2025H2'],
+  ['putReportValues', 'PUT', '/api/v1/forms/commune_half/C0030/2025H2', { body: { values: { supervision_sessions: 2, clubs: null }, comments: { supervision_sessions: 'x' } } }],
+  ['submitReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/submit', { body: {} }],
+  ['returnReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/return', { body: { reason: 'x' } }],
+  ['submitReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/submit', { body: { explanation: 'x' } }],
+  ['approveReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/approve', { body: { note: 'x' } }],
+  ['unlockReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/unlock', { body: { reason: 'x' } }],
 ];
 
 // The session cookie (and CSRF header) of the last log-in of the samples.
@@ -406,7 +416,8 @@ test('merge answers 201 for a new target and 200 for an existing one', async () 
 test('every path of the document exists (no 404 for a valid unit) and every other method is 405', async () => {
   const wrong = [];
   for (const [template, item] of Object.entries(doc.paths)) {
-    const p = template.replace('{code}', '01').replace('{id}', '1').replace('{username}', 'admin').replace('{year}', '2025');
+    const p = template.replace('/indicators/{code}/', '/indicators/members/').replace('{code}', '01').replace('{id}', '1').replace('{username}', 'admin')
+      .replace('{year}', '2025').replace('{form}', 'commune_half').replace('{unit}', 'C0030').replace('{period}', '2025H2');
     for (const m of METHODS.filter((x) => x !== 'head' && x !== 'options' && x !== 'trace')) {
       if (item[m]) {
         if (m === 'get' && /^\/api\/v1\/users\/\{username\}\/(export|sessions|tokens)$/.test(template)) {
@@ -415,7 +426,7 @@ test('every path of the document exists (no 404 for a valid unit) and every othe
           assert.equal(r.status, 403, `GET ${p}: ${r.text.slice(0, 300)}`);
           assert.equal(r.body.error.code, 'session_required');
         } else if (m === 'get') {
-          const r = await s.get(p, { as_of: '2025-07-01' });
+          const r = await s.get(p, template.endsWith('/value') ? { period: '2025H2' } : { as_of: '2025-07-01' });
           assert.equal(r.status, 200, `GET ${p}: ${r.text.slice(0, 300)}`);
         }
       } else if (!(m === 'get' && ['/api/v1/units/merge', '/api/v1/units/plan'].includes(template))) { // GET /units/merge may read unit "merge"

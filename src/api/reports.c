@@ -1,0 +1,778 @@
+/*
+ * reports.c - indicators, report forms, their entry, submission and
+ * approval by the level above (docs/reports.md, store/reports.h):
+ *   GET  /api/v1/indicators
+ *   GET  /api/v1/indicators/{code}/value?unit=CODE&period=P
+ *   GET  /api/v1/forms
+ *   GET  /api/v1/forms/{form}/{unit}/{period}
+ *   PUT  /api/v1/forms/{form}/{unit}/{period}         {"values": {CODE: number|null}, "comments": {CODE: text}}
+ *   POST /api/v1/forms/{form}/{unit}/{period}/submit  {"explanation": text}
+ *   POST /api/v1/forms/{form}/{unit}/{period}/approve
+ *   POST /api/v1/forms/{form}/{unit}/{period}/return  {"reason": text}
+ *   POST /api/v1/forms/{form}/{unit}/{period}/unlock  {"reason": text}
+ * A unit enters and submits its own forms; a unit above it (strictly
+ * inside the caller's scope) approves, returns and unlocks them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "io/unit_json.h"
+#include "store/audit.h"
+#include "store/reports.h"
+#include "store/util.h"
+
+/* A JSON number of thousandths: an integer when whole. */
+static json_t *milli_json(int64_t v)
+{
+	return v % IND_MILLI == 0 ? json_integer(v / IND_MILLI) : json_real(ind_milli_to_double(v));
+}
+
+static json_t *value_json(const report_value_t *v)
+{
+	return v->has ? milli_json(v->value) : json_null();
+}
+
+static json_t *indicator_json(const indicator_t *ind)
+{
+	json_t *levels = json_array(), *o;
+	char buf[IND_LEVELS_BUF], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", ind->levels);
+	for (char *l = strtok_r(buf, " ", &save); levels && l; l = strtok_r(NULL, " ", &save))
+		json_array_append_new(levels, json_string(l));
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i}", "code", ind->code, "name_vi", ind->name_vi,
+		      "name_en", ind->name_en, "measure_vi", ind->measure_vi, "measure_en", ind->measure_en, "source",
+		      ind_source_name(ind->source), "rollup", ind_rollup_name(ind->rollup), "levels",
+		      levels ? levels : json_array(), "decimals", ind->decimals);
+	if (!o)
+		return NULL;
+	if (ind->source == IND_COMPUTED)
+		json_object_set_new(o, "figure", json_string(ind->figure));
+	if (ind->source == IND_FORMULA) {
+		json_object_set_new(o, "numerator", json_string(ind->numerator));
+		json_object_set_new(o, "denominator", json_string(ind->denominator));
+		json_object_set_new(o, "factor", milli_json(ind->factor));
+	}
+	json_object_set_new(o, "min", ind->has_min ? milli_json(ind->min) : json_null());
+	json_object_set_new(o, "max", ind->has_max ? milli_json(ind->max) : json_null());
+	json_object_set_new(o, "at_most", ind->at_most[0] ? json_string(ind->at_most) : json_null());
+	json_object_set_new(o, "change_warn", ind->has_change_warn ? milli_json(ind->change_warn) : json_null());
+	json_object_set_new(o, "tolerance", ind->has_tolerance ? milli_json(ind->tolerance) : json_null());
+	return o;
+}
+
+static int get_indicators(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	indicator_t *v = NULL;
+	json_t *items;
+	size_t n = 0;
+
+	if (api_require(req, PERM_RECORD_READ, e) || report_indicators(req->db, &v, &n, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < n; i++)
+		json_array_append_new(items, indicator_json(&v[i]));
+	free(v);
+	resp->body = json_pack("{s:o}", "items", items);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static json_t *form_def_json(const report_form_t *f)
+{
+	json_t *codes = json_array();
+
+	for (size_t i = 0; codes && i < f->n; i++)
+		json_array_append_new(codes, json_string(f->codes[i]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o}", "code", f->code, "name_vi", f->name_vi, "name_en",
+			 f->name_en, "level", f->level, "period_type", period_type_name(f->period_type), "due_days",
+			 f->due_days, "indicators", codes ? codes : json_array());
+}
+
+static int get_forms(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	report_form_t *v = NULL;
+	json_t *items;
+	size_t n = 0;
+
+	if (api_require(req, PERM_RECORD_READ, e) || report_forms(req->db, &v, &n, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; items && i < n; i++)
+		json_array_append_new(items, form_def_json(&v[i]));
+	free(v);
+	resp->body = json_pack("{s:o}", "items", items);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+/* The day a unit is named on for period p: its last day, or today while
+ * it runs. */
+static date_t unit_day(const api_req_t *req, const period_t *p)
+{
+	return p->to < req->today ? p->to : req->today;
+}
+
+/* A period from the query string or a path segment: 400 naming it. */
+static int period_arg(const char *s, const char *name, period_t *p, err_t *e)
+{
+	if (!s || !*s) {
+		err_field(e, name, "required", "is required");
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} is required", ERR_STR("arg", name));
+	}
+	if (period_parse(s, name, p, e))
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} is not a period", ERR_STR("arg", name));
+	return 0;
+}
+
+static int get_indicator_value(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	const char *code = api_query(req, "unit");
+	char own[UNIT_CODE_MAX + 24];
+	indicator_t ind = { .source = IND_ENTERED };
+	report_value_t v;
+	report_ctx_t c;
+	period_t p = { .type = PERIOD_YEAR };
+	unit_t u;
+
+	if (api_require(req, PERM_RECORD_READ, e) || period_arg(api_query(req, "period"), "period", &p, e) ||
+	    report_indicator_get(req->db, req->params[0], &ind, e))
+		return -1;
+	if (!code || !*code) {
+		snprintf(own, sizeof(own), "id:%lld", (long long)req->who.unit_id);
+		code = own;
+	}
+	if (api_unit_in_scope(req, code, unit_day(req, &p), &u, e))
+		return -1;
+	report_ctx_init(&c, req->db, req->today, u.id, &p);
+	if (report_value(&c, &ind, &v, e))
+		return -1;
+	resp->body = json_pack("{s:s, s:s, s:s, s:o, s:s}", "indicator", ind.code, "unit", u.code, "period",
+			       c.period_code, "value", value_json(&v), "status",
+			       v.has ? report_value_status_name(v.status) : "none");
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+/* ---- one form of one unit for one period ---- */
+
+typedef struct form_req {
+	report_form_t form;
+	unit_t unit;
+	report_ctx_t c;
+	report_state_t state;
+	indicator_t *inds; /* of the catalogue (all), malloc'd */
+	size_t n_inds;
+} form_req_t;
+
+static void form_req_free(form_req_t *f)
+{
+	free(f->inds);
+	f->inds = NULL;
+}
+
+static const indicator_t *find_indicator(const form_req_t *f, const char *code)
+{
+	for (size_t i = 0; i < f->n_inds; i++)
+		if (strcmp(f->inds[i].code, code) == 0)
+			return &f->inds[i];
+	return NULL;
+}
+
+/* Whether the form's unit enters ind (rather than it being computed or
+ * added up). */
+static bool enterable(const form_req_t *f, const indicator_t *ind)
+{
+	return ind->source != IND_FORMULA && ind_entered_at(ind, f->form.level);
+}
+
+/* The form, unit and period of the path, the unit in the caller's scope,
+ * of the form's level, the period of its type. */
+static int form_req(api_req_t *req, form_req_t *f, err_t *e)
+{
+	period_t p = { .type = PERIOD_YEAR };
+
+	memset(f, 0, sizeof(*f));
+	if (report_form_get(req->db, req->params[0], &f->form, e) || period_arg(req->params[2], "period", &p, e))
+		return -1;
+	if (p.type != f->form.period_type) {
+		err_field(e, "period", "wrong_period", "form {form} is for a period of type {type}",
+			  ERR_STR("form", f->form.code), ERR_STR("type", period_type_name(f->form.period_type)));
+		return api_check_details(e);
+	}
+	if (api_unit_in_scope(req, req->params[1], unit_day(req, &p), &f->unit, e))
+		return -1;
+	if (strcmp(f->unit.level, f->form.level) != 0) {
+		err_field(e, "unit", "wrong_level", "form {form} is filled by a unit of level {level}",
+			  ERR_STR("form", f->form.code), ERR_STR("level", f->form.level));
+		return api_check_details(e);
+	}
+	report_ctx_init(&f->c, req->db, req->today, f->unit.id, &p);
+	return report_state_get(&f->c, f->form.code, &f->state, e) ||
+			       report_indicators(req->db, &f->inds, &f->n_inds, e)
+		       ? -1 : 0;
+}
+
+/* One indicator of the form as it stands: its value, what the records
+ * say, and their difference. */
+static int form_value(form_req_t *f, const indicator_t *ind, report_value_t *value, report_value_t *computed,
+		      char *comment, size_t cap, err_t *e)
+{
+	report_value_t own;
+
+	if (f->state.status == REPORT_APPROVED) {
+		if (report_snapshot_get(&f->c, f->form.code, ind->code, value, computed, e))
+			return -1;
+		return report_own_value(&f->c, ind->code, &own, comment, cap, e);
+	}
+	if (report_computed(&f->c, ind, computed, e))
+		return -1;
+	if (enterable(f, ind))
+		return report_own_value(&f->c, ind->code, value, comment, cap, e);
+	if (comment && cap)
+		comment[0] = '\0';
+	return report_value(&f->c, ind, value, e);
+}
+
+static json_t *form_json(form_req_t *f, const api_req_t *req, err_t *e)
+{
+	char from[DATE_STR_LEN], to[DATE_STR_LEN], due[DATE_STR_LEN];
+	json_t *values = json_object(), *order = json_array(), *o;
+
+	for (size_t i = 0; values && order && i < f->form.n; i++) {
+		const indicator_t *ind = find_indicator(f, f->form.codes[i]);
+		char comment[REPORT_TEXT_BUF];
+		report_value_t v, c;
+		json_t *one;
+		if (!ind)
+			continue;
+		if (form_value(f, ind, &v, &c, comment, sizeof(comment), e)) {
+			json_decref(values);
+			json_decref(order);
+			return NULL;
+		}
+		one = json_pack("{s:o, s:o, s:o, s:b, s:s}", "value", value_json(&v), "computed", value_json(&c),
+				"difference", v.has && c.has && enterable(f, ind) ? milli_json(v.value - c.value) : json_null(),
+				"enterable", enterable(f, ind), "comment", comment);
+		if (one && c.has && v.has && enterable(f, ind))
+			json_object_set_new(one, "needs_explanation", json_boolean(ind_needs_explanation(ind, v.value, c.value)));
+		json_object_set_new(values, ind->code, one);
+		json_array_append_new(order, json_string(ind->code));
+	}
+	(void)req;
+	o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "form", f->form.code, "unit",
+		      unit_json(&f->unit), "period", f->c.period_code, "from", date_format(f->c.period.from, from), "to",
+		      date_format(f->c.period.to, to), "due", date_format(f->c.period.to + f->form.due_days, due),
+		      "status", report_status_name(f->state.status), "explanation", f->state.explanation, "reason",
+		      f->state.reason, "submitted_by", f->state.submitted_by, "decided_by", f->state.decided_by,
+		      "indicators", order ? order : json_array(), "values", values ? values : json_object());
+	if (!o)
+		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	return o;
+}
+
+static int answer_form(form_req_t *f, api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	resp->body = form_json(f, req, e);
+	form_req_free(f);
+	return resp->body ? 0 : -1;
+}
+
+static int get_form(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	form_req_t f = { .inds = NULL };
+
+	if (api_require(req, PERM_RECORD_READ, e) || form_req(req, &f, e)) {
+		form_req_free(&f);
+		return -1;
+	}
+	return answer_form(&f, req, resp, e);
+}
+
+/* 409 locked while the form is submitted or approved. */
+static int form_open(const form_req_t *f, err_t *e)
+{
+	if (f->state.status == REPORT_SUBMITTED || f->state.status == REPORT_APPROVED)
+		return err_fail(e, ERR_CONFLICT, "locked", "form {form} is {status}: its values cannot change",
+				ERR_STR("form", f->form.code), ERR_STR("status", report_status_name(f->state.status)));
+	return 0;
+}
+
+/* A text field of at most REPORT_TEXT_MAX characters ("" when absent). */
+static void text_field(json_t *body, const char *key, bool required, char *dst, size_t cap, err_t *e)
+{
+	api_str(body, key, required, REPORT_TEXT_MAX, dst, cap, e);
+}
+
+/* The value an at_most rule compares with: what this request sets, else
+ * what the unit has. */
+static int limit_of(form_req_t *f, json_t *values, const char *code, bool *has, int64_t *limit, err_t *e)
+{
+	const indicator_t *other = find_indicator(f, code);
+	json_t *v = json_object_get(values, code);
+	report_value_t cur;
+
+	*has = false;
+	if (!other)
+		return 0;
+	if (v && json_is_number(v)) {
+		*has = ind_milli_from_double(json_number_value(v), other->decimals, limit) == 0;
+		return 0;
+	}
+	if (v)
+		return 0;
+	if (report_value(&f->c, other, &cur, e))
+		return -1;
+	*has = cur.has;
+	*limit = cur.value;
+	return 0;
+}
+
+static bool on_form(const form_req_t *f, const char *code)
+{
+	for (size_t i = 0; i < f->form.n; i++)
+		if (strcmp(f->form.codes[i], code) == 0)
+			return true;
+	return false;
+}
+
+/* A value of code locked by another form (submitted or approved). */
+static int locked_elsewhere(form_req_t *f, const char *code, err_t *e)
+{
+	char form[IND_CODE_MAX + 1];
+	report_status_t st;
+	bool locked = false;
+
+	if (report_locked(&f->c, code, &locked, form, sizeof(form), &st, e))
+		return -1;
+	if (locked)
+		return err_fail(e, ERR_CONFLICT, "locked", "{indicator} is on form {form}, which is {status}",
+				ERR_STR("indicator", code), ERR_STR("form", form), ERR_STR("status", report_status_name(st)));
+	return 0;
+}
+
+/* The comment on code in comments, checked as text (NFC) into dst: a
+ * detail on "comments.CODE" when it is not. Returns 0, or -1 when
+ * memory runs out. */
+static int comment_text(json_t *comments, const char *code, char *dst, size_t cap, err_t *e)
+{
+	char field[IND_CODE_MAX + 16];
+	json_t *one = json_object();
+
+	dst[0] = '\0';
+	snprintf(field, sizeof(field), "comments.%.*s", IND_CODE_MAX, code);
+	if (!one || json_object_set(one, field, json_object_get(comments, code))) {
+		json_decref(one);
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	api_str(one, field, false, REPORT_TEXT_MAX, dst, cap, e);
+	json_decref(one);
+	return 0;
+}
+
+/* Stores the body's values (checked by check_entries), each with its
+ * comment (the body's, else the one it had); a value beyond its change
+ * from last period into warnings. */
+static int store_entries(form_req_t *f, api_req_t *req, json_t *values, json_t *comments, json_t *warnings,
+			 err_t *e)
+{
+	const char *code;
+	json_t *v;
+
+	json_object_foreach(values, code, v) {
+		const indicator_t *ind = find_indicator(f, code);
+		char comment[REPORT_TEXT_BUF] = "";
+		report_value_t before, own;
+		int64_t value = 0;
+		bool clear = json_is_null(v);
+
+		if (!ind || locked_elsewhere(f, code, e))
+			return -1;
+		if (!clear && ind_milli_from_double(json_number_value(v), ind->decimals, &value))
+			return err_fail(e, ERR_INTERNAL, NULL, "a value checked is not one");
+		if (json_object_get(comments, code)) {
+			if (comment_text(comments, code, comment, sizeof(comment), e))
+				return -1;
+		} else if (report_own_value(&f->c, code, &own, comment, sizeof(comment), e))
+			return -1;
+		if (report_value_put(&f->c, &req->who, code, clear, value, comment, e))
+			return -1;
+		if (clear || !ind->has_change_warn)
+			continue;
+		if (report_previous_value(&f->c, ind, &before, e))
+			return -1;
+		if (before.has && ind_change_warns(ind, value, before.value))
+			json_array_append_new(warnings, json_pack("{s:s, s:s, s:o, s:o}", "indicator", code, "code",
+								  "large_change", "value", milli_json(value), "previous",
+								  milli_json(before.value)));
+	}
+	return 0;
+}
+
+/* value of ind below that of an indicator it bounds (at_most): a detail
+ * below_other. */
+static int check_bounding(form_req_t *f, json_t *values, const indicator_t *ind, int64_t value, const char *field,
+			  err_t *e)
+{
+	for (size_t i = 0; i < f->n_inds; i++) {
+		const indicator_t *other = &f->inds[i];
+		bool has = false;
+		int64_t v = 0;
+		if (strcmp(other->at_most, ind->code) != 0)
+			continue;
+		if (limit_of(f, values, other->code, &has, &v, e))
+			return -1;
+		if (has && value < v) {
+			char lim[32];
+			ind_milli_format(v, lim, sizeof(lim));
+			err_field(e, field, "below_other", "is below {other} ({limit})", ERR_STR("other", other->code),
+				  ERR_STR("limit", lim));
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* The checks of one value of the body, as details on e. */
+static int check_entry(form_req_t *f, json_t *values, const char *code, json_t *v, err_t *e)
+{
+	const indicator_t *ind = find_indicator(f, code);
+	char field[IND_CODE_MAX + 16];
+	bool has = false;
+	int64_t value = 0, limit = 0;
+
+	snprintf(field, sizeof(field), "values.%.*s", IND_CODE_MAX, code);
+	if (!ind || !on_form(f, code))
+		return err_field(e, field, "not_on_form", "is not on form {form}", ERR_STR("form", f->form.code)), 0;
+	if (!enterable(f, ind))
+		return err_field(e, field, "not_entered", "is not entered by a unit of level {level}",
+				 ERR_STR("level", f->form.level)), 0;
+	if (json_is_null(v))
+		return 0;
+	if (!json_is_number(v))
+		return err_field(e, field, "not_a_number", "is not a number"), 0;
+	if (ind_milli_from_double(json_number_value(v), ind->decimals, &value))
+		return err_field(e, field, "too_precise", "takes a number with at most {decimals} decimals",
+				 ERR_INT("decimals", ind->decimals)), 0;
+	if (ind_check_value(ind, value, field, e))
+		return 0;
+	if (ind->at_most[0]) {
+		if (limit_of(f, values, ind->at_most, &has, &limit, e))
+			return -1;
+		if (has && ind_check_at_most(ind, value, limit, field, e))
+			return 0;
+	}
+	return check_bounding(f, values, ind, value, field, e);
+}
+
+/* Every value and comment of the body checked before any is stored: the
+ * problems as details (422), nothing stored. */
+static int check_entries(form_req_t *f, json_t *values, json_t *comments, err_t *e)
+{
+	char field[IND_CODE_MAX + 16], text[REPORT_TEXT_BUF];
+	const char *code;
+	json_t *v;
+
+	json_object_foreach(values, code, v)
+		if (check_entry(f, values, code, v, e))
+			return -1;
+	json_object_foreach(comments, code, v) {
+		snprintf(field, sizeof(field), "comments.%.*s", IND_CODE_MAX, code);
+		if (!json_object_get(values, code))
+			err_field(e, field, "no_value", "goes with a value in values");
+		else if (comment_text(comments, code, text, sizeof(text), e))
+			return -1;
+	}
+	return api_check_details(e);
+}
+
+/* The form's path as an audit record id: "commune_half/IC1/2026H1". */
+static void record_id(const form_req_t *f, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s/%s", f->form.code, f->unit.code, f->c.period_code);
+}
+
+static int audit(api_req_t *req, form_req_t *f, const char *action, const char *detail, err_t *e)
+{
+	char id[IND_CODE_MAX + UNIT_CODE_MAX + PERIOD_CODE_MAX + 4];
+
+	record_id(f, id, sizeof(id));
+	return audit_write(req->db, &req->who, action, f->unit.id, "report", id, NULL, NULL, detail, e);
+}
+
+/* An object member of the body: *out NULL when absent; 422 when not an object. */
+static void object_member(json_t *body, const char *key, json_t **out, err_t *e)
+{
+	*out = json_object_get(body, key);
+	if (*out && !json_is_object(*out)) {
+		err_field(e, key, "invalid", "is not an object");
+		*out = NULL;
+	}
+}
+
+/* The codes of values, "a, b, c", into out (cut to fit). */
+static void codes_of(json_t *values, char *out, size_t cap)
+{
+	const char *k;
+	json_t *v;
+	size_t len = 0;
+
+	out[0] = '\0';
+	json_object_foreach(values, k, v) {
+		int n = snprintf(out + len, cap - len, "%s%s", len ? ", " : "", k);
+		if (n < 0 || (size_t)n >= cap - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
+static int put_form(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const allowed[] = { "values", "comments", NULL };
+	json_t *body = NULL, *values = NULL, *comments = NULL, *warnings = NULL;
+	char detail[512] = "";
+	form_req_t f = { .inds = NULL };
+	int r;
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || form_req(req, &f, e) || form_open(&f, e) ||
+	    api_body_object(req, &body, e)) {
+		form_req_free(&f);
+		return -1;
+	}
+	api_only(body, allowed, "", e);
+	object_member(body, "values", &values, e);
+	object_member(body, "comments", &comments, e);
+	if (!values && !e->n_details)
+		err_field(e, "values", "required", "is required");
+	warnings = json_array();
+	r = api_check_details(e) || check_entries(&f, values, comments, e) ||
+	    store_entries(&f, req, values, comments, warnings, e);
+	if (!r)
+		codes_of(values, detail, sizeof(detail));
+	if (!r && f.state.status == REPORT_NONE) {
+		f.state.status = REPORT_DRAFT;
+		r = report_state_set(&f.c, f.form.code, &f.state, e);
+	}
+	if (!r)
+		r = audit(req, &f, "report.values", detail, e);
+	json_decref(body);
+	if (r) {
+		json_decref(warnings);
+		form_req_free(&f);
+		return -1;
+	}
+	if (answer_form(&f, req, resp, e)) {
+		json_decref(warnings);
+		return -1;
+	}
+	json_object_set_new(resp->body, "warnings", warnings ? warnings : json_array());
+	return 0;
+}
+
+/* The differences from the records beyond tolerance that the
+ * explanation must account for: a detail each when there is none. */
+static int check_differences(form_req_t *f, const char *explanation, err_t *e)
+{
+	for (size_t i = 0; i < f->form.n; i++) {
+		const indicator_t *ind = find_indicator(f, f->form.codes[i]);
+		report_value_t v, c;
+		if (!ind || !enterable(f, ind) || ind->source != IND_COMPUTED)
+			continue;
+		if (report_own_value(&f->c, ind->code, &v, NULL, 0, e) || report_computed(&f->c, ind, &c, e))
+			return -1;
+		if (!explanation[0] && v.has && c.has && ind_needs_explanation(ind, v.value, c.value)) {
+			char diff[32];
+			ind_milli_format(v.value - c.value, diff, sizeof(diff));
+			err_field(e, "explanation", "explanation_required",
+				  "is required: {indicator} differs from the records by {difference}",
+				  ERR_STR("indicator", ind->code), ERR_STR("difference", diff));
+		}
+	}
+	return api_check_details(e);
+}
+
+/* The body of a step: a text field, required or not. */
+static int step_body(api_req_t *req, const char *key, bool required, char *dst, size_t cap, err_t *e)
+{
+	const char *allowed[] = { key, NULL };
+	json_t *body = NULL;
+
+	dst[0] = '\0';
+	if (!req->body_len && !required)
+		return 0;
+	if (api_body_object(req, &body, e))
+		return -1;
+	api_only(body, allowed, "", e);
+	text_field(body, key, required, dst, cap, e);
+	json_decref(body);
+	return api_check_details(e);
+}
+
+static int post_submit(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	char explanation[REPORT_TEXT_BUF];
+	form_req_t f = { .inds = NULL };
+
+	if (api_require(req, PERM_RECORD_WRITE, e) || form_req(req, &f, e) || form_open(&f, e) ||
+	    step_body(req, "explanation", false, explanation, sizeof(explanation), e) ||
+	    check_differences(&f, explanation, e)) {
+		form_req_free(&f);
+		return -1;
+	}
+	f.state.status = REPORT_SUBMITTED;
+	snprintf(f.state.explanation, sizeof(f.state.explanation), "%s", explanation);
+	snprintf(f.state.submitted_by, sizeof(f.state.submitted_by), "%s", req->who.username);
+	f.state.decided_by[0] = '\0';
+	if (report_state_set(&f.c, f.form.code, &f.state, e) || audit(req, &f, "report.submit", explanation, e)) {
+		form_req_free(&f);
+		return -1;
+	}
+	return answer_form(&f, req, resp, e);
+}
+
+/* The caller (holding report.approve) decides on the form of a unit
+ * below her: 403 own_report on her own unit's; 404 (as a unit that does
+ * not exist) outside her scope. */
+static int decider(api_req_t *req, form_req_t *f, err_t *e)
+{
+	if (!req->who.global && req->who.unit_id == f->unit.id)
+		return err_fail(e, ERR_FORBIDDEN, "own_report", "a unit's report is approved by the level above it");
+	return api_unit_for_change(req, f->unit.code, unit_day(req, &f->c.period), e);
+}
+
+static int status_is(const form_req_t *f, report_status_t want, err_t *e)
+{
+	if (f->state.status == want)
+		return 0;
+	return err_fail(e, ERR_CONFLICT, "wrong_status", "form {form} is {status}, not {want}",
+			ERR_STR("form", f->form.code), ERR_STR("status", report_status_name(f->state.status)),
+			ERR_STR("want", report_status_name(want)));
+}
+
+/* The snapshot of every value the form shows, as it stands now. */
+static int freeze(form_req_t *f, err_t *e)
+{
+	for (size_t i = 0; i < f->form.n; i++) {
+		const indicator_t *ind = find_indicator(f, f->form.codes[i]);
+		report_value_t v, c;
+		if (!ind)
+			continue;
+		if (form_value(f, ind, &v, &c, NULL, 0, e) || report_snapshot_put(&f->c, f->form.code, ind->code, &v, &c, e))
+			return -1;
+	}
+	return 0;
+}
+
+static int post_approve(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	form_req_t f = { .inds = NULL };
+
+	if (api_require(req, PERM_REPORT_APPROVE, e) || form_req(req, &f, e) || decider(req, &f, e) ||
+	    status_is(&f, REPORT_SUBMITTED, e) ||
+	    step_body(req, "note", false, f.state.reason, sizeof(f.state.reason), e) || freeze(&f, e)) {
+		form_req_free(&f);
+		return -1;
+	}
+	f.state.status = REPORT_APPROVED;
+	snprintf(f.state.decided_by, sizeof(f.state.decided_by), "%s", req->who.username);
+	if (report_state_set(&f.c, f.form.code, &f.state, e) || audit(req, &f, "report.approve", f.state.reason, e)) {
+		form_req_free(&f);
+		return -1;
+	}
+	return answer_form(&f, req, resp, e);
+}
+
+/* Return (a submitted form) or unlock (an approved one): back to its
+ * unit, with a reason. */
+static int send_back(api_req_t *req, api_resp_t *resp, report_status_t from, const char *action, err_t *e)
+{
+	form_req_t f = { .inds = NULL };
+
+	if (api_require(req, PERM_REPORT_APPROVE, e) || form_req(req, &f, e) || decider(req, &f, e) ||
+	    status_is(&f, from, e) ||
+	    step_body(req, "reason", true, f.state.reason, sizeof(f.state.reason), e) ||
+	    (from == REPORT_APPROVED && report_snapshot_clear(&f.c, f.form.code, e))) {
+		form_req_free(&f);
+		return -1;
+	}
+	f.state.status = REPORT_RETURNED;
+	snprintf(f.state.decided_by, sizeof(f.state.decided_by), "%s", req->who.username);
+	if (report_state_set(&f.c, f.form.code, &f.state, e) || audit(req, &f, action, f.state.reason, e)) {
+		form_req_free(&f);
+		return -1;
+	}
+	return answer_form(&f, req, resp, e);
+}
+
+static int post_return(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return send_back(req, resp, REPORT_SUBMITTED, "report.return", e);
+}
+
+static int post_unlock(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return send_back(req, resp, REPORT_APPROVED, "report.unlock", e);
+}
+
+/* ---- the command line's ways in ---- */
+
+typedef int (*form_handler_t)(api_req_t *req, api_resp_t *resp, err_t *e);
+
+static const struct {
+	const char *step;
+	form_handler_t fn;
+} STEPS[] = {
+	{ "form", get_form },	      { "enter", put_form },	   { "submit", post_submit },
+	{ "approve", post_approve }, { "return", post_return }, { "unlock", post_unlock },
+};
+
+int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
+		    const char *period, json_t *body, json_t **out, err_t *e)
+{
+	api_resp_t resp = { 0 };
+	api_req_t req = { 0 };
+	char *text = NULL;
+	bool own = false;
+	int r = -1;
+
+	*out = NULL;
+	req.db = db;
+	req.who = *who;
+	req.today = who->today;
+	req.params[0] = form;
+	req.params[1] = unit;
+	req.params[2] = period;
+	req.body = "";
+	if (body) {
+		text = json_dumps(body, JSON_COMPACT);
+		if (!text)
+			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		req.body = text;
+		req.body_len = strlen(text);
+	}
+	for (size_t i = 0; i < sizeof(STEPS) / sizeof(STEPS[0]); i++)
+		if (strcmp(STEPS[i].step, step) == 0) {
+			if (store_tx_begin(db, &own, e))
+				break;
+			r = store_tx_end(db, own, STEPS[i].fn(&req, &resp, e), e);
+			break;
+		}
+	free(text);
+	if (r) {
+		json_decref(resp.body);
+		return -1;
+	}
+	*out = resp.body;
+	return 0;
+}
+
+const api_route_t API_REPORT_ROUTES[] = {
+	{ "GET", "/api/v1/indicators", get_indicators, 0 },
+	{ "GET", "/api/v1/indicators/{}/value", get_indicator_value, 0 },
+	{ "GET", "/api/v1/forms", get_forms, 0 },
+	{ "GET", "/api/v1/forms/{}/{}/{}", get_form, 0 },
+	{ "PUT", "/api/v1/forms/{}/{}/{}", put_form, ROUTE_LOCKED },
+	{ "POST", "/api/v1/forms/{}/{}/{}/submit", post_submit, ROUTE_LOCKED },
+	{ "POST", "/api/v1/forms/{}/{}/{}/approve", post_approve, ROUTE_LOCKED },
+	{ "POST", "/api/v1/forms/{}/{}/{}/return", post_return, ROUTE_LOCKED },
+	{ "POST", "/api/v1/forms/{}/{}/{}/unlock", post_unlock, ROUTE_LOCKED },
+	{ NULL, NULL, NULL, 0 },
+};

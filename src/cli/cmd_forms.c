@@ -1,0 +1,228 @@
+/*
+ * cmd_forms.c - the union's report forms on the command line, as the API
+ * does them (api/reports.c, docs/reports.md):
+ *   unionbase indicators list [--json] --db DB
+ *   unionbase report form FORM --unit CODE --period P [--json] --db DB
+ *   unionbase report enter FORM --unit CODE --period P CODE=VALUE... [--comment CODE=TEXT]... --db DB
+ *   unionbase report submit FORM --unit CODE --period P [--explanation TEXT] --db DB
+ *   unionbase report approve FORM --unit CODE --period P --db DB
+ *   unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB
+ * The command line holds every right, everywhere: the level-above rule of
+ * approval is the API's callers'.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "store/reports.h"
+
+static const char FORMS_HELP[] =
+	"usage: unionbase report form FORM --unit CODE --period P [--json] --db DB\n"
+	"       unionbase report enter FORM --unit CODE --period P CODE=VALUE... [--comment CODE=TEXT]... --db DB\n"
+	"       unionbase report submit FORM --unit CODE --period P [--explanation TEXT] --db DB\n"
+	"       unionbase report approve FORM --unit CODE --period P --db DB\n"
+	"       unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB\n"
+	"  a unit's report form for a period (2026-05, 2026Q2, 2026H1, 2026, T2026-2031):\n"
+	"  its values, what the records say and the difference; enter values (VALUE\n"
+	"  'null' clears one), submit it, approve it (its values are then locked and\n"
+	"  frozen), return it or unlock it with a reason\n";
+
+static const char INDICATORS_HELP[] = "usage: unionbase indicators list [--json] --db DB\n"
+				      "  the indicators of the catalogue: code, source, roll-up, name\n";
+
+/* Prints a number of the form's JSON (or "-" for null) in width columns. */
+static void print_number(json_t *v, int width)
+{
+	if (json_is_integer(v))
+		printf(" %*lld", width, (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		printf(" %*.3g", width, json_real_value(v));
+	else
+		printf(" %*s", width, "-");
+}
+
+static void print_form(json_t *f)
+{
+	json_t *unit = json_object_get(f, "unit"), *values = json_object_get(f, "values"), *code;
+	size_t i;
+
+	printf("%s %s: %s %s, %s (%s to %s), due %s\n", json_string_value(json_object_get(f, "form")),
+	       json_string_value(json_object_get(f, "status")), json_string_value(json_object_get(unit, "code")),
+	       json_string_value(json_object_get(unit, "name_vi")), json_string_value(json_object_get(f, "period")),
+	       json_string_value(json_object_get(f, "from")), json_string_value(json_object_get(f, "to")),
+	       json_string_value(json_object_get(f, "due")));
+	printf("%-32s %12s %12s %12s\n", "indicator", "value", "records", "difference");
+	json_array_foreach(json_object_get(f, "indicators"), i, code) {
+		json_t *v = json_object_get(values, json_string_value(code));
+		printf("%-32s", json_string_value(code));
+		print_number(json_object_get(v, "value"), 12);
+		print_number(json_object_get(v, "computed"), 12);
+		print_number(json_object_get(v, "difference"), 12);
+		printf("%s\n", json_is_true(json_object_get(v, "enterable")) ? "" : "  (not entered)");
+	}
+}
+
+/* "CODE=VALUE" into values (VALUE a number or null). Returns 0 or -1. */
+static int add_value(json_t *values, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char code[IND_CODE_MAX + 1], *end = NULL;
+	double v;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) > IND_CODE_MAX)
+		return -1;
+	snprintf(code, sizeof(code), "%.*s", (int)(eq - arg), arg);
+	if (strcmp(eq + 1, "null") == 0)
+		return json_object_set_new(values, code, json_null());
+	v = strtod(eq + 1, &end);
+	if (!eq[1] || *end)
+		return -1;
+	return json_object_set_new(values, code, json_real(v));
+}
+
+static int add_text(json_t *texts, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char code[IND_CODE_MAX + 1];
+
+	if (!eq || eq == arg || (size_t)(eq - arg) > IND_CODE_MAX)
+		return -1;
+	snprintf(code, sizeof(code), "%.*s", (int)(eq - arg), arg);
+	return json_object_set_new(texts, code, json_string(eq + 1));
+}
+
+int cmd_report_form(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'b' },	       { "unit", required_argument, NULL, 'u' },
+		{ "period", required_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },
+		{ "comment", required_argument, NULL, 'c' },   { "explanation", required_argument, NULL, 'x' },
+		{ "reason", required_argument, NULL, 'r' },    { NULL, 0, NULL, 0 },
+	};
+	const char *step = argv[0], *url = NULL, *unit = NULL, *period = NULL, *form;
+	json_t *body = json_object(), *values = json_object(), *comments = json_object(), *out = NULL;
+	bool json = false, bad = !body || !values || !comments;
+	principal_t who;
+	db_t *db;
+	err_t e;
+	int c, rc;
+
+	optind = 1;
+	while (!bad && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': url = optarg; break;
+		case 'u': unit = optarg; break;
+		case 'p': period = optarg; break;
+		case 'j': json = true; break;
+		case 'c': bad = add_text(comments, optarg) != 0; break;
+		case 'x': json_object_set_new(body, "explanation", json_string(optarg)); break;
+		case 'r': json_object_set_new(body, "reason", json_string(optarg)); break;
+		default: bad = true;
+		}
+	}
+	form = optind < argc ? argv[optind++] : NULL;
+	while (!bad && optind < argc)
+		bad = strcmp(step, "enter") != 0 || add_value(values, argv[optind++]) != 0;
+	if (!bad && !strcmp(step, "enter")) {
+		json_object_set(body, "values", values);
+		if (json_object_size(comments))
+			json_object_set(body, "comments", comments);
+	}
+	json_decref(values);
+	json_decref(comments);
+	if (bad || !form || !unit || !period) {
+		json_decref(body);
+		fputs(FORMS_HELP, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	db = cli_open_db(url);
+	if (!db) {
+		json_decref(body);
+		return CLI_EXIT_FAIL;
+	}
+	cli_principal(&who);
+	err_clear(&e);
+	rc = api_report_step(db, &who, step, form, unit, period, json_object_size(body) ? body : NULL, &out, &e);
+	json_decref(body);
+	db_close(db);
+	if (rc)
+		return cli_fail(&e);
+	if (json)
+		return cli_print_json(out);
+	print_form(out);
+	for (size_t i = 0; i < json_array_size(json_object_get(out, "warnings")); i++) {
+		json_t *w = json_array_get(json_object_get(out, "warnings"), i);
+		fprintf(stderr, "unionbase: warning: %s changed much from the last period\n",
+			json_string_value(json_object_get(w, "indicator")));
+	}
+	json_decref(out);
+	return CLI_EXIT_OK;
+}
+
+bool cmd_report_is_form_step(const char *s)
+{
+	static const char *const steps[] = { "form", "enter", "submit", "approve", "return", "unlock" };
+
+	for (size_t i = 0; s && i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (strcmp(s, steps[i]) == 0)
+			return true;
+	return false;
+}
+
+int cmd_indicators(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *url = NULL;
+	indicator_t *v = NULL;
+	bool json = false;
+	size_t n = 0;
+	json_t *items;
+	db_t *db;
+	err_t e;
+	int c;
+
+	if (argc < 2 || strcmp(argv[1], "list") != 0) {
+		bool help = argc >= 2 && !strcmp(argv[1], "help");
+		fputs(INDICATORS_HELP, help ? stdout : stderr);
+		return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': url = optarg; break;
+		case 'j': json = true; break;
+		default: return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind < argc - 1)
+		return cli_usage("indicators list: too many arguments");
+	db = cli_open_db(url);
+	if (!db)
+		return CLI_EXIT_FAIL;
+	err_clear(&e);
+	c = report_indicators(db, &v, &n, &e);
+	db_close(db);
+	if (c)
+		return cli_fail(&e);
+	if (!json) {
+		for (size_t i = 0; i < n; i++)
+			printf("%-32s %-9s %-7s %s\n", v[i].code, ind_source_name(v[i].source), ind_rollup_name(v[i].rollup),
+			       v[i].name_vi);
+		free(v);
+		return CLI_EXIT_OK;
+	}
+	items = json_array();
+	for (size_t i = 0; items && i < n; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", v[i].code, "name_vi",
+						       v[i].name_vi, "name_en", v[i].name_en, "source",
+						       ind_source_name(v[i].source), "rollup", ind_rollup_name(v[i].rollup)));
+	free(v);
+	return cli_print_json(json_pack("{s:o}", "items", items));
+}

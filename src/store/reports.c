@@ -1,0 +1,683 @@
+/*
+ * reports.c - see reports.h.
+ */
+#include "store/reports.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/member_stats.h"
+#include "store/org_internal.h"
+#include "store/query.h"
+#include "store/util.h"
+
+/* A formula's terms may be formulas; the catalogue loader refuses cycles,
+ * and this bounds the depth whatever the table holds. */
+#define FORMULA_DEPTH 4
+#define TERMS_MAX 8
+
+static const char *const STATUS_NAMES[] = { "none", "draft", "submitted", "approved", "returned" };
+static const char *const VALUE_STATUS_NAMES[] = { "none", "computed", "entered", "approved" };
+
+const char *report_status_name(report_status_t s)
+{
+	return (unsigned)s < sizeof(STATUS_NAMES) / sizeof(STATUS_NAMES[0]) ? STATUS_NAMES[s] : "none";
+}
+
+const char *report_value_status_name(value_status_t s)
+{
+	return (unsigned)s < sizeof(VALUE_STATUS_NAMES) / sizeof(VALUE_STATUS_NAMES[0]) ? VALUE_STATUS_NAMES[s] : "none";
+}
+
+/* ---- the catalogue ---- */
+
+int report_catalogue_size(db_t *db, int64_t *n, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_sql(&q, "SELECT count(*) FROM indicators");
+	return org_query_int(db, &q, n, e);
+}
+
+/* An optional number: its value, or SQL NULL. */
+static query_arg_t opt_int(bool has, int64_t v)
+{
+	return has ? QI(v) : QT(NULL);
+}
+
+int report_indicator_put(db_t *db, const indicator_t *ind, int position, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q,
+		  "INSERT INTO indicators (code, position, name_vi, name_en, measure_vi, measure_en, source, figure,"
+		  " numerator, denominator, factor, rollup, levels, min_value, max_value, at_most, change_warn,"
+		  " tolerance, decimals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		  QT(ind->code), QI(position), QT(ind->name_vi), QT(ind->name_en), QT(ind->measure_vi),
+		  QT(ind->measure_en), QT(ind_source_name(ind->source)), QT(ind->figure), QT(ind->numerator),
+		  QT(ind->denominator), QI(ind->factor), QT(ind_rollup_name(ind->rollup)), QT(ind->levels),
+		  opt_int(ind->has_min, ind->min), opt_int(ind->has_max, ind->max), QT(ind->at_most),
+		  opt_int(ind->has_change_warn, ind->change_warn), opt_int(ind->has_tolerance, ind->tolerance),
+		  QI(ind->decimals));
+	query_sql(&q, " ON CONFLICT (code) DO UPDATE SET position = excluded.position, name_vi = excluded.name_vi,"
+		      " name_en = excluded.name_en, measure_vi = excluded.measure_vi, measure_en = excluded.measure_en,"
+		      " source = excluded.source, figure = excluded.figure, numerator = excluded.numerator,"
+		      " denominator = excluded.denominator, factor = excluded.factor, rollup = excluded.rollup,"
+		      " levels = excluded.levels, min_value = excluded.min_value, max_value = excluded.max_value,"
+		      " at_most = excluded.at_most, change_warn = excluded.change_warn, tolerance = excluded.tolerance,"
+		      " decimals = excluded.decimals");
+	return query_run(db, &q, e);
+}
+
+int report_form_put(db_t *db, const report_form_t *f, int position, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q,
+		  "INSERT INTO forms (code, position, name_vi, name_en, level, period_type, due_days)"
+		  " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET position = excluded.position,"
+		  " name_vi = excluded.name_vi, name_en = excluded.name_en, level = excluded.level,"
+		  " period_type = excluded.period_type, due_days = excluded.due_days",
+		  QT(f->code), QI(position), QT(f->name_vi), QT(f->name_en), QT(f->level),
+		  QT(period_type_name(f->period_type)), QI(f->due_days));
+	if (query_run(db, &q, e))
+		return -1;
+	query_init(&q);
+	query_add(&q, "DELETE FROM form_indicators WHERE form = ?", QT(f->code));
+	if (query_run(db, &q, e))
+		return -1;
+	for (size_t i = 0; i < f->n; i++) {
+		query_init(&q);
+		query_add(&q, "INSERT INTO form_indicators (form, indicator, position) VALUES (?, ?, ?)", QT(f->code),
+			  QT(f->codes[i]), QI((int64_t)i));
+		if (query_run(db, &q, e))
+			return -1;
+	}
+	return 0;
+}
+
+#define INDICATOR_SELECT                                                                                       \
+	"SELECT code, name_vi, name_en, measure_vi, measure_en, source, figure, numerator, denominator, factor," \
+	" rollup, levels, min_value, max_value, at_most, change_warn, tolerance, decimals FROM indicators"
+
+static void read_opt(db_stmt_t *st, int col, bool *has, int64_t *v)
+{
+	*has = !db_col_is_null(st, col);
+	*v = *has ? db_col_int64(st, col) : 0;
+}
+
+static void read_indicator(db_stmt_t *st, indicator_t *ind)
+{
+	memset(ind, 0, sizeof(*ind));
+	copy_text(ind->code, sizeof(ind->code), db_col_text(st, 0));
+	copy_text(ind->name_vi, sizeof(ind->name_vi), db_col_text(st, 1));
+	copy_text(ind->name_en, sizeof(ind->name_en), db_col_text(st, 2));
+	copy_text(ind->measure_vi, sizeof(ind->measure_vi), db_col_text(st, 3));
+	copy_text(ind->measure_en, sizeof(ind->measure_en), db_col_text(st, 4));
+	if (ind_source_parse(db_col_text(st, 5), &ind->source))
+		ind->source = IND_ENTERED;
+	copy_text(ind->figure, sizeof(ind->figure), db_col_text(st, 6));
+	copy_text(ind->numerator, sizeof(ind->numerator), db_col_text(st, 7));
+	copy_text(ind->denominator, sizeof(ind->denominator), db_col_text(st, 8));
+	ind->factor = db_col_int64(st, 9);
+	if (ind_rollup_parse(db_col_text(st, 10), &ind->rollup))
+		ind->rollup = ROLLUP_NONE;
+	copy_text(ind->levels, sizeof(ind->levels), db_col_text(st, 11));
+	read_opt(st, 12, &ind->has_min, &ind->min);
+	read_opt(st, 13, &ind->has_max, &ind->max);
+	copy_text(ind->at_most, sizeof(ind->at_most), db_col_text(st, 14));
+	read_opt(st, 15, &ind->has_change_warn, &ind->change_warn);
+	read_opt(st, 16, &ind->has_tolerance, &ind->tolerance);
+	ind->decimals = (int)db_col_int64(st, 17);
+}
+
+int report_indicators(db_t *db, indicator_t **out, size_t *n, err_t *e)
+{
+	indicator_t *v = NULL;
+	size_t cap = 0;
+	db_stmt_t *st = NULL;
+	int rc = DB_DONE;
+
+	*out = NULL;
+	*n = 0;
+	if (store_prep(db, INDICATOR_SELECT " ORDER BY position, code", &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		indicator_t *g = store_grow(v, &cap, *n, sizeof(*v), e);
+		if (!g) {
+			db_finalize(st);
+			free(v);
+			*n = 0;
+			return -1;
+		}
+		v = g;
+		read_indicator(st, &v[(*n)++]);
+	}
+	db_finalize(st);
+	if (rc != DB_DONE) {
+		free(v);
+		*n = 0;
+		return store_fail(db, rc, e);
+	}
+	*out = v;
+	return 0;
+}
+
+int report_indicator_get(db_t *db, const char *code, indicator_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	query_init(&q);
+	query_add(&q, INDICATOR_SELECT " WHERE code = ?", QT(code));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		read_indicator(st, out);
+	db_finalize(st);
+	if (rc == DB_DONE)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no indicator {ref}", ERR_STR("ref", code));
+	return rc == DB_ROW ? 0 : store_fail(db, rc, e);
+}
+
+/* The indicators of form f->code into f. */
+static int form_codes(db_t *db, report_form_t *f, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	f->n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT indicator FROM form_indicators WHERE form = ? ORDER BY position, indicator", QT(f->code));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW && f->n < REPORT_FORM_MAX)
+		copy_text(f->codes[f->n++], sizeof(f->codes[0]), db_col_text(st, 0));
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+#define FORM_SELECT "SELECT code, name_vi, name_en, level, period_type, due_days FROM forms"
+
+static void read_form(db_stmt_t *st, report_form_t *f)
+{
+	memset(f, 0, sizeof(*f));
+	copy_text(f->code, sizeof(f->code), db_col_text(st, 0));
+	copy_text(f->name_vi, sizeof(f->name_vi), db_col_text(st, 1));
+	copy_text(f->name_en, sizeof(f->name_en), db_col_text(st, 2));
+	copy_text(f->level, sizeof(f->level), db_col_text(st, 3));
+	if (period_type_parse(db_col_text(st, 4), &f->period_type))
+		f->period_type = PERIOD_YEAR;
+	f->due_days = (int)db_col_int64(st, 5);
+}
+
+int report_forms(db_t *db, report_form_t **out, size_t *n, err_t *e)
+{
+	report_form_t *v = NULL;
+	size_t cap = 0;
+	db_stmt_t *st = NULL;
+	int rc = DB_DONE, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (store_prep(db, FORM_SELECT " ORDER BY position, code", &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		report_form_t *g = store_grow(v, &cap, *n, sizeof(*v), e);
+		if (!g) {
+			r = -1;
+			break;
+		}
+		v = g;
+		read_form(st, &v[(*n)++]);
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	for (size_t i = 0; !r && i < *n; i++)
+		r = form_codes(db, &v[i], e);
+	if (r) {
+		free(v);
+		*n = 0;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int report_form_get(db_t *db, const char *code, report_form_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	query_init(&q);
+	query_add(&q, FORM_SELECT " WHERE code = ?", QT(code));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		read_form(st, out);
+	db_finalize(st);
+	if (rc == DB_DONE)
+		return err_fail(e, ERR_NOT_FOUND, "not_found", "no form {ref}", ERR_STR("ref", code));
+	if (rc != DB_ROW)
+		return store_fail(db, rc, e);
+	return form_codes(db, out, e);
+}
+
+/* ---- values ---- */
+
+void report_ctx_init(report_ctx_t *c, db_t *db, date_t today, int64_t unit_id, const period_t *p)
+{
+	memset(c, 0, sizeof(*c));
+	c->db = db;
+	c->today = today;
+	c->unit_id = unit_id;
+	c->period = *p;
+	period_format(p, c->period_code);
+}
+
+/* The registry's figures of the unit over the period, once: members on
+ * its last day (today while it runs), flows over its days until then. */
+static int figures(report_ctx_t *c, err_t *e)
+{
+	report_figures_t *f = &c->figures;
+	member_stats_opts_t o = { 0 };
+	member_stats_t s;
+
+	if (f->counted)
+		return 0;
+	f->counted = true;
+	if (c->period.from > c->today)
+		return 0;
+	o.as_of = c->period.to < c->today ? c->period.to : c->today;
+	o.today = c->today;
+	o.flows = true;
+	o.from = c->period.from;
+	o.to = o.as_of;
+	if (member_stats(c->db, c->unit_id, &o, &s, e)) {
+		f->counted = false;
+		return -1;
+	}
+	f->any = true;
+	f->members = s.total;
+	f->members_digital = s.digital;
+	f->members_honorary = s.honorary;
+	f->branches = s.branches;
+	f->joined = s.flows.joined + s.flows.rejoined;
+	f->left = s.flows.left_total;
+	f->transfers_in = s.flows.transfers_in;
+	f->transfers_out = s.flows.transfers_out;
+	f->dues_paid = s.flows.dues_paid;
+	f->dues_amount = s.flows.dues_amount;
+	member_stats_free(&s);
+	return 0;
+}
+
+static bool figure_of(const report_figures_t *f, const char *name, int64_t *v)
+{
+	const struct {
+		const char *name;
+		int64_t v;
+	} all[] = {
+		{ "members", f->members },
+		{ "members_digital", f->members_digital },
+		{ "members_honorary", f->members_honorary },
+		{ "branches", f->branches },
+		{ "joined", f->joined },
+		{ "left", f->left },
+		{ "transfers_in", f->transfers_in },
+		{ "transfers_out", f->transfers_out },
+		{ "dues_paid", f->dues_paid },
+		{ "dues_amount", f->dues_amount },
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(all[i].name, name) == 0) {
+			*v = all[i].v * IND_MILLI;
+			return true;
+		}
+	return false;
+}
+
+int report_computed(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (ind->source != IND_COMPUTED)
+		return 0;
+	if (figures(c, e))
+		return -1;
+	if (c->figures.any && figure_of(&c->figures, ind->figure, &out->value)) {
+		out->has = true;
+		out->status = VALUE_COMPUTED;
+	}
+	return 0;
+}
+
+int report_own_value(report_ctx_t *c, const char *code, report_value_t *out, char *comment, size_t cap, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (comment && cap)
+		comment[0] = '\0';
+	query_init(&q);
+	query_add(&q, "SELECT value, comment FROM indicator_values WHERE indicator = ? AND period = ? AND unit_id = ?",
+		  QT(code), QT(c->period_code), QI(c->unit_id));
+	if (query_prepare(c->db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->has = true;
+		out->value = db_col_int64(st, 0);
+		out->status = VALUE_ENTERED;
+		if (comment && cap)
+			copy_text(comment, cap, db_col_text(st, 1));
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(c->db, rc, e);
+}
+
+/* The sum of the values of code entered below the unit, each counted
+ * unless a unit between holds its own: the tree of the period's last day. */
+static int entered_below(report_ctx_t *c, const char *code, report_value_t *out, err_t *e)
+{
+	date_t d = c->period.to;
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	query_init(&q);
+	query_add(&q,
+		  "SELECT sum(v.value), count(*) FROM indicator_values v JOIN ancestry a ON a.descendant = v.unit_id"
+		  " WHERE v.indicator = ? AND v.period = ? AND a.ancestor = ? AND a.depth > 0 AND a.valid_from <= ?"
+		  " AND a.valid_to > ?",
+		  QT(code), QT(c->period_code), QI(c->unit_id), QD(d), QD(d));
+	query_add(&q,
+		  " AND NOT EXISTS (SELECT 1 FROM indicator_values w JOIN ancestry b ON b.ancestor = w.unit_id"
+		  " JOIN ancestry t ON t.descendant = w.unit_id AND t.ancestor = ? AND t.depth > 0"
+		  " AND t.valid_from <= ? AND t.valid_to > ?"
+		  " WHERE b.descendant = v.unit_id AND b.depth > 0 AND b.valid_from <= ? AND b.valid_to > ?"
+		  " AND w.indicator = v.indicator AND w.period = v.period)",
+		  QI(c->unit_id), QD(d), QD(d), QD(d), QD(d));
+	if (query_prepare(c->db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW && db_col_int64(st, 1) > 0) {
+		out->has = true;
+		out->value = db_col_int64(st, 0);
+		out->status = VALUE_ENTERED;
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(c->db, rc, e);
+}
+
+/* The value approved for code: a snapshot of an approved form. */
+static int approved_value(report_ctx_t *c, const char *code, report_value_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	query_init(&q);
+	query_add(&q,
+		  "SELECT s.value FROM form_snapshots s JOIN form_reports r ON r.form = s.form AND r.period = s.period"
+		  " AND r.unit_id = s.unit_id WHERE s.indicator = ? AND s.period = ? AND s.unit_id = ?"
+		  " AND r.status = 'approved' AND s.value IS NOT NULL ORDER BY s.form LIMIT 1",
+		  QT(code), QT(c->period_code), QI(c->unit_id));
+	if (query_prepare(c->db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->has = true;
+		out->value = db_col_int64(st, 0);
+		out->status = VALUE_APPROVED;
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(c->db, rc, e);
+}
+
+static int value_at(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e);
+
+/* The sum of the values of terms ("a + b"): *has false when one has none. */
+static int terms_sum(report_ctx_t *c, const char *terms, int depth, int64_t *sum, bool *has, err_t *e)
+{
+	char codes[TERMS_MAX][IND_CODE_MAX + 1];
+	size_t n = 0;
+
+	*sum = 0;
+	*has = true;
+	if (ind_terms(terms, codes, TERMS_MAX, &n))
+		return err_fail(e, ERR_INTERNAL, NULL, "the formula terms '{value}' are not codes", ERR_STR("value", terms));
+	for (size_t i = 0; i < n && *has; i++) {
+		indicator_t term = { .source = IND_ENTERED };
+		report_value_t v;
+		if (report_indicator_get(c->db, codes[i], &term, e) || value_at(c, &term, depth + 1, &v, e))
+			return -1;
+		*has = v.has;
+		*sum += v.value;
+	}
+	return 0;
+}
+
+static int formula_value(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e)
+{
+	int64_t num = 0, den = IND_MILLI;
+	bool has_num = false, has_den = true;
+
+	memset(out, 0, sizeof(*out));
+	if (depth >= FORMULA_DEPTH)
+		return err_fail(e, ERR_INTERNAL, NULL, "indicator {ref}: formulas nested too deep", ERR_STR("ref", ind->code));
+	if (terms_sum(c, ind->numerator, depth, &num, &has_num, e) ||
+	    (ind->denominator[0] && terms_sum(c, ind->denominator, depth, &den, &has_den, e)))
+		return -1;
+	if (has_num && has_den && ind_ratio(num, den, ind->factor, &out->value) == 0) {
+		out->has = true;
+		out->status = VALUE_COMPUTED;
+	}
+	return 0;
+}
+
+static int value_at(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e)
+{
+	if (approved_value(c, ind->code, out, e))
+		return -1;
+	if (out->has)
+		return 0;
+	if (ind->source == IND_FORMULA)
+		return formula_value(c, ind, depth, out, e);
+	if (report_own_value(c, ind->code, out, NULL, 0, e))
+		return -1;
+	if (out->has)
+		return 0;
+	if (ind->source == IND_COMPUTED)
+		return report_computed(c, ind, out, e);
+	if (ind->rollup == ROLLUP_NONE)
+		return 0;
+	return entered_below(c, ind->code, out, e);
+}
+
+int report_value(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e)
+{
+	return value_at(c, ind, 0, out, e);
+}
+
+int report_previous_value(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e)
+{
+	report_ctx_t before;
+	period_t p = { .type = PERIOD_YEAR };
+
+	memset(out, 0, sizeof(*out));
+	if (period_previous(&c->period, &p))
+		return 0;
+	report_ctx_init(&before, c->db, c->today, c->unit_id, &p);
+	return report_value(&before, ind, out, e);
+}
+
+int report_value_put(report_ctx_t *c, const principal_t *who, const char *code, bool clear, int64_t value,
+		     const char *comment, err_t *e)
+{
+	char now[32];
+	query_t q;
+
+	query_init(&q);
+	if (clear) {
+		query_add(&q, "DELETE FROM indicator_values WHERE indicator = ? AND period = ? AND unit_id = ?", QT(code),
+			  QT(c->period_code), QI(c->unit_id));
+		return query_run(c->db, &q, e);
+	}
+	store_now_iso(now, sizeof(now));
+	query_add(&q,
+		  "INSERT INTO indicator_values (unit_id, period, indicator, value, comment, updated_by, updated_at)"
+		  " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (indicator, period, unit_id) DO UPDATE SET"
+		  " value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by,"
+		  " updated_at = excluded.updated_at",
+		  QI(c->unit_id), QT(c->period_code), QT(code), QI(value), QT(comment ? comment : ""), QT(who->username),
+		  QT(now));
+	return query_run(c->db, &q, e);
+}
+
+/* ---- forms' states ---- */
+
+static report_status_t status_parse(const char *s)
+{
+	for (size_t i = 0; i < sizeof(STATUS_NAMES) / sizeof(STATUS_NAMES[0]); i++)
+		if (strcmp(s, STATUS_NAMES[i]) == 0)
+			return (report_status_t)i;
+	return REPORT_NONE;
+}
+
+int report_state_get(report_ctx_t *c, const char *form, report_state_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	query_init(&q);
+	query_add(&q,
+		  "SELECT status, explanation, reason, submitted_by, decided_by FROM form_reports"
+		  " WHERE form = ? AND period = ? AND unit_id = ?",
+		  QT(form), QT(c->period_code), QI(c->unit_id));
+	if (query_prepare(c->db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->status = status_parse(db_col_text(st, 0));
+		copy_text(out->explanation, sizeof(out->explanation), db_col_text(st, 1));
+		copy_text(out->reason, sizeof(out->reason), db_col_text(st, 2));
+		copy_text(out->submitted_by, sizeof(out->submitted_by), db_col_text(st, 3));
+		copy_text(out->decided_by, sizeof(out->decided_by), db_col_text(st, 4));
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(c->db, rc, e);
+}
+
+int report_state_set(report_ctx_t *c, const char *form, const report_state_t *s, err_t *e)
+{
+	char now[32];
+	query_t q;
+
+	store_now_iso(now, sizeof(now));
+	query_init(&q);
+	query_add(&q,
+		  "INSERT INTO form_reports (form, unit_id, period, status, explanation, reason, submitted_by, decided_by,"
+		  " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (form, period, unit_id) DO UPDATE SET"
+		  " status = excluded.status, explanation = excluded.explanation, reason = excluded.reason,"
+		  " submitted_by = excluded.submitted_by, decided_by = excluded.decided_by, updated_at = excluded.updated_at",
+		  QT(form), QI(c->unit_id), QT(c->period_code), QT(report_status_name(s->status)), QT(s->explanation),
+		  QT(s->reason), QT(s->submitted_by), QT(s->decided_by), QT(now));
+	return query_run(c->db, &q, e);
+}
+
+int report_locked(report_ctx_t *c, const char *code, bool *locked, char *form, size_t cap, report_status_t *status,
+		  err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*locked = false;
+	*status = REPORT_NONE;
+	if (cap)
+		form[0] = '\0';
+	query_init(&q);
+	query_add(&q,
+		  "SELECT r.form, r.status FROM form_reports r JOIN form_indicators fi ON fi.form = r.form"
+		  " WHERE fi.indicator = ? AND r.period = ? AND r.unit_id = ? AND r.status IN ('submitted', 'approved')"
+		  " ORDER BY r.status, r.form LIMIT 1",
+		  QT(code), QT(c->period_code), QI(c->unit_id));
+	if (query_prepare(c->db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*locked = true;
+		copy_text(form, cap, db_col_text(st, 0));
+		*status = status_parse(db_col_text(st, 1));
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(c->db, rc, e);
+}
+
+int report_snapshot_put(report_ctx_t *c, const char *form, const char *code, const report_value_t *value,
+			const report_value_t *computed, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q,
+		  "INSERT INTO form_snapshots (form, unit_id, period, indicator, value, computed) VALUES (?, ?, ?, ?, ?, ?)"
+		  " ON CONFLICT (form, period, unit_id, indicator) DO UPDATE SET value = excluded.value,"
+		  " computed = excluded.computed",
+		  QT(form), QI(c->unit_id), QT(c->period_code), QT(code), opt_int(value->has, value->value),
+		  opt_int(computed->has, computed->value));
+	return query_run(c->db, &q, e);
+}
+
+int report_snapshot_clear(report_ctx_t *c, const char *form, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "DELETE FROM form_snapshots WHERE form = ? AND period = ? AND unit_id = ?", QT(form),
+		  QT(c->period_code), QI(c->unit_id));
+	return query_run(c->db, &q, e);
+}
+
+int report_snapshot_get(report_ctx_t *c, const char *form, const char *code, report_value_t *value,
+			report_value_t *computed, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	memset(value, 0, sizeof(*value));
+	memset(computed, 0, sizeof(*computed));
+	query_init(&q);
+	query_add(&q,
+		  "SELECT value, computed FROM form_snapshots WHERE form = ? AND period = ? AND unit_id = ?"
+		  " AND indicator = ?",
+		  QT(form), QT(c->period_code), QI(c->unit_id), QT(code));
+	if (query_prepare(c->db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		read_opt(st, 0, &value->has, &value->value);
+		read_opt(st, 1, &computed->has, &computed->value);
+		value->status = computed->status = VALUE_APPROVED;
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(c->db, rc, e);
+}

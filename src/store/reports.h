@@ -1,0 +1,169 @@
+/*
+ * reports.h - indicators, report forms, the values units enter per period,
+ * and the forms' submission and approval, in the store (docs/reports.md).
+ *
+ * A value entered is kept per (indicator, period, unit): two forms that
+ * share an indicator share its value. A form's state is kept per (form,
+ * period, unit): draft, submitted, approved or returned; no row is a form
+ * not started. An approved form keeps a snapshot of every value it showed
+ * (form_snapshots): later corrections of the records do not rewrite it,
+ * and its entered values cannot change (report_locked) until it is
+ * unlocked.
+ *
+ * The value of an indicator for a unit and period (report_value): the
+ * approved snapshot's, if a form holding it is approved; otherwise, by its
+ * source: computed from the registry (store/member_stats.h) on the
+ * period's last day (today while it runs), and its flows over the period;
+ * entered: the unit's own value, or the sum of those entered below it
+ * (each value counted unless a unit between holds its own); a formula:
+ * the ratio of its terms' values.
+ *
+ * Ownership: arrays returned by report_indicators and report_forms are
+ * malloc'd and the caller's (free). Every other struct is plain data.
+ */
+#ifndef UB_REPORTS_H
+#define UB_REPORTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/indicator.h"
+#include "core/period.h"
+#include "store/db.h"
+
+#define REPORT_FORM_MAX 64      /* indicators on a form */
+#define REPORT_TEXT_MAX 1000    /* characters of an explanation, a reason, a comment */
+#define REPORT_TEXT_BUF (REPORT_TEXT_MAX * 4 + 1)
+
+typedef struct report_form {
+	char code[IND_CODE_MAX + 1];
+	char name_vi[IND_NAME_BUF], name_en[IND_NAME_BUF];
+	char level[32];          /* the level that fills it */
+	period_type_t period_type;
+	int due_days;            /* due this many days after the period's last day */
+	size_t n;
+	char codes[REPORT_FORM_MAX][IND_CODE_MAX + 1]; /* its indicators, in order */
+} report_form_t;
+
+typedef enum report_status {
+	REPORT_NONE,      /* not started */
+	REPORT_DRAFT,
+	REPORT_SUBMITTED,
+	REPORT_APPROVED,
+	REPORT_RETURNED,
+} report_status_t;
+
+const char *report_status_name(report_status_t s); /* "none", "draft", ... */
+
+typedef struct report_state {
+	report_status_t status;
+	char explanation[REPORT_TEXT_BUF]; /* of the differences from the records, at submission */
+	char reason[REPORT_TEXT_BUF];      /* of a return or an unlock */
+	char submitted_by[64], decided_by[64];
+} report_state_t;
+
+/* ---- the catalogue ---- */
+
+/* Indicators in the catalogue, into *n. Returns 0 or -1 with e. */
+int report_catalogue_size(db_t *db, int64_t *n, err_t *e);
+
+/* Adds or replaces an indicator, a form (and its list). The catalogue
+ * loader's (io/report_catalogue.h): it checks them first. Each returns 0
+ * or -1 with e. */
+int report_indicator_put(db_t *db, const indicator_t *ind, int position, err_t *e);
+int report_form_put(db_t *db, const report_form_t *f, int position, err_t *e);
+
+/* Every indicator (catalogue order) into *out, *n. Returns 0 or -1 with e. */
+int report_indicators(db_t *db, indicator_t **out, size_t *n, err_t *e);
+
+/* The indicator `code`: 404 not_found when there is none. */
+int report_indicator_get(db_t *db, const char *code, indicator_t *out, err_t *e);
+
+/* Every form (catalogue order) into *out, *n. Returns 0 or -1 with e. */
+int report_forms(db_t *db, report_form_t **out, size_t *n, err_t *e);
+
+/* The form `code`: 404 not_found when there is none. */
+int report_form_get(db_t *db, const char *code, report_form_t *out, err_t *e);
+
+/* ---- values ---- */
+
+typedef enum value_status { VALUE_NONE, VALUE_COMPUTED, VALUE_ENTERED, VALUE_APPROVED } value_status_t;
+
+const char *report_value_status_name(value_status_t s); /* "none", "computed", "entered", "approved" */
+
+typedef struct report_value {
+	bool has;               /* false: no value (nothing entered, a ratio over 0, a period to come) */
+	int64_t value;          /* milli */
+	value_status_t status;
+} report_value_t;
+
+/* The registry's figures of a unit for a period, counted once and read by
+ * each computed indicator. */
+typedef struct report_figures {
+	bool counted, any;      /* any: false for a period that has not begun */
+	int64_t members, members_digital, members_honorary, branches, joined, left, transfers_in, transfers_out,
+		dues_paid, dues_amount;
+} report_figures_t;
+
+typedef struct report_ctx {
+	db_t *db;
+	date_t today;
+	int64_t unit_id;
+	period_t period;
+	char period_code[PERIOD_CODE_MAX];
+	report_figures_t figures;
+} report_ctx_t;
+
+/* A context for unit_id and period p (nothing read yet). */
+void report_ctx_init(report_ctx_t *c, db_t *db, date_t today, int64_t unit_id, const period_t *p);
+
+/* The value of ind (see the top of this file) into *out. Returns 0 or -1
+ * with e. */
+int report_value(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e);
+
+/* The value computed from the records (a computed indicator's), whatever
+ * was entered or approved; out->has false for other sources. */
+int report_computed(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e);
+
+/* The unit's own entered value and comment (comment may be NULL). */
+int report_own_value(report_ctx_t *c, const char *code, report_value_t *out, char *comment, size_t cap, err_t *e);
+
+/* The same indicator's value for the period before (a warning's base). */
+int report_previous_value(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e);
+
+/* Sets (or with clear, removes) the unit's value of code for the period,
+ * with a comment. The caller checks it and the form's state. Returns 0 or
+ * -1 with e. */
+int report_value_put(report_ctx_t *c, const principal_t *who, const char *code, bool clear, int64_t value,
+		     const char *comment, err_t *e);
+
+/* ---- forms' states ---- */
+
+/* The state of form for the unit and period of c (REPORT_NONE when not
+ * started). Returns 0 or -1 with e. */
+int report_state_get(report_ctx_t *c, const char *form, report_state_t *out, err_t *e);
+
+/* Sets the state of form (status, explanation, reason, by whom). */
+int report_state_set(report_ctx_t *c, const char *form, const report_state_t *s, err_t *e);
+
+/* Whether a form holding code is submitted or approved for the unit and
+ * period of c: *locked, and that form's code and status. */
+int report_locked(report_ctx_t *c, const char *code, bool *locked, char *form, size_t cap, report_status_t *status,
+		  err_t *e);
+
+/* The snapshot of an approved form: puts one value (value and computed,
+ * each maybe absent), or removes them all (unlock). */
+int report_snapshot_put(report_ctx_t *c, const char *form, const char *code, const report_value_t *value,
+			const report_value_t *computed, err_t *e);
+int report_snapshot_clear(report_ctx_t *c, const char *form, err_t *e);
+
+/* The snapshot's value and computed value of code in form (has false when
+ * not kept). */
+int report_snapshot_get(report_ctx_t *c, const char *form, const char *code, report_value_t *value,
+			report_value_t *computed, err_t *e);
+
+#endif

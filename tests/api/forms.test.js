@@ -1,0 +1,224 @@
+// forms.test.js - indicators, report forms and their approval by the
+// level above (issue 18, docs/reports.md), through the API and the command
+// line, on the store UNIONBASE_TEST_PG chooses: the catalogue; a commune's
+// six-month report entered, checked against the records, submitted,
+// returned, resubmitted, approved and locked (its values frozen while the
+// records change), unlocked; refusals; values added up the tree; the same
+// form from the command line.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { startServer, assertError, BIN, TODAY } from './server.js';
+
+// The command line, on the server's database: {code, stdout, stderr}.
+function runBin(args) {
+  return new Promise((resolve) => {
+    execFile(BIN, args, { env: { ...process.env, UNIONBASE_TODAY: TODAY }, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const D = '2025-08-01';
+const P = '2025H2';
+let s;
+const as = {};
+
+async function caller(name, unit, roles) {
+  const pw = `${name}-mat-khau-2025`;
+  const r = await s.post('/api/v1/users', { username: name, display_name: `Người ${name}`, unit, roles, password: pw });
+  assert.equal(r.status, 201, r.text);
+  const l = await s.login(name, pw);
+  assert.equal(l.status, 200, l.r.text);
+  as[name] = { auth: false, cookie: l.cookie, csrf: l.csrf };
+}
+
+async function member(full_name, unit, digital = false) {
+  const r = await s.post('/api/v1/members', { full_name, birth_date: '1985-03-04', unit, joined_on: D, ethnicity: '01', digital });
+  assert.equal(r.status, 201, r.text);
+  return r.body;
+}
+
+const form = (unit, period = P, f = 'commune_half') => `/api/v1/forms/${f}/${unit}/${period}`;
+const put = (unit, body, who, period = P) => s.request('PUT', form(unit, period), { body, ...(who ? as[who] : {}) });
+const step = (unit, what, body, who) => s.post(`${form(unit)}/${what}`, body, who ? as[who] : {});
+
+before(async () => {
+  s = await startServer();
+  const mk = (b) => s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', ...b }, 201);
+  await mk({ code: 'RF1', name_vi: 'Xã Báo Cáo', name_en: 'Report Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'RF1.1', name_vi: 'Chi hội Thôn Một', name_en: 'Hamlet One', level: 'branch', parent: 'RF1' });
+  await mk({ code: 'RF2', name_vi: 'Xã Số Hai', name_en: 'Second Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'RF2.1', name_vi: 'Chi hội Thôn Hai', name_en: 'Hamlet Two', level: 'branch', parent: 'RF2' });
+  for (const [i, n] of ['Hoa', 'Lan', 'Mai', 'Cúc'].entries()) await member(`Nguyễn Thị ${n}`, 'RF1.1', i < 2);
+  for (const [i, n] of ['Đào', 'Huệ', 'Sen', 'Quỳnh'].entries()) await member(`Trần Thị ${n}`, 'RF2.1', i < 1);
+  await caller('head.rf1', 'RF1', ['entry']);
+  await caller('head.rf2', 'RF2', ['entry']);
+  await caller('viewer.rf1', 'RF1', ['viewer']);
+  await caller('approver.24', '24', ['approver']);
+  await caller('approver.rf2', 'RF2', ['approver']);
+});
+after(async () => { if (s) await s.stop(); });
+
+test('the catalogue: computed, entered and formula indicators; forms of a level and a kind of period', async () => {
+  const inds = (await s.ok('/api/v1/indicators')).items;
+  const by = Object.fromEntries(inds.map((i) => [i.code, i]));
+  for (const c of ['members', 'members_digital', 'branches']) assert.equal(by[c]?.source, 'computed', c);
+  assert.equal(by.members_digital.at_most, 'members');
+  assert.ok(inds.some((i) => i.source === 'entered'));
+  const share = by.members_digital_share;
+  assert.deepEqual([share.source, share.numerator, share.denominator, share.factor], ['formula', 'members_digital', 'members', 100]);
+  for (const i of inds) assert.ok(i.name_vi && i.name_en, i.code);
+  const forms = (await s.ok('/api/v1/forms')).items;
+  const half = forms.find((f) => f.code === 'commune_half');
+  assert.deepEqual([half.level, half.period_type], ['commune', 'half']);
+  for (const f of forms) for (const c of f.indicators) assert.ok(by[c], `${f.code}: ${c}`);
+  assert.deepEqual(forms.map((f) => f.period_type).sort().filter((x, i, a) => a.indexOf(x) === i), ['half', 'term', 'year']);
+});
+
+test('a commune enters her six-month report, explains a difference from the records, is returned, resubmits; the province approves and the values are frozen', async () => {
+  const empty = (await s.get(form('RF1'), undefined, as['head.rf1'])).body;
+  assert.equal(empty.status, 'none');
+  assert.deepEqual([empty.from, empty.to, empty.due], ['2025-07-01', '2025-12-31', '2026-01-10']);
+  assert.equal(empty.values.members.computed, 4);
+  assert.equal(empty.values.members.value, null);
+  assert.equal(empty.values.members_digital.computed, 2);
+  assert.equal(empty.values.members_digital_share.value, 50);
+  assert.equal(empty.values.members_digital_share.enterable, false);
+
+  // she reports 5 members (her paper book has one more), 3 supervision sessions
+  const r = await put('RF1', { values: { members: 5, supervision_sessions: 3 }, comments: { members: 'theo sổ giấy' } }, 'head.rf1');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.status, 'draft');
+  assert.deepEqual(r.body.values.members, { value: 5, computed: 4, difference: 1, enterable: true, comment: 'theo sổ giấy', needs_explanation: true });
+  assert.equal(r.body.values.supervision_sessions.value, 3);
+
+  const noWhy = await step('RF1', 'submit', {}, 'head.rf1');
+  const e = assertError(noWhy, 422, 'invalid');
+  assert.deepEqual(e.details.map((d) => [d.field, d.code, d.indicator, d.difference]), [['explanation', 'explanation_required', 'members', '1']]);
+  const sub = await step('RF1', 'submit', { explanation: 'Một hội viên mới chưa nhập vào hệ thống' }, 'head.rf1');
+  assert.equal(sub.status, 200, sub.text);
+  assert.equal(sub.body.status, 'submitted');
+  assert.equal(sub.body.submitted_by, 'head.rf1');
+  assertError(await put('RF1', { values: { supervision_sessions: 4 } }, 'head.rf1'), 409, 'locked');
+
+  // her own unit's report is not hers to approve
+  assertError(await step('RF1', 'approve', {}, 'head.rf1'), 403, 'forbidden');
+  const back = await step('RF1', 'return', { reason: 'Thiếu số buổi tuyên truyền' }, 'approver.24');
+  assert.equal(back.status, 200, back.text);
+  assert.deepEqual([back.body.status, back.body.reason, back.body.decided_by], ['returned', 'Thiếu số buổi tuyên truyền', 'approver.24']);
+  assertError(await step('RF1', 'return', { reason: 'lại' }, 'approver.24'), 409, 'wrong_status');
+  assertError(await step('RF1', 'approve', {}, 'approver.24'), 409, 'wrong_status');
+
+  const fixed = await put('RF1', { values: { comm_sessions: 6 } }, 'head.rf1');
+  assert.equal(fixed.status, 200, fixed.text);
+  assert.equal(fixed.body.status, 'returned');
+  assert.equal(fixed.body.values.members.comment, 'theo sổ giấy', 'a value not sent keeps its comment');
+  assert.equal((await step('RF1', 'submit', { explanation: 'Một hội viên mới chưa nhập' }, 'head.rf1')).body.status, 'submitted');
+  const ok = await step('RF1', 'approve', {}, 'approver.24');
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.body.status, 'approved');
+
+  // the records change after approval: the approved report does not
+  await member('Nguyễn Thị Mới', 'RF1.1', true);
+  const frozen = (await s.get(form('RF1'), undefined, as['head.rf1'])).body;
+  assert.equal(frozen.values.members.computed, 4);
+  assert.equal(frozen.values.members_digital.computed, 2);
+  assert.equal(frozen.values.members.value, 5);
+  const v = await s.ok('/api/v1/indicators/members/value', { unit: 'RF1', period: P });
+  assert.deepEqual([v.value, v.status], [5, 'approved']);
+  assertError(await put('RF1', { values: { members: 6 } }, 'head.rf1'), 409, 'locked');
+
+  // unlocked, it is live again: the records' new count, the unit may correct it
+  assertError(await step('RF1', 'unlock', {}, 'approver.24'), 422, 'invalid');
+  const open = await step('RF1', 'unlock', { reason: 'Cần cập nhật số hội viên' }, 'approver.24');
+  assert.equal(open.status, 200, open.text);
+  assert.equal(open.body.status, 'returned');
+  assert.equal(open.body.values.members.computed, 5);
+  assert.equal(open.body.values.members.difference, 0);
+  const audit = await s.ok('/api/v1/audit', { unit: 'RF1' });
+  const actions = audit.items.filter((a) => a.record_type === 'report').map((a) => a.action);
+  for (const a of ['report.values', 'report.submit', 'report.return', 'report.approve', 'report.unlock']) assert.ok(actions.includes(a), `${a} in ${actions}`);
+});
+
+test('refusals: who may do what, values the indicator does not take, a form of another level or kind of period; nothing stored', async () => {
+  assertError(await put('RF2', { values: { supervision_sessions: 1 } }, 'viewer.rf1'), 403, 'forbidden');
+  assertError(await put('RF2', { values: { supervision_sessions: 1 } }, 'head.rf1'), 404, 'not_found');
+  assertError(await s.get(form('RF2'), undefined, as['head.rf1']), 404, 'not_found');
+  const bad = await put('RF2', {
+    values: { members_digital_share: 40, comm_participants: 'bốn', supervision_sessions: 2.5, comm_sessions: -1, nope: 1, members_digital: 9 },
+    comments: { draft_documents: 'không có số' },
+  }, 'head.rf2');
+  const e = assertError(bad, 422, 'invalid');
+  const got = Object.fromEntries(e.details.map((d) => [d.field, d.code]));
+  assert.deepEqual(got, {
+    'values.members_digital_share': 'not_entered', 'values.comm_participants': 'not_a_number', 'values.supervision_sessions': 'too_precise',
+    'values.comm_sessions': 'below_min', 'values.nope': 'not_on_form', 'values.members_digital': 'above_other',
+    'comments.draft_documents': 'no_value',
+  });
+  const below = assertError(await put('RF2', { values: { members: 0 } }, 'head.rf2'), 422, 'invalid');
+  assert.deepEqual(below.details.map((d) => [d.code, d.other, d.limit]), [['below_other', 'members_digital', '1']]);
+  // her own unit's report is approved by the level above
+  assert.equal((await put('RF2', { values: { clubs: 1 } }, 'approver.rf2')).status, 200);
+  assert.equal((await step('RF2', 'submit', {}, 'approver.rf2')).status, 200);
+  assertError(await step('RF2', 'approve', {}, 'approver.rf2'), 403, 'own_report');
+  assertError(await step('RF1', 'approve', {}, 'approver.rf2'), 404, 'not_found');
+  assert.equal((await step('RF2', 'return', { reason: 'chưa đủ' }, 'approver.24')).status, 200);
+  assert.equal((await put('RF2', { values: { clubs: null } }, 'head.rf2')).status, 200);
+  const after = (await s.get(form('RF2'), undefined, as['head.rf2'])).body;
+  assert.equal(after.status, 'returned');
+  assert.equal(after.values.supervision_sessions.value, null);
+  assert.equal(after.values.clubs.value, null);
+  assertError(await s.get(form('RF2', '2025Q3'), undefined, as['head.rf2']), 422, 'invalid');
+  assertError(await s.get(form('RF2.1'), undefined, as['head.rf2']), 422, 'invalid');
+  assertError(await s.get(form('RF2', 'H2-2025'), undefined, as['head.rf2']), 400, 'bad_request');
+  assertError(await s.get(form('RF2', 'T2025-2030', 'commune_term'), undefined, as['head.rf2']), 400, 'bad_request');
+  assertError(await s.get('/api/v1/forms/no_such_form/RF2/2025H2'), 404, 'not_found');
+  assertError(await s.get('/api/v1/indicators/no_such/value', { unit: 'RF2', period: P }), 404, 'not_found');
+  assertError(await s.get('/api/v1/indicators/members/value', { unit: 'RF2' }), 400, 'bad_request');
+});
+
+test('entered values add up the tree; computed ones come from the records at every level', async () => {
+  const r = await put('RF2', { values: { supervision_sessions: 5, draft_documents: 2 } }, 'head.rf2');
+  assert.equal(r.status, 200, r.text);
+  // RF1 entered 0 supervision sessions? It entered 3 (the test above)
+  const prov = await s.ok('/api/v1/indicators/supervision_sessions/value', { unit: '24', period: P });
+  assert.deepEqual([prov.value, prov.status], [8, 'entered']);
+  const nation = await s.ok('/api/v1/indicators/supervision_sessions/value', { unit: 'VN', period: P });
+  assert.equal(nation.value, 8);
+  const docs = await s.ok('/api/v1/indicators/draft_documents/value', { unit: '24', period: P });
+  assert.equal(docs.value, 2);
+  const none = await s.ok('/api/v1/indicators/startup_ideas/value', { unit: '24', period: P });
+  assert.deepEqual([none.value, none.status], [null, 'none']);
+  const m = await s.ok('/api/v1/indicators/members/value', { unit: 'RF2', period: P });
+  assert.deepEqual([m.value, m.status], [4, 'computed']);
+  const share = await s.ok('/api/v1/indicators/members_digital_share/value', { unit: 'RF2', period: P });
+  assert.deepEqual([share.value, share.status], [25, 'computed']);
+  // the province: its members counted from the records, not the communes' reports
+  const pm = await s.ok('/api/v1/indicators/members/value', { unit: '24', period: P });
+  assert.equal(pm.status, 'computed');
+  assert.ok(pm.value >= 9, JSON.stringify(pm));
+});
+
+test('the command line: the same form, values entered, the indicators listed', async () => {
+  const url = s.db.url;
+  const j = await runBin(['report', 'form', 'commune_half', '--unit', 'RF2', '--period', P, '--json', '--db', url]);
+  assert.equal(j.code, 0, j.stderr);
+  const api = (await s.get(form('RF2'), undefined, as['head.rf2'])).body;
+  assert.deepEqual(JSON.parse(j.stdout), api);
+  const e = await runBin(['report', 'enter', 'commune_half', '--unit', 'RF2', '--period', P, 'clubs=2', '--comment', 'clubs=CLB mới', '--db', url]);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(e.stdout, /^commune_half returned: RF2 Xã Số Hai, 2025H2 \(2025-07-01 to 2025-12-31\), due 2026-01-10$/m);
+  assert.match(e.stdout, /^clubs +2 +- +-$/m);
+  const bad = await runBin(['report', 'enter', 'commune_half', '--unit', 'RF2', '--period', P, 'clubs=-3', '--db', url]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /values\.clubs is below 0/);
+  const sub = await runBin(['report', 'submit', 'commune_half', '--unit', 'RF2', '--period', P, '--db', url]);
+  assert.equal(sub.code, 0, sub.stderr);
+  assert.equal((await s.get(form('RF2'), undefined, as['head.rf2'])).body.status, 'submitted');
+  const list = await runBin(['indicators', 'list', '--json', '--db', url]);
+  assert.equal(list.code, 0, list.stderr);
+  assert.deepEqual(JSON.parse(list.stdout).items.map((i) => i.code), (await s.ok('/api/v1/indicators')).items.map((i) => i.code));
+  const usage = await runBin(['report', 'form', 'commune_half', '--db', url]);
+  assert.equal(usage.code, 2);
+});
