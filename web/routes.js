@@ -29,6 +29,7 @@ import { MemberCardPage } from './pages/member-card.js';
 import { TransfersPage, TransferBadge } from './pages/transfers.js';
 import { MemberReportPage } from './pages/member-report.js';
 import { ImportPage } from './pages/import.js';
+import { FormsPage } from './pages/forms.js';
 
 export const routes = [
   { path: '/', page: TreePage, nav: 'nav.tree', testid: 'nav-tree' },
@@ -40,6 +41,7 @@ export const routes = [
   { path: '/transfers', page: TransfersPage, nav: 'nav.transfers', testid: 'nav-transfers', perm: 'record.read',
     dated: false, badge: TransferBadge },
   { path: '/reports/members', page: MemberReportPage, nav: 'nav.report', testid: 'nav-report', perm: 'record.read' },
+  { path: '/forms', page: FormsPage, nav: 'nav.forms', testid: 'nav-forms', perm: 'record.read', dated: false },
   { path: '/plan', page: PlanPage, nav: 'nav.plan', testid: 'nav-plan', admin: true, dated: false },
   { path: '/users', page: UsersPage, nav: 'nav.users', testid: 'nav-users', admin: true, dated: false },
   { path: '/audit', page: AuditPage, nav: 'nav.audit', testid: 'nav-audit', admin: true, dated: false },

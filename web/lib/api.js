@@ -137,6 +137,7 @@ export function upload(path, params, file, { onProgress, signal } = {}) {
 export const get = (path, params, signal) => request('GET', path, { params, signal });
 export const post = (path, body, signal) => request('POST', path, { body, signal });
 export const patch = (path, body, signal) => request('PATCH', path, { body, signal });
+export const put = (path, body, signal) => request('PUT', path, { body, signal });
 export const del = (path, signal) => request('DELETE', path, { signal });
 
 // fieldErrors: the details of a 422 answer as {field: text in the user's

@@ -19,6 +19,7 @@ const GRANTED_BY = {
   'record.read': ['viewer', 'entry', 'approver', 'admin'],
   'record.write': ['entry', 'approver', 'admin'],
   'sensitive.read': ['entry', 'approver', 'admin'],
+  'report.approve': ['approver', 'admin'],
 };
 
 // can: whether one of her roles grants the permission.

@@ -1,0 +1,124 @@
+// Browser test of a commune's six-month report (issue 18, item 10), on a
+// 360x740 phone in Vietnamese: the officer of Phường Ba Đình opens the
+// report form from the navigation, types her figures (a member count that
+// differs from the records), saves, is asked to explain the difference
+// when she submits, explains it and submits. An approver of Hà Nội, the
+// level above, opens the same report and approves it: it is locked, the
+// officer's page shows it approved with no field to type in. Every text on
+// every page is the dictionaries' or the API's data (words.js).
+// Screenshots: tests/artifacts/report-form-vi-phone.png, report-approved-vi-phone.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, sanitizerReport } from './server.js';
+import {
+  launch, openPage, withArtifactOnFailure, shot, waitText, waitFocus, noHorizontalScroll, login, settled, announced, navTo,
+} from './ui.js';
+import { watchData, checkWords } from './words.js';
+
+const PHONE = { width: 360, height: 740 };
+const COMMUNE = '00004'; // Phường Ba Đình, Hà Nội
+const PERIOD = '2025H2';
+const officer = { username: 'lan.badinh', password: 'Lan-mat-khau-2025', display_name: 'Nguyễn Thị Lan' };
+const approver = { username: 'ha.hanoi', password: 'Ha-mat-khau-2025', display_name: 'Trần Thị Hà' };
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  await server.createUser({ ...officer, unit: COMMUNE, roles: ['entry'] });
+  await server.createUser({ ...approver, unit: '01', roles: ['approver'] });
+  for (const n of ['Hoa', 'Mai', 'Cúc']) {
+    const r = await server.post('/api/v1/members', { full_name: `Lê Thị ${n}`, birth_date: '1980-04-04', unit: `${COMMUNE}.01`, joined_on: '2025-08-01' });
+    assert.equal(r.status, 201, r.text);
+  }
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) {
+    const { output } = await server.stop();
+    const report = sanitizerReport(output);
+    assert.equal(report, null, `the server reported:\n${report}`);
+  }
+});
+
+async function open(who) {
+  const opened = await openPage(browser, PHONE);
+  opened.data = watchData(opened.page);
+  await login(opened.page, server.url('/#/'), who);
+  return opened;
+}
+
+// openForm: the choice of form, unit and period, then "Mở báo cáo".
+async function openForm(page, unit) {
+  await navTo(page, 'nav-forms');
+  await page.getByTestId('forms-choose').waitFor();
+  await page.locator('#forms-form').selectOption('commune_half');
+  await page.locator('#forms-unit').fill(unit);
+  await page.locator('#forms-period').fill(PERIOD);
+  await page.getByTestId('forms-open').click();
+  await page.getByTestId('report-form-view').waitFor();
+  await settled(page);
+}
+
+test('a commune enters, explains and submits her six-month report on a phone; the province approves and it locks', { timeout: 240000 }, async () => {
+  const a = await open(officer);
+  await withArtifactOnFailure(a.page, 'report-form', async () => {
+    await openForm(a.page, COMMUNE);
+    await waitText(a.page, '[data-testid="form-status"]', 'Chưa lập');
+    await waitText(a.page, '[data-testid="records-members"]', 'Theo dữ liệu hội viên: 3');
+    await a.page.getByTestId('value-members').fill('5');
+    await a.page.getByTestId('value-supervision_sessions').fill('4');
+    await a.page.getByTestId('note-members').click();
+    await waitFocus(a.page, '#ind-members-comment');
+    await a.page.locator('#ind-members-comment').fill('Theo sổ giấy của chi hội');
+    await a.page.getByTestId('form-save').click();
+    await announced(a.page, 'Đã lưu số liệu.');
+    await waitText(a.page, '[data-testid="form-status"]', 'Đang soạn');
+    await waitText(a.page, '[data-testid="difference-members"]', 'Chênh lệch: +2');
+    await noHorizontalScroll(a.page);
+    await checkWords(a.page, a.data, 'form entered');
+    await shot(a.page, 'report-form-vi-phone.png');
+    // a figure that is no number: refused beside its field, nothing saved
+    await a.page.getByTestId('value-clubs').fill('hai');
+    await a.page.getByTestId('form-save').click();
+    await waitText(a.page, '[data-testid="ind-clubs-error"]', 'Phải là một con số.');
+    await waitFocus(a.page, '#ind-clubs');
+    await a.page.getByTestId('value-clubs').fill('2');
+    await a.page.getByTestId('form-save').click();
+    await announced(a.page, 'Đã lưu số liệu.');
+    // submitting without explaining the difference from the records
+    await a.page.getByTestId('form-submit-send').click();
+    await waitText(a.page, '[data-testid="form-explanation-input-error"]', 'Cần giải trình: chỉ tiêu members chênh 2 so với dữ liệu hội viên.');
+    await a.page.locator('#form-explanation-input').fill('Hai hội viên mới chưa được nhập vào hệ thống');
+    await a.page.getByTestId('form-submit-send').click();
+    await announced(a.page, 'Đã gửi báo cáo cho cấp trên.');
+    await waitText(a.page, '[data-testid="form-status"]', 'Đã gửi, chờ duyệt');
+    assert.equal(await a.page.getByTestId('form-save').count(), 0, 'no saving once submitted');
+    await checkWords(a.page, a.data, 'form submitted');
+  });
+  const b = await open(approver);
+  await withArtifactOnFailure(b.page, 'report-approve', async () => {
+    await openForm(b.page, COMMUNE);
+    await waitText(b.page, '[data-testid="form-status"]', 'Đã gửi, chờ duyệt');
+    await waitText(b.page, '[data-testid="form-explanation"] dd', 'Hai hội viên mới chưa được nhập vào hệ thống');
+    await b.page.getByTestId('form-approve').click();
+    await b.page.getByTestId('form-approve-confirm').click();
+    await announced(b.page, 'Đã duyệt báo cáo.');
+    await waitText(b.page, '[data-testid="form-status"]', 'Đã duyệt');
+    await b.page.getByTestId('form-unlock').waitFor();
+    await noHorizontalScroll(b.page);
+    await checkWords(b.page, b.data, 'form approved');
+    await shot(b.page, 'report-approved-vi-phone.png');
+  });
+  await withArtifactOnFailure(a.page, 'report-locked', async () => {
+    await a.page.reload();
+    await a.page.getByTestId('report-form-view').waitFor();
+    await waitText(a.page, '[data-testid="form-status"]', 'Đã duyệt');
+    await waitText(a.page, '[data-testid="value-members"]', '5');
+    assert.equal(await a.page.getByTestId('form-save').count(), 0);
+    assert.equal(await a.page.getByTestId('form-approve').count(), 0, 'her own unit\'s report is not hers to approve');
+  });
+});
