@@ -104,7 +104,9 @@ extern const api_route_t API_EXPORT_ROUTES[];
 /* A report form as the API does it, for the command line (api/reports.c):
  * step "form" (GET /api/v1/forms/{form}/{unit}/{period}), "enter" (PUT,
  * body {"values", "comments"}), "submit" (body {"explanation"}),
- * "approve", "return" or "unlock" (body {"reason"}); body may be NULL.
+ * "approve", "return" or "unlock" (body {"reason"}), or "overview" (unit
+ * the subtree's, body {"sort"}: GET /api/v1/forms/{form}/overview); body
+ * may be NULL.
  * The form as JSON into *out (the caller's). In one transaction (or the
  * caller's). Returns 0 or -1 with e (unknown step: ERR_INTERNAL). */
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,

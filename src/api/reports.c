@@ -712,6 +712,177 @@ static int post_unlock(api_req_t *req, api_resp_t *resp, err_t *e)
 	return send_back(req, resp, REPORT_APPROVED, "report.unlock", e);
 }
 
+/* ---- the overview of a level ---- */
+
+/* How far a unit's reported figures stand from its records: the largest
+ * share |reported - records| / records (records 0: / 1) among the
+ * indicators it reports that the records also give, in thousandths, and
+ * which; *has false when it reports none of them. */
+static int distance(db_t *db, date_t today, const report_form_t *form, const indicator_t *inds, size_t n_inds,
+		    const report_row_t *row, const period_t *p, int64_t *share, const char **worst, bool *has, err_t *e)
+{
+	report_ctx_t c;
+
+	*has = false;
+	*share = 0;
+	*worst = NULL;
+	report_ctx_init(&c, db, today, row->unit.id, p);
+	for (size_t i = 0; i < form->n; i++) {
+		const indicator_t *ind = NULL;
+		report_value_t v, rec;
+		int64_t d, s;
+		for (size_t k = 0; k < n_inds && !ind; k++)
+			if (strcmp(inds[k].code, form->codes[i]) == 0)
+				ind = &inds[k];
+		if (!ind || ind->source != IND_COMPUTED || !ind_entered_at(ind, form->level))
+			continue;
+		if (row->status == REPORT_APPROVED ? report_snapshot_get(&c, form->code, ind->code, &v, &rec, e)
+						   : report_own_value(&c, ind->code, &v, NULL, 0, e) ||
+							     report_computed(&c, ind, &rec, e))
+			return -1;
+		if (!v.has || !rec.has)
+			continue;
+		d = v.value > rec.value ? v.value - rec.value : rec.value - v.value;
+		if (ind_ratio(d, rec.value > IND_MILLI ? rec.value : IND_MILLI, IND_MILLI, &s))
+			continue;
+		if (!*has || s > *share) {
+			*share = s;
+			*worst = ind->code;
+		}
+		*has = true;
+	}
+	return 0;
+}
+
+static int by_distance(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	double dx = json_is_number(json_object_get(x, "distance")) ? json_number_value(json_object_get(x, "distance")) : -1;
+	double dy = json_is_number(json_object_get(y, "distance")) ? json_number_value(json_object_get(y, "distance")) : -1;
+
+	if (dx != dy)
+		return dx < dy ? 1 : -1;
+	/* then by code, as the list came (qsort is not stable) */
+	return strcmp(json_string_value(json_object_get(json_object_get(x, "unit"), "code")),
+		      json_string_value(json_object_get(json_object_get(y, "unit"), "code")));
+}
+
+/* GET /api/v1/forms/{form}/overview?unit=&period=&sort=code|distance:
+ * the units of the form's level below the one asked (her own by
+ * default): each one's state, whether it is late, how far its figures
+ * stand from its records; and the counts of each state. */
+static int overview(api_req_t *req, const char *form_code, const char *code, const char *period, const char *sort,
+		    api_resp_t *resp, err_t *e)
+{
+	static const char *const SORTS[] = { "code", "distance", NULL };
+	char own[UNIT_CODE_MAX + 24], due_text[DATE_STR_LEN], pc[PERIOD_CODE_MAX];
+	int64_t counts[5] = { 0 }, late_n = 0;
+	indicator_t *inds = NULL;
+	report_row_t *rows = NULL;
+	size_t n = 0, n_inds = 0;
+	report_form_t form;
+	json_t *items, *o, *c;
+	period_t p = { .type = PERIOD_YEAR };
+	date_t due;
+	unit_t u;
+	int r = 0;
+
+	if (api_require(req, PERM_RECORD_READ, e) || report_form_get(req->db, form_code, &form, e) ||
+	    period_arg(period, "period", &p, e))
+		return -1;
+	if (sort && strcmp(sort, SORTS[0]) != 0 && strcmp(sort, SORTS[1]) != 0) {
+		err_field(e, "sort", "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", sort),
+			  ERR_STR("allowed", "code, distance"));
+		return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} is not valid", ERR_STR("arg", "sort"));
+	}
+	if (p.type != form.period_type) {
+		err_field(e, "period", "wrong_period", "form {form} is for a period of type {type}", ERR_STR("form", form.code),
+			  ERR_STR("type", period_type_name(form.period_type)));
+		return api_check_details(e);
+	}
+	if (!code || !*code) {
+		snprintf(own, sizeof(own), "id:%lld", (long long)req->who.unit_id);
+		code = own;
+	}
+	if (api_unit_in_scope(req, code, unit_day(req, &p), &u, e) || report_indicators(req->db, &inds, &n_inds, e))
+		return -1;
+	period_format(&p, pc);
+	if (report_overview(req->db, form.code, form.level, u.id, pc, unit_day(req, &p), &rows, &n, e)) {
+		free(inds);
+		return -1;
+	}
+	due = p.to + form.due_days;
+	items = json_array();
+	for (size_t i = 0; !r && items && i < n; i++) {
+		bool late = req->today > due && rows[i].status != REPORT_SUBMITTED && rows[i].status != REPORT_APPROVED;
+		int64_t share = 0;
+		const char *worst = NULL;
+		bool has = false;
+		if (rows[i].status != REPORT_NONE)
+			r = distance(req->db, req->today, &form, inds, n_inds, &rows[i], &p, &share, &worst, &has, e);
+		counts[rows[i].status]++;
+		late_n += late;
+		json_array_append_new(items, json_pack("{s:{s:s, s:s, s:s}, s:s, s:b, s:s, s:s, s:o, s:o}", "unit", "code",
+						       rows[i].unit.code, "name_vi", rows[i].unit.name_vi, "name_en",
+						       rows[i].unit.name_en, "status", report_status_name(rows[i].status),
+						       "late", late, "submitted_by", rows[i].submitted_by, "decided_by",
+						       rows[i].decided_by, "distance", has ? milli_json(share) : json_null(),
+						       "worst", worst ? json_string(worst) : json_null()));
+	}
+	free(rows);
+	free(inds);
+	if (r) {
+		json_decref(items);
+		return -1;
+	}
+	if (items && sort && strcmp(sort, "distance") == 0) {
+		size_t m = json_array_size(items);
+		json_t **v = calloc(m ? m : 1, sizeof(json_t *)), *sorted = json_array();
+		for (size_t i = 0; v && i < m; i++)
+			v[i] = json_incref(json_array_get(items, i));
+		if (v)
+			qsort(v, m, sizeof(json_t *), by_distance);
+		for (size_t i = 0; v && sorted && i < m; i++)
+			json_array_append(sorted, v[i]);
+		for (size_t i = 0; v && i < m; i++)
+			json_decref(v[i]);
+		free(v);
+		json_decref(items);
+		items = sorted;
+	}
+	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "none", (json_int_t)counts[REPORT_NONE], "draft",
+		      (json_int_t)counts[REPORT_DRAFT], "submitted", (json_int_t)counts[REPORT_SUBMITTED], "approved",
+		      (json_int_t)counts[REPORT_APPROVED], "returned", (json_int_t)counts[REPORT_RETURNED], "late",
+		      (json_int_t)late_n);
+	o = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:I, s:o, s:o}", "form", form.code, "unit", "code", u.code,
+		      "name_vi", u.name_vi, "name_en", u.name_en, "period", pc, "due",
+		      date_format(due, due_text), "days_left", (json_int_t)(due - req->today), "counts", c ? c : json_object(),
+		      "items", items ? items : json_array());
+	resp->body = o;
+	return o ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int get_overview(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return overview(req, req->params[0], api_query(req, "unit"), api_query(req, "period"), api_query(req, "sort"), resp,
+			e);
+}
+
+/* The overview for the command line: unit and period as a form's, the
+ * order in the body ({"sort"}). */
+static int cli_overview(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	json_t *body = NULL;
+	int r;
+
+	if (req->body_len && api_body_object(req, &body, e))
+		return -1;
+	r = overview(req, req->params[0], req->params[1], req->params[2], json_string_value(json_object_get(body, "sort")),
+		     resp, e);
+	json_decref(body);
+	return r;
+}
+
 /* ---- the command line's ways in ---- */
 
 typedef int (*form_handler_t)(api_req_t *req, api_resp_t *resp, err_t *e);
@@ -722,6 +893,7 @@ static const struct {
 } STEPS[] = {
 	{ "form", get_form },	      { "enter", put_form },	   { "submit", post_submit },
 	{ "approve", post_approve }, { "return", post_return }, { "unlock", post_unlock },
+	{ "overview", cli_overview },
 };
 
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
@@ -768,6 +940,7 @@ const api_route_t API_REPORT_ROUTES[] = {
 	{ "GET", "/api/v1/indicators", get_indicators, 0 },
 	{ "GET", "/api/v1/indicators/{}/value", get_indicator_value, 0 },
 	{ "GET", "/api/v1/forms", get_forms, 0 },
+	{ "GET", "/api/v1/forms/{}/overview", get_overview, 0 },
 	{ "GET", "/api/v1/forms/{}/{}/{}", get_form, 0 },
 	{ "PUT", "/api/v1/forms/{}/{}/{}", put_form, ROUTE_LOCKED },
 	{ "POST", "/api/v1/forms/{}/{}/{}/submit", post_submit, ROUTE_LOCKED },

@@ -7,6 +7,7 @@
  *   unionbase report submit FORM --unit CODE --period P [--explanation TEXT] --db DB
  *   unionbase report approve FORM --unit CODE --period P --db DB
  *   unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB
+ *   unionbase report overview FORM --unit CODE --period P [--sort distance] [--json] --db DB
  * The command line holds every right, everywhere: the level-above rule of
  * approval is the API's callers'.
  */
@@ -25,10 +26,13 @@ static const char FORMS_HELP[] =
 	"       unionbase report submit FORM --unit CODE --period P [--explanation TEXT] --db DB\n"
 	"       unionbase report approve FORM --unit CODE --period P --db DB\n"
 	"       unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB\n"
+	"       unionbase report overview FORM --unit CODE --period P [--sort distance] [--json] --db DB\n"
 	"  a unit's report form for a period (2026-05, 2026Q2, 2026H1, 2026, T2026-2031):\n"
 	"  its values, what the records say and the difference; enter values (VALUE\n"
 	"  'null' clears one), submit it, approve it (its values are then locked and\n"
-	"  frozen), return it or unlock it with a reason\n";
+	"  frozen), return it or unlock it with a reason; the overview: the state of\n"
+	"  the form of every unit of its level below CODE, who is late, how far each\n"
+	"  one's figures stand from its records\n";
 
 static const char INDICATORS_HELP[] = "usage: unionbase indicators list [--json] --db DB\n"
 				      "  the indicators of the catalogue: code, source, roll-up, name\n";
@@ -62,6 +66,28 @@ static void print_form(json_t *f)
 		print_number(json_object_get(v, "computed"), 12);
 		print_number(json_object_get(v, "difference"), 12);
 		printf("%s\n", json_is_true(json_object_get(v, "enterable")) ? "" : "  (not entered)");
+	}
+}
+
+static void print_overview(json_t *o)
+{
+	json_t *c = json_object_get(o, "counts"), *x;
+	size_t i;
+
+	printf("%s %s %s, due %s: %lld not started, %lld draft, %lld submitted, %lld approved, %lld returned, %lld late\n",
+	       json_string_value(json_object_get(o, "form")), json_string_value(json_object_get(json_object_get(o, "unit"), "code")),
+	       json_string_value(json_object_get(o, "period")), json_string_value(json_object_get(o, "due")),
+	       (long long)json_integer_value(json_object_get(c, "none")), (long long)json_integer_value(json_object_get(c, "draft")),
+	       (long long)json_integer_value(json_object_get(c, "submitted")),
+	       (long long)json_integer_value(json_object_get(c, "approved")),
+	       (long long)json_integer_value(json_object_get(c, "returned")), (long long)json_integer_value(json_object_get(c, "late")));
+	json_array_foreach(json_object_get(o, "items"), i, x) {
+		json_t *d = json_object_get(x, "distance");
+		printf("%-12s %-10s%s", json_string_value(json_object_get(json_object_get(x, "unit"), "code")),
+		       json_string_value(json_object_get(x, "status")), json_is_true(json_object_get(x, "late")) ? " late" : "     ");
+		if (json_is_number(d))
+			printf(" %6.1f%% %s", json_number_value(d) * 100, json_string_value(json_object_get(x, "worst")));
+		printf("  %s\n", json_string_value(json_object_get(json_object_get(x, "unit"), "name_vi")));
 	}
 }
 
@@ -100,7 +126,8 @@ int cmd_report_form(int argc, char **argv)
 		{ "db", required_argument, NULL, 'b' },	       { "unit", required_argument, NULL, 'u' },
 		{ "period", required_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },
 		{ "comment", required_argument, NULL, 'c' },   { "explanation", required_argument, NULL, 'x' },
-		{ "reason", required_argument, NULL, 'r' },    { NULL, 0, NULL, 0 },
+		{ "reason", required_argument, NULL, 'r' },    { "sort", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *step = argv[0], *url = NULL, *unit = NULL, *period = NULL, *form;
 	json_t *body = json_object(), *values = json_object(), *comments = json_object(), *out = NULL;
@@ -120,6 +147,7 @@ int cmd_report_form(int argc, char **argv)
 		case 'c': bad = add_text(comments, optarg) != 0; break;
 		case 'x': json_object_set_new(body, "explanation", json_string(optarg)); break;
 		case 'r': json_object_set_new(body, "reason", json_string(optarg)); break;
+		case 's': json_object_set_new(body, "sort", json_string(optarg)); break;
 		default: bad = true;
 		}
 	}
@@ -152,6 +180,11 @@ int cmd_report_form(int argc, char **argv)
 		return cli_fail(&e);
 	if (json)
 		return cli_print_json(out);
+	if (!strcmp(step, "overview")) {
+		print_overview(out);
+		json_decref(out);
+		return CLI_EXIT_OK;
+	}
 	print_form(out);
 	for (size_t i = 0; i < json_array_size(json_object_get(out, "warnings")); i++) {
 		json_t *w = json_array_get(json_object_get(out, "warnings"), i);
@@ -164,7 +197,7 @@ int cmd_report_form(int argc, char **argv)
 
 bool cmd_report_is_form_step(const char *s)
 {
-	static const char *const steps[] = { "form", "enter", "submit", "approve", "return", "unlock" };
+	static const char *const steps[] = { "form", "enter", "submit", "approve", "return", "unlock", "overview" };
 
 	for (size_t i = 0; s && i < sizeof(steps) / sizeof(steps[0]); i++)
 		if (strcmp(s, steps[i]) == 0)

@@ -61,7 +61,7 @@ static const char HELP[] =
 	"                       a unit's members as a file import reads back\n"
 	"  report members --unit CODE [--as-of DATE] [--from DATE] [--to DATE] [--mapped] [--json|--csv]\n"
 	"                       a unit's membership figures on a day\n"
-	"  report form|enter|submit|approve|return|unlock FORM --unit CODE --period P\n"
+	"  report form|enter|submit|approve|return|unlock|overview FORM --unit CODE --period P\n"
 	"                       a unit's report form for a period, its entry and its\n"
 	"                       approval by the level above; 'unionbase report help'\n"
 	"  indicators list [--json]\n"

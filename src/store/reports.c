@@ -681,3 +681,53 @@ int report_snapshot_get(report_ctx_t *c, const char *form, const char *code, rep
 	db_finalize(st);
 	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(c->db, rc, e);
 }
+
+int report_overview(db_t *db, const char *form, const char *level, int64_t unit_id, const char *period, date_t d,
+		    report_row_t **out, size_t *n, err_t *e)
+{
+	report_row_t *v = NULL;
+	size_t cap = 0;
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc = DB_DONE, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q,
+		  "SELECT u.id, u.code, nm.name_vi, nm.name_en, coalesce(r.status, 'none'), coalesce(r.submitted_by, ''),"
+		  " coalesce(r.decided_by, '') FROM ancestry a JOIN units u ON u.id = a.descendant AND u.level = ?"
+		  " JOIN unit_names nm ON nm.unit_id = u.id AND nm.valid_from <= ? AND nm.valid_to > ?"
+		  " LEFT JOIN form_reports r ON r.form = ? AND r.period = ? AND r.unit_id = u.id"
+		  " WHERE a.ancestor = ? AND a.valid_from <= ? AND a.valid_to > ? ORDER BY u.code",
+		  QT(level), QD(d), QD(d), QT(form), QT(period), QI(unit_id), QD(d), QD(d));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		report_row_t *g = store_grow(v, &cap, *n, sizeof(*v), e), *x;
+		if (!g) {
+			r = -1;
+			break;
+		}
+		v = g;
+		x = &v[(*n)++];
+		memset(x, 0, sizeof(*x));
+		x->unit.id = db_col_int64(st, 0);
+		copy_text(x->unit.code, sizeof(x->unit.code), db_col_text(st, 1));
+		copy_text(x->unit.name_vi, sizeof(x->unit.name_vi), db_col_text(st, 2));
+		copy_text(x->unit.name_en, sizeof(x->unit.name_en), db_col_text(st, 3));
+		x->status = status_parse(db_col_text(st, 4));
+		copy_text(x->submitted_by, sizeof(x->submitted_by), db_col_text(st, 5));
+		copy_text(x->decided_by, sizeof(x->decided_by), db_col_text(st, 6));
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	if (r) {
+		free(v);
+		*n = 0;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

@@ -33,6 +33,7 @@
 #include "core/err.h"
 #include "core/indicator.h"
 #include "core/period.h"
+#include "core/unit.h"
 #include "store/db.h"
 
 #define REPORT_FORM_MAX 64      /* indicators on a form */
@@ -154,6 +155,20 @@ int report_state_set(report_ctx_t *c, const char *form, const report_state_t *s,
  * period of c: *locked, and that form's code and status. */
 int report_locked(report_ctx_t *c, const char *code, bool *locked, char *form, size_t cap, report_status_t *status,
 		  err_t *e);
+
+/* One unit of an overview: a unit of the form's level below the one
+ * asked, and its form's state for the period. */
+typedef struct report_row {
+	unit_ref_t unit;
+	report_status_t status;
+	char submitted_by[64], decided_by[64];
+} report_row_t;
+
+/* The units of `level` in unit_id's subtree on day d (itself too, when of
+ * that level), by code, each with the state of form for period, into
+ * *out (malloc'd, the caller's) and *n. Returns 0 or -1 with e. */
+int report_overview(db_t *db, const char *form, const char *level, int64_t unit_id, const char *period, date_t d,
+		    report_row_t **out, size_t *n, err_t *e);
 
 /* The snapshot of an approved form: puts one value (value and computed,
  * each maybe absent), or removes them all (unlock). */

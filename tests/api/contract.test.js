@@ -359,6 +359,7 @@ const SAMPLES = [
   ['submitReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/submit', { body: { explanation: 'x' } }],
   ['approveReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/approve', { body: { note: 'x' } }],
   ['unlockReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/unlock', { body: { reason: 'x' } }],
+  ['getReportOverview', 'GET', '/api/v1/forms/commune_half/overview', { query: { unit: '01', period: '2025H2', sort: 'distance' } }],
 ];
 
 // The session cookie (and CSRF header) of the last log-in of the samples.
@@ -426,7 +427,7 @@ test('every path of the document exists (no 404 for a valid unit) and every othe
           assert.equal(r.status, 403, `GET ${p}: ${r.text.slice(0, 300)}`);
           assert.equal(r.body.error.code, 'session_required');
         } else if (m === 'get') {
-          const r = await s.get(p, template.endsWith('/value') ? { period: '2025H2' } : { as_of: '2025-07-01' });
+          const r = await s.get(p, /\/(value|overview)$/.test(template) ? { period: '2025H2' } : { as_of: '2025-07-01' });
           assert.equal(r.status, 200, `GET ${p}: ${r.text.slice(0, 300)}`);
         }
       } else if (!(m === 'get' && ['/api/v1/units/merge', '/api/v1/units/plan'].includes(template))) { // GET /units/merge may read unit "merge"

@@ -50,6 +50,7 @@ before(async () => {
   await mk({ code: 'RF1.1', name_vi: 'Chi hội Thôn Một', name_en: 'Hamlet One', level: 'branch', parent: 'RF1' });
   await mk({ code: 'RF2', name_vi: 'Xã Số Hai', name_en: 'Second Commune', level: 'commune', parent: '24' });
   await mk({ code: 'RF2.1', name_vi: 'Chi hội Thôn Hai', name_en: 'Hamlet Two', level: 'branch', parent: 'RF2' });
+  await mk({ code: 'RF3', name_vi: 'Xã Chưa Báo Cáo', name_en: 'Silent Commune', level: 'commune', parent: '24' });
   for (const [i, n] of ['Hoa', 'Lan', 'Mai', 'Cúc'].entries()) await member(`Nguyễn Thị ${n}`, 'RF1.1', i < 2);
   for (const [i, n] of ['Đào', 'Huệ', 'Sen', 'Quỳnh'].entries()) await member(`Trần Thị ${n}`, 'RF2.1', i < 1);
   await caller('head.rf1', 'RF1', ['entry']);
@@ -200,6 +201,31 @@ test('entered values add up the tree; computed ones come from the records at eve
   assert.ok(pm.value >= 9, JSON.stringify(pm));
 });
 
+test('the overview of a level: each commune\'s state, who is late, whose figures stand furthest from the records', async () => {
+  const o = await s.ok('/api/v1/forms/commune_half/overview', { unit: '24', period: P, sort: 'distance' });
+  assert.deepEqual([o.form, o.unit.code, o.period, o.due], ['commune_half', '24', P, '2026-01-10']);
+  const by = Object.fromEntries(o.items.map((x) => [x.unit.code, x]));
+  // RF1: returned after its unlock, its report of 5 members against 5 in the records now
+  assert.equal(by.RF1.status, 'returned');
+  assert.deepEqual([by.RF1.distance, by.RF1.worst], [0, 'members']);
+  assert.equal(by.RF2.status, 'returned');
+  assert.equal(by.RF2.distance, null);
+  // the other communes of 24 never opened theirs: late, since the due day has passed
+  const others = o.items.filter((x) => !['RF1', 'RF2'].includes(x.unit.code));
+  assert.ok(others.length > 0);
+  for (const x of others) assert.deepEqual([x.status, x.late, x.distance], ['none', o.days_left < 0, null]);
+  assert.equal(o.counts.none, others.length);
+  assert.equal(o.counts.returned, 2);
+  assert.equal(o.counts.late, o.days_left < 0 ? others.length + 2 : 0);
+  assert.equal(o.items[0].unit.code, 'RF1', 'furthest from its records first: the only one measured');
+  const mine = await s.get('/api/v1/forms/commune_half/overview', { period: P }, as['head.rf2']);
+  assert.equal(mine.status, 200, mine.text);
+  assert.deepEqual(mine.body.items.map((x) => x.unit.code), ['RF2']);
+  assertError(await s.get('/api/v1/forms/commune_half/overview', { period: '2025' }), 422, 'invalid');
+  assertError(await s.get('/api/v1/forms/commune_half/overview', { period: P, sort: 'x' }), 400, 'bad_request');
+  assertError(await s.get('/api/v1/forms/commune_half/overview', { period: P, unit: 'RF1' }, as['head.rf2']), 404, 'not_found');
+});
+
 test('the command line: the same form, values entered, the indicators listed', async () => {
   const url = s.db.url;
   const j = await runBin(['report', 'form', 'commune_half', '--unit', 'RF2', '--period', P, '--json', '--db', url]);
@@ -219,6 +245,12 @@ test('the command line: the same form, values entered, the indicators listed', a
   const list = await runBin(['indicators', 'list', '--json', '--db', url]);
   assert.equal(list.code, 0, list.stderr);
   assert.deepEqual(JSON.parse(list.stdout).items.map((i) => i.code), (await s.ok('/api/v1/indicators')).items.map((i) => i.code));
+  const ov = await runBin(['report', 'overview', 'commune_half', '--unit', '24', '--period', P, '--sort', 'distance', '--json', '--db', url]);
+  assert.equal(ov.code, 0, ov.stderr);
+  assert.deepEqual(JSON.parse(ov.stdout), await s.ok('/api/v1/forms/commune_half/overview', { unit: '24', period: P, sort: 'distance' }));
+  const ovText = await runBin(['report', 'overview', 'commune_half', '--unit', '24', '--period', P, '--db', url]);
+  assert.match(ovText.stdout, /^commune_half 24 2025H2, due 2026-01-10: 1 not started, 0 draft, 1 submitted, 0 approved, 1 returned, /m);
+  assert.match(ovText.stdout, /^RF1 +returned .* 0\.0% members  Xã Báo Cáo$/m);
   const usage = await runBin(['report', 'form', 'commune_half', '--db', url]);
   assert.equal(usage.code, 2);
 });

@@ -4,7 +4,9 @@
 // differs from the records), saves, is asked to explain the difference
 // when she submits, explains it and submits. An approver of Hà Nội, the
 // level above, opens the same report and approves it: it is locked, the
-// officer's page shows it approved with no field to type in. Every text on
+// officer's page shows it approved with no field to type in. Her own unit
+// first shows the approver the overview of its communes: Ba Đình's
+// submitted, its members figure two thirds above the records. Every text on
 // every page is the dictionaries' or the API's data (words.js).
 // Screenshots: tests/artifacts/report-form-vi-phone.png, report-approved-vi-phone.png.
 import { test, before, after } from 'node:test';
@@ -52,14 +54,14 @@ async function open(who) {
 }
 
 // openForm: the choice of form, unit and period, then "Mở báo cáo".
-async function openForm(page, unit) {
+async function openForm(page, unit, view = 'report-form-view') {
   await navTo(page, 'nav-forms');
   await page.getByTestId('forms-choose').waitFor();
   await page.locator('#forms-form').selectOption('commune_half');
   await page.locator('#forms-unit').fill(unit);
   await page.locator('#forms-period').fill(PERIOD);
   await page.getByTestId('forms-open').click();
-  await page.getByTestId('report-form-view').waitFor();
+  await page.getByTestId(view).waitFor();
   await settled(page);
 }
 
@@ -101,7 +103,17 @@ test('a commune enters, explains and submits her six-month report on a phone; th
   });
   const b = await open(approver);
   await withArtifactOnFailure(b.page, 'report-approve', async () => {
-    await openForm(b.page, COMMUNE);
+    // her own unit, a province: the overview of its communes, Ba Đình's submitted
+    await openForm(b.page, '01', 'forms-overview');
+    await waitText(b.page, '[data-testid="overview-unit"][data-code="00004"]', 'Đã gửi, chờ duyệt');
+    await b.page.getByTestId('overview-sort-distance').click();
+    await waitText(b.page, '[data-testid="overview-unit"]:first-child [data-testid="overview-distance"]', 'Chênh 66,7% so với dữ liệu hội viên (Tổng số hội viên)');
+    await noHorizontalScroll(b.page);
+    await checkWords(b.page, b.data, 'overview');
+    await shot(b.page, 'report-overview-vi-phone.png');
+    await b.page.locator('[data-testid="overview-unit"][data-code="00004"] a').click();
+    await b.page.getByTestId('report-form-view').waitFor();
+    await settled(b.page);
     await waitText(b.page, '[data-testid="form-status"]', 'Đã gửi, chờ duyệt');
     await waitText(b.page, '[data-testid="form-explanation"] dd', 'Hai hội viên mới chưa được nhập vào hệ thống');
     await b.page.getByTestId('form-approve').click();

@@ -13,7 +13,7 @@
 // everything chosen is in the URL, so Back and a link keep it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
-import { t, formatNumber } from '../lib/i18n.js';
+import { t, formatNumber, formatPercent } from '../lib/i18n.js';
 import { get, put, post } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
@@ -112,8 +112,14 @@ function FormView({ choice, byCode }) {
   const { lang, user } = useApp();
   const f = useAsync((s) => get(path(choice), {}, s), []);
   const r = f.data;
-  useAnnounce(r ? t('forms.loaded', { unit: unitName(r.unit, lang), period: r.period, status: t(`forms.status.${r.status}`) }) : '');
+  // said once, when it opens: after a save or a step, what was done is said instead
+  const opened = useRef('');
+  if (r && !opened.current) opened.current = t('forms.loaded', { unit: unitName(r.unit, lang), period: r.period, status: t(`forms.status.${r.status}`) });
+  useAnnounce(opened.current);
   if (f.loading) return html`<${Loading} />`;
+  // a unit above the form's level: the overview of its units of that level
+  const above = f.error && f.error.status === 422 && f.error.details.some((d) => d.code === 'wrong_level');
+  if (above) return html`<${Overview} choice=${choice} byCode=${byCode} />`;
   if (f.error) return html`<${ErrorBox} error=${f.error} onRetry=${f.reload} />`;
   const editable = can(user, 'record.write') && ['none', 'draft', 'returned'].includes(r.status);
   const decider = can(user, 'report.approve') && user.unit && user.unit.code !== r.unit.code;
@@ -135,6 +141,48 @@ function FormView({ choice, byCode }) {
     ${editable && html`<${Submit} r=${r} choice=${choice} onDone=${f.setData} />`}
     ${decider && r.status === 'submitted' && html`<${Decide} r=${r} choice=${choice} onDone=${f.setData} />`}
     ${decider && r.status === 'approved' && html`<${Unlock} r=${r} choice=${choice} onDone=${f.setData} />`}`;
+}
+
+// Overview: the units of the form's level below the one chosen: who has
+// submitted, who was returned, who is late, and how far each one's figures
+// stand from its records (furthest first on request); each opens its form.
+function Overview({ choice, byCode }) {
+  const { lang } = useApp();
+  const [sort, setSort] = useState('code');
+  const o = useAsync((sig) => get(`/forms/${encodeURIComponent(choice.form)}/overview`,
+    { unit: choice.unit || undefined, period: choice.period, sort }, sig), [sort]);
+  if (o.loading && !o.data) return html`<${Loading} />`;
+  if (o.error) return html`<${ErrorBox} error=${o.error} onRetry=${o.reload} />`;
+  const r = o.data;
+  const c = r.counts;
+  const open = (code) => navigate(PATH, { form: choice.form, unit: code, period: choice.period });
+  return html`
+    <section class="panel" aria-labelledby="overview-heading" data-testid="forms-overview">
+      <h2 id="overview-heading">${t('forms.overview_of', { unit: unitName(r.unit, lang), period: r.period })}</h2>
+      <p data-testid="overview-counts">${t('forms.overview_counts', {
+        submitted: formatNumber(c.submitted), approved: formatNumber(c.approved), returned: formatNumber(c.returned),
+        open: formatNumber(c.none + c.draft), late: formatNumber(c.late), due: formatDate(r.due, lang),
+      })}</p>
+      <div class="switch" role="group" aria-label=${t('forms.sort')}>
+        ${['code', 'distance'].map((k) => html`<button key=${k} type="button" class=${sort === k ? 'button primary small' : 'button small'}
+          aria-pressed=${sort === k ? 'true' : 'false'} data-testid=${`overview-sort-${k}`} onClick=${() => setSort(k)}>
+          ${t(`forms.sort.${k}`)}</button>`)}
+      </div>
+      <ul class="plain cards" role="list" data-testid="overview-list">
+        ${r.items.map((x) => html`<li key=${x.unit.code} data-testid="overview-unit" data-code=${x.unit.code} data-status=${x.status}>
+          <div class="card-head">
+            <a href="#" onClick=${(e) => { e.preventDefault(); open(x.unit.code); }}>${unitName(x.unit, lang)}</a>
+            <span class="code muted">${x.unit.code}</span>
+            <span class=${`badge state-${x.status}`}>${t(`forms.status.${x.status}`)}</span>
+            ${x.late && html`<span class="badge state-returned" data-testid="overview-late">${t('forms.late')}</span>`}
+          </div>
+          ${x.distance !== null && html`<p class="muted" data-testid="overview-distance">${t('forms.distance', {
+            share: formatPercent(x.distance),
+            name: name(byCode[x.worst] || { name_vi: x.worst, name_en: x.worst }, lang),
+          })}</p>`}
+        </li>`)}
+      </ul>
+    </section>`;
 }
 
 // Entry: every indicator of the form; a number (and a note) where her
