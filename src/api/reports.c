@@ -16,7 +16,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "api/api.h"
+#include "api/words.h"
+#include "io/form_xlsx.h"
+#include "store/org_store.h"
 #include "io/unit_json.h"
 #include "store/audit.h"
 #include "store/reports.h"
@@ -281,6 +287,100 @@ static int get_form(api_req_t *req, api_resp_t *resp, err_t *e)
 	form_req_t f = { .inds = NULL };
 
 	if (api_require(req, PERM_RECORD_READ, e) || form_req(req, &f, e)) {
+		form_req_free(&f);
+		return -1;
+	}
+	return answer_form(&f, req, resp, e);
+}
+
+static const char *form_word(void *ctx, const char *key)
+{
+	return api_word(*(lang_t *)ctx, key);
+}
+
+/* The form of f as the union's document in Excel, into path, in lang. */
+static int form_xlsx_file(api_req_t *req, form_req_t *f, lang_t lang, const char *path, err_t *e)
+{
+	unit_list_t above = { 0 };
+	form_xlsx_opts_t x = { .inds = f->inds, .n_inds = f->n_inds, .english = lang == LANG_EN, .today = req->today,
+			       .word = form_word, .ctx = &lang, .tmpdir = api_spool_dir() };
+	json_t *form = form_json(f, req, e);
+	int r = form ? 0 : -1;
+
+	if (!r)
+		r = org_ancestors(req->db, f->unit.id, unit_day(req, &f->c.period), &above, e);
+	if (!r) {
+		x.form = form;
+		x.title = lang == LANG_EN ? f->form.name_en : f->form.name_vi;
+		x.above = above.n ? (lang == LANG_EN ? above.items[above.n - 1].name_en : above.items[above.n - 1].name_vi) : "";
+		r = form_xlsx_write(&x, path, e);
+	}
+	unit_list_free(&above);
+	json_decref(form);
+	return r;
+}
+
+/* lang=vi|en of the query string (vi by default). */
+static lang_t lang_arg(const char *s)
+{
+	return s && !strcmp(s, "en") ? LANG_EN : LANG_VI;
+}
+
+/* GET /api/v1/forms/{form}/{unit}/{period}/xlsx?lang=vi|en: the form as
+ * the union's document in Excel (io/form_xlsx.h). */
+static int get_form_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	char path[600];
+	form_req_t f = { .inds = NULL };
+	int fd, r;
+
+	if (api_require(req, PERM_RECORD_READ, e) || form_req(req, &f, e)) {
+		form_req_free(&f);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/form-XXXXXX", api_spool_dir());
+	fd = mkstemp(path);
+	r = fd < 0 ? err_fail(e, ERR_INTERNAL, NULL, "no room for the report") : 0;
+	if (fd >= 0) {
+		close(fd);
+		r = form_xlsx_file(req, &f, lang_arg(api_query(req, "lang")), path, e);
+		fd = r ? -1 : open(path, O_RDONLY);
+		unlink(path);
+		if (!r && fd < 0)
+			r = err_fail(e, ERR_INTERNAL, NULL, "the report cannot be read back");
+	}
+	if (r) {
+		form_req_free(&f);
+		return -1;
+	}
+	resp->has_file = true;
+	resp->file_fd = fd;
+	resp->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	snprintf(resp->disposition, sizeof(resp->disposition), "attachment; filename=\"bao-cao-%s-%s-%s.xlsx\"",
+		 f.form.code, f.unit.code, f.c.period_code);
+	form_req_free(&f);
+	return 0;
+}
+
+/* The form as the union's document for the command line: body {"path",
+ * "lang"}; answers the form. */
+static int cli_form_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	form_req_t f = { .inds = NULL };
+	json_t *body = NULL;
+	int r;
+
+	if (api_body_object(req, &body, e) || form_req(req, &f, e)) {
+		json_decref(body);
+		form_req_free(&f);
+		return -1;
+	}
+	r = json_string_value(json_object_get(body, "path"))
+		    ? form_xlsx_file(req, &f, lang_arg(json_string_value(json_object_get(body, "lang"))),
+				     json_string_value(json_object_get(body, "path")), e)
+		    : err_fail(e, ERR_INTERNAL, NULL, "no path for the report");
+	json_decref(body);
+	if (r) {
 		form_req_free(&f);
 		return -1;
 	}
@@ -893,7 +993,7 @@ static const struct {
 } STEPS[] = {
 	{ "form", get_form },	      { "enter", put_form },	   { "submit", post_submit },
 	{ "approve", post_approve }, { "return", post_return }, { "unlock", post_unlock },
-	{ "overview", cli_overview },
+	{ "overview", cli_overview }, { "xlsx", cli_form_xlsx },
 };
 
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
@@ -942,6 +1042,7 @@ const api_route_t API_REPORT_ROUTES[] = {
 	{ "GET", "/api/v1/forms", get_forms, 0 },
 	{ "GET", "/api/v1/forms/{}/overview", get_overview, 0 },
 	{ "GET", "/api/v1/forms/{}/{}/{}", get_form, 0 },
+	{ "GET", "/api/v1/forms/{}/{}/{}/xlsx", get_form_xlsx, 0 },
 	{ "PUT", "/api/v1/forms/{}/{}/{}", put_form, ROUTE_LOCKED },
 	{ "POST", "/api/v1/forms/{}/{}/{}/submit", post_submit, ROUTE_LOCKED },
 	{ "POST", "/api/v1/forms/{}/{}/{}/approve", post_approve, ROUTE_LOCKED },

@@ -2,7 +2,7 @@
  * cmd_forms.c - the union's report forms on the command line, as the API
  * does them (api/reports.c, docs/reports.md):
  *   unionbase indicators list [--json] --db DB
- *   unionbase report form FORM --unit CODE --period P [--json] --db DB
+ *   unionbase report form FORM --unit CODE --period P [--json|--xlsx FILE [--lang vi|en]] --db DB
  *   unionbase report enter FORM --unit CODE --period P CODE=VALUE... [--comment CODE=TEXT]... --db DB
  *   unionbase report submit FORM --unit CODE --period P [--explanation TEXT] --db DB
  *   unionbase report approve FORM --unit CODE --period P --db DB
@@ -21,14 +21,15 @@
 #include "store/reports.h"
 
 static const char FORMS_HELP[] =
-	"usage: unionbase report form FORM --unit CODE --period P [--json] --db DB\n"
+	"usage: unionbase report form FORM --unit CODE --period P [--json|--xlsx FILE [--lang vi|en]] --db DB\n"
 	"       unionbase report enter FORM --unit CODE --period P CODE=VALUE... [--comment CODE=TEXT]... --db DB\n"
 	"       unionbase report submit FORM --unit CODE --period P [--explanation TEXT] --db DB\n"
 	"       unionbase report approve FORM --unit CODE --period P --db DB\n"
 	"       unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB\n"
 	"       unionbase report overview FORM --unit CODE --period P [--sort distance] [--json] --db DB\n"
 	"  a unit's report form for a period (2026-05, 2026Q2, 2026H1, 2026, T2026-2031):\n"
-	"  its values, what the records say and the difference; enter values (VALUE\n"
+	"  its values, what the records say and the difference (--xlsx: as the\n"
+	"  union's document in Excel); enter values (VALUE\n"
 	"  'null' clears one), submit it, approve it (its values are then locked and\n"
 	"  frozen), return it or unlock it with a reason; the overview: the state of\n"
 	"  the form of every unit of its level below CODE, who is late, how far each\n"
@@ -127,9 +128,10 @@ int cmd_report_form(int argc, char **argv)
 		{ "period", required_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },
 		{ "comment", required_argument, NULL, 'c' },   { "explanation", required_argument, NULL, 'x' },
 		{ "reason", required_argument, NULL, 'r' },    { "sort", required_argument, NULL, 's' },
+		{ "xlsx", required_argument, NULL, 'X' },      { "lang", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *step = argv[0], *url = NULL, *unit = NULL, *period = NULL, *form;
+	const char *step = argv[0], *url = NULL, *unit = NULL, *period = NULL, *form, *xlsx = NULL;
 	json_t *body = json_object(), *values = json_object(), *comments = json_object(), *out = NULL;
 	bool json = false, bad = !body || !values || !comments;
 	principal_t who;
@@ -148,6 +150,11 @@ int cmd_report_form(int argc, char **argv)
 		case 'x': json_object_set_new(body, "explanation", json_string(optarg)); break;
 		case 'r': json_object_set_new(body, "reason", json_string(optarg)); break;
 		case 's': json_object_set_new(body, "sort", json_string(optarg)); break;
+		case 'X': xlsx = optarg; json_object_set_new(body, "path", json_string(optarg)); break;
+		case 'L':
+			bad = strcmp(optarg, "vi") != 0 && strcmp(optarg, "en") != 0;
+			json_object_set_new(body, "lang", json_string(optarg));
+			break;
 		default: bad = true;
 		}
 	}
@@ -161,6 +168,10 @@ int cmd_report_form(int argc, char **argv)
 	}
 	json_decref(values);
 	json_decref(comments);
+	if (xlsx && (strcmp(step, "form") != 0 || json))
+		bad = true;
+	if (xlsx)
+		step = "xlsx";
 	if (bad || !form || !unit || !period) {
 		json_decref(body);
 		fputs(FORMS_HELP, stderr);
@@ -180,6 +191,11 @@ int cmd_report_form(int argc, char **argv)
 		return cli_fail(&e);
 	if (json)
 		return cli_print_json(out);
+	if (xlsx) {
+		printf("%s: %s %s %s\n", xlsx, form, unit, period);
+		json_decref(out);
+		return CLI_EXIT_OK;
+	}
 	if (!strcmp(step, "overview")) {
 		print_overview(out);
 		json_decref(out);

@@ -353,6 +353,7 @@ const SAMPLES = [
   ['listReportForms', 'GET', '/api/v1/forms'],
   ['getIndicatorValue', 'GET', '/api/v1/indicators/members/value', { query: { unit: 'C0030', period: '2025H2' } }],
   ['getReportForm', 'GET', '/api/v1/forms/commune_half/C0030/2025H2'],
+  ['getReportFormXlsx', 'GET', '/api/v1/forms/commune_half/C0030/2025H2/xlsx', { query: { lang: 'en' } }],
   ['putReportValues', 'PUT', '/api/v1/forms/commune_half/C0030/2025H2', { body: { values: { supervision_sessions: 2, clubs: null }, comments: { supervision_sessions: 'x' } } }],
   ['submitReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/submit', { body: {} }],
   ['returnReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/return', { body: { reason: 'x' } }],

@@ -8,7 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { startServer, assertError, BIN, TODAY } from './server.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, assertError, BIN, TODAY, xlsxTexts } from './server.js';
 
 // The command line, on the server's database: {code, stdout, stderr}.
 function runBin(args) {
@@ -251,6 +254,21 @@ test('the command line: the same form, values entered, the indicators listed', a
   const ovText = await runBin(['report', 'overview', 'commune_half', '--unit', '24', '--period', P, '--db', url]);
   assert.match(ovText.stdout, /^commune_half 24 2025H2, due 2026-01-10: 1 not started, 0 draft, 1 submitted, 0 approved, 1 returned, /m);
   assert.match(ovText.stdout, /^RF1 +returned .* 0\.0% members  Xã Báo Cáo$/m);
+  // the union's document in Excel, from the API and the command line
+  const x = await fetch(`${s.base}/api/v1/forms/commune_half/RF2/${P}/xlsx?lang=vi`, { headers: { Authorization: `Bearer ${s.adminToken}` } });
+  assert.equal(x.status, 200, await x.clone().text());
+  assert.match(x.headers.get('content-disposition'), new RegExp(`attachment; filename="bao-cao-commune_half-RF2-${P}\\.xlsx"`));
+  const texts = xlsxTexts(Buffer.from(await x.arrayBuffer()));
+  for (const want of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Xã Số Hai', 'Báo cáo sơ kết 6 tháng công tác Hội và phong trào phụ nữ (cấp xã)',
+    `Kỳ báo cáo ${P} (01/07/2025 - 31/12/2025)`, 'Trạng thái: Đã gửi, chờ duyệt', 'Chỉ tiêu', 'Tổng số hội viên', 'CLB mới', 'NGƯỜI LẬP BIỂU']) {
+    assert.ok(texts.includes(want), `the document says ${want}: ${JSON.stringify(texts.slice(0, 60))}`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ub-forms-'));
+  const out = path.join(dir, 'bao-cao.xlsx');
+  const cx = await runBin(['report', 'form', 'commune_half', '--unit', 'RF2', '--period', P, '--xlsx', out, '--lang', 'en', '--db', url]);
+  assert.equal(cx.code, 0, cx.stderr);
+  assert.ok(xlsxTexts(fs.readFileSync(out)).includes('Members'), 'in English');
+  fs.rmSync(dir, { recursive: true, force: true });
   const usage = await runBin(['report', 'form', 'commune_half', '--db', url]);
   assert.equal(usage.code, 2);
 });

@@ -15,7 +15,7 @@ import path from 'node:path';
 import net from 'node:net';
 import os from 'node:os';
 import zlib from 'node:zlib';
-import { BIN, TODAY, startServer, startPeer } from './server.js';
+import { BIN, TODAY, startServer, startPeer, xlsxTexts } from './server.js';
 
 const D = '2025-08-01';
 let s, dir;
@@ -564,28 +564,6 @@ test('an export imported again changes nothing; sensitive columns follow the cal
   }
 });
 
-// The text cells of an XLSX file (its shared and inline strings), read with
-// node's zlib: enough to see what a report says.
-function xlsxTexts(buf) {
-  const texts = [];
-  let eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  assert.ok(eocd >= 0, 'a zip file');
-  const entries = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  for (let i = 0; i < entries; i++) {
-    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28), extra = buf.readUInt16LE(p + 30), comment = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.subarray(p + 46, p + 46 + nameLen).toString();
-    p += 46 + nameLen + extra + comment;
-    if (!/^xl\/(sharedStrings|worksheets\/sheet\d+)\.xml$/.test(name)) continue;
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + size);
-    const xml = (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
-    for (const m of xml.matchAll(/<t[^>]*>([^<]*)<\/t>/g)) texts.push(m[1].replace(/&amp;/g, '&'));
-  }
-  return texts;
-}
 
 test('the membership report in the union\'s layout, as XLSX: through the API and the command line', async () => {
   const r = await fetch(`${s.base}/api/v1/reports/members.xlsx?unit=IC1&lang=vi`, { headers: { Authorization: `Bearer ${s.adminToken}` } });

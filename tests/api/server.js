@@ -37,6 +37,7 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { Contract } from './openapi.js';
 
 const execFileP = promisify(execFile);
@@ -523,4 +524,27 @@ export function assertError(r, status, code, what = '') {
     assert.ok(codes.includes(e.code), `${what} expected code ${codes.join(' or ')}, got ${e.code}: ${e.message}`);
   }
   return e;
+}
+
+// The text cells of an XLSX file (its shared and inline strings), read with
+// node's zlib: enough to see what a report says.
+export function xlsxTexts(buf) {
+  const texts = [];
+  let eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, 'a zip file');
+  const entries = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let i = 0; i < entries; i++) {
+    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28), extra = buf.readUInt16LE(p + 30), comment = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nameLen).toString();
+    p += 46 + nameLen + extra + comment;
+    if (!/^xl\/(sharedStrings|worksheets\/sheet\d+)\.xml$/.test(name)) continue;
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    const xml = (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
+    for (const m of xml.matchAll(/<t[^>]*>([^<]*)<\/t>/g)) texts.push(m[1].replace(/&amp;/g, '&'));
+  }
+  return texts;
 }

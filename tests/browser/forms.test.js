@@ -130,6 +130,9 @@ test('a commune enters, explains and submits her six-month report on a phone; th
     await a.page.getByTestId('report-form-view').waitFor();
     await waitText(a.page, '[data-testid="form-status"]', 'Đã duyệt');
     await waitText(a.page, '[data-testid="value-members"]', '5');
+    // the approved report as the union's document
+    const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.getByTestId('form-xlsx').click()]);
+    assert.equal(download.suggestedFilename(), `bao-cao-commune_half-${COMMUNE}-${PERIOD}.xlsx`);
     assert.equal(await a.page.getByTestId('form-save').count(), 0);
     assert.equal(await a.page.getByTestId('form-approve').count(), 0, 'her own unit\'s report is not hers to approve');
   });

@@ -137,6 +137,8 @@ function FormView({ choice, byCode }) {
         ${r.reason && html`<div data-testid="form-reason"><dt>${t('forms.reason')}</dt><dd>${r.reason}</dd></div>`}
       </dl>
     </section>
+    <p><a class="button" data-testid="form-xlsx" download
+      href=${`/api/v1${path(choice, '/xlsx')}?lang=${lang === 'en' ? 'en' : 'vi'}`}>${t('forms.xlsx')}</a></p>
     <${Entry} r=${r} byCode=${byCode} editable=${editable} choice=${choice} onSaved=${f.setData} />
     ${editable && html`<${Submit} r=${r} choice=${choice} onDone=${f.setData} />`}
     ${decider && r.status === 'submitted' && html`<${Decide} r=${r} choice=${choice} onDone=${f.setData} />`}
