@@ -158,6 +158,58 @@ static int get_indicator_value(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* The value of every indicator for a unit and a period: its code, value
+ * and status each, in the catalogue's order. */
+static int all_values(api_req_t *req, const char *code, const char *period, api_resp_t *resp, err_t *e)
+{
+	char own[UNIT_CODE_MAX + 24];
+	indicator_t *inds = NULL;
+	size_t n = 0;
+	json_t *items;
+	report_ctx_t c;
+	period_t p = { .type = PERIOD_YEAR };
+	unit_t u;
+	int r = 0;
+
+	if (api_require(req, PERM_RECORD_READ, e) || period_arg(period, "period", &p, e))
+		return -1;
+	if (!code || !*code) {
+		snprintf(own, sizeof(own), "id:%lld", (long long)req->who.unit_id);
+		code = own;
+	}
+	if (api_unit_in_scope(req, code, unit_day(req, &p), &u, e) || report_indicators(req->db, &inds, &n, e))
+		return -1;
+	/* one context: the registry's figures are counted once for all */
+	report_ctx_init(&c, req->db, req->today, u.id, &p);
+	items = json_array();
+	for (size_t i = 0; !r && items && i < n; i++) {
+		report_value_t v;
+		r = report_value(&c, &inds[i], &v, e);
+		if (!r)
+			json_array_append_new(items, json_pack("{s:s, s:o, s:s}", "indicator", inds[i].code, "value",
+							       value_json(&v), "status",
+							       v.has ? report_value_status_name(v.status) : "none"));
+	}
+	free(inds);
+	if (r) {
+		json_decref(items);
+		return -1;
+	}
+	resp->body = json_pack("{s:s, s:s, s:o}", "unit", u.code, "period", c.period_code, "items", items ? items : json_array());
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+static int get_indicator_values(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return all_values(req, api_query(req, "unit"), api_query(req, "period"), resp, e);
+}
+
+/* For the command line: unit and period as a form's. */
+static int cli_values(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	return all_values(req, req->params[1], req->params[2], resp, e);
+}
+
 /* ---- one form of one unit for one period ---- */
 
 typedef struct form_req {
@@ -993,7 +1045,7 @@ static const struct {
 } STEPS[] = {
 	{ "form", get_form },	      { "enter", put_form },	   { "submit", post_submit },
 	{ "approve", post_approve }, { "return", post_return }, { "unlock", post_unlock },
-	{ "overview", cli_overview }, { "xlsx", cli_form_xlsx },
+	{ "overview", cli_overview }, { "xlsx", cli_form_xlsx }, { "values", cli_values },
 };
 
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
@@ -1038,6 +1090,7 @@ int api_report_step(db_t *db, const principal_t *who, const char *step, const ch
 
 const api_route_t API_REPORT_ROUTES[] = {
 	{ "GET", "/api/v1/indicators", get_indicators, 0 },
+	{ "GET", "/api/v1/indicators/values", get_indicator_values, 0 },
 	{ "GET", "/api/v1/indicators/{}/value", get_indicator_value, 0 },
 	{ "GET", "/api/v1/forms", get_forms, 0 },
 	{ "GET", "/api/v1/forms/{}/overview", get_overview, 0 },

@@ -36,7 +36,9 @@ static const char FORMS_HELP[] =
 	"  one's figures stand from its records\n";
 
 static const char INDICATORS_HELP[] = "usage: unionbase indicators list [--json] --db DB\n"
-				      "  the indicators of the catalogue: code, source, roll-up, name\n";
+				      "       unionbase indicators values --unit CODE --period P [--json] --db DB\n"
+				      "  the indicators of the catalogue: code, source, roll-up, name; the value\n"
+				      "  of each for a unit and a period, and where it comes from\n";
 
 /* Prints a number of the form's JSON (or "-" for null) in width columns. */
 static void print_number(json_t *v, int width)
@@ -221,6 +223,57 @@ bool cmd_report_is_form_step(const char *s)
 	return false;
 }
 
+/* unionbase indicators values --unit CODE --period P [--json] --db DB */
+static int indicator_values(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'b' },	    { "unit", required_argument, NULL, 'u' },
+		{ "period", required_argument, NULL, 'p' }, { "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *url = NULL, *unit = NULL, *period = NULL;
+	json_t *out = NULL, *x;
+	principal_t who;
+	bool json = false;
+	size_t i;
+	db_t *db;
+	err_t e;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': url = optarg; break;
+		case 'u': unit = optarg; break;
+		case 'p': period = optarg; break;
+		case 'j': json = true; break;
+		default: return CLI_EXIT_USAGE;
+		}
+	}
+	if (!unit || !period || optind < argc) {
+		fputs(INDICATORS_HELP, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	db = cli_open_db(url);
+	if (!db)
+		return CLI_EXIT_FAIL;
+	cli_principal(&who);
+	err_clear(&e);
+	rc = api_report_step(db, &who, "values", "", unit, period, NULL, &out, &e);
+	db_close(db);
+	if (rc)
+		return cli_fail(&e);
+	if (json)
+		return cli_print_json(out);
+	json_array_foreach(json_object_get(out, "items"), i, x) {
+		printf("%-32s", json_string_value(json_object_get(x, "indicator")));
+		print_number(json_object_get(x, "value"), 14);
+		printf("  %s\n", json_string_value(json_object_get(x, "status")));
+	}
+	json_decref(out);
+	return CLI_EXIT_OK;
+}
+
 int cmd_indicators(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -237,6 +290,8 @@ int cmd_indicators(int argc, char **argv)
 	err_t e;
 	int c;
 
+	if (argc >= 2 && !strcmp(argv[1], "values"))
+		return indicator_values(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "list") != 0) {
 		bool help = argc >= 2 && !strcmp(argv[1], "help");
 		fputs(INDICATORS_HELP, help ? stdout : stderr);

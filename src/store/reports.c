@@ -399,10 +399,12 @@ static int entered_below(report_ctx_t *c, const char *code, report_value_t *out,
 
 	memset(out, 0, sizeof(*out));
 	query_init(&q);
+	/* read from the values entered (few), each checked against the
+	 * tree: not from the unit's subtree (the nation's is every unit) */
 	query_add(&q,
-		  "SELECT sum(v.value), count(*) FROM indicator_values v JOIN ancestry a ON a.descendant = v.unit_id"
-		  " WHERE v.indicator = ? AND v.period = ? AND a.ancestor = ? AND a.depth > 0 AND a.valid_from <= ?"
-		  " AND a.valid_to > ?",
+		  "SELECT sum(v.value), count(*) FROM indicator_values v WHERE v.indicator = ? AND v.period = ?"
+		  " AND EXISTS (SELECT 1 FROM ancestry a WHERE a.descendant = v.unit_id AND a.ancestor = ? AND a.depth > 0"
+		  " AND a.valid_from <= ? AND a.valid_to > ?)",
 		  QT(code), QT(c->period_code), QI(c->unit_id), QD(d), QD(d));
 	query_add(&q,
 		  " AND NOT EXISTS (SELECT 1 FROM indicator_values w JOIN ancestry b ON b.ancestor = w.unit_id"

@@ -91,7 +91,7 @@ const OPERATIONS = {
   downloadImportErrors: 'record_write', checkImport: 'record_write', commitImport: 'record_write',
   listImportTemplates: 'record_write', saveImportTemplate: 'record_write',
   exportMembers: 'records', reportMembersXlsx: 'records',
-  listIndicators: 'records', getIndicatorValue: 'records', listReportForms: 'records', getReportForm: 'records', getReportFormXlsx: 'records', getReportOverview: 'records',
+  listIndicators: 'records', getIndicatorValue: 'records', getIndicatorValues: 'records', listReportForms: 'records', getReportForm: 'records', getReportFormXlsx: 'records', getReportOverview: 'records',
   putReportValues: 'record_write', submitReportForm: 'record_write',
   approveReportForm: 'approve', returnReportForm: 'approve', unlockReportForm: 'approve',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',

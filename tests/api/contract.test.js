@@ -352,6 +352,7 @@ const SAMPLES = [
   ['listIndicators', 'GET', '/api/v1/indicators'],
   ['listReportForms', 'GET', '/api/v1/forms'],
   ['getIndicatorValue', 'GET', '/api/v1/indicators/members/value', { query: { unit: 'C0030', period: '2025H2' } }],
+  ['getIndicatorValues', 'GET', '/api/v1/indicators/values', { query: { unit: '01', period: '2025H2' } }],
   ['getReportForm', 'GET', '/api/v1/forms/commune_half/C0030/2025H2'],
   ['getReportFormXlsx', 'GET', '/api/v1/forms/commune_half/C0030/2025H2/xlsx', { query: { lang: 'en' } }],
   ['putReportValues', 'PUT', '/api/v1/forms/commune_half/C0030/2025H2', { body: { values: { supervision_sessions: 2, clubs: null }, comments: { supervision_sessions: 'x' } } }],
@@ -428,7 +429,7 @@ test('every path of the document exists (no 404 for a valid unit) and every othe
           assert.equal(r.status, 403, `GET ${p}: ${r.text.slice(0, 300)}`);
           assert.equal(r.body.error.code, 'session_required');
         } else if (m === 'get') {
-          const r = await s.get(p, /\/(value|overview)$/.test(template) ? { period: '2025H2' } : { as_of: '2025-07-01' });
+          const r = await s.get(p, /\/(value|values|overview)$/.test(template) ? { period: '2025H2' } : { as_of: '2025-07-01' });
           assert.equal(r.status, 200, `GET ${p}: ${r.text.slice(0, 300)}`);
         }
       } else if (!(m === 'get' && ['/api/v1/units/merge', '/api/v1/units/plan'].includes(template))) { // GET /units/merge may read unit "merge"

@@ -190,6 +190,14 @@ test('entered values add up the tree; computed ones come from the records at eve
   assert.deepEqual([prov.value, prov.status], [8, 'entered']);
   const nation = await s.ok('/api/v1/indicators/supervision_sessions/value', { unit: 'VN', period: P });
   assert.equal(nation.value, 8);
+  // every indicator at once: the same values
+  const all = await s.ok('/api/v1/indicators/values', { unit: '24', period: P });
+  const byCode = Object.fromEntries(all.items.map((x) => [x.indicator, x]));
+  assert.deepEqual([byCode.supervision_sessions.value, byCode.supervision_sessions.status], [8, 'entered']);
+  assert.equal(all.items.length, (await s.ok('/api/v1/indicators')).items.length);
+  const cliAll = await runBin(['indicators', 'values', '--unit', '24', '--period', P, '--json', '--db', s.db.url]);
+  assert.equal(cliAll.code, 0, cliAll.stderr);
+  assert.deepEqual(JSON.parse(cliAll.stdout), all);
   const docs = await s.ok('/api/v1/indicators/draft_documents/value', { unit: '24', period: P });
   assert.equal(docs.value, 2);
   const none = await s.ok('/api/v1/indicators/startup_ideas/value', { unit: '24', period: P });
