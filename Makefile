@@ -31,7 +31,7 @@ endef
 
 FUZZ_SECONDS ?= 180
 
-.PHONY: all deps build run test fuzz lint bench bench-members bench-imports clean
+.PHONY: all deps build run test fuzz lint bench bench-members bench-imports bench-reports clean
 
 all: build
 
@@ -83,6 +83,11 @@ bench-members: build
 bench-imports: build
 	@command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh
 	python3 bench/imports.py
+
+# the report forms' national roll-up (bench/reports.py): every commune reports
+# a six-month period; every indicator for the nation, a province, a commune
+bench-reports: build
+	python3 bench/reports.py
 
 clean:
 	@scripts/pg-test-server.sh stop 2>/dev/null || true
