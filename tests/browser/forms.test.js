@@ -65,6 +65,17 @@ async function openForm(page, unit, view = 'report-form-view') {
   await settled(page);
 }
 
+test('the running period the page opens at, of each kind, on awkward days (web/lib/periods.js)', async () => {
+  const { currentPeriod } = await import('../../web/lib/periods.js');
+  for (const [type, day, want] of [
+    ['term', '2026-06-30', 'T2021-2026'], ['term', '2026-07-01', 'T2026-2031'], ['term', '2031-01-01', 'T2026-2031'],
+    ['term', '2024-02-29', 'T2021-2026'], ['term', '2021-06-30', 'T2016-2021'], ['half', '2026-06-30', '2026H1'],
+    ['half', '2026-07-01', '2026H2'], ['quarter', '2026-01-01', '2026Q1'], ['quarter', '2026-12-31', '2026Q4'],
+    ['month', '2028-02-29', '2028-02'], ['year', '2027-01-01', '2027']]) {
+    assert.equal(currentPeriod(type, day), want, `${type} on ${day}`);
+  }
+});
+
 test('a commune enters, explains and submits her six-month report on a phone; the province approves and it locks', { timeout: 240000 }, async () => {
   const a = await open(officer);
   await withArtifactOnFailure(a.page, 'report-form', async () => {

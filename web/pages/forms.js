@@ -21,6 +21,7 @@ import { announce, useAnnounce } from '../lib/announce.js';
 import { navigate } from '../lib/router.js';
 import { can } from '../lib/roles.js';
 import { today, formatDate } from '../lib/dates.js';
+import { currentPeriod } from '../lib/periods.js';
 import { unitName } from '../lib/units.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import {
@@ -28,25 +29,6 @@ import {
 } from '../components/form.js';
 
 const PATH = '/forms';
-
-// currentPeriod: the period of this kind that holds today (2026H2,
-// 2026Q4, 2026-12, 2026, T2026-2031: terms from 1 July of 2021, 2026, ...).
-export function currentPeriod(type, day = today()) {
-  const y = Number(day.slice(0, 4));
-  const m = Number(day.slice(5, 7));
-  switch (type) {
-    case 'month': return day.slice(0, 7);
-    case 'quarter': return `${y}Q${Math.ceil(m / 3)}`;
-    case 'half': return `${y}H${m <= 6 ? 1 : 2}`;
-    case 'term': {
-      // the last year of 2021, 2026, ... at or before y; before its 1 July, the term before
-      let first = y - (((y - 2021) % 5) + 5) % 5;
-      if (first === y && m < 7) first -= 5;
-      return `T${first}-${first + 5}`;
-    }
-    default: return String(y);
-  }
-}
 
 const name = (x, lang) => (lang === 'en' ? x.name_en : x.name_vi);
 
@@ -61,7 +43,7 @@ export function FormsPage({ query }) {
   const choice = chosen && {
     form: chosen.code,
     unit: (query.unit || own).trim(),
-    period: (query.period || currentPeriod(chosen.period_type)).trim(),
+    period: (query.period || currentPeriod(chosen.period_type, today())).trim(),
   };
   const byCode = Object.fromEntries(((inds.data && inds.data.items) || []).map((i) => [i.code, i]));
   return html`
@@ -83,7 +65,7 @@ function Choose({ forms, choice, lang, onChoose }) {
   const set = (k) => (v) => setC((o) => {
     if (k !== 'form') return { ...o, [k]: v };
     const f = forms.find((x) => x.code === v);
-    return { ...o, form: v, period: f ? currentPeriod(f.period_type) : o.period };
+    return { ...o, form: v, period: f ? currentPeriod(f.period_type, today()) : o.period };
   });
   const submit = (e) => { e.preventDefault(); onChoose({ ...c, unit: c.unit.trim(), period: c.period.trim() }); };
   return html`
