@@ -501,6 +501,17 @@ static int locked_elsewhere(form_req_t *f, const char *code, err_t *e)
 	return 0;
 }
 
+/* The field a problem of member key of the body's `what` ("values",
+ * "comments") stands at: "values.members"; the object itself for a key
+ * that is no code (it may be any text, longer than a field name holds). */
+static void member_field(const char *what, const char *key, char *out, size_t cap)
+{
+	if (ind_code_valid(key))
+		snprintf(out, cap, "%s.%s", what, key);
+	else
+		snprintf(out, cap, "%s", what);
+}
+
 /* The comment on code in comments, checked as text (NFC) into dst: a
  * detail on "comments.CODE" when it is not. Returns 0, or -1 when
  * memory runs out. */
@@ -510,7 +521,7 @@ static int comment_text(json_t *comments, const char *code, char *dst, size_t ca
 	json_t *one = json_object();
 
 	dst[0] = '\0';
-	snprintf(field, sizeof(field), "comments.%.*s", IND_CODE_MAX, code);
+	member_field("comments", code, field, sizeof(field));
 	if (!one || json_object_set(one, field, json_object_get(comments, code))) {
 		json_decref(one);
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
@@ -591,7 +602,7 @@ static int check_entry(form_req_t *f, json_t *values, const char *code, json_t *
 	bool has = false;
 	int64_t value = 0, limit = 0;
 
-	snprintf(field, sizeof(field), "values.%.*s", IND_CODE_MAX, code);
+	member_field("values", code, field, sizeof(field));
 	if (!ind || !on_form(f, code))
 		return err_field(e, field, "not_on_form", "is not on form {form}", ERR_STR("form", f->form.code)), 0;
 	if (!enterable(f, ind))
@@ -627,7 +638,7 @@ static int check_entries(form_req_t *f, json_t *values, json_t *comments, err_t 
 		if (check_entry(f, values, code, v, e))
 			return -1;
 	json_object_foreach(comments, code, v) {
-		snprintf(field, sizeof(field), "comments.%.*s", IND_CODE_MAX, code);
+		member_field("comments", code, field, sizeof(field));
 		if (!json_object_get(values, code))
 			err_field(e, field, "no_value", "goes with a value in values");
 		else if (comment_text(comments, code, text, sizeof(text), e))

@@ -160,6 +160,9 @@ test('refusals: who may do what, values the indicator does not take, a form of a
     'values.comm_sessions': 'below_min', 'values.nope': 'not_on_form', 'values.members_digital': 'above_other',
     'comments.draft_documents': 'no_value',
   });
+  // a key that is no code, however long or strange: refused at the object
+  const odd = assertError(await put('RF2', { values: { ['Số hội viên '.repeat(20)]: 1, 'a\u0001b': 2 } }, 'head.rf2'), 422, 'invalid');
+  assert.deepEqual(odd.details.map((d) => [d.field, d.code]), [['values', 'not_on_form'], ['values', 'not_on_form']]);
   const below = assertError(await put('RF2', { values: { members: 0 } }, 'head.rf2'), 422, 'invalid');
   assert.deepEqual(below.details.map((d) => [d.code, d.other, d.limit]), [['below_other', 'members_digital', '1']]);
   // her own unit's report is approved by the level above
