@@ -406,13 +406,16 @@ static int entered_below(report_ctx_t *c, const char *code, report_value_t *out,
 		  " AND EXISTS (SELECT 1 FROM ancestry a WHERE a.descendant = v.unit_id AND a.ancestor = ? AND a.depth > 0"
 		  " AND a.valid_from <= ? AND a.valid_to > ?)",
 		  QT(code), QT(c->period_code), QI(c->unit_id), QD(d), QD(d));
+	/* a value of a unit between: from the value's few ancestors, each
+	 * looked up by the key (CROSS JOIN keeps SQLite to that order: from
+	 * the values of the same indicator it read every one for each) */
 	query_add(&q,
-		  " AND NOT EXISTS (SELECT 1 FROM indicator_values w JOIN ancestry b ON b.ancestor = w.unit_id"
-		  " JOIN ancestry t ON t.descendant = w.unit_id AND t.ancestor = ? AND t.depth > 0"
-		  " AND t.valid_from <= ? AND t.valid_to > ?"
+		  " AND NOT EXISTS (SELECT 1 FROM ancestry b CROSS JOIN indicator_values w"
 		  " WHERE b.descendant = v.unit_id AND b.depth > 0 AND b.valid_from <= ? AND b.valid_to > ?"
-		  " AND w.indicator = v.indicator AND w.period = v.period)",
-		  QI(c->unit_id), QD(d), QD(d), QD(d), QD(d));
+		  " AND w.indicator = v.indicator AND w.period = v.period AND w.unit_id = b.ancestor"
+		  " AND EXISTS (SELECT 1 FROM ancestry t WHERE t.descendant = b.ancestor AND t.ancestor = ? AND t.depth > 0"
+		  " AND t.valid_from <= ? AND t.valid_to > ?))",
+		  QD(d), QD(d), QI(c->unit_id), QD(d), QD(d));
 	if (query_prepare(c->db, &q, &st, e))
 		return -1;
 	rc = db_step(st);
