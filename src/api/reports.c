@@ -17,10 +17,12 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <math.h>
 #include <unistd.h>
 
 #include "api/api.h"
 #include "api/words.h"
+#include "core/text.h"
 #include "io/form_xlsx.h"
 #include "store/org_store.h"
 #include "io/unit_json.h"
@@ -612,6 +614,9 @@ static int check_entry(form_req_t *f, json_t *values, const char *code, json_t *
 		return 0;
 	if (!json_is_number(v))
 		return err_field(e, field, "not_a_number", "is not a number"), 0;
+	if (fabs(json_number_value(v)) * IND_MILLI > (double)IND_VALUE_MAX)
+		return err_field(e, field, "out_of_range", "must be between {min} and {max}",
+				 ERR_INT("min", -(IND_VALUE_MAX / IND_MILLI)), ERR_INT("max", IND_VALUE_MAX / IND_MILLI)), 0;
 	if (ind_milli_from_double(json_number_value(v), ind->decimals, &value))
 		return err_field(e, field, "too_precise", "takes a number with at most {decimals} decimals",
 				 ERR_INT("decimals", ind->decimals)), 0;
@@ -639,7 +644,7 @@ static int check_entries(form_req_t *f, json_t *values, json_t *comments, err_t 
 			return -1;
 	json_object_foreach(comments, code, v) {
 		member_field("comments", code, field, sizeof(field));
-		if (!json_object_get(values, code))
+		if (!json_object_get(values, code) || json_is_null(json_object_get(values, code)))
 			err_field(e, field, "no_value", "goes with a value in values");
 		else if (comment_text(comments, code, text, sizeof(text), e))
 			return -1;
@@ -766,6 +771,11 @@ static int step_body(api_req_t *req, const char *key, bool required, char *dst, 
 	api_only(body, allowed, "", e);
 	text_field(body, key, required, dst, cap, e);
 	json_decref(body);
+	if (dst[0] && text_blank(dst)) {
+		dst[0] = '\0';
+		if (required)
+			err_field(e, key, "required", "is required");
+	}
 	return api_check_details(e);
 }
 
@@ -781,6 +791,7 @@ static int post_submit(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	}
 	f.state.status = REPORT_SUBMITTED;
+	f.state.reason[0] = '\0'; /* a return's reason was answered by this submission */
 	snprintf(f.state.explanation, sizeof(f.state.explanation), "%s", explanation);
 	snprintf(f.state.submitted_by, sizeof(f.state.submitted_by), "%s", req->who.username);
 	f.state.decided_by[0] = '\0';
@@ -818,7 +829,13 @@ static int freeze(form_req_t *f, err_t *e)
 		report_value_t v, c;
 		if (!ind)
 			continue;
-		if (form_value(f, ind, &v, &c, NULL, 0, e) || report_snapshot_put(&f->c, f->form.code, ind->code, &v, &c, e))
+		if (form_value(f, ind, &v, &c, NULL, 0, e))
+			return -1;
+		/* a figure left blank is frozen as what it stood for (the
+		 * records', the sum below): what the levels above count */
+		if (!v.has && report_value(&f->c, ind, &v, e))
+			return -1;
+		if (report_snapshot_put(&f->c, f->form.code, ind->code, &v, &c, e))
 			return -1;
 	}
 	return 0;
@@ -1091,6 +1108,8 @@ int api_report_step(db_t *db, const principal_t *who, const char *step, const ch
 			break;
 		}
 	free(text);
+	if (r && e->kind == ERR_NONE)
+		err_fail(e, ERR_INTERNAL, NULL, "no report step {value}", ERR_STR("value", step));
 	if (r) {
 		json_decref(resp.body);
 		return -1;

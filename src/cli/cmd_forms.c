@@ -174,6 +174,11 @@ int cmd_report_form(int argc, char **argv)
 		bad = true;
 	if (xlsx)
 		step = "xlsx";
+	/* approval takes a note, the other steps a reason: --reason is either */
+	if (!strcmp(step, "approve") && json_object_get(body, "reason")) {
+		json_object_set(body, "note", json_object_get(body, "reason"));
+		json_object_del(body, "reason");
+	}
 	if (bad || !form || !unit || !period) {
 		json_decref(body);
 		fputs(FORMS_HELP, stderr);

@@ -32,8 +32,9 @@
 #define IND_LEVELS_BUF 64     /* level keys joined by spaces */
 #define IND_MILLI 1000
 #define IND_MAX_DECIMALS 3
-/* the largest value kept, in thousandths: 10^15 units */
-#define IND_VALUE_MAX ((int64_t)1000000000000000000LL)
+/* the largest value kept, in thousandths: 10^12 units, so that the sum
+ * of one over every unit of the country (10^5 and more) fits in int64 */
+#define IND_VALUE_MAX ((int64_t)1000000000000000LL)
 
 typedef enum ind_source { IND_COMPUTED, IND_ENTERED, IND_FORMULA } ind_source_t;
 typedef enum ind_rollup { ROLLUP_SUM, ROLLUP_RATIO, ROLLUP_LATEST, ROLLUP_NONE } ind_rollup_t;

@@ -100,6 +100,7 @@ test('a commune enters her six-month report, explains a difference from the reco
   const noWhy = await step('RF1', 'submit', {}, 'head.rf1');
   const e = assertError(noWhy, 422, 'invalid');
   assert.deepEqual(e.details.map((d) => [d.field, d.code, d.indicator, d.difference]), [['explanation', 'explanation_required', 'members', '1']]);
+  assertError(await step('RF1', 'submit', { explanation: '   ' }, 'head.rf1'), 422, 'invalid');
   const sub = await step('RF1', 'submit', { explanation: 'Một hội viên mới chưa nhập vào hệ thống' }, 'head.rf1');
   assert.equal(sub.status, 200, sub.text);
   assert.equal(sub.body.status, 'submitted');
@@ -108,6 +109,8 @@ test('a commune enters her six-month report, explains a difference from the reco
 
   // her own unit's report is not hers to approve
   assertError(await step('RF1', 'approve', {}, 'head.rf1'), 403, 'forbidden');
+  const blank = assertError(await step('RF1', 'return', { reason: ' ' }, 'approver.24'), 422, 'invalid');
+  assert.deepEqual(blank.details.map((d) => [d.field, d.code]), [['reason', 'required']]);
   const back = await step('RF1', 'return', { reason: 'Thiếu số buổi tuyên truyền' }, 'approver.24');
   assert.equal(back.status, 200, back.text);
   assert.deepEqual([back.body.status, back.body.reason, back.body.decided_by], ['returned', 'Thiếu số buổi tuyên truyền', 'approver.24']);
@@ -131,6 +134,11 @@ test('a commune enters her six-month report, explains a difference from the reco
   assert.equal(frozen.values.members.value, 5);
   const v = await s.ok('/api/v1/indicators/members/value', { unit: 'RF1', period: P });
   assert.deepEqual([v.value, v.status], [5, 'approved']);
+  // a figure she left blank is frozen as the records had it
+  const dv = await s.ok('/api/v1/indicators/members_digital/value', { unit: 'RF1', period: P });
+  assert.deepEqual([dv.value, dv.status], [2, 'approved']);
+  const back2 = (await s.get(form('RF1'), undefined, as['head.rf1'])).body;
+  assert.equal(back2.reason, '', 'the return\'s reason was answered by the submission');
   assertError(await put('RF1', { values: { members: 6 } }, 'head.rf1'), 409, 'locked');
 
   // unlocked, it is live again: the records' new count, the unit may correct it
@@ -160,6 +168,11 @@ test('refusals: who may do what, values the indicator does not take, a form of a
     'values.comm_sessions': 'below_min', 'values.nope': 'not_on_form', 'values.members_digital': 'above_other',
     'comments.draft_documents': 'no_value',
   });
+  // a note without its figure; a figure beyond what is kept
+  const noFigure = assertError(await put('RF2', { values: { clubs: null }, comments: { clubs: 'x' } }, 'head.rf2'), 422, 'invalid');
+  assert.deepEqual(noFigure.details.map((d) => [d.field, d.code]), [['comments.clubs', 'no_value']]);
+  const huge = assertError(await put('RF2', { values: { funds_mobilised: 1e13 } }, 'head.rf2'), 422, 'invalid');
+  assert.deepEqual(huge.details.map((d) => [d.field, d.code, d.max]), [['values.funds_mobilised', 'out_of_range', 1e12]]);
   // a key that is no code, however long or strange: refused at the object
   const odd = assertError(await put('RF2', { values: { ['Số hội viên '.repeat(20)]: 1, 'a\u0001b': 2 } }, 'head.rf2'), 422, 'invalid');
   assert.deepEqual(odd.details.map((d) => [d.field, d.code]), [['values', 'not_on_form'], ['values', 'not_on_form']]);
@@ -256,6 +269,9 @@ test('the command line: the same form, values entered, the indicators listed', a
   const sub = await runBin(['report', 'submit', 'commune_half', '--unit', 'RF2', '--period', P, '--db', url]);
   assert.equal(sub.code, 0, sub.stderr);
   assert.equal((await s.get(form('RF2'), undefined, as['head.rf2'])).body.status, 'submitted');
+  const ap = await runBin(['report', 'approve', 'commune_half', '--unit', 'RF2', '--period', P, '--reason', 'Đủ số liệu', '--json', '--db', url]);
+  assert.equal(ap.code, 0, ap.stderr);
+  assert.deepEqual([JSON.parse(ap.stdout).status, JSON.parse(ap.stdout).reason], ['approved', 'Đủ số liệu']);
   const list = await runBin(['indicators', 'list', '--json', '--db', url]);
   assert.equal(list.code, 0, list.stderr);
   assert.deepEqual(JSON.parse(list.stdout).items.map((i) => i.code), (await s.ok('/api/v1/indicators')).items.map((i) => i.code));
@@ -263,7 +279,7 @@ test('the command line: the same form, values entered, the indicators listed', a
   assert.equal(ov.code, 0, ov.stderr);
   assert.deepEqual(JSON.parse(ov.stdout), await s.ok('/api/v1/forms/commune_half/overview', { unit: '24', period: P, sort: 'distance' }));
   const ovText = await runBin(['report', 'overview', 'commune_half', '--unit', '24', '--period', P, '--db', url]);
-  assert.match(ovText.stdout, /^commune_half 24 2025H2, due 2026-01-10: 1 not started, 0 draft, 1 submitted, 0 approved, 1 returned, /m);
+  assert.match(ovText.stdout, /^commune_half 24 2025H2, due 2026-01-10: 1 not started, 0 draft, 0 submitted, 1 approved, 1 returned, /m);
   assert.match(ovText.stdout, /^RF1 +returned .* 0\.0% members  Xã Báo Cáo$/m);
   // the union's document in Excel, from the API and the command line
   const x = await fetch(`${s.base}/api/v1/forms/commune_half/RF2/${P}/xlsx?lang=vi`, { headers: { Authorization: `Bearer ${s.adminToken}` } });
@@ -271,7 +287,7 @@ test('the command line: the same form, values entered, the indicators listed', a
   assert.match(x.headers.get('content-disposition'), new RegExp(`attachment; filename="bao-cao-commune_half-RF2-${P}\\.xlsx"`));
   const texts = xlsxTexts(Buffer.from(await x.arrayBuffer()));
   for (const want of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Xã Số Hai', 'Báo cáo sơ kết 6 tháng công tác Hội và phong trào phụ nữ (cấp xã)',
-    `Kỳ báo cáo ${P} (01/07/2025 - 31/12/2025)`, 'Trạng thái: Đã gửi, chờ duyệt', 'Chỉ tiêu', 'Tổng số hội viên', 'CLB mới', 'NGƯỜI LẬP BIỂU']) {
+    `Kỳ báo cáo ${P} (01/07/2025 - 31/12/2025)`, 'Trạng thái: Đã duyệt', 'Chỉ tiêu', 'Tổng số hội viên', 'CLB mới', 'NGƯỜI LẬP BIỂU']) {
     assert.ok(texts.includes(want), `the document says ${want}: ${JSON.stringify(texts.slice(0, 60))}`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ub-forms-'));

@@ -65,8 +65,12 @@ async function openForm(page, unit, view = 'report-form-view') {
   await settled(page);
 }
 
-test('the running period the page opens at, of each kind, on awkward days (web/lib/periods.js)', async () => {
-  const { currentPeriod } = await import('../../web/lib/periods.js');
+test('the running period the page opens at, on awkward days; figures as people type them (web/lib/periods.js)', async () => {
+  const { currentPeriod, plainNumber } = await import('../../web/lib/periods.js');
+  for (const [typed, lang, want] of [['1.204', 'vi', '1204'], ['1.204,5', 'vi', '1204.5'], ['12,5', 'vi', '12.5'],
+    ['12.5', 'vi', '12.5'], ['1 204', 'vi', '1204'], ['1,204.5', 'en', '1204.5'], ['hai', 'vi', 'hai']]) {
+    assert.equal(plainNumber(typed, lang), want, `${typed} (${lang})`);
+  }
   for (const [type, day, want] of [
     ['term', '2026-06-30', 'T2021-2026'], ['term', '2026-07-01', 'T2026-2031'], ['term', '2031-01-01', 'T2026-2031'],
     ['term', '2024-02-29', 'T2021-2026'], ['term', '2021-06-30', 'T2016-2021'], ['half', '2026-06-30', '2026H1'],
@@ -84,6 +88,7 @@ test('a commune enters, explains and submits her six-month report on a phone; th
     await waitText(a.page, '[data-testid="records-members"]', 'Theo dữ liệu hội viên: 3');
     await a.page.getByTestId('value-members').fill('5');
     await a.page.getByTestId('value-supervision_sessions').fill('4');
+    await a.page.getByTestId('value-comm_participants').fill('1.204');
     await a.page.getByTestId('note-members').click();
     await waitFocus(a.page, '#ind-members-comment');
     await a.page.locator('#ind-members-comment').fill('Theo sổ giấy của chi hội');
@@ -91,6 +96,7 @@ test('a commune enters, explains and submits her six-month report on a phone; th
     await announced(a.page, 'Đã lưu số liệu.');
     await waitText(a.page, '[data-testid="form-status"]', 'Đang soạn');
     await waitText(a.page, '[data-testid="difference-members"]', 'Chênh lệch: +2');
+    assert.equal(await a.page.getByTestId('value-comm_participants').inputValue(), '1204', '"1.204" is one thousand two hundred and four');
     await noHorizontalScroll(a.page);
     await checkWords(a.page, a.data, 'form entered');
     await shot(a.page, 'report-form-vi-phone.png');
@@ -102,6 +108,12 @@ test('a commune enters, explains and submits her six-month report on a phone; th
     await a.page.getByTestId('value-clubs').fill('2');
     await a.page.getByTestId('form-save').click();
     await announced(a.page, 'Đã lưu số liệu.');
+    // a figure typed and not saved keeps the report from going
+    await a.page.getByTestId('value-clubs').fill('3');
+    await waitText(a.page, '[data-testid="form-submit-unsaved"]', 'Hãy lưu số liệu vừa nhập trước khi gửi báo cáo.');
+    assert.ok(await a.page.getByTestId('form-submit-send').isDisabled());
+    await a.page.getByTestId('value-clubs').fill('2');
+    await a.page.getByTestId('form-submit-unsaved').waitFor({ state: 'detached' });
     // submitting without explaining the difference from the records
     await a.page.getByTestId('form-submit-send').click();
     await waitText(a.page, '[data-testid="form-explanation-input-error"]', 'Cần giải trình: chỉ tiêu members chênh 2 so với dữ liệu hội viên.');

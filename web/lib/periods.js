@@ -1,5 +1,6 @@
 // periods: the union's reporting periods (docs/reports.md), as the server
-// writes them (src/core/period.h). No imports: the tests load it in node.
+// writes them (src/core/period.h), and the figures typed into a report.
+// No imports: the tests load it in node.
 
 // currentPeriod: the period of this kind that holds day (YYYY-MM-DD) (2026H2,
 // 2026Q4, 2026-12, 2026, T2026-2031: terms from 1 July of 2021, 2026, ...).
@@ -18,4 +19,14 @@ export function currentPeriod(type, day) {
     }
     default: return String(y);
   }
+}
+
+// plainNumber: a figure as typed, as JSON writes numbers: spaces gone, in
+// Vietnamese dots that group thousands gone and a comma for decimals a dot
+// ("1.204,5" -> "1204.5"); in English commas that group thousands gone.
+export function plainNumber(typed, lang) {
+  let x = typed.trim().replace(/\s/g, '');
+  if (lang === 'en') return x.replace(/^(-?\d{1,3})((,\d{3})+)(\.\d+)?$/, (m, a, b, c2, d) => a + b.replace(/,/g, '') + (d || ''));
+  if (/^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(x)) x = x.replace(/\./g, '');
+  return x.replace(',', '.');
 }

@@ -21,7 +21,7 @@ import { announce, useAnnounce } from '../lib/announce.js';
 import { navigate } from '../lib/router.js';
 import { can } from '../lib/roles.js';
 import { today, formatDate } from '../lib/dates.js';
-import { currentPeriod } from '../lib/periods.js';
+import { currentPeriod, plainNumber } from '../lib/periods.js';
 import { unitName } from '../lib/units.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import {
@@ -93,6 +93,7 @@ const figure = (v) => (v === null || v === undefined ? '—' : formatNumber(v));
 function FormView({ choice, byCode }) {
   const { lang, user } = useApp();
   const f = useAsync((s) => get(path(choice), {}, s), []);
+  const [dirty, setDirty] = useState(false);
   const r = f.data;
   // said once, when it opens: after a save or a step, what was done is said instead
   const opened = useRef('');
@@ -121,8 +122,8 @@ function FormView({ choice, byCode }) {
     </section>
     <p><a class="button" data-testid="form-xlsx" download
       href=${`/api/v1${path(choice, '/xlsx')}?lang=${lang === 'en' ? 'en' : 'vi'}`}>${t('forms.xlsx')}</a></p>
-    <${Entry} r=${r} byCode=${byCode} editable=${editable} choice=${choice} onSaved=${f.setData} />
-    ${editable && html`<${Submit} r=${r} choice=${choice} onDone=${f.setData} />`}
+    <${Entry} r=${r} byCode=${byCode} editable=${editable} choice=${choice} onSaved=${f.setData} onDirty=${setDirty} />
+    ${editable && html`<${Submit} r=${r} choice=${choice} onDone=${f.setData} dirty=${dirty} />`}
     ${decider && r.status === 'submitted' && html`<${Decide} r=${r} choice=${choice} onDone=${f.setData} />`}
     ${decider && r.status === 'approved' && html`<${Unlock} r=${r} choice=${choice} onDone=${f.setData} />`}`;
 }
@@ -171,12 +172,15 @@ function Overview({ choice, byCode }) {
 
 // Entry: every indicator of the form; a number (and a note) where her
 // unit enters it and may change it.
-function Entry({ r, byCode, editable, choice, onSaved }) {
+function Entry({ r, byCode, editable, choice, onSaved, onDirty }) {
   const { lang } = useApp();
-  const start = () => Object.fromEntries(r.indicators.map((c) => [c, {
-    value: r.values[c].value === null ? '' : String(r.values[c].value), comment: r.values[c].comment || '',
+  const start = (x = r) => Object.fromEntries(x.indicators.map((c) => [c, {
+    value: x.values[c].value === null ? '' : String(x.values[c].value), comment: x.values[c].comment || '',
   }]));
   const [v, setV] = useState(start);
+  // figures typed and not saved: said to the page, which keeps Submit away
+  const saved = JSON.stringify(start());
+  useEffect(() => { onDirty(JSON.stringify(v) !== saved); }, [JSON.stringify(v), saved]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const [warnings, setWarnings] = useState([]);
@@ -192,13 +196,16 @@ function Entry({ r, byCode, editable, choice, onSaved }) {
     const comments = {};
     for (const c of r.indicators) {
       if (!r.values[c].enterable) continue;
-      // "1 204", "12,5": typed as people write them; what is not a number
+      // "1 204", "1.204", "12,5": typed as people write them (in Vietnamese
+      // "." groups thousands and "," marks decimals); what is not a number
       // goes as it is typed, for the server to say so beside the field
-      const text = v[c].value.trim().replace(/\s/g, '').replace(',', '.');
+      const text = plainNumber(v[c].value, lang);
       const now = text === '' ? null : Number(text);
-      if (now !== r.values[c].value || v[c].comment !== (r.values[c].comment || '')) {
+      const noteChanged = v[c].comment !== (r.values[c].comment || '');
+      if (now !== r.values[c].value || noteChanged) {
         values[c] = text === '' || Number.isFinite(now) ? now : text;
-        if (v[c].comment) comments[c] = v[c].comment;
+        // a note changed, emptied too, goes with its figure (none without one)
+        if (noteChanged && values[c] !== null) comments[c] = v[c].comment;
       }
     }
     if (!Object.keys(values).length) { announce(t('forms.nothing_changed')); return; }
@@ -208,6 +215,7 @@ function Entry({ r, byCode, editable, choice, onSaved }) {
       const next = await put(path(choice), { values, comments });
       setWarnings(next.warnings || []);
       announce(t('forms.saved'));
+      setV(start(next));
       onSaved(next);
     } catch (x) {
       setError(x);
@@ -284,7 +292,7 @@ function useStep(choice, onDone, formRef) {
 
 // Submit: to the level above, with an explanation of the differences
 // from the records where one is needed.
-function Submit({ r, choice, onDone }) {
+function Submit({ r, choice, onDone, dirty }) {
   const form = useRef(null);
   const s = useStep(choice, onDone, form);
   const [why, setWhy] = useState(r.explanation || '');
@@ -300,8 +308,9 @@ function Submit({ r, choice, onDone }) {
       ${(needs || why) && html`<${TextArea} id="form-explanation-input" label=${t('forms.explanation')}
         hint=${t('forms.explanation_hint')} value=${why} onInput=${setWhy} error=${errs.fields.explanation} />`}
       ${s.error && errs.form.length > 0 && html`<${FormError} messages=${errs.form} />`}
+      ${dirty && html`<p class="hint" data-testid="form-submit-unsaved">${t('forms.save_first')}</p>`}
       <div class="form-actions">
-        <button type="submit" class="button primary" data-testid="form-submit-send" disabled=${s.busy}>${t('forms.submit')}</button>
+        <button type="submit" class="button primary" data-testid="form-submit-send" disabled=${s.busy || dirty}>${t('forms.submit')}</button>
       </div>
     </form>`;
 }
