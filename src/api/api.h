@@ -22,6 +22,7 @@
 #include "core/access.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/period.h"
 #include "core/person.h"
 #include "core/unit.h"
 #include "store/db.h"
@@ -95,6 +96,7 @@ extern const api_route_t API_USER_ROUTES[];
 extern const api_route_t API_AUDIT_ROUTES[];
 extern const api_route_t API_MEMBER_ROUTES[];
 extern const api_route_t API_REPORT_ROUTES[];
+extern const api_route_t API_TARGET_ROUTES[];
 extern const api_route_t API_CARD_ROUTES[];
 extern const api_route_t API_IMPORT_ROUTES[];
 extern const api_route_t API_EXPORT_ROUTES[];
@@ -111,6 +113,27 @@ extern const api_route_t API_EXPORT_ROUTES[];
  * caller's). Returns 0 or -1 with e (unknown step: ERR_INTERNAL). */
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
 		    const char *period, json_t *body, json_t **out, err_t *e);
+
+/* Runs a route's handler fn for the command line: as who, with the path's
+ * captures params[0..n-1] and body (NULL: none), in one transaction (or
+ * the caller's). The answer's JSON into *out (the caller's). Returns 0
+ * or -1 with e. */
+int api_call(db_t *db, const principal_t *who, api_handler_fn fn, const char *const *params, size_t n, json_t *body,
+	     json_t **out, err_t *e);
+
+/* The targets of a unit for a term as the API does them, for the command
+ * line (api/targets.c): step "show" (GET /api/v1/targets/{unit}/{term})
+ * or "set" (PUT, body {"targets"}). The answer into *out (the caller's).
+ * Returns 0 or -1 with e (unknown step: ERR_INTERNAL). */
+int api_target_step(db_t *db, const principal_t *who, const char *step, const char *unit, const char *term,
+		    json_t *body, json_t **out, err_t *e);
+
+/* A JSON number of thousandths (core/indicator.h): an integer when whole. */
+json_t *api_milli_json(int64_t v);
+
+/* A period (core/period.h) from the query string or a path segment named
+ * name: 400 bad_request naming it when absent or not a period. */
+int api_period_arg(const char *s, const char *name, period_t *p, err_t *e);
 
 /* Fails with 403 forbidden unless the caller's roles grant p. */
 int api_require(api_req_t *req, perm_t p, err_t *e);

@@ -30,15 +30,14 @@
 #include "store/reports.h"
 #include "store/util.h"
 
-/* A JSON number of thousandths: an integer when whole. */
-static json_t *milli_json(int64_t v)
+json_t *api_milli_json(int64_t v)
 {
 	return v % IND_MILLI == 0 ? json_integer(v / IND_MILLI) : json_real(ind_milli_to_double(v));
 }
 
 static json_t *value_json(const report_value_t *v)
 {
-	return v->has ? milli_json(v->value) : json_null();
+	return v->has ? api_milli_json(v->value) : json_null();
 }
 
 static json_t *indicator_json(const indicator_t *ind)
@@ -60,13 +59,13 @@ static json_t *indicator_json(const indicator_t *ind)
 	if (ind->source == IND_FORMULA) {
 		json_object_set_new(o, "numerator", json_string(ind->numerator));
 		json_object_set_new(o, "denominator", json_string(ind->denominator));
-		json_object_set_new(o, "factor", milli_json(ind->factor));
+		json_object_set_new(o, "factor", api_milli_json(ind->factor));
 	}
-	json_object_set_new(o, "min", ind->has_min ? milli_json(ind->min) : json_null());
-	json_object_set_new(o, "max", ind->has_max ? milli_json(ind->max) : json_null());
+	json_object_set_new(o, "min", ind->has_min ? api_milli_json(ind->min) : json_null());
+	json_object_set_new(o, "max", ind->has_max ? api_milli_json(ind->max) : json_null());
 	json_object_set_new(o, "at_most", ind->at_most[0] ? json_string(ind->at_most) : json_null());
-	json_object_set_new(o, "change_warn", ind->has_change_warn ? milli_json(ind->change_warn) : json_null());
-	json_object_set_new(o, "tolerance", ind->has_tolerance ? milli_json(ind->tolerance) : json_null());
+	json_object_set_new(o, "change_warn", ind->has_change_warn ? api_milli_json(ind->change_warn) : json_null());
+	json_object_set_new(o, "tolerance", ind->has_tolerance ? api_milli_json(ind->tolerance) : json_null());
 	return o;
 }
 
@@ -120,8 +119,7 @@ static date_t unit_day(const api_req_t *req, const period_t *p)
 	return p->to < req->today ? p->to : req->today;
 }
 
-/* A period from the query string or a path segment: 400 naming it. */
-static int period_arg(const char *s, const char *name, period_t *p, err_t *e)
+int api_period_arg(const char *s, const char *name, period_t *p, err_t *e)
 {
 	if (!s || !*s) {
 		err_field(e, name, "required", "is required");
@@ -142,7 +140,7 @@ static int get_indicator_value(api_req_t *req, api_resp_t *resp, err_t *e)
 	period_t p = { .type = PERIOD_YEAR };
 	unit_t u;
 
-	if (api_require(req, PERM_RECORD_READ, e) || period_arg(api_query(req, "period"), "period", &p, e) ||
+	if (api_require(req, PERM_RECORD_READ, e) || api_period_arg(api_query(req, "period"), "period", &p, e) ||
 	    report_indicator_get(req->db, req->params[0], &ind, e))
 		return -1;
 	if (!code || !*code) {
@@ -173,7 +171,7 @@ static int all_values(api_req_t *req, const char *code, const char *period, api_
 	unit_t u;
 	int r = 0;
 
-	if (api_require(req, PERM_RECORD_READ, e) || period_arg(period, "period", &p, e))
+	if (api_require(req, PERM_RECORD_READ, e) || api_period_arg(period, "period", &p, e))
 		return -1;
 	if (!code || !*code) {
 		snprintf(own, sizeof(own), "id:%lld", (long long)req->who.unit_id);
@@ -251,7 +249,7 @@ static int form_req(api_req_t *req, form_req_t *f, err_t *e)
 	period_t p = { .type = PERIOD_YEAR };
 
 	memset(f, 0, sizeof(*f));
-	if (report_form_get(req->db, req->params[0], &f->form, e) || period_arg(req->params[2], "period", &p, e))
+	if (report_form_get(req->db, req->params[0], &f->form, e) || api_period_arg(req->params[2], "period", &p, e))
 		return -1;
 	if (p.type != f->form.period_type) {
 		err_field(e, "period", "wrong_period", "form {form} is for a period of type {type}",
@@ -310,7 +308,7 @@ static json_t *form_json(form_req_t *f, const api_req_t *req, err_t *e)
 			return NULL;
 		}
 		one = json_pack("{s:o, s:o, s:o, s:b, s:s}", "value", value_json(&v), "computed", value_json(&c),
-				"difference", v.has && c.has && enterable(f, ind) ? milli_json(v.value - c.value) : json_null(),
+				"difference", v.has && c.has && enterable(f, ind) ? api_milli_json(v.value - c.value) : json_null(),
 				"enterable", enterable(f, ind), "comment", comment);
 		if (one && c.has && v.has && enterable(f, ind))
 			json_object_set_new(one, "needs_explanation", json_boolean(ind_needs_explanation(ind, v.value, c.value)));
@@ -566,8 +564,8 @@ static int store_entries(form_req_t *f, api_req_t *req, json_t *values, json_t *
 			return -1;
 		if (before.has && ind_change_warns(ind, value, before.value))
 			json_array_append_new(warnings, json_pack("{s:s, s:s, s:o, s:o}", "indicator", code, "code",
-								  "large_change", "value", milli_json(value), "previous",
-								  milli_json(before.value)));
+								  "large_change", "value", api_milli_json(value), "previous",
+								  api_milli_json(before.value)));
 	}
 	return 0;
 }
@@ -968,7 +966,7 @@ static int overview(api_req_t *req, const char *form_code, const char *code, con
 	int r = 0;
 
 	if (api_require(req, PERM_RECORD_READ, e) || report_form_get(req->db, form_code, &form, e) ||
-	    period_arg(period, "period", &p, e))
+	    api_period_arg(period, "period", &p, e))
 		return -1;
 	if (sort && strcmp(sort, SORTS[0]) != 0 && strcmp(sort, SORTS[1]) != 0) {
 		err_field(e, "sort", "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", sort),
@@ -1006,7 +1004,7 @@ static int overview(api_req_t *req, const char *form_code, const char *code, con
 						       rows[i].unit.code, "name_vi", rows[i].unit.name_vi, "name_en",
 						       rows[i].unit.name_en, "status", report_status_name(rows[i].status),
 						       "late", late, "submitted_by", rows[i].submitted_by, "decided_by",
-						       rows[i].decided_by, "distance", has ? milli_json(share) : json_null(),
+						       rows[i].decided_by, "distance", has ? api_milli_json(share) : json_null(),
 						       "worst", worst ? json_string(worst) : json_null()));
 	}
 	free(rows);
@@ -1065,11 +1063,9 @@ static int cli_overview(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* ---- the command line's ways in ---- */
 
-typedef int (*form_handler_t)(api_req_t *req, api_resp_t *resp, err_t *e);
-
 static const struct {
 	const char *step;
-	form_handler_t fn;
+	api_handler_fn fn;
 } STEPS[] = {
 	{ "form", get_form },	      { "enter", put_form },	   { "submit", post_submit },
 	{ "approve", post_approve }, { "return", post_return }, { "unlock", post_unlock },
@@ -1079,43 +1075,13 @@ static const struct {
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
 		    const char *period, json_t *body, json_t **out, err_t *e)
 {
-	api_resp_t resp = { 0 };
-	api_req_t req = { 0 };
-	char *text = NULL;
-	bool own = false;
-	int r = -1;
+	const char *params[] = { form, unit, period };
 
 	*out = NULL;
-	req.db = db;
-	req.who = *who;
-	req.today = who->today;
-	req.params[0] = form;
-	req.params[1] = unit;
-	req.params[2] = period;
-	req.body = "";
-	if (body) {
-		text = json_dumps(body, JSON_COMPACT);
-		if (!text)
-			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
-		req.body = text;
-		req.body_len = strlen(text);
-	}
 	for (size_t i = 0; i < sizeof(STEPS) / sizeof(STEPS[0]); i++)
-		if (strcmp(STEPS[i].step, step) == 0) {
-			if (store_tx_begin(db, &own, e))
-				break;
-			r = store_tx_end(db, own, STEPS[i].fn(&req, &resp, e), e);
-			break;
-		}
-	free(text);
-	if (r && e->kind == ERR_NONE)
-		err_fail(e, ERR_INTERNAL, NULL, "no report step {value}", ERR_STR("value", step));
-	if (r) {
-		json_decref(resp.body);
-		return -1;
-	}
-	*out = resp.body;
-	return 0;
+		if (strcmp(STEPS[i].step, step) == 0)
+			return api_call(db, who, STEPS[i].fn, params, 3, body, out, e);
+	return err_fail(e, ERR_INTERNAL, NULL, "no report step {value}", ERR_STR("value", step));
 }
 
 const api_route_t API_REPORT_ROUTES[] = {

@@ -375,7 +375,7 @@ static enum MHD_Result send_static(struct MHD_Connection *conn, const char *url)
 
 static const api_route_t *const ROUTE_TABLES[] = {
 	API_UNIT_ROUTES,   API_SESSION_ROUTES, API_USER_ROUTES,	  API_AUDIT_ROUTES,
-	API_MEMBER_ROUTES, API_CARD_ROUTES,    API_IMPORT_ROUTES, API_EXPORT_ROUTES, API_REPORT_ROUTES, NULL,
+	API_MEMBER_ROUTES, API_CARD_ROUTES,    API_IMPORT_ROUTES, API_EXPORT_ROUTES, API_REPORT_ROUTES, API_TARGET_ROUTES, NULL,
 };
 
 static const api_route_t *find_route(const char *method, const char *url, req_ctx_t *ctx,

@@ -53,6 +53,7 @@ int cmd_report(int argc, char **argv);
 int cmd_report_form(int argc, char **argv);    /* argv[0]: form, enter, submit, ... */
 bool cmd_report_is_form_step(const char *s);
 int cmd_indicators(int argc, char **argv);
+int cmd_targets(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_user(int argc, char **argv);

@@ -66,6 +66,9 @@ static const char HELP[] =
 	"                       approval by the level above; 'unionbase report help'\n"
 	"  indicators list|values [--unit CODE --period P] [--json]\n"
 	"                       the indicators of the report forms; their values\n"
+	"  targets show|set --unit CODE --term T [CODE=VALUE...]\n"
+	"                       a unit's targets for a congress term and where it\n"
+	"                       stands; 'unionbase targets help'\n"
 	"  user add|list|edit|disable|enable|passwd|token\n"
 	"                       user accounts and API tokens; 'unionbase user help'\n"
 	"  card rotate-key --db DB\n"
@@ -222,6 +225,8 @@ int main(int argc, char **argv)
 								      : cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "indicators"))
 		return cmd_indicators(argc - 1, argv + 1);
+	if (!strcmp(cmd, "targets"))
+		return cmd_targets(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "copy"))

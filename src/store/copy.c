@@ -63,6 +63,8 @@ static const char *const VALUE_COLS[] = { "unit_id", "period", "indicator", "val
 static const char *const FORM_REPORT_COLS[] = { "form", "unit_id", "period", "status", "explanation", "reason",
 						 "submitted_by", "decided_by", "updated_at", NULL };
 static const char *const SNAPSHOT_COLS[] = { "form", "unit_id", "period", "indicator", "value", "computed", NULL };
+static const char *const TARGET_COLS[] = { "indicator", "term", "unit_id", "value", "direction", "base", "allowance",
+					    "set_by_unit", "set_by", "updated_at", NULL };
 static const char *const DUES_RATE_COLS[] = { "unit_id", "year", "amount", NULL };
 static const char *const CARD_KEY_COLS[] = { "id", "public_key", "secret_key", "created_at", "retired_at", NULL };
 static const char *const DUES_PAYMENT_COLS[] = { "person_id", "year", "unit_id", "amount", "paid_on", "recorded_by",
@@ -106,6 +108,7 @@ const table_def_t STORE_TABLES[] = {
 	{ "indicator_values", VALUE_COLS, "indicator, period, unit_id", 0 },
 	{ "form_reports", FORM_REPORT_COLS, "form, period, unit_id", 0 },
 	{ "form_snapshots", SNAPSHOT_COLS, "form, period, unit_id, indicator", 0 },
+	{ "targets", TARGET_COLS, "indicator, term, unit_id", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 

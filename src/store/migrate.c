@@ -634,6 +634,25 @@ static const migration_t MIGRATIONS[] = {
 	"  PRIMARY KEY (form, period, unit_id, indicator),"
 	"  FOREIGN KEY (form, period, unit_id) REFERENCES form_reports (form, period, unit_id));",
 	  NULL, NULL, NULL },
+
+	/* 22: the targets of a congress term per unit and indicator
+	 * (store/targets.h): base and allowance are the value the level
+	 * above handed down and the room it gave, NULL when the unit set its
+	 * own. */
+	{ "CREATE TABLE targets ("
+	"  indicator TEXT @BINARY@ NOT NULL REFERENCES indicators(code),"
+	"  term TEXT @BINARY@ NOT NULL,"
+	"  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	"  value BIGINT NOT NULL,"
+	"  direction TEXT NOT NULL CHECK (direction IN ('at_least', 'at_most')),"
+	"  base BIGINT,"
+	"  allowance BIGINT CHECK (allowance >= 0),"
+	"  set_by_unit BIGINT REFERENCES units(id),"
+	"  set_by TEXT NOT NULL,"
+	"  updated_at @TIMESTAMP@ NOT NULL,"
+	"  PRIMARY KEY (indicator, term, unit_id));"
+	"CREATE INDEX targets_unit ON targets (unit_id, term);",
+	  NULL, NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -1,0 +1,255 @@
+/*
+ * targets.c - see targets.h.
+ */
+#include "store/targets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/org_internal.h"
+#include "store/query.h"
+#include "store/util.h"
+
+#define TARGET_COLS "t.indicator, t.unit_id, t.value, t.direction, t.base, t.allowance, t.set_by_unit, t.set_by"
+/* as in reports.c: a formula's terms may be formulas, never deeper */
+#define FORMULA_DEPTH 4
+#define TERMS_MAX 8
+
+static void read_row(db_stmt_t *st, target_row_t *t)
+{
+	memset(t, 0, sizeof(*t));
+	copy_text(t->indicator, sizeof(t->indicator), db_col_text(st, 0));
+	t->unit_id = db_col_int64(st, 1);
+	t->value = db_col_int64(st, 2);
+	if (target_direction_parse(db_col_text(st, 3), &t->direction))
+		t->direction = TARGET_AT_LEAST;
+	t->has_base = !db_col_is_null(st, 4);
+	t->base = t->has_base ? db_col_int64(st, 4) : 0;
+	t->allowance = db_col_is_null(st, 5) ? 0 : db_col_int64(st, 5);
+	t->set_by_unit = db_col_is_null(st, 6) ? 0 : db_col_int64(st, 6);
+	copy_text(t->set_by, sizeof(t->set_by), db_col_text(st, 7));
+}
+
+/* The rows of q into *out, *n (malloc'd). */
+static int read_rows(db_t *db, query_t *q, target_row_t **out, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (query_prepare(db, q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			size_t want = cap ? cap * 2 : 16;
+			target_row_t *more = realloc(*out, want * sizeof(**out));
+			if (!more) {
+				db_finalize(st);
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+			}
+			*out = more;
+			cap = want;
+		}
+		read_row(st, &(*out)[(*n)++]);
+	}
+	db_finalize(st);
+	if (rc != DB_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return store_fail(db, rc, e);
+	}
+	return 0;
+}
+
+int target_list(db_t *db, const char *term, int64_t unit_id, target_row_t **out, size_t *n, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q,
+		  "SELECT " TARGET_COLS " FROM targets t JOIN indicators i ON i.code = t.indicator"
+		  " WHERE t.term = ? AND t.unit_id = ? ORDER BY i.position",
+		  QT(term), QI(unit_id));
+	return read_rows(db, &q, out, n, e);
+}
+
+/* The one row of q, if any. */
+static int read_one(db_t *db, query_t *q, target_row_t *out, bool *found, err_t *e)
+{
+	target_row_t *rows = NULL;
+	size_t n = 0;
+
+	*found = false;
+	if (read_rows(db, q, &rows, &n, e))
+		return -1;
+	if (n) {
+		*out = rows[0];
+		*found = true;
+	}
+	free(rows);
+	return 0;
+}
+
+int target_get(db_t *db, const char *term, int64_t unit_id, const char *code, target_row_t *out, bool *found,
+	       err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "SELECT " TARGET_COLS " FROM targets t WHERE t.term = ? AND t.unit_id = ? AND t.indicator = ?",
+		  QT(term), QI(unit_id), QT(code));
+	return read_one(db, &q, out, found, e);
+}
+
+int target_inherited(db_t *db, const char *term, int64_t unit_id, date_t d, const char *code, target_row_t *out,
+		     bool *found, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q,
+		  "SELECT " TARGET_COLS " FROM ancestry a JOIN targets t ON t.unit_id = a.ancestor"
+		  " WHERE a.descendant = ? AND a.depth > 0 AND a.valid_from <= ? AND a.valid_to > ?"
+		  " AND t.term = ? AND t.indicator = ? ORDER BY a.depth LIMIT 1",
+		  QI(unit_id), QD(d), QD(d), QT(term), QT(code));
+	return read_one(db, &q, out, found, e);
+}
+
+int target_put(db_t *db, const char *term, const target_row_t *t, const principal_t *who, err_t *e)
+{
+	char now[32];
+	query_t q;
+
+	store_now_iso(now, sizeof(now));
+	query_init(&q);
+	query_add(&q,
+		  "INSERT INTO targets (indicator, term, unit_id, value, direction, base, allowance, set_by_unit,"
+		  " set_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		  " ON CONFLICT (indicator, term, unit_id) DO UPDATE SET value = excluded.value,"
+		  " direction = excluded.direction, base = excluded.base, allowance = excluded.allowance,"
+		  " set_by_unit = excluded.set_by_unit, set_by = excluded.set_by, updated_at = excluded.updated_at",
+		  QT(t->indicator), QT(term), QI(t->unit_id), QI(t->value), QT(target_direction_name(t->direction)),
+		  t->has_base ? QI(t->base) : QT(NULL), t->has_base ? QI(t->allowance) : QT(NULL), t->set_by_unit ? QI(t->set_by_unit) : QT(NULL),
+		  QT(who->username), QT(now));
+	return query_run(db, &q, e);
+}
+
+int target_delete(db_t *db, const char *term, int64_t unit_id, const char *code, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "DELETE FROM targets WHERE term = ? AND unit_id = ? AND indicator = ?", QT(term), QI(unit_id),
+		  QT(code));
+	return query_run(db, &q, e);
+}
+
+/* ---- progress ---- */
+
+/* The six-month values of ind within c's term until today: their sum (a
+ * flow) or the latest (a stock). */
+static int half_values(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e)
+{
+	date_t last = c->today < c->period.to ? c->today : c->period.to;
+	period_t h = { .type = PERIOD_HALF };
+
+	memset(out, 0, sizeof(*out));
+	if (period_of(PERIOD_HALF, c->period.from, &h))
+		return 0;
+	while (h.from <= last) {
+		report_ctx_t hc;
+		report_value_t v;
+		report_ctx_init(&hc, c->db, c->today, c->unit_id, &h);
+		if (report_value(&hc, ind, &v, e))
+			return -1;
+		if (v.has && ind->rollup == ROLLUP_SUM) {
+			out->value += v.value;
+			out->has = true;
+			out->status = v.status;
+		} else if (v.has) {
+			*out = v;
+		}
+		if (period_of(PERIOD_HALF, h.to + 1, &h))
+			break;
+	}
+	return 0;
+}
+
+static int to_date(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e);
+
+/* The sum of the values to date of terms ("a + b"): *has false when one
+ * has none. */
+static int terms_to_date(report_ctx_t *c, const char *terms, int depth, int64_t *sum, bool *has, err_t *e)
+{
+	char codes[TERMS_MAX][IND_CODE_MAX + 1];
+	size_t n = 0;
+
+	*sum = 0;
+	*has = true;
+	if (ind_terms(terms, codes, TERMS_MAX, &n))
+		return err_fail(e, ERR_INTERNAL, NULL, "the formula terms '{value}' are not codes", ERR_STR("value", terms));
+	for (size_t i = 0; i < n && *has; i++) {
+		indicator_t term = { .source = IND_ENTERED };
+		report_value_t v;
+		if (report_indicator_get(c->db, codes[i], &term, e) || to_date(c, &term, depth + 1, &v, e))
+			return -1;
+		*has = v.has;
+		*sum += v.value;
+	}
+	return 0;
+}
+
+static int to_date(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e)
+{
+	int64_t num = 0, den = IND_MILLI;
+	bool has_num = false, has_den = true;
+
+	if (depth >= FORMULA_DEPTH)
+		return err_fail(e, ERR_INTERNAL, NULL, "indicator {ref}: formulas nested too deep", ERR_STR("ref", ind->code));
+	if (report_value(c, ind, out, e))
+		return -1;
+	if (out->has || ind->source == IND_COMPUTED || ind->rollup == ROLLUP_NONE)
+		return 0;
+	if (ind->source == IND_ENTERED)
+		return half_values(c, ind, out, e);
+	if (terms_to_date(c, ind->numerator, depth, &num, &has_num, e) ||
+	    (ind->denominator[0] && terms_to_date(c, ind->denominator, depth, &den, &has_den, e)))
+		return -1;
+	if (has_num && has_den && ind_ratio(num, den, ind->factor, &out->value) == 0) {
+		out->has = true;
+		out->status = VALUE_COMPUTED;
+	}
+	return 0;
+}
+
+int target_progress(report_ctx_t *c, const indicator_t *ind, report_value_t *value, bool *has_baseline,
+		    int64_t *baseline, err_t *e)
+{
+	period_t before = { .type = PERIOD_HALF };
+	report_ctx_t bc;
+	report_value_t b;
+
+	*has_baseline = false;
+	*baseline = 0;
+	if (to_date(c, ind, 0, value, e))
+		return -1;
+	if (ind->rollup == ROLLUP_SUM) {
+		*has_baseline = true;
+		return 0;
+	}
+	if (period_of(PERIOD_HALF, c->period.from - 1, &before) || before.from > c->today)
+		return 0;
+	report_ctx_init(&bc, c->db, c->today, c->unit_id, &before);
+	if (report_value(&bc, ind, &b, e))
+		return -1;
+	*has_baseline = b.has;
+	*baseline = b.value;
+	return 0;
+}

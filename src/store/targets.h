@@ -1,0 +1,74 @@
+/*
+ * targets.h - the targets of a congress term per unit and indicator, and
+ * the values to date they are measured against (docs/reports.md,
+ * Targets; core/target.h for the status).
+ *
+ * A row of table targets is a unit's target for an indicator over a
+ * term: set by the level above (handed down: base is the value it set,
+ * allowance how far the unit may lower its ambition), or by the unit
+ * itself (no base). A share (an indicator whose roll-up is a ratio) holds
+ * for every unit below the one it is set for, unless one sets its own: the
+ * nearest unit above with a target for it hands it down (target_inherited).
+ * A count is each unit's own: a commune's target of 20 clubs is not its
+ * branches' each.
+ *
+ * Ownership: the arrays target_list returns are malloc'd and the
+ * caller's (free). Every other struct is plain data.
+ */
+#ifndef UB_TARGETS_H
+#define UB_TARGETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/indicator.h"
+#include "core/period.h"
+#include "core/target.h"
+#include "store/db.h"
+#include "store/reports.h"
+
+typedef struct target_row {
+	char indicator[IND_CODE_MAX + 1];
+	int64_t unit_id;                 /* the unit it holds for */
+	int64_t value;                   /* milli */
+	target_direction_t direction;
+	bool has_base;                   /* handed down by the level above */
+	int64_t base, allowance;         /* milli: what it set, and the room it gave */
+	int64_t set_by_unit;             /* the unit whose official set it last; 0: the command line */
+	char set_by[64];
+} target_row_t;
+
+/* The unit's own targets for term (catalogue order) into *out, *n.
+ * Returns 0 or -1 with e. */
+int target_list(db_t *db, const char *term, int64_t unit_id, target_row_t **out, size_t *n, err_t *e);
+
+/* The unit's own target for code: *found false when it has none. */
+int target_get(db_t *db, const char *term, int64_t unit_id, const char *code, target_row_t *out, bool *found,
+	       err_t *e);
+
+/* The nearest unit above unit_id on day d with a target for code (its
+ * row into *out): *found false when none has one. */
+int target_inherited(db_t *db, const char *term, int64_t unit_id, date_t d, const char *code, target_row_t *out,
+		     bool *found, err_t *e);
+
+/* Adds or replaces the row t for term, as set by who. */
+int target_put(db_t *db, const char *term, const target_row_t *t, const principal_t *who, err_t *e);
+
+/* Removes the unit's target for code (none is no error). */
+int target_delete(db_t *db, const char *term, int64_t unit_id, const char *code, err_t *e);
+
+/* Where a unit stands on an indicator over a term, on c's today: the
+ * value to date (the term's own if it has one; else, for an entered
+ * figure, the sum (a flow) or the latest (a stock) of its six-month
+ * values so far; a formula of those), and the baseline the path starts
+ * from (0 for a flow; the value of the six months before the term for a
+ * stock or a share; has_baseline false when there is none). c is the
+ * term's context. Returns 0 or -1 with e. */
+int target_progress(report_ctx_t *c, const indicator_t *ind, report_value_t *value, bool *has_baseline,
+		    int64_t *baseline, err_t *e);
+
+#endif
