@@ -241,7 +241,8 @@ static void direction_of(json_t *spec, const char *field, target_direction_t def
 	*out = def;
 	snprintf(sub, sizeof(sub), "%s.direction", field);
 	if (v && (!json_is_string(v) || target_direction_parse(json_string_value(v), out)))
-		err_field(e, sub, "not_one_of", "is not one of {allowed}", ERR_STR("allowed", "at_least, at_most"));
+		err_field(e, sub, "not_one_of", "{value} is not one of {allowed}",
+			  ERR_STR("value", json_is_string(v) ? json_string_value(v) : ""), ERR_STR("allowed", "at_least, at_most"));
 }
 
 /* What the body asks of one target into row, unless it is null (*clear);
@@ -264,7 +265,8 @@ static int read_target(api_req_t *req, targets_req_t *t, const indicator_t *ind,
 	if (own_unit(req, t) && bound_of(req, t, ind, &b, &bound, e))
 		return -1;
 	if (bound && *clear)
-		return err_field(e, field, "managed_from_above", "was handed down by the level above"), 0;
+		return err_field(e, field, "managed_from_above", "{indicator} was handed down by the level above",
+				 ERR_STR("indicator", ind->code)), 0;
 	if (*clear)
 		return 0;
 	if (!json_is_object(spec))
@@ -283,16 +285,18 @@ static int read_target(api_req_t *req, targets_req_t *t, const indicator_t *ind,
 		row->base = row->value;
 		if (json_object_get(spec, "allowance") &&
 		    number_of(json_object_get(spec, "allowance"), ind, sub, &row->allowance, e) == 0 && row->allowance < 0)
-			err_field(e, sub, "below_min", "must be at least {min}", ERR_INT("min", 0));
+			err_field(e, sub, "below_min", "must be at least {limit}", ERR_STR("limit", "0"));
 		return 0;
 	}
 	if (json_object_get(spec, "allowance"))
-		err_field(e, sub, "managed_from_above", "is given by the level above");
+		err_field(e, sub, "managed_from_above", "the room of {indicator} is given by the level above",
+			  ERR_STR("indicator", ind->code));
 	if (!bound)
 		return 0;
 	snprintf(sub, sizeof(sub), "%s.direction", field);
 	if (row->direction != b.direction)
-		err_field(e, sub, "managed_from_above", "is given by the level above");
+		err_field(e, sub, "managed_from_above", "the direction of {indicator} is given by the level above",
+			  ERR_STR("indicator", ind->code));
 	row->has_base = true;
 	row->base = b.base;
 	row->allowance = b.allowance;
@@ -333,6 +337,12 @@ static int store_target(api_req_t *req, targets_req_t *t, const target_row_t *ro
 		return 0;
 	before = found ? row_text(&cur) : NULL;
 	after = clear ? NULL : row_text(row);
+	/* the same target set again: nothing to store, nothing to audit */
+	if (before && after && strcmp(before, after) == 0) {
+		free(before);
+		free(after);
+		return 0;
+	}
 	snprintf(id, sizeof(id), "%s/%s/%s", t->unit.code, t->term_code, row->indicator);
 	r = clear ? target_delete(req->db, t->term_code, t->unit.id, row->indicator, e)
 		  : target_put(req->db, t->term_code, row, &req->who, e);
@@ -383,7 +393,9 @@ static int put_targets(api_req_t *req, api_resp_t *resp, err_t *e)
 		err_field(e, "targets", "not_an_object", "is not an object");
 	else if (json_object_size(targets) > TARGETS_BODY_MAX)
 		err_field(e, "targets", "too_many", "holds at most {max}", ERR_INT("max", TARGETS_BODY_MAX));
-	json_object_foreach(api_check_details(e) ? NULL : targets, code, spec) {
+	if (api_check_details(e))
+		targets = NULL;
+	json_object_foreach(targets, code, spec) {
 		char field[IND_CODE_MAX + 16];
 		const indicator_t *ind = ind_code_valid(code) ? find_indicator(&t, code) : NULL;
 		if (ind_code_valid(code))

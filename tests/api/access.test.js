@@ -94,6 +94,7 @@ const OPERATIONS = {
   listIndicators: 'records', getIndicatorValue: 'records', getIndicatorValues: 'records', listReportForms: 'records', getReportForm: 'records', getReportFormXlsx: 'records', getReportOverview: 'records',
   putReportValues: 'record_write', submitReportForm: 'record_write',
   approveReportForm: 'approve', returnReportForm: 'approve', unlockReportForm: 'approve',
+  getTargets: 'records', putTargets: 'record_write',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };
 const ROLES = Object.keys(MATRIX);
@@ -1113,7 +1114,7 @@ test('members: records to read for every role but member; to write for entry, ap
   none(bad);
 });
 
-test('report forms: to read for every role but member; to enter for entry, approver and admin; to approve for approver and admin', async () => {
+test('report forms and targets: to read for every role but member; to enter for entry, approver and admin; to approve for approver and admin', async () => {
   const bad = [];
   const form = `/api/v1/forms/commune_half/${NOWHERE}/2025H2`;
   for (const c of Object.values(callers)) {
@@ -1126,6 +1127,8 @@ test('report forms: to read for every role but member; to enter for entry, appro
         ['POST', `${form}/submit`, {}, MATRIX[c.role].record_write ? 404 : 403],
         ['POST', `${form}/approve`, {}, MATRIX[c.role].approve ? 404 : 403],
         ['POST', `${form}/unlock`, { reason: 'x' }, MATRIX[c.role].approve ? 404 : 403],
+        ['GET', `/api/v1/targets/${NOWHERE}/T2026-2031`, undefined, MATRIX[c.role].records ? 404 : 403],
+        ['PUT', `/api/v1/targets/${NOWHERE}/T2026-2031`, { targets: { clubs: { value: 1 } } }, MATRIX[c.role].record_write ? 404 : 403],
       ];
       for (const [m, p, body, want] of checks) {
         const r = await call(m, p, { body, ...as(c, via) });

@@ -362,6 +362,8 @@ const SAMPLES = [
   ['approveReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/approve', { body: { note: 'x' } }],
   ['unlockReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/unlock', { body: { reason: 'x' } }],
   ['getReportOverview', 'GET', '/api/v1/forms/commune_half/overview', { query: { unit: '01', period: '2025H2', sort: 'distance' } }],
+  ['putTargets', 'PUT', '/api/v1/targets/C0030/T2026-2031', { body: { targets: { members_digital_share: { value: 80, allowance: 5 }, clubs: { value: 3, direction: 'at_least' }, households_5k3s: null } } }],
+  ['getTargets', 'GET', '/api/v1/targets/C0030/T2026-2031'],
 ];
 
 // The session cookie (and CSRF header) of the last log-in of the samples.
@@ -420,7 +422,7 @@ test('every path of the document exists (no 404 for a valid unit) and every othe
   const wrong = [];
   for (const [template, item] of Object.entries(doc.paths)) {
     const p = template.replace('/indicators/{code}/', '/indicators/members/').replace('{code}', '01').replace('{id}', '1').replace('{username}', 'admin')
-      .replace('{year}', '2025').replace('{form}', 'commune_half').replace('{unit}', 'C0030').replace('{period}', '2025H2');
+      .replace('{year}', '2025').replace('{form}', 'commune_half').replace('{unit}', 'C0030').replace('{period}', '2025H2').replace('{term}', 'T2026-2031');
     for (const m of METHODS.filter((x) => x !== 'head' && x !== 'options' && x !== 'trace')) {
       if (item[m]) {
         if (m === 'get' && /^\/api\/v1\/users\/\{username\}\/(export|sessions|tokens)$/.test(template)) {

@@ -28,8 +28,8 @@ export const ACTIONS = ('unit.create unit.rename unit.attributes unit.move unit.
   + 'user.enable user.password user.password_failed user.password_reset user.export user.erase '
   + 'consent.give consent.withdraw token.create token.revoke member.create member.update member.sensitive_read member.export member.erase member.leave member.rejoin member.import member.export_list '
   + 'member.transfer transfer.create transfer.accept transfer.refuse transfer.cancel dues.rate dues.pay '
-  + 'card_key.create card_key.rotate report.values report.submit report.approve report.return report.unlock').split(' ');
-const RECORD_TYPES = ['unit', 'user', 'session', 'token', 'member', 'transfer', 'dues', 'card_key', 'report'];
+  + 'card_key.create card_key.rotate report.values report.submit report.approve report.return report.unlock target.set target.remove').split(' ');
+const RECORD_TYPES = ['unit', 'user', 'session', 'token', 'member', 'transfer', 'dues', 'card_key', 'report', 'target'];
 const FILTERS = ['unit', 'user', 'record_type', 'action', 'from', 'to'];
 
 // actionName: an action's words in her language; the code itself for an
