@@ -30,6 +30,9 @@
 #include "store/reports.h"
 #include "store/util.h"
 
+#define SERIES_MAX 40     /* periods of a series */
+#define CHILDREN_MAX 1000 /* units directly below one */
+
 json_t *api_milli_json(int64_t v)
 {
 	return v % IND_MILLI == 0 ? json_integer(v / IND_MILLI) : json_real(ind_milli_to_double(v));
@@ -130,10 +133,10 @@ int api_period_arg(const char *s, const char *name, period_t *p, err_t *e)
 	return 0;
 }
 
+static int query_unit(api_req_t *req, date_t d, unit_t *u, err_t *e);
+
 static int get_indicator_value(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	const char *code = api_query(req, "unit");
-	char own[UNIT_CODE_MAX + 24];
 	indicator_t ind = { .source = IND_ENTERED };
 	report_value_t v;
 	report_ctx_t c;
@@ -141,13 +144,7 @@ static int get_indicator_value(api_req_t *req, api_resp_t *resp, err_t *e)
 	unit_t u;
 
 	if (api_require(req, PERM_RECORD_READ, e) || api_period_arg(api_query(req, "period"), "period", &p, e) ||
-	    report_indicator_get(req->db, req->params[0], &ind, e))
-		return -1;
-	if (!code || !*code) {
-		snprintf(own, sizeof(own), "id:%lld", (long long)req->who.unit_id);
-		code = own;
-	}
-	if (api_unit_in_scope(req, code, unit_day(req, &p), &u, e))
+	    report_indicator_get(req->db, req->params[0], &ind, e) || query_unit(req, unit_day(req, &p), &u, e))
 		return -1;
 	report_ctx_init(&c, req->db, req->today, u.id, &p);
 	if (report_value(&c, &ind, &v, e))
@@ -196,6 +193,101 @@ static int all_values(api_req_t *req, const char *code, const char *period, api_
 		return -1;
 	}
 	resp->body = json_pack("{s:s, s:s, s:o}", "unit", u.code, "period", c.period_code, "items", items ? items : json_array());
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+/* The unit of the query (the caller's own by default), in scope on d. */
+static int query_unit(api_req_t *req, date_t d, unit_t *u, err_t *e)
+{
+	const char *code = api_query(req, "unit");
+	char own[UNIT_CODE_MAX + 24];
+
+	if (!code || !*code) {
+		snprintf(own, sizeof(own), "id:%lld", (long long)req->who.unit_id);
+		code = own;
+	}
+	return api_unit_in_scope(req, code, d, u, e);
+}
+
+static json_t *point_json(const char *period, const report_value_t *v)
+{
+	return json_pack("{s:s, s:o, s:s}", "period", period, "value", value_json(v), "status",
+			 v->has ? report_value_status_name(v->status) : "none");
+}
+
+/* GET /api/v1/indicators/{code}/series?unit=CODE&to=P&count=N: the value
+ * of one indicator for a unit over the N periods of P's type that end
+ * with P, oldest first: a chart over time. */
+static int get_indicator_series(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	period_t ps[SERIES_MAX];
+	indicator_t ind = { .source = IND_ENTERED };
+	json_t *items;
+	int count = 0, n = 1;
+	unit_t u;
+
+	ps[0].type = PERIOD_YEAR;
+	if (api_require(req, PERM_RECORD_READ, e) || api_query_int(req, "count", 10, 1, SERIES_MAX, &count, e) ||
+	    api_period_arg(api_query(req, "to"), "to", &ps[0], e) || report_indicator_get(req->db, req->params[0], &ind, e) ||
+	    query_unit(req, unit_day(req, &ps[0]), &u, e))
+		return -1;
+	/* back from `to`: ps[] newest first, answered oldest first */
+	while (n < count && period_previous(&ps[n - 1], &ps[n]) == 0)
+		n++;
+	items = json_array();
+	for (int i = n - 1; items && i >= 0; i--) {
+		report_ctx_t c;
+		report_value_t v;
+		char code[PERIOD_CODE_MAX];
+		report_ctx_init(&c, req->db, req->today, u.id, &ps[i]);
+		if (report_value(&c, &ind, &v, e)) {
+			json_decref(items);
+			return -1;
+		}
+		period_format(&ps[i], code);
+		json_array_append_new(items, point_json(code, &v));
+	}
+	resp->body = json_pack("{s:s, s:s, s:o}", "indicator", ind.code, "unit", u.code, "items", items ? items : json_array());
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
+/* GET /api/v1/indicators/{code}/children?unit=CODE&period=P: the value of
+ * one indicator for each unit directly below, on the period's last day
+ * (today while it runs): a chart across units. */
+static int get_indicator_children(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	indicator_t ind = { .source = IND_ENTERED };
+	period_t p = { .type = PERIOD_YEAR };
+	unit_list_t kids = { 0 };
+	char code[PERIOD_CODE_MAX];
+	json_t *items;
+	unit_t u;
+	int r = 0;
+
+	if (api_require(req, PERM_RECORD_READ, e) || api_period_arg(api_query(req, "period"), "period", &p, e) ||
+	    report_indicator_get(req->db, req->params[0], &ind, e) || query_unit(req, unit_day(req, &p), &u, e) ||
+	    org_subtree(req->db, u.id, unit_day(req, &p), 1, CHILDREN_MAX + 1, &kids, e))
+		return -1;
+	period_format(&p, code);
+	items = json_array();
+	/* kids.items[0] is the unit itself */
+	for (size_t i = 1; !r && items && i < kids.n; i++) {
+		report_ctx_t c;
+		report_value_t v;
+		report_ctx_init(&c, req->db, req->today, kids.items[i].id, &p);
+		r = report_value(&c, &ind, &v, e);
+		if (!r)
+			json_array_append_new(items, json_pack("{s:{s:s, s:s, s:s}, s:o, s:s}", "unit", "code", kids.items[i].code,
+							       "name_vi", kids.items[i].name_vi, "name_en",
+							       kids.items[i].name_en, "value", value_json(&v), "status",
+							       v.has ? report_value_status_name(v.status) : "none"));
+	}
+	unit_list_free(&kids);
+	if (r || !items) {
+		json_decref(items);
+		return r ? -1 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	resp->body = json_pack("{s:s, s:s, s:s, s:o}", "indicator", ind.code, "unit", u.code, "period", code, "items", items);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
@@ -1088,6 +1180,8 @@ const api_route_t API_REPORT_ROUTES[] = {
 	{ "GET", "/api/v1/indicators", get_indicators, 0 },
 	{ "GET", "/api/v1/indicators/values", get_indicator_values, 0 },
 	{ "GET", "/api/v1/indicators/{}/value", get_indicator_value, 0 },
+	{ "GET", "/api/v1/indicators/{}/series", get_indicator_series, 0 },
+	{ "GET", "/api/v1/indicators/{}/children", get_indicator_children, 0 },
 	{ "GET", "/api/v1/forms", get_forms, 0 },
 	{ "GET", "/api/v1/forms/{}/overview", get_overview, 0 },
 	{ "GET", "/api/v1/forms/{}/{}/{}", get_form, 0 },

@@ -94,7 +94,7 @@ const OPERATIONS = {
   listIndicators: 'records', getIndicatorValue: 'records', getIndicatorValues: 'records', listReportForms: 'records', getReportForm: 'records', getReportFormXlsx: 'records', getReportOverview: 'records',
   putReportValues: 'record_write', submitReportForm: 'record_write',
   approveReportForm: 'approve', returnReportForm: 'approve', unlockReportForm: 'approve',
-  getTargets: 'records', putTargets: 'record_write',
+  getTargets: 'records', putTargets: 'record_write', getIndicatorSeries: 'records', getIndicatorChildren: 'records',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };
 const ROLES = Object.keys(MATRIX);

@@ -364,6 +364,8 @@ const SAMPLES = [
   ['getReportOverview', 'GET', '/api/v1/forms/commune_half/overview', { query: { unit: '01', period: '2025H2', sort: 'distance' } }],
   ['putTargets', 'PUT', '/api/v1/targets/C0030/T2026-2031', { body: { targets: { members_digital_share: { value: 80, allowance: 5 }, clubs: { value: 3, direction: 'at_least' }, households_5k3s: null } } }],
   ['getTargets', 'GET', '/api/v1/targets/C0030/T2026-2031'],
+  ['getIndicatorSeries', 'GET', '/api/v1/indicators/members_digital_share/series', { query: { unit: 'C0030', to: '2025H2', count: 4 } }],
+  ['getIndicatorChildren', 'GET', '/api/v1/indicators/members/children', { query: { unit: '01', period: '2025H2' } }],
 ];
 
 // The session cookie (and CSRF header) of the last log-in of the samples.
@@ -431,7 +433,7 @@ test('every path of the document exists (no 404 for a valid unit) and every othe
           assert.equal(r.status, 403, `GET ${p}: ${r.text.slice(0, 300)}`);
           assert.equal(r.body.error.code, 'session_required');
         } else if (m === 'get') {
-          const r = await s.get(p, /\/(value|values|overview)$/.test(template) ? { period: '2025H2' } : { as_of: '2025-07-01' });
+          const r = await s.get(p, /\/(value|values|overview|children)$/.test(template) ? { period: '2025H2' } : /\/series$/.test(template) ? { to: '2025H2' } : { as_of: '2025-07-01' });
           assert.equal(r.status, 200, `GET ${p}: ${r.text.slice(0, 300)}`);
         }
       } else if (!(m === 'get' && ['/api/v1/units/merge', '/api/v1/units/plan'].includes(template))) { // GET /units/merge may read unit "merge"

@@ -212,3 +212,28 @@ test('the command line: the same targets, set and shown', async () => {
     assert.equal(u.code, 2, `${args}: ${u.stderr}`);
   }
 });
+
+test('charts\' figures: an indicator over periods for a unit, and across the units below it', async () => {
+  const ser = await s.get('/api/v1/indicators/members/series', { unit: 'TG1', to: '2026H2', count: 3 }, as['head.tg1']);
+  assert.equal(ser.status, 200, ser.text);
+  assert.deepEqual(ser.body.items.map((i) => i.period), ['2025H2', '2026H1', '2026H2']);
+  // the members joined on 2026-01-15
+  assert.deepEqual(ser.body.items.slice(0, 2).map((i) => [i.value, i.status]), [[0, 'computed'], [4, 'computed']]);
+  const q = (await s.get('/api/v1/indicators/clubs/series', { unit: 'TG1', to: '2026Q4' }, as['head.tg1'])).body;
+  assert.equal(q.items.length, 10);
+  assert.equal(q.items[9].period, '2026Q4');
+  const kids = await s.get('/api/v1/indicators/members/children', { unit: '24', period: '2026H1' }, as['approver.24']);
+  assert.equal(kids.status, 200, kids.text);
+  const by = Object.fromEntries(kids.body.items.map((i) => [i.unit.code, i.value]));
+  assert.deepEqual([by.TG1, by.TG2], [4, 0]);
+  assert.equal(kids.body.items.find((i) => i.unit.code === 'TG1').unit.name_vi, 'Xã Chỉ Tiêu');
+  // the commune sees her own units only
+  assertError(await s.get('/api/v1/indicators/members/children', { unit: '24', period: '2026H1' }, as['head.tg1']), 404, 'not_found');
+  const one = await s.get('/api/v1/indicators/members/children', { period: '2026H1' }, as['head.tg1']);
+  assert.deepEqual(one.body.items.map((i) => [i.unit.code, i.value]), [['TG1.1', 4]]);
+  assertError(await s.get('/api/v1/indicators/members/series', { unit: 'TG1', to: '2026H2', count: 0 }), 400, 'bad_request');
+  assertError(await s.get('/api/v1/indicators/members/series', { unit: 'TG1', to: '2026H2', count: 41 }), 400, 'bad_request');
+  assertError(await s.get('/api/v1/indicators/members/series', { unit: 'TG1' }), 400, 'bad_request');
+  assertError(await s.get('/api/v1/indicators/nope/series', { unit: 'TG1', to: '2026H2' }), 404, 'not_found');
+  assertError(await s.get('/api/v1/indicators/members/children', { unit: 'TG1' }), 400, 'bad_request');
+});
