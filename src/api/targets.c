@@ -116,6 +116,8 @@ static json_t *target_json(api_req_t *req, targets_req_t *t, const indicator_t *
 		return NULL;
 	/* with no start to draw the path from, only the target itself counts */
 	expected = has_baseline ? target_expected(baseline, row->value, elapsed) : row->value;
+	/* shown as the indicator is written: 2.832 members is 3 */
+	expected = ind_round(expected, ind->decimals);
 	st = target_status(row->direction, v.has, v.value, has_baseline ? baseline : row->value, row->value, elapsed);
 	summary[st]++;
 	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:s}", "indicator", ind->code,
@@ -191,10 +193,11 @@ static int get_targets(api_req_t *req, api_resp_t *resp, err_t *e)
 /* ---- setting them ---- */
 
 /* Whether the caller sets the targets of her own unit (within what was
- * handed down) rather than those of a unit below her. */
+ * handed down) rather than those of a unit below her. The whole tree's
+ * officials set the top's as its own: no one is above it. */
 static bool own_unit(const api_req_t *req, const targets_req_t *t)
 {
-	return !req->who.global && req->who.unit_id == t->unit.id;
+	return req->who.unit_id == t->unit.id;
 }
 
 /* A number of the body as thousandths for ind: a detail under field when
@@ -364,8 +367,8 @@ static int setter(api_req_t *req, const targets_req_t *t, err_t *e)
 		return api_require(req, PERM_RECORD_WRITE, e);
 	if (api_require(req, PERM_REPORT_APPROVE, e))
 		return -1;
-	/* the whole tree's officials (and the command line) set any unit's,
-	 * the top's too, which no unit is above */
+	/* the command line holds the whole tree: the top's too, which no unit
+	 * is above */
 	return req->who.global ? 0 : api_unit_for_change(req, t->unit.code, d, e);
 }
 

@@ -223,3 +223,14 @@ bool ind_needs_explanation(const indicator_t *ind, int64_t v, int64_t computed)
 
 	return d > (ind->has_tolerance ? ind->tolerance : 0);
 }
+
+int64_t ind_round(int64_t v, int decimals)
+{
+	int64_t step = 1;
+
+	if (decimals < 0 || decimals >= IND_MAX_DECIMALS)
+		return v;
+	for (int i = decimals; i < IND_MAX_DECIMALS; i++)
+		step *= 10;
+	return v >= 0 ? (v + step / 2) / step * step : -((-v + step / 2) / step * step);
+}

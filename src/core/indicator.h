@@ -88,6 +88,10 @@ int ind_milli_parse(const char *s, int64_t *out);
  * rounded away silently: 12.5 people is refused). */
 int ind_milli_from_double(double v, int decimals, int64_t *out);
 
+/* v (thousandths) rounded half away from zero to `decimals` decimals
+ * (0..IND_MAX_DECIMALS; others leave it as it is). */
+int64_t ind_round(int64_t v, int decimals);
+
 /* Thousandths as text: "1204", "12.5", "-0.25" (no trailing zeros). */
 void ind_milli_format(int64_t v, char *out, size_t cap);
 

@@ -6,9 +6,12 @@
 // level above, opens the same report and approves it: it is locked, the
 // officer's page shows it approved with no field to type in. Her own unit
 // first shows the approver the overview of its communes: Ba Đình's
-// submitted, its members figure two thirds above the records. Every text on
+// submitted, its members figure two thirds above the records. The central
+// union's dashboard then counts the approved figure towards its target for
+// the term. Every text on
 // every page is the dictionaries' or the API's data (words.js).
-// Screenshots: tests/artifacts/report-form-vi-phone.png, report-approved-vi-phone.png.
+// Screenshots: tests/artifacts/report-form-vi-phone.png, report-approved-vi-phone.png,
+// report-national-vi-phone.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, sanitizerReport } from './server.js';
@@ -22,6 +25,7 @@ const COMMUNE = '00004'; // Phường Ba Đình, Hà Nội
 const PERIOD = '2025H2';
 const officer = { username: 'lan.badinh', password: 'Lan-mat-khau-2025', display_name: 'Nguyễn Thị Lan' };
 const approver = { username: 'ha.hanoi', password: 'Ha-mat-khau-2025', display_name: 'Trần Thị Hà' };
+const national = { username: 'tw.hoi', password: 'Tw-mat-khau-2025', display_name: 'Hoàng Thị Trung' };
 
 let server;
 let browser;
@@ -158,5 +162,25 @@ test('a commune enters, explains and submits her six-month report on a phone; th
     assert.equal(download.suggestedFilename(), `bao-cao-commune_half-${COMMUNE}-${PERIOD}.xlsx`);
     assert.equal(await a.page.getByTestId('form-save').count(), 0);
     assert.equal(await a.page.getByTestId('form-approve').count(), 0, 'her own unit\'s report is not hers to approve');
+  });
+  // the figure, approved, in the national dashboard: the central union's
+  // target of supervision sessions for the term, counted from below
+  const set = await (await server.api()).request('PUT', '/api/v1/targets/VN/T2021-2026', { targets: { supervision_sessions: { value: 10 } } });
+  assert.equal(set.status, 200, set.text);
+  await server.createUser({ ...national, unit: 'VN', roles: ['viewer'] });
+  const n = await open(national);
+  await withArtifactOnFailure(n.page, 'report-national', async () => {
+    await navTo(n.page, 'nav-targets');
+    await n.page.getByTestId('targets-choose').waitFor();
+    await n.page.locator('#targets-term').fill('T2021-2026');
+    await n.page.getByTestId('targets-open').click();
+    await n.page.getByTestId('targets-list').waitFor();
+    await settled(n.page);
+    await waitText(n.page, '[data-testid="target"][data-code="supervision_sessions"] [data-testid="target-value"]', '4');
+    await waitText(n.page, '[data-testid="targets-series-table"]', `${PERIOD}4`);
+    assert.equal(await n.page.getByTestId('targets-set').count(), 0, 'a viewer sets no targets');
+    await noHorizontalScroll(n.page);
+    await checkWords(n.page, n.data, 'national dashboard');
+    await shot(n.page, 'report-national-vi-phone.png');
   });
 });

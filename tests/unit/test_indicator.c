@@ -107,9 +107,25 @@ static void levels_and_checks(void **state)
 	assert_false(ind_needs_explanation(&ind, 5000, 4000));
 }
 
+static void round_to_decimals(void **state)
+{
+	(void)state;
+	assert_int_equal(ind_round(2832, 0), 3000);
+	assert_int_equal(ind_round(2499, 0), 2000);
+	assert_int_equal(ind_round(2500, 0), 3000);
+	assert_int_equal(ind_round(-2500, 0), -3000);
+	assert_int_equal(ind_round(47322, 1), 47300);
+	assert_int_equal(ind_round(47350, 1), 47400);
+	assert_int_equal(ind_round(47355, 2), 47360);
+	assert_int_equal(ind_round(47355, 3), 47355);
+	assert_int_equal(ind_round(47355, 9), 47355);
+	assert_int_equal(ind_round(IND_VALUE_MAX - 1, 0), IND_VALUE_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(round_to_decimals),
 		cmocka_unit_test(milli_from_text),
 		cmocka_unit_test(milli_from_json),
 		cmocka_unit_test(ratios_and_terms),
