@@ -263,6 +263,11 @@ const char *api_query(api_req_t *req, const char *name);
 int api_query_date(api_req_t *req, const char *name, date_t def, date_t *out, err_t *e);
 /* An integer argument within [min, max], def when absent. */
 int api_query_int(api_req_t *req, const char *name, int def, int min, int max, int *out, err_t *e);
+/* The query argument `name` as one of list (NULL-terminated): *out its
+ * index + 1, 0 when absent; 400 not_one_of (allowed: the words, for the
+ * message) otherwise. */
+int api_query_choice(api_req_t *req, const char *name, const char *const *list, const char *allowed, int *out,
+		     err_t *e);
 /* Parses the body as a JSON object; ERR_BAD_REQUEST when it is not. The
  * caller owns *out. */
 int api_body_object(api_req_t *req, json_t **out, err_t *e);

@@ -269,3 +269,21 @@ int api_check_details(err_t *e)
 		return err_fail(e, ERR_INVALID, "invalid", "the request has invalid fields");
 	return 0;
 }
+
+int api_query_choice(api_req_t *req, const char *name, const char *const *list, const char *allowed, int *out,
+			err_t *e)
+{
+	const char *v = api_query(req, name);
+
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	for (int i = 0; list[i]; i++)
+		if (!strcmp(v, list[i])) {
+			*out = i + 1;
+			return 0;
+		}
+	err_field(e, name, "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", v),
+		  ERR_STR("allowed", allowed));
+	return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} is not one of the values allowed", ERR_STR("arg", name));
+}

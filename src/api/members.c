@@ -360,32 +360,14 @@ static int post_member(api_req_t *req, api_resp_t *resp, err_t *e)
 
 /* A query argument that must be one of list (NULL-ended): its index + 1
  * in *out, 0 when absent; 400 naming the argument otherwise. */
-static int query_choice(api_req_t *req, const char *name, const char *const *list, const char *allowed, int *out,
-			err_t *e)
-{
-	const char *v = api_query(req, name);
-
-	*out = 0;
-	if (!v || !*v)
-		return 0;
-	for (int i = 0; list[i]; i++)
-		if (!strcmp(v, list[i])) {
-			*out = i + 1;
-			return 0;
-		}
-	err_field(e, name, "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", v),
-		  ERR_STR("allowed", allowed));
-	return err_fail(e, ERR_BAD_REQUEST, "bad_request", "{arg} is not one of the values allowed", ERR_STR("arg", name));
-}
-
 int api_member_filters(api_req_t *req, member_query_t *q, err_t *e)
 {
 	static const char *const KINDS[] = { "member", "honorary", NULL };
 	static const char *const YESNO[] = { "true", "false", NULL };
 	const char *eth = api_query(req, "ethnicity"), *circ = api_query(req, "circumstance");
 
-	if (query_choice(req, "kind", KINDS, "member, honorary", &q->kind, e) ||
-	    query_choice(req, "digital", YESNO, "true, false", &q->digital, e) ||
+	if (api_query_choice(req, "kind", KINDS, "member, honorary", &q->kind, e) ||
+	    api_query_choice(req, "digital", YESNO, "true, false", &q->digital, e) ||
 	    api_query_int(req, "age_min", 0, 0, PERSON_MAX_AGE, &q->age_min, e) ||
 	    api_query_int(req, "age_max", 0, 0, PERSON_MAX_AGE, &q->age_max, e) ||
 	    api_query_int(req, "dues_unpaid", 0, DUES_YEAR_MIN, DUES_YEAR_MAX, &q->dues_unpaid, e))
@@ -1176,7 +1158,7 @@ static int report_stats(api_req_t *req, member_stats_opts_t *o, unit_t *u, membe
 	o->today = req->today;
 	o->with_sensitive = access_allows(req->who.roles, PERM_SENSITIVE_READ);
 	if (api_query_date(req, "as_of", req->today, &o->as_of, e) ||
-	    query_choice(req, "mapped", YESNO, "true, false", &mapped, e) || report_period(req, o, e) ||
+	    api_query_choice(req, "mapped", YESNO, "true, false", &mapped, e) || report_period(req, o, e) ||
 	    api_require(req, PERM_RECORD_READ, e))
 		return -1;
 	o->mapped = mapped == 1;

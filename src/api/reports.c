@@ -133,24 +133,26 @@ int api_period_arg(const char *s, const char *name, period_t *p, err_t *e)
 	return 0;
 }
 
-static int query_unit(api_req_t *req, date_t d, unit_t *u, err_t *e);
+static int view_unit(api_req_t *req, const period_t *p, bool *mapped, unit_t *u, err_t *e);
 
 static int get_indicator_value(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	indicator_t ind = { .source = IND_ENTERED };
+	bool mapped = false;
 	report_value_t v;
 	report_ctx_t c;
 	period_t p = { .type = PERIOD_YEAR };
 	unit_t u;
 
 	if (api_require(req, PERM_RECORD_READ, e) || api_period_arg(api_query(req, "period"), "period", &p, e) ||
-	    report_indicator_get(req->db, req->params[0], &ind, e) || query_unit(req, unit_day(req, &p), &u, e))
+	    report_indicator_get(req->db, req->params[0], &ind, e) || view_unit(req, &p, &mapped, &u, e))
 		return -1;
 	report_ctx_init(&c, req->db, req->today, u.id, &p);
+	c.mapped = mapped;
 	if (report_value(&c, &ind, &v, e))
 		return -1;
-	resp->body = json_pack("{s:s, s:s, s:s, s:o, s:s}", "indicator", ind.code, "unit", u.code, "period",
-			       c.period_code, "value", value_json(&v), "status",
+	resp->body = json_pack("{s:s, s:s, s:s, s:b, s:o, s:s}", "indicator", ind.code, "unit", u.code, "period",
+			       c.period_code, "mapped", mapped, "value", value_json(&v), "status",
 			       v.has ? report_value_status_name(v.status) : "none");
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
@@ -209,6 +211,21 @@ static int query_unit(api_req_t *req, date_t d, unit_t *u, err_t *e)
 	return api_unit_in_scope(req, code, d, u, e);
 }
 
+/* The view the query asks for (mapped=true: onto today's units, else the
+ * tree as it stood) and the query's unit, resolved on that view's tree
+ * day: today, or the period's end (today while it runs). */
+static int view_unit(api_req_t *req, const period_t *p, bool *mapped, unit_t *u, err_t *e)
+{
+	static const char *const YESNO[] = { "true", "false", NULL };
+	int m = 0;
+
+	*mapped = false;
+	if (api_query_choice(req, "mapped", YESNO, "true, false", &m, e))
+		return -1;
+	*mapped = m == 1;
+	return query_unit(req, *mapped ? req->today : unit_day(req, p), u, e);
+}
+
 static json_t *point_json(const char *period, const report_value_t *v)
 {
 	return json_pack("{s:s, s:o, s:s}", "period", period, "value", value_json(v), "status",
@@ -224,12 +241,13 @@ static int get_indicator_series(api_req_t *req, api_resp_t *resp, err_t *e)
 	indicator_t ind = { .source = IND_ENTERED };
 	json_t *items;
 	int count = 0, n = 1;
+	bool mapped = false;
 	unit_t u;
 
 	ps[0].type = PERIOD_YEAR;
 	if (api_require(req, PERM_RECORD_READ, e) || api_query_int(req, "count", 10, 1, SERIES_MAX, &count, e) ||
 	    api_period_arg(api_query(req, "to"), "to", &ps[0], e) || report_indicator_get(req->db, req->params[0], &ind, e) ||
-	    query_unit(req, unit_day(req, &ps[0]), &u, e))
+	    view_unit(req, &ps[0], &mapped, &u, e))
 		return -1;
 	/* back from `to`: ps[] newest first, answered oldest first */
 	while (n < count && period_previous(&ps[n - 1], &ps[n]) == 0)
@@ -240,6 +258,7 @@ static int get_indicator_series(api_req_t *req, api_resp_t *resp, err_t *e)
 		report_value_t v;
 		char code[PERIOD_CODE_MAX];
 		report_ctx_init(&c, req->db, req->today, u.id, &ps[i]);
+		c.mapped = mapped;
 		if (report_value(&c, &ind, &v, e)) {
 			json_decref(items);
 			return -1;
@@ -247,7 +266,8 @@ static int get_indicator_series(api_req_t *req, api_resp_t *resp, err_t *e)
 		period_format(&ps[i], code);
 		json_array_append_new(items, point_json(code, &v));
 	}
-	resp->body = json_pack("{s:s, s:s, s:o}", "indicator", ind.code, "unit", u.code, "items", items ? items : json_array());
+	resp->body = json_pack("{s:s, s:s, s:b, s:o}", "indicator", ind.code, "unit", u.code, "mapped", mapped, "items",
+			       items ? items : json_array());
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
@@ -260,13 +280,14 @@ static int get_indicator_children(api_req_t *req, api_resp_t *resp, err_t *e)
 	period_t p = { .type = PERIOD_YEAR };
 	unit_list_t kids = { 0 };
 	char code[PERIOD_CODE_MAX];
+	bool mapped = false;
 	json_t *items;
 	unit_t u;
 	int r = 0;
 
 	if (api_require(req, PERM_RECORD_READ, e) || api_period_arg(api_query(req, "period"), "period", &p, e) ||
-	    report_indicator_get(req->db, req->params[0], &ind, e) || query_unit(req, unit_day(req, &p), &u, e) ||
-	    org_subtree(req->db, u.id, unit_day(req, &p), 1, CHILDREN_MAX + 1, &kids, e))
+	    report_indicator_get(req->db, req->params[0], &ind, e) || view_unit(req, &p, &mapped, &u, e) ||
+	    org_subtree(req->db, u.id, mapped ? req->today : unit_day(req, &p), 1, CHILDREN_MAX + 1, &kids, e))
 		return -1;
 	period_format(&p, code);
 	items = json_array();
@@ -275,6 +296,7 @@ static int get_indicator_children(api_req_t *req, api_resp_t *resp, err_t *e)
 		report_ctx_t c;
 		report_value_t v;
 		report_ctx_init(&c, req->db, req->today, kids.items[i].id, &p);
+		c.mapped = mapped;
 		r = report_value(&c, &ind, &v, e);
 		if (!r)
 			json_array_append_new(items, json_pack("{s:{s:s, s:s, s:s}, s:o, s:s}", "unit", "code", kids.items[i].code,
@@ -287,7 +309,8 @@ static int get_indicator_children(api_req_t *req, api_resp_t *resp, err_t *e)
 		json_decref(items);
 		return r ? -1 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
-	resp->body = json_pack("{s:s, s:s, s:s, s:o}", "indicator", ind.code, "unit", u.code, "period", code, "items", items);
+	resp->body = json_pack("{s:s, s:s, s:s, s:b, s:o}", "indicator", ind.code, "unit", u.code, "period", code, "mapped",
+			       mapped, "items", items);
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 

@@ -29,7 +29,7 @@
  *           ancestry table (the only part of the view as of the day);
  *   part 2: for the mapped view, the units that do not exist on the tree's
  *           day, each read with its own id and counted under the unit it
- *           became (heir_of), when that lies in the subtree: the result of
+ *           became (member_stats_heir), when that lies in the subtree: the result of
  *           bucket_of, cached per unit. Usually none lies in the subtree
  *           (most of the 2025 reform moved branches rather than merging
  *           them), and part 2 is not read at all (part2_needed).
@@ -213,11 +213,7 @@ static int unit_facts(db_t *db, int64_t id, date_t t, int64_t *parent, bool *ali
 	return rc == DB_ROW ? 0 : store_fail(db, rc, e);
 }
 
-/* The unit of the tree's day that unit id became (0: none): itself when
- * it exists that day; else the heir of the merge or split that ended it
- * (lineage_heir), and on from there; else, closed without one, what its
- * parent on its last day became. */
-static int heir_of(const view_t *v, int64_t id, int64_t *out, err_t *e)
+int member_stats_heir(db_t *db, int64_t id, date_t t, int64_t *out, err_t *e)
 {
 	*out = 0;
 	for (int step = 0; id && step < HEIR_STEPS; step++) {
@@ -228,13 +224,13 @@ static int heir_of(const view_t *v, int64_t id, int64_t *out, err_t *e)
 		bool alive = false;
 		size_t n = 0;
 
-		if (unit_facts(v->db, id, v->t, &parent, &alive, code, sizeof(code), e))
+		if (unit_facts(db, id, t, &parent, &alive, code, sizeof(code), e))
 			return -1;
 		if (alive) {
 			*out = id;
 			return 0;
 		}
-		if (ending_targets(v->db, id, ids, codes, LINEAGE_FANOUT, &n, e))
+		if (ending_targets(db, id, ids, codes, LINEAGE_FANOUT, &n, e))
 			return -1;
 		if (n) {
 			for (size_t i = 0; i < n; i++) {
@@ -302,7 +298,7 @@ static int bucket_of(view_t *v, int64_t id, int *bucket, err_t *e)
 			return 0;
 		}
 	}
-	if (heir_of(v, id, &heir, e))
+	if (member_stats_heir(v->db, id, v->t, &heir, e))
 		return -1;
 	*bucket = BUCKET_OUTSIDE;
 	if (heir && place_of(v, heir, bucket, e))

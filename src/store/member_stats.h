@@ -93,6 +93,12 @@ static inline date_t member_stats_tree_date(const member_stats_opts_t *o)
 	return o->mapped && o->today > o->as_of ? o->today : o->as_of;
 }
 
+/* The unit of day t that unit id became, into *out (0: none): itself when
+ * it exists that day; else the heir of the merge or split that ended it
+ * (core/org.h lineage_heir), and on from there; else, closed without one,
+ * what its parent on its last day became. Returns 0 or -1 with e. */
+int member_stats_heir(db_t *db, int64_t id, date_t t, int64_t *out, err_t *e);
+
 typedef struct member_stats {
 	bool mapped;
 	date_t tree_date;      /* the day of the units counted in */

@@ -300,6 +300,7 @@ static int figures(report_ctx_t *c, err_t *e)
 		return 0;
 	o.as_of = c->period.to < c->today ? c->period.to : c->today;
 	o.today = c->today;
+	o.mapped = c->mapped;
 	o.flows = true;
 	o.from = c->period.from;
 	o.to = o.as_of;
@@ -390,9 +391,19 @@ int report_own_value(report_ctx_t *c, const char *code, report_value_t *out, cha
 
 /* The sum of the values of code entered below the unit, each counted
  * unless a unit between holds its own: the tree of the period's last day. */
+/* The condition that ancestry row X covers the last day within the period
+ * of its descendant, the unit u (the period's last day, or u's own when
+ * it ended within it): the tree of that day. Binds (to, from, to). No
+ * date arithmetic: the row reaches past the period's end, or to u's. */
+#define LAST_DAY(x) " " x ".valid_from <= ? AND " x ".valid_to > ? AND (" x ".valid_to > ? OR " x ".valid_to >= u.valid_to)"
+#define LAST_DAY_ARGS(c) QD((c)->period.to), QD((c)->period.from), QD((c)->period.to)
+
+/* The sum of the values entered below the unit for the period, each on
+ * the tree of its unit's last day in the period (a unit merged away in it
+ * counts where it stood then), and each counted unless a unit between
+ * them holds its own. */
 static int entered_below(report_ctx_t *c, const char *code, report_value_t *out, err_t *e)
 {
-	date_t d = c->period.to;
 	db_stmt_t *st = NULL;
 	query_t q;
 	int rc;
@@ -402,20 +413,23 @@ static int entered_below(report_ctx_t *c, const char *code, report_value_t *out,
 	/* read from the values entered (few), each checked against the
 	 * tree: not from the unit's subtree (the nation's is every unit) */
 	query_add(&q,
-		  "SELECT sum(v.value), count(*) FROM indicator_values v WHERE v.indicator = ? AND v.period = ?"
+		  "SELECT sum(v.value), count(*) FROM indicator_values v JOIN units u ON u.id = v.unit_id"
+		  " WHERE v.indicator = ? AND v.period = ?"
 		  " AND EXISTS (SELECT 1 FROM ancestry a WHERE a.descendant = v.unit_id AND a.ancestor = ? AND a.depth > 0"
-		  " AND a.valid_from <= ? AND a.valid_to > ?)",
-		  QT(code), QT(c->period_code), QI(c->unit_id), QD(d), QD(d));
+		  " AND" LAST_DAY("a") ")",
+		  QT(code), QT(c->period_code), QI(c->unit_id), LAST_DAY_ARGS(c));
 	/* a value of a unit between: from the value's few ancestors, each
 	 * looked up by the key (CROSS JOIN keeps SQLite to that order: from
-	 * the values of the same indicator it read every one for each) */
+	 * the values of the same indicator it read every one for each); the
+	 * unit between lay under this one while it stood above the value's
+	 * within the period */
 	query_add(&q,
 		  " AND NOT EXISTS (SELECT 1 FROM ancestry b CROSS JOIN indicator_values w"
-		  " WHERE b.descendant = v.unit_id AND b.depth > 0 AND b.valid_from <= ? AND b.valid_to > ?"
+		  " WHERE b.descendant = v.unit_id AND b.depth > 0 AND" LAST_DAY("b")
 		  " AND w.indicator = v.indicator AND w.period = v.period AND w.unit_id = b.ancestor"
 		  " AND EXISTS (SELECT 1 FROM ancestry t WHERE t.descendant = b.ancestor AND t.ancestor = ? AND t.depth > 0"
-		  " AND t.valid_from <= ? AND t.valid_to > ?))",
-		  QD(d), QD(d), QI(c->unit_id), QD(d), QD(d));
+		  " AND t.valid_from <= ? AND t.valid_to > ? AND t.valid_from < b.valid_to AND t.valid_to > b.valid_from))",
+		  LAST_DAY_ARGS(c), QI(c->unit_id), QD(c->period.to), QD(c->period.from));
 	if (query_prepare(c->db, &q, &st, e))
 		return -1;
 	rc = db_step(st);
@@ -426,6 +440,138 @@ static int entered_below(report_ctx_t *c, const char *code, report_value_t *out,
 	}
 	db_finalize(st);
 	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(c->db, rc, e);
+}
+
+/* ---- mapped onto today's units ---- */
+
+typedef struct entry {
+	int64_t unit, value;
+} entry_t;
+
+static int by_unit(const void *a, const void *b)
+{
+	int64_t x = ((const entry_t *)a)->unit, y = ((const entry_t *)b)->unit;
+
+	return (x > y) - (x < y);
+}
+
+/* Every value entered of code for the period, by unit, into *out (malloc'd). */
+static int entries_of(report_ctx_t *c, const char *code, entry_t **out, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT unit_id, value FROM indicator_values WHERE indicator = ? AND period = ? ORDER BY unit_id",
+		  QT(code), QT(c->period_code));
+	if (query_prepare(c->db, &q, &st, e))
+		return -1;
+	bool no_memory = false;
+
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			entry_t *more = realloc(*out, (cap = cap ? cap * 2 : 64) * sizeof(**out));
+			if (!more) {
+				no_memory = true;
+				break;
+			}
+			*out = more;
+		}
+		(*out)[*n].unit = db_col_int64(st, 0);
+		(*out)[(*n)++].value = db_col_int64(st, 1);
+	}
+	db_finalize(st);
+	if (rc == DB_DONE && !no_memory)
+		return 0;
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return no_memory ? err_fail(e, ERR_INTERNAL, NULL, "out of memory") : store_fail(c->db, rc, e);
+}
+
+/* Whether unit id lies in the subtree of `top` on day t. */
+static int in_subtree(db_t *db, int64_t id, int64_t top, date_t t, bool *yes, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*yes = false;
+	query_init(&q);
+	query_add(&q, "SELECT 1 FROM ancestry WHERE descendant = ? AND ancestor = ? AND valid_from <= ? AND valid_to > ?",
+		  QI(id), QI(top), QD(t), QD(t));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	*yes = rc == DB_ROW;
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
+/* Whether a unit above entry's on its last day in the period is among
+ * kept[0..n) (sorted by unit): then its value stands for this one. */
+static int covered(report_ctx_t *c, int64_t unit, const entry_t *kept, size_t n, bool *yes, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*yes = false;
+	query_init(&q);
+	query_add(&q, "SELECT a.ancestor FROM ancestry a JOIN units u ON u.id = a.descendant"
+		      " WHERE a.descendant = ? AND a.depth > 0 AND" LAST_DAY("a"),
+		  QI(unit), LAST_DAY_ARGS(c));
+	if (query_prepare(c->db, &q, &st, e))
+		return -1;
+	while (!*yes && (rc = db_step(st)) == DB_ROW) {
+		entry_t key = { .unit = db_col_int64(st, 0) };
+		*yes = bsearch(&key, kept, n, sizeof(*kept), by_unit) != NULL;
+	}
+	if (*yes)
+		rc = DB_DONE;
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : store_fail(c->db, rc, e);
+}
+
+/* The values entered for the period mapped onto the units of today (as
+ * the registry's mapped figures are): each value counts
+ * for the unit its unit became (member_stats_heir) when that lies in this
+ * unit's subtree, unless a unit that stood above it within the period
+ * (on its last day there) holds a value that counts here too. */
+static int entered_mapped(report_ctx_t *c, const char *code, report_value_t *out, err_t *e)
+{
+	date_t t = c->today;
+	entry_t *all = NULL;
+	size_t n = 0, kept = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = entries_of(c, code, &all, &n, e);
+	for (size_t i = 0; !r && i < n; i++) {
+		int64_t heir = 0;
+		bool here = false;
+		r = member_stats_heir(c->db, all[i].unit, t, &heir, e);
+		if (!r && heir)
+			r = in_subtree(c->db, heir, c->unit_id, t, &here, e);
+		if (!r && here)
+			all[kept++] = all[i];
+	}
+	/* kept stays sorted by unit: entries_of read them so */
+	for (size_t i = 0; !r && i < kept; i++) {
+		bool below = false;
+		r = covered(c, all[i].unit, all, kept, &below, e);
+		if (!r && !below) {
+			out->has = true;
+			out->value += all[i].value;
+			out->status = VALUE_ENTERED;
+		}
+	}
+	free(all);
+	return r;
 }
 
 /* The value approved for code: a snapshot of an approved form. */
@@ -455,6 +601,7 @@ static int approved_value(report_ctx_t *c, const char *code, report_value_t *out
 }
 
 static int value_at(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e);
+static int formula_value(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e);
 
 /* The sum of the values of terms ("a + b"): *has false when one has none. */
 static int terms_sum(report_ctx_t *c, const char *terms, int depth, int64_t *sum, bool *has, err_t *e)
@@ -495,8 +642,23 @@ static int formula_value(report_ctx_t *c, const indicator_t *ind, int depth, rep
 	return 0;
 }
 
+/* The mapped view: a value is what the values of its period add up to on
+ * today's tree; a unit's own value of then stands for its area of then. */
+static int mapped_value(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e)
+{
+	if (ind->source == IND_FORMULA)
+		return formula_value(c, ind, depth, out, e);
+	if (ind->source == IND_COMPUTED)
+		return report_computed(c, ind, out, e);
+	if (ind->rollup == ROLLUP_NONE)
+		return report_own_value(c, ind->code, out, NULL, 0, e);
+	return entered_mapped(c, ind->code, out, e);
+}
+
 static int value_at(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e)
 {
+	if (c->mapped)
+		return mapped_value(c, ind, depth, out, e);
 	if (approved_value(c, ind->code, out, e))
 		return -1;
 	if (out->has)

@@ -16,7 +16,10 @@
  * period's last day (today while it runs), and its flows over the period;
  * entered: the unit's own value, or the sum of those entered below it
  * (each value counted unless a unit between holds its own); a formula:
- * the ratio of its terms' values.
+ * the ratio of its terms' values. A value entered below counts on the tree
+ * of its unit's last day in the period: a unit merged away within it
+ * counts where it stood then. The mapped view (report_ctx_t.mapped) puts
+ * the values of a period onto today's units instead.
  *
  * Ownership: arrays returned by report_indicators and report_forms are
  * malloc'd and the caller's (free). Every other struct is plain data.
@@ -113,6 +116,13 @@ typedef struct report_figures {
 typedef struct report_ctx {
 	db_t *db;
 	date_t today;
+	/* false: the tree as it stood (each value on its unit's last day in
+	 * the period); true: mapped onto the units of today: the registry's
+	 * figures mapped
+	 * (store/member_stats.h), each value entered counted for the unit its
+	 * unit became, a formula of those; no approved snapshot (a unit's
+	 * figure of then is its area's of then). Set after report_ctx_init. */
+	bool mapped;
 	int64_t unit_id;
 	period_t period;
 	char period_code[PERIOD_CODE_MAX];

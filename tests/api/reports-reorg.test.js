@@ -1,0 +1,83 @@
+// reports-reorg.test.js - report figures across a reorganisation (issue 18
+// item 7, docs/reports.md, "Across reorganisations"), through the API on
+// the store UNIONBASE_TEST_PG chooses: two communes that reported for the
+// second half of 2025 are merged on 1 January 2026, a third closed within
+// the half after reporting. As the tree stood, each value counts where its
+// unit stood on its last day in the period (the closed one too); mapped
+// onto today's units, the merged communes' values and members count for
+// the commune they became, over a series and across the units below; a
+// merged-away commune's report is still approved and kept.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, assertError } from './server.js';
+
+const P = '2025H2';
+let s;
+
+const put = (unit, values) => s.request('PUT', `/api/v1/forms/commune_half/${unit}/${P}`, { body: { values } });
+const value = (code, unit, mapped, period = P) => s.ok(`/api/v1/indicators/${code}/value`, { unit, period, ...(mapped ? { mapped: 'true' } : {}) });
+
+before(async () => {
+  s = await startServer();
+  const mk = (b) => s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', ...b }, 201);
+  await mk({ code: 'RG1', name_vi: 'Xã Trước Một', name_en: 'Before One', level: 'commune', parent: '24' });
+  await mk({ code: 'RG1.1', name_vi: 'Chi hội Thôn Một', name_en: 'Hamlet One', level: 'branch', parent: 'RG1' });
+  await mk({ code: 'RG2', name_vi: 'Xã Trước Hai', name_en: 'Before Two', level: 'commune', parent: '24' });
+  await mk({ code: 'RG2.1', name_vi: 'Chi hội Thôn Hai', name_en: 'Hamlet Two', level: 'branch', parent: 'RG2' });
+  await mk({ code: 'RG5', name_vi: 'Xã Giải Thể', name_en: 'Closed Commune', level: 'commune', parent: '24' });
+  for (const [unit, n] of [['RG1.1', 2], ['RG2.1', 3]]) {
+    for (let i = 0; i < n; i++) {
+      const r = await s.post('/api/v1/members', { full_name: `Vũ Thị ${['Hoa', 'Lan', 'Mai'][i]} ${unit === 'RG1.1' ? 'Một' : 'Hai'}`, birth_date: '1982-01-02', unit, joined_on: '2025-08-01', ethnicity: '01' });
+      assert.equal(r.status, 201, r.text);
+    }
+  }
+  for (const [unit, v] of [['RG1', 3], ['RG2', 5], ['RG5', 7]]) {
+    const r = await put(unit, { supervision_sessions: v });
+    assert.equal(r.status, 200, r.text);
+  }
+  // RG1's report submitted before the merge
+  assert.equal((await s.post(`/api/v1/forms/commune_half/RG1/${P}/submit`, {})).status, 200);
+  await s.op('/api/v1/units/RG5/close', { date: '2025-11-01' }, 200);
+  await s.op('/api/v1/units/merge', {
+    date: '2026-01-01', sources: ['RG1', 'RG2'],
+    into: { code: 'RG3', name_vi: 'Xã Sau Hợp Nhất', name_en: 'After Merger', level: 'commune', kind: 'territorial', parent: '24' },
+  }, 201);
+});
+after(async () => { if (s) await s.stop(); });
+
+test('as the tree stood: each value where its unit stood on its last day in the period, the closed commune\'s too', async () => {
+  const prov = await value('supervision_sessions', '24', false);
+  assert.deepEqual([prov.value, prov.status, prov.mapped], [15, 'entered', false]);
+  assert.equal((await value('supervision_sessions', 'RG1', false)).value, 3);
+  assert.equal((await value('members', 'RG2', false)).value, 3);
+  // the commune of the merger did not exist then
+  assertError(await s.get('/api/v1/indicators/supervision_sessions/value', { unit: 'RG3', period: P }), 404, 'not_found');
+});
+
+test('mapped onto today\'s units: the merged communes count for the one they became, over a series and across the units below', async () => {
+  const m = await value('supervision_sessions', 'RG3', true);
+  assert.deepEqual([m.value, m.status, m.mapped, m.unit], [8, 'entered', true, 'RG3']);
+  assert.equal((await value('members', 'RG3', true)).value, 5);
+  assert.equal((await value('supervision_sessions', '24', true)).value, 15, 'the closed commune counts for what its parent became');
+  const ser = await s.ok('/api/v1/indicators/members/series', { unit: 'RG3', to: '2026H1', count: 3, mapped: 'true' });
+  assert.deepEqual(ser.items.map((i) => [i.period, i.value]), [['2025H1', 0], ['2025H2', 5], ['2026H1', 5]]);
+  assert.equal(ser.mapped, true);
+  const kids = await s.ok('/api/v1/indicators/supervision_sessions/children', { unit: '24', period: P, mapped: 'true' });
+  const by = Object.fromEntries(kids.items.map((i) => [i.unit.code, i.value]));
+  assert.equal(by.RG3, 8);
+  assert.ok(!('RG1' in by) && !('RG5' in by), 'units of today only');
+  const then = await s.ok('/api/v1/indicators/supervision_sessions/children', { unit: '24', period: P });
+  const was = Object.fromEntries(then.items.map((i) => [i.unit.code, i.value]));
+  assert.deepEqual([was.RG1, was.RG2, was.RG3], [3, 5, undefined]);
+  assertError(await s.get('/api/v1/indicators/members/value', { unit: 'RG3', period: P, mapped: 'yes' }), 400, 'bad_request');
+});
+
+test('a commune merged away keeps its report: approved after the merger, frozen, and still counted for its successor', async () => {
+  const ap = await s.post(`/api/v1/forms/commune_half/RG1/${P}/approve`, {});
+  assert.equal(ap.status, 200, ap.text);
+  assert.equal(ap.body.status, 'approved');
+  assert.equal(ap.body.values.supervision_sessions.value, 3);
+  assert.equal((await value('supervision_sessions', 'RG1', false)).status, 'approved');
+  assert.equal((await value('supervision_sessions', 'RG3', true)).value, 8);
+  assert.equal((await value('supervision_sessions', '24', false)).value, 15);
+});
