@@ -31,6 +31,7 @@ import { MemberReportPage } from './pages/member-report.js';
 import { ImportPage } from './pages/import.js';
 import { FormsPage } from './pages/forms.js';
 import { TargetsPage } from './pages/targets.js';
+import { FormPrintPage } from './pages/form-print.js';
 
 export const routes = [
   { path: '/', page: TreePage, nav: 'nav.tree', testid: 'nav-tree' },
@@ -43,6 +44,7 @@ export const routes = [
     dated: false, badge: TransferBadge },
   { path: '/reports/members', page: MemberReportPage, nav: 'nav.report', testid: 'nav-report', perm: 'record.read' },
   { path: '/forms', page: FormsPage, nav: 'nav.forms', testid: 'nav-forms', perm: 'record.read', dated: false },
+  { path: '/forms/print', page: FormPrintPage, section: '/forms', perm: 'record.read', dated: false },
   { path: '/targets', page: TargetsPage, nav: 'nav.targets', testid: 'nav-targets', perm: 'record.read', dated: false },
   { path: '/plan', page: PlanPage, nav: 'nav.plan', testid: 'nav-plan', admin: true, dated: false },
   { path: '/users', page: UsersPage, nav: 'nav.users', testid: 'nav-users', admin: true, dated: false },

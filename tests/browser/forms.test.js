@@ -11,7 +11,7 @@
 // the term. Every text on
 // every page is the dictionaries' or the API's data (words.js).
 // Screenshots: tests/artifacts/report-form-vi-phone.png, report-approved-vi-phone.png,
-// report-national-vi-phone.png.
+// report-print-vi-phone.png, report-national-vi-phone.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, sanitizerReport } from './server.js';
@@ -162,6 +162,22 @@ test('a commune enters, explains and submits her six-month report on a phone; th
     assert.equal(download.suggestedFilename(), `bao-cao-commune_half-${COMMUNE}-${PERIOD}.xlsx`);
     assert.equal(await a.page.getByTestId('form-save').count(), 0);
     assert.equal(await a.page.getByTestId('form-approve').count(), 0, 'her own unit\'s report is not hers to approve');
+    // the printable copy: the union's document, alone on paper
+    await a.page.getByTestId('form-print-link').click();
+    await a.page.getByTestId('form-print').waitFor();
+    await settled(a.page);
+    await waitText(a.page, '[data-testid="form-print"] .doc-head', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    await waitText(a.page, '[data-testid="form-print"] .doc-head', 'Phường Ba Đình');
+    await waitText(a.page, '[data-testid="form-print-table"] tr[data-code="members"]', 'Tổng số hội viên');
+    assert.match(await a.page.locator('[data-testid="form-print-table"] tr[data-code="members"]').innerText(), /\b5\s+3\s+2\b/);
+    await waitText(a.page, '[data-testid="form-print"]', 'Hai hội viên mới chưa được nhập vào hệ thống');
+    await waitText(a.page, '[data-testid="form-print"] .doc-signatures', 'NGƯỜI LẬP BIỂU');
+    await checkWords(a.page, a.data, 'printable report');
+    await a.page.emulateMedia({ media: 'print' });
+    assert.ok(!(await a.page.locator('.app-header').isVisible()), 'the app around the document is not printed');
+    assert.ok(!(await a.page.getByTestId('form-print-go').isVisible()), 'nor the print button');
+    await shot(a.page, 'report-print-vi-phone.png');
+    await a.page.emulateMedia({ media: 'screen' });
   });
   // the figure, approved, in the national dashboard: the central union's
   // target of supervision sessions for the term, counted from below

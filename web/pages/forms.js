@@ -120,8 +120,10 @@ function FormView({ choice, byCode }) {
         ${r.reason && html`<div data-testid="form-reason"><dt>${t('forms.reason')}</dt><dd>${r.reason}</dd></div>`}
       </dl>
     </section>
-    <p><a class="button" data-testid="form-xlsx" download
-      href=${`/api/v1${path(choice, '/xlsx')}?lang=${lang === 'en' ? 'en' : 'vi'}`}>${t('forms.xlsx')}</a></p>
+    <p class="form-actions"><a class="button" data-testid="form-xlsx" download
+      href=${`/api/v1${path(choice, '/xlsx')}?lang=${lang === 'en' ? 'en' : 'vi'}`}>${t('forms.xlsx')}</a>
+      <a class="button" data-testid="form-print-link"
+        href=${`#/forms/print?form=${encodeURIComponent(choice.form)}&unit=${encodeURIComponent(choice.unit)}&period=${encodeURIComponent(choice.period)}`}>${t('forms.print')}</a></p>
     <${Entry} r=${r} byCode=${byCode} editable=${editable} choice=${choice} onSaved=${f.setData} onDirty=${setDirty} />
     ${editable && html`<${Submit} r=${r} choice=${choice} onDone=${f.setData} dirty=${dirty} />`}
     ${decider && r.status === 'submitted' && html`<${Decide} r=${r} choice=${choice} onDone=${f.setData} />`}
