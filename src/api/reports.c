@@ -14,6 +14,7 @@
  * inside the caller's scope) approves, returns and unlocks them.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <fcntl.h>
@@ -413,7 +414,7 @@ static json_t *form_json(form_req_t *f, const api_req_t *req, err_t *e)
 	for (size_t i = 0; values && order && i < f->form.n; i++) {
 		const indicator_t *ind = find_indicator(f, f->form.codes[i]);
 		char comment[REPORT_TEXT_BUF];
-		report_value_t v, c;
+		report_value_t v, c, below = { .has = false };
 		json_t *one;
 		if (!ind)
 			continue;
@@ -422,9 +423,16 @@ static json_t *form_json(form_req_t *f, const api_req_t *req, err_t *e)
 			json_decref(order);
 			return NULL;
 		}
-		one = json_pack("{s:o, s:o, s:o, s:b, s:s}", "value", value_json(&v), "computed", value_json(&c),
+		/* what the units below reported, beside the unit's own figure */
+		if (enterable(f, ind) && report_below(&f->c, ind, &below, e)) {
+			json_decref(values);
+			json_decref(order);
+			return NULL;
+		}
+		one = json_pack("{s:o, s:o, s:o, s:o, s:b, s:s}", "value", value_json(&v), "computed", value_json(&c),
 				"difference", v.has && c.has && enterable(f, ind) ? api_milli_json(v.value - c.value) : json_null(),
-				"enterable", enterable(f, ind), "comment", comment);
+				"below", enterable(f, ind) ? value_json(&below) : json_null(), "enterable", enterable(f, ind),
+				"comment", comment);
 		if (one && c.has && v.has && enterable(f, ind))
 			json_object_set_new(one, "needs_explanation", json_boolean(ind_needs_explanation(ind, v.value, c.value)));
 		json_object_set_new(values, ind->code, one);
@@ -554,12 +562,19 @@ static int cli_form_xlsx(api_req_t *req, api_resp_t *resp, err_t *e)
 	return answer_form(&f, req, resp, e);
 }
 
-/* 409 locked while the form is submitted or approved. */
+/* 409 locked while the form is submitted or approved; 422 not_begun for
+ * a period that has not begun (no figure of it can be known). */
 static int form_open(const form_req_t *f, err_t *e)
 {
+	char first[DATE_STR_LEN];
+
 	if (f->state.status == REPORT_SUBMITTED || f->state.status == REPORT_APPROVED)
 		return err_fail(e, ERR_CONFLICT, "locked", "form {form} is {status}: its values cannot change",
 				ERR_STR("form", f->form.code), ERR_STR("status", report_status_name(f->state.status)));
+	if (f->c.period.from > f->c.today) {
+		err_field(e, "period", "not_begun", "begins on {date}", ERR_STR("date", date_format(f->c.period.from, first)));
+		return api_check_details(e);
+	}
 	return 0;
 }
 
@@ -771,12 +786,42 @@ static void record_id(const form_req_t *f, char *out, size_t cap)
 	snprintf(out, cap, "%s/%s/%s", f->form.code, f->unit.code, f->c.period_code);
 }
 
-static int audit(api_req_t *req, form_req_t *f, const char *action, const char *detail, err_t *e)
+static int audit_with(api_req_t *req, form_req_t *f, const char *action, const char *before, const char *after,
+		      const char *detail, err_t *e)
 {
 	char id[IND_CODE_MAX + UNIT_CODE_MAX + PERIOD_CODE_MAX + 4];
 
 	record_id(f, id, sizeof(id));
-	return audit_write(req->db, &req->who, action, f->unit.id, "report", id, NULL, NULL, detail, e);
+	return audit_write(req->db, &req->who, action, f->unit.id, "report", id, before, after, detail, e);
+}
+
+static int audit(api_req_t *req, form_req_t *f, const char *action, const char *detail, err_t *e)
+{
+	return audit_with(req, f, action, NULL, NULL, detail, e);
+}
+
+/* The unit's own values of the codes of `values` as they stand, as an
+ * audit text {CODE: number|null} (malloc'd; NULL when memory runs out). */
+static char *own_values_text(form_req_t *f, json_t *values, err_t *e)
+{
+	json_t *o = json_object();
+	const char *code;
+	json_t *v;
+	char *text;
+
+	json_object_foreach(values, code, v) {
+		report_value_t own;
+		if (!o || report_own_value(&f->c, code, &own, NULL, 0, e)) {
+			json_decref(o);
+			return NULL;
+		}
+		json_object_set_new(o, code, own.has ? api_milli_json(own.value) : json_null());
+	}
+	text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	if (!text && e->kind == ERR_NONE)
+		err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	return text;
 }
 
 /* An object member of the body: *out NULL when absent; 422 when not an object. */
@@ -809,7 +854,7 @@ static int put_form(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	static const char *const allowed[] = { "values", "comments", NULL };
 	json_t *body = NULL, *values = NULL, *comments = NULL, *warnings = NULL;
-	char detail[512] = "";
+	char detail[512] = "", *before = NULL, *after = NULL;
 	form_req_t f = { .inds = NULL };
 	int r;
 
@@ -824,8 +869,14 @@ static int put_form(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (!values && !e->n_details)
 		err_field(e, "values", "required", "is required");
 	warnings = json_array();
-	r = api_check_details(e) || check_entries(&f, values, comments, e) ||
-	    store_entries(&f, req, values, comments, warnings, e);
+	r = api_check_details(e) || check_entries(&f, values, comments, e);
+	/* what the values were and became, for the audit trail */
+	if (!r && !(before = own_values_text(&f, values, e)))
+		r = -1;
+	if (!r)
+		r = store_entries(&f, req, values, comments, warnings, e);
+	if (!r && !(after = own_values_text(&f, values, e)))
+		r = -1;
 	if (!r)
 		codes_of(values, detail, sizeof(detail));
 	if (!r && f.state.status == REPORT_NONE) {
@@ -833,7 +884,9 @@ static int put_form(api_req_t *req, api_resp_t *resp, err_t *e)
 		r = report_state_set(&f.c, f.form.code, &f.state, e);
 	}
 	if (!r)
-		r = audit(req, &f, "report.values", detail, e);
+		r = audit_with(req, &f, "report.values", before, after, detail, e);
+	free(before);
+	free(after);
 	json_decref(body);
 	if (r) {
 		json_decref(warnings);
@@ -922,6 +975,10 @@ static int decider(api_req_t *req, form_req_t *f, err_t *e)
 {
 	if (!req->who.global && req->who.unit_id == f->unit.id)
 		return err_fail(e, ERR_FORBIDDEN, "own_report", "a unit's report is approved by the level above it");
+	/* four eyes: whoever submitted a report does not decide on it (the
+	 * command line, the program itself with no unit, holds every right) */
+	if (req->who.unit_id && f->state.submitted_by[0] && strcmp(f->state.submitted_by, req->who.username) == 0)
+		return err_fail(e, ERR_FORBIDDEN, "own_report", "a report is decided on by someone other than who submitted it");
 	return api_unit_for_change(req, f->unit.code, unit_day(req, &f->c.period), e);
 }
 

@@ -604,7 +604,10 @@ static int value_at(report_ctx_t *c, const indicator_t *ind, int depth, report_v
 static int formula_value(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e);
 
 /* The sum of the values of terms ("a + b"): *has false when one has none. */
-static int terms_sum(report_ctx_t *c, const char *terms, int depth, int64_t *sum, bool *has, err_t *e)
+/* The sum of the values of terms ("a + b"), each by fn: *has false when
+ * one has none. */
+static int terms_sum(report_ctx_t *c, const char *terms, int depth, report_value_fn fn, int64_t *sum, bool *has,
+		     err_t *e)
 {
 	char codes[TERMS_MAX][IND_CODE_MAX + 1];
 	size_t n = 0;
@@ -616,7 +619,7 @@ static int terms_sum(report_ctx_t *c, const char *terms, int depth, int64_t *sum
 	for (size_t i = 0; i < n && *has; i++) {
 		indicator_t term = { .source = IND_ENTERED };
 		report_value_t v;
-		if (report_indicator_get(c->db, codes[i], &term, e) || value_at(c, &term, depth + 1, &v, e))
+		if (report_indicator_get(c->db, codes[i], &term, e) || fn(c, &term, depth + 1, &v, e))
 			return -1;
 		*has = v.has;
 		*sum += v.value;
@@ -624,7 +627,8 @@ static int terms_sum(report_ctx_t *c, const char *terms, int depth, int64_t *sum
 	return 0;
 }
 
-static int formula_value(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e)
+int report_formula(report_ctx_t *c, const indicator_t *ind, int depth, report_value_fn fn, report_value_t *out,
+		   err_t *e)
 {
 	int64_t num = 0, den = IND_MILLI;
 	bool has_num = false, has_den = true;
@@ -632,14 +636,19 @@ static int formula_value(report_ctx_t *c, const indicator_t *ind, int depth, rep
 	memset(out, 0, sizeof(*out));
 	if (depth >= FORMULA_DEPTH)
 		return err_fail(e, ERR_INTERNAL, NULL, "indicator {ref}: formulas nested too deep", ERR_STR("ref", ind->code));
-	if (terms_sum(c, ind->numerator, depth, &num, &has_num, e) ||
-	    (ind->denominator[0] && terms_sum(c, ind->denominator, depth, &den, &has_den, e)))
+	if (terms_sum(c, ind->numerator, depth, fn, &num, &has_num, e) ||
+	    (ind->denominator[0] && terms_sum(c, ind->denominator, depth, fn, &den, &has_den, e)))
 		return -1;
 	if (has_num && has_den && ind_ratio(num, den, ind->factor, &out->value) == 0) {
 		out->has = true;
 		out->status = VALUE_COMPUTED;
 	}
 	return 0;
+}
+
+static int formula_value(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e)
+{
+	return report_formula(c, ind, depth, value_at, out, e);
 }
 
 /* The mapped view: a value is what the values of its period add up to on
@@ -672,6 +681,14 @@ static int value_at(report_ctx_t *c, const indicator_t *ind, int depth, report_v
 	if (ind->source == IND_COMPUTED)
 		return report_computed(c, ind, out, e);
 	if (ind->rollup == ROLLUP_NONE)
+		return 0;
+	return entered_below(c, ind->code, out, e);
+}
+
+int report_below(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (ind->source != IND_ENTERED || ind->rollup == ROLLUP_NONE)
 		return 0;
 	return entered_below(c, ind->code, out, e);
 }

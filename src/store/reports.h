@@ -136,9 +136,24 @@ void report_ctx_init(report_ctx_t *c, db_t *db, date_t today, int64_t unit_id, c
  * with e. */
 int report_value(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e);
 
+/* A way to the value of a formula's term (report_value's own, or
+ * store/targets.c's value to date), depth the formulas' nesting so far. */
+typedef int (*report_value_fn)(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e);
+
+/* The value of formula ind: the ratio of its terms' values, each by fn;
+ * out->has false when one has none or the denominator is 0. Fails past
+ * nesting too deep. Returns 0 or -1 with e. */
+int report_formula(report_ctx_t *c, const indicator_t *ind, int depth, report_value_fn fn, report_value_t *out,
+		   err_t *e);
+
 /* The value computed from the records (a computed indicator's), whatever
  * was entered or approved; out->has false for other sources. */
 int report_computed(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e);
+
+/* What the units below entered of ind, added up as a unit above with no
+ * value of its own would show it (out->has false for an indicator not
+ * entered, or nothing entered below). */
+int report_below(report_ctx_t *c, const indicator_t *ind, report_value_t *out, err_t *e);
 
 /* The unit's own entered value and comment (comment may be NULL). */
 int report_own_value(report_ctx_t *c, const char *code, report_value_t *out, char *comment, size_t cap, err_t *e);

@@ -12,9 +12,6 @@
 #include "store/util.h"
 
 #define TARGET_COLS "t.indicator, t.unit_id, t.value, t.direction, t.base, t.allowance, t.set_by_unit, t.set_by"
-/* as in reports.c: a formula's terms may be formulas, never deeper */
-#define FORMULA_DEPTH 4
-#define TERMS_MAX 8
 
 static void read_row(db_stmt_t *st, target_row_t *t)
 {
@@ -182,51 +179,16 @@ static int half_values(report_ctx_t *c, const indicator_t *ind, report_value_t *
 	return 0;
 }
 
-static int to_date(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e);
-
-/* The sum of the values to date of terms ("a + b"): *has false when one
- * has none. */
-static int terms_to_date(report_ctx_t *c, const char *terms, int depth, int64_t *sum, bool *has, err_t *e)
-{
-	char codes[TERMS_MAX][IND_CODE_MAX + 1];
-	size_t n = 0;
-
-	*sum = 0;
-	*has = true;
-	if (ind_terms(terms, codes, TERMS_MAX, &n))
-		return err_fail(e, ERR_INTERNAL, NULL, "the formula terms '{value}' are not codes", ERR_STR("value", terms));
-	for (size_t i = 0; i < n && *has; i++) {
-		indicator_t term = { .source = IND_ENTERED };
-		report_value_t v;
-		if (report_indicator_get(c->db, codes[i], &term, e) || to_date(c, &term, depth + 1, &v, e))
-			return -1;
-		*has = v.has;
-		*sum += v.value;
-	}
-	return 0;
-}
-
+/* The value to date of ind (see target_progress). */
 static int to_date(report_ctx_t *c, const indicator_t *ind, int depth, report_value_t *out, err_t *e)
 {
-	int64_t num = 0, den = IND_MILLI;
-	bool has_num = false, has_den = true;
-
-	if (depth >= FORMULA_DEPTH)
-		return err_fail(e, ERR_INTERNAL, NULL, "indicator {ref}: formulas nested too deep", ERR_STR("ref", ind->code));
 	if (report_value(c, ind, out, e))
 		return -1;
 	if (out->has || ind->source == IND_COMPUTED || ind->rollup == ROLLUP_NONE)
 		return 0;
 	if (ind->source == IND_ENTERED)
 		return half_values(c, ind, out, e);
-	if (terms_to_date(c, ind->numerator, depth, &num, &has_num, e) ||
-	    (ind->denominator[0] && terms_to_date(c, ind->denominator, depth, &den, &has_den, e)))
-		return -1;
-	if (has_num && has_den && ind_ratio(num, den, ind->factor, &out->value) == 0) {
-		out->has = true;
-		out->status = VALUE_COMPUTED;
-	}
-	return 0;
+	return report_formula(c, ind, depth, to_date, out, e);
 }
 
 int target_progress(report_ctx_t *c, const indicator_t *ind, report_value_t *value, bool *has_baseline,

@@ -94,7 +94,7 @@ test('a commune enters her six-month report, explains a difference from the reco
   const r = await put('RF1', { values: { members: 5, supervision_sessions: 3 }, comments: { members: 'theo sổ giấy' } }, 'head.rf1');
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.status, 'draft');
-  assert.deepEqual(r.body.values.members, { value: 5, computed: 4, difference: 1, enterable: true, comment: 'theo sổ giấy', needs_explanation: true });
+  assert.deepEqual(r.body.values.members, { value: 5, computed: 4, difference: 1, below: null, enterable: true, comment: 'theo sổ giấy', needs_explanation: true });
   assert.equal(r.body.values.supervision_sessions.value, 3);
 
   const noWhy = await step('RF1', 'submit', {}, 'head.rf1');
@@ -151,6 +151,9 @@ test('a commune enters her six-month report, explains a difference from the reco
   const audit = await s.ok('/api/v1/audit', { unit: 'RF1' });
   const actions = audit.items.filter((a) => a.record_type === 'report').map((a) => a.action);
   for (const a of ['report.values', 'report.submit', 'report.return', 'report.approve', 'report.unlock']) assert.ok(actions.includes(a), `${a} in ${actions}`);
+  // each entry says what the figures were and became
+  const first = audit.items.filter((a) => a.action === 'report.values').at(-1);
+  assert.deepEqual([first.before, first.after], [{ members: null, supervision_sessions: null }, { members: 5, supervision_sessions: 3 }]);
 });
 
 test('refusals: who may do what, values the indicator does not take, a form of another level or kind of period; nothing stored', async () => {
@@ -196,6 +199,11 @@ test('refusals: who may do what, values the indicator does not take, a form of a
   assertError(await s.get('/api/v1/forms/no_such_form/RF2/2025H2'), 404, 'not_found');
   assertError(await s.get('/api/v1/indicators/no_such/value', { unit: 'RF2', period: P }), 404, 'not_found');
   assertError(await s.get('/api/v1/indicators/members/value', { unit: 'RF2' }), 400, 'bad_request');
+  // a period to come: nothing of it can be known yet
+  for (const r of [await put('RF2', { values: { clubs: 1 } }, 'head.rf2', '2099H1'), await s.post(form('RF2', '2099H1') + '/submit', {}, as['head.rf2'])]) {
+    const nb = assertError(r, 422, 'invalid');
+    assert.deepEqual(nb.details.map((d) => [d.field, d.code, d.date]), [['period', 'not_begun', '2099-01-01']]);
+  }
 });
 
 test('entered values add up the tree; computed ones come from the records at every level', async () => {
@@ -214,6 +222,12 @@ test('entered values add up the tree; computed ones come from the records at eve
   const cliAll = await runBin(['indicators', 'values', '--unit', '24', '--period', P, '--json', '--db', s.db.url]);
   assert.equal(cliAll.code, 0, cliAll.stderr);
   assert.deepEqual(JSON.parse(cliAll.stdout), all);
+  // the province's own form shows what its communes reported beside its own figure
+  assert.equal((await put('RF2', { values: { children_sponsored: 7 } }, 'head.rf2')).status, 200);
+  const pf = (await s.get(form('24', P, 'province_half'), undefined, as['approver.24'])).body;
+  assert.deepEqual([pf.values.children_sponsored.below, pf.values.children_sponsored.enterable], [7, true]);
+  assert.equal(pf.values.supervision_sessions.below, 8);
+  assert.equal(pf.values.members_digital_share.below, null, 'a share: not entered');
   const docs = await s.ok('/api/v1/indicators/draft_documents/value', { unit: '24', period: P });
   assert.equal(docs.value, 2);
   const none = await s.ok('/api/v1/indicators/startup_ideas/value', { unit: '24', period: P });

@@ -35,8 +35,13 @@ before(async () => {
     const r = await put(unit, { supervision_sessions: v });
     assert.equal(r.status, 200, r.text);
   }
-  // RG1's report submitted before the merge
-  assert.equal((await s.post(`/api/v1/forms/commune_half/RG1/${P}/submit`, {})).status, 200);
+  // RG1's report submitted before the merge, by the commune's head
+  const pw = 'head.rg1-mat-khau-2026';
+  assert.equal((await s.post('/api/v1/users', { username: 'head.rg1', display_name: 'Người RG1', unit: 'RG1', roles: ['entry'], password: pw })).status, 201);
+  const l = await s.login('head.rg1', pw);
+  assert.equal(l.status, 200, l.r.text);
+  const sub = await s.post(`/api/v1/forms/commune_half/RG1/${P}/submit`, {}, { auth: false, cookie: l.cookie, csrf: l.csrf });
+  assert.equal(sub.status, 200, sub.text);
   await s.op('/api/v1/units/RG5/close', { date: '2025-11-01' }, 200);
   await s.op('/api/v1/units/merge', {
     date: '2026-01-01', sources: ['RG1', 'RG2'],
@@ -80,4 +85,8 @@ test('a commune merged away keeps its report: approved after the merger, frozen,
   assert.equal((await value('supervision_sessions', 'RG1', false)).status, 'approved');
   assert.equal((await value('supervision_sessions', 'RG3', true)).value, 8);
   assert.equal((await value('supervision_sessions', '24', false)).value, 15);
+  // four eyes: who submitted a report does not decide on it
+  assert.equal((await s.post(`/api/v1/forms/commune_half/RG2/${P}/submit`, {})).status, 200);
+  assertError(await s.post(`/api/v1/forms/commune_half/RG2/${P}/approve`, {}), 403, 'own_report');
+  assertError(await s.post(`/api/v1/forms/commune_half/RG2/${P}/return`, { reason: 'x' }), 403, 'own_report');
 });

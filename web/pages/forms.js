@@ -243,6 +243,8 @@ function Entry({ r, byCode, editable, choice, onSaved, onDirty }) {
               : html`<div class="form-field"><span class="field-label">${label}</span>
                   <span class="figure" data-testid=${`value-${c}`}>${figure(x.value)}</span>
                   ${!x.enterable && html`<span class="hint">${t('forms.computed')}</span>`}</div>`}
+            ${x.below !== null && x.below !== undefined && html`<p class="muted" data-testid=${`below-${c}`}>
+              ${t('forms.below', { value: figure(x.below) })}</p>`}
             ${x.computed !== null && x.enterable && html`<p class="muted" data-testid=${`records-${c}`}>
               ${t('forms.records', { value: figure(x.computed) })}${x.difference ? html` · <span
                 class=${x.needs_explanation ? 'field-error' : ''} data-testid=${`difference-${c}`}>
