@@ -238,14 +238,13 @@ static json_t *point_json(const char *period, const report_value_t *v)
  * with P, oldest first: a chart over time. */
 static int get_indicator_series(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	period_t ps[SERIES_MAX];
+	period_t ps[SERIES_MAX] = { { .type = PERIOD_YEAR } };
 	indicator_t ind = { .source = IND_ENTERED };
 	json_t *items;
 	int count = 0, n = 1;
 	bool mapped = false;
 	unit_t u;
 
-	ps[0].type = PERIOD_YEAR;
 	if (api_require(req, PERM_RECORD_READ, e) || api_query_int(req, "count", 10, 1, SERIES_MAX, &count, e) ||
 	    api_period_arg(api_query(req, "to"), "to", &ps[0], e) || report_indicator_get(req->db, req->params[0], &ind, e) ||
 	    view_unit(req, &ps[0], &mapped, &u, e))

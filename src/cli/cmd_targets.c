@@ -53,7 +53,8 @@ static int add_number(json_t *targets, const char *arg, const char *key)
 	if (!strcmp(key, "value") && !strcmp(eq + 1, "null"))
 		return json_object_set_new(targets, code, json_null());
 	v = strtod(eq + 1, &end);
-	if (!eq[1] || *end || !(spec = spec_of(targets, code)) || !json_is_object(spec))
+	spec = eq[1] && !*end ? spec_of(targets, code) : NULL;
+	if (!json_is_object(spec))
 		return -1;
 	return json_object_set_new(spec, key, json_real(v));
 }
@@ -62,7 +63,7 @@ static int add_at_most(json_t *targets, const char *code)
 {
 	json_t *spec = spec_of(targets, code);
 
-	return spec && json_is_object(spec) ? json_object_set_new(spec, "direction", json_string("at_most")) : -1;
+	return json_is_object(spec) ? json_object_set_new(spec, "direction", json_string("at_most")) : -1;
 }
 
 static void print_number(json_t *v, int width)
