@@ -351,8 +351,10 @@ fi
 # first on a day of their own: where today comes from (today), scope by
 # today's tree (access), operations without a date (operations), today's 34
 # provinces (reform), the audit trail's times and date filters (audit),
-# session and token expiry (session), the CLI's today (cli).
-faketime_tests=${FAKETIME_TESTS:-tests/api/today.test.js tests/api/access.test.js tests/api/operations.test.js tests/api/reform.test.js tests/api/audit.test.js tests/api/session.test.js tests/api/cli.test.js tests/api/import.test.js tests/api/forms.test.js}
+# session and token expiry (session), the CLI's today (cli), the running
+# period and term of the report forms and targets (forms, targets,
+# reports-reorg).
+faketime_tests=${FAKETIME_TESTS:-tests/api/today.test.js tests/api/access.test.js tests/api/operations.test.js tests/api/reform.test.js tests/api/audit.test.js tests/api/session.test.js tests/api/cli.test.js tests/api/import.test.js tests/api/forms.test.js tests/api/targets.test.js tests/api/reports-reorg.test.js}
 if [ $built != 1 ]; then
     not_run api/faketime "build failed"
 elif [ "$faketime_tests" = 0 ]; then
