@@ -3,7 +3,9 @@
  * store UNIONBASE_TEST_DB names: the catalogue loaded once and never over
  * an official's own; computed values from the registry; entered values
  * added up the tree, a unit's own value standing for those below it; an
- * approved snapshot read back; the locks of submitted forms.
+ * approved snapshot read back; the locks of submitted forms; a term's
+ * targets, a share's held by the units below, and the value to date over
+ * the six-month reports.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #include "store/members.h"
 #include "store/org_store.h"
 #include "store/reports.h"
+#include "store/targets.h"
 #include "store_fixture.h"
 
 static principal_t SYS;
@@ -233,6 +236,95 @@ static void locks_and_snapshots(void **state)
 	db_close(db);
 }
 
+static void progress(db_t *db, int64_t unit_id, const char *term, const char *code, report_value_t *v,
+		     bool *has_baseline, int64_t *baseline)
+{
+	indicator_t ind = get(db, code);
+	report_ctx_t c;
+	period_t p;
+	err_t e;
+
+	err_clear(&e);
+	assert_int_equal(period_parse(term, "term", &p, &e), 0);
+	report_ctx_init(&c, db, SYS.today, unit_id, &p);
+	if (target_progress(&c, &ind, v, has_baseline, baseline, &e))
+		fail_msg("progress %s: %s", code, e.message);
+}
+
+/* Targets: a share set for the province held by a commune below with none
+ * of its own; a commune's own listed and removed; the value to date of a
+ * flow, the sum of its six-month values until the term's own is entered;
+ * a share's, counted from the records. */
+static void targets_and_values_to_date(void **state)
+{
+	const char *term = "T2021-2026";
+	db_t *db = fixture_seeded_db();
+	target_row_t share = { .indicator = "members_digital_share", .value = 75 * IND_MILLI, .has_base = true,
+			       .base = 75 * IND_MILLI, .allowance = 5 * IND_MILLI },
+		     own = { .indicator = "supervision_sessions", .value = 10 * IND_MILLI }, got, *rows = NULL;
+	int64_t c1, c2, baseline = -1;
+	bool found = true, has_baseline = true;
+	size_t loaded = 0, n = 0;
+	report_value_t v;
+	err_t e;
+	(void)state;
+
+	err_clear(&e);
+	if (report_catalogue_load(db, &loaded, &e))
+		fail_msg("load: %s", e.message);
+	c1 = add_unit(db, "RT1", "commune", "24");
+	add_member(db, "Đỗ Thị Hạnh", add_unit(db, "RT1.1", "branch", "RT1"), true);
+	add_member(db, "Vũ Thị Hằng", unit_id(db, "RT1.1"), false);
+	c2 = add_unit(db, "RT2", "commune", "24");
+	share.unit_id = unit_id(db, "24");
+	share.set_by_unit = share.unit_id;
+	assert_int_equal(target_put(db, term, &share, &SYS, &e), 0);
+	assert_int_equal(target_get(db, term, c2, "members_digital_share", &got, &found, &e), 0);
+	assert_false(found);
+	assert_int_equal(target_inherited(db, term, c2, D("2025-12-31"), "members_digital_share", &got, &found, &e), 0);
+	assert_true(found);
+	assert_int_equal(got.unit_id, share.unit_id);
+	assert_int_equal(got.value, 75 * IND_MILLI);
+	assert_int_equal(got.allowance, 5 * IND_MILLI);
+	assert_true(got.has_base);
+	assert_string_equal(got.set_by, "test");
+	/* the commune's own, listed; another term has none */
+	own.unit_id = c1;
+	assert_int_equal(target_put(db, term, &own, &SYS, &e), 0);
+	assert_int_equal(target_list(db, term, c1, &rows, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].indicator, "supervision_sessions");
+	assert_false(rows[0].has_base);
+	assert_int_equal(rows[0].set_by_unit, 0);
+	free(rows);
+	assert_int_equal(target_list(db, "T2026-2031", c1, &rows, &n, &e), 0);
+	assert_int_equal(n, 0);
+	free(rows);
+	/* a flow: its six-month values added up, from 0 */
+	put(db, c1, "2024H1", "supervision_sessions", 2);
+	put(db, c1, "2025H2", "supervision_sessions", 3);
+	put(db, c1, "2020H2", "supervision_sessions", 50); /* before the term */
+	progress(db, c1, term, "supervision_sessions", &v, &has_baseline, &baseline);
+	assert_true(v.has);
+	assert_int_equal(v.value, 5 * IND_MILLI);
+	assert_true(has_baseline);
+	assert_int_equal(baseline, 0);
+	/* the term's own value, once entered, is the value */
+	put(db, c1, term, "supervision_sessions", 9);
+	progress(db, c1, term, "supervision_sessions", &v, &has_baseline, &baseline);
+	assert_int_equal(v.value, 9 * IND_MILLI);
+	/* a share counted from the records; no members before the term: no baseline */
+	progress(db, c1, term, "members_digital_share", &v, &has_baseline, &baseline);
+	assert_true(v.has);
+	assert_int_equal(v.value, 50 * IND_MILLI);
+	assert_false(has_baseline);
+	assert_int_equal(target_delete(db, term, c1, "supervision_sessions", &e), 0);
+	assert_int_equal(target_list(db, term, c1, &rows, &n, &e), 0);
+	assert_int_equal(n, 0);
+	free(rows);
+	db_close(db);
+}
+
 int main(void)
 {
 	principal_system(&SYS, "test", fixture_today());
@@ -240,6 +332,7 @@ int main(void)
 		cmocka_unit_test(the_catalogue_once),
 		cmocka_unit_test(values_up_the_tree),
 		cmocka_unit_test(locks_and_snapshots),
+		cmocka_unit_test(targets_and_values_to_date),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
