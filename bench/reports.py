@@ -16,6 +16,9 @@ What it does:
      added up over every commune, the formulas), BENCH_RUNS times (at least
      5), the median and the slowest; the same for a province and a
      commune; and `report overview commune_half --unit <province>`.
+     Then `unionbase targets show` for the term BENCH_TERM (default
+     T2026-2031) of the nation, the province and the commune, each with six
+     targets (a stock, a share, flows, an entered stock).
   4. A dated section in BENCHMARKS.md (BENCH_WRITE=0: print only).
 
 Target (the issue): the national roll-up under 1 s on SQLite.
@@ -39,6 +42,10 @@ import bench as b  # noqa: E402
 import members as m  # noqa: E402
 
 PERIOD = b.knob("BENCH_PERIOD", "2026H1")
+TERM = b.knob("BENCH_TERM", "T2026-2031")
+# a stock, a share, flows and an entered stock: each way a value to date is found
+TARGETS = ("members=900000", "members_digital_share=80", "joined=50000", "supervision_sessions=20000",
+           "clubs=5000", "funds_mobilised=100000")
 RUNS = max(b.RUNS, 5)
 FORM = "commune_half"
 
@@ -77,6 +84,9 @@ def prepared():
     con.commit()
     con.execute("ANALYZE")
     con.close()
+    # the term's targets: the nation's, handed down to a province and a commune
+    for unit in ("VN", meta["units"]["province"]["code"], meta["units"]["commune"]["code"]):
+        b.ub("targets", "set", "--unit", unit, "--term", TERM, *TARGETS, "--db", path)
     return path, meta, len(rows), len(approved), len(communes)
 
 
@@ -106,6 +116,10 @@ def bench_store(store, url, meta):
     for label, unit in (("nation", "VN"), ("province %s" % province, province), ("commune %s" % commune, commune)):
         b.log("%s: indicators values --unit %s --period %s" % (store, unit, PERIOD))
         res.append(series(label, ["indicators", "values", "--unit", unit, "--period", PERIOD, "--json", "--db", url]))
+    for label, unit in (("targets: nation", "VN"), ("targets: province %s" % province, province),
+                        ("targets: commune %s" % commune, commune)):
+        b.log("%s: targets show --unit %s --term %s" % (store, unit, TERM))
+        res.append(series(label, ["targets", "show", "--unit", unit, "--term", TERM, "--json", "--db", url]))
     b.log("%s: report overview %s --unit %s" % (store, FORM, province))
     res.append(series("overview of the province's communes",
                       ["report", "overview", FORM, "--unit", province, "--period", PERIOD, "--sort", "distance",

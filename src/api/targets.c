@@ -27,6 +27,8 @@ typedef struct targets_req {
 	period_t term;
 	char term_code[PERIOD_CODE_MAX];
 	report_ctx_t c;
+	report_ctx_t before; /* the six months before the term: the baselines */
+	bool has_before;
 	indicator_t *inds; /* the catalogue, malloc'd */
 	size_t n_inds;
 } targets_req_t;
@@ -53,6 +55,7 @@ static int targets_req(api_req_t *req, targets_req_t *t, err_t *e)
 	if (api_unit_in_scope(req, req->params[0], t->term.to < req->today ? t->term.to : req->today, &t->unit, e))
 		return -1;
 	report_ctx_init(&t->c, req->db, req->today, t->unit.id, &t->term);
+	t->has_before = target_baseline_ctx(&t->c, &t->before) == 0;
 	return report_indicators(req->db, &t->inds, &t->n_inds, e);
 }
 
@@ -110,7 +113,7 @@ static json_t *target_json(api_req_t *req, targets_req_t *t, const indicator_t *
 	report_value_t v;
 
 	set_by_unit[0] = '\0';
-	if (target_progress(&t->c, ind, &v, &has_baseline, &baseline, e) ||
+	if (target_progress(&t->c, t->has_before ? &t->before : NULL, ind, &v, &has_baseline, &baseline, e) ||
 	    (row->set_by_unit && unit_code(req, t, row->set_by_unit, set_by_unit, sizeof(set_by_unit), e)) ||
 	    unit_code(req, t, row->unit_id, from, sizeof(from), e))
 		return NULL;

@@ -191,11 +191,20 @@ static int to_date(report_ctx_t *c, const indicator_t *ind, int depth, report_va
 	return report_formula(c, ind, depth, to_date, out, e);
 }
 
-int target_progress(report_ctx_t *c, const indicator_t *ind, report_value_t *value, bool *has_baseline,
-		    int64_t *baseline, err_t *e)
+int target_baseline_ctx(const report_ctx_t *c, report_ctx_t *out)
 {
 	period_t before = { .type = PERIOD_HALF };
-	report_ctx_t bc;
+
+	if (period_of(PERIOD_HALF, c->period.from - 1, &before) || before.from > c->today)
+		return -1;
+	report_ctx_init(out, c->db, c->today, c->unit_id, &before);
+	out->mapped = c->mapped;
+	return 0;
+}
+
+int target_progress(report_ctx_t *c, report_ctx_t *before, const indicator_t *ind, report_value_t *value,
+		    bool *has_baseline, int64_t *baseline, err_t *e)
+{
 	report_value_t b;
 
 	*has_baseline = false;
@@ -206,10 +215,9 @@ int target_progress(report_ctx_t *c, const indicator_t *ind, report_value_t *val
 		*has_baseline = true;
 		return 0;
 	}
-	if (period_of(PERIOD_HALF, c->period.from - 1, &before) || before.from > c->today)
+	if (!before)
 		return 0;
-	report_ctx_init(&bc, c->db, c->today, c->unit_id, &before);
-	if (report_value(&bc, ind, &b, e))
+	if (report_value(before, ind, &b, e))
 		return -1;
 	*has_baseline = b.has;
 	*baseline = b.value;

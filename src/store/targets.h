@@ -61,14 +61,21 @@ int target_put(db_t *db, const char *term, const target_row_t *t, const principa
 /* Removes the unit's target for code (none is no error). */
 int target_delete(db_t *db, const char *term, int64_t unit_id, const char *code, err_t *e);
 
+/* The context of the six months before c's term (the baselines' period),
+ * into *out: -1 when there is none (it lies before the first period
+ * kept, or has not begun by today). Its figures are counted once for
+ * every target: pass it to each target_progress. */
+int target_baseline_ctx(const report_ctx_t *c, report_ctx_t *out);
+
 /* Where a unit stands on an indicator over a term, on c's today: the
  * value to date (the term's own if it has one; else, for an entered
  * figure, the sum (a flow) or the latest (a stock) of its six-month
  * values so far; a formula of those), and the baseline the path starts
- * from (0 for a flow; the value of the six months before the term for a
- * stock or a share; has_baseline false when there is none). c is the
- * term's context. Returns 0 or -1 with e. */
-int target_progress(report_ctx_t *c, const indicator_t *ind, report_value_t *value, bool *has_baseline,
-		    int64_t *baseline, err_t *e);
+ * from (0 for a flow; for a stock or a share, its value in `before`, the
+ * six months before the term (target_baseline_ctx; NULL: none), and
+ * has_baseline false when it has none). c is the term's context. Returns
+ * 0 or -1 with e. */
+int target_progress(report_ctx_t *c, report_ctx_t *before, const indicator_t *ind, report_value_t *value,
+		    bool *has_baseline, int64_t *baseline, err_t *e);
 
 #endif

@@ -240,14 +240,15 @@ static void progress(db_t *db, int64_t unit_id, const char *term, const char *co
 		     bool *has_baseline, int64_t *baseline)
 {
 	indicator_t ind = get(db, code);
-	report_ctx_t c;
+	report_ctx_t c, before;
 	period_t p;
 	err_t e;
 
 	err_clear(&e);
 	assert_int_equal(period_parse(term, "term", &p, &e), 0);
 	report_ctx_init(&c, db, SYS.today, unit_id, &p);
-	if (target_progress(&c, &ind, v, has_baseline, baseline, &e))
+	assert_int_equal(target_baseline_ctx(&c, &before), 0);
+	if (target_progress(&c, &before, &ind, v, has_baseline, baseline, &e))
 		fail_msg("progress %s: %s", code, e.message);
 }
 
