@@ -67,6 +67,14 @@ test('mapped onto today\'s units: the merged communes count for the one they bec
   const ser = await s.ok('/api/v1/indicators/members/series', { unit: 'RG3', to: '2026H1', count: 3, mapped: 'true' });
   assert.deepEqual(ser.items.map((i) => [i.period, i.value]), [['2025H1', 0], ['2025H2', 5], ['2026H1', 5]]);
   assert.equal(ser.mapped, true);
+  // the province's series across the reform: the same on both views (nothing left it)
+  for (const mapped of ['true', 'false']) {
+    const ps = await s.ok('/api/v1/indicators/supervision_sessions/series', { unit: '24', to: '2026H1', count: 3, mapped });
+    assert.deepEqual(ps.items.map((i) => [i.period, i.value]), [['2025H1', null], ['2025H2', 15], ['2026H1', null]], mapped);
+  }
+  // a merged commune's series as it stood ends with it; mapped, its successor carries it
+  const rg1 = await s.ok('/api/v1/indicators/supervision_sessions/series', { unit: 'RG1', to: '2025H2', count: 1 });
+  assert.deepEqual(rg1.items.map((i) => i.value), [3]);
   const kids = await s.ok('/api/v1/indicators/supervision_sessions/children', { unit: '24', period: P, mapped: 'true' });
   const by = Object.fromEntries(kids.items.map((i) => [i.unit.code, i.value]));
   assert.equal(by.RG3, 8);

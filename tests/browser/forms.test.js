@@ -194,6 +194,10 @@ test('a commune enters, explains and submits her six-month report on a phone; th
     await settled(n.page);
     await waitText(n.page, '[data-testid="target"][data-code="supervision_sessions"] [data-testid="target-value"]', '4');
     await waitText(n.page, '[data-testid="targets-series-table"]', `${PERIOD}4`);
+    // the same series mapped onto today's units (no unit of it was reorganised since)
+    await n.page.getByTestId('targets-chart-mapped').check();
+    await settled(n.page);
+    await waitText(n.page, '[data-testid="targets-series-table"]', `${PERIOD}4`);
     assert.equal(await n.page.getByTestId('targets-set').count(), 0, 'a viewer sets no targets');
     await noHorizontalScroll(n.page);
     await checkWords(n.page, n.data, 'national dashboard');

@@ -23,7 +23,7 @@ import { currentPeriod, plainNumber } from '../lib/periods.js';
 import { unitName } from '../lib/units.js';
 import { Loading, ErrorBox } from '../components/status.js';
 import { Chart } from '../components/chart.js';
-import { Field, SelectField, FormError, formErrors, refuse } from '../components/form.js';
+import { Field, SelectField, CheckField, FormError, formErrors, refuse } from '../components/form.js';
 
 const PATH = '/targets';
 const name = (x, lang) => (lang === 'en' ? x.name_en : x.name_vi);
@@ -153,15 +153,18 @@ function halvesOf(d) {
 function Charts({ d, byCode }) {
   const { lang } = useApp();
   const [code, setCode] = useState(d.items[0].indicator);
+  // the figures of then on the tree as it stood, or mapped onto today's units
+  const [mapped, setMapped] = useState(false);
+  const view = mapped ? { mapped: 'true' } : {};
   const h = halvesOf(d);
-  const series = useAsync((s) => get(`/indicators/${encodeURIComponent(code)}/series`, { unit: d.unit.code, to: h.to, count: h.count }, s), [code]);
+  const series = useAsync((s) => get(`/indicators/${encodeURIComponent(code)}/series`, { unit: d.unit.code, to: h.to, count: h.count, ...view }, s), [code, mapped]);
   const rows = (x) => x.items.filter((i) => i.value !== null);
   // across the units below: the latest six months with a figure
   const known = series.data ? rows(series.data) : [];
   const period = known.length ? known[known.length - 1].period : '';
   const below = useAsync((s) => (period
-    ? get(`/indicators/${encodeURIComponent(code)}/children`, { unit: d.unit.code, period }, s)
-    : Promise.resolve(null)), [code, period]);
+    ? get(`/indicators/${encodeURIComponent(code)}/children`, { unit: d.unit.code, period, ...view }, s)
+    : Promise.resolve(null)), [code, period, mapped]);
   const ind = byCode[code] || { name_vi: code, name_en: code };
   const across = below.data ? rows(below.data) : [];
   return html`
@@ -169,6 +172,8 @@ function Charts({ d, byCode }) {
       <h2 id="targets-charts-heading">${t('targets.charts')}</h2>
       <${SelectField} id="targets-chart-indicator" label=${t('targets.chart_indicator')} value=${code} onChange=${setCode}
         options=${d.items.map((x) => [x.indicator, name(byCode[x.indicator] || { name_vi: x.indicator, name_en: x.indicator }, lang)])} />
+      <${CheckField} id="targets-chart-mapped" label=${t('report.mapped')} hint=${t('report.mapped_hint')} checked=${mapped}
+        onChange=${setMapped} data-testid="targets-chart-mapped" />
       <${ErrorBox} error=${series.error || below.error} onRetry=${() => { series.reload(); below.reload(); }} />
       <div class="charts">
         ${series.data && known.length === 0 && html`<p class="muted" data-testid="targets-no-figures">${t('targets.no_figures')}</p>`}
