@@ -29,6 +29,7 @@
 #include "io/unit_json.h"
 #include "store/audit.h"
 #include "store/reports.h"
+#include "store/scope.h"
 #include "store/util.h"
 
 #define SERIES_MAX 40     /* periods of a series */
@@ -212,6 +213,46 @@ static int query_unit(api_req_t *req, date_t d, unit_t *u, err_t *e)
 	return api_unit_in_scope(req, code, d, u, e);
 }
 
+/* in[i]: whether the unit ids[i] lies in the caller's scope (by its place
+ * today): a unit that left it since the period stays out of her answers. */
+static int in_scope(api_req_t *req, const int64_t *ids, size_t n, bool **in, err_t *e)
+{
+	*in = calloc(n ? n : 1, sizeof(**in));
+	if (!*in)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	if (scope_mark(req->db, &req->who, ids, n, *in, e)) {
+		free(*in);
+		*in = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Of the units of a subtree (kids->items[1..], below its first), those in
+ * the caller's scope, moved to the front: their number into *kept. */
+static int kids_in_scope(api_req_t *req, unit_list_t *kids, size_t *kept, err_t *e)
+{
+	size_t n = kids->n > 1 ? kids->n - 1 : 0;
+	int64_t *ids = calloc(n ? n : 1, sizeof(*ids));
+	bool *in = NULL;
+
+	*kept = 0;
+	if (!ids)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		ids[i] = kids->items[i + 1].id;
+	if (in_scope(req, ids, n, &in, e)) {
+		free(ids);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (in[i])
+			kids->items[1 + (*kept)++] = kids->items[i + 1];
+	free(ids);
+	free(in);
+	return 0;
+}
+
 /* The view the query asks for (mapped=true: onto today's units, else the
  * tree as it stood) and the query's unit, resolved on that view's tree
  * day: today, or the period's end (today while it runs). */
@@ -281,6 +322,7 @@ static int get_indicator_children(api_req_t *req, api_resp_t *resp, err_t *e)
 	unit_list_t kids = { 0 };
 	char code[PERIOD_CODE_MAX];
 	bool mapped = false;
+	size_t kept = 0;
 	json_t *items;
 	unit_t u;
 	int r = 0;
@@ -290,9 +332,13 @@ static int get_indicator_children(api_req_t *req, api_resp_t *resp, err_t *e)
 	    org_subtree(req->db, u.id, mapped ? req->today : unit_day(req, &p), 1, CHILDREN_MAX + 1, &kids, e))
 		return -1;
 	period_format(&p, code);
+	if (kids_in_scope(req, &kids, &kept, e)) {
+		unit_list_free(&kids);
+		return -1;
+	}
 	items = json_array();
 	/* kids.items[0] is the unit itself */
-	for (size_t i = 1; !r && items && i < kids.n; i++) {
+	for (size_t i = 1; !r && items && i <= kept; i++) {
 		report_ctx_t c;
 		report_value_t v;
 		report_ctx_init(&c, req->db, req->today, kids.items[i].id, &p);
@@ -1103,6 +1149,31 @@ static int distance(db_t *db, date_t today, const report_form_t *form, const ind
 	return 0;
 }
 
+/* Of the overview's rows, those whose unit lies in the caller's scope
+ * today, kept in order: their number into *n. */
+static int rows_in_scope(api_req_t *req, report_row_t *rows, size_t *n, err_t *e)
+{
+	int64_t *ids = calloc(*n ? *n : 1, sizeof(*ids));
+	size_t kept = 0;
+	bool *in = NULL;
+
+	if (!ids)
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < *n; i++)
+		ids[i] = rows[i].unit.id;
+	if (in_scope(req, ids, *n, &in, e)) {
+		free(ids);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (in[i])
+			rows[kept++] = rows[i];
+	*n = kept;
+	free(ids);
+	free(in);
+	return 0;
+}
+
 static int by_distance(const void *a, const void *b)
 {
 	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
@@ -1156,7 +1227,9 @@ static int overview(api_req_t *req, const char *form_code, const char *code, con
 	if (api_unit_in_scope(req, code, unit_day(req, &p), &u, e) || report_indicators(req->db, &inds, &n_inds, e))
 		return -1;
 	period_format(&p, pc);
-	if (report_overview(req->db, form.code, form.level, u.id, pc, unit_day(req, &p), &rows, &n, e)) {
+	if (report_overview(req->db, form.code, form.level, u.id, pc, unit_day(req, &p), &rows, &n, e) ||
+	    rows_in_scope(req, rows, &n, e)) {
+		free(rows);
 		free(inds);
 		return -1;
 	}

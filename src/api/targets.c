@@ -117,11 +117,12 @@ static json_t *target_json(api_req_t *req, targets_req_t *t, const indicator_t *
 	    (row->set_by_unit && unit_code(req, t, row->set_by_unit, set_by_unit, sizeof(set_by_unit), e)) ||
 	    unit_code(req, t, row->unit_id, from, sizeof(from), e))
 		return NULL;
-	/* with no start to draw the path from, only the target itself counts */
-	expected = has_baseline ? target_expected(baseline, row->value, elapsed) : row->value;
-	/* shown as the indicator is written: 2.832 members is 3 */
-	expected = ind_round(expected, ind->decimals);
-	st = target_status(row->direction, v.has, v.value, has_baseline ? baseline : row->value, row->value, elapsed);
+	/* with no start to draw the path from, only the target itself counts;
+	 * the value and the path's point are compared as the indicator is
+	 * written (2.832 members is 3), as they are shown */
+	expected = ind_round(has_baseline ? target_expected(baseline, row->value, elapsed) : row->value, ind->decimals);
+	v.value = ind_round(v.value, ind->decimals);
+	st = target_status(row->direction, v.has, v.value, expected, row->value, elapsed);
 	summary[st]++;
 	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:s}", "indicator", ind->code,
 			 "target", api_milli_json(row->value), "direction", target_direction_name(row->direction), "base",
@@ -219,8 +220,8 @@ static int number_of(json_t *v, const indicator_t *ind, const char *field, int64
 }
 
 /* What binds the unit's own officials: the target handed down to the
- * unit (its row set from above), or a share's of the nearest unit above,
- * with the room it gave (none when that unit set it for itself). */
+ * unit (its row set from above, with the room given), or a share's of the
+ * nearest unit above as it stands there, with no room. */
 static int bound_of(api_req_t *req, targets_req_t *t, const indicator_t *ind, target_row_t *bound, bool *found,
 		    err_t *e)
 {
@@ -230,11 +231,11 @@ static int bound_of(api_req_t *req, targets_req_t *t, const indicator_t *ind, ta
 		*found = *found && bound->has_base;
 		return 0;
 	}
-	if (!bound->has_base) {
-		bound->has_base = true;
-		bound->allowance = 0;
-	}
+	/* a share held from a unit above: its target as it stands binds, and
+	 * the room given to that unit is that unit's, not the units' below */
+	bound->has_base = true;
 	bound->base = bound->value;
+	bound->allowance = 0;
 	return 0;
 }
 
@@ -246,9 +247,11 @@ static void direction_of(json_t *spec, const char *field, target_direction_t def
 
 	*out = def;
 	snprintf(sub, sizeof(sub), "%s.direction", field);
-	if (v && (!json_is_string(v) || target_direction_parse(json_string_value(v), out)))
-		err_field(e, sub, "not_one_of", "{value} is not one of {allowed}",
-			  ERR_STR("value", json_is_string(v) ? json_string_value(v) : ""), ERR_STR("allowed", "at_least, at_most"));
+	if (v && !json_is_string(v))
+		err_field(e, sub, "not_a_string", "is not a string");
+	else if (v && target_direction_parse(json_string_value(v), out))
+		err_field(e, sub, "not_one_of", "{value} is not one of {allowed}", ERR_STR("value", json_string_value(v)),
+			  ERR_STR("allowed", "at_least, at_most"));
 }
 
 /* What the body asks of one target into row, unless it is null (*clear);

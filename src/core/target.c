@@ -56,7 +56,7 @@ bool target_meets(target_direction_t d, int64_t value, int64_t goal)
 	return d == TARGET_AT_MOST ? value <= goal : value >= goal;
 }
 
-target_status_t target_status(target_direction_t d, bool has, int64_t value, int64_t baseline, int64_t target,
+target_status_t target_status(target_direction_t d, bool has, int64_t value, int64_t expected, int64_t target,
 			      int64_t elapsed)
 {
 	if (!has)
@@ -65,7 +65,7 @@ target_status_t target_status(target_direction_t d, bool has, int64_t value, int
 		return TARGET_REACHED;
 	if (elapsed >= 1000)
 		return TARGET_MISSED;
-	return target_meets(d, value, target_expected(baseline, target, elapsed)) ? TARGET_ON_TRACK : TARGET_BEHIND;
+	return target_meets(d, value, expected) ? TARGET_ON_TRACK : TARGET_BEHIND;
 }
 
 bool target_within(target_direction_t d, int64_t base, int64_t allowance, int64_t v)

@@ -59,8 +59,10 @@ int64_t target_expected(int64_t baseline, int64_t target, int64_t elapsed);
 /* Whether value meets goal in direction d. */
 bool target_meets(target_direction_t d, int64_t value, int64_t goal);
 
-/* The status of a target (see above); has false: no value yet. */
-target_status_t target_status(target_direction_t d, bool has, int64_t value, int64_t baseline, int64_t target,
+/* The status of a target (see above) whose path's point today is
+ * `expected` (target_expected, maybe rounded as the indicator is
+ * written); has false: no value yet. */
+target_status_t target_status(target_direction_t d, bool has, int64_t value, int64_t expected, int64_t target,
 			      int64_t elapsed);
 
 /* Whether a unit's own value v for a target handed down as base, with

@@ -43,6 +43,9 @@ before(async () => {
   const sub = await s.post(`/api/v1/forms/commune_half/RG1/${P}/submit`, {}, { auth: false, cookie: l.cookie, csrf: l.csrf });
   assert.equal(sub.status, 200, sub.text);
   await s.op('/api/v1/units/RG5/close', { date: '2025-11-01' }, 200);
+  // a commune of 24 then, of 01 since
+  await mk({ code: 'RG6', name_vi: 'Xã Chuyển Đi', name_en: 'Moved Away', level: 'commune', parent: '24' });
+  await s.op('/api/v1/units/RG6/move', { date: '2026-01-01', parent: '01' }, 200);
   await s.op('/api/v1/units/merge', {
     date: '2026-01-01', sources: ['RG1', 'RG2'],
     into: { code: 'RG3', name_vi: 'Xã Sau Hợp Nhất', name_en: 'After Merger', level: 'commune', kind: 'territorial', parent: '24' },
@@ -83,6 +86,22 @@ test('mapped onto today\'s units: the merged communes count for the one they bec
   const was = Object.fromEntries(then.items.map((i) => [i.unit.code, i.value]));
   assert.deepEqual([was.RG1, was.RG2, was.RG3], [3, 5, undefined]);
   assertError(await s.get('/api/v1/indicators/members/value', { unit: 'RG3', period: P, mapped: 'yes' }), 400, 'bad_request');
+});
+
+test('a unit that has left the caller\'s scope since stays out of her figures\' lists', async () => {
+  const pw = 'prov.24-mat-khau-2026';
+  assert.equal((await s.post('/api/v1/users', { username: 'prov.24', display_name: 'Người Tỉnh', unit: '24', roles: ['approver'], password: pw })).status, 201);
+  const l = await s.login('prov.24', pw);
+  const who = { auth: false, cookie: l.cookie, csrf: l.csrf };
+  const kids = (await s.get('/api/v1/indicators/members/children', { unit: '24', period: P }, who)).body;
+  assert.ok(kids.items.some((i) => i.unit.code === 'RG1'));
+  assert.ok(!kids.items.some((i) => i.unit.code === 'RG6'), 'RG6 is 01\'s now');
+  const ov = (await s.get('/api/v1/forms/commune_half/overview', { unit: '24', period: P }, who)).body;
+  assert.ok(ov.items.some((i) => i.unit.code === 'RG1'));
+  assert.ok(!ov.items.some((i) => i.unit.code === 'RG6'));
+  // the whole tree's official sees where it stood
+  const all = await s.ok('/api/v1/indicators/members/children', { unit: '24', period: P });
+  assert.ok(all.items.some((i) => i.unit.code === 'RG6'));
 });
 
 test('a commune merged away keeps its report: approved after the merger, frozen, and still counted for its successor', async () => {

@@ -81,7 +81,8 @@ test('the province hands targets down; each has its value to date, the path\'s p
     [80, 'at_least', 80, 10, 'approver.24', '24', null]);
   // 2 of 4 members with digital capacity, today as on the term's eve
   assert.deepEqual([share.value, share.value_status, share.baseline], [50, 'computed', 50]);
-  assert.equal(share.status, b.elapsed === 0 ? 'on_track' : ENDED ? 'missed' : 'behind');
+  // compared with the path's point as it is shown (one decimal)
+  assert.equal(share.status, share.expected <= 50 ? 'on_track' : ENDED ? 'missed' : 'behind');
   // the path's point, written with the share's one decimal
   assert.ok(Math.abs(share.expected - (50 + 30 * b.elapsed)) <= 0.05 + 1e-9, `${share.expected}`);
   assert.deepEqual([item(b, 'members').value, item(b, 'members').status], [4, 'reached']);
@@ -97,7 +98,7 @@ test('the province hands targets down; each has its value to date, the path\'s p
   assert.deepEqual([sess.value, sess.baseline, sess.value_status], [4, 0, 'entered']);
   assert.ok(Math.abs(sess.expected - 10 * now.elapsed) <= 0.5, `${sess.expected}`);
   assert.ok(Number.isInteger(sess.expected), 'sessions are whole');
-  assert.equal(sess.status, 10 * now.elapsed <= 4 ? 'on_track' : ENDED ? 'missed' : 'behind');
+  assert.equal(sess.status, sess.expected <= 4 ? 'on_track' : ENDED ? 'missed' : 'behind');
   assert.equal(now.summary.reached, 2);
   assert.equal(now.summary.total, 4);
 });
@@ -143,6 +144,10 @@ test('a share set for the province holds for each commune below it that has none
   // what was handed down binds the commune that inherits it
   const e = assertError(await put('TG2', { members_digital_share: { value: 74 } }, 'head.tg2'), 422, 'invalid');
   assert.deepEqual(e.details.map((d) => [d.code, d.limit]), [['beyond_allowance', '75']]);
+  // room given to the province is the province's: the commune below has none of it
+  assert.equal((await s.request('PUT', path('24'), { body: { targets: { members_digital_share: { value: 75, allowance: 5 } } } })).status, 200);
+  const noRoom = assertError(await put('TG2', { members_digital_share: { value: 73 } }, 'head.tg2'), 422, 'invalid');
+  assert.deepEqual(noRoom.details.map((d) => [d.code, d.limit]), [['beyond_allowance', '75']]);
   const up = await put('TG2', { members_digital_share: { value: 76 } }, 'head.tg2');
   assert.equal(up.status, 200, up.text);
   assert.deepEqual([item(up.body, 'members_digital_share').target, item(up.body, 'members_digital_share').inherited_from], [76, null]);
@@ -163,6 +168,7 @@ test('refusals: not a term, unknown indicators, bad numbers, fields, callers; no
     trusted_addresses: { value: 2, allowance: -1 },
     comm_sessions: { value: 2, why: 'x' },
     training_courses: { value: 2, direction: 'sideways' },
+    training_participants: { value: 2, direction: 5 },
     digital_trained: {},
     funds_mobilised: 7,
   }, 'approver.24'), 422, 'invalid');
@@ -174,6 +180,7 @@ test('refusals: not a term, unknown indicators, bad numbers, fields, callers; no
     ['targets.nope', 'unknown_indicator'],
     ['targets.supervision_sessions.value', 'not_a_number'],
     ['targets.training_courses.direction', 'not_one_of'],
+    ['targets.training_participants.direction', 'not_a_string'],
     ['targets.trusted_addresses.allowance', 'below_min'],
   ]);
   assertError(await s.request('PUT', path('TG1'), { body: { target: {} }, ...as['approver.24'] }), 422, 'invalid');

@@ -89,25 +89,25 @@ static void status_at_least(void **state)
 {
 	(void)state;
 	/* 80% by the end; 60% at the start; a quarter of the way: 65% expected */
-	assert_int_equal(target_status(TARGET_AT_LEAST, false, 0, 60000, 80000, 250), TARGET_NO_DATA);
-	assert_int_equal(target_status(TARGET_AT_LEAST, true, 80000, 60000, 80000, 250), TARGET_REACHED);
-	assert_int_equal(target_status(TARGET_AT_LEAST, true, 90000, 60000, 80000, 250), TARGET_REACHED);
-	assert_int_equal(target_status(TARGET_AT_LEAST, true, 65000, 60000, 80000, 250), TARGET_ON_TRACK);
-	assert_int_equal(target_status(TARGET_AT_LEAST, true, 64999, 60000, 80000, 250), TARGET_BEHIND);
-	assert_int_equal(target_status(TARGET_AT_LEAST, true, 79999, 60000, 80000, 1000), TARGET_MISSED);
-	assert_int_equal(target_status(TARGET_AT_LEAST, true, 80000, 60000, 80000, 1000), TARGET_REACHED);
+	assert_int_equal(target_status(TARGET_AT_LEAST, false, 0, target_expected(60000, 80000, 250), 80000, 250), TARGET_NO_DATA);
+	assert_int_equal(target_status(TARGET_AT_LEAST, true, 80000, target_expected(60000, 80000, 250), 80000, 250), TARGET_REACHED);
+	assert_int_equal(target_status(TARGET_AT_LEAST, true, 90000, target_expected(60000, 80000, 250), 80000, 250), TARGET_REACHED);
+	assert_int_equal(target_status(TARGET_AT_LEAST, true, 65000, target_expected(60000, 80000, 250), 80000, 250), TARGET_ON_TRACK);
+	assert_int_equal(target_status(TARGET_AT_LEAST, true, 64999, target_expected(60000, 80000, 250), 80000, 250), TARGET_BEHIND);
+	assert_int_equal(target_status(TARGET_AT_LEAST, true, 79999, target_expected(60000, 80000, 1000), 80000, 1000), TARGET_MISSED);
+	assert_int_equal(target_status(TARGET_AT_LEAST, true, 80000, target_expected(60000, 80000, 1000), 80000, 1000), TARGET_REACHED);
 	/* a flow from 0: nothing yet on the first day is on track */
-	assert_int_equal(target_status(TARGET_AT_LEAST, true, 0, 0, 20000, 0), TARGET_ON_TRACK);
+	assert_int_equal(target_status(TARGET_AT_LEAST, true, 0, target_expected(0, 20000, 0), 20000, 0), TARGET_ON_TRACK);
 }
 
 static void status_at_most(void **state)
 {
 	(void)state;
 	/* poor households: at most 2% by the end, 4% at the start */
-	assert_int_equal(target_status(TARGET_AT_MOST, true, 2000, 4000, 2000, 100), TARGET_REACHED);
-	assert_int_equal(target_status(TARGET_AT_MOST, true, 3000, 4000, 2000, 500), TARGET_ON_TRACK);
-	assert_int_equal(target_status(TARGET_AT_MOST, true, 3001, 4000, 2000, 500), TARGET_BEHIND);
-	assert_int_equal(target_status(TARGET_AT_MOST, true, 2001, 4000, 2000, 1000), TARGET_MISSED);
+	assert_int_equal(target_status(TARGET_AT_MOST, true, 2000, target_expected(4000, 2000, 100), 2000, 100), TARGET_REACHED);
+	assert_int_equal(target_status(TARGET_AT_MOST, true, 3000, target_expected(4000, 2000, 500), 2000, 500), TARGET_ON_TRACK);
+	assert_int_equal(target_status(TARGET_AT_MOST, true, 3001, target_expected(4000, 2000, 500), 2000, 500), TARGET_BEHIND);
+	assert_int_equal(target_status(TARGET_AT_MOST, true, 2001, target_expected(4000, 2000, 1000), 2000, 1000), TARGET_MISSED);
 	assert_false(target_meets(TARGET_AT_MOST, 2001, 2000));
 	assert_true(target_meets(TARGET_AT_LEAST, 2001, 2000));
 }
