@@ -28,6 +28,9 @@
 #include "store/db.h"
 
 #define API_BODY_MAX ((size_t)64 * 1024)
+/* How answers are written: a number that is not whole with 15 significant
+ * digits, as it was meant (43.478, not jansson's 43.478000000000002). */
+#define API_JSON_REAL JSON_REAL_PRECISION(15)
 #define API_QUERY_MAX 4096
 #define API_MAX_PARAMS 4
 

@@ -217,7 +217,7 @@ static enum MHD_Result send_buffer(struct MHD_Connection *conn, int status, cons
 static enum MHD_Result send_json_h(struct MHD_Connection *conn, int status, json_t *body, const api_resp_t *extra)
 {
 	static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\",\"details\":[]}}";
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char *text = body ? json_dumps(body, JSON_COMPACT | API_JSON_REAL) : NULL;
 
 	if (!text)
 		return send_buffer(conn, 500, "application/json; charset=utf-8", oom, sizeof(oom) - 1,
@@ -425,7 +425,7 @@ static enum MHD_Result send_method_not_allowed(struct MHD_Connection *conn, cons
 	err_fail(&e, ERR_BAD_REQUEST, "method_not_allowed", "{method} is not allowed on {path}", ERR_STR("method", method),
 		 ERR_STR("path", url));
 	j = error_json(&e);
-	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	text = j ? json_dumps(j, JSON_COMPACT | API_JSON_REAL) : NULL;
 	json_decref(j);
 	if (!text)
 		return MHD_NO;
@@ -919,7 +919,7 @@ static void answer_raw(struct MHD_Connection *conn, int status, const char *reas
 					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	json_t *j = error_json(e);
-	char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char *body = j ? json_dumps(j, JSON_COMPACT | API_JSON_REAL) : NULL;
 	char head[1024], date[64] = "";
 	time_t now = time(NULL);
 	struct tm tm;

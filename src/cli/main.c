@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
 #include "core/date.h"
 #include "core/text.h"
@@ -177,7 +178,7 @@ int cli_print_json(json_t *j)
 		fprintf(stderr, "unionbase: out of memory\n");
 		return CLI_EXIT_FAIL;
 	}
-	json_dumpf(j, stdout, JSON_INDENT(2));
+	json_dumpf(j, stdout, JSON_INDENT(2) | API_JSON_REAL);
 	fputc('\n', stdout);
 	json_decref(j);
 	return CLI_EXIT_OK;
