@@ -69,6 +69,8 @@ typedef struct view {
 	bool pg;               /* PostgreSQL: the server groups the rows */
 	bool sensitive;
 	bool recount;          /* never from member_tally */
+	bool lean;             /* member_stats_opts_t.lean (never with mapped) */
+	bool top;              /* lean, and the unit is the top of the tree on its day */
 	member_stats_t *s;
 	bucket_slot_t *buckets; /* units of part 2 placed so far */
 	size_t cap, n;
@@ -495,6 +497,66 @@ static int stock_pass(view_t *v, int part, err_t *e)
 	return rc == DB_ROW ? -1 : 0;
 }
 
+/* stock_pass for a lean count (part 1): the members on the day by
+ * whether in the unit itself and with digital capacity, grouped by the
+ * store; none of the fields the breakdowns read. */
+static int lean_stock_pass(view_t *v, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	char sql[256];
+	query_t q;
+	int rc;
+
+	plan_each_run(&q);
+	query_add(&q, "SELECT CASE WHEN m.unit_id = ? THEN 1 ELSE 0 END, p.digital, count(*)", QI(v->unit));
+	if (v->top) {
+		/* every stay of the day, on SQLite in the table's order, which is
+		 * near the persons' (the index's order sends each person's lookup
+		 * to another page: 3.5 s against 0.7 s for a million members) */
+		query_sql(&q, v->pg ? " FROM memberships m JOIN persons p ON p.id = m.person_id"
+				    : " FROM memberships m NOT INDEXED JOIN persons p ON p.id = m.person_id");
+		query_add_dates(&q, " WHERE m.valid_from <= ? AND m.valid_to > ?", v->d);
+	} else {
+		src_from(&q, 1);
+		snprintf(sql, sizeof(sql),
+			 "%s memberships m ON m.unit_id = %s AND m.valid_from <= ? AND m.valid_to > ?"
+			 " JOIN persons p ON p.id = m.person_id",
+			 src_join(v, 1), src_id(1));
+		query_add_dates(&q, sql, v->d);
+		src_where(&q, v, 1, true);
+	}
+	query_sql(&q, " GROUP BY 1, 2");
+	if (query_prepare(v->db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t n = db_col_int64(st, 2);
+		v->s->total += n;
+		if (db_col_int64(st, 0))
+			v->s->direct += n;
+		if (db_col_int64(st, 1))
+			v->s->digital += n;
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : store_fail(v->db, rc, e);
+}
+
+/* Whether the unit is the top of the tree on the tree's day (no unit
+ * above it): then its subtree holds every unit of that day, and a lean
+ * count reads the stays without the ancestry of each. */
+static int top_of_tree(view_t *v, err_t *e)
+{
+	int64_t above = 0;
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM ancestry WHERE descendant = ? AND depth > 0 AND valid_from <= ? AND valid_to > ?",
+		  QI(v->unit), QD(v->t), QD(v->t));
+	if (org_query_int(v->db, &q, &above, e))
+		return -1;
+	v->top = above == 0;
+	return 0;
+}
+
 /* Honorary members among the members of a part. Kind is a column of the
  * stay the index on memberships does not hold, so each stay read for it
  * is a seek into the table: for a large subtree, scanning the table once
@@ -841,11 +903,23 @@ static int period_events(view_t *v, int part, bool starts, err_t *e)
 		 starts ? "start_reason" : "end_reason", starts ? "valid_to" : "valid_from",
 		 starts ? "valid_from" : "valid_to");
 	query_add(&q, sql, QI(v->unit), QD(v->t), QD(v->t));
-	src_from(&q, part);
-	snprintf(sql, sizeof(sql), "%s memberships m ON m.unit_id = %s AND m.%s >= ? AND m.%s <= ?", src_join(v, part),
-		 src_id(part), starts ? "valid_from" : "valid_to", starts ? "valid_from" : "valid_to");
-	query_add(&q, sql, QD(f->from), QD(f->to));
-	src_where(&q, v, part, false);
+	if (part == 1 && v->top) {
+		/* the top's subtree is every unit of the tree's day: the stays of
+		 * the period (a scan: 0.1 s against 0.3 s through every unit's
+		 * ancestry for a million members), each in a unit of that day */
+		snprintf(sql, sizeof(sql),
+			 " FROM memberships m%s JOIN units s ON s.id = m.unit_id AND s.valid_from <= ? AND s.valid_to > ?"
+			 " WHERE m.%s >= ? AND m.%s <= ?",
+			 v->pg ? "" : " NOT INDEXED", starts ? "valid_from" : "valid_to", starts ? "valid_from" : "valid_to");
+		query_add(&q, sql, QD(v->t), QD(v->t), QD(f->from), QD(f->to));
+	} else {
+		src_from(&q, part);
+		snprintf(sql, sizeof(sql), "%s memberships m ON m.unit_id = %s AND m.%s >= ? AND m.%s <= ?",
+			 src_join(v, part), src_id(part), starts ? "valid_from" : "valid_to",
+			 starts ? "valid_from" : "valid_to");
+		query_add(&q, sql, QD(f->from), QD(f->to));
+		src_where(&q, v, part, false);
+	}
 	query_sql(&q, " GROUP BY 1, 2");
 	if (query_prepare(v->db, &q, &st, e))
 		return -1;
@@ -1202,7 +1276,8 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 {
 	char day[DATE_STR_LEN];
 	view_t v = { .db = db, .unit = unit_id, .d = o->as_of, .t = member_stats_tree_date(o), .mapped = o->mapped,
-		     .pg = db_dialect(db) == DB_POSTGRESQL, .sensitive = o->with_sensitive, .recount = o->recount, .s = out };
+		     .pg = db_dialect(db) == DB_POSTGRESQL, .sensitive = o->with_sensitive, .recount = o->recount,
+		     .lean = o->lean && !o->mapped, .s = out };
 	int parts = o->mapped ? 2 : 1, r;
 	bool kept = false;
 
@@ -1210,7 +1285,7 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 	out->mapped = o->mapped;
 	out->tree_date = v.t;
 	out->dues_year = (int)strtol(date_format(o->as_of, day), NULL, 10);
-	r = stats_children(&v, e);
+	r = v.lean ? top_of_tree(&v, e) : stats_children(&v, e);
 	if (!r && o->mapped) {
 		bool needed = false;
 		r = part2_needed(&v, &needed, e);
@@ -1226,13 +1301,14 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 	if (!r && kept)
 		r = tally_pass(&v, e) || tally_children(&v, e);
 	for (int part = 1; !r && !kept && part <= parts; part++)
-		r = stock_pass(&v, part, e) || honorary_count(&v, part, e) || count_scan(&v, part, o->flows, e) ||
+		r = (v.lean ? lean_stock_pass(&v, e) : stock_pass(&v, part, e)) || honorary_count(&v, part, e) ||
+		    (!v.lean && count_scan(&v, part, o->flows, e)) ||
 		    stats_branches(&v, part, e) ||
 		    dues_of(&v, part, out->dues_year, 0, 0, &out->dues_paid, &out->dues_amount, e) ||
 		    (o->flows && (period_events(&v, part, true, e) || period_events(&v, part, false, e) ||
 				  dues_of(&v, part, 0, o->from, o->to, &out->flows.dues_paid, &out->flows.dues_amount, e))) ||
 		    (o->flows && parts == 2 && (transfers_within(&v, part, true, e) || transfers_within(&v, part, false, e)));
-	if (!r && !kept)
+	if (!r && !kept && !v.lean)
 		r = child_branches(&v, e);
 	if (!r)
 		r = breakdowns(&v, e);

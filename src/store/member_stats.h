@@ -83,6 +83,12 @@ typedef struct member_stats_opts {
 	bool flows;          /* and the flows over [from, to] */
 	date_t from, to;     /* from <= to */
 	bool recount;        /* count from the stays even where the kept figures hold (tests, checks) */
+	/* only the totals a report form reads (total, direct, digital,
+	 * honorary, branches, dues, and the flows' joiners, leavers, transfers
+	 * and dues): no breakdowns, no children, no opening and closing; what
+	 * it gives is the full count's. The view as of the day only (the
+	 * mapped view counts in full). */
+	bool lean;
 } member_stats_opts_t;
 
 /* The day of the tree the figures are counted on: as_of, or for the

@@ -301,6 +301,7 @@ static int figures(report_ctx_t *c, err_t *e)
 	o.as_of = c->period.to < c->today ? c->period.to : c->today;
 	o.today = c->today;
 	o.mapped = c->mapped;
+	o.lean = true; /* the totals alone: no breakdowns, no children */
 	o.flows = true;
 	o.from = c->period.from;
 	o.to = o.as_of;

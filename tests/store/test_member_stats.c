@@ -670,6 +670,48 @@ static void kept_figures_are_the_counted_ones(void **state)
 	tally_agrees(db);
 }
 
+/* A lean count (the totals a report form reads) gives the full count's
+ * figures, on days before and after the reform and over periods across
+ * it, for the nation, a province and a commune. */
+static void lean_is_the_full_count(void **state)
+{
+	static const char *const CODES[] = { "VN", "P1", "01", "O" };
+	static const char *const DAYS[][2] = { { "2020-01-01", "2024-12-31" }, { "2025-01-01", "2025-06-30" },
+					       { "2025-07-01", "2025-12-31" }, { "2024-06-01", TODAY } };
+	db_t *db = *state;
+
+	for (size_t c = 0; c < sizeof(CODES) / sizeof(CODES[0]); c++)
+		for (size_t d = 0; d < sizeof(DAYS) / sizeof(DAYS[0]); d++) {
+			member_stats_opts_t o = { .as_of = D(DAYS[d][1]), .today = D(TODAY), .flows = true,
+						  .from = D(DAYS[d][0]), .to = D(DAYS[d][1]), .recount = true };
+			member_stats_t full, lean;
+			err_t e;
+			err_clear(&e);
+			/* a unit of today that did not exist then has no figures of then */
+			if (org_unit_get(db, CODES[c], o.as_of, &(unit_t){ 0 }, &e))
+				continue;
+			full = stats_opts(db, CODES[c], &o);
+			o.lean = true;
+			lean = stats_opts(db, CODES[c], &o);
+			const int64_t a[] = { full.total, full.direct, full.digital, full.honorary, full.branches,
+					      full.dues_paid, full.dues_amount, full.flows.joined, full.flows.rejoined,
+					      full.flows.left_total, full.flows.transfers_in, full.flows.transfers_out,
+					      full.flows.dues_paid, full.flows.dues_amount };
+			const int64_t b[] = { lean.total, lean.direct, lean.digital, lean.honorary, lean.branches,
+					      lean.dues_paid, lean.dues_amount, lean.flows.joined, lean.flows.rejoined,
+					      lean.flows.left_total, lean.flows.transfers_in, lean.flows.transfers_out,
+					      lean.flows.dues_paid, lean.flows.dues_amount };
+			for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+				if (a[i] != b[i])
+					fail_msg("%s %s..%s: figure %zu is %lld counted in full, %lld lean", CODES[c],
+						 DAYS[d][0], DAYS[d][1], i, (long long)a[i], (long long)b[i]);
+			assert_true(full.total > 0 || strcmp(CODES[c], "O") == 0);
+			assert_int_equal(lean.n_children, 0);
+			member_stats_free(&full);
+			member_stats_free(&lean);
+		}
+}
+
 int main(void)
 {
 	principal_system(&SYS, "test", fixture_today());
@@ -683,6 +725,7 @@ int main(void)
 		T(breakdowns_fold_text_and_mask_what_is_sensitive),
 		T(ages_by_the_day),
 		T(kept_figures_are_the_counted_ones),
+		T(lean_is_the_full_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
