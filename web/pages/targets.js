@@ -217,13 +217,14 @@ function SetTarget({ d, own, catalogue, onDone }) {
   const submit = (e) => {
     e.preventDefault();
     const spec = { value: v.value.trim() === '' ? undefined : number(v.value) };
-    if (!own) {
-      spec.direction = v.direction;
-      if (v.allowance.trim() !== '') spec.allowance = number(v.allowance);
-    }
+    if (directed) spec.direction = v.direction;
+    if (!own && v.allowance.trim() !== '') spec.allowance = number(v.allowance);
     send(spec, t('targets.saved'));
   };
   const held = d.items.find((x) => x.indicator === v.code && !x.inherited_from);
+  // a target handed down keeps the direction the level above gave it
+  const bound = d.items.find((x) => x.indicator === v.code && x.base !== null);
+  const directed = !own || !bound;
   return html`
     <form class="panel form" onSubmit=${submit} ref=${form} novalidate data-testid="targets-set" aria-labelledby="targets-set-heading">
       <h2 id="targets-set-heading">${t(own ? 'targets.set_own' : 'targets.set_down', { unit: unitName(d.unit, lang) })}</h2>
@@ -231,9 +232,10 @@ function SetTarget({ d, own, catalogue, onDone }) {
         options=${catalogue.map((i) => [i.code, name(i, lang)])} />
       <${Field} id="targets-set-value" label=${t('targets.value_field')} value=${v.value} onInput=${set('value')}
         error=${errs.fields[f('value')]} inputmode="decimal" autocomplete="off" data-testid="targets-set-value" />
-      ${!own && html`
+      ${directed && html`
         <${SelectField} id="targets-set-direction" label=${t('targets.direction')} value=${v.direction} onChange=${set('direction')}
-          error=${errs.fields[f('direction')]} options=${[['at_least', t('targets.direction.at_least')], ['at_most', t('targets.direction.at_most')]]} />
+          error=${errs.fields[f('direction')]} options=${[['at_least', t('targets.direction.at_least')], ['at_most', t('targets.direction.at_most')]]} />`}
+      ${!own && html`
         <${Field} id="targets-set-allowance" label=${t('targets.allowance')} hint=${t('targets.allowance_hint')} value=${v.allowance}
           onInput=${set('allowance')} error=${errs.fields[f('allowance')]} inputmode="decimal" autocomplete="off" data-testid="targets-set-allowance" />`}
       ${error && errs.form.length > 0 && html`<${FormError} messages=${errs.form} />`}
