@@ -1305,6 +1305,57 @@ static int cli_overview(api_req_t *req, api_resp_t *resp, err_t *e)
 	return r;
 }
 
+/* ---- the approval inbox ---- */
+
+#define INBOX_MAX 500
+
+/* GET /api/v1/forms/inbox[?status=submitted|returned|draft|approved]:
+ * the forms of the units below the caller (in her scope, not her own) in
+ * that state (submitted: awaiting her decision), the longest waiting
+ * first; `more` when there are more than INBOX_MAX. */
+static int get_inbox(api_req_t *req, api_resp_t *resp, err_t *e)
+{
+	static const char *const STATUSES[] = { "submitted", "returned", "draft", "approved", NULL };
+	static const report_status_t BY[] = { REPORT_SUBMITTED, REPORT_RETURNED, REPORT_DRAFT, REPORT_APPROVED };
+	report_inbox_item_t *rows = NULL;
+	report_status_t status;
+	json_t *items;
+	size_t n = 0;
+	int which = 0, r = 0;
+
+	if (api_require(req, PERM_REPORT_APPROVE, e) ||
+	    api_query_choice(req, "status", STATUSES, "submitted, returned, draft, approved", &which, e))
+		return -1;
+	status = which ? BY[which - 1] : REPORT_SUBMITTED;
+	if (report_inbox(req->db, &req->who, status, INBOX_MAX + 1, &rows, &n, e))
+		return -1;
+	items = json_array();
+	for (size_t i = 0; !r && items && i < n && i < INBOX_MAX; i++) {
+		period_t p = { .type = PERIOD_YEAR };
+		err_t ignored;
+		unit_t u;
+		err_clear(&ignored);
+		/* the code was checked when the form was stored */
+		if (period_parse(rows[i].period, "period", &p, &ignored))
+			continue;
+		r = org_unit_view(req->db, rows[i].unit_id, unit_day(req, &p), &u, e);
+		if (!r)
+			json_array_append_new(items, json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s}", "form", rows[i].form,
+							       "unit", "code", u.code, "name_vi", u.name_vi, "name_en",
+							       u.name_en, "period", rows[i].period, "status",
+							       report_status_name(rows[i].status), "submitted_by",
+							       rows[i].submitted_by));
+	}
+	free(rows);
+	if (r || !items) {
+		json_decref(items);
+		return r ? -1 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	resp->body = json_pack("{s:s, s:o, s:b}", "status", report_status_name(status), "items", items, "more",
+			       n > INBOX_MAX);
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+}
+
 /* ---- the command line's ways in ---- */
 
 static const struct {
@@ -1314,6 +1365,7 @@ static const struct {
 	{ "form", get_form },	      { "enter", put_form },	   { "submit", post_submit },
 	{ "approve", post_approve }, { "return", post_return }, { "unlock", post_unlock },
 	{ "overview", cli_overview }, { "xlsx", cli_form_xlsx }, { "values", cli_values },
+	{ "inbox", get_inbox },
 };
 
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
@@ -1335,6 +1387,7 @@ const api_route_t API_REPORT_ROUTES[] = {
 	{ "GET", "/api/v1/indicators/{}/series", get_indicator_series, 0 },
 	{ "GET", "/api/v1/indicators/{}/children", get_indicator_children, 0 },
 	{ "GET", "/api/v1/forms", get_forms, 0 },
+	{ "GET", "/api/v1/forms/inbox", get_inbox, 0 },
 	{ "GET", "/api/v1/forms/{}/overview", get_overview, 0 },
 	{ "GET", "/api/v1/forms/{}/{}/{}", get_form, 0 },
 	{ "GET", "/api/v1/forms/{}/{}/{}/xlsx", get_form_xlsx, 0 },

@@ -8,6 +8,7 @@
  *   unionbase report approve FORM --unit CODE --period P --db DB
  *   unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB
  *   unionbase report overview FORM --unit CODE --period P [--sort distance] [--json] --db DB
+ *   unionbase report inbox [--json] --db DB
  * The command line holds every right, everywhere: the level-above rule of
  * approval is the API's callers'.
  */
@@ -27,13 +28,15 @@ static const char FORMS_HELP[] =
 	"       unionbase report approve FORM --unit CODE --period P --db DB\n"
 	"       unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB\n"
 	"       unionbase report overview FORM --unit CODE --period P [--sort distance] [--json] --db DB\n"
+	"       unionbase report inbox [--json] --db DB\n"
 	"  a unit's report form for a period (2026-05, 2026Q2, 2026H1, 2026, T2026-2031):\n"
 	"  its values, what the records say and the difference (--xlsx: as the\n"
 	"  union's document in Excel); enter values (VALUE\n"
 	"  'null' clears one), submit it, approve it (its values are then locked and\n"
 	"  frozen), return it or unlock it with a reason; the overview: the state of\n"
 	"  the form of every unit of its level below CODE, who is late, how far each\n"
-	"  one's figures stand from its records\n";
+	"  one's figures stand from its records; the inbox: every form submitted\n"
+	"  and awaiting approval, the longest waiting first\n";
 
 static const char INDICATORS_HELP[] = "usage: unionbase indicators list [--json] --db DB\n"
 				      "       unionbase indicators values --unit CODE --period P [--json] --db DB\n"
@@ -123,6 +126,37 @@ static int add_text(json_t *texts, const char *arg)
 	return json_object_set_new(texts, code, json_string(eq + 1));
 }
 
+/* unionbase report inbox [--json] --db DB: every form awaiting approval. */
+static int inbox(const char *url, bool json)
+{
+	principal_t who;
+	json_t *out = NULL, *x;
+	size_t i;
+	db_t *db;
+	err_t e;
+	int rc;
+
+	db = cli_open_db(url);
+	if (!db)
+		return CLI_EXIT_FAIL;
+	cli_principal(&who);
+	err_clear(&e);
+	rc = api_report_step(db, &who, "inbox", "", "", "", NULL, &out, &e);
+	db_close(db);
+	if (rc)
+		return cli_fail(&e);
+	if (json)
+		return cli_print_json(out);
+	json_array_foreach(json_object_get(out, "items"), i, x) {
+		printf("%-16s %-12s %-10s %-16s ", json_string_value(json_object_get(x, "form")),
+		       json_string_value(json_object_get(json_object_get(x, "unit"), "code")),
+		       json_string_value(json_object_get(x, "period")), json_string_value(json_object_get(x, "submitted_by")));
+		printf("%s\n", json_string_value(json_object_get(json_object_get(x, "unit"), "name_vi")));
+	}
+	json_decref(out);
+	return CLI_EXIT_OK;
+}
+
 int cmd_report_form(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -161,6 +195,12 @@ int cmd_report_form(int argc, char **argv)
 		}
 	}
 	form = optind < argc ? argv[optind++] : NULL;
+	if (!strcmp(step, "inbox")) {
+		json_decref(values);
+		json_decref(comments);
+		json_decref(body);
+		return bad || form || unit || period || xlsx ? (fputs(FORMS_HELP, stderr), CLI_EXIT_USAGE) : inbox(url, json);
+	}
 	while (!bad && optind < argc)
 		bad = strcmp(step, "enter") != 0 || add_value(values, argv[optind++]) != 0;
 	if (!bad && !strcmp(step, "enter")) {
@@ -220,7 +260,7 @@ int cmd_report_form(int argc, char **argv)
 
 bool cmd_report_is_form_step(const char *s)
 {
-	static const char *const steps[] = { "form", "enter", "submit", "approve", "return", "unlock", "overview" };
+	static const char *const steps[] = { "form", "enter", "submit", "approve", "return", "unlock", "overview", "inbox" };
 
 	for (size_t i = 0; s && i < sizeof(steps) / sizeof(steps[0]); i++)
 		if (strcmp(s, steps[i]) == 0)

@@ -10,6 +10,7 @@
 #include "store/member_stats.h"
 #include "store/org_internal.h"
 #include "store/query.h"
+#include "store/scope.h"
 #include "store/util.h"
 
 /* A formula's terms may be formulas; the catalogue loader refuses cycles,
@@ -904,6 +905,52 @@ int report_overview(db_t *db, const char *form, const char *level, int64_t unit_
 		x->status = status_parse(db_col_text(st, 4));
 		copy_text(x->submitted_by, sizeof(x->submitted_by), db_col_text(st, 5));
 		copy_text(x->decided_by, sizeof(x->decided_by), db_col_text(st, 6));
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	if (r) {
+		free(v);
+		*n = 0;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int report_inbox(db_t *db, const principal_t *who, report_status_t status, size_t max, report_inbox_item_t **out,
+		 size_t *n, err_t *e)
+{
+	report_inbox_item_t *v = NULL;
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT r.form, r.period, r.unit_id, r.status, r.submitted_by FROM form_reports r"
+		      " WHERE r.status = ? AND r.unit_id <> ?",
+		  QT(report_status_name(status)), QI(who->unit_id));
+	scope_filter(&q, who, "r.unit_id");
+	query_add(&q, " ORDER BY r.updated_at, r.form, r.unit_id, r.period LIMIT ?", QI((int64_t)max));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		report_inbox_item_t *g = store_grow(v, &cap, *n, sizeof(*v), e), *x;
+		if (!g) {
+			r = -1;
+			break;
+		}
+		v = g;
+		x = &v[(*n)++];
+		memset(x, 0, sizeof(*x));
+		copy_text(x->form, sizeof(x->form), db_col_text(st, 0));
+		copy_text(x->period, sizeof(x->period), db_col_text(st, 1));
+		x->unit_id = db_col_int64(st, 2);
+		x->status = status_parse(db_col_text(st, 3));
+		copy_text(x->submitted_by, sizeof(x->submitted_by), db_col_text(st, 4));
 	}
 	db_finalize(st);
 	if (!r && rc != DB_DONE)

@@ -195,6 +195,21 @@ typedef struct report_row {
 int report_overview(db_t *db, const char *form, const char *level, int64_t unit_id, const char *period, date_t d,
 		    report_row_t **out, size_t *n, err_t *e);
 
+/* One form of the approval inbox (report_inbox). */
+typedef struct report_inbox_item {
+	char form[IND_CODE_MAX + 1];
+	char period[PERIOD_CODE_MAX];
+	int64_t unit_id;
+	report_status_t status;
+	char submitted_by[64];
+} report_inbox_item_t;
+
+/* The forms in `status` of the units in who's scope other than her own,
+ * the longest waiting first, at most max, into *out (malloc'd, the
+ * caller's) and *n. Returns 0 or -1 with e. */
+int report_inbox(db_t *db, const principal_t *who, report_status_t status, size_t max, report_inbox_item_t **out,
+		 size_t *n, err_t *e);
+
 /* The snapshot of an approved form: puts one value (value and computed,
  * each maybe absent), or removes them all (unlock). */
 int report_snapshot_put(report_ctx_t *c, const char *form, const char *code, const report_value_t *value,

@@ -94,7 +94,7 @@ const OPERATIONS = {
   listIndicators: 'records', getIndicatorValue: 'records', getIndicatorValues: 'records', listReportForms: 'records', getReportForm: 'records', getReportFormXlsx: 'records', getReportOverview: 'records',
   putReportValues: 'record_write', submitReportForm: 'record_write',
   approveReportForm: 'approve', returnReportForm: 'approve', unlockReportForm: 'approve',
-  getTargets: 'records', putTargets: 'record_write', getIndicatorSeries: 'records', getIndicatorChildren: 'records',
+  getReportInbox: 'approve', getTargets: 'records', putTargets: 'record_write', getIndicatorSeries: 'records', getIndicatorChildren: 'records',
   getSession: 'self', logOut: 'self', changePassword: 'self', listTokens: 'self', createToken: 'self', revokeToken: 'self',
 };
 const ROLES = Object.keys(MATRIX);
@@ -1127,6 +1127,7 @@ test('report forms and targets: to read for every role but member; to enter for 
         ['POST', `${form}/submit`, {}, MATRIX[c.role].record_write ? 404 : 403],
         ['POST', `${form}/approve`, {}, MATRIX[c.role].approve ? 404 : 403],
         ['POST', `${form}/unlock`, { reason: 'x' }, MATRIX[c.role].approve ? 404 : 403],
+        ['GET', '/api/v1/forms/inbox', undefined, MATRIX[c.role].approve ? 200 : 403],
         ['GET', `/api/v1/targets/${NOWHERE}/T2026-2031`, undefined, MATRIX[c.role].records ? 404 : 403],
         ['PUT', `/api/v1/targets/${NOWHERE}/T2026-2031`, { targets: { clubs: { value: 1 } } }, MATRIX[c.role].record_write ? 404 : 403],
       ];

@@ -362,6 +362,7 @@ const SAMPLES = [
   ['submitReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/submit', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: {} })],
   ['returnReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/return', { body: { reason: 'x' } }],
   ['submitReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/submit', (ctx) => ({ auth: false, headers: cookieAuth(ctx, true), body: { explanation: 'x' } })],
+  ['getReportInbox', 'GET', '/api/v1/forms/inbox', { query: { status: 'submitted' } }],
   ['approveReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/approve', { body: { note: 'x' } }],
   ['unlockReportForm', 'POST', '/api/v1/forms/commune_half/C0030/2025H2/unlock', { body: { reason: 'x' } }],
   ['getReportOverview', 'GET', '/api/v1/forms/commune_half/overview', { query: { unit: '01', period: '2025H2', sort: 'distance' } }],

@@ -105,6 +105,16 @@ test('a commune enters her six-month report, explains a difference from the reco
   assert.equal(sub.status, 200, sub.text);
   assert.equal(sub.body.status, 'submitted');
   assert.equal(sub.body.submitted_by, 'head.rf1');
+  // the province's inbox holds it; the commune's own officials have none, another commune's approver sees nothing of it
+  const inbox = (await s.get('/api/v1/forms/inbox', undefined, as['approver.24'])).body;
+  assert.deepEqual(inbox.items.map((x) => [x.form, x.unit.code, x.period, x.status, x.submitted_by]), [['commune_half', 'RF1', P, 'submitted', 'head.rf1']]);
+  assert.equal(inbox.more, false);
+  assertError(await s.get('/api/v1/forms/inbox', undefined, as['head.rf1']), 403, 'forbidden');
+  assert.deepEqual((await s.get('/api/v1/forms/inbox', undefined, as['approver.rf2'])).body.items, []);
+  assertError(await s.get('/api/v1/forms/inbox', { status: 'none' }, as['approver.24']), 400, 'bad_request');
+  const cliInbox = await runBin(['report', 'inbox', '--json', '--db', s.db.url]);
+  assert.equal(cliInbox.code, 0, cliInbox.stderr);
+  assert.deepEqual(JSON.parse(cliInbox.stdout).items.map((x) => x.unit.code), ['RF1']);
   assertError(await put('RF1', { values: { supervision_sessions: 4 } }, 'head.rf1'), 409, 'locked');
 
   // her own unit's report is not hers to approve

@@ -130,6 +130,13 @@ test('a commune enters, explains and submits her six-month report on a phone; th
   });
   const b = await open(approver);
   await withArtifactOnFailure(b.page, 'report-approve', async () => {
+    // her inbox: Ba Đình's report awaits her
+    await navTo(b.page, 'nav-forms');
+    await waitText(b.page, '[data-testid="inbox-item"][data-code="00004"]', 'Phường Ba Đình');
+    await waitText(b.page, '[data-testid="forms-inbox"] h2', 'Báo cáo chờ duyệt (1)');
+    await b.page.locator('[data-testid="inbox-item"][data-code="00004"] a').click();
+    await b.page.getByTestId('report-form-view').waitFor();
+    await waitText(b.page, '[data-testid="form-status"]', 'Đã gửi, chờ duyệt');
     // her own unit, a province: the overview of its communes, Ba Đình's submitted
     await openForm(b.page, '01', 'forms-overview');
     await waitText(b.page, '[data-testid="overview-unit"][data-code="00004"]', 'Đã gửi, chờ duyệt');

@@ -49,12 +49,36 @@ export function FormsPage({ query }) {
   return html`
     <h1>${t('forms.title')}</h1>
     <p class="muted">${t('forms.intro')}</p>
+    ${can(user, 'report.approve') && forms.data && html`<${Inbox} forms=${list} lang=${lang} />`}
     ${(forms.loading || inds.loading) && html`<${Loading} />`}
     <${ErrorBox} error=${forms.error || inds.error} onRetry=${() => { forms.reload(); inds.reload(); }} />
     ${choice && inds.data && html`
       <${Choose} forms=${list} choice=${choice} lang=${lang}
         onChoose=${(c) => navigate(PATH, { form: c.form, unit: c.unit || undefined, period: c.period || undefined })} />
       <${FormView} key=${`${choice.form} ${choice.unit} ${choice.period}`} choice=${choice} byCode=${byCode} />`}`;
+}
+
+// Inbox: for an officer who approves, the reports of the units below her
+// awaiting her decision, the longest waiting first; each opens its form.
+function Inbox({ forms, lang }) {
+  const r = useAsync((s) => get('/forms/inbox', {}, s), []);
+  if (r.loading || r.error || !r.data) return r.error ? html`<${ErrorBox} error=${r.error} onRetry=${r.reload} />` : null;
+  const items = r.data.items;
+  const formName = (code) => name(forms.find((f) => f.code === code) || { name_vi: code, name_en: code }, lang);
+  return html`
+    <section class="panel" aria-labelledby="inbox-heading" data-testid="forms-inbox">
+      <h2 id="inbox-heading">${t('forms.inbox', { n: formatNumber(items.length) })}</h2>
+      ${items.length === 0 && html`<p class="muted" data-testid="inbox-empty">${t('forms.inbox_empty')}</p>`}
+      <ul class="plain cards" role="list">
+        ${items.map((x) => html`<li key=${`${x.form} ${x.unit.code} ${x.period}`} data-testid="inbox-item" data-code=${x.unit.code}>
+          <a href="#" onClick=${(e) => { e.preventDefault(); navigate(PATH, { form: x.form, unit: x.unit.code, period: x.period }); }}>
+            ${unitName(x.unit, lang)}</a>
+          <span class="code muted"> ${x.unit.code}</span>
+          <p class="muted">${formName(x.form)} · ${x.period} · ${t('forms.submitted_by')}: ${x.submitted_by}</p>
+        </li>`)}
+      </ul>
+      ${r.data.more && html`<p class="muted">${t('forms.inbox_more')}</p>`}
+    </section>`;
 }
 
 // Choose: which form, unit and period; applied on "Mở".
