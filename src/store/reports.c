@@ -463,7 +463,7 @@ static int entries_of(report_ctx_t *c, const char *code, entry_t **out, size_t *
 	db_stmt_t *st = NULL;
 	size_t cap = 0;
 	query_t q;
-	int rc;
+	int rc, r = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -472,27 +472,25 @@ static int entries_of(report_ctx_t *c, const char *code, entry_t **out, size_t *
 		  QT(code), QT(c->period_code));
 	if (query_prepare(c->db, &q, &st, e))
 		return -1;
-	bool no_memory = false;
-
 	while ((rc = db_step(st)) == DB_ROW) {
-		if (*n == cap) {
-			entry_t *more = realloc(*out, (cap = cap ? cap * 2 : 64) * sizeof(**out));
-			if (!more) {
-				no_memory = true;
-				break;
-			}
-			*out = more;
+		entry_t *g = store_grow(*out, &cap, *n, sizeof(**out), e);
+		if (!g) {
+			r = -1;
+			break;
 		}
+		*out = g;
 		(*out)[*n].unit = db_col_int64(st, 0);
 		(*out)[(*n)++].value = db_col_int64(st, 1);
 	}
 	db_finalize(st);
-	if (rc == DB_DONE && !no_memory)
-		return 0;
-	free(*out);
-	*out = NULL;
-	*n = 0;
-	return no_memory ? err_fail(e, ERR_INTERNAL, NULL, "out of memory") : store_fail(c->db, rc, e);
+	if (!r && rc != DB_DONE)
+		r = store_fail(c->db, rc, e);
+	if (r) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
 }
 
 /* Whether unit id lies in the subtree of `top` on day t. */

@@ -33,36 +33,30 @@ static int read_rows(db_t *db, query_t *q, target_row_t **out, size_t *n, err_t 
 {
 	db_stmt_t *st = NULL;
 	size_t cap = 0;
-	int rc;
+	int rc, r = 0;
 
 	*out = NULL;
 	*n = 0;
 	if (query_prepare(db, q, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
-		if (*n == cap) {
-			size_t want = cap ? cap * 2 : 16;
-			target_row_t *more = realloc(*out, want * sizeof(**out));
-			if (!more) {
-				db_finalize(st);
-				free(*out);
-				*out = NULL;
-				*n = 0;
-				return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
-			}
-			*out = more;
-			cap = want;
+		target_row_t *g = store_grow(*out, &cap, *n, sizeof(**out), e);
+		if (!g) {
+			r = -1;
+			break;
 		}
+		*out = g;
 		read_row(st, &(*out)[(*n)++]);
 	}
 	db_finalize(st);
-	if (rc != DB_DONE) {
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	if (r) {
 		free(*out);
 		*out = NULL;
 		*n = 0;
-		return store_fail(db, rc, e);
 	}
-	return 0;
+	return r;
 }
 
 int target_list(db_t *db, const char *term, int64_t unit_id, target_row_t **out, size_t *n, err_t *e)
