@@ -163,14 +163,6 @@ static size_t nfc_length(const char *s)
 	return n;
 }
 
-static bool ascii(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
-			return false;
-	return true;
-}
-
 int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e)
 {
 	json_t *v = json_object_get(obj, key);
@@ -197,9 +189,9 @@ int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, 
 	}
 	/* counted in NFC, as the store keeps text. NFC may have more code
 	 * points than the text as sent (U+0958 is two: it is excluded from
-	 * composition; found by tests/fuzz/fuzz_json), so ASCII alone, which
-	 * NFC leaves as it is, skips the normalisation */
-	if ((!ascii(s) || text_length(s) > max) && nfc_length(s) > max)
+	 * composition; found by tests/fuzz/fuzz_json), so only text that is
+	 * its own NFC skips the normalisation */
+	if ((!text_composed(s) || text_length(s) > max) && nfc_length(s) > max)
 		return err_field(e, key, "too_long", "is too long (at most {max} characters)", ERR_INT("max", max));
 	/* the buffer's bound: reached only by text of few characters and many
 	 * bytes, such as a name typed in NFD; kept in NFC when that fits */

@@ -59,23 +59,21 @@ int member_kind_parse(const char *s, member_kind_t *out)
 
 /* ---- names ---- */
 
-static bool is_space(int32_t cp)
+/* c: cp's category (utf8proc_category), looked up once per character */
+static bool is_space(int32_t cp, utf8proc_category_t c)
 {
-	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || c == UTF8PROC_CATEGORY_ZS;
 }
 
-static bool name_char(int32_t cp)
+static bool name_char(int32_t cp, utf8proc_category_t c)
 {
-	utf8proc_category_t c = utf8proc_category(cp);
-
 	if (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME) /* letters and marks */
 		return true;
 	return cp == '\'' || cp == 0x2019 /* ’ */ || cp == '-' || cp == '.';
 }
 
-static bool is_mark(int32_t cp)
+static bool is_mark(utf8proc_category_t c)
 {
-	utf8proc_category_t c = utf8proc_category(cp);
 	return c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME;
 }
 
@@ -106,20 +104,20 @@ static char *collapse_spaces(const char *nfc, int32_t *bad)
 		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
 		if (n <= 0)
 			break; /* cannot happen: text_nfc gave valid UTF-8 */
-		if (is_space(cp)) {
+		utf8proc_category_t c = utf8proc_category(cp);
+		if (is_space(cp, c)) {
 			in_space = true;
 			after_letter = false;
 			marks = 0;
 		} else {
 			if (in_space && o)
 				out[o++] = ' ';
-			bool mark = is_mark(cp);
+			bool mark = is_mark(c);
 			marks = mark ? marks + 1 : 0;
-			if (!*bad && (!name_char(cp) || (mark && (!after_letter || marks > NAME_MARKS_MAX))))
+			if (!*bad && (!name_char(cp, c) || (mark && (!after_letter || marks > NAME_MARKS_MAX))))
 				*bad = cp;
 			if (!mark)
-				after_letter = utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU &&
-					       utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO;
+				after_letter = c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
 			in_space = false;
 			memcpy(out + o, p, (size_t)n);
 			o += (size_t)n;

@@ -45,6 +45,12 @@ size_t text_utf8_char(const char *s);
  * "Nguyễn" typed in NFD is 6 like its NFC form. For aligning text output. */
 size_t text_width(const char *s);
 
+/* True when s is valid text (text_valid) made only of letters that are
+ * composed already and compose with nothing (ASCII, Latin-1, Latin
+ * Extended-A, ơ ư and the Vietnamese block U+1EA0..U+1EF9): such text is
+ * its own NFC. False leaves it open. */
+bool text_composed(const char *s);
+
 /* NFC form of s, with surrounding white space trimmed. Returns 0, or -1 when
  * s is not valid UTF-8 or memory runs out. */
 int text_nfc(const char *s, char **out);

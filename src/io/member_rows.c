@@ -47,6 +47,8 @@ struct member_rows {
 
 	bool ended;                 /* the table's end was met */
 	size_t after_end, blank;
+
+	char **ethnic_fold;         /* each group's name_vi and name_en folded (2 * n_ethnic), once needed */
 };
 
 /* ---- the source ---- */
@@ -415,7 +417,27 @@ static const char *const HONORARY[] = { "danh du", "hoi vien danh du", "hvdd", "
 
 /* The code of the ethnic group named (or numbered) `folded` into code
  * (8 bytes); false when none is. */
-static bool ethnic_code(const member_rows_t *r, const char *folded, char *code)
+static int fold_ethnic_names(member_rows_t *r)
+{
+	r->ethnic_fold = calloc(2 * r->o.n_ethnic + 1, sizeof(*r->ethnic_fold));
+	if (!r->ethnic_fold)
+		return -1;
+	for (size_t i = 0; i < r->o.n_ethnic; i++)
+		if (text_fold(r->o.ethnic[i].name_vi, &r->ethnic_fold[2 * i]) ||
+		    text_fold(r->o.ethnic[i].name_en, &r->ethnic_fold[2 * i + 1]))
+			return -1;
+	return 0;
+}
+
+static void free_ethnic_names(member_rows_t *r)
+{
+	for (size_t i = 0; r->ethnic_fold && i < 2 * r->o.n_ethnic; i++)
+		free(r->ethnic_fold[i]);
+	free(r->ethnic_fold);
+	r->ethnic_fold = NULL;
+}
+
+static bool ethnic_code(member_rows_t *r, const char *folded, char *code)
 {
 	size_t n;
 
@@ -423,17 +445,15 @@ static bool ethnic_code(const member_rows_t *r, const char *folded, char *code)
 		snprintf(code, 8, "%02ld", strtol(folded, NULL, 10));
 		return true;
 	}
-	for (size_t i = 0; i < r->o.n_ethnic; i++) {
-		char *a = NULL, *b = NULL;
-		bool same = text_fold(r->o.ethnic[i].name_vi, &a) == 0 && text_fold(r->o.ethnic[i].name_en, &b) == 0 &&
-			    (strcmp(a, folded) == 0 || strcmp(b, folded) == 0);
-		free(a);
-		free(b);
-		if (same) {
+	if (!r->ethnic_fold && fold_ethnic_names(r)) {
+		free_ethnic_names(r);
+		return false;
+	}
+	for (size_t i = 0; i < r->o.n_ethnic; i++)
+		if (strcmp(r->ethnic_fold[2 * i], folded) == 0 || strcmp(r->ethnic_fold[2 * i + 1], folded) == 0) {
 			snprintf(code, 8, "%s", r->o.ethnic[i].code);
 			return true;
 		}
-	}
 	return false;
 }
 
@@ -512,26 +532,30 @@ static bool has_data(const member_rows_t *r, const sheet_row_t *row)
 static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t *problems, err_t *e)
 {
 	json_t *obj = json_object();
-	char *v;
+	bool csv = strcmp(r->format, "csv") == 0;
+	char small[256]; /* most cells: no allocation of their own */
 
 	if (!obj)
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	for (size_t i = 0; i < row->n && i < r->n_cols; i++) {
 		mcol_t f = r->field_of[i];
+		size_t len;
+		char *v;
 		if (f == MCOL_NONE || f == MCOL_SEQ || !row->cells[i][0])
 			continue;
-		v = malloc(strlen(row->cells[i]) + 1);
+		len = strlen(row->cells[i]);
+		v = len < sizeof(small) ? small : malloc(len + 1);
 		if (!v) {
 			json_decref(obj);
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		}
-		trim(strcmp(r->format, "csv") == 0 ? member_export_unguard(row->cells[i]) : row->cells[i], v,
-		     strlen(row->cells[i]) + 1);
+		trim(csv ? member_export_unguard(row->cells[i]) : row->cells[i], v, len + 1);
 		if (r->legacy_of[i] != LEGACY_NONE && row->types[i] == SHEET_TEXT) {
 			char *u = NULL;
 			/* a value the encoding cannot have given stays as it is */
 			if (legacy_to_unicode(v, r->legacy_of[i], &u) == 0) {
-				free(v);
+				if (v != small)
+					free(v);
 				v = u;
 				/* the legacy fonts lack most capitals: a name's words begin with one */
 				if (f == MCOL_FULL_NAME && text_capitalise_words(u, &u) == 0) {
@@ -540,12 +564,13 @@ static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t
 				}
 			}
 		}
-		if (v[0] && put_value(r, obj, f, v, row->types[i], problems)) {
+		int rc = v[0] ? put_value(r, obj, f, v, row->types[i], problems) : 0;
+		if (v != small)
 			free(v);
+		if (rc) {
 			json_decref(obj);
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 		}
-		free(v);
 	}
 	*out = obj;
 	return 0;
@@ -745,5 +770,6 @@ void member_rows_close(member_rows_t *r)
 	xlsx_close(r->xlsx);
 	forget_rows(r);
 	free(r->ahead);
+	free_ethnic_names(r);
 	free(r);
 }

@@ -36,10 +36,10 @@ int import_finish(db_t *db, const principal_t *who, const import_rec_t *rec, err
 	int r;
 
 	query_init(&q);
-	query_add(&q, "UPDATE imports SET rows_read = ?, valid = ?, invalid = ?, created = ?, updated = ?, unchanged = ?"
-		      " WHERE id = ?",
-		  QI(rec->rows), QI(rec->valid), QI(rec->invalid), QI(rec->created), QI(rec->updated),
-		  QI(rec->unchanged), QI(rec->id));
+	query_add(&q, "UPDATE imports SET file_sha256 = ?, file_size = ?, rows_read = ?, valid = ?, invalid = ?,"
+		      " created = ?, updated = ?, unchanged = ? WHERE id = ?",
+		  QT(rec->file_sha256), QI(rec->file_size), QI(rec->rows), QI(rec->valid), QI(rec->invalid),
+		  QI(rec->created), QI(rec->updated), QI(rec->unchanged), QI(rec->id));
 	if (query_run(db, &q, e))
 		return -1;
 	j = json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "file_name", rec->file_name,

@@ -32,13 +32,15 @@ typedef struct import_rec {
 	char created_at[32];
 } import_rec_t;
 
-/* Records the import rec (its counts still zero) and sets rec->id and
- * rec->created_by, in the caller's transaction, before its records are
- * written. Returns 0 or -1 with e. */
+/* Records the import rec (its counts still zero, its file's hash and size
+ * perhaps not known yet) and sets rec->id and rec->created_by, in the
+ * caller's transaction, before its records are written. Returns 0 or -1
+ * with e. */
 int import_begin(db_t *db, const principal_t *who, import_rec_t *rec, err_t *e);
 
-/* Stores rec's counts and writes the import's audit row, in the caller's
- * transaction, after its records. */
+/* Stores rec's counts and its file's hash and size, and writes the
+ * import's audit row, in the caller's transaction, after its records.
+ * Returns 0 or -1 with e. */
 int import_finish(db_t *db, const principal_t *who, const import_rec_t *rec, err_t *e);
 
 /* ERR_NOT_FOUND when there is no such import. */

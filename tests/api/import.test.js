@@ -120,6 +120,26 @@ test('a list laid out as unions keep it: the table found, every bad row reported
   assert.equal(await count('SELECT count(*) AS n FROM imports'), 0);
 });
 
+test('duplicates within a file are found however many rows it has: the keys past memory go to the scratch file', async () => {
+  const name = (i) => `Lê Thị ${String.fromCharCode(65 + Math.floor(i / 26), 97 + (i % 26))}`;
+  const rows = ['Họ và tên,Ngày sinh,Số CCCD'];
+  for (let i = 1; i <= 40; i++) rows.push(`${name(i)},01/01/1980,${cccd(1980, 100 + i)}`);
+  rows.push(`${name(3)},01/01/1980,${cccd(1980, 103)}`); // line 42: line 4's ID number
+  rows.push('Không Số,02/02/1981,');
+  for (let i = 41; i <= 60; i++) rows.push(`${name(i)},01/01/1980,${cccd(1980, 100 + i)}`);
+  rows.push('không   số,02/02/1981,'); // line 64: line 43's name and birth, no ID number
+  const p = file('many.csv', rows.join('\n') + '\n');
+  const run = async (env) => {
+    const r = await new Promise((resolve) => execFile(BIN, ['import', p, '--unit', 'IC1.1', '--dry-run', '--json', '--db', s.db.url],
+      { env: { ...process.env, ...s.env, ...env } }, (err, stdout) => resolve(JSON.parse(stdout))));
+    return r.errors.map((e) => `${e.line}:${e.code}:${e.params.line}`);
+  };
+  const want = ['42:duplicate_in_file:4', '64:duplicate_in_file:43'];
+  assert.deepEqual(await run({}), want, 'in memory');
+  // four slots hold three keys: moved out after every third row
+  assert.deepEqual(await run({ UNIONBASE_IMPORT_SEEN_SLOTS: '4' }), want, 'in the scratch file');
+});
+
 test('all or nothing stores nothing when a row is bad; --mode good stores the good rows, with one audit row and provenance', async () => {
   const p = file('template2.csv', '\ufeff' + TEMPLATE);
   const before = await count('SELECT count(*) AS n FROM persons');

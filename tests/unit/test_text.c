@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "core/text.h"
 
 static void check_fold(const char *in, const char *want)
@@ -232,12 +234,90 @@ static void capitalises_words(void **state)
 	assert_null(out);
 }
 
+/* ---- the fast path of composed letters against utf8proc's full path ---- */
+
+static utf8proc_int32_t ref_d_bar(utf8proc_int32_t cp, void *data)
+{
+	(void)data;
+	return cp == 0x0110 || cp == 0x0111 ? 'd' : cp;
+}
+
+/* What text_nfc and text_fold gave before their fast path: utf8proc's map,
+ * then trimmed or squeezed. */
+static char *reference(const char *s, bool fold)
+{
+	utf8proc_uint8_t *r = NULL;
+	utf8proc_option_t o = UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+	char *w, *out;
+	bool space = true;
+
+	if (fold)
+		o |= UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_LUMP;
+	assert_true(utf8proc_map_custom((const utf8proc_uint8_t *)s, 0, &r, o, fold ? ref_d_bar : NULL, NULL) >= 0);
+	out = w = (char *)r;
+	for (const char *p = (const char *)r; *p; p++) {
+		bool blank = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+		if (blank && (space || !fold)) {
+			if (!fold && !space)
+				*w++ = *p;
+			continue;
+		}
+		*w++ = *p;
+		if (blank)
+			w[-1] = ' ';
+		space = blank;
+	}
+	while (w > out && (w[-1] == ' ' || w[-1] == '\t' || w[-1] == '\n' || w[-1] == '\r'))
+		w--;
+	*w = '\0';
+	return out;
+}
+
+static void same_as_full_path(const char *s)
+{
+	for (int fold = 0; fold < 2; fold++) {
+		char *want = reference(s, fold), *got = NULL;
+		assert_int_equal(fold ? text_fold(s, &got) : text_nfc(s, &got), 0);
+		if (strcmp(got, want) != 0)
+			fail_msg("%s of '%s': '%s', full path '%s'", fold ? "fold" : "nfc", s, got, want);
+		free(got);
+		free(want);
+	}
+}
+
+static void composed_letters_take_the_full_paths_answer(void **state)
+{
+	static const utf8proc_int32_t ranges[][2] = { { 0x20, 0x7e }, { 0xa0, 0x17f }, { 0x1a0, 0x1a1 },
+						       { 0x1af, 0x1b0 }, { 0x1ea0, 0x1ef9 } };
+	utf8proc_int32_t cps[512];
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		for (utf8proc_int32_t cp = ranges[i][0]; cp <= ranges[i][1]; cp++)
+			cps[n++] = cp;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			utf8proc_uint8_t s[16] = { 'x' };
+			size_t k = 1;
+			k += (size_t)utf8proc_encode_char(cps[i], s + k);
+			k += (size_t)utf8proc_encode_char(cps[j], s + k);
+			s[k++] = 'x';
+			s[k] = '\0';
+			same_as_full_path((const char *)s);
+		}
+	same_as_full_path("  Nguyễn\tThị  Minh\r\nKhai  ");
+	same_as_full_path("ĐẶNG  Ơn ƯỚC Œuvre Straße ŉ ſ İ ĸ");
+	same_as_full_path("");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(capitalises_words),
 		cmocka_unit_test(folding_ignores_case_marks_and_d_bar),
 		cmocka_unit_test(nfd_and_nfc_fold_alike),
+		cmocka_unit_test(composed_letters_take_the_full_paths_answer),
 		cmocka_unit_test(invalid_utf8_and_controls_are_refused),
 		cmocka_unit_test(vietnamese_alphabet_order),
 		cmocka_unit_test(tones_are_a_second_level),
