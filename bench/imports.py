@@ -13,9 +13,9 @@ What it does:
      libxlsxwriter's constant-memory mode writes), cached in bench/cache.
   3. For each store (BENCH_STORES) and each format: a fresh copy of the
      country (PostgreSQL: `unionbase copy` into the throw-away server),
-     then `unionbase import FILE --unit PROVINCE --dry-run` and the commit
-     (`--mode all`), each under /usr/bin/time: wall seconds, rows a second,
-     peak resident memory. Then `unionbase export --format csv|xlsx` of the
+     then `unionbase import FILE --unit PROVINCE --dry-run` (BENCH_RUNS
+     times, the median) and the commit (`--mode all`, once), each under
+     /usr/bin/time: wall seconds, rows a second, peak resident memory. Then `unionbase export --format csv|xlsx` of the
      province, timed the same way.
   4. A dated section at the top of BENCHMARKS.md's results (BENCH_WRITE=0:
      print only).
@@ -272,9 +272,13 @@ def bench_store(store, country, province, files, pg):
     res = {}
     for fmt, path in files.items():
         url = fresh(store, country, pg)
-        b.log("%s %s: dry run" % (store, fmt))
-        wall, rss, _ = timed("import", path, "--unit", province, "--dry-run", "--json", "--db", url)
-        res[(fmt, "dry run")] = (wall, rss, PEAK_ANON["mb"])
+        runs = []
+        for i in range(b.RUNS):
+            b.log("%s %s: dry run %d of %d" % (store, fmt, i + 1, b.RUNS))
+            wall, rss, _ = timed("import", path, "--unit", province, "--dry-run", "--json", "--db", url)
+            runs.append((wall, rss, PEAK_ANON["mb"]))
+        runs.sort(key=lambda r: r[0])
+        res[(fmt, "dry run (median of %d)" % b.RUNS)] = runs[len(runs) // 2]
         if COMMIT:
             b.log("%s %s: commit" % (store, fmt))
             wall, rss, _ = timed("import", path, "--unit", province, "--mode", "all", "--json", "--db", url)
