@@ -55,6 +55,9 @@ typedef struct api_req {
 	 * renames it to keep it, else it is removed after the answer */
 	const char *upload_path;
 	unsigned long long upload_size;
+	/* called from the command line (api_call, no conn): the query
+	 * string's arguments, a JSON object of strings, or NULL */
+	json_t *query;
 } api_req_t;
 
 typedef struct api_resp {
@@ -115,14 +118,23 @@ extern const api_route_t API_EXPORT_ROUTES[];
  * The form as JSON into *out (the caller's). In one transaction (or the
  * caller's). Returns 0 or -1 with e (unknown step: ERR_INTERNAL). */
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
-		    const char *period, json_t *body, json_t **out, err_t *e);
+		    const char *period, json_t *query, json_t *body, json_t **out, err_t *e);
 
 /* Runs a route's handler fn for the command line: as who, with the path's
- * captures params[0..n-1] and body (NULL: none), in one transaction (or
+ * captures params[0..n-1], the query string's arguments query (a JSON
+ * object of strings) and body (each NULL: none), in one transaction (or
  * the caller's). The answer's JSON into *out (the caller's). Returns 0
  * or -1 with e. */
-int api_call(db_t *db, const principal_t *who, api_handler_fn fn, const char *const *params, size_t n, json_t *body,
-	     json_t **out, err_t *e);
+int api_call(db_t *db, const principal_t *who, api_handler_fn fn, const char *const *params, size_t n, json_t *query,
+	     json_t *body, json_t **out, err_t *e);
+
+/* An indicator's figures as the API gives them, for the command line
+ * (api/reports.c): step "series" (GET /api/v1/indicators/{code}/series,
+ * query {"unit", "to", "count", "mapped"}) or "children" (…/children,
+ * query {"unit", "period", "mapped"}). The answer into *out (the
+ * caller's). Returns 0 or -1 with e (unknown step: ERR_INTERNAL). */
+int api_indicator_step(db_t *db, const principal_t *who, const char *step, const char *code, json_t *query,
+		       json_t **out, err_t *e);
 
 /* The targets of a unit for a term as the API does them, for the command
  * line (api/targets.c): step "show" (GET /api/v1/targets/{unit}/{term})

@@ -8,8 +8,8 @@
 #include "api/api.h"
 #include "store/util.h"
 
-int api_call(db_t *db, const principal_t *who, api_handler_fn fn, const char *const *params, size_t n, json_t *body,
-	     json_t **out, err_t *e)
+int api_call(db_t *db, const principal_t *who, api_handler_fn fn, const char *const *params, size_t n, json_t *query,
+	     json_t *body, json_t **out, err_t *e)
 {
 	api_resp_t resp = { 0 };
 	api_req_t req = { 0 };
@@ -23,6 +23,7 @@ int api_call(db_t *db, const principal_t *who, api_handler_fn fn, const char *co
 	req.db = db;
 	req.who = *who;
 	req.today = who->today;
+	req.query = query;
 	for (size_t i = 0; i < n; i++)
 		req.params[i] = params[i];
 	req.body = "";

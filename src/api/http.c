@@ -80,6 +80,8 @@ int api_check_utf8(api_req_t *req, err_t *e)
 
 const char *api_query(api_req_t *req, const char *name)
 {
+	if (!req->conn)
+		return json_string_value(json_object_get(req->query, name));
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 

@@ -500,7 +500,7 @@ static const named_unit_t *unit_named(const run_t *r, const char *cell, bool *am
 	size_t from, n;
 
 	*ambiguous = false;
-	snprintf(key.code, sizeof(key.code), "%s", cell);
+	(void)ub_strlcpy(key.code, cell, sizeof(key.code)); /* one that long names no unit */
 	if (strlen(cell) < sizeof(key.code) && equal_range(r->by_code, r->n_units, &key, by_code, &from))
 		return r->by_code[from];
 	if (fold_bare(cell, &key.fold, &key.bare)) {
@@ -646,7 +646,7 @@ static int id_number_holder(run_t *r, const char *id_number, int64_t *id, err_t 
 	const id_known_t *k;
 	bool current;
 
-	snprintf(key.id_number, sizeof(key.id_number), "%s", id_number);
+	(void)ub_strlcpy(key.id_number, id_number, sizeof(key.id_number)); /* it fits: checked */
 	k = bsearch(&key, r->known, r->n_known, sizeof(r->known[0]), by_id_number);
 	if (!k)
 		return member_by_id_number(r->db, id_number, id, &current, e);
@@ -665,9 +665,10 @@ static int match(run_t *r, const person_t *p, int64_t unit_id, size_t line, int6
 	*id = 0;
 	if (!p->id_number[0] && text_fold(p->full_name, &fold))
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
-	if (p->id_number[0])
-		snprintf(key, sizeof(key), "id:%s", p->id_number);
-	else
+	if (p->id_number[0]) {
+		(void)ub_strlcpy(key, "id:", sizeof(key));
+		(void)ub_strlcpy(key + 3, p->id_number, sizeof(key) - 3); /* it fits: PERSON_ID_BUF */
+	} else
 		snprintf(key, sizeof(key), "nb:%s|%lld", fold, (long long)p->birth_date);
 	if (seen_add(&r->seen, key_hash(r, key), line, &first, e)) {
 		free(fold);

@@ -67,8 +67,10 @@ static void text_field(json_t *body, const char *key, char *dst, err_t *e)
 	if (len >= PERSON_TEXT_BUF)
 		err_field(e, key, "too_many_bytes", "is too long (at most {max} bytes of UTF-8)",
 			  ERR_INT("max", PERSON_TEXT_BUF - 1));
-	else
-		snprintf(dst, PERSON_TEXT_BUF, "%.*s", (int)len, from);
+	else {
+		memcpy(dst, from, len);
+		dst[len] = '\0';
+	}
 	free(nfc);
 }
 
@@ -129,7 +131,7 @@ void api_member_read(json_t *body, date_t today, person_t *p, member_kind_t *kin
 	memset(p, 0, sizeof(*p));
 	if (api_str(body, "full_name", true, PERSON_NAME_MAX, name, sizeof(name), e) == 0 &&
 	    person_name(name, "full_name", &nfc, e) == 0)
-		snprintf(p->full_name, sizeof(p->full_name), "%s", nfc);
+		(void)ub_strlcpy(p->full_name, nfc, sizeof(p->full_name)); /* it fits: PERSON_NAME_MAX */
 	free(nfc);
 	if (!json_object_get(body, "birth_date") || json_is_null(json_object_get(body, "birth_date")))
 		err_field(e, "birth_date", "required", "is required");

@@ -1369,15 +1369,28 @@ static const struct {
 };
 
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
-		    const char *period, json_t *body, json_t **out, err_t *e)
+		    const char *period, json_t *query, json_t *body, json_t **out, err_t *e)
 {
 	const char *params[] = { form, unit, period };
 
 	*out = NULL;
 	for (size_t i = 0; i < sizeof(STEPS) / sizeof(STEPS[0]); i++)
 		if (strcmp(STEPS[i].step, step) == 0)
-			return api_call(db, who, STEPS[i].fn, params, 3, body, out, e);
+			return api_call(db, who, STEPS[i].fn, params, 3, query, body, out, e);
 	return err_fail(e, ERR_INTERNAL, NULL, "no report step {value}", ERR_STR("value", step));
+}
+
+int api_indicator_step(db_t *db, const principal_t *who, const char *step, const char *code, json_t *query,
+		       json_t **out, err_t *e)
+{
+	const char *params[] = { code };
+
+	*out = NULL;
+	if (strcmp(step, "series") == 0)
+		return api_call(db, who, get_indicator_series, params, 1, query, NULL, out, e);
+	if (strcmp(step, "children") == 0)
+		return api_call(db, who, get_indicator_children, params, 1, query, NULL, out, e);
+	return err_fail(e, ERR_INTERNAL, NULL, "no indicator step {value}", ERR_STR("value", step));
 }
 
 const api_route_t API_REPORT_ROUTES[] = {

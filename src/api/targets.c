@@ -441,9 +441,9 @@ int api_target_step(db_t *db, const principal_t *who, const char *step, const ch
 
 	*out = NULL;
 	if (strcmp(step, "show") == 0)
-		return api_call(db, who, get_targets, params, 2, NULL, out, e);
+		return api_call(db, who, get_targets, params, 2, NULL, NULL, out, e);
 	if (strcmp(step, "set") == 0)
-		return api_call(db, who, put_targets, params, 2, body, out, e);
+		return api_call(db, who, put_targets, params, 2, NULL, body, out, e);
 	return err_fail(e, ERR_INTERNAL, NULL, "no targets step {value}", ERR_STR("value", step));
 }
 

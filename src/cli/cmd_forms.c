@@ -8,7 +8,10 @@
  *   unionbase report approve FORM --unit CODE --period P --db DB
  *   unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB
  *   unionbase report overview FORM --unit CODE --period P [--sort distance] [--json] --db DB
- *   unionbase report inbox [--json] --db DB
+ *   unionbase report inbox [--status S] [--json] --db DB
+ *   unionbase indicators values --unit CODE --period P [--json] --db DB
+ *   unionbase indicators series CODE --unit CODE --to P [--count N] [--mapped] [--json] --db DB
+ *   unionbase indicators children CODE --unit CODE --period P [--mapped] [--json] --db DB
  * The command line holds every right, everywhere: the level-above rule of
  * approval is the API's callers'.
  */
@@ -28,20 +31,26 @@ static const char FORMS_HELP[] =
 	"       unionbase report approve FORM --unit CODE --period P --db DB\n"
 	"       unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB\n"
 	"       unionbase report overview FORM --unit CODE --period P [--sort distance] [--json] --db DB\n"
-	"       unionbase report inbox [--json] --db DB\n"
+	"       unionbase report inbox [--status submitted|returned|draft|approved] [--json] --db DB\n"
 	"  a unit's report form for a period (2026-05, 2026Q2, 2026H1, 2026, T2026-2031):\n"
 	"  its values, what the records say and the difference (--xlsx: as the\n"
 	"  union's document in Excel); enter values (VALUE\n"
 	"  'null' clears one), submit it, approve it (its values are then locked and\n"
 	"  frozen), return it or unlock it with a reason; the overview: the state of\n"
 	"  the form of every unit of its level below CODE, who is late, how far each\n"
-	"  one's figures stand from its records; the inbox: every form submitted\n"
-	"  and awaiting approval, the longest waiting first\n";
+	"  one's figures stand from its records; the inbox: every form below in a\n"
+	"  state (submitted: awaiting approval), the longest waiting first\n";
 
-static const char INDICATORS_HELP[] = "usage: unionbase indicators list [--json] --db DB\n"
-				      "       unionbase indicators values --unit CODE --period P [--json] --db DB\n"
-				      "  the indicators of the catalogue: code, source, roll-up, name; the value\n"
-				      "  of each for a unit and a period, and where it comes from\n";
+static const char INDICATORS_HELP[] =
+	"usage: unionbase indicators list [--json] --db DB\n"
+	"       unionbase indicators values --unit CODE --period P [--json] --db DB\n"
+	"       unionbase indicators series CODE --unit CODE --to P [--count N] [--mapped] [--json] --db DB\n"
+	"       unionbase indicators children CODE --unit CODE --period P [--mapped] [--json] --db DB\n"
+	"  the indicators of the catalogue: code, source, roll-up, name; the value\n"
+	"  of each for a unit and a period, and where it comes from; one\n"
+	"  indicator's value over the N periods (10; at most 40) that end with P,\n"
+	"  or for each unit directly below; --mapped: each period's figures on\n"
+	"  today's units\n";
 
 /* Prints a number of the form's JSON (or "-" for null) in width columns. */
 static void print_number(json_t *v, int width)
@@ -126,8 +135,9 @@ static int add_text(json_t *texts, const char *arg)
 	return json_object_set_new(texts, code, json_string(eq + 1));
 }
 
-/* unionbase report inbox [--json] --db DB: every form awaiting approval. */
-static int inbox(const char *url, bool json)
+/* unionbase report inbox [--status S] [--json] --db DB: the forms below
+ * in state S, submitted (awaiting approval) by default. */
+static int inbox(const char *url, json_t *query, bool json)
 {
 	principal_t who;
 	json_t *out = NULL, *x;
@@ -141,16 +151,17 @@ static int inbox(const char *url, bool json)
 		return CLI_EXIT_FAIL;
 	cli_principal(&who);
 	err_clear(&e);
-	rc = api_report_step(db, &who, "inbox", "", "", "", NULL, &out, &e);
+	rc = api_report_step(db, &who, "inbox", "", "", "", query, NULL, &out, &e);
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);
 	if (json)
 		return cli_print_json(out);
 	json_array_foreach(json_object_get(out, "items"), i, x) {
-		printf("%-16s %-12s %-10s %-16s ", json_string_value(json_object_get(x, "form")),
+		printf("%-16s %-12s %-10s %-10s %-16s ", json_string_value(json_object_get(x, "form")),
 		       json_string_value(json_object_get(json_object_get(x, "unit"), "code")),
-		       json_string_value(json_object_get(x, "period")), json_string_value(json_object_get(x, "submitted_by")));
+		       json_string_value(json_object_get(x, "period")), json_string_value(json_object_get(x, "status")),
+		       json_string_value(json_object_get(x, "submitted_by")));
 		printf("%s\n", json_string_value(json_object_get(json_object_get(x, "unit"), "name_vi")));
 	}
 	json_decref(out);
@@ -165,11 +176,12 @@ int cmd_report_form(int argc, char **argv)
 		{ "comment", required_argument, NULL, 'c' },   { "explanation", required_argument, NULL, 'x' },
 		{ "reason", required_argument, NULL, 'r' },    { "sort", required_argument, NULL, 's' },
 		{ "xlsx", required_argument, NULL, 'X' },      { "lang", required_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 },
+		{ "status", required_argument, NULL, 'S' },    { NULL, 0, NULL, 0 },
 	};
 	const char *step = argv[0], *url = NULL, *unit = NULL, *period = NULL, *form, *xlsx = NULL;
-	json_t *body = json_object(), *values = json_object(), *comments = json_object(), *out = NULL;
-	bool json = false, bad = !body || !values || !comments;
+	json_t *body = json_object(), *values = json_object(), *comments = json_object(), *query = json_object(),
+	       *out = NULL;
+	bool json = false, bad = !body || !values || !comments || !query;
 	principal_t who;
 	db_t *db;
 	err_t e;
@@ -191,6 +203,7 @@ int cmd_report_form(int argc, char **argv)
 			bad = strcmp(optarg, "vi") != 0 && strcmp(optarg, "en") != 0;
 			json_object_set_new(body, "lang", json_string(optarg));
 			break;
+		case 'S': bad = strcmp(step, "inbox") != 0 || json_object_set_new(query, "status", json_string(optarg)); break;
 		default: bad = true;
 		}
 	}
@@ -199,8 +212,12 @@ int cmd_report_form(int argc, char **argv)
 		json_decref(values);
 		json_decref(comments);
 		json_decref(body);
-		return bad || form || unit || period || xlsx ? (fputs(FORMS_HELP, stderr), CLI_EXIT_USAGE) : inbox(url, json);
+		rc = bad || form || unit || period || xlsx ? (fputs(FORMS_HELP, stderr), CLI_EXIT_USAGE)
+							 : inbox(url, query, json);
+		json_decref(query);
+		return rc;
 	}
+	json_decref(query);
 	while (!bad && optind < argc)
 		bad = strcmp(step, "enter") != 0 || add_value(values, argv[optind++]) != 0;
 	if (!bad && !strcmp(step, "enter")) {
@@ -231,7 +248,7 @@ int cmd_report_form(int argc, char **argv)
 	}
 	cli_principal(&who);
 	err_clear(&e);
-	rc = api_report_step(db, &who, step, form, unit, period, json_object_size(body) ? body : NULL, &out, &e);
+	rc = api_report_step(db, &who, step, form, unit, period, NULL, json_object_size(body) ? body : NULL, &out, &e);
 	json_decref(body);
 	db_close(db);
 	if (rc)
@@ -266,6 +283,14 @@ bool cmd_report_is_form_step(const char *s)
 		if (strcmp(s, steps[i]) == 0)
 			return true;
 	return false;
+}
+
+/* A figure of the API (value, status) after its label. */
+static void print_figure(json_t *x, const char *label, int width)
+{
+	printf("%-*s", width, label ? label : "");
+	print_number(json_object_get(x, "value"), 14);
+	printf("  %s\n", json_string_value(json_object_get(x, "status")));
 }
 
 /* unionbase indicators values --unit CODE --period P [--json] --db DB */
@@ -304,16 +329,77 @@ static int indicator_values(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	cli_principal(&who);
 	err_clear(&e);
-	rc = api_report_step(db, &who, "values", "", unit, period, NULL, &out, &e);
+	rc = api_report_step(db, &who, "values", "", unit, period, NULL, NULL, &out, &e);
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);
 	if (json)
 		return cli_print_json(out);
 	json_array_foreach(json_object_get(out, "items"), i, x) {
-		printf("%-32s", json_string_value(json_object_get(x, "indicator")));
-		print_number(json_object_get(x, "value"), 14);
-		printf("  %s\n", json_string_value(json_object_get(x, "status")));
+		print_figure(x, json_string_value(json_object_get(x, "indicator")), 32);
+	}
+	json_decref(out);
+	return CLI_EXIT_OK;
+}
+
+/* unionbase indicators series|children CODE --unit CODE (--to P [--count N] | --period P) [--mapped] [--json] */
+static int indicator_figures(const char *step, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'b' },	    { "unit", required_argument, NULL, 'u' },
+		{ "period", required_argument, NULL, 'p' }, { "to", required_argument, NULL, 't' },
+		{ "count", required_argument, NULL, 'c' },  { "mapped", no_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },	    { NULL, 0, NULL, 0 },
+	};
+	bool series = strcmp(step, "series") == 0, json = false, bad;
+	json_t *query = json_object(), *out = NULL, *x;
+	const char *url = NULL, *code;
+	principal_t who;
+	size_t i;
+	db_t *db;
+	err_t e;
+	int c, rc;
+
+	optind = 1;
+	bad = !query;
+	while (!bad && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': url = optarg; break;
+		case 'u': bad = json_object_set_new(query, "unit", json_string(optarg)) != 0; break;
+		case 'p': bad = series || json_object_set_new(query, "period", json_string(optarg)) != 0; break;
+		case 't': bad = !series || json_object_set_new(query, "to", json_string(optarg)) != 0; break;
+		case 'c': bad = !series || json_object_set_new(query, "count", json_string(optarg)) != 0; break;
+		case 'm': bad = json_object_set_new(query, "mapped", json_string("true")) != 0; break;
+		case 'j': json = true; break;
+		default: bad = true;
+		}
+	}
+	code = optind < argc ? argv[optind++] : NULL;
+	if (bad || !code || optind < argc || !json_object_get(query, "unit") ||
+	    !json_object_get(query, series ? "to" : "period")) {
+		json_decref(query);
+		fputs(INDICATORS_HELP, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	db = cli_open_db(url);
+	if (!db) {
+		json_decref(query);
+		return CLI_EXIT_FAIL;
+	}
+	cli_principal(&who);
+	err_clear(&e);
+	rc = api_indicator_step(db, &who, step, code, query, &out, &e);
+	db_close(db);
+	json_decref(query);
+	if (rc)
+		return cli_fail(&e);
+	if (json)
+		return cli_print_json(out);
+	json_array_foreach(json_object_get(out, "items"), i, x) {
+		if (series)
+			print_figure(x, json_string_value(json_object_get(x, "period")), 24);
+		else
+			print_figure(x, json_string_value(json_object_get(json_object_get(x, "unit"), "code")), 24);
 	}
 	json_decref(out);
 	return CLI_EXIT_OK;
@@ -337,6 +423,8 @@ int cmd_indicators(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "values"))
 		return indicator_values(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "series") || !strcmp(argv[1], "children")))
+		return indicator_figures(argv[1], argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "list") != 0) {
 		bool help = argc >= 2 && !strcmp(argv[1], "help");
 		fputs(INDICATORS_HELP, help ? stdout : stderr);

@@ -193,11 +193,18 @@ int person_sort_key(const char *full_name, char **out)
 
 /* ---- dates ---- */
 
+/* The last day converted is remembered (per thread): an import asks for
+ * today's with every row, and gmtime_r was a twentieth of a dry run. */
 static void ymd(date_t d, int *y, int *m, int *day)
 {
+	static _Thread_local struct { bool set; date_t d; int y, m, day; } last;
 	time_t t = (time_t)d * 86400 + 43200;
 	struct tm tm;
 
+	if (last.set && last.d == d) {
+		*y = last.y, *m = last.m, *day = last.day;
+		return;
+	}
 	if (!gmtime_r(&t, &tm)) {
 		*y = *m = *day = 0;
 		return;
@@ -205,6 +212,7 @@ static void ymd(date_t d, int *y, int *m, int *day)
 	*y = tm.tm_year + 1900;
 	*m = tm.tm_mon + 1;
 	*day = tm.tm_mday;
+	last.set = true, last.d = d, last.y = *y, last.m = *m, last.day = *day;
 }
 
 int person_age(date_t birth, date_t on)

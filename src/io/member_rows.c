@@ -365,6 +365,26 @@ static bool date_parts(const char *v, long part[3], int width[3], char *sep)
 }
 
 /* A day as people type it into ISO form; the detail says why not. */
+/* "YYYY-MM-DD" into iso (11 bytes), as snprintf's "%04ld-%02ld-%02ld"
+ * cut at 10 would write it; by hand for the common case, two of them a
+ * row being a fiftieth of a dry run. */
+static void iso_day(long y, long m, long d, char *iso)
+{
+	if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) {
+		snprintf(iso, 11, "%04ld-%02ld-%02ld", y, m, d);
+		return;
+	}
+	long parts[] = { y / 100, y % 100, m, d };
+	char *w = iso;
+	for (int i = 0; i < 4; i++) {
+		if (i >= 2)
+			*w++ = '-';
+		*w++ = (char)('0' + parts[i] / 10);
+		*w++ = (char)('0' + parts[i] % 10);
+	}
+	*w = '\0';
+}
+
 static bool read_day(const char *v, unsigned char type, const char *field, char *iso, err_t *problems)
 {
 	long part[3];
@@ -379,13 +399,13 @@ static bool read_day(const char *v, unsigned char type, const char *field, char 
 	}
 	if (date_parts(v, part, width, &sep)) {
 		if (width[0] == 4 && sep == '-')
-			snprintf(iso, 11, "%04ld-%02ld-%02ld", part[0], part[1], part[2]);
+			iso_day(part[0], part[1], part[2], iso);
 		else if (width[0] <= 2 && width[1] <= 2 && width[2] <= 2) {
 			err_field(problems, field, "two_digit_year", "'{value}' has a year of two digits: write all four",
 				  ERR_STR("value", v));
 			return false;
 		} else if (width[0] <= 2 && width[1] <= 2 && width[2] == 4)
-			snprintf(iso, 11, "%04ld-%02ld-%02ld", part[2], part[1], part[0]);
+			iso_day(part[2], part[1], part[0], iso);
 		else
 			iso[0] = '\0';
 		if (iso[0] && date_parse(iso, &d) == 0)

@@ -126,6 +126,16 @@ test('a commune enters her six-month report, explains a difference from the reco
   assert.deepEqual([back.body.status, back.body.reason, back.body.decided_by], ['returned', 'Thiếu số buổi tuyên truyền', 'approver.24']);
   assertError(await step('RF1', 'return', { reason: 'lại' }, 'approver.24'), 409, 'wrong_status');
   assertError(await step('RF1', 'approve', {}, 'approver.24'), 409, 'wrong_status');
+  const returned = (await s.get('/api/v1/forms/inbox', { status: 'returned' }, as['approver.24'])).body;
+  assert.deepEqual(returned.items.map((x) => [x.unit.code, x.status]), [['RF1', 'returned']]);
+  const cliReturned = await runBin(['report', 'inbox', '--status', 'returned', '--json', '--db', s.db.url]);
+  assert.equal(cliReturned.code, 0, cliReturned.stderr);
+  assert.deepEqual(JSON.parse(cliReturned.stdout), returned, 'the command line answers as the API');
+  assert.deepEqual(JSON.parse((await runBin(['report', 'inbox', '--json', '--db', s.db.url])).stdout).items, []);
+  const badStatus = await runBin(['report', 'inbox', '--status', 'none', '--db', s.db.url]);
+  assert.equal(badStatus.code, 1);
+  assert.match(badStatus.stderr, /submitted, returned, draft, approved/);
+  assert.equal((await runBin(['report', 'form', 'commune_half', '--status', 'returned', '--db', s.db.url])).code, 2, '--status is the inbox\'s');
 
   const fixed = await put('RF1', { values: { comm_sessions: 6 } }, 'head.rf1');
   assert.equal(fixed.status, 200, fixed.text);

@@ -9,7 +9,8 @@
 // merged-away commune's report is still approved and kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError } from './server.js';
+import { execFile } from 'node:child_process';
+import { BIN, TODAY, startServer, assertError } from './server.js';
 
 const P = '2025H2';
 let s;
@@ -86,6 +87,22 @@ test('mapped onto today\'s units: the merged communes count for the one they bec
   const was = Object.fromEntries(then.items.map((i) => [i.unit.code, i.value]));
   assert.deepEqual([was.RG1, was.RG2, was.RG3], [3, 5, undefined]);
   assertError(await s.get('/api/v1/indicators/members/value', { unit: 'RG3', period: P, mapped: 'yes' }), 400, 'bad_request');
+
+  // the command line answers as the API
+  const cli = (args) => new Promise((resolve) => execFile(BIN, [...args, '--db', s.db.url], { env: { ...process.env, UNIONBASE_TODAY: TODAY } },
+    (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr })));
+  const cs = await cli(['indicators', 'series', 'members', '--unit', 'RG3', '--to', '2026H1', '--count', '3', '--mapped', '--json']);
+  assert.equal(cs.code, 0, cs.stderr);
+  assert.deepEqual(JSON.parse(cs.stdout), ser);
+  const ck = await cli(['indicators', 'children', 'supervision_sessions', '--unit', '24', '--period', P, '--json']);
+  assert.equal(ck.code, 0, ck.stderr);
+  assert.deepEqual(JSON.parse(ck.stdout), then);
+  const text = await cli(['indicators', 'children', 'supervision_sessions', '--unit', '24', '--period', P, '--mapped']);
+  assert.match(text.stdout, /^RG3 +8 +entered$/m);
+  assert.equal((await cli(['indicators', 'children', 'members', '--unit', '24', '--to', P])).code, 2, '--to is the series\'');
+  const far = await cli(['indicators', 'series', 'members', '--unit', '24', '--to', P, '--count', '41']);
+  assert.equal(far.code, 1);
+  assert.match(far.stderr, /count/);
 });
 
 test('a unit that has left the caller\'s scope since stays out of her figures\' lists', async () => {
