@@ -1021,8 +1021,8 @@ static int decider(api_req_t *req, form_req_t *f, err_t *e)
 	if (!req->who.global && req->who.unit_id == f->unit.id)
 		return err_fail(e, ERR_FORBIDDEN, "own_report", "a unit's report is approved by the level above it");
 	/* four eyes: whoever submitted a report does not decide on it (the
-	 * command line, the program itself with no unit, holds every right) */
-	if (req->who.unit_id && f->state.submitted_by[0] && strcmp(f->state.submitted_by, req->who.username) == 0)
+	 * command line, the program itself, user 0, holds every right) */
+	if (req->who.user_id && f->state.submitted_by[0] && strcmp(f->state.submitted_by, req->who.username) == 0)
 		return err_fail(e, ERR_FORBIDDEN, "own_report", "a report is decided on by someone other than who submitted it");
 	return api_unit_for_change(req, f->unit.code, unit_day(req, &f->c.period), e);
 }

@@ -135,26 +135,44 @@ static int add_text(json_t *texts, const char *arg)
 	return json_object_set_new(texts, code, json_string(eq + 1));
 }
 
-/* unionbase report inbox [--status S] [--json] --db DB: the forms below
- * in state S, submitted (awaiting approval) by default. */
-static int inbox(const char *url, json_t *query, bool json)
+/* A step of the API's report forms (api_report_step) or, with indicator,
+ * of an indicator's figures (api_indicator_step), as the command line. */
+typedef struct step_call {
+	const char *step, *form, *unit, *period, *indicator;
+	json_t *query, *body; /* NULL: none */
+} step_call_t;
+
+/* Runs c on the database at url; the answer into *out (the caller's).
+ * CLI_EXIT_OK, or the exit code of a failure, told on stderr. */
+static int run_step(const char *url, const step_call_t *c, json_t **out)
 {
 	principal_t who;
-	json_t *out = NULL, *x;
-	size_t i;
-	db_t *db;
+	db_t *db = cli_open_db(url);
 	err_t e;
 	int rc;
 
-	db = cli_open_db(url);
+	*out = NULL;
 	if (!db)
 		return CLI_EXIT_FAIL;
 	cli_principal(&who);
 	err_clear(&e);
-	rc = api_report_step(db, &who, "inbox", "", "", "", query, NULL, &out, &e);
+	rc = c->indicator ? api_indicator_step(db, &who, c->step, c->indicator, c->query, out, &e)
+			  : api_report_step(db, &who, c->step, c->form ? c->form : "", c->unit ? c->unit : "",
+					    c->period ? c->period : "", c->query, c->body, out, &e);
 	db_close(db);
+	return rc ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+/* unionbase report inbox [--status S] [--json] --db DB: the forms below
+ * in state S, submitted (awaiting approval) by default. */
+static int inbox(const char *url, json_t *query, bool json)
+{
+	json_t *out = NULL, *x;
+	size_t i;
+	int rc = run_step(url, &(step_call_t){ .step = "inbox", .query = query }, &out);
+
 	if (rc)
-		return cli_fail(&e);
+		return rc;
 	if (json)
 		return cli_print_json(out);
 	json_array_foreach(json_object_get(out, "items"), i, x) {
@@ -182,9 +200,6 @@ int cmd_report_form(int argc, char **argv)
 	json_t *body = json_object(), *values = json_object(), *comments = json_object(), *query = json_object(),
 	       *out = NULL;
 	bool json = false, bad = !body || !values || !comments || !query;
-	principal_t who;
-	db_t *db;
-	err_t e;
 	int c, rc;
 
 	optind = 1;
@@ -241,18 +256,13 @@ int cmd_report_form(int argc, char **argv)
 		fputs(FORMS_HELP, stderr);
 		return CLI_EXIT_USAGE;
 	}
-	db = cli_open_db(url);
-	if (!db) {
-		json_decref(body);
-		return CLI_EXIT_FAIL;
-	}
-	cli_principal(&who);
-	err_clear(&e);
-	rc = api_report_step(db, &who, step, form, unit, period, NULL, json_object_size(body) ? body : NULL, &out, &e);
+	rc = run_step(url,
+		      &(step_call_t){ .step = step, .form = form, .unit = unit, .period = period,
+				      .body = json_object_size(body) ? body : NULL },
+		      &out);
 	json_decref(body);
-	db_close(db);
 	if (rc)
-		return cli_fail(&e);
+		return rc;
 	if (json)
 		return cli_print_json(out);
 	if (xlsx) {
@@ -303,11 +313,8 @@ static int indicator_values(int argc, char **argv)
 	};
 	const char *url = NULL, *unit = NULL, *period = NULL;
 	json_t *out = NULL, *x;
-	principal_t who;
 	bool json = false;
 	size_t i;
-	db_t *db;
-	err_t e;
 	int c, rc;
 
 	optind = 1;
@@ -324,15 +331,9 @@ static int indicator_values(int argc, char **argv)
 		fputs(INDICATORS_HELP, stderr);
 		return CLI_EXIT_USAGE;
 	}
-	db = cli_open_db(url);
-	if (!db)
-		return CLI_EXIT_FAIL;
-	cli_principal(&who);
-	err_clear(&e);
-	rc = api_report_step(db, &who, "values", "", unit, period, NULL, NULL, &out, &e);
-	db_close(db);
+	rc = run_step(url, &(step_call_t){ .step = "values", .unit = unit, .period = period }, &out);
 	if (rc)
-		return cli_fail(&e);
+		return rc;
 	if (json)
 		return cli_print_json(out);
 	json_array_foreach(json_object_get(out, "items"), i, x) {
@@ -354,10 +355,7 @@ static int indicator_figures(const char *step, int argc, char **argv)
 	bool series = strcmp(step, "series") == 0, json = false, bad;
 	json_t *query = json_object(), *out = NULL, *x;
 	const char *url = NULL, *code;
-	principal_t who;
 	size_t i;
-	db_t *db;
-	err_t e;
 	int c, rc;
 
 	optind = 1;
@@ -381,18 +379,10 @@ static int indicator_figures(const char *step, int argc, char **argv)
 		fputs(INDICATORS_HELP, stderr);
 		return CLI_EXIT_USAGE;
 	}
-	db = cli_open_db(url);
-	if (!db) {
-		json_decref(query);
-		return CLI_EXIT_FAIL;
-	}
-	cli_principal(&who);
-	err_clear(&e);
-	rc = api_indicator_step(db, &who, step, code, query, &out, &e);
-	db_close(db);
+	rc = run_step(url, &(step_call_t){ .step = step, .indicator = code, .query = query }, &out);
 	json_decref(query);
 	if (rc)
-		return cli_fail(&e);
+		return rc;
 	if (json)
 		return cli_print_json(out);
 	json_array_foreach(json_object_get(out, "items"), i, x) {
