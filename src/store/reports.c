@@ -407,10 +407,22 @@ int report_own_value(report_ctx_t *c, const char *code, report_value_t *out, cha
 static int entered_below(report_ctx_t *c, const char *code, report_value_t *out, err_t *e)
 {
 	db_stmt_t *st = NULL;
+	int64_t levels = 0;
 	query_t q;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* values of one level only (the commune's, say): none lies between
+	 * the unit and another's, a child's level being always below its
+	 * parent's (org_check_level), and the probes for one, two thirds of
+	 * the national roll-up's sums, are left out */
+	query_init(&q);
+	query_add(&q,
+		  "SELECT count(DISTINCT u.level) FROM indicator_values v JOIN units u ON u.id = v.unit_id"
+		  " WHERE v.indicator = ? AND v.period = ?",
+		  QT(code), QT(c->period_code));
+	if (org_query_int(c->db, &q, &levels, e))
+		return -1;
 	query_init(&q);
 	/* read from the values entered (few), each checked against the
 	 * tree: not from the unit's subtree (the nation's is every unit) */
@@ -425,7 +437,8 @@ static int entered_below(report_ctx_t *c, const char *code, report_value_t *out,
 	 * the values of the same indicator it read every one for each); the
 	 * unit between lay under this one while it stood above the value's
 	 * within the period */
-	query_add(&q,
+	if (levels > 1)
+		query_add(&q,
 		  " AND NOT EXISTS (SELECT 1 FROM ancestry b CROSS JOIN indicator_values w"
 		  " WHERE b.descendant = v.unit_id AND b.depth > 0 AND" LAST_DAY("b")
 		  " AND w.indicator = v.indicator AND w.period = v.period AND w.unit_id = b.ancestor"

@@ -180,6 +180,12 @@ static void values_up_the_tree(void **state)
 	assert_int_equal(value(db, c1, "2025H2", "supervision_sessions").status, VALUE_ENTERED);
 	assert_int_equal(value(db, unit_id(db, "24"), "2025H2", "supervision_sessions").value, 7 * IND_MILLI);
 	assert_false(value(db, unit_id(db, "24"), "2025H1", "supervision_sessions").has);
+	/* values of one level only: no unit between to look for */
+	put(db, c1, "2026H1", "supervision_sessions", 2);
+	put(db, c2, "2026H1", "supervision_sessions", 5);
+	assert_int_equal(value(db, unit_id(db, "24"), "2026H1", "supervision_sessions").value, 7 * IND_MILLI);
+	put(db, b1, "2026H1", "supervision_sessions", 40);
+	assert_int_equal(value(db, unit_id(db, "24"), "2026H1", "supervision_sessions").value, 7 * IND_MILLI);
 	db_close(db);
 }
 
