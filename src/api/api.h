@@ -112,9 +112,10 @@ extern const api_route_t API_EXPORT_ROUTES[];
 /* A report form as the API does it, for the command line (api/reports.c):
  * step "form" (GET /api/v1/forms/{form}/{unit}/{period}), "enter" (PUT,
  * body {"values", "comments"}), "submit" (body {"explanation"}),
- * "approve", "return" or "unlock" (body {"reason"}), or "overview" (unit
- * the subtree's, body {"sort"}: GET /api/v1/forms/{form}/overview); body
- * may be NULL.
+ * "approve", "return" or "unlock" (body {"reason"}), "overview" (unit
+ * the subtree's, body {"sort"}: GET /api/v1/forms/{form}/overview),
+ * "xlsx" (body {"path", "lang"}) or "inbox" (query {"status"}: GET
+ * /api/v1/forms/inbox); query and body may be NULL.
  * The form as JSON into *out (the caller's). In one transaction (or the
  * caller's). Returns 0 or -1 with e (unknown step: ERR_INTERNAL). */
 int api_report_step(db_t *db, const principal_t *who, const char *step, const char *form, const char *unit,
@@ -128,10 +129,12 @@ int api_report_step(db_t *db, const principal_t *who, const char *step, const ch
 int api_call(db_t *db, const principal_t *who, api_handler_fn fn, const char *const *params, size_t n, json_t *query,
 	     json_t *body, json_t **out, err_t *e);
 
-/* An indicator's figures as the API gives them, for the command line
+/* The indicators' figures as the API gives them, for the command line
  * (api/reports.c): step "series" (GET /api/v1/indicators/{code}/series,
- * query {"unit", "to", "count", "mapped"}) or "children" (…/children,
- * query {"unit", "period", "mapped"}). The answer into *out (the
+ * query {"unit", "to", "count", "mapped"}), "children" (…/children,
+ * query {"unit", "period", "mapped"}) or "values" (GET
+ * /api/v1/indicators/values, code unused, query {"unit", "period",
+ * "mapped"}). The answer into *out (the
  * caller's). Returns 0 or -1 with e (unknown step: ERR_INTERNAL). */
 int api_indicator_step(db_t *db, const principal_t *who, const char *step, const char *code, json_t *query,
 		       json_t **out, err_t *e);

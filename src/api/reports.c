@@ -159,46 +159,6 @@ static int get_indicator_value(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
-/* The value of every indicator for a unit and a period: its code, value
- * and status each, in the catalogue's order. */
-static int all_values(api_req_t *req, const char *code, const char *period, api_resp_t *resp, err_t *e)
-{
-	char own[UNIT_CODE_MAX + 24];
-	indicator_t *inds = NULL;
-	size_t n = 0;
-	json_t *items;
-	report_ctx_t c;
-	period_t p = { .type = PERIOD_YEAR };
-	unit_t u;
-	int r = 0;
-
-	if (api_require(req, PERM_RECORD_READ, e) || api_period_arg(period, "period", &p, e))
-		return -1;
-	if (!code || !*code) {
-		snprintf(own, sizeof(own), "id:%lld", (long long)req->who.unit_id);
-		code = own;
-	}
-	if (api_unit_in_scope(req, code, unit_day(req, &p), &u, e) || report_indicators(req->db, &inds, &n, e))
-		return -1;
-	/* one context: the registry's figures are counted once for all */
-	report_ctx_init(&c, req->db, req->today, u.id, &p);
-	items = json_array();
-	for (size_t i = 0; !r && items && i < n; i++) {
-		report_value_t v;
-		r = report_value(&c, &inds[i], &v, e);
-		if (!r)
-			json_array_append_new(items, json_pack("{s:s, s:o, s:s}", "indicator", inds[i].code, "value",
-							       value_json(&v), "status",
-							       v.has ? report_value_status_name(v.status) : "none"));
-	}
-	free(inds);
-	if (r) {
-		json_decref(items);
-		return -1;
-	}
-	resp->body = json_pack("{s:s, s:s, s:o}", "unit", u.code, "period", c.period_code, "items", items ? items : json_array());
-	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
-}
 
 /* The unit of the query (the caller's own by default), in scope on d. */
 static int query_unit(api_req_t *req, date_t d, unit_t *u, err_t *e)
@@ -360,15 +320,43 @@ static int get_indicator_children(api_req_t *req, api_resp_t *resp, err_t *e)
 	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
+/* GET /api/v1/indicators/values?unit=&period=[&mapped=]: the value of
+ * every indicator for a unit and a period, its code, value and status
+ * each, in the catalogue's order. */
 static int get_indicator_values(api_req_t *req, api_resp_t *resp, err_t *e)
 {
-	return all_values(req, api_query(req, "unit"), api_query(req, "period"), resp, e);
-}
+	indicator_t *inds = NULL;
+	bool mapped = false;
+	size_t n = 0;
+	json_t *items;
+	report_ctx_t c;
+	period_t p = { .type = PERIOD_YEAR };
+	unit_t u;
+	int r = 0;
 
-/* For the command line: unit and period as a form's. */
-static int cli_values(api_req_t *req, api_resp_t *resp, err_t *e)
-{
-	return all_values(req, req->params[1], req->params[2], resp, e);
+	if (api_require(req, PERM_RECORD_READ, e) || api_period_arg(api_query(req, "period"), "period", &p, e) ||
+	    view_unit(req, &p, &mapped, &u, e) || report_indicators(req->db, &inds, &n, e))
+		return -1;
+	/* one context: the registry's figures are counted once for all */
+	report_ctx_init(&c, req->db, req->today, u.id, &p);
+	c.mapped = mapped;
+	items = json_array();
+	for (size_t i = 0; !r && items && i < n; i++) {
+		report_value_t v;
+		r = report_value(&c, &inds[i], &v, e);
+		if (!r)
+			json_array_append_new(items, json_pack("{s:s, s:o, s:s}", "indicator", inds[i].code, "value",
+							       value_json(&v), "status",
+							       v.has ? report_value_status_name(v.status) : "none"));
+	}
+	free(inds);
+	if (r) {
+		json_decref(items);
+		return -1;
+	}
+	resp->body = json_pack("{s:s, s:s, s:b, s:o}", "unit", u.code, "period", c.period_code, "mapped", mapped, "items",
+			       items ? items : json_array());
+	return resp->body ? 0 : err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 }
 
 /* ---- one form of one unit for one period ---- */
@@ -1364,7 +1352,7 @@ static const struct {
 } STEPS[] = {
 	{ "form", get_form },	      { "enter", put_form },	   { "submit", post_submit },
 	{ "approve", post_approve }, { "return", post_return }, { "unlock", post_unlock },
-	{ "overview", cli_overview }, { "xlsx", cli_form_xlsx }, { "values", cli_values },
+	{ "overview", cli_overview }, { "xlsx", cli_form_xlsx },
 	{ "inbox", get_inbox },
 };
 
@@ -1390,6 +1378,8 @@ int api_indicator_step(db_t *db, const principal_t *who, const char *step, const
 		return api_call(db, who, get_indicator_series, params, 1, query, NULL, out, e);
 	if (strcmp(step, "children") == 0)
 		return api_call(db, who, get_indicator_children, params, 1, query, NULL, out, e);
+	if (strcmp(step, "values") == 0)
+		return api_call(db, who, get_indicator_values, params, 0, query, NULL, out, e);
 	return err_fail(e, ERR_INTERNAL, NULL, "no indicator step {value}", ERR_STR("value", step));
 }
 

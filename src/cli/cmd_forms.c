@@ -9,7 +9,7 @@
  *   unionbase report return|unlock FORM --unit CODE --period P --reason TEXT --db DB
  *   unionbase report overview FORM --unit CODE --period P [--sort distance] [--json] --db DB
  *   unionbase report inbox [--status S] [--json] --db DB
- *   unionbase indicators values --unit CODE --period P [--json] --db DB
+ *   unionbase indicators values --unit CODE --period P [--mapped] [--json] --db DB
  *   unionbase indicators series CODE --unit CODE --to P [--count N] [--mapped] [--json] --db DB
  *   unionbase indicators children CODE --unit CODE --period P [--mapped] [--json] --db DB
  * The command line holds every right, everywhere: the level-above rule of
@@ -43,7 +43,7 @@ static const char FORMS_HELP[] =
 
 static const char INDICATORS_HELP[] =
 	"usage: unionbase indicators list [--json] --db DB\n"
-	"       unionbase indicators values --unit CODE --period P [--json] --db DB\n"
+	"       unionbase indicators values --unit CODE --period P [--mapped] [--json] --db DB\n"
 	"       unionbase indicators series CODE --unit CODE --to P [--count N] [--mapped] [--json] --db DB\n"
 	"       unionbase indicators children CODE --unit CODE --period P [--mapped] [--json] --db DB\n"
 	"  the indicators of the catalogue: code, source, roll-up, name; the value\n"
@@ -135,10 +135,12 @@ static int add_text(json_t *texts, const char *arg)
 	return json_object_set_new(texts, code, json_string(eq + 1));
 }
 
-/* A step of the API's report forms (api_report_step) or, with indicator,
- * of an indicator's figures (api_indicator_step), as the command line. */
+/* A step of the API's report forms (api_report_step) or, with figures,
+ * of the indicators' figures (api_indicator_step: indicator, query), as
+ * the command line. */
 typedef struct step_call {
 	const char *step, *form, *unit, *period, *indicator;
+	bool figures;
 	json_t *query, *body; /* NULL: none */
 } step_call_t;
 
@@ -156,7 +158,7 @@ static int run_step(const char *url, const step_call_t *c, json_t **out)
 		return CLI_EXIT_FAIL;
 	cli_principal(&who);
 	err_clear(&e);
-	rc = c->indicator ? api_indicator_step(db, &who, c->step, c->indicator, c->query, out, &e)
+	rc = c->figures ? api_indicator_step(db, &who, c->step, c->indicator ? c->indicator : "", c->query, out, &e)
 			  : api_report_step(db, &who, c->step, c->form ? c->form : "", c->unit ? c->unit : "",
 					    c->period ? c->period : "", c->query, c->body, out, &e);
 	db_close(db);
@@ -303,47 +305,8 @@ static void print_figure(json_t *x, const char *label, int width)
 	printf("  %s\n", json_string_value(json_object_get(x, "status")));
 }
 
-/* unionbase indicators values --unit CODE --period P [--json] --db DB */
-static int indicator_values(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'b' },	    { "unit", required_argument, NULL, 'u' },
-		{ "period", required_argument, NULL, 'p' }, { "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *url = NULL, *unit = NULL, *period = NULL;
-	json_t *out = NULL, *x;
-	bool json = false;
-	size_t i;
-	int c, rc;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b': url = optarg; break;
-		case 'u': unit = optarg; break;
-		case 'p': period = optarg; break;
-		case 'j': json = true; break;
-		default: return CLI_EXIT_USAGE;
-		}
-	}
-	if (!unit || !period || optind < argc) {
-		fputs(INDICATORS_HELP, stderr);
-		return CLI_EXIT_USAGE;
-	}
-	rc = run_step(url, &(step_call_t){ .step = "values", .unit = unit, .period = period }, &out);
-	if (rc)
-		return rc;
-	if (json)
-		return cli_print_json(out);
-	json_array_foreach(json_object_get(out, "items"), i, x) {
-		print_figure(x, json_string_value(json_object_get(x, "indicator")), 32);
-	}
-	json_decref(out);
-	return CLI_EXIT_OK;
-}
-
-/* unionbase indicators series|children CODE --unit CODE (--to P [--count N] | --period P) [--mapped] [--json] */
+/* unionbase indicators values|series|children [CODE] --unit CODE
+ * (--period P | --to P [--count N]) [--mapped] [--json] --db DB */
 static int indicator_figures(const char *step, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -352,9 +315,9 @@ static int indicator_figures(const char *step, int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },  { "mapped", no_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },	    { NULL, 0, NULL, 0 },
 	};
-	bool series = strcmp(step, "series") == 0, json = false, bad;
+	bool series = strcmp(step, "series") == 0, values = strcmp(step, "values") == 0, json = false, bad;
 	json_t *query = json_object(), *out = NULL, *x;
-	const char *url = NULL, *code;
+	const char *url = NULL, *code = NULL;
 	size_t i;
 	int c, rc;
 
@@ -372,21 +335,24 @@ static int indicator_figures(const char *step, int argc, char **argv)
 		default: bad = true;
 		}
 	}
-	code = optind < argc ? argv[optind++] : NULL;
-	if (bad || !code || optind < argc || !json_object_get(query, "unit") ||
+	if (!values)
+		code = optind < argc ? argv[optind++] : NULL;
+	if (bad || (!values && !code) || optind < argc || !json_object_get(query, "unit") ||
 	    !json_object_get(query, series ? "to" : "period")) {
 		json_decref(query);
 		fputs(INDICATORS_HELP, stderr);
 		return CLI_EXIT_USAGE;
 	}
-	rc = run_step(url, &(step_call_t){ .step = step, .indicator = code, .query = query }, &out);
+	rc = run_step(url, &(step_call_t){ .step = step, .indicator = code, .figures = true, .query = query }, &out);
 	json_decref(query);
 	if (rc)
 		return rc;
 	if (json)
 		return cli_print_json(out);
 	json_array_foreach(json_object_get(out, "items"), i, x) {
-		if (series)
+		if (values)
+			print_figure(x, json_string_value(json_object_get(x, "indicator")), 32);
+		else if (series)
 			print_figure(x, json_string_value(json_object_get(x, "period")), 24);
 		else
 			print_figure(x, json_string_value(json_object_get(json_object_get(x, "unit"), "code")), 24);
@@ -411,9 +377,7 @@ int cmd_indicators(int argc, char **argv)
 	err_t e;
 	int c;
 
-	if (argc >= 2 && !strcmp(argv[1], "values"))
-		return indicator_values(argc - 1, argv + 1);
-	if (argc >= 2 && (!strcmp(argv[1], "series") || !strcmp(argv[1], "children")))
+	if (argc >= 2 && (!strcmp(argv[1], "values") || !strcmp(argv[1], "series") || !strcmp(argv[1], "children")))
 		return indicator_figures(argv[1], argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "list") != 0) {
 		bool help = argc >= 2 && !strcmp(argv[1], "help");

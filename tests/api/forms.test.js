@@ -236,6 +236,7 @@ test('entered values add up the tree; computed ones come from the records at eve
   assert.equal(nation.value, 8);
   // every indicator at once: the same values
   const all = await s.ok('/api/v1/indicators/values', { unit: '24', period: P });
+  assert.equal(all.mapped, false);
   const byCode = Object.fromEntries(all.items.map((x) => [x.indicator, x]));
   assert.deepEqual([byCode.supervision_sessions.value, byCode.supervision_sessions.status], [8, 'entered']);
   assert.equal(all.items.length, (await s.ok('/api/v1/indicators')).items.length);

@@ -97,6 +97,14 @@ test('mapped onto today\'s units: the merged communes count for the one they bec
   const ck = await cli(['indicators', 'children', 'supervision_sessions', '--unit', '24', '--period', P, '--json']);
   assert.equal(ck.code, 0, ck.stderr);
   assert.deepEqual(JSON.parse(ck.stdout), then);
+  // every indicator at once, on either view
+  const allMapped = await s.ok('/api/v1/indicators/values', { unit: 'RG3', period: P, mapped: 'true' });
+  const mappedBy = Object.fromEntries(allMapped.items.map((i) => [i.indicator, i.value]));
+  assert.deepEqual([allMapped.mapped, mappedBy.supervision_sessions, mappedBy.members], [true, 8, 5]);
+  assertError(await s.get('/api/v1/indicators/values', { unit: 'RG3', period: P }), 404, 'not_found');
+  const cv = await cli(['indicators', 'values', '--unit', 'RG3', '--period', P, '--mapped', '--json']);
+  assert.equal(cv.code, 0, cv.stderr);
+  assert.deepEqual(JSON.parse(cv.stdout), allMapped);
   const text = await cli(['indicators', 'children', 'supervision_sessions', '--unit', '24', '--period', P, '--mapped']);
   assert.match(text.stdout, /^RG3 +8 +entered$/m);
   assert.equal((await cli(['indicators', 'children', 'members', '--unit', '24', '--to', P])).code, 2, '--to is the series\'');
