@@ -39,6 +39,13 @@ static void targets_req_free(targets_req_t *t)
 	t->inds = NULL;
 }
 
+/* The day the term's tree is read on: its last day, or today while it
+ * runs. */
+static date_t term_day(const api_req_t *req, const targets_req_t *t)
+{
+	return t->term.to < req->today ? t->term.to : req->today;
+}
+
 /* The unit and term of the path: the unit in the caller's scope (on the
  * term's last day, or today while it runs), the period a term. */
 static int targets_req(api_req_t *req, targets_req_t *t, err_t *e)
@@ -52,7 +59,7 @@ static int targets_req(api_req_t *req, targets_req_t *t, err_t *e)
 		return api_check_details(e);
 	}
 	period_format(&t->term, t->term_code);
-	if (api_unit_in_scope(req, req->params[0], t->term.to < req->today ? t->term.to : req->today, &t->unit, e))
+	if (api_unit_in_scope(req, req->params[0], term_day(req, t), &t->unit, e))
 		return -1;
 	report_ctx_init(&t->c, req->db, req->today, t->unit.id, &t->term);
 	t->has_before = target_baseline_ctx(&t->c, &t->before) == 0;
@@ -67,31 +74,12 @@ static const indicator_t *find_indicator(const targets_req_t *t, const char *cod
 	return NULL;
 }
 
-/* A share holds for the units below the one it is set for. */
-static bool handed_down_below(const indicator_t *ind)
-{
-	return ind->rollup == ROLLUP_RATIO;
-}
-
-/* The target that holds for the unit: its own, else (a share) the
- * nearest unit above's. *from is the unit it was set for. */
-static int target_for(api_req_t *req, targets_req_t *t, const indicator_t *ind, target_row_t *row, bool *found,
-		      err_t *e)
-{
-	if (target_get(req->db, t->term_code, t->unit.id, ind->code, row, found, e))
-		return -1;
-	if (*found || !handed_down_below(ind))
-		return 0;
-	return target_inherited(req->db, t->term_code, t->unit.id, t->c.period.to < req->today ? t->c.period.to : req->today,
-				ind->code, row, found, e);
-}
-
 /* The code of unit id (as of the term's last day, or today). */
 static int unit_code(api_req_t *req, const targets_req_t *t, int64_t id, char *out, size_t cap, err_t *e)
 {
 	unit_t u;
 
-	if (org_unit_view(req->db, id, t->term.to < req->today ? t->term.to : req->today, &u, e))
+	if (org_unit_view(req->db, id, term_day(req, t), &u, e))
 		return -1;
 	snprintf(out, cap, "%s", u.code);
 	return 0;
@@ -159,7 +147,7 @@ static int answer_targets(api_req_t *req, targets_req_t *t, api_resp_t *resp, er
 		target_row_t row;
 		bool found = false;
 		json_t *o;
-		r = target_for(req, t, &t->inds[i], &row, &found, e);
+		r = target_holding(req->db, t->term_code, t->unit.id, term_day(req, t), &t->inds[i], &row, &found, e);
 		if (r || !found)
 			continue;
 		o = target_json(req, t, &t->inds[i], &row, elapsed, summary, e);
@@ -219,26 +207,6 @@ static int number_of(json_t *v, const indicator_t *ind, const char *field, int64
 	return 0;
 }
 
-/* What binds the unit's own officials: the target handed down to the
- * unit (its row set from above, with the room given), or a share's of the
- * nearest unit above as it stands there, with no room. */
-static int bound_of(api_req_t *req, targets_req_t *t, const indicator_t *ind, target_row_t *bound, bool *found,
-		    err_t *e)
-{
-	if (target_for(req, t, ind, bound, found, e))
-		return -1;
-	if (!*found || bound->unit_id == t->unit.id) {
-		*found = *found && bound->has_base;
-		return 0;
-	}
-	/* a share held from a unit above: its target as it stands binds, and
-	 * the room given to that unit is that unit's, not the units' below */
-	bound->has_base = true;
-	bound->base = bound->value;
-	bound->allowance = 0;
-	return 0;
-}
-
 /* The direction of spec (default `def`): a detail when it names none. */
 static void direction_of(json_t *spec, const char *field, target_direction_t def, target_direction_t *out, err_t *e)
 {
@@ -271,7 +239,7 @@ static int read_target(api_req_t *req, targets_req_t *t, const indicator_t *ind,
 	row->unit_id = t->unit.id;
 	row->set_by_unit = req->who.unit_id;
 	*clear = json_is_null(spec);
-	if (own_unit(req, t) && bound_of(req, t, ind, &b, &bound, e))
+	if (own_unit(req, t) && target_bound(req->db, t->term_code, t->unit.id, term_day(req, t), ind, &b, &bound, e))
 		return -1;
 	if (bound && *clear)
 		return err_field(e, field, "managed_from_above", "{indicator} was handed down by the level above",
@@ -300,23 +268,8 @@ static int read_target(api_req_t *req, targets_req_t *t, const indicator_t *ind,
 	if (json_object_get(spec, "allowance"))
 		err_field(e, sub, "managed_from_above", "the room of {indicator} is given by the level above",
 			  ERR_STR("indicator", ind->code));
-	if (!bound)
-		return 0;
-	snprintf(sub, sizeof(sub), "%s.direction", field);
-	if (row->direction != b.direction)
-		err_field(e, sub, "managed_from_above", "the direction of {indicator} is given by the level above",
-			  ERR_STR("indicator", ind->code));
-	row->has_base = true;
-	row->base = b.base;
-	row->allowance = b.allowance;
-	if (json_object_get(spec, "value") && !target_within(row->direction, row->base, row->allowance, row->value)) {
-		char lim[32];
-		ind_milli_format(row->direction == TARGET_AT_MOST ? row->base + row->allowance : row->base - row->allowance,
-				 lim, sizeof(lim));
-		snprintf(sub, sizeof(sub), "%s.value", field);
-		err_field(e, sub, "beyond_allowance", "is less ambitious than the level above allows ({limit})",
-			  ERR_STR("limit", lim));
-	}
+	if (bound)
+		target_adjust(&b, row, json_object_get(spec, "value") != NULL, field, e);
 	return 0;
 }
 
@@ -367,7 +320,7 @@ static int store_target(api_req_t *req, targets_req_t *t, const target_row_t *ro
  * unit strictly inside its scope), or the unit's own officials. */
 static int setter(api_req_t *req, const targets_req_t *t, err_t *e)
 {
-	date_t d = t->term.to < req->today ? t->term.to : req->today;
+	date_t d = term_day(req, t);
 
 	if (own_unit(req, t))
 		return api_require(req, PERM_RECORD_WRITE, e);

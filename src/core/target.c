@@ -4,6 +4,7 @@
  */
 #include "core/target.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const DIRECTIONS[] = { "at_least", "at_most" };
@@ -71,4 +72,25 @@ target_status_t target_status(target_direction_t d, bool has, int64_t value, int
 bool target_within(target_direction_t d, int64_t base, int64_t allowance, int64_t v)
 {
 	return d == TARGET_AT_MOST ? v <= base + allowance : v >= base - allowance;
+}
+
+void target_adjust(const target_row_t *bound, target_row_t *row, bool has_value, const char *field, err_t *e)
+{
+	char sub[IND_CODE_MAX + 32], lim[32];
+
+	if (row->direction != bound->direction) {
+		snprintf(sub, sizeof(sub), "%s.direction", field);
+		err_field(e, sub, "managed_from_above", "the direction of {indicator} is given by the level above",
+			  ERR_STR("indicator", row->indicator));
+	}
+	row->has_base = true;
+	row->base = bound->base;
+	row->allowance = bound->allowance;
+	if (!has_value || target_within(row->direction, row->base, row->allowance, row->value))
+		return;
+	ind_milli_format(row->direction == TARGET_AT_MOST ? row->base + row->allowance : row->base - row->allowance, lim,
+			 sizeof(lim));
+	snprintf(sub, sizeof(sub), "%s.value", field);
+	err_field(e, sub, "beyond_allowance", "is less ambitious than the level above allows ({limit})",
+		  ERR_STR("limit", lim));
 }

@@ -17,7 +17,7 @@
  * itself within the allowance the level above gave: it may always be
  * more ambitious, and less ambitious by at most the allowance.
  *
- * Ownership: none; plain data, no I/O.
+ * Ownership: none; plain data, no I/O (store/targets.h keeps the rows).
  */
 #ifndef UB_TARGET_H
 #define UB_TARGET_H
@@ -26,6 +26,8 @@
 #include <stdint.h>
 
 #include "core/date.h"
+#include "core/err.h"
+#include "core/indicator.h"
 #include "core/period.h"
 
 typedef enum target_direction { TARGET_AT_LEAST, TARGET_AT_MOST } target_direction_t;
@@ -38,6 +40,18 @@ typedef enum target_status {
 	TARGET_MISSED,
 	TARGET_STATUSES
 } target_status_t;
+
+/* A unit's target for an indicator over a term. */
+typedef struct target_row {
+	char indicator[IND_CODE_MAX + 1];
+	int64_t unit_id;                 /* the unit it holds for */
+	int64_t value;                   /* milli */
+	target_direction_t direction;
+	bool has_base;                   /* handed down by the level above */
+	int64_t base, allowance;         /* milli: what it set, and the room it gave */
+	int64_t set_by_unit;             /* the unit whose official set it last; 0: the command line */
+	char set_by[64];
+} target_row_t;
 
 /* "at_least", "at_most". */
 const char *target_direction_name(target_direction_t d);
@@ -68,5 +82,14 @@ target_status_t target_status(target_direction_t d, bool has, int64_t value, int
 /* Whether a unit's own value v for a target handed down as base, with
  * allowance (>= 0), is within what the level above allows. */
 bool target_within(target_direction_t d, int64_t base, int64_t allowance, int64_t v);
+
+/* The unit's own officials' row for a target that binds the unit (bound:
+ * handed down, with its base and allowance; store/targets.h,
+ * target_bound): row takes bound's base and allowance. A detail on e
+ * under field (field.direction, field.value) when row changes the
+ * direction (managed_from_above) or, has_value, its value lies beyond the
+ * allowance (beyond_allowance, {limit}: the least ambitious value
+ * allowed). */
+void target_adjust(const target_row_t *bound, target_row_t *row, bool has_value, const char *field, err_t *e);
 
 #endif

@@ -113,6 +113,31 @@ int target_inherited(db_t *db, const char *term, int64_t unit_id, date_t d, cons
 	return read_one(db, &q, out, found, e);
 }
 
+int target_holding(db_t *db, const char *term, int64_t unit_id, date_t d, const indicator_t *ind, target_row_t *out,
+		   bool *found, err_t *e)
+{
+	if (target_get(db, term, unit_id, ind->code, out, found, e))
+		return -1;
+	if (*found || ind->rollup != ROLLUP_RATIO)
+		return 0;
+	return target_inherited(db, term, unit_id, d, ind->code, out, found, e);
+}
+
+int target_bound(db_t *db, const char *term, int64_t unit_id, date_t d, const indicator_t *ind, target_row_t *out,
+		 bool *found, err_t *e)
+{
+	if (target_holding(db, term, unit_id, d, ind, out, found, e))
+		return -1;
+	if (!*found || out->unit_id == unit_id) {
+		*found = *found && out->has_base;
+		return 0;
+	}
+	out->has_base = true;
+	out->base = out->value;
+	out->allowance = 0;
+	return 0;
+}
+
 int target_put(db_t *db, const char *term, const target_row_t *t, const principal_t *who, err_t *e)
 {
 	char now[32];

@@ -31,17 +31,6 @@
 #include "store/db.h"
 #include "store/reports.h"
 
-typedef struct target_row {
-	char indicator[IND_CODE_MAX + 1];
-	int64_t unit_id;                 /* the unit it holds for */
-	int64_t value;                   /* milli */
-	target_direction_t direction;
-	bool has_base;                   /* handed down by the level above */
-	int64_t base, allowance;         /* milli: what it set, and the room it gave */
-	int64_t set_by_unit;             /* the unit whose official set it last; 0: the command line */
-	char set_by[64];
-} target_row_t;
-
 /* The unit's own targets for term (catalogue order) into *out, *n.
  * Returns 0 or -1 with e. */
 int target_list(db_t *db, const char *term, int64_t unit_id, target_row_t **out, size_t *n, err_t *e);
@@ -54,6 +43,20 @@ int target_get(db_t *db, const char *term, int64_t unit_id, const char *code, ta
  * row into *out): *found false when none has one. */
 int target_inherited(db_t *db, const char *term, int64_t unit_id, date_t d, const char *code, target_row_t *out,
 		     bool *found, err_t *e);
+
+/* The target that holds for unit_id on day d: its own, else for a share
+ * (ind's roll-up a ratio) the nearest unit above's (target_inherited);
+ * *found false when none does. */
+int target_holding(db_t *db, const char *term, int64_t unit_id, date_t d, const indicator_t *ind, target_row_t *out,
+		   bool *found, err_t *e);
+
+/* What binds unit_id's own officials for ind: the target handed down to
+ * the unit (its row set from above, with the room given), or a share's
+ * held from the nearest unit above as it stands there, with no room
+ * (base its value, allowance 0: the room given to that unit is that
+ * unit's, not the units' below). *found false when nothing binds. */
+int target_bound(db_t *db, const char *term, int64_t unit_id, date_t d, const indicator_t *ind, target_row_t *out,
+		 bool *found, err_t *e);
 
 /* Adds or replaces the row t for term, as set by who. */
 int target_put(db_t *db, const char *term, const target_row_t *t, const principal_t *who, err_t *e);

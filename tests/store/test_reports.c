@@ -295,6 +295,25 @@ static void targets_and_values_to_date(void **state)
 	assert_int_equal(got.allowance, 5 * IND_MILLI);
 	assert_true(got.has_base);
 	assert_string_equal(got.set_by, "test");
+	/* what holds for the commune and binds it: the province's share as it
+	 * stands there, with no room of the province's; a count binds no one
+	 * below */
+	indicator_t ind_share, ind_count;
+	assert_int_equal(report_indicator_get(db, "members_digital_share", &ind_share, &e), 0);
+	assert_int_equal(report_indicator_get(db, "supervision_sessions", &ind_count, &e), 0);
+	assert_int_equal(target_holding(db, term, c2, D("2025-12-31"), &ind_share, &got, &found, &e), 0);
+	assert_true(found);
+	assert_int_equal(got.allowance, 5 * IND_MILLI);
+	assert_int_equal(target_bound(db, term, c2, D("2025-12-31"), &ind_share, &got, &found, &e), 0);
+	assert_true(found);
+	assert_int_equal(got.base, 75 * IND_MILLI);
+	assert_int_equal(got.allowance, 0);
+	assert_int_equal(target_bound(db, term, c2, D("2025-12-31"), &ind_count, &got, &found, &e), 0);
+	assert_false(found);
+	/* the province's own: handed down from the command line, its room its own */
+	assert_int_equal(target_bound(db, term, share.unit_id, D("2025-12-31"), &ind_share, &got, &found, &e), 0);
+	assert_true(found);
+	assert_int_equal(got.allowance, 5 * IND_MILLI);
 	/* the commune's own, listed; another term has none */
 	own.unit_id = c1;
 	assert_int_equal(target_put(db, term, &own, &SYS, &e), 0);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "core/date.h"
 #include "core/err.h"
@@ -126,12 +127,50 @@ static void within_the_room_given(void **state)
 	assert_true(target_within(TARGET_AT_MOST, 2000, 500, 0));
 }
 
+/* The unit's own change to a target handed down: the base and room are
+ * the level above's, its direction too, and the value stays within. */
+static void adjusted_within_the_room(void **state)
+{
+	target_row_t bound = { .indicator = "members_digital_share", .direction = TARGET_AT_LEAST, .has_base = true,
+			       .base = 85000, .allowance = 5000 };
+	target_row_t row = { .indicator = "members_digital_share", .direction = TARGET_AT_LEAST, .value = 82000 };
+	err_t e;
+
+	(void)state;
+	err_clear(&e);
+	target_adjust(&bound, &row, true, "targets.members_digital_share", &e);
+	assert_int_equal(e.n_details, 0);
+	assert_true(row.has_base);
+	assert_int_equal(row.base, 85000);
+	assert_int_equal(row.allowance, 5000);
+
+	row = (target_row_t){ .indicator = "members_digital_share", .direction = TARGET_AT_MOST, .value = 95000 };
+	target_adjust(&bound, &row, true, "targets.members_digital_share", &e);
+	assert_int_equal(e.n_details, 2);
+	assert_string_equal(e.details[0].field, "targets.members_digital_share.direction");
+	assert_string_equal(e.details[0].code, "managed_from_above");
+	/* against the direction asked (at most): 85 + 5 */
+	assert_string_equal(e.details[1].field, "targets.members_digital_share.value");
+	assert_string_equal(e.details[1].code, "beyond_allowance");
+	assert_string_equal(e.details[1].params[0].text, "90");
+
+	err_clear(&e);
+	row = (target_row_t){ .indicator = "members_digital_share", .direction = TARGET_AT_LEAST, .value = 79999 };
+	target_adjust(&bound, &row, true, "t", &e);
+	assert_int_equal(e.n_details, 1);
+	assert_string_equal(e.details[0].params[0].text, "80");
+	err_clear(&e);
+	target_adjust(&bound, &row, false, "t", &e); /* no value asked: none to check */
+	assert_int_equal(e.n_details, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_round_trip),	     cmocka_unit_test(elapsed_on_awkward_days),
 		cmocka_unit_test(expected_follows_the_path), cmocka_unit_test(status_at_least),
 		cmocka_unit_test(status_at_most),	     cmocka_unit_test(within_the_room_given),
+		cmocka_unit_test(adjusted_within_the_room),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
