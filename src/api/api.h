@@ -112,8 +112,8 @@ extern const api_route_t API_EXPORT_ROUTES[];
 /* A report form as the API does it, for the command line (api/reports.c):
  * step "form" (GET /api/v1/forms/{form}/{unit}/{period}), "enter" (PUT,
  * body {"values", "comments"}), "submit" (body {"explanation"}),
- * "approve", "return" or "unlock" (body {"reason"}), "overview" (unit
- * the subtree's, body {"sort"}: GET /api/v1/forms/{form}/overview),
+ * "approve", "return" or "unlock" (body {"reason"}), "overview" (query
+ * {"unit", "period", "sort"}: GET /api/v1/forms/{form}/overview),
  * "xlsx" (body {"path", "lang"}) or "inbox" (query {"status"}: GET
  * /api/v1/forms/inbox); query and body may be NULL.
  * The form as JSON into *out (the caller's). In one transaction (or the

@@ -376,21 +376,6 @@ static void form_req_free(form_req_t *f)
 	f->inds = NULL;
 }
 
-static const indicator_t *find_indicator(const form_req_t *f, const char *code)
-{
-	for (size_t i = 0; i < f->n_inds; i++)
-		if (strcmp(f->inds[i].code, code) == 0)
-			return &f->inds[i];
-	return NULL;
-}
-
-/* Whether the form's unit enters ind (rather than it being computed or
- * added up). */
-static bool enterable(const form_req_t *f, const indicator_t *ind)
-{
-	return ind->source != IND_FORMULA && ind_entered_at(ind, f->form.level);
-}
-
 /* The form, unit and period of the path, the unit in the caller's scope,
  * of the form's level, the period of its type. */
 static int form_req(api_req_t *req, form_req_t *f, err_t *e)
@@ -418,55 +403,34 @@ static int form_req(api_req_t *req, form_req_t *f, err_t *e)
 		       ? -1 : 0;
 }
 
-/* One indicator of the form as it stands: its value, what the records
- * say, and their difference. */
-static int form_value(form_req_t *f, const indicator_t *ind, report_value_t *value, report_value_t *computed,
-		      char *comment, size_t cap, err_t *e)
-{
-	report_value_t own;
-
-	if (f->state.status == REPORT_APPROVED) {
-		if (report_snapshot_get(&f->c, f->form.code, ind->code, value, computed, e))
-			return -1;
-		return report_own_value(&f->c, ind->code, &own, comment, cap, e);
-	}
-	if (report_computed(&f->c, ind, computed, e))
-		return -1;
-	if (enterable(f, ind))
-		return report_own_value(&f->c, ind->code, value, comment, cap, e);
-	if (comment && cap)
-		comment[0] = '\0';
-	return report_value(&f->c, ind, value, e);
-}
-
 static json_t *form_json(form_req_t *f, const api_req_t *req, err_t *e)
 {
 	char from[DATE_STR_LEN], to[DATE_STR_LEN], due[DATE_STR_LEN];
 	json_t *values = json_object(), *order = json_array(), *o;
 
 	for (size_t i = 0; values && order && i < f->form.n; i++) {
-		const indicator_t *ind = find_indicator(f, f->form.codes[i]);
+		const indicator_t *ind = report_indicator_in(f->inds, f->n_inds, f->form.codes[i]);
 		char comment[REPORT_TEXT_BUF];
 		report_value_t v, c, below = { .has = false };
 		json_t *one;
 		if (!ind)
 			continue;
-		if (form_value(f, ind, &v, &c, comment, sizeof(comment), e)) {
+		if (report_form_value(&f->c, &f->form, &f->state, ind, &v, &c, comment, sizeof(comment), e)) {
 			json_decref(values);
 			json_decref(order);
 			return NULL;
 		}
 		/* what the units below reported, beside the unit's own figure */
-		if (enterable(f, ind) && report_below(&f->c, ind, &below, e)) {
+		if (report_enterable(&f->form, ind) && report_below(&f->c, ind, &below, e)) {
 			json_decref(values);
 			json_decref(order);
 			return NULL;
 		}
 		one = json_pack("{s:o, s:o, s:o, s:o, s:b, s:s}", "value", value_json(&v), "computed", value_json(&c),
-				"difference", v.has && c.has && enterable(f, ind) ? api_milli_json(v.value - c.value) : json_null(),
-				"below", enterable(f, ind) ? value_json(&below) : json_null(), "enterable", enterable(f, ind),
+				"difference", v.has && c.has && report_enterable(&f->form, ind) ? api_milli_json(v.value - c.value) : json_null(),
+				"below", report_enterable(&f->form, ind) ? value_json(&below) : json_null(), "enterable", report_enterable(&f->form, ind),
 				"comment", comment);
-		if (one && c.has && v.has && enterable(f, ind))
+		if (one && c.has && v.has && report_enterable(&f->form, ind))
 			json_object_set_new(one, "needs_explanation", json_boolean(ind_needs_explanation(ind, v.value, c.value)));
 		json_object_set_new(values, ind->code, one);
 		json_array_append_new(order, json_string(ind->code));
@@ -621,7 +585,7 @@ static void text_field(json_t *body, const char *key, bool required, char *dst, 
  * what the unit has. */
 static int limit_of(form_req_t *f, json_t *values, const char *code, bool *has, int64_t *limit, err_t *e)
 {
-	const indicator_t *other = find_indicator(f, code);
+	const indicator_t *other = report_indicator_in(f->inds, f->n_inds, code);
 	json_t *v = json_object_get(values, code);
 	report_value_t cur;
 
@@ -704,7 +668,7 @@ static int store_entries(form_req_t *f, api_req_t *req, json_t *values, json_t *
 	json_t *v;
 
 	json_object_foreach(values, code, v) {
-		const indicator_t *ind = find_indicator(f, code);
+		const indicator_t *ind = report_indicator_in(f->inds, f->n_inds, code);
 		char comment[REPORT_TEXT_BUF] = "";
 		report_value_t before, own;
 		int64_t value = 0;
@@ -760,7 +724,7 @@ static int check_bounding(form_req_t *f, json_t *values, const indicator_t *ind,
 /* The checks of one value of the body, as details on e. */
 static int check_entry(form_req_t *f, json_t *values, const char *code, json_t *v, err_t *e)
 {
-	const indicator_t *ind = find_indicator(f, code);
+	const indicator_t *ind = report_indicator_in(f->inds, f->n_inds, code);
 	char field[IND_CODE_MAX + 16];
 	bool has = false;
 	int64_t value = 0, limit = 0;
@@ -768,7 +732,7 @@ static int check_entry(form_req_t *f, json_t *values, const char *code, json_t *
 	member_field("values", code, field, sizeof(field));
 	if (!ind || !on_form(f, code))
 		return err_field(e, field, "not_on_form", "is not on form {form}", ERR_STR("form", f->form.code)), 0;
-	if (!enterable(f, ind))
+	if (!report_enterable(&f->form, ind))
 		return err_field(e, field, "not_entered", "is not entered by a unit of level {level}",
 				 ERR_STR("level", f->form.level)), 0;
 	if (json_is_null(v))
@@ -939,9 +903,9 @@ static int put_form(api_req_t *req, api_resp_t *resp, err_t *e)
 static int check_differences(form_req_t *f, const char *explanation, err_t *e)
 {
 	for (size_t i = 0; i < f->form.n; i++) {
-		const indicator_t *ind = find_indicator(f, f->form.codes[i]);
+		const indicator_t *ind = report_indicator_in(f->inds, f->n_inds, f->form.codes[i]);
 		report_value_t v, c;
-		if (!ind || !enterable(f, ind) || ind->source != IND_COMPUTED)
+		if (!ind || !report_enterable(&f->form, ind) || ind->source != IND_COMPUTED)
 			continue;
 		if (report_own_value(&f->c, ind->code, &v, NULL, 0, e) || report_computed(&f->c, ind, &c, e))
 			return -1;
@@ -1024,33 +988,13 @@ static int status_is(const form_req_t *f, report_status_t want, err_t *e)
 			ERR_STR("want", report_status_name(want)));
 }
 
-/* The snapshot of every value the form shows, as it stands now. */
-static int freeze(form_req_t *f, err_t *e)
-{
-	for (size_t i = 0; i < f->form.n; i++) {
-		const indicator_t *ind = find_indicator(f, f->form.codes[i]);
-		report_value_t v, c;
-		if (!ind)
-			continue;
-		if (form_value(f, ind, &v, &c, NULL, 0, e))
-			return -1;
-		/* a figure left blank is frozen as what it stood for (the
-		 * records', the sum below): what the levels above count */
-		if (!v.has && report_value(&f->c, ind, &v, e))
-			return -1;
-		if (report_snapshot_put(&f->c, f->form.code, ind->code, &v, &c, e))
-			return -1;
-	}
-	return 0;
-}
-
 static int post_approve(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	form_req_t f = { .inds = NULL };
 
 	if (api_require(req, PERM_REPORT_APPROVE, e) || form_req(req, &f, e) || decider(req, &f, e) ||
 	    status_is(&f, REPORT_SUBMITTED, e) ||
-	    step_body(req, "note", false, f.state.reason, sizeof(f.state.reason), e) || freeze(&f, e)) {
+	    step_body(req, "note", false, f.state.reason, sizeof(f.state.reason), e) || report_freeze(&f.c, &f.form, &f.state, f.inds, f.n_inds, e)) {
 		form_req_free(&f);
 		return -1;
 	}
@@ -1096,46 +1040,6 @@ static int post_unlock(api_req_t *req, api_resp_t *resp, err_t *e)
 }
 
 /* ---- the overview of a level ---- */
-
-/* How far a unit's reported figures stand from its records: the largest
- * share |reported - records| / records (records 0: / 1) among the
- * indicators it reports that the records also give, in thousandths, and
- * which; *has false when it reports none of them. */
-static int distance(db_t *db, date_t today, const report_form_t *form, const indicator_t *inds, size_t n_inds,
-		    const report_row_t *row, const period_t *p, int64_t *share, const char **worst, bool *has, err_t *e)
-{
-	report_ctx_t c;
-
-	*has = false;
-	*share = 0;
-	*worst = NULL;
-	report_ctx_init(&c, db, today, row->unit.id, p);
-	for (size_t i = 0; i < form->n; i++) {
-		const indicator_t *ind = NULL;
-		report_value_t v, rec;
-		int64_t d, s;
-		for (size_t k = 0; k < n_inds && !ind; k++)
-			if (strcmp(inds[k].code, form->codes[i]) == 0)
-				ind = &inds[k];
-		if (!ind || ind->source != IND_COMPUTED || !ind_entered_at(ind, form->level))
-			continue;
-		if (row->status == REPORT_APPROVED ? report_snapshot_get(&c, form->code, ind->code, &v, &rec, e)
-						   : report_own_value(&c, ind->code, &v, NULL, 0, e) ||
-							     report_computed(&c, ind, &rec, e))
-			return -1;
-		if (!v.has || !rec.has)
-			continue;
-		d = v.value > rec.value ? v.value - rec.value : rec.value - v.value;
-		if (ind_ratio(d, rec.value > IND_MILLI ? rec.value : IND_MILLI, IND_MILLI, &s))
-			continue;
-		if (!*has || s > *share) {
-			*share = s;
-			*worst = ind->code;
-		}
-		*has = true;
-	}
-	return 0;
-}
 
 /* Of the overview's rows, those whose unit lies in the caller's scope
  * today, kept in order: their number into *n. */
@@ -1229,7 +1133,7 @@ static int overview(api_req_t *req, const char *form_code, const char *code, con
 		const char *worst = NULL;
 		bool has = false;
 		if (rows[i].status != REPORT_NONE)
-			r = distance(req->db, req->today, &form, inds, n_inds, &rows[i], &p, &share, &worst, &has, e);
+			r = report_distance(req->db, req->today, &form, inds, n_inds, &rows[i], &p, &share, &worst, &has, e);
 		counts[rows[i].status]++;
 		late_n += late;
 		json_array_append_new(items, json_pack("{s:{s:s, s:s, s:s}, s:s, s:b, s:s, s:s, s:o, s:o}", "unit", "code",
@@ -1276,21 +1180,6 @@ static int get_overview(api_req_t *req, api_resp_t *resp, err_t *e)
 {
 	return overview(req, req->params[0], api_query(req, "unit"), api_query(req, "period"), api_query(req, "sort"), resp,
 			e);
-}
-
-/* The overview for the command line: unit and period as a form's, the
- * order in the body ({"sort"}). */
-static int cli_overview(api_req_t *req, api_resp_t *resp, err_t *e)
-{
-	json_t *body = NULL;
-	int r;
-
-	if (req->body_len && api_body_object(req, &body, e))
-		return -1;
-	r = overview(req, req->params[0], req->params[1], req->params[2], json_string_value(json_object_get(body, "sort")),
-		     resp, e);
-	json_decref(body);
-	return r;
 }
 
 /* ---- the approval inbox ---- */
@@ -1352,7 +1241,7 @@ static const struct {
 } STEPS[] = {
 	{ "form", get_form },	      { "enter", put_form },	   { "submit", post_submit },
 	{ "approve", post_approve }, { "return", post_return }, { "unlock", post_unlock },
-	{ "overview", cli_overview }, { "xlsx", cli_form_xlsx },
+	{ "overview", get_overview }, { "xlsx", cli_form_xlsx },
 	{ "inbox", get_inbox },
 };
 

@@ -66,14 +66,6 @@ static int targets_req(api_req_t *req, targets_req_t *t, err_t *e)
 	return report_indicators(req->db, &t->inds, &t->n_inds, e);
 }
 
-static const indicator_t *find_indicator(const targets_req_t *t, const char *code)
-{
-	for (size_t i = 0; i < t->n_inds; i++)
-		if (strcmp(t->inds[i].code, code) == 0)
-			return &t->inds[i];
-	return NULL;
-}
-
 /* The code of unit id (as of the term's last day, or today). */
 static int unit_code(api_req_t *req, const targets_req_t *t, int64_t id, char *out, size_t cap, err_t *e)
 {
@@ -359,7 +351,7 @@ static int put_targets(api_req_t *req, api_resp_t *resp, err_t *e)
 		targets = NULL;
 	json_object_foreach(targets, code, spec) {
 		char field[IND_CODE_MAX + 16];
-		const indicator_t *ind = ind_code_valid(code) ? find_indicator(&t, code) : NULL;
+		const indicator_t *ind = ind_code_valid(code) ? report_indicator_in(t.inds, t.n_inds, code) : NULL;
 		if (ind_code_valid(code))
 			snprintf(field, sizeof(field), "targets.%s", code);
 		else

@@ -214,7 +214,7 @@ int cmd_report_form(int argc, char **argv)
 		case 'c': bad = add_text(comments, optarg) != 0; break;
 		case 'x': json_object_set_new(body, "explanation", json_string(optarg)); break;
 		case 'r': json_object_set_new(body, "reason", json_string(optarg)); break;
-		case 's': json_object_set_new(body, "sort", json_string(optarg)); break;
+		case 's': bad = strcmp(step, "overview") != 0 || json_object_set_new(query, "sort", json_string(optarg)); break;
 		case 'X': xlsx = optarg; json_object_set_new(body, "path", json_string(optarg)); break;
 		case 'L':
 			bad = strcmp(optarg, "vi") != 0 && strcmp(optarg, "en") != 0;
@@ -234,7 +234,9 @@ int cmd_report_form(int argc, char **argv)
 		json_decref(query);
 		return rc;
 	}
-	json_decref(query);
+	/* the overview's unit and period are its query's */
+	if (!strcmp(step, "overview") && unit && period)
+		bad = json_object_set_new(query, "unit", json_string(unit)) || json_object_set_new(query, "period", json_string(period));
 	while (!bad && optind < argc)
 		bad = strcmp(step, "enter") != 0 || add_value(values, argv[optind++]) != 0;
 	if (!bad && !strcmp(step, "enter")) {
@@ -255,14 +257,17 @@ int cmd_report_form(int argc, char **argv)
 	}
 	if (bad || !form || !unit || !period) {
 		json_decref(body);
+		json_decref(query);
 		fputs(FORMS_HELP, stderr);
 		return CLI_EXIT_USAGE;
 	}
 	rc = run_step(url,
 		      &(step_call_t){ .step = step, .form = form, .unit = unit, .period = period,
+				      .query = json_object_size(query) ? query : NULL,
 				      .body = json_object_size(body) ? body : NULL },
 		      &out);
 	json_decref(body);
+	json_decref(query);
 	if (rc)
 		return rc;
 	if (json)

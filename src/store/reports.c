@@ -974,3 +974,88 @@ int report_inbox(db_t *db, const principal_t *who, report_status_t status, size_
 	*out = v;
 	return 0;
 }
+
+/* ---- a form's figures ---- */
+
+bool report_enterable(const report_form_t *form, const indicator_t *ind)
+{
+	return ind->source != IND_FORMULA && ind_entered_at(ind, form->level);
+}
+
+int report_form_value(report_ctx_t *c, const report_form_t *form, const report_state_t *state, const indicator_t *ind,
+		      report_value_t *value, report_value_t *computed, char *comment, size_t cap, err_t *e)
+{
+	report_value_t own;
+
+	if (state->status == REPORT_APPROVED) {
+		if (report_snapshot_get(c, form->code, ind->code, value, computed, e))
+			return -1;
+		return report_own_value(c, ind->code, &own, comment, cap, e);
+	}
+	if (report_computed(c, ind, computed, e))
+		return -1;
+	if (report_enterable(form, ind))
+		return report_own_value(c, ind->code, value, comment, cap, e);
+	if (comment && cap)
+		comment[0] = '\0';
+	return report_value(c, ind, value, e);
+}
+
+const indicator_t *report_indicator_in(const indicator_t *inds, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(inds[i].code, code) == 0)
+			return &inds[i];
+	return NULL;
+}
+
+int report_freeze(report_ctx_t *c, const report_form_t *form, const report_state_t *state, const indicator_t *inds,
+		  size_t n, err_t *e)
+{
+	for (size_t i = 0; i < form->n; i++) {
+		const indicator_t *ind = report_indicator_in(inds, n, form->codes[i]);
+		report_value_t v, rec;
+		if (!ind)
+			continue;
+		if (report_form_value(c, form, state, ind, &v, &rec, NULL, 0, e))
+			return -1;
+		if (!v.has && report_value(c, ind, &v, e))
+			return -1;
+		if (report_snapshot_put(c, form->code, ind->code, &v, &rec, e))
+			return -1;
+	}
+	return 0;
+}
+
+int report_distance(db_t *db, date_t today, const report_form_t *form, const indicator_t *inds, size_t n,
+		    const report_row_t *row, const period_t *p, int64_t *share, const char **worst, bool *has, err_t *e)
+{
+	report_ctx_t c;
+
+	*has = false;
+	*share = 0;
+	*worst = NULL;
+	report_ctx_init(&c, db, today, row->unit.id, p);
+	for (size_t i = 0; i < form->n; i++) {
+		const indicator_t *ind = report_indicator_in(inds, n, form->codes[i]);
+		report_value_t v, rec;
+		int64_t d, s;
+		if (!ind || ind->source != IND_COMPUTED || !ind_entered_at(ind, form->level))
+			continue;
+		if (row->status == REPORT_APPROVED ? report_snapshot_get(&c, form->code, ind->code, &v, &rec, e)
+						   : report_own_value(&c, ind->code, &v, NULL, 0, e) ||
+							     report_computed(&c, ind, &rec, e))
+			return -1;
+		if (!v.has || !rec.has)
+			continue;
+		d = v.value > rec.value ? v.value - rec.value : rec.value - v.value;
+		if (ind_ratio(d, rec.value > IND_MILLI ? rec.value : IND_MILLI, IND_MILLI, &s))
+			continue;
+		if (!*has || s > *share) {
+			*share = s;
+			*worst = ind->code;
+		}
+		*has = true;
+	}
+	return 0;
+}

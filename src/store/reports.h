@@ -221,4 +221,35 @@ int report_snapshot_clear(report_ctx_t *c, const char *form, err_t *e);
 int report_snapshot_get(report_ctx_t *c, const char *form, const char *code, report_value_t *value,
 			report_value_t *computed, err_t *e);
 
+/* ---- a form's figures ---- */
+
+/* The indicator of inds[0..n) with code, or NULL. */
+const indicator_t *report_indicator_in(const indicator_t *inds, size_t n, const char *code);
+
+/* Whether a unit filling form enters ind itself (rather than it being
+ * computed or added up). */
+bool report_enterable(const report_form_t *form, const indicator_t *ind);
+
+/* One indicator of form as it stands for the unit and period of c, its
+ * state `state`: its value (the snapshot's once approved; else the unit's
+ * own where it enters it, the figure otherwise), what the records say,
+ * and the unit's comment (comment may be NULL). Returns 0 or -1 with e. */
+int report_form_value(report_ctx_t *c, const report_form_t *form, const report_state_t *state, const indicator_t *ind,
+		      report_value_t *value, report_value_t *computed, char *comment, size_t cap, err_t *e);
+
+/* Keeps the snapshot of every value form shows as it stands now (its
+ * approval): a figure left blank as what it stood for (the records', the
+ * sum below), what the levels above count. inds[0..n) the catalogue. */
+int report_freeze(report_ctx_t *c, const report_form_t *form, const report_state_t *state, const indicator_t *inds,
+		  size_t n, err_t *e);
+
+/* How far a unit's reported figures stand from its records (the
+ * overview's order): the largest share |reported - records| / records
+ * (records 0: / 1) among the indicators of form it reports that the
+ * records also give, in thousandths, into *share, and which into *worst
+ * (a code of inds); *has false when it reports none of them. row the
+ * unit and its form's state for period p; inds[0..n) the catalogue. */
+int report_distance(db_t *db, date_t today, const report_form_t *form, const indicator_t *inds, size_t n,
+		    const report_row_t *row, const period_t *p, int64_t *share, const char **worst, bool *has, err_t *e);
+
 #endif

@@ -313,6 +313,10 @@ test('the command line: the same form, values entered, the indicators listed', a
   const ov = await runBin(['report', 'overview', 'commune_half', '--unit', '24', '--period', P, '--sort', 'distance', '--json', '--db', url]);
   assert.equal(ov.code, 0, ov.stderr);
   assert.deepEqual(JSON.parse(ov.stdout), await s.ok('/api/v1/forms/commune_half/overview', { unit: '24', period: P, sort: 'distance' }));
+  assert.equal((await runBin(['report', 'form', 'commune_half', '--unit', '24', '--period', P, '--sort', 'distance', '--db', url])).code, 2, '--sort is the overview\'s');
+  const ovBad = await runBin(['report', 'overview', 'commune_half', '--unit', '24', '--period', P, '--sort', 'size', '--db', url]);
+  assert.equal(ovBad.code, 1);
+  assert.match(ovBad.stderr, /sort/);
   const ovText = await runBin(['report', 'overview', 'commune_half', '--unit', '24', '--period', P, '--db', url]);
   assert.match(ovText.stdout, /^commune_half 24 2025H2, due 2026-01-10: 1 not started, 0 draft, 0 submitted, 1 approved, 1 returned, /m);
   assert.match(ovText.stdout, /^RF1 +returned .* 0\.0% members  Xã Báo Cáo$/m);
