@@ -111,8 +111,10 @@ static void read_opt(db_stmt_t *st, int col, bool *has, int64_t *v)
 	*v = *has ? db_col_int64(st, col) : 0;
 }
 
-static void read_indicator(db_stmt_t *st, indicator_t *ind)
+static void read_indicator(db_stmt_t *st, void *out)
 {
+	indicator_t *ind = out;
+
 	memset(ind, 0, sizeof(*ind));
 	copy_text(ind->code, sizeof(ind->code), db_col_text(st, 0));
 	copy_text(ind->name_vi, sizeof(ind->name_vi), db_col_text(st, 1));
@@ -168,23 +170,33 @@ int report_indicators(db_t *db, indicator_t **out, size_t *n, err_t *e)
 	return 0;
 }
 
-int report_indicator_get(db_t *db, const char *code, indicator_t *out, err_t *e)
+/* The row of select (a SELECT with no WHERE) whose code is code, into
+ * out by read; ERR_NOT_FOUND with message (its {ref} the code) when there
+ * is none. Returns 0 or -1 with e. */
+static int one_by_code(db_t *db, const char *select, const char *code, void (*read)(db_stmt_t *, void *), void *out,
+		       const char *message, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	query_t q;
 	int rc;
 
 	query_init(&q);
-	query_add(&q, INDICATOR_SELECT " WHERE code = ?", QT(code));
+	query_sql(&q, select);
+	query_add(&q, " WHERE code = ?", QT(code));
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	rc = db_step(st);
 	if (rc == DB_ROW)
-		read_indicator(st, out);
+		read(st, out);
 	db_finalize(st);
 	if (rc == DB_DONE)
-		return err_fail(e, ERR_NOT_FOUND, "not_found", "no indicator {ref}", ERR_STR("ref", code));
+		return err_fail(e, ERR_NOT_FOUND, "not_found", message, ERR_STR("ref", code));
 	return rc == DB_ROW ? 0 : store_fail(db, rc, e);
+}
+
+int report_indicator_get(db_t *db, const char *code, indicator_t *out, err_t *e)
+{
+	return one_by_code(db, INDICATOR_SELECT, code, read_indicator, out, "no indicator {ref}", e);
 }
 
 /* The indicators of form f->code into f. */
@@ -207,8 +219,10 @@ static int form_codes(db_t *db, report_form_t *f, err_t *e)
 
 #define FORM_SELECT "SELECT code, name_vi, name_en, level, period_type, due_days FROM forms"
 
-static void read_form(db_stmt_t *st, report_form_t *f)
+static void read_form(db_stmt_t *st, void *out)
 {
+	report_form_t *f = out;
+
 	memset(f, 0, sizeof(*f));
 	copy_text(f->code, sizeof(f->code), db_col_text(st, 0));
 	copy_text(f->name_vi, sizeof(f->name_vi), db_col_text(st, 1));
@@ -255,23 +269,7 @@ int report_forms(db_t *db, report_form_t **out, size_t *n, err_t *e)
 
 int report_form_get(db_t *db, const char *code, report_form_t *out, err_t *e)
 {
-	db_stmt_t *st = NULL;
-	query_t q;
-	int rc;
-
-	query_init(&q);
-	query_add(&q, FORM_SELECT " WHERE code = ?", QT(code));
-	if (query_prepare(db, &q, &st, e))
-		return -1;
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		read_form(st, out);
-	db_finalize(st);
-	if (rc == DB_DONE)
-		return err_fail(e, ERR_NOT_FOUND, "not_found", "no form {ref}", ERR_STR("ref", code));
-	if (rc != DB_ROW)
-		return store_fail(db, rc, e);
-	return form_codes(db, out, e);
+	return one_by_code(db, FORM_SELECT, code, read_form, out, "no form {ref}", e) || form_codes(db, out, e) ? -1 : 0;
 }
 
 /* ---- values ---- */

@@ -12,50 +12,21 @@
 // every page is the dictionaries' or the API's data (words.js).
 // Screenshots: tests/artifacts/report-form-vi-phone.png, report-approved-vi-phone.png,
 // report-print-vi-phone.png, report-national-vi-phone.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, sanitizerReport } from './server.js';
 import {
-  launch, openPage, withArtifactOnFailure, shot, waitText, waitFocus, noHorizontalScroll, login, settled, announced, navTo,
+  withArtifactOnFailure, shot, waitText, waitFocus, noHorizontalScroll, settled, announced, navTo,
 } from './ui.js';
-import { watchData, checkWords } from './words.js';
+import { checkWords } from './words.js';
+import { reportFixture, COMMUNE } from './reports-fixture.js';
 
-const PHONE = { width: 360, height: 740 };
-const COMMUNE = '00004'; // Phường Ba Đình, Hà Nội
 const PERIOD = '2025H2';
 const officer = { username: 'lan.badinh', password: 'Lan-mat-khau-2025', display_name: 'Nguyễn Thị Lan' };
 const approver = { username: 'ha.hanoi', password: 'Ha-mat-khau-2025', display_name: 'Trần Thị Hà' };
 const national = { username: 'tw.hoi', password: 'Tw-mat-khau-2025', display_name: 'Hoàng Thị Trung' };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  await server.createUser({ ...officer, unit: COMMUNE, roles: ['entry'] });
-  await server.createUser({ ...approver, unit: '01', roles: ['approver'] });
-  for (const n of ['Hoa', 'Mai', 'Cúc']) {
-    const r = await server.post('/api/v1/members', { full_name: `Lê Thị ${n}`, birth_date: '1980-04-04', unit: `${COMMUNE}.01`, joined_on: '2025-08-01' });
-    assert.equal(r.status, 201, r.text);
-  }
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) {
-    const { output } = await server.stop();
-    const report = sanitizerReport(output);
-    assert.equal(report, null, `the server reported:\n${report}`);
-  }
-});
-
-async function open(who) {
-  const opened = await openPage(browser, PHONE);
-  opened.data = watchData(opened.page);
-  await login(opened.page, server.url('/#/'), who);
-  return opened;
-}
+const fx = reportFixture(officer, approver);
+const open = fx.open;
 
 // openForm: the choice of form, unit and period, then "Mở báo cáo".
 async function openForm(page, unit, view = 'report-form-view') {
@@ -188,9 +159,9 @@ test('a commune enters, explains and submits her six-month report on a phone; th
   });
   // the figure, approved, in the national dashboard: the central union's
   // target of supervision sessions for the term, counted from below
-  const set = await (await server.api()).request('PUT', '/api/v1/targets/VN/T2021-2026', { targets: { supervision_sessions: { value: 10 } } });
+  const set = await (await fx.server.api()).request('PUT', '/api/v1/targets/VN/T2021-2026', { targets: { supervision_sessions: { value: 10 } } });
   assert.equal(set.status, 200, set.text);
-  await server.createUser({ ...national, unit: 'VN', roles: ['viewer'] });
+  await fx.server.createUser({ ...national, unit: 'VN', roles: ['viewer'] });
   const n = await open(national);
   await withArtifactOnFailure(n.page, 'report-national', async () => {
     await navTo(n.page, 'nav-targets');

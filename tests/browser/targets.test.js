@@ -6,50 +6,22 @@
 // the room (refused beside the field, in her words), lowers it within it,
 // and reads the charts' figures. Every text is the dictionaries' or the
 // API's data (words.js). Screenshot: tests/artifacts/targets-vi-phone.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, sanitizerReport, TODAY } from './server.js';
+import { TODAY } from './server.js';
 import {
-  launch, openPage, withArtifactOnFailure, shot, waitText, waitFocus, noHorizontalScroll, login, settled, announced, navTo,
+  withArtifactOnFailure, shot, waitText, waitFocus, noHorizontalScroll, settled, announced, navTo,
 } from './ui.js';
-import { watchData, checkWords } from './words.js';
+import { checkWords } from './words.js';
+import { reportFixture, COMMUNE } from './reports-fixture.js';
 import { currentPeriod } from '../../web/lib/periods.js';
 
-const PHONE = { width: 360, height: 740 };
-const COMMUNE = '00004'; // Phường Ba Đình, Hà Nội
 const TERM = currentPeriod('term', TODAY);
 const officer = { username: 'mai.badinh', password: 'Mai-mat-khau-2026', display_name: 'Phạm Thị Mai' };
 const approver = { username: 'thu.hanoi', password: 'Thu-mat-khau-2026', display_name: 'Đỗ Thị Thu' };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  await server.createUser({ ...officer, unit: COMMUNE, roles: ['entry'] });
-  await server.createUser({ ...approver, unit: '01', roles: ['approver'] });
-  for (const n of ['Hoa', 'Mai', 'Cúc']) {
-    const r = await server.post('/api/v1/members', { full_name: `Lê Thị ${n}`, birth_date: '1980-04-04', unit: `${COMMUNE}.01`, joined_on: '2025-08-01' });
-    assert.equal(r.status, 201, r.text);
-  }
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) {
-    const { output } = await server.stop();
-    const report = sanitizerReport(output);
-    assert.equal(report, null, `the server reported:\n${report}`);
-  }
-});
-
-async function open(who) {
-  const opened = await openPage(browser, PHONE);
-  opened.data = watchData(opened.page);
-  await login(opened.page, server.url('/#/'), who);
-  return opened;
-}
+const fx = reportFixture(officer, approver);
+const open = fx.open;
 
 async function setTarget(page, code, value, allowance) {
   await page.locator('#targets-set-indicator').selectOption(code);
