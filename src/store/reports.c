@@ -138,36 +138,48 @@ static void read_indicator(db_stmt_t *st, void *out)
 	ind->decimals = (int)db_col_int64(st, 17);
 }
 
-int report_indicators(db_t *db, indicator_t **out, size_t *n, err_t *e)
+/* Every row of sql, each read by read into an element of size bytes:
+ * into *out (malloc'd, the caller's) and *n. Returns 0 or -1 with e. */
+static int read_all(db_t *db, const char *sql, size_t size, void (*read)(db_stmt_t *, void *), void **out, size_t *n,
+		    err_t *e)
 {
-	indicator_t *v = NULL;
+	char *v = NULL;
 	size_t cap = 0;
 	db_stmt_t *st = NULL;
-	int rc = DB_DONE;
+	int rc = DB_DONE, r = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (store_prep(db, INDICATOR_SELECT " ORDER BY position, code", &st, e))
+	if (store_prep(db, sql, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
-		indicator_t *g = store_grow(v, &cap, *n, sizeof(*v), e);
+		char *g = store_grow(v, &cap, *n, size, e);
 		if (!g) {
-			db_finalize(st);
-			free(v);
-			*n = 0;
-			return -1;
+			r = -1;
+			break;
 		}
 		v = g;
-		read_indicator(st, &v[(*n)++]);
+		read(st, v + size * (*n)++);
 	}
 	db_finalize(st);
-	if (rc != DB_DONE) {
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	if (r) {
 		free(v);
 		*n = 0;
-		return store_fail(db, rc, e);
+		return -1;
 	}
 	*out = v;
 	return 0;
+}
+
+int report_indicators(db_t *db, indicator_t **out, size_t *n, err_t *e)
+{
+	void *v = NULL;
+	int r = read_all(db, INDICATOR_SELECT " ORDER BY position, code", sizeof(**out), read_indicator, &v, n, e);
+
+	*out = v;
+	return r;
 }
 
 /* The row of select (a SELECT with no WHERE) whose code is code, into
@@ -235,36 +247,18 @@ static void read_form(db_stmt_t *st, void *out)
 
 int report_forms(db_t *db, report_form_t **out, size_t *n, err_t *e)
 {
-	report_form_t *v = NULL;
-	size_t cap = 0;
-	db_stmt_t *st = NULL;
-	int rc = DB_DONE, r = 0;
+	void *v = NULL;
+	int r = read_all(db, FORM_SELECT " ORDER BY position, code", sizeof(**out), read_form, &v, n, e);
 
-	*out = NULL;
-	*n = 0;
-	if (store_prep(db, FORM_SELECT " ORDER BY position, code", &st, e))
-		return -1;
-	while ((rc = db_step(st)) == DB_ROW) {
-		report_form_t *g = store_grow(v, &cap, *n, sizeof(*v), e);
-		if (!g) {
-			r = -1;
-			break;
-		}
-		v = g;
-		read_form(st, &v[(*n)++]);
-	}
-	db_finalize(st);
-	if (!r && rc != DB_DONE)
-		r = store_fail(db, rc, e);
-	for (size_t i = 0; !r && i < *n; i++)
-		r = form_codes(db, &v[i], e);
-	if (r) {
-		free(v);
-		*n = 0;
-		return -1;
-	}
 	*out = v;
-	return 0;
+	for (size_t i = 0; !r && i < *n; i++)
+		r = form_codes(db, &(*out)[i], e);
+	if (r) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
 }
 
 int report_form_get(db_t *db, const char *code, report_form_t *out, err_t *e)
