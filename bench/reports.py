@@ -18,7 +18,10 @@ What it does:
      commune; and `report overview commune_half --unit <province>`.
      Then `unionbase targets show` for the term BENCH_TERM (default
      T2026-2031) of the nation, the province and the commune, each with six
-     targets (a stock, a share, flows, an entered stock).
+     targets (a stock, a share, flows, an entered stock). Then what the
+     charts draw: `indicators children members` across the province's
+     communes, and `indicators series members` of the nation over four
+     six-month periods.
   4. A dated section in BENCHMARKS.md (BENCH_WRITE=0: print only).
 
 Target (the issue): the national roll-up under 1 s on SQLite.
@@ -124,6 +127,16 @@ def bench_store(store, url, meta):
     res.append(series("overview of the province's communes",
                       ["report", "overview", FORM, "--unit", province, "--period", PERIOD, "--sort", "distance",
                        "--json", "--db", url]))
+    # what the charts draw: one indicator across the province's communes,
+    # and the nation's over the last four six-month periods
+    b.log("%s: indicators children members --unit %s" % (store, province))
+    res.append(series("chart: members of the province's communes",
+                      ["indicators", "children", "members", "--unit", province, "--period", PERIOD, "--json",
+                       "--db", url]))
+    b.log("%s: indicators series members --unit VN --count 4" % store)
+    res.append(series("chart: the nation's members over 4 periods",
+                      ["indicators", "series", "members", "--unit", "VN", "--to", PERIOD, "--count", "4", "--json",
+                       "--db", url]))
     nation = json.loads(res[0]["out"])
     return {"runs": res, "nation": nation}
 
