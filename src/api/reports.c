@@ -151,6 +151,7 @@ static int get_indicator_value(api_req_t *req, api_resp_t *resp, err_t *e)
 		return -1;
 	report_ctx_init(&c, req->db, req->today, u.id, &p);
 	c.mapped = mapped;
+	c.by_family = true;
 	if (report_value(&c, &ind, &v, e))
 		return -1;
 	resp->body = json_pack("{s:s, s:s, s:s, s:b, s:o, s:s}", "indicator", ind.code, "unit", u.code, "period",
@@ -260,6 +261,7 @@ static int get_indicator_series(api_req_t *req, api_resp_t *resp, err_t *e)
 		char code[PERIOD_CODE_MAX];
 		report_ctx_init(&c, req->db, req->today, u.id, &ps[i]);
 		c.mapped = mapped;
+		c.by_family = true;
 		if (report_value(&c, &ind, &v, e)) {
 			json_decref(items);
 			return -1;
@@ -303,6 +305,7 @@ static int get_indicator_children(api_req_t *req, api_resp_t *resp, err_t *e)
 		report_value_t v;
 		report_ctx_init(&c, req->db, req->today, kids.items[i].id, &p);
 		c.mapped = mapped;
+		c.by_family = true;
 		r = report_value(&c, &ind, &v, e);
 		if (!r)
 			json_array_append_new(items, json_pack("{s:{s:s, s:s, s:s}, s:o, s:s}", "unit", "code", kids.items[i].code,

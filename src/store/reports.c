@@ -278,24 +278,37 @@ void report_ctx_init(report_ctx_t *c, db_t *db, date_t today, int64_t unit_id, c
 	period_format(p, c->period_code);
 }
 
+/* The figures that are the period's flows, not counts on its last day. */
+static bool flow_figure(const char *name)
+{
+	static const char *const STOCK[] = { "members", "members_digital", "members_honorary", "branches" };
+
+	for (size_t i = 0; i < sizeof(STOCK) / sizeof(STOCK[0]); i++)
+		if (strcmp(STOCK[i], name) == 0)
+			return false;
+	return true;
+}
+
 /* The registry's figures of the unit over the period, once: members on
- * its last day (today while it runs), flows over its days until then. */
-static int figures(report_ctx_t *c, err_t *e)
+ * its last day (today while it runs), and (all of them, or by_family
+ * when `flows`) flows over its days until then. */
+static int figures(report_ctx_t *c, bool flows, err_t *e)
 {
 	report_figures_t *f = &c->figures;
 	member_stats_opts_t o = { 0 };
 	member_stats_t s;
 
-	if (f->counted)
+	if (f->counted && (f->flows || !flows))
 		return 0;
 	f->counted = true;
+	f->flows = flows || !c->by_family;
 	if (c->period.from > c->today)
 		return 0;
 	o.as_of = c->period.to < c->today ? c->period.to : c->today;
 	o.today = c->today;
 	o.mapped = c->mapped;
 	o.lean = true; /* the totals alone: no breakdowns, no children */
-	o.flows = true;
+	o.flows = f->flows;
 	o.from = c->period.from;
 	o.to = o.as_of;
 	if (member_stats(c->db, c->unit_id, &o, &s, e)) {
@@ -348,7 +361,7 @@ int report_computed(report_ctx_t *c, const indicator_t *ind, report_value_t *out
 	memset(out, 0, sizeof(*out));
 	if (ind->source != IND_COMPUTED)
 		return 0;
-	if (figures(c, e))
+	if (figures(c, flow_figure(ind->figure), e))
 		return -1;
 	if (c->figures.any && figure_of(&c->figures, ind->figure, &out->value)) {
 		out->has = true;

@@ -109,6 +109,7 @@ typedef struct report_value {
  * each computed indicator. */
 typedef struct report_figures {
 	bool counted, any;      /* any: false for a period that has not begun */
+	bool flows;             /* counted with the period's flows (joined, left, transfers, dues) */
 	int64_t members, members_digital, members_honorary, branches, joined, left, transfers_in, transfers_out,
 		dues_paid, dues_amount;
 } report_figures_t;
@@ -123,6 +124,12 @@ typedef struct report_ctx {
 	 * unit became, a formula of those; no approved snapshot (a unit's
 	 * figure of then is its area's of then). Set after report_ctx_init. */
 	bool mapped;
+	/* true: few indicators are asked (a chart's one): the registry's
+	 * figures are counted by family as they are asked, the members' on the
+	 * day without the period's flows until one is (at the top of the tree
+	 * the flows are a third of the count). false: all at once. Set after
+	 * report_ctx_init. */
+	bool by_family;
 	int64_t unit_id;
 	period_t period;
 	char period_code[PERIOD_CODE_MAX];

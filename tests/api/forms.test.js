@@ -240,6 +240,14 @@ test('entered values add up the tree; computed ones come from the records at eve
   const byCode = Object.fromEntries(all.items.map((x) => [x.indicator, x]));
   assert.deepEqual([byCode.supervision_sessions.value, byCode.supervision_sessions.status], [8, 'entered']);
   assert.equal(all.items.length, (await s.ok('/api/v1/indicators')).items.length);
+  // one indicator asked alone (its figures counted by family) as in the list (all at once)
+  const computed = (await s.ok('/api/v1/indicators')).items.filter((i) => i.source !== 'entered').map((i) => i.code);
+  assert.ok(computed.includes('joined') && computed.includes('members_digital_share'));
+  for (const code of computed) {
+    const one = await s.ok(`/api/v1/indicators/${code}/value`, { unit: '24', period: P });
+    assert.deepEqual([one.value, one.status], [byCode[code].value, byCode[code].status], code);
+  }
+  assert.ok(byCode.joined.value > 0 && byCode.members.value > 0, 'flows and stock both counted');
   const cliAll = await runBin(['indicators', 'values', '--unit', '24', '--period', P, '--json', '--db', s.db.url]);
   assert.equal(cliAll.code, 0, cliAll.stderr);
   assert.deepEqual(JSON.parse(cliAll.stdout), all);
