@@ -25,9 +25,10 @@ static const char GENERATE_HELP[] =
 	"  34 provinces (districts closed, branches handed over). --scale 0.01 makes\n"
 	"  a hundredth of it (from 0.001 to 3; default 1); --provinces N fills only\n"
 	"  the first N of the 63 (for quick tests); --seed defaults to 1.\n"
-	"  --members N then adds N members (up to 1,000,000) with ten years of\n"
-	"  history to the branches and groups of today (--no-tree: to the tree\n"
-	"  the database holds already, generated or not).\n";
+	"  --members N then adds N members (up to 25,000,000) with ten years of\n"
+	"  history (joins, leavers, moves, dues) to the branches and groups of\n"
+	"  today (--no-tree: to the tree the database holds already, generated\n"
+	"  or not).\n";
 
 typedef struct progress_state {
 	bool tty;
@@ -52,6 +53,11 @@ static void on_progress(void *ctx, const char *phase, size_t done, size_t total)
 		{ "create", "creating units until 2025-06-30" },
 		{ "reform", "2025-07-01: merging communes" },
 		{ "districts", "2025-07-01: closing districts" },
+		{ "members", "members with their history" },
+		{ "words", "members: their names' words in order" },
+		{ "indexes", "members: building the indexes" },
+		{ "figures", "members: counting the figures" },
+		{ "search", "members: the provinces' search rows" },
 	};
 	const char *what = phase;
 
@@ -63,6 +69,11 @@ static void on_progress(void *ctx, const char *phase, size_t done, size_t total)
 	if (ps->last_phase && strcmp(ps->last_phase, phase) != 0)
 		fputc('\n', stderr);
 	ps->last_phase = phase;
+	if (!total) {
+		fprintf(stderr, "\rgenerate: %s %.0fs ", what, seconds_since(&ps->start));
+		fflush(stderr);
+		return;
+	}
 	/* the creation total is an estimate: never show more than 100% */
 	fprintf(stderr, "\rgenerate: %s: %zu/%zu (%d%%) %.0fs ", what, done, done > total ? done : total,
 		total ? (int)(done >= total ? 100 : done * 100 / total) : 100, seconds_since(&ps->start));
@@ -143,12 +154,16 @@ int cmd_generate(int argc, char **argv)
 	o.progress_ctx = &ps;
 	err_clear(&e);
 	rc = tree ? gen_country(db, &who, &o, &st, &e) : 0;
-	if (ps.tty && ps.last_phase)
-		fputc('\n', stderr);
 	if (!rc && members) {
-		gen_members_opts_t mo = { .seed = o.seed, .count = members, .today = who.today };
+		gen_members_opts_t mo = { .seed = o.seed,
+					  .count = members,
+					  .today = who.today,
+					  .progress = on_progress,
+					  .progress_ctx = &ps };
 		rc = gen_members(db, &who, &mo, &gm, &e);
 	}
+	if (ps.tty && ps.last_phase)
+		fputc('\n', stderr);
 	/* what was generated is committed: a failed clean-up is only said */
 	if (!rc && store_vacuum(db, &e)) {
 		fprintf(stderr, "unionbase: warning: the data is generated, but tidying the database up failed (%s);"
@@ -160,7 +175,7 @@ int cmd_generate(int argc, char **argv)
 		return cli_fail(&e);
 	secs = seconds_since(&ps.start);
 	if (json)
-		return cli_print_json(json_pack("{s:I, s:f, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
+		return cli_print_json(json_pack("{s:I, s:f, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
 						"seed", (json_int_t)o.seed, "scale", o.scale, "seconds", secs,
 						"units_created", (json_int_t)st.units,
 						"before_reform", "districts", (json_int_t)st.districts,
@@ -170,12 +185,14 @@ int cmd_generate(int argc, char **argv)
 						"merged", (json_int_t)st.merges, "continued", (json_int_t)st.continued,
 						"branches", (json_int_t)st.branches, "groups", (json_int_t)st.groups,
 						"members", "added", (json_int_t)gm.members, "left", (json_int_t)gm.left,
-						"moved", (json_int_t)gm.moved, "units", (json_int_t)gm.units));
+						"moved", (json_int_t)gm.moved, "units", (json_int_t)gm.units,
+						"dues_payments", (json_int_t)gm.payments));
 	printf("generated (seed %llu, scale %g) in %.1f s: %zu units, %zu members\n", (unsigned long long)o.seed,
 	       o.scale, secs, st.units, gm.members);
 	if (gm.members)
-		printf("  members: %zu in %zu branches and groups, %zu of them left since, %zu moved\n", gm.members,
-		       gm.units, gm.left, gm.moved);
+		printf("  members: %zu in %zu branches and groups, %zu of them left since, %zu moved; %zu dues"
+		       " payments\n",
+		       gm.members, gm.units, gm.left, gm.moved, gm.payments);
 	if (!tree)
 		return CLI_EXIT_OK;
 	printf("  until 2025-06-30: %zu districts, %zu communes, %zu branches, %zu groups\n", st.districts,

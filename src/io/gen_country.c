@@ -461,7 +461,7 @@ static int plan_province(gen_t *g, size_t pi, size_t *di, size_t *ci, err_t *e)
 		}
 		for (size_t j = 0; j < nc; j++) {
 			gcommune_t *c = &g->communes[(*ci)++];
-			bool urban, township = false, numbered = false;
+			bool urban, township = false, numbered = false, coastal, border;
 
 			c->district = (size_t)(d - g->districts);
 			g->next_code += rng_range(&g->rng, 1, 5);
@@ -486,10 +486,14 @@ static int plan_province(gen_t *g, size_t pi, size_t *di, size_t *ci, err_t *e)
 			memcpy(cnames[j], c->place_vi, PLACE_BUF);
 			c->urban = urban;
 			c->township = township;
+			/* drawn in statements of their own (a call's arguments are
+			 * evaluated in the compiler's order), coast first as the
+			 * release build did */
+			coastal = (p->flags & F_COASTAL) && rng_chance(&g->rng, 0.15);
+			border = (p->flags & F_BORDER) && !urban && rng_chance(&g->rng, 0.12);
 			snprintf(c->attrs, sizeof(c->attrs), "%s%s%s%s", urban ? "urban" : "rural",
 				 !urban && (p->region == R_MOUNTAIN || p->region == R_HIGHLANDS) ? " mountain ethnic_minority" : "",
-				 (p->flags & F_BORDER) && !urban && rng_chance(&g->rng, 0.12) ? " border" : "",
-				 (p->flags & F_COASTAL) && rng_chance(&g->rng, 0.15) ? " coastal" : "");
+				 border ? " border" : "", coastal ? " coastal" : "");
 		}
 		free(cnames);
 		cnames = NULL;

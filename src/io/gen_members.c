@@ -10,7 +10,7 @@
 #include "core/person.h"
 #include "io/rng.h"
 #include "store/members.h"
-#include "store/member_tally.h"
+#include "store/member_load.h"
 #include "store/org_store.h"
 #include "store/util.h"
 
@@ -99,23 +99,41 @@ typedef struct slots {
 	size_t n, cap;
 } slots_t;
 
-static int slots_add(slots_t *s, const unit_t *u, err_t *e)
+static int slots_add(slots_t *s, int64_t id, date_t from, err_t *e)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
 		slot_t *v = realloc(s->v, cap * sizeof(*v));
 		if (!v)
 			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		memset(v + s->cap, 0, (cap - s->cap) * sizeof(*v));
 		s->v = v;
 		s->cap = cap;
 	}
-	s->v[s->n].id = u->id;
-	s->v[s->n].from = u->valid_from;
+	s->v[s->n].id = id;
+	s->v[s->n].from = from;
 	s->n++;
 	return 0;
 }
 
-/* The units of the two lowest levels on day d that stay open. */
+/* The years whose dues members pay: year[k] from start[k] until
+ * start[k + 1], amount[k] VND; n of them (0: no top unit to set them at). */
+typedef struct dues_years {
+	int year[HISTORY_YEARS];
+	date_t start[HISTORY_YEARS + 1];
+	int64_t amount[HISTORY_YEARS];
+	int n;
+} dues_years_t;
+
+/* The next serial number of each beginning of an ID number: province
+ * code (two digits here), century and sex, year of birth. */
+#define ID_PROVINCES 100
+typedef struct id_serials {
+	unsigned next[ID_PROVINCES * 4 * 100];
+} id_serials_t;
+
+/* The units of the two lowest levels on day d that go on, level by level
+ * in the list's order. */
 static int load_slots(db_t *db, date_t d, slots_t *s, err_t *e)
 {
 	level_t *levels = NULL;
@@ -126,18 +144,13 @@ static int load_slots(db_t *db, date_t d, slots_t *s, err_t *e)
 		return -1;
 	r = 0;
 	for (size_t k = n_levels >= 2 ? n_levels - 2 : 0; !r && k < n_levels; k++) {
-		unit_query_t q = { .as_of = d, .level = levels[k].key, .limit = ORG_PAGE_MAX };
-		char cursor[ORG_CURSOR_MAX] = "";
-		do {
-			unit_list_t l = { 0 };
-			q.cursor = cursor;
-			r = org_units_list(db, &q, &l, e);
-			for (size_t i = 0; !r && i < l.n; i++)
-				if (l.items[i].valid_to == DATE_OPEN)
-					r = slots_add(s, &l.items[i], e);
-			ub_strlcpy(cursor, l.next, sizeof(cursor));
-			unit_list_free(&l);
-		} while (!r && cursor[0]);
+		unit_start_t *v = NULL;
+		size_t n = 0;
+
+		r = org_units_lasting(db, levels[k].key, d, &v, &n, e);
+		for (size_t i = 0; !r && i < n; i++)
+			r = slots_add(s, v[i].id, v[i].from, e);
+		free(v);
 	}
 	free(levels);
 	return r;
@@ -155,13 +168,21 @@ static date_t years_before(date_t d, int years, rng_t *r)
 	return d - (date_t)(years * 36525 / 100) - (date_t)rng_below(r, 365);
 }
 
-/* Person i's record, joining on *joined; her kind into *kind. */
-static void make_person(rng_t *r, size_t i, date_t joined, person_t *p, member_kind_t *kind)
+/* Person i's record, joining on *joined; her kind into *kind, the
+ * province code of her ID number into prov and her year of birth into
+ * *year (id_number makes the number). */
+static void make_person(rng_t *r, size_t i, date_t joined, person_t *p, member_kind_t *kind, char prov_out[4],
+			int *year_out)
 {
+	/* one draw after the other in statements of their own: the order in
+	 * which a call's arguments, or an operator's operands, are evaluated
+	 * is the compiler's, and differed between our two builds */
 	bool honorary = rng_chance(r, 0.01), man = honorary && rng_chance(r, 0.5);
-	int age = 18 + (int)(rng_below(r, 30) + rng_below(r, 25)); /* 18..71, most in their thirties and forties */
+	int early = (int)rng_below(r, 30), late = (int)rng_below(r, 25);
+	int age = 18 + early + late; /* 18..71, most in their thirties and forties */
 	const char *prov = rng_chance(r, 0.9) ? ONE_OF(r, BIRTH_PROVINCES) : ONE_OF(r, OTHER_PROVINCES);
-	int year, mobile;
+	const char *given, *middle, *family;
+	int mobile;
 	char born[DATE_STR_LEN];
 
 	memset(p, 0, sizeof(*p));
@@ -170,15 +191,13 @@ static void make_person(rng_t *r, size_t i, date_t joined, person_t *p, member_k
 	p->birth_date = years_before(joined, age, r);
 	if (person_age(p->birth_date, joined) < MEMBER_MIN_AGE)
 		p->birth_date -= 366;
-	snprintf(p->full_name, sizeof(p->full_name), "%s %s %s", PICK(r, FAMILY),
-		 man ? ONE_OF(r, MEN_MIDDLE) : PICK(r, MIDDLE), man ? ONE_OF(r, MEN_GIVEN) : ONE_OF(r, GIVEN));
+	given = man ? ONE_OF(r, MEN_GIVEN) : ONE_OF(r, GIVEN);
+	middle = man ? ONE_OF(r, MEN_MIDDLE) : PICK(r, MIDDLE);
+	family = PICK(r, FAMILY);
+	snprintf(p->full_name, sizeof(p->full_name), "%s %s %s", family, middle, given);
 	snprintf(p->ethnicity, sizeof(p->ethnicity), "%s", PICK(r, ETHNICITY));
-	year = (int)strtol(date_format(p->birth_date, born), NULL, 10);
-	/* a CCCD that fits her: birth province, century and sex, year; the
-	 * person's index makes it unique */
-	snprintf(p->id_number, sizeof(p->id_number), "0%s%d%02d%06zu", prov,
-		 (year >= 2000 ? 2 : 0) + (p->sex == SEX_FEMALE ? 1 : 0), year % 100, i % 1000000);
-	p->id_kind = ID_CCCD;
+	*year_out = (int)strtol(date_format(p->birth_date, born), NULL, 10);
+	ub_strlcpy(prov_out, prov, 4);
 	if (rng_chance(r, 0.8)) {
 		mobile = "35789"[rng_below(r, 5)] - '0';
 		snprintf(p->phone, sizeof(p->phone), "+84%d%08zu", mobile, (i * 7919 + 13) % 100000000);
@@ -224,43 +243,104 @@ static void forms_fields(uint64_t seed, size_t i, person_t *p)
 					      CIRCUMSTANCES[k].word);
 }
 
-/* Her later history: she may leave, or move to another branch. */
-static int later_history(db_t *db, const principal_t *who, rng_t *r, const slots_t *s, int64_t id, int64_t unit_id,
-			 date_t joined, date_t today, gen_members_result_t *out, err_t *e)
+/* Her later history: she may leave, or move to another branch. The
+ * draws are those of the registry-driven generator this replaced, so the
+ * same seed still makes the same people and moves. */
+static void later_history(rng_t *r, const slots_t *s, load_member_t *m, date_t today, gen_members_result_t *out)
 {
+	load_stay_t *first = &m->stays[0];
 	date_t when;
 
-	if (today - joined < 60)
-		return 0;
-	when = day_between(r, joined + 30, today);
+	if (today - first->from < 60)
+		return;
+	when = day_between(r, first->from + 30, today);
 	if (rng_chance(r, 0.08)) {
 		out->left++;
-		return member_end_stay(db, who, id, when, PICK(r, LEAVING), 0, e);
+		first->to = when;
+		ub_strlcpy(first->end_reason, PICK(r, LEAVING), sizeof(first->end_reason));
+		return;
 	}
 	if (rng_chance(r, 0.05)) {
 		const slot_t *to = &s->v[rng_below(r, s->n)];
-		if (to->from >= when || to->id == unit_id)
-			return 0; /* no unit yet, or her own: she stays */
+		if (to->from >= when || to->id == first->unit_id)
+			return; /* no unit yet, or her own: she stays */
 		out->moved++;
-		return member_end_stay(db, who, id, when, "transferred", to->id, e);
+		first->to = when;
+		ub_strlcpy(first->end_reason, "transferred", sizeof(first->end_reason));
+		m->stays[1] = (load_stay_t){ .unit_id = to->id, .from = when, .to = DATE_OPEN };
+		ub_strlcpy(m->stays[1].start_reason, "transferred", sizeof(m->stays[1].start_reason));
+		m->n_stays = 2;
 	}
+}
+
+/* The dues of the ten years: for each year in which she was a member
+ * until today, most likely paid on a day of it in the unit she was in
+ * then (less likely this year, which is not over). Drawn from a generator
+ * of her own, as forms_fields. */
+static void pay_dues(const dues_years_t *y, uint64_t seed, size_t i, date_t today, load_member_t *m,
+		     gen_members_result_t *out)
+{
+	rng_t r = { seed ^ ((uint64_t)(i + 1) * 0x9E3779B97F4A7C15ULL) };
+
+	m->n_pay = 0;
+	for (int k = 0; k < y->n && m->n_pay < LOAD_PAYMENTS_MAX; k++) {
+		date_t from = y->start[k], to = y->start[k + 1] < today ? y->start[k + 1] : today;
+		for (size_t j = 0; j < m->n_stays; j++) {
+			const load_stay_t *st = &m->stays[j];
+			date_t a = st->from > from ? st->from : from, b = st->to < to ? st->to : to;
+			if (a >= b)
+				continue;
+			if (rng_chance(&r, y->start[k + 1] > today ? 0.6 : 0.9)) {
+				m->pay[m->n_pay++] = (load_payment_t){ .year = y->year[k],
+								       .unit_id = st->unit_id,
+								       .amount = y->amount[k],
+								       .paid_on = day_between(&r, a, b) };
+				out->payments++;
+			}
+			break;
+		}
+	}
+}
+
+/* A CCCD that fits her (core/person.h): birth province, century and sex,
+ * year, then the next serial number of that beginning, so that numbers
+ * stay unique to GEN_MEMBERS_MAX and beyond */
+static int id_number(id_serials_t *ids, const char *prov, person_t *p, int year)
+{
+	int cs = (year >= 2000 ? 2 : 0) + (p->sex == SEX_FEMALE ? 1 : 0);
+	size_t k = ((size_t)strtol(prov, NULL, 10) % ID_PROVINCES * 4 + (size_t)cs) * 100 + (size_t)(year % 100);
+
+	if (ids->next[k] > 999999)
+		return -1;
+	snprintf(p->id_number, sizeof(p->id_number), "0%s%d%02d%06u", prov, cs, year % 100, ids->next[k]++);
+	p->id_kind = ID_CCCD;
 	return 0;
 }
 
-static int add_all(db_t *db, const principal_t *who, const gen_members_opts_t *o, const slots_t *s,
+static int add_all(member_load_t *l, const gen_members_opts_t *o, const slots_t *s, const dues_years_t *y,
 		   gen_members_result_t *out, err_t *e)
 {
 	rng_t r = { o->seed };
 	date_t start = o->today - HISTORY_YEARS * 365, earliest = o->today - STANDING_YEARS * 365;
+	id_serials_t *ids;
+	load_member_t *m;
+	int rc = 0;
 
 	if (!s->v || !s->n)
 		return 0;
-	for (size_t i = 0; i < o->count; i++) {
+	ids = calloc(1, sizeof(*ids));
+	m = calloc(1, sizeof(*m));
+	if (!ids || !m) {
+		free(ids);
+		free(m);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	for (size_t i = 0; !rc && i < o->count; i++) {
 		const slot_t *u = &s->v[rng_below(&r, s->n)];
 		date_t from = u->from > start ? u->from : start, long_ago = u->from > earliest ? u->from : earliest;
-		member_kind_t kind;
 		date_t joined;
-		person_t p;
+		char prov[4];
+		int year;
 
 		if (long_ago + 1 < start && rng_chance(&r, STANDING_SHARE)) {
 			joined = day_between(&r, long_ago + 1, start);
@@ -269,42 +349,139 @@ static int add_all(db_t *db, const principal_t *who, const gen_members_opts_t *o
 				continue; /* a unit made yesterday gets nobody */
 			joined = day_between(&r, from + 1, o->today);
 		}
-		make_person(&r, i, joined, &p, &kind);
-		forms_fields(o->seed, i, &p);
-		if (member_add(db, who, &p, u->id, kind, joined, e) ||
-		    later_history(db, who, &r, s, p.id, u->id, joined, o->today, out, e))
-			return -1;
-		out->members++;
+		make_person(&r, i, joined, &m->p, &m->kind, prov, &year);
+		if (id_number(ids, prov, &m->p, year)) {
+			rc = err_fail(e, ERR_INVALID, "invalid", "too many members born in one province in one year");
+			break;
+		}
+		forms_fields(o->seed, i, &m->p);
+		m->stays[0] = (load_stay_t){ .unit_id = u->id, .from = joined, .to = DATE_OPEN };
+		ub_strlcpy(m->stays[0].start_reason, "joined", sizeof(m->stays[0].start_reason));
+		m->n_stays = 1;
+		later_history(&r, s, m, o->today, out);
+		pay_dues(y, o->seed, i, o->today, m, out);
+		rc = member_load_add(l, m, e);
+		if (!rc)
+			out->members++;
+		if (o->progress && (i + 1) % 10000 == 0)
+			o->progress(o->progress_ctx, "members", i + 1, o->count);
 	}
+	free(ids);
+	free(m);
+	return rc;
+}
+
+/* The top unit on today (the dues' rates are set there). */
+static int top_unit(db_t *db, date_t today, int64_t *id, err_t *e)
+{
+	level_t *levels = NULL;
+	size_t n_levels = 0;
+	unit_list_t l = { 0 };
+	int r;
+
+	*id = 0;
+	if (org_levels(db, &levels, &n_levels, e))
+		return -1;
+	r = n_levels ? 0 : err_set(e, ERR_INTERNAL, NULL, "no levels");
+	if (!r) {
+		unit_query_t q = { .as_of = today, .level = levels[0].key, .limit = 1, .cursor = "" };
+		r = org_units_list(db, &q, &l, e);
+	}
+	if (!r && l.n)
+		*id = l.items[0].id;
+	unit_list_free(&l);
+	free(levels);
+	return r;
+}
+
+/* The ten years' dues at the top: those set, or GEN_DUES_A_YEAR set now. */
+static int dues_years(db_t *db, const principal_t *who, date_t today, dues_years_t *y, err_t *e)
+{
+	int64_t top = 0, amount = 0, from = 0;
+	char day[DATE_STR_LEN];
+	date_t d = date_year_start(today);
+	int this_year;
+
+	memset(y, 0, sizeof(*y));
+	this_year = (int)strtol(date_format(today, day), NULL, 10);
+	if (top_unit(db, today, &top, e))
+		return -1;
+	for (int k = 1; k < HISTORY_YEARS; k++)
+		d = date_year_start(d - 1);
+	for (int k = 0; k < HISTORY_YEARS; k++) {
+		bool found = false;
+		y->year[k] = this_year - HISTORY_YEARS + 1 + k;
+		y->start[k] = d;
+		d = date_year_start(d + 366);
+		if (top && dues_rate_get(db, top, y->year[k], today, &amount, &from, &found, e))
+			return -1;
+		if (top && !found) {
+			amount = GEN_DUES_A_YEAR;
+			if (dues_rate_set(db, who, top, y->year[k], amount, e))
+				return -1;
+		}
+		y->amount[k] = top ? amount : 0;
+	}
+	y->start[HISTORY_YEARS] = d;
+	y->n = top ? HISTORY_YEARS : 0;
 	return 0;
+}
+
+static void load_phase(void *ctx, const char *phase)
+{
+	const gen_members_opts_t *o = ctx;
+
+	if (o->progress)
+		o->progress(o->progress_ctx, phase, 0, 0);
 }
 
 int gen_members(db_t *db, const principal_t *who, const gen_members_opts_t *o, gen_members_result_t *out,
 		err_t *e)
 {
 	slots_t s = { 0 };
-	bool own = false;
+	dues_years_t y;
+	member_load_t *l = NULL;
+	bool own = false, journal = false;
+	char what[128];
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (o->count < 1 || o->count > GEN_MEMBERS_MAX)
 		return err_fail(e, ERR_INVALID, "invalid", "the number of members must be 1..{max}",
 				ERR_INT("max", (int64_t)GEN_MEMBERS_MAX));
-	if (store_tx_begin(db, &own, e))
-		return -1;
-	r = load_slots(db, o->today, &s, e);
+	/* a load of many pages: the rollback journal holds only the pages it
+	 * changes of those the file had, the log would hold all it writes */
+	if (!db_in_transaction(db)) {
+		if (member_load_journal(db, true, e))
+			return -1;
+		journal = true;
+	}
+	r = store_tx_begin(db, &own, e);
+	if (!r)
+		r = load_slots(db, o->today, &s, e);
 	if (!r && s.n == 0)
 		r = err_fail(e, ERR_INVALID, "invalid", "no branch or group exists on {date} to add members to",
 			     ERR_DATE("date", o->today));
-	/* the figures are counted once at the end, not kept member by member */
 	if (!r)
-		r = member_tally_suspend(db, e);
+		r = dues_years(db, who, o->today, &y, e) || member_load_begin(db, who, &l, e);
 	if (!r) {
 		out->units = s.n;
-		r = add_all(db, who, o, &s, out, e);
+		member_load_on_phase(l, load_phase, (void *)o);
+		r = add_all(l, o, &s, &y, out, e);
 	}
-	if (!r)
-		r = store_analyze(db, e) || member_tally_rebuild(db, e);
+	if (!r) {
+		snprintf(what, sizeof(what), "%zu members, %zu left, %zu moved, %zu dues payments", out->members, out->left,
+			 out->moved, out->payments);
+		r = member_load_end(l, what, e);
+	}
+	member_load_free(l);
 	free(s.v);
-	return store_tx_end(db, own, r, e);
+	r = store_tx_end(db, own, r, e);
+	if (journal) {
+		err_t e2;
+		err_clear(&e2);
+		if (member_load_journal(db, false, r ? &e2 : e))
+			r = -1;
+	}
+	return r;
 }

@@ -330,7 +330,7 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
  * member_tally_batches_end: temporary tables, the transaction's alone
  * (PostgreSQL drops them at its end; SQLite's temporary tables are the
  * connection's, and a rollback takes them away) */
-#define BATCH_WORDS "tally_batch_words"
+#define BATCH_WORDS MEMBER_BATCH_WORDS
 
 /* Creates table `name` as an empty copy of `like`, unless there is one. */
 static int scratch_like(db_t *db, const char *name, const char *like, err_t *e)
@@ -402,6 +402,46 @@ int member_tally_batches_end(db_t *db, err_t *e)
 			   "word, name_key, person_id", e) ||
 	       move_sorted(db, BATCH_WORDS, "member_words", "unit_id, word, name_key, person_id, name_fold",
 			   "unit_id, word, name_key, person_id, name_fold", e) ? -1 : 0;
+}
+
+int member_tally_kept(db_t *db, bool *kept, err_t *e)
+{
+	date_t from;
+
+	return tally_from(db, kept, &from, e);
+}
+
+int member_tally_load_tables(db_t *db, err_t *e)
+{
+	return scratch_like(db, MEMBER_LOAD_TALLY, "member_tally", e) || scratch_like(db, BATCH_WORDS, "member_words", e) ||
+			       member_tally_batch_words(db, e)
+		       ? -1
+		       : 0;
+}
+
+int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_RANGE, .person_id = first_id, .last_id = last_id };
+	bool kept = false;
+	date_t from;
+	query_t q;
+
+	if (tally_from(db, &kept, &from, e))
+		return -1;
+	if (!kept)
+		return err_set(e, ERR_INTERNAL, NULL, "member_tally_load_end: the figures are not kept");
+	query_init(&q);
+	query_sql(&q, "INSERT INTO member_tally (unit_id, dim, value, n, amount) SELECT unit_id, dim, value, n, amount"
+		      " FROM " MEMBER_LOAD_TALLY " WHERE true ON CONFLICT (unit_id, dim, value) DO UPDATE"
+		      " SET n = member_tally.n + excluded.n, amount = member_tally.amount + excluded.amount");
+	if (query_run(db, &q, e))
+		return -1;
+	query_init(&q);
+	query_sql(&q, "DROP TABLE " MEMBER_LOAD_TALLY);
+	if (query_run(db, &q, e))
+		return -1;
+	last_change(&q, &s);
+	return bump(db, from, &q, e);
 }
 
 int member_tally_work(db_t *db, int sign, err_t *e)

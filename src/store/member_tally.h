@@ -81,6 +81,21 @@ int member_tally_batches_end(db_t *db, err_t *e);
  * 'tally_from' to their ancestry's last change. For ancestry_refresh. */
 int member_tally_work(db_t *db, int sign, err_t *e);
 
+/* For a bulk load that counts its people's figures and search rows itself
+ * (store/member_load.c, the generator's): whether the figures are kept
+ * (not suspended) at all; the scratch tables it fills, made here:
+ * MEMBER_LOAD_TALLY with member_tally's columns, MEMBER_BATCH_WORDS with
+ * member_words' (moved in by member_tally_batches_end); and at its end,
+ * member_tally_load_end adds MEMBER_LOAD_TALLY into member_tally, drops
+ * it, and moves 'tally_from' on to the stays of persons first_id to
+ * last_id. store/test_bulk.c compares what such a load counts with the
+ * recount. Each returns 0 or -1 with e. */
+#define MEMBER_LOAD_TALLY "tally_load"
+#define MEMBER_BATCH_WORDS "tally_batch_words"
+int member_tally_kept(db_t *db, bool *kept, err_t *e);
+int member_tally_load_tables(db_t *db, err_t *e);
+int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
+
 /* Stops keeping the figures (a bulk load: `generate`), until
  * member_tally_rebuild. Reads count from the stays meanwhile. */
 int member_tally_suspend(db_t *db, err_t *e);

@@ -8,6 +8,7 @@
  * index on (person_id, valid_from) is the backstop, member_add the check).
  */
 #include "store/members.h"
+#include "store/member_rows.h"
 #include "store/member_tally.h"
 
 #include <inttypes.h>
@@ -1067,8 +1068,7 @@ int member_add_imported(db_t *db, const principal_t *who, person_t *p, int64_t u
 /* ---- new records of an import, in bulk ---- */
 
 typedef struct batch_row {
-	person_t p;
-	char *fold, *key;
+	member_row_t row; /* first: the rows' functions read it (store/member_rows.h) */
 	int64_t unit_id;
 	member_kind_t kind;
 	date_t joined;
@@ -1095,10 +1095,8 @@ int member_batch_new(member_batch_t **out, err_t *e)
 
 static void batch_clear(member_batch_t *b)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		free(b->rows[i].fold);
-		free(b->rows[i].key);
-	}
+	for (size_t i = 0; i < b->n; i++)
+		member_row_clear(&b->rows[i].row);
 	b->n = 0;
 }
 
@@ -1157,12 +1155,8 @@ int member_batch_add(member_batch_t *b, const person_t *p, int64_t unit_id, memb
 	b->rows = rows;
 	r = &b->rows[b->n];
 	memset(r, 0, sizeof(*r));
-	if (text_fold(p->full_name, &r->fold) || person_sort_key(p->full_name, &r->key)) {
-		free(r->fold);
-		free(r->key);
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	}
-	r->p = *p;
+	if (member_row_set(&r->row, p, e))
+		return -1;
 	r->unit_id = unit_id;
 	r->kind = kind;
 	r->joined = joined;
@@ -1178,8 +1172,31 @@ static int bulk_fail(db_t *db, int rc, db_bulk_t *bulk, err_t *e)
 	return store_fail(db, rc, e);
 }
 
+int member_row_set(member_row_t *r, const person_t *p, err_t *e)
+{
+	r->fold = r->key = NULL;
+	if (text_fold(p->full_name, &r->fold) || person_sort_key(p->full_name, &r->key)) {
+		member_row_clear(r);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	r->p = *p;
+	return 0;
+}
+
+void member_row_clear(member_row_t *r)
+{
+	free(r->fold);
+	free(r->key);
+	r->fold = r->key = NULL;
+}
+
+static const member_row_t *row_at(const void *rows, size_t i, size_t stride)
+{
+	return (const member_row_t *)(const void *)((const char *)rows + i * stride);
+}
+
 /* The persons rows: the columns insert_person writes, and the id. */
-static int bulk_persons(db_t *db, const member_batch_t *b, int64_t first_id, err_t *e)
+int member_rows_persons(db_t *db, const void *rows, size_t n, size_t stride, int64_t first_id, err_t *e)
 {
 	static const char *const COLS[] = {
 		"id", "full_name", "name_fold", "name_key", "birth_date", "sex", "ethnicity", "religion", "education",
@@ -1192,10 +1209,11 @@ static int bulk_persons(db_t *db, const member_batch_t *b, int64_t first_id, err
 
 	store_now_iso(ts, sizeof(ts));
 	rc = db_bulk_begin(db, "persons", COLS, (int)(sizeof(COLS) / sizeof(COLS[0])), &bulk);
-	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
-		const person_t *p = &b->rows[i].p;
+	for (size_t i = 0; rc == DB_OK && i < n; i++) {
+		const member_row_t *r = row_at(rows, i, stride);
+		const person_t *p = &r->p;
 		const char *v[sizeof(COLS) / sizeof(COLS[0])] = {
-			id, p->full_name, b->rows[i].fold, b->rows[i].key, date_format(p->birth_date, day),
+			id, p->full_name, r->fold, r->key, date_format(p->birth_date, day),
 			person_sex_name(p->sex), p->ethnicity[0] ? p->ethnicity : NULL, p->religion, p->education,
 			p->qualification, p->political_theory, p->occupation, p->id_number[0] ? p->id_number : NULL,
 			person_id_kind_name(p->id_kind), p->phone[0] ? p->phone : NULL, p->hamlet, p->street,
@@ -1211,29 +1229,35 @@ static int bulk_persons(db_t *db, const member_batch_t *b, int64_t first_id, err
 }
 
 /* The person_words rows: each distinct word of her folded name (what
- * insert_words writes), for now in the batches' table. */
-static int bulk_words(db_t *db, const member_batch_t *b, int64_t first_id, err_t *e)
+ * insert_words writes); with units, the member_words rows of the same
+ * words and the whole name's, at units[i]. */
+int member_rows_words(db_t *db, const char *table, const void *rows, size_t n, size_t stride, int64_t first_id,
+		      const int64_t *units, err_t *e)
 {
 	static const char *const COLS[] = { "word", "person_id", "name_key", "name_fold" };
-	char id[24];
+	static const char *const UNIT_COLS[] = { "unit_id", "word", "person_id", "name_key", "name_fold" };
+	char id[24], unit[24];
 	db_bulk_t *bulk = NULL;
 	int rc;
 
-	/* into the batches' table: person_words gets them all at the end, in
-	 * its key's order (member_tally_batches_end) */
-	if (member_tally_batch_words(db, e))
-		return -1;
-	rc = db_bulk_begin(db, MEMBER_BATCH_PERSON_WORDS, COLS, 4, &bulk);
-	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
-		const batch_row_t *r = &b->rows[i];
-		char *copy = strdup(r->fold), *save = NULL, *seen[PERSON_NAME_BUF / 2];
+	rc = units ? db_bulk_begin(db, table, UNIT_COLS, 5, &bulk) : db_bulk_begin(db, table, COLS, 4, &bulk);
+	for (size_t i = 0; rc == DB_OK && i < n; i++) {
+		const member_row_t *r = row_at(rows, i, stride);
+		char *copy, *save = NULL, *seen[PERSON_NAME_BUF / 2];
 		size_t n_seen = 0;
 
-		if (!copy) {
+		if (units && !units[i])
+			continue;
+		if (!(copy = strdup(r->fold))) {
 			rc = DB_ERROR;
 			break;
 		}
 		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
+		if (units) {
+			const char *v[] = { unit, "", id, r->key, r->fold };
+			snprintf(unit, sizeof(unit), "%" PRId64, units[i]);
+			rc = db_bulk_row(bulk, v);
+		}
 		for (char *w = strtok_r(copy, " ", &save); w && rc == DB_OK; w = strtok_r(NULL, " ", &save)) {
 			bool again = false;
 			for (size_t k = 0; k < n_seen && !again; k++)
@@ -1242,7 +1266,8 @@ static int bulk_words(db_t *db, const member_batch_t *b, int64_t first_id, err_t
 				continue;
 			seen[n_seen++] = w;
 			const char *v[] = { w, id, r->key, r->fold };
-			rc = db_bulk_row(bulk, v);
+			const char *vu[] = { unit, w, id, r->key, r->fold };
+			rc = db_bulk_row(bulk, units ? vu : v);
 		}
 		free(copy);
 	}
@@ -1250,6 +1275,16 @@ static int bulk_words(db_t *db, const member_batch_t *b, int64_t first_id, err_t
 		return bulk_fail(db, rc, bulk, e);
 	rc = db_bulk_end(bulk);
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+/* An import's words go to the batches' table first: person_words gets
+ * them all at the end, in its key's order (member_tally_batches_end). */
+static int bulk_words(db_t *db, const member_batch_t *b, int64_t first_id, err_t *e)
+{
+	return member_tally_batch_words(db, e) ||
+	       member_rows_words(db, MEMBER_BATCH_PERSON_WORDS, b->rows, b->n, sizeof(b->rows[0]), first_id, NULL, e)
+		       ? -1
+		       : 0;
 }
 
 /* The memberships rows (insert_stay's, for units that go on) and the
@@ -1306,7 +1341,7 @@ int member_batch_store(db_t *db, member_batch_t *b, int64_t import_id, err_t *e)
 	 * gap in the ids, never a clash. */
 	query_init(&q);
 	query_sql(&q, "SELECT coalesce(max(id), 0) FROM persons");
-	if (org_query_int(db, &q, &last, e) || bulk_persons(db, b, last + 1, e) || bulk_words(db, b, last + 1, e) ||
+	if (org_query_int(db, &q, &last, e) || member_rows_persons(db, b->rows, b->n, sizeof(b->rows[0]), last + 1, e) || bulk_words(db, b, last + 1, e) ||
 	    bulk_stays(db, b, last + 1, import_id, e))
 		return -1;
 	if ((rc = db_sync_ids(db, "persons")) != DB_OK)

@@ -418,6 +418,44 @@ static int list_next_cursor(const unit_query_t *q, const unit_t *last, char *nex
 	return r;
 }
 
+int org_units_lasting(db_t *db, const char *level, date_t d, unit_start_t **out, size_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
+	query_t q;
+	int rc, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	query_init(&q);
+	query_add(&q, "SELECT u.id, u.valid_from FROM units u WHERE u.level = ? AND u.valid_from <= ? AND u.valid_to = ?"
+		      " ORDER BY u.code, u.id",
+		  QT(level), QD(d), QD(DATE_OPEN));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		unit_start_t *v = store_grow(*out, &cap, *n, sizeof(*v), e);
+		if (!v || org_read_date(db, st, 1, &v[*n].from, e)) {
+			if (v)
+				*out = v;
+			r = -1;
+			break;
+		}
+		*out = v;
+		v[*n].id = db_col_int64(st, 0);
+		(*n)++;
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(db, rc, e);
+	if (r) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
 int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e)
 {
 	char after_key[ORG_CURSOR_MAX] = "";

@@ -179,7 +179,14 @@ test('generated members: figures add up level by level on both sides of the 2025
   try {
     await ok(['init', m.url]);
     const out = await ok(['generate', ...SMALL, '--members', '3000', '--db', m.url]);
-    assert.match(out, /members: 3000 in \d+ branches and groups/);
+    assert.match(out, /members: 3000 in \d+ branches and groups, \d+ of them left since, \d+ moved; \d+ dues payments/);
+    // written in bulk, the figures counted by the load itself: the recount agrees
+    assert.match(await ok(['check', '--db', m.url]), /figures: \d+ rows checked, 0 differences/);
+    // ten years of dues, at the rate set at the top for each year
+    const dues = JSON.parse(await ok(['report', 'members', '--unit', 'VN', '--as-of', '2025-12-31', '--json', '--db', m.url]));
+    assert.equal(dues.dues.year, 2025);
+    assert.ok(dues.dues.paid > 0 && dues.dues.paid <= dues.total + 1000, JSON.stringify(dues.dues));
+    assert.equal(dues.dues.amount, dues.dues.paid * 12000);
     // members only, on a tree already there
     assert.equal((await ub(['generate', '--no-tree', '--db', m.url])).code, 2, '--no-tree needs --members');
     const report = async (unit, asOf) => JSON.parse(await ok(['report', 'members', '--unit', unit, '--as-of', asOf, '--json', '--db', m.url]));

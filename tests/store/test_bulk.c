@@ -11,6 +11,12 @@
  * counters (pg_stat_xact_user_tables) show that as rows read by sequential
  * scans, which this test bounds; SQLite plans from its rules and has no
  * such counters, so there the load only has to succeed.
+ *
+ * The generator's load (store/member_load.h) sets the member tables'
+ * indexes aside and builds them again: afterwards the same indexes stand,
+ * the figures agree with the records (what `unionbase check` compares),
+ * every payment falls in a stay of hers in its unit, and a load that fails
+ * leaves the database as it was, indexes included.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +30,8 @@
 
 #include "io/gen_members.h"
 #include "io/org_ops.h"
+#include "store/member_load.h"
+#include "store/member_tally.h"
 #include "store/migrate.h"
 #include "store_fixture.h"
 
@@ -97,10 +105,145 @@ static void init_demo_reads_each_row_a_bounded_number_of_times(void **state)
 	db_close(db);
 }
 
+/* The names of the member tables' indexes, one text, in order. */
+static char *index_names(db_t *db)
+{
+	const char *sql = db_dialect(db) == DB_SQLITE
+				  ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('persons',"
+				    " 'memberships', 'person_words', 'member_words', 'dues_payments') ORDER BY name"
+				  : "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN"
+				    " ('persons', 'memberships', 'person_words', 'member_words', 'dues_payments') ORDER BY 1";
+	db_stmt_t *st = NULL;
+	size_t n = 0;
+	char *out = calloc(1, 4096);
+
+	assert_non_null(out);
+	if (db_prepare(db, sql, &st) != DB_OK)
+		fail_msg("%s", db_errmsg(db));
+	while (db_step(st) == DB_ROW)
+		n += (size_t)snprintf(out + n, 4096 - n, "%s ", db_col_text(st, 0));
+	db_finalize(st);
+	assert_true(n > 0 && n < 4000);
+	return out;
+}
+
+static db_t *seeded_for_members(principal_t *who)
+{
+	db_t *db = fixture_empty_db();
+	err_t e;
+
+	err_clear(&e);
+	principal_system(who, "test", fixture_today());
+	if (migrate_apply(db, &e) || org_seed(db, NULL, true, fixture_today(), &e))
+		fail_msg("schema and units: %s", e.message);
+	return db;
+}
+
+/* The load counts the figures itself while they are kept, and leaves
+ * them to a recount when they are not: both must agree with the check's. */
+static void generate_and_check(bool suspended)
+{
+	gen_members_opts_t o = { .seed = 11, .count = MEMBERS, .today = fixture_today() };
+	gen_members_result_t out;
+	principal_t who;
+	db_t *db = seeded_for_members(&who);
+	char *before = index_names(db), *after;
+	size_t rows = 0, diffs = 0;
+	bool kept = false;
+	err_t e;
+
+	err_clear(&e);
+	if (suspended && member_tally_suspend(db, &e))
+		fail_msg("suspend: %s", e.message);
+	if (gen_members(db, &who, &o, &out, &e))
+		fail_msg("members: %s", e.message);
+	assert_int_equal(out.members, MEMBERS);
+	assert_true(out.payments > MEMBERS && out.left > 0);
+	after = index_names(db);
+	assert_string_equal(after, before);
+	if (member_tally_check(db, NULL, &kept, &rows, &diffs, &e))
+		fail_msg("check: %s", e.message);
+	assert_true(kept);
+	assert_true(rows > 0);
+	assert_int_equal(diffs, 0);
+	assert_int_equal(row_count(db, "persons"), MEMBERS);
+	assert_int_equal(int_of(db, "SELECT count(DISTINCT id_number) FROM persons", NULL), MEMBERS);
+	assert_int_equal(row_count(db, "dues_payments"), (int64_t)out.payments);
+	/* each payment in a stay of hers that holds the day it was paid, in
+	 * that stay's unit, at the rate set for the year */
+	assert_int_equal(int_of(db,
+				"SELECT count(*) FROM dues_payments d WHERE NOT EXISTS (SELECT 1 FROM memberships m"
+				" WHERE m.person_id = d.person_id AND m.unit_id = d.unit_id AND m.valid_from <= d.paid_on"
+				" AND m.valid_to > d.paid_on) OR d.amount <> (SELECT r.amount FROM dues_rates r WHERE r.year = d.year)",
+				NULL),
+			 0);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM audit WHERE action = ?", "member.generate"), 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM audit WHERE action = ?", "member.add"), 0);
+	/* moves between provinces, counted out of one and into the other */
+	assert_true(out.moved > 0);
+	assert_true(int_of(db, "SELECT count(*) FROM member_tally WHERE dim = ? AND n > 0", "tin") > 0);
+	free(before);
+	free(after);
+	db_close(db);
+}
+
+static void generated_members_leave_indexes_and_figures_as_the_writes_would(void **state)
+{
+	(void)state;
+	generate_and_check(false);
+}
+
+static void generated_members_while_the_figures_are_suspended_are_counted_afresh(void **state)
+{
+	(void)state;
+	generate_and_check(true);
+}
+
+static void a_failed_load_leaves_the_database_as_it_was(void **state)
+{
+	load_member_t *m = calloc(1, sizeof(*m));
+	member_load_t *l = NULL;
+	principal_t who;
+	db_t *db = seeded_for_members(&who);
+	char *before = index_names(db), *after;
+	err_t e;
+	int r;
+
+	(void)state;
+	assert_non_null(m);
+	err_clear(&e);
+	snprintf(m->p.full_name, sizeof(m->p.full_name), "%s", "Nguyễn Thị Lan");
+	m->p.birth_date = fixture_today() - 30 * 365;
+	m->n_stays = 1;
+	m->stays[0] = (load_stay_t){ .unit_id = 987654321, .from = fixture_today() - 10, .to = DATE_OPEN };
+	snprintf(m->stays[0].start_reason, sizeof(m->stays[0].start_reason), "joined");
+	assert_int_equal(db_begin(db), DB_OK);
+	r = member_load_begin(db, &who, &l, &e);
+	assert_int_equal(r, 0);
+	after = index_names(db);
+	assert_int_not_equal(strcmp(after, before), 0); /* set aside */
+	free(after);
+	r = member_load_add(l, m, &e) || member_load_end(l, "one", &e);
+	assert_int_not_equal(r, 0); /* no such unit */
+	member_load_free(l);
+	assert_int_equal(db_rollback(db), DB_OK);
+	after = index_names(db);
+	assert_string_equal(after, before);
+	assert_int_equal(row_count(db, "persons"), 0);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM audit WHERE action = ?", "member.generate"), 0);
+	free(before);
+	free(after);
+	free(m);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(init_demo_reads_each_row_a_bounded_number_of_times),
+		cmocka_unit_test(generated_members_leave_indexes_and_figures_as_the_writes_would),
+		cmocka_unit_test(generated_members_while_the_figures_are_suspended_are_counted_afresh),
+		cmocka_unit_test(a_failed_load_leaves_the_database_as_it_was),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,787 @@
+/*
+ * member_load.c - members with their history in bulk (see member_load.h).
+ */
+#include "store/member_load.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/audit.h"
+#include "store/member_rows.h"
+#include "store/member_tally.h"
+#include "store/org_internal.h"
+#include "store/query.h"
+#include "store/util.h"
+
+#define LOAD_BATCH 4096
+/* SQLite's page cache for the load (MiB): the one index it cannot set
+ * aside (persons' ID numbers, unique) takes its rows at random places */
+#define LOAD_CACHE_MB 1024
+
+/* The tables whose indexes the load sets aside; member_words' are built
+ * after its rows, which the figures' rebuild makes. */
+static const char *const TABLES[] = { "persons", "memberships", "person_words", "dues_payments" };
+static const char *const LATE_TABLES[] = { "member_words" };
+
+typedef struct load_row {
+	member_row_t row; /* first: store/member_rows.h reads it */
+	member_kind_t kind;
+	load_stay_t stays[LOAD_STAYS_MAX];
+	size_t n_stays;
+	load_payment_t pay[LOAD_PAYMENTS_MAX];
+	size_t n_pay;
+} load_row_t;
+
+/* An index set aside: its name and the statement that makes it. */
+typedef struct aside {
+	char *name, *sql;
+	bool late;
+} aside_t;
+
+/* The open ancestry (valid_to DATE_OPEN), by descendant: its ancestors
+ * and their tier (how many levels rank above theirs: 0 the nation, 1 a
+ * province). What member_tally.c's statements join. */
+typedef struct open_line {
+	int64_t *unit;     /* descendants, sorted */
+	size_t *first;     /* unit[i]'s ancestors: anc[first[i]] up to anc[first[i + 1]] */
+	int64_t *anc;
+	int *tier;
+	size_t n, n_anc;
+} open_line_t;
+
+/* A figure counted: unit, dim and value (see figure_key) -> n, amount. */
+typedef struct figure {
+	int64_t unit;
+	uint64_t key; /* dim's id << 32 | value: a day number + DAY_BIAS, a year, or a text's id */
+	int64_t n, amount;
+} figure_t;
+
+/* Texts interned: dims ("total", "start:joined", ...) and text values. */
+typedef struct words {
+	char **text;
+	size_t n, cap;
+	uint32_t *slot; /* open addressing: index + 1, 0 empty */
+	size_t n_slots;
+} words_t;
+
+typedef enum value_kind { V_NONE, V_DAY, V_YEAR, V_TEXT } value_kind_t;
+
+#define DAY_BIAS 200000 /* day numbers from before 1970 stay positive */
+
+struct member_load {
+	db_t *db;
+	principal_t who;
+	load_row_t *rows;
+	size_t n;
+	int64_t next_id;
+	size_t total;
+	aside_t *aside;
+	size_t n_aside, cap_aside;
+	void (*on_phase)(void *ctx, const char *phase);
+	void *phase_ctx;
+	/* the figures and search rows counted here (while the figures are
+	 * kept), else recounted at the end */
+	bool counting;
+	int64_t first_id;
+	open_line_t line;
+	figure_t *fig; /* open addressing, unit 0 empty */
+	size_t n_fig, cap_fig;
+	words_t dims, values;
+	value_kind_t *dim_kind; /* by dim id */
+	size_t cap_dim_kind;
+	int64_t *word_units;    /* by row of the batch: the province of her open stay, or 0 */
+};
+
+static int read_lineage(member_load_t *l, err_t *e);
+
+int member_load_journal(db_t *db, bool on, err_t *e)
+{
+	const char *mode = on ? "delete" : "wal";
+	char sql[64];
+	db_stmt_t *st = NULL;
+	bool took;
+	int rc;
+
+	if (db_dialect(db) != DB_SQLITE)
+		return 0;
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
+	if ((rc = db_prepare(db, sql, &st)) != DB_OK)
+		return store_fail(db, rc, e);
+	rc = db_step(st);
+	took = rc == DB_ROW && db_col_text(st, 0) && strcmp(db_col_text(st, 0), mode) == 0;
+	db_finalize(st);
+	if (rc != DB_ROW)
+		return store_fail(db, rc, e);
+	/* another connection holds the file: the log stays, which costs room
+	 * on disk, nothing else */
+	if (!took && on)
+		return 0;
+	return took ? 0 : err_set(e, ERR_INTERNAL, NULL, "the database could not go back to its write-ahead log");
+}
+
+static int aside_add(member_load_t *l, const char *name, const char *sql, bool late, err_t *e)
+{
+	aside_t *v = store_grow(l->aside, &l->cap_aside, l->n_aside, sizeof(*v), e);
+
+	if (!v)
+		return -1;
+	l->aside = v;
+	v[l->n_aside].name = strdup(name);
+	v[l->n_aside].sql = strdup(sql);
+	v[l->n_aside].late = late;
+	if (!v[l->n_aside].name || !v[l->n_aside].sql) {
+		free(v[l->n_aside].name);
+		free(v[l->n_aside].sql);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	l->n_aside++;
+	return 0;
+}
+
+/* Reads the droppable indexes of table: on SQLite those with a statement
+ * (not a constraint's), on PostgreSQL those no constraint owns. */
+static int find_indexes(member_load_t *l, const char *table, bool late, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	query_init(&q);
+	if (db_dialect(l->db) == DB_SQLITE)
+		query_add(&q, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
+			      " ORDER BY name", QT(table));
+	else
+		query_add(&q, "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
+			      " AND i.tablename = ? AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+			      " ORDER BY i.indexname", QT(table));
+	if (query_prepare(l->db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW)
+		r = aside_add(l, db_col_text(st, 0), db_col_text(st, 1), late, e);
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(l->db, rc, e);
+	return r;
+}
+
+static int exec_sql(db_t *db, const char *sql, err_t *e)
+{
+	int rc = db_exec(db, sql);
+
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+static int set_aside(member_load_t *l, err_t *e)
+{
+	char sql[256];
+
+	for (size_t i = 0; i < sizeof(TABLES) / sizeof(TABLES[0]); i++)
+		if (find_indexes(l, TABLES[i], false, e))
+			return -1;
+	for (size_t i = 0; i < sizeof(LATE_TABLES) / sizeof(LATE_TABLES[0]); i++)
+		if (find_indexes(l, LATE_TABLES[i], true, e))
+			return -1;
+	for (size_t i = 0; i < l->n_aside; i++) {
+		/* the names come from the catalogue, quoted all the same */
+		snprintf(sql, sizeof(sql), "DROP INDEX \"%s\"", l->aside[i].name);
+		if (strchr(l->aside[i].name, '"'))
+			return err_set(e, ERR_INTERNAL, NULL, "an index name with a quote");
+		if (exec_sql(l->db, sql, e))
+			return -1;
+	}
+	return 0;
+}
+
+static int build_indexes(member_load_t *l, bool late, err_t *e)
+{
+	for (size_t i = 0; i < l->n_aside; i++)
+		if (l->aside[i].late == late && exec_sql(l->db, l->aside[i].sql, e))
+			return -1;
+	return 0;
+}
+
+int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err_t *e)
+{
+	member_load_t *l;
+	char sql[64];
+	query_t q;
+	int64_t last = 0;
+
+	*out = NULL;
+	if (!db_in_transaction(db))
+		return err_set(e, ERR_INTERNAL, NULL, "member_load_begin outside a transaction");
+	l = calloc(1, sizeof(*l));
+	if (!l || !(l->rows = calloc(LOAD_BATCH, sizeof(*l->rows)))) {
+		free(l);
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	}
+	l->db = db;
+	l->who = *who;
+	*out = l;
+	if (db_dialect(db) == DB_SQLITE) {
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", LOAD_CACHE_MB * 1024);
+		if (exec_sql(db, sql, e))
+			return -1;
+	}
+	/* the write lock is held: no one else numbers persons meanwhile */
+	query_init(&q);
+	query_sql(&q, "SELECT coalesce(max(id), 0) FROM persons");
+	if (org_query_int(db, &q, &last, e))
+		return -1;
+	l->next_id = l->first_id = last + 1;
+	if (member_tally_kept(db, &l->counting, e))
+		return -1;
+	if (l->counting && (!(l->word_units = calloc(LOAD_BATCH, sizeof(*l->word_units))) ||
+			    member_tally_load_tables(db, e) || read_lineage(l, e)))
+		return l->word_units ? -1 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	return member_tally_batch_words(db, e) || set_aside(l, e) ? -1 : 0;
+}
+
+static int bulk_fail(db_t *db, int rc, db_bulk_t *bulk, err_t *e)
+{
+	if (bulk)
+		db_bulk_end(bulk);
+	return store_fail(db, rc, e);
+}
+
+/* ---- counting the figures as member_tally.c's statements would ---- */
+
+static uint64_t hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
+static uint64_t hash_text(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int words_grow(words_t *w, err_t *e)
+{
+	size_t n_slots = w->n_slots ? w->n_slots * 2 : 64;
+	uint32_t *slot = calloc(n_slots, sizeof(*slot));
+
+	if (!slot)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < w->n; i++) {
+		size_t k = (size_t)hash_text(w->text[i]) & (n_slots - 1);
+		while (slot[k])
+			k = (k + 1) & (n_slots - 1);
+		slot[k] = (uint32_t)i + 1;
+	}
+	free(w->slot);
+	w->slot = slot;
+	w->n_slots = n_slots;
+	return 0;
+}
+
+/* The id of text in w, added if new; -1 with e. */
+static int64_t word_id(words_t *w, const char *text, err_t *e)
+{
+	size_t k;
+	char **v;
+
+	if (2 * (w->n + 1) > w->n_slots && words_grow(w, e))
+		return -1;
+	for (k = (size_t)hash_text(text) & (w->n_slots - 1); w->slot[k]; k = (k + 1) & (w->n_slots - 1))
+		if (strcmp(w->text[w->slot[k] - 1], text) == 0)
+			return w->slot[k] - 1;
+	if (w->n >= UINT32_MAX - 1 || !(v = store_grow(w->text, &w->cap, w->n, sizeof(*v), e)))
+		return w->n >= UINT32_MAX - 1 ? err_set(e, ERR_INTERNAL, NULL, "too many texts") : -1;
+	w->text = v;
+	if (!(w->text[w->n] = strdup(text)))
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	w->slot[k] = (uint32_t)++w->n;
+	return (int64_t)w->n - 1;
+}
+
+static void words_free(words_t *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->text[i]);
+	free(w->text);
+	free(w->slot);
+}
+
+static int fig_grow(member_load_t *l, err_t *e)
+{
+	size_t cap = l->cap_fig ? l->cap_fig * 2 : 1 << 16;
+	figure_t *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < l->cap_fig; i++) {
+		size_t k;
+		if (!l->fig[i].unit)
+			continue;
+		for (k = (size_t)hash64((uint64_t)l->fig[i].unit * 31 + l->fig[i].key) & (cap - 1); v[k].unit;
+		     k = (k + 1) & (cap - 1))
+			;
+		v[k] = l->fig[i];
+	}
+	free(l->fig);
+	l->fig = v;
+	l->cap_fig = cap;
+	return 0;
+}
+
+/* Adds n and amount to the figure (unit, key). */
+static int fig_add(member_load_t *l, int64_t unit, uint64_t key, int64_t amount, err_t *e)
+{
+	size_t k;
+
+	if (2 * (l->n_fig + 1) > l->cap_fig && fig_grow(l, e))
+		return -1;
+	for (k = (size_t)hash64((uint64_t)unit * 31 + key) & (l->cap_fig - 1); l->fig[k].unit;
+	     k = (k + 1) & (l->cap_fig - 1))
+		if (l->fig[k].unit == unit && l->fig[k].key == key)
+			break;
+	if (!l->fig[k].unit) {
+		l->fig[k].unit = unit;
+		l->fig[k].key = key;
+		l->n_fig++;
+	}
+	l->fig[k].n++;
+	l->fig[k].amount += amount;
+	return 0;
+}
+
+/* The key of dim (its value of kind `kind`), -1 with e. */
+static int64_t dim_key(member_load_t *l, const char *dim, value_kind_t kind, err_t *e)
+{
+	int64_t id = word_id(&l->dims, dim, e);
+	value_kind_t *v;
+
+	if (id < 0)
+		return -1;
+	if ((size_t)id >= l->cap_dim_kind) {
+		if (!(v = store_grow(l->dim_kind, &l->cap_dim_kind, (size_t)id, sizeof(*v), e)))
+			return -1;
+		l->dim_kind = v;
+	}
+	l->dim_kind[id] = kind;
+	return id;
+}
+
+static uint64_t key_of(int64_t dim, uint32_t value)
+{
+	return (uint64_t)dim << 32 | value;
+}
+
+/* The ancestors of unit in the open ancestry: *from..*to of line.anc. */
+static void ancestors(const open_line_t *line, int64_t unit, size_t *from, size_t *to)
+{
+	size_t lo = 0, hi = line->n;
+
+	*from = *to = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (line->unit[mid] < unit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < line->n && line->unit[lo] == unit) {
+		*from = line->first[lo];
+		*to = line->first[lo + 1];
+	}
+}
+
+static bool under(const open_line_t *line, int64_t unit, int64_t ancestor)
+{
+	size_t a, b;
+
+	ancestors(line, unit, &a, &b);
+	for (size_t i = a; i < b; i++)
+		if (line->anc[i] == ancestor)
+			return true;
+	return false;
+}
+
+static int read_lineage(member_load_t *l, err_t *e)
+{
+	open_line_t *line = &l->line;
+	db_stmt_t *st = NULL;
+	size_t cap_u = 0, cap_a = 0, cap_t = 0, cap_f = 0;
+	query_t q;
+	int rc, r = 0;
+
+	query_init(&q);
+	query_sql(&q, "SELECT a.descendant, a.ancestor, (SELECT count(*) FROM levels r WHERE r.rank < tl.rank)"
+		      " FROM ancestry a JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level"
+		      " WHERE a.valid_to = '9999-12-31' ORDER BY a.descendant");
+	if (query_prepare(l->db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		int64_t d = db_col_int64(st, 0);
+		if (!line->n || line->unit[line->n - 1] != d) {
+			int64_t *u = store_grow(line->unit, &cap_u, line->n, sizeof(*u), e);
+			size_t *f = u ? store_grow(line->first, &cap_f, line->n + 1, sizeof(*f), e) : NULL;
+			if (u)
+				line->unit = u;
+			if (!f) {
+				r = -1;
+				break;
+			}
+			line->first = f;
+			line->unit[line->n] = d;
+			line->first[line->n++] = line->n_anc;
+		}
+		int64_t *a = store_grow(line->anc, &cap_a, line->n_anc, sizeof(*a), e);
+		int *t = a ? store_grow(line->tier, &cap_t, line->n_anc, sizeof(*t), e) : NULL;
+		if (a)
+			line->anc = a;
+		if (!t) {
+			r = -1;
+			break;
+		}
+		line->tier = t;
+		line->anc[line->n_anc] = db_col_int64(st, 1);
+		line->tier[line->n_anc++] = (int)db_col_int64(st, 2);
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		return store_fail(l->db, rc, e);
+	if (!r) {
+		size_t *f = store_grow(line->first, &cap_f, line->n + 1, sizeof(*f), e);
+		if (!f)
+			return -1;
+		line->first = f;
+		line->first[line->n] = line->n_anc;
+	}
+	return r;
+}
+
+/* Adds the figure (dim, value) at each ancestor of unit of the two
+ * highest levels (all of them with every_level). */
+static int count_at(member_load_t *l, int64_t unit, bool every_level, int64_t dim, uint32_t value, int64_t amount,
+		    err_t *e)
+{
+	size_t a, b;
+
+	ancestors(&l->line, unit, &a, &b);
+	for (size_t i = a; i < b; i++)
+		if ((every_level || l->line.tier[i] <= 1) && fig_add(l, l->line.anc[i], key_of(dim, value), amount, e))
+			return -1;
+	return 0;
+}
+
+static int text_value(member_load_t *l, const char *text, uint32_t *out, err_t *e)
+{
+	int64_t id = word_id(&l->values, text, e);
+
+	*out = (uint32_t)id;
+	return id < 0 ? -1 : 0;
+}
+
+/* Her stock at the end of time: her open stay's unit and its ancestors. */
+static int count_stock(member_load_t *l, const load_row_t *r, const load_stay_t *open, err_t *e)
+{
+	const person_t *p = &r->row.p;
+	static const struct {
+		const char *dim;
+		size_t off;
+	} TEXTS[] = {
+		{ "religion", offsetof(person_t, religion) },
+		{ "education", offsetof(person_t, education) },
+		{ "occupation", offsetof(person_t, occupation) },
+		{ "circ", offsetof(person_t, circumstances) },
+	};
+	int64_t dim;
+	uint32_t v;
+
+	if ((dim = dim_key(l, "total", V_NONE, e)) < 0 || count_at(l, open->unit_id, true, dim, 0, 0, e))
+		return -1;
+	if (r->kind == MEMBER_HONORARY &&
+	    ((dim = dim_key(l, "honorary", V_NONE, e)) < 0 || count_at(l, open->unit_id, false, dim, 0, 0, e)))
+		return -1;
+	if (p->digital && ((dim = dim_key(l, "digital", V_NONE, e)) < 0 || count_at(l, open->unit_id, false, dim, 0, 0, e)))
+		return -1;
+	if ((dim = dim_key(l, "born", V_DAY, e)) < 0 ||
+	    count_at(l, open->unit_id, false, dim, (uint32_t)(p->birth_date + DAY_BIAS), 0, e))
+		return -1;
+	if ((dim = dim_key(l, "eth", V_TEXT, e)) < 0 || text_value(l, p->ethnicity, &v, e) ||
+	    count_at(l, open->unit_id, false, dim, v, 0, e))
+		return -1;
+	for (size_t k = 0; k < sizeof(TEXTS) / sizeof(TEXTS[0]); k++)
+		if ((dim = dim_key(l, TEXTS[k].dim, V_TEXT, e)) < 0 ||
+		    text_value(l, (const char *)p + TEXTS[k].off, &v, e) || count_at(l, open->unit_id, false, dim, v, 0, e))
+			return -1;
+	return 0;
+}
+
+/* The other stay of a move: the one that ends (starts, with ends) on day. */
+static const load_stay_t *other_stay(const load_row_t *r, date_t day, bool ends)
+{
+	for (size_t k = 0; k < r->n_stays; k++)
+		if ((ends ? r->stays[k].to : r->stays[k].from) == day)
+			return &r->stays[k];
+	return NULL;
+}
+
+/* A stay's start or end at the two highest levels, by day; a move counts
+ * only where its other stay is outside the unit's subtree. */
+static int count_event(member_load_t *l, const load_row_t *r, const load_stay_t *s, bool start, err_t *e)
+{
+	const char *reason = start ? s->start_reason : s->end_reason;
+	bool moved = strcmp(reason, "transferred") == 0;
+	const load_stay_t *o = moved ? other_stay(r, start ? s->from : s->to, start) : NULL;
+	char dim_text[LOAD_REASON_BUF + 8];
+	size_t a, b;
+	int64_t dim;
+
+	if (moved)
+		ub_strlcpy(dim_text, start ? "tin" : "tout", sizeof(dim_text));
+	else
+		snprintf(dim_text, sizeof(dim_text), "%s%s", start ? "start:" : "end:", reason);
+	if ((dim = dim_key(l, dim_text, V_DAY, e)) < 0)
+		return -1;
+	ancestors(&l->line, s->unit_id, &a, &b);
+	for (size_t i = a; i < b; i++) {
+		if (l->line.tier[i] > 1 || (o && under(&l->line, o->unit_id, l->line.anc[i])))
+			continue;
+		if (fig_add(l, l->line.anc[i], key_of(dim, (uint32_t)((start ? s->from : s->to) + DAY_BIAS)), 0, e))
+			return -1;
+	}
+	return 0;
+}
+
+/* Everything of row i counted, and the province of her open stay noted
+ * for her search rows. */
+static int count_row(member_load_t *l, size_t i, err_t *e)
+{
+	const load_row_t *r = &l->rows[i];
+	int64_t dues, paid;
+
+	l->word_units[i] = 0;
+	for (size_t k = 0; k < r->n_stays; k++) {
+		const load_stay_t *s = &r->stays[k];
+		if (count_event(l, r, s, true, e) || (s->to != DATE_OPEN && count_event(l, r, s, false, e)))
+			return -1;
+		if (s->to == DATE_OPEN) {
+			size_t a, b;
+			if (count_stock(l, r, s, e))
+				return -1;
+			ancestors(&l->line, s->unit_id, &a, &b);
+			for (size_t j = a; j < b; j++)
+				if (l->line.tier[j] == 1)
+					l->word_units[i] = l->line.anc[j];
+		}
+	}
+	if ((dues = dim_key(l, "dues", V_YEAR, e)) < 0 || (paid = dim_key(l, "paid", V_DAY, e)) < 0)
+		return -1;
+	for (size_t k = 0; k < r->n_pay; k++) {
+		const load_payment_t *p = &r->pay[k];
+		if (count_at(l, p->unit_id, false, dues, (uint32_t)p->year, p->amount, e) ||
+		    count_at(l, p->unit_id, false, paid, (uint32_t)(p->paid_on + DAY_BIAS), p->amount, e))
+			return -1;
+	}
+	return 0;
+}
+
+/* The figures counted, into MEMBER_LOAD_TALLY. */
+static int write_figures(member_load_t *l, err_t *e)
+{
+	static const char *const COLS[] = { "unit_id", "dim", "value", "n", "amount" };
+	char unit[24], value[DATE_STR_LEN + 8], n[24], amount[24];
+	db_bulk_t *bulk = NULL;
+	int rc = db_bulk_begin(l->db, MEMBER_LOAD_TALLY, COLS, 5, &bulk);
+
+	for (size_t i = 0; rc == DB_OK && i < l->cap_fig; i++) {
+		const figure_t *f = &l->fig[i];
+		size_t dim = (size_t)(f->key >> 32);
+		uint32_t v = (uint32_t)f->key;
+		const char *val = value;
+
+		if (!f->unit)
+			continue;
+		switch (l->dim_kind[dim]) {
+		case V_NONE: val = ""; break;
+		case V_DAY: date_format((date_t)((int64_t)v - DAY_BIAS), value); break;
+		case V_YEAR: snprintf(value, sizeof(value), "%u", v); break;
+		case V_TEXT: val = l->values.text[v]; break;
+		}
+		snprintf(unit, sizeof(unit), "%" PRId64, f->unit);
+		snprintf(n, sizeof(n), "%" PRId64, f->n);
+		snprintf(amount, sizeof(amount), "%" PRId64, f->amount);
+		const char *row[] = { unit, l->dims.text[dim], val, n, amount };
+		rc = db_bulk_row(bulk, row);
+	}
+	if (rc != DB_OK)
+		return bulk_fail(l->db, rc, bulk, e);
+	rc = db_bulk_end(bulk);
+	return rc == DB_OK ? 0 : store_fail(l->db, rc, e);
+}
+
+static int write_stays(member_load_t *l, err_t *e)
+{
+	static const char *const COLS[] = { "person_id", "unit_id",    "kind",        "valid_from",
+					    "valid_to",  "start_reason", "end_reason" };
+	char id[24], unit[24], from[DATE_STR_LEN], to[DATE_STR_LEN];
+	db_bulk_t *bulk = NULL;
+	int rc = db_bulk_begin(l->db, "memberships", COLS, 7, &bulk);
+
+	for (size_t i = 0; rc == DB_OK && i < l->n; i++) {
+		const load_row_t *r = &l->rows[i];
+		snprintf(id, sizeof(id), "%" PRId64, l->next_id + (int64_t)i);
+		for (size_t k = 0; rc == DB_OK && k < r->n_stays; k++) {
+			const load_stay_t *s = &r->stays[k];
+			const char *v[] = { id, unit, member_kind_name(r->kind), date_format(s->from, from),
+					    date_format(s->to, to), s->start_reason, s->end_reason[0] ? s->end_reason : NULL };
+			snprintf(unit, sizeof(unit), "%" PRId64, s->unit_id);
+			rc = db_bulk_row(bulk, v);
+		}
+	}
+	if (rc != DB_OK)
+		return bulk_fail(l->db, rc, bulk, e);
+	rc = db_bulk_end(bulk);
+	return rc == DB_OK ? 0 : store_fail(l->db, rc, e);
+}
+
+static int write_payments(member_load_t *l, err_t *e)
+{
+	static const char *const COLS[] = { "person_id", "year", "unit_id", "amount", "paid_on", "recorded_by",
+					    "recorded_at" };
+	char id[24], year[16], unit[24], amount[24], day[DATE_STR_LEN], ts[32];
+	db_bulk_t *bulk = NULL;
+	int rc = db_bulk_begin(l->db, "dues_payments", COLS, 7, &bulk);
+
+	store_now_iso(ts, sizeof(ts));
+	for (size_t i = 0; rc == DB_OK && i < l->n; i++) {
+		const load_row_t *r = &l->rows[i];
+		snprintf(id, sizeof(id), "%" PRId64, l->next_id + (int64_t)i);
+		for (size_t k = 0; rc == DB_OK && k < r->n_pay; k++) {
+			const load_payment_t *p = &r->pay[k];
+			const char *v[] = { id, year, unit, amount, date_format(p->paid_on, day), l->who.username, ts };
+			snprintf(year, sizeof(year), "%d", p->year);
+			snprintf(unit, sizeof(unit), "%" PRId64, p->unit_id);
+			snprintf(amount, sizeof(amount), "%" PRId64, p->amount);
+			rc = db_bulk_row(bulk, v);
+		}
+	}
+	if (rc != DB_OK)
+		return bulk_fail(l->db, rc, bulk, e);
+	rc = db_bulk_end(bulk);
+	return rc == DB_OK ? 0 : store_fail(l->db, rc, e);
+}
+
+static void clear_rows(member_load_t *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		member_row_clear(&l->rows[i].row);
+	l->n = 0;
+}
+
+static int flush(member_load_t *l, err_t *e)
+{
+	int rc;
+
+	if (!l->n)
+		return 0;
+	for (size_t i = 0; l->counting && i < l->n; i++)
+		if (count_row(l, i, e))
+			return -1;
+	if (member_rows_persons(l->db, l->rows, l->n, sizeof(l->rows[0]), l->next_id, e) ||
+	    member_rows_words(l->db, MEMBER_BATCH_PERSON_WORDS, l->rows, l->n, sizeof(l->rows[0]), l->next_id, NULL,
+			      e) ||
+	    (l->counting && member_rows_words(l->db, MEMBER_BATCH_WORDS, l->rows, l->n, sizeof(l->rows[0]),
+					      l->next_id, l->word_units, e)) ||
+	    write_stays(l, e) || write_payments(l, e))
+		return -1;
+	if ((rc = db_sync_ids(l->db, "persons")) != DB_OK)
+		return store_fail(l->db, rc, e);
+	l->next_id += (int64_t)l->n;
+	l->total += l->n;
+	clear_rows(l);
+	return 0;
+}
+
+void member_load_on_phase(member_load_t *l, void (*fn)(void *ctx, const char *phase), void *ctx)
+{
+	l->on_phase = fn;
+	l->phase_ctx = ctx;
+}
+
+/* Says phase begins; returns 0 for chaining with ||. */
+static int phase(member_load_t *l, const char *name)
+{
+	if (l->on_phase)
+		l->on_phase(l->phase_ctx, name);
+	return 0;
+}
+
+int member_load_add(member_load_t *l, const load_member_t *m, err_t *e)
+{
+	load_row_t *r;
+
+	if (m->n_stays < 1 || m->n_stays > LOAD_STAYS_MAX || m->n_pay > LOAD_PAYMENTS_MAX)
+		return err_set(e, ERR_INTERNAL, NULL, "member_load_add: stays or payments out of bounds");
+	if (l->n == LOAD_BATCH && flush(l, e))
+		return -1;
+	r = &l->rows[l->n];
+	if (member_row_set(&r->row, &m->p, e))
+		return -1;
+	r->kind = m->kind;
+	r->n_stays = m->n_stays;
+	memcpy(r->stays, m->stays, m->n_stays * sizeof(m->stays[0]));
+	r->n_pay = m->n_pay;
+	memcpy(r->pay, m->pay, m->n_pay * sizeof(m->pay[0]));
+	l->n++;
+	return 0;
+}
+
+size_t member_load_count(const member_load_t *l)
+{
+	return l->total + l->n;
+}
+
+int member_load_end(member_load_t *l, const char *what, err_t *e)
+{
+	/* the search rows go into person_words and member_words in their
+	 * keys' order (member_tally_batches_end) before their indexes are
+	 * built; the figures counted here join the kept ones (or, were they
+	 * not kept, everything is counted afresh) */
+	if (flush(l, e) || phase(l, "words") || member_tally_batches_end(l->db, e) || phase(l, "indexes") ||
+	    build_indexes(l, false, e) || store_analyze(l->db, e) || phase(l, "figures"))
+		return -1;
+	if (l->counting ? write_figures(l, e) || member_tally_load_end(l->db, l->first_id, l->next_id - 1, e)
+			: member_tally_rebuild(l->db, e))
+		return -1;
+	if (phase(l, "search") || build_indexes(l, true, e))
+		return -1;
+	return audit_write(l->db, &l->who, "member.generate", 0, "members", NULL, NULL, NULL, what, e);
+}
+
+void member_load_free(member_load_t *l)
+{
+	if (!l)
+		return;
+	clear_rows(l);
+	free(l->rows);
+	for (size_t i = 0; i < l->n_aside; i++) {
+		free(l->aside[i].name);
+		free(l->aside[i].sql);
+	}
+	free(l->aside);
+	free(l->line.unit);
+	free(l->line.first);
+	free(l->line.anc);
+	free(l->line.tier);
+	free(l->fig);
+	words_free(&l->dims);
+	words_free(&l->values);
+	free(l->dim_kind);
+	free(l->word_units);
+	free(l);
+}

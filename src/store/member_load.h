@@ -1,0 +1,93 @@
+/*
+ * member_load.h - members with their history written in bulk: the
+ * generator's way in (io/gen_members.h) at the scale of the whole country
+ * (issue 17: 20 million members). Not for data typed or imported, which
+ * go through the registry's own writes (store/members.h).
+ *
+ * The load sets aside the secondary indexes of the member tables
+ * (persons, memberships, person_words, member_words, dues_payments: those
+ * a DROP INDEX can drop) and builds them again at its end, each by one
+ * sort: rows put at random places of an index larger than the cache cost
+ * more than the rows themselves. Records go in batches (db_bulk: COPY on
+ * PostgreSQL), their name words wait in a temporary table and go into
+ * person_words in its key's order; the figures and the provinces' search
+ * rows are counted once at the end (member_tally_rebuild), not member by
+ * member. One audit row says what was loaded (member.generate).
+ *
+ * Everything runs in the caller's write transaction: a failure, a crash or
+ * a kill leaves the database as it was. The caller vouches for the rows
+ * (the generator makes them valid): the load checks only what the
+ * database's constraints check.
+ */
+#ifndef UB_MEMBER_LOAD_H
+#define UB_MEMBER_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/person.h"
+#include "store/db.h"
+#include "store/members.h"
+
+#define LOAD_STAYS_MAX 4     /* stays of one member */
+#define LOAD_PAYMENTS_MAX 16 /* dues payments of one member */
+#define LOAD_REASON_BUF 32
+
+/* One stay: in unit_id from `from` until `to` (DATE_OPEN while it holds). */
+typedef struct load_stay {
+	int64_t unit_id;
+	date_t from, to;
+	char start_reason[LOAD_REASON_BUF]; /* "joined", "transferred", ... */
+	char end_reason[LOAD_REASON_BUF];   /* "" while it holds */
+} load_stay_t;
+
+/* Her dues for `year`, paid on paid_on in unit_id (the unit of her stay
+ * that day). */
+typedef struct load_payment {
+	int year;
+	int64_t unit_id;
+	int64_t amount;
+	date_t paid_on;
+} load_payment_t;
+
+typedef struct load_member {
+	person_t p;
+	member_kind_t kind;
+	load_stay_t stays[LOAD_STAYS_MAX]; /* in order, each from the day the last ends or later */
+	size_t n_stays;                    /* 1..LOAD_STAYS_MAX */
+	load_payment_t pay[LOAD_PAYMENTS_MAX];
+	size_t n_pay;
+} load_member_t;
+
+typedef struct member_load member_load_t;
+
+/* Begins a load as `who` inside the caller's write transaction; *out is
+ * the caller's, freed by member_load_free. Returns 0 or -1 with e. */
+int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err_t *e);
+/* Calls fn(ctx, phase) as the end of the load begins each of its phases
+ * ("words", "indexes", "figures", "search"), for a progress display. */
+void member_load_on_phase(member_load_t *l, void (*fn)(void *ctx, const char *phase), void *ctx);
+/* Adds one member (copied); written when the batch is full. Returns 0 or
+ * -1 with e (then the caller rolls back). */
+int member_load_add(member_load_t *l, const load_member_t *m, err_t *e);
+/* Writes what is left, builds the indexes, the figures and the search
+ * rows, writes the audit row (detail: `what`). Returns 0 or -1 with e. */
+int member_load_end(member_load_t *l, const char *what, err_t *e);
+/* The members added so far. */
+size_t member_load_count(const member_load_t *l);
+/* Frees l (NULL is fine); an unended load leaves the transaction to be
+ * rolled back. */
+void member_load_free(member_load_t *l);
+
+/* SQLite: before the transaction of a load that adds much to the file,
+ * the rollback journal instead of the write-ahead log, which would hold a
+ * copy of every page the load writes (as large again as the database)
+ * until the end; `on` false goes back to the log. Only with no other
+ * connection open; nothing on PostgreSQL. Returns 0 or -1 with e. */
+int member_load_journal(db_t *db, bool on, err_t *e);
+
+#endif
