@@ -452,7 +452,7 @@ int gen_members(db_t *db, const principal_t *who, const gen_members_opts_t *o, g
 	/* a load of many pages: the rollback journal holds only the pages it
 	 * changes of those the file had, the log would hold all it writes */
 	if (!db_in_transaction(db)) {
-		if (member_load_journal(db, true, e))
+		if (member_load_mode(db, true, e))
 			return -1;
 		journal = true;
 	}
@@ -480,7 +480,7 @@ int gen_members(db_t *db, const principal_t *who, const gen_members_opts_t *o, g
 	if (journal) {
 		err_t e2;
 		err_clear(&e2);
-		if (member_load_journal(db, false, r ? &e2 : e))
+		if (member_load_mode(db, false, r ? &e2 : e))
 			r = -1;
 	}
 	return r;

@@ -96,8 +96,9 @@ struct member_load {
 };
 
 static int read_lineage(member_load_t *l, err_t *e);
+static int exec_sql(db_t *db, const char *sql, err_t *e);
 
-int member_load_journal(db_t *db, bool on, err_t *e)
+int member_load_mode(db_t *db, bool on, err_t *e)
 {
 	const char *mode = on ? "delete" : "wal";
 	char sql[64];
@@ -107,6 +108,8 @@ int member_load_journal(db_t *db, bool on, err_t *e)
 
 	if (db_dialect(db) != DB_SQLITE)
 		return 0;
+	if (exec_sql(db, on ? "PRAGMA foreign_keys = OFF" : "PRAGMA foreign_keys = ON", e))
+		return -1;
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
 	if ((rc = db_prepare(db, sql, &st)) != DB_OK)
 		return store_fail(db, rc, e);
@@ -222,8 +225,9 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 	l->who = *who;
 	*out = l;
 	if (db_dialect(db) == DB_SQLITE) {
+		/* and a thread to help each sort (the indexes, the search rows) */
 		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", LOAD_CACHE_MB * 1024);
-		if (exec_sql(db, sql, e))
+		if (exec_sql(db, sql, e) || exec_sql(db, "PRAGMA threads = 2", e))
 			return -1;
 	}
 	/* the write lock is held: no one else numbers persons meanwhile */
@@ -234,9 +238,10 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 	l->next_id = l->first_id = last + 1;
 	if (member_tally_kept(db, &l->counting, e))
 		return -1;
-	if (l->counting && (!(l->word_units = calloc(LOAD_BATCH, sizeof(*l->word_units))) ||
-			    member_tally_load_tables(db, e) || read_lineage(l, e)))
-		return l->word_units ? -1 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (!(l->word_units = calloc(LOAD_BATCH, sizeof(*l->word_units))))
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (read_lineage(l, e) || (l->counting && member_tally_load_tables(db, e)))
+		return -1;
 	return member_tally_batch_words(db, e) || set_aside(l, e) ? -1 : 0;
 }
 
@@ -727,6 +732,14 @@ int member_load_add(member_load_t *l, const load_member_t *m, err_t *e)
 
 	if (m->n_stays < 1 || m->n_stays > LOAD_STAYS_MAX || m->n_pay > LOAD_PAYMENTS_MAX)
 		return err_set(e, ERR_INTERNAL, NULL, "member_load_add: stays or payments out of bounds");
+	for (size_t k = 0; k < m->n_stays + m->n_pay; k++) {
+		int64_t unit = k < m->n_stays ? m->stays[k].unit_id : m->pay[k - m->n_stays].unit_id;
+		size_t a, b;
+		ancestors(&l->line, unit, &a, &b);
+		if (a == b)
+			return err_fail(e, ERR_INVALID, "invalid", "unit {id} does not go on: members are loaded into units without an end",
+					ERR_INT("id", unit));
+	}
 	if (l->n == LOAD_BATCH && flush(l, e))
 		return -1;
 	r = &l->rows[l->n];

@@ -16,7 +16,8 @@
  *
  * Everything runs in the caller's write transaction: a failure, a crash or
  * a kill leaves the database as it was. The caller vouches for the rows
- * (the generator makes them valid): the load checks only what the
+ * (the generator makes them valid): the load checks that each stay's and
+ * payment's unit goes on (it has no end), and the rest is what the
  * database's constraints check.
  */
 #ifndef UB_MEMBER_LOAD_H
@@ -83,11 +84,14 @@ size_t member_load_count(const member_load_t *l);
  * rolled back. */
 void member_load_free(member_load_t *l);
 
-/* SQLite: before the transaction of a load that adds much to the file,
- * the rollback journal instead of the write-ahead log, which would hold a
- * copy of every page the load writes (as large again as the database)
- * until the end; `on` false goes back to the log. Only with no other
- * connection open; nothing on PostgreSQL. Returns 0 or -1 with e. */
-int member_load_journal(db_t *db, bool on, err_t *e);
+/* SQLite, before the transaction of a load that adds much to the file
+ * (`on`) and after it (`on` false): the rollback journal instead of the
+ * write-ahead log, which would hold a copy of every page the load writes
+ * (as large again as the database) until the end; and the foreign keys
+ * not checked at every row (a stay's person and unit, a payment's: two
+ * lookups each; the load checks that each unit goes on, and numbers the
+ * persons itself). Only with no other connection open: otherwise the log
+ * stays. Nothing on PostgreSQL. Returns 0 or -1 with e. */
+int member_load_mode(db_t *db, bool on, err_t *e);
 
 #endif
