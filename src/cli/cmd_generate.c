@@ -5,6 +5,7 @@
  * terminal on stderr; the summary to stdout (--json for scripts).
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,12 @@ typedef struct progress_state {
 	bool tty;
 	const char *last_phase;
 	struct timespec start;
+	/* when each phase began (seconds from the start), for --json */
+	struct {
+		const char *phase;
+		double began;
+	} phases[16];
+	size_t n_phases;
 } progress_state_t;
 
 static double seconds_since(const struct timespec *t0)
@@ -61,6 +68,11 @@ static void on_progress(void *ctx, const char *phase, size_t done, size_t total)
 	};
 	const char *what = phase;
 
+	if ((!ps->n_phases || strcmp(ps->phases[ps->n_phases - 1].phase, phase) != 0) &&
+	    ps->n_phases < sizeof(ps->phases) / sizeof(ps->phases[0])) {
+		ps->phases[ps->n_phases].phase = phase;
+		ps->phases[ps->n_phases++].began = seconds_since(&ps->start);
+	}
 	if (!ps->tty)
 		return;
 	for (size_t i = 0; i < sizeof(WORDS) / sizeof(WORDS[0]); i++)
@@ -78,6 +90,24 @@ static void on_progress(void *ctx, const char *phase, size_t done, size_t total)
 	fprintf(stderr, "\rgenerate: %s: %zu/%zu (%d%%) %.0fs ", what, done, done > total ? done : total,
 		total ? (int)(done >= total ? 100 : done * 100 / total) : 100, seconds_since(&ps->start));
 	fflush(stderr);
+}
+
+/* out with "phases": {phase: seconds it took, ...}; out may be NULL (no
+ * memory), which cli_print_json reports. */
+static json_t *with_phases(json_t *out, const progress_state_t *ps, double total)
+{
+	json_t *phases = json_object();
+
+	for (size_t i = 0; phases && i < ps->n_phases; i++) {
+		double end = i + 1 < ps->n_phases ? ps->phases[i + 1].began : total;
+		json_object_set_new(phases, ps->phases[i].phase,
+				    json_real(round((end - ps->phases[i].began) * 1000) / 1000));
+	}
+	if (out && phases)
+		json_object_set_new(out, "phases", phases);
+	else
+		json_decref(phases);
+	return out;
 }
 
 int cmd_generate(int argc, char **argv)
@@ -174,8 +204,8 @@ int cmd_generate(int argc, char **argv)
 	if (rc)
 		return cli_fail(&e);
 	secs = seconds_since(&ps.start);
-	if (json)
-		return cli_print_json(json_pack("{s:I, s:f, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
+	if (json) {
+		json_t *out = json_pack("{s:I, s:f, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
 						"seed", (json_int_t)o.seed, "scale", o.scale, "seconds", secs,
 						"units_created", (json_int_t)st.units,
 						"before_reform", "districts", (json_int_t)st.districts,
@@ -186,7 +216,9 @@ int cmd_generate(int argc, char **argv)
 						"branches", (json_int_t)st.branches, "groups", (json_int_t)st.groups,
 						"members", "added", (json_int_t)gm.members, "left", (json_int_t)gm.left,
 						"moved", (json_int_t)gm.moved, "units", (json_int_t)gm.units,
-						"dues_payments", (json_int_t)gm.payments));
+						"dues_payments", (json_int_t)gm.payments);
+		return cli_print_json(with_phases(out, &ps, secs));
+	}
 	printf("generated (seed %llu, scale %g) in %.1f s: %zu units, %zu members\n", (unsigned long long)o.seed,
 	       o.scale, secs, st.units, gm.members);
 	if (gm.members)

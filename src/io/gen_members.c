@@ -363,8 +363,8 @@ static int add_all(member_load_t *l, const gen_members_opts_t *o, const slots_t 
 		rc = member_load_add(l, m, e);
 		if (!rc)
 			out->members++;
-		if (o->progress && (i + 1) % 10000 == 0)
-			o->progress(o->progress_ctx, "members", i + 1, o->count);
+		if (o->progress && i % 10000 == 0)
+			o->progress(o->progress_ctx, "members", i, o->count);
 	}
 	free(ids);
 	free(m);
