@@ -31,7 +31,7 @@ endef
 
 FUZZ_SECONDS ?= 180
 
-.PHONY: all deps build run test fuzz lint bench bench-members bench-imports bench-reports clean
+.PHONY: all deps build run test fuzz lint bench bench-members bench-imports bench-reports bench-generate clean
 
 all: build
 
@@ -83,6 +83,11 @@ bench-members: build
 bench-imports: build
 	@command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh
 	python3 bench/imports.py
+
+# the whole country generated (bench/generate.py): init, then generate with
+# BENCH_MEMBERS members (1,000,000; the target is 20,000,000 in 15 minutes)
+bench-generate: build
+	python3 bench/generate.py
 
 # the report forms' national roll-up (bench/reports.py): every commune reports
 # a six-month period; every indicator for the nation, a province, a commune
