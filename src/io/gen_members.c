@@ -130,6 +130,7 @@ typedef struct dues_years {
 #define ID_PROVINCES 100
 typedef struct id_serials {
 	unsigned next[ID_PROVINCES * 4 * 100];
+	bool known[ID_PROVINCES * 4 * 100]; /* next read from the records */
 } id_serials_t;
 
 /* The units of the two lowest levels on day d that go on, level by level
@@ -303,21 +304,32 @@ static void pay_dues(const dues_years_t *y, uint64_t seed, size_t i, date_t toda
 }
 
 /* A CCCD that fits her (core/person.h): birth province, century and sex,
- * year, then the next serial number of that beginning, so that numbers
- * stay unique to GEN_MEMBERS_MAX and beyond */
-static int id_number(id_serials_t *ids, const char *prov, person_t *p, int year)
+ * year, then the next serial number of that beginning, after those on
+ * record (so that a second run, or the demo's members, collide with
+ * nothing). Returns 0 or -1 with e. */
+static int id_number(db_t *db, id_serials_t *ids, const char *prov, person_t *p, int year, err_t *e)
 {
 	int cs = (year >= 2000 ? 2 : 0) + (p->sex == SEX_FEMALE ? 1 : 0);
 	size_t k = ((size_t)strtol(prov, NULL, 10) % ID_PROVINCES * 4 + (size_t)cs) * 100 + (size_t)(year % 100);
+	char prefix[PERSON_ID_BUF], last[PERSON_ID_BUF];
+	bool found = false;
 
+	snprintf(prefix, sizeof(prefix), "0%s%d%02d", prov, cs, year % 100);
+	if (!ids->known[k]) {
+		if (member_id_number_last(db, prefix, last, &found, e))
+			return -1;
+		ids->next[k] = found ? (unsigned)strtoul(last + strlen(prefix), NULL, 10) + 1 : 0;
+		ids->known[k] = true;
+	}
 	if (ids->next[k] > 999999)
-		return -1;
-	snprintf(p->id_number, sizeof(p->id_number), "0%s%d%02d%06u", prov, cs, year % 100, ids->next[k]++);
+		return err_fail(e, ERR_INVALID, "invalid", "no ID number is left for those born in {year} in province {code}",
+				ERR_INT("year", year), ERR_STR("code", prov));
+	snprintf(p->id_number, sizeof(p->id_number), "%s%06u", prefix, ids->next[k]++);
 	p->id_kind = ID_CCCD;
 	return 0;
 }
 
-static int add_all(member_load_t *l, const gen_members_opts_t *o, const slots_t *s, const dues_years_t *y,
+static int add_all(db_t *l_db, member_load_t *l, const gen_members_opts_t *o, const slots_t *s, const dues_years_t *y,
 		   gen_members_result_t *out, err_t *e)
 {
 	rng_t r = { o->seed };
@@ -350,10 +362,8 @@ static int add_all(member_load_t *l, const gen_members_opts_t *o, const slots_t 
 			joined = day_between(&r, from + 1, o->today);
 		}
 		make_person(&r, i, joined, &m->p, &m->kind, prov, &year);
-		if (id_number(ids, prov, &m->p, year)) {
-			rc = err_fail(e, ERR_INVALID, "invalid", "too many members born in one province in one year");
+		if ((rc = id_number(l_db, ids, prov, &m->p, year, e)) != 0)
 			break;
-		}
 		forms_fields(o->seed, i, &m->p);
 		m->stays[0] = (load_stay_t){ .unit_id = u->id, .from = joined, .to = DATE_OPEN };
 		ub_strlcpy(m->stays[0].start_reason, "joined", sizeof(m->stays[0].start_reason));
@@ -427,7 +437,7 @@ static int dues_years(db_t *db, const principal_t *who, date_t today, dues_years
 	return 0;
 }
 
-static void load_phase(void *ctx, const char *phase)
+static void load_phase(const void *ctx, const char *phase)
 {
 	const gen_members_opts_t *o = ctx;
 
@@ -452,9 +462,13 @@ int gen_members(db_t *db, const principal_t *who, const gen_members_opts_t *o, g
 	/* a load of many pages: the rollback journal holds only the pages it
 	 * changes of those the file had, the log would hold all it writes */
 	if (!db_in_transaction(db)) {
-		if (member_load_mode(db, true, e))
-			return -1;
 		journal = true;
+		if (member_load_mode(db, true, e)) {
+			err_t e2;
+			err_clear(&e2);
+			member_load_mode(db, false, &e2); /* the failure said is the first */
+			return -1;
+		}
 	}
 	r = store_tx_begin(db, &own, e);
 	if (!r)
@@ -466,8 +480,8 @@ int gen_members(db_t *db, const principal_t *who, const gen_members_opts_t *o, g
 		r = dues_years(db, who, o->today, &y, e) || member_load_begin(db, who, &l, e);
 	if (!r) {
 		out->units = s.n;
-		member_load_on_phase(l, load_phase, (void *)o);
-		r = add_all(l, o, &s, &y, out, e);
+		member_load_on_phase(l, load_phase, o);
+		r = add_all(db, l, o, &s, &y, out, e);
 	}
 	if (!r) {
 		snprintf(what, sizeof(what), "%zu members, %zu left, %zu moved, %zu dues payments", out->members, out->left,

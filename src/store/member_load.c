@@ -69,6 +69,7 @@ typedef struct words {
 
 typedef enum value_kind { V_NONE, V_DAY, V_YEAR, V_TEXT } value_kind_t;
 
+#define ETHNIC_CODE_BUF 16
 #define DAY_BIAS 200000 /* day numbers from before 1970 stay positive */
 
 struct member_load {
@@ -80,8 +81,8 @@ struct member_load {
 	size_t total;
 	aside_t *aside;
 	size_t n_aside, cap_aside;
-	void (*on_phase)(void *ctx, const char *phase);
-	void *phase_ctx;
+	void (*on_phase)(const void *ctx, const char *phase);
+	const void *phase_ctx;
 	/* the figures and search rows counted here (while the figures are
 	 * kept), else recounted at the end */
 	bool counting;
@@ -93,36 +94,54 @@ struct member_load {
 	value_kind_t *dim_kind; /* by dim id */
 	size_t cap_dim_kind;
 	int64_t *word_units;    /* by row of the batch: the province of her open stay, or 0 */
+	char (*ethnic)[ETHNIC_CODE_BUF]; /* the ethnic groups' codes */
+	size_t n_ethnic, cap_ethnic;
+	int64_t cache_kib;      /* SQLite: the connection's page cache before (KiB, negative) */
+	int threads;            /* and its sort threads */
+	bool changed;           /* those two changed, not put back yet */
 };
 
 static int read_lineage(member_load_t *l, err_t *e);
 static int exec_sql(db_t *db, const char *sql, err_t *e);
 
-int member_load_mode(db_t *db, bool on, err_t *e)
+/* PRAGMA journal_mode = mode: *took whether the database has it now. A
+ * busy or locked file (another connection open) is not an error here. */
+static int journal_mode(db_t *db, const char *mode, bool *took, err_t *e)
 {
-	const char *mode = on ? "delete" : "wal";
 	char sql[64];
 	db_stmt_t *st = NULL;
-	bool took;
 	int rc;
 
-	if (db_dialect(db) != DB_SQLITE)
-		return 0;
-	if (exec_sql(db, on ? "PRAGMA foreign_keys = OFF" : "PRAGMA foreign_keys = ON", e))
-		return -1;
+	*took = false;
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
 	if ((rc = db_prepare(db, sql, &st)) != DB_OK)
 		return store_fail(db, rc, e);
 	rc = db_step(st);
-	took = rc == DB_ROW && db_col_text(st, 0) && strcmp(db_col_text(st, 0), mode) == 0;
+	*took = rc == DB_ROW && db_col_text(st, 0) && strcmp(db_col_text(st, 0), mode) == 0;
 	db_finalize(st);
-	if (rc != DB_ROW)
-		return store_fail(db, rc, e);
-	/* another connection holds the file: the log stays, which costs room
-	 * on disk, nothing else */
-	if (!took && on)
+	return rc == DB_ROW || rc == DB_BUSY ? 0 : store_fail(db, rc, e);
+}
+
+int member_load_mode(db_t *db, bool on, err_t *e)
+{
+	bool took;
+
+	if (db_dialect(db) != DB_SQLITE)
 		return 0;
-	return took ? 0 : err_set(e, ERR_INTERNAL, NULL, "the database could not go back to its write-ahead log");
+	if (!on)
+		/* the foreign keys must be checked again; the log comes back at
+		 * the next open at the latest (db_sqlite.c sets it), so a
+		 * reader holding the file now costs nothing */
+		return exec_sql(db, "PRAGMA foreign_keys = ON", e) || journal_mode(db, "wal", &took, e) ||
+			       exec_sql(db, "PRAGMA synchronous = NORMAL", e)
+			       ? -1
+			       : 0;
+	/* another connection holds the file: the log stays, which costs room
+	 * on disk, nothing else; under the rollback journal, a commit is
+	 * made durable in full */
+	if (journal_mode(db, "delete", &took, e) || (took && exec_sql(db, "PRAGMA synchronous = FULL", e)))
+		return -1;
+	return exec_sql(db, "PRAGMA foreign_keys = OFF", e);
 }
 
 static int aside_add(member_load_t *l, const char *name, const char *sql, bool late, err_t *e)
@@ -158,7 +177,8 @@ static int find_indexes(member_load_t *l, const char *table, bool late, err_t *e
 			      " ORDER BY name", QT(table));
 	else
 		query_add(&q, "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
-			      " AND i.tablename = ? AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+			      " AND i.tablename = ? AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+			      " WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)"
 			      " ORDER BY i.indexname", QT(table));
 	if (query_prepare(l->db, &q, &st, e))
 		return -1;
@@ -206,12 +226,65 @@ static int build_indexes(member_load_t *l, bool late, err_t *e)
 	return 0;
 }
 
+/* The one integer a PRAGMA answers. */
+static int pragma_int(db_t *db, const char *sql, int64_t *out, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st)) != DB_OK)
+		return store_fail(db, rc, e);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*out = db_col_int64(st, 0);
+	db_finalize(st);
+	return rc == DB_ROW ? 0 : store_fail(db, rc, e);
+}
+
+static int read_ethnic(member_load_t *l, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	query_init(&q);
+	query_sql(&q, "SELECT code FROM ethnic_groups");
+	if (query_prepare(l->db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		char(*v)[ETHNIC_CODE_BUF] = store_grow(l->ethnic, &l->cap_ethnic, l->n_ethnic, sizeof(*v), e);
+		if (!v) {
+			r = -1;
+			break;
+		}
+		l->ethnic = v;
+		ub_strlcpy(l->ethnic[l->n_ethnic++], db_col_text(st, 0), ETHNIC_CODE_BUF);
+	}
+	db_finalize(st);
+	return r || rc == DB_DONE ? r : store_fail(l->db, rc, e);
+}
+
+/* SQLite: the page cache and sort threads the connection had. */
+static int restore_settings(member_load_t *l, err_t *e)
+{
+	char sql[64];
+
+	if (!l->changed)
+		return 0;
+	l->changed = false;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)l->cache_kib);
+	if (exec_sql(l->db, sql, e))
+		return -1;
+	snprintf(sql, sizeof(sql), "PRAGMA threads = %d", l->threads);
+	return exec_sql(l->db, sql, e);
+}
+
 int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err_t *e)
 {
 	member_load_t *l;
 	char sql[64];
 	query_t q;
-	int64_t last = 0;
+	int64_t last = 0, threads = 0;
 
 	*out = NULL;
 	if (!db_in_transaction(db))
@@ -225,11 +298,19 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 	l->who = *who;
 	*out = l;
 	if (db_dialect(db) == DB_SQLITE) {
-		/* and a thread to help each sort (the indexes, the search rows) */
+		/* and a thread to help each sort (the indexes, the search rows);
+		 * both put back at the end */
+		if (pragma_int(db, "PRAGMA cache_size", &l->cache_kib, e) ||
+		    pragma_int(db, "PRAGMA threads", &threads, e))
+			return -1;
+		l->threads = (int)threads;
+		l->changed = true;
 		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", LOAD_CACHE_MB * 1024);
 		if (exec_sql(db, sql, e) || exec_sql(db, "PRAGMA threads = 2", e))
 			return -1;
 	}
+	if (read_ethnic(l, e))
+		return -1;
 	/* the write lock is held: no one else numbers persons meanwhile */
 	query_init(&q);
 	query_sql(&q, "SELECT coalesce(max(id), 0) FROM persons");
@@ -712,7 +793,7 @@ static int flush(member_load_t *l, err_t *e)
 	return 0;
 }
 
-void member_load_on_phase(member_load_t *l, void (*fn)(void *ctx, const char *phase), void *ctx)
+void member_load_on_phase(member_load_t *l, void (*fn)(const void *ctx, const char *phase), const void *ctx)
 {
 	l->on_phase = fn;
 	l->phase_ctx = ctx;
@@ -726,20 +807,55 @@ static int phase(member_load_t *l, const char *name)
 	return 0;
 }
 
+/* What the counting above relies on, and the foreign keys not checked
+ * row by row: units that go on, stays in order that do not overlap and
+ * only the last of them open, days the store accepts, each payment in a
+ * stay of hers in its unit, an ethnic group on record. */
+static int check_member(const member_load_t *l, const load_member_t *m, err_t *e)
+{
+	for (size_t k = 0; k < m->n_stays + m->n_pay; k++) {
+		int64_t unit = k < m->n_stays ? m->stays[k].unit_id : m->pay[k - m->n_stays].unit_id;
+		size_t a, b;
+		ancestors(&l->line, unit, &a, &b);
+		if (a == b)
+			return err_fail(e, ERR_INVALID, "invalid",
+					"unit {id} does not go on: members are loaded into units without an end",
+					ERR_INT("id", unit));
+	}
+	for (size_t k = 0; k < m->n_stays; k++) {
+		const load_stay_t *s = &m->stays[k];
+		if (s->from < DATE_FIRST || s->from >= s->to || (k && s->from < m->stays[k - 1].to) ||
+		    (s->to == DATE_OPEN && k + 1 < m->n_stays) || !s->start_reason[0])
+			return err_set(e, ERR_INTERNAL, NULL, "member_load_add: stays out of order");
+	}
+	for (size_t k = 0; k < m->n_pay; k++) {
+		const load_payment_t *p = &m->pay[k];
+		bool held = false;
+		for (size_t j = 0; j < m->n_stays && !held; j++)
+			held = m->stays[j].unit_id == p->unit_id && date_in(p->paid_on, m->stays[j].from, m->stays[j].to);
+		if (!held)
+			return err_set(e, ERR_INTERNAL, NULL, "member_load_add: a payment outside her stays");
+	}
+	if (m->p.birth_date < DATE_FIRST)
+		return err_set(e, ERR_INTERNAL, NULL, "member_load_add: a birth date before 1900");
+	for (size_t k = 0; m->p.ethnicity[0] && k <= l->n_ethnic; k++) {
+		if (k == l->n_ethnic)
+			return err_fail(e, ERR_INVALID, "invalid", "no ethnic group has the code {code}",
+					ERR_STR("code", m->p.ethnicity));
+		if (strcmp(l->ethnic[k], m->p.ethnicity) == 0)
+			break;
+	}
+	return 0;
+}
+
 int member_load_add(member_load_t *l, const load_member_t *m, err_t *e)
 {
 	load_row_t *r;
 
 	if (m->n_stays < 1 || m->n_stays > LOAD_STAYS_MAX || m->n_pay > LOAD_PAYMENTS_MAX)
 		return err_set(e, ERR_INTERNAL, NULL, "member_load_add: stays or payments out of bounds");
-	for (size_t k = 0; k < m->n_stays + m->n_pay; k++) {
-		int64_t unit = k < m->n_stays ? m->stays[k].unit_id : m->pay[k - m->n_stays].unit_id;
-		size_t a, b;
-		ancestors(&l->line, unit, &a, &b);
-		if (a == b)
-			return err_fail(e, ERR_INVALID, "invalid", "unit {id} does not go on: members are loaded into units without an end",
-					ERR_INT("id", unit));
-	}
+	if (check_member(l, m, e))
+		return -1;
 	if (l->n == LOAD_BATCH && flush(l, e))
 		return -1;
 	r = &l->rows[l->n];
@@ -771,15 +887,20 @@ int member_load_end(member_load_t *l, const char *what, err_t *e)
 	if (l->counting ? write_figures(l, e) || member_tally_load_end(l->db, l->first_id, l->next_id - 1, e)
 			: member_tally_rebuild(l->db, e))
 		return -1;
-	if (phase(l, "search") || build_indexes(l, true, e))
+	if (phase(l, "search") || build_indexes(l, true, e) || restore_settings(l, e))
 		return -1;
 	return audit_write(l->db, &l->who, "member.generate", 0, "members", NULL, NULL, NULL, what, e);
 }
 
 void member_load_free(member_load_t *l)
 {
+	err_t ignored;
+
 	if (!l)
 		return;
+	/* a load that failed: its own failure is the one said */
+	err_clear(&ignored);
+	(void)restore_settings(l, &ignored);
 	clear_rows(l);
 	free(l->rows);
 	for (size_t i = 0; i < l->n_aside; i++) {
@@ -796,5 +917,6 @@ void member_load_free(member_load_t *l)
 	words_free(&l->values);
 	free(l->dim_kind);
 	free(l->word_units);
+	free(l->ethnic);
 	free(l);
 }

@@ -9,15 +9,21 @@
  * a DROP INDEX can drop) and builds them again at its end, each by one
  * sort: rows put at random places of an index larger than the cache cost
  * more than the rows themselves. Records go in batches (db_bulk: COPY on
- * PostgreSQL), their name words wait in a temporary table and go into
- * person_words in its key's order; the figures and the provinces' search
- * rows are counted once at the end (member_tally_rebuild), not member by
- * member. One audit row says what was loaded (member.generate).
+ * PostgreSQL), their name words wait in temporary tables and go into
+ * person_words and member_words in their keys' order; the figures are
+ * counted by the load in memory, as member_tally.c's statements define
+ * them, and added to the kept ones (recounted by member_tally_rebuild
+ * when they are not kept). One audit row says what was loaded
+ * (member.generate). On PostgreSQL the dropped indexes lock the member
+ * tables against every reader until the load commits: a load is for a
+ * database no one uses meanwhile.
  *
  * Everything runs in the caller's write transaction: a failure, a crash or
  * a kill leaves the database as it was. The caller vouches for the rows
  * (the generator makes them valid): the load checks that each stay's and
- * payment's unit goes on (it has no end), and the rest is what the
+ * payment's unit goes on (it has no end), that stays follow one another
+ * with only the last open, that each payment falls in a stay of hers in
+ * its unit, and that her ethnic group exists; the rest is what the
  * database's constraints check.
  */
 #ifndef UB_MEMBER_LOAD_H
@@ -71,7 +77,7 @@ typedef struct member_load member_load_t;
 int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err_t *e);
 /* Calls fn(ctx, phase) as the end of the load begins each of its phases
  * ("words", "indexes", "figures", "search"), for a progress display. */
-void member_load_on_phase(member_load_t *l, void (*fn)(void *ctx, const char *phase), void *ctx);
+void member_load_on_phase(member_load_t *l, void (*fn)(const void *ctx, const char *phase), const void *ctx);
 /* Adds one member (copied); written when the batch is full. Returns 0 or
  * -1 with e (then the caller rolls back). */
 int member_load_add(member_load_t *l, const load_member_t *m, err_t *e);
@@ -90,8 +96,11 @@ void member_load_free(member_load_t *l);
  * (as large again as the database) until the end; and the foreign keys
  * not checked at every row (a stay's person and unit, a payment's: two
  * lookups each; the load checks that each unit goes on, and numbers the
- * persons itself). Only with no other connection open: otherwise the log
- * stays. Nothing on PostgreSQL. Returns 0 or -1 with e. */
+ * persons itself); a commit under the journal is made durable in full.
+ * With another connection open the log stays (after the connection's
+ * busy timeout). Going back, only a failure to check the foreign keys
+ * again is one (the log comes back at the next open at the latest).
+ * Nothing on PostgreSQL. Returns 0 or -1 with e. */
 int member_load_mode(db_t *db, bool on, err_t *e);
 
 #endif

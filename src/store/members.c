@@ -1087,6 +1087,32 @@ struct member_batch {
 	size_t n_later, cap_later;
 };
 
+int member_id_number_last(db_t *db, const char *prefix, char out[PERSON_ID_BUF], bool *found, err_t *e)
+{
+	char lo[PERSON_ID_BUF], hi[PERSON_ID_BUF];
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc;
+
+	*found = false;
+	out[0] = '\0';
+	if (strlen(prefix) + 6 >= PERSON_ID_BUF)
+		return err_set(e, ERR_INTERNAL, NULL, "member_id_number_last: prefix too long");
+	snprintf(lo, sizeof(lo), "%s000000", prefix);
+	snprintf(hi, sizeof(hi), "%s999999", prefix);
+	query_init(&q);
+	query_add(&q, "SELECT max(id_number) FROM persons WHERE id_number BETWEEN ? AND ?", QT(lo), QT(hi));
+	if (query_prepare(db, &q, &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW && !db_col_is_null(st, 0)) {
+		*found = true;
+		copy_text(out, PERSON_ID_BUF, db_col_text(st, 0));
+	}
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, rc, e);
+}
+
 int member_batch_new(member_batch_t **out, err_t *e)
 {
 	*out = calloc(1, sizeof(**out));

@@ -145,6 +145,12 @@ int member_add_imported(db_t *db, const principal_t *who, person_t *p, int64_t u
  * (store/member_tally.h). Each returns 0, or -1
  * with e. */
 typedef struct member_batch member_batch_t;
+/* The highest ID number on record that begins with `prefix` (digits, up to
+ * PERSON_ID_BUF - 7 of them) and ends in six digits, into out; *found
+ * false when there is none. For the generator, which numbers on from it.
+ * Returns 0 or -1 with e. */
+int member_id_number_last(db_t *db, const char *prefix, char out[PERSON_ID_BUF], bool *found, err_t *e);
+
 int member_batch_new(member_batch_t **out, err_t *e);
 int member_batch_add(member_batch_t *b, const person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
 		     int64_t line, err_t *e);

@@ -237,6 +237,70 @@ static void a_failed_load_leaves_the_database_as_it_was(void **state)
 	db_close(db);
 }
 
+/* A second run numbers its ID numbers on from those on record. */
+static void generating_twice_collides_with_nothing(void **state)
+{
+	gen_members_opts_t o = { .seed = 11, .count = MEMBERS, .today = fixture_today() };
+	gen_members_result_t out;
+	principal_t who;
+	db_t *db = seeded_for_members(&who);
+	size_t rows = 0, diffs = 0;
+	bool kept = false;
+	err_t e;
+
+	(void)state;
+	err_clear(&e);
+	for (int run = 0; run < 2; run++)
+		if (gen_members(db, &who, &o, &out, &e))
+			fail_msg("members, run %d: %s", run + 1, e.message);
+	assert_int_equal(row_count(db, "persons"), 2 * MEMBERS);
+	assert_int_equal(int_of(db, "SELECT count(DISTINCT id_number) FROM persons", NULL), 2 * MEMBERS);
+	if (member_tally_check(db, NULL, &kept, &rows, &diffs, &e))
+		fail_msg("check: %s", e.message);
+	assert_int_equal(diffs, 0);
+	db_close(db);
+}
+
+/* What the load's own counting relies on is refused, not miscounted. */
+static void a_load_refuses_stays_it_could_not_count(void **state)
+{
+	load_member_t *m = calloc(1, sizeof(*m));
+	member_load_t *l = NULL;
+	principal_t who;
+	db_t *db = seeded_for_members(&who);
+	int64_t unit;
+	err_t e;
+
+	(void)state;
+	assert_non_null(m);
+	err_clear(&e);
+	unit = int_of(db, "SELECT m.id FROM units m JOIN levels l ON l.key = m.level WHERE m.valid_to = ? AND l.rank ="
+			  " (SELECT max(rank) FROM levels) ORDER BY m.id LIMIT 1", "9999-12-31");
+	snprintf(m->p.full_name, sizeof(m->p.full_name), "%s", "Nguyễn Thị Lan");
+	m->p.birth_date = fixture_today() - 30 * 365;
+	m->n_stays = 2;
+	m->stays[0] = (load_stay_t){ .unit_id = unit, .from = fixture_today() - 100, .to = DATE_OPEN };
+	m->stays[1] = (load_stay_t){ .unit_id = unit, .from = fixture_today() - 50, .to = DATE_OPEN };
+	snprintf(m->stays[0].start_reason, sizeof(m->stays[0].start_reason), "joined");
+	snprintf(m->stays[1].start_reason, sizeof(m->stays[1].start_reason), "joined");
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(member_load_begin(db, &who, &l, &e), 0);
+	assert_int_not_equal(member_load_add(l, m, &e), 0); /* two open stays */
+	m->n_stays = 1;
+	m->n_pay = 1;
+	m->pay[0] = (load_payment_t){ .year = 2020, .unit_id = unit, .amount = 12000, .paid_on = fixture_today() - 200 };
+	assert_int_not_equal(member_load_add(l, m, &e), 0); /* paid before she joined */
+	m->pay[0].paid_on = fixture_today() - 10;
+	snprintf(m->p.ethnicity, sizeof(m->p.ethnicity), "%s", "99");
+	assert_int_not_equal(member_load_add(l, m, &e), 0); /* no such ethnic group */
+	snprintf(m->p.ethnicity, sizeof(m->p.ethnicity), "%s", "01");
+	assert_int_equal(member_load_add(l, m, &e), 0);
+	member_load_free(l);
+	assert_int_equal(db_rollback(db), DB_OK);
+	free(m);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +308,8 @@ int main(void)
 		cmocka_unit_test(generated_members_leave_indexes_and_figures_as_the_writes_would),
 		cmocka_unit_test(generated_members_while_the_figures_are_suspended_are_counted_afresh),
 		cmocka_unit_test(a_failed_load_leaves_the_database_as_it_was),
+		cmocka_unit_test(generating_twice_collides_with_nothing),
+		cmocka_unit_test(a_load_refuses_stays_it_could_not_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
