@@ -20,7 +20,8 @@ members in under 15 minutes.
 
 Knobs: those of bench.py (BENCH_STORES, BENCH_SCALE, BENCH_SEED, BENCH_BIN,
 BENCH_CACHE, BENCH_OUT, BENCH_WRITE, BENCH_LABEL), and
-BENCH_MEMBERS=1000000.
+BENCH_MEMBERS=1000000, BENCH_GENERATE_KEEP=1 to keep the SQLite database
+(bench/cache/generate-work.db).
 
 Standard library only.
 """
@@ -65,7 +66,7 @@ def run_store(store, pg):
                               str(MEMBERS), "--json")
     stats = json.loads(out)
     size = db_size(store, url, pg)
-    if store == "sqlite":
+    if store == "sqlite" and b.knob("BENCH_GENERATE_KEEP", "0") != "1":
         for suffix in ("", "-wal", "-shm", "-journal"):
             if os.path.exists(url + suffix):
                 os.remove(url + suffix)
