@@ -145,6 +145,34 @@ def cache_key():
     return h.hexdigest()[:12]
 
 
+def callers(db):
+    """The benchmark's three callers in db: the units they sit at (VN, the
+    province with the median number of communes today, its first commune)
+    and a new API token each (the users made when missing)."""
+    provs = json.loads(ub("units", "list", "--level", "province", "--limit", "100", "--json", "--db", db))["items"]
+    provs.sort(key=lambda u: (u["child_count"], u["code"]))
+    prov = provs[len(provs) // 2]
+    communes = json.loads(ub("units", "list", "--level", "commune", "--parent", prov["code"], "--limit", "1",
+                             "--json", "--db", db))["items"]
+    if not communes:
+        die("province %s has no commune" % prov["code"])
+    commune = communes[0]
+    units = {"admin": {"code": "VN", "name": "Hội LHPN Việt Nam", "children": len(provs)},
+             "province": {"code": prov["code"], "name": prov["name_vi"], "children": prov["child_count"]},
+             "commune": {"code": commune["code"], "name": commune["name_vi"], "children": commune["child_count"]}}
+    # `user list --json` writes one user a line
+    known = {json.loads(line)["username"] for line in ub("user", "list", "--json", "--db", db).splitlines() if line}
+    tokens = {}
+    for who, user, roles in CALLERS:
+        if user not in known:
+            args = ["user", "add", user, "--unit", units[who]["code"], "--db", db]
+            for r in roles:
+                args += ["--role", r]
+            ub(*args, stdin="bench-password-%s\n" % who)
+        tokens[who] = ub("user", "token", user, "--name", "bench", "--db", db).strip()
+    return units, tokens
+
+
 def make_country():
     """The cached database and its description (tokens, units, timings)."""
     os.makedirs(CACHE, exist_ok=True)
@@ -182,25 +210,7 @@ def make_country():
     stats = json.loads(p.stdout)
     log("country: %d units in %.0f s" % (stats["units_created"], gen_seconds))
 
-    # the province with the median number of communes today, and its first commune
-    provs = json.loads(ub("units", "list", "--level", "province", "--limit", "100", "--json", "--db", tmp))["items"]
-    provs.sort(key=lambda u: (u["child_count"], u["code"]))
-    prov = provs[len(provs) // 2]
-    communes = json.loads(ub("units", "list", "--level", "commune", "--parent", prov["code"], "--limit", "1",
-                             "--json", "--db", tmp))["items"]
-    if not communes:
-        die("province %s has no commune" % prov["code"])
-    commune = communes[0]
-    units = {"admin": {"code": "VN", "name": "Hội LHPN Việt Nam", "children": len(provs)},
-             "province": {"code": prov["code"], "name": prov["name_vi"], "children": prov["child_count"]},
-             "commune": {"code": commune["code"], "name": commune["name_vi"], "children": commune["child_count"]}}
-    tokens = {}
-    for who, user, roles in CALLERS:
-        args = ["user", "add", user, "--unit", units[who]["code"], "--db", tmp]
-        for r in roles:
-            args += ["--role", r]
-        ub(*args, stdin="bench-password-%s\n" % who)
-        tokens[who] = ub("user", "token", user, "--name", "bench", "--db", tmp).strip()
+    units, tokens = callers(tmp)
     # fold the WAL into the file, so that a plain copy is the whole database
     con_ok = shutil.which("sqlite3")
     if con_ok:

@@ -27,12 +27,12 @@ What it does:
 Knobs: those of bench.py (BENCH_STORES, BENCH_RUNS, BENCH_SCALE, BENCH_SEED,
 BENCH_BIN, BENCH_CACHE, BENCH_OUT, BENCH_WRITE, BENCH_LABEL), and
 BENCH_MEMBERS=1000000, BENCH_SEARCHES=200, BENCH_WRITES=20, and
-BENCH_MEMBERS_DB=PATH: a SQLite copy of the cached country
-(bench/cache/country-*.db, which holds the benchmark's users and tokens)
-with BENCH_MEMBERS members added by `unionbase generate --no-tree
---members N`, measured in place instead of a cached copy (the whole
-country, 20,000,000 members, is too large to copy here; the benchmark's
-edits stay in it).
+BENCH_MEMBERS_DB=PATH: a SQLite database of the generated country (seed
+BENCH_SEED, scale BENCH_SCALE) with BENCH_MEMBERS members, made already
+(`unionbase generate --members N`, or BENCH_GENERATE_KEEP=1 make
+bench-generate), measured in place instead of a cached copy (the whole
+country, 20,000,000 members, is too large to copy here): the benchmark's
+users are added to it when missing, with new tokens, and its edits stay.
 
 Standard library only.
 """
@@ -230,8 +230,9 @@ def main():
                        + " make bench-members"}
     if b.knob("BENCH_MEMBERS_DB", ""):
         db = os.path.abspath(b.knob("BENCH_MEMBERS_DB", ""))
-        meta = b.make_country()[1]
         b.ub("init", db)
+        units, tokens = b.callers(db)
+        meta = {"seed": b.SEED, "scale": b.SCALE, "units": units, "tokens": tokens}
     else:
         db, meta = members_db()
     results = {}
