@@ -11,7 +11,13 @@
 #   scripts/pg-test-server.sh env          export PGHOST=.. PGPORT=.. PGUSER=.. line
 #                                          (for `eval`, so psql/createdb just work)
 #   scripts/pg-test-server.sh status       exit 0 if running
-#   scripts/pg-test-server.sh stop         stop it and remove its folder
+#   scripts/pg-test-server.sh replica      start a streaming replica of it
+#                                          (pg_basebackup -R, hot standby) in
+#                                          its folder, on another free port;
+#                                          prints the replica's URL last
+#   scripts/pg-test-server.sh replica-url [DB]  that replica's URL
+#   scripts/pg-test-server.sh stop         stop it (and its replica) and
+#                                          remove its folder
 #
 # The server lives in a fresh temporary folder (mktemp -d under /tmp as root,
 # else under $TMPDIR or /tmp; $UNIONBASE_PG_TMP overrides): data directory,
@@ -101,6 +107,9 @@ cmd_stop() {
         return 0
     fi
     local bindir; bindir=$(find_bindir)
+    if [ -d "$dir/replica" ]; then
+        (cd / && as_pg "$bindir/pg_ctl" -D "$dir/replica" -m immediate -w -t 30 stop >/dev/null 2>&1) || true
+    fi
     if [ -d "$dir/data" ]; then
         (cd / && as_pg "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1) || true
     fi
@@ -188,6 +197,45 @@ EOF
     url_for "$role"
 }
 
+# The replica's port, from its own configuration; returns 1 if none.
+replica_port() {
+    [ -f "$dir/replica/postgresql.auto.conf" ] || return 1
+    sed -n "s/^port = '\{0,1\}\([0-9]*\)'\{0,1\}$/\1/p" "$dir/replica/postgresql.auto.conf" | tail -n 1
+}
+
+cmd_replica() {
+    is_running || die "not running (scripts/pg-test-server.sh start)"
+    local bindir; bindir=$(find_bindir)
+    if [ -d "$dir/replica" ]; then
+        local rp; rp=$(replica_port) || die "a replica folder without a port: $dir/replica"
+        (cd / && "$bindir/pg_isready" -q -h 127.0.0.1 -p "$rp" -t 5) ||
+            die "the replica in $dir/replica does not answer"
+        log "replica already running on port $rp"
+        printf 'postgresql://%s@127.0.0.1:%s/%s\n' "$role" "$rp" "$role"
+        return 0
+    fi
+    log "pg_basebackup into $dir/replica"
+    (cd / && as_pg "$bindir/pg_basebackup" -h 127.0.0.1 -p "$port" -U "$role" -D "$dir/replica" \
+        -R -X stream -c fast --no-sync) >"$dir/replica.log" 2>&1 || {
+        cat "$dir/replica.log" >&2; rm -rf -- "$dir/replica"; die "pg_basebackup failed"; }
+    local rport tries=0
+    while [ $tries -lt 5 ]; do
+        tries=$((tries + 1))
+        rport=$(free_port)
+        printf "port = '%s'\nhot_standby = on\nhot_standby_feedback = on\n" "$rport" |
+            as_pg tee -a "$dir/replica/postgresql.auto.conf" >/dev/null
+        if (cd / && as_pg "$bindir/pg_ctl" -D "$dir/replica" -l "$dir/replica-server.log" -w -t 60 start \
+                >/dev/null 2>&1); then
+            log "replica running on port $rport (log: $dir/replica-server.log)"
+            printf 'postgresql://%s@127.0.0.1:%s/%s\n' "$role" "$rport" "$role"
+            return 0
+        fi
+        log "replica start on port $rport failed (try $tries)"
+    done
+    tail -n 20 "$dir/replica-server.log" >&2 2>/dev/null || true
+    die "the replica did not start"
+}
+
 cmd_createdb() {
     local db=${1:?usage: createdb DBNAME}
     case "$db" in *[!A-Za-z0-9_]*) die "database name must be [A-Za-z0-9_]: $db" ;; esac
@@ -206,6 +254,12 @@ case "${1:-}" in
     url) is_running || die "not running (scripts/pg-test-server.sh start)"; url_for "${2:-$role}" ;;
     base) is_running || die "not running (scripts/pg-test-server.sh start)"; url_for "" ;;
     createdb) cmd_createdb "${2:-}" ;;
+    replica) cmd_replica ;;
+    replica-url)
+        is_running || die "not running (scripts/pg-test-server.sh start)"
+        rp=$(replica_port) || die "no replica (scripts/pg-test-server.sh replica)"
+        printf 'postgresql://%s@127.0.0.1:%s/%s\n' "$role" "$rp" "${2:-$role}"
+        ;;
     env)
         is_running || die "not running (scripts/pg-test-server.sh start)"
         printf 'export PGHOST=127.0.0.1 PGPORT=%s PGUSER=%s PGDATABASE=%s\n' "$port" "$role" "$role"

@@ -44,7 +44,9 @@ typedef struct api_req {
 	const char *params[API_MAX_PARAMS]; /* {captures} of the route, URL-decoded */
 	const char *body;                   /* NUL-terminated, may be empty */
 	size_t body_len;
-	db_t *db;
+	db_t *db;                           /* the queries' connection: the primary's, or the read copy's
+					       while a ROUTE_READ_COPY route runs there */
+	db_t *primary;                      /* the primary's connection: writes go here */
 	date_t today;
 	principal_t who;                    /* the authenticated caller */
 	char client_addr[64];
@@ -75,6 +77,8 @@ typedef struct api_resp {
 	bool has_file;
 	int file_fd;
 	char disposition[160];              /* a Content-Disposition header, or "" */
+	bool from_read_copy;                /* answered from the read copy: its lag is sent */
+	double read_copy_lag;               /* then: at most this many seconds behind the primary */
 } api_resp_t;
 
 typedef int (*api_handler_fn)(api_req_t *req, api_resp_t *resp, err_t *e);
@@ -86,6 +90,9 @@ enum {
 	ROUTE_UPLOAD = 8, /* the body is a file (application/octet-stream), streamed to the spool folder
 			     under its own limit (api_options_t.upload_max_mb), its sender authenticated and
 			     holding record.write before a byte of it is read: api_req_t.upload_path */
+	ROUTE_READ_COPY = 16, /* a report, statistics or an export: read from the read copy (serve --read-db)
+				 while it is fresh enough, else from the primary; its writes (an audit row)
+				 go to api_req_t.primary */
 };
 
 typedef struct api_route {
@@ -247,6 +254,9 @@ typedef struct api_options {
 	int upload_timeout;         /* seconds for an upload's body; 0 picks 600 */
 	int spool_days;             /* an import's files are deleted after this many days unchanged; 0: 7 */
 	int problems_kept;          /* a job's bad rows' problems listed, the first ones; 0: 100,000 */
+	/* a read copy (docs/operations.md, "Read copies") */
+	const char *read_db_url;    /* a PostgreSQL streaming replica of db_url, or NULL */
+	int read_max_lag;           /* seconds it may stand behind before reports go to the primary; 0: 10 */
 } api_options_t;
 
 /* The import jobs' files kept days days (api/imports.c), and the sweep

@@ -21,6 +21,7 @@ int api_call(db_t *db, const principal_t *who, api_handler_fn fn, const char *co
 	if (n > API_MAX_PARAMS)
 		return err_fail(e, ERR_INTERNAL, NULL, "too many path parameters");
 	req.db = db;
+	req.primary = db;
 	req.who = *who;
 	req.today = who->today;
 	req.query = query;

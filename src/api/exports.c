@@ -7,7 +7,8 @@
  * the members GET /api/v1/members would list (all pages), as a file to
  * download (Content-Disposition: attachment). `record.read`; the sensitive
  * columns only with `sensitive.read`. The file is written to the spool
- * folder and sent from there (never held in memory), then removed.
+ * folder and sent from there (never held in memory), then removed. Read
+ * from the read copy when there is one (its audit row on the primary).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,7 @@ static int audit_export(db_t *db, const principal_t *who, const unit_t *unit, me
 	return r;
 }
 
-int api_export_members(db_t *db, const principal_t *who, member_query_t *q, const unit_t *unit,
+int api_export_members(db_t *db, db_t *audit_db, const principal_t *who, member_query_t *q, const unit_t *unit,
 		       member_export_format_t fmt, const char *path, const char *tmpdir, size_t *count, err_t *e)
 {
 	member_export_opts_t o = { .format = fmt, .sensitive = access_allows(who->roles, PERM_SENSITIVE_READ),
@@ -78,7 +79,7 @@ int api_export_members(db_t *db, const principal_t *who, member_query_t *q, cons
 			r = member_export_end(x, e);
 	}
 	free(eth);
-	return r ? -1 : audit_export(db, who, unit, fmt, *count, o.sensitive, e);
+	return r ? -1 : audit_export(audit_db, who, unit, fmt, *count, o.sensitive, e);
 }
 
 static int get_export(api_req_t *req, api_resp_t *resp, err_t *e)
@@ -111,7 +112,7 @@ static int get_export(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (fd < 0)
 		return err_fail(e, ERR_INTERNAL, NULL, "no room for the file");
 	close(fd);
-	r = api_export_members(req->db, &req->who, &q, unit, f, path, api_spool_dir(), &n, e);
+	r = api_export_members(req->db, req->primary, &req->who, &q, unit, f, path, api_spool_dir(), &n, e);
 	fd = r ? -1 : open(path, O_RDONLY);
 	unlink(path);
 	if (r)
@@ -128,6 +129,6 @@ static int get_export(api_req_t *req, api_resp_t *resp, err_t *e)
 }
 
 const api_route_t API_EXPORT_ROUTES[] = {
-	{ "GET", "/api/v1/exports/members", get_export, ROUTE_WRITES },
+	{ "GET", "/api/v1/exports/members", get_export, ROUTE_WRITES | ROUTE_READ_COPY },
 	{ NULL, NULL, NULL, 0 },
 };

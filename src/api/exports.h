@@ -17,9 +17,12 @@
  * q->cursor are the function's own) to the file at path, in fmt, with
  * the sensitive columns when who may read them (sensitive.read); *count
  * the members written. One audit row member.export_list (the unit, the
- * format, the count, whether sensitive columns were written). Returns 0
- * or -1 with e (the file is then incomplete: the caller removes it). */
-int api_export_members(db_t *db, const principal_t *who, member_query_t *q, const unit_t *unit,
-		       member_export_format_t fmt, const char *path, const char *tmpdir, size_t *count, err_t *e);
+ * format, the count, whether sensitive columns were written), written
+ * to audit_db (db itself, or the primary when db is the read copy).
+ * Returns 0 or -1 with e (the file is then incomplete: the caller
+ * removes it). */
+int api_export_members(db_t *db, db_t *audit_db, const principal_t *who, member_query_t *q, const unit_t *unit,
+		       member_export_format_t fmt, const char *path, const char *tmpdir, size_t *count,
+		       err_t *e);
 
 #endif

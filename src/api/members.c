@@ -1259,8 +1259,8 @@ static int get_ethnic_groups(api_req_t *req, api_resp_t *resp, err_t *e)
 
 const api_route_t API_MEMBER_ROUTES[] = {
 	{ "GET", "/api/v1/ethnic-groups", get_ethnic_groups, 0 },
-	{ "GET", "/api/v1/reports/members", get_member_report, 0 },
-	{ "GET", "/api/v1/reports/members.xlsx", get_member_report_xlsx, 0 },
+	{ "GET", "/api/v1/reports/members", get_member_report, ROUTE_READ_COPY },
+	{ "GET", "/api/v1/reports/members.xlsx", get_member_report_xlsx, ROUTE_READ_COPY },
 	{ "GET", "/api/v1/members", get_members, 0 },
 	{ "POST", "/api/v1/members", post_member, ROUTE_LOCKED },
 	{ "GET", "/api/v1/members/{}", get_member, ROUTE_WRITES },

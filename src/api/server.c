@@ -43,6 +43,7 @@
 #include "core/password.h"
 #include "io/embedded.h"
 #include "store/migrate.h"
+#include "store/read_copy.h"
 #include "store/util.h"
 
 /* A query string with more parameters than this is refused (413) before
@@ -105,6 +106,124 @@ static db_t *thread_db(err_t *e)
 	return db;
 }
 
+/* ---- the read copy (serve --read-db): one connection per worker thread ----
+ *
+ * A report goes to the copy only while read_copy_lag bounds its lag by
+ * g_read_max_lag; when the copy cannot be reached, is no replica or lags
+ * more, the primary answers (the copy's trouble is logged once, and again
+ * once it is over). */
+
+/* How long a report waits for the copy to replay what the primary had
+ * written when it came (read_copy_lag). */
+#define READ_COPY_WAIT_MS 50
+
+static const char *g_read_url;
+static double g_read_max_lag = 10;
+static atomic_bool g_read_trouble;
+static _Thread_local db_t *tls_read_db;
+
+static void read_copy_trouble(bool trouble, const char *why, const char *detail)
+{
+	if (atomic_exchange(&g_read_trouble, trouble) == trouble)
+		return;
+	if (trouble)
+		fprintf(stderr, "unionbase: reports go to the primary: the read copy %s%s%s\n", why, detail ? ": " : "",
+			detail ? detail : "");
+	else
+		fprintf(stderr, "unionbase: reports go to the read copy again\n");
+}
+
+static db_t *thread_read_db(void)
+{
+	char msg[256];
+	db_t *db = NULL;
+
+	if (tls_read_db) {
+		if (db_ensure_connected(tls_read_db) == DB_OK)
+			return tls_read_db;
+		read_copy_trouble(true, "cannot be reached", NULL);
+		return NULL;
+	}
+	if (db_open(g_read_url, &db, msg, sizeof(msg)) != DB_OK) {
+		read_copy_trouble(true, "cannot be reached", NULL);
+		return NULL;
+	}
+	pthread_mutex_lock(&g_conns_lock);
+	if (g_n_conns == sizeof(g_conns) / sizeof(g_conns[0])) {
+		pthread_mutex_unlock(&g_conns_lock);
+		db_close(db);
+		return NULL;
+	}
+	g_conns[g_n_conns++] = db;
+	pthread_mutex_unlock(&g_conns_lock);
+	tls_read_db = db;
+	return db;
+}
+
+/* The read copy's connection when a report may be read there now (its lag
+ * into resp), else NULL: the primary answers. */
+static db_t *fresh_read_copy(api_req_t *req, api_resp_t *resp)
+{
+	db_t *copy = g_read_url ? thread_read_db() : NULL;
+	bool usable = false;
+	double lag = 0;
+	err_t e;
+
+	if (!copy)
+		return NULL;
+	err_clear(&e);
+	if (read_copy_lag(req->primary, copy, READ_COPY_WAIT_MS, &usable, &lag, &e)) {
+		read_copy_trouble(true, "cannot be reached", e.message);
+		return NULL;
+	}
+	if (!usable || lag > g_read_max_lag) {
+		read_copy_trouble(true, usable ? "lags more than --read-max-lag" : "is not a replica catching up", NULL);
+		return NULL;
+	}
+	read_copy_trouble(false, NULL, NULL);
+	resp->from_read_copy = true;
+	resp->read_copy_lag = lag;
+	return copy;
+}
+
+/* Checks --read-db once at the start: PostgreSQL, reachable, a replica
+ * of a PostgreSQL primary, and of this schema. A copy that fails later is
+ * passed by (fresh_read_copy). */
+static int open_read_copy(const api_options_t *opt, err_t *e)
+{
+	db_t *primary = NULL, *copy = NULL;
+	bool usable = false;
+	double lag = 0;
+	char msg[256];
+	int r = -1;
+
+	g_read_url = NULL;
+	if (!opt->read_db_url)
+		return 0;
+	if (opt->read_max_lag > 0)
+		g_read_max_lag = opt->read_max_lag;
+	if (db_open(opt->db_url, &primary, msg, sizeof(msg)) != DB_OK)
+		return err_set(e, ERR_INTERNAL, "store_unavailable", "%s", msg);
+	if (db_open(opt->read_db_url, &copy, msg, sizeof(msg)) != DB_OK)
+		err_set(e, ERR_INTERNAL, "store_unavailable", "--read-db: %s", msg);
+	else if (db_dialect(primary) != DB_POSTGRESQL || db_dialect(copy) != DB_POSTGRESQL)
+		err_fail(e, ERR_INVALID, "invalid", "--read-db is a PostgreSQL streaming replica of a PostgreSQL --db");
+	else if (!migrate_check(copy, e) && !read_copy_lag(primary, copy, 1000, &usable, &lag, e)) {
+		if (!usable)
+			err_fail(e, ERR_INVALID, "invalid", "--read-db is not a streaming replica (it is not in recovery)");
+		else
+			r = 0;
+	}
+	db_close(copy);
+	db_close(primary);
+	if (r)
+		return -1;
+	g_read_url = opt->read_db_url;
+	fprintf(stderr, "unionbase: reports from the read copy while it lags at most %.0f s (now %.1f s)\n",
+		g_read_max_lag, lag);
+	return 0;
+}
+
 static void close_all_dbs(void)
 {
 	pthread_mutex_lock(&g_conns_lock);
@@ -115,6 +234,20 @@ static void close_all_dbs(void)
 }
 
 /* ---- responses ---- */
+
+/* An answer read from the read copy says how far behind it may be: the
+ * web app shows it beside the figures (docs/operations.md). */
+static void add_read_copy_headers(struct MHD_Response *r, const api_resp_t *resp)
+{
+	char v[32];
+
+	if (!resp || !resp->from_read_copy)
+		return;
+	snprintf(v, sizeof(v), "%.1f", resp->read_copy_lag);
+	MHD_add_response_header(r, "Unionbase-Read-Copy-Lag", v);
+	snprintf(v, sizeof(v), "%.0f", g_read_max_lag);
+	MHD_add_response_header(r, "Unionbase-Read-Copy-Max-Lag", v);
+}
 
 /* Sent with every answer of ours: no page of ours may be framed
  * (clickjacking); the page's own policy is in its meta tag, these headers
@@ -153,6 +286,7 @@ static enum MHD_Result send_buffer_h(struct MHD_Connection *conn, int status, co
 		snprintf(ra, sizeof(ra), "%d", extra->retry_after);
 		MHD_add_response_header(r, "Retry-After", ra);
 	}
+	add_read_copy_headers(r, extra);
 	add_common_headers(r, type);
 	ret = MHD_queue_response(conn, (unsigned int)status, r);
 	MHD_destroy_response(r);
@@ -180,6 +314,7 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, api_resp_t *resp)
 	if (resp->csp[0])
 		MHD_add_response_header(r, "Content-Security-Policy", resp->csp);
 	MHD_add_response_header(r, "Vary", "Accept");
+	add_read_copy_headers(r, resp);
 	add_common_headers(r, resp->content_type ? resp->content_type : "text/plain; charset=utf-8");
 	ret = MHD_queue_response(conn, (unsigned int)resp->status, r);
 	MHD_destroy_response(r);
@@ -202,6 +337,7 @@ static enum MHD_Result send_file(struct MHD_Connection *conn, api_resp_t *resp)
 	}
 	if (resp->disposition[0])
 		MHD_add_response_header(r, "Content-Disposition", resp->disposition);
+	add_read_copy_headers(r, resp);
 	add_common_headers(r, resp->content_type ? resp->content_type : "application/octet-stream");
 	ret = MHD_queue_response(conn, (unsigned int)resp->status, r);
 	MHD_destroy_response(r);
@@ -491,10 +627,32 @@ static enum MHD_Result handle_health(struct MHD_Connection *conn)
  * writers' lock from before its first check: two requests, each allowed
  * alone, cannot combine into what neither may do (a role given and a unit
  * changed at once). Other writes open their own transactions in the store. */
+/* A report on the read copy: one snapshot there; its writes (an audit row)
+ * go to req->primary. */
+static int run_on_copy(const api_route_t *route, api_req_t *req, db_t *copy, api_resp_t *resp, err_t *e)
+{
+	int rc = db_begin_read(copy), r;
+
+	if (rc != DB_OK)
+		return store_fail(copy, rc, e);
+	req->db = copy;
+	r = route->fn(req, resp, e);
+	req->db = req->primary;
+	if (r) {
+		db_rollback(copy);
+		return -1;
+	}
+	rc = db_commit(copy);
+	return rc == DB_OK ? 0 : store_fail(copy, rc, e);
+}
+
 static int run_route(const api_route_t *route, api_req_t *req, api_resp_t *resp, err_t *e)
 {
+	db_t *copy = (route->flags & ROUTE_READ_COPY) ? fresh_read_copy(req, resp) : NULL;
 	int rc;
 
+	if (copy)
+		return run_on_copy(route, req, copy, resp, e);
 	if (route->flags & ROUTE_LOCKED)
 		rc = db_begin(req->db);
 	else if (strcmp(req->method, "GET") == 0 && !(route->flags & ROUTE_WRITES))
@@ -526,6 +684,7 @@ static int run_handler(const api_route_t *route, api_req_t *req, api_resp_t *res
 		resp->csp[0] = '\0';
 		resp->has_file = false;
 		resp->disposition[0] = '\0';
+		resp->from_read_copy = false;
 		rc = api_authenticate(req, !(route->flags & ROUTE_PUBLIC), e);
 		if (rc == 0)
 			rc = run_route(route, req, resp, e);
@@ -744,7 +903,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 		/* the route's file did not arrive (a body of JSON is no file) */
 		err_fail(&e, ERR_MEDIA_TYPE, "unsupported_media_type", "send the file as application/octet-stream");
 	if (e.kind || check_request_origin(conn, method, (route->flags & ROUTE_UPLOAD) ? 0 : ctx->len, &e) ||
-	    !(req.db = thread_db(&e))) {
+	    !(req.db = req.primary = thread_db(&e))) {
 		access_log(&req, err_http_status(e.kind), &t0);
 		return send_error(conn, &e);
 	}
@@ -1043,7 +1202,8 @@ static int check_uploader(struct MHD_Connection *conn, const char *url, const ch
 	req.body = "";
 	req.today = date_today();
 	api_client_addr(conn, g_trust_proxy, req.client_addr, sizeof(req.client_addr));
-	if (!(req.db = thread_db(e)) || api_authenticate(&req, true, e) || api_require(&req, PERM_RECORD_WRITE, e))
+	if (!(req.db = req.primary = thread_db(e)) || api_authenticate(&req, true, e) ||
+	    api_require(&req, PERM_RECORD_WRITE, e))
 		return -1;
 	if (!type || strncasecmp(type, "application/octet-stream", 24) != 0)
 		return err_fail(e, ERR_MEDIA_TYPE, "unsupported_media_type", "send the file as application/octet-stream");
@@ -1363,6 +1523,8 @@ int api_serve(const api_options_t *opt, err_t *e)
 		return -1;
 	}
 	db_close(db);
+	if (open_read_copy(opt, e))
+		return -1;
 	g_db_url = opt->db_url;
 	g_web_dir = opt->web_dir;
 	g_secure_cookies = opt->secure_cookies;

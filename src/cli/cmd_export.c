@@ -125,7 +125,7 @@ int cmd_export(int argc, char **argv)
 		close(fd);
 		path = tmp;
 	}
-	rc = api_export_members(db, &who, &q, &u, fmt, path, NULL, &n, &e);
+	rc = api_export_members(db, db, &who, &q, &u, fmt, path, NULL, &n, &e);
 	db_close(db);
 	if (rc) {
 		if (path == tmp)

@@ -2,7 +2,10 @@
  * cmd_serve.c - `unionbase serve --db DB --listen HOST:PORT`: runs the HTTP
  * server until interrupted. --public-url (or UNIONBASE_PUBLIC_URL) is the
  * address membership cards' QR codes point to (docs/members.md); --spool
- * the folder of uploaded member lists (api/imports.c).
+ * the folder of uploaded member lists (api/imports.c); --read-db a
+ * PostgreSQL streaming replica the reports, statistics and exports are
+ * read from while it lags at most --read-max-lag seconds (10)
+ * (docs/operations.md, "Read copies").
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -32,6 +35,8 @@ int cmd_serve(int argc, char **argv)
 		{ "upload-timeout", required_argument, NULL, 'U' },
 		{ "spool-days", required_argument, NULL, 'D' },
 		{ "import-problems", required_argument, NULL, 'P' },
+		{ "read-db", required_argument, NULL, 'R' },
+		{ "read-max-lag", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	api_options_t opt = { .listen = "127.0.0.1:8080", .max_connections_per_ip = -1 };
@@ -88,6 +93,11 @@ int cmd_serve(int argc, char **argv)
 			if (cli_number(optarg, 1, 10000000, &opt.problems_kept))
 				return cli_usage("serve: --import-problems takes a number from 1 to 10000000");
 			break;
+		case 'R': opt.read_db_url = optarg; break;
+		case 'L':
+			if (cli_number(optarg, 1, 86400, &opt.read_max_lag))
+				return cli_usage("serve: --read-max-lag takes seconds from 1 to 86400");
+			break;
 		default: return cli_usage("serve: unknown option");
 		}
 	}
@@ -97,6 +107,8 @@ int cmd_serve(int argc, char **argv)
 		opt.db_url = getenv("UNIONBASE_DB");
 	if (!opt.db_url || !*opt.db_url)
 		return cli_usage("serve: give --db DB or set UNIONBASE_DB");
+	if (opt.read_max_lag && !opt.read_db_url)
+		return cli_usage("serve: --read-max-lag goes with --read-db");
 	if (!opt.web_dir && web_env && *web_env)
 		opt.web_dir = web_env;
 	if (!opt.public_url && public_env && *public_env)

@@ -172,12 +172,14 @@ async function waitHealthy(base, proc, timeoutMs) {
 // how many demo members, none by default, so that tests count their own); env:
 // variables for init and serve on top of the harness's (undefined removes
 // one: {UNIONBASE_TODAY: undefined} runs them on the clock); args: more
-// options for serve (['--header-timeout', '2']).
-export async function startServer({ demo = false, members = 0, env: extra = {}, args = [] } = {}) {
+// options for serve (['--header-timeout', '2']); database: {url, drop()} of
+// an empty database made by the test itself (on a server of its own), used
+// instead of a fresh one of the store under test.
+export async function startServer({ demo = false, members = 0, env: extra = {}, args = [], database = null } = {}) {
   assert.ok(fs.existsSync(BIN), `${BIN} does not exist: build it first (ninja -C build) or set UNIONBASE_BIN`);
   const env = childEnv(extra);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-api-'));
-  const db = await createDatabase(dir);
+  const db = database || await createDatabase(dir);
   let proc = null;
   try {
     const init = await run(BIN, demo ? ['init', '--demo', '--members', String(members), db.url] : ['init', db.url], 'unionbase init', env);
@@ -220,11 +222,12 @@ export async function startServer({ demo = false, members = 0, env: extra = {}, 
 
 // Starts one more server process on the database of `server` (several
 // servers behind a proxy share one database). Its stop() leaves the
-// database to the first server.
-export async function startPeer(server) {
+// database to the first server. args: its options for serve (default: the
+// first server's).
+export async function startPeer(server, { args = server.args } = {}) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const proc = startProcess(server.db.url, port, server.env, server.args);
+    const proc = startProcess(server.db.url, port, server.env, args);
     const h = await waitHealthy(`http://127.0.0.1:${port}`, proc, 30000);
     if (h.ok) {
       const peer = new Server(`http://127.0.0.1:${port}`, proc, { url: server.db.url, drop: async () => {} }, null);

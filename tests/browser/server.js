@@ -64,11 +64,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // members: how many demo members init adds (none by default: the tests
 // make the members they count).
-export async function startServer({ demo = true, members = 0, timeoutMs = 30000, args = [] } = {}) {
+// db: the URL of an empty database made by the test itself (a PostgreSQL of
+// its own) instead of a SQLite file in the temporary directory.
+export async function startServer({ demo = true, members = 0, timeoutMs = 30000, args = [], db: dbUrl = null } = {}) {
   const bin = binary();
   if (!existsSync(bin)) throw new Error(`${bin} does not exist: build it first (make) or set UNIONBASE_BIN`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-browser-'));
-  const db = path.join(dir, 'test.db');
+  const db = dbUrl || path.join(dir, 'test.db');
   const env = { ...process.env };
   let admin;
   try {

@@ -1,6 +1,7 @@
 // status: the loading and error states every page shows the same way.
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, formatNumber } from '../lib/i18n.js';
+import { readCopyOf } from '../lib/api.js';
 import { errorMessage } from '../lib/errors.js';
 import { useAnnounce } from '../lib/announce.js';
 
@@ -36,4 +37,14 @@ export function MoreButton({ list, label, testid }) {
   return html`<button type="button" class="button more" data-testid=${testid}
     aria-disabled=${list.loading ? 'true' : undefined} onClick=${() => { if (!list.loading) list.loadMore(); }}>
     ${label}</button>`;
+}
+
+// ReadCopyNote: says, beside figures read from a read copy of the database
+// (serve --read-db), how far behind the main one they may be; nothing for
+// figures read from the main one.
+export function ReadCopyNote({ data }) {
+  const c = readCopyOf(data);
+  if (!c) return null;
+  return html`<p class="muted" data-testid="read-copy-note">
+    ${t('read_copy.note', { max: formatNumber(c.max), lag: formatNumber(Math.ceil(c.lag)) })}</p>`;
 }

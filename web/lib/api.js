@@ -77,7 +77,21 @@ export async function request(method, path, { params, body, signal, auth = true 
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', String(e && e.message || e));
   }
-  return answer(res.status, res.statusText, await res.text(), res.headers.get('Retry-After'), auth);
+  const data = answer(res.status, res.statusText, await res.text(), res.headers.get('Retry-After'), auth);
+  const lag = res.headers.get('Unionbase-Read-Copy-Lag');
+  if (lag !== null && data && typeof data === 'object') {
+    readCopies.set(data, { lag: Number(lag), max: Number(res.headers.get('Unionbase-Read-Copy-Max-Lag')) });
+  }
+  return data;
+}
+
+// The answers read from a read copy of the database (serve --read-db), and
+// how far behind the main one each may be: {lag, max} seconds.
+const readCopies = new WeakMap();
+
+// readCopyOf: {lag, max} when data was read from a read copy, else null.
+export function readCopyOf(data) {
+  return (data && typeof data === 'object' && readCopies.get(data)) || null;
 }
 
 // answer: the data of an answer, or the ApiError it stands for (a 401 on an

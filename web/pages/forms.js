@@ -23,7 +23,7 @@ import { can } from '../lib/roles.js';
 import { today, formatDate } from '../lib/dates.js';
 import { currentPeriod, plainNumber } from '../lib/periods.js';
 import { unitName } from '../lib/units.js';
-import { Loading, ErrorBox } from '../components/status.js';
+import { Loading, ErrorBox, ReadCopyNote } from '../components/status.js';
 import {
   Field, SelectField, TextArea, FormError, ConfirmButton, errorText, formErrors, refuse,
 } from '../components/form.js';
@@ -174,6 +174,7 @@ function Overview({ choice, byCode }) {
         submitted: formatNumber(c.submitted), approved: formatNumber(c.approved), returned: formatNumber(c.returned),
         open: formatNumber(c.none + c.draft), late: formatNumber(c.late), due: formatDate(r.due, lang),
       })}</p>
+      <${ReadCopyNote} data=${r} />
       <div class="switch" role="group" aria-label=${t('forms.sort')}>
         ${['code', 'distance'].map((k) => html`<button key=${k} type="button" class=${sort === k ? 'button primary small' : 'button small'}
           aria-pressed=${sort === k ? 'true' : 'false'} data-testid=${`overview-sort-${k}`} onClick=${() => setSort(k)}>

@@ -26,7 +26,7 @@ import { href, navigate } from '../lib/router.js';
 import { formatDate, isIsoDate, exampleDate } from '../lib/dates.js';
 import { unitName } from '../lib/units.js';
 import { memberKindName } from '../lib/members.js';
-import { Loading, ErrorBox } from '../components/status.js';
+import { Loading, ErrorBox, ReadCopyNote } from '../components/status.js';
 import { Field, CheckField, refuse } from '../components/form.js';
 import { DateField } from '../components/date-field.js';
 import { UnitLookup } from '../components/unit-lookup.js';
@@ -123,6 +123,7 @@ function Report({ r }) {
       <h2 id="report-heading">${t('report.of', { unit: name, date: formatDate(r.as_of, lang) })}</h2>
       ${r.mapped && html`<p class="muted" data-testid="report-mapped-note">
         ${t('report.mapped_note', { date: formatDate(r.units_as_of, lang) })}</p>`}
+      <${ReadCopyNote} data=${r} />
       <${Figures} r=${r} />
     </section>
     <${DuesRate} key=${`${r.unit.code} ${r.dues.year}`} unit=${r.unit} year=${String(r.dues.year)} />

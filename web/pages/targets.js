@@ -21,7 +21,7 @@ import { can } from '../lib/roles.js';
 import { today, formatDate } from '../lib/dates.js';
 import { currentPeriod, plainNumber } from '../lib/periods.js';
 import { unitName } from '../lib/units.js';
-import { Loading, ErrorBox } from '../components/status.js';
+import { Loading, ErrorBox, ReadCopyNote } from '../components/status.js';
 import { Chart } from '../components/chart.js';
 import { Field, SelectField, CheckField, FormError, formErrors, refuse } from '../components/form.js';
 
@@ -175,6 +175,7 @@ function Charts({ d, byCode }) {
       <${CheckField} id="targets-chart-mapped" label=${t('report.mapped')} hint=${t('report.mapped_hint')} checked=${mapped}
         onChange=${setMapped} data-testid="targets-chart-mapped" />
       <${ErrorBox} error=${series.error || below.error} onRetry=${() => { series.reload(); below.reload(); }} />
+      ${series.data && html`<${ReadCopyNote} data=${series.data} />`}
       <div class="charts">
         ${series.data && known.length === 0 && html`<p class="muted" data-testid="targets-no-figures">${t('targets.no_figures')}</p>`}
         ${known.length > 0 && html`<${Chart} id="targets-series" type="bar" testid="targets-series"
