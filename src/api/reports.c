@@ -1285,7 +1285,7 @@ const api_route_t API_REPORT_ROUTES[] = {
 	{ "GET", "/api/v1/forms/inbox", get_inbox, 0 },
 	{ "GET", "/api/v1/forms/{}/overview", get_overview, ROUTE_READ_COPY },
 	{ "GET", "/api/v1/forms/{}/{}/{}", get_form, 0 },
-	{ "GET", "/api/v1/forms/{}/{}/{}/xlsx", get_form_xlsx, ROUTE_READ_COPY },
+	{ "GET", "/api/v1/forms/{}/{}/{}/xlsx", get_form_xlsx, 0 },
 	{ "PUT", "/api/v1/forms/{}/{}/{}", put_form, ROUTE_LOCKED },
 	{ "POST", "/api/v1/forms/{}/{}/{}/submit", post_submit, ROUTE_LOCKED },
 	{ "POST", "/api/v1/forms/{}/{}/{}/approve", post_approve, ROUTE_LOCKED },

@@ -109,15 +109,24 @@ static db_t *thread_db(err_t *e)
 /* ---- the read copy (serve --read-db): one connection per worker thread ----
  *
  * A report goes to the copy only while read_copy_lag bounds its lag by
- * g_read_max_lag; when the copy cannot be reached, is no replica or lags
- * more, the primary answers (the copy's trouble is logged once, and again
- * once it is over). */
+ * g_read_max_lag; when the copy cannot be reached, does not answer within
+ * READ_COPY_PROBE_MS, is no replica of this database, lags more, or fails
+ * the report (a query cancelled by a recovery conflict, a dropped
+ * connection), the primary answers (the copy's trouble is logged once, and
+ * again once it is over). */
 
 /* How long a report waits for the copy to replay what the primary had
  * written when it came (read_copy_lag). */
 #define READ_COPY_WAIT_MS 50
+/* How long the copy may stay silent during that look before it counts as
+ * hung (db_set_wait_limit); the report itself has no limit. */
+#define READ_COPY_PROBE_MS 2000
+/* libpq's limits for the copy's connection, unless its URL sets them: a
+ * host that went away is found within seconds, not at TCP's own pace. */
+static const char *const READ_COPY_CONN[] = { "connect_timeout=3", "keepalives_idle=10", "keepalives_interval=3",
+					      "keepalives_count=3", "tcp_user_timeout=10000" };
 
-static const char *g_read_url;
+static char g_read_url[1024];
 static double g_read_max_lag = 10;
 static atomic_bool g_read_trouble;
 static _Thread_local db_t *tls_read_db;
@@ -133,6 +142,26 @@ static void read_copy_trouble(bool trouble, const char *why, const char *detail)
 		fprintf(stderr, "unionbase: reports go to the read copy again\n");
 }
 
+/* url with READ_COPY_CONN's settings it lacks, into g_read_url. */
+static int read_copy_url(const char *url, err_t *e)
+{
+	size_t len = (size_t)snprintf(g_read_url, sizeof(g_read_url), "%s", url);
+	char sep = strchr(url, '?') ? '&' : '?';
+
+	for (size_t i = 0; i < sizeof(READ_COPY_CONN) / sizeof(READ_COPY_CONN[0]) && len < sizeof(g_read_url); i++) {
+		size_t key = strcspn(READ_COPY_CONN[i], "=") + 1;
+		char name[32];
+		snprintf(name, sizeof(name), "%.*s", (int)key, READ_COPY_CONN[i]);
+		if (strstr(url, name))
+			continue;
+		len += (size_t)snprintf(g_read_url + len, sizeof(g_read_url) - len, "%c%s", sep, READ_COPY_CONN[i]);
+		sep = '&';
+	}
+	if (len >= sizeof(g_read_url))
+		return err_fail(e, ERR_INVALID, "invalid", "--read-db: the URL is too long");
+	return 0;
+}
+
 static db_t *thread_read_db(void)
 {
 	char msg[256];
@@ -141,11 +170,11 @@ static db_t *thread_read_db(void)
 	if (tls_read_db) {
 		if (db_ensure_connected(tls_read_db) == DB_OK)
 			return tls_read_db;
-		read_copy_trouble(true, "cannot be reached", NULL);
+		read_copy_trouble(true, "cannot be reached", db_errmsg(tls_read_db));
 		return NULL;
 	}
 	if (db_open(g_read_url, &db, msg, sizeof(msg)) != DB_OK) {
-		read_copy_trouble(true, "cannot be reached", NULL);
+		read_copy_trouble(true, "cannot be reached", msg);
 		return NULL;
 	}
 	pthread_mutex_lock(&g_conns_lock);
@@ -161,66 +190,77 @@ static db_t *thread_read_db(void)
 }
 
 /* The read copy's connection when a report may be read there now (its lag
- * into resp), else NULL: the primary answers. */
+ * into resp), else NULL: the primary answers (a failure of the primary's
+ * own is the report's to meet). */
 static db_t *fresh_read_copy(api_req_t *req, api_resp_t *resp)
 {
-	db_t *copy = g_read_url ? thread_read_db() : NULL;
-	bool usable = false;
-	double lag = 0;
+	db_t *copy = g_read_url[0] ? thread_read_db() : NULL;
+	read_copy_t rc;
+	int r;
 	err_t e;
 
 	if (!copy)
 		return NULL;
 	err_clear(&e);
-	if (read_copy_lag(req->primary, copy, READ_COPY_WAIT_MS, &usable, &lag, &e)) {
-		read_copy_trouble(true, "cannot be reached", e.message);
+	db_set_wait_limit(copy, READ_COPY_PROBE_MS);
+	r = read_copy_lag(req->primary, copy, READ_COPY_WAIT_MS, &rc, &e);
+	db_set_wait_limit(copy, 0);
+	if (r) {
+		if (rc.copy_failed)
+			read_copy_trouble(true, "cannot be reached", e.message);
 		return NULL;
 	}
-	if (!usable || lag > g_read_max_lag) {
-		read_copy_trouble(true, usable ? "lags more than --read-max-lag" : "is not a replica catching up", NULL);
+	if (!rc.usable || rc.lag > g_read_max_lag) {
+		read_copy_trouble(true, rc.usable ? "lags more than --read-max-lag" : rc.why, NULL);
 		return NULL;
 	}
 	read_copy_trouble(false, NULL, NULL);
 	resp->from_read_copy = true;
-	resp->read_copy_lag = lag;
+	resp->read_copy_lag = rc.lag;
 	return copy;
 }
 
 /* Checks --read-db once at the start: PostgreSQL, reachable, a replica
- * of a PostgreSQL primary, and of this schema. A copy that fails later is
- * passed by (fresh_read_copy). */
+ * of --db, and of this schema. A copy that fails later is passed by
+ * (fresh_read_copy). */
 static int open_read_copy(const api_options_t *opt, err_t *e)
 {
 	db_t *primary = NULL, *copy = NULL;
-	bool usable = false;
-	double lag = 0;
+	read_copy_t rc = { 0 };
 	char msg[256];
 	int r = -1;
 
-	g_read_url = NULL;
+	g_read_url[0] = '\0';
 	if (!opt->read_db_url)
 		return 0;
 	if (opt->read_max_lag > 0)
 		g_read_max_lag = opt->read_max_lag;
 	if (db_open(opt->db_url, &primary, msg, sizeof(msg)) != DB_OK)
 		return err_set(e, ERR_INTERNAL, "store_unavailable", "%s", msg);
-	if (db_open(opt->read_db_url, &copy, msg, sizeof(msg)) != DB_OK)
+	if (db_dialect(primary) != DB_POSTGRESQL || strncmp(opt->read_db_url, "postgres", 8) != 0) {
+		db_close(primary);
+		return err_fail(e, ERR_INVALID, "invalid", "--read-db is a PostgreSQL streaming replica of a PostgreSQL --db");
+	}
+	if (read_copy_url(opt->read_db_url, e)) {
+		db_close(primary);
+		return -1;
+	}
+	if (db_open(g_read_url, &copy, msg, sizeof(msg)) != DB_OK)
 		err_set(e, ERR_INTERNAL, "store_unavailable", "--read-db: %s", msg);
-	else if (db_dialect(primary) != DB_POSTGRESQL || db_dialect(copy) != DB_POSTGRESQL)
-		err_fail(e, ERR_INVALID, "invalid", "--read-db is a PostgreSQL streaming replica of a PostgreSQL --db");
-	else if (!migrate_check(copy, e) && !read_copy_lag(primary, copy, 1000, &usable, &lag, e)) {
-		if (!usable)
-			err_fail(e, ERR_INVALID, "invalid", "--read-db is not a streaming replica (it is not in recovery)");
+	else if (!migrate_check(copy, e) && !read_copy_lag(primary, copy, 1000, &rc, e)) {
+		if (!rc.usable)
+			err_set(e, ERR_INVALID, "invalid", "--read-db is not a streaming replica of --db: it %s", rc.why);
 		else
 			r = 0;
 	}
 	db_close(copy);
 	db_close(primary);
-	if (r)
+	if (r) {
+		g_read_url[0] = '\0';
 		return -1;
-	g_read_url = opt->read_db_url;
+	}
 	fprintf(stderr, "unionbase: reports from the read copy while it lags at most %.0f s (now %.1f s)\n",
-		g_read_max_lag, lag);
+		g_read_max_lag, rc.lag);
 	return 0;
 }
 
@@ -643,7 +683,36 @@ static int run_on_copy(const api_route_t *route, api_req_t *req, db_t *copy, api
 		return -1;
 	}
 	rc = db_commit(copy);
-	return rc == DB_OK ? 0 : store_fail(copy, rc, e);
+	if (rc == DB_OK)
+		return 0;
+	if (resp->has_file) {
+		close(resp->file_fd);
+		resp->has_file = false;
+	}
+	return store_fail(copy, rc, e);
+}
+
+/* Whether a report failed because of the copy rather than the request: a
+ * query cancelled by a recovery conflict (busy), a connection that broke
+ * or a copy that went silent. The primary then answers it. */
+static bool copy_failure(const err_t *e)
+{
+	return strcmp(e->code, "busy") == 0 || strcmp(e->code, "store_unavailable") == 0;
+}
+
+static void clear_answer(api_resp_t *resp)
+{
+	json_decref(resp->body);
+	resp->body = NULL;
+	free(resp->text);
+	resp->text = NULL;
+	if (resp->has_file)
+		close(resp->file_fd);
+	resp->has_file = false;
+	resp->disposition[0] = '\0';
+	resp->content_type = NULL;
+	resp->status = 200;
+	resp->from_read_copy = false;
 }
 
 static int run_route(const api_route_t *route, api_req_t *req, api_resp_t *resp, err_t *e)
@@ -651,8 +720,15 @@ static int run_route(const api_route_t *route, api_req_t *req, api_resp_t *resp,
 	db_t *copy = (route->flags & ROUTE_READ_COPY) ? fresh_read_copy(req, resp) : NULL;
 	int rc;
 
-	if (copy)
-		return run_on_copy(route, req, copy, resp, e);
+	if (copy) {
+		if (!run_on_copy(route, req, copy, resp, e))
+			return 0;
+		if (!copy_failure(e))
+			return -1;
+		read_copy_trouble(true, "failed a report", e->message);
+		clear_answer(resp);
+		err_clear(e);
+	}
 	if (route->flags & ROUTE_LOCKED)
 		rc = db_begin(req->db);
 	else if (strcmp(req->method, "GET") == 0 && !(route->flags & ROUTE_WRITES))

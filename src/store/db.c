@@ -80,6 +80,12 @@ int db_ensure_connected(db_t *db)
 		return DB_OK;
 	return db->drv->ensure_connected(db);
 }
+void db_set_wait_limit(db_t *db, int ms)
+{
+	if (db->drv->set_wait_limit)
+		db->drv->set_wait_limit(db, ms);
+}
+
 const char *db_errmsg(const db_t *db) { return db->errmsg; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
 /* A statement idle in the cache was finalized by its caller: using it is

@@ -92,6 +92,14 @@ db_dialect_t db_dialect(const db_t *db);
  * connection). Returns DB_OK or DB_CONNECT. */
 int db_ensure_connected(db_t *db);
 
+/* PostgreSQL: from now on, a statement whose server sends nothing for ms
+ * milliseconds fails (DB_CONNECT) and the connection is dropped, to be
+ * made again by db_ensure_connected; 0: wait as long as it takes (the
+ * default). For a server that may hang (a read copy, serve --read-db):
+ * the wait is between results, so a long query that sends its rows as it
+ * goes is not cut. SQLite: nothing. */
+void db_set_wait_limit(db_t *db, int ms);
+
 /* The message of the last failure on db (never NULL). */
 const char *db_errmsg(const db_t *db);
 

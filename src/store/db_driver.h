@@ -48,6 +48,8 @@ typedef struct db_driver {
 	int (*bulk_end)(db_bulk_t *b);
 	int (*sync_ids)(db_t *db, const char *table);
 	int (*ensure_connected)(db_t *db);
+	/* Optional: db_set_wait_limit. */
+	void (*set_wait_limit)(db_t *db, int ms);
 	const char *types[4]; /* indexed by db_type_t */
 } db_driver_t;
 

@@ -164,6 +164,31 @@ test('a replica that stops is passed by, and taken again when it is back', { ski
   await until((r) => lagOf(r) !== null, 'the replica serving after its restart');
 });
 
+// The processes of the own replica: its postmaster and its children.
+async function replicaPids() {
+  const dir = path.join(fs.readFileSync(path.join(state, 'current'), 'utf8').split('\n')[0], 'replica');
+  const main = fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
+  const { stdout } = await execFileP('pgrep', ['-P', main]).catch(() => ({ stdout: '' }));
+  return [main, ...stdout.split('\n').filter(Boolean)];
+}
+
+test('a replica that hangs is passed by within seconds', { skip: !PG && 'PostgreSQL only' }, async () => {
+  await until((r) => lagOf(r) !== null, 'the replica serving');
+  const pids = await replicaPids();
+  await execFileP('kill', ['-STOP', ...pids]);
+  try {
+    const t0 = Date.now();
+    const r = await report(copy);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(lagOf(r), null, 'answered by the primary');
+    assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
+    assert.equal(r.body.total, (await primary.ok('/api/v1/reports/members', { unit: 'VN' })).total);
+  } finally {
+    await execFileP('kill', ['-CONT', ...pids]);
+  }
+  await until((r) => lagOf(r) !== null, 'the replica serving after it woke');
+});
+
 // serve with a bad --read-db: an error, no server
 async function serveFails(args, pattern) {
   const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -184,7 +209,11 @@ test('--read-db refuses what is no replica', async () => {
     await execFileP(BIN, ['init', db.url]);
     await serveFails(['--db', db.url, '--read-max-lag', '5'], /--read-max-lag goes with --read-db/);
     if (PG) {
-      await serveFails(['--db', db.url, '--read-db', db.url], /not a streaming replica/);
+      await serveFails(['--db', db.url, '--read-db', db.url], /not a streaming replica of --db: it is not a replica/);
+      if (replicaUrl) {
+        // a replica, but of another database (and another cluster)
+        await serveFails(['--db', db.url, '--read-db', replicaUrl], /not a streaming replica of --db: it replays another database/);
+      }
       await serveFails(['--db', db.url, '--read-db', path.join(dir, 'x.db')], /PostgreSQL streaming replica/);
     } else {
       await serveFails(['--db', db.url, '--read-db', db.url], /PostgreSQL streaming replica/);

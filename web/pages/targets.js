@@ -12,7 +12,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, formatNumber, formatPercent } from '../lib/i18n.js';
-import { get, put } from '../lib/api.js';
+import { get, put, readCopyOf } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
 import { useAsync, usePageTitle } from '../lib/hooks.js';
 import { announce, useAnnounce } from '../lib/announce.js';
@@ -175,7 +175,7 @@ function Charts({ d, byCode }) {
       <${CheckField} id="targets-chart-mapped" label=${t('report.mapped')} hint=${t('report.mapped_hint')} checked=${mapped}
         onChange=${setMapped} data-testid="targets-chart-mapped" />
       <${ErrorBox} error=${series.error || below.error} onRetry=${() => { series.reload(); below.reload(); }} />
-      ${series.data && html`<${ReadCopyNote} data=${series.data} />`}
+      ${(series.data || below.data) && html`<${ReadCopyNote} data=${readCopyOf(series.data) ? series.data : below.data} />`}
       <div class="charts">
         ${series.data && known.length === 0 && html`<p class="muted" data-testid="targets-no-figures">${t('targets.no_figures')}</p>`}
         ${known.length > 0 && html`<${Chart} id="targets-series" type="bar" testid="targets-series"
