@@ -643,6 +643,34 @@ static int count_event(member_load_t *l, const load_row_t *r, const load_stay_t 
 	return 0;
 }
 
+/* The words of her name at the province of her open stay ('word'), each
+ * once: as many as her search rows there (store/members.c,
+ * member_rows_words, splits the same folded name the same way). */
+static int count_words(member_load_t *l, const load_row_t *r, int64_t province, err_t *e)
+{
+	char *copy, *save = NULL, *seen[PERSON_NAME_BUF / 2];
+	size_t n_seen = 0;
+	int64_t dim = dim_key(l, "word", V_TEXT, e);
+	int failed = 0;
+
+	if (dim < 0)
+		return -1;
+	if (!(copy = strdup(r->row.fold)))
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	for (char *w = strtok_r(copy, " ", &save); w && !failed; w = strtok_r(NULL, " ", &save)) {
+		bool again = false;
+		uint32_t v;
+		for (size_t k = 0; k < n_seen && !again; k++)
+			again = strcmp(seen[k], w) == 0;
+		if (again || n_seen == sizeof(seen) / sizeof(seen[0]))
+			continue;
+		seen[n_seen++] = w;
+		failed = text_value(l, w, &v, e) || fig_add(l, province, key_of(dim, v), 0, e) ? -1 : 0;
+	}
+	free(copy);
+	return failed;
+}
+
 /* Everything of row i counted, and the province of her open stay noted
  * for her search rows. */
 static int count_row(member_load_t *l, size_t i, err_t *e)
@@ -665,6 +693,8 @@ static int count_row(member_load_t *l, size_t i, err_t *e)
 					l->word_units[i] = l->line.anc[j];
 		}
 	}
+	if (l->word_units[i] && count_words(l, r, l->word_units[i], e))
+		return -1;
 	if ((dues = dim_key(l, "dues", V_YEAR, e)) < 0 || (paid = dim_key(l, "paid", V_DAY, e)) < 0)
 		return -1;
 	for (size_t k = 0; k < r->n_pay; k++) {

@@ -138,8 +138,28 @@ static void branch_rows(query_t *q, const scope_t *s)
 		query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
 }
 
-/* Adds sign times everything of the people of s into table. */
-static int add_into(db_t *db, const char *table, const scope_t *s, int sign, err_t *e)
+/* At the unit of the second level above each member's stay at the end of
+ * time, her name's words ('word', the word): how many of the province's
+ * search rows each word has, which a search reads to choose its way
+ * (store/members.c, pick_kept_word). Her words are in person_words. */
+static void word_rows(query_t *q, const scope_t *s, const char *person_words)
+{
+	char frag[640];
+
+	snprintf(frag, sizeof(frag),
+		 " UNION ALL SELECT a.ancestor, 'word', pw.word, 1, 0 FROM memberships m"
+		 " JOIN %s pw ON pw.person_id = m.person_id JOIN persons p ON p.id = m.person_id"
+		 " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN
+		 " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " SECOND_LEVEL
+		 " WHERE m.valid_to = " OPEN " AND p.erased = 0",
+		 person_words);
+	query_sql(q, frag);
+	person_filter(q, "m.person_id", s);
+}
+
+/* Adds sign times everything of the people of s into table; their name's
+ * words are in person_words. */
+static int add_into(db_t *db, const char *table, const scope_t *s, int sign, const char *person_words, err_t *e)
 {
 	char frag[512];
 	query_t q;
@@ -154,6 +174,7 @@ static int add_into(db_t *db, const char *table, const scope_t *s, int sign, err
 	event_rows(&q, s);
 	dues_rows(&q, s);
 	branch_rows(&q, s);
+	word_rows(&q, s, person_words);
 	snprintf(frag, sizeof(frag),
 		 ") c WHERE true GROUP BY c.u, c.d, c.v ON CONFLICT (unit_id, dim, value) DO UPDATE"
 		 " SET n = %s.n + excluded.n, amount = %s.amount + excluded.amount",
@@ -304,7 +325,7 @@ static int keep_into(db_t *db, const scope_t *s, int sign, const char *words, co
 		return -1;
 	if (!kept)
 		return 0;
-	if (add_into(db, "member_tally", s, sign, e))
+	if (add_into(db, "member_tally", s, sign, person_words, e))
 		return -1;
 	if (sign < 0)
 		return drop_words(db, s, e);
@@ -467,7 +488,7 @@ int member_tally_rebuild(db_t *db, err_t *e)
 		return -1;
 	query_init(&q);
 	query_sql(&q, "DELETE FROM member_tally");
-	r = query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, e) || drop_words(db, &s, e) ||
+	r = query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, "person_words", e) || drop_words(db, &s, e) ||
 	    add_words(db, "member_words", "person_words", &s, e) || set_tally_from(db, "1900-01-01", e);
 	if (!r) {
 		last_change(&q, &s);
@@ -612,7 +633,7 @@ int member_tally_check(db_t *db, FILE *report, bool *kept, size_t *n_rows, size_
 		query_sql(&q, "CREATE TEMP TABLE tally_check (unit_id BIGINT NOT NULL, dim TEXT NOT NULL,"
 			      " value TEXT NOT NULL, n BIGINT NOT NULL, amount BIGINT NOT NULL,"
 			      " PRIMARY KEY (unit_id, dim, value))");
-		r = query_run(db, &q, e) || add_into(db, "tally_check", &s, 1, e);
+		r = query_run(db, &q, e) || add_into(db, "tally_check", &s, 1, "person_words", e);
 		if (!r)
 			r = differences(db, FIGURE_COLS, FIGURE_HELD, "member_tally", "tally_check", "kept, not counted",
 					print_figure, report, n_diff, e) ||

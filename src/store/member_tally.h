@@ -19,7 +19,10 @@
  *     within it counts neither way. The members on a day before are the
  *     total less the starts after it plus the ends after it;
  *   - dues payments by year ('dues') and by day paid ('paid'), n and the
- *     sum in amount.
+ *     sum in amount;
+ * and the provinces (the second-highest level) how many of their search
+ * rows (member_words, below) each word has ('word', the word), which a
+ * search reads to choose how to walk them (store/members.c).
  * The figures hold for any day on or after meta 'tally_from', the last day
  * on which a stay or the tree changed; member_stats reads them for such a
  * day and counts from the stays before it.

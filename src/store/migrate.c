@@ -686,6 +686,15 @@ static const migration_t MIGRATIONS[] = {
 	  "DROP TABLE member_tally;"
 	  "ALTER TABLE member_tally_24 RENAME TO member_tally;",
 	  NULL, NULL },
+
+	/* 25: how many search rows each word has in each province ('word'
+	 * figures, store/member_tally.h), counted from the search rows
+	 * themselves: a search chooses its way from them (store/members.c) */
+	{ "INSERT INTO member_tally (unit_id, dim, value, n, amount)"
+	  "  SELECT unit_id, 'word', word, count(*), 0 FROM member_words"
+	  "  WHERE word <> '' AND EXISTS (SELECT 1 FROM meta WHERE key = 'tally_from' AND value <> 'off')"
+	  "  GROUP BY unit_id, word;",
+	  NULL, NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
