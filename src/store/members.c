@@ -442,6 +442,29 @@ static int walk_matches(db_t *db, int64_t unit_id, const char *walk_word, char (
 	return probe_row(db, &q, n, NULL, NULL, 0, e);
 }
 
+/* How many rows of a kept walk of walk_word (after the cursor) come before
+ * the names whose given name is `given` (its sort key as a whole name's),
+ * counted up to cap. */
+static int walk_before(db_t *db, int64_t unit_id, const char *walk_word, const char *given,
+		       const search_after_t *after, int64_t cap, int64_t *n, err_t *e)
+{
+	char *key = NULL;
+	query_t q;
+	int r;
+
+	if (person_sort_key(given, &key))
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM member_words w WHERE w.unit_id = ? AND w.word = ? AND w.name_key < ?",
+		  QI(unit_id), QT(walk_word), QT(key));
+	if (after->id)
+		query_add(&q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after->key), QI(after->id));
+	query_add(&q, " LIMIT ?) t", QI(cap));
+	r = probe_row(db, &q, n, NULL, NULL, 0, e);
+	free(key);
+	return r;
+}
+
 /* A walk's first rows looked at before it is taken for a query of
  * several words; a word's range read whole (DRIVE_WORD) when its walk
  * would be long, up to this many rows (about 15 ms at 20 million members). */
@@ -497,12 +520,21 @@ static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const 
 		return 0;
 	}
 	if (walked != NO_WORD) {
+		int64_t before = 0;
 		plan->word = walked;
 		if (n_words == 1 || fewest >= range_max)
 			return 0;
 		if (walk_matches(db, mq->unit_id, plan->walk_word, likes, n_words, walked, after, walk_rows, &matches, e))
 			return -1;
 		if (matches > mq->limit)
+			return 0;
+		/* the walk meets the names whose given name begins with the
+		 * query's last word (as typed: family name first) where that
+		 * given name sorts: cheaper than the range when that is early */
+		if (walked != n_words - 1 &&
+		    walk_before(db, mq->unit_id, plan->walk_word, words[n_words - 1], after, fewest / 2, &before, e))
+			return -1;
+		if (walked != n_words - 1 && before < fewest / 2)
 			return 0;
 	}
 	if (rarest != NO_WORD && fewest < range_max) {
