@@ -7,7 +7,8 @@
 #                 each, going on from build-fuzz/corpus/ (scripts/fuzz.sh)
 #   make lint     clang-tidy + cppcheck over src/ (scripts/lint.sh)
 #   make bench    bench/run.sh (bench-members, bench-imports: the registry,
-#                 the import and export of member lists)
+#                 the import and export of member lists; bench-monthend: the
+#                 month-end mix of reads, edits, transfers and imports)
 #   make clean    remove build/, build-test/ and build-fuzz/ (and a leftover test PostgreSQL)
 #
 # Variables: DB=demo.db LISTEN=127.0.0.1:8080 BUILDTYPE=debugoptimized
@@ -31,7 +32,7 @@ endef
 
 FUZZ_SECONDS ?= 180
 
-.PHONY: all deps build run test fuzz lint bench bench-members bench-imports bench-reports bench-generate clean
+.PHONY: all deps build run test fuzz lint bench bench-members bench-imports bench-reports bench-generate bench-monthend clean
 
 all: build
 
@@ -93,6 +94,14 @@ bench-generate: build
 # a six-month period; every indicator for the nation, a province, a commune
 bench-reports: build
 	python3 bench/reports.py
+
+# the month-end mix (bench/monthend.py, bench/monthend.lua): 64 connections of
+# commune officers over BENCH_MEMBERS members (1,000,000): reads, edits and
+# transfers by wrk, small imports; requests a second and p99 per kind, search
+# p99 during the mix, the server's peak memory; both stores
+bench-monthend: build
+	@command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh
+	python3 bench/monthend.py
 
 clean:
 	@scripts/pg-test-server.sh stop 2>/dev/null || true
