@@ -1045,16 +1045,16 @@ static int transfers_within(view_t *v, int part, bool starts, err_t *e)
 /* ---- the figures kept in the writes (store/member_tally.h) ---- */
 
 /* Whether the figures can be read from member_tally rather than counted:
- * the view as of the day (the mapped one also counts units that are
- * gone), a unit of the two highest levels, and a day on or after the last
- * change, so that the tree and the members of the day are those the table
- * counts. */
+ * the view as of the day, or the mapped one as of the tree's day (today),
+ * whose units that are gone (part 2) are then counted apart; a unit of the
+ * two highest levels; and a day on or after the last change, so that the
+ * tree and the members of the day are those the table counts. */
 static int tally_usable(view_t *v, bool *usable, err_t *e)
 {
 	bool holds = false, full = false;
 
 	*usable = false;
-	if (v->mapped || v->recount)
+	if ((v->mapped && v->d != v->t) || v->recount)
 		return 0;
 	if (member_tally_holds(v->db, v->d, &holds, e) || (holds && member_tally_full(v->db, v->unit, &full, e)))
 		return -1;
@@ -1311,6 +1311,23 @@ static int breakdowns(view_t *v, err_t *e)
 		       : 0;
 }
 
+/* Everything of one part counted from the stays, payments and units. */
+static int count_part(view_t *v, const member_stats_opts_t *o, int part, int parts, err_t *e)
+{
+	member_stats_t *out = v->s;
+
+	return (v->lean ? lean_stock_pass(v, e) : stock_pass(v, part, e)) || honorary_count(v, part, e) ||
+			       (!v->lean && count_scan(v, part, o->flows, e)) || stats_branches(v, part, e) ||
+			       dues_of(v, part, out->dues_year, 0, 0, &out->dues_paid, &out->dues_amount, e) ||
+			       (o->flows && (period_events(v, part, true, e) || period_events(v, part, false, e) ||
+					     dues_of(v, part, 0, o->from, o->to, &out->flows.dues_paid,
+						     &out->flows.dues_amount, e))) ||
+			       (o->flows && parts == 2 &&
+				(transfers_within(v, part, true, e) || transfers_within(v, part, false, e)))
+		       ? -1
+		       : 0;
+}
+
 int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member_stats_t *out, err_t *e)
 {
 	char day[DATE_STR_LEN];
@@ -1337,16 +1354,14 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 	}
 	if (!r)
 		r = tally_usable(&v, &kept, e);
-	if (!r && kept)
-		r = tally_pass(&v, e) || tally_children(&v, e);
-	for (int part = 1; !r && !kept && part <= parts; part++)
-		r = (v.lean ? lean_stock_pass(&v, e) : stock_pass(&v, part, e)) || honorary_count(&v, part, e) ||
-		    (!v.lean && count_scan(&v, part, o->flows, e)) ||
-		    stats_branches(&v, part, e) ||
-		    dues_of(&v, part, out->dues_year, 0, 0, &out->dues_paid, &out->dues_amount, e) ||
-		    (o->flows && (period_events(&v, part, true, e) || period_events(&v, part, false, e) ||
-				  dues_of(&v, part, 0, o->from, o->to, &out->flows.dues_paid, &out->flows.dues_amount, e))) ||
-		    (o->flows && parts == 2 && (transfers_within(&v, part, true, e) || transfers_within(&v, part, false, e)));
+	if (!r && kept) {
+		/* part 1 read; for the mapped view, the transfers it counts
+		 * across the edge from units that are gone but count inside */
+		r = tally_pass(&v, e) || tally_children(&v, e) ||
+		    (o->flows && parts == 2 && (transfers_within(&v, 1, true, e) || transfers_within(&v, 1, false, e)));
+	}
+	for (int part = kept ? 2 : 1; !r && part <= parts; part++)
+		r = count_part(&v, o, part, parts, e);
 	if (!r && !kept && !v.lean)
 		r = child_branches(&v, e);
 	if (!r)

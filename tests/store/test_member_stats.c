@@ -564,10 +564,11 @@ static void same_groups(const text_groups_t *a, const text_groups_t *b, const ch
 
 /* Every figure the report shows, kept and counted, for code as of as_of
  * with the flows of [from, as_of]. */
-static void kept_is_counted(db_t *db, const char *code, const char *as_of, const char *from, bool sensitive)
+static void kept_is_counted(db_t *db, const char *code, const char *as_of, const char *from, bool sensitive,
+			    bool mapped)
 {
 	member_stats_opts_t o = { .as_of = D(as_of), .today = D(TODAY), .with_sensitive = sensitive, .flows = true,
-				  .from = D(from), .to = D(as_of) };
+				  .from = D(from), .to = D(as_of), .mapped = mapped };
 	member_stats_t a = stats_opts(db, code, &o), b;
 
 	o.recount = true;
@@ -629,8 +630,10 @@ static void kept_everywhere(db_t *db, const char *as_of)
 	assert_true(holds); /* so the figures above were read, not counted */
 	for (size_t c = 0; c < sizeof(CODES) / sizeof(CODES[0]); c++)
 		for (size_t f = 0; f < sizeof(FROM) / sizeof(FROM[0]); f++) {
-			kept_is_counted(db, CODES[c], as_of, FROM[f], true);
-			kept_is_counted(db, CODES[c], as_of, FROM[f], false);
+			kept_is_counted(db, CODES[c], as_of, FROM[f], true, false);
+			kept_is_counted(db, CODES[c], as_of, FROM[f], false, false);
+			/* today's units, with those that are gone counted apart */
+			kept_is_counted(db, CODES[c], as_of, FROM[f], true, true);
 		}
 }
 
