@@ -101,7 +101,13 @@ static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 		return DB_CONNECT;
 	}
 	sqlite3_busy_timeout(db->h, 10000);
-	rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=1073741824;",
+	/* No memory map of the file (mmap_size 0): each connection mapped it
+	 * for itself, and under the month-end mix at 1,000,000 members the
+	 * server spent 90% of its time in the kernel faulting pages in and
+	 * tearing page tables down (64 requests/s in all; with reads through
+	 * pread, 320; the unit page alone at 64 connections 7,253 -> 10,480
+	 * requests/s; BENCHMARKS.md 2026-12-03 09:45). */
+	rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=0;",
 			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(errbuf, errlen, "cannot open %s: %s", path, sqlite3_errmsg(db->h));
