@@ -219,7 +219,7 @@ int text_groups_make(const tally_t *t, size_t top, bool words, bool (*keep)(cons
 		const tally_item_t *it = &t->slots[i];
 		char *folded = NULL;
 		bool kept = false;
-		if (!it->key)
+		if (!it->key || it->n == 0) /* counted in and out again */
 			continue;
 		if (text_fold(it->key, &folded)) {
 			r = -1;

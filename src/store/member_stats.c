@@ -76,6 +76,9 @@ typedef struct view {
 	bucket_slot_t *buckets; /* units of part 2 placed so far */
 	size_t cap, n;
 	tally_t eth, religion, education, occupation, circumstances;
+	/* day_pass: the days it compares as text (the members' day, the
+	 * tree's, the eve of the period and its last day) */
+	char day_d[DATE_STR_LEN], day_t[DATE_STR_LEN], day_eve[DATE_STR_LEN], day_last[DATE_STR_LEN];
 } view_t;
 
 void member_stats_free(member_stats_t *s)
@@ -1080,26 +1083,18 @@ static int tally_rows(view_t *v, const query_t *q, int (*row)(view_t *v, db_stmt
 	return rc == DB_ROW ? -1 : 0;
 }
 
-/* (dim, value, n, amount) of the members and the year's dues. */
-static int stock_row(view_t *v, db_stmt_t *st, err_t *e)
+/* Adds n members of a field's value (dim "honorary", "digital", or a text
+ * breakdown's: "eth", "religion", "education", "occupation", "circ"). */
+static int add_field(view_t *v, const char *dim, const char *value, int64_t n, err_t *e)
 {
-	const char *dim = db_col_text(st, 0), *value = db_col_text(st, 1);
-	int64_t n = db_col_int64(st, 2);
 	member_stats_t *s = v->s;
 	tally_t *text = NULL;
 
-	if (strcmp(dim, "total") == 0)
-		s->total = n;
-	else if (strcmp(dim, "honorary") == 0)
-		s->honorary = n;
+	if (strcmp(dim, "honorary") == 0)
+		s->honorary += n;
 	else if (strcmp(dim, "digital") == 0)
-		s->digital = n;
-	else if (strcmp(dim, "branches") == 0)
-		s->branches = n;
-	else if (strcmp(dim, "dues") == 0) {
-		s->dues_paid = n;
-		s->dues_amount = db_col_int64(st, 3);
-	} else if (strcmp(dim, "eth") == 0 || strcmp(dim, "religion") == 0)
+		s->digital += n;
+	else if (strcmp(dim, "eth") == 0 || strcmp(dim, "religion") == 0)
 		text = !v->sensitive ? NULL : dim[0] == 'e' ? &v->eth : &v->religion;
 	else if (strcmp(dim, "education") == 0)
 		text = &v->education;
@@ -1109,6 +1104,25 @@ static int stock_row(view_t *v, db_stmt_t *st, err_t *e)
 		text = &v->circumstances;
 	if (text && tally_add(text, value, n))
 		return no_memory(e);
+	return 0;
+}
+
+/* (dim, value, n, amount) of the members and the year's dues. */
+static int stock_row(view_t *v, db_stmt_t *st, err_t *e)
+{
+	const char *dim = db_col_text(st, 0), *value = db_col_text(st, 1);
+	int64_t n = db_col_int64(st, 2);
+	member_stats_t *s = v->s;
+
+	if (strcmp(dim, "total") == 0)
+		s->total = n;
+	else if (strcmp(dim, "branches") == 0)
+		s->branches = n;
+	else if (strcmp(dim, "dues") == 0) {
+		s->dues_paid = n;
+		s->dues_amount = db_col_int64(st, 3);
+	} else
+		return add_field(v, dim, value, n, e);
 	return 0;
 }
 
@@ -1248,6 +1262,202 @@ static int tally_children(view_t *v, err_t *e)
 	return 0;
 }
 
+/* ---- the figures by day (store/member_tally.h, the '@' rows) ---- */
+
+/* Where the parts of an '@' row's value begin: "DAY AF AT REST", each
+ * date 10 characters; a branch's "AF AT UF UT". */
+#define DAY_LEN 10
+#define AT_ROW (DAY_LEN + 1)
+#define AT_REST (3 * DAY_LEN + 3)
+
+/* Whether the row "FROM TO" at p (two days as text) holds day. */
+static bool holds_day(const char *p, size_t len, const char *day)
+{
+	return len >= 2 * DAY_LEN + 1 && strncmp(p, day, DAY_LEN) <= 0 && strncmp(p + DAY_LEN + 1, day, DAY_LEN) > 0;
+}
+
+/* Whether the nation's figures of the day can be read from its rows by
+ * day: the view as of the day (whose tree is the day's), at the top. */
+static int day_usable(view_t *v, bool *usable, err_t *e)
+{
+	*usable = false;
+	if (v->mapped || v->recount || v->lean)
+		return 0;
+	return member_tally_days(v->db, v->unit, usable, e);
+}
+
+/* (dim, value, n) of the members: those of rows whose unit counts on the
+ * tree's day, summed up to the day asked (the eve and the last day of the
+ * period too, for '@total'). */
+static int day_stock_row(view_t *v, db_stmt_t *st, err_t *e)
+{
+	const char *dim = db_col_text(st, 0), *value = db_col_text(st, 1);
+	size_t len = strlen(value);
+	int64_t n = db_col_int64(st, 2);
+	member_stats_t *s = v->s;
+	bool on_day;
+
+	if (len < AT_REST - 1 || !holds_day(value + AT_ROW, len - AT_ROW, v->day_t))
+		return 0;
+	on_day = strncmp(value, v->day_d, DAY_LEN) <= 0;
+	if (strcmp(dim, "@total") == 0) {
+		s->total += on_day ? n : 0;
+		if (s->has_flows) {
+			s->flows.opening += strncmp(value, v->day_eve, DAY_LEN) <= 0 ? n : 0;
+			s->flows.closing += strncmp(value, v->day_last, DAY_LEN) <= 0 ? n : 0;
+		}
+		return 0;
+	}
+	if (!on_day)
+		return 0;
+	if (strcmp(dim, "@age") == 0) {
+		int band = len > AT_REST ? value[AT_REST] - '0' : -1;
+		if (band >= 0 && band < MEMBER_AGE_BANDS)
+			s->age[band] += n;
+		return 0;
+	}
+	return add_field(v, dim + 1, len > AT_REST ? value + AT_REST : "", n, e);
+}
+
+/* (dim, value, n, amount) of the flows of the period: starts and ends by
+ * reason, a move's other stay, payments. */
+static int day_flow_row(view_t *v, db_stmt_t *st, err_t *e)
+{
+	const char *dim = db_col_text(st, 0), *value = db_col_text(st, 1);
+	const char *rest;
+	size_t len = strlen(value);
+	int64_t n = db_col_int64(st, 2);
+	member_flows_t *f = &v->s->flows;
+
+	(void)e;
+	if (len < AT_REST - 1 || !holds_day(value + AT_ROW, len - AT_ROW, v->day_t))
+		return 0;
+	rest = len > AT_REST ? value + AT_REST : "";
+	if (strcmp(dim, "@paid") == 0) {
+		f->dues_paid += n;
+		f->dues_amount += db_col_int64(st, 3);
+	} else if (strcmp(dim, "@in") == 0 || strcmp(dim, "@out") == 0) {
+		/* a move from (to) a unit counted too is within: no transfer */
+		if (holds_day(rest, strlen(rest), v->day_t))
+			*(dim[1] == 'i' ? &f->transfers_in : &f->transfers_out) -= n;
+	} else if (strcmp(dim, "@s") == 0) {
+		if (strcmp(rest, "transferred") == 0)
+			f->transfers_in += n;
+		else if (strcmp(rest, "rejoined") == 0)
+			f->rejoined += n;
+		else
+			f->joined += n;
+	} else if (strcmp(dim, "@e") == 0) {
+		if (strcmp(rest, "transferred") == 0) {
+			f->transfers_out += n;
+		} else {
+			f->left[leave_reason(rest)] += n;
+			f->left_total += n;
+		}
+	}
+	return 0;
+}
+
+/* (value "YEAR AF AT", n, amount): the year's dues. */
+static int day_dues_row(view_t *v, db_stmt_t *st, err_t *e)
+{
+	const char *value = db_col_text(st, 0), *row = strchr(value, ' ');
+
+	(void)e;
+	if (row && holds_day(row + 1, strlen(row + 1), v->day_t)) {
+		v->s->dues_paid += db_col_int64(st, 1);
+		v->s->dues_amount += db_col_int64(st, 2);
+	}
+	return 0;
+}
+
+/* (unit, value, n) of a child's members. */
+static int day_child_row(view_t *v, db_stmt_t *st, err_t *e)
+{
+	const char *value = db_col_text(st, 1);
+	size_t len = strlen(value);
+	int i = child_index(v->s, db_col_int64(st, 0));
+
+	(void)e;
+	if (i >= 0 && len >= AT_REST - 1 && strncmp(value, v->day_d, DAY_LEN) <= 0 &&
+	    holds_day(value + AT_ROW, len - AT_ROW, v->day_t))
+		v->s->children[i].total += db_col_int64(st, 2);
+	return 0;
+}
+
+/* The first day after d, as text (a bound on the rows' days). */
+static const char *day_after(date_t d, char *buf)
+{
+	return date_format(d + 1, buf);
+}
+
+/* The children's members, a few hundred children at a time. */
+static int day_children(view_t *v, const char *after_d, err_t *e)
+{
+	member_stats_t *s = v->s;
+	int64_t held = 0;
+
+	for (size_t first = 0; first < s->n_children; first += CHILDREN_AT_ONCE) {
+		size_t last = first + CHILDREN_AT_ONCE < s->n_children ? first + CHILDREN_AT_ONCE : s->n_children;
+		query_t q;
+
+		query_init(&q);
+		query_add(&q, "SELECT unit_id, value, n FROM member_tally WHERE dim = '@total' AND value < ? AND unit_id IN (",
+			  QT(after_d));
+		for (size_t i = first; i < last; i++)
+			query_add(&q, i > first ? ", ?" : "?", QI(s->children[i].unit.id));
+		query_sql(&q, ")");
+		if (tally_rows(v, &q, day_child_row, e))
+			return -1;
+	}
+	for (size_t i = 0; i < s->n_children; i++)
+		held += s->children[i].total;
+	s->direct = s->total - held;
+	return 0;
+}
+
+/* The nation's figures of any day from its rows by day: the members by
+ * every breakdown, the children's, the year's dues and the flows of the
+ * period, each a query of a few hundred thousand rows at most (its days
+ * times the values of a field); the branches counted from the units. */
+static int day_pass(view_t *v, err_t *e)
+{
+	char after[DATE_STR_LEN], from[DATE_STR_LEN], year[16], next_year[16];
+	member_flows_t *f = &v->s->flows;
+	date_t last = v->d;
+	query_t q;
+
+	date_format(v->d, v->day_d);
+	date_format(v->t, v->day_t);
+	if (v->s->has_flows) {
+		date_format(f->from - 1, v->day_eve);
+		date_format(f->to, v->day_last);
+		last = f->to > last ? f->to : last;
+	}
+	query_init(&q);
+	query_add(&q, "SELECT dim, value, n FROM member_tally WHERE unit_id = ? AND dim IN ('@total', '@honorary',"
+		      " '@digital', '@age', '@eth', '@religion', '@education', '@occupation', '@circ') AND value < ?",
+		  QI(v->unit), QT(day_after(last, after)));
+	if (tally_rows(v, &q, day_stock_row, e))
+		return -1;
+	snprintf(year, sizeof(year), "%d ", v->s->dues_year);
+	snprintf(next_year, sizeof(next_year), "%d ", v->s->dues_year + 1);
+	query_init(&q);
+	query_add(&q, "SELECT value, n, amount FROM member_tally WHERE unit_id = ? AND dim = '@dues' AND value >= ?"
+		      " AND value < ?",
+		  QI(v->unit), QT(year), QT(next_year));
+	if (tally_rows(v, &q, day_dues_row, e) || day_children(v, day_after(v->d, after), e) ||
+	    stats_branches(v, 1, e) || child_branches(v, e))
+		return -1;
+	if (!v->s->has_flows)
+		return 0;
+	query_init(&q);
+	query_add(&q, "SELECT dim, value, n, amount FROM member_tally WHERE unit_id = ? AND dim IN ('@s', '@e', '@in',"
+		      " '@out', '@paid') AND value >= ? AND value < ?",
+		  QI(v->unit), QT(date_format(f->from, from)), QT(day_after(f->to, after)));
+	return tally_rows(v, &q, day_flow_row, e);
+}
+
 /* ---- the breakdowns' last step ---- */
 
 static int by_count(const void *a, const void *b)
@@ -1271,7 +1481,7 @@ static int ethnicity_groups(view_t *v, err_t *e)
 	for (size_t i = 0; i < v->eth.cap && s->n_ethnicity < MEMBER_BREAKDOWN_MAX; i++) {
 		const tally_item_t *it = &v->eth.slots[i];
 		member_count_t *c;
-		if (!it->key)
+		if (!it->key || it->n == 0) /* counted in and out again (day_pass) */
 			continue;
 		c = &s->ethnicity[s->n_ethnicity++];
 		copy_text(c->key, sizeof(c->key), it->key);
@@ -1354,7 +1564,9 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 	}
 	if (!r)
 		r = tally_usable(&v, &kept, e);
-	if (!r && kept) {
+	if (!r && !kept && !(r = day_usable(&v, &kept, e)) && kept)
+		r = day_pass(&v, e);
+	else if (!r && kept) {
 		/* part 1 read; for the mapped view, the transfers it counts
 		 * across the edge from units that are gone but count inside */
 		r = tally_pass(&v, e) || tally_children(&v, e) ||

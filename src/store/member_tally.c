@@ -157,24 +157,137 @@ static void word_rows(query_t *q, const scope_t *s, const char *person_words)
 	person_filter(q, "m.person_id", s);
 }
 
+/* ---- the figures by day ('@' rows, schema 26) ----
+ *
+ * A past day's figures of the nation: each event that changes them, by
+ * its day and by the ancestry row of its unit at the nation (the unit is
+ * among the units counted on a tree's day t when that row holds t), in
+ * the value as "DAY AF AT[ ...]" (dates as text, 10 characters). The
+ * members on day d are the sum of the rows of days up to d whose row
+ * holds d. The provinces keep '@total' and '@branches' too: the nation's
+ * children. */
+
+/* The ancestor's tier: how many levels rank above its own (0: the nation). */
+#define TIER "(SELECT count(*) FROM levels r WHERE r.rank < tl.rank)"
+
+/* " AF AT" of ancestry row `a` as text. */
+#define ROW_OF(a) "' ' || CAST(" a ".valid_from AS TEXT) || ' ' || CAST(" a ".valid_to AS TEXT)"
+
+/* Her k-th birthday as text: the day on which she is k (core/person.c
+ * person_age: born on 29 February, "YYYY-02-29" in a common year, which
+ * compares with real days as 1 March does). */
+#define BIRTHDAY(k) "CAST(CAST(substr(x.born, 1, 4) AS INTEGER) + " k " AS TEXT) || substr(x.born, 5)"
+
+/* The stays of the people of s at each ancestor of the two highest levels,
+ * under every ancestry row of their unit (not only the open ones), with
+ * what the rows below read of them: the common table x of the statement
+ * (one scan of each table for all of them). */
+static void day_stays(query_t *q, const scope_t *s)
+{
+	query_sql(q, " WITH x AS (SELECT m.person_id AS pid, a.ancestor AS u, " TIER " AS tier,"
+		     " CAST(a.valid_from AS TEXT) AS af, CAST(a.valid_to AS TEXT) AS ato, CAST(m.valid_from AS TEXT) AS mf,"
+		     " CAST(m.valid_to AS TEXT) AS mt, m.kind AS kind, m.start_reason AS sr,"
+		     " coalesce(m.end_reason, '') AS er, p.digital AS dg, coalesce(p.ethnicity, '') AS eth,"
+		     " p.religion AS rel, p.education AS edu, p.occupation AS occ, p.circumstances AS circ,"
+		     " CAST(p.birth_date AS TEXT) AS born"
+		     " FROM memberships m JOIN persons p ON p.id = m.person_id JOIN ancestry a ON a.descendant = m.unit_id"
+		     " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " TOP_LEVEL " WHERE true");
+	person_filter(q, "m.person_id", s);
+	query_sql(q, ")");
+}
+
+/* The members: each stay counts +1 on the day it begins and -1 on the
+ * day it ends ('@total' at both levels; at the nation also by each field
+ * the statistics break them down by, as the stock rows above). */
+static void day_members(query_t *q)
+{
+	query_sql(q, " UNION ALL SELECT x.u, '@' || k.column1, CASE WHEN g.column1 = 1 THEN x.mf ELSE x.mt END"
+		     " || ' ' || x.af || ' ' || x.ato || CASE k.column1 WHEN 'eth' THEN ' ' || x.eth"
+		     " WHEN 'religion' THEN ' ' || x.rel WHEN 'education' THEN ' ' || x.edu"
+		     " WHEN 'occupation' THEN ' ' || x.occ WHEN 'circ' THEN ' ' || x.circ ELSE '' END, g.column1, 0"
+		     " FROM x CROSS JOIN (VALUES (1), (-1)) g CROSS JOIN (VALUES ('total'), ('honorary'), ('digital'),"
+		     " ('eth'), ('religion'), ('education'), ('occupation'), ('circ')) k"
+		     " WHERE (g.column1 = 1 OR x.mt <> " OPEN ") AND (x.tier = 0 OR k.column1 = 'total')"
+		     " AND (k.column1 <> 'honorary' OR x.kind = 'honorary') AND (k.column1 <> 'digital' OR x.dg <> 0)");
+}
+
+/* At the nation, the members by age band (0: 30 and under, 1: 31-45,
+ * 2: 46-60, 3: over 60; member_stats_t.age): each stay cut at the
+ * birthdays that move her to the next band, each piece +1 in its band on
+ * its first day and -1 on its end. */
+static void day_ages(query_t *q)
+{
+	query_sql(q, " UNION ALL SELECT y.u, '@age', CASE WHEN g.column1 = 1 THEN y.st ELSE y.en END"
+		     " || ' ' || y.af || ' ' || y.ato || ' ' || CAST(y.band AS TEXT), g.column1, 0"
+		     " FROM (SELECT z.u, z.af, z.ato, z.band, CASE WHEN z.mf > z.lo THEN z.mf ELSE z.lo END AS st,"
+		     " CASE WHEN z.mt < z.hi THEN z.mt ELSE z.hi END AS en FROM (SELECT x.u, x.af, x.ato, x.mf, x.mt,"
+		     " b.column1 AS band, CASE b.column1 WHEN 0 THEN x.mf WHEN 1 THEN " BIRTHDAY("31") " WHEN 2 THEN "
+		     BIRTHDAY("46") " ELSE " BIRTHDAY("61") " END AS lo, CASE b.column1 WHEN 0 THEN " BIRTHDAY("31")
+		     " WHEN 1 THEN " BIRTHDAY("46") " WHEN 2 THEN " BIRTHDAY("61") " ELSE " OPEN " END AS hi"
+		     " FROM x CROSS JOIN (VALUES (0), (1), (2), (3)) b WHERE x.tier = 0) z) y"
+		     " CROSS JOIN (VALUES (1), (-1)) g WHERE y.st < y.en AND (g.column1 = 1 OR y.en <> " OPEN ")");
+}
+
+/* At the nation, each stay's start ('@s') and end ('@e') by day, with
+ * its reason ("DAY AF AT REASON"); for a move, the other stay's row too ('@in' for a start, '@out'
+ * for an end: "DAY AF AT OF OT"), so that a move within the units counted
+ * is told from one across their edge. */
+static void day_flows(query_t *q)
+{
+	query_sql(q, " UNION ALL SELECT x.u, CASE WHEN g.column1 = 1 THEN '@s' ELSE '@e' END, CASE WHEN g.column1 = 1"
+		     " THEN x.mf ELSE x.mt END || ' ' || x.af || ' ' || x.ato || ' ' || CASE WHEN g.column1 = 1 THEN x.sr"
+		     " ELSE x.er END, 1, 0 FROM x CROSS JOIN (VALUES (1), (-1)) g"
+		     " WHERE x.tier = 0 AND (g.column1 = 1 OR x.mt <> " OPEN ")");
+	query_sql(q, " UNION ALL SELECT x.u, CASE WHEN x.mf = o.mt THEN '@in' ELSE '@out' END, CASE WHEN x.mf = o.mt"
+		     " THEN x.mf ELSE x.mt END || ' ' || x.af || ' ' || x.ato || ' ' || o.af || ' ' || o.ato, 1, 0"
+		     " FROM x JOIN x o ON o.pid = x.pid AND o.u = x.u AND ((x.sr = 'transferred' AND o.mt = x.mf)"
+		     " OR (x.er = 'transferred' AND o.mf = x.mt)) WHERE x.tier = 0");
+}
+
+/* At the nation, dues payments by year ('@dues': "YEAR AF AT") and by day
+ * paid ('@paid'), n and the sum in amount. */
+static void day_dues(query_t *q, const scope_t *s)
+{
+	query_sql(q, " UNION ALL SELECT a.ancestor, CASE WHEN g.column1 = 1 THEN '@dues' ELSE '@paid' END,"
+		     " CASE WHEN g.column1 = 1 THEN CAST(dp.year AS TEXT) ELSE CAST(dp.paid_on AS TEXT) END || " ROW_OF("a")
+		     ", 1, dp.amount FROM dues_payments dp CROSS JOIN (VALUES (1), (-1)) g"
+		     " JOIN ancestry a ON a.descendant = dp.unit_id JOIN units tu ON tu.id = a.ancestor"
+		     " JOIN levels tl ON tl.key = tu.level AND " TIER " = 0 WHERE true");
+	person_filter(q, "dp.person_id", s);
+}
+
+/* Every '@' row of the people of s (those of stays from x). */
+static void day_rows(query_t *q, const scope_t *s)
+{
+	day_members(q);
+	day_ages(q);
+	day_flows(q);
+	day_dues(q, s);
+}
+
 /* Adds sign times everything of the people of s into table; their name's
- * words are in person_words. */
+ * words are in person_words (NULL: only the '@' rows). */
 static int add_into(db_t *db, const char *table, const scope_t *s, int sign, const char *person_words, err_t *e)
 {
 	char frag[512];
 	query_t q;
 
 	query_init(&q);
-	snprintf(frag, sizeof(frag),
-		 "INSERT INTO %s (unit_id, dim, value, n, amount) SELECT c.u, c.d, c.v, %d * sum(c.n), %d * sum(c.amt)"
-		 " FROM (",
-		 table, sign, sign);
+	snprintf(frag, sizeof(frag), "INSERT INTO %s (unit_id, dim, value, n, amount)", table);
 	query_sql(&q, frag);
-	stock_rows(&q, s);
-	event_rows(&q, s);
-	dues_rows(&q, s);
-	branch_rows(&q, s);
-	word_rows(&q, s, person_words);
+	day_stays(&q, s);
+	snprintf(frag, sizeof(frag), " SELECT c.u, c.d, c.v, %d * sum(c.n), %d * sum(c.amt) FROM (", sign, sign);
+	query_sql(&q, frag);
+	if (person_words) {
+		stock_rows(&q, s);
+		event_rows(&q, s);
+		dues_rows(&q, s);
+		branch_rows(&q, s);
+		word_rows(&q, s, person_words);
+	} else {
+		query_sql(&q, "SELECT 0 AS u, '' AS d, '' AS v, 0 AS n, 0 AS amt WHERE false");
+	}
+	day_rows(&q, s);
 	snprintf(frag, sizeof(frag),
 		 ") c WHERE true GROUP BY c.u, c.d, c.v ON CONFLICT (unit_id, dim, value) DO UPDATE"
 		 " SET n = %s.n + excluded.n, amount = %s.amount + excluded.amount",
@@ -459,7 +572,7 @@ int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
 		return -1;
 	query_init(&q);
 	query_sql(&q, "DROP TABLE " MEMBER_LOAD_TALLY);
-	if (query_run(db, &q, e))
+	if (query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, NULL, e))
 		return -1;
 	last_change(&q, &s);
 	return bump(db, from, &q, e);
@@ -495,6 +608,44 @@ int member_tally_rebuild(db_t *db, err_t *e)
 		r = bump(db, DATE_FIRST, &q, e);
 	}
 	return store_tx_end(db, own, r, e);
+}
+
+int member_tally_days_fill(db_t *db, err_t *e)
+{
+	scope_t s = { .kind = SCOPE_ALL };
+	bool kept = false;
+	date_t from;
+
+	query_t q;
+
+	if (tally_from(db, &kept, &from, e))
+		return -1;
+	if (!kept)
+		return 0;
+	/* a rebuild of an earlier migration counted them already */
+	query_init(&q);
+	query_sql(&q, "DELETE FROM member_tally WHERE dim LIKE '@%'");
+	return query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, NULL, e) ? -1 : 0;
+}
+
+int member_tally_days(db_t *db, int64_t unit_id, bool *hold, err_t *e)
+{
+	int64_t n = 0;
+	date_t from;
+	query_t q;
+
+	*hold = false;
+	if (tally_from(db, hold, &from, e))
+		return -1;
+	if (!*hold)
+		return 0;
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM units tu JOIN levels tl ON tl.key = tu.level WHERE tu.id = ? AND " TIER " = 0",
+		  QI(unit_id));
+	if (org_query_int(db, &q, &n, e))
+		return -1;
+	*hold = n > 0;
+	return 0;
 }
 
 int member_tally_holds(db_t *db, date_t d, bool *holds, err_t *e)

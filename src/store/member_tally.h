@@ -27,6 +27,22 @@
  * on which a stay or the tree changed; member_stats reads them for such a
  * day and counts from the stays before it.
  *
+ * The figures by day ('@' dims, schema 26) answer any day, for the nation:
+ * each event that changes a figure, by its day and by the ancestry row of
+ * its unit at the ancestor (the value begins "DAY AF AT", dates as text;
+ * the row is among the units counted on a tree's day t when AF <= t < AT).
+ * A stay counts +1 on its first day and -1 on its end: at the nation and
+ * at the provinces '@total', at the nation also '@honorary', '@digital',
+ * '@eth', '@religion', '@education', '@occupation', '@circ' ("DAY AF AT
+ * TEXT") and '@age' ("DAY AF AT BAND": each stay cut at the birthdays
+ * that move her between bands). At the nation, the flows: '@s' and '@e'
+ * ("DAY AF AT REASON": each stay's start and end, n 1), '@in' and '@out'
+ * ("DAY AF AT OF OT": a move's other stay's ancestry row, to tell a move
+ * within the units counted from one across their edge), and the dues:
+ * '@dues' ("YEAR AF AT") and '@paid' ("DAY AF AT"), n and amount.
+ * store/member_stats.c, day_pass, reads them (and counts the branches
+ * from the units).
+ *
  * Table member_words (unit_id, word, name_key, person_id, name_fold) is
  * kept the same way for the search of a province's members: for each
  * member at the end of time, at the unit of the second-highest level above
@@ -96,6 +112,14 @@ int member_tally_work(db_t *db, int sign, err_t *e);
 #define MEMBER_LOAD_TALLY "tally_load"
 #define MEMBER_BATCH_WORDS "tally_batch_words"
 int member_tally_kept(db_t *db, bool *kept, err_t *e);
+
+/* Adds the '@' rows of everyone (schema 26's migration), while the
+ * figures are kept. Returns 0 or -1 with e. */
+int member_tally_days_fill(db_t *db, err_t *e);
+
+/* Whether unit_id's figures by day are kept (*hold): the figures are
+ * kept and it is of the highest level. Returns 0 or -1 with e. */
+int member_tally_days(db_t *db, int64_t unit_id, bool *hold, err_t *e);
 int member_tally_load_tables(db_t *db, err_t *e);
 int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
 

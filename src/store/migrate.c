@@ -695,6 +695,12 @@ static const migration_t MIGRATIONS[] = {
 	  "  WHERE word <> '' AND EXISTS (SELECT 1 FROM meta WHERE key = 'tally_from' AND value <> 'off')"
 	  "  GROUP BY unit_id, word;",
 	  NULL, NULL, NULL },
+
+	/* 26: the figures by day ('@' rows, store/member_tally.h), from
+	 * which a past day's figures of the nation are read: counted from
+	 * the stays, the nation as of 2024-12-31 read every member of that
+	 * day (575 s at 20 million members) */
+	{ "", NULL, NULL, member_tally_days_fill },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

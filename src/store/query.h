@@ -31,7 +31,7 @@
 #include "core/err.h"
 #include "store/db.h"
 
-#define QUERY_MAX_SQL 8192
+#define QUERY_MAX_SQL 16384
 #define QUERY_MAX_ARGS 320
 
 typedef enum query_type { QUERY_END = 0, QUERY_INT, QUERY_DATE, QUERY_TEXT } query_type_t;

@@ -77,6 +77,8 @@ test('a province admin previews and applies her communes\' merger from a CSV pla
     // the refusal is worded again in the language she switches to
     await page.getByTestId('lang-switch').selectOption('en');
     await waitText(page, '[data-testid="form-error"]', 'The file has 2 problems; nothing was changed:');
+    // the page's title follows the words a moment later (an effect after the render)
+    await page.waitForFunction(() => document.title !== 'Sắp xếp đơn vị theo kế hoạch — unionbase');
     await checkWords(page, data, 'bad lines, in English');
     await page.getByTestId('lang-switch').selectOption('vi');
     await waitText(page, '[data-testid="form-error"]', 'Tệp có 2 lỗi, chưa thay đổi gì:');

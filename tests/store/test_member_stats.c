@@ -637,6 +637,71 @@ static void kept_everywhere(db_t *db, const char *as_of)
 		}
 }
 
+/* The nation's figures by day are the counted ones on every day its
+ * history changes and the day before, and on every birthday that moves a
+ * member between age bands and the day before, with the flows of the
+ * year to the day and of a longer period. */
+static void by_day_everywhere(db_t *db)
+{
+	db_stmt_t *st = NULL;
+	char (*days)[DATE_STR_LEN] = NULL;
+	size_t n = 0;
+	bool hold = false;
+	err_t e;
+
+	err_clear(&e);
+	if (member_tally_days(db, get(db, "VN", TODAY).id, &hold, &e))
+		fail_msg("days: %s", e.message);
+	assert_true(hold);
+	if (db_prepare(db, "SELECT DISTINCT CAST(x AS TEXT) FROM (SELECT valid_from AS x FROM memberships"
+			   " UNION SELECT valid_to FROM memberships UNION SELECT valid_from FROM ancestry"
+			   " UNION SELECT valid_to FROM ancestry UNION SELECT paid_on FROM dues_payments) t"
+			   " WHERE x < '9999-12-31' ORDER BY 1", &st) != DB_OK)
+		fail_msg("days: %s", db_errmsg(db));
+	while (db_step(st) == DB_ROW) {
+		days = realloc(days, (n + 2) * sizeof(*days));
+		assert_non_null(days);
+		snprintf(days[n], DATE_STR_LEN, "%s", db_col_text(st, 0));
+		date_format(D(days[n]) - 1, days[n + 1]);
+		n += 2;
+	}
+	db_finalize(st);
+	/* and the birthdays that move a member to the next age band */
+	if (db_prepare(db, "SELECT CAST(birth_date AS TEXT) FROM persons", &st) != DB_OK)
+		fail_msg("births: %s", db_errmsg(db));
+	while (db_step(st) == DB_ROW) {
+		static const int BANDS[] = { 31, 46, 61 };
+		int y = 0, m = 0, d = 0;
+		assert_int_equal(sscanf(db_col_text(st, 0), "%d-%d-%d", &y, &m, &d), 3);
+		for (size_t k = 0; k < 3; k++) {
+			int year = y + BANDS[k];
+			bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+			char day[DATE_STR_LEN];
+			days = realloc(days, (n + 2) * sizeof(*days));
+			assert_non_null(days);
+			/* born on 29 February: a year older on 1 March of a common year */
+			snprintf(day, sizeof(day), "%04d-%02d-%02d", year, m == 2 && d == 29 && !leap ? 3 : m,
+				 m == 2 && d == 29 && !leap ? 1 : d);
+			snprintf(days[n], DATE_STR_LEN, "%s", day);
+			date_format(D(day) - 1, days[n + 1]);
+			n += 2;
+		}
+	}
+	db_finalize(st);
+	assert_true(n > 10);
+	for (size_t i = 0; i < n; i++) {
+		char year[DATE_STR_LEN];
+		if (strcmp(days[i], TODAY) > 0 || org_unit_get(db, "VN", D(days[i]), &(unit_t){ 0 }, &e))
+			continue; /* before the tree, or ahead */
+		snprintf(year, sizeof(year), "%.4s-01-01", days[i]);
+		kept_is_counted(db, "VN", days[i], year, true, false);
+		kept_is_counted(db, "VN", days[i], year, false, false);
+		if (strcmp(days[i], "2020-01-01") > 0)
+			kept_is_counted(db, "VN", days[i], "2020-01-01", true, false);
+	}
+	free(days);
+}
+
 static void kept_figures_are_the_counted_ones(void **state)
 {
 	db_t *db = *state;
@@ -647,6 +712,7 @@ static void kept_figures_are_the_counted_ones(void **state)
 
 	principal_system(&who, "test", D(TODAY));
 	kept_everywhere(db, TODAY);
+	by_day_everywhere(db);
 	/* every kind of write after the reform: dues, a record's fields, a
 	 * transfer to another province, a rejoining, an erasure, a commune
 	 * moved to another province with its members */
@@ -670,6 +736,7 @@ static void kept_figures_are_the_counted_ones(void **state)
 	if (org_move(db, &who, "O", D("2026-05-01"), "P1", NULL, &u, &e))
 		fail_msg("move O: %s", e.message);
 	kept_everywhere(db, TODAY);
+	by_day_everywhere(db);
 	tally_agrees(db);
 }
 
