@@ -43,12 +43,15 @@ typedef struct aside {
 
 /* The open ancestry (valid_to DATE_OPEN), by descendant: its ancestors
  * and their tier (how many levels rank above theirs: 0 the nation, 1 a
- * province). What member_tally.c's statements join. */
+ * province). What member_tally.c's statements join. The same shape holds
+ * every ancestry row at the two highest levels, with its dates, for the
+ * figures by day ('@' rows). */
 typedef struct open_line {
 	int64_t *unit;     /* descendants, sorted */
 	size_t *first;     /* unit[i]'s ancestors: anc[first[i]] up to anc[first[i + 1]] */
 	int64_t *anc;
 	int *tier;
+	char (*row)[2 * DATE_STR_LEN]; /* each ancestry row's "AF AT" (the day lines only) */
 	size_t n, n_anc;
 } open_line_t;
 
@@ -88,6 +91,7 @@ struct member_load {
 	bool counting;
 	int64_t first_id;
 	open_line_t line;
+	open_line_t days; /* every ancestry row at the two highest levels */
 	figure_t *fig; /* open addressing, unit 0 empty */
 	size_t n_fig, cap_fig;
 	words_t dims, values;
@@ -101,7 +105,7 @@ struct member_load {
 	bool changed;           /* those two changed, not put back yet */
 };
 
-static int read_lineage(member_load_t *l, err_t *e);
+static int read_lineage(member_load_t *l, open_line_t *line, bool days, err_t *e);
 static int exec_sql(db_t *db, const char *sql, err_t *e);
 
 /* PRAGMA journal_mode = mode: *took whether the database has it now. A
@@ -321,7 +325,8 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 		return -1;
 	if (!(l->word_units = calloc(LOAD_BATCH, sizeof(*l->word_units))))
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	if (read_lineage(l, e) || (l->counting && member_tally_load_tables(db, e)))
+	if (read_lineage(l, &l->line, false, e) || (l->counting && read_lineage(l, &l->days, true, e)) ||
+	    (l->counting && member_tally_load_tables(db, e)))
 		return -1;
 	return member_tally_batch_words(db, e) || set_aside(l, e) ? -1 : 0;
 }
@@ -423,7 +428,7 @@ static int fig_grow(member_load_t *l, err_t *e)
 }
 
 /* Adds n and amount to the figure (unit, key). */
-static int fig_add(member_load_t *l, int64_t unit, uint64_t key, int64_t amount, err_t *e)
+static int fig_add_n(member_load_t *l, int64_t unit, uint64_t key, int64_t n, int64_t amount, err_t *e)
 {
 	size_t k;
 
@@ -438,9 +443,15 @@ static int fig_add(member_load_t *l, int64_t unit, uint64_t key, int64_t amount,
 		l->fig[k].key = key;
 		l->n_fig++;
 	}
-	l->fig[k].n++;
+	l->fig[k].n += n;
 	l->fig[k].amount += amount;
 	return 0;
+}
+
+/* Adds 1 and amount to the figure (unit, key). */
+static int fig_add(member_load_t *l, int64_t unit, uint64_t key, int64_t amount, err_t *e)
+{
+	return fig_add_n(l, unit, key, 1, amount, e);
 }
 
 /* The key of dim (its value of kind `kind`), -1 with e. */
@@ -495,18 +506,20 @@ static bool under(const open_line_t *line, int64_t unit, int64_t ancestor)
 	return false;
 }
 
-static int read_lineage(member_load_t *l, err_t *e)
+static int read_lineage(member_load_t *l, open_line_t *line, bool days, err_t *e)
 {
-	open_line_t *line = &l->line;
 	db_stmt_t *st = NULL;
-	size_t cap_u = 0, cap_a = 0, cap_t = 0, cap_f = 0;
+	size_t cap_u = 0, cap_a = 0, cap_t = 0, cap_f = 0, cap_r = 0;
 	query_t q;
 	int rc, r = 0;
 
 	query_init(&q);
-	query_sql(&q, "SELECT a.descendant, a.ancestor, (SELECT count(*) FROM levels r WHERE r.rank < tl.rank)"
-		      " FROM ancestry a JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level"
-		      " WHERE a.valid_to = '9999-12-31' ORDER BY a.descendant");
+	query_sql(&q, "SELECT a.descendant, a.ancestor, (SELECT count(*) FROM levels r WHERE r.rank < tl.rank),"
+		      " CAST(a.valid_from AS TEXT), CAST(a.valid_to AS TEXT)"
+		      " FROM ancestry a JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level");
+	query_sql(&q, days ? " WHERE (SELECT count(*) FROM levels r WHERE r.rank < tl.rank) <= 1"
+			   : " WHERE a.valid_to = '9999-12-31'");
+	query_sql(&q, " ORDER BY a.descendant");
 	if (query_prepare(l->db, &q, &st, e))
 		return -1;
 	while (!r && (rc = db_step(st)) == DB_ROW) {
@@ -533,6 +546,16 @@ static int read_lineage(member_load_t *l, err_t *e)
 			break;
 		}
 		line->tier = t;
+		if (days) {
+			char(*row)[2 * DATE_STR_LEN] = store_grow(line->row, &cap_r, line->n_anc, sizeof(*row), e);
+			if (!row) {
+				r = -1;
+				break;
+			}
+			line->row = row;
+			snprintf(line->row[line->n_anc], sizeof(line->row[0]), "%.10s %.10s", db_col_text(st, 3),
+				 db_col_text(st, 4));
+		}
 		line->anc[line->n_anc] = db_col_int64(st, 1);
 		line->tier[line->n_anc++] = (int)db_col_int64(st, 2);
 	}
@@ -671,6 +694,172 @@ static int count_words(member_load_t *l, const load_row_t *r, int64_t province, 
 	return failed;
 }
 
+/* ---- the figures by day ('@' rows, store/member_tally.h) ---- */
+
+#define DAY_VALUE_BUF (5 * DATE_STR_LEN + 16 + PERSON_TEXT_BUF)
+
+/* Adds n (and amount) to figure dim at ancestor with value. */
+static int day_add(member_load_t *l, int64_t ancestor, const char *dim, const char *value, int64_t n, int64_t amount,
+		   err_t *e)
+{
+	int64_t d = dim_key(l, dim, V_TEXT, e);
+	uint32_t v;
+
+	if (d < 0)
+		return -1;
+	return text_value(l, value, &v, e) || fig_add_n(l, ancestor, key_of(d, v), n, amount, e) ? -1 : 0;
+}
+
+/* "AF AT" of ancestry row `row` for an event on day: its first day taken
+ * as the event's when earlier (member_tally.c, day_flows). */
+static void day_row(const char *row, const char *day, char *out, size_t cap)
+{
+	snprintf(out, cap, "%.10s %.10s", strncmp(row, day, 10) > 0 ? row : day, row + 11);
+}
+
+/* The members of a stay under one ancestry row of her unit, from the
+ * later of their first days to the earlier of their ends: +1 and -1
+ * ('@total'; at the nation by each field too, "DAY TEXT"). */
+static int day_members(member_load_t *l, const load_row_t *r, size_t i, const char *ist, const char *ien, err_t *e)
+{
+	const person_t *p = &r->row.p;
+	const char *const FIELDS[][2] = {
+		{ "@eth", p->ethnicity }, { "@religion", p->religion }, { "@education", p->education },
+		{ "@occupation", p->occupation }, { "@circ", p->circumstances },
+	};
+	int64_t anc = l->days.anc[i];
+	bool ends = strcmp(ien, "9999-12-31") != 0;
+	char value[DAY_VALUE_BUF];
+
+	for (int sign = 1; sign >= (ends ? -1 : 1); sign -= 2) {
+		const char *day = sign > 0 ? ist : ien;
+		if (day_add(l, anc, "@total", day, sign, 0, e))
+			return -1;
+		if (l->days.tier[i] != 0)
+			continue;
+		if ((r->kind == MEMBER_HONORARY && day_add(l, anc, "@honorary", day, sign, 0, e)) ||
+		    (p->digital && day_add(l, anc, "@digital", day, sign, 0, e)))
+			return -1;
+		for (size_t k = 0; k < sizeof(FIELDS) / sizeof(FIELDS[0]); k++) {
+			snprintf(value, sizeof(value), "%s %s", day, FIELDS[k][1]);
+			if (day_add(l, anc, FIELDS[k][0], value, sign, 0, e))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Those members at the nation by age band: cut at the birthdays of 31,
+ * 46 and 61 (text days: born on 29 February, "YYYY-02-29" of a common
+ * year compares as 1 March does), each piece +1 in its band and -1 at its
+ * end ("DAY BAND"). */
+static int day_ages(member_load_t *l, const load_row_t *r, size_t i, const char *ist, const char *ien, err_t *e)
+{
+	static const int AGES[] = { 31, 46, 61 };
+	char born[DATE_STR_LEN], limit[5][DATE_STR_LEN + 8], value[DAY_VALUE_BUF];
+
+	date_format(r->row.p.birth_date, born);
+	snprintf(limit[0], sizeof(limit[0]), "%s", ist);
+	for (int k = 0; k < 3; k++)
+		snprintf(limit[k + 1], sizeof(limit[0]), "%d%s", (int)strtol(born, NULL, 10) + AGES[k], born + 4);
+	snprintf(limit[4], sizeof(limit[0]), "9999-12-31");
+	for (int band = 0; band < 4; band++) {
+		const char *st = strcmp(ist, limit[band]) > 0 ? ist : limit[band];
+		const char *en = strcmp(ien, limit[band + 1]) < 0 ? ien : limit[band + 1];
+		if (strcmp(st, en) >= 0)
+			continue;
+		snprintf(value, sizeof(value), "%s %d", st, band);
+		if (day_add(l, l->days.anc[i], "@age", value, 1, 0, e))
+			return -1;
+		snprintf(value, sizeof(value), "%s %d", en, band);
+		if (strcmp(en, "9999-12-31") != 0 && day_add(l, l->days.anc[i], "@age", value, -1, 0, e))
+			return -1;
+	}
+	return 0;
+}
+
+/* A move's other stay at the same ancestor: '@in' ('@out') with each of
+ * its unit's ancestry rows there ("DAY AF AT OF OT"). */
+static int day_move(member_load_t *l, const load_stay_t *o, size_t i, bool start, const char *day, err_t *e)
+{
+	char own[2 * DATE_STR_LEN], other[2 * DATE_STR_LEN], value[DAY_VALUE_BUF];
+	size_t a, b;
+
+	day_row(l->days.row[i], day, own, sizeof(own));
+	ancestors(&l->days, o->unit_id, &a, &b);
+	for (size_t j = a; j < b; j++) {
+		if (l->days.anc[j] != l->days.anc[i])
+			continue;
+		day_row(l->days.row[j], day, other, sizeof(other));
+		snprintf(value, sizeof(value), "%s %s %s", day, own, other);
+		if (day_add(l, l->days.anc[i], start ? "@in" : "@out", value, 1, 0, e))
+			return -1;
+	}
+	return 0;
+}
+
+/* A stay's start or end at the nation ("DAY AF AT REASON"). */
+static int day_event(member_load_t *l, size_t i, const char *dim, const char *day, const char *reason, err_t *e)
+{
+	char row[2 * DATE_STR_LEN], value[DAY_VALUE_BUF];
+
+	day_row(l->days.row[i], day, row, sizeof(row));
+	snprintf(value, sizeof(value), "%s %s %s", day, row, reason);
+	return day_add(l, l->days.anc[i], dim, value, 1, 0, e);
+}
+
+/* Everything of one stay by day, at each ancestry row of its unit. */
+static int day_stay(member_load_t *l, const load_row_t *r, const load_stay_t *s, err_t *e)
+{
+	char from[DATE_STR_LEN], to[DATE_STR_LEN];
+	bool ends = s->to != DATE_OPEN;
+	const load_stay_t *before = strcmp(s->start_reason, "transferred") == 0 ? other_stay(r, s->from, true) : NULL;
+	const load_stay_t *after = ends && strcmp(s->end_reason, "transferred") == 0 ? other_stay(r, s->to, false) : NULL;
+	size_t a, b;
+
+	date_format(s->from, from);
+	date_format(s->to, to);
+	ancestors(&l->days, s->unit_id, &a, &b);
+	for (size_t i = a; i < b; i++) {
+		const char *row = l->days.row[i];
+		char ist[DATE_STR_LEN], ien[DATE_STR_LEN];
+		snprintf(ist, sizeof(ist), "%.10s", strcmp(from, row) > 0 ? from : row);
+		snprintf(ien, sizeof(ien), "%.10s", strncmp(to, row + 11, 10) < 0 ? to : row + 11);
+		if (strcmp(ist, ien) < 0 && (day_members(l, r, i, ist, ien, e) ||
+					     (l->days.tier[i] == 0 && day_ages(l, r, i, ist, ien, e))))
+			return -1;
+		if (l->days.tier[i] != 0)
+			continue;
+		if (day_event(l, i, "@s", from, s->start_reason, e) || (ends && day_event(l, i, "@e", to, s->end_reason, e)) ||
+		    (before && day_move(l, before, i, true, from, e)) || (after && day_move(l, after, i, false, to, e)))
+			return -1;
+	}
+	return 0;
+}
+
+/* A payment at the nation: '@dues' by year ("YEAR AF AT"), '@paid' by day
+ * ("DAY AF AT"). */
+static int day_payment(member_load_t *l, const load_payment_t *p, err_t *e)
+{
+	char paid[DATE_STR_LEN], row[2 * DATE_STR_LEN], value[DAY_VALUE_BUF];
+	size_t a, b;
+
+	date_format(p->paid_on, paid);
+	ancestors(&l->days, p->unit_id, &a, &b);
+	for (size_t i = a; i < b; i++) {
+		if (l->days.tier[i] != 0)
+			continue;
+		snprintf(value, sizeof(value), "%d %s", p->year, l->days.row[i]);
+		if (day_add(l, l->days.anc[i], "@dues", value, 1, p->amount, e))
+			return -1;
+		day_row(l->days.row[i], paid, row, sizeof(row));
+		snprintf(value, sizeof(value), "%s %s", paid, row);
+		if (day_add(l, l->days.anc[i], "@paid", value, 1, p->amount, e))
+			return -1;
+	}
+	return 0;
+}
+
 /* Everything of row i counted, and the province of her open stay noted
  * for her search rows. */
 static int count_row(member_load_t *l, size_t i, err_t *e)
@@ -681,7 +870,8 @@ static int count_row(member_load_t *l, size_t i, err_t *e)
 	l->word_units[i] = 0;
 	for (size_t k = 0; k < r->n_stays; k++) {
 		const load_stay_t *s = &r->stays[k];
-		if (count_event(l, r, s, true, e) || (s->to != DATE_OPEN && count_event(l, r, s, false, e)))
+		if (count_event(l, r, s, true, e) || (s->to != DATE_OPEN && count_event(l, r, s, false, e)) ||
+		    day_stay(l, r, s, e))
 			return -1;
 		if (s->to == DATE_OPEN) {
 			size_t a, b;
@@ -700,7 +890,8 @@ static int count_row(member_load_t *l, size_t i, err_t *e)
 	for (size_t k = 0; k < r->n_pay; k++) {
 		const load_payment_t *p = &r->pay[k];
 		if (count_at(l, p->unit_id, false, dues, (uint32_t)p->year, p->amount, e) ||
-		    count_at(l, p->unit_id, false, paid, (uint32_t)(p->paid_on + DAY_BIAS), p->amount, e))
+		    count_at(l, p->unit_id, false, paid, (uint32_t)(p->paid_on + DAY_BIAS), p->amount, e) ||
+		    day_payment(l, p, e))
 			return -1;
 	}
 	return 0;
@@ -942,6 +1133,11 @@ void member_load_free(member_load_t *l)
 	free(l->line.first);
 	free(l->line.anc);
 	free(l->line.tier);
+	free(l->days.unit);
+	free(l->days.first);
+	free(l->days.anc);
+	free(l->days.tier);
+	free(l->days.row);
 	free(l->fig);
 	words_free(&l->dims);
 	words_free(&l->values);

@@ -76,9 +76,8 @@ typedef struct view {
 	bucket_slot_t *buckets; /* units of part 2 placed so far */
 	size_t cap, n;
 	tally_t eth, religion, education, occupation, circumstances;
-	/* day_pass: the days it compares as text (the members' day, the
-	 * tree's, the eve of the period and its last day) */
-	char day_d[DATE_STR_LEN], day_t[DATE_STR_LEN], day_eve[DATE_STR_LEN], day_last[DATE_STR_LEN];
+	/* day_pass: the days it compares as text (the members', the tree's) */
+	char day_d[DATE_STR_LEN], day_t[DATE_STR_LEN];
 } view_t;
 
 void member_stats_free(member_stats_t *s)
@@ -1264,8 +1263,8 @@ static int tally_children(view_t *v, err_t *e)
 
 /* ---- the figures by day (store/member_tally.h, the '@' rows) ---- */
 
-/* Where the parts of an '@' row's value begin: "DAY AF AT REST", each
- * date 10 characters; a branch's "AF AT UF UT". */
+/* Where the parts of an '@' row's value begin: the members' "DAY TEXT",
+ * the flows' "DAY AF AT REST", each date 10 characters. */
 #define DAY_LEN 10
 #define AT_ROW (DAY_LEN + 1)
 #define AT_REST (3 * DAY_LEN + 3)
@@ -1277,46 +1276,37 @@ static bool holds_day(const char *p, size_t len, const char *day)
 }
 
 /* Whether the nation's figures of the day can be read from its rows by
- * day: the view as of the day (whose tree is the day's), at the top. */
+ * day: the view as of the day (whose tree is the day's), at the top, with
+ * flows (if any) of a period that ends on the day. */
 static int day_usable(view_t *v, bool *usable, err_t *e)
 {
 	*usable = false;
-	if (v->mapped || v->recount || v->lean)
+	if (v->mapped || v->recount || v->lean || (v->s->has_flows && v->s->flows.to != v->d))
 		return 0;
 	return member_tally_days(v->db, v->unit, usable, e);
 }
 
-/* (dim, value, n) of the members: those of rows whose unit counts on the
- * tree's day, summed up to the day asked (the eve and the last day of the
- * period too, for '@total'). */
+/* (dim, value "DAY[ TEXT]", n) of the members: summed up to the day. */
 static int day_stock_row(view_t *v, db_stmt_t *st, err_t *e)
 {
 	const char *dim = db_col_text(st, 0), *value = db_col_text(st, 1);
 	size_t len = strlen(value);
 	int64_t n = db_col_int64(st, 2);
+	const char *rest = len > DAY_LEN ? value + AT_ROW : "";
 	member_stats_t *s = v->s;
-	bool on_day;
 
-	if (len < AT_REST - 1 || !holds_day(value + AT_ROW, len - AT_ROW, v->day_t))
+	if (len < DAY_LEN || strncmp(value, v->day_d, DAY_LEN) > 0)
 		return 0;
-	on_day = strncmp(value, v->day_d, DAY_LEN) <= 0;
 	if (strcmp(dim, "@total") == 0) {
-		s->total += on_day ? n : 0;
-		if (s->has_flows) {
-			s->flows.opening += strncmp(value, v->day_eve, DAY_LEN) <= 0 ? n : 0;
-			s->flows.closing += strncmp(value, v->day_last, DAY_LEN) <= 0 ? n : 0;
-		}
-		return 0;
-	}
-	if (!on_day)
-		return 0;
-	if (strcmp(dim, "@age") == 0) {
-		int band = len > AT_REST ? value[AT_REST] - '0' : -1;
+		s->total += n;
+	} else if (strcmp(dim, "@age") == 0) {
+		int band = rest[0] - '0';
 		if (band >= 0 && band < MEMBER_AGE_BANDS)
 			s->age[band] += n;
-		return 0;
+	} else {
+		return add_field(v, dim + 1, rest, n, e);
 	}
-	return add_field(v, dim + 1, len > AT_REST ? value + AT_REST : "", n, e);
+	return 0;
 }
 
 /* (dim, value, n, amount) of the flows of the period: starts and ends by
@@ -1371,16 +1361,13 @@ static int day_dues_row(view_t *v, db_stmt_t *st, err_t *e)
 	return 0;
 }
 
-/* (unit, value, n) of a child's members. */
+/* (unit, value "DAY", n) of a child's members. */
 static int day_child_row(view_t *v, db_stmt_t *st, err_t *e)
 {
-	const char *value = db_col_text(st, 1);
-	size_t len = strlen(value);
 	int i = child_index(v->s, db_col_int64(st, 0));
 
 	(void)e;
-	if (i >= 0 && len >= AT_REST - 1 && strncmp(value, v->day_d, DAY_LEN) <= 0 &&
-	    holds_day(value + AT_ROW, len - AT_ROW, v->day_t))
+	if (i >= 0 && strncmp(db_col_text(st, 1), v->day_d, DAY_LEN) <= 0)
 		v->s->children[i].total += db_col_int64(st, 2);
 	return 0;
 }
@@ -1424,20 +1411,14 @@ static int day_pass(view_t *v, err_t *e)
 {
 	char after[DATE_STR_LEN], from[DATE_STR_LEN], year[16], next_year[16];
 	member_flows_t *f = &v->s->flows;
-	date_t last = v->d;
 	query_t q;
 
 	date_format(v->d, v->day_d);
 	date_format(v->t, v->day_t);
-	if (v->s->has_flows) {
-		date_format(f->from - 1, v->day_eve);
-		date_format(f->to, v->day_last);
-		last = f->to > last ? f->to : last;
-	}
 	query_init(&q);
 	query_add(&q, "SELECT dim, value, n FROM member_tally WHERE unit_id = ? AND dim IN ('@total', '@honorary',"
 		      " '@digital', '@age', '@eth', '@religion', '@education', '@occupation', '@circ') AND value < ?",
-		  QI(v->unit), QT(day_after(last, after)));
+		  QI(v->unit), QT(day_after(v->d, after)));
 	if (tally_rows(v, &q, day_stock_row, e))
 		return -1;
 	snprintf(year, sizeof(year), "%d ", v->s->dues_year);
@@ -1446,16 +1427,22 @@ static int day_pass(view_t *v, err_t *e)
 	query_add(&q, "SELECT value, n, amount FROM member_tally WHERE unit_id = ? AND dim = '@dues' AND value >= ?"
 		      " AND value < ?",
 		  QI(v->unit), QT(year), QT(next_year));
-	if (tally_rows(v, &q, day_dues_row, e) || day_children(v, day_after(v->d, after), e) ||
-	    stats_branches(v, 1, e) || child_branches(v, e))
+	if (tally_rows(v, &q, day_dues_row, e) || day_children(v, after, e) || stats_branches(v, 1, e) ||
+	    child_branches(v, e))
 		return -1;
 	if (!v->s->has_flows)
 		return 0;
 	query_init(&q);
 	query_add(&q, "SELECT dim, value, n, amount FROM member_tally WHERE unit_id = ? AND dim IN ('@s', '@e', '@in',"
 		      " '@out', '@paid') AND value >= ? AND value < ?",
-		  QI(v->unit), QT(date_format(f->from, from)), QT(day_after(f->to, after)));
-	return tally_rows(v, &q, day_flow_row, e);
+		  QI(v->unit), QT(date_format(f->from, from)), QT(after));
+	if (tally_rows(v, &q, day_flow_row, e))
+		return -1;
+	/* the period ends on the day: every stay counted on its eve and not
+	 * on the day ended in it, and the other way round */
+	f->closing = v->s->total;
+	f->opening = f->closing - f->joined - f->rejoined - f->transfers_in + f->left_total + f->transfers_out;
+	return 0;
 }
 
 /* ---- the breakdowns' last step ---- */

@@ -159,19 +159,19 @@ static void word_rows(query_t *q, const scope_t *s, const char *person_words)
 
 /* ---- the figures by day ('@' rows, schema 26) ----
  *
- * A past day's figures of the nation: each event that changes them, by
- * its day and by the ancestry row of its unit at the nation (the unit is
- * among the units counted on a tree's day t when that row holds t), in
- * the value as "DAY AF AT[ ...]" (dates as text, 10 characters). The
- * members on day d are the sum of the rows of days up to d whose row
- * holds d. The provinces keep '@total' and '@branches' too: the nation's
- * children. */
+ * A past day's figures of the nation (store/member_tally.h): the members
+ * of a stay under an ancestry row of its unit from the later of their
+ * first days to the earlier of their ends ("DAY[ TEXT]"); the flows by
+ * the day of each event and the row ("DAY AF AT ..."), its first day
+ * taken as the event's when earlier (the rows are read for a tree's day
+ * on or after the event's: only whether they hold it matters). */
 
 /* The ancestor's tier: how many levels rank above its own (0: the nation). */
 #define TIER "(SELECT count(*) FROM levels r WHERE r.rank < tl.rank)"
 
-/* " AF AT" of ancestry row `a` as text. */
-#define ROW_OF(a) "' ' || CAST(" a ".valid_from AS TEXT) || ' ' || CAST(" a ".valid_to AS TEXT)"
+/* The later (earlier) of two days as text. */
+#define LATER(a, b) "CASE WHEN " a " > " b " THEN " a " ELSE " b " END"
+#define EARLIER(a, b) "CASE WHEN " a " < " b " THEN " a " ELSE " b " END"
 
 /* Her k-th birthday as text: the day on which she is k (core/person.c
  * person_age: born on 29 February, "YYYY-02-29" in a common year, which
@@ -180,11 +180,12 @@ static void word_rows(query_t *q, const scope_t *s, const char *person_words)
 
 /* The stays of the people of s at each ancestor of the two highest levels,
  * under every ancestry row of their unit (not only the open ones), with
- * what the rows below read of them: the common table x of the statement
- * (one scan of each table for all of them). */
+ * what the rows below read of them (ist..ien: the days both hold): the
+ * common table x of the statement (one scan of each table for all). */
 static void day_stays(query_t *q, const scope_t *s)
 {
-	query_sql(q, " WITH x AS (SELECT m.person_id AS pid, a.ancestor AS u, " TIER " AS tier,"
+	query_sql(q, " WITH x AS (SELECT y.*, " LATER("y.mf", "y.af") " AS ist, " EARLIER("y.mt", "y.ato") " AS ien"
+		     " FROM (SELECT m.person_id AS pid, a.ancestor AS u, " TIER " AS tier,"
 		     " CAST(a.valid_from AS TEXT) AS af, CAST(a.valid_to AS TEXT) AS ato, CAST(m.valid_from AS TEXT) AS mf,"
 		     " CAST(m.valid_to AS TEXT) AS mt, m.kind AS kind, m.start_reason AS sr,"
 		     " coalesce(m.end_reason, '') AS er, p.digital AS dg, coalesce(p.ethnicity, '') AS eth,"
@@ -193,35 +194,36 @@ static void day_stays(query_t *q, const scope_t *s)
 		     " FROM memberships m JOIN persons p ON p.id = m.person_id JOIN ancestry a ON a.descendant = m.unit_id"
 		     " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " TOP_LEVEL " WHERE true");
 	person_filter(q, "m.person_id", s);
-	query_sql(q, ")");
+	query_sql(q, ") y)");
 }
 
-/* The members: each stay counts +1 on the day it begins and -1 on the
- * day it ends ('@total' at both levels; at the nation also by each field
- * the statistics break them down by, as the stock rows above). */
+/* The members: +1 on the first day a stay and a row of her unit both
+ * hold, -1 on the end of either ('@total' at both levels; at the nation
+ * also by each field the statistics break them down by, as the stock
+ * rows above: "DAY TEXT"). */
 static void day_members(query_t *q)
 {
-	query_sql(q, " UNION ALL SELECT x.u, '@' || k.column1, CASE WHEN g.column1 = 1 THEN x.mf ELSE x.mt END"
-		     " || ' ' || x.af || ' ' || x.ato || CASE k.column1 WHEN 'eth' THEN ' ' || x.eth"
+	query_sql(q, " UNION ALL SELECT x.u, '@' || k.column1, CASE WHEN g.column1 = 1 THEN x.ist ELSE x.ien END"
+		     " || CASE k.column1 WHEN 'eth' THEN ' ' || x.eth"
 		     " WHEN 'religion' THEN ' ' || x.rel WHEN 'education' THEN ' ' || x.edu"
 		     " WHEN 'occupation' THEN ' ' || x.occ WHEN 'circ' THEN ' ' || x.circ ELSE '' END, g.column1, 0"
 		     " FROM x CROSS JOIN (VALUES (1), (-1)) g CROSS JOIN (VALUES ('total'), ('honorary'), ('digital'),"
 		     " ('eth'), ('religion'), ('education'), ('occupation'), ('circ')) k"
-		     " WHERE (g.column1 = 1 OR x.mt <> " OPEN ") AND (x.tier = 0 OR k.column1 = 'total')"
+		     " WHERE x.ist < x.ien AND (g.column1 = 1 OR x.ien <> " OPEN ") AND (x.tier = 0 OR k.column1 = 'total')"
 		     " AND (k.column1 <> 'honorary' OR x.kind = 'honorary') AND (k.column1 <> 'digital' OR x.dg <> 0)");
 }
 
 /* At the nation, the members by age band (0: 30 and under, 1: 31-45,
  * 2: 46-60, 3: over 60; member_stats_t.age): each stay cut at the
  * birthdays that move her to the next band, each piece +1 in its band on
- * its first day and -1 on its end. */
+ * its first day and -1 on its end ("DAY BAND"). */
 static void day_ages(query_t *q)
 {
 	query_sql(q, " UNION ALL SELECT y.u, '@age', CASE WHEN g.column1 = 1 THEN y.st ELSE y.en END"
-		     " || ' ' || y.af || ' ' || y.ato || ' ' || CAST(y.band AS TEXT), g.column1, 0"
-		     " FROM (SELECT z.u, z.af, z.ato, z.band, CASE WHEN z.mf > z.lo THEN z.mf ELSE z.lo END AS st,"
-		     " CASE WHEN z.mt < z.hi THEN z.mt ELSE z.hi END AS en FROM (SELECT x.u, x.af, x.ato, x.mf, x.mt,"
-		     " b.column1 AS band, CASE b.column1 WHEN 0 THEN x.mf WHEN 1 THEN " BIRTHDAY("31") " WHEN 2 THEN "
+		     " || ' ' || CAST(y.band AS TEXT), g.column1, 0"
+		     " FROM (SELECT z.u, z.band, " LATER("z.ist", "z.lo") " AS st, " EARLIER("z.ien", "z.hi") " AS en"
+		     " FROM (SELECT x.u, x.ist, x.ien,"
+		     " b.column1 AS band, CASE b.column1 WHEN 0 THEN x.ist WHEN 1 THEN " BIRTHDAY("31") " WHEN 2 THEN "
 		     BIRTHDAY("46") " ELSE " BIRTHDAY("61") " END AS lo, CASE b.column1 WHEN 0 THEN " BIRTHDAY("31")
 		     " WHEN 1 THEN " BIRTHDAY("46") " WHEN 2 THEN " BIRTHDAY("61") " ELSE " OPEN " END AS hi"
 		     " FROM x CROSS JOIN (VALUES (0), (1), (2), (3)) b WHERE x.tier = 0) z) y"
@@ -229,28 +231,32 @@ static void day_ages(query_t *q)
 }
 
 /* At the nation, each stay's start ('@s') and end ('@e') by day, with
- * its reason ("DAY AF AT REASON"); for a move, the other stay's row too ('@in' for a start, '@out'
- * for an end: "DAY AF AT OF OT"), so that a move within the units counted
- * is told from one across their edge. */
+ * its reason ("DAY AF AT REASON"); for a move, the other stay's row too
+ * ('@in' for a start, '@out' for an end: "DAY AF AT OF OT"), so that a
+ * move within the units counted is told from one across their edge. */
 static void day_flows(query_t *q)
 {
-	query_sql(q, " UNION ALL SELECT x.u, CASE WHEN g.column1 = 1 THEN '@s' ELSE '@e' END, CASE WHEN g.column1 = 1"
-		     " THEN x.mf ELSE x.mt END || ' ' || x.af || ' ' || x.ato || ' ' || CASE WHEN g.column1 = 1 THEN x.sr"
-		     " ELSE x.er END, 1, 0 FROM x CROSS JOIN (VALUES (1), (-1)) g"
-		     " WHERE x.tier = 0 AND (g.column1 = 1 OR x.mt <> " OPEN ")");
-	query_sql(q, " UNION ALL SELECT x.u, CASE WHEN x.mf = o.mt THEN '@in' ELSE '@out' END, CASE WHEN x.mf = o.mt"
-		     " THEN x.mf ELSE x.mt END || ' ' || x.af || ' ' || x.ato || ' ' || o.af || ' ' || o.ato, 1, 0"
+#define FLOW_DAY "(CASE WHEN g.column1 = 1 THEN x.mf ELSE x.mt END)"
+#define MOVE_DAY "(CASE WHEN x.mf = o.mt THEN x.mf ELSE x.mt END)"
+	query_sql(q, " UNION ALL SELECT x.u, CASE WHEN g.column1 = 1 THEN '@s' ELSE '@e' END, " FLOW_DAY " || ' ' || "
+		     LATER("x.af", FLOW_DAY) " || ' ' || x.ato || ' ' || CASE WHEN g.column1 = 1 THEN x.sr ELSE x.er END, 1, 0"
+		     " FROM x CROSS JOIN (VALUES (1), (-1)) g WHERE x.tier = 0 AND (g.column1 = 1 OR x.mt <> " OPEN ")");
+	query_sql(q, " UNION ALL SELECT x.u, CASE WHEN x.mf = o.mt THEN '@in' ELSE '@out' END, " MOVE_DAY " || ' ' || "
+		     LATER("x.af", MOVE_DAY) " || ' ' || x.ato || ' ' || " LATER("o.af", MOVE_DAY) " || ' ' || o.ato, 1, 0"
 		     " FROM x JOIN x o ON o.pid = x.pid AND o.u = x.u AND ((x.sr = 'transferred' AND o.mt = x.mf)"
 		     " OR (x.er = 'transferred' AND o.mf = x.mt)) WHERE x.tier = 0");
+#undef FLOW_DAY
+#undef MOVE_DAY
 }
 
 /* At the nation, dues payments by year ('@dues': "YEAR AF AT") and by day
- * paid ('@paid'), n and the sum in amount. */
+ * paid ('@paid': "DAY AF AT"), n and the sum in amount. */
 static void day_dues(query_t *q, const scope_t *s)
 {
 	query_sql(q, " UNION ALL SELECT a.ancestor, CASE WHEN g.column1 = 1 THEN '@dues' ELSE '@paid' END,"
-		     " CASE WHEN g.column1 = 1 THEN CAST(dp.year AS TEXT) ELSE CAST(dp.paid_on AS TEXT) END || " ROW_OF("a")
-		     ", 1, dp.amount FROM dues_payments dp CROSS JOIN (VALUES (1), (-1)) g"
+		     " CASE WHEN g.column1 = 1 THEN CAST(dp.year AS TEXT) || ' ' || CAST(a.valid_from AS TEXT)"
+		     " ELSE CAST(dp.paid_on AS TEXT) || ' ' || " LATER("CAST(a.valid_from AS TEXT)", "CAST(dp.paid_on AS TEXT)")
+		     " END || ' ' || CAST(a.valid_to AS TEXT), 1, dp.amount FROM dues_payments dp CROSS JOIN (VALUES (1), (-1)) g"
 		     " JOIN ancestry a ON a.descendant = dp.unit_id JOIN units tu ON tu.id = a.ancestor"
 		     " JOIN levels tl ON tl.key = tu.level AND " TIER " = 0 WHERE true");
 	person_filter(q, "dp.person_id", s);
@@ -572,7 +578,7 @@ int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
 		return -1;
 	query_init(&q);
 	query_sql(&q, "DROP TABLE " MEMBER_LOAD_TALLY);
-	if (query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, NULL, e))
+	if (query_run(db, &q, e))
 		return -1;
 	last_change(&q, &s);
 	return bump(db, from, &q, e);

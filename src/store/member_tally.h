@@ -27,19 +27,22 @@
  * on which a stay or the tree changed; member_stats reads them for such a
  * day and counts from the stays before it.
  *
- * The figures by day ('@' dims, schema 26) answer any day, for the nation:
- * each event that changes a figure, by its day and by the ancestry row of
- * its unit at the ancestor (the value begins "DAY AF AT", dates as text;
- * the row is among the units counted on a tree's day t when AF <= t < AT).
- * A stay counts +1 on its first day and -1 on its end: at the nation and
- * at the provinces '@total', at the nation also '@honorary', '@digital',
- * '@eth', '@religion', '@education', '@occupation', '@circ' ("DAY AF AT
- * TEXT") and '@age' ("DAY AF AT BAND": each stay cut at the birthdays
- * that move her between bands). At the nation, the flows: '@s' and '@e'
- * ("DAY AF AT REASON": each stay's start and end, n 1), '@in' and '@out'
- * ("DAY AF AT OF OT": a move's other stay's ancestry row, to tell a move
- * within the units counted from one across their edge), and the dues:
- * '@dues' ("YEAR AF AT") and '@paid' ("DAY AF AT"), n and amount.
+ * The figures by day ('@' dims, schema 26) answer any day, for the nation
+ * on the view as of that day (whose tree is that day's). A stay counts
+ * under each ancestry row of her unit at the ancestor from the later of
+ * their first days (+1) to the earlier of their ends (-1), so that the
+ * sum of the rows of days up to d is the members on d: at the nation and
+ * at the provinces '@total' ("DAY"), at the nation also '@honorary',
+ * '@digital', '@eth', '@religion', '@education', '@occupation', '@circ'
+ * ("DAY TEXT") and '@age' ("DAY BAND": each stay cut at the birthdays that
+ * move her between bands). At the nation, the flows, by the day of the
+ * event and the ancestry row of the unit ("DAY AF AT ...", AF the row's
+ * first day or the event's when later: the row is among the units counted
+ * on a tree's day t, never before the event, when AF <= t < AT): '@s' and
+ * '@e' ("DAY AF AT REASON": each stay's start and end, n 1), '@in' and
+ * '@out' ("DAY AF AT OF OT": a move's other stay's row, to tell a move
+ * within the units counted from one across their edge), '@paid' ("DAY AF
+ * AT"), and the dues of a year, '@dues' ("YEAR AF AT"), n and amount.
  * store/member_stats.c, day_pass, reads them (and counts the branches
  * from the units).
  *

@@ -266,11 +266,15 @@ test('generated members: figures add up level by level on both sides of the 2025
         assert.equal(f.opening, (await rep('VN', eveDay)).total);
       }
     }
-    // the breakdowns the generator fills
+    // the breakdowns the generator fills, today and on a past day (read
+    // from the nation's figures by day): each sums to the total
     const today = await rep('VN', '2026-06-30');
-    for (const b of ['religion', 'education', 'occupation']) {
-      const x = today.breakdowns[b];
-      assert.equal(sum(x.groups.map((g) => g.total)) + x.other + x.none, today.total, b);
+    for (const r of [today, await rep('VN', '2022-03-15')]) {
+      for (const b of ['religion', 'education', 'occupation']) {
+        const x = r.breakdowns[b];
+        assert.equal(sum(x.groups.map((g) => g.total)) + x.other + x.none, r.total, `${b} on ${r.as_of}`);
+      }
+      assert.equal(sum(Object.values(r.breakdowns.age)), r.total, `ages on ${r.as_of}: ${JSON.stringify(r.breakdowns.age)}`);
     }
     assert.ok(today.breakdowns.education.groups.some((g) => g.key === 'dai hoc' && g.label === 'Đại học'));
     assert.ok(today.breakdowns.circumstances.groups.some((g) => g.key === 'disabled'), 'the CLI sees sensitive data');
