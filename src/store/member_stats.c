@@ -1361,14 +1361,21 @@ static int day_dues_row(view_t *v, db_stmt_t *st, err_t *e)
 	return 0;
 }
 
-/* (unit, value "DAY", n) of a child's members. */
-static int day_child_row(view_t *v, db_stmt_t *st, err_t *e)
+/* (unit, dim, value "DAY", n) of the unit's branches, a child's members
+ * and branches. */
+static int day_unit_row(view_t *v, db_stmt_t *st, err_t *e)
 {
-	int i = child_index(v->s, db_col_int64(st, 0));
+	int64_t unit = db_col_int64(st, 0), n = db_col_int64(st, 3);
+	bool members = strcmp(db_col_text(st, 1), "@total") == 0;
+	int i = child_index(v->s, unit);
 
 	(void)e;
-	if (i >= 0 && strncmp(db_col_text(st, 1), v->day_d, DAY_LEN) <= 0)
-		v->s->children[i].total += db_col_int64(st, 2);
+	if (strncmp(db_col_text(st, 2), v->day_d, DAY_LEN) > 0)
+		return 0;
+	if (unit == v->unit && !members)
+		v->s->branches += n;
+	else if (i >= 0)
+		*(members ? &v->s->children[i].total : &v->s->children[i].branches) += n;
 	return 0;
 }
 
@@ -1378,24 +1385,30 @@ static const char *day_after(date_t d, char *buf)
 	return date_format(d + 1, buf);
 }
 
-/* The children's members, a few hundred children at a time. */
-static int day_children(view_t *v, const char *after_d, err_t *e)
+/* The unit's branches, and its children's members and branches, a few
+ * hundred children at a time. */
+static int day_units(view_t *v, const char *after_d, err_t *e)
 {
 	member_stats_t *s = v->s;
 	int64_t held = 0;
 
-	for (size_t first = 0; first < s->n_children; first += CHILDREN_AT_ONCE) {
+	for (size_t first = 0; first == 0 || first < s->n_children; first += CHILDREN_AT_ONCE) {
 		size_t last = first + CHILDREN_AT_ONCE < s->n_children ? first + CHILDREN_AT_ONCE : s->n_children;
 		query_t q;
 
 		query_init(&q);
-		query_add(&q, "SELECT unit_id, value, n FROM member_tally WHERE dim = '@total' AND value < ? AND unit_id IN (",
+		query_add(&q, "SELECT unit_id, dim, value, n FROM member_days WHERE dim IN ('@total', '@branches')"
+			      " AND value < ? AND unit_id IN (",
 			  QT(after_d));
+		if (first == 0)
+			query_add(&q, "?", QI(v->unit));
 		for (size_t i = first; i < last; i++)
-			query_add(&q, i > first ? ", ?" : "?", QI(s->children[i].unit.id));
+			query_add(&q, i > first || first == 0 ? ", ?" : "?", QI(s->children[i].unit.id));
 		query_sql(&q, ")");
-		if (tally_rows(v, &q, day_child_row, e))
+		if (tally_rows(v, &q, day_unit_row, e))
 			return -1;
+		if (last >= s->n_children)
+			break;
 	}
 	for (size_t i = 0; i < s->n_children; i++)
 		held += s->children[i].total;
@@ -1406,7 +1419,7 @@ static int day_children(view_t *v, const char *after_d, err_t *e)
 /* The nation's figures of any day from its rows by day: the members by
  * every breakdown, the children's, the year's dues and the flows of the
  * period, each a query of a few hundred thousand rows at most (its days
- * times the values of a field); the branches counted from the units. */
+ * times the values of a field). */
 static int day_pass(view_t *v, err_t *e)
 {
 	char after[DATE_STR_LEN], from[DATE_STR_LEN], year[16], next_year[16];
@@ -1416,7 +1429,7 @@ static int day_pass(view_t *v, err_t *e)
 	date_format(v->d, v->day_d);
 	date_format(v->t, v->day_t);
 	query_init(&q);
-	query_add(&q, "SELECT dim, value, n FROM member_tally WHERE unit_id = ? AND dim IN ('@total', '@honorary',"
+	query_add(&q, "SELECT dim, value, n FROM member_days WHERE unit_id = ? AND dim IN ('@total', '@honorary',"
 		      " '@digital', '@age', '@eth', '@religion', '@education', '@occupation', '@circ') AND value < ?",
 		  QI(v->unit), QT(day_after(v->d, after)));
 	if (tally_rows(v, &q, day_stock_row, e))
@@ -1424,16 +1437,15 @@ static int day_pass(view_t *v, err_t *e)
 	snprintf(year, sizeof(year), "%d ", v->s->dues_year);
 	snprintf(next_year, sizeof(next_year), "%d ", v->s->dues_year + 1);
 	query_init(&q);
-	query_add(&q, "SELECT value, n, amount FROM member_tally WHERE unit_id = ? AND dim = '@dues' AND value >= ?"
+	query_add(&q, "SELECT value, n, amount FROM member_days WHERE unit_id = ? AND dim = '@dues' AND value >= ?"
 		      " AND value < ?",
 		  QI(v->unit), QT(year), QT(next_year));
-	if (tally_rows(v, &q, day_dues_row, e) || day_children(v, after, e) || stats_branches(v, 1, e) ||
-	    child_branches(v, e))
+	if (tally_rows(v, &q, day_dues_row, e) || day_units(v, after, e))
 		return -1;
 	if (!v->s->has_flows)
 		return 0;
 	query_init(&q);
-	query_add(&q, "SELECT dim, value, n, amount FROM member_tally WHERE unit_id = ? AND dim IN ('@s', '@e', '@in',"
+	query_add(&q, "SELECT dim, value, n, amount FROM member_days WHERE unit_id = ? AND dim IN ('@s', '@e', '@in',"
 		      " '@out', '@paid') AND value >= ? AND value < ?",
 		  QI(v->unit), QT(date_format(f->from, from)), QT(after));
 	if (tally_rows(v, &q, day_flow_row, e))

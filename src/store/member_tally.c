@@ -262,6 +262,23 @@ static void day_dues(query_t *q, const scope_t *s)
 	person_filter(q, "dp.person_id", s);
 }
 
+/* Branches and groups under each ancestry row at both levels: +1 on its
+ * first day, -1 on its end ('@branches': "DAY"). A unit's rows lie within
+ * its life (store/ancestry.h), so they hold on the days it exists. */
+static void day_branches(query_t *q, const scope_t *s)
+{
+	if (of_people(s))
+		return;
+	query_sql(q, " UNION ALL SELECT a.ancestor, '@branches', CAST(CASE WHEN g.column1 = 1 THEN a.valid_from"
+		     " ELSE a.valid_to END AS TEXT), g.column1, 0 FROM ancestry a CROSS JOIN (VALUES (1), (-1)) g"
+		     " JOIN units bu ON bu.id = a.descendant JOIN levels bl ON bl.key = bu.level"
+		     " AND (SELECT count(*) FROM levels b WHERE b.rank > bl.rank) <= 1"
+		     " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " TOP_LEVEL
+		     " WHERE (g.column1 = 1 OR a.valid_to <> " OPEN ")");
+	if (s->kind == SCOPE_WORK)
+		query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
+}
+
 /* Every '@' row of the people of s (those of stays from x). */
 static void day_rows(query_t *q, const scope_t *s)
 {
@@ -269,37 +286,48 @@ static void day_rows(query_t *q, const scope_t *s)
 	day_ages(q);
 	day_flows(q);
 	day_dues(q, s);
+	day_branches(q, s);
 }
 
-/* Adds sign times everything of the people of s into table; their name's
- * words are in person_words (NULL: only the '@' rows). */
-static int add_into(db_t *db, const char *table, const scope_t *s, int sign, const char *person_words, err_t *e)
+/* Adds sign times everything of the people of s: their figures into
+ * table (NULL: none), their name's words being in person_words; their
+ * figures by day into days (NULL: none). */
+static int add_into(db_t *db, const char *table, const char *days, const scope_t *s, int sign, const char *person_words,
+		    err_t *e)
 {
 	char frag[512];
 	query_t q;
 
-	query_init(&q);
-	snprintf(frag, sizeof(frag), "INSERT INTO %s (unit_id, dim, value, n, amount)", table);
-	query_sql(&q, frag);
-	day_stays(&q, s);
-	snprintf(frag, sizeof(frag), " SELECT c.u, c.d, c.v, %d * sum(c.n), %d * sum(c.amt) FROM (", sign, sign);
-	query_sql(&q, frag);
-	if (person_words) {
-		stock_rows(&q, s);
-		event_rows(&q, s);
-		dues_rows(&q, s);
-		branch_rows(&q, s);
-		word_rows(&q, s, person_words);
-	} else {
-		query_sql(&q, "SELECT 0 AS u, '' AS d, '' AS v, 0 AS n, 0 AS amt WHERE false");
+	for (int by_day = 0; by_day < 2; by_day++) {
+		const char *into = by_day ? days : table;
+		if (!into)
+			continue;
+		query_init(&q);
+		snprintf(frag, sizeof(frag), "INSERT INTO %s (unit_id, dim, value, n, amount)", into);
+		query_sql(&q, frag);
+		if (by_day)
+			day_stays(&q, s);
+		snprintf(frag, sizeof(frag), " SELECT c.u, c.d, c.v, %d * sum(c.n), %d * sum(c.amt) FROM (", sign, sign);
+		query_sql(&q, frag);
+		if (by_day) {
+			query_sql(&q, "SELECT 0 AS u, '' AS d, '' AS v, 0 AS n, 0 AS amt WHERE false");
+			day_rows(&q, s);
+		} else {
+			stock_rows(&q, s);
+			event_rows(&q, s);
+			dues_rows(&q, s);
+			branch_rows(&q, s);
+			word_rows(&q, s, person_words);
+		}
+		snprintf(frag, sizeof(frag),
+			 ") c WHERE true GROUP BY c.u, c.d, c.v ON CONFLICT (unit_id, dim, value) DO UPDATE"
+			 " SET n = %s.n + excluded.n, amount = %s.amount + excluded.amount",
+			 into, into);
+		query_sql(&q, frag);
+		if (query_run(db, &q, e))
+			return -1;
 	}
-	day_rows(&q, s);
-	snprintf(frag, sizeof(frag),
-		 ") c WHERE true GROUP BY c.u, c.d, c.v ON CONFLICT (unit_id, dim, value) DO UPDATE"
-		 " SET n = %s.n + excluded.n, amount = %s.amount + excluded.amount",
-		 table, table);
-	query_sql(&q, frag);
-	return query_run(db, &q, e);
+	return 0;
 }
 
 /* Into table, the search rows of the people of s who are members at the
@@ -444,7 +472,7 @@ static int keep_into(db_t *db, const scope_t *s, int sign, const char *words, co
 		return -1;
 	if (!kept)
 		return 0;
-	if (add_into(db, "member_tally", s, sign, person_words, e))
+	if (add_into(db, "member_tally", "member_days", s, sign, person_words, e))
 		return -1;
 	if (sign < 0)
 		return drop_words(db, s, e);
@@ -572,8 +600,14 @@ int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
 		return err_set(e, ERR_INTERNAL, NULL, "member_tally_load_end: the figures are not kept");
 	query_init(&q);
 	query_sql(&q, "INSERT INTO member_tally (unit_id, dim, value, n, amount) SELECT unit_id, dim, value, n, amount"
-		      " FROM " MEMBER_LOAD_TALLY " WHERE true ON CONFLICT (unit_id, dim, value) DO UPDATE"
+		      " FROM " MEMBER_LOAD_TALLY " WHERE dim NOT LIKE '@%' ON CONFLICT (unit_id, dim, value) DO UPDATE"
 		      " SET n = member_tally.n + excluded.n, amount = member_tally.amount + excluded.amount");
+	if (query_run(db, &q, e))
+		return -1;
+	query_init(&q);
+	query_sql(&q, "INSERT INTO member_days (unit_id, dim, value, n, amount) SELECT unit_id, dim, value, n, amount"
+		      " FROM " MEMBER_LOAD_TALLY " WHERE dim LIKE '@%' ON CONFLICT (unit_id, dim, value) DO UPDATE"
+		      " SET n = member_days.n + excluded.n, amount = member_days.amount + excluded.amount");
 	if (query_run(db, &q, e))
 		return -1;
 	query_init(&q);
@@ -596,7 +630,8 @@ int member_tally_suspend(db_t *db, err_t *e)
 	return set_tally_from(db, "off", e);
 }
 
-int member_tally_rebuild(db_t *db, err_t *e)
+/* Counts everything afresh; the figures by day too when days. */
+static int rebuild(db_t *db, bool days, err_t *e)
 {
 	scope_t s = { .kind = SCOPE_ALL };
 	bool own = false;
@@ -607,13 +642,30 @@ int member_tally_rebuild(db_t *db, err_t *e)
 		return -1;
 	query_init(&q);
 	query_sql(&q, "DELETE FROM member_tally");
-	r = query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, "person_words", e) || drop_words(db, &s, e) ||
+	r = query_run(db, &q, e);
+	if (!r && days) {
+		query_init(&q);
+		query_sql(&q, "DELETE FROM member_days");
+		r = query_run(db, &q, e);
+	}
+	r = r || add_into(db, "member_tally", days ? "member_days" : NULL, &s, 1, "person_words", e) ||
+	    drop_words(db, &s, e) ||
 	    add_words(db, "member_words", "person_words", &s, e) || set_tally_from(db, "1900-01-01", e);
 	if (!r) {
 		last_change(&q, &s);
 		r = bump(db, DATE_FIRST, &q, e);
 	}
 	return store_tx_end(db, own, r, e);
+}
+
+int member_tally_rebuild(db_t *db, err_t *e)
+{
+	return rebuild(db, true, e);
+}
+
+int member_tally_rebuild_15(db_t *db, err_t *e)
+{
+	return rebuild(db, false, e);
 }
 
 int member_tally_days_fill(db_t *db, err_t *e)
@@ -630,8 +682,8 @@ int member_tally_days_fill(db_t *db, err_t *e)
 		return 0;
 	/* a rebuild of an earlier migration counted them already */
 	query_init(&q);
-	query_sql(&q, "DELETE FROM member_tally WHERE dim LIKE '@%'");
-	return query_run(db, &q, e) || add_into(db, "member_tally", &s, 1, NULL, e) ? -1 : 0;
+	query_sql(&q, "DELETE FROM member_days");
+	return query_run(db, &q, e) || add_into(db, NULL, "member_days", &s, 1, NULL, e) ? -1 : 0;
 }
 
 int member_tally_days(db_t *db, int64_t unit_id, bool *hold, err_t *e)
@@ -703,7 +755,7 @@ int member_tally_full(db_t *db, int64_t unit_id, bool *full, err_t *e)
 /* A figure that differs, on report. */
 static void print_figure(FILE *report, db_stmt_t *st, const char *what)
 {
-	fprintf(report, "member_tally %s: unit id %lld, %s '%s': %lld (amount %lld)\n", what,
+	fprintf(report, "%s: unit id %lld, %s '%s': %lld (amount %lld)\n", what,
 		(long long)db_col_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2), (long long)db_col_int64(st, 3),
 		(long long)db_col_int64(st, 4));
 }
@@ -772,13 +824,53 @@ static int check_words(db_t *db, FILE *report, int64_t *rows, size_t *n_diff, er
 	return r;
 }
 
+/* A scratch table like member_tally, for a recount. */
+static int scratch_figures(db_t *db, const char *name, err_t *e)
+{
+	char sql[256];
+	query_t q;
+
+	snprintf(sql, sizeof(sql), "CREATE TEMP TABLE %s (unit_id BIGINT NOT NULL, dim TEXT NOT NULL,"
+		 " value TEXT NOT NULL, n BIGINT NOT NULL, amount BIGINT NOT NULL, PRIMARY KEY (unit_id, dim, value))",
+		 name);
+	query_init(&q);
+	query_sql(&q, sql);
+	return query_run(db, &q, e);
+}
+
+/* Compares table kept with its recount (a scratch table, dropped after):
+ * each row that differs counted in *n_diff and printed on report, the
+ * rows recounted added to *n_rows. */
+static int compare_figures(db_t *db, const char *kept, const char *counted, FILE *report, size_t *n_rows,
+			   size_t *n_diff, err_t *e)
+{
+	char what[2][64], sql[128];
+	int64_t rows = 0;
+	query_t q;
+
+	snprintf(what[0], sizeof(what[0]), "%s kept, not counted", kept);
+	snprintf(what[1], sizeof(what[1]), "%s counted, not kept", kept);
+	if (differences(db, FIGURE_COLS, FIGURE_HELD, kept, counted, what[0], print_figure, report, n_diff, e) ||
+	    differences(db, FIGURE_COLS, FIGURE_HELD, counted, kept, what[1], print_figure, report, n_diff, e))
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", counted);
+	query_init(&q);
+	query_sql(&q, sql);
+	if (org_query_int(db, &q, &rows, e))
+		return -1;
+	*n_rows += (size_t)rows;
+	snprintf(sql, sizeof(sql), "DROP TABLE %s", counted);
+	query_init(&q);
+	query_sql(&q, sql);
+	return query_run(db, &q, e);
+}
+
 int member_tally_check(db_t *db, FILE *report, bool *kept, size_t *n_rows, size_t *n_diff, err_t *e)
 {
 	scope_t s = { .kind = SCOPE_ALL };
 	date_t from;
 	bool own = false;
 	int64_t rows = 0;
-	query_t q;
 	int r;
 
 	*n_rows = *n_diff = 0;
@@ -786,30 +878,13 @@ int member_tally_check(db_t *db, FILE *report, bool *kept, size_t *n_rows, size_
 		return -1;
 	r = tally_from(db, kept, &from, e);
 	if (!r && *kept) {
-		query_init(&q);
-		query_sql(&q, "CREATE TEMP TABLE tally_check (unit_id BIGINT NOT NULL, dim TEXT NOT NULL,"
-			      " value TEXT NOT NULL, n BIGINT NOT NULL, amount BIGINT NOT NULL,"
-			      " PRIMARY KEY (unit_id, dim, value))");
-		r = query_run(db, &q, e) || add_into(db, "tally_check", &s, 1, "person_words", e);
-		if (!r)
-			r = differences(db, FIGURE_COLS, FIGURE_HELD, "member_tally", "tally_check", "kept, not counted",
-					print_figure, report, n_diff, e) ||
-			    differences(db, FIGURE_COLS, FIGURE_HELD, "tally_check", "member_tally", "counted, not kept",
-					print_figure, report, n_diff, e);
-		if (!r) {
-			query_init(&q);
-			query_sql(&q, "SELECT count(*) FROM tally_check");
-			r = org_query_int(db, &q, &rows, e);
-			*n_rows = (size_t)rows;
-		}
+		r = scratch_figures(db, "tally_check", e) || scratch_figures(db, "days_check", e) ||
+		    add_into(db, "tally_check", "days_check", &s, 1, "person_words", e) ||
+		    compare_figures(db, "member_tally", "tally_check", report, n_rows, n_diff, e) ||
+		    compare_figures(db, "member_days", "days_check", report, n_rows, n_diff, e);
 		if (!r) {
 			r = check_words(db, report, &rows, n_diff, e);
 			*n_rows += (size_t)rows;
-		}
-		if (!r) {
-			query_init(&q);
-			query_sql(&q, "DROP TABLE tally_check");
-			r = query_run(db, &q, e);
 		}
 	}
 	return store_tx_end(db, own, r, e);

@@ -27,8 +27,10 @@
  * on which a stay or the tree changed; member_stats reads them for such a
  * day and counts from the stays before it.
  *
- * The figures by day ('@' dims, schema 26) answer any day, for the nation
- * on the view as of that day (whose tree is that day's). A stay counts
+ * Table member_days (unit_id, dim, value, n, amount), schema 26, holds the
+ * figures by day (dims beginning '@'), kept by the same statements in the
+ * same writes, which answer any day for the nation on the view as of that
+ * day (whose tree is that day's). A stay counts
  * under each ancestry row of her unit at the ancestor from the later of
  * their first days (+1) to the earlier of their ends (-1), so that the
  * sum of the rows of days up to d is the members on d: at the nation and
@@ -43,8 +45,9 @@
  * '@out' ("DAY AF AT OF OT": a move's other stay's row, to tell a move
  * within the units counted from one across their edge), '@paid' ("DAY AF
  * AT"), and the dues of a year, '@dues' ("YEAR AF AT"), n and amount.
- * store/member_stats.c, day_pass, reads them (and counts the branches
- * from the units).
+ * At both levels, '@branches' ("DAY": a branch or group under each
+ * ancestry row, +1 and -1; its rows lie within its life).
+ * store/member_stats.c, day_pass, reads them.
  *
  * Table member_words (unit_id, word, name_key, person_id, name_fold) is
  * kept the same way for the search of a province's members: for each
@@ -119,6 +122,11 @@ int member_tally_kept(db_t *db, bool *kept, err_t *e);
 /* Adds the '@' rows of everyone (schema 26's migration), while the
  * figures are kept. Returns 0 or -1 with e. */
 int member_tally_days_fill(db_t *db, err_t *e);
+
+/* member_tally_rebuild without the figures by day: for the migration to
+ * schema 15, which comes before their table (schema 26 fills them).
+ * Returns 0 or -1 with e. */
+int member_tally_rebuild_15(db_t *db, err_t *e);
 
 /* Whether unit_id's figures by day are kept (*hold): the figures are
  * kept and it is of the highest level. Returns 0 or -1 with e. */

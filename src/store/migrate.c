@@ -458,7 +458,7 @@ static const migration_t MIGRATIONS[] = {
 	"  person_id BIGINT NOT NULL REFERENCES persons(id),"
 	"  name_fold TEXT NOT NULL);"
 	"CREATE UNIQUE INDEX member_words_walk ON member_words (unit_id, word, name_key, person_id, name_fold);",
-	  NULL, NULL, member_tally_rebuild },
+	  NULL, NULL, member_tally_rebuild_15 },
 
 	/* 16: a person's words and search rows by her id, which each write of
 	 * hers takes out and puts back (without these, every edit read both
@@ -696,11 +696,28 @@ static const migration_t MIGRATIONS[] = {
 	  "  GROUP BY unit_id, word;",
 	  NULL, NULL, NULL },
 
-	/* 26: the figures by day ('@' rows, store/member_tally.h), from
-	 * which a past day's figures of the nation are read: counted from
-	 * the stays, the nation as of 2024-12-31 read every member of that
-	 * day (575 s at 20 million members) */
-	{ "", NULL, NULL, member_tally_days_fill },
+	/* 26: the figures by day (store/member_tally.h), from which a past
+	 * day's figures of the nation are read: counted from the stays, the
+	 * nation as of 2024-12-31 read every member of that day (575 s at 20
+	 * million members). A table of their own: in member_tally, the
+	 * nation's hundreds of thousands of rows by day slowed its reads of
+	 * today's figures. */
+	{ "",
+	  "CREATE TABLE member_days ("
+	  "  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	  "  dim TEXT NOT NULL,"
+	  "  value TEXT NOT NULL,"
+	  "  n BIGINT NOT NULL,"
+	  "  amount BIGINT NOT NULL,"
+	  "  PRIMARY KEY (unit_id, dim, value)) WITHOUT ROWID;",
+	  "CREATE TABLE member_days ("
+	  "  unit_id BIGINT NOT NULL REFERENCES units(id),"
+	  "  dim TEXT NOT NULL,"
+	  "  value TEXT NOT NULL,"
+	  "  n BIGINT NOT NULL,"
+	  "  amount BIGINT NOT NULL,"
+	  "  PRIMARY KEY (unit_id, dim, value));",
+	  member_tally_days_fill },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
