@@ -1281,7 +1281,7 @@ static bool holds_day(const char *p, size_t len, const char *day)
 static int day_usable(view_t *v, bool *usable, err_t *e)
 {
 	*usable = false;
-	if (v->mapped || v->recount || v->lean || (v->s->has_flows && v->s->flows.to != v->d))
+	if (v->mapped || v->recount || (v->s->has_flows && v->s->flows.to != v->d))
 		return 0;
 	return member_tally_days(v->db, v->unit, usable, e);
 }
@@ -1544,7 +1544,7 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 		     .pg = db_dialect(db) == DB_POSTGRESQL, .sensitive = o->with_sensitive, .recount = o->recount,
 		     .lean = o->lean && !o->mapped, .s = out };
 	int parts = o->mapped ? 2 : 1, r;
-	bool kept = false;
+	bool kept = false, by_day = false;
 
 	memset(out, 0, sizeof(*out));
 	out->mapped = o->mapped;
@@ -1563,9 +1563,15 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 	}
 	if (!r)
 		r = tally_usable(&v, &kept, e);
-	if (!r && !kept && !(r = day_usable(&v, &kept, e)) && kept)
+	if (!r && !kept && !(r = day_usable(&v, &by_day, e)))
+		kept = by_day;
+	/* read, the unit's own members are what its children do not hold:
+	 * a lean count lists them, then drops them */
+	if (!r && kept && v.lean)
+		r = stats_children(&v, e);
+	if (!r && by_day) {
 		r = day_pass(&v, e);
-	else if (!r && kept) {
+	} else if (!r && kept) {
 		/* part 1 read; for the mapped view, the transfers it counts
 		 * across the edge from units that are gone but count inside */
 		r = tally_pass(&v, e) || tally_children(&v, e) ||
@@ -1575,6 +1581,11 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 		r = count_part(&v, o, part, parts, e);
 	if (!r && !kept && !v.lean)
 		r = child_branches(&v, e);
+	if (!r && kept && v.lean) {
+		free(out->children);
+		out->children = NULL;
+		out->n_children = 0;
+	}
 	if (!r)
 		r = breakdowns(&v, e);
 	view_free(&v);
