@@ -24,6 +24,9 @@ What it does:
      six-month periods.
   4. A dated section in BENCHMARKS.md (BENCH_WRITE=0: print only).
 
+BENCH_MEMBERS_DB=PATH: as members.py's, a database of the generated
+country made already (copied, then reported as above).
+
 Target (the issue): the national roll-up under 1 s on SQLite.
 
 Standard library only.
@@ -56,7 +59,14 @@ FORM = "commune_half"
 def prepared():
     """A copy of the members' database with the period reported by every
     commune: its path, the number of values and of approved forms."""
-    src, meta = m.members_db()
+    if b.knob("BENCH_MEMBERS_DB", ""):
+        # a database of the generated country made already (members.py)
+        src = os.path.abspath(b.knob("BENCH_MEMBERS_DB", ""))
+        b.ub("init", src)
+        units, tokens = b.callers(src)
+        meta = {"seed": b.SEED, "scale": b.SCALE, "units": units, "tokens": tokens}
+    else:
+        src, meta = m.members_db()
     path = os.path.join(b.CACHE, "reports-work.db")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
