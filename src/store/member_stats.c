@@ -1277,13 +1277,30 @@ static bool holds_day(const char *p, size_t len, const char *day)
 
 /* Whether the nation's figures of the day can be read from its rows by
  * day: the view as of the day (whose tree is the day's), at the top, with
- * flows (if any) of a period that ends on the day. */
+ * flows (if any) of a period that ends on the day, and every child of the
+ * day of the second level (only the provinces keep their members by day:
+ * a child a level further down, which the tree allows, is counted). */
 static int day_usable(view_t *v, bool *usable, err_t *e)
 {
+	int64_t lower = 0;
+	query_t q;
+
 	*usable = false;
 	if (v->mapped || v->recount || (v->s->has_flows && v->s->flows.to != v->d))
 		return 0;
-	return member_tally_days(v->db, v->unit, usable, e);
+	if (member_tally_days(v->db, v->unit, usable, e))
+		return -1;
+	if (!*usable)
+		return 0;
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM ancestry c JOIN units u ON u.id = c.descendant JOIN levels l ON l.key = u.level"
+		      " WHERE c.ancestor = ? AND c.depth = 1 AND c.valid_from <= ? AND c.valid_to > ?"
+		      " AND (SELECT count(*) FROM levels r WHERE r.rank < l.rank) <> 1",
+		  QI(v->unit), QD(v->t), QD(v->t));
+	if (org_query_int(v->db, &q, &lower, e))
+		return -1;
+	*usable = lower == 0;
+	return 0;
 }
 
 /* (dim, value "DAY[ TEXT]", n) of the members: summed up to the day. */
@@ -1430,8 +1447,18 @@ static int day_pass(view_t *v, err_t *e)
 	date_format(v->t, v->day_t);
 	query_init(&q);
 	query_add(&q, "SELECT dim, value, n FROM member_days WHERE unit_id = ? AND dim IN ('@total', '@honorary',"
-		      " '@digital', '@age', '@eth', '@religion', '@education', '@occupation', '@circ') AND value < ?",
+		      " '@digital', '@age') AND value < ?",
 		  QI(v->unit), QT(day_after(v->d, after)));
+	if (tally_rows(v, &q, day_stock_row, e))
+		return -1;
+	/* the texts summed by the store: only those held on the day take a
+	 * place in the breakdowns' tallies, which hold a bounded number of
+	 * texts (core/tally.h), as a count from the stays would */
+	query_init(&q);
+	query_add(&q, "SELECT dim, '0000-00-00 ' || substr(value, 12), sum(n) FROM member_days WHERE unit_id = ?"
+		      " AND dim IN ('@eth', '@religion', '@education', '@occupation', '@circ') AND value < ?"
+		      " GROUP BY dim, substr(value, 12) HAVING sum(n) <> 0",
+		  QI(v->unit), QT(after));
 	if (tally_rows(v, &q, day_stock_row, e))
 		return -1;
 	snprintf(year, sizeof(year), "%d ", v->s->dues_year);
@@ -1570,8 +1597,10 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 	if (!r && kept && v.lean)
 		r = stats_children(&v, e);
 	if (!r && by_day) {
+		out->source = MEMBER_STATS_BY_DAY;
 		r = day_pass(&v, e);
 	} else if (!r && kept) {
+		out->source = MEMBER_STATS_KEPT;
 		/* part 1 read; for the mapped view, the transfers it counts
 		 * across the edge from units that are gone but count inside */
 		r = tally_pass(&v, e) || tally_children(&v, e) ||

@@ -126,6 +126,10 @@ typedef struct member_stats {
 	size_t n_children;
 	bool has_flows;
 	member_flows_t flows;
+	/* where the figures came from: the figures kept for the day's state
+	 * (today's), those kept by day (a past day of the nation), or
+	 * counted from the stays (store/member_tally.h) */
+	enum { MEMBER_STATS_COUNTED, MEMBER_STATS_KEPT, MEMBER_STATS_BY_DAY } source;
 } member_stats_t;
 
 void member_stats_free(member_stats_t *s);
@@ -134,7 +138,9 @@ void member_stats_free(member_stats_t *s);
  * on day o->as_of. A unit's total is its direct members plus its
  * children's totals, on both views. Read from the figures kept in the
  * writes (store/member_tally.h) for the nation and the provinces as of a
- * day after the last change, counted from the stays otherwise. Returns 0
+ * day after the last change, from the figures kept by day for the nation
+ * on any other day (the view as of the day, every child a province, flows
+ * that end on the day), counted from the stays otherwise. Returns 0
  * or -1 with e. */
 int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member_stats_t *out, err_t *e);
 

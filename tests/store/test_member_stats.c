@@ -723,6 +723,14 @@ static void by_day_everywhere(db_t *db)
 		if (strcmp(days[i], TODAY) > 0 || org_unit_get(db, "VN", D(days[i]), &(unit_t){ 0 }, &e))
 			continue; /* before the tree, or ahead */
 		snprintf(year, sizeof(year), "%.4s-01-01", days[i]);
+		{
+			/* read, never counted: from the figures of the day's state or by day */
+			member_stats_opts_t o = { .as_of = D(days[i]), .today = D(TODAY), .flows = true,
+						  .from = D(year), .to = D(days[i]) };
+			member_stats_t read = stats_opts(db, "VN", &o);
+			assert_int_not_equal(read.source, MEMBER_STATS_COUNTED);
+			member_stats_free(&read);
+		}
 		kept_is_counted(db, "VN", days[i], year, true, false);
 		kept_is_counted(db, "VN", days[i], year, false, false);
 		lean_is_counted(db, "VN", days[i], year);
@@ -768,6 +776,37 @@ static void kept_figures_are_the_counted_ones(void **state)
 	kept_everywhere(db, TODAY);
 	by_day_everywhere(db);
 	tally_agrees(db);
+}
+
+/* A child of the nation a level below the provinces (the tree allows
+ * it) has no figures by day: the nation's past days are then counted,
+ * with her members under her, not the nation's own. */
+static void a_child_below_the_provinces_is_counted(void **state)
+{
+	static const person_in_t HER = { "Lý Thị Cúc", "1980-05-05", "C0.1", "2021-01-01", NULL, NULL, NULL, NULL, NULL,
+					 MEMBER_REGULAR };
+	member_stats_opts_t o = { .as_of = D("2024-12-31"), .today = D(TODAY), .flows = true, .from = D("2024-01-01"),
+				  .to = D("2024-12-31") };
+	db_t *db = *state;
+	member_stats_t s;
+	bool found = false;
+
+	add_unit(db, "C0", "Xã Trực Thuộc", "commune", "VN", "2020-01-01");
+	add_unit(db, "C0.1", "Chi hội Trực Thuộc", "branch", "C0", "2020-01-01");
+	join(db, &HER);
+	s = stats_opts(db, "VN", &o);
+	assert_int_equal(s.source, MEMBER_STATS_COUNTED);
+	for (size_t i = 0; i < s.n_children; i++)
+		if (strcmp(s.children[i].unit.code, "C0") == 0) {
+			found = true;
+			assert_int_equal(s.children[i].total, 1);
+			assert_int_equal(s.children[i].branches, 1);
+		}
+	assert_true(found);
+	member_stats_free(&s);
+	kept_is_counted(db, "VN", "2024-12-31", "2024-01-01", true, false);
+	lean_is_counted(db, "VN", "2024-12-31", "2024-01-01");
+	kept_is_counted(db, "VN", TODAY, "2026-01-01", true, false);
 }
 
 /* A lean count (the totals a report form reads) gives the full count's
@@ -826,6 +865,7 @@ int main(void)
 		T(ages_by_the_day),
 		T(kept_figures_are_the_counted_ones),
 		T(lean_is_the_full_count),
+		T(a_child_below_the_provinces_is_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
