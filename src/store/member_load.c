@@ -720,9 +720,9 @@ static void day_row(const char *row, const char *day, char *out, size_t cap)
 /* The members of a stay under one ancestry row of her unit, from the
  * later of their first days to the earlier of their ends: +1 and -1
  * ('@total'; at the nation by each field too, "DAY TEXT"). */
-static int day_members(member_load_t *l, const load_row_t *r, size_t i, const char *ist, const char *ien, err_t *e)
+static int day_members(member_load_t *l, const person_t *p, member_kind_t kind, size_t i, const char *ist,
+		       const char *ien, err_t *e)
 {
-	const person_t *p = &r->row.p;
 	const char *const FIELDS[][2] = {
 		{ "@eth", p->ethnicity }, { "@religion", p->religion }, { "@education", p->education },
 		{ "@occupation", p->occupation }, { "@circ", p->circumstances },
@@ -737,7 +737,7 @@ static int day_members(member_load_t *l, const load_row_t *r, size_t i, const ch
 			return -1;
 		if (l->days.tier[i] != 0)
 			continue;
-		if ((r->kind == MEMBER_HONORARY && day_add(l, anc, "@honorary", day, sign, 0, e)) ||
+		if ((kind == MEMBER_HONORARY && day_add(l, anc, "@honorary", day, sign, 0, e)) ||
 		    (p->digital && day_add(l, anc, "@digital", day, sign, 0, e)))
 			return -1;
 		for (size_t k = 0; k < sizeof(FIELDS) / sizeof(FIELDS[0]); k++) {
@@ -753,12 +753,12 @@ static int day_members(member_load_t *l, const load_row_t *r, size_t i, const ch
  * 46 and 61 (text days: born on 29 February, "YYYY-02-29" of a common
  * year compares as 1 March does), each piece +1 in its band and -1 at its
  * end ("DAY BAND"). */
-static int day_ages(member_load_t *l, const load_row_t *r, size_t i, const char *ist, const char *ien, err_t *e)
+static int day_ages(member_load_t *l, const person_t *p, size_t i, const char *ist, const char *ien, err_t *e)
 {
 	static const int AGES[] = { 31, 46, 61 };
 	char born[DATE_STR_LEN], limit[5][DATE_STR_LEN + 8], value[DAY_VALUE_BUF];
 
-	date_format(r->row.p.birth_date, born);
+	date_format(p->birth_date, born);
 	snprintf(limit[0], sizeof(limit[0]), "%s", ist);
 	for (int k = 0; k < 3; k++)
 		snprintf(limit[k + 1], sizeof(limit[0]), "%d%s", (int)strtol(born, NULL, 10) + AGES[k], born + 4);
@@ -808,13 +808,26 @@ static int day_event(member_load_t *l, size_t i, const char *dim, const char *da
 	return day_add(l, l->days.anc[i], dim, value, 1, 0, e);
 }
 
-/* Everything of one stay by day, at each ancestry row of its unit. */
-static int day_stay(member_load_t *l, const load_row_t *r, const load_stay_t *s, err_t *e)
+/* Of her stays (n of them), the one that ends (starts, with ends false)
+ * on day. */
+static const load_stay_t *stay_on(const load_stay_t *stays, size_t n, date_t day, bool ends)
+{
+	for (size_t k = 0; k < n; k++)
+		if ((ends ? stays[k].to : stays[k].from) == day)
+			return &stays[k];
+	return NULL;
+}
+
+/* Everything of her stay s (of kind, one of her n stays) by day, at each
+ * ancestry row of its unit. */
+static int day_stay(member_load_t *l, const person_t *p, member_kind_t kind, const load_stay_t *stays, size_t n,
+		    const load_stay_t *s, err_t *e)
 {
 	char from[DATE_STR_LEN], to[DATE_STR_LEN];
 	bool ends = s->to != DATE_OPEN;
-	const load_stay_t *before = strcmp(s->start_reason, "transferred") == 0 ? other_stay(r, s->from, true) : NULL;
-	const load_stay_t *after = ends && strcmp(s->end_reason, "transferred") == 0 ? other_stay(r, s->to, false) : NULL;
+	const load_stay_t *before = strcmp(s->start_reason, "transferred") == 0 ? stay_on(stays, n, s->from, true) : NULL;
+	const load_stay_t *after =
+		ends && strcmp(s->end_reason, "transferred") == 0 ? stay_on(stays, n, s->to, false) : NULL;
 	size_t a, b;
 
 	date_format(s->from, from);
@@ -825,8 +838,8 @@ static int day_stay(member_load_t *l, const load_row_t *r, const load_stay_t *s,
 		char ist[DATE_STR_LEN], ien[DATE_STR_LEN];
 		snprintf(ist, sizeof(ist), "%.10s", strcmp(from, row) > 0 ? from : row);
 		snprintf(ien, sizeof(ien), "%.10s", strncmp(to, row + 11, 10) < 0 ? to : row + 11);
-		if (strcmp(ist, ien) < 0 && (day_members(l, r, i, ist, ien, e) ||
-					     (l->days.tier[i] == 0 && day_ages(l, r, i, ist, ien, e))))
+		if (strcmp(ist, ien) < 0 && (day_members(l, p, kind, i, ist, ien, e) ||
+					     (l->days.tier[i] == 0 && day_ages(l, p, i, ist, ien, e))))
 			return -1;
 		if (l->days.tier[i] != 0)
 			continue;
@@ -871,7 +884,7 @@ static int count_row(member_load_t *l, size_t i, err_t *e)
 	for (size_t k = 0; k < r->n_stays; k++) {
 		const load_stay_t *s = &r->stays[k];
 		if (count_event(l, r, s, true, e) || (s->to != DATE_OPEN && count_event(l, r, s, false, e)) ||
-		    day_stay(l, r, s, e))
+		    day_stay(l, &r->row.p, r->kind, r->stays, r->n_stays, s, e))
 			return -1;
 		if (s->to == DATE_OPEN) {
 			size_t a, b;
@@ -898,12 +911,12 @@ static int count_row(member_load_t *l, size_t i, err_t *e)
 }
 
 /* The figures counted, into MEMBER_LOAD_TALLY. */
-static int write_figures(member_load_t *l, err_t *e)
+static int write_figures(member_load_t *l, const char *table, err_t *e)
 {
 	static const char *const COLS[] = { "unit_id", "dim", "value", "n", "amount" };
 	char unit[24], value[DATE_STR_LEN + 8], n[24], amount[24];
 	db_bulk_t *bulk = NULL;
-	int rc = db_bulk_begin(l->db, MEMBER_LOAD_TALLY, COLS, 5, &bulk);
+	int rc = db_bulk_begin(l->db, table, COLS, 5, &bulk);
 
 	for (size_t i = 0; rc == DB_OK && i < l->cap_fig; i++) {
 		const figure_t *f = &l->fig[i];
@@ -911,7 +924,7 @@ static int write_figures(member_load_t *l, err_t *e)
 		uint32_t v = (uint32_t)f->key;
 		const char *val = value;
 
-		if (!f->unit)
+		if (!f->unit || (f->n == 0 && f->amount == 0)) /* counted in and out again: no figure */
 			continue;
 		switch (l->dim_kind[dim]) {
 		case V_NONE: val = ""; break;
@@ -1105,7 +1118,7 @@ int member_load_end(member_load_t *l, const char *what, err_t *e)
 	if (flush(l, e) || phase(l, "words") || member_tally_batches_end(l->db, e) || phase(l, "indexes") ||
 	    build_indexes(l, false, e) || store_analyze(l->db, e) || phase(l, "figures"))
 		return -1;
-	if (l->counting ? write_figures(l, e) || member_tally_load_end(l->db, l->first_id, l->next_id - 1, e)
+	if (l->counting ? write_figures(l, MEMBER_LOAD_TALLY, e) || member_tally_load_end(l->db, l->first_id, l->next_id - 1, e)
 			: member_tally_rebuild(l->db, e))
 		return -1;
 	if (phase(l, "search") || build_indexes(l, true, e) || restore_settings(l, e))
@@ -1145,4 +1158,142 @@ void member_load_free(member_load_t *l)
 	free(l->word_units);
 	free(l->ethnic);
 	free(l);
+}
+
+/* ---- everyone's figures by day, from the database ---- */
+
+/* One person's record and stays as read, until her last stay. */
+typedef struct fill_person {
+	int64_t id;
+	person_t p;
+	load_stay_t *stays;
+	member_kind_t *kinds;
+	size_t n, cap;
+} fill_person_t;
+
+/* Counts her stays (if any) and empties the list. */
+static int fill_flush(member_load_t *l, fill_person_t *f, err_t *e)
+{
+	for (size_t k = 0; k < f->n; k++)
+		if (day_stay(l, &f->p, f->kinds[k], f->stays, f->n, &f->stays[k], e))
+			return -1;
+	f->n = 0;
+	return 0;
+}
+
+/* Adds the stay of row st (columns 8 on) to f, her record (1-7) first when
+ * it is a new person's. */
+static int fill_row(member_load_t *l, fill_person_t *f, db_stmt_t *st, err_t *e)
+{
+	int64_t id = db_col_int64(st, 0);
+	load_stay_t *s;
+
+	if (id != f->id) {
+		if (fill_flush(l, f, e))
+			return -1;
+		memset(&f->p, 0, sizeof(f->p));
+		f->id = id;
+		if (db_col_date(st, 1, &f->p.birth_date))
+			return err_set(e, ERR_INTERNAL, NULL, "person %lld: a date of birth that is no date", (long long)id);
+		ub_strlcpy(f->p.ethnicity, db_col_text(st, 2), sizeof(f->p.ethnicity));
+		ub_strlcpy(f->p.religion, db_col_text(st, 3), sizeof(f->p.religion));
+		ub_strlcpy(f->p.education, db_col_text(st, 4), sizeof(f->p.education));
+		ub_strlcpy(f->p.occupation, db_col_text(st, 5), sizeof(f->p.occupation));
+		ub_strlcpy(f->p.circumstances, db_col_text(st, 6), sizeof(f->p.circumstances));
+		f->p.digital = db_col_int64(st, 7) != 0;
+	}
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		load_stay_t *stays = realloc(f->stays, cap * sizeof(*stays));
+		member_kind_t *kinds = stays ? realloc(f->kinds, cap * sizeof(*kinds)) : NULL;
+		if (stays)
+			f->stays = stays;
+		if (!kinds)
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		f->kinds = kinds;
+		f->cap = cap;
+	}
+	s = &f->stays[f->n];
+	memset(s, 0, sizeof(*s));
+	s->unit_id = db_col_int64(st, 8);
+	f->kinds[f->n] = strcmp(db_col_text(st, 9), "honorary") == 0 ? MEMBER_HONORARY : MEMBER_REGULAR;
+	if (db_col_date(st, 10, &s->from) || db_col_date(st, 11, &s->to))
+		return err_set(e, ERR_INTERNAL, NULL, "person %lld: a stay's day that is no date", (long long)id);
+	ub_strlcpy(s->start_reason, db_col_text(st, 12), sizeof(s->start_reason));
+	ub_strlcpy(s->end_reason, db_col_text(st, 13), sizeof(s->end_reason));
+	f->n++;
+	return 0;
+}
+
+/* Everyone's stays, person by person, counted. */
+static int fill_stays(member_load_t *l, err_t *e)
+{
+	fill_person_t f = { .id = -1 };
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	query_init(&q);
+	query_sql(&q, "SELECT m.person_id, p.birth_date, coalesce(p.ethnicity, ''), p.religion, p.education, p.occupation,"
+		      " p.circumstances, p.digital, m.unit_id, m.kind, m.valid_from, m.valid_to, m.start_reason,"
+		      " coalesce(m.end_reason, '') FROM memberships m JOIN persons p ON p.id = m.person_id"
+		      " ORDER BY m.person_id, m.valid_from");
+	if (query_prepare(l->db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW)
+		r = fill_row(l, &f, st, e);
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(l->db, rc, e);
+	if (!r)
+		r = fill_flush(l, &f, e);
+	free(f.stays);
+	free(f.kinds);
+	return r;
+}
+
+/* Everyone's payments, counted. */
+static int fill_payments(member_load_t *l, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	query_init(&q);
+	query_sql(&q, "SELECT unit_id, year, paid_on, amount FROM dues_payments");
+	if (query_prepare(l->db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		load_payment_t p = { .unit_id = db_col_int64(st, 0), .year = (int)db_col_int64(st, 1),
+				     .amount = db_col_int64(st, 3) };
+		r = db_col_date(st, 2, &p.paid_on) ? err_set(e, ERR_INTERNAL, NULL, "a payment's day that is no date")
+						   : day_payment(l, &p, e);
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(l->db, rc, e);
+	return r;
+}
+
+int member_load_days_fill(db_t *db, err_t *e)
+{
+	member_load_t *l;
+	bool kept = false, own = false;
+	query_t q;
+	int r;
+
+	if (store_tx_begin(db, &own, e))
+		return -1;
+	r = member_tally_kept(db, &kept, e);
+	if (r || !kept)
+		return store_tx_end(db, own, r, e);
+	if (!(l = calloc(1, sizeof(*l))))
+		return store_tx_end(db, own, err_set(e, ERR_INTERNAL, NULL, "out of memory"), e);
+	l->db = db;
+	query_init(&q);
+	query_sql(&q, "DELETE FROM member_days");
+	r = query_run(db, &q, e) || read_lineage(l, &l->days, true, e) || fill_stays(l, e) || fill_payments(l, e) ||
+	    write_figures(l, "member_days", e) || member_tally_days_units(db, e) ? -1 : 0;
+	member_load_free(l);
+	return store_tx_end(db, own, r, e);
 }

@@ -103,4 +103,13 @@ void member_load_free(member_load_t *l);
  * Nothing on PostgreSQL. Returns 0 or -1 with e. */
 int member_load_mode(db_t *db, bool on, err_t *e);
 
+/* Counts everyone's figures by day (table member_days, store/member_tally.h)
+ * afresh, in C, reading each stay and payment once: the migration to
+ * schema 26 (the statements of store/member_tally.c, which keep them
+ * inside the writes, sort every contribution of everyone: minutes for a
+ * million members, hours for the country). Nothing while the figures are
+ * suspended. In the caller's transaction, or one of its own; unionbase
+ * check compares the result with the statements' recount. Returns 0 or -1 with e. */
+int member_load_days_fill(db_t *db, err_t *e);
+
 #endif

@@ -668,22 +668,18 @@ int member_tally_rebuild_15(db_t *db, err_t *e)
 	return rebuild(db, false, e);
 }
 
-int member_tally_days_fill(db_t *db, err_t *e)
+int member_tally_days_units(db_t *db, err_t *e)
 {
 	scope_t s = { .kind = SCOPE_ALL };
-	bool kept = false;
-	date_t from;
-
 	query_t q;
 
-	if (tally_from(db, &kept, &from, e))
-		return -1;
-	if (!kept)
-		return 0;
-	/* a rebuild of an earlier migration counted them already */
 	query_init(&q);
-	query_sql(&q, "DELETE FROM member_days");
-	return query_run(db, &q, e) || add_into(db, NULL, "member_days", &s, 1, NULL, e) ? -1 : 0;
+	query_sql(&q, "INSERT INTO member_days (unit_id, dim, value, n, amount) SELECT c.u, c.d, c.v, sum(c.n), sum(c.amt)"
+		      " FROM (SELECT 0 AS u, '' AS d, '' AS v, 0 AS n, 0 AS amt WHERE false");
+	day_branches(&q, &s);
+	query_sql(&q, ") c WHERE true GROUP BY c.u, c.d, c.v ON CONFLICT (unit_id, dim, value) DO UPDATE"
+		      " SET n = member_days.n + excluded.n, amount = member_days.amount + excluded.amount");
+	return query_run(db, &q, e);
 }
 
 int member_tally_days(db_t *db, int64_t unit_id, bool *hold, err_t *e)

@@ -119,12 +119,14 @@ int member_tally_work(db_t *db, int sign, err_t *e);
 #define MEMBER_BATCH_WORDS "tally_batch_words"
 int member_tally_kept(db_t *db, bool *kept, err_t *e);
 
-/* Adds the '@' rows of everyone (schema 26's migration), while the
- * figures are kept. Returns 0 or -1 with e. */
-int member_tally_days_fill(db_t *db, err_t *e);
+/* Adds the units' figures by day ('@branches') of every unit: the part of
+ * them no person's rows hold (store/member_load.h, member_load_days_fill,
+ * counts the rest). Returns 0 or -1 with e. */
+int member_tally_days_units(db_t *db, err_t *e);
 
 /* member_tally_rebuild without the figures by day: for the migration to
- * schema 15, which comes before their table (schema 26 fills them).
+ * schema 15, which comes before their table (schema 26 fills them:
+ * store/member_load.h, member_load_days_fill).
  * Returns 0 or -1 with e. */
 int member_tally_rebuild_15(db_t *db, err_t *e);
 

@@ -16,6 +16,7 @@
 #include "core/person.h"
 #include "core/text.h"
 #include "store/ancestry.h"
+#include "store/member_load.h"
 #include "store/member_tally.h"
 #include "store/org_internal.h"
 #include "store/query.h"
@@ -717,7 +718,7 @@ static const migration_t MIGRATIONS[] = {
 	  "  n BIGINT NOT NULL,"
 	  "  amount BIGINT NOT NULL,"
 	  "  PRIMARY KEY (unit_id, dim, value));",
-	  member_tally_days_fill },
+	  member_load_days_fill },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

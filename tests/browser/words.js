@@ -51,11 +51,18 @@ export function watchData(page) {
       }
     }
   };
-  page.on('response', async (res) => {
+  // an answer's body is read after the page may have shown it: checkWords
+  // waits for the bodies still being read (under load, a page showed a
+  // name before its answer was walked)
+  const pending = new Set();
+  page.on('response', (res) => {
     if (!new URL(res.url()).pathname.startsWith('/api/')) return;
     if (!(res.headers()['content-type'] || '').includes('json')) return;
-    try { walk(await res.json(), false); } catch (e) { /* no body */ }
+    const read = res.json().then((body) => walk(body, false), () => { /* no body */ });
+    pending.add(read);
+    read.finally(() => pending.delete(read));
   });
+  Object.defineProperty(data, 'pending', { value: pending });
   return data;
 }
 
@@ -107,6 +114,7 @@ export async function pageWords(page) {
 // checkWords: fails unless every text of the page is the dictionary's of
 // the page's language, or data from the API (see above).
 export async function checkWords(page, data, where = '') {
+  if (data.pending) await Promise.all([...data.pending]);
   const lang = await page.evaluate(() => document.documentElement.lang);
   assert.ok(lang in { vi: 1, en: 1 }, `page language ${lang}`);
   const words = await pageWords(page);
