@@ -830,6 +830,8 @@ static int day_stay(member_load_t *l, const person_t *p, member_kind_t kind, con
 		ends && strcmp(s->end_reason, "transferred") == 0 ? stay_on(stays, n, s->to, false) : NULL;
 	size_t a, b;
 
+	if (!l->days.row) /* no ancestry at the two highest levels: nothing counts */
+		return 0;
 	date_format(s->from, from);
 	date_format(s->to, to);
 	ancestors(&l->days, s->unit_id, &a, &b);
@@ -857,6 +859,8 @@ static int day_payment(member_load_t *l, const load_payment_t *p, err_t *e)
 	char paid[DATE_STR_LEN], row[2 * DATE_STR_LEN], value[DAY_VALUE_BUF];
 	size_t a, b;
 
+	if (!l->days.row)
+		return 0;
 	date_format(p->paid_on, paid);
 	ancestors(&l->days, p->unit_id, &a, &b);
 	for (size_t i = a; i < b; i++) {
