@@ -60,7 +60,7 @@ int tally_add(tally_t *t, const char *key, int64_t n)
 			return 0;
 		}
 	}
-	if (t->n >= TALLY_MAX_KEYS) {
+	if (t->n >= (t->limit ? t->limit : TALLY_MAX_KEYS)) {
 		t->overflow += n;
 		return 0;
 	}

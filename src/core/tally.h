@@ -30,7 +30,8 @@ typedef struct tally {
 	tally_item_t *slots; /* open addressing, cap a power of two */
 	size_t cap;
 	size_t n;            /* keys held */
-	int64_t overflow;    /* counted under keys beyond TALLY_MAX_KEYS */
+	int64_t overflow;    /* counted under keys beyond the limit */
+	size_t limit;        /* keys held at most; 0: TALLY_MAX_KEYS */
 } tally_t;
 
 /* Adds n under key (copied on first sight). Returns 0, or -1 when memory

@@ -36,6 +36,7 @@
  */
 #include "store/member_stats.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +77,11 @@ typedef struct view {
 	bucket_slot_t *buckets; /* units of part 2 placed so far */
 	size_t cap, n;
 	tally_t eth, religion, education, occupation, circumstances;
-	/* day_pass: the days it compares as text (the members', the tree's) */
+	/* day_pass: the days it compares as text (the members', the tree's),
+	 * and the texts' changes up to the day, netted before the breakdowns
+	 * see them (DAY_TEXTS) */
 	char day_d[DATE_STR_LEN], day_t[DATE_STR_LEN];
+	tally_t day_texts[5];
 } view_t;
 
 void member_stats_free(member_stats_t *s)
@@ -101,6 +105,8 @@ static void view_free(view_t *v)
 	tally_free(&v->education);
 	tally_free(&v->occupation);
 	tally_free(&v->circumstances);
+	for (size_t k = 0; k < sizeof(v->day_texts) / sizeof(v->day_texts[0]); k++)
+		tally_free(&v->day_texts[k]);
 }
 
 static int no_memory(err_t *e)
@@ -1269,6 +1275,9 @@ static int tally_children(view_t *v, err_t *e)
 #define AT_ROW (DAY_LEN + 1)
 #define AT_REST (3 * DAY_LEN + 3)
 
+/* The breakdowns by text kept by day (their dims without the '@'). */
+static const char *const DAY_TEXTS[] = { "eth", "religion", "education", "occupation", "circ" };
+
 /* Whether the row "FROM TO" at p (two days as text) holds day. */
 static bool holds_day(const char *p, size_t len, const char *day)
 {
@@ -1321,7 +1330,26 @@ static int day_stock_row(view_t *v, db_stmt_t *st, err_t *e)
 		if (band >= 0 && band < MEMBER_AGE_BANDS)
 			s->age[band] += n;
 	} else {
+		for (size_t k = 0; k < sizeof(DAY_TEXTS) / sizeof(DAY_TEXTS[0]); k++)
+			if (strcmp(dim + 1, DAY_TEXTS[k]) == 0)
+				return tally_add(&v->day_texts[k], rest, n) ? no_memory(e) : 0;
 		return add_field(v, dim + 1, rest, n, e);
+	}
+	return 0;
+}
+
+/* The texts held on the day (their changes up to it netted) into the
+ * breakdowns: only those take a place in their tallies, which hold a
+ * bounded number of texts (core/tally.h), as a count from the stays
+ * would. */
+static int day_texts_held(view_t *v, err_t *e)
+{
+	for (size_t k = 0; k < sizeof(DAY_TEXTS) / sizeof(DAY_TEXTS[0]); k++) {
+		tally_t *t = &v->day_texts[k];
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->slots[i].key && t->slots[i].n != 0 && add_field(v, DAY_TEXTS[k], t->slots[i].key, t->slots[i].n, e))
+				return -1;
+		tally_free(t);
 	}
 	return 0;
 }
@@ -1445,21 +1473,17 @@ static int day_pass(view_t *v, err_t *e)
 
 	date_format(v->d, v->day_d);
 	date_format(v->t, v->day_t);
+	/* the texts' changes are netted apart, without a bound on their
+	 * number (the rows read bound it), before the breakdowns see them:
+	 * summed by the store instead, the nation took 0.35 s more at 20
+	 * million members (a sort of 300,000 rows) */
+	for (size_t k = 0; k < sizeof(v->day_texts) / sizeof(v->day_texts[0]); k++)
+		v->day_texts[k].limit = SIZE_MAX;
 	query_init(&q);
 	query_add(&q, "SELECT dim, value, n FROM member_days WHERE unit_id = ? AND dim IN ('@total', '@honorary',"
-		      " '@digital', '@age') AND value < ?",
+		      " '@digital', '@age', '@eth', '@religion', '@education', '@occupation', '@circ') AND value < ?",
 		  QI(v->unit), QT(day_after(v->d, after)));
-	if (tally_rows(v, &q, day_stock_row, e))
-		return -1;
-	/* the texts summed by the store: only those held on the day take a
-	 * place in the breakdowns' tallies, which hold a bounded number of
-	 * texts (core/tally.h), as a count from the stays would */
-	query_init(&q);
-	query_add(&q, "SELECT dim, '0000-00-00 ' || substr(value, 12), sum(n) FROM member_days WHERE unit_id = ?"
-		      " AND dim IN ('@eth', '@religion', '@education', '@occupation', '@circ') AND value < ?"
-		      " GROUP BY dim, substr(value, 12) HAVING sum(n) <> 0",
-		  QI(v->unit), QT(after));
-	if (tally_rows(v, &q, day_stock_row, e))
+	if (tally_rows(v, &q, day_stock_row, e) || day_texts_held(v, e))
 		return -1;
 	snprintf(year, sizeof(year), "%d ", v->s->dues_year);
 	snprintf(next_year, sizeof(next_year), "%d ", v->s->dues_year + 1);
