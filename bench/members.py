@@ -93,6 +93,18 @@ def members_db():
     return path, meta
 
 
+def given_or_cached_db():
+    """BENCH_MEMBERS_DB brought to the current schema, with the benchmark's
+    callers, or else the cached country with BENCH_MEMBERS members; and its
+    description."""
+    if not b.knob("BENCH_MEMBERS_DB", ""):
+        return members_db()
+    db = os.path.abspath(b.knob("BENCH_MEMBERS_DB", ""))
+    b.ub("init", db)
+    units, tokens = b.callers(db)
+    return db, {"seed": b.SEED, "scale": b.SCALE, "units": units, "tokens": tokens}
+
+
 def plain_sql(unit_code, day):
     """The count of members whose stay holds day in the subtree of the unit
     with this code on that day, written as one would by hand."""
@@ -228,13 +240,7 @@ def main():
             "label": b.LABEL or b.git("log", "-1", "--format=%s")[:80],
             "command": " ".join("%s=%s" % (k, os.environ[k]) for k in sorted(os.environ) if k.startswith("BENCH_"))
                        + " make bench-members"}
-    if b.knob("BENCH_MEMBERS_DB", ""):
-        db = os.path.abspath(b.knob("BENCH_MEMBERS_DB", ""))
-        b.ub("init", db)
-        units, tokens = b.callers(db)
-        meta = {"seed": b.SEED, "scale": b.SCALE, "units": units, "tokens": tokens}
-    else:
-        db, meta = members_db()
+    db, meta = given_or_cached_db()
     results = {}
     for store in b.STORES:
         if store == "sqlite":

@@ -59,14 +59,7 @@ FORM = "commune_half"
 def prepared():
     """A copy of the members' database with the period reported by every
     commune: its path, the number of values and of approved forms."""
-    if b.knob("BENCH_MEMBERS_DB", ""):
-        # a database of the generated country made already (members.py)
-        src = os.path.abspath(b.knob("BENCH_MEMBERS_DB", ""))
-        b.ub("init", src)
-        units, tokens = b.callers(src)
-        meta = {"seed": b.SEED, "scale": b.SCALE, "units": units, "tokens": tokens}
-    else:
-        src, meta = m.members_db()
+    src, meta = m.given_or_cached_db()
     path = os.path.join(b.CACHE, "reports-work.db")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):

@@ -129,6 +129,11 @@ static int rekey(db_t *db, err_t *e)
 	return query_run(db, &q, e);
 }
 
+/* Schema 26's table, without its ending (SQLite keeps it WITHOUT ROWID). */
+#define MEMBER_DAYS_TABLE                                                                                            \
+	"CREATE TABLE member_days (unit_id BIGINT NOT NULL REFERENCES units(id), dim TEXT NOT NULL,"                  \
+	" value TEXT NOT NULL, n BIGINT NOT NULL, amount BIGINT NOT NULL, PRIMARY KEY (unit_id, dim, value))"
+
 static const migration_t MIGRATIONS[] = {
 	/* 1: the organisation tree through time, reference data */
 	{ "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -703,21 +708,7 @@ static const migration_t MIGRATIONS[] = {
 	 * million members). A table of their own: in member_tally, the
 	 * nation's hundreds of thousands of rows by day slowed its reads of
 	 * today's figures. */
-	{ "",
-	  "CREATE TABLE member_days ("
-	  "  unit_id BIGINT NOT NULL REFERENCES units(id),"
-	  "  dim TEXT NOT NULL,"
-	  "  value TEXT NOT NULL,"
-	  "  n BIGINT NOT NULL,"
-	  "  amount BIGINT NOT NULL,"
-	  "  PRIMARY KEY (unit_id, dim, value)) WITHOUT ROWID;",
-	  "CREATE TABLE member_days ("
-	  "  unit_id BIGINT NOT NULL REFERENCES units(id),"
-	  "  dim TEXT NOT NULL,"
-	  "  value TEXT NOT NULL,"
-	  "  n BIGINT NOT NULL,"
-	  "  amount BIGINT NOT NULL,"
-	  "  PRIMARY KEY (unit_id, dim, value));",
+	{ "", MEMBER_DAYS_TABLE " WITHOUT ROWID;", MEMBER_DAYS_TABLE ";",
 	  member_load_days_fill },
 };
 

@@ -618,6 +618,26 @@ static void kept_is_counted(db_t *db, const char *code, const char *as_of, const
 	member_stats_free(&b);
 }
 
+/* The figures a lean count gives (member_stats_opts_t.lean) are those of
+ * the full count. */
+static void same_lean_figures(const member_stats_t *full, const member_stats_t *lean, const char *code,
+			      const char *from, const char *to, const char *how)
+{
+	const int64_t a[] = { full->total, full->direct, full->digital, full->honorary, full->branches,
+			      full->dues_paid, full->dues_amount, full->flows.joined, full->flows.rejoined,
+			      full->flows.left_total, full->flows.transfers_in, full->flows.transfers_out,
+			      full->flows.dues_paid, full->flows.dues_amount };
+	const int64_t b[] = { lean->total, lean->direct, lean->digital, lean->honorary, lean->branches,
+			      lean->dues_paid, lean->dues_amount, lean->flows.joined, lean->flows.rejoined,
+			      lean->flows.left_total, lean->flows.transfers_in, lean->flows.transfers_out,
+			      lean->flows.dues_paid, lean->flows.dues_amount };
+
+	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+		if (a[i] != b[i])
+			fail_msg("%s %s..%s: figure %zu is %lld counted in full, %lld %s", code, from, to, i,
+				 (long long)a[i], (long long)b[i], how);
+}
+
 /* A lean count read from the kept figures (today's, or the nation's by
  * day) gives the full count's figures, counted. */
 static void lean_is_counted(db_t *db, const char *code, const char *as_of, const char *from)
@@ -629,18 +649,7 @@ static void lean_is_counted(db_t *db, const char *code, const char *as_of, const
 	o.recount = false;
 	o.lean = true;
 	lean = stats_opts(db, code, &o);
-	const int64_t a[] = { full.total, full.direct, full.digital, full.honorary, full.branches,
-			      full.dues_paid, full.dues_amount, full.flows.joined, full.flows.rejoined,
-			      full.flows.left_total, full.flows.transfers_in, full.flows.transfers_out,
-			      full.flows.dues_paid, full.flows.dues_amount };
-	const int64_t b[] = { lean.total, lean.direct, lean.digital, lean.honorary, lean.branches,
-			      lean.dues_paid, lean.dues_amount, lean.flows.joined, lean.flows.rejoined,
-			      lean.flows.left_total, lean.flows.transfers_in, lean.flows.transfers_out,
-			      lean.flows.dues_paid, lean.flows.dues_amount };
-	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
-		if (a[i] != b[i])
-			fail_msg("%s %s..%s: figure %zu is %lld counted in full, %lld lean and kept", code, from, as_of, i,
-				 (long long)a[i], (long long)b[i]);
+	same_lean_figures(&full, &lean, code, from, as_of, "lean and kept");
 	assert_int_equal(lean.n_children, 0);
 	member_stats_free(&full);
 	member_stats_free(&lean);
@@ -839,18 +848,7 @@ static void lean_is_the_full_count(void **state)
 			full = stats_opts(db, CODES[c], &o);
 			o.lean = true;
 			lean = stats_opts(db, CODES[c], &o);
-			const int64_t a[] = { full.total, full.direct, full.digital, full.honorary, full.branches,
-					      full.dues_paid, full.dues_amount, full.flows.joined, full.flows.rejoined,
-					      full.flows.left_total, full.flows.transfers_in, full.flows.transfers_out,
-					      full.flows.dues_paid, full.flows.dues_amount };
-			const int64_t b[] = { lean.total, lean.direct, lean.digital, lean.honorary, lean.branches,
-					      lean.dues_paid, lean.dues_amount, lean.flows.joined, lean.flows.rejoined,
-					      lean.flows.left_total, lean.flows.transfers_in, lean.flows.transfers_out,
-					      lean.flows.dues_paid, lean.flows.dues_amount };
-			for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
-				if (a[i] != b[i])
-					fail_msg("%s %s..%s: figure %zu is %lld counted in full, %lld lean", CODES[c],
-						 DAYS[d][0], DAYS[d][1], i, (long long)a[i], (long long)b[i]);
+			same_lean_figures(&full, &lean, CODES[c], DAYS[d][0], DAYS[d][1], "lean");
 			assert_true(full.total > 0 || strcmp(CODES[c], "O") == 0);
 			assert_int_equal(lean.n_children, 0);
 			member_stats_free(&full);
