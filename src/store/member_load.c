@@ -21,6 +21,10 @@
  * aside (persons' ID numbers, unique) takes its rows at random places */
 #define LOAD_CACHE_MB 1024
 
+/* The units between a member's province and her branch that get her whole
+ * name's search row (store/member_tally.h): at most this many levels. */
+#define NAME_UNITS 4
+
 /* The tables whose indexes the load sets aside; member_words' are built
  * after its rows, which the figures' rebuild makes. */
 static const char *const TABLES[] = { "persons", "memberships", "person_words", "dues_payments" };
@@ -98,6 +102,9 @@ struct member_load {
 	value_kind_t *dim_kind; /* by dim id */
 	size_t cap_dim_kind;
 	int64_t *word_units;    /* by row of the batch: the province of her open stay, or 0 */
+	int64_t *name_units;    /* by row of the batch, NAME_UNITS each: the units between her
+				   province and her branch (her commune), then 0s */
+	int names_from, names_to; /* the tiers of those units */
 	char (*ethnic)[ETHNIC_CODE_BUF]; /* the ethnic groups' codes */
 	size_t n_ethnic, cap_ethnic;
 	int64_t cache_kib;      /* SQLite: the connection's page cache before (KiB, negative) */
@@ -315,6 +322,13 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 	}
 	if (read_ethnic(l, e))
 		return -1;
+	/* the levels between the provinces (tier 1) and the lowest two */
+	query_init(&q);
+	query_sql(&q, "SELECT count(*) FROM levels");
+	if (org_query_int(db, &q, &last, e))
+		return -1;
+	l->names_from = 2;
+	l->names_to = (int)last - 3;
 	/* the write lock is held: no one else numbers persons meanwhile */
 	query_init(&q);
 	query_sql(&q, "SELECT coalesce(max(id), 0) FROM persons");
@@ -323,7 +337,8 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 	l->next_id = l->first_id = last + 1;
 	if (member_tally_kept(db, &l->counting, e))
 		return -1;
-	if (!(l->word_units = calloc(LOAD_BATCH, sizeof(*l->word_units))))
+	if (!(l->word_units = calloc(LOAD_BATCH, sizeof(*l->word_units))) ||
+	    !(l->name_units = calloc((size_t)LOAD_BATCH * NAME_UNITS, sizeof(*l->name_units))))
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	if (read_lineage(l, &l->line, false, e) || (l->counting && read_lineage(l, &l->days, true, e)) ||
 	    (l->counting && member_tally_load_tables(db, e)))
@@ -877,14 +892,29 @@ static int day_payment(member_load_t *l, const load_payment_t *p, err_t *e)
 	return 0;
 }
 
-/* Everything of row i counted, and the province of her open stay noted
- * for her search rows. */
+/* Notes unit as one of row i's name_units. */
+static int name_unit(member_load_t *l, size_t i, int64_t unit, err_t *e)
+{
+	int64_t *u = &l->name_units[i * NAME_UNITS];
+
+	for (size_t k = 0; k < NAME_UNITS; k++)
+		if (!u[k]) {
+			u[k] = unit;
+			return 0;
+		}
+	return err_fail(e, ERR_INTERNAL, NULL, "more than {n} levels between a province and a branch",
+			ERR_INT("n", NAME_UNITS));
+}
+
+/* Everything of row i counted, and the province and the commune of her
+ * open stay noted for her search rows. */
 static int count_row(member_load_t *l, size_t i, err_t *e)
 {
 	const load_row_t *r = &l->rows[i];
 	int64_t dues, paid;
 
 	l->word_units[i] = 0;
+	memset(&l->name_units[i * NAME_UNITS], 0, NAME_UNITS * sizeof(l->name_units[0]));
 	for (size_t k = 0; k < r->n_stays; k++) {
 		const load_stay_t *s = &r->stays[k];
 		if (count_event(l, r, s, true, e) || (s->to != DATE_OPEN && count_event(l, r, s, false, e)) ||
@@ -898,6 +928,9 @@ static int count_row(member_load_t *l, size_t i, err_t *e)
 			for (size_t j = a; j < b; j++)
 				if (l->line.tier[j] == 1)
 					l->word_units[i] = l->line.anc[j];
+				else if (l->line.tier[j] >= l->names_from && l->line.tier[j] <= l->names_to &&
+					 name_unit(l, i, l->line.anc[j], e))
+					return -1;
 		}
 	}
 	if (l->word_units[i] && count_words(l, r, l->word_units[i], e))
@@ -1021,6 +1054,8 @@ static int flush(member_load_t *l, err_t *e)
 			      e) ||
 	    (l->counting && member_rows_words(l->db, MEMBER_BATCH_WORDS, l->rows, l->n, sizeof(l->rows[0]),
 					      l->next_id, l->word_units, e)) ||
+	    (l->counting && member_rows_names(l->db, MEMBER_BATCH_WORDS, l->rows, l->n, sizeof(l->rows[0]),
+					      l->next_id, l->name_units, NAME_UNITS, e)) ||
 	    write_stays(l, e) || write_payments(l, e))
 		return -1;
 	if ((rc = db_sync_ids(l->db, "persons")) != DB_OK)
@@ -1160,6 +1195,7 @@ void member_load_free(member_load_t *l)
 	words_free(&l->values);
 	free(l->dim_kind);
 	free(l->word_units);
+	free(l->name_units);
 	free(l->ethnic);
 	free(l);
 }

@@ -40,5 +40,10 @@ int member_rows_persons(db_t *db, const void *rows, size_t n, size_t stride, int
  * is 0. Returns 0 or -1 with e. */
 int member_rows_words(db_t *db, const char *table, const void *rows, size_t n, size_t stride, int64_t first_id,
 		      const int64_t *units, err_t *e);
+/* Writes into `table` (member_words' columns) a row '' for the whole name
+ * at each of units[i * per_row] .. units[i * per_row + per_row - 1] up to
+ * the first 0 (a commune's search rows). Returns 0 or -1 with e. */
+int member_rows_names(db_t *db, const char *table, const void *rows, size_t n, size_t stride, int64_t first_id,
+		      const int64_t *units, size_t per_row, err_t *e);
 
 #endif

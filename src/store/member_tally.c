@@ -28,6 +28,17 @@
 /* The ancestor is of the second-highest level (the provinces). */
 #define SECOND_LEVEL "(SELECT count(*) FROM levels r WHERE r.rank < tl.rank) = 1"
 
+/* The ancestor is of a level below the provinces and above the lowest two
+ * (which hold the members: branches and groups): a commune, or a district
+ * of the tree before 2025. */
+#define BETWEEN_LEVELS                                                                                               \
+	"(SELECT count(*) FROM levels r WHERE r.rank < tl.rank) >= 2"                                                \
+	" AND (SELECT count(*) FROM levels r WHERE r.rank > tl.rank) >= 2"
+
+/* Where a member's whole name is kept for the search: the provinces and
+ * the levels between. */
+#define NAME_LEVELS "(" SECOND_LEVEL " OR " BETWEEN_LEVELS ")"
+
 /* Who is counted: one person, the people with ids in a range (new
  * records stored together), those of the units in ancestry_work, or
  * everyone. */
@@ -332,8 +343,10 @@ static int add_into(db_t *db, const char *table, const char *days, const scope_t
 
 /* Into table, the search rows of the people of s who are members at the
  * end of time: at the unit of the second level above her stay, each word
- * of her name (person_words) and a row '' for the whole name, with her sort
- * key and folded name (what a province's search reads, store/members.c). */
+ * of her name (person_words), and there and at the units between it and
+ * the branches (her commune) a row '' for the whole name, with her sort
+ * key and folded name (what a province's or a commune's search reads,
+ * store/members.c). */
 static int add_words(db_t *db, const char *table, const char *person_words, const scope_t *s, err_t *e)
 {
 	char frag[256], from[256];
@@ -356,8 +369,9 @@ static int add_words(db_t *db, const char *table, const char *person_words, cons
 				 "'', p.name_key, p.id, p.name_fold FROM memberships m JOIN persons p ON p.id = m.person_id");
 		query_sql(&q, from);
 		query_sql(&q, " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN
-			      " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " SECOND_LEVEL
-			      " WHERE m.valid_to = " OPEN " AND p.erased = 0");
+			      " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND ");
+		query_sql(&q, i == 0 ? SECOND_LEVEL : NAME_LEVELS);
+		query_sql(&q, " WHERE m.valid_to = " OPEN " AND p.erased = 0");
 		person_filter(&q, "m.person_id", s);
 		/* in the order of the table's index: many rows (a rebuild, an
 		 * import) then fill it page after page, rather than touching
@@ -714,22 +728,24 @@ int member_tally_holds(db_t *db, date_t d, bool *holds, err_t *e)
 	return 0;
 }
 
-int member_words_hold(db_t *db, int64_t unit_id, date_t d, bool *hold, err_t *e)
+int member_words_tier(db_t *db, int64_t unit_id, date_t d, int *tier, err_t *e)
 {
+	bool hold = false;
 	int64_t n = 0;
 	query_t q;
 
-	*hold = false;
-	if (member_tally_holds(db, d, hold, e))
+	*tier = 0;
+	if (member_tally_holds(db, d, &hold, e))
 		return -1;
-	if (!*hold)
+	if (!hold)
 		return 0;
 	query_init(&q);
-	query_add(&q, "SELECT count(*) FROM units tu JOIN levels tl ON tl.key = tu.level WHERE tu.id = ? AND " SECOND_LEVEL,
+	query_add(&q, "SELECT coalesce(max(CASE WHEN " SECOND_LEVEL " THEN 1 WHEN " BETWEEN_LEVELS " THEN 2 ELSE 0 END), 0)"
+		      " FROM units tu JOIN levels tl ON tl.key = tu.level WHERE tu.id = ?",
 		  QI(unit_id));
 	if (org_query_int(db, &q, &n, e))
 		return -1;
-	*hold = n > 0;
+	*tier = (int)n;
 	return 0;
 }
 

@@ -50,11 +50,13 @@
  * store/member_stats.c, day_pass, reads them.
  *
  * Table member_words (unit_id, word, name_key, person_id, name_fold) is
- * kept the same way for the search of a province's members: for each
- * member at the end of time, at the unit of the second-highest level above
- * her stay, a row for each word of her name (as in person_words) and a row
- * '' for the whole name. One index on all its columns gives a province's
- * members in name order, or those with a word, without reading the stays.
+ * kept the same way for the search of a province's or a commune's members:
+ * for each member at the end of time, at the unit of the second-highest
+ * level above her stay, a row for each word of her name (as in
+ * person_words) and a row '' for the whole name, and at each unit between
+ * it and the branches (her commune; schema 27) the row '' only. One index on all its
+ * columns gives a province's or a commune's members in name order, or a
+ * province's with a word, without reading the stays or the records.
  *
  * Each write takes its part out and puts it back: member_tally_person
  * (-1) before a person's stays, record or dues change, (+1) after (and
@@ -151,10 +153,12 @@ int member_tally_rebuild(db_t *db, err_t *e);
  * 'tally_from'. */
 int member_tally_holds(db_t *db, date_t d, bool *holds, err_t *e);
 
-/* Whether a search of unit_id's members on day d can read the kept search
- * rows (member_words): kept, d on or after 'tally_from', and unit_id of the
- * second-highest level (a province). */
-int member_words_hold(db_t *db, int64_t unit_id, date_t d, bool *hold, err_t *e);
+/* Which kept search rows (member_words) a search of unit_id's members on
+ * day d can read, in *tier: 1, a province's words and whole names; 2, the
+ * whole names of a unit between the provinces and the branches (a
+ * commune); 0, none (the figures not kept, d before 'tally_from', or
+ * unit_id of another level). */
+int member_words_tier(db_t *db, int64_t unit_id, date_t d, int *tier, err_t *e);
 
 /* Whether unit_id is of the two highest levels (its full figures kept). */
 int member_tally_full(db_t *db, int64_t unit_id, bool *full, err_t *e);

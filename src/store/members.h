@@ -204,6 +204,7 @@ typedef struct member_query {
 	const char *cursor;       /* NULL or a member_list_t.next */
 	int probe;                /* 0, or (tests) the rows a search driver may bring
 				     before another drives: the drivers give one answer */
+	bool unkept;              /* (tests) never the kept search rows: the same answer */
 } member_query_t;
 
 /* One page of the members on q->as_of. Returns 0 or -1 with e (a bad

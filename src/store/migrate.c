@@ -710,6 +710,22 @@ static const migration_t MIGRATIONS[] = {
 	 * today's figures. */
 	{ "", MEMBER_DAYS_TABLE " WITHOUT ROWID;", MEMBER_DAYS_TABLE ";",
 	  member_load_days_fill },
+
+	/* 27: each member's whole name kept at her commune too (search rows
+	 * '', store/member_tally.h): a commune's list and search walk them
+	 * in name order; from the stays and records, the list of a commune of
+	 * 15,000 members at 20 million took 0.75 s, its search up to 1 s */
+	{ "INSERT INTO member_words (unit_id, word, name_key, person_id, name_fold)"
+	  "  SELECT DISTINCT a.ancestor, '', p.name_key, p.id, p.name_fold FROM memberships m"
+	  "  JOIN persons p ON p.id = m.person_id"
+	  "  JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = '9999-12-31'"
+	  "  JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level"
+	  "  AND (SELECT count(*) FROM levels r WHERE r.rank < tl.rank) >= 2"
+	  "  AND (SELECT count(*) FROM levels r WHERE r.rank > tl.rank) >= 2"
+	  "  WHERE m.valid_to = '9999-12-31' AND p.erased = 0"
+	  "  AND EXISTS (SELECT 1 FROM meta WHERE key = 'tally_from' AND value <> 'off')"
+	  "  ORDER BY 1, 2, 3, 4, 5;",
+	  NULL, NULL, NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -329,6 +329,52 @@ test('entered in the wrong branch: a move dated on her first day moves the stay 
   assert.equal(back.status, 200, back.text);
 });
 
+test('a commune\'s list and search of today, read from its own search rows, follow every write', async () => {
+  // communes of their own, out of the other tests' scopes
+  const mk = (b) => s.op('/api/v1/units', { date: '2025-07-01', kind: 'territorial', ...b }, 201);
+  await mk({ code: 'MK1', name_vi: 'Xã Tìm Kiếm', name_en: 'Search Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'MK1.1', name_vi: 'Chi hội Tìm Một', name_en: 'Search One', level: 'branch', parent: 'MK1' });
+  await mk({ code: 'MK1.2', name_vi: 'Chi hội Tìm Hai', name_en: 'Search Two', level: 'branch', parent: 'MK1' });
+  await mk({ code: 'MK2', name_vi: 'Xã Bên Cạnh', name_en: 'Next Commune', level: 'commune', parent: '24' });
+  await mk({ code: 'MK2.1', name_vi: 'Chi hội Bên Cạnh', name_en: 'Next Branch', level: 'branch', parent: 'MK2' });
+  const ids = {};
+  for (const [i, full_name] of ['Võ Thị Xuân', 'Lý Thị Xuyến', 'Đào Thị Yến', 'Khúc Thị Xoan'].entries()) {
+    const r = await s.post('/api/v1/members', { full_name, birth_date: `1985-02-0${i + 1}`, unit: i % 2 ? 'MK1.2' : 'MK1.1', joined_on: D });
+    assert.equal(r.status, 201, r.text);
+    ids[full_name] = r.body.id;
+  }
+  // today (no as_of): the commune's kept rows; the branches are counted
+  const names = async (unit, q) => (await s.ok('/api/v1/members', { unit, ...(q ? { q } : {}) })).items.map((m) => m.full_name);
+  assert.deepEqual(await names('MK1'), ['Khúc Thị Xoan', 'Võ Thị Xuân', 'Lý Thị Xuyến', 'Đào Thị Yến']);
+  assert.deepEqual(await names('MK1', 'xu'), ['Võ Thị Xuân', 'Lý Thị Xuyến']);
+  assert.deepEqual(await names('MK1', 'THI Y'), ['Đào Thị Yến']);
+  assert.deepEqual(await names('MK1', 'dao'), ['Đào Thị Yến'], 'd finds đ');
+  assert.deepEqual(await names('MK1', 'hi'), [], 'not inside a word');
+  // pages of one, joined, are the whole list
+  const paged = [];
+  let cursor;
+  do {
+    const r = await s.ok('/api/v1/members', { unit: 'MK1', q: 'thi', limit: 1, cursor });
+    paged.push(...r.items.map((m) => m.full_name));
+    cursor = r.next ?? undefined;
+  } while (cursor);
+  assert.deepEqual(paged, await names('MK1'));
+  // a new name, a move to the next commune, a leaver
+  const renamed = await s.request('PATCH', `/api/v1/members/${ids['Đào Thị Yến']}`, { body: { full_name: 'Đào Thị Mới Đổi' } });
+  assert.equal(renamed.status, 200, renamed.text);
+  assert.deepEqual(await names('MK1', 'moi doi'), ['Đào Thị Mới Đổi']);
+  assert.deepEqual(await names('MK1', 'yến'), [], 'the old name is gone');
+  const moved = await s.post(`/api/v1/members/${ids['Võ Thị Xuân']}/transfer`, { to: 'MK2.1' });
+  assert.equal(moved.status, 200, moved.text);
+  const left = await s.post(`/api/v1/members/${ids['Khúc Thị Xoan']}/leave`, { reason: 'moved_away' });
+  assert.equal(left.status, 200, left.text);
+  assert.deepEqual(await names('MK1'), ['Đào Thị Mới Đổi', 'Lý Thị Xuyến']);
+  assert.deepEqual(await names('MK2', 'xuan'), ['Võ Thị Xuân']);
+  assert.deepEqual(await names('MK1', 'xoan'), []);
+  // what the store recounts agrees with what the writes kept
+  await runBin(['check', '--db', s.db.url]); // exit 1 (thrown) on any difference
+});
+
 test('correcting a record: checked whole, audited by field names, the search follows the new name', async () => {
   const r = await post({ full_name: 'Đỗ Thị Sửa', birth_date: '1990-05-04', unit: 'MC1.1', joined_on: D, id_number: '001190077777' }, 'entry.mc1');
   const id = r.body.id;

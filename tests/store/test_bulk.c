@@ -182,6 +182,9 @@ static void generate_and_check(bool suspended)
 	/* moves between provinces, counted out of one and into the other */
 	assert_true(out.moved > 0);
 	assert_true(int_of(db, "SELECT count(*) FROM member_tally WHERE dim = ? AND n > 0", "tin") > 0);
+	/* each member's whole name at her commune too (schema 27) */
+	assert_true(int_of(db, "SELECT count(*) FROM member_words w JOIN units u ON u.id = w.unit_id WHERE w.word = ''"
+			       " AND u.level = ?", "commune") > MEMBERS / 2);
 	free(before);
 	free(after);
 	db_close(db);
