@@ -1,6 +1,6 @@
 /*
  * server.c - the HTTP server (see api.h): limits, routing, one database
- * connection per worker thread, JSON and static responses.
+ * connection per thread that answers (see "lanes"), JSON and static responses.
  *
  * Limits are enforced before a handler runs: a body over API_BODY_MAX or a
  * query string over API_QUERY_MAX bytes or QUERY_PARAMS_MAX parameters gets
@@ -46,6 +46,10 @@
 #include "store/read_copy.h"
 #include "store/util.h"
 
+/* libmicrohttpd's threads, which read requests and send answers (the
+ * handlers run in the lanes' threads, see "lanes"), at most. */
+#define POLL_THREADS 2
+
 /* A query string with more parameters than this is refused (413) before
  * libmicrohttpd parses it: see on_uri. */
 #define QUERY_PARAMS_MAX 100
@@ -59,9 +63,18 @@ typedef struct req_ctx {
 	unsigned long long upload_len;
 	bool path_nul;   /* the raw path held %00 (on_uri): decoded, it is cut short */
 	char segs[512];  /* copies of the captured path segments */
+	/* a request handed to a lane (see "lanes"): its answer, kept until
+	 * the connection is resumed and queued then */
+	bool handed;
+	struct MHD_Response *answer;
+	unsigned int status;
+	bool failed;     /* the lane could not make the answer: close */
+	struct MHD_Connection *conn; /* while handed: what the lane answers */
+	const char *url, *method;
+	struct req_ctx *next;        /* the lane's queue */
 } req_ctx_t;
 
-/* ---- database connections: one per worker thread ---- */
+/* ---- database connections: one per thread that answers ---- */
 
 static const char *g_db_url;
 static const char *g_web_dir;
@@ -106,7 +119,7 @@ static db_t *thread_db(err_t *e)
 	return db;
 }
 
-/* ---- the read copy (serve --read-db): one connection per worker thread ----
+/* ---- the read copy (serve --read-db): one connection per thread that answers ----
  *
  * A report goes to the copy only while read_copy_lag bounds its lag by
  * g_read_max_lag; when the copy cannot be reached, does not answer within
@@ -307,6 +320,24 @@ static void add_common_headers(struct MHD_Response *r, const char *type)
 		MHD_add_response_header(r, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
 }
 
+/* A lane's thread keeps its answer in the request (lane_run) instead. */
+static _Thread_local req_ctx_t *tls_handed;
+
+/* Queues r, or keeps it for a request handed to a lane, and gives r up. */
+static enum MHD_Result answer(struct MHD_Connection *conn, unsigned int status, struct MHD_Response *r)
+{
+	enum MHD_Result ret;
+
+	if (tls_handed) {
+		tls_handed->answer = r;
+		tls_handed->status = status;
+		return MHD_YES;
+	}
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result send_buffer_h(struct MHD_Connection *conn, int status, const char *type,
 				     const void *data, size_t len, enum MHD_ResponseMemoryMode mode,
 				     const api_resp_t *extra)
@@ -328,8 +359,7 @@ static enum MHD_Result send_buffer_h(struct MHD_Connection *conn, int status, co
 	}
 	add_read_copy_headers(r, extra);
 	add_common_headers(r, type);
-	ret = MHD_queue_response(conn, (unsigned int)status, r);
-	MHD_destroy_response(r);
+	ret = answer(conn, (unsigned int)status, r);
 	return ret;
 }
 
@@ -356,8 +386,7 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, api_resp_t *resp)
 	MHD_add_response_header(r, "Vary", "Accept");
 	add_read_copy_headers(r, resp);
 	add_common_headers(r, resp->content_type ? resp->content_type : "text/plain; charset=utf-8");
-	ret = MHD_queue_response(conn, (unsigned int)resp->status, r);
-	MHD_destroy_response(r);
+	ret = answer(conn, (unsigned int)resp->status, r);
 	return ret;
 }
 
@@ -379,8 +408,7 @@ static enum MHD_Result send_file(struct MHD_Connection *conn, api_resp_t *resp)
 		MHD_add_response_header(r, "Content-Disposition", resp->disposition);
 	add_read_copy_headers(r, resp);
 	add_common_headers(r, resp->content_type ? resp->content_type : "application/octet-stream");
-	ret = MHD_queue_response(conn, (unsigned int)resp->status, r);
-	MHD_destroy_response(r);
+	ret = answer(conn, (unsigned int)resp->status, r);
 	return ret;
 }
 
@@ -612,8 +640,7 @@ static enum MHD_Result send_method_not_allowed(struct MHD_Connection *conn, cons
 	}
 	add_common_headers(r, "application/json; charset=utf-8");
 	MHD_add_response_header(r, "Allow", allow);
-	ret = MHD_queue_response(conn, 405, r);
-	MHD_destroy_response(r);
+	ret = answer(conn, 405, r);
 	return ret;
 }
 
@@ -1408,6 +1435,171 @@ static int make_spool(const api_options_t *opt, err_t *e)
 	return check_spool(e);
 }
 
+/* ---- lanes ----
+ *
+ * libmicrohttpd's threads each poll many connections and, before the
+ * lanes, ran each request's handler themselves: a handler that waited (a
+ * write for the write lock, a report counting a large commune) held up
+ * every other connection of its thread. Under the month-end mix (13
+ * writing connections of 64, 8 threads) nearly every thread had a writer
+ * waiting its turn, and a search that took 3 ms alone took 300 ms.
+ *
+ * Now a request to the API, once received whole, is suspended
+ * (MHD_suspend_connection) and handed to one of three lanes, each a queue
+ * served in order by threads of its own:
+ *   - reads (GET, HEAD): --threads threads;
+ *   - reports (the routes marked ROUTE_READ_COPY: statistics, report
+ *     forms, exports), LANE_REPORT_THREADS: a national report cannot take
+ *     every thread from the officers' pages and searches;
+ *   - writes (any other method), LANE_WRITE_THREADS: writes take their
+ *     turns for the one write lock anyway; a second thread does a write's
+ *     work before the lock (its checks, a password's hash) meanwhile.
+ * A lane's thread runs the handler as before and keeps the answer in the
+ * request; the connection is resumed, and libmicrohttpd's thread queues
+ * the answer (on_request). The web app's files and /healthz are answered
+ * at once, by libmicrohttpd's threads.
+ */
+#define LANE_REPORT_THREADS 2
+#define LANE_WRITE_THREADS 2
+#define LANE_THREADS_MAX 128 /* serve --threads at most */
+
+typedef enum lane_kind { LANE_READ, LANE_REPORT, LANE_WRITE, LANES } lane_kind_t;
+
+typedef struct lane {
+	pthread_mutex_t lock;
+	pthread_cond_t ready;
+	req_ctx_t *head, *tail;
+	bool stopping;
+	pthread_t threads[LANE_THREADS_MAX];
+	unsigned int n_threads;
+} lane_t;
+
+static lane_t g_lanes[LANES] = {
+	{ .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER },
+	{ .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER },
+	{ .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER },
+};
+
+/* Answers ctx's request on this lane's thread, then gives the connection
+ * back to libmicrohttpd (ctx is not ours after that). */
+static void lane_run(req_ctx_t *ctx)
+{
+	struct MHD_Connection *conn = ctx->conn;
+
+	tls_handed = ctx;
+	if (dispatch(conn, ctx->url, ctx->method, ctx) != MHD_YES || !ctx->answer) {
+		ctx->failed = true;
+		if (ctx->answer) {
+			MHD_destroy_response(ctx->answer);
+			ctx->answer = NULL;
+		}
+	}
+	tls_handed = NULL;
+	MHD_resume_connection(conn);
+}
+
+static void *lane_thread(void *arg)
+{
+	lane_t *l = arg;
+
+	for (;;) {
+		req_ctx_t *ctx;
+
+		pthread_mutex_lock(&l->lock);
+		while (!l->head && !l->stopping)
+			pthread_cond_wait(&l->ready, &l->lock);
+		ctx = l->head;
+		if (ctx) {
+			l->head = ctx->next;
+			if (!l->head)
+				l->tail = NULL;
+		}
+		pthread_mutex_unlock(&l->lock);
+		if (!ctx)
+			return NULL; /* stopping, and nothing left */
+		lane_run(ctx);
+	}
+}
+
+/* The lane of a request to the API (see above). */
+static lane_kind_t lane_of(const char *url, const char *method, req_ctx_t *ctx)
+{
+	const char *params[API_MAX_PARAMS];
+	const api_route_t *route;
+	bool known = false;
+
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return LANE_WRITE;
+	route = find_route(method, url, ctx, params, &known);
+	return route && (route->flags & ROUTE_READ_COPY) ? LANE_REPORT : LANE_READ;
+}
+
+/* Hands the request to its lane, suspending the connection: true; false
+ * when it is answered here (not the API, or the lanes stopping). */
+static bool lane_hand(struct MHD_Connection *conn, const char *url, const char *method, req_ctx_t *ctx)
+{
+	lane_t *l;
+
+	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0 && strncmp(url, "/verify/", 8) != 0)
+		return false;
+	l = &g_lanes[lane_of(url, method, ctx)];
+	ctx->conn = conn;
+	ctx->url = url;
+	ctx->method = method;
+	ctx->next = NULL;
+	pthread_mutex_lock(&l->lock);
+	if (l->stopping || !l->n_threads) {
+		pthread_mutex_unlock(&l->lock);
+		return false;
+	}
+	ctx->handed = true;
+	MHD_suspend_connection(conn);
+	if (l->tail)
+		l->tail->next = ctx;
+	else
+		l->head = ctx;
+	l->tail = ctx;
+	pthread_cond_signal(&l->ready);
+	pthread_mutex_unlock(&l->lock);
+	return true;
+}
+
+/* Every request handed is answered and each lane's threads have ended. */
+static void lanes_stop(void)
+{
+	for (int k = 0; k < LANES; k++) {
+		lane_t *l = &g_lanes[k];
+		pthread_mutex_lock(&l->lock);
+		l->stopping = true;
+		pthread_cond_broadcast(&l->ready);
+		pthread_mutex_unlock(&l->lock);
+		for (unsigned int i = 0; i < l->n_threads; i++)
+			pthread_join(l->threads[i], NULL);
+		l->n_threads = 0;
+	}
+}
+
+static int lanes_start(unsigned int readers, err_t *e)
+{
+	const unsigned int want[LANES] = { readers, LANE_REPORT_THREADS, LANE_WRITE_THREADS };
+
+	for (int k = 0; k < LANES; k++) {
+		lane_t *l = &g_lanes[k];
+		l->stopping = false;
+		l->head = l->tail = NULL;
+		for (unsigned int i = 0; i < want[k] && i < LANE_THREADS_MAX; i++) {
+			if (pthread_create(&l->threads[i], NULL, lane_thread, l) != 0) {
+				lanes_stop();
+				return err_fail(e, ERR_INTERNAL, NULL, "cannot start the request threads");
+			}
+			pthread_mutex_lock(&l->lock);
+			l->n_threads = i + 1;
+			pthread_mutex_unlock(&l->lock);
+		}
+	}
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -1469,6 +1661,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (failed)
 			return send_simple_error(conn, ERR_INTERNAL, "internal", "the file could not be kept");
 	}
+	if (ctx->handed) {
+		/* resumed: the lane's answer */
+		struct MHD_Response *r = ctx->answer;
+		enum MHD_Result ret;
+
+		ctx->answer = NULL;
+		if (ctx->failed || !r)
+			return MHD_NO;
+		ret = MHD_queue_response(conn, ctx->status, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	if (lane_hand(conn, url, method, ctx))
+		return MHD_YES;
 	return dispatch(conn, url, method, ctx);
 }
 
@@ -1479,6 +1685,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)toe;
 	if (ctx && ctx != &g_refused && ctx != &g_path_nul) {
+		if (ctx->answer)
+			MHD_destroy_response(ctx->answer);
 		if (ctx->upload_fd >= 0)
 			close(ctx->upload_fd);
 		if (ctx->upload_path[0])
@@ -1574,7 +1782,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	if (max_conns < threads)
 		return err_fail(e, ERR_INVALID, "invalid", "--max-connections must be at least --threads ({threads})",
 				ERR_INT("threads", (long long)threads));
-	fit = fit_fd_limit(max_conns, threads);
+	fit = fit_fd_limit(max_conns, threads + LANE_REPORT_THREADS + LANE_WRITE_THREADS + POLL_THREADS);
 	if (fit < max_conns) {
 		fprintf(stderr, "unionbase: the file descriptor limit allows only %u connections, not %u "
 				"(raise LimitNOFILE or ulimit -n)\n", fit, max_conns);
@@ -1618,15 +1826,20 @@ int api_serve(const api_options_t *opt, err_t *e)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* A pool of threads, each polling many connections (epoll): a slow
-	 * client costs a socket and up to 64 KiB, not a thread. */
+	/* A few threads polling every connection (epoll), the handlers in the
+	 * lanes: a slow client costs a socket and up to 64 KiB, not a thread. */
 	atomic_store(&g_watch_stop, false);
 	if (pthread_create(&dog, NULL, watchdog, NULL) != 0)
 		return err_fail(e, ERR_INTERNAL, NULL, "cannot start the connection watchdog");
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
+	if (lanes_start(threads, e)) {
+		atomic_store(&g_watch_stop, true);
+		pthread_join(dog, NULL);
+		return -1;
+	}
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
 			     on_request, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-			     MHD_OPTION_THREAD_POOL_SIZE, threads,
+			     MHD_OPTION_THREAD_POOL_SIZE, POLL_THREADS < threads ? POLL_THREADS : threads,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 			     MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
@@ -1637,6 +1850,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 			     MHD_OPTION_END);
 	if (!d) {
 		int err = errno;
+		lanes_stop();
 		atomic_store(&g_watch_stop, true);
 		pthread_join(dog, NULL);
 		return err_set(e, ERR_INTERNAL, "listen_failed", "cannot listen on %s: %s", opt->listen, strerror(err));
@@ -1645,7 +1859,10 @@ int api_serve(const api_options_t *opt, err_t *e)
 	if (sigwait(&set, &sig) != 0)
 		sig = 0;
 	fprintf(stderr, "unionbase: stopping\n");
-	/* the watchdog first: it must not shut down sockets being closed */
+	/* the lanes first: every suspended connection answered and resumed
+	 * (libmicrohttpd may not stop with one suspended); then the watchdog:
+	 * it must not shut down sockets being closed */
+	lanes_stop();
 	atomic_store(&g_watch_stop, true);
 	pthread_join(dog, NULL);
 	MHD_stop_daemon(d);

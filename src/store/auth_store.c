@@ -35,6 +35,23 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
+/* How long recording a token's or a session's last use waits for the write
+ * lock: past it, the use is recorded by a later request (at most once a
+ * minute anyway), and the read it is part of goes on. */
+#define TOUCH_WAIT_MS 50
+
+/* Runs a prepared touch (bound when rc is DB_OK): 0, also when the write
+ * lock stayed taken; -1 with e on any other failure. */
+static int touch(db_t *db, db_stmt_t *st, int rc, err_t *e)
+{
+	if (rc == DB_OK && (rc = db_step_within(st, TOUCH_WAIT_MS)) == DB_DONE)
+		rc = DB_OK;
+	db_finalize(st);
+	if (rc == DB_BUSY)
+		return 0;
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
 static int finish(db_t *db, db_stmt_t *st, int rc, err_t *e)
 {
 	if (rc == DB_OK && (rc = db_step(st)) == DB_DONE)
@@ -644,7 +661,7 @@ int session_lookup(db_t *db, const char *id, int64_t now, date_t today, user_t *
 		rc = db_bind_int64(st, 1, now);
 		if (rc == DB_OK)
 			rc = db_bind_text(st, 2, digest);
-		return finish(db, st, rc, e);
+		return touch(db, st, rc, e);
 	}
 	return 0;
 }
@@ -915,7 +932,7 @@ int token_lookup(db_t *db, const char *secret, int64_t now, date_t today, user_t
 		rc = db_bind_int64(st, 1, now);
 		if (rc == DB_OK)
 			rc = db_bind_int64(st, 2, tok->id);
-		return finish(db, st, rc, e);
+		return touch(db, st, rc, e);
 	}
 	return 0;
 }

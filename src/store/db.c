@@ -86,6 +86,8 @@ void db_set_wait_limit(db_t *db, int ms)
 		db->drv->set_wait_limit(db, ms);
 }
 
+int db_writers_waiting(db_t *db) { return db->drv->writers_waiting ? db->drv->writers_waiting(db) : 0; }
+
 const char *db_errmsg(const db_t *db) { return db->errmsg; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
 /* A statement idle in the cache was finalized by its caller: using it is
@@ -115,6 +117,11 @@ int db_step(db_stmt_t *st)
 {
 	REFUSE_IDLE(st);
 	return st->db->drv->step(st);
+}
+int db_step_within(db_stmt_t *st, int ms)
+{
+	REFUSE_IDLE(st);
+	return st->db->drv->step_within ? st->db->drv->step_within(st, ms) : st->db->drv->step(st);
 }
 int db_reset(db_stmt_t *st)
 {
@@ -390,6 +397,8 @@ int db_commit(db_t *db)
 		memcpy(db->errmsg, msg, sizeof(msg));
 	}
 	db->in_tx = false;
+	if (db->drv->ended)
+		db->drv->ended(db);
 	return rc;
 }
 
@@ -401,6 +410,8 @@ int db_rollback(db_t *db)
 		return DB_OK;
 	db->in_tx = false;
 	rc = db->drv->exec(db, "ROLLBACK");
+	if (db->drv->ended)
+		db->drv->ended(db);
 	return rc;
 }
 

@@ -97,8 +97,14 @@ int db_ensure_connected(db_t *db);
  * made again by db_ensure_connected; 0: wait as long as it takes (the
  * default). For a server that may hang (a read copy, serve --read-db):
  * the wait is between results, so a long query that sends its rows as it
- * goes is not cut. SQLite: nothing. */
+ * goes is not cut. SQLite: how long a write waits for the write lock (10 s
+ * by default). */
 void db_set_wait_limit(db_t *db, int ms);
+
+/* SQLite: how many connections of this process wait to write db's file
+ * (they take their turns in the order they asked: db_sqlite.c, "the
+ * write gate"). PostgreSQL: 0 (its server queues the lock). */
+int db_writers_waiting(db_t *db);
 
 /* The message of the last failure on db (never NULL). */
 const char *db_errmsg(const db_t *db);
@@ -124,6 +130,11 @@ int db_bind_dates(db_stmt_t *st, int first, int last, date_t d);
 
 /* Runs or advances the statement: DB_ROW (a row is ready), DB_DONE, or < 0
  * (then DB_DONE until db_reset). */
+/* db_step for a statement that writes outside a transaction, on SQLite
+ * waiting at most ms for the write lock (DB_BUSY past it) instead of the
+ * connection's wait: a write that may be left for later (a token's last
+ * use) must not hold up the read it is part of. PostgreSQL: db_step. */
+int db_step_within(db_stmt_t *st, int ms);
 int db_step(db_stmt_t *st);
 /* Makes the statement ready to run again, keeping the bindings. */
 int db_reset(db_stmt_t *st);

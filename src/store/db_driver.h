@@ -29,6 +29,8 @@ typedef struct db_driver {
 	int (*bind_text)(db_stmt_t *st, int idx, const char *v);
 	int (*bind_null)(db_stmt_t *st, int idx);
 	int (*step)(db_stmt_t *st);
+	/* Optional: db_step_within (db_step without it). */
+	int (*step_within)(db_stmt_t *st, int ms);
 	/* Ready to run again, bindings kept; releases what a run holds. */
 	int (*reset)(db_stmt_t *st);
 	/* Every parameter back to NULL. */
@@ -42,6 +44,9 @@ typedef struct db_driver {
 	int (*begin_read)(db_t *db);
 	/* Optional: COMMIT (db.c runs "COMMIT" through exec without it). */
 	int (*commit)(db_t *db);
+	/* Optional: called once a transaction has ended, committed or rolled
+	 * back (after a failed commit, after its rollback). */
+	void (*ended)(db_t *db);
 	int (*bulk_begin)(db_t *db, const char *table, const char *const *columns, int ncols,
 			  db_bulk_t **out);
 	int (*bulk_row)(db_bulk_t *b, const char *const *values);
@@ -50,6 +55,8 @@ typedef struct db_driver {
 	int (*ensure_connected)(db_t *db);
 	/* Optional: db_set_wait_limit. */
 	void (*set_wait_limit)(db_t *db, int ms);
+	/* Optional: db_writers_waiting. */
+	int (*writers_waiting)(db_t *db);
 	const char *types[4]; /* indexed by db_type_t */
 } db_driver_t;
 

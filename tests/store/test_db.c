@@ -7,9 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/migrate.h"
 #include "store_fixture.h"
@@ -173,6 +175,95 @@ static void close_rolls_back_an_open_transaction(void **state)
 	}
 }
 
+/* A writer of the gate test: on its own connection, waits for its turn
+ * (wait_ms), then inserts its name and commits. */
+typedef struct writer {
+	const char *name;
+	int wait_ms;
+	pthread_t thread;
+	int begun; /* db_begin's answer */
+	int done;  /* 0: inserted and committed */
+} writer_t;
+
+static void *write_one(void *arg)
+{
+	writer_t *w = arg;
+	char msg[256];
+	db_t *db = NULL;
+	db_stmt_t *st = NULL;
+
+	w->done = -1;
+	if (db_open(fixture_url(), &db, msg, sizeof(msg)) != DB_OK)
+		return NULL;
+	db_set_wait_limit(db, w->wait_ms);
+	w->begun = db_begin(db);
+	if (w->begun == DB_OK && db_prepare(db, "INSERT INTO t (name) VALUES (?)", &st) == DB_OK &&
+	    db_bind_text(st, 1, w->name) == DB_OK && db_step(st) == DB_DONE) {
+		db_finalize(st);
+		w->done = db_commit(db) == DB_OK ? 0 : -1;
+	} else if (st)
+		db_finalize(st);
+	db_close(db);
+	return NULL;
+}
+
+/* Waits until n writers of this process wait for db's file. */
+static void wait_for_writers(db_t *db, int n)
+{
+	for (int i = 0; i < 100000 && db_writers_waiting(db) != n; i++)
+		usleep(100);
+	assert_int_equal(db_writers_waiting(db), n);
+}
+
+/* SQLite: the writers of one process take their turns in the order they
+ * asked, each handed the lock as the one before ends (committed, rolled
+ * back, or its connection closed); one that waits past its limit fails
+ * busy and leaves the queue without holding up those behind it. */
+static void writers_take_turns_in_order(void **state)
+{
+	writer_t w[] = { { .name = "B", .wait_ms = 60000 }, { .name = "C", .wait_ms = 50 }, { .name = "D", .wait_ms = 60000 },
+			 { .name = "E", .wait_ms = 60000 } };
+	db_t *db = table_db(), *closer = NULL;
+	db_stmt_t *st = NULL;
+	char msg[256], names[16] = "";
+	(void)state;
+
+	if (db_dialect(db) != DB_SQLITE) {
+		db_close(db);
+		return;
+	}
+	assert_int_equal(db_begin(db), DB_OK);
+	insert(db, "A", 1, NULL);
+	assert_int_equal(pthread_create(&w[0].thread, NULL, write_one, &w[0]), 0);
+	wait_for_writers(db, 1);
+	/* C gives up while B waits ahead of it */
+	assert_int_equal(pthread_create(&w[1].thread, NULL, write_one, &w[1]), 0);
+	assert_int_equal(pthread_join(w[1].thread, NULL), 0);
+	assert_int_equal(w[1].begun, DB_BUSY);
+	wait_for_writers(db, 1);
+	assert_int_equal(pthread_create(&w[2].thread, NULL, write_one, &w[2]), 0);
+	wait_for_writers(db, 2);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(pthread_join(w[0].thread, NULL), 0);
+	assert_int_equal(pthread_join(w[2].thread, NULL), 0);
+	assert_int_equal(w[0].done, 0);
+	assert_int_equal(w[2].done, 0);
+	/* a connection closed in the middle of its write hands the lock on */
+	assert_int_equal(db_open(fixture_url(), &closer, msg, sizeof(msg)), DB_OK);
+	assert_int_equal(db_begin(closer), DB_OK);
+	assert_int_equal(pthread_create(&w[3].thread, NULL, write_one, &w[3]), 0);
+	wait_for_writers(db, 1);
+	db_close(closer);
+	assert_int_equal(pthread_join(w[3].thread, NULL), 0);
+	assert_int_equal(w[3].done, 0);
+	assert_int_equal(db_prepare(db, "SELECT name FROM t ORDER BY id", &st), DB_OK);
+	while (db_step(st) == DB_ROW)
+		strncat(names, db_col_text(st, 0), sizeof(names) - strlen(names) - 1);
+	db_finalize(st);
+	assert_string_equal(names, "ABDE");
+	db_close(db);
+}
+
 static void bulk_load_many_rows(void **state)
 {
 	db_t *db = table_db();
@@ -298,6 +389,7 @@ int main(void)
 		cmocka_unit_test(unique_violation_is_classified),
 		cmocka_unit_test(rollback_leaves_nothing),
 		cmocka_unit_test(close_rolls_back_an_open_transaction),
+		cmocka_unit_test(writers_take_turns_in_order),
 		cmocka_unit_test(bulk_load_many_rows),
 		cmocka_unit_test(binary_collation_orders_bytes),
 		cmocka_unit_test(migrations_apply_once_and_are_checked),

@@ -1,0 +1,56 @@
+// lanes.test.js - a request that waits does not hold up the others (issue
+// 17; src/api/server.c, "lanes"): with one thread for reads, a write that
+// waits for the write lock (held here from outside the server, as a CLI
+// import would hold it) leaves the reads answering at once, and is itself
+// done as soon as the lock is free. Before the lanes, the thread that ran
+// the write was the thread of the read's connection too, and the read
+// waited as long as the write did. Runs on the store UNIONBASE_TEST_PG
+// chooses.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startServer } from './server.js';
+
+const HOLD_MS = 3000;
+let s;
+
+before(async () => { s = await startServer({ args: ['--threads', '1'] }); });
+after(async () => { if (s) await s.stop(); });
+
+// Holds the store's write lock from another process for ms: resolves once
+// it is held, to {released} (a promise of its release).
+async function holdWriteLock(url, ms) {
+  const pg = /^postgres(ql)?:\/\//.test(url);
+  const child = pg
+    ? spawn('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qtA'], { stdio: ['pipe', 'pipe', 'inherit'] })
+    : spawn('sqlite3', ['-bail', url.replace(/^sqlite:/, '')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const released = new Promise((resolve, reject) => {
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited ${code}`))));
+  });
+  const held = new Promise((resolve) => child.stdout.once('data', resolve));
+  // the lock the store's writes take (db_pg.c: WRITE_LOCK_KEY; SQLite's own)
+  child.stdin.write(pg ? "BEGIN; SELECT pg_advisory_xact_lock(730512025); SELECT 'held';\n"
+    : "BEGIN IMMEDIATE; SELECT 'held';\n");
+  await held;
+  setTimeout(() => child.stdin.end('COMMIT;\n'), ms);
+  return { released };
+}
+
+test('a write waiting for the lock leaves the reads answering at once', async () => {
+  const { released } = await holdWriteLock(s.db.url, HOLD_MS);
+  const t0 = Date.now();
+  const write = s.post('/api/v1/units', { date: '2025-07-01', kind: 'territorial', code: 'LN1', name_vi: 'Xã Làn', name_en: 'Lane Commune', level: 'commune', parent: '24' })
+    .then((r) => ({ r, ms: Date.now() - t0 }));
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the write is waiting now
+  for (let i = 0; i < 5; i++) {
+    const r0 = Date.now();
+    const r = await s.get('/api/v1/units/24');
+    assert.equal(r.status, 200, r.text);
+    assert.ok(Date.now() - r0 < 1000, `a read took ${Date.now() - r0} ms while a write waited`);
+  }
+  await released;
+  const { r, ms } = await write;
+  assert.equal(r.status, 201, r.text);
+  assert.ok(ms >= HOLD_MS - 500, `the write waited for the lock (${ms} ms)`);
+  assert.equal((await s.get('/api/v1/units/LN1')).status, 200);
+});
