@@ -81,10 +81,23 @@ test('a commune enters, explains and submits her six-month report on a phone; th
     await waitText(a.page, '[data-testid="ind-clubs-error"]', 'Phải là một con số.');
     await waitFocus(a.page, '#ind-clubs');
     await a.page.getByTestId('value-clubs').fill('2');
+    // a figure typed while the save is on its way stays as typed when the
+    // answer comes (the save held back here until it is typed; a CI run
+    // typed in that moment once, and the answer wrote the saved 2 over it)
+    let release;
+    const held = new Promise((go) => { release = go; });
+    const isSave = (req) => req.method() === 'PUT' && /\/api\/v1\/forms\//.test(req.url());
+    await a.page.route(/\/api\/v1\/forms\//, async (route) => {
+      if (isSave(route.request())) await held;
+      await route.continue();
+    });
+    const answered = a.page.waitForResponse((res) => isSave(res.request()));
     await a.page.getByTestId('form-save').click();
-    await announced(a.page, 'Đã lưu số liệu.');
     // a figure typed and not saved keeps the report from going
     await a.page.getByTestId('value-clubs').fill('3');
+    release();
+    assert.equal((await answered).status(), 200);
+    await a.page.unroute(/\/api\/v1\/forms\//);
     await waitText(a.page, '[data-testid="form-submit-unsaved"]', 'Hãy lưu số liệu vừa nhập trước khi gửi báo cáo.');
     // waited for, not read at once: under load the button's state came a
     // moment after the hint (CI, 3 December); the figure typed stays

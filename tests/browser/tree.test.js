@@ -269,3 +269,26 @@ test('a unit name holding markup is shown as text and runs nothing', { timeout: 
   });
   await context.close();
 });
+
+// The clear button pressed just as the search box's pause ended (after the
+// render that ends it, before its effect put the word in the URL): the word
+// came back with its results, and stayed (a CI run clicked in that window
+// once). The page's clock is paused so that the window is hit every time.
+test('the search box stays clear when cleared as the typing pause ends', { timeout: 60000 }, async () => {
+  const { context, page, problems } = await openPage();
+  await withArtifactOnFailure(page, 'search-clear-race', async () => {
+    await page.getByTestId('tree').waitFor();
+    await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+    await page.getByTestId('search-input').fill('bac ninh');
+    const clear = page.locator('form.search button');
+    await clear.waitFor();
+    await page.clock.runFor(250); // the pause ends: rendered, its effect not run
+    await clear.dispatchEvent('click');
+    await page.clock.runFor(2000);
+    assert.equal(await page.getByTestId('search-input').inputValue(), '');
+    assert.doesNotMatch(await page.evaluate(() => location.hash), /q=/);
+    await page.getByTestId('tree').waitFor();
+    assert.deepEqual(realProblems(problems), []);
+  });
+  await context.close();
+});

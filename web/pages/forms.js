@@ -242,7 +242,11 @@ function Entry({ r, byCode, editable, choice, onSaved, onDirty }) {
       const next = await put(path(choice), { values, comments });
       setWarnings(next.warnings || []);
       announce(t('forms.saved'));
-      setV(start(next));
+      // the saved figures, but for those she typed again while the save was
+      // on its way: those stay as typed (and unsaved)
+      const fresh = start(next);
+      setV((o) => Object.fromEntries(Object.entries(fresh).map(([c, x]) => [c,
+        o[c] && (o[c].value !== v[c].value || o[c].comment !== v[c].comment) ? o[c] : x])));
       onSaved(next);
     } catch (x) {
       setError(x);

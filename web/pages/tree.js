@@ -3,7 +3,7 @@
 // 404 for her) opened on its children, and a search box over the units she
 // may see that are valid on the as-of date. The search text is kept in the
 // URL (?q=) so results survive going to a unit and back.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { get, unitPath } from '../lib/api.js';
 import { ROOT_CODE, PAGE_SIZE } from '../lib/config.js';
@@ -32,12 +32,17 @@ export function TreePage({ query }) {
 function SearchBox({ query }) {
   const urlQ = query.q || '';
   const [text, setText] = useState(urlQ);
+  // the box's text as of the last keystroke or click, which an effect of an
+  // earlier render may run after (preact runs it before the next render)
+  const latest = useRef(text);
+  const edit = (value) => { latest.current = value; setText(value); };
   const typed = useDebounced(text.trim(), 250);
   const commit = (value) => navigate('/', { ...query, q: value || undefined }, { replace: true });
-  // typing -> URL, after a pause
-  useEffect(() => { if (typed !== urlQ.trim()) commit(typed); }, [typed]);
+  // typing -> URL, after a pause; not a word the box no longer holds (the
+  // clear button pressed as the pause ended)
+  useEffect(() => { if (typed === latest.current.trim() && typed !== urlQ.trim()) commit(typed); }, [typed]);
   // URL -> box, when the location changes from elsewhere (back button, link)
-  useEffect(() => { if (urlQ.trim() !== text.trim()) setText(urlQ); }, [urlQ]);
+  useEffect(() => { if (urlQ.trim() !== text.trim()) edit(urlQ); }, [urlQ]);
   return html`
     <form class="search" role="search" onSubmit=${(e) => { e.preventDefault(); commit(text.trim()); }}>
       <label class="field" for="unit-search">
@@ -46,8 +51,8 @@ function SearchBox({ query }) {
       <div class="search-row">
         <input id="unit-search" type="search" data-testid="search-input" value=${text}
           placeholder=${t('search.placeholder')} autocomplete="off" spellcheck="false"
-          onInput=${(e) => setText(e.currentTarget.value)} />
-        ${text && html`<button type="button" class="button" onClick=${() => { setText(''); commit(''); }}>
+          onInput=${(e) => edit(e.currentTarget.value)} />
+        ${text && html`<button type="button" class="button" onClick=${() => { edit(''); commit(''); }}>
           ${t('search.clear')}</button>`}
       </div>
     </form>`;
