@@ -70,6 +70,7 @@ typedef struct req_ctx {
 	unsigned int status;
 	bool failed;     /* the lane could not make the answer: close */
 	struct MHD_Connection *conn; /* while handed: what the lane answers */
+	long long handed_ms;         /* when it was handed (now_ms) */
 	const char *url, *method;
 	struct req_ctx *next;        /* the lane's queue */
 } req_ctx_t;
@@ -1451,17 +1452,39 @@ static int make_spool(const api_options_t *opt, err_t *e)
  *   - reports (the routes marked ROUTE_READ_COPY: statistics, report
  *     forms, exports), LANE_REPORT_THREADS: a national report cannot take
  *     every thread from the officers' pages and searches;
- *   - writes (any other method), LANE_WRITE_THREADS: writes take their
- *     turns for the one write lock anyway; a second thread does a write's
- *     work before the lock (its checks, a password's hash) meanwhile.
+ *   - writes (any other method, and the GETs that write: a member's page
+ *     with its audit row, a card's check with its throttle note),
+ *     LANE_WRITE_THREADS: writes take their turns for the one write lock
+ *     anyway; a second thread does a write's work before the lock (its
+ *     checks, a password's hash) meanwhile.
  * A lane's thread runs the handler as before and keeps the answer in the
- * request; the connection is resumed, and libmicrohttpd's thread queues
+ * request (not if the request waited a second or more and its client has
+ * gone meanwhile); the connection is resumed, and libmicrohttpd's thread queues
  * the answer (on_request). The web app's files and /healthz are answered
  * at once, by libmicrohttpd's threads.
  */
 #define LANE_REPORT_THREADS 2
 #define LANE_WRITE_THREADS 2
 #define LANE_THREADS_MAX 128 /* serve --threads at most */
+/* A request that waited this long in its lane is run only if its client
+ * is still there: a client that gave up may have sent the write again,
+ * and running both would make it twice. */
+#define LANE_CHECK_MS 1000
+
+/* The client closed its end of conn, or the connection failed: a peek
+ * finds the end of the stream (a pipelined next request is data, not an
+ * end). */
+static bool client_gone(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	char c;
+	ssize_t n;
+
+	if (!info)
+		return false;
+	n = recv(info->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
 
 typedef enum lane_kind { LANE_READ, LANE_REPORT, LANE_WRITE, LANES } lane_kind_t;
 
@@ -1485,9 +1508,15 @@ static lane_t g_lanes[LANES] = {
 static void lane_run(req_ctx_t *ctx)
 {
 	struct MHD_Connection *conn = ctx->conn;
+	long long waited = now_ms() - ctx->handed_ms;
+	enum MHD_Result done;
 
 	tls_handed = ctx;
-	if (dispatch(conn, ctx->url, ctx->method, ctx) != MHD_YES || !ctx->answer) {
+	if (waited >= LANE_CHECK_MS && client_gone(conn))
+		done = MHD_NO; /* nobody to answer: the request is not run */
+	else
+		done = dispatch(conn, ctx->url, ctx->method, ctx);
+	if (done != MHD_YES || !ctx->answer) {
 		ctx->failed = true;
 		if (ctx->answer) {
 			MHD_destroy_response(ctx->answer);
@@ -1531,7 +1560,11 @@ static lane_kind_t lane_of(const char *url, const char *method, req_ctx_t *ctx)
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return LANE_WRITE;
 	route = find_route(method, url, ctx, params, &known);
-	return route && (route->flags & ROUTE_READ_COPY) ? LANE_REPORT : LANE_READ;
+	if (route && (route->flags & ROUTE_READ_COPY))
+		return LANE_REPORT;
+	/* a GET that writes (an audit row, a card's throttle note) waits for
+	 * the write lock like any write: not in the readers' lane */
+	return route && (route->flags & ROUTE_WRITES) ? LANE_WRITE : LANE_READ;
 }
 
 /* Hands the request to its lane, suspending the connection: true; false
@@ -1544,6 +1577,7 @@ static bool lane_hand(struct MHD_Connection *conn, const char *url, const char *
 		return false;
 	l = &g_lanes[lane_of(url, method, ctx)];
 	ctx->conn = conn;
+	ctx->handed_ms = now_ms();
 	ctx->url = url;
 	ctx->method = method;
 	ctx->next = NULL;
@@ -1575,7 +1609,9 @@ static void lanes_stop(void)
 		pthread_mutex_unlock(&l->lock);
 		for (unsigned int i = 0; i < l->n_threads; i++)
 			pthread_join(l->threads[i], NULL);
+		pthread_mutex_lock(&l->lock);
 		l->n_threads = 0;
+		pthread_mutex_unlock(&l->lock);
 	}
 }
 

@@ -37,6 +37,8 @@ typedef struct sqlite_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *h;
 	bool done;
+	bool stepped;    /* stepped since its last reset */
+	bool holds_gate; /* a write outside a transaction, in the gate (s_step) */
 } sqlite_stmt_t;
 
 typedef struct sqlite_bulk {
@@ -93,6 +95,7 @@ typedef struct gate_waiter {
 
 struct write_gate {
 	char path[4096];
+	int users; /* connections open to it (gate_of, gate_release); 0: free */
 	pthread_mutex_t lock;
 	bool held;
 	gate_waiter_t *head, *tail;
@@ -105,32 +108,51 @@ static size_t g_n_gates;
 static pthread_mutex_t g_gates_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The gate of the file at path (absolute, as SQLite names it), made on
- * first use; NULL for no file or when GATES_MAX files are open: that
- * file's writers then wait in SQLite's busy handler alone. */
+ * first use, for one more connection (give it back with gate_release);
+ * NULL for no file or when GATES_MAX files are open: that file's writers
+ * then wait in SQLite's busy handler alone. */
 static write_gate_t *gate_of(const char *path)
 {
-	write_gate_t *g = NULL;
+	write_gate_t *g = NULL, *spare = NULL;
 
 	if (!path || !*path || strlen(path) >= sizeof(g_gates[0].path))
 		return NULL;
 	pthread_mutex_lock(&g_gates_lock);
-	for (size_t i = 0; i < g_n_gates && !g; i++)
-		if (strcmp(g_gates[i].path, path) == 0)
+	for (size_t i = 0; i < g_n_gates && !g; i++) {
+		if (g_gates[i].users && strcmp(g_gates[i].path, path) == 0)
 			g = &g_gates[i];
-	if (!g && g_n_gates < GATES_MAX) {
-		g = &g_gates[g_n_gates];
-		memcpy(g->path, path, strlen(path) + 1);
-		if (pthread_mutex_init(&g->lock, NULL) == 0)
-			g_n_gates++;
-		else
-			g = NULL;
+		else if (!g_gates[i].users && !spare)
+			spare = &g_gates[i];
 	}
+	if (!g && !spare && g_n_gates < GATES_MAX) {
+		if (pthread_mutex_init(&g_gates[g_n_gates].lock, NULL) == 0)
+			spare = &g_gates[g_n_gates++];
+	}
+	if (!g && spare) {
+		/* no one waits at a gate without users: its queue is empty */
+		g = spare;
+		memcpy(g->path, path, strlen(path) + 1);
+	}
+	if (g)
+		g->users++;
 	pthread_mutex_unlock(&g_gates_lock);
 	return g;
 }
 
-/* Waits for g's turn, up to ms: true when it is ours. */
-static bool gate_enter(write_gate_t *g, int ms)
+/* A connection to g's file is closed: the last one frees g's place (an
+ * import's scratch file would otherwise keep it for the process's life). */
+static void gate_release(write_gate_t *g)
+{
+	if (!g)
+		return;
+	pthread_mutex_lock(&g_gates_lock);
+	g->users--;
+	pthread_mutex_unlock(&g_gates_lock);
+}
+
+/* Waits for g's turn, up to ms: DB_OK when it is ours, DB_BUSY when the
+ * time ran out, DB_ERROR when out of memory. */
+static int gate_enter(write_gate_t *g, int ms)
 {
 	pthread_condattr_t attr;
 	struct timespec until;
@@ -141,20 +163,20 @@ static bool gate_enter(write_gate_t *g, int ms)
 	if (!g->held && !g->head) {
 		g->held = true;
 		pthread_mutex_unlock(&g->lock);
-		return true;
+		return DB_OK;
 	}
 	/* the queue's node: on the heap, as the other threads reach it */
 	w = calloc(1, sizeof(*w));
 	if (!w || pthread_condattr_init(&attr) != 0) {
 		pthread_mutex_unlock(&g->lock);
 		free(w);
-		return false;
+		return DB_ERROR;
 	}
 	if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 || pthread_cond_init(&w->cond, &attr) != 0) {
 		pthread_condattr_destroy(&attr);
 		pthread_mutex_unlock(&g->lock);
 		free(w);
-		return false;
+		return DB_ERROR;
 	}
 	pthread_condattr_destroy(&attr);
 	if (g->tail)
@@ -189,7 +211,7 @@ static bool gate_enter(write_gate_t *g, int ms)
 	pthread_mutex_unlock(&g->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w);
-	return ours;
+	return ours ? DB_OK : DB_BUSY;
 }
 
 /* Hands g to the writer that has waited longest, if any. */
@@ -206,6 +228,21 @@ static void gate_leave(write_gate_t *g)
 	} else
 		g->held = false;
 	pthread_mutex_unlock(&g->lock);
+}
+
+/* Waits up to ms for the gate of db's file, if it has one: DB_OK when
+ * db may write, else the failure set on db. */
+static int gate_take(db_t *db, int ms)
+{
+	write_gate_t *g = SDB(db)->gate;
+	int rc = g ? gate_enter(g, ms) : DB_OK;
+
+	if (rc == DB_BUSY)
+		return db_fail(db, DB_BUSY, "sqlite: database is locked (another write of this process held it for %d ms)",
+			       ms);
+	if (rc != DB_OK)
+		return db_fail(db, DB_ERROR, "sqlite: out of memory waiting for the write lock");
+	return DB_OK;
 }
 
 static pthread_once_t g_setup_once = PTHREAD_ONCE_INIT;
@@ -269,8 +306,11 @@ static void s_ended(db_t *db);
 
 static void s_close(db_t *db)
 {
-	s_ended(db); /* SQLite rolls back a transaction left open */
+	/* SQLite rolls back a transaction left open; only then may the next
+	 * writer have the gate */
 	sqlite3_close(SDB(db)->h);
+	s_ended(db);
+	gate_release(SDB(db)->gate);
 	free(db);
 }
 
@@ -324,30 +364,61 @@ static int s_bind_null(db_stmt_t *st, int idx)
 	return rc == SQLITE_OK ? DB_OK : fail(st->db, rc);
 }
 
-static int s_step(db_stmt_t *st)
+static void stmt_leave_gate(sqlite_stmt_t *s)
 {
+	if (s->holds_gate) {
+		s->holds_gate = false;
+		gate_leave(SDB(s->base.db)->gate);
+	}
+}
+
+/* A write outside a transaction (a token's last use, an audit row) takes
+ * its turn at the gate like a transaction's BEGIN, waiting up to ms: the
+ * gate hands the lock from writer to writer at once, so a write that
+ * polled for it in SQLite's busy handler would seldom find it free. It
+ * keeps its turn until the statement is done or reset (RETURNING rows). */
+static int step(db_stmt_t *st, int ms)
+{
+	sqlite_stmt_t *s = SST(st);
+	sqlite_db_t *d = SDB(st->db);
 	int rc;
 
-	if (SST(st)->done)
+	if (s->done)
 		return DB_DONE;
-	rc = sqlite3_step(SST(st)->h);
+	if (!s->stepped) {
+		s->stepped = true;
+		if (d->gate && sqlite3_get_autocommit(d->h) && !sqlite3_stmt_readonly(s->h)) {
+			rc = gate_take(st->db, ms);
+			if (rc != DB_OK) {
+				s->done = true;
+				return rc;
+			}
+			s->holds_gate = true;
+		}
+	}
+	rc = sqlite3_step(s->h);
 	if (rc == SQLITE_ROW)
 		return DB_ROW;
 	/* after DONE or an error the statement gives DONE until reset (SQLite
 	 * would run it again) */
-	SST(st)->done = true;
+	s->done = true;
+	stmt_leave_gate(s);
 	if (rc == SQLITE_DONE)
 		return DB_DONE;
 	return fail(st->db, rc);
 }
 
+static int s_step(db_stmt_t *st) { return step(st, SDB(st->db)->wait_ms); }
+
 static int s_reset(db_stmt_t *st)
 {
 	SST(st)->done = false;
+	SST(st)->stepped = false;
 	/* sqlite3_reset answers the error of the last step, if it failed
 	 * (already reported by s_step): the reset itself cannot fail, and it
 	 * ends the statement's read of the database */
 	(void)sqlite3_reset(SST(st)->h);
+	stmt_leave_gate(SST(st));
 	return DB_OK;
 }
 
@@ -360,6 +431,7 @@ static int s_clear_bindings(db_stmt_t *st)
 static void s_finalize(db_stmt_t *st)
 {
 	sqlite3_finalize(SST(st)->h);
+	stmt_leave_gate(SST(st));
 	free(st);
 }
 
@@ -378,9 +450,9 @@ static int s_begin(db_t *db)
 	sqlite_db_t *d = SDB(db);
 	int rc;
 
-	if (d->gate && !gate_enter(d->gate, d->wait_ms))
-		return db_fail(db, DB_BUSY, "sqlite: database is locked (another write of this process held it for %d ms)",
-			       d->wait_ms);
+	rc = gate_take(db, d->wait_ms);
+	if (rc != DB_OK)
+		return rc;
 	d->holds_gate = d->gate != NULL;
 	rc = s_exec(db, "BEGIN IMMEDIATE");
 	if (rc != DB_OK && d->holds_gate) {
@@ -406,7 +478,7 @@ static int s_step_within(db_stmt_t *st, int ms)
 	int rc;
 
 	sqlite3_busy_timeout(h, ms);
-	rc = s_step(st);
+	rc = step(st, ms);
 	sqlite3_busy_timeout(h, SDB(st->db)->wait_ms);
 	return rc;
 }

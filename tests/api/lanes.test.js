@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { startServer } from './server.js';
 
 const HOLD_MS = 3000;
@@ -53,4 +54,56 @@ test('a write waiting for the lock leaves the reads answering at once', async ()
   assert.equal(r.status, 201, r.text);
   assert.ok(ms >= HOLD_MS - 500, `the write waited for the lock (${ms} ms)`);
   assert.equal((await s.get('/api/v1/units/LN1')).status, 200);
+});
+
+// A GET that writes (a member's page, whose sensitive fields leave an audit
+// row) waits for the lock with the writes: before, it waited in the
+// readers' lane and held up the reads behind it.
+test('a read that writes its audit row waits with the writes, not before the reads', async () => {
+  const unit = (code, level, parent) => s.post('/api/v1/units', { date: '2025-07-01', kind: 'territorial', code, name_vi: `Làn ${code}`, name_en: `Lane ${code}`, level, parent });
+  assert.equal((await unit('LN2', 'commune', '24')).status, 201);
+  assert.equal((await unit('LN2.1', 'branch', 'LN2')).status, 201);
+  const m = await s.post('/api/v1/members', { full_name: 'Lò Thị Làn', birth_date: '1985-03-04', unit: 'LN2.1', joined_on: '2025-08-01', ethnicity: '01', religion: 'Không' });
+  assert.equal(m.status, 201, m.text);
+  const { released } = await holdWriteLock(s.db.url, HOLD_MS);
+  const t0 = Date.now();
+  const page = s.get(`/api/v1/members/${m.body.id}`).then((r) => ({ r, ms: Date.now() - t0 }));
+  await new Promise((resolve) => setTimeout(resolve, 200)); // it is waiting now
+  for (let i = 0; i < 3; i++) {
+    const r0 = Date.now();
+    const r = await s.get('/api/v1/units/24');
+    assert.equal(r.status, 200, r.text);
+    assert.ok(Date.now() - r0 < 1000, `a read took ${Date.now() - r0} ms while a member's page waited to write`);
+  }
+  await released;
+  const { r, ms } = await page;
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.full_name, 'Lò Thị Làn');
+  // (PostgreSQL's audit insert takes no lock of ours: it need not wait)
+  if (!/^postgres(ql)?:\/\//.test(s.db.url)) assert.ok(ms >= HOLD_MS - 500, `the page waited for the lock (${ms} ms)`);
+});
+
+// A write whose client gave up while it waited in its lane is not run: the
+// client may have sent it again, and both would be done. The two writers'
+// threads wait for the lock; the third write waits in the lane's queue,
+// and its client leaves after 1.5 s.
+test('a write whose client left while it waited in the lane is not done', async () => {
+  const body = (code) => ({ date: '2025-07-01', kind: 'territorial', code, name_vi: `Xã ${code}`, name_en: `Commune ${code}`, level: 'commune', parent: '24' });
+  const { released } = await holdWriteLock(s.db.url, HOLD_MS);
+  const first = [s.post('/api/v1/units', body('LN3')), s.post('/api/v1/units', body('LN4'))];
+  await new Promise((resolve) => setTimeout(resolve, 200)); // both threads wait
+  const left = new Promise((resolve) => {
+    const req = http.request(`${s.base}/api/v1/units`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${s.adminToken}` },
+    });
+    req.on('error', () => resolve());
+    req.end(JSON.stringify(body('LN5')));
+    setTimeout(() => { req.destroy(); resolve(); }, 1500);
+  });
+  await left;
+  await released;
+  for (const r of await Promise.all(first)) assert.equal(r.status, 201, r.text);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the lane has reached it
+  assert.equal((await s.get('/api/v1/units/LN5')).status, 404, 'the write of the client that left was done');
 });

@@ -176,10 +176,12 @@ static void close_rolls_back_an_open_transaction(void **state)
 }
 
 /* A writer of the gate test: on its own connection, waits for its turn
- * (wait_ms), then inserts its name and commits. */
+ * (wait_ms), then inserts its name and commits; or, `alone`, inserts it
+ * outside a transaction. */
 typedef struct writer {
 	const char *name;
 	int wait_ms;
+	bool alone;
 	pthread_t thread;
 	int begun; /* db_begin's answer */
 	int done;  /* 0: inserted and committed */
@@ -196,11 +198,11 @@ static void *write_one(void *arg)
 	if (db_open(fixture_url(), &db, msg, sizeof(msg)) != DB_OK)
 		return NULL;
 	db_set_wait_limit(db, w->wait_ms);
-	w->begun = db_begin(db);
+	w->begun = w->alone ? DB_OK : db_begin(db);
 	if (w->begun == DB_OK && db_prepare(db, "INSERT INTO t (name) VALUES (?)", &st) == DB_OK &&
 	    db_bind_text(st, 1, w->name) == DB_OK && db_step(st) == DB_DONE) {
 		db_finalize(st);
-		w->done = db_commit(db) == DB_OK ? 0 : -1;
+		w->done = w->alone || db_commit(db) == DB_OK ? 0 : -1;
 	} else if (st)
 		db_finalize(st);
 	db_close(db);
@@ -218,11 +220,13 @@ static void wait_for_writers(db_t *db, int n)
 /* SQLite: the writers of one process take their turns in the order they
  * asked, each handed the lock as the one before ends (committed, rolled
  * back, or its connection closed); one that waits past its limit fails
- * busy and leaves the queue without holding up those behind it. */
+ * busy and leaves the queue without holding up those behind it; a write
+ * outside a transaction queues too. */
 static void writers_take_turns_in_order(void **state)
 {
 	writer_t w[] = { { .name = "B", .wait_ms = 60000 }, { .name = "C", .wait_ms = 50 }, { .name = "D", .wait_ms = 60000 },
-			 { .name = "E", .wait_ms = 60000 } };
+			 { .name = "E", .wait_ms = 60000 }, { .name = "F", .wait_ms = 60000, .alone = true },
+			 { .name = "G", .wait_ms = 60000 } };
 	db_t *db = table_db(), *closer = NULL;
 	db_stmt_t *st = NULL;
 	char msg[256], names[16] = "";
@@ -256,11 +260,23 @@ static void writers_take_turns_in_order(void **state)
 	db_close(closer);
 	assert_int_equal(pthread_join(w[3].thread, NULL), 0);
 	assert_int_equal(w[3].done, 0);
+	/* a write outside a transaction waits in the queue, not in SQLite's
+	 * busy handler, and keeps its place */
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(pthread_create(&w[4].thread, NULL, write_one, &w[4]), 0);
+	wait_for_writers(db, 1);
+	assert_int_equal(pthread_create(&w[5].thread, NULL, write_one, &w[5]), 0);
+	wait_for_writers(db, 2);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(pthread_join(w[4].thread, NULL), 0);
+	assert_int_equal(pthread_join(w[5].thread, NULL), 0);
+	assert_int_equal(w[4].done, 0);
+	assert_int_equal(w[5].done, 0);
 	assert_int_equal(db_prepare(db, "SELECT name FROM t ORDER BY id", &st), DB_OK);
 	while (db_step(st) == DB_ROW)
 		strncat(names, db_col_text(st, 0), sizeof(names) - strlen(names) - 1);
 	db_finalize(st);
-	assert_string_equal(names, "ABDE");
+	assert_string_equal(names, "ABDEFG");
 	db_close(db);
 }
 
