@@ -1460,8 +1460,9 @@ static int make_spool(const api_options_t *opt, err_t *e)
  * A lane's thread runs the handler as before and keeps the answer in the
  * request (not if the request waited a second or more and its client has
  * gone meanwhile); the connection is resumed, and libmicrohttpd's thread queues
- * the answer (on_request). The web app's files and /healthz are answered
- * at once, by libmicrohttpd's threads.
+ * the answer (on_request). The web app's files are answered at once, by
+ * libmicrohttpd's threads; /healthz reads the store, and a store that
+ * stalls (a failover) must not stop those threads: it is a read.
  */
 #define LANE_REPORT_THREADS 2
 #define LANE_WRITE_THREADS 2
@@ -1573,7 +1574,8 @@ static bool lane_hand(struct MHD_Connection *conn, const char *url, const char *
 {
 	lane_t *l;
 
-	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0 && strncmp(url, "/verify/", 8) != 0)
+	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0 && strncmp(url, "/verify/", 8) != 0 &&
+	    strcmp(url, "/healthz") != 0)
 		return false;
 	l = &g_lanes[lane_of(url, method, ctx)];
 	ctx->conn = conn;

@@ -18,10 +18,18 @@ let s;
 before(async () => { s = await startServer({ args: ['--threads', '1'] }); });
 after(async () => { if (s) await s.stop(); });
 
+const isPg = (url) => /^postgres(ql)?:\/\//.test(url);
+
 // Holds the store's write lock from another process for ms: resolves once
 // it is held, to {released} (a promise of its release).
-async function holdWriteLock(url, ms) {
-  const pg = /^postgres(ql)?:\/\//.test(url);
+function holdWriteLock(url, ms) {
+  // the lock the store's writes take (db_pg.c: WRITE_LOCK_KEY; SQLite's own)
+  return holdLock(url, isPg(url) ? 'SELECT pg_advisory_xact_lock(730512025);' : '', ms);
+}
+
+// Runs a transaction from another process, `sql` in it, for ms.
+async function holdLock(url, sql, ms) {
+  const pg = isPg(url);
   const child = pg
     ? spawn('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qtA'], { stdio: ['pipe', 'pipe', 'inherit'] })
     : spawn('sqlite3', ['-bail', url.replace(/^sqlite:/, '')], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -29,9 +37,7 @@ async function holdWriteLock(url, ms) {
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited ${code}`))));
   });
   const held = new Promise((resolve) => child.stdout.once('data', resolve));
-  // the lock the store's writes take (db_pg.c: WRITE_LOCK_KEY; SQLite's own)
-  child.stdin.write(pg ? "BEGIN; SELECT pg_advisory_xact_lock(730512025); SELECT 'held';\n"
-    : "BEGIN IMMEDIATE; SELECT 'held';\n");
+  child.stdin.write(`${pg ? 'BEGIN;' : 'BEGIN IMMEDIATE;'} ${sql} SELECT 'held';\n`);
   await held;
   setTimeout(() => child.stdin.end('COMMIT;\n'), ms);
   return { released };
@@ -106,4 +112,22 @@ test('a write whose client left while it waited in the lane is not done', async 
   for (const r of await Promise.all(first)) assert.equal(r.status, 201, r.text);
   await new Promise((resolve) => setTimeout(resolve, 500)); // the lane has reached it
   assert.equal((await s.get('/api/v1/units/LN5')).status, 404, 'the write of the client that left was done');
+});
+
+// /healthz reads the store too: when the store stalls (here a table it
+// reads is locked; in life a failover), the checks wait in the readers'
+// lane, and libmicrohttpd's two threads go on answering the rest. Before,
+// they ran on those threads, and two checks stopped the whole server.
+// PostgreSQL only: SQLite's readers meet no lock.
+test('health checks that wait for the store hold up no one else', { skip: !process.env.UNIONBASE_TEST_PG && 'SQLite: a read meets no lock' }, async () => {
+  const { released } = await holdLock(s.db.url, 'LOCK TABLE meta IN ACCESS EXCLUSIVE MODE;', HOLD_MS);
+  const checks = [1, 2, 3].map(() => s.request('GET', '/healthz', { auth: false }));
+  await new Promise((resolve) => setTimeout(resolve, 200)); // they wait now
+  const t0 = Date.now();
+  const page = await fetch(`${s.base}/`);
+  assert.equal(page.status, 200);
+  await page.text();
+  assert.ok(Date.now() - t0 < 1000, `the web app's page took ${Date.now() - t0} ms while health checks waited`);
+  await released;
+  for (const r of await Promise.all(checks)) assert.equal(r.status, 200, r.text);
 });
