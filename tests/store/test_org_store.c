@@ -382,6 +382,17 @@ static void merge_into_new_moves_children_and_frees_codes(void **state)
 	moved = get(db, "T0002.01", "2026-01-01");
 	assert_int_equal(moved.parent.id, u.id);
 	assert_string_equal(get(db, "T0002.01", "2025-12-31").parent.code, "T0002");
+	{
+		/* the branch's events list its commune's merger, which names
+		 * only the communes */
+		event_list_t evs;
+		int listed = 0;
+		assert_int_equal(org_events(db, NULL, moved.id, D("1900-01-01"), D("9999-12-31"), 100, NULL, &evs, &e), 0);
+		for (size_t i = 0; i < evs.n; i++)
+			listed += evs.items[i].id == ev;
+		event_list_free(&evs);
+		assert_int_equal(listed, 1);
+	}
 	assert_int_equal(count_level(db, "commune", "2025-12-31"), 2);
 	assert_int_equal(count_level(db, "commune", "2026-01-01"), 1);
 	assert_int_equal(org_lineage(db, u.id, D("2026-01-01"), &l, &e), 0);
