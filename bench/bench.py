@@ -35,6 +35,8 @@ Knobs (environment):
   BENCH_BIN=build/unionbase  BENCH_CACHE=bench/cache
   BENCH_OUT=BENCHMARKS.md    BENCH_WRITE=1       BENCH_LABEL (default: the commit's subject)
   BENCH_REGENERATE=1         make the country again even when cached
+  BENCH_PG_SHARED_BUFFERS=4GB  the throw-away PostgreSQL server's, when a
+                             benchmark starts it (a running one is used as it is)
 
 Standard library only.
 """
@@ -77,6 +79,7 @@ LOAD_THREADS = int(knob("BENCH_LOAD_THREADS", "2"))
 SCALE = knob("BENCH_SCALE", "1")
 SEED = knob("BENCH_SEED", "1")
 SERVE_THREADS = knob("BENCH_SERVE_THREADS", "")
+PG_SHARED_BUFFERS = knob("BENCH_PG_SHARED_BUFFERS", "4GB")
 BIN = os.path.abspath(os.path.join(TOP, knob("BENCH_BIN", "build/unionbase")))
 CACHE = os.path.abspath(os.path.join(TOP, knob("BENCH_CACHE", "bench/cache")))
 OUT = os.path.abspath(os.path.join(TOP, knob("BENCH_OUT", "BENCHMARKS.md")))
@@ -294,10 +297,22 @@ class PgServer:
         self.script = os.path.join(TOP, "scripts", "pg-test-server.sh")
         self.started = False
         if subprocess.run([self.script, "status"], capture_output=True).returncode != 0:
-            log("PostgreSQL: starting a throw-away server")
-            if subprocess.run([self.script, "start"], capture_output=True).returncode != 0:
+            # shared_buffers as a production server would have it (a
+            # quarter of this machine's memory, about): with the tests'
+            # 128 MB, a million members' pages went through the kernel's
+            # cache on every read
+            log("PostgreSQL: starting a throw-away server (shared_buffers %s)" % PG_SHARED_BUFFERS)
+            env = dict(os.environ, UNIONBASE_PG_SHARED_BUFFERS=PG_SHARED_BUFFERS)
+            if subprocess.run([self.script, "start"], capture_output=True, env=env).returncode != 0:
                 die("scripts/pg-test-server.sh start failed")
             self.started = True
+        else:
+            log("PostgreSQL: the running throw-away server, as it was started (its shared_buffers: %s)"
+                % self.setting("shared_buffers"))
+
+    def setting(self, name):
+        url = subprocess.run([self.script, "url", "postgres"], capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        return subprocess.run(["psql", url, "-qAtc", "SHOW %s" % name], capture_output=True, text=True).stdout.strip()
 
     def createdb(self, name):
         p = subprocess.run([self.script, "createdb", name], capture_output=True, text=True)

@@ -19,6 +19,9 @@
 #   scripts/pg-test-server.sh stop         stop it (and its replica) and
 #                                          remove its folder
 #
+# UNIONBASE_PG_SHARED_BUFFERS sets the new server's shared_buffers (128MB
+# unless given; the benchmarks give a production-like 4GB: bench/bench.py).
+#
 # The server lives in a fresh temporary folder (mktemp -d under /tmp as root,
 # else under $TMPDIR or /tmp; $UNIONBASE_PG_TMP overrides): data directory,
 # Unix socket and log. It listens on 127.0.0.1 on a free port and on the
@@ -167,7 +170,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 200
-shared_buffers = 128MB
+shared_buffers = ${UNIONBASE_PG_SHARED_BUFFERS:-128MB}
 max_wal_size = 1GB
 log_min_messages = warning
 log_min_error_statement = error
