@@ -217,6 +217,23 @@ static void wait_for_writers(db_t *db, int n)
 	assert_int_equal(db_writers_waiting(db), n);
 }
 
+/* Starts w, and waits until it is the n-th writer waiting for db's file. */
+static void queue_writer(db_t *db, writer_t *w, int n)
+{
+	assert_int_equal(pthread_create(&w->thread, NULL, write_one, w), 0);
+	wait_for_writers(db, n);
+}
+
+/* Commits db's transaction; a and b, queued behind it, then write. */
+static void commit_then_writers(db_t *db, writer_t *a, writer_t *b)
+{
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(pthread_join(a->thread, NULL), 0);
+	assert_int_equal(pthread_join(b->thread, NULL), 0);
+	assert_int_equal(a->done, 0);
+	assert_int_equal(b->done, 0);
+}
+
 /* SQLite: the writers of one process take their turns in the order they
  * asked, each handed the lock as the one before ends (committed, rolled
  * back, or its connection closed); one that waits past its limit fails
@@ -238,20 +255,14 @@ static void writers_take_turns_in_order(void **state)
 	}
 	assert_int_equal(db_begin(db), DB_OK);
 	insert(db, "A", 1, NULL);
-	assert_int_equal(pthread_create(&w[0].thread, NULL, write_one, &w[0]), 0);
-	wait_for_writers(db, 1);
+	queue_writer(db, &w[0], 1);
 	/* C gives up while B waits ahead of it */
 	assert_int_equal(pthread_create(&w[1].thread, NULL, write_one, &w[1]), 0);
 	assert_int_equal(pthread_join(w[1].thread, NULL), 0);
 	assert_int_equal(w[1].begun, DB_BUSY);
 	wait_for_writers(db, 1);
-	assert_int_equal(pthread_create(&w[2].thread, NULL, write_one, &w[2]), 0);
-	wait_for_writers(db, 2);
-	assert_int_equal(db_commit(db), DB_OK);
-	assert_int_equal(pthread_join(w[0].thread, NULL), 0);
-	assert_int_equal(pthread_join(w[2].thread, NULL), 0);
-	assert_int_equal(w[0].done, 0);
-	assert_int_equal(w[2].done, 0);
+	queue_writer(db, &w[2], 2);
+	commit_then_writers(db, &w[0], &w[2]);
 	/* a connection closed in the middle of its write hands the lock on */
 	assert_int_equal(db_open(fixture_url(), &closer, msg, sizeof(msg)), DB_OK);
 	assert_int_equal(db_begin(closer), DB_OK);
@@ -263,15 +274,9 @@ static void writers_take_turns_in_order(void **state)
 	/* a write outside a transaction waits in the queue, not in SQLite's
 	 * busy handler, and keeps its place */
 	assert_int_equal(db_begin(db), DB_OK);
-	assert_int_equal(pthread_create(&w[4].thread, NULL, write_one, &w[4]), 0);
-	wait_for_writers(db, 1);
-	assert_int_equal(pthread_create(&w[5].thread, NULL, write_one, &w[5]), 0);
-	wait_for_writers(db, 2);
-	assert_int_equal(db_commit(db), DB_OK);
-	assert_int_equal(pthread_join(w[4].thread, NULL), 0);
-	assert_int_equal(pthread_join(w[5].thread, NULL), 0);
-	assert_int_equal(w[4].done, 0);
-	assert_int_equal(w[5].done, 0);
+	queue_writer(db, &w[4], 1);
+	queue_writer(db, &w[5], 2);
+	commit_then_writers(db, &w[4], &w[5]);
 	assert_int_equal(db_prepare(db, "SELECT name FROM t ORDER BY id", &st), DB_OK);
 	while (db_step(st) == DB_ROW)
 		strncat(names, db_col_text(st, 0), sizeof(names) - strlen(names) - 1);
