@@ -245,6 +245,38 @@ static int gate_take(db_t *db, int ms)
 	return DB_OK;
 }
 
+/*
+ * The WAL is restarted once it holds WAL_RESTART_FRAMES pages. SQLite
+ * starts the WAL over only when no reader holds a snapshot within it, and
+ * under the month-end mix some reader always does: the WAL grew for as
+ * long as the reads went on (80,000 pages, 320 MiB, in 30 s at 1M members;
+ * a day of month-end would have grown it without end). A RESTART
+ * checkpoint copies the pages back, then waits, RESTART_WAIT_MS at most,
+ * for the readers of older snapshots to finish (new ones read the file),
+ * and the next write starts the WAL over: it stays under 20 MiB. Below
+ * that, a passive checkpoint every 1,000 pages, as SQLite's own
+ * wal_autocheckpoint does (a WAL hook of ours replaces it). A checkpoint
+ * that cannot finish now is tried again after the next commit: its answer
+ * is not the commit's.
+ */
+#define WAL_RESTART_FRAMES 4096
+#define WAL_PASSIVE_FRAMES 1000
+#define RESTART_WAIT_MS 200
+
+static int wal_grown(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	sqlite_db_t *db = arg;
+
+	if (frames >= WAL_RESTART_FRAMES) {
+		sqlite3_busy_timeout(h, RESTART_WAIT_MS);
+		(void)sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+		sqlite3_busy_timeout(h, db->wait_ms);
+	} else if (frames >= WAL_PASSIVE_FRAMES) {
+		(void)sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
+	return SQLITE_OK;
+}
+
 static pthread_once_t g_setup_once = PTHREAD_ONCE_INIT;
 static int g_setup_rc = SQLITE_OK;
 
@@ -283,6 +315,7 @@ static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 	}
 	sqlite3_busy_timeout(db->h, BUSY_MS);
 	db->wait_ms = BUSY_MS;
+	sqlite3_wal_hook(db->h, wal_grown, db);
 	db->gate = gate_of(sqlite3_db_filename(db->h, "main"));
 	/* No memory map of the file (mmap_size 0): each connection mapped it
 	 * for itself, and under the month-end mix at 1,000,000 members the
