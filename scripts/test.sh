@@ -11,6 +11,8 @@
 #   unit         meson test --suite unit
 #   store/sqlite meson test --suite store, UNIONBASE_TEST_DB=sqlite:<tmp>/store.db
 #   store/pg     meson test --suite store, UNIONBASE_TEST_DB=postgresql://...
+#                (nproc programs at once: each uses a database of its own
+#                named after it, see tests/store/store_fixture.h)
 #   api/sqlite   node --test tests/api/
 #   api/pg       node --test tests/api/ with UNIONBASE_TEST_PG set
 #   api/faketime the API tests of SQLite (FAKETIME_TESTS) again, with every
@@ -31,9 +33,10 @@
 #
 # Environment seen by the tests:
 #   UNIONBASE_BIN       absolute path of build-test/unionbase (API, browser tests)
-#   UNIONBASE_TEST_DB   store tests: the database URL to use (a fresh, empty
-#                       database each run: sqlite:/tmp/.../store.db or
-#                       postgresql://unionbase@127.0.0.1:PORT/unionbase_store)
+#   UNIONBASE_TEST_DB   store tests: where their databases are (sqlite:/tmp/.../store.db
+#                       or postgresql://unionbase@127.0.0.1:PORT/unionbase_store);
+#                       each program uses its own beside it (store-test_bulk.db,
+#                       unionbase_store_test_bulk)
 #   UNIONBASE_TEST_PG   API tests, PostgreSQL run only: the server's base URL,
 #                       postgresql://unionbase@127.0.0.1:PORT/ — append a
 #                       database name. The role is a superuser with CREATEDB:
@@ -301,8 +304,7 @@ mkdir -p "$logdir"
 
 if [ $built = 1 ]; then
     meson_suite unit unit "$(nproc)"
-    rm -f "$tmp/store.db" "$tmp/store.db-wal" "$tmp/store.db-shm"
-    meson_suite store/sqlite store 1 UNIONBASE_TEST_DB="sqlite:$tmp/store.db"
+    meson_suite store/sqlite store "$(nproc)" UNIONBASE_TEST_DB="sqlite:$tmp/store.db"
 else
     not_run unit "build failed"
     not_run store/sqlite "build failed"
@@ -335,7 +337,7 @@ if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
     elif [ $pg_ok != 1 ]; then
         not_run store/pg "PostgreSQL did not start"
     elif store_url=$(scripts/pg-test-server.sh createdb unionbase_store); then
-        meson_suite store/pg store 1 UNIONBASE_TEST_DB="$store_url"
+        meson_suite store/pg store "$(nproc)" UNIONBASE_TEST_DB="$store_url"
     else
         not_run store/pg "could not create database unionbase_store"
     fi

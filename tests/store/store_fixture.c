@@ -17,16 +17,88 @@
 
 static char g_url[512];
 
+/* The test program's own name (test_bulk, ...), from /proc/self/exe. */
+static const char *program_name(void)
+{
+	static char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *slash;
+
+	if (n <= 0) {
+		fail_msg("cannot read /proc/self/exe");
+		return "";
+	}
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	return slash ? slash + 1 : exe;
+}
+
+/* sqlite:DIR/store.db -> sqlite:DIR/store-PROGRAM.db */
+static void sqlite_url_of_program(const char *env, const char *prog)
+{
+	const char *slash = strrchr(env, '/');
+	const char *dot = strrchr(slash ? slash : env, '.');
+	int stem = dot ? (int)(dot - env) : (int)strlen(env);
+
+	if (snprintf(g_url, sizeof(g_url), "%.*s-%s%s", stem, env, prog, dot ? dot : "") >= (int)sizeof(g_url))
+		fail_msg("UNIONBASE_TEST_DB is too long");
+}
+
+/* postgresql://HOST/NAME[?...] -> postgresql://HOST/NAME_PROGRAM[?...], the
+ * database created (empty, from template1) when it is not there yet. */
+static void pg_url_of_program(const char *env, const char *prog)
+{
+	const char *scheme = strstr(env, "://");
+	const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+	const char *query;
+	char name[128], sql[256], msg[256];
+	db_t *db = NULL;
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (!slash || slash[1] == '\0' || slash[1] == '?') {
+		fail_msg("UNIONBASE_TEST_DB names no database: %s", env);
+		return;
+	}
+	query = strchr(slash, '?');
+	if (!query)
+		query = slash + strlen(slash);
+	if (snprintf(name, sizeof(name), "%.*s_%s", (int)(query - slash - 1), slash + 1, prog) >= (int)sizeof(name) ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+		fail_msg("cannot name a database after %s and %s", env, prog);
+	if (snprintf(g_url, sizeof(g_url), "%.*s/%s%s", (int)(slash - env), env, name, query) >= (int)sizeof(g_url))
+		fail_msg("UNIONBASE_TEST_DB is too long");
+	if (db_open(env, &db, msg, sizeof(msg)) != DB_OK)
+		fail_msg("cannot open %s: %s", env, msg);
+	if (db_prepare(db, "SELECT 1 FROM pg_database WHERE datname = ?", &st) != DB_OK ||
+	    db_bind_text(st, 1, name) != DB_OK)
+		fail_msg("cannot look for database %s: %s", name, db_errmsg(db));
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc == DB_DONE) {
+		snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", name);
+		if (db_exec(db, sql) != DB_OK)
+			fail_msg("cannot create database %s: %s", name, db_errmsg(db));
+	} else if (rc != DB_ROW) {
+		fail_msg("cannot look for database %s: %s", name, db_errmsg(db));
+	}
+	db_close(db);
+}
+
+/* Each test program has a database of its own, named after the program, so
+ * that meson runs them at once. */
 const char *fixture_url(void)
 {
 	const char *env = getenv("UNIONBASE_TEST_DB");
 
-	if (!g_url[0]) {
-		if (env && *env)
-			snprintf(g_url, sizeof(g_url), "%s", env);
-		else
-			snprintf(g_url, sizeof(g_url), "sqlite:/tmp/unionbase-store-test-%d.db", (int)getpid());
-	}
+	if (g_url[0])
+		return g_url;
+	if (!env || !*env)
+		snprintf(g_url, sizeof(g_url), "sqlite:/tmp/unionbase-store-test-%d.db", (int)getpid());
+	else if (strncmp(env, "sqlite:", 7) == 0)
+		sqlite_url_of_program(env, program_name());
+	else
+		pg_url_of_program(env, program_name());
 	return g_url;
 }
 

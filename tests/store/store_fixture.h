@@ -1,7 +1,11 @@
 /*
  * store_fixture.h - a fresh database for each store test, on the store that
- * UNIONBASE_TEST_DB names (sqlite:PATH, or a postgresql:// URL whose public
- * schema the fixture empties). Default: a SQLite file under /tmp.
+ * UNIONBASE_TEST_DB names: sqlite:DIR/NAME.db, or a postgresql:// URL. Each
+ * test program uses a database of its own beside it, named after the
+ * program (DIR/NAME-test_bulk.db; the URL's database NAME_test_bulk, created
+ * when missing), so that programs can run at once; the fixture empties it
+ * (the public schema on PostgreSQL) before each test. Default: a SQLite file
+ * under /tmp.
  */
 #ifndef UB_STORE_FIXTURE_H
 #define UB_STORE_FIXTURE_H
@@ -27,7 +31,7 @@ db_t *fixture_seeded_db(void);
  * checks. Caller frees. */
 char *fixture_snapshot(db_t *db);
 
-/* The URL in use. */
+/* The URL in use: this program's own database. */
 const char *fixture_url(void);
 
 #endif
