@@ -70,6 +70,9 @@
 #define RUNNING_PER_USER 4 /* one user's jobs running or waiting: the others' go on */
 
 static pthread_mutex_t g_running_lock = PTHREAD_MUTEX_INITIALIZER;
+/* signalled when a slot is let go; on CLOCK_MONOTONIC (running_init) */
+static pthread_cond_t g_running_freed;
+static pthread_once_t g_running_once = PTHREAD_ONCE_INIT;
 static struct {
 	int64_t id;     /* 0: a free slot */
 	int64_t user_id;
@@ -140,14 +143,27 @@ static bool running_claim(int64_t id, int64_t user_id)
 	return ok;
 }
 
+static void running_init(void)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&g_running_freed, &a);
+	pthread_condattr_destroy(&a);
+}
+
 static void running_set(int64_t id, size_t rows, bool done)
 {
+	pthread_once(&g_running_once, running_init);
 	pthread_mutex_lock(&g_running_lock);
 	for (int i = 0; i < RUNNING_MAX; i++)
 		if (g_running[i].id == id) {
 			g_running[i].rows = rows;
-			if (done)
+			if (done) {
 				g_running[i].id = 0;
+				pthread_cond_broadcast(&g_running_freed);
+			}
 		}
 	pthread_mutex_unlock(&g_running_lock);
 }
@@ -195,11 +211,39 @@ static int busy(err_t *e)
 			"too many imports are running (yours, or all of them): try again in a while");
 }
 
-static int claim_or_refuse(int64_t id, int64_t user_id, err_t *e)
+#define ENDING_WAIT_MS 5000
+
+/* Waits until this process no longer holds job id's slot, ENDING_WAIT_MS
+ * at most; true when it does not. A job writes its last status before it
+ * closes its connection and lets go of its slot: a commit sent as soon as
+ * the status said "checked" came in between, and was refused. */
+static bool ended_here(int64_t id)
+{
+	struct timespec until;
+	bool held = true;
+
+	pthread_once(&g_running_once, running_init);
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ENDING_WAIT_MS / 1000;
+	pthread_mutex_lock(&g_running_lock);
+	for (;;) {
+		held = false;
+		for (int i = 0; i < RUNNING_MAX && !held; i++)
+			held = g_running[i].id == id;
+		if (!held || pthread_cond_timedwait(&g_running_freed, &g_running_lock, &until) == ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&g_running_lock);
+	return !held;
+}
+
+/* ended: the job's row says it is not running (a run again): a slot still
+ * held is that of its last run, about to be let go. */
+static int claim_or_refuse(int64_t id, int64_t user_id, bool ended, err_t *e)
 {
 	size_t rows;
 
-	if (running_rows(id, &rows))
+	if (ended ? !ended_here(id) : running_rows(id, &rows))
 		return err_fail(e, ERR_CONFLICT, "import_running", "the import is running ({status})",
 				ERR_STR("status", "running"));
 	return running_claim(id, user_id) ? 0 : busy(e);
@@ -414,6 +458,23 @@ static int run_on(db_t *db, job_run_t *run)
 	return rc ? -1 : 0;
 }
 
+/* UNIONBASE_IMPORT_LINGER_MS (up to 10 s) keeps a job from letting go of
+ * its slot that long after its last status is written, for the tests of
+ * what comes in meanwhile (a commit as soon as the check is done). */
+static void linger(void)
+{
+	const char *env = getenv("UNIONBASE_IMPORT_LINGER_MS");
+	long ms = env ? strtol(env, NULL, 10) : 0;
+	struct timespec t;
+
+	if (ms <= 0 || ms > 10000)
+		return;
+	t.tv_sec = ms / 1000;
+	t.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&t, &t) != 0 && errno == EINTR)
+		;
+}
+
 static void *job_thread(void *arg)
 {
 	job_run_t *run = arg;
@@ -424,6 +485,7 @@ static void *job_thread(void *arg)
 	if (db_open(api_db_url(), &db, msg, sizeof(msg)) == DB_OK) {
 		if (run_on(db, run))
 			orphan_add(run->id);
+		linger();
 	} else {
 		fprintf(stderr, "unionbase: import job %lld: %s\n", (long long)run->id, msg);
 		orphan_add(run->id);
@@ -769,7 +831,7 @@ static int post_import(api_req_t *req, api_resp_t *resp, err_t *e)
 		}
 	}
 	if (!r) {
-		job_run_t *run = claim_or_refuse(j.id, j.user_id, e) ? NULL : new_run(req, &j, j.options, e);
+		job_run_t *run = claim_or_refuse(j.id, j.user_id, false, e) ? NULL : new_run(req, &j, j.options, e);
 		if (!run)
 			running_set(j.id, 0, true);
 		r = run ? start_job(run, e) : -1;
@@ -1084,7 +1146,7 @@ static int rerun(api_req_t *req, api_resp_t *resp, import_job_t *j, const char *
 	bool claimed;
 
 	runner_name(runner, sizeof(runner));
-	if (claim_or_refuse(j->id, j->user_id, e))
+	if (claim_or_refuse(j->id, j->user_id, true, e))
 		return -1;
 	run = new_run(req, j, options ? options : j->options, e);
 	if (!run) {

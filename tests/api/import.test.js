@@ -807,6 +807,32 @@ test('one user\'s uploads past her share of the running jobs are refused before 
   for (const a of [...long, ...waiting]) await waitJob(a.body.id, 'checked');
 });
 
+test('a commit sent as soon as the check is done waits for the job to let go, and is not refused as running', async () => {
+  // the job holds its place 1.5 s after writing "checked" (the moment a
+  // busy server takes to close the check's connection)
+  const slow = await startServer({ env: { UNIONBASE_IMPORT_LINGER_MS: '1500' } });
+  try {
+    await slow.op('/api/v1/units', { date: D, kind: 'territorial', code: 'LC1', name_vi: 'Xã Chờ', name_en: 'Wait Commune', level: 'commune', parent: '24' }, 201);
+    await slow.op('/api/v1/units', { date: D, kind: 'territorial', code: 'LC1.1', name_vi: 'Chi hội Chờ', name_en: 'Wait Branch', level: 'branch', parent: 'LC1' }, 201);
+    const body = Buffer.from(`Họ và tên,Ngày sinh,Số CCCD,Chi hội\nĐỗ Thị Chờ,03/03/1983,${cccd(1983, 4242)},LC1.1\n`);
+    const up = await slow.request('POST', '/api/v1/imports', { query: { unit: 'LC1', file_name: 'wait.csv' }, raw: body, headers: { 'Content-Type': 'application/octet-stream' } });
+    assert.equal(up.status, 202, up.text);
+    let job;
+    for (let i = 0; i < 600 && (job = await slow.ok(`/api/v1/imports/${up.body.id}`)).status !== 'checked'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(job.status, 'checked');
+    const commit = await slow.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' });
+    assert.equal(commit.status, 202, commit.text);
+    for (let i = 0; i < 600 && (job = await slow.ok(`/api/v1/imports/${up.body.id}`)).status !== 'done'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual([job.status, job.report.stored, job.report.created], ['done', true, 1]);
+  } finally {
+    await slow.stop();
+  }
+});
+
 test('a long bad value is quoted cut, at a character, in the report', async () => {
   const long = 'Dân tộc '.repeat(100);
   const r = await importJson([file('long.csv', `Họ và tên,Ngày sinh,Dân tộc,Chi hội\nNguyễn Thị Dài,01/01/1990,${long},IC1.1\n`), '--unit', 'IC1', '--dry-run']);
