@@ -123,7 +123,9 @@ int session_create(db_t *db, int64_t user_id, const char *client_addr, char id_o
 
 /* The session of secret id, still within its idle and absolute limits at
  * `now`: fills user and csrf_out and touches it. ERR_UNAUTHORIZED code
- * "session_expired" or "unauthorized" when it is not valid. */
+ * "session_expired" or "unauthorized" when it is not valid. Its writes
+ * (the touch, an expired session's row deleted) wait 50 ms at most for
+ * the write lock, and are left when it does not come. */
 int session_lookup(db_t *db, const char *id, int64_t now, date_t today, user_t *user, char csrf_out[SECRET_TEXT_MAX],
 		   err_t *e);
 

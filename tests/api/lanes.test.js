@@ -131,3 +131,34 @@ test('health checks that wait for the store hold up no one else', { skip: !proce
   await released;
   for (const r of await Promise.all(checks)) assert.equal(r.status, 200, r.text);
 });
+
+// An expired session is refused at once while the lock is held: its row is
+// deleted only if the lock comes within 50 ms (the next log-in's sweep
+// takes it otherwise). Before, the refusal waited up to 10 s for the lock,
+// and an upload's refusal did so on one of libmicrohttpd's two polling
+// threads, holding up every connection of that thread.
+test('an expired session is refused at once while the write lock is held, an upload\'s too', async () => {
+  const username = 'lane.expired';
+  const password = 'pw-lane-expired-7f3k2';
+  assert.equal((await s.post('/api/v1/users', { username, unit: '24', roles: ['entry'], password })).status, 201);
+  const l = await s.login(username, password);
+  assert.equal(l.status, 200, l.r.text);
+  await s.sql(`UPDATE sessions SET last_seen_at = last_seen_at - ${31 * 60} WHERE user_id = (SELECT id FROM users WHERE username = '${username}')`);
+  const { released } = await holdWriteLock(s.db.url, HOLD_MS);
+  for (const send of [
+    () => s.get('/api/v1/units/24', undefined, { cookie: l.cookie }),
+    () => s.request('POST', '/api/v1/imports', { cookie: l.cookie, csrf: l.csrf, query: { unit: '24', file_name: 'x.csv' }, raw: Buffer.from('a\n'), headers: { 'Content-Type': 'application/octet-stream' } }),
+  ]) {
+    const t0 = Date.now();
+    const r = await send();
+    assert.equal(r.status, 401, r.text);
+    // PostgreSQL deletes the row without the store's write lock: the
+    // upload then finds no session at all
+    assert.ok(['session_expired', 'unauthorized'].includes(r.body.error.code), r.text);
+    assert.ok(Date.now() - t0 < 1000, `refused after ${Date.now() - t0} ms with the lock held`);
+  }
+  await released;
+  // with the lock free, the refusal deletes the row
+  assert.equal((await s.get('/api/v1/units/24', undefined, { cookie: l.cookie })).status, 401);
+  assert.equal((await s.sql(`SELECT count(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = '${username}')`)).trim(), '0');
+});
