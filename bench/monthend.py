@@ -842,8 +842,10 @@ def main():
         data = "%s, measured in place (its edits, moves and imports stay)" % db
     else:
         db, _ = mb.members_db()
-        data = ("the generated country (seed %s, scale %s) with %s members (`generate --no-tree --members %d`),"
-                " SQLite on a copy of it" % (b.SEED, b.SCALE, f"{mb.MEMBERS:,}", mb.MEMBERS))
+        where = {"sqlite": "SQLite on a copy of it",
+                 "pg": "PostgreSQL on a `unionbase copy` of it in the throw-away server of scripts/pg-test-server.sh"}
+        data = ("the generated country (seed %s, scale %s) with %s members (`generate --no-tree --members %d`), %s"
+                % (b.SEED, b.SCALE, f"{mb.MEMBERS:,}", mb.MEMBERS, "; ".join(where[s] for s in b.STORES if s in where)))
     callers = b.callers(db)
     offs = officers(db)
     meta = {"data": data, "units": callers[0]}
