@@ -56,15 +56,25 @@ typedef struct open_line {
 	int64_t *anc;
 	int *tier;
 	char (*row)[2 * DATE_STR_LEN]; /* each ancestry row's "AF AT" (the day lines only) */
+	date_t *from, *to;             /* and its days */
 	size_t n, n_anc;
 } open_line_t;
 
-/* A figure counted: unit, dim and value (see figure_key) -> n, amount. */
+/* A figure counted: unit, dim and value -> n, amount. */
 typedef struct figure {
 	int64_t unit;
 	uint64_t key; /* dim's id << 32 | value: a day number + DAY_BIAS, a year, or a text's id */
+	uint64_t packed; /* the value of a figure by day, its parts packed (V_D...; see pack_*) */
 	int64_t n, amount;
 } figure_t;
+
+/* Pairs of days interned (the "AF AT" of the figures by day). */
+typedef struct pairs {
+	uint64_t *pair; /* AF << 32 | AT, each a day + DAY_BIAS */
+	size_t n, cap;
+	uint32_t *slot; /* open addressing: index + 1, 0 empty */
+	size_t n_slots;
+} pairs_t;
 
 /* Texts interned: dims ("total", "start:joined", ...) and text values. */
 typedef struct words {
@@ -74,7 +84,35 @@ typedef struct words {
 	size_t n_slots;
 } words_t;
 
-typedef enum value_kind { V_NONE, V_DAY, V_YEAR, V_TEXT } value_kind_t;
+/* How a dim's value is kept while counting, and written. The figures by
+ * day ('@' dims) keep theirs packed in figure_t.packed, not as texts: at
+ * 20 million members their texts ("DAY AF AT REASON", ...) were millions,
+ * and interning them took a third of the generator's time. Parts: D a day
+ * number + DAY_BIAS (22 bits), i and j pairs of days "AF AT" (of
+ * l->pairs: 21 bits each), t a text of l->values (21 bits), YMD a text day
+ * that may be no real day (a 29 February birthday in a common year: 23
+ * bits). */
+typedef enum value_kind {
+	V_NONE, V_DAY, V_YEAR, V_TEXT,
+	V_D,          /* "DAY" */
+	V_D_TEXT,     /* "DAY TEXT": D, t */
+	V_AGE,        /* "DAY BAND": YMD, band */
+	V_D_ROW_TEXT, /* "DAY AF AT REASON": D, i, t */
+	V_D_ROW_ROW,  /* "DAY AF AT OF OT": D, i, j */
+	V_YEAR_ROW,   /* "YEAR AF AT": year, i */
+	V_D_ROW,      /* "DAY AF AT": D, i */
+} value_kind_t;
+
+/* The '@' dims (store/member_tally.c, day_rows). */
+typedef enum at_dim {
+	AT_TOTAL, AT_HONORARY, AT_DIGITAL, AT_ETH, AT_RELIGION, AT_EDUCATION, AT_OCCUPATION, AT_CIRC, AT_AGE,
+	AT_S, AT_E, AT_IN, AT_OUT, AT_DUES, AT_PAID, AT_DIMS
+} at_dim_t;
+
+#define DAY_VALUE_BUF (5 * DATE_STR_LEN + 16 + PERSON_TEXT_BUF)
+#define PACK_BITS 21
+#define PACK_MAX ((uint64_t)1 << PACK_BITS)
+#define DAY_BITS 22
 
 #define ETHNIC_CODE_BUF 16
 #define DAY_BIAS 200000 /* day numbers from before 1970 stay positive */
@@ -99,8 +137,10 @@ struct member_load {
 	figure_t *fig; /* open addressing, unit 0 empty */
 	size_t n_fig, cap_fig;
 	words_t dims, values;
+	pairs_t pairs;
 	value_kind_t *dim_kind; /* by dim id */
 	size_t cap_dim_kind;
+	int64_t at_dim[AT_DIMS]; /* the '@' dims' ids + 1 (0: not interned yet) */
 	int64_t *word_units;    /* by row of the batch: the province of her open stay, or 0 */
 	int64_t *name_units;    /* by row of the batch, NAME_UNITS each: the units between her
 				   province and her branch (her commune), then 0s */
@@ -420,6 +460,11 @@ static void words_free(words_t *w)
 	free(w->slot);
 }
 
+static uint64_t fig_hash(int64_t unit, uint64_t key, uint64_t packed)
+{
+	return hash64(((uint64_t)unit * 31 + key) * 0x9e3779b97f4a7c15ULL + packed);
+}
+
 static int fig_grow(member_load_t *l, err_t *e)
 {
 	size_t cap = l->cap_fig ? l->cap_fig * 2 : 1 << 16;
@@ -431,7 +476,7 @@ static int fig_grow(member_load_t *l, err_t *e)
 		size_t k;
 		if (!l->fig[i].unit)
 			continue;
-		for (k = (size_t)hash64((uint64_t)l->fig[i].unit * 31 + l->fig[i].key) & (cap - 1); v[k].unit;
+		for (k = (size_t)fig_hash(l->fig[i].unit, l->fig[i].key, l->fig[i].packed) & (cap - 1); v[k].unit;
 		     k = (k + 1) & (cap - 1))
 			;
 		v[k] = l->fig[i];
@@ -442,20 +487,21 @@ static int fig_grow(member_load_t *l, err_t *e)
 	return 0;
 }
 
-/* Adds n and amount to the figure (unit, key). */
-static int fig_add_n(member_load_t *l, int64_t unit, uint64_t key, int64_t n, int64_t amount, err_t *e)
+/* Adds n and amount to the figure (unit, key, packed). */
+static int fig_add_n(member_load_t *l, int64_t unit, uint64_t key, uint64_t packed, int64_t n, int64_t amount,
+		     err_t *e)
 {
 	size_t k;
 
 	if (2 * (l->n_fig + 1) > l->cap_fig && fig_grow(l, e))
 		return -1;
-	for (k = (size_t)hash64((uint64_t)unit * 31 + key) & (l->cap_fig - 1); l->fig[k].unit;
-	     k = (k + 1) & (l->cap_fig - 1))
-		if (l->fig[k].unit == unit && l->fig[k].key == key)
+	for (k = (size_t)fig_hash(unit, key, packed) & (l->cap_fig - 1); l->fig[k].unit; k = (k + 1) & (l->cap_fig - 1))
+		if (l->fig[k].unit == unit && l->fig[k].key == key && l->fig[k].packed == packed)
 			break;
 	if (!l->fig[k].unit) {
 		l->fig[k].unit = unit;
 		l->fig[k].key = key;
+		l->fig[k].packed = packed;
 		l->n_fig++;
 	}
 	l->fig[k].n += n;
@@ -466,7 +512,7 @@ static int fig_add_n(member_load_t *l, int64_t unit, uint64_t key, int64_t n, in
 /* Adds 1 and amount to the figure (unit, key). */
 static int fig_add(member_load_t *l, int64_t unit, uint64_t key, int64_t amount, err_t *e)
 {
-	return fig_add_n(l, unit, key, 1, amount, e);
+	return fig_add_n(l, unit, key, 0, 1, amount, e);
 }
 
 /* The key of dim (its value of kind `kind`), -1 with e. */
@@ -524,7 +570,7 @@ static bool under(const open_line_t *line, int64_t unit, int64_t ancestor)
 static int read_lineage(member_load_t *l, open_line_t *line, bool days, err_t *e)
 {
 	db_stmt_t *st = NULL;
-	size_t cap_u = 0, cap_a = 0, cap_t = 0, cap_f = 0, cap_r = 0;
+	size_t cap_u = 0, cap_a = 0, cap_t = 0, cap_f = 0, cap_r = 0, cap_from = 0, cap_to = 0;
 	query_t q;
 	int rc, r = 0;
 
@@ -570,6 +616,23 @@ static int read_lineage(member_load_t *l, open_line_t *line, bool days, err_t *e
 			line->row = row;
 			snprintf(line->row[line->n_anc], sizeof(line->row[0]), "%.10s %.10s", db_col_text(st, 3),
 				 db_col_text(st, 4));
+			date_t *f = store_grow(line->from, &cap_from, line->n_anc, sizeof(*f), e);
+			if (f)
+				line->from = f;
+			date_t *t2 = f ? store_grow(line->to, &cap_to, line->n_anc, sizeof(*t2), e) : NULL;
+			if (!t2) {
+				r = -1;
+				break;
+			}
+			line->to = t2;
+			char first[DATE_STR_LEN];
+			snprintf(first, sizeof(first), "%.10s", line->row[line->n_anc]);
+			if (line->n_anc >= PACK_MAX || date_parse(first, &line->from[line->n_anc]) ||
+			    date_parse(line->row[line->n_anc] + 11, &line->to[line->n_anc])) {
+				r = err_set(e, ERR_INTERNAL, NULL, "ancestry: more rows than the figures by day can tell apart,"
+								   " or a day that is no date");
+				break;
+			}
 		}
 		line->anc[line->n_anc] = db_col_int64(st, 1);
 		line->tier[line->n_anc++] = (int)db_col_int64(st, 2);
@@ -711,69 +774,204 @@ static int count_words(member_load_t *l, const load_row_t *r, int64_t province, 
 
 /* ---- the figures by day ('@' rows, store/member_tally.h) ---- */
 
-#define DAY_VALUE_BUF (5 * DATE_STR_LEN + 16 + PERSON_TEXT_BUF)
+static const struct {
+	const char *name;
+	value_kind_t kind;
+} AT[AT_DIMS] = {
+	{ "@total", V_D },		{ "@honorary", V_D },	   { "@digital", V_D },	    { "@eth", V_D_TEXT },
+	{ "@religion", V_D_TEXT },	{ "@education", V_D_TEXT }, { "@occupation", V_D_TEXT }, { "@circ", V_D_TEXT },
+	{ "@age", V_AGE },		{ "@s", V_D_ROW_TEXT },	   { "@e", V_D_ROW_TEXT },   { "@in", V_D_ROW_ROW },
+	{ "@out", V_D_ROW_ROW },	{ "@dues", V_YEAR_ROW },   { "@paid", V_D_ROW },
+};
 
-/* Adds n (and amount) to figure dim at ancestor with value. */
-static int day_add(member_load_t *l, int64_t ancestor, const char *dim, const char *value, int64_t n, int64_t amount,
-		   err_t *e)
+static uint64_t pack_day(date_t d)
 {
-	int64_t d = dim_key(l, dim, V_TEXT, e);
-	uint32_t v;
-
-	if (d < 0)
-		return -1;
-	return text_value(l, value, &v, e) || fig_add_n(l, ancestor, key_of(d, v), n, amount, e) ? -1 : 0;
+	return (uint64_t)((int64_t)d + DAY_BIAS);
 }
 
-/* "AF AT" of ancestry row `row` for an event on day: its first day taken
- * as the event's when earlier (member_tally.c, day_flows). */
-static void day_row(const char *row, const char *day, char *out, size_t cap)
+static date_t unpack_day(uint64_t v)
 {
-	snprintf(out, cap, "%.10s %.10s", strncmp(row, day, 10) > 0 ? row : day, row + 11);
+	return (date_t)((int64_t)(v & (((uint64_t)1 << DAY_BITS) - 1)) - DAY_BIAS);
+}
+
+static uint64_t part(uint64_t v, int at)
+{
+	return (v >> at) & (PACK_MAX - 1);
+}
+
+/* The id of text as a packed part (t), -1 with e. */
+static int64_t packed_text(member_load_t *l, const char *text, err_t *e)
+{
+	int64_t id = word_id(&l->values, text, e);
+
+	if (id >= (int64_t)PACK_MAX)
+		return err_set(e, ERR_INTERNAL, NULL, "more texts than the figures by day can tell apart");
+	return id;
+}
+
+static int pairs_grow(pairs_t *p, err_t *e)
+{
+	size_t n_slots = p->n_slots ? p->n_slots * 2 : 1024;
+	uint32_t *slot = calloc(n_slots, sizeof(*slot));
+
+	if (!slot)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < p->n; i++) {
+		size_t k = (size_t)hash64(p->pair[i]) & (n_slots - 1);
+		while (slot[k])
+			k = (k + 1) & (n_slots - 1);
+		slot[k] = (uint32_t)i + 1;
+	}
+	free(p->slot);
+	p->slot = slot;
+	p->n_slots = n_slots;
+	return 0;
+}
+
+/* The id of the pair of days (af, at), added if new; -1 with e. */
+static int64_t pair_id(member_load_t *l, date_t af, date_t at, err_t *e)
+{
+	pairs_t *p = &l->pairs;
+	uint64_t v = pack_day(af) << 32 | pack_day(at);
+	uint64_t *grown;
+	size_t k;
+
+	if (2 * (p->n + 1) > p->n_slots && pairs_grow(p, e))
+		return -1;
+	for (k = (size_t)hash64(v) & (p->n_slots - 1); p->slot[k]; k = (k + 1) & (p->n_slots - 1))
+		if (p->pair[p->slot[k] - 1] == v)
+			return p->slot[k] - 1;
+	if (p->n >= PACK_MAX)
+		return err_set(e, ERR_INTERNAL, NULL, "more pairs of days than the figures by day can tell apart");
+	if (!(grown = store_grow(p->pair, &p->cap, p->n, sizeof(*grown), e)))
+		return -1;
+	p->pair = grown;
+	p->pair[p->n] = v;
+	p->slot[k] = (uint32_t)++p->n;
+	return (int64_t)p->n - 1;
+}
+
+/* The pair "AF AT" of ancestry row i for an event on day: its first day
+ * taken as the event's when earlier (member_tally.c, day_flows). */
+static int64_t row_on(member_load_t *l, size_t i, date_t day, err_t *e)
+{
+	return pair_id(l, l->days.from[i] > day ? l->days.from[i] : day, l->days.to[i], e);
+}
+
+/* Adds n (and amount) to the figure by day `dim` at ancestor, its value
+ * packed. */
+static int day_add(member_load_t *l, int64_t ancestor, at_dim_t dim, uint64_t packed, int64_t n, int64_t amount,
+		   err_t *e)
+{
+	if (!l->at_dim[dim]) {
+		int64_t id = dim_key(l, AT[dim].name, AT[dim].kind, e);
+		if (id < 0)
+			return -1;
+		l->at_dim[dim] = id + 1;
+	}
+	return fig_add_n(l, ancestor, key_of(l->at_dim[dim] - 1, 0), packed, n, amount, e);
+}
+
+/* "AF AT" of pair id */
+static void pair_text(const member_load_t *l, uint64_t id, char out[2 * DATE_STR_LEN])
+{
+	uint64_t v = l->pairs.pair[id];
+
+	date_format(unpack_day(v >> 32), out);
+	out[DATE_STR_LEN - 1] = ' ';
+	date_format(unpack_day(v), out + DATE_STR_LEN);
+}
+
+/* The text of a packed value of kind (write_figures). */
+static void unpack_value(const member_load_t *l, value_kind_t kind, uint64_t v, char *out, size_t cap)
+{
+	char day[DATE_STR_LEN], own[2 * DATE_STR_LEN], other[2 * DATE_STR_LEN];
+
+	if (kind != V_AGE && kind != V_YEAR_ROW)
+		date_format(unpack_day(v), day);
+	switch (kind) {
+	case V_D: snprintf(out, cap, "%s", day); break;
+	case V_D_TEXT: snprintf(out, cap, "%s %s", day, l->values.text[part(v, DAY_BITS)]); break;
+	case V_AGE:
+		snprintf(out, cap, "%04d-%02d-%02d %d", (int)(v >> 9 & 0x3fff), (int)(v >> 5 & 0xf), (int)(v & 0x1f),
+			 (int)(v >> 23 & 3));
+		break;
+	case V_D_ROW_TEXT:
+		pair_text(l, part(v, DAY_BITS), own);
+		snprintf(out, cap, "%s %s %s", day, own, l->values.text[part(v, DAY_BITS + PACK_BITS)]);
+		break;
+	case V_D_ROW_ROW:
+		pair_text(l, part(v, DAY_BITS), own);
+		pair_text(l, part(v, DAY_BITS + PACK_BITS), other);
+		snprintf(out, cap, "%s %s %s", day, own, other);
+		break;
+	case V_YEAR_ROW:
+		pair_text(l, part(v, 16), own);
+		snprintf(out, cap, "%d %s", (int)(v & 0xffff), own);
+		break;
+	case V_D_ROW:
+		pair_text(l, part(v, DAY_BITS), own);
+		snprintf(out, cap, "%s %s", day, own);
+		break;
+	default: out[0] = '\0'; break;
+	}
 }
 
 /* The members of a stay under one ancestry row of her unit, from the
  * later of their first days to the earlier of their ends: +1 and -1
  * ('@total'; at the nation by each field too, "DAY TEXT"). */
-static int day_members(member_load_t *l, const person_t *p, member_kind_t kind, size_t i, const char *ist,
-		       const char *ien, err_t *e)
+static int day_members(member_load_t *l, const person_t *p, member_kind_t kind, size_t i, date_t ist, date_t ien,
+		       err_t *e)
 {
-	const char *const FIELDS[][2] = {
-		{ "@eth", p->ethnicity }, { "@religion", p->religion }, { "@education", p->education },
-		{ "@occupation", p->occupation }, { "@circ", p->circumstances },
+	const struct {
+		at_dim_t dim;
+		const char *text;
+	} FIELDS[] = {
+		{ AT_ETH, p->ethnicity }, { AT_RELIGION, p->religion }, { AT_EDUCATION, p->education },
+		{ AT_OCCUPATION, p->occupation }, { AT_CIRC, p->circumstances },
 	};
-	int64_t anc = l->days.anc[i];
-	bool ends = strcmp(ien, "9999-12-31") != 0;
-	char value[DAY_VALUE_BUF];
+	int64_t anc = l->days.anc[i], t[sizeof(FIELDS) / sizeof(FIELDS[0])] = { 0 };
+	bool ends = ien != DATE_OPEN;
 
+	if (l->days.tier[i] == 0)
+		for (size_t k = 0; k < sizeof(FIELDS) / sizeof(FIELDS[0]); k++)
+			if ((t[k] = packed_text(l, FIELDS[k].text, e)) < 0)
+				return -1;
 	for (int sign = 1; sign >= (ends ? -1 : 1); sign -= 2) {
-		const char *day = sign > 0 ? ist : ien;
-		if (day_add(l, anc, "@total", day, sign, 0, e))
+		uint64_t day = pack_day(sign > 0 ? ist : ien);
+		if (day_add(l, anc, AT_TOTAL, day, sign, 0, e))
 			return -1;
 		if (l->days.tier[i] != 0)
 			continue;
-		if ((kind == MEMBER_HONORARY && day_add(l, anc, "@honorary", day, sign, 0, e)) ||
-		    (p->digital && day_add(l, anc, "@digital", day, sign, 0, e)))
+		if ((kind == MEMBER_HONORARY && day_add(l, anc, AT_HONORARY, day, sign, 0, e)) ||
+		    (p->digital && day_add(l, anc, AT_DIGITAL, day, sign, 0, e)))
 			return -1;
-		for (size_t k = 0; k < sizeof(FIELDS) / sizeof(FIELDS[0]); k++) {
-			snprintf(value, sizeof(value), "%s %s", day, FIELDS[k][1]);
-			if (day_add(l, anc, FIELDS[k][0], value, sign, 0, e))
+		for (size_t k = 0; k < sizeof(FIELDS) / sizeof(FIELDS[0]); k++)
+			if (day_add(l, anc, FIELDS[k].dim, day | (uint64_t)t[k] << DAY_BITS, sign, 0, e))
 				return -1;
-		}
 	}
 	return 0;
+}
+
+/* A text day "YYYY-MM-DD" packed as YMD (it may be no real day). */
+static uint64_t pack_ymd(const char *s)
+{
+	return (uint64_t)strtol(s, NULL, 10) << 9 | (uint64_t)strtol(s + 5, NULL, 10) << 5 |
+	       (uint64_t)strtol(s + 8, NULL, 10);
 }
 
 /* Those members at the nation by age band: cut at the birthdays of 31,
  * 46 and 61 (text days: born on 29 February, "YYYY-02-29" of a common
  * year compares as 1 March does), each piece +1 in its band and -1 at its
  * end ("DAY BAND"). */
-static int day_ages(member_load_t *l, const person_t *p, size_t i, const char *ist, const char *ien, err_t *e)
+static int day_ages(member_load_t *l, const person_t *p, size_t i, date_t istd, date_t iend, err_t *e)
 {
 	static const int AGES[] = { 31, 46, 61 };
-	char born[DATE_STR_LEN], limit[5][DATE_STR_LEN + 8], value[DAY_VALUE_BUF];
+	char born[DATE_STR_LEN], ist[DATE_STR_LEN], ien[DATE_STR_LEN], limit[5][DATE_STR_LEN + 8];
 
 	date_format(p->birth_date, born);
+	date_format(istd, ist);
+	date_format(iend, ien);
 	snprintf(limit[0], sizeof(limit[0]), "%s", ist);
 	for (int k = 0; k < 3; k++)
 		snprintf(limit[k + 1], sizeof(limit[0]), "%d%s", (int)strtol(born, NULL, 10) + AGES[k], born + 4);
@@ -783,11 +981,10 @@ static int day_ages(member_load_t *l, const person_t *p, size_t i, const char *i
 		const char *en = strcmp(ien, limit[band + 1]) < 0 ? ien : limit[band + 1];
 		if (strcmp(st, en) >= 0)
 			continue;
-		snprintf(value, sizeof(value), "%s %d", st, band);
-		if (day_add(l, l->days.anc[i], "@age", value, 1, 0, e))
+		if (day_add(l, l->days.anc[i], AT_AGE, pack_ymd(st) | (uint64_t)band << 23, 1, 0, e))
 			return -1;
-		snprintf(value, sizeof(value), "%s %d", en, band);
-		if (strcmp(en, "9999-12-31") != 0 && day_add(l, l->days.anc[i], "@age", value, -1, 0, e))
+		if (strcmp(en, "9999-12-31") != 0 &&
+		    day_add(l, l->days.anc[i], AT_AGE, pack_ymd(en) | (uint64_t)band << 23, -1, 0, e))
 			return -1;
 	}
 	return 0;
@@ -795,32 +992,32 @@ static int day_ages(member_load_t *l, const person_t *p, size_t i, const char *i
 
 /* A move's other stay at the same ancestor: '@in' ('@out') with each of
  * its unit's ancestry rows there ("DAY AF AT OF OT"). */
-static int day_move(member_load_t *l, const load_stay_t *o, size_t i, bool start, const char *day, err_t *e)
+static int day_move(member_load_t *l, const load_stay_t *o, size_t i, bool start, date_t day, err_t *e)
 {
-	char own[2 * DATE_STR_LEN], other[2 * DATE_STR_LEN], value[DAY_VALUE_BUF];
 	size_t a, b;
 
-	day_row(l->days.row[i], day, own, sizeof(own));
 	ancestors(&l->days, o->unit_id, &a, &b);
 	for (size_t j = a; j < b; j++) {
+		int64_t own, other;
 		if (l->days.anc[j] != l->days.anc[i])
 			continue;
-		day_row(l->days.row[j], day, other, sizeof(other));
-		snprintf(value, sizeof(value), "%s %s %s", day, own, other);
-		if (day_add(l, l->days.anc[i], start ? "@in" : "@out", value, 1, 0, e))
+		if ((own = row_on(l, i, day, e)) < 0 || (other = row_on(l, j, day, e)) < 0 ||
+		    day_add(l, l->days.anc[i], start ? AT_IN : AT_OUT,
+			    pack_day(day) | (uint64_t)own << DAY_BITS | (uint64_t)other << (DAY_BITS + PACK_BITS), 1, 0,
+			    e))
 			return -1;
 	}
 	return 0;
 }
 
 /* A stay's start or end at the nation ("DAY AF AT REASON"). */
-static int day_event(member_load_t *l, size_t i, const char *dim, const char *day, const char *reason, err_t *e)
+static int day_event(member_load_t *l, size_t i, at_dim_t dim, date_t day, const char *reason, err_t *e)
 {
-	char row[2 * DATE_STR_LEN], value[DAY_VALUE_BUF];
+	int64_t t = packed_text(l, reason, e), row = t < 0 ? -1 : row_on(l, i, day, e);
 
-	day_row(l->days.row[i], day, row, sizeof(row));
-	snprintf(value, sizeof(value), "%s %s %s", day, row, reason);
-	return day_add(l, l->days.anc[i], dim, value, 1, 0, e);
+	return row < 0 ? -1
+		       : day_add(l, l->days.anc[i], dim,
+				 pack_day(day) | (uint64_t)row << DAY_BITS | (uint64_t)t << (DAY_BITS + PACK_BITS), 1, 0, e);
 }
 
 /* Of her stays (n of them), the one that ends (starts, with ends false)
@@ -838,7 +1035,6 @@ static const load_stay_t *stay_on(const load_stay_t *stays, size_t n, date_t day
 static int day_stay(member_load_t *l, const person_t *p, member_kind_t kind, const load_stay_t *stays, size_t n,
 		    const load_stay_t *s, err_t *e)
 {
-	char from[DATE_STR_LEN], to[DATE_STR_LEN];
 	bool ends = s->to != DATE_OPEN;
 	const load_stay_t *before = strcmp(s->start_reason, "transferred") == 0 ? stay_on(stays, n, s->from, true) : NULL;
 	const load_stay_t *after =
@@ -847,46 +1043,41 @@ static int day_stay(member_load_t *l, const person_t *p, member_kind_t kind, con
 
 	if (!l->days.row) /* no ancestry at the two highest levels: nothing counts */
 		return 0;
-	date_format(s->from, from);
-	date_format(s->to, to);
 	ancestors(&l->days, s->unit_id, &a, &b);
 	for (size_t i = a; i < b; i++) {
-		const char *row = l->days.row[i];
-		char ist[DATE_STR_LEN], ien[DATE_STR_LEN];
-		snprintf(ist, sizeof(ist), "%.10s", strcmp(from, row) > 0 ? from : row);
-		snprintf(ien, sizeof(ien), "%.10s", strncmp(to, row + 11, 10) < 0 ? to : row + 11);
-		if (strcmp(ist, ien) < 0 && (day_members(l, p, kind, i, ist, ien, e) ||
-					     (l->days.tier[i] == 0 && day_ages(l, p, i, ist, ien, e))))
+		date_t ist = s->from > l->days.from[i] ? s->from : l->days.from[i];
+		date_t ien = s->to < l->days.to[i] ? s->to : l->days.to[i];
+		if (ist < ien && (day_members(l, p, kind, i, ist, ien, e) ||
+				  (l->days.tier[i] == 0 && day_ages(l, p, i, ist, ien, e))))
 			return -1;
 		if (l->days.tier[i] != 0)
 			continue;
-		if (day_event(l, i, "@s", from, s->start_reason, e) || (ends && day_event(l, i, "@e", to, s->end_reason, e)) ||
-		    (before && day_move(l, before, i, true, from, e)) || (after && day_move(l, after, i, false, to, e)))
+		if (day_event(l, i, AT_S, s->from, s->start_reason, e) ||
+		    (ends && day_event(l, i, AT_E, s->to, s->end_reason, e)) ||
+		    (before && day_move(l, before, i, true, s->from, e)) || (after && day_move(l, after, i, false, s->to, e)))
 			return -1;
 	}
 	return 0;
 }
 
 /* A payment at the nation: '@dues' by year ("YEAR AF AT"), '@paid' by day
- * ("DAY AF AT"). */
+ * ("DAY AF AT"), n and the sum in amount. */
 static int day_payment(member_load_t *l, const load_payment_t *p, err_t *e)
 {
-	char paid[DATE_STR_LEN], row[2 * DATE_STR_LEN], value[DAY_VALUE_BUF];
 	size_t a, b;
 
 	if (!l->days.row)
 		return 0;
-	date_format(p->paid_on, paid);
 	ancestors(&l->days, p->unit_id, &a, &b);
 	for (size_t i = a; i < b; i++) {
 		if (l->days.tier[i] != 0)
 			continue;
-		snprintf(value, sizeof(value), "%d %s", p->year, l->days.row[i]);
-		if (day_add(l, l->days.anc[i], "@dues", value, 1, p->amount, e))
-			return -1;
-		day_row(l->days.row[i], paid, row, sizeof(row));
-		snprintf(value, sizeof(value), "%s %s", paid, row);
-		if (day_add(l, l->days.anc[i], "@paid", value, 1, p->amount, e))
+		int64_t row = pair_id(l, l->days.from[i], l->days.to[i], e), paid = row < 0 ? -1 : row_on(l, i, p->paid_on, e);
+		if (p->year < 0 || p->year > 0xffff)
+			return err_set(e, ERR_INTERNAL, NULL, "a payment's year out of range");
+		if (paid < 0 ||
+		    day_add(l, l->days.anc[i], AT_DUES, (uint64_t)p->year | (uint64_t)row << 16, 1, p->amount, e) ||
+		    day_add(l, l->days.anc[i], AT_PAID, pack_day(p->paid_on) | (uint64_t)paid << DAY_BITS, 1, p->amount, e))
 			return -1;
 	}
 	return 0;
@@ -951,7 +1142,7 @@ static int count_row(member_load_t *l, size_t i, err_t *e)
 static int write_figures(member_load_t *l, const char *table, err_t *e)
 {
 	static const char *const COLS[] = { "unit_id", "dim", "value", "n", "amount" };
-	char unit[24], value[DATE_STR_LEN + 8], n[24], amount[24];
+	char unit[24], value[DAY_VALUE_BUF], n[24], amount[24];
 	db_bulk_t *bulk = NULL;
 	int rc = db_bulk_begin(l->db, table, COLS, 5, &bulk);
 
@@ -968,6 +1159,7 @@ static int write_figures(member_load_t *l, const char *table, err_t *e)
 		case V_DAY: date_format((date_t)((int64_t)v - DAY_BIAS), value); break;
 		case V_YEAR: snprintf(value, sizeof(value), "%u", v); break;
 		case V_TEXT: val = l->values.text[v]; break;
+		default: unpack_value(l, l->dim_kind[dim], f->packed, value, sizeof(value)); break;
 		}
 		snprintf(unit, sizeof(unit), "%" PRId64, f->unit);
 		snprintf(n, sizeof(n), "%" PRId64, f->n);
@@ -1190,9 +1382,13 @@ void member_load_free(member_load_t *l)
 	free(l->days.anc);
 	free(l->days.tier);
 	free(l->days.row);
+	free(l->days.from);
+	free(l->days.to);
 	free(l->fig);
 	words_free(&l->dims);
 	words_free(&l->values);
+	free(l->pairs.pair);
+	free(l->pairs.slot);
 	free(l->dim_kind);
 	free(l->word_units);
 	free(l->name_units);
