@@ -103,7 +103,7 @@ pg_started=0
 
 background_pid=
 cleanup() {
-    if [ -n "$background_pid" ]; then kill -- "$background_pid" 2>/dev/null; fi
+    if [ -n "$background_pid" ]; then kill -- "-$background_pid" 2>/dev/null; fi
     if [ "$pg_started" = 1 ]; then
         scripts/pg-test-server.sh stop >/dev/null 2>&1 || true
     fi
@@ -409,9 +409,12 @@ background_checks() {
         date +%s >"$tmp/$name.end"
     done
 }
+# in a process group of its own (set -m): the cleanup ends all of it
+set -m
 fuzz_seconds=$fuzz_seconds tmp=$tmp logdir=$logdir \
     nice -n 19 bash -c "$(declare -f background_checks); background_checks" &
 background_pid=$!
+set +m
 
 if [ $built = 1 ]; then
     node_suite browser tests/browser/
@@ -426,7 +429,10 @@ background_pid=
 background_step() {
     banner "$1 (run beside the browser tests)"
     cat "$logdir/$1.log" 2>/dev/null
-    step_start=$(( $(date +%s) - ( $(cat "$tmp/$1.end" 2>/dev/null || echo 0) - $(cat "$tmp/$1.start" 2>/dev/null || echo 0) ) ))
+    local began ended
+    began=$(cat "$tmp/$1.start" 2>/dev/null) || began=$(date +%s)
+    ended=$(cat "$tmp/$1.end" 2>/dev/null) || ended=$began
+    step_start=$(( $(date +%s) - (ended - began) ))
     step_rc=$(cat "$tmp/$1.rc" 2>/dev/null || echo 1)
 }
 

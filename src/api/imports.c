@@ -77,6 +77,7 @@ static struct {
 	int64_t id;     /* 0: a free slot */
 	int64_t user_id;
 	size_t rows;
+	bool ending; /* its last status is being written: it lets go next */
 } g_running[RUNNING_MAX];
 /* jobs of this process that ended without their row saying so (no
  * connection to write it with): shown as interrupted, to run again */
@@ -133,6 +134,7 @@ static bool running_claim(int64_t id, int64_t user_id)
 			g_running[i].id = id;
 			g_running[i].user_id = user_id;
 			g_running[i].rows = 0;
+			g_running[i].ending = false;
 			ok = true;
 		}
 	/* run again: no longer an orphan */
@@ -165,6 +167,16 @@ static void running_set(int64_t id, size_t rows, bool done)
 				pthread_cond_broadcast(&g_running_freed);
 			}
 		}
+	pthread_mutex_unlock(&g_running_lock);
+}
+
+/* Job id is about to write its last status (wait_ending waits for it). */
+static void running_ending(int64_t id)
+{
+	pthread_mutex_lock(&g_running_lock);
+	for (int i = 0; i < RUNNING_MAX; i++)
+		if (g_running[i].id == id)
+			g_running[i].ending = true;
 	pthread_mutex_unlock(&g_running_lock);
 }
 
@@ -205,6 +217,12 @@ static bool running_rows(int64_t id, size_t *rows)
 /* Claims job id's progress slot before its row says it runs: 409
  * import_running when this process runs it already (two commits sent at
  * once), 503 when it runs too many. */
+static int running(err_t *e)
+{
+	return err_fail(e, ERR_CONFLICT, "import_running", "the import is running ({status})",
+			ERR_STR("status", "running"));
+}
+
 static int busy(err_t *e)
 {
 	return err_fail(e, ERR_UNAVAILABLE, "unavailable",
@@ -213,28 +231,32 @@ static int busy(err_t *e)
 
 #define ENDING_WAIT_MS 5000
 
-/* Waits until this process no longer holds job id's slot, ENDING_WAIT_MS
- * at most; true when it does not. A job writes its last status before it
- * closes its connection and lets go of its slot: a commit sent as soon as
- * the status said "checked" came in between, and was refused. */
-static bool ended_here(int64_t id)
+/* Waits ENDING_WAIT_MS at most while this process holds job id's slot
+ * for a run that is ending. A job writes its last
+ * status before it closes its connection and lets go of its slot: a
+ * commit sent as soon as the status said "checked" came in between, and
+ * was refused. A slot held by a run that is not ending (one just claimed)
+ * is not waited for. */
+static void wait_ending(int64_t id)
 {
 	struct timespec until;
-	bool held = true;
+	bool held = true, ending = false;
 
 	pthread_once(&g_running_once, running_init);
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += ENDING_WAIT_MS / 1000;
 	pthread_mutex_lock(&g_running_lock);
 	for (;;) {
-		held = false;
+		held = ending = false;
 		for (int i = 0; i < RUNNING_MAX && !held; i++)
-			held = g_running[i].id == id;
-		if (!held || pthread_cond_timedwait(&g_running_freed, &g_running_lock, &until) == ETIMEDOUT)
+			if (g_running[i].id == id) {
+				held = true;
+				ending = g_running[i].ending;
+			}
+		if (!held || !ending || pthread_cond_timedwait(&g_running_freed, &g_running_lock, &until) == ETIMEDOUT)
 			break;
 	}
 	pthread_mutex_unlock(&g_running_lock);
-	return !held;
 }
 
 /* ended: the job's row says it is not running (a run again): a slot still
@@ -243,10 +265,14 @@ static int claim_or_refuse(int64_t id, int64_t user_id, bool ended, err_t *e)
 {
 	size_t rows;
 
-	if (ended ? !ended_here(id) : running_rows(id, &rows))
-		return err_fail(e, ERR_CONFLICT, "import_running", "the import is running ({status})",
-				ERR_STR("status", "running"));
-	return running_claim(id, user_id) ? 0 : busy(e);
+	if (ended)
+		wait_ending(id);
+	if (running_rows(id, &rows))
+		return running(e);
+	if (running_claim(id, user_id))
+		return 0;
+	/* claimed meanwhile by another request for the same job */
+	return running_rows(id, &rows) ? running(e) : busy(e);
 }
 
 /* "host pid" of this process. */
@@ -431,6 +457,7 @@ static int run_on(db_t *db, job_run_t *run)
 			 : err_fail(&e, ERR_INTERNAL, "internal", "the report of bad rows cannot be written");
 	if (run->errors)
 		fclose(run->errors);
+	running_ending(run->id);
 	if (rc) {
 		text = err_text(&e);
 		rc = import_job_update(db, run->id, "failed", NULL, NULL, "", text ? text : "{}", 0, &e);

@@ -95,10 +95,15 @@ const char *fixture_url(void)
 		return g_url;
 	if (!env || !*env)
 		snprintf(g_url, sizeof(g_url), "sqlite:/tmp/unionbase-store-test-%d.db", (int)getpid());
+	else if (strncmp(env, "postgres", 8) == 0)
+		pg_url_of_program(env, program_name());
 	else if (strncmp(env, "sqlite:", 7) == 0)
 		sqlite_url_of_program(env, program_name());
-	else
-		pg_url_of_program(env, program_name());
+	else {
+		char url[sizeof(g_url)];
+		snprintf(url, sizeof(url), "sqlite:%s", env); /* a bare path is SQLite's, as db_open takes it */
+		sqlite_url_of_program(url, program_name());
+	}
 	return g_url;
 }
 
