@@ -413,23 +413,36 @@ static uint64_t hash_text(const char *s)
 	return h;
 }
 
+/* Doubles an open-addressing table of slots (index + 1, 0 empty; `first`
+ * slots when empty) over n items, item i hashed by hash_of(items, i). */
+static int slots_grow(uint32_t **slot, size_t *n_slots, size_t first, size_t n,
+		      uint64_t (*hash_of)(const void *items, size_t i), const void *items, err_t *e)
+{
+	size_t cap = *n_slots ? *n_slots * 2 : first;
+	uint32_t *grown = calloc(cap, sizeof(*grown));
+
+	if (!grown)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (size_t)hash_of(items, i) & (cap - 1);
+		while (grown[k])
+			k = (k + 1) & (cap - 1);
+		grown[k] = (uint32_t)i + 1;
+	}
+	free(*slot);
+	*slot = grown;
+	*n_slots = cap;
+	return 0;
+}
+
+static uint64_t text_hash_of(const void *items, size_t i)
+{
+	return hash_text(((char *const *)items)[i]);
+}
+
 static int words_grow(words_t *w, err_t *e)
 {
-	size_t n_slots = w->n_slots ? w->n_slots * 2 : 64;
-	uint32_t *slot = calloc(n_slots, sizeof(*slot));
-
-	if (!slot)
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	for (size_t i = 0; i < w->n; i++) {
-		size_t k = (size_t)hash_text(w->text[i]) & (n_slots - 1);
-		while (slot[k])
-			k = (k + 1) & (n_slots - 1);
-		slot[k] = (uint32_t)i + 1;
-	}
-	free(w->slot);
-	w->slot = slot;
-	w->n_slots = n_slots;
-	return 0;
+	return slots_grow(&w->slot, &w->n_slots, 64, w->n, text_hash_of, w->text, e);
 }
 
 /* The id of text in w, added if new; -1 with e. */
@@ -809,23 +822,14 @@ static int64_t packed_text(member_load_t *l, const char *text, err_t *e)
 	return id;
 }
 
+static uint64_t pair_hash_of(const void *items, size_t i)
+{
+	return hash64(((const uint64_t *)items)[i]);
+}
+
 static int pairs_grow(pairs_t *p, err_t *e)
 {
-	size_t n_slots = p->n_slots ? p->n_slots * 2 : 1024;
-	uint32_t *slot = calloc(n_slots, sizeof(*slot));
-
-	if (!slot)
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	for (size_t i = 0; i < p->n; i++) {
-		size_t k = (size_t)hash64(p->pair[i]) & (n_slots - 1);
-		while (slot[k])
-			k = (k + 1) & (n_slots - 1);
-		slot[k] = (uint32_t)i + 1;
-	}
-	free(p->slot);
-	p->slot = slot;
-	p->n_slots = n_slots;
-	return 0;
+	return slots_grow(&p->slot, &p->n_slots, 1024, p->n, pair_hash_of, p->pair, e);
 }
 
 /* The id of the pair of days (af, at), added if new; -1 with e. */
