@@ -11,10 +11,12 @@ What it does:
      for the nation (bench_admin), the province and the commune of bench.py:
        - GET /api/v1/reports/members?unit=U&as_of=D for D today and
          2024-12-31: BENCH_RUNS requests in a row, the median;
-       - the same count by a plain SQL query (members whose stay holds D in
-         U's subtree, through the ancestry table) in the sqlite3 shell or
-         psql over the same data, timed by the shell (.timer / \\timing),
-         BENCH_RUNS times, the median; the ratio beside ours;
+       - the same by plain SQL in the sqlite3 shell or psql over the same
+         data, timed by the shell (.timer / \\timing), BENCH_RUNS times,
+         the median: the report's figures (plain_sql_figures: nine
+         statements, their times summed), and the members' count alone
+         (members whose stay holds D in U's subtree, through the ancestry
+         table); each ratio beside ours;
        - name search with a unit filter (the province): GET /api/v1/members
          ?q=...&unit=P for a list of common name beginnings: a first pass
          over the list (the slowest of it reported apart: pages not yet in
@@ -114,6 +116,88 @@ def plain_sql(unit_code, day):
             " WHERE u.code = '{c}' AND u.valid_from <= '{d}' AND u.valid_to > '{d}';").format(c=unit_code, d=day)
 
 
+def born_by(day, years):
+    """The latest birth date of someone aged `years` or more on day (the
+    report's age bands: person_born_by; 29 February as 28 February)."""
+    d = dt.date.fromisoformat(day)
+    try:
+        return d.replace(year=d.year - years).isoformat()
+    except ValueError:
+        return d.replace(year=d.year - years, day=28).isoformat()
+
+
+def plain_sql_figures(unit_code, day):
+    """The report's figures by plain SQL, as one would write them by hand
+    over the same tables: the members of the day by every breakdown (age
+    band, honorary, digital, ethnic group, religion, education, occupation,
+    circumstances) in one grouped query; each child's members and branches
+    and groups; the flows of the period (1 January to the day): the members
+    the day before it, the stays begun and ended by reason, with the moves
+    from and to units outside the subtree; the dues of the year and those
+    paid in the period. The first statement's count is the total."""
+    year = day[:4]
+    before = (dt.date.fromisoformat(year + "-01-01") - dt.timedelta(days=1)).isoformat()
+    after = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+    f = {"c": unit_code, "d": day, "y": year, "from": year + "-01-01", "b": before, "a": after,
+         "l31": born_by(day, 31), "l46": born_by(day, 46), "l61": born_by(day, 61)}
+    top = ("FROM units u JOIN ancestry a ON a.ancestor = u.id AND a.valid_from <= '{d}' AND a.valid_to > '{d}'")
+    unit = " WHERE u.code = '{c}' AND u.valid_from <= '{d}' AND u.valid_to > '{d}'"
+    kids = ("FROM units u JOIN unit_parents c ON c.parent_id = u.id AND c.valid_from <= '{d}' AND c.valid_to > '{d}'"
+            " JOIN ancestry a ON a.ancestor = c.unit_id AND a.valid_from <= '{d}' AND a.valid_to > '{d}'")
+    outside = ("NOT EXISTS (SELECT 1 FROM memberships o JOIN ancestry oa ON oa.descendant = o.unit_id"
+               " AND oa.ancestor = u.id AND oa.valid_from <= '{d}' AND oa.valid_to > '{d}'"
+               " WHERE o.person_id = m.person_id AND o.%s = m.%s)")
+    sql = [
+        "SELECT sum(n) FROM (SELECT count(*) AS n " + top +
+        " JOIN memberships m ON m.unit_id = a.descendant AND m.valid_from <= '{d}' AND m.valid_to > '{d}'"
+        " JOIN persons p ON p.id = m.person_id" + unit +
+        " GROUP BY CASE WHEN p.birth_date > '{l31}' THEN 0 WHEN p.birth_date > '{l46}' THEN 1"
+        " WHEN p.birth_date > '{l61}' THEN 2 ELSE 3 END, m.kind, p.digital, p.ethnicity, p.religion, p.education,"
+        " p.occupation, p.circumstances) g",
+        "SELECT c.unit_id, count(*) " + kids +
+        " JOIN memberships m ON m.unit_id = a.descendant AND m.valid_from <= '{d}' AND m.valid_to > '{d}'" + unit +
+        " GROUP BY c.unit_id",
+        "SELECT c.unit_id, count(*) " + kids +
+        " JOIN units b ON b.id = a.descendant AND b.level IN ('branch', 'group')" + unit + " GROUP BY c.unit_id",
+        "SELECT count(*) " + top + " JOIN units b ON b.id = a.descendant AND b.level IN ('branch', 'group')" + unit,
+        "SELECT count(*) " + top +
+        " JOIN memberships m ON m.unit_id = a.descendant AND m.valid_from <= '{b}' AND m.valid_to > '{b}'" + unit,
+        "SELECT m.start_reason, count(*), sum(CASE WHEN m.start_reason = 'transferred' AND " +
+        outside % ("valid_to", "valid_from") + " THEN 1 ELSE 0 END) " + top +
+        " JOIN memberships m ON m.unit_id = a.descendant AND m.valid_from >= '{from}' AND m.valid_from <= '{d}'" +
+        unit + " GROUP BY m.start_reason",
+        "SELECT m.end_reason, count(*), sum(CASE WHEN m.end_reason = 'transferred' AND " +
+        outside % ("valid_from", "valid_to") + " THEN 1 ELSE 0 END) " + top +
+        " JOIN memberships m ON m.unit_id = a.descendant AND m.valid_to > '{from}' AND m.valid_to <= '{a}'" +
+        unit + " GROUP BY m.end_reason",
+        "SELECT count(*), sum(dp.amount) " + top + " JOIN dues_payments dp ON dp.unit_id = a.descendant"
+        " AND dp.year = {y}" + unit,
+        "SELECT count(*), sum(dp.amount) " + top + " JOIN dues_payments dp ON dp.unit_id = a.descendant"
+        " AND dp.paid_on >= '{from}' AND dp.paid_on <= '{d}'" + unit,
+    ]
+    return [x.format(**f) + ";" for x in sql]
+
+
+def time_script(store, url, stmts):
+    """(first statement's first number, total milliseconds) of the
+    statements run one after another in one session of the store's shell,
+    each timed by it."""
+    if store == "sqlite":
+        p = subprocess.run(["sqlite3", url], input=".timer on\n" + "\n".join(stmts) + "\n", capture_output=True,
+                           text=True)
+        times = [float(x) * 1000 for x in re.findall(r"Run Time: real ([0-9.]+)", p.stdout)]
+    else:
+        args = ["psql", url, "-qtA", "-c", "\\timing on"]
+        for x in stmts:
+            args += ["-c", x]
+        p = subprocess.run(args, capture_output=True, text=True)
+        times = [float(x) for x in re.findall(r"Time: ([0-9.]+) ms", p.stdout)]
+    if p.returncode != 0 or len(times) != len(stmts):
+        b.die("plain SQL script: %d of %d statements timed: %s" % (len(times), len(stmts), p.stderr.strip()))
+    first = next(x for x in p.stdout.splitlines() if x.strip() and not x.startswith(("Run Time", "Time:", "Timing")))
+    return int(first.split("|")[0]), sum(times)
+
+
 def time_sql(store, url, sql):
     """(count, milliseconds) of sql in the store's own shell."""
     if store == "sqlite":
@@ -184,15 +268,20 @@ def bench_store(store, url, meta):
             code, token = meta["units"][who]["code"], meta["tokens"][who]
             for day in (today, "2024-12-31"):
                 ours, raw = report_ms(srv, token, code, day)
-                counts, plain = [], []
+                counts, plain, full = [], [], []
                 for _ in range(RUNS):
-                    n, ms = time_sql(store, url if store != "sqlite" else url, plain_sql(code, day))
+                    n, ms = time_sql(store, url, plain_sql(code, day))
                     counts.append(n)
                     plain.append(ms)
+                    n2, ms = time_script(store, url, plain_sql_figures(code, day))
+                    if n2 != n:
+                        b.die("plain SQL: %s on %s: %d members by the count, %d by the figures" % (code, day, n, n2))
+                    full.append(ms)
                 out["reports"].append({"who": who, "unit": code, "day": day, "ours_ms": ours,
-                                       "plain_ms": statistics.median(plain), "plain_count": counts[0]})
-                b.log("%s: %s %s: ours %.1f ms, plain SQL %.1f ms (%d members)" %
-                      (store, code, day, ours, statistics.median(plain), counts[0]))
+                                       "plain_ms": statistics.median(plain), "plain_count": counts[0],
+                                       "figures_ms": statistics.median(full)})
+                b.log("%s: %s %s: ours %.1f ms, plain SQL count %.1f ms, the same figures %.1f ms (%d members)" %
+                      (store, code, day, ours, statistics.median(plain), statistics.median(full), counts[0]))
         out["search"] = search(srv, meta["tokens"]["admin"], meta["units"]["province"]["code"])
         out["writes"] = writes(srv, meta["tokens"]["admin"], meta["units"]["province"]["code"])
         out["peak_kib"] = srv.peak_kib()
@@ -217,18 +306,25 @@ def render(results, info, meta, size):
               (meta["seed"], meta["scale"], MEMBERS, MEMBERS,
                ("%.0f s" % meta["members_seconds"]) if "members_seconds" in meta else "an earlier run",
                size / 2**20)),
-             "- membership report: median of %d requests in a row; plain SQL: the same count in the store's shell,"
-             " median of %d; ratio = ours / plain (the report computes far more than the count)" % (RUNS, RUNS),
+             "- membership report: median of %d requests in a row. Plain SQL in the store's shell, median of %d"
+             " each: the members' count alone, and the report's figures (the breakdowns, each child's members and"
+             " branches, the flows from 1 January, the dues: bench/members.py plain_sql_figures, nine statements);"
+             " ratio = ours / plain" % (RUNS, RUNS),
              "- search: a first pass over %d name beginnings (its slowest request apart), then %d requests round"
              " them; unit filter = the province; then %d edits of its members' notes, one after another" %
              (len(QUERIES), SEARCHES, WRITES),
-             "", "| store | unit | as of | report (ms) | plain SQL count (ms) | ratio | members |",
-             "|---|---|---|---:|---:|---:|---:|"]
+             "", "| store | unit | as of | report (ms) | plain SQL: the same figures (ms) | ratio |"
+             " plain SQL: the count alone (ms) | ratio | members |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+
+    def ratio(a, b):
+        return "%.2f" % (a / b) if b else "–"
     for store, r in results.items():
         for x in r["reports"]:
-            ratio = x["ours_ms"] / x["plain_ms"] if x["plain_ms"] else float("nan")
-            lines.append("| %s | %s (%s) | %s | %.1f | %.1f | %.1f | %d |" %
-                         (store, x["unit"], x["who"], x["day"], x["ours_ms"], x["plain_ms"], ratio, x["plain_count"]))
+            lines.append("| %s | %s (%s) | %s | %.1f | %.1f | %s | %.1f | %s | %d |" %
+                         (store, x["unit"], x["who"], x["day"], x["ours_ms"], x["figures_ms"],
+                          ratio(x["ours_ms"], x["figures_ms"]), x["plain_ms"], ratio(x["ours_ms"], x["plain_ms"]),
+                          x["plain_count"]))
     lines += ["", "| store | search p50 (ms) | search p99 (ms) | first pass, slowest (ms) | edit median (ms) |"
               " edit slowest (ms) | server peak RSS (MiB) |", "|---|---:|---:|---:|---:|---:|---:|"]
     for store, r in results.items():
