@@ -1654,6 +1654,11 @@ static int heir_children(view_t *v, int64_t **rows, size_t *n_rows, err_t *e)
 		(*n_rows)++;
 	}
 	db_finalize(st);
+	if (rc != DB_DONE) {
+		free(*rows);
+		*rows = NULL;
+		*n_rows = 0;
+	}
 	if (rc < 0)
 		return store_fail(v->db, rc, e);
 	return rc == DB_ROW ? -1 : 0;
@@ -1777,6 +1782,7 @@ static int mapped_by_day(db_t *db, int64_t unit_id, const member_stats_opts_t *o
 	if (!by_day)
 		return 0;
 	day_o.mapped = false;
+	day_o.lean = false; /* its children are what is mapped */
 	if (member_stats(db, unit_id, &day_o, &day, e))
 		return -1;
 	/* counted from the stays (flows of another period, say), the day's
