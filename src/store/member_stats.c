@@ -1816,11 +1816,11 @@ int member_stats(db_t *db, int64_t unit_id, const member_stats_opts_t *o, member
 	int parts = o->mapped ? 2 : 1, r;
 	bool kept = false, by_day = false, done = false;
 
+	memset(out, 0, sizeof(*out));
 	if (mapped_by_day(db, unit_id, o, out, &done, e))
 		return -1;
 	if (done)
 		return 0;
-	memset(out, 0, sizeof(*out));
 	out->mapped = o->mapped;
 	out->tree_date = v.t;
 	out->dues_year = (int)strtol(date_format(o->as_of, day), NULL, 10);
