@@ -1596,7 +1596,7 @@ static int count_part(view_t *v, const member_stats_opts_t *o, int part, int par
  * member_stats_heir set-wise: itself if it exists on t, else the one
  * target of the merge that ended it, else (closed) its parent on its last
  * day; a split (whose heir the codes decide: core/org.h lineage_heir)
- * gives 0, as a chain longer than HEIR_STEPS does. */
+ * gives 0, as a chain that reaches no unit of t in HEIR_STEPS - 1 moves does. */
 static int heir_children(view_t *v, int64_t **rows, size_t *n_rows, err_t *e)
 {
 	size_t cap = 0;
@@ -1621,7 +1621,7 @@ static int heir_children(view_t *v, int64_t **rows, size_t *n_rows, err_t *e)
 		      " AND e2.kind IN ('merge', 'split') WHERE m.unit_id = x.id AND m.role = 'source' AND EXISTS (SELECT 1"
 		      " FROM event_units o WHERE o.event_id = e2.id AND o.role = 'target' AND o.unit_id <> x.id)"
 		      " ORDER BY e2.date, e2.id LIMIT 1) WHERE h.n < ?),",
-		  QD(v->t), QD(v->t), QI(HEIR_STEPS));
+		  QD(v->t), QD(v->t), QI(HEIR_STEPS - 1));
 	/* the unit of today each heir lies under: on SQLite looked up heir by
 	 * heir (the parent's key in the test keeps it on the key of
 	 * unit_parents: its index by parent read every child of the top for
@@ -1639,9 +1639,11 @@ static int heir_children(view_t *v, int64_t **rows, size_t *n_rows, err_t *e)
 			      " WHERE c.unit_id = z.ancestor AND +c.parent_id = ? AND c.valid_from <= ? AND c.valid_to > ?))"
 			      " AS q FROM h WHERE",
 			  QD(v->t), QD(v->t), QI(v->unit), QD(v->t), QD(v->t));
+	/* member_stats_heir looks at HEIR_STEPS units of a chain: the last
+	 * one reached (h.n = HEIR_STEPS - 1) is its heir if it exists on t */
 	query_add(&q, " h.at IS NULL OR h.at < 0 OR h.n >= ? OR EXISTS (SELECT 1 FROM units y WHERE y.id = h.at"
 		      " AND y.valid_from <= ? AND y.valid_to > ?)) SELECT p, coalesce(q, 0), count(*) FROM f GROUP BY p, q",
-		  QI(HEIR_STEPS), QD(v->t), QD(v->t));
+		  QI(HEIR_STEPS - 1), QD(v->t), QD(v->t));
 	if (query_prepare(v->db, &q, &st, e))
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -1754,6 +1756,25 @@ static int beyond_the_day(view_t *v, member_stats_t *day, bool *same, err_t *e)
 	return rc < 0 ? store_fail(v->db, rc, e) : 0;
 }
 
+/* Whether unit_id is the only unit of the top level: the nation's subtree
+ * then holds every unit on every day (the tree allows a second one, and
+ * a unit of it may be moved under the nation later). */
+static int only_top(db_t *db, int64_t unit_id, bool *only, err_t *e)
+{
+	int64_t others = 0;
+	query_t q;
+
+	*only = false;
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM units u WHERE u.level = (SELECT t.level FROM units t WHERE t.id = ?)"
+		      " AND u.id <> ?",
+		  QI(unit_id), QI(unit_id));
+	if (org_query_int(db, &q, &others, e))
+		return -1;
+	*only = others == 0;
+	return 0;
+}
+
 /* The mapped view of a past day for the unit that keeps its figures by
  * day (the nation): its subtree holds every unit on every day, so both
  * views count the same members, breakdowns, flows and dues, and differ
@@ -1777,7 +1798,7 @@ static int mapped_by_day(db_t *db, int64_t unit_id, const member_stats_opts_t *o
 	*done = false;
 	if (!o->mapped || o->recount || v.d >= v.t || (o->flows && o->to != o->as_of))
 		return 0;
-	if (member_tally_days(db, unit_id, &by_day, e))
+	if (member_tally_days(db, unit_id, &by_day, e) || (by_day && only_top(db, unit_id, &by_day, e)))
 		return -1;
 	if (!by_day)
 		return 0;
