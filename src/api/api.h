@@ -93,6 +93,8 @@ enum {
 	ROUTE_READ_COPY = 16, /* a report, statistics or an export: read from the read copy (serve --read-db)
 				 while it is fresh enough, else from the primary; its writes (an audit row)
 				 go to api_req_t.primary */
+	ROUTE_SEARCH = 32,    /* with a non-empty q, a search typed by someone who waits for it: served in
+				 the searches' lane, whose threads go first for the processor (api/server.c) */
 };
 
 typedef struct api_route {

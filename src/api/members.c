@@ -1261,7 +1261,7 @@ const api_route_t API_MEMBER_ROUTES[] = {
 	{ "GET", "/api/v1/ethnic-groups", get_ethnic_groups, 0 },
 	{ "GET", "/api/v1/reports/members", get_member_report, ROUTE_READ_COPY },
 	{ "GET", "/api/v1/reports/members.xlsx", get_member_report_xlsx, ROUTE_READ_COPY },
-	{ "GET", "/api/v1/members", get_members, 0 },
+	{ "GET", "/api/v1/members", get_members, ROUTE_SEARCH },
 	{ "POST", "/api/v1/members", post_member, ROUTE_LOCKED },
 	{ "GET", "/api/v1/members/{}", get_member, ROUTE_WRITES },
 	{ "PATCH", "/api/v1/members/{}", patch_member, ROUTE_LOCKED },

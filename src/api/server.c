@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1446,8 +1447,11 @@ static int make_spool(const api_options_t *opt, err_t *e)
  * waiting its turn, and a search that took 3 ms alone took 300 ms.
  *
  * Now a request to the API, once received whole, is suspended
- * (MHD_suspend_connection) and handed to one of three lanes, each a queue
+ * (MHD_suspend_connection) and handed to one of four lanes, each a queue
  * served in order by threads of its own:
+ *   - searches (a GET of a ROUTE_SEARCH route with a non-empty q: the
+ *     names an officer types), LANE_SEARCH_THREADS: they do not wait
+ *     behind the unit pages and lists queued in the readers' lane;
  *   - reads (GET, HEAD): --threads threads;
  *   - reports (the routes marked ROUTE_READ_COPY: statistics, report
  *     forms, exports), LANE_REPORT_THREADS: a national report cannot take
@@ -1457,6 +1461,12 @@ static int make_spool(const api_options_t *opt, err_t *e)
  *     LANE_WRITE_THREADS: writes take their turns for the one write lock
  *     anyway; a second thread does a write's work before the lock (its
  *     checks, a password's hash) meanwhile.
+ * When the processor is short, the lanes' threads stand back for it in
+ * turn (LANE_NICE): searches and writes first (a write holds the one
+ * write lock: a writer slowed would hold up every other), then reads and
+ * reports. Under the month-end mix at 1,000,000 members the search
+ * probe's median fell from about 40 to 20 ms; the unit pages, lists and
+ * reports answered fewer (BENCHMARKS.md 2026-12-04).
  * A lane's thread runs the handler as before and keeps the answer in the
  * request (not if the request waited a second or more and its client has
  * gone meanwhile); the connection is resumed, and libmicrohttpd's thread queues
@@ -1466,6 +1476,7 @@ static int make_spool(const api_options_t *opt, err_t *e)
  */
 #define LANE_REPORT_THREADS 2
 #define LANE_WRITE_THREADS 2
+#define LANE_SEARCH_THREADS 4
 #define LANE_THREADS_MAX 128 /* serve --threads at most */
 /* A request that waited this long in its lane is run only if its client
  * is still there: a client that gave up may have sent the write again,
@@ -1487,7 +1498,7 @@ static bool client_gone(struct MHD_Connection *conn)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-typedef enum lane_kind { LANE_READ, LANE_REPORT, LANE_WRITE, LANES } lane_kind_t;
+typedef enum lane_kind { LANE_READ, LANE_REPORT, LANE_WRITE, LANE_SEARCH, LANES } lane_kind_t;
 
 typedef struct lane {
 	pthread_mutex_t lock;
@@ -1499,6 +1510,7 @@ typedef struct lane {
 } lane_t;
 
 static lane_t g_lanes[LANES] = {
+	{ .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER },
 	{ .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER },
 	{ .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER },
 	{ .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER },
@@ -1528,9 +1540,28 @@ static void lane_run(req_ctx_t *ctx)
 	MHD_resume_connection(conn);
 }
 
+/* How far each lane's threads stand back for the processor (nice, on
+ * Linux a thread's own): the searches' and the writes' not at all, the
+ * reads' and the reports' a little (by 10, the reports fell from 96 to
+ * 20 a second under the month-end mix, BENCHMARKS.md 2026-12-04). */
+static const int LANE_NICE[LANES] = { [LANE_READ] = 5, [LANE_REPORT] = 5, [LANE_WRITE] = 0, [LANE_SEARCH] = 0 };
+
+/* Sets this lane thread's priority (LANE_NICE); where the system refuses,
+ * the thread runs at the process's own, and says so once. */
+static void lane_yield(const lane_t *l)
+{
+	static atomic_bool told;
+	int nice = LANE_NICE[l - g_lanes];
+
+	if (nice && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice) != 0 && !atomic_exchange(&told, true))
+		fprintf(stderr, "unionbase: the request threads run at one priority: %s\n", strerror(errno));
+}
+
 static void *lane_thread(void *arg)
 {
 	lane_t *l = arg;
+
+	lane_yield(l);
 
 	for (;;) {
 		req_ctx_t *ctx;
@@ -1552,7 +1583,7 @@ static void *lane_thread(void *arg)
 }
 
 /* The lane of a request to the API (see above). */
-static lane_kind_t lane_of(const char *url, const char *method, req_ctx_t *ctx)
+static lane_kind_t lane_of(struct MHD_Connection *conn, const char *url, const char *method, req_ctx_t *ctx)
 {
 	const char *params[API_MAX_PARAMS];
 	const api_route_t *route;
@@ -1563,6 +1594,11 @@ static lane_kind_t lane_of(const char *url, const char *method, req_ctx_t *ctx)
 	route = find_route(method, url, ctx, params, &known);
 	if (route && (route->flags & ROUTE_READ_COPY))
 		return LANE_REPORT;
+	if (route && (route->flags & ROUTE_SEARCH)) {
+		const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "q");
+		if (q && *q)
+			return LANE_SEARCH;
+	}
 	/* a GET that writes (an audit row, a card's throttle note) waits for
 	 * the write lock like any write: not in the readers' lane */
 	return route && (route->flags & ROUTE_WRITES) ? LANE_WRITE : LANE_READ;
@@ -1577,7 +1613,7 @@ static bool lane_hand(struct MHD_Connection *conn, const char *url, const char *
 	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0 && strncmp(url, "/verify/", 8) != 0 &&
 	    strcmp(url, "/healthz") != 0)
 		return false;
-	l = &g_lanes[lane_of(url, method, ctx)];
+	l = &g_lanes[lane_of(conn, url, method, ctx)];
 	ctx->conn = conn;
 	ctx->handed_ms = now_ms();
 	ctx->url = url;
@@ -1619,7 +1655,7 @@ static void lanes_stop(void)
 
 static int lanes_start(unsigned int readers, err_t *e)
 {
-	const unsigned int want[LANES] = { readers, LANE_REPORT_THREADS, LANE_WRITE_THREADS };
+	const unsigned int want[LANES] = { readers, LANE_REPORT_THREADS, LANE_WRITE_THREADS, LANE_SEARCH_THREADS };
 
 	for (int k = 0; k < LANES; k++) {
 		lane_t *l = &g_lanes[k];
@@ -1820,7 +1856,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	if (max_conns < threads)
 		return err_fail(e, ERR_INVALID, "invalid", "--max-connections must be at least --threads ({threads})",
 				ERR_INT("threads", (long long)threads));
-	fit = fit_fd_limit(max_conns, threads + LANE_REPORT_THREADS + LANE_WRITE_THREADS + POLL_THREADS);
+	fit = fit_fd_limit(max_conns, threads + LANE_REPORT_THREADS + LANE_WRITE_THREADS + LANE_SEARCH_THREADS + POLL_THREADS);
 	if (fit < max_conns) {
 		fprintf(stderr, "unionbase: the file descriptor limit allows only %u connections, not %u "
 				"(raise LimitNOFILE or ulimit -n)\n", fit, max_conns);

@@ -1409,7 +1409,7 @@ const api_route_t API_UNIT_ROUTES[] = {
 	{ "GET", "/api/v1/levels", get_levels, 0 },
 	{ "GET", "/api/v1/tree", get_tree, 0 },
 	{ "GET", "/api/v1/events", get_events, 0 },
-	{ "GET", "/api/v1/units", get_units, 0 },
+	{ "GET", "/api/v1/units", get_units, ROUTE_SEARCH },
 	{ "POST", "/api/v1/units", post_unit, 0 },
 	{ "POST", "/api/v1/units/merge", post_merge, 0 },
 	{ "POST", "/api/v1/units/plan", post_plan, 0 },

@@ -162,3 +162,28 @@ test('an expired session is refused at once while the write lock is held, an upl
   assert.equal((await s.get('/api/v1/units/24', undefined, { cookie: l.cookie })).status, 401);
   assert.equal((await s.sql(`SELECT count(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = '${username}')`)).trim(), '0');
 });
+
+// A search (GET /api/v1/members or /api/v1/units with q) has a lane of its
+// own, whose threads go first for the processor: an officer typing a name
+// does not wait behind the unit pages, lists and health checks queued in
+// the readers' lane. Here the readers' one thread waits (a unit page
+// meets its events' table locked from outside), a list waits behind it,
+// and the searches are answered meanwhile. PostgreSQL only: SQLite's readers meet
+// no lock.
+test('searches are answered while the readers\' lane waits', { skip: !process.env.UNIONBASE_TEST_PG && 'SQLite: a read meets no lock' }, async () => {
+  const { released } = await holdLock(s.db.url, 'LOCK TABLE events IN ACCESS EXCLUSIVE MODE;', HOLD_MS);
+  const page = s.get('/api/v1/units/24');
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the readers' thread waits now
+  let listed = false;
+  const list = s.get('/api/v1/members?unit=24').then((r) => { listed = true; return r; });
+  for (const path of ['/api/v1/members?unit=24&q=l%C3%A0n', '/api/v1/units?q=ha%20noi']) {
+    const t0 = Date.now();
+    const r = await s.get(path);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(Date.now() - t0 < 1000, `a search took ${Date.now() - t0} ms while the readers' lane waited`);
+  }
+  assert.equal(listed, false, 'the list, in the readers\' lane, was answered before the unit page');
+  await released;
+  assert.equal((await page).status, 200);
+  assert.equal((await list).status, 200);
+});
