@@ -46,10 +46,10 @@ static void add_records(db_t *db)
 	assert_int_equal(org_ops_apply_csv(db, &SYS, branch, sizeof(branch) - 1, &n, &e), 0);
 	assert_int_equal(org_unit_get(db, "R9.01", SYS.today, &b, &e), 0);
 	memset(&p, 0, sizeof(p));
-	strcpy(p.full_name, "Nguyễn Thị Sao Chép");
-	strcpy(p.religion, "Phật giáo");
-	strcpy(p.ethnicity, "01");
-	strcpy(p.phone, "+84912345678");
+	snprintf(p.full_name, sizeof(p.full_name), "%s", "Nguyễn Thị Sao Chép");
+	snprintf(p.religion, sizeof(p.religion), "%s", "Phật giáo");
+	snprintf(p.ethnicity, sizeof(p.ethnicity), "%s", "01");
+	snprintf(p.phone, sizeof(p.phone), "%s", "+84912345678");
 	p.birth_date = 5000;
 	p.digital = true;
 	if (member_add(db, &SYS, &p, b.id, MEMBER_REGULAR, 20333 /* 2025-09-01 */, &e))
@@ -142,11 +142,11 @@ static void round_trip_is_lossless(void **state)
 
 	/* the copy is usable: a new unit gets a fresh id */
 	memset(&s, 0, sizeof(s));
-	strcpy(s.code, "R4");
-	strcpy(s.name_vi, "Xã Bốn");
-	strcpy(s.name_en, "R4");
-	strcpy(s.level, "commune");
-	strcpy(s.parent, "24");
+	snprintf(s.code, sizeof(s.code), "%s", "R4");
+	snprintf(s.name_vi, sizeof(s.name_vi), "%s", "Xã Bốn");
+	snprintf(s.name_en, sizeof(s.name_en), "%s", "R4");
+	snprintf(s.level, sizeof(s.level), "%s", "commune");
+	snprintf(s.parent, sizeof(s.parent), "%s", "24");
 	err_clear(&e);
 	if (org_create(back, &SYS, &s, 20454 /* 2026-01-01 */, NULL, &u, &e))
 		fail_msg("create after copy: %s", e.message);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "io/org_ops.h"
@@ -85,11 +86,11 @@ static unit_t add(db_t *db, const char *code, const char *name, const char *leve
 	err_t e;
 
 	memset(&s, 0, sizeof(s));
-	strcpy(s.code, code);
-	strcpy(s.name_vi, name);
-	strcpy(s.name_en, name);
-	strcpy(s.level, level);
-	strcpy(s.parent, parent);
+	snprintf(s.code, sizeof(s.code), "%s", code);
+	snprintf(s.name_vi, sizeof(s.name_vi), "%s", name);
+	snprintf(s.name_en, sizeof(s.name_en), "%s", name);
+	snprintf(s.level, sizeof(s.level), "%s", level);
+	snprintf(s.parent, sizeof(s.parent), "%s", parent);
 	err_clear(&e);
 	if (org_create(db, &SYS, &s, D(date), NULL, &u, &e))
 		fail_msg("create %s: %s", code, e.message);
@@ -248,11 +249,11 @@ static void pages_cover_everything_once(void **state)
 			assert_int_equal(org_units_list(db, &q, &l, &e), 0);
 			for (size_t i = 0; i < l.n && sort == 0; i++) {
 				assert_true(strcmp(last, l.items[i].code) < 0);
-				strcpy(last, l.items[i].code);
+				snprintf(last, sizeof(last), "%s", l.items[i].code);
 			}
 			total += l.n;
 			pages++;
-			strcpy(cursor, l.next);
+			snprintf(cursor, sizeof(cursor), "%s", l.next);
 			unit_list_free(&l);
 		} while (cursor[0]);
 		assert_int_equal(total, 63);
@@ -370,9 +371,9 @@ static void merge_into_new_moves_children_and_frees_codes(void **state)
 	add(db, "T0001.01", "Chi hội A", "branch", "T0001", "2025-07-01");
 	add(db, "T0002.01", "Chi hội B", "branch", "T0002", "2025-07-01");
 	memset(&into, 0, sizeof(into));
-	strcpy(into.code, "T0001"); /* takes a source's code */
-	strcpy(into.name_vi, "Xã Mới");
-	strcpy(into.name_en, "New Commune");
+	snprintf(into.code, sizeof(into.code), "%s", "T0001"); /* takes a source's code */
+	snprintf(into.name_vi, sizeof(into.name_vi), "%s", "Xã Mới");
+	snprintf(into.name_en, sizeof(into.name_en), "%s", "New Commune");
 	err_clear(&e);
 	assert_int_equal(org_merge(db, &SYS, src, 2, D("2026-01-01"), &into, NULL, "NQ 1", &u, &ev, &e), 0);
 	assert_true(ev > 0);
@@ -431,12 +432,12 @@ static void split_assigns_every_child(void **state)
 	add(db, "S.01", "Chi hội 1", "branch", "S", "2025-07-01");
 	add(db, "S.02", "Chi hội 2", "branch", "S", "2025-07-01");
 	memset(parts, 0, sizeof(parts));
-	strcpy(parts[0].code, "S1");
-	strcpy(parts[0].name_vi, "Xã Bắc");
-	strcpy(parts[0].name_en, "North");
-	strcpy(parts[1].code, "S2");
-	strcpy(parts[1].name_vi, "Xã Nam");
-	strcpy(parts[1].name_en, "South");
+	snprintf(parts[0].code, sizeof(parts[0].code), "%s", "S1");
+	snprintf(parts[0].name_vi, sizeof(parts[0].name_vi), "%s", "Xã Bắc");
+	snprintf(parts[0].name_en, sizeof(parts[0].name_en), "%s", "North");
+	snprintf(parts[1].code, sizeof(parts[1].code), "%s", "S2");
+	snprintf(parts[1].name_vi, sizeof(parts[1].name_vi), "%s", "Xã Nam");
+	snprintf(parts[1].name_en, sizeof(parts[1].name_en), "%s", "South");
 	err_clear(&e);
 	/* one child unassigned: refused, unchanged */
 	REFUSED(db, org_split(db, &SYS, "S", D("2026-01-01"), parts, 2, assign, 1, NULL, &out, NULL, &e), "invalid");
@@ -475,11 +476,11 @@ static void invariant_level_order(void **state)
 	add(db, "B.1", "B1", "branch", "B", "2025-07-01");
 	add(db, "C", "C", "commune", "24", "2025-07-01");
 	memset(&s, 0, sizeof(s));
-	strcpy(s.code, "P9");
-	strcpy(s.name_vi, "Tỉnh 9");
-	strcpy(s.name_en, "P9");
-	strcpy(s.level, "province");
-	strcpy(s.parent, "B");
+	snprintf(s.code, sizeof(s.code), "%s", "P9");
+	snprintf(s.name_vi, sizeof(s.name_vi), "%s", "Tỉnh 9");
+	snprintf(s.name_en, sizeof(s.name_en), "%s", "P9");
+	snprintf(s.level, sizeof(s.level), "%s", "province");
+	snprintf(s.parent, sizeof(s.parent), "%s", "B");
 	REFUSED(db, org_create(db, &SYS, &s, D("2025-08-01"), NULL, &u, &e), "level_order");
 	REFUSED(db, org_move(db, &SYS, "C", D("2025-08-01"), "B.1", NULL, &u, &e), "level_order");
 	REFUSED(db, org_move(db, &SYS, "C", D("2025-08-01"), "B", NULL, &u, &e), "level_order");
@@ -492,13 +493,13 @@ static void invariant_parent_from_another_time(void **state)
 	unit_t u;
 
 	memset(&s, 0, sizeof(s));
-	strcpy(s.code, "OLD1");
-	strcpy(s.name_vi, "Xã cũ");
-	strcpy(s.name_en, "Old");
-	strcpy(s.level, "commune");
-	strcpy(s.parent, "27"); /* closed on 2025-07-01: the child would outlive it */
+	snprintf(s.code, sizeof(s.code), "%s", "OLD1");
+	snprintf(s.name_vi, sizeof(s.name_vi), "%s", "Xã cũ");
+	snprintf(s.name_en, sizeof(s.name_en), "%s", "Old");
+	snprintf(s.level, sizeof(s.level), "%s", "commune");
+	snprintf(s.parent, sizeof(s.parent), "%s", "27"); /* closed on 2025-07-01: the child would outlive it */
 	REFUSED(db, org_create(db, &SYS, &s, D("2020-01-01"), NULL, &u, &e), "parent_not_valid");
-	strcpy(s.parent, "02"); /* Hà Giang does not exist on 2025-08-01 */
+	snprintf(s.parent, sizeof(s.parent), "%s", "02"); /* Hà Giang does not exist on 2025-08-01 */
 	REFUSED(db, org_create(db, &SYS, &s, D("2025-08-01"), NULL, &u, &e), "parent_not_valid");
 	add(db, "D1", "D1", "commune", "24", "2025-07-01");
 	REFUSED(db, org_move(db, &SYS, "D1", D("2025-08-01"), "27", NULL, &u, &e), "parent_not_valid");
@@ -540,16 +541,16 @@ static void invariant_code_taken(void **state)
 
 	add(db, "H", "H", "commune", "24", "2025-07-01");
 	memset(&s, 0, sizeof(s));
-	strcpy(s.code, "H");
-	strcpy(s.name_vi, "Another H");
-	strcpy(s.name_en, "H");
-	strcpy(s.level, "commune");
-	strcpy(s.parent, "24");
+	snprintf(s.code, sizeof(s.code), "%s", "H");
+	snprintf(s.name_vi, sizeof(s.name_vi), "%s", "Another H");
+	snprintf(s.name_en, sizeof(s.name_en), "%s", "H");
+	snprintf(s.level, sizeof(s.level), "%s", "commune");
+	snprintf(s.parent, sizeof(s.parent), "%s", "24");
 	REFUSED(db, org_create(db, &SYS, &s, D("2025-09-01"), NULL, &u, &e), "code_taken");
 	/* a code held later blocks an earlier open-ended unit too */
-	strcpy(s.code, "24");
-	strcpy(s.parent, "VN");
-	strcpy(s.level, "province");
+	snprintf(s.code, sizeof(s.code), "%s", "24");
+	snprintf(s.parent, sizeof(s.parent), "%s", "VN");
+	snprintf(s.level, sizeof(s.level), "%s", "province");
 	REFUSED(db, org_create(db, &SYS, &s, D("2025-06-01"), NULL, &u, &e), "code_taken");
 }
 
@@ -575,10 +576,10 @@ static void failed_merge_half_way_changes_nothing(void **state)
 	add(db, "M2", "M2", "commune", "24", "2025-07-01");
 	add(db, "M2.1", "M21", "branch", "M2", "2025-07-01");
 	memset(&into, 0, sizeof(into));
-	strcpy(into.code, "M3");
-	strcpy(into.name_vi, "M3");
-	strcpy(into.name_en, "M3");
-	strcpy(into.level, "branch"); /* its new children would be at its own level */
+	snprintf(into.code, sizeof(into.code), "%s", "M3");
+	snprintf(into.name_vi, sizeof(into.name_vi), "%s", "M3");
+	snprintf(into.name_en, sizeof(into.name_en), "%s", "M3");
+	snprintf(into.level, sizeof(into.level), "%s", "branch"); /* its new children would be at its own level */
 	/* the sources are ended and the target created before the children
 	 * are handed over and refused: the transaction must undo it all */
 	REFUSED(db, org_merge(db, &SYS, src, 2, D("2026-01-01"), &into, NULL, NULL, &u, NULL, &e), "level_order");

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -79,15 +80,15 @@ static void levels_and_checks(void **state)
 	(void)state;
 
 	memset(&ind, 0, sizeof(ind));
-	strcpy(ind.code, "members_digital");
-	strcpy(ind.levels, "province commune");
+	snprintf(ind.code, sizeof(ind.code), "%s", "members_digital");
+	snprintf(ind.levels, sizeof(ind.levels), "%s", "province commune");
 	assert_true(ind_entered_at(&ind, "commune"));
 	assert_true(ind_entered_at(&ind, "province"));
 	assert_false(ind_entered_at(&ind, "commun"));
 	assert_false(ind_entered_at(&ind, "branch"));
 	ind.has_min = true;
 	ind.min = 0;
-	strcpy(ind.at_most, "members");
+	snprintf(ind.at_most, sizeof(ind.at_most), "%s", "members");
 	err_clear(&e);
 	assert_int_equal(ind_check_value(&ind, -1000, "values.x", &e), -1);
 	assert_string_equal(e.details[0].code, "below_min");

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/org.h"
@@ -25,9 +26,9 @@ static unit_t mk(int64_t id, const char *code, const char *level, int rank, cons
 	unit_t u;
 	memset(&u, 0, sizeof(u));
 	u.id = id;
-	strcpy(u.code, code);
-	strcpy(u.name_vi, code);
-	strcpy(u.level, level);
+	snprintf(u.code, sizeof(u.code), "%s", code);
+	snprintf(u.name_vi, sizeof(u.name_vi), "%s", code);
+	snprintf(u.level, sizeof(u.level), "%s", level);
 	u.level_rank = rank;
 	u.valid_from = D(from);
 	u.valid_to = to ? D(to) : DATE_OPEN;
@@ -228,7 +229,7 @@ static unit_spec_t part(const char *code)
 	unit_spec_t s;
 
 	memset(&s, 0, sizeof(s));
-	strcpy(s.code, code);
+	snprintf(s.code, sizeof(s.code), "%s", code);
 	return s;
 }
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/unit.h"
@@ -12,11 +13,11 @@ static unit_spec_t good_spec(void)
 {
 	unit_spec_t s;
 	memset(&s, 0, sizeof(s));
-	strcpy(s.code, "00004");
-	strcpy(s.name_vi, "Phường Ba Đình");
-	strcpy(s.name_en, "Ba Dinh Ward");
-	strcpy(s.level, "commune");
-	strcpy(s.parent, "01");
+	snprintf(s.code, sizeof(s.code), "%s", "00004");
+	snprintf(s.name_vi, sizeof(s.name_vi), "%s", "Phường Ba Đình");
+	snprintf(s.name_en, sizeof(s.name_en), "%s", "Ba Dinh Ward");
+	snprintf(s.level, sizeof(s.level), "%s", "commune");
+	snprintf(s.parent, sizeof(s.parent), "%s", "01");
 	return s;
 }
 
@@ -27,8 +28,8 @@ static void a_good_spec_is_normalised(void **state)
 	(void)state;
 
 	err_clear(&e);
-	strcpy(s.attributes, "urban, border urban");
-	strcpy(s.name_vi, "  Phu\xcc\x9bo\xcc\x9b\xcc\x80ng Ba \xc4\x90i\xcc\x80nh "); /* NFD, spaces */
+	snprintf(s.attributes, sizeof(s.attributes), "%s", "urban, border urban");
+	snprintf(s.name_vi, sizeof(s.name_vi), "%s", "  Phu\xcc\x9bo\xcc\x9b\xcc\x80ng Ba \xc4\x90i\xcc\x80nh "); /* NFD, spaces */
 	assert_int_equal(unit_spec_normalise(&s, "", &e), 0);
 	assert_string_equal(s.kind, "territorial");
 	assert_string_equal(s.attributes, "border urban");
@@ -42,11 +43,11 @@ static void every_bad_field_is_reported(void **state)
 	(void)state;
 
 	err_clear(&e);
-	strcpy(s.code, "a b");
+	snprintf(s.code, sizeof(s.code), "%s", "a b");
 	s.name_vi[0] = '\0';
-	strcpy(s.kind, "company");
-	strcpy(s.attributes, "volcano");
-	strcpy(s.level, "Commune");
+	snprintf(s.kind, sizeof(s.kind), "%s", "company");
+	snprintf(s.attributes, sizeof(s.attributes), "%s", "volcano");
+	snprintf(s.level, sizeof(s.level), "%s", "Commune");
 	assert_int_equal(unit_spec_normalise(&s, "into.", &e), -1);
 	assert_int_equal(e.kind, ERR_INVALID);
 	assert_int_equal(e.n_details, 5);
@@ -66,13 +67,13 @@ static void names_are_bounded_in_characters(void **state)
 	for (int i = 0; i < UNIT_NAME_MAX; i++)
 		strcat(name, "ễ");
 	assert_int_equal(unit_name_normalise(name, sizeof(name), "name_vi", &e), 0);
-	strcpy(name, "a");
+	snprintf(name, sizeof(name), "%s", "a");
 	for (int i = 0; i < UNIT_NAME_MAX; i++)
 		strcat(name, "a");
 	assert_int_equal(unit_name_normalise(name, sizeof(name), "name_vi", &e), -1);
-	strcpy(name, "bad\xff");
+	snprintf(name, sizeof(name), "%s", "bad\xff");
 	assert_int_equal(unit_name_normalise(name, sizeof(name), "name_vi", &e), -1);
-	strcpy(name, "   ");
+	snprintf(name, sizeof(name), "%s", "   ");
 	assert_int_equal(unit_name_normalise(name, sizeof(name), "name_vi", &e), -1);
 }
 
