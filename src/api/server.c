@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <limits.h>
@@ -1543,18 +1544,35 @@ static void lane_run(req_ctx_t *ctx)
 /* How far each lane's threads stand back for the processor (nice, on
  * Linux a thread's own): the searches' and the writes' not at all, the
  * reads' and the reports' a little (by 10, the reports fell from 96 to
- * 20 a second under the month-end mix, BENCHMARKS.md 2026-12-04). */
+ * 20 a second under the month-end mix, BENCHMARKS.md 2026-12-04). A
+ * report's or a read's own short writes (an export's audit row, a
+ * token's last use) take the write lock at that priority. */
 static const int LANE_NICE[LANES] = { [LANE_READ] = 5, [LANE_REPORT] = 5, [LANE_WRITE] = 0, [LANE_SEARCH] = 0 };
 
-/* Sets this lane thread's priority (LANE_NICE); where the system refuses,
- * the thread runs at the process's own, and says so once. */
+/* What each lane's threads are called (top -H, /proc/PID/task/N/comm). */
+static const char *const LANE_NAME[LANES] = { [LANE_READ] = "ub-read", [LANE_REPORT] = "ub-report",
+					      [LANE_WRITE] = "ub-write", [LANE_SEARCH] = "ub-search" };
+
+/* Sets this lane thread's priority LANE_NICE below the one it was
+ * started with (the process's: a server started at nice 10 keeps its
+ * order); where the system refuses, the thread keeps it, and says so
+ * once. Only the server's own work is ordered so: on PostgreSQL the
+ * queries run in its backends. */
 static void lane_yield(const lane_t *l)
 {
 	static atomic_bool told;
-	int nice = LANE_NICE[l - g_lanes];
+	int step = LANE_NICE[l - g_lanes], base;
 
-	if (nice && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice) != 0 && !atomic_exchange(&told, true))
-		fprintf(stderr, "unionbase: the request threads run at one priority: %s\n", strerror(errno));
+	(void)prctl(PR_SET_NAME, LANE_NAME[l - g_lanes], 0, 0, 0); /* a name only: nothing depends on it */
+	if (!step)
+		return;
+	errno = 0;
+	base = getpriority(PRIO_PROCESS, 0);
+	if ((base == -1 && errno) ||
+	    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), base + step < 19 ? base + step : 19) != 0) {
+		if (!atomic_exchange(&told, true))
+			fprintf(stderr, "unionbase: the request threads run at one priority: %s\n", strerror(errno));
+	}
 }
 
 static void *lane_thread(void *arg)
@@ -1594,14 +1612,17 @@ static lane_kind_t lane_of(struct MHD_Connection *conn, const char *url, const c
 	route = find_route(method, url, ctx, params, &known);
 	if (route && (route->flags & ROUTE_READ_COPY))
 		return LANE_REPORT;
-	if (route && (route->flags & ROUTE_SEARCH)) {
-		const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "q");
-		if (q && *q)
-			return LANE_SEARCH;
-	}
 	/* a GET that writes (an audit row, a card's throttle note) waits for
 	 * the write lock like any write: not in the readers' lane */
-	return route && (route->flags & ROUTE_WRITES) ? LANE_WRITE : LANE_READ;
+	if (route && (route->flags & ROUTE_WRITES))
+		return LANE_WRITE;
+	if (route && (route->flags & ROUTE_SEARCH)) {
+		/* a q of spaces only is a list, as the handlers read it */
+		const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "q");
+		if (q && q[strspn(q, " \t")])
+			return LANE_SEARCH;
+	}
+	return LANE_READ;
 }
 
 /* Hands the request to its lane, suspending the connection: true; false

@@ -54,7 +54,7 @@
  * or under the child with that index (>= 0). */
 enum { BUCKET_OUTSIDE = -2, BUCKET_DIRECT = -1 };
 
-#define HEIR_STEPS 64 /* merges, splits and closings followed from one unit */
+#define HEIR_STEPS 64 /* units of a chain looked at from one unit (63 merges, splits and closings) */
 
 typedef struct bucket_slot {
 	int64_t unit; /* 0: free */

@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import { startServer } from './server.js';
 
@@ -176,6 +177,9 @@ test('searches are answered while the readers\' lane waits', { skip: !process.en
   await new Promise((resolve) => setTimeout(resolve, 200)); // the readers' thread waits now
   let listed = false;
   const list = s.get('/api/v1/members?unit=24').then((r) => { listed = true; return r; });
+  // a q of spaces only is a list, and waits with the lists
+  let spaced = false;
+  const spaces = s.get('/api/v1/members?unit=24&q=%20%20').then((r) => { spaced = true; return r; });
   for (const path of ['/api/v1/members?unit=24&q=l%C3%A0n', '/api/v1/units?q=ha%20noi']) {
     const t0 = Date.now();
     const r = await s.get(path);
@@ -183,7 +187,30 @@ test('searches are answered while the readers\' lane waits', { skip: !process.en
     assert.ok(Date.now() - t0 < 1000, `a search took ${Date.now() - t0} ms while the readers' lane waited`);
   }
   assert.equal(listed, false, 'the list, in the readers\' lane, was answered before the unit page');
+  assert.equal(spaced, false, 'a q of spaces only was answered as a search');
   await released;
   assert.equal((await page).status, 200);
   assert.equal((await list).status, 200);
+  assert.equal((await spaces).status, 200);
+});
+
+// The lanes' threads stand back for the processor in turn (server.c,
+// LANE_NICE): searches and writes at the server's own priority, reads and
+// reports 5 below it; each thread named for its lane. Read from Linux's
+// /proc: the 14th field after the command's name is the nice value.
+test('the readers\' and reports\' threads stand back for the searches and writes', async () => {
+  const dir = `/proc/${s.proc.child.pid}/task`;
+  const lanes = {};
+  for (const tid of fs.readdirSync(dir)) {
+    const name = fs.readFileSync(`${dir}/${tid}/comm`, 'utf8').trim();
+    const stat = fs.readFileSync(`${dir}/${tid}/stat`, 'utf8');
+    const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    (lanes[name] ||= []).push(nice);
+  }
+  const own = lanes.unionbase?.[0];
+  assert.equal(typeof own, 'number', JSON.stringify(lanes));
+  assert.deepEqual(lanes['ub-read'], [own + 5]); // --threads 1
+  assert.deepEqual(lanes['ub-report'], [own + 5, own + 5]);
+  assert.deepEqual(lanes['ub-write'], [own, own]);
+  assert.deepEqual(lanes['ub-search'], [own, own, own, own]);
 });

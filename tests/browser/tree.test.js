@@ -56,9 +56,17 @@ const dmy = (iso) => iso.split('-').reverse().join('/');
 
 // setAsOf: type the day into the as-of field the Vietnamese way (dd/mm/yyyy,
 // which the field takes in English too); the URL follows.
+// Sets the as-of date and waits for the root's children of that date: the
+// tree of the date before may have as many provinces (today's and
+// 2025-07-01's are both 34), and it is taken down while the new one loads.
 async function setAsOf(page, date) {
+  const children = page.waitForResponse((r) => {
+    const u = new URL(r.url());
+    return u.pathname === '/api/v1/units/VN/children' && u.searchParams.get('as_of') === date;
+  });
   await page.getByTestId('as-of').fill(dmy(date));
   await waitHash(page, new RegExp(`as_of=${date}`));
+  await children;
 }
 
 // api: GET as the admin.

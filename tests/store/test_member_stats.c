@@ -1038,9 +1038,10 @@ static void a_heir_too_far_is_unknown(db_t *db)
 	}
 	join(db, &HER);
 	for (int i = 0; i < 64; i++) {
-		const char *from[1] = { code };
+		const char *from[1];
 		snprintf(code, sizeof(code), "K%d", i);
 		snprintf(to, sizeof(to), "K%d", i + 1);
+		from[0] = code;
 		err_clear(&e);
 		if (org_merge(db, &SYS, from, 1, D("2026-02-05") + i, NULL, to, NULL, &u, NULL, &e))
 			fail_msg("merge %s into %s: %s", code, to, e.message);
