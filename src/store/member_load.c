@@ -4,6 +4,7 @@
 #include "store/member_load.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,17 @@
 #include "store/query.h"
 #include "store/util.h"
 
-#define LOAD_BATCH 4096
+#define LOAD_BATCH MEMBER_LOAD_BATCH
 /* SQLite's page cache for the load (MiB): the one index it cannot set
  * aside (persons' ID numbers, unique) takes its rows at random places */
 #define LOAD_CACHE_MB 1024
+
+/* ... and while it sorts (the search rows, the indexes): SQLite's sorter
+ * sorts chunks of the page cache's size, each on a thread of its own
+ * (PRAGMA threads) while the next is read, then merges them on both. With
+ * the whole 1 GiB a chunk, it sorted on one thread (generating a million
+ * members: 73.5 s with it, 63-64 s with 32 or 64 MiB). */
+#define SORT_CACHE_MB 32
 
 /* The units between a member's province and her branch that get her whole
  * name's search row (store/member_tally.h): at most this many levels. */
@@ -38,6 +46,16 @@ typedef struct load_row {
 	load_payment_t pay[LOAD_PAYMENTS_MAX];
 	size_t n_pay;
 } load_row_t;
+
+/* A batch of members: filled by member_load_add, counted (the figures and
+ * search rows, on a thread of its own), then stored. */
+typedef struct batch {
+	load_row_t *rows;
+	size_t n;
+	int64_t *word_units; /* by row: the province of her open stay, or 0 */
+	int64_t *name_units; /* by row, NAME_UNITS each: the units between her
+				province and her branch (her commune), then 0s */
+} batch_t;
 
 /* An index set aside: its name and the statement that makes it. */
 typedef struct aside {
@@ -120,8 +138,16 @@ typedef enum at_dim {
 struct member_load {
 	db_t *db;
 	principal_t who;
-	load_row_t *rows;
-	size_t n;
+	/* Two batches: while the counter counts one, this thread stores the
+	 * other (counted before it) and fills it again. The counting is a
+	 * fifth of a load's work and needs no database. */
+	batch_t batch[2];
+	batch_t *fill;    /* being filled */
+	batch_t *counted; /* counted, or being counted: stored next */
+	pthread_t counter;
+	bool counter_running;
+	int counter_rc;
+	err_t counter_err;
 	int64_t next_id;
 	size_t total;
 	aside_t *aside;
@@ -141,9 +167,6 @@ struct member_load {
 	value_kind_t *dim_kind; /* by dim id */
 	size_t cap_dim_kind;
 	int64_t at_dim[AT_DIMS]; /* the '@' dims' ids + 1 (0: not interned yet) */
-	int64_t *word_units;    /* by row of the batch: the province of her open stay, or 0 */
-	int64_t *name_units;    /* by row of the batch, NAME_UNITS each: the units between her
-				   province and her branch (her commune), then 0s */
 	int names_from, names_to; /* the tiers of those units */
 	char (*ethnic)[ETHNIC_CODE_BUF]; /* the ethnic groups' codes */
 	size_t n_ethnic, cap_ethnic;
@@ -330,24 +353,38 @@ static int restore_settings(member_load_t *l, err_t *e)
 	return exec_sql(l->db, sql, e);
 }
 
+/* SQLite: the page cache of the load's steps that follow (MiB). */
+static int cache_mb(member_load_t *l, int mb, err_t *e)
+{
+	char sql[64];
+
+	if (db_dialect(l->db) != DB_SQLITE)
+		return 0;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", mb * 1024);
+	return exec_sql(l->db, sql, e);
+}
+
 int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err_t *e)
 {
 	member_load_t *l;
-	char sql[64];
 	query_t q;
 	int64_t last = 0, threads = 0;
 
 	*out = NULL;
 	if (!db_in_transaction(db))
 		return err_set(e, ERR_INTERNAL, NULL, "member_load_begin outside a transaction");
-	l = calloc(1, sizeof(*l));
-	if (!l || !(l->rows = calloc(LOAD_BATCH, sizeof(*l->rows)))) {
-		free(l);
+	if (!(l = calloc(1, sizeof(*l))))
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	}
 	l->db = db;
 	l->who = *who;
 	*out = l;
+	for (size_t i = 0; i < 2; i++)
+		if (!(l->batch[i].rows = calloc(LOAD_BATCH, sizeof(*l->batch[i].rows))) ||
+		    !(l->batch[i].word_units = calloc(LOAD_BATCH, sizeof(*l->batch[i].word_units))) ||
+		    !(l->batch[i].name_units = calloc((size_t)LOAD_BATCH * NAME_UNITS, sizeof(*l->batch[i].name_units))))
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	l->fill = &l->batch[0];
+	l->counted = &l->batch[1];
 	if (db_dialect(db) == DB_SQLITE) {
 		/* and a thread to help each sort (the indexes, the search rows);
 		 * both put back at the end */
@@ -356,8 +393,7 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 			return -1;
 		l->threads = (int)threads;
 		l->changed = true;
-		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", LOAD_CACHE_MB * 1024);
-		if (exec_sql(db, sql, e) || exec_sql(db, "PRAGMA threads = 2", e))
+		if (cache_mb(l, LOAD_CACHE_MB, e) || exec_sql(db, "PRAGMA threads = 2", e))
 			return -1;
 	}
 	if (read_ethnic(l, e))
@@ -377,9 +413,6 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 	l->next_id = l->first_id = last + 1;
 	if (member_tally_kept(db, &l->counting, e))
 		return -1;
-	if (!(l->word_units = calloc(LOAD_BATCH, sizeof(*l->word_units))) ||
-	    !(l->name_units = calloc((size_t)LOAD_BATCH * NAME_UNITS, sizeof(*l->name_units))))
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	if (read_lineage(l, &l->line, false, e) || (l->counting && read_lineage(l, &l->days, true, e)) ||
 	    (l->counting && member_tally_load_tables(db, e)))
 		return -1;
@@ -1088,9 +1121,9 @@ static int day_payment(member_load_t *l, const load_payment_t *p, err_t *e)
 }
 
 /* Notes unit as one of row i's name_units. */
-static int name_unit(member_load_t *l, size_t i, int64_t unit, err_t *e)
+static int name_unit(batch_t *b, size_t i, int64_t unit, err_t *e)
 {
-	int64_t *u = &l->name_units[i * NAME_UNITS];
+	int64_t *u = &b->name_units[i * NAME_UNITS];
 
 	for (size_t k = 0; k < NAME_UNITS; k++)
 		if (!u[k]) {
@@ -1103,32 +1136,32 @@ static int name_unit(member_load_t *l, size_t i, int64_t unit, err_t *e)
 
 /* Everything of row i counted, and the province and the commune of her
  * open stay noted for her search rows. */
-static int count_row(member_load_t *l, size_t i, err_t *e)
+static int count_row(member_load_t *l, batch_t *b, size_t i, err_t *e)
 {
-	const load_row_t *r = &l->rows[i];
+	const load_row_t *r = &b->rows[i];
 	int64_t dues, paid;
 
-	l->word_units[i] = 0;
-	memset(&l->name_units[i * NAME_UNITS], 0, NAME_UNITS * sizeof(l->name_units[0]));
+	b->word_units[i] = 0;
+	memset(&b->name_units[i * NAME_UNITS], 0, NAME_UNITS * sizeof(b->name_units[0]));
 	for (size_t k = 0; k < r->n_stays; k++) {
 		const load_stay_t *s = &r->stays[k];
 		if (count_event(l, r, s, true, e) || (s->to != DATE_OPEN && count_event(l, r, s, false, e)) ||
 		    day_stay(l, &r->row.p, r->kind, r->stays, r->n_stays, s, e))
 			return -1;
 		if (s->to == DATE_OPEN) {
-			size_t a, b;
+			size_t from, to;
 			if (count_stock(l, r, s, e))
 				return -1;
-			ancestors(&l->line, s->unit_id, &a, &b);
-			for (size_t j = a; j < b; j++)
+			ancestors(&l->line, s->unit_id, &from, &to);
+			for (size_t j = from; j < to; j++)
 				if (l->line.tier[j] == 1)
-					l->word_units[i] = l->line.anc[j];
+					b->word_units[i] = l->line.anc[j];
 				else if (l->line.tier[j] >= l->names_from && l->line.tier[j] <= l->names_to &&
-					 name_unit(l, i, l->line.anc[j], e))
+					 name_unit(b, i, l->line.anc[j], e))
 					return -1;
 		}
 	}
-	if (l->word_units[i] && count_words(l, r, l->word_units[i], e))
+	if (b->word_units[i] && count_words(l, r, b->word_units[i], e))
 		return -1;
 	if ((dues = dim_key(l, "dues", V_YEAR, e)) < 0 || (paid = dim_key(l, "paid", V_DAY, e)) < 0)
 		return -1;
@@ -1177,7 +1210,7 @@ static int write_figures(member_load_t *l, const char *table, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(l->db, rc, e);
 }
 
-static int write_stays(member_load_t *l, err_t *e)
+static int write_stays(member_load_t *l, const batch_t *b, err_t *e)
 {
 	static const char *const COLS[] = { "person_id", "unit_id",    "kind",        "valid_from",
 					    "valid_to",  "start_reason", "end_reason" };
@@ -1185,8 +1218,8 @@ static int write_stays(member_load_t *l, err_t *e)
 	db_bulk_t *bulk = NULL;
 	int rc = db_bulk_begin(l->db, "memberships", COLS, 7, &bulk);
 
-	for (size_t i = 0; rc == DB_OK && i < l->n; i++) {
-		const load_row_t *r = &l->rows[i];
+	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
+		const load_row_t *r = &b->rows[i];
 		snprintf(id, sizeof(id), "%" PRId64, l->next_id + (int64_t)i);
 		for (size_t k = 0; rc == DB_OK && k < r->n_stays; k++) {
 			const load_stay_t *s = &r->stays[k];
@@ -1202,7 +1235,7 @@ static int write_stays(member_load_t *l, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(l->db, rc, e);
 }
 
-static int write_payments(member_load_t *l, err_t *e)
+static int write_payments(member_load_t *l, const batch_t *b, err_t *e)
 {
 	static const char *const COLS[] = { "person_id", "year", "unit_id", "amount", "paid_on", "recorded_by",
 					    "recorded_at" };
@@ -1211,8 +1244,8 @@ static int write_payments(member_load_t *l, err_t *e)
 	int rc = db_bulk_begin(l->db, "dues_payments", COLS, 7, &bulk);
 
 	store_now_iso(ts, sizeof(ts));
-	for (size_t i = 0; rc == DB_OK && i < l->n; i++) {
-		const load_row_t *r = &l->rows[i];
+	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
+		const load_row_t *r = &b->rows[i];
 		snprintf(id, sizeof(id), "%" PRId64, l->next_id + (int64_t)i);
 		for (size_t k = 0; rc == DB_OK && k < r->n_pay; k++) {
 			const load_payment_t *p = &r->pay[k];
@@ -1229,37 +1262,91 @@ static int write_payments(member_load_t *l, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(l->db, rc, e);
 }
 
-static void clear_rows(member_load_t *l)
+static void clear_rows(batch_t *b)
 {
-	for (size_t i = 0; i < l->n; i++)
-		member_row_clear(&l->rows[i].row);
-	l->n = 0;
+	for (size_t i = 0; i < b->n; i++)
+		member_row_clear(&b->rows[i].row);
+	b->n = 0;
 }
 
-static int flush(member_load_t *l, err_t *e)
+static int count_batch(member_load_t *l, batch_t *b, err_t *e)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (count_row(l, b, i, e))
+			return -1;
+	return 0;
+}
+
+static void *counter_thread(void *arg)
+{
+	member_load_t *l = arg;
+
+	err_clear(&l->counter_err);
+	l->counter_rc = count_batch(l, l->counted, &l->counter_err);
+	return NULL;
+}
+
+/* Waits for the counter; its failure, if any, becomes e's. */
+static int join_counter(member_load_t *l, err_t *e)
+{
+	if (!l->counter_running)
+		return 0;
+	pthread_join(l->counter, NULL);
+	l->counter_running = false;
+	if (!l->counter_rc)
+		return 0;
+	*e = l->counter_err;
+	return -1;
+}
+
+/* The batch into its tables, its members numbered from l->next_id. */
+static int store_batch(member_load_t *l, batch_t *b, err_t *e)
 {
 	int rc;
 
-	if (!l->n)
-		return 0;
-	for (size_t i = 0; l->counting && i < l->n; i++)
-		if (count_row(l, i, e))
-			return -1;
-	if (member_rows_persons(l->db, l->rows, l->n, sizeof(l->rows[0]), l->next_id, e) ||
-	    member_rows_words(l->db, MEMBER_BATCH_PERSON_WORDS, l->rows, l->n, sizeof(l->rows[0]), l->next_id, NULL,
+	if (member_rows_persons(l->db, b->rows, b->n, sizeof(b->rows[0]), l->next_id, e) ||
+	    member_rows_words(l->db, MEMBER_BATCH_PERSON_WORDS, b->rows, b->n, sizeof(b->rows[0]), l->next_id, NULL,
 			      e) ||
-	    (l->counting && member_rows_words(l->db, MEMBER_BATCH_WORDS, l->rows, l->n, sizeof(l->rows[0]),
-					      l->next_id, l->word_units, e)) ||
-	    (l->counting && member_rows_names(l->db, MEMBER_BATCH_WORDS, l->rows, l->n, sizeof(l->rows[0]),
-					      l->next_id, l->name_units, NAME_UNITS, e)) ||
-	    write_stays(l, e) || write_payments(l, e))
+	    (l->counting && member_rows_words(l->db, MEMBER_BATCH_WORDS, b->rows, b->n, sizeof(b->rows[0]),
+					      l->next_id, b->word_units, e)) ||
+	    (l->counting && member_rows_names(l->db, MEMBER_BATCH_WORDS, b->rows, b->n, sizeof(b->rows[0]),
+					      l->next_id, b->name_units, NAME_UNITS, e)) ||
+	    write_stays(l, b, e) || write_payments(l, b, e))
 		return -1;
 	if ((rc = db_sync_ids(l->db, "persons")) != DB_OK)
 		return store_fail(l->db, rc, e);
-	l->next_id += (int64_t)l->n;
-	l->total += l->n;
-	clear_rows(l);
+	l->next_id += (int64_t)b->n;
+	l->total += b->n;
+	clear_rows(b);
 	return 0;
+}
+
+/* Hands the batch filled to the counter and stores the one it counted
+ * before; the stored one is filled next. */
+static int flush(member_load_t *l, err_t *e)
+{
+	batch_t *stored = l->counted;
+
+	if (join_counter(l, e))
+		return -1;
+	l->counted = l->fill;
+	l->fill = stored;
+	if (l->counted->n && l->counting) {
+		if (pthread_create(&l->counter, NULL, counter_thread, l) == 0)
+			l->counter_running = true;
+		else if (count_batch(l, l->counted, e)) /* no thread to be had: counted here */
+			return -1;
+	}
+	return stored->n ? store_batch(l, stored, e) : 0;
+}
+
+/* Stores both batches: the first flush hands the last one filled to the
+ * counter, the second stores it. */
+static int flush_all(member_load_t *l, err_t *e)
+{
+	if (flush(l, e))
+		return -1;
+	return flush(l, e);
 }
 
 void member_load_on_phase(member_load_t *l, void (*fn)(const void *ctx, const char *phase), const void *ctx)
@@ -1325,9 +1412,9 @@ int member_load_add(member_load_t *l, const load_member_t *m, err_t *e)
 		return err_set(e, ERR_INTERNAL, NULL, "member_load_add: stays or payments out of bounds");
 	if (check_member(l, m, e))
 		return -1;
-	if (l->n == LOAD_BATCH && flush(l, e))
+	if (l->fill->n == LOAD_BATCH && flush(l, e))
 		return -1;
-	r = &l->rows[l->n];
+	r = &l->fill->rows[l->fill->n];
 	if (member_row_set(&r->row, &m->p, e))
 		return -1;
 	r->kind = m->kind;
@@ -1335,13 +1422,13 @@ int member_load_add(member_load_t *l, const load_member_t *m, err_t *e)
 	memcpy(r->stays, m->stays, m->n_stays * sizeof(m->stays[0]));
 	r->n_pay = m->n_pay;
 	memcpy(r->pay, m->pay, m->n_pay * sizeof(m->pay[0]));
-	l->n++;
+	l->fill->n++;
 	return 0;
 }
 
 size_t member_load_count(const member_load_t *l)
 {
-	return l->total + l->n;
+	return l->total + l->counted->n + l->fill->n;
 }
 
 int member_load_end(member_load_t *l, const char *what, err_t *e)
@@ -1350,13 +1437,14 @@ int member_load_end(member_load_t *l, const char *what, err_t *e)
 	 * keys' order (member_tally_batches_end) before their indexes are
 	 * built; the figures counted here join the kept ones (or, were they
 	 * not kept, everything is counted afresh) */
-	if (flush(l, e) || phase(l, "words") || member_tally_batches_end(l->db, e) || phase(l, "indexes") ||
-	    build_indexes(l, false, e) || store_analyze(l->db, e) || phase(l, "figures"))
+	if (flush_all(l, e) || cache_mb(l, SORT_CACHE_MB, e) || phase(l, "words") ||
+	    member_tally_batches_end(l->db, e) || phase(l, "indexes") || build_indexes(l, false, e) ||
+	    store_analyze(l->db, e) || cache_mb(l, LOAD_CACHE_MB, e) || phase(l, "figures"))
 		return -1;
 	if (l->counting ? write_figures(l, MEMBER_LOAD_TALLY, e) || member_tally_load_end(l->db, l->first_id, l->next_id - 1, e)
 			: member_tally_rebuild(l->db, e))
 		return -1;
-	if (phase(l, "search") || build_indexes(l, true, e) || restore_settings(l, e))
+	if (cache_mb(l, SORT_CACHE_MB, e) || phase(l, "search") || build_indexes(l, true, e) || restore_settings(l, e))
 		return -1;
 	return audit_write(l->db, &l->who, "member.generate", 0, "members", NULL, NULL, NULL, what, e);
 }
@@ -1369,9 +1457,14 @@ void member_load_free(member_load_t *l)
 		return;
 	/* a load that failed: its own failure is the one said */
 	err_clear(&ignored);
+	(void)join_counter(l, &ignored);
 	(void)restore_settings(l, &ignored);
-	clear_rows(l);
-	free(l->rows);
+	for (size_t i = 0; i < 2; i++) {
+		clear_rows(&l->batch[i]);
+		free(l->batch[i].rows);
+		free(l->batch[i].word_units);
+		free(l->batch[i].name_units);
+	}
 	for (size_t i = 0; i < l->n_aside; i++) {
 		free(l->aside[i].name);
 		free(l->aside[i].sql);
@@ -1394,8 +1487,6 @@ void member_load_free(member_load_t *l)
 	free(l->pairs.pair);
 	free(l->pairs.slot);
 	free(l->dim_kind);
-	free(l->word_units);
-	free(l->name_units);
 	free(l->ethnic);
 	free(l);
 }

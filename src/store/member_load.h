@@ -72,6 +72,10 @@ typedef struct load_member {
 
 typedef struct member_load member_load_t;
 
+/* Members are stored a batch at a time; the figures of the next batch are
+ * counted on a thread of the load's own meanwhile. */
+#define MEMBER_LOAD_BATCH 1024
+
 /* Begins a load as `who` inside the caller's write transaction; *out is
  * the caller's, freed by member_load_free. Returns 0 or -1 with e. */
 int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err_t *e);

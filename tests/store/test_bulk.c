@@ -141,9 +141,9 @@ static db_t *seeded_for_members(principal_t *who)
 
 /* The load counts the figures itself while they are kept, and leaves
  * them to a recount when they are not: both must agree with the check's. */
-static void generate_and_check(bool suspended)
+static void generate_and_check(bool suspended, size_t members)
 {
-	gen_members_opts_t o = { .seed = 11, .count = MEMBERS, .today = fixture_today() };
+	gen_members_opts_t o = { .seed = 11, .count = members, .today = fixture_today() };
 	gen_members_result_t out;
 	principal_t who;
 	db_t *db = seeded_for_members(&who);
@@ -157,8 +157,8 @@ static void generate_and_check(bool suspended)
 		fail_msg("suspend: %s", e.message);
 	if (gen_members(db, &who, &o, &out, &e))
 		fail_msg("members: %s", e.message);
-	assert_int_equal(out.members, MEMBERS);
-	assert_true(out.payments > MEMBERS && out.left > 0);
+	assert_int_equal(out.members, members);
+	assert_true(out.payments > members && out.left > 0);
 	after = index_names(db);
 	assert_string_equal(after, before);
 	if (member_tally_check(db, NULL, &kept, &rows, &diffs, &e))
@@ -166,8 +166,8 @@ static void generate_and_check(bool suspended)
 	assert_true(kept);
 	assert_true(rows > 0);
 	assert_int_equal(diffs, 0);
-	assert_int_equal(row_count(db, "persons"), MEMBERS);
-	assert_int_equal(int_of(db, "SELECT count(DISTINCT id_number) FROM persons", NULL), MEMBERS);
+	assert_int_equal(row_count(db, "persons"), (int64_t)members);
+	assert_int_equal(int_of(db, "SELECT count(DISTINCT id_number) FROM persons", NULL), (int64_t)members);
 	assert_int_equal(row_count(db, "dues_payments"), (int64_t)out.payments);
 	/* each payment in a stay of hers that holds the day it was paid, in
 	 * that stay's unit, at the rate set for the year */
@@ -184,7 +184,7 @@ static void generate_and_check(bool suspended)
 	assert_true(int_of(db, "SELECT count(*) FROM member_tally WHERE dim = ? AND n > 0", "tin") > 0);
 	/* each member's whole name at her commune too (schema 27) */
 	assert_true(int_of(db, "SELECT count(*) FROM member_words w JOIN units u ON u.id = w.unit_id WHERE w.word = ''"
-			       " AND u.level = ?", "commune") > MEMBERS / 2);
+			       " AND u.level = ?", "commune") > (int64_t)members / 2);
 	free(before);
 	free(after);
 	db_close(db);
@@ -193,13 +193,21 @@ static void generate_and_check(bool suspended)
 static void generated_members_leave_indexes_and_figures_as_the_writes_would(void **state)
 {
 	(void)state;
-	generate_and_check(false);
+	generate_and_check(false, MEMBERS);
+}
+
+/* Each batch is counted on the load's thread while the one before is
+ * stored: three batches, the last short, each counted once. */
+static void generated_members_in_several_batches_are_each_counted_once(void **state)
+{
+	(void)state;
+	generate_and_check(false, 2 * MEMBER_LOAD_BATCH + 7);
 }
 
 static void generated_members_while_the_figures_are_suspended_are_counted_afresh(void **state)
 {
 	(void)state;
-	generate_and_check(true);
+	generate_and_check(true, MEMBERS);
 }
 
 static void a_failed_load_leaves_the_database_as_it_was(void **state)
@@ -309,6 +317,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(init_demo_reads_each_row_a_bounded_number_of_times),
 		cmocka_unit_test(generated_members_leave_indexes_and_figures_as_the_writes_would),
+		cmocka_unit_test(generated_members_in_several_batches_are_each_counted_once),
 		cmocka_unit_test(generated_members_while_the_figures_are_suspended_are_counted_afresh),
 		cmocka_unit_test(a_failed_load_leaves_the_database_as_it_was),
 		cmocka_unit_test(generating_twice_collides_with_nothing),
