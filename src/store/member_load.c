@@ -413,10 +413,9 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 	l->next_id = l->first_id = last + 1;
 	if (member_tally_kept(db, &l->counting, e))
 		return -1;
-	if (read_lineage(l, &l->line, false, e) || (l->counting && read_lineage(l, &l->days, true, e)) ||
-	    (l->counting && member_tally_load_tables(db, e)))
+	if (read_lineage(l, &l->line, false, e) || (l->counting && read_lineage(l, &l->days, true, e)))
 		return -1;
-	return member_tally_batch_words(db, e) || set_aside(l, e) ? -1 : 0;
+	return member_tally_load_tables(db, l->counting, e) || set_aside(l, e) ? -1 : 0;
 }
 
 static int bulk_fail(db_t *db, int rc, db_bulk_t *bulk, err_t *e)

@@ -527,11 +527,16 @@ static int scratch_like(db_t *db, const char *name, const char *like, err_t *e)
 	return query_run(db, &q, e);
 }
 
+static int batch_person_words(db_t *db, err_t *e)
+{
+	return scratch_like(db, MEMBER_BATCH_PERSON_WORDS, "person_words", e);
+}
+
 int member_tally_batch_words(db_t *db, err_t *e)
 {
 	query_t q;
 
-	if (scratch_like(db, MEMBER_BATCH_PERSON_WORDS, "person_words", e))
+	if (batch_person_words(db, e))
 		return -1;
 	/* each batch's figures read the words of its own people */
 	query_init(&q);
@@ -578,7 +583,7 @@ static int move_sorted(db_t *db, const char *scratch, const char *table, const c
 int member_tally_batches_end(db_t *db, err_t *e)
 {
 	/* in the order of their keys: the pages of each filled one after the other */
-	if (scratch_like(db, BATCH_WORDS, "member_words", e) || member_tally_batch_words(db, e))
+	if (scratch_like(db, BATCH_WORDS, "member_words", e) || batch_person_words(db, e))
 		return -1;
 	return move_sorted(db, MEMBER_BATCH_PERSON_WORDS, "person_words", "word, name_key, person_id, name_fold",
 			   "word, name_key, person_id", e) ||
@@ -593,12 +598,12 @@ int member_tally_kept(db_t *db, bool *kept, err_t *e)
 	return tally_from(db, kept, &from, e);
 }
 
-int member_tally_load_tables(db_t *db, err_t *e)
+int member_tally_load_tables(db_t *db, bool counting, err_t *e)
 {
-	return scratch_like(db, MEMBER_LOAD_TALLY, "member_tally", e) || scratch_like(db, BATCH_WORDS, "member_words", e) ||
-			       member_tally_batch_words(db, e)
-		       ? -1
-		       : 0;
+	if (counting && (scratch_like(db, MEMBER_LOAD_TALLY, "member_tally", e) ||
+			 scratch_like(db, BATCH_WORDS, "member_words", e)))
+		return -1;
+	return batch_person_words(db, e);
 }
 
 int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e)

@@ -135,7 +135,15 @@ int member_tally_rebuild_15(db_t *db, err_t *e);
 /* Whether unit_id's figures by day are kept (*hold): the figures are
  * kept and it is of the highest level. Returns 0 or -1 with e. */
 int member_tally_days(db_t *db, int64_t unit_id, bool *hold, err_t *e);
-int member_tally_load_tables(db_t *db, err_t *e);
+
+/* The temporary tables of a bulk load (store/member_load.h): the search
+ * rows of its people by word (MEMBER_BATCH_PERSON_WORDS, without the
+ * index by person that only an import's batches read) and, when it counts
+ * (the figures are kept), the figures it counted (MEMBER_LOAD_TALLY) and
+ * its search rows by unit. member_tally_batches_end moves the search
+ * rows; member_tally_load_end adds the figures to the kept ones. Each
+ * returns 0 or -1 with e. */
+int member_tally_load_tables(db_t *db, bool counting, err_t *e);
 int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
 
 /* Stops keeping the figures (a bulk load: `generate`), until
