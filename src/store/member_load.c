@@ -1425,11 +1425,6 @@ int member_load_add(member_load_t *l, const load_member_t *m, err_t *e)
 	return 0;
 }
 
-size_t member_load_count(const member_load_t *l)
-{
-	return l->total + l->counted->n + l->fill->n;
-}
-
 int member_load_end(member_load_t *l, const char *what, err_t *e)
 {
 	/* the search rows go into person_words and member_words in their

@@ -82,14 +82,13 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 /* Calls fn(ctx, phase) as the end of the load begins each of its phases
  * ("words", "indexes", "figures", "search"), for a progress display. */
 void member_load_on_phase(member_load_t *l, void (*fn)(const void *ctx, const char *phase), const void *ctx);
-/* Adds one member (copied); written when the batch is full. Returns 0 or
- * -1 with e (then the caller rolls back). */
+/* Adds one member (copied); written a batch after the one she is in
+ * fills, or by member_load_end. Returns 0 or -1 with e (then the caller
+ * rolls back). */
 int member_load_add(member_load_t *l, const load_member_t *m, err_t *e);
 /* Writes what is left, builds the indexes, the figures and the search
  * rows, writes the audit row (detail: `what`). Returns 0 or -1 with e. */
 int member_load_end(member_load_t *l, const char *what, err_t *e);
-/* The members added so far. */
-size_t member_load_count(const member_load_t *l);
 /* Frees l (NULL is fine); an unended load leaves the transaction to be
  * rolled back. */
 void member_load_free(member_load_t *l);

@@ -86,7 +86,8 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e);
 /* Puts in (+1) everything of the people with ids first_id to last_id, new
  * records stored together (store/members.h, member_batch_store) and not
  * counted yet, whose name words are in the temporary table
- * MEMBER_BATCH_PERSON_WORDS (made by member_tally_batch_words), not yet in
+ * MEMBER_BATCH_PERSON_WORDS (made by member_tally_batch_words, with an
+ * index by person; a load's by member_tally_load_tables), not yet in
  * person_words. Their search rows wait in another temporary table until
  * member_tally_batches_end puts those of every batch into person_words
  * and member_words, in their keys' order: rows added at random places of
