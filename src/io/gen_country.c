@@ -34,6 +34,9 @@
 #define MAX_SOURCES 64
 #define PLACE_BUF 96
 #define PROGRESS_EVERY 200
+#define FIRST_ANALYZE 256 /* changes to the tree before the first ANALYZE (PostgreSQL) */
+/* what the refreshes of the tree read (store/ancestry.c) */
+#define TREE_TABLES "units, unit_names, unit_attributes, unit_parents, ancestry, ancestry_work"
 
 /* x >= 0 rounded to the nearest whole number (no libm needed). */
 static size_t round_size(double x)
@@ -241,13 +244,26 @@ typedef struct gen {
 	int next_code;
 	const char *phase;
 	size_t done, total;
+	size_t steps, next_analyze; /* changes to the tree in all; when to analyze next */
 } gen_t;
 
-static void progress(gen_t *g, bool force)
+/* Counts one change to the tree and reports progress. The whole tree is
+ * made in one transaction, so PostgreSQL's autovacuum never sees the
+ * tables grow: its planner would go on planning every unit's statements
+ * for the empty tables of the start (scans of units, unit_parents and
+ * ancestry: quadratic, more than twelve minutes for the country's tree).
+ * The statistics are taken again each time the changes double. Returns 0
+ * or -1 with e. */
+static int step_done(gen_t *g, err_t *e)
 {
 	g->done++;
-	if (g->o->progress && (force || g->done % PROGRESS_EVERY == 0 || g->done == g->total))
+	g->steps++;
+	if (g->o->progress && (g->done % PROGRESS_EVERY == 0 || g->done == g->total))
 		g->o->progress(g->o->progress_ctx, g->phase, g->done, g->total);
+	if (g->steps < g->next_analyze)
+		return 0;
+	g->next_analyze *= 2;
+	return store_analyze_tables(g->db, TREE_TABLES, e);
 }
 
 static void phase_start(gen_t *g, const char *phase, size_t total)
@@ -336,8 +352,7 @@ static int create(gen_t *g, const char *code, const char *vi, const char *en, co
 	if (org_create(g->db, g->who, &s, d, note, &out, e))
 		return op_failed(e, "create", code);
 	g->st->units++;
-	progress(g, false);
-	return 0;
+	return step_done(g, e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -876,8 +891,7 @@ static int reform_one(gen_t *g, const newprov_t *np, const size_t *m, size_t n, 
 		g->st->units++;
 	}
 	g->st->new_communes++;
-	progress(g, false);
-	return 0;
+	return step_done(g, e);
 }
 
 /* Splits n old communes into k groups of consecutive ones (sizes 1 and up,
@@ -986,7 +1000,8 @@ static int phase_districts(gen_t *g, err_t *e)
 			return op_failed(e, "close", d->code);
 		if (org_move(g->db, g->who, d->code, g->d_from, g->provs[d->prov].code, NOTE_PLACE, &out, e))
 			return op_failed(e, "move", d->code);
-		progress(g, false);
+		if (step_done(g, e))
+			return -1;
 	}
 	return 0;
 }
@@ -1049,6 +1064,7 @@ int gen_country(db_t *db, const principal_t *who, const gen_opts_t *o, gen_stats
 	g.who = who;
 	g.o = o;
 	g.st = stats;
+	g.next_analyze = FIRST_ANALYZE;
 	g.rng.s = o->seed ^ 0x756E696F6E626173ULL; /* "unionbas" */
 	if (!(o->scale >= GEN_SCALE_MIN && o->scale <= GEN_SCALE_MAX))
 		return err_set(e, ERR_INVALID, "invalid", "the scale must lie between %g and %g", GEN_SCALE_MIN,

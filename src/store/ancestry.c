@@ -13,7 +13,7 @@
 #include "store/member_tally.h"
 #include "store/util.h"
 
-/* Runs a statement that binds up to two ids; 0 or -1 with e. */
+/* Runs a statement whose n_ids placeholders all take id; 0 or -1 with e. */
 static int run_ids(db_t *db, const char *sql, int n_ids, int64_t id, err_t *e)
 {
 	db_stmt_t *st = NULL;
@@ -31,17 +31,21 @@ static int run_ids(db_t *db, const char *sql, int n_ids, int64_t id, err_t *e)
 
 int ancestry_refresh(db_t *db, int64_t unit_id, err_t *e)
 {
-	/* The units below unit_id are found in the table as it stands: their
-	 * paths up to unit_id do not depend on unit_id's own intervals, which
-	 * are what changed. */
-	if (run_ids(db, "DELETE FROM ancestry_work", 0, 0, e) ||
-	    run_ids(db, "INSERT INTO ancestry_work (id) SELECT descendant FROM ancestry WHERE ancestor = ?"
-			" UNION SELECT CAST(? AS BIGINT)", 2, unit_id, e) ||
-	    member_tally_work(db, -1, e) ||
-	    run_ids(db, "DELETE FROM ancestry WHERE descendant IN (SELECT id FROM ancestry_work)", 0, 0, e) ||
-	    run_ids(db, ANCESTRY_FILL_SQL("SELECT id FROM ancestry_work"), 0, 0, e) || member_tally_work(db, 1, e))
+	/* The refresh's rows of ancestry_work are keyed by unit_id (its run),
+	 * read and deleted by the key's index: the rows deleted by earlier
+	 * refreshes of a long transaction are never scanned. The units below
+	 * unit_id are found in the table as it stands: their paths up to
+	 * unit_id do not depend on unit_id's own intervals, which are what
+	 * changed. */
+	if (run_ids(db, "DELETE FROM ancestry_work WHERE run = ?", 1, unit_id, e) ||
+	    run_ids(db, "INSERT INTO ancestry_work (run, id) SELECT CAST(? AS BIGINT), descendant FROM ancestry"
+			" WHERE ancestor = ? UNION SELECT CAST(? AS BIGINT), CAST(? AS BIGINT)", 4, unit_id, e) ||
+	    member_tally_work(db, unit_id, -1, e) ||
+	    run_ids(db, "DELETE FROM ancestry WHERE descendant IN (" ANCESTRY_WORK_IDS ")", 1, unit_id, e) ||
+	    run_ids(db, ANCESTRY_FILL_SQL(ANCESTRY_WORK_IDS), 1, unit_id, e) ||
+	    member_tally_work(db, unit_id, 1, e))
 		return -1;
-	return run_ids(db, "DELETE FROM ancestry_work", 0, 0, e);
+	return run_ids(db, "DELETE FROM ancestry_work WHERE run = ?", 1, unit_id, e);
 }
 
 /* ---- the check ----

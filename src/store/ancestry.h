@@ -45,6 +45,10 @@
 	" INSERT INTO ancestry (descendant, ancestor, depth, valid_from, valid_to)"                     \
 	" SELECT descendant, ancestor, depth, vf, vt FROM a"
 
+/* The ids a refresh lists in ancestry_work, its run bound to the
+ * placeholder: a subquery for ANCESTRY_FILL_SQL and the like. */
+#define ANCESTRY_WORK_IDS "SELECT id FROM ancestry_work WHERE run = ?"
+
 /* Re-derives the rows of unit_id and of every unit ever below it, after a
  * write to unit_id's validity or parent intervals. Runs inside the caller's
  * write transaction (a handful of statements whatever the subtree's size).

@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "store/ancestry.h"
 #include "store/org_internal.h"
 #include "store/query.h"
 #include "store/util.h"
@@ -48,7 +49,19 @@ typedef struct scope {
 	scope_kind_t kind;
 	int64_t person_id; /* SCOPE_PERSON; SCOPE_RANGE: the first */
 	int64_t last_id;   /* SCOPE_RANGE */
+	int64_t run;       /* SCOPE_WORK: the refresh's rows of ancestry_work */
 } scope_t;
+
+/* " AND col IN (the ids of the refresh's units)", for SCOPE_WORK. */
+static void work_filter(query_t *q, const char *col, const scope_t *s)
+{
+	char frag[160];
+
+	if (s->kind != SCOPE_WORK)
+		return;
+	snprintf(frag, sizeof(frag), " AND %s IN (" ANCESTRY_WORK_IDS ")", col);
+	query_add(q, frag, QI(s->run));
+}
 
 /* Of some people, never of units (no branches counted, no ancestry). */
 static bool of_people(const scope_t *s)
@@ -74,10 +87,10 @@ static void person_filter(query_t *q, const char *col, const scope_t *s)
 		return;
 	}
 	snprintf(frag, sizeof(frag),
-		 " AND %s IN (SELECT w.person_id FROM memberships w WHERE w.unit_id IN (SELECT id FROM ancestry_work)"
-		 " UNION SELECT w.person_id FROM dues_payments w WHERE w.unit_id IN (SELECT id FROM ancestry_work))",
+		 " AND %s IN (SELECT w.person_id FROM memberships w WHERE w.unit_id IN (" ANCESTRY_WORK_IDS ")"
+		 " UNION SELECT w.person_id FROM dues_payments w WHERE w.unit_id IN (" ANCESTRY_WORK_IDS "))",
 		 col);
-	query_sql(q, frag);
+	query_add(q, frag, QI(s->run), QI(s->run));
 }
 
 /* The stays that hold at the end of time, at each unit above them (and
@@ -145,8 +158,7 @@ static void branch_rows(query_t *q, const scope_t *s)
 	query_sql(q, " UNION ALL SELECT a.ancestor, 'branches', '', 1, 0 FROM ancestry a JOIN units bu ON bu.id = a.descendant"
 		     " JOIN levels bl ON bl.key = bu.level WHERE a.valid_to = " OPEN
 		     " AND (SELECT count(*) FROM levels b WHERE b.rank > bl.rank) <= 1");
-	if (s->kind == SCOPE_WORK)
-		query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
+	work_filter(q, "a.descendant", s);
 }
 
 /* At the unit of the second level above each member's stay at the end of
@@ -286,8 +298,7 @@ static void day_branches(query_t *q, const scope_t *s)
 		     " AND (SELECT count(*) FROM levels b WHERE b.rank > bl.rank) <= 1"
 		     " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " TOP_LEVEL
 		     " WHERE (g.column1 = 1 OR a.valid_to <> " OPEN ")");
-	if (s->kind == SCOPE_WORK)
-		query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
+	work_filter(q, "a.descendant", s);
 }
 
 /* Every '@' row of the people of s (those of stays from x). */
@@ -464,11 +475,9 @@ static void last_change(query_t *q, const scope_t *s)
 	person_filter(q, "m.person_id", s);
 	if (!of_people(s)) {
 		query_sql(q, " UNION ALL SELECT max(a.valid_from) FROM ancestry a WHERE true");
-		if (s->kind == SCOPE_WORK)
-			query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
+		work_filter(q, "a.descendant", s);
 		query_sql(q, " UNION ALL SELECT max(a.valid_to) FROM ancestry a WHERE a.valid_to <> " OPEN);
-		if (s->kind == SCOPE_WORK)
-			query_sql(q, " AND a.descendant IN (SELECT id FROM ancestry_work)");
+		work_filter(q, "a.descendant", s);
 	}
 	query_sql(q, ") t");
 }
@@ -637,9 +646,9 @@ int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
 	return bump(db, from, &q, e);
 }
 
-int member_tally_work(db_t *db, int sign, err_t *e)
+int member_tally_work(db_t *db, int64_t run, int sign, err_t *e)
 {
-	scope_t s = { .kind = SCOPE_WORK };
+	scope_t s = { .kind = SCOPE_WORK, .run = run };
 
 	return keep(db, &s, sign, e);
 }

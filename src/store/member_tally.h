@@ -104,10 +104,10 @@ int member_tally_batch(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
 int member_tally_span(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
 int member_tally_batches_end(db_t *db, err_t *e);
 
-/* The same for the units listed in ancestry_work (their branches) and for
+/* The same for the units listed in ancestry_work under run (their branches) and for
  * everyone with a stay or a payment in them; the +1 call moves
  * 'tally_from' to their ancestry's last change. For ancestry_refresh. */
-int member_tally_work(db_t *db, int sign, err_t *e);
+int member_tally_work(db_t *db, int64_t run, int sign, err_t *e);
 
 /* For a bulk load that counts its people's figures and search rows itself
  * (store/member_load.c, the generator's): whether the figures are kept

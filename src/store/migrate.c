@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ANCESTRY_WORK_TABLE "CREATE TABLE ancestry_work (run BIGINT NOT NULL, id BIGINT NOT NULL, PRIMARY KEY (run, id))"
+
 typedef struct migration {
 	const char *common;
 	const char *sqlite;     /* run after common on SQLite only */
@@ -726,6 +728,14 @@ static const migration_t MIGRATIONS[] = {
 	  "  AND EXISTS (SELECT 1 FROM meta WHERE key = 'tally_from' AND value <> 'off')"
 	  "  ORDER BY 1, 2, 3, 4, 5;",
 	  NULL, NULL, NULL },
+
+	/* 28: ancestry_work's rows keyed by the refresh that lists them
+	 * (store/ancestry.c): each refresh reads and deletes its own rows by
+	 * the index, never scanning the table. One transaction that refreshes
+	 * many units (the generated country, a reform) leaves every deleted
+	 * row in PostgreSQL's heap until it ends: a scan of the whole table at
+	 * each refresh made such a transaction quadratic. */
+	{ "DROP TABLE ancestry_work;", ANCESTRY_WORK_TABLE " WITHOUT ROWID;", ANCESTRY_WORK_TABLE ";", NULL },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
