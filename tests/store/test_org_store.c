@@ -318,6 +318,45 @@ static void create_rename_move_close(void **state)
 	unit_history_free(&h);
 }
 
+static int64_t count_of(db_t *db, const char *sql)
+{
+	db_stmt_t *st = NULL;
+	int64_t n;
+
+	assert_int_equal(db_prepare(db, sql, &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	n = db_col_int64(st, 0);
+	db_finalize(st);
+	return n;
+}
+
+/* A refresh of the ancestry reads and deletes only the rows of
+ * ancestry_work under its own key (schema 28): one transaction's many
+ * refreshes never scan the rows its earlier ones deleted. A row under
+ * another key (a refresh of another unit) is neither read nor deleted. */
+static void a_refresh_keeps_to_its_own_work_rows(void **state)
+{
+	db_t *db = *state;
+	int64_t before;
+	unit_t u;
+	err_t e;
+
+	add(db, "T0001", "Xã Một", "commune", "24", "2025-07-01");
+	add(db, "T0002", "Xã Hai", "commune", "24", "2025-07-01");
+	add(db, "T0001.01", "Chi hội thôn Đông", "branch", "T0001", "2025-08-01");
+	before = count_of(db, "SELECT count(*) FROM ancestry");
+	assert_int_equal(db_exec(db, "INSERT INTO ancestry_work (run, id) SELECT -1, min(id) FROM units WHERE code = '24'"),
+			 DB_OK);
+	err_clear(&e);
+	assert_int_equal(org_move(db, &SYS, "T0001.01", D("2025-10-01"), "T0002", NULL, &u, &e), 0);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM ancestry_work WHERE run = -1"), 1);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM ancestry_work"), 1);
+	/* the branch's rows only: itself, and its commune, province and
+	 * nation on each side of the move (3 more) */
+	assert_int_equal(count_of(db, "SELECT count(*) FROM ancestry"), before + 3);
+	assert_int_equal(db_exec(db, "DELETE FROM ancestry_work"), DB_OK);
+}
+
 /* Attributes change through time like names: cut at the date, the past
  * kept; the same day twice, an unknown word or the unit's own attributes
  * are refused with nothing changed; a close ends them with the unit. */
@@ -721,6 +760,7 @@ int main(void)
 		T(pages_cover_everything_once),
 		T(name_order_is_vietnamese),
 		T(create_rename_move_close),
+		T(a_refresh_keeps_to_its_own_work_rows),
 		T(attributes_through_time),
 		T(merge_into_new_moves_children_and_frees_codes),
 		T(merge_into_existing_keeps_the_target),
