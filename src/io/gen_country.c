@@ -1079,7 +1079,7 @@ int gen_country(db_t *db, const principal_t *who, const gen_opts_t *o, gen_stats
 	if (csv_table_parse((const char *)f63->data, f63->len, &t63, e) ||
 	    csv_table_parse((const char *)f34->data, f34->len, &t34, e))
 		goto out;
-	if (store_tx_begin(db, &own, e))
+	if (store_bulk_writes(db, e) || store_tx_begin(db, &own, e))
 		goto out;
 	tx = true;
 	/* the figures are counted once at the end, not at each of the

@@ -42,7 +42,7 @@ int ancestry_refresh(db_t *db, int64_t unit_id, err_t *e)
 			" WHERE ancestor = ? UNION SELECT CAST(? AS BIGINT), CAST(? AS BIGINT)", 4, unit_id, e) ||
 	    member_tally_work(db, unit_id, -1, e) ||
 	    run_ids(db, "DELETE FROM ancestry WHERE descendant IN (" ANCESTRY_WORK_IDS ")", 1, unit_id, e) ||
-	    run_ids(db, ANCESTRY_FILL_SQL(ANCESTRY_WORK_IDS), 1, unit_id, e) ||
+	    run_ids(db, ANCESTRY_FILL_FROM("ancestry_work w JOIN units u ON u.id = w.id WHERE w.run = ?"), 1, unit_id, e) ||
 	    member_tally_work(db, unit_id, 1, e))
 		return -1;
 	return run_ids(db, "DELETE FROM ancestry_work WHERE run = ?", 1, unit_id, e);

@@ -33,9 +33,15 @@
  * each step intersecting the interval so far with the parent interval.
  * Portable SQL (no date arithmetic, no GREATEST/LEAST). Used by the
  * migration that creates the table and by ancestry_refresh. */
-#define ANCESTRY_FILL_SQL(seed)                                                                        \
+#define ANCESTRY_FILL_SQL(seed) ANCESTRY_FILL_FROM("units u WHERE u.id IN (" seed ")")
+
+/* The same, for the units u of the FROM clause `from` (its WHERE too):
+ * ancestry_refresh's join of its rows of ancestry_work, which SQLite reads
+ * by the key's index where an IN list of them was built afresh at every
+ * run. */
+#define ANCESTRY_FILL_FROM(from)                                                                       \
 	"WITH RECURSIVE a(descendant, ancestor, depth, vf, vt) AS ("                                   \
-	" SELECT u.id, u.id, 0, u.valid_from, u.valid_to FROM units u WHERE u.id IN (" seed ")"       \
+	" SELECT u.id, u.id, 0, u.valid_from, u.valid_to FROM " from                                   \
 	" UNION ALL"                                                                                   \
 	" SELECT a.descendant, p.parent_id, a.depth + 1,"                                              \
 	"  CASE WHEN p.valid_from > a.vf THEN p.valid_from ELSE a.vf END,"                             \
