@@ -247,6 +247,16 @@ typedef struct gen {
 	size_t steps, next_analyze; /* changes to the tree in all; when to analyze next */
 } gen_t;
 
+/* Prefixes e's message with what was being done. Returns -1. */
+static int op_failed(err_t *e, const char *op, const char *code)
+{
+	char msg[sizeof(e->message)];
+
+	snprintf(msg, sizeof(msg), "%s", e->message);
+	snprintf(e->message, sizeof(e->message), "generate: %s %s: %s", op, code, msg);
+	return -1;
+}
+
 /* Counts one change to the tree and reports progress. The whole tree is
  * made in one transaction, so PostgreSQL's autovacuum never sees the
  * tables grow: its planner would go on planning every unit's statements
@@ -263,7 +273,7 @@ static int step_done(gen_t *g, err_t *e)
 	if (g->steps < g->next_analyze)
 		return 0;
 	g->next_analyze *= 2;
-	return store_analyze_tables(g->db, TREE_TABLES, e);
+	return store_analyze_tables(g->db, TREE_TABLES, e) ? op_failed(e, "analyze", g->phase) : 0;
 }
 
 static void phase_start(gen_t *g, const char *phase, size_t total)
@@ -275,15 +285,6 @@ static void phase_start(gen_t *g, const char *phase, size_t total)
 		g->o->progress(g->o->progress_ctx, phase, 0, total);
 }
 
-/* Prefixes e's message with what was being done. Returns -1. */
-static int op_failed(err_t *e, const char *op, const char *code)
-{
-	char msg[sizeof(e->message)];
-
-	snprintf(msg, sizeof(msg), "%s", e->message);
-	snprintf(e->message, sizeof(e->message), "generate: %s %s: %s", op, code, msg);
-	return -1;
-}
 
 /* "Tân Lập" from two lists, never the same syllable twice. */
 static void compose(rng_t *r, const word_t *a, size_t na, const word_t *b, size_t nb, char *vi, char *en)

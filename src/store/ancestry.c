@@ -1,8 +1,8 @@
 /*
  * ancestry.c - see ancestry.h. The refresh is set-wise: the units to
  * re-derive are listed once in ancestry_work, their rows deleted and
- * re-derived by one recursive statement, so a province's move costs four
- * statements, not one per commune. The check walks the tree in memory, one
+ * re-derived by one recursive statement, so a province's move costs five
+ * statements (and the figures' own), not a few per commune. The check walks the tree in memory, one
  * date at a time, and compares.
  */
 #include "store/ancestry.h"

@@ -32,7 +32,8 @@
  * subquery `seed` gives, from units and unit_parents: a recursive walk up,
  * each step intersecting the interval so far with the parent interval.
  * Portable SQL (no date arithmetic, no GREATEST/LEAST). Used by the
- * migration that creates the table and by ancestry_refresh. */
+ * migration that creates the table (ancestry_refresh uses
+ * ANCESTRY_FILL_FROM). */
 #define ANCESTRY_FILL_SQL(seed) ANCESTRY_FILL_FROM("units u WHERE u.id IN (" seed ")")
 
 /* The same, for the units u of the FROM clause `from` (its WHERE too):
@@ -52,7 +53,8 @@
 	" SELECT descendant, ancestor, depth, vf, vt FROM a"
 
 /* The ids a refresh lists in ancestry_work, its run bound to the
- * placeholder: a subquery for ANCESTRY_FILL_SQL and the like. */
+ * placeholder: a subquery for the refresh's delete and the figures'
+ * filters (store/member_tally.c). */
 #define ANCESTRY_WORK_IDS "SELECT id FROM ancestry_work WHERE run = ?"
 
 /* Re-derives the rows of unit_id and of every unit ever below it, after a

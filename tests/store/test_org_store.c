@@ -333,28 +333,39 @@ static int64_t count_of(db_t *db, const char *sql)
 /* A refresh of the ancestry reads and deletes only the rows of
  * ancestry_work under its own key (schema 28): one transaction's many
  * refreshes never scan the rows its earlier ones deleted. A row under
- * another key (a refresh of another unit) is neither read nor deleted. */
+ * another key (a refresh of another unit) is neither read nor deleted:
+ * that unit's ancestry, made wrong on purpose, stays as wrong. */
 static void a_refresh_keeps_to_its_own_work_rows(void **state)
 {
 	db_t *db = *state;
-	int64_t before;
+	int64_t before, other;
+	char sql[160];
 	unit_t u;
 	err_t e;
 
 	add(db, "T0001", "Xã Một", "commune", "24", "2025-07-01");
 	add(db, "T0002", "Xã Hai", "commune", "24", "2025-07-01");
 	add(db, "T0001.01", "Chi hội thôn Đông", "branch", "T0001", "2025-08-01");
+	other = count_of(db, "SELECT min(id) FROM units WHERE code = '24'");
+	snprintf(sql, sizeof(sql), "DELETE FROM ancestry WHERE descendant = %lld AND depth = 0", (long long)other);
+	assert_int_equal(db_exec(db, sql), DB_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO ancestry_work (run, id) VALUES (-1, %lld)", (long long)other);
+	assert_int_equal(db_exec(db, sql), DB_OK);
 	before = count_of(db, "SELECT count(*) FROM ancestry");
-	assert_int_equal(db_exec(db, "INSERT INTO ancestry_work (run, id) SELECT -1, min(id) FROM units WHERE code = '24'"),
-			 DB_OK);
 	err_clear(&e);
 	assert_int_equal(org_move(db, &SYS, "T0001.01", D("2025-10-01"), "T0002", NULL, &u, &e), 0);
 	assert_int_equal(count_of(db, "SELECT count(*) FROM ancestry_work WHERE run = -1"), 1);
 	assert_int_equal(count_of(db, "SELECT count(*) FROM ancestry_work"), 1);
-	/* the branch's rows only: itself, and its commune, province and
-	 * nation on each side of the move (3 more) */
+	/* the branch's rows only: its commune, province and nation split at
+	 * the move (3 more); the other unit's missing row still missing */
 	assert_int_equal(count_of(db, "SELECT count(*) FROM ancestry"), before + 3);
-	assert_int_equal(db_exec(db, "DELETE FROM ancestry_work"), DB_OK);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM ancestry WHERE descendant = %lld AND depth = 0",
+		 (long long)other);
+	assert_int_equal(count_of(db, sql), 0);
+	assert_int_equal(db_exec(db, "DELETE FROM ancestry_work WHERE run = -1"), DB_OK);
+	/* put right again for the teardown's check */
+	assert_int_equal(ancestry_refresh(db, other, &e), 0);
+	assert_int_equal(count_of(db, sql), 1);
 }
 
 /* Attributes change through time like names: cut at the date, the past
