@@ -1220,7 +1220,10 @@ int member_id_number_last(db_t *db, const char *prefix, char out[PERSON_ID_BUF],
 	snprintf(lo, sizeof(lo), "%s000000", prefix);
 	snprintf(hi, sizeof(hi), "%s999999", prefix);
 	query_init(&q);
-	query_add(&q, "SELECT max(id_number) FROM persons WHERE id_number BETWEEN ? AND ?", QT(lo), QT(hi));
+	/* planned at each run: in a load's long transaction a plan kept from
+	 * its start (persons empty) scans the whole table at every call */
+	query_add(&q, DB_PLAN_EACH_RUN "SELECT max(id_number) FROM persons WHERE id_number BETWEEN ? AND ?", QT(lo),
+		  QT(hi));
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	rc = db_step(st);
