@@ -38,6 +38,14 @@
 static const char *const TABLES[] = { "persons", "memberships", "person_words", "dues_payments" };
 static const char *const LATE_TABLES[] = { "member_words" };
 
+/* PostgreSQL: the tables whose foreign keys the load sets aside (checked
+ * row by row, they were half the cost of its COPYs and of the figures'
+ * upserts) and puts back at the end, which checks every row at once; the
+ * figures' tables are written at the end, so theirs come back last.
+ * SQLite's are switched off for the load (member_load_mode). */
+static const char *const FK_TABLES[] = { "persons", "memberships", "person_words", "dues_payments" };
+static const char *const LATE_FK_TABLES[] = { "member_words", "member_tally", "member_days" };
+
 typedef struct load_row {
 	member_row_t row; /* first: store/member_rows.h reads it */
 	member_kind_t kind;
@@ -57,9 +65,10 @@ typedef struct batch {
 				province and her branch (her commune), then 0s */
 } batch_t;
 
-/* An index set aside: its name and the statement that makes it. */
+/* An index or a foreign key set aside: its name, the statement that
+ * drops it and the one that makes it again. */
 typedef struct aside {
-	char *name, *sql;
+	char *name, *drop, *sql;
 	bool late;
 } aside_t;
 
@@ -218,7 +227,7 @@ int member_load_mode(db_t *db, bool on, err_t *e)
 	return exec_sql(db, "PRAGMA foreign_keys = OFF", e);
 }
 
-static int aside_add(member_load_t *l, const char *name, const char *sql, bool late, err_t *e)
+static int aside_add(member_load_t *l, const char *name, const char *drop, const char *sql, bool late, err_t *e)
 {
 	aside_t *v = store_grow(l->aside, &l->cap_aside, l->n_aside, sizeof(*v), e);
 
@@ -226,10 +235,12 @@ static int aside_add(member_load_t *l, const char *name, const char *sql, bool l
 		return -1;
 	l->aside = v;
 	v[l->n_aside].name = strdup(name);
+	v[l->n_aside].drop = strdup(drop);
 	v[l->n_aside].sql = strdup(sql);
 	v[l->n_aside].late = late;
-	if (!v[l->n_aside].name || !v[l->n_aside].sql) {
+	if (!v[l->n_aside].name || !v[l->n_aside].drop || !v[l->n_aside].sql) {
 		free(v[l->n_aside].name);
+		free(v[l->n_aside].drop);
 		free(v[l->n_aside].sql);
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	}
@@ -247,17 +258,25 @@ static int find_indexes(member_load_t *l, const char *table, bool late, err_t *e
 
 	query_init(&q);
 	if (db_dialect(l->db) == DB_SQLITE)
-		query_add(&q, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
-			      " ORDER BY name", QT(table));
+		query_add(&q, "SELECT name, sql, '\"' || name || '\"' FROM sqlite_master WHERE type = 'index'"
+			      " AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", QT(table));
 	else
-		query_add(&q, "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
-			      " AND i.tablename = ? AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
-			      " WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)"
+		query_add(&q, "SELECT i.indexname, i.indexdef, format('%I', i.indexname) FROM pg_indexes i"
+			      " WHERE i.schemaname = current_schema() AND i.tablename = ? AND NOT EXISTS (SELECT 1"
+			      " FROM pg_constraint c WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)"
 			      " ORDER BY i.indexname", QT(table));
 	if (query_prepare(l->db, &q, &st, e))
 		return -1;
-	while (!r && (rc = db_step(st)) == DB_ROW)
-		r = aside_add(l, db_col_text(st, 0), db_col_text(st, 1), late, e);
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		char drop[320];
+		/* the names come from the catalogue, quoted all the same */
+		if (strchr(db_col_text(st, 0), '"')) {
+			r = err_set(e, ERR_INTERNAL, NULL, "an index name with a quote");
+			break;
+		}
+		snprintf(drop, sizeof(drop), "DROP INDEX %s", db_col_text(st, 2));
+		r = aside_add(l, db_col_text(st, 0), drop, db_col_text(st, 1), late, e);
+	}
 	db_finalize(st);
 	if (!r && rc != DB_DONE)
 		r = store_fail(l->db, rc, e);
@@ -271,9 +290,34 @@ static int exec_sql(db_t *db, const char *sql, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
+/* PostgreSQL: reads the foreign keys of table (FK_TABLES). */
+static int find_fkeys(member_load_t *l, const char *table, bool late, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	query_t q;
+	int rc, r = 0;
+
+	query_init(&q);
+	query_add(&q, "SELECT c.conname, format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, c.conname),"
+		      " format('ALTER TABLE %I ADD CONSTRAINT %I ', t.relname, c.conname) || pg_get_constraintdef(c.oid)"
+		      " FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
+		      " WHERE c.contype = 'f' AND t.relname = ? AND t.relnamespace = current_schema()::regnamespace"
+		      " ORDER BY c.conname", QT(table));
+	if (query_prepare(l->db, &q, &st, e))
+		return -1;
+	while (!r && (rc = db_step(st)) == DB_ROW)
+		r = aside_add(l, db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2), late, e);
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(l->db, rc, e);
+	return r;
+}
+
+/* Sets the indexes aside, then (PostgreSQL) the foreign keys, which are
+ * made again after the indexes, in the order found. */
 static int set_aside(member_load_t *l, err_t *e)
 {
-	char sql[256];
+	bool pg = db_dialect(l->db) == DB_POSTGRESQL;
 
 	for (size_t i = 0; i < sizeof(TABLES) / sizeof(TABLES[0]); i++)
 		if (find_indexes(l, TABLES[i], false, e))
@@ -281,14 +325,15 @@ static int set_aside(member_load_t *l, err_t *e)
 	for (size_t i = 0; i < sizeof(LATE_TABLES) / sizeof(LATE_TABLES[0]); i++)
 		if (find_indexes(l, LATE_TABLES[i], true, e))
 			return -1;
-	for (size_t i = 0; i < l->n_aside; i++) {
-		/* the names come from the catalogue, quoted all the same */
-		snprintf(sql, sizeof(sql), "DROP INDEX \"%s\"", l->aside[i].name);
-		if (strchr(l->aside[i].name, '"'))
-			return err_set(e, ERR_INTERNAL, NULL, "an index name with a quote");
-		if (exec_sql(l->db, sql, e))
+	for (size_t i = 0; pg && i < sizeof(FK_TABLES) / sizeof(FK_TABLES[0]); i++)
+		if (find_fkeys(l, FK_TABLES[i], false, e))
 			return -1;
-	}
+	for (size_t i = 0; pg && i < sizeof(LATE_FK_TABLES) / sizeof(LATE_FK_TABLES[0]); i++)
+		if (find_fkeys(l, LATE_FK_TABLES[i], true, e))
+			return -1;
+	for (size_t i = 0; i < l->n_aside; i++)
+		if (exec_sql(l->db, l->aside[i].drop, e))
+			return -1;
 	return 0;
 }
 
@@ -1461,6 +1506,7 @@ void member_load_free(member_load_t *l)
 	}
 	for (size_t i = 0; i < l->n_aside; i++) {
 		free(l->aside[i].name);
+		free(l->aside[i].drop);
 		free(l->aside[i].sql);
 	}
 	free(l->aside);
