@@ -203,3 +203,15 @@ char *fixture_snapshot(db_t *db)
 	}
 	return buf;
 }
+
+int64_t fixture_int(db_t *db, const char *sql)
+{
+	db_stmt_t *st = NULL;
+	int64_t n;
+
+	assert_int_equal(db_prepare(db, sql, &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	n = db_col_int64(st, 0);
+	db_finalize(st);
+	return n;
+}

@@ -31,6 +31,10 @@ db_t *fixture_seeded_db(void);
  * checks. Caller frees. */
 char *fixture_snapshot(db_t *db);
 
+/* The one integer of a one-row statement without parameters (a count).
+ * Fails the test on error. */
+int64_t fixture_int(db_t *db, const char *sql);
+
 /* The URL in use: this program's own database. */
 const char *fixture_url(void);
 

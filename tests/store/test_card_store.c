@@ -85,18 +85,6 @@ static int64_t add_member(db_t *db, const char *name, const char *unit, const ch
 	return p.id;
 }
 
-static int64_t count(db_t *db, const char *sql)
-{
-	db_stmt_t *st = NULL;
-	int64_t n;
-
-	assert_int_equal(db_prepare(db, sql, &st), DB_OK);
-	assert_int_equal(db_step(st), DB_ROW);
-	n = db_col_int64(st, 0);
-	db_finalize(st);
-	return n;
-}
-
 static card_check_t check(db_t *db, const char *token)
 {
 	card_check_t c;
@@ -117,12 +105,12 @@ static void a_card_verifies_while_her_stay_holds(void **state)
 	err_t e;
 
 	err_clear(&e);
-	assert_int_equal(count(db, "SELECT count(*) FROM card_keys"), 0);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM card_keys"), 0);
 	if (card_issue(db, &SYS, id, &card, &e))
 		fail_msg("card: %s", e.message);
 	/* the first key was made when first needed, once, and audited */
-	assert_int_equal(count(db, "SELECT count(*) FROM card_keys"), 1);
-	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE action = 'card_key.create'"), 1);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM card_keys"), 1);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM audit WHERE action = 'card_key.create'"), 1);
 	assert_string_equal(card.full_name, "Nguyễn Thị Thẻ");
 	assert_string_equal(card.unit.code, "K1.01");
 	assert_int_equal(card.since, day("2025-09-03"));
@@ -135,7 +123,7 @@ static void a_card_verifies_while_her_stay_holds(void **state)
 	assert_string_equal(c.unit.name_en, "East Hamlet Branch");
 	/* a second card: the same key, no new one */
 	assert_int_equal(card_issue(db, &SYS, id, &again, &e), 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM card_keys"), 1);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM card_keys"), 1);
 	assert_true(check(db, again.token).valid);
 	/* before she joined, the card is not valid */
 	err_clear(&e);
@@ -185,8 +173,8 @@ static void rotation_retires_every_older_key(void **state)
 	if (card_key_rotate(db, &SYS, &k, &retired, &e))
 		fail_msg("rotate: %s", e.message);
 	assert_int_equal(retired, 1);
-	assert_int_equal(count(db, "SELECT count(*) FROM card_keys WHERE retired_at IS NULL"), 1);
-	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE action = 'card_key.rotate'"), 1);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM card_keys WHERE retired_at IS NULL"), 1);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM audit WHERE action = 'card_key.rotate'"), 1);
 	/* the old card: a genuine one, no longer valid */
 	{
 		card_check_t c = check(db, before.token);
@@ -200,7 +188,7 @@ static void rotation_retires_every_older_key(void **state)
 	assert_int_equal(card_key_rotate(db, &SYS, &k, &retired, &e), 0);
 	assert_int_equal(retired, 1);
 	assert_false(check(db, after.token).valid);
-	assert_int_equal(count(db, "SELECT count(*) FROM card_keys"), 3);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM card_keys"), 3);
 }
 
 static void leaving_moving_or_erasure_ends_the_card(void **state)
@@ -271,7 +259,7 @@ static void an_account_is_linked_to_one_record(void **state)
 	if (e.kind != ERR_NONE)
 		fail_msg("user: %s (%s)", e.message, e.n_details ? e.details[0].message : "");
 	assert_int_equal(ua.person_id, a);
-	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE action = 'user.create'"
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM audit WHERE action = 'user.create'"
 				   " AND after_value LIKE '%\"person_id\":%'"), 1);
 	assert_int_equal(principal_for_user(db, &ua, "test", SYS.today, &p, &e), 0);
 	assert_int_equal(p.person_id, a);
@@ -308,7 +296,7 @@ static void an_account_is_linked_to_one_record(void **state)
 		fail_msg("erase user: %s", e.message);
 	assert_int_equal(user_by_id(db, ub.id, SYS.today, &out, &e), 0);
 	assert_int_equal(out.person_id, 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM users WHERE person_id IS NOT NULL"), 0);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM users WHERE person_id IS NOT NULL"), 0);
 }
 
 int main(void)

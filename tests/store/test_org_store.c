@@ -318,18 +318,6 @@ static void create_rename_move_close(void **state)
 	unit_history_free(&h);
 }
 
-static int64_t count_of(db_t *db, const char *sql)
-{
-	db_stmt_t *st = NULL;
-	int64_t n;
-
-	assert_int_equal(db_prepare(db, sql, &st), DB_OK);
-	assert_int_equal(db_step(st), DB_ROW);
-	n = db_col_int64(st, 0);
-	db_finalize(st);
-	return n;
-}
-
 /* A refresh of the ancestry reads and deletes only the rows of
  * ancestry_work under its own key (schema 28): one transaction's many
  * refreshes never scan the rows its earlier ones deleted. A row under
@@ -346,26 +334,26 @@ static void a_refresh_keeps_to_its_own_work_rows(void **state)
 	add(db, "T0001", "Xã Một", "commune", "24", "2025-07-01");
 	add(db, "T0002", "Xã Hai", "commune", "24", "2025-07-01");
 	add(db, "T0001.01", "Chi hội thôn Đông", "branch", "T0001", "2025-08-01");
-	other = count_of(db, "SELECT min(id) FROM units WHERE code = '24'");
+	other = fixture_int(db, "SELECT min(id) FROM units WHERE code = '24'");
 	snprintf(sql, sizeof(sql), "DELETE FROM ancestry WHERE descendant = %lld AND depth = 0", (long long)other);
 	assert_int_equal(db_exec(db, sql), DB_OK);
 	snprintf(sql, sizeof(sql), "INSERT INTO ancestry_work (run, id) VALUES (-1, %lld)", (long long)other);
 	assert_int_equal(db_exec(db, sql), DB_OK);
-	before = count_of(db, "SELECT count(*) FROM ancestry");
+	before = fixture_int(db, "SELECT count(*) FROM ancestry");
 	err_clear(&e);
 	assert_int_equal(org_move(db, &SYS, "T0001.01", D("2025-10-01"), "T0002", NULL, &u, &e), 0);
-	assert_int_equal(count_of(db, "SELECT count(*) FROM ancestry_work WHERE run = -1"), 1);
-	assert_int_equal(count_of(db, "SELECT count(*) FROM ancestry_work"), 1);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM ancestry_work WHERE run = -1"), 1);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM ancestry_work"), 1);
 	/* the branch's rows only: its commune, province and nation split at
 	 * the move (3 more); the other unit's missing row still missing */
-	assert_int_equal(count_of(db, "SELECT count(*) FROM ancestry"), before + 3);
+	assert_int_equal(fixture_int(db, "SELECT count(*) FROM ancestry"), before + 3);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM ancestry WHERE descendant = %lld AND depth = 0",
 		 (long long)other);
-	assert_int_equal(count_of(db, sql), 0);
+	assert_int_equal(fixture_int(db, sql), 0);
 	assert_int_equal(db_exec(db, "DELETE FROM ancestry_work WHERE run = -1"), DB_OK);
 	/* put right again for the teardown's check */
 	assert_int_equal(ancestry_refresh(db, other, &e), 0);
-	assert_int_equal(count_of(db, sql), 1);
+	assert_int_equal(fixture_int(db, sql), 1);
 }
 
 /* Attributes change through time like names: cut at the date, the past
