@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/audit.h"
 #include "store/member_rows.h"
@@ -300,8 +301,8 @@ static int find_fkeys(member_load_t *l, const char *table, bool late, err_t *e)
 	query_init(&q);
 	query_add(&q, "SELECT c.conname, format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, c.conname),"
 		      " format('ALTER TABLE %I ADD CONSTRAINT %I ', t.relname, c.conname) || pg_get_constraintdef(c.oid)"
-		      " FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
-		      " WHERE c.contype = 'f' AND t.relname = ? AND t.relnamespace = current_schema()::regnamespace"
+		      " FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
+		      " WHERE c.contype = 'f' AND t.relname = ? AND n.nspname = current_schema()"
 		      " ORDER BY c.conname", QT(table));
 	if (query_prepare(l->db, &q, &st, e))
 		return -1;
@@ -313,11 +314,109 @@ static int find_fkeys(member_load_t *l, const char *table, bool late, err_t *e)
 	return r;
 }
 
+/* PostgreSQL: the load's tables and those their foreign keys refer to,
+ * quoted, in the order of their names, joined by ", " into sql. */
+static int lock_list(member_load_t *l, char *sql, size_t size, err_t *e)
+{
+	const char *const *lists[] = { FK_TABLES, LATE_FK_TABLES };
+	const size_t counts[] = { sizeof(FK_TABLES) / sizeof(FK_TABLES[0]),
+				  sizeof(LATE_FK_TABLES) / sizeof(LATE_FK_TABLES[0]) };
+	db_stmt_t *st = NULL;
+	query_t q;
+	size_t at = 0;
+	int rc, r = 0;
+
+	query_init(&q);
+	query_sql(&q, "SELECT format('%I', t.relname), t.relname FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
+		      " WHERE n.nspname = current_schema() AND t.relkind = 'r' AND (t.relname IN (");
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			query_sql(&q, ") OR t.oid IN (SELECT c.confrelid FROM pg_constraint c JOIN pg_class f ON f.oid = c.conrelid"
+				      " WHERE c.contype = 'f' AND f.relnamespace = n.oid AND f.relname IN (");
+		for (size_t k = 0, first = 1; k < 2; k++)
+			for (size_t i = 0; i < counts[k]; i++, first = 0)
+				query_add(&q, first ? "?" : ", ?", QT(lists[k][i]));
+	}
+	query_sql(&q, "))) ORDER BY t.relname");
+	if (query_prepare(l->db, &q, &st, e))
+		return -1;
+	sql[0] = '\0';
+	while (!r && (rc = db_step(st)) == DB_ROW) {
+		int n = snprintf(sql + at, size - at, "%s%s", at ? ", " : "", db_col_text(st, 0));
+		if (n < 0 || (size_t)n >= size - at)
+			r = err_set(e, ERR_INTERNAL, NULL, "too many tables to lock");
+		else
+			at += (size_t)n;
+	}
+	db_finalize(st);
+	if (!r && rc != DB_DONE)
+		r = store_fail(l->db, rc, e);
+	return r;
+}
+
+/* How long one try of lock_tables waits, and how many tries (about a
+ * minute in all). */
+#define LOCK_WAIT "200ms"
+#define LOCK_TRIES 300
+
+/* PostgreSQL: takes every lock the load's drops need, up front, in one
+ * statement: its tables and those their foreign keys refer to (dropping a
+ * foreign key locks both), exclusively until the load commits. Taken drop
+ * by drop, each an upgrade of the load's own reads, a reader that held one
+ * of them and waited for another made a deadlock, which PostgreSQL ends
+ * by aborting one side, maybe the load. Here a try that waits past
+ * LOCK_WAIT gives back what it took (a savepoint) and tries again after
+ * the readers in its way are done: it never waits long enough for
+ * PostgreSQL's deadlock check (deadlock_timeout, 1 s by default). */
+static int lock_tables(member_load_t *l, err_t *e)
+{
+	char list[1024], sql[1100], old[64];
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (lock_list(l, list, sizeof(list), e))
+		return -1;
+	if (!list[0])
+		return 0;
+	if ((rc = db_prepare(l->db, "SELECT current_setting('lock_timeout')", &st)) != DB_OK)
+		return store_fail(l->db, rc, e);
+	if ((rc = db_step(st)) == DB_ROW)
+		ub_strlcpy(old, db_col_text(st, 0), sizeof(old));
+	db_finalize(st);
+	if (rc != DB_ROW)
+		return store_fail(l->db, rc, e);
+	snprintf(sql, sizeof(sql), "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", list);
+	if (exec_sql(l->db, "SET LOCAL lock_timeout = '" LOCK_WAIT "'", e))
+		return -1;
+	for (int tries = 1;; tries++) {
+		if (exec_sql(l->db, "SAVEPOINT member_load_lock", e))
+			return -1;
+		if ((rc = db_exec(l->db, sql)) == DB_OK)
+			break;
+		if (rc != DB_BUSY)
+			return store_fail(l->db, rc, e);
+		if (tries == LOCK_TRIES)
+			return err_set(e, ERR_UNAVAILABLE, NULL,
+				       "other connections kept the members' tables in use for a minute:"
+				       " try again when they are done");
+		if (exec_sql(l->db, "ROLLBACK TO SAVEPOINT member_load_lock", e))
+			return -1;
+		nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	}
+	query_t q;
+	query_init(&q);
+	query_add(&q, "SELECT set_config('lock_timeout', ?, true)", QT(old));
+	return exec_sql(l->db, "RELEASE SAVEPOINT member_load_lock", e) || query_run(l->db, &q, e) ? -1 : 0;
+}
+
 /* Sets the indexes aside, then (PostgreSQL) the foreign keys, which are
  * made again after the indexes, in the order found. */
 static int set_aside(member_load_t *l, err_t *e)
 {
 	bool pg = db_dialect(l->db) == DB_POSTGRESQL;
+
+	if (pg && lock_tables(l, e))
+		return -1;
 
 	for (size_t i = 0; i < sizeof(TABLES) / sizeof(TABLES[0]); i++)
 		if (find_indexes(l, TABLES[i], false, e))

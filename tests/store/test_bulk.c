@@ -18,6 +18,7 @@
  * every payment falls in a stay of hers in its unit, and a load that fails
  * leaves the database as it was, indexes included.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -105,7 +107,6 @@ static void init_demo_reads_each_row_a_bounded_number_of_times(void **state)
 	db_close(db);
 }
 
-/* The names of the member tables' indexes, one text, in order. */
 /* The indexes of the tables a load writes; on PostgreSQL their foreign
  * keys too, which the load sets aside and makes again (member_load.c). */
 static char *index_names(db_t *db)
@@ -319,6 +320,67 @@ static void a_load_refuses_stays_it_could_not_count(void **state)
 	db_close(db);
 }
 
+/* A load begun on a thread of its own: its result. */
+typedef struct begin_job {
+	db_t *db;
+	principal_t who;
+	member_load_t *l;
+	int rc;
+	err_t e;
+} begin_job_t;
+
+static void *begin_load(void *arg)
+{
+	begin_job_t *j = arg;
+
+	err_clear(&j->e);
+	j->rc = db_begin(j->db) == DB_OK ? member_load_begin(j->db, &j->who, &j->l, &j->e) : -1;
+	return NULL;
+}
+
+/* PostgreSQL: a reader that holds the units and then reads the persons,
+ * which the load sets aside, while the load waits for the units. Locked
+ * drop by drop, each an upgrade of the load's own reads, the two waited
+ * for each other until PostgreSQL's deadlock check aborted one; the load
+ * takes its locks in one statement and gives them back when it waits
+ * long (the deadlock check waits 1 s, deadlock_timeout's default), so
+ * both go through. */
+static void a_load_waits_for_a_reader_without_a_deadlock(void **state)
+{
+	begin_job_t j = { .rc = -1 };
+	pthread_t t;
+	db_t *reader = NULL;
+	char msg[256];
+	int64_t waiting = 0;
+
+	(void)state;
+	j.db = seeded_for_members(&j.who);
+	if (db_dialect(j.db) != DB_POSTGRESQL) {
+		db_close(j.db);
+		skip();
+	}
+	if (db_open(fixture_url(), &reader, msg, sizeof(msg)) != DB_OK)
+		fail_msg("%s", msg);
+	assert_int_equal(db_begin_read(reader), DB_OK);
+	assert_true(fixture_int(reader, "SELECT count(*) FROM units") > 0);
+	assert_int_equal(pthread_create(&t, NULL, begin_load, &j), 0);
+	for (int i = 0; i < 3000 && !waiting; i++) {
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+		waiting = fixture_int(reader, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation'"
+					      " AND relation = 'units'::regclass");
+	}
+	assert_int_equal(waiting, 1);
+	assert_true(fixture_int(reader, "SELECT count(*) FROM persons") >= 0);
+	assert_int_equal(db_commit(reader), DB_OK);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	if (j.rc)
+		fail_msg("the load: %s", j.e.message);
+	member_load_free(j.l);
+	assert_int_equal(db_rollback(j.db), DB_OK);
+	db_close(reader);
+	db_close(j.db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +391,7 @@ int main(void)
 		cmocka_unit_test(a_failed_load_leaves_the_database_as_it_was),
 		cmocka_unit_test(generating_twice_collides_with_nothing),
 		cmocka_unit_test(a_load_refuses_stays_it_could_not_count),
+		cmocka_unit_test(a_load_waits_for_a_reader_without_a_deadlock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
