@@ -13,10 +13,15 @@
 #include "store/db.h"
 #include "store/util.h"
 
-#define SCHEMA_VERSION 28
+#define SCHEMA_VERSION 29
 
 /* Applies every migration the database lacks. Returns 0 or -1 with e. */
 int migrate_apply(db_t *db, err_t *e);
+
+/* Applies the migrations the database lacks up to schema version to (1 to
+ * SCHEMA_VERSION; an older schema, for the tests of a migration).
+ * Returns 0 or -1 with e. */
+int migrate_apply_to(db_t *db, int to, err_t *e);
 
 /* Reads the database's schema version into *version (0 for an empty
  * database). Returns 0 or -1. */
