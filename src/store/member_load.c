@@ -315,8 +315,9 @@ static int find_fkeys(member_load_t *l, const char *table, bool late, err_t *e)
 }
 
 /* PostgreSQL: the load's tables and those their foreign keys refer to,
- * quoted, in the order of their names, joined by ", " into sql. */
-static int lock_list(member_load_t *l, char *sql, size_t size, err_t *e)
+ * quoted, in the order of their names, joined by ", " into sql; *n says
+ * how many. */
+static int lock_list(member_load_t *l, char *sql, size_t size, size_t *n, err_t *e)
 {
 	const char *const *lists[] = { FK_TABLES, LATE_FK_TABLES };
 	const size_t counts[] = { sizeof(FK_TABLES) / sizeof(FK_TABLES[0]),
@@ -326,6 +327,7 @@ static int lock_list(member_load_t *l, char *sql, size_t size, err_t *e)
 	size_t at = 0;
 	int rc, r = 0;
 
+	*n = 0;
 	query_init(&q);
 	query_sql(&q, "SELECT format('%I', t.relname), t.relname FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
 		      " WHERE n.nspname = current_schema() AND t.relkind = 'r' AND (t.relname IN (");
@@ -342,11 +344,13 @@ static int lock_list(member_load_t *l, char *sql, size_t size, err_t *e)
 		return -1;
 	sql[0] = '\0';
 	while (!r && (rc = db_step(st)) == DB_ROW) {
-		int n = snprintf(sql + at, size - at, "%s%s", at ? ", " : "", db_col_text(st, 0));
-		if (n < 0 || (size_t)n >= size - at)
+		int w = snprintf(sql + at, size - at, "%s%s", at ? ", " : "", db_col_text(st, 0));
+		if (w < 0 || (size_t)w >= size - at)
 			r = err_set(e, ERR_INTERNAL, NULL, "too many tables to lock");
-		else
-			at += (size_t)n;
+		else {
+			at += (size_t)w;
+			(*n)++;
+		}
 	}
 	db_finalize(st);
 	if (!r && rc != DB_DONE)
@@ -354,56 +358,68 @@ static int lock_list(member_load_t *l, char *sql, size_t size, err_t *e)
 	return r;
 }
 
-/* How long one try of lock_tables waits, and how many tries (about a
- * minute in all). */
-#define LOCK_WAIT "200ms"
-#define LOCK_TRIES 300
+/* The one text sql answers, into out. */
+static int one_text(db_t *db, const char *sql, char *out, size_t size, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st)) != DB_OK)
+		return store_fail(db, rc, e);
+	if ((rc = db_step(st)) == DB_ROW)
+		ub_strlcpy(out, db_col_text(st, 0), size);
+	db_finalize(st);
+	return rc == DB_ROW ? 0 : store_fail(db, rc, e);
+}
+
+/* How many tries lock_tables makes with its short waits (a second or two
+ * in all) before it waits as long as it takes. */
+#define LOCK_TRIES 50
 
 /* PostgreSQL: takes every lock the load's drops need, up front, in one
  * statement: its tables and those their foreign keys refer to (dropping a
  * foreign key locks both), exclusively until the load commits. Taken drop
  * by drop, each an upgrade of the load's own reads, a reader that held one
  * of them and waited for another made a deadlock, which PostgreSQL ends
- * by aborting one side, maybe the load. Here a try that waits past
- * LOCK_WAIT gives back what it took (a savepoint) and tries again after
- * the readers in its way are done: it never waits long enough for
- * PostgreSQL's deadlock check (deadlock_timeout, 1 s by default). */
+ * by aborting one side after deadlock_timeout (1 s by default): here the
+ * load. Here each table's wait is bounded (lock_timeout, which counts
+ * each lock apart: half of deadlock_timeout shared among the tables), and
+ * a try that runs out gives back what it took (a savepoint) and tries
+ * again after the readers in its way are done, so that no reader waits on
+ * it long enough to be aborted. After LOCK_TRIES it waits unbounded: an
+ * autovacuum in its way gives way only to a wait past deadlock_timeout,
+ * and a deadlock then is retried the same way. */
 static int lock_tables(member_load_t *l, err_t *e)
 {
-	char list[1024], sql[1100], old[64];
-	db_stmt_t *st = NULL;
+	char list[1024], sql[1100], old[64], deadlock[32], wait[64];
+	size_t n;
+	long ms;
+	query_t q;
 	int rc;
 
-	if (lock_list(l, list, sizeof(list), e))
+	if (lock_list(l, list, sizeof(list), &n, e))
 		return -1;
-	if (!list[0])
+	if (!n)
 		return 0;
-	if ((rc = db_prepare(l->db, "SELECT current_setting('lock_timeout')", &st)) != DB_OK)
-		return store_fail(l->db, rc, e);
-	if ((rc = db_step(st)) == DB_ROW)
-		ub_strlcpy(old, db_col_text(st, 0), sizeof(old));
-	db_finalize(st);
-	if (rc != DB_ROW)
-		return store_fail(l->db, rc, e);
-	snprintf(sql, sizeof(sql), "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", list);
-	if (exec_sql(l->db, "SET LOCAL lock_timeout = '" LOCK_WAIT "'", e))
+	if (one_text(l->db, "SELECT current_setting('lock_timeout')", old, sizeof(old), e) ||
+	    one_text(l->db, "SELECT setting FROM pg_settings WHERE name = 'deadlock_timeout'", deadlock, sizeof(deadlock),
+		     e))
 		return -1;
-	for (int tries = 1;; tries++) {
-		if (exec_sql(l->db, "SAVEPOINT member_load_lock", e))
-			return -1;
-		if ((rc = db_exec(l->db, sql)) == DB_OK)
-			break;
-		if (rc != DB_BUSY)
-			return store_fail(l->db, rc, e);
-		if (tries == LOCK_TRIES)
-			return err_set(e, ERR_UNAVAILABLE, NULL,
-				       "other connections kept the members' tables in use for a minute:"
-				       " try again when they are done");
+	ms = strtol(deadlock, NULL, 10) / 2 / (long)n;
+	snprintf(wait, sizeof(wait), "SET LOCAL lock_timeout = %ld", ms > 0 ? ms : 1);
+	snprintf(sql, sizeof(sql), "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", list);
+	if (exec_sql(l->db, wait, e) || exec_sql(l->db, "SAVEPOINT member_load_lock", e))
+		return -1;
+	for (int tries = 1; (rc = db_exec(l->db, sql)) == DB_BUSY; tries++) {
 		if (exec_sql(l->db, "ROLLBACK TO SAVEPOINT member_load_lock", e))
 			return -1;
 		nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+		/* (undone by each rollback to the savepoint: set again) */
+		if (tries >= LOCK_TRIES && exec_sql(l->db, "SET LOCAL lock_timeout = 0", e))
+			return -1;
 	}
-	query_t q;
+	if (rc != DB_OK)
+		return store_fail(l->db, rc, e);
 	query_init(&q);
 	query_add(&q, "SELECT set_config('lock_timeout', ?, true)", QT(old));
 	return exec_sql(l->db, "RELEASE SAVEPOINT member_load_lock", e) || query_run(l->db, &q, e) ? -1 : 0;
