@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, sanitizerReport, TODAY } from './server.js';
-import { launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, noHorizontalScroll, login } from './ui.js';
+import { launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, waitFocus, noHorizontalScroll, login } from './ui.js';
 import { watchData, checkWords } from './words.js';
 
 const PHONE = { width: 360, height: 740 };
@@ -49,8 +49,6 @@ async function fieldError(page, id) {
   return (await el.textContent()).trim();
 }
 
-const focusedId = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
-
 async function fillPart(page, i, { code, vi, en }) {
   await page.locator(`#reorg-part-${i}-code`).fill(code);
   await page.locator(`#reorg-part-${i}-name-vi`).fill(vi);
@@ -66,7 +64,8 @@ test('the split wizard: refusals in Vietnamese, the preview, confirm, the new co
     await page.getByTestId('reorg-split').click();
     await page.getByTestId('reorg-split-form').waitFor();
     await waitText(page, '[data-testid="reorg-split-form"] h3', 'Chia tách Xã Tây Yên Tử');
-    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H3', 'the heading has the focus');
+    // the form moves the focus once it has drawn (an effect): wait for it
+    await waitFocus(page, '[data-testid="reorg-split-form"] h3');
     assert.equal(await page.getByTestId('reorg-part').count(), 2);
     assert.equal(await page.locator('#reorg-date').inputValue(), ddmmyyyy(TODAY));
 
@@ -84,12 +83,12 @@ test('the split wizard: refusals in Vietnamese, the preview, confirm, the new co
     await page.locator('#reorg-note').fill('Nghị quyết 35/NQ-HĐND');
     await page.getByTestId('reorg-preview').click();
     assert.equal(await fieldError(page, 'reorg-child-07616-03'), 'Chọn đơn vị mới mà đơn vị này chuyển về.');
-    assert.equal(await focusedId(page), 'reorg-child-07616-03', 'the first invalid field has the focus');
+    await waitFocus(page, '#reorg-child-07616-03'); // the first invalid field
 
     await page.locator('#reorg-child-07616-03').selectOption({ label: 'Đơn vị mới 2' });
     await page.getByTestId('reorg-preview').click();
     assert.match(await fieldError(page, 'reorg-part-1-code'), /^Mã 07210 đã được dùng cho đơn vị “Phường Bắc Giang”/);
-    assert.equal(await focusedId(page), 'reorg-part-1-code');
+    await waitFocus(page, '#reorg-part-1-code');
     assert.equal(await page.getByTestId('reorg-preview-result').count(), 0);
     await noHorizontalScroll(page);
     await shot(page, 'reorg-split-refused-vi-phone.png');
@@ -99,7 +98,7 @@ test('the split wizard: refusals in Vietnamese, the preview, confirm, the new co
     await page.locator('#reorg-part-1-code').fill('07618');
     await page.getByTestId('reorg-preview').click();
     await page.getByTestId('reorg-preview-result').waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'reorg-preview-heading');
+    await waitFocus(page, '#reorg-preview-heading');
     await waitText(page, '[data-testid="reorg-before"]', 'Xã Tây Yên Tử');
     await waitText(page, '[data-testid="reorg-before"]', `hoạt động đến hết ngày ${ddmmyyyy(dayBefore(TODAY))}`);
     const receives = (code) => page.locator(`[data-testid="reorg-target"][data-code="${code}"] [data-testid="reorg-moved"]`)

@@ -9,7 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, sanitizerReport } from './server.js';
 import {
-  launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, noHorizontalScroll, login, logout, fillLogin,
+  launch, openPage, realProblems, withArtifactOnFailure, shot, waitText, waitFocus, noHorizontalScroll, login, logout,
+  fillLogin,
 } from './ui.js';
 
 const PHONE = { width: 360, height: 740 };
@@ -49,7 +50,7 @@ test('an admin edits a user and resets her password; she logs in with it and mus
     await row.getByTestId('user-edit').click();
     const form = page.getByTestId('user-edit-form');
     await form.waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'user-edit-heading');
+    await waitFocus(page, '#user-edit-heading');
     await page.locator('#user-edit-display-name').fill('Lê Thị Mai Anh');
     await page.getByTestId('user-edit-role-entry').check();
     await noHorizontalScroll(page);
