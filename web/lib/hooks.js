@@ -1,5 +1,5 @@
 // hooks: small Preact hooks shared by pages.
-import { useEffect, useState, useCallback, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState, useCallback, useRef } from 'preact/hooks';
 import { getSession } from './session.js';
 import { parseLocation } from './router.js';
 import { t } from './i18n.js';
@@ -27,9 +27,12 @@ export function useAsync(load, deps) {
 }
 
 // usePageTitle: the document's title for this page ("Xã Phù Khê — unionbase"),
-// in her language; nothing while page is empty.
+// in her language; nothing while page is empty. A layout effect: set in the
+// same task as the page's new words, so a change of language never leaves
+// the old language's title behind a page already drawn in the new one (CI
+// read "Nhập danh sách hội viên" on the English import page).
 export function usePageTitle(page) {
-  useEffect(() => { if (page) document.title = t('page.title', { page }); }, [page]);
+  useLayoutEffect(() => { if (page) document.title = t('page.title', { page }); }, [page]);
 }
 
 // useDebounced: value, but only after it has stayed the same for ms.
