@@ -215,6 +215,31 @@ test('the users form: each problem at its field, once, in Vietnamese', { timeout
   await context.close();
 });
 
+test('the unit look-up never shows the unit of the code typed before', { timeout: 120000 }, async () => {
+  const { context, page, problems } = await open();
+  await withArtifactOnFailure(page, 'messages-lookup', async () => {
+    await login(page, server.url('/#/users'), server.admin);
+    await page.getByTestId('users-add').click();
+    await page.locator('#user-unit').fill('01');
+    await page.locator('[data-testid="user-unit-name"]:not(:has(.field-error))').waitFor();
+    // the answer for zzz held back: meanwhile nothing is said of zzz, and
+    // above all not the name of 01 (CI once read it there)
+    const zzz = /\/api\/v1\/units\/zzz(\?.*)?$/;
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route(zzz, async (route) => { await held; await route.continue(); });
+    const asked = page.waitForRequest(zzz);
+    await page.locator('#user-unit').fill('zzz');
+    await asked;
+    assert.equal(await page.getByTestId('user-unit-name').count(), 0, 'the answer for 01 shown beside zzz');
+    release();
+    await page.locator('[data-testid="user-unit-name"] .field-error').waitFor();
+    await page.unroute(zzz);
+    assert.deepEqual(realProblems(problems), []);
+  });
+  await context.close();
+});
+
 test('a bad date in the URL, the tree and a unit: every word from the dictionaries, in both languages', { timeout: 120000 }, async () => {
   const { context, page, problems, data } = await open();
   await withArtifactOnFailure(page, 'messages-pages', async () => {
