@@ -7,6 +7,10 @@
 // row for row before and after) and refuses exactly what the real call
 // refuses, with the same status and body. The real call afterwards answers
 // what the preview said. Runs on the store UNIONBASE_TEST_PG chooses.
+//
+// Every test makes the state it needs: its own units, or the fixtures
+// moved() and merged() (once() each, made by whichever test asks first), so
+// that a test passes alone and in any order.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './server.js';
@@ -16,18 +20,47 @@ const D2 = '2025-09-01';
 const NOTE = 'Nghị quyết 202/2025/QH15';
 
 let s;
+
+// once(fn): fn run the first time it is asked for, its promise after that.
+function once(fn) {
+  let p = null;
+  return () => (p ??= fn());
+}
+
+const mk = (b) => s.op('/api/v1/units', { date: D1, kind: 'territorial', ...b }, 201);
+
+// A commune with two branches, another commune with one, a third without,
+// under 01 from D1: P1 (P1.1, P1.2), P2 (P2.1), P3, for the prefix P.
+async function tree(p) {
+  await mk({ code: `${p}1`, name_vi: 'Xã Một', name_en: 'Mot Commune', level: 'commune', parent: '01' });
+  await mk({ code: `${p}2`, name_vi: 'Xã Hai', name_en: 'Hai Commune', level: 'commune', parent: '01' });
+  await mk({ code: `${p}3`, name_vi: 'Xã Ba', name_en: 'Ba Commune', level: 'commune', parent: '01' });
+  await mk({ code: `${p}1.1`, name_vi: 'Chi hội 1.1', name_en: 'Branch 1.1', level: 'branch', parent: `${p}1` });
+  await mk({ code: `${p}1.2`, name_vi: 'Chi hội 1.2', name_en: 'Branch 1.2', level: 'branch', parent: `${p}1` });
+  await mk({ code: `${p}2.1`, name_vi: 'Chi hội 2.1', name_en: 'Branch 2.1', level: 'branch', parent: `${p}2` });
+}
+
 before(async () => {
   s = await startServer();
-  // a commune with two branches, another commune with one, a third without
-  const mk = (b) => s.op('/api/v1/units', { date: D1, kind: 'territorial', ...b }, 201);
-  await mk({ code: 'DR1', name_vi: 'Xã Một', name_en: 'Mot Commune', level: 'commune', parent: '01' });
-  await mk({ code: 'DR2', name_vi: 'Xã Hai', name_en: 'Hai Commune', level: 'commune', parent: '01' });
-  await mk({ code: 'DR3', name_vi: 'Xã Ba', name_en: 'Ba Commune', level: 'commune', parent: '01' });
-  await mk({ code: 'DR1.1', name_vi: 'Chi hội 1.1', name_en: 'Branch 1.1', level: 'branch', parent: 'DR1' });
-  await mk({ code: 'DR1.2', name_vi: 'Chi hội 1.2', name_en: 'Branch 1.2', level: 'branch', parent: 'DR1' });
-  await mk({ code: 'DR2.1', name_vi: 'Chi hội 2.1', name_en: 'Branch 2.1', level: 'branch', parent: 'DR2' });
+  // the tree the fixtures below change (the tests that preview a rename, a
+  // move or a merge before making it have trees of their own)
+  await tree('DR');
 });
 after(async () => { if (s) await s.stop(); });
+
+// DR3 renamed "Xã Ba Mới" and DR2.1 moved under it, both on D2: DR2 is left
+// without children, DR3 holds one.
+const moved = once(async () => {
+  await s.op('/api/v1/units/DR3/rename', { date: D2, name_vi: 'Xã Ba Mới', name_en: 'Ba Moi Commune', note: NOTE }, 200);
+  await s.op('/api/v1/units/DR2.1/move', { date: D2, parent: 'DR3', note: NOTE }, 200);
+});
+
+// then DR1 and DR2 merged into DR12 on D2: DR1 and DR2 closed, DR12 holds
+// DR1.1 and DR1.2.
+const merged = once(async () => {
+  await moved();
+  await s.op('/api/v1/units/merge', { date: D2, sources: ['DR1', 'DR2'], into: { code: 'DR12', name_vi: 'Xã Một Hai', name_en: 'Mot Hai Commune', level: 'commune' }, note: NOTE }, 201);
+});
 
 const TABLES = ['units', 'unit_names', 'unit_parents', 'unit_attributes', 'events', 'event_units', 'ancestry', 'audit'];
 
@@ -84,41 +117,47 @@ test('create: the preview answers the unit and the event, writes nothing; the re
 });
 
 test('rename, move, close: previews, then the real calls answer what they showed', async () => {
-  const rn = await preview('/api/v1/units/DR3/rename', { date: D2, name_vi: 'Xã Ba Mới', name_en: 'Ba Moi Commune', note: NOTE });
+  // a tree of its own: DE3 not yet renamed, DE2.1 still under DE2
+  await tree('DE');
+  const rn = await preview('/api/v1/units/DE3/rename', { date: D2, name_vi: 'Xã Ba Mới', name_en: 'Ba Moi Commune', note: NOTE });
   assert.equal(rn.unit.name_vi, 'Xã Ba Mới');
   assert.equal(rn.event.kind, 'rename');
-  assert.equal((await s.ok('/api/v1/units/DR3', { as_of: D2 })).name_vi, 'Xã Ba', 'not renamed');
-  assert.deepEqual(await s.op('/api/v1/units/DR3/rename', { date: D2, name_vi: 'Xã Ba Mới', name_en: 'Ba Moi Commune', note: NOTE }, 200), rn.unit);
+  assert.equal((await s.ok('/api/v1/units/DE3', { as_of: D2 })).name_vi, 'Xã Ba', 'not renamed');
+  assert.deepEqual(await s.op('/api/v1/units/DE3/rename', { date: D2, name_vi: 'Xã Ba Mới', name_en: 'Ba Moi Commune', note: NOTE }, 200), rn.unit);
 
-  const mv = await preview('/api/v1/units/DR2.1/move', { date: D2, parent: 'DR3', note: NOTE });
-  assert.equal(mv.unit.parent.code, 'DR3');
+  const mv = await preview('/api/v1/units/DE2.1/move', { date: D2, parent: 'DE3', note: NOTE });
+  assert.equal(mv.unit.parent.code, 'DE3');
   assert.equal(mv.event.kind, 'move');
-  assert.equal((await s.ok('/api/v1/units/DR2.1', { as_of: D2 })).parent.code, 'DR2', 'not moved');
-  assert.deepEqual(await s.op('/api/v1/units/DR2.1/move', { date: D2, parent: 'DR3', note: NOTE }, 200), mv.unit);
+  assert.equal((await s.ok('/api/v1/units/DE2.1', { as_of: D2 })).parent.code, 'DE2', 'not moved');
+  assert.deepEqual(await s.op('/api/v1/units/DE2.1/move', { date: D2, parent: 'DE3', note: NOTE }, 200), mv.unit);
 
-  const cl = await preview('/api/v1/units/DR1.2/close', { date: D2 });
+  const cl = await preview('/api/v1/units/DE1.2/close', { date: D2 });
   assert.equal(cl.event.kind, 'close');
-  assert.equal(cl.unit.code, 'DR1.2');
+  assert.equal(cl.unit.code, 'DE1.2');
   assert.equal(cl.unit.valid_until, '2025-08-31');
 });
 
 test('merge: the preview lists the children that move and the target; the real merge does it', async () => {
-  const body = { date: D2, sources: ['DR1', 'DR2'], into: { code: 'DR12', name_vi: 'Xã Một Hai', name_en: 'Mot Hai Commune', level: 'commune' }, note: NOTE };
+  // a tree of its own, DM2.1 moved to DM3 on the day of the merge
+  await tree('DM');
+  await s.op('/api/v1/units/DM2.1/move', { date: D2, parent: 'DM3', note: NOTE }, 200);
+  const body = { date: D2, sources: ['DM1', 'DM2'], into: { code: 'DM12', name_vi: 'Xã Một Hai', name_en: 'Mot Hai Commune', level: 'commune' }, note: NOTE };
   const p = await preview('/api/v1/units/merge', body);
-  assert.equal(p.unit.code, 'DR12');
+  assert.equal(p.unit.code, 'DM12');
   assert.equal(p.event.kind, 'merge');
-  assert.deepEqual(p.event.sources.map((u) => u.code).sort(), ['DR1', 'DR2']);
-  assert.deepEqual(p.event.targets.map((u) => u.code), ['DR12']);
-  // DR2.1 moved to DR3 in the test before; DR1's two branches move
+  assert.deepEqual(p.event.sources.map((u) => u.code).sort(), ['DM1', 'DM2']);
+  assert.deepEqual(p.event.targets.map((u) => u.code), ['DM12']);
+  // DM2.1 is DM3's on that day, not DM2's; DM1's two branches move
   const moved = p.moved.map((m) => `${m.unit.code}:${m.from.code}>${m.to.code}`).sort();
-  assert.deepEqual(moved, ['DR1.1:DR1>DR12', 'DR1.2:DR1>DR12']);
-  assert.equal((await s.ok('/api/v1/units/DR1.1', { as_of: D2 })).parent.code, 'DR1', 'not moved');
+  assert.deepEqual(moved, ['DM1.1:DM1>DM12', 'DM1.2:DM1>DM12']);
+  assert.equal((await s.ok('/api/v1/units/DM1.1', { as_of: D2 })).parent.code, 'DM1', 'not moved');
   const real = await s.op('/api/v1/units/merge', body, 201);
   assert.deepEqual(unitOnly(real.unit), unitOnly(p.unit));
-  assert.equal((await s.ok('/api/v1/units/DR1.1', { as_of: D2 })).parent.code, 'DR12');
+  assert.equal((await s.ok('/api/v1/units/DM1.1', { as_of: D2 })).parent.code, 'DM12');
 });
 
 test('split: the preview gives the new units and where each child goes', async () => {
+  await merged();
   const body = {
     date: '2025-10-01',
     into: [{ code: 'DR12A', name_vi: 'Xã A', name_en: 'A Commune', level: 'commune' }, { code: 'DR12B', name_vi: 'Xã B', name_en: 'B Commune', level: 'commune' }],
@@ -133,13 +172,15 @@ test('split: the preview gives the new units and where each child goes', async (
 });
 
 test('merge into one of the sources: its own children are not listed as moving', async () => {
-  // DR3 holds DR2.1 (moved there before); DR12's children move to DR3
+  await merged();
+  // DR3 holds DR2.1 (moved there by moved()); DR12's children move to DR3
   const p = await preview('/api/v1/units/merge', { date: '2025-09-10', sources: ['DR12', 'DR3'], into: 'DR3' });
   const moved = p.moved.map((m) => `${m.unit.code}:${m.from.code}>${m.to.code}`).sort();
   assert.deepEqual(moved, ['DR1.1:DR12>DR3', 'DR1.2:DR12>DR3']);
 });
 
 test('split: two new units with one code are refused at the second one\'s code', async () => {
+  await merged();
   const r = await s.post('/api/v1/units/DR12/split', {
     date: '2025-10-01', dry_run: true,
     into: [{ code: 'DR12A', name_vi: 'Xã A', name_en: 'A Commune', level: 'commune' }, { code: 'DR12A', name_vi: 'Xã B', name_en: 'B Commune', level: 'commune' }],
@@ -150,6 +191,8 @@ test('split: two new units with one code are refused at the second one\'s code',
 });
 
 test('refusals: the preview refuses what the real call refuses, with the same answer', async () => {
+  // DR12 holding DR1.1 and DR1.2, DR1 closed, DR3 named "Xã Ba Mới" holding DR2.1
+  await merged();
   // a code taken
   await sameRefusal('/api/v1/units', { code: 'DR12', name_vi: 'X', name_en: 'X', level: 'commune', parent: '01', date: D2 }, 409, 'code_taken');
   // closing a unit with children
@@ -171,15 +214,20 @@ test('refusals: the preview refuses what the real call refuses, with the same an
 });
 
 test('dry_run must be true or false', async () => {
-  const r = await s.post('/api/v1/units/DR3/close', { date: D2, dry_run: 'yes' });
+  // a unit of its own, which the real rename below changes
+  await mk({ code: 'DR8', name_vi: 'Xã Tám', name_en: 'Tam Commune', level: 'commune', parent: '01' });
+  const r = await s.post('/api/v1/units/DR8/close', { date: D2, dry_run: 'yes' });
   assert.equal(r.status, 422);
   assert.deepEqual(r.body.error.details.map((d) => [d.field, d.code]), [['dry_run', 'not_a_boolean']]);
-  const f = await s.post('/api/v1/units/DR3/rename', { date: '2025-09-25', name_vi: 'Xã Ba', name_en: 'Ba Commune', dry_run: false });
+  const f = await s.post('/api/v1/units/DR8/rename', { date: '2025-09-25', name_vi: 'Xã Tám Mới', name_en: 'Tam Moi Commune', dry_run: false });
   assert.equal(f.status, 200, 'dry_run false: the real call');
   assert.equal(f.body.dry_run, undefined);
+  assert.equal((await s.ok('/api/v1/units/DR8', { as_of: '2025-09-25' })).name_vi, 'Xã Tám Mới', 'renamed');
 });
 
 test('scope: a commune admin previews only what she may do, refused as the real call is', async () => {
+  // DR12, the unit she is admin of, holding DR1.1
+  await merged();
   const pw = 'Dry-run-pw-2025';
   await s.op('/api/v1/users', { username: 'dr.admin', display_name: 'Dry Run', unit: 'DR12', roles: ['admin'], password: pw }, 201);
   const l = await s.login('dr.admin', pw);

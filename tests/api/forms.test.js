@@ -5,6 +5,10 @@
 // returned, resubmitted, approved and locked (its values frozen while the
 // records change), unlocked; refusals; values added up the tree; the same
 // form from the command line.
+//
+// Each test brings the reports it reads to the state it needs itself (the
+// values entered, returnedBoth()), so that it passes alone and after the
+// tests before it, whatever they left.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -45,6 +49,22 @@ async function member(full_name, unit, digital = false) {
 const form = (unit, period = P, f = 'commune_half') => `/api/v1/forms/${f}/${unit}/${period}`;
 const put = (unit, body, who, period = P) => s.request('PUT', form(unit, period), { body, ...(who ? as[who] : {}) });
 const step = (unit, what, body, who) => s.post(`${form(unit)}/${what}`, body, who ? as[who] : {});
+
+// RF1's and RF2's reports of P returned by the province, from none, a draft
+// or returned (as the tests before leave them): RF1's members reported as
+// the records count them (its distance 0, the only one measured), RF2 with
+// no figure the records also give (no distance).
+async function returnedBoth() {
+  const rf1 = (await s.get(form('RF1'), undefined, as['head.rf1'])).body;
+  const r = await put('RF1', { values: { members: rf1.values.members.computed } }, 'head.rf1');
+  assert.equal(r.status, 200, r.text);
+  for (const [unit, who] of [['RF1', 'head.rf1'], ['RF2', 'head.rf2']]) {
+    const sub = await step(unit, 'submit', {}, who);
+    assert.equal(sub.status, 200, `${unit}: ${sub.text}`);
+    const back = await step(unit, 'return', { reason: 'Xem lại số liệu' }, 'approver.24');
+    assert.equal(back.status, 200, `${unit}: ${back.text}`);
+  }
+}
 
 before(async () => {
   s = await startServer();
@@ -229,7 +249,10 @@ test('refusals: who may do what, values the indicator does not take, a form of a
 test('entered values add up the tree; computed ones come from the records at every level', async () => {
   const r = await put('RF2', { values: { supervision_sessions: 5, draft_documents: 2 } }, 'head.rf2');
   assert.equal(r.status, 200, r.text);
-  // RF1 entered 0 supervision sessions? It entered 3 (the test above)
+  // RF1's 3 sessions, as in its report of the test above (entered again
+  // here: a draft or a returned report takes them); RF3 enters nothing
+  const r1 = await put('RF1', { values: { supervision_sessions: 3 } }, 'head.rf1');
+  assert.equal(r1.status, 200, r1.text);
   const prov = await s.ok('/api/v1/indicators/supervision_sessions/value', { unit: '24', period: P });
   assert.deepEqual([prov.value, prov.status], [8, 'entered']);
   const nation = await s.ok('/api/v1/indicators/supervision_sessions/value', { unit: 'VN', period: P });
@@ -265,17 +288,22 @@ test('entered values add up the tree; computed ones come from the records at eve
   assert.deepEqual([m.value, m.status], [4, 'computed']);
   const share = await s.ok('/api/v1/indicators/members_digital_share/value', { unit: 'RF2', period: P });
   assert.deepEqual([share.value, share.status], [25, 'computed']);
-  // the province: its members counted from the records, not the communes' reports
+  // the province: its members counted from the records, not the communes'
+  // reports: the registry's count on P's last day (at least the eight of RF1.1
+  // and RF2.1; RF1 reported 5 for its four in the test above)
   const pm = await s.ok('/api/v1/indicators/members/value', { unit: '24', period: P });
   assert.equal(pm.status, 'computed');
-  assert.ok(pm.value >= 9, JSON.stringify(pm));
+  const registry = await s.ok('/api/v1/reports/members', { unit: '24', as_of: '2025-12-31' });
+  assert.equal(pm.value, registry.total, JSON.stringify(pm));
+  assert.ok(pm.value >= 8, JSON.stringify(pm));
 });
 
 test('the overview of a level: each commune\'s state, who is late, whose figures stand furthest from the records', async () => {
+  await returnedBoth();
   const o = await s.ok('/api/v1/forms/commune_half/overview', { unit: '24', period: P, sort: 'distance' });
   assert.deepEqual([o.form, o.unit.code, o.period, o.due], ['commune_half', '24', P, '2026-01-10']);
   const by = Object.fromEntries(o.items.map((x) => [x.unit.code, x]));
-  // RF1: returned after its unlock, its report of 5 members against 5 in the records now
+  // RF1: returned, its report of members as many as the records count
   assert.equal(by.RF1.status, 'returned');
   assert.deepEqual([by.RF1.distance, by.RF1.worst], [0, 'members']);
   assert.equal(by.RF2.status, 'returned');
@@ -297,6 +325,9 @@ test('the overview of a level: each commune\'s state, who is late, whose figures
 });
 
 test('the command line: the same form, values entered, the indicators listed', async () => {
+  // RF2's report returned (entered, submitted and approved below); RF1's
+  // returned at distance 0, RF3's never opened: the overview's line
+  await returnedBoth();
   const url = s.db.url;
   const j = await runBin(['report', 'form', 'commune_half', '--unit', 'RF2', '--period', P, '--json', '--db', url]);
   assert.equal(j.code, 0, j.stderr);

@@ -5,6 +5,8 @@
 // own, and sees where she stands on each (reached, on track, behind,
 // missed, no data) and how many are reached; a share set above holds below;
 // refusals store nothing; every change is audited with what it was.
+// Each test sets the targets it reads itself, so that it passes alone and
+// after the tests before it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -133,6 +135,9 @@ test('the commune adjusts a target handed down within its room, and sets targets
 });
 
 test('a share set for the province holds for each commune below it that has none of its own', async () => {
+  // TG1 has a share of its own, handed down by the province (as the test
+  // above leaves it); TG2 has none
+  assert.equal((await put('TG1', { members_digital_share: { value: 60, allowance: 0 } }, 'approver.24')).status, 200);
   const r = await s.request('PUT', path('24'), { body: { targets: { members_digital_share: { value: 75 } } } });
   assert.equal(r.status, 200, r.text);
   const heir = await show('TG2', 'head.tg2');
@@ -194,12 +199,28 @@ test('refusals: not a term, unknown indicators, bad numbers, fields, callers; no
 });
 
 test('every change is audited with what the target was and became', async () => {
+  // the changes audited: the province sets TG1's share and lowers it, the
+  // commune sets a target of her own and removes it (a target set again as
+  // it was is not audited: 80 first, so that 60 is a change whatever the
+  // share was)
+  for (const [targets, who] of [
+    [{ members_digital_share: { value: 80, allowance: 10 } }, 'approver.24'],
+    [{ members_digital_share: { value: 60, allowance: 0 } }, 'approver.24'],
+    [{ comm_sessions: { value: 12 } }, 'head.tg1'],
+    [{ comm_sessions: null }, 'head.tg1'],
+  ]) {
+    const r = await put('TG1', targets, who);
+    assert.equal(r.status, 200, `${JSON.stringify(targets)}: ${r.text}`);
+  }
   const audit = await s.ok('/api/v1/audit', { unit: 'TG1' });
   const rows = audit.items.filter((a) => a.record_type === 'target');
   const actions = rows.map((a) => a.action);
   assert.ok(actions.includes('target.set') && actions.includes('target.remove'), `${actions}`);
   const lowered = rows.find((a) => a.action === 'target.set' && a.record_id === `TG1/${T}/members_digital_share` && a.user === 'approver.24' && a.before);
   assert.ok(lowered, JSON.stringify(rows.slice(0, 3)));
+  assert.deepEqual([lowered.before.value, lowered.after.value], [80, 60], 'the newest: 80 lowered to 60');
+  const removed = rows.find((a) => a.action === 'target.remove' && a.record_id === `TG1/${T}/comm_sessions`);
+  assert.deepEqual([removed?.user, removed?.before?.value, removed?.after], ['head.tg1', 12, null], JSON.stringify(removed));
 });
 
 test('the command line: the same targets, set and shown', async () => {
@@ -207,6 +228,9 @@ test('the command line: the same targets, set and shown', async () => {
   const j = await runBin(['targets', 'show', '--unit', 'TG1', '--term', T, '--json', '--db', url]);
   assert.equal(j.code, 0, j.stderr);
   assert.deepEqual(JSON.parse(j.stdout), await show('TG1', 'head.tg1'));
+  // TG2's share of its own (76: above the province's 75 when it has one, as
+  // the test above leaves it), and the two set below: 3 targets
+  assert.equal((await put('TG2', { members_digital_share: { value: 76 } }, 'head.tg2')).status, 200);
   const set = await runBin(['targets', 'set', '--unit', 'TG2', '--term', T, 'clubs=2', '--allowance', 'clubs=1', 'households_5k3s=3', '--at-most', 'households_5k3s', '--db', url]);
   assert.equal(set.code, 0, set.stderr);
   assert.match(set.stdout, /TG2 T2026-2031 \(2026-07-01 to 2031-06-30\): \d+ of 3 targets reached/);
