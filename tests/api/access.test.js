@@ -620,11 +620,13 @@ test('admins reorganise inside their scope: create, rename, move, close, merge, 
 
 // Outside scope: the admins of 24 and of a commune of 24 try units of 01
 // (made by the system admin), and the admin of 01 units of 24. Each try is
-// compared with the same request naming a unit that does not exist.
+// compared with the same request naming a unit that does not exist. Every
+// unit named here is made by tryOutside itself (not by the test above), so
+// that each try is on a unit that exists whichever test runs first or alone.
 const OUTSIDE = [
   // admin, a unit of hers (level 1 and 2 below her), a unit outside, a child of it
-  ['p24.admin', 'I24', 'P24ADMINC', 'O1', 'O3'],
-  ['c24.admin', 'I24C', 'C24ADMINC', 'O1', 'O3'],
+  ['p24.admin', 'I24', 'I24B', 'O1', 'O3'],
+  ['c24.admin', 'I24C', 'I24CG', 'O1', 'O3'],
   ['p01.admin', 'O2', 'O3', 'I24', 'I24C'],
 ];
 let outsideMade = false;
@@ -637,6 +639,8 @@ async function tryOutside(tries) {
     await op('/api/v1/units', newUnit('O3', 'branch', 'O1'), 201);
     await op('/api/v1/units', newUnit('I24', 'commune', P.prov), 201);
     await op('/api/v1/units', newUnit('I24C', 'branch', P.commune), 201);
+    await op('/api/v1/units', newUnit('I24B', 'branch', 'I24'), 201);
+    await op('/api/v1/units', newUnit('I24CG', 'group', 'I24C'), 201);
   }
   const bad = [];
   for (const [name, mineL1, mineL2, foreign, foreignChild] of OUTSIDE) {

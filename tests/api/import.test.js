@@ -7,6 +7,10 @@
 // its line and column, the modes store all or nothing or the good rows,
 // the same file twice changes nothing, and a kill in the middle of a
 // commit leaves the database as it was.
+//
+// The list stored with its good rows is made by a fixture (once()) that the
+// tests needing it await, so that a test passes alone and in file order; the
+// kill runs on a server of its own, so that no later test meets a dead one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -47,8 +51,8 @@ function cccd(year, n) {
   return `001${year < 2000 ? 1 : 3}${String(year % 100).padStart(2, '0')}${String(n).padStart(6, '0')}`;
 }
 
-async function count(sql) {
-  return Number((await s.sql(sql)).trim());
+async function count(sql, on = s) {
+  return Number((await on.sql(sql)).trim());
 }
 
 before(async () => {
@@ -86,6 +90,16 @@ const TEMPLATE = [
   ',(Ký ghi rõ họ tên),,,,,,',
   ',Nguyễn Thị Thư,,,,Lê Thị Hà,,',
 ].join('\r\n') + '\r\n';
+
+// once(fn): fn run the first time it is asked for, its promise after that.
+function once(fn) {
+  let p = null;
+  return () => (p ??= fn());
+}
+
+// The template's good rows stored (--mode good) under the name
+// 'Danh sách xã Nhập.csv': three members of IC1, one import.
+const storedList = once(() => importJson([file('template2.csv', '\ufeff' + TEMPLATE), '--unit', 'IC1', '--mode', 'good', '--name', 'Danh sách xã Nhập.csv']));
 
 test('a list laid out as unions keep it: the table found, every bad row reported by line and column, a dry run stores nothing', async () => {
   const p = file('template.csv', '\ufeff' + TEMPLATE);
@@ -150,7 +164,7 @@ test('all or nothing stores nothing when a row is bad; --mode good stores the go
   assert.equal(await count('SELECT count(*) AS n FROM persons'), before);
   assert.equal(await count('SELECT count(*) AS n FROM imports'), 0);
 
-  const good = await importJson([p, '--unit', 'IC1', '--mode', 'good', '--name', 'Danh sách xã Nhập.csv']);
+  const good = await storedList();
   assert.equal(good.code, 0, good.stderr);
   assert.equal(good.report.stored, true);
   assert.equal(good.report.created, 3);
@@ -180,6 +194,7 @@ test('all or nothing stores nothing when a row is bad; --mode good stores the go
 });
 
 test('the same file twice changes nothing; a changed row updates her record and names the import', async () => {
+  await storedList();
   const p = file('template3.csv', '\ufeff' + TEMPLATE);
   const again = await importJson([p, '--unit', 'IC1', '--mode', 'good']);
   assert.equal(again.code, 0);
@@ -295,9 +310,9 @@ test('an XLSX workbook: merged branch cells, an ID number stored as a number, da
   assert.deepEqual(east.items.map((m) => m.full_name).sort(), ['Nguyễn Thị Hoa', 'Trần Thị Bích Ngọc']);
 });
 
-async function waitJob(id, status) {
+async function waitJob(id, status, on = s) {
   for (let i = 0; i < 1200; i++) {
-    const j = await s.ok(`/api/v1/imports/${id}`);
+    const j = await on.ok(`/api/v1/imports/${id}`);
     if (j.status === status) return j;
     assert.ok(!['failed', 'interrupted'].includes(j.status), `job ${id}: ${JSON.stringify(j.failure)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -474,48 +489,64 @@ test('all or nothing with a bad row stores nothing and leaves the job open: its 
 });
 
 test('a server killed in the middle of a commit: the database is as it was, the job shows interrupted and commits again', async () => {
-  const n = 4000;
-  const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
-  const given = ['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Tuyết', 'Duyên', 'Hạnh', 'Thu', 'Nga', 'Yến'];
-  for (let i = 0; i < n; i++) {
-    const y = 1950 + (i % 50);
-    lines.push(`Phan Thị ${given[i % 11]} ${given[(i / 11 | 0) % 11]},${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${y},${cccd(y, 300000 + i)},IC1.${1 + (i % 2)}`);
+  // a server of its own: the one the other tests share stays up whatever happens here
+  const k = await startServer();
+  let dead = false; // killed, and no peer has taken over yet
+  try {
+    const mk = (b) => k.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+    await mk({ code: 'IC1', name_vi: 'Xã Nhập', name_en: 'Import Commune', level: 'commune', parent: '24' });
+    await mk({ code: 'IC1.1', name_vi: 'Chi hội Thôn Đông', name_en: 'East Hamlet', level: 'branch', parent: 'IC1' });
+    await mk({ code: 'IC1.2', name_vi: 'Chi hội Thôn Đoài', name_en: 'West Hamlet', level: 'branch', parent: 'IC1' });
+    const n = 4000;
+    const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
+    const given = ['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Tuyết', 'Duyên', 'Hạnh', 'Thu', 'Nga', 'Yến'];
+    for (let i = 0; i < n; i++) {
+      const y = 1950 + (i % 50);
+      lines.push(`Phan Thị ${given[i % 11]} ${given[(i / 11 | 0) % 11]},${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${y},${cccd(y, 300000 + i)},IC1.${1 + (i % 2)}`);
+    }
+    const body = Buffer.from(lines.join('\n') + '\n');
+    const up = await k.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'lon.csv' }, raw: body, headers: { 'Content-Type': 'application/octet-stream' } });
+    assert.equal(up.status, 202, up.text);
+    const checked = await waitJob(up.body.id, 'checked', k);
+    assert.equal(checked.report.valid, n, JSON.stringify(checked.report));
+    const persons = await count('SELECT count(*) AS n FROM persons', k);
+    const c = await k.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' });
+    assert.equal(c.status, 202);
+    // once it has read rows, the server dies
+    for (let i = 0; i < 600; i++) {
+      const j = await k.ok(`/api/v1/imports/${up.body.id}`);
+      assert.equal(j.status, 'committing', 'the commit ended before the kill: make the file larger');
+      if (j.progress.rows > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // meanwhile its bad rows are being written again: no copy of the last check's
+    for (const what of ['errors.xlsx', 'errors']) {
+      const x = await k.get(`/api/v1/imports/${up.body.id}/${what}`);
+      assert.equal(x.status, 409, what);
+      assert.equal(x.body.error.code, 'import_running', what);
+    }
+    dead = true;
+    k.proc.child.kill('SIGKILL');
+    await new Promise((r) => k.proc.child.once('exit', r));
+    assert.equal(await count('SELECT count(*) AS n FROM persons', k), persons, 'nothing of the commit stayed');
+    // another process on the same database (and spool folder) takes over
+    const peer = await startPeer(k);
+    k.proc = peer.proc;
+    k.base = peer.base;
+    dead = false;
+    const j = await k.ok(`/api/v1/imports/${up.body.id}`);
+    assert.equal(j.status, 'interrupted');
+    const again = await k.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' });
+    assert.equal(again.status, 202, again.text);
+    const done = await waitJob(up.body.id, 'done', k);
+    assert.equal(done.report.created, n);
+    assert.equal(await count('SELECT count(*) AS n FROM persons', k), persons + n);
+  } finally {
+    // stop() drops the database in any case; with the process killed and no
+    // peer in its place it also reports the early exit, which would hide
+    // the test's own failure
+    await k.stop().catch((e) => { if (!dead) throw e; });
   }
-  const body = Buffer.from(lines.join('\n') + '\n');
-  const up = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'lon.csv' }, raw: body, headers: { 'Content-Type': 'application/octet-stream' } });
-  assert.equal(up.status, 202, up.text);
-  const checked = await waitJob(up.body.id, 'checked');
-  assert.equal(checked.report.valid, n, JSON.stringify(checked.report));
-  const persons = await count('SELECT count(*) AS n FROM persons');
-  const c = await s.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' });
-  assert.equal(c.status, 202);
-  // once it has read rows, the server dies
-  for (let i = 0; i < 600; i++) {
-    const j = await s.ok(`/api/v1/imports/${up.body.id}`);
-    assert.equal(j.status, 'committing', 'the commit ended before the kill: make the file larger');
-    if (j.progress.rows > 0) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  // meanwhile its bad rows are being written again: no copy of the last check's
-  for (const what of ['errors.xlsx', 'errors']) {
-    const x = await s.get(`/api/v1/imports/${up.body.id}/${what}`);
-    assert.equal(x.status, 409, what);
-    assert.equal(x.body.error.code, 'import_running', what);
-  }
-  s.proc.child.kill('SIGKILL');
-  await new Promise((r) => s.proc.child.once('exit', r));
-  assert.equal(await count('SELECT count(*) AS n FROM persons'), persons, 'nothing of the commit stayed');
-  // another process on the same database (and spool folder) takes over
-  const peer = await startPeer(s);
-  s.proc = peer.proc;
-  s.base = peer.base;
-  const j = await s.ok(`/api/v1/imports/${up.body.id}`);
-  assert.equal(j.status, 'interrupted');
-  const again = await s.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' });
-  assert.equal(again.status, 202, again.text);
-  const done = await waitJob(up.body.id, 'done');
-  assert.equal(done.report.created, n);
-  assert.equal(await count('SELECT count(*) AS n FROM persons'), persons + n);
 });
 
 // Export, then import, changes nothing: on the demo's generated members,

@@ -74,9 +74,11 @@ test('editing keeps the rules: fields checked, roles within hers, scope, managed
   await s.op('/api/v1/users', { username: 'u.prov2', unit: '24', roles: ['admin'], password: PW }, 201);
   assertError(await patch('u.prov2', { display_name: 'X' }, o), 403, 'managed_from_above');
   assertError(await patch('u.prov', { display_name: 'X' }, o), 403, 'managed_from_above');
-  // a commune admin cannot reach a user of the province or of another commune
+  // a commune admin cannot reach a user of the province or of another
+  // commune (a user of U2 of its own, not the test above's u.lan)
+  await s.op('/api/v1/users', { username: 'u.nga', unit: 'U2', roles: ['viewer'], password: PW }, 201);
   const com = await adminOf('u.com1', 'U1');
-  for (const name of ['u.prov2', 'u.lan', 'no.such.user']) {
+  for (const name of ['u.prov2', 'u.nga', 'no.such.user']) {
     const r = await patch(name, { display_name: 'X' }, { auth: com.token });
     assertError(r, 404, 'not_found', name);
     assert.equal(r.body.error.message, 'no such user');

@@ -195,30 +195,45 @@ test('a transfer to another province: sent, counted in the inbox, accepted; hist
 });
 
 test('a refused transfer: a reason is required, and the sender reads it', { timeout: 180000 }, async () => {
+  let hers; // CSS selector of her transfer's card (by its id)
   const a = await open(sender);
   await transfer(a.page, ids.stays, `${RECEIVER}.01`);
   await a.page.getByTestId('member-notice').waitFor();
   const b = await open(receiver);
   await withArtifactOnFailure(b.page, 'transfer-refuse', async () => {
     await navTo(b.page, 'nav-transfers');
-    const card = b.page.locator('[data-testid="transfer"][data-status="pending"]');
-    await card.waitFor();
+    // her card, by her name: the inbox may hold another letter (the test
+    // above's, when it stopped before accepting it); by its id from then on,
+    // as its status changes
+    const pending = b.page.locator('[data-testid="transfer"][data-status="pending"]').filter({ hasText: 'Cao Thị Ở' });
+    await pending.waitFor();
+    hers = `[data-testid="transfer"][data-id="${await pending.getAttribute('data-id')}"]`;
+    const card = b.page.locator(hers);
     await card.getByTestId('transfer-refuse').click();
     await card.getByTestId('transfer-refuse-save').click();
-    await waitText(b.page, '[data-testid$="-reason-error"]', 'Không được để trống.');
-    await waitFocus(b.page, 'textarea[id$="-reason"]');
-    await b.page.locator('textarea[id$="-reason"]').fill('Chưa đủ hồ sơ chuyển sinh hoạt');
+    await waitText(b.page, `${hers} [data-testid$="-reason-error"]`, 'Không được để trống.');
+    await waitFocus(b.page, `${hers} textarea[id$="-reason"]`);
+    await card.locator('textarea[id$="-reason"]').fill('Chưa đủ hồ sơ chuyển sinh hoạt');
     await card.getByTestId('transfer-refuse-save').click();
-    await waitText(b.page, '[data-testid="transfer-status"]', 'Đã từ chối');
+    await waitText(b.page, `${hers} [data-testid="transfer-status"]`, 'Đã từ chối');
     await announced(b.page, 'Đã từ chối giới thiệu sinh hoạt của Cao Thị Ở.');
     await checkWords(b.page, b.data, 'refused');
   });
   await withArtifactOnFailure(a.page, 'transfer-refused-seen', async () => {
     await navTo(a.page, 'nav-transfers');
+    // her transfer awaits no answer: not among the outbox's pending ones
+    // (which may hold another, as the inbox may), once that list is loaded
+    const outbox = a.page.waitForResponse((r) => {
+      const u = new URL(r.url());
+      return u.pathname === '/api/v1/transfers' && u.searchParams.get('box') === 'out' && u.searchParams.get('status') === 'pending';
+    });
     await a.page.getByTestId('transfers-box-out').click();
-    await waitText(a.page, '[data-testid="transfers-count"]', 'Không có');
+    await outbox;
+    await a.page.getByTestId('transfers-count').waitFor();
+    await settled(a.page);
+    assert.equal(await a.page.locator(hers).count(), 0, 'her transfer is no longer pending');
     await a.page.locator('#transfers-status').selectOption('refused');
-    const card = a.page.locator('[data-testid="transfer"][data-status="refused"]');
+    const card = a.page.locator(`${hers}[data-status="refused"]`);
     await card.waitFor();
     const text = (await card.textContent()).replace(/\s+/g, ' ');
     assert.match(text, /Cao Thị Ở/);
@@ -227,7 +242,7 @@ test('a refused transfer: a reason is required, and the sender reads it', { time
     await noHorizontalScroll(a.page);
     await checkWords(a.page, a.data, 'outbox, refused');
     await setLang(a.page, 'en');
-    await waitText(a.page, '[data-testid="transfer-status"]', 'Refused');
+    await waitText(a.page, `${hers} [data-testid="transfer-status"]`, 'Refused');
     await checkWords(a.page, a.data, 'outbox, refused, English');
     await setLang(a.page, 'vi');
     assert.deepEqual(realProblems(a.problems), []);
