@@ -577,9 +577,13 @@ static int s_bulk_row(db_bulk_t *base, const char *const *values)
 	sqlite_bulk_t *b = (sqlite_bulk_t *)base;
 	int rc;
 
+	/* SQLITE_STATIC: the values are read by the step below and by
+	 * nothing after it (each row binds every column again), so SQLite
+	 * need not copy them: a copy of each was a twentieth of a generator's
+	 * time on its main thread */
 	sqlite3_reset(b->h);
 	for (int i = 0; i < b->ncols; i++) {
-		rc = values[i] ? sqlite3_bind_text(b->h, i + 1, values[i], -1, SQLITE_TRANSIENT)
+		rc = values[i] ? sqlite3_bind_text(b->h, i + 1, values[i], -1, SQLITE_STATIC)
 			       : sqlite3_bind_null(b->h, i + 1);
 		if (rc != SQLITE_OK)
 			return fail(base->db, rc);

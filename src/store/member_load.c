@@ -1357,9 +1357,9 @@ static int write_figures(member_load_t *l, const char *table, err_t *e)
 		case V_TEXT: val = l->values.text[v]; break;
 		default: unpack_value(l, l->dim_kind[dim], f->packed, value, sizeof(value)); break;
 		}
-		snprintf(unit, sizeof(unit), "%" PRId64, f->unit);
-		snprintf(n, sizeof(n), "%" PRId64, f->n);
-		snprintf(amount, sizeof(amount), "%" PRId64, f->amount);
+		store_int_text(f->unit, unit);
+		store_int_text(f->n, n);
+		store_int_text(f->amount, amount);
 		const char *row[] = { unit, l->dims.text[dim], val, n, amount };
 		rc = db_bulk_row(bulk, row);
 	}
@@ -1379,12 +1379,12 @@ static int write_stays(member_load_t *l, const batch_t *b, err_t *e)
 
 	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
 		const load_row_t *r = &b->rows[i];
-		snprintf(id, sizeof(id), "%" PRId64, l->next_id + (int64_t)i);
+		store_int_text(l->next_id + (int64_t)i, id);
 		for (size_t k = 0; rc == DB_OK && k < r->n_stays; k++) {
 			const load_stay_t *s = &r->stays[k];
 			const char *v[] = { id, unit, member_kind_name(r->kind), date_format(s->from, from),
 					    date_format(s->to, to), s->start_reason, s->end_reason[0] ? s->end_reason : NULL };
-			snprintf(unit, sizeof(unit), "%" PRId64, s->unit_id);
+			store_int_text(s->unit_id, unit);
 			rc = db_bulk_row(bulk, v);
 		}
 	}
@@ -1398,20 +1398,21 @@ static int write_payments(member_load_t *l, const batch_t *b, err_t *e)
 {
 	static const char *const COLS[] = { "person_id", "year", "unit_id", "amount", "paid_on", "recorded_by",
 					    "recorded_at" };
-	char id[24], year[16], unit[24], amount[24], day[DATE_STR_LEN], ts[32];
+	char id[STORE_INT_TEXT], year[STORE_INT_TEXT], unit[STORE_INT_TEXT], amount[STORE_INT_TEXT];
+	char day[DATE_STR_LEN], ts[32];
 	db_bulk_t *bulk = NULL;
 	int rc = db_bulk_begin(l->db, "dues_payments", COLS, 7, &bulk);
 
 	store_now_iso(ts, sizeof(ts));
 	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
 		const load_row_t *r = &b->rows[i];
-		snprintf(id, sizeof(id), "%" PRId64, l->next_id + (int64_t)i);
+		store_int_text(l->next_id + (int64_t)i, id);
 		for (size_t k = 0; rc == DB_OK && k < r->n_pay; k++) {
 			const load_payment_t *p = &r->pay[k];
 			const char *v[] = { id, year, unit, amount, date_format(p->paid_on, day), l->who.username, ts };
-			snprintf(year, sizeof(year), "%d", p->year);
-			snprintf(unit, sizeof(unit), "%" PRId64, p->unit_id);
-			snprintf(amount, sizeof(amount), "%" PRId64, p->amount);
+			store_int_text(p->year, year);
+			store_int_text(p->unit_id, unit);
+			store_int_text(p->amount, amount);
 			rc = db_bulk_row(bulk, v);
 		}
 	}
@@ -1466,9 +1467,9 @@ static int store_batch(member_load_t *l, batch_t *b, err_t *e)
 	if (member_rows_persons(l->db, b->rows, b->n, sizeof(b->rows[0]), l->next_id, e) ||
 	    member_rows_words(l->db, MEMBER_BATCH_PERSON_WORDS, b->rows, b->n, sizeof(b->rows[0]), l->next_id, NULL,
 			      e) ||
-	    (l->counting && member_rows_words(l->db, MEMBER_BATCH_WORDS, b->rows, b->n, sizeof(b->rows[0]),
+	    (l->counting && member_rows_words(l->db, "member_words", b->rows, b->n, sizeof(b->rows[0]),
 					      l->next_id, b->word_units, e)) ||
-	    (l->counting && member_rows_names(l->db, MEMBER_BATCH_WORDS, b->rows, b->n, sizeof(b->rows[0]),
+	    (l->counting && member_rows_names(l->db, "member_words", b->rows, b->n, sizeof(b->rows[0]),
 					      l->next_id, b->name_units, NAME_UNITS, e)) ||
 	    write_stays(l, b, e) || write_payments(l, b, e))
 		return -1;
@@ -1587,12 +1588,12 @@ int member_load_add(member_load_t *l, const load_member_t *m, err_t *e)
 
 int member_load_end(member_load_t *l, const char *what, err_t *e)
 {
-	/* the search rows go into person_words and member_words in their
-	 * keys' order (member_tally_batches_end) before their indexes are
-	 * built; the figures counted here join the kept ones (or, were they
-	 * not kept, everything is counted afresh) */
+	/* the search rows by word go into person_words in its key's order
+	 * (member_tally_load_words_end) before the indexes are built; the
+	 * figures counted here join the kept ones (or, were they not kept,
+	 * everything is counted afresh) */
 	if (flush_all(l, e) || cache_mb(l, SORT_CACHE_MB, e) || phase(l, "words") ||
-	    member_tally_batches_end(l->db, e) || phase(l, "indexes") || build_indexes(l, false, e) ||
+	    member_tally_load_words_end(l->db, e) || phase(l, "indexes") || build_indexes(l, false, e) ||
 	    store_analyze(l->db, e) || cache_mb(l, LOAD_CACHE_MB, e) || phase(l, "figures"))
 		return -1;
 	if (l->counting ? write_figures(l, MEMBER_LOAD_TALLY, e) || member_tally_load_end(l->db, l->first_id, l->next_id - 1, e)

@@ -521,7 +521,7 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
  * member_tally_batches_end: temporary tables, the transaction's alone
  * (PostgreSQL drops them at its end; SQLite's temporary tables are the
  * connection's, and a rollback takes them away) */
-#define BATCH_WORDS MEMBER_BATCH_WORDS
+#define BATCH_WORDS "tally_batch_words"
 
 /* Creates table `name` as an empty copy of `like`, unless there is one. */
 static int scratch_like(db_t *db, const char *name, const char *like, err_t *e)
@@ -609,10 +609,15 @@ int member_tally_kept(db_t *db, bool *kept, err_t *e)
 
 int member_tally_load_tables(db_t *db, bool counting, err_t *e)
 {
-	if (counting && (scratch_like(db, MEMBER_LOAD_TALLY, "member_tally", e) ||
-			 scratch_like(db, BATCH_WORDS, "member_words", e)))
+	if (counting && scratch_like(db, MEMBER_LOAD_TALLY, "member_tally", e))
 		return -1;
 	return batch_person_words(db, e);
+}
+
+int member_tally_load_words_end(db_t *db, err_t *e)
+{
+	return move_sorted(db, MEMBER_BATCH_PERSON_WORDS, "person_words", "word, name_key, person_id, name_fold",
+			   "word, name_key, person_id", e);
 }
 
 int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e)

@@ -111,15 +111,14 @@ int member_tally_work(db_t *db, int64_t run, int sign, err_t *e);
 
 /* For a bulk load that counts its people's figures and search rows itself
  * (store/member_load.c, the generator's): whether the figures are kept
- * (not suspended) at all; the scratch tables it fills, made here:
- * MEMBER_LOAD_TALLY with member_tally's columns, MEMBER_BATCH_WORDS with
- * member_words' (moved in by member_tally_batches_end); and at its end,
- * member_tally_load_end adds MEMBER_LOAD_TALLY into member_tally, drops
- * it, and moves 'tally_from' on to the stays of persons first_id to
+ * (not suspended) at all; the scratch table it fills, made here:
+ * MEMBER_LOAD_TALLY with member_tally's columns (its search rows by unit go
+ * straight into member_words, whose indexes it has set aside); and at its
+ * end, member_tally_load_end adds MEMBER_LOAD_TALLY into member_tally,
+ * drops it, and moves 'tally_from' on to the stays of persons first_id to
  * last_id. store/test_bulk.c compares what such a load counts with the
  * recount. Each returns 0 or -1 with e. */
 #define MEMBER_LOAD_TALLY "tally_load"
-#define MEMBER_BATCH_WORDS "tally_batch_words"
 int member_tally_kept(db_t *db, bool *kept, err_t *e);
 
 /* Adds the units' figures by day ('@branches') of every unit: the part of
@@ -140,11 +139,16 @@ int member_tally_days(db_t *db, int64_t unit_id, bool *hold, err_t *e);
 /* The temporary tables of a bulk load (store/member_load.h): the search
  * rows of its people by word (MEMBER_BATCH_PERSON_WORDS, without the
  * index by person that only an import's batches read) and, when it counts
- * (the figures are kept), the figures it counted (MEMBER_LOAD_TALLY) and
- * its search rows by unit. member_tally_batches_end moves the search
- * rows; member_tally_load_end adds the figures to the kept ones. Each
+ * (the figures are kept), the figures it counted (MEMBER_LOAD_TALLY).
+ * member_tally_load_words_end moves the search rows by word into
+ * person_words in its key's order (the table is its key on SQLite, and
+ * PostgreSQL keeps its primary key through the load); those by unit went
+ * into member_words as they came, in no order: its indexes, set aside,
+ * sort them when they are built (sorting them before too cost a tenth of
+ * the load). member_tally_load_end adds the figures to the kept ones. Each
  * returns 0 or -1 with e. */
 int member_tally_load_tables(db_t *db, bool counting, err_t *e);
+int member_tally_load_words_end(db_t *db, err_t *e);
 int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
 
 /* Stops keeping the figures (a bulk load: `generate`), until

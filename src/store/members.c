@@ -1367,7 +1367,7 @@ int member_rows_persons(db_t *db, const void *rows, size_t n, size_t stride, int
 			person_id_kind_name(p->id_kind), p->phone[0] ? p->phone : NULL, p->hamlet, p->street,
 			p->circumstances, p->digital ? "1" : "0", p->party_member ? "1" : "0", p->notes, ts, ts,
 		};
-		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
+		store_int_text(first_id + (int64_t)i, id);
 		rc = db_bulk_row(bulk, v);
 	}
 	if (rc != DB_OK)
@@ -1400,10 +1400,10 @@ int member_rows_words(db_t *db, const char *table, const void *rows, size_t n, s
 			rc = DB_ERROR;
 			break;
 		}
-		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
+		store_int_text(first_id + (int64_t)i, id);
 		if (units) {
 			const char *v[] = { unit, "", id, r->key, r->fold };
-			snprintf(unit, sizeof(unit), "%" PRId64, units[i]);
+			store_int_text(units[i], unit);
 			rc = db_bulk_row(bulk, v);
 		}
 		for (char *w = strtok_r(copy, " ", &save); w && rc == DB_OK; w = strtok_r(NULL, " ", &save)) {
@@ -1439,9 +1439,9 @@ int member_rows_names(db_t *db, const char *table, const void *rows, size_t n, s
 		const member_row_t *r = row_at(rows, i, stride);
 		const char *v[] = { unit, "", id, r->key, r->fold };
 
-		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
+		store_int_text(first_id + (int64_t)i, id);
 		for (size_t k = 0; rc == DB_OK && k < per_row && units[i * per_row + k]; k++) {
-			snprintf(unit, sizeof(unit), "%" PRId64, units[i * per_row + k]);
+			store_int_text(units[i * per_row + k], unit);
 			rc = db_bulk_row(bulk, v);
 		}
 	}
@@ -1475,7 +1475,7 @@ static int bulk_stays(db_t *db, const member_batch_t *b, int64_t first_id, int64
 	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
 		const batch_row_t *r = &b->rows[i];
 		const char *v[] = { id, unit, member_kind_name(r->kind), date_format(r->joined, from), to, "joined" };
-		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
+		store_int_text(first_id + (int64_t)i, id);
 		snprintf(unit, sizeof(unit), "%lld", (long long)r->unit_id);
 		rc = db_bulk_row(bulk, v);
 	}
@@ -1488,7 +1488,7 @@ static int bulk_stays(db_t *db, const member_batch_t *b, int64_t first_id, int64
 	snprintf(imp, sizeof(imp), "%lld", (long long)import_id);
 	for (size_t i = 0; rc == DB_OK && i < b->n; i++) {
 		const char *v[] = { id, imp, line, "created", "" };
-		snprintf(id, sizeof(id), "%" PRId64, first_id + (int64_t)i);
+		store_int_text(first_id + (int64_t)i, id);
 		snprintf(line, sizeof(line), "%lld", (long long)b->rows[i].line);
 		rc = db_bulk_row(bulk, v);
 	}

@@ -103,6 +103,25 @@ void store_now_iso(char *buf, size_t cap)
 		snprintf(buf, cap, "1970-01-01T00:00:00Z");
 }
 
+char *store_int_text(int64_t v, char buf[STORE_INT_TEXT])
+{
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char digits[STORE_INT_TEXT];
+	size_t n = 0, at = 0;
+
+	do {
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[at++] = '-';
+	while (n)
+		buf[at++] = digits[--n];
+	buf[at] = '\0';
+	return buf;
+}
+
 void *store_grow(void *v, size_t *cap, size_t n, size_t size, err_t *e)
 {
 	size_t ncap;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "store/db.h"
@@ -74,5 +75,11 @@ void *store_grow(void *v, size_t *cap, size_t n, size_t size, err_t *e);
 
 /* Now as ISO 8601 UTC text ("2026-11-26T11:40:04Z"). */
 void store_now_iso(char *buf, size_t cap);
+
+/* v in decimal into buf, as "%" PRId64 writes it, for the bulk loads'
+ * values (db_bulk_row takes text): snprintf cost a load more than the
+ * digits. Returns buf. */
+#define STORE_INT_TEXT 21 /* "-9223372036854775808" + NUL */
+char *store_int_text(int64_t v, char buf[STORE_INT_TEXT]);
 
 #endif

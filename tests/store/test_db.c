@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "store/migrate.h"
+#include "store/util.h"
 #include "store_fixture.h"
 
 static db_t *table_db(void)
@@ -487,10 +489,34 @@ static void bad_urls_fail_cleanly(void **state)
 	assert_non_null(strstr(msg, "PostgreSQL"));
 }
 
+/* store_int_text writes what "%" PRId64 writes, at the edges too. */
+static void int_text_writes_what_printf_writes(void **state)
+{
+	const int64_t edges[] = { 0, 1, -1, 9, 10, -10, 99, 100, 123456789, -987654321, INT64_MAX, INT64_MIN,
+				  INT64_MIN + 1 };
+	char got[STORE_INT_TEXT], want[32];
+	uint64_t x = 88172645463325252ULL;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		snprintf(want, sizeof(want), "%" PRId64, edges[i]);
+		assert_string_equal(store_int_text(edges[i], got), want);
+	}
+	for (int i = 0; i < 100000; i++) { /* xorshift: any bits */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int64_t v = (int64_t)(x >> (unsigned)(i % 64));
+		snprintf(want, sizeof(want), "%" PRId64, i % 2 ? v : -v);
+		assert_string_equal(store_int_text(i % 2 ? v : -v, got), want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(values_round_trip),
+		cmocka_unit_test(int_text_writes_what_printf_writes),
 		cmocka_unit_test(dates_compare_as_dates),
 		cmocka_unit_test(unique_violation_is_classified),
 		cmocka_unit_test(rollback_leaves_nothing),

@@ -207,10 +207,31 @@ static void year_start_is_the_first_of_january(void **state)
 	assert_string_equal(date_format(date_year_start(d), buf), "2024-01-01");
 }
 
+/* Every day from 1900 to 2200 is written as the C library's calendar has
+ * it and read back as itself. */
+static void every_day_is_written_and_read_back(void **state)
+{
+	char buf[DATE_STR_LEN], want[32];
+	date_t back;
+	(void)state;
+
+	for (date_t d = DATE_FIRST; d < DATE_FIRST + 300 * 366; d++) {
+		time_t t = (time_t)d * 86400 + 43200;
+		struct tm tm;
+		assert_non_null(gmtime_r(&t, &tm));
+		snprintf(want, sizeof(want), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		assert_string_equal(date_format(d, buf), want);
+		assert_int_equal(date_parse(buf, &back), 0);
+		assert_int_equal(back, d);
+	}
+	assert_string_equal(date_format(DATE_OPEN, buf), "9999-12-31");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_and_formats_round_trip),
+		cmocka_unit_test(every_day_is_written_and_read_back),
 		cmocka_unit_test(refuses_what_is_not_a_day),
 		cmocka_unit_test(open_end_is_the_last_day_of_9999),
 		cmocka_unit_test(intervals_are_half_open),
