@@ -182,6 +182,7 @@ struct member_load {
 	size_t n_ethnic, cap_ethnic;
 	int64_t cache_kib;      /* SQLite: the connection's page cache before (KiB, negative) */
 	int threads;            /* and its sort threads */
+	int64_t temp_secure;    /* and its temporary database's secure_delete */
 	bool changed;           /* those two changed, not put back yet */
 };
 
@@ -510,6 +511,9 @@ static int restore_settings(member_load_t *l, err_t *e)
 	if (exec_sql(l->db, sql, e))
 		return -1;
 	snprintf(sql, sizeof(sql), "PRAGMA threads = %d", l->threads);
+	if (exec_sql(l->db, sql, e))
+		return -1;
+	snprintf(sql, sizeof(sql), "PRAGMA temp.secure_delete = %lld", (long long)l->temp_secure);
 	return exec_sql(l->db, sql, e);
 }
 
@@ -549,11 +553,17 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 		/* and a thread to help each sort (the indexes, the search rows);
 		 * both put back at the end */
 		if (pragma_int(db, "PRAGMA cache_size", &l->cache_kib, e) ||
-		    pragma_int(db, "PRAGMA threads", &threads, e))
+		    pragma_int(db, "PRAGMA threads", &threads, e) ||
+		    pragma_int(db, "PRAGMA temp.secure_delete", &l->temp_secure, e))
 			return -1;
 		l->threads = (int)threads;
 		l->changed = true;
-		if (cache_mb(l, LOAD_CACHE_MB, e) || exec_sql(db, "PRAGMA threads = 2", e))
+		/* its scratch tables, gigabytes at national size, are dropped
+		 * when moved in: Debian's SQLite zeroes and writes every page
+		 * freed (SECURE_DELETE), where the temporary file, deleted when
+		 * the connection closes, has nothing to keep hidden */
+		if (cache_mb(l, LOAD_CACHE_MB, e) || exec_sql(db, "PRAGMA threads = 2", e) ||
+		    exec_sql(db, "PRAGMA temp.secure_delete = 0", e))
 			return -1;
 	}
 	if (read_ethnic(l, e))

@@ -161,6 +161,20 @@ static db_t *seeded_for_members(principal_t *who)
 
 /* The load counts the figures itself while they are kept, and leaves
  * them to a recount when they are not: both must agree with the check's. */
+/* A PRAGMA's value (SQLite), whatever its sign (cache_size is negative
+ * in KiB). */
+static int64_t pragma_of(db_t *db, const char *sql)
+{
+	db_stmt_t *st = NULL;
+	int64_t v = 0;
+
+	if (db_prepare(db, sql, &st) != DB_OK || db_step(st) != DB_ROW)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	v = db_col_int64(st, 0);
+	db_finalize(st);
+	return v;
+}
+
 static void generate_and_check(bool suspended, size_t members)
 {
 	gen_members_opts_t o = { .seed = 11, .count = members, .today = fixture_today() };
@@ -169,14 +183,21 @@ static void generate_and_check(bool suspended, size_t members)
 	db_t *db = seeded_for_members(&who);
 	char *before = index_names(db), *after;
 	size_t rows = 0, diffs = 0;
-	bool kept = false;
+	bool kept = false, lite = db_dialect(db) == DB_SQLITE;
+	/* SQLite: the connection's settings the load changes, put back */
+	static const char *const SETTINGS[] = { "PRAGMA cache_size", "PRAGMA threads", "PRAGMA temp.secure_delete" };
+	int64_t setting[3] = { 0 };
 	err_t e;
 
 	err_clear(&e);
+	for (size_t i = 0; lite && i < 3; i++)
+		setting[i] = pragma_of(db, SETTINGS[i]);
 	if (suspended && member_tally_suspend(db, &e))
 		fail_msg("suspend: %s", e.message);
 	if (gen_members(db, &who, &o, &out, &e))
 		fail_msg("members: %s", e.message);
+	for (size_t i = 0; lite && i < 3; i++)
+		assert_int_equal(pragma_of(db, SETTINGS[i]), setting[i]);
 	assert_int_equal(out.members, members);
 	assert_true(out.payments > members && out.left > 0);
 	after = index_names(db);
