@@ -35,7 +35,8 @@
 #define NAME_UNITS 4
 
 /* The tables whose indexes the load sets aside; member_words' are built
- * after its rows, which the figures' rebuild makes. */
+ * after the figures, whose rebuild makes its rows when the load does not
+ * count them itself. */
 static const char *const TABLES[] = { "persons", "memberships", "person_words", "dues_payments" };
 static const char *const LATE_TABLES[] = { "member_words" };
 
@@ -183,7 +184,7 @@ struct member_load {
 	int64_t cache_kib;      /* SQLite: the connection's page cache before (KiB, negative) */
 	int threads;            /* and its sort threads */
 	int64_t temp_secure;    /* and its temporary database's secure_delete */
-	bool changed;           /* those two changed, not put back yet */
+	bool changed;           /* those three changed, not put back yet */
 };
 
 static int read_lineage(member_load_t *l, open_line_t *line, bool days, err_t *e);
@@ -499,22 +500,27 @@ static int read_ethnic(member_load_t *l, err_t *e)
 	return r || rc == DB_DONE ? r : store_fail(l->db, rc, e);
 }
 
-/* SQLite: the page cache and sort threads the connection had. */
+/* SQLite: the page cache, sort threads and temporary secure_delete the
+ * connection had, each put back even when another fails (the first
+ * failure is the one said). */
 static int restore_settings(member_load_t *l, err_t *e)
 {
-	char sql[64];
+	char sql[3][64];
+	int r = 0;
 
 	if (!l->changed)
 		return 0;
 	l->changed = false;
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)l->cache_kib);
-	if (exec_sql(l->db, sql, e))
-		return -1;
-	snprintf(sql, sizeof(sql), "PRAGMA threads = %d", l->threads);
-	if (exec_sql(l->db, sql, e))
-		return -1;
-	snprintf(sql, sizeof(sql), "PRAGMA temp.secure_delete = %lld", (long long)l->temp_secure);
-	return exec_sql(l->db, sql, e);
+	snprintf(sql[0], sizeof(sql[0]), "PRAGMA cache_size = %lld", (long long)l->cache_kib);
+	snprintf(sql[1], sizeof(sql[1]), "PRAGMA threads = %d", l->threads);
+	snprintf(sql[2], sizeof(sql[2]), "PRAGMA temp.secure_delete = %lld", (long long)l->temp_secure);
+	for (size_t i = 0; i < 3; i++) {
+		err_t later;
+		err_clear(&later);
+		if (exec_sql(l->db, sql[i], r ? &later : e))
+			r = -1;
+	}
+	return r;
 }
 
 /* SQLite: the page cache of the load's steps that follow (MiB). */
@@ -551,7 +557,7 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 	l->counted = &l->batch[1];
 	if (db_dialect(db) == DB_SQLITE) {
 		/* and a thread to help each sort (the indexes, the search rows);
-		 * both put back at the end */
+		 * all three settings put back at the end (restore_settings) */
 		if (pragma_int(db, "PRAGMA cache_size", &l->cache_kib, e) ||
 		    pragma_int(db, "PRAGMA threads", &threads, e) ||
 		    pragma_int(db, "PRAGMA temp.secure_delete", &l->temp_secure, e))

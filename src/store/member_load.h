@@ -9,8 +9,9 @@
  * a DROP INDEX can drop) and builds them again at its end, each by one
  * sort: rows put at random places of an index larger than the cache cost
  * more than the rows themselves. Records go in batches (db_bulk: COPY on
- * PostgreSQL), their name words wait in temporary tables and go into
- * person_words and member_words in their keys' order; the figures are
+ * PostgreSQL), their name words wait in a temporary table and go into
+ * person_words in its key's order, their search rows by unit straight into
+ * member_words (its indexes, set aside, sort them); the figures are
  * counted by the load in memory, as member_tally.c's statements define
  * them, and added to the kept ones (recounted by member_tally_rebuild
  * when they are not kept). One audit row says what was loaded

@@ -238,7 +238,7 @@ test('a member\'s own account: linked by an admin in scope, once; audited', asyn
   assert.equal(eo.message.replace(String(ids.hoa), 'N'), en.message.replace('99999999', 'N'));
   const bad = await s.post('/api/v1/users', { username: 'x.bad', unit: '01', roles: ['member'], password: 'mat-khau-rat-dai', person_id: 'hoa' });
   assert.deepEqual(assertError(bad, 422, 'invalid').details.map((d) => [d.field, d.code]), [['person_id', 'out_of_range']]);
-  // the province's admin links Hoa's own account
+  // the admin links Hoa's own account
   const hoa = await hoaAccount();
   assert.equal(hoa.user.person_id, ids.hoa);
   // one account a record

@@ -229,10 +229,13 @@ test('the unit look-up never shows the unit of the code typed before', { timeout
     const held = new Promise((r) => { release = r; });
     await page.route(zzz, async (route) => { await held; await route.continue(); });
     const asked = page.waitForRequest(zzz);
-    await page.locator('#user-unit').fill('zzz');
-    await asked;
-    assert.equal(await page.getByTestId('user-unit-name').count(), 0, 'the answer for 01 shown beside zzz');
-    release();
+    try {
+      await page.locator('#user-unit').fill('zzz');
+      await asked;
+      assert.equal(await page.getByTestId('user-unit-name').count(), 0, 'the answer for 01 shown beside zzz');
+    } finally {
+      release(); // a failure must not leave the answer held and the page open
+    }
     await page.locator('[data-testid="user-unit-name"] .field-error').waitFor();
     await page.unroute(zzz);
     assert.deepEqual(realProblems(problems), []);

@@ -159,8 +159,6 @@ static db_t *seeded_for_members(principal_t *who)
 	return db;
 }
 
-/* The load counts the figures itself while they are kept, and leaves
- * them to a recount when they are not: both must agree with the check's. */
 /* A PRAGMA's value (SQLite), whatever its sign (cache_size is negative
  * in KiB). */
 static int64_t pragma_of(db_t *db, const char *sql)
@@ -175,6 +173,28 @@ static int64_t pragma_of(db_t *db, const char *sql)
 	return v;
 }
 
+/* SQLite: the connection's settings a load changes, set first to values
+ * the load does not use (so that one it leaves as it set it shows), and
+ * read into `into`; settings_as_before fails unless each is as read. */
+static const char *const SETTINGS[] = { "PRAGMA cache_size", "PRAGMA threads", "PRAGMA temp.secure_delete" };
+
+static void settings_read(db_t *db, int64_t into[3])
+{
+	if (db_exec(db, "PRAGMA cache_size = -3000") != DB_OK || db_exec(db, "PRAGMA threads = 1") != DB_OK ||
+	    db_exec(db, "PRAGMA temp.secure_delete = 1") != DB_OK)
+		fail_msg("settings: %s", db_errmsg(db));
+	for (size_t i = 0; i < 3; i++)
+		into[i] = pragma_of(db, SETTINGS[i]);
+}
+
+static void settings_as_before(db_t *db, const int64_t before[3])
+{
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(pragma_of(db, SETTINGS[i]), before[i]);
+}
+
+/* The load counts the figures itself while they are kept, and leaves
+ * them to a recount when they are not: both must agree with the check's. */
 static void generate_and_check(bool suspended, size_t members)
 {
 	gen_members_opts_t o = { .seed = 11, .count = members, .today = fixture_today() };
@@ -184,20 +204,18 @@ static void generate_and_check(bool suspended, size_t members)
 	char *before = index_names(db), *after;
 	size_t rows = 0, diffs = 0;
 	bool kept = false, lite = db_dialect(db) == DB_SQLITE;
-	/* SQLite: the connection's settings the load changes, put back */
-	static const char *const SETTINGS[] = { "PRAGMA cache_size", "PRAGMA threads", "PRAGMA temp.secure_delete" };
 	int64_t setting[3] = { 0 };
 	err_t e;
 
 	err_clear(&e);
-	for (size_t i = 0; lite && i < 3; i++)
-		setting[i] = pragma_of(db, SETTINGS[i]);
+	if (lite)
+		settings_read(db, setting);
 	if (suspended && member_tally_suspend(db, &e))
 		fail_msg("suspend: %s", e.message);
 	if (gen_members(db, &who, &o, &out, &e))
 		fail_msg("members: %s", e.message);
-	for (size_t i = 0; lite && i < 3; i++)
-		assert_int_equal(pragma_of(db, SETTINGS[i]), setting[i]);
+	if (lite)
+		settings_as_before(db, setting);
 	assert_int_equal(out.members, members);
 	assert_true(out.payments > members && out.left > 0);
 	after = index_names(db);
@@ -259,12 +277,16 @@ static void a_failed_load_leaves_the_database_as_it_was(void **state)
 	principal_t who;
 	db_t *db = seeded_for_members(&who);
 	char *before = index_names(db), *after;
+	bool lite = db_dialect(db) == DB_SQLITE;
+	int64_t setting[3] = { 0 };
 	err_t e;
 	int r;
 
 	(void)state;
 	assert_non_null(m);
 	err_clear(&e);
+	if (lite)
+		settings_read(db, setting);
 	snprintf(m->p.full_name, sizeof(m->p.full_name), "%s", "Nguyễn Thị Lan");
 	m->p.birth_date = fixture_today() - 30 * 365;
 	m->n_stays = 1;
@@ -279,6 +301,8 @@ static void a_failed_load_leaves_the_database_as_it_was(void **state)
 	r = member_load_add(l, m, &e) || member_load_end(l, "one", &e);
 	assert_int_not_equal(r, 0); /* no such unit */
 	member_load_free(l);
+	if (lite) /* put back by member_load_free after the failure */
+		settings_as_before(db, setting);
 	assert_int_equal(db_rollback(db), DB_OK);
 	after = index_names(db);
 	assert_string_equal(after, before);
