@@ -23,7 +23,8 @@
  * rights, gets 404 (its file and its bad rows hold members' personal
  * data). A job runs in a thread of its own with a connection of its own,
  * as the user who asked, with her scope at the time she asked; at most
- * JOBS_AT_ONCE run at once in a server, the others wait. Its row in
+ * JOBS_AT_ONCE run at once in a server, the others wait their turn in the
+ * order they were sent (api/job_queue.h). Its row in
  * import_jobs (store/imports.h) holds its status and report; its progress
  * is in the memory of the process running it. A job whose process is gone
  * (killed in the middle of a commit: the database is as it was) shows as
@@ -38,7 +39,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +52,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/member_import.h"
+#include "api/job_queue.h"
 #include "api/words.h"
 #include "io/error_copy.h"
 #include "io/unit_json.h"
@@ -83,13 +84,8 @@ static struct {
  * connection to write it with): shown as interrupted, to run again */
 static int64_t g_orphans[RUNNING_MAX];
 static int g_orphan_next;
-static sem_t g_slots;
-static pthread_once_t g_slots_once = PTHREAD_ONCE_INIT;
-
-static void slots_init(void)
-{
-	sem_init(&g_slots, 0, JOBS_AT_ONCE);
-}
+/* the jobs run JOBS_AT_ONCE at a time, in the order they were started */
+static job_queue_t g_queue = JOB_QUEUE_INIT(JOBS_AT_ONCE);
 
 /* Whether this process may start one more job of user_id: a free slot,
  * and fewer than RUNNING_PER_USER of hers. Under g_running_lock. */
@@ -199,19 +195,27 @@ static bool orphan(int64_t id)
 	return yes;
 }
 
-/* Whether this process runs job id, and its rows read so far. */
-static bool running_rows(int64_t id, size_t *rows)
+/* Whether this process holds job id's slot (live: for a run that has
+ * not written its last status yet), and its rows read so far. */
+static bool holds_slot(int64_t id, bool live, size_t *rows)
 {
 	bool yes = false;
 
 	pthread_mutex_lock(&g_running_lock);
 	for (int i = 0; i < RUNNING_MAX; i++)
-		if (g_running[i].id == id) {
+		if (g_running[i].id == id && !(live && g_running[i].ending)) {
 			*rows = g_running[i].rows;
 			yes = true;
 		}
 	pthread_mutex_unlock(&g_running_lock);
 	return yes;
+}
+
+/* Whether this process runs job id, or lets go of it, and its rows read
+ * so far. */
+static bool running_rows(int64_t id, size_t *rows)
+{
+	return holds_slot(id, false, rows);
 }
 
 /* Claims job id's progress slot before its row says it runs: 409
@@ -355,6 +359,7 @@ typedef struct job_run {
 	char unit_code[UNIT_CODE_MAX + 1];
 	char file_name[IMPORT_FILE_NAME_BUF];
 	json_t *options;        /* owned */
+	job_turn_t turn;        /* its place in g_queue */
 	FILE *errors;
 	size_t n_errors;        /* found; the first g_problems_kept are in errors */
 } job_run_t;
@@ -508,7 +513,7 @@ static void *job_thread(void *arg)
 	char msg[256];
 	db_t *db = NULL;
 
-	sem_wait(&g_slots);
+	job_queue_wait(&g_queue, &run->turn);
 	if (db_open(api_db_url(), &db, msg, sizeof(msg)) == DB_OK) {
 		if (run_on(db, run))
 			orphan_add(run->id);
@@ -519,7 +524,7 @@ static void *job_thread(void *arg)
 	}
 	if (db)
 		db_close(db);
-	sem_post(&g_slots);
+	job_queue_done(&g_queue);
 	running_set(run->id, 0, true);
 	json_decref(run->options);
 	free(run);
@@ -527,19 +532,21 @@ static void *job_thread(void *arg)
 }
 
 /* Starts the job's thread; its progress slot is claimed (claim_or_refuse)
- * and its row marked as running. */
+ * and its row marked as running. It takes its turn here, in the request's
+ * thread: jobs run in the order they were sent. */
 static int start_job(job_run_t *run, err_t *e)
 {
 	pthread_attr_t attr;
 	pthread_t t;
 	int rc;
 
-	pthread_once(&g_slots_once, slots_init);
+	job_queue_add(&g_queue, &run->turn);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	rc = pthread_create(&t, &attr, job_thread, run);
 	pthread_attr_destroy(&attr);
 	if (rc) {
+		job_queue_drop(&g_queue, &run->turn);
 		running_set(run->id, 0, true);
 		json_decref(run->options);
 		free(run);
@@ -611,13 +618,15 @@ static json_t *parse_or_null(const char *text)
 }
 
 /* The status shown: a job marked running whose process is gone was
- * interrupted. */
+ * interrupted. A run of this process that has written its last status
+ * (it lets go next) no longer vouches for the row: what the row says
+ * then was written after it. */
 static const char *shown_status(const import_job_t *j, size_t *rows, bool *running)
 {
 	bool active = !strcmp(j->status, "checking") || !strcmp(j->status, "committing");
 
 	*rows = 0;
-	*running = active && running_rows(j->id, rows);
+	*running = active && holds_slot(j->id, true, rows);
 	if (active && !*running && (runner_gone(j->runner) || (runner_is_me(j->runner) && orphan(j->id))))
 		return "interrupted";
 	return j->status;

@@ -838,27 +838,51 @@ test('one user\'s uploads past her share of the running jobs are refused before 
   for (const a of [...long, ...waiting]) await waitJob(a.body.id, 'checked');
 });
 
-test('a commit sent as soon as the check is done waits for the job to let go, and is not refused as running', async () => {
-  // the job holds its place 1.5 s after writing "checked" (the moment a
-  // busy server takes to close the check's connection)
+// A server whose jobs hold their place 1.5 s after writing their last
+// status (the moment a busy server takes to close the run's connection),
+// and a job of one new member in a commune of its own there, checked.
+async function lingeringCheckedJob(code, name, serial) {
   const slow = await startServer({ env: { UNIONBASE_IMPORT_LINGER_MS: '1500' } });
   try {
-    await slow.op('/api/v1/units', { date: D, kind: 'territorial', code: 'LC1', name_vi: 'Xã Chờ', name_en: 'Wait Commune', level: 'commune', parent: '24' }, 201);
-    await slow.op('/api/v1/units', { date: D, kind: 'territorial', code: 'LC1.1', name_vi: 'Chi hội Chờ', name_en: 'Wait Branch', level: 'branch', parent: 'LC1' }, 201);
-    const body = Buffer.from(`Họ và tên,Ngày sinh,Số CCCD,Chi hội\nĐỗ Thị Chờ,03/03/1983,${cccd(1983, 4242)},LC1.1\n`);
-    const up = await slow.request('POST', '/api/v1/imports', { query: { unit: 'LC1', file_name: 'wait.csv' }, raw: body, headers: { 'Content-Type': 'application/octet-stream' } });
+    await slow.op('/api/v1/units', { date: D, kind: 'territorial', code, name_vi: `Xã ${name}`, name_en: `${code} Commune`, level: 'commune', parent: '24' }, 201);
+    await slow.op('/api/v1/units', { date: D, kind: 'territorial', code: `${code}.1`, name_vi: `Chi hội ${name}`, name_en: `${code} Branch`, level: 'branch', parent: code }, 201);
+    const body = Buffer.from(`Họ và tên,Ngày sinh,Số CCCD,Chi hội\nĐỗ Thị ${name},03/03/1983,${cccd(1983, serial)},${code}.1\n`);
+    const up = await slow.request('POST', '/api/v1/imports', { query: { unit: code, file_name: `${code}.csv` }, raw: body, headers: { 'Content-Type': 'application/octet-stream' } });
     assert.equal(up.status, 202, up.text);
     let job;
     for (let i = 0; i < 600 && (job = await slow.ok(`/api/v1/imports/${up.body.id}`)).status !== 'checked'; i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
     assert.equal(job.status, 'checked');
-    const commit = await slow.post(`/api/v1/imports/${up.body.id}/commit`, { mode: 'all' });
+    return { slow, id: up.body.id };
+  } catch (e) {
+    await slow.stop();
+    throw e;
+  }
+}
+
+test('a commit sent as soon as the check is done waits for the job to let go, and is not refused as running', async () => {
+  const { slow, id } = await lingeringCheckedJob('LC1', 'Chờ', 4242);
+  try {
+    const commit = await slow.post(`/api/v1/imports/${id}/commit`, { mode: 'all' });
     assert.equal(commit.status, 202, commit.text);
-    for (let i = 0; i < 600 && (job = await slow.ok(`/api/v1/imports/${up.body.id}`)).status !== 'done'; i++) {
+    let job;
+    for (let i = 0; i < 600 && (job = await slow.ok(`/api/v1/imports/${id}`)).status !== 'done'; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.deepEqual([job.status, job.report.stored, job.report.created], ['done', true, 1]);
+  } finally {
+    await slow.stop();
+  }
+});
+
+test('a job whose run has written its last status is shown by its row, even while the run lets go', async () => {
+  // while the run lets go, its row is made to say a commit of an earlier
+  // server with this pid ran
+  const { slow, id } = await lingeringCheckedJob('LG1', 'Buông', 4343);
+  try {
+    await slow.sql(`UPDATE import_jobs SET status = 'committing', runner = '${os.hostname()} ${slow.proc.child.pid} 0123456789abcdef' WHERE id = ${id}`);
+    assert.equal((await slow.ok(`/api/v1/imports/${id}`)).status, 'interrupted');
   } finally {
     await slow.stop();
   }
