@@ -29,6 +29,8 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include "core/person.h"
+#include "core/text.h"
 
 #include "io/gen_members.h"
 #include "io/org_ops.h"
@@ -69,6 +71,36 @@ static int64_t int_or(db_t *db, const char *sql)
 		n = db_col_int64(st, 0);
 	db_finalize(st);
 	return n;
+}
+
+/* Checks each person's folded name and sort key against those made from
+ * her name (the load keeps them by name); returns how many persons have
+ * a name another has too. */
+static int64_t names_as_made(db_t *db)
+{
+	db_stmt_t *st = NULL;
+	int64_t repeated = 0;
+	int rc;
+
+	if (db_prepare(db, "SELECT full_name, name_fold, name_key, count(*) OVER (PARTITION BY full_name) FROM persons",
+		       &st) != DB_OK)
+		fail_msg("%s", db_errmsg(db));
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *name = db_col_text(st, 0);
+		char *fold = NULL, *key = NULL;
+
+		if (text_fold(name, &fold) || person_sort_key(name, &key))
+			fail_msg("out of memory");
+		assert_string_equal(db_col_text(st, 1), fold);
+		assert_string_equal(db_col_text(st, 2), key);
+		repeated += db_col_int64(st, 3) > 1;
+		free(fold);
+		free(key);
+	}
+	db_finalize(st);
+	if (rc != DB_DONE)
+		fail_msg("%s", db_errmsg(db));
+	return repeated;
 }
 
 /* Rows read by sequential scans of table in this transaction. */
@@ -226,6 +258,8 @@ static void generate_and_check(bool suspended, size_t members)
 	assert_true(rows > 0);
 	assert_int_equal(diffs, 0);
 	assert_int_equal(row_count(db, "persons"), (int64_t)members);
+	/* names borne by several: their texts made once, kept for the next */
+	assert_true(names_as_made(db) > 0);
 	assert_int_equal(int_of(db, "SELECT count(DISTINCT id_number) FROM persons", NULL), (int64_t)members);
 	assert_int_equal(row_count(db, "dues_payments"), (int64_t)out.payments);
 	/* each payment in a stay of hers that holds the day it was paid, in
