@@ -113,7 +113,7 @@ const table_def_t STORE_TABLES[] = {
 };
 
 /* The most columns of a table (persons has 26). */
-#define COPY_COLS_MAX 48
+#define COPY_COLS_MAX DB_BULK_COLS_MAX
 
 static int ncols(const char *const *cols)
 {

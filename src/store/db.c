@@ -423,6 +423,8 @@ int db_bulk_begin(db_t *db, const char *table, const char *const *columns, int n
 	*out = NULL;
 	if (!db->in_tx)
 		return db_fail(db, DB_ERROR, "bulk load outside a transaction");
+	if (ncols < 1 || ncols > DB_BULK_COLS_MAX)
+		return db_fail(db, DB_ERROR, "bulk load: no columns, or more than a load takes");
 	return db->drv->bulk_begin(db, table, columns, ncols, out);
 }
 

@@ -174,8 +174,13 @@ int db_rollback(db_t *db);
 bool db_in_transaction(const db_t *db);
 
 /* Bulk load: rows of text values (NULL for SQL NULL) into table(columns),
- * fast on each store (SQLite: one prepared INSERT; PostgreSQL: COPY). Must
- * run inside a transaction. */
+ * 1 to DB_BULK_COLS_MAX of them, fast on each store (SQLite: INSERTs of
+ * many rows each; PostgreSQL: COPY). Must run inside a transaction, one
+ * bulk load at a time on a connection (PostgreSQL's COPY). A row
+ * may be written when a later one is given, or at db_bulk_end: a failure
+ * (a constraint) may be said by either, and leaves some of the rows given
+ * before it in the transaction, to be rolled back. */
+#define DB_BULK_COLS_MAX 48
 typedef struct db_bulk db_bulk_t;
 int db_bulk_begin(db_t *db, const char *table, const char *const *columns, int ncols,
 		  db_bulk_t **out);

@@ -407,6 +407,137 @@ static void bulk_load_many_rows(void **state)
 	db_close(db);
 }
 
+/* rows rows into table, named prefix-i: d NULL in every third, k '' in
+ * every second; the status of the first call that fails, or of the end. */
+static int bulk_rows(db_t *db, const char *table, const char *prefix, int rows)
+{
+	static const char *const cols[] = { "name", "n", "d", "k" };
+	db_bulk_t *b = NULL;
+	char name[64], n[32];
+	int rc = db_bulk_begin(db, table, cols, 4, &b);
+
+	for (int i = 0; rc == DB_OK && i < rows; i++) {
+		const char *row[4] = { name, n, i % 3 ? "2025-07-01" : NULL, i % 2 ? "" : "k" };
+		snprintf(name, sizeof(name), "%s-%d", prefix, i);
+		snprintf(n, sizeof(n), "%d", i);
+		rc = db_bulk_row(b, row);
+	}
+	if (rc != DB_OK) {
+		db_bulk_end(b);
+		return rc;
+	}
+	return db_bulk_end(b);
+}
+
+static int64_t count_where(db_t *db, const char *sql, const char *arg)
+{
+	db_stmt_t *st = NULL;
+	int64_t n;
+
+	assert_int_equal(db_prepare(db, sql, &st), DB_OK);
+	assert_int_equal(db_bind_text(st, 1, arg), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	n = db_col_int64(st, 0);
+	db_finalize(st);
+	return n;
+}
+
+/* SQLite inserts a bulk's rows many to a statement when the connection's
+ * foreign keys are off (the generator's), the last few one by one: the
+ * passes of a bulk test, with them on and (SQLite) off. */
+static int fk_passes(db_t *db)
+{
+	return db_dialect(db) == DB_SQLITE ? 2 : 1;
+}
+
+static void fk_pass(db_t *db, int pass)
+{
+	if (db_dialect(db) == DB_SQLITE)
+		assert_int_equal(db_exec(db, pass ? "PRAGMA foreign_keys = OFF" : "PRAGMA foreign_keys = ON"), DB_OK);
+}
+
+/* ... and keeps its statements for the next bulk: every length around
+ * the group's size keeps every value, NULL and '' apart. */
+static void bulk_loads_of_any_length_keep_every_value(void **state)
+{
+	static const int LENGTHS[] = { 0, 1, 31, 32, 33, 64, 95 };
+	db_t *db = table_db();
+	char prefix[16], like[24];
+	(void)state;
+
+	for (int round = 0; round < 2 * fk_passes(db); round++)
+		for (size_t k = 0; k < sizeof(LENGTHS) / sizeof(LENGTHS[0]); k++) {
+			int rows = LENGTHS[k];
+			snprintf(prefix, sizeof(prefix), "r%d-%d", round, rows);
+			snprintf(like, sizeof(like), "%s-%%", prefix);
+			fk_pass(db, round / 2);
+			assert_int_equal(db_begin(db), DB_OK);
+			assert_int_equal(bulk_rows(db, "t", prefix, rows), DB_OK);
+			assert_int_equal(db_commit(db), DB_OK);
+			assert_int_equal(count_where(db, "SELECT count(*) FROM t WHERE name LIKE ?", like), rows);
+			assert_int_equal(count_where(db, "SELECT count(*) FROM t WHERE name LIKE ? AND d IS NULL", like),
+					 (rows + 2) / 3);
+			assert_int_equal(count_where(db, "SELECT count(*) FROM t WHERE name LIKE ? AND k = ''", like), rows / 2);
+			assert_int_equal(count_where(db, "SELECT count(*) FROM t WHERE name LIKE ? AND k IS NULL", like), 0);
+			assert_int_equal(count_where(db, "SELECT coalesce(sum(n), 0) FROM t WHERE name LIKE ?", like),
+					 (int64_t)rows * (rows - 1) / 2);
+		}
+	db_close(db);
+}
+
+/* More tables than the connection keeps statements for, each loaded
+ * twice. */
+static void bulk_loads_of_many_tables_in_turn(void **state)
+{
+	db_t *db = table_db();
+	char sql[160], table[16], name[32];
+	(void)state;
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(sql, sizeof(sql), "CREATE TABLE t%d (name TEXT NOT NULL UNIQUE, n BIGINT, d TEXT, k TEXT)", i);
+		assert_int_equal(db_exec(db, sql), DB_OK);
+	}
+	fk_pass(db, fk_passes(db) - 1);
+	assert_int_equal(db_begin(db), DB_OK);
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < 12; i++) {
+			snprintf(table, sizeof(table), "t%d", i);
+			snprintf(name, sizeof(name), "p%d", pass);
+			assert_int_equal(bulk_rows(db, table, name, 40), DB_OK);
+		}
+	assert_int_equal(db_commit(db), DB_OK);
+	for (int i = 0; i < 12; i++) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM t%d WHERE name LIKE ?", i);
+		assert_int_equal(count_where(db, sql, "p%"), 80);
+	}
+	db_close(db);
+}
+
+/* A refused row fails the load, by its own call, a later one's, or the
+ * end's; nothing after it is written, and the rollback keeps nothing. */
+static void a_refused_row_fails_the_bulk_load(void **state)
+{
+	db_t *db = table_db();
+	(void)state;
+
+	insert(db, "dup-40", 1, NULL);
+	for (int pass = 0; pass < fk_passes(db); pass++) {
+		char ok[8];
+		fk_pass(db, pass);
+		assert_int_equal(db_begin(db), DB_OK);
+		assert_int_not_equal(bulk_rows(db, "t", "dup", 70), DB_OK);
+		assert_int_equal(db_rollback(db), DB_OK);
+		assert_int_equal(count(db), 1 + 70 * pass);
+		/* the connection loads again after it */
+		snprintf(ok, sizeof(ok), "ok%d", pass);
+		assert_int_equal(db_begin(db), DB_OK);
+		assert_int_equal(bulk_rows(db, "t", ok, 70), DB_OK);
+		assert_int_equal(db_commit(db), DB_OK);
+		assert_int_equal(count(db), 1 + 70 * (pass + 1));
+	}
+	db_close(db);
+}
+
 static void binary_collation_orders_bytes(void **state)
 {
 	db_t *db = table_db();
@@ -525,6 +656,9 @@ int main(void)
 		cmocka_unit_test(writers_take_turns_in_order),
 		cmocka_unit_test(the_wal_is_restarted_under_constant_reading),
 		cmocka_unit_test(bulk_load_many_rows),
+		cmocka_unit_test(bulk_loads_of_any_length_keep_every_value),
+		cmocka_unit_test(bulk_loads_of_many_tables_in_turn),
+		cmocka_unit_test(a_refused_row_fails_the_bulk_load),
 		cmocka_unit_test(binary_collation_orders_bytes),
 		cmocka_unit_test(migrations_apply_once_and_are_checked),
 		cmocka_unit_test(postgresql_sessions_are_set),
