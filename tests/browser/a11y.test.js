@@ -102,6 +102,8 @@ const PAGES = [
   ['member', () => `#/members/${memberId}`, '[data-testid="member-details"]'],
   ['member with the edit form refused', () => `#/members/${memberId}`, '[data-testid="member-details"]', async (page) => {
     await page.getByTestId('member-edit').click();
+    // the form has taken focus (its heading) before a field is typed in
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'member-edit-heading');
     await page.locator('#member-edit-full-name').fill('');
     await page.locator('#member-edit-phone').fill('12345');
     await page.getByTestId('member-edit-save').click();

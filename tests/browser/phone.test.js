@@ -103,6 +103,10 @@ test('the header and navigation are compact on a phone; the menu works with the 
     assert.ok(dated.height <= header.height + 4, `with a past day the header is ${dated.height} px tall, ${header.height} without`);
     await back.click();
     await page.waitForFunction(() => !/as_of=/.test(location.hash));
+    // the field follows the day in the URL once the page has taken it: typed
+    // before that, a day would be written over by today's (as a hand could
+    // not type so soon, but a loaded machine lets the test do it)
+    await page.waitForFunction((d) => document.querySelector('[data-testid="as-of"]').value === d, dmy(TODAY));
     // a day that does not exist, or 31/12/9999 ("still holds" to the API):
     // said at once on Enter, while the field has focus; nothing is asked
     const asOf = page.getByTestId('as-of');

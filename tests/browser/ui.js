@@ -8,7 +8,7 @@
 // harness's TODAY (server.js) and runs on from there, so the app's today is
 // the server's whatever the hour the tests run at.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { REPO, TODAY } from './server.js';
@@ -48,12 +48,21 @@ export function realProblems(problems) {
   return problems.filter((p) => !/status of (401|404|409|422|429) \(/.test(p));
 }
 
-// withArtifactOnFailure: keep a screenshot of the page when a step fails.
+// withArtifactOnFailure: keep a screenshot of the page when a step fails,
+// and what a screenshot does not show: the address, the focused element
+// and each field's value (a race between the app and a test shows there).
 export async function withArtifactOnFailure(page, name, fn) {
   try {
     await fn();
   } catch (e) {
     await page.screenshot({ path: path.join(ARTIFACTS, `failed-${name}.png`), fullPage: true }).catch(() => {});
+    const state = await page.evaluate(() => ({
+      url: location.href,
+      focused: document.activeElement ? document.activeElement.outerHTML.slice(0, 200) : null,
+      fields: [...document.querySelectorAll('input, select, textarea')]
+        .map((f) => ({ id: f.id || f.dataset.testid || f.name, value: f.type === 'password' ? '(hidden)' : f.value })),
+    })).catch((err) => ({ unreadable: String(err) }));
+    await writeFile(path.join(ARTIFACTS, `failed-${name}.json`), JSON.stringify(state, null, 2)).catch(() => {});
     throw e;
   }
 }

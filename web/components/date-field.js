@@ -7,7 +7,7 @@
 // leaving the field the text is written back in the language's form.
 // The value given to the page is ISO (YYYY-MM-DD), '' when empty, null when
 // the text is not a day; a field left holding a non-day says so at once.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { useApp } from '../lib/context.js';
@@ -22,9 +22,11 @@ export function useDateText(value, onChange) {
   const [text, setText] = useState(shown(value));
   const [bad, setBad] = useState(false);
   // The value changed from outside (cleared after a save, a new URL), or
-  // the language did: show it afresh. (null: she is typing a non-day.)
+  // the language did: show it afresh. (null: she is typing a non-day.) In
+  // the render's own step, before a key can reach the field: after the
+  // paint, it would write over what was typed meanwhile.
   const lastLang = useRef(lang);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const langChanged = lastLang.current !== lang;
     lastLang.current = lang;
     if (value === null || value === undefined) return;

@@ -11,7 +11,7 @@
 // Navigation entries come from the routes that declare a `nav` key; those
 // marked `admin` (or `perm`) are listed for admins (holders of it) only. `dated` shows the as-of picker
 // (pages whose data do not depend on a date leave it out).
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { t, tn, setLang } from '../lib/i18n.js';
 import { LANGS } from '../lib/config.js';
@@ -157,7 +157,9 @@ function LangSwitch() {
 function AsOfPicker({ loc }) {
   const { asOf, asOfParam } = useApp();
   const [draft, setDraft] = useState(isIsoDate(asOf) ? asOf : '');
-  useEffect(() => setDraft(isIsoDate(asOf) ? asOf : ''), [asOf]);
+  // (in the render's own step, not after the paint: a day typed at once
+  // would otherwise be written over by the URL's a moment later)
+  useLayoutEffect(() => setDraft(isIsoDate(asOf) ? asOf : ''), [asOf]);
   const d = useDateText(draft, setDraft);
   const set = (value) => navigate(loc.path, { ...loc.query, as_of: value || undefined });
   // 9999-12-31 stands for "still holds" in the API, which refuses it as a

@@ -9,7 +9,7 @@
 //                      (a revoked token's button, a reloaded page), focus
 //                      goes to a sensible place nearby instead of the
 //                      document's start (see rescue below)
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 const SETTLE_MS = 10000;
 
@@ -49,7 +49,9 @@ export function focusHeading() {
 // it (or lost with it), focus goes back to the button that opened it.
 export function useDialogFocus() {
   const heading = useRef(null);
-  useEffect(() => {
+  // (in the render's own step: moved after the paint, focus could leave a
+  // field she had already begun to type in, and her keys go to the heading)
+  useLayoutEffect(() => {
     // (a button disabled while its request ran has lost focus: still it)
     const active = document.activeElement;
     const opener = active && active !== document.body ? active : last;
