@@ -35,6 +35,9 @@ Knobs (environment):
   BENCH_BIN=build/unionbase  BENCH_CACHE=bench/cache
   BENCH_OUT=BENCHMARKS.md    BENCH_WRITE=1       BENCH_LABEL (default: the commit's subject)
   BENCH_REGENERATE=1         make the country again even when cached
+  BENCH_ACCESS_LOG=1         the server writes its access log (a line a request,
+                             with the milliseconds its handler took, after its
+                             wait in the lane) into BENCH_CACHE/serve.log
   BENCH_PG_SHARED_BUFFERS=4GB  the throw-away PostgreSQL server's, when a
                              benchmark starts it (a running one is used as it is)
 
@@ -79,6 +82,7 @@ LOAD_THREADS = int(knob("BENCH_LOAD_THREADS", "2"))
 SCALE = knob("BENCH_SCALE", "1")
 SEED = knob("BENCH_SEED", "1")
 SERVE_THREADS = knob("BENCH_SERVE_THREADS", "")
+ACCESS_LOG = knob("BENCH_ACCESS_LOG", "0") == "1"
 PG_SHARED_BUFFERS = knob("BENCH_PG_SHARED_BUFFERS", "4GB")
 BIN = os.path.abspath(os.path.join(TOP, knob("BENCH_BIN", "build/unionbase")))
 CACHE = os.path.abspath(os.path.join(TOP, knob("BENCH_CACHE", "bench/cache")))
@@ -243,9 +247,12 @@ def free_port():
 class Server:
     def __init__(self, url):
         self.port = free_port()
-        args = [BIN, "serve", "--db", url, "--listen", "127.0.0.1:%d" % self.port, "--quiet"]
+        args = [BIN, "serve", "--db", url, "--listen", "127.0.0.1:%d" % self.port]
+        if not ACCESS_LOG:
+            args.append("--quiet")
         if SERVE_THREADS:
             args += ["--threads", SERVE_THREADS]
+        os.makedirs(CACHE, exist_ok=True)
         self.log = open(os.path.join(CACHE, "serve.log"), "w", encoding="utf-8")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         self.base = "http://127.0.0.1:%d" % self.port
