@@ -286,27 +286,28 @@ static int gate_take(db_t *db, int ms)
 }
 
 /*
- * The WAL is restarted once it holds WAL_RESTART_FRAMES pages. SQLite
- * starts the WAL over only when no reader holds a snapshot within it, and
- * under the month-end mix some reader always does: the WAL grew for as
- * long as the reads went on (80,000 pages, 320 MiB, in 30 s at 1M members;
- * a day of month-end would have grown it without end). A RESTART
- * checkpoint copies the pages back, then waits, RESTART_WAIT_MS at most,
- * for the readers of older snapshots to finish (new ones read the file),
- * and the next write starts the WAL over: it stays under 20 MiB. That
- * wait holds the write lock (SQLite's, and the gate: it runs in the
- * commit), and a reader seconds long (a report under load) makes it wait
- * in vain: after that, the next try comes only once the WAL has grown by
- * as many pages again (restart_at), not at the next commit. (Each commit
- * tried, and waited its 200 ms: the month-end mix at 20,000,000 members
- * made 5 writes a second, an edit's p50 3.2 s.) So that the WAL does not
- * grow for as long as such readers come (a report always running), each
- * try waits longer the longer the WAL: RESTART_WAIT_MS for every
- * WAL_RESTART_FRAMES pages in it, RESTART_WAIT_MAX_MS at most; the writes
- * slow down while it is long, and it is started over once the readers
- * that hold it finish. Below that, a passive
- * checkpoint every 1,000 pages, as SQLite's own wal_autocheckpoint does
- * (a WAL hook of ours replaces it). A checkpoint that cannot finish now is
+ * The WAL is started over once it holds WAL_RESTART_FRAMES pages. SQLite
+ * starts it over only when no reader holds a snapshot within it, and under
+ * the month-end mix some reader always does: with passive checkpoints
+ * alone the WAL grew for as long as the reads went on (80,000 pages,
+ * 320 MiB, in 30 s at 1M members). A RESTART checkpoint copies the pages
+ * back and waits for the readers of older snapshots to finish (new ones
+ * read the file); the next write then starts the WAL over.
+ *
+ * That wait holds the write lock (SQLite's, and the gate: it runs in the
+ * commit). Past WAL_RESTART_FRAMES each commit tries without waiting,
+ * which costs what a passive checkpoint does and catches any moment
+ * without old readers; only at a mark (restart_at) does a try wait, for
+ * RESTART_WAIT_MS per WAL_RESTART_FRAMES pages in the WAL,
+ * RESTART_WAIT_MAX_MS at most, and the next mark comes as many pages
+ * later. (Each commit once waited its 200 ms: under the month-end mix at
+ * 20,000,000 members a report holds its snapshot 3-4 s, the waits were in
+ * vain, and the writes came to 5 a second, an edit's p50 3.2 s.) While
+ * such readers overlap without a break the WAL has no bound: it grows
+ * with the writes (about 100 MiB in that mix), and the writes slow down at
+ * each mark the longer it is. Below WAL_RESTART_FRAMES, a passive
+ * checkpoint every 1,000 pages, as SQLite's own wal_autocheckpoint does (a
+ * WAL hook of ours replaces it). A checkpoint that cannot finish now is
  * tried again after a later commit: its answer is not the commit's.
  */
 #define WAL_RESTART_FRAMES 4096
@@ -314,26 +315,37 @@ static int gate_take(db_t *db, int ms)
 #define RESTART_WAIT_MS 200
 #define RESTART_WAIT_MAX_MS 2000
 
+/* A RESTART checkpoint of h's WAL, waiting for old readers up to ms. */
+static int restart_wal(sqlite_db_t *db, sqlite3 *h, const char *name, int ms)
+{
+	int rc;
+
+	sqlite3_busy_timeout(h, ms);
+	rc = sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	sqlite3_busy_timeout(h, db->wait_ms);
+	return rc;
+}
+
 static int wal_grown(void *arg, sqlite3 *h, const char *name, int frames)
 {
 	sqlite_db_t *db = arg;
 	atomic_int *restart_at = db->gate ? &db->gate->restart_at : &db->restart_at;
 	int at = atomic_load_explicit(restart_at, memory_order_relaxed);
 
-	if (frames < WAL_PASSIVE_FRAMES || at < WAL_RESTART_FRAMES) {
-		/* started over (or never tried): the first mark again */
+	/* the WAL's pages only grow until it starts over: fewer than at the
+	 * last mark tried means it did (or no mark was ever set) */
+	if (at < WAL_RESTART_FRAMES || frames < at - WAL_RESTART_FRAMES) {
 		atomic_store_explicit(restart_at, WAL_RESTART_FRAMES, memory_order_relaxed);
 		at = WAL_RESTART_FRAMES;
 	}
 	if (frames >= at) {
 		int64_t wait = (int64_t)RESTART_WAIT_MS * (frames / WAL_RESTART_FRAMES);
-		int rc;
+		int rc = restart_wal(db, h, name, (int)(wait < RESTART_WAIT_MAX_MS ? wait : RESTART_WAIT_MAX_MS));
 
-		sqlite3_busy_timeout(h, (int)(wait < RESTART_WAIT_MAX_MS ? wait : RESTART_WAIT_MAX_MS));
-		rc = sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-		sqlite3_busy_timeout(h, db->wait_ms);
 		atomic_store_explicit(restart_at, rc == SQLITE_OK ? WAL_RESTART_FRAMES : frames + WAL_RESTART_FRAMES,
 				      memory_order_relaxed);
+	} else if (frames >= WAL_RESTART_FRAMES) {
+		(void)restart_wal(db, h, name, 0);
 	} else if (frames >= WAL_PASSIVE_FRAMES) {
 		(void)sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	}

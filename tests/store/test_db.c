@@ -323,8 +323,10 @@ static void *read_on(void *arg)
 
 /* SQLite: the WAL is started over once it is long, though readers come
  * one after another and some reader always holds a snapshot in it (under
- * the month-end mix it had grown to 320 MiB in 30 s): 600 writes of 64 KiB
- * (about 10,000 pages) leave it under 5,000 pages. */
+ * the month-end mix it had grown to 320 MiB in 30 s): 900 writes of 64 KiB
+ * (about 15,000 pages) leave it under 9,000 pages (a try that waited in
+ * vain, a reader held up on a loaded machine, puts the next 4,096 pages
+ * later). */
 static void the_wal_is_restarted_under_constant_reading(void **state)
 {
 	reader_t r[3] = { 0 };
@@ -347,7 +349,7 @@ static void the_wal_is_restarted_under_constant_reading(void **state)
 		assert_int_equal(pthread_create(&r[i].thread, NULL, read_on, &r[i]), 0);
 		usleep(700);
 	}
-	for (int i = 0; i < 600; i++) {
+	for (int i = 0; i < 900; i++) {
 		snprintf(name, sizeof(name), "w%d", i);
 		assert_int_equal(db_begin(db), DB_OK);
 		assert_int_equal(db_prepare(db, "INSERT INTO t (name, k) VALUES (?, ?)", &st), DB_OK);
@@ -368,7 +370,7 @@ static void the_wal_is_restarted_under_constant_reading(void **state)
 	frames = db_col_int64(st, 1);
 	db_finalize(st);
 	assert_true(frames > 0);
-	assert_true(frames < 5000);
+	assert_true(frames < 9000);
 	free(blob);
 	db_close(db);
 }
@@ -453,13 +455,17 @@ static int64_t wal_frames(db_t *db)
  * second (BENCHMARKS.md 2026-12-05). After one such wait in vain the next
  * comes only after as many pages again: 400 writes past the mark (6,400
  * pages) once took 80 s, now a second or two (the bound: 20 s). Once the
- * reader is gone the WAL starts over as before. */
+ * long reader is gone the WAL starts over, though short readers still
+ * come one after another (by our RESTART: SQLite would not by itself). */
 static void a_long_reader_does_not_hold_every_write_up(void **state)
 {
-	holder_t h = { 0 };
+	/* static: a failed assertion leaves the test while the thread runs */
+	static holder_t h;
+	reader_t r[3] = { 0 };
 	db_t *db = table_db();
 	struct timespec t0;
 	double took;
+	int64_t pinned;
 	(void)state;
 
 	if (db_dialect(db) != DB_SQLITE) {
@@ -467,6 +473,7 @@ static void a_long_reader_does_not_hold_every_write_up(void **state)
 		return;
 	}
 	write_blobs(db, 0, 1);
+	memset(&h, 0, sizeof(h));
 	assert_int_equal(pthread_create(&h.thread, NULL, hold_snapshot, &h), 0);
 	while (atomic_load(&h.ready) == 0)
 		usleep(1000);
@@ -479,10 +486,21 @@ static void a_long_reader_does_not_hold_every_write_up(void **state)
 	assert_int_equal(pthread_join(h.thread, NULL), 0);
 	if (took >= 20.0)
 		fail_msg("400 writes beside a long reader took %.1f s", took);
-	assert_true(wal_frames(db) > 4096);
-	/* the reader gone, the WAL is started over within as many pages again */
+	pinned = wal_frames(db);
+	assert_true(pinned > 4096);
+	/* the long reader gone, short ones coming: the WAL is started over
+	 * (fewer pages in it at the end than these writes alone make) */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(pthread_create(&r[i].thread, NULL, read_on, &r[i]), 0);
+		usleep(700);
+	}
 	write_blobs(db, 671, 700);
-	assert_true(wal_frames(db) < 5000);
+	for (int i = 0; i < 3; i++) {
+		atomic_store(&r[i].stop, 1);
+		assert_int_equal(pthread_join(r[i].thread, NULL), 0);
+		assert_true(r[i].reads > 0);
+	}
+	assert_true(wal_frames(db) < pinned);
 	db_close(db);
 }
 
