@@ -289,13 +289,15 @@ static void writers_take_turns_in_order(void **state)
 	db_close(db);
 }
 
-/* A reader of the WAL test: short read transactions on its own
- * connection, one after another, each holding its snapshot 2 ms, until
- * told to stop. */
+/* A reader of the WAL tests: read transactions on its own connection,
+ * one after another, each holding its snapshot 2 ms, until told to stop;
+ * with hold, one snapshot held until then (a report counting a large
+ * commune under load, seconds long). */
 typedef struct reader {
 	pthread_t thread;
 	atomic_int stop;
-	int reads;
+	atomic_int reads;
+	bool hold;
 } reader_t;
 
 static void *read_on(void *arg)
@@ -311,10 +313,12 @@ static void *read_on(void *arg)
 		if (db_begin_read(db) != DB_OK)
 			break;
 		if (db_prepare(db, "SELECT count(*) FROM t", &st) == DB_OK && db_step(st) == DB_ROW)
-			r->reads++;
+			atomic_fetch_add(&r->reads, 1);
 		db_finalize(st);
 		st = NULL;
-		usleep(2000);
+		do
+			usleep(r->hold ? 1000 : 2000);
+		while (r->hold && !atomic_load(&r->stop));
 		(void)db_rollback(db);
 	}
 	db_close(db);
@@ -394,38 +398,6 @@ static void the_wal_is_restarted_under_constant_reading(void **state)
 	db_close(db);
 }
 
-/* A reader that holds one snapshot all along: a report counting a large
- * commune under load, seconds long. */
-typedef struct holder {
-	pthread_t thread;
-	atomic_int ready;
-	atomic_int stop;
-} holder_t;
-
-static void *hold_snapshot(void *arg)
-{
-	holder_t *h = arg;
-	char msg[256];
-	db_t *db = NULL;
-	db_stmt_t *st = NULL;
-
-	if (db_open(fixture_url(), &db, msg, sizeof(msg)) != DB_OK || db_begin_read(db) != DB_OK) {
-		atomic_store(&h->ready, -1);
-		db_close(db);
-		return NULL;
-	}
-	if (db_prepare(db, "SELECT count(*) FROM t", &st) == DB_OK && db_step(st) == DB_ROW)
-		atomic_store(&h->ready, 1);
-	else
-		atomic_store(&h->ready, -1);
-	db_finalize(st);
-	while (!atomic_load(&h->stop))
-		usleep(1000);
-	(void)db_rollback(db);
-	db_close(db);
-	return NULL;
-}
-
 /* SQLite: a reader that keeps its snapshot in a long WAL does not make
  * every write wait for it. Starting the WAL over waits for the readers of
  * older snapshots, holding the write lock; with a report
@@ -439,7 +411,7 @@ static void *hold_snapshot(void *arg)
 static void a_long_reader_does_not_hold_every_write_up(void **state)
 {
 	/* static: a failed assertion leaves the test while the thread runs */
-	static holder_t h;
+	static reader_t h;
 	reader_t r[3] = { 0 };
 	db_t *db = table_db();
 	struct timespec t0;
@@ -453,10 +425,11 @@ static void a_long_reader_does_not_hold_every_write_up(void **state)
 	}
 	write_blobs(db, 0, 1);
 	memset(&h, 0, sizeof(h));
-	assert_int_equal(pthread_create(&h.thread, NULL, hold_snapshot, &h), 0);
-	while (atomic_load(&h.ready) == 0)
+	h.hold = true;
+	assert_int_equal(pthread_create(&h.thread, NULL, read_on, &h), 0);
+	for (int i = 0; i < 10000 && atomic_load(&h.reads) == 0; i++)
 		usleep(1000);
-	assert_int_equal(atomic_load(&h.ready), 1);
+	assert_int_equal(atomic_load(&h.reads), 1);
 	write_blobs(db, 1, 270); /* past the 4,096th page */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	write_blobs(db, 271, 400);
