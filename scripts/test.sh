@@ -19,9 +19,12 @@
 #                process (node, the servers, the CLI, sqlite3) under
 #                libfaketime: the wall clock starts at FAKETIME_AT in
 #                FAKETIME_TZ, a day far from today, and runs on (across a
-#                midnight). The tests must not care what day it is.
+#                midnight). The tests must not care what day it is. They
+#                run the program of build/, not build-test/: api/sqlite has
+#                just run them under the sanitizers, and this step looks for
+#                dates, which the sanitizers do not (76 s against 38 s).
 #   browser      node --test tests/browser/
-#   fuzz         (fuzz and the linters run beside the browser tests, at nice 19)
+#   fuzz         (fuzz and the linters run beside the tests from unit on, at nice 19)
 #                scripts/fuzz.sh: builds build-fuzz/ (clang, libFuzzer) and
 #                runs every target of tests/fuzz/ for FUZZ_TEST_SECONDS
 #                (default 5) from its committed seeds; one test case per
@@ -55,6 +58,7 @@
 #                            of compiler wipes build-test/)
 #   MESON_TEST_TIMEOUT_MULTIPLIER (default 3), NODE_TEST_TIMEOUT seconds (1200)
 #   API_TEST_CONCURRENCY=3   API test files run at once (node --test-concurrency)
+#   BROWSER_TEST_CONCURRENCY=2  browser test files run at once
 #   SKIP_DEPS=1              do not run install-deps.sh (counted as skipped: no)
 #   FUZZ_TEST_SECONDS=5      seconds each fuzz target runs (0: the fuzz step
 #                            is not run, and counts as a failure)
@@ -87,9 +91,11 @@ timeout_mult=${MESON_TEST_TIMEOUT_MULTIPLIER:-3}
 node_timeout=${NODE_TEST_TIMEOUT:-1200}
 # API test files at once: each starts its own servers, on its own database and
 # port, and waits on them as much as it computes (3 on 2 cores: 254 s to
-# 193 s for api/sqlite). The browser's run one at a time: two at once took
-# as long, each test twice as slow (chromium uses every core).
+# 193 s for api/sqlite). Browser test files two at once: 356 s to 254 s
+# alone (chromium and the server keep 0.76 of the two cores busy with one
+# file, 0.93 with two; 2026-12-05, /usr/bin/time).
 api_concurrency=${API_TEST_CONCURRENCY:-3}
+browser_concurrency=${BROWSER_TEST_CONCURRENCY:-2}
 
 if [ -z "${UNIONBASE_PG_TESTS:-}" ]; then
     if [ -f src/store/db_pg.c ]; then UNIONBASE_PG_TESTS=1; else UNIONBASE_PG_TESTS=0; fi
@@ -258,11 +264,12 @@ node_suite() {
 # for every process whenever it starts, so node and the servers it starts
 # read the same time; monotonic clocks move by the same offset, which no
 # timeout notices (chromium cannot open a tab when only the wall clock
-# moves: FAKETIME_DONT_FAKE_MONOTONIC=1 breaks the browser tests). ASan's
-# allocator reads the clock while it starts, before libfaketime is ready,
-# and deadlocks unless releasing memory to the OS on a timer is off
-# (allocator_release_to_os_interval_ms=-1). The step fails if the clock did
-# not move (a run at the real date proves nothing).
+# moves: FAKETIME_DONT_FAKE_MONOTONIC=1 breaks the browser tests). Under
+# ASan (UNIONBASE_BIN of build-test/), whose allocator reads the clock while
+# it starts, before libfaketime is ready, add
+# ASAN_OPTIONS=...:allocator_release_to_os_interval_ms=-1 or it deadlocks.
+# The step fails if the clock did not move (a run at the real date proves
+# nothing).
 node_suite_faketime() {
     local name=$1 at=$2 zone=$3 paths=$4; shift 4
     local lib start offset seen
@@ -270,8 +277,7 @@ node_suite_faketime() {
     start=$(TZ=$zone date -d "$at" +%s 2>/dev/null) || { not_run "$name" "FAKETIME_AT '$at' is not a time"; return; }
     offset=$((start - $(date +%s)))
     [ "$offset" -ge 0 ] && offset="+$offset"
-    local env=(TZ="$zone" LD_PRELOAD="$lib" FAKETIME="${offset}s"
-        ASAN_OPTIONS="$ASAN_OPTIONS:allocator_release_to_os_interval_ms=-1")
+    local env=(TZ="$zone" LD_PRELOAD="$lib" FAKETIME="${offset}s")
     seen=$(env "${env[@]}" node -e 'const d = new Date(); const p = (n) => String(n).padStart(2, "0");
         process.stdout.write(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`)' 2>&1)
     if [ "$seen" != "$(TZ=$zone date -d "$at" +%F)" ]; then
@@ -307,10 +313,45 @@ else
 fi
 
 step build build_release
+release_built=0
+[ $step_rc = 0 ] && [ -x build/unionbase ] && release_built=1
 step build-test build_test
 built=0
 [ $step_rc = 0 ] && [ -x "$builddir/unionbase" ] && built=1
 mkdir -p "$logdir"
+
+# fuzz and the linters run in the background from here on, at the lowest
+# priority (nice 19), and fill what the tests leave idle: the store tests
+# and the browser tests wait for servers and timers (the browser's, two
+# files at once, keep about one core of two busy). Started beside the
+# browser tests alone, they ran on for a minute after them (498 s against
+# 433 s, CI of abdabad). Their output goes to their logs and is printed
+# after the browser's.
+fuzz_seconds=${FUZZ_TEST_SECONDS:-5}
+background_checks() {
+    local name
+    for name in fuzz clang-tidy cppcheck; do
+        date +%s >"$tmp/$name.start"
+        case $name in
+        fuzz)
+            [ "$fuzz_seconds" = 0 ] && continue
+            FUZZ_SECONDS=$fuzz_seconds FUZZ_KEEP=0 FUZZ_SEED=1 scripts/fuzz.sh >"$logdir/fuzz.log" 2>&1
+            ;;
+        clang-tidy | cppcheck)
+            [ -f build/compile_commands.json ] || continue
+            LINT_TOOLS=$name scripts/lint.sh build >"$logdir/$name.log" 2>&1
+            ;;
+        esac
+        echo $? >"$tmp/$name.rc"
+        date +%s >"$tmp/$name.end"
+    done
+}
+# in a process group of its own (set -m): the cleanup ends all of it
+set -m
+fuzz_seconds=$fuzz_seconds tmp=$tmp logdir=$logdir \
+    nice -n 19 bash -c "$(declare -f background_checks); background_checks" &
+background_pid=$!
+set +m
 
 if [ $built = 1 ]; then
     meson_suite unit unit "$(nproc)"
@@ -367,12 +408,13 @@ fi
 # period and term of the report forms and targets (forms, targets,
 # reports-reorg).
 faketime_tests=${FAKETIME_TESTS:-tests/api/today.test.js tests/api/access.test.js tests/api/operations.test.js tests/api/reform.test.js tests/api/audit.test.js tests/api/session.test.js tests/api/cli.test.js tests/api/import.test.js tests/api/forms.test.js tests/api/targets.test.js tests/api/reports-reorg.test.js}
-if [ $built != 1 ]; then
+if [ $release_built != 1 ]; then
     not_run api/faketime "build failed"
 elif [ "$faketime_tests" = 0 ]; then
     not_run api/faketime "FAKETIME_TESTS=0"
 else
-    concurrency=$api_concurrency node_suite_faketime api/faketime "${FAKETIME_AT:-2028-02-29 23:58:30}" "${FAKETIME_TZ:-Asia/Ho_Chi_Minh}" "$faketime_tests"
+    concurrency=$api_concurrency node_suite_faketime api/faketime "${FAKETIME_AT:-2028-02-29 23:58:30}" "${FAKETIME_TZ:-Asia/Ho_Chi_Minh}" "$faketime_tests" \
+        UNIONBASE_BIN="$top/build/unionbase"
 fi
 
 if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
@@ -386,38 +428,9 @@ if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
     fi
 fi
 
-# fuzz and the linters run in the background while the browser tests run, at
-# the lowest priority (nice 19): chromium leaves about a quarter of the CPU
-# idle (it waits for the server and for timers), and these steps fill it.
-# Their output goes to their logs and is printed after the browser's.
-fuzz_seconds=${FUZZ_TEST_SECONDS:-5}
-background_checks() {
-    local name
-    for name in fuzz clang-tidy cppcheck; do
-        date +%s >"$tmp/$name.start"
-        case $name in
-        fuzz)
-            [ "$fuzz_seconds" = 0 ] && continue
-            FUZZ_SECONDS=$fuzz_seconds FUZZ_KEEP=0 FUZZ_SEED=1 scripts/fuzz.sh >"$logdir/fuzz.log" 2>&1
-            ;;
-        clang-tidy | cppcheck)
-            [ -f build/compile_commands.json ] || continue
-            LINT_TOOLS=$name scripts/lint.sh build >"$logdir/$name.log" 2>&1
-            ;;
-        esac
-        echo $? >"$tmp/$name.rc"
-        date +%s >"$tmp/$name.end"
-    done
-}
-# in a process group of its own (set -m): the cleanup ends all of it
-set -m
-fuzz_seconds=$fuzz_seconds tmp=$tmp logdir=$logdir \
-    nice -n 19 bash -c "$(declare -f background_checks); background_checks" &
-background_pid=$!
-set +m
 
 if [ $built = 1 ]; then
-    node_suite browser tests/browser/
+    concurrency=$browser_concurrency node_suite browser tests/browser/
 else
     not_run browser "build failed"
 fi
@@ -427,7 +440,7 @@ background_pid=
 # background_step NAME: prints the step's log and sets step_start and step_rc
 # from what background_checks left
 background_step() {
-    banner "$1 (run beside the browser tests)"
+    banner "$1 (run beside the tests)"
     cat "$logdir/$1.log" 2>/dev/null
     local began ended
     began=$(cat "$tmp/$1.start" 2>/dev/null) || began=$(date +%s)
