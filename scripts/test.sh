@@ -24,7 +24,7 @@
 #                just run them under the sanitizers, and this step looks for
 #                dates, which the sanitizers do not (76 s against 38 s).
 #   browser      node --test tests/browser/
-#   fuzz         (fuzz and the linters run beside the tests from unit on, at nice 19)
+#   fuzz         (fuzz and the linters run beside the browser tests, at nice 19)
 #                scripts/fuzz.sh: builds build-fuzz/ (clang, libFuzzer) and
 #                runs every target of tests/fuzz/ for FUZZ_TEST_SECONDS
 #                (default 5) from its committed seeds; one test case per
@@ -320,39 +320,6 @@ built=0
 [ $step_rc = 0 ] && [ -x "$builddir/unionbase" ] && built=1
 mkdir -p "$logdir"
 
-# fuzz and the linters run in the background from here on, at the lowest
-# priority (nice 19), and fill what the tests leave idle: the store tests
-# and the browser tests wait for servers and timers (the browser's, two
-# files at once, keep about one core of two busy). Started beside the
-# browser tests alone, they ran on for a minute after them (498 s against
-# 433 s, CI of abdabad). Their output goes to their logs and is printed
-# after the browser's.
-fuzz_seconds=${FUZZ_TEST_SECONDS:-5}
-background_checks() {
-    local name
-    for name in fuzz clang-tidy cppcheck; do
-        date +%s >"$tmp/$name.start"
-        case $name in
-        fuzz)
-            [ "$fuzz_seconds" = 0 ] && continue
-            FUZZ_SECONDS=$fuzz_seconds FUZZ_KEEP=0 FUZZ_SEED=1 scripts/fuzz.sh >"$logdir/fuzz.log" 2>&1
-            ;;
-        clang-tidy | cppcheck)
-            [ -f build/compile_commands.json ] || continue
-            LINT_TOOLS=$name scripts/lint.sh build >"$logdir/$name.log" 2>&1
-            ;;
-        esac
-        echo $? >"$tmp/$name.rc"
-        date +%s >"$tmp/$name.end"
-    done
-}
-# in a process group of its own (set -m): the cleanup ends all of it
-set -m
-fuzz_seconds=$fuzz_seconds tmp=$tmp logdir=$logdir \
-    nice -n 19 bash -c "$(declare -f background_checks); background_checks" &
-background_pid=$!
-set +m
-
 if [ $built = 1 ]; then
     meson_suite unit unit "$(nproc)"
     meson_suite store/sqlite store "$(nproc)" UNIONBASE_TEST_DB="sqlite:$tmp/store.db"
@@ -428,6 +395,39 @@ if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
     fi
 fi
 
+# fuzz and the linters run in the background while the browser tests run, at
+# the lowest priority (nice 19): chromium and the servers, two files at once,
+# keep about one core of the two busy (they wait for timers and each other),
+# and these steps fill the other. Started after the builds instead, they made
+# the store tests slower by half again and more (store/pg 82 s to 146 s,
+# store/sqlite 27 to 47: the fuzz build's compilers, nice 19 or not) and won
+# nothing (the API steps keep both cores busy). Their output goes to their
+# logs and is printed after the browser's.
+fuzz_seconds=${FUZZ_TEST_SECONDS:-5}
+background_checks() {
+    local name
+    for name in fuzz clang-tidy cppcheck; do
+        date +%s >"$tmp/$name.start"
+        case $name in
+        fuzz)
+            [ "$fuzz_seconds" = 0 ] && continue
+            FUZZ_SECONDS=$fuzz_seconds FUZZ_KEEP=0 FUZZ_SEED=1 scripts/fuzz.sh >"$logdir/fuzz.log" 2>&1
+            ;;
+        clang-tidy | cppcheck)
+            [ -f build/compile_commands.json ] || continue
+            LINT_TOOLS=$name scripts/lint.sh build >"$logdir/$name.log" 2>&1
+            ;;
+        esac
+        echo $? >"$tmp/$name.rc"
+        date +%s >"$tmp/$name.end"
+    done
+}
+# in a process group of its own (set -m): the cleanup ends all of it
+set -m
+fuzz_seconds=$fuzz_seconds tmp=$tmp logdir=$logdir \
+    nice -n 19 bash -c "$(declare -f background_checks); background_checks" &
+background_pid=$!
+set +m
 
 if [ $built = 1 ]; then
     concurrency=$browser_concurrency node_suite browser tests/browser/
@@ -440,7 +440,7 @@ background_pid=
 # background_step NAME: prints the step's log and sets step_start and step_rc
 # from what background_checks left
 background_step() {
-    banner "$1 (run beside the tests)"
+    banner "$1 (run beside the browser tests)"
     cat "$logdir/$1.log" 2>/dev/null
     local began ended
     began=$(cat "$tmp/$1.start" 2>/dev/null) || began=$(date +%s)
