@@ -1823,12 +1823,30 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, err_t *e)
  * again on the next: 6% of the unit page's time under load, and 15-30% more
  * requests a second without it (BENCHMARKS.md). Up to 16 MiB per arena is
  * kept; an allocation of 1 MiB or more (a large tree's JSON) is mapped on its
- * own and returned when freed, so a rare large answer is not kept. A
- * refusal costs only speed. */
+ * own and returned when freed, so a rare large answer is not kept.
+ *
+ * Arenas: two per processor (four at least), not glibc's eight. On two
+ * cores the server's twenty-odd threads took sixteen arenas, each keeping
+ * its free top and its fragments. With four (BENCHMARKS.md 2026-12-05
+ * 07:40, alternated): the month-end mix at 20M members peaked at 92-95 MiB,
+ * not 135-162 (the 100 MB target of issue 17), for 9% fewer of its requests
+ * (median of six pairs; presumably threads waiting on a shared arena's
+ * lock); the unit page
+ * alone at 64 connections lost nothing (89 MiB, not 133). MALLOC_ARENA_MAX,
+ * when the operator sets it, decides instead (docs/operations.md). A
+ * refusal costs only speed or memory. */
 static void keep_heap_between_requests(void)
 {
+	long arenas = 2 * sysconf(_SC_NPROCESSORS_ONLN);
+
 	(void)mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
 	(void)mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+	if (arenas < 4)
+		arenas = 4;
+	if (arenas > 128)
+		arenas = 128;
+	if (!getenv("MALLOC_ARENA_MAX"))
+		(void)mallopt(M_ARENA_MAX, (int)arenas);
 }
 
 /*
