@@ -1828,7 +1828,7 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, err_t *e)
  * Arenas: two per processor (four at least), not glibc's eight. On two
  * cores the server's twenty-odd threads took sixteen arenas, each keeping
  * its free top and its fragments. With four (BENCHMARKS.md 2026-12-05
- * 07:40, alternated): the month-end mix at 20M members peaked at 92-95 MiB,
+ * 07:30, alternated): the month-end mix at 20M members peaked at 92-95 MiB,
  * not 135-162 (the 100 MB target of issue 17), for 9% fewer of its requests
  * (median of six pairs; presumably threads waiting on a shared arena's
  * lock); the unit page
