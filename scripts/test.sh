@@ -7,7 +7,8 @@
 #   build-test   build-test/: clang, -Db_sanitize=address,undefined
 #                -Db_lundef=false, -Werror. clang, because gcc 12 with
 #                sanitizers at -O2 reports false -Warray-bounds errors.
-#                Every test below runs on this build.
+#                Every test below runs on this build but api/faketime
+#                (build/'s program).
 #   unit         meson test --suite unit
 #   store/sqlite meson test --suite store, UNIONBASE_TEST_DB=sqlite:<tmp>/store.db
 #   store/pg     meson test --suite store, UNIONBASE_TEST_DB=postgresql://...
@@ -36,7 +37,8 @@
 # "N passed, N failed"; the exit code is non-zero if anything failed.
 #
 # Environment seen by the tests:
-#   UNIONBASE_BIN       absolute path of build-test/unionbase (API, browser tests)
+#   UNIONBASE_BIN       absolute path of build-test/unionbase (API, browser tests;
+#                       build/unionbase in api/faketime)
 #   UNIONBASE_TEST_DB   store tests: where their databases are (sqlite:/tmp/.../store.db
 #                       or postgresql://unionbase@127.0.0.1:PORT/unionbase_store);
 #                       each program uses its own beside it (store-test_bulk.db,
@@ -92,8 +94,8 @@ node_timeout=${NODE_TEST_TIMEOUT:-1200}
 # API test files at once: each starts its own servers, on its own database and
 # port, and waits on them as much as it computes (3 on 2 cores: 254 s to
 # 193 s for api/sqlite). Browser test files two at once: 356 s to 254 s
-# alone (chromium and the server keep 0.76 of the two cores busy with one
-# file, 0.93 with two; 2026-12-05, /usr/bin/time).
+# alone (chromium and the servers keep 0.76 of a core busy with one file,
+# 0.93 with two, of the two cores; 2026-12-05, /usr/bin/time).
 api_concurrency=${API_TEST_CONCURRENCY:-3}
 browser_concurrency=${BROWSER_TEST_CONCURRENCY:-2}
 

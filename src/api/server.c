@@ -1825,19 +1825,34 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, err_t *e)
  * kept; an allocation of 1 MiB or more (a large tree's JSON) is mapped on its
  * own and returned when freed, so a rare large answer is not kept.
  *
- * Arenas: two per processor (four at least), not glibc's eight. On two
+ * Arenas: two per usable processor (four at least), not glibc's eight. On two
  * cores the server's twenty-odd threads took sixteen arenas, each keeping
  * its free top and its fragments. With four (BENCHMARKS.md 2026-12-05
  * 07:30, alternated): the month-end mix at 20M members peaked at 92-95 MiB,
  * not 135-162 (the 100 MB target of issue 17), for 9% fewer of its requests
  * (median of six pairs; presumably threads waiting on a shared arena's
  * lock); the unit page
- * alone at 64 connections lost nothing (89 MiB, not 133). MALLOC_ARENA_MAX,
- * when the operator sets it, decides instead (docs/operations.md). A
- * refusal costs only speed or memory. */
+ * alone at 64 connections lost nothing (89 MiB, not 133). MALLOC_ARENA_MAX
+ * or glibc.malloc.arena_max in GLIBC_TUNABLES, when the operator sets one,
+ * decides instead (docs/operations.md 2.6). A refusal costs only speed or
+ * memory. */
+/* The processors this process may run on (a pinned server's or a
+ * container's, as glibc counts them), else all that are online. The system
+ * call itself: glibc's wrapper and CPU_COUNT need _GNU_SOURCE. */
+static long usable_cpus(void)
+{
+	unsigned long mask[16] = { 0 }; /* 1,024 processors */
+	long bytes = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask), n = 0;
+
+	for (long i = 0; bytes > 0 && i < bytes / (long)sizeof(mask[0]); i++)
+		n += __builtin_popcountl(mask[i]);
+	return n > 0 ? n : sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 static void keep_heap_between_requests(void)
 {
-	long arenas = 2 * sysconf(_SC_NPROCESSORS_ONLN);
+	const char *tunables = getenv("GLIBC_TUNABLES");
+	long arenas = 2 * usable_cpus();
 
 	(void)mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
 	(void)mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
@@ -1845,7 +1860,7 @@ static void keep_heap_between_requests(void)
 		arenas = 4;
 	if (arenas > 128)
 		arenas = 128;
-	if (!getenv("MALLOC_ARENA_MAX"))
+	if (!getenv("MALLOC_ARENA_MAX") && !(tunables && strstr(tunables, "malloc.arena_max")))
 		(void)mallopt(M_ARENA_MAX, (int)arenas);
 }
 
