@@ -60,7 +60,7 @@
 #                            of compiler wipes build-test/)
 #   MESON_TEST_TIMEOUT_MULTIPLIER (default 3), NODE_TEST_TIMEOUT seconds (1200)
 #   API_TEST_CONCURRENCY=3   API test files run at once (node --test-concurrency)
-#   BROWSER_TEST_CONCURRENCY=2  browser test files run at once
+#   BROWSER_TEST_CONCURRENCY=1  browser test files run at once
 #   SKIP_DEPS=1              do not run install-deps.sh (counted as skipped: no)
 #   FUZZ_TEST_SECONDS=5      seconds each fuzz target runs (0: the fuzz step
 #                            is not run, and counts as a failure)
@@ -93,11 +93,15 @@ timeout_mult=${MESON_TEST_TIMEOUT_MULTIPLIER:-3}
 node_timeout=${NODE_TEST_TIMEOUT:-1200}
 # API test files at once: each starts its own servers, on its own database and
 # port, and waits on them as much as it computes (3 on 2 cores: 254 s to
-# 193 s for api/sqlite). Browser test files two at once: 356 s to 254 s
-# alone (chromium and the servers keep 0.76 of a core busy with one file,
-# 0.93 with two, of the two cores; 2026-12-05, /usr/bin/time).
+# 193 s for api/sqlite). Browser test files one at a time: two at once take
+# 254 s instead of 356 alone (chromium and the servers keep 0.76 of a core
+# busy with one file, 0.93 with two, of the two cores), but in CI the
+# background steps below fill that idle core anyway, and ran on after the
+# browser instead (fuzz 460 s beside it): the browser step and what follows
+# took the same share of the run either way (2026-12-05, CI of c0a3bed
+# against abdabad), with two chromiums' load for nothing.
 api_concurrency=${API_TEST_CONCURRENCY:-3}
-browser_concurrency=${BROWSER_TEST_CONCURRENCY:-2}
+browser_concurrency=${BROWSER_TEST_CONCURRENCY:-1}
 
 if [ -z "${UNIONBASE_PG_TESTS:-}" ]; then
     if [ -f src/store/db_pg.c ]; then UNIONBASE_PG_TESTS=1; else UNIONBASE_PG_TESTS=0; fi
@@ -398,9 +402,9 @@ if [ "$UNIONBASE_PG_TESTS" = 1 ]; then
 fi
 
 # fuzz and the linters run in the background while the browser tests run, at
-# the lowest priority (nice 19): chromium and the servers, two files at once,
-# keep about one core of the two busy (they wait for timers and each other),
-# and these steps fill the other. Started after the builds instead, they made
+# the lowest priority (nice 19): chromium and the server keep about three
+# quarters of one core of the two busy (they wait for timers and each
+# other), and these steps fill the rest. Started after the builds instead, they made
 # the store tests slower by half again and more (store/pg 82 s to 146 s,
 # store/sqlite 27 to 47: the fuzz build's compilers, nice 19 or not) and won
 # nothing (the API steps keep both cores busy). Their output goes to their
