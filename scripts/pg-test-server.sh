@@ -10,6 +10,10 @@
 #                                          by unionbase; prints its URL
 #   scripts/pg-test-server.sh env          export PGHOST=.. PGPORT=.. PGUSER=.. line
 #                                          (for `eval`, so psql/createdb just work)
+#   scripts/pg-test-server.sh bindir       the folder of the server's programs
+#                                          (psql there is the real one, not
+#                                          Debian's perl wrapper /usr/bin/psql,
+#                                          which costs ~27 ms more a call)
 #   scripts/pg-test-server.sh status       exit 0 if running
 #   scripts/pg-test-server.sh replica      start a streaming replica of it
 #                                          (pg_basebackup -R, hot standby) in
@@ -267,6 +271,7 @@ case "${1:-}" in
         is_running || die "not running (scripts/pg-test-server.sh start)"
         printf 'export PGHOST=127.0.0.1 PGPORT=%s PGUSER=%s PGDATABASE=%s\n' "$port" "$role" "$role"
         ;;
+    bindir) find_bindir ;;
     status)
         if is_running; then log "running in $dir on port $port"; exit 0; fi
         log "not running"; exit 1

@@ -20,10 +20,15 @@ import { startServer, assertError, REPO } from './server.js';
 let limits, deadlines;
 
 before(async () => {
-  [limits, deadlines] = await Promise.all([
+  // allSettled: when one fails to start, the other is still kept for after()
+  // to stop (a server left running keeps this file from ending)
+  const [a, b] = await Promise.allSettled([
     startServer({ args: ['--max-connections', '16', '--max-connections-per-ip', '4'] }),
     startServer({ args: ['--header-timeout', '1', '--body-timeout', '1'] }),
   ]);
+  limits = a.value;
+  deadlines = b.value;
+  for (const r of [a, b]) if (r.status === 'rejected') throw r.reason;
 });
 
 after(async () => {
