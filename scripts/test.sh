@@ -49,10 +49,10 @@
 #                       create databases with SQL (CREATE DATABASE x) through
 #                       ${UNIONBASE_TEST_PG}unionbase, or with `createdb x`
 #                       (PGHOST, PGPORT, PGUSER, PGDATABASE are exported too).
-#   UNIONBASE_TEST_TEMPLATES  api/sqlite and api/pg: a folder of their own
-#                       where the first server of a kind keeps its database
-#                       after init as a template, which the later servers of
-#                       that kind copy (see tests/api/server.js). Not in
+#   UNIONBASE_TEST_TEMPLATES  api/sqlite, api/pg and browser: a folder of
+#                       their own where the first server of a kind keeps its
+#                       database after init as a template, which the later
+#                       servers of that kind copy (tests/templates.js). Not in
 #                       api/faketime: init there runs under its moving clock.
 #   ASAN_OPTIONS, UBSAN_OPTIONS   leak detection on, halt on the first error,
 #                       a smaller quarantine (see below).
@@ -447,7 +447,8 @@ background_pid=$!
 set +m
 
 if [ $built = 1 ]; then
-    concurrency=$browser_concurrency node_suite browser tests/browser/
+    concurrency=$browser_concurrency node_suite browser tests/browser/ \
+        UNIONBASE_TEST_TEMPLATES="$(mktemp -d "$tmp/templates.XXXXXX")"
 else
     not_run browser "build failed"
 fi

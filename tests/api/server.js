@@ -27,12 +27,9 @@
 //   UNIONBASE_TEST_PG  base URL of a PostgreSQL server where the tests may
 //                      CREATE DATABASE, e.g. postgresql://unionbase@127.0.0.1:5433/postgres
 //   UNIONBASE_TODAY    when set, the day pinned instead of the clock's
-//   UNIONBASE_TEST_TEMPLATES  a folder (scripts/test.sh makes one for each
-//                      step): the first startServer of a kind (demo, members,
-//                      today, store, program) runs init and `user token` on a
-//                      database kept as a template there; every later one of
-//                      that kind starts from a copy (a file copy, or CREATE
-//                      DATABASE ... TEMPLATE) instead of running init again.
+//   UNIONBASE_TEST_TEMPLATES  a folder: the first startServer of a kind runs
+//                      init and `user token` on a template database there,
+//                      the later ones start from a copy (tests/templates.js).
 //                      Unset: every server runs init.
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,6 +43,7 @@ import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { Contract } from './openapi.js';
+import { template, pgCreate, copyFile } from '../templates.js';
 
 const execFileP = promisify(execFile);
 
@@ -115,23 +113,13 @@ async function run(file, args, what, env = process.env) {
   }
 }
 
-// The database name on the PostgreSQL server at base, made (a copy of
-// template when given): its URL.
-async function pgDatabase(base, name, template = null) {
-  await run('psql', [base, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
-    `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`], 'CREATE DATABASE');
-  const u = new URL(base);
-  u.pathname = '/' + name;
-  return u.toString();
-}
-
 // A fresh database (a copy of the PostgreSQL database template when given):
 // {url, drop()}.
 async function createDatabase(dir, template = null) {
   const base = process.env.UNIONBASE_TEST_PG;
   if (!base) return { url: path.join(dir, `unionbase-${crypto.randomBytes(4).toString('hex')}.db`), drop: async () => {} };
   const name = 'ub_' + crypto.randomBytes(6).toString('hex');
-  const url = await pgDatabase(base, name, template);
+  const url = await pgCreate(base, name, template);
   return {
     url,
     drop: async () => {
@@ -156,57 +144,15 @@ async function initDatabase(url, demo, members, env) {
   return { password: pw[1], token: tok.stdout.trim() };
 }
 
-const TEMPLATES = process.env.UNIONBASE_TEST_TEMPLATES || null;
-
 // A copy of the template of this kind for a server in dir: {db, admin} (admin:
-// the template's {password, token}), made first when no file has made it yet.
-// null without UNIONBASE_TEST_TEMPLATES, or when the file making the template
-// failed (that server runs init itself, and fails the same way). The copies
-// of a template share its admin password and token, and every secret init
-// makes; the files whose subject is init run it themselves (runBin).
+// the template's {password, token}); null when there is none (templates.js).
 async function fromTemplate(dir, demo, members, env) {
-  if (!TEMPLATES) return null;
   const pg = process.env.UNIONBASE_TEST_PG || null;
-  const st = fs.statSync(BIN);
-  const key = crypto.createHash('sha256')
-    .update(JSON.stringify([TEMPLATES, BIN, st.mtimeMs, st.size, pg, demo, members, env.UNIONBASE_TODAY || null]))
-    .digest('hex').slice(0, 16);
-  const ready = path.join(TEMPLATES, `${key}.json`);
-  const lock = path.join(TEMPLATES, `${key}.lock`);
-  if (!fs.existsSync(ready)) {
-    let mine = true;
-    try { fs.mkdirSync(lock); } catch (e) { if (e.code !== 'EEXIST') throw e; mine = false; }
-    if (mine && fs.existsSync(ready)) {
-      // made between the look and the lock
-      fs.rmSync(lock, { recursive: true, force: true });
-    } else if (mine) {
-      try {
-        // what a failed or killed try left is made again
-        if (pg) await run('psql', [pg, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `DROP DATABASE IF EXISTS ubt_${key}`], 'DROP DATABASE');
-        else fs.rmSync(path.join(TEMPLATES, `${key}.db`), { force: true });
-        const url = pg ? await pgDatabase(pg, `ubt_${key}`) : path.join(TEMPLATES, `${key}.db`);
-        const admin = await initDatabase(url, demo, members, env);
-        fs.writeFileSync(`${ready}.tmp`, JSON.stringify({ url, admin }));
-        fs.renameSync(`${ready}.tmp`, ready);
-      } finally {
-        fs.rmSync(lock, { recursive: true, force: true });
-      }
-    } else {
-      // another file makes it: wait while its lock stands
-      for (let t = 0; !fs.existsSync(ready) && fs.existsSync(lock); t++) {
-        assert.ok(t < 3000, `the template ${lock} was not made within 5 minutes`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      if (!fs.existsSync(ready)) return null;
-    }
-  }
-  const { url, admin } = JSON.parse(fs.readFileSync(ready, 'utf8'));
-  if (!pg) {
-    const file = path.join(dir, `unionbase-${crypto.randomBytes(4).toString('hex')}.db`);
-    fs.copyFileSync(url, file);
-    return { db: { url: file, drop: async () => {} }, admin };
-  }
-  return { db: await createDatabase(dir, `ubt_${key}`), admin };
+  const tpl = await template({ bin: BIN, pg, kind: [demo, members, env.UNIONBASE_TODAY || null],
+    init: (url) => initDatabase(url, demo, members, env) });
+  if (!tpl) return null;
+  const db = pg ? await createDatabase(dir, tpl.name) : { url: copyFile(tpl, dir), drop: async () => {} };
+  return { db, admin: tpl.answer };
 }
 
 function startProcess(db, port, env = process.env, args = []) {

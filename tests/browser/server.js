@@ -1,7 +1,8 @@
 // server: start the real unionbase server for browser tests.
 //
-// startServer() makes a temporary directory, runs `unionbase init --demo DB`,
-// then `unionbase serve --db DB --listen 127.0.0.1:PORT` on a free port, waits
+// startServer() makes a temporary directory, runs `unionbase init --demo DB`
+// (or copies the database it made the first time: UNIONBASE_TEST_TEMPLATES,
+// tests/templates.js), then `unionbase serve --db DB --listen 127.0.0.1:PORT` on a free port, waits
 // for GET /healthz, and returns {base, url(path), admin, login(), api(),
 // post(path, body), createUser(user), stop()}.
 // `init` creates the first system admin and prints her one-time password on
@@ -29,6 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { template, copyFile } from '../templates.js';
 
 const run = promisify(execFile);
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -70,12 +72,21 @@ export async function startServer({ demo = true, members = 0, timeoutMs = 30000,
   const bin = binary();
   if (!existsSync(bin)) throw new Error(`${bin} does not exist: build it first (make) or set UNIONBASE_BIN`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-browser-'));
-  const db = dbUrl || path.join(dir, 'test.db');
   const env = { ...process.env };
+  const init = async (url) => {
+    const { stdout } = await run(bin, ['init', ...(demo ? ['--demo', '--members', String(members)] : []), url], { cwd: REPO, env, timeout: timeoutMs * 4 });
+    return parseAdmin(stdout);
+  };
+  let db = dbUrl || path.join(dir, 'test.db');
   let admin;
   try {
-    const { stdout } = await run(bin, ['init', ...(demo ? ['--demo', '--members', String(members)] : []), db], { cwd: REPO, env, timeout: timeoutMs * 4 });
-    admin = parseAdmin(stdout);
+    const tpl = dbUrl ? null : await template({ bin, kind: ['browser', demo, members, TODAY], init });
+    if (tpl) {
+      db = copyFile(tpl, dir);
+      admin = tpl.answer;
+    } else {
+      admin = await init(db);
+    }
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`unionbase init failed: ${e.message}\n${e.stderr || ''}`);
