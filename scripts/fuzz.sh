@@ -22,7 +22,8 @@
 # into a seed and a regression test (tests/fuzz/README.md).
 #
 # Environment: FUZZ_SECONDS (180), FUZZ_KEEP (1), FUZZ_SEED (0: random), FUZZ_TIMEOUT (10),
-# FUZZ_RSS_MB (2048), FUZZ_MAX_LEN (8192), CC_FUZZ (clang), SKIP_BUILD=1.
+# FUZZ_RSS_MB (2048), FUZZ_MAX_LEN (8192), CC_FUZZ (clang), SKIP_BUILD=1,
+# FUZZ_OPTIMIZATION (2: the compiler's -O; a change rebuilds build-fuzz/).
 # The last line printed is "fuzz: N passed, N failed" (one per target);
 # the exit code is non-zero when any failed.
 set -uo pipefail
@@ -51,7 +52,7 @@ if [ -z "$fuzzer_rt" ] || [ ! -f "$fuzzer_rt" ]; then
 fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    opts=(--buildtype=debugoptimized -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false)
+    opts=(--buildtype=debugoptimized -Doptimization="${FUZZ_OPTIMIZATION:-2}" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false)
     if [ -d "$builddir" ] && [ "$(cat "$builddir/.fuzz-cc" 2>/dev/null)" != "$cc" ]; then
         log "$builddir was not configured with $cc: wiping it"
         rm -rf "$builddir"
