@@ -63,6 +63,9 @@ EOF
         grep -qxF "$top/$f" <<<"$known" && present+=("$top/$f")
     done
     log "clang-tidy: ${#present[@]} files"
+    # the largest first (they take longest: up to 19 s alone), so that no long
+    # one is left running by itself at the end
+    [ ${#present[@]} -gt 0 ] && mapfile -t present < <(ls -S -- "${present[@]}")
     if [ ${#present[@]} -eq 0 ]; then
         log "ERROR: nothing to lint"
         return 1
