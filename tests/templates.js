@@ -32,7 +32,7 @@ async function psql(base, sql) {
 }
 
 // The URL of database name on the PostgreSQL server at base.
-export function pgUrl(base, name) {
+function pgUrl(base, name) {
   const u = new URL(base);
   u.pathname = '/' + name;
   return u.toString();
