@@ -34,9 +34,6 @@
 #define MAX_SOURCES 64
 #define PLACE_BUF 96
 #define PROGRESS_EVERY 200
-#define FIRST_ANALYZE 256 /* changes to the tree before the first ANALYZE (PostgreSQL) */
-/* what the refreshes of the tree read (store/ancestry.c) */
-#define TREE_TABLES "units, unit_names, unit_attributes, unit_parents, ancestry, ancestry_work"
 
 /* x >= 0 rounded to the nearest whole number (no libm needed). */
 static size_t round_size(double x)
@@ -244,7 +241,7 @@ typedef struct gen {
 	int next_code;
 	const char *phase;
 	size_t done, total;
-	size_t steps, next_analyze; /* changes to the tree in all; when to analyze next */
+	store_growth_t growth; /* changes to the tree in all; when to analyze next */
 } gen_t;
 
 /* Prefixes e's message with what was being done. Returns -1. */
@@ -267,13 +264,9 @@ static int op_failed(err_t *e, const char *op, const char *code)
 static int step_done(gen_t *g, err_t *e)
 {
 	g->done++;
-	g->steps++;
 	if (g->o->progress && (g->done % PROGRESS_EVERY == 0 || g->done == g->total))
 		g->o->progress(g->o->progress_ctx, g->phase, g->done, g->total);
-	if (g->steps < g->next_analyze)
-		return 0;
-	g->next_analyze *= 2;
-	return store_analyze_tables(g->db, TREE_TABLES, e) ? op_failed(e, "analyze", g->phase) : 0;
+	return store_growth_step(g->db, &g->growth, ORG_TREE_TABLES, e) ? op_failed(e, "analyze", g->phase) : 0;
 }
 
 static void phase_start(gen_t *g, const char *phase, size_t total)
@@ -1065,7 +1058,7 @@ int gen_country(db_t *db, const principal_t *who, const gen_opts_t *o, gen_stats
 	g.who = who;
 	g.o = o;
 	g.st = stats;
-	g.next_analyze = FIRST_ANALYZE;
+	g.growth = (store_growth_t)STORE_GROWTH_INIT;
 	g.rng.s = o->seed ^ 0x756E696F6E626173ULL; /* "unionbas" */
 	if (!(o->scale >= GEN_SCALE_MIN && o->scale <= GEN_SCALE_MAX))
 		return err_set(e, ERR_INVALID, "invalid", "the scale must lie between %g and %g", GEN_SCALE_MIN,

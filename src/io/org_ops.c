@@ -244,10 +244,12 @@ static int op_apply(db_t *db, const principal_t *who, const op_t *o, err_t *e)
 
 static int apply_all(db_t *db, const principal_t *who, op_list_t *l, err_t *e)
 {
+	store_growth_t growth = STORE_GROWTH_INIT;
+
 	if (l->n)
 		qsort(l->v, l->n, sizeof(op_t), op_cmp);
 	for (size_t i = 0; i < l->n; i++)
-		if (op_apply(db, who, &l->v[i], e))
+		if (op_apply(db, who, &l->v[i], e) || store_growth_step(db, &growth, ORG_TREE_TABLES, e))
 			return -1;
 	return 0;
 }

@@ -33,6 +33,10 @@
 #include "store/db.h"
 
 #define ORG_PAGE_MAX 500
+/* The tables a change to the tree writes and its ancestry's refresh reads
+ * (store/ancestry.c): what a long run of changes analyses as it grows
+ * them (store_growth_step). */
+#define ORG_TREE_TABLES "units, unit_names, unit_attributes, unit_parents, ancestry, ancestry_work"
 /* A cursor holds a sort key and an id in URL-safe base64, within half its
  * bytes before encoding (org_cursor_encode): room for the key of the
  * longest name the rules accept, a person's 100 characters of any script

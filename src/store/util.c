@@ -70,6 +70,14 @@ int store_analyze_tables(db_t *db, const char *tables, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
+int store_growth_step(db_t *db, store_growth_t *g, const char *tables, err_t *e)
+{
+	if (++g->changes < g->next)
+		return 0;
+	g->next *= 2;
+	return store_analyze_tables(db, tables, e);
+}
+
 int store_bulk_writes(db_t *db, err_t *e)
 {
 	char sql[64];

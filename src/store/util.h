@@ -51,6 +51,19 @@ int store_analyze(db_t *db, err_t *e);
  * not for the empty tables the statistics still describe. */
 int store_analyze_tables(db_t *db, const char *tables, err_t *e);
 
+/* The statistics of a long transaction's tables taken again as it grows
+ * them: store_growth_step counts one change, and runs store_analyze_tables
+ * on the 256th and again each time the count doubles (a few ANALYZEs for
+ * any length, each of tables twice as large as the last). PostgreSQL's
+ * autovacuum never sees a transaction's own rows: without this its planner
+ * goes on planning every statement for the empty tables of the start.
+ * Start from STORE_GROWTH_INIT. Returns 0, or -1 with e. */
+typedef struct store_growth {
+	size_t changes, next;
+} store_growth_t;
+#define STORE_GROWTH_INIT { 0, 256 }
+int store_growth_step(db_t *db, store_growth_t *g, const char *tables, err_t *e);
+
 /* Readies the connection for one long write transaction of many rows (an
  * import): on SQLite a page cache of STORE_BULK_CACHE_MB for it, so
  * that the pages it changes stay in memory instead of being written to
