@@ -5,7 +5,7 @@
 #   make test     everything: scripts/test.sh (ends with "N passed, N failed")
 #   make fuzz     every libFuzzer target of tests/fuzz/ for FUZZ_SECONDS (180)
 #                 each, going on from build-fuzz/corpus/ (scripts/fuzz.sh)
-#   make lint     clang-tidy + cppcheck over src/ (scripts/lint.sh)
+#   make lint     clang-tidy + cppcheck over src/, shellcheck over the scripts (scripts/lint.sh)
 #   make bench    bench/run.sh (bench-members, bench-imports: the registry,
 #                 the import and export of member lists; bench-monthend: the
 #                 month-end mix of reads, edits, transfers and imports)

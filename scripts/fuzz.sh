@@ -52,6 +52,7 @@ if [ -z "$fuzzer_rt" ] || [ ! -f "$fuzzer_rt" ]; then
 fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    # shellcheck disable=SC2054 # address,undefined is one meson value
     opts=(--buildtype=debugoptimized -Doptimization="${FUZZ_OPTIMIZATION:-2}" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false)
     if [ -d "$builddir" ] && [ "$(cat "$builddir/.fuzz-cc" 2>/dev/null)" != "$cc" ]; then
         log "$builddir was not configured with $cc: wiping it"

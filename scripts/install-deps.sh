@@ -26,7 +26,7 @@ pkgs=(
     libxlsxwriter-dev libcmocka-dev libqrencode-dev
     postgresql
     chromium fonts-dejavu-core
-    clang clang-tidy cppcheck
+    clang clang-tidy cppcheck shellcheck
     wrk time
     faketime tzdata
 )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# lint.sh [BUILDDIR] — clang-tidy and cppcheck over src/; fails on any finding.
+# lint.sh [BUILDDIR] — clang-tidy and cppcheck over src/, shellcheck over the
+# shell scripts; fails on any finding.
 #
 # BUILDDIR (default build) gives compile_commands.json: the flags, include
 # paths and generated headers each file is built with. The folder is
@@ -11,15 +12,18 @@
 #               built is reported, not skipped).
 #   cppcheck    --enable=warning,performance,portability --inline-suppr,
 #               suppressions in scripts/cppcheck-suppressions.txt.
+#   ShellCheck  every shell script git knows (*.sh, .ci/run), warnings and
+#               notes alike; a justified one is silenced in place by a
+#               disable=SCnnnn directive with its reason.
 #
-# LINT_TOOLS="clang-tidy cppcheck" chooses the tools (scripts/test.sh runs them
-# one at a time). LINT_JOBS sets parallelism (default: nproc).
+# LINT_TOOLS="clang-tidy cppcheck shellcheck" chooses the tools (scripts/test.sh
+# runs them one at a time). LINT_JOBS sets parallelism (default: nproc).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 builddir=${1:-build}
-tools=${LINT_TOOLS:-clang-tidy cppcheck}
+tools=${LINT_TOOLS:-clang-tidy cppcheck shellcheck}
 jobs=${LINT_JOBS:-$(nproc)}
 
 log() { printf 'lint: %s\n' "$*" >&2; }
@@ -112,10 +116,30 @@ run_cppcheck() {
     log "cppcheck: clean"
 }
 
+run_shellcheck() {
+    command -v shellcheck >/dev/null || { log "ERROR: shellcheck not installed"; return 1; }
+    local scripts
+    # the scripts git knows; outside a clone, those in the tree but node_modules'
+    if ! mapfile -t scripts < <(git ls-files -- '*.sh' .ci/run 2>/dev/null) || [ ${#scripts[@]} -eq 0 ]; then
+        mapfile -t scripts < <(find . -path ./node_modules -prune -o \( -name '*.sh' -o -path ./.ci/run \) -type f -print | sort)
+    fi
+    if [ ${#scripts[@]} -eq 0 ]; then
+        log "ERROR: no shell scripts found (git ls-files)"
+        return 1
+    fi
+    log "shellcheck: ${#scripts[@]} files"
+    if ! shellcheck -- "${scripts[@]}"; then
+        log "shellcheck: FAILED"
+        return 1
+    fi
+    log "shellcheck: clean"
+}
+
 for t in $tools; do
     case "$t" in
         clang-tidy) run_clang_tidy || status=1 ;;
         cppcheck) run_cppcheck || status=1 ;;
+        shellcheck) run_shellcheck || status=1 ;;
         *) log "ERROR: unknown tool $t"; status=1 ;;
     esac
 done

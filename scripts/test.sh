@@ -31,7 +31,8 @@
 #                (default 5) from its committed seeds, built at -O0
 #                (FUZZ_OPTIMIZATION=0: half the build); one test case per
 #                target (a crash or a broken property fails it)
-#   clang-tidy, cppcheck   scripts/lint.sh build (build/compile_commands.json)
+#   clang-tidy, cppcheck, shellcheck   scripts/lint.sh build
+#                (build/compile_commands.json; shellcheck: the shell scripts)
 # Test cases are counted one by one where the tool reports them (cmocka's
 # "[  PASSED  ] N test(s)" lines in meson's log, node's "# pass N / # fail N");
 # a step that reports no test case counts as one. The last line printed is
@@ -283,13 +284,14 @@ node_suite() {
 # The step fails if the clock did not move (a run at the real date proves
 # nothing).
 node_suite_faketime() {
-    local name=$1 at=$2 zone=$3 paths=$4; shift 4
+    local name=$1 at=$2 zone=$3 files=$4; shift 4
     local lib start offset seen
     lib=$(faketime_lib) || { not_run "$name" "libfaketime not found (Debian package faketime)"; return; }
     start=$(TZ=$zone date -d "$at" +%s 2>/dev/null) || { not_run "$name" "FAKETIME_AT '$at' is not a time"; return; }
     offset=$((start - $(date +%s)))
     [ "$offset" -ge 0 ] && offset="+$offset"
     local env=(TZ="$zone" LD_PRELOAD="$lib" FAKETIME="${offset}s")
+    # shellcheck disable=SC2016 # JavaScript's template literal, not the shell's
     seen=$(env "${env[@]}" node -e 'const d = new Date(); const p = (n) => String(n).padStart(2, "0");
         process.stdout.write(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`)' 2>&1)
     if [ "$seen" != "$(TZ=$zone date -d "$at" +%F)" ]; then
@@ -297,7 +299,7 @@ node_suite_faketime() {
         return
     fi
     echo "test.sh: $name: the clock starts at $at ($zone; FAKETIME=${offset}s via $lib)"
-    node_suite "$name" "$paths" "${env[@]}" "$@"
+    node_suite "$name" "$files" "${env[@]}" "$@"
 }
 
 faketime_lib() {
@@ -424,7 +426,7 @@ fi
 fuzz_seconds=${FUZZ_TEST_SECONDS:-5}
 background_checks() {
     local name
-    for name in fuzz clang-tidy cppcheck; do
+    for name in fuzz clang-tidy cppcheck shellcheck; do
         date +%s >"$tmp/$name.start"
         case $name in
         fuzz)
@@ -435,7 +437,7 @@ background_checks() {
             # 20,666 against 24,534): ASan and the seeds set the pace
             FUZZ_OPTIMIZATION=0 FUZZ_SECONDS=$fuzz_seconds FUZZ_KEEP=0 FUZZ_SEED=1 scripts/fuzz.sh >"$logdir/fuzz.log" 2>&1
             ;;
-        clang-tidy | cppcheck)
+        clang-tidy | cppcheck | shellcheck)
             [ -f build/compile_commands.json ] || continue
             LINT_TOOLS=$name scripts/lint.sh build >"$logdir/$name.log" 2>&1
             ;;
@@ -487,13 +489,14 @@ else
 fi
 
 if [ -f build/compile_commands.json ]; then
-    for lint in clang-tidy cppcheck; do
+    for lint in clang-tidy cppcheck shellcheck; do
         background_step $lint
         if [ "$step_rc" = 0 ]; then record $lint 1 0; else record $lint 0 1 "exit $step_rc"; fi
     done
 else
     not_run clang-tidy "build/ not configured"
     not_run cppcheck "build/ not configured"
+    not_run shellcheck "build/ not configured"
 fi
 
 if [ "$pg_started" = 1 ]; then
