@@ -18,6 +18,18 @@
 -- kept here (wrk only says "Non-2xx or 3xx responses").
 
 local reqs, n, i = {}, 0, 0
+
+-- BENCH_THINK_MS (monthend.py passes it on): each connection waits this
+-- long after an answer before its next request, as an official reads the
+-- page she got; unset or 0, none (each connection sends at once: the mix
+-- then takes all the server can give, and every lane runs full). wrk calls
+-- delay() only when it is defined.
+local think = tonumber(os.getenv("BENCH_THINK_MS") or "0") or 0
+if think > 0 then
+   function delay()
+      return think
+   end
+end
 statuses = {}   -- globals: done() reads them from each thread with thread:get
 firsts = {}     -- the first answer of each status but 2xx (what went wrong)
 local threads = {}

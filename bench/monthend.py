@@ -38,6 +38,13 @@ What it does:
                                   default 20, in her branches), GET the job
                                   until checked, POST .../commit, GET until
                                   done
+     BENCH_THINK_MS (default 0) is a pause after every answer before the
+     connection's next request (after each whole import for the importers),
+     as officials read what they got: 0 sends at once, so the mix takes all
+     the server can give (every lane full, and a request's latency mostly
+     its wait in the queue); a pause offers a load below that, at most
+     connections / (pause + latency) requests a second, for the latencies
+     at a load the server keeps up with.
      Reads and writes: one wrk process per kind (-t1, its share of the
      connections, bench/monthend.lua rotating over a file of the officers'
      requests; wrk's Lua cannot time one request among several kinds, so
@@ -66,7 +73,8 @@ Knobs: those of bench.py and members.py (BENCH_STORES, BENCH_RUNS=3,
 BENCH_CONNS=64, BENCH_MEMBERS=1000000, BENCH_MEMBERS_DB, BENCH_SEARCHES=200,
 BENCH_SEED, BENCH_SCALE, BENCH_BIN, BENCH_CACHE, BENCH_OUT, BENCH_WRITE,
 BENCH_LABEL, BENCH_SERVE_THREADS), BENCH_SECONDS=30 (each run of the mix),
-BENCH_OFFICERS=200, BENCH_MONTHEND_IMPORT_ROWS=20, BENCH_ALONE=40, and
+BENCH_OFFICERS=200, BENCH_MONTHEND_IMPORT_ROWS=20, BENCH_ALONE=40,
+BENCH_THINK_MS=0 (see 3.), and
 BENCH_MONTHEND_KINDS="unit list search stats edit transfer import": the
 kinds run (the others get no connection; to see which kind slows the
 others down), BENCH_MONTHEND_WARM=1: each token used once just before each
@@ -105,6 +113,7 @@ IMPORT_ROWS = int(b.knob("BENCH_MONTHEND_IMPORT_ROWS", "20"))
 SEARCHES = mb.SEARCHES
 ALONE = int(b.knob("BENCH_ALONE", "40"))
 WARM = b.knob("BENCH_MONTHEND_WARM", "0") == "1"
+THINK_MS = int(b.knob("BENCH_THINK_MS", "0"))
 ONLY = b.knob("BENCH_MONTHEND_KINDS", "unit list search stats edit transfer import").split()
 LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "monthend.lua")
 MIN_MEMBERS = 30      # a commune officer's commune has at least these today
@@ -533,6 +542,8 @@ class Importer:
                 except (OSError, http.client.HTTPException, KeyError, TypeError) as e:
                     self.error("exception %s" % type(e).__name__)
                     c.close()
+                if THINK_MS:
+                    time.sleep(THINK_MS / 1000)
         finally:
             c.close()
 
@@ -588,7 +599,8 @@ def one_run(srv, files, conns, kept, admin_token, province, serial):
             continue
         procs[k] = subprocess.Popen(["wrk", "-t1", "-c%d" % conns[k], "-d%ds" % SECONDS, "--timeout", "30s",
                                      "-s", LUA, srv.base, "--", files[k]],
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                    env=dict(os.environ, BENCH_THINK_MS=str(THINK_MS)))
     imp = Importer(srv, kept, conns["import"] if "import" in ONLY else 0, deadline, serial)
     imp.start()
     probed = []
@@ -675,7 +687,7 @@ def bench_store(store, url, offs, callers, size_fn):
         else:
             os.environ["TMPDIR"] = old_tmp
     conns = {k: n if k in ONLY else 0 for k, n in shares(CONNS).items()}
-    out = {"runs": [], "conns": conns}
+    out = {"runs": [], "conns": conns, "think_ms": THINK_MS}
     anon = Sampler(srv.proc.pid)
     anon.start()
     try:
@@ -751,13 +763,14 @@ def render(results, info, meta, n_officers):
              "- command: `%s`" % info["command"],
              "- data: %s; %d commune officers (roles entry, viewer; each at another commune of today with %d+"
              " members), an API token each" % (meta["data"], n_officers, MIN_MEMBERS, ),
-             "- the mix: %d connections, every kind at once for %d s, %d runs on one server, medians (errors summed"
+             "- the mix: %d connections%s, every kind at once for %d s, %d runs on one server, medians (errors summed"
              " over the runs): reads (unit page, member list, search in her commune, statistics of her commune"
              " today), writes (a note edited; a move to another branch of her commune and, a round later, back),"
              " imports (a CSV of %d new members: upload, check, commit; timed from the upload to `done`, polled"
              " every %d ms). Reads and writes: one `wrk -t1` per kind with bench/monthend.lua; imports: Python"
              " threads. Share = the kind's part of all operations (an import counts once)"
-             % (CONNS, SECONDS, RUNS, IMPORT_ROWS, POLL * 1000),
+             % (CONNS, " (each pausing %d ms after every answer, BENCH_THINK_MS)" % THINK_MS if THINK_MS else
+                " (no pause between an answer and the next request)", SECONDS, RUNS, IMPORT_ROWS, POLL * 1000),
              "- search probe: one more connection, bench_admin searching her province (%s) as members.py does,"
              " one request after another: %d requests before the mix (idle), then all through it"
              % (meta["units"]["province"]["code"], SEARCHES),
