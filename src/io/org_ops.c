@@ -242,15 +242,25 @@ static int op_apply(db_t *db, const principal_t *who, const op_t *o, err_t *e)
 	return r;
 }
 
-static int apply_all(db_t *db, const principal_t *who, op_list_t *l, err_t *e)
+/* Applies the ops in order. growth, when given, counts each op: a tree
+ * built from empty in one transaction (init) has its statistics taken again
+ * as it grows (store_growth_step); a plan applied to a tree already full
+ * passes NULL, its statistics being right already. */
+static int apply_all(db_t *db, const principal_t *who, op_list_t *l, store_growth_t *growth, err_t *e)
 {
-	store_growth_t growth = STORE_GROWTH_INIT;
-
 	if (l->n)
 		qsort(l->v, l->n, sizeof(op_t), op_cmp);
-	for (size_t i = 0; i < l->n; i++)
-		if (op_apply(db, who, &l->v[i], e) || store_growth_step(db, &growth, ORG_TREE_TABLES, e))
+	for (size_t i = 0; i < l->n; i++) {
+		if (op_apply(db, who, &l->v[i], e))
 			return -1;
+		if (growth && store_growth_step(db, growth, ORG_TREE_TABLES, e)) {
+			char msg[sizeof(e->message)];
+
+			snprintf(msg, sizeof(msg), "%s", e->message);
+			snprintf(e->message, sizeof(e->message), "analyze after %zu changes to the tree: %s", i + 1, msg);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -472,8 +482,10 @@ int org_seed(db_t *db, const char *levels, bool demo, date_t today, err_t *e)
 	}
 	if (!r) {
 		principal_t init;
+		store_growth_t growth = STORE_GROWTH_INIT;
+
 		principal_system(&init, "init", today);
-		r = apply_all(db, &init, &ops, e);
+		r = apply_all(db, &init, &ops, &growth, e);
 	}
 	if (!r)
 		r = member_tally_rebuild(db, e);
@@ -490,7 +502,7 @@ static int apply_in_tx(db_t *db, const principal_t *who, op_list_t *ops, err_t *
 {
 	if (db_begin(db) != DB_OK)
 		return err_set(e, ERR_INTERNAL, NULL, "%s", db_errmsg(db));
-	if (apply_all(db, who, ops, e)) {
+	if (apply_all(db, who, ops, NULL, e)) {
 		db_rollback(db);
 		return -1;
 	}

@@ -51,12 +51,14 @@ int store_analyze(db_t *db, err_t *e);
  * not for the empty tables the statistics still describe. */
 int store_analyze_tables(db_t *db, const char *tables, err_t *e);
 
-/* The statistics of a long transaction's tables taken again as it grows
- * them: store_growth_step counts one change, and runs store_analyze_tables
- * on the 256th and again each time the count doubles (a few ANALYZEs for
- * any length, each of tables twice as large as the last). PostgreSQL's
- * autovacuum never sees a transaction's own rows: without this its planner
- * goes on planning every statement for the empty tables of the start.
+/* The statistics of tables that one long transaction fills from (nearly)
+ * empty, taken again as it fills them: store_growth_step counts one change,
+ * and runs store_analyze_tables on the 256th and again each time the count
+ * doubles (a few ANALYZEs for any length). PostgreSQL's autovacuum never
+ * sees a transaction's own rows: without this its planner goes on planning
+ * every statement for the empty tables of the start. For init's tree and
+ * the generator's; not for changes to tables already full, whose statistics
+ * are right (each ANALYZE would cost a sample of every table for nothing).
  * Start from STORE_GROWTH_INIT. Returns 0, or -1 with e. */
 typedef struct store_growth {
 	size_t changes, next;
