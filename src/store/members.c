@@ -426,52 +426,32 @@ typedef struct search_after {
 } search_after_t;
 
 /* How many of the first `rows` rows of a kept walk of walk_word (after
- * the cursor) hold every other word of the query (likes[i], i != skip). */
+ * the cursor) hold every other word of the query (likes[i], i != skip),
+ * counted up to `stop`: the walk stops there. */
 static int walk_matches(db_t *db, int64_t unit_id, const char *walk_word, char (*likes)[2 * ORG_CURSOR_MAX + 4],
-			size_t n_words, size_t skip, const search_after_t *after, int64_t rows, int64_t *n, err_t *e)
+			size_t n_words, size_t skip, const search_after_t *after, int64_t rows, int64_t stop, int64_t *n,
+			err_t *e)
 {
 	query_t q;
 
 	query_init(&q);
-	query_sql(&q, "SELECT coalesce(sum(CASE WHEN true");
-	for (size_t i = 0; i < n_words; i++)
-		if (i != skip)
-			query_add(&q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
-	query_add(&q, " THEN 1 ELSE 0 END), 0) FROM (SELECT w.name_fold FROM member_words w WHERE w.unit_id = ?"
+	query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM (SELECT w.name_fold FROM member_words w WHERE w.unit_id = ?"
 		      " AND w.word = ?",
 		  QI(unit_id), QT(walk_word));
 	if (after->id)
 		query_add(&q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after->key), QI(after->id));
-	query_add(&q, " ORDER BY w.name_key, w.person_id LIMIT ?) w", QI(rows));
+	query_add(&q, " ORDER BY w.name_key, w.person_id LIMIT ?) w WHERE true", QI(rows));
+	for (size_t i = 0; i < n_words; i++)
+		if (i != skip)
+			query_add(&q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
+	query_add(&q, " LIMIT ?) t", QI(stop));
 	return probe_row(db, &q, n, NULL, NULL, 0, e);
 }
 
-/* How many rows of a kept walk of walk_word (after the cursor) come before
- * the names whose given name is `given` (its sort key as a whole name's),
- * counted up to cap. */
-static int walk_before(db_t *db, int64_t unit_id, const char *walk_word, const char *given,
-		       const search_after_t *after, int64_t cap, int64_t *n, err_t *e)
-{
-	char *key = NULL;
-	query_t q;
-	int r;
-
-	if (person_sort_key(given, &key))
-		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
-	query_init(&q);
-	query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM member_words w WHERE w.unit_id = ? AND w.word = ? AND w.name_key < ?",
-		  QI(unit_id), QT(walk_word), QT(key));
-	if (after->id)
-		query_add(&q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after->key), QI(after->id));
-	query_add(&q, " LIMIT ?) t", QI(cap));
-	r = probe_row(db, &q, n, NULL, NULL, 0, e);
-	free(key);
-	return r;
-}
-
-/* A walk's first rows looked at before it is taken for a query of
- * several words; a word's range read whole (DRIVE_WORD) when its walk
- * would be long, up to this many rows (about 15 ms at 20 million members). */
+/* The fewest rows of a walk looked at before it is taken for a query of
+ * several words; with no word to walk, a word's range read whole
+ * (DRIVE_WORD) rather than the walk of the whole names up to this many
+ * rows (about 15 ms at 20 million members). */
 #define SEARCH_WALK_PROBE 2000
 #define SEARCH_RANGE_MAX 60000
 
@@ -481,14 +461,19 @@ static int walk_before(db_t *db, int64_t unit_id, const char *walk_word, const c
  * - a small range (under limit) is read whole, its names checked and
  *   sorted in the index and only the page's people read (DRIVE_WORD);
  * - else a walk of one word in name order (DRIVE_WORD_WALK) stops at the
- *   page's end: taken for a query of one word, and for several when its
- *   first rows hold enough of the others. Names sort by the given name
- *   first: for "nguyen thi thu" the walk of "nguyen" meets the names with
- *   "thu" only near its end (190,000 rows, 42 ms in a province of 500,000
- *   members), while the range of "thu" holds 45,000 (13 ms);
- * - else the smallest range, when under SEARCH_RANGE_MAX, read whole;
- * - else the walk, or with no word of one word only the walk of the whole
- *   names ('', NO_WORD). */
+ *   page's end: taken for a query of one word, and for several when it
+ *   fills the page within half the smallest range's rows (looked at
+ *   first, up to the page's end: the walk then costs at most the range);
+ * - else the smallest range, read whole however long: never longer than
+ *   the walk's word. Names sort by the given name first: at 20 million
+ *   members, in the province of Hà Nội (938,000 members), the walk of
+ *   "nguyen" (367,000 rows) for "nguyen thi thu" meets "Thủy" near its
+ *   end (56 ms), while the range of "thu" holds 84,000 (17 ms); "ngo thi
+ *   t" walks "thi", whose given names each hold a run of "Ngô Thị", the
+ *   first after 7,000 rows;
+ * - with no word to walk (each word begins several: "th"), the smallest
+ *   range when under SEARCH_RANGE_MAX, else the walk of the whole names
+ *   ('', NO_WORD), which stops early when they match often. */
 static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const *words,
 			  char (*uppers)[ORG_CURSOR_MAX], char (*likes)[2 * ORG_CURSOR_MAX + 4], size_t n_words,
 			  const search_after_t *after, search_plan_t *plan, err_t *e)
@@ -524,28 +509,34 @@ static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const 
 		return 0;
 	}
 	if (walked != NO_WORD) {
-		int64_t before = 0;
 		plan->word = walked;
-		if (n_words == 1 || fewest >= range_max)
+		if (n_words == 1)
 			return 0;
-		if (walk_matches(db, mq->unit_id, plan->walk_word, likes, n_words, walked, after, walk_rows, &matches, e))
+		if (walk_matches(db, mq->unit_id, plan->walk_word, likes, n_words, walked, after,
+				 fewest / 2 > walk_rows ? fewest / 2 : walk_rows, (int64_t)mq->limit + 1, &matches, e))
 			return -1;
 		if (matches > mq->limit)
 			return 0;
-		/* the walk meets the names whose given name begins with the
-		 * query's last word (as typed: family name first) where that
-		 * given name sorts: cheaper than the range when that is early */
-		if (walked != n_words - 1 &&
-		    walk_before(db, mq->unit_id, plan->walk_word, words[n_words - 1], after, fewest / 2, &before, e))
-			return -1;
-		if (walked != n_words - 1 && before < fewest / 2)
-			return 0;
 	}
-	if (rarest != NO_WORD && fewest < range_max) {
+	if (rarest != NO_WORD && (walked != NO_WORD || fewest < range_max)) {
 		plan->driver = DRIVE_WORD;
 		plan->word = rarest;
 	}
 	return 0;
+}
+
+static const char *plan_name(const search_plan_t *plan)
+{
+	static const char *const NAMES[][2] = {
+		[DRIVE_UNIT] = { "unit", "unit (kept)" },
+		[DRIVE_WORD] = { "word", "word (kept)" },
+		[DRIVE_WORD_WALK] = { "word walk", "word walk (kept)" },
+		[DRIVE_NAME] = { "name walk", "name walk (kept)" },
+	};
+	/* the kept walk of the whole names is a word walk of the word '' */
+	if (plan->kept && plan->driver == DRIVE_WORD_WALK && plan->word == NO_WORD)
+		return "name walk (kept)";
+	return NAMES[plan->driver][plan->kept ? 1 : 0];
 }
 
 /* mq's plan; the words are the folded words of the query, uppers their
@@ -683,6 +674,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		free(fold);
 		return -1;
 	}
+	out->plan = plan_name(&plan);
 	/* the tables in the driver's order (CROSS JOIN keeps SQLite to it; the
 	 * conditions that join them are in WHERE) */
 	query_init(&q);

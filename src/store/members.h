@@ -76,6 +76,11 @@ typedef struct member_list {
 	member_t *items;
 	size_t n;
 	char next[ORG_CURSOR_MAX];        /* "" on the last page */
+	/* how the page was found (tests, diagnostics; static text): "unit"
+	 * (the unit's stays), "word" (a word's range, read whole and sorted),
+	 * "word walk" (one word's rows in name order), "name walk" (everyone's
+	 * in name order); with " (kept)" when from the kept search rows */
+	const char *plan;
 } member_list_t;
 
 void member_list_free(member_list_t *l);

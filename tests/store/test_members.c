@@ -195,6 +195,89 @@ static void drivers_agree(void **state)
 	db_close(db);
 }
 
+/* The plan of one search of unit_id (a province: its kept rows) with
+ * probe 2 (a range under 2 rows read whole, a walk's first 4 rows looked
+ * at, a range of 20 rows or more "long"), and its rows equal to those
+ * counted from the stays. */
+static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t want)
+{
+	static char plan[32];
+	int64_t base[64], got[64];
+	size_t n_base = 0, n_got = 0;
+	member_query_t q;
+	member_list_t l;
+	err_t e;
+
+	memset(&q, 0, sizeof(q));
+	q.unit_id = unit_id;
+	q.q = text;
+	q.as_of = D("2026-06-01");
+	q.probe = 2;
+	q.limit = 3;
+	err_clear(&e);
+	if (member_list(db, &q, &l, &e))
+		fail_msg("q=%s: %s", text, e.message);
+	snprintf(plan, sizeof(plan), "%s", l.plan ? l.plan : "(none)");
+	member_list_free(&l);
+	all_pages(db, q, got, 64, &n_got);
+	q.unkept = true;
+	all_pages(db, q, base, 64, &n_base);
+	assert_int_equal(n_base, want);
+	assert_int_equal(n_got, n_base);
+	for (size_t i = 0; i < n_got; i++)
+		if (got[i] != base[i])
+			fail_msg("q=%s: row %zu differs from the counted one", text, i);
+	return plan;
+}
+
+/* A province's search of several words walks one word in name order only
+ * while that pays: when the page fills within half the smallest
+ * range's rows ("ngo thi": the walk of "thi" meets "Ngô Thị Bích" after
+ * the "An"s), else it reads the smallest range whole however long
+ * ("nguyen thi thu": the walk of "nguyen" would meet "Thủy" last, the
+ * range of "thu" is shorter), and with no one word to walk a long range
+ * gives way to the walk of all the names ("th"). */
+static void a_search_walks_only_while_it_pays(void **state)
+{
+	db_t *db = fixture_seeded_db();
+	int64_t p24, p01, b24, b01;
+	unit_t u;
+	err_t e;
+	(void)state;
+
+	add_unit(db, "WA", "commune", "24");
+	b24 = add_unit(db, "WA.1", "branch", "WA");
+	add_unit(db, "WC", "commune", "01");
+	b01 = add_unit(db, "WC.1", "branch", "WC");
+	for (int i = 0; i < 6; i++)
+		add_member(db, "Lê Thị An", b24);
+	for (int i = 0; i < 4; i++)
+		add_member(db, "Ngô Thị Bích", b24);
+	for (int i = 0; i < 36; i++)
+		add_member(db, "Lê Thị Ngọc", b24);
+	for (int i = 0; i < 30; i++)
+		add_member(db, "Nguyễn Thị An", b01);
+	for (int i = 0; i < 3; i++)
+		add_member(db, "Nguyễn Thị Thủy", b01);
+	for (int i = 0; i < 20; i++)
+		add_member(db, "Lê Thu Hà", b01);
+	err_clear(&e);
+	if (org_unit_get(db, "24", D("2026-06-01"), &u, &e))
+		fail_msg("24: %s", e.message);
+	p24 = u.id;
+	if (org_unit_get(db, "01", D("2026-06-01"), &u, &e))
+		fail_msg("01: %s", e.message);
+	p01 = u.id;
+
+	/* "ngo": 40 rows (Ngô, Ngọc: all match), "thi" 46 */
+	assert_string_equal(plan_of(db, p24, "ngo thi", 40), "word walk (kept)");
+	/* "thu": 23 rows (Thu, Thủy), "nguyen" 33 */
+	assert_string_equal(plan_of(db, p01, "nguyen thi thu", 3), "word (kept)");
+	/* "th": 56 rows of three words (thi, thu, thuy), none of one */
+	assert_string_equal(plan_of(db, p01, "th", 53), "name walk (kept)");
+	db_close(db);
+}
+
 /* A stay that begins on the day its unit ends (she joined a branch whose
  * merge or closing was recorded later, dated back) is the unit's like any
  * other: a close is refused while it lasts, a merge takes it whole to the
@@ -472,6 +555,7 @@ int main(void)
 	principal_system(&SYS, "test", fixture_today());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drivers_agree),
+		cmocka_unit_test(a_search_walks_only_while_it_pays),
 		cmocka_unit_test(a_move_on_the_first_day_moves_the_stay_whole),
 		cmocka_unit_test(a_move_back_on_the_same_day_undoes_it),
 		cmocka_unit_test(a_stay_from_the_units_last_day_on_follows_it),
