@@ -1049,7 +1049,7 @@ int gen_country(db_t *db, const principal_t *who, const gen_opts_t *o, gen_stats
 	const embedded_file_t *f34 = f63 ? builtin("data/provinces-34.csv", e) : NULL;
 	csv_table_t t63 = { 0 }, t34 = { 0 };
 	gen_t g;
-	bool own = false, tx = false;
+	bool own = false, tx = false, in_memory = false;
 	int r = -1;
 
 	memset(stats, 0, sizeof(*stats));
@@ -1073,7 +1073,15 @@ int gen_country(db_t *db, const principal_t *who, const gen_opts_t *o, gen_stats
 	if (csv_table_parse((const char *)f63->data, f63->len, &t63, e) ||
 	    csv_table_parse((const char *)f34->data, f34->len, &t34, e))
 		goto out;
-	if (store_bulk_writes(db, e) || store_tx_begin(db, &own, e))
+	if (store_bulk_writes(db, e))
+		goto out;
+	/* a transaction of the caller's keeps its own storage */
+	if (!db_in_transaction(db)) {
+		if (store_temp_in_memory(db, true, e))
+			goto out;
+		in_memory = true;
+	}
+	if (store_tx_begin(db, &own, e))
 		goto out;
 	tx = true;
 	/* the figures are counted once at the end, not at each of the
@@ -1095,6 +1103,14 @@ int gen_country(db_t *db, const principal_t *who, const gen_opts_t *o, gen_stats
 out:
 	if (tx)
 		r = store_tx_end(db, own, r, e);
+	if (in_memory) {
+		err_t later;
+		/* the members that may follow on this connection sort gigabytes
+		 * in temporary tables: back to their file */
+		err_clear(&later);
+		if (store_temp_in_memory(db, false, r ? &later : e))
+			r = -1;
+	}
 	csv_table_free(&t63);
 	csv_table_free(&t34);
 	free(g.provs);

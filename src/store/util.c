@@ -90,6 +90,18 @@ int store_bulk_writes(db_t *db, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
+int store_temp_in_memory(db_t *db, bool on, err_t *e)
+{
+	int rc;
+
+	if (db_dialect(db) != DB_SQLITE)
+		return 0;
+	if (db_in_transaction(db))
+		return err_set(e, ERR_INTERNAL, NULL, "store_temp_in_memory inside a transaction");
+	rc = db_exec(db, on ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT");
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
 int store_vacuum(db_t *db, err_t *e)
 {
 	int rc;

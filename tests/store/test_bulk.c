@@ -32,11 +32,13 @@
 #include "core/person.h"
 #include "core/text.h"
 
+#include "io/gen_country.h"
 #include "io/gen_members.h"
 #include "io/org_ops.h"
 #include "store/member_load.h"
 #include "store/member_tally.h"
 #include "store/migrate.h"
+#include "store/util.h"
 #include "store_fixture.h"
 
 #define MEMBERS 400
@@ -483,6 +485,43 @@ typedef struct begin_job {
 	err_t e;
 } begin_job_t;
 
+/* The generator makes the tree with SQLite's temporary storage in memory
+ * (statement journals and a query's temporary tables: store/util.h), and
+ * puts it back after, so that the members it loads next sort on file;
+ * inside a caller's transaction it leaves the storage alone, and a change
+ * there is refused. */
+static void the_tree_is_made_with_temporary_storage_in_memory_then_put_back(void **state)
+{
+	gen_opts_t o = { .seed = 3, .scale = 0.01, .provinces = 1 };
+	db_t *db = fixture_seeded_db();
+	principal_t who;
+	gen_stats_t st;
+	bool sqlite = db_dialect(db) == DB_SQLITE;
+	err_t e;
+	(void)state;
+
+	principal_system(&who, "test", fixture_today());
+	err_clear(&e);
+	if (sqlite)
+		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 0);
+	if (gen_country(db, &who, &o, &st, &e))
+		fail_msg("generate: %s", e.message);
+	assert_true(st.communes > 0);
+	if (sqlite)
+		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 0);
+	assert_int_equal(db_begin(db), DB_OK);
+	err_clear(&e);
+	assert_int_equal(store_temp_in_memory(db, true, &e), sqlite ? -1 : 0);
+	if (sqlite)
+		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 0);
+	db_rollback(db);
+	err_clear(&e);
+	assert_int_equal(store_temp_in_memory(db, true, &e), 0);
+	if (sqlite)
+		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 2);
+	db_close(db);
+}
+
 static void *begin_load(void *arg)
 {
 	begin_job_t *j = arg;
@@ -557,6 +596,7 @@ int main(void)
 		cmocka_unit_test(a_load_refuses_stays_it_could_not_count),
 		cmocka_unit_test(a_load_waits_for_a_reader_without_a_deadlock),
 		cmocka_unit_test(the_migration_to_29_keeps_every_payment),
+		cmocka_unit_test(the_tree_is_made_with_temporary_storage_in_memory_then_put_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
