@@ -1050,6 +1050,7 @@ int gen_country(db_t *db, const principal_t *who, const gen_opts_t *o, gen_stats
 	csv_table_t t63 = { 0 }, t34 = { 0 };
 	gen_t g;
 	bool own = false, tx = false, in_memory = false;
+	int temp_was = -1;
 	int r = -1;
 
 	memset(stats, 0, sizeof(*stats));
@@ -1077,7 +1078,7 @@ int gen_country(db_t *db, const principal_t *who, const gen_opts_t *o, gen_stats
 		goto out;
 	/* a transaction of the caller's keeps its own storage */
 	if (!db_in_transaction(db)) {
-		if (store_temp_in_memory(db, true, e))
+		if (store_temp_in_memory(db, &temp_was, e))
 			goto out;
 		in_memory = true;
 	}
@@ -1106,10 +1107,14 @@ out:
 	if (in_memory) {
 		err_t later;
 		/* the members that may follow on this connection sort gigabytes
-		 * in temporary tables: back to their file */
+		 * in temporary tables: back to their file. Should that fail
+		 * (never seen), the tree stands committed and the run fails
+		 * before them. */
 		err_clear(&later);
-		if (store_temp_in_memory(db, false, r ? &later : e))
-			r = -1;
+		if (store_temp_put_back(db, temp_was, &later))
+			r = r ? -1
+			      : err_set(e, ERR_INTERNAL, NULL,
+					"the tree is made, but its temporary storage was not put back: %s", later.message);
 	}
 	csv_table_free(&t63);
 	csv_table_free(&t34);

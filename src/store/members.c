@@ -448,6 +448,20 @@ static int walk_matches(db_t *db, int64_t unit_id, const char *walk_word, char (
 	return probe_row(db, &q, n, NULL, NULL, 0, e);
 }
 
+/* How many rows a kept walk of walk_word has after the cursor, counted
+ * up to cap. */
+static int walk_left(db_t *db, int64_t unit_id, const char *walk_word, const search_after_t *after, int64_t cap,
+		     int64_t *n, err_t *e)
+{
+	query_t q;
+
+	query_init(&q);
+	query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM member_words w WHERE w.unit_id = ? AND w.word = ?"
+		      " AND (w.name_key, w.person_id) > (?, ?) LIMIT ?) t",
+		  QI(unit_id), QT(walk_word), QT(after->key), QI(after->id), QI(cap));
+	return probe_row(db, &q, n, NULL, NULL, 0, e);
+}
+
 /* The fewest rows of a walk looked at before it is taken for a query of
  * several words; with no word to walk, a word's range read whole
  * (DRIVE_WORD) rather than the walk of the whole names up to this many
@@ -463,7 +477,9 @@ static int walk_matches(db_t *db, int64_t unit_id, const char *walk_word, char (
  * - else a walk of one word in name order (DRIVE_WORD_WALK) stops at the
  *   page's end: taken for a query of one word, and for several when it
  *   fills the page within half the smallest range's rows (looked at
- *   first, up to the page's end: the walk then costs at most the range);
+ *   first, up to the page's end: without filters on the record or stay,
+ *   which the look does not apply, the walk then costs at most the
+ *   range), or on a later page when it ends within them;
  * - else the smallest range, read whole however long: never longer than
  *   the walk's word. Names sort by the given name first: at 20 million
  *   members, in the province of Hà Nội (938,000 members), the walk of
@@ -512,10 +528,17 @@ static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const 
 		plan->word = walked;
 		if (n_words == 1)
 			return 0;
-		if (walk_matches(db, mq->unit_id, plan->walk_word, likes, n_words, walked, after,
-				 fewest / 2 > walk_rows ? fewest / 2 : walk_rows, (int64_t)mq->limit + 1, &matches, e))
+		int64_t rows = fewest / 2 > walk_rows ? fewest / 2 : walk_rows, left = 0;
+		if (walk_matches(db, mq->unit_id, plan->walk_word, likes, n_words, walked, after, rows,
+				 (int64_t)mq->limit + 1, &matches, e))
 			return -1;
 		if (matches > mq->limit)
+			return 0;
+		/* a later page: the walk may end within those rows, and then
+		 * it is the shorter way to the last page */
+		if (after->id && walk_left(db, mq->unit_id, plan->walk_word, after, rows, &left, e))
+			return -1;
+		if (after->id && left < rows)
 			return 0;
 	}
 	if (rarest != NO_WORD && (walked != NO_WORD || fewest < range_max)) {
@@ -527,16 +550,19 @@ static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const 
 
 static const char *plan_name(const search_plan_t *plan)
 {
-	static const char *const NAMES[][2] = {
-		[DRIVE_UNIT] = { "unit", "unit (kept)" },
-		[DRIVE_WORD] = { "word", "word (kept)" },
-		[DRIVE_WORD_WALK] = { "word walk", "word walk (kept)" },
-		[DRIVE_NAME] = { "name walk", "name walk (kept)" },
+	static const char *const NAMES[] = {
+		[DRIVE_UNIT] = "unit",
+		[DRIVE_WORD] = "word",
+		[DRIVE_WORD_WALK] = "word walk",
+		[DRIVE_NAME] = "name walk",
 	};
-	/* the kept walk of the whole names is a word walk of the word '' */
-	if (plan->kept && plan->driver == DRIVE_WORD_WALK && plan->word == NO_WORD)
-		return "name walk (kept)";
-	return NAMES[plan->driver][plan->kept ? 1 : 0];
+	/* a kept plan reads a word's range or walks a word, the word ''
+	 * being the unit's whole names */
+	if (plan->kept)
+		return plan->driver == DRIVE_WORD ? "word (kept)"
+		       : plan->word == NO_WORD	  ? "name walk (kept)"
+						  : "word walk (kept)";
+	return NAMES[plan->driver];
 }
 
 /* mq's plan; the words are the folded words of the query, uppers their

@@ -78,8 +78,9 @@ typedef struct member_list {
 	char next[ORG_CURSOR_MAX];        /* "" on the last page */
 	/* how the page was found (tests, diagnostics; static text): "unit"
 	 * (the unit's stays), "word" (a word's range, read whole and sorted),
-	 * "word walk" (one word's rows in name order), "name walk" (everyone's
-	 * in name order); with " (kept)" when from the kept search rows */
+	 * "word walk" (one word's rows in name order), "name walk" (the
+	 * unit's members in name order); with " (kept)" when from the kept
+	 * search rows */
 	const char *plan;
 } member_list_t;
 

@@ -90,16 +90,43 @@ int store_bulk_writes(db_t *db, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
-int store_temp_in_memory(db_t *db, bool on, err_t *e)
+static int set_temp_store(db_t *db, int mode, err_t *e)
 {
+	char sql[64];
 	int rc;
 
+	if (db_in_transaction(db))
+		return err_set(e, ERR_INTERNAL, NULL, "the temporary storage changed inside a transaction");
+	snprintf(sql, sizeof(sql), "PRAGMA temp_store = %d", mode);
+	rc = db_exec(db, sql);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+int store_temp_in_memory(db_t *db, int *was, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*was = -1;
 	if (db_dialect(db) != DB_SQLITE)
 		return 0;
-	if (db_in_transaction(db))
-		return err_set(e, ERR_INTERNAL, NULL, "store_temp_in_memory inside a transaction");
-	rc = db_exec(db, on ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT");
-	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+	if ((rc = db_prepare(db, "PRAGMA temp_store", &st)) != DB_OK)
+		return store_fail(db, rc, e);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*was = (int)db_col_int64(st, 0);
+	db_finalize(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? err_set(e, ERR_INTERNAL, NULL, "PRAGMA temp_store said nothing")
+				     : store_fail(db, rc, e);
+	return set_temp_store(db, 2, e);
+}
+
+int store_temp_put_back(db_t *db, int was, err_t *e)
+{
+	if (db_dialect(db) != DB_SQLITE || was < 0)
+		return 0;
+	return set_temp_store(db, was, e);
 }
 
 int store_vacuum(db_t *db, err_t *e)

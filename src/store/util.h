@@ -75,17 +75,20 @@ int store_growth_step(db_t *db, store_growth_t *g, const char *tables, err_t *e)
 #define STORE_BULK_CACHE_MB 64
 int store_bulk_writes(db_t *db, err_t *e);
 
-/* SQLite, outside a transaction: whether the connection keeps its
- * temporary storage in memory (on) or where SQLite's build says (off,
- * its default: a temporary file). In a long transaction of many small
- * statements (the generator's tree: 113,000 units and their history),
- * each statement keeps the pages it changes in a statement journal that
- * spills to a temporary file past 64 KiB, and each temporary table of a
- * query (a recursive walk's queue) is a pager of its own: the tree took
- * 90 s so and 36 in memory. Not for a transaction with large temporary
- * tables or sorts of its own (the member load's: gigabytes at national
- * size). Nothing on PostgreSQL. Returns 0, or -1 with e. */
-int store_temp_in_memory(db_t *db, bool on, err_t *e);
+/* SQLite, outside a transaction: the connection's temporary storage in
+ * memory, its setting before (PRAGMA temp_store: 0, 1 or 2) into *was,
+ * which store_temp_put_back sets again. In a long transaction of many
+ * small statements (the generator's tree: 113,000 units and their
+ * history) each statement keeps the pages it changes in a statement
+ * journal that spills to a temporary file past 64 KiB, and each
+ * temporary table of a query (a recursive walk's queue) opens a pager of
+ * its own: the tree's three phases took 92 s so and 37 s in memory
+ * (--members 100000, BENCHMARKS.md). Not for a transaction with large
+ * temporary tables or sorts of its own (the member load's: gigabytes at
+ * national size). A change drops the connection's TEMP tables. Nothing
+ * on PostgreSQL (*was -1). Return 0, or -1 with e. */
+int store_temp_in_memory(db_t *db, int *was, err_t *e);
+int store_temp_put_back(db_t *db, int was, err_t *e);
 
 /* After a bulk load is committed, outside any transaction: PostgreSQL's
  * VACUUM (ANALYZE), whose visibility map lets an index be read alone (a

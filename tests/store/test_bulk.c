@@ -487,9 +487,8 @@ typedef struct begin_job {
 
 /* The generator makes the tree with SQLite's temporary storage in memory
  * (statement journals and a query's temporary tables: store/util.h), and
- * puts it back after, so that the members it loads next sort on file;
- * inside a caller's transaction it leaves the storage alone, and a change
- * there is refused. */
+ * puts back the connection's own setting after, so that the members it
+ * loads next sort on file; a change inside a transaction is refused. */
 static void the_tree_is_made_with_temporary_storage_in_memory_then_put_back(void **state)
 {
 	gen_opts_t o = { .seed = 3, .scale = 0.01, .provinces = 1 };
@@ -497,28 +496,34 @@ static void the_tree_is_made_with_temporary_storage_in_memory_then_put_back(void
 	principal_t who;
 	gen_stats_t st;
 	bool sqlite = db_dialect(db) == DB_SQLITE;
+	int was = 0;
 	err_t e;
 	(void)state;
 
 	principal_system(&who, "test", fixture_today());
 	err_clear(&e);
-	if (sqlite)
-		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 0);
+	/* a setting of the connection's own (1: on file), not the default */
+	if (sqlite && db_exec(db, "PRAGMA temp_store = 1") != DB_OK)
+		fail_msg("temp_store: %s", db_errmsg(db));
 	if (gen_country(db, &who, &o, &st, &e))
 		fail_msg("generate: %s", e.message);
 	assert_true(st.communes > 0);
 	if (sqlite)
-		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 0);
+		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 1);
 	assert_int_equal(db_begin(db), DB_OK);
 	err_clear(&e);
-	assert_int_equal(store_temp_in_memory(db, true, &e), sqlite ? -1 : 0);
+	assert_int_equal(store_temp_in_memory(db, &was, &e), sqlite ? -1 : 0);
 	if (sqlite)
-		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 0);
+		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 1);
 	db_rollback(db);
 	err_clear(&e);
-	assert_int_equal(store_temp_in_memory(db, true, &e), 0);
+	assert_int_equal(store_temp_in_memory(db, &was, &e), 0);
+	assert_int_equal(was, sqlite ? 1 : -1);
 	if (sqlite)
 		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 2);
+	assert_int_equal(store_temp_put_back(db, was, &e), 0);
+	if (sqlite)
+		assert_int_equal(pragma_of(db, "PRAGMA temp_store"), 1);
 	db_close(db);
 }
 

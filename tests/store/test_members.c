@@ -275,6 +275,27 @@ static void a_search_walks_only_while_it_pays(void **state)
 	assert_string_equal(plan_of(db, p01, "nguyen thi thu", 3), "word (kept)");
 	/* "th": 56 rows of three words (thi, thu, thuy), none of one */
 	assert_string_equal(plan_of(db, p01, "th", 53), "name walk (kept)");
+	/* the page after the first two Thủy: the walk of "nguyen" has one
+	 * row left, fewer than it looks at, and ends sooner than the range */
+	{
+		member_query_t q = { .unit_id = p01, .q = "nguyen thi thu", .as_of = D("2026-06-01"), .probe = 2,
+				     .limit = 2 };
+		char next[ORG_CURSOR_MAX];
+		member_list_t l;
+
+		err_clear(&e);
+		if (member_list(db, &q, &l, &e))
+			fail_msg("page 1: %s", e.message);
+		assert_int_equal(l.n, 2);
+		snprintf(next, sizeof(next), "%s", l.next);
+		member_list_free(&l);
+		q.cursor = next;
+		if (member_list(db, &q, &l, &e))
+			fail_msg("page 2: %s", e.message);
+		assert_int_equal(l.n, 1);
+		assert_string_equal(l.plan, "word walk (kept)");
+		member_list_free(&l);
+	}
 	db_close(db);
 }
 
