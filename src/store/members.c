@@ -319,6 +319,12 @@ typedef struct search_plan {
 	bool kept;                     /* reads member_words (of mq->unit_id) */
 	size_t word;                   /* the word of DRIVE_WORD and DRIVE_WORD_WALK, or NO_WORD */
 	char walk_word[ORG_CURSOR_MAX]; /* the one word a DRIVE_WORD_WALK reads */
+	/* a kept DRIVE_WORD_WALK of several words: its rows read at most
+	 * (0: all); when they do not fill the page, the range of the word
+	 * `fallback` (DRIVE_WORD) is read instead */
+	int64_t budget;
+	size_t fallback;
+	int64_t walk_total; /* the walk's rows (without a cursor) */
 } search_plan_t;
 
 /* Runs q, whose one row holds an integer and, with text, two texts that
@@ -448,7 +454,7 @@ static int walk_matches(db_t *db, int64_t unit_id, const char *walk_word, char (
 	return probe_row(db, &q, n, NULL, NULL, 0, e);
 }
 
-/* How many rows a kept walk of walk_word has after the cursor, counted
+/* How many rows a kept walk of walk_word has (after the cursor), counted
  * up to cap. */
 static int walk_left(db_t *db, int64_t unit_id, const char *walk_word, const search_after_t *after, int64_t cap,
 		     int64_t *n, err_t *e)
@@ -456,10 +462,36 @@ static int walk_left(db_t *db, int64_t unit_id, const char *walk_word, const sea
 	query_t q;
 
 	query_init(&q);
-	query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM member_words w WHERE w.unit_id = ? AND w.word = ?"
-		      " AND (w.name_key, w.person_id) > (?, ?) LIMIT ?) t",
-		  QI(unit_id), QT(walk_word), QT(after->key), QI(after->id), QI(cap));
+	query_add(&q, "SELECT count(*) FROM (SELECT 1 FROM member_words w WHERE w.unit_id = ? AND w.word = ?",
+		  QI(unit_id), QT(walk_word));
+	if (after->id)
+		query_add(&q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after->key), QI(after->id));
+	query_add(&q, " LIMIT ?) t", QI(cap));
 	return probe_row(db, &q, n, NULL, NULL, 0, e);
+}
+
+/* Whether a budgeted walk (plan->budget) fills the page, looked at
+ * before it is taken (when the page cannot be taken inside the walk's
+ * rows: page_in_range): else, unless the walk ends within its budget,
+ * the plan becomes its fallback range. The plan is left unbudgeted. */
+static int walk_or_range(db_t *db, const member_query_t *mq, search_plan_t *plan,
+			 char (*likes)[2 * ORG_CURSOR_MAX + 4], size_t n_words, const search_after_t *after, err_t *e)
+{
+	int64_t matches = 0, left;
+
+	if (walk_matches(db, mq->unit_id, plan->walk_word, likes, n_words, plan->word, after, plan->budget,
+			 (int64_t)mq->limit + 1, &matches, e))
+		return -1;
+	left = plan->walk_total;
+	if (matches <= mq->limit && after->id &&
+	    walk_left(db, mq->unit_id, plan->walk_word, after, plan->budget, &left, e))
+		return -1;
+	if (matches <= mq->limit && left >= plan->budget) {
+		plan->driver = DRIVE_WORD;
+		plan->word = plan->fallback;
+	}
+	plan->budget = 0;
+	return 0;
 }
 
 /* The fewest rows of a walk looked at before it is taken for a query of
@@ -475,11 +507,14 @@ static int walk_left(db_t *db, int64_t unit_id, const char *walk_word, const sea
  * - a small range (under limit) is read whole, its names checked and
  *   sorted in the index and only the page's people read (DRIVE_WORD);
  * - else a walk of one word in name order (DRIVE_WORD_WALK) stops at the
- *   page's end: taken for a query of one word, and for several when it
- *   fills the page within half the smallest range's rows (looked at
- *   first, up to the page's end: without filters on the record or stay,
- *   which the look does not apply, the walk then costs at most the
- *   range), or on a later page when it ends within them;
+ *   page's end: taken for a query of one word; for several, tried with
+ *   a budget of half the smallest range's rows (2,000 at least), the page
+ *   taken inside its rows (kept_walk), and when they do not fill it (nor
+ *   end the walk: a last page) the smallest range is read instead, so
+ *   that the walk costs at most about half a range more than the better
+ *   way. Where the page cannot be taken inside the rows (a filter on the
+ *   record or stay, a scope that holds part of the province), the budget's
+ *   rows are looked at first for the page's matches (walk_or_range);
  * - else the smallest range, read whole however long: never longer than
  *   the walk's word. Names sort by the given name first: at 20 million
  *   members, in the province of Hà Nội (938,000 members), the walk of
@@ -491,13 +526,12 @@ static int walk_left(db_t *db, int64_t unit_id, const char *walk_word, const sea
  *   range when under SEARCH_RANGE_MAX, else the walk of the whole names
  *   ('', NO_WORD), which stops early when they match often. */
 static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const *words,
-			  char (*uppers)[ORG_CURSOR_MAX], char (*likes)[2 * ORG_CURSOR_MAX + 4], size_t n_words,
-			  const search_after_t *after, search_plan_t *plan, err_t *e)
+			  char (*uppers)[ORG_CURSOR_MAX], size_t n_words, search_plan_t *plan, err_t *e)
 {
 	int64_t limit = mq->probe > 0 ? mq->probe : SEARCH_KEPT_RANGE;
 	int64_t range_max = mq->probe > 0 ? 10 * (int64_t)mq->probe : SEARCH_RANGE_MAX;
 	int64_t walk_rows = mq->probe > 0 ? 2 * (int64_t)mq->probe : SEARCH_WALK_PROBE;
-	int64_t n = 0, fewest = INT64_MAX, walk = INT64_MAX, matches = 0;
+	int64_t n = 0, fewest = INT64_MAX, walk = INT64_MAX;
 	size_t rarest = NO_WORD, walked = NO_WORD;
 
 	plan->driver = DRIVE_WORD_WALK;
@@ -528,18 +562,10 @@ static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const 
 		plan->word = walked;
 		if (n_words == 1)
 			return 0;
-		int64_t rows = fewest / 2 > walk_rows ? fewest / 2 : walk_rows, left = 0;
-		if (walk_matches(db, mq->unit_id, plan->walk_word, likes, n_words, walked, after, rows,
-				 (int64_t)mq->limit + 1, &matches, e))
-			return -1;
-		if (matches > mq->limit)
-			return 0;
-		/* a later page: the walk may end within those rows, and then
-		 * it is the shorter way to the last page */
-		if (after->id && walk_left(db, mq->unit_id, plan->walk_word, after, rows, &left, e))
-			return -1;
-		if (after->id && left < rows)
-			return 0;
+		plan->budget = fewest / 2 > walk_rows ? fewest / 2 : walk_rows;
+		plan->fallback = rarest;
+		plan->walk_total = walk;
+		return 0;
 	}
 	if (rarest != NO_WORD && (walked != NO_WORD || fewest < range_max)) {
 		plan->driver = DRIVE_WORD;
@@ -568,8 +594,7 @@ static const char *plan_name(const search_plan_t *plan)
 /* mq's plan; the words are the folded words of the query, uppers their
  * upper bounds. */
 static int plan_search(db_t *db, const member_query_t *mq, const char *const *words, char (*uppers)[ORG_CURSOR_MAX],
-		       char (*likes)[2 * ORG_CURSOR_MAX + 4], size_t n_words, bool digits, const search_after_t *after,
-		       search_plan_t *plan, err_t *e)
+		       size_t n_words, bool digits, search_plan_t *plan, err_t *e)
 {
 	int64_t limit = mq->probe > 0 ? mq->probe : SEARCH_PROBE, n = 0;
 	query_t q;
@@ -584,7 +609,7 @@ static int plan_search(db_t *db, const member_query_t *mq, const char *const *wo
 			return -1;
 		plan->kept = tier != 0;
 		if (tier == 1)
-			return pick_kept_word(db, mq, words, uppers, likes, n_words, after, plan, e);
+			return pick_kept_word(db, mq, words, uppers, n_words, plan, e);
 		if (tier == 2) {
 			/* a commune's whole names in name order, each word
 			 * checked on them: never more rows than her members */
@@ -623,14 +648,14 @@ static void word_pattern(const char *word, char *out, size_t cap)
 	out[k] = '\0';
 }
 
-/* Whether a kept word range (DRIVE_WORD of a province) may take the page
- * itself, before the stays and records are read: no filter on them, and
+/* Whether a kept word range (DRIVE_WORD of a province), or a budgeted
+ * walk, may take the page itself, before the stays and records are read: no filter on them, and
  * the whole province in the caller's scope (so that its scope drops none
  * of the page's rows). */
 static int page_in_range(db_t *db, const member_query_t *mq, const search_plan_t *plan, bool *inside, err_t *e)
 {
 	*inside = false;
-	if (!plan->kept || plan->driver != DRIVE_WORD || has_filters(mq))
+	if (!plan->kept || !(plan->driver == DRIVE_WORD || plan->budget) || has_filters(mq))
 		return 0;
 	if (!mq->scope || mq->scope->global) {
 		*inside = true;
@@ -666,6 +691,25 @@ static void kept_range(query_t *q, const member_query_t *mq, const search_plan_t
 	query_sql(q, ") w");
 }
 
+/* A province's kept rows of the walk's word as table w (person_id,
+ * name_key): at most plan->budget of them after the cursor, in name
+ * order, the other words checked on each row's name, up to the page's
+ * rows (the walk stops there). */
+static void kept_walk(query_t *q, db_t *db, const member_query_t *mq, const search_plan_t *plan,
+		      char (*likes)[2 * ORG_CURSOR_MAX + 4], size_t n_words, const char *after_key, int64_t after_id)
+{
+	query_sql(q, "(SELECT w.person_id, w.name_key FROM (SELECT w.person_id, w.name_key, w.name_fold FROM ");
+	query_sql(q, db_dialect(db) == DB_SQLITE ? "member_words w INDEXED BY member_words_walk" : "member_words w");
+	query_add(q, " WHERE w.unit_id = ? AND w.word = ?", QI(mq->unit_id), QT(plan->walk_word));
+	if (after_id)
+		query_add(q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after_key), QI(after_id));
+	query_add(q, " ORDER BY w.name_key, w.person_id LIMIT ?) w WHERE true", QI(plan->budget));
+	for (size_t i = 0; i < n_words; i++)
+		if (i != plan->word)
+			query_add(q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
+	query_add(q, " LIMIT ?) w", QI(mq->limit + 1));
+}
+
 int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e)
 {
 	char after_key[ORG_CURSOR_MAX] = "", last_key[ORG_CURSOR_MAX] = "", digits[24] = "", phone[32] = "", id_like[32] = "";
@@ -676,7 +720,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 	size_t n_words = 0, cap = 0;
 	const char *order;
 	search_plan_t plan;
-	bool page_inside = false, by_w;
+	bool page_inside = false, by_w, sub;
 	int64_t after_id = 0;
 	db_stmt_t *st = NULL;
 	query_t q;
@@ -695,116 +739,142 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 	}
 	search_after_t after = { .key = after_key, .id = after_id };
 
-	if (plan_search(db, mq, words, uppers, likes, n_words, digits[0] != '\0', &after, &plan, e) ||
-	    page_in_range(db, mq, &plan, &page_inside, e)) {
+	if (plan_search(db, mq, words, uppers, n_words, digits[0] != '\0', &plan, e) ||
+	    page_in_range(db, mq, &plan, &page_inside, e) ||
+	    (plan.budget && !page_inside && walk_or_range(db, mq, &plan, likes, n_words, &after, e))) {
 		free(fold);
 		return -1;
 	}
-	out->plan = plan_name(&plan);
-	/* the tables in the driver's order (CROSS JOIN keeps SQLite to it; the
-	 * conditions that join them are in WHERE) */
-	query_init(&q);
-	query_sql(&q, DB_PLAN_EACH_RUN "SELECT " PERSON_COLS ", " STAY_COLS ", p.name_key FROM ");
-	switch (plan.driver) {
-	case DRIVE_UNIT:
-		/* without a unit (the caller's scope, or digits): the planner's choice */
-		query_sql(&q, mq->unit_id ? "ancestry a CROSS JOIN memberships m CROSS JOIN persons p"
-					  : "memberships m, persons p");
-		break;
-	case DRIVE_WORD:
-		if (plan.kept)
-			kept_range(&q, mq, &plan, words, uppers, likes, n_words, after_key, after_id, page_inside);
-		else
-			query_add(&q, "(SELECT DISTINCT person_id FROM person_words WHERE word >= ? AND word < ?) w",
-				  QT(words[plan.word]), QT(uppers[plan.word]));
-		query_sql(&q, " CROSS JOIN memberships m CROSS JOIN persons p");
-		break;
-	case DRIVE_WORD_WALK:
-		if (plan.kept)
-			query_sql(&q, db_dialect(db) == DB_SQLITE ? "member_words w INDEXED BY member_words_walk"
-								  : "member_words w");
-		else
-			query_sql(&q, "person_words w"); /* its key is the walk's order */
-		query_sql(&q, " CROSS JOIN memberships m");
-		break;
-	case DRIVE_NAME:
-		query_sql(&q, db_dialect(db) == DB_SQLITE ? "persons p INDEXED BY persons_name" : "persons p");
-		query_sql(&q, " CROSS JOIN memberships m");
-		break;
-	}
-	if (plan.driver != DRIVE_UNIT && mq->unit_id && !plan.kept)
-		query_sql(&q, " CROSS JOIN ancestry a");
-	if (plan.driver == DRIVE_WORD_WALK)
-		query_sql(&q, " CROSS JOIN persons p");
-	query_add(&q, " WHERE m.person_id = p.id AND m.valid_from <= ? AND m.valid_to > ? AND p.erased = 0",
-		  QD(mq->as_of), QD(mq->as_of));
-	if (plan.driver == DRIVE_WORD)
-		query_sql(&q, " AND m.person_id = w.person_id");
-	if (plan.driver == DRIVE_WORD_WALK && plan.kept)
-		query_add(&q, " AND w.unit_id = ?", QI(mq->unit_id));
-	if (plan.driver == DRIVE_WORD_WALK)
-		query_add(&q, " AND w.word = ? AND m.person_id = w.person_id", QT(plan.walk_word));
-	if (mq->unit_id && !plan.kept)
-		query_add(&q, " AND a.descendant = m.unit_id AND a.ancestor = ? AND a.valid_from <= ? AND a.valid_to > ?",
-			  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of));
-	if (mq->scope)
-		scope_filter(&q, mq->scope, "m.unit_id");
-	for (size_t i = 0; i < n_words && !(plan.kept && plan.driver == DRIVE_WORD); i++) {
-		if (plan.driver == DRIVE_WORD_WALK && i != plan.word)
-			query_add(&q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
-		else if (plan.driver != DRIVE_WORD_WALK && (plan.driver != DRIVE_WORD || i != plan.word))
-			query_add(&q, " AND (' ' || p.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
-	}
-	add_filters(&q, mq, circ_like, sizeof(circ_like));
-	if (digits[0]) {
-		/* an ID number begins with them; a phone, typed 0912... or 84912... */
-		const char *national = digits[0] == '0' ? digits + 1 : strncmp(digits, "84", 2) == 0 ? digits + 2 : digits;
-		snprintf(id_like, sizeof(id_like), "%s%%", digits);
-		snprintf(phone, sizeof(phone), "+84%s%%", national);
-		if (mq->id_prefix)
-			query_add(&q, " AND (p.id_number LIKE ? OR p.phone LIKE ?)", QT(id_like), QT(phone));
-		else
-			query_add(&q, " AND (p.id_number = ? OR p.phone LIKE ?)", QT(digits), QT(phone));
-	}
-	/* the walk's (the kept range's) own columns, so that its index gives
-	 * the order */
-	by_w = plan.driver == DRIVE_WORD_WALK || (plan.kept && plan.driver == DRIVE_WORD);
-	order = by_w ? "w.name_key, w.person_id" : "p.name_key, p.id";
-	if (after_id) {
-		query_add(&q, by_w ? " AND (w.name_key, w.person_id) > (?, ?)" : " AND (p.name_key, p.id) > (?, ?)",
-			  QT(after_key), QI(after_id));
-	}
-	query_sql(&q, " ORDER BY ");
-	query_sql(&q, order);
-	query_add(&q, " LIMIT ?", QI(mq->limit + 1));
-	r = query_prepare(db, &q, &st, e);
-	while (!r && (rc = db_step(st)) == DB_ROW) {
-		void *v = store_grow(out->items, &cap, out->n, sizeof(*out->items), e);
-		if (!v) {
-			r = -1;
+	/* a budgeted walk that did not fill the page, unless it ended
+	 * within its budget, gives way to its range */
+	for (;;) {
+		/* w is a subquery of the page's rows (person_id, name_key) */
+		sub = plan.kept && (plan.driver == DRIVE_WORD || plan.budget);
+		out->plan = plan_name(&plan);
+		/* the tables in the driver's order (CROSS JOIN keeps SQLite to it; the
+		 * conditions that join them are in WHERE) */
+		query_init(&q);
+		query_sql(&q, DB_PLAN_EACH_RUN "SELECT " PERSON_COLS ", " STAY_COLS ", p.name_key FROM ");
+		switch (plan.driver) {
+		case DRIVE_UNIT:
+			/* without a unit (the caller's scope, or digits): the planner's choice */
+			query_sql(&q, mq->unit_id ? "ancestry a CROSS JOIN memberships m CROSS JOIN persons p"
+						  : "memberships m, persons p");
+			break;
+		case DRIVE_WORD:
+			if (plan.kept)
+				kept_range(&q, mq, &plan, words, uppers, likes, n_words, after_key, after_id, page_inside);
+			else
+				query_add(&q, "(SELECT DISTINCT person_id FROM person_words WHERE word >= ? AND word < ?) w",
+					  QT(words[plan.word]), QT(uppers[plan.word]));
+			query_sql(&q, " CROSS JOIN memberships m CROSS JOIN persons p");
+			break;
+		case DRIVE_WORD_WALK:
+			if (sub) {
+				kept_walk(&q, db, mq, &plan, likes, n_words, after_key, after_id);
+				query_sql(&q, " CROSS JOIN memberships m CROSS JOIN persons p");
+				break;
+			}
+			if (plan.kept)
+				query_sql(&q, db_dialect(db) == DB_SQLITE ? "member_words w INDEXED BY member_words_walk"
+									  : "member_words w");
+			else
+				query_sql(&q, "person_words w"); /* its key is the walk's order */
+			query_sql(&q, " CROSS JOIN memberships m");
+			break;
+		case DRIVE_NAME:
+			query_sql(&q, db_dialect(db) == DB_SQLITE ? "persons p INDEXED BY persons_name" : "persons p");
+			query_sql(&q, " CROSS JOIN memberships m");
 			break;
 		}
-		out->items = v;
-		member_t *m = &out->items[out->n];
-		memset(m, 0, sizeof(*m));
-		m->current = true;
-		r = read_person(db, st, &m->p, e);
-		if (!r)
-			r = read_stay(db, st, PERSON_NCOLS, &m->m, e);
-		if (!r && out->n == (size_t)mq->limit) {
-			/* the row after the page: the page's last row makes the cursor */
-			if (org_cursor_encode(last_key, out->items[out->n - 1].p.id, out->next, sizeof(out->next)))
-				r = err_set(e, ERR_INTERNAL, NULL, "a name too long for a cursor");
+		if (plan.driver != DRIVE_UNIT && mq->unit_id && !plan.kept)
+			query_sql(&q, " CROSS JOIN ancestry a");
+		if (plan.driver == DRIVE_WORD_WALK && !sub)
+			query_sql(&q, " CROSS JOIN persons p");
+		query_add(&q, " WHERE m.person_id = p.id AND m.valid_from <= ? AND m.valid_to > ? AND p.erased = 0",
+			  QD(mq->as_of), QD(mq->as_of));
+		if (plan.driver == DRIVE_WORD || sub)
+			query_sql(&q, " AND m.person_id = w.person_id");
+		if (plan.driver == DRIVE_WORD_WALK && plan.kept && !sub)
+			query_add(&q, " AND w.unit_id = ?", QI(mq->unit_id));
+		if (plan.driver == DRIVE_WORD_WALK && !sub)
+			query_add(&q, " AND w.word = ? AND m.person_id = w.person_id", QT(plan.walk_word));
+		if (mq->unit_id && !plan.kept)
+			query_add(&q, " AND a.descendant = m.unit_id AND a.ancestor = ? AND a.valid_from <= ? AND a.valid_to > ?",
+				  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of));
+		if (mq->scope)
+			scope_filter(&q, mq->scope, "m.unit_id");
+		for (size_t i = 0; i < n_words && !sub; i++) {
+			if (plan.driver == DRIVE_WORD_WALK && i != plan.word)
+				query_add(&q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
+			else if (plan.driver != DRIVE_WORD_WALK && (plan.driver != DRIVE_WORD || i != plan.word))
+				query_add(&q, " AND (' ' || p.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
+		}
+		add_filters(&q, mq, circ_like, sizeof(circ_like));
+		if (digits[0]) {
+			/* an ID number begins with them; a phone, typed 0912... or 84912... */
+			const char *national = digits[0] == '0' ? digits + 1 : strncmp(digits, "84", 2) == 0 ? digits + 2 : digits;
+			snprintf(id_like, sizeof(id_like), "%s%%", digits);
+			snprintf(phone, sizeof(phone), "+84%s%%", national);
+			if (mq->id_prefix)
+				query_add(&q, " AND (p.id_number LIKE ? OR p.phone LIKE ?)", QT(id_like), QT(phone));
+			else
+				query_add(&q, " AND (p.id_number = ? OR p.phone LIKE ?)", QT(digits), QT(phone));
+		}
+		/* the walk's (the kept range's) own columns, so that its index gives
+		 * the order */
+		by_w = plan.driver == DRIVE_WORD_WALK || (plan.kept && plan.driver == DRIVE_WORD);
+		order = by_w ? "w.name_key, w.person_id" : "p.name_key, p.id";
+		if (after_id) {
+			query_add(&q, by_w ? " AND (w.name_key, w.person_id) > (?, ?)" : " AND (p.name_key, p.id) > (?, ?)",
+				  QT(after_key), QI(after_id));
+		}
+		query_sql(&q, " ORDER BY ");
+		query_sql(&q, order);
+		query_add(&q, " LIMIT ?", QI(mq->limit + 1));
+		r = query_prepare(db, &q, &st, e);
+		while (!r && (rc = db_step(st)) == DB_ROW) {
+			void *v = store_grow(out->items, &cap, out->n, sizeof(*out->items), e);
+			if (!v) {
+				r = -1;
+				break;
+			}
+			out->items = v;
+			member_t *m = &out->items[out->n];
+			memset(m, 0, sizeof(*m));
+			m->current = true;
+			r = read_person(db, st, &m->p, e);
+			if (!r)
+				r = read_stay(db, st, PERSON_NCOLS, &m->m, e);
+			if (!r && out->n == (size_t)mq->limit) {
+				/* the row after the page: the page's last row makes the cursor */
+				if (org_cursor_encode(last_key, out->items[out->n - 1].p.id, out->next, sizeof(out->next)))
+					r = err_set(e, ERR_INTERNAL, NULL, "a name too long for a cursor");
+				break;
+			}
+			if (!r) {
+				copy_text(last_key, sizeof(last_key), db_col_text(st, PERSON_NCOLS + STAY_NCOLS));
+				out->n++;
+			}
+		}
+		if (!r && rc < 0 && st)
+			r = store_fail(db, rc, e);
+		db_finalize(st);
+		st = NULL;
+		if (r || !plan.budget || out->next[0])
 			break;
-		}
-		if (!r) {
-			copy_text(last_key, sizeof(last_key), db_col_text(st, PERSON_NCOLS + STAY_NCOLS));
-			out->n++;
-		}
+		int64_t left = plan.walk_total;
+		if (after.id && (r = walk_left(db, mq->unit_id, plan.walk_word, &after, plan.budget, &left, e)) != 0)
+			break;
+		if (left < plan.budget)
+			break;
+		member_list_free(out);
+		memset(out, 0, sizeof(*out));
+		cap = 0;
+		plan.driver = DRIVE_WORD;
+		plan.word = plan.fallback;
+		plan.budget = 0;
 	}
-	if (!r && rc < 0 && st)
-		r = store_fail(db, rc, e);
-	db_finalize(st);
 	free(fold);
 	if (!r && out->n)
 		r = name_stays(db, &out->items[0].m, out->n, sizeof(member_t), mq->as_of, e);
