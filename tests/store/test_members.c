@@ -249,18 +249,17 @@ static void a_search_walks_only_while_it_pays(void **state)
 	b24 = add_unit(db, "WA.1", "branch", "WA");
 	add_unit(db, "WC", "commune", "01");
 	b01 = add_unit(db, "WC.1", "branch", "WC");
-	for (int i = 0; i < 6; i++)
-		add_member(db, "Lê Thị An", b24);
-	for (int i = 0; i < 4; i++)
-		add_member(db, "Ngô Thị Bích", b24);
-	for (int i = 0; i < 36; i++)
-		add_member(db, "Lê Thị Ngọc", b24);
-	for (int i = 0; i < 30; i++)
-		add_member(db, "Nguyễn Thị An", b01);
-	for (int i = 0; i < 3; i++)
-		add_member(db, "Nguyễn Thị Thủy", b01);
-	for (int i = 0; i < 20; i++)
-		add_member(db, "Lê Thu Hà", b01);
+	const struct {
+		const char *name;
+		int times;
+		int64_t unit;
+	} people[] = {
+		{ "Lê Thị An", 6, b24 },      { "Ngô Thị Bích", 4, b24 },    { "Lê Thị Ngọc", 36, b24 },
+		{ "Nguyễn Thị An", 30, b01 }, { "Nguyễn Thị Thủy", 3, b01 }, { "Lê Thu Hà", 20, b01 },
+	};
+	for (size_t k = 0; k < sizeof(people) / sizeof(people[0]); k++)
+		for (int i = 0; i < people[k].times; i++)
+			add_member(db, people[k].name, people[k].unit);
 	err_clear(&e);
 	if (org_unit_get(db, "24", D("2026-06-01"), &u, &e))
 		fail_msg("24: %s", e.message);
