@@ -196,13 +196,14 @@ static void drivers_agree(void **state)
 }
 
 /* The plan of one search of unit_id (a province: its kept rows) with
- * probe 2 (a range under 2 rows read whole, a walk's first 4 rows looked
- * at, a range of 20 rows or more "long"), and its rows equal to those
- * counted from the stays. */
+ * probe 2 (a range under 2 rows read whole; a walk's budget half the
+ * smallest range's rows, 4 at least; with no word to walk, a range of 20
+ * rows or more "long"), pages of 3, and its rows equal to those counted
+ * from the stays. */
 static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t want)
 {
 	static char plan[32];
-	int64_t base[64], got[64];
+	int64_t base[64] = { 0 }, got[64] = { 0 };
 	size_t n_base = 0, n_got = 0;
 	member_query_t q;
 	member_list_t l;
