@@ -62,6 +62,18 @@ static int64_t add_member(db_t *db, const char *name, int64_t unit_id)
 	return p.id;
 }
 
+/* The id of the unit of code `code` on 2026-06-01. */
+static int64_t unit_id_of(db_t *db, const char *code)
+{
+	unit_t u;
+	err_t e;
+
+	err_clear(&e);
+	if (org_unit_get(db, code, D("2026-06-01"), &u, &e))
+		fail_msg("%s: %s", code, e.message);
+	return u.id;
+}
+
 static const char *const NAMES[] = {
 	"Nguyễn Thị Lan", "Nguyễn Thị Hoa", "Trần Thị Lan", "Lê Thị Hồng", "Phạm Thị Mai", "Đặng Thị Mai",
 	"Đỗ Thị Hạnh", "Nguyễn Ngọc Ánh", "Hoàng Thị Lành", "Vũ Thị Hoà", "Lê Thị Hà", "Bùi Thị Thu",
@@ -98,7 +110,6 @@ static void drivers_agree(void **state)
 {
 	db_t *db = fixture_seeded_db();
 	int64_t b1, b2, b3, commune, other, p24, p01, left = 0;
-	unit_t u;
 	err_t e;
 	(void)state;
 
@@ -117,12 +128,8 @@ static void drivers_agree(void **state)
 		fail_msg("leave: %s", e.message);
 	/* the provinces and the communes: their search reads the kept rows
 	 * (member_words) */
-	if (org_unit_get(db, "24", D("2026-06-01"), &u, &e))
-		fail_msg("24: %s", e.message);
-	p24 = u.id;
-	if (org_unit_get(db, "01", D("2026-06-01"), &u, &e))
-		fail_msg("01: %s", e.message);
-	p01 = u.id;
+	p24 = unit_id_of(db, "24");
+	p01 = unit_id_of(db, "01");
 
 	struct {
 		int64_t unit;
@@ -242,7 +249,6 @@ static void a_search_walks_only_while_it_pays(void **state)
 {
 	db_t *db = fixture_seeded_db();
 	int64_t p24, p01, b24, b01;
-	unit_t u;
 	err_t e;
 	(void)state;
 
@@ -262,12 +268,8 @@ static void a_search_walks_only_while_it_pays(void **state)
 		for (int i = 0; i < people[k].times; i++)
 			add_member(db, people[k].name, people[k].unit);
 	err_clear(&e);
-	if (org_unit_get(db, "24", D("2026-06-01"), &u, &e))
-		fail_msg("24: %s", e.message);
-	p24 = u.id;
-	if (org_unit_get(db, "01", D("2026-06-01"), &u, &e))
-		fail_msg("01: %s", e.message);
-	p01 = u.id;
+	p24 = unit_id_of(db, "24");
+	p01 = unit_id_of(db, "01");
 
 	/* "ngo": 40 rows (Ngô, Ngọc: all match), "thi" 46 */
 	assert_string_equal(plan_of(db, p24, "ngo thi", 40), "word walk (kept)");
