@@ -477,20 +477,6 @@ static int build_indexes(member_load_t *l, bool late, err_t *e)
 }
 
 /* The one integer a PRAGMA answers. */
-static int pragma_int(db_t *db, const char *sql, int64_t *out, err_t *e)
-{
-	db_stmt_t *st = NULL;
-	int rc;
-
-	if ((rc = db_prepare(db, sql, &st)) != DB_OK)
-		return store_fail(db, rc, e);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*out = db_col_int64(st, 0);
-	db_finalize(st);
-	return rc == DB_ROW ? 0 : store_fail(db, rc, e);
-}
-
 static int read_ethnic(member_load_t *l, err_t *e)
 {
 	db_stmt_t *st = NULL;
@@ -572,9 +558,9 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 	if (db_dialect(db) == DB_SQLITE) {
 		/* and a thread to help each sort (the indexes, the search rows);
 		 * all three settings put back at the end (restore_settings) */
-		if (pragma_int(db, "PRAGMA cache_size", &l->cache_kib, e) ||
-		    pragma_int(db, "PRAGMA threads", &threads, e) ||
-		    pragma_int(db, "PRAGMA temp.secure_delete", &l->temp_secure, e))
+		if (store_pragma_int(db, "PRAGMA cache_size", &l->cache_kib, e) ||
+		    store_pragma_int(db, "PRAGMA threads", &threads, e) ||
+		    store_pragma_int(db, "PRAGMA temp.secure_delete", &l->temp_secure, e))
 			return -1;
 		l->threads = (int)threads;
 		l->changed = true;

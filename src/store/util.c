@@ -102,23 +102,32 @@ static int set_temp_store(db_t *db, int mode, err_t *e)
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
-int store_temp_in_memory(db_t *db, int *was, err_t *e)
+int store_pragma_int(db_t *db, const char *pragma, int64_t *out, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	int rc;
 
-	*was = -1;
-	if (db_dialect(db) != DB_SQLITE)
-		return 0;
-	if ((rc = db_prepare(db, "PRAGMA temp_store", &st)) != DB_OK)
+	if ((rc = db_prepare(db, pragma, &st)) != DB_OK)
 		return store_fail(db, rc, e);
 	rc = db_step(st);
 	if (rc == DB_ROW)
-		*was = (int)db_col_int64(st, 0);
+		*out = db_col_int64(st, 0);
 	db_finalize(st);
-	if (rc != DB_ROW)
-		return rc == DB_DONE ? err_set(e, ERR_INTERNAL, NULL, "PRAGMA temp_store said nothing")
-				     : store_fail(db, rc, e);
+	if (rc == DB_ROW)
+		return 0;
+	return rc == DB_DONE ? err_set(e, ERR_INTERNAL, NULL, "%s said nothing", pragma) : store_fail(db, rc, e);
+}
+
+int store_temp_in_memory(db_t *db, int *was, err_t *e)
+{
+	int64_t mode = 0;
+
+	*was = -1;
+	if (db_dialect(db) != DB_SQLITE)
+		return 0;
+	if (store_pragma_int(db, "PRAGMA temp_store", &mode, e))
+		return -1;
+	*was = (int)mode;
 	return set_temp_store(db, 2, e);
 }
 

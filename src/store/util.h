@@ -75,6 +75,11 @@ int store_growth_step(db_t *db, store_growth_t *g, const char *tables, err_t *e)
 #define STORE_BULK_CACHE_MB 64
 int store_bulk_writes(db_t *db, err_t *e);
 
+/* SQLite: the number a PRAGMA that reads a setting answers ("PRAGMA
+ * threads") into *out. Returns 0, or -1 with e (also when it answers no
+ * row). */
+int store_pragma_int(db_t *db, const char *pragma, int64_t *out, err_t *e);
+
 /* SQLite, outside a transaction: the connection's temporary storage in
  * memory, its setting before (PRAGMA temp_store: 0, 1 or 2) into *was,
  * which store_temp_put_back sets again. In a long transaction of many
