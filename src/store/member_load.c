@@ -476,7 +476,6 @@ static int build_indexes(member_load_t *l, bool late, err_t *e)
 	return 0;
 }
 
-/* The one integer a PRAGMA answers. */
 static int read_ethnic(member_load_t *l, err_t *e)
 {
 	db_stmt_t *st = NULL;

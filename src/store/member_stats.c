@@ -1606,99 +1606,110 @@ static int pair_cmp(const void *x, const void *y)
 	return p->b < q->b ? -1 : p->b > q->b;
 }
 
-/* The child of the top on day t that unit id lies under, from the pairs
- * sorted by unit; 0 when it lies under none (the top itself, a unit gone
- * by t). */
-static int64_t under_on_t(const unit_pair_t *under, size_t n, int64_t id)
+/* The pair whose first id is id in pairs sorted by it, or NULL. */
+static const unit_pair_t *pair_of(const unit_pair_t *pairs, size_t n, int64_t id)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (under[mid].a < id)
+		if (pairs[mid].a < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < n && under[lo].a == id ? under[lo].b : 0;
+	return lo < n && pairs[lo].a == id ? &pairs[lo] : NULL;
 }
 
-/* Each unit of day t under a child of the top, with that child, into
- * *under (sorted by unit, the caller frees). */
-static int units_under_on_t(view_t *v, unit_pair_t **under, size_t *n, err_t *e)
+/* The pairs of ids of q's two columns into *pairs (sorted, the caller
+ * frees). */
+static int read_pairs(view_t *v, const query_t *q, unit_pair_t **pairs, size_t *n, err_t *e)
 {
 	size_t cap = 0;
 	db_stmt_t *st = NULL;
-	query_t q;
 	int rc;
 
-	*under = NULL;
+	*pairs = NULL;
 	*n = 0;
-	query_init(&q);
+	if (query_prepare(v->db, q, &st, e))
+		return -1;
+	while ((rc = db_step(st)) == DB_ROW) {
+		unit_pair_t *grown = store_grow(*pairs, &cap, *n, sizeof(**pairs), e);
+		if (!grown)
+			break;
+		*pairs = grown;
+		(*pairs)[(*n)++] = (unit_pair_t){ db_col_int64(st, 0), db_col_int64(st, 1) };
+	}
+	db_finalize(st);
+	if (rc == DB_DONE) {
+		if (*n)
+			qsort(*pairs, *n, sizeof(**pairs), pair_cmp);
+		return 0;
+	}
+	free(*pairs);
+	*pairs = NULL;
+	*n = 0;
+	return rc < 0 ? store_fail(v->db, rc, e) : -1;
+}
+
+/* Each unit of day t under a child of the top, with that child, into
+ * *under (sorted by unit, the caller frees); a unit under two children
+ * (the tree forbids it, the schema does not) with -1, which no child is,
+ * so that the view is counted instead of read. */
+static int units_under_on_t(view_t *v, unit_pair_t **under, size_t *n, err_t *e)
+{
+	query_t q;
+
+	plan_each_run(&q);
 	query_add(&q, "SELECT z.descendant, z.ancestor FROM unit_parents c JOIN ancestry z ON z.ancestor = c.unit_id"
 		      " AND z.valid_from <= ? AND z.valid_to > ? WHERE c.parent_id = ? AND c.valid_from <= ?"
 		      " AND c.valid_to > ?",
 		  QD(v->t), QD(v->t), QI(v->unit), QD(v->t), QD(v->t));
-	if (query_prepare(v->db, &q, &st, e))
+	if (read_pairs(v, &q, under, n, e))
 		return -1;
-	while ((rc = db_step(st)) == DB_ROW) {
-		unit_pair_t *grown = store_grow(*under, &cap, *n, sizeof(**under), e);
-		if (!grown)
-			break;
-		*under = grown;
-		(*under)[(*n)++] = (unit_pair_t){ db_col_int64(st, 0), db_col_int64(st, 1) };
-	}
-	db_finalize(st);
-	if (rc == DB_DONE) {
-		if (*n)
-			qsort(*under, *n, sizeof(**under), pair_cmp);
-		return 0;
-	}
-	free(*under);
-	*under = NULL;
-	*n = 0;
-	return rc < 0 ? store_fail(v->db, rc, e) : -1;
+	for (size_t i = 1; i < *n; i++)
+		if ((*under)[i].a == (*under)[i - 1].a && (*under)[i].b != (*under)[i - 1].b)
+			(*under)[i].b = (*under)[i - 1].b = -1;
+	return 0;
 }
 
-static int id_cmp(const void *x, const void *y)
+/* The units that exist on day t into *live (sorted, the caller frees). */
+static int units_live_on_t(view_t *v, unit_pair_t **live, size_t *n, err_t *e)
 {
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	query_t q;
 
-	return a < b ? -1 : a > b;
+	query_init(&q);
+	query_add(&q, "SELECT id, 0 FROM units WHERE valid_from <= ? AND valid_to > ?", QD(v->t), QD(v->t));
+	return read_pairs(v, &q, live, n, e);
 }
 
-/* The ids of the units that exist on day t into *live (sorted, the caller
- * frees). */
-static int units_live_on_t(view_t *v, int64_t **live, size_t *n, err_t *e)
+/* The count of each pair, as rows (a, b, count) into *rows (three int64
+ * a row, the caller frees); sorts pairs. */
+static int count_pairs(unit_pair_t *pairs, size_t n, int64_t **rows, size_t *n_rows, err_t *e)
 {
 	size_t cap = 0;
-	db_stmt_t *st = NULL;
-	query_t q;
-	int rc;
 
-	*live = NULL;
-	*n = 0;
-	query_init(&q);
-	query_add(&q, "SELECT id FROM units WHERE valid_from <= ? AND valid_to > ?", QD(v->t), QD(v->t));
-	if (query_prepare(v->db, &q, &st, e))
-		return -1;
-	while ((rc = db_step(st)) == DB_ROW) {
-		int64_t *grown = store_grow(*live, &cap, *n, sizeof(**live), e);
-		if (!grown)
-			break;
-		*live = grown;
-		(*live)[(*n)++] = db_col_int64(st, 0);
+	*rows = NULL;
+	*n_rows = 0;
+	if (n)
+		qsort(pairs, n, sizeof(*pairs), pair_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		int64_t *grown = store_grow(*rows, &cap, 3 * *n_rows + 2, sizeof(**rows), e);
+		if (!grown) {
+			free(*rows);
+			*rows = NULL;
+			*n_rows = 0;
+			return -1;
+		}
+		*rows = grown;
+		for (j = i; j < n && !pair_cmp(&pairs[i], &pairs[j]); j++)
+			;
+		(*rows)[3 * *n_rows] = pairs[i].a;
+		(*rows)[3 * *n_rows + 1] = pairs[i].b;
+		(*rows)[3 * *n_rows + 2] = (int64_t)(j - i);
+		(*n_rows)++;
 	}
-	db_finalize(st);
-	if (rc == DB_DONE) {
-		if (*n)
-			qsort(*live, *n, sizeof(**live), id_cmp);
-		return 0;
-	}
-	free(*live);
-	*live = NULL;
-	*n = 0;
-	return rc < 0 ? store_fail(v->db, rc, e) : -1;
+	return 0;
 }
 
 /* Where the units of each child of the top on day d lie on day t: rows
@@ -1710,17 +1721,17 @@ static int units_live_on_t(view_t *v, int64_t **live, size_t *n, err_t *e)
  * gives 0, as a chain that reaches no unit of t in HEIR_STEPS - 1 moves does.
  * The heirs come from one recursive statement; whether each exists on t
  * and the child of t it lies under are looked up here, in two lists read
- * whole: looked up by the store, heir by heir, they took 0.45 s of the
- * nation's 0.93 at 20 million members (113,000 units), and SQLite joins
- * the lists by a loop over one for each row of the other (344 s). */
+ * whole: asked of the store heir by heir (and on PostgreSQL the list of
+ * the units of t hashed), they took 0.45 s of the nation's 0.93 at 20
+ * million members (113,000 units), and SQLite joins the lists by a loop
+ * over one for each row of the other (344 s). */
 static int heir_children(view_t *v, int64_t **rows, size_t *n_rows, err_t *e)
 {
-	unit_pair_t *under = NULL, *heirs = NULL;
-	int64_t *live = NULL;
-	size_t n_under = 0, n_live = 0, n_heirs = 0, cap = 0, cap_rows = 0;
+	unit_pair_t *under = NULL, *live = NULL, *heirs = NULL;
+	size_t n_under = 0, n_live = 0, n_heirs = 0, cap_heirs = 0;
 	db_stmt_t *st = NULL;
 	query_t q;
-	int rc;
+	int rc, r;
 
 	*rows = NULL;
 	*n_rows = 0;
@@ -1755,17 +1766,18 @@ static int heir_children(view_t *v, int64_t **rows, size_t *n_rows, err_t *e)
 	while ((rc = db_step(st)) == DB_ROW) {
 		bool gone = db_col_is_null(st, 1);
 		int64_t at = db_col_int64(st, 1);
+		const unit_pair_t *place;
 		unit_pair_t *grown;
 		/* member_stats_heir looks at HEIR_STEPS units of a chain: the
 		 * last one reached (n = HEIR_STEPS - 1) is its heir if it
 		 * exists on t; a unit on the way that is not on t is no heir */
-		if (!gone && at >= 0 && db_col_int64(st, 2) < HEIR_STEPS - 1 &&
-		    !(n_live && bsearch(&at, live, n_live, sizeof(*live), id_cmp)))
+		if (!gone && at >= 0 && db_col_int64(st, 2) < HEIR_STEPS - 1 && !pair_of(live, n_live, at))
 			continue;
-		if (!(grown = store_grow(heirs, &cap, n_heirs, sizeof(*heirs), e)))
+		if (!(grown = store_grow(heirs, &cap_heirs, n_heirs, sizeof(*heirs), e)))
 			break;
 		heirs = grown;
-		heirs[n_heirs++] = (unit_pair_t){ db_col_int64(st, 0), gone ? 0 : under_on_t(under, n_under, at) };
+		place = gone ? NULL : pair_of(under, n_under, at);
+		heirs[n_heirs++] = (unit_pair_t){ db_col_int64(st, 0), place ? place->b : 0 };
 	}
 	db_finalize(st);
 	free(under);
@@ -1774,27 +1786,9 @@ static int heir_children(view_t *v, int64_t **rows, size_t *n_rows, err_t *e)
 		free(heirs);
 		return rc < 0 ? store_fail(v->db, rc, e) : -1;
 	}
-	if (n_heirs)
-		qsort(heirs, n_heirs, sizeof(*heirs), pair_cmp);
-	for (size_t i = 0, j; i < n_heirs; i = j) {
-		int64_t *grown = store_grow(*rows, &cap_rows, 3 * *n_rows + 3, sizeof(**rows), e);
-		if (!grown) {
-			free(heirs);
-			free(*rows);
-			*rows = NULL;
-			*n_rows = 0;
-			return -1;
-		}
-		*rows = grown;
-		for (j = i; j < n_heirs && !pair_cmp(&heirs[i], &heirs[j]); j++)
-			;
-		(*rows)[3 * *n_rows] = heirs[i].a;
-		(*rows)[3 * *n_rows + 1] = heirs[i].b;
-		(*rows)[3 * *n_rows + 2] = (int64_t)(j - i);
-		(*n_rows)++;
-	}
+	r = count_pairs(heirs, n_heirs, rows, n_rows, e);
 	free(heirs);
-	return 0;
+	return r;
 }
 
 /* Adds each child of the day (day->children) to the child of today its
