@@ -17,6 +17,18 @@
 
 static char g_url[512];
 
+unit_t fixture_unit(db_t *db, const char *code, date_t d)
+{
+	char day[DATE_STR_LEN];
+	unit_t u;
+	err_t e;
+
+	err_clear(&e);
+	if (org_unit_get(db, code, d, &u, &e))
+		fail_msg("unit %s on %s: %s", code, date_format(d, day), e.message);
+	return u;
+}
+
 /* The test program's own name (test_bulk, ...), from /proc/self/exe. */
 static const char *program_name(void)
 {

@@ -13,6 +13,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "store/db.h"
+#include "store/org_store.h"
 
 /* Pins "today" (UNIONBASE_TODAY) for the rest of the test program to the
  * clock's day now, unless a pin is set already, and returns it: the store
@@ -20,6 +21,9 @@
  * date_today() must not see another day after a midnight in between.
  * fixture_empty_db and fixture_seeded_db call it. */
 date_t fixture_today(void);
+
+/* The unit of code `code` on day d. Fails the test when there is none. */
+unit_t fixture_unit(db_t *db, const char *code, date_t d);
 
 /* Opens an empty database (nothing in it). Fails the test on error. */
 db_t *fixture_empty_db(void);

@@ -61,13 +61,7 @@ static date_t day(const char *s)
 
 static int64_t unit_id(db_t *db, const char *code)
 {
-	unit_t u;
-	err_t e;
-
-	err_clear(&e);
-	if (org_unit_get(db, code, SYS.today, &u, &e))
-		fail_msg("unit %s: %s", code, e.message);
-	return u.id;
+	return fixture_unit(db, code, SYS.today).id;
 }
 
 static int64_t add_member(db_t *db, const char *name, const char *unit, const char *joined)

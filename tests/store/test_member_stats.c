@@ -46,13 +46,7 @@ static date_t D(const char *s)
 
 static unit_t get(db_t *db, const char *code, const char *as_of)
 {
-	unit_t u;
-	err_t e;
-
-	err_clear(&e);
-	if (org_unit_get(db, code, D(as_of), &u, &e))
-		fail_msg("%s on %s: %s", code, as_of, e.message);
-	return u;
+	return fixture_unit(db, code, D(as_of));
 }
 
 static void spec(unit_spec_t *s, const char *code, const char *name, const char *level, const char *parent)

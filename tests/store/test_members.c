@@ -65,13 +65,7 @@ static int64_t add_member(db_t *db, const char *name, int64_t unit_id)
 /* The id of the unit of code `code` on 2026-06-01. */
 static int64_t unit_id_of(db_t *db, const char *code)
 {
-	unit_t u;
-	err_t e;
-
-	err_clear(&e);
-	if (org_unit_get(db, code, D("2026-06-01"), &u, &e))
-		fail_msg("%s: %s", code, e.message);
-	return u.id;
+	return fixture_unit(db, code, D("2026-06-01")).id;
 }
 
 static const char *const NAMES[] = {

@@ -69,13 +69,7 @@ static size_t count_level(db_t *db, const char *level, const char *as_of)
 
 static unit_t get(db_t *db, const char *code, const char *as_of)
 {
-	unit_t u;
-	err_t e;
-
-	err_clear(&e);
-	if (org_unit_get(db, code, D(as_of), &u, &e))
-		fail_msg("%s on %s: %s", code, as_of, e.message);
-	return u;
+	return fixture_unit(db, code, D(as_of));
 }
 
 static unit_t add(db_t *db, const char *code, const char *name, const char *level, const char *parent,

@@ -68,13 +68,7 @@ static void add_member(db_t *db, const char *name, int64_t unit_id, bool digital
 
 static int64_t unit_id(db_t *db, const char *code)
 {
-	unit_t u;
-	err_t e;
-
-	err_clear(&e);
-	if (org_unit_get(db, code, D("2025-12-31"), &u, &e))
-		fail_msg("unit %s: %s", code, e.message);
-	return u.id;
+	return fixture_unit(db, code, D("2025-12-31")).id;
 }
 
 static indicator_t get(db_t *db, const char *code)
