@@ -533,6 +533,14 @@ bool text_blank(const char *s)
 	return find_code_point(s, is_not_space) == 0;
 }
 
+bool text_word_begins(const char *text, size_t len, const char *word, size_t n)
+{
+	for (size_t i = 0; i + n <= len; i++)
+		if ((i == 0 || text[i - 1] == ' ') && memcmp(text + i, word, n) == 0)
+			return true;
+	return false;
+}
+
 int32_t text_format_char(const char *s)
 {
 	return find_code_point(s, is_format);

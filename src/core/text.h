@@ -75,6 +75,11 @@ size_t text_length(const char *s);
  * and the ASCII blanks), or nothing at all. */
 bool text_blank(const char *s);
 
+/* Whether the n bytes of word begin a word of the len bytes of text, its
+ * first or one after a space (SQL's (' ' || text) LIKE '% word%' without
+ * the wildcards): what a name search asks of a folded name. */
+bool text_word_begins(const char *text, size_t len, const char *word, size_t n);
+
 /* The first invisible formatting character of valid UTF-8 s (Unicode
  * category Cf: right-to-left overrides and isolates, zero-width spaces and
  * joiners, the byte order mark, soft hyphens), which in a name would let it

@@ -193,6 +193,11 @@ int db_bulk_end(db_bulk_t *b);
  * on SQLite). */
 int db_sync_ids(db_t *db, const char *table);
 
+/* SQLite's connections know the function ub_words(text, word...): 1 when
+ * each word begins a word of text (core/text.h text_word_begins), one
+ * pass over the text where a LIKE per word concatenates and matches each
+ * (store/members.c's name filters). PostgreSQL's do not. */
+
 /* Dialect words for migrations; see store/migrate.c. */
 typedef enum db_type {
 	DB_TYPE_ID,      /* integer primary key that numbers itself */

@@ -16,6 +16,8 @@
  */
 #include "store/db_driver.h"
 
+#include "core/text.h"
+
 #include <stdatomic.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -365,6 +367,27 @@ static void library_setup(void)
 	g_setup_rc = sqlite3_initialize();
 }
 
+/* ub_words(text, word...): 1 when each word begins a word of text
+ * (text_word_begins), 0 when one does not, NULL when text is NULL. */
+static void ub_words(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	const char *text = (const char *)sqlite3_value_text(argv[0]);
+	size_t len = (size_t)sqlite3_value_bytes(argv[0]);
+
+	if (!text) {
+		sqlite3_result_null(c);
+		return;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *w = (const char *)sqlite3_value_text(argv[i]);
+		if (!w || !text_word_begins(text, len, w, (size_t)sqlite3_value_bytes(argv[i]))) {
+			sqlite3_result_int(c, 0);
+			return;
+		}
+	}
+	sqlite3_result_int(c, 1);
+}
+
 static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 {
 	sqlite_db_t *db;
@@ -400,6 +423,9 @@ static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 	 * requests/s; BENCHMARKS.md 2026-12-03 09:45). */
 	rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=0;",
 			  NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db->h, "ub_words", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+					     NULL, ub_words, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(errbuf, errlen, "cannot open %s: %s", path, sqlite3_errmsg(db->h));
 		sqlite3_close(db->h);

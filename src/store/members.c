@@ -310,6 +310,10 @@ typedef enum search_driver { DRIVE_UNIT, DRIVE_WORD, DRIVE_WORD_WALK, DRIVE_NAME
  * sorted in the index, when fewer than this (pick_kept_word). */
 #define SEARCH_KEPT_RANGE 5000
 #define SEARCH_WORD_SPAN 50
+/* A province's kept range of at most this many words, whose page is taken
+ * inside it, is read as the merge of its words' walks (pick_merge). */
+#define SEARCH_MERGE_MAX 8
+#define SEARCH_MERGE_WORD 64
 
 /* No word of the query: a kept walk of the whole names (word ''). */
 #define NO_WORD ((size_t)-1)
@@ -325,6 +329,10 @@ typedef struct search_plan {
 	int64_t budget;
 	size_t fallback;
 	int64_t walk_total; /* the walk's rows (without a cursor) */
+	/* a kept DRIVE_WORD whose page is taken inside its range: the
+	 * range's words (n_merge > 0), whose walks are merged in name order */
+	char merge[SEARCH_MERGE_MAX][SEARCH_MERGE_WORD];
+	size_t n_merge;
 } search_plan_t;
 
 /* Runs q, whose one row holds an integer and, with text, two texts that
@@ -431,12 +439,46 @@ typedef struct search_after {
 	int64_t id;
 } search_after_t;
 
+/* The search's words as written for a filter: folded (ub_words) and
+ * as LIKE patterns (word_pattern). */
+typedef struct search_words {
+	const char *const *words;
+	char (*likes)[2 * ORG_CURSOR_MAX + 4];
+	size_t n;
+} search_words_t;
+
+/* That every word of the search but `skip` begins a word of col, a
+ * folded name: on SQLite one call of ub_words (store/db.h), which halves
+ * the cost of a range's filter at 20 million members; else a LIKE each. */
+static void words_filter(query_t *q, db_t *db, const char *col, const search_words_t *sw, size_t skip)
+{
+	bool sqlite = db_dialect(db) == DB_SQLITE, any = false;
+
+	for (size_t i = 0; i < sw->n; i++) {
+		if (i == skip)
+			continue;
+		if (!sqlite) {
+			query_sql(q, " AND (' ' || ");
+			query_sql(q, col);
+			query_add(q, ") LIKE ? ESCAPE '\\'", QT(sw->likes[i]));
+			continue;
+		}
+		if (!any) {
+			query_sql(q, " AND ub_words(");
+			query_sql(q, col);
+		}
+		query_add(q, ", ?", QT(sw->words[i]));
+		any = true;
+	}
+	if (any)
+		query_sql(q, ")");
+}
+
 /* How many of the first `rows` rows of a kept walk of walk_word (after
- * the cursor) hold every other word of the query (likes[i], i != skip),
+ * the cursor) hold every other word of the query (i != skip),
  * counted up to `stop`: the walk stops there. */
-static int walk_matches(db_t *db, int64_t unit_id, const char *walk_word, char (*likes)[2 * ORG_CURSOR_MAX + 4],
-			size_t n_words, size_t skip, const search_after_t *after, int64_t rows, int64_t stop, int64_t *n,
-			err_t *e)
+static int walk_matches(db_t *db, int64_t unit_id, const char *walk_word, const search_words_t *sw, size_t skip,
+			const search_after_t *after, int64_t rows, int64_t stop, int64_t *n, err_t *e)
 {
 	query_t q;
 
@@ -447,9 +489,7 @@ static int walk_matches(db_t *db, int64_t unit_id, const char *walk_word, char (
 	if (after->id)
 		query_add(&q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after->key), QI(after->id));
 	query_add(&q, " ORDER BY w.name_key, w.person_id LIMIT ?) w WHERE true", QI(rows));
-	for (size_t i = 0; i < n_words; i++)
-		if (i != skip)
-			query_add(&q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
+	words_filter(&q, db, "w.name_fold", sw, skip);
 	query_add(&q, " LIMIT ?) t", QI(stop));
 	return probe_row(db, &q, n, NULL, NULL, 0, e);
 }
@@ -475,11 +515,11 @@ static int walk_left(db_t *db, int64_t unit_id, const char *walk_word, const sea
  * rows: page_in_range): else, unless the walk ends within its budget,
  * the plan becomes its fallback range. The plan is left unbudgeted. */
 static int walk_or_range(db_t *db, const member_query_t *mq, search_plan_t *plan,
-			 char (*likes)[2 * ORG_CURSOR_MAX + 4], size_t n_words, const search_after_t *after, err_t *e)
+			 const search_words_t *sw, const search_after_t *after, err_t *e)
 {
 	int64_t matches = 0, left;
 
-	if (walk_matches(db, mq->unit_id, plan->walk_word, likes, n_words, plan->word, after, plan->budget,
+	if (walk_matches(db, mq->unit_id, plan->walk_word, sw, plan->word, after, plan->budget,
 			 (int64_t)mq->limit + 1, &matches, e))
 		return -1;
 	left = plan->walk_total;
@@ -508,11 +548,12 @@ static int walk_or_range(db_t *db, const member_query_t *mq, search_plan_t *plan
  *   sorted in the index and only the page's people read (DRIVE_WORD);
  * - else a walk of one word in name order (DRIVE_WORD_WALK) stops at the
  *   page's end: taken for a query of one word; for several, tried with
- *   a budget of half the smallest range's rows (2,000 at least), the page
- *   taken inside its rows (kept_walk), and when they do not fill it (nor
- *   end the walk: a last page) the smallest range is read instead, so
- *   that the walk costs at most about half a range more than the better
- *   way. Where the page cannot be taken inside the rows (a filter on the
+ *   a budget of a quarter of the smallest range's rows (2,000 at least),
+ *   the page taken inside its rows (kept_walk), and when they do not fill
+ *   it (nor end the walk: a last page) the smallest range is read instead
+ *   (as the merge of its words' walks when it can be: pick_merge), so
+ *   that the walk costs at most about a quarter of a range more than the
+ *   better way. Where the page cannot be taken inside the rows (a filter on the
  *   record or stay, a scope that holds part of the province), the budget's
  *   rows are looked at first for the page's matches (walk_or_range);
  * - else the smallest range, read whole however long: never longer than
@@ -560,9 +601,10 @@ static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const 
 	}
 	if (walked != NO_WORD) {
 		plan->word = walked;
-		if (n_words == 1)
+		/* the smallest range, of the walk's word, is the walk itself */
+		if (n_words == 1 || walk == fewest)
 			return 0;
-		plan->budget = fewest / 2 > walk_rows ? fewest / 2 : walk_rows;
+		plan->budget = fewest / 4 > walk_rows ? fewest / 4 : walk_rows;
 		plan->fallback = rarest;
 		plan->walk_total = walk;
 		return 0;
@@ -585,7 +627,7 @@ static const char *plan_name(const search_plan_t *plan)
 	/* a kept plan reads a word's range or walks a word, the word ''
 	 * being the unit's whole names */
 	if (plan->kept)
-		return plan->driver == DRIVE_WORD ? "word (kept)"
+		return plan->driver == DRIVE_WORD ? (plan->n_merge ? "word merge (kept)" : "word (kept)")
 		       : plan->word == NO_WORD	  ? "name walk (kept)"
 						  : "word walk (kept)";
 	return NAMES[plan->driver];
@@ -669,20 +711,91 @@ static int page_in_range(db_t *db, const member_query_t *mq, const search_plan_t
 	return scope_contains(db, mq->scope, mq->unit_id, inside, e);
 }
 
+/* The words of unit_id's kept rows in [word, upper), from its 'word'
+ * figures, into plan->merge when at most SEARCH_MERGE_MAX and each fits
+ * its place; else plan->n_merge is 0. */
+static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *upper, search_plan_t *plan,
+		       err_t *e)
+{
+	db_stmt_t *st = NULL;
+	size_t n = 0;
+	bool fits = true;
+	query_t q;
+	int rc = DB_DONE, r;
+
+	query_init(&q);
+	query_add(&q,
+		  "SELECT value FROM member_tally WHERE unit_id = ? AND dim = 'word' AND value >= ? AND value < ?"
+		  " AND n > 0 ORDER BY value LIMIT ?",
+		  QI(unit_id), QT(word), QT(upper), QI(SEARCH_MERGE_MAX + 1));
+	r = query_prepare(db, &q, &st, e);
+	while (!r && fits && (rc = db_step(st)) == DB_ROW) {
+		const char *v = db_col_text(st, 0);
+		fits = n < SEARCH_MERGE_MAX && strlen(v) < sizeof(plan->merge[0]);
+		if (fits)
+			copy_text(plan->merge[n++], sizeof(plan->merge[0]), v);
+	}
+	if (!r && fits && rc != DB_DONE)
+		r = store_fail(db, rc < 0 ? rc : DB_ERROR, e);
+	db_finalize(st);
+	plan->n_merge = !r && fits ? n : 0;
+	return r;
+}
+
+/* When the page is taken inside a province's kept range (page_inside),
+ * the range the plan reads (its word, or its budgeted walk's fallback),
+ * when of a few words, is read as the merge of their walks in name order
+ * (kept_range): it stops at the page's end, reads no more rows than the
+ * range and sorts none. At 20 million members, province 66, "nguyen thi
+ * thu": its range of "thu" and "thuy" (45,000 rows) holds the page's
+ * "Thủy"s after the 25,000 of "thu" (Bùi Thu Anh, ...) and 12,000 of
+ * "thuy" (by family name: Bùi, Đặng, ... before Nguyễn). */
+static int pick_merge(db_t *db, const member_query_t *mq, search_plan_t *plan, const char *const *words,
+		      char (*uppers)[ORG_CURSOR_MAX], err_t *e)
+{
+	size_t w = plan->driver == DRIVE_WORD ? plan->word : plan->budget ? plan->fallback : NO_WORD;
+
+	if (!plan->kept || w == NO_WORD)
+		return 0;
+	return merge_words(db, mq->unit_id, words[w], uppers[w], plan, e);
+}
+
+/* The merge of the walks of plan->merge's words (kept_range): each
+ * person once (her name may hold two of the words), at most limit of
+ * them. A person comes at most n_merge times, so the first limit *
+ * n_merge rows of the walks hold the first limit people. */
+static void kept_merge(query_t *q, db_t *db, const member_query_t *mq, const search_plan_t *plan,
+		       const search_words_t *sw, const char *after_key, int64_t after_id, int64_t limit)
+{
+	query_sql(q, "(SELECT w.person_id, w.name_key FROM (");
+	for (size_t k = 0; k < plan->n_merge; k++) {
+		query_sql(q, k ? " UNION ALL SELECT w.person_id, w.name_key FROM " : "SELECT w.person_id, w.name_key FROM ");
+		query_sql(q, db_dialect(db) == DB_SQLITE ? "member_words w INDEXED BY member_words_walk" : "member_words w");
+		query_add(q, " WHERE w.unit_id = ? AND w.word = ?", QI(mq->unit_id), QT(plan->merge[k]));
+		words_filter(q, db, "w.name_fold", sw, plan->word);
+		if (after_id)
+			query_add(q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after_key), QI(after_id));
+	}
+	query_add(q, " ORDER BY 2, 1 LIMIT ?) w GROUP BY w.name_key, w.person_id ORDER BY w.name_key, w.person_id LIMIT ?) w",
+		  QI(limit * (int64_t)plan->n_merge), QI(limit));
+}
+
 /* A province's kept rows of the plan's word as table w (person_id,
  * name_key): the other words checked on each row's name, one row a
  * person, in name order after the cursor; the page's rows only when
  * page_inside. */
-static void kept_range(query_t *q, const member_query_t *mq, const search_plan_t *plan, const char *const *words,
-		       char (*uppers)[ORG_CURSOR_MAX], char (*likes)[2 * ORG_CURSOR_MAX + 4], size_t n_words,
-		       const char *after_key, int64_t after_id, bool page_inside)
+static void kept_range(query_t *q, db_t *db, const member_query_t *mq, const search_plan_t *plan,
+		       char (*uppers)[ORG_CURSOR_MAX], const search_words_t *sw, const char *after_key, int64_t after_id,
+		       bool page_inside)
 {
+	if (page_inside && plan->n_merge) {
+		kept_merge(q, db, mq, plan, sw, after_key, after_id, (int64_t)mq->limit + 1);
+		return;
+	}
 	query_add(q, "(SELECT w.person_id, w.name_key FROM member_words w WHERE w.unit_id = ? AND w.word >= ?"
 		     " AND w.word < ?",
-		  QI(mq->unit_id), QT(words[plan->word]), QT(uppers[plan->word]));
-	for (size_t i = 0; i < n_words; i++)
-		if (i != plan->word)
-			query_add(q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
+		  QI(mq->unit_id), QT(sw->words[plan->word]), QT(uppers[plan->word]));
+	words_filter(q, db, "w.name_fold", sw, plan->word);
 	if (after_id)
 		query_add(q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after_key), QI(after_id));
 	query_sql(q, " GROUP BY w.name_key, w.person_id ORDER BY w.name_key, w.person_id");
@@ -696,7 +809,7 @@ static void kept_range(query_t *q, const member_query_t *mq, const search_plan_t
  * order, the other words checked on each row's name, up to the page's
  * rows (the walk stops there). */
 static void kept_walk(query_t *q, db_t *db, const member_query_t *mq, const search_plan_t *plan,
-		      char (*likes)[2 * ORG_CURSOR_MAX + 4], size_t n_words, const char *after_key, int64_t after_id)
+		      const search_words_t *sw, const char *after_key, int64_t after_id)
 {
 	query_sql(q, "(SELECT w.person_id, w.name_key FROM (SELECT w.person_id, w.name_key, w.name_fold FROM ");
 	query_sql(q, db_dialect(db) == DB_SQLITE ? "member_words w INDEXED BY member_words_walk" : "member_words w");
@@ -704,9 +817,7 @@ static void kept_walk(query_t *q, db_t *db, const member_query_t *mq, const sear
 	if (after_id)
 		query_add(q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after_key), QI(after_id));
 	query_add(q, " ORDER BY w.name_key, w.person_id LIMIT ?) w WHERE true", QI(plan->budget));
-	for (size_t i = 0; i < n_words; i++)
-		if (i != plan->word)
-			query_add(q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
+	words_filter(q, db, "w.name_fold", sw, plan->word);
 	query_add(q, " LIMIT ?) w", QI(mq->limit + 1));
 }
 
@@ -738,10 +849,12 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		word_pattern(words[i], likes[i], sizeof(likes[i]));
 	}
 	search_after_t after = { .key = after_key, .id = after_id };
+	search_words_t sw = { .words = words, .likes = likes, .n = n_words };
 
 	if (plan_search(db, mq, words, uppers, n_words, digits[0] != '\0', &plan, e) ||
 	    page_in_range(db, mq, &plan, &page_inside, e) ||
-	    (plan.budget && !page_inside && walk_or_range(db, mq, &plan, likes, n_words, &after, e))) {
+	    (page_inside && pick_merge(db, mq, &plan, words, uppers, e)) ||
+	    (plan.budget && !page_inside && walk_or_range(db, mq, &plan, &sw, &after, e))) {
 		free(fold);
 		return -1;
 	}
@@ -763,7 +876,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 			break;
 		case DRIVE_WORD:
 			if (plan.kept)
-				kept_range(&q, mq, &plan, words, uppers, likes, n_words, after_key, after_id, page_inside);
+				kept_range(&q, db, mq, &plan, uppers, &sw, after_key, after_id, page_inside);
 			else
 				query_add(&q, "(SELECT DISTINCT person_id FROM person_words WHERE word >= ? AND word < ?) w",
 					  QT(words[plan.word]), QT(uppers[plan.word]));
@@ -771,7 +884,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 			break;
 		case DRIVE_WORD_WALK:
 			if (sub) {
-				kept_walk(&q, db, mq, &plan, likes, n_words, after_key, after_id);
+				kept_walk(&q, db, mq, &plan, &sw, after_key, after_id);
 				query_sql(&q, " CROSS JOIN memberships m CROSS JOIN persons p");
 				break;
 			}
@@ -804,12 +917,10 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 				  QI(mq->unit_id), QD(mq->as_of), QD(mq->as_of));
 		if (mq->scope)
 			scope_filter(&q, mq->scope, "m.unit_id");
-		for (size_t i = 0; i < n_words && !sub; i++) {
-			if (plan.driver == DRIVE_WORD_WALK && i != plan.word)
-				query_add(&q, " AND (' ' || w.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
-			else if (plan.driver != DRIVE_WORD_WALK && (plan.driver != DRIVE_WORD || i != plan.word))
-				query_add(&q, " AND (' ' || p.name_fold) LIKE ? ESCAPE '\\'", QT(likes[i]));
-		}
+		if (!sub && plan.driver == DRIVE_WORD_WALK)
+			words_filter(&q, db, "w.name_fold", &sw, plan.word);
+		else if (!sub)
+			words_filter(&q, db, "p.name_fold", &sw, plan.driver == DRIVE_WORD ? plan.word : NO_WORD);
 		add_filters(&q, mq, circ_like, sizeof(circ_like));
 		if (digits[0]) {
 			/* an ID number begins with them; a phone, typed 0912... or 84912... */

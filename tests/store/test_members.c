@@ -197,8 +197,8 @@ static void drivers_agree(void **state)
 }
 
 /* The plan of one search of unit_id (a province: its kept rows) with
- * probe 2 (a range under 2 rows read whole; a walk's budget half the
- * smallest range's rows, 4 at least; with no word to walk, a range of 20
+ * probe 2 (a range under 2 rows read whole; a walk's budget a quarter of
+ * the smallest range's rows, 4 at least; with no word to walk, a range of 20
  * rows or more "long"), pages of 3, and its rows equal to those counted
  * from the stays. */
 static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t want)
@@ -233,12 +233,14 @@ static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t w
 }
 
 /* A province's search of several words walks one word in name order only
- * while that pays: when the page fills within half the smallest
+ * while that pays: when the page fills within a quarter of the smallest
  * range's rows ("ngo thi": the walk of "thi" meets "Ngô Thị Bích" after
- * the "An"s), else it reads the smallest range whole however long
- * ("nguyen thi thu": the walk of "nguyen" would meet "Thủy" last, the
- * range of "thu" is shorter), and with no one word to walk a long range
- * gives way to the walk of all the names ("th"). */
+ * the "An"s), else it reads the smallest range however long ("nguyen thi
+ * thu": the walk of "nguyen" would meet "Thủy" last, the range of "thu"
+ * is shorter), as the merge of its words' walks ("thu", "thuy"), each
+ * person once though her name holds both ("nguyen thu": Nguyễn Thủy Thu);
+ * and with no one word to walk a long range gives way to the walk of all
+ * the names ("th"). */
 static void a_search_walks_only_while_it_pays(void **state)
 {
 	db_t *db = fixture_seeded_db();
@@ -257,6 +259,7 @@ static void a_search_walks_only_while_it_pays(void **state)
 	} people[] = {
 		{ "Lê Thị An", 6, b24 },      { "Ngô Thị Bích", 4, b24 },    { "Lê Thị Ngọc", 36, b24 },
 		{ "Nguyễn Thị An", 30, b01 }, { "Nguyễn Thị Thủy", 3, b01 }, { "Lê Thu Hà", 20, b01 },
+		{ "Nguyễn Thủy Thu", 2, b01 },
 	};
 	for (size_t k = 0; k < sizeof(people) / sizeof(people[0]); k++)
 		for (int i = 0; i < people[k].times; i++)
@@ -267,10 +270,18 @@ static void a_search_walks_only_while_it_pays(void **state)
 
 	/* "ngo": 40 rows (Ngô, Ngọc: all match), "thi" 46 */
 	assert_string_equal(plan_of(db, p24, "ngo thi", 40), "word walk (kept)");
-	/* "thu": 23 rows (Thu, Thủy), "nguyen" 33 */
-	assert_string_equal(plan_of(db, p01, "nguyen thi thu", 3), "word (kept)");
-	/* "th": 56 rows of three words (thi, thu, thuy), none of one */
-	assert_string_equal(plan_of(db, p01, "th", 53), "name walk (kept)");
+	/* "thu": 27 rows (Thu, Thủy), "nguyen" 35 */
+	assert_string_equal(plan_of(db, p01, "nguyen thi thu", 3), "word merge (kept)");
+	/* the first page: two people met in both walks, then a Thủy */
+	assert_string_equal(plan_of(db, p01, "nguyen thu", 5), "word merge (kept)");
+	/* "th": 60 rows of three words (thi, thu, thuy), none of one */
+	assert_string_equal(plan_of(db, p01, "th", 55), "name walk (kept)");
+	/* each word but the one read is checked on the names (on SQLite by
+	 * ub_words): % and _ are letters there, as in LIKE ... ESCAPE */
+	plan_of(db, unit_id_of(db, "WC"), "nguyen t", 35);
+	plan_of(db, unit_id_of(db, "WC"), "thi %", 0);
+	plan_of(db, unit_id_of(db, "WC"), "thi _", 0);
+	plan_of(db, p01, "nguyen t_", 0);
 	/* the page after the first two Thủy: the walk of "nguyen" has one
 	 * row left, fewer than it looks at, and ends sooner than the range */
 	{

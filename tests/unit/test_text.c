@@ -122,6 +122,29 @@ static void length_counts_code_points(void **state)
 	assert_int_equal(text_length(""), 0);
 }
 
+/* A search word begins a word of a folded name: its first, or one after
+ * a space; never the middle of a word; % and _ are letters, not wildcards. */
+static void a_word_begins_a_word_of_the_name(void **state)
+{
+	const char *name = "nguyen thi thuy";
+	size_t len = strlen(name);
+	(void)state;
+
+	assert_true(text_word_begins(name, len, "nguyen", 6));
+	assert_true(text_word_begins(name, len, "ng", 2));
+	assert_true(text_word_begins(name, len, "thu", 3));
+	assert_true(text_word_begins(name, len, "thuy", 4));
+	assert_true(text_word_begins(name, len, "", 0));
+	assert_false(text_word_begins(name, len, "guyen", 5));
+	assert_false(text_word_begins(name, len, "huy", 3));
+	assert_false(text_word_begins(name, len, "thuyy", 5));
+	assert_false(text_word_begins(name, len, "thi thuy x", 10));
+	assert_true(text_word_begins(name, len, "thi thuy", 8)); /* the bytes, spaces and all */
+	assert_false(text_word_begins("50% lan", 7, "5_", 2));
+	assert_true(text_word_begins("50% lan", 7, "50%", 3));
+	assert_false(text_word_begins("", 0, "a", 1));
+}
+
 static void blank_and_format_characters(void **state)
 {
 	char buf[16];
@@ -323,6 +346,7 @@ int main(void)
 		cmocka_unit_test(tones_are_a_second_level),
 		cmocka_unit_test(length_counts_code_points),
 		cmocka_unit_test(blank_and_format_characters),
+		cmocka_unit_test(a_word_begins_a_word_of_the_name),
 		cmocka_unit_test(strict_utf8_refuses_surrogates_overlongs_and_beyond),
 		cmocka_unit_test(strict_utf8_accepts_every_scalar_value),
 		cmocka_unit_test(width_counts_columns_not_bytes),
