@@ -581,6 +581,21 @@ static void remove_job_files(int64_t id)
 	rmdir(path);
 }
 
+/* A new job's folder. One of its number already there belongs to no job
+ * of this database (the number was just given): another database's, this
+ * one restored from a backup or made anew beside the old spool. It goes,
+ * or every upload failed until the numbers passed it. */
+static int make_job_dir(int64_t id, const char *dir)
+{
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	fprintf(stderr, "unionbase: import job %lld: %s was left by another database: replaced\n", (long long)id, dir);
+	remove_job_files(id);
+	return mkdir(dir, 0700);
+}
+
 int api_imports_sweep(db_t *db, err_t *e)
 {
 	char before[32];
@@ -858,7 +873,7 @@ static int post_import(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (!r) {
 		job_dir(j.id, dir, sizeof(dir));
 		job_file(j.id, "file", dest, sizeof(dest));
-		if (mkdir(dir, 0700) != 0 || rename(req->upload_path, dest) != 0) {
+		if (make_job_dir(j.id, dir) != 0 || rename(req->upload_path, dest) != 0) {
 			fprintf(stderr, "unionbase: import job %lld: cannot keep the file in %s: %s\n", (long long)j.id, dir,
 				strerror(errno));
 			import_job_update(req->db, j.id, "failed", NULL, NULL, NULL,

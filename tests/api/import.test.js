@@ -658,6 +658,35 @@ test('an import\'s files are deleted after the spool\'s retention: the job says 
   await waitJob(next.body.id, 'checked');
 });
 
+// The spool folder of the server under test: the one that holds job id's
+// folder, beside the SQLite file or in the server's $TMPDIR.
+function spoolOf(id) {
+  const places = [];
+  if (!/^postgres(ql)?:\/\//.test(s.db.url)) places.push(`${s.db.url.replace(/^sqlite:/, '')}.imports`);
+  const tmp = (s.env && s.env.TMPDIR) || process.env.TMPDIR || os.tmpdir();
+  for (const d of fs.readdirSync(tmp)) if (d.startsWith('unionbase-imports-')) places.push(path.join(tmp, d));
+  const spool = places.find((d) => fs.existsSync(path.join(d, String(id))));
+  assert.ok(spool, `no spool folder holds job ${id} among ${places.join(', ')}`);
+  return spool;
+}
+
+test('a folder left in the spool by another database under the next job\'s number (a restored backup) is replaced: the upload is checked', async () => {
+  const p = file('spool-a.csv', 'Họ và tên,Ngày sinh,Chi hội\nNguyễn Thị Sót,01/01/1990,IC1.1\n');
+  const first = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'spool-a.csv' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(first.status, 202);
+  await waitJob(first.body.id, 'checked');
+  const stale = path.join(spoolOf(first.body.id), String(first.body.id + 1));
+  fs.mkdirSync(stale, { mode: 0o700, recursive: true }); // there already when an earlier run left it
+  fs.writeFileSync(path.join(stale, 'file'), 'Họ và tên\nnot this file\n');
+  fs.writeFileSync(path.join(stale, 'errors.jsonl'), '{}\n');
+  const next = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'spool-a.csv' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(next.status, 202, JSON.stringify(next.body));
+  assert.equal(next.body.id, first.body.id + 1);
+  const j = await waitJob(next.body.id, 'checked');
+  assert.equal(j.report.rows, 1);
+  assert.equal(j.report.valid, 1, 'the upload is read, not the file left behind');
+});
+
 test('an import counts its new members into the figures at its end, its changed ones row by row: they agree with the members (unionbase check)', async () => {
   const n = 400;
   const given = ['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Tuyết', 'Duyên', 'Hạnh', 'Thu', 'Nga', 'Yến'];

@@ -206,6 +206,9 @@ export async function startServer({ demo = false, members = 0, env: extra = {}, 
   assert.ok(fs.existsSync(BIN), `${BIN} does not exist: build it first (ninja -C build) or set UNIONBASE_BIN`);
   const env = childEnv(extra);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unionbase-api-'));
+  // a PostgreSQL database's spool folder is in $TMPDIR: in the server's own
+  // folder, so that stop() removes it with the rest (peers share it)
+  if (!('TMPDIR' in extra)) env.TMPDIR = dir;
   const copy = !database && Object.keys(extra).length === 0 ? await fromTemplate(dir, demo, members, env) : null;
   const db = copy ? copy.db : database || await createDatabase(dir);
   let proc = null;
