@@ -375,11 +375,18 @@ static void ub_words(sqlite3_context *c, int argc, sqlite3_value **argv)
 	size_t len = (size_t)sqlite3_value_bytes(argv[0]);
 
 	if (!text) {
-		sqlite3_result_null(c);
+		if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+			sqlite3_result_null(c);
+		else
+			sqlite3_result_error_nomem(c);
 		return;
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *w = (const char *)sqlite3_value_text(argv[i]);
+		if (!w && sqlite3_value_type(argv[i]) != SQLITE_NULL) {
+			sqlite3_result_error_nomem(c);
+			return;
+		}
 		if (!w || !text_word_begins(text, len, w, (size_t)sqlite3_value_bytes(argv[i]))) {
 			sqlite3_result_int(c, 0);
 			return;

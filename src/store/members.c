@@ -601,7 +601,8 @@ static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const 
 	}
 	if (walked != NO_WORD) {
 		plan->word = walked;
-		/* the smallest range, of the walk's word, is the walk itself */
+		/* the walk's word has the fewest rows: the walk reads no more
+		 * than the smallest range, and stops at the page's end */
 		if (n_words == 1 || walk == fewest)
 			return 0;
 		plan->budget = fewest / 4 > walk_rows ? fewest / 4 : walk_rows;
@@ -711,9 +712,11 @@ static int page_in_range(db_t *db, const member_query_t *mq, const search_plan_t
 	return scope_contains(db, mq->scope, mq->unit_id, inside, e);
 }
 
-/* The words of unit_id's kept rows in [word, upper), from its 'word'
- * figures, into plan->merge when at most SEARCH_MERGE_MAX and each fits
- * its place; else plan->n_merge is 0. */
+/* The words of unit_id's kept rows in [word, upper), into plan->merge
+ * when at most SEARCH_MERGE_MAX and each fits its place; else
+ * plan->n_merge is 0. Found in the rows themselves, one seek of the walk's
+ * index a word (the rows a word has are in the 'word' figures, but a
+ * figure out of step would drop people from the answer). */
 static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *upper, search_plan_t *plan,
 		       err_t *e)
 {
@@ -725,9 +728,11 @@ static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *
 
 	query_init(&q);
 	query_add(&q,
-		  "SELECT value FROM member_tally WHERE unit_id = ? AND dim = 'word' AND value >= ? AND value < ?"
-		  " AND n > 0 ORDER BY value LIMIT ?",
-		  QI(unit_id), QT(word), QT(upper), QI(SEARCH_MERGE_MAX + 1));
+		  "WITH RECURSIVE t(word) AS (SELECT min(word) FROM member_words WHERE unit_id = ? AND word >= ?"
+		  " AND word < ? UNION ALL SELECT (SELECT min(w.word) FROM member_words w WHERE w.unit_id = ?"
+		  " AND w.word > t.word AND w.word < ?) FROM t WHERE t.word IS NOT NULL)"
+		  " SELECT word FROM t WHERE word IS NOT NULL LIMIT ?",
+		  QI(unit_id), QT(word), QT(upper), QI(unit_id), QT(upper), QI(SEARCH_MERGE_MAX + 1));
 	r = query_prepare(db, &q, &st, e);
 	while (!r && fits && (rc = db_step(st)) == DB_ROW) {
 		const char *v = db_col_text(st, 0);
@@ -743,8 +748,8 @@ static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *
 }
 
 /* When the page is taken inside a province's kept range (page_inside),
- * the range the plan reads (its word, or its budgeted walk's fallback),
- * when of a few words, is read as the merge of their walks in name order
+ * the range the plan reads (its word, or a budgeted walk's fallback once
+ * the walk gave way), when of a few words, is read as the merge of their walks in name order
  * (kept_range): it stops at the page's end, reads no more rows than the
  * range and sorts none. At 20 million members, province 66, "nguyen thi
  * thu": its range of "thu" and "thuy" (45,000 rows) holds the page's
@@ -753,28 +758,35 @@ static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *
 static int pick_merge(db_t *db, const member_query_t *mq, search_plan_t *plan, const char *const *words,
 		      char (*uppers)[ORG_CURSOR_MAX], err_t *e)
 {
-	size_t w = plan->driver == DRIVE_WORD ? plan->word : plan->budget ? plan->fallback : NO_WORD;
-
-	if (!plan->kept || w == NO_WORD)
+	if (!plan->kept || plan->driver != DRIVE_WORD || plan->word == NO_WORD)
 		return 0;
-	return merge_words(db, mq->unit_id, words[w], uppers[w], plan, e);
+	return merge_words(db, mq->unit_id, words[plan->word], uppers[plan->word], plan, e);
 }
 
 /* The merge of the walks of plan->merge's words (kept_range): each
  * person once (her name may hold two of the words), at most limit of
- * them. A person comes at most n_merge times, so the first limit *
- * n_merge rows of the walks hold the first limit people. */
+ * them. A person comes at most once a word, next to herself in the
+ * order, so the first limit * n_merge rows of the walks hold the first
+ * limit people. SQLite merges the arms of a compound SELECT by its ORDER
+ * BY, each in its index's order; PostgreSQL merges them (Merge Append)
+ * when each arm has its own ORDER BY and LIMIT, which also bound it: the
+ * first limit people are among the first limit rows of each arm. */
 static void kept_merge(query_t *q, db_t *db, const member_query_t *mq, const search_plan_t *plan,
 		       const search_words_t *sw, const char *after_key, int64_t after_id, int64_t limit)
 {
+	bool sqlite = db_dialect(db) == DB_SQLITE;
+
 	query_sql(q, "(SELECT w.person_id, w.name_key FROM (");
 	for (size_t k = 0; k < plan->n_merge; k++) {
-		query_sql(q, k ? " UNION ALL SELECT w.person_id, w.name_key FROM " : "SELECT w.person_id, w.name_key FROM ");
-		query_sql(q, db_dialect(db) == DB_SQLITE ? "member_words w INDEXED BY member_words_walk" : "member_words w");
+		query_sql(q, k ? " UNION ALL " : "");
+		query_sql(q, sqlite ? "SELECT w.person_id, w.name_key FROM member_words w INDEXED BY member_words_walk"
+				    : "(SELECT w.person_id, w.name_key FROM member_words w");
 		query_add(q, " WHERE w.unit_id = ? AND w.word = ?", QI(mq->unit_id), QT(plan->merge[k]));
 		words_filter(q, db, "w.name_fold", sw, plan->word);
 		if (after_id)
 			query_add(q, " AND (w.name_key, w.person_id) > (?, ?)", QT(after_key), QI(after_id));
+		if (!sqlite)
+			query_add(q, " ORDER BY w.name_key, w.person_id LIMIT ?)", QI(limit));
 	}
 	query_add(q, " ORDER BY 2, 1 LIMIT ?) w GROUP BY w.name_key, w.person_id ORDER BY w.name_key, w.person_id LIMIT ?) w",
 		  QI(limit * (int64_t)plan->n_merge), QI(limit));
@@ -985,6 +997,8 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		plan.driver = DRIVE_WORD;
 		plan.word = plan.fallback;
 		plan.budget = 0;
+		if (page_inside && (r = pick_merge(db, mq, &plan, words, uppers, e)) != 0)
+			break;
 	}
 	free(fold);
 	if (!r && out->n)
