@@ -306,6 +306,39 @@ static void a_search_walks_only_while_it_pays(void **state)
 	db_close(db);
 }
 
+/* A range of more than 8 words ("h": ha, hai, hang, ...), or one holding
+ * a word too long to list, is read whole and sorted, not merged; within
+ * it, a narrower beginning of few words ("ho") is merged. The answers are
+ * those counted from the stays either way. */
+static void a_range_of_many_words_is_read_whole(void **state)
+{
+	static const char *const GIVEN[] = { "Hà", "Hải", "Hằng", "Hạnh", "Hậu", "Hiền", "Hoa", "Hồng", "Huệ" };
+	db_t *db = fixture_seeded_db();
+	char name[160];
+	int64_t b24, p24;
+	(void)state;
+
+	add_unit(db, "WD", "commune", "24");
+	b24 = add_unit(db, "WD.1", "branch", "WD");
+	for (int i = 0; i < 12; i++)
+		add_member(db, "Lê Thị An", b24);
+	for (size_t k = 0; k < sizeof(GIVEN) / sizeof(GIVEN[0]); k++) {
+		snprintf(name, sizeof(name), "Lê Thị %s", GIVEN[k]);
+		add_member(db, name, b24);
+	}
+	p24 = unit_id_of(db, "24");
+	/* "h": 9 rows of 9 words; the walk of "le" meets the An first */
+	assert_string_equal(plan_of(db, p24, "le thi h", 9), "word (kept)");
+	assert_string_equal(plan_of(db, p24, "le thi ho", 2), "word merge (kept)");
+	/* "hh": two words, one of 70 letters, too long to list */
+	add_member(db, "Lê Thị Hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh", b24);
+	add_member(db, "Lê Thị Hhx", b24);
+	assert_string_equal(plan_of(db, p24, "le thi hh", 2), "word (kept)");
+	assert_string_equal(plan_of(db, p24, "le thi hhx", 1), "word walk (kept)");
+	assert_string_equal(plan_of(db, p24, "le thi h", 11), "word (kept)");
+	db_close(db);
+}
+
 /* A stay that begins on the day its unit ends (she joined a branch whose
  * merge or closing was recorded later, dated back) is the unit's like any
  * other: a close is refused while it lasts, a merge takes it whole to the
@@ -584,6 +617,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drivers_agree),
 		cmocka_unit_test(a_search_walks_only_while_it_pays),
+		cmocka_unit_test(a_range_of_many_words_is_read_whole),
 		cmocka_unit_test(a_move_on_the_first_day_moves_the_stay_whole),
 		cmocka_unit_test(a_move_back_on_the_same_day_undoes_it),
 		cmocka_unit_test(a_stay_from_the_units_last_day_on_follows_it),
