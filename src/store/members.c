@@ -749,9 +749,9 @@ static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *
 
 /* When the page is taken inside a province's kept range (page_inside),
  * the range the plan reads (its word, or a budgeted walk's fallback once
- * the walk gave way), when of a few words, is read as the merge of their walks in name order
- * (kept_range): it stops at the page's end, reads no more rows than the
- * range and sorts none. At 20 million members, province 66, "nguyen thi
+ * the walk gave way), when of a few words, is read as the merge of their
+ * walks in name order (kept_range): it stops at the page's end, reads no
+ * more rows than the range and sorts none. At 20 million members, province 66, "nguyen thi
  * thu": its range of "thu" and "thuy" (45,000 rows) holds the page's
  * "Thủy"s after the 25,000 of "thu" (Bùi Thu Anh, ...) and 12,000 of
  * "thuy" (by family name: Bùi, Đặng, ... before Nguyễn). */
