@@ -152,12 +152,16 @@ static int scratch_open(seen_t *s, err_t *e)
 	return 0;
 }
 
+/* Safe to call again: the run lets it go before its last writes. */
 static void seen_close(seen_t *s)
 {
 	db_finalize(s->add);
 	db_finalize(s->find);
 	db_close(s->db);
 	free(s->slots);
+	s->add = s->find = NULL;
+	s->db = NULL;
+	s->slots = NULL;
 }
 
 static seen_slot_t *slot_of(const seen_t *s, uint64_t h)
@@ -1110,6 +1114,9 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 		store_tx_end(r->db, own, -1, e);
 		return 0;
 	}
+	/* every row is read: the ID numbers seen (up to 48 MiB) go before
+	 * the last writes sort the search rows, which take memory too */
+	seen_close(&r->seen);
 	if (!rc)
 		rc = flush_batch(r, e) || member_batches_end(r->db, r->batch, e);
 	if (!rc) {

@@ -78,16 +78,26 @@ int store_growth_step(db_t *db, store_growth_t *g, const char *tables, err_t *e)
 	return store_analyze_tables(db, tables, e);
 }
 
-int store_bulk_writes(db_t *db, err_t *e)
+static int cache_mb(db_t *db, int mb, err_t *e)
 {
 	char sql[64];
 	int rc;
 
 	if (db_dialect(db) != DB_SQLITE)
 		return 0;
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", STORE_BULK_CACHE_MB * 1024);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", mb * 1024);
 	rc = db_exec(db, sql);
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}
+
+int store_bulk_writes(db_t *db, err_t *e)
+{
+	return cache_mb(db, STORE_BULK_CACHE_MB, e);
+}
+
+int store_bulk_sorts(db_t *db, err_t *e)
+{
+	return cache_mb(db, STORE_SORT_CACHE_MB, e);
 }
 
 static int set_temp_store(db_t *db, int mode, err_t *e)

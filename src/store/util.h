@@ -71,9 +71,22 @@ int store_growth_step(db_t *db, store_growth_t *g, const char *tables, err_t *e)
  * that the pages it changes stay in memory instead of being written to
  * the log and read back again and again (a profile of a 20,000-row
  * import spent a third of its time so). Nothing on PostgreSQL, whose
- * cache is the server's. The cache stays for the connection's life. */
+ * cache is the server's. The cache stays for the connection's life, or
+ * until store_bulk_sorts. */
 #define STORE_BULK_CACHE_MB 64
 int store_bulk_writes(db_t *db, err_t *e);
+
+/* Readies the connection of a store_bulk_writes transaction for its last
+ * statements, which sort many rows into tables in their keys' order (an
+ * import's search rows): on SQLite a page cache of STORE_SORT_CACHE_MB.
+ * SQLite sorts in as much memory as the page cache may hold: with both at
+ * STORE_BULK_CACHE_MB an import of a million rows peaked at 226 MB, past
+ * the 200 MB it may use; rows written in their keys' order need few pages
+ * at a time, and the sort took no longer (BENCHMARKS.md). Nothing on
+ * PostgreSQL. The cache stays so until store_bulk_writes. Returns 0, or
+ * -1 with e. */
+#define STORE_SORT_CACHE_MB 32
+int store_bulk_sorts(db_t *db, err_t *e);
 
 /* SQLite: the number a PRAGMA that reads a setting answers ("PRAGMA
  * threads") into *out. Returns 0, or -1 with e (also when it answers no
