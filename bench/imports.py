@@ -305,8 +305,8 @@ def render(results, info, meta, n_units, files):
              "- a list of %d rows for province %s (%s, %d branches and groups), every row valid; %s" % (
                  ROWS, meta["units"]["province"]["code"], meta["units"]["province"]["name"], n_units,
                  ", ".join("%s %.0f MB" % (fmt.upper(), os.path.getsize(path) / 1e6) for fmt, path in files.items())),
-             "- peak RSS counts the pages of the database file the program maps; peak allocated is its own memory "
-             "(RssAnon, sampled every 0.1 s)",
+             "- peak RSS is the program's VmHWM (the database file's pages it reads count only as SQLite's page "
+             "cache: no memory map); peak allocated is its own anonymous memory (RssAnon, sampled every 0.1 s)",
              "", "| store | file | step | seconds | rows/s | peak RSS (MB) | peak allocated (MB) |",
              "|---|---|---|---:|---:|---:|---:|"]
     for store, res in results.items():
