@@ -168,8 +168,8 @@ PEAK_ANON = {}  # the last timed() run's peak anonymous memory (MB), sampled
 
 
 def anon_kb(pid):
-    """RssAnon of pid (the memory it allocated, not the database file it
-    maps, which the peak RSS also counts), or None."""
+    """RssAnon of pid (the memory it allocated, not the file pages it
+    holds, which the peak RSS also counts), or None."""
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:

@@ -159,9 +159,7 @@ static void seen_close(seen_t *s)
 	db_finalize(s->find);
 	db_close(s->db);
 	free(s->slots);
-	s->add = s->find = NULL;
-	s->db = NULL;
-	s->slots = NULL;
+	*s = (seen_t){ 0 };
 }
 
 static seen_slot_t *slot_of(const seen_t *s, uint64_t h)
@@ -1114,11 +1112,12 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 		store_tx_end(r->db, own, -1, e);
 		return 0;
 	}
-	/* every row is read: the ID numbers seen (up to 48 MiB) go before
-	 * the last writes sort the search rows, which take memory too */
+	/* every row is read: the keys seen (up to 48 MiB) go, and the page
+	 * cache shrinks, before the last writes sort the search rows in */
 	seen_close(&r->seen);
 	if (!rc)
-		rc = flush_batch(r, e) || member_batches_end(r->db, r->batch, e);
+		rc = flush_batch(r, e) || store_cache_mb(r->db, STORE_SORT_CACHE_MB, e) ||
+		     member_batches_end(r->db, r->batch, e);
 	if (!rc) {
 		rec->rows = (int64_t)rep->rows;
 		rec->valid = (int64_t)rep->valid;

@@ -29,7 +29,7 @@
  * (PRAGMA threads) while the next is read, then merges them on both. With
  * the whole 1 GiB a chunk, it sorted on one thread (generating a million
  * members: 73.5 s with it, 63-64 s with 32 or 64 MiB). */
-#define SORT_CACHE_MB 32
+#define SORT_CACHE_MB STORE_SORT_CACHE_MB
 
 /* The units between a member's province and her branch that get her whole
  * name's search row (store/member_tally.h): at most this many levels. */
@@ -522,17 +522,6 @@ static int restore_settings(member_load_t *l, err_t *e)
 	return r;
 }
 
-/* SQLite: the page cache of the load's steps that follow (MiB). */
-static int cache_mb(member_load_t *l, int mb, err_t *e)
-{
-	char sql[64];
-
-	if (db_dialect(l->db) != DB_SQLITE)
-		return 0;
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", mb * 1024);
-	return exec_sql(l->db, sql, e);
-}
-
 int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err_t *e)
 {
 	member_load_t *l;
@@ -567,7 +556,7 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 		 * when moved in: Debian's SQLite zeroes and writes every page
 		 * freed (SECURE_DELETE), where the temporary file, deleted when
 		 * the connection closes, has nothing to keep hidden */
-		if (cache_mb(l, LOAD_CACHE_MB, e) || exec_sql(db, "PRAGMA threads = 2", e) ||
+		if (store_cache_mb(l->db, LOAD_CACHE_MB, e) || exec_sql(db, "PRAGMA threads = 2", e) ||
 		    exec_sql(db, "PRAGMA temp.secure_delete = 0", e))
 			return -1;
 	}
@@ -1697,14 +1686,14 @@ int member_load_end(member_load_t *l, const char *what, err_t *e)
 	 * (member_tally_load_words_end) before the indexes are built; the
 	 * figures counted here join the kept ones (or, were they not kept,
 	 * everything is counted afresh) */
-	if (flush_all(l, e) || cache_mb(l, SORT_CACHE_MB, e) || phase(l, "words") ||
+	if (flush_all(l, e) || store_cache_mb(l->db, SORT_CACHE_MB, e) || phase(l, "words") ||
 	    member_tally_load_words_end(l->db, e) || phase(l, "indexes") || build_indexes(l, false, e) ||
-	    store_analyze(l->db, e) || cache_mb(l, LOAD_CACHE_MB, e) || phase(l, "figures"))
+	    store_analyze(l->db, e) || store_cache_mb(l->db, LOAD_CACHE_MB, e) || phase(l, "figures"))
 		return -1;
 	if (l->counting ? write_figures(l, MEMBER_LOAD_TALLY, e) || member_tally_load_end(l->db, l->first_id, l->next_id - 1, e)
 			: member_tally_rebuild(l->db, e))
 		return -1;
-	if (cache_mb(l, SORT_CACHE_MB, e) || phase(l, "search") || build_indexes(l, true, e) || restore_settings(l, e))
+	if (store_cache_mb(l->db, SORT_CACHE_MB, e) || phase(l, "search") || build_indexes(l, true, e) || restore_settings(l, e))
 		return -1;
 	return audit_write(l->db, &l->who, "member.generate", 0, "members", NULL, NULL, NULL, what, e);
 }

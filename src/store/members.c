@@ -1488,7 +1488,7 @@ int member_batches_end(db_t *db, member_batch_t *b, err_t *e)
 		if (member_tally_span(db, b->later[i].first, b->later[i].last, e))
 			return -1;
 	b->n_later = 0;
-	return store_bulk_sorts(db, e) || member_tally_batches_end(db, e) ? -1 : 0;
+	return member_tally_batches_end(db, e);
 }
 
 void member_batch_free(member_batch_t *b)

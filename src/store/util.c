@@ -78,7 +78,7 @@ int store_growth_step(db_t *db, store_growth_t *g, const char *tables, err_t *e)
 	return store_analyze_tables(db, tables, e);
 }
 
-static int cache_mb(db_t *db, int mb, err_t *e)
+int store_cache_mb(db_t *db, int mb, err_t *e)
 {
 	char sql[64];
 	int rc;
@@ -92,12 +92,7 @@ static int cache_mb(db_t *db, int mb, err_t *e)
 
 int store_bulk_writes(db_t *db, err_t *e)
 {
-	return cache_mb(db, STORE_BULK_CACHE_MB, e);
-}
-
-int store_bulk_sorts(db_t *db, err_t *e)
-{
-	return cache_mb(db, STORE_SORT_CACHE_MB, e);
+	return store_cache_mb(db, STORE_BULK_CACHE_MB, e);
 }
 
 static int set_temp_store(db_t *db, int mode, err_t *e)

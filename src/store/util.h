@@ -72,21 +72,24 @@ int store_growth_step(db_t *db, store_growth_t *g, const char *tables, err_t *e)
  * the log and read back again and again (a profile of a 20,000-row
  * import spent a third of its time so). Nothing on PostgreSQL, whose
  * cache is the server's. The cache stays for the connection's life, or
- * until store_bulk_sorts. */
+ * until store_cache_mb. */
 #define STORE_BULK_CACHE_MB 64
 int store_bulk_writes(db_t *db, err_t *e);
 
-/* Readies the connection of a store_bulk_writes transaction for its last
- * statements, which sort many rows into tables in their keys' order (an
- * import's search rows): on SQLite a page cache of STORE_SORT_CACHE_MB.
- * SQLite sorts in as much memory as the page cache may hold: with both at
- * STORE_BULK_CACHE_MB an import of a million rows peaked at 226 MB, past
- * the 200 MB it may use; rows written in their keys' order need few pages
- * at a time, and the sort took no longer (BENCHMARKS.md). Nothing on
- * PostgreSQL. The cache stays so until store_bulk_writes. Returns 0, or
- * -1 with e. */
+/* SQLite: a page cache of mb MiB for the connection's next statements
+ * (PRAGMA cache_size; it holds until changed again, and may change inside
+ * a transaction: pages not yet written stay). Nothing on PostgreSQL.
+ * Returns 0, or -1 with e. */
+int store_cache_mb(db_t *db, int mb, err_t *e);
+
+/* The page cache for statements that sort many rows into tables in their
+ * keys' order (an import's search rows at its end, the generator's
+ * indexes): SQLite sorts in as much memory as the page cache may hold,
+ * and rows written in their keys' order need few pages at a time. At an
+ * import's STORE_BULK_CACHE_MB, beside the keys it had seen, a million
+ * rows peaked at 226 MB at their end, past the 200 MB an import may use
+ * (BENCHMARKS.md, 2026-12-06 01:11). */
 #define STORE_SORT_CACHE_MB 32
-int store_bulk_sorts(db_t *db, err_t *e);
 
 /* SQLite: the number a PRAGMA that reads a setting answers ("PRAGMA
  * threads") into *out. Returns 0, or -1 with e (also when it answers no
