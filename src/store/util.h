@@ -70,10 +70,14 @@ int store_growth_step(db_t *db, store_growth_t *g, const char *tables, err_t *e)
  * import): on SQLite a page cache of STORE_BULK_CACHE_MB for it, so
  * that the pages it changes stay in memory instead of being written to
  * the log and read back again and again (a profile of a 20,000-row
- * import spent a third of its time so). Nothing on PostgreSQL, whose
- * cache is the server's. The cache stays for the connection's life, or
- * until store_cache_mb. */
-#define STORE_BULK_CACHE_MB 64
+ * import spent a third of its time so). 48 MiB, not 64: an import of
+ * an XLSX of a million rows with shared strings peaked at 183 MB with 64,
+ * and the workbooks Excel allows (1,048,576 rows) may hold more strings
+ * (issue 16: under 200 MB); 200,000 rows were stored no slower
+ * (BENCHMARKS.md, 2026-12-06). Nothing on PostgreSQL, whose cache is the
+ * server's. The cache stays for the connection's life, or until
+ * store_cache_mb. */
+#define STORE_BULK_CACHE_MB 48
 int store_bulk_writes(db_t *db, err_t *e);
 
 /* SQLite: a page cache of mb MiB for the connection's next statements
@@ -86,7 +90,7 @@ int store_cache_mb(db_t *db, int mb, err_t *e);
  * keys' order (an import's search rows at its end, the generator's
  * indexes): SQLite sorts in as much memory as the page cache may hold,
  * and rows written in their keys' order need few pages at a time. At an
- * import's STORE_BULK_CACHE_MB, beside the keys it had seen, a million
+ * import's page cache of 64 MiB, beside the keys it had seen, a million
  * rows peaked at 226 MB at their end, past the 200 MB an import may use
  * (BENCHMARKS.md, 2026-12-06 01:11). */
 #define STORE_SORT_CACHE_MB 32
