@@ -143,8 +143,8 @@ test('duplicates within a file are found however many rows it has: the keys past
   for (let i = 41; i <= 60; i++) rows.push(`${name(i)},01/01/1980,${cccd(1980, 100 + i)}`);
   rows.push('không   số,02/02/1981,'); // line 64: line 43's name and birth, no ID number
   const p = file('many.csv', rows.join('\n') + '\n');
-  const report = (env, args) => new Promise((resolve) => execFile(BIN, ['import', p, ...args, '--json', '--db', s.db.url],
-    { env: { ...process.env, ...s.env, ...env } }, (err, stdout) => resolve(JSON.parse(stdout))));
+  const report = (env, args, on = s) => new Promise((resolve) => execFile(BIN, ['import', p, ...args, '--json', '--db', on.db.url],
+    { env: { ...process.env, ...on.env, ...env } }, (err, stdout) => resolve(JSON.parse(stdout))));
   const codes = (r) => r.errors.map((e) => `${e.line}:${e.code}:${e.params.line}`);
   const run = async (env) => codes(await report(env, ['--unit', 'IC1.1', '--dry-run']));
   const want = ['42:duplicate_in_file:4', '64:duplicate_in_file:43'];
@@ -152,15 +152,21 @@ test('duplicates within a file are found however many rows it has: the keys past
   // four slots hold three keys: moved out after every third row
   assert.deepEqual(await run({ UNIONBASE_IMPORT_SEEN_SLOTS: '4' }), want, 'in the scratch file');
   // stored, good rows only: the scratch file is let go before the last
-  // writes, then once more at the end (under the sanitizers in CI)
-  const mk = (b) => s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
-  await mk({ code: 'IC9', name_vi: 'Xã Trùng', name_en: 'Duplicates Commune', level: 'commune', parent: '24' });
-  await mk({ code: 'IC9.1', name_vi: 'Chi hội Trùng', name_en: 'Duplicates Branch', level: 'branch', parent: 'IC9' });
-  const stored = await report({ UNIONBASE_IMPORT_SEEN_SLOTS: '4' }, ['--unit', 'IC9.1', '--mode', 'good']);
-  assert.deepEqual(codes(stored), want);
-  assert.equal(stored.stored, true);
-  assert.equal(stored.created, 61);
-  assert.equal(await count(`SELECT count(*) AS n FROM memberships m JOIN units u ON u.id = m.unit_id WHERE u.code = 'IC9.1'`), 61);
+  // writes, then once more at the end (under the sanitizers in CI); on a
+  // database of its own, which no other test reads
+  const k = await startServer();
+  try {
+    const mk = (b) => k.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+    await mk({ code: 'IC9', name_vi: 'Xã Trùng', name_en: 'Duplicates Commune', level: 'commune', parent: '24' });
+    await mk({ code: 'IC9.1', name_vi: 'Chi hội Trùng', name_en: 'Duplicates Branch', level: 'branch', parent: 'IC9' });
+    const stored = await report({ UNIONBASE_IMPORT_SEEN_SLOTS: '4' }, ['--unit', 'IC9.1', '--mode', 'good'], k);
+    assert.deepEqual(codes(stored), want);
+    assert.equal(stored.stored, true);
+    assert.equal(stored.created, 61);
+    assert.equal(await count(`SELECT count(*) AS n FROM memberships m JOIN units u ON u.id = m.unit_id WHERE u.code = 'IC9.1'`, k), 61);
+  } finally {
+    await k.stop();
+  }
 });
 
 test('all or nothing stores nothing when a row is bad; --mode good stores the good rows, with one audit row and provenance', async () => {
