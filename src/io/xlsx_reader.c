@@ -11,8 +11,11 @@
  *
  * The small parts (workbook, relationships, styles) are parsed whole at
  * open; so is the shared-string table, whose text goes to memory and, past
- * XLSX_SST_MEMORY, to an unlinked temporary file, with an index of offsets
- * (a 64-bit base per block of SST_BLOCK strings, a 32-bit delta per string).
+ * XLSX_SST_MEMORY, to an unlinked temporary file. Its index of offsets is
+ * kept in memory for the first SST_INDEX_MEMORY strings (a 64-bit base per
+ * block of SST_BLOCK strings, a 32-bit delta per string) and, past them, in
+ * a second temporary file (a 64-bit offset per string), so that a table of
+ * millions of strings costs no more memory than one of a quarter million.
  * A sheet is parsed once for its merged ranges (they follow the rows), then
  * again for the rows: the end-of-row handler suspends the parser
  * (XML_StopParser resumable), so exactly one row is ready at a time and no
@@ -45,6 +48,7 @@
 #define SST_BLOCK 64              /* strings per base offset of the index */
 #define SST_WBUF ((size_t)256 * 1024) /* bytes buffered before a write to the temporary file */
 #define SST_WINDOW ((size_t)64 * 1024) /* bytes read ahead from it */
+#define SST_INDEX_MEMORY ((size_t)256 * 1024) /* strings indexed in memory; the rest in a file */
 #define EMPTY_SLOT SIZE_MAX
 #define CFB_DIR_SECTORS 64        /* directory sectors of an OLE file looked at */
 #define FMT_IDS 65536u            /* number format ids remembered */
@@ -216,7 +220,7 @@ typedef struct sst {
 	size_t n;          /* strings */
 	uint64_t *base;    /* base[i / SST_BLOCK]: where block i / SST_BLOCK starts */
 	uint32_t *delta;   /* delta[i]: where string i starts, from its block's base */
-	size_t cap;        /* of delta */
+	size_t cap;        /* of delta, at most SST_INDEX_MEMORY */
 	uint64_t end;      /* bytes of text */
 	buf_t mem;         /* the text of the first strings, up to XLSX_SST_MEMORY */
 	uint64_t mem_end;  /* where the text in the file starts (once there is one) */
@@ -224,6 +228,10 @@ typedef struct sst {
 	buf_t wbuf;        /* text not yet written to fd */
 	buf_t win;         /* text read ahead from fd... */
 	uint64_t win_off;  /* ...from this offset of the file */
+	int ifd;           /* the offsets of strings SST_INDEX_MEMORY on, -1 before */
+	buf_t iwbuf;       /* offsets not yet written to ifd */
+	buf_t iwin;        /* offsets read ahead from ifd... */
+	size_t iwin_first; /* ...from this string's on (counted from SST_INDEX_MEMORY) */
 } sst_t;
 
 typedef struct merge {
@@ -977,19 +985,21 @@ static int write_all(int fd, const char *s, size_t n, err_t *e)
 	return 0;
 }
 
+/* Writes what is buffered for either temporary file. Returns 0 or -1. */
 static int sst_flush(sst_t *t, err_t *e)
 {
-	if (write_all(t->fd, t->wbuf.s, t->wbuf.len, e))
+	if (t->fd >= 0 && write_all(t->fd, t->wbuf.s, t->wbuf.len, e))
 		return -1;
 	t->wbuf.len = 0;
+	if (t->ifd >= 0 && write_all(t->ifd, t->iwbuf.s, t->iwbuf.len, e))
+		return -1;
+	t->iwbuf.len = 0;
 	return 0;
 }
 
-/* Starts the temporary file, unlinked, in $TMPDIR (or /tmp), for the
- * strings that do not fit in memory. The first ones stay there: they are
- * the ones most used (a table lists strings as they first appear: the
- * headers, then the few values of a column such as the ethnic group). */
-static int sst_spill(sst_t *t, err_t *e)
+/* Creates a temporary file, unlinked, in $TMPDIR (or /tmp): gone when the
+ * reader closes it, or the process ends. Returns 0 with *fd, or -1. */
+static int temp_file(int *fd, err_t *e)
 {
 	const char *dir = getenv("TMPDIR");
 	char path[XPATH_CAP];
@@ -997,30 +1007,51 @@ static int sst_spill(sst_t *t, err_t *e)
 	if (!dir || !*dir)
 		dir = "/tmp";
 	snprintf(path, sizeof(path), "%s/unionbase-xlsx-XXXXXX", dir);
-	t->fd = mkstemp(path);
-	if (t->fd < 0)
+	*fd = mkstemp(path);
+	if (*fd < 0)
 		return err_set(e, ERR_INTERNAL, "xlsx_temp_file", "cannot create a temporary file in %s: %s", dir,
 			       strerror(errno));
-	unlink(path); /* gone when the reader closes it, or the process ends */
+	unlink(path);
+	return 0;
+}
+
+/* Starts the temporary file for the strings that do not fit in memory. The
+ * first ones stay there: they are the ones most used (a table lists strings
+ * as they first appear: the headers, then the few values of a column such
+ * as the ethnic group). */
+static int sst_spill(sst_t *t, err_t *e)
+{
+	if (temp_file(&t->fd, e))
+		return -1;
 	t->mem_end = t->mem.len;
 	if (buf_reserve(&t->wbuf, SST_WBUF) || buf_reserve(&t->win, SST_WINDOW))
 		return oom(e);
 	return 0;
 }
 
-static int sst_add(xlsx_reader_t *x, const char *s, size_t len, err_t *e)
+/* Indexes string i, which starts at t->end. Returns 0 or -1. */
+static int sst_index(xlsx_reader_t *x, size_t i, err_t *e)
 {
 	sst_t *t = &x->sst;
-	size_t i = t->n;
 	uint64_t d;
 
-	if (i == x->max_strings)
-		return err_fail(e, ERR_BAD_REQUEST, "xlsx_too_many_strings", "the workbook has more than {max} shared strings",
-				ERR_INT("max", x->max_strings));
+	if (i >= SST_INDEX_MEMORY) {
+		if (t->ifd < 0 && (temp_file(&t->ifd, e) || buf_reserve(&t->iwbuf, SST_WBUF) ||
+				   buf_reserve(&t->iwin, SST_WINDOW)))
+			return t->ifd < 0 ? -1 : oom(e);
+		if (t->iwbuf.len + sizeof(t->end) > SST_WBUF && sst_flush(t, e))
+			return -1;
+		memcpy(t->iwbuf.s + t->iwbuf.len, &t->end, sizeof(t->end));
+		t->iwbuf.len += sizeof(t->end);
+		return 0;
+	}
 	if (i == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
-		uint32_t *dv = realloc(t->delta, cap * sizeof(*dv));
+		uint32_t *dv;
 		uint64_t *bv;
+		if (cap > SST_INDEX_MEMORY)
+			cap = SST_INDEX_MEMORY;
+		dv = realloc(t->delta, cap * sizeof(*dv));
 		if (!dv)
 			return oom(e);
 		t->delta = dv;
@@ -1036,6 +1067,18 @@ static int sst_add(xlsx_reader_t *x, const char *s, size_t len, err_t *e)
 	if (d > UINT32_MAX)
 		return too_large(e, x->strings, UINT32_MAX, "{part}: shared strings too long to index (over {max} bytes in 64)");
 	t->delta[i] = (uint32_t)d;
+	return 0;
+}
+
+static int sst_add(xlsx_reader_t *x, const char *s, size_t len, err_t *e)
+{
+	sst_t *t = &x->sst;
+
+	if (t->n == x->max_strings)
+		return err_fail(e, ERR_BAD_REQUEST, "xlsx_too_many_strings", "the workbook has more than {max} shared strings",
+				ERR_INT("max", x->max_strings));
+	if (sst_index(x, t->n, e))
+		return -1;
 	if (t->fd < 0 && t->mem.len + len > XLSX_SST_MEMORY && sst_spill(t, e))
 		return -1;
 	if (t->fd < 0) {
@@ -1056,23 +1099,13 @@ static int sst_add(xlsx_reader_t *x, const char *s, size_t len, err_t *e)
 	return 0;
 }
 
-static uint64_t sst_off(const sst_t *t, size_t i)
-{
-	return i == t->n ? t->end : t->base[i / SST_BLOCK] + t->delta[i];
-}
-
-static size_t sst_len(const sst_t *t, size_t i)
-{
-	return (size_t)(sst_off(t, i + 1) - sst_off(t, i));
-}
-
-static int sst_pread(const sst_t *t, char *dst, size_t len, uint64_t off, size_t *got, err_t *e)
+static int sst_pread(int fd, char *dst, size_t len, uint64_t off, size_t *got, err_t *e)
 {
 	size_t done = 0;
 
 	*got = 0;
 	while (done < len) {
-		ssize_t r = pread(t->fd, dst + done, len - done, (off_t)(off + done));
+		ssize_t r = pread(fd, dst + done, len - done, (off_t)(off + done));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -1086,13 +1119,60 @@ static int sst_pread(const sst_t *t, char *dst, size_t len, uint64_t off, size_t
 	return 0;
 }
 
-/* Copies string i (sst_len bytes) to dst: from memory, from the window
- * read ahead, or from the file (refilling the window: cells mostly use
- * strings in the order of the table). Returns 0, or -1 with e. */
-static int sst_get(sst_t *t, size_t i, char *dst, err_t *e)
+static int temp_cut_short(err_t *e)
 {
-	uint64_t off = sst_off(t, i);
-	size_t len = sst_len(t, i), got;
+	return err_set(e, ERR_INTERNAL, "xlsx_temp_file", "the temporary file was cut short");
+}
+
+/* Where string i starts (i == n: where the text ends), from the index in
+ * memory or the window of offsets read ahead from its file (refilled from
+ * i on: cells mostly use strings in the order of the table). Returns 0 or
+ * -1 with e. */
+static int sst_off(sst_t *t, size_t i, uint64_t *off, err_t *e)
+{
+	size_t j, got;
+
+	if (i == t->n) {
+		*off = t->end;
+		return 0;
+	}
+	if (i < SST_INDEX_MEMORY) {
+		*off = t->base[i / SST_BLOCK] + t->delta[i];
+		return 0;
+	}
+	j = i - SST_INDEX_MEMORY;
+	if (j < t->iwin_first || j - t->iwin_first >= t->iwin.len / sizeof(*off)) {
+		t->iwin.len = 0;
+		if (sst_pread(t->ifd, t->iwin.s, SST_WINDOW, (uint64_t)j * sizeof(*off), &got, e))
+			return -1;
+		if (got < sizeof(*off))
+			return temp_cut_short(e);
+		t->iwin_first = j;
+		t->iwin.len = got;
+	}
+	memcpy(off, t->iwin.s + (j - t->iwin_first) * sizeof(*off), sizeof(*off));
+	return 0;
+}
+
+/* Where string i starts and its length in bytes. Returns 0 or -1 with e. */
+static int sst_span(sst_t *t, size_t i, uint64_t *off, size_t *len, err_t *e)
+{
+	uint64_t end = 0;
+
+	if (sst_off(t, i, off, e) || sst_off(t, i + 1, &end, e))
+		return -1;
+	if (end < *off || end > t->end)
+		return temp_cut_short(e);
+	*len = (size_t)(end - *off);
+	return 0;
+}
+
+/* Copies the len bytes of text at off to dst: from memory, from the window
+ * read ahead, or from the file (refilling the window). Returns 0, or -1
+ * with e. */
+static int sst_copy(sst_t *t, uint64_t off, size_t len, char *dst, err_t *e)
+{
+	size_t got;
 
 	if (t->fd < 0 || off < t->mem_end) {
 		memcpy(dst, t->mem.s + off, len);
@@ -1101,12 +1181,12 @@ static int sst_get(sst_t *t, size_t i, char *dst, err_t *e)
 	off -= t->mem_end;
 	if (off < t->win_off || off + len > t->win_off + t->win.len) {
 		if (len >= SST_WINDOW) {
-			if (sst_pread(t, dst, len, off, &got, e))
+			if (sst_pread(t->fd, dst, len, off, &got, e))
 				return -1;
 			goto check;
 		}
 		t->win.len = 0;
-		if (sst_pread(t, t->win.s, SST_WINDOW, off, &got, e))
+		if (sst_pread(t->fd, t->win.s, SST_WINDOW, off, &got, e))
 			return -1;
 		t->win_off = off;
 		t->win.len = got;
@@ -1116,9 +1196,7 @@ static int sst_get(sst_t *t, size_t i, char *dst, err_t *e)
 	memcpy(dst, t->win.s + (off - t->win_off), len);
 	return 0;
 check:
-	if (got < len)
-		return err_set(e, ERR_INTERNAL, "xlsx_temp_file", "the temporary file was cut short");
-	return 0;
+	return got < len ? temp_cut_short(e) : 0;
 }
 
 static void sst_free(sst_t *t)
@@ -1128,10 +1206,15 @@ static void sst_free(sst_t *t)
 	free(t->mem.s);
 	free(t->wbuf.s);
 	free(t->win.s);
+	free(t->iwbuf.s);
+	free(t->iwin.s);
 	if (t->fd >= 0)
 		close(t->fd);
+	if (t->ifd >= 0)
+		close(t->ifd);
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
+	t->ifd = -1;
 }
 
 /* Appends XML text to b unless it would pass max: then *too_long. */
@@ -1446,7 +1529,7 @@ static int read_workbook(xlsx_reader_t *x, err_t *e)
 		if (r < 0)
 			return -1;
 	}
-	if (x->sst.fd >= 0 && sst_flush(&x->sst, e))
+	if (sst_flush(&x->sst, e))
 		return -1;
 	return 0;
 }
@@ -1468,8 +1551,10 @@ static xlsx_reader_t *reader_new(void)
 {
 	xlsx_reader_t *x = calloc(1, sizeof(*x));
 
-	if (x)
+	if (x) {
 		x->sst.fd = -1;
+		x->sst.ifd = -1;
+	}
 	return x;
 }
 
@@ -1816,9 +1901,9 @@ static char *val_trim(buf_t *b)
 	return s;
 }
 
-/* Stores a cell's text (len bytes at s, or string i of the table when s
- * is NULL) in the row. Returns 0 or -1. */
-static int cell_store(sheet_read_t *sr, const char *s, size_t len, size_t sst_i, unsigned char type)
+/* Stores a cell's text (len bytes at s, or at offset sst_at of the shared
+ * strings' text when s is NULL) in the row. Returns 0 or -1. */
+static int cell_store(sheet_read_t *sr, const char *s, size_t len, uint64_t sst_at, unsigned char type)
 {
 	xlsx_reader_t *x = sr->pass.x;
 	char *dst;
@@ -1828,7 +1913,7 @@ static int cell_store(sheet_read_t *sr, const char *s, size_t len, size_t sst_i,
 	dst = sr->text.s + sr->text.len;
 	if (s)
 		memcpy(dst, s, len);
-	else if (sst_get(&x->sst, sst_i, dst, sr->pass.e))
+	else if (sst_copy(&x->sst, sst_at, len, dst, sr->pass.e))
 		return -1;
 	dst[len] = '\0';
 	sr->off[sr->col - 1] = sr->text.len;
@@ -1844,7 +1929,8 @@ static int cell_finish(sheet_read_t *sr)
 	const size_t max_cell = x->lim.max_cell;
 	const char *text = NULL;
 	char tmp[40];
-	size_t len = 0, sst_i = 0;
+	size_t len = 0;
+	uint64_t sst_at = 0;
 	unsigned char type = SHEET_TEXT;
 	char *v;
 	double d;
@@ -1865,8 +1951,8 @@ static int cell_finish(sheet_read_t *sr)
 			const err_arg_t a[] = { ERR_INT("column", sr->col), ERR_STR("index", v), ERR_INT("max", x->sst.n) };
 			return sheet_fail(sr, "xlsx_bad_string_index", "column {column}: shared string {index} is not in the table of {max}", a, 3);
 		}
-		sst_i = (size_t)i;
-		len = sst_len(&x->sst, sst_i);
+		if (sst_span(&x->sst, (size_t)i, &sst_at, &len, sr->pass.e))
+			goto failed;
 		break;
 	}
 	case CK_STR:
@@ -1920,12 +2006,13 @@ static int cell_finish(sheet_read_t *sr)
 		const err_arg_t a[] = { ERR_INT("column", sr->col), ERR_INT("max", x->lim.max_columns) };
 		return sheet_fail(sr, "xlsx_too_many_columns", "column {column}: a value beyond the {max} columns read", a, 2);
 	}
-	if (cell_store(sr, text, len, sst_i, type)) {
-		sr->pass.failed = true;
-		XML_StopParser(sr->pass.p, XML_FALSE);
-		return -1;
-	}
+	if (cell_store(sr, text, len, sst_at, type))
+		goto failed;
 	return 0;
+failed:
+	sr->pass.failed = true;
+	XML_StopParser(sr->pass.p, XML_FALSE);
+	return -1;
 too_long: {
 	const err_arg_t a[] = { ERR_INT("column", sr->col), ERR_INT("max", max_cell) };
 	return sheet_fail(sr, "xlsx_cell_too_long", "column {column}: the cell holds more than {max} bytes", a, 2);

@@ -570,6 +570,60 @@ static void many_shared_strings_spill_to_a_file(void **state)
 	xlsx_close(x);
 	unlink(path);
 }
+
+/* Past 262,144 strings (SST_INDEX_MEMORY) the index of where each string
+ * starts goes to a file too; cells read it in the table's order (the
+ * first sheet) and out of it (the second: each string a window away from
+ * the last, across the boundary, backwards, the last string). */
+static void the_index_of_very_many_strings_goes_to_a_file(void **state)
+{
+	static const size_t jumps[] = { 262143, 262144, 0, 289999, 262145, 100000, 262144 + 8191, 262144 + 8192,
+					262144 + 8190, 262144 + 16389, 1, 262144 };
+	char path[512], want[32];
+	lxw_workbook *wb;
+	lxw_worksheet *ws, *ws2;
+	xlsx_reader_t *x;
+	sheet_row_t row;
+	err_t e;
+	size_t n = 0;
+	const size_t rows = 290000;
+	(void)state;
+
+	tmp_path(path, sizeof(path), "index.xlsx");
+	wb = workbook_new(path);
+	ws = workbook_add_worksheet(wb, NULL);
+	ws2 = workbook_add_worksheet(wb, NULL);
+	for (size_t i = 0; i < rows; i++) {
+		snprintf(want, sizeof(want), "hv%zu", i);
+		worksheet_write_string(ws, (lxw_row_t)i, 0, want, NULL);
+	}
+	for (size_t i = 0; i < sizeof(jumps) / sizeof(*jumps); i++) {
+		snprintf(want, sizeof(want), "hv%zu", jumps[i]);
+		worksheet_write_string(ws2, (lxw_row_t)i, 0, want, NULL);
+	}
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+	x = open_ok(path, NULL);
+	err_clear(&e);
+	assert_int_equal(xlsx_begin_sheet(x, 0, &e), 0);
+	while (xlsx_next_row(x, &row, &e) == 1) {
+		snprintf(want, sizeof(want), "hv%zu", n);
+		assert_string_equal(row.cells[0], want);
+		n++;
+	}
+	assert_int_equal(e.kind, ERR_NONE);
+	assert_int_equal(n, rows);
+	n = 0;
+	assert_int_equal(xlsx_begin_sheet(x, 1, &e), 0);
+	while (xlsx_next_row(x, &row, &e) == 1) {
+		snprintf(want, sizeof(want), "hv%zu", jumps[n]);
+		assert_string_equal(row.cells[0], want);
+		n++;
+	}
+	assert_int_equal(e.kind, ERR_NONE);
+	assert_int_equal(n, sizeof(jumps) / sizeof(*jumps));
+	xlsx_close(x);
+	unlink(path);
+}
 #endif
 
 /* ---- shapes other writers use ---- */
@@ -1147,6 +1201,7 @@ int main(void)
 #if HAVE_XLSXWRITER
 		cmocka_unit_test(reads_libxlsxwriter),
 		cmocka_unit_test(many_shared_strings_spill_to_a_file),
+		cmocka_unit_test(the_index_of_very_many_strings_goes_to_a_file),
 #endif
 		cmocka_unit_test(reads_prefixed_elements_and_absolute_targets),
 		cmocka_unit_test(reads_inline_and_shared_strings_and_escapes),
