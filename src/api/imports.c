@@ -78,6 +78,7 @@ static struct {
 	int64_t id;     /* 0: a free slot */
 	int64_t user_id;
 	size_t rows;
+	bool writing; /* a commit's last writes, every row read */
 	bool ending; /* its last status is being written: it lets go next */
 } g_running[RUNNING_MAX];
 /* jobs of this process that ended without their row saying so (no
@@ -130,6 +131,7 @@ static bool running_claim(int64_t id, int64_t user_id)
 			g_running[i].id = id;
 			g_running[i].user_id = user_id;
 			g_running[i].rows = 0;
+			g_running[i].writing = false;
 			g_running[i].ending = false;
 			ok = true;
 		}
@@ -196,8 +198,9 @@ static bool orphan(int64_t id)
 }
 
 /* Whether this process holds job id's slot (live: for a run that has
- * not written its last status yet), and its rows read so far. */
-static bool holds_slot(int64_t id, bool live, size_t *rows)
+ * not written its last status yet), its rows read so far and whether it
+ * writes its last rows (writing may be NULL). */
+static bool holds_slot(int64_t id, bool live, size_t *rows, bool *writing)
 {
 	bool yes = false;
 
@@ -205,6 +208,8 @@ static bool holds_slot(int64_t id, bool live, size_t *rows)
 	for (int i = 0; i < RUNNING_MAX; i++)
 		if (g_running[i].id == id && !(live && g_running[i].ending)) {
 			*rows = g_running[i].rows;
+			if (writing)
+				*writing = g_running[i].writing;
 			yes = true;
 		}
 	pthread_mutex_unlock(&g_running_lock);
@@ -215,7 +220,7 @@ static bool holds_slot(int64_t id, bool live, size_t *rows)
  * so far. */
 static bool running_rows(int64_t id, size_t *rows)
 {
-	return holds_slot(id, false, rows);
+	return holds_slot(id, false, rows, NULL);
 }
 
 /* Claims job id's progress slot before its row says it runs: 409
@@ -392,6 +397,38 @@ static void on_job_progress(void *ctx, size_t rows)
 	running_set(run->id, rows, false);
 }
 
+/* Waits as many milliseconds as the environment variable `name` says (up
+ * to 10 s; none when unset): a test's hold on a job at one of its steps. */
+static void test_pause(const char *name)
+{
+	const char *env = getenv(name);
+	long ms = env ? strtol(env, NULL, 10) : 0;
+	struct timespec t;
+
+	if (ms <= 0 || ms > 10000)
+		return;
+	t.tv_sec = ms / 1000;
+	t.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&t, &t) != 0 && errno == EINTR)
+		;
+}
+
+/* UNIONBASE_IMPORT_WRITING_MS holds a commit that long once it says it
+ * writes, for the test that sees it say so. */
+static void on_job_writing(void *ctx, size_t rows)
+{
+	job_run_t *run = ctx;
+
+	pthread_mutex_lock(&g_running_lock);
+	for (int i = 0; i < RUNNING_MAX; i++)
+		if (g_running[i].id == run->id) {
+			g_running[i].rows = rows;
+			g_running[i].writing = true;
+		}
+	pthread_mutex_unlock(&g_running_lock);
+	test_pause("UNIONBASE_IMPORT_WRITING_MS");
+}
+
 /* The options of a check (validated when they were given) into o. */
 static void options_into(json_t *opts, member_rows_opts_t *o, member_map_entry_t *map)
 {
@@ -456,6 +493,7 @@ static int run_on(db_t *db, job_run_t *run)
 	o.good_only = run->good_only;
 	o.on_error = on_job_error;
 	o.on_progress = on_job_progress;
+	o.on_writing = on_job_writing;
 	o.ctx = run;
 	err_clear(&e);
 	rc = run->errors ? member_import_run(db, &run->who, &o, &rep, &e)
@@ -490,22 +528,6 @@ static int run_on(db_t *db, job_run_t *run)
 	return rc ? -1 : 0;
 }
 
-/* UNIONBASE_IMPORT_LINGER_MS (up to 10 s) keeps a job from letting go of
- * its slot that long after its last status is written, for the tests of
- * what comes in meanwhile (a commit as soon as the check is done). */
-static void linger(void)
-{
-	const char *env = getenv("UNIONBASE_IMPORT_LINGER_MS");
-	long ms = env ? strtol(env, NULL, 10) : 0;
-	struct timespec t;
-
-	if (ms <= 0 || ms > 10000)
-		return;
-	t.tv_sec = ms / 1000;
-	t.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&t, &t) != 0 && errno == EINTR)
-		;
-}
 
 static void *job_thread(void *arg)
 {
@@ -517,7 +539,10 @@ static void *job_thread(void *arg)
 	if (db_open(api_db_url(), &db, msg, sizeof(msg)) == DB_OK) {
 		if (run_on(db, run))
 			orphan_add(run->id);
-		linger();
+		/* keeps a job from letting go of its slot after its last status
+		 * is written, for the tests of what comes in meanwhile (a
+		 * commit as soon as the check is done) */
+		test_pause("UNIONBASE_IMPORT_LINGER_MS");
 	} else {
 		fprintf(stderr, "unionbase: import job %lld: %s\n", (long long)run->id, msg);
 		orphan_add(run->id);
@@ -636,12 +661,14 @@ static json_t *parse_or_null(const char *text)
  * interrupted. A run of this process that has written its last status
  * (it lets go next) no longer vouches for the row: what the row says
  * then was written after it. */
-static const char *shown_status(const import_job_t *j, size_t *rows, bool *running)
+static const char *shown_status(const import_job_t *j, size_t *rows, bool *running, bool *writing)
 {
 	bool active = !strcmp(j->status, "checking") || !strcmp(j->status, "committing");
 
 	*rows = 0;
-	*running = active && holds_slot(j->id, true, rows);
+	if (writing)
+		*writing = false;
+	*running = active && holds_slot(j->id, true, rows, writing);
 	if (active && !*running && (runner_gone(j->runner) || (runner_is_me(j->runner) && orphan(j->id))))
 		return "interrupted";
 	return j->status;
@@ -652,17 +679,18 @@ static json_t *job_json(api_req_t *req, const import_job_t *j)
 	unit_t u;
 	err_t e;
 	size_t rows;
-	bool running;
-	const char *status = shown_status(j, &rows, &running);
+	bool running, writing;
+	const char *status = shown_status(j, &rows, &running, &writing);
 	json_t *unit;
 
 	err_clear(&e);
 	unit = org_unit_view(req->db, j->unit_id, req->today, &u, &e) == 0 ?
 		       json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u.id, "code", u.code, "name_vi", u.name_vi) :
 		       json_null();
-	return json_pack("{s:I, s:o, s:s, s:I, s:s, s:{s:I}, s:o, s:o, s:o, s:o*, s:s, s:s, s:s}", "id",
+	return json_pack("{s:I, s:o, s:s, s:I, s:s, s:{s:I, s:o}, s:o, s:o, s:o, s:o*, s:s, s:s, s:s}", "id",
 			 (json_int_t)j->id, "unit", unit, "file_name", j->file_name, "file_size",
-			 (json_int_t)j->file_size, "status", status, "progress", "rows", (json_int_t)rows, "options",
+			 (json_int_t)j->file_size, "status", status, "progress", "rows", (json_int_t)rows, "phase",
+			 running ? json_string(writing ? "writing" : "reading") : json_null(), "options",
 			 parse_or_null(j->options), "report", parse_or_null(j->report), "failure",
 			 parse_or_null(j->error), "import_id", j->import_id ? json_integer(j->import_id) : json_null(),
 			 "created_by", j->username, "created_at", j->created_at, "updated_at", j->updated_at);
@@ -934,7 +962,7 @@ static int last_report(const import_job_t *j, json_t **report, err_t *e)
 {
 	size_t rows;
 	bool running;
-	const char *status = shown_status(j, &rows, &running);
+	const char *status = shown_status(j, &rows, &running, NULL);
 
 	*report = NULL;
 	if (!strcmp(status, "expired"))
@@ -1161,7 +1189,7 @@ static int may_run(const import_job_t *j, err_t *e)
 {
 	size_t rows;
 	bool running;
-	const char *status = shown_status(j, &rows, &running);
+	const char *status = shown_status(j, &rows, &running, NULL);
 
 	if (!strcmp(status, "checking") || !strcmp(status, "committing"))
 		return err_fail(e, ERR_CONFLICT, "import_running", "the import is running ({status})",

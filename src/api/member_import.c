@@ -1114,6 +1114,8 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 	}
 	/* every row is read: the keys seen (up to 48 MiB) go, and the page
 	 * cache shrinks, before the last writes sort the search rows in */
+	if (!rc && r->o->on_writing)
+		r->o->on_writing(r->o->ctx, rep->rows);
 	seen_close(&r->seen);
 	if (!rc)
 		rc = flush_batch(r, e) || store_cache_mb(r->db, STORE_SORT_CACHE_MB, e) ||

@@ -155,6 +155,16 @@ static void on_progress(void *ctx, size_t rows)
 		fprintf(stderr, "\r\033[K%zu rows read", rows);
 }
 
+/* the last writes of a commit of a million rows take a minute: the bar
+ * says what it waits for */
+static void on_writing(void *ctx, size_t rows)
+{
+	out_t *o = ctx;
+
+	if (o->progress)
+		fprintf(stderr, "\r\033[K%zu rows read; writing the search rows and figures...", rows);
+}
+
 /* "HEADER=FIELD" or "N=FIELD" into an entry. */
 static int parse_column(const char *arg, member_map_entry_t *m)
 {
@@ -290,6 +300,7 @@ int cmd_import(int argc, char **argv)
 	}
 	o.on_error = on_error;
 	o.on_progress = on_progress;
+	o.on_writing = on_writing;
 	o.ctx = &out;
 	out.progress = isatty(STDERR_FILENO) != 0;
 	db = cli_open_db(url);

@@ -885,8 +885,8 @@ test('one user\'s uploads past her share of the running jobs are refused before 
 // A server whose jobs hold their place 1.5 s after writing their last
 // status (the moment a busy server takes to close the run's connection),
 // and a job of one new member in a commune of its own there, checked.
-async function lingeringCheckedJob(code, name, serial) {
-  const slow = await startServer({ env: { UNIONBASE_IMPORT_LINGER_MS: '1500' } });
+async function lingeringCheckedJob(code, name, serial, env = { UNIONBASE_IMPORT_LINGER_MS: '1500' }) {
+  const slow = await startServer({ env });
   try {
     await slow.op('/api/v1/units', { date: D, kind: 'territorial', code, name_vi: `Xã ${name}`, name_en: `${code} Commune`, level: 'commune', parent: '24' }, 201);
     await slow.op('/api/v1/units', { date: D, kind: 'territorial', code: `${code}.1`, name_vi: `Chi hội ${name}`, name_en: `${code} Branch`, level: 'branch', parent: code }, 201);
@@ -930,6 +930,45 @@ test('a job whose run has written its last status is shown by its row, even whil
   } finally {
     await slow.stop();
   }
+});
+
+test('a commit says when every row is read and it writes the search rows and figures; a check never does', async () => {
+  // the server holds the commit 1.5 s once it says so (a million rows
+  // write for a minute there)
+  const { slow, id } = await lingeringCheckedJob('WR1', 'Ghi', 4444, { UNIONBASE_IMPORT_WRITING_MS: '1500' });
+  try {
+    const checked = await slow.ok(`/api/v1/imports/${id}`);
+    assert.deepEqual(checked.progress, { rows: 0, phase: null });
+    assert.equal((await slow.post(`/api/v1/imports/${id}/commit`, { mode: 'all' })).status, 202);
+    const seen = [];
+    let job;
+    for (let i = 0; i < 1200 && (job = await slow.ok(`/api/v1/imports/${id}`)).status !== 'done'; i++) {
+      seen.push(`${job.status} ${job.progress.phase} ${job.progress.rows}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(seen.includes('committing writing 1'), seen.join(', '));
+    assert.ok(seen.every((x) => /^committing (reading|writing) [01]$/.test(x)), seen.join(', '));
+    assert.deepEqual([job.status, job.progress.phase, job.report.created], ['done', null, 1]);
+  } finally {
+    await slow.stop();
+  }
+});
+
+test('the command line\'s progress on a terminal says when a commit writes the search rows and figures', async () => {
+  const p = file('terminal.csv', `Họ và tên,Ngày sinh,Số CCCD,Chi hội\nLê Thị Màn Hình,04/04/1984,${cccd(1984, 4545)},IC1.1\n`);
+  const quote = (x) => `'${x.replace(/'/g, "'\\''")}'`;
+  const cmd = [BIN, 'import', p, '--unit', 'IC1', '--mode', 'all', '--db', s.db.url].map(quote).join(' ');
+  // script(1) gives the program a terminal
+  const r = await new Promise((resolve) => {
+    execFile('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, ...s.env } }, (err, stdout) => resolve({ code: err ? err.code : 0, stdout }));
+  });
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /1 rows read; writing the search rows and figures\.\.\.\r\x1b\[K/);
+  const dry = await new Promise((resolve) => {
+    execFile('script', ['-qec', cmd.replace("'--mode' 'all'", "'--dry-run'"), '/dev/null'], { env: { ...process.env, ...s.env } }, (err, stdout) => resolve({ code: err ? err.code : 0, stdout }));
+  });
+  assert.equal(dry.code, 0, dry.stdout);
+  assert.doesNotMatch(dry.stdout, /writing/);
 });
 
 test('a long bad value is quoted cut, at a character, in the report', async () => {

@@ -8,7 +8,8 @@
 //     đang làm"). She sees the check's counts, the columns with their
 //     fields, the 2 bad rows with their reasons in Vietnamese; maps the
 //     unknown column to "Nghề nghiệp" and checks again (the progress step
-//     shows between); stores the good rows only, sees what was stored and
+//     shows between); stores the good rows only (the progress says when
+//     every row is read and the search rows are written), sees what was stored and
 //     follows the link to the ward's members. The API then holds the 3
 //     members in their branches, with the occupation from the remapped
 //     column. Focus goes to each step's heading; no axe violation; every
@@ -74,8 +75,9 @@ let dir;
 const files = {};
 
 before(async () => {
-  // the first 2 problems of a run listed: the lists below have 2 each
-  server = await startServer({ args: ['--import-problems', '2'] });
+  // the first 2 problems of a run listed: the lists below have 2 each; a
+  // commit holds 2 s once every row is read, for the page to say so
+  server = await startServer({ args: ['--import-problems', '2'], env: { UNIONBASE_IMPORT_WRITING_MS: '2000' } });
   browser = await launch();
   await server.createUser({ ...officer, unit: WARD, roles: ['entry'] });
   dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-import-'));
@@ -262,6 +264,7 @@ test('an officer imports a list: columns, bad rows in Vietnamese, a column remap
     assert.equal((await client.get(`/api/v1/members?unit=${WARD}`)).body.items.length, 0, 'nothing stored yet');
     // the good rows only; what was stored
     await page.getByTestId('import-store-good').click();
+    await waitText(page, '[data-testid="import-rows-read"]', fill(vi['import.writing'], { n: 5 }));
     await page.locator('[data-testid="import-result"][data-stored="true"]').waitFor();
     await waitFocus(page, '#import-result-heading');
     await waitText(page, '[data-testid="import-stored"]', fill(vi['import.stored'], { created: 3, updated: 0, unchanged: 0 }));

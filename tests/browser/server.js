@@ -8,6 +8,8 @@
 // `init` creates the first system admin and prints her one-time password on
 // standard output ("... user name: admin password: XXXX"); startServer reads
 // it from there into `admin` ({username, password}).
+// env: variables added to the environment of init and serve (a test's hold
+// on an import job, UNIONBASE_IMPORT_WRITING_MS).
 // api() is an API client logged in as the admin (cookie + X-CSRF-Token, the
 // way the web app does it); login(name, password) makes one for anyone else.
 // The binary is $UNIONBASE_BIN or build/unionbase. The web app is the copy
@@ -68,11 +70,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // make the members they count).
 // db: the URL of an empty database made by the test itself (a PostgreSQL of
 // its own) instead of a SQLite file in the temporary directory.
-export async function startServer({ demo = true, members = 0, timeoutMs = 30000, args = [], db: dbUrl = null } = {}) {
+export async function startServer({ demo = true, members = 0, timeoutMs = 30000, args = [], db: dbUrl = null, env: extra = {} } = {}) {
   const bin = binary();
   if (!existsSync(bin)) throw new Error(`${bin} does not exist: build it first (make) or set UNIONBASE_BIN`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-browser-'));
-  const env = { ...process.env };
+  const env = { ...process.env, ...extra };
   const init = async (url) => {
     const { stdout } = await run(bin, ['init', ...(demo ? ['--demo', '--members', String(members)] : []), url], { cwd: REPO, env, timeout: timeoutMs * 4 });
     return parseAdmin(stdout);

@@ -335,16 +335,21 @@ function doneText(r) {
     : t('import.not_stored_title');
 }
 
-// Working: the server reads the file (a check) or stores it (a commit).
+// Working: the server reads the file (a check) or stores it (a commit),
+// whose last step, every row read, writes the search rows and figures (a
+// minute at a million rows: said, so that the count standing still does
+// not look stuck).
 function Working({ job }) {
   const rows = (job.progress && job.progress.rows) || 0;
   const committing = job.status === 'committing';
+  const writing = committing && job.progress && job.progress.phase === 'writing';
   return html`
     <section class="panel" aria-labelledby="import-working-heading" data-testid="import-progress">
       <h2 id="import-working-heading" data-step-heading>${committing ? t('import.committing') : t('import.checking')}</h2>
       <p class="working">
         <span class="spinner" aria-hidden="true"></span>
-        <span data-testid="import-rows-read">${rows ? t('import.rows_read', { n: formatNumber(rows) }) : t('import.starting')}</span>
+        <span data-testid="import-rows-read">${writing ? t('import.writing', { n: formatNumber(rows) })
+          : rows ? t('import.rows_read', { n: formatNumber(rows) }) : t('import.starting')}</span>
       </p>
       <p class="hint">${committing ? t('import.committing_hint') : t('import.checking_hint')}</p>
     </section>`;
