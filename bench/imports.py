@@ -9,14 +9,17 @@ What it does:
      province, laid out as unions write them (title rows, STT, Họ và tên,
      Ngày sinh dd/mm/yyyy, Dân tộc, Số CCCD, Mã chi hội, Số điện thoại,
      Thôn), every row valid, deterministic from BENCH_SEED; as CSV (UTF-8)
-     and as XLSX (inline strings, written here with zipfile: what
-     libxlsxwriter's constant-memory mode writes), cached in bench/cache.
+     ("csv"), as XLSX of inline strings ("xlsx": what libxlsxwriter's
+     constant-memory mode writes) and as XLSX of shared strings
+     ("xlsx-shared": what Excel saves, each distinct text once in a table
+     the cells point into), written here with zipfile, cached in
+     bench/cache.
   3. For each store (BENCH_STORES) and each format: a fresh copy of the
      country (PostgreSQL: `unionbase copy` into the throw-away server),
      then `unionbase import FILE --unit PROVINCE --dry-run` (BENCH_RUNS
      times, the median) and the commit (`--mode all`, once), each under
      /usr/bin/time: wall seconds, rows a second, peak resident memory. Then `unionbase export --format csv|xlsx` of the
-     province, timed the same way.
+     province (after the first format's commit), timed the same way.
   4. A dated section at the top of BENCHMARKS.md's results (BENCH_WRITE=0:
      print only).
 
@@ -25,7 +28,8 @@ SQLite; under 200 MB of memory for any file size.
 
 Knobs: those of bench.py (BENCH_STORES, BENCH_SEED, BENCH_BIN, BENCH_CACHE,
 BENCH_WRITE, BENCH_LABEL), BENCH_IMPORT_ROWS=1000000,
-BENCH_IMPORT_FORMATS="csv xlsx", BENCH_IMPORT_COMMIT=1 (0: dry runs only).
+BENCH_IMPORT_FORMATS="csv xlsx xlsx-shared", BENCH_IMPORT_COMMIT=1 (0: dry runs
+only).
 
 Standard library only.
 """
@@ -47,7 +51,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench as b  # noqa: E402
 
 ROWS = int(b.knob("BENCH_IMPORT_ROWS", "1000000"))
-FORMATS = b.knob("BENCH_IMPORT_FORMATS", "csv xlsx").split()
+FORMATS = b.knob("BENCH_IMPORT_FORMATS", "csv xlsx xlsx-shared").split()
+for _f in FORMATS:
+    if _f not in ("csv", "xlsx", "xlsx-shared"):
+        b.die("BENCH_IMPORT_FORMATS: %r is not csv, xlsx or xlsx-shared" % _f)
 COMMIT = b.knob("BENCH_IMPORT_COMMIT", "1") != "0"
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Dân tộc", "Số CCCD", "Mã chi hội", "Số điện thoại", "Thôn"]
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
@@ -102,8 +109,9 @@ def col(k):
     return s
 
 
-def xlsx_file(path, units):
-    """A workbook of one sheet of inline strings, written row by row."""
+def xlsx_file(path, units, shared=False):
+    """A workbook of one sheet, written row by row: of inline strings, or
+    (shared) of a shared-string table in the order texts first appear."""
     parts = {
         "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -111,6 +119,7 @@ def xlsx_file(path, units):
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
         '</Types>',
         "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -123,8 +132,10 @@ def xlsx_file(path, units):
         "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
         '</Relationships>',
     }
+    table = {}  # text -> its index in the shared strings
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         for name, text in parts.items():
             z.writestr(name, text)
@@ -135,7 +146,10 @@ def xlsx_file(path, units):
             def row(n, cells):
                 out = ['<row r="%d">' % n]
                 for k, v in enumerate(cells):
-                    out.append('<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (col(k), n, escape(v)))
+                    if shared:
+                        out.append('<c r="%s%d" t="s"><v>%d</v></c>' % (col(k), n, table.setdefault(v, len(table))))
+                    else:
+                        out.append('<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (col(k), n, escape(v)))
                 out.append("</row>")
                 f.write("".join(out).encode("utf-8"))
 
@@ -144,6 +158,13 @@ def xlsx_file(path, units):
             for i, r in enumerate(rows_of(units)):
                 row(4 + i, r)
             f.write(b"</sheetData></worksheet>")
+        with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+            f.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+                    % (len(table), len(table)))
+            for text in table:  # a dict keeps the order texts were first met
+                f.write(("<si><t>%s</t></si>" % escape(text)).encode("utf-8"))
+            f.write(b"</sst>")
 
 
 def member_list(db, province):
@@ -153,12 +174,17 @@ def member_list(db, province):
         b.die("province %s has no branch or group" % province)
     out = {}
     for fmt in FORMATS:
-        path = os.path.join(b.CACHE, "import-%s-%d-%s.%s" % (province, ROWS, b.SEED, fmt))
+        name = fmt.split("-")
+        path = os.path.join(b.CACHE, "import-%s-%d-%s%s.%s" % (province, ROWS, b.SEED, "".join("-" + x for x in name[1:]),
+                                                               name[0]))
         if not os.path.exists(path):
             b.log("import: writing %s (%d rows over %d branches and groups)" % (os.path.relpath(path, b.TOP), ROWS,
                                                                                len(units)))
             tmp = path + ".tmp"
-            (csv_file if fmt == "csv" else xlsx_file)(tmp, units)
+            if fmt == "csv":
+                csv_file(tmp, units)
+            else:
+                xlsx_file(tmp, units, shared=fmt == "xlsx-shared")
             os.replace(tmp, path)
         out[fmt] = path
     return out, len(units)
@@ -286,7 +312,7 @@ def bench_store(store, country, province, files, pg):
             if store == "sqlite" and fmt == "csv":
                 b.log("sqlite: the same rows by plain SQL (sqlite3 shell)")
                 res[("csv", "the commit's rows by plain SQL (sqlite3)")] = (baseline_sqlite(country, url), None, None)
-            for out in ("csv", "xlsx"):
+            for out in ("csv", "xlsx") if fmt == next(iter(files)) else ():
                 target = os.path.join(b.CACHE, "export-work.%s" % out)
                 b.log("%s: export %s" % (store, out))
                 wall, rss, _ = timed("export", "--unit", province, "--format", out, "--output", target, "--db", url)
