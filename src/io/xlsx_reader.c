@@ -47,7 +47,8 @@
 #define MAX_COL 16384u            /* Excel's last column, XFD */
 #define SST_BLOCK 64              /* strings per base offset of the index */
 #define SST_WBUF ((size_t)256 * 1024) /* bytes buffered before a write to the temporary file */
-#define SST_WINDOW ((size_t)64 * 1024) /* bytes read ahead from it */
+#define SST_WINDOW ((size_t)64 * 1024) /* bytes read ahead from it, going on in the table's order */
+#define SST_JUMP ((size_t)4 * 1024)    /* bytes read after a jump elsewhere */
 #define SST_INDEX_MEMORY ((size_t)256 * 1024) /* strings indexed in memory; the rest in a file */
 #define EMPTY_SLOT SIZE_MAX
 #define CFB_DIR_SECTORS 64        /* directory sectors of an OLE file looked at */
@@ -1124,10 +1125,19 @@ static int temp_cut_short(err_t *e)
 	return err_set(e, ERR_INTERNAL, "xlsx_temp_file", "the temporary file was cut short");
 }
 
+/* How many bytes to read into a window at offset `at` of its file, when
+ * it held [from, from + len) before: SST_WINDOW going on forward (cells
+ * mostly use strings in the order of the table), SST_JUMP after a jump
+ * back or far ahead, so that a sheet whose cells jump about the table
+ * costs a small read a cell, not a window's. */
+static size_t window_size(uint64_t at, uint64_t from, size_t len)
+{
+	return at >= from && at - from < (uint64_t)len + SST_WINDOW ? SST_WINDOW : SST_JUMP;
+}
+
 /* Where string i starts (i == n: where the text ends), from the index in
  * memory or the window of offsets read ahead from its file (refilled from
- * i on: cells mostly use strings in the order of the table). Returns 0 or
- * -1 with e. */
+ * i on). Returns 0 or -1 with e. */
 static int sst_off(sst_t *t, size_t i, uint64_t *off, err_t *e)
 {
 	size_t j, got;
@@ -1142,8 +1152,9 @@ static int sst_off(sst_t *t, size_t i, uint64_t *off, err_t *e)
 	}
 	j = i - SST_INDEX_MEMORY;
 	if (j < t->iwin_first || j - t->iwin_first >= t->iwin.len / sizeof(*off)) {
+		size_t want = window_size((uint64_t)j * sizeof(*off), (uint64_t)t->iwin_first * sizeof(*off), t->iwin.len);
 		t->iwin.len = 0;
-		if (sst_pread(t->ifd, t->iwin.s, SST_WINDOW, (uint64_t)j * sizeof(*off), &got, e))
+		if (sst_pread(t->ifd, t->iwin.s, want, (uint64_t)j * sizeof(*off), &got, e))
 			return -1;
 		if (got < sizeof(*off))
 			return temp_cut_short(e);
@@ -1180,13 +1191,14 @@ static int sst_copy(sst_t *t, uint64_t off, size_t len, char *dst, err_t *e)
 	}
 	off -= t->mem_end;
 	if (off < t->win_off || off + len > t->win_off + t->win.len) {
-		if (len >= SST_WINDOW) {
+		size_t want = window_size(off, t->win_off, t->win.len);
+		if (len >= want) {
 			if (sst_pread(t->fd, dst, len, off, &got, e))
 				return -1;
 			goto check;
 		}
 		t->win.len = 0;
-		if (sst_pread(t->fd, t->win.s, SST_WINDOW, off, &got, e))
+		if (sst_pread(t->fd, t->win.s, want, off, &got, e))
 			return -1;
 		t->win_off = off;
 		t->win.len = got;

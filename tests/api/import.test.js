@@ -932,7 +932,7 @@ test('a job whose run has written its last status is shown by its row, even whil
   }
 });
 
-test('a commit says when every row is read and it writes the search rows and figures; a check never does', async () => {
+test('a commit says when every row is read and it writes the search rows and figures', async () => {
   // the server holds the commit 1.5 s once it says so (a million rows
   // write for a minute there)
   const { slow, id } = await lingeringCheckedJob('WR1', 'Ghi', 4444, { UNIONBASE_IMPORT_WRITING_MS: '1500' });
@@ -947,28 +947,36 @@ test('a commit says when every row is read and it writes the search rows and fig
       await new Promise((r) => setTimeout(r, 10));
     }
     assert.ok(seen.includes('committing writing 1'), seen.join(', '));
-    assert.ok(seen.every((x) => /^committing (reading|writing) [01]$/.test(x)), seen.join(', '));
+    // (null 0: the moment its last status is written)
+    assert.ok(seen.every((x) => /^committing ((reading|writing) [01]|null 0)$/.test(x)), seen.join(', '));
     assert.deepEqual([job.status, job.progress.phase, job.report.created], ['done', null, 1]);
   } finally {
     await slow.stop();
   }
 });
 
-test('the command line\'s progress on a terminal says when a commit writes the search rows and figures', async () => {
-  const p = file('terminal.csv', `Họ và tên,Ngày sinh,Số CCCD,Chi hội\nLê Thị Màn Hình,04/04/1984,${cccd(1984, 4545)},IC1.1\n`);
-  const quote = (x) => `'${x.replace(/'/g, "'\\''")}'`;
-  const cmd = [BIN, 'import', p, '--unit', 'IC1', '--mode', 'all', '--db', s.db.url].map(quote).join(' ');
-  // script(1) gives the program a terminal
-  const r = await new Promise((resolve) => {
-    execFile('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, ...s.env } }, (err, stdout) => resolve({ code: err ? err.code : 0, stdout }));
-  });
-  assert.equal(r.code, 0, r.stdout);
-  assert.match(r.stdout, /1 rows read; writing the search rows and figures\.\.\.\r\x1b\[K/);
-  const dry = await new Promise((resolve) => {
-    execFile('script', ['-qec', cmd.replace("'--mode' 'all'", "'--dry-run'"), '/dev/null'], { env: { ...process.env, ...s.env } }, (err, stdout) => resolve({ code: err ? err.code : 0, stdout }));
-  });
-  assert.equal(dry.code, 0, dry.stdout);
-  assert.doesNotMatch(dry.stdout, /writing/);
+test('the command line\'s progress on a terminal says when a commit writes the search rows and figures, a dry run never', async () => {
+  const own = await startServer();
+  try {
+    await own.op('/api/v1/units', { date: D, kind: 'territorial', code: 'TT1', name_vi: 'Xã Màn Hình', name_en: 'TT1 Commune', level: 'commune', parent: '24' }, 201);
+    await own.op('/api/v1/units', { date: D, kind: 'territorial', code: 'TT1.1', name_vi: 'Chi hội Màn Hình', name_en: 'TT1 Branch', level: 'branch', parent: 'TT1' }, 201);
+    const p = file('terminal.csv', `Họ và tên,Ngày sinh,Số CCCD,Chi hội\nLê Thị Màn Hình,04/04/1984,${cccd(1984, 4545)},TT1.1\n`);
+    const quote = (x) => `'${x.replace(/'/g, "'\\''")}'`;
+    // script(1) gives the program a terminal
+    const onTerminal = (args) => new Promise((resolve) => {
+      const cmd = [BIN, 'import', p, '--unit', 'TT1', ...args, '--db', own.db.url].map(quote).join(' ');
+      execFile('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, ...own.env } }, (err, stdout) => resolve({ code: err ? err.code : 0, stdout }));
+    });
+    const dry = await onTerminal(['--dry-run']);
+    assert.equal(dry.code, 0, dry.stdout);
+    assert.match(dry.stdout, /it would add 1 new members/);
+    assert.doesNotMatch(dry.stdout, /writing/);
+    const r = await onTerminal(['--mode', 'all']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /1 rows read; writing the search rows and figures\.\.\.\r\x1b\[K/);
+  } finally {
+    await own.stop();
+  }
 });
 
 test('a long bad value is quoted cut, at a character, in the report', async () => {

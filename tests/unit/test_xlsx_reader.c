@@ -572,42 +572,53 @@ static void many_shared_strings_spill_to_a_file(void **state)
 }
 
 /* Past 262,144 strings (SST_INDEX_MEMORY) the index of where each string
- * starts goes to a file too; cells read it in the table's order (the
- * first sheet) and out of it (the second: each string a window away from
- * the last, across the boundary, backwards, the last string). */
+ * starts goes to a file too: here 296,000 short strings (the index's
+ * buffer written by itself past 294,912), then 4,000 of 2 KiB (the text
+ * past 8 MiB goes to its file, both buffers written together). Cells read
+ * them in the table's order (the first sheet) and out of it (the second:
+ * across the boundary, backwards, a window away, the last string). */
+#define MANY_SHORT 296000
+
+static const char *many_string(char *buf, size_t size, size_t i)
+{
+	int n = snprintf(buf, size, "hv%zu", i);
+
+	if (i >= MANY_SHORT)
+		for (size_t k = (size_t)n; k < 2048 && k + 1 < size; k++, n++)
+			buf[k] = (char)('a' + (i + k) % 26);
+	buf[n] = '\0';
+	return buf;
+}
+
 static void the_index_of_very_many_strings_goes_to_a_file(void **state)
 {
-	static const size_t jumps[] = { 262143, 262144, 0, 289999, 262145, 100000, 262144 + 8191, 262144 + 8192,
-					262144 + 8190, 262144 + 16389, 1, 262144 };
-	char path[512], want[32];
+	static const size_t jumps[] = { 262143, 262144, 0, 299999, 262145, 100000, 262144 + 8191, 262144 + 8192,
+					262144 + 8190, 262144 + 16389, 1, 262144, 299998, 262144 + 32768, 250000,
+					MANY_SHORT - 1, MANY_SHORT, 297000, 296500 };
+	char path[512], want[2100];
 	lxw_workbook *wb;
 	lxw_worksheet *ws, *ws2;
 	xlsx_reader_t *x;
 	sheet_row_t row;
 	err_t e;
 	size_t n = 0;
-	const size_t rows = 290000;
+	const size_t rows = 300000;
 	(void)state;
 
 	tmp_path(path, sizeof(path), "index.xlsx");
 	wb = workbook_new(path);
 	ws = workbook_add_worksheet(wb, NULL);
 	ws2 = workbook_add_worksheet(wb, NULL);
-	for (size_t i = 0; i < rows; i++) {
-		snprintf(want, sizeof(want), "hv%zu", i);
-		worksheet_write_string(ws, (lxw_row_t)i, 0, want, NULL);
-	}
-	for (size_t i = 0; i < sizeof(jumps) / sizeof(*jumps); i++) {
-		snprintf(want, sizeof(want), "hv%zu", jumps[i]);
-		worksheet_write_string(ws2, (lxw_row_t)i, 0, want, NULL);
-	}
+	for (size_t i = 0; i < rows; i++)
+		worksheet_write_string(ws, (lxw_row_t)i, 0, many_string(want, sizeof(want), i), NULL);
+	for (size_t i = 0; i < sizeof(jumps) / sizeof(*jumps); i++)
+		worksheet_write_string(ws2, (lxw_row_t)i, 0, many_string(want, sizeof(want), jumps[i]), NULL);
 	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
 	x = open_ok(path, NULL);
 	err_clear(&e);
 	assert_int_equal(xlsx_begin_sheet(x, 0, &e), 0);
 	while (xlsx_next_row(x, &row, &e) == 1) {
-		snprintf(want, sizeof(want), "hv%zu", n);
-		assert_string_equal(row.cells[0], want);
+		assert_string_equal(row.cells[0], many_string(want, sizeof(want), n));
 		n++;
 	}
 	assert_int_equal(e.kind, ERR_NONE);
@@ -615,8 +626,7 @@ static void the_index_of_very_many_strings_goes_to_a_file(void **state)
 	n = 0;
 	assert_int_equal(xlsx_begin_sheet(x, 1, &e), 0);
 	while (xlsx_next_row(x, &row, &e) == 1) {
-		snprintf(want, sizeof(want), "hv%zu", jumps[n]);
-		assert_string_equal(row.cells[0], want);
+		assert_string_equal(row.cells[0], many_string(want, sizeof(want), jumps[n]));
 		n++;
 	}
 	assert_int_equal(e.kind, ERR_NONE);
