@@ -788,6 +788,43 @@ test('new members stored in batches around one stored alone: each counted once, 
   assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
 });
 
+test('a first import into a new database, and a small one after: the indexes are as the schema makes them, the search rows and figures agree', async () => {
+  // a first list adds more search rows than the database holds: on SQLite
+  // the indexes by person are made again after the rows go in; a second,
+  // smaller list adds its rows to them
+  const own = await startServer();
+  const indexes = () => own.sql(/^postgres/.test(own.db.url)
+    ? "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
+    : "SELECT name || ' ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY 1");
+  try {
+    await own.op('/api/v1/units', { date: D, kind: 'territorial', code: 'FI1', name_vi: 'Xã Đầu Tiên', name_en: 'First', level: 'commune', parent: '24' }, 201);
+    await own.op('/api/v1/units', { date: D, kind: 'territorial', code: 'FI1.1', name_vi: 'Chi hội Đầu Tiên', name_en: 'First Branch', level: 'branch', parent: 'FI1' }, 201);
+    const schema = await indexes();
+    assert.match(schema, /person_words_person .*\(person_id\)/);
+    assert.match(schema, /member_words_person .*\(person_id\)/);
+    const run = (args) => new Promise((resolve) => {
+      execFile(BIN, [...args, '--db', own.db.url], { env: { ...process.env, ...own.env } }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
+    });
+    const list = (rows) => ['Họ và tên,Ngày sinh,Số CCCD,Chi hội', ...rows.map(([name, n]) => `${name},05/05/1985,${cccd(1985, n)},FI1.1`)].join('\n') + '\n';
+    const first = await run(['import', file('first.csv', list([['Đinh Thị Một', 7001], ['Đinh Thị Hai', 7002], ['Đinh Thị Ba', 7003]])), '--unit', 'FI1', '--mode', 'all']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(await indexes(), schema);
+    const second = await run(['import', file('second.csv', list([['Đinh Thị Bốn', 7004], ['Đinh Thị Hai Đổi', 7002]])), '--unit', 'FI1', '--mode', 'all']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /1 new members?, 1 updated/);
+    assert.equal(await indexes(), schema);
+    // her changed name replaced her search rows (found by her person)
+    assert.equal((await own.ok('/api/v1/members', { unit: 'FI1', q: 'dinh thi hai doi' })).items.length, 1);
+    assert.deepEqual((await own.ok('/api/v1/members', { unit: 'FI1', q: 'dinh thi hai' })).items.map((m) => m.full_name), ['Đinh Thị Hai Đổi']);
+    const check = await run(['check']);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+    if (!/^postgres/.test(own.db.url)) assert.equal((await own.sql('PRAGMA integrity_check')).trim(), 'ok');
+  } finally {
+    await own.stop();
+  }
+});
+
 test('a job left running by an earlier server that had this one\'s pid (a container restarted) shows interrupted, and runs again', async () => {
   const p = file('pid.csv', 'Họ và tên,Ngày sinh,Chi hội\nNguyễn Thị Pid,01/01/1990,IC1.1\n');
   const up = await s.request('POST', '/api/v1/imports', { query: { unit: 'IC1', file_name: 'pid.csv' }, raw: fs.readFileSync(p), headers: { 'Content-Type': 'application/octet-stream' } });
