@@ -76,8 +76,8 @@ const files = {};
 
 before(async () => {
   // the first 2 problems of a run listed: the lists below have 2 each; a
-  // commit holds 2 s once every row is read, for the page to say so
-  server = await startServer({ args: ['--import-problems', '2'], env: { UNIONBASE_IMPORT_WRITING_MS: '2000' } });
+  // commit holds 3 s once every row is read, for the page to say so
+  server = await startServer({ args: ['--import-problems', '2'], env: { UNIONBASE_IMPORT_WRITING_MS: '3000' } });
   browser = await launch();
   await server.createUser({ ...officer, unit: WARD, roles: ['entry'] });
   dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-import-'));
@@ -265,6 +265,11 @@ test('an officer imports a list: columns, bad rows in Vietnamese, a column remap
     // the good rows only; what was stored
     await page.getByTestId('import-store-good').click();
     await waitText(page, '[data-testid="import-rows-read"]', fill(vi['import.writing'], { n: 5 }));
+    // the longer words of that step on a phone (the server holds it 3 s)
+    await page.setViewportSize(PHONE);
+    await noHorizontalScroll(page);
+    await shot(page, 'import-writing-vi-phone.png');
+    await page.setViewportSize(DESKTOP);
     await page.locator('[data-testid="import-result"][data-stored="true"]').waitFor();
     await waitFocus(page, '#import-result-heading');
     await waitText(page, '[data-testid="import-stored"]', fill(vi['import.stored'], { created: 3, updated: 0, unchanged: 0 }));
