@@ -595,39 +595,50 @@ static int move_sorted(db_t *db, const char *scratch, const char *table, const c
 static const char *const BY_PERSON[] = { "person_words_person", "member_words_person" };
 #define N_BY_PERSON (sizeof(BY_PERSON) / sizeof(BY_PERSON[0]))
 
-/* SQLite: whether the batches add at least as many search rows as
- * member_words holds (a first import into a new database, a province's
- * lists into a country's). Then the indexes by person are dropped before
- * the move and made again after: each of their inserts would go to a
- * random page, and past the page cache (a million members: 5.9 million
- * rows, some 100 MB of index against 32 MB of cache) one in two is a read;
- * made again, they are sorted once. A smaller import adds its rows where
- * they go. PostgreSQL: never (DROP INDEX would lock the table against the
- * searches until the commit). */
-static int rebuild_by_person(db_t *db, bool *yes, err_t *e)
+/* The one integer sql answers, into *out; 0 or -1 with e. */
+static int one_int(db_t *db, const char *sql, int64_t *out, err_t *e)
 {
-	int64_t adding = 0, held = 0;
 	query_t q;
 
-	*yes = false;
+	query_init(&q);
+	query_sql(&q, sql);
+	return org_query_int(db, &q, out, e);
+}
+
+/* SQLite: for each index of BY_PERSON, whether the batches at least double
+ * its table: member_words' search rows against its largest rowid (no
+ * AUTOINCREMENT: at least its rows, an estimate from above), person_words'
+ * people (the rows of everyone ever recorded) against the persons before
+ * them. A first import into a new database, a province's lists into a
+ * country's. Then the index is dropped before the move and made again
+ * after: each of its inserts would go to a random page, and past the page
+ * cache (a million members: 5.9 million rows, some 100 MB of index
+ * against 32 MB of cache) one in two is a read; made again, it is sorted
+ * once. A smaller import adds its rows where they go. PostgreSQL: never
+ * (DROP INDEX would lock the table against the searches until the
+ * commit). */
+static int rebuild_by_person(db_t *db, bool yes[N_BY_PERSON], err_t *e)
+{
+	int64_t words = 0, rowid = 0, people = 0, persons = 0;
+
+	yes[0] = yes[1] = false;
 	if (db_dialect(db) != DB_SQLITE)
 		return 0;
-	query_init(&q);
-	query_sql(&q, "SELECT count(*) FROM " BATCH_WORDS);
-	if (org_query_int(db, &q, &adding, e))
+	if (one_int(db, "SELECT count(*) FROM " BATCH_WORDS, &words, e) ||
+	    one_int(db, "SELECT coalesce(max(rowid), 0) FROM member_words", &rowid, e) ||
+	    one_int(db, "SELECT count(DISTINCT person_id) FROM " MEMBER_BATCH_PERSON_WORDS, &people, e) ||
+	    one_int(db, "SELECT coalesce(max(id), 0) FROM persons", &persons, e))
 		return -1;
-	/* the rowid counts the rows ever added: an estimate from above */
-	query_init(&q);
-	query_sql(&q, "SELECT coalesce(max(rowid), 0) FROM member_words");
-	if (org_query_int(db, &q, &held, e))
-		return -1;
-	*yes = adding > 0 && adding >= held;
+	/* persons holds the batches' people already */
+	yes[0] = people > 0 && people >= persons - people;
+	yes[1] = words > 0 && words >= rowid;
 	return 0;
 }
 
-/* Drops the indexes BY_PERSON, keeping their statements in sql[] (NULL
- * for one not there; owned by the caller, free with free()). */
-static int by_person_drop(db_t *db, char *sql[N_BY_PERSON], err_t *e)
+/* Drops the indexes BY_PERSON that which[] says, keeping their statements
+ * in sql[] (NULL for one not dropped; owned by the caller, free with
+ * free()). */
+static int by_person_drop(db_t *db, const bool which[N_BY_PERSON], char *sql[N_BY_PERSON], err_t *e)
 {
 	for (size_t i = 0; i < N_BY_PERSON; i++) {
 		char drop[96];
@@ -636,6 +647,8 @@ static int by_person_drop(db_t *db, char *sql[N_BY_PERSON], err_t *e)
 		int rc;
 
 		sql[i] = NULL;
+		if (!which[i])
+			continue;
 		query_init(&q);
 		query_add(&q, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", QT(BY_PERSON[i]));
 		if (query_prepare(db, &q, &st, e))
@@ -673,14 +686,14 @@ static int by_person_make(db_t *db, char *sql[N_BY_PERSON], int r, err_t *e)
 int member_tally_batches_end(db_t *db, err_t *e)
 {
 	char *by_person[N_BY_PERSON] = { NULL };
-	bool rebuild = false;
+	bool rebuild[N_BY_PERSON];
 	int r;
 
 	/* in the order of their keys: the pages of each filled one after the other */
 	if (scratch_like(db, BATCH_WORDS, "member_words", e) || batch_person_words(db, e) ||
-	    rebuild_by_person(db, &rebuild, e))
+	    rebuild_by_person(db, rebuild, e))
 		return -1;
-	r = rebuild ? by_person_drop(db, by_person, e) : 0;
+	r = by_person_drop(db, rebuild, by_person, e);
 	r = r || move_sorted(db, MEMBER_BATCH_PERSON_WORDS, "person_words", "word, name_key, person_id, name_fold",
 			     "word, name_key, person_id", e) ||
 	    move_sorted(db, BATCH_WORDS, "member_words", "unit_id, word, name_key, person_id, name_fold",

@@ -806,20 +806,27 @@ test('a first import into a new database, and a small one after: the indexes are
       execFile(BIN, [...args, '--db', own.db.url], { env: { ...process.env, ...own.env } }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
     });
     const list = (rows) => ['Họ và tên,Ngày sinh,Số CCCD,Chi hội', ...rows.map(([name, n]) => `${name},05/05/1985,${cccd(1985, n)},FI1.1`)].join('\n') + '\n';
+    // SQLite: the schema's version moves when the indexes are made again
+    const lite = !/^postgres/.test(own.db.url);
+    const version = async () => (lite ? Number((await own.sql('PRAGMA schema_version')).trim()) : 0);
+    const v0 = await version();
     const first = await run(['import', file('first.csv', list([['Đinh Thị Một', 7001], ['Đinh Thị Hai', 7002], ['Đinh Thị Ba', 7003]])), '--unit', 'FI1', '--mode', 'all']);
     assert.equal(first.code, 0, first.stderr);
     assert.equal(await indexes(), schema);
+    const v1 = await version();
+    if (lite) assert.ok(v1 > v0, `the first import made the indexes again: schema version ${v0} -> ${v1}`);
     const second = await run(['import', file('second.csv', list([['Đinh Thị Bốn', 7004], ['Đinh Thị Hai Đổi', 7002]])), '--unit', 'FI1', '--mode', 'all']);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /1 new members?, 1 updated/);
     assert.equal(await indexes(), schema);
+    assert.equal(await version(), v1, 'the second import added its rows to the indexes');
     // her changed name replaced her search rows (found by her person)
     assert.equal((await own.ok('/api/v1/members', { unit: 'FI1', q: 'dinh thi hai doi' })).items.length, 1);
     assert.deepEqual((await own.ok('/api/v1/members', { unit: 'FI1', q: 'dinh thi hai' })).items.map((m) => m.full_name), ['Đinh Thị Hai Đổi']);
     const check = await run(['check']);
     assert.equal(check.code, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
-    if (!/^postgres/.test(own.db.url)) assert.equal((await own.sql('PRAGMA integrity_check')).trim(), 'ok');
+    if (lite) assert.equal((await own.sql('PRAGMA integrity_check')).trim(), 'ok');
   } finally {
     await own.stop();
   }
