@@ -528,7 +528,6 @@ static int run_on(db_t *db, job_run_t *run)
 	return rc ? -1 : 0;
 }
 
-
 static void *job_thread(void *arg)
 {
 	job_run_t *run = arg;
