@@ -397,24 +397,6 @@ static void on_job_progress(void *ctx, size_t rows)
 	running_set(run->id, rows, false);
 }
 
-/* Waits as many milliseconds as the environment variable `name` says (up
- * to 10 s; none when unset): a test's hold on a job at one of its steps. */
-static void test_pause(const char *name)
-{
-	const char *env = getenv(name);
-	long ms = env ? strtol(env, NULL, 10) : 0;
-	struct timespec t;
-
-	if (ms <= 0 || ms > 10000)
-		return;
-	t.tv_sec = ms / 1000;
-	t.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&t, &t) != 0 && errno == EINTR)
-		;
-}
-
-/* UNIONBASE_IMPORT_WRITING_MS holds a commit that long once it says it
- * writes, for the test that sees it say so. */
 static void on_job_writing(void *ctx, size_t rows)
 {
 	job_run_t *run = ctx;
@@ -426,7 +408,6 @@ static void on_job_writing(void *ctx, size_t rows)
 			g_running[i].writing = true;
 		}
 	pthread_mutex_unlock(&g_running_lock);
-	test_pause("UNIONBASE_IMPORT_WRITING_MS");
 }
 
 /* The options of a check (validated when they were given) into o. */
@@ -541,7 +522,7 @@ static void *job_thread(void *arg)
 		/* keeps a job from letting go of its slot after its last status
 		 * is written, for the tests of what comes in meanwhile (a
 		 * commit as soon as the check is done) */
-		test_pause("UNIONBASE_IMPORT_LINGER_MS");
+		member_import_test_pause("UNIONBASE_IMPORT_LINGER_MS");
 	} else {
 		fprintf(stderr, "unionbase: import job %lld: %s\n", (long long)run->id, msg);
 		orphan_add(run->id);

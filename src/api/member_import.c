@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -91,6 +92,20 @@ typedef struct run {
 	size_t n_known;
 	unsigned char hash_key[crypto_shorthash_KEYBYTES];
 } run_t;
+
+void member_import_test_pause(const char *name)
+{
+	const char *env = getenv(name);
+	long ms = env ? strtol(env, NULL, 10) : 0;
+	struct timespec t;
+
+	if (ms <= 0 || ms > 10000)
+		return;
+	t.tv_sec = ms / 1000;
+	t.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&t, &t) != 0 && errno == EINTR)
+		;
+}
 
 /* ---- the keys seen ---- */
 
@@ -1116,6 +1131,8 @@ static int end(run_t *r, bool own, import_rec_t *rec, int rc, err_t *e)
 	 * cache shrinks, before the last writes sort the search rows in */
 	if (!rc && r->o->on_writing)
 		r->o->on_writing(r->o->ctx, rep->rows);
+	if (!rc)
+		member_import_test_pause("UNIONBASE_IMPORT_WRITING_MS");
 	seen_close(&r->seen);
 	if (!rc)
 		rc = flush_batch(r, e) || store_cache_mb(r->db, STORE_SORT_CACHE_MB, e) ||
@@ -1168,7 +1185,7 @@ int member_import_run(db_t *db, const principal_t *who, const member_import_opts
 
 	memset(out, 0, sizeof(*out));
 	randombytes_buf(r.hash_key, sizeof(r.hash_key));
-	rc = hash_start(&hash, ro.path, e) || list_unit(&r, e) || member_batch_new(&r.batch, e) ||
+	rc = hash_start(&hash, ro.path, e) || list_unit(&r, e) || member_batch_new(r.unit.id, &r.batch, e) ||
 	     seen_open(&r.seen, e) || org_ethnic_groups(db, &r.ethnic, &r.n_ethnic, e);
 	if (!rc) {
 		ro.ethnic = r.ethnic;

@@ -74,6 +74,13 @@ typedef struct member_import_opts {
 
 #define IMPORT_PROGRESS_EVERY 100
 
+/* Waits as many milliseconds as the environment variable `name` says (up
+ * to 10 s; none when unset): a test's hold on an import at one of its
+ * steps. UNIONBASE_IMPORT_WRITING_MS holds a commit that long once it
+ * says it writes (on_writing), for the tests that see it say so or kill
+ * it there. */
+void member_import_test_pause(const char *name);
+
 typedef struct member_import_report {
 	size_t rows;                 /* data rows read */
 	size_t valid, invalid;

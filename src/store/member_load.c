@@ -31,9 +31,7 @@
  * members: 73.5 s with it, 63-64 s with 32 or 64 MiB). */
 #define SORT_CACHE_MB STORE_SORT_CACHE_MB
 
-/* The units between a member's province and her branch that get her whole
- * name's search row (store/member_tally.h): at most this many levels. */
-#define NAME_UNITS 4
+#define NAME_UNITS MEMBER_LOAD_NAME_UNITS
 
 /* The tables whose indexes the load sets aside; member_words' are built
  * after the figures, whose rebuild makes its rows when the load does not
@@ -181,7 +179,8 @@ struct member_load {
 	/* the figures and search rows counted here (while the figures are
 	 * kept), else recounted at the end */
 	bool counting;
-	int64_t first_id;
+	int64_t under;  /* the units counted: those under this one (0: all) */
+	date_t latest;  /* the latest start or end of a stay counted */
 	open_line_t line;
 	open_line_t days; /* every ancestry row at the two highest levels */
 	figure_t *fig; /* open addressing, unit 0 empty */
@@ -522,6 +521,22 @@ static int restore_settings(member_load_t *l, err_t *e)
 	return r;
 }
 
+/* The tiers of the levels between the provinces (tier 1) and the lowest
+ * two: the units that get a member's whole name's search row. */
+static int name_tiers(member_load_t *l, err_t *e)
+{
+	int64_t levels = 0;
+	query_t q;
+
+	query_init(&q);
+	query_sql(&q, "SELECT count(*) FROM levels");
+	if (org_query_int(l->db, &q, &levels, e))
+		return -1;
+	l->names_from = 2;
+	l->names_to = (int)levels - 3;
+	return 0;
+}
+
 int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err_t *e)
 {
 	member_load_t *l;
@@ -560,21 +575,15 @@ int member_load_begin(db_t *db, const principal_t *who, member_load_t **out, err
 		    exec_sql(db, "PRAGMA temp.secure_delete = 0", e))
 			return -1;
 	}
-	if (read_ethnic(l, e))
+	if (read_ethnic(l, e) || name_tiers(l, e))
 		return -1;
-	/* the levels between the provinces (tier 1) and the lowest two */
-	query_init(&q);
-	query_sql(&q, "SELECT count(*) FROM levels");
-	if (org_query_int(db, &q, &last, e))
-		return -1;
-	l->names_from = 2;
-	l->names_to = (int)last - 3;
 	/* the write lock is held: no one else numbers persons meanwhile */
 	query_init(&q);
 	query_sql(&q, "SELECT coalesce(max(id), 0) FROM persons");
 	if (org_query_int(db, &q, &last, e))
 		return -1;
-	l->next_id = l->first_id = last + 1;
+	l->next_id = last + 1;
+	l->latest = DATE_FIRST;
 	if (member_tally_kept(db, &l->counting, e))
 		return -1;
 	if (read_lineage(l, &l->line, false, e) || (l->counting && read_lineage(l, &l->days, true, e)))
@@ -590,6 +599,17 @@ static int bulk_fail(db_t *db, int rc, db_bulk_t *bulk, err_t *e)
 }
 
 /* ---- counting the figures as member_tally.c's statements would ---- */
+
+/* What is counted of one member: her record (with its folded name), her
+ * stays and her payments. */
+typedef struct counted {
+	const member_row_t *row;
+	member_kind_t kind;
+	const load_stay_t *stays;
+	size_t n_stays;
+	const load_payment_t *pay;
+	size_t n_pay;
+} counted_t;
 
 static uint64_t hash64(uint64_t x)
 {
@@ -879,6 +899,10 @@ static int read_lineage(member_load_t *l, open_line_t *line, bool days, err_t *e
 		      " FROM ancestry a JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level");
 	query_sql(&q, days ? " WHERE (SELECT count(*) FROM levels r WHERE r.rank < tl.rank) <= 1"
 			   : " WHERE a.valid_to = '9999-12-31'");
+	if (l->under)
+		query_add(&q, " AND a.descendant IN (SELECT w.descendant FROM ancestry w WHERE w.ancestor = ?"
+			      " AND w.valid_to = '9999-12-31')",
+			  QI(l->under));
 	query_sql(&q, " ORDER BY a.descendant");
 	if (query_prepare(l->db, &q, &st, e))
 		return -1;
@@ -972,9 +996,9 @@ static int text_value(member_load_t *l, const char *text, uint32_t *out, err_t *
 }
 
 /* Her stock at the end of time: her open stay's unit and its ancestors. */
-static int count_stock(member_load_t *l, const load_row_t *r, const load_stay_t *open, err_t *e)
+static int count_stock(member_load_t *l, const counted_t *r, const load_stay_t *open, err_t *e)
 {
-	const person_t *p = &r->row.p;
+	const person_t *p = &r->row->p;
 	static const struct {
 		const char *dim;
 		size_t off;
@@ -1008,7 +1032,7 @@ static int count_stock(member_load_t *l, const load_row_t *r, const load_stay_t 
 }
 
 /* The other stay of a move: the one that ends (starts, with ends) on day. */
-static const load_stay_t *other_stay(const load_row_t *r, date_t day, bool ends)
+static const load_stay_t *other_stay(const counted_t *r, date_t day, bool ends)
 {
 	for (size_t k = 0; k < r->n_stays; k++)
 		if ((ends ? r->stays[k].to : r->stays[k].from) == day)
@@ -1018,7 +1042,7 @@ static const load_stay_t *other_stay(const load_row_t *r, date_t day, bool ends)
 
 /* A stay's start or end at the two highest levels, by day; a move counts
  * only where its other stay is outside the unit's subtree. */
-static int count_event(member_load_t *l, const load_row_t *r, const load_stay_t *s, bool start, err_t *e)
+static int count_event(member_load_t *l, const counted_t *r, const load_stay_t *s, bool start, err_t *e)
 {
 	const char *reason = start ? s->start_reason : s->end_reason;
 	bool moved = strcmp(reason, "transferred") == 0;
@@ -1046,7 +1070,7 @@ static int count_event(member_load_t *l, const load_row_t *r, const load_stay_t 
 /* The words of her name at the province of her open stay ('word'), each
  * once: as many as her search rows there (store/members.c,
  * member_rows_words, splits the same folded name the same way). */
-static int count_words(member_load_t *l, const load_row_t *r, int64_t province, err_t *e)
+static int count_words(member_load_t *l, const counted_t *r, int64_t province, err_t *e)
 {
 	char *copy, *save = NULL, *seen[PERSON_NAME_BUF / 2];
 	size_t n_seen = 0;
@@ -1055,7 +1079,7 @@ static int count_words(member_load_t *l, const load_row_t *r, int64_t province, 
 
 	if (dim < 0)
 		return -1;
-	if (!(copy = strdup(r->row.fold)))
+	if (!(copy = strdup(r->row->fold)))
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	for (char *w = strtok_r(copy, " ", &save); w && !failed; w = strtok_r(NULL, " ", &save)) {
 		bool again = false;
@@ -1373,33 +1397,35 @@ static int day_payment(member_load_t *l, const load_payment_t *p, err_t *e)
 	return 0;
 }
 
-/* Notes unit as one of row i's name_units. */
-static int name_unit(batch_t *b, size_t i, int64_t unit, err_t *e)
+/* Notes unit as one of the NAME_UNITS of name_units. */
+static int name_unit(int64_t *name_units, int64_t unit, err_t *e)
 {
-	int64_t *u = &b->name_units[i * NAME_UNITS];
-
 	for (size_t k = 0; k < NAME_UNITS; k++)
-		if (!u[k]) {
-			u[k] = unit;
+		if (!name_units[k]) {
+			name_units[k] = unit;
 			return 0;
 		}
 	return err_fail(e, ERR_INTERNAL, NULL, "more than {n} levels between a province and a branch",
 			ERR_INT("n", NAME_UNITS));
 }
 
-/* Everything of row i counted, and the province and the commune of her
- * open stay noted for her search rows. */
-static int count_row(member_load_t *l, batch_t *b, size_t i, err_t *e)
+/* Everything of r counted, and the province (*word_unit, 0 none) and the
+ * units between it and her branch (name_units, NAME_UNITS of them, 0 after
+ * the last) of her open stay noted for her search rows. */
+static int count_member(member_load_t *l, const counted_t *r, int64_t *word_unit, int64_t *name_units, err_t *e)
 {
-	const load_row_t *r = &b->rows[i];
 	int64_t dues, paid;
 
-	b->word_units[i] = 0;
-	memset(&b->name_units[i * NAME_UNITS], 0, NAME_UNITS * sizeof(b->name_units[0]));
+	*word_unit = 0;
+	memset(name_units, 0, NAME_UNITS * sizeof(name_units[0]));
 	for (size_t k = 0; k < r->n_stays; k++) {
 		const load_stay_t *s = &r->stays[k];
+		if (s->from > l->latest)
+			l->latest = s->from;
+		if (s->to != DATE_OPEN && s->to > l->latest)
+			l->latest = s->to;
 		if (count_event(l, r, s, true, e) || (s->to != DATE_OPEN && count_event(l, r, s, false, e)) ||
-		    day_stay(l, &r->row.p, r->kind, r->stays, r->n_stays, s, e))
+		    day_stay(l, &r->row->p, r->kind, r->stays, r->n_stays, s, e))
 			return -1;
 		if (s->to == DATE_OPEN) {
 			size_t from, to;
@@ -1408,13 +1434,13 @@ static int count_row(member_load_t *l, batch_t *b, size_t i, err_t *e)
 			ancestors(&l->line, s->unit_id, &from, &to);
 			for (size_t j = from; j < to; j++)
 				if (l->line.tier[j] == 1)
-					b->word_units[i] = l->line.anc[j];
+					*word_unit = l->line.anc[j];
 				else if (l->line.tier[j] >= l->names_from && l->line.tier[j] <= l->names_to &&
-					 name_unit(b, i, l->line.anc[j], e))
+					 name_unit(name_units, l->line.anc[j], e))
 					return -1;
 		}
 	}
-	if (b->word_units[i] && count_words(l, r, b->word_units[i], e))
+	if (*word_unit && count_words(l, r, *word_unit, e))
 		return -1;
 	if ((dues = dim_key(l, "dues", V_YEAR, e)) < 0 || (paid = dim_key(l, "paid", V_DAY, e)) < 0)
 		return -1;
@@ -1426,6 +1452,15 @@ static int count_row(member_load_t *l, batch_t *b, size_t i, err_t *e)
 			return -1;
 	}
 	return 0;
+}
+
+/* Row i of batch b counted (count_member). */
+static int count_row(member_load_t *l, batch_t *b, size_t i, err_t *e)
+{
+	const load_row_t *r = &b->rows[i];
+	counted_t c = { &r->row, r->kind, r->stays, r->n_stays, r->pay, r->n_pay };
+
+	return count_member(l, &c, &b->word_units[i], &b->name_units[i * NAME_UNITS], e);
 }
 
 /* The figures counted, into MEMBER_LOAD_TALLY. */
@@ -1690,7 +1725,7 @@ int member_load_end(member_load_t *l, const char *what, err_t *e)
 	    member_tally_load_words_end(l->db, e) || phase(l, "indexes") || build_indexes(l, false, e) ||
 	    store_analyze(l->db, e) || store_cache_mb(l->db, LOAD_CACHE_MB, e) || phase(l, "figures"))
 		return -1;
-	if (l->counting ? write_figures(l, MEMBER_LOAD_TALLY, e) || member_tally_load_end(l->db, l->first_id, l->next_id - 1, e)
+	if (l->counting ? write_figures(l, MEMBER_LOAD_TALLY, e) || member_tally_load_end(l->db, l->latest, e)
 			: member_tally_rebuild(l->db, e))
 		return -1;
 	if (store_cache_mb(l->db, SORT_CACHE_MB, e) || phase(l, "search") || build_indexes(l, true, e) || restore_settings(l, e))
@@ -1740,6 +1775,58 @@ void member_load_free(member_load_t *l)
 	free(l->dim_kind);
 	free(l->ethnic);
 	free(l);
+}
+
+/* ---- an import's new records counted (store/members.h, member_batch_t) ---- */
+
+int member_load_count_begin(db_t *db, int64_t under, member_load_t **out, err_t *e)
+{
+	member_load_t *l;
+
+	if (!(*out = l = calloc(1, sizeof(*l))))
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	l->db = db;
+	l->under = under;
+	l->latest = DATE_FIRST;
+	if (member_tally_kept(db, &l->counting, e))
+		return -1;
+	if (!l->counting)
+		return 0;
+	return name_tiers(l, e) || read_lineage(l, &l->line, false, e) || read_lineage(l, &l->days, true, e) ? -1 : 0;
+}
+
+bool member_load_counting(const member_load_t *l)
+{
+	return l->counting;
+}
+
+int member_load_count(member_load_t *l, const member_row_t *row, member_kind_t kind, int64_t unit_id, date_t joined,
+		      int64_t *word_unit, int64_t *name_units, err_t *e)
+{
+	load_stay_t stay = { .unit_id = unit_id, .from = joined, .to = DATE_OPEN, .start_reason = "joined" };
+	counted_t c = { row, kind, &stay, 1, NULL, 0 };
+	size_t a, b;
+
+	*word_unit = 0;
+	memset(name_units, 0, NAME_UNITS * sizeof(name_units[0]));
+	if (!l->counting)
+		return 0;
+	ancestors(&l->line, unit_id, &a, &b);
+	if (a == b)
+		return err_set(e, ERR_INTERNAL, NULL, "member_load_count: unit %lld is not one that goes on under unit %lld",
+			       (long long)unit_id, (long long)l->under);
+	return count_member(l, &c, word_unit, name_units, e);
+}
+
+int member_load_count_end(member_load_t *l, err_t *e)
+{
+	if (!l->counting)
+		return 0;
+	l->counting = false; /* counted in once only */
+	return member_tally_load_tables(l->db, true, e) || write_figures(l, MEMBER_LOAD_TALLY, e) ||
+			       member_tally_load_end(l->db, l->latest, e)
+		       ? -1
+		       : 0;
 }
 
 /* ---- everyone's figures by day, from the database ---- */

@@ -2,7 +2,9 @@
  * member_load.h - members with their history written in bulk: the
  * generator's way in (io/gen_members.h) at the scale of the whole country
  * (issue 17: 20 million members). Not for data typed or imported, which
- * go through the registry's own writes (store/members.h).
+ * go through the registry's own writes (store/members.h); an import's new
+ * records are counted by the same code, though (member_load_count_begin,
+ * below).
  *
  * The load sets aside the secondary indexes of the member tables
  * (persons, memberships, person_words, member_words, dues_payments: those
@@ -39,11 +41,15 @@
 #include "core/err.h"
 #include "core/person.h"
 #include "store/db.h"
+#include "store/member_rows.h"
 #include "store/members.h"
 
 #define LOAD_STAYS_MAX 4     /* stays of one member */
 #define LOAD_PAYMENTS_MAX 16 /* dues payments of one member */
 #define LOAD_REASON_BUF 32
+/* The units between a member's province and her branch that get her whole
+ * name's search row (store/member_tally.h): at most this many levels. */
+#define MEMBER_LOAD_NAME_UNITS 4
 
 /* One stay: in unit_id from `from` until `to` (DATE_OPEN while it holds). */
 typedef struct load_stay {
@@ -93,6 +99,28 @@ int member_load_end(member_load_t *l, const char *what, err_t *e);
 /* Frees l (NULL is fine); an unended load leaves the transaction to be
  * rolled back. */
 void member_load_free(member_load_t *l);
+
+/* The figures of an import's new records (store/members.h,
+ * member_batch_t), each with one stay that holds, from the day she joined,
+ * in a unit that goes on under `under` (0: any unit), counted in memory
+ * as the generator's are, rather than by member_tally.c's statements over
+ * each batch (41% of a million rows' commit, 2026-12-06). In the caller's
+ * write transaction, which no change of the tree comes into meanwhile:
+ * the begin reads the ancestry of the units under `under` once. *out is
+ * the caller's (member_load_free). Nothing is counted while the figures
+ * are suspended (member_load_counting false).
+ * member_load_count counts one record (its folded name in row) and says
+ * where her search rows go: *word_unit her province (0: none), and
+ * name_units (MEMBER_LOAD_NAME_UNITS of them, 0 after the last) the units
+ * between it and her branch; a unit not under `under` or with an end is
+ * an error, not a figure lost. member_load_count_end adds what was counted
+ * to the kept figures and moves 'tally_from' to the latest day joined;
+ * once (a second call adds nothing). Each returns 0 or -1 with e. */
+int member_load_count_begin(db_t *db, int64_t under, member_load_t **out, err_t *e);
+bool member_load_counting(const member_load_t *l);
+int member_load_count(member_load_t *l, const member_row_t *row, member_kind_t kind, int64_t unit_id, date_t joined,
+		      int64_t *word_unit, int64_t *name_units, err_t *e);
+int member_load_count_end(member_load_t *l, err_t *e);
 
 /* SQLite, before the transaction of a load that adds much to the file
  * (`on`) and after it (`on` false): the rollback journal instead of the

@@ -41,15 +41,14 @@
  * the levels between. */
 #define NAME_LEVELS "(" SECOND_LEVEL " OR " BETWEEN_LEVELS ")"
 
-/* Who is counted: one person, the people with ids in a range (new
- * records stored together), those of the units in ancestry_work, or
- * everyone. */
-typedef enum scope_kind { SCOPE_PERSON, SCOPE_RANGE, SCOPE_WORK, SCOPE_ALL } scope_kind_t;
+/* Who is counted: one person, those of the units in ancestry_work, or
+ * everyone. (New records stored together are counted in memory:
+ * store/member_load.h, member_load_count_begin.) */
+typedef enum scope_kind { SCOPE_PERSON, SCOPE_WORK, SCOPE_ALL } scope_kind_t;
 
 typedef struct scope {
 	scope_kind_t kind;
-	int64_t person_id; /* SCOPE_PERSON; SCOPE_RANGE: the first */
-	int64_t last_id;   /* SCOPE_RANGE */
+	int64_t person_id; /* SCOPE_PERSON */
 	int64_t run;       /* SCOPE_WORK: the refresh's rows of ancestry_work */
 } scope_t;
 
@@ -67,7 +66,7 @@ static void work_filter(query_t *q, const char *col, const scope_t *s)
 /* Of some people, never of units (no branches counted, no ancestry). */
 static bool of_people(const scope_t *s)
 {
-	return s->kind == SCOPE_PERSON || s->kind == SCOPE_RANGE;
+	return s->kind == SCOPE_PERSON;
 }
 
 /* " AND col = ?" and the like, for the people of s. */
@@ -80,11 +79,6 @@ static void person_filter(query_t *q, const char *col, const scope_t *s)
 	if (s->kind == SCOPE_PERSON) {
 		snprintf(frag, sizeof(frag), " AND %s = ?", col);
 		query_add(q, frag, QI(s->person_id));
-		return;
-	}
-	if (s->kind == SCOPE_RANGE) {
-		snprintf(frag, sizeof(frag), " AND %s BETWEEN ? AND ?", col);
-		query_add(q, frag, QI(s->person_id), QI(s->last_id));
 		return;
 	}
 	snprintf(frag, sizeof(frag),
@@ -166,18 +160,13 @@ static void branch_rows(query_t *q, const scope_t *s)
  * time, her name's words ('word', the word): how many of the province's
  * search rows each word has, which a search reads to choose its way
  * (store/members.c, pick_kept_word). Her words are in person_words. */
-static void word_rows(query_t *q, const scope_t *s, const char *person_words)
+static void word_rows(query_t *q, const scope_t *s)
 {
-	char frag[640];
-
-	snprintf(frag, sizeof(frag),
-		 " UNION ALL SELECT a.ancestor, 'word', pw.word, 1, 0 FROM memberships m"
-		 " JOIN %s pw ON pw.person_id = m.person_id JOIN persons p ON p.id = m.person_id"
-		 " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN
-		 " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " SECOND_LEVEL
-		 " WHERE m.valid_to = " OPEN " AND p.erased = 0",
-		 person_words);
-	query_sql(q, frag);
+	query_sql(q, " UNION ALL SELECT a.ancestor, 'word', pw.word, 1, 0 FROM memberships m"
+		     " JOIN person_words pw ON pw.person_id = m.person_id JOIN persons p ON p.id = m.person_id"
+		     " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN
+		     " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND " SECOND_LEVEL
+		     " WHERE m.valid_to = " OPEN " AND p.erased = 0");
 	person_filter(q, "m.person_id", s);
 }
 
@@ -313,10 +302,8 @@ static void day_rows(query_t *q, const scope_t *s)
 }
 
 /* Adds sign times everything of the people of s: their figures into
- * table (NULL: none), their name's words being in person_words; their
- * figures by day into days (NULL: none). */
-static int add_into(db_t *db, const char *table, const char *days, const scope_t *s, int sign, const char *person_words,
-		    err_t *e)
+ * table (NULL: none); their figures by day into days (NULL: none). */
+static int add_into(db_t *db, const char *table, const char *days, const scope_t *s, int sign, err_t *e)
 {
 	char frag[512];
 	query_t q;
@@ -340,7 +327,7 @@ static int add_into(db_t *db, const char *table, const char *days, const scope_t
 			event_rows(&q, s);
 			dues_rows(&q, s);
 			branch_rows(&q, s);
-			word_rows(&q, s, person_words);
+			word_rows(&q, s);
 		}
 		snprintf(frag, sizeof(frag),
 			 ") c WHERE true GROUP BY c.u, c.d, c.v ON CONFLICT (unit_id, dim, value) DO UPDATE"
@@ -359,9 +346,9 @@ static int add_into(db_t *db, const char *table, const char *days, const scope_t
  * the branches (her commune) a row '' for the whole name, with her sort
  * key and folded name (what a province's or a commune's search reads,
  * store/members.c). */
-static int add_words(db_t *db, const char *table, const char *person_words, const scope_t *s, err_t *e)
+static int add_words(db_t *db, const char *table, const scope_t *s, err_t *e)
 {
-	char frag[256], from[256];
+	char frag[256];
 	query_t q;
 
 	for (int i = 0; i < 2; i++) {
@@ -371,15 +358,9 @@ static int add_words(db_t *db, const char *table, const char *person_words, cons
 		snprintf(frag, sizeof(frag),
 			 "INSERT INTO %s (unit_id, word, name_key, person_id, name_fold) SELECT DISTINCT a.ancestor, ", table);
 		query_sql(&q, frag);
-		if (i == 0)
-			snprintf(from, sizeof(from),
-				 "pw.word, pw.name_key, pw.person_id, pw.name_fold FROM memberships m"
-				 " JOIN %s pw ON pw.person_id = m.person_id JOIN persons p ON p.id = m.person_id",
-				 person_words);
-		else
-			snprintf(from, sizeof(from),
-				 "'', p.name_key, p.id, p.name_fold FROM memberships m JOIN persons p ON p.id = m.person_id");
-		query_sql(&q, from);
+		query_sql(&q, i == 0 ? "pw.word, pw.name_key, pw.person_id, pw.name_fold FROM memberships m"
+				       " JOIN person_words pw ON pw.person_id = m.person_id JOIN persons p ON p.id = m.person_id"
+				     : "'', p.name_key, p.id, p.name_fold FROM memberships m JOIN persons p ON p.id = m.person_id");
 		query_sql(&q, " JOIN ancestry a ON a.descendant = m.unit_id AND a.valid_to = " OPEN
 			      " JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level AND ");
 		query_sql(&q, i == 0 ? SECOND_LEVEL : NAME_LEVELS);
@@ -438,11 +419,18 @@ static int set_tally_from(db_t *db, const char *value, err_t *e)
 	return query_run(db, &q, e);
 }
 
+/* Moves 'tally_from' on to day d, if later. */
+static int bump_to(db_t *db, date_t from, date_t d, err_t *e)
+{
+	char day[DATE_STR_LEN];
+
+	return d <= from ? 0 : set_tally_from(db, date_format(d, day), e);
+}
+
 /* Moves 'tally_from' on to the latest day the query q gives (one row, one
  * date or NULL), if later. */
 static int bump(db_t *db, date_t from, const query_t *q, err_t *e)
 {
-	char day[DATE_STR_LEN];
 	db_stmt_t *st = NULL;
 	date_t d = 0;
 	bool found = false;
@@ -459,9 +447,7 @@ static int bump(db_t *db, date_t from, const query_t *q, err_t *e)
 	db_finalize(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(db, rc, e);
-	if (!found || d <= from)
-		return 0;
-	return set_tally_from(db, date_format(d, day), e);
+	return found ? bump_to(db, from, d, e) : 0;
 }
 
 /* The latest change among stays (of the people of s) and ancestry rows
@@ -484,9 +470,8 @@ static void last_change(query_t *q, const scope_t *s)
 }
 
 /* Puts in or takes out (sign) the figures of the people of s, and their
- * search rows into words (member_words, or a scratch copy) or out of
- * member_words. */
-static int keep_into(db_t *db, const scope_t *s, int sign, const char *words, const char *person_words, err_t *e)
+ * search rows into or out of member_words. */
+static int keep(db_t *db, const scope_t *s, int sign, err_t *e)
 {
 	bool kept = false;
 	date_t from;
@@ -496,19 +481,14 @@ static int keep_into(db_t *db, const scope_t *s, int sign, const char *words, co
 		return -1;
 	if (!kept)
 		return 0;
-	if (add_into(db, "member_tally", "member_days", s, sign, person_words, e))
+	if (add_into(db, "member_tally", "member_days", s, sign, e))
 		return -1;
 	if (sign < 0)
 		return drop_words(db, s, e);
-	if (add_words(db, words, person_words, s, e))
+	if (add_words(db, "member_words", s, e))
 		return -1;
 	last_change(&q, s);
 	return bump(db, from, &q, e);
-}
-
-static int keep(db_t *db, const scope_t *s, int sign, err_t *e)
-{
-	return keep_into(db, s, sign, "member_words", "person_words", e);
 }
 
 int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
@@ -518,13 +498,10 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e)
 	return keep(db, &s, sign, e);
 }
 
-/* The search rows of the batches of one write transaction, until
- * member_tally_batches_end: temporary tables, the transaction's alone
- * (PostgreSQL drops them at its end; SQLite's temporary tables are the
- * connection's, and a rollback takes them away) */
-#define BATCH_WORDS "tally_batch_words"
-
-/* Creates table `name` as an empty copy of `like`, unless there is one. */
+/* Creates table `name` as an empty copy of `like`, unless there is one:
+ * a temporary table, the transaction's alone (PostgreSQL drops it at its
+ * end; SQLite's temporary tables are the connection's, and a rollback
+ * takes them away). */
 static int scratch_like(db_t *db, const char *name, const char *like, err_t *e)
 {
 	char sql[256];
@@ -542,33 +519,9 @@ static int batch_person_words(db_t *db, err_t *e)
 	return scratch_like(db, MEMBER_BATCH_PERSON_WORDS, "person_words", e);
 }
 
-int member_tally_batch_words(db_t *db, err_t *e)
+int member_tally_batch_tables(db_t *db, err_t *e)
 {
-	query_t q;
-
-	if (batch_person_words(db, e))
-		return -1;
-	/* each batch's figures read the words of its own people */
-	query_init(&q);
-	query_sql(&q, "CREATE INDEX IF NOT EXISTS " MEMBER_BATCH_PERSON_WORDS "_person ON " MEMBER_BATCH_PERSON_WORDS
-		      " (person_id)");
-	return query_run(db, &q, e);
-}
-
-int member_tally_batch(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
-{
-	scope_t s = { .kind = SCOPE_RANGE, .person_id = first_id, .last_id = last_id };
-
-	if (scratch_like(db, BATCH_WORDS, "member_words", e) || member_tally_batch_words(db, e))
-		return -1;
-	return keep_into(db, &s, 1, BATCH_WORDS, MEMBER_BATCH_PERSON_WORDS, e);
-}
-
-int member_tally_span(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
-{
-	scope_t s = { .kind = SCOPE_RANGE, .person_id = first_id, .last_id = last_id };
-
-	return keep_into(db, &s, 1, "member_words", MEMBER_BATCH_PERSON_WORDS, e);
+	return scratch_like(db, MEMBER_BATCH_WORDS, "member_words", e) || batch_person_words(db, e) ? -1 : 0;
 }
 
 /* Moves the rows of scratch into table (columns cols), in the order of
@@ -624,7 +577,7 @@ static int rebuild_by_person(db_t *db, bool yes[N_BY_PERSON], err_t *e)
 	yes[0] = yes[1] = false;
 	if (db_dialect(db) != DB_SQLITE)
 		return 0;
-	if (one_int(db, "SELECT count(*) FROM " BATCH_WORDS, &words, e) ||
+	if (one_int(db, "SELECT count(*) FROM " MEMBER_BATCH_WORDS, &words, e) ||
 	    one_int(db, "SELECT coalesce(max(rowid), 0) FROM member_words", &rowid, e) ||
 	    one_int(db, "SELECT count(DISTINCT person_id) FROM " MEMBER_BATCH_PERSON_WORDS, &people, e) ||
 	    one_int(db, "SELECT coalesce(max(id), 0) FROM persons", &persons, e))
@@ -690,13 +643,12 @@ int member_tally_batches_end(db_t *db, err_t *e)
 	int r;
 
 	/* in the order of their keys: the pages of each filled one after the other */
-	if (scratch_like(db, BATCH_WORDS, "member_words", e) || batch_person_words(db, e) ||
-	    rebuild_by_person(db, rebuild, e))
+	if (member_tally_batch_tables(db, e) || rebuild_by_person(db, rebuild, e))
 		return -1;
 	r = by_person_drop(db, rebuild, by_person, e);
 	r = r || move_sorted(db, MEMBER_BATCH_PERSON_WORDS, "person_words", "word, name_key, person_id, name_fold",
 			     "word, name_key, person_id", e) ||
-	    move_sorted(db, BATCH_WORDS, "member_words", "unit_id, word, name_key, person_id, name_fold",
+	    move_sorted(db, MEMBER_BATCH_WORDS, "member_words", "unit_id, word, name_key, person_id, name_fold",
 			"unit_id, word, name_key, person_id, name_fold", e)
 		? -1
 		: 0;
@@ -723,9 +675,8 @@ int member_tally_load_words_end(db_t *db, err_t *e)
 			   "word, name_key, person_id", e);
 }
 
-int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
+int member_tally_load_end(db_t *db, date_t latest, err_t *e)
 {
-	scope_t s = { .kind = SCOPE_RANGE, .person_id = first_id, .last_id = last_id };
 	bool kept = false;
 	date_t from;
 	query_t q;
@@ -750,8 +701,7 @@ int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e)
 	query_sql(&q, "DROP TABLE " MEMBER_LOAD_TALLY);
 	if (query_run(db, &q, e))
 		return -1;
-	last_change(&q, &s);
-	return bump(db, from, &q, e);
+	return bump_to(db, from, latest, e);
 }
 
 int member_tally_work(db_t *db, int64_t run, int sign, err_t *e)
@@ -784,9 +734,9 @@ static int rebuild(db_t *db, bool days, err_t *e)
 		query_sql(&q, "DELETE FROM member_days");
 		r = query_run(db, &q, e);
 	}
-	r = r || add_into(db, "member_tally", days ? "member_days" : NULL, &s, 1, "person_words", e) ||
+	r = r || add_into(db, "member_tally", days ? "member_days" : NULL, &s, 1, e) ||
 	    drop_words(db, &s, e) ||
-	    add_words(db, "member_words", "person_words", &s, e) || set_tally_from(db, "1900-01-01", e);
+	    add_words(db, "member_words", &s, e) || set_tally_from(db, "1900-01-01", e);
 	if (!r) {
 		last_change(&q, &s);
 		r = bump(db, DATE_FIRST, &q, e);
@@ -940,7 +890,7 @@ static int check_words(db_t *db, FILE *report, int64_t *rows, size_t *n_diff, er
 	query_init(&q);
 	query_sql(&q, "CREATE TEMP TABLE words_check (unit_id BIGINT NOT NULL, word TEXT NOT NULL,"
 		      " name_key TEXT NOT NULL, person_id BIGINT NOT NULL, name_fold TEXT NOT NULL)");
-	r = query_run(db, &q, e) || add_words(db, "words_check", "person_words", &s, e) ||
+	r = query_run(db, &q, e) || add_words(db, "words_check", &s, e) ||
 	    differences(db, WORD_COLS, "true", "member_words", "words_check", "kept, not counted", print_word, report,
 			n_diff, e) ||
 	    differences(db, WORD_COLS, "true", "words_check", "member_words", "counted, not kept", print_word, report,
@@ -1013,7 +963,7 @@ int member_tally_check(db_t *db, FILE *report, bool *kept, size_t *n_rows, size_
 	r = tally_from(db, kept, &from, e);
 	if (!r && *kept) {
 		r = scratch_figures(db, "tally_check", e) || scratch_figures(db, "days_check", e) ||
-		    add_into(db, "tally_check", "days_check", &s, 1, "person_words", e) ||
+		    add_into(db, "tally_check", "days_check", &s, 1, e) ||
 		    compare_figures(db, "member_tally", "tally_check", report, n_rows, n_diff, e) ||
 		    compare_figures(db, "member_days", "days_check", report, n_rows, n_diff, e);
 		if (!r) {

@@ -83,12 +83,11 @@
  * are suspended. Returns 0 or -1 with e. */
 int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e);
 
-/* Puts in (+1) everything of the people with ids first_id to last_id, new
- * records stored together (store/members.h, member_batch_store) and not
- * counted yet, whose name words are in the temporary table
- * MEMBER_BATCH_PERSON_WORDS (made by member_tally_batch_words, with an
- * index by person; a load's by member_tally_load_tables), not yet in
- * person_words. Their search rows wait in another temporary table until
+/* New records stored together (store/members.h, member_batch_store) are
+ * counted in memory (store/member_load.h, member_load_count_begin); their
+ * search rows wait in two temporary tables, made by
+ * member_tally_batch_tables: by word in MEMBER_BATCH_PERSON_WORDS (of
+ * person_words' columns), by unit in MEMBER_BATCH_WORDS (member_words').
  * member_tally_batches_end puts those of every batch into person_words
  * and member_words, in their keys' order: rows added at random places of
  * an index larger than the cache cost more than the records themselves.
@@ -96,12 +95,8 @@ int member_tally_person(db_t *db, int64_t person_id, int sign, err_t *e);
  * nothing between them reads the search rows of these people. Each
  * returns 0 or -1 with e. */
 #define MEMBER_BATCH_PERSON_WORDS "batch_person_words"
-int member_tally_batch_words(db_t *db, err_t *e);
-int member_tally_batch(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
-/* The same, for batches not counted yet, at the end, before
- * member_tally_batches_end: their search rows go straight into
- * member_words. */
-int member_tally_span(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
+#define MEMBER_BATCH_WORDS "tally_batch_words"
+int member_tally_batch_tables(db_t *db, err_t *e);
 int member_tally_batches_end(db_t *db, err_t *e);
 
 /* The same for the units listed in ancestry_work under run (their branches) and for
@@ -114,9 +109,9 @@ int member_tally_work(db_t *db, int64_t run, int sign, err_t *e);
  * (not suspended) at all; the scratch table it fills, made here:
  * MEMBER_LOAD_TALLY with member_tally's columns (its search rows by unit go
  * straight into member_words, whose indexes it has set aside); and at its
- * end, member_tally_load_end adds MEMBER_LOAD_TALLY into member_tally,
- * drops it, and moves 'tally_from' on to the stays of persons first_id to
- * last_id. store/test_bulk.c compares what such a load counts with the
+ * end, member_tally_load_end adds MEMBER_LOAD_TALLY into member_tally
+ * (and member_days), drops it, and moves 'tally_from' on to `latest`, the
+ * latest day a stay of the load's starts or ends. store/test_bulk.c compares what such a load counts with the
  * recount. Each returns 0 or -1 with e. */
 #define MEMBER_LOAD_TALLY "tally_load"
 int member_tally_kept(db_t *db, bool *kept, err_t *e);
@@ -137,8 +132,7 @@ int member_tally_rebuild_15(db_t *db, err_t *e);
 int member_tally_days(db_t *db, int64_t unit_id, bool *hold, err_t *e);
 
 /* The temporary tables of a bulk load (store/member_load.h): the search
- * rows of its people by word (MEMBER_BATCH_PERSON_WORDS, without the
- * index by person that only an import's batches read) and, when it counts
+ * rows of its people by word (MEMBER_BATCH_PERSON_WORDS) and, when it counts
  * (the figures are kept), the figures it counted (MEMBER_LOAD_TALLY).
  * member_tally_load_words_end moves the search rows by word into
  * person_words in its key's order (the table is its key on SQLite, and
@@ -149,7 +143,7 @@ int member_tally_days(db_t *db, int64_t unit_id, bool *hold, err_t *e);
  * returns 0 or -1 with e. */
 int member_tally_load_tables(db_t *db, bool counting, err_t *e);
 int member_tally_load_words_end(db_t *db, err_t *e);
-int member_tally_load_end(db_t *db, int64_t first_id, int64_t last_id, err_t *e);
+int member_tally_load_end(db_t *db, date_t latest, err_t *e);
 
 /* Stops keeping the figures (a bulk load: `generate`), until
  * member_tally_rebuild. Reads count from the stays meanwhile. */

@@ -8,6 +8,7 @@
  * index on (person_id, valid_from) is the backstop, member_add the check).
  */
 #include "store/members.h"
+#include "store/member_load.h"
 #include "store/member_rows.h"
 #include "store/member_tally.h"
 
@@ -1407,16 +1408,14 @@ typedef struct batch_row {
 	int64_t line;
 } batch_row_t;
 
-/* Ids first to last of records stored and not counted yet. */
-typedef struct id_span {
-	int64_t first, last;
-} id_span_t;
-
 struct member_batch {
 	batch_row_t *rows;
 	size_t n, cap;
-	id_span_t *later; /* PostgreSQL: counted by member_batches_end */
-	size_t n_later, cap_later;
+	int64_t under;        /* the unit the rows' units are under */
+	member_load_t *count; /* the figures of the rows stored: from the first store to member_batches_end */
+	int64_t *word_units;  /* by row: her province (member_load_count) */
+	int64_t *name_units;  /* by row, MEMBER_LOAD_NAME_UNITS each: the units between it and her branch */
+	size_t cap_units;
 };
 
 int member_id_number_last(db_t *db, const char *prefix, char out[PERSON_ID_BUF], bool *found, err_t *e)
@@ -1448,10 +1447,12 @@ int member_id_number_last(db_t *db, const char *prefix, char out[PERSON_ID_BUF],
 	return rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(db, rc, e);
 }
 
-int member_batch_new(member_batch_t **out, err_t *e)
+int member_batch_new(int64_t under, member_batch_t **out, err_t *e)
 {
-	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (!(*out = calloc(1, sizeof(**out))))
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	(*out)->under = under;
+	return 0;
 }
 
 static void batch_clear(member_batch_t *b)
@@ -1461,34 +1462,13 @@ static void batch_clear(member_batch_t *b)
 	b->n = 0;
 }
 
-/* Remembers ids first to last to be counted at the end, as one span
- * with the last one if they follow it (a record stored alone between
- * batches, counted then, breaks the span). */
-static int count_later(member_batch_t *b, int64_t first, int64_t last, err_t *e)
-{
-	if (b->n_later && b->later[b->n_later - 1].last + 1 == first) {
-		b->later[b->n_later - 1].last = last;
-		return 0;
-	}
-	if (b->n_later == b->cap_later) {
-		size_t cap = b->cap_later ? b->cap_later * 2 : 8;
-		id_span_t *grown = realloc(b->later, cap * sizeof(*grown));
-		if (!grown)
-			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-		b->later = grown;
-		b->cap_later = cap;
-	}
-	b->later[b->n_later++] = (id_span_t){ first, last };
-	return 0;
-}
-
 int member_batches_end(db_t *db, member_batch_t *b, err_t *e)
 {
-	for (size_t i = 0; i < b->n_later; i++)
-		if (member_tally_span(db, b->later[i].first, b->later[i].last, e))
-			return -1;
-	b->n_later = 0;
-	return member_tally_batches_end(db, e);
+	int r = b->count ? member_load_count_end(b->count, e) : 0;
+
+	member_load_free(b->count);
+	b->count = NULL;
+	return r || member_tally_batches_end(db, e) ? -1 : 0;
 }
 
 void member_batch_free(member_batch_t *b)
@@ -1496,8 +1476,10 @@ void member_batch_free(member_batch_t *b)
 	if (!b)
 		return;
 	batch_clear(b);
+	member_load_free(b->count);
 	free(b->rows);
-	free(b->later);
+	free(b->word_units);
+	free(b->name_units);
 	free(b);
 }
 
@@ -1664,12 +1646,49 @@ int member_rows_names(db_t *db, const char *table, const void *rows, size_t n, s
 	return rc == DB_OK ? 0 : store_fail(db, rc, e);
 }
 
-/* An import's words go to the batches' table first: person_words gets
- * them all at the end, in its key's order (member_tally_batches_end). */
+/* An import's words go to the batches' tables first: person_words and
+ * member_words get them all at the end, in their keys' order
+ * (member_tally_batches_end). */
 static int bulk_words(db_t *db, const member_batch_t *b, int64_t first_id, err_t *e)
 {
-	return member_tally_batch_words(db, e) ||
+	return member_tally_batch_tables(db, e) ||
 	       member_rows_words(db, MEMBER_BATCH_PERSON_WORDS, b->rows, b->n, sizeof(b->rows[0]), first_id, NULL, e)
+		       ? -1
+		       : 0;
+}
+
+/* Counts the batch's records into the figures (member_load_count; the
+ * count begins at the first batch) and writes their search rows by unit
+ * into MEMBER_BATCH_WORDS, as the figures are kept. */
+static int count_batch(db_t *db, member_batch_t *b, int64_t first_id, err_t *e)
+{
+	if (!b->count && member_load_count_begin(db, b->under, &b->count, e)) {
+		member_load_free(b->count);
+		b->count = NULL;
+		return -1;
+	}
+	if (!member_load_counting(b->count))
+		return 0;
+	if (b->n > b->cap_units) {
+		int64_t *w = realloc(b->word_units, b->n * sizeof(*w));
+		int64_t *u = w ? realloc(b->name_units, b->n * MEMBER_LOAD_NAME_UNITS * sizeof(*u)) : NULL;
+		if (w)
+			b->word_units = w;
+		if (!u)
+			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		b->name_units = u;
+		b->cap_units = b->n;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const batch_row_t *r = &b->rows[i];
+		if (member_load_count(b->count, &r->row, r->kind, r->unit_id, r->joined, &b->word_units[i],
+				      &b->name_units[i * MEMBER_LOAD_NAME_UNITS], e))
+			return -1;
+	}
+	return member_rows_words(db, MEMBER_BATCH_WORDS, b->rows, b->n, sizeof(b->rows[0]), first_id, b->word_units,
+				 e) ||
+			       member_rows_names(db, MEMBER_BATCH_WORDS, b->rows, b->n, sizeof(b->rows[0]), first_id,
+						 b->name_units, MEMBER_LOAD_NAME_UNITS, e)
 		       ? -1
 		       : 0;
 }
@@ -1733,12 +1752,9 @@ int member_batch_store(db_t *db, member_batch_t *b, int64_t import_id, err_t *e)
 		return -1;
 	if ((rc = db_sync_ids(db, "persons")) != DB_OK)
 		return store_fail(db, rc, e);
-	/* SQLite: counted now, while their pages are still in its cache.
-	 * PostgreSQL: all at the end, in one statement: counted batch by
-	 * batch, each planned the statement anew and made a new version of
-	 * the same figure rows (MVCC), 210 ms a batch of 2,000 */
-	if (db_dialect(db) == DB_POSTGRESQL ? count_later(b, last + 1, last + (int64_t)b->n, e)
-					     : member_tally_batch(db, last + 1, last + (int64_t)b->n, e))
+	/* the figures added to the kept ones once, at the end: on PostgreSQL
+	 * each addition makes a new version of the same figure rows (MVCC) */
+	if (count_batch(db, b, last + 1, e))
 		return -1;
 	batch_clear(b);
 	return 0;

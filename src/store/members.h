@@ -142,14 +142,15 @@ int member_add_imported(db_t *db, const principal_t *who, person_t *p, int64_t u
  * writes (persons, person_words, memberships, import_records "created")
  * in bulk (PostgreSQL: COPY), for records whose unit goes on (its end not
  * recorded: nothing to carry on) and whose checks the import made. The
- * batch is owned by its creator (member_batch_free; NULL is fine) and
+ * batch is owned by its creator (member_batch_free; NULL is fine),
+ * made for records in units under `under` (the import's unit), and
  * copies what it is given. member_batch_store writes and empties it, in
- * the caller's write transaction; its records are counted into the
- * figures then (SQLite) or by member_batches_end (PostgreSQL), which also
- * writes their search rows (person_words, member_words) and which the
- * transaction must call after its last batch, before it commits
- * (store/member_tally.h). Each returns 0, or -1
- * with e. */
+ * the caller's write transaction, and counts its records' figures in
+ * memory (store/member_load.h, member_load_count_begin); member_batches_end
+ * adds them to the kept figures and writes their search rows
+ * (person_words, member_words); the transaction must call it after its
+ * last batch, before it commits (store/member_tally.h). Each returns 0, or
+ * -1 with e. */
 typedef struct member_batch member_batch_t;
 /* The highest ID number on record that begins with `prefix` (digits, up to
  * PERSON_ID_BUF - 7 of them) and ends in six digits, into out; *found
@@ -157,7 +158,7 @@ typedef struct member_batch member_batch_t;
  * Returns 0 or -1 with e. */
 int member_id_number_last(db_t *db, const char *prefix, char out[PERSON_ID_BUF], bool *found, err_t *e);
 
-int member_batch_new(member_batch_t **out, err_t *e);
+int member_batch_new(int64_t under, member_batch_t **out, err_t *e);
 int member_batch_add(member_batch_t *b, const person_t *p, int64_t unit_id, member_kind_t kind, date_t joined,
 		     int64_t line, err_t *e);
 size_t member_batch_count(const member_batch_t *b);

@@ -249,14 +249,14 @@ export async function startServer({ demo = false, members = 0, env: extra = {}, 
 // servers behind a proxy share one database). Its stop() leaves the
 // database to the first server. args: its options for serve (default: the
 // first server's).
-export async function startPeer(server, { args = server.args } = {}) {
+export async function startPeer(server, { args = server.args, env = server.env } = {}) {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const proc = startProcess(server.db.url, port, server.env, args);
+    const proc = startProcess(server.db.url, port, env, args);
     const h = await waitHealthy(`http://127.0.0.1:${port}`, proc, 30000);
     if (h.ok) {
       const peer = new Server(`http://127.0.0.1:${port}`, proc, { url: server.db.url, drop: async () => {} }, null);
-      peer.env = server.env;
+      peer.env = env;
       peer.adminToken = server.adminToken;
       peer.adminPassword = server.adminPassword;
       await peer.loadContract();
