@@ -738,6 +738,39 @@ test('an import counts its new members into the figures at its end, its changed 
   assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
 });
 
+test('new members who joined before the 2025 reform, in a branch it moved: counted under the tree of each day; the figures agree (unionbase check)', async () => {
+  // the demo's tree: the branch's ancestry has rows that end on the reform
+  // (its old commune and province) and rows that go on (the new ones)
+  const demo = await startServer({ demo: true });
+  try {
+    const one = async (sql) => (await demo.sql(sql)).trim().split('|');
+    const open = "'9999-12-31'";
+    const [branch, branchFrom] = await one(`SELECT u.code, CAST(u.valid_from AS TEXT) FROM units u WHERE u.level = 'branch' AND u.valid_to = ${open}
+      AND u.valid_from < '2020-01-01' AND EXISTS (SELECT 1 FROM ancestry a WHERE a.descendant = u.id AND a.valid_to <> ${open}) ORDER BY u.code LIMIT 1`);
+    assert.ok(branch, 'a branch of the demo moved by the reform');
+    const [commune] = await one(`SELECT c.code FROM units u JOIN ancestry a ON a.descendant = u.id AND a.valid_to = ${open}
+      JOIN units c ON c.id = a.ancestor AND c.level = 'commune' WHERE u.code = '${branch}' AND u.valid_to = ${open}`);
+    const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội,Ngày gia nhập Hội,Dân tộc'];
+    const from = Date.parse(`${branchFrom}T00:00:00Z`), reform = Date.parse('2025-07-01T00:00:00Z');
+    for (let i = 0; i < 12; i++) {
+      const joined = new Date(from + Math.floor(((reform - from) * (i + 1)) / 12) - 86400000).toISOString().slice(0, 10);
+      const y = 1960 + i;
+      lines.push(`Hà Thị Cũ ${['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh', 'Nga'][i % 6]} ${['Xuân', 'Thu'][i % 2]},0${1 + (i % 9)}/03/${y},${cccd(y, 810000 + i)},${branch},${joined.split('-').reverse().join('/')},${i % 2 ? 'Tày' : 'Kinh'}`);
+    }
+    const run = (args) => new Promise((resolve) => {
+      execFile(BIN, [...args, '--db', demo.db.url], { env: { ...process.env, ...demo.env } }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
+    });
+    const r = await run(['import', file('before-reform.csv', lines.join('\n') + '\n'), '--unit', commune, '--mode', 'all', '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(JSON.parse(r.stdout).created, 12, r.stdout);
+    const check = await run(['check']);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+  } finally {
+    await demo.stop();
+  }
+});
+
 test('rows of a branch whose merge is recorded ahead: stored one by one, their stays carried on to the merged branch; the figures agree', async () => {
   const ahead = new Date(Date.parse(`${TODAY}T00:00:00Z`) + 10 * 86400000).toISOString().slice(0, 10);
   const mk = (b) => s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
