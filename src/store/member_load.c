@@ -179,7 +179,7 @@ struct member_load {
 	/* the figures and search rows counted here (while the figures are
 	 * kept), else recounted at the end */
 	bool counting;
-	int64_t under;  /* the units counted: those under this one (0: all) */
+	int64_t under;  /* the units counted: those ever under this one (0: all) */
 	date_t latest;  /* the latest start or end of a stay counted */
 	open_line_t line;
 	open_line_t days; /* every ancestry row at the two highest levels */
@@ -899,9 +899,10 @@ static int read_lineage(member_load_t *l, open_line_t *line, bool days, err_t *e
 		      " FROM ancestry a JOIN units tu ON tu.id = a.ancestor JOIN levels tl ON tl.key = tu.level");
 	query_sql(&q, days ? " WHERE (SELECT count(*) FROM levels r WHERE r.rank < tl.rank) <= 1"
 			   : " WHERE a.valid_to = '9999-12-31'");
+	/* under it at any time: a branch under a commune today may leave it
+	 * on a day recorded ahead (a merge of the commune) */
 	if (l->under)
-		query_add(&q, " AND a.descendant IN (SELECT w.descendant FROM ancestry w WHERE w.ancestor = ?"
-			      " AND w.valid_to = '9999-12-31')",
+		query_add(&q, " AND a.descendant IN (SELECT w.descendant FROM ancestry w WHERE w.ancestor = ?)",
 			  QI(l->under));
 	query_sql(&q, " ORDER BY a.descendant");
 	if (query_prepare(l->db, &q, &st, e))

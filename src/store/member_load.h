@@ -102,7 +102,8 @@ void member_load_free(member_load_t *l);
 
 /* The figures of an import's new records (store/members.h,
  * member_batch_t), each with one stay that holds, from the day she joined,
- * in a unit that goes on under `under` (0: any unit), counted in memory
+ * in a unit that goes on and is or was under `under` (0: any unit; a unit
+ * under it today may leave it on a day recorded ahead), counted in memory
  * as the generator's are, rather than by member_tally.c's statements over
  * each batch (41% of a million rows' commit, 2026-12-06). In the caller's
  * write transaction, which no change of the tree comes into meanwhile:
@@ -112,8 +113,8 @@ void member_load_free(member_load_t *l);
  * member_load_count counts one record (its folded name in row) and says
  * where her search rows go: *word_unit her province (0: none), and
  * name_units (MEMBER_LOAD_NAME_UNITS of them, 0 after the last) the units
- * between it and her branch; a unit not under `under` or with an end is
- * an error, not a figure lost. member_load_count_end adds what was counted
+ * between it and her branch; a unit never under `under`, or with an end,
+ * is an error, not a figure lost. member_load_count_end adds what was counted
  * to the kept figures and moves 'tally_from' to the latest day joined;
  * once (a second call adds nothing). Each returns 0 or -1 with e. */
 int member_load_count_begin(db_t *db, int64_t under, member_load_t **out, err_t *e);

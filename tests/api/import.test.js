@@ -793,6 +793,26 @@ test('rows of a branch whose merge is recorded ahead: stored one by one, their s
   assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
 });
 
+test('a list of a commune whose merge is recorded ahead: its branches go on, under the merged commune; the new members are counted and found', async () => {
+  // the branches have no end of their own (they are batched); their rows
+  // up to the list's commune end on the merge day
+  const ahead = new Date(Date.parse(`${TODAY}T00:00:00Z`) + 10 * 86400000).toISOString().slice(0, 10);
+  const mk = (b) => s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+  await mk({ code: 'IC8', name_vi: 'Xã Sắp Gộp', name_en: 'Merging Soon', level: 'commune', parent: '24' });
+  await mk({ code: 'IC8.1', name_vi: 'Chi hội Sắp Gộp', name_en: 'Merging Branch', level: 'branch', parent: 'IC8' });
+  await mk({ code: 'IC9', name_vi: 'Xã Bên Cạnh', name_en: 'Next Door', level: 'commune', parent: '24' });
+  await s.op('/api/v1/units/merge', { date: ahead, sources: ['IC8', 'IC9'], into: { code: 'IC89', name_vi: 'Xã Gộp Hai', name_en: 'Merged Two', level: 'commune' } }, 201);
+  const lines = ['Họ và tên,Ngày sinh,Số CCCD,Chi hội'];
+  for (let i = 0; i < 5; i++) lines.push(`Mạc Thị Gộp ${['Hoa', 'Lan', 'Mai', 'Hương', 'Ánh'][i]},0${i + 1}/04/1991,${cccd(1991, 950000 + i)},IC8.1`);
+  const r = await importJson([file('merging-commune.csv', lines.join('\n') + '\n'), '--unit', 'IC8']);
+  assert.equal(r.code, 0, JSON.stringify(r.report));
+  assert.equal(r.report.created, 5);
+  assert.equal((await s.ok('/api/v1/members', { unit: 'IC8', q: 'mac thi gop' })).items.length, 5);
+  const check = await ub(['check']);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+});
+
 test('new members stored in batches around one stored alone: each counted once, found by name, and the same file again changes nothing', async () => {
   // 2,000 a batch (IMPORT_BATCH_ROWS): a batch, one row of a branch whose
   // merge is recorded ahead (stored alone, between the batches), a batch,
