@@ -28,6 +28,13 @@ int date_parse(const char *s, date_t *out);
 /* Writes "YYYY-MM-DD" into buf (DATE_STR_LEN bytes). Returns buf. */
 char *date_format(date_t d, char buf[DATE_STR_LEN]);
 
+/* The year, month (1-12) and day of the month of d. */
+void date_ymd(date_t d, int *y, int *m, int *day);
+
+/* The day y-m-day (a real calendar day, year 1900..9999) into *out.
+ * Returns 0, or -1 on anything else. */
+int date_from_ymd(int y, int m, int day, date_t *out);
+
 /* Today: UNIONBASE_TODAY=YYYY-MM-DD when it is set to a valid date (tests,
  * demos, training), else the day in the local time zone. The one place
  * unionbase reads the clock for "today": call it once at the edge (per

@@ -1,13 +1,12 @@
 /*
  * period.c - reporting periods (see period.h). Days are found through
- * date_parse and gmtime_r, as in date.c, rather than a calendar routine of
- * our own: a period is worked out as a first month and a length in months.
+ * date.c's calendar (date_from_ymd, date_ymd): a period is worked out as a
+ * first month and a length in months.
  */
 #include "core/period.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 /* A congress term: TERM_YEARS years from 1 July of a year a with
  * a % TERM_YEARS == TERM_YEAR_MOD (..., 2021, 2026, 2031, ...). It starts in
@@ -49,28 +48,12 @@ int period_type_parse(const char *s, period_type_t *out)
 
 /* ---- days ---- */
 
-/* The day y-m-d, through date_parse so that the calendar is date.c's.
- * Returns 0 or -1 (not a day date_parse accepts). */
-static int day_of(int y, int m, int d, date_t *out)
-{
-	char buf[DATE_STR_LEN];
-
-	if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	snprintf(buf, sizeof(buf), "%04u-%02u-%02u", (unsigned)y, (unsigned)m, (unsigned)d);
-	return date_parse(buf, out);
-}
-
-/* The year and month of day d. Returns 0 or -1. */
+/* The year and month of day d. Returns 0 (for || chains). */
 static int year_month(date_t d, int *y, int *m)
 {
-	time_t t = (time_t)d * 86400 + 43200; /* noon, as in date.c */
-	struct tm tm;
+	int day;
 
-	if (!gmtime_r(&t, &tm))
-		return -1;
-	*y = tm.tm_year + 1900;
-	*m = tm.tm_mon + 1;
+	date_ymd(d, y, m, &day);
 	return 0;
 }
 
@@ -114,7 +97,7 @@ static int make(period_type_t t, int year, int n, period_t *out)
 	p.type = t;
 	p.year = year;
 	p.n = n;
-	if (day_of(year, first, 1, &p.from) != 0 || day_of(next_y, next_m, 1, &next) != 0)
+	if (date_from_ymd(year, first, 1, &p.from) != 0 || date_from_ymd(next_y, next_m, 1, &next) != 0)
 		return -1;
 	p.to = next - 1;
 	*out = p;

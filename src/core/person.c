@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <utf8proc.h>
 
 #include "core/text.h"
@@ -193,34 +192,12 @@ int person_sort_key(const char *full_name, char **out)
 
 /* ---- dates ---- */
 
-/* The last day converted is remembered (per thread): an import asks for
- * today's with every row, and gmtime_r was a twentieth of a dry run. */
-static void ymd(date_t d, int *y, int *m, int *day)
-{
-	static _Thread_local struct { bool set; date_t d; int y, m, day; } last;
-	time_t t = (time_t)d * 86400 + 43200;
-	struct tm tm;
-
-	if (last.set && last.d == d) {
-		*y = last.y, *m = last.m, *day = last.day;
-		return;
-	}
-	if (!gmtime_r(&t, &tm)) {
-		*y = *m = *day = 0;
-		return;
-	}
-	*y = tm.tm_year + 1900;
-	*m = tm.tm_mon + 1;
-	*day = tm.tm_mday;
-	last.set = true, last.d = d, last.y = *y, last.m = *m, last.day = *day;
-}
-
 int person_age(date_t birth, date_t on)
 {
 	int by, bm, bd, y, m, d, age;
 
-	ymd(birth, &by, &bm, &bd);
-	ymd(on, &y, &m, &d);
+	date_ymd(birth, &by, &bm, &bd);
+	date_ymd(on, &y, &m, &d);
 	age = y - by;
 	/* born on 29 February: a year older on 1 March of a common year */
 	if (m < bm || (m == bm && d < bd))
@@ -309,7 +286,7 @@ static int check_cccd(const char *id, date_t birth, person_sex_t sex, member_kin
 	if (id[0] != '0' || !province_63(id + 1))
 		bad += err_field(e, field, "id_province", "begins with {value}, which is no province's code",
 				 ERR_STR("value", prov)) != 0;
-	ymd(birth, &y, &m, &d);
+	date_ymd(birth, &y, &m, &d);
 	if (digit / 2 != (y - 1900) / 100 || y < 1900 || y > 2099)
 		bad += err_field(e, field, "id_century", "has a 4th digit that does not fit a birth in {year}",
 				 ERR_INT("year", y)) != 0;

@@ -207,24 +207,64 @@ static void year_start_is_the_first_of_january(void **state)
 	assert_string_equal(date_format(date_year_start(d), buf), "2024-01-01");
 }
 
-/* Every day from 1900 to 2200 is written as the C library's calendar has
- * it and read back as itself. */
-static void every_day_is_written_and_read_back(void **state)
+/* Day d as the C library's calendar has it (date.c's own arithmetic is
+ * checked against it), and the same through date_format, date_ymd,
+ * date_parse and date_from_ymd. */
+static void same_as_the_c_library(date_t d)
 {
 	char buf[DATE_STR_LEN], want[32];
+	time_t t = (time_t)d * 86400 + 43200;
+	struct tm tm;
 	date_t back;
+	int y, m, day;
+
+	assert_non_null(gmtime_r(&t, &tm));
+	snprintf(want, sizeof(want), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	assert_string_equal(date_format(d, buf), want);
+	date_ymd(d, &y, &m, &day);
+	assert_int_equal(y, tm.tm_year + 1900);
+	assert_int_equal(m, tm.tm_mon + 1);
+	assert_int_equal(day, tm.tm_mday);
+	assert_int_equal(date_parse(buf, &back), 0);
+	assert_int_equal(back, d);
+	assert_int_equal(date_from_ymd(y, m, day, &back), 0);
+	assert_int_equal(back, d);
+}
+
+/* Every day from 1900 to 2200, and every 7th after it to 9999. */
+static void every_day_is_written_and_read_back(void **state)
+{
+	char buf[DATE_STR_LEN];
+	date_t d;
 	(void)state;
 
-	for (date_t d = DATE_FIRST; d < DATE_FIRST + 300 * 366; d++) {
-		time_t t = (time_t)d * 86400 + 43200;
-		struct tm tm;
-		assert_non_null(gmtime_r(&t, &tm));
-		snprintf(want, sizeof(want), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-		assert_string_equal(date_format(d, buf), want);
-		assert_int_equal(date_parse(buf, &back), 0);
-		assert_int_equal(back, d);
-	}
+	for (d = DATE_FIRST; d < DATE_FIRST + 300 * 366; d++)
+		same_as_the_c_library(d);
+	for (; d <= DATE_OPEN; d += 7)
+		same_as_the_c_library(d);
+	same_as_the_c_library(DATE_OPEN);
 	assert_string_equal(date_format(DATE_OPEN, buf), "9999-12-31");
+}
+
+/* 29 February: every fourth year, but not in a century year unless it
+ * divides by 400. */
+static void leap_days_follow_the_gregorian_rule(void **state)
+{
+	static const char *const leap[] = { "2000-02-29", "2024-02-29", "2400-02-29", "1904-02-29", NULL };
+	static const char *const common[] = { "1900-02-29", "2100-02-29", "2023-02-29", "9999-02-29", NULL };
+	date_t d;
+	(void)state;
+
+	for (int i = 0; leap[i]; i++)
+		assert_int_equal(date_parse(leap[i], &d), 0);
+	for (int i = 0; common[i]; i++)
+		assert_int_equal(date_parse(common[i], &d), -1);
+	assert_int_equal(date_from_ymd(2025, 4, 31, &d), -1);
+	assert_int_equal(date_from_ymd(2025, 0, 1, &d), -1);
+	assert_int_equal(date_from_ymd(2025, 13, 1, &d), -1);
+	assert_int_equal(date_from_ymd(2025, 1, 0, &d), -1);
+	assert_int_equal(date_from_ymd(1899, 12, 31, &d), -1);
+	assert_int_equal(date_from_ymd(10000, 1, 1, &d), -1);
 }
 
 int main(void)
@@ -232,6 +272,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_and_formats_round_trip),
 		cmocka_unit_test(every_day_is_written_and_read_back),
+		cmocka_unit_test(leap_days_follow_the_gregorian_rule),
 		cmocka_unit_test(refuses_what_is_not_a_day),
 		cmocka_unit_test(open_end_is_the_last_day_of_9999),
 		cmocka_unit_test(intervals_are_half_open),
