@@ -219,6 +219,15 @@ static bool date_line(const char *w)
 	return m && strstr(m, " nam ");
 }
 
+/* Whether s has a letter: a byte past ASCII may begin one ("Đ"). */
+static bool may_have_letters(const char *s)
+{
+	for (; *s; s++)
+		if (isalpha((unsigned char)*s) || (unsigned char)*s >= 0x80)
+			return true;
+	return false;
+}
+
 bool mcol_is_footer(const char *const *cells, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -227,6 +236,10 @@ bool mcol_is_footer(const char *const *cells, size_t n)
 
 		if (!cells[i][0])
 			continue;
+		/* every footer has words: a row's number (most rows begin with
+		 * one) is none, and folding it was a twentieth of a dry run */
+		if (!may_have_letters(cells[i]))
+			return false;
 		if (words_of(cells[i], &w))
 			return false;
 		/* a space after the words so that "tm " and "cong " match whole words */

@@ -104,6 +104,13 @@ static void finds_where_the_table_ends(void **state)
 	assert_true(mcol_is_footer(dated, 3));
 	assert_false(mcol_is_footer(member, 3));
 	assert_false(mcol_is_footer(hamlet, 2));
+	/* only the row's first value counts, a number too */
+	const char *numbered[] = { "(2)", "Người lập biểu" };
+	const char *spaces[] = { "   ", "Tổng cộng" };
+	const char *signed_ascii[] = { "Ky ten" };
+	assert_false(mcol_is_footer(numbered, 2));
+	assert_false(mcol_is_footer(spaces, 2));
+	assert_true(mcol_is_footer(signed_ascii, 1));
 }
 
 static void skips_column_numbers(void **state)
