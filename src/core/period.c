@@ -48,15 +48,6 @@ int period_type_parse(const char *s, period_type_t *out)
 
 /* ---- days ---- */
 
-/* The year and month of day d. Returns 0 (for || chains). */
-static int year_month(date_t d, int *y, int *m)
-{
-	int day;
-
-	date_ymd(d, y, m, &day);
-	return 0;
-}
-
 static bool term_year(int a)
 {
 	return a % TERM_YEARS == TERM_YEAR_MOD;
@@ -201,10 +192,11 @@ void period_format(const period_t *p, char out[PERIOD_CODE_MAX])
 
 int period_of(period_type_t t, date_t d, period_t *out)
 {
-	int y, m, n = 0;
+	int y, m, day, n = 0;
 
-	if (!type_ok(t) || year_month(d, &y, &m) != 0)
+	if (!type_ok(t))
 		return -1;
+	date_ymd(d, &y, &m, &day);
 	if (t == PERIOD_TERM) {
 		/* January to June belong to the term that began the year before */
 		if (m < TERM_FIRST_MONTH)
