@@ -67,7 +67,7 @@ typedef struct member_import_opts {
 	void (*on_error)(void *ctx, const import_error_t *err);
 	void (*on_progress)(void *ctx, size_t rows); /* every IMPORT_PROGRESS_EVERY rows */
 	/* once, when a commit has read every row and writes its last (the
-	 * search rows and figures: half a minute at a million rows) */
+	 * search rows and figures: some 45 s at a million rows) */
 	void (*on_writing)(void *ctx, size_t rows);
 	void *ctx;
 } member_import_opts_t;

@@ -155,7 +155,7 @@ static void on_progress(void *ctx, size_t rows)
 		fprintf(stderr, "\r\033[K%zu rows read", rows);
 }
 
-/* the last writes of a commit of a million rows take half a minute: the bar
+/* the last writes of a commit of a million rows take some 45 s: the bar
  * says what it waits for */
 static void on_writing(void *ctx, size_t rows)
 {
