@@ -229,6 +229,11 @@ static void same_as_the_c_library(date_t d)
 	assert_int_equal(back, d);
 	assert_int_equal(date_from_ymd(y, m, day, &back), 0);
 	assert_int_equal(back, d);
+	/* the last day of its month: the day after it is none */
+	t += 86400;
+	assert_non_null(gmtime_r(&t, &tm));
+	if (tm.tm_mon + 1 != m)
+		assert_int_equal(date_from_ymd(y, m, day + 1, &back), -1);
 }
 
 /* Every day from 1900 to 2200, and every 7th after it to 9999. */

@@ -108,8 +108,10 @@ static void finds_where_the_table_ends(void **state)
 	const char *numbered[] = { "(2)", "Người lập biểu" };
 	const char *spaces[] = { "   ", "Tổng cộng" };
 	const char *signed_ascii[] = { "Ky ten" };
+	const char *dash[] = { "—", "Người lập biểu" }; /* no letter, but past ASCII: folded, as before */
 	assert_false(mcol_is_footer(numbered, 2));
 	assert_false(mcol_is_footer(spaces, 2));
+	assert_false(mcol_is_footer(dash, 2));
 	assert_true(mcol_is_footer(signed_ascii, 1));
 }
 
