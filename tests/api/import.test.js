@@ -733,9 +733,7 @@ test('an import counts its new members into the figures at its end, its changed 
   assert.equal(r2.code, 0, JSON.stringify(r2.report.errors?.slice(0, 3)));
   assert.deepEqual([r2.report.created, r2.report.updated, r2.report.unchanged], [5, n / 4, n - n / 4]);
   assert.equal((await s.ok('/api/v1/reports/members', { unit: 'IC2' })).total, before + n + 5);
-  const check = await ub(['check']);
-  assert.equal(check.code, 0, check.stdout + check.stderr);
-  assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+  await assertFiguresAgree();
 });
 
 test('new members who joined before the 2025 reform, in a branch it moved: counted under the tree of each day; the figures agree (unionbase check)', async () => {
@@ -771,9 +769,26 @@ test('new members who joined before the 2025 reform, in a branch it moved: count
   }
 });
 
+// Ten days after the pinned today: a change recorded ahead.
+function tenDaysAhead() {
+  return new Date(Date.parse(`${TODAY}T00:00:00Z`) + 10 * 86400000).toISOString().slice(0, 10);
+}
+
+function territorialUnit(b) {
+  return s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+}
+
+// unionbase check on the shared server's database: the kept figures agree
+// with a recount from the members.
+async function assertFiguresAgree() {
+  const check = await ub(['check']);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+}
+
 test('rows of a branch whose merge is recorded ahead: stored one by one, their stays carried on to the merged branch; the figures agree', async () => {
-  const ahead = new Date(Date.parse(`${TODAY}T00:00:00Z`) + 10 * 86400000).toISOString().slice(0, 10);
-  const mk = (b) => s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+  const ahead = tenDaysAhead();
+  const mk = territorialUnit;
   await mk({ code: 'IC5', name_vi: 'Xã Sáp Nhập', name_en: 'Merging Commune', level: 'commune', parent: '24' });
   await mk({ code: 'IC5.1', name_vi: 'Chi hội Bến', name_en: 'Wharf', level: 'branch', parent: 'IC5' });
   await mk({ code: 'IC5.2', name_vi: 'Chi hội Chợ', name_en: 'Market', level: 'branch', parent: 'IC5' });
@@ -788,16 +803,14 @@ test('rows of a branch whose merge is recorded ahead: stored one by one, their s
   const before = new Date(Date.parse(`${ahead}T00:00:00Z`) - 86400000).toISOString().slice(0, 10);
   const h = await s.ok(`/api/v1/members/${m.items[0].id}`);
   assert.deepEqual(h.history.map((x) => [x.unit.code, x.until]), [['IC5.1', before], ['IC5.9', null]]);
-  const check = await ub(['check']);
-  assert.equal(check.code, 0, check.stdout + check.stderr);
-  assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+  await assertFiguresAgree();
 });
 
 test('a list of a commune whose merge is recorded ahead: its branches go on, under the merged commune; the new members are counted and found', async () => {
   // the branches have no end of their own (they are batched); their rows
   // up to the list's commune end on the merge day
-  const ahead = new Date(Date.parse(`${TODAY}T00:00:00Z`) + 10 * 86400000).toISOString().slice(0, 10);
-  const mk = (b) => s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+  const ahead = tenDaysAhead();
+  const mk = territorialUnit;
   await mk({ code: 'IC8', name_vi: 'Xã Sắp Gộp', name_en: 'Merging Soon', level: 'commune', parent: '24' });
   await mk({ code: 'IC8.1', name_vi: 'Chi hội Sắp Gộp', name_en: 'Merging Branch', level: 'branch', parent: 'IC8' });
   await mk({ code: 'IC9', name_vi: 'Xã Bên Cạnh', name_en: 'Next Door', level: 'commune', parent: '24' });
@@ -808,17 +821,15 @@ test('a list of a commune whose merge is recorded ahead: its branches go on, und
   assert.equal(r.code, 0, JSON.stringify(r.report));
   assert.equal(r.report.created, 5);
   assert.equal((await s.ok('/api/v1/members', { unit: 'IC8', q: 'mac thi gop' })).items.length, 5);
-  const check = await ub(['check']);
-  assert.equal(check.code, 0, check.stdout + check.stderr);
-  assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+  await assertFiguresAgree();
 });
 
 test('new members stored in batches around one stored alone: each counted once, found by name, and the same file again changes nothing', async () => {
   // 2,000 a batch (IMPORT_BATCH_ROWS): a batch, one row of a branch whose
   // merge is recorded ahead (stored alone, between the batches), a batch,
   // and the rest
-  const ahead = new Date(Date.parse(`${TODAY}T00:00:00Z`) + 10 * 86400000).toISOString().slice(0, 10);
-  const mk = (b) => s.op('/api/v1/units', { date: D, kind: 'territorial', ...b }, 201);
+  const ahead = tenDaysAhead();
+  const mk = territorialUnit;
   await mk({ code: 'IC7', name_vi: 'Xã Ba Đợt', name_en: 'Three Rounds', level: 'commune', parent: '24' });
   for (const c of ['IC7.1', 'IC7.2', 'IC7.3']) await mk({ code: c, name_vi: `Chi hội ${c}`, name_en: c, level: 'branch', parent: 'IC7' });
   await s.op('/api/v1/units/merge', { date: ahead, sources: ['IC7.2', 'IC7.3'], into: { code: 'IC7.9', name_vi: 'Chi hội Gộp', name_en: 'Merged', level: 'branch' } }, 201);
@@ -843,9 +854,7 @@ test('new members stored in batches around one stored alone: each counted once, 
   const again = await importJson([file('rounds.csv', body), '--unit', 'IC7']);
   assert.equal(again.code, 0, JSON.stringify(again.report.errors?.slice(0, 3)));
   assert.deepEqual([again.report.created, again.report.updated, again.report.unchanged], [0, 0, 4100]);
-  const check = await ub(['check']);
-  assert.equal(check.code, 0, check.stdout + check.stderr);
-  assert.match(check.stdout, /figures: \d+ rows checked, 0 differences/);
+  await assertFiguresAgree();
 });
 
 test('a first import into a new database, and a small one after: the indexes are as the schema makes them, the search rows and figures agree', async () => {
