@@ -22,6 +22,7 @@
 #include "core/access.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/member_columns.h"
 #include "core/period.h"
 #include "core/person.h"
 #include "core/unit.h"
@@ -193,6 +194,12 @@ int api_parent_in_scope(api_req_t *req, const char *ref, date_t d, const char *f
 struct person;
 void api_member_read(json_t *body, date_t today, struct person *p, member_kind_t *kind, char *unit_code,
 		     size_t unit_cap, date_t *joined, err_t *e);
+/* api_member_read of fields already taken out of their body (an import's
+ * row: io/member_rows.h), checked by the same rules. */
+void api_member_check(const member_fields_t *f, date_t today, struct person *p, member_kind_t *kind,
+		      char *unit_code, size_t unit_cap, date_t *joined, err_t *e);
+/* The member keys of body as fields (borrowing its strings). */
+void api_member_fields(json_t *body, member_fields_t *out);
 
 /* True when person_id is the caller's own member record: a `member` whose
  * account is linked to it (users.person_id). */
@@ -311,6 +318,12 @@ int api_body_object(api_req_t *req, json_t **out, err_t *e);
 int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e);
 /* A date member, def when absent or null; a detail on a bad one. */
 int api_date(json_t *obj, const char *key, date_t def, date_t *out, err_t *e);
+/* api_str and api_date of a value already taken out of its body (v as
+ * api_value_of gives it, or a member list's cell), key naming it. */
+int api_value_str(const mval_t *v, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e);
+int api_value_date(const mval_t *v, const char *key, date_t def, date_t *out, err_t *e);
+/* JSON value v (NULL: absent) as a field's value; *out borrows its text. */
+void api_value_of(json_t *v, mval_t *out);
 /* Fails with an unknown_field detail per member of obj not in allowed
  * (NULL-ended); prefix ("into", "into[1]") names obj in the detail's field
  * ("into.extra"). */

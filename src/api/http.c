@@ -165,23 +165,35 @@ static size_t nfc_length(const char *s)
 	return n;
 }
 
-int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e)
+void api_value_of(json_t *v, mval_t *out)
 {
-	json_t *v = json_object_get(obj, key);
+	*out = (mval_t){ .kind = MVAL_ABSENT };
+	if (!v || json_is_null(v))
+		return;
+	if (json_is_string(v))
+		*out = (mval_t){ .kind = MVAL_TEXT, .text = json_string_value(v), .len = json_string_length(v) };
+	else if (json_is_boolean(v))
+		out->kind = json_is_true(v) ? MVAL_TRUE : MVAL_FALSE;
+	else
+		out->kind = MVAL_OTHER;
+}
+
+int api_value_str(const mval_t *v, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e)
+{
 	const char *s;
 	size_t bytes;
 
 	dst[0] = '\0';
-	if (!v || json_is_null(v)) {
+	if (v->kind == MVAL_ABSENT) {
 		if (required)
 			return err_field(e, key, "required", "is required");
 		return 0;
 	}
-	if (!json_is_string(v))
+	if (v->kind != MVAL_TEXT)
 		return err_field(e, key, "not_a_string", "must be a string");
-	s = json_string_value(v);
+	s = v->text;
 	bytes = strlen(s);
-	if (bytes != json_string_length(v) || !text_valid(s))
+	if (bytes != v->len || !text_valid(s))
 		return err_field(e, key, "not_text", "must be text without control characters");
 	if (text_format_char(s)) {
 		char cp[16];
@@ -214,26 +226,40 @@ int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, 
 	return 0;
 }
 
-int api_date(json_t *obj, const char *key, date_t def, date_t *out, err_t *e)
+int api_str(json_t *obj, const char *key, bool required, size_t max, char *dst, size_t cap, err_t *e)
 {
-	json_t *v = json_object_get(obj, key);
+	mval_t v;
 
+	api_value_of(json_object_get(obj, key), &v);
+	return api_value_str(&v, key, required, max, dst, cap, e);
+}
+
+int api_value_date(const mval_t *v, const char *key, date_t def, date_t *out, err_t *e)
+{
 	*out = def;
-	if (!v || json_is_null(v))
+	if (v->kind == MVAL_ABSENT)
 		return 0;
-	if (!json_is_string(v))
+	if (v->kind != MVAL_TEXT)
 		return err_field(e, key, "not_a_string", "must be a string");
-	if (date_parse(json_string_value(v), out) != 0 || strlen(json_string_value(v)) != json_string_length(v)) {
+	if (date_parse(v->text, out) != 0 || strlen(v->text) != v->len) {
 		*out = def;
-		return err_field(e, key, "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", json_string_value(v)));
+		return err_field(e, key, "not_a_date", "must be a date YYYY-MM-DD", ERR_STR("value", v->text));
 	}
 	if (*out >= DATE_OPEN) {
 		/* 9999-12-31 stands for "still holds": no change happens on it */
 		*out = def;
 		return err_field(e, key, "too_late", "must be a day before 9999-12-31 (which stands for \"still holds\")",
-				 ERR_STR("value", json_string_value(v)));
+				 ERR_STR("value", v->text));
 	}
 	return 0;
+}
+
+int api_date(json_t *obj, const char *key, date_t def, date_t *out, err_t *e)
+{
+	mval_t v;
+
+	api_value_of(json_object_get(obj, key), &v);
+	return api_value_date(&v, key, def, out, e);
 }
 
 int api_only(json_t *obj, const char *const *allowed, const char *prefix, err_t *e)

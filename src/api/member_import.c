@@ -59,9 +59,10 @@ typedef struct seen {
 	db_stmt_t *add, *find;
 } seen_t;
 
-/* A row read ahead, as member_rows_next gave it (row owned). */
+/* A row read ahead, as member_rows_next gave it (row owned, its buffer
+ * reused by the rows read into it after). */
 typedef struct ahead_row {
-	json_t *row;
+	member_row_t row;
 	size_t line;
 	err_t problems;
 } ahead_row_t;
@@ -313,40 +314,23 @@ static const char *shown(const char *s, char *buf, size_t cap)
 	return buf;
 }
 
-/* The row as the file had it, for the report. The checks replace its
- * unit (by the code of the unit it names) and drop the fields the reader
- * had problems with; a copy of the row (a tenth of a dry run) is taken
- * only in the second case. */
-typedef struct as_read {
-	json_t *row;  /* the row, or its copy before any change */
-	json_t *unit; /* its unit's cell */
-} as_read_t;
-
-static int as_read_keep(as_read_t *a, json_t *row, const err_t *problems)
-{
-	a->row = problems->n_details ? json_copy(row) : json_incref(row);
-	a->unit = json_incref(json_object_get(row, "unit"));
-	return a->row ? 0 : -1;
-}
-
-static void as_read_free(as_read_t *a)
-{
-	json_decref(a->row);
-	json_decref(a->unit);
-}
-
-static void report_detail(run_t *r, size_t line, const as_read_t *row, const err_detail_t *d)
+/* Reports detail d of the row at line, quoting its field's value as the
+ * file had it (as_read: before the checks set its unit's code). */
+static void report_detail(run_t *r, size_t line, const member_fields_t *as_read, const err_detail_t *d)
 {
 	const member_column_t *c = d->field[0] ? column_of(r, d->field) : NULL;
-	json_t *v = !d->field[0] ? NULL : strcmp(d->field, "unit") == 0 ? row->unit : json_object_get(row->row, d->field);
 	char value[IMPORT_SHOWN_MAX + 8], header[IMPORT_SHOWN_MAX + 8];
 	const char *val = "";
 	import_error_t err;
+	mcol_t f = MCOL_NONE;
 
-	if (json_is_string(v))
-		val = shown(json_string_value(v), value, sizeof(value));
-	else if (json_is_boolean(v))
-		val = json_is_true(v) ? "true" : "false";
+	if (d->field[0] && mcol_parse(d->field, &f) == 0) {
+		const mval_t *v = &as_read->v[f];
+		if (v->kind == MVAL_TEXT)
+			val = shown(v->text, value, sizeof(value));
+		else if (v->kind == MVAL_TRUE || v->kind == MVAL_FALSE)
+			val = v->kind == MVAL_TRUE ? "true" : "false";
+	}
 	err = (import_error_t){ .line = line,
 				.column = c ? c->column : 0,
 				.header = c ? shown(c->header, header, sizeof(header)) : "",
@@ -541,32 +525,38 @@ static const named_unit_t *unit_named(const run_t *r, const char *cell, bool *am
 	return found;
 }
 
-/* Sets the row's "unit" to the code of the unit it names (or the list's
+/* The unit's code as the row's unit field (borrowed: the run keeps it). */
+static mval_t code_value(const char *code)
+{
+	return (mval_t){ .kind = MVAL_TEXT, .text = code, .len = strlen(code) };
+}
+
+/* Sets the row's unit to the code of the unit it names (or the list's
  * when it names none); *unit_id that unit. A detail when it names none
  * of the list's units. */
-static void row_unit(run_t *r, json_t *row, int64_t *unit_id, err_t *row_e)
+static void row_unit(run_t *r, member_fields_t *row, int64_t *unit_id, err_t *row_e)
 {
-	json_t *v = json_object_get(row, "unit");
+	const mval_t *v = &row->v[MCOL_UNIT];
 	const named_unit_t *u;
 	bool ambiguous;
 
 	*unit_id = 0;
-	if (!json_is_string(v)) {
+	if (v->kind != MVAL_TEXT) {
 		*unit_id = r->unit.id;
-		json_object_set_new(row, "unit", json_string(r->unit.code));
+		row->v[MCOL_UNIT] = code_value(r->unit.code);
 		return;
 	}
-	u = unit_named(r, json_string_value(v), &ambiguous);
+	u = unit_named(r, v->text, &ambiguous);
 	if (!u) {
 		err_field(row_e, "unit", ambiguous ? "ambiguous_unit" : "unknown_unit",
 			  ambiguous ? "'{value}' names more than one branch or group of {unit}" :
 				      "'{value}' is not a branch or group of {unit}",
-			  ERR_STR("value", json_string_value(v)), ERR_STR("unit", r->unit.name_vi));
-		json_object_set_new(row, "unit", json_string(r->unit.code));
+			  ERR_STR("value", v->text), ERR_STR("unit", r->unit.name_vi));
+		row->v[MCOL_UNIT] = code_value(r->unit.code);
 		return;
 	}
 	*unit_id = u->id;
-	json_object_set_new(row, "unit", json_string(u->code));
+	row->v[MCOL_UNIT] = code_value(u->code);
 }
 
 /* ---- matching ---- */
@@ -638,7 +628,8 @@ static int look_ahead(run_t *r, const ahead_row_t *ahead, size_t n, err_t *e)
 
 	r->n_known = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *raw = json_string_value(json_object_get(ahead[i].row, "id_number"));
+		const mval_t *v = &ahead[i].row.f.v[MCOL_ID_NUMBER];
+		const char *raw = v->kind == MVAL_TEXT ? v->text : NULL;
 		id_known_t *k = &r->known[r->n_known];
 		err_clear(&ignored);
 		if (raw && person_id_number(raw, false, 0, SEX_FEMALE, MEMBER_REGULAR, "id_number", k->id_number, &kind,
@@ -730,10 +721,10 @@ static const char *const NOT_FOR_UPDATE[] = { "unit", "joined_on", "kind", NULL 
 
 /* The row's fields laid over record id, checked whole (api_member_merge);
  * what would change into changed. */
-static int merge_update(run_t *r, int64_t id, json_t *row, person_t *p, char *changed, size_t cap, err_t *row_e,
-			err_t *e)
+static int merge_update(run_t *r, int64_t id, const member_fields_t *row, person_t *p, char *changed, size_t cap,
+			err_t *row_e, err_t *e)
 {
-	json_t *patch = json_deep_copy(row);
+	json_t *patch = member_fields_json(row);
 	member_t before;
 	err_t tmp;
 	int rc;
@@ -783,15 +774,15 @@ static int check_unit(run_t *r, int64_t unit_id, date_t d, err_t *e)
 }
 
 /* Checks the row with the registry's rules: details on row_e. */
-static void check_row(run_t *r, json_t *row, person_t *p, int64_t *unit_id, member_kind_t *kind, date_t *joined,
-		      err_t *row_e)
+static void check_row(run_t *r, member_fields_t *row, person_t *p, int64_t *unit_id, member_kind_t *kind,
+		      date_t *joined, err_t *row_e)
 {
 	char unit_code[UNIT_CODE_MAX * 4 + 8];
 	err_t tmp;
 
 	row_unit(r, row, unit_id, row_e);
 	err_clear(&tmp);
-	api_member_read(row, r->who->today, p, kind, unit_code, sizeof(unit_code), joined, &tmp);
+	api_member_check(row, r->who->today, p, kind, unit_code, sizeof(unit_code), joined, &tmp);
 	add_new_details(row_e, &tmp);
 	if (p->ethnicity[0] && !known_ethnicity(r, p->ethnicity) && !err_has_detail(row_e, "ethnicity"))
 		err_field(row_e, "ethnicity", "not_one_of", "'{value}' is not an ethnic group",
@@ -865,9 +856,10 @@ static int store_row(run_t *r, action_t act, person_t *p, int64_t unit_id, membe
 	return fresh_statistics(r, e);
 }
 
-static int one_row(run_t *r, json_t *row, size_t line, const err_t *problems, err_t *e)
+/* Checks (and stores) the row at line, as_read as the file gave it. */
+static int one_row(run_t *r, const member_fields_t *as_read, size_t line, const err_t *problems, err_t *e)
 {
-	as_read_t as_read;
+	member_fields_t row = *as_read;
 	member_kind_t kind = MEMBER_REGULAR;
 	int64_t unit_id = 0, id = 0;
 	char changed[512] = "";
@@ -876,15 +868,16 @@ static int one_row(run_t *r, json_t *row, size_t line, const err_t *problems, er
 	person_t p;
 	int rc = 0;
 
-	if (as_read_keep(&as_read, row, problems)) {
-		as_read_free(&as_read);
-		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
-	}
 	err_clear(&row_e);
 	add_new_details(&row_e, problems);
-	for (int i = 0; i < problems->n_details; i++)
-		json_object_del(row, problems->details[i].field);
-	check_row(r, row, &p, &unit_id, &kind, &joined, &row_e);
+	/* a value the reader could not convert is reported as its problem,
+	 * not again by the checks */
+	for (int i = 0; i < problems->n_details; i++) {
+		mcol_t f;
+		if (mcol_parse(problems->details[i].field, &f) == 0)
+			row.v[f] = (mval_t){ .kind = MVAL_ABSENT };
+	}
+	check_row(r, &row, &p, &unit_id, &kind, &joined, &row_e);
 	if (!row_e.n_details && unit_id) {
 		err_clear(&tmp);
 		if (check_unit(r, unit_id, joined, &tmp)) {
@@ -897,7 +890,7 @@ static int one_row(run_t *r, json_t *row, size_t line, const err_t *problems, er
 	if (!rc && !row_e.n_details)
 		rc = match(r, &p, unit_id, line, &id, &row_e, e);
 	if (!rc && !row_e.n_details && id)
-		rc = merge_update(r, id, row, &p, changed, sizeof(changed), &row_e, e);
+		rc = merge_update(r, id, &row, &p, changed, sizeof(changed), &row_e, e);
 	if (!rc && !row_e.n_details && !r->o->dry_run && !(r->o->good_only == false && r->rep->invalid))
 		rc = store_row(r, id ? ACT_UPDATE : ACT_CREATE, &p, unit_id, kind, joined, line, e);
 	else if (!rc && !row_e.n_details)
@@ -906,10 +899,9 @@ static int one_row(run_t *r, json_t *row, size_t line, const err_t *problems, er
 	if (!rc && row_e.n_details) {
 		r->rep->invalid++;
 		for (int i = 0; i < row_e.n_details; i++)
-			report_detail(r, line, &as_read, &row_e.details[i]);
+			report_detail(r, line, as_read, &row_e.details[i]);
 	} else if (!rc)
 		r->rep->valid++;
-	as_read_free(&as_read);
 	return rc;
 }
 
@@ -1054,12 +1046,13 @@ static int read_rows(run_t *r, err_t *e)
 		rc = got < 0 || look_ahead(r, ahead, n, e) ? -1 : 0;
 		for (size_t i = 0; i < n; i++) {
 			if (!rc)
-				rc = one_row(r, ahead[i].row, ahead[i].line, &ahead[i].problems, e);
-			json_decref(ahead[i].row);
+				rc = one_row(r, &ahead[i].row.f, ahead[i].line, &ahead[i].problems, e);
 			if (!rc && ++r->rep->rows % IMPORT_PROGRESS_EVERY == 0 && r->o->on_progress)
 				r->o->on_progress(r->o->ctx, r->rep->rows);
 		}
 	}
+	for (size_t i = 0; i < MEMBER_ID_LOOKUP_MAX; i++)
+		member_row_free(&ahead[i].row);
 	free(ahead);
 	if (rc)
 		return -1;

@@ -31,29 +31,45 @@
 
 /* ---- reading a body ---- */
 
-/* The date member key (absent: today) of a change, which is recorded on
+/* JSON member key of body as a field's value. */
+static mval_t member_of(json_t *body, const char *key)
+{
+	mval_t v;
+
+	api_value_of(json_object_get(body, key), &v);
+	return v;
+}
+
+/* The date v named key (absent: today) of a change, which is recorded on
  * the day it happens or later, never ahead: after_today (date). A typo
  * such as 2062 for 2026 would otherwise lock her history, since later
  * changes must follow it. */
-static int change_date(json_t *body, const char *key, date_t today, date_t *d, err_t *e)
+static int change_date_value(const mval_t *v, const char *key, date_t today, date_t *d, err_t *e)
 {
-	if (api_date(body, key, today, d, e))
+	if (api_value_date(v, key, today, d, e))
 		return -1;
 	if (*d > today)
 		return err_field(e, key, "after_today", "is after today ({date})", ERR_DATE("date", today));
 	return 0;
 }
 
-/* An optional free-text member into dst (PERSON_TEXT_BUF): NFC, without
+static int change_date(json_t *body, const char *key, date_t today, date_t *d, err_t *e)
+{
+	mval_t v = member_of(body, key);
+
+	return change_date_value(&v, key, today, d, e);
+}
+
+/* An optional free-text field into dst (PERSON_TEXT_BUF): NFC, without
  * the blanks around it, so that the same words are stored the same way
  * whatever keyboard typed them. */
-static void text_field(json_t *body, const char *key, char *dst, err_t *e)
+static void text_field(const mval_t *v, const char *key, char *dst, err_t *e)
 {
 	char *nfc = NULL;
 	const char *from;
 	size_t len;
 
-	if (api_str(body, key, false, PERSON_TEXT_MAX, dst, PERSON_TEXT_BUF, e) || !*dst)
+	if (api_value_str(v, key, false, PERSON_TEXT_MAX, dst, PERSON_TEXT_BUF, e) || !*dst)
 		return;
 	if (text_nfc(dst, &nfc)) {
 		dst[0] = '\0';
@@ -74,35 +90,47 @@ static void text_field(json_t *body, const char *key, char *dst, err_t *e)
 	free(nfc);
 }
 
-/* An optional boolean member (absent or null: false). */
-static bool bool_field(json_t *body, const char *key, err_t *e)
+/* An optional boolean (absent or null: false). */
+static bool bool_value(const mval_t *v, const char *key, err_t *e)
 {
-	json_t *v = json_object_get(body, key);
-
-	if (!v || json_is_null(v))
+	if (v->kind == MVAL_ABSENT)
 		return false;
-	if (!json_is_boolean(v)) {
+	if (v->kind != MVAL_TRUE && v->kind != MVAL_FALSE) {
 		err_field(e, key, "not_a_boolean", "must be true or false");
 		return false;
 	}
-	return json_is_true(v);
+	return v->kind == MVAL_TRUE;
 }
 
-/* An optional enumeration member read by parse (absent or null: def). */
+static bool bool_field(json_t *body, const char *key, err_t *e)
+{
+	mval_t v = member_of(body, key);
+
+	return bool_value(&v, key, e);
+}
+
+/* An optional enumeration read by parse (absent or null: def). */
+static int enum_value(const mval_t *v, const char *key, const char *allowed, int (*parse)(const char *, int *),
+		      int def, err_t *e)
+{
+	int out = def;
+
+	if (v->kind == MVAL_ABSENT)
+		return def;
+	if (v->kind != MVAL_TEXT)
+		err_field(e, key, "not_a_string", "must be a string");
+	else if (parse(v->text, &out) != 0)
+		err_field(e, key, "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", v->text),
+			  ERR_STR("allowed", allowed));
+	return out;
+}
+
 static int enum_field(json_t *body, const char *key, const char *allowed, int (*parse)(const char *, int *), int def,
 		      err_t *e)
 {
-	json_t *v = json_object_get(body, key);
-	int out = def;
+	mval_t v = member_of(body, key);
 
-	if (!v || json_is_null(v))
-		return def;
-	if (!json_is_string(v))
-		err_field(e, key, "not_a_string", "must be a string");
-	else if (parse(json_string_value(v), &out) != 0)
-		err_field(e, key, "not_one_of", "'{value}' is not one of {allowed}", ERR_STR("value", json_string_value(v)),
-			  ERR_STR("allowed", allowed));
-	return out;
+	return enum_value(&v, key, allowed, parse, def, e);
 }
 
 static int parse_sex(const char *s, int *out)
@@ -121,49 +149,76 @@ static int parse_kind(const char *s, int *out)
 	return r;
 }
 
-void api_member_read(json_t *body, date_t today, person_t *p, member_kind_t *kind, char *unit_code, size_t unit_cap,
-		     date_t *joined, err_t *e)
+/* The free-text fields of a record, where each goes in person_t. */
+static const struct {
+	mcol_t field;
+	size_t at;
+} TEXT_FIELDS[] = {
+	{ MCOL_RELIGION, offsetof(person_t, religion) },
+	{ MCOL_EDUCATION, offsetof(person_t, education) },
+	{ MCOL_QUALIFICATION, offsetof(person_t, qualification) },
+	{ MCOL_POLITICAL_THEORY, offsetof(person_t, political_theory) },
+	{ MCOL_OCCUPATION, offsetof(person_t, occupation) },
+	{ MCOL_HAMLET, offsetof(person_t, hamlet) },
+	{ MCOL_STREET, offsetof(person_t, street) },
+	{ MCOL_CIRCUMSTANCES, offsetof(person_t, circumstances) },
+	{ MCOL_NOTES, offsetof(person_t, notes) },
+};
+
+void api_member_check(const member_fields_t *f, date_t today, person_t *p, member_kind_t *kind, char *unit_code,
+		      size_t unit_cap, date_t *joined, err_t *e)
 {
 	char name[PERSON_NAME_BUF + 64], id[64] = "", phone[64] = "";
 	char *nfc = NULL;
 	bool has_birth = false;
 
 	memset(p, 0, sizeof(*p));
-	if (api_str(body, "full_name", true, PERSON_NAME_MAX, name, sizeof(name), e) == 0 &&
+	if (api_value_str(&f->v[MCOL_FULL_NAME], "full_name", true, PERSON_NAME_MAX, name, sizeof(name), e) == 0 &&
 	    person_name(name, "full_name", &nfc, e) == 0)
 		(void)ub_strlcpy(p->full_name, nfc, sizeof(p->full_name)); /* it fits: PERSON_NAME_MAX */
 	free(nfc);
-	if (!json_object_get(body, "birth_date") || json_is_null(json_object_get(body, "birth_date")))
+	if (f->v[MCOL_BIRTH_DATE].kind == MVAL_ABSENT)
 		err_field(e, "birth_date", "required", "is required");
 	else
-		has_birth = api_date(body, "birth_date", 0, &p->birth_date, e) == 0 &&
+		has_birth = api_value_date(&f->v[MCOL_BIRTH_DATE], "birth_date", 0, &p->birth_date, e) == 0 &&
 			    person_check_birth(p->birth_date, today, "birth_date", e) == 0;
-	p->sex = (person_sex_t)enum_field(body, "sex", "female, male", parse_sex, SEX_FEMALE, e);
-	*kind = (member_kind_t)enum_field(body, "kind", "member, honorary", parse_kind, MEMBER_REGULAR, e);
+	p->sex = (person_sex_t)enum_value(&f->v[MCOL_SEX], "sex", "female, male", parse_sex, SEX_FEMALE, e);
+	*kind = (member_kind_t)enum_value(&f->v[MCOL_KIND], "kind", "member, honorary", parse_kind, MEMBER_REGULAR, e);
 	if (*kind == MEMBER_REGULAR && p->sex == SEX_MALE)
 		err_field(e, "sex", "not_one_of", "a member is a woman (a man may be an honorary member)",
 			  ERR_STR("value", "male"), ERR_STR("allowed", "female"));
-	api_str(body, "unit", true, UNIT_CODE_MAX, unit_code, unit_cap, e);
-	if (change_date(body, "joined_on", today, joined, e))
+	api_value_str(&f->v[MCOL_UNIT], "unit", true, UNIT_CODE_MAX, unit_code, unit_cap, e);
+	if (change_date_value(&f->v[MCOL_JOINED_ON], "joined_on", today, joined, e))
 		*joined = 0;
 	if (has_birth && *joined)
 		person_check_join_age(p->birth_date, *joined, *kind, "joined_on", e);
-	api_str(body, "ethnicity", false, 7, p->ethnicity, sizeof(p->ethnicity), e);
-	if (api_str(body, "id_number", false, 40, id, sizeof(id), e) == 0 && id[0])
+	api_value_str(&f->v[MCOL_ETHNICITY], "ethnicity", false, 7, p->ethnicity, sizeof(p->ethnicity), e);
+	if (api_value_str(&f->v[MCOL_ID_NUMBER], "id_number", false, 40, id, sizeof(id), e) == 0 && id[0])
 		person_id_number(id, has_birth, p->birth_date, p->sex, *kind, "id_number", p->id_number, &p->id_kind, e);
-	if (api_str(body, "phone", false, 40, phone, sizeof(phone), e) == 0 && phone[0])
+	if (api_value_str(&f->v[MCOL_PHONE], "phone", false, 40, phone, sizeof(phone), e) == 0 && phone[0])
 		person_phone(phone, "phone", p->phone, e);
-	text_field(body, "religion", p->religion, e);
-	text_field(body, "education", p->education, e);
-	text_field(body, "qualification", p->qualification, e);
-	text_field(body, "political_theory", p->political_theory, e);
-	text_field(body, "occupation", p->occupation, e);
-	text_field(body, "hamlet", p->hamlet, e);
-	text_field(body, "street", p->street, e);
-	text_field(body, "circumstances", p->circumstances, e);
-	text_field(body, "notes", p->notes, e);
-	p->digital = bool_field(body, "digital", e);
-	p->party_member = bool_field(body, "party_member", e);
+	for (size_t i = 0; i < sizeof(TEXT_FIELDS) / sizeof(TEXT_FIELDS[0]); i++)
+		text_field(&f->v[TEXT_FIELDS[i].field], mcol_key(TEXT_FIELDS[i].field), (char *)p + TEXT_FIELDS[i].at, e);
+	p->digital = bool_value(&f->v[MCOL_DIGITAL], "digital", e);
+	p->party_member = bool_value(&f->v[MCOL_PARTY_MEMBER], "party_member", e);
+}
+
+void api_member_fields(json_t *body, member_fields_t *out)
+{
+	for (int c = 0; c < MCOL_COUNT; c++)
+		if (c == MCOL_NONE || c == MCOL_SEQ)
+			out->v[c] = (mval_t){ .kind = MVAL_ABSENT };
+		else
+			api_value_of(json_object_get(body, mcol_key((mcol_t)c)), &out->v[c]);
+}
+
+void api_member_read(json_t *body, date_t today, person_t *p, member_kind_t *kind, char *unit_code, size_t unit_cap,
+		     date_t *joined, err_t *e)
+{
+	member_fields_t f;
+
+	api_member_fields(body, &f);
+	api_member_check(&f, today, p, kind, unit_code, unit_cap, joined, e);
 }
 
 /* ---- routes ---- */

@@ -54,6 +54,24 @@ typedef enum mcol {
 	MCOL_COUNT
 } mcol_t;
 
+/* A field's value in a member record as given: a request body's member
+ * (absent or null: MVAL_ABSENT; a number, array or object: MVAL_OTHER),
+ * or a member list's cell. text (MVAL_TEXT only) is borrowed from its
+ * giver and has len bytes: a JSON string may hold a NUL before them. */
+typedef enum mval_kind { MVAL_ABSENT = 0, MVAL_TEXT, MVAL_TRUE, MVAL_FALSE, MVAL_OTHER } mval_kind_t;
+
+typedef struct mval {
+	mval_kind_t kind;
+	const char *text;
+	size_t len;
+} mval_t;
+
+/* A member record's fields as given, by field (MCOL_NONE and MCOL_SEQ
+ * stay absent): what the registry's rules check (api_member_check). */
+typedef struct member_fields {
+	mval_t v[MCOL_COUNT];
+} member_fields_t;
+
 /* The field's name: the API's member key ("full_name"), "seq" for the
  * row's number, "" for MCOL_NONE. */
 const char *mcol_key(mcol_t f);

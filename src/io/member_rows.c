@@ -495,45 +495,82 @@ static void restore_zeros(mcol_t f, const char *v, char *out, size_t cap)
 		snprintf(out, cap, "%s", v);
 }
 
-/* Sets the member key of f from cell v into obj. */
-static int put_value(member_rows_t *r, json_t *obj, mcol_t f, const char *v, unsigned char type, err_t *problems)
+/* A row being read into: where each field's text begins in row->buf. */
+typedef struct row_build {
+	member_row_t *row;
+	size_t used;
+	size_t at[MCOL_COUNT];
+} row_build_t;
+
+/* Field f of the row: kind, and for MVAL_TEXT the text v (copied). A
+ * field named again (by two columns of a mapping) takes the later value,
+ * as a JSON object's key would. */
+static int put(row_build_t *b, mcol_t f, mval_kind_t kind, const char *v)
 {
-	const char *key = mcol_key(f);
+	size_t n = kind == MVAL_TEXT ? strlen(v) + 1 : 0;
+
+	if (b->used + n > b->row->cap) {
+		size_t cap = b->row->cap ? b->row->cap : 256;
+		char *grown;
+		while (cap < b->used + n)
+			cap *= 2;
+		if (!(grown = realloc(b->row->buf, cap)))
+			return -1;
+		b->row->buf = grown;
+		b->row->cap = cap;
+	}
+	b->row->f.v[f] = (mval_t){ .kind = kind, .len = n ? n - 1 : 0 };
+	b->at[f] = b->used;
+	if (n)
+		memcpy(b->row->buf + b->used, v, n);
+	b->used += n;
+	return 0;
+}
+
+/* The texts' places once the buffer no longer moves. */
+static void put_done(row_build_t *b)
+{
+	for (int f = 0; f < MCOL_COUNT; f++)
+		if (b->row->f.v[f].kind == MVAL_TEXT)
+			b->row->f.v[f].text = b->row->buf + b->at[f];
+}
+
+/* Sets field f of the row from cell v. */
+static int put_value(member_rows_t *r, row_build_t *b, mcol_t f, const char *v, unsigned char type, err_t *problems)
+{
 	char iso[16], buf[128];
 	char *folded = NULL;
 	int rc = 0;
 
 	if (f == MCOL_BIRTH_DATE || f == MCOL_JOINED_ON)
 		/* a value that is no day stays as read, for the report to quote */
-		return json_object_set_new(obj, key, json_string(read_day(v, type, key, iso, problems) ? iso : v));
+		return put(b, f, MVAL_TEXT, read_day(v, type, mcol_key(f), iso, problems) ? iso : v);
 	if (f == MCOL_ID_NUMBER || f == MCOL_PHONE) {
-		/* only a number is rewritten; text stays whole (it was cut at
-		 * sizeof(buf) bytes, inside a character at times: no UTF-8, and
-		 * json_string's NULL read as "out of memory") */
+		/* only a number is rewritten; text stays whole (cut at
+		 * sizeof(buf) bytes it could end inside a character) */
 		if (type != SHEET_NUMBER || strlen(v) >= sizeof(buf))
-			return json_object_set_new(obj, key, json_string(v));
+			return put(b, f, MVAL_TEXT, v);
 		restore_zeros(f, v, buf, sizeof(buf));
-		return json_object_set_new(obj, key, json_string(buf));
+		return put(b, f, MVAL_TEXT, buf);
 	}
 	if (f != MCOL_SEX && f != MCOL_KIND && f != MCOL_DIGITAL && f != MCOL_PARTY_MEMBER && f != MCOL_ETHNICITY)
-		return json_object_set_new(obj, key, json_string(v));
+		return put(b, f, MVAL_TEXT, v);
 	if (text_fold(v, &folded))
-		return json_object_set_new(obj, key, json_string(v));
+		return put(b, f, MVAL_TEXT, v);
 	if (f == MCOL_SEX)
-		rc = json_object_set_new(obj, key, json_string(is_one_of(folded, FEMALE) ? "female" :
-							       is_one_of(folded, MALE)	 ? "male" : v));
+		rc = put(b, f, MVAL_TEXT, is_one_of(folded, FEMALE) ? "female" : is_one_of(folded, MALE) ? "male" : v);
 	else if (f == MCOL_KIND)
-		rc = json_object_set_new(obj, key, json_string(is_one_of(folded, MEMBER)   ? "member" :
-							       is_one_of(folded, HONORARY) ? "honorary" : v));
+		rc = put(b, f, MVAL_TEXT,
+			 is_one_of(folded, MEMBER) ? "member" : is_one_of(folded, HONORARY) ? "honorary" : v);
 	else if (f == MCOL_ETHNICITY) {
 		char code[8];
-		rc = json_object_set_new(obj, key, json_string(ethnic_code(r, folded, code) ? code : v));
+		rc = put(b, f, MVAL_TEXT, ethnic_code(r, folded, code) ? code : v);
 	} else if (is_one_of(folded, YES))
-		rc = json_object_set_new(obj, key, json_true());
+		rc = put(b, f, MVAL_TRUE, NULL);
 	else if (is_one_of(folded, NO))
-		rc = json_object_set_new(obj, key, json_false());
+		rc = put(b, f, MVAL_FALSE, NULL);
 	else
-		rc = json_object_set_new(obj, key, json_string(v));
+		rc = put(b, f, MVAL_TEXT, v);
 	free(folded);
 	return rc;
 }
@@ -549,14 +586,13 @@ static bool has_data(const member_rows_t *r, const sheet_row_t *row)
 	return false;
 }
 
-static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t *problems, err_t *e)
+static int to_fields(member_rows_t *r, const sheet_row_t *row, member_row_t *out, err_t *problems, err_t *e)
 {
-	json_t *obj = json_object();
+	row_build_t b = { .row = out };
 	bool csv = strcmp(r->format, "csv") == 0;
 	char small[256]; /* most cells: no allocation of their own */
 
-	if (!obj)
-		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+	memset(&out->f, 0, sizeof(out->f));
 	for (size_t i = 0; i < row->n && i < r->n_cols; i++) {
 		mcol_t f = r->field_of[i];
 		size_t len;
@@ -565,10 +601,8 @@ static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t
 			continue;
 		len = strlen(row->cells[i]);
 		v = len < sizeof(small) ? small : malloc(len + 1);
-		if (!v) {
-			json_decref(obj);
+		if (!v)
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
-		}
 		trim(csv ? member_export_unguard(row->cells[i]) : row->cells[i], v, len + 1);
 		if (r->legacy_of[i] != LEGACY_NONE && row->types[i] == SHEET_TEXT) {
 			char *u = NULL;
@@ -584,15 +618,13 @@ static int to_json(member_rows_t *r, const sheet_row_t *row, json_t **out, err_t
 				}
 			}
 		}
-		int rc = v[0] ? put_value(r, obj, f, v, row->types[i], problems) : 0;
+		int rc = v[0] ? put_value(r, &b, f, v, row->types[i], problems) : 0;
 		if (v != small)
 			free(v);
-		if (rc) {
-			json_decref(obj);
+		if (rc)
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
-		}
 	}
-	*out = obj;
+	put_done(&b);
 	return 0;
 }
 
@@ -606,12 +638,12 @@ static int raw_next(member_rows_t *r, sheet_row_t *row, err_t *e)
 	return source_next(r, row, e);
 }
 
-int member_rows_next(member_rows_t *r, json_t **row, size_t *line, err_t *problems, err_t *e)
+int member_rows_next(member_rows_t *r, member_row_t *row, size_t *line, err_t *problems, err_t *e)
 {
 	sheet_row_t s;
 	int got;
 
-	*row = NULL;
+	memset(&row->f, 0, sizeof(row->f));
 	*line = 0;
 	err_clear(problems);
 	while ((got = raw_next(r, &s, e)) == 1) {
@@ -631,9 +663,35 @@ int member_rows_next(member_rows_t *r, json_t **row, size_t *line, err_t *proble
 			continue;
 		}
 		*line = s.line;
-		return to_json(r, &s, row, problems, e) ? -1 : 1;
+		return to_fields(r, &s, row, problems, e) ? -1 : 1;
 	}
 	return got;
+}
+
+void member_row_free(member_row_t *row)
+{
+	free(row->buf);
+	*row = (member_row_t){ 0 };
+}
+
+json_t *member_fields_json(const member_fields_t *f)
+{
+	json_t *obj = json_object();
+
+	for (int c = 0; obj && c < MCOL_COUNT; c++) {
+		const mval_t *v = &f->v[c];
+		json_t *j = v->kind == MVAL_TEXT  ? json_stringn(v->text, v->len) :
+			    v->kind == MVAL_TRUE  ? json_true() :
+			    v->kind == MVAL_FALSE ? json_false() :
+						    NULL;
+		if (v->kind == MVAL_ABSENT)
+			continue;
+		if (!j || json_object_set_new(obj, mcol_key((mcol_t)c), j)) {
+			json_decref(obj);
+			return NULL;
+		}
+	}
+	return obj;
 }
 
 /* ---- opening ---- */

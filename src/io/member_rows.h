@@ -1,8 +1,10 @@
 /*
  * member_rows.h - a member list file (CSV or XLSX) read as member records
- * in the API's own shape (issue 16, items 1-3): each data row becomes a
- * JSON object with the member keys of POST /api/v1/members, for the
- * registry's own rules to check (api_member_read).
+ * in the API's own shape (issue 16, items 1-3): each data row becomes the
+ * fields of POST /api/v1/members' body (core/member_columns.h,
+ * member_fields_t), for the registry's own rules to check
+ * (api_member_check), without a JSON object made for each row (a tenth of
+ * a dry run's time went to making and freeing them).
  *
  * The table is found as people lay it out (core/member_columns.h): its
  * header below the title rows (or the row the caller names), the column
@@ -31,8 +33,9 @@
  * importer to report with the registry's own findings.
  *
  * Ownership: member_rows_open gives a reader released with
- * member_rows_close; the JSON object of member_rows_next is the caller's
- * (json_decref); the columns belong to the reader.
+ * member_rows_close; the row member_rows_next fills is the caller's
+ * (member_row_free), its texts in its own buffer, reused by the next row
+ * read into it; the columns belong to the reader.
  */
 #ifndef UB_MEMBER_ROWS_H
 #define UB_MEMBER_ROWS_H
@@ -79,6 +82,14 @@ typedef struct member_column {
 
 typedef struct member_rows member_rows_t;
 
+/* A data row: its fields, their texts (UTF-8, as the readers give them)
+ * in buf, which the row owns. */
+typedef struct member_row {
+	member_fields_t f;
+	char *buf;
+	size_t cap;
+} member_row_t;
+
 /* Opens the file, finds its table and names its columns. Refusals
  * (ERR_BAD_REQUEST): the readers' own (io/csv_stream.h,
  * io/xlsx_reader.h), no_header (no row names a full name and another
@@ -98,12 +109,20 @@ char member_rows_separator(const member_rows_t *r);
 /* The header's columns, [0..*n). */
 const member_column_t *member_rows_columns(const member_rows_t *r, size_t *n);
 
-/* The next data row: 1 with *row (the member keys of the mapped columns
- * that have a value, as JSON strings, yes/no columns as booleans), *line
- * (the file's line or the sheet's row number) and any conversion problem
- * as a detail on its field in *problems (cleared first); 0 when the table
- * has ended; -1 with e (a reader's refusal: the file cannot be read on). */
-int member_rows_next(member_rows_t *r, json_t **row, size_t *line, err_t *problems, err_t *e);
+/* The next data row into *row (its fields cleared first): 1 with the
+ * fields of the mapped columns that have a value, as texts, yes/no
+ * columns as MVAL_TRUE or MVAL_FALSE, *line (the file's line or the
+ * sheet's row number) and any conversion problem as a detail on its field
+ * in *problems (cleared first); 0 when the table has ended; -1 with e (a
+ * reader's refusal: the file cannot be read on). */
+int member_rows_next(member_rows_t *r, member_row_t *row, size_t *line, err_t *problems, err_t *e);
+
+/* Frees the row's buffer; the row is empty again. */
+void member_row_free(member_row_t *row);
+
+/* The fields as a request body's member keys (absent ones left out): a
+ * new reference, NULL when memory runs out. */
+json_t *member_fields_json(const member_fields_t *f);
 
 /* Rows left out so far: below the table's end (signatures, totals), and
  * those with nothing but a row number. */
