@@ -314,8 +314,9 @@ static const char *shown(const char *s, char *buf, size_t cap)
 	return buf;
 }
 
-/* Reports detail d of the row at line, quoting its field's value as the
- * file had it (as_read: before the checks set its unit's code). */
+/* Reports detail d of the row at line, quoting its field's value as read
+ * (as_read: after the reader's conversions, such as 05/03/1980 to
+ * 1980-03-05, but before the checks set its unit's code). */
 static void report_detail(run_t *r, size_t line, const member_fields_t *as_read, const err_detail_t *d)
 {
 	const member_column_t *c = d->field[0] ? column_of(r, d->field) : NULL;

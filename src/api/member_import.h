@@ -4,7 +4,7 @@
  * `unionbase import`, and of the API's import jobs.
  *
  * Each row (io/member_rows.h) is checked as a new member's body is
- * (api_member_read), its unit found among the branches and groups of the
+ * (api_member_check), its unit found among the branches and groups of the
  * list's unit (by code, or by name: "Chi hội 3", "Thôn Đông"), and matched
  * to the records already kept:
  *   - by ID number: a member of the list's unit today is updated with the

@@ -257,6 +257,22 @@ static int check_name_column(const member_rows_t *r, err_t *e)
 	return err_fail(e, ERR_BAD_REQUEST, "no_name_column", "no column is the full name");
 }
 
+/* A mapping that gives one field two columns (the command line's
+ * --column, whose entries nothing else compares) is refused:
+ * one value would be dropped, and a problem with it reported against the
+ * other's column. */
+static int check_fields_once(const member_rows_t *r, err_t *e)
+{
+	for (size_t i = 0; i < r->n_cols; i++)
+		for (size_t j = 0; r->field_of[i] != MCOL_NONE && j < i; j++)
+			if (r->field_of[j] == r->field_of[i])
+				return err_fail(e, ERR_BAD_REQUEST, "field_twice",
+						"columns {first} and {second} are both {value}: map one of them to none",
+						ERR_INT("first", j + 1), ERR_INT("second", i + 1),
+						ERR_STR("value", mcol_key(r->field_of[i])));
+	return 0;
+}
+
 /* The headers as they read in the file's legacy font. */
 static void headers_from(member_rows_t *r, legacy_enc_t enc)
 {
@@ -502,9 +518,8 @@ typedef struct row_build {
 	size_t at[MCOL_COUNT];
 } row_build_t;
 
-/* Field f of the row: kind, and for MVAL_TEXT the text v (copied). A
- * field named again (by two columns of a mapping) takes the later value,
- * as a JSON object's key would. */
+/* Field f of the row: kind, and for MVAL_TEXT the text v (copied). Each
+ * field has one column (check_fields_once). */
 static int put(row_build_t *b, mcol_t f, mval_kind_t kind, const char *v)
 {
 	size_t n = kind == MVAL_TEXT ? strlen(v) + 1 : 0;
@@ -601,8 +616,10 @@ static int to_fields(member_rows_t *r, const sheet_row_t *row, member_row_t *out
 			continue;
 		len = strlen(row->cells[i]);
 		v = len < sizeof(small) ? small : malloc(len + 1);
-		if (!v)
+		if (!v) {
+			memset(&out->f, 0, sizeof(out->f));
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		}
 		trim(csv ? member_export_unguard(row->cells[i]) : row->cells[i], v, len + 1);
 		if (r->legacy_of[i] != LEGACY_NONE && row->types[i] == SHEET_TEXT) {
 			char *u = NULL;
@@ -621,8 +638,10 @@ static int to_fields(member_rows_t *r, const sheet_row_t *row, member_row_t *out
 		int rc = v[0] ? put_value(r, &b, f, v, row->types[i], problems) : 0;
 		if (v != small)
 			free(v);
-		if (rc)
+		if (rc) {
+			memset(&out->f, 0, sizeof(out->f));
 			return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
+		}
 	}
 	put_done(&b);
 	return 0;
@@ -789,7 +808,8 @@ int member_rows_open(const member_rows_opts_t *o, member_rows_t **out, err_t *e)
 	if (!r)
 		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	r->o = *o;
-	if (open_source(r, e) || find_table(r, e) || check_name_column(r, e) || find_legacy(r, e)) {
+	if (open_source(r, e) || find_table(r, e) || check_name_column(r, e) || check_fields_once(r, e) ||
+	    find_legacy(r, e)) {
 		member_rows_close(r);
 		return -1;
 	}

@@ -13,7 +13,8 @@
  * rows after that are counted, not read. Columns are named by their
  * headers, or by the caller's mapping (a saved template, or the user's
  * choice): each entry names a field for the column with a given header
- * text (compared folded) or at a given position.
+ * text (compared folded) or at a given position; two columns of one field
+ * are refused (field_twice).
  *
  * What a cell holds becomes what the API takes:
  *   - dates (of birth, of joining): a spreadsheet's date, or text as
@@ -95,7 +96,8 @@ typedef struct member_row {
  * io/xlsx_reader.h), no_header (no row names a full name and another
  * field; or header_line holds none of the mapping's headers),
  * unknown_sheet (name), unknown_format, no_name_column (the mapping
- * names no full name). Returns 0 or -1 with e. */
+ * names no full name), field_twice (first, second, value: the mapping
+ * gives a field two columns). Returns 0 or -1 with e. */
 int member_rows_open(const member_rows_opts_t *o, member_rows_t **out, err_t *e);
 
 /* "csv" or "xlsx"; the sheet read ("" for CSV); the header's line. */
@@ -121,7 +123,8 @@ int member_rows_next(member_rows_t *r, member_row_t *row, size_t *line, err_t *p
 void member_row_free(member_row_t *row);
 
 /* The fields as a request body's member keys (absent ones left out): a
- * new reference, NULL when memory runs out. */
+ * new reference; NULL when memory runs out, or for a field that is not
+ * text of UTF-8 or a boolean (none once api_member_check passed them). */
 json_t *member_fields_json(const member_fields_t *f);
 
 /* Rows left out so far: below the table's end (signatures, totals), and

@@ -125,6 +125,9 @@ test('a list laid out as unions keep it: the table found, every bad row reported
   assert.equal(dup.params.line, 6);
   assert.equal(report.errors[0].value, '1975');
   assert.equal(report.errors[0].header, 'Ngày tháng năm sinh');
+  // a unit is quoted as the file names it, not as the code checked in its place
+  assert.equal(report.errors[2].value, 'Thôn Bắc');
+  assert.equal(report.errors[2].header, 'Chi hội');
   assert.match(report.errors[0].reason, /only a year/);
   assert.equal(report.valid, 3);
   assert.equal(report.invalid, 5);
@@ -372,6 +375,12 @@ test('refusals: a unit outside the tree, a file without a header, a file that is
   assert.equal(x.body.error.code, 'conflict');
   const noHeader = await importJson([file('nohead.csv', 'a,b\n1,2\n'), '--unit', 'IC1']);
   assert.equal(noHeader.report.error.code, 'no_header');
+  // one field on two columns: refused, not one of the values dropped
+  const twice = await importJson([file('twice.csv', 'Họ và tên,Ngày sinh,Ghi chú,Năm sinh\nLê Thị Lan,1975,,05/03/1980\n'),
+    '--unit', 'IC1', '--dry-run', '--column', 'Họ và tên=full_name', '--column', '2=birth_date', '--column', 'Năm sinh=birth_date']);
+  assert.equal(twice.code, 1);
+  assert.equal(twice.report.error.code, 'field_twice');
+  assert.equal(twice.report.error.message, 'columns 2 and 4 are both birth_date: map one of them to none');
   const missing = await ub(['import', path.join(dir, 'missing.csv'), '--unit', 'IC1']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /could not be opened/);

@@ -2,26 +2,31 @@
  * fuzz_member_rows.c - a member list as uploaded, read as member records
  * (io/member_rows.h): the table found below its title rows, its columns
  * named, TCVN3/VNI text converted, values turned into the API's member
- * keys. member_rows_open takes a path: the input is written to a file of
- * its own in /tmp (mkstemp), removed once it is open (the readers keep it
- * open), so that a failing check leaves nothing behind. Its format is
- * sniffed (format NULL): a zip (PK) is read as XLSX, anything else as CSV.
- * keep_legacy is the lowest bit of the input's middle byte, so that both
- * ways are tried.
+ * fields. member_rows_open takes a path: the input is written to a file of
+ * its own in /tmp (mkstemp), removed once a descriptor holds it open, and
+ * read through /proc/self/fd, so that a failing check leaves nothing
+ * behind. Its format is sniffed (format NULL): a zip (PK) is read as XLSX,
+ * anything else as CSV. keep_legacy is the lowest bit of the input's
+ * middle byte, so that both ways are tried. An input that begins with 'M'
+ * is read a second time with a mapping by column numbers its next bytes
+ * make (one field on two columns is refused, field_twice).
  *
  * Properties: a refusal is an error whose strings are UTF-8, of kind
  * ERR_BAD_REQUEST (nothing in a file is an internal error); the format is
  * "csv" or "xlsx", a CSV's encoding and separator are the reader's; each
  * column is numbered in order, names a field (mcol_t), has a UTF-8 header
  * and a legacy encoding NULL, "tcvn3" or "vni" (always NULL with
- * keep_legacy); a row is a JSON object whose keys are member keys (never
- * "seq" or ""), whose values are non-empty UTF-8 strings, or booleans for
- * the yes/no fields (digital, party_member); a problem is a detail on a
+ * keep_legacy); a row's fields are member keys (never "seq" or ""),
+ * their values non-empty UTF-8 texts, or booleans for the yes/no fields
+ * (digital, party_member), and its JSON (an update's patch) has the same
+ * members; after the last row the fields are all absent; a problem is a detail on a
  * date field with one of the codes the header names; rows' lines strictly
  * increase, after the header's; member_rows_close releases everything
  * (LeakSanitizer).
  */
+#include <fcntl.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -106,10 +111,25 @@ static void check_columns(const member_rows_t *r, bool keep_legacy)
 	}
 }
 
-static void read_file(const char *path, bool keep_legacy)
+/* A mapping by column numbers, as the wizard sends one: the fuzzer's
+ * bytes choose which columns are mapped to what (two columns of one field
+ * are refused: field_twice). */
+static size_t mapping_from(const uint8_t *data, size_t size, member_map_entry_t *map)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i + 1 < size && n < 6; i += 2)
+		map[n++] = (member_map_entry_t){ .column = 1 + data[i] % 8,
+						 .field = (mcol_t)(1 + data[i + 1] % (MCOL_COUNT - 1)) };
+	return n;
+}
+
+static void read_file(const char *path, bool keep_legacy, const member_map_entry_t *map, size_t n_map)
 {
 	member_rows_opts_t o = {
 		.path = path,
+		.map = n_map ? map : NULL,
+		.n_map = n_map,
 		.keep_legacy = keep_legacy,
 		.ethnic = ETHNIC,
 		.n_ethnic = sizeof(ETHNIC) / sizeof(ETHNIC[0]),
@@ -123,8 +143,6 @@ static void read_file(const char *path, bool keep_legacy)
 
 	err_clear(&e);
 	rc = member_rows_open(&o, &r, &e);
-	/* the readers hold the file open: gone now, even if a check fails */
-	unlink(path);
 	if (rc != 0) {
 		FUZZ_CHECK(r == NULL);
 		check_refusal(&e);
@@ -149,13 +167,15 @@ static void read_file(const char *path, bool keep_legacy)
 		check_refusal(&e);
 	else
 		FUZZ_CHECK(member_rows_next(r, &row, &line, &problems, &e) == 0);
+	for (int c = 0; c < MCOL_COUNT; c++)
+		FUZZ_CHECK(row.f.v[c].kind == MVAL_ABSENT);
 	member_row_free(&row);
 	member_rows_close(r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char path[] = "/tmp/fuzz_member_rows.XXXXXX";
+	char path[32] = "/tmp/fuzz_member_rows.XXXXXX";
 	int fd = mkstemp(path);
 	size_t done = 0;
 
@@ -172,6 +192,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		done += (size_t)w;
 	}
 	close(fd);
-	read_file(path, size && (data[size / 2] & 1));
+	/* read through a descriptor of the file, gone from the folder at
+	 * once: nothing is left behind, even if a check fails */
+	fd = open(path, O_RDONLY);
+	unlink(path);
+	if (fd < 0) {
+		perror("open");
+		abort();
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	read_file(path, size && (data[size / 2] & 1), NULL, 0);
+	/* again by a mapping its first bytes make, when they begin with 'M' */
+	if (size > 2 && data[0] == 'M') {
+		member_map_entry_t map[6];
+		read_file(path, false, map, mapping_from(data + 1, size < 13 ? size - 1 : 12, map));
+	}
+	close(fd);
 	return 0;
 }

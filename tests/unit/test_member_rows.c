@@ -136,8 +136,8 @@ static void keeps_long_phone_and_id_text_whole(void **state)
 /* One row read after another into the same member_row_t: a long value
  * grows its buffer, and every text then points into the new one (a
  * pointer into the old buffer is read by ASan as a use after free). Yes/no
- * columns are booleans, dates ISO days, absent fields absent; a field two
- * columns of a mapping name takes the later column's value. */
+ * columns are booleans, dates ISO days, absent fields absent; a value the
+ * reader cannot convert stays as read, with its problem. */
 static void rows_reuse_their_buffer(void **state)
 {
 	char path[] = "/tmp/test_member_rows.XXXXXX";
@@ -146,9 +146,8 @@ static void rows_reuse_their_buffer(void **state)
 	const member_map_entry_t map[] = {
 		{ .column = 1, .field = MCOL_FULL_NAME }, { .column = 2, .field = MCOL_BIRTH_DATE },
 		{ .column = 3, .field = MCOL_PARTY_MEMBER }, { .column = 4, .field = MCOL_NOTES },
-		{ .column = 5, .field = MCOL_NOTES },
 	};
-	member_rows_opts_t o = { .path = path, .map = map, .n_map = 5, .header_line = 1, .lim = SHEET_LIMITS_DEFAULT };
+	member_rows_opts_t o = { .path = path, .map = map, .n_map = 4, .header_line = 1, .lim = SHEET_LIMITS_DEFAULT };
 	member_rows_t *r = NULL;
 	member_row_t row = { 0 };
 	err_t e, problems;
@@ -159,10 +158,10 @@ static void rows_reuse_their_buffer(void **state)
 	memset(note, 'n', sizeof(note) - 1);
 	note[sizeof(note) - 1] = '\0';
 	n = (size_t)snprintf(data, sizeof(data),
-			     "Họ và tên,Ngày sinh,Đảng viên,Ghi chú,Ghi chú 2\n"
-			     "Lê Thị Lan,5/3/1980,x,một,hai\n"
-			     "Trần Thị Mai,1981-02-03,không,%s,ba\n"
-			     "Đỗ Thị Hà,,,,\n",
+			     "Họ và tên,Ngày sinh,Đảng viên,Ghi chú\n"
+			     "Lê Thị Lan,5/3/1980,x,một\n"
+			     "Trần Thị Mai,1981-02-03,không,%s\n"
+			     "Đỗ Thị Hà,1975,,\n",
 			     note);
 	write_file(path, data, n);
 	err_clear(&e);
@@ -174,15 +173,16 @@ static void rows_reuse_their_buffer(void **state)
 	assert_string_equal(row.f.v[MCOL_FULL_NAME].text, "Lê Thị Lan");
 	assert_string_equal(row.f.v[MCOL_BIRTH_DATE].text, "1980-03-05");
 	assert_int_equal(row.f.v[MCOL_PARTY_MEMBER].kind, MVAL_TRUE);
-	assert_string_equal(row.f.v[MCOL_NOTES].text, "hai");
-	assert_int_equal(row.f.v[MCOL_NOTES].len, 3);
+	assert_string_equal(row.f.v[MCOL_NOTES].text, "một");
+	assert_int_equal(row.f.v[MCOL_NOTES].len, strlen("một"));
+	assert_int_equal(problems.n_details, 0);
 
 	assert_int_equal(member_rows_next(r, &row, &line, &problems, &e), 1);
 	assert_true(row.cap > sizeof(note));
 	assert_string_equal(row.f.v[MCOL_FULL_NAME].text, "Trần Thị Mai");
 	assert_string_equal(row.f.v[MCOL_BIRTH_DATE].text, "1981-02-03");
 	assert_int_equal(row.f.v[MCOL_PARTY_MEMBER].kind, MVAL_FALSE);
-	assert_string_equal(row.f.v[MCOL_NOTES].text, "ba");
+	assert_string_equal(row.f.v[MCOL_NOTES].text, note);
 	j = member_fields_json(&row.f);
 	assert_non_null(j);
 	assert_int_equal(json_object_size(j), 4);
@@ -193,15 +193,60 @@ static void rows_reuse_their_buffer(void **state)
 	assert_int_equal(member_rows_next(r, &row, &line, &problems, &e), 1);
 	assert_int_equal(line, 4);
 	assert_string_equal(row.f.v[MCOL_FULL_NAME].text, "Đỗ Thị Hà");
+	assert_string_equal(row.f.v[MCOL_BIRTH_DATE].text, "1975");
+	assert_int_equal(problems.n_details, 1);
+	assert_string_equal(problems.details[0].field, "birth_date");
+	assert_string_equal(problems.details[0].code, "only_a_year");
 	for (int c = 0; c < MCOL_COUNT; c++)
-		if (c != MCOL_FULL_NAME)
+		if (c != MCOL_FULL_NAME && c != MCOL_BIRTH_DATE)
 			assert_int_equal(row.f.v[c].kind, MVAL_ABSENT);
 
 	assert_int_equal(member_rows_next(r, &row, &line, &problems, &e), 0);
+	for (int c = 0; c < MCOL_COUNT; c++)
+		assert_int_equal(row.f.v[c].kind, MVAL_ABSENT);
 	member_row_free(&row);
 	assert_null(row.buf);
 	member_rows_close(r);
 	unlink(path);
+}
+
+/* A mapping that gives one field two columns, by their numbers or by a
+ * header and a number, is refused when the file is opened: one of the values
+ * would be lost, and a problem with it reported against the other. */
+static void refuses_a_field_twice(void **state)
+{
+	static const char data[] = "Họ và tên,Ngày sinh,Ghi chú,Năm sinh\nLê Thị Lan,1975,,05/03/1980\n";
+	const member_map_entry_t by_number[] = {
+		{ .column = 1, .field = MCOL_FULL_NAME },
+		{ .column = 2, .field = MCOL_BIRTH_DATE },
+		{ .column = 4, .field = MCOL_BIRTH_DATE },
+	};
+	const member_map_entry_t by_header[] = {
+		{ .header = "Họ và tên", .field = MCOL_FULL_NAME },
+		{ .header = "Ghi chú", .field = MCOL_NOTES },
+		{ .column = 4, .field = MCOL_NOTES },
+	};
+	const member_map_entry_t *maps[] = { by_number, by_header };
+	const size_t n_maps[] = { 3, 3 };
+	const char *field[] = { "birth_date", "notes" };
+	(void)state;
+
+	for (size_t m = 0; m < 2; m++) {
+		char path[] = "/tmp/test_member_rows.XXXXXX";
+		member_rows_opts_t o = { .path = path, .map = maps[m], .n_map = n_maps[m], .lim = SHEET_LIMITS_DEFAULT };
+		member_rows_t *r = NULL;
+		err_t e;
+
+		write_file(path, data, sizeof(data) - 1);
+		err_clear(&e);
+		assert_int_equal(member_rows_open(&o, &r, &e), -1);
+		assert_null(r);
+		assert_int_equal(e.kind, ERR_BAD_REQUEST);
+		assert_string_equal(e.code, "field_twice");
+		if (!strstr(e.message, field[m]))
+			fail_msg("map %zu: %s", m, e.message);
+		unlink(path);
+	}
 }
 
 int main(void)
@@ -210,6 +255,7 @@ int main(void)
 		cmocka_unit_test(cuts_long_headers_between_characters),
 		cmocka_unit_test(keeps_long_phone_and_id_text_whole),
 		cmocka_unit_test(rows_reuse_their_buffer),
+		cmocka_unit_test(refuses_a_field_twice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
