@@ -16,8 +16,10 @@
  * block of SST_BLOCK strings, a 32-bit delta per string) and, past them, in
  * a second temporary file (a 64-bit offset per string), so that a table of
  * millions of strings costs no more memory than one of a quarter million.
- * A sheet is parsed once for its merged ranges (they follow the rows), then
- * again for the rows: the end-of-row handler suspends the parser
+ * A sheet is read twice: first for its merged ranges (they follow the
+ * rows; the rows' bytes are skipped unparsed where the sheet is written
+ * the common way, "The first pass" below), then parsed for the rows: the
+ * end-of-row handler suspends the parser
  * (XML_StopParser resumable), so exactly one row is ready at a time and no
  * queue is needed; xlsx_next_row resumes it.
  *
@@ -30,6 +32,7 @@
 #include <errno.h>
 #include <expat.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1776,19 +1779,270 @@ static int merge_cmp(const void *a, const void *b)
 	return m->r1 != n->r1 ? (m->r1 < n->r1 ? -1 : 1) : m->c1 != n->c1 ? (m->c1 < n->c1 ? -1 : 1) : 0;
 }
 
+/* The first pass reads a sheet's merged ranges, which follow its rows.
+ * Expat's tokenising of the rows was a third of an import of an XLSX list
+ * (a million rows: 5 of 15 s), so the pass looks at the bytes itself:
+ * what comes before the rows (up to and with the <sheetData> tag: the
+ * head) and what follows them (after its </sheetData>: the tail) are
+ * parsed as one document, the rows between them skipped unparsed. Only
+ * '<' can begin markup in well-formed XML, so the tags are found by their
+ * '<'. Anything out of the common way (a comment, CDATA, a processing
+ * instruction or DOCTYPE, an empty <sheetData/>, a head or tail past
+ * their bounds, markup the short document cannot parse) sends the pass
+ * back to expat over the whole sheet, as before: it reads the same
+ * ranges, and reports the XML's faults with their lines. The bytes are
+ * counted against the same limits either way. */
+#define SCAN_HEAD_MAX ((size_t)1024 * 1024)   /* bytes before the rows' end tag's '>' */
+#define SCAN_TAIL_MAX ((size_t)8 * 1024 * 1024) /* after their end tag: 100,000 ranges fit */
+#define SCAN_PREFIX_MAX 32
+
+typedef struct merge_scan {
+	buf_t head, tail;
+	char prefix[SCAN_PREFIX_MAX + 1]; /* the rows' tag's namespace prefix, with its ':' */
+	char end_tag[SCAN_PREFIX_MAX + 16]; /* "</" prefix "sheetData" */
+	size_t end_len;
+	bool in_rows;  /* the head is whole */
+	bool ended;    /* an end tag of the rows has been seen */
+	size_t from;   /* where in tail the search for the end tag goes on */
+} merge_scan_t;
+
+static bool name_char(char c)
+{
+	return c && !strchr(" \t\r\n/>=\"'<", c);
+}
+
+/* Looks for the <sheetData> tag in the head: 1 found (the head cut after
+ * its '>', what followed it into the tail), 0 not yet, -1 give up. */
+static int scan_head(merge_scan_t *m)
+{
+	const char *s = m->head.s;
+	size_t len = m->head.len;
+
+	for (size_t i = 0; i < len; i++) {
+		size_t n, k;
+		const char *name, *colon;
+		if (s[i] != '<')
+			continue;
+		if (i + 1 >= len)
+			return 0;
+		if (s[i + 1] == '?' && i == 0)
+			continue; /* the XML declaration */
+		if (s[i + 1] == '!' || s[i + 1] == '?')
+			return -1;
+		if (s[i + 1] == '/')
+			continue;
+		name = s + i + 1;
+		for (n = 0; i + 1 + n < len && name_char(name[n]); n++)
+			;
+		if (i + 1 + n >= len)
+			return 0;
+		colon = memchr(name, ':', n);
+		k = colon ? (size_t)(colon - name) + 1 : 0;
+		if (n - k != 9 || memcmp(name + k, "sheetData", 9) != 0)
+			continue;
+		if (k > SCAN_PREFIX_MAX)
+			return -1;
+		/* its '>', past any quoted attribute value */
+		char quote = 0;
+		size_t j = i + 1 + n;
+		for (; j < len && (quote || s[j] != '>'); j++)
+			if (quote ? s[j] == quote : s[j] == '"' || s[j] == '\'')
+				quote = quote ? 0 : s[j];
+		if (j >= len)
+			return 0;
+		if (s[j - 1] == '/')
+			return -1; /* <sheetData/>: no rows, nothing to skip */
+		memcpy(m->prefix, name, k);
+		m->prefix[k] = '\0';
+		m->end_len = (size_t)snprintf(m->end_tag, sizeof(m->end_tag), "</%ssheetData", m->prefix);
+		if (buf_reserve(&m->tail, len - j))
+			return -2;
+		memcpy(m->tail.s, s + j + 1, len - j - 1);
+		m->tail.len = len - j - 1;
+		m->head.len = j + 1;
+		m->in_rows = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Looks for the rows' end tag in the tail: everything up to the last one
+ * is dropped, and until one is seen only what may begin one is kept. */
+static void scan_tail(merge_scan_t *m)
+{
+	char *s = m->tail.s;
+	size_t i = m->from, keep;
+
+	for (;;) {
+		const char *lt = i < m->tail.len ? memchr(s + i, '<', m->tail.len - i) : NULL;
+		size_t j;
+		if (!lt)
+			break;
+		i = (size_t)(lt - s);
+		if (m->tail.len - i < m->end_len + 1) {
+			m->from = i; /* it may be the tag, cut by the chunk */
+			goto keep;
+		}
+		if (memcmp(s + i, m->end_tag, m->end_len) != 0) {
+			i++;
+			continue;
+		}
+		for (j = i + m->end_len; j < m->tail.len && strchr(" \t\r\n", s[j]); j++)
+			;
+		if (j >= m->tail.len) {
+			m->from = i;
+			goto keep;
+		}
+		if (s[j] != '>') {
+			i++;
+			continue;
+		}
+		/* an end tag: what follows is the tail so far */
+		memmove(s, s + j + 1, m->tail.len - j - 1);
+		m->tail.len -= j + 1;
+		m->ended = true;
+		i = 0;
+	}
+	m->from = m->tail.len;
+keep:
+	if (m->ended)
+		return;
+	/* the rows: nothing before the place the search goes on is kept */
+	keep = m->from;
+	memmove(s, s + keep, m->tail.len - keep);
+	m->tail.len -= keep;
+	m->from = 0;
+}
+
+/* Reads the sheet's bytes into m: 0 with m->ended when the head and the
+ * tail were found within their bounds, 0 without to fall back, -1 with e
+ * (a limit passed, a damaged zip, no memory). */
+static int scan_bytes(xpass_t *ps, merge_scan_t *m)
+{
+	char *chunk = malloc(CHUNK);
+	int r = 0;
+
+	if (!chunk)
+		return oom(ps->e);
+	for (;;) {
+		zip_int64_t n = zip_fread(ps->f, chunk, CHUNK);
+		if (n < 0) {
+			r = bad_zip(ps->e, ps->part, zip_file_strerror(ps->f));
+			break;
+		}
+		if ((r = pass_count(ps, (uint64_t)n)) != 0 || n == 0)
+			break;
+		buf_t *into = m->in_rows ? &m->tail : &m->head;
+		if (buf_reserve(into, (size_t)n)) {
+			r = oom(ps->e);
+			break;
+		}
+		memcpy(into->s + into->len, chunk, (size_t)n);
+		into->len += (size_t)n;
+		if (!m->in_rows) {
+			int h = scan_head(m);
+			if (h == -2) {
+				r = oom(ps->e);
+				break;
+			}
+			if (h < 0 || (h == 0 && m->head.len > SCAN_HEAD_MAX))
+				break;
+		}
+		if (m->in_rows) {
+			scan_tail(m);
+			if (m->tail.len > SCAN_TAIL_MAX) {
+				m->ended = false;
+				break;
+			}
+		}
+	}
+	free(chunk);
+	return r;
+}
+
+/* Whether s[from..len) holds "<!" (a comment, CDATA) or "<?". */
+static bool has_special_markup(const char *s, size_t from, size_t len)
+{
+	for (size_t i = from; i + 1 < len; i++) {
+		const char *p = memchr(s + i, '<', len - i);
+		if (!p)
+			return false;
+		i = (size_t)(p - s);
+		if (i + 1 < len && (s[i + 1] == '!' || s[i + 1] == '?'))
+			return true;
+	}
+	return false;
+}
+
+/* Parses the head, the rows' end tag and the tail as one document with
+ * merges_start: 0 done, 1 to fall back (expat found fault with the short
+ * document), -1 with e (a range refused: a handler failed the pass). */
+static int parse_scanned(xpass_t *ps, const merge_scan_t *m)
+{
+	char end[SCAN_PREFIX_MAX + 16];
+	int n = snprintf(end, sizeof(end), "</%ssheetData>", m->prefix);
+	enum XML_Status st;
+
+	XML_SetElementHandler(ps->p, merges_start, plain_end);
+	mem_current = &ps->mem;
+	st = XML_Parse(ps->p, m->head.s, (int)m->head.len, XML_FALSE);
+	if (st == XML_STATUS_OK)
+		st = XML_Parse(ps->p, end, n, XML_FALSE);
+	if (st == XML_STATUS_OK)
+		st = XML_Parse(ps->p, m->tail.s ? m->tail.s : "", (int)m->tail.len, XML_TRUE);
+	mem_current = NULL;
+	if (ps->failed)
+		return -1;
+	return st == XML_STATUS_OK ? 0 : 1;
+}
+
+/* The merged ranges by the scan above: 0 read, 1 to fall back, -1 with
+ * e; 2 when the zip has no such part. */
+static int scan_merges(xlsx_reader_t *x, const char *path, err_t *e)
+{
+	sheet_read_t *sr = &x->sh;
+	merge_scan_t m = { 0 };
+	int r = pass_open(&sr->pass, x, path, x->open_bytes, e);
+
+	if (r)
+		return r > 0 ? 2 : -1;
+	r = scan_bytes(&sr->pass, &m);
+	/* the head may begin with the XML declaration, scan_head's one "<?" */
+	if (!r && m.ended && !has_special_markup(m.head.s, 2, m.head.len) && !has_special_markup(m.tail.s, 0, m.tail.len) &&
+	    m.head.len <= INT_MAX && m.tail.len <= INT_MAX)
+		r = parse_scanned(&sr->pass, &m);
+	else if (!r)
+		r = 1;
+	pass_close(&sr->pass);
+	free(m.head.s);
+	free(m.tail.s);
+	if (r == 1) {
+		sr->n_merges = 0;
+		sr->count_merges = 0;
+	}
+	return r;
+}
+
 /* The first pass: the sheet's merged ranges, sorted by their top row. */
 static int read_merges(xlsx_reader_t *x, const char *path, err_t *e)
 {
 	sheet_read_t *sr = &x->sh;
-	int r = pass_open(&sr->pass, x, path, x->open_bytes, e);
+	int r = scan_merges(x, path, e);
 
-	if (r)
-		return r;
-	XML_SetElementHandler(sr->pass.p, merges_start, plain_end);
-	r = pass_run(&sr->pass);
-	pass_close(&sr->pass);
+	if (r == 2)
+		return 1;
 	if (r < 0)
 		return -1;
+	if (r == 1) {
+		r = pass_open(&sr->pass, x, path, x->open_bytes, e);
+		if (r)
+			return r;
+		XML_SetElementHandler(sr->pass.p, merges_start, plain_end);
+		r = pass_run(&sr->pass);
+		pass_close(&sr->pass);
+		if (r < 0)
+			return -1;
+	}
 	if (sr->n_merges)
 		qsort(sr->merges, sr->n_merges, sizeof(*sr->merges), merge_cmp);
 	return 0;

@@ -103,7 +103,9 @@
  * the memory does not grow with the table. A row takes at most max_columns *
  * max_cell bytes of text, the merged ranges crossing it as much again (a
  * merge's value is kept once, the cells of its range point at it), the
- * merged ranges 16 bytes each, expat at most XLSX_XML_MEMORY. Measured
+ * merged ranges 16 bytes each, expat at most XLSX_XML_MEMORY, and the
+ * first pass over a sheet what precedes and follows its rows (at most
+ * 1 MiB and 8 MiB; past those it parses the sheet whole). Measured
  * (bench/xlsx_bench.c, BENCHMARKS.md 2026-12-06): a member list of
  * 1,000,000 rows and 4,000,067 shared strings (450 MB of XML, 56 MB
  * zipped) reads at 135,000 rows a second with a peak RSS of 15 MB; a table

@@ -853,6 +853,89 @@ static void fills_merged_ranges(void **state)
 	rows_free(&r);
 }
 
+/* A one-sheet workbook of sheet XML `xml` read into r. */
+static void read_sheet_xml(const char *xml, rows_t *r)
+{
+	char path[512];
+	xlsx_reader_t *x;
+
+	write_book(path, sizeof(path), "scan.xlsx", xml, NULL);
+	x = open_ok(path, NULL);
+	read_sheet(x, 0, r);
+	xlsx_close(x);
+	unlink(path);
+}
+
+/* Row 1's A1 "đầu" merged across A1:C1 (C1 holds it when the range is
+ * read) and a row 2 of "x": what each sheet below must give. */
+static void assert_merged(const char *xml, const char *what)
+{
+	rows_t r;
+
+	read_sheet_xml(xml, &r);
+	if (r.n != 2 || r.cells[0] != 3)
+		fail_msg("%s: %zu rows, %zu cells in the first", what, r.n, r.n ? r.cells[0] : 0);
+	assert_cell(&r, 0, 2, "đầu", SHEET_TEXT);
+	assert_cell(&r, 1, 0, "x", SHEET_TEXT);
+	rows_free(&r);
+}
+
+#define ROW1 "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>đầu</t></is></c></row>"
+#define ROW2 "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>x</t></is></c></row>"
+#define MERGE "<mergeCells count=\"1\"><mergeCell ref=\"A1:C1\"/></mergeCells>"
+
+/* The merged ranges are found past the rows without parsing them
+ * (xlsx_reader.c, "The first pass"), or by parsing the whole sheet when
+ * it is written out of the common way: either way the same ranges. */
+static void finds_merged_ranges_however_the_sheet_is_written(void **state)
+{
+	static const char *const sheets[][2] = {
+		{ "<?xml version=\"1.0\"?><worksheet " NS "><sheetData>" ROW1 ROW2 "</sheetData>" MERGE "</worksheet>",
+		  "plain" },
+		{ "<x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><x:sheetData a=\"1>2\">"
+		  ROW1 ROW2 "</x:sheetData \n>" MERGE "</x:worksheet>",
+		  "prefixed, an attribute with '>', blanks in the end tag" },
+		{ "<worksheet " NS ">" MERGE "<sheetData>" ROW1 ROW2 "</sheetData></worksheet>", "ranges before the rows" },
+		{ "<worksheet " NS "><!-- <sheetData> --><sheetData>" ROW1 ROW2 "</sheetData>" MERGE "</worksheet>",
+		  "a comment before the rows (the whole sheet parsed)" },
+		{ "<worksheet " NS "><sheetData>" ROW1 ROW2 "</sheetData><!-- </sheetData> -->" MERGE "</worksheet>",
+		  "a comment after the rows (the whole sheet parsed)" },
+		{ "<worksheet " NS "><sheetData><sheetDataX/>" ROW1
+		  "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t><![CDATA[x]]></t></is></c></row>"
+		  "</sheetData>" MERGE "</worksheet>",
+		  "markup in the rows that looks like their end" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(sheets) / sizeof(sheets[0]); i++)
+		assert_merged(sheets[i][0], sheets[i][1]);
+}
+
+/* The rows' end tag cut by the 64 KiB the first pass reads at a time,
+ * at each of its bytes. */
+static void finds_merged_ranges_across_reads(void **state)
+{
+	static const char head[] = "<worksheet " NS "><sheetData>" ROW1 ROW2;
+	static const char end[] = "</sheetData>";
+	const size_t chunk = 65536;
+	(void)state;
+
+	for (size_t cut = 0; cut <= sizeof(end); cut++) {
+		/* blanks between the rows put the end tag at chunk - cut */
+		size_t fill = chunk - cut - (sizeof(head) - 1);
+		size_t n = chunk + 256;
+		char *xml = malloc(n);
+		int w;
+
+		assert_non_null(xml);
+		w = snprintf(xml, n, "%s%*s%s%s</worksheet>", head, (int)fill, "", end, MERGE);
+		assert_true(w > 0 && (size_t)w < n);
+		assert_int_equal(strstr(xml, end) - xml, (long)(chunk - cut));
+		assert_merged(xml, "the end tag across two reads");
+		free(xml);
+	}
+}
+
 /* ---- refusals ---- */
 
 static void refuses_what_is_not_a_workbook(void **state)
@@ -1218,6 +1301,8 @@ int main(void)
 		cmocka_unit_test(reads_numbers_and_dates_by_their_style),
 		cmocka_unit_test(follows_cells_and_rows_without_references),
 		cmocka_unit_test(fills_merged_ranges),
+		cmocka_unit_test(finds_merged_ranges_however_the_sheet_is_written),
+		cmocka_unit_test(finds_merged_ranges_across_reads),
 		cmocka_unit_test(refuses_what_is_not_a_workbook),
 		cmocka_unit_test(refuses_encrypted_and_old_files),
 		cmocka_unit_test(refuses_malformed_xml_and_doctypes),
