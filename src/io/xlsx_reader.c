@@ -1845,9 +1845,12 @@ static int scan_head(merge_scan_t *m)
 		/* its '>', past any quoted attribute value */
 		char quote = 0;
 		size_t j = i + 1 + n;
-		for (; j < len && (quote || s[j] != '>'); j++)
-			if (quote ? s[j] == quote : s[j] == '"' || s[j] == '\'')
-				quote = quote ? 0 : s[j];
+		for (; j < len && (quote || s[j] != '>'); j++) {
+			if (quote && s[j] == quote)
+				quote = 0;
+			else if (!quote && (s[j] == '"' || s[j] == '\''))
+				quote = s[j];
+		}
 		if (j >= len)
 			return 0;
 		if (s[j - 1] == '/')
