@@ -256,6 +256,7 @@ typedef struct sheet_read {
 	const char *name;
 	merge_t *merges;
 	size_t n_merges, cap_merges, next_merge, count_merges;
+	bool scanned;        /* its merged ranges found without parsing its rows */
 	active_t *active;
 	size_t n_active, cap_active;
 	bool active_changed;
@@ -1786,24 +1787,31 @@ static int merge_cmp(const void *a, const void *b)
  * head) and what follows them (after its </sheetData>: the tail) are
  * parsed as one document, the rows between them skipped unparsed. Only
  * '<' can begin markup in well-formed XML, so the tags are found by their
- * '<'. Anything out of the common way (a comment, CDATA, a processing
- * instruction or DOCTYPE, an empty <sheetData/>, a head or tail past
- * their bounds, markup the short document cannot parse) sends the pass
- * back to expat over the whole sheet, as before: it reads the same
- * ranges, and reports the XML's faults with their lines. The bytes are
- * counted against the same limits either way. */
-#define SCAN_HEAD_MAX ((size_t)1024 * 1024)   /* bytes before the rows' end tag's '>' */
-#define SCAN_TAIL_MAX ((size_t)8 * 1024 * 1024) /* after their end tag: 100,000 ranges fit */
+ * '<'. Anything out of the common way sends the pass back to expat over
+ * the whole sheet, as before, so that it finds the same ranges and
+ * reports a fault with its line: a comment, CDATA, a processing
+ * instruction or DOCTYPE outside the rows (a BOM and the XML declaration
+ * at the start apart), a mergeCells, mergeCell or sheetData tag among the
+ * rows, a second sheetData, an empty <sheetData/>, a head or tail past
+ * its bound, more than a few blanks in the rows' end tag, or a fault the
+ * short document's parse meets. A fault in the XML of the rows is found
+ * by the second pass, when the reader reaches it. The bytes are counted
+ * against the same limits either way. */
+#define SCAN_HEAD_MAX ((size_t)1024 * 1024)     /* bytes before the rows */
+#define SCAN_TAIL_MAX ((size_t)4 * 1024 * 1024) /* after them: 100,000 ranges of 37 bytes fit */
 #define SCAN_PREFIX_MAX 32
+#define SCAN_BLANKS_MAX 16                      /* blanks before the end tag's '>' */
 
 typedef struct merge_scan {
 	buf_t head, tail;
+	size_t start;  /* where the head's markup begins: after a BOM and the XML declaration */
 	char prefix[SCAN_PREFIX_MAX + 1]; /* the rows' tag's namespace prefix, with its ':' */
 	char end_tag[SCAN_PREFIX_MAX + 16]; /* "</" prefix "sheetData" */
 	size_t end_len;
 	bool in_rows;  /* the head is whole */
-	bool ended;    /* an end tag of the rows has been seen */
-	size_t from;   /* where in tail the search for the end tag goes on */
+	bool ended;    /* the rows' end tag has been seen */
+	bool give_up;  /* parse the sheet whole */
+	size_t from;   /* where in tail the scan goes on */
 } merge_scan_t;
 
 static bool name_char(char c)
@@ -1811,41 +1819,87 @@ static bool name_char(char c)
 	return c && !strchr(" \t\r\n/>=\"'<", c);
 }
 
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The local name of the tag whose name begins at s[0..len): its length
+ * in *n (the name's, prefix included), the local part's start in *local.
+ * false when the name runs to the end of s (cut by a read). */
+static bool tag_name(const char *s, size_t len, size_t *n, const char **local)
+{
+	const char *colon;
+
+	for (*n = 0; *n < len && name_char(s[*n]); ++*n)
+		;
+	if (*n >= len)
+		return false;
+	colon = memchr(s, ':', *n);
+	*local = colon ? colon + 1 : s;
+	return true;
+}
+
+static bool is_local(const char *local, const char *name, size_t n, const char *want)
+{
+	size_t k = strlen(want);
+	return (size_t)(name + n - local) == k && memcmp(local, want, k) == 0;
+}
+
+/* Where the head's markup begins: past a UTF-8 BOM and the XML
+ * declaration. false when the head does not hold them whole yet. */
+static bool skip_declaration(merge_scan_t *m)
+{
+	const char *s = m->head.s;
+	size_t len = m->head.len, i = 0;
+
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	if (len - i >= 2 && s[i] == '<' && s[i + 1] == '?') {
+		const char *q;
+		for (q = s + i; (q = memchr(q, '?', len - (size_t)(q - s))) != NULL; q++)
+			if ((size_t)(q - s) + 1 < len && q[1] == '>')
+				break;
+		if (!q)
+			return false;
+		i = (size_t)(q - s) + 2;
+	}
+	m->start = i;
+	return true;
+}
+
 /* Looks for the <sheetData> tag in the head: 1 found (the head cut after
- * its '>', what followed it into the tail), 0 not yet, -1 give up. */
+ * its '>', what followed it into the tail), 0 not yet, -1 give up, -2 no
+ * memory. */
 static int scan_head(merge_scan_t *m)
 {
 	const char *s = m->head.s;
 	size_t len = m->head.len;
 
-	for (size_t i = 0; i < len; i++) {
-		size_t n, k;
-		const char *name, *colon;
+	if (!skip_declaration(m))
+		return 0;
+	for (size_t i = m->start; i < len; i++) {
+		size_t n, k, j;
+		const char *local;
+		char quote = 0;
+
 		if (s[i] != '<')
 			continue;
 		if (i + 1 >= len)
 			return 0;
-		if (s[i + 1] == '?' && i == 0)
-			continue; /* the XML declaration */
 		if (s[i + 1] == '!' || s[i + 1] == '?')
 			return -1;
 		if (s[i + 1] == '/')
 			continue;
-		name = s + i + 1;
-		for (n = 0; i + 1 + n < len && name_char(name[n]); n++)
-			;
-		if (i + 1 + n >= len)
+		if (!tag_name(s + i + 1, len - i - 1, &n, &local))
 			return 0;
-		colon = memchr(name, ':', n);
-		k = colon ? (size_t)(colon - name) + 1 : 0;
-		if (n - k != 9 || memcmp(name + k, "sheetData", 9) != 0)
+		if (!is_local(local, s + i + 1, n, "sheetData"))
 			continue;
+		k = (size_t)(local - (s + i + 1));
 		if (k > SCAN_PREFIX_MAX)
 			return -1;
 		/* its '>', past any quoted attribute value */
-		char quote = 0;
-		size_t j = i + 1 + n;
-		for (; j < len && (quote || s[j] != '>'); j++) {
+		for (j = i + 1 + n; j < len && (quote || s[j] != '>'); j++) {
 			if (quote && s[j] == quote)
 				quote = 0;
 			else if (!quote && (s[j] == '"' || s[j] == '\''))
@@ -1855,7 +1909,7 @@ static int scan_head(merge_scan_t *m)
 			return 0;
 		if (s[j - 1] == '/')
 			return -1; /* <sheetData/>: no rows, nothing to skip */
-		memcpy(m->prefix, name, k);
+		memcpy(m->prefix, s + i + 1, k);
 		m->prefix[k] = '\0';
 		m->end_len = (size_t)snprintf(m->end_tag, sizeof(m->end_tag), "</%ssheetData", m->prefix);
 		if (buf_reserve(&m->tail, len - j))
@@ -1869,51 +1923,88 @@ static int scan_head(merge_scan_t *m)
 	return 0;
 }
 
-/* Looks for the rows' end tag in the tail: everything up to the last one
- * is dropped, and until one is seen only what may begin one is kept. */
+/* Whether the tag at s[i] ('<') is the rows' end tag: 1 yes (*after past
+ * its '>'), 0 no, -1 cut by the read (more bytes needed), -2 give up
+ * (too many blanks before its '>'). */
+static int end_tag_at(const merge_scan_t *m, const char *s, size_t len, size_t i, size_t *after)
+{
+	size_t j;
+
+	if (len - i < m->end_len + 1)
+		return memcmp(s + i, m->end_tag, len - i < m->end_len ? len - i : m->end_len) == 0 ? -1 : 0;
+	if (memcmp(s + i, m->end_tag, m->end_len) != 0)
+		return 0;
+	for (j = i + m->end_len; j < len && blank(s[j]) && j - i - m->end_len <= SCAN_BLANKS_MAX; j++)
+		;
+	if (j - i - m->end_len > SCAN_BLANKS_MAX)
+		return -2;
+	if (j >= len)
+		return -1;
+	if (s[j] != '>')
+		return 0;
+	*after = j + 1;
+	return 1;
+}
+
+/* Scans the tail for the rows' end, then over what follows it: until the
+ * end tag only what may begin it is kept; markup the short document must
+ * not meet sets give_up (see above). */
 static void scan_tail(merge_scan_t *m)
 {
 	char *s = m->tail.s;
-	size_t i = m->from, keep;
+	size_t len = m->tail.len, i = m->from, after = 0;
 
-	for (;;) {
-		const char *lt = i < m->tail.len ? memchr(s + i, '<', m->tail.len - i) : NULL;
-		size_t j;
-		if (!lt)
+	while (!m->give_up && i < len) {
+		const char *lt = memchr(s + i, '<', len - i);
+		const char *local;
+		size_t n;
+		int t;
+
+		if (!lt) {
+			i = len;
 			break;
+		}
 		i = (size_t)(lt - s);
-		if (m->tail.len - i < m->end_len + 1) {
-			m->from = i; /* it may be the tag, cut by the chunk */
-			goto keep;
-		}
-		if (memcmp(s + i, m->end_tag, m->end_len) != 0) {
+		if (i + 1 >= len)
+			break; /* "<" cut by the read */
+		if (s[i + 1] == '!' || s[i + 1] == '?') {
+			/* in the rows: text or a comment, which no range is in */
+			m->give_up = m->ended;
 			i++;
 			continue;
 		}
-		for (j = i + m->end_len; j < m->tail.len && strchr(" \t\r\n", s[j]); j++)
-			;
-		if (j >= m->tail.len) {
-			m->from = i;
-			goto keep;
+		t = end_tag_at(m, s, len, i, &after);
+		if (t == -1)
+			break;
+		if (t == -2 || (t == 1 && m->ended)) {
+			m->give_up = true;
+			break;
 		}
-		if (s[j] != '>') {
-			i++;
+		if (t == 1) {
+			/* what follows is the tail */
+			memmove(s, s + after, len - after);
+			len -= after;
+			m->tail.len = len;
+			m->ended = true;
+			i = 0;
 			continue;
 		}
-		/* an end tag: what follows is the tail so far */
-		memmove(s, s + j + 1, m->tail.len - j - 1);
-		m->tail.len -= j + 1;
-		m->ended = true;
-		i = 0;
+		if (!tag_name(s + i + 1 + (s[i + 1] == '/'), len - i - 1 - (s[i + 1] == '/'), &n, &local))
+			break;
+		{
+			const char *name = s + i + 1 + (s[i + 1] == '/');
+			if (is_local(local, name, n, "sheetData") || is_local(local, name, n, "mergeCells") ||
+			    is_local(local, name, n, "mergeCell"))
+				m->give_up = !m->ended || is_local(local, name, n, "sheetData");
+		}
+		i++;
 	}
-	m->from = m->tail.len;
-keep:
+	m->from = i;
 	if (m->ended)
 		return;
-	/* the rows: nothing before the place the search goes on is kept */
-	keep = m->from;
-	memmove(s, s + keep, m->tail.len - keep);
-	m->tail.len -= keep;
+	/* the rows: nothing before the place the scan goes on is kept */
+	memmove(s, s + i, len - i);
+	m->tail.len = len - i;
 	m->from = 0;
 }
 
@@ -1936,6 +2027,10 @@ static int scan_bytes(xpass_t *ps, merge_scan_t *m)
 		if ((r = pass_count(ps, (uint64_t)n)) != 0 || n == 0)
 			break;
 		buf_t *into = m->in_rows ? &m->tail : &m->head;
+		if (into->len + (size_t)n > (m->in_rows ? SCAN_TAIL_MAX : SCAN_HEAD_MAX)) {
+			m->give_up = true;
+			break;
+		}
 		if (buf_reserve(into, (size_t)n)) {
 			r = oom(ps->e);
 			break;
@@ -1948,38 +2043,39 @@ static int scan_bytes(xpass_t *ps, merge_scan_t *m)
 				r = oom(ps->e);
 				break;
 			}
-			if (h < 0 || (h == 0 && m->head.len > SCAN_HEAD_MAX))
+			if (h < 0) {
+				m->give_up = true;
 				break;
+			}
 		}
 		if (m->in_rows) {
 			scan_tail(m);
-			if (m->tail.len > SCAN_TAIL_MAX) {
-				m->ended = false;
+			if (m->give_up)
 				break;
-			}
 		}
 	}
 	free(chunk);
 	return r;
 }
 
-/* Whether s[from..len) holds "<!" (a comment, CDATA) or "<?". */
-static bool has_special_markup(const char *s, size_t from, size_t len)
+/* Feeds s[0..len) to the parser CHUNK bytes at a time, so that expat
+ * keeps no copy of it whole. */
+static enum XML_Status feed(xpass_t *ps, const char *s, size_t len, bool last)
 {
-	for (size_t i = from; i + 1 < len; i++) {
-		const char *p = memchr(s + i, '<', len - i);
-		if (!p)
-			return false;
-		i = (size_t)(p - s);
-		if (i + 1 < len && (s[i + 1] == '!' || s[i + 1] == '?'))
-			return true;
-	}
-	return false;
+	enum XML_Status st = XML_STATUS_OK;
+	size_t done = 0;
+
+	do {
+		size_t n = len - done < CHUNK ? len - done : CHUNK;
+		st = XML_Parse(ps->p, s ? s + done : "", (int)n, last && done + n == len);
+		done += n;
+	} while (st == XML_STATUS_OK && done < len);
+	return st;
 }
 
 /* Parses the head, the rows' end tag and the tail as one document with
- * merges_start: 0 done, 1 to fall back (expat found fault with the short
- * document), -1 with e (a range refused: a handler failed the pass). */
+ * merges_start: 0 done, 1 to fall back (a fault met, whether expat's or a
+ * handler's: the whole sheet's parse reports it with its line). */
 static int parse_scanned(xpass_t *ps, const merge_scan_t *m)
 {
 	char end[SCAN_PREFIX_MAX + 16];
@@ -1988,15 +2084,13 @@ static int parse_scanned(xpass_t *ps, const merge_scan_t *m)
 
 	XML_SetElementHandler(ps->p, merges_start, plain_end);
 	mem_current = &ps->mem;
-	st = XML_Parse(ps->p, m->head.s, (int)m->head.len, XML_FALSE);
+	st = feed(ps, m->head.s, m->head.len, false);
 	if (st == XML_STATUS_OK)
-		st = XML_Parse(ps->p, end, n, XML_FALSE);
+		st = feed(ps, end, (size_t)n, false);
 	if (st == XML_STATUS_OK)
-		st = XML_Parse(ps->p, m->tail.s ? m->tail.s : "", (int)m->tail.len, XML_TRUE);
+		st = feed(ps, m->tail.s, m->tail.len, true);
 	mem_current = NULL;
-	if (ps->failed)
-		return -1;
-	return st == XML_STATUS_OK ? 0 : 1;
+	return st == XML_STATUS_OK && !ps->failed ? 0 : 1;
 }
 
 /* The merged ranges by the scan above: 0 read, 1 to fall back, -1 with
@@ -2010,20 +2104,25 @@ static int scan_merges(xlsx_reader_t *x, const char *path, err_t *e)
 	if (r)
 		return r > 0 ? 2 : -1;
 	r = scan_bytes(&sr->pass, &m);
-	/* the head may begin with the XML declaration, scan_head's one "<?" */
-	if (!r && m.ended && !has_special_markup(m.head.s, 2, m.head.len) && !has_special_markup(m.tail.s, 0, m.tail.len) &&
-	    m.head.len <= INT_MAX && m.tail.len <= INT_MAX)
+	if (!r && m.ended && !m.give_up)
 		r = parse_scanned(&sr->pass, &m);
 	else if (!r)
 		r = 1;
 	pass_close(&sr->pass);
 	free(m.head.s);
 	free(m.tail.s);
+	sr->scanned = r == 0;
 	if (r == 1) {
 		sr->n_merges = 0;
 		sr->count_merges = 0;
+		err_clear(e);
 	}
 	return r;
+}
+
+bool xlsx_merges_scanned(const xlsx_reader_t *x)
+{
+	return x->sh.scanned;
 }
 
 /* The first pass: the sheet's merged ranges, sorted by their top row. */

@@ -104,8 +104,11 @@
  * max_cell bytes of text, the merged ranges crossing it as much again (a
  * merge's value is kept once, the cells of its range point at it), the
  * merged ranges 16 bytes each, expat at most XLSX_XML_MEMORY, and the
- * first pass over a sheet what precedes and follows its rows (at most
- * 1 MiB and 8 MiB; past those it parses the sheet whole). Measured
+ * first pass over a sheet (for its merged ranges) what precedes and
+ * follows its rows: at most 1 MiB and 4 MiB of text, in buffers of twice
+ * that at most (past those it parses the sheet whole). A fault in the XML
+ * of a sheet's rows is refused when xlsx_next_row reaches it, the rows
+ * before it given. Measured
  * (bench/xlsx_bench.c, BENCHMARKS.md 2026-12-06): a member list of
  * 1,000,000 rows and 4,000,067 shared strings (450 MB of XML, 56 MB
  * zipped) reads at 135,000 rows a second with a peak RSS of 15 MB; a table
@@ -121,6 +124,7 @@
 #ifndef UB_XLSX_READER_H
 #define UB_XLSX_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -159,6 +163,11 @@ const char *xlsx_sheet_name(const xlsx_reader_t *x, size_t i);
  * be called again for the same or another sheet. Returns 0, or -1 with e
  * (ERR_NOT_FOUND "xlsx_no_sheet" when i is not a sheet's index). */
 int xlsx_begin_sheet(xlsx_reader_t *x, size_t i, err_t *e);
+
+/* Whether the sheet begun last had its merged ranges found without
+ * parsing its rows (false: the sheet was parsed whole for them; see
+ * xlsx_reader.c, "The first pass"). For the tests and benchmarks. */
+bool xlsx_merges_scanned(const xlsx_reader_t *x);
 
 /* The next row that has a non-empty cell: returns 1 and fills *row, 0 at
  * the end of the sheet, -1 with e. After -1 the sheet is over: further

@@ -308,6 +308,18 @@ static err_t refused_rows(const char *rows, const char *after, const char *sst, 
 	return e;
 }
 
+/* Expects the refusal `code` of a workbook whose sheet is `xml`. */
+static err_t refused_rows_xml(const char *xml, const char *code)
+{
+	char path[512];
+	err_t e;
+
+	write_book(path, sizeof(path), "bad.xlsx", xml, NULL);
+	e = refused_path(path, NULL, code);
+	unlink(path);
+	return e;
+}
+
 static err_t refused_bytes(const void *data, size_t len, const char *code)
 {
 	char path[512];
@@ -853,8 +865,9 @@ static void fills_merged_ranges(void **state)
 	rows_free(&r);
 }
 
-/* A one-sheet workbook of sheet XML `xml` read into r. */
-static void read_sheet_xml(const char *xml, rows_t *r)
+/* A one-sheet workbook of sheet XML `xml` read into r; whether its
+ * merged ranges were found without parsing its rows into *scanned. */
+static void read_sheet_xml(const char *xml, rows_t *r, bool *scanned)
 {
 	char path[512];
 	xlsx_reader_t *x;
@@ -862,21 +875,27 @@ static void read_sheet_xml(const char *xml, rows_t *r)
 	write_book(path, sizeof(path), "scan.xlsx", xml, NULL);
 	x = open_ok(path, NULL);
 	read_sheet(x, 0, r);
+	*scanned = xlsx_merges_scanned(x);
 	xlsx_close(x);
 	unlink(path);
 }
 
 /* Row 1's A1 "đầu" merged across A1:C1 (C1 holds it when the range is
- * read) and a row 2 of "x": what each sheet below must give. */
-static void assert_merged(const char *xml, const char *what)
+ * read; `merged` false: when it is not) and a row 2 of "x": what each
+ * sheet below must give, by the short way when `scan`. */
+static void assert_merged(const char *xml, bool merged, bool scan, const char *what)
 {
+	bool scanned = false;
 	rows_t r;
 
-	read_sheet_xml(xml, &r);
-	if (r.n != 2 || r.cells[0] != 3)
+	read_sheet_xml(xml, &r, &scanned);
+	if (r.n != 2 || r.cells[0] != (merged ? 3 : 1))
 		fail_msg("%s: %zu rows, %zu cells in the first", what, r.n, r.n ? r.cells[0] : 0);
-	assert_cell(&r, 0, 2, "đầu", SHEET_TEXT);
+	if (merged)
+		assert_cell(&r, 0, 2, "đầu", SHEET_TEXT);
 	assert_cell(&r, 1, 0, "x", SHEET_TEXT);
+	if (scanned != scan)
+		fail_msg("%s: the ranges %s", what, scanned ? "found by the scan" : "found by parsing the whole sheet");
 	rows_free(&r);
 }
 
@@ -886,29 +905,67 @@ static void assert_merged(const char *xml, const char *what)
 
 /* The merged ranges are found past the rows without parsing them
  * (xlsx_reader.c, "The first pass"), or by parsing the whole sheet when
- * it is written out of the common way: either way the same ranges. */
+ * it is written out of the common way: either way the ranges the whole
+ * sheet's parse finds (differences a review found between the two). */
 static void finds_merged_ranges_however_the_sheet_is_written(void **state)
 {
-	static const char *const sheets[][2] = {
+	static const struct {
+		const char *xml;
+		bool merged, scan;
+		const char *what;
+	} sheets[] = {
 		{ "<?xml version=\"1.0\"?><worksheet " NS "><sheetData>" ROW1 ROW2 "</sheetData>" MERGE "</worksheet>",
-		  "plain" },
+		  true, true, "plain" },
+		{ "\xEF\xBB\xBF<?xml version=\"1.0\"?>\r\n<worksheet " NS ">\r\n<sheetData>" ROW1 ROW2 "</sheetData>\r\n" MERGE
+		  "</worksheet>",
+		  true, true, "a BOM, CRLF" },
 		{ "<x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><x:sheetData a=\"1>2\">"
 		  ROW1 ROW2 "</x:sheetData \n>" MERGE "</x:worksheet>",
-		  "prefixed, an attribute with '>', blanks in the end tag" },
-		{ "<worksheet " NS ">" MERGE "<sheetData>" ROW1 ROW2 "</sheetData></worksheet>", "ranges before the rows" },
-		{ "<worksheet " NS "><!-- <sheetData> --><sheetData>" ROW1 ROW2 "</sheetData>" MERGE "</worksheet>",
-		  "a comment before the rows (the whole sheet parsed)" },
-		{ "<worksheet " NS "><sheetData>" ROW1 ROW2 "</sheetData><!-- </sheetData> -->" MERGE "</worksheet>",
-		  "a comment after the rows (the whole sheet parsed)" },
+		  true, true, "prefixed, an attribute with '>', blanks in the end tag" },
+		{ "<worksheet " NS ">" MERGE "<sheetData>" ROW1 ROW2 "</sheetData></worksheet>", true, true,
+		  "ranges before the rows" },
 		{ "<worksheet " NS "><sheetData><sheetDataX/>" ROW1
 		  "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t><![CDATA[x]]></t></is></c></row>"
 		  "</sheetData>" MERGE "</worksheet>",
-		  "markup in the rows that looks like their end" },
+		  true, true, "markup in the rows that looks like their end" },
+		{ "<worksheet " NS "><!-- <sheetData> --><sheetData>" ROW1 ROW2 "</sheetData>" MERGE "</worksheet>", true,
+		  false, "a comment before the rows" },
+		{ "<worksheet " NS "><sheetData>" ROW1 ROW2 "</sheetData>" MERGE "<!-- </sheetData> --></worksheet>", true,
+		  false, "an end tag in a comment after the rows" },
+		{ "<worksheet " NS "><sheetData>" ROW1 ROW2 "</sheetData>" MERGE "<?x </sheetData>?></worksheet>", true,
+		  false, "an end tag in an instruction after the rows" },
+		{ "<worksheet " NS "><sheetData>" ROW1 ROW2 "</sheetData><!-- </sheetData>" MERGE "--></worksheet>", false,
+		  false, "ranges in a comment" },
+		{ "<worksheet " NS "><sheetData>" ROW1 ROW2 MERGE "</sheetData></worksheet>", true, false,
+		  "ranges among the rows" },
+		{ "<worksheet " NS "><sheetData>" ROW1 ROW2 "</sheetData>" MERGE "<sheetData/></worksheet>", true, false,
+		  "a second sheetData" },
+		{ "<worksheet " NS "><sheetData>" ROW1 ROW2 "</sheetData                 >" MERGE "</worksheet>", true,
+		  false, "many blanks in the end tag" },
 	};
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(sheets) / sizeof(sheets[0]); i++)
-		assert_merged(sheets[i][0], sheets[i][1]);
+		assert_merged(sheets[i].xml, sheets[i].merged, sheets[i].scan, sheets[i].what);
+}
+
+/* A fault the short document meets is reported by the whole sheet's
+ * parse, with the line it is on. */
+static void reports_a_fault_after_the_rows_on_its_line(void **state)
+{
+	char xml[4096], *p = xml;
+	err_t e;
+	(void)state;
+
+	p += sprintf(p, "<worksheet " NS "><sheetData>\n");
+	for (int i = 1; i <= 10; i++)
+		p += sprintf(p, "<row r=\"%d\"><c><v>%d</v></c></row>\n", i, i);
+	p += sprintf(p, "</sheetData>\n");
+	for (int i = 0; i < XLSX_MAX_DEPTH + 6; i++)
+		p += sprintf(p, "<a>");
+	p += sprintf(p, "\n</worksheet>");
+	e = refused_rows_xml(xml, "xlsx_too_deep");
+	assert_int_equal(param_int(&e, "line"), 13);
 }
 
 /* The rows' end tag cut by the 64 KiB the first pass reads at a time,
@@ -931,7 +988,7 @@ static void finds_merged_ranges_across_reads(void **state)
 		w = snprintf(xml, n, "%s%*s%s%s</worksheet>", head, (int)fill, "", end, MERGE);
 		assert_true(w > 0 && (size_t)w < n);
 		assert_int_equal(strstr(xml, end) - xml, (long)(chunk - cut));
-		assert_merged(xml, "the end tag across two reads");
+		assert_merged(xml, true, true, "the end tag across two reads");
 		free(xml);
 	}
 }
@@ -1303,6 +1360,7 @@ int main(void)
 		cmocka_unit_test(fills_merged_ranges),
 		cmocka_unit_test(finds_merged_ranges_however_the_sheet_is_written),
 		cmocka_unit_test(finds_merged_ranges_across_reads),
+		cmocka_unit_test(reports_a_fault_after_the_rows_on_its_line),
 		cmocka_unit_test(refuses_what_is_not_a_workbook),
 		cmocka_unit_test(refuses_encrypted_and_old_files),
 		cmocka_unit_test(refuses_malformed_xml_and_doctypes),
