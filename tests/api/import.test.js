@@ -375,6 +375,21 @@ test('refusals: a unit outside the tree, a file without a header, a file that is
   assert.equal(x.body.error.code, 'conflict');
   const noHeader = await importJson([file('nohead.csv', 'a,b\n1,2\n'), '--unit', 'IC1']);
   assert.equal(noHeader.report.error.code, 'no_header');
+  // a file that cannot be read on after good rows: nothing stored, whichever mode
+  // (past the rows read ahead for the header and the legacy fonts, and a
+  // first batch of new records written in the transaction)
+  const letters = (i) => [i % 26, Math.floor(i / 26) % 26, Math.floor(i / 676)].map((k) => String.fromCharCode(97 + k)).join('');
+  const good = Array.from({ length: 2100 }, (_, i) => `Nguyễn Thị Cắt ${letters(i)},01/01/1990,IC1.1`).join('\n');
+  const cut = file('cut.csv', Buffer.concat([Buffer.from(`Họ và tên,Ngày sinh,Chi hội\n${good}\nLê Thị `), Buffer.from([0]),
+    Buffer.from(',03/03/1992,IC1.1\n')]));
+  const persons = await count('SELECT count(*) AS n FROM persons');
+  const imports = await count('SELECT count(*) AS n FROM imports');
+  const broken = await importJson([cut, '--unit', 'IC1', '--mode', 'good']);
+  assert.equal(broken.code, 1);
+  assert.deepEqual(broken.report.errors, [], 'every row before the fault is good');
+  assert.equal(broken.report.error.code, 'csv_nul_byte');
+  assert.equal(await count('SELECT count(*) AS n FROM persons'), persons, 'the good rows before it are not stored');
+  assert.equal(await count('SELECT count(*) AS n FROM imports'), imports);
   // one field on two columns: refused, not one of the values dropped
   const twice = await importJson([file('twice.csv', 'Họ và tên,Ngày sinh,Ghi chú,Năm sinh\nLê Thị Lan,1975,,05/03/1980\n'),
     '--unit', 'IC1', '--dry-run', '--column', 'Họ và tên=full_name', '--column', '2=birth_date', '--column', 'Năm sinh=birth_date']);
