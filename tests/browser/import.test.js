@@ -19,6 +19,10 @@
 //     wider than the screen at any step, the bad rows as cards; "all or
 //     nothing" with bad rows warns, and stores nothing, which is said.
 //   - a file that is not a list (a PNG picture) is refused in words.
+//   - an Excel workbook saved by LibreOffice (tests/fixtures/xlsx:
+//     title rows, a branch's cell merged down over its members) is read
+//     like the list: its rows counted, the merged branch given to each
+//     row under it.
 // The files are written to a temporary folder and chosen with
 // page.setInputFiles. Screenshots: tests/artifacts/import-*.png.
 import { test, before, after } from 'node:test';
@@ -83,6 +87,7 @@ before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'unionbase-import-'));
   files.list = path.join(dir, 'danh-sach-hoi-vien.csv');
   files.png = path.join(dir, 'anh-the.png');
+  files.xlsx = path.join(REPO, 'tests', 'fixtures', 'xlsx', 'members-vn.xlsx');
   files.many = path.join(dir, 'nhieu-loi.csv');
   await writeFile(files.list, LIST);
   await writeFile(files.many, ['Họ và tên,Ngày sinh,Chi hội', ...['Vân', 'Đào', 'Quế'].map((n) => `Đỗ Thị ${n},31/02/1990,Chi hội Phụ nữ tổ dân phố 3`)].join('\n') + '\n');
@@ -416,6 +421,26 @@ test('a file that is not a list (a picture) is refused in words', { timeout: 120
     // another file: back to step 1
     await page.getByTestId('import-start-again').click();
     await page.getByTestId('import-form').waitFor();
+  });
+  assert.deepEqual(realProblems(problems), []);
+});
+
+test('an Excel workbook: its rows counted, a merged branch cell given to each row under it', { timeout: 120000 }, async () => {
+  const { page, problems, data } = await open(PHONE);
+  await withArtifactOnFailure(page, 'import-xlsx', async () => {
+    await upload(page, files.xlsx, 'import-report');
+    data.add(path.basename(files.xlsx));
+    await waitFocus(page, '#import-report-heading');
+    assert.equal(await count(page, 'rows'), '4');
+    assert.equal(await count(page, 'invalid'), '4', 'its branches are not the ward\'s');
+    // lines 5 and 6: the branch merged down from line 5, named in both
+    await waitCount(page, '[data-testid="import-error"]', 2);
+    const listed = await page.locator('[data-testid="import-error"]').evaluateAll((rows) =>
+      rows.map((tr) => `${tr.dataset.line}:${tr.dataset.code}:${tr.querySelector('.value')?.textContent ?? ''}`));
+    assert.deepEqual(listed, ['5:unknown_unit:Chi hội Thôn Đông', '6:unknown_unit:Chi hội Thôn Đông']);
+    await noHorizontalScroll(page);
+    await checkWords(page, data, 'an Excel workbook');
+    await shot(page, 'import-xlsx-vi-phone.png');
   });
   assert.deepEqual(realProblems(problems), []);
 });
