@@ -1956,7 +1956,7 @@ static void scan_tail(merge_scan_t *m)
 
 	while (!m->give_up && i < len) {
 		const char *lt = memchr(s + i, '<', len - i);
-		const char *local;
+		const char *local, *name;
 		size_t n;
 		int t;
 
@@ -1989,14 +1989,14 @@ static void scan_tail(merge_scan_t *m)
 			i = 0;
 			continue;
 		}
-		if (!tag_name(s + i + 1 + (s[i + 1] == '/'), len - i - 1 - (s[i + 1] == '/'), &n, &local))
+		/* a tag's name, after its '<' or '</' */
+		name = s + i + 1 + (s[i + 1] == '/');
+		if (!tag_name(name, len - (size_t)(name - s), &n, &local))
 			break;
-		{
-			const char *name = s + i + 1 + (s[i + 1] == '/');
-			if (is_local(local, name, n, "sheetData") || is_local(local, name, n, "mergeCells") ||
-			    is_local(local, name, n, "mergeCell"))
-				m->give_up = !m->ended || is_local(local, name, n, "sheetData");
-		}
+		if (is_local(local, name, n, "sheetData"))
+			m->give_up = true;
+		else if (is_local(local, name, n, "mergeCells") || is_local(local, name, n, "mergeCell"))
+			m->give_up = !m->ended; /* ranges among the rows */
 		i++;
 	}
 	m->from = i;
