@@ -133,28 +133,45 @@ typedef struct id_serials {
 	bool known[ID_PROVINCES * 4 * 100]; /* next read from the records */
 } id_serials_t;
 
-/* The units of the two lowest levels on day d that go on, level by level
- * in the list's order. */
+/* The units of the two lowest levels on day d that go on, in the order
+ * of their codes: a branch, then its groups, then the next branch, and a
+ * commune's branches one after the other. */
 static int load_slots(db_t *db, date_t d, slots_t *s, err_t *e)
 {
 	level_t *levels = NULL;
-	size_t n_levels = 0;
+	size_t n_levels = 0, lowest = 0;
+	const char *keys[2];
+	unit_start_t *v = NULL;
+	size_t n = 0;
 	int r;
 
 	if (org_levels(db, &levels, &n_levels, e))
 		return -1;
-	r = 0;
-	for (size_t k = n_levels >= 2 ? n_levels - 2 : 0; !r && k < n_levels; k++) {
-		unit_start_t *v = NULL;
-		size_t n = 0;
-
-		r = org_units_lasting(db, levels[k].key, d, &v, &n, e);
-		for (size_t i = 0; !r && i < n; i++)
-			r = slots_add(s, v[i].id, v[i].from, e);
-		free(v);
-	}
+	for (size_t k = n_levels >= 2 ? n_levels - 2 : 0; k < n_levels; k++)
+		keys[lowest++] = levels[k].key;
+	r = lowest ? org_units_lasting(db, keys, lowest, d, &v, &n, e) : 0;
+	for (size_t i = 0; !r && i < n; i++)
+		r = slots_add(s, v[i].id, v[i].from, e);
+	free(v);
 	free(levels);
 	return r;
+}
+
+/* How many of count members each of the n slots gets: each member's slot
+ * drawn at random (a generator of its own, from the seed), as before the
+ * members were written slot by slot. *out is the caller's to free.
+ * Returns 0 or -1 with e. */
+static int slot_counts(uint64_t seed, size_t count, size_t n, size_t **out, err_t *e)
+{
+	rng_t r = { seed ^ 0x5DEECE66DULL };
+	size_t *c = calloc(n, sizeof(*c));
+
+	if (!c)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < count; i++)
+		c[rng_below(&r, n)]++;
+	*out = c;
+	return 0;
 }
 
 /* A day in [from, to) (to > from). */
@@ -329,53 +346,75 @@ static int id_number(db_t *db, id_serials_t *ids, const char *prov, person_t *p,
 	return 0;
 }
 
+/* Member i, joining slot u (on a day of its life), into m; 1 when the
+ * slot gets nobody (a unit made yesterday). Returns 0, 1 or -1 with e. */
+static int make_member(db_t *l_db, rng_t *r, id_serials_t *ids, const gen_members_opts_t *o, const slots_t *s,
+		       const dues_years_t *y, const slot_t *u, size_t i, load_member_t *m, gen_members_result_t *out,
+		       err_t *e)
+{
+	date_t start = o->today - HISTORY_YEARS * 365, earliest = o->today - STANDING_YEARS * 365;
+	date_t from = u->from > start ? u->from : start, long_ago = u->from > earliest ? u->from : earliest;
+	date_t joined;
+	char prov[4];
+	int year;
+
+	if (long_ago + 1 < start && rng_chance(r, STANDING_SHARE)) {
+		joined = day_between(r, long_ago + 1, start);
+	} else {
+		if (from >= o->today - 1)
+			return 1;
+		joined = day_between(r, from + 1, o->today);
+	}
+	make_person(r, i, joined, &m->p, &m->kind, prov, &year);
+	if (id_number(l_db, ids, prov, &m->p, year, e))
+		return -1;
+	forms_fields(o->seed, i, &m->p);
+	m->stays[0] = (load_stay_t){ .unit_id = u->id, .from = joined, .to = DATE_OPEN };
+	ub_strlcpy(m->stays[0].start_reason, "joined", sizeof(m->stays[0].start_reason));
+	m->n_stays = 1;
+	later_history(r, s, m, o->today, out);
+	pay_dues(y, o->seed, i, o->today, m, out);
+	return 0;
+}
+
+/* The members, written slot by slot: a unit's members have neighbouring
+ * ids, as when each branch's list is imported in turn (the way a union
+ * takes the registry up), and a unit's figures read a few pages of the
+ * persons, not one page a member. (Drawn in id order, a commune's 12,087
+ * members at 20,000,000 lay in 11,722 different runs of 16 ids.) */
 static int add_all(db_t *l_db, member_load_t *l, const gen_members_opts_t *o, const slots_t *s, const dues_years_t *y,
 		   gen_members_result_t *out, err_t *e)
 {
 	rng_t r = { o->seed };
-	date_t start = o->today - HISTORY_YEARS * 365, earliest = o->today - STANDING_YEARS * 365;
 	id_serials_t *ids;
 	load_member_t *m;
+	size_t *counts = NULL, i = 0;
 	int rc = 0;
 
 	if (!s->v || !s->n)
 		return 0;
+	if (slot_counts(o->seed, o->count, s->n, &counts, e))
+		return -1;
 	ids = calloc(1, sizeof(*ids));
 	m = calloc(1, sizeof(*m));
-	if (!ids || !m) {
-		free(ids);
-		free(m);
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	}
-	for (size_t i = 0; !rc && i < o->count; i++) {
-		const slot_t *u = &s->v[rng_below(&r, s->n)];
-		date_t from = u->from > start ? u->from : start, long_ago = u->from > earliest ? u->from : earliest;
-		date_t joined;
-		char prov[4];
-		int year;
-
-		if (long_ago + 1 < start && rng_chance(&r, STANDING_SHARE)) {
-			joined = day_between(&r, long_ago + 1, start);
-		} else {
-			if (from >= o->today - 1)
-				continue; /* a unit made yesterday gets nobody */
-			joined = day_between(&r, from + 1, o->today);
+	if (!ids || !m)
+		rc = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t k = 0; !rc && k < s->n; k++) {
+		for (size_t c = 0; !rc && c < counts[k]; c++, i++) {
+			rc = make_member(l_db, &r, ids, o, s, y, &s->v[k], i, m, out, e);
+			if (rc == 1) {
+				rc = 0;
+				continue;
+			}
+			if (!rc)
+				rc = member_load_add(l, m, e);
+			if (!rc)
+				out->members++;
+			if (o->progress && i % 10000 == 0)
+				o->progress(o->progress_ctx, "members", i, o->count);
 		}
-		make_person(&r, i, joined, &m->p, &m->kind, prov, &year);
-		if ((rc = id_number(l_db, ids, prov, &m->p, year, e)) != 0)
-			break;
-		forms_fields(o->seed, i, &m->p);
-		m->stays[0] = (load_stay_t){ .unit_id = u->id, .from = joined, .to = DATE_OPEN };
-		ub_strlcpy(m->stays[0].start_reason, "joined", sizeof(m->stays[0].start_reason));
-		m->n_stays = 1;
-		later_history(&r, s, m, o->today, out);
-		pay_dues(y, o->seed, i, o->today, m, out);
-		rc = member_load_add(l, m, e);
-		if (!rc)
-			out->members++;
-		if (o->progress && i % 10000 == 0)
-			o->progress(o->progress_ctx, "members", i, o->count);
 	}
+	free(counts);
 	free(ids);
 	free(m);
 	return rc;

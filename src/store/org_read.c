@@ -418,7 +418,8 @@ static int list_next_cursor(const unit_query_t *q, const unit_t *last, char *nex
 	return r;
 }
 
-int org_units_lasting(db_t *db, const char *level, date_t d, unit_start_t **out, size_t *n, err_t *e)
+int org_units_lasting(db_t *db, const char *const *levels, size_t n_levels, date_t d, unit_start_t **out,
+		      size_t *n, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	size_t cap = 0;
@@ -427,10 +428,14 @@ int org_units_lasting(db_t *db, const char *level, date_t d, unit_start_t **out,
 
 	*out = NULL;
 	*n = 0;
+	if (n_levels < 1 || n_levels > ORG_LASTING_LEVELS_MAX)
+		return err_set(e, ERR_INTERNAL, NULL, "org_units_lasting: 1..8 levels");
 	query_init(&q);
-	query_add(&q, "SELECT u.id, u.valid_from FROM units u WHERE u.level = ? AND u.valid_from <= ? AND u.valid_to = ?"
-		      " ORDER BY u.code, u.id",
-		  QT(level), QD(d), QD(DATE_OPEN));
+	query_add(&q, "SELECT u.id, u.valid_from FROM units u WHERE u.valid_from <= ? AND u.valid_to = ? AND u.level IN (?",
+		  QD(d), QD(DATE_OPEN), QT(levels[0]));
+	for (size_t k = 1; k < n_levels; k++)
+		query_add(&q, ", ?", QT(levels[k]));
+	query_sql(&q, ") ORDER BY u.code, u.id");
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	while (!r && (rc = db_step(st)) == DB_ROW) {

@@ -158,15 +158,18 @@ typedef struct unit_query {
 /* ERR_BAD_REQUEST for a malformed cursor. */
 int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e);
 
-/* The units of `level` that exist on d and go on for good (no end
- * recorded), in the list's order (code, id): their ids and first days.
- * *out is the caller's to free. For the generator, which needs thousands
- * of them without their names. Returns 0 or -1 with e. */
+/* The units of the n_levels levels given (1..8) that exist on d and go
+ * on for good (no end recorded), all in the order of their codes (then
+ * ids), whatever their level: their ids and first days. *out is the
+ * caller's to free. For the generator, which needs thousands of them
+ * without their names. Returns 0 or -1 with e. */
+#define ORG_LASTING_LEVELS_MAX 8
 typedef struct unit_start {
 	int64_t id;
 	date_t from;
 } unit_start_t;
-int org_units_lasting(db_t *db, const char *level, date_t d, unit_start_t **out, size_t *n, err_t *e);
+int org_units_lasting(db_t *db, const char *const *levels, size_t n_levels, date_t d, unit_start_t **out,
+		      size_t *n, err_t *e);
 
 /* Ancestors of unit id as of d, root first, the unit itself excluded. */
 int org_ancestors(db_t *db, int64_t id, date_t d, unit_list_t *out, err_t *e);
