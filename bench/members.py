@@ -72,7 +72,7 @@ def members_db():
     """The cached country with BENCH_MEMBERS members, and its description."""
     db, meta = b.make_country()
     h = hashlib.sha256()
-    for f in ("src/io/gen_members.c",):
+    for f in ("src/io/gen_members.c", "src/io/gen_members.h", "src/store/org_read.c"):
         with open(os.path.join(b.TOP, f), "rb") as fh:
             h.update(fh.read())
     path = os.path.join(b.CACHE, "members-%s-%d-%s.db" % (meta["key"], MEMBERS, h.hexdigest()[:8]))

@@ -134,8 +134,9 @@ typedef struct id_serials {
 } id_serials_t;
 
 /* The units of the two lowest levels on day d that go on, in the order
- * of their codes: a branch, then its groups, then the next branch, and a
- * commune's branches one after the other. */
+ * of their codes: a branch, then its groups, then the next branch; a
+ * commune's branches mostly one after the other (a branch moved to
+ * another commune keeps its code). */
 static int load_slots(db_t *db, date_t d, slots_t *s, err_t *e)
 {
 	level_t *levels = NULL;
@@ -158,16 +159,18 @@ static int load_slots(db_t *db, date_t d, slots_t *s, err_t *e)
 }
 
 /* How many of count members each of the n slots gets: each member's slot
- * drawn at random (a generator of its own, from the seed), as before the
- * members were written slot by slot. *out is the caller's to free.
+ * drawn at random (a generator of its own, from the seed): the same
+ * distribution as drawing each member's slot in turn, not the same draws. *out is the caller's to free.
  * Returns 0 or -1 with e. */
 static int slot_counts(uint64_t seed, size_t count, size_t n, size_t **out, err_t *e)
 {
 	rng_t r = { seed ^ 0x5DEECE66DULL };
 	size_t *c = calloc(n, sizeof(*c));
 
-	if (!c)
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (!c) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < count; i++)
 		c[rng_below(&r, n)]++;
 	*out = c;
@@ -261,9 +264,8 @@ static void forms_fields(uint64_t seed, size_t i, person_t *p)
 					      CIRCUMSTANCES[k].word);
 }
 
-/* Her later history: she may leave, or move to another branch. The
- * draws are those of the registry-driven generator this replaced, so the
- * same seed still makes the same people and moves. */
+/* Her later history: she may leave, or move to another branch. The same
+ * seed, count and tree make the same people and moves. */
 static void later_history(rng_t *r, const slots_t *s, load_member_t *m, date_t today, gen_members_result_t *out)
 {
 	load_stay_t *first = &m->stays[0];
@@ -379,9 +381,10 @@ static int make_member(db_t *l_db, rng_t *r, id_serials_t *ids, const gen_member
 
 /* The members, written slot by slot: a unit's members have neighbouring
  * ids, as when each branch's list is imported in turn (the way a union
- * takes the registry up), and a unit's figures read a few pages of the
- * persons, not one page a member. (Drawn in id order, a commune's 12,087
- * members at 20,000,000 lay in 11,722 different runs of 16 ids.) */
+ * takes the registry up), and a unit's figures read far fewer pages of
+ * the persons: a commune's members at 20,000,000 lie in about a ninth as
+ * many runs of 16 ids (1,333 against 11,722 for commune 04384, drawn in id
+ * order; docs/architecture.md, "Where a unit's records lie"). */
 static int add_all(db_t *l_db, member_load_t *l, const gen_members_opts_t *o, const slots_t *s, const dues_years_t *y,
 		   gen_members_result_t *out, err_t *e)
 {
@@ -397,8 +400,10 @@ static int add_all(db_t *l_db, member_load_t *l, const gen_members_opts_t *o, co
 		return -1;
 	ids = calloc(1, sizeof(*ids));
 	m = calloc(1, sizeof(*m));
-	if (!ids || !m)
-		rc = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (!ids || !m) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		rc = -1;
+	}
 	for (size_t k = 0; !rc && k < s->n; k++) {
 		for (size_t c = 0; !rc && c < counts[k]; c++, i++) {
 			rc = make_member(l_db, &r, ids, o, s, y, &s->v[k], i, m, out, e);

@@ -4,9 +4,9 @@
  *
  * Members are spread over the branches and groups that exist on `today`
  * (units of the two lowest levels), each one's unit drawn at random; they
- * are written unit by unit, in the order of the units' codes (a commune's
+ * are written unit by unit, in the order of the units' codes (a unit's
  * members have neighbouring ids, as when each branch's list is imported
- * in turn). Each joins on a day within her
+ * in turn; a commune's mostly). Each joins on a day within her
  * unit's life: most within the last ten years, about a third in the ten
  * years before (so that every date of the last ten has members on the
  * books), aged 18 to 70 then (a few honorary

@@ -429,7 +429,7 @@ int org_units_lasting(db_t *db, const char *const *levels, size_t n_levels, date
 	*out = NULL;
 	*n = 0;
 	if (n_levels < 1 || n_levels > ORG_LASTING_LEVELS_MAX)
-		return err_set(e, ERR_INTERNAL, NULL, "org_units_lasting: 1..8 levels");
+		return err_set(e, ERR_INTERNAL, NULL, "org_units_lasting: 1..%d levels", ORG_LASTING_LEVELS_MAX);
 	query_init(&q);
 	query_add(&q, "SELECT u.id, u.valid_from FROM units u WHERE u.valid_from <= ? AND u.valid_to = ? AND u.level IN (?",
 		  QD(d), QD(DATE_OPEN), QT(levels[0]));

@@ -163,11 +163,11 @@ int org_units_list(db_t *db, const unit_query_t *q, unit_list_t *out, err_t *e);
  * ids), whatever their level: their ids and first days. *out is the
  * caller's to free. For the generator, which needs thousands of them
  * without their names. Returns 0 or -1 with e. */
-#define ORG_LASTING_LEVELS_MAX 8
 typedef struct unit_start {
 	int64_t id;
 	date_t from;
 } unit_start_t;
+#define ORG_LASTING_LEVELS_MAX 8
 int org_units_lasting(db_t *db, const char *const *levels, size_t n_levels, date_t d, unit_start_t **out,
 		      size_t *n, err_t *e);
 
