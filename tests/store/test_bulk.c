@@ -154,63 +154,6 @@ static void init_demo_reads_each_row_a_bounded_number_of_times(void **state)
 	db_close(db);
 }
 
-/* The generator writes each unit's members together, units in the order
- * of their codes, branches and groups alike (gen_members.h): along the
- * persons in id order, the code of each one's first unit never goes back,
- * and changes once a unit. (Drawn member by member, it went back at about
- * every other person.) */
-static void generated_members_lie_unit_by_unit(void **state)
-{
-	gen_members_opts_t o = { .seed = 7, .count = MEMBERS, .today = fixture_today() };
-	gen_members_result_t out;
-	principal_t who;
-	db_t *db = fixture_empty_db();
-	db_stmt_t *st = NULL;
-	char last[UNIT_CODE_MAX + 1] = "", back[128] = "";
-	int64_t units;
-	int persons = 0, runs = 0, levels = 0, rc;
-	err_t e;
-
-	(void)state;
-	err_clear(&e);
-	principal_system(&who, "test", fixture_today());
-	assert_int_equal(db_begin(db), DB_OK);
-	if (migrate_apply(db, &e) || org_seed(db, NULL, true, fixture_today(), &e))
-		fail_msg("schema and units: %s", e.message);
-	if (gen_members(db, &who, &o, &out, &e))
-		fail_msg("members: %s", e.message);
-	assert_int_equal(out.members, MEMBERS);
-	if (db_prepare(db,
-		       "SELECT u.code, u.level FROM persons p JOIN memberships m ON m.person_id = p.id AND m.valid_from ="
-		       " (SELECT min(f.valid_from) FROM memberships f WHERE f.person_id = p.id)"
-		       " JOIN units u ON u.id = m.unit_id ORDER BY p.id",
-		       &st) != DB_OK)
-		fail_msg("%s", db_errmsg(db));
-	/* checked after the rollback: a failure here must not leave the
-	 * write lock held for the tests after it */
-	while ((rc = db_step(st)) == DB_ROW && !*back) {
-		const char *code = db_col_text(st, 0);
-		if (strcmp(code, last) < 0)
-			snprintf(back, sizeof(back), "person %d's unit %s comes after %s", persons + 1, code, last);
-		if (strcmp(code, last) != 0) {
-			runs++;
-			levels |= strcmp(db_col_text(st, 1), "group") == 0 ? 2 : 1;
-		}
-		snprintf(last, sizeof(last), "%s", code);
-		persons++;
-	}
-	db_finalize(st);
-	units = int_or(db, "SELECT count(DISTINCT m.unit_id) FROM memberships m WHERE m.start_reason = 'joined'");
-	assert_int_equal(db_rollback(db), DB_OK);
-	db_close(db);
-	if (*back)
-		fail_msg("%s", back);
-	assert_int_equal(rc, DB_DONE);
-	assert_int_equal(persons, MEMBERS);
-	assert_int_equal(runs, units);
-	assert_int_equal(levels, 3); /* branches and groups, in one order */
-}
-
 /* The indexes of the tables a load writes; on PostgreSQL their foreign
  * keys too, which the load sets aside and makes again (member_load.c). */
 static char *index_names(db_t *db)
@@ -248,6 +191,60 @@ static db_t *seeded_for_members(principal_t *who)
 	if (migrate_apply(db, &e) || org_seed(db, NULL, true, fixture_today(), &e))
 		fail_msg("schema and units: %s", e.message);
 	return db;
+}
+
+/* The generator writes each unit's members together, units in the order
+ * of their codes, branches and groups alike (gen_members.h): along the
+ * persons in id order, the code of each one's first unit never goes back,
+ * and changes once a unit. (Drawn member by member, it went back at about
+ * every other person.) */
+static void generated_members_lie_unit_by_unit(void **state)
+{
+	gen_members_opts_t o = { .seed = 7, .count = MEMBERS, .today = fixture_today() };
+	gen_members_result_t out;
+	principal_t who;
+	db_t *db = seeded_for_members(&who);
+	db_stmt_t *st = NULL;
+	char last[UNIT_CODE_MAX + 1] = "", back[128] = "";
+	int64_t units;
+	int persons = 0, runs = 0, levels = 0, rc;
+	err_t e;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(db_begin(db), DB_OK);
+	if (gen_members(db, &who, &o, &out, &e))
+		fail_msg("members: %s", e.message);
+	assert_int_equal(out.members, MEMBERS);
+	if (db_prepare(db,
+		       "SELECT u.code, u.level FROM persons p JOIN memberships m ON m.person_id = p.id AND m.valid_from ="
+		       " (SELECT min(f.valid_from) FROM memberships f WHERE f.person_id = p.id)"
+		       " JOIN units u ON u.id = m.unit_id ORDER BY p.id",
+		       &st) != DB_OK)
+		fail_msg("%s", db_errmsg(db));
+	/* checked after the rollback: a failure here must not leave the
+	 * write lock held for the tests after it */
+	while ((rc = db_step(st)) == DB_ROW && !*back) {
+		const char *code = db_col_text(st, 0);
+		if (strcmp(code, last) < 0)
+			snprintf(back, sizeof(back), "person %d's unit %s comes after %s", persons + 1, code, last);
+		if (strcmp(code, last) != 0) {
+			runs++;
+			levels |= strcmp(db_col_text(st, 1), "group") == 0 ? 2 : 1;
+		}
+		snprintf(last, sizeof(last), "%s", code);
+		persons++;
+	}
+	db_finalize(st);
+	units = int_or(db, "SELECT count(DISTINCT m.unit_id) FROM memberships m WHERE m.start_reason = 'joined'");
+	assert_int_equal(db_rollback(db), DB_OK);
+	db_close(db);
+	if (*back)
+		fail_msg("%s", back);
+	assert_int_equal(rc, DB_DONE);
+	assert_int_equal(persons, MEMBERS);
+	assert_int_equal(runs, units);
+	assert_int_equal(levels, 3); /* branches and groups, in one order */
 }
 
 /* A PRAGMA's value (SQLite), whatever its sign (cache_size is negative
