@@ -160,8 +160,8 @@ static int load_slots(db_t *db, date_t d, slots_t *s, err_t *e)
 
 /* How many of count members each of the n slots gets: each member's slot
  * drawn at random (a generator of its own, from the seed): the same
- * distribution as drawing each member's slot in turn, not the same draws. *out is the caller's to free.
- * Returns 0 or -1 with e. */
+ * distribution as drawing each member's slot in turn, not the same draws.
+ * *out is the caller's to free. Returns 0 or -1 with e. */
 static int slot_counts(uint64_t seed, size_t count, size_t n, size_t **out, err_t *e)
 {
 	rng_t r = { seed ^ 0x5DEECE66DULL };
@@ -348,12 +348,23 @@ static int id_number(db_t *db, id_serials_t *ids, const char *prov, person_t *p,
 	return 0;
 }
 
+/* What every member is made from, and what the run counts. */
+typedef struct gen_run {
+	db_t *db;
+	rng_t r;
+	id_serials_t *ids;
+	const gen_members_opts_t *o;
+	const slots_t *s;
+	const dues_years_t *y;
+	gen_members_result_t *out;
+} gen_run_t;
+
 /* Member i, joining slot u (on a day of its life), into m; 1 when the
  * slot gets nobody (a unit made yesterday). Returns 0, 1 or -1 with e. */
-static int make_member(db_t *l_db, rng_t *r, id_serials_t *ids, const gen_members_opts_t *o, const slots_t *s,
-		       const dues_years_t *y, const slot_t *u, size_t i, load_member_t *m, gen_members_result_t *out,
-		       err_t *e)
+static int make_member(gen_run_t *g, const slot_t *u, size_t i, load_member_t *m, err_t *e)
 {
+	const gen_members_opts_t *o = g->o;
+	rng_t *r = &g->r;
 	date_t start = o->today - HISTORY_YEARS * 365, earliest = o->today - STANDING_YEARS * 365;
 	date_t from = u->from > start ? u->from : start, long_ago = u->from > earliest ? u->from : earliest;
 	date_t joined;
@@ -368,14 +379,14 @@ static int make_member(db_t *l_db, rng_t *r, id_serials_t *ids, const gen_member
 		joined = day_between(r, from + 1, o->today);
 	}
 	make_person(r, i, joined, &m->p, &m->kind, prov, &year);
-	if (id_number(l_db, ids, prov, &m->p, year, e))
+	if (id_number(g->db, g->ids, prov, &m->p, year, e))
 		return -1;
 	forms_fields(o->seed, i, &m->p);
 	m->stays[0] = (load_stay_t){ .unit_id = u->id, .from = joined, .to = DATE_OPEN };
 	ub_strlcpy(m->stays[0].start_reason, "joined", sizeof(m->stays[0].start_reason));
 	m->n_stays = 1;
-	later_history(r, s, m, o->today, out);
-	pay_dues(y, o->seed, i, o->today, m, out);
+	later_history(r, g->s, m, o->today, g->out);
+	pay_dues(g->y, o->seed, i, o->today, m, g->out);
 	return 0;
 }
 
@@ -388,8 +399,7 @@ static int make_member(db_t *l_db, rng_t *r, id_serials_t *ids, const gen_member
 static int add_all(db_t *l_db, member_load_t *l, const gen_members_opts_t *o, const slots_t *s, const dues_years_t *y,
 		   gen_members_result_t *out, err_t *e)
 {
-	rng_t r = { o->seed };
-	id_serials_t *ids;
+	gen_run_t g = { .db = l_db, .r = { o->seed }, .o = o, .s = s, .y = y, .out = out };
 	load_member_t *m;
 	size_t *counts = NULL, i = 0;
 	int rc = 0;
@@ -398,15 +408,15 @@ static int add_all(db_t *l_db, member_load_t *l, const gen_members_opts_t *o, co
 		return 0;
 	if (slot_counts(o->seed, o->count, s->n, &counts, e))
 		return -1;
-	ids = calloc(1, sizeof(*ids));
+	g.ids = calloc(1, sizeof(*g.ids));
 	m = calloc(1, sizeof(*m));
-	if (!ids || !m) {
+	if (!g.ids || !m) {
 		err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		rc = -1;
 	}
 	for (size_t k = 0; !rc && k < s->n; k++) {
 		for (size_t c = 0; !rc && c < counts[k]; c++, i++) {
-			rc = make_member(l_db, &r, ids, o, s, y, &s->v[k], i, m, out, e);
+			rc = make_member(&g, &s->v[k], i, m, e);
 			if (rc == 1) {
 				rc = 0;
 				continue;
@@ -420,7 +430,7 @@ static int add_all(db_t *l_db, member_load_t *l, const gen_members_opts_t *o, co
 		}
 	}
 	free(counts);
-	free(ids);
+	free(g.ids);
 	free(m);
 	return rc;
 }
