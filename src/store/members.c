@@ -334,6 +334,11 @@ typedef struct search_plan {
 	 * range's words (n_merge > 0), whose walks are merged in name order */
 	char merge[SEARCH_MERGE_MAX][SEARCH_MERGE_WORD];
 	size_t n_merge;
+	bool province;  /* kept rows of a province (tier 1): every word's rows */
+	int64_t fewest; /* a province's: the rows of the query's rarest word */
+	/* the page found by leaping between the words' walks (leap_page),
+	 * when it was: plan->driver is then DRIVE_WORD over its rows */
+	const struct leap *leap;
 } search_plan_t;
 
 /* Runs q, whose one row holds an integer and, with text, two texts that
@@ -595,6 +600,7 @@ static int pick_kept_word(db_t *db, const member_query_t *mq, const char *const 
 			copy_text(plan->walk_word, sizeof(plan->walk_word), lo);
 		}
 	}
+	plan->fewest = rarest == NO_WORD ? 0 : fewest;
 	if (rarest != NO_WORD && fewest < limit && (walked == NO_WORD || fewest < walk)) {
 		plan->driver = DRIVE_WORD;
 		plan->word = rarest;
@@ -628,6 +634,8 @@ static const char *plan_name(const search_plan_t *plan)
 	};
 	/* a kept plan reads a word's range or walks a word, the word ''
 	 * being the unit's whole names */
+	if (plan->leap)
+		return "words leapfrog (kept)";
 	if (plan->kept)
 		return plan->driver == DRIVE_WORD ? (plan->n_merge ? "word merge (kept)" : "word (kept)")
 		       : plan->word == NO_WORD	  ? "name walk (kept)"
@@ -652,6 +660,7 @@ static int plan_search(db_t *db, const member_query_t *mq, const char *const *wo
 		if (!mq->unkept && member_words_tier(db, mq->unit_id, mq->as_of, &tier, e))
 			return -1;
 		plan->kept = tier != 0;
+		plan->province = tier == 1;
 		if (tier == 1)
 			return pick_kept_word(db, mq, words, uppers, n_words, plan, e);
 		if (tier == 2) {
@@ -692,14 +701,13 @@ static void word_pattern(const char *word, char *out, size_t cap)
 	out[k] = '\0';
 }
 
-/* Whether a kept word range (DRIVE_WORD of a province), or a budgeted
- * walk, may take the page itself, before the stays and records are read: no filter on them, and
- * the whole province in the caller's scope (so that its scope drops none
- * of the page's rows). */
-static int page_in_range(db_t *db, const member_query_t *mq, const search_plan_t *plan, bool *inside, err_t *e)
+/* Whether a page found among mq->unit_id's kept rows alone is the page:
+ * no filter on the record or stay, and the whole unit in the caller's
+ * scope (so that its scope drops none of the page's rows). */
+static int page_in_rows(db_t *db, const member_query_t *mq, bool *inside, err_t *e)
 {
 	*inside = false;
-	if (!plan->kept || !(plan->driver == DRIVE_WORD || plan->budget) || has_filters(mq))
+	if (has_filters(mq))
 		return 0;
 	if (!mq->scope || mq->scope->global) {
 		*inside = true;
@@ -713,13 +721,21 @@ static int page_in_range(db_t *db, const member_query_t *mq, const search_plan_t
 	return scope_contains(db, mq->scope, mq->unit_id, inside, e);
 }
 
-/* The words of unit_id's kept rows in [word, upper), into plan->merge
- * when at most SEARCH_MERGE_MAX and each fits its place; else
- * plan->n_merge is 0. Found in the rows themselves, one seek of the walk's
- * index a word (the rows a word has are in the 'word' figures, but a
- * figure out of step would drop people from the answer). */
-static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *upper, search_plan_t *plan,
-		       err_t *e)
+/* Whether a kept word range (DRIVE_WORD of a province), or a budgeted
+ * walk, may take the page itself, before the stays and records are read
+ * (page_in_rows). */
+static int page_in_range(db_t *db, const member_query_t *mq, const search_plan_t *plan, bool *inside, err_t *e)
+{
+	*inside = false;
+	if (!plan->kept || !(plan->driver == DRIVE_WORD || plan->budget))
+		return 0;
+	return page_in_rows(db, mq, inside, e);
+}
+
+/* The words of unit_id's kept rows in [word, upper), into out: *n_out
+ * of them, or 0 when more than SEARCH_MERGE_MAX or one does not fit. */
+static int range_words(db_t *db, int64_t unit_id, const char *word, const char *upper,
+		       char (*out)[SEARCH_MERGE_WORD], size_t *n_out, err_t *e)
 {
 	db_stmt_t *st = NULL;
 	size_t n = 0;
@@ -737,15 +753,26 @@ static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *
 	r = query_prepare(db, &q, &st, e);
 	while (!r && fits && (rc = db_step(st)) == DB_ROW) {
 		const char *v = db_col_text(st, 0);
-		fits = n < SEARCH_MERGE_MAX && strlen(v) < sizeof(plan->merge[0]);
+		fits = n < SEARCH_MERGE_MAX && strlen(v) < SEARCH_MERGE_WORD;
 		if (fits)
-			copy_text(plan->merge[n++], sizeof(plan->merge[0]), v);
+			copy_text(out[n++], SEARCH_MERGE_WORD, v);
 	}
 	if (!r && fits && rc != DB_DONE)
 		r = store_fail(db, rc < 0 ? rc : DB_ERROR, e);
 	db_finalize(st);
-	plan->n_merge = !r && fits ? n : 0;
+	*n_out = !r && fits ? n : 0;
 	return r;
+}
+
+/* The words of unit_id's kept rows in [word, upper), into plan->merge
+ * when at most SEARCH_MERGE_MAX and each fits its place; else
+ * plan->n_merge is 0. Found in the rows themselves, one seek of the walk's
+ * index a word (the rows a word has are in the 'word' figures, but a
+ * figure out of step would drop people from the answer). */
+static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *upper, search_plan_t *plan,
+		       err_t *e)
+{
+	return range_words(db, unit_id, word, upper, plan->merge, &plan->n_merge, e);
 }
 
 /* When the page is taken inside a province's kept range (page_inside),
@@ -762,6 +789,248 @@ static int pick_merge(db_t *db, const member_query_t *mq, search_plan_t *plan, c
 	if (!plan->kept || plan->driver != DRIVE_WORD || plan->word == NO_WORD)
 		return 0;
 	return merge_words(db, mq->unit_id, words[plan->word], uppers[plan->word], plan, e);
+}
+
+/* ---- a province's search of several words, leaping (SQLite) ----
+ *
+ * Each word of the query is among a province's kept rows the merge of the
+ * walks of its few words ("thu": thu, thuy), each walk an index range in
+ * name order (an arm). The page is the people in all of them: the words
+ * take turns to reach the furthest row any has reached (a leapfrog join),
+ * stepping an arm a few rows, else seeking it in its index, so that the
+ * rows between two people of the page that lack a word are skipped, not
+ * read. At 20 million members, province 66, "nguyen thi thu": the range
+ * of "thu" and "thuy" reads 37,000 rows before the page's first "Nguyễn
+ * Thị Thủy" (9 ms); leaping, about 400 steps and seeks. Only on SQLite,
+ * where an arm is a statement held open in this process: on PostgreSQL
+ * each seek would be a round trip. The leap is given a budget of a
+ * quarter of the rarest word's rows (a seek counted as LEAP_SEEK_COST
+ * rows): words that are often near each other in name order but seldom
+ * in one name cost more seeks than a range's rows, and then the range
+ * (or walk) is read instead, at most a quarter more in all. */
+
+/* pages of more rows bind too many values (2 a row) */
+#define LEAP_PAGE_MAX 150
+/* a seek (a statement reset, bound and stepped), in rows stepped */
+#define LEAP_SEEK_COST 8
+/* rows an arm steps towards its mark before it seeks */
+#define LEAP_STEPS 4
+#define LEAP_BUDGET_MIN 2000
+
+typedef struct leap_arm {
+	db_stmt_t *st;
+	const char *key; /* its row's name_key: SQLite's text until its next step; NULL when no row is left */
+	int64_t id;
+} leap_arm_t;
+
+/* Owns the arms' statements and the page's keys (leap_free). */
+typedef struct leap {
+	leap_arm_t arms[MEMBER_SEARCH_WORDS][SEARCH_MERGE_MAX];
+	size_t n_arms[MEMBER_SEARCH_WORDS];
+	size_t n_words;
+	int64_t budget; /* rows left to step (a seek: LEAP_SEEK_COST) */
+	char mark[ORG_CURSOR_MAX];
+	int64_t mark_id;
+	size_t n; /* the page found */
+	int64_t ids[LEAP_PAGE_MAX + 1];
+	char *keys[LEAP_PAGE_MAX + 1];
+} leap_t;
+
+static void leap_free(leap_t *lp)
+{
+	if (!lp)
+		return;
+	for (size_t i = 0; i < lp->n_words; i++)
+		for (size_t k = 0; k < lp->n_arms[i]; k++)
+			db_finalize(lp->arms[i][k].st);
+	for (size_t i = 0; i < lp->n; i++)
+		free(lp->keys[i]);
+	free(lp);
+}
+
+/* (name_key, person_id) order: text as SQLite's BINARY (bytes, unsigned) */
+static int key_cmp(const char *ka, int64_t ia, const char *kb, int64_t ib)
+{
+	int c = strcmp(ka, kb);
+	return c ? c : (ia > ib) - (ia < ib);
+}
+
+/* The arm's next row. */
+static int arm_step(db_t *db, leap_t *lp, leap_arm_t *a, err_t *e)
+{
+	int rc = db_step(a->st);
+
+	lp->budget--;
+	if (rc == DB_ROW) {
+		a->key = db_col_text(a->st, 0);
+		a->id = db_col_int64(a->st, 1);
+		return 0;
+	}
+	a->key = NULL;
+	return rc == DB_DONE ? 0 : store_fail(db, rc < 0 ? rc : DB_ERROR, e);
+}
+
+/* The arm at its first row at or after the mark: a few steps, else a seek. */
+static int arm_reach(db_t *db, leap_t *lp, leap_arm_t *a, err_t *e)
+{
+	for (int s = 0; s < LEAP_STEPS && a->key && key_cmp(a->key, a->id, lp->mark, lp->mark_id) < 0; s++)
+		if (arm_step(db, lp, a, e))
+			return -1;
+	if (!a->key || key_cmp(a->key, a->id, lp->mark, lp->mark_id) >= 0)
+		return 0;
+	lp->budget -= LEAP_SEEK_COST - 1;
+	int rc = db_reset(a->st);
+	if (rc == DB_OK)
+		rc = db_bind_text(a->st, 3, lp->mark);
+	if (rc == DB_OK)
+		rc = db_bind_int64(a->st, 4, lp->mark_id);
+	return rc == DB_OK ? arm_step(db, lp, a, e) : store_fail(db, rc, e);
+}
+
+/* Word i's first row at or after the mark, into *first (NULL: none). */
+static int word_reach(db_t *db, leap_t *lp, size_t i, leap_arm_t **first, err_t *e)
+{
+	*first = NULL;
+	for (size_t k = 0; k < lp->n_arms[i]; k++) {
+		leap_arm_t *a = &lp->arms[i][k];
+		if (arm_reach(db, lp, a, e))
+			return -1;
+		if (a->key && (!*first || key_cmp(a->key, a->id, (*first)->key, (*first)->id) < 0))
+			*first = a;
+	}
+	return 0;
+}
+
+/* Leaps until want people have every word, or no word has a row left
+ * (*done), or the budget or a key too long for the mark ends it (not
+ * *done: the page must be read another way). */
+static int leap_page(db_t *db, leap_t *lp, size_t want, bool *done, err_t *e)
+{
+	size_t agreed = 0, i = 0;
+	leap_arm_t *first = NULL;
+
+	*done = false;
+	while (lp->n < want) {
+		if (lp->budget <= 0)
+			return 0;
+		if (word_reach(db, lp, i, &first, e))
+			return -1;
+		if (!first)
+			break;
+		if (key_cmp(first->key, first->id, lp->mark, lp->mark_id) == 0) {
+			agreed++;
+		} else {
+			if (strlen(first->key) >= sizeof(lp->mark))
+				return 0;
+			copy_text(lp->mark, sizeof(lp->mark), first->key);
+			lp->mark_id = first->id;
+			agreed = 1;
+		}
+		if (agreed == lp->n_words) {
+			lp->keys[lp->n] = strdup(lp->mark);
+			if (!lp->keys[lp->n])
+				return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+			lp->ids[lp->n++] = lp->mark_id;
+			/* the next person: the same key, a higher id, or a higher key */
+			lp->mark_id++;
+			agreed = 0;
+		}
+		i = (i + 1) % lp->n_words;
+	}
+	*done = true;
+	return 0;
+}
+
+/* Opens word i's arms: the walks of its range's words, each at its first
+ * row after the cursor; *fits is false when the range has too many words
+ * to merge (range_words). */
+static int leap_open_word(db_t *db, leap_t *lp, int64_t unit_id, size_t i, const char *word, const char *upper,
+			  bool *fits, err_t *e)
+{
+	char names[SEARCH_MERGE_MAX][SEARCH_MERGE_WORD];
+	size_t n = 0;
+
+	if (range_words(db, unit_id, word, upper, names, &n, e))
+		return -1;
+	*fits = n > 0;
+	for (size_t k = 0; k < n; k++) {
+		leap_arm_t *a = &lp->arms[i][k];
+		int rc = db_prepare(db,
+				    "SELECT name_key, person_id FROM member_words INDEXED BY member_words_walk"
+				    " WHERE unit_id = ? AND word = ? AND (name_key, person_id) >= (?, ?)"
+				    " ORDER BY name_key, person_id",
+				    &a->st);
+		if (rc != DB_OK)
+			return store_fail(db, rc, e);
+		lp->n_arms[i] = k + 1;
+		rc = db_bind_int64(a->st, 1, unit_id);
+		if (rc == DB_OK)
+			rc = db_bind_text(a->st, 2, names[k]);
+		if (rc == DB_OK)
+			rc = db_bind_text(a->st, 3, lp->mark);
+		if (rc == DB_OK)
+			rc = db_bind_int64(a->st, 4, lp->mark_id);
+		if (rc != DB_OK)
+			return store_fail(db, rc, e);
+		if (arm_step(db, lp, a, e))
+			return -1;
+	}
+	return 0;
+}
+
+/* The page of a province's search of several words found by leaping,
+ * into *out (the caller's to leap_free), or *out NULL when the search is
+ * not one to leap (another store, one word, a filter, part of the
+ * province in scope, a long page, a word of many words), or the leap gave
+ * up (its budget): then the plan's way reads it. */
+static int leap_search(db_t *db, const member_query_t *mq, const search_plan_t *plan, const char *const *words,
+		       char (*uppers)[ORG_CURSOR_MAX], size_t n_words, const search_after_t *after, leap_t **out,
+		       err_t *e)
+{
+	bool inside = false, fits = true, done = false;
+	leap_t *lp;
+
+	*out = NULL;
+	if (db_dialect(db) != DB_SQLITE || mq->unleaped || !plan->province || n_words < 2 || mq->limit + 1 > LEAP_PAGE_MAX ||
+	    strlen(after->key) >= ORG_CURSOR_MAX)
+		return 0;
+	if (page_in_rows(db, mq, &inside, e))
+		return -1;
+	if (!inside)
+		return 0;
+	lp = calloc(1, sizeof(*lp));
+	if (!lp)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	lp->n_words = n_words;
+	copy_text(lp->mark, sizeof(lp->mark), after->key);
+	lp->mark_id = after->id ? after->id + 1 : 0;
+	lp->budget = mq->probe > 0 ? 4 * (int64_t)mq->probe : plan->fewest / 4;
+	if (lp->budget < (mq->probe > 0 ? 1 : LEAP_BUDGET_MIN))
+		lp->budget = mq->probe > 0 ? 1 : LEAP_BUDGET_MIN;
+	for (size_t i = 0; i < n_words && fits; i++)
+		if (leap_open_word(db, lp, mq->unit_id, i, words[i], uppers[i], &fits, e)) {
+			leap_free(lp);
+			return -1;
+		}
+	if (fits && leap_page(db, lp, (size_t)mq->limit + 1, &done, e)) {
+		leap_free(lp);
+		return -1;
+	}
+	if (!fits || !done) {
+		leap_free(lp);
+		return 0;
+	}
+	*out = lp;
+	return 0;
+}
+
+/* The page found by leaping as table w (person_id, name_key). */
+static void leap_rows(query_t *q, const leap_t *lp)
+{
+	query_sql(q, "(SELECT column1 AS person_id, column2 AS name_key FROM (VALUES ");
+	for (size_t i = 0; i < lp->n; i++)
+		query_add(q, i ? ", (?, ?)" : "(?, ?)", QI(lp->ids[i]), QT(lp->keys[i]));
+	query_sql(q, ")) w");
 }
 
 /* The merge of the walks of plan->merge's words (kept_range): each
@@ -801,6 +1070,10 @@ static void kept_range(query_t *q, db_t *db, const member_query_t *mq, const sea
 		       char (*uppers)[ORG_CURSOR_MAX], const search_words_t *sw, const char *after_key, int64_t after_id,
 		       bool page_inside)
 {
+	if (plan->leap) {
+		leap_rows(q, plan->leap);
+		return;
+	}
 	if (page_inside && plan->n_merge) {
 		kept_merge(q, db, mq, plan, sw, after_key, after_id, (int64_t)mq->limit + 1);
 		return;
@@ -844,6 +1117,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 	size_t n_words = 0, cap = 0;
 	const char *order;
 	search_plan_t plan;
+	leap_t *leap = NULL;
 	bool page_inside = false, by_w, sub;
 	int64_t after_id = 0;
 	db_stmt_t *st = NULL;
@@ -865,9 +1139,17 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 	search_words_t sw = { .words = words, .likes = likes, .n = n_words };
 
 	if (plan_search(db, mq, words, uppers, n_words, digits[0] != '\0', &plan, e) ||
-	    page_in_range(db, mq, &plan, &page_inside, e) ||
-	    (page_inside && pick_merge(db, mq, &plan, words, uppers, e)) ||
-	    (plan.budget && !page_inside && walk_or_range(db, mq, &plan, &sw, &after, e))) {
+	    leap_search(db, mq, &plan, words, uppers, n_words, &after, &leap, e)) {
+		free(fold);
+		return -1;
+	}
+	if (leap) {
+		plan.leap = leap;
+		plan.driver = DRIVE_WORD;
+		plan.budget = 0;
+	} else if (page_in_range(db, mq, &plan, &page_inside, e) ||
+		   (page_inside && pick_merge(db, mq, &plan, words, uppers, e)) ||
+		   (plan.budget && !page_inside && walk_or_range(db, mq, &plan, &sw, &after, e))) {
 		free(fold);
 		return -1;
 	}
@@ -877,6 +1159,8 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 		/* w is a subquery of the page's rows (person_id, name_key) */
 		sub = plan.kept && (plan.driver == DRIVE_WORD || plan.budget);
 		out->plan = plan_name(&plan);
+		if (leap && !leap->n)
+			break; /* no one has every word */
 		/* the tables in the driver's order (CROSS JOIN keeps SQLite to it; the
 		 * conditions that join them are in WHERE) */
 		query_init(&q);
@@ -1002,6 +1286,7 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 			break;
 	}
 	free(fold);
+	leap_free(leap);
 	if (!r && out->n)
 		r = name_stays(db, &out->items[0].m, out->n, sizeof(member_t), mq->as_of, e);
 	if (r)

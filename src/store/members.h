@@ -79,8 +79,10 @@ typedef struct member_list {
 	/* how the page was found (tests, diagnostics; static text): "unit"
 	 * (the unit's stays), "word" (a word's range, read whole and sorted),
 	 * "word walk" (one word's rows in name order), "name walk" (the
-	 * unit's members in name order); with " (kept)" when from the kept
-	 * search rows */
+	 * unit's members in name order), "word merge" (a range of few
+	 * words read as the merge of their walks), "words leapfrog" (the
+	 * words' walks leaping to each other's rows); with " (kept)" when
+	 * from the kept search rows */
 	const char *plan;
 } member_list_t;
 
@@ -212,6 +214,8 @@ typedef struct member_query {
 	int probe;                /* 0, or (tests) the rows a search driver may bring
 				     before another drives: the drivers give one answer */
 	bool unkept;              /* (tests) never the kept search rows: the same answer */
+	bool unleaped;            /* (tests) never a leap between the words (the plans
+				     it goes before): the same answer */
 } member_query_t;
 
 /* One page of the members on q->as_of. Returns 0 or -1 with e (a bad

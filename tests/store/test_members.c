@@ -201,7 +201,7 @@ static void drivers_agree(void **state)
  * the smallest range's rows, 4 at least; with no word to walk, a range of 20
  * rows or more "long"), pages of 3, and its rows equal to those counted
  * from the stays. */
-static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t want)
+static const char *plan_with(db_t *db, int64_t unit_id, const char *text, size_t want, int probe, bool leap)
 {
 	static char plan[32];
 	int64_t base[64] = { 0 }, got[64] = { 0 };
@@ -214,8 +214,9 @@ static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t w
 	q.unit_id = unit_id;
 	q.q = text;
 	q.as_of = D("2026-06-01");
-	q.probe = 2;
+	q.probe = probe;
 	q.limit = 3;
+	q.unleaped = !leap;
 	err_clear(&e);
 	if (member_list(db, &q, &l, &e))
 		fail_msg("q=%s: %s", text, e.message);
@@ -230,6 +231,12 @@ static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t w
 		if (got[i] != base[i])
 			fail_msg("q=%s: row %zu differs from the counted one", text, i);
 	return plan;
+}
+
+/* The plans behind the leap between the words (plan_with, probe 2). */
+static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t want)
+{
+	return plan_with(db, unit_id, text, want, 2, false);
 }
 
 /* A province's search of several words walks one word in name order only
@@ -286,7 +293,7 @@ static void a_search_walks_only_while_it_pays(void **state)
 	 * row left, fewer than it looks at, and ends sooner than the range */
 	{
 		member_query_t q = { .unit_id = p01, .q = "nguyen thi thu", .as_of = D("2026-06-01"), .probe = 2,
-				     .limit = 2 };
+				     .limit = 2, .unleaped = true };
 		char next[ORG_CURSOR_MAX];
 		member_list_t l;
 
@@ -301,6 +308,67 @@ static void a_search_walks_only_while_it_pays(void **state)
 			fail_msg("page 2: %s", e.message);
 		assert_int_equal(l.n, 1);
 		assert_string_equal(l.plan, "word walk (kept)");
+		member_list_free(&l);
+	}
+	db_close(db);
+}
+
+/* A province's search of several words, on SQLite, leaps between its
+ * words' walks in name order (each word's walks merged: "thu" is "thu"
+ * and "thuy") and reads only the rows where they meet; within its budget
+ * (probe 0: a quarter of the rarest word's rows, 2,000 at least),
+ * else the plans behind it read the page. Every page is the one counted
+ * from the stays; on PostgreSQL it never leaps. */
+static void a_search_leaps_between_its_words(void **state)
+{
+	db_t *db = fixture_seeded_db();
+	bool sqlite = db_dialect(db) == DB_SQLITE;
+	int64_t p01, b01;
+	(void)state;
+
+	add_unit(db, "WL", "commune", "01");
+	b01 = add_unit(db, "WL.1", "branch", "WL");
+	const struct {
+		const char *name;
+		int times;
+	} people[] = {
+		{ "Bùi Thu Anh", 9 },	      { "Nguyễn Thu Anh", 3 }, { "Nguyễn Thị Anh", 7 }, { "Lê Thị Thủy", 5 },
+		{ "Nguyễn Thị Thủy", 4 },     { "Nguyễn Thủy Thu", 2 }, { "Trần Thị Thu Hà", 3 },
+		{ "Nguyễn Thị Thu Hà", 2 },   { "Nguyễn Văn Thị", 1 },
+	};
+	for (size_t k = 0; k < sizeof(people) / sizeof(people[0]); k++)
+		for (int i = 0; i < people[k].times; i++)
+			add_member(db, people[k].name, b01);
+	p01 = unit_id_of(db, "01");
+
+	/* Nguyễn Thị Thu Hà twice, Nguyễn Thị Thủy four times */
+	const char *plan = plan_with(db, p01, "nguyen thi thu", 6, 0, true);
+	if (sqlite)
+		assert_string_equal(plan, "words leapfrog (kept)");
+	else
+		assert_string_not_equal(plan, "words leapfrog (kept)");
+	/* Nguyễn Thủy Thu: her name holds both walks of "thu" */
+	plan_with(db, p01, "nguyen thu", 11, 0, true);
+	plan_with(db, p01, "thu thuy", 11, 0, true);
+	plan_with(db, p01, "thi thi", 22, 0, true);
+	plan_with(db, p01, "nguyen thi", 14, 0, true);
+	plan_with(db, p01, "thi nguyen", 14, 0, true);
+	plan_with(db, p01, "ha thu tran", 3, 0, true);
+	/* a word no one has: nothing to leap to */
+	plan_with(db, p01, "nguyen zzz", 0, 0, true);
+	/* the budget spent (probe 1: 4 rows), the plans behind it */
+	if (sqlite)
+		assert_string_not_equal(plan_with(db, p01, "nguyen thi thu", 6, 1, true), "words leapfrog (kept)");
+	/* a filter on the record: not leaped */
+	{
+		member_query_t q = { .unit_id = p01, .q = "nguyen thi", .as_of = D("2026-06-01"), .limit = 3, .age_min = 18 };
+		member_list_t l;
+		err_t e;
+
+		err_clear(&e);
+		if (member_list(db, &q, &l, &e))
+			fail_msg("%s", e.message);
+		assert_string_not_equal(l.plan, "words leapfrog (kept)");
 		member_list_free(&l);
 	}
 	db_close(db);
@@ -617,6 +685,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drivers_agree),
 		cmocka_unit_test(a_search_walks_only_while_it_pays),
+		cmocka_unit_test(a_search_leaps_between_its_words),
 		cmocka_unit_test(a_range_of_many_words_is_read_whole),
 		cmocka_unit_test(a_move_on_the_first_day_moves_the_stay_whole),
 		cmocka_unit_test(a_move_back_on_the_same_day_undoes_it),
