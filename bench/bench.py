@@ -40,6 +40,10 @@ Knobs (environment):
                              wait in the lane) into BENCH_CACHE/serve.log
   BENCH_PG_SHARED_BUFFERS=4GB  the throw-away PostgreSQL server's, when a
                              benchmark starts it (a running one is used as it is)
+  BENCH_COUNTRY_DB=PATH      serve this SQLite database in place of a copy of
+                             the cached country (the 20,000,000-member country of
+                             bench/members.py, say; SQLite only): the callers'
+                             users and tokens are added to it
 
 Standard library only.
 """
@@ -90,6 +94,7 @@ OUT = os.path.abspath(os.path.join(TOP, knob("BENCH_OUT", "BENCHMARKS.md")))
 WRITE = knob("BENCH_WRITE", "1") != "0"
 LABEL = knob("BENCH_LABEL", "")
 REGENERATE = knob("BENCH_REGENERATE", "0") == "1"
+COUNTRY_DB = knob("BENCH_COUNTRY_DB", "")
 
 CACHE_FORMAT = 1  # raise when what make_country stores changes
 MARKER = "<!-- bench/run.sh adds each run below this line, newest first -->"
@@ -232,6 +237,19 @@ def make_country():
         json.dump(meta, f, ensure_ascii=False, indent=1)
     os.chmod(meta_path, 0o600)
     return db, meta
+
+
+def given_country():
+    """BENCH_COUNTRY_DB brought to the current schema, with the callers
+    added, and its description."""
+    if STORES != ["sqlite"]:
+        die("BENCH_COUNTRY_DB is a SQLite database: set BENCH_STORES=sqlite")
+    db = os.path.abspath(COUNTRY_DB)
+    if not os.path.exists(db):
+        die("BENCH_COUNTRY_DB: %s is missing" % db)
+    ub("init", db)
+    units, tokens = callers(db)
+    return db, {"units": units, "tokens": tokens, "given": db, "size": os.path.getsize(db)}
 
 
 # ---------------------------------------------------------------- servers
@@ -484,7 +502,7 @@ def render(meta, results, info):
     commit = info["commit"]
     m = info["machine"]
     u = meta["units"]
-    st = meta["stats"]
+    st = meta.get("stats")
     lines = []
     lines.append("## %s · %s · %s" % (info["when"], commit, info["label"]))
     lines.append("")
@@ -493,15 +511,19 @@ def render(meta, results, info):
                  % (m["nproc"], m["cpu"], m["mem_gib"], m["os"], m["load"],
                     ", ".join("%.1f (%s)" % (results[s].get("load_end", 0), s) for s in results)))
     lines.append("- program: %s, commit %s" % (ub("--version").strip(), commit))
-    lines.append("- data: `unionbase generate --seed %s --scale %s`: %s units created "
-                 "(%s districts, %s communes, %s branches, %s groups until 2025-06-30; "
-                 "%s communes from 2025-07-01), generated in %.0f s on SQLite%s"
-                 % (meta["seed"], meta["scale"], f"{st['units_created']:,}", st["before_reform"]["districts"],
-                    f"{st['before_reform']['communes']:,}", f"{st['before_reform']['branches']:,}",
-                    f"{st['before_reform']['groups']:,}", f"{st['after_reform']['communes']:,}",
-                    meta["generate_seconds"],
-                    "; copied to PostgreSQL in %.0f s (`unionbase copy`)" % info["copy_seconds"]
-                    if info.get("copy_seconds") else ""))
+    if meta.get("given"):
+        lines.append("- data: %s (BENCH_COUNTRY_DB, %.1f GiB), served in place"
+                     % (os.path.relpath(meta["given"], TOP), meta["size"] / 2**30))
+    else:
+        lines.append("- data: `unionbase generate --seed %s --scale %s`: %s units created "
+                     "(%s districts, %s communes, %s branches, %s groups until 2025-06-30; "
+                     "%s communes from 2025-07-01), generated in %.0f s on SQLite%s"
+                     % (meta["seed"], meta["scale"], f"{st['units_created']:,}", st["before_reform"]["districts"],
+                        f"{st['before_reform']['communes']:,}", f"{st['before_reform']['branches']:,}",
+                        f"{st['before_reform']['groups']:,}", f"{st['after_reform']['communes']:,}",
+                        meta["generate_seconds"],
+                        "; copied to PostgreSQL in %.0f s (`unionbase copy`)" % info["copy_seconds"]
+                        if info.get("copy_seconds") else ""))
     lines.append("- callers (API tokens): admin at VN (%d provinces below); province officer at %s %s "
                  "(%d communes); commune officer at %s %s (%d branches); roles admin and viewer (the commune "
                  "officer also entry)"
@@ -619,10 +641,12 @@ def main():
             "machine": machine(),
             "command": " ".join("%s=%s" % (k, shlex.quote(ENV[k])) for k in sorted(ENV) if k.startswith("BENCH_"))
                        + (" " if any(k.startswith("BENCH_") for k in ENV) else "") + "make bench"}
-    db, meta = make_country()
+    db, meta = given_country() if COUNTRY_DB else make_country()
     results = {}
     for store in STORES:
-        if store == "sqlite":
+        if COUNTRY_DB:
+            results["sqlite"] = bench_store("sqlite", db, meta)
+        elif store == "sqlite":
             work = os.path.join(CACHE, "work.db")
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(work + suffix):
