@@ -801,16 +801,20 @@ static int pick_merge(db_t *db, const member_query_t *mq, search_plan_t *plan, c
  * rows between two people of the page that lack a word are skipped, not
  * read. At 20 million members, province 66, "nguyen thi thu": the range
  * of "thu" and "thuy" reads 37,000 rows before the page's first "Nguyễn
- * Thị Thủy" (9 ms); leaping, about 400 steps and seeks. Only on SQLite,
+ * Thị Thủy" (9 ms); leaping, 1,055 steps, 180 of them seeks. Only on SQLite,
  * where an arm is a statement held open in this process: on PostgreSQL
  * each seek would be a round trip. The leap is given a budget of a
  * quarter of the rarest word's rows (a seek counted as LEAP_SEEK_COST
  * rows): words that are often near each other in name order but seldom
  * in one name cost more seeks than a range's rows, and then the range
- * (or walk) is read instead, at most a quarter more in all. */
+ * (or walk) is read instead: about a quarter more in all, 2,000 rows at
+ * least (listing the words' ranges and preparing the walks are not
+ * counted). */
 
-/* pages of more rows bind too many values (2 a row) */
-#define LEAP_PAGE_MAX 150
+/* pages of more rows bind too many values: 2 a row, and besides them the
+ * day (2), the cursor (2), the limit and the caller's scope */
+#define LEAP_PAGE_MAX 128
+_Static_assert(2 * LEAP_PAGE_MAX + 5 + SCOPE_FILTER_VALUES <= QUERY_MAX_ARGS, "a leaped page's values fit a query");
 /* a seek (a statement reset, bound and stepped), in rows stepped */
 #define LEAP_SEEK_COST 8
 /* rows an arm steps towards its mark before it seeks */
@@ -991,8 +995,9 @@ static int leap_search(db_t *db, const member_query_t *mq, const search_plan_t *
 	leap_t *lp;
 
 	*out = NULL;
+	/* a cursor's key counts only with its id (as in the plans behind) */
 	if (db_dialect(db) != DB_SQLITE || mq->unleaped || !plan->province || n_words < 2 || mq->limit + 1 > LEAP_PAGE_MAX ||
-	    strlen(after->key) >= ORG_CURSOR_MAX)
+	    after->id == INT64_MAX || strlen(after->key) >= ORG_CURSOR_MAX)
 		return 0;
 	if (page_in_rows(db, mq, &inside, e))
 		return -1;
@@ -1002,7 +1007,7 @@ static int leap_search(db_t *db, const member_query_t *mq, const search_plan_t *
 	if (!lp)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	lp->n_words = n_words;
-	copy_text(lp->mark, sizeof(lp->mark), after->key);
+	copy_text(lp->mark, sizeof(lp->mark), after->id ? after->key : "");
 	lp->mark_id = after->id ? after->id + 1 : 0;
 	lp->budget = mq->probe > 0 ? 4 * (int64_t)mq->probe : plan->fewest / 4;
 	if (lp->budget < (mq->probe > 0 ? 1 : LEAP_BUDGET_MIN))

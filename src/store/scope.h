@@ -30,6 +30,9 @@ int scope_load(db_t *db, principal_t *who, err_t *e);
  * SQL expression col lies in who's scope; appends nothing for a global
  * scope. col is SQL written in the program, never text from a request. */
 void scope_filter(query_t *q, const principal_t *who, const char *col);
+/* The most values scope_filter binds: the roots (padded to at most
+ * PRINCIPAL_MAX_ROOTS) and the six days of its rule. */
+#define SCOPE_FILTER_VALUES (PRINCIPAL_MAX_ROOTS + 6)
 
 /* Appends a subquery (no parentheses) that selects the ids of the units in
  * who's scope, for "x IN (...)" where a whole scope drives a query (the

@@ -18,6 +18,7 @@
 #include "store/members.h"
 #include "store/member_tally.h"
 #include "store/migrate.h"
+#include "store/org_internal.h"
 #include "store/org_store.h"
 #include "store_fixture.h"
 
@@ -180,17 +181,18 @@ static void drivers_agree(void **state)
 		if (n_base != cases[c].want)
 			fail_msg("unit %lld q=%s: %zu members, want %zu", (long long)q.unit_id, q.q ? q.q : "", n_base,
 				 cases[c].want);
-		for (size_t p = 0; p < 2 * sizeof(probes) / sizeof(probes[0]); p++) {
-			q.probe = probes[p / 2];
+		for (size_t p = 0; p < 4 * sizeof(probes) / sizeof(probes[0]); p++) {
+			q.probe = probes[p / 4];
 			/* a filter on the record (all are of age) keeps the page
 			 * out of the kept rows' range: the same rows */
 			q.age_min = p % 2 ? 18 : 0;
+			q.unleaped = (p / 2) % 2;
 			all_pages(db, q, got, 64, &n_got);
 			assert_int_equal(n_got, n_base);
 			for (size_t i = 0; i < n_got; i++)
 				if (got[i] != base[i])
-					fail_msg("unit %lld q=%s probe %d age_min %d: row %zu differs",
-						 (long long)q.unit_id, q.q ? q.q : "", q.probe, q.age_min, i);
+					fail_msg("unit %lld q=%s probe %d age_min %d unleaped %d: row %zu differs",
+						 (long long)q.unit_id, q.q ? q.q : "", q.probe, q.age_min, q.unleaped, i);
 		}
 	}
 	db_close(db);
@@ -313,6 +315,48 @@ static void a_search_walks_only_while_it_pays(void **state)
 	db_close(db);
 }
 
+/* Long pages of a province's search by a caller whose scope has several
+ * roots: the page's rows, the day, the cursor and the scope's values all
+ * go into one query (a leaped page of 147 rows and more once passed its
+ * 320 values), and the pages are those of the plans behind the leap. */
+static void leaps_long_pages_in_a_scope(db_t *db, int64_t province, int64_t branch)
+{
+	principal_t scoped;
+	const char *const others[] = { "24", "WL", "WL.1", "VN" };
+	int limits[] = { 127, 128, 149 };
+
+	for (int i = 0; i < 150; i++)
+		add_member(db, "Nguyễn Thị Lan", branch);
+	memset(&scoped, 0, sizeof(scoped));
+	snprintf(scoped.username, sizeof(scoped.username), "scoped");
+	scoped.today = D("2026-06-01");
+	scoped.roots[scoped.n_roots++] = province;
+	for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++)
+		scoped.roots[scoped.n_roots++] = unit_id_of(db, others[k]);
+	for (size_t k = 0; k < sizeof(limits) / sizeof(limits[0]); k++) {
+		member_query_t q = { .unit_id = province, .q = "nguyen thi", .as_of = D("2026-06-01"),
+				     .limit = limits[k], .scope = &scoped };
+		member_list_t leaped, behind;
+		err_t e;
+
+		err_clear(&e);
+		if (member_list(db, &q, &leaped, &e))
+			fail_msg("limit %d: %s", limits[k], e.message);
+		q.unleaped = true;
+		if (member_list(db, &q, &behind, &e))
+			fail_msg("limit %d, not leaped: %s", limits[k], e.message);
+		assert_int_equal(leaped.n, (size_t)limits[k]);
+		assert_int_equal(leaped.n, behind.n);
+		for (size_t i = 0; i < leaped.n; i++)
+			assert_int_equal(leaped.items[i].p.id, behind.items[i].p.id);
+		assert_string_equal(leaped.next, behind.next);
+		if (db_dialect(db) == DB_SQLITE)
+			assert_true((strcmp(leaped.plan, "words leapfrog (kept)") == 0) == (limits[k] < 128));
+		member_list_free(&leaped);
+		member_list_free(&behind);
+	}
+}
+
 /* A province's search of several words, on SQLite, leaps between its
  * words' walks in name order (each word's walks merged: "thu" is "thu"
  * and "thuy") and reads only the rows where they meet; within its budget
@@ -356,9 +400,15 @@ static void a_search_leaps_between_its_words(void **state)
 	plan_with(db, p01, "ha thu tran", 3, 0, true);
 	/* a word no one has: nothing to leap to */
 	plan_with(db, p01, "nguyen zzz", 0, 0, true);
-	/* the budget spent (probe 1: 4 rows), the plans behind it */
+	/* words that no one has together: the leap ends on an empty page */
+	plan = plan_with(db, p01, "bui nguyen", 0, 0, true);
+	if (sqlite)
+		assert_string_equal(plan, "words leapfrog (kept)");
+	/* the budget spent (probe 1: 4 rows, opening the walks), the plans
+	 * behind it; and spent part-way (probe 3: 12 rows) */
 	if (sqlite)
 		assert_string_not_equal(plan_with(db, p01, "nguyen thi thu", 6, 1, true), "words leapfrog (kept)");
+	plan_with(db, p01, "nguyen thi thu", 6, 3, true);
 	/* a filter on the record: not leaped */
 	{
 		member_query_t q = { .unit_id = p01, .q = "nguyen thi", .as_of = D("2026-06-01"), .limit = 3, .age_min = 18 };
@@ -371,6 +421,23 @@ static void a_search_leaps_between_its_words(void **state)
 		assert_string_not_equal(l.plan, "words leapfrog (kept)");
 		member_list_free(&l);
 	}
+	/* a cursor without an id (made by hand) counts for nothing, leaping
+	 * or not */
+	{
+		char cursor[ORG_CURSOR_MAX];
+		member_query_t q = { .unit_id = p01, .q = "nguyen thi thu", .as_of = D("2026-06-01"), .limit = 10,
+				     .cursor = cursor };
+		member_list_t l;
+		err_t e;
+
+		err_clear(&e);
+		assert_int_equal(org_cursor_encode("zzz", 0, cursor, sizeof(cursor)), 0);
+		if (member_list(db, &q, &l, &e))
+			fail_msg("%s", e.message);
+		assert_int_equal(l.n, 6);
+		member_list_free(&l);
+	}
+	leaps_long_pages_in_a_scope(db, p01, b01);
 	db_close(db);
 }
 
