@@ -733,7 +733,10 @@ static int page_in_range(db_t *db, const member_query_t *mq, const search_plan_t
 }
 
 /* The words of unit_id's kept rows in [word, upper), into out: *n_out
- * of them, or 0 when more than SEARCH_MERGE_MAX or one does not fit. */
+ * of them, or 0 when more than SEARCH_MERGE_MAX or one does not fit.
+ * Found in the rows themselves, one seek of the walk's index a word (the
+ * rows a word has are in the 'word' figures, but a figure out of step
+ * would drop people from the answer). */
 static int range_words(db_t *db, int64_t unit_id, const char *word, const char *upper,
 		       char (*out)[SEARCH_MERGE_WORD], size_t *n_out, err_t *e)
 {
@@ -764,17 +767,6 @@ static int range_words(db_t *db, int64_t unit_id, const char *word, const char *
 	return r;
 }
 
-/* The words of unit_id's kept rows in [word, upper), into plan->merge
- * when at most SEARCH_MERGE_MAX and each fits its place; else
- * plan->n_merge is 0. Found in the rows themselves, one seek of the walk's
- * index a word (the rows a word has are in the 'word' figures, but a
- * figure out of step would drop people from the answer). */
-static int merge_words(db_t *db, int64_t unit_id, const char *word, const char *upper, search_plan_t *plan,
-		       err_t *e)
-{
-	return range_words(db, unit_id, word, upper, plan->merge, &plan->n_merge, e);
-}
-
 /* When the page is taken inside a province's kept range (page_inside),
  * the range the plan reads (its word, or a budgeted walk's fallback once
  * the walk gave way), when of a few words, is read as the merge of their
@@ -788,7 +780,7 @@ static int pick_merge(db_t *db, const member_query_t *mq, search_plan_t *plan, c
 {
 	if (!plan->kept || plan->driver != DRIVE_WORD || plan->word == NO_WORD)
 		return 0;
-	return merge_words(db, mq->unit_id, words[plan->word], uppers[plan->word], plan, e);
+	return range_words(db, mq->unit_id, words[plan->word], uppers[plan->word], plan->merge, &plan->n_merge, e);
 }
 
 /* ---- a province's search of several words, leaping (SQLite) ----
