@@ -10,13 +10,16 @@ What it does:
      `unionbase copy` into the throw-away server): `unionbase serve`, then
      for the nation (bench_admin), the province and the commune of bench.py:
        - GET /api/v1/reports/members?unit=U&as_of=D for D today and
-         2024-12-31: BENCH_RUNS requests in a row, the median;
+         2024-12-31, and for 2024-12-31 mapped onto today's units:
+         BENCH_RUNS requests in a row, the median;
        - the same by plain SQL in the sqlite3 shell or psql over the same
          data, timed by the shell (.timer / \\timing), BENCH_PLAIN_RUNS times,
          the median: the report's figures (plain_sql_figures: nine
-         statements, their times summed), and the members' count alone
-         (members whose stay holds D in U's subtree, through the ancestry
-         table); each ratio beside ours;
+         statements, their times summed; mapped, plain_sql_mapped_figures:
+         the same over a table of the units mapped into the subtree), and
+         the members' count alone (members whose stay holds D in U's
+         subtree, through the ancestry table; mapped, plain_sql_mapped);
+         each ratio beside ours;
        - name search with a unit filter (the province): GET /api/v1/members
          ?q=...&unit=P for a list of common name beginnings: a first pass
          over the list (the slowest of it reported apart: pages not yet in

@@ -651,6 +651,7 @@ static void a_stay_from_the_units_last_day_on_follows_it(void **state)
 static void the_longest_names_page(void **state)
 {
 	char names[3][PERSON_NAME_MAX * 4 + 1] = { "", "", "" };
+	size_t len[3] = { 0, 0, 0 };
 	db_t *db = fixture_seeded_db();
 	int64_t unit;
 	member_query_t q;
@@ -660,9 +661,13 @@ static void the_longest_names_page(void **state)
 	add_unit(db, "SL", "commune", "24");
 	unit = add_unit(db, "SL.1", "branch", "SL");
 	for (int i = 0; i < PERSON_NAME_MAX; i++) {
-		strcat(names[0], "\xf0\xa0\x80\x80"); /* U+20000, outside the BMP */
-		strcat(names[1], i % 7 == 6 ? " " : "\xe1\xbb\x87"); /* ệ, in words of six */
-		strcat(names[2], i % 2 ? "\xc3\xa1" : "\xe1\xbb\xb9"); /* á ỹ */
+		const char *ch[3] = {
+			"\xf0\xa0\x80\x80",                        /* U+20000, outside the BMP */
+			i % 7 == 6 ? " " : "\xe1\xbb\x87",          /* ệ, in words of six */
+			i % 2 ? "\xc3\xa1" : "\xe1\xbb\xb9",        /* á ỹ */
+		};
+		for (int k = 0; k < 3; k++)
+			len[k] += (size_t)snprintf(names[k] + len[k], sizeof(names[k]) - len[k], "%s", ch[k]);
 	}
 	/* the first twice: the first of them (same key, lower id) makes a
 	 * cursor even when they sort last */
