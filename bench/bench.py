@@ -63,6 +63,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -262,6 +263,39 @@ def free_port():
     return port
 
 
+def mem_mib(peak_kib, anon_kib):
+    """A server's peak RSS, and of it its own memory (AnonSampler), in MiB."""
+    if not peak_kib:
+        return "–"
+    return "%.0f MiB (own %.0f MiB)" % (peak_kib / 1024, anon_kib / 1024) if anon_kib else "%.0f MiB" % (peak_kib / 1024)
+
+
+class AnonSampler(threading.Thread):
+    """The peak of a process's RssAnon (its own memory: heap, stacks; not
+    the pages of the database file it maps, which VmHWM counts too: on
+    SQLite the server reads the file through one shared map, whose pages
+    are the kernel's page cache), read every 0.2 s."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.halt = pid, 0, threading.Event()
+
+    def run(self):
+        while not self.halt.is_set():
+            try:
+                with open("/proc/%d/status" % self.pid, encoding="ascii") as f:
+                    for line in f:
+                        if line.startswith("RssAnon:"):
+                            self.peak = max(self.peak, int(line.split()[1]))
+            except OSError:
+                return
+            self.halt.wait(0.2)
+
+    def stop(self):
+        self.halt.set()
+        self.join()
+
+
 class Server:
     def __init__(self, url):
         self.port = free_port()
@@ -274,6 +308,8 @@ class Server:
         self.log = open(os.path.join(CACHE, "serve.log"), "w", encoding="utf-8")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         self.base = "http://127.0.0.1:%d" % self.port
+        self.anon = AnonSampler(self.proc.pid)
+        self.anon.start()
         for _ in range(200):
             if self.proc.poll() is not None:
                 die("unionbase serve exited (see %s)" % self.log.name)
@@ -284,6 +320,10 @@ class Server:
             except (urllib.error.URLError, OSError):
                 time.sleep(0.1)
         die("unionbase serve did not answer /healthz")
+
+    def anon_peak_kib(self):
+        """The peak of the server's own memory so far (RssAnon)."""
+        return self.anon.peak or None
 
     def peak_kib(self):
         try:
@@ -296,6 +336,7 @@ class Server:
         return None
 
     def stop(self):
+        self.anon.stop()
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout=20)
@@ -446,6 +487,7 @@ def bench_store(store, url, meta):
                 r = wrk(srv.base + paths[(who, "unit")], meta["tokens"][who], LOAD_THREADS, CONNS, LOAD_SECONDS)
                 result["load"].setdefault(who, []).append(r)
         result["peak_kib"] = srv.peak_kib()
+        result["anon_kib"] = srv.anon_peak_kib()
         result["load_end"] = os.getloadavg()[0]
     finally:
         srv.stop()
@@ -568,7 +610,7 @@ def render(meta, results, info):
             lines.append("| %s | %s | %s | %s (%s) | %s%s | %s | %s | %s |" % (
                 date, commit, store, who, u[who]["code"], "%.0f" % rps if rps is not None else "–",
                 " (errors!)" if bad else "", fmt_ms(median(r["p50"] for r in runs)),
-                fmt_ms(median(r["p99"] for r in runs)), "%.0f MiB" % (peak / 1024) if peak else "–"))
+                fmt_ms(median(r["p99"] for r in runs)), mem_mib(peak, results[store].get("anon_kib"))))
             if store == "sqlite":
                 rps_notes.append("%s %.0f" % (who, rps or 0))
     lines.append("")

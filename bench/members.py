@@ -384,6 +384,7 @@ def bench_store(store, url, meta):
         out["search"] = search(srv, meta["tokens"]["admin"], meta["units"]["province"]["code"])
         out["writes"] = writes(srv, meta["tokens"]["admin"], meta["units"]["province"]["code"])
         out["peak_kib"] = srv.peak_kib()
+        out["anon_kib"] = srv.anon_peak_kib()
     finally:
         srv.stop()
     return out
@@ -428,11 +429,11 @@ def render(results, info, meta, size):
                           ratio(x["ours_ms"], full), x["plain_ms"], ratio(x["ours_ms"], x["plain_ms"]),
                           x["plain_count"]))
     lines += ["", "| store | search p50 (ms) | search p99 (ms) | first pass, slowest (ms) | edit median (ms) |"
-              " edit slowest (ms) | server peak RSS (MiB) |", "|---|---:|---:|---:|---:|---:|---:|"]
+              " edit slowest (ms) | server peak RSS |", "|---|---:|---:|---:|---:|---:|---:|"]
     for store, r in results.items():
         lines.append("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %s |" % (
             store, r["search"]["p50"], r["search"]["p99"], r["search"]["first_max"], r["writes"]["median"],
-            r["writes"]["max"], "%.0f" % (r["peak_kib"] / 1024) if r.get("peak_kib") else "?"))
+            r["writes"]["max"], b.mem_mib(r.get("peak_kib"), r.get("anon_kib"))))
     return "\n".join(lines) + "\n\n"
 
 

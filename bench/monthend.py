@@ -67,8 +67,9 @@ What it does:
      the mix too, each wrk kind alone on one connection (BENCH_ALONE
      requests one after another; transfers there and back): p50 and p99.
   5. The server's peak resident memory (VmHWM, which counts the pages of
-     the database file SQLite maps, up to 1 GiB) after the runs, and the
-     peak of its anonymous part (RssAnon, read every 0.2 s); the database's
+     the database file it maps on SQLite, store/sqlite_map.h) after the
+     runs, and the peak of its anonymous part, its own memory (RssAnon,
+     read every 0.2 s: bench.py's AnonSampler); the database's
      size; a dated section at the top of BENCHMARKS.md's results
      (BENCH_WRITE=0: print only), raw figures in
      bench/cache/monthend-<date>.json.
@@ -653,31 +654,6 @@ def cpu_ticks(pid):
     return int(fields[11]), int(fields[12])
 
 
-class Sampler(threading.Thread):
-    """The peak of the server's RssAnon (its own memory: heap, stacks; not
-    the pages of the database file it maps, which VmHWM counts too),
-    read every 0.2 s."""
-
-    def __init__(self, pid):
-        super().__init__(daemon=True)
-        self.pid, self.peak, self.halt = pid, 0, threading.Event()
-
-    def run(self):
-        while not self.halt.is_set():
-            try:
-                with open("/proc/%d/status" % self.pid, encoding="ascii") as f:
-                    for line in f:
-                        if line.startswith("RssAnon:"):
-                            self.peak = max(self.peak, int(line.split()[1]))
-            except OSError:
-                return
-            self.halt.wait(0.2)
-
-    def stop(self):
-        self.halt.set()
-        self.join()
-
-
 def bench_store(store, url, offs, callers, size_fn):
     workdir = tempfile.mkdtemp(prefix="monthend-")
     old_tmp = os.environ.get("TMPDIR")
@@ -694,8 +670,6 @@ def bench_store(store, url, offs, callers, size_fn):
             os.environ["TMPDIR"] = old_tmp
     conns = {k: n if k in ONLY else 0 for k, n in shares(CONNS).items()}
     out = {"runs": [], "conns": conns, "think_ms": THINK_MS}
-    anon = Sampler(srv.proc.pid)
-    anon.start()
     try:
         units, tokens = callers
         kept, files, lines = prepare(srv, offs, workdir)
@@ -731,10 +705,9 @@ def bench_store(store, url, offs, callers, size_fn):
                 store, 100 * r["cpu"]["total"], 100 * r["cpu"]["kernel"],
                 "; WAL %.0f MiB" % (r["wal_bytes"] / 2 ** 20) if "wal_bytes" in r else ""))
         out["peak_kib"] = srv.peak_kib()
-        out["anon_peak_kib"] = anon.peak
+        out["anon_peak_kib"] = srv.anon_peak_kib()
         out["load_end"] = os.getloadavg()[0]
     finally:
-        anon.stop()
         srv.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     out["db_bytes"] = size_fn()

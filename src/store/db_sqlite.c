@@ -2,7 +2,9 @@
  * db_sqlite.c - the SQLite driver behind db.h.
  *
  * Every connection runs in WAL mode with foreign keys on and a busy timeout,
- * so that a server's threads and a CLI command can share one file. Write
+ * so that a server's threads and a CLI command can share one file. Its
+ * pages come from one map of the file a process (store/sqlite_map.h),
+ * unless UNIONBASE_SQLITE_MAP=off. Write
  * transactions start with BEGIN IMMEDIATE: the write lock is taken before
  * anything is read, so the checks an operation makes still hold when it
  * writes.
@@ -17,6 +19,7 @@
 #include "store/db_driver.h"
 
 #include "core/text.h"
+#include "store/sqlite_map.h"
 
 #include <stdatomic.h>
 #include <pthread.h>
@@ -356,6 +359,7 @@ static int wal_grown(void *arg, sqlite3 *h, const char *name, int frames)
 
 static pthread_once_t g_setup_once = PTHREAD_ONCE_INIT;
 static int g_setup_rc = SQLITE_OK;
+static bool g_mapped; /* connections read their file through store/sqlite_map.h */
 
 /* Runs once per process, before the first connection. */
 static void library_setup(void)
@@ -365,6 +369,9 @@ static void library_setup(void)
 	 * costs speed, not correctness, so the answer is not a failure */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	g_setup_rc = sqlite3_initialize();
+	g_mapped = g_setup_rc == SQLITE_OK && sqlite_map_wanted();
+	if (g_mapped)
+		g_setup_rc = sqlite_map_register();
 }
 
 /* ub_words(text, word...): 1 when each word begins a word of text
@@ -411,7 +418,7 @@ static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 	}
 	db->base.drv = &db_sqlite_driver;
 	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, g_mapped ? SQLITE_MAP_VFS : NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(errbuf, errlen, "cannot open %s: %s", path, db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
 		sqlite3_close(db->h);
@@ -422,13 +429,16 @@ static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 	db->wait_ms = BUSY_MS;
 	sqlite3_wal_hook(db->h, wal_grown, db);
 	db->gate = gate_of(sqlite3_db_filename(db->h, "main"));
-	/* No memory map of the file (mmap_size 0): each connection mapped it
-	 * for itself, and under the month-end mix at 1,000,000 members the
-	 * server spent 90% of its time in the kernel faulting pages in and
-	 * tearing page tables down (64 requests/s in all; with reads through
-	 * pread, 320; the unit page alone at 64 connections 7,253 -> 10,480
-	 * requests/s; BENCHMARKS.md 2026-12-03 09:45). */
-	rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=0;",
+	/* Not SQLite's own memory map: each connection mapped the file for
+	 * itself and tore the map down at every commit of another, and under
+	 * the month-end mix at 1,000,000 members the server spent 90% of its
+	 * time in the kernel faulting pages in and tearing page tables down
+	 * (BENCHMARKS.md 2026-12-03 09:45). The map of store/sqlite_map.h is
+	 * one a process and stays; mmap_size only turns it on. */
+	rc = sqlite3_exec(db->h, g_mapped ? "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+					    " PRAGMA mmap_size=2147418112;"
+					  : "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+					    " PRAGMA mmap_size=0;",
 			  NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db->h, "ub_words", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,

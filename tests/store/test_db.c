@@ -491,6 +491,111 @@ static void a_long_reader_does_not_hold_every_write_up(void **state)
 	db_close(db);
 }
 
+/* Whether this process maps the file at path (/proc/self/maps). */
+static bool mapped(const char *path)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	size_t n = strlen(path);
+	bool yes = false;
+
+	assert_non_null(f);
+	while (!yes && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, path);
+		yes = p && (p[n] == '\n' || p[n] == '\0');
+	}
+	fclose(f);
+	return yes;
+}
+
+/* sum(length(k)) and count(*) of t, read on db in a transaction of its own. */
+static void read_t(db_t *db, int64_t *rows, int64_t *bytes)
+{
+	db_stmt_t *st = NULL;
+
+	assert_int_equal(db_begin_read(db), DB_OK);
+	assert_int_equal(db_prepare(db, "SELECT count(*), coalesce(sum(length(k)), 0) FROM t", &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	*rows = db_col_int64(st, 0);
+	*bytes = db_col_int64(st, 1);
+	db_finalize(st);
+	assert_int_equal(db_rollback(db), DB_OK);
+}
+
+static void exec_ok(db_t *db, const char *sql)
+{
+	if (db_exec(db, sql) != DB_OK)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+}
+
+/* SQLite: a reader's pages come from one map of the file a process
+ * (store/sqlite_map.h), kept across the commits of other connections;
+ * what it reads is what those commits wrote, after checkpoints that
+ * overwrite the file's pages in place, grow it past the first map, and
+ * shrink it (VACUUM); a snapshot held meanwhile still reads its own rows.
+ * The map goes with the last connection to the file. */
+static void readers_see_every_commit_through_the_shared_map(void **state)
+{
+	db_t *db = table_db(), *r = NULL;
+	const char *url = fixture_url(), *path = url + 7;
+	int64_t rows, bytes, held_rows, held_bytes;
+	db_stmt_t *st = NULL;
+	char msg[256];
+	(void)state;
+
+	if (db_dialect(db) != DB_SQLITE) {
+		db_close(db);
+		return;
+	}
+	assert_int_equal(db_open(url, &r, msg, sizeof(msg)), DB_OK);
+	if (getenv("UNIONBASE_SQLITE_MAP") && strcmp(getenv("UNIONBASE_SQLITE_MAP"), "off") == 0)
+		assert_false(mapped(path));
+	else
+		assert_true(mapped(path));
+	write_blobs(db, 0, 40);
+	exec_ok(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	read_t(r, &rows, &bytes);
+	assert_int_equal(rows, 40);
+	assert_int_equal(bytes, 40 * 65535);
+	/* the file's pages overwritten in place by a checkpoint */
+	exec_ok(db, "UPDATE t SET k = substr(k, 1, 1000) WHERE name < 'h2'");
+	exec_ok(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	read_t(r, &rows, &bytes);
+	assert_int_equal(rows, 40);
+	assert_int_equal(bytes, 12 * 1000 + 28 * 65535); /* h0, h1, h10..h19 cut */
+	/* a snapshot held while others commit and checkpoint (passively: its
+	 * pages may not be overwritten) reads its own rows */
+	assert_int_equal(db_begin_read(r), DB_OK);
+	assert_int_equal(db_prepare(r, "SELECT count(*), coalesce(sum(length(k)), 0) FROM t", &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	held_rows = db_col_int64(st, 0);
+	held_bytes = db_col_int64(st, 1);
+	assert_int_equal(db_reset(st), DB_OK);
+	/* the file past the first map (64 MiB): 1,100 more rows of 64 KiB */
+	write_blobs(db, 2000, 1100);
+	exec_ok(db, "DELETE FROM t WHERE name < 'h2'");
+	exec_ok(db, "PRAGMA wal_checkpoint(PASSIVE)");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int64(st, 0), held_rows);
+	assert_int_equal(db_col_int64(st, 1), held_bytes);
+	db_finalize(st);
+	assert_int_equal(db_rollback(r), DB_OK);
+	exec_ok(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	read_t(r, &rows, &bytes);
+	assert_int_equal(rows, 28 + 1100);
+	assert_int_equal(bytes, (28 + 1100) * (int64_t)65535);
+	/* the file shrunk under the map */
+	exec_ok(db, "DELETE FROM t WHERE length(name) = 5");
+	exec_ok(db, "VACUUM");
+	exec_ok(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	read_t(r, &rows, &bytes);
+	assert_int_equal(rows, 28);
+	assert_int_equal(bytes, 28 * 65535);
+	db_close(r);
+	db_close(db);
+	assert_false(mapped(path));
+}
+
 static void bulk_load_many_rows(void **state)
 {
 	db_t *db = table_db();
@@ -775,6 +880,7 @@ int main(void)
 		cmocka_unit_test(writers_take_turns_in_order),
 		cmocka_unit_test(the_wal_is_restarted_under_constant_reading),
 		cmocka_unit_test(a_long_reader_does_not_hold_every_write_up),
+		cmocka_unit_test(readers_see_every_commit_through_the_shared_map),
 		cmocka_unit_test(bulk_load_many_rows),
 		cmocka_unit_test(bulk_loads_of_any_length_keep_every_value),
 		cmocka_unit_test(bulk_loads_of_many_tables_in_turn),
