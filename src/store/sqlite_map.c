@@ -20,22 +20,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAPS_MAX 64                    /* database files mapped at once */
 #define MAP_MIN ((size_t)64 << 20)     /* the smallest map: a new database's grows into it */
 #define OLD_MAPS_MAX 48                /* maps outgrown by one file (each twice the last) */
 
-/* One database file's maps, shared by the connections open to it. */
+/* One database file's maps, shared by the connections open to it. Every
+ * connection of the process to the file counts in users, mapped or not:
+ * fd is closed only when none is left, as closing any descriptor of a
+ * file drops every POSIX lock the process holds on it (SQLite's own
+ * connections' among them, os_unix.c). */
 typedef struct file_map {
 	dev_t dev;
 	ino_t ino;
-	int users; /* connections open to it; 0: a free place */
-	int fd;    /* read-only, for the next map */
-	unsigned char *base; /* the newest map, len bytes */
+	int users; /* connections of the process open to it */
+	int fd;    /* read-only, for the next map; -1: none could be opened */
+	unsigned char *base; /* the newest map, len bytes; NULL: none */
 	size_t len;
 	/* maps it outgrew: a transaction begun before may still read them */
 	void *old[OLD_MAPS_MAX];
 	size_t old_len[OLD_MAPS_MAX];
 	int n_old;
+	struct file_map *next;
 } file_map_t;
 
 /* A file opened through this VFS; SQLite's own follows it (REAL_AT). */
@@ -51,7 +55,7 @@ typedef struct map_file {
 #define REAL_AT ((sizeof(map_file_t) + 15) & ~(size_t)15)
 
 static pthread_mutex_t g_maps_lock = PTHREAD_MUTEX_INITIALIZER;
-static file_map_t g_maps[MAPS_MAX];
+static file_map_t *g_maps; /* the files open, under g_maps_lock */
 static sqlite3_vfs *g_real;
 static sqlite3_vfs g_vfs;
 static const sqlite3_io_methods g_methods;
@@ -75,7 +79,7 @@ static void map_grow(file_map_t *m, size_t size)
 	size_t len = page_round(size <= MAP_MIN / 2 ? MAP_MIN : size <= SIZE_MAX / 4 ? size * 2 : size);
 	void *p;
 
-	if (m->base && m->n_old == OLD_MAPS_MAX)
+	if (m->fd < 0 || (m->base && m->n_old == OLD_MAPS_MAX))
 		return;
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, m->fd, 0);
 	if (p == MAP_FAILED)
@@ -88,56 +92,81 @@ static void map_grow(file_map_t *m, size_t size)
 	m->len = len;
 }
 
+/* Unlinks m from g_maps and frees it with its maps (g_maps_lock held):
+ * the last connection to its file is closed. */
 static void map_free(file_map_t *m)
 {
+	for (file_map_t **p = &g_maps; *p; p = &(*p)->next)
+		if (*p == m) {
+			*p = m->next;
+			break;
+		}
 	if (m->base)
 		munmap(m->base, m->len);
 	for (int i = 0; i < m->n_old; i++)
 		munmap(m->old[i], m->old_len[i]);
 	if (m->fd >= 0)
 		close(m->fd);
-	memset(m, 0, sizeof(*m));
+	free(m);
 }
 
-/* f's file's maps, shared with the connections open to it already. A file
- * that cannot be opened again or mapped is read as SQLite reads it. */
-static void map_attach(map_file_t *f, const char *path)
+/* A new entry for the file at path, whose identity is st, with a map of
+ * it when one can be made, into *out (g_maps_lock held): SQLITE_OK,
+ * SQLITE_NOMEM, or SQLITE_CANTOPEN when path is no longer that file. */
+static int map_new(const char *path, const struct stat *st, file_map_t **out)
 {
-	file_map_t *m = NULL, *spare = NULL;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	file_map_t *m = calloc(1, sizeof(*m));
+	struct stat fst;
 
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return;
+	*out = NULL;
+	if (!m)
+		return SQLITE_NOMEM;
+	m->dev = st->st_dev;
+	m->ino = st->st_ino;
+	m->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (m->fd >= 0 && (fstat(m->fd, &fst) != 0 || fst.st_dev != st->st_dev || fst.st_ino != st->st_ino)) {
+		/* the path was given another file between the two looks. Its
+		 * descriptor is left open on purpose: closing it would drop
+		 * the locks of any connection of this process to that file. */
+		free(m);
+		return SQLITE_CANTOPEN;
 	}
+	if (m->fd >= 0)
+		map_grow(m, (size_t)st->st_size);
+	m->next = g_maps;
+	g_maps = m;
+	*out = m;
+	return SQLITE_OK;
+}
+
+/* Counts f in its file's entry, made (and the file mapped) by the first
+ * connection to it: SQLITE_OK, or SQLITE_NOMEM, or SQLITE_CANTOPEN when
+ * the path names another file by now; nothing counted then. The
+ * descriptor a map is made from is opened once, by the first connection,
+ * and closed with the last: closing any descriptor of a file drops every
+ * POSIX lock the process holds on it. A file that cannot be opened again
+ * or mapped is read as SQLite reads it. */
+static int map_attach(map_file_t *f, const char *path)
+{
+	file_map_t *m;
+	struct stat st;
+	int rc = SQLITE_OK;
+
 	pthread_mutex_lock(&g_maps_lock);
-	for (int i = 0; i < MAPS_MAX && !m; i++) {
-		if (g_maps[i].users && g_maps[i].dev == st.st_dev && g_maps[i].ino == st.st_ino)
-			m = &g_maps[i];
-		else if (!g_maps[i].users && !spare)
-			spare = &g_maps[i];
+	if (stat(path, &st) != 0) {
+		pthread_mutex_unlock(&g_maps_lock);
+		return SQLITE_CANTOPEN;
 	}
-	if (!m && spare) {
-		spare->dev = st.st_dev;
-		spare->ino = st.st_ino;
-		spare->fd = fd;
-		fd = -1;
-		map_grow(spare, (size_t)st.st_size);
-		if (spare->base)
-			m = spare;
-		else
-			map_free(spare);
-	}
+	for (m = g_maps; m && !(m->dev == st.st_dev && m->ino == st.st_ino); m = m->next)
+		;
+	if (!m)
+		rc = map_new(path, &st, &m);
 	if (m) {
 		m->users++;
 		f->map = m;
 	}
 	pthread_mutex_unlock(&g_maps_lock);
-	if (fd >= 0)
-		close(fd);
+	return rc;
 }
 
 static void map_detach(map_file_t *f)
@@ -234,14 +263,24 @@ static int m_file_control(sqlite3_file *file, int op, void *arg)
 {
 	map_file_t *f = (map_file_t *)file;
 
+	int rc;
+
 	if (op == SQLITE_FCNTL_MMAP_SIZE) {
 		sqlite3_int64 *want = arg, was = f->mmap_size;
 		if (*want >= 0)
 			f->mmap_size = *want;
 		*want = was;
+		if (f->mmap_size > 0 && was == 0)
+			map_look(f);
 		return SQLITE_OK;
 	}
-	return f->real->pMethods->xFileControl(f->real, op, arg);
+	rc = f->real->pMethods->xFileControl(f->real, op, arg);
+	/* its own checkpoint may have grown the file: no commit of another
+	 * tells it so (a look is safe at any time: a live snapshot's pages
+	 * never lie past the file's end) */
+	if (op == SQLITE_FCNTL_CKPT_DONE)
+		map_look(f);
+	return rc;
 }
 
 static int m_sector_size(sqlite3_file *file)
@@ -334,16 +373,30 @@ static int m_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
 		return rc;
 	}
 	if (f->real->pMethods->iVersion < 3) {
-		/* a file beneath without maps or shared memory: passed on whole */
+		/* SQLite's unix files are all of version 3; another has no
+		 * place here */
 		f->real->pMethods->xClose(f->real);
 		file->pMethods = NULL;
 		return SQLITE_CANTOPEN;
 	}
 	file->pMethods = &g_methods;
-	if ((flags & SQLITE_OPEN_MAIN_DB) && name) {
-		map_attach(f, name);
-		map_look(f);
+	if (!(flags & SQLITE_OPEN_MAIN_DB) || !name)
+		return SQLITE_OK;
+	rc = map_attach(f, name);
+	if (rc == SQLITE_OK) {
+		int moved = 0;
+		/* the file SQLite opened is still the one at name, so the one
+		 * mapped and counted (SQLite's own check, by inode) */
+		rc = f->real->pMethods->xFileControl(f->real, SQLITE_FCNTL_HAS_MOVED, &moved);
+		if (rc == SQLITE_OK && moved)
+			rc = SQLITE_CANTOPEN;
 	}
+	if (rc != SQLITE_OK) {
+		m_close(file);
+		file->pMethods = NULL;
+		return rc;
+	}
+	map_look(f);
 	return SQLITE_OK;
 }
 
@@ -366,5 +419,6 @@ bool sqlite_map_wanted(void)
 {
 	const char *v = getenv("UNIONBASE_SQLITE_MAP");
 
-	return !v || strcmp(v, "off") != 0;
+	/* a 32-bit process has no room to map a country's file */
+	return sizeof(size_t) >= 8 && (!v || strcmp(v, "off") != 0);
 }
