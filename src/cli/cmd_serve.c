@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "core/card.h"
+#include "store/db.h"
 
 int cmd_serve(int argc, char **argv)
 {
@@ -46,6 +47,7 @@ int cmd_serve(int argc, char **argv)
 	err_t e;
 	int c;
 
+	db_share_file_maps();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {

@@ -2,9 +2,9 @@
  * db_sqlite.c - the SQLite driver behind db.h.
  *
  * Every connection runs in WAL mode with foreign keys on and a busy timeout,
- * so that a server's threads and a CLI command can share one file. Its
- * pages come from one map of the file a process (store/sqlite_map.h),
- * unless UNIONBASE_SQLITE_MAP=off. Write
+ * so that a server's threads and a CLI command can share one file. In a
+ * server (db_share_file_maps) its pages come from one map of the file a
+ * process (store/sqlite_map.h), unless UNIONBASE_SQLITE_MAP=off. Write
  * transactions start with BEGIN IMMEDIATE: the write lock is taken before
  * anything is read, so the checks an operation makes still hold when it
  * writes.
@@ -359,7 +359,8 @@ static int wal_grown(void *arg, sqlite3 *h, const char *name, int frames)
 
 static pthread_once_t g_setup_once = PTHREAD_ONCE_INIT;
 static int g_setup_rc = SQLITE_OK;
-static bool g_mapped; /* connections read their file through store/sqlite_map.h */
+static bool g_mapped;            /* store/sqlite_map.h's VFS is there */
+static atomic_bool g_share_maps; /* db_share_file_maps: new connections open through it */
 
 /* Runs once per process, before the first connection. */
 static void library_setup(void)
@@ -402,9 +403,15 @@ static void ub_words(sqlite3_context *c, int argc, sqlite3_value **argv)
 	sqlite3_result_int(c, 1);
 }
 
+void db_share_file_maps(void)
+{
+	atomic_store(&g_share_maps, true);
+}
+
 static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 {
 	sqlite_db_t *db;
+	bool mapped;
 	int rc;
 
 	if (pthread_once(&g_setup_once, library_setup) != 0 || g_setup_rc != SQLITE_OK) {
@@ -417,8 +424,9 @@ static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 		return DB_ERROR;
 	}
 	db->base.drv = &db_sqlite_driver;
+	mapped = g_mapped && atomic_load(&g_share_maps);
 	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, g_mapped ? SQLITE_MAP_VFS : NULL);
+			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, mapped ? SQLITE_MAP_VFS : NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(errbuf, errlen, "cannot open %s: %s", path, db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
 		sqlite3_close(db->h);
@@ -435,7 +443,7 @@ static int s_open(const char *path, db_t **out, char *errbuf, size_t errlen)
 	 * time in the kernel faulting pages in and tearing page tables down
 	 * (BENCHMARKS.md 2026-12-03 09:45). The map of store/sqlite_map.h is
 	 * one a process and stays; mmap_size only turns it on. */
-	rc = sqlite3_exec(db->h, g_mapped ? "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+	rc = sqlite3_exec(db->h, mapped ? "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
 					    " PRAGMA mmap_size=2147418112;"
 					  : "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
 					    " PRAGMA mmap_size=0;",

@@ -182,10 +182,11 @@ static void map_detach(map_file_t *f)
 	f->view_len = 0;
 }
 
-/* f looks at its file again (its size, and the newest map): at open, and
- * whenever the pager lets every page of the map go (a transaction that
- * sees another's commit). Until then it reads what it saw: the file grows
- * or shrinks only between the transactions of those who read it. */
+/* f looks at its file again (its size, and the newest map): at open, when
+ * the map is turned on, after its own checkpoint, and whenever the pager
+ * lets every page of the map go (a transaction that sees another's
+ * commit). Until then it reads what it saw, which no live snapshot's page
+ * lies past (sqlite_map.h). */
 static void map_look(map_file_t *f)
 {
 	sqlite3_int64 size = 0;

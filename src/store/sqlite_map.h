@@ -3,7 +3,8 @@
  *
  * A VFS over SQLite's own ("unix") that answers the pager's requests for
  * a page of a database file (xFetch) from one read-only shared map of the
- * file, made once for every connection of the process that opens it.
+ * file, made once for every connection of the process that opens it. The
+ * server's connections open through it (db_share_file_maps in db.h).
  *
  * Why: SQLite's own map (PRAGMA mmap_size) is made per connection and
  * torn down whenever another connection has committed; without it, each

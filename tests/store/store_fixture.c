@@ -152,6 +152,7 @@ db_t *fixture_empty_db(void)
 	db_t *db = NULL;
 
 	(void)fixture_today();
+	db_share_file_maps(); /* SQLite read as the server reads it (store/sqlite_map.h) */
 	if (strncmp(url, "sqlite:", 7) == 0)
 		remove_sqlite_files(url + 7);
 	if (db_open(url, &db, msg, sizeof(msg)) != DB_OK)
