@@ -42,8 +42,9 @@ Knobs (environment):
                              benchmark starts it (a running one is used as it is)
   BENCH_COUNTRY_DB=PATH      serve this SQLite database in place of a copy of
                              the cached country (the 20,000,000-member country of
-                             bench/members.py, say; SQLite only): the callers'
-                             users and tokens are added to it
+                             bench/members.py, say; BENCH_STORES=sqlite), or this
+                             postgresql:// URL's database (BENCH_STORES=pg): the
+                             callers' users and tokens are added to it
 
 Standard library only.
 """
@@ -243,14 +244,28 @@ def make_country():
 def given_country():
     """BENCH_COUNTRY_DB brought to the current schema, with the callers
     added, and its description."""
-    if STORES != ["sqlite"]:
-        die("BENCH_COUNTRY_DB is a SQLite database: set BENCH_STORES=sqlite")
-    db = os.path.abspath(COUNTRY_DB)
-    if not os.path.exists(db):
-        die("BENCH_COUNTRY_DB: %s is missing" % db)
+    if is_url(COUNTRY_DB):
+        if STORES != ["pg"]:
+            die("BENCH_COUNTRY_DB is a PostgreSQL database: set BENCH_STORES=pg")
+        db = COUNTRY_DB
+        out = subprocess.run(["psql", db, "-qtA", "-c", "SELECT pg_database_size(current_database())"],
+                             capture_output=True, text=True, check=True).stdout
+        size = int(out.strip().splitlines()[-1])
+    else:
+        if STORES != ["sqlite"]:
+            die("BENCH_COUNTRY_DB is a SQLite database: set BENCH_STORES=sqlite")
+        db = os.path.abspath(COUNTRY_DB)
+        if not os.path.exists(db):
+            die("BENCH_COUNTRY_DB: %s is missing" % db)
+        size = os.path.getsize(db)
     ub("init", db)
     units, tokens = callers(db)
-    return db, {"units": units, "tokens": tokens, "given": db, "size": os.path.getsize(db)}
+    return db, {"units": units, "tokens": tokens, "given": db, "size": size}
+
+
+def is_url(db):
+    """Whether db names a PostgreSQL database rather than a SQLite file."""
+    return db.startswith(("postgresql://", "postgres://"))
 
 
 # ---------------------------------------------------------------- servers
@@ -555,7 +570,8 @@ def render(meta, results, info):
     lines.append("- program: %s, commit %s" % (ub("--version").strip(), commit))
     if meta.get("given"):
         lines.append("- data: %s (BENCH_COUNTRY_DB, %.1f GiB), served in place"
-                     % (os.path.relpath(meta["given"], TOP), meta["size"] / 2**30))
+                     % (meta["given"] if is_url(meta["given"]) else os.path.relpath(meta["given"], TOP),
+                        meta["size"] / 2**30))
     else:
         lines.append("- data: `unionbase generate --seed %s --scale %s`: %s units created "
                      "(%s districts, %s communes, %s branches, %s groups until 2025-06-30; "
@@ -687,7 +703,7 @@ def main():
     results = {}
     for store in STORES:
         if COUNTRY_DB:
-            results["sqlite"] = bench_store("sqlite", db, meta)
+            results[store] = bench_store(store, db, meta)
         elif store == "sqlite":
             work = os.path.join(CACHE, "work.db")
             for suffix in ("", "-wal", "-shm"):

@@ -15,7 +15,9 @@ What it does:
   2. For each store (BENCH_STORES, default "sqlite pg"): SQLite on a copy of
      the cached file (BENCH_MEMBERS_DB: the file itself), PostgreSQL on a
      `unionbase copy` of it into the throw-away server of
-     scripts/pg-test-server.sh (dropped at the end); `unionbase serve
+     scripts/pg-test-server.sh (dropped at the end; BENCH_MEMBERS_DB may
+     be a postgresql:// URL instead, with BENCH_STORES=pg: that database,
+     in place); `unionbase serve
      --quiet`. Each officer's requests are prepared through the API with
      her own token: her commune's branches and groups (GET
      /api/v1/units/C/children) and the first members of her commune (GET
@@ -169,14 +171,19 @@ def shares(total):
 def communes(db):
     """Today's communes with at least MIN_MEMBERS members today, by code."""
     today = dt.date.today().isoformat()
+    sql = ("SELECT c.code, count(*) FROM units c"
+           " JOIN ancestry a ON a.ancestor = c.id AND a.valid_from <= :d AND a.valid_to > :d"
+           " JOIN memberships m ON m.unit_id = a.descendant AND m.valid_from <= :d AND m.valid_to > :d"
+           " WHERE c.level = 'commune' AND c.valid_from <= :d AND c.valid_to > :d"
+           " GROUP BY c.code HAVING count(*) >= :n ORDER BY c.code")
+    if b.is_url(db):
+        # psql's variables: a date quoted as a literal, the count as it is
+        p = subprocess.run(["psql", db, "-qtA", "-F", "|", "-v", "d=%s" % today, "-v", "n=%d" % MIN_MEMBERS],
+                           input=sql.replace(":d", ":'d'") + ";\n", capture_output=True, text=True, check=True)
+        return [(code, int(n)) for code, n in (line.split("|") for line in p.stdout.splitlines() if line)]
     con = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(db), uri=True)
     try:
-        rows = con.execute(
-            "SELECT c.code, count(*) FROM units c"
-            " JOIN ancestry a ON a.ancestor = c.id AND a.valid_from <= :d AND a.valid_to > :d"
-            " JOIN memberships m ON m.unit_id = a.descendant AND m.valid_from <= :d AND m.valid_to > :d"
-            " WHERE c.level = 'commune' AND c.valid_from <= :d AND c.valid_to > :d"
-            " GROUP BY c.code HAVING count(*) >= :n ORDER BY c.code", {"d": today, "n": MIN_MEMBERS}).fetchall()
+        rows = con.execute(sql, {"d": today, "n": MIN_MEMBERS}).fetchall()
     finally:
         con.close()
     return rows
@@ -829,7 +836,9 @@ def main():
                        + " make bench-monthend"}
     inplace = b.knob("BENCH_MEMBERS_DB", "")
     if inplace:
-        db = os.path.abspath(inplace)
+        db = inplace if b.is_url(inplace) else os.path.abspath(inplace)
+        if b.is_url(db) and b.STORES != ["pg"]:
+            b.die("BENCH_MEMBERS_DB=%s is a PostgreSQL database: BENCH_STORES=pg only" % db)
         b.ub("init", db)
         data = "%s, measured in place (its edits, moves and imports stay)" % db
     else:
@@ -861,6 +870,8 @@ def main():
                     if os.path.exists(work + suffix):
                         os.remove(work + suffix)
                 shutil.rmtree(work + ".imports", ignore_errors=True)
+        elif store == "pg" and inplace:
+            results["pg"] = bench_store("pg", db, offs, callers, lambda: pg_size(db))
         elif store == "pg":
             pg = b.PgServer()
             try:
