@@ -248,9 +248,7 @@ def given_country():
         if STORES != ["pg"]:
             die("BENCH_COUNTRY_DB is a PostgreSQL database: set BENCH_STORES=pg")
         db = COUNTRY_DB
-        out = subprocess.run(["psql", db, "-qtA", "-c", "SELECT pg_database_size(current_database())"],
-                             capture_output=True, text=True, check=True).stdout
-        size = int(out.strip().splitlines()[-1])
+        size = pg_size(db)
     else:
         if STORES != ["sqlite"]:
             die("BENCH_COUNTRY_DB is a SQLite database: set BENCH_STORES=sqlite")
@@ -266,6 +264,13 @@ def given_country():
 def is_url(db):
     """Whether db names a PostgreSQL database rather than a SQLite file."""
     return db.startswith(("postgresql://", "postgres://"))
+
+
+def pg_size(url):
+    """The PostgreSQL database's size on disk in bytes (pg_database_size)."""
+    out = subprocess.run(["psql", url, "-qtA", "-c", "SELECT pg_database_size(current_database())"],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- servers

@@ -29,7 +29,6 @@ Standard library only.
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -47,9 +46,7 @@ def db_size(store, url, pg):
     """The database's size on disk in MB."""
     if store == "sqlite":
         return sum(os.path.getsize(url + s) for s in ("", "-wal") if os.path.exists(url + s)) / 1e6
-    out = subprocess.run(["psql", url, "-Atc", "SELECT pg_database_size(current_database())"], capture_output=True,
-                         text=True, check=True).stdout
-    return int(out.strip()) / 1e6
+    return b.pg_size(url) / 1e6
 
 
 def run_store(store, pg):

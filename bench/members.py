@@ -133,9 +133,7 @@ def db_size(db):
     pg_database_size), and the store it is in."""
     if not b.is_url(db):
         return os.path.getsize(db), "SQLite"
-    out = subprocess.run(["psql", db, "-qtA", "-c", "SELECT pg_database_size(current_database())"],
-                         capture_output=True, text=True, check=True).stdout
-    return int(out.strip().splitlines()[-1]), "PostgreSQL"
+    return b.pg_size(db), "PostgreSQL"
 
 
 def plain_sql(unit_code, day):

@@ -813,11 +813,9 @@ def sqlite_size(path):
 
 
 def pg_size(url):
-    p = subprocess.run(["psql", url, "-qtA", "-c", "SELECT pg_database_size(current_database())"],
-                       capture_output=True, text=True)
     try:
-        return int(p.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
+        return b.pg_size(url)
+    except (subprocess.CalledProcessError, ValueError, IndexError):
         return None
 
 
