@@ -1182,12 +1182,19 @@ int member_list(db_t *db, const member_query_t *mq, member_list_t *out, err_t *e
 				query_sql(&q, " CROSS JOIN memberships m CROSS JOIN persons p");
 				break;
 			}
-			if (plan.kept)
-				query_sql(&q, db_dialect(db) == DB_SQLITE ? "member_words w INDEXED BY member_words_walk"
-									  : "member_words w");
+			if (plan.kept && db_dialect(db) == DB_SQLITE)
+				query_sql(&q, "member_words w INDEXED BY member_words_walk CROSS JOIN memberships m");
+			else if (plan.kept)
+				/* PostgreSQL takes each row's stays in the walk's
+				 * order only behind this fence: it estimated a
+				 * commune's rows to meet a few dozen of its stays
+				 * (not thousands) and so read them all and sorted
+				 * them for the page, at 2 million members a commune of
+				 * 13,588 members' list in 180 ms, not 15 */
+				query_sql(&q, "member_words w CROSS JOIN LATERAL (SELECT * FROM memberships m"
+					      " WHERE m.person_id = w.person_id OFFSET 0) m");
 			else
-				query_sql(&q, "person_words w"); /* its key is the walk's order */
-			query_sql(&q, " CROSS JOIN memberships m");
+				query_sql(&q, "person_words w CROSS JOIN memberships m"); /* its key is the walk's order */
 			break;
 		case DRIVE_NAME:
 			query_sql(&q, db_dialect(db) == DB_SQLITE ? "persons p INDEXED BY persons_name" : "persons p");
