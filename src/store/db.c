@@ -5,10 +5,14 @@
  */
 #include "store/db_driver.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int db_fail(db_t *db, int code, const char *fmt, ...)
 {
@@ -84,6 +88,61 @@ void db_set_wait_limit(db_t *db, int ms)
 {
 	if (db->drv->set_wait_limit)
 		db->drv->set_wait_limit(db, ms);
+}
+
+/* ---- searches first (db_urgent_begin) ---- */
+
+static pthread_mutex_t g_urgent_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_urgent_over; /* on the monotonic clock: urgent_init */
+static pthread_once_t g_urgent_once = PTHREAD_ONCE_INIT;
+static atomic_int g_urgent; /* threads between db_urgent_begin and _end */
+
+static void urgent_init(void)
+{
+	pthread_condattr_t a;
+
+	if (pthread_condattr_init(&a) == 0) {
+		(void)pthread_condattr_setclock(&a, CLOCK_MONOTONIC); /* else the default clock */
+		(void)pthread_cond_init(&g_urgent_over, &a);
+		pthread_condattr_destroy(&a);
+	} else
+		(void)pthread_cond_init(&g_urgent_over, NULL);
+}
+
+void db_urgent_begin(void)
+{
+	(void)pthread_once(&g_urgent_once, urgent_init);
+	atomic_fetch_add(&g_urgent, 1);
+}
+
+void db_urgent_end(void)
+{
+	if (atomic_fetch_sub(&g_urgent, 1) == 1) {
+		pthread_mutex_lock(&g_urgent_lock);
+		pthread_cond_broadcast(&g_urgent_over);
+		pthread_mutex_unlock(&g_urgent_lock);
+	}
+}
+
+void db_set_yield(db_t *db, int max_ms) { db->yield_ms = max_ms > 0 ? max_ms : 0; }
+
+void db_yield_point(const db_t *db)
+{
+	struct timespec until;
+
+	if (!db->yield_ms || db->writing || atomic_load(&g_urgent) == 0)
+		return;
+	if (clock_gettime(CLOCK_MONOTONIC, &until) != 0)
+		return; /* no clock to bound the wait: no wait */
+	until.tv_sec += db->yield_ms / 1000;
+	until.tv_nsec += (long)(db->yield_ms % 1000) * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&g_urgent_lock);
+	while (atomic_load(&g_urgent) > 0)
+		if (pthread_cond_timedwait(&g_urgent_over, &g_urgent_lock, &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&g_urgent_lock);
 }
 
 int db_writers_waiting(db_t *db) { return db->drv->writers_waiting ? db->drv->writers_waiting(db) : 0; }
@@ -366,7 +425,7 @@ int db_begin(db_t *db)
 		return db_fail(db, DB_ERROR, "a transaction is already open");
 	rc = db->drv->begin(db);
 	if (rc == DB_OK)
-		db->in_tx = true;
+		db->in_tx = db->writing = true;
 	return rc;
 }
 
@@ -396,7 +455,7 @@ int db_commit(db_t *db)
 		(void)db->drv->exec(db, "ROLLBACK");
 		memcpy(db->errmsg, msg, sizeof(msg));
 	}
-	db->in_tx = false;
+	db->in_tx = db->writing = false;
 	if (db->drv->ended)
 		db->drv->ended(db);
 	return rc;
@@ -408,7 +467,7 @@ int db_rollback(db_t *db)
 
 	if (!db->in_tx)
 		return DB_OK;
-	db->in_tx = false;
+	db->in_tx = db->writing = false;
 	rc = db->drv->exec(db, "ROLLBACK");
 	if (db->drv->ended)
 		db->drv->ended(db);

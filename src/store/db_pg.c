@@ -598,6 +598,7 @@ static int start(pg_stmt_t *st)
 		if (rc != DB_OK)
 			return rc;
 	}
+	db_yield_point(db);
 	if (pdb->named && !st->each_run)
 		sent = PQsendQueryPrepared(pdb->conn, st->name, st->nparams, (const char *const *)st->values,
 					   NULL, NULL, 0);
