@@ -122,7 +122,7 @@ void db_set_wait_limit(db_t *db, int ms);
  * sent, not every other connection's next one. A connection in a write
  * transaction never waits (a writer holds the one write lock).
  * Thread-safe; the begins and ends must pair. */
-#define DB_YIELD_MAX_MS 50
+#define DB_YIELD_MAX_MS 20
 void db_urgent_begin(void);
 void db_urgent_end(void);
 /* max_ms: how long each statement of db may wait; 0, the default: none. */
