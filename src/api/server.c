@@ -205,8 +205,7 @@ static db_t *thread_read_db(void)
 	}
 	g_conns[g_n_conns++] = db;
 	pthread_mutex_unlock(&g_conns_lock);
-	db_set_yield(db, tls_yields ? DB_YIELD_MAX_MS : 0);
-	tls_read_db = db;
+	tls_read_db = db; /* gives no way: the copy's processors are not the primary's */
 	return db;
 }
 
