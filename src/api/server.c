@@ -223,6 +223,9 @@ static db_t *fresh_read_copy(api_req_t *req, api_resp_t *resp)
 		return NULL;
 	err_clear(&e);
 	db_set_wait_limit(copy, READ_COPY_PROBE_MS);
+	/* the lag is timed from the primary's answer: it must not wait for a
+	 * search first (nor, this request, after) */
+	db_set_yield(req->primary, 0);
 	r = read_copy_lag(req->primary, copy, READ_COPY_WAIT_MS, &rc, &e);
 	db_set_wait_limit(copy, 0);
 	if (r) {
@@ -1475,7 +1478,7 @@ static int make_spool(const api_options_t *opt, err_t *e)
  * On PostgreSQL the queries run in its backends, which those priorities
  * do not reach: there the readers' and reports' connections give way
  * instead, each statement waiting before it is sent while a search runs
- * (db_urgent_begin, at most DB_YIELD_MAX_MS a statement).
+ * (db_urgent_begin, at most DB_YIELD_MAX_MS a request in all).
  * A lane's thread runs the handler as before and keeps the answer in the
  * request (not if the request waited a second or more and its client has
  * gone meanwhile); the connection is resumed, and libmicrohttpd's thread queues
@@ -1536,6 +1539,8 @@ static void lane_run(req_ctx_t *ctx, bool urgent)
 	enum MHD_Result done;
 
 	tls_handed = ctx;
+	if (tls_db)
+		db_set_yield(tls_db, tls_yields ? DB_YIELD_MAX_MS : 0); /* each request its own wait */
 	if (waited >= LANE_CHECK_MS && client_gone(conn))
 		done = MHD_NO; /* nobody to answer: the request is not run */
 	else if (urgent) {

@@ -93,7 +93,8 @@ void db_set_wait_limit(db_t *db, int ms)
 /* ---- searches first (db_urgent_begin) ---- */
 
 static pthread_mutex_t g_urgent_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_urgent_over; /* on the monotonic clock: urgent_init */
+static pthread_cond_t g_urgent_over;
+static clockid_t g_urgent_clock = CLOCK_REALTIME; /* g_urgent_over's: urgent_init */
 static pthread_once_t g_urgent_once = PTHREAD_ONCE_INIT;
 static atomic_int g_urgent; /* threads between db_urgent_begin and _end */
 
@@ -101,10 +102,14 @@ static void urgent_init(void)
 {
 	pthread_condattr_t a;
 
+	/* the monotonic clock where it can be had: a wait is not stretched by
+	 * the clock being set */
 	if (pthread_condattr_init(&a) == 0) {
-		(void)pthread_condattr_setclock(&a, CLOCK_MONOTONIC); /* else the default clock */
-		(void)pthread_cond_init(&g_urgent_over, &a);
-		pthread_condattr_destroy(&a);
+		if (pthread_condattr_setclock(&a, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&g_urgent_over, &a) == 0)
+			g_urgent_clock = CLOCK_MONOTONIC;
+		else
+			(void)pthread_cond_init(&g_urgent_over, NULL);
+		(void)pthread_condattr_destroy(&a);
 	} else
 		(void)pthread_cond_init(&g_urgent_over, NULL);
 }
@@ -126,13 +131,23 @@ void db_urgent_end(void)
 
 void db_set_yield(db_t *db, int max_ms) { db->yield_ms = max_ms > 0 ? max_ms : 0; }
 
-void db_yield_point(const db_t *db)
+static long long clock_ms(clockid_t c, struct timespec *t)
 {
-	struct timespec until;
+	if (clock_gettime(c, t) != 0)
+		return -1;
+	return (long long)t->tv_sec * 1000 + t->tv_nsec / 1000000;
+}
 
-	if (!db->yield_ms || db->writing || atomic_load(&g_urgent) == 0)
+void db_yield_point(db_t *db)
+{
+	struct timespec until, now;
+	long long t0, t1;
+
+	/* in_tx: writing is left set when a broken connection's transaction
+	 * is dropped without db_rollback */
+	if (!db->yield_ms || (db->in_tx && db->writing) || atomic_load(&g_urgent) == 0)
 		return;
-	if (clock_gettime(CLOCK_MONOTONIC, &until) != 0)
+	if ((t0 = clock_ms(g_urgent_clock, &until)) < 0)
 		return; /* no clock to bound the wait: no wait */
 	until.tv_sec += db->yield_ms / 1000;
 	until.tv_nsec += (long)(db->yield_ms % 1000) * 1000000L;
@@ -140,9 +155,11 @@ void db_yield_point(const db_t *db)
 	until.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&g_urgent_lock);
 	while (atomic_load(&g_urgent) > 0)
-		if (pthread_cond_timedwait(&g_urgent_over, &g_urgent_lock, &until) == ETIMEDOUT)
-			break;
+		if (pthread_cond_timedwait(&g_urgent_over, &g_urgent_lock, &until) != 0)
+			break; /* the wait is spent (or the wait failed: no wait) */
 	pthread_mutex_unlock(&g_urgent_lock);
+	t1 = clock_ms(g_urgent_clock, &now);
+	db->yield_ms = t1 < 0 || t1 - t0 >= db->yield_ms ? 0 : db->yield_ms - (int)(t1 - t0);
 }
 
 int db_writers_waiting(db_t *db) { return db->drv->writers_waiting ? db->drv->writers_waiting(db) : 0; }

@@ -116,16 +116,17 @@ void db_set_wait_limit(db_t *db, int ms);
  * reach; SQLite's statements run in the threads and never wait here).
  * While any thread is between db_urgent_begin and db_urgent_end (serve's
  * searches), a statement on a connection given a wait by db_set_yield
- * (serve's readers' and reports' connections: DB_YIELD_MAX_MS) waits
- * before it is sent, until no thread is, or that many milliseconds have
- * passed: so the statements that run beside a search are those already
- * sent, not every other connection's next one. A connection in a write
+ * waits before it is sent, until no thread is or the wait is spent: so
+ * the statements that run beside a search are those already sent, not
+ * every other connection's next one. A connection in a write
  * transaction never waits (a writer holds the one write lock).
  * Thread-safe; the begins and ends must pair. */
-#define DB_YIELD_MAX_MS 20
 void db_urgent_begin(void);
 void db_urgent_end(void);
-/* max_ms: how long each statement of db may wait; 0, the default: none. */
+/* How long db's statements may wait for searches, in all, from now until
+ * the next call: max_ms (serve gives each request of its readers and
+ * reports DB_YIELD_MAX_MS); 0, the default: not at all. */
+#define DB_YIELD_MAX_MS 50
 void db_set_yield(db_t *db, int max_ms);
 
 /* SQLite: how many connections of this process wait to write db's file

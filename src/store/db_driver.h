@@ -81,7 +81,7 @@ struct db {
 	const db_driver_t *drv;
 	bool in_tx;
 	bool writing; /* in_tx, begun by db_begin */
-	int yield_ms; /* db_set_yield */
+	int yield_ms; /* what is left of db_set_yield's wait */
 	char errmsg[DB_ERRMSG_MAX];
 	db_stmt_cache_t cache; /* owned by db.c */
 };
@@ -112,8 +112,8 @@ const db_driver_t *db_postgresql_driver(void);
 void db_cache_clear(db_t *db);
 
 /* Drivers call it before they send a statement: waits while db must
- * give way to a search (db_urgent_begin). */
-void db_yield_point(const db_t *db);
+ * give way to a search (db_urgent_begin), and counts the wait. */
+void db_yield_point(db_t *db);
 
 /* Sets db->errmsg (printf-style). Returns code. */
 int db_fail(db_t *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
