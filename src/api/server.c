@@ -92,9 +92,6 @@ static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *g_conns[256];
 static size_t g_n_conns;
 static _Thread_local db_t *tls_db;
-/* This thread's connections give way to searches (db_set_yield): a
- * lane's of reads or reports (lane_thread). */
-static _Thread_local bool tls_yields;
 
 static db_t *thread_db(err_t *e)
 {
@@ -121,7 +118,6 @@ static db_t *thread_db(err_t *e)
 	}
 	g_conns[g_n_conns++] = db;
 	pthread_mutex_unlock(&g_conns_lock);
-	db_set_yield(db, tls_yields ? DB_YIELD_MAX_MS : 0);
 	tls_db = db;
 	return db;
 }
@@ -205,7 +201,7 @@ static db_t *thread_read_db(void)
 	}
 	g_conns[g_n_conns++] = db;
 	pthread_mutex_unlock(&g_conns_lock);
-	tls_read_db = db; /* gives no way: the copy's processors are not the primary's */
+	tls_read_db = db;
 	return db;
 }
 
@@ -223,9 +219,6 @@ static db_t *fresh_read_copy(api_req_t *req, api_resp_t *resp)
 		return NULL;
 	err_clear(&e);
 	db_set_wait_limit(copy, READ_COPY_PROBE_MS);
-	/* the lag is timed from the primary's answer: it must not wait for a
-	 * search first (nor, this request, after) */
-	db_set_yield(req->primary, 0);
 	r = read_copy_lag(req->primary, copy, READ_COPY_WAIT_MS, &rc, &e);
 	db_set_wait_limit(copy, 0);
 	if (r) {
@@ -1475,10 +1468,6 @@ static int make_spool(const api_options_t *opt, err_t *e)
  * reports. Under the month-end mix at 1,000,000 members the search
  * probe's median fell from about 40 to 20 ms; the unit pages, lists and
  * reports answered fewer (BENCHMARKS.md 2026-12-04).
- * On PostgreSQL the queries run in its backends, which those priorities
- * do not reach: there the readers' and reports' connections give way
- * instead, each statement waiting before it is sent while a search runs
- * (db_urgent_begin, at most DB_YIELD_MAX_MS a request in all).
  * A lane's thread runs the handler as before and keeps the answer in the
  * request (not if the request waited a second or more and its client has
  * gone meanwhile); the connection is resumed, and libmicrohttpd's thread queues
@@ -1528,26 +1517,18 @@ static lane_t g_lanes[LANES] = {
 	{ .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER },
 };
 
-/* Answers ctx's request on this lane's thread (urgent: a search, which
- * the readers' and reports' statements on PostgreSQL wait for), then
- * gives the connection back to libmicrohttpd (ctx is not ours after
- * that). */
-static void lane_run(req_ctx_t *ctx, bool urgent)
+/* Answers ctx's request on this lane's thread, then gives the connection
+ * back to libmicrohttpd (ctx is not ours after that). */
+static void lane_run(req_ctx_t *ctx)
 {
 	struct MHD_Connection *conn = ctx->conn;
 	long long waited = now_ms() - ctx->handed_ms;
 	enum MHD_Result done;
 
 	tls_handed = ctx;
-	if (tls_db)
-		db_set_yield(tls_db, tls_yields ? DB_YIELD_MAX_MS : 0); /* each request its own wait */
 	if (waited >= LANE_CHECK_MS && client_gone(conn))
 		done = MHD_NO; /* nobody to answer: the request is not run */
-	else if (urgent) {
-		db_urgent_begin();
-		done = dispatch(conn, ctx->url, ctx->method, ctx);
-		db_urgent_end();
-	} else
+	else
 		done = dispatch(conn, ctx->url, ctx->method, ctx);
 	if (done != MHD_YES || !ctx->answer) {
 		ctx->failed = true;
@@ -1576,8 +1557,7 @@ static const char *const LANE_NAME[LANES] = { [LANE_READ] = "ub-read", [LANE_REP
  * started with (the process's: a server started at nice 10 keeps its
  * order); where the system refuses, the thread keeps it, and says so
  * once. Only the server's own work is ordered so: on PostgreSQL the
- * queries run in its backends, and the order is kept by the readers' and
- * reports' connections giving way (db_set_yield). */
+ * queries run in its backends. */
 static void lane_yield(const lane_t *l)
 {
 	static atomic_bool told;
@@ -1600,7 +1580,6 @@ static void *lane_thread(void *arg)
 	lane_t *l = arg;
 
 	lane_yield(l);
-	tls_yields = l == &g_lanes[LANE_READ] || l == &g_lanes[LANE_REPORT];
 
 	for (;;) {
 		req_ctx_t *ctx;
@@ -1617,7 +1596,7 @@ static void *lane_thread(void *arg)
 		pthread_mutex_unlock(&l->lock);
 		if (!ctx)
 			return NULL; /* stopping, and nothing left */
-		lane_run(ctx, l == &g_lanes[LANE_SEARCH]);
+		lane_run(ctx);
 	}
 }
 

@@ -5,14 +5,10 @@
  */
 #include "store/db_driver.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 int db_fail(db_t *db, int code, const char *fmt, ...)
 {
@@ -88,78 +84,6 @@ void db_set_wait_limit(db_t *db, int ms)
 {
 	if (db->drv->set_wait_limit)
 		db->drv->set_wait_limit(db, ms);
-}
-
-/* ---- searches first (db_urgent_begin) ---- */
-
-static pthread_mutex_t g_urgent_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_urgent_over;
-static clockid_t g_urgent_clock = CLOCK_REALTIME; /* g_urgent_over's: urgent_init */
-static pthread_once_t g_urgent_once = PTHREAD_ONCE_INIT;
-static atomic_int g_urgent; /* threads between db_urgent_begin and _end */
-
-static void urgent_init(void)
-{
-	pthread_condattr_t a;
-
-	/* the monotonic clock where it can be had: a wait is not stretched by
-	 * the clock being set */
-	if (pthread_condattr_init(&a) == 0) {
-		if (pthread_condattr_setclock(&a, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&g_urgent_over, &a) == 0)
-			g_urgent_clock = CLOCK_MONOTONIC;
-		else
-			(void)pthread_cond_init(&g_urgent_over, NULL);
-		(void)pthread_condattr_destroy(&a);
-	} else
-		(void)pthread_cond_init(&g_urgent_over, NULL);
-}
-
-void db_urgent_begin(void)
-{
-	(void)pthread_once(&g_urgent_once, urgent_init);
-	atomic_fetch_add(&g_urgent, 1);
-}
-
-void db_urgent_end(void)
-{
-	if (atomic_fetch_sub(&g_urgent, 1) == 1) {
-		pthread_mutex_lock(&g_urgent_lock);
-		pthread_cond_broadcast(&g_urgent_over);
-		pthread_mutex_unlock(&g_urgent_lock);
-	}
-}
-
-void db_set_yield(db_t *db, int max_ms) { db->yield_ms = max_ms > 0 ? max_ms : 0; }
-
-static long long clock_ms(clockid_t c, struct timespec *t)
-{
-	if (clock_gettime(c, t) != 0)
-		return -1;
-	return (long long)t->tv_sec * 1000 + t->tv_nsec / 1000000;
-}
-
-void db_yield_point(db_t *db)
-{
-	struct timespec until, now;
-	long long t0, t1;
-
-	/* in_tx: writing is left set when a broken connection's transaction
-	 * is dropped without db_rollback */
-	if (!db->yield_ms || (db->in_tx && db->writing) || atomic_load(&g_urgent) == 0)
-		return;
-	if ((t0 = clock_ms(g_urgent_clock, &until)) < 0)
-		return; /* no clock to bound the wait: no wait */
-	until.tv_sec += db->yield_ms / 1000;
-	until.tv_nsec += (long)(db->yield_ms % 1000) * 1000000L;
-	until.tv_sec += until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
-	pthread_mutex_lock(&g_urgent_lock);
-	while (atomic_load(&g_urgent) > 0)
-		if (pthread_cond_timedwait(&g_urgent_over, &g_urgent_lock, &until) != 0)
-			break; /* the wait is spent (or the wait failed: no wait) */
-	pthread_mutex_unlock(&g_urgent_lock);
-	t1 = clock_ms(g_urgent_clock, &now);
-	db->yield_ms = t1 < 0 || t1 - t0 >= db->yield_ms ? 0 : db->yield_ms - (int)(t1 - t0);
 }
 
 int db_writers_waiting(db_t *db) { return db->drv->writers_waiting ? db->drv->writers_waiting(db) : 0; }
@@ -442,7 +366,7 @@ int db_begin(db_t *db)
 		return db_fail(db, DB_ERROR, "a transaction is already open");
 	rc = db->drv->begin(db);
 	if (rc == DB_OK)
-		db->in_tx = db->writing = true;
+		db->in_tx = true;
 	return rc;
 }
 
@@ -472,7 +396,7 @@ int db_commit(db_t *db)
 		(void)db->drv->exec(db, "ROLLBACK");
 		memcpy(db->errmsg, msg, sizeof(msg));
 	}
-	db->in_tx = db->writing = false;
+	db->in_tx = false;
 	if (db->drv->ended)
 		db->drv->ended(db);
 	return rc;
@@ -484,7 +408,7 @@ int db_rollback(db_t *db)
 
 	if (!db->in_tx)
 		return DB_OK;
-	db->in_tx = db->writing = false;
+	db->in_tx = false;
 	rc = db->drv->exec(db, "ROLLBACK");
 	if (db->drv->ended)
 		db->drv->ended(db);

@@ -111,24 +111,6 @@ int db_ensure_connected(db_t *db);
  * by default). */
 void db_set_wait_limit(db_t *db, int ms);
 
-/* Searches first, where the queries run outside this process
- * (PostgreSQL's backends, which the priorities of serve's threads do not
- * reach; SQLite's statements run in the threads and never wait here).
- * While any thread is between db_urgent_begin and db_urgent_end (serve's
- * searches), a statement on a connection given a wait by db_set_yield
- * waits before it is sent, until no thread is or the wait is spent: so
- * the statements that run beside a search are those already sent, not
- * every other connection's next one. A connection in a write
- * transaction never waits (a writer holds the one write lock).
- * Thread-safe; the begins and ends must pair. */
-void db_urgent_begin(void);
-void db_urgent_end(void);
-/* How long db's statements may wait for searches, in all, from now until
- * the next call: max_ms (serve gives each request of its readers and
- * reports DB_YIELD_MAX_MS); 0, the default: not at all. */
-#define DB_YIELD_MAX_MS 50
-void db_set_yield(db_t *db, int max_ms);
-
 /* SQLite: how many connections of this process wait to write db's file
  * (they take their turns in the order they asked: db_sqlite.c, "the
  * write gate"). PostgreSQL: 0 (its server queues the lock). */

@@ -80,8 +80,6 @@ typedef struct db_stmt_cache {
 struct db {
 	const db_driver_t *drv;
 	bool in_tx;
-	bool writing; /* in_tx, begun by db_begin */
-	int yield_ms; /* what is left of db_set_yield's wait */
 	char errmsg[DB_ERRMSG_MAX];
 	db_stmt_cache_t cache; /* owned by db.c */
 };
@@ -110,10 +108,6 @@ const db_driver_t *db_postgresql_driver(void);
  * when the connection is made anew (the PostgreSQL reconnect); db_close
  * calls it. */
 void db_cache_clear(db_t *db);
-
-/* Drivers call it before they send a statement: waits while db must
- * give way to a search (db_urgent_begin), and counts the wait. */
-void db_yield_point(db_t *db);
 
 /* Sets db->errmsg (printf-style). Returns code. */
 int db_fail(db_t *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

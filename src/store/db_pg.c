@@ -592,7 +592,6 @@ static int start(pg_stmt_t *st)
 	int sent;
 
 	claim(pdb, st);
-	db_yield_point(db);
 	st->state = PG_DONE; /* until it is sent */
 	if (pdb->named && !st->each_run && (!st->name[0] || st->name_gen != pdb->conn_gen)) {
 		int rc = prepare_named(st);

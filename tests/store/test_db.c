@@ -291,100 +291,6 @@ static void writers_take_turns_in_order(void **state)
 	db_close(db);
 }
 
-/* Statements of a connection of its own, timed, on a thread of its own. */
-typedef struct yielder {
-	pthread_t thread;
-	int yield_ms;    /* db_set_yield */
-	bool writing;    /* inside db_begin */
-	int statements;  /* 1 unless given */
-	atomic_int done; /* every statement answered */
-	long long ms;    /* how long they took */
-} yielder_t;
-
-static long long mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void *yield_one(void *arg)
-{
-	yielder_t *y = arg;
-	char msg[256];
-	db_t *db = NULL;
-	long long t0;
-	int i = 0;
-
-	if (db_open(fixture_url(), &db, msg, sizeof(msg)) != DB_OK)
-		return NULL;
-	db_set_yield(db, y->yield_ms);
-	if (!y->writing || db_begin(db) == DB_OK) {
-		t0 = mono_ms();
-		for (; i < (y->statements ? y->statements : 1); i++) {
-			db_stmt_t *st = NULL;
-			bool ok = db_prepare(db, "SELECT 1", &st) == DB_OK && db_step(st) == DB_ROW;
-			db_finalize(st);
-			if (!ok)
-				break;
-		}
-		y->ms = mono_ms() - t0;
-		atomic_store(&y->done, i == (y->statements ? y->statements : 1));
-	}
-	db_close(db);
-	return NULL;
-}
-
-/* The yielders of the test below (static: a failed assertion leaves them
- * to their threads). */
-static yielder_t g_held, g_spent, g_none, g_writer;
-
-/* On PostgreSQL a connection given a wait (serve's readers and reports)
- * sends no statement while a search runs (db_urgent_begin), but for that
- * wait, which counts all its statements until it is given another; one
- * given none, and one writing, go on at once. SQLite's never wait: its
- * statements run in the threads, ordered by their priorities. */
-static void statements_give_way_to_searches(void **state)
-{
-	bool waits = strncmp(fixture_url(), "postgres", 8) == 0;
-	struct timespec pause = { 0, 200 * 1000000L };
-	yielder_t *now[] = { &g_spent, &g_none, &g_writer };
-	(void)state;
-
-	g_held = (yielder_t){ .yield_ms = 600000 };
-	/* three statements, a second's wait in all: not three */
-	g_spent = (yielder_t){ .yield_ms = waits ? 1000 : 600000, .statements = 3 };
-	g_none = (yielder_t){ .yield_ms = 0 };
-	g_writer = (yielder_t){ .yield_ms = 600000, .writing = true };
-	db_urgent_begin();
-	db_urgent_begin(); /* two searches: the wait lasts until both end */
-	assert_int_equal(pthread_create(&g_held.thread, NULL, yield_one, &g_held), 0);
-	/* these end while the searches run (a wait of 600 s would time the test out) */
-	for (size_t i = 0; i < 3; i++) {
-		assert_int_equal(pthread_create(&now[i]->thread, NULL, yield_one, now[i]), 0);
-		assert_int_equal(pthread_join(now[i]->thread, NULL), 0);
-		assert_int_equal(atomic_load(&now[i]->done), 1);
-	}
-	if (waits) {
-		assert_true(g_spent.ms >= 1000);
-		assert_true(g_spent.ms < 2500);
-		nanosleep(&pause, NULL);
-		db_urgent_end();
-		nanosleep(&pause, NULL);
-		assert_int_equal(atomic_load(&g_held.done), 0);
-	} else {
-		assert_int_equal(pthread_join(g_held.thread, NULL), 0);
-		assert_int_equal(atomic_load(&g_held.done), 1);
-		db_urgent_end();
-	}
-	db_urgent_end();
-	if (waits) {
-		assert_int_equal(pthread_join(g_held.thread, NULL), 0);
-		assert_int_equal(atomic_load(&g_held.done), 1);
-	}
-}
-
 /* A reader of the WAL tests: read transactions on its own connection,
  * one after another, each holding its snapshot 2 ms, until told to stop;
  * with hold, one snapshot held until then (a report counting a large
@@ -1022,7 +928,6 @@ int main(void)
 		cmocka_unit_test(rollback_leaves_nothing),
 		cmocka_unit_test(close_rolls_back_an_open_transaction),
 		cmocka_unit_test(writers_take_turns_in_order),
-		cmocka_unit_test(statements_give_way_to_searches),
 		cmocka_unit_test(the_wal_is_restarted_under_constant_reading),
 		cmocka_unit_test(a_long_reader_does_not_hold_every_write_up),
 		cmocka_unit_test(readers_see_every_commit_through_the_shared_map),
