@@ -437,6 +437,12 @@ int org_events(db_t *db, const principal_t *scope, int64_t unit_id, date_t from,
 	if (cursor && *cursor && org_cursor_decode(cursor, after_key, sizeof(after_key), &after_id, e))
 		return -1;
 	query_init(&q);
+	/* a scope's events are planned with its units: the generic plan
+	 * PostgreSQL settled on after five runs read every event of the
+	 * country, each tested against the scope (a commune officer's list
+	 * at 20 million members: 925 ms, against 2.6 planned with them) */
+	if (scope && !scope->global)
+		query_sql(&q, DB_PLAN_EACH_RUN);
 	query_add(&q, "SELECT e.id, e.kind, e.date, e.note FROM events e WHERE e.date >= ? AND e.date <= ?", QD(from),
 		  QD(to));
 	if (unit_id)
