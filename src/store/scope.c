@@ -141,7 +141,11 @@ static int mark_chunk(db_t *db, const principal_t *who, const int64_t *ids, size
 		      " WHERE sa.descendant IN (");
 	for (size_t i = 0; i < width; i++)
 		query_add(&q, i ? ", ?" : "?", QI(i < n ? ids[i] : 0));
-	query_sql(&q, ") AND sa.ancestor");
+	/* "+sa.ancestor": the ids drive, through (descendant, ancestor). Left
+	 * to choose, PostgreSQL's generic plan for the statement walked the
+	 * ancestor index instead, reading a province's whole subtree (6,000
+	 * rows, 5 ms a unit page) to find three units */
+	query_sql(&q, ") AND +sa.ancestor");
 	add_roots(&q, who);
 	query_add_dates(&q, " AND" SCOPE_LATEST, who->today);
 	if (query_prepare(db, &q, &st, e))
