@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/answers.h"
 #include "api/auth.h"
 #include "core/text.h"
 #include "io/embedded.h"
@@ -404,14 +405,24 @@ static int get_units(api_req_t *req, api_resp_t *resp, err_t *e)
 	return answer_list(req, &q, resp, e);
 }
 
+/* A unit page answers from the tree alone: the page kept at the tree's
+ * version, when there is one, is sent without a query (api/answers.h). The
+ * month-end's officers open their unit's page again and again. */
 static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 {
+	char key[ANSWERS_KEY_MAX], day[DATE_STR_LEN];
 	unit_history_t h;
+	int64_t version = 0;
+	bool keyed;
 	date_t d;
 	unit_t u;
 
-	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e) ||
-	    api_unit_in_scope(req, req->params[0], d, &u, e) || org_unit_history(req->db, u.id, &h, e))
+	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e))
+		return -1;
+	keyed = answers_key(key, "unit", &req->who, req->params[0], date_format(d, day));
+	if (keyed && (resp->body = answers_get(req->db, &req->who, key)))
+		return 0;
+	if (api_unit_in_scope(req, req->params[0], d, &u, e) || org_unit_history(req->db, u.id, &h, e))
 		return -1;
 	if (keep_history_in_scope(req, &u, &h, e)) {
 		unit_history_free(&h);
@@ -419,6 +430,12 @@ static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	}
 	resp->body = unit_detail_json(&u, &h);
 	unit_history_free(&h);
+	if (!resp->body)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (keyed && req->who.org_version > 0 && org_version(req->db, &version, e))
+		return -1;
+	if (keyed)
+		answers_keep(req->db, &req->who, version, key, resp->body);
 	return 0;
 }
 

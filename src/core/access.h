@@ -62,6 +62,7 @@ typedef struct principal {
 	int64_t roots[PRINCIPAL_MAX_ROOTS]; /* scope: the unit and its predecessors */
 	size_t n_roots;
 	int64_t person_id;        /* her own member record (users.person_id), 0 for none */
+	int64_t org_version;      /* the tree's version her scope was read at; 0 unknown (store/org_store.h) */
 } principal_t;
 
 /* The program itself, with every right (init, the command line: whoever can

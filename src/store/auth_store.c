@@ -23,7 +23,8 @@
  * today. */
 #define USER_SELECT                                                                                   \
 	"SELECT u.id, u.username, u.display_name, u.unit_id, u.roles, u.disabled, u.created_at,"        \
-	" u.password_hash, uu.code, un.name_vi, u.must_change_password, coalesce(u.person_id, 0)"      \
+	" u.password_hash, uu.code, un.name_vi, u.must_change_password, coalesce(u.person_id, 0),"     \
+	" (SELECT n FROM org_version WHERE id = 1)"                                                     \
 	" FROM users u JOIN units uu ON uu.id = u.unit_id"                                              \
 	" LEFT JOIN unit_names un ON un.unit_id = uu.id AND ("                                         \
 	"  (un.valid_from <= ? AND un.valid_to > ?)"                                                   \
@@ -123,6 +124,7 @@ static void read_user(db_stmt_t *st, user_t *u, char *hash)
 	ub_strlcpy(u->unit_name_vi, db_col_text(st, 9), sizeof(u->unit_name_vi));
 	u->must_change_password = db_col_int64(st, 10) != 0;
 	u->person_id = db_col_int64(st, 11);
+	u->org_version = db_col_int64(st, 12);
 }
 
 static int user_one(db_t *db, const char *where, const char *text, int64_t id, date_t today, user_t *out,
@@ -576,6 +578,7 @@ int principal_for_user(db_t *db, const user_t *u, const char *client_addr, date_
 	out->unit_id = u->unit_id;
 	out->roles = u->roles;
 	out->person_id = u->person_id;
+	out->org_version = u->org_version;
 	ub_strlcpy(out->client_addr, client_addr ? client_addr : "", sizeof(out->client_addr));
 	return scope_load(db, out, e);
 }

@@ -51,6 +51,7 @@ typedef struct user {
 	bool must_change_password; /* an admin reset it: one-time until she changes it */
 	int64_t created_at;
 	int64_t person_id;  /* the member record that is hers (a member's own account), 0 for none */
+	int64_t org_version; /* the tree's version as the row was read (store/org_store.h) */
 } user_t;
 
 typedef struct user_list {

@@ -72,6 +72,37 @@ void db_close(db_t *db)
 	db->drv->close(db);
 }
 
+/* Sends the BEGIN that db_begin_read put off, before the transaction's
+ * first statement. A failed BEGIN leaves no transaction open. */
+static int begin_now(db_t *db)
+{
+	int rc;
+
+	if (!db->begin_pending)
+		return DB_OK;
+	db->begin_pending = false;
+	rc = db->drv->begin_read(db);
+	if (rc != DB_OK)
+		db->in_tx = false;
+	return rc;
+}
+
+void *db_ext(const db_t *db, db_ext_slot_t slot) { return db->ext[slot]; }
+
+void db_ext_set(db_t *db, db_ext_slot_t slot, void *p, void (*free_fn)(void *))
+{
+	if (db->ext[slot] && db->ext_free[slot])
+		db->ext_free[slot](db->ext[slot]);
+	db->ext[slot] = p;
+	db->ext_free[slot] = free_fn;
+}
+
+static void ext_clear(db_t *db)
+{
+	for (int i = 0; i < DB_EXT_SLOTS; i++)
+		db_ext_set(db, (db_ext_slot_t)i, NULL, NULL);
+}
+
 db_dialect_t db_dialect(const db_t *db) { return db->drv->dialect; }
 
 int db_ensure_connected(db_t *db)
@@ -89,7 +120,11 @@ void db_set_wait_limit(db_t *db, int ms)
 int db_writers_waiting(db_t *db) { return db->drv->writers_waiting ? db->drv->writers_waiting(db) : 0; }
 
 const char *db_errmsg(const db_t *db) { return db->errmsg; }
-int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
+int db_exec(db_t *db, const char *sql)
+{
+	int rc = begin_now(db);
+	return rc == DB_OK ? db->drv->exec(db, sql) : rc;
+}
 /* A statement idle in the cache was finalized by its caller: using it is
  * a bug that ASan no longer sees (the memory is still allocated). */
 #define REFUSE_IDLE(st)                                                                          \
@@ -115,12 +150,18 @@ int db_bind_null(db_stmt_t *st, int idx)
 }
 int db_step(db_stmt_t *st)
 {
+	int rc;
 	REFUSE_IDLE(st);
+	if ((rc = begin_now(st->db)) != DB_OK)
+		return rc;
 	return st->db->drv->step(st);
 }
 int db_step_within(db_stmt_t *st, int ms)
 {
+	int rc;
 	REFUSE_IDLE(st);
+	if ((rc = begin_now(st->db)) != DB_OK)
+		return rc;
 	return st->db->drv->step_within ? st->db->drv->step_within(st, ms) : st->db->drv->step(st);
 }
 int db_reset(db_stmt_t *st)
@@ -227,6 +268,7 @@ static void destroy(db_stmt_t *st)
 
 void db_cache_clear(db_t *db)
 {
+	ext_clear(db);
 	for (size_t b = 0; b < DB_STMT_CACHE_BUCKETS; b++) {
 		while (db->cache.buckets[b]) {
 			db_stmt_t *st = db->cache.buckets[b];
@@ -372,14 +414,14 @@ int db_begin(db_t *db)
 
 int db_begin_read(db_t *db)
 {
-	int rc;
-
 	if (db->in_tx)
 		return db_fail(db, DB_ERROR, "a transaction is already open");
-	rc = db->drv->begin_read(db);
-	if (rc == DB_OK)
-		db->in_tx = true;
-	return rc;
+	/* put off until a statement runs: an answer served whole from a
+	 * cache (api/units.c) makes no round trip for BEGIN and COMMIT. Both
+	 * stores take the snapshot at the first statement anyway. */
+	db->in_tx = true;
+	db->begin_pending = true;
+	return DB_OK;
 }
 
 int db_commit(db_t *db)
@@ -388,6 +430,10 @@ int db_commit(db_t *db)
 
 	if (!db->in_tx)
 		return db_fail(db, DB_ERROR, "no transaction is open");
+	if (db->begin_pending) {
+		db->begin_pending = db->in_tx = false;
+		return DB_OK;
+	}
 	rc = db->drv->commit ? db->drv->commit(db) : db->drv->exec(db, "COMMIT");
 	if (rc != DB_OK) {
 		/* the transaction is gone either way; keep the commit's message */
@@ -409,6 +455,10 @@ int db_rollback(db_t *db)
 	if (!db->in_tx)
 		return DB_OK;
 	db->in_tx = false;
+	if (db->begin_pending) {
+		db->begin_pending = false;
+		return DB_OK;
+	}
 	rc = db->drv->exec(db, "ROLLBACK");
 	if (db->drv->ended)
 		db->drv->ended(db);
@@ -425,6 +475,8 @@ int db_bulk_begin(db_t *db, const char *table, const char *const *columns, int n
 		return db_fail(db, DB_ERROR, "bulk load outside a transaction");
 	if (ncols < 1 || ncols > DB_BULK_COLS_MAX)
 		return db_fail(db, DB_ERROR, "bulk load: no columns, or more than a load takes");
+	if (begin_now(db) != DB_OK)
+		return DB_ERROR;
 	return db->drv->bulk_begin(db, table, columns, ncols, out);
 }
 
@@ -433,6 +485,8 @@ int db_bulk_end(db_bulk_t *b) { return b ? b->db->drv->bulk_end(b) : DB_OK; }
 
 int db_sync_ids(db_t *db, const char *table)
 {
+	if (begin_now(db) != DB_OK)
+		return DB_ERROR;
 	return db->drv->sync_ids ? db->drv->sync_ids(db, table) : DB_OK;
 }
 

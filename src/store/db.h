@@ -92,6 +92,19 @@ int db_open(const char *url, db_t **out, char *errbuf, size_t errlen);
  * GB against 1.43, in 96 and 116 s against 83 and 96). */
 void db_share_file_maps(void);
 
+/* What the layers above keep per connection, validated by the tree's
+ * version (store/org_store.h org_version): a slot each, owned by the
+ * connection from db_ext_set on. The slots are emptied (free_fn called)
+ * when the connection is made anew and at db_close. */
+typedef enum db_ext_slot {
+	DB_EXT_SCOPE,   /* store/scope.c: callers' scopes */
+	DB_EXT_ANSWERS, /* api/units.c: unit pages */
+	DB_EXT_SLOTS
+} db_ext_slot_t;
+void *db_ext(const db_t *db, db_ext_slot_t slot);
+/* Frees what the slot held, then keeps p (NULL: nothing), freed by free_fn. */
+void db_ext_set(db_t *db, db_ext_slot_t slot, void *p, void (*free_fn)(void *));
+
 /* Closes db; NULL is fine. Rolls back an open transaction. */
 void db_close(db_t *db);
 
@@ -175,8 +188,9 @@ int db_col_date(db_stmt_t *st, int col, date_t *out);
  * (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock in READ
  * COMMITTED). db_begin_read starts a read-only snapshot that blocks no one
  * (SQLite: a deferred transaction in WAL mode; PostgreSQL: REPEATABLE READ
- * READ ONLY, also on a standby); end it with db_rollback. Nesting is an
- * error. db_rollback is safe to call when none is open. */
+ * READ ONLY, also on a standby); end it with db_rollback. Its BEGIN goes
+ * with its first statement: one that runs none sends nothing. Nesting is
+ * an error. db_rollback is safe to call when none is open. */
 int db_begin(db_t *db);
 int db_begin_read(db_t *db);
 int db_commit(db_t *db);

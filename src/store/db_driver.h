@@ -80,6 +80,9 @@ typedef struct db_stmt_cache {
 struct db {
 	const db_driver_t *drv;
 	bool in_tx;
+	bool begin_pending; /* db_begin_read's BEGIN, sent with the first statement */
+	void *ext[DB_EXT_SLOTS];             /* see db_ext_set */
+	void (*ext_free[DB_EXT_SLOTS])(void *);
 	char errmsg[DB_ERRMSG_MAX];
 	db_stmt_cache_t cache; /* owned by db.c */
 };

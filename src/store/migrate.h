@@ -13,7 +13,7 @@
 #include "store/db.h"
 #include "store/util.h"
 
-#define SCHEMA_VERSION 29
+#define SCHEMA_VERSION 30
 
 /* Applies every migration the database lacks. Returns 0 or -1 with e. */
 int migrate_apply(db_t *db, err_t *e);

@@ -571,3 +571,19 @@ int org_subtree(db_t *db, int64_t id, date_t d, int depth, size_t max, unit_list
 		return org_not_found(NULL, id, d, e);
 	return 0;
 }
+
+int org_version(db_t *db, int64_t *n, err_t *e)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	*n = 0;
+	if (store_prep(db, "SELECT n FROM org_version WHERE id = 1", &st, e))
+		return -1;
+	if ((rc = db_step(st)) == DB_ROW) {
+		*n = db_col_int64(st, 0);
+		rc = DB_OK;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : store_fail(db, rc, e);
+}

@@ -70,13 +70,59 @@ static int predecessors(db_t *db, int64_t unit_id, int64_t *out, size_t cap, siz
 	return rc < 0 ? store_fail(db, rc, e) : 0;
 }
 
-int scope_load(db_t *db, principal_t *who, err_t *e)
+/* The scopes a connection read last, each with the tree's version it was
+ * read at: a request that reads the same version (with its user's row,
+ * store/auth_store.c) takes its scope from here, sparing the two queries
+ * of every request. Round robin: the callers of a thread are few. */
+#define SCOPE_CACHE_N 16
+
+typedef struct scope_entry {
+	int64_t unit_id, version; /* version 0: empty */
+	bool global;
+	int64_t roots[PRINCIPAL_MAX_ROOTS];
+	size_t n_roots;
+} scope_entry_t;
+
+typedef struct scope_cache {
+	scope_entry_t e[SCOPE_CACHE_N];
+	size_t next;
+} scope_cache_t;
+
+static const scope_entry_t *scope_cached(const db_t *db, const principal_t *who)
+{
+	const scope_cache_t *c = db_ext(db, DB_EXT_SCOPE);
+
+	for (size_t i = 0; c && i < SCOPE_CACHE_N; i++)
+		if (c->e[i].version == who->org_version && c->e[i].unit_id == who->unit_id)
+			return &c->e[i];
+	return NULL;
+}
+
+/* Without memory the scope is simply not kept. */
+static void scope_keep(db_t *db, const principal_t *who)
+{
+	scope_cache_t *c = db_ext(db, DB_EXT_SCOPE);
+	scope_entry_t *x;
+
+	if (!c) {
+		if (!(c = calloc(1, sizeof(*c))))
+			return;
+		db_ext_set(db, DB_EXT_SCOPE, c, free);
+	}
+	x = &c->e[c->next];
+	c->next = (c->next + 1) % SCOPE_CACHE_N;
+	x->unit_id = who->unit_id;
+	x->version = who->org_version;
+	x->global = who->global;
+	x->n_roots = who->n_roots;
+	memcpy(x->roots, who->roots, who->n_roots * sizeof(x->roots[0]));
+}
+
+static int scope_read(db_t *db, principal_t *who, err_t *e)
 {
 	size_t n = 0;
 	int64_t root = 0;
 
-	who->n_roots = 0;
-	who->global = false;
 	if (tree_root(db, &root, e))
 		return -1;
 	who->roots[who->n_roots++] = who->unit_id;
@@ -88,6 +134,25 @@ int scope_load(db_t *db, principal_t *who, err_t *e)
 	if (predecessors(db, who->unit_id, who->roots + 1, PRINCIPAL_MAX_ROOTS - 1, &n, e))
 		return -1;
 	who->n_roots += n;
+	return 0;
+}
+
+int scope_load(db_t *db, principal_t *who, err_t *e)
+{
+	const scope_entry_t *hit = who->org_version > 0 ? scope_cached(db, who) : NULL;
+
+	who->n_roots = 0;
+	who->global = false;
+	if (hit) {
+		who->global = hit->global;
+		who->n_roots = hit->n_roots;
+		memcpy(who->roots, hit->roots, hit->n_roots * sizeof(who->roots[0]));
+		return 0;
+	}
+	if (scope_read(db, who, e))
+		return -1;
+	if (who->org_version > 0)
+		scope_keep(db, who);
 	return 0;
 }
 

@@ -23,7 +23,8 @@
 #include "store/query.h"
 
 /* Fills who->roots, who->n_roots and who->global from who->unit_id, as of
- * who->today. */
+ * who->today. When who->org_version is known (> 0: read with her user's
+ * row), the scope the connection read at that version is used again. */
 int scope_load(db_t *db, principal_t *who, err_t *e);
 
 /* Appends to q " AND <condition>" that holds when the unit whose id is the
