@@ -164,6 +164,62 @@ static void rollback_leaves_nothing(void **state)
 	db_close(db);
 }
 
+/* db_begin_read sends its BEGIN with the first statement: a read that
+ * runs none (an answer kept by the server) ends without a round trip; one
+ * that runs some reads one snapshot from its first statement on, on both
+ * stores. */
+static void a_read_snapshot_begins_at_its_first_statement(void **state)
+{
+	db_t *db = table_db(), *r = NULL;
+	char msg[256];
+	(void)state;
+
+	assert_int_equal(db_open(fixture_url(), &r, msg, sizeof(msg)), DB_OK);
+	assert_int_equal(db_begin_read(r), DB_OK);
+	assert_true(db_in_transaction(r));
+	assert_int_equal(db_begin_read(r), DB_ERROR); /* no nesting */
+	assert_int_equal(db_commit(r), DB_OK);
+	assert_false(db_in_transaction(r));
+	assert_int_equal(db_begin_read(r), DB_OK);
+	assert_int_equal(db_rollback(r), DB_OK);
+	assert_false(db_in_transaction(r));
+
+	assert_int_equal(db_begin_read(r), DB_OK);
+	insert(db, "before the first read", 1, NULL);
+	assert_int_equal(count(r), 1); /* the snapshot starts here */
+	insert(db, "after it", 2, NULL);
+	assert_int_equal(count(r), 1);
+	assert_int_equal(db_commit(r), DB_OK);
+	assert_int_equal(count(r), 2);
+	db_close(r);
+	db_close(db);
+}
+
+static int g_freed;
+static void count_free(void *p)
+{
+	free(p);
+	g_freed++;
+}
+
+/* What the layers above keep on a connection (db_ext) is freed when it is
+ * replaced and when the connection closes. */
+static void kept_values_are_freed_with_the_connection(void **state)
+{
+	db_t *db = table_db();
+	(void)state;
+
+	g_freed = 0;
+	assert_null(db_ext(db, DB_EXT_SCOPE));
+	db_ext_set(db, DB_EXT_SCOPE, malloc(8), count_free);
+	db_ext_set(db, DB_EXT_ANSWERS, malloc(8), count_free);
+	assert_non_null(db_ext(db, DB_EXT_SCOPE));
+	db_ext_set(db, DB_EXT_SCOPE, malloc(8), count_free);
+	assert_int_equal(g_freed, 1);
+	db_close(db);
+	assert_int_equal(g_freed, 3);
+}
+
 static void close_rolls_back_an_open_transaction(void **state)
 {
 	db_t *db = table_db();
@@ -927,6 +983,8 @@ int main(void)
 		cmocka_unit_test(unique_violation_is_classified),
 		cmocka_unit_test(rollback_leaves_nothing),
 		cmocka_unit_test(close_rolls_back_an_open_transaction),
+		cmocka_unit_test(a_read_snapshot_begins_at_its_first_statement),
+		cmocka_unit_test(kept_values_are_freed_with_the_connection),
 		cmocka_unit_test(writers_take_turns_in_order),
 		cmocka_unit_test(the_wal_is_restarted_under_constant_reading),
 		cmocka_unit_test(a_long_reader_does_not_hold_every_write_up),

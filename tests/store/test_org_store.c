@@ -777,6 +777,109 @@ static void a_scoped_event_list_is_planned_each_run(void **state)
 				 0);
 }
 
+static int64_t version_now(db_t *db)
+{
+	int64_t v = 0;
+	err_t e;
+
+	err_clear(&e);
+	if (org_version(db, &v, &e))
+		fail_msg("org_version: %s", e.message);
+	return v;
+}
+
+/* Each way of changing the tree raises its version (schema 30's triggers);
+ * a refused change leaves it. A server's kept scopes and unit pages
+ * (store/scope.c, api/answers.h) are as good as this. */
+static void every_change_of_the_tree_raises_its_version(void **state)
+{
+	static const char *const touch[] = {
+		"UPDATE levels SET name_en = name_en WHERE rank = (SELECT min(rank) FROM levels)",
+		"UPDATE units SET kind = kind WHERE id = (SELECT min(id) FROM units)",
+		"UPDATE unit_names SET name_en = name_en WHERE unit_id = (SELECT min(id) FROM units)",
+		"UPDATE unit_parents SET parent_id = parent_id WHERE unit_id = (SELECT max(unit_id) FROM unit_parents)",
+		"UPDATE unit_attributes SET attributes = attributes"
+		" WHERE unit_id = (SELECT max(unit_id) FROM unit_attributes)",
+		"UPDATE ancestry SET depth = depth WHERE descendant = (SELECT min(id) FROM units)",
+		"UPDATE events SET note = note WHERE id = (SELECT min(id) FROM events)",
+		"UPDATE event_units SET role = role WHERE event_id = (SELECT min(event_id) FROM event_units)",
+	};
+	db_t *db = *state;
+	const char *src[] = { "T0001", "T0002" };
+	int64_t v = version_now(db);
+	unit_t u;
+	err_t e;
+
+	assert_true(v >= 1);
+	err_clear(&e);
+#define RAISED(what)                                           \
+	do {                                                   \
+		what;                                          \
+		int64_t w_ = version_now(db);                  \
+		if (w_ <= v)                                   \
+			fail_msg("%s left the version", #what); \
+		v = w_;                                        \
+	} while (0)
+	RAISED(add(db, "T0001", "Xã Một", "commune", "24", "2025-07-01"));
+	RAISED(add(db, "T0002", "Xã Hai", "commune", "24", "2025-07-01"));
+	RAISED(add(db, "T0002.01", "Chi hội B", "branch", "T0002", "2025-07-01"));
+	RAISED(assert_int_equal(org_rename(db, &SYS, "T0001", D("2025-08-01"), "Xã Một Mới", "One", NULL, &u, &e), 0));
+	RAISED(assert_int_equal(org_set_attributes(db, &SYS, "T0001", D("2025-08-01"), "coastal", NULL, &u, &e), 0));
+	RAISED(assert_int_equal(org_move(db, &SYS, "T0002.01", D("2025-09-01"), "T0001", NULL, &u, &e), 0));
+	RAISED(assert_int_equal(org_merge(db, &SYS, src, 2, D("2026-01-01"), NULL, "T0001", NULL, &u, NULL, &e), 0));
+	RAISED(assert_int_equal(org_close(db, &SYS, "T0002.01", D("2026-02-01"), NULL, &u, &e), 0));
+	for (size_t i = 0; i < sizeof(touch) / sizeof(touch[0]); i++) {
+		int64_t w;
+		if (db_exec(db, touch[i]) != DB_OK)
+			fail_msg("%s: %s", touch[i], db_errmsg(db));
+		if ((w = version_now(db)) <= v)
+			fail_msg("%s left the version", touch[i]);
+		v = w;
+	}
+#undef RAISED
+	/* refused (no such unit): rolled back, the version with it */
+	assert_int_equal(org_rename(db, &SYS, "NOPE", D("2026-03-01"), "X", "X", NULL, &u, &e), -1);
+	assert_int_equal(version_now(db), v);
+}
+
+/* A connection keeps the scopes it read, each with the tree's version it
+ * read it at: at that version the kept one is used, at a newer one the
+ * scope is read again. A merge into her commune gives its officer the
+ * merged commune's history too. */
+static void a_kept_scope_follows_the_tree(void **state)
+{
+	db_t *db = *state;
+	const char *src[] = { "T0001", "T0002" };
+	principal_t who;
+	unit_t a, b, u;
+	int64_t before;
+	err_t e;
+
+	a = add(db, "T0001", "Xã Một", "commune", "24", "2025-07-01");
+	b = add(db, "T0002", "Xã Hai", "commune", "24", "2025-07-01");
+	principal_system(&who, "officer", D("2026-06-01"));
+	who.unit_id = a.id;
+	who.org_version = before = version_now(db);
+	err_clear(&e);
+	assert_int_equal(scope_load(db, &who, &e), 0);
+	assert_false(who.global);
+	assert_int_equal(who.n_roots, 1);
+	assert_int_equal(org_merge(db, &SYS, src, 2, D("2026-01-01"), NULL, "T0001", NULL, &u, NULL, &e), 0);
+	who.org_version = version_now(db);
+	assert_int_equal(scope_load(db, &who, &e), 0);
+	assert_int_equal(who.n_roots, 2);
+	assert_int_equal(who.roots[0], a.id);
+	assert_int_equal(who.roots[1], b.id);
+	/* the scope kept at the older version is that version's */
+	who.org_version = before;
+	assert_int_equal(scope_load(db, &who, &e), 0);
+	assert_int_equal(who.n_roots, 1);
+	/* version unknown (0): read, not kept */
+	who.org_version = 0;
+	assert_int_equal(scope_load(db, &who, &e), 0);
+	assert_int_equal(who.n_roots, 2);
+}
+
 int main(void)
 {
 	principal_system(&SYS, "test", fixture_today());
@@ -806,6 +909,8 @@ int main(void)
 		T(operations_file_applies_in_date_order),
 		T(operations_file_refuses_malformed_files),
 		T(a_scoped_event_list_is_planned_each_run),
+		T(every_change_of_the_tree_raises_its_version),
+		T(a_kept_scope_follows_the_tree),
 		cmocka_unit_test(ancestry_of_the_demo_is_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
