@@ -19,17 +19,21 @@
 #include "store/scope.h"
 
 /* A user with her unit's code and its name on today's date (or, for a unit
- * closed or not yet opened, its last or first name): four placeholders, all
- * today. */
-#define USER_SELECT                                                                                   \
-	"SELECT u.id, u.username, u.display_name, u.unit_id, u.roles, u.disabled, u.created_at,"        \
-	" u.password_hash, uu.code, un.name_vi, u.must_change_password, coalesce(u.person_id, 0),"     \
-	" (SELECT n FROM org_version WHERE id = 1)"                                                     \
-	" FROM users u JOIN units uu ON uu.id = u.unit_id"                                              \
-	" LEFT JOIN unit_names un ON un.unit_id = uu.id AND ("                                         \
-	"  (un.valid_from <= ? AND un.valid_to > ?)"                                                   \
-	"  OR (uu.valid_to <= ? AND un.valid_to = uu.valid_to)"                                        \
+ * closed or not yet opened, its last or first name), and the tree's
+ * version: USER_COLS from users u USER_JOINS, whose four placeholders are
+ * all today. */
+#define USER_COLS                                                                               \
+	"u.id, u.username, u.display_name, u.unit_id, u.roles, u.disabled, u.created_at,"        \
+	" u.password_hash, uu.code, un.name_vi, u.must_change_password, coalesce(u.person_id, 0)," \
+	" (SELECT n FROM org_version WHERE id = 1)"
+#define USER_N_COLS 13
+#define USER_JOINS                                                            \
+	" JOIN units uu ON uu.id = u.unit_id"                                 \
+	" LEFT JOIN unit_names un ON un.unit_id = uu.id AND ("               \
+	"  (un.valid_from <= ? AND un.valid_to > ?)"                         \
+	"  OR (uu.valid_to <= ? AND un.valid_to = uu.valid_to)"              \
 	"  OR (uu.valid_from > ? AND un.valid_from = uu.valid_from))"
+#define USER_SELECT "SELECT " USER_COLS " FROM users u" USER_JOINS
 
 static int64_t now_s(void)
 {
@@ -627,22 +631,29 @@ int session_lookup(db_t *db, const char *id, int64_t now, date_t today, user_t *
 {
 	char digest[65];
 	db_stmt_t *st = NULL;
+	query_t q;
 	int64_t user_id = 0, created = 0, seen = 0;
 	int rc;
 
 	if (strlen(id) >= SECRET_TEXT_MAX)
 		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "log in first");
 	secret_digest(id, digest);
-	if (store_prep(db, "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = ?", &st, e))
+	/* the session and its user in one query: one round trip a request */
+	query_init(&q);
+	query_add_dates(&q,
+			"SELECT " USER_COLS ", s.user_id, s.csrf_token, s.created_at, s.last_seen_at"
+			" FROM sessions s JOIN users u ON u.id = s.user_id" USER_JOINS,
+			today);
+	query_add(&q, " WHERE s.id_hash = ?", QT(digest));
+	if (query_prepare(db, &q, &st, e))
 		return -1;
-	rc = db_bind_text(st, 1, digest);
-	if (rc == DB_OK)
-		rc = db_step(st);
+	rc = db_step(st);
 	if (rc == DB_ROW) {
-		user_id = db_col_int64(st, 0);
-		ub_strlcpy(csrf_out, db_col_text(st, 1), SECRET_TEXT_MAX);
-		created = db_col_int64(st, 2);
-		seen = db_col_int64(st, 3);
+		read_user(st, user, NULL);
+		user_id = db_col_int64(st, USER_N_COLS);
+		ub_strlcpy(csrf_out, db_col_text(st, USER_N_COLS + 1), SECRET_TEXT_MAX);
+		created = db_col_int64(st, USER_N_COLS + 2);
+		seen = db_col_int64(st, USER_N_COLS + 3);
 	}
 	db_finalize(st);
 	if (rc < 0)
@@ -660,8 +671,6 @@ int session_lookup(db_t *db, const char *id, int64_t now, date_t today, user_t *
 			(void)touch(db, st, db_bind_text(st, 1, digest), &ignore);
 		return err_fail(e, ERR_UNAUTHORIZED, "session_expired", "the session has expired: log in again");
 	}
-	if (user_by_id(db, user_id, today, user, e))
-		return -1;
 	if (user->disabled)
 		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "this account is disabled");
 	/* touch at most once a minute: a write per request would be a waste */
@@ -805,21 +814,27 @@ int session_revoke(db_t *db, const principal_t *who, int64_t user_id, const char
 
 /* ---- tokens ---- */
 
-static int read_token(db_stmt_t *st, api_token_t *t)
+/* Reads TOKEN_COLS from column at on. */
+static void read_token_at(db_stmt_t *st, int at, api_token_t *t)
 {
 	err_t ignore;
 
 	memset(t, 0, sizeof(*t));
-	t->id = db_col_int64(st, 0);
-	t->user_id = db_col_int64(st, 1);
-	ub_strlcpy(t->name, db_col_text(st, 2), sizeof(t->name));
+	t->id = db_col_int64(st, at);
+	t->user_id = db_col_int64(st, at + 1);
+	ub_strlcpy(t->name, db_col_text(st, at + 2), sizeof(t->name));
 	err_clear(&ignore);
-	if (roles_parse(db_col_text(st, 3), &t->roles, "roles", &ignore))
+	if (roles_parse(db_col_text(st, at + 3), &t->roles, "roles", &ignore))
 		t->roles = 0;
-	t->created_at = db_col_int64(st, 4);
-	t->expires_at = db_col_int64(st, 5);
-	t->last_used_at = db_col_int64(st, 6);
-	t->revoked_at = db_col_int64(st, 7);
+	t->created_at = db_col_int64(st, at + 4);
+	t->expires_at = db_col_int64(st, at + 5);
+	t->last_used_at = db_col_int64(st, at + 6);
+	t->revoked_at = db_col_int64(st, at + 7);
+}
+
+static int read_token(db_stmt_t *st, api_token_t *t)
+{
+	read_token_at(st, 0, t);
 	return 0;
 }
 
@@ -910,19 +925,26 @@ int token_lookup(db_t *db, const char *secret, int64_t now, date_t today, user_t
 {
 	char digest[65];
 	db_stmt_t *st = NULL;
+	query_t q;
 	int rc;
 	bool found = false;
 
 	if (strlen(secret) >= SECRET_TEXT_MAX)
 		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid");
 	secret_digest(secret, digest);
-	if (store_prep(db, "SELECT " TOKEN_COLS " FROM api_tokens WHERE token_hash = ?", &st, e))
+	/* the token and its user in one query: one round trip a request */
+	query_init(&q);
+	query_add_dates(&q,
+			"SELECT " USER_COLS ", t.id, t.user_id, t.name, t.roles, t.created_at, t.expires_at,"
+			" t.last_used_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id" USER_JOINS,
+			today);
+	query_add(&q, " WHERE t.token_hash = ?", QT(digest));
+	if (query_prepare(db, &q, &st, e))
 		return -1;
-	rc = db_bind_text(st, 1, digest);
-	if (rc == DB_OK)
-		rc = db_step(st);
+	rc = db_step(st);
 	if (rc == DB_ROW) {
-		read_token(st, tok);
+		read_user(st, user, NULL);
+		read_token_at(st, USER_N_COLS, tok);
 		found = true;
 	}
 	db_finalize(st);
@@ -930,8 +952,6 @@ int token_lookup(db_t *db, const char *secret, int64_t now, date_t today, user_t
 		return store_fail(db, rc, e);
 	if (!found || tok->revoked_at || (tok->expires_at && tok->expires_at <= now))
 		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "the token is not valid (unknown, revoked or expired)");
-	if (user_by_id(db, tok->user_id, today, user, e))
-		return -1;
 	if (user->disabled)
 		return err_fail(e, ERR_UNAUTHORIZED, "unauthorized", "the token's user is disabled");
 	/* a token never has more rights than its user has now */
