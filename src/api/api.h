@@ -61,6 +61,8 @@ typedef struct api_req {
 	/* called from the command line (api_call, no conn): the query
 	 * string's arguments, a JSON object of strings, or NULL */
 	json_t *query;
+	/* the server's kept answers (api/answers.h), NULL for none */
+	struct answers *answers;
 } api_req_t;
 
 typedef struct api_resp {

@@ -14,6 +14,7 @@
  * into the binary (or read from --web DIR during development), and unknown
  * paths without a file extension get index.html so that deep links work.
  */
+#include "api/answers.h"
 #include "api/api.h"
 
 #include <arpa/inet.h>
@@ -92,6 +93,10 @@ static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *g_conns[256];
 static size_t g_n_conns;
 static _Thread_local db_t *tls_db;
+/* what the server keeps of the tree's answers (api/answers.h): 4 MiB of
+ * JSON, some 1,000 unit pages */
+#define ANSWERS_BUDGET (4u << 20)
+static answers_t *g_answers;
 
 static db_t *thread_db(err_t *e)
 {
@@ -980,6 +985,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, co
 	req.method = method;
 	req.path = url;
 	req.path_nul = ctx->path_nul;
+	req.answers = g_answers;
 	req.body = ctx->body ? ctx->body : "";
 	req.body_len = ctx->len;
 	req.upload_path = ctx->upload_path[0] ? ctx->upload_path : NULL;
@@ -1939,6 +1945,8 @@ int api_serve(const api_options_t *opt, err_t *e)
 		return -1;
 	g_db_url = opt->db_url;
 	g_web_dir = opt->web_dir;
+	if (!g_answers && !(g_answers = answers_new(ANSWERS_BUDGET)))
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	g_secure_cookies = opt->secure_cookies;
 	g_trust_proxy = opt->trust_proxy;
 	g_public_url = opt->public_url;
@@ -1995,5 +2003,7 @@ int api_serve(const api_options_t *opt, err_t *e)
 	pthread_join(dog, NULL);
 	MHD_stop_daemon(d);
 	close_all_dbs();
+	answers_free(g_answers);
+	g_answers = NULL;
 	return 0;
 }

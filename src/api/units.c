@@ -419,8 +419,8 @@ static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 
 	if (api_require(req, PERM_UNIT_READ, e) || api_query_date(req, "as_of", req->today, &d, e))
 		return -1;
-	keyed = answers_key(key, "unit", &req->who, req->params[0], date_format(d, day));
-	if (keyed && (resp->body = answers_get(req->db, &req->who, key)))
+	keyed = req->answers && answers_key(key, "unit", &req->who, req->params[0], date_format(d, day));
+	if (keyed && (resp->body = answers_get(req->answers, &req->who, key)))
 		return 0;
 	if (api_unit_in_scope(req, req->params[0], d, &u, e) || org_unit_history(req->db, u.id, &h, e))
 		return -1;
@@ -435,7 +435,7 @@ static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	if (keyed && req->who.org_version > 0 && org_version(req->db, &version, e))
 		return -1;
 	if (keyed)
-		answers_keep(req->db, &req->who, version, key, resp->body);
+		answers_keep(req->answers, &req->who, version, key, resp->body);
 	return 0;
 }
 

@@ -92,13 +92,12 @@ int db_open(const char *url, db_t **out, char *errbuf, size_t errlen);
  * GB against 1.43, in 96 and 116 s against 83 and 96). */
 void db_share_file_maps(void);
 
-/* What the layers above keep per connection, validated by the tree's
+/* What the store's modules keep per connection, validated by the tree's
  * version (store/org_store.h org_version): a slot each, owned by the
  * connection from db_ext_set on. The slots are emptied (free_fn called)
  * when the connection is made anew and at db_close. */
 typedef enum db_ext_slot {
-	DB_EXT_SCOPE,   /* store/scope.c: callers' scopes */
-	DB_EXT_ANSWERS, /* api/units.c: unit pages */
+	DB_EXT_SCOPE, /* store/scope.c: callers' scopes */
 	DB_EXT_SLOTS
 } db_ext_slot_t;
 void *db_ext(const db_t *db, db_ext_slot_t slot);
