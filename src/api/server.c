@@ -93,6 +93,7 @@ static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static db_t *g_conns[256];
 static size_t g_n_conns;
 static _Thread_local db_t *tls_db;
+static _Thread_local bool tls_reports; /* a thread of the reports' lane */
 /* what the server keeps of the tree's answers (api/answers.h): 4 MiB of
  * JSON, some 1,000 unit pages */
 #define ANSWERS_BUDGET (4u << 20)
@@ -112,6 +113,12 @@ static db_t *thread_db(err_t *e)
 	}
 	if (db_open(g_db_url, &db, msg, sizeof(msg)) != DB_OK) {
 		err_set(e, ERR_INTERNAL, "store_unavailable", "%s", msg);
+		return NULL;
+	}
+	/* a page's reads run without parallel workers; a report may use them */
+	if (!tls_reports && db_set_interactive(db) != DB_OK) {
+		err_set(e, ERR_INTERNAL, "store_unavailable", "%s", db_errmsg(db));
+		db_close(db);
 		return NULL;
 	}
 	pthread_mutex_lock(&g_conns_lock);
@@ -1586,6 +1593,7 @@ static void *lane_thread(void *arg)
 	lane_t *l = arg;
 
 	lane_yield(l);
+	tls_reports = l == &g_lanes[LANE_REPORT];
 
 	for (;;) {
 		req_ctx_t *ctx;

@@ -117,6 +117,8 @@ void db_set_wait_limit(db_t *db, int ms)
 		db->drv->set_wait_limit(db, ms);
 }
 
+int db_set_interactive(db_t *db) { return db->drv->set_interactive ? db->drv->set_interactive(db) : DB_OK; }
+
 int db_writers_waiting(db_t *db) { return db->drv->writers_waiting ? db->drv->writers_waiting(db) : 0; }
 
 const char *db_errmsg(const db_t *db) { return db->errmsg; }

@@ -55,6 +55,8 @@ typedef struct db_driver {
 	int (*ensure_connected)(db_t *db);
 	/* Optional: db_set_wait_limit. */
 	void (*set_wait_limit)(db_t *db, int ms);
+	/* Optional: db_set_interactive. */
+	int (*set_interactive)(db_t *db);
 	/* Optional: db_writers_waiting. */
 	int (*writers_waiting)(db_t *db);
 	const char *types[4]; /* indexed by db_type_t */

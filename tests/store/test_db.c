@@ -935,6 +935,59 @@ static void postgresql_sessions_are_set(void **state)
 	db_close(db);
 }
 
+static void setting_is(db_t *db, const char *name, const char *want)
+{
+	db_stmt_t *st = NULL;
+
+	assert_int_equal(db_prepare(db, "SELECT current_setting(?)", &st), DB_OK);
+	assert_int_equal(db_bind_text(st, 1, name), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), want);
+	db_finalize(st);
+}
+
+/* A server's page-answering connections run without parallel workers
+ * (db_set_interactive), also after a reconnect; others keep the server's
+ * setting. Nothing to do on SQLite. */
+static void an_interactive_connection_starts_no_parallel_workers(void **state)
+{
+	db_t *db = fixture_empty_db(), *other = NULL;
+	db_stmt_t *st = NULL;
+	int64_t pid;
+	char msg[256];
+	int rc = DB_OK;
+	(void)state;
+
+	assert_int_equal(db_set_interactive(db), DB_OK);
+	if (db_dialect(db) != DB_POSTGRESQL) {
+		db_close(db);
+		return;
+	}
+	setting_is(db, "max_parallel_workers_per_gather", "0");
+	assert_int_equal(db_open(fixture_url(), &other, msg, sizeof(msg)), DB_OK);
+	setting_is(other, "max_parallel_workers_per_gather", "2"); /* PostgreSQL's default */
+	assert_int_equal(db_prepare(db, "SELECT pg_backend_pid()", &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	pid = db_col_int64(st, 0);
+	db_finalize(st);
+	assert_int_equal(db_prepare(other, "SELECT pg_terminate_backend(?)", &st), DB_OK);
+	assert_int_equal(db_bind_int64(st, 1, pid), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	db_finalize(st);
+	db_close(other);
+	for (int tries = 0; tries < 50 && rc >= 0; tries++) {
+		assert_int_equal(db_prepare(db, "SELECT 1", &st), DB_OK);
+		rc = db_step(st);
+		db_finalize(st);
+		if (rc >= 0)
+			usleep(100000); /* the backend may take a moment to go */
+	}
+	assert_int_equal(rc, DB_CONNECT);
+	assert_int_equal(db_ensure_connected(db), DB_OK);
+	setting_is(db, "max_parallel_workers_per_gather", "0");
+	db_close(db);
+}
+
 static void bad_urls_fail_cleanly(void **state)
 {
 	char msg[256];
@@ -984,6 +1037,7 @@ int main(void)
 		cmocka_unit_test(close_rolls_back_an_open_transaction),
 		cmocka_unit_test(a_read_snapshot_begins_at_its_first_statement),
 		cmocka_unit_test(kept_values_are_freed_with_the_connection),
+		cmocka_unit_test(an_interactive_connection_starts_no_parallel_workers),
 		cmocka_unit_test(writers_take_turns_in_order),
 		cmocka_unit_test(the_wal_is_restarted_under_constant_reading),
 		cmocka_unit_test(a_long_reader_does_not_hold_every_write_up),
