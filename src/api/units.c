@@ -432,10 +432,14 @@ static int get_unit(api_req_t *req, api_resp_t *resp, err_t *e)
 	unit_history_free(&h);
 	if (!resp->body)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	if (keyed && req->who.org_version > 0 && org_version(req->db, &version, e))
-		return -1;
-	if (keyed)
-		answers_keep(req->answers, &req->who, version, key, resp->body);
+	/* kept when the snapshot's version is known; a failed read of it
+	 * only leaves the page unkept */
+	if (keyed && req->who.org_version > 0) {
+		err_t ignore;
+		err_clear(&ignore);
+		if (org_version(req->db, &version, &ignore) == 0)
+			answers_keep(req->answers, &req->who, version, key, resp->body);
+	}
 	return 0;
 }
 

@@ -73,17 +73,27 @@ void db_close(db_t *db)
 }
 
 /* Sends the BEGIN that db_begin_read put off, before the transaction's
- * first statement. A failed BEGIN leaves no transaction open. */
+ * first statement. A failed BEGIN is tried again by the next statement:
+ * none runs outside the snapshot the caller asked for. */
 static int begin_now(db_t *db)
 {
 	int rc;
 
 	if (!db->begin_pending)
 		return DB_OK;
-	db->begin_pending = false;
 	rc = db->drv->begin_read(db);
-	if (rc != DB_OK)
-		db->in_tx = false;
+	if (rc == DB_OK) {
+		db->begin_pending = false;
+		return DB_OK;
+	}
+	/* whatever of it did start (PostgreSQL: the BEGIN of "BEGIN; SET
+	 * LOCAL ..."), so that the next try starts clean; its message kept */
+	{
+		char msg[sizeof(db->errmsg)];
+		memcpy(msg, db->errmsg, sizeof(msg));
+		(void)db->drv->exec(db, "ROLLBACK");
+		memcpy(db->errmsg, msg, sizeof(msg));
+	}
 	return rc;
 }
 

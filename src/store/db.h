@@ -122,11 +122,12 @@ int db_ensure_connected(db_t *db);
  * goes is not cut. SQLite: how long a write waits for the write lock (10 s
  * by default). */
 void db_set_wait_limit(db_t *db, int ms);
-/* The connection answers people waiting on a page: on PostgreSQL its
- * queries run without parallel workers, now and after a reconnect (on a
- * server of few processors, shared by many requests, a worker's start
- * costs more than it saves). Not for reports that scan much. Nothing on
- * SQLite. Returns DB_OK or an error code. */
+/* The connection answers people waiting on a page: on PostgreSQL its read
+ * snapshots (db_begin_read) run without parallel workers (SET LOCAL, with
+ * the BEGIN: right behind PgBouncer's transaction pooling too; on a server
+ * of few processors, shared by many requests, a worker's start costs more
+ * than it saves). Not for reports that scan much. Nothing on SQLite.
+ * Returns DB_OK or an error code. */
 int db_set_interactive(db_t *db);
 
 /* SQLite: how many connections of this process wait to write db's file

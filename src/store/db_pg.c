@@ -59,7 +59,7 @@ typedef struct pg_db {
 	int last_code;         /* the last error a statement met, for a refused COMMIT */
 	char last_error[256];
 	int wait_ms;           /* db_set_wait_limit: 0, none */
-	bool interactive;      /* db_set_interactive: set again on a reconnect */
+	bool interactive;      /* db_set_interactive: each read snapshot sets it */
 } pg_db_t;
 
 typedef enum pg_state {
@@ -305,10 +305,11 @@ static void quiet_notices(void *arg, const char *message)
  * of its 3.5 s compiling) */
 #define SESSION_SETUP \
 	"SET client_encoding TO 'UTF8'; SET datestyle TO 'ISO, YMD'; SET TIME ZONE 'UTC'; SET jit TO off"
-/* db_set_interactive: no parallel workers. Starting one cost more than it
- * saved: a province officer's list of events at 20 million members took
- * 180-200 ms with a worker and 35 ms without (2 processors, 2026-12-07) */
-#define INTERACTIVE_SETUP "SET max_parallel_workers_per_gather TO 0"
+/* db_set_interactive: no parallel workers in a read snapshot. Starting one
+ * cost more than it saved: a province officer's list of events at 20
+ * million members took 180-200 ms with a worker and 35 ms without (2
+ * processors, 2026-12-07) */
+#define INTERACTIVE_SETUP "SET LOCAL max_parallel_workers_per_gather TO 0"
 
 static int p_ensure_connected(db_t *db)
 {
@@ -335,7 +336,7 @@ static int p_ensure_connected(db_t *db)
 	PQreset(pdb->conn);
 	if (PQstatus(pdb->conn) != CONNECTION_OK)
 		return db_fail(db, DB_CONNECT, "postgresql: cannot reconnect: %s", PQerrorMessage(pdb->conn));
-	res = PQexec(pdb->conn, pdb->interactive ? SESSION_SETUP "; " INTERACTIVE_SETUP : SESSION_SETUP);
+	res = PQexec(pdb->conn, SESSION_SETUP);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		return fail_res(db, res);
 	PQclear(res);
@@ -923,13 +924,18 @@ static int p_sync_ids(db_t *db, const char *table)
 
 static int p_set_interactive(db_t *db)
 {
-	pg_db_t *pdb = PDB(db);
-
-	pdb->interactive = true;
-	return p_exec(db, INTERACTIVE_SETUP);
+	PDB(db)->interactive = true;
+	return DB_OK;
 }
 
-static int p_begin_read(db_t *db) { return p_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+/* An interactive connection's snapshot sets its own limit (SET LOCAL), in
+ * the BEGIN's round trip: behind PgBouncer's transaction pooling a
+ * session's SET would stay with whichever server connection ran it */
+static int p_begin_read(db_t *db)
+{
+	return p_exec(db, PDB(db)->interactive ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; " INTERACTIVE_SETUP
+					       : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
 
 /* PostgreSQL answers COMMIT in a transaction that an error aborted with a
  * silent rollback: say it failed, and why. */

@@ -763,39 +763,43 @@ static const migration_t MIGRATIONS[] = {
 	  "CREATE INDEX dues_payments_unit ON dues_payments (unit_id, paid_on, year, amount);",
 	  NULL, NULL },
 
-	/* 30: a number that every change of the organisation tree raises, in
-	 * its own transaction (triggers, so that no writer can forget it): a
-	 * server keeps what it read of the tree (a caller's scope, a unit
-	 * page) with the number it read it at, and uses it again while the
-	 * number stands (docs/architecture.md, "Caches") */
+	/* 30: the tree's version, a number that every change of the
+	 * organisation tree sets anew, in its own transaction (triggers, so
+	 * that no writer can forget it): a server keeps what it read of the
+	 * tree (a caller's scope, a unit page) with the number it read it at,
+	 * and uses it again while the number stands (docs/architecture.md,
+	 * "What a server keeps of the tree"). A random positive number, not a
+	 * count: a database restored to an earlier day, or a standby that
+	 * lost the last commits, would count up to numbers a running server
+	 * has already seen with another tree */
 	{ "CREATE TABLE org_version (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);"
 	  "INSERT INTO org_version (id, n) VALUES (1, 1);",
-	  "CREATE TRIGGER org_version_levels_i AFTER INSERT ON levels BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_levels_u AFTER UPDATE ON levels BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_levels_d AFTER DELETE ON levels BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_units_i AFTER INSERT ON units BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_units_u AFTER UPDATE ON units BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_units_d AFTER DELETE ON units BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_unit_names_i AFTER INSERT ON unit_names BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_unit_names_u AFTER UPDATE ON unit_names BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_unit_names_d AFTER DELETE ON unit_names BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_unit_parents_i AFTER INSERT ON unit_parents BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_unit_parents_u AFTER UPDATE ON unit_parents BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_unit_parents_d AFTER DELETE ON unit_parents BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_unit_attributes_i AFTER INSERT ON unit_attributes BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_unit_attributes_u AFTER UPDATE ON unit_attributes BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_unit_attributes_d AFTER DELETE ON unit_attributes BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_ancestry_i AFTER INSERT ON ancestry BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_ancestry_u AFTER UPDATE ON ancestry BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_ancestry_d AFTER DELETE ON ancestry BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_events_i AFTER INSERT ON events BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_events_u AFTER UPDATE ON events BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_events_d AFTER DELETE ON events BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_event_units_i AFTER INSERT ON event_units BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_event_units_u AFTER UPDATE ON event_units BEGIN UPDATE org_version SET n = n + 1; END;"
-	  "CREATE TRIGGER org_version_event_units_d AFTER DELETE ON event_units BEGIN UPDATE org_version SET n = n + 1; END;",
+	  "CREATE TRIGGER org_version_levels_i AFTER INSERT ON levels BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_levels_u AFTER UPDATE ON levels BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_levels_d AFTER DELETE ON levels BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_units_i AFTER INSERT ON units BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_units_u AFTER UPDATE ON units BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_units_d AFTER DELETE ON units BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_unit_names_i AFTER INSERT ON unit_names BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_unit_names_u AFTER UPDATE ON unit_names BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_unit_names_d AFTER DELETE ON unit_names BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_unit_parents_i AFTER INSERT ON unit_parents BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_unit_parents_u AFTER UPDATE ON unit_parents BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_unit_parents_d AFTER DELETE ON unit_parents BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_unit_attributes_i AFTER INSERT ON unit_attributes BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_unit_attributes_u AFTER UPDATE ON unit_attributes BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_unit_attributes_d AFTER DELETE ON unit_attributes BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_ancestry_i AFTER INSERT ON ancestry BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_ancestry_u AFTER UPDATE ON ancestry BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_ancestry_d AFTER DELETE ON ancestry BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_events_i AFTER INSERT ON events BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_events_u AFTER UPDATE ON events BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_events_d AFTER DELETE ON events BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_event_units_i AFTER INSERT ON event_units BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_event_units_u AFTER UPDATE ON event_units BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;"
+	  "CREATE TRIGGER org_version_event_units_d AFTER DELETE ON event_units BEGIN UPDATE org_version SET n = (random() & 9223372036854775807) | 1; END;",
 	  "CREATE FUNCTION org_version_bump() RETURNS trigger LANGUAGE plpgsql AS"
-	  "  $$BEGIN UPDATE org_version SET n = n + 1; RETURN NULL; END$$;"
+	  "  $$BEGIN UPDATE org_version SET n = 1 + floor(random() * 9.2e18)::bigint; RETURN NULL; END$$;"
 	  "CREATE TRIGGER org_version_levels AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON levels"
 	  "  FOR EACH STATEMENT EXECUTE FUNCTION org_version_bump();"
 	  "CREATE TRIGGER org_version_units AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON units"

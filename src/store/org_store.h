@@ -260,9 +260,10 @@ int org_ethnic_groups(db_t *db, ethnic_group_t **out, size_t *n, err_t *e);
 
 /* The tree's version: a number that every change to the tree (units, their
  * names, parents and attributes, the ancestry, the events, the levels)
- * raises in the change's own transaction (schema 30's triggers). What was
- * read of the tree at version n still holds while the version reads n. In
- * a read transaction, the version of its snapshot. Returns 0 or -1 with e. */
+ * sets anew in the change's own transaction (schema 30's triggers: a
+ * random positive number, never compared but for equality). What was read
+ * of the tree at version n still holds while the version reads n. In a
+ * read transaction, the version of its snapshot. Returns 0 or -1 with e. */
 int org_version(db_t *db, int64_t *n, err_t *e);
 
 #endif

@@ -120,6 +120,20 @@ static void scope_keep(db_t *db, const principal_t *who)
 	memcpy(x->roots, who->roots, who->n_roots * sizeof(x->roots[0]));
 }
 
+/* Whether the tree's version still reads version: then the scope just read
+ * (its queries ran one by one, after the caller's row read the version) is
+ * that version's. A failed read says no: the scope is then not kept. */
+static bool tree_still_at(db_t *db, int64_t version)
+{
+	db_stmt_t *st = NULL;
+	bool same = false;
+
+	if (db_prepare(db, "SELECT n FROM org_version WHERE id = 1", &st) == DB_OK && db_step(st) == DB_ROW)
+		same = db_col_int64(st, 0) == version;
+	db_finalize(st);
+	return same;
+}
+
 static int scope_read(db_t *db, principal_t *who, err_t *e)
 {
 	size_t n = 0;
@@ -153,7 +167,7 @@ int scope_load(db_t *db, principal_t *who, err_t *e)
 	}
 	if (scope_read(db, who, e))
 		return -1;
-	if (who->org_version > 0)
+	if (who->org_version > 0 && tree_still_at(db, who->org_version))
 		scope_keep(db, who);
 	return 0;
 }

@@ -4,7 +4,8 @@
 // change made through another server or the command line shows on the
 // next request, and callers of different scopes never get each other's
 // pages. Each read is repeated, so that every thread of the server (a
-// connection each, a cache each) has answered it before the change.
+// connection each, with its kept scopes; the unit pages are kept once for
+// the process) has answered it before the change.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
