@@ -810,25 +810,29 @@ int member_tally_holds(db_t *db, date_t d, bool *holds, err_t *e)
 	return 0;
 }
 
+/* One round trip: the day the figures are kept from, read with the
+ * unit's level (every search of a unit asks both). */
 int member_words_tier(db_t *db, int64_t unit_id, date_t d, int *tier, err_t *e)
 {
-	bool hold = false;
-	int64_t n = 0;
+	db_stmt_t *st = NULL;
+	date_t from = DATE_OPEN;
 	query_t q;
+	int rc;
 
 	*tier = 0;
-	if (member_tally_holds(db, d, &hold, e))
-		return -1;
-	if (!hold)
-		return 0;
 	query_init(&q);
-	query_add(&q, "SELECT coalesce(max(CASE WHEN " SECOND_LEVEL " THEN 1 WHEN " BETWEEN_LEVELS " THEN 2 ELSE 0 END), 0)"
-		      " FROM units tu JOIN levels tl ON tl.key = tu.level WHERE tu.id = ?",
+	query_add(&q,
+		  "SELECT (SELECT value FROM meta WHERE key = 'tally_from'), coalesce(max(CASE WHEN " SECOND_LEVEL
+		  " THEN 1 WHEN " BETWEEN_LEVELS " THEN 2 ELSE 0 END), 0)"
+		  " FROM units tu JOIN levels tl ON tl.key = tu.level WHERE tu.id = ?",
 		  QI(unit_id));
-	if (org_query_int(db, &q, &n, e))
+	if (query_prepare(db, &q, &st, e))
 		return -1;
-	*tier = (int)n;
-	return 0;
+	rc = db_step(st);
+	if (rc == DB_ROW && db_col_text(st, 0) && date_parse(db_col_text(st, 0), &from) == 0 && d >= from)
+		*tier = (int)db_col_int64(st, 1);
+	db_finalize(st);
+	return rc == DB_ROW ? 0 : store_fail(db, rc, e);
 }
 
 int member_tally_full(db_t *db, int64_t unit_id, bool *full, err_t *e)

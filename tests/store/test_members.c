@@ -241,6 +241,30 @@ static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t w
 	return plan_with(db, unit_id, text, want, 2, false);
 }
 
+/* A search as of a day before the figures are kept from ('tally_from')
+ * reads the stays, not the kept rows; from that day on, the kept rows. */
+static void searches_before_the_kept_day_read_the_stays(db_t *db, int64_t province)
+{
+	member_query_t q = { .unit_id = province, .q = "nguyen thi", .probe = 2, .limit = 3, .unleaped = true };
+	db_stmt_t *st = NULL;
+	date_t from = 0;
+	member_list_t l;
+	err_t e;
+
+	assert_int_equal(db_prepare(db, "SELECT value FROM meta WHERE key = 'tally_from'", &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(date_parse(db_col_text(st, 0), &from), 0);
+	db_finalize(st);
+	for (int before = 0; before < 2; before++) {
+		q.as_of = from - before;
+		err_clear(&e);
+		if (member_list(db, &q, &l, &e))
+			fail_msg("as of %d: %s", (int)q.as_of, e.message);
+		assert_int_equal(strstr(l.plan, "(kept)") != NULL, !before);
+		member_list_free(&l);
+	}
+}
+
 /* A province's search of several words walks one word in name order only
  * while that pays: when the page fills within a quarter of the smallest
  * range's rows ("ngo thi": the walk of "thi" meets "Ngô Thị Bích" after
@@ -312,6 +336,7 @@ static void a_search_walks_only_while_it_pays(void **state)
 		assert_string_equal(l.plan, "word walk (kept)");
 		member_list_free(&l);
 	}
+	searches_before_the_kept_day_read_the_stays(db, p01);
 	db_close(db);
 }
 
