@@ -829,7 +829,7 @@ int member_words_tier(db_t *db, int64_t unit_id, date_t d, int *tier, err_t *e)
 	if (query_prepare(db, &q, &st, e))
 		return -1;
 	rc = db_step(st);
-	if (rc == DB_ROW && db_col_text(st, 0) && date_parse(db_col_text(st, 0), &from) == 0 && d >= from)
+	if (rc == DB_ROW && date_parse(db_col_text(st, 0), &from) == 0 && d >= from)
 		*tier = (int)db_col_int64(st, 1);
 	db_finalize(st);
 	return rc == DB_ROW ? 0 : store_fail(db, rc, e);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/date.h"
+#include "store/member_tally.h"
 #include "store/members.h"
 #include "store/member_tally.h"
 #include "store/migrate.h"
@@ -242,7 +243,8 @@ static const char *plan_of(db_t *db, int64_t unit_id, const char *text, size_t w
 }
 
 /* A search as of a day before the figures are kept from ('tally_from')
- * reads the stays, not the kept rows; from that day on, the kept rows. */
+ * reads the stays, not the kept rows; from that day on, the kept rows;
+ * and no day once the figures are no longer kept ('off'). */
 static void searches_before_the_kept_day_read_the_stays(db_t *db, int64_t province)
 {
 	member_query_t q = { .unit_id = province, .q = "nguyen thi", .probe = 2, .limit = 3, .unleaped = true };
@@ -256,13 +258,22 @@ static void searches_before_the_kept_day_read_the_stays(db_t *db, int64_t provin
 	assert_int_equal(date_parse(db_col_text(st, 0), &from), 0);
 	db_finalize(st);
 	for (int before = 0; before < 2; before++) {
+		char day[DATE_STR_LEN];
 		q.as_of = from - before;
 		err_clear(&e);
 		if (member_list(db, &q, &l, &e))
-			fail_msg("as of %d: %s", (int)q.as_of, e.message);
+			fail_msg("as of %s: %s", date_format(q.as_of, day), e.message);
 		assert_int_equal(strstr(l.plan, "(kept)") != NULL, !before);
 		member_list_free(&l);
 	}
+	err_clear(&e);
+	if (member_tally_suspend(db, &e))
+		fail_msg("%s", e.message);
+	q.as_of = from;
+	if (member_list(db, &q, &l, &e))
+		fail_msg("not kept: %s", e.message);
+	assert_null(strstr(l.plan, "(kept)"));
+	member_list_free(&l);
 }
 
 /* A province's search of several words walks one word in name order only
