@@ -15,7 +15,6 @@
 #include <cmocka.h>
 
 #include "core/date.h"
-#include "store/member_tally.h"
 #include "store/members.h"
 #include "store/member_tally.h"
 #include "store/migrate.h"
